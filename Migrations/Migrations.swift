@@ -1,0 +1,40 @@
+/// One schema migration as shipped inside the binary: its file name and the exact bytes of the file.
+public struct MigrationFile: Sendable, Hashable {
+    /// The file name, `NNNN_snake_case_description.sql`.
+    public let fileName: String
+    /// The file's bytes as committed.
+    public let contents: [UInt8]
+
+    /// Makes a migration file value (tests make their own sets; the binary's set is ``Migrations/sqlite``).
+    public init(fileName: String, contents: [UInt8]) {
+        self.fileName = fileName
+        self.contents = contents
+    }
+}
+
+/// The schema migrations carried inside the binary, so nothing ships next to `accounts` or an embedding app.
+///
+/// `Migrations/sqlite/*.sql` is the one source of truth; SwiftPM's `.embedInCode` rule turns each file into a byte
+/// array. Adding a migration means adding its file and one line below; a test pins this list to the folder.
+public enum Migrations: Sendable {
+    /// The SQLite migrations, in version order.
+    public static let sqlite: [MigrationFile] = [
+        MigrationFile(fileName: "0001_create_users.sql", contents: PackageResources._001_create_users_sql),
+        MigrationFile(
+            fileName: "0002_create_twitter_identities.sql",
+            contents: PackageResources._002_create_twitter_identities_sql
+        ),
+        MigrationFile(
+            fileName: "0003_create_pending_authorizations.sql",
+            contents: PackageResources._003_create_pending_authorizations_sql
+        ),
+        MigrationFile(
+            fileName: "0004_create_registration_drafts.sql",
+            contents: PackageResources._004_create_registration_drafts_sql
+        ),
+        MigrationFile(
+            fileName: "0005_create_account_events.sql",
+            contents: PackageResources._005_create_account_events_sql
+        ),
+    ]
+}

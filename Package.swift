@@ -1,0 +1,80 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "accounts",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AccountModel", targets: ["AccountModel"]),
+        .library(name: "AccountMatching", targets: ["AccountMatching"]),
+        .library(name: "AccountCrypto", targets: ["AccountCrypto"]),
+        .library(name: "AccountStore", targets: ["AccountStore"]),
+        .library(name: "Migrations", targets: ["Migrations"]),
+        .executable(name: "accounts", targets: ["accounts"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "COpenSSL",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .target(name: "AccountCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "AccountModel"),
+        .target(name: "AccountMatching", dependencies: ["AccountModel"]),
+        .target(
+            name: "Migrations",
+            path: "Migrations",
+            resources: [.embedInCode("sqlite")]
+        ),
+        .target(
+            name: "AccountStore",
+            dependencies: [
+                "AccountModel", "AccountMatching", "AccountCrypto", "Migrations",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "accounts",
+            dependencies: [
+                "AccountModel", "AccountStore", "AccountCrypto", "Migrations",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "AccountModel", "AccountStore", "AccountCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "AccountModelTests", dependencies: ["AccountModel"]),
+        .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
+        .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
+        .testTarget(
+            name: "AccountStoreTests",
+            dependencies: [
+                "AccountStore", "AccountModel", "AccountCrypto", "Migrations", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(name: "accountsTests", dependencies: ["accounts", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.treatAllWarnings(as: .error))
+    settings.append(.treatWarning("ExplicitSendable", as: .error))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,44 @@
+public import Foundation
+
+/// One entry of the audit trail. It never holds a secret.
+public struct AccountEvent: Hashable, Sendable {
+    /// What happened.
+    public var kind: AccountEventKind
+    /// The account concerned, when there is one (kept after the account is deleted).
+    public var subject: UserID?
+    /// Who did it: `user`, `cli`, `system`, or an app-defined actor.
+    public var actor: String
+    /// Non-secret details, such as a Twitter screen name or an import count.
+    public var details: [String: String]
+    /// When it happened.
+    public var occurredAt: Date
+
+    /// Makes an event.
+    public init(
+        kind: AccountEventKind, subject: UserID?, actor: String, details: [String: String] = [:],
+        occurredAt: Date
+    ) {
+        self.kind = kind
+        self.subject = subject
+        self.actor = actor
+        self.details = details
+        self.occurredAt = occurredAt
+    }
+}
+
+/// The kinds of audit event.
+public enum AccountEventKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case created
+    case signedIn = "signed_in"
+    case signInFailed = "sign_in_failed"
+    case signInThrottled = "sign_in_throttled"
+    case linked
+    case unlinked
+    case passwordChanged = "password_changed"
+    case passwordRemoved = "password_removed"
+    case deleted
+    case imported
+    case keysRewrapped = "keys_rewrapped"
+
+    public var description: String { rawValue }
+}

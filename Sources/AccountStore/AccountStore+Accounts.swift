@@ -1,0 +1,111 @@
+public import AccountModel
+import AccountMatching
+import Foundation
+import GRDB
+
+extension AccountStore {
+    /// Creates an account and records a `created` event, in one transaction.
+    ///
+    /// A taken username or email (case-insensitively) throws ``StoreError/duplicate(_:)`` naming the field.
+    public func createAccount(_ new: NewAccount, actor: String = "system") async throws(StoreError) -> Account {
+        let now = now()
+        return try await write { db in
+            let record = try AccountStore.insertUser(db, new, now: now)
+            try AccountStore.insertEvent(
+                db, AccountEvent(kind: .created, subject: UserID(uncheckedRawValue: record.publicID), actor: actor,
+                    occurredAt: now))
+            return record.account(twitter: nil)
+        }
+    }
+
+    static func insertUser(_ db: Database, _ new: NewAccount, now: Date) throws -> UserRecord {
+        let created = Timestamp.micros(new.createdAt ?? now)
+        var record = UserRecord(
+            publicID: UserID.random().rawValue, username: new.username.rawValue, email: new.email?.rawValue,
+            emailMailbox: new.email.flatMap { Mailbox.normalize($0.rawValue) },
+            emailRulesVersion: new.email == nil ? nil : Mailbox.rulesVersion, firstName: new.firstName,
+            lastName: new.lastName, passwordHash: new.passwordHash, status: AccountStatus.active.rawValue,
+            createdAt: created, updatedAt: created, lastSignInAt: nil)
+        if record.email != nil && record.emailMailbox == nil {
+            throw StoreError.invalid([FieldError(.email, "must contain '@'")])
+        }
+        try record.insert(db)
+        return record
+    }
+
+    /// The account with `reference`, with its Twitter identity, or `nil`.
+    public func account(_ reference: AccountReference) async throws(StoreError) -> Account? {
+        try await read { db in try AccountStore.fetchAccount(db, reference) }
+    }
+
+    /// The account whose email is `email` (case-insensitive, surrounding whitespace ignored), or `nil`.
+    public func account(email: String) async throws(StoreError) -> Account? {
+        let trimmed = EmailAddress.trim(email)
+        return try await read { db in
+            let record = try UserRecord.fetchOne(
+                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE email = ?", arguments: [trimmed])
+            return try record.map { try AccountStore.attachTwitter(db, $0) }
+        }
+    }
+
+    /// The accounts whose normalised mailbox equals that of `email` (gmail dots, `+tags` and the like ignored).
+    public func accounts(sharingMailboxWith email: String) async throws(StoreError) -> [Account] {
+        guard let mailbox = Mailbox.normalize(email) else { return [] }
+        return try await read { db in
+            let records = try UserRecord.fetchAll(
+                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE email_mailbox = ? ORDER BY users.username",
+                arguments: [mailbox])
+            return try records.map { try AccountStore.attachTwitter(db, $0) }
+        }
+    }
+
+    /// The account linked to the Twitter user `twitterUserID`, or `nil`.
+    public func account(twitterUserID: TwitterUserID) async throws(StoreError) -> Account? {
+        try await read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT \(UserRecord.columns), \(TwitterIdentityRecord.columns)
+                    FROM twitter_identities JOIN users ON users.id = twitter_identities.user_id
+                    WHERE twitter_identities.twitter_user_id = ?
+                    """, arguments: [twitterUserID.decimalString])
+            return row.map { row in
+                UserRecord(row: row).account(twitter: TwitterIdentityRecord(row: row, startingAt: 13).identity)
+            }
+        }
+    }
+
+    /// How many accounts the store holds.
+    public func accountCount() async throws(StoreError) -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0 }
+    }
+
+    static func fetchUserRecord(_ db: Database, _ reference: AccountReference) throws -> UserRecord? {
+        switch reference {
+        case .id(let id):
+            return try UserRecord.fetchOne(
+                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE public_id = ?", arguments: [id.rawValue])
+        case .username(let name):
+            return try UserRecord.fetchOne(
+                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE username = ?", arguments: [name])
+        }
+    }
+
+    static func requireUserRecord(_ db: Database, _ reference: AccountReference) throws -> UserRecord {
+        guard let record = try fetchUserRecord(db, reference) else {
+            throw StoreError.accountNotFound(reference.description)
+        }
+        return record
+    }
+
+    static func fetchAccount(_ db: Database, _ reference: AccountReference) throws -> Account? {
+        try fetchUserRecord(db, reference).map { try attachTwitter(db, $0) }
+    }
+
+    static func attachTwitter(_ db: Database, _ record: UserRecord) throws -> Account {
+        let identity = try TwitterIdentityRecord.fetchOne(
+            db, sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE user_id = ?",
+            arguments: [record.id])
+        return record.account(twitter: identity?.identity)
+    }
+}

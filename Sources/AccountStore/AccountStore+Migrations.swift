@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+public import Migrations
+
+extension AccountStore {
+    /// The state of every migration for the database at `path`, in version order.
+    ///
+    /// Works on any database: a missing file (its directory must exist) shows everything pending and is not created.
+    public static func migrationStatus(
+        path: String, migrations: [MigrationFile] = Migrations.sqlite
+    ) throws(StoreError) -> [MigrationStatusEntry] {
+        let planned: [PlannedMigration]
+        do {
+            planned = try PlannedMigration.plan(migrations)
+        } catch {
+            throw .migration(error)
+        }
+        try checkLocation(path, mayCreate: true)
+        guard FileManager.default.fileExists(atPath: path) else {
+            return SchemaMigrator.status(planned: planned, applied: [])
+        }
+        let queue = try openQueueForInspection(path)
+        defer { try? queue.close() }
+        do {
+            let applied = try queue.read { db in try SchemaMigrator.history(db) }
+            return SchemaMigrator.status(planned: planned, applied: applied)
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+
+    /// Applies pending migrations to the database of `configuration`, creating the file when its directory exists.
+    ///
+    /// Before anything runs, an edited, missing or unknown (newer) applied migration stops the run. Each migration
+    /// runs in its own transaction; a failing one is rolled back whole and named with its file and line. Several
+    /// processes may run this at once: each migration is applied exactly once.
+    /// - Parameters:
+    ///   - configuration: the database (its ``StoreConfiguration/schemaPolicy`` is ignored).
+    ///   - target: the last version to apply; all when `nil`.
+    ///   - dryRun: report what would be applied and change nothing (a missing file is not created).
+    ///   - migrations: the migration set (the binary's own by default).
+    public static func migrate(
+        _ configuration: StoreConfiguration, to target: Int? = nil, dryRun: Bool = false,
+        migrations: [MigrationFile] = Migrations.sqlite
+    ) throws(StoreError) -> MigrationReport {
+        let planned: [PlannedMigration]
+        do {
+            planned = try PlannedMigration.plan(migrations)
+        } catch {
+            throw .migration(error)
+        }
+        let path = configuration.path
+        if let target, !planned.contains(where: { $0.version == target }) {
+            throw .migration(.targetNotFound(target))
+        }
+        if dryRun {
+            // A dry run only reads; it neither creates the file nor switches its journal mode.
+            let entries = try migrationStatus(path: path, migrations: migrations)
+            try checkHistoryTyped(entries, planned: planned)
+            let highest = entries.filter { $0.state == .applied }.map(\.version).max() ?? 0
+            if let target, target < highest {
+                throw .migration(.targetBelowApplied(target: target, applied: highest))
+            }
+            let pending = entries.filter { $0.state == .pending && $0.version <= (target ?? Int.max) }
+            return MigrationReport(applied: pending, dryRun: true, currentVersion: highest)
+        }
+        try checkLocation(path, mayCreate: !configuration.readOnly)
+        let pool = try openPool(configuration)
+        defer { try? pool.close() }
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+                return try SchemaMigrator.migrate(
+                    db, planned: planned, target: target, dryRun: false, now: configuration.now)
+            }
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+
+    private static func checkHistoryTyped(
+        _ entries: [MigrationStatusEntry], planned: [PlannedMigration]
+    ) throws(StoreError) {
+        do {
+            try SchemaMigrator.checkHistory(entries, planned: planned)
+        } catch {
+            throw .migration(error)
+        }
+    }
+
+    /// A connection that reads without changing the file: no journal-mode switch, no schema creation.
+    static func openQueueForInspection(_ path: String) throws(StoreError) -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(30)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") }
+            return queue
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+}

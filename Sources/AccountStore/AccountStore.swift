@@ -1,0 +1,147 @@
+public import AccountCrypto
+import AccountModel
+import Foundation
+import GRDB
+import Logging
+public import Migrations
+
+/// The account store: users, linked Twitter identities, sealed credentials, pending authorizations, registration
+/// drafts and the audit trail, in one SQLite file.
+///
+/// One writer and concurrent readers (WAL). Every write method is one whole transaction; nothing is half-written.
+/// Methods return ``AccountModel`` values and throw ``StoreError``; no database type appears in this API.
+///
+/// ```swift
+/// var configuration = StoreConfiguration(path: "accounts.sqlite")
+/// configuration.schemaPolicy = .applyPendingMigrations
+/// let store = try AccountStore(configuration: configuration, keyRing: try KeyRing.load(keysFile: nil,
+///     environment: ProcessInfo.processInfo.environment))
+/// let account = try await store.createAccount(NewAccount(username: try Username(validating: "ann")))
+/// ```
+public struct AccountStore: Sendable {
+    let pool: DatabasePool
+    let path: String
+    let keyRing: KeyRing?
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// Opens the database described by `configuration`.
+    ///
+    /// With ``StoreConfiguration/SchemaPolicy/applyPendingMigrations`` a missing file is created (its directory must
+    /// exist) and pending migrations are applied; otherwise a missing file or pending migration is an error that
+    /// says to run `accounts migrate`. A file that is not SQLite, or is damaged, is refused and left untouched.
+    /// - Parameters:
+    ///   - configuration: the file and its settings.
+    ///   - keyRing: the keys that seal and open secrets; without one, secret-bearing calls throw
+    ///     ``StoreError/noKeyRing``.
+    ///   - migrations: the migration set (the binary's own by default).
+    public init(
+        configuration: StoreConfiguration, keyRing: KeyRing?, migrations: [MigrationFile] = Migrations.sqlite
+    ) throws(StoreError) {
+        let path = configuration.path
+        let creates = configuration.schemaPolicy == .applyPendingMigrations && !configuration.readOnly
+        try AccountStore.checkLocation(path, mayCreate: creates)
+        let planned: [PlannedMigration]
+        do {
+            planned = try PlannedMigration.plan(migrations)
+        } catch {
+            throw .migration(error)
+        }
+        let pool = try AccountStore.openPool(configuration)
+        do {
+            try pool.writeWithoutTransaction { db in
+                if !configuration.readOnly {
+                    // GRDB puts the WAL writer at NORMAL after `prepareDatabase`; set the configured level after.
+                    try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+                }
+                let entries = SchemaMigrator.status(planned: planned, applied: try SchemaMigrator.history(db))
+                try SchemaMigrator.checkHistory(entries, planned: planned)
+                let pending = entries.filter { $0.state == .pending }.map(\.version)
+                guard !pending.isEmpty else { return }
+                guard configuration.schemaPolicy == .applyPendingMigrations else {
+                    throw StoreError.schemaBehind(path: path, pendingVersions: pending)
+                }
+                let report = try SchemaMigrator.migrate(
+                    db, planned: planned, target: nil, dryRun: false, now: configuration.now)
+                configuration.logger.info(
+                    "applied migrations",
+                    metadata: ["store.migrations.count": "\(report.applied.count)", "store.path": "\(path)"])
+            }
+        } catch {
+            try? pool.close()
+            throw StoreError.from(error, path: path)
+        }
+        self.pool = pool
+        self.path = path
+        self.keyRing = keyRing
+        self.logger = configuration.logger
+        self.now = configuration.now
+    }
+
+    /// Closes the database; later calls on this store fail.
+    public func close() throws(StoreError) {
+        do {
+            try pool.close()
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+
+    // MARK: - Opening
+
+    static func checkLocation(_ path: String, mayCreate: Bool) throws(StoreError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty,
+            !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue
+        {
+            throw .directoryMissing(path: path)
+        }
+        if !mayCreate && !FileManager.default.fileExists(atPath: path) {
+            throw .databaseMissing(path: path)
+        }
+    }
+
+    static func openPool(_ configuration: StoreConfiguration) throws(StoreError) -> DatabasePool {
+        var config = Configuration()
+        config.readonly = configuration.readOnly
+        config.foreignKeysEnabled = true
+        let timeout = configuration.busyTimeout.components
+        config.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
+        config.label = "accounts"
+        do {
+            let pool = try DatabasePool(path: configuration.path, configuration: config)
+            // Reading the schema proves the file is a readable SQLite database before anything else happens.
+            _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") }
+            return pool
+        } catch {
+            throw StoreError.from(error, path: configuration.path)
+        }
+    }
+
+    // MARK: - Transactions with typed errors
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+
+    func readSync<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+}

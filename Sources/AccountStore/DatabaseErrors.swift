@@ -1,0 +1,43 @@
+import AccountModel
+import GRDB
+
+extension StoreError {
+    /// Turns anything thrown while using the database into a typed store error naming `path`.
+    static func from(_ error: any Error, path: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? MigrationError { return .migration(error) }
+        guard let error = error as? DatabaseError else {
+            return .database(path: path, code: -1, message: String(describing: type(of: error)))
+        }
+        let message = error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        switch error.resultCode {
+        case .SQLITE_NOTADB: return .notADatabase(path: path)
+        case .SQLITE_CORRUPT: return .corrupt(path: path, message: message)
+        case .SQLITE_READONLY: return .readOnly(path: path)
+        case .SQLITE_FULL: return .diskFull(path: path)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path)
+        case .SQLITE_CONSTRAINT:
+            if let field = duplicateField(message) { return .duplicate(field) }
+            return .database(path: path, code: error.resultCode.rawValue, message: message)
+        default:
+            return .database(path: path, code: error.resultCode.rawValue, message: message)
+        }
+    }
+
+    /// The field a `UNIQUE constraint failed: table.column` message is about.
+    static func duplicateField(_ message: String) -> Field? {
+        guard message.hasPrefix("UNIQUE constraint failed: ") else { return nil }
+        switch message.dropFirst("UNIQUE constraint failed: ".count) {
+        case "users.username": return .username
+        case "users.email": return .email
+        case "twitter_identities.twitter_user_id": return .twitterUserID
+        default: return nil
+        }
+    }
+
+    /// Whether `error` is a unique-constraint failure on `table.column`.
+    static func isUniqueViolation(_ error: any Error, on column: String) -> Bool {
+        guard let error = error as? DatabaseError, error.resultCode == .SQLITE_CONSTRAINT else { return false }
+        return error.message == "UNIQUE constraint failed: \(column)"
+    }
+}

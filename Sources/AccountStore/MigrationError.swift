@@ -1,0 +1,48 @@
+/// Why a migration run was refused or failed. The database is unchanged by a refusal, and a failed migration is
+/// rolled back whole (earlier migrations of the same run stay applied, each in its own transaction).
+public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The binary carries no migrations.
+    case noMigrations
+    /// A migration file name is not `NNNN_snake_case_description.sql`.
+    case invalidFileName(String)
+    /// Two files carry the same version.
+    case duplicateVersion(Int, first: String, second: String)
+    /// An applied migration's file changed since it was applied.
+    case modified(version: Int, name: String, appliedChecksum: String, currentChecksum: String)
+    /// An applied migration has no file in this binary.
+    case missing(version: Int, name: String)
+    /// The database holds a migration newer than this binary knows (a newer `accounts` migrated it).
+    case unknown(version: Int, name: String)
+    /// `--to` names a version this binary does not have.
+    case targetNotFound(Int)
+    /// `--to` names a version below one already applied; migrations are never undone.
+    case targetBelowApplied(target: Int, applied: Int)
+    /// A statement of a migration failed; the migration was rolled back and not recorded.
+    case statementFailed(file: String, line: Int, statement: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .noMigrations:
+            return "no migrations are embedded in this binary; it was built without Migrations/sqlite"
+        case .invalidFileName(let name):
+            return "migration file \(name) is not named NNNN_snake_case_description.sql"
+        case .duplicateVersion(let version, let first, let second):
+            return "migrations \(first) and \(second) both have version \(version)"
+        case .modified(let version, let name, let applied, let current):
+            return "migration \(version) (\(name)) was edited after it was applied "
+                + "(checksum \(applied.prefix(12))… applied, \(current.prefix(12))… now); restore the file, "
+                + "and put schema changes in a new migration"
+        case .missing(let version, let name):
+            return "migration \(version) (\(name)) is applied in the database but missing from this binary"
+        case .unknown(let version, let name):
+            return "the database has migration \(version) (\(name)), newer than this binary knows; "
+                + "use the newer accounts that applied it"
+        case .targetNotFound(let version):
+            return "--to \(version): no migration has that version"
+        case .targetBelowApplied(let target, let applied):
+            return "--to \(target) is below the applied version \(applied); migrations are never undone"
+        case .statementFailed(let file, let line, let statement, let message):
+            return "\(file):\(line): migration failed and was rolled back: \(message) (in `\(statement)`)"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+public import Foundation
+
+/// Where one migration stands against a database.
+public enum MigrationState: String, Sendable, Hashable, CaseIterable {
+    /// Recorded as applied, and the file is unchanged.
+    case applied
+    /// Not yet applied.
+    case pending
+    /// Applied, but the file changed since.
+    case modified
+    /// Applied, but this binary has no file for it.
+    case missing
+    /// Applied by a newer binary: its version is above every migration this binary has.
+    case unknown
+}
+
+/// One row of `accounts migrations status`.
+public struct MigrationStatusEntry: Sendable, Hashable {
+    /// The version number (`NNNN` of the file name).
+    public var version: Int
+    /// The name without the number and `.sql`.
+    public var name: String
+    /// Its state.
+    public var state: MigrationState
+    /// Hex SHA-256 of the file (LF line endings, no byte-order mark); for a missing or unknown one, the recorded one.
+    public var checksum: String
+    /// When it was applied, if it was.
+    public var appliedAt: Date?
+    /// How long applying it took, if it was applied.
+    public var executionTime: Duration?
+}
+
+/// What `migrate` did (or, with a dry run, would do).
+public struct MigrationReport: Sendable, Hashable {
+    /// The migrations applied by this run, in order (for a dry run: those that would be).
+    public var applied: [MigrationStatusEntry]
+    /// Whether nothing was changed because the run was a dry run.
+    public var dryRun: Bool
+    /// The highest applied version after the run (0 for none).
+    public var currentVersion: Int
+}

@@ -1,0 +1,75 @@
+public import AccountModel
+public import Foundation
+
+/// An account to create: validated username and email, optional names and password hash.
+public struct NewAccount: Sendable {
+    /// The username.
+    public var username: Username
+    /// The email address, if any.
+    public var email: EmailAddress?
+    /// The given name.
+    public var firstName: String?
+    /// The family name.
+    public var lastName: String?
+    /// A password hash made by `AccountCrypto.PasswordHasher` (or an imported Django hash); never a password.
+    public var passwordHash: String?
+    /// The creation time; the store's clock when `nil`.
+    public var createdAt: Date?
+
+    /// Makes an account to create.
+    public init(
+        username: Username, email: EmailAddress? = nil, firstName: String? = nil, lastName: String? = nil,
+        passwordHash: String? = nil, createdAt: Date? = nil
+    ) {
+        self.username = username
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+    }
+}
+
+/// A Twitter identity to link, as Twitter reported it.
+public struct NewTwitterIdentity: Sendable {
+    /// The stable Twitter user id.
+    public var userID: TwitterUserID
+    /// The screen name.
+    public var screenName: String
+    /// The display name.
+    public var name: String
+    /// The raw `verify_credentials` JSON, kept unchanged.
+    public var profileJSON: [UInt8]?
+
+    /// Makes an identity to link.
+    public init(userID: TwitterUserID, screenName: String, name: String, profileJSON: [UInt8]?) {
+        self.userID = userID
+        self.screenName = screenName
+        self.name = name
+        self.profileJSON = profileJSON
+    }
+}
+
+/// How the store refers to one account in a call: by public id or by username.
+public enum AccountReference: Sendable, Hashable, CustomStringConvertible {
+    /// By public id.
+    case id(UserID)
+    /// By username (case-insensitive).
+    case username(String)
+
+    /// Reads `text` as a public id when it is a UUID, otherwise as a username (the CLI's rule).
+    public init(_ text: String) {
+        if let id = UserID(text) {
+            self = .id(id)
+        } else {
+            self = .username(text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .id(let id): return id.rawValue
+        case .username(let name): return "'\(name)'"
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GRDBSQLite
+
+/// A migration file split into statements, each with the line it starts on, so an error can name file and line.
+struct SQLScript {
+    struct Statement {
+        var sql: String
+        var line: Int
+    }
+
+    var statements: [Statement]
+
+    /// Splits `text` at the ends of complete statements, as SQLite's own `sqlite3_complete` sees them (it knows
+    /// string literals, comments and trigger bodies).
+    init(_ text: String) {
+        var statements: [Statement] = []
+        var current: [UInt8] = []
+        var line = 1
+        var startLine: Int?
+        var inLineComment = false
+        for byte in text.utf8 {
+            current.append(byte)
+            if startLine == nil {
+                // The statement starts at its first byte that is not white space or a `--` comment.
+                if inLineComment {
+                    if byte == UInt8(ascii: "\n") { inLineComment = false }
+                } else if byte == UInt8(ascii: "-") && current.suffix(2) == [UInt8(ascii: "-"), UInt8(ascii: "-")] {
+                    inLineComment = true
+                } else if ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
+                    UInt8(ascii: "-")].contains(byte)
+                {
+                    startLine = line
+                }
+            }
+            if byte == UInt8(ascii: "\n") { line += 1 }
+            if byte == UInt8(ascii: ";"), let start = startLine {
+                let candidate = String(decoding: current, as: UTF8.self)
+                if sqlite3_complete(candidate) != 0 {
+                    statements.append(Statement(sql: candidate, line: start))
+                    current.removeAll(keepingCapacity: true)
+                    startLine = nil
+                }
+            }
+        }
+        if let start = startLine {
+            let rest = String(decoding: current, as: UTF8.self)
+            statements.append(Statement(sql: rest, line: start))
+        }
+        self.statements = statements
+    }
+
+    /// The first line of a statement, trimmed and shortened, for error messages.
+    static func summary(_ sql: String) -> String {
+        let firstLine =
+            sql.split(separator: "\n").first { line in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                return !trimmed.isEmpty && !trimmed.hasPrefix("--")
+            } ?? Substring(sql)
+        let trimmed = firstLine.trimmingCharacters(in: .whitespaces)
+        return trimmed.count > 80 ? String(trimmed.prefix(77)) + "..." : trimmed
+    }
+}

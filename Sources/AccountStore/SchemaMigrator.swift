@@ -1,0 +1,227 @@
+import AccountCrypto
+import Foundation
+import GRDB
+import Migrations
+
+/// A migration file read for use: version, name, checksum and statements.
+struct PlannedMigration: Sendable {
+    var version: Int
+    var name: String
+    var fileName: String
+    var checksum: String
+    var text: String
+
+    /// Reads `file`; refuses names that are not `NNNN_snake_case_description.sql`.
+    init(_ file: MigrationFile) throws(MigrationError) {
+        let fileName = file.fileName
+        guard fileName.hasSuffix(".sql") else { throw .invalidFileName(fileName) }
+        let stem = fileName.dropLast(4)
+        let parts = stem.split(separator: "_", maxSplits: 1)
+        guard parts.count == 2, parts[0].count == 4, parts[0].allSatisfy(\.isASCII),
+            let version = Int(parts[0]), version > 0,
+            parts[1].allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }),
+            !parts[1].isEmpty
+        else { throw .invalidFileName(fileName) }
+        self.version = version
+        self.name = String(parts[1])
+        self.fileName = fileName
+        self.text = PlannedMigration.normalizedText(file.contents)
+        self.checksum = SHA256.hexDigest(Array(text.utf8))
+    }
+
+    /// The file's text with a byte-order mark removed and CRLF or CR line endings turned into LF, so a Windows
+    /// checkout does not look like an edit.
+    static func normalizedText(_ bytes: [UInt8]) -> String {
+        var body = bytes[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        var output: [UInt8] = []
+        output.reserveCapacity(body.count)
+        var previousWasCR = false
+        for byte in body {
+            if byte == UInt8(ascii: "\r") {
+                output.append(UInt8(ascii: "\n"))
+                previousWasCR = true
+                continue
+            }
+            if byte == UInt8(ascii: "\n") && previousWasCR {
+                previousWasCR = false
+                continue
+            }
+            previousWasCR = false
+            output.append(byte)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Validates a whole set: at least one file, valid names, unique versions; returns them in version order.
+    static func plan(_ files: [MigrationFile]) throws(MigrationError) -> [PlannedMigration] {
+        guard !files.isEmpty else { throw .noMigrations }
+        var planned: [PlannedMigration] = []
+        for file in files { planned.append(try PlannedMigration(file)) }
+        planned.sort { $0.version < $1.version }
+        for (earlier, later) in zip(planned, planned.dropFirst()) where earlier.version == later.version {
+            throw .duplicateVersion(earlier.version, first: earlier.fileName, second: later.fileName)
+        }
+        return planned
+    }
+}
+
+/// One row of the migration history table.
+struct AppliedMigration: Sendable {
+    var version: Int
+    var name: String
+    var checksum: String
+    var appliedAt: Int64
+    var executionMicros: Int64
+}
+
+/// Applies and reports migrations on one database connection.
+///
+/// The history table `schema_migrations` records version, name, SHA-256 checksum, applied_at and execution time.
+/// Every migration runs in its own `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock first and then
+/// re-reads the history: when several processes migrate one database at once, each migration is applied exactly
+/// once and the others find it done.
+enum SchemaMigrator {
+    static let historyTable = "schema_migrations"
+
+    static func history(_ db: Database) throws -> [AppliedMigration] {
+        guard try db.tableExists(historyTable) else { return [] }
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT version, name, checksum, applied_at, execution_micros FROM \(historyTable) ORDER BY version
+                """
+        ).map { row in
+            AppliedMigration(
+                version: row[0], name: row[1], checksum: row[2], appliedAt: row[3], executionMicros: row[4])
+        }
+    }
+
+    /// The state of every migration known to the binary or recorded in the database, in version order.
+    static func status(planned: [PlannedMigration], applied: [AppliedMigration]) -> [MigrationStatusEntry] {
+        let appliedByVersion = Dictionary(applied.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
+        let plannedVersions = Set(planned.map(\.version))
+        let highestKnown = planned.last?.version ?? 0
+        var entries: [MigrationStatusEntry] = []
+        for migration in planned {
+            var entry = MigrationStatusEntry(
+                version: migration.version, name: migration.name, state: .pending, checksum: migration.checksum,
+                appliedAt: nil, executionTime: nil)
+            if let record = appliedByVersion[migration.version] {
+                entry.state = record.checksum == migration.checksum ? .applied : .modified
+                entry.appliedAt = Timestamp.date(record.appliedAt)
+                entry.executionTime = .microseconds(record.executionMicros)
+            }
+            entries.append(entry)
+        }
+        for record in applied where !plannedVersions.contains(record.version) {
+            entries.append(
+                MigrationStatusEntry(
+                    version: record.version, name: record.name,
+                    state: record.version > highestKnown ? .unknown : .missing, checksum: record.checksum,
+                    appliedAt: Timestamp.date(record.appliedAt), executionTime: .microseconds(record.executionMicros)))
+        }
+        return entries.sorted { $0.version < $1.version }
+    }
+
+    /// Throws the first problem that forbids migrating or using the database: an edited, missing or unknown one.
+    static func checkHistory(_ entries: [MigrationStatusEntry], planned: [PlannedMigration]) throws(MigrationError) {
+        for entry in entries {
+            switch entry.state {
+            case .modified:
+                let current = planned.first { $0.version == entry.version }?.checksum ?? ""
+                let recorded = entry.checksum
+                throw .modified(
+                    version: entry.version, name: entry.name, appliedChecksum: recorded, currentChecksum: current)
+            case .missing: throw .missing(version: entry.version, name: entry.name)
+            case .unknown: throw .unknown(version: entry.version, name: entry.name)
+            case .applied, .pending: continue
+            }
+        }
+    }
+
+    /// Applies pending migrations up to `target` (all when `nil`), each in its own immediate transaction.
+    static func migrate(
+        _ db: Database, planned: [PlannedMigration], target: Int?, dryRun: Bool, now: @Sendable () -> Date
+    ) throws -> MigrationReport {
+        if let target, !planned.contains(where: { $0.version == target }) {
+            throw StoreError.migration(.targetNotFound(target))
+        }
+        // The history as it stands before this run: validate it before anything changes.
+        let applied = try history(db)
+        var entries = status(planned: planned, applied: applied)
+        try checkHistoryOrThrow(entries, planned: planned)
+        // A history with entries recorded but a table whose rows were changed in a different transaction needs no
+        // special case: each step below re-reads it under the write lock.
+        let highestApplied = applied.map(\.version).max() ?? 0
+        if let target, target < highestApplied {
+            throw StoreError.migration(.targetBelowApplied(target: target, applied: highestApplied))
+        }
+        let todo = planned.filter { migration in
+            entries.contains { $0.version == migration.version && $0.state == .pending }
+                && migration.version <= (target ?? Int.max)
+        }
+        if dryRun {
+            let wouldApply = entries.filter { entry in todo.contains { $0.version == entry.version } }
+            return MigrationReport(applied: wouldApply, dryRun: true, currentVersion: highestApplied)
+        }
+        var done: [MigrationStatusEntry] = []
+        for migration in todo {
+            let started = ContinuousClock.now
+            var appliedNow = false
+            try db.inTransaction(.immediate) {
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS \(historyTable) (
+                            version INTEGER PRIMARY KEY,
+                            name TEXT NOT NULL,
+                            checksum TEXT NOT NULL,
+                            applied_at INTEGER NOT NULL,
+                            execution_micros INTEGER NOT NULL
+                        )
+                        """)
+                // Under the write lock: another process may have applied this one (or a later one) meanwhile.
+                let current = status(planned: planned, applied: try history(db))
+                try checkHistoryOrThrow(current, planned: planned)
+                guard current.contains(where: { $0.version == migration.version && $0.state == .pending }) else {
+                    return .commit
+                }
+                for statement in SQLScript(migration.text).statements {
+                    do {
+                        try db.execute(sql: statement.sql)
+                    } catch let error as DatabaseError {
+                        throw StoreError.migration(
+                            .statementFailed(
+                                file: migration.fileName, line: statement.line,
+                                statement: SQLScript.summary(statement.sql),
+                                message: error.message ?? "SQLite error \(error.resultCode.rawValue)"))
+                    }
+                }
+                let elapsed = ContinuousClock.now - started
+                let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+                try db.execute(
+                    sql: """
+                        INSERT INTO \(historyTable) (version, name, checksum, applied_at, execution_micros)
+                        VALUES (?, ?, ?, ?, ?)
+                        """,
+                    arguments: [migration.version, migration.name, migration.checksum, Timestamp.micros(now()), micros])
+                appliedNow = true
+                return .commit
+            }
+            if appliedNow {
+                entries = status(planned: planned, applied: try history(db))
+                if let entry = entries.first(where: { $0.version == migration.version }) { done.append(entry) }
+            }
+        }
+        let finalVersion = try history(db).map(\.version).max() ?? 0
+        return MigrationReport(applied: done, dryRun: false, currentVersion: finalVersion)
+    }
+
+    private static func checkHistoryOrThrow(_ entries: [MigrationStatusEntry], planned: [PlannedMigration]) throws {
+        do {
+            try checkHistory(entries, planned: planned)
+        } catch {
+            throw StoreError.migration(error)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+public import Foundation
+public import Logging
+
+/// How an ``AccountStore`` opens its database.
+public struct StoreConfiguration: Sendable {
+    /// SQLite's durability setting for the writer.
+    public enum Synchronous: String, Sendable, Hashable {
+        /// Every committed transaction is on disk before the call returns (the default).
+        case full = "FULL"
+        /// Faster; in WAL mode a power loss may drop the last transactions, never corrupts.
+        case normal = "NORMAL"
+    }
+
+    /// What opening does with migrations the database lacks.
+    public enum SchemaPolicy: Sendable, Hashable {
+        /// Apply them (creating the database file when its directory exists).
+        case applyPendingMigrations
+        /// Refuse with ``StoreError/schemaBehind(path:pendingVersions:)``; never create the file.
+        case requireCurrent
+    }
+
+    /// The database file.
+    public var path: String
+    /// Durability of commits; ``Synchronous/full`` by default.
+    public var synchronous: Synchronous = .full
+    /// How long a write waits for another process's lock before failing with ``StoreError/busy(path:)``.
+    public var busyTimeout: Duration = .seconds(30)
+    /// What to do when migrations are pending; ``SchemaPolicy/requireCurrent`` by default.
+    public var schemaPolicy: SchemaPolicy = .requireCurrent
+    /// Open with SQLite's read-only flag: every write fails with ``StoreError/readOnly(path:)``.
+    public var readOnly = false
+    /// Where the store logs (info and below; never secrets).
+    public var logger = Logger(label: "accounts.store", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// The clock used for timestamps and expiry (injected by tests).
+    public var now: @Sendable () -> Date = { Date() }
+
+    /// A configuration for the database at `path`, with the defaults above.
+    public init(path: String) {
+        self.path = path
+    }
+}

@@ -1,0 +1,80 @@
+public import AccountModel
+
+/// What can go wrong in the account store, in words an operator can act on. Never carries a secret.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The database file's directory does not exist.
+    case directoryMissing(path: String)
+    /// The database file does not exist (commands other than `migrate` never create one).
+    case databaseMissing(path: String)
+    /// The file is not an SQLite database.
+    case notADatabase(path: String)
+    /// SQLite reports the file as damaged.
+    case corrupt(path: String, message: String)
+    /// The database cannot be written (read-only file, directory or connection).
+    case readOnly(path: String)
+    /// The disk (or the database's page limit) is full; nothing of the failed write was kept.
+    case diskFull(path: String)
+    /// Another process held the database longer than the busy timeout.
+    case busy(path: String)
+    /// The schema has migrations this binary knows that the database lacks.
+    case schemaBehind(path: String, pendingVersions: [Int])
+    /// A migration step failed or was refused.
+    case migration(MigrationError)
+    /// A value that must be unique is taken already.
+    case duplicate(Field)
+    /// The account already has a Twitter identity (one per account).
+    case alreadyLinked(UserID)
+    /// No account matches.
+    case accountNotFound(String)
+    /// The account has no linked Twitter identity.
+    case notLinked(UserID)
+    /// A value was refused by validation before anything was written.
+    case invalid([FieldError])
+    /// A sealed secret could not be sealed or opened (the reason names the key id or failure kind, never the secret).
+    case secret(kind: String, reason: String)
+    /// Sealed secrets cannot be written or read: the store was opened without a key ring.
+    case noKeyRing
+    /// Any other database failure, with SQLite's message (bound values are never included).
+    case database(path: String, code: Int32, message: String)
+
+    public var description: String {
+        switch self {
+        case .directoryMissing(let path):
+            return "cannot create the database \(path): its directory does not exist"
+        case .databaseMissing(let path):
+            return "no database at \(path); run `accounts migrate` to create it"
+        case .notADatabase(let path):
+            return "\(path) is not an SQLite database (wrong --database?); it was left untouched"
+        case .corrupt(let path, let message):
+            return "the database \(path) is damaged (\(message)); restore it from a backup"
+        case .readOnly(let path):
+            return "the database \(path) is read-only; check its permissions or open it for writing"
+        case .diskFull(let path):
+            return "the disk holding \(path) is full; nothing of the failed change was kept"
+        case .busy(let path):
+            return "the database \(path) stayed locked by another process past the busy timeout; try again"
+        case .schemaBehind(let path, let versions):
+            let list = versions.map(String.init).joined(separator: ", ")
+            return "the database \(path) lacks migrations \(list); run `accounts migrate`"
+        case .migration(let error):
+            return error.description
+        case .duplicate(let field):
+            return "\(field): is already taken by another account"
+        case .alreadyLinked(let user):
+            return "account \(user) already has a linked Twitter identity; unlink it first"
+        case .accountNotFound(let reference):
+            return "no account \(reference)"
+        case .notLinked(let user):
+            return "account \(user) has no linked Twitter identity"
+        case .invalid(let errors):
+            return errors.map(\.description).joined(separator: "; ")
+        case .secret(let kind, let reason):
+            return "cannot use the sealed \(kind): \(reason)"
+        case .noKeyRing:
+            return
+                "no encryption keys configured; set ACCOUNTS_KEYS or --keys-file (make one with `accounts keys generate`)"
+        case .database(let path, let code, let message):
+            return "database error on \(path) (SQLite code \(code)): \(message)"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import AccountModel
+import Testing
+
+struct UsernameTests {
+    @Test(arguments: ["a", "ann", "Ann_Smith", "a.b-c", "_x1", String(repeating: "z", count: 30), "9"])
+    func acceptsValidNames(_ name: String) throws {
+        #expect(try Username(validating: name).rawValue == name)
+    }
+
+    @Test(arguments: [
+        ("", "is required"),
+        (String(repeating: "z", count: 31), "must be at most 30 characters"),
+        ("___", "must contain at least one letter or digit"),
+        ("ann smith", "may contain only ASCII letters, digits, '_', '.' and '-'"),
+        ("zoë", "may contain only ASCII letters, digits, '_', '.' and '-'"),
+        ("a\u{0}b", "must not contain a NUL character"),
+    ])
+    func refusesInvalidNamesNamingTheField(_ name: String, _ problem: String) {
+        #expect(throws: FieldError(.username, problem)) { try Username(validating: name) }
+    }
+}
+
+struct EmailAddressTests {
+    @Test func trimsSurroundingWhitespaceAndKeepsCase() throws {
+        #expect(try EmailAddress(validating: "  Ann@Example.ORG \n").rawValue == "Ann@Example.ORG")
+    }
+
+    @Test(arguments: ["", "ann", "@x.org", "ann@", "ann@localhost", "a b@x.org", "ann@x..org", ".ann@x.org", "ann@-x.org"])
+    func refusesInvalidAddresses(_ text: String) {
+        #expect(throws: FieldError.self) { try EmailAddress(validating: text) }
+        do {
+            _ = try EmailAddress(validating: text)
+        } catch {
+            #expect(error.field == .email)
+        }
+    }
+}
+
+struct TwitterUserIDTests {
+    @Test func keepsIdsAbove2To53Exact() throws {
+        let id = try #require(TwitterUserID(decimal: "1234567890123456789"))
+        #expect(id.value == 1_234_567_890_123_456_789)
+        #expect(id.decimalString == "1234567890123456789")
+        #expect(TwitterUserID(decimal: "18446744073709551615")?.value == UInt64.max)
+    }
+
+    @Test(arguments: ["", "-1", "01", "1.0", "1e5", "18446744073709551616", " 12", "١٢"])
+    func refusesNonCanonicalDecimals(_ text: String) {
+        #expect(TwitterUserID(decimal: text) == nil)
+    }
+}
+
+struct SecretTests {
+    @Test func neverPrintsItself() {
+        let secret = Secret("hunter2-very-secret")
+        #expect(!String(describing: secret).contains("hunter2"))
+        #expect(!String(reflecting: secret).contains("hunter2"))
+        #expect(!"\(PendingAuthorizationProbe(secret: secret))".contains("hunter2"))
+    }
+
+    struct PendingAuthorizationProbe {
+        var secret: Secret
+    }
+}

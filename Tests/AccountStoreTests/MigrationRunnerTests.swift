@@ -1,0 +1,187 @@
+import AccountStore
+import Foundation
+import GRDB
+import Migrations
+import TestSupport
+import Testing
+
+struct MigrationRunnerTests {
+    static let first = MigrationFile(fileName: "0001_create_t.sql", contents: Array("CREATE TABLE t (a);\n".utf8))
+    static let second = MigrationFile(
+        fileName: "0002_add_u.sql", contents: Array("CREATE TABLE u (b);\nINSERT INTO u VALUES (1);\n".utf8))
+    static let broken = MigrationFile(
+        fileName: "0002_broken.sql",
+        contents: Array("-- makes v, then fails\nCREATE TABLE v (c);\n\nCREATE TABEL w (d);\n".utf8))
+
+    func history(_ path: String) throws -> [Row] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT version, name, checksum, applied_at, execution_micros FROM schema_migrations")
+        }
+    }
+
+    func tables(_ path: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        }
+    }
+
+    @Test func appliesEveryEmbeddedMigrationAndRecordsHistory() async throws {
+        try await withTemporaryDirectory { dir throws in
+            // Given a new database
+            let path = dir + "/a.sqlite"
+
+            // When migrating
+            let report = try AccountStore.migrate(StoreConfiguration(path: path))
+
+            // Then every migration is applied once, with checksum and timing recorded
+            #expect(report.applied.map(\.version) == Array(1...Migrations.sqlite.count))
+            let rows = try history(path)
+            #expect(rows.count == Migrations.sqlite.count)
+            for row in rows {
+                let checksum: String = row["checksum"]
+                #expect(checksum.count == 64)
+                #expect((row["execution_micros"] as Int64) >= 0)
+            }
+            let status = try AccountStore.migrationStatus(path: path)
+            #expect(status.allSatisfy { $0.state == .applied && $0.appliedAt != nil })
+            // And a second run applies nothing
+            #expect(try AccountStore.migrate(StoreConfiguration(path: path)).applied.isEmpty)
+        }
+    }
+
+    @Test func checksumIgnoresLineEndingsAndByteOrderMark() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first, Self.second])
+
+            // When the same files come back with CRLF line endings and a byte-order mark
+            let crlf = MigrationFile(
+                fileName: Self.second.fileName,
+                contents: [0xEF, 0xBB, 0xBF] + Array(String(decoding: Self.second.contents, as: UTF8.self)
+                    .replacingOccurrences(of: "\n", with: "\r\n").utf8))
+            let status = try AccountStore.migrationStatus(path: path, migrations: [Self.first, crlf])
+
+            // Then nothing looks edited
+            #expect(status.map(\.state) == [.applied, .applied])
+        }
+    }
+
+    @Test func failingMigrationRollsBackWholeAndNamesFileAndLine() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+
+            // When the second migration has a syntax error on line 4
+            #expect(
+                throws: StoreError.migration(
+                    .statementFailed(
+                        file: "0002_broken.sql", line: 4, statement: "CREATE TABEL w (d);",
+                        message: "near \"TABEL\": syntax error"))
+            ) {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first, Self.broken])
+            }
+
+            // Then the first stays applied, nothing of the second exists (not even its first statement's table)
+            #expect(try tables(path) == ["schema_migrations", "t"])
+            #expect(try history(path).map { $0["version"] as Int } == [1])
+        }
+    }
+
+    @Test func editedMigrationStopsTheRunBeforeAnythingChanges() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first])
+            let before = try databaseDump(path)
+
+            // When the applied file was edited and a new one is pending
+            let edited = MigrationFile(fileName: Self.first.fileName, contents: Array("CREATE TABLE t (a, z);\n".utf8))
+            do throws(StoreError) {
+                _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [edited, Self.second])
+                Issue.record("an edited migration was accepted")
+            } catch {
+                guard case .migration(.modified(let version, let name, _, _)) = error else {
+                    Issue.record("unexpected error \(error)")
+                    return
+                }
+                #expect(version == 1 && name == "create_t")
+                #expect(error.description.contains("was edited after it was applied"))
+            }
+
+            // Then the pending one did not run
+            #expect(try tables(path) == ["schema_migrations", "t"])
+            #expect(try databaseDump(path) == before)
+            let status = try AccountStore.migrationStatus(path: path, migrations: [edited, Self.second])
+            #expect(status.map(\.state) == [.modified, .pending])
+        }
+    }
+
+    @Test func missingAndUnknownMigrationsAreReportedAndRefused() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first, Self.second])
+            let third = MigrationFile(fileName: "0003_c.sql", contents: Array("CREATE TABLE c (x);".utf8))
+
+            // A binary that lacks 0001 but has 0003: 0001 is missing
+            let status = try AccountStore.migrationStatus(path: path, migrations: [Self.second, third])
+            #expect(status.map(\.state) == [.missing, .applied, .pending])
+            #expect(throws: StoreError.migration(.missing(version: 1, name: "create_t"))) {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.second, third])
+            }
+
+            // An older binary that knows only 0001: 0002 is unknown (a newer binary applied it)
+            let older = try AccountStore.migrationStatus(path: path, migrations: [Self.first])
+            #expect(older.map(\.state) == [.applied, .unknown])
+            #expect(throws: StoreError.migration(.unknown(version: 2, name: "add_u"))) {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first])
+            }
+            #expect(try tables(path) == ["schema_migrations", "t", "u"])
+        }
+    }
+
+    @Test func emptyMigrationSetIsRefused() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            #expect(throws: StoreError.migration(.noMigrations)) {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [])
+            }
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test func badFileNameIsRefused() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let bad = MigrationFile(fileName: "1_Create.sql", contents: Array("SELECT 1;".utf8))
+            #expect(throws: StoreError.migration(.invalidFileName("1_Create.sql"))) {
+                try AccountStore.migrate(StoreConfiguration(path: dir + "/a.sqlite"), migrations: [bad])
+            }
+        }
+    }
+
+    @Test func targetAndDryRun() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            // A dry run on a missing file reports everything and creates nothing
+            let dry = try AccountStore.migrate(StoreConfiguration(path: path), dryRun: true)
+            #expect(dry.dryRun && dry.applied.count == Migrations.sqlite.count)
+            #expect(!FileManager.default.fileExists(atPath: path))
+
+            // --to stops at the target
+            let partial = try AccountStore.migrate(StoreConfiguration(path: path), to: 2)
+            #expect(partial.applied.map(\.version) == [1, 2] && partial.currentVersion == 2)
+            #expect(try history(path).count == 2)
+
+            // A target below what is applied is refused; an unknown one too
+            let all = try AccountStore.migrate(StoreConfiguration(path: path))
+            #expect(all.currentVersion == Migrations.sqlite.count)
+            #expect(throws: StoreError.migration(.targetBelowApplied(target: 1, applied: Migrations.sqlite.count))) {
+                try AccountStore.migrate(StoreConfiguration(path: path), to: 1)
+            }
+            #expect(throws: StoreError.migration(.targetNotFound(99))) {
+                try AccountStore.migrate(StoreConfiguration(path: path), to: 99)
+            }
+        }
+    }
+}

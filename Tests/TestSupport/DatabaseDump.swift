@@ -1,0 +1,31 @@
+import AccountCrypto
+import GRDB
+
+/// Every table's schema and rows, as text: two dumps are equal when the database holds the same data, whatever
+/// the WAL and checkpoint state of the file.
+public func databaseDump(_ path: String) throws -> String {
+    var config = Configuration()
+    config.readonly = true
+    let queue = try DatabaseQueue(path: path, configuration: config)
+    defer { try? queue.close() }
+    return try queue.read { db in
+        var lines: [String] = []
+        let tables = try Row.fetchAll(
+            db, sql: "SELECT name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+        for table in tables {
+            let name: String = table["name"]
+            lines.append((table["sql"] as String?) ?? name)
+            if try db.tableExists(name) {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(name)\" ORDER BY rowid") {
+                    lines.append(row.description)
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The SHA-256 of a file's bytes, for "left untouched" assertions that print short on failure.
+public func fileDigest(_ path: String) -> String {
+    SHA256.hexDigest(fileBytes(path))
+}
