@@ -54,6 +54,7 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "AccountCryptoTests", dependencies: ["AccountCrypto"]),
         .testTarget(name: "AccountModelTests", dependencies: ["AccountModel"]),
         .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),

@@ -22,7 +22,10 @@ extension AccountStore {
         let queue = try openQueueForInspection(path)
         defer { try? queue.close() }
         do {
-            let applied = try queue.read { db in try SchemaMigrator.history(db) }
+            let applied = try queue.read { db in
+                try AccountStore.checkIntegrity(db, path: path)
+                return try SchemaMigrator.history(db)
+            }
             return SchemaMigrator.status(planned: planned, applied: applied)
         } catch {
             throw StoreError.from(error, path: path)
@@ -66,9 +69,10 @@ extension AccountStore {
         }
         try checkLocation(path, mayCreate: !configuration.readOnly)
         let pool = try openPool(configuration)
-        defer { try? pool.close() }
+        defer { AccountStore.checkpointAndClose(pool) }
         do {
             return try pool.writeWithoutTransaction { db in
+                try AccountStore.checkIntegrity(db, path: path)
                 try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
                 return try SchemaMigrator.migrate(
                     db, planned: planned, target: target, dryRun: false, now: configuration.now)
@@ -85,6 +89,22 @@ extension AccountStore {
             try SchemaMigrator.checkHistory(entries, planned: planned)
         } catch {
             throw .migration(error)
+        }
+    }
+
+    /// Copies the WAL into the database file and closes. GRDB's readers are read-only connections, which cannot
+    /// checkpoint when they close last, so without this the file alone would lack the latest commits.
+    static func checkpointAndClose(_ pool: DatabasePool) {
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try? pool.close()
+    }
+
+    /// Runs SQLite's `quick_check` (every page reachable, b-trees well formed) and throws ``StoreError/corrupt`` with
+    /// its first finding. Migration commands run it so a damaged file is reported before it is migrated.
+    static func checkIntegrity(_ db: Database, path: String) throws {
+        let findings = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
+        guard findings == ["ok"] else {
+            throw StoreError.corrupt(path: path, message: findings.first ?? "quick_check found problems")
         }
     }
 

@@ -78,9 +78,10 @@ public struct AccountStore: Sendable {
         self.now = configuration.now
     }
 
-    /// Closes the database; later calls on this store fail.
+    /// Checkpoints the WAL into the database file and closes it; later calls on this store fail.
     public func close() throws(StoreError) {
         do {
+            _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try pool.close()
         } catch {
             throw StoreError.from(error, path: path)
@@ -109,13 +110,21 @@ public struct AccountStore: Sendable {
         let timeout = configuration.busyTimeout.components
         config.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
         config.label = "accounts"
-        do {
-            let pool = try DatabasePool(path: configuration.path, configuration: config)
-            // Reading the schema proves the file is a readable SQLite database before anything else happens.
-            _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") }
-            return pool
-        } catch {
-            throw StoreError.from(error, path: configuration.path)
+        // Switching a file into WAL mode needs an exclusive lock, and SQLite answers `PRAGMA journal_mode = WAL`
+        // with SQLITE_BUSY at once, without the busy handler, while another process holds the file (seen with four
+        // processes migrating one new database). Retry the opening itself until the busy timeout has passed.
+        let deadline = ContinuousClock.now + configuration.busyTimeout
+        while true {
+            do {
+                let pool = try DatabasePool(path: configuration.path, configuration: config)
+                // Reading the schema proves the file is a readable SQLite database before anything else happens.
+                _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") }
+                return pool
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: Double.random(in: 0.002...0.02))
+            } catch {
+                throw StoreError.from(error, path: configuration.path)
+            }
         }
     }
 

@@ -28,6 +28,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case accountNotFound(String)
     /// The account has no linked Twitter identity.
     case notLinked(UserID)
+    /// The change would leave the account with no way to sign in (no password and no Twitter identity).
+    case lastSignInMethod(UserID)
     /// A value was refused by validation before anything was written.
     case invalid([FieldError])
     /// A sealed secret could not be sealed or opened (the reason names the key id or failure kind, never the secret).
@@ -66,6 +68,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no account \(reference)"
         case .notLinked(let user):
             return "account \(user) has no linked Twitter identity"
+        case .lastSignInMethod(let user):
+            return "account \(user) would be left with no way to sign in; set a password first"
         case .invalid(let errors):
             return errors.map(\.description).joined(separator: "; ")
         case .secret(let kind, let reason):

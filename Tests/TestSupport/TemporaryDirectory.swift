@@ -31,3 +31,11 @@ public func repositoryRoot(filePath: String = #filePath) -> String {
     }
     fatalError("Package.swift not found above \(filePath)")
 }
+
+/// A fresh directory under the system temporary directory, removed when `body` returns (synchronous form).
+public func withTemporaryDirectorySync<T>(_ body: (String) throws -> T) throws -> T {
+    let path = NSTemporaryDirectory() + "accounts-tests-" + UUID().uuidString.lowercased()
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try body(path)
+}

@@ -1,0 +1,94 @@
+extension KeyRing {
+    /// The environment variable naming a keys file.
+    public static let keysFileVariable = "ACCOUNTS_KEYS_FILE"
+
+    /// The environment variable holding keys inline, `id2:BASE64KEY,id1:BASE64KEY`.
+    public static let keysVariable = "ACCOUNTS_KEYS"
+
+    /// Loads the key ring from, in order of precedence: `keysFile` (the `--keys-file` option), the file named by
+    /// `ACCOUNTS_KEYS_FILE`, or the keys in `ACCOUNTS_KEYS`. Empty variables count as unset.
+    ///
+    /// A keys file holds one `id:BASE64KEY` a line, sealing key first; blank lines and lines starting with `#` are
+    /// skipped and whitespace around ids and keys is trimmed. It is refused unless its mode is 0600 or 0400.
+    /// `ACCOUNTS_KEYS` holds the same entries separated by commas. Keys are standard padded base64 of 32 bytes.
+    ///
+    /// Throws `.noKeys` when none of the three is set; other errors name the file and line or the variable and
+    /// entry, and the key id, but never key material.
+    public static func load(keysFile: String?, environment: [String: String]) throws(KeyRingError) -> KeyRing {
+        if let path = keysFile ?? environment[keysFileVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return try loadFile(path: path)
+        }
+        if let value = environment[keysVariable], !value.allSatisfy(\.isWhitespace) {
+            return try parse(environmentValue: value, variable: keysVariable)
+        }
+        throw .noKeys
+    }
+
+    /// Parses comma-separated `id:BASE64KEY` entries; empty entries (a trailing comma) are skipped.
+    static func parse(environmentValue value: String, variable: String) throws(KeyRingError) -> KeyRing {
+        let text = Array(value.utf8)
+        var keys: [(key: SecretKey, location: KeyLocation)] = []
+        var entry = 0
+        for field in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            entry += 1
+            let trimmed = trimmingWhitespace(field)
+            if trimmed.isEmpty { continue }
+            keys.append(try parseEntry(trimmed, location: .environment(variable: variable, entry: entry)))
+        }
+        return try ring(of: keys, noKeys: .noKeys)
+    }
+
+    /// Reads and parses a keys file after checking that it is a regular file with mode 0600 or 0400.
+    static func loadFile(path: String) throws(KeyRingError) -> KeyRing {
+        var contents = try KeysFile.contents(ofFileAt: path)
+        defer { LibCrypto.cleanse(&contents) }
+        var keys: [(key: SecretKey, location: KeyLocation)] = []
+        var line = 0
+        for rawLine in contents.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            line += 1
+            let trimmed = trimmingWhitespace(rawLine)
+            if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
+            keys.append(try parseEntry(trimmed, location: .file(path: path, line: line)))
+        }
+        return try ring(of: keys, noKeys: .emptyKeysFile(path: path))
+    }
+
+    /// A ring of `keys`, with duplicate ids blamed on the later entry.
+    private static func ring(
+        of keys: [(key: SecretKey, location: KeyLocation)], noKeys: KeyRingError
+    ) throws(KeyRingError) -> KeyRing {
+        guard !keys.isEmpty else { throw noKeys }
+        var seen = Set<String>()
+        for (key, location) in keys where !seen.insert(key.id).inserted {
+            throw .duplicateKeyID(key.id, location: location)
+        }
+        return try KeyRing(keys: keys.map(\.key))
+    }
+
+    /// One `id:BASE64KEY` entry, already trimmed.
+    private static func parseEntry(
+        _ entry: ArraySlice<UInt8>, location: KeyLocation
+    ) throws(KeyRingError) -> (key: SecretKey, location: KeyLocation) {
+        guard let colon = entry.firstIndex(of: UInt8(ascii: ":")) else { throw .malformedEntry(location: location) }
+        let idBytes = trimmingWhitespace(entry[..<colon])
+        let keyText = trimmingWhitespace(entry[(colon + 1)...])
+        guard let id = String(validating: idBytes, as: UTF8.self) else { throw .malformedEntry(location: location) }
+        if let problem = SecretKey.problem(withID: id) {
+            throw .invalidKeyID(problem.mayShowID ? id : nil, problem: problem, location: location)
+        }
+        guard var bytes = Base64.decode(keyText) else { throw .invalidBase64(keyID: id, location: location) }
+        defer { LibCrypto.cleanse(&bytes) }
+        return (try SecretKey(id: id, bytes: bytes, location: location), location)
+    }
+
+    /// `bytes` without leading and trailing ASCII whitespace (space, tab, CR, LF, VT, FF).
+    private static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0d).contains(byte) }
+        guard let start = bytes.firstIndex(where: { !isWhitespace($0) }),
+            let end = bytes.lastIndex(where: { !isWhitespace($0) })
+        else {
+            return bytes[bytes.endIndex...]
+        }
+        return bytes[start...end]
+    }
+}

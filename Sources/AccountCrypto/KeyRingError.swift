@@ -1,0 +1,92 @@
+/// Why a key ring could not be built or loaded. Descriptions name key ids, files, lines and modes, never key bytes.
+public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong with a key id.
+    public enum KeyIDProblem: Sendable, Equatable {
+        /// The id is empty.
+        case empty
+        /// The id is longer than 255 bytes of UTF-8.
+        case tooLong(byteCount: Int)
+        /// The id starts with `#`, which a keys file reads as a comment.
+        case startsWithHash
+        /// The id contains `:`, `,`, whitespace or a control character.
+        case forbiddenCharacter
+        /// The id is the base64 of 32 bytes: most likely a key written where its id belongs.
+        case looksLikeKeyMaterial
+
+        /// Whether an error may quote the id (not when it could be key material or is unreasonably long).
+        var mayShowID: Bool {
+            switch self {
+            case .tooLong, .looksLikeKeyMaterial: false
+            case .empty, .startsWithHash, .forbiddenCharacter: true
+            }
+        }
+    }
+
+    /// No keys are configured at all (or an empty list was given).
+    case noKeys
+    /// A key id is not valid; the id is nil when quoting it could leak a key or flood the log.
+    case invalidKeyID(String?, problem: KeyIDProblem, location: KeyLocation)
+    /// A key decoded to a length other than 32 bytes.
+    case wrongKeyLength(keyID: String, byteCount: Int, location: KeyLocation)
+    /// A key is not standard padded base64.
+    case invalidBase64(keyID: String, location: KeyLocation)
+    /// Two keys share an id.
+    case duplicateKeyID(String, location: KeyLocation)
+    /// An entry is not of the form `id:base64`.
+    case malformedEntry(location: KeyLocation)
+    /// A keys file can be read by others than its owner; `mode` holds the permission bits.
+    case insecureKeysFileMode(path: String, mode: UInt32)
+    /// A keys file could not be opened or read.
+    case unreadableKeysFile(path: String, reason: String)
+    /// A keys file holds no keys (only blank lines and comments).
+    case emptyKeysFile(path: String)
+
+    /// A plain sentence for the operator.
+    public var description: String {
+        switch self {
+        case .noKeys:
+            return "no encryption keys are configured: run `accounts keys generate --output FILE` and pass "
+                + "--keys-file FILE (or set ACCOUNTS_KEYS_FILE=FILE), or set ACCOUNTS_KEYS=\"id:BASE64KEY\""
+        case .invalidKeyID(let id, let problem, let location):
+            let subject = id.map { "key id \(String(reflecting: $0))" } ?? "a key id"
+            return "\(subject)\(location.suffix) is invalid: \(problem.sentence)"
+        case .wrongKeyLength(let keyID, let byteCount, let location):
+            return "key \(String(reflecting: keyID))\(location.suffix) is \(byteCount) bytes long; keys must be "
+                + "exactly 32 bytes (44 characters of base64)"
+        case .invalidBase64(let keyID, let location):
+            return "key \(String(reflecting: keyID))\(location.suffix) is not valid base64 (standard alphabet "
+                + "A-Z a-z 0-9 + /, with = padding)"
+        case .duplicateKeyID(let id, let location):
+            return "key id \(String(reflecting: id))\(location.suffix) appears more than once; key ids must be unique"
+        case .malformedEntry(let location):
+            return "the entry\(location.suffix) is not of the form id:BASE64KEY"
+        case .insecureKeysFileMode(let path, let mode):
+            return "keys file \(path) has mode \(KeyRingError.octal(mode)); it must be readable by its owner alone "
+                + "(chmod 600)"
+        case .unreadableKeysFile(let path, let reason):
+            return "keys file \(path) cannot be read: \(reason)"
+        case .emptyKeysFile(let path):
+            return "keys file \(path) holds no keys; add lines of the form id:BASE64KEY "
+                + "(`accounts keys generate` makes one)"
+        }
+    }
+
+    /// Permission bits as four octal digits, e.g. `0644`.
+    static func octal(_ mode: UInt32) -> String {
+        let digits = String(mode & 0o7777, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}
+
+extension KeyRingError.KeyIDProblem {
+    /// The rule that was broken, as the end of a sentence.
+    var sentence: String {
+        switch self {
+        case .empty: "it is empty; key ids are 1 to 255 bytes"
+        case .tooLong(let byteCount): "it is \(byteCount) bytes long; key ids are at most 255 bytes"
+        case .startsWithHash: "it starts with #, which a keys file reads as a comment"
+        case .forbiddenCharacter: "key ids may not contain ':', ',', whitespace or control characters"
+        case .looksLikeKeyMaterial: "it looks like a base64 key; write entries as id:BASE64KEY"
+        }
+    }
+}

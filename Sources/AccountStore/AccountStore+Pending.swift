@@ -1,0 +1,229 @@
+public import AccountModel
+import AccountCrypto
+import Foundation
+import GRDB
+
+extension AccountStore {
+    /// Saves a pending authorization, its request-token secret sealed and bound to the request token.
+    ///
+    /// At most `perSessionLimit` live ones per browser session and `totalLimit` in all: the oldest beyond either
+    /// limit are dropped first, so a flood of starts cannot grow the table without bound.
+    public func savePendingAuthorization(
+        _ pending: PendingAuthorization, perSessionLimit: Int = 5, totalLimit: Int = 100_000
+    ) async throws(StoreError) {
+        let keyRing = try requireKeyRing()
+        let sealed = try AccountStore.seal(
+            pending.requestTokenSecret.revealed, kind: .pendingAuthorization, rowKey: pending.requestToken,
+            keyRing: keyRing)
+        let now = Timestamp.micros(now())
+        try await write { db in
+            let linkUserRowID = try pending.linkUser.map { user in
+                try AccountStore.requireUserRecord(db, .id(user)).id!
+            }
+            try db.execute(sql: "DELETE FROM pending_authorizations WHERE expires_at <= ?", arguments: [now])
+            try db.execute(
+                sql: """
+                    DELETE FROM pending_authorizations WHERE id IN (
+                        SELECT id FROM pending_authorizations WHERE browser_session = ?
+                        ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)
+                    """, arguments: [pending.browserSession, max(perSessionLimit - 1, 0)])
+            try db.execute(
+                sql: """
+                    DELETE FROM pending_authorizations WHERE id IN (
+                        SELECT id FROM pending_authorizations ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)
+                    """, arguments: [max(totalLimit - 1, 0)])
+            try db.execute(
+                sql: """
+                    INSERT INTO pending_authorizations (request_token, sealed_secret, key_id, browser_session, purpose,
+                        link_user_id, created_at, expires_at, consumed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                    """,
+                arguments: [pending.requestToken, sealed.blob, sealed.keyID, pending.browserSession,
+                    pending.purpose.rawValue, linkUserRowID, Timestamp.micros(pending.createdAt),
+                    Timestamp.micros(pending.expiresAt)])
+        }
+    }
+
+    /// The pending authorizations of a browser session that are neither expired nor consumed, newest first, their
+    /// secrets opened. The caller compares the callback's token against them in constant time.
+    public func livePendingAuthorizations(browserSession: String) async throws(StoreError) -> [PendingAuthorization] {
+        let keyRing = try requireKeyRing()
+        let now = Timestamp.micros(now())
+        let rows = try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.request_token, p.sealed_secret, p.browser_session, p.purpose, u.public_id, p.created_at,
+                        p.expires_at, p.consumed_at
+                    FROM pending_authorizations p LEFT JOIN users u ON u.id = p.link_user_id
+                    WHERE p.browser_session = ? AND p.expires_at > ? AND p.consumed_at IS NULL
+                    ORDER BY p.created_at DESC, p.id DESC
+                    """, arguments: [browserSession, now]
+            ).map(PendingRow.init(row:))
+        }
+        var result: [PendingAuthorization] = []
+        for row in rows { result.append(try AccountStore.pendingAuthorization(row, keyRing: keyRing)) }
+        return result
+    }
+
+    /// The pending authorization for `requestToken` in any state (expired and consumed included), or `nil`.
+    public func pendingAuthorization(requestToken: String) async throws(StoreError) -> PendingAuthorization? {
+        let keyRing = try requireKeyRing()
+        let row = try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT p.request_token, p.sealed_secret, p.browser_session, p.purpose, u.public_id, p.created_at,
+                        p.expires_at, p.consumed_at
+                    FROM pending_authorizations p LEFT JOIN users u ON u.id = p.link_user_id
+                    WHERE p.request_token = ?
+                    """, arguments: [requestToken]
+            ).map(PendingRow.init(row:))
+        }
+        return try row.map { row throws(StoreError) in try AccountStore.pendingAuthorization(row, keyRing: keyRing) }
+    }
+
+    /// Marks the pending authorization for `requestToken` used. Returns `false` (and changes nothing) when it is
+    /// unknown, expired or already used: of two callbacks racing for one token, exactly one wins.
+    public func consumePendingAuthorization(requestToken: String) async throws(StoreError) -> Bool {
+        let now = Timestamp.micros(now())
+        return try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE pending_authorizations SET consumed_at = ?
+                    WHERE request_token = ? AND consumed_at IS NULL AND expires_at > ?
+                    """, arguments: [now, requestToken, now])
+            return db.changesCount == 1
+        }
+    }
+
+    /// A pending authorization as read, its secret still sealed.
+    struct PendingRow: Sendable {
+        var requestToken: String
+        var sealedSecret: Data
+        var browserSession: String
+        var purpose: String
+        var linkUser: String?
+        var createdAt: Int64
+        var expiresAt: Int64
+        var consumedAt: Int64?
+
+        init(row: Row) {
+            requestToken = row[0]
+            sealedSecret = row[1]
+            browserSession = row[2]
+            purpose = row[3]
+            linkUser = row[4]
+            createdAt = row[5]
+            expiresAt = row[6]
+            consumedAt = row[7]
+        }
+    }
+
+    static func pendingAuthorization(_ row: PendingRow, keyRing: KeyRing) throws(StoreError) -> PendingAuthorization {
+        let secret = try open(row.sealedSecret, kind: .pendingAuthorization, rowKey: row.requestToken, keyRing: keyRing)
+        return PendingAuthorization(
+            requestToken: row.requestToken, requestTokenSecret: Secret(secret), browserSession: row.browserSession,
+            purpose: AuthorizationPurpose(rawValue: row.purpose) ?? .register,
+            linkUser: row.linkUser.map(UserID.init(uncheckedRawValue:)), createdAt: Timestamp.date(row.createdAt),
+            expiresAt: Timestamp.date(row.expiresAt), consumedAt: Timestamp.date(row.consumedAt))
+    }
+
+    /// Counts of what ``purgeExpired()`` removed.
+    public struct PurgeReport: Sendable, Hashable {
+        /// Expired or consumed pending authorizations removed.
+        public var pendingAuthorizations: Int
+        /// Expired registration drafts removed.
+        public var drafts: Int
+    }
+
+    /// Removes expired (or consumed) pending authorizations and expired drafts, in one transaction.
+    public func purgeExpired() async throws(StoreError) -> PurgeReport {
+        let now = Timestamp.micros(now())
+        return try await write { db in
+            try db.execute(
+                sql: "DELETE FROM pending_authorizations WHERE expires_at <= ? OR consumed_at IS NOT NULL",
+                arguments: [now])
+            let pending = db.changesCount
+            try db.execute(sql: "DELETE FROM registration_drafts WHERE expires_at <= ?", arguments: [now])
+            return PurgeReport(pendingAuthorizations: pending, drafts: db.changesCount)
+        }
+    }
+}
+
+extension AccountStore {
+    /// Saves a registration draft, its access-token secret sealed and bound to the draft id.
+    public func saveDraft(_ draft: RegistrationDraft) async throws(StoreError) {
+        let keyRing = try requireKeyRing()
+        let sealed = try AccountStore.seal(
+            draft.credential.secret.revealed, kind: .draft, rowKey: draft.id, keyRing: keyRing)
+        let fields = try AccountStore.encodeFields(draft.fields)
+        try await write { db in
+            let linkUserRowID = try draft.linkUser.map { user in
+                try AccountStore.requireUserRecord(db, .id(user)).id!
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO registration_drafts (id, browser_session, purpose, twitter_user_id, screen_name,
+                        access_token, sealed_secret, key_id, profile_json, fields_json, link_user_id, created_at,
+                        expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET fields_json = excluded.fields_json
+                    """,
+                arguments: [draft.id, draft.browserSession, draft.purpose.rawValue,
+                    draft.twitterUserID.decimalString, draft.screenName, draft.credential.token, sealed.blob,
+                    sealed.keyID, Data(draft.profileJSON), fields, linkUserRowID,
+                    Timestamp.micros(draft.createdAt), Timestamp.micros(draft.expiresAt)])
+        }
+    }
+
+    /// The draft with `id` (expired ones included; the caller checks ``RegistrationDraft/expiresAt``), or `nil`.
+    public func draft(id: String) async throws(StoreError) -> RegistrationDraft? {
+        let keyRing = try requireKeyRing()
+        let row = try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT d.id, d.browser_session, d.purpose, d.twitter_user_id, d.screen_name, d.access_token,
+                        d.sealed_secret, d.profile_json, d.fields_json, u.public_id, d.created_at, d.expires_at
+                    FROM registration_drafts d LEFT JOIN users u ON u.id = d.link_user_id WHERE d.id = ?
+                    """, arguments: [id]
+            ).map { row in
+                let draft = RegistrationDraft(
+                    id: row[0], browserSession: row[1],
+                    purpose: AuthorizationPurpose(rawValue: row[2] as String) ?? .register,
+                    twitterUserID: TwitterUserID(decimal: row[3] as String) ?? TwitterUserID(0), screenName: row[4],
+                    credential: TwitterCredential(token: row[5], secret: Secret("")),
+                    profileJSON: [UInt8](row[7] as Data), fields: AccountStore.decodeFields(row[8]),
+                    linkUser: (row[9] as String?).map(UserID.init(uncheckedRawValue:)),
+                    createdAt: Timestamp.date(row[10] as Int64), expiresAt: Timestamp.date(row[11] as Int64))
+                return (draft: draft, sealed: row[6] as Data)
+            }
+        }
+        guard let row else { return nil }
+        var draft = row.draft
+        let sealed = row.sealed
+        draft.credential.secret = Secret(try AccountStore.open(sealed, kind: .draft, rowKey: draft.id, keyRing: keyRing))
+        return draft
+    }
+
+    /// Deletes the draft with `id`; returns whether there was one.
+    @discardableResult
+    public func deleteDraft(id: String) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [id])
+            return db.changesCount == 1
+        }
+    }
+
+    static func encodeFields(_ fields: [String: String]) throws(StoreError) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else {
+            throw .invalid([])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeFields(_ text: String) -> [String: String] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
+    }
+}

@@ -1,0 +1,55 @@
+import AccountCrypto
+import Foundation
+
+extension AccountStore {
+    /// The kinds of sealed value the store keeps, with the purpose each is bound to.
+    enum SealedKind: String, CaseIterable, Sendable {
+        case credential = "twitter_credentials"
+        case pendingAuthorization = "pending_authorizations"
+        case draft = "registration_drafts"
+
+        var purpose: SealPurpose {
+            switch self {
+            case .credential: return .twitterCredential
+            case .pendingAuthorization: return .pendingAuthorization
+            case .draft: return .registrationDraft
+            }
+        }
+
+        /// The name used in messages and `accounts keys status`.
+        var label: String {
+            switch self {
+            case .credential: return "credential"
+            case .pendingAuthorization: return "pending authorization"
+            case .draft: return "registration draft"
+            }
+        }
+    }
+
+    func requireKeyRing() throws(StoreError) -> KeyRing {
+        guard let keyRing else { throw .noKeyRing }
+        return keyRing
+    }
+
+    /// Seals `secret` for the row `rowKey` of `kind`; returns the blob and the id of the key that sealed it.
+    static func seal(
+        _ secret: String, kind: SealedKind, rowKey: String, keyRing: KeyRing
+    ) throws(StoreError) -> (blob: Data, keyID: String) {
+        do {
+            let blob = try keyRing.seal(Array(secret.utf8), purpose: kind.purpose, rowKey: rowKey)
+            return (Data(blob), keyRing.sealingKeyID)
+        } catch {
+            throw .secret(kind: kind.label, reason: error.description)
+        }
+    }
+
+    /// Opens a blob sealed for the row `rowKey` of `kind`.
+    static func open(_ blob: Data, kind: SealedKind, rowKey: String, keyRing: KeyRing) throws(StoreError) -> String {
+        do {
+            let bytes = try keyRing.open(Array(blob), purpose: kind.purpose, rowKey: rowKey)
+            return String(decoding: bytes, as: UTF8.self)
+        } catch {
+            throw .secret(kind: kind.label, reason: error.description)
+        }
+    }
+}

@@ -1,0 +1,134 @@
+public import AccountModel
+import AccountCrypto
+import Foundation
+import GRDB
+
+extension AccountStore {
+    /// Links a Twitter identity (and, when given, its access token) to an account, in one transaction with a
+    /// `linked` event.
+    ///
+    /// Throws ``StoreError/alreadyLinked(_:)`` when the account has a Twitter identity already,
+    /// ``StoreError/duplicate(_:)`` with ``Field/twitterUserID`` when the Twitter id belongs to another account, and
+    /// ``StoreError/accountNotFound(_:)``; nothing changes then.
+    @discardableResult
+    public func linkTwitter(
+        _ identity: NewTwitterIdentity, credential: TwitterCredential?, to user: AccountReference,
+        actor: String = "user"
+    ) async throws(StoreError) -> Account {
+        let keyRing = credential == nil ? nil : try requireKeyRing()
+        let sealed = try credential.map { credential throws(StoreError) in
+            try AccountStore.seal(
+                credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString,
+                keyRing: keyRing!)
+        }
+        let now = now()
+        return try await write { db in
+            var record = try AccountStore.requireUserRecord(db, user)
+            let userID = UserID(uncheckedRawValue: record.publicID)
+            let identityRecord = try AccountStore.insertIdentity(
+                db, identity, userRowID: record.id!, userID: userID, now: now)
+            if let credential, let sealed {
+                try AccountStore.upsertCredential(
+                    db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
+            }
+            record.updatedAt = Timestamp.micros(now)
+            try db.execute(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
+            try AccountStore.insertEvent(
+                db, AccountEvent(kind: .linked, subject: userID, actor: actor,
+                    details: ["twitter_id": identity.userID.decimalString, "screen_name": identity.screenName],
+                    occurredAt: now))
+            return record.account(twitter: identityRecord.identity)
+        }
+    }
+
+    static func insertIdentity(
+        _ db: Database, _ identity: NewTwitterIdentity, userRowID: Int64, userID: UserID, now: Date
+    ) throws -> TwitterIdentityRecord {
+        var record = TwitterIdentityRecord(
+            userID: userRowID, twitterUserID: identity.userID.decimalString, screenName: identity.screenName,
+            displayName: identity.name, profileJSON: identity.profileJSON, linkedAt: Timestamp.micros(now),
+            lastSeenAt: Timestamp.micros(now))
+        do {
+            try record.insert(db)
+        } catch {
+            if StoreError.isUniqueViolation(error, on: "twitter_identities.user_id") {
+                throw StoreError.alreadyLinked(userID)
+            }
+            throw error
+        }
+        return record
+    }
+
+    static func upsertCredential(
+        _ db: Database, identityRowID: Int64, token: String, sealed: (blob: Data, keyID: String), now: Date
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO twitter_credentials (identity_id, access_token, sealed_secret, key_id, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (identity_id) DO UPDATE SET access_token = excluded.access_token,
+                    sealed_secret = excluded.sealed_secret, key_id = excluded.key_id, updated_at = excluded.updated_at
+                """, arguments: [identityRowID, token, sealed.blob, sealed.keyID, Timestamp.micros(now)])
+    }
+
+    /// Removes the account's Twitter identity and its credential, with an `unlinked` event.
+    ///
+    /// Refused with ``StoreError/lastSignInMethod(_:)`` when the account has no password: it would be left with no
+    /// way to sign in.
+    public func unlinkTwitter(from user: AccountReference, actor: String = "user") async throws(StoreError) -> Account {
+        let now = now()
+        return try await write { db in
+            var record = try AccountStore.requireUserRecord(db, user)
+            let userID = UserID(uncheckedRawValue: record.publicID)
+            guard
+                let identity = try TwitterIdentityRecord.fetchOne(
+                    db, sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE user_id = ?",
+                    arguments: [record.id])
+            else { throw StoreError.notLinked(userID) }
+            guard record.passwordHash != nil else { throw StoreError.lastSignInMethod(userID) }
+            try db.execute(sql: "DELETE FROM twitter_identities WHERE id = ?", arguments: [identity.id])
+            record.updatedAt = Timestamp.micros(now)
+            try db.execute(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
+            try AccountStore.insertEvent(
+                db, AccountEvent(kind: .unlinked, subject: userID, actor: actor,
+                    details: ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName],
+                    occurredAt: now))
+            return record.account(twitter: nil)
+        }
+    }
+
+    /// Replaces the stored access token of the Twitter identity `twitterUserID`.
+    public func setCredential(_ credential: TwitterCredential, for twitterUserID: TwitterUserID) async throws(StoreError) {
+        let keyRing = try requireKeyRing()
+        let sealed = try AccountStore.seal(
+            credential.secret.revealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
+        let now = now()
+        try await write { db in
+            guard
+                let identityRowID = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM twitter_identities WHERE twitter_user_id = ?",
+                    arguments: [twitterUserID.decimalString])
+            else { throw StoreError.accountNotFound("linked to Twitter id \(twitterUserID)") }
+            try AccountStore.upsertCredential(
+                db, identityRowID: identityRowID, token: credential.token, sealed: sealed, now: now)
+        }
+    }
+
+    /// The access token stored for the Twitter identity `twitterUserID`, its secret opened; `nil` when there is none.
+    public func credential(for twitterUserID: TwitterUserID) async throws(StoreError) -> TwitterCredential? {
+        let keyRing = try requireKeyRing()
+        let row = try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT c.access_token, c.sealed_secret FROM twitter_credentials c
+                    JOIN twitter_identities i ON i.id = c.identity_id WHERE i.twitter_user_id = ?
+                    """, arguments: [twitterUserID.decimalString]
+            ).map { row in (token: row[0] as String, sealed: row[1] as Data) }
+        }
+        guard let row else { return nil }
+        let secret = try AccountStore.open(
+            row.sealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
+        return TwitterCredential(token: row.token, secret: Secret(secret))
+    }
+}

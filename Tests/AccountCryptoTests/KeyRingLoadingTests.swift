@@ -1,0 +1,213 @@
+import AccountCrypto
+import Foundation
+import Testing
+
+struct KeyRingLoadingTests {
+    /// Fresh 32-byte keys for each test, as their base64.
+    let keyA = Base64.encode(SecureRandom.bytes(count: 32))
+    let keyB = Base64.encode(SecureRandom.bytes(count: 32))
+    /// A directory of its own for each test.
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyring-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// Writes `text` to a file in the test's directory with `mode`, returning its path.
+    func keysFile(_ text: String, mode: Int = 0o600, name: String = "keys") throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+        return url.path
+    }
+
+    // MARK: Environment
+
+    @Test func loadsFromTheEnvironmentInOrder() throws {
+        // When
+        let ring = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "id2:\(keyB),id1:\(keyA)"])
+
+        // Then
+        #expect(ring.keyIDs == ["id2", "id1"])
+        #expect(ring.sealingKeyID == "id2")
+    }
+
+    @Test func toleratesWhitespaceAndATrailingComma() throws {
+        let ring = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": " id2 : \(keyB) ,\n id1:\(keyA),"])
+        #expect(ring.keyIDs == ["id2", "id1"])
+    }
+
+    @Test(arguments: [[:], ["ACCOUNTS_KEYS": ""], ["ACCOUNTS_KEYS": "  "], ["ACCOUNTS_KEYS_FILE": ""]])
+    func nothingConfiguredIsNoKeys(_ environment: [String: String]) {
+        #expect(throws: KeyRingError.noKeys) { try KeyRing.load(keysFile: nil, environment: environment) }
+    }
+
+    @Test func noKeysSaysHowToConfigure() {
+        let text = KeyRingError.noKeys.description
+        #expect(text.contains("accounts keys generate"))
+        #expect(text.contains("ACCOUNTS_KEYS"))
+        #expect(text.contains("--keys-file"))
+    }
+
+    @Test func wrongLengthNamesTheIDAndNotTheKey() throws {
+        // Given: a 16-byte key
+        let short = Base64.encode(SecureRandom.bytes(count: 16))
+
+        // When
+        let error = try #require(throws: KeyRingError.self) {
+            try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "id2:\(keyB),id1:\(short)"])
+        }
+
+        // Then
+        let location = KeyLocation.environment(variable: "ACCOUNTS_KEYS", entry: 2)
+        #expect(error == .wrongKeyLength(keyID: "id1", byteCount: 16, location: location))
+        let text = String(describing: error)
+        #expect(text.contains("\"id1\""))
+        #expect(text.contains("ACCOUNTS_KEYS entry 2"))
+        #expect(text.contains("16 bytes"))
+        #expect(!text.contains(short))
+        #expect(!text.contains(keyB))
+        #expect(!String(reflecting: error).contains(short))
+    }
+
+    @Test(arguments: ["not base64!", "QUJD", "QUJDRA=", "QUJDRA===", "QU JDRA=="])
+    func badBase64NamesTheID(_ value: String) throws {
+        let location = KeyLocation.environment(variable: "ACCOUNTS_KEYS", entry: 1)
+        let expected: KeyRingError =
+            value == "QUJD"
+            ? .wrongKeyLength(keyID: "k", byteCount: 3, location: location)
+            : .invalidBase64(keyID: "k", location: location)
+        let error = try #require(throws: KeyRingError.self) {
+            try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "k:\(value)"])
+        }
+        #expect(error == expected)
+        #expect(!String(describing: error).contains(value))
+    }
+
+    @Test func anEntryWithoutAColonIsMalformedAndNotQuoted() throws {
+        let error = try #require(throws: KeyRingError.self) {
+            try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": keyA])
+        }
+        #expect(error == .malformedEntry(location: .environment(variable: "ACCOUNTS_KEYS", entry: 1)))
+        #expect(!String(describing: error).contains(keyA))
+    }
+
+    @Test func duplicateIDsAreBlamedOnTheLaterEntry() {
+        #expect(
+            throws: KeyRingError.duplicateKeyID("k", location: .environment(variable: "ACCOUNTS_KEYS", entry: 2))
+        ) {
+            try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "k:\(keyA),k:\(keyB)"])
+        }
+    }
+
+    // MARK: Keys file
+
+    @Test func loadsAKeysFileWithCommentsAndBlankLines() throws {
+        // Given
+        let path = try keysFile(
+            """
+            # accounts keys: the first seals
+
+              id2:\(keyB)  \r
+
+            \tid1 : \(keyA)
+            # retired: id0
+            """)
+
+        // When
+        let ring = try KeyRing.load(keysFile: path, environment: [:])
+
+        // Then
+        #expect(ring.keyIDs == ["id2", "id1"])
+    }
+
+    @Test(arguments: [0o400, 0o600])
+    func acceptsOwnerOnlyModes(_ mode: Int) throws {
+        let path = try keysFile("k:\(keyA)\n", mode: mode)
+        #expect(try KeyRing.load(keysFile: path, environment: [:]).keyIDs == ["k"])
+    }
+
+    @Test(arguments: [0o644, 0o640, 0o604, 0o660, 0o700, 0o606, 0o4600])
+    func refusesOtherModesNamingPathAndMode(_ mode: Int) throws {
+        // Given
+        let path = try keysFile("k:\(keyA)\n", mode: mode)
+
+        // When
+        let error = try #require(throws: KeyRingError.self) { try KeyRing.load(keysFile: path, environment: [:]) }
+
+        // Then
+        #expect(error == .insecureKeysFileMode(path: path, mode: UInt32(mode)))
+        if mode == 0o644 {
+            #expect(
+                String(describing: error)
+                    == "keys file \(path) has mode 0644; it must be readable by its owner alone (chmod 600)")
+        }
+    }
+
+    @Test func fileErrorsNameThePathAndLine() throws {
+        // Given
+        let path = try keysFile("# header\nid2:\(keyB)\n\nid1:\(Base64.encode([UInt8](repeating: 1, count: 31)))\n")
+
+        // Then
+        #expect(throws: KeyRingError.wrongKeyLength(keyID: "id1", byteCount: 31, location: .file(path: path, line: 4)))
+        {
+            try KeyRing.load(keysFile: path, environment: [:])
+        }
+        let text = KeyRingError.wrongKeyLength(keyID: "id1", byteCount: 31, location: .file(path: path, line: 4))
+            .description
+        #expect(text.contains("\(path) line 4"))
+    }
+
+    @Test func aFileWithoutKeysSaysSo() throws {
+        let path = try keysFile("# nothing yet\n\n")
+        #expect(throws: KeyRingError.emptyKeysFile(path: path)) { try KeyRing.load(keysFile: path, environment: [:]) }
+    }
+
+    @Test func aMissingFileIsUnreadable() throws {
+        let path = directory.appendingPathComponent("absent").path
+        let error = try #require(throws: KeyRingError.self) { try KeyRing.load(keysFile: path, environment: [:]) }
+        guard case .unreadableKeysFile(let errorPath, let reason) = error else {
+            Issue.record("expected unreadableKeysFile, got \(error)")
+            return
+        }
+        #expect(errorPath == path)
+        #expect(reason == "No such file or directory")
+    }
+
+    @Test func aDirectoryIsRefused() {
+        #expect(throws: KeyRingError.unreadableKeysFile(path: directory.path, reason: "it is not a regular file")) {
+            try KeyRing.load(keysFile: directory.path, environment: [:])
+        }
+    }
+
+    // MARK: Precedence
+
+    @Test func theKeysFileArgumentComesFirst() throws {
+        // Given
+        let argument = try keysFile("argument:\(keyA)\n", name: "argument")
+        let variable = try keysFile("variable:\(keyB)\n", name: "variable")
+
+        // When
+        let ring = try KeyRing.load(
+            keysFile: argument, environment: ["ACCOUNTS_KEYS_FILE": variable, "ACCOUNTS_KEYS": "inline:\(keyA)"])
+
+        // Then
+        #expect(ring.keyIDs == ["argument"])
+    }
+
+    @Test func theKeysFileVariableComesBeforeInlineKeys() throws {
+        let variable = try keysFile("variable:\(keyB)\n", name: "variable")
+        let ring = try KeyRing.load(
+            keysFile: nil, environment: ["ACCOUNTS_KEYS_FILE": variable, "ACCOUNTS_KEYS": "inline:\(keyA)"])
+        #expect(ring.keyIDs == ["variable"])
+    }
+
+    @Test func aBadKeysFileIsNotSilentlyReplacedByInlineKeys() throws {
+        let insecure = try keysFile("variable:\(keyB)\n", mode: 0o644)
+        #expect(throws: KeyRingError.insecureKeysFileMode(path: insecure, mode: 0o644)) {
+            try KeyRing.load(
+                keysFile: nil, environment: ["ACCOUNTS_KEYS_FILE": insecure, "ACCOUNTS_KEYS": "i:\(keyA)"])
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import TestSupport
+import Testing
+
+struct MigrateCommandTests {
+    @Test func migrateCreatesTheDatabaseAndStatusListsEverythingApplied() throws {
+        try withTemporaryDirectorySync { dir in
+            // Given no database
+            let database = dir + "/new.sqlite"
+
+            // When migrating, with the global option before the subcommand
+            let migrate = try runAccounts(["--database", database, "migrate"])
+
+            // Then it exits 0 and status (global option after the subcommand) lists every migration as applied
+            #expect(migrate.status == 0, "\(migrate.stderr)")
+            #expect(migrate.stdout.contains("applied 0001 create_users"))
+            let status = try runAccounts(["migrations", "status", "--format", "json", "--database", database])
+            #expect(status.status == 0)
+            let entries = try #require(
+                JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+            #expect(entries.count == 5)
+            for (index, entry) in entries.enumerated() {
+                #expect(Set(entry.keys) == ["version", "name", "state", "checksum", "applied_at"])
+                #expect(entry["version"] as? Int == index + 1)
+                #expect(entry["state"] as? String == "applied")
+                #expect((entry["checksum"] as? String)?.count == 64)
+                let appliedAt = try #require(entry["applied_at"] as? String)
+                #expect(appliedAt.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
+            }
+            #expect(entries.first?["name"] as? String == "create_users")
+            // Keys come in the contract's order
+            #expect(status.stdout.hasPrefix("[{\"version\": 1, \"name\": \"create_users\", \"state\": \"applied\""))
+        }
+    }
+
+    @Test func statusOfAMissingDatabaseShowsPendingAndCreatesNothing() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = dir + "/none.sqlite"
+            let status = try runAccounts(["migrations", "status", "--format", "json"], environment: ["ACCOUNTS_DATABASE": database])
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.contains("\"state\": \"pending\", \"checksum\""))
+            #expect(status.stdout.contains("\"applied_at\": null"))
+            #expect(!FileManager.default.fileExists(atPath: database))
+            let validate = try runAccounts(["migrations", "validate", "--database", database])
+            #expect(validate.status == 0)
+        }
+    }
+
+    @Test func databaseInAMissingDirectoryFailsWithExit1() throws {
+        let result = try runAccounts(["migrate", "--database", "/nonexistent-dir-for-test/a.sqlite"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("/nonexistent-dir-for-test/a.sqlite"))
+        #expect(result.stderr.contains("its directory does not exist"))
+        #expect(!FileManager.default.fileExists(atPath: "/nonexistent-dir-for-test"))
+    }
+
+    @Test func aFileThatIsNotSQLiteIsRefusedAndLeftUntouched() throws {
+        try withTemporaryDirectorySync { dir in
+            let path = dir + "/notes.sqlite"
+            writeFile(path, Array(String(repeating: "these are notes, not a database\n", count: 200).utf8))
+            let before = fileDigest(path)
+            for arguments in [["migrate"], ["migrations", "status"], ["migrations", "validate"]] {
+                let result = try runAccounts(["--database", path] + arguments)
+                #expect(result.status == 1, "\(arguments)")
+                #expect(result.stderr.contains("is not an SQLite database"), "\(arguments): \(result.stderr)")
+            }
+            #expect(fileDigest(path) == before)
+        }
+    }
+
+    @Test func aTruncatedDatabaseIsReportedAndLeftUntouched() throws {
+        try withTemporaryDirectorySync { dir in
+            // Given a migrated database cut in half
+            let path = dir + "/cut.sqlite"
+            #expect(try runAccounts(["--database", path, "migrate"]).status == 0)
+            let bytes = fileBytes(path)
+            writeFile(path, bytes.prefix(bytes.count / 2))
+            let before = fileDigest(path)
+
+            // When commands touch it
+            let status = try runAccounts(["--database", path, "migrations", "status"])
+            let migrate = try runAccounts(["--database", path, "migrate"])
+
+            // Then each fails with a message naming the file, and its bytes stay as they were
+            for result in [status, migrate] {
+                #expect(result.status == 1)
+                #expect(result.stderr.contains(path), "\(result.stderr)")
+            }
+            #expect(fileDigest(path) == before)
+        }
+    }
+
+    @Test func unknownTargetIsAUsageError() throws {
+        try withTemporaryDirectorySync { dir in
+            let result = try runAccounts(["--database", dir + "/a.sqlite", "migrate", "--to", "42"])
+            #expect(result.status == 64)
+            #expect(result.stderr.contains("--to 42: no migration has that version"))
+            #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
+        }
+    }
+
+    @Test func dryRunChangesNothing() throws {
+        try withTemporaryDirectorySync { dir in
+            let path = dir + "/a.sqlite"
+            #expect(try runAccounts(["--database", path, "migrate", "--to", "2"]).status == 0)
+            let before = try databaseDump(path)
+            let dry = try runAccounts(["--database", path, "migrate", "--dry-run"])
+            #expect(dry.status == 0)
+            #expect(dry.stdout == "would apply 0003 create_pending_authorizations\nwould apply 0004 create_registration_drafts\nwould apply 0005 create_account_events\n")
+            #expect(try databaseDump(path) == before)
+        }
+    }
+
+    /// Four processes migrate one new database at once: all succeed and each migration is applied exactly once.
+    @Test func concurrentMigrateProcessesApplyEachMigrationOnce() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/race.sqlite"
+            let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try runAccounts(["--database", path, "migrate"]) }
+                }
+                var results: [CommandResult] = []
+                for try await result in group { results.append(result) }
+                return results
+            }
+            for result in results { #expect(result.status == 0, "\(result.stderr)") }
+            let appliedLines = results.flatMap { $0.stdout.split(separator: "\n") }.filter { $0.hasPrefix("applied ") }
+            #expect(appliedLines.count == 5)
+            #expect(Set(appliedLines).count == 5)
+            let status = try runAccounts(["--database", path, "migrations", "status", "--format", "json"])
+            #expect(status.stdout.components(separatedBy: "\"applied\"").count - 1 == 5)
+        }
+    }
+}
