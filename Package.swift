@@ -51,6 +51,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "AccountModel", "AccountStore", "AccountCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport"
         ),

@@ -2,6 +2,7 @@ public import AccountModel
 import AccountMatching
 import Foundation
 import GRDB
+import Logging
 
 extension AccountStore {
     /// Creates an account and records a `created` event, in one transaction.
@@ -9,13 +10,15 @@ extension AccountStore {
     /// A taken username or email (case-insensitively) throws ``StoreError/duplicate(_:)`` naming the field.
     public func createAccount(_ new: NewAccount, actor: String = "system") async throws(StoreError) -> Account {
         let now = now()
-        return try await write { db in
+        let account = try await write { db in
             let record = try AccountStore.insertUser(db, new, now: now)
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .created, subject: UserID(uncheckedRawValue: record.publicID), actor: actor,
                     occurredAt: now))
             return record.account(twitter: nil)
         }
+        logger.info("account created", metadata: ["account.id": "\(account.id)", "account.actor": "\(actor)"])
+        return account
     }
 
     static func insertUser(_ db: Database, _ new: NewAccount, now: Date) throws -> UserRecord {
@@ -42,8 +45,7 @@ extension AccountStore {
     public func account(email: String) async throws(StoreError) -> Account? {
         let trimmed = EmailAddress.trim(email)
         return try await read { db in
-            let record = try UserRecord.fetchOne(
-                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE email = ?", arguments: [trimmed])
+            let record = try UserRecord.fetchOne(db, sql: Queries.userByEmail, arguments: [trimmed])
             return try record.map { try AccountStore.attachTwitter(db, $0) }
         }
     }
@@ -52,9 +54,7 @@ extension AccountStore {
     public func accounts(sharingMailboxWith email: String) async throws(StoreError) -> [Account] {
         guard let mailbox = Mailbox.normalize(email) else { return [] }
         return try await read { db in
-            let records = try UserRecord.fetchAll(
-                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE email_mailbox = ? ORDER BY users.username",
-                arguments: [mailbox])
+            let records = try UserRecord.fetchAll(db, sql: Queries.usersByMailbox, arguments: [mailbox])
             return try records.map { try AccountStore.attachTwitter(db, $0) }
         }
     }
@@ -62,13 +62,7 @@ extension AccountStore {
     /// The account linked to the Twitter user `twitterUserID`, or `nil`.
     public func account(twitterUserID: TwitterUserID) async throws(StoreError) -> Account? {
         try await read { db in
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT \(UserRecord.columns), \(TwitterIdentityRecord.columns)
-                    FROM twitter_identities JOIN users ON users.id = twitter_identities.user_id
-                    WHERE twitter_identities.twitter_user_id = ?
-                    """, arguments: [twitterUserID.decimalString])
+            let row = try Row.fetchOne(db, sql: Queries.accountByTwitterUserID, arguments: [twitterUserID.decimalString])
             return row.map { row in
                 UserRecord(row: row).account(twitter: TwitterIdentityRecord(row: row, startingAt: 13).identity)
             }
@@ -83,11 +77,9 @@ extension AccountStore {
     static func fetchUserRecord(_ db: Database, _ reference: AccountReference) throws -> UserRecord? {
         switch reference {
         case .id(let id):
-            return try UserRecord.fetchOne(
-                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE public_id = ?", arguments: [id.rawValue])
+            return try UserRecord.fetchOne(db, sql: Queries.userByPublicID, arguments: [id.rawValue])
         case .username(let name):
-            return try UserRecord.fetchOne(
-                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE username = ?", arguments: [name])
+            return try UserRecord.fetchOne(db, sql: Queries.userByUsername, arguments: [name])
         }
     }
 
@@ -108,4 +100,20 @@ extension AccountStore {
             arguments: [record.id])
         return record.account(twitter: identity?.identity)
     }
+}
+
+/// The lookups the registration flow makes, named so a test can prove each uses an index.
+package enum Queries {
+    package static let userByPublicID = "SELECT \(UserRecord.columns) FROM users WHERE public_id = ?"
+    package static let userByUsername = "SELECT \(UserRecord.columns) FROM users WHERE username = ?"
+    package static let userByEmail = "SELECT \(UserRecord.columns) FROM users WHERE email = ?"
+    package static let usersByMailbox =
+        "SELECT \(UserRecord.columns) FROM users WHERE email_mailbox = ? ORDER BY users.username"
+    package static let accountByTwitterUserID = """
+        SELECT \(UserRecord.columns), \(TwitterIdentityRecord.columns)
+        FROM twitter_identities JOIN users ON users.id = twitter_identities.user_id
+        WHERE twitter_identities.twitter_user_id = ?
+        """
+    package static let identityByUserRowID =
+        "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE user_id = ?"
 }

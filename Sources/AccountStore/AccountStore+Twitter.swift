@@ -2,6 +2,7 @@ public import AccountModel
 import AccountCrypto
 import Foundation
 import GRDB
+import Logging
 
 extension AccountStore {
     /// Links a Twitter identity (and, when given, its access token) to an account, in one transaction with a
@@ -22,6 +23,10 @@ extension AccountStore {
                 keyRing: keyRing!)
         }
         let now = now()
+        logger.debug(
+            "linking twitter identity",
+            metadata: ["twitter.id": "\(identity.userID)", "twitter.screen_name": "\(identity.screenName)",
+                "twitter.has_credential": "\(credential != nil)"])
         return try await write { db in
             var record = try AccountStore.requireUserRecord(db, user)
             let userID = UserID(uncheckedRawValue: record.publicID)

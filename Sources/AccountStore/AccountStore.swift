@@ -154,3 +154,18 @@ public struct AccountStore: Sendable {
         }
     }
 }
+
+extension AccountStore {
+    /// A pragma's value as the writer connection sees it (for tests and diagnostics).
+    package func writerPragma(_ name: String) throws -> String {
+        try pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") ?? "" }
+    }
+
+    /// The query plan SQLite picks for `sql` (for tests that prove lookups use an index).
+    package func queryPlan(_ sql: String, arguments: [String]) throws -> String {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments))
+                .map { $0["detail"] as String }.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import AccountCrypto
+import AccountModel
+import Foundation
+import GRDB
+
+/// How many sealed values one key id holds, per kind (`accounts keys status`).
+public struct SealedValueCount: Sendable, Hashable {
+    /// The key id recorded with the values.
+    public var keyID: String
+    /// Twitter access-token secrets.
+    public var credentials: Int
+    /// Request-token secrets of pending authorizations.
+    public var pendingAuthorizations: Int
+    /// Access-token secrets of registration drafts.
+    public var drafts: Int
+
+    /// Makes a count.
+    public init(keyID: String, credentials: Int, pendingAuthorizations: Int, drafts: Int) {
+        self.keyID = keyID
+        self.credentials = credentials
+        self.pendingAuthorizations = pendingAuthorizations
+        self.drafts = drafts
+    }
+
+    /// All values under this key id.
+    public var total: Int { credentials + pendingAuthorizations + drafts }
+}
+
+/// What a rewrap did.
+public struct RewrapReport: Sendable, Hashable {
+    /// The key every value is now sealed under.
+    public var keyID: String
+    /// Values re-sealed by this run.
+    public var rewrapped: Int
+    /// Batches committed by this run.
+    public var batches: Int
+}
+
+extension AccountStore {
+    /// Counts sealed values by the key id that sealed them and by kind, ordered by key id.
+    public func sealedValueCounts() async throws(StoreError) -> [SealedValueCount] {
+        try await read { db in
+            var counts: [String: SealedValueCount] = [:]
+            for kind in SealedKind.allCases {
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT key_id, count(*) FROM \(kind.rawValue) GROUP BY key_id")
+                for row in rows {
+                    let keyID: String = row[0]
+                    let count: Int = row[1]
+                    var entry =
+                        counts[keyID] ?? SealedValueCount(keyID: keyID, credentials: 0, pendingAuthorizations: 0, drafts: 0)
+                    switch kind {
+                    case .credential: entry.credentials = count
+                    case .pendingAuthorization: entry.pendingAuthorizations = count
+                    case .draft: entry.drafts = count
+                    }
+                    counts[keyID] = entry
+                }
+            }
+            return counts.values.sorted { $0.keyID < $1.keyID }
+        }
+    }
+
+    /// Re-seals every sealed value that is not under the key ring's first key, `batchSize` values per transaction.
+    ///
+    /// Resumable: each committed batch is final and the next run starts from what is left, so a killed rewrap is
+    /// finished by running it again. Refused before anything changes when values are sealed under a key id that is
+    /// not in the ring. Records a `keys_rewrapped` event when it re-sealed anything.
+    /// - Parameter progress: called after each batch with the values done so far and the total to do.
+    public func rewrapSealedValues(
+        batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws(StoreError) -> RewrapReport {
+        let keyRing = try requireKeyRing()
+        let target = keyRing.sealingKeyID
+        let counts = try await sealedValueCounts()
+        let unknown = counts.filter { !keyRing.keyIDs.contains($0.keyID) }
+        if let missing = unknown.first {
+            throw .secret(
+                kind: "values",
+                reason: "\(missing.total) are sealed under key \"\(missing.keyID)\", which is not in the key ring; "
+                    + "add that key to the ring (after the new first key) and run again")
+        }
+        let toDo = counts.filter { $0.keyID != target }.reduce(0) { $0 + $1.total }
+        var done = 0
+        var batches = 0
+        for kind in SealedKind.allCases {
+            while true {
+                let rows = try await read { db in
+                    try AccountStore.sealedRows(db, kind: kind, notUnder: target, limit: batchSize)
+                }
+                if rows.isEmpty { break }
+                var resealed: [(rowID: String, blob: Data)] = []
+                for row in rows {
+                    let secret = try AccountStore.open(row.blob, kind: kind, rowKey: row.rowKey, keyRing: keyRing)
+                    resealed.append((row.rowID, try AccountStore.seal(secret, kind: kind, rowKey: row.rowKey, keyRing: keyRing).blob))
+                }
+                let batch = resealed
+                try await write { db in
+                    for value in batch {
+                        // `key_id <> ?` keeps a concurrent run from double-counting a row it already moved.
+                        try db.execute(
+                            sql: "UPDATE \(kind.rawValue) SET sealed_secret = ?, key_id = ? WHERE \(kind.rowIDColumn) = ? AND key_id <> ?",
+                            arguments: [value.blob, target, value.rowID, target])
+                    }
+                }
+                done += rows.count
+                batches += 1
+                progress(done, toDo)
+            }
+        }
+        if done > 0 {
+            try await recordEvent(
+                AccountEvent(kind: .keysRewrapped, subject: nil, actor: actor,
+                    details: ["key_id": target, "values": String(done)], occurredAt: now()))
+        }
+        return RewrapReport(keyID: target, rewrapped: done, batches: batches)
+    }
+
+    struct SealedRow: Sendable {
+        var rowID: String
+        var rowKey: String
+        var blob: Data
+    }
+
+    static func sealedRows(_ db: Database, kind: SealedKind, notUnder keyID: String, limit: Int) throws -> [SealedRow] {
+        let sql: String
+        switch kind {
+        case .credential:
+            sql = """
+                SELECT CAST(c.identity_id AS TEXT), i.twitter_user_id, c.sealed_secret FROM twitter_credentials c
+                JOIN twitter_identities i ON i.id = c.identity_id WHERE c.key_id <> ? ORDER BY c.identity_id LIMIT ?
+                """
+        case .pendingAuthorization:
+            sql = """
+                SELECT CAST(id AS TEXT), request_token, sealed_secret FROM pending_authorizations WHERE key_id <> ? ORDER BY id LIMIT ?
+                """
+        case .draft:
+            sql = "SELECT id, id, sealed_secret FROM registration_drafts WHERE key_id <> ? ORDER BY id LIMIT ?"
+        }
+        return try Row.fetchAll(db, sql: sql, arguments: [keyID, limit]).map { row in
+            SealedRow(rowID: row[0], rowKey: row[1], blob: row[2])
+        }
+    }
+}
+
+extension AccountStore.SealedKind {
+    var rowIDColumn: String {
+        switch self {
+        case .credential: return "identity_id"
+        case .pendingAuthorization, .draft: return "id"
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import AccountCrypto
+import AccountStore
+import ArgumentParser
+import Foundation
+
+/// `accounts keys generate|status|rewrap`
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Make encryption keys, see which keys seal the stored secrets, and move them to the newest key.",
+        subcommands: [Generate.self, Status.self, Rewrap.self]
+    )
+
+    /// `accounts keys generate [--id ID] [--output FILE]`
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a new 32-byte key: prints one id:base64 line, or writes it to a new 0600 file.",
+            discussion: """
+                To rotate: put the new line first in the keys file (or ACCOUNTS_KEYS), keep the old ones after it, \
+                then run `accounts keys rewrap`. Needs no database.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: .long, help: "The key id (default: k<UTC date>-<random>).")
+        var id: String?
+
+        @Option(name: .long, help: ArgumentHelp("Write the key to this new file (mode 0600).", valueName: "file"))
+        var output: String?
+
+        func run() throws {
+            let keyID = id ?? Generate.defaultID()
+            let key: SecretKey
+            do {
+                key = try SecretKey.generate(id: keyID)
+            } catch {
+                throw ValidationError("--id: \(error.description)")
+            }
+            let line = key.unredactedKeysFileLine() + "\n"
+            guard let output else {
+                printOutput(line)
+                return
+            }
+            let descriptor = open(output, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard descriptor >= 0 else {
+                let reason = errno == EEXIST ? "it already exists (keys are never overwritten)" : String(cString: strerror(errno))
+                printError("cannot write \(output): \(reason)")
+                throw ExitCode(ExitStatus.operationalFailure)
+            }
+            defer { close(descriptor) }
+            let written = line.utf8CString.withUnsafeBufferPointer { buffer in
+                write(descriptor, buffer.baseAddress, buffer.count - 1)
+            }
+            guard written == line.utf8.count, fsync(descriptor) == 0 else {
+                printError("cannot write \(output): \(String(cString: strerror(errno)))")
+                throw ExitCode(ExitStatus.operationalFailure)
+            }
+            printMessage("wrote key \(keyID) to \(output) (mode 0600)")
+        }
+
+        static func defaultID() -> String {
+            let date = Date().formatted(.iso8601.year().month().day().dateSeparator(.omitted))
+            let suffix = SecureRandom.bytes(count: 3).map { String(format: "%02x", $0) }.joined()
+            return "k\(date)-\(suffix)"
+        }
+    }
+
+    /// `accounts keys status [--format table|json]`
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Count sealed values under each key id, per kind, and flag ids that are not in the key ring.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: .long, help: "Output format: table or json.")
+        var format: OutputFormat = .table
+
+        func run() async throws {
+            let keyRing = try global.optionalKeyRing()
+            let store = try global.openStore(keyRing: keyRing)
+            defer { try? store.close() }
+            let counts: [SealedValueCount]
+            do {
+                counts = try await store.sealedValueCounts()
+            } catch {
+                throw fail(error)
+            }
+            var rows = counts
+            if let keyRing, !rows.contains(where: { $0.keyID == keyRing.sealingKeyID }) {
+                rows.insert(
+                    SealedValueCount(keyID: keyRing.sealingKeyID, credentials: 0, pendingAuthorizations: 0, drafts: 0),
+                    at: 0)
+            }
+            switch format {
+            case .json:
+                let items = rows.map { count in
+                    let inRing = keyRing.map { $0.keyIDs.contains(count.keyID) ? "true" : "false" } ?? "null"
+                    let sealing = keyRing.map { $0.sealingKeyID == count.keyID ? "true" : "false" } ?? "null"
+                    return "{\"key_id\": \(JSONText.string(count.keyID)), \"in_ring\": \(inRing), "
+                        + "\"sealing\": \(sealing), \"credentials\": \(count.credentials), "
+                        + "\"pending_authorizations\": \(count.pendingAuthorizations), \"drafts\": \(count.drafts)}"
+                }
+                printOutput("[" + items.joined(separator: ", ") + "]\n")
+            case .table:
+                var table = [["KEY ID", "IN RING", "CREDENTIALS", "PENDING", "DRAFTS", "TOTAL"]]
+                for count in rows {
+                    let ring: String
+                    if let keyRing {
+                        ring =
+                            keyRing.sealingKeyID == count.keyID
+                            ? "first (seals)" : keyRing.keyIDs.contains(count.keyID) ? "yes" : "NO - cannot open"
+                    } else {
+                        ring = "(no keys configured)"
+                    }
+                    table.append([
+                        count.keyID, ring, String(count.credentials), String(count.pendingAuthorizations),
+                        String(count.drafts), String(count.total),
+                    ])
+                }
+                printOutput(TextTable.render(table))
+            }
+        }
+    }
+
+    /// `accounts keys rewrap`
+    struct Rewrap: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-seal every stored secret under the key ring's first key, in batches; resumable.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(name: .long, help: "Values re-sealed per transaction.")
+        var batchSize = 500
+
+        func validate() throws {
+            guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+        }
+
+        func run() async throws {
+            let keyRing = try global.loadKeyRing()
+            let store = try global.openStore(keyRing: keyRing)
+            defer { try? store.close() }
+            let progress = Progress(label: "rewrap")
+            let report: RewrapReport
+            do {
+                report = try await store.rewrapSealedValues(batchSize: batchSize) { done, total in
+                    progress.update(done, of: total)
+                }
+            } catch {
+                progress.finish()
+                throw fail(error)
+            }
+            progress.finish()
+            printOutput("rewrapped \(report.rewrapped) values under key \(report.keyID) in \(report.batches) batches\n")
+        }
+    }
+}

@@ -1,0 +1,194 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+
+struct SealedSecretsTests {
+    static let secret = "Lsw-token-secret-7f3a9c-SHOULD-NEVER-BE-ON-DISK"
+
+    /// Every byte of the database, WAL and shared-memory files, searched for the secret in every usual encoding.
+    func assertNotOnDisk(_ secret: String, in directory: String) {
+        let bytes = Array(secret.utf8)
+        let needles: [(String, [UInt8])] = [
+            ("raw", bytes),
+            ("hex", Array(bytes.map { String(format: "%02x", $0) }.joined().utf8)),
+            ("HEX", Array(bytes.map { String(format: "%02X", $0) }.joined().utf8)),
+            ("base64", Array(Data(bytes).base64EncodedString().utf8)),
+            ("utf16", Array(secret.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })),
+        ]
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        #expect(files.contains { $0.hasSuffix(".sqlite") })
+        for file in files {
+            let haystack = fileBytes(directory + "/" + file)
+            for (encoding, needle) in needles {
+                let found = haystack.count >= needle.count
+                    && (0...(haystack.count - needle.count)).contains { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
+                #expect(!found, "secret found \(encoding) in \(file)")
+            }
+        }
+    }
+
+    @Test func secretsAreSealedAtRestAndOpenForTheCallerThatAsks() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a credential, a pending authorization and a draft, each carrying a secret
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            let ann = try await store.createAccount(newAccount("ann"))
+            let twitterID = TwitterUserID(decimal: "9007199254740993")!
+            try await store.linkTwitter(
+                twitterIdentity(twitterID.decimalString), credential: TwitterCredential(token: "tok", secret: Secret(Self.secret + "1")),
+                to: .id(ann.id))
+            try await store.savePendingAuthorization(
+                PendingAuthorization(
+                    requestToken: "rt-1", requestTokenSecret: Secret(Self.secret + "2"), browserSession: "browser-a",
+                    purpose: .register, linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(900)))
+            try await store.saveDraft(
+                RegistrationDraft(
+                    id: "draft-1", browserSession: "browser-a", purpose: .register, twitterUserID: TwitterUserID(5),
+                    screenName: "five", credential: TwitterCredential(token: "dt", secret: Secret(Self.secret + "3")),
+                    profileJSON: Array("{}".utf8), fields: ["username": "five"], linkUser: nil, createdAt: clock.now,
+                    expiresAt: clock.now.addingTimeInterval(3600)))
+
+            // Then the caller that asks gets each secret back
+            #expect(try await store.credential(for: twitterID)?.secret.revealed == Self.secret + "1")
+            #expect(try await store.pendingAuthorization(requestToken: "rt-1")?.requestTokenSecret.revealed == Self.secret + "2")
+            #expect(try await store.draft(id: "draft-1")?.credential.secret.revealed == Self.secret + "3")
+
+            // And no file of the database holds it, before or after a checkpoint
+            assertNotOnDisk(Self.secret, in: dir)
+            try store.close()
+            assertNotOnDisk(Self.secret, in: dir)
+        }
+    }
+
+    @Test func aSecretCopiedToAnotherRowFailsToOpen() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            for (index, name) in ["ann", "bob"].enumerated() {
+                let user = try await store.createAccount(newAccount(name))
+                try await store.linkTwitter(
+                    twitterIdentity(String(100 + index)), credential: TwitterCredential(token: name, secret: Secret(name + "-secret")),
+                    to: .id(user.id))
+            }
+            // When ann's sealed secret is copied onto bob's row
+            let queue = try DatabaseQueue(path: dir + "/accounts.sqlite")
+            try await queue.write { db in
+                try db.execute(sql: """
+                    UPDATE twitter_credentials SET sealed_secret = (SELECT sealed_secret FROM twitter_credentials
+                    WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '100'))
+                    WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '101')
+                    """)
+            }
+            try queue.close()
+
+            // Then opening it fails as an authentication failure, never as ann's secret
+            await #expect(throws: StoreError.secret(kind: "credential", reason: OpenError.authenticationFailed.description)) {
+                try await store.credential(for: TwitterUserID(101))
+            }
+            #expect(try await store.credential(for: TwitterUserID(100))?.secret.revealed == "ann-secret")
+        }
+    }
+
+    @Test func withoutAKeyRingSecretsAreRefusedAndNothingIsWritten() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir, keyRing: nil)
+            defer { try? store.close() }
+            let ann = try await store.createAccount(newAccount("ann"))
+            await #expect(throws: StoreError.noKeyRing) {
+                try await store.linkTwitter(
+                    twitterIdentity("1"), credential: TwitterCredential(token: "t", secret: Secret("s")), to: .id(ann.id))
+            }
+            #expect(try await store.account(.id(ann.id))?.twitter == nil)
+        }
+    }
+
+    @Test func pendingAuthorizationsAreCappedSingleUseAndExpire() async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            func pending(_ token: String, session: String) -> PendingAuthorization {
+                PendingAuthorization(
+                    requestToken: token, requestTokenSecret: Secret("secret-" + token), browserSession: session,
+                    purpose: .signIn, linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(900))
+            }
+            // A flood of starts from one browser keeps only the newest five
+            for index in 0..<12 {
+                try await store.savePendingAuthorization(pending("t\(index)", session: "flood"))
+                clock.advance(by: 1)
+            }
+            let live = try await store.livePendingAuthorizations(browserSession: "flood")
+            #expect(live.map(\.requestToken) == ["t11", "t10", "t9", "t8", "t7"])
+
+            // A total cap bounds the table across sessions
+            for index in 0..<6 {
+                try await store.savePendingAuthorization(pending("s\(index)", session: "s\(index)"), totalLimit: 3)
+            }
+            #expect(try await store.livePendingAuthorizations(browserSession: "flood").isEmpty)
+            #expect(try await store.livePendingAuthorizations(browserSession: "s5").count == 1)
+
+            // Single use: of racing consumers exactly one wins
+            try await store.savePendingAuthorization(pending("once", session: "b"))
+            let wins = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 { group.addTask { (try? await store.consumePendingAuthorization(requestToken: "once")) ?? false } }
+                var wins = 0
+                for await won in group where won { wins += 1 }
+                return wins
+            }
+            #expect(wins == 1)
+            #expect(try await store.livePendingAuthorizations(browserSession: "b").isEmpty)
+
+            // Expired ones are not live, cannot be consumed, and are purged
+            try await store.savePendingAuthorization(pending("late", session: "c"))
+            clock.advance(by: 901)
+            #expect(try await store.livePendingAuthorizations(browserSession: "c").isEmpty)
+            #expect(try await store.consumePendingAuthorization(requestToken: "late") == false)
+            let purged = try await store.purgeExpired()
+            #expect(purged.pendingAuthorizations >= 2)
+            #expect(try await store.pendingAuthorization(requestToken: "late") == nil)
+        }
+    }
+
+    @Test func nothingSecretReachesLogsOrDescriptions() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a store logging everything at trace level into a buffer
+            let lines = Locked<[String]>([])
+            let keyRing = makeKeyRing(["logkey"])
+            var configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
+            configuration.schemaPolicy = .applyPendingMigrations
+            configuration.logger = capturingLogger(lines)
+            let store = try AccountStore(configuration: configuration, keyRing: keyRing)
+            defer { try? store.close() }
+
+            // When a registration-shaped flow runs
+            let pending = PendingAuthorization(
+                requestToken: "req", requestTokenSecret: Secret(Self.secret + "P"), browserSession: "b", purpose: .register,
+                linkUser: nil, createdAt: Date(), expiresAt: Date().addingTimeInterval(900))
+            try await store.savePendingAuthorization(pending)
+            let loaded = try await store.livePendingAuthorizations(browserSession: "b")
+            _ = try await store.consumePendingAuthorization(requestToken: "req")
+            let user = try await store.createAccount(newAccount("ann", email: "ann@example.org"))
+            let credential = TwitterCredential(token: "acc", secret: Secret(Self.secret + "C"))
+            let account = try await store.linkTwitter(twitterIdentity("77"), credential: credential, to: .id(user.id))
+            let refreshed = try await store.credential(for: TwitterUserID(77))
+            var failure = ""
+            do {
+                try await store.linkTwitter(twitterIdentity("78"), credential: credential, to: .id(user.id))
+            } catch {
+                failure = "\(error) \(String(reflecting: error))"
+            }
+
+            // Then neither the log, nor any description, holds the secrets or the key
+            let everything = lines.value.joined(separator: "\n") + failure
+                + "\(pending) \(String(reflecting: pending)) \(loaded) \(account) \(String(describing: refreshed)) "
+                + "\(String(reflecting: refreshed)) \(keyRing) \(String(reflecting: keyRing)) \(store)"
+            #expect(!lines.value.isEmpty)
+            #expect(!everything.contains(Self.secret))
+            #expect(!everything.contains(Data(Self.secret.utf8).base64EncodedString()))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+public import AccountCrypto
+import AccountModel
+public import AccountStore
+public import Foundation
+
+/// A key ring of fresh random keys with the given ids (the first seals).
+public func makeKeyRing(_ ids: [String] = ["k1"]) -> KeyRing {
+    try! KeyRing(keys: ids.map { try! SecretKey.generate(id: $0) })
+}
+
+/// A store over a new migrated database file in `directory`.
+public func makeStore(
+    in directory: String, name: String = "accounts.sqlite", keyRing: KeyRing? = makeKeyRing(),
+    synchronous: StoreConfiguration.Synchronous = .full, now: (@Sendable () -> Date)? = nil
+) throws -> AccountStore {
+    var configuration = StoreConfiguration(path: directory + "/" + name)
+    configuration.schemaPolicy = .applyPendingMigrations
+    configuration.synchronous = synchronous
+    if let now { configuration.now = now }
+    return try AccountStore(configuration: configuration, keyRing: keyRing)
+}
+
+/// A new account to create, with a valid username and, optionally, email.
+public func newAccount(_ username: String, email: String? = nil, passwordHash: String? = nil) -> NewAccount {
+    NewAccount(
+        username: try! Username(validating: username), email: email.map { try! EmailAddress(validating: $0) },
+        firstName: nil, lastName: nil, passwordHash: passwordHash)
+}
+
+/// A Twitter identity as the profile would give it.
+public func twitterIdentity(_ id: String, screenName: String = "someone", name: String = "Some One") -> NewTwitterIdentity {
+    NewTwitterIdentity(
+        userID: TwitterUserID(decimal: id)!, screenName: screenName, name: name,
+        profileJSON: Array("{\"id_str\":\"\(id)\",\"screen_name\":\"\(screenName)\"}".utf8))
+}
+
+/// A clock tests can move.
+public final class TestClock: Sendable {
+    private let current: Locked<Date>
+
+    /// A clock standing at `start`.
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+        current = Locked(start)
+    }
+
+    /// The current time.
+    public var now: Date { current.value }
+
+    /// Moves the clock forward.
+    public func advance(by seconds: TimeInterval) {
+        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+
+    /// The clock as a store's `now` closure.
+    public var closure: @Sendable () -> Date { { self.now } }
+}
