@@ -66,7 +66,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "accountsTests", dependencies: ["accounts", "TestSupport"]),
+        .testTarget(
+            name: "accountsTests", dependencies: ["accounts", "TestSupport", "AccountStore", "AccountCrypto", "AccountModel"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

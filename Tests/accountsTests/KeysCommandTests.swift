@@ -1,0 +1,131 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import TestSupport
+import Testing
+
+struct KeysCommandTests {
+    @Test func generatePrintsOneKeyLineOrWritesAnOwnerOnlyFile() throws {
+        try withTemporaryDirectorySync { dir in
+            let printed = try runAccounts(["keys", "generate", "--id", "k1"])
+            #expect(printed.status == 0)
+            #expect(printed.stdout.wholeMatch(of: /k1:[A-Za-z0-9+\/]{43}=\n/) != nil)
+            // The printed key loads as a key ring
+            let ring = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": String(printed.stdout.dropLast())])
+            #expect(ring.sealingKeyID == "k1")
+
+            let file = dir + "/keys"
+            let written = try runAccounts(["keys", "generate", "--output", file])
+            #expect(written.status == 0)
+            #expect(written.stdout.isEmpty)
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            let before = fileDigest(file)
+            let again = try runAccounts(["keys", "generate", "--output", file])
+            #expect(again.status == 1)
+            #expect(again.stderr.contains("already exists"))
+            #expect(fileDigest(file) == before)
+        }
+    }
+
+    @Test func badKeysAreRefusedWithExit65NamingTheKeyButNeverItsBytes() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = dir + "/a.sqlite"
+            #expect(try runAccounts(["--database", database, "migrate"]).status == 0)
+
+            // A keys file others can read
+            let file = dir + "/keys"
+            writeFile(file, Array(try runAccounts(["keys", "generate", "--id", "k1"]).stdout.utf8))
+            chmod(file, 0o644)
+            let loose = try runAccounts(["--database", database, "keys", "status", "--keys-file", file])
+            #expect(loose.status == 65)
+            #expect(loose.stderr.contains("mode 0644"))
+
+            // A 16-byte key in ACCOUNTS_KEYS
+            let shortKey = Data(repeating: 7, count: 16).base64EncodedString()
+            let short = try runAccounts(
+                ["--database", database, "keys", "status"], environment: ["ACCOUNTS_KEYS": "good:\(shortKey)"])
+            #expect(short.status == 65)
+            #expect(short.stderr.contains("good"))
+            #expect(!short.stderr.contains(shortKey))
+        }
+    }
+
+    @Test func commandsRefuseAnUnmigratedDatabase() throws {
+        try withTemporaryDirectorySync { dir in
+            let result = try runAccounts(
+                ["--database", dir + "/none.sqlite", "keys", "status"], environment: ["ACCOUNTS_KEYS": "k:" + Data(count: 32).base64EncodedString()])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("run `accounts migrate`"))
+            #expect(!FileManager.default.fileExists(atPath: dir + "/none.sqlite"))
+        }
+    }
+
+    /// 10,000 credentials move from key A to key B; a SIGKILL half-way loses nothing and the next run finishes.
+    @Test func rewrapMovesEveryValueToTheNewKeyAndResumesAfterSIGKILL() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given 10,000 credentials sealed under key A
+            let keyA = try SecretKey.generate(id: "keyA")
+            let keyB = try SecretKey.generate(id: "keyB")
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]), synchronous: .normal)
+            let count = 10_000
+            for index in 0..<count {
+                let user = try await store.createAccount(newAccount("user\(index)"))
+                try await store.linkTwitter(
+                    twitterIdentity(String(1_000_000 + index)),
+                    credential: TwitterCredential(token: "t\(index)", secret: Secret("secret-\(index)")), to: .id(user.id))
+            }
+            try store.close()
+            let database = dir + "/accounts.sqlite"
+            let rotated = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
+
+            // When a rewrap under [B, A] is killed half-way
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: accountsExecutable())
+            process.arguments = ["--database", database, "keys", "rewrap", "--batch-size", "20"]
+            process.environment = ProcessInfo.processInfo.environment.merging(rotated) { _, new in new }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var moved = 0
+            let deadline = Date().addingTimeInterval(60)
+            while moved < count / 10 && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                moved = try countUnder("keyB", database: database)
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+
+            // Then every value is under A or B, some of each, and the database is sound
+            let underA = try countUnder("keyA", database: database)
+            let underB = try countUnder("keyB", database: database)
+            #expect(underA + underB == count)
+            #expect(underB > 0 && underA > 0, "the rewrap should have been killed half-way (A \(underA), B \(underB))")
+
+            // When it runs again it finishes
+            let rerun = try runAccounts(["--database", database, "keys", "rewrap"], environment: rotated)
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            #expect(rerun.stdout.contains("rewrapped \(underA) values under key keyB"))
+            let status = try runAccounts(["--database", database, "keys", "status", "--format", "json"], environment: rotated)
+            #expect(status.stdout == "[{\"key_id\": \"keyB\", \"in_ring\": true, \"sealing\": true, \"credentials\": \(count), \"pending_authorizations\": 0, \"drafts\": 0}]\n")
+
+            // And every value opens with key B alone
+            let onlyB = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyB]))
+            defer { try? onlyB.close() }
+            for index in stride(from: 0, to: count, by: 97) {
+                let credential = try await onlyB.credential(for: TwitterUserID(UInt64(1_000_000 + index)))
+                #expect(credential?.secret.revealed == "secret-\(index)")
+            }
+        }
+    }
+
+    func countUnder(_ keyID: String, database: String) throws -> Int {
+        let dump = try runAccounts(
+            ["--database", database, "keys", "status", "--format", "json"],
+            environment: ["ACCOUNTS_KEYS": "probe:" + Data(count: 32).base64EncodedString()])
+        guard let entries = try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [[String: Any]] else { return 0 }
+        return entries.first { $0["key_id"] as? String == keyID }?["credentials"] as? Int ?? 0
+    }
+}
