@@ -69,6 +69,49 @@ extension AccountStore {
         }
     }
 
+    /// The public id of the account linked to `twitterUserID`, or `nil`: the already-registered check, synchronous
+    /// and fast (its own read connection and prepared statement; a few microseconds).
+    public func accountID(twitterUserID: TwitterUserID) throws(StoreError) -> UserID? {
+        try twitterLookup.lookup(twitterUserID)
+    }
+
+    /// Creates an account with its Twitter identity and sealed credential, records `created` and `linked` events and
+    /// deletes the registration draft `draftID` (when given), all in one transaction: a registration that returned
+    /// is whole, and one that failed left nothing.
+    ///
+    /// A Twitter id that is linked already throws ``StoreError/duplicate(_:)`` with ``Field/twitterUserID``; so does a
+    /// taken username or email, naming its field.
+    public func createAccount(
+        _ new: NewAccount, linking identity: NewTwitterIdentity, credential: TwitterCredential,
+        consumingDraft draftID: String? = nil, actor: String = "user"
+    ) async throws(StoreError) -> Account {
+        let keyRing = try requireKeyRing()
+        let sealed = try AccountStore.seal(
+            credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
+        let now = now()
+        let account = try await write { db in
+            let record = try AccountStore.insertUser(db, new, now: now)
+            let userID = UserID(uncheckedRawValue: record.publicID)
+            let identityRecord = try AccountStore.insertIdentity(
+                db, identity, userRowID: record.id!, userID: userID, now: now)
+            try AccountStore.upsertCredential(
+                db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
+            try AccountStore.insertEvent(db, AccountEvent(kind: .created, subject: userID, actor: actor, occurredAt: now))
+            try AccountStore.insertEvent(
+                db, AccountEvent(kind: .linked, subject: userID, actor: actor,
+                    details: ["twitter_id": identity.userID.decimalString, "screen_name": identity.screenName],
+                    occurredAt: now))
+            if let draftID {
+                try db.execute(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
+            }
+            return record.account(twitter: identityRecord.identity)
+        }
+        logger.info(
+            "account registered with twitter",
+            metadata: ["account.id": "\(account.id)", "twitter.id": "\(identity.userID)"])
+        return account
+    }
+
     /// How many accounts the store holds.
     public func accountCount() async throws(StoreError) -> Int {
         try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0 }

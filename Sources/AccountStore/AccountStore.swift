@@ -24,6 +24,7 @@ public struct AccountStore: Sendable {
     let keyRing: KeyRing?
     let logger: Logger
     let now: @Sendable () -> Date
+    let twitterLookup: TwitterLookup
 
     /// Opens the database described by `configuration`.
     ///
@@ -76,6 +77,7 @@ public struct AccountStore: Sendable {
         self.keyRing = keyRing
         self.logger = configuration.logger
         self.now = configuration.now
+        self.twitterLookup = TwitterLookup(path: path)
     }
 
     /// Checkpoints the WAL into the database file and closes it; later calls on this store fail.
