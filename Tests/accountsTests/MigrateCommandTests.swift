@@ -90,6 +90,26 @@ struct MigrateCommandTests {
         }
     }
 
+    /// As root `chmod` stops nothing, so the child runs as an unprivileged user that may read but not write.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func aDatabaseTheProcessCannotWriteIsReportedAndUnchanged() throws {
+        try withTemporaryDirectorySync { dir in
+            let path = dir + "/ro.sqlite"
+            #expect(try runAccounts(["--database", path, "migrate", "--to", "3"]).status == 0)
+            chmod(dir, 0o755)
+            chmod(path, 0o644)
+            let before = try databaseDump(path)
+
+            let result = try runProcess(
+                "/usr/bin/setpriv",
+                ["--reuid=65534", "--regid=65534", "--clear-groups", accountsExecutable(), "--database", path, "migrate"])
+
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("the database \(path) is read-only"))
+            #expect(try databaseDump(path) == before)
+        }
+    }
+
     @Test func unknownTargetIsAUsageError() throws {
         try withTemporaryDirectorySync { dir in
             let result = try runAccounts(["--database", dir + "/a.sqlite", "migrate", "--to", "42"])
