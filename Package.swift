@@ -10,12 +10,18 @@ let package = Package(
         .library(name: "AccountCrypto", targets: ["AccountCrypto"]),
         .library(name: "AccountStore", targets: ["AccountStore"]),
         .library(name: "Migrations", targets: ["Migrations"]),
+        .library(name: "TwitterOAuth", targets: ["TwitterOAuth"]),
+        .library(name: "TwitterSandbox", targets: ["TwitterSandbox"]),
         .executable(name: "accounts", targets: ["accounts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -39,10 +45,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "TwitterOAuth",
+            dependencies: [
+                "AccountCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "TwitterSandbox",
+            dependencies: [
+                "TwitterOAuth", "AccountCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "accounts",
             dependencies: [
-                "AccountModel", "AccountStore", "AccountCrypto", "Migrations",
+                "AccountModel", "AccountStore", "AccountCrypto", "Migrations", "TwitterOAuth", "TwitterSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,6 +84,15 @@ let package = Package(
         .testTarget(name: "AccountModelTests", dependencies: ["AccountModel"]),
         .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
+        .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth"]),
+        .testTarget(
+            name: "TwitterSandboxTests",
+            dependencies: [
+                "TwitterSandbox", "TwitterOAuth",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "AccountStoreTests",
             dependencies: [

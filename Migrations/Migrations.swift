@@ -36,5 +36,9 @@ public enum Migrations: Sendable {
             fileName: "0005_create_account_events.sql",
             contents: PackageResources._005_create_account_events_sql
         ),
+        MigrationFile(
+            fileName: "0006_create_sign_in_failures.sql",
+            contents: PackageResources._006_create_sign_in_failures_sql
+        ),
     ]
 }

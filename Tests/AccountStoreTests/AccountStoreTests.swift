@@ -34,13 +34,13 @@ struct AccountStoreOpeningTests {
             let path = dir + "/behind.sqlite"
             _ = try AccountStore.migrate(StoreConfiguration(path: path), to: 3)
             let before = try databaseDump(path)
-            #expect(throws: StoreError.schemaBehind(path: path, pendingVersions: [4, 5])) {
+            #expect(throws: StoreError.schemaBehind(path: path, pendingVersions: [4, 5, 6])) {
                 try AccountStore(configuration: StoreConfiguration(path: path), keyRing: nil)
             }
             #expect(try databaseDump(path) == before)
             #expect(
-                StoreError.schemaBehind(path: path, pendingVersions: [4, 5]).description
-                    == "the database \(path) lacks migrations 4, 5; run `accounts migrate`")
+                StoreError.schemaBehind(path: path, pendingVersions: [4, 5, 6]).description
+                    == "the database \(path) lacks migrations 4, 5, 6; run `accounts migrate`")
         }
     }
 

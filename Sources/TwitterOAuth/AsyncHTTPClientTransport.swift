@@ -1,0 +1,135 @@
+public import AsyncHTTPClient
+public import Foundation
+internal import NIOCore
+internal import NIOHTTP1
+
+/// ``HTTPTransport`` over swift-server's async-http-client: pooled HTTP/1.1 and HTTP/2 with TLS, on SwiftNIO.
+///
+/// Use ``shared`` (a process-wide client that never needs shutting down), or
+/// ``withTransport(connectTimeout:isolation:_:)`` for a client of your own that is shut down when the body returns.
+/// The connect timeout belongs to the underlying `HTTPClient`; the total timeout is per request and covers the
+/// response body too. Redirects are never followed.
+public struct AsyncHTTPClientTransport: HTTPTransport {
+    private let client: HTTPClient
+
+    /// Wraps a client you own and shut down yourself (its configuration sets the connect timeout and redirects).
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    /// A transport over one process-wide client: 10 s connect timeout, no redirects, never shut down.
+    public static var shared: AsyncHTTPClientTransport {
+        AsyncHTTPClientTransport(client: sharedHTTPClient)
+    }
+
+    /// Runs `body` with a transport over a new client, shutting the client down when `body` returns or throws.
+    /// - Parameters:
+    ///   - connectTimeout: How long to wait for a TCP (and TLS) connection.
+    ///   - body: The work that uses the transport.
+    public static func withTransport<Result>(
+        connectTimeout: Duration = .seconds(10),
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (AsyncHTTPClientTransport) async throws -> Result
+    ) async throws -> Result {
+        try await HTTPClient.withHTTPClient(configuration: configuration(connectTimeout: connectTimeout)) { client in
+            try await body(AsyncHTTPClientTransport(client: client))
+        }
+    }
+
+    /// Sends the request; see ``HTTPTransport/send(method:url:headers:body:timeout:maximumResponseBodySize:)``.
+    public func send(
+        method: String,
+        url: URL,
+        headers: [HTTPHeader],
+        body: [UInt8],
+        timeout: Duration,
+        maximumResponseBodySize: Int
+    ) async throws(TwitterError) -> HTTPTransportResponse {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
+        for header in headers {
+            request.headers.add(name: header.name, value: header.value)
+        }
+        if !body.isEmpty {
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let host = url.host ?? "?"
+        do {
+            return try await Self.withTimeout(timeout) { [client, request] in
+                let response = try await client.execute(request, timeout: TimeAmount(timeout))
+                if let length = response.headers.first(name: "content-length").flatMap(Int.init),
+                    length > maximumResponseBodySize
+                {
+                    throw TwitterError.responseTooLarge(limit: maximumResponseBodySize)
+                }
+                var collected: [UInt8] = []
+                for try await chunk in response.body {
+                    guard collected.count + chunk.readableBytes <= maximumResponseBodySize else {
+                        throw TwitterError.responseTooLarge(limit: maximumResponseBodySize)
+                    }
+                    collected.append(contentsOf: chunk.readableBytesView)
+                }
+                return HTTPTransportResponse(
+                    status: Int(response.status.code),
+                    headers: response.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
+                    body: collected
+                )
+            }
+        } catch let error as TwitterError {
+            throw error
+        } catch is TotalTimeoutExceeded {
+            throw .timedOut
+        } catch is CancellationError {
+            throw .cancelled
+        } catch let error as HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .connectTimeout, .readTimeout, .writeTimeout, .getConnectionFromPoolTimeout,
+                .tlsHandshakeTimeout:
+                throw .timedOut
+            case .cancelled:
+                throw .cancelled
+            default:
+                throw .connectionFailed(host: host, reason: String(describing: error))
+            }
+        } catch {
+            throw .connectionFailed(host: host, reason: Self.reason(error))
+        }
+    }
+
+    private static func configuration(connectTimeout: Duration) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: TimeAmount(connectTimeout))
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        return configuration
+    }
+
+    private static let sharedHTTPClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: configuration(connectTimeout: .seconds(10))
+    )
+
+    /// The error's type and a short description (connection errors name host and port, never headers or bodies).
+    private static func reason(_ error: any Error) -> String {
+        String(String(describing: error).prefix(200))
+    }
+
+    private struct TotalTimeoutExceeded: Error {}
+
+    /// Runs `operation`, cancelling it and throwing `TotalTimeoutExceeded` once `timeout` has passed.
+    private static func withTimeout<Value: Sendable>(
+        _ timeout: Duration,
+        _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        try await withThrowingTaskGroup(of: Value.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw TotalTimeoutExceeded()
+            }
+            defer { group.cancelAll() }
+            guard let value = try await group.next() else { throw CancellationError() }
+            return value
+        }
+    }
+}

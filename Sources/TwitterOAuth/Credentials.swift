@@ -1,0 +1,60 @@
+/// An app's consumer key and consumer secret (Twitter calls them the API key and API key secret).
+///
+/// The description shows the key and hides the secret, so the value is safe to log or interpolate.
+public struct ConsumerCredentials: Sendable, Hashable, CustomStringConvertible {
+    /// The consumer (API) key; public, it is sent with every request.
+    public let key: String
+    /// The consumer (API) secret; never sent, never shown.
+    public let secret: String
+
+    /// Makes consumer credentials from a key and its secret.
+    public init(key: String, secret: String) {
+        self.key = key
+        self.secret = secret
+    }
+
+    /// `ConsumerCredentials(key: …, secret: <redacted>)`.
+    public var description: String { "ConsumerCredentials(key: \(key), secret: <redacted>)" }
+}
+
+/// A temporary credential from `POST /oauth/request_token`: the token goes to the browser, the secret stays here.
+public struct RequestToken: Sendable, Hashable, CustomStringConvertible {
+    /// The request token (`oauth_token`); public, it travels in the authorization URL.
+    public let token: String
+    /// The request token secret (`oauth_token_secret`); signs the access-token request.
+    public let secret: String
+
+    /// Makes a request token from the token and its secret.
+    public init(token: String, secret: String) {
+        self.token = token
+        self.secret = secret
+    }
+
+    /// `RequestToken(token: …, secret: <redacted>)`.
+    public var description: String { "RequestToken(token: \(token), secret: <redacted>)" }
+}
+
+/// A user's token credentials from `POST /oauth/access_token`, with the account they belong to.
+public struct AccessToken: Sendable, Hashable, CustomStringConvertible {
+    /// The access token (`oauth_token`).
+    public let token: String
+    /// The access token secret (`oauth_token_secret`).
+    public let secret: String
+    /// The Twitter user id (`user_id`), exact as a 64-bit integer.
+    public let userID: UInt64
+    /// The user's screen name (`screen_name`) at the time of sign-in.
+    public let screenName: String
+
+    /// Makes an access token from its parts.
+    public init(token: String, secret: String, userID: UInt64, screenName: String) {
+        self.token = token
+        self.secret = secret
+        self.userID = userID
+        self.screenName = screenName
+    }
+
+    /// The user id and screen name; the token and its secret are hidden.
+    public var description: String {
+        "AccessToken(userID: \(userID), screenName: \(screenName), token: <redacted>, secret: <redacted>)"
+    }
+}

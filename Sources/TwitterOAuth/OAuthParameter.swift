@@ -1,0 +1,18 @@
+/// One name/value pair of an OAuth 1.0a request: a query, form-body or `oauth_*` protocol parameter, not yet encoded.
+public struct OAuthParameter: Sendable, Hashable {
+    /// The parameter name, as plain text (not percent-encoded).
+    public var name: String
+    /// The parameter value, as plain text (not percent-encoded); may be empty.
+    public var value: String
+
+    /// Makes a parameter from its plain (decoded) name and value.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+extension OAuthParameter: CustomStringConvertible {
+    /// The name only: values can be tokens, verifiers or signatures.
+    public var description: String { "OAuthParameter(\(name))" }
+}

@@ -1,0 +1,71 @@
+/// Percent-encoding as OAuth 1.0a needs it (RFC 5849 §3.6 over RFC 3986 §2.1).
+///
+/// Only the unreserved characters `ALPHA DIGIT - . _ ~` are left as they are; every other byte of the UTF-8 form is
+/// written `%XX` with uppercase hex digits. This is stricter than URL-query encoders that leave `!$&'()*+,;=` alone.
+package enum PercentEncoding: Sendable {
+    /// Encodes `string` for a signature base string, an `Authorization` header, a query or a form body.
+    package static func encode(_ string: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(string.utf8.count)
+        for byte in string.utf8 {
+            if isUnreserved(byte) {
+                output.append(byte)
+            } else {
+                output.append(UInt8(ascii: "%"))
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`, as in `application/x-www-form-urlencoded`).
+    ///
+    /// Returns nil for a truncated or non-hex escape, or when the decoded bytes are not valid UTF-8.
+    package static func decode(_ string: Substring, plusIsSpace: Bool) -> String? {
+        var output: [UInt8] = []
+        output.reserveCapacity(string.utf8.count)
+        var bytes = string.utf8.makeIterator()
+        while let byte = bytes.next() {
+            switch byte {
+            case UInt8(ascii: "%"):
+                guard let high = bytes.next().flatMap(hexValue), let low = bytes.next().flatMap(hexValue) else {
+                    return nil
+                }
+                output.append(high << 4 | low)
+            case UInt8(ascii: "+") where plusIsSpace:
+                output.append(UInt8(ascii: " "))
+            default:
+                output.append(byte)
+            }
+        }
+        return String(validating: output, as: UTF8.self)
+    }
+
+    /// Decodes a whole string; see the `Substring` overload.
+    package static func decode(_ string: String, plusIsSpace: Bool) -> String? {
+        decode(string[...], plusIsSpace: plusIsSpace)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,246 @@
+public import Foundation
+
+/// Twitter's (X's) OAuth 1.0a sign-in: request token, authorization URL, access token and the signed-in profile.
+///
+/// A `Sendable` value: keep one per app and share it. Every call is signed with the consumer credentials; HTTP goes
+/// through an ``HTTPTransport`` (``AsyncHTTPClientTransport/shared`` by default). Errors are ``TwitterError``s.
+///
+/// ```swift
+/// let twitter = TwitterClient(consumer: ConsumerCredentials(key: key, secret: secret))
+/// let requestToken = try await twitter.requestToken(callback: "https://app.example/register/twitter/callback")
+/// // redirect the browser to twitter.authenticationURL(for: requestToken), then on the callback:
+/// if case .authorized(let token, let verifier) = try TwitterCallback(url: callbackURL), token == requestToken.token {
+///     let accessToken = try await twitter.accessToken(requestToken: requestToken, verifier: verifier)
+///     let profile = try await twitter.verifyCredentials(accessToken: accessToken)
+/// }
+/// ```
+public struct TwitterClient: Sendable {
+    /// `https://api.x.com`; `https://api.twitter.com` serves the same endpoints.
+    public static let defaultBaseURL = URL(string: "https://api.x.com")!
+    /// 1 MiB: larger responses are refused without being read.
+    public static let defaultMaximumResponseBodySize = 1 << 20
+
+    /// Where the endpoints live (`/oauth/…`, `/1.1/…` are appended).
+    public let baseURL: URL
+    /// The total time allowed for each call, connection to last byte.
+    public let timeout: Duration
+    /// The largest response body, in bytes, that a call will read.
+    public let maximumResponseBodySize: Int
+    private let signer: OAuthSigner
+    private let transport: any HTTPTransport
+
+    /// Makes a client.
+    /// - Parameters:
+    ///   - consumer: The app's consumer key and secret.
+    ///   - baseURL: The API origin, by default ``defaultBaseURL``; point it at a `TwitterSandbox` in tests.
+    ///   - transport: How requests are sent, by default ``AsyncHTTPClientTransport/shared``.
+    ///   - timeout: The total time allowed per call (default 30 s).
+    ///   - maximumResponseBodySize: The response-size cap (default ``defaultMaximumResponseBodySize``).
+    ///   - nonce: The `oauth_nonce` source (default: secure random).
+    ///   - timestamp: The `oauth_timestamp` source in Unix seconds (default: the system clock).
+    public init(
+        consumer: ConsumerCredentials,
+        baseURL: URL = TwitterClient.defaultBaseURL,
+        transport: any HTTPTransport = AsyncHTTPClientTransport.shared,
+        timeout: Duration = .seconds(30),
+        maximumResponseBodySize: Int = TwitterClient.defaultMaximumResponseBodySize,
+        nonce: @escaping @Sendable () -> String = OAuthSigner.randomNonce,
+        timestamp: @escaping @Sendable () -> Int64 = OAuthSigner.currentTimestamp
+    ) {
+        self.baseURL = baseURL
+        self.timeout = timeout
+        self.maximumResponseBodySize = maximumResponseBodySize
+        self.signer = OAuthSigner(consumer: consumer, nonce: nonce, timestamp: timestamp)
+        self.transport = transport
+    }
+
+    /// The consumer key this client signs with.
+    public var consumerKey: String { signer.consumer.key }
+
+    /// `POST /oauth/request_token`: obtains a request token for a sign-in that will come back to `callback`.
+    /// - Throws: ``TwitterError/callbackNotConfirmed`` unless Twitter answers `oauth_callback_confirmed=true`; any
+    ///   other ``TwitterError`` for refusals, rate limits and transport failures.
+    public func requestToken(callback: String) async throws(TwitterError) -> RequestToken {
+        let body = try await call(
+            method: "POST",
+            path: "/oauth/request_token",
+            protocolParameters: [OAuthParameter(name: "oauth_callback", value: callback)]
+        )
+        let form = try Self.form(body, endpoint: "request_token")
+        let token = try Self.required("oauth_token", in: form, endpoint: "request_token")
+        let secret = try Self.required("oauth_token_secret", in: form, endpoint: "request_token")
+        guard form.first(named: "oauth_callback_confirmed") == "true" else { throw .callbackNotConfirmed }
+        return RequestToken(token: token, secret: secret)
+    }
+
+    /// `POST /oauth/request_token` with a callback URL; see ``requestToken(callback:)-(String)``.
+    public func requestToken(callback: URL) async throws(TwitterError) -> RequestToken {
+        try await requestToken(callback: callback.absoluteString)
+    }
+
+    /// `GET /oauth/authenticate?oauth_token=…`: "Sign in with Twitter", which skips the consent page for a person who
+    /// already approved this app.
+    /// - Parameter forceLogin: Ask Twitter to show its login form even when the person is signed in.
+    public func authenticationURL(for requestToken: RequestToken, forceLogin: Bool = false) -> URL {
+        browserURL(path: "/oauth/authenticate", requestToken: requestToken, forceLogin: forceLogin)
+    }
+
+    /// `GET /oauth/authorize?oauth_token=…`: the consent page, shown every time.
+    /// - Parameter forceLogin: Ask Twitter to show its login form even when the person is signed in.
+    public func authorizationURL(for requestToken: RequestToken, forceLogin: Bool = false) -> URL {
+        browserURL(path: "/oauth/authorize", requestToken: requestToken, forceLogin: forceLogin)
+    }
+
+    /// `POST /oauth/access_token`: exchanges an approved request token and its verifier for the user's access token.
+    /// - Throws: ``TwitterError/rejected(status:errors:)`` with code 89 for an unknown, refused or already used
+    ///   request token; any other ``TwitterError`` as for every call.
+    public func accessToken(requestToken: RequestToken, verifier: String) async throws(TwitterError) -> AccessToken {
+        let body = try await call(
+            method: "POST",
+            path: "/oauth/access_token",
+            token: requestToken.token,
+            tokenSecret: requestToken.secret,
+            protocolParameters: [OAuthParameter(name: "oauth_verifier", value: verifier)]
+        )
+        let form = try Self.form(body, endpoint: "access_token")
+        let token = try Self.required("oauth_token", in: form, endpoint: "access_token")
+        let secret = try Self.required("oauth_token_secret", in: form, endpoint: "access_token")
+        let userID = try Self.required("user_id", in: form, endpoint: "access_token")
+        let screenName = try Self.required("screen_name", in: form, endpoint: "access_token")
+        guard let id = UInt64(userID) else {
+            throw .malformedResponse("access_token: user_id is not a 64-bit unsigned decimal integer")
+        }
+        return AccessToken(token: token, secret: secret, userID: id, screenName: screenName)
+    }
+
+    /// `GET /1.1/account/verify_credentials.json?include_email=true&skip_status=true`: the signed-in user's profile,
+    /// with the JSON kept byte for byte.
+    /// - Throws: ``TwitterError/rejected(status:errors:)`` with code 89 for a revoked or unknown access token,
+    ///   ``TwitterError/malformedResponse(_:)`` for JSON that does not decode; any other ``TwitterError``.
+    public func verifyCredentials(accessToken: AccessToken) async throws(TwitterError) -> TwitterProfile {
+        let body = try await call(
+            method: "GET",
+            path: "/1.1/account/verify_credentials.json",
+            query: [
+                OAuthParameter(name: "include_email", value: "true"),
+                OAuthParameter(name: "skip_status", value: "true"),
+            ],
+            token: accessToken.token,
+            tokenSecret: accessToken.secret
+        )
+        return try TwitterProfile(json: body)
+    }
+
+    // MARK: - Plumbing
+
+    private func endpointURL(_ path: String, query: [OAuthParameter] = []) -> URL {
+        var text = baseURL.absoluteString
+        while text.hasSuffix("/") { text.removeLast() }
+        text += path
+        if !query.isEmpty {
+            text += "?" + FormEncoding.encode(query)
+        }
+        // The base URL parsed, and the path and query are percent-encoded ASCII, so this cannot fail.
+        return URL(string: text)!
+    }
+
+    private func browserURL(path: String, requestToken: RequestToken, forceLogin: Bool) -> URL {
+        var query = [OAuthParameter(name: "oauth_token", value: requestToken.token)]
+        if forceLogin {
+            query.append(OAuthParameter(name: "force_login", value: "true"))
+        }
+        return endpointURL(path, query: query)
+    }
+
+    private func call(
+        method: String,
+        path: String,
+        query: [OAuthParameter] = [],
+        token: String? = nil,
+        tokenSecret: String = "",
+        protocolParameters: [OAuthParameter] = []
+    ) async throws(TwitterError) -> [UInt8] {
+        let url = endpointURL(path, query: query)
+        let authorization = signer.authorizationHeader(
+            method: method,
+            url: url,
+            token: token,
+            tokenSecret: tokenSecret,
+            protocolParameters: protocolParameters
+        )
+        let headers = [
+            HTTPHeader(name: "Authorization", value: authorization),
+            HTTPHeader(name: "Accept", value: "application/json, application/x-www-form-urlencoded"),
+            HTTPHeader(name: "User-Agent", value: "accounts-TwitterOAuth/1"),
+        ]
+        let response = try await transport.send(
+            method: method,
+            url: url,
+            headers: headers,
+            body: [],
+            timeout: timeout,
+            maximumResponseBodySize: maximumResponseBodySize
+        )
+        if let error = Self.error(for: response) {
+            throw error
+        }
+        return response.body
+    }
+
+    /// The error a non-2xx response stands for, or nil for a 2xx one.
+    package static func error(for response: HTTPTransportResponse) -> TwitterError? {
+        switch response.status {
+        case 200..<300:
+            return nil
+        case 429:
+            return .rateLimited(
+                RateLimit(
+                    limit: response.headerValue("x-rate-limit-limit").flatMap { Int($0) },
+                    remaining: response.headerValue("x-rate-limit-remaining").flatMap { Int($0) },
+                    reset: response.headerValue("x-rate-limit-reset").flatMap { TimeInterval($0) }
+                        .map { Date(timeIntervalSince1970: $0) }
+                )
+            )
+        case 500..<600:
+            return .serverError(status: response.status)
+        default:
+            if let errors = apiErrors(in: response.body) {
+                return .rejected(status: response.status, errors: errors)
+            }
+            return .unexpectedStatus(response.status)
+        }
+    }
+
+    private struct ErrorList: Decodable {
+        struct Entry: Decodable {
+            let code: Int
+            let message: String?
+        }
+        let errors: [Entry]
+    }
+
+    private static func apiErrors(in body: [UInt8]) -> [TwitterAPIError]? {
+        guard let list = try? JSONDecoder().decode(ErrorList.self, from: Data(body)), !list.errors.isEmpty else {
+            return nil
+        }
+        return list.errors.map { TwitterAPIError(code: $0.code, message: $0.message ?? "") }
+    }
+
+    private static func form(_ body: [UInt8], endpoint: String) throws(TwitterError) -> [OAuthParameter] {
+        guard let form = FormEncoding.decode(bytes: body) else {
+            throw .malformedResponse("\(endpoint): the body is not a form-encoded (key=value&…) text")
+        }
+        return form
+    }
+
+    private static func required(
+        _ name: String,
+        in form: [OAuthParameter],
+        endpoint: String
+    ) throws(TwitterError) -> String {
+        guard let value = form.first(named: name), !value.isEmpty else {
+            throw .malformedResponse("\(endpoint): the body lacks \(name) (truncated or not an OAuth answer)")
+        }
+        return value
+    }
+}

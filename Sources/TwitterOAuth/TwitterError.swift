@@ -1,0 +1,136 @@
+public import Foundation
+
+/// Everything that can go wrong talking to Twitter, each case with a sentence an operator can act on.
+///
+/// No case carries a consumer secret, token secret, verifier or response body: the description is safe to log.
+public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Twitter answered with a 4xx status and its `{"errors": [{"code", "message"}]}` list.
+    case rejected(status: Int, errors: [TwitterAPIError])
+    /// Twitter answered 429 Too Many Requests; the `x-rate-limit-*` headers say when to try again.
+    case rateLimited(RateLimit)
+    /// Twitter answered with a 5xx status: a problem on its side, worth retrying later.
+    case serverError(status: Int)
+    /// Twitter answered with a status this client does not expect and no error list.
+    case unexpectedStatus(Int)
+    /// No complete answer arrived within the configured timeout.
+    case timedOut
+    /// The request could not be sent or the connection broke (`reason` names the failure, never a credential).
+    case connectionFailed(host: String, reason: String)
+    /// The response body does not parse (`reason` names what is wrong, never the body's content).
+    case malformedResponse(String)
+    /// The response body is larger than the configured cap, so it was not read.
+    case responseTooLarge(limit: Int)
+    /// `/oauth/request_token` did not answer `oauth_callback_confirmed=true`.
+    case callbackNotConfirmed
+    /// The callback URL lacks a parameter that Twitter always sends (`oauth_token`, `oauth_verifier`).
+    case missingCallbackParameter(String)
+    /// The task was cancelled before Twitter answered.
+    case cancelled
+
+    /// The first Twitter error code of a ``rejected(status:errors:)`` answer (32, 89, 135, 215, …), if any.
+    public var apiErrorCode: Int? {
+        if case .rejected(_, let errors) = self { return errors.first?.code }
+        return nil
+    }
+
+    /// A plain sentence saying what happened and what to do.
+    public var description: String {
+        switch self {
+        case .rejected(let status, let errors):
+            let details = errors.isEmpty ? "no error details" : errors.map(\.description).joined(separator: "; ")
+            return "Twitter refused the request (HTTP \(status)): \(details)"
+        case .rateLimited(let limit):
+            return "Twitter rate limit reached (HTTP 429): \(limit); wait for the reset before retrying"
+        case .serverError(let status):
+            return "Twitter had a server error (HTTP \(status)); retry later"
+        case .unexpectedStatus(let status):
+            return "Twitter answered with unexpected HTTP status \(status)"
+        case .timedOut:
+            return "Twitter did not answer in time; check the network or raise the timeout"
+        case .connectionFailed(let host, let reason):
+            return "could not reach Twitter at \(host): \(reason)"
+        case .malformedResponse(let reason):
+            return "Twitter's response could not be read: \(reason)"
+        case .responseTooLarge(let limit):
+            return "Twitter's response is larger than the \(limit)-byte limit and was not read"
+        case .callbackNotConfirmed:
+            return "Twitter did not confirm the callback URL (oauth_callback_confirmed is not true); "
+                + "check the callback URL registered for the app"
+        case .missingCallbackParameter(let name):
+            return "the Twitter callback is missing \(name); start the sign-in again"
+        case .cancelled:
+            return "the request to Twitter was cancelled"
+        }
+    }
+}
+
+/// One entry of Twitter's `{"errors": [{"code": 32, "message": "Could not authenticate you."}]}` list.
+public struct TwitterAPIError: Sendable, Hashable, CustomStringConvertible {
+    /// Could not authenticate you: wrong consumer key or secret, a bad signature, or a replayed nonce.
+    public static let couldNotAuthenticate = 32
+    /// Invalid or expired token: the request or access token is unknown, used or revoked.
+    public static let invalidOrExpiredToken = 89
+    /// Timestamp out of bounds: the clock is more than five minutes off.
+    public static let timestampOutOfBounds = 135
+    /// Bad authentication data: OAuth parameters are missing.
+    public static let badAuthenticationData = 215
+
+    /// Twitter's numeric error code.
+    public let code: Int
+    /// Twitter's message, as sent (cut to 200 characters).
+    public let message: String
+
+    /// Makes an error entry from a code and message.
+    public init(code: Int, message: String) {
+        self.code = code
+        self.message = String(message.prefix(200))
+    }
+
+    /// `error 32 (Could not authenticate you.): check the consumer key and secret …`.
+    public var description: String {
+        let hint: String
+        switch code {
+        case Self.couldNotAuthenticate:
+            hint = ": check the consumer key and secret, and that each request is signed once with a fresh nonce"
+        case Self.invalidOrExpiredToken:
+            hint = ": the token is unknown, already used or revoked; start the sign-in again"
+        case Self.timestampOutOfBounds:
+            hint = ": this machine's clock is more than 5 minutes off; synchronise it (NTP)"
+        case Self.badAuthenticationData:
+            hint = ": the request lacked OAuth parameters; check that it is signed"
+        default:
+            hint = ""
+        }
+        return "error \(code) (\(message))\(hint)"
+    }
+}
+
+/// The `x-rate-limit-limit`, `x-rate-limit-remaining` and `x-rate-limit-reset` headers of a 429 answer.
+public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
+    /// Requests allowed per window, if sent.
+    public let limit: Int?
+    /// Requests left in this window, if sent.
+    public let remaining: Int?
+    /// When the window resets (from the Unix-seconds header), if sent.
+    public let reset: Date?
+
+    /// Makes a rate-limit value from its parts.
+    public init(limit: Int?, remaining: Int?, reset: Date?) {
+        self.limit = limit
+        self.remaining = remaining
+        self.reset = reset
+    }
+
+    /// `0 of 15 requests left, resets at 2018-10-10T20:19:24Z`.
+    public var description: String {
+        let left =
+            switch (remaining, limit) {
+            case (let remaining?, let limit?): "\(remaining) of \(limit) requests left"
+            case (let remaining?, nil): "\(remaining) requests left"
+            case (nil, let limit?): "limit \(limit) requests"
+            case (nil, nil): "no rate-limit headers"
+            }
+        guard let reset else { return left }
+        return left + ", resets at " + reset.formatted(.iso8601)
+    }
+}

@@ -1,0 +1,104 @@
+public import Foundation
+
+/// The signed-in user from `GET /1.1/account/verify_credentials.json`: typed fields plus the JSON exactly as received.
+public struct TwitterProfile: Sendable, Equatable {
+    /// The user id, exact, read from `id_str` (never from the JSON number, which loses precision above 2^53).
+    public let id: UInt64
+    /// The handle without `@` (`screen_name`).
+    public let screenName: String
+    /// The display name (`name`).
+    public let name: String
+    /// The email address (`email`), present only when the app may read it and the user has a confirmed one.
+    public let email: String?
+    /// The free-text location (`location`), nil when empty.
+    public let location: String?
+    /// The profile bio (Twitter's `description`), nil when empty.
+    public let bio: String?
+    /// The profile website (`url`), nil when empty.
+    public let url: String?
+    /// The avatar URL (`profile_image_url_https`).
+    public let profileImageURL: String?
+    /// When the account was created (`created_at`); nil when absent or not in Twitter's format.
+    public let createdAt: Date?
+    /// Whether Twitter marks the account verified (`verified`, false when absent).
+    public let verified: Bool
+    /// The response body exactly as Twitter sent it, byte for byte.
+    public let rawJSON: [UInt8]
+
+    /// Decodes a `verify_credentials` (or any v1.1 user object) JSON body, keeping `json` as ``rawJSON``.
+    /// - Throws: ``TwitterError/malformedResponse(_:)`` naming the field that is missing or mistyped, or saying that
+    ///   the body is not JSON; never quoting the body.
+    public init(json: [UInt8]) throws(TwitterError) {
+        let wire: Wire
+        do {
+            wire = try JSONDecoder().decode(Wire.self, from: Data(json))
+        } catch let error as DecodingError {
+            throw .malformedResponse("verify_credentials: " + Self.explain(error))
+        } catch {
+            throw .malformedResponse("verify_credentials: the body is not valid JSON")
+        }
+        guard let id = UInt64(wire.idString) else {
+            throw .malformedResponse("verify_credentials: id_str is not a 64-bit unsigned decimal integer")
+        }
+        self.id = id
+        self.screenName = wire.screenName
+        self.name = wire.name
+        self.email = wire.email.nonEmpty
+        self.location = wire.location.nonEmpty
+        self.bio = wire.description.nonEmpty
+        self.url = wire.url.nonEmpty
+        self.profileImageURL = wire.profileImageURLHTTPS.nonEmpty
+        self.createdAt = wire.createdAt.flatMap(TwitterDate.parse)
+        self.verified = wire.verified ?? false
+        self.rawJSON = json
+    }
+
+    private struct Wire: Decodable {
+        let idString: String
+        let screenName: String
+        let name: String
+        let email: String?
+        let location: String?
+        let description: String?
+        let url: String?
+        let profileImageURLHTTPS: String?
+        let createdAt: String?
+        let verified: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case idString = "id_str"
+            case screenName = "screen_name"
+            case name, email, location, description, url
+            case profileImageURLHTTPS = "profile_image_url_https"
+            case createdAt = "created_at"
+            case verified
+        }
+    }
+
+    private static func explain(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "the field \(parent.isEmpty ? "" : parent + ".")\(key.stringValue) is missing"
+        case .typeMismatch(_, let context):
+            return path(context).isEmpty
+                ? "the body is not a JSON object" : "the field \(path(context)) has the wrong type"
+        case .valueNotFound(_, let context):
+            return "the field \(path(context)) is null"
+        case .dataCorrupted:
+            return "the body is not valid JSON (malformed or truncated)"
+        @unknown default:
+            return "the body does not decode"
+        }
+    }
+}
+
+extension Optional where Wrapped == String {
+    fileprivate var nonEmpty: String? {
+        guard let value = self, !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,195 @@
+public import Foundation
+internal import TwitterOAuth
+
+/// A fake Twitter account that the sandbox's consent page offers and `verify_credentials` returns.
+///
+/// In a users file it is a JSON object with Twitter's v1.1 field names: `id_str` (a decimal string, required),
+/// `screen_name` and `name` (required), and optional `email`, `location`, `description`, `url`,
+/// `profile_image_url_https`, `created_at` (Twitter's `Wed Oct 10 20:19:24 +0000 2018` format) and `verified`.
+public struct SandboxUser: Sendable, Hashable, Codable {
+    /// The user id, any 64-bit value (ids above 2^53 test that clients keep them exact).
+    public var id: UInt64
+    /// The handle without `@`.
+    public var screenName: String
+    /// The display name.
+    public var name: String
+    /// The email address, returned only when present (Twitter omits it for users without a confirmed one).
+    public var email: String?
+    /// The free-text location.
+    public var location: String?
+    /// The profile bio (Twitter's `description`).
+    public var bio: String?
+    /// The profile website.
+    public var url: String?
+    /// The avatar URL (`profile_image_url_https`).
+    public var profileImageURL: String?
+    /// The account creation time in Twitter's format, such as `Wed Oct 10 20:19:24 +0000 2018`.
+    public var createdAt: String?
+    /// Whether the account is marked verified.
+    public var verified: Bool
+
+    /// Makes a fake user.
+    public init(
+        id: UInt64,
+        screenName: String,
+        name: String,
+        email: String? = nil,
+        location: String? = nil,
+        bio: String? = nil,
+        url: String? = nil,
+        profileImageURL: String? = nil,
+        createdAt: String? = nil,
+        verified: Bool = false
+    ) {
+        self.id = id
+        self.screenName = screenName
+        self.name = name
+        self.email = email
+        self.location = location
+        self.bio = bio
+        self.url = url
+        self.profileImageURL = profileImageURL
+        self.createdAt = createdAt
+        self.verified = verified
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case idString = "id_str"
+        case screenName = "screen_name"
+        case name, email, location
+        case bio = "description"
+        case url
+        case profileImageURL = "profile_image_url_https"
+        case createdAt = "created_at"
+        case verified
+    }
+
+    /// Decodes one users-file entry; `id_str` must be a decimal string that fits in 64 bits.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let idString = try container.decode(String.self, forKey: .idString)
+        guard let id = UInt64(idString) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .idString,
+                in: container,
+                debugDescription: "id_str must be a decimal string of a 64-bit unsigned integer"
+            )
+        }
+        self.id = id
+        self.screenName = try container.decode(String.self, forKey: .screenName)
+        self.name = try container.decode(String.self, forKey: .name)
+        self.email = try container.decodeIfPresent(String.self, forKey: .email)
+        self.location = try container.decodeIfPresent(String.self, forKey: .location)
+        self.bio = try container.decodeIfPresent(String.self, forKey: .bio)
+        self.url = try container.decodeIfPresent(String.self, forKey: .url)
+        self.profileImageURL = try container.decodeIfPresent(String.self, forKey: .profileImageURL)
+        self.createdAt = try container.decodeIfPresent(String.self, forKey: .createdAt)
+        self.verified = try container.decodeIfPresent(Bool.self, forKey: .verified) ?? false
+    }
+
+    /// Encodes the user in the users-file format.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(String(id), forKey: .idString)
+        try container.encode(screenName, forKey: .screenName)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(email, forKey: .email)
+        try container.encodeIfPresent(location, forKey: .location)
+        try container.encodeIfPresent(bio, forKey: .bio)
+        try container.encodeIfPresent(url, forKey: .url)
+        try container.encodeIfPresent(profileImageURL, forKey: .profileImageURL)
+        try container.encodeIfPresent(createdAt, forKey: .createdAt)
+        try container.encode(verified, forKey: .verified)
+    }
+
+    /// The built-in users: ids above 2^53, names beyond ASCII, one user with an email and one without.
+    public static let builtIn: [SandboxUser] = [
+        SandboxUser(
+            id: 1_234_567_890_123_456_789,
+            screenName: "zoe_angstrom",
+            name: "Zoë Ångström",
+            email: "zoe@example.com",
+            location: "Malmö, Sverige",
+            bio: "Fake user of the Twitter sandbox.",
+            url: "https://example.com/zoe",
+            profileImageURL: "https://pbs.twimg.com/profile_images/1/zoe_normal.png",
+            createdAt: "Wed Oct 10 20:19:24 +0000 2018",
+            verified: true
+        ),
+        SandboxUser(
+            id: 9_007_199_254_740_993,
+            screenName: "yamada_taro",
+            name: "山田 太郎",
+            location: "東京",
+            bio: "メールアドレスなし (no email)",
+            createdAt: "Mon Jan 02 03:04:05 +0000 2012"
+        ),
+        SandboxUser(
+            id: 783_214,
+            screenName: "ada",
+            name: "Ada Lovelace",
+            email: "ada@example.org",
+            createdAt: "Tue Mar 21 20:50:14 +0000 2006"
+        ),
+    ]
+
+    /// Reads a users file: a JSON array of user objects (see the type's documentation).
+    /// - Throws: ``SandboxError/invalidUsersFile(_:)`` for unreadable JSON, a missing or mistyped field, an empty
+    ///   list, a repeated id or a `created_at` not in Twitter's format.
+    public static func load(contentsOf url: URL) throws(SandboxError) -> [SandboxUser] {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .invalidUsersFile("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        return try decode(json: Array(data))
+    }
+
+    /// Decodes and checks a users-file JSON array; see ``load(contentsOf:)``.
+    public static func decode(json: [UInt8]) throws(SandboxError) -> [SandboxUser] {
+        let users: [SandboxUser]
+        do {
+            users = try JSONDecoder().decode([SandboxUser].self, from: Data(json))
+        } catch let error as DecodingError {
+            throw .invalidUsersFile(explain(error))
+        } catch {
+            throw .invalidUsersFile("not a JSON array of users")
+        }
+        guard !users.isEmpty else { throw .invalidUsersFile("the list of users is empty") }
+        var seen = Set<UInt64>()
+        for (index, user) in users.enumerated() {
+            guard seen.insert(user.id).inserted else {
+                throw .invalidUsersFile("user \(index): id_str \(user.id) appears twice")
+            }
+            guard !user.screenName.isEmpty, !user.name.isEmpty else {
+                throw .invalidUsersFile("user \(index): screen_name and name must not be empty")
+            }
+            if let createdAt = user.createdAt, TwitterDate.parse(createdAt) == nil {
+                throw .invalidUsersFile(
+                    "user \(index): created_at must look like \"Wed Oct 10 20:19:24 +0000 2018\""
+                )
+            }
+        }
+        return users
+    }
+
+    private static func explain(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "user \($0)" } ?? $0.stringValue }.joined(separator: ": ")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = path(context)
+            return "\(at.isEmpty ? "" : at + ": ")\(key.stringValue) is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let at = path(context)
+            return at.isEmpty ? "not a JSON array of users" : "\(at) has the wrong type"
+        case .dataCorrupted(let context):
+            let at = path(context)
+            return at.isEmpty ? "not valid JSON" : "\(at): \(context.debugDescription)"
+        @unknown default:
+            return "does not decode"
+        }
+    }
+}

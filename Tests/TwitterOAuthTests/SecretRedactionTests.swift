@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+import TwitterOAuth
+
+struct SecretRedactionTests {
+    static let secrets = [
+        "CONSUMER-SECRET-xyz", "REQ-SECRET-abc", "ACCESS-SECRET-def", "VERIFIER-ghi", "ACCESS-TOKEN-jkl",
+    ]
+
+    static func expectNoSecret(in text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for secret in secrets {
+            #expect(!text.contains(secret), "\(text) reveals \(secret)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func credentialAndTokenDescriptionsHideSecrets() {
+        let values: [any Sendable] = [
+            ConsumerCredentials(key: "key", secret: "CONSUMER-SECRET-xyz"),
+            RequestToken(token: "REQ", secret: "REQ-SECRET-abc"),
+            AccessToken(token: "ACCESS-TOKEN-jkl", secret: "ACCESS-SECRET-def", userID: 1, screenName: "zoe"),
+            TwitterCallback.authorized(token: "REQ", verifier: "VERIFIER-ghi"),
+        ]
+        for value in values {
+            Self.expectNoSecret(in: String(describing: value))
+            Self.expectNoSecret(in: String(reflecting: value))
+            Self.expectNoSecret(in: "\(value)")
+        }
+        #expect(String(describing: ConsumerCredentials(key: "key", secret: "s")).contains("key"))
+    }
+
+    /// Every error the client can throw when the answers themselves carry secrets.
+    @Test(arguments: [
+        (200, "oauth_token=ACCESS-TOKEN-jkl&oauth_token_secret=ACCESS-SECRET-def&user_id=x&screen_name=z"),
+        (200, "oauth_token=ACCESS-TOKEN-jkl&oauth_token_secret=ACCESS-SECRET-def&user_i"),
+        (200, "oauth_token=%ZZ&oauth_token_secret=ACCESS-SECRET-def"),
+        (401, #"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#),
+        (401, "oauth_token_secret=ACCESS-SECRET-def"),
+        (500, "VERIFIER-ghi CONSUMER-SECRET-xyz"),
+    ])
+    func errorDescriptionsNeverContainSecrets(status: Int, body: String) async {
+        // Given
+        let transport = StubTransport(status: status, body: body)
+        let client = TwitterClient(
+            consumer: ConsumerCredentials(key: "key", secret: "CONSUMER-SECRET-xyz"),
+            transport: transport
+        )
+        // When
+        let error = await #expect(throws: TwitterError.self) {
+            try await client.accessToken(
+                requestToken: RequestToken(token: "REQ", secret: "REQ-SECRET-abc"),
+                verifier: "VERIFIER-ghi"
+            )
+        }
+        // Then
+        Self.expectNoSecret(in: String(describing: error))
+        Self.expectNoSecret(in: String(reflecting: error))
+    }
+
+    @Test func everyErrorCaseReadsAsASentence() {
+        let errors: [TwitterError] = [
+            .rejected(status: 401, errors: [TwitterAPIError(code: 32, message: "Could not authenticate you.")]),
+            .rejected(status: 401, errors: [TwitterAPIError(code: 89, message: "Invalid or expired token.")]),
+            .rejected(status: 401, errors: [TwitterAPIError(code: 135, message: "Timestamp out of bounds.")]),
+            .rejected(status: 400, errors: [TwitterAPIError(code: 215, message: "Bad Authentication data.")]),
+            .rateLimited(RateLimit(limit: 15, remaining: 0, reset: Date(timeIntervalSince1970: 1_539_202_764))),
+            .serverError(status: 503), .unexpectedStatus(404), .timedOut,
+            .connectionFailed(host: "api.x.com", reason: "connection refused"), .malformedResponse("why"),
+            .responseTooLarge(limit: 1_048_576), .callbackNotConfirmed, .missingCallbackParameter("oauth_verifier"),
+            .cancelled,
+        ]
+        for error in errors {
+            #expect(!error.description.isEmpty)
+        }
+        #expect(errors[1].description.contains("start the sign-in again"))
+        #expect(errors[2].description.contains("clock"))
+        #expect(errors[4].description.contains("0 of 15 requests left, resets at 2018-10-10T20:19:24Z"))
+    }
+}

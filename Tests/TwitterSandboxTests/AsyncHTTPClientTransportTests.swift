@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TwitterOAuth
+import TwitterSandbox
+
+/// The real transport against the sandbox on loopback: caps, timeouts and connection failures.
+struct AsyncHTTPClientTransportTests {
+    @Test func refusesAConnectionToAClosedPort() async throws {
+        // Given: a port that was free a moment ago (the sandbox is stopped when `run` returns)
+        let port = try await SandboxHarness.run { sandbox in sandbox.baseURL.port ?? 0 }
+        // When
+        let error = await #expect(throws: TwitterError.self) {
+            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(1)) { transport in
+                try await transport.send(
+                    method: "GET",
+                    url: URL(string: "http://127.0.0.1:\(port)/")!,
+                    headers: [],
+                    body: [],
+                    timeout: .seconds(2),
+                    maximumResponseBodySize: 1024
+                )
+            }
+        }
+        // Then
+        guard case .connectionFailed(let host, _) = error else {
+            Issue.record("expected connectionFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(host == "127.0.0.1")
+    }
+
+    @Test func returnsStatusHeadersAndBody() async throws {
+        try await SandboxHarness.run { sandbox in
+            let response = try await sandbox.transport.send(
+                method: "GET",
+                url: sandbox.baseURL,
+                headers: [],
+                body: [],
+                timeout: .seconds(5),
+                maximumResponseBodySize: 1 << 20
+            )
+            #expect(response.status == 200)
+            #expect(response.headerValue("Content-Type") == "text/html; charset=utf-8")
+            #expect(String(decoding: response.body, as: UTF8.self).contains("Twitter sandbox"))
+        }
+    }
+
+    @Test func theSharedTransportWorksWithoutShutdown() async throws {
+        try await SandboxHarness.run { sandbox in
+            let response = try await AsyncHTTPClientTransport.shared.send(
+                method: "GET",
+                url: sandbox.baseURL,
+                headers: [],
+                body: [],
+                timeout: .seconds(5),
+                maximumResponseBodySize: 1 << 20
+            )
+            #expect(response.status == 200)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import TwitterOAuth
+import TwitterSandbox
+
+/// `POST /_sandbox/fail-next` makes the next call of an endpoint fail; the client reports each failure typed.
+struct SandboxFailureInjectionTests {
+    static let zoe: UInt64 = 1_234_567_890_123_456_789
+
+    @Test func rateLimitIsDecodedFromTheHeaders() async throws {
+        try await SandboxHarness.run { sandbox in
+            // Given
+            let queued = try await sandbox.failNext(
+                #"{"endpoint": "request_token", "mode": "rate_limit", "#
+                    + #""limit": 75, "remaining": 0, "reset": 1700000900}"#
+            )
+            // When
+            let error = await #expect(throws: TwitterError.self) {
+                try await sandbox.client().requestToken(callback: SandboxHarness.callback)
+            }
+            // Then
+            #expect(queued == 200)
+            #expect(
+                error
+                    == .rateLimited(
+                        RateLimit(limit: 75, remaining: 0, reset: Date(timeIntervalSince1970: 1_700_000_900))
+                    )
+            )
+            // and only the next call failed
+            _ = try await sandbox.client().requestToken(callback: SandboxHarness.callback)
+        }
+    }
+
+    @Test func serverErrorIsTyped() async throws {
+        try await SandboxHarness.run { sandbox in
+            try await sandbox.failNext(#"{"endpoint": "/oauth/access_token", "mode": "server_error"}"#)
+            try await sandbox.failNext(#"{"endpoint": "verify_credentials", "mode": "server_error", "status": 503}"#)
+            let client = sandbox.client()
+            await #expect(throws: TwitterError.serverError(status: 500)) {
+                try await sandbox.signIn(as: Self.zoe, client: client)
+            }
+            await #expect(throws: TwitterError.serverError(status: 503)) {
+                try await client.verifyCredentials(
+                    accessToken: AccessToken(token: "t", secret: "s", userID: 1, screenName: "")
+                )
+            }
+        }
+    }
+
+    @Test func slowAnswerTimesOut() async throws {
+        try await SandboxHarness.run { sandbox in
+            // Given: the sandbox waits 3 s; the client allows 300 ms
+            try await sandbox.failNext(#"{"endpoint": "request_token", "mode": "slow", "delay_ms": 3000}"#)
+            let client = sandbox.client(timeout: .milliseconds(300))
+            // When
+            let started = ContinuousClock.now
+            await #expect(throws: TwitterError.timedOut) {
+                try await client.requestToken(callback: SandboxHarness.callback)
+            }
+            // Then
+            #expect(ContinuousClock.now - started < .seconds(2))
+        }
+    }
+
+    @Test func malformedJSONIsTyped() async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client()
+            let accessToken = try await sandbox.signIn(as: Self.zoe, client: client)
+            try await sandbox.failNext(#"{"endpoint": "verify_credentials", "mode": "malformed_json"}"#)
+            await #expect(
+                throws: TwitterError.malformedResponse(
+                    "verify_credentials: the body is not valid JSON (malformed or truncated)"
+                )
+            ) {
+                try await client.verifyCredentials(accessToken: accessToken)
+            }
+        }
+    }
+
+    @Test func truncatedFormBodyIsTyped() async throws {
+        try await SandboxHarness.run { sandbox in
+            try await sandbox.failNext("{\"endpoint\": \"request_token\", \"mode\": \"malformed_json\"}")
+            let error = await #expect(throws: TwitterError.self) {
+                try await sandbox.client().requestToken(callback: SandboxHarness.callback)
+            }
+            #expect(
+                error
+                    == .malformedResponse(
+                        "request_token: the body lacks oauth_token_secret (truncated or not an OAuth answer)"
+                    )
+            )
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func oversizedBodyIsRefused(chunked: Bool) async throws {
+        try await SandboxHarness.run { sandbox in
+            try await sandbox.failNext(
+                #"{"endpoint": "request_token", "mode": "oversized", "size": 3145728, "chunked": \#(chunked)}"#
+            )
+            await #expect(throws: TwitterError.responseTooLarge(limit: 1_048_576)) {
+                try await sandbox.client().requestToken(callback: SandboxHarness.callback)
+            }
+            // the connection problem stays with that call
+            _ = try await sandbox.client().requestToken(callback: SandboxHarness.callback)
+        }
+    }
+
+    @Test func theSizeCapIsConfigurable() async throws {
+        try await SandboxHarness.run { sandbox in
+            let accessToken = try await sandbox.signIn(as: Self.zoe, client: sandbox.client())
+            await #expect(throws: TwitterError.responseTooLarge(limit: 100)) {
+                try await sandbox.client(maximumResponseBodySize: 100).verifyCredentials(accessToken: accessToken)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        #"{"mode": "slow"}"#,
+        #"{"endpoint": "statuses/update", "mode": "slow"}"#,
+        #"{"endpoint": "request_token", "mode": "explode"}"#,
+        #"{"endpoint": "request_token", "mode": "server_error", "status": 404}"#,
+        "not json",
+    ])
+    func refusesBadControlRequests(json: String) async throws {
+        try await SandboxHarness.run { sandbox in
+            let status = try await sandbox.failNext(json)
+            #expect(status == 400)
+        }
+    }
+
+    @Test func acceptsAFormControlRequest() async throws {
+        try await SandboxHarness.run { sandbox in
+            let response = try await sandbox.transport.send(
+                method: "POST",
+                url: sandbox.baseURL.appending(path: "_sandbox/fail-next"),
+                headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
+                body: Array("endpoint=request_token&mode=server_error&status=502".utf8),
+                timeout: .seconds(5),
+                maximumResponseBodySize: 1 << 20
+            )
+            #expect(response.status == 200)
+            await #expect(throws: TwitterError.serverError(status: 502)) {
+                try await sandbox.client().requestToken(callback: SandboxHarness.callback)
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import Testing
+import TwitterOAuth
+import TwitterSandbox
+
+/// A running sandbox on a free loopback port, with a transport of its own and a browser's view of it.
+struct SandboxHarness {
+    let baseURL: URL
+    let consumer: ConsumerCredentials
+    let transport: AsyncHTTPClientTransport
+
+    static let callback = "http://127.0.0.1:9/register/twitter/callback?step=1"
+
+    /// Starts a sandbox, runs `body`, then stops the sandbox and shuts the HTTP client down.
+    static func run<Result>(
+        configuration: SandboxConfiguration? = nil,
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        _ body: (SandboxHarness) async throws -> Result
+    ) async throws -> Result {
+        let configuration =
+            configuration
+            ?? SandboxConfiguration(
+                consumer: SandboxConfiguration.generateConsumerCredentials()
+            )
+        let sandbox = try TwitterSandbox(configuration: configuration, logger: logger)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { continuation.finish() }
+                try await sandbox.run { port in continuation.yield(port) }
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else {
+                try await group.next()
+                throw SandboxDidNotStart()
+            }
+            do {
+                let result = try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) {
+                    transport in
+                    try await body(
+                        SandboxHarness(
+                            baseURL: URL(string: "http://127.0.0.1:\(port)")!,
+                            consumer: configuration.consumer,
+                            transport: transport
+                        )
+                    )
+                }
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    struct SandboxDidNotStart: Error {}
+
+    /// A client of the sandbox signed with `consumer` (by default the sandbox's own).
+    func client(
+        consumer: ConsumerCredentials? = nil,
+        timeout: Duration = .seconds(5),
+        maximumResponseBodySize: Int = TwitterClient.defaultMaximumResponseBodySize,
+        nonce: @escaping @Sendable () -> String = OAuthSigner.randomNonce,
+        timestamp: @escaping @Sendable () -> Int64 = OAuthSigner.currentTimestamp
+    ) -> TwitterClient {
+        TwitterClient(
+            consumer: consumer ?? self.consumer,
+            baseURL: baseURL,
+            transport: transport,
+            timeout: timeout,
+            maximumResponseBodySize: maximumResponseBodySize,
+            nonce: nonce,
+            timestamp: timestamp
+        )
+    }
+
+    /// What a browser does with a URL: GET it without following redirects, sending `cookie` if any.
+    func browse(_ url: URL, cookie: String? = nil) async throws -> HTTPTransportResponse {
+        var headers = [HTTPHeader(name: "Accept", value: "text/html")]
+        if let cookie { headers.append(HTTPHeader(name: "Cookie", value: cookie)) }
+        return try await transport.send(
+            method: "GET",
+            url: url,
+            headers: headers,
+            body: [],
+            timeout: .seconds(5),
+            maximumResponseBodySize: 1 << 20
+        )
+    }
+
+    /// What a browser does when the consent form is submitted with one of its buttons.
+    func submitConsent(token: String, userID: UInt64?, action: String) async throws -> HTTPTransportResponse {
+        var fields = "oauth_token=\(PercentEncodingForTests.encode(token))&action=\(action)"
+        if let userID { fields += "&user_id=\(userID)" }
+        return try await transport.send(
+            method: "POST",
+            url: baseURL.appending(path: "oauth/authorize"),
+            headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
+            body: Array(fields.utf8),
+            timeout: .seconds(5),
+            maximumResponseBodySize: 1 << 20
+        )
+    }
+
+    /// `POST /_sandbox/fail-next` with a JSON object; returns the status.
+    @discardableResult
+    func failNext(_ json: String) async throws -> Int {
+        let response = try await transport.send(
+            method: "POST",
+            url: baseURL.appending(path: "_sandbox/fail-next"),
+            headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
+            body: Array(json.utf8),
+            timeout: .seconds(5),
+            maximumResponseBodySize: 1 << 20
+        )
+        return response.status
+    }
+
+    /// The whole browser leg: consent page, approval as `userID`, and the callback parsed from the redirect.
+    func approve(
+        _ requestToken: RequestToken,
+        as userID: UInt64,
+        client: TwitterClient
+    ) async throws -> (callback: TwitterCallback, cookie: String?) {
+        let page = try await browse(client.authenticationURL(for: requestToken))
+        #expect(page.status == 200)
+        let redirect = try await submitConsent(token: requestToken.token, userID: userID, action: "authorize")
+        #expect(redirect.status == 302)
+        let location = try #require(redirect.headerValue("location"))
+        #expect(location.hasPrefix(Self.callback + "&"))
+        let cookie = redirect.headerValue("set-cookie").map { String($0.prefix { $0 != ";" }) }
+        return (try TwitterCallback(url: try #require(URL(string: location))), cookie)
+    }
+
+    /// Request token, approval as `userID`, access token.
+    func signIn(as userID: UInt64, client: TwitterClient) async throws -> AccessToken {
+        let requestToken = try await client.requestToken(callback: Self.callback)
+        let (callback, _) = try await approve(requestToken, as: userID, client: client)
+        guard case .authorized(let token, let verifier) = callback else {
+            Issue.record("expected an approval, got \(callback)")
+            throw SandboxDidNotStart()
+        }
+        #expect(token == requestToken.token)
+        return try await client.accessToken(requestToken: requestToken, verifier: verifier)
+    }
+}
+
+/// RFC 3986 unreserved-only encoding for building test form bodies by hand.
+enum PercentEncodingForTests {
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(
+                charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
+            )
+        ) ?? text
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+import TwitterOAuth
+import TwitterSandbox
+
+/// Each way the sandbox refuses a request, seen through the client as the typed error Twitter's answer maps to.
+struct SandboxRefusalTests {
+    static let zoe: UInt64 = 1_234_567_890_123_456_789
+
+    @Test func wrongConsumerSecretIsCode32() async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client(
+                consumer: ConsumerCredentials(key: sandbox.consumer.key, secret: "wrong-secret")
+            )
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.requestToken(callback: SandboxHarness.callback)
+            }
+            #expect(
+                error
+                    == .rejected(
+                        status: 401,
+                        errors: [TwitterAPIError(code: 32, message: "Could not authenticate you.")]
+                    )
+            )
+            #expect(!String(describing: error).contains("wrong-secret"))
+            #expect(!String(describing: error).contains(sandbox.consumer.secret))
+        }
+    }
+
+    @Test func unknownConsumerKeyIsCode32() async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client(
+                consumer: ConsumerCredentials(key: "someone-else", secret: sandbox.consumer.secret)
+            )
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.requestToken(callback: SandboxHarness.callback)
+            }
+            #expect(error?.apiErrorCode == 32)
+        }
+    }
+
+    @Test func replayedNonceIsCode32() async throws {
+        try await SandboxHarness.run { sandbox in
+            // Given: a client that repeats its nonce and timestamp
+            let now = OAuthSigner.currentTimestamp()
+            let client = sandbox.client(nonce: { "same-nonce" }, timestamp: { now })
+            _ = try await client.requestToken(callback: SandboxHarness.callback)
+            // When / Then
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.requestToken(callback: SandboxHarness.callback)
+            }
+            #expect(error?.apiErrorCode == TwitterAPIError.couldNotAuthenticate)
+            #expect(error.map { if case .rejected(401, _) = $0 { true } else { false } } == true)
+        }
+    }
+
+    @Test(arguments: [-310, 310, -86_400])
+    func timestampSkewIsCode135(offset: Int64) async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client(timestamp: { OAuthSigner.currentTimestamp() + offset })
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.requestToken(callback: SandboxHarness.callback)
+            }
+            #expect(
+                error
+                    == .rejected(status: 401, errors: [TwitterAPIError(code: 135, message: "Timestamp out of bounds.")])
+            )
+        }
+    }
+
+    @Test func reusedRequestTokenIsCode89() async throws {
+        try await SandboxHarness.run { sandbox in
+            // Given: a request token already exchanged
+            let client = sandbox.client()
+            let requestToken = try await client.requestToken(callback: SandboxHarness.callback)
+            let (callback, _) = try await sandbox.approve(requestToken, as: Self.zoe, client: client)
+            guard case .authorized(_, let verifier) = callback else {
+                Issue.record("expected an approval")
+                return
+            }
+            _ = try await client.accessToken(requestToken: requestToken, verifier: verifier)
+            // When / Then
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.accessToken(requestToken: requestToken, verifier: verifier)
+            }
+            #expect(
+                error
+                    == .rejected(status: 401, errors: [TwitterAPIError(code: 89, message: "Invalid or expired token.")])
+            )
+        }
+    }
+
+    @Test func concurrentExchangesOfOneRequestTokenYieldOneAccessToken() async throws {
+        try await SandboxHarness.run { sandbox in
+            // Given
+            let client = sandbox.client()
+            let requestToken = try await client.requestToken(callback: SandboxHarness.callback)
+            let (callback, _) = try await sandbox.approve(requestToken, as: Self.zoe, client: client)
+            guard case .authorized(_, let verifier) = callback else {
+                Issue.record("expected an approval")
+                return
+            }
+            // When: four exchanges at once
+            let outcomes = await withTaskGroup(of: Result<AccessToken, TwitterError>.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        do throws(TwitterError) {
+                            return .success(
+                                try await client.accessToken(requestToken: requestToken, verifier: verifier)
+                            )
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            // Then
+            let refusals = outcomes.compactMap { if case .failure(let error) = $0 { error } else { nil } }
+            #expect(outcomes.count - refusals.count == 1)
+            #expect(refusals.allSatisfy { $0.apiErrorCode == 89 })
+        }
+    }
+
+    @Test func unapprovedOrUnknownRequestTokenIsCode89() async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client()
+            let requestToken = try await client.requestToken(callback: SandboxHarness.callback)
+            for token in [requestToken, RequestToken(token: "unknown", secret: "x")] {
+                let error = await #expect(throws: TwitterError.self) {
+                    try await client.accessToken(requestToken: token, verifier: "v")
+                }
+                #expect(error?.apiErrorCode == 89)
+            }
+        }
+    }
+
+    @Test func wrongVerifierIsRefused() async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client()
+            let requestToken = try await client.requestToken(callback: SandboxHarness.callback)
+            _ = try await sandbox.approve(requestToken, as: Self.zoe, client: client)
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.accessToken(requestToken: requestToken, verifier: "not-the-verifier")
+            }
+            #expect(error?.apiErrorCode == 32)
+        }
+    }
+
+    @Test func badAccessTokenIsCode89() async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client()
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.verifyCredentials(
+                    accessToken: AccessToken(token: "1-forged", secret: "forged", userID: 1, screenName: "x")
+                )
+            }
+            #expect(error?.apiErrorCode == 89)
+        }
+    }
+
+    @Test func tamperedAccessTokenSecretIsCode32() async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client()
+            let good = try await sandbox.signIn(as: Self.zoe, client: client)
+            let tampered = AccessToken(
+                token: good.token,
+                secret: good.secret + "x",
+                userID: good.userID,
+                screenName: ""
+            )
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.verifyCredentials(accessToken: tampered)
+            }
+            #expect(error?.apiErrorCode == 32)
+        }
+    }
+
+    @Test(arguments: [
+        "",
+        "OAuth oauth_consumer_key=\"k\"",
+        "OAuth oauth_consumer_key=\"k\", oauth_nonce=\"n\", oauth_signature=\"s\", oauth_timestamp=\"1\"",
+        "Basic dXNlcjpwYXNz",
+    ])
+    func missingOAuthParametersAreCode215(authorization: String) async throws {
+        try await SandboxHarness.run { sandbox in
+            let headers = authorization.isEmpty ? [] : [HTTPHeader(name: "Authorization", value: authorization)]
+            let response = try await sandbox.transport.send(
+                method: "POST",
+                url: sandbox.baseURL.appending(path: "oauth/request_token"),
+                headers: headers,
+                body: [],
+                timeout: .seconds(5),
+                maximumResponseBodySize: 1 << 20
+            )
+            #expect(response.status == 400)
+            #expect(
+                String(decoding: response.body, as: UTF8.self)
+                    == #"{"errors":[{"code":215,"message":"Bad Authentication data."}]}"#
+            )
+        }
+    }
+}
