@@ -101,7 +101,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "accountsTests", dependencies: ["accounts", "TestSupport", "AccountStore", "AccountCrypto", "AccountModel"]
+            name: "accountsTests",
+            dependencies: ["accounts", "TestSupport", "AccountStore", "AccountCrypto", "AccountModel", "TwitterOAuth"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TwitterOAuth
+import TwitterSandbox
+
+/// `accounts sandbox [--port P] [--users FILE] [--consumer-key K --consumer-secret S] [--remember-approvals]`
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run a local stand-in for Twitter's OAuth 1.0a endpoints on 127.0.0.1, for offline development.",
+        discussion: """
+            Prints one line http://127.0.0.1:PORT/ on stdout when ready. Consumer credentials: the flags, else \
+            TWITTER_CONSUMER_KEY/TWITTER_CONSUMER_SECRET, else a throwaway pair printed on stderr. Stops on Ctrl-C or \
+            SIGTERM. Needs no database.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "The port (0 picks a free one).")
+    var port = 0
+
+    @Option(name: .long, help: ArgumentHelp("A JSON file of fake users (see README).", valueName: "file"))
+    var users: String?
+
+    @Option(name: .long, help: "The consumer key the sandbox accepts.")
+    var consumerKey: String?
+
+    @Option(name: .long, help: "The consumer secret the sandbox accepts.")
+    var consumerSecret: String?
+
+    @Flag(name: .long, help: "Skip the consent page on /oauth/authenticate for a person who already approved.")
+    var rememberApprovals = false
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        if (consumerKey == nil) != (consumerSecret == nil) {
+            throw ValidationError("--consumer-key and --consumer-secret go together")
+        }
+    }
+
+    func run() async throws {
+        let fakeUsers: [SandboxUser]
+        if let users {
+            do {
+                fakeUsers = try SandboxUser.load(contentsOf: URL(fileURLWithPath: users))
+            } catch {
+                printError("\(users): \(error)")
+                throw ExitCode(ExitStatus.invalidData)
+            }
+        } else {
+            fakeUsers = SandboxUser.builtIn
+        }
+        let consumer: (credentials: ConsumerCredentials, source: SandboxConfiguration.ConsumerSource)
+        do {
+            consumer = try SandboxConfiguration.resolveConsumer(key: consumerKey, secret: consumerSecret)
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.invalidData)
+        }
+        if consumer.source == .generated {
+            // The one secret this project ever prints: a throwaway pair invented for this run.
+            printMessage(
+                "throwaway consumer pair for this run:\n  TWITTER_CONSUMER_KEY=\(consumer.credentials.key)\n"
+                    + "  TWITTER_CONSUMER_SECRET=\(consumer.credentials.secret)")
+        }
+        var configuration = SandboxConfiguration(
+            consumer: consumer.credentials, port: port, users: fakeUsers, rememberApprovals: rememberApprovals)
+        configuration.enablesControlEndpoint = true
+        let sandbox: TwitterSandbox
+        do {
+            sandbox = try TwitterSandbox(configuration: configuration, logger: Logger(label: "accounts.sandbox"))
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.invalidData)
+        }
+        try await runUntilSignalled {
+            try await sandbox.run { port in
+                printOutput("http://127.0.0.1:\(port)/\n")
+                printMessage("sandbox ready with \(fakeUsers.count) fake users; Ctrl-C stops it")
+            }
+        }
+    }
+}
+
+/// Runs `body` until it returns or the process gets SIGINT or SIGTERM, which cancel it (a clean shutdown).
+func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) async throws {
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let task = Task { try await body() }
+    let sources = [SIGINT, SIGTERM].map { number in
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { task.cancel() }
+        source.resume()
+        return source
+    }
+    defer { sources.forEach { $0.cancel() } }
+    do {
+        try await task.value
+    } catch is CancellationError {
+        return
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+import Testing
+import TwitterOAuth
+
+struct SandboxCommandTests {
+    /// `accounts sandbox` serves the whole three-legged flow to the real client over loopback, and stops on SIGTERM.
+    @Test func servesTheFullFlowAndStopsCleanly() async throws {
+        // Given the sandbox started from the CLI with given consumer credentials
+        let consumer = ConsumerCredentials(key: "cli-test-key", secret: "cli-test-secret-0123456789")
+        let server = try ServerProcess(
+            accountsExecutable(),
+            ["sandbox", "--port", "0", "--consumer-key", consumer.key, "--consumer-secret", consumer.secret])
+        let line = try server.firstLine()
+        #expect(line.wholeMatch(of: /http:\/\/127\.0\.0\.1:\d+\//) != nil)
+        let base = try #require(URL(string: String(line.dropLast())))
+
+        // When the client runs request token → consent → access token → verify_credentials
+        let client = TwitterClient(consumer: consumer, baseURL: base)
+        let callback = "http://127.0.0.1:9/callback"
+        let requestToken = try await client.requestToken(callback: callback)
+        let consent = try await AsyncHTTPClientTransport.shared.send(
+            method: "POST", url: base.appendingPathComponent("oauth/authorize"),
+            headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
+            body: Array("oauth_token=\(requestToken.token)&user_id=9007199254740993&action=authorize".utf8),
+            timeout: .seconds(10), maximumResponseBodySize: 1 << 20)
+        let location = try #require(consent.headers.first { $0.name.lowercased() == "location" }?.value)
+        guard case .authorized(_, let verifier) = try TwitterCallback(url: try #require(URL(string: location))) else {
+            Issue.record("expected an approval at \(location)")
+            return
+        }
+        let accessToken = try await client.accessToken(requestToken: requestToken, verifier: verifier)
+        let profile = try await client.verifyCredentials(accessToken: accessToken)
+
+        // Then the profile is the fake user's, id exact above 2^53, and SIGTERM ends the server with status 0
+        #expect(profile.id == 9_007_199_254_740_993)
+        #expect(profile.name == "山田 太郎")
+        #expect(server.stop() == 0)
+        #expect(!server.stderrText.value.contains(consumer.secret))
+    }
+
+    @Test func withoutCredentialsItPrintsTheThrowawayPairItInvented() throws {
+        let server = try ServerProcess(accountsExecutable(), ["sandbox"])
+        _ = try server.firstLine()
+        #expect(server.stop(signal: SIGINT) == 0)
+        let text = server.stderrText.value
+        #expect(text.contains("TWITTER_CONSUMER_KEY="))
+        #expect(text.contains("TWITTER_CONSUMER_SECRET="))
+    }
+
+    @Test func halfAConsumerPairIsAUsageError() throws {
+        let result = try runAccounts(["sandbox", "--consumer-key", "only-key"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--consumer-key and --consumer-secret go together"))
+    }
+}
