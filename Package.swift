@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "AccountCrypto", targets: ["AccountCrypto"]),
         .library(name: "AccountStore", targets: ["AccountStore"]),
         .library(name: "Migrations", targets: ["Migrations"]),
+        .library(name: "Registration", targets: ["Registration"]),
         .library(name: "TwitterOAuth", targets: ["TwitterOAuth"]),
         .library(name: "TwitterSandbox", targets: ["TwitterSandbox"]),
         .executable(name: "accounts", targets: ["accounts"]),
@@ -64,6 +65,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "Registration",
+            dependencies: ["AccountStore", "AccountModel", "AccountCrypto", "AccountMatching", "TwitterOAuth"]
+        ),
         .executableTarget(
             name: "accounts",
             dependencies: [
@@ -85,6 +90,13 @@ let package = Package(
         .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
         .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth"]),
+        .testTarget(
+            name: "RegistrationTests",
+            dependencies: [
+                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "TwitterOAuth", "TwitterSandbox",
+                "TestSupport",
+            ]
+        ),
         .testTarget(
             name: "TwitterSandboxTests",
             dependencies: [

@@ -1,0 +1,36 @@
+public import Foundation
+public import AccountModel
+public import AccountStore
+
+/// Why a local-account call did not go through. Never carries a password.
+public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Fields are missing or invalid; every problem is listed, and nothing was written.
+    case invalid([FieldError])
+    /// The current password given to change or remove a password is wrong.
+    case wrongPassword
+    /// The account has no local password to change or remove.
+    case noPassword
+    /// The store failed (the database, a taken value found only at write time, …).
+    case store(StoreError)
+
+    public var description: String {
+        switch self {
+        case .invalid(let errors): return errors.map(\.description).joined(separator: "; ")
+        case .wrongPassword: return "password: the current password is not correct"
+        case .noPassword: return "password: the account has no password"
+        case .store(let error): return error.description
+        }
+    }
+}
+
+/// The answer to a password sign-in.
+public enum SignInOutcome: Sendable, Equatable {
+    /// The password is right: the account, with its last sign-in time updated.
+    case signedIn(Account)
+    /// Unknown login or wrong password — the same answer, after the same work, for both.
+    case invalidCredentials
+    /// Too many failures for this login identifier recently; try again after the date.
+    case throttled(retryAfter: Date)
+    /// The password is right but an operator disabled the account.
+    case disabled
+}

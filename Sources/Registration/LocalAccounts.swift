@@ -1,0 +1,228 @@
+public import AccountCrypto
+public import AccountModel
+public import AccountStore
+import Dispatch
+public import Foundation
+
+/// Email sign-up and password sign-in: the way a person proves they own an account before a Twitter identity is
+/// linked to it.
+///
+/// ```swift
+/// let local = LocalAccounts(store: store)
+/// let account = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org",
+///                                                 password: Secret(typedPassword)))
+/// switch try await local.signIn(login: "ANN@example.org", password: Secret(typedPassword)) {
+/// case .signedIn(let account): startSession(account)
+/// case .invalidCredentials, .disabled: showError("Wrong login or password")
+/// case .throttled(let retryAfter): showError("Too many attempts; try again after \(retryAfter)")
+/// }
+/// ```
+public struct LocalAccounts: Sendable {
+    /// Failed sign-ins allowed per login identifier within ``failureWindow`` before a cool-down: 10.
+    public var maximumFailures = 10
+    /// The window failures are counted in, and the length of the cool-down: 15 minutes.
+    public var failureWindow: TimeInterval = 15 * 60
+    /// The rules for new passwords.
+    public var passwordPolicy = PasswordPolicy()
+
+    let store: AccountStore
+    let hasher: PasswordHasher
+
+    /// A service over `store`, hashing with `hasher` (scrypt, N = 2^15 by default: about 100 ms a hash).
+    public init(store: AccountStore, hasher: PasswordHasher = PasswordHasher()) {
+        self.store = store
+        self.hasher = hasher
+    }
+
+    // MARK: - Sign-up
+
+    /// Creates an account with a password, in one transaction with its `created` event.
+    ///
+    /// Every invalid or taken field is reported at once in ``LocalAccountError/invalid(_:)``, and nothing is written.
+    public func signUp(_ form: SignUpForm, actor: String = "user") async throws(LocalAccountError) -> Account {
+        var errors: [FieldError] = []
+        var username: Username?
+        var email: EmailAddress?
+        do { username = try Username(validating: form.username) } catch { errors.append(error) }
+        do { email = try EmailAddress(validating: form.email) } catch { errors.append(error) }
+        errors += passwordPolicy.problems(with: form.password.revealed, username: form.username, email: form.email)
+        errors += nameProblems(form.firstName, .firstName) + nameProblems(form.lastName, .lastName)
+        do {
+            if let username, try await store.account(.username(username.rawValue)) != nil {
+                errors.append(FieldError(.username, "is already taken"))
+            }
+            if let email, try await store.account(email: email.rawValue) != nil {
+                errors.append(FieldError(.email, "already belongs to an account; sign in instead"))
+            }
+        } catch {
+            throw .store(error)
+        }
+        guard errors.isEmpty, let username, let email else { throw .invalid(errors.sorted(by: fieldOrder)) }
+        let hash = try await hashOffPool(form.password)
+        let new = NewAccount(
+            username: username, email: email, firstName: nonEmpty(form.firstName), lastName: nonEmpty(form.lastName),
+            passwordHash: hash)
+        do {
+            return try await store.createAccount(new, actor: actor)
+        } catch .duplicate(let field) {
+            // Taken between the check above and the write: another request won the race.
+            throw .invalid([FieldError(field, "is already taken")])
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    // MARK: - Sign-in
+
+    /// Signs in with a username or email (case-insensitively) and a password.
+    ///
+    /// An unknown login and a wrong password take the same time (one scrypt computation each) and give the same
+    /// answer. After ``maximumFailures`` failures for one login identifier within ``failureWindow`` — whether or not
+    /// an account exists for it — attempts are refused until the window has passed; the refusal is audited. A
+    /// success clears the count and re-hashes a password stored with older parameters (or by Django).
+    public func signIn(login: String, password: Secret) async throws(LocalAccountError) -> SignInOutcome {
+        let key = LocalAccounts.loginKey(login)
+        let now = store.currentDate
+        do {
+            let failures = try await store.signInFailures(loginKey: key, since: now.addingTimeInterval(-failureWindow))
+            let record = try await store.loginRecord(login: login)
+            if failures.count >= maximumFailures {
+                try await store.recordSignInFailure(
+                    loginKey: key, subject: record?.userID, kind: .signInThrottled, countsAsFailure: false,
+                    forgetBefore: now.addingTimeInterval(-failureWindow))
+                let oldestCounted = failures[failures.count - maximumFailures]
+                return .throttled(retryAfter: oldestCounted.addingTimeInterval(failureWindow))
+            }
+            guard let record, let stored = record.passwordHash else {
+                await dummyVerifyOffPool(password)
+                try await fail(key, subject: record?.userID, now: now)
+                return .invalidCredentials
+            }
+            switch await verifyOffPool(password, against: stored) {
+            case .valid(let needsRehash):
+                guard record.status == .active else { return .disabled }
+                let rehash = needsRehash ? try? await hashOffPool(password) : nil
+                let account = try await store.recordSignIn(
+                    record.userID, method: "password", clearingFailuresFor: key, newPasswordHash: rehash)
+                return .signedIn(account)
+            case .invalid:
+                try await fail(key, subject: record.userID, now: now)
+                return .invalidCredentials
+            }
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    private func fail(_ key: String, subject: UserID?, now: Date) async throws(StoreError) {
+        try await store.recordSignInFailure(
+            loginKey: key, subject: subject, kind: .signInFailed, countsAsFailure: true,
+            forgetBefore: now.addingTimeInterval(-failureWindow))
+    }
+
+    // MARK: - Changing and removing
+
+    /// Replaces the account's password, after checking the current one.
+    public func changePassword(
+        for user: UserID, current: Secret, new: Secret
+    ) async throws(LocalAccountError) {
+        let record = try await requireRecord(user)
+        guard let stored = record.passwordHash else { throw .noPassword }
+        guard case .valid = await verifyOffPool(current, against: stored) else { throw .wrongPassword }
+        let account: Account?
+        do {
+            account = try await store.account(.id(user))
+        } catch {
+            throw .store(error)
+        }
+        let problems = passwordPolicy.problems(with: new.revealed, username: account?.username, email: account?.email)
+        guard problems.isEmpty else { throw .invalid(problems) }
+        let hash = try await hashOffPool(new)
+        do {
+            try await store.setPasswordHash(hash, for: user, event: .passwordChanged, actor: "user")
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Removes the account's password, after checking it; refused when the account has no linked Twitter identity
+    /// (it would be left with no way to sign in).
+    public func removePassword(for user: UserID, current: Secret) async throws(LocalAccountError) {
+        let record = try await requireRecord(user)
+        guard let stored = record.passwordHash else { throw .noPassword }
+        guard case .valid = await verifyOffPool(current, against: stored) else { throw .wrongPassword }
+        do {
+            try await store.setPasswordHash(nil, for: user, event: .passwordRemoved, actor: "user")
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    private func requireRecord(_ user: UserID) async throws(LocalAccountError) -> LoginRecord {
+        do {
+            guard let record = try await store.loginRecord(.id(user)) else {
+                throw LocalAccountError.store(.accountNotFound(user.rawValue))
+            }
+            return record
+        } catch let error as LocalAccountError {
+            throw error
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .store(.database(path: "", code: -1, message: "\(type(of: error))"))
+        }
+    }
+
+    // MARK: - Hashing off the cooperative pool
+
+    /// scrypt blocks a thread for about 100 ms: run it on Dispatch's global queue, never on Swift's cooperative pool.
+    private func hashOffPool(_ password: Secret) async throws(LocalAccountError) -> String {
+        let hasher = hasher
+        let result: Result<String, PasswordHashError> = await onGlobalQueue {
+            Result { () throws(PasswordHashError) in try hasher.hash(password: password.revealed) }
+        }
+        switch result {
+        case .success(let hash): return hash
+        case .failure: throw .store(.secret(kind: "password", reason: "hashing failed"))
+        }
+    }
+
+    private func verifyOffPool(_ password: Secret, against stored: String) async -> PasswordVerification {
+        let hasher = hasher
+        return await onGlobalQueue {
+            // An unreadable stored hash cannot be matched: treat it as a wrong password, after the same work.
+            (try? hasher.verify(password: password.revealed, against: stored)) ?? {
+                hasher.dummyVerify(password: password.revealed)
+                return .invalid
+            }()
+        }
+    }
+
+    private func dummyVerifyOffPool(_ password: Secret) async {
+        let hasher = hasher
+        await onGlobalQueue { hasher.dummyVerify(password: password.revealed) }
+    }
+
+    /// The throttle key of a login identifier: SHA-256 of it trimmed and lowercased, so the table holds no
+    /// addresses.
+    static func loginKey(_ login: String) -> String {
+        SHA256.hexDigest(Array(EmailAddress.trim(login).lowercased().utf8))
+    }
+}
+
+func onGlobalQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
+    }
+}
+
+func nonEmpty(_ text: String?) -> String? {
+    guard let text else { return nil }
+    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    return trimmed.isEmpty ? nil : trimmed
+}
+
+func fieldOrder(_ lhs: FieldError, _ rhs: FieldError) -> Bool {
+    let order = Field.allCases
+    return (order.firstIndex(of: lhs.field) ?? 0) < (order.firstIndex(of: rhs.field) ?? 0)
+}

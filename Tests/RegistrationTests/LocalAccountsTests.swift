@@ -1,0 +1,196 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import Registration
+import TestSupport
+import Testing
+
+struct LocalAccountsTests {
+    /// Cheap scrypt parameters keep the suite fast; the defaults are measured by the benchmark.
+    static let fastHasher = PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1))
+    static let password = Secret("correct horse battery staple")
+
+    func withService(
+        _ body: (LocalAccounts, AccountStore, TestClock, String) async throws -> Void
+    ) async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            try await body(LocalAccounts(store: store, hasher: Self.fastHasher), store, clock, dir)
+        }
+    }
+
+    @Test func signsUpAndSignsInByUsernameOrEmailCaseInsensitively() async throws {
+        try await withService { local, store, _, _ throws in
+            let account = try await local.signUp(
+                SignUpForm(username: "Ann", email: " Ann@Example.org ", password: Self.password, firstName: "Ann"))
+            #expect(account.hasPassword && account.email == "Ann@Example.org" && account.firstName == "Ann")
+
+            for login in ["ann", "ANN@example.ORG", "  Ann@Example.org"] {
+                guard case .signedIn(let signedIn) = try await local.signIn(login: login, password: Self.password) else {
+                    Issue.record("\(login) did not sign in")
+                    continue
+                }
+                #expect(signedIn.id == account.id && signedIn.lastSignInAt != nil)
+            }
+            let kinds = try await store.events(for: account.id).map(\.kind)
+            #expect(kinds == [.signedIn, .signedIn, .signedIn, .created])
+        }
+    }
+
+    @Test func reportsEveryFieldErrorAtOnceAndWritesNothing() async throws {
+        try await withService { local, store, _, _ throws in
+            await #expect(
+                throws: LocalAccountError.invalid([
+                    FieldError(.username, "may contain only ASCII letters, digits, '_', '.' and '-'"),
+                    FieldError(.email, "must contain '@'"),
+                    FieldError(.password, "must be at least 10 characters"),
+                ])
+            ) {
+                try await local.signUp(SignUpForm(username: "ann smith", email: "nope", password: Secret("short")))
+            }
+            #expect(try await store.accountCount() == 0)
+        }
+    }
+
+    @Test(arguments: [
+        ("", "is required"),
+        ("pass\u{0}word-123", "must not contain a NUL character"),
+        (String(repeating: "é", count: 513), "must be at most 1024 bytes"),
+        ("ANN_SMITH1", "must not be the same as the username"),
+        ("Ann.Smith@Example.org", "must not be the same as the email address"),
+    ])
+    func refusesBadPasswordsNamingTheField(_ password: String, _ problem: String) async throws {
+        try await withService { local, store, _, _ throws in
+            await #expect(throws: LocalAccountError.invalid([FieldError(.password, problem)])) {
+                try await local.signUp(SignUpForm(username: "ann_smith1", email: "ann.smith@example.org", password: Secret(password)))
+            }
+            #expect(try await store.accountCount() == 0)
+        }
+    }
+
+    @Test func refusesTextThatIsNotUTF8NamingEachField() {
+        #expect(
+            throws: LocalAccountError.invalid([
+                FieldError(.username, "must be valid UTF-8 text"), FieldError(.password, "must be valid UTF-8 text"),
+            ])
+        ) {
+            try SignUpForm(username: [0x61, 0xFF], email: Array("a@b.org".utf8), password: [0xC3, 0x28, 0x41])
+        }
+    }
+
+    @Test func refusesAUsernameOrEmailThatIsTaken() async throws {
+        try await withService { local, store, _, _ throws in
+            _ = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            await #expect(
+                throws: LocalAccountError.invalid([
+                    FieldError(.username, "is already taken"),
+                    FieldError(.email, "already belongs to an account; sign in instead"),
+                ])
+            ) {
+                try await local.signUp(SignUpForm(username: "ANN", email: "ANN@example.org", password: Self.password))
+            }
+            #expect(try await store.accountCount() == 1)
+        }
+    }
+
+    @Test func wrongPasswordAndUnknownLoginGiveTheSameAnswer() async throws {
+        try await withService { local, store, _, _ throws in
+            let ann = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            #expect(try await local.signIn(login: "ann", password: Secret("wrong password!")) == .invalidCredentials)
+            #expect(try await local.signIn(login: "nobody", password: Self.password) == .invalidCredentials)
+            #expect(try await store.events(for: ann.id).map(\.kind) == [.signInFailed, .created])
+        }
+    }
+
+    @Test func coolsDownAfterTenFailuresForALoginWhetherOrNotItExists() async throws {
+        try await withService { local, store, clock, _ throws in
+            let ann = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            for login in ["ann", "ghost@example.org"] {
+                for _ in 0..<10 {
+                    #expect(try await local.signIn(login: login, password: Secret("wrong password!")) == .invalidCredentials)
+                    clock.advance(by: 1)
+                }
+                // The eleventh attempt is refused, even with the right password
+                guard case .throttled(let retryAfter) = try await local.signIn(login: login, password: Self.password) else {
+                    Issue.record("\(login) was not throttled")
+                    continue
+                }
+                #expect(retryAfter > clock.now)
+            }
+            #expect(try await store.events(for: ann.id).first?.kind == .signInThrottled)
+            // Another login is unaffected
+            _ = try await local.signUp(SignUpForm(username: "bob", email: "bob@example.org", password: Self.password))
+            guard case .signedIn = try await local.signIn(login: "bob", password: Self.password) else {
+                Issue.record("bob was throttled")
+                return
+            }
+
+            // After the window, the right password works and clears the count
+            clock.advance(by: 15 * 60)
+            guard case .signedIn = try await local.signIn(login: "ann", password: Self.password) else {
+                Issue.record("ann still throttled after the window")
+                return
+            }
+            for _ in 0..<9 { _ = try await local.signIn(login: "ann", password: Secret("wrong password!")) }
+            guard case .signedIn = try await local.signIn(login: "ann", password: Self.password) else {
+                Issue.record("the success did not reset the count")
+                return
+            }
+        }
+    }
+
+    @Test func djangoHashSignsInAndIsUpgradedToScrypt() async throws {
+        try await withService { local, store, _, _ throws in
+            // Made by Django 5.2.19's PBKDF2PasswordHasher with Scripts/make-django-hash.py
+            let django = "pbkdf2_sha256$1000000$lVmtlpgxpubYPgU2pQlWmm$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk="
+            let imported = try await store.createAccount(newAccount("imported", passwordHash: django))
+            guard case .signedIn = try await local.signIn(login: "imported", password: Secret("correct horse battery staple")) else {
+                Issue.record("the Django password did not sign in")
+                return
+            }
+            let stored = try #require(try await store.loginRecord(.id(imported.id))?.passwordHash)
+            #expect(stored.hasPrefix("scrypt$ln=10$r=8$p=1$"))
+            guard case .signedIn = try await local.signIn(login: "imported", password: Secret("correct horse battery staple")) else {
+                Issue.record("the upgraded hash did not sign in")
+                return
+            }
+        }
+    }
+
+    @Test func hashWithOlderParametersIsRehashedAtSignIn() async throws {
+        try await withService { _, store, _, _ throws in
+            let old = LocalAccounts(store: store, hasher: PasswordHasher(parameters: .init(log2N: 8, r: 8, p: 1)))
+            let account = try await old.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let current = LocalAccounts(store: store, hasher: Self.fastHasher)
+            _ = try await current.signIn(login: "ann", password: Self.password)
+            let stored = try #require(try await store.loginRecord(.id(account.id))?.passwordHash)
+            #expect(stored.hasPrefix("scrypt$ln=10$"))
+        }
+    }
+
+    @Test func changeNeedsTheCurrentPasswordAndRemoveKeepsAWayToSignIn() async throws {
+        try await withService { local, store, _, _ throws in
+            let ann = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            await #expect(throws: LocalAccountError.wrongPassword) {
+                try await local.changePassword(for: ann.id, current: Secret("not it at all"), new: Secret("a new password 1"))
+            }
+            await #expect(throws: LocalAccountError.invalid([FieldError(.password, "must be at least 10 characters")])) {
+                try await local.changePassword(for: ann.id, current: Self.password, new: Secret("short"))
+            }
+            try await local.changePassword(for: ann.id, current: Self.password, new: Secret("a new password 1"))
+            #expect(try await local.signIn(login: "ann", password: Self.password) == .invalidCredentials)
+
+            // Without a Twitter identity, removing the password would lock the account out
+            await #expect(throws: LocalAccountError.store(.lastSignInMethod(ann.id))) {
+                try await local.removePassword(for: ann.id, current: Secret("a new password 1"))
+            }
+            try await store.linkTwitter(twitterIdentity("5"), credential: nil, to: .id(ann.id))
+            try await local.removePassword(for: ann.id, current: Secret("a new password 1"))
+            #expect(try await store.account(.id(ann.id))?.hasPassword == false)
+            #expect(try await store.events(for: ann.id).prefix(4).map(\.kind) == [.passwordRemoved, .linked, .signInFailed, .passwordChanged])
+        }
+    }
+}
