@@ -67,7 +67,10 @@ let package = Package(
         ),
         .target(
             name: "Registration",
-            dependencies: ["AccountStore", "AccountModel", "AccountCrypto", "AccountMatching", "TwitterOAuth"]
+            dependencies: [
+                "AccountStore", "AccountModel", "AccountCrypto", "AccountMatching", "TwitterOAuth",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "accounts",
@@ -80,7 +83,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "AccountModel", "AccountStore", "AccountCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+                "AccountModel", "AccountStore", "AccountCrypto", "TwitterOAuth", "TwitterSandbox",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport"
@@ -100,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "TwitterSandboxTests",
             dependencies: [
-                "TwitterSandbox", "TwitterOAuth",
+                "TwitterSandbox", "TwitterOAuth", "TestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -14,7 +14,7 @@ extension AccountStore {
     @discardableResult
     public func linkTwitter(
         _ identity: NewTwitterIdentity, credential: TwitterCredential?, to user: AccountReference,
-        actor: String = "user"
+        consumingDraft draftID: String? = nil, actor: String = "user"
     ) async throws(StoreError) -> Account {
         let keyRing = credential == nil ? nil : try requireKeyRing()
         let sealed = try credential.map { credential throws(StoreError) in
@@ -42,6 +42,52 @@ extension AccountStore {
                 db, AccountEvent(kind: .linked, subject: userID, actor: actor,
                     details: ["twitter_id": identity.userID.decimalString, "screen_name": identity.screenName],
                     occurredAt: now))
+            if let draftID {
+                try db.execute(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
+            }
+            return record.account(twitter: identityRecord.identity)
+        }
+    }
+
+    /// Records a sign-in through Twitter for the account linked to `identity.userID`: the identity's screen name,
+    /// display name, profile and last-seen time refreshed (screen names change; the id does not), the credential
+    /// replaced, the last sign-in time set and a `signed_in` event recorded, in one transaction.
+    ///
+    /// Returns `nil` (and changes nothing) when no account is linked to that Twitter id.
+    public func recordTwitterSignIn(
+        _ identity: NewTwitterIdentity, credential: TwitterCredential, consumingDraft draftID: String? = nil
+    ) async throws(StoreError) -> Account? {
+        let keyRing = try requireKeyRing()
+        let sealed = try AccountStore.seal(
+            credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
+        let now = now()
+        return try await write { db in
+            guard
+                var identityRecord = try TwitterIdentityRecord.fetchOne(
+                    db, sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE twitter_user_id = ?",
+                    arguments: [identity.userID.decimalString])
+            else { return nil }
+            identityRecord.screenName = identity.screenName
+            identityRecord.displayName = identity.name
+            if let profile = identity.profileJSON { identityRecord.profileJSON = profile }
+            identityRecord.lastSeenAt = Timestamp.micros(now)
+            try identityRecord.update(db)
+            try AccountStore.upsertCredential(
+                db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
+            try db.execute(
+                sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?",
+                arguments: [Timestamp.micros(now), identityRecord.userID])
+            guard
+                let record = try UserRecord.fetchOne(
+                    db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [identityRecord.userID])
+            else { return nil }
+            let userID = UserID(uncheckedRawValue: record.publicID)
+            try AccountStore.insertEvent(
+                db, AccountEvent(kind: .signedIn, subject: userID, actor: "user",
+                    details: ["method": "twitter", "screen_name": identity.screenName], occurredAt: now))
+            if let draftID {
+                try db.execute(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
+            }
             return record.account(twitter: identityRecord.identity)
         }
     }

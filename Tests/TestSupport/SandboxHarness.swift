@@ -1,19 +1,18 @@
-import Foundation
-import Logging
-import Testing
-import TwitterOAuth
-import TwitterSandbox
+public import Foundation
+public import Logging
+public import TwitterOAuth
+public import TwitterSandbox
 
 /// A running sandbox on a free loopback port, with a transport of its own and a browser's view of it.
-struct SandboxHarness {
-    let baseURL: URL
-    let consumer: ConsumerCredentials
-    let transport: AsyncHTTPClientTransport
+public struct SandboxHarness: Sendable {
+    public let baseURL: URL
+    public let consumer: ConsumerCredentials
+    public let transport: AsyncHTTPClientTransport
 
-    static let callback = "http://127.0.0.1:9/register/twitter/callback?step=1"
+    public static let callback = "http://127.0.0.1:9/register/twitter/callback?step=1"
 
     /// Starts a sandbox, runs `body`, then stops the sandbox and shuts the HTTP client down.
-    static func run<Result>(
+    public static func run<Result>(
         configuration: SandboxConfiguration? = nil,
         logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         _ body: (SandboxHarness) async throws -> Result
@@ -55,10 +54,15 @@ struct SandboxHarness {
         }
     }
 
-    struct SandboxDidNotStart: Error {}
+    public struct SandboxDidNotStart: Error {}
+
+    /// A step of the browser leg did not go as a browser expects.
+    public struct UnexpectedResponse: Error, CustomStringConvertible {
+        public let description: String
+    }
 
     /// A client of the sandbox signed with `consumer` (by default the sandbox's own).
-    func client(
+    public func client(
         consumer: ConsumerCredentials? = nil,
         timeout: Duration = .seconds(5),
         maximumResponseBodySize: Int = TwitterClient.defaultMaximumResponseBodySize,
@@ -77,7 +81,7 @@ struct SandboxHarness {
     }
 
     /// What a browser does with a URL: GET it without following redirects, sending `cookie` if any.
-    func browse(_ url: URL, cookie: String? = nil) async throws -> HTTPTransportResponse {
+    public func browse(_ url: URL, cookie: String? = nil) async throws -> HTTPTransportResponse {
         var headers = [HTTPHeader(name: "Accept", value: "text/html")]
         if let cookie { headers.append(HTTPHeader(name: "Cookie", value: cookie)) }
         return try await transport.send(
@@ -91,7 +95,7 @@ struct SandboxHarness {
     }
 
     /// What a browser does when the consent form is submitted with one of its buttons.
-    func submitConsent(token: String, userID: UInt64?, action: String) async throws -> HTTPTransportResponse {
+    public func submitConsent(token: String, userID: UInt64?, action: String) async throws -> HTTPTransportResponse {
         var fields = "oauth_token=\(PercentEncodingForTests.encode(token))&action=\(action)"
         if let userID { fields += "&user_id=\(userID)" }
         return try await transport.send(
@@ -106,7 +110,7 @@ struct SandboxHarness {
 
     /// `POST /_sandbox/fail-next` with a JSON object; returns the status.
     @discardableResult
-    func failNext(_ json: String) async throws -> Int {
+    public func failNext(_ json: String) async throws -> Int {
         let response = try await transport.send(
             method: "POST",
             url: baseURL.appending(path: "_sandbox/fail-next"),
@@ -119,37 +123,36 @@ struct SandboxHarness {
     }
 
     /// The whole browser leg: consent page, approval as `userID`, and the callback parsed from the redirect.
-    func approve(
+    public func approve(
         _ requestToken: RequestToken,
         as userID: UInt64,
         client: TwitterClient
     ) async throws -> (callback: TwitterCallback, cookie: String?) {
         let page = try await browse(client.authenticationURL(for: requestToken))
-        #expect(page.status == 200)
+        guard page.status == 200 else { throw UnexpectedResponse(description: "consent page answered \(page.status)") }
         let redirect = try await submitConsent(token: requestToken.token, userID: userID, action: "authorize")
-        #expect(redirect.status == 302)
-        let location = try #require(redirect.headerValue("location"))
-        #expect(location.hasPrefix(Self.callback + "&"))
+        guard redirect.status == 302, let location = redirect.headerValue("location") else {
+            throw UnexpectedResponse(description: "consent answered \(redirect.status) without a redirect")
+        }
         let cookie = redirect.headerValue("set-cookie").map { String($0.prefix { $0 != ";" }) }
-        return (try TwitterCallback(url: try #require(URL(string: location))), cookie)
+        guard let url = URL(string: location) else { throw UnexpectedResponse(description: "bad redirect \(location)") }
+        return (try TwitterCallback(url: url), cookie)
     }
 
     /// Request token, approval as `userID`, access token.
-    func signIn(as userID: UInt64, client: TwitterClient) async throws -> AccessToken {
+    public func signIn(as userID: UInt64, client: TwitterClient) async throws -> AccessToken {
         let requestToken = try await client.requestToken(callback: Self.callback)
         let (callback, _) = try await approve(requestToken, as: userID, client: client)
-        guard case .authorized(let token, let verifier) = callback else {
-            Issue.record("expected an approval, got \(callback)")
-            throw SandboxDidNotStart()
+        guard case .authorized(let token, let verifier) = callback, token == requestToken.token else {
+            throw UnexpectedResponse(description: "expected an approval, got \(callback)")
         }
-        #expect(token == requestToken.token)
         return try await client.accessToken(requestToken: requestToken, verifier: verifier)
     }
 }
 
 /// RFC 3986 unreserved-only encoding for building test form bodies by hand.
-enum PercentEncodingForTests {
-    static func encode(_ text: String) -> String {
+public enum PercentEncodingForTests: Sendable {
+    public static func encode(_ text: String) -> String {
         text.addingPercentEncoding(
             withAllowedCharacters: CharacterSet(
                 charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"

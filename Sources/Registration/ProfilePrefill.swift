@@ -1,0 +1,54 @@
+import AccountModel
+
+/// Turns a Twitter profile into pre-filled form fields.
+enum ProfilePrefill {
+    /// Splits a display name into given and family names.
+    ///
+    /// Surrounding and repeated spaces are ignored. One word is a given name only. With several words the last is
+    /// the family name, except in Chinese, Japanese and Korean names ("山田 太郎"), written family name first. A name
+    /// in a script without spaces ("山田太郎") cannot be split safely: it becomes the given name, and the family name is
+    /// left for the person to fill in.
+    static func splitName(_ displayName: String) -> (first: String?, last: String?) {
+        let words = displayName.split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        guard let firstWord = words.first else { return (nil, nil) }
+        guard words.count > 1 else { return (firstWord, nil) }
+        if words.allSatisfy(isEastAsian) {
+            return (words.dropFirst().joined(separator: " "), firstWord)
+        }
+        return (words.dropLast().joined(separator: " "), words.last)
+    }
+
+    static func isEastAsian(_ word: String) -> Bool {
+        word.unicodeScalars.contains { scalar in
+            switch scalar.value {
+            case 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF, 0xF900...0xFAFF, 0x20000...0x2FFFF:
+                return true
+            default:
+                return false
+            }
+        }
+    }
+
+    /// A valid username made from a screen name: characters outside the allowed set dropped, at most 30, and a
+    /// fallback when nothing is left. Uniqueness is the caller's (it appends a number).
+    static func baseUsername(from screenName: String) -> String {
+        let allowed = screenName.unicodeScalars.filter { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_.-".unicodeScalars.contains(scalar))
+        }
+        var candidate = String(String.UnicodeScalarView(allowed))
+        if Username.problem(with: candidate) != nil { candidate = "user" }
+        return String(candidate.prefix(Username.maximumLength))
+    }
+
+    /// `base`, or `base` with `_2`, `_3`, … appended (kept within 30 characters), the first for which `isFree` holds.
+    static func freeUsername(base: String, isFree: (String) async throws -> Bool) async rethrows -> String {
+        if try await isFree(base) { return base }
+        var number = 2
+        while true {
+            let suffix = "_\(number)"
+            let candidate = String(base.prefix(Username.maximumLength - suffix.count)) + suffix
+            if try await isFree(candidate) { return candidate }
+            number += 1
+        }
+    }
+}

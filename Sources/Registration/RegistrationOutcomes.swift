@@ -1,0 +1,130 @@
+public import AccountModel
+public import AccountStore
+public import Foundation
+public import TwitterOAuth
+
+/// A registration draft as the app shows it: what Twitter told us, the pre-filled fields, and what is still needed.
+public struct DraftView: Sendable, Hashable {
+    /// The draft id the form posts back.
+    public var id: String
+    /// The Twitter user id.
+    public var twitterUserID: TwitterUserID
+    /// The Twitter screen name.
+    public var screenName: String
+    /// The Twitter display name.
+    public var twitterName: String
+    /// Pre-filled values by field (`username`, `email`, `first_name`, `last_name`); only fields with a value.
+    public var fields: [Field: String]
+    /// Required fields that are empty or invalid, each with what is wrong.
+    public var missing: [FieldError]
+    /// When the draft stops being accepted.
+    public var expiresAt: Date
+}
+
+/// Why the person must start again (the app's log gets the reason; the person gets a plain message).
+public enum RestartReason: String, Sendable, Hashable, CaseIterable {
+    /// No pending authorization matches the callback (never started here, or already purged).
+    case noPendingAuthorization = "no_pending_authorization"
+    /// The callback's token does not match the browser session's pending authorizations.
+    case tokenMismatch = "token_mismatch"
+    /// The token belongs to another browser session.
+    case otherBrowserSession = "other_browser_session"
+    /// The pending authorization expired.
+    case expired
+    /// The pending authorization was used already (a replayed or double callback).
+    case alreadyUsed = "already_used"
+    /// The person cancelled at Twitter.
+    case denied
+    /// The callback lacks `oauth_token` or `oauth_verifier`.
+    case missingParameter = "missing_parameter"
+
+    /// A sentence for the person.
+    public var message: String {
+        switch self {
+        case .denied: return "You cancelled signing in with Twitter. You can try again."
+        case .expired: return "That sign-in with Twitter took too long. Please start again."
+        default: return "That sign-in with Twitter could not be completed. Please start again."
+        }
+    }
+}
+
+/// What a Twitter callback turned into.
+public enum CallbackOutcome: Sendable, Hashable {
+    /// The Twitter id is linked already: this account is signed in (its credential and profile refreshed).
+    case signedIn(Account)
+    /// Not linked, but an account has the same normalised mailbox as the Twitter profile's email: the person must sign
+    /// in to `candidate` (password) and then confirm the link. Never linked on email alone.
+    case matchesExistingAccount(candidate: Account, draft: DraftView)
+    /// A new person: the draft is pre-filled from the profile and names what is still missing.
+    case needsDetails(DraftView)
+    /// Purpose link, signed-in account without a Twitter identity: confirm, then ``RegistrationService/link(draftID:to:browserSession:)``.
+    case readyToLink(DraftView)
+    /// Any failed check: send the person back to the start. Nothing was written.
+    case restart(RestartReason)
+}
+
+/// What completing a registration form did.
+public enum CompletionOutcome: Sendable, Hashable {
+    /// The account was created, with its Twitter identity and credential, in one transaction.
+    case registered(Account)
+    /// Another tab or server registered this Twitter person first: that account is signed in instead.
+    case signedIn(Account)
+    /// Fields are missing or invalid (all of them listed); nothing was written and the draft is kept.
+    case invalid([FieldError])
+}
+
+/// The registration form's fields as the person submitted them.
+public struct RegistrationForm: Sendable, Hashable {
+    /// The username.
+    public var username: String
+    /// The email address (may be empty when email is not required).
+    public var email: String
+    /// The given name.
+    public var firstName: String
+    /// The family name.
+    public var lastName: String
+    /// Whether the terms box was ticked (checked only when the service requires it).
+    public var acceptedTerms: Bool
+
+    /// Makes a form.
+    public init(username: String, email: String = "", firstName: String = "", lastName: String = "", acceptedTerms: Bool = false) {
+        self.username = username
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+        self.acceptedTerms = acceptedTerms
+    }
+}
+
+/// Why a registration call failed (as opposed to a person's input being invalid, which is an outcome).
+public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Twitter (or the sandbox) failed: rate limit, 5xx, time-out, bad JSON, refused credentials.
+    case twitter(TwitterError)
+    /// The store failed.
+    case store(StoreError)
+    /// No such draft: it expired and was purged, or it was completed already (a double submit).
+    case draftNotFound
+    /// The draft belongs to another browser session.
+    case draftFromOtherBrowserSession
+    /// The draft expired.
+    case draftExpired
+    /// This Twitter account is linked to another account already; nothing changed.
+    case twitterLinkedToAnotherAccount
+    /// The account has a Twitter identity already; unlink it first.
+    case accountAlreadyLinked
+    /// Linking needs a signed-in account.
+    case notSignedIn
+
+    public var description: String {
+        switch self {
+        case .twitter(let error): return "Twitter: \(error)"
+        case .store(let error): return error.description
+        case .draftNotFound: return "this registration is no longer open (completed or expired); start again"
+        case .draftFromOtherBrowserSession: return "this registration was started in another browser; start again"
+        case .draftExpired: return "this registration expired; start again"
+        case .twitterLinkedToAnotherAccount: return "this Twitter account is already linked to another account"
+        case .accountAlreadyLinked: return "this account already has a linked Twitter account; unlink it first"
+        case .notSignedIn: return "sign in first to link a Twitter account"
+        }
+    }
+}

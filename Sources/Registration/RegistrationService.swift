@@ -1,0 +1,457 @@
+import AccountCrypto
+public import AccountModel
+import AccountMatching
+public import AccountStore
+public import Foundation
+public import Logging
+public import TwitterOAuth
+
+/// Registration and sign-in with Twitter: begin, handle the callback, complete the form, link and unlink.
+///
+/// It recognises people who already have an account, never creates a second account for one Twitter id, never links
+/// on email alone, and otherwise turns the Twitter profile into a server-side draft that asks only for what is still
+/// missing. Browser sessions are opaque strings from the app; only their SHA-256 is stored.
+///
+/// ```swift
+/// let registration = RegistrationService(store: store, twitter: TwitterClient(consumer: consumer),
+///                                        configuration: .init(callbackURL: "https://app.example/register/twitter/callback"))
+/// let redirect = try await registration.begin(purpose: .register, browserSession: session.id)
+/// // … Twitter sends the person back to the callback:
+/// switch try await registration.handleCallback(query: request.queryItems, browserSession: session.id) {
+/// case .signedIn(let account): …
+/// case .needsDetails(let draft): showForm(draft)
+/// case .matchesExistingAccount(let candidate, let draft): askToSignInThenLink(candidate, draft)
+/// case .readyToLink(let draft): askToConfirmLink(draft)
+/// case .restart(let reason): startOver(message: reason.message)
+/// }
+/// ```
+public struct RegistrationService: Sendable {
+    /// Settings of the flow.
+    public struct Configuration: Sendable {
+        /// The absolute URL of the app's callback route (Twitter appends `oauth_token` and `oauth_verifier`).
+        public var callbackURL: String
+        /// How long a pending authorization is accepted: 15 minutes.
+        public var pendingLifetime: TimeInterval = 15 * 60
+        /// How long a registration draft is kept: 1 hour.
+        public var draftLifetime: TimeInterval = 60 * 60
+        /// Live pending authorizations per browser session: 5 (older ones are dropped first).
+        public var pendingPerSession = 5
+        /// Pending authorizations in all: 100,000 (older ones are dropped first).
+        public var pendingTotal = 100_000
+        /// The fields a registration needs; `username` always. Default: username and email.
+        public var requiredFields: Set<Field> = [.username, .email]
+        /// Whether the person must accept the terms.
+        public var requiresTerms = false
+
+        /// Settings with the defaults above.
+        public init(callbackURL: String) {
+            self.callbackURL = callbackURL
+        }
+    }
+
+    let store: AccountStore
+    let twitter: TwitterClient
+    /// The settings.
+    public let configuration: Configuration
+    let logger: Logger
+
+    /// A service over `store`, talking to Twitter (or the sandbox) through `twitter`.
+    public init(
+        store: AccountStore, twitter: TwitterClient, configuration: Configuration,
+        logger: Logger = Logger(label: "accounts.registration", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.store = store
+        self.twitter = twitter
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// What the store keeps instead of a browser-session id: its SHA-256, so the table holds no live session ids.
+    static func binding(_ browserSession: String) -> String {
+        SHA256.hexDigest(Array("accounts/browser-session/v1:\(browserSession)".utf8))
+    }
+
+    // MARK: - Begin
+
+    /// Gets a request token, saves the pending authorization (secret sealed, single use, expiring, bound to this
+    /// browser session) and returns the URL to send the browser to (`/oauth/authenticate`).
+    /// - Parameters:
+    ///   - purpose: register, sign in, or link (to `signedInUser`, required then).
+    ///   - browserSession: the app's session id for this browser.
+    ///   - signedInUser: the signed-in account, for ``AuthorizationPurpose/link``.
+    ///   - callbackURL: overrides the configured callback (the host and port the browser used).
+    public func begin(
+        purpose: AuthorizationPurpose, browserSession: String, signedInUser: UserID? = nil, callbackURL: String? = nil
+    ) async throws(RegistrationError) -> URL {
+        if purpose == .link && signedInUser == nil { throw .notSignedIn }
+        let requestToken: RequestToken
+        do {
+            requestToken = try await twitter.requestToken(callback: callbackURL ?? configuration.callbackURL)
+        } catch {
+            throw .twitter(error)
+        }
+        let now = store.currentDate
+        let pending = PendingAuthorization(
+            requestToken: requestToken.token, requestTokenSecret: Secret(requestToken.secret),
+            browserSession: RegistrationService.binding(browserSession), purpose: purpose,
+            linkUser: purpose == .link ? signedInUser : nil, createdAt: now,
+            expiresAt: now.addingTimeInterval(configuration.pendingLifetime))
+        do {
+            try await store.savePendingAuthorization(
+                pending, perSessionLimit: configuration.pendingPerSession, totalLimit: configuration.pendingTotal)
+        } catch {
+            throw .store(error)
+        }
+        logger.info("twitter authorization started", metadata: ["registration.purpose": "\(purpose.rawValue)"])
+        return twitter.authenticationURL(for: requestToken)
+    }
+
+    // MARK: - Callback
+
+    /// Turns Twitter's callback into an outcome (see ``CallbackOutcome``).
+    ///
+    /// Failed checks (no pending authorization, token mismatch — compared in constant time —, another browser
+    /// session, expired, already used, `denied`, a missing parameter) give ``CallbackOutcome/restart(_:)`` and write
+    /// nothing. Twitter failures throw ``RegistrationError/twitter(_:)``; one before the access token was issued leaves
+    /// the pending authorization usable.
+    public func handleCallback(
+        query: [String: String], browserSession: String
+    ) async throws(RegistrationError) -> CallbackOutcome {
+        let binding = RegistrationService.binding(browserSession)
+        let callback: TwitterCallback
+        do {
+            callback = try TwitterCallback(parameters: query)
+        } catch {
+            return .restart(.missingParameter)
+        }
+        let token: String
+        let verifier: String
+        switch callback {
+        case .denied: return .restart(.denied)
+        case .authorized(let given, let givenVerifier):
+            token = given
+            verifier = givenVerifier
+        }
+        let pending: PendingAuthorization
+        do {
+            let live = try await store.livePendingAuthorizations(browserSession: binding)
+            // Every live candidate is compared, in constant time, so timing tells nothing about which one matched.
+            var matched: PendingAuthorization?
+            for candidate in live where ConstantTime.equals(candidate.requestToken, token) { matched = candidate }
+            guard let matched else { return .restart(try await restartReason(token: token, binding: binding)) }
+            pending = matched
+        } catch {
+            throw .store(error)
+        }
+
+        let accessToken: AccessToken
+        do {
+            accessToken = try await twitter.accessToken(
+                requestToken: RequestToken(token: pending.requestToken, secret: pending.requestTokenSecret.revealed),
+                verifier: verifier)
+        } catch {
+            throw .twitter(error)
+        }
+        do {
+            // Single use: of two callbacks racing with one token, exactly one gets past this line.
+            guard try await store.consumePendingAuthorization(requestToken: pending.requestToken) else {
+                return .restart(.alreadyUsed)
+            }
+        } catch {
+            throw .store(error)
+        }
+        let profile: TwitterProfile
+        do {
+            profile = try await twitter.verifyCredentials(accessToken: accessToken)
+        } catch {
+            throw .twitter(error)
+        }
+        return try await outcome(for: profile, accessToken: accessToken, pending: pending, binding: binding)
+    }
+
+    /// `handleCallback` with the raw query string of the callback URL.
+    public func handleCallback(queryString: String, browserSession: String) async throws(RegistrationError) -> CallbackOutcome {
+        var parameters: [String: String] = [:]
+        for pair in queryString.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            if parameters[name] == nil { parameters[name] = value }
+        }
+        return try await handleCallback(query: parameters, browserSession: browserSession)
+    }
+
+    private func restartReason(token: String, binding: String) async throws(StoreError) -> RestartReason {
+        guard let known = try await store.pendingAuthorization(requestToken: token) else {
+            let live = try await store.livePendingAuthorizations(browserSession: binding)
+            return live.isEmpty ? .noPendingAuthorization : .tokenMismatch
+        }
+        if !ConstantTime.equals(known.browserSession, binding) { return .otherBrowserSession }
+        if known.consumedAt != nil { return .alreadyUsed }
+        return .expired
+    }
+
+    private func outcome(
+        for profile: TwitterProfile, accessToken: AccessToken, pending: PendingAuthorization, binding: String
+    ) async throws(RegistrationError) -> CallbackOutcome {
+        let twitterID = TwitterUserID(profile.id)
+        let identity = NewTwitterIdentity(
+            userID: twitterID, screenName: profile.screenName, name: profile.name, profileJSON: profile.rawJSON)
+        let credential = TwitterCredential(token: accessToken.token, secret: Secret(accessToken.secret))
+        do {
+            let linkedTo = try store.accountID(twitterUserID: twitterID)
+            if pending.purpose == .link {
+                guard let user = pending.linkUser else { return .restart(.noPendingAuthorization) }
+                if let linkedTo {
+                    guard linkedTo == user else { throw RegistrationError.twitterLinkedToAnotherAccount }
+                    if let account = try await store.recordTwitterSignIn(identity, credential: credential) {
+                        return .signedIn(account)
+                    }
+                }
+                guard let account = try await store.account(.id(user)) else { throw RegistrationError.notSignedIn }
+                if account.twitter != nil { throw RegistrationError.accountAlreadyLinked }
+                let draft = try await saveDraft(
+                    profile: profile, credential: credential, pending: pending, binding: binding, fields: [:])
+                return .readyToLink(draft)
+            }
+            if linkedTo != nil, let account = try await store.recordTwitterSignIn(identity, credential: credential) {
+                logger.info("signed in with twitter", metadata: ["account.id": "\(account.id)"])
+                return .signedIn(account)
+            }
+            let fields = try await prefill(profile)
+            let draft = try await saveDraft(
+                profile: profile, credential: credential, pending: pending, binding: binding, fields: fields)
+            if let email = profile.email {
+                let sharing = try await store.accounts(sharingMailboxWith: email)
+                // Prefer an account that can still take a Twitter identity.
+                if let candidate = sharing.first(where: { $0.twitter == nil }) ?? sharing.first {
+                    return .matchesExistingAccount(candidate: candidate, draft: draft)
+                }
+            }
+            return .needsDetails(draft)
+        } catch let error as RegistrationError {
+            throw error
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .store(.database(path: "", code: -1, message: "\(type(of: error))"))
+        }
+    }
+
+    private func prefill(_ profile: TwitterProfile) async throws(StoreError) -> [Field: String] {
+        var fields: [Field: String] = [:]
+        let base = ProfilePrefill.baseUsername(from: profile.screenName)
+        do {
+            fields[.username] = try await ProfilePrefill.freeUsername(base: base) { candidate in
+                try await store.account(.username(candidate)) == nil
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database(path: "", code: -1, message: "\(type(of: error))")
+        }
+        if let email = profile.email, (try? EmailAddress(validating: email)) != nil { fields[.email] = email }
+        let (first, last) = ProfilePrefill.splitName(profile.name)
+        fields[.firstName] = first
+        fields[.lastName] = last
+        return fields
+    }
+
+    private func saveDraft(
+        profile: TwitterProfile, credential: TwitterCredential, pending: PendingAuthorization, binding: String,
+        fields: [Field: String]
+    ) async throws(StoreError) -> DraftView {
+        let now = store.currentDate
+        let draft = RegistrationDraft(
+            id: RegistrationService.newDraftID(), browserSession: binding, purpose: pending.purpose,
+            twitterUserID: TwitterUserID(profile.id), screenName: profile.screenName, credential: credential,
+            profileJSON: profile.rawJSON,
+            fields: Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }),
+            linkUser: pending.linkUser, createdAt: now, expiresAt: now.addingTimeInterval(configuration.draftLifetime))
+        try await store.saveDraft(draft)
+        return view(of: draft, fields: fields, missing: problems(in: fields))
+    }
+
+    static func newDraftID() -> String {
+        SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: - Drafts
+
+    /// The draft `draftID` of this browser session, for rendering the form; `nil` when it is unknown, expired or from
+    /// another browser session.
+    public func draft(_ draftID: String, browserSession: String) async throws(RegistrationError) -> DraftView? {
+        guard let draft = try? await openDraft(draftID, browserSession: browserSession) else { return nil }
+        let fields = RegistrationService.fields(of: draft)
+        return view(of: draft, fields: fields, missing: problems(in: fields))
+    }
+
+    private func openDraft(_ draftID: String, browserSession: String) async throws(RegistrationError) -> RegistrationDraft {
+        let stored: RegistrationDraft?
+        do {
+            stored = try await store.draft(id: draftID)
+        } catch {
+            throw .store(error)
+        }
+        guard let draft = stored else { throw .draftNotFound }
+        guard ConstantTime.equals(draft.browserSession, RegistrationService.binding(browserSession)) else {
+            throw .draftFromOtherBrowserSession
+        }
+        guard draft.expiresAt > store.currentDate else { throw .draftExpired }
+        return draft
+    }
+
+    static func fields(of draft: RegistrationDraft) -> [Field: String] {
+        var fields: [Field: String] = [:]
+        for (name, value) in draft.fields {
+            if let field = Field(rawValue: name) { fields[field] = value }
+        }
+        return fields
+    }
+
+    private func view(of draft: RegistrationDraft, fields: [Field: String], missing: [FieldError]) -> DraftView {
+        let profile = try? TwitterProfile(json: draft.profileJSON)
+        return DraftView(
+            id: draft.id, twitterUserID: draft.twitterUserID, screenName: draft.screenName,
+            twitterName: profile?.name ?? draft.screenName, fields: fields, missing: missing,
+            expiresAt: draft.expiresAt)
+    }
+
+    /// Required fields that are empty or invalid.
+    func problems(in fields: [Field: String]) -> [FieldError] {
+        var problems: [FieldError] = []
+        let required = configuration.requiredFields.union([.username])
+        for field in [Field.username, .email, .firstName, .lastName] {
+            let value = fields[field]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if value.isEmpty {
+                if required.contains(field) { problems.append(FieldError(field, "is required")) }
+                continue
+            }
+            switch field {
+            case .username:
+                if let problem = Username.problem(with: value) { problems.append(FieldError(field, problem)) }
+            case .email:
+                if let problem = EmailAddress.problem(withTrimmed: EmailAddress.trim(value)) {
+                    problems.append(FieldError(field, problem))
+                }
+            default:
+                problems += nameProblems(value, field)
+            }
+        }
+        return problems
+    }
+
+    // MARK: - Complete
+
+    /// Validates the form and, in one transaction, writes the account, its Twitter identity, the sealed credential
+    /// and the audit events, and deletes the draft.
+    ///
+    /// Field problems (all at once, the draft kept) come back as ``CompletionOutcome/invalid(_:)``. A draft cannot be
+    /// completed twice (``RegistrationError/draftNotFound``), from another browser session, or after it expired. When
+    /// another tab or server registered this Twitter person first, that account is signed in instead.
+    public func complete(
+        draftID: String, form: RegistrationForm, browserSession: String
+    ) async throws(RegistrationError) -> CompletionOutcome {
+        let draft = try await openDraft(draftID, browserSession: browserSession)
+        var fields: [Field: String] = [
+            .username: form.username.trimmingCharacters(in: .whitespaces), .email: EmailAddress.trim(form.email),
+            .firstName: form.firstName.trimmingCharacters(in: .whitespaces),
+            .lastName: form.lastName.trimmingCharacters(in: .whitespaces),
+        ]
+        fields = fields.filter { !$0.value.isEmpty }
+        var errors = problems(in: fields)
+        if configuration.requiresTerms && !form.acceptedTerms { errors.append(FieldError(.terms, "must be accepted")) }
+        do {
+            if let username = fields[.username], !errors.contains(where: { $0.field == .username }),
+                try await store.account(.username(username)) != nil
+            {
+                errors.append(FieldError(.username, "is already taken"))
+            }
+            if let email = fields[.email], !errors.contains(where: { $0.field == .email }),
+                try await store.account(email: email) != nil
+            {
+                errors.append(FieldError(.email, "already belongs to an account; sign in to it to link Twitter"))
+            }
+        } catch {
+            throw .store(error)
+        }
+        guard errors.isEmpty, let usernameText = fields[.username] else {
+            return .invalid(errors.sorted(by: fieldOrder))
+        }
+        let new: NewAccount
+        do {
+            new = NewAccount(
+                username: try Username(validating: usernameText),
+                email: try fields[.email].map { text throws(FieldError) in try EmailAddress(validating: text) },
+                firstName: fields[.firstName], lastName: fields[.lastName])
+        } catch {
+            return .invalid([error])
+        }
+        let profile = try? TwitterProfile(json: draft.profileJSON)
+        let identity = NewTwitterIdentity(
+            userID: draft.twitterUserID, screenName: draft.screenName, name: profile?.name ?? draft.screenName,
+            profileJSON: draft.profileJSON)
+        do {
+            let account = try await store.createAccount(
+                new, linking: identity, credential: draft.credential, consumingDraft: draft.id)
+            return .registered(account)
+        } catch .duplicate(.twitterUserID) {
+            // The same Twitter person finished first in another tab or on another server: sign that account in.
+            do {
+                if let account = try await store.recordTwitterSignIn(
+                    identity, credential: draft.credential, consumingDraft: draft.id)
+                {
+                    return .signedIn(account)
+                }
+            } catch {
+                throw .store(error)
+            }
+            throw .twitterLinkedToAnotherAccount
+        } catch .duplicate(let field) {
+            return .invalid([FieldError(field, "is already taken")])
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    // MARK: - Link and unlink
+
+    /// Links the draft's Twitter identity (and credential) to `user`, the signed-in account, and deletes the draft,
+    /// in one transaction. Use after ``CallbackOutcome/readyToLink(_:)``, or after
+    /// ``CallbackOutcome/matchesExistingAccount(candidate:draft:)`` once the person signed in with their password.
+    public func link(draftID: String, to user: UserID, browserSession: String) async throws(RegistrationError) -> Account {
+        let draft = try await openDraft(draftID, browserSession: browserSession)
+        if let linkUser = draft.linkUser, linkUser != user { throw .notSignedIn }
+        let profile = try? TwitterProfile(json: draft.profileJSON)
+        let identity = NewTwitterIdentity(
+            userID: draft.twitterUserID, screenName: draft.screenName, name: profile?.name ?? draft.screenName,
+            profileJSON: draft.profileJSON)
+        do {
+            return try await store.linkTwitter(identity, credential: draft.credential, to: .id(user), consumingDraft: draft.id)
+        } catch .alreadyLinked {
+            throw .accountAlreadyLinked
+        } catch .duplicate(.twitterUserID) {
+            throw .twitterLinkedToAnotherAccount
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Removes the account's Twitter identity; refused when it is the person's last way to sign in.
+    public func unlink(_ user: UserID) async throws(RegistrationError) -> Account {
+        do {
+            return try await store.unlinkTwitter(from: .id(user))
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Removes expired pending authorizations and drafts.
+    public func purge() async throws(RegistrationError) -> AccountStore.PurgeReport {
+        do {
+            return try await store.purgeExpired()
+        } catch {
+            throw .store(error)
+        }
+    }
+}

@@ -1,0 +1,312 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import GRDB
+import Registration
+import TestSupport
+import Testing
+import TwitterOAuth
+import TwitterSandbox
+
+/// The whole registration flow over real loopback HTTP against the sandbox, on a real database file.
+struct RegistrationFlowTests {
+    static let zoe: UInt64 = 1_234_567_890_123_456_789
+    static let yamada: UInt64 = 9_007_199_254_740_993
+    static let ada: UInt64 = 783_214
+    static let john: UInt64 = 4_000_000_000_000_000_001
+    static let users = SandboxUser.builtIn + [
+        SandboxUser(id: john, screenName: "johnny", name: "John  Smith ", email: "john@googlemail.com"),
+        SandboxUser(id: 42, screenName: "cher", name: "Cher"),
+    ]
+
+    struct Context {
+        var service: RegistrationService
+        var local: LocalAccounts
+        var store: AccountStore
+        var sandbox: SandboxHarness
+        var clock: TestClock
+        var directory: String
+
+        /// The browser leg: approve the consent page reached from `url` as `userID`; the callback's query.
+        func approve(_ url: URL, as userID: UInt64) async throws -> [String: String] {
+            try await consent(url, userID: userID, action: "authorize")
+        }
+
+        func cancel(_ url: URL) async throws -> [String: String] {
+            try await consent(url, userID: nil, action: "cancel")
+        }
+
+        private func consent(_ url: URL, userID: UInt64?, action: String) async throws -> [String: String] {
+            let token = try #require(URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "oauth_token" }?.value)
+            let page = try await sandbox.browse(url)
+            #expect(page.status == 200)
+            let redirect = try await sandbox.submitConsent(token: token, userID: userID, action: action)
+            let location = try #require(redirect.headerValue("location"))
+            let items = URLComponents(string: location)?.queryItems ?? []
+            return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+        }
+
+        /// Begin + approve + callback, in one browser session.
+        func arrive(
+            as userID: UInt64, purpose: AuthorizationPurpose = .register, session: String = "browser-1",
+            signedInUser: UserID? = nil
+        ) async throws -> CallbackOutcome {
+            let url = try await service.begin(purpose: purpose, browserSession: session, signedInUser: signedInUser)
+            let query = try await approve(url, as: userID)
+            return try await service.handleCallback(query: query, browserSession: session)
+        }
+    }
+
+    func withFlow(_ body: (Context) async throws -> Void) async throws {
+        let configuration = SandboxConfiguration(consumer: SandboxConfiguration.generateConsumerCredentials(), users: Self.users)
+        try await SandboxHarness.run(configuration: configuration) { sandbox in
+            try await withTemporaryDirectory { dir in
+                let clock = TestClock(Date())
+                let store = try makeStore(in: dir, now: clock.closure)
+                defer { try? store.close() }
+                let service = RegistrationService(
+                    store: store, twitter: sandbox.client(),
+                    configuration: RegistrationService.Configuration(callbackURL: SandboxHarness.callback))
+                let local = LocalAccounts(store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)))
+                try await body(Context(service: service, local: local, store: store, sandbox: sandbox, clock: clock, directory: dir))
+            }
+        }
+    }
+
+    @Test func newPersonGetsAPrefilledDraftAndCompletesInOneTransaction() async throws {
+        try await withFlow { flow throws in
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.zoe) else {
+                Issue.record("expected a draft")
+                return
+            }
+            #expect(draft.fields == [.username: "zoe_angstrom", .email: "zoe@example.com", .firstName: "Zoë", .lastName: "Ångström"])
+            #expect(draft.missing.isEmpty)
+            #expect(try await flow.store.accountCount() == 0)
+
+            let outcome = try await flow.service.complete(
+                draftID: draft.id, form: RegistrationForm(username: "zoe_angstrom", email: "zoe@example.com", firstName: "Zoë", lastName: "Ångström"),
+                browserSession: "browser-1")
+            guard case .registered(let account) = outcome else {
+                Issue.record("expected a registration, got \(outcome)")
+                return
+            }
+            #expect(account.twitter?.userID == TwitterUserID(Self.zoe))
+            #expect(try flow.store.accountID(twitterUserID: TwitterUserID(Self.zoe)) == account.id)
+            #expect(try await flow.store.credential(for: TwitterUserID(Self.zoe)) != nil)
+            #expect(try await flow.store.draft(id: draft.id) == nil)
+            let raw = String(decoding: try #require(account.twitter?.profileJSON), as: UTF8.self)
+            #expect(raw.contains("\"id_str\":\"1234567890123456789\""))
+        }
+    }
+
+    @Test func draftNamesWhatIsMissingAndSplitsNamesWithCare() async throws {
+        try await withFlow { flow throws in
+            guard case .needsDetails(let yamada) = try await flow.arrive(as: Self.yamada) else {
+                Issue.record("expected a draft")
+                return
+            }
+            // No email from Twitter: it is required and named; family name first in 山田 太郎
+            #expect(yamada.missing == [FieldError(.email, "is required")])
+            #expect(yamada.fields[.firstName] == "太郎" && yamada.fields[.lastName] == "山田")
+
+            guard case .needsDetails(let cher) = try await flow.arrive(as: 42, session: "browser-2") else {
+                Issue.record("expected a draft")
+                return
+            }
+            #expect(cher.fields[.firstName] == "Cher" && cher.fields[.lastName] == nil)
+        }
+    }
+
+    @Test func returningPersonSignsInWithNoNewAccountAndTheScreenNameIsRefreshed() async throws {
+        try await withFlow { flow throws in
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.ada) else { return }
+            guard case .registered(let account) = try await flow.service.complete(
+                draftID: draft.id, form: RegistrationForm(username: "ada", email: "ada@example.com"), browserSession: "browser-1")
+            else { return }
+            // The person renamed themselves on Twitter since: our copy holds the old name
+            let queue = try DatabaseQueue(path: flow.directory + "/accounts.sqlite")
+            try queue.write { db in try db.execute(sql: "UPDATE twitter_identities SET screen_name = 'old_name'") }
+            try queue.close()
+
+            for purpose in [AuthorizationPurpose.signIn, .register] {
+                guard case .signedIn(let again) = try await flow.arrive(as: Self.ada, purpose: purpose, session: "other-browser") else {
+                    Issue.record("\(purpose) did not sign in")
+                    continue
+                }
+                #expect(again.id == account.id)
+                #expect(again.twitter?.screenName == "ada")
+            }
+            #expect(try await flow.store.accountCount() == 1)
+            #expect(try await flow.store.events(for: account.id).first?.kind == .signedIn)
+        }
+    }
+
+    /// A person with an account under j.o.h.n+x@gmail.com arrives through Twitter as john@googlemail.com: recognised,
+    /// never linked silently; they sign in with their password, then the link is made.
+    @Test func emailMatchNeedsPasswordSignInBeforeLinking() async throws {
+        try await withFlow { flow throws in
+            let existing = try await flow.local.signUp(
+                SignUpForm(username: "john", email: "j.o.h.n+x@gmail.com", password: Secret("john's long password")))
+            guard case .matchesExistingAccount(let candidate, let draft) = try await flow.arrive(as: Self.john) else {
+                Issue.record("the mailbox match was not recognised")
+                return
+            }
+            #expect(candidate.id == existing.id)
+            #expect(try await flow.store.account(.id(existing.id))?.twitter == nil)
+
+            guard case .signedIn(let signedIn) = try await flow.local.signIn(login: "john", password: Secret("john's long password")) else {
+                Issue.record("password sign-in failed")
+                return
+            }
+            let linked = try await flow.service.link(draftID: draft.id, to: signedIn.id, browserSession: "browser-1")
+            #expect(linked.id == existing.id && linked.twitter?.userID == TwitterUserID(Self.john))
+            #expect(try await flow.store.accountCount() == 1)
+        }
+    }
+
+    @Test func linkPurposeLinksTheSignedInAccountAndRefusesAnIdLinkedElsewhere() async throws {
+        try await withFlow { flow throws in
+            let ann = try await flow.local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Secret("ann's long password")))
+            guard case .readyToLink(let draft) = try await flow.arrive(as: Self.ada, purpose: .link, signedInUser: ann.id) else {
+                Issue.record("expected a link confirmation")
+                return
+            }
+            let linked = try await flow.service.link(draftID: draft.id, to: ann.id, browserSession: "browser-1")
+            #expect(linked.twitter?.userID == TwitterUserID(Self.ada))
+
+            let bob = try await flow.local.signUp(SignUpForm(username: "bob", email: "bob@example.org", password: Secret("bob's long password")))
+            let before = try databaseDump(flow.directory + "/accounts.sqlite")
+            await #expect(throws: RegistrationError.twitterLinkedToAnotherAccount) {
+                try await flow.arrive(as: Self.ada, purpose: .link, session: "bob-browser", signedInUser: bob.id)
+            }
+            // No identity moved: only the pending authorization was used up
+            #expect(try await flow.store.account(.id(bob.id))?.twitter == nil)
+            #expect(try await flow.store.account(.id(ann.id))?.twitter?.userID == TwitterUserID(Self.ada))
+            let after = try databaseDump(flow.directory + "/accounts.sqlite")
+            let changed = Set(after.split(separator: "\n")).symmetricDifference(Set(before.split(separator: "\n")))
+            #expect(changed.allSatisfy { $0.contains("request_token") }, "\(changed)")
+        }
+    }
+
+    @Test func deniedForgedReplayedExpiredAndOtherSessionCallbacksRestartAndWriteNothing() async throws {
+        try await withFlow { flow throws in
+            let path = flow.directory + "/accounts.sqlite"
+            // Denied at the consent page
+            let deniedURL = try await flow.service.begin(purpose: .register, browserSession: "b1")
+            let denied = try await flow.cancel(deniedURL)
+            var before = try databaseDump(path)
+            #expect(try await flow.service.handleCallback(query: denied, browserSession: "b1") == .restart(.denied))
+            #expect(try databaseDump(path) == before)
+
+            // Forged: a token nobody issued, and a missing verifier
+            #expect(
+                try await flow.service.handleCallback(query: ["oauth_token": "forged", "oauth_verifier": "x"], browserSession: "b1")
+                    == .restart(.tokenMismatch))
+            #expect(
+                try await flow.service.handleCallback(query: ["oauth_token": "forged", "oauth_verifier": "x"], browserSession: "fresh")
+                    == .restart(.noPendingAuthorization))
+            #expect(try await flow.service.handleCallback(query: ["oauth_token": "forged"], browserSession: "b1") == .restart(.missingParameter))
+            #expect(try databaseDump(path) == before)
+
+            // Another browser session presenting a real callback
+            let url = try await flow.service.begin(purpose: .register, browserSession: "b2")
+            let query = try await flow.approve(url, as: Self.zoe)
+            before = try databaseDump(path)
+            #expect(try await flow.service.handleCallback(query: query, browserSession: "attacker") == .restart(.otherBrowserSession))
+            #expect(try databaseDump(path) == before)
+
+            // Replayed: the first use works, the second restarts
+            guard case .needsDetails = try await flow.service.handleCallback(query: query, browserSession: "b2") else {
+                Issue.record("the genuine callback failed")
+                return
+            }
+            #expect(try await flow.service.handleCallback(query: query, browserSession: "b2") == .restart(.alreadyUsed))
+
+            // Expired: 15 minutes later the pending authorization is refused
+            let lateURL = try await flow.service.begin(purpose: .register, browserSession: "b3")
+            let lateQuery = try await flow.approve(lateURL, as: Self.yamada)
+            flow.clock.advance(by: 15 * 60 + 1)
+            before = try databaseDump(path)
+            #expect(try await flow.service.handleCallback(query: lateQuery, browserSession: "b3") == .restart(.expired))
+            #expect(try databaseDump(path) == before)
+        }
+    }
+
+    @Test func validationErrorsComeAllAtOnceThenTheFixedFormCompletesOnce() async throws {
+        try await withFlow { flow throws in
+            _ = try await flow.local.signUp(SignUpForm(username: "taken", email: "taken@example.org", password: Secret("a long password 1")))
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.zoe) else { return }
+            let bad = try await flow.service.complete(
+                draftID: draft.id, form: RegistrationForm(username: "TAKEN", email: "Taken@Example.org", firstName: "Zo\u{7}ë"),
+                browserSession: "browser-1")
+            #expect(
+                bad == .invalid([
+                    FieldError(.username, "is already taken"),
+                    FieldError(.email, "already belongs to an account; sign in to it to link Twitter"),
+                    FieldError(.firstName, "must not contain control characters"),
+                ]))
+            #expect(try await flow.store.accountCount() == 1)
+
+            // From another browser session the draft is refused
+            await #expect(throws: RegistrationError.draftFromOtherBrowserSession) {
+                try await flow.service.complete(draftID: draft.id, form: RegistrationForm(username: "zoe"), browserSession: "elsewhere")
+            }
+            let fixed = RegistrationForm(username: "zoe", email: "zoe@example.com")
+            guard case .registered = try await flow.service.complete(draftID: draft.id, form: fixed, browserSession: "browser-1") else {
+                Issue.record("the fixed form did not register")
+                return
+            }
+            // A double submit finds the draft gone
+            await #expect(throws: RegistrationError.draftNotFound) {
+                try await flow.service.complete(draftID: draft.id, form: fixed, browserSession: "browser-1")
+            }
+            #expect(try await flow.store.accountCount() == 2)
+        }
+    }
+
+    @Test func aFloodOfBeginsKeepsFiveLivePendingAuthorizations() async throws {
+        try await withFlow { flow throws in
+            var urls: [URL] = []
+            for _ in 0..<12 { urls.append(try await flow.service.begin(purpose: .signIn, browserSession: "flood")) }
+            let queue = try DatabaseQueue(path: flow.directory + "/accounts.sqlite")
+            let rows = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pending_authorizations") }
+            try queue.close()
+            #expect(rows == 5)
+            // The oldest were dropped: their callbacks restart
+            let oldest = try await flow.approve(urls[0], as: Self.zoe)
+            #expect(try await flow.service.handleCallback(query: oldest, browserSession: "flood") == .restart(.tokenMismatch))
+            let newest = try await flow.approve(urls[11], as: Self.zoe)
+            guard case .needsDetails = try await flow.service.handleCallback(query: newest, browserSession: "flood") else {
+                Issue.record("the newest begin did not work")
+                return
+            }
+        }
+    }
+
+    @Test func aTwitterFailureBeforeTheAccessTokenLeavesThePendingAuthorizationUsable() async throws {
+        try await withFlow { flow throws in
+            let url = try await flow.service.begin(purpose: .register, browserSession: "b")
+            let query = try await flow.approve(url, as: Self.zoe)
+            try await flow.sandbox.failNext(#"{"endpoint": "access_token", "mode": "server_error", "status": 503}"#)
+            await #expect(throws: RegistrationError.twitter(.serverError(status: 503))) {
+                try await flow.service.handleCallback(query: query, browserSession: "b")
+            }
+            try await flow.sandbox.failNext(#"{"endpoint": "access_token", "mode": "rate_limit", "remaining": 0, "reset": 2000000000}"#)
+            do throws(RegistrationError) {
+                _ = try await flow.service.handleCallback(query: query, browserSession: "b")
+                Issue.record("the rate limit was not reported")
+            } catch {
+                guard case .twitter(.rateLimited(let limit)) = error else {
+                    Issue.record("unexpected \(error)")
+                    return
+                }
+                #expect(limit.remaining == 0 && limit.reset == Date(timeIntervalSince1970: 2_000_000_000))
+            }
+            guard case .needsDetails = try await flow.service.handleCallback(query: query, browserSession: "b") else {
+                Issue.record("the retry did not go through")
+                return
+            }
+        }
+    }
+}
