@@ -89,6 +89,11 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
+        .executableTarget(
+            name: "accounts-test-worker",
+            dependencies: ["AccountCrypto", "AccountModel", "AccountStore", "Registration", "TwitterOAuth"],
+            path: "Tests/Worker"
+        ),
         .testTarget(name: "AccountCryptoTests", dependencies: ["AccountCrypto"]),
         .testTarget(name: "AccountModelTests", dependencies: ["AccountModel"]),
         .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
@@ -98,7 +103,7 @@ let package = Package(
             name: "RegistrationTests",
             dependencies: [
                 "Registration", "AccountStore", "AccountModel", "AccountCrypto", "TwitterOAuth", "TwitterSandbox",
-                "TestSupport",
+                "TestSupport", "accounts-test-worker",
             ]
         ),
         .testTarget(

@@ -272,6 +272,11 @@ public struct RegistrationService: Sendable {
         return view(of: draft, fields: fields, missing: problems(in: fields))
     }
 
+    /// The stored binding of a browser-session id (for tools that make drafts directly, such as test workers).
+    package static func bindingForTests(_ browserSession: String) -> String {
+        binding(browserSession)
+    }
+
     static func newDraftID() -> String {
         SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
     }
