@@ -129,3 +129,32 @@ struct KeysCommandTests {
         return entries.first { $0["key_id"] as? String == keyID }?["credentials"] as? Int ?? 0
     }
 }
+
+struct PurgeCommandTests {
+    @Test func purgeRemovesExpiredPendingAuthorizationsAndDraftsButNoAccounts() async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock(Date().addingTimeInterval(-7200))
+            let store = try makeStore(in: dir, now: clock.closure)
+            _ = try await store.createAccount(newAccount("ann"))
+            try await store.savePendingAuthorization(
+                PendingAuthorization(
+                    requestToken: "old", requestTokenSecret: Secret("s"), browserSession: "b", purpose: .register,
+                    linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(900)))
+            try await store.saveDraft(
+                RegistrationDraft(
+                    id: "d", browserSession: "b", purpose: .register, twitterUserID: TwitterUserID(1), screenName: "x",
+                    credential: TwitterCredential(token: "t", secret: Secret("s")), profileJSON: [], fields: [:],
+                    linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(3600)))
+            try store.close()
+
+            let result = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout == "removed 1 pending authorizations and 1 registration drafts\n")
+            let again = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
+            #expect(again.stdout == "removed 0 pending authorizations and 0 registration drafts\n")
+            let reopened = try makeStore(in: dir)
+            defer { try? reopened.close() }
+            #expect(try await reopened.accountCount() == 1)
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import AccountStore
+import ArgumentParser
+import Foundation
+
+/// `accounts purge`
+struct PurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge", abstract: "Remove expired (or used) pending authorizations and expired registration drafts.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let store = try global.openStore(keyRing: nil)
+        defer { try? store.close() }
+        do {
+            let report = try await store.purgeExpired()
+            printOutput(
+                "removed \(report.pendingAuthorizations) pending authorizations and \(report.drafts) registration drafts\n")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
