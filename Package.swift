@@ -89,6 +89,15 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
+        .target(name: "FuzzSupport", dependencies: ["AccountCrypto"], path: "Fuzz/FuzzSupport"),
+        .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
+        .executableTarget(name: "fuzz-callback", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"], path: "Fuzz/fuzz-callback"),
+        .executableTarget(
+            name: "fuzz-twitter-json", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"], path: "Fuzz/fuzz-twitter-json"),
+        .executableTarget(name: "fuzz-oauth-form", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"], path: "Fuzz/fuzz-oauth-form"),
+        .executableTarget(name: "fuzz-sealed", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-sealed"),
+        .executableTarget(
+            name: "fuzz-password-hash", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-password-hash"),
         .executableTarget(
             name: "accounts-test-worker",
             dependencies: ["AccountCrypto", "AccountModel", "AccountStore", "Registration", "TwitterOAuth"],
