@@ -163,6 +163,11 @@ extension AccountStore {
         try pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") ?? "" }
     }
 
+    /// Sets an integer pragma on the writer connection (tests use `max_page_count` to make a full disk).
+    package func setWriterPragmaForTests(_ name: String, _ value: Int) throws {
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA \(name) = \(value)") }
+    }
+
     /// The query plan SQLite picks for `sql` (for tests that prove lookups use an index).
     package func queryPlan(_ sql: String, arguments: [String]) throws -> String {
         try pool.read { db in

@@ -7,6 +7,7 @@ public final class ServerProcess: Sendable {
     private let errors: Pipe
     /// Everything it wrote to stderr so far (read once it stopped).
     public let stderrText: Locked<String>
+    private let firstLineBuffer = Locked("")
 
     /// Starts `executable` with `arguments`.
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
@@ -55,10 +56,17 @@ public final class ServerProcess: Sendable {
             throw ServerProcessError.notReady("no line on stdout within \(timeout) s")
         }
         let bytes = collected.value
+        firstLineBuffer.withLock { $0 = String(decoding: bytes, as: UTF8.self) }
         guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else {
             throw ServerProcessError.notReady("stdout closed before a line")
         }
         return String(decoding: bytes[..<newline], as: UTF8.self)
+    }
+
+    /// Everything the process wrote to stdout after its first line, read to the end (call after ``stop(signal:)``).
+    public func stdoutText() -> String {
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        return firstLineBuffer.value + String(decoding: rest, as: UTF8.self)
     }
 
     /// Sends `signal` and waits for the process to end; returns its exit status (128 + signal when killed).

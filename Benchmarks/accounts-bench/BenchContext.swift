@@ -1,0 +1,41 @@
+import AccountCrypto
+import Foundation
+
+/// What every benchmark gets: the options, the peer figures, a scratch directory and one key.
+struct BenchContext: Sendable {
+    /// Registrations per run (each in its own transaction).
+    var registrations: Int
+    /// Accounts seeded before the lookups.
+    var lookupAccounts: Int
+    /// Timed lookups per implementation.
+    var lookups: Int
+    /// The peers' figures from this run (empty when they were not measured).
+    var peers: PeerFigures
+    /// A directory of our own, removed when the run ends.
+    var directory: String
+    /// This executable, for benchmarks that run a child process.
+    var executablePath: String
+    /// The one key of the ring, as bytes (the C limits seal with the same key).
+    var keyBytes: [UInt8]
+    /// The key id written into sealed values; the length of a realistic dated id.
+    var keyID = "2026-05"
+
+    /// A ring of the one key.
+    func keyRing() throws -> KeyRing {
+        try KeyRing(keys: [SecretKey(id: keyID, bytes: keyBytes)])
+    }
+
+    /// A path in the scratch directory that does not exist yet (its SQLite side files neither).
+    func freshPath(_ name: String) -> String {
+        let path = directory + "/" + name
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+        return path
+    }
+
+    /// Prints progress on standard error, keeping standard output for the table.
+    func progress(_ message: String) {
+        FileHandle.standardError.write(Data("accounts-bench: \(message)\n".utf8))
+    }
+}
