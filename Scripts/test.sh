@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Builds the package and runs the whole test suite. Installs missing Debian packages first when run as root.
+# Builds the package and runs every suite: the Swift tests (unit, store, CLI, registration flow over loopback, crash,
+# soak), then each libFuzzer target for a bounded time. Installs missing Debian packages first when run as root.
+# Prints each stage's time.
+#
+#   bash Scripts/test.sh                 # everything (what .ci/run does)
+#   SKIP_FUZZ=1 bash Scripts/test.sh     # without the fuzzing stage
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,14 +22,22 @@ if ((${#need[@]})); then
     fi
 fi
 
-stage() { printf '== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)" >&2; }
-SECONDS=0
-stage "build"
-swift build --build-tests
-stage "test"
+started=$SECONDS
+timings=()
+stage() {
+    local name=$1
+    shift
+    printf '== %s (%s)\n' "$name" "$(date -u +%H:%M:%S)" >&2
+    local begin=$SECONDS
+    "$@"
+    timings+=("$name $((SECONDS - begin))s")
+}
+
+stage build swift build --build-tests
 # RFC 7914 vector 4 (1 GiB, about 5 s) runs too unless the caller says otherwise.
 export ACCOUNTS_SLOW_TESTS="${ACCOUNTS_SLOW_TESTS:-1}"
-status=0
-swift test --skip-build || status=$?
-echo "== done in ${SECONDS}s (exit $status)" >&2
-exit "$status"
+stage test swift test --skip-build
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+    stage fuzz bash Scripts/fuzz.sh
+fi
+printf '== stage times: %s; total %ss\n' "$(IFS=,; echo "${timings[*]}")" "$((SECONDS - started))" >&2
