@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TwitterOAuth", targets: ["TwitterOAuth"]),
         .library(name: "TwitterSandbox", targets: ["TwitterSandbox"]),
         .executable(name: "accounts", targets: ["accounts"]),
+        .executable(name: "accounts-bench", targets: ["accounts-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -88,6 +89,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport"
+        ),
+        .target(
+            name: "CBaselines",
+            path: "Benchmarks/CBaselines",
+            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("sqlite3")]
+        ),
+        .executableTarget(
+            name: "accounts-bench",
+            dependencies: [
+                "CBaselines", "AccountCrypto", "AccountModel", "AccountStore", "Migrations",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/accounts-bench"
         ),
         .target(name: "FuzzSupport", dependencies: ["AccountCrypto"], path: "Fuzz/FuzzSupport"),
         .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),

@@ -54,11 +54,15 @@ struct AccountsBench: AsyncParsableCommand {
     @Flag(help: "With --only: measure the raw SQLite C API instead of AccountStore.")
     var raw = false
 
+    @Option(help: "With --only: the synchronous level, FULL or NORMAL (default: both, one after the other).")
+    var synchronous: RegistrationBenchmark.Level?
+
     func validate() throws {
         if only && benchmarks != [.registrations] {
             throw ValidationError("--only runs one side of 'registrations': use 'accounts-bench registrations --only'")
         }
         if raw && !only { throw ValidationError("--raw needs --only") }
+        if synchronous != nil && !only { throw ValidationError("--synchronous needs --only") }
         guard registrations >= 1 else { throw ValidationError("--registrations must be at least 1") }
         guard lookupAccounts >= 1 else { throw ValidationError("--lookup-accounts must be at least 1") }
         guard lookups >= 1 else { throw ValidationError("--lookups must be at least 1") }
@@ -90,7 +94,8 @@ struct AccountsBench: AsyncParsableCommand {
 
         let rows: [Row]
         if only {
-            rows = try await RegistrationBenchmark().runOnly(raw: raw, in: context)
+            let levels = synchronous.map { [$0] } ?? RegistrationBenchmark.Level.allCases
+            rows = try await RegistrationBenchmark().runOnly(raw: raw, levels: levels, in: context)
         } else {
             var all: [Row] = []
             for benchmark in benchmarks.isEmpty ? BenchmarkName.allCases : benchmarks {

@@ -1,6 +1,7 @@
 import AccountCrypto
 import AccountModel
 import AccountStore
+import ArgumentParser
 import CBaselines
 import Foundation
 
@@ -8,55 +9,70 @@ import Foundation
 /// `AccountStore.createAccount(_:linking:credential:consumingDraft:)` with the profile already fetched, against the
 /// same statements through the bare SQLite C API with prepared statements, at synchronous FULL and NORMAL (WAL).
 ///
-/// Each side runs in a child process of its own (`accounts-bench registrations --only [--raw]`), so that its peak
-/// resident set size is the registration benchmark's alone; that gives the peak RSS row too.
+/// Each side and level runs in a child process of its own (`accounts-bench registrations --only [--raw]
+/// --synchronous LEVEL`), ours and raw back to back for each level so that the disk treats them alike, and so that
+/// each child's peak resident set size is the registration benchmark's alone; that gives the peak RSS row too.
 struct RegistrationBenchmark {
-    static let synchronousLevels: [StoreConfiguration.Synchronous] = [.full, .normal]
+    /// A synchronous level as the command line names it.
+    enum Level: String, CaseIterable, Sendable, ExpressibleByArgument {
+        case full = "FULL"
+        case normal = "NORMAL"
 
-    static func metric(_ synchronous: StoreConfiguration.Synchronous) -> String {
-        "registrations/s (\(synchronous.rawValue))"
+        var synchronous: StoreConfiguration.Synchronous {
+            switch self {
+            case .full: .full
+            case .normal: .normal
+            }
+        }
+
+        var metric: String { "registrations/s (\(rawValue))" }
     }
 
     static let peakRSSMetric = "peak RSS registration bench (MiB)"
 
-    /// The parent's side: both children, their rows merged, the peers added.
+    /// The parent's side: a child per side and level, their rows merged, the peers added.
     func run(in context: BenchContext) throws -> [Row] {
-        context.progress("registrations: ours (child process), N=\(context.registrations) at FULL and NORMAL")
-        let ours = try runChild(raw: false, context: context)
-        context.progress("registrations: raw SQLite C API (child process)")
-        let raw = try runChild(raw: true, context: context)
         let peers = context.peers
         let allauth = peers.source("allauth")
         var rows: [Row] = []
-        for synchronous in Self.synchronousLevels {
-            let metric = Self.metric(synchronous)
-            guard let mine = ours.rows.first(where: { $0.metric == metric }),
-                let limit = raw.rows.first(where: { $0.metric == metric })
-            else { throw BenchError.childFailed("a child did not report \(metric)") }
+        var oursRSS = 0.0
+        var rawRSS = 0.0
+        for level in Level.allCases {
+            context.progress(
+                "registrations: N=\(context.registrations) at \(level.rawValue), ours then raw (child processes)")
+            let ours = try runChild(raw: false, level: level, context: context)
+            let raw = try runChild(raw: true, level: level, context: context)
+            oursRSS = max(oursRSS, ours.peakRSSMiB)
+            rawRSS = max(rawRSS, raw.peakRSSMiB)
+            guard let mine = ours.rows.first(where: { $0.metric == level.metric }),
+                let limit = raw.rows.first(where: { $0.metric == level.metric })
+            else { throw BenchError.childFailed("a child did not report \(level.metric)") }
             var row = mine.merging(limit)
-            let peerKey =
-                synchronous == .full ? PeerFigures.allauthRegistrationsFull : PeerFigures.allauthRegistrationsNormal
-            row.peer = peers[peerKey]
+            row.peer =
+                peers[level == .full ? PeerFigures.allauthRegistrationsFull : PeerFigures.allauthRegistrationsNormal]
             row.peerSource = allauth
             row.note =
-                synchronous == .full
+                level == .full
                 ? "WAL; every commit waits for fsync, so FULL figures swing 2-4× with the disk: compare within a run"
                 : "WAL; NORMAL syncs at checkpoints only"
             rows.append(row)
         }
         rows.append(
             Row(
-                Self.peakRSSMetric, better: .lower, ours: ours.peakRSSMiB, limit: raw.peakRSSMiB,
+                Self.peakRSSMetric, better: .lower, ours: oursRSS, limit: rawRSS,
                 peer: peers[PeerFigures.allauthPeakRSS], peerSource: allauth,
-                note: "max RSS (wait4) of the child that ran \(context.registrations) registrations at FULL and at "
-                    + "NORMAL; limit: the same binary running the raw C side"))
+                note: "max RSS (wait4) of the children that ran \(context.registrations) registrations each; "
+                    + "limit: the same binary running the raw C side"))
         return rows
     }
 
-    private func runChild(raw: Bool, context: BenchContext) throws -> (rows: [Row], peakRSSMiB: Double) {
-        let output = context.freshPath(raw ? "registrations-raw.json" : "registrations-ours.json")
+    private func runChild(
+        raw: Bool, level: Level, context: BenchContext
+    ) throws -> (rows: [Row], peakRSSMiB: Double) {
+        let output = context.freshPath("registrations-\(raw ? "raw" : "ours")-\(level.rawValue).json")
         var arguments = [
-            "registrations", "--only", "--json", output, "--registrations", String(context.registrations),
+            "registrations", "--only", "--synchronous", level.rawValue, "--json", output, "--registrations",
+            String(context.registrations),
         ]
         if raw { arguments.append("--raw") }
         let outcome = try ChildProcess.run(context.executablePath, arguments: arguments)
@@ -67,22 +83,21 @@ struct RegistrationBenchmark {
         return (report.rows, outcome.peakRSSMiB)
     }
 
-    /// The child's side: one implementation, FULL then NORMAL, each on a new file.
-    func runOnly(raw: Bool, in context: BenchContext) async throws -> [Row] {
-        let ids = Fixtures.twitterIDs(count: context.registrations * Self.synchronousLevels.count, seed: 7)
+    /// The child's side: one implementation at each of `levels`, each on a new file.
+    func runOnly(raw: Bool, levels: [Level], in context: BenchContext) async throws -> [Row] {
+        let ids = Fixtures.twitterIDs(count: context.registrations, seed: 7)
         var rows: [Row] = []
-        for (index, synchronous) in Self.synchronousLevels.enumerated() {
-            let batch = Array(ids[(index * context.registrations)..<((index + 1) * context.registrations)])
-            let path = context.freshPath("registrations-\(raw ? "raw" : "ours")-\(synchronous.rawValue).sqlite")
+        for level in levels {
+            let path = context.freshPath("registrations-\(raw ? "raw" : "ours")-\(level.rawValue).sqlite")
             let seconds =
                 raw
-                ? try Self.registerRaw(batch, path: path, synchronous: synchronous, context: context)
-                : try await Self.registerOurs(batch, path: path, synchronous: synchronous, context: context)
-            let rate = Double(batch.count) / seconds
+                ? try Self.registerRaw(ids, path: path, synchronous: level.synchronous, context: context)
+                : try await Self.registerOurs(ids, path: path, synchronous: level.synchronous, context: context)
+            let rate = Double(ids.count) / seconds
             rows.append(
                 raw
-                    ? Row(Self.metric(synchronous), better: .higher, ours: nil, limit: rate)
-                    : Row(Self.metric(synchronous), better: .higher, ours: rate))
+                    ? Row(level.metric, better: .higher, ours: nil, limit: rate)
+                    : Row(level.metric, better: .higher, ours: rate))
         }
         return rows
     }

@@ -33,7 +33,13 @@ extension KeyRing {
     /// returns plaintext that was not sealed for this purpose and row, and never traps on any input.
     public func open(_ sealed: [UInt8], purpose: SealPurpose, rowKey: String) throws(OpenError) -> [UInt8] {
         guard let parsed = SealedValue(sealed) else { throw .malformed }
-        guard let key = key(withID: parsed.keyID) else { throw .unknownKeyID(parsed.keyID) }
+        // The ring's ids were validated when the ring was made, so a header whose id bytes equal one of them needs no
+        // String or Unicode checks; only an id that matches no key is validated, to tell `.unknownKeyID` (a valid id)
+        // from `.malformed` (an invalid one), exactly as before.
+        guard let key = key(withIDBytes: parsed.keyIDBytes) else {
+            guard let keyID = parsed.validatedKeyID() else { throw .malformed }
+            throw .unknownKeyID(keyID)
+        }
         let associatedData = Self.associatedData(header: parsed.header, purpose: purpose, rowKey: rowKey)
         let result = key.withUnsafeBytes { keyBytes in
             AESGCM.open(
@@ -46,10 +52,18 @@ extension KeyRing {
         }
     }
 
+    /// The key whose id has the UTF-8 bytes `idBytes`, if the ring holds it.
+    func key(withIDBytes idBytes: ArraySlice<UInt8>) -> SecretKey? {
+        for (index, bytes) in keyIDBytes.enumerated() where bytes.elementsEqual(idBytes) {
+            return keys[index]
+        }
+        return nil
+    }
+
     /// The key id in a sealed value's header, or nil when the value is malformed; reads the header only and needs no
     /// key (for `accounts keys status` and rewrap).
     public static func keyID(ofSealed sealed: [UInt8]) -> String? {
-        SealedValue(sealed)?.keyID
+        SealedValue(sealed)?.validatedKeyID()
     }
 
     /// True when `sealed` is well formed and was sealed with a key other than the sealing key: rewrap moves it.
@@ -82,17 +96,22 @@ extension KeyRing {
     private static func appendField(_ field: some Collection<UInt8>, to out: inout [UInt8]) {
         let count = UInt32(truncatingIfNeeded: field.count)
         precondition(Int(count) == field.count, "an associated-data field is over 4 GiB")
-        out += [UInt8(count >> 24 & 0xff), UInt8(count >> 16 & 0xff), UInt8(count >> 8 & 0xff), UInt8(count & 0xff)]
-        out += field
+        // Byte by byte: an array literal here would allocate a temporary array per field.
+        out.append(UInt8(truncatingIfNeeded: count >> 24))
+        out.append(UInt8(truncatingIfNeeded: count >> 16))
+        out.append(UInt8(truncatingIfNeeded: count >> 8))
+        out.append(UInt8(truncatingIfNeeded: count))
+        out.append(contentsOf: field)
     }
 }
 
-/// A sealed value split into its parts, without decrypting; nil for anything not in the format.
+/// A sealed value split into its parts, without decrypting or reading the key id as text; nil for anything not in
+/// the format's layout.
 struct SealedValue {
     /// Version, id length and id.
     let header: ArraySlice<UInt8>
-    /// The key id from the header: valid UTF-8 and a valid key id.
-    let keyID: String
+    /// The key id's bytes from the header (not yet known to be valid UTF-8 or a valid id).
+    let keyIDBytes: ArraySlice<UInt8>
     /// The 12-byte nonce.
     let nonce: ArraySlice<UInt8>
     /// The ciphertext (possibly empty).
@@ -107,17 +126,20 @@ struct SealedValue {
         guard idLength > 0, blob.count >= headerLength + AESGCM.nonceByteCount + AESGCM.tagByteCount else {
             return nil
         }
-        guard let keyID = String(validating: blob[2..<headerLength], as: UTF8.self),
-            SecretKey.problem(withID: keyID) == nil
-        else {
-            return nil
-        }
         let nonceEnd = headerLength + AESGCM.nonceByteCount
         let tagStart = blob.count - AESGCM.tagByteCount
         self.header = blob[0..<headerLength]
-        self.keyID = keyID
+        self.keyIDBytes = blob[2..<headerLength]
         self.nonce = blob[headerLength..<nonceEnd]
         self.ciphertext = blob[nonceEnd..<tagStart]
         self.tag = blob[tagStart...]
+    }
+
+    /// The key id as text when it is valid UTF-8 and a valid key id; nil otherwise (the value is then malformed).
+    func validatedKeyID() -> String? {
+        guard let keyID = String(validating: keyIDBytes, as: UTF8.self), SecretKey.problem(withID: keyID) == nil else {
+            return nil
+        }
+        return keyID
     }
 }

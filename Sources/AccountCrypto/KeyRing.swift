@@ -13,6 +13,9 @@ public struct KeyRing: Sendable {
     /// The keys, sealing key first; never empty, ids unique.
     let keys: [SecretKey]
 
+    /// The UTF-8 bytes of each key's id, in the order of `keys`: `open` matches a sealed value's header against them.
+    let keyIDBytes: [[UInt8]]
+
     /// A ring of `keys`, the first of which seals; throws `.noKeys` for an empty list, `.duplicateKeyID` for a repeat.
     public init(keys: [SecretKey]) throws(KeyRingError) {
         guard !keys.isEmpty else { throw .noKeys }
@@ -21,6 +24,7 @@ public struct KeyRing: Sendable {
             throw .duplicateKeyID(key.id, location: .program)
         }
         self.keys = keys
+        self.keyIDBytes = keys.map { Array($0.id.utf8) }
     }
 
     /// The id of the key that seals new values (the first).
