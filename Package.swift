@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "accounts-bench",
             dependencies: [
-                "CBaselines", "AccountCrypto", "AccountModel", "AccountStore", "Migrations",
+                "CBaselines", "AccountCrypto", "AccountModel", "AccountStore", "Migrations", "TwitterOAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/accounts-bench"

@@ -4,12 +4,13 @@ import Foundation
 
 /// The benchmarks, in the order they run.
 enum BenchmarkName: String, CaseIterable, Sendable, ExpressibleByArgument {
-    case seal, hmac, registrations, lookup, password, migrate
+    case seal, hmac, sign, registrations, lookup, password, migrate
 
     func run(in context: BenchContext) async throws -> [Row] {
         switch self {
         case .seal: try SealBenchmark().run(in: context)
         case .hmac: try HMACBenchmark().run(in: context)
+        case .sign: try SignBenchmark().run(in: context)
         case .registrations: try RegistrationBenchmark().run(in: context)
         case .lookup: try await LookupBenchmark().run(in: context)
         case .password: try PasswordBenchmark().run(in: context)
