@@ -28,8 +28,18 @@ package enum FormEncoding: Sendable {
 
     /// Parses UTF-8 bytes; nil when they are not UTF-8 or do not parse.
     package static func decode(bytes: [UInt8]) -> [OAuthParameter]? {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        return decode(text[...])
+        // Split on bytes (`&` and `=` are ASCII), decode each piece; invalid UTF-8 fails in the piece's decoding.
+        var parameters: [OAuthParameter] = []
+        for piece in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = piece.firstIndex(of: UInt8(ascii: "="))
+            let rawName = piece[..<(equals ?? piece.endIndex)]
+            let rawValue = equals.map { piece[($0 + 1)...] } ?? piece[piece.endIndex...]
+            guard let name = PercentEncoding.decode(bytes: rawName, plusIsSpace: true),
+                let value = PercentEncoding.decode(bytes: rawValue, plusIsSpace: true)
+            else { return nil }
+            parameters.append(OAuthParameter(name: name, value: value))
+        }
+        return parameters
     }
 }
 

@@ -19,13 +19,31 @@ package enum PercentEncoding: Sendable {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Appends the encoding of `bytes` (UTF-8) to `output`.
+    package static func encode(_ bytes: some Sequence<UInt8>, into output: inout [UInt8]) {
+        for byte in bytes {
+            if isUnreserved(byte) {
+                output.append(byte)
+            } else {
+                output.append(UInt8(ascii: "%"))
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+    }
+
     /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`, as in `application/x-www-form-urlencoded`).
     ///
     /// Returns nil for a truncated or non-hex escape, or when the decoded bytes are not valid UTF-8.
     package static func decode(_ string: Substring, plusIsSpace: Bool) -> String? {
+        decode(bytes: string.utf8, plusIsSpace: plusIsSpace)
+    }
+
+    /// Decodes percent-encoded UTF-8 bytes; see the `Substring` overload.
+    package static func decode(bytes input: some Collection<UInt8>, plusIsSpace: Bool) -> String? {
         var output: [UInt8] = []
-        output.reserveCapacity(string.utf8.count)
-        var bytes = string.utf8.makeIterator()
+        output.reserveCapacity(input.count)
+        var bytes = input.makeIterator()
         while let byte = bytes.next() {
             switch byte {
             case UInt8(ascii: "%"):
