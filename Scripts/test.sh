@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the package and runs the whole test suite. Installs missing Debian packages first when run as root.
+# Builds the package and runs the whole test suite, then the browser suite (headless Chromium clicking through
+# `accounts demo`). Installs missing Debian packages first when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,5 +27,42 @@ stage "test"
 export ACCOUNTS_SLOW_TESTS="${ACCOUNTS_SLOW_TESTS:-1}"
 status=0
 swift test --skip-build || status=$?
+echo "== swift test done at ${SECONDS}s (exit $status)" >&2
+
+# The browser suite needs Chromium, chromedriver (Debian's chromium and chromium-driver) and Selenium (PyPI, in a
+# virtual environment in the cache). It installs what is missing when it can, and is skipped, saying why, only when
+# that is impossible.
+browser_ready() {
+    if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        if [ "$(id -u)" != 0 ]; then
+            echo "browser suite skipped: chromium and chromium-driver are not installed (run as root, or apt-get install them)" >&2
+            return 1
+        fi
+        echo "installing chromium chromium-driver" >&2
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }; then
+            echo "browser suite skipped: apt-get could not install chromium and chromium-driver" >&2
+            return 1
+        fi
+    fi
+    venv="${XDG_CACHE_HOME:-$HOME/.cache}/accounts-browser-venv"
+    if ! "$venv/bin/python" -c 'import selenium' >/dev/null 2>&1; then
+        echo "installing selenium into $venv" >&2
+        if ! { python3 -m venv "$venv" && "$venv/bin/pip" install -q 'selenium>=4.20,<5'; }; then
+            echo "browser suite skipped: could not install selenium from PyPI into $venv" >&2
+            return 1
+        fi
+    fi
+    return 0
+}
+
+stage "browser"
+browser_started=$SECONDS
+browser_status=0
+if browser_ready; then
+    "${XDG_CACHE_HOME:-$HOME/.cache}/accounts-browser-venv/bin/python" Tests/Browser/demo_flow.py \
+        --accounts .build/debug/accounts --artifacts artifacts/browser || browser_status=$?
+fi
+echo "== browser suite done in $((SECONDS - browser_started))s (exit $browser_status)" >&2
+if [ "$status" = 0 ]; then status=$browser_status; fi
 echo "== done in ${SECONDS}s (exit $status)" >&2
 exit "$status"

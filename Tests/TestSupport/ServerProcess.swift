@@ -61,6 +61,11 @@ public final class ServerProcess: Sendable {
         return String(decoding: bytes[..<newline], as: UTF8.self)
     }
 
+    /// Everything on stdout after the first line, read to the end (call after ``stop(signal:)``).
+    public func remainingOutput() -> String {
+        String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     /// Sends `signal` and waits for the process to end; returns its exit status (128 + signal when killed).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) -> Int32 {
