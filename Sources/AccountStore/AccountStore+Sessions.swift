@@ -72,7 +72,9 @@ extension AccountStore {
             try db.execute(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [record.id])
             let count = db.changesCount
             try AccountStore.insertEvent(
-                db, AccountEvent(kind: .sessionsRevoked, subject: user, actor: actor,
+                db,
+                AccountEvent(
+                    kind: .sessionsRevoked, subject: user, actor: actor,
                     details: ["sessions": "\(count)"], occurredAt: now))
             return count
         }
@@ -132,9 +134,11 @@ extension AccountStore {
                     idle_expires_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [session.tokenHash, userRowID, session.csrfToken, Timestamp.micros(session.createdAt),
+            arguments: [
+                session.tokenHash, userRowID, session.csrfToken, Timestamp.micros(session.createdAt),
                 Timestamp.micros(session.lastSeenAt), Timestamp.micros(session.idleExpiresAt),
-                Timestamp.micros(session.expiresAt)])
+                Timestamp.micros(session.expiresAt),
+            ])
     }
 
     static func session(from row: Row) -> BrowserSession {

@@ -51,7 +51,8 @@ extension AccountRoutes {
         let visit = try await visit(request)
         let code = request.uri.queryParameters["notice"].map(String.init)
         return page(
-            visit, title: "Log in", notice: Pages.notice(code), body: Pages.logIn(login: "", error: nil, csrf: visit.csrf))
+            visit, title: "Log in", notice: Pages.notice(code),
+            body: Pages.logIn(login: "", error: nil, csrf: visit.csrf))
     }
 
     /// `POST /login`: `login` (username or email) and `password`; success rotates the session.
@@ -72,7 +73,8 @@ extension AccountRoutes {
     /// A password sign-in; unknown login and wrong password give the same answer.
     func passwordSignIn(login: String, password: String) async throws -> Result<Account, SignInProblem> {
         guard !login.isEmpty, !password.isEmpty else {
-            return .failure(SignInProblem(message: "Enter your username or email and your password.", status: .unauthorized))
+            return .failure(
+                SignInProblem(message: "Enter your username or email and your password.", status: .unauthorized))
         }
         switch try await local.signIn(login: login, password: Secret(password)) {
         case .signedIn(let account):

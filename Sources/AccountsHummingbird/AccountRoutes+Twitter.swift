@@ -13,7 +13,8 @@ extension AccountRoutes {
         let visit = try await visit(request)
         let code = request.uri.queryParameters["notice"].map(String.init)
         return page(
-            visit, title: "Welcome", notice: Pages.notice(code), body: Pages.home(account: visit.account, csrf: visit.csrf))
+            visit, title: "Welcome", notice: Pages.notice(code),
+            body: Pages.home(account: visit.account, csrf: visit.csrf))
     }
 
     // MARK: - Begin
@@ -183,7 +184,8 @@ extension AccountRoutes {
             try await registration.rotate(browserSession: visit.session.id, to: new.id)
         } catch {
             // The sign-in stands; a Twitter flow in progress must be started again.
-            logger.warning("could not carry pending sign-ins over to the new session", metadata: ["web.error": "\(error)"])
+            logger.warning(
+                "could not carry pending sign-ins over to the new session", metadata: ["web.error": "\(error)"])
         }
         logger.info("signed in", metadata: ["account.id": "\(account.id)"])
         return new
@@ -199,9 +201,11 @@ extension AccountRoutes {
             return page(visit, title: "Twitter did not answer", status: .badGateway, body: Pages.twitterUnavailable())
         case .draftNotFound, .draftExpired, .draftFromOtherBrowserSession:
             return signedIn
-                ? redirect(visit, to: "/account?notice=registration_closed") : home(visit, notice: "registration_closed")
+                ? redirect(visit, to: "/account?notice=registration_closed")
+                : home(visit, notice: "registration_closed")
         case .twitterLinkedToAnotherAccount:
-            return signedIn ? redirect(visit, to: "/account?notice=twitter_taken") : home(visit, notice: "twitter_taken")
+            return signedIn
+                ? redirect(visit, to: "/account?notice=twitter_taken") : home(visit, notice: "twitter_taken")
         case .accountAlreadyLinked:
             return redirect(visit, to: "/account?notice=already_linked")
         case .notSignedIn:

@@ -28,7 +28,8 @@ struct Origin: Sendable, Hashable {
         }
         guard !host.isEmpty, host.utf8.count <= 253 else { return false }
         if host.hasPrefix("[") {
-            return host.hasSuffix("]") && host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            return host.hasSuffix("]")
+                && host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
         }
         return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
     }
@@ -103,7 +104,9 @@ extension AccountRoutes {
     /// The origin the browser used; a Host header that is not a plain `host[:port]` is refused (400).
     func origin(of request: Request) throws -> Origin {
         guard let authority = request.head.authority, Origin.isValidAuthority(authority) else {
-            throw Refusal(response: Self.plainResponse("Bad request: the Host header is missing or malformed.\n", status: .badRequest))
+            throw Refusal(
+                response: Self.plainResponse(
+                    "Bad request: the Host header is missing or malformed.\n", status: .badRequest))
         }
         let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?
             .split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
@@ -136,22 +139,31 @@ extension AccountRoutes {
         do {
             body = try await request.collectBody(upTo: configuration.maximumFormBytes)
         } catch {
-            throw Refusal(response: page(visit, title: "Form too large", status: .contentTooLarge, body: """
-                <h1>That form was too large</h1><p><a href="/">Start again</a>.</p>
-                """))
+            throw Refusal(
+                response: page(
+                    visit, title: "Form too large", status: .contentTooLarge,
+                    body: """
+                        <h1>That form was too large</h1><p><a href="/">Start again</a>.</p>
+                        """))
         }
         guard let form = PostedForm.parse(Array(buffer: body)) else {
-            throw Refusal(response: page(visit, title: "Bad form", status: .badRequest, body: """
-                <h1>That form could not be read</h1><p>Its text was not valid. <a href="/">Start again</a>.</p>
-                """))
+            throw Refusal(
+                response: page(
+                    visit, title: "Bad form", status: .badRequest,
+                    body: """
+                        <h1>That form could not be read</h1><p>Its text was not valid. <a href="/">Start again</a>.</p>
+                        """))
         }
         guard ConstantTime.equals(form["csrf_token"] ?? "", visit.csrf), originMatches(request, visit.origin) else {
             logger.info("form refused: CSRF check failed", metadata: ["web.path": "\(request.uri.path)"])
-            throw Refusal(response: page(visit, title: "Form expired", status: .forbidden, body: """
-                <h1>This form has expired</h1>
-                <p>It was sent from another page, or your session ended. Go back, reload the page and try again, or \
-                <a href="/">start again</a>.</p>
-                """))
+            throw Refusal(
+                response: page(
+                    visit, title: "Form expired", status: .forbidden,
+                    body: """
+                        <h1>This form has expired</h1>
+                        <p>It was sent from another page, or your session ended. Go back, reload the page and try again, or \
+                        <a href="/">start again</a>.</p>
+                        """))
         }
         return (visit, form)
     }

@@ -93,7 +93,9 @@ public struct AccountRoutes: Sendable {
         router.post("/account/twitter/link") { request, _ in
             await self.guarded { try await self.beginTwitter(request, purpose: .link) }
         }
-        router.get(RouterPath(Self.callbackPath)) { request, _ in await self.guarded { try await self.callback(request) } }
+        router.get(RouterPath(Self.callbackPath)) { request, _ in
+            await self.guarded { try await self.callback(request) }
+        }
         router.get("/register/details") { request, _ in await self.guarded { try await self.detailsPage(request) } }
         router.post("/register/complete") { request, _ in await self.guarded { try await self.complete(request) } }
         router.get("/register/existing") { request, _ in await self.guarded { try await self.existingPage(request) } }

@@ -79,7 +79,8 @@ struct BrowserSessions: Sendable {
         let id = hex(SecureRandom.bytes(count: 32))
         let record = BrowserSession(
             tokenHash: hash(id), user: user, csrfToken: hex(SecureRandom.bytes(count: 32)), createdAt: now,
-            lastSeenAt: now, idleExpiresAt: now.addingTimeInterval(min(configuration.idleLifetime, configuration.absoluteLifetime)),
+            lastSeenAt: now,
+            idleExpiresAt: now.addingTimeInterval(min(configuration.idleLifetime, configuration.absoluteLifetime)),
             expiresAt: now.addingTimeInterval(configuration.absoluteLifetime))
         return Current(id: id, record: record, isNew: true)
     }

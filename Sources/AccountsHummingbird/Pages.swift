@@ -121,7 +121,8 @@ enum Pages: Sendable {
             let fieldErrors = errors.filter { $0.field == field }
             var notes: [String] = []
             if let fromTwitter = draft.fields[field], !fromTwitter.isEmpty {
-                notes.append("<span class=\"from-twitter\" id=\"\(name)-from-twitter\">from Twitter; you can change it</span>")
+                notes.append(
+                    "<span class=\"from-twitter\" id=\"\(name)-from-twitter\">from Twitter; you can change it</span>")
             }
             if !fieldErrors.isEmpty {
                 for error in fieldErrors {
@@ -208,7 +209,9 @@ enum Pages: Sendable {
             // A password is never sent back in a page.
             let value = field == .password ? "" : values[field] ?? ""
             let fieldErrors = errors.filter { $0.field == field }
-            let notes = fieldErrors.map { "<span class=\"error\" id=\"\(name)-error\">\(HTML.escape($0.problem))</span>" }
+            let notes = fieldErrors.map {
+                "<span class=\"error\" id=\"\(name)-error\">\(HTML.escape($0.problem))</span>"
+            }
             let invalid = fieldErrors.isEmpty ? "" : " aria-invalid=\"true\""
             rows.append(
                 """
@@ -269,7 +272,8 @@ enum Pages: Sendable {
         let rows = events.map { event in
             let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
                 .joined(separator: ", ")
-            return "<tr><td>\(timestamp(event.occurredAt))</td><td class=\"event-kind\">\(HTML.escape(event.kind.rawValue))</td>"
+            return
+                "<tr><td>\(timestamp(event.occurredAt))</td><td class=\"event-kind\">\(HTML.escape(event.kind.rawValue))</td>"
                 + "<td>\(HTML.escape(event.actor))</td><td>\(HTML.escape(details))</td></tr>"
         }
         let names = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")

@@ -35,7 +35,8 @@ struct DemoCommand: AsyncParsableCommand {
                 + "TWITTER_CONSUMER_SECRET).", valueName: "url"))
     var twitterAPIBase: String?
 
-    @Option(name: .long, help: ArgumentHelp("A JSON file of fake users for the sandbox (see README).", valueName: "file"))
+    @Option(
+        name: .long, help: ArgumentHelp("A JSON file of fake users for the sandbox (see README).", valueName: "file"))
     var users: String?
 
     func validate() throws {

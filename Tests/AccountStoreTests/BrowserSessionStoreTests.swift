@@ -46,8 +46,9 @@ struct BrowserSessionStoreTests {
 
             // Unknown hashes and gone sessions
             #expect(try await store.browserSession(tokenHash: String(repeating: "c", count: 64)) == nil)
-            #expect(!(try await store.touchBrowserSession(
-                tokenHash: String(repeating: "c", count: 64), at: clock.now, idleExpiresAt: clock.now)))
+            #expect(
+                !(try await store.touchBrowserSession(
+                    tokenHash: String(repeating: "c", count: 64), at: clock.now, idleExpiresAt: clock.now)))
         }
     }
 
@@ -79,7 +80,8 @@ struct BrowserSessionStoreTests {
             // A failed replacement (unknown account) keeps the old session
             let ghost = UserID("00000000-0000-4000-8000-000000000000")!
             await #expect(throws: StoreError.self) {
-                try await store.replaceBrowserSession(anonymous.tokenHash, with: session("b", user: ghost, at: clock.now))
+                try await store.replaceBrowserSession(
+                    anonymous.tokenHash, with: session("b", user: ghost, at: clock.now))
             }
             #expect(try await store.browserSession(tokenHash: anonymous.tokenHash) != nil)
 
@@ -131,15 +133,20 @@ struct BrowserSessionStoreTests {
                 try await store.saveDraft(
                     RegistrationDraft(
                         id: id, browserSession: binding, purpose: .register, twitterUserID: TwitterUserID(1),
-                        screenName: "x", credential: TwitterCredential(token: "t", secret: Secret("s")), profileJSON: [],
-                        fields: [:], linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(3600)))
+                        screenName: "x", credential: TwitterCredential(token: "t", secret: Secret("s")),
+                        profileJSON: [],
+                        fields: [:], linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(3600))
+                )
             }
 
             let report = try await store.rebindBrowserSession(from: "old", to: "new")
 
             #expect(report == AccountStore.RebindReport(pendingAuthorizations: 2, drafts: 1))
             #expect(try await store.livePendingAuthorizations(browserSession: "old").isEmpty)
-            #expect(Set(try await store.livePendingAuthorizations(browserSession: "new").map(\.requestToken)) == ["t1", "t2"])
+            #expect(
+                Set(try await store.livePendingAuthorizations(browserSession: "new").map(\.requestToken)) == [
+                    "t1", "t2",
+                ])
             #expect(try await store.livePendingAuthorizations(browserSession: "other").map(\.requestToken) == ["t3"])
             #expect(try await store.draft(id: "d1")?.browserSession == "new")
             #expect(try await store.draft(id: "d2")?.browserSession == "other")

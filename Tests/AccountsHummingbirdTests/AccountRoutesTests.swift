@@ -27,8 +27,10 @@ struct AccountRoutesTests {
             }
             // And gets an HttpOnly, SameSite=Lax, host-wide cookie, not Secure over plain HTTP
             let cookie = try #require(home.setCookies.first { $0.hasPrefix("accounts_session=") })
-            let attributes = Set(cookie.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-            #expect(attributes.contains("httponly") && attributes.contains("samesite=lax") && attributes.contains("path=/"))
+            let attributes = Set(
+                cookie.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+            #expect(
+                attributes.contains("httponly") && attributes.contains("samesite=lax") && attributes.contains("path=/"))
             #expect(!attributes.contains("secure"))
             // With a 256-bit random id that the database keeps only as its SHA-256
             let id = try #require(browser.sessionID)
@@ -57,7 +59,9 @@ struct AccountRoutesTests {
                 origin: "https://\(app.base.host!):\(app.base.port!)")
             let authorize = try #require(begin.location.flatMap(URL.init(string:)))
             let token = try #require(
-                URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "oauth_token" }?.value)
+                URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                    $0.name == "oauth_token"
+                }?.value)
             let decision = try await app.sandbox.submitConsent(token: token, userID: WebApp.zoe, action: "authorize")
             let callback = try #require(decision.headerValue("location"))
             #expect(callback.hasPrefix("https://127.0.0.1:\(app.base.port!)/register/twitter/callback?"))
@@ -87,7 +91,8 @@ struct AccountRoutesTests {
             let page: Page
             switch forgery {
             case .missingToken: page = try await browser.post("/signup", fields)
-            case .wrongToken: page = try await browser.post("/signup", [("csrf_token", String(repeating: "0", count: 64))] + fields)
+            case .wrongToken:
+                page = try await browser.post("/signup", [("csrf_token", String(repeating: "0", count: 64))] + fields)
             case .otherSessionsToken: page = try await browser.post("/signup", [("csrf_token", otherToken)] + fields)
             case .foreignOrigin:
                 page = try await browser.post(
@@ -108,7 +113,8 @@ struct AccountRoutesTests {
             _ = try await browser.get("/")
             let before = try databaseDump(app.databasePath)
             for path in [
-                "/register/twitter", "/login/twitter", "/account/twitter/link", "/register/complete", "/register/existing",
+                "/register/twitter", "/login/twitter", "/account/twitter/link", "/register/complete",
+                "/register/existing",
                 "/register/link", "/signup", "/login", "/sign-out", "/account/twitter/unlink",
                 "/account/sign-out-everywhere",
             ] {
@@ -149,7 +155,8 @@ struct AccountRoutesTests {
             // And password log-in rotates again
             _ = try await browser.submit("/account", to: "/sign-out", [])
             #expect(browser.sessionID == nil)
-            let login = try await browser.submit("/login", to: "/login", [("login", "ANN@example.org"), ("password", Self.password)])
+            let login = try await browser.submit(
+                "/login", to: "/login", [("login", "ANN@example.org"), ("password", Self.password)])
             #expect(login.status == 303)
             #expect(browser.sessionID != nil && browser.sessionID != signedIn)
             #expect(try await browser.get("/whoami").text == "ann")
@@ -180,7 +187,10 @@ struct AccountRoutesTests {
             // A wrong password keeps her there
             let wrong = try await browser.post(
                 "/register/existing",
-                [("csrf_token", existing.csrfToken!), ("draft", draft), ("login", "ada"), ("password", "nope nope nope")])
+                [
+                    ("csrf_token", existing.csrfToken!), ("draft", draft), ("login", "ada"),
+                    ("password", "nope nope nope"),
+                ])
             #expect(wrong.status == 401 && wrong.text.contains("Wrong username, email or password."))
 
             // The right one signs her in on a new session id, which still owns the draft
@@ -194,7 +204,8 @@ struct AccountRoutesTests {
             #expect(confirm.status == 200 && confirm.text.contains("Link your Twitter account?"))
 
             // And confirming links Twitter to her account
-            let linked = try await browser.post("/register/link", [("csrf_token", confirm.csrfToken!), ("draft", draft)])
+            let linked = try await browser.post(
+                "/register/link", [("csrf_token", confirm.csrfToken!), ("draft", draft)])
             #expect(linked.status == 303 && linked.location == "/account?notice=linked")
             let account = try #require(try await app.store.account(.username("ada")))
             #expect(account.twitter?.userID == TwitterUserID(WebApp.ada))
@@ -216,7 +227,8 @@ struct AccountRoutesTests {
             let direct = try await browser.get("/register/twitter/callback")
             #expect(direct.status == 303 && direct.location == "/?notice=missing_parameter")
             let home = try await browser.get(try #require(direct.location))
-            #expect(home.text.contains(RestartReason.missingParameter.message.replacingOccurrences(of: "'", with: "&#39;")))
+            #expect(
+                home.text.contains(RestartReason.missingParameter.message.replacingOccurrences(of: "'", with: "&#39;")))
 
             // Cancelled at the consent page
             let cancelled = try await browser.viaTwitter("/register/twitter", as: nil)
@@ -228,7 +240,9 @@ struct AccountRoutesTests {
             let begin = try await other.submit("/", to: "/login/twitter", [])
             let authorize = try #require(begin.location.flatMap(URL.init(string:)))
             let token = try #require(
-                URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "oauth_token" }?.value)
+                URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                    $0.name == "oauth_token"
+                }?.value)
             let decision = try await app.sandbox.submitConsent(token: token, userID: WebApp.zoe, action: "authorize")
             let stolenCallback = try #require(decision.headerValue("location"))
             let before = try databaseDump(app.databasePath)
@@ -239,7 +253,9 @@ struct AccountRoutesTests {
             let noCookie = try await stranger.get(stolenCallback)
             #expect(noCookie.status == 303 && noCookie.location?.hasPrefix("/?notice=") == true)
             #expect(try await app.store.accountCount() == 0)
-            #expect(try databaseDump(app.databasePath).contains("registration_drafts") == before.contains("registration_drafts"))
+            #expect(
+                try databaseDump(app.databasePath).contains("registration_drafts")
+                    == before.contains("registration_drafts"))
 
             // The rightful browser still finishes, once; a replay goes back to the start
             let rightful = try await other.get(stolenCallback)
@@ -270,7 +286,9 @@ struct AccountRoutesTests {
             #expect(form.status == 200)
             #expect(form.text.contains("name=\"username\" value=\"yamada_taro\""))
             #expect(form.text.contains("id=\"username-from-twitter\""))
-            #expect(form.text.contains("name=\"first_name\" value=\"太郎\"") && form.text.contains("name=\"last_name\" value=\"山田\""))
+            #expect(
+                form.text.contains("name=\"first_name\" value=\"太郎\"")
+                    && form.text.contains("name=\"last_name\" value=\"山田\""))
             #expect(form.text.contains("id=\"email-missing\">missing: required"))
             #expect(!form.text.contains("id=\"email-from-twitter\""))
 
@@ -278,8 +296,10 @@ struct AccountRoutesTests {
             let draft = try #require(form.hiddenValue("draft"))
             let invalid = try await browser.post(
                 "/register/complete",
-                [("csrf_token", form.csrfToken!), ("draft", draft), ("username", "bad name!"), ("email", ""),
-                    ("first_name", "<b>Taro</b>"), ("last_name", "山田")])
+                [
+                    ("csrf_token", form.csrfToken!), ("draft", draft), ("username", "bad name!"), ("email", ""),
+                    ("first_name", "<b>Taro</b>"), ("last_name", "山田"),
+                ])
 
             // Then both errors show at once, the input is kept (escaped), and nothing is written
             #expect(invalid.status == 422)
@@ -294,8 +314,11 @@ struct AccountRoutesTests {
             // And once fixed, the account is made and signed in
             let done = try await browser.post(
                 "/register/complete",
-                [("csrf_token", form.csrfToken!), ("draft", draft), ("username", "taro"), ("email", "taro@example.jp"),
-                    ("first_name", "太郎"), ("last_name", "山田")])
+                [
+                    ("csrf_token", form.csrfToken!), ("draft", draft), ("username", "taro"),
+                    ("email", "taro@example.jp"),
+                    ("first_name", "太郎"), ("last_name", "山田"),
+                ])
             #expect(done.status == 303 && done.location == "/account?notice=registered")
             let account = try await browser.get("/account")
             #expect(account.text.contains("id=\"account-username\">taro<"))
@@ -303,8 +326,10 @@ struct AccountRoutesTests {
             // A second submit of the same draft cannot make a second account
             let again = try await browser.post(
                 "/register/complete",
-                [("csrf_token", try #require(account.csrfToken)), ("draft", draft), ("username", "taro2"),
-                    ("email", "taro2@example.jp")])
+                [
+                    ("csrf_token", try #require(account.csrfToken)), ("draft", draft), ("username", "taro2"),
+                    ("email", "taro2@example.jp"),
+                ])
             #expect(again.status == 303)
             #expect(try await app.store.accountCount() == 1)
         }
@@ -319,8 +344,10 @@ struct AccountRoutesTests {
             let form = try await browser.get(try #require(first.location))
             _ = try await browser.post(
                 "/register/complete",
-                [("csrf_token", form.csrfToken!), ("draft", form.hiddenValue("draft")!), ("username", "zoe"),
-                    ("email", "zoe@example.com"), ("first_name", "Zoë"), ("last_name", "Ångström")])
+                [
+                    ("csrf_token", form.csrfToken!), ("draft", form.hiddenValue("draft")!), ("username", "zoe"),
+                    ("email", "zoe@example.com"), ("first_name", "Zoë"), ("last_name", "Ångström"),
+                ])
             _ = try await browser.submit("/account", to: "/sign-out", [])
 
             // Logging in with Twitter again signs the same account in
@@ -348,7 +375,8 @@ struct AccountRoutesTests {
         try await WebApp.run { app in
             var browser = app.browser()
             _ = try await browser.submit(
-                "/signup", to: "/signup", [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
+                "/signup", to: "/signup",
+                [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
 
             // Link from the account page
             let arrival = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
@@ -377,7 +405,8 @@ struct AccountRoutesTests {
             // Given one account signed in on two browsers
             var laptop = app.browser()
             _ = try await laptop.submit(
-                "/signup", to: "/signup", [("username", "cy"), ("email", "cy@example.org"), ("password", Self.password)])
+                "/signup", to: "/signup",
+                [("username", "cy"), ("email", "cy@example.org"), ("password", Self.password)])
             var phone = app.browser()
             _ = try await phone.submit("/login", to: "/login", [("login", "cy"), ("password", Self.password)])
             #expect(try await phone.get("/whoami").text == "cy")
@@ -406,7 +435,8 @@ struct AccountRoutesTests {
         try await WebApp.run(configuration: configuration) { app in
             var browser = app.browser()
             _ = try await browser.submit(
-                "/signup", to: "/signup", [("username", "dee"), ("email", "dee@example.org"), ("password", Self.password)])
+                "/signup", to: "/signup",
+                [("username", "dee"), ("email", "dee@example.org"), ("password", Self.password)])
 
             // Used every 20 minutes, the session lives on past the idle lifetime…
             for _ in 0..<5 {
@@ -438,7 +468,8 @@ struct AccountRoutesTests {
         try await WebApp.run { app in
             var browser = app.browser()
             let signup = try await browser.submit(
-                "/signup", to: "/signup", [("username", "eve"), ("email", "eve@example.org"), ("password", Self.password)])
+                "/signup", to: "/signup",
+                [("username", "eve"), ("email", "eve@example.org"), ("password", Self.password)])
             #expect(signup.status == 303)
             let page = try await browser.get("/account")
             _ = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
@@ -461,7 +492,9 @@ struct AccountRoutesTests {
             let port = app.base.port!
             // A blocking socket must not hold one of the few cooperative threads the server's handlers need.
             let response = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: rawGET(port: port, path: "/", host: host)) }
+                DispatchQueue.global().async {
+                    continuation.resume(returning: rawGET(port: port, path: "/", host: host))
+                }
             }
             #expect(response.hasPrefix("HTTP/1.1 400"), "\(response.prefix(40))")
         }

@@ -17,10 +17,11 @@ struct WebApp: Sendable {
     static let yamada: UInt64 = 9_007_199_254_740_993
     static let ada: UInt64 = 783_214
     static let mallory: UInt64 = 666
-    static let users = SandboxUser.builtIn + [
-        SandboxUser(
-            id: mallory, screenName: "m<script>", name: "<script>alert(\"x\")</script> & Co", email: nil)
-    ]
+    static let users =
+        SandboxUser.builtIn + [
+            SandboxUser(
+                id: mallory, screenName: "m<script>", name: "<script>alert(\"x\")</script> & Co", email: nil)
+        ]
 
     let base: URL
     let store: AccountStore
@@ -53,7 +54,8 @@ struct WebApp: Sendable {
                     store: store, twitter: sandbox.client(),
                     configuration: RegistrationService.Configuration(callbackURL: "http://invalid.example/callback"),
                     logger: logger)
-                let local = LocalAccounts(store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)))
+                let local = LocalAccounts(
+                    store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)))
                 let routes = AccountRoutes(
                     store: store, registration: registration, local: local, configuration: configuration,
                     logger: logger)
@@ -131,8 +133,10 @@ struct Browser: Sendable {
         var headers = [HTTPHeader(name: "Accept", value: "text/html")] + extraHeaders
         if url.port == app.base.port, !cookies.isEmpty {
             headers.append(
-                HTTPHeader(name: "Cookie", value: cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                    .joined(separator: "; ")))
+                HTTPHeader(
+                    name: "Cookie",
+                    value: cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        .joined(separator: "; ")))
         }
         if let forwardedProto { headers.append(HTTPHeader(name: "X-Forwarded-Proto", value: forwardedProto)) }
         let response = try await app.sandbox.transport.send(
@@ -162,8 +166,10 @@ struct Browser: Sendable {
         #expect(begin.status == 303, "begin answered \(begin.status): \(begin.text)")
         let authorize = try #require(begin.location.flatMap(URL.init(string:)))
         let token = try #require(
-            URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "oauth_token" }?
-                .value)
+            URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                $0.name == "oauth_token"
+            }?
+            .value)
         let consent = try await app.sandbox.browse(authorize)
         #expect(consent.status == 200)
         let decision = try await app.sandbox.submitConsent(

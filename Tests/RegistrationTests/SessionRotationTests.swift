@@ -15,7 +15,8 @@ extension RegistrationFlowTests {
             // Given a draft waiting for a password sign-in, and a second flow begun but not finished, on "old"
             let existing = try await flow.local.signUp(
                 SignUpForm(username: "john", email: "john@gmail.com", password: Secret("john's long password")))
-            guard case .matchesExistingAccount(_, let draft) = try await flow.arrive(as: Self.john, session: "old") else {
+            guard case .matchesExistingAccount(_, let draft) = try await flow.arrive(as: Self.john, session: "old")
+            else {
                 Issue.record("the mailbox match was not recognised")
                 return
             }
@@ -35,13 +36,17 @@ extension RegistrationFlowTests {
             let linked = try await flow.service.link(draftID: draft.id, to: existing.id, browserSession: "new")
             #expect(linked.twitter?.userID == TwitterUserID(Self.john))
             // The pending authorization answers only to the new id
-            #expect(try await flow.service.handleCallback(query: query, browserSession: "old") == .restart(.otherBrowserSession))
+            #expect(
+                try await flow.service.handleCallback(query: query, browserSession: "old")
+                    == .restart(.otherBrowserSession))
             guard case .needsDetails = try await flow.service.handleCallback(query: query, browserSession: "new") else {
                 Issue.record("the pending authorization did not follow the rotation")
                 return
             }
             // Rotating an id with nothing bound moves nothing
-            #expect(try await flow.service.rotate(browserSession: "empty", to: "other") == .init(pendingAuthorizations: 0, drafts: 0))
+            #expect(
+                try await flow.service.rotate(browserSession: "empty", to: "other")
+                    == .init(pendingAuthorizations: 0, drafts: 0))
         }
     }
 }

@@ -12,7 +12,8 @@ struct DemoCommandTests {
 
         static func arrive(at base: URL) async throws -> (Visitor, String) {
             let home = try await AsyncHTTPClientTransport.shared.send(
-                method: "GET", url: base, headers: [], body: [], timeout: .seconds(10), maximumResponseBodySize: 1 << 20)
+                method: "GET", url: base, headers: [], body: [], timeout: .seconds(10), maximumResponseBodySize: 1 << 20
+            )
             let text = String(decoding: home.body, as: UTF8.self)
             let cookie = try #require(home.headerValue("set-cookie")).prefix { $0 != ";" }
             let marker = try #require(text.range(of: "name=\"csrf_token\" value=\""))
@@ -49,7 +50,8 @@ struct DemoCommandTests {
             let begin = try await visitor.post(base.appending(path: "register/twitter"), "")
             #expect(begin.status == 303)
             let authorize = try #require(begin.headerValue("location").flatMap(URL.init(string:)))
-            #expect(authorize.host == "127.0.0.1" && authorize.port != base.port && authorize.path == "/oauth/authenticate")
+            #expect(
+                authorize.host == "127.0.0.1" && authorize.port != base.port && authorize.path == "/oauth/authenticate")
             let consent = try await AsyncHTTPClientTransport.shared.send(
                 method: "GET", url: authorize, headers: [], body: [], timeout: .seconds(10),
                 maximumResponseBodySize: 1 << 20)
@@ -67,7 +69,8 @@ struct DemoCommandTests {
             let stderr = server.stderrText.value
             #expect(stderr.contains("made the development key file \(keys) (mode 0600)"))
             let keyText = String(decoding: fileBytes(keys), as: UTF8.self)
-            let encodedKey = try #require(keyText.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+            let encodedKey = try #require(
+                keyText.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines))
             #expect(!stderr.contains(encodedKey))
             #expect(!stderr.contains("TWITTER_CONSUMER_SECRET"))
             #expect(try databaseDump(database).contains("browser_sessions"))
@@ -88,8 +91,10 @@ struct DemoCommandTests {
                 let keys = makeKeyRingLine()
                 let server = try ServerProcess(
                     accountsExecutable(),
-                    ["demo", "--port", "0", "--database", dir + "/a.sqlite", "--twitter-api-base",
-                        sandbox.baseURL.absoluteString],
+                    [
+                        "demo", "--port", "0", "--database", dir + "/a.sqlite", "--twitter-api-base",
+                        sandbox.baseURL.absoluteString,
+                    ],
                     environment: [
                         "ACCOUNTS_KEYS": keys, "TWITTER_CONSUMER_KEY": sandbox.consumer.key,
                         "TWITTER_CONSUMER_SECRET": sandbox.consumer.secret,
@@ -109,7 +114,8 @@ struct DemoCommandTests {
                 let callback = try #require(decision.headerValue("location").flatMap(URL.init(string:)))
                 #expect(callback.port == base.port && callback.path == "/register/twitter/callback")
                 let landing = try await AsyncHTTPClientTransport.shared.send(
-                    method: "GET", url: callback, headers: [HTTPHeader(name: "Cookie", value: visitor.cookie)], body: [],
+                    method: "GET", url: callback, headers: [HTTPHeader(name: "Cookie", value: visitor.cookie)],
+                    body: [],
                     timeout: .seconds(10), maximumResponseBodySize: 1 << 20)
                 #expect(landing.status == 303)
                 #expect(landing.headerValue("location")?.hasPrefix("/register/details?draft=") == true)
@@ -125,19 +131,29 @@ struct DemoCommandTests {
         }
     }
 
-    @Test(arguments: [
-        (["--twitter-api-base", "http://127.0.0.1:9"], [:], "needs TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET"),
-        (["--twitter-api-base", "not a url"], ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"],
-            "--twitter-api-base must be an absolute http(s) URL"),
-        (["--twitter-api-base", "http://127.0.0.1:9", "--users", "u.json"],
-            ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"], "--users is for the built-in sandbox"),
-        (["--port", "70000"], [:], "--port must be 0…65535"),
-    ] as [([String], [String: String], String)])
+    @Test(
+        arguments: [
+            (
+                ["--twitter-api-base", "http://127.0.0.1:9"], [:],
+                "needs TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET"
+            ),
+            (
+                ["--twitter-api-base", "not a url"], ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"],
+                "--twitter-api-base must be an absolute http(s) URL"
+            ),
+            (
+                ["--twitter-api-base", "http://127.0.0.1:9", "--users", "u.json"],
+                ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"], "--users is for the built-in sandbox"
+            ),
+            (["--port", "70000"], [:], "--port must be 0…65535"),
+        ] as [([String], [String: String], String)])
     func badOptionsAreUsageErrors(_ arguments: [String], _ environment: [String: String], _ message: String) throws {
         try withTemporaryDirectorySync { dir in
             let result = try runAccounts(
                 ["demo", "--database", dir + "/a.sqlite"] + arguments,
-                environment: environment.merging(["TWITTER_CONSUMER_KEY": "", "TWITTER_CONSUMER_SECRET": ""]) { given, _ in given })
+                environment: environment.merging(["TWITTER_CONSUMER_KEY": "", "TWITTER_CONSUMER_SECRET": ""]) {
+                    given, _ in given
+                })
             #expect(result.status == 64)
             #expect(result.stderr.contains(message), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
@@ -148,7 +164,9 @@ struct DemoCommandTests {
     @Test func aBadUsersFileIsInvalidInputAndNothingStarts() throws {
         try withTemporaryDirectorySync { dir in
             writeFile(dir + "/users.json", Array("[]".utf8))
-            let result = try runAccounts(["demo", "--port", "0", "--database", dir + "/a.sqlite", "--users", dir + "/users.json"])
+            let result = try runAccounts([
+                "demo", "--port", "0", "--database", dir + "/a.sqlite", "--users", dir + "/users.json",
+            ])
             #expect(result.status == 65)
             #expect(result.stdout.isEmpty)
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
