@@ -89,6 +89,7 @@ let package = Package(
                 "AccountModel", "AccountStore", "AccountCrypto", "Migrations", "TwitterOAuth", "TwitterSandbox",
                 "Registration", "AccountsHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

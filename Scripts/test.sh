@@ -44,10 +44,20 @@ browser_ready() {
             return 1
         fi
     fi
-    venv="${XDG_CACHE_HOME:-$HOME/.cache}/accounts-browser-venv"
     if ! "$venv/bin/python" -c 'import selenium' >/dev/null 2>&1; then
         echo "installing selenium into $venv" >&2
-        if ! { python3 -m venv "$venv" && "$venv/bin/pip" install -q 'selenium>=4.20,<5'; }; then
+        rm -rf "$venv"
+        if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+            rm -rf "$venv"  # Debian's own python3 needs python3-venv for this
+            if [ "$(id -u)" = 0 ]; then
+                apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null || true
+            fi
+            if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+                echo "browser suite skipped: python3 cannot make a virtual environment (install python3-venv)" >&2
+                return 1
+            fi
+        fi
+        if ! "$venv/bin/pip" install -q 'selenium>=4.20,<5'; then
             echo "browser suite skipped: could not install selenium from PyPI into $venv" >&2
             return 1
         fi
@@ -55,11 +65,12 @@ browser_ready() {
     return 0
 }
 
+venv="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/accounts-browser-venv"
 stage "browser"
 browser_started=$SECONDS
 browser_status=0
 if browser_ready; then
-    "${XDG_CACHE_HOME:-$HOME/.cache}/accounts-browser-venv/bin/python" Tests/Browser/demo_flow.py \
+    "$venv/bin/python" Tests/Browser/demo_flow.py \
         --accounts .build/debug/accounts --artifacts artifacts/browser || browser_status=$?
 fi
 echo "== browser suite done in $((SECONDS - browser_started))s (exit $browser_status)" >&2

@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Registration
 import TwitterOAuth
 import TwitterSandbox
@@ -70,6 +71,18 @@ struct DemoCommand: AsyncParsableCommand {
 
         let port = port
         let logger = Logger(label: "accounts.demo")
+        do {
+            try await serve(plan: plan, store: store, port: port, logger: logger)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            printError(
+                "cannot listen on 127.0.0.1:\(port): the port is in use (choose another with --port, or --port 0)")
+            throw ExitCode(ExitStatus.operationalFailure)
+        }
+        printMessage("demo stopped")
+    }
+
+    /// Runs the sandbox (when planned) and the app until a signal, or until either stops.
+    func serve(plan: TwitterPlan, store: AccountStore, port: Int, logger: Logger) async throws {
         try await runUntilSignalled {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let twitterBase: URL
@@ -122,7 +135,6 @@ struct DemoCommand: AsyncParsableCommand {
                 group.cancelAll()
             }
         }
-        printMessage("demo stopped")
     }
 
     // MARK: - Twitter

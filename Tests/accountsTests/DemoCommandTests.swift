@@ -173,6 +173,20 @@ struct DemoCommandTests {
         }
     }
 
+    @Test func aPortInUseIsReportedPlainly() throws {
+        try withTemporaryDirectorySync { dir in
+            let first = try ServerProcess(
+                accountsExecutable(), ["demo", "--port", "0", "--database", dir + "/a.sqlite"])
+            let port = try #require(URL(string: try first.firstLine())?.port)
+            let second = try runAccounts(["demo", "--port", "\(port)", "--database", dir + "/b.sqlite"])
+            #expect(second.status == 1)
+            #expect(
+                second.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use"), "\(second.stderr)")
+            #expect(second.stdout.isEmpty)
+            #expect(first.stop() == 0)
+        }
+    }
+
     func makeKeyRingLine() -> String {
         "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
     }
