@@ -91,8 +91,14 @@ extension AccountRoutes {
 
     // MARK: - Sign-out
 
-    /// `POST /sign-out`: ends this session and clears the cookie.
+    /// `POST /sign-out`: ends this session and clears the cookie. A browser whose session already ended is just told
+    /// it is signed out (there is nothing left to protect with a CSRF check).
     func signOut(_ request: Request) async throws -> Response {
+        if try await sessions.load(request) == nil {
+            var response = redirect(nil, to: "/?notice=signed_out")
+            response.setCookie(sessions.clearingCookie(secure: try origin(of: request).isHTTPS))
+            return response
+        }
         let (visit, _) = try await postedVisit(request)
         try await sessions.end(visit.session)
         var response = redirect(nil, to: "/?notice=signed_out")

@@ -448,10 +448,17 @@ struct AccountRoutesTests {
             #expect(try await browser.get("/whoami").text == "nobody")
 
             // Idle for longer than the idle lifetime ends a fresh one too
-            _ = try await browser.submit("/login", to: "/login", [("login", "dee"), ("password", Self.password)])
+            let form = try await browser.get("/login")
+            _ = try await browser.post(
+                "/login", [("csrf_token", try #require(form.csrfToken)), ("login", "dee"), ("password", Self.password)])
+            let account = try await browser.get("/account")
             #expect(try await browser.get("/whoami").text == "dee")
             app.clock.advance(by: 31 * 60)
             #expect(try await browser.get("/whoami").text == "nobody")
+            // "Sign out" on a page left open then just says so
+            let late = try await browser.post("/sign-out", [("csrf_token", try #require(account.csrfToken))])
+            #expect(late.status == 303 && late.location == "/?notice=signed_out")
+            #expect(browser.sessionID == nil)
 
             // And purge removes expired sessions
             app.clock.advance(by: 3 * 60 * 60)
