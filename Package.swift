@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Registration", targets: ["Registration"]),
         .library(name: "TwitterOAuth", targets: ["TwitterOAuth"]),
         .library(name: "TwitterSandbox", targets: ["TwitterSandbox"]),
+        .library(name: "AccountsHummingbird", targets: ["AccountsHummingbird"]),
         .executable(name: "accounts", targets: ["accounts"]),
         .executable(name: "accounts-bench", targets: ["accounts-bench"]),
     ],
@@ -73,10 +74,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "AccountsHummingbird",
+            dependencies: [
+                "Registration", "AccountStore", "AccountModel", "AccountCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "accounts",
             dependencies: [
                 "AccountModel", "AccountStore", "AccountCrypto", "Migrations", "TwitterOAuth", "TwitterSandbox",
+                "Registration", "AccountsHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -142,6 +156,15 @@ let package = Package(
             dependencies: [
                 "AccountStore", "AccountModel", "AccountCrypto", "Migrations", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "AccountsHummingbirdTests",
+            dependencies: [
+                "AccountsHummingbird", "Registration", "AccountStore", "AccountModel", "AccountCrypto", "TwitterOAuth",
+                "TwitterSandbox", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -40,5 +40,9 @@ public enum Migrations: Sendable {
             fileName: "0006_create_sign_in_failures.sql",
             contents: PackageResources._006_create_sign_in_failures_sql
         ),
+        MigrationFile(
+            fileName: "0008_create_browser_sessions.sql",
+            contents: PackageResources._008_create_browser_sessions_sql
+        ),
     ]
 }

@@ -39,6 +39,8 @@ public enum AccountEventKind: String, Sendable, Hashable, CaseIterable, CustomSt
     case deleted
     case imported
     case keysRewrapped = "keys_rewrapped"
+    /// Every browser session of the account was ended ("sign out everywhere").
+    case sessionsRevoked = "sessions_revoked"
 
     public var description: String { rawValue }
 }

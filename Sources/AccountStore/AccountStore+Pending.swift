@@ -135,9 +135,12 @@ extension AccountStore {
         public var pendingAuthorizations: Int
         /// Expired registration drafts removed.
         public var drafts: Int
+        /// Expired browser sessions removed (idle or absolute lifetime over).
+        public var browserSessions: Int = 0
     }
 
-    /// Removes expired (or consumed) pending authorizations and expired drafts, in one transaction.
+    /// Removes expired (or consumed) pending authorizations, expired drafts and expired browser sessions, in one
+    /// transaction.
     public func purgeExpired() async throws(StoreError) -> PurgeReport {
         let now = Timestamp.micros(now())
         return try await write { db in
@@ -146,7 +149,10 @@ extension AccountStore {
                 arguments: [now])
             let pending = db.changesCount
             try db.execute(sql: "DELETE FROM registration_drafts WHERE expires_at <= ?", arguments: [now])
-            return PurgeReport(pendingAuthorizations: pending, drafts: db.changesCount)
+            let drafts = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM browser_sessions WHERE idle_expires_at <= ? OR expires_at <= ?", arguments: [now, now])
+            return PurgeReport(pendingAuthorizations: pending, drafts: drafts, browserSessions: db.changesCount)
         }
     }
 }

@@ -41,18 +41,8 @@ struct KeysCommand: AsyncParsableCommand {
                 printOutput(line)
                 return
             }
-            let descriptor = open(output, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            guard descriptor >= 0 else {
-                let reason = errno == EEXIST ? "it already exists (keys are never overwritten)" : String(cString: strerror(errno))
+            if let reason = createPrivateFile(atPath: output, contents: line) {
                 printError("cannot write \(output): \(reason)")
-                throw ExitCode(ExitStatus.operationalFailure)
-            }
-            defer { close(descriptor) }
-            let written = line.utf8CString.withUnsafeBufferPointer { buffer in
-                write(descriptor, buffer.baseAddress, buffer.count - 1)
-            }
-            guard written == line.utf8.count, fsync(descriptor) == 0 else {
-                printError("cannot write \(output): \(String(cString: strerror(errno)))")
                 throw ExitCode(ExitStatus.operationalFailure)
             }
             printMessage("wrote key \(keyID) to \(output) (mode 0600)")

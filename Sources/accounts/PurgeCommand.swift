@@ -5,7 +5,8 @@ import Foundation
 /// `accounts purge`
 struct PurgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "purge", abstract: "Remove expired (or used) pending authorizations and expired registration drafts.")
+        commandName: "purge",
+        abstract: "Remove expired (or used) pending authorizations, expired registration drafts and expired sessions.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -15,7 +16,8 @@ struct PurgeCommand: AsyncParsableCommand {
         do {
             let report = try await store.purgeExpired()
             printOutput(
-                "removed \(report.pendingAuthorizations) pending authorizations and \(report.drafts) registration drafts\n")
+                "removed \(report.pendingAuthorizations) pending authorizations, \(report.drafts) registration drafts "
+                    + "and \(report.browserSessions) browser sessions\n")
         } catch {
             throw fail(error)
         }

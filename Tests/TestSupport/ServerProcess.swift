@@ -5,9 +5,11 @@ public final class ServerProcess: Sendable {
     private let process: Process
     private let output: Pipe
     private let errors: Pipe
-    /// Everything it wrote to stderr so far (read once it stopped).
+    /// Everything it wrote to stderr (complete once ``stop(signal:)`` returned).
     public let stderrText: Locked<String>
     private let firstLineBuffer = Locked("")
+    /// Signalled when stderr reached its end (the process and its children closed it).
+    private let stderrDone = DispatchSemaphore(value: 0)
 
     /// Starts `executable` with `arguments`.
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
@@ -29,9 +31,11 @@ public final class ServerProcess: Sendable {
         try process.run()
         let errorHandle = errors.fileHandleForReading
         let sink = stderrText
+        let done = stderrDone
         DispatchQueue.global().async {
             let data = errorHandle.readDataToEndOfFile()
             sink.withLock { $0 = String(decoding: data, as: UTF8.self) }
+            done.signal()
         }
     }
 
@@ -69,11 +73,18 @@ public final class ServerProcess: Sendable {
         return firstLineBuffer.value + String(decoding: rest, as: UTF8.self)
     }
 
+    /// Everything on stdout after the first line, read to the end (call after ``stop(signal:)``).
+    public func remainingOutput() -> String {
+        String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
     /// Sends `signal` and waits for the process to end; returns its exit status (128 + signal when killed).
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }
         process.waitUntilExit()
+        // The reader may still be copying stderr when the process is gone: wait for it, so callers see all of it.
+        if stderrDone.wait(timeout: .now() + 10) == .success { stderrDone.signal() }
         return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     }
 

@@ -131,11 +131,19 @@ struct KeysCommandTests {
 }
 
 struct PurgeCommandTests {
-    @Test func purgeRemovesExpiredPendingAuthorizationsAndDraftsButNoAccounts() async throws {
+    @Test func purgeRemovesExpiredPendingAuthorizationsDraftsAndSessionsButNoAccounts() async throws {
         try await withTemporaryDirectory { dir in
             let clock = TestClock(Date().addingTimeInterval(-7200))
             let store = try makeStore(in: dir, now: clock.closure)
-            _ = try await store.createAccount(newAccount("ann"))
+            let ann = try await store.createAccount(newAccount("ann"))
+            // One session past its idle lifetime, one past its absolute lifetime, one live
+            for (hash, idle, absolute) in [("a", 1800.0, 86_400.0), ("b", 86_400.0, 3600.0), ("c", 86_400.0, 86_400.0)] {
+                try await store.createBrowserSession(
+                    BrowserSession(
+                        tokenHash: String(repeating: hash, count: 64), user: ann.id, csrfToken: "t",
+                        createdAt: clock.now, lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(idle),
+                        expiresAt: clock.now.addingTimeInterval(absolute)))
+            }
             try await store.savePendingAuthorization(
                 PendingAuthorization(
                     requestToken: "old", requestTokenSecret: Secret("s"), browserSession: "b", purpose: .register,
@@ -149,12 +157,14 @@ struct PurgeCommandTests {
 
             let result = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stdout == "removed 1 pending authorizations and 1 registration drafts\n")
+            #expect(
+                result.stdout == "removed 1 pending authorizations, 1 registration drafts and 2 browser sessions\n")
             let again = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
-            #expect(again.stdout == "removed 0 pending authorizations and 0 registration drafts\n")
+            #expect(again.stdout == "removed 0 pending authorizations, 0 registration drafts and 0 browser sessions\n")
             let reopened = try makeStore(in: dir)
             defer { try? reopened.close() }
             #expect(try await reopened.accountCount() == 1)
+            #expect(try await reopened.browserSessionCount(of: ann.id) == 1)
         }
     }
 }

@@ -22,7 +22,7 @@ struct MigrateCommandTests {
             #expect(entries.count == Migrations.sqlite.count)
             for (index, entry) in entries.enumerated() {
                 #expect(Set(entry.keys) == ["version", "name", "state", "checksum", "applied_at"])
-                #expect(entry["version"] as? Int == index + 1)
+                #expect(entry["version"] as? Int == Int(Migrations.sqlite[index].fileName.prefix(4)))
                 #expect(entry["state"] as? String == "applied")
                 #expect((entry["checksum"] as? String)?.count == 64)
                 let appliedAt = try #require(entry["applied_at"] as? String)

@@ -1,0 +1,150 @@
+public import AccountModel
+public import Foundation
+import GRDB
+
+extension AccountStore {
+    /// Saves a new browser session (anonymous, or signed in when ``BrowserSession/user`` is set).
+    ///
+    /// An unknown user throws ``StoreError/accountNotFound(_:)``, and nothing is written.
+    public func createBrowserSession(_ session: BrowserSession) async throws(StoreError) {
+        try await write { db in try AccountStore.insertSession(db, session) }
+    }
+
+    /// The live session whose cookie id hashes to `tokenHash`, or `nil` (unknown, expired or revoked).
+    public func browserSession(tokenHash: String) async throws(StoreError) -> BrowserSession? {
+        let now = Timestamp.micros(now())
+        return try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT s.token_hash, u.public_id, s.csrf_token, s.created_at, s.last_seen_at, s.idle_expires_at,
+                        s.expires_at
+                    FROM browser_sessions s LEFT JOIN users u ON u.id = s.user_id
+                    WHERE s.token_hash = ? AND s.idle_expires_at > ? AND s.expires_at > ?
+                    """, arguments: [tokenHash, now, now]
+            ).map(AccountStore.session(from:))
+        }
+    }
+
+    /// Records that the browser used the session at `date`, pushing its idle expiry to `idleExpiresAt` (never past its
+    /// absolute expiry). Returns `false` when the session is gone.
+    @discardableResult
+    public func touchBrowserSession(
+        tokenHash: String, at date: Date, idleExpiresAt: Date
+    ) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE browser_sessions SET last_seen_at = ?, idle_expires_at = min(?, expires_at)
+                    WHERE token_hash = ?
+                    """, arguments: [Timestamp.micros(date), Timestamp.micros(idleExpiresAt), tokenHash])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Replaces the session `oldTokenHash` (if it still exists) with `new`, in one transaction: the rotation a
+    /// sign-in does, so an id seen before signing in is worth nothing after.
+    public func replaceBrowserSession(_ oldTokenHash: String?, with new: BrowserSession) async throws(StoreError) {
+        try await write { db in
+            if let oldTokenHash {
+                try db.execute(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [oldTokenHash])
+            }
+            try AccountStore.insertSession(db, new)
+        }
+    }
+
+    /// Ends the session `tokenHash` (sign-out). Returns whether there was one.
+    @discardableResult
+    public func deleteBrowserSession(tokenHash: String) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [tokenHash])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Ends every session of `user` ("sign out everywhere") and records a `sessions_revoked` event, in one
+    /// transaction. Returns how many sessions ended.
+    @discardableResult
+    public func deleteBrowserSessions(of user: UserID, actor: String = "user") async throws(StoreError) -> Int {
+        let now = now()
+        return try await write { db in
+            let record = try AccountStore.requireUserRecord(db, .id(user))
+            try db.execute(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [record.id])
+            let count = db.changesCount
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .sessionsRevoked, subject: user, actor: actor,
+                    details: ["sessions": "\(count)"], occurredAt: now))
+            return count
+        }
+    }
+
+    /// The number of live sessions of `user`.
+    public func browserSessionCount(of user: UserID) async throws(StoreError) -> Int {
+        let now = Timestamp.micros(now())
+        return try await read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM browser_sessions s JOIN users u ON u.id = s.user_id
+                    WHERE u.public_id = ? AND s.idle_expires_at > ? AND s.expires_at > ?
+                    """, arguments: [user.rawValue, now, now]) ?? 0
+        }
+    }
+
+    /// Counts of rows ``rebindBrowserSession(from:to:)`` moved.
+    public struct RebindReport: Sendable, Hashable {
+        /// Pending authorizations moved to the new binding.
+        public var pendingAuthorizations: Int
+        /// Registration drafts moved to the new binding.
+        public var drafts: Int
+
+        /// Makes a report.
+        public init(pendingAuthorizations: Int, drafts: Int) {
+            self.pendingAuthorizations = pendingAuthorizations
+            self.drafts = drafts
+        }
+    }
+
+    /// Moves every pending authorization and registration draft bound to `oldBinding` over to `newBinding`, in one
+    /// transaction: what a session rotation at sign-in does so a Twitter flow started before signing in can finish
+    /// after. (Bindings are the opaque `browser_session` values the registration service stores.)
+    @discardableResult
+    public func rebindBrowserSession(from oldBinding: String, to newBinding: String) async throws(StoreError)
+        -> RebindReport
+    {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE pending_authorizations SET browser_session = ? WHERE browser_session = ?",
+                arguments: [newBinding, oldBinding])
+            let pending = db.changesCount
+            try db.execute(
+                sql: "UPDATE registration_drafts SET browser_session = ? WHERE browser_session = ?",
+                arguments: [newBinding, oldBinding])
+            return RebindReport(pendingAuthorizations: pending, drafts: db.changesCount)
+        }
+    }
+
+    static func insertSession(_ db: Database, _ session: BrowserSession) throws {
+        let userRowID = try session.user.map { user in try AccountStore.requireUserRecord(db, .id(user)).id! }
+        try db.execute(
+            sql: """
+                INSERT INTO browser_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at,
+                    idle_expires_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                session.tokenHash, userRowID, session.csrfToken, Timestamp.micros(session.createdAt),
+                Timestamp.micros(session.lastSeenAt), Timestamp.micros(session.idleExpiresAt),
+                Timestamp.micros(session.expiresAt),
+            ])
+    }
+
+    static func session(from row: Row) -> BrowserSession {
+        BrowserSession(
+            tokenHash: row[0], user: (row[1] as String?).map(UserID.init(uncheckedRawValue:)), csrfToken: row[2],
+            createdAt: Timestamp.date(row[3] as Int64), lastSeenAt: Timestamp.date(row[4] as Int64),
+            idleExpiresAt: Timestamp.date(row[5] as Int64), expiresAt: Timestamp.date(row[6] as Int64))
+    }
+}

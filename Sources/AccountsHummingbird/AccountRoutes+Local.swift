@@ -1,0 +1,146 @@
+import AccountModel
+import AccountStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Registration
+
+/// Why a password sign-in did not go through, as the page says it.
+struct SignInProblem: Error {
+    var message: String
+    var status: HTTPResponse.Status
+}
+
+extension AccountRoutes {
+    // MARK: - Email sign-up
+
+    /// `GET /signup`.
+    func signUpPage(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        return page(visit, title: "Sign up", body: Pages.signUp(values: [:], errors: [], csrf: visit.csrf))
+    }
+
+    /// `POST /signup`: every field error at once with the input kept (never the password); success signs in.
+    func signUp(_ request: Request) async throws -> Response {
+        let (visit, form) = try await postedVisit(request)
+        let values: [Field: String] = [
+            .username: form["username"] ?? "", .email: form["email"] ?? "", .firstName: form["first_name"] ?? "",
+            .lastName: form["last_name"] ?? "",
+        ]
+        let signUp = SignUpForm(
+            username: values[.username]!, email: values[.email]!, password: Secret(form["password"] ?? ""),
+            firstName: values[.firstName], lastName: values[.lastName])
+        let account: Account
+        do {
+            account = try await local.signUp(signUp)
+        } catch {
+            guard case .invalid(let errors) = error else { throw error }
+            return page(
+                visit, title: "Sign up", status: .unprocessableContent,
+                body: Pages.signUp(values: values, errors: errors, csrf: visit.csrf))
+        }
+        let session = try await signIn(visit, as: account)
+        return redirect(visit, to: "/account?notice=registered", session: session)
+    }
+
+    // MARK: - Password log-in
+
+    /// `GET /login`.
+    func logInPage(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        let code = request.uri.queryParameters["notice"].map(String.init)
+        return page(
+            visit, title: "Log in", notice: Pages.notice(code),
+            body: Pages.logIn(login: "", error: nil, csrf: visit.csrf))
+    }
+
+    /// `POST /login`: `login` (username or email) and `password`; success rotates the session.
+    func logIn(_ request: Request) async throws -> Response {
+        let (visit, form) = try await postedVisit(request)
+        let login = form["login"] ?? ""
+        switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
+        case .success(let account):
+            let session = try await signIn(visit, as: account)
+            return redirect(visit, to: "/account?notice=signed_in", session: session)
+        case .failure(let problem):
+            return page(
+                visit, title: "Log in", status: problem.status,
+                body: Pages.logIn(login: login, error: problem.message, csrf: visit.csrf))
+        }
+    }
+
+    /// A password sign-in; unknown login and wrong password give the same answer.
+    func passwordSignIn(login: String, password: String) async throws -> Result<Account, SignInProblem> {
+        guard !login.isEmpty, !password.isEmpty else {
+            return .failure(
+                SignInProblem(message: "Enter your username or email and your password.", status: .unauthorized))
+        }
+        switch try await local.signIn(login: login, password: Secret(password)) {
+        case .signedIn(let account):
+            return .success(account)
+        case .invalidCredentials, .disabled:
+            return .failure(SignInProblem(message: "Wrong username, email or password.", status: .unauthorized))
+        case .throttled(let retryAfter):
+            return .failure(
+                SignInProblem(
+                    message: "Too many failed attempts. Try again after \(Pages.timestamp(retryAfter)) UTC.",
+                    status: .tooManyRequests))
+        }
+    }
+
+    // MARK: - Sign-out
+
+    /// `POST /sign-out`: ends this session and clears the cookie. A browser whose session already ended is just told
+    /// it is signed out (there is nothing left to protect with a CSRF check).
+    func signOut(_ request: Request) async throws -> Response {
+        if try await sessions.load(request) == nil {
+            var response = redirect(nil, to: "/?notice=signed_out")
+            response.setCookie(sessions.clearingCookie(secure: try origin(of: request).isHTTPS))
+            return response
+        }
+        let (visit, _) = try await postedVisit(request)
+        try await sessions.end(visit.session)
+        var response = redirect(nil, to: "/?notice=signed_out")
+        response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
+        return response
+    }
+
+    // MARK: - Account page
+
+    /// `GET /account`: the account, its Twitter identity with link/unlink, recent audit events, sign out everywhere.
+    func accountPage(_ request: Request) async throws -> Response {
+        let (visit, account) = try signedInVisit(try await visit(request))
+        let events = try await store.events(for: account.id, limit: configuration.eventsShown)
+        let code = request.uri.queryParameters["notice"].map(String.init)
+        return page(
+            visit, title: "Your account", notice: Pages.notice(code),
+            body: Pages.account(account, events: events, csrf: visit.csrf))
+    }
+
+    /// `POST /account/twitter/unlink`.
+    func unlink(_ request: Request) async throws -> Response {
+        let (visit, account) = try signedInVisit(try await postedVisit(request).0)
+        do {
+            _ = try await registration.unlink(account.id)
+            logger.info("twitter unlinked", metadata: ["account.id": "\(account.id)"])
+            return redirect(visit, to: "/account?notice=unlinked")
+        } catch {
+            switch error {
+            case .store(.lastSignInMethod): return redirect(visit, to: "/account?notice=last_sign_in_method")
+            case .store(.notLinked): return redirect(visit, to: "/account")
+            default: return failure(error, visit: visit)
+            }
+        }
+    }
+
+    /// `POST /account/sign-out-everywhere`: revokes every session of the account (this one included).
+    func signOutEverywhere(_ request: Request) async throws -> Response {
+        let (visit, account) = try signedInVisit(try await postedVisit(request).0)
+        let count = try await store.deleteBrowserSessions(of: account.id)
+        logger.info("signed out everywhere", metadata: ["account.id": "\(account.id)", "web.sessions": "\(count)"])
+        var response = redirect(nil, to: "/?notice=signed_out_everywhere")
+        response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
+        return response
+    }
+}

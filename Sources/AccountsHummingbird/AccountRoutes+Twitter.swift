@@ -1,0 +1,221 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import Hummingbird
+import Logging
+import Registration
+
+extension AccountRoutes {
+    // MARK: - Home
+
+    func home(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        let code = request.uri.queryParameters["notice"].map(String.init)
+        return page(
+            visit, title: "Welcome", notice: Pages.notice(code),
+            body: Pages.home(account: visit.account, csrf: visit.csrf))
+    }
+
+    // MARK: - Begin
+
+    /// `POST /register/twitter`, `/login/twitter`, `/account/twitter/link`: a request token, then off to Twitter.
+    func beginTwitter(_ request: Request, purpose: AuthorizationPurpose) async throws -> Response {
+        let (visit, _) = try await postedVisit(request)
+        var signedInUser: UserID?
+        if purpose == .link {
+            let (_, account) = try signedInVisit(visit)
+            if account.twitter != nil { return redirect(visit, to: "/account?notice=already_linked") }
+            signedInUser = account.id
+        }
+        do {
+            let url = try await registration.begin(
+                purpose: purpose, browserSession: visit.session.id, signedInUser: signedInUser,
+                callbackURL: visit.origin.callbackURL)
+            return redirect(visit, to: url.absoluteString)
+        } catch {
+            return failure(error, visit: visit)
+        }
+    }
+
+    // MARK: - Callback
+
+    /// `GET /register/twitter/callback`: bound to the session that began the flow; any failed check goes back to `/`.
+    func callback(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        let outcome: CallbackOutcome
+        do {
+            outcome = try await registration.handleCallback(
+                queryString: request.uri.query ?? "", browserSession: visit.session.id)
+        } catch {
+            return failure(error, visit: visit)
+        }
+        switch outcome {
+        case .signedIn(let account):
+            let session = try await signIn(visit, as: account)
+            return redirect(visit, to: "/account?notice=signed_in", session: session)
+        case .needsDetails(let draft):
+            return redirect(visit, to: "/register/details?draft=\(draft.id)")
+        case .matchesExistingAccount(_, let draft):
+            return redirect(visit, to: "/register/existing?draft=\(draft.id)")
+        case .readyToLink(let draft):
+            return redirect(visit, to: "/register/link?draft=\(draft.id)")
+        case .restart(let reason):
+            logger.info("twitter callback refused; starting over", metadata: ["web.reason": "\(reason.rawValue)"])
+            return home(visit, notice: reason.rawValue)
+        }
+    }
+
+    // MARK: - Registration form
+
+    /// `GET /register/details?draft=…`: the form, pre-filled from the draft.
+    func detailsPage(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
+        return registrationPage(visit, draft: draft, values: draft.fields, errors: [], status: .ok)
+    }
+
+    /// `POST /register/complete`: one transaction makes the account; field errors come back all at once, input kept.
+    func complete(_ request: Request) async throws -> Response {
+        let (visit, form) = try await postedVisit(request)
+        let draft = try await openDraft(form["draft"], visit: visit)
+        let values: [Field: String] = [
+            .username: form["username"] ?? "", .email: form["email"] ?? "", .firstName: form["first_name"] ?? "",
+            .lastName: form["last_name"] ?? "",
+        ]
+        let submitted = RegistrationForm(
+            username: values[.username]!, email: values[.email]!, firstName: values[.firstName]!,
+            lastName: values[.lastName]!, acceptedTerms: form["terms"] != nil)
+        let outcome: CompletionOutcome
+        do {
+            outcome = try await registration.complete(
+                draftID: draft.id, form: submitted, browserSession: visit.session.id)
+        } catch {
+            return failure(error, visit: visit)
+        }
+        switch outcome {
+        case .registered(let account):
+            let session = try await signIn(visit, as: account)
+            return redirect(visit, to: "/account?notice=registered", session: session)
+        case .signedIn(let account):
+            let session = try await signIn(visit, as: account)
+            return redirect(visit, to: "/account?notice=signed_in", session: session)
+        case .invalid(let errors):
+            return registrationPage(visit, draft: draft, values: values, errors: errors, status: .unprocessableContent)
+        }
+    }
+
+    func registrationPage(
+        _ visit: Visit, draft: DraftView, values: [Field: String], errors: [FieldError], status: HTTPResponse.Status
+    ) -> Response {
+        page(
+            visit, title: "Finish registering", status: status,
+            body: Pages.registration(
+                draft: draft, values: values, errors: errors,
+                required: registration.configuration.requiredFields.union([.username]), csrf: visit.csrf))
+    }
+
+    // MARK: - Existing account: sign in, then link
+
+    /// `GET /register/existing?draft=…`: "this email already has an account — sign in to link".
+    func existingPage(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
+        if visit.account != nil { return redirect(visit, to: "/register/link?draft=\(draft.id)") }
+        return page(
+            visit, title: "Sign in to link",
+            body: Pages.existing(draft: draft, login: draft.fields[.email] ?? "", error: nil, csrf: visit.csrf))
+    }
+
+    /// `POST /register/existing`: password sign-in; the new session carries the draft over; then the link page.
+    func signInToLink(_ request: Request) async throws -> Response {
+        let (visit, form) = try await postedVisit(request)
+        let draft = try await openDraft(form["draft"], visit: visit)
+        let login = form["login"] ?? ""
+        switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
+        case .success(let account):
+            let session = try await signIn(visit, as: account)
+            return redirect(visit, to: "/register/link?draft=\(draft.id)", session: session)
+        case .failure(let problem):
+            return page(
+                visit, title: "Sign in to link", status: problem.status,
+                body: Pages.existing(draft: draft, login: login, error: problem.message, csrf: visit.csrf))
+        }
+    }
+
+    /// `GET /register/link?draft=…`: confirm linking the draft's Twitter identity to the signed-in account.
+    func linkPage(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
+        guard let account = visit.account else { return redirect(visit, to: "/register/existing?draft=\(draft.id)") }
+        return page(
+            visit, title: "Link Twitter", body: Pages.confirmLink(draft: draft, account: account, csrf: visit.csrf))
+    }
+
+    /// `POST /register/link`: links, in one transaction, and shows the account.
+    func link(_ request: Request) async throws -> Response {
+        let (visit, form) = try await postedVisit(request)
+        let (_, account) = try signedInVisit(visit)
+        do {
+            _ = try await registration.link(
+                draftID: form["draft"] ?? "", to: account.id, browserSession: visit.session.id)
+            logger.info("twitter linked", metadata: ["account.id": "\(account.id)"])
+            return redirect(visit, to: "/account?notice=linked")
+        } catch {
+            return failure(error, visit: visit)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The draft `id` of this browser session, or a refusal that sends the person back to `/`.
+    func openDraft(_ id: String?, visit: Visit) async throws -> DraftView {
+        guard let id, !id.isEmpty, let draft = try await registration.draft(id, browserSession: visit.session.id)
+        else {
+            throw Refusal(response: home(visit, notice: "registration_closed"))
+        }
+        return draft
+    }
+
+    /// Signs `account` in on a new session id; the old id's pending authorizations and drafts move with it.
+    func signIn(_ visit: Visit, as account: Account) async throws -> BrowserSessions.Current {
+        let new = try await sessions.rotate(visit.session, to: account.id)
+        do {
+            try await registration.rotate(browserSession: visit.session.id, to: new.id)
+        } catch {
+            // The sign-in stands; a Twitter flow in progress must be started again.
+            logger.warning(
+                "could not carry pending sign-ins over to the new session", metadata: ["web.error": "\(error)"])
+        }
+        logger.info("signed in", metadata: ["account.id": "\(account.id)"])
+        return new
+    }
+
+    /// The response for a registration failure: Twitter trouble gets a 502 page, the rest a message on `/account`
+    /// or `/`.
+    func failure(_ error: RegistrationError, visit: Visit) -> Response {
+        logger.warning("registration step failed", metadata: ["web.error": "\(error)"])
+        let signedIn = visit.account != nil
+        switch error {
+        case .twitter:
+            return page(visit, title: "Twitter did not answer", status: .badGateway, body: Pages.twitterUnavailable())
+        case .draftNotFound, .draftExpired, .draftFromOtherBrowserSession:
+            return signedIn
+                ? redirect(visit, to: "/account?notice=registration_closed")
+                : home(visit, notice: "registration_closed")
+        case .twitterLinkedToAnotherAccount:
+            return signedIn
+                ? redirect(visit, to: "/account?notice=twitter_taken") : home(visit, notice: "twitter_taken")
+        case .accountAlreadyLinked:
+            return redirect(visit, to: "/account?notice=already_linked")
+        case .notSignedIn:
+            return redirect(visit, to: "/login?notice=sign_in_first")
+        case .store:
+            return Self.htmlResponse(
+                Pages.layout(
+                    site: configuration.siteName, title: "Something went wrong", account: nil, csrf: nil, notice: nil,
+                    body: "<h1>Something went wrong</h1>\n<p>Please <a href=\"/\">start again</a>.</p>"),
+                status: .internalServerError)
+        }
+    }
+}

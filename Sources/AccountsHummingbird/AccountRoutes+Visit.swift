@@ -1,0 +1,239 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The origin the browser used: scheme and `host[:port]` as it sent them.
+struct Origin: Sendable, Hashable {
+    var scheme: String
+    var authority: String
+
+    var isHTTPS: Bool { scheme == "https" }
+    var callbackURL: String { "\(scheme)://\(authority)\(AccountRoutes.callbackPath)" }
+
+    /// Whether `authority` is a plain `host[:port]`: letters, digits, `.`, `-` (or a bracketed IPv6 address) and an
+    /// optional decimal port. Anything else is refused before it reaches a URL.
+    static func isValidAuthority(_ authority: String) -> Bool {
+        var host = Substring(authority)
+        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+            let port = authority[authority.index(after: colon)...]
+            guard !port.isEmpty, port.count <= 5, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber) else {
+                return false
+            }
+            host = authority[..<colon]
+        }
+        guard !host.isEmpty, host.utf8.count <= 253 else { return false }
+        if host.hasPrefix("[") {
+            return host.hasSuffix("]")
+                && host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+        }
+        return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
+    }
+}
+
+/// A response a handler gives up with (refused form, bad request); ``AccountRoutes/guarded(_:)`` returns it.
+struct Refusal: Error {
+    let response: Response
+}
+
+/// What a handler knows about the request it answers.
+struct Visit: Sendable {
+    var session: BrowserSessions.Current
+    var account: Account?
+    var origin: Origin
+
+    var csrf: String { session.record.csrfToken }
+}
+
+/// A posted `application/x-www-form-urlencoded` form (the first value of each name).
+struct PostedForm: Sendable {
+    var values: [String: String]
+
+    subscript(_ name: String) -> String? { values[name] }
+
+    /// Parses `bytes`; `nil` when an escape is malformed or the text is not UTF-8.
+    static func parse(_ bytes: [UInt8]) -> PostedForm? {
+        var values: [String: String] = [:]
+        for piece in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let pair = piece.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = decode(pair[0]), let value = decode(pair.count > 1 ? pair[1] : []) else { return nil }
+            if values[name] == nil { values[name] = value }
+        }
+        return PostedForm(values: values)
+    }
+
+    private static func decode(_ bytes: ArraySlice<UInt8>) -> String? {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                output.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.endIndex,
+                    let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                else { return nil }
+                output.append(high << 4 | low)
+                index += 2
+            } else {
+                output.append(byte)
+            }
+            index += 1
+        }
+        return String(validating: output, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+extension AccountRoutes {
+    // MARK: - Visits
+
+    /// The origin the browser used; a Host header that is not a plain `host[:port]` is refused (400).
+    func origin(of request: Request) throws -> Origin {
+        guard let authority = request.head.authority, Origin.isValidAuthority(authority) else {
+            throw Refusal(
+                response: Self.plainResponse(
+                    "Bad request: the Host header is missing or malformed.\n", status: .badRequest))
+        }
+        let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?
+            .split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let https: Bool
+        switch configuration.scheme {
+        case .https: https = true
+        case .automatic: https = request.head.scheme?.lowercased() == "https" || forwarded == "https"
+        }
+        return Origin(scheme: https ? "https" : "http", authority: authority.lowercased())
+    }
+
+    /// The request's session (a new anonymous one when it has none) and signed-in account.
+    func visit(_ request: Request) async throws -> Visit {
+        let origin = try origin(of: request)
+        let session = try await sessions.loadOrCreate(request)
+        var account: Account?
+        if let user = session.record.user, let found = try await store.account(.id(user)), found.status == .active {
+            account = found
+        }
+        return Visit(session: session, account: account, origin: origin)
+    }
+
+    /// The visit of a POST, after its form passed the CSRF check: the session's token in `csrf_token` (compared in
+    /// constant time) and, when the browser sent an `Origin`, the same host and port as the request. Anything else is
+    /// refused with 403 and nothing changes.
+    func postedVisit(_ request: Request) async throws -> (Visit, PostedForm) {
+        let visit = try await visit(request)
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: configuration.maximumFormBytes)
+        } catch {
+            throw Refusal(
+                response: page(
+                    visit, title: "Form too large", status: .contentTooLarge,
+                    body: """
+                        <h1>That form was too large</h1><p><a href="/">Start again</a>.</p>
+                        """))
+        }
+        guard let form = PostedForm.parse(Array(buffer: body)) else {
+            throw Refusal(
+                response: page(
+                    visit, title: "Bad form", status: .badRequest,
+                    body: """
+                        <h1>That form could not be read</h1><p>Its text was not valid. <a href="/">Start again</a>.</p>
+                        """))
+        }
+        guard ConstantTime.equals(form["csrf_token"] ?? "", visit.csrf), originMatches(request, visit.origin) else {
+            logger.info("form refused: CSRF check failed", metadata: ["web.path": "\(request.uri.path)"])
+            throw Refusal(
+                response: page(
+                    visit, title: "Form expired", status: .forbidden,
+                    body: """
+                        <h1>This form has expired</h1>
+                        <p>It was sent from another page, or your session ended. Go back, reload the page and try again, or \
+                        <a href="/">start again</a>.</p>
+                        """))
+        }
+        return (visit, form)
+    }
+
+    /// True when the request has no `Origin` (older browsers) or one naming the request's own host and port.
+    func originMatches(_ request: Request, _ origin: Origin) -> Bool {
+        guard let given = request.headers[.origin] else { return true }
+        guard let components = URLComponents(string: given), let host = components.host else { return false }
+        var authority = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        if let port = components.port { authority += ":\(port)" }
+        return authority.lowercased() == origin.authority
+    }
+
+    /// The signed-in visit, or a redirect to the log-in page.
+    func signedInVisit(_ visit: Visit) throws -> (Visit, Account) {
+        guard let account = visit.account else {
+            throw Refusal(response: redirect(visit, to: "/login?notice=sign_in_first"))
+        }
+        return (visit, account)
+    }
+
+    // MARK: - Responses
+
+    /// An HTML page in the common layout (the username and "Sign out" when signed in), setting the session cookie
+    /// when the browser does not have it yet.
+    func page(
+        _ visit: Visit, title: String, status: HTTPResponse.Status = .ok, notice: String? = nil, body: String
+    ) -> Response {
+        var response = Self.htmlResponse(
+            Pages.layout(
+                site: configuration.siteName, title: title, account: visit.account, csrf: visit.csrf, notice: notice,
+                body: body),
+            status: status)
+        if visit.session.isNew { response.setCookie(sessions.cookie(for: visit.session, secure: visit.origin.isHTTPS)) }
+        return response
+    }
+
+    /// A 303 to `location` (a path of this app or Twitter's authorize URL), setting the session cookie when new.
+    func redirect(_ visit: Visit?, to location: String, session: BrowserSessions.Current? = nil) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        headers[.cacheControl] = "no-store"
+        var response = Response(status: .seeOther, headers: headers)
+        if let visit {
+            let current = session ?? visit.session
+            if current.isNew { response.setCookie(sessions.cookie(for: current, secure: visit.origin.isHTTPS)) }
+        }
+        return response
+    }
+
+    /// `/` with a message code (see ``Pages/notice(_:)``).
+    func home(_ visit: Visit?, notice: String, session: BrowserSessions.Current? = nil) -> Response {
+        redirect(visit, to: "/?notice=\(notice)", session: session)
+    }
+
+    static func htmlResponse(_ html: String, status: HTTPResponse.Status) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func plainResponse(_ text: String, status: HTTPResponse.Status) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

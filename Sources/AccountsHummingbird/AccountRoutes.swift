@@ -1,0 +1,145 @@
+public import AccountModel
+public import AccountStore
+public import Foundation
+public import Hummingbird
+public import Logging
+public import Registration
+
+/// The pages and routes that wire ``RegistrationService`` and ``LocalAccounts`` into a Hummingbird app: register and
+/// log in with Twitter, the registration form, email sign-up, password log-in, sign-out, and an account page with
+/// link/unlink, recent audit events and "sign out everywhere". Sessions live in the account store.
+///
+/// ```swift
+/// let routes = AccountRoutes(store: store, registration: registration, local: LocalAccounts(store: store))
+/// let router = Router()
+/// routes.addRoutes(to: router)
+/// router.get("/hello") { request, _ in
+///     let account = try await routes.signedInAccount(request)
+///     return "Hello, \(account?.username ?? "stranger")"
+/// }
+/// ```
+public struct AccountRoutes: Sendable {
+    /// Settings of the routes and their sessions.
+    public struct Configuration: Sendable {
+        /// The session cookie's name: `accounts_session`.
+        public var cookieName = "accounts_session"
+        /// A session nobody used for this long ends: 1 hour.
+        public var idleLifetime: TimeInterval = 60 * 60
+        /// A session ends this long after it was made (sign-in makes a new one), however much it is used: 12 hours.
+        public var absoluteLifetime: TimeInterval = 12 * 60 * 60
+        /// How often a session's last use is written back (each write pushes the idle expiry on): 60 seconds.
+        public var touchInterval: TimeInterval = 60
+        /// How the app tells that the browser used HTTPS (for `Secure` cookies and callback URLs).
+        public var scheme: SchemePolicy = .automatic
+        /// How many audit events the account page lists: 10.
+        public var eventsShown = 10
+        /// The largest form body accepted: 64 KiB.
+        public var maximumFormBytes = 64 << 10
+        /// The name shown in page titles and headings.
+        public var siteName = "accounts"
+
+        /// The defaults above.
+        public init() {}
+    }
+
+    /// How the app learns whether the browser used HTTPS.
+    public enum SchemePolicy: Sendable, Hashable {
+        /// HTTPS when the request's scheme says so or a proxy in front sent `X-Forwarded-Proto: https`.
+        case automatic
+        /// Always HTTPS (a TLS-terminating proxy that sends no `X-Forwarded-Proto`).
+        case https
+    }
+
+    /// The callback path Twitter sends the browser back to (under the host and port the browser used).
+    public static let callbackPath = "/register/twitter/callback"
+
+    let store: AccountStore
+    let registration: RegistrationService
+    let local: LocalAccounts
+    let configuration: Configuration
+    let logger: Logger
+    let sessions: BrowserSessions
+
+    /// Routes over `store`, registering through `registration` and signing in with passwords through `local`.
+    /// - Parameters:
+    ///   - store: The account store (it also keeps the sessions; migration 8 makes their table).
+    ///   - registration: The Twitter flow; its configured callback URL is replaced per request by one on the host and
+    ///     port the browser used.
+    ///   - local: Email sign-up and password sign-in.
+    ///   - configuration: Session lifetimes, cookie and HTTPS settings.
+    ///   - logger: Where the routes log (info and below; never session ids, tokens or passwords).
+    public init(
+        store: AccountStore, registration: RegistrationService, local: LocalAccounts,
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "accounts.web", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.store = store
+        self.registration = registration
+        self.local = local
+        self.configuration = configuration
+        self.logger = logger
+        self.sessions = BrowserSessions(store: store, configuration: configuration, logger: logger)
+    }
+
+    /// Adds every route (see README, "Web routes") to `router`.
+    public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
+        router.get("/") { request, _ in await self.guarded { try await self.home(request) } }
+        router.post("/register/twitter") { request, _ in
+            await self.guarded { try await self.beginTwitter(request, purpose: .register) }
+        }
+        router.post("/login/twitter") { request, _ in
+            await self.guarded { try await self.beginTwitter(request, purpose: .signIn) }
+        }
+        router.post("/account/twitter/link") { request, _ in
+            await self.guarded { try await self.beginTwitter(request, purpose: .link) }
+        }
+        router.get(RouterPath(Self.callbackPath)) { request, _ in
+            await self.guarded { try await self.callback(request) }
+        }
+        router.get("/register/details") { request, _ in await self.guarded { try await self.detailsPage(request) } }
+        router.post("/register/complete") { request, _ in await self.guarded { try await self.complete(request) } }
+        router.get("/register/existing") { request, _ in await self.guarded { try await self.existingPage(request) } }
+        router.post("/register/existing") { request, _ in
+            await self.guarded { try await self.signInToLink(request) }
+        }
+        router.get("/register/link") { request, _ in await self.guarded { try await self.linkPage(request) } }
+        router.post("/register/link") { request, _ in await self.guarded { try await self.link(request) } }
+        router.get("/signup") { request, _ in await self.guarded { try await self.signUpPage(request) } }
+        router.post("/signup") { request, _ in await self.guarded { try await self.signUp(request) } }
+        router.get("/login") { request, _ in await self.guarded { try await self.logInPage(request) } }
+        router.post("/login") { request, _ in await self.guarded { try await self.logIn(request) } }
+        router.post("/sign-out") { request, _ in await self.guarded { try await self.signOut(request) } }
+        router.get("/account") { request, _ in await self.guarded { try await self.accountPage(request) } }
+        router.post("/account/twitter/unlink") { request, _ in await self.guarded { try await self.unlink(request) } }
+        router.post("/account/sign-out-everywhere") { request, _ in
+            await self.guarded { try await self.signOutEverywhere(request) }
+        }
+    }
+
+    /// The account signed in on this request's session, or `nil`; for the app's own routes.
+    public func signedInAccount(_ request: Request) async throws(StoreError) -> Account? {
+        guard let session = try await sessions.load(request), let user = session.record.user else { return nil }
+        guard let account = try await store.account(.id(user)), account.status == .active else { return nil }
+        return account
+    }
+
+    /// Runs a handler; anything it throws becomes a plain 500 page (the log gets the error's description, which never
+    /// holds a secret).
+    func guarded(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let refusal as Refusal {
+            return refusal.response
+        } catch {
+            logger.error("request failed", metadata: ["web.error": "\(error)"])
+            return Self.htmlResponse(
+                Pages.layout(
+                    site: configuration.siteName, title: "Something went wrong", account: nil, csrf: nil, notice: nil,
+                    body: """
+                        <h1>Something went wrong</h1>
+                        <p>The server could not finish this request. Please <a href="/">start again</a>.</p>
+                        """),
+                status: .internalServerError)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// Server-side browser sessions kept in the account store, referenced by a random id in a cookie.
+///
+/// The id is 32 bytes from ``SecureRandom`` (256 bits) as 64 hex digits; the store keeps only its SHA-256, so several
+/// app instances over one database agree on every session, and deleting a row revokes it. Sign-in always makes a new
+/// id (rotation): an id seen before signing in is worth nothing after.
+struct BrowserSessions: Sendable {
+    let store: AccountStore
+    let configuration: AccountRoutes.Configuration
+    let logger: Logger
+
+    /// The session of this request: the id the browser holds (a secret: never logged or shown) and its row.
+    struct Current: Sendable {
+        /// The cookie's value.
+        var id: String
+        /// What the store keeps.
+        var record: BrowserSession
+        /// Whether the browser does not have this id yet (the response must set the cookie).
+        var isNew: Bool
+    }
+
+    /// The live session named by the request's cookie, or `nil`; its idle expiry is pushed on (at most once a minute).
+    func load(_ request: Request) async throws(StoreError) -> Current? {
+        guard let id = request.cookies[configuration.cookieName]?.value, Self.isWellFormed(id) else { return nil }
+        guard var record = try await store.browserSession(tokenHash: Self.hash(id)) else { return nil }
+        let now = store.currentDate
+        if now.timeIntervalSince(record.lastSeenAt) >= configuration.touchInterval {
+            let idle = min(now.addingTimeInterval(configuration.idleLifetime), record.expiresAt)
+            try await store.touchBrowserSession(tokenHash: record.tokenHash, at: now, idleExpiresAt: idle)
+            record.lastSeenAt = now
+            record.idleExpiresAt = idle
+        }
+        return Current(id: id, record: record, isNew: false)
+    }
+
+    /// The request's session, or a new anonymous one.
+    func loadOrCreate(_ request: Request) async throws(StoreError) -> Current {
+        if let current = try await load(request) { return current }
+        let current = Self.make(user: nil, now: store.currentDate, configuration: configuration)
+        try await store.createBrowserSession(current.record)
+        return current
+    }
+
+    /// Signs `user` in: a new session id, CSRF token and lifetimes replace `old` in one transaction.
+    func rotate(_ old: Current?, to user: UserID) async throws(StoreError) -> Current {
+        let new = Self.make(user: user, now: store.currentDate, configuration: configuration)
+        try await store.replaceBrowserSession(old?.record.tokenHash, with: new.record)
+        return new
+    }
+
+    /// Ends the session (sign-out).
+    func end(_ current: Current) async throws(StoreError) {
+        try await store.deleteBrowserSession(tokenHash: current.record.tokenHash)
+    }
+
+    /// The cookie that hands `current`'s id to the browser.
+    func cookie(for current: Current, secure: Bool) -> Cookie {
+        Cookie(
+            name: configuration.cookieName, value: current.id, path: "/", secure: secure, httpOnly: true,
+            sameSite: .lax)
+    }
+
+    /// The cookie that makes the browser forget its session id.
+    func clearingCookie(secure: Bool) -> Cookie {
+        Cookie(
+            name: configuration.cookieName, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+            secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    // MARK: - Ids
+
+    static func make(user: UserID?, now: Date, configuration: AccountRoutes.Configuration) -> Current {
+        let id = hex(SecureRandom.bytes(count: 32))
+        let record = BrowserSession(
+            tokenHash: hash(id), user: user, csrfToken: hex(SecureRandom.bytes(count: 32)), createdAt: now,
+            lastSeenAt: now,
+            idleExpiresAt: now.addingTimeInterval(min(configuration.idleLifetime, configuration.absoluteLifetime)),
+            expiresAt: now.addingTimeInterval(configuration.absoluteLifetime))
+        return Current(id: id, record: record, isNew: true)
+    }
+
+    /// What the store keeps for a session id: its SHA-256, in hex.
+    static func hash(_ id: String) -> String {
+        SHA256.hexDigest(Array(id.utf8))
+    }
+
+    /// Whether `id` has the shape of one of ours (64 lowercase hex digits); anything else is not even looked up.
+    static func isWellFormed(_ id: String) -> Bool {
+        id.utf8.count == 64 && id.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}

@@ -1,0 +1,317 @@
+import AccountModel
+import Foundation
+import Registration
+
+/// The HTML of every page. Every value from a person, Twitter or the store is escaped; no page carries a secret other
+/// than the session's own CSRF token in its forms.
+enum Pages: Sendable {
+    /// The common frame: site name, the signed-in username with a "Sign out" button (or the log-in links), a message.
+    static func layout(
+        site: String, title: String, account: Account?, csrf: String?, notice: String?, body: String
+    ) -> String {
+        let navigation: String
+        if let account, let csrf {
+            navigation = """
+                <span id="signed-in-as">Signed in as <strong id="username">\(HTML.escape(account.username))</strong></span>
+                <a href="/account">Your account</a>
+                \(HTML.button("Sign out", action: "/sign-out", csrf: csrf, id: "sign-out"))
+                """
+        } else {
+            navigation = """
+                <a href="/signup">Sign up with email</a> <a href="/login">Log in</a>
+                """
+        }
+        let message = notice.map { "<p class=\"notice\" role=\"status\" id=\"notice\">\(HTML.escape($0))</p>\n" } ?? ""
+        return """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(HTML.escape(title)) – \(HTML.escape(site))</title>
+            <style>
+            body { font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 44rem; padding: 0 1rem; }
+            header { display: flex; gap: 1rem; align-items: center; justify-content: space-between;
+                     border-bottom: 1px solid #ccc; padding: .5rem 0; }
+            header nav { display: flex; gap: .75rem; align-items: center; }
+            form.inline { display: inline; margin: 0; }
+            .notice { background: #eef6ff; border: 1px solid #9cc3f0; padding: .5rem .75rem; }
+            .error, .missing { color: #a40000; }
+            .from-twitter { color: #1d6fa5; font-size: .9em; }
+            label { display: block; margin-top: .75rem; font-weight: 600; }
+            input[type=text], input[type=email], input[type=password] { width: 100%; max-width: 24rem; padding: .3rem; }
+            input[aria-invalid=true] { border: 2px solid #a40000; }
+            button { margin: .75rem .5rem 0 0; padding: .35rem .9rem; }
+            header button { margin: 0; }
+            table { border-collapse: collapse; } td, th { border-bottom: 1px solid #ddd; padding: .25rem .5rem; text-align: left; }
+            </style>
+            </head>
+            <body>
+            <header><a href="/" id="home">\(HTML.escape(site))</a><nav>\(navigation)</nav></header>
+            <main>
+            \(message)\(body)
+            </main>
+            </body>
+            </html>
+
+            """
+    }
+
+    /// The sentence for a message code carried in `?notice=` (unknown codes show nothing: no text is reflected).
+    static func notice(_ code: String?) -> String? {
+        guard let code else { return nil }
+        if let reason = RestartReason(rawValue: code) { return reason.message }
+        switch code {
+        case "signed_out": return "You signed out."
+        case "signed_out_everywhere": return "You signed out everywhere: every session of your account has ended."
+        case "registered": return "Welcome! Your account is ready."
+        case "signed_in": return "You are signed in."
+        case "linked": return "Your Twitter account is now linked to this account."
+        case "unlinked": return "Your Twitter account is no longer linked to this account."
+        case "registration_closed":
+            return "That registration is no longer open (finished, expired, or started in another browser). "
+                + "Please start again."
+        case "twitter_taken": return "That Twitter account is already linked to another account."
+        case "already_linked": return "This account already has a linked Twitter account; unlink it first."
+        case "last_sign_in_method": return "Twitter is this account's only way to sign in, so it cannot be unlinked."
+        case "sign_in_first": return "Please log in first."
+        default: return nil
+        }
+    }
+
+    // MARK: - Home
+
+    static func home(account: Account?, csrf: String) -> String {
+        let greeting =
+            account.map {
+                "<p>You are signed in as <strong>\(HTML.escape($0.username))</strong>. <a href=\"/account\">Your account</a></p>"
+            } ?? "<p>Register or log in with Twitter, or with an email address and a password.</p>"
+        return """
+            <h1>Welcome</h1>
+            \(greeting)
+            <section>
+            <h2>With Twitter</h2>
+            \(HTML.button("Register with Twitter", action: "/register/twitter", csrf: csrf, id: "register-twitter"))
+            \(HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "login-twitter"))
+            </section>
+            <section>
+            <h2>With email and password</h2>
+            <p><a href="/signup" id="signup-link">Sign up with email</a> · <a href="/login" id="login-link">Log in</a></p>
+            </section>
+            """
+    }
+
+    // MARK: - Registration form
+
+    /// The fields of the registration form in order, with their labels.
+    static let registrationFields: [(Field, String, String)] = [
+        (.username, "Username", "text"), (.email, "Email", "email"), (.firstName, "First name", "text"),
+        (.lastName, "Last name", "text"),
+    ]
+
+    /// The registration form: values pre-filled from the draft (or as typed), fields Twitter supplied marked as such
+    /// but editable, missing required ones marked, and every field error at once.
+    static func registration(
+        draft: DraftView, values: [Field: String], errors: [FieldError], required: Set<Field>, csrf: String
+    ) -> String {
+        var rows: [String] = []
+        for (field, label, type) in registrationFields {
+            let name = field.rawValue
+            let value = values[field] ?? ""
+            let fieldErrors = errors.filter { $0.field == field }
+            var notes: [String] = []
+            if let fromTwitter = draft.fields[field], !fromTwitter.isEmpty {
+                notes.append(
+                    "<span class=\"from-twitter\" id=\"\(name)-from-twitter\">from Twitter; you can change it</span>")
+            }
+            if !fieldErrors.isEmpty {
+                for error in fieldErrors {
+                    notes.append("<span class=\"error\" id=\"\(name)-error\">\(HTML.escape(error.problem))</span>")
+                }
+            } else if value.isEmpty && required.contains(field) {
+                notes.append("<span class=\"missing\" id=\"\(name)-missing\">missing: required</span>")
+            } else if let problem = draft.missing.first(where: { $0.field == field }), value == draft.fields[field] {
+                notes.append("<span class=\"missing\" id=\"\(name)-missing\">\(HTML.escape(problem.problem))</span>")
+            }
+            let invalid = fieldErrors.isEmpty ? "" : " aria-invalid=\"true\""
+            let requiredAttribute = required.contains(field) ? " (required)" : " (optional)"
+            rows.append(
+                """
+                <label for="\(name)">\(label)\(requiredAttribute)</label>
+                <input type="\(type)" id="\(name)" name="\(name)" value="\(HTML.escape(value))"\(invalid)> \
+                \(notes.joined(separator: " "))
+                """)
+        }
+        let summary =
+            errors.isEmpty
+            ? ""
+            : "<p class=\"error\" id=\"form-errors\">Please fix \(errors.count == 1 ? "this problem" : "these \(errors.count) problems"): "
+                + errors.map { HTML.escape($0.description) }.joined(separator: "; ") + "</p>\n"
+        return """
+            <h1>Finish registering</h1>
+            <p>Twitter says you are <strong>\(HTML.escape(draft.twitterName))</strong> \
+            (@\(HTML.escape(draft.screenName))). Check the details below; change anything you like.</p>
+            \(summary)<form method="post" action="/register/complete" id="registration-form" novalidate>
+            \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))
+            \(rows.joined(separator: "\n"))
+            <p><button type="submit" id="complete">Create account</button></p>
+            </form>
+            <p><a href="/">Cancel</a></p>
+            """
+    }
+
+    // MARK: - Existing account
+
+    static func existing(draft: DraftView, login: String, error: String?, csrf: String) -> String {
+        let problem = error.map { "<p class=\"error\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        return """
+            <h1>This email already has an account</h1>
+            <p>An account already uses the email address of the Twitter account \
+            <strong>@\(HTML.escape(draft.screenName))</strong>. Sign in to that account with its password to link \
+            Twitter to it.</p>
+            \(problem)<form method="post" action="/register/existing" id="existing-form">
+            \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))
+            <label for="login">Username or email</label>
+            <input type="text" id="login" name="login" value="\(HTML.escape(login))" autocomplete="username">
+            <label for="password">Password</label>
+            <input type="password" id="password" name="password" autocomplete="current-password">
+            <p><button type="submit" id="sign-in-to-link">Sign in</button></p>
+            </form>
+            <p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
+            instead</a> (with another email address).</p>
+            """
+    }
+
+    static func confirmLink(draft: DraftView, account: Account, csrf: String) -> String {
+        """
+        <h1>Link your Twitter account?</h1>
+        <p>Link the Twitter account <strong>\(HTML.escape(draft.twitterName))</strong> \
+        (@\(HTML.escape(draft.screenName))) to your account <strong>\(HTML.escape(account.username))</strong>? You can \
+        then log in with Twitter.</p>
+        \(HTML.button("Link Twitter account", action: "/register/link", csrf: csrf, fields: [("draft", draft.id)], id: "confirm-link"))
+        <p><a href="/account">Cancel</a></p>
+        """
+    }
+
+    // MARK: - Email sign-up and password log-in
+
+    static let signUpFields: [(Field, String, String, String)] = [
+        (.username, "Username", "text", "username"), (.email, "Email", "email", "email"),
+        (.password, "Password (at least 10 characters)", "password", "new-password"),
+        (.firstName, "First name (optional)", "text", "given-name"),
+        (.lastName, "Last name (optional)", "text", "family-name"),
+    ]
+
+    static func signUp(values: [Field: String], errors: [FieldError], csrf: String) -> String {
+        var rows: [String] = []
+        for (field, label, type, autocomplete) in signUpFields {
+            let name = field.rawValue
+            // A password is never sent back in a page.
+            let value = field == .password ? "" : values[field] ?? ""
+            let fieldErrors = errors.filter { $0.field == field }
+            let notes = fieldErrors.map {
+                "<span class=\"error\" id=\"\(name)-error\">\(HTML.escape($0.problem))</span>"
+            }
+            let invalid = fieldErrors.isEmpty ? "" : " aria-invalid=\"true\""
+            rows.append(
+                """
+                <label for="\(name)">\(label)</label>
+                <input type="\(type)" id="\(name)" name="\(name)" value="\(HTML.escape(value))" \
+                autocomplete="\(autocomplete)"\(invalid)> \(notes.joined(separator: " "))
+                """)
+        }
+        let summary =
+            errors.isEmpty
+            ? ""
+            : "<p class=\"error\" id=\"form-errors\">Please fix: "
+                + errors.map { HTML.escape($0.description) }.joined(separator: "; ") + "</p>\n"
+        return """
+            <h1>Sign up with email</h1>
+            \(summary)<form method="post" action="/signup" id="signup-form" novalidate>
+            \(HTML.hidden("csrf_token", csrf))
+            \(rows.joined(separator: "\n"))
+            <p><button type="submit" id="sign-up">Sign up</button></p>
+            </form>
+            """
+    }
+
+    static func logIn(login: String, error: String?, csrf: String) -> String {
+        let problem = error.map { "<p class=\"error\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        return """
+            <h1>Log in</h1>
+            \(problem)<form method="post" action="/login" id="login-form">
+            \(HTML.hidden("csrf_token", csrf))
+            <label for="login">Username or email</label>
+            <input type="text" id="login" name="login" value="\(HTML.escape(login))" autocomplete="username">
+            <label for="password">Password</label>
+            <input type="password" id="password" name="password" autocomplete="current-password">
+            <p><button type="submit" id="log-in">Log in</button></p>
+            </form>
+            <p>No account yet? <a href="/signup">Sign up with email</a>, or register with Twitter on the \
+            <a href="/">home page</a>.</p>
+            """
+    }
+
+    // MARK: - Account
+
+    static func account(_ account: Account, events: [AccountEvent], csrf: String) -> String {
+        let twitter: String
+        if let identity = account.twitter {
+            twitter = """
+                <p id="twitter-identity">Linked: <strong>\(HTML.escape(identity.name))</strong> \
+                (@<span id="twitter-screen-name">\(HTML.escape(identity.screenName))</span>), Twitter id \
+                <code>\(HTML.escape(identity.userID.decimalString))</code>, since \(timestamp(identity.linkedAt)).</p>
+                \(HTML.button("Unlink Twitter", action: "/account/twitter/unlink", csrf: csrf, id: "unlink-twitter"))
+                """
+        } else {
+            twitter = """
+                <p id="twitter-identity">No Twitter account is linked.</p>
+                \(HTML.button("Link Twitter account", action: "/account/twitter/link", csrf: csrf, id: "link-twitter"))
+                """
+        }
+        let rows = events.map { event in
+            let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+                .joined(separator: ", ")
+            return
+                "<tr><td>\(timestamp(event.occurredAt))</td><td class=\"event-kind\">\(HTML.escape(event.kind.rawValue))</td>"
+                + "<td>\(HTML.escape(event.actor))</td><td>\(HTML.escape(details))</td></tr>"
+        }
+        let names = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
+        return """
+            <h1>Your account</h1>
+            <dl>
+            <dt>Username</dt><dd id="account-username">\(HTML.escape(account.username))</dd>
+            <dt>Email</dt><dd id="account-email">\(HTML.escape(account.email ?? "none"))</dd>
+            <dt>Name</dt><dd>\(HTML.escape(names.isEmpty ? "not given" : names))</dd>
+            <dt>Password</dt><dd>\(account.hasPassword ? "set" : "none (you log in with Twitter)")</dd>
+            </dl>
+            <h2>Twitter</h2>
+            \(twitter)
+            <h2>Recent activity</h2>
+            <table id="events"><thead><tr><th>When (UTC)</th><th>What</th><th>By</th><th>Details</th></tr></thead>
+            <tbody>
+            \(rows.joined(separator: "\n"))
+            </tbody></table>
+            <h2>Sessions</h2>
+            <p>Signed in on another computer, or lost one? End every session of this account, here included.</p>
+            \(HTML.button("Sign out everywhere", action: "/account/sign-out-everywhere", csrf: csrf, id: "sign-out-everywhere"))
+            """
+    }
+
+    static func twitterUnavailable() -> String {
+        """
+        <h1>Twitter did not answer</h1>
+        <p>Twitter could not be reached, or answered in a way we did not expect. Please try again in a moment from \
+        the <a href="/">home page</a>.</p>
+        """
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
+            c.second ?? 0)
+    }
+}

@@ -1,0 +1,222 @@
+import AccountCrypto
+import AccountStore
+import AccountsHummingbird
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Registration
+import TwitterOAuth
+import TwitterSandbox
+
+/// `accounts demo [--port P] [--twitter-api-base URL] [--users FILE]`
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the web demo: register and sign in with Twitter (or the built-in sandbox) in a browser.",
+        discussion: """
+            Serves the AccountsHummingbird pages on 127.0.0.1 over the --database file, which it creates or migrates. \
+            Without --twitter-api-base it also starts the Twitter sandbox on a free loopback port, with consumer \
+            credentials it makes for itself; with it, it talks to that server using TWITTER_CONSUMER_KEY and \
+            TWITTER_CONSUMER_SECRET. Without ACCOUNTS_KEYS or a keys file it makes a development key file beside the \
+            database (mode 0600). Prints one line http://127.0.0.1:PORT/ on stdout when ready; everything else goes to \
+            stderr. Stops on Ctrl-C or SIGTERM.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "The port of the web app on 127.0.0.1 (0 picks a free one).")
+    var port = 8080
+
+    @Option(
+        name: .customLong("twitter-api-base"),
+        help: ArgumentHelp(
+            "Talk to this Twitter-compatible server instead of starting the sandbox (needs TWITTER_CONSUMER_KEY and "
+                + "TWITTER_CONSUMER_SECRET).", valueName: "url"))
+    var twitterAPIBase: String?
+
+    @Option(
+        name: .long, help: ArgumentHelp("A JSON file of fake users for the sandbox (see README).", valueName: "file"))
+    var users: String?
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard let twitterAPIBase else { return }
+        guard Self.apiBase(twitterAPIBase) != nil else {
+            throw ValidationError("--twitter-api-base must be an absolute http(s) URL, such as https://api.x.com")
+        }
+        if users != nil {
+            throw ValidationError("--users is for the built-in sandbox; it cannot be combined with --twitter-api-base")
+        }
+        if Self.environmentConsumer() == nil {
+            throw ValidationError(
+                "--twitter-api-base needs TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET set in the environment")
+        }
+    }
+
+    func run() async throws {
+        let plan = try twitterPlan()
+        let keyRing = try demoKeyRing()
+        var storeConfiguration = global.storeConfiguration()
+        storeConfiguration.schemaPolicy = .applyPendingMigrations
+        let store: AccountStore
+        do {
+            store = try AccountStore(configuration: storeConfiguration, keyRing: keyRing)
+        } catch {
+            throw fail(error)
+        }
+        defer { try? store.close() }
+        printMessage("database \(global.databasePath) is migrated and open")
+
+        let port = port
+        let logger = Logger(label: "accounts.demo")
+        do {
+            try await serve(plan: plan, store: store, port: port, logger: logger)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            printError(
+                "cannot listen on 127.0.0.1:\(port): the port is in use (choose another with --port, or --port 0)")
+            throw ExitCode(ExitStatus.operationalFailure)
+        }
+        printMessage("demo stopped")
+    }
+
+    /// Runs the sandbox (when planned) and the app until a signal, or until either stops.
+    func serve(plan: TwitterPlan, store: AccountStore, port: Int, logger: Logger) async throws {
+        try await runUntilSignalled {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let twitterBase: URL
+                let consumer: ConsumerCredentials
+                switch plan {
+                case .external(let base, let credentials):
+                    twitterBase = base
+                    consumer = credentials
+                    printMessage("using the Twitter API at \(base.absoluteString)")
+                case .sandbox(let sandbox):
+                    let (ports, continuation) = AsyncStream<Int>.makeStream()
+                    group.addTask {
+                        defer { continuation.finish() }
+                        try await sandbox.run { port in continuation.yield(port) }
+                    }
+                    var iterator = ports.makeAsyncIterator()
+                    guard let sandboxPort = await iterator.next() else {
+                        try await group.next()
+                        throw CancellationError()
+                    }
+                    twitterBase = URL(string: "http://127.0.0.1:\(sandboxPort)")!
+                    consumer = sandbox.configuration.consumer
+                    printMessage(
+                        "Twitter sandbox at \(twitterBase.absoluteString)/ with \(sandbox.configuration.users.count) "
+                            + "fake users (consumer credentials made for this run)")
+                }
+                let twitter = TwitterClient(consumer: consumer, baseURL: twitterBase)
+                let registration = RegistrationService(
+                    store: store, twitter: twitter,
+                    configuration: RegistrationService.Configuration(
+                        callbackURL: "http://127.0.0.1:\(port)\(AccountRoutes.callbackPath)"),
+                    logger: logger)
+                let routes = AccountRoutes(
+                    store: store, registration: registration, local: LocalAccounts(store: store), logger: logger)
+                let router = Router()
+                routes.addRoutes(to: router)
+                let application = Application(
+                    router: router,
+                    configuration: ApplicationConfiguration(
+                        address: .hostname("127.0.0.1", port: port), serverName: "accounts-demo"),
+                    onServerRunning: { channel in
+                        let bound = channel.localAddress?.port ?? port
+                        printOutput("http://127.0.0.1:\(bound)/\n")
+                        printMessage("demo ready: open http://127.0.0.1:\(bound)/ in a browser; Ctrl-C stops it")
+                    },
+                    logger: logger)
+                group.addTask { try await application.run() }
+                // Whichever stops first (or a signal) ends the demo.
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    // MARK: - Twitter
+
+    enum TwitterPlan: Sendable {
+        case sandbox(TwitterSandbox)
+        case external(URL, ConsumerCredentials)
+    }
+
+    func twitterPlan() throws -> TwitterPlan {
+        if let twitterAPIBase, let base = Self.apiBase(twitterAPIBase), let consumer = Self.environmentConsumer() {
+            return .external(base, consumer)
+        }
+        let fakeUsers: [SandboxUser]
+        if let users {
+            do {
+                fakeUsers = try SandboxUser.load(contentsOf: URL(fileURLWithPath: users))
+            } catch {
+                printError("\(users): \(error)")
+                throw ExitCode(ExitStatus.invalidData)
+            }
+        } else {
+            fakeUsers = SandboxUser.builtIn
+        }
+        let configuration = SandboxConfiguration(
+            consumer: SandboxConfiguration.generateConsumerCredentials(), port: 0, users: fakeUsers)
+        do {
+            return .sandbox(try TwitterSandbox(configuration: configuration, logger: Logger(label: "accounts.sandbox")))
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.invalidData)
+        }
+    }
+
+    static func apiBase(_ text: String) -> URL? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host?.isEmpty == false, url.query == nil, url.fragment == nil
+        else { return nil }
+        return url
+    }
+
+    static func environmentConsumer() -> ConsumerCredentials? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let key = environment["TWITTER_CONSUMER_KEY"], !key.isEmpty,
+            let secret = environment["TWITTER_CONSUMER_SECRET"], !secret.isEmpty
+        else { return nil }
+        return ConsumerCredentials(key: key, secret: secret)
+    }
+
+    // MARK: - Keys
+
+    /// The configured key ring; without one, a development key file beside the database (made on first use).
+    func demoKeyRing() throws -> KeyRing {
+        if let configured = try global.optionalKeyRing() { return configured }
+        let path = global.databasePath + ".keys"
+        if !FileManager.default.fileExists(atPath: path) {
+            let directory = (global.databasePath as NSString).deletingLastPathComponent
+            if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+                throw fail(.directoryMissing(path: global.databasePath))
+            }
+            let key: SecretKey
+            do {
+                key = try SecretKey.generate(id: "dev1")
+            } catch {
+                printError(error.description)
+                throw ExitCode(ExitStatus.operationalFailure)
+            }
+            if let reason = createPrivateFile(atPath: path, contents: key.unredactedKeysFileLine() + "\n") {
+                printError("cannot write the development key file \(path): \(reason)")
+                throw ExitCode(ExitStatus.operationalFailure)
+            }
+            printMessage(
+                "no ACCOUNTS_KEYS or keys file given: made the development key file \(path) (mode 0600) beside the "
+                    + "database; keep it with the database, and give a real key ring (--keys-file) in production")
+        } else {
+            printMessage("no ACCOUNTS_KEYS or keys file given: using the development key file \(path)")
+        }
+        do {
+            return try KeyRing.load(keysFile: path, environment: [:])
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.invalidData)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import TestSupport
+import Testing
+
+struct BrowserSessionStoreTests {
+    func session(
+        _ letter: Character, user: UserID?, at now: Date, idle: TimeInterval = 3600, absolute: TimeInterval = 43_200
+    ) -> BrowserSession {
+        BrowserSession(
+            tokenHash: String(repeating: letter, count: 64), user: user, csrfToken: "csrf-\(letter)", createdAt: now,
+            lastSeenAt: now, idleExpiresAt: now.addingTimeInterval(idle), expiresAt: now.addingTimeInterval(absolute))
+    }
+
+    @Test func sessionsAreFoundByHashUntilEitherLifetimeEnds() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a signed-in session and an anonymous one
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            let ann = try await store.createAccount(newAccount("ann"))
+            let signedIn = session("a", user: ann.id, at: clock.now, idle: 1800, absolute: 7200)
+            try await store.createBrowserSession(signedIn)
+            try await store.createBrowserSession(session("b", user: nil, at: clock.now))
+
+            // Then each is found with its user
+            #expect(try await store.browserSession(tokenHash: signedIn.tokenHash) == signedIn)
+            #expect(try await store.browserSession(tokenHash: String(repeating: "b", count: 64))?.user == nil)
+            #expect(try await store.browserSessionCount(of: ann.id) == 1)
+
+            // Touching pushes the idle expiry on, never past the absolute one
+            clock.advance(by: 1700)
+            #expect(
+                try await store.touchBrowserSession(
+                    tokenHash: signedIn.tokenHash, at: clock.now, idleExpiresAt: clock.now.addingTimeInterval(1800)))
+            clock.advance(by: 1700)
+            #expect(try await store.browserSession(tokenHash: signedIn.tokenHash) != nil)
+            try await store.touchBrowserSession(
+                tokenHash: signedIn.tokenHash, at: clock.now, idleExpiresAt: clock.now.addingTimeInterval(99_999))
+            #expect(try await store.browserSession(tokenHash: signedIn.tokenHash)?.idleExpiresAt == signedIn.expiresAt)
+            clock.advance(by: 7200 - 3400)
+            #expect(try await store.browserSession(tokenHash: signedIn.tokenHash) == nil)
+            #expect(try await store.browserSessionCount(of: ann.id) == 0)
+
+            // Unknown hashes and gone sessions
+            #expect(try await store.browserSession(tokenHash: String(repeating: "c", count: 64)) == nil)
+            #expect(
+                !(try await store.touchBrowserSession(
+                    tokenHash: String(repeating: "c", count: 64), at: clock.now, idleExpiresAt: clock.now)))
+        }
+    }
+
+    @Test func aSessionForAnUnknownAccountIsRefusedAndNothingIsWritten() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let before = try databaseDump(dir + "/accounts.sqlite")
+            let ghost = UserID("00000000-0000-4000-8000-000000000000")!
+            await #expect(throws: StoreError.accountNotFound(ghost.rawValue)) {
+                try await store.createBrowserSession(session("a", user: ghost, at: Date()))
+            }
+            await #expect(throws: StoreError.accountNotFound(ghost.rawValue)) {
+                try await store.replaceBrowserSession(nil, with: session("a", user: ghost, at: Date()))
+            }
+            #expect(try databaseDump(dir + "/accounts.sqlite") == before)
+        }
+    }
+
+    @Test func replacingDeletesTheOldRowAndInsertsTheNewOneTogether() async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            let ann = try await store.createAccount(newAccount("ann"))
+            let anonymous = session("a", user: nil, at: clock.now)
+            try await store.createBrowserSession(anonymous)
+
+            // A failed replacement (unknown account) keeps the old session
+            let ghost = UserID("00000000-0000-4000-8000-000000000000")!
+            await #expect(throws: StoreError.self) {
+                try await store.replaceBrowserSession(
+                    anonymous.tokenHash, with: session("b", user: ghost, at: clock.now))
+            }
+            #expect(try await store.browserSession(tokenHash: anonymous.tokenHash) != nil)
+
+            // A good one swaps them
+            let signedIn = session("b", user: ann.id, at: clock.now)
+            try await store.replaceBrowserSession(anonymous.tokenHash, with: signedIn)
+            #expect(try await store.browserSession(tokenHash: anonymous.tokenHash) == nil)
+            #expect(try await store.browserSession(tokenHash: signedIn.tokenHash)?.user == ann.id)
+            #expect(try await store.deleteBrowserSession(tokenHash: signedIn.tokenHash))
+            #expect(!(try await store.deleteBrowserSession(tokenHash: signedIn.tokenHash)))
+        }
+    }
+
+    @Test func revokingEverySessionOfAnAccountLeavesOthersAndIsAudited() async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            let ann = try await store.createAccount(newAccount("ann"))
+            let bob = try await store.createAccount(newAccount("bob"))
+            for letter in ["a", "b", "c"] as [Character] {
+                try await store.createBrowserSession(session(letter, user: ann.id, at: clock.now))
+            }
+            try await store.createBrowserSession(session("d", user: bob.id, at: clock.now))
+            try await store.createBrowserSession(session("e", user: nil, at: clock.now))
+
+            #expect(try await store.deleteBrowserSessions(of: ann.id) == 3)
+            #expect(try await store.browserSessionCount(of: ann.id) == 0)
+            #expect(try await store.browserSessionCount(of: bob.id) == 1)
+            #expect(try await store.browserSession(tokenHash: String(repeating: "e", count: 64)) != nil)
+            let event = try #require(try await store.events(for: ann.id).first)
+            #expect(event.kind == .sessionsRevoked && event.details == ["sessions": "3"] && event.actor == "user")
+        }
+    }
+
+    @Test func rebindingMovesPendingAuthorizationsAndDraftsOfOneBindingOnly() async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            for (token, binding) in [("t1", "old"), ("t2", "old"), ("t3", "other")] {
+                try await store.savePendingAuthorization(
+                    PendingAuthorization(
+                        requestToken: token, requestTokenSecret: Secret("s"), browserSession: binding,
+                        purpose: .register, linkUser: nil, createdAt: clock.now,
+                        expiresAt: clock.now.addingTimeInterval(900)))
+            }
+            for (id, binding) in [("d1", "old"), ("d2", "other")] {
+                try await store.saveDraft(
+                    RegistrationDraft(
+                        id: id, browserSession: binding, purpose: .register, twitterUserID: TwitterUserID(1),
+                        screenName: "x", credential: TwitterCredential(token: "t", secret: Secret("s")),
+                        profileJSON: [],
+                        fields: [:], linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(3600))
+                )
+            }
+
+            let report = try await store.rebindBrowserSession(from: "old", to: "new")
+
+            #expect(report == AccountStore.RebindReport(pendingAuthorizations: 2, drafts: 1))
+            #expect(try await store.livePendingAuthorizations(browserSession: "old").isEmpty)
+            #expect(
+                Set(try await store.livePendingAuthorizations(browserSession: "new").map(\.requestToken)) == [
+                    "t1", "t2",
+                ])
+            #expect(try await store.livePendingAuthorizations(browserSession: "other").map(\.requestToken) == ["t3"])
+            #expect(try await store.draft(id: "d1")?.browserSession == "new")
+            #expect(try await store.draft(id: "d2")?.browserSession == "other")
+            // Sealed secrets still open after the move (they are bound to the token and draft id, not the session)
+            #expect(try await store.draft(id: "d1")?.credential.secret.revealed == "s")
+        }
+    }
+}

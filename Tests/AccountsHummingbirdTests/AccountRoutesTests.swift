@@ -1,0 +1,536 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import Registration
+import TestSupport
+import Testing
+import TwitterOAuth
+
+/// The routes over real HTTP on 127.0.0.1, against the sandbox, on a real database file.
+struct AccountRoutesTests {
+    static let password = "correct horse battery"
+
+    // MARK: - Home and cookies
+
+    @Test func homePageOffersTheFourWaysInAndSetsAStrictSessionCookie() async throws {
+        try await WebApp.run { app in
+            // When a browser without a cookie opens /
+            var browser = app.browser()
+            let home = try await browser.get("/")
+
+            // Then it sees the four ways in
+            #expect(home.status == 200)
+            for control in ["Register with Twitter", "Log in with Twitter", "Sign up with email", ">Log in<"] {
+                #expect(home.text.contains(control), "\(control)")
+            }
+            // And gets an HttpOnly, SameSite=Lax, host-wide cookie, not Secure over plain HTTP
+            let cookie = try #require(home.setCookies.first { $0.hasPrefix("accounts_session=") })
+            let attributes = Set(
+                cookie.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+            #expect(
+                attributes.contains("httponly") && attributes.contains("samesite=lax") && attributes.contains("path=/"))
+            #expect(!attributes.contains("secure"))
+            // With a 256-bit random id that the database keeps only as its SHA-256
+            let id = try #require(browser.sessionID)
+            #expect(id.count == 64 && id.allSatisfy(\.isHexDigit))
+            let dump = try databaseDump(app.databasePath)
+            #expect(!dump.contains(id))
+            #expect(dump.contains(SHA256.hexDigest(Array(id.utf8))))
+            #expect(home.response.headerValue("content-security-policy")?.contains("default-src 'none'") == true)
+        }
+    }
+
+    @Test func behindAnHTTPSProxyTheCookieIsSecureAndTheCallbackIsHTTPS() async throws {
+        try await WebApp.run { app in
+            // Given requests that a TLS-terminating proxy marks with X-Forwarded-Proto: https
+            var browser = app.browser()
+            browser.forwardedProto = "https"
+
+            // Then the session cookie is Secure
+            let home = try await browser.get("/")
+            let cookie = try #require(home.setCookies.first)
+            #expect(cookie.lowercased().contains("; secure"))
+
+            // And the callback given to Twitter uses https and the host and port the browser used
+            let begin = try await browser.post(
+                "/register/twitter", [("csrf_token", try #require(home.csrfToken))],
+                origin: "https://\(app.base.host!):\(app.base.port!)")
+            let authorize = try #require(begin.location.flatMap(URL.init(string:)))
+            let token = try #require(
+                URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                    $0.name == "oauth_token"
+                }?.value)
+            let decision = try await app.sandbox.submitConsent(token: token, userID: WebApp.zoe, action: "authorize")
+            let callback = try #require(decision.headerValue("location"))
+            #expect(callback.hasPrefix("https://127.0.0.1:\(app.base.port!)/register/twitter/callback?"))
+        }
+    }
+
+    // MARK: - CSRF
+
+    enum Forgery: String, CaseIterable, Sendable {
+        case missingToken, wrongToken, otherSessionsToken, foreignOrigin
+    }
+
+    @Test(arguments: Forgery.allCases)
+    func postsWithoutThisSessionsTokenAreRefusedAndChangeNothing(_ forgery: Forgery) async throws {
+        try await WebApp.run { app in
+            // Given a browser with a session and another browser with its own
+            var browser = app.browser()
+            let form = try await browser.get("/signup")
+            var other = app.browser()
+            let otherToken = try #require(try await other.get("/signup").csrfToken)
+            let before = try databaseDump(app.databasePath)
+            let fields = [
+                ("username", "eve"), ("email", "eve@example.org"), ("password", Self.password),
+            ]
+
+            // When a sign-up is posted without this session's token (or from another site)
+            let page: Page
+            switch forgery {
+            case .missingToken: page = try await browser.post("/signup", fields)
+            case .wrongToken:
+                page = try await browser.post("/signup", [("csrf_token", String(repeating: "0", count: 64))] + fields)
+            case .otherSessionsToken: page = try await browser.post("/signup", [("csrf_token", otherToken)] + fields)
+            case .foreignOrigin:
+                page = try await browser.post(
+                    "/signup", [("csrf_token", try #require(form.csrfToken))] + fields, origin: "http://evil.example")
+            }
+
+            // Then it is refused and nothing changed
+            #expect(page.status == 403)
+            #expect(page.text.contains("This form has expired"))
+            #expect(try databaseDump(app.databasePath) == before)
+            #expect(try await app.store.accountCount() == 0)
+        }
+    }
+
+    @Test func everyPostRouteChecksTheToken() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            _ = try await browser.get("/")
+            let before = try databaseDump(app.databasePath)
+            for path in [
+                "/register/twitter", "/login/twitter", "/account/twitter/link", "/register/complete",
+                "/register/existing",
+                "/register/link", "/signup", "/login", "/sign-out", "/account/twitter/unlink",
+                "/account/sign-out-everywhere",
+            ] {
+                let page = try await browser.post(path, [("csrf_token", "forged")])
+                #expect(page.status == 403, "\(path)")
+            }
+            #expect(try databaseDump(app.databasePath) == before)
+        }
+    }
+
+    // MARK: - Sign-in rotates the session
+
+    @Test func signingInRotatesTheSessionIdAndTheOldOneIsWorthless() async throws {
+        try await WebApp.run { app in
+            // Given an anonymous session
+            var browser = app.browser()
+            _ = try await browser.get("/")
+            let anonymous = try #require(browser.sessionID)
+
+            // When signing up (which signs in)
+            let done = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ann"), ("email", "ann@example.org"), ("password", Self.password)])
+
+            // Then the id changed, the new one is signed in, and the old one is not
+            #expect(done.status == 303 && done.location == "/account?notice=registered")
+            let signedIn = try #require(browser.sessionID)
+            #expect(signedIn != anonymous)
+            let account = try await browser.get("/account")
+            #expect(account.status == 200)
+            #expect(account.text.contains("Signed in as <strong id=\"username\">ann</strong>"))
+            #expect(account.text.contains(">Sign out</button>"))
+            var thief = app.browser()
+            thief.cookies["accounts_session"] = anonymous
+            let stolen = try await thief.get("/account")
+            #expect(stolen.status == 303 && stolen.location == "/login?notice=sign_in_first")
+
+            // And password log-in rotates again
+            _ = try await browser.submit("/account", to: "/sign-out", [])
+            #expect(browser.sessionID == nil)
+            let login = try await browser.submit(
+                "/login", to: "/login", [("login", "ANN@example.org"), ("password", Self.password)])
+            #expect(login.status == 303)
+            #expect(browser.sessionID != nil && browser.sessionID != signedIn)
+            #expect(try await browser.get("/whoami").text == "ann")
+        }
+    }
+
+    @Test func emailMatchThenPasswordSignInThenLinkCarriesTheDraftAcrossTheRotation() async throws {
+        try await WebApp.run { app in
+            // Given an email account with Ada's address, signed out
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            _ = try await browser.submit("/account", to: "/sign-out", [])
+
+            // When Ada arrives through Twitter
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.ada)
+
+            // Then she is asked to sign in to the existing account, with her Twitter email filled in
+            #expect(arrival.status == 303)
+            #expect(arrival.location?.hasPrefix("/register/existing?draft=") == true)
+            let draft = try #require(arrival.draftInLocation)
+            let existing = try await browser.get(try #require(arrival.location))
+            #expect(existing.text.contains("This email already has an account"))
+            #expect(existing.hiddenValue("draft") == draft)
+            #expect(existing.text.contains("value=\"ada@example.org\""))
+
+            // A wrong password keeps her there
+            let wrong = try await browser.post(
+                "/register/existing",
+                [
+                    ("csrf_token", existing.csrfToken!), ("draft", draft), ("login", "ada"),
+                    ("password", "nope nope nope"),
+                ])
+            #expect(wrong.status == 401 && wrong.text.contains("Wrong username, email or password."))
+
+            // The right one signs her in on a new session id, which still owns the draft
+            let before = browser.sessionID
+            let signedIn = try await browser.post(
+                "/register/existing",
+                [("csrf_token", existing.csrfToken!), ("draft", draft), ("login", "ada"), ("password", Self.password)])
+            #expect(signedIn.status == 303 && signedIn.location == "/register/link?draft=\(draft)")
+            #expect(browser.sessionID != before)
+            let confirm = try await browser.get(try #require(signedIn.location))
+            #expect(confirm.status == 200 && confirm.text.contains("Link your Twitter account?"))
+
+            // And confirming links Twitter to her account
+            let linked = try await browser.post(
+                "/register/link", [("csrf_token", confirm.csrfToken!), ("draft", draft)])
+            #expect(linked.status == 303 && linked.location == "/account?notice=linked")
+            let account = try #require(try await app.store.account(.username("ada")))
+            #expect(account.twitter?.userID == TwitterUserID(WebApp.ada))
+            #expect(try await app.store.accountCount() == 1)
+            let page = try await browser.get("/account?notice=linked")
+            #expect(page.text.contains("@<span id=\"twitter-screen-name\">"))
+            #expect(page.text.contains("class=\"event-kind\">linked<"))
+        }
+    }
+
+    // MARK: - Callback refusals
+
+    @Test func badCallbacksSendThePersonBackToTheStartAndWriteNothing() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            _ = try await browser.get("/")
+
+            // Opened directly, without parameters
+            let direct = try await browser.get("/register/twitter/callback")
+            #expect(direct.status == 303 && direct.location == "/?notice=missing_parameter")
+            let home = try await browser.get(try #require(direct.location))
+            #expect(
+                home.text.contains(RestartReason.missingParameter.message.replacingOccurrences(of: "'", with: "&#39;")))
+
+            // Cancelled at the consent page
+            let cancelled = try await browser.viaTwitter("/register/twitter", as: nil)
+            #expect(cancelled.status == 303 && cancelled.location == "/?notice=denied")
+            #expect(try await browser.get("/?notice=denied").text.contains("You cancelled signing in with Twitter."))
+
+            // A callback another browser session started
+            var other = app.browser()
+            let begin = try await other.submit("/", to: "/login/twitter", [])
+            let authorize = try #require(begin.location.flatMap(URL.init(string:)))
+            let token = try #require(
+                URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                    $0.name == "oauth_token"
+                }?.value)
+            let decision = try await app.sandbox.submitConsent(token: token, userID: WebApp.zoe, action: "authorize")
+            let stolenCallback = try #require(decision.headerValue("location"))
+            let before = try databaseDump(app.databasePath)
+            let hijack = try await browser.get(stolenCallback)
+            #expect(hijack.status == 303 && hijack.location == "/?notice=other_browser_session")
+            // Without any cookie
+            var stranger = app.browser()
+            let noCookie = try await stranger.get(stolenCallback)
+            #expect(noCookie.status == 303 && noCookie.location?.hasPrefix("/?notice=") == true)
+            #expect(try await app.store.accountCount() == 0)
+            #expect(
+                try databaseDump(app.databasePath).contains("registration_drafts")
+                    == before.contains("registration_drafts"))
+
+            // The rightful browser still finishes, once; a replay goes back to the start
+            let rightful = try await other.get(stolenCallback)
+            #expect(rightful.status == 303 && rightful.location?.hasPrefix("/register/details?draft=") == true)
+            let replay = try await other.get(stolenCallback)
+            #expect(replay.status == 303 && replay.location == "/?notice=already_used")
+            #expect(try await app.store.accountCount() == 0)
+
+            // A draft id from another session, or made up, sends the person back too
+            let draft = try #require(rightful.draftInLocation)
+            let foreign = try await browser.get("/register/details?draft=\(draft)")
+            #expect(foreign.status == 303 && foreign.location == "/?notice=registration_closed")
+            let unknown = try await browser.get("/register/details?draft=nope")
+            #expect(unknown.location == "/?notice=registration_closed")
+        }
+    }
+
+    // MARK: - The registration form
+
+    @Test func registrationFormShowsWhatTwitterGaveMarksWhatIsMissingAndKeepsInputWithEveryError() async throws {
+        try await WebApp.run { app in
+            // Given 山田 太郎, whose Twitter account has no email
+            var browser = app.browser()
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.yamada)
+            let form = try await browser.get(try #require(arrival.location))
+
+            // Then the form is pre-filled from Twitter (editable), and the missing email is marked
+            #expect(form.status == 200)
+            #expect(form.text.contains("name=\"username\" value=\"yamada_taro\""))
+            #expect(form.text.contains("id=\"username-from-twitter\""))
+            #expect(
+                form.text.contains("name=\"first_name\" value=\"太郎\"")
+                    && form.text.contains("name=\"last_name\" value=\"山田\""))
+            #expect(form.text.contains("id=\"email-missing\">missing: required"))
+            #expect(!form.text.contains("id=\"email-from-twitter\""))
+
+            // When submitted with two problems (and markup in a name)
+            let draft = try #require(form.hiddenValue("draft"))
+            let invalid = try await browser.post(
+                "/register/complete",
+                [
+                    ("csrf_token", form.csrfToken!), ("draft", draft), ("username", "bad name!"), ("email", ""),
+                    ("first_name", "<b>Taro</b>"), ("last_name", "山田"),
+                ])
+
+            // Then both errors show at once, the input is kept (escaped), and nothing is written
+            #expect(invalid.status == 422)
+            #expect(invalid.text.contains("id=\"username-error\""))
+            #expect(invalid.text.contains("id=\"email-error\">is required"))
+            #expect(invalid.text.contains("Please fix these 2 problems"))
+            #expect(invalid.text.contains("name=\"username\" value=\"bad name!\""))
+            #expect(invalid.text.contains("value=\"&lt;b&gt;Taro&lt;/b&gt;\""))
+            #expect(!invalid.text.contains("<b>Taro"))
+            #expect(try await app.store.accountCount() == 0)
+
+            // And once fixed, the account is made and signed in
+            let done = try await browser.post(
+                "/register/complete",
+                [
+                    ("csrf_token", form.csrfToken!), ("draft", draft), ("username", "taro"),
+                    ("email", "taro@example.jp"),
+                    ("first_name", "太郎"), ("last_name", "山田"),
+                ])
+            #expect(done.status == 303 && done.location == "/account?notice=registered")
+            let account = try await browser.get("/account")
+            #expect(account.text.contains("id=\"account-username\">taro<"))
+            #expect(account.text.contains("<code>9007199254740993</code>"))
+            // A second submit of the same draft cannot make a second account
+            let again = try await browser.post(
+                "/register/complete",
+                [
+                    ("csrf_token", try #require(account.csrfToken)), ("draft", draft), ("username", "taro2"),
+                    ("email", "taro2@example.jp"),
+                ])
+            #expect(again.status == 303)
+            #expect(try await app.store.accountCount() == 1)
+        }
+    }
+
+    @Test func logInWithTwitterContinuesIntoRegistrationThenSignsInWithoutANewAccount() async throws {
+        try await WebApp.run { app in
+            // A Twitter person with no account who chose "Log in with Twitter" lands on the registration form
+            var browser = app.browser()
+            let first = try await browser.viaTwitter("/login/twitter", as: WebApp.zoe)
+            #expect(first.location?.hasPrefix("/register/details?draft=") == true)
+            let form = try await browser.get(try #require(first.location))
+            _ = try await browser.post(
+                "/register/complete",
+                [
+                    ("csrf_token", form.csrfToken!), ("draft", form.hiddenValue("draft")!), ("username", "zoe"),
+                    ("email", "zoe@example.com"), ("first_name", "Zoë"), ("last_name", "Ångström"),
+                ])
+            _ = try await browser.submit("/account", to: "/sign-out", [])
+
+            // Logging in with Twitter again signs the same account in
+            let again = try await browser.viaTwitter("/login/twitter", as: WebApp.zoe)
+            #expect(again.status == 303 && again.location == "/account?notice=signed_in")
+            #expect(try await browser.get("/whoami").text == "zoe")
+            #expect(try await app.store.accountCount() == 1)
+        }
+    }
+
+    @Test func pagesEscapeWhatTwitterSays() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.mallory)
+            let form = try await browser.get(try #require(arrival.location))
+            #expect(form.status == 200)
+            #expect(!form.text.contains("<script>"))
+            #expect(form.text.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co"))
+        }
+    }
+
+    // MARK: - Account page
+
+    @Test func accountPageLinksAndUnlinksTwitterAndListsEvents() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
+
+            // Link from the account page
+            let arrival = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+            #expect(arrival.location?.hasPrefix("/register/link?draft=") == true)
+            let confirm = try await browser.get(try #require(arrival.location))
+            let linked = try await browser.post(
+                "/register/link", [("csrf_token", confirm.csrfToken!), ("draft", confirm.hiddenValue("draft")!)])
+            #expect(linked.location == "/account?notice=linked")
+            var page = try await browser.get("/account")
+            #expect(page.text.contains("id=\"twitter-screen-name\">zoe_angstrom<"))
+            #expect(page.text.contains("id=\"unlink-twitter\""))
+
+            // Unlink
+            let unlinked = try await browser.submit("/account", to: "/account/twitter/unlink", [])
+            #expect(unlinked.location == "/account?notice=unlinked")
+            page = try await browser.get("/account")
+            #expect(page.text.contains("No Twitter account is linked."))
+            for kind in ["created", "linked", "unlinked"] {
+                #expect(page.text.contains("class=\"event-kind\">\(kind)<"), "\(kind)")
+            }
+        }
+    }
+
+    @Test func signOutEverywhereEndsEverySessionOfTheAccount() async throws {
+        try await WebApp.run { app in
+            // Given one account signed in on two browsers
+            var laptop = app.browser()
+            _ = try await laptop.submit(
+                "/signup", to: "/signup",
+                [("username", "cy"), ("email", "cy@example.org"), ("password", Self.password)])
+            var phone = app.browser()
+            _ = try await phone.submit("/login", to: "/login", [("login", "cy"), ("password", Self.password)])
+            #expect(try await phone.get("/whoami").text == "cy")
+            let account = try #require(try await app.store.account(.username("cy")))
+            #expect(try await app.store.browserSessionCount(of: account.id) == 2)
+
+            // When the laptop signs out everywhere
+            let out = try await laptop.submit("/account", to: "/account/sign-out-everywhere", [])
+
+            // Then both are signed out, and the trail says so
+            #expect(out.status == 303 && out.location == "/?notice=signed_out_everywhere")
+            #expect(laptop.sessionID == nil)
+            #expect(try await phone.get("/whoami").text == "nobody")
+            #expect(try await app.store.browserSessionCount(of: account.id) == 0)
+            let events = try await app.store.events(for: account.id)
+            #expect(events.first?.kind == .sessionsRevoked && events.first?.details["sessions"] == "2")
+        }
+    }
+
+    // MARK: - Expiry
+
+    @Test func sessionsEndAfterTheIdleLifetimeAndAfterTheAbsoluteLifetimeAndPurgeRemovesThem() async throws {
+        var configuration = AccountRoutes.Configuration()
+        configuration.idleLifetime = 30 * 60
+        configuration.absoluteLifetime = 2 * 60 * 60
+        try await WebApp.run(configuration: configuration) { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "dee"), ("email", "dee@example.org"), ("password", Self.password)])
+
+            // Used every 20 minutes, the session lives on past the idle lifetime…
+            for _ in 0..<5 {
+                app.clock.advance(by: 20 * 60)
+                #expect(try await browser.get("/whoami").text == "dee")
+            }
+            // …but not past the absolute one
+            app.clock.advance(by: 21 * 60)
+            #expect(try await browser.get("/whoami").text == "nobody")
+
+            // Idle for longer than the idle lifetime ends a fresh one too
+            let form = try await browser.get("/login")
+            _ = try await browser.post(
+                "/login", [("csrf_token", try #require(form.csrfToken)), ("login", "dee"), ("password", Self.password)])
+            let account = try await browser.get("/account")
+            #expect(try await browser.get("/whoami").text == "dee")
+            app.clock.advance(by: 31 * 60)
+            #expect(try await browser.get("/whoami").text == "nobody")
+            // "Sign out" on a page left open then just says so
+            let late = try await browser.post("/sign-out", [("csrf_token", try #require(account.csrfToken))])
+            #expect(late.status == 303 && late.location == "/?notice=signed_out")
+            #expect(browser.sessionID == nil)
+
+            // And purge removes expired sessions
+            app.clock.advance(by: 3 * 60 * 60)
+            let report = try await app.store.purgeExpired()
+            #expect(report.browserSessions >= 2)
+            let rows = try databaseDump(app.databasePath).split(separator: "\n").filter { $0.contains("csrf_token:") }
+            #expect(rows.isEmpty)
+        }
+    }
+
+    // MARK: - Secrets stay out of logs and pages
+
+    @Test func logsNeverHoldSessionIdsTokensOrPasswords() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            let signup = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "eve"), ("email", "eve@example.org"), ("password", Self.password)])
+            #expect(signup.status == 303)
+            let page = try await browser.get("/account")
+            _ = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+            _ = try await browser.get("/register/twitter/callback?oauth_token=x&oauth_verifier=y")
+            let log = app.logLines.value.joined(separator: "\n")
+            #expect(!log.isEmpty)
+            #expect(!log.contains(try #require(browser.sessionID)))
+            #expect(!log.contains(try #require(page.csrfToken)))
+            #expect(!log.contains(Self.password))
+            #expect(!log.contains("oauth_verifier"))
+            #expect(!page.text.contains(Self.password))
+        }
+    }
+
+    // MARK: - Host header
+
+    @Test(arguments: ["evil\"><x", "a b", "", "host:port", "[::1"])
+    func malformedHostHeadersAreRefused(_ host: String) async throws {
+        try await WebApp.run { app in
+            let port = app.base.port!
+            // A blocking socket must not hold one of the few cooperative threads the server's handlers need.
+            let response = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(returning: rawGET(port: port, path: "/", host: host))
+                }
+            }
+            #expect(response.hasPrefix("HTTP/1.1 400"), "\(response.prefix(40))")
+        }
+    }
+}
+
+/// A GET with a hand-written Host header over a plain socket (HTTP clients refuse to send malformed ones).
+func rawGET(port: Int, path: String, host: String) -> String {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    precondition(descriptor >= 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    precondition(connected == 0)
+    let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+    _ = request.utf8CString.withUnsafeBufferPointer { send(descriptor, $0.baseAddress, $0.count - 1, 0) }
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = recv(descriptor, &buffer, buffer.count, 0)
+        if count <= 0 { break }
+        received += buffer[0..<count]
+    }
+    return String(decoding: received, as: UTF8.self)
+}

@@ -1,0 +1,29 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import Hummingbird
+import Registration
+import TwitterOAuth
+
+/// The README's "Mounting the routes" example, kept here so that it keeps compiling (never run).
+func readmeMountingExample(consumerKey: String, consumerSecret: String) async throws {
+    var storeConfiguration = StoreConfiguration(path: "accounts.sqlite")
+    storeConfiguration.schemaPolicy = .applyPendingMigrations
+    let store = try AccountStore(
+        configuration: storeConfiguration,
+        keyRing: try KeyRing.load(keysFile: nil, environment: ProcessInfo.processInfo.environment))
+    let registration = RegistrationService(
+        store: store, twitter: TwitterClient(consumer: ConsumerCredentials(key: consumerKey, secret: consumerSecret)),
+        configuration: .init(callbackURL: "https://app.example" + AccountRoutes.callbackPath))
+    let routes = AccountRoutes(store: store, registration: registration, local: LocalAccounts(store: store))
+
+    let router = Router()
+    routes.addRoutes(to: router)  // the routes below
+    router.get("/hello") { request, _ in  // the app's own routes can ask who is signed in
+        let account = try await routes.signedInAccount(request)
+        return "Hello, \(account?.username ?? "stranger")"
+    }
+    try await Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: 8080))).runService()
+}

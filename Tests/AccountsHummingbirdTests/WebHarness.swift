@@ -1,0 +1,208 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import Hummingbird
+import Logging
+import Registration
+import TestSupport
+import Testing
+import TwitterOAuth
+import TwitterSandbox
+
+/// The routes on a real server at 127.0.0.1, over a real database file, talking to a real sandbox.
+struct WebApp: Sendable {
+    static let zoe: UInt64 = 1_234_567_890_123_456_789
+    static let yamada: UInt64 = 9_007_199_254_740_993
+    static let ada: UInt64 = 783_214
+    static let mallory: UInt64 = 666
+    static let users =
+        SandboxUser.builtIn + [
+            SandboxUser(
+                id: mallory, screenName: "m<script>", name: "<script>alert(\"x\")</script> & Co", email: nil)
+        ]
+
+    let base: URL
+    let store: AccountStore
+    let sandbox: SandboxHarness
+    let clock: TestClock
+    let directory: String
+    let logLines: Locked<[String]>
+
+    var databasePath: String { directory + "/accounts.sqlite" }
+
+    func browser() -> Browser {
+        Browser(app: self)
+    }
+
+    /// Runs `body` with a fresh app (sandbox, database, server), then stops everything.
+    static func run(
+        configuration: AccountRoutes.Configuration = AccountRoutes.Configuration(),
+        _ body: (WebApp) async throws -> Void
+    ) async throws {
+        let sandboxConfiguration = SandboxConfiguration(
+            consumer: SandboxConfiguration.generateConsumerCredentials(), users: users)
+        try await SandboxHarness.run(configuration: sandboxConfiguration) { sandbox in
+            try await withTemporaryDirectory { dir in
+                let clock = TestClock(Date())
+                let store = try makeStore(in: dir, now: clock.closure)
+                defer { try? store.close() }
+                let lines = Locked<[String]>([])
+                let logger = capturingLogger(lines)
+                let registration = RegistrationService(
+                    store: store, twitter: sandbox.client(),
+                    configuration: RegistrationService.Configuration(callbackURL: "http://invalid.example/callback"),
+                    logger: logger)
+                let local = LocalAccounts(
+                    store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)))
+                let routes = AccountRoutes(
+                    store: store, registration: registration, local: local, configuration: configuration,
+                    logger: logger)
+                let router = Router()
+                routes.addRoutes(to: router)
+                router.get("/whoami") { request, _ in
+                    try await routes.signedInAccount(request)?.username ?? "nobody"
+                }
+                let (ports, continuation) = AsyncStream<Int>.makeStream()
+                let application = Application(
+                    router: router,
+                    configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+                    onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        defer { continuation.finish() }
+                        try await application.run()
+                    }
+                    var iterator = ports.makeAsyncIterator()
+                    let port = try #require(await iterator.next())
+                    let app = WebApp(
+                        base: URL(string: "http://127.0.0.1:\(port)")!, store: store, sandbox: sandbox, clock: clock,
+                        directory: dir, logLines: lines)
+                    do {
+                        try await body(app)
+                    } catch {
+                        group.cancelAll()
+                        throw error
+                    }
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+}
+
+/// A browser's view of the app: a cookie jar, requests that do not follow redirects, and the sandbox's consent page.
+struct Browser: Sendable {
+    let app: WebApp
+    var cookies: [String: String] = [:]
+    /// Sent with every request as `X-Forwarded-Proto` when set.
+    var forwardedProto: String?
+
+    var sessionID: String? { cookies["accounts_session"] }
+
+    /// GETs `path` (or an absolute URL) and keeps the cookies it sets.
+    mutating func get(_ path: String) async throws -> Page {
+        try await send("GET", path, body: [], extraHeaders: [])
+    }
+
+    /// POSTs a form; `origin` is sent as the `Origin` header (the app's own by default, as a browser does).
+    mutating func post(_ path: String, _ fields: [(String, String)], origin: String? = nil) async throws -> Page {
+        let body = fields.map { PercentEncodingForTests.encode($0.0) + "=" + PercentEncodingForTests.encode($0.1) }
+            .joined(separator: "&")
+        let originHeader = HTTPHeader(name: "Origin", value: origin ?? app.base.absoluteString)
+        return try await send(
+            "POST", path, body: Array(body.utf8),
+            extraHeaders: [
+                HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded"), originHeader,
+            ])
+    }
+
+    /// POSTs a form with the CSRF token of the page `path` (fetched first, as a person would).
+    mutating func submit(_ formPage: String, to action: String, _ fields: [(String, String)]) async throws -> Page {
+        let page = try await get(formPage)
+        let token = try #require(page.csrfToken, "no CSRF token on \(formPage)")
+        return try await post(action, [("csrf_token", token)] + fields)
+    }
+
+    mutating func send(
+        _ method: String, _ path: String, body: [UInt8], extraHeaders: [HTTPHeader]
+    ) async throws -> Page {
+        let url = path.hasPrefix("http") ? URL(string: path)! : URL(string: app.base.absoluteString + path)!
+        var headers = [HTTPHeader(name: "Accept", value: "text/html")] + extraHeaders
+        if url.port == app.base.port, !cookies.isEmpty {
+            headers.append(
+                HTTPHeader(
+                    name: "Cookie",
+                    value: cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        .joined(separator: "; ")))
+        }
+        if let forwardedProto { headers.append(HTTPHeader(name: "X-Forwarded-Proto", value: forwardedProto)) }
+        let response = try await app.sandbox.transport.send(
+            method: method, url: url, headers: headers, body: body, timeout: .seconds(10),
+            maximumResponseBodySize: 1 << 20)
+        let page = Page(response: response)
+        if url.port == app.base.port {
+            for cookie in page.setCookies {
+                let pair = cookie.prefix { $0 != ";" }
+                guard let equals = pair.firstIndex(of: "=") else { continue }
+                let name = String(pair[..<equals])
+                let value = String(pair[pair.index(after: equals)...])
+                if value.isEmpty || cookie.lowercased().contains("max-age=0") {
+                    cookies[name] = nil
+                } else {
+                    cookies[name] = value
+                }
+            }
+        }
+        return page
+    }
+
+    /// Starts a Twitter flow with the button on `/` that posts to `action`, approves (or cancels) on the sandbox's
+    /// consent page as `userID`, and follows the redirect back to the app's callback.
+    mutating func viaTwitter(_ action: String, as userID: UInt64?, startPage: String = "/") async throws -> Page {
+        let begin = try await submit(startPage, to: action, [])
+        #expect(begin.status == 303, "begin answered \(begin.status): \(begin.text)")
+        let authorize = try #require(begin.location.flatMap(URL.init(string:)))
+        let token = try #require(
+            URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                $0.name == "oauth_token"
+            }?
+            .value)
+        let consent = try await app.sandbox.browse(authorize)
+        #expect(consent.status == 200)
+        let decision = try await app.sandbox.submitConsent(
+            token: token, userID: userID, action: userID == nil ? "cancel" : "authorize")
+        let callback = try #require(decision.headerValue("location"))
+        return try await get(callback)
+    }
+}
+
+/// One response, with helpers to read it.
+struct Page: Sendable {
+    let response: HTTPTransportResponse
+
+    var status: Int { response.status }
+    var text: String { String(decoding: response.body, as: UTF8.self) }
+    var location: String? { response.headerValue("location") }
+    var setCookies: [String] {
+        response.headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value)
+    }
+
+    /// The value of the first hidden `csrf_token` field.
+    var csrfToken: String? { hiddenValue("csrf_token") }
+
+    /// The value of the first hidden field called `name`.
+    func hiddenValue(_ name: String) -> String? {
+        let marker = "name=\"\(name)\" value=\""
+        guard let start = text.range(of: marker) else { return nil }
+        let rest = text[start.upperBound...]
+        return String(rest.prefix { $0 != "\"" })
+    }
+
+    /// The `draft` query value of the redirect location.
+    var draftInLocation: String? {
+        location.flatMap { URLComponents(string: $0)?.queryItems?.first { $0.name == "draft" }?.value }
+    }
+}

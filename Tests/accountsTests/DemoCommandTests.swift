@@ -1,0 +1,193 @@
+import Foundation
+import TestSupport
+import Testing
+import TwitterOAuth
+import TwitterSandbox
+
+struct DemoCommandTests {
+    /// What a browser does first: GET / and keep the session cookie and the CSRF token of the page's forms.
+    struct Visitor {
+        var cookie: String
+        var csrf: String
+
+        static func arrive(at base: URL) async throws -> (Visitor, String) {
+            let home = try await AsyncHTTPClientTransport.shared.send(
+                method: "GET", url: base, headers: [], body: [], timeout: .seconds(10), maximumResponseBodySize: 1 << 20
+            )
+            let text = String(decoding: home.body, as: UTF8.self)
+            let cookie = try #require(home.headerValue("set-cookie")).prefix { $0 != ";" }
+            let marker = try #require(text.range(of: "name=\"csrf_token\" value=\""))
+            let csrf = text[marker.upperBound...].prefix { $0 != "\"" }
+            return (Visitor(cookie: String(cookie), csrf: String(csrf)), text)
+        }
+
+        func post(_ url: URL, _ form: String) async throws -> HTTPTransportResponse {
+            try await AsyncHTTPClientTransport.shared.send(
+                method: "POST", url: url,
+                headers: [
+                    HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded"),
+                    HTTPHeader(name: "Cookie", value: cookie),
+                ],
+                body: Array("csrf_token=\(csrf)&\(form)".utf8), timeout: .seconds(10), maximumResponseBodySize: 1 << 20)
+        }
+    }
+
+    /// With no options: sandbox and app started, database migrated, a development key file made (0600), one line on
+    /// stdout, a clean stop on SIGTERM.
+    @Test func startsTheSandboxAndTheAppPrintsOneLineAndStopsCleanly() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = dir + "/demo.sqlite"
+            let server = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
+            let line = try server.firstLine()
+            #expect(line.wholeMatch(of: /http:\/\/127\.0\.0\.1:\d+\//) != nil, "\(line)")
+            let base = try #require(URL(string: line))
+
+            // The home page offers the four ways in, and "Register with Twitter" goes to the sandbox's consent page
+            let (visitor, home) = try await Visitor.arrive(at: base)
+            for control in ["Register with Twitter", "Log in with Twitter", "Sign up with email", ">Log in<"] {
+                #expect(home.contains(control), "\(control)")
+            }
+            let begin = try await visitor.post(base.appending(path: "register/twitter"), "")
+            #expect(begin.status == 303)
+            let authorize = try #require(begin.headerValue("location").flatMap(URL.init(string:)))
+            #expect(
+                authorize.host == "127.0.0.1" && authorize.port != base.port && authorize.path == "/oauth/authenticate")
+            let consent = try await AsyncHTTPClientTransport.shared.send(
+                method: "GET", url: authorize, headers: [], body: [], timeout: .seconds(10),
+                maximumResponseBodySize: 1 << 20)
+            #expect(String(decoding: consent.body, as: UTF8.self).contains("Authorize app"))
+
+            // The development key file is beside the database, owner-only
+            let keys = database + ".keys"
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: keys)[.posixPermissions] as? Int)
+            #expect(mode == 0o600)
+
+            // SIGTERM stops it with status 0; stdout held only the URL line; stderr said where the key went, never
+            // the key or the sandbox's consumer secret
+            #expect(server.stop() == 0)
+            #expect(server.remainingOutput() == "")
+            let stderr = server.stderrText.value
+            #expect(stderr.contains("made the development key file \(keys) (mode 0600)"))
+            let keyText = String(decoding: fileBytes(keys), as: UTF8.self)
+            let encodedKey = try #require(
+                keyText.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+            #expect(!stderr.contains(encodedKey))
+            #expect(!stderr.contains("TWITTER_CONSUMER_SECRET"))
+            #expect(try databaseDump(database).contains("browser_sessions"))
+
+            // A second run reuses the key file (and says so)
+            let again = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
+            _ = try again.firstLine()
+            #expect(again.stop(signal: SIGINT) == 0)
+            #expect(again.stderrText.value.contains("using the development key file \(keys)"))
+            #expect(String(decoding: fileBytes(keys), as: UTF8.self) == keyText)
+        }
+    }
+
+    /// With --twitter-api-base and the consumer pair in the environment it talks to that server and starts no sandbox.
+    @Test func withTwitterAPIBaseItUsesThatServerAndStartsNoSandbox() async throws {
+        try await SandboxHarness.run { sandbox in
+            try await withTemporaryDirectory { dir in
+                let keys = makeKeyRingLine()
+                let server = try ServerProcess(
+                    accountsExecutable(),
+                    [
+                        "demo", "--port", "0", "--database", dir + "/a.sqlite", "--twitter-api-base",
+                        sandbox.baseURL.absoluteString,
+                    ],
+                    environment: [
+                        "ACCOUNTS_KEYS": keys, "TWITTER_CONSUMER_KEY": sandbox.consumer.key,
+                        "TWITTER_CONSUMER_SECRET": sandbox.consumer.secret,
+                    ])
+                let base = try #require(URL(string: try server.firstLine()))
+                let (visitor, _) = try await Visitor.arrive(at: base)
+                let begin = try await visitor.post(base.appending(path: "login/twitter"), "")
+                let authorize = try #require(begin.headerValue("location").flatMap(URL.init(string:)))
+                #expect(authorize.port == sandbox.baseURL.port && authorize.path == "/oauth/authenticate")
+
+                // The whole flow works against that server: approve, come back, get the registration form
+                let token = try #require(
+                    URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                        $0.name == "oauth_token"
+                    }?.value)
+                let decision = try await sandbox.submitConsent(token: token, userID: 783_214, action: "authorize")
+                let callback = try #require(decision.headerValue("location").flatMap(URL.init(string:)))
+                #expect(callback.port == base.port && callback.path == "/register/twitter/callback")
+                let landing = try await AsyncHTTPClientTransport.shared.send(
+                    method: "GET", url: callback, headers: [HTTPHeader(name: "Cookie", value: visitor.cookie)],
+                    body: [],
+                    timeout: .seconds(10), maximumResponseBodySize: 1 << 20)
+                #expect(landing.status == 303)
+                #expect(landing.headerValue("location")?.hasPrefix("/register/details?draft=") == true)
+
+                #expect(server.stop() == 0)
+                let stderr = server.stderrText.value
+                #expect(stderr.contains("using the Twitter API at \(sandbox.baseURL.absoluteString)"))
+                #expect(!stderr.contains("Twitter sandbox at"))
+                #expect(!stderr.contains(sandbox.consumer.secret))
+                #expect(!stderr.contains("development key file"))
+                #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite.keys"))
+            }
+        }
+    }
+
+    @Test(
+        arguments: [
+            (
+                ["--twitter-api-base", "http://127.0.0.1:9"], [:],
+                "needs TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET"
+            ),
+            (
+                ["--twitter-api-base", "not a url"], ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"],
+                "--twitter-api-base must be an absolute http(s) URL"
+            ),
+            (
+                ["--twitter-api-base", "http://127.0.0.1:9", "--users", "u.json"],
+                ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"], "--users is for the built-in sandbox"
+            ),
+            (["--port", "70000"], [:], "--port must be 0…65535"),
+        ] as [([String], [String: String], String)])
+    func badOptionsAreUsageErrors(_ arguments: [String], _ environment: [String: String], _ message: String) throws {
+        try withTemporaryDirectorySync { dir in
+            let result = try runAccounts(
+                ["demo", "--database", dir + "/a.sqlite"] + arguments,
+                environment: environment.merging(["TWITTER_CONSUMER_KEY": "", "TWITTER_CONSUMER_SECRET": ""]) {
+                    given, _ in given
+                })
+            #expect(result.status == 64)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
+            #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite.keys"))
+        }
+    }
+
+    @Test func aBadUsersFileIsInvalidInputAndNothingStarts() throws {
+        try withTemporaryDirectorySync { dir in
+            writeFile(dir + "/users.json", Array("[]".utf8))
+            let result = try runAccounts([
+                "demo", "--port", "0", "--database", dir + "/a.sqlite", "--users", dir + "/users.json",
+            ])
+            #expect(result.status == 65)
+            #expect(result.stdout.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
+        }
+    }
+
+    @Test func aPortInUseIsReportedPlainly() throws {
+        try withTemporaryDirectorySync { dir in
+            let first = try ServerProcess(
+                accountsExecutable(), ["demo", "--port", "0", "--database", dir + "/a.sqlite"])
+            let port = try #require(URL(string: try first.firstLine())?.port)
+            let second = try runAccounts(["demo", "--port", "\(port)", "--database", dir + "/b.sqlite"])
+            #expect(second.status == 1)
+            #expect(
+                second.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use"), "\(second.stderr)")
+            #expect(second.stdout.isEmpty)
+            #expect(first.stop() == 0)
+        }
+    }
+
+    func makeKeyRingLine() -> String {
+        "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+    }
+}
