@@ -102,7 +102,7 @@ extension AccountStore {
                     details: ["twitter_id": identity.userID.decimalString, "screen_name": identity.screenName],
                     occurredAt: now))
             if let draftID {
-                try db.execute(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
+                try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
             }
             return record.account(twitter: identityRecord.identity)
         }

@@ -32,17 +32,43 @@ extension AccountStore {
     }
 
     static func insertEvent(_ db: Database, _ event: AccountEvent) throws {
-        let details: String
-        if event.details.isEmpty {
-            details = "{}"
-        } else {
-            let data = try JSONSerialization.data(withJSONObject: event.details, options: [.sortedKeys])
-            details = String(decoding: data, as: UTF8.self)
-        }
-        try db.execute(
+        let details = encodeDetails(event.details)
+        try db.run(
             sql: "INSERT INTO account_events (subject, kind, actor, details, occurred_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [event.subject?.rawValue, event.kind.rawValue, event.actor, details,
                 Timestamp.micros(event.occurredAt)])
+    }
+
+    /// `{"key": "value", …}` with sorted keys, written by hand (JSONSerialization costs more than the insert).
+    static func encodeDetails(_ details: [String: String]) -> String {
+        guard !details.isEmpty else { return "{}" }
+        var output = "{"
+        for (index, key) in details.keys.sorted().enumerated() {
+            if index > 0 { output += ", " }
+            output += jsonString(key) + ": " + jsonString(details[key] ?? "")
+        }
+        return output + "}"
+    }
+
+    static func jsonString(_ text: String) -> String {
+        var output = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return output + "\""
     }
 
     static func event(from row: Row) -> AccountEvent {

@@ -98,7 +98,7 @@ extension AccountStore {
                 try await write { db in
                     for value in batch {
                         // `key_id <> ?` keeps a concurrent run from double-counting a row it already moved.
-                        try db.execute(
+                        try db.run(
                             sql: "UPDATE \(kind.rawValue) SET sealed_secret = ?, key_id = ? WHERE \(kind.rowIDColumn) = ? AND key_id <> ?",
                             arguments: [value.blob, target, value.rowID, target])
                     }

@@ -73,7 +73,7 @@ extension AccountStore {
         do {
             return try pool.writeWithoutTransaction { db in
                 try AccountStore.checkIntegrity(db, path: path)
-                try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+                try db.run(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
                 return try SchemaMigrator.migrate(
                     db, planned: planned, target: target, dryRun: false, now: configuration.now)
             }

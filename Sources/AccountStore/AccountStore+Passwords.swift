@@ -60,7 +60,7 @@ extension AccountStore {
                     db, sql: "SELECT EXISTS (SELECT 1 FROM twitter_identities WHERE user_id = ?)", arguments: [record.id])
                 guard linked == true else { throw StoreError.lastSignInMethod(user) }
             }
-            try db.execute(
+            try db.run(
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [hash, Timestamp.micros(now), record.id])
             if let event {
@@ -79,11 +79,11 @@ extension AccountStore {
             var record = try AccountStore.requireUserRecord(db, .id(user))
             record.lastSignInAt = Timestamp.micros(now)
             if let newPasswordHash { record.passwordHash = newPasswordHash }
-            try db.execute(
+            try db.run(
                 sql: "UPDATE users SET last_sign_in_at = ?, password_hash = ? WHERE id = ?",
                 arguments: [record.lastSignInAt, record.passwordHash, record.id])
             if let loginKey {
-                try db.execute(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [loginKey])
+                try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [loginKey])
             }
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .signedIn, subject: user, actor: "user", details: ["method": method], occurredAt: now))
@@ -108,10 +108,10 @@ extension AccountStore {
     ) async throws(StoreError) {
         let now = now()
         try await write { db in
-            try db.execute(
+            try db.run(
                 sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(forgetBefore)])
             if countsAsFailure {
-                try db.execute(
+                try db.run(
                     sql: "INSERT INTO sign_in_failures (login_key, failed_at) VALUES (?, ?)",
                     arguments: [loginKey, Timestamp.micros(now)])
             }

@@ -20,19 +20,19 @@ extension AccountStore {
             let linkUserRowID = try pending.linkUser.map { user in
                 try AccountStore.requireUserRecord(db, .id(user)).id!
             }
-            try db.execute(sql: "DELETE FROM pending_authorizations WHERE expires_at <= ?", arguments: [now])
-            try db.execute(
+            try db.run(sql: "DELETE FROM pending_authorizations WHERE expires_at <= ?", arguments: [now])
+            try db.run(
                 sql: """
                     DELETE FROM pending_authorizations WHERE id IN (
                         SELECT id FROM pending_authorizations WHERE browser_session = ?
                         ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)
                     """, arguments: [pending.browserSession, max(perSessionLimit - 1, 0)])
-            try db.execute(
+            try db.run(
                 sql: """
                     DELETE FROM pending_authorizations WHERE id IN (
                         SELECT id FROM pending_authorizations ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)
                     """, arguments: [max(totalLimit - 1, 0)])
-            try db.execute(
+            try db.run(
                 sql: """
                     INSERT INTO pending_authorizations (request_token, sealed_secret, key_id, browser_session, purpose,
                         link_user_id, created_at, expires_at, consumed_at)
@@ -88,7 +88,7 @@ extension AccountStore {
     public func consumePendingAuthorization(requestToken: String) async throws(StoreError) -> Bool {
         let now = Timestamp.micros(now())
         return try await write { db in
-            try db.execute(
+            try db.run(
                 sql: """
                     UPDATE pending_authorizations SET consumed_at = ?
                     WHERE request_token = ? AND consumed_at IS NULL AND expires_at > ?
@@ -144,13 +144,13 @@ extension AccountStore {
     public func purgeExpired() async throws(StoreError) -> PurgeReport {
         let now = Timestamp.micros(now())
         return try await write { db in
-            try db.execute(
+            try db.run(
                 sql: "DELETE FROM pending_authorizations WHERE expires_at <= ? OR consumed_at IS NOT NULL",
                 arguments: [now])
             let pending = db.changesCount
-            try db.execute(sql: "DELETE FROM registration_drafts WHERE expires_at <= ?", arguments: [now])
+            try db.run(sql: "DELETE FROM registration_drafts WHERE expires_at <= ?", arguments: [now])
             let drafts = db.changesCount
-            try db.execute(
+            try db.run(
                 sql: "DELETE FROM browser_sessions WHERE idle_expires_at <= ? OR expires_at <= ?", arguments: [now, now])
             return PurgeReport(pendingAuthorizations: pending, drafts: drafts, browserSessions: db.changesCount)
         }
@@ -168,7 +168,7 @@ extension AccountStore {
             let linkUserRowID = try draft.linkUser.map { user in
                 try AccountStore.requireUserRecord(db, .id(user)).id!
             }
-            try db.execute(
+            try db.run(
                 sql: """
                     INSERT INTO registration_drafts (id, browser_session, purpose, twitter_user_id, screen_name,
                         access_token, sealed_secret, key_id, profile_json, fields_json, link_user_id, created_at,
@@ -217,7 +217,7 @@ extension AccountStore {
     @discardableResult
     public func deleteDraft(id: String) async throws(StoreError) -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [id])
+            try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [id])
             return db.changesCount == 1
         }
     }

@@ -33,7 +33,7 @@ extension AccountStore {
         tokenHash: String, at date: Date, idleExpiresAt: Date
     ) async throws(StoreError) -> Bool {
         try await write { db in
-            try db.execute(
+            try db.run(
                 sql: """
                     UPDATE browser_sessions SET last_seen_at = ?, idle_expires_at = min(?, expires_at)
                     WHERE token_hash = ?
@@ -47,7 +47,7 @@ extension AccountStore {
     public func replaceBrowserSession(_ oldTokenHash: String?, with new: BrowserSession) async throws(StoreError) {
         try await write { db in
             if let oldTokenHash {
-                try db.execute(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [oldTokenHash])
+                try db.run(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [oldTokenHash])
             }
             try AccountStore.insertSession(db, new)
         }
@@ -57,7 +57,7 @@ extension AccountStore {
     @discardableResult
     public func deleteBrowserSession(tokenHash: String) async throws(StoreError) -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [tokenHash])
+            try db.run(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [tokenHash])
             return db.changesCount == 1
         }
     }
@@ -69,7 +69,7 @@ extension AccountStore {
         let now = now()
         return try await write { db in
             let record = try AccountStore.requireUserRecord(db, .id(user))
-            try db.execute(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [record.id])
+            try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [record.id])
             let count = db.changesCount
             try AccountStore.insertEvent(
                 db,
@@ -115,11 +115,11 @@ extension AccountStore {
         -> RebindReport
     {
         try await write { db in
-            try db.execute(
+            try db.run(
                 sql: "UPDATE pending_authorizations SET browser_session = ? WHERE browser_session = ?",
                 arguments: [newBinding, oldBinding])
             let pending = db.changesCount
-            try db.execute(
+            try db.run(
                 sql: "UPDATE registration_drafts SET browser_session = ? WHERE browser_session = ?",
                 arguments: [newBinding, oldBinding])
             return RebindReport(pendingAuthorizations: pending, drafts: db.changesCount)
@@ -128,7 +128,7 @@ extension AccountStore {
 
     static func insertSession(_ db: Database, _ session: BrowserSession) throws {
         let userRowID = try session.user.map { user in try AccountStore.requireUserRecord(db, .id(user)).id! }
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO browser_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at,
                     idle_expires_at, expires_at)

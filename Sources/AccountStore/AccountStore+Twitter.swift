@@ -37,13 +37,13 @@ extension AccountStore {
                     db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
             }
             record.updatedAt = Timestamp.micros(now)
-            try db.execute(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
+            try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .linked, subject: userID, actor: actor,
                     details: ["twitter_id": identity.userID.decimalString, "screen_name": identity.screenName],
                     occurredAt: now))
             if let draftID {
-                try db.execute(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
+                try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
             }
             return record.account(twitter: identityRecord.identity)
         }
@@ -74,7 +74,7 @@ extension AccountStore {
             try identityRecord.update(db)
             try AccountStore.upsertCredential(
                 db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
-            try db.execute(
+            try db.run(
                 sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?",
                 arguments: [Timestamp.micros(now), identityRecord.userID])
             guard
@@ -86,7 +86,7 @@ extension AccountStore {
                 db, AccountEvent(kind: .signedIn, subject: userID, actor: "user",
                     details: ["method": "twitter", "screen_name": identity.screenName], occurredAt: now))
             if let draftID {
-                try db.execute(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
+                try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
             }
             return record.account(twitter: identityRecord.identity)
         }
@@ -113,7 +113,7 @@ extension AccountStore {
     static func upsertCredential(
         _ db: Database, identityRowID: Int64, token: String, sealed: (blob: Data, keyID: String), now: Date
     ) throws {
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO twitter_credentials (identity_id, access_token, sealed_secret, key_id, updated_at)
                 VALUES (?, ?, ?, ?, ?)
@@ -137,9 +137,9 @@ extension AccountStore {
                     arguments: [record.id])
             else { throw StoreError.notLinked(userID) }
             guard record.passwordHash != nil else { throw StoreError.lastSignInMethod(userID) }
-            try db.execute(sql: "DELETE FROM twitter_identities WHERE id = ?", arguments: [identity.id])
+            try db.run(sql: "DELETE FROM twitter_identities WHERE id = ?", arguments: [identity.id])
             record.updatedAt = Timestamp.micros(now)
-            try db.execute(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
+            try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .unlinked, subject: userID, actor: actor,
                     details: ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName],
