@@ -32,7 +32,17 @@ extension AccountStore {
         if record.email != nil && record.emailMailbox == nil {
             throw StoreError.invalid([FieldError(.email, "must contain '@'")])
         }
-        try record.insert(db)
+        // A cached INSERT (not the record's generic insert): this is the registration hot path.
+        try db.run(
+            sql: """
+                INSERT INTO users (public_id, username, email, email_mailbox, email_rules_version, first_name,
+                    last_name, password_hash, status, created_at, updated_at, last_sign_in_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [record.publicID, record.username, record.email, record.emailMailbox, record.emailRulesVersion,
+                record.firstName, record.lastName, record.passwordHash, record.status, record.createdAt,
+                record.updatedAt, record.lastSignInAt])
+        record.id = db.lastInsertedRowID
         return record
     }
 

@@ -100,7 +100,14 @@ extension AccountStore {
             displayName: identity.name, profileJSON: identity.profileJSON, linkedAt: Timestamp.micros(now),
             lastSeenAt: Timestamp.micros(now))
         do {
-            try record.insert(db)
+            try db.run(
+                sql: """
+                    INSERT INTO twitter_identities (user_id, twitter_user_id, screen_name, display_name, profile_json,
+                        linked_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [record.userID, record.twitterUserID, record.screenName, record.displayName,
+                    record.profileJSON.map { Data($0) }, record.linkedAt, record.lastSeenAt])
+            record.id = db.lastInsertedRowID
         } catch {
             if StoreError.isUniqueViolation(error, on: "twitter_identities.user_id") {
                 throw StoreError.alreadyLinked(userID)

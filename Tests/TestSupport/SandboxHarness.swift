@@ -64,7 +64,7 @@ public struct SandboxHarness: Sendable {
     /// A client of the sandbox signed with `consumer` (by default the sandbox's own).
     public func client(
         consumer: ConsumerCredentials? = nil,
-        timeout: Duration = .seconds(5),
+        timeout: Duration = .seconds(30),
         maximumResponseBodySize: Int = TwitterClient.defaultMaximumResponseBodySize,
         nonce: @escaping @Sendable () -> String = OAuthSigner.randomNonce,
         timestamp: @escaping @Sendable () -> Int64 = OAuthSigner.currentTimestamp
@@ -89,7 +89,7 @@ public struct SandboxHarness: Sendable {
             url: url,
             headers: headers,
             body: [],
-            timeout: .seconds(5),
+            timeout: .seconds(30),
             maximumResponseBodySize: 1 << 20
         )
     }
@@ -103,7 +103,7 @@ public struct SandboxHarness: Sendable {
             url: baseURL.appending(path: "oauth/authorize"),
             headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
             body: Array(fields.utf8),
-            timeout: .seconds(5),
+            timeout: .seconds(30),
             maximumResponseBodySize: 1 << 20
         )
     }
@@ -116,7 +116,7 @@ public struct SandboxHarness: Sendable {
             url: baseURL.appending(path: "_sandbox/fail-next"),
             headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
             body: Array(json.utf8),
-            timeout: .seconds(5),
+            timeout: .seconds(30),
             maximumResponseBodySize: 1 << 20
         )
         return response.status
