@@ -7,6 +7,10 @@ public enum PersonName: Sendable {
     /// What is wrong with `name`, or `nil` when it is acceptable.
     public static func problem(with name: String) -> String? {
         if name.utf8.contains(0) { return "must not contain a NUL character" }
+        if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            // Printable ASCII (the usual case): one character a byte, no control characters.
+            return name.utf8.count > maximumLength ? "must be at most \(maximumLength) characters" : nil
+        }
         if name.count > maximumLength { return "must be at most \(maximumLength) characters" }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "must not contain control characters"

@@ -1,6 +1,7 @@
+import AccountCrypto
+import AccountMatching
 import AccountModel
 public import AccountTransfer
-import AccountMatching
 import Foundation
 import GRDB
 import Logging
@@ -64,6 +65,9 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 extension AccountStore {
+    /// The writer's page cache during an import, in SQLite's units (negative: KiB): 64 MiB.
+    static let importCacheSize = -65_536
+
     /// Imports the accounts `reader` yields, in one write transaction, streaming: one record in memory at a time.
     ///
     /// Every record is validated (by the reader) and checked against the store and the earlier lines of the file
@@ -83,6 +87,11 @@ extension AccountStore {
         var report = ImportReport(imported: 0, linked: 0, valid: 0, invalid: 0, committed: false)
         do {
             try pool.writeWithoutTransaction { db in
+                // A bigger page cache for the length of the import (a fixed 64 MiB, whatever the file's size) keeps
+                // the indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = \(Self.importCacheSize)")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
                 try db.inTransaction(.immediate) {
                     var session = try ImportSession(db, format: reader.format, importTime: importTime)
                     var processed = 0
@@ -141,22 +150,27 @@ extension AccountStore {
 
 /// The prepared statements and bookkeeping of one import transaction.
 ///
-/// Duplicates are found with indexed look-ups before inserting, so a refused record leaves nothing behind and every
-/// duplicate field of a line is reported at once; the UNIQUE constraints stay the last word. A temporary table maps
-/// each imported row to its line, so a duplicate within the file names the earlier line (on disk, not in memory).
+/// A record is inserted first and checked only when SQLite refuses it (the UNIQUE constraints catch duplicates within
+/// the file and against the store; a failed INSERT leaves nothing behind); its Twitter id is looked up before the
+/// user row is written, so that a refused identity never leaves a user behind. A refused record is then checked
+/// field by field, so every duplicate of the line is reported at once. A temporary table maps each imported row to
+/// its line, so a duplicate within the file names the earlier line (on disk, not in memory).
 private struct ImportSession {
     let db: Database
     let format: TransferFormat
     let importTime: Int64
     /// The highest `users.id` before the import: rows above it came from this file.
     let previousMaximum: Int64
-    let userByUsername: Statement
-    let userByEmail: Statement
-    let userByTwitterID: Statement
-    let lineOfUser: Statement
-    let insertUser: Statement
-    let insertIdentity: Statement
-    let insertLine: Statement
+    let userByUsername: RawStatement
+    let userByEmail: RawStatement
+    let userByTwitterID: RawStatement
+    let lineOfUser: RawStatement
+    let insertUser: RawStatement
+    let insertIdentity: RawStatement
+    let insertLine: RawStatement
+    let storedValue: Statement
+    private var randomBytes: [UInt8] = []
+    private var randomOffset = 0
 
     init(_ db: Database, format: TransferFormat, importTime: Int64) throws {
         self.db = db
@@ -165,75 +179,131 @@ private struct ImportSession {
         previousMaximum = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM users") ?? 0
         try db.execute(sql: "DROP TABLE IF EXISTS temp.import_lines")
         try db.execute(sql: "CREATE TEMP TABLE import_lines (user_id INTEGER PRIMARY KEY, line INTEGER NOT NULL)")
-        userByUsername = try db.makeStatement(sql: "SELECT id, username FROM users WHERE username = ?")
-        userByEmail = try db.makeStatement(sql: "SELECT id, email FROM users WHERE email = ?")
-        userByTwitterID = try db.makeStatement(sql: "SELECT user_id FROM twitter_identities WHERE twitter_user_id = ?")
-        lineOfUser = try db.makeStatement(sql: "SELECT line FROM temp.import_lines WHERE user_id = ?")
-        insertUser = try db.makeStatement(
+        userByUsername = try RawStatement(db, sql: "SELECT id FROM users WHERE username = ?")
+        userByEmail = try RawStatement(db, sql: "SELECT id FROM users WHERE email = ?")
+        userByTwitterID = try RawStatement(db, sql: "SELECT user_id FROM twitter_identities WHERE twitter_user_id = ?")
+        lineOfUser = try RawStatement(db, sql: "SELECT line FROM temp.import_lines WHERE user_id = ?")
+        insertUser = try RawStatement(
+            db,
             sql: """
                 INSERT INTO users (public_id, username, email, email_mailbox, email_rules_version, first_name,
                     last_name, password_hash, status, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
                 """)
-        insertIdentity = try db.makeStatement(
+        insertIdentity = try RawStatement(
+            db,
             sql: """
                 INSERT INTO twitter_identities (user_id, twitter_user_id, screen_name, display_name, profile_json,
                     linked_at, last_seen_at)
                 VALUES (?, ?, ?, ?, NULL, ?, ?)
                 """)
-        insertLine = try db.makeStatement(sql: "INSERT INTO temp.import_lines (user_id, line) VALUES (?, ?)")
+        insertLine = try RawStatement(db, sql: "INSERT INTO temp.import_lines (user_id, line) VALUES (?, ?)")
+        storedValue = try db.makeStatement(sql: "SELECT username, email FROM users WHERE id = ?")
     }
 
     /// Inserts `record` from `line`, or returns why it cannot be (and inserts nothing).
     mutating func insert(_ record: AccountRecord, line: Int) throws -> [LineProblem] {
+        var mailbox: String?
+        if let email = record.email?.rawValue {
+            mailbox = Mailbox.normalize(email)
+            if mailbox == nil {
+                return [
+                    LineProblem(
+                        line: line, field: format.name(of: .email),
+                        problem: "has no mailbox name once the provider's dots and +tag are removed")
+                ]
+            }
+        }
+        if let twitter = record.twitter {
+            userByTwitterID.bind(1, twitter.id.decimalString)
+            if try userByTwitterID.firstInteger() != nil { return try duplicates(of: record, line: line) }
+        }
+        let created = record.createdAt?.microseconds ?? importTime
+        insertUser.bind(1, nextPublicID().rawValue)
+        insertUser.bind(2, record.username.rawValue)
+        insertUser.bind(3, record.email?.rawValue)
+        insertUser.bind(4, mailbox)
+        insertUser.bind(5, record.email == nil ? nil : Int64(Mailbox.rulesVersion))
+        insertUser.bind(6, record.firstName)
+        insertUser.bind(7, record.lastName)
+        insertUser.bind(8, record.passwordHash?.revealed)
+        insertUser.bind(9, created)
+        insertUser.bind(10, created)
+        do {
+            try insertUser.execute()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            let problems = try duplicates(of: record, line: line)
+            guard !problems.isEmpty else { throw error }
+            return problems
+        }
+        let userRowID = db.lastInsertedRowID
+        if let twitter = record.twitter {
+            insertIdentity.bind(1, userRowID)
+            insertIdentity.bind(2, twitter.id.decimalString)
+            insertIdentity.bind(3, twitter.screenName)
+            insertIdentity.bind(4, twitter.name)
+            insertIdentity.bind(5, importTime)
+            insertIdentity.bind(6, importTime)
+            try insertIdentity.execute()
+        }
+        insertLine.bind(1, userRowID)
+        insertLine.bind(2, Int64(line))
+        try insertLine.execute()
+        return []
+    }
+
+    /// Every field of `record` that a row already holds (the store's, or an earlier line's), for a refused record.
+    private func duplicates(of record: AccountRecord, line: Int) throws -> [LineProblem] {
         var problems: [LineProblem] = []
         func report(_ field: Field, _ problem: String) {
             problems.append(LineProblem(line: line, field: format.name(of: field), problem: problem))
         }
         let username = record.username.rawValue
-        if let row = try Row.fetchOne(userByUsername, arguments: [username]) {
-            let sameCase = (row[1] as String) == username ? "" : " (as '\(row[1] as String)'; usernames ignore case)"
-            report(.username, "'\(username)' is already taken by \(try owner(row[0]))\(sameCase)")
+        userByUsername.bind(1, username)
+        if let holder = try userByUsername.firstInteger() {
+            let stored = try storedValues(holder).username
+            let sameCase = stored == username ? "" : " (as '\(stored)'; usernames ignore case)"
+            report(.username, "'\(username)' is already taken by \(try owner(holder))\(sameCase)")
         }
-        var mailbox: String?
         if let email = record.email?.rawValue {
-            if let row = try Row.fetchOne(userByEmail, arguments: [email]) {
-                let sameCase = (row[1] as String) == email ? "" : " (as '\(row[1] as String)'; emails ignore case)"
-                report(.email, "'\(email)' is already used by \(try owner(row[0]))\(sameCase)")
-            }
-            mailbox = Mailbox.normalize(email)
-            if mailbox == nil {
-                report(.email, "has no mailbox name once the provider's dots and +tag are removed")
+            userByEmail.bind(1, email)
+            if let holder = try userByEmail.firstInteger() {
+                let stored = try storedValues(holder).email ?? ""
+                let sameCase = stored == email ? "" : " (as '\(stored)'; emails ignore case)"
+                report(.email, "'\(email)' is already used by \(try owner(holder))\(sameCase)")
             }
         }
-        if let twitter = record.twitter,
-            let userID = try Int64.fetchOne(userByTwitterID, arguments: [twitter.id.decimalString])
-        {
-            report(.twitterUserID, "\(twitter.id) is already linked to \(try owner(userID))")
-        }
-        guard problems.isEmpty else { return problems }
-
-        let created = record.createdAt?.microseconds ?? importTime
-        try insertUser.execute(arguments: [
-            UserID.random().rawValue, username, record.email?.rawValue, mailbox,
-            record.email == nil ? nil : Mailbox.rulesVersion, record.firstName, record.lastName,
-            record.passwordHash?.revealed, created, created,
-        ])
-        let userRowID = db.lastInsertedRowID
         if let twitter = record.twitter {
-            try insertIdentity.execute(arguments: [
-                userRowID, twitter.id.decimalString, twitter.screenName, twitter.name, importTime, importTime,
-            ])
+            userByTwitterID.bind(1, twitter.id.decimalString)
+            if let holder = try userByTwitterID.firstInteger() {
+                report(.twitterUserID, "\(twitter.id) is already linked to \(try owner(holder))")
+            }
         }
-        try insertLine.execute(arguments: [userRowID, line])
-        return []
+        return problems
+    }
+
+    /// A random public id, from secure random bytes drawn 64 KiB at a time.
+    private mutating func nextPublicID() -> UserID {
+        if randomOffset + 16 > randomBytes.count {
+            randomBytes = SecureRandom.bytes(count: 16 * 4096)
+            randomOffset = 0
+        }
+        defer { randomOffset += 16 }
+        return UserID.random(fromBytes: randomBytes, at: randomOffset)
+    }
+
+    /// The stored username and email of the row `userRowID` (for a duplicate's message).
+    private func storedValues(_ userRowID: Int64) throws -> (username: String, email: String?) {
+        guard let row = try Row.fetchOne(storedValue, arguments: [userRowID]) else { return ("", nil) }
+        return (row[0], row[1])
     }
 
     /// Who holds a value: `line N of this file` for a row this import wrote, `an account already in the store`
     /// otherwise.
     private func owner(_ userRowID: Int64) throws -> String {
         guard userRowID > previousMaximum else { return "an account already in the store" }
-        if let line = try Int.fetchOne(lineOfUser, arguments: [userRowID]) {
+        lineOfUser.bind(1, userRowID)
+        if let line = try lineOfUser.firstInteger() {
             return "line \(line) of this file"
         }
         return "an earlier line of this file"
