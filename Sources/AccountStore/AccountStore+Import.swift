@@ -68,85 +68,142 @@ extension AccountStore {
     /// The writer's page cache during an import, in SQLite's units (negative: KiB): 64 MiB.
     static let importCacheSize = -65_536
 
-    /// Imports the accounts `reader` yields, in one write transaction, streaming: one record in memory at a time.
+    /// Records handed from the reading thread to the writer at a time, and batches in flight at most.
+    static let importBatchSize = 512
+    static let importBatchesInFlight = 8
+
+    /// Imports the accounts `reader` yields, in one write transaction, streaming: memory stays bounded whatever the
+    /// file's size.
     ///
     /// Every record is validated (by the reader) and checked against the store and the earlier lines of the file
-    /// (username and email case-insensitively, Twitter id exactly); each refused line's problems go to `onProblem`
-    /// as they are found. With ``ImportOptions/skipInvalid`` the valid records are committed; otherwise one invalid
+    /// (username and email case-insensitively, Twitter id exactly); each refused line's problems go to `onProblem`,
+    /// in line order. With ``ImportOptions/skipInvalid`` the valid records are committed; otherwise one invalid
     /// line rolls everything back. A committed import records one `imported` audit event with the counts. Twitter
     /// identities are linked without credentials (files never carry tokens); `created_at` is kept to the
     /// microsecond, the import time when absent; password hashes are kept as they are, so people sign in with their
     /// old password (Django's are upgraded to scrypt then).
     ///
+    /// The calling thread reads and validates while GRDB's writer inserts, batches of records passing between them
+    /// through a bounded queue. `onProblem` and `onProgress` (records read so far) are called on the calling thread.
     /// Blocks the calling thread for the length of the import; call it from a CLI or off the cooperative pool.
     public func importAccounts(
         from reader: AccountReader, options: ImportOptions = ImportOptions(),
         onProblem: (LineProblem) -> Void = { _ in }, onProgress: (Int) -> Void = { _ in }
     ) throws(TransferFailure) -> ImportReport {
         let importTime = Timestamp.micros(now())
-        var report = ImportReport(imported: 0, linked: 0, valid: 0, invalid: 0, committed: false)
-        do {
-            try pool.writeWithoutTransaction { db in
-                // A bigger page cache for the length of the import (a fixed 64 MiB, whatever the file's size) keeps
-                // the indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
-                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-                try db.execute(sql: "PRAGMA cache_size = \(Self.importCacheSize)")
-                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-                try db.inTransaction(.immediate) {
-                    var session = try ImportSession(db, format: reader.format, importTime: importTime)
-                    var processed = 0
-                    while let item = try reader.next() {
-                        processed += 1
-                        if processed % options.progressInterval == 0 { onProgress(processed) }
-                        switch item {
-                        case .invalid(let problems):
-                            report.invalid += 1
-                            problems.forEach(onProblem)
-                        case .record(let line, let record):
-                            let problems = try session.insert(record, line: line)
-                            if problems.isEmpty {
-                                report.valid += 1
-                                if record.twitter != nil { report.linked += 1 }
-                            } else {
-                                report.invalid += 1
-                                problems.forEach(onProblem)
-                            }
-                        }
-                    }
-                    onProgress(processed)
-                    try session.finish()
-                    let commits = report.valid > 0 && (report.invalid == 0 || options.skipInvalid)
-                    guard commits else {
-                        report.linked = 0
-                        return .rollback
-                    }
-                    try AccountStore.insertEvent(
-                        db,
-                        AccountEvent(
-                            kind: .imported, subject: nil, actor: options.actor,
-                            details: [
-                                "format": reader.format.rawValue, "imported": String(report.valid),
-                                "skipped": String(report.invalid), "linked_twitter": String(report.linked),
-                            ], occurredAt: Timestamp.date(importTime)))
-                    report.imported = report.valid
-                    report.committed = true
-                    return .commit
+        let format = reader.format
+        let path = path
+        let channel = ImportChannel(capacity: Self.importBatchesInFlight)
+        pool.asyncWriteWithoutTransaction { db in
+            do {
+                let report = try AccountStore.writeImport(
+                    db, channel: channel, format: format, importTime: importTime, options: options)
+                channel.finish(.success(report))
+            } catch let failure as TransferFailure {
+                channel.finish(.failure(failure))
+            } catch {
+                channel.finish(.failure(.store(StoreError.from(error, path: path))))
+            }
+        }
+
+        var readFailure: TransferError?
+        var processed = 0
+        var batch: [ReadItem] = []
+        batch.reserveCapacity(Self.importBatchSize)
+        do throws(TransferError) {
+            while let item = try reader.next() {
+                batch.append(item)
+                processed += 1
+                if processed % options.progressInterval == 0 { onProgress(processed) }
+                if batch.count == Self.importBatchSize {
+                    guard channel.send(.items(batch)) else { break }
+                    batch.removeAll(keepingCapacity: true)
+                    channel.takeProblems().forEach(onProblem)
                 }
             }
-        } catch let error as TransferError {
-            throw .file(error)
+            if !batch.isEmpty { _ = channel.send(.items(batch)) }
+            _ = channel.send(.end)
         } catch {
-            throw .store(StoreError.from(error, path: path))
+            readFailure = error
+            _ = channel.send(.abort)
         }
+        onProgress(processed)
+        let result = channel.result()
+        channel.takeProblems().forEach(onProblem)
+        if let readFailure { throw .file(readFailure) }
+        let report = try result.get()
         if report.committed {
             logger.info(
                 "accounts imported",
                 metadata: ["import.count": "\(report.imported)", "import.skipped": "\(report.invalid)",
-                    "import.format": "\(reader.format)"])
+                    "import.format": "\(format)"])
+        }
+        return report
+    }
+
+    /// The writer's side of an import: one transaction fed by `channel`, committed or rolled back at its end.
+    private static func writeImport(
+        _ db: Database, channel: ImportChannel, format: TransferFormat, importTime: Int64, options: ImportOptions
+    ) throws -> ImportReport {
+        // A bigger page cache for the length of the import (a fixed 64 MiB, whatever the file's size) keeps the
+        // indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
+        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+        try db.execute(sql: "PRAGMA cache_size = \(importCacheSize)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+        var report = ImportReport(imported: 0, linked: 0, valid: 0, invalid: 0, committed: false)
+        try db.inTransaction(.immediate) {
+            var session = try ImportSession(db, format: format, importTime: importTime)
+            reading: while true {
+                switch channel.receive() {
+                case .abort:
+                    throw ImportAborted()
+                case .end:
+                    break reading
+                case .items(let items):
+                    var problems: [LineProblem] = []
+                    for item in items {
+                        switch item {
+                        case .invalid(let found):
+                            report.invalid += 1
+                            problems.append(contentsOf: found)
+                        case .record(let line, let record):
+                            let found = try session.insert(record, line: line)
+                            if found.isEmpty {
+                                report.valid += 1
+                                if record.twitter != nil { report.linked += 1 }
+                            } else {
+                                report.invalid += 1
+                                problems.append(contentsOf: found)
+                            }
+                        }
+                    }
+                    if !problems.isEmpty { channel.report(problems) }
+                }
+            }
+            try session.finish()
+            let commits = report.valid > 0 && (report.invalid == 0 || options.skipInvalid)
+            guard commits else {
+                report.linked = 0
+                return .rollback
+            }
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .imported, subject: nil, actor: options.actor,
+                    details: [
+                        "format": format.rawValue, "imported": String(report.valid),
+                        "skipped": String(report.invalid), "linked_twitter": String(report.linked),
+                    ], occurredAt: Timestamp.date(importTime)))
+            report.imported = report.valid
+            report.committed = true
+            return .commit
         }
         return report
     }
 }
+
+/// Thrown on the writer when the reading side failed, to roll the transaction back.
+private struct ImportAborted: Error {}
 
 /// The prepared statements and bookkeeping of one import transaction.
 ///

@@ -205,6 +205,44 @@ struct AccountImportTests {
         }
     }
 
+    /// The writer cannot start (another process holds the write lock): the reading side, with more batches to send
+    /// than the queue holds, stops instead of waiting forever, and the store error comes back.
+    @Test func aWriterThatCannotStartStopsTheReaderAndNothingIsWritten() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            var configuration = StoreConfiguration(path: path)
+            configuration.schemaPolicy = .applyPendingMigrations
+            configuration.busyTimeout = .milliseconds(100)
+            let store = try AccountStore(configuration: configuration, keyRing: nil)
+            defer { try? store.close() }
+            // Another connection holds the write lock until told to let go
+            let blocker = try DatabaseQueue(path: path)
+            let locked = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            let released = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                try? blocker.writeWithoutTransaction { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    locked.signal()
+                    release.wait()
+                    try db.execute(sql: "ROLLBACK")
+                }
+                released.signal()
+            }
+            locked.wait()
+            let text = (0..<20_000).map { "{\"username\": \"user\($0)\"}\n" }.joined()
+            #expect(throws: TransferFailure.store(.busy(path: path))) {
+                _ = try importText(text, format: .jsonl, into: store, directory: dir)
+            }
+            release.signal()
+            released.wait()
+            try blocker.close()
+            #expect(try await store.accountCount() == 0)
+            // Once the lock is gone the same file imports
+            #expect(try importText(text, format: .jsonl, into: store, directory: dir).report.imported == 20_000)
+        }
+    }
+
     @Test func anEmailWithoutAMailboxAfterNormalisationIsRefused() async throws {
         try await withStore { store, dir in
             let (_, problems) = try importText(
