@@ -101,7 +101,9 @@ let package = Package(
         .testTarget(name: "AccountModelTests", dependencies: ["AccountModel"]),
         .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
         .testTarget(
-            name: "AccountTransferTests", dependencies: ["AccountTransfer", "AccountModel", "AccountCrypto", "TestSupport"]),
+            name: "AccountTransferTests",
+            dependencies: ["AccountTransfer", "AccountModel", "AccountCrypto", "TestSupport"]
+        ),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
         .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth"]),
         .testTarget(

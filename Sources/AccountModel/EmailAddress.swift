@@ -25,7 +25,9 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     /// `text` without leading or trailing whitespace (Unicode white space and newlines).
     public static func trim(_ text: String) -> String {
         // Fast path: nothing to trim when both ends are ASCII and not white space.
-        if let first = text.utf8.first, let last = text.utf8.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21..<0x7F).contains(first),
+            (0x21..<0x7F).contains(last)
+        {
             return text
         }
         var scalars = Substring(text).unicodeScalars[...]
@@ -84,7 +86,8 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         if local.contains(atSign) || local.contains(UInt8(ascii: "\"")) {
             return "must contain exactly one '@' and no quotes"
         }
-        if local.first == dot || local.last == dot || zip(local, local.dropFirst()).contains(where: { $0 == dot && $1 == dot }) {
+        let doubledDot = zip(local, local.dropFirst()).contains { $0 == dot && $1 == dot }
+        if local.first == dot || local.last == dot || doubledDot {
             return "has a mailbox name with a misplaced '.'"
         }
         let labels = domain.split(separator: dot, omittingEmptySubsequences: false)

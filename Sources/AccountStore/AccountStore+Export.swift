@@ -1,5 +1,5 @@
-public import AccountTransfer
 import AccountModel
+public import AccountTransfer
 import GRDB
 
 extension AccountStore {

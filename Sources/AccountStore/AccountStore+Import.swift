@@ -65,8 +65,8 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 extension AccountStore {
-    /// The writer's page cache during an import, in SQLite's units (negative: KiB): 64 MiB.
-    static let importCacheSize = -65_536
+    /// The writer's page cache during an import, in SQLite's units (negative: KiB): 32 MiB.
+    static let importCacheSize = -32_768
 
     /// Records handed from the reading thread to the writer at a time, and batches in flight at most.
     static let importBatchSize = 512
@@ -135,8 +135,10 @@ extension AccountStore {
         if report.committed {
             logger.info(
                 "accounts imported",
-                metadata: ["import.count": "\(report.imported)", "import.skipped": "\(report.invalid)",
-                    "import.format": "\(format)"])
+                metadata: [
+                    "import.count": "\(report.imported)", "import.skipped": "\(report.invalid)",
+                    "import.format": "\(format)",
+                ])
         }
         return report
     }
@@ -145,7 +147,7 @@ extension AccountStore {
     private static func writeImport(
         _ db: Database, channel: ImportChannel, format: TransferFormat, importTime: Int64, options: ImportOptions
     ) throws -> ImportReport {
-        // A bigger page cache for the length of the import (a fixed 64 MiB, whatever the file's size) keeps the
+        // A bigger page cache for the length of the import (a fixed 32 MiB, whatever the file's size) keeps the
         // indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
         let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
         try db.execute(sql: "PRAGMA cache_size = \(importCacheSize)")

@@ -179,8 +179,10 @@ public final class AccountReader {
                     }
                 default:
                     validator.problems.append(
-                        LineProblem(line: raw.firstLine, field: "twitter", problem: "must be an object or null, not "
-                            + value.kindName))
+                        LineProblem(
+                            line: raw.firstLine, field: "twitter",
+                            problem: "must be an object or null, not "
+                                + value.kindName))
                 }
             default: break
             }
@@ -242,8 +244,12 @@ public final class AccountReader {
         }
         let missing = expected.filter { !seen.contains($0) }
         var problems: [String] = []
-        if !missing.isEmpty { problems.append("missing column\(missing.count == 1 ? "" : "s") " + missing.joined(separator: ", ")) }
-        if !unknown.isEmpty { problems.append("unknown column\(unknown.count == 1 ? "" : "s") " + unknown.joined(separator: ", ")) }
+        if !missing.isEmpty {
+            problems.append("missing column\(missing.count == 1 ? "" : "s") " + missing.joined(separator: ", "))
+        }
+        if !unknown.isEmpty {
+            problems.append("unknown column\(unknown.count == 1 ? "" : "s") " + unknown.joined(separator: ", "))
+        }
         if !problems.isEmpty {
             throw refuse(
                 problems.joined(separator: "; ") + " (the header must be " + expected.joined(separator: ",")
@@ -265,7 +271,8 @@ public final class AccountReader {
         }
         guard values.count == columns.count else {
             return .invalid([
-                syntaxProblem(raw, "has \(values.count) field\(values.count == 1 ? "" : "s"); the header has \(columns.count)")
+                syntaxProblem(
+                    raw, "has \(values.count) field\(values.count == 1 ? "" : "s"); the header has \(columns.count)")
             ])
         }
         var fields = RawFields()

@@ -211,7 +211,9 @@ public final class AccountWriter {
     /// RFC 4180: quoted (with quotes doubled) only when it holds a comma, a quote, a CR or a LF; nil is empty.
     private func appendCSVField(_ text: String?) {
         guard let text, !text.isEmpty else { return }
-        let needsQuotes = text.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        let needsQuotes = text.utf8.contains {
+            $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D
+        }
         guard needsQuotes else {
             append(text)
             return

@@ -136,7 +136,8 @@ struct RecordSplitter {
         if recordEnd > start && buffer[recordEnd - 1] == 0x0D { recordEnd -= 1 }
         let tooLong = discarding || recordEnd - start > limit
         let record = RawRecord(
-            firstLine: nextLine, lastLine: nextLine + newlinesInRecord, range: tooLong ? start..<start : start..<recordEnd,
+            firstLine: nextLine, lastLine: nextLine + newlinesInRecord,
+            range: tooLong ? start..<start : start..<recordEnd,
             tooLong: tooLong, unterminatedQuote: terminatorLength == 0 && quoteState == .quoted)
         nextLine += newlinesInRecord + terminatorLength
         start = min(boundary + terminatorLength, end)

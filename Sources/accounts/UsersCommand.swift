@@ -83,7 +83,8 @@ struct UsersCommand: AsyncParsableCommand {
             lines.append(deletion.hadPassword ? "  its password hash" : "  no password")
             lines.append("  \(deletion.drafts) registration \(plural(deletion.drafts, "draft"))")
             lines.append(
-                "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))")
+                "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))"
+            )
             printOutput(lines.joined(separator: "\n") + "\n")
         }
     }
@@ -92,7 +93,9 @@ struct UsersCommand: AsyncParsableCommand {
 
     /// UTC time text as the account files write it (fractional seconds only when not zero).
     static func time(_ date: Date?) -> String? {
-        date.map { TransferTimestamp(microseconds: Int64(($0.timeIntervalSince1970 * 1_000_000).rounded())).description }
+        date.map {
+            TransferTimestamp(microseconds: Int64(($0.timeIntervalSince1970 * 1_000_000).rounded())).description
+        }
     }
 
     static func json(_ overview: AccountOverview) -> String {
@@ -144,7 +147,8 @@ struct UsersCommand: AsyncParsableCommand {
             rows.append(("twitter", "not linked"))
         }
         let width = rows.map(\.0.count).max() ?? 0
-        var output = rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+        var output =
+            rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
             .joined(separator: "\n") + "\n"
         output += "\nrecent events (newest first):\n"
         if overview.recentEvents.isEmpty {

@@ -26,7 +26,8 @@ struct AccountAdminTests {
             try await store.savePendingAuthorization(
                 PendingAuthorization(
                     requestToken: "rt-ann", requestTokenSecret: Secret("rt-secret"), browserSession: "b1",
-                    purpose: .link, linkUser: ann.id, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(900)))
+                    purpose: .link, linkUser: ann.id, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(900)
+                ))
             let bob = try await store.createAccount(newAccount("bob", email: "bob@example.org"))
             try await store.linkTwitter(
                 twitterIdentity("42", screenName: "bob_t"),

@@ -20,7 +20,11 @@ let fixtureExportJSONL = """
 
 /// Row counts of the tables an import writes.
 func rowCounts(_ path: String) throws -> [String: Int] {
-    let queue = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+    let queue = try DatabaseQueue(
+        path: path,
+        configuration: {
+            var c = Configuration(); c.readonly = true; return c
+        }())
     defer { try? queue.close() }
     return try queue.read { db in
         var counts: [String: Int] = [:]
@@ -95,7 +99,8 @@ struct AccountImportTests {
             _ = try importText(transferFixtureJSONL, format: .jsonl, into: first, directory: dir)
             // When A's export is imported into a new store B (another clock) and B is exported
             let exported = try exportText(first, format: format, includePasswordHashes: hashes, directory: dir)
-            let second = try makeStore(in: dir, name: "b.sqlite", now: TestClock(Date(timeIntervalSince1970: 5)).closure)
+            let second = try makeStore(
+                in: dir, name: "b.sqlite", now: TestClock(Date(timeIntervalSince1970: 5)).closure)
             defer { try? second.close() }
             let (report, problems) = try importText(exported, format: format, into: second, directory: dir)
             #expect(problems == [])
@@ -110,7 +115,9 @@ struct AccountImportTests {
     @Test func oneInvalidLineImportsNothingAndEveryProblemIsListed() async throws {
         try await withStore { store, dir in
             // Given a store holding one account
-            _ = try importText("{\"username\": \"kept\", \"email\": \"kept@example.org\"}\n", format: .jsonl, into: store, directory: dir)
+            _ = try importText(
+                "{\"username\": \"kept\", \"email\": \"kept@example.org\"}\n", format: .jsonl, into: store,
+                directory: dir)
             let path = dir + "/accounts.sqlite"
             let dump = try databaseDump(path)
             let export = try exportText(store, format: .jsonl, directory: dir)
@@ -187,7 +194,9 @@ struct AccountImportTests {
     @Test func anEmptyFileImportsNothingAndWritesNoEvent() async throws {
         try await withStore { store, dir in
             let dump = try databaseDump(dir + "/accounts.sqlite")
-            for (text, format) in [("", TransferFormat.jsonl), ("\n\n", .jsonl), ("", .csv), (csvHeaderForTests + "\n", .csv)] {
+            for (text, format) in [
+                ("", TransferFormat.jsonl), ("\n\n", .jsonl), ("", .csv), (csvHeaderForTests + "\n", .csv),
+            ] {
                 let (report, problems) = try importText(text, format: format, into: store, directory: dir)
                 #expect(report.isEmpty && !report.committed && problems.isEmpty)
             }

@@ -57,7 +57,8 @@ struct AccountReaderTests {
         #expect(record.firstName == "Zoë")
         #expect(record.lastName == "Ångström")
         #expect(record.createdAt?.description == "2024-05-01T12:30:00.250000Z")
-        #expect(record.twitter == AccountRecord.Twitter(id: TwitterUserID(UInt64.max), screenName: "zoe_a", name: "Zoë Å"))
+        #expect(
+            record.twitter == AccountRecord.Twitter(id: TwitterUserID(UInt64.max), screenName: "zoe_a", name: "Zoë Å"))
         #expect(record.passwordHash?.revealed == djangoHash)
         if case .record(let number, _) = items[0] { #expect(number == 1) }
     }
@@ -117,7 +118,10 @@ struct AccountReaderTests {
             "{\"username\": \"a\", \"password_hash\": \"hunter2\"}",
             "line 1: password_hash: the password hash is in an unrecognized format; expected scrypt$ln=…$r=…$p=…$SALT$HASH or pbkdf2_sha256$ITERATIONS$SALT$HASH"
         ),
-        ("{\"username\": \"a\", \"first_name\": \"A\\u0007\"}", "line 1: first_name: must not contain control characters"),
+        (
+            "{\"username\": \"a\", \"first_name\": \"A\\u0007\"}",
+            "line 1: first_name: must not contain control characters"
+        ),
     ])
     func refusesABadJSONLineNamingTheField(line: String, expected: String) throws {
         let items = try readItems(line + "\n", format: .jsonl)
@@ -141,7 +145,8 @@ struct AccountReaderTests {
 
     @Test func countsPhysicalLinesThroughBlankLinesCRLFAndAByteOrderMark() throws {
         let bytes: [UInt8] =
-            [0xEF, 0xBB, 0xBF] + Array("{\"username\": \"a\"}\r\n\r\n   \n{\"username\": \"-\"}\r\n{\"username\": \"c\"}".utf8)
+            [0xEF, 0xBB, 0xBF]
+            + Array("{\"username\": \"a\"}\r\n\r\n   \n{\"username\": \"-\"}\r\n{\"username\": \"c\"}".utf8)
         let items = try readItems(bytes, format: .jsonl)
         #expect(problems(items) == ["line 4: username: must contain at least one letter or digit"])
         #expect(records(items).map(\.username.rawValue) == ["a", "c"])
@@ -149,7 +154,9 @@ struct AccountReaderTests {
     }
 
     @Test func refusesALineThatIsNotUTF8AndReadsTheNextOne() throws {
-        let bytes = Array("{\"username\": \"a\"}\n{\"username\": \"caf".utf8) + [0xE9] + Array("\"}\n{\"username\": \"b\"}\n".utf8)
+        let bytes =
+            Array("{\"username\": \"a\"}\n{\"username\": \"caf".utf8) + [0xE9]
+            + Array("\"}\n{\"username\": \"b\"}\n".utf8)
         let items = try readItems(bytes, format: .jsonl)
         #expect(problems(items) == ["line 2: json: is not valid UTF-8 (byte 0xE9 at column 18)"])
         #expect(records(items).map(\.username.rawValue) == ["a", "b"])
@@ -158,7 +165,9 @@ struct AccountReaderTests {
     @Test(arguments: [TransferFormat.jsonl, .csv])
     func refusesARecordOverOneMebibyteAndReadsTheNextOne(format: TransferFormat) throws {
         // Given a record of 1 MiB + 1 byte between two good ones
-        let header = format == .csv ? "username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name\n" : ""
+        let header =
+            format == .csv
+            ? "username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name\n" : ""
         let good = format == .csv ? "a,,,,,,,\n" : "{\"username\": \"a\"}\n"
         let later = format == .csv ? "b,,,,,,,\n" : "{\"username\": \"b\"}\n"
         let long = [UInt8](repeating: UInt8(ascii: "x"), count: AccountReader.maximumRecordBytes + 1) + [0x0A]
@@ -166,7 +175,10 @@ struct AccountReaderTests {
         let items = try readItems(Array((header + good).utf8) + long + Array(later.utf8), format: format)
         // Then the long record is refused on its own line and the next one is read
         let line = format == .csv ? 3 : 2
-        #expect(problems(items) == ["line \(line): \(format == .csv ? "csv" : "json"): is longer than 1 MiB (1048576 bytes)"])
+        #expect(
+            problems(items) == [
+                "line \(line): \(format == .csv ? "csv" : "json"): is longer than 1 MiB (1048576 bytes)"
+            ])
         #expect(records(items).map(\.username.rawValue) == ["a", "b"])
     }
 

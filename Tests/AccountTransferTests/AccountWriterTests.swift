@@ -6,7 +6,8 @@ import Testing
 
 let fullRecord = AccountRecord(
     username: try! Username(validating: "zoe"), email: try! EmailAddress(validating: "zoe@example.org"),
-    firstName: "Zoë \"Z\", the\\first", lastName: "山田", createdAt: TransferTimestamp(microseconds: 1_714_566_600_250_000),
+    firstName: "Zoë \"Z\", the\\first", lastName: "山田",
+    createdAt: TransferTimestamp(microseconds: 1_714_566_600_250_000),
     twitter: AccountRecord.Twitter(id: TwitterUserID(9_007_199_254_740_993), screenName: "zoe_a", name: "Zoë"),
     passwordHash: Secret(djangoHash))
 let bareRecord = AccountRecord(

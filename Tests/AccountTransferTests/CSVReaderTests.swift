@@ -27,7 +27,8 @@ struct CSVReaderTests {
     }
 
     @Test func acceptsTheColumnsInAnyOrderAndCRLF() throws {
-        let text = "email,username,last_name,first_name,twitter_name,twitter_screen_name,twitter_id,created_at\r\n"
+        let text =
+            "email,username,last_name,first_name,twitter_name,twitter_screen_name,twitter_id,created_at\r\n"
             + "a@example.org,ann,,,,,,\r\n"
         let found = records(try readItems(text, format: .csv))
         #expect(found.map(\.username.rawValue) == ["ann"])
@@ -57,8 +58,14 @@ struct CSVReaderTests {
     @Test(arguments: [
         ("ann,,,,,,", "line 2: csv: has 7 fields; the header has 8"),
         ("ann,,,,,,,,", "line 2: csv: has 9 fields; the header has 8"),
-        ("an\"n,,,,,,,", "line 2: csv: a double quote inside unquoted field 1 (quote the whole field and double the quote)"),
-        ("\"ann\"x,,,,,,,", "line 2: csv: unexpected text after the closing quote of field 1 (a quote inside a quoted field must be doubled)"),
+        (
+            "an\"n,,,,,,,",
+            "line 2: csv: a double quote inside unquoted field 1 (quote the whole field and double the quote)"
+        ),
+        (
+            "\"ann\"x,,,,,,,",
+            "line 2: csv: unexpected text after the closing quote of field 1 (a quote inside a quoted field must be doubled)"
+        ),
         (
             "ann,,,,,123,,",
             "line 2: twitter_screen_name: is required when twitter_id is given\n"
@@ -68,7 +75,10 @@ struct CSVReaderTests {
             "ann,,,,,,x,Ann",
             "line 2: twitter_id: is required when twitter_screen_name or twitter_name is given"
         ),
-        ("ann,,,,,1.5e18,s,n", "line 2: twitter_id: must be the decimal digits of a 64-bit id (no sign, spaces or leading zeros; at most 18446744073709551615)"),
+        (
+            "ann,,,,,1.5e18,s,n",
+            "line 2: twitter_id: must be the decimal digits of a 64-bit id (no sign, spaces or leading zeros; at most 18446744073709551615)"
+        ),
     ])
     func refusesABadRecordNamingTheFieldOrCSV(record: String, expected: String) throws {
         let items = try readItems(csvHeader + "\n" + record + "\n" + "later,,,,,,,\n", format: .csv)

@@ -20,8 +20,14 @@ struct TransferTimestampTests {
     }
 
     @Test(arguments: [
-        ("2024-05-01 12:30:00Z", "must be an RFC 3339 time such as 2024-05-01T12:30:00Z or 2024-05-01T14:30:00.25+02:00"),
-        ("2024-05-01T12:30:00.Z", "must be an RFC 3339 time such as 2024-05-01T12:30:00Z or 2024-05-01T14:30:00.25+02:00"),
+        (
+            "2024-05-01 12:30:00Z",
+            "must be an RFC 3339 time such as 2024-05-01T12:30:00Z or 2024-05-01T14:30:00.25+02:00"
+        ),
+        (
+            "2024-05-01T12:30:00.Z",
+            "must be an RFC 3339 time such as 2024-05-01T12:30:00Z or 2024-05-01T14:30:00.25+02:00"
+        ),
         ("2023-02-29T00:00:00Z", "has day 29, which month 2 of 2023 does not have"),
         ("2024-13-01T00:00:00Z", "has month 13, outside 01–12"),
         ("2024-01-01T24:00:00Z", "has a time of day outside 00:00–23:59"),

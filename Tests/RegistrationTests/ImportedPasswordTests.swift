@@ -29,7 +29,9 @@ struct ImportedPasswordTests {
 
             // When they sign in with their old passwords
             let local = LocalAccounts(store: store, hasher: Self.hasher)
-            guard case .signedIn = try await local.signIn(login: "dj@example.org", password: Secret("correct horse battery staple"))
+            guard
+                case .signedIn = try await local.signIn(
+                    login: "dj@example.org", password: Secret("correct horse battery staple"))
             else {
                 Issue.record("the imported Django hash did not sign in")
                 return

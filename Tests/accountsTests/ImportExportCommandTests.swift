@@ -48,7 +48,8 @@ struct ImportExportCommandTests {
 
             // Then B's export has the same bytes, with and without hashes
             #expect(textDigest(try cliExport(second, format: format, hashes: true)) == textDigest(exported))
-            #expect(textDigest(try cliExport(second, format: format)) == textDigest(try cliExport(first, format: format)))
+            #expect(
+                textDigest(try cliExport(second, format: format)) == textDigest(try cliExport(first, format: format)))
             #expect(!(try cliExport(first, format: format)).contains("pbkdf2_sha256"))
         }
     }
@@ -57,13 +58,16 @@ struct ImportExportCommandTests {
         try withTemporaryDirectorySync { dir in
             let database = try migratedDatabase(dir)
             writeFile(dir + "/seed.jsonl", Array("{\"username\": \"kept\"}\n".utf8))
-            #expect(try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status == 0)
+            #expect(
+                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status
+                    == 0)
             let dump = try databaseDump(database)
             let export = try cliExport(database)
 
             writeFile(
                 dir + "/bad.jsonl",
-                Array("{\"username\": \"a\"}\n{\"username\": \"KEPT\"}\n{\"username\": \"b\", \"email\": \"@\"}\n".utf8))
+                Array("{\"username\": \"a\"}\n{\"username\": \"KEPT\"}\n{\"username\": \"b\", \"email\": \"@\"}\n".utf8)
+            )
             let result = try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/bad.jsonl"])
             #expect(result.status == 65)
             #expect(result.stdout.isEmpty)
@@ -146,12 +150,17 @@ struct ImportExportCommandTests {
     /// Each bad input: its exit status, a phrase of its message, and the store unchanged (rows and export bytes).
     @Test(arguments: badInputs)
     func badInputIsRefusedWithAClearMessageAndTheStoreIsUnchanged(input: BadInput) throws {
-        let (name, bytes, format, status, message) = (input.name, input.bytes, input.format, input.status, input.message)
+        let (name, bytes, format, status, message) = (
+            input.name, input.bytes, input.format, input.status, input.message
+        )
         try withTemporaryDirectorySync { dir in
             // Given a store with one account
             let database = try migratedDatabase(dir)
-            writeFile(dir + "/seed.jsonl", Array("{\"username\": \"kept\", \"created_at\": \"2020-01-01T00:00:00Z\"}\n".utf8))
-            #expect(try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status == 0)
+            writeFile(
+                dir + "/seed.jsonl", Array("{\"username\": \"kept\", \"created_at\": \"2020-01-01T00:00:00Z\"}\n".utf8))
+            #expect(
+                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status
+                    == 0)
             let dump = try databaseDump(database)
             let export = try cliExport(database)
 
@@ -193,7 +202,9 @@ struct ImportExportCommandTests {
                 ["--database", database, "export", "--format", "csv", "--output", dir + "/no/such/dir.csv"])
             #expect(unwritable.status == 1)
             #expect(unwritable.stderr.contains("cannot open \(dir)/no/such/dir.csv"))
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix("accounts.sqlite") } == [])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix("accounts.sqlite") }
+                    == [])
         }
     }
 

@@ -52,7 +52,9 @@ struct UsersCommandTests {
             let database = try fixtureDatabase(dir)
             let id = try #require(
                 (try JSONSerialization.jsonObject(
-                    with: Data(try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"]).stdout.utf8))
+                    with: Data(
+                        try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"]).stdout
+                            .utf8))
                     as? [String: Any])?["id"] as? String)
             let deleted = try runAccounts(["--database", database, "users", "delete", "zoe"])
             #expect(deleted.status == 0, "\(deleted.stderr)")
