@@ -182,7 +182,6 @@ extension AccountStore {
                     if !problems.isEmpty { channel.report(problems) }
                 }
             }
-            try session.finish()
             let commits = report.valid > 0 && (report.invalid == 0 || options.skipInvalid)
             guard commits else {
                 report.linked = 0
@@ -212,8 +211,9 @@ private struct ImportAborted: Error {}
 /// A record is inserted first and checked only when SQLite refuses it (the UNIQUE constraints catch duplicates within
 /// the file and against the store; a failed INSERT leaves nothing behind); its Twitter id is looked up before the
 /// user row is written, so that a refused identity never leaves a user behind. A refused record is then checked
-/// field by field, so every duplicate of the line is reported at once. A temporary table maps each imported row to
-/// its line, so a duplicate within the file names the earlier line (on disk, not in memory).
+/// field by field, so every duplicate of the line is reported at once. An imported row's internal id is the highest
+/// id before the import plus its line number, so a duplicate within the file names the earlier line without any
+/// bookkeeping (ids may have gaps; only public ids are ever shown).
 private struct ImportSession {
     let db: Database
     let format: TransferFormat
@@ -223,10 +223,8 @@ private struct ImportSession {
     let userByUsername: RawStatement
     let userByEmail: RawStatement
     let userByTwitterID: RawStatement
-    let lineOfUser: RawStatement
     let insertUser: RawStatement
     let insertIdentity: RawStatement
-    let insertLine: RawStatement
     let storedValue: Statement
     private var randomBytes: [UInt8] = []
     private var randomOffset = 0
@@ -236,18 +234,15 @@ private struct ImportSession {
         self.format = format
         self.importTime = importTime
         previousMaximum = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM users") ?? 0
-        try db.execute(sql: "DROP TABLE IF EXISTS temp.import_lines")
-        try db.execute(sql: "CREATE TEMP TABLE import_lines (user_id INTEGER PRIMARY KEY, line INTEGER NOT NULL)")
         userByUsername = try RawStatement(db, sql: "SELECT id FROM users WHERE username = ?")
         userByEmail = try RawStatement(db, sql: "SELECT id FROM users WHERE email = ?")
         userByTwitterID = try RawStatement(db, sql: "SELECT user_id FROM twitter_identities WHERE twitter_user_id = ?")
-        lineOfUser = try RawStatement(db, sql: "SELECT line FROM temp.import_lines WHERE user_id = ?")
         insertUser = try RawStatement(
             db,
             sql: """
                 INSERT INTO users (public_id, username, email, email_mailbox, email_rules_version, first_name,
-                    last_name, password_hash, status, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
+                    last_name, password_hash, status, created_at, updated_at, id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
                 """)
         insertIdentity = try RawStatement(
             db,
@@ -256,7 +251,6 @@ private struct ImportSession {
                     linked_at, last_seen_at)
                 VALUES (?, ?, ?, ?, NULL, ?, ?)
                 """)
-        insertLine = try RawStatement(db, sql: "INSERT INTO temp.import_lines (user_id, line) VALUES (?, ?)")
         storedValue = try db.makeStatement(sql: "SELECT username, email FROM users WHERE id = ?")
     }
 
@@ -288,6 +282,8 @@ private struct ImportSession {
         insertUser.bind(8, record.passwordHash?.revealed)
         insertUser.bind(9, created)
         insertUser.bind(10, created)
+        let userRowID = previousMaximum + Int64(line)
+        insertUser.bind(11, userRowID)
         do {
             try insertUser.execute()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -295,7 +291,6 @@ private struct ImportSession {
             guard !problems.isEmpty else { throw error }
             return problems
         }
-        let userRowID = db.lastInsertedRowID
         if let twitter = record.twitter {
             insertIdentity.bind(1, userRowID)
             insertIdentity.bind(2, twitter.id.decimalString)
@@ -305,9 +300,6 @@ private struct ImportSession {
             insertIdentity.bind(6, importTime)
             try insertIdentity.execute()
         }
-        insertLine.bind(1, userRowID)
-        insertLine.bind(2, Int64(line))
-        try insertLine.execute()
         return []
     }
 
@@ -322,20 +314,20 @@ private struct ImportSession {
         if let holder = try userByUsername.firstInteger() {
             let stored = try storedValues(holder).username
             let sameCase = stored == username ? "" : " (as '\(stored)'; usernames ignore case)"
-            report(.username, "'\(username)' is already taken by \(try owner(holder))\(sameCase)")
+            report(.username, "'\(username)' is already taken by \(owner(holder))\(sameCase)")
         }
         if let email = record.email?.rawValue {
             userByEmail.bind(1, email)
             if let holder = try userByEmail.firstInteger() {
                 let stored = try storedValues(holder).email ?? ""
                 let sameCase = stored == email ? "" : " (as '\(stored)'; emails ignore case)"
-                report(.email, "'\(email)' is already used by \(try owner(holder))\(sameCase)")
+                report(.email, "'\(email)' is already used by \(owner(holder))\(sameCase)")
             }
         }
         if let twitter = record.twitter {
             userByTwitterID.bind(1, twitter.id.decimalString)
             if let holder = try userByTwitterID.firstInteger() {
-                report(.twitterUserID, "\(twitter.id) is already linked to \(try owner(holder))")
+                report(.twitterUserID, "\(twitter.id) is already linked to \(owner(holder))")
             }
         }
         return problems
@@ -359,17 +351,9 @@ private struct ImportSession {
 
     /// Who holds a value: `line N of this file` for a row this import wrote, `an account already in the store`
     /// otherwise.
-    private func owner(_ userRowID: Int64) throws -> String {
+    private func owner(_ userRowID: Int64) -> String {
         guard userRowID > previousMaximum else { return "an account already in the store" }
-        lineOfUser.bind(1, userRowID)
-        if let line = try lineOfUser.firstInteger() {
-            return "line \(line) of this file"
-        }
-        return "an earlier line of this file"
+        return "line \(userRowID - previousMaximum) of this file"
     }
 
-    /// Drops the temporary table (inside the transaction, so it never outlives it).
-    func finish() throws {
-        try db.execute(sql: "DROP TABLE temp.import_lines")
-    }
 }
