@@ -25,6 +25,7 @@ extension AccountStore {
         to writer: AccountWriter, progressInterval: Int = 10_000, onProgress: (Int) -> Void = { _ in }
     ) throws(TransferFailure) -> Int {
         let sql = Self.exportSQL(includingPasswordHashes: writer.includesPasswordHashes)
+        let progressInterval = max(1, progressInterval)
         do {
             return try pool.read { db in
                 let rows = try Row.fetchCursor(db, sql: sql)

@@ -12,14 +12,14 @@ public struct ImportOptions: Sendable, Hashable {
     public var skipInvalid: Bool
     /// Who runs the import, for the audit trail.
     public var actor: String
-    /// Lines between two progress calls.
+    /// Records between two progress calls (at least 1).
     public var progressInterval: Int
 
     /// Options: all-or-nothing unless `skipInvalid`.
     public init(skipInvalid: Bool = false, actor: String = "cli", progressInterval: Int = 10_000) {
         self.skipInvalid = skipInvalid
         self.actor = actor
-        self.progressInterval = progressInterval
+        self.progressInterval = max(1, progressInterval)
     }
 }
 
@@ -114,7 +114,7 @@ extension AccountStore {
             while let item = try reader.next() {
                 batch.append(item)
                 processed += 1
-                if processed % options.progressInterval == 0 { onProgress(processed) }
+                if processed % max(1, options.progressInterval) == 0 { onProgress(processed) }
                 if batch.count == Self.importBatchSize {
                     guard channel.send(.items(batch)) else { break }
                     batch.removeAll(keepingCapacity: true)

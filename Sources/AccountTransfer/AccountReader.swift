@@ -56,11 +56,12 @@ public final class AccountReader {
             ownsDescriptor = true
         }
         var info = stat()
-        if fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+        let known = fstat(descriptor, &info) == 0
+        if known && (info.st_mode & S_IFMT) == S_IFDIR {
             if ownsDescriptor { close(descriptor) }
             throw .cannotOpen(path: path, reason: "it is a directory")
         }
-        size = fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
+        size = known && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
         self.path = path
         self.format = format
         splitter = RecordSplitter(
