@@ -96,10 +96,9 @@ struct JSONParser {
 
     private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let count = word.utf8CodeUnitCount
-        guard bytes.count - index >= count else { throw error("expected '\(word)'") }
-        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
-            throw error("expected '\(word)'")
-        }
+        let matches =
+            bytes.count - index >= count && (0..<count).allSatisfy { bytes[index + $0] == word.utf8Start[$0] }
+        guard matches else { throw error("expected a value, found \(describeCurrent())") }
         index += count
     }
 

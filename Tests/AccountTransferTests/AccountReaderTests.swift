@@ -80,7 +80,8 @@ struct AccountReaderTests {
 
     @Test(arguments: [
         ("{\"username\": \"a\",}", "line 1: json: expected a key in double quotes, found character '}' at column 18"),
-        ("not json", "line 1: json: expected 'null' at column 1"),
+        ("not json", "line 1: json: expected a value, found character 'n' at column 1"),
+        ("{\"username\": \"a\", \"x\": tru}", "line 1: json: expected a value, found character 't' at column 24"),
         ("{'username': 'a'}", "line 1: json: expected a key in double quotes, found character ''' at column 2"),
         ("[1, 2]", "line 1: json: each line must be a JSON object, not an array"),
         ("{\"username\": \"a\"} x", "line 1: json: unexpected character 'x' after the end of the value at column 19"),
