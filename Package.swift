@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AccountMatching", targets: ["AccountMatching"]),
         .library(name: "AccountCrypto", targets: ["AccountCrypto"]),
         .library(name: "AccountStore", targets: ["AccountStore"]),
+        .library(name: "AccountTransfer", targets: ["AccountTransfer"]),
         .library(name: "Migrations", targets: ["Migrations"]),
         .library(name: "Registration", targets: ["Registration"]),
         .library(name: "TwitterOAuth", targets: ["TwitterOAuth"]),
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "AccountCrypto", dependencies: ["COpenSSL"]),
         .target(name: "AccountModel"),
         .target(name: "AccountMatching", dependencies: ["AccountModel"]),
+        .target(name: "AccountTransfer", dependencies: ["AccountModel", "AccountCrypto"]),
         .target(
             name: "Migrations",
             path: "Migrations",
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "AccountStore",
             dependencies: [
-                "AccountModel", "AccountMatching", "AccountCrypto", "Migrations",
+                "AccountModel", "AccountMatching", "AccountCrypto", "AccountTransfer", "Migrations",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,8 +89,8 @@ let package = Package(
         .executableTarget(
             name: "accounts",
             dependencies: [
-                "AccountModel", "AccountStore", "AccountCrypto", "Migrations", "TwitterOAuth", "TwitterSandbox",
-                "Registration", "AccountsHummingbird",
+                "AccountModel", "AccountStore", "AccountCrypto", "AccountTransfer", "Migrations", "TwitterOAuth",
+                "TwitterSandbox", "Registration", "AccountsHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,7 +100,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "AccountModel", "AccountStore", "AccountCrypto", "TwitterOAuth", "TwitterSandbox",
+                "AccountModel", "AccountStore", "AccountCrypto", "AccountTransfer", "TwitterOAuth", "TwitterSandbox",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,13 +136,17 @@ let package = Package(
         .testTarget(name: "AccountCryptoTests", dependencies: ["AccountCrypto"]),
         .testTarget(name: "AccountModelTests", dependencies: ["AccountModel"]),
         .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
+        .testTarget(
+            name: "AccountTransferTests",
+            dependencies: ["AccountTransfer", "AccountModel", "AccountCrypto", "TestSupport"]
+        ),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
         .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth"]),
         .testTarget(
             name: "RegistrationTests",
             dependencies: [
-                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "TwitterOAuth", "TwitterSandbox",
-                "TestSupport", "accounts-test-worker",
+                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "AccountTransfer", "TwitterOAuth",
+                "TwitterSandbox", "TestSupport", "accounts-test-worker",
             ]
         ),
         .testTarget(
@@ -154,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "AccountStoreTests",
             dependencies: [
-                "AccountStore", "AccountModel", "AccountCrypto", "Migrations", "TestSupport",
+                "AccountStore", "AccountModel", "AccountCrypto", "AccountTransfer", "Migrations", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -169,7 +175,10 @@ let package = Package(
         ),
         .testTarget(
             name: "accountsTests",
-            dependencies: ["accounts", "TestSupport", "AccountStore", "AccountCrypto", "AccountModel", "TwitterOAuth"]
+            dependencies: [
+                "accounts", "TestSupport", "AccountStore", "AccountCrypto", "AccountModel", "AccountTransfer",
+                "TwitterOAuth",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,20 @@ extension PasswordHasher {
     /// Verifies Django's `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>` (PBKDF2-HMAC-SHA256, 32 bytes, the salt's
     /// UTF-8 bytes as salt); a match always needs rehashing to scrypt.
     static func verifyDjango(password: String, fields: [Substring]) throws(PasswordHashError) -> PasswordVerification {
+        let (iterations, salt, expected) = try parseDjango(fields)
+        guard
+            let derived = derivePBKDF2SHA256(
+                password: password.utf8, salt: salt.utf8, iterations: UInt32(iterations), length: 32)
+        else {
+            throw .hashingFailed
+        }
+        return ConstantTime.equals(derived, expected) ? .valid(needsRehash: true) : .invalid
+    }
+
+    /// The iteration count, salt and hash of a stored `pbkdf2_sha256$…` value split at `$`; throws what is wrong.
+    static func parseDjango(
+        _ fields: [Substring]
+    ) throws(PasswordHashError) -> (iterations: Int, salt: Substring, hash: [UInt8]) {
         let algorithm = "pbkdf2_sha256"
         guard fields.count == 4 else {
             throw .malformed(algorithm: algorithm, problem: "expected 4 fields separated by '$', found \(fields.count)")
@@ -23,13 +37,7 @@ extension PasswordHasher {
         guard expected.count == 32 else {
             throw .malformed(algorithm: algorithm, problem: "the hash is \(expected.count) bytes, not 32")
         }
-        guard
-            let derived = derivePBKDF2SHA256(
-                password: password.utf8, salt: fields[2].utf8, iterations: UInt32(iterations), length: 32)
-        else {
-            throw .hashingFailed
-        }
-        return ConstantTime.equals(derived, expected) ? .valid(needsRehash: true) : .invalid
+        return (iterations, fields[2], expected)
     }
 
     /// Raw PBKDF2-HMAC-SHA256 (for tests and benchmarks); nil if OpenSSL fails.

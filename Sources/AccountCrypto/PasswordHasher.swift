@@ -90,14 +90,30 @@ public struct PasswordHasher: Sendable {
     /// derived bytes in constant time. Throws when the stored value cannot be read; `.invalid` is a wrong password.
     public func verify(password: String, against encoded: String) throws(PasswordHashError) -> PasswordVerification {
         let fields = encoded.split(separator: "$", omittingEmptySubsequences: false)
+        switch try Self.scheme(of: fields) {
+        case .scrypt:
+            return try verifyScrypt(password: password, fields: fields)
+        case .django:
+            return try Self.verifyDjango(password: password, fields: fields)
+        }
+    }
+
+    /// The stored formats ``verify(password:against:)`` reads.
+    enum Scheme {
+        case scrypt
+        case django
+    }
+
+    /// Which supported format `fields` (a stored hash split at `$`) are in; throws for any other.
+    static func scheme(of fields: [Substring]) throws(PasswordHashError) -> Scheme {
         switch fields.first {
         case "scrypt":
-            return try verifyScrypt(password: password, fields: fields)
+            return .scrypt
         case "pbkdf2_sha256":
-            return try Self.verifyDjango(password: password, fields: fields)
+            return .django
         case let algorithm?:
             let name = algorithm.isEmpty && fields.count > 1 ? fields[1] : algorithm  // modular crypt: $2b$…
-            if Self.knownUnsupportedAlgorithms.contains(String(name)) {
+            if knownUnsupportedAlgorithms.contains(String(name)) {
                 throw .unsupportedAlgorithm(String(name))
             }
             throw .unrecognizedFormat
@@ -127,12 +143,27 @@ public struct PasswordHasher: Sendable {
     private func verifyScrypt(
         password: String, fields: [Substring]
     ) throws(PasswordHashError) -> PasswordVerification {
+        let (stored, salt, expected) = try Self.parseScrypt(fields)
+        guard let derived = Self.scrypt(password: password.utf8, salt: salt, parameters: stored, length: expected.count)
+        else {
+            throw .hashingFailed
+        }
+        guard ConstantTime.equals(derived, expected) else { return .invalid }
+        let needsRehash =
+            stored != parameters || salt.count < Self.saltByteCount || expected.count != Self.hashByteCount
+        return .valid(needsRehash: needsRehash)
+    }
+
+    /// The parameters, salt and hash of a stored `scrypt$…` value split at `$`; throws what is wrong with it.
+    static func parseScrypt(
+        _ fields: [Substring]
+    ) throws(PasswordHashError) -> (parameters: Parameters, salt: [UInt8], hash: [UInt8]) {
         let algorithm = "scrypt"
         guard fields.count == 6 else {
             throw .malformed(algorithm: algorithm, problem: "expected 6 fields separated by '$', found \(fields.count)")
         }
-        guard let log2N = Self.parameter("ln", in: fields[1]), let r = Self.parameter("r", in: fields[2]),
-            let p = Self.parameter("p", in: fields[3])
+        guard let log2N = parameter("ln", in: fields[1]), let r = parameter("r", in: fields[2]),
+            let p = parameter("p", in: fields[3])
         else {
             throw .malformed(algorithm: algorithm, problem: "expected ln=N$r=N$p=N after 'scrypt$'")
         }
@@ -148,15 +179,7 @@ public struct PasswordHasher: Sendable {
         guard (16...64).contains(expected.count) else {
             throw .parametersOutOfRange(algorithm: algorithm, problem: "a \(expected.count)-byte hash is outside 16…64")
         }
-        let stored = Parameters(log2N: log2N, r: r, p: p)
-        guard let derived = Self.scrypt(password: password.utf8, salt: salt, parameters: stored, length: expected.count)
-        else {
-            throw .hashingFailed
-        }
-        guard ConstantTime.equals(derived, expected) else { return .invalid }
-        let needsRehash =
-            stored != parameters || salt.count < Self.saltByteCount || expected.count != Self.hashByteCount
-        return .valid(needsRehash: needsRehash)
+        return (Parameters(log2N: log2N, r: r, p: p), salt, expected)
     }
 
     /// The value of `name=digits`, or nil.

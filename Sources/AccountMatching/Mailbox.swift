@@ -52,9 +52,17 @@ public enum Mailbox: Sendable {
     /// Surrounding whitespace is trimmed, the text is put in Unicode NFKC and lowercased, and the provider's rules
     /// (dots, `+tag`, domain aliases) are applied.
     public static func normalize(_ email: String) -> String? {
-        let folded = email.trimmingCharacters(in: .whitespacesAndNewlines)
-            .precomposedStringWithCompatibilityMapping
-            .lowercased()
+        let folded: String
+        if email.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII is its own NFKC form, and its white space is 0x09–0x0D and 0x20: skip Foundation's slower path.
+            let bytes = email.utf8.drop { $0 == 0x20 || (0x09...0x0D).contains($0) }
+            let end = bytes.lastIndex { $0 != 0x20 && !(0x09...0x0D).contains($0) }
+            folded = end.map { String(decoding: bytes[...$0], as: UTF8.self).lowercased() } ?? ""
+        } else {
+            folded = email.trimmingCharacters(in: .whitespacesAndNewlines)
+                .precomposedStringWithCompatibilityMapping
+                .lowercased()
+        }
         guard let at = folded.lastIndex(of: "@") else { return nil }
         var local = Substring(folded[..<at])
         var domain = String(folded[folded.index(after: at)...])

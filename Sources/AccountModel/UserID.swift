@@ -16,6 +16,30 @@ public struct UserID: Hashable, Sendable, Comparable, CustomStringConvertible {
         UserID(uncheckedRawValue: UUID().uuidString.lowercased())
     }
 
+    /// A random (version 4) public id made from the 16 bytes at `offset` in `bytes`, drawn from a secure generator,
+    /// for callers that draw random bytes in bulk (`UUID()` reads `/dev/urandom` once per call on Linux).
+    package static func random(fromBytes bytes: [UInt8], at offset: Int = 0) -> UserID {
+        precondition(bytes.count - offset >= 16, "a UUID needs 16 random bytes")
+        let text = String(unsafeUninitializedCapacity: 36) { output in
+            let hex: StaticString = "0123456789abcdef"
+            var position = 0
+            for index in 0..<16 {
+                var byte = bytes[offset + index]
+                if index == 6 { byte = (byte & 0x0F) | 0x40 }
+                if index == 8 { byte = (byte & 0x3F) | 0x80 }
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    output[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                output[position] = hex.utf8Start[Int(byte >> 4)]
+                output[position + 1] = hex.utf8Start[Int(byte & 0x0F)]
+                position += 2
+            }
+            return position
+        }
+        return UserID(uncheckedRawValue: text)
+    }
+
     /// Wraps text already known to be a lowercase UUID (read back from the store).
     package init(uncheckedRawValue: String) {
         rawValue = uncheckedRawValue

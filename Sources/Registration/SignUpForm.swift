@@ -80,11 +80,6 @@ public struct PasswordPolicy: Sendable, Hashable {
 
 /// Problems with an optional personal name.
 func nameProblems(_ name: String?, _ field: Field) -> [FieldError] {
-    guard let name else { return [] }
-    if name.utf8.contains(0) { return [FieldError(field, "must not contain a NUL character")] }
-    if name.count > 100 { return [FieldError(field, "must be at most 100 characters")] }
-    if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-        return [FieldError(field, "must not contain control characters")]
-    }
-    return []
+    guard let name, let problem = PersonName.problem(with: name) else { return [] }
+    return [FieldError(field, problem)]
 }

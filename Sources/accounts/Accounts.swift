@@ -13,8 +13,8 @@ struct Accounts: AsyncParsableCommand {
             65 invalid input data.
             """,
         subcommands: [
-            Migrate.self, MigrationsCommand.self, KeysCommand.self, PurgeCommand.self, SandboxCommand.self,
-            DemoCommand.self,
+            Migrate.self, MigrationsCommand.self, ImportCommand.self, ExportCommand.self, UsersCommand.self,
+            KeysCommand.self, PurgeCommand.self, SandboxCommand.self, DemoCommand.self,
         ]
     )
 

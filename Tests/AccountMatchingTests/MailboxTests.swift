@@ -12,6 +12,9 @@ struct MailboxTests {
         ("ann+news@fastmail.com", "ann@fastmail.com"),
         // Unknown providers keep their dots and tags: not every server treats '+' as a tag.
         ("ann.b+news@example.org", "ann.b+news@example.org"),
+        // ASCII white space of every kind is trimmed, as Foundation's white space and newlines are.
+        ("\t\u{0B}\u{0C}J.O.H.N@GMAIL.com\r\n", "john@gmail.com"),
+        ("\u{A0}Ann@Example.org\u{2003}", "ann@example.org"),
         // NFKC folds full-width forms.
         ("ＡＮＮ@example.org", "ann@example.org"),
     ])

@@ -53,13 +53,11 @@ struct SandboxFailureInjectionTests {
             // Given: the sandbox waits 3 s; the client allows 300 ms
             try await sandbox.failNext(#"{"endpoint": "request_token", "mode": "slow", "delay_ms": 3000}"#)
             let client = sandbox.client(timeout: .milliseconds(300))
-            // When
-            let started = ContinuousClock.now
+            // When / Then: the typed time-out, not the answer the sandbox sends after 3 s (no wall-clock assertion:
+            // the suite shares two cores with the soak, and speed belongs to benchmarks)
             await #expect(throws: TwitterError.timedOut) {
                 try await client.requestToken(callback: SandboxHarness.callback)
             }
-            // Then
-            #expect(ContinuousClock.now - started < .seconds(2))
         }
     }
 

@@ -1,0 +1,359 @@
+import AccountCrypto
+import AccountMatching
+import AccountModel
+public import AccountTransfer
+import Foundation
+import GRDB
+import Logging
+
+/// How ``AccountStore/importAccounts(from:options:onProblem:onProgress:)`` treats invalid lines.
+public struct ImportOptions: Sendable, Hashable {
+    /// Import the valid lines and skip the invalid ones; without it (the default) one invalid line imports nothing.
+    public var skipInvalid: Bool
+    /// Who runs the import, for the audit trail.
+    public var actor: String
+    /// Records between two progress calls (at least 1).
+    public var progressInterval: Int
+
+    /// Options: all-or-nothing unless `skipInvalid`.
+    public init(skipInvalid: Bool = false, actor: String = "cli", progressInterval: Int = 10_000) {
+        self.skipInvalid = skipInvalid
+        self.actor = actor
+        self.progressInterval = max(1, progressInterval)
+    }
+}
+
+/// What an import did.
+public struct ImportReport: Sendable, Hashable {
+    /// Accounts written (0 when nothing was committed).
+    public var imported: Int
+    /// Of those, accounts imported with a Twitter identity.
+    public var linked: Int
+    /// Records that were valid (imported, or would have been had the import not been refused).
+    public var valid: Int
+    /// Lines (records) refused; each was reported to `onProblem`.
+    public var invalid: Int
+    /// Whether anything was committed.
+    public var committed: Bool
+
+    /// Makes a report.
+    public init(imported: Int, linked: Int, valid: Int, invalid: Int, committed: Bool) {
+        self.imported = imported
+        self.linked = linked
+        self.valid = valid
+        self.invalid = invalid
+        self.committed = committed
+    }
+
+    /// The file held no records at all (an empty file, blank lines only, or a CSV header alone).
+    public var isEmpty: Bool { valid == 0 && invalid == 0 }
+}
+
+/// Why an import or export stopped: the database, or the file.
+public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The store failed; nothing of an import was kept.
+    case store(StoreError)
+    /// The file could not be read or written, or its CSV header was refused; nothing of an import was kept.
+    case file(TransferError)
+
+    public var description: String {
+        switch self {
+        case .store(let error): return error.description
+        case .file(let error): return error.description
+        }
+    }
+}
+
+extension AccountStore {
+    /// The writer's page cache during an import, in SQLite's units (negative: KiB): 32 MiB.
+    static let importCacheSize = -32_768
+
+    /// Records handed from the reading thread to the writer at a time, and batches in flight at most.
+    static let importBatchSize = 512
+    static let importBatchesInFlight = 8
+
+    /// Imports the accounts `reader` yields, in one write transaction, streaming: memory stays bounded whatever the
+    /// file's size.
+    ///
+    /// Every record is validated (by the reader) and checked against the store and the earlier lines of the file
+    /// (username and email case-insensitively, Twitter id exactly); each refused line's problems go to `onProblem`,
+    /// in line order. With ``ImportOptions/skipInvalid`` the valid records are committed; otherwise one invalid
+    /// line rolls everything back. A committed import records one `imported` audit event with the counts. Twitter
+    /// identities are linked without credentials (files never carry tokens); `created_at` is kept to the
+    /// microsecond, the import time when absent; password hashes are kept as they are, so people sign in with their
+    /// old password (Django's are upgraded to scrypt then).
+    ///
+    /// The calling thread reads and validates while GRDB's writer inserts, batches of records passing between them
+    /// through a bounded queue. `onProblem` and `onProgress` (records read so far) are called on the calling thread.
+    /// Blocks the calling thread for the length of the import; call it from a CLI or off the cooperative pool.
+    public func importAccounts(
+        from reader: AccountReader, options: ImportOptions = ImportOptions(),
+        onProblem: (LineProblem) -> Void = { _ in }, onProgress: (Int) -> Void = { _ in }
+    ) throws(TransferFailure) -> ImportReport {
+        let importTime = Timestamp.micros(now())
+        let format = reader.format
+        let path = path
+        let channel = ImportChannel(capacity: Self.importBatchesInFlight)
+        pool.asyncWriteWithoutTransaction { db in
+            do {
+                let report = try AccountStore.writeImport(
+                    db, channel: channel, format: format, importTime: importTime, options: options)
+                channel.finish(.success(report))
+            } catch let failure as TransferFailure {
+                channel.finish(.failure(failure))
+            } catch {
+                channel.finish(.failure(.store(StoreError.from(error, path: path))))
+            }
+        }
+
+        var readFailure: TransferError?
+        var processed = 0
+        var batch: [ReadItem] = []
+        batch.reserveCapacity(Self.importBatchSize)
+        do throws(TransferError) {
+            while let item = try reader.next() {
+                batch.append(item)
+                processed += 1
+                if processed % max(1, options.progressInterval) == 0 { onProgress(processed) }
+                if batch.count == Self.importBatchSize {
+                    guard channel.send(.items(batch)) else { break }
+                    batch.removeAll(keepingCapacity: true)
+                    channel.takeProblems().forEach(onProblem)
+                }
+            }
+            if !batch.isEmpty { _ = channel.send(.items(batch)) }
+            _ = channel.send(.end)
+        } catch {
+            readFailure = error
+            _ = channel.send(.abort)
+        }
+        onProgress(processed)
+        let result = channel.result()
+        channel.takeProblems().forEach(onProblem)
+        if let readFailure { throw .file(readFailure) }
+        let report = try result.get()
+        if report.committed {
+            logger.info(
+                "accounts imported",
+                metadata: [
+                    "import.count": "\(report.imported)", "import.skipped": "\(report.invalid)",
+                    "import.format": "\(format)",
+                ])
+        }
+        return report
+    }
+
+    /// The writer's side of an import: one transaction fed by `channel`, committed or rolled back at its end.
+    private static func writeImport(
+        _ db: Database, channel: ImportChannel, format: TransferFormat, importTime: Int64, options: ImportOptions
+    ) throws -> ImportReport {
+        // A bigger page cache for the length of the import (a fixed 32 MiB, whatever the file's size) keeps the
+        // indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
+        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+        try db.execute(sql: "PRAGMA cache_size = \(importCacheSize)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+        var report = ImportReport(imported: 0, linked: 0, valid: 0, invalid: 0, committed: false)
+        try db.inTransaction(.immediate) {
+            var session = try ImportSession(db, format: format, importTime: importTime)
+            reading: while true {
+                switch channel.receive() {
+                case .abort:
+                    throw ImportAborted()
+                case .end:
+                    break reading
+                case .items(let items):
+                    var problems: [LineProblem] = []
+                    for item in items {
+                        switch item {
+                        case .invalid(let found):
+                            report.invalid += 1
+                            problems.append(contentsOf: found)
+                        case .record(let line, let record):
+                            let found = try session.insert(record, line: line)
+                            if found.isEmpty {
+                                report.valid += 1
+                                if record.twitter != nil { report.linked += 1 }
+                            } else {
+                                report.invalid += 1
+                                problems.append(contentsOf: found)
+                            }
+                        }
+                    }
+                    if !problems.isEmpty { channel.report(problems) }
+                }
+            }
+            let commits = report.valid > 0 && (report.invalid == 0 || options.skipInvalid)
+            guard commits else {
+                report.linked = 0
+                return .rollback
+            }
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .imported, subject: nil, actor: options.actor,
+                    details: [
+                        "format": format.rawValue, "imported": String(report.valid),
+                        "skipped": String(report.invalid), "linked_twitter": String(report.linked),
+                    ], occurredAt: Timestamp.date(importTime)))
+            report.imported = report.valid
+            report.committed = true
+            return .commit
+        }
+        return report
+    }
+}
+
+/// Thrown on the writer when the reading side failed, to roll the transaction back.
+private struct ImportAborted: Error {}
+
+/// The prepared statements and bookkeeping of one import transaction.
+///
+/// A record is inserted first and checked only when SQLite refuses it (the UNIQUE constraints catch duplicates within
+/// the file and against the store; a failed INSERT leaves nothing behind); its Twitter id is looked up before the
+/// user row is written, so that a refused identity never leaves a user behind. A refused record is then checked
+/// field by field, so every duplicate of the line is reported at once. An imported row's internal id is the highest
+/// id before the import plus its line number, so a duplicate within the file names the earlier line without any
+/// bookkeeping (ids may have gaps; only public ids are ever shown).
+private struct ImportSession {
+    let db: Database
+    let format: TransferFormat
+    let importTime: Int64
+    /// The highest `users.id` before the import: rows above it came from this file.
+    let previousMaximum: Int64
+    let userByUsername: RawStatement
+    let userByEmail: RawStatement
+    let userByTwitterID: RawStatement
+    let insertUser: RawStatement
+    let insertIdentity: RawStatement
+    let storedValue: Statement
+    private var randomBytes: [UInt8] = []
+    private var randomOffset = 0
+
+    init(_ db: Database, format: TransferFormat, importTime: Int64) throws {
+        self.db = db
+        self.format = format
+        self.importTime = importTime
+        previousMaximum = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM users") ?? 0
+        userByUsername = try RawStatement(db, sql: "SELECT id FROM users WHERE username = ?")
+        userByEmail = try RawStatement(db, sql: "SELECT id FROM users WHERE email = ?")
+        userByTwitterID = try RawStatement(db, sql: "SELECT user_id FROM twitter_identities WHERE twitter_user_id = ?")
+        insertUser = try RawStatement(
+            db,
+            sql: """
+                INSERT INTO users (public_id, username, email, email_mailbox, email_rules_version, first_name,
+                    last_name, password_hash, status, created_at, updated_at, id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
+                """)
+        insertIdentity = try RawStatement(
+            db,
+            sql: """
+                INSERT INTO twitter_identities (user_id, twitter_user_id, screen_name, display_name, profile_json,
+                    linked_at, last_seen_at)
+                VALUES (?, ?, ?, ?, NULL, ?, ?)
+                """)
+        storedValue = try db.makeStatement(sql: "SELECT username, email FROM users WHERE id = ?")
+    }
+
+    /// Inserts `record` from `line`, or returns why it cannot be (and inserts nothing).
+    mutating func insert(_ record: AccountRecord, line: Int) throws -> [LineProblem] {
+        var mailbox: String?
+        if let email = record.email?.rawValue {
+            mailbox = Mailbox.normalize(email)
+            if mailbox == nil {
+                return [
+                    LineProblem(
+                        line: line, field: format.name(of: .email),
+                        problem: "has no mailbox name once the provider's dots and +tag are removed")
+                ]
+            }
+        }
+        if let twitter = record.twitter {
+            userByTwitterID.bind(1, twitter.id.decimalString)
+            if try userByTwitterID.firstInteger() != nil { return try duplicates(of: record, line: line) }
+        }
+        let created = record.createdAt?.microseconds ?? importTime
+        insertUser.bind(1, nextPublicID().rawValue)
+        insertUser.bind(2, record.username.rawValue)
+        insertUser.bind(3, record.email?.rawValue)
+        insertUser.bind(4, mailbox)
+        insertUser.bind(5, record.email == nil ? nil : Int64(Mailbox.rulesVersion))
+        insertUser.bind(6, record.firstName)
+        insertUser.bind(7, record.lastName)
+        insertUser.bind(8, record.passwordHash?.revealed)
+        insertUser.bind(9, created)
+        insertUser.bind(10, created)
+        let userRowID = previousMaximum + Int64(line)
+        insertUser.bind(11, userRowID)
+        do {
+            try insertUser.execute()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            let problems = try duplicates(of: record, line: line)
+            guard !problems.isEmpty else { throw error }
+            return problems
+        }
+        if let twitter = record.twitter {
+            insertIdentity.bind(1, userRowID)
+            insertIdentity.bind(2, twitter.id.decimalString)
+            insertIdentity.bind(3, twitter.screenName)
+            insertIdentity.bind(4, twitter.name)
+            insertIdentity.bind(5, importTime)
+            insertIdentity.bind(6, importTime)
+            try insertIdentity.execute()
+        }
+        return []
+    }
+
+    /// Every field of `record` that a row already holds (the store's, or an earlier line's), for a refused record.
+    private func duplicates(of record: AccountRecord, line: Int) throws -> [LineProblem] {
+        var problems: [LineProblem] = []
+        func report(_ field: Field, _ problem: String) {
+            problems.append(LineProblem(line: line, field: format.name(of: field), problem: problem))
+        }
+        let username = record.username.rawValue
+        userByUsername.bind(1, username)
+        if let holder = try userByUsername.firstInteger() {
+            let stored = try storedValues(holder).username
+            let sameCase = stored == username ? "" : " (as '\(stored)'; usernames ignore case)"
+            report(.username, "'\(username)' is already taken by \(owner(holder))\(sameCase)")
+        }
+        if let email = record.email?.rawValue {
+            userByEmail.bind(1, email)
+            if let holder = try userByEmail.firstInteger() {
+                let stored = try storedValues(holder).email ?? ""
+                let sameCase = stored == email ? "" : " (as '\(stored)'; emails ignore case)"
+                report(.email, "'\(email)' is already used by \(owner(holder))\(sameCase)")
+            }
+        }
+        if let twitter = record.twitter {
+            userByTwitterID.bind(1, twitter.id.decimalString)
+            if let holder = try userByTwitterID.firstInteger() {
+                report(.twitterUserID, "\(twitter.id) is already linked to \(owner(holder))")
+            }
+        }
+        return problems
+    }
+
+    /// A random public id, from secure random bytes drawn 64 KiB at a time.
+    private mutating func nextPublicID() -> UserID {
+        if randomOffset + 16 > randomBytes.count {
+            randomBytes = SecureRandom.bytes(count: 16 * 4096)
+            randomOffset = 0
+        }
+        defer { randomOffset += 16 }
+        return UserID.random(fromBytes: randomBytes, at: randomOffset)
+    }
+
+    /// The stored username and email of the row `userRowID` (for a duplicate's message).
+    private func storedValues(_ userRowID: Int64) throws -> (username: String, email: String?) {
+        guard let row = try Row.fetchOne(storedValue, arguments: [userRowID]) else { return ("", nil) }
+        return (row[0], row[1])
+    }
+
+    /// Who holds a value: `line N of this file` for a row this import wrote, `an account already in the store`
+    /// otherwise.
+    private func owner(_ userRowID: Int64) -> String {
+        guard userRowID > previousMaximum else { return "an account already in the store" }
+        return "line \(userRowID - previousMaximum) of this file"
+    }
+
+}

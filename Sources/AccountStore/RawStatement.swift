@@ -1,0 +1,77 @@
+import GRDB
+import GRDBSQLite
+
+/// A prepared statement driven through SQLite's C API on a GRDB connection, for the import's hot loop: binding
+/// and stepping without GRDB's argument boxing (several times cheaper per row). Errors come back as GRDB's
+/// `DatabaseError`, so ``StoreError/from(_:path:)`` maps them as it maps everything else.
+final class RawStatement {
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer
+
+    /// Prepares `sql` on `db`'s connection; the statement must not outlive it.
+    init(_ db: Database, sql: String) throws {
+        guard let connection = db.sqliteConnection else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the database connection is closed")
+        }
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw RawStatement.error(connection, code: code)
+        }
+        self.connection = connection
+        handle = statement
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    /// Binds `value` (NULL for nil) to parameter `index` (from 1).
+    func bind(_ index: Int32, _ value: String?) {
+        guard var value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        value.withUTF8 { bytes in
+            // SQLITE_TRANSIENT: SQLite copies the bytes before they go away.
+            _ = sqlite3_bind_text(
+                handle, index, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                Int32(bytes.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+        }
+    }
+
+    /// Binds `value` (NULL for nil) to parameter `index` (from 1).
+    func bind(_ index: Int32, _ value: Int64?) {
+        guard let value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    /// Runs the statement to completion (it returns no rows) and resets it for the next use.
+    func execute() throws {
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else { throw RawStatement.error(connection, code: code) }
+    }
+
+    /// Steps once and returns the first column of the first row as an integer (`nil` when there is no row), then
+    /// resets the statement.
+    func firstInteger() throws -> Int64? {
+        defer { sqlite3_reset(handle) }
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return sqlite3_column_int64(handle, 0)
+        case SQLITE_DONE: return nil
+        case let code: throw RawStatement.error(connection, code: code)
+        }
+    }
+
+    private static func error(_ connection: OpaquePointer, code: Int32) -> DatabaseError {
+        let message = sqlite3_errmsg(connection).map { String(cString: $0) }
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+    }
+}
+
+@available(*, unavailable)
+extension RawStatement: Sendable {}

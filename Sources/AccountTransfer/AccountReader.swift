@@ -1,0 +1,301 @@
+import AccountModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One line (or CSV record) of an import file, read and checked.
+public enum ReadItem: Sendable, Hashable {
+    /// A valid account from the record starting on physical line `line`.
+    case record(line: Int, AccountRecord)
+    /// A record that cannot be imported, with every problem found in it (at least one).
+    case invalid([LineProblem])
+}
+
+/// Reads an Account JSON Lines or CSV file one record at a time, with physical line numbers.
+///
+/// Memory stays bounded whatever the file's size: one read chunk and one record (at most
+/// ``maximumRecordBytes``) are held at a time. Blank lines are skipped. A UTF-8 byte-order mark is ignored, as is a
+/// CR before each line feed. A record that is not UTF-8, is longer than 1 MiB, or does not parse comes back as
+/// ``ReadItem/invalid(_:)`` with field `json` or `csv`; a CSV file whose header is not the contract's throws
+/// ``TransferError/badHeader(path:_:)`` at the first call.
+///
+/// ```swift
+/// let reader = try AccountReader(path: "accounts.jsonl", format: .jsonl)
+/// while let item = try reader.next() { … }
+/// ```
+public final class AccountReader {
+    /// The most bytes one record may have (its line terminator not counted): 1 MiB.
+    public static let maximumRecordBytes = 1 << 20
+
+    /// The format being read.
+    public let format: TransferFormat
+    /// The path given (`-` for standard input).
+    public let path: String
+    /// The file's size when it is a regular file (for progress), else `nil`.
+    public let size: Int?
+
+    private var splitter: RecordSplitter
+    private let ownsDescriptor: Bool
+    private var columns: [Field?] = []
+    private var headerRead = false
+
+    /// Opens `path` (`-` reads standard input) as `format`.
+    public init(path: String, format: TransferFormat) throws(TransferError) {
+        let descriptor: Int32
+        if path == "-" {
+            descriptor = STDIN_FILENO
+            ownsDescriptor = false
+        } else {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            }
+            ownsDescriptor = true
+        }
+        var info = stat()
+        let known = fstat(descriptor, &info) == 0
+        if known && (info.st_mode & S_IFMT) == S_IFDIR {
+            if ownsDescriptor { close(descriptor) }
+            throw .cannotOpen(path: path, reason: "it is a directory")
+        }
+        size = known && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
+        self.path = path
+        self.format = format
+        splitter = RecordSplitter(
+            descriptor: descriptor, path: path, limit: Self.maximumRecordBytes, quotedNewlines: format == .csv)
+    }
+
+    deinit {
+        if ownsDescriptor { close(splitter.descriptor) }
+    }
+
+    /// Bytes read from the file so far.
+    public var bytesRead: Int { splitter.bytesRead }
+
+    /// The next record, `nil` at the end of the file. Throws only when the file cannot be read or (CSV) its header
+    /// is refused; a bad record is an ``ReadItem/invalid(_:)`` item.
+    public func next() throws(TransferError) -> ReadItem? {
+        if format == .csv && !headerRead {
+            headerRead = true
+            guard try readHeader() else { return nil }
+        }
+        while let raw = try splitter.next() {
+            if raw.tooLong {
+                return .invalid([syntaxProblem(raw, "is longer than 1 MiB (\(Self.maximumRecordBytes) bytes)")])
+            }
+            if raw.range.isEmpty { continue }
+            let item: ReadItem? = splitter.buffer.withUnsafeBufferPointer { buffer in
+                let bytes = UnsafeBufferPointer(rebasing: buffer[raw.range])
+                if let problem = Self.utf8Problem(bytes) {
+                    return .invalid([syntaxProblem(raw, problem)])
+                }
+                switch format {
+                case .jsonl: return decodeJSONLine(bytes, raw)
+                case .csv: return decodeCSVRecord(bytes, raw)
+                }
+            }
+            if let item { return item }
+        }
+        return nil
+    }
+
+    private func syntaxProblem(_ raw: RawRecord, _ problem: String) -> LineProblem {
+        let span = raw.lastLine > raw.firstLine ? " (the record runs to line \(raw.lastLine))" : ""
+        return LineProblem(line: raw.firstLine, field: format.syntaxField, problem: problem + span)
+    }
+
+    /// Why `bytes` are not UTF-8, or `nil` when they are.
+    static func utf8Problem(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if String(validating: bytes, as: UTF8.self) != nil { return nil }
+        // Find the first offending byte for the message (rare path).
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length: Int
+            switch byte {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: length = 0
+            }
+            let prefix = Array(bytes[index..<min(index + max(length, 1), bytes.count)])
+            if length == 0 || index + length > bytes.count || String(validating: prefix, as: UTF8.self) == nil {
+                let hex = String(byte, radix: 16, uppercase: true)
+                return "is not valid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex) at column \(index + 1))"
+            }
+            index += length
+        }
+        return "is not valid UTF-8"
+    }
+
+    // MARK: - JSON Lines
+
+    private func decodeJSONLine(_ bytes: UnsafeBufferPointer<UInt8>, _ raw: RawRecord) -> ReadItem? {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            return .invalid([syntaxProblem(raw, error.description)])
+        }
+        guard case .object(let members) = value else {
+            return .invalid([syntaxProblem(raw, "each line must be a JSON object, not \(value.kindName)")])
+        }
+        var validator = RecordValidator(format: .jsonl, line: raw.firstLine)
+        var fields = RawFields()
+        for (key, value) in members {
+            switch key {
+            case "username": fields.username = string(value, .username, &validator, nullMeansMissing: true)
+            case "email": fields.email = string(value, .email, &validator)
+            case "first_name": fields.firstName = string(value, .firstName, &validator)
+            case "last_name": fields.lastName = string(value, .lastName, &validator)
+            case "created_at": fields.createdAt = string(value, .createdAt, &validator)
+            case "password_hash": fields.passwordHash = string(value, .passwordHash, &validator)
+            case "twitter":
+                switch value {
+                case .null: break
+                case .object(let twitter):
+                    fields.twitterGiven = true
+                    for (key, value) in twitter {
+                        switch key {
+                        case "id":
+                            if case .number = value {
+                                validator.report(
+                                    .twitterUserID,
+                                    "must be a string of decimal digits, not a JSON number (a JSON number loses "
+                                        + "precision above 2^53)")
+                            } else {
+                                fields.twitterID = string(value, .twitterUserID, &validator, nullMeansMissing: true)
+                            }
+                        case "screen_name":
+                            fields.screenName = string(value, .screenName, &validator, nullMeansMissing: true)
+                        case "name":
+                            fields.twitterName = string(value, .displayName, &validator, nullMeansMissing: true)
+                        default: break
+                        }
+                    }
+                default:
+                    validator.problems.append(
+                        LineProblem(
+                            line: raw.firstLine, field: "twitter",
+                            problem: "must be an object or null, not "
+                                + value.kindName))
+                }
+            default: break
+            }
+        }
+        if let record = validator.validate(fields) { return .record(line: raw.firstLine, record) }
+        return .invalid(validator.problems)
+    }
+
+    /// A string member's text; `nil` for null; a problem for any other kind of value.
+    private func string(
+        _ value: JSONValue, _ field: Field, _ validator: inout RecordValidator, nullMeansMissing: Bool = false
+    ) -> String? {
+        switch value {
+        case .string(let text): return text
+        case .null: return nil
+        default:
+            validator.report(field, "must be a string\(nullMeansMissing ? "" : " or null"), not \(value.kindName)")
+            return nil
+        }
+    }
+
+    // MARK: - CSV
+
+    /// Reads and checks the header; `false` when the file holds nothing at all.
+    private func readHeader() throws(TransferError) -> Bool {
+        var raw: RawRecord
+        repeat {
+            guard let next = try splitter.next() else { return false }
+            raw = next
+        } while raw.range.isEmpty && !raw.tooLong
+        func refuse(_ problem: String) -> TransferError {
+            .badHeader(path: path, syntaxProblem(raw, problem + "; nothing was imported"))
+        }
+        if raw.tooLong { throw refuse("the header is longer than 1 MiB") }
+        let names: [String]
+        do {
+            names = try splitter.buffer.withUnsafeBufferPointer { buffer throws(TransferError) in
+                let bytes = UnsafeBufferPointer(rebasing: buffer[raw.range])
+                if let problem = Self.utf8Problem(bytes) { throw refuse("the header " + problem) }
+                do throws(CSVFields.SyntaxError) {
+                    return try CSVFields.split(bytes)
+                } catch {
+                    throw refuse("the header does not parse: " + error.message)
+                }
+            }
+        }
+        let expected = TransferFormat.csvColumns.map(\.rawValue)
+        let allowed = expected + [Field.passwordHash.rawValue]
+        var seen = Set<String>()
+        var columns: [Field?] = []
+        var unknown: [String] = []
+        for name in names {
+            if !seen.insert(name).inserted { throw refuse("the column \(name) appears twice") }
+            if allowed.contains(name) {
+                columns.append(Field(rawValue: name))
+            } else {
+                unknown.append(name.isEmpty ? "(an empty name)" : name)
+            }
+        }
+        let missing = expected.filter { !seen.contains($0) }
+        var problems: [String] = []
+        if !missing.isEmpty {
+            problems.append("missing column\(missing.count == 1 ? "" : "s") " + missing.joined(separator: ", "))
+        }
+        if !unknown.isEmpty {
+            problems.append("unknown column\(unknown.count == 1 ? "" : "s") " + unknown.joined(separator: ", "))
+        }
+        if !problems.isEmpty {
+            throw refuse(
+                problems.joined(separator: "; ") + " (the header must be " + expected.joined(separator: ",")
+                    + ", optionally followed by password_hash)")
+        }
+        self.columns = columns
+        return true
+    }
+
+    private func decodeCSVRecord(_ bytes: UnsafeBufferPointer<UInt8>, _ raw: RawRecord) -> ReadItem? {
+        if raw.unterminatedQuote {
+            return .invalid([syntaxProblem(raw, "a quoted field is not closed before the end of the file")])
+        }
+        let values: [String]
+        do {
+            values = try CSVFields.split(bytes)
+        } catch {
+            return .invalid([syntaxProblem(raw, error.message)])
+        }
+        guard values.count == columns.count else {
+            return .invalid([
+                syntaxProblem(
+                    raw, "has \(values.count) field\(values.count == 1 ? "" : "s"); the header has \(columns.count)")
+            ])
+        }
+        var fields = RawFields()
+        for (column, value) in zip(columns, values) where !value.isEmpty {
+            switch column {
+            case .username: fields.username = value
+            case .email: fields.email = value
+            case .firstName: fields.firstName = value
+            case .lastName: fields.lastName = value
+            case .createdAt: fields.createdAt = value
+            case .twitterUserID: fields.twitterID = value
+            case .screenName: fields.screenName = value
+            case .displayName: fields.twitterName = value
+            case .passwordHash: fields.passwordHash = value
+            default: break
+            }
+        }
+        var validator = RecordValidator(format: .csv, line: raw.firstLine)
+        if let record = validator.validate(fields) { return .record(line: raw.firstLine, record) }
+        return .invalid(validator.problems)
+    }
+}
+
+@available(*, unavailable)
+extension AccountReader: Sendable {}

@@ -1,0 +1,59 @@
+import AccountStore
+import AccountTransfer
+import ArgumentParser
+import Foundation
+
+/// `accounts export --format jsonl|csv [--output FILE] [--include-password-hashes]`
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export every account as Account JSON Lines or CSV (never tokens or secrets).",
+        discussion: """
+            Writes to stdout, or to --output FILE (mode 0600, replaced only by a complete export). Accounts are \
+            ordered by creation time, then username; export, import into a new database and export again gives the \
+            same bytes. Password hashes are included only with --include-password-hashes.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "The format: jsonl or csv.")
+    var format: FileFormat
+
+    @Option(name: .long, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
+    var output: String?
+
+    @Flag(name: .long, help: "Add each account's password hash (a last column / key, password_hash).")
+    var includePasswordHashes = false
+
+    func run() async throws {
+        let store = try global.openStore(keyRing: nil)
+        defer { try? store.close() }
+        let writer: AccountWriter
+        do {
+            writer = try AccountWriter(
+                format: format.transferFormat, includePasswordHashes: includePasswordHashes, path: output)
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.operationalFailure)
+        }
+        // Progress only when the data does not go to the same terminal.
+        let progress = Progress(label: "export")
+        let showsProgress = progress.enabled && (output != nil || isatty(STDOUT_FILENO) == 0)
+        let total = showsProgress ? ((try? await store.accountCount()) ?? 0) : 0
+        let count: Int
+        do {
+            count = try store.exportAccounts(to: writer) { done in
+                if showsProgress { progress.update(done, of: total) }
+            }
+            try writer.finish()
+        } catch let error as TransferError {
+            if showsProgress { progress.finish() }
+            throw fail(TransferFailure.file(error))
+        } catch let error as TransferFailure {
+            if showsProgress { progress.finish() }
+            throw fail(error)
+        }
+        if showsProgress { progress.finish() }
+        printMessage("exported \(count) \(plural(count, "account"))\(output.map { " to \($0)" } ?? "")")
+    }
+}

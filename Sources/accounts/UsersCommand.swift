@@ -1,0 +1,168 @@
+import AccountModel
+import AccountStore
+import AccountTransfer
+import ArgumentParser
+import Foundation
+
+/// `accounts users show ID|USERNAME [--format table|json] | delete ID|USERNAME`
+struct UsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users",
+        abstract: "Show or delete one account (by public id, or by username when the argument is not a UUID).",
+        subcommands: [Show.self, Delete.self]
+    )
+
+    /// `accounts users show ID|USERNAME [--format table|json]`
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show an account, its Twitter identity, whether it has a password, its last sign-in and its "
+                + "recent audit events (never a secret).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
+        var account: String
+
+        @Option(name: .long, help: "Output format: table or json.")
+        var format: OutputFormat = .table
+
+        @Option(name: .long, help: "How many recent audit events to show.")
+        var events = 20
+
+        func validate() throws {
+            guard events >= 0 else { throw ValidationError("--events must be 0 or more") }
+        }
+
+        func run() async throws {
+            let store = try global.openStore(keyRing: nil)
+            defer { try? store.close() }
+            let overview: AccountOverview?
+            do {
+                overview = try await store.accountOverview(AccountReference(account), eventLimit: events)
+            } catch {
+                throw fail(error)
+            }
+            guard let overview else {
+                throw fail(StoreError.accountNotFound(AccountReference(account).description))
+            }
+            switch format {
+            case .json: printOutput(UsersCommand.json(overview) + "\n")
+            case .table: printOutput(UsersCommand.table(overview))
+            }
+        }
+    }
+
+    /// `accounts users delete ID|USERNAME`
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete an account with its Twitter identity, access token, password and pending registration "
+                + "drafts, in one transaction; the audit trail keeps a `deleted` event with its public id only.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
+        var account: String
+
+        func run() async throws {
+            let store = try global.openStore(keyRing: nil)
+            defer { try? store.close() }
+            let deletion: AccountDeletion
+            do {
+                deletion = try await store.deleteAccount(AccountReference(account), actor: "cli")
+            } catch {
+                throw fail(error)
+            }
+            var lines = ["deleted account \(deletion.id) (\(deletion.username))"]
+            if let twitter = deletion.twitter {
+                lines.append(
+                    "  Twitter identity \(twitter.userID) (@\(twitter.screenName))"
+                        + (deletion.removedCredential ? " and its stored access token" : " (no stored access token)"))
+            } else {
+                lines.append("  no Twitter identity")
+            }
+            lines.append(deletion.hadPassword ? "  its password hash" : "  no password")
+            lines.append("  \(deletion.drafts) registration \(plural(deletion.drafts, "draft"))")
+            lines.append(
+                "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))"
+            )
+            printOutput(lines.joined(separator: "\n") + "\n")
+        }
+    }
+
+    // MARK: - Rendering
+
+    /// UTC time text as the account files write it (fractional seconds only when not zero).
+    static func time(_ date: Date?) -> String? {
+        date.map {
+            TransferTimestamp(microseconds: Int64(($0.timeIntervalSince1970 * 1_000_000).rounded())).description
+        }
+    }
+
+    static func json(_ overview: AccountOverview) -> String {
+        let account = overview.account
+        func string(_ text: String?) -> String { text.map(JSONText.string) ?? "null" }
+        var twitter = "null"
+        if let identity = account.twitter {
+            twitter =
+                "{\"id\": \"\(identity.userID)\", \"screen_name\": \(string(identity.screenName)), "
+                + "\"name\": \(string(identity.name)), \"linked_at\": \(string(time(identity.linkedAt))), "
+                + "\"last_seen_at\": \(string(time(identity.lastSeenAt))), "
+                + "\"has_credential\": \(overview.hasTwitterCredential)}"
+        }
+        let events = overview.recentEvents.map { event in
+            let details = event.details.sorted { $0.key < $1.key }
+                .map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ")
+            return "{\"kind\": \(string(event.kind.rawValue)), \"actor\": \(string(event.actor)), "
+                + "\"occurred_at\": \(string(time(event.occurredAt))), \"details\": {\(details)}}"
+        }
+        return "{\"id\": \(string(account.id.rawValue)), \"username\": \(string(account.username)), "
+            + "\"email\": \(string(account.email)), \"first_name\": \(string(account.firstName)), "
+            + "\"last_name\": \(string(account.lastName)), \"status\": \(string(account.status.rawValue)), "
+            + "\"has_password\": \(account.hasPassword), \"created_at\": \(string(time(account.createdAt))), "
+            + "\"updated_at\": \(string(time(account.updatedAt))), "
+            + "\"last_sign_in_at\": \(string(time(account.lastSignInAt))), \"twitter\": \(twitter), "
+            + "\"recent_events\": [\(events.joined(separator: ", "))]}"
+    }
+
+    static func table(_ overview: AccountOverview) -> String {
+        let account = overview.account
+        let name = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
+        var rows: [(String, String)] = [
+            ("id", account.id.rawValue),
+            ("username", account.username),
+            ("email", account.email ?? "-"),
+            ("name", name.isEmpty ? "-" : name),
+            ("status", account.status.rawValue),
+            ("password", account.hasPassword ? "yes" : "no"),
+            ("created", time(account.createdAt) ?? "-"),
+            ("updated", time(account.updatedAt) ?? "-"),
+            ("last sign-in", time(account.lastSignInAt) ?? "never"),
+        ]
+        if let identity = account.twitter {
+            rows.append(("twitter", "@\(identity.screenName) (\(identity.name)), id \(identity.userID)"))
+            rows.append(("  linked", time(identity.linkedAt) ?? "-"))
+            rows.append(("  last seen", time(identity.lastSeenAt) ?? "-"))
+            rows.append(("  access token", overview.hasTwitterCredential ? "stored" : "none"))
+        } else {
+            rows.append(("twitter", "not linked"))
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        var output =
+            rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+            .joined(separator: "\n") + "\n"
+        output += "\nrecent events (newest first):\n"
+        if overview.recentEvents.isEmpty {
+            output += "  none\n"
+        } else {
+            var table = [["TIME", "EVENT", "ACTOR", "DETAILS"]]
+            for event in overview.recentEvents {
+                let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    .joined(separator: " ")
+                table.append([time(event.occurredAt) ?? "-", event.kind.rawValue, event.actor, details])
+            }
+            output += TextTable.render(table).split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n")
+        }
+        return output
+    }
+}

@@ -1,0 +1,45 @@
+import AccountCrypto
+import Testing
+
+/// `PasswordHasher.validateFormat` reads a stored hash without a password: what `verify` would accept, it accepts;
+/// what `verify` would refuse as unreadable, it refuses the same way.
+struct PasswordHashFormatTests {
+    static let hasher = PasswordHasher(parameters: .init(log2N: 4, r: 8, p: 1))
+
+    @Test func acceptsOurHashesAndDjangos() throws {
+        try PasswordHasher.validateFormat(try Self.hasher.hash(password: "pw"))
+        try PasswordHasher.validateFormat(
+            "pbkdf2_sha256$1000000$lVmtlpgxpubYPgU2pQlWmm$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=")
+    }
+
+    @Test(arguments: [
+        ("", PasswordHashError.unrecognizedFormat),
+        ("hunter2", .unrecognizedFormat),
+        ("$2b$12$abcdefghijklmnopqrstuuOyKxZ1d2Xq6cFk8wd8mRqX3t8P6s1a", .unsupportedAlgorithm("2b")),
+        ("argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", .unsupportedAlgorithm("argon2id")),
+        (
+            "scrypt$ln=15$r=8$p=1$c2FsdHNhbHQ=",
+            .malformed(algorithm: "scrypt", problem: "expected 6 fields separated by '$', found 5")
+        ),
+        (
+            "scrypt$ln=25$r=8$p=1$c2FsdHNhbHRzYWx0c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            .parametersOutOfRange(algorithm: "scrypt", problem: "ln=25 is outside 1…24")
+        ),
+        (
+            "scrypt$ln=15$r=8$p=1$c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            .parametersOutOfRange(algorithm: "scrypt", problem: "a 4-byte salt is outside 8…64")
+        ),
+        (
+            "pbkdf2_sha256$0$salt$aGFzaA==",
+            .parametersOutOfRange(algorithm: "pbkdf2_sha256", problem: "0 iterations is outside 1…10000000")
+        ),
+        (
+            "pbkdf2_sha256$1000$salt$aGFzaA==",
+            .malformed(algorithm: "pbkdf2_sha256", problem: "the hash is 4 bytes, not 32")
+        ),
+    ])
+    func refusesWhatVerifyCannotRead(encoded: String, expected: PasswordHashError) throws {
+        #expect(throws: expected) { try PasswordHasher.validateFormat(encoded) }
+        #expect(throws: expected) { _ = try Self.hasher.verify(password: "pw", against: encoded) }
+    }
+}

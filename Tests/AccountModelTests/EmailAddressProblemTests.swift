@@ -1,0 +1,43 @@
+import AccountModel
+import Testing
+
+/// Each of `EmailAddress.problem(withTrimmed:)`'s answers, for ASCII addresses (checked on their bytes) and
+/// non-ASCII ones (checked on their characters): the two paths give the same words.
+struct EmailAddressProblemTests {
+    @Test(
+        arguments: [
+            ("ann@example.org", nil),
+            ("a.b-c+d@sub.example.co", nil),
+            ("zoë@exämple.org", nil),
+            ("ann", "must contain '@'"),
+            ("zoë", "must contain '@'"),
+            ("@example.org", "needs a mailbox name before '@'"),
+            (String(repeating: "a", count: 65) + "@example.org", "has a mailbox name longer than 64 bytes"),
+            ("a@b@example.org", "must contain exactly one '@' and no quotes"),
+            ("\"a\"@example.org", "must contain exactly one '@' and no quotes"),
+            ("ä\"@example.org", "must contain exactly one '@' and no quotes"),
+            (".ann@example.org", "has a mailbox name with a misplaced '.'"),
+            ("ann.@example.org", "has a mailbox name with a misplaced '.'"),
+            ("a..nn@example.org", "has a mailbox name with a misplaced '.'"),
+            ("ä..nn@example.org", "has a mailbox name with a misplaced '.'"),
+            ("ann@localhost", "needs a domain with a dot after '@', such as example.org"),
+            ("ann@", "needs a domain with a dot after '@', such as example.org"),
+            ("ann@x..org", "has an invalid domain"),
+            ("ann@-x.org", "has an invalid domain"),
+            ("ann@x_y.org", "has an invalid domain"),
+            ("ann@ä_y.org", "has an invalid domain"),
+            ("ann@" + String(repeating: "x", count: 64) + ".org", "has an invalid domain"),
+            ("a b@example.org", "must not contain spaces or control characters"),
+            ("a\u{7F}b@example.org", "must not contain spaces or control characters"),
+            ("ä\u{2003}b@example.org", "must not contain spaces or control characters"),
+        ] as [(String, String?)])
+    func namesWhatIsWrong(text: String, problem: String?) {
+        #expect(EmailAddress.problem(withTrimmed: text) == problem)
+    }
+
+    @Test func trimsUnicodeAndASCIIWhiteSpaceAlike() {
+        #expect(EmailAddress.trim("\u{A0}\tann@example.org\u{2003}\r\n") == "ann@example.org")
+        #expect(EmailAddress.trim("ann@example.org") == "ann@example.org")
+        #expect(EmailAddress.trim("  ") == "")
+    }
+}

@@ -1,0 +1,98 @@
+import AccountModel
+import AccountStore
+import Foundation
+import TestSupport
+import Testing
+
+struct AccountAdminTests {
+    /// Ann: Twitter identity with a stored token, a password, a draft and a pending authorization to link to her.
+    /// Bob: an account that must not be touched.
+    func withAnnAndBob(_ body: (AccountStore, Account, Account, TestClock, String) async throws -> Void) async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            let ann = try await store.createAccount(
+                newAccount("ann", email: "ann@example.org", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$x"))
+            try await store.linkTwitter(
+                twitterIdentity("9007199254740993", screenName: "ann_t", name: "Ann T"),
+                credential: TwitterCredential(token: "token-ann", secret: Secret("secret-ann")), to: .id(ann.id))
+            try await store.saveDraft(
+                RegistrationDraft(
+                    id: "draft-ann", browserSession: "b1", purpose: .link, twitterUserID: TwitterUserID(77),
+                    screenName: "other", credential: TwitterCredential(token: "dt", secret: Secret("draft-secret")),
+                    profileJSON: Array("{}".utf8), fields: [:], linkUser: ann.id, createdAt: clock.now,
+                    expiresAt: clock.now.addingTimeInterval(3600)))
+            try await store.savePendingAuthorization(
+                PendingAuthorization(
+                    requestToken: "rt-ann", requestTokenSecret: Secret("rt-secret"), browserSession: "b1",
+                    purpose: .link, linkUser: ann.id, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(900)
+                ))
+            let bob = try await store.createAccount(newAccount("bob", email: "bob@example.org"))
+            try await store.linkTwitter(
+                twitterIdentity("42", screenName: "bob_t"),
+                credential: TwitterCredential(token: "token-bob", secret: Secret("secret-bob")), to: .id(bob.id))
+            try await body(store, ann, bob, clock, dir)
+        }
+    }
+
+    @Test func overviewShowsTheIdentityCredentialPresenceAndRecentEventsNewestFirst() async throws {
+        try await withAnnAndBob { store, ann, _, _, _ in
+            for reference in [AccountReference.id(ann.id), .username("ANN")] {
+                let overview = try #require(try await store.accountOverview(reference))
+                #expect(overview.account.id == ann.id)
+                #expect(overview.account.hasPassword)
+                #expect(overview.account.twitter?.screenName == "ann_t")
+                #expect(overview.hasTwitterCredential)
+                #expect(overview.recentEvents.map(\.kind) == [.linked, .created])
+            }
+            #expect(try await store.accountOverview(.username("nobody")) == nil)
+            let limited = try #require(try await store.accountOverview(.id(ann.id), eventLimit: 1))
+            #expect(limited.recentEvents.map(\.kind) == [.linked])
+        }
+    }
+
+    @Test func deleteRemovesTheAccountAndEverythingOfItInOneTransactionKeepingAnAnonymousEvent() async throws {
+        try await withAnnAndBob { store, ann, bob, _, dir in
+            // When Ann is deleted by username
+            let deletion = try await store.deleteAccount(.username("ann"), actor: "cli")
+            // Then the report says what went
+            #expect(deletion.id == ann.id && deletion.username == "ann")
+            #expect(deletion.twitter?.userID == TwitterUserID(9_007_199_254_740_993))
+            #expect(deletion.twitter?.screenName == "ann_t")
+            #expect(deletion.removedCredential && deletion.hadPassword)
+            #expect(deletion.drafts == 1 && deletion.pendingAuthorizations == 1)
+            // And nothing of hers is left, while Bob is untouched
+            #expect(try await store.account(.id(ann.id)) == nil)
+            #expect(try await store.credential(for: TwitterUserID(9_007_199_254_740_993)) == nil)
+            #expect(try await store.draft(id: "draft-ann") == nil)
+            #expect(try await store.pendingAuthorization(requestToken: "rt-ann") == nil)
+            #expect(try await store.account(.id(bob.id))?.twitter?.userID == TwitterUserID(42))
+            #expect(try await store.credential(for: TwitterUserID(42))?.secret.revealed == "secret-bob")
+            let counts = try rowCounts(dir + "/accounts.sqlite")
+            #expect(counts["users"] == 1 && counts["twitter_identities"] == 1 && counts["twitter_credentials"] == 1)
+            // And the audit trail keeps a `deleted` event with her public id and counts only
+            let event = try #require(try await store.events(for: ann.id).first)
+            #expect(event.kind == .deleted && event.actor == "cli")
+            #expect(
+                event.details == [
+                    "twitter_identity": "1", "credential": "1", "password": "1", "drafts": "1",
+                    "pending_authorizations": "1",
+                ])
+            let text = "\(event)"
+            for personal in ["ann@example.org", "ann_t", "Ann T", "9007199254740993", "'ann'"] {
+                #expect(!text.contains(personal))
+            }
+        }
+    }
+
+    @Test func deletingAnUnknownAccountChangesNothing() async throws {
+        try await withAnnAndBob { store, _, _, _, dir in
+            let dump = try databaseDump(dir + "/accounts.sqlite")
+            await #expect(throws: StoreError.accountNotFound("'nobody'")) {
+                try await store.deleteAccount(.username("nobody"))
+            }
+            #expect(try databaseDump(dir + "/accounts.sqlite") == dump)
+        }
+    }
+}

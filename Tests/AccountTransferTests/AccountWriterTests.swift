@@ -1,0 +1,95 @@
+import AccountModel
+import AccountTransfer
+import Foundation
+import TestSupport
+import Testing
+
+let fullRecord = AccountRecord(
+    username: try! Username(validating: "zoe"), email: try! EmailAddress(validating: "zoe@example.org"),
+    firstName: "Zoë \"Z\", the\\first", lastName: "山田",
+    createdAt: TransferTimestamp(microseconds: 1_714_566_600_250_000),
+    twitter: AccountRecord.Twitter(id: TwitterUserID(9_007_199_254_740_993), screenName: "zoe_a", name: "Zoë"),
+    passwordHash: Secret(djangoHash))
+let bareRecord = AccountRecord(
+    username: try! Username(validating: "bob"), createdAt: TransferTimestamp(microseconds: 1_714_566_600_000_000))
+
+/// What a writer produces for `records`.
+func written(_ records: [AccountRecord], format: TransferFormat, hashes: Bool) throws -> String {
+    try withTemporaryDirectorySync { dir in
+        let path = dir + "/out"
+        let writer = try AccountWriter(format: format, includePasswordHashes: hashes, path: path)
+        for record in records { try writer.write(record) }
+        try writer.finish()
+        return String(decoding: fileBytes(path), as: UTF8.self)
+    }
+}
+
+struct AccountWriterTests {
+    @Test func writesJSONLinesWithTheContractsKeysInOrder() throws {
+        let text = try written([fullRecord, bareRecord], format: .jsonl, hashes: false)
+        #expect(
+            text == """
+                {"username": "zoe", "email": "zoe@example.org", "first_name": "Zoë \\"Z\\", the\\\\first", "last_name": "山田", "created_at": "2024-05-01T12:30:00.250000Z", "twitter": {"id": "9007199254740993", "screen_name": "zoe_a", "name": "Zoë"}}
+                {"username": "bob", "email": null, "first_name": null, "last_name": null, "created_at": "2024-05-01T12:30:00Z", "twitter": null}
+
+                """)
+    }
+
+    @Test func addsThePasswordHashLastOnlyWhenAskedFor() throws {
+        let jsonl = try written([fullRecord, bareRecord], format: .jsonl, hashes: true)
+        let lines = jsonl.split(separator: "\n")
+        #expect(lines[0].hasSuffix(", \"password_hash\": \"\(djangoHash)\"}"))
+        #expect(lines[1].hasSuffix(", \"twitter\": null, \"password_hash\": null}"))
+        let csv = try written([fullRecord], format: .csv, hashes: true)
+        #expect(csv.hasPrefix(csvHeader + ",password_hash\n"))
+        #expect(csv.hasSuffix(",\(djangoHash)\n"))
+        #expect(!(try written([fullRecord], format: .csv, hashes: false)).contains("pbkdf2"))
+    }
+
+    @Test func writesCSVWithRFC4180QuotingOnlyWhereNeeded() throws {
+        let text = try written([fullRecord, bareRecord], format: .csv, hashes: false)
+        #expect(
+            text == """
+                \(csvHeader)
+                zoe,zoe@example.org,"Zoë ""Z"", the\\first",山田,2024-05-01T12:30:00.250000Z,9007199254740993,zoe_a,Zoë
+                bob,,,,2024-05-01T12:30:00Z,,,
+
+                """)
+    }
+
+    @Test(arguments: [TransferFormat.jsonl, .csv])
+    func whatIsWrittenReadsBackTheSame(format: TransferFormat) throws {
+        let text = try written([fullRecord, bareRecord], format: format, hashes: true)
+        let items = try readItems(text, format: format)
+        #expect(records(items) == [fullRecord, bareRecord])
+    }
+
+    @Test func aFileAppearsOnlyWhenFinishedAndAnAbandonedOneLeavesNothing() throws {
+        try withTemporaryDirectorySync { dir in
+            let path = dir + "/out.jsonl"
+            writeFile(path, Array("old".utf8))
+            do {
+                let writer = try AccountWriter(format: .jsonl, includePasswordHashes: false, path: path)
+                try writer.write(bareRecord)
+                // Not finished: the old file is untouched
+                #expect(fileBytes(path) == Array("old".utf8))
+            }
+            #expect(fileBytes(path) == Array("old".utf8))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.jsonl"])
+
+            let writer = try AccountWriter(format: .jsonl, includePasswordHashes: false, path: path)
+            try writer.write(bareRecord)
+            try writer.finish()
+            #expect(String(decoding: fileBytes(path), as: UTF8.self).hasPrefix("{\"username\": \"bob\""))
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.jsonl"])
+        }
+    }
+
+    @Test func anOutputInAMissingDirectoryCannotBeOpened() {
+        #expect(throws: TransferError.cannotOpen(path: "/nonexistent/out.csv", reason: "No such file or directory")) {
+            _ = try AccountWriter(format: .csv, includePasswordHashes: false, path: "/nonexistent/out.csv")
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import AccountTransfer
+import Foundation
+import TestSupport
+import Testing
+
+let commandCSVHeader = "username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name"
+
+/// A migrated database in `dir`.
+func migratedDatabase(_ dir: String, name: String = "accounts.sqlite") throws -> String {
+    let database = dir + "/" + name
+    let result = try runAccounts(["--database", database, "migrate"])
+    #expect(result.status == 0, "\(result.stderr)")
+    return database
+}
+
+/// `accounts export` of `database` to stdout.
+func cliExport(_ database: String, format: String = "jsonl", hashes: Bool = false) throws -> String {
+    let result = try runAccounts(
+        ["--database", database, "export", "--format", format] + (hashes ? ["--include-password-hashes"] : []))
+    #expect(result.status == 0, "\(result.stderr)")
+    return result.stdout
+}
+
+struct ImportExportCommandTests {
+    @Test(arguments: ["jsonl", "csv"])
+    func exportImportExportThroughTheCLIIsByteIdentical(format: String) throws {
+        try withTemporaryDirectorySync { dir in
+            // Given the fixture imported into A
+            let first = try migratedDatabase(dir, name: "a.sqlite")
+            writeFile(dir + "/fixture.jsonl", Array(transferFixtureJSONL.utf8))
+            let imported = try runAccounts(["--database", first, "import", "--format", "jsonl", dir + "/fixture.jsonl"])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(imported.stdout == "imported 7 accounts (3 with a Twitter identity)\n")
+            #expect(imported.stderr.isEmpty)
+
+            // When A is exported (stdout and --output agree), imported into B from stdin, and B exported
+            let exported = try cliExport(first, format: format, hashes: true)
+            let file = dir + "/out." + format
+            let toFile = try runAccounts(
+                ["--database", first, "export", "--format", format, "--include-password-hashes", "--output", file])
+            #expect(toFile.status == 0 && toFile.stdout.isEmpty)
+            #expect(toFile.stderr == "exported 7 accounts to \(file)\n")
+            #expect(textDigest(String(decoding: fileBytes(file), as: UTF8.self)) == textDigest(exported))
+            let second = try migratedDatabase(dir, name: "b.sqlite")
+            let fromStdin = try runAccounts(
+                ["--database", second, "import", "--format", format, "-"], stdin: Array(exported.utf8))
+            #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
+
+            // Then B's export has the same bytes, with and without hashes
+            #expect(textDigest(try cliExport(second, format: format, hashes: true)) == textDigest(exported))
+            #expect(
+                textDigest(try cliExport(second, format: format)) == textDigest(try cliExport(first, format: format)))
+            #expect(!(try cliExport(first, format: format)).contains("pbkdf2_sha256"))
+        }
+    }
+
+    @Test func invalidLinesAreListedAndNothingIsImportedWithExit65() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            writeFile(dir + "/seed.jsonl", Array("{\"username\": \"kept\"}\n".utf8))
+            #expect(
+                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status
+                    == 0)
+            let dump = try databaseDump(database)
+            let export = try cliExport(database)
+
+            writeFile(
+                dir + "/bad.jsonl",
+                Array("{\"username\": \"a\"}\n{\"username\": \"KEPT\"}\n{\"username\": \"b\", \"email\": \"@\"}\n".utf8)
+            )
+            let result = try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/bad.jsonl"])
+            #expect(result.status == 65)
+            #expect(result.stdout.isEmpty)
+            #expect(
+                result.stderr == """
+                    line 2: username: 'KEPT' is already taken by an account already in the store (as 'kept'; usernames ignore case)
+                    line 3: email: needs a mailbox name before '@'
+                    accounts: error: nothing imported: 2 invalid lines in \(dir)/bad.jsonl (fix them, or use --skip-invalid to import the other 1)
+
+                    """)
+            #expect(try databaseDump(database) == dump)
+            #expect(try cliExport(database) == export)
+
+            // With --skip-invalid the valid line goes in and the others are still listed
+            let skipping = try runAccounts(
+                ["--database", database, "import", "--format", "jsonl", "--skip-invalid", dir + "/bad.jsonl"])
+            #expect(skipping.status == 0)
+            #expect(skipping.stdout == "imported 1 account (0 with a Twitter identity), skipped 2 invalid lines\n")
+            #expect(skipping.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("line ") }.count == 2)
+            #expect(try cliExport(database).contains("\"username\": \"a\""))
+        }
+    }
+
+    /// A bad input file: its exit status and a phrase of its message.
+    struct BadInput: Sendable, CustomTestStringConvertible {
+        let name: String
+        let bytes: [UInt8]
+        let format: String
+        let status: Int32
+        let message: String
+
+        init(_ name: String, _ bytes: [UInt8], _ format: String, _ status: Int32, _ message: String) {
+            self.name = name
+            self.bytes = bytes
+            self.format = format
+            self.status = status
+            self.message = message
+        }
+
+        init(_ name: String, _ text: String, _ format: String, _ status: Int32, _ message: String) {
+            self.init(name, Array(text.utf8), format, status, message)
+        }
+
+        var testDescription: String { name }
+    }
+
+    static let badInputs: [BadInput] = {
+        let header = commandCSVHeader
+        let longLine: [UInt8] =
+            Array("{\"username\": \"ok\"}\n{\"username\": \"x\", \"pad\": \"".utf8)
+            + [UInt8](repeating: 0x61, count: 1 << 20) + Array("\"}\n".utf8)
+        let latin1JSON: [UInt8] = Array("{\"username\": \"ok\"}\n{\"username\": \"caf".utf8) + [0xE9, 0x22, 0x7D, 0x0A]
+        let latin1CSV: [UInt8] = Array((header + "\nzoe,,Zo").utf8) + [0xEB] + Array(",,,,,\n".utf8)
+        return [
+            BadInput("empty file", [], "jsonl", 0, "holds no accounts; nothing imported"),
+            BadInput("only a CSV header", header + "\n", "csv", 0, "holds no accounts; nothing imported"),
+            BadInput("not UTF-8", latin1JSON, "jsonl", 65, "line 2: json: is not valid UTF-8 (byte 0xE9 at column 18)"),
+            BadInput("Latin-1 CSV", latin1CSV, "csv", 65, "line 2: csv: is not valid UTF-8 (byte 0xEB at column 8)"),
+            BadInput("a line over 1 MiB", longLine, "jsonl", 65, "line 2: json: is longer than 1 MiB (1048576 bytes)"),
+            BadInput(
+                "a CSV without a column",
+                "username,email,first_name,last_name,created_at,twitter_id,twitter_name\nok,,,,,,\n", "csv", 65,
+                "line 1: csv: missing column twitter_screen_name"),
+            BadInput(
+                "a CSV with an extra column", header + ",nickname\nok,,,,,,,,nick\n", "csv", 65,
+                "line 1: csv: unknown column nickname"),
+            BadInput(
+                "a CSV record with a missing field", header + "\nok,,,,,,,\nbad,,,,,,\n", "csv", 65,
+                "line 3: csv: has 7 fields; the header has 8"),
+            BadInput(
+                "a CSV record with an extra field", header + "\nok,,,,,,,\nbad,,,,,,,,\n", "csv", 65,
+                "line 3: csv: has 9 fields; the header has 8"),
+            BadInput(
+                "a Twitter id as a JSON number",
+                "{\"username\": \"t\", \"twitter\": {\"id\": 12345678901234567890, \"screen_name\": \"t\", \"name\": \"T\"}}\n",
+                "jsonl", 65, "line 1: twitter.id: must be a string of decimal digits, not a JSON number"),
+        ]
+    }()
+
+    /// Each bad input: its exit status, a phrase of its message, and the store unchanged (rows and export bytes).
+    @Test(arguments: badInputs)
+    func badInputIsRefusedWithAClearMessageAndTheStoreIsUnchanged(input: BadInput) throws {
+        let (name, bytes, format, status, message) = (
+            input.name, input.bytes, input.format, input.status, input.message
+        )
+        try withTemporaryDirectorySync { dir in
+            // Given a store with one account
+            let database = try migratedDatabase(dir)
+            writeFile(
+                dir + "/seed.jsonl", Array("{\"username\": \"kept\", \"created_at\": \"2020-01-01T00:00:00Z\"}\n".utf8))
+            #expect(
+                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status
+                    == 0)
+            let dump = try databaseDump(database)
+            let export = try cliExport(database)
+
+            // When the bad file is imported
+            writeFile(dir + "/input", bytes)
+            let result = try runAccounts(["--database", database, "import", "--format", format, dir + "/input"])
+
+            // Then the message names the problem, and nothing changed
+            #expect(result.status == status, "\(name): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
+            #expect(result.stdout.isEmpty, "\(name)")
+            #expect(try databaseDump(database) == dump, "\(name)")
+            #expect(try cliExport(database) == export, "\(name)")
+        }
+    }
+
+    @Test func anUnknownFormatIsAUsageErrorWithExit64() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            writeFile(dir + "/x.xml", Array("<accounts/>".utf8))
+            let dump = try databaseDump(database)
+            for arguments in [["import", "--format", "xml", dir + "/x.xml"], ["export", "--format", "xml"]] {
+                let result = try runAccounts(["--database", database] + arguments)
+                #expect(result.status == 64)
+                #expect(result.stderr.contains("xml"))
+                #expect(result.stdout.isEmpty)
+            }
+            #expect(try databaseDump(database) == dump)
+        }
+    }
+
+    @Test func aMissingInputOrUnwritableOutputIsAnOperationalFailure() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            let missing = try runAccounts(["--database", database, "import", "--format", "csv", dir + "/none.csv"])
+            #expect(missing.status == 1)
+            #expect(missing.stderr == "accounts: error: cannot open \(dir)/none.csv: No such file or directory\n")
+            let unwritable = try runAccounts(
+                ["--database", database, "export", "--format", "csv", "--output", dir + "/no/such/dir.csv"])
+            #expect(unwritable.status == 1)
+            #expect(unwritable.stderr.contains("cannot open \(dir)/no/such/dir.csv"))
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix("accounts.sqlite") }
+                    == [])
+        }
+    }
+
+    @Test func importAndExportRefuseAnUnmigratedDatabase() throws {
+        try withTemporaryDirectorySync { dir in
+            writeFile(dir + "/a.jsonl", Array("{\"username\": \"a\"}\n".utf8))
+            for arguments in [["import", "--format", "jsonl", dir + "/a.jsonl"], ["export", "--format", "jsonl"]] {
+                let result = try runAccounts(["--database", dir + "/none.sqlite"] + arguments)
+                #expect(result.status == 1)
+                #expect(result.stderr.contains("run `accounts migrate`"))
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/none.sqlite"))
+        }
+    }
+}
