@@ -125,6 +125,9 @@ let package = Package(
         .executableTarget(
             name: "fuzz-twitter-json", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"], path: "Fuzz/fuzz-twitter-json"),
         .executableTarget(name: "fuzz-oauth-form", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"], path: "Fuzz/fuzz-oauth-form"),
+        .executableTarget(
+            name: "fuzz-import-line", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountTransfer"],
+            path: "Fuzz/fuzz-import-line"),
         .executableTarget(name: "fuzz-sealed", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-sealed"),
         .executableTarget(
             name: "fuzz-password-hash", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-password-hash"),

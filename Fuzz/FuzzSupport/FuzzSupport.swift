@@ -37,3 +37,9 @@ public enum FuzzKeys: Sendable {
     /// A password hasher with cheap parameters, so each input is fast.
     public static let hasher = PasswordHasher(parameters: .init(log2N: 4, r: 1, p: 1))
 }
+
+/// A scratch file for targets whose parser reads from a file: one per process.
+public enum FuzzScratch: Sendable {
+    /// `fuzz-<pid>.input` in the temporary directory.
+    public static let path = NSTemporaryDirectory() + "fuzz-\(getpid()).input"
+}
