@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AccountMatching", targets: ["AccountMatching"]),
         .library(name: "AccountCrypto", targets: ["AccountCrypto"]),
         .library(name: "AccountStore", targets: ["AccountStore"]),
+        .library(name: "DuplicateDetection", targets: ["DuplicateDetection"]),
         .library(name: "Migrations", targets: ["Migrations"]),
         .library(name: "Registration", targets: ["Registration"]),
         .library(name: "TwitterOAuth", targets: ["TwitterOAuth"]),
@@ -46,6 +47,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "DuplicateDetection", dependencies: ["AccountMatching", "AccountModel"]),
         .target(
             name: "TwitterOAuth",
             dependencies: [
@@ -75,7 +77,8 @@ let package = Package(
         .executableTarget(
             name: "accounts",
             dependencies: [
-                "AccountModel", "AccountStore", "AccountCrypto", "Migrations", "TwitterOAuth", "TwitterSandbox",
+                "AccountModel", "AccountStore", "AccountCrypto", "AccountMatching", "DuplicateDetection", "Migrations",
+                "TwitterOAuth", "TwitterSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,6 +100,9 @@ let package = Package(
         .testTarget(name: "AccountCryptoTests", dependencies: ["AccountCrypto"]),
         .testTarget(name: "AccountModelTests", dependencies: ["AccountModel"]),
         .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
+        .testTarget(
+            name: "DuplicateDetectionTests", dependencies: ["DuplicateDetection", "AccountMatching", "AccountModel"]
+        ),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
         .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth"]),
         .testTarget(

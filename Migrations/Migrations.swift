@@ -40,5 +40,9 @@ public enum Migrations: Sendable {
             fileName: "0006_create_sign_in_failures.sql",
             contents: PackageResources._006_create_sign_in_failures_sql
         ),
+        MigrationFile(
+            fileName: "0007_create_duplicate_report_indexes.sql",
+            contents: PackageResources._007_create_duplicate_report_indexes_sql
+        ),
     ]
 }

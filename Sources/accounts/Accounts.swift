@@ -12,7 +12,10 @@ struct Accounts: AsyncParsableCommand {
             Exit codes: 0 success; 1 operational failure (database, I/O, network); 64 usage error;
             65 invalid input data.
             """,
-        subcommands: [Migrate.self, MigrationsCommand.self, KeysCommand.self, PurgeCommand.self, SandboxCommand.self]
+        subcommands: [
+            Migrate.self, MigrationsCommand.self, KeysCommand.self, PurgeCommand.self, SandboxCommand.self,
+            DuplicatesCommand.self, ReindexCommand.self,
+        ]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -1,0 +1,275 @@
+import AccountMatching
+import AccountModel
+
+/// Every account the detector was given, packed for a million accounts: raw text in one byte arena, normalised
+/// features in flat arrays, name words interned.
+struct AccountTable: Sendable {
+    /// Raw fields, in this order, per account.
+    enum RawField: Int, CaseIterable {
+        case id, username, email, firstName, lastName, twitterScreenName, twitterName
+    }
+
+    /// Which handle of an account.
+    enum HandleSlot: Int, CaseIterable {
+        case username, screenName, emailLocalPart
+    }
+
+    /// Which name of an account.
+    enum NameSlotKind: Int, CaseIterable {
+        case account, twitter
+    }
+
+    /// A name as interned word ids; `given < 0` means no name.
+    struct NameSlot: Sendable {
+        var given: Int32 = -1
+        var family0: Int32 = -1
+        var family1: Int32 = -1
+        var family2: Int32 = -1
+
+        var isEmpty: Bool { given < 0 }
+
+        var familyCount: Int { family0 < 0 ? 0 : family1 < 0 ? 1 : family2 < 0 ? 2 : 3 }
+
+        func family(_ index: Int) -> Int32 {
+            switch index {
+            case 0: return family0
+            case 1: return family1
+            default: return family2
+            }
+        }
+
+        init() {}
+
+        init(given: Int32, family: [Int32]) {
+            self.given = given
+            family0 = family.count > 0 ? family[0] : -1
+            family1 = family.count > 1 ? family[1] : -1
+            family2 = family.count > 2 ? family[2] : -1
+        }
+    }
+
+    static let rawFieldCount = RawField.allCases.count
+    static let handleCount = HandleSlot.allCases.count
+    static let nameCount = NameSlotKind.allCases.count
+
+    private(set) var count = 0
+    /// `rawFieldCount + 1` starts per account (the last is the end of the last field).
+    private(set) var rawStarts: [UInt32] = []
+    /// Bit `field` set when the field is present (not nil).
+    private(set) var rawPresent: [UInt8] = []
+    private(set) var rawText: [UInt8] = []
+    /// FNV-1a of the normalised mailbox; 0 when there is none.
+    private(set) var mailbox: [UInt64] = []
+    /// FNV-1a of each normalised handle; 0 when absent.
+    private(set) var handleHash: [UInt64] = []
+    /// `handleCount + 1` starts per account into `handleText`.
+    private(set) var handleStarts: [UInt32] = []
+    private(set) var handleText: [UInt8] = []
+    /// `nameCount` per account.
+    private(set) var names: [NameSlot] = []
+    private(set) var words = WordTable()
+
+    private var givenCache: [String: [Int32]] = [:]
+    private var familyCache: [String: [Int32]] = [:]
+    private var displayCache: [String: NameSlot] = [:]
+    let nicknames: Nicknames
+    let knownNames: KnownNameWords
+
+    init(nicknames: Nicknames) {
+        self.nicknames = nicknames
+        knownNames = KnownNameWords(nicknames: nicknames)
+    }
+
+    mutating func reserveCapacity(_ accounts: Int) {
+        rawStarts.reserveCapacity(accounts * (AccountTable.rawFieldCount + 1))
+        rawPresent.reserveCapacity(accounts)
+        rawText.reserveCapacity(accounts * 96)
+        mailbox.reserveCapacity(accounts)
+        handleHash.reserveCapacity(accounts * AccountTable.handleCount)
+        handleStarts.reserveCapacity(accounts * (AccountTable.handleCount + 1))
+        handleText.reserveCapacity(accounts * 24)
+        names.reserveCapacity(accounts * AccountTable.nameCount)
+    }
+
+    mutating func append(_ account: MatchableAccount) {
+        count += 1
+        // Raw text, for the report.
+        var present: UInt8 = 0
+        let fields: [String?] = [
+            account.id.rawValue, account.username, account.email, account.firstName, account.lastName,
+            account.twitterScreenName, account.twitterName,
+        ]
+        for (index, field) in fields.enumerated() {
+            rawStarts.append(UInt32(rawText.count))
+            if let field {
+                present |= 1 << UInt8(index)
+                rawText.append(contentsOf: field.utf8)
+            }
+        }
+        rawStarts.append(UInt32(rawText.count))
+        rawPresent.append(present)
+
+        // The mailbox: the stored form when the rules that made it are current, else computed now.
+        var normalised: String?
+        if let stored = account.emailMailbox, account.emailRulesVersion == Mailbox.rulesVersion {
+            normalised = stored
+        } else if let email = account.email {
+            normalised = Mailbox.normalize(email)
+        }
+        mailbox.append(normalised.map { FNV1a.hash($0.utf8) } ?? 0)
+
+        // Handles.
+        let handles: [String?] = [
+            Handle.normalize(account.username), account.twitterScreenName.map(Handle.normalize),
+            normalised.flatMap(Handle.fromMailbox),
+        ]
+        for handle in handles {
+            handleStarts.append(UInt32(handleText.count))
+            if let handle, !handle.isEmpty {
+                handleText.append(contentsOf: handle.utf8)
+                handleHash.append(FNV1a.hash(handle.utf8))
+            } else {
+                handleHash.append(0)
+            }
+        }
+        handleStarts.append(UInt32(handleText.count))
+
+        // Names.
+        names.append(accountName(first: account.firstName, last: account.lastName))
+        names.append(account.twitterName.map { displayName($0) } ?? NameSlot())
+    }
+
+    private mutating func accountName(first: String?, last: String?) -> NameSlot {
+        guard let first else { return NameSlot() }
+        let given: [Int32]
+        if let cached = givenCache[first] {
+            given = cached
+        } else {
+            given = PersonName.givenWords(first).map { words.intern($0, nicknames: nicknames) }
+            givenCache[first] = given
+        }
+        guard let firstWord = given.first else { return NameSlot() }
+        var family: [Int32] = []
+        if let last {
+            if let cached = familyCache[last] {
+                family = cached
+            } else {
+                family = PersonName.familyWords(last).prefix(3).map { words.intern($0, nicknames: nicknames) }
+                familyCache[last] = family
+            }
+        }
+        return NameSlot(given: firstWord, family: family)
+    }
+
+    private mutating func displayName(_ text: String) -> NameSlot {
+        if let cached = displayCache[text] { return cached }
+        var slot = NameSlot()
+        if let name = PersonName(displayName: text) {
+            slot = NameSlot(
+                given: words.intern(name.given, nicknames: nicknames),
+                family: name.family.suffix(3).map { words.intern($0, nicknames: nicknames) })
+        }
+        displayCache[text] = slot
+        return slot
+    }
+
+    /// Accounts carrying each word as a given name, and as a family name.
+    private var givenCounts: [Int32] = []
+    private var familyCounts: [Int32] = []
+
+    /// Frees the parsing caches once every account is in, and counts how many accounts carry each name word.
+    mutating func finishLoading() {
+        givenCache = [:]
+        familyCache = [:]
+        displayCache = [:]
+        givenCounts = Array(repeating: 0, count: words.utf8.count)
+        familyCounts = Array(repeating: 0, count: words.utf8.count)
+        var givenSeen: [Int32] = []
+        var familySeen: [Int32] = []
+        for account in 0..<count {
+            givenSeen.removeAll(keepingCapacity: true)
+            familySeen.removeAll(keepingCapacity: true)
+            for kind in NameSlotKind.allCases {
+                let slot = name(account, kind)
+                if slot.isEmpty { continue }
+                givenSeen.append(slot.given)
+                for index in 0..<slot.familyCount { familySeen.append(slot.family(index)) }
+            }
+            for id in Set(givenSeen) { givenCounts[Int(id)] += 1 }
+            for id in Set(familySeen) { familyCounts[Int(id)] += 1 }
+        }
+    }
+
+    func givenCount(of word: Int32) -> Int { Int(givenCounts[Int(word)]) }
+
+    func familyCount(of word: Int32) -> Int { Int(familyCounts[Int(word)]) }
+
+    // MARK: - Reading
+
+    func raw(_ account: Int, _ field: RawField) -> String? {
+        guard rawPresent[account] & (1 << UInt8(field.rawValue)) != 0 else { return nil }
+        let base = account * (AccountTable.rawFieldCount + 1) + field.rawValue
+        return String(decoding: rawText[Int(rawStarts[base])..<Int(rawStarts[base + 1])], as: UTF8.self)
+    }
+
+    /// The account as the detector was given it (the stored mailbox is not kept).
+    func matchable(_ account: Int) -> MatchableAccount {
+        MatchableAccount(
+            id: UserID(uncheckedRawValue: raw(account, .id) ?? ""), username: raw(account, .username) ?? "",
+            email: raw(account, .email), firstName: raw(account, .firstName), lastName: raw(account, .lastName),
+            twitterScreenName: raw(account, .twitterScreenName), twitterName: raw(account, .twitterName))
+    }
+
+    func handleRange(_ account: Int, _ slot: HandleSlot) -> Range<Int> {
+        let base = account * (AccountTable.handleCount + 1) + slot.rawValue
+        return Int(handleStarts[base])..<Int(handleStarts[base + 1])
+    }
+
+    func handleHash(_ account: Int, _ slot: HandleSlot) -> UInt64 {
+        handleHash[account * AccountTable.handleCount + slot.rawValue]
+    }
+
+    func name(_ account: Int, _ kind: NameSlotKind) -> NameSlot {
+        names[account * AccountTable.nameCount + kind.rawValue]
+    }
+}
+
+/// Interned name words with what matching needs to know about each.
+struct WordTable: Sendable {
+    private var ids: [String: Int32] = [:]
+    /// The word's Unicode scalars.
+    private(set) var scalars: [[UInt32]] = []
+    /// The word's UTF-8 bytes.
+    private(set) var utf8: [[UInt8]] = []
+    /// The full names (nickname table) the word may stand for, as word ids, sorted.
+    private(set) var fullNames: [[Int32]] = []
+    /// Whether the nickname table knows the word.
+    private(set) var known: [Bool] = []
+    /// Every nickname variant of the word, as UTF-8 (for explaining handles).
+    private(set) var variants: [[[UInt8]]] = []
+    /// The Soundex code packed in 32 bits; 0 when there is none.
+    private(set) var soundex: [UInt32] = []
+
+    mutating func intern(_ word: String, nicknames: Nicknames) -> Int32 {
+        if let id = ids[word] { return id }
+        let id = Int32(scalars.count)
+        ids[word] = id
+        scalars.append(word.unicodeScalars.map(\.value))
+        utf8.append(Array(word.utf8))
+        fullNames.append([])
+        known.append(nicknames.isKnown(word))
+        variants.append(nicknames.variants(of: word).map { Array($0.utf8) })
+        soundex.append(
+            Soundex.code(word).map { code in code.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } } ?? 0)
+        var full: [Int32] = []
+        for name in nicknames.fullNames(of: word) {
+            full.append(name == word ? id : intern(name, nicknames: nicknames))
+        }
+        fullNames[Int(id)] = full.sorted()
+        return id
+    }
+
+    func firstScalar(_ id: Int32) -> UInt32 {
+        scalars[Int(id)].first ?? 0
+    }
+}

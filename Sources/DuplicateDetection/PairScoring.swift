@@ -1,0 +1,315 @@
+import AccountMatching
+
+/// What two accounts have in common: the evidence a link rests on, and which fields carried it.
+struct PairEvidence: Sendable, Hashable {
+    var sharesMailbox = false
+    /// The best agreement between a name of each account (``NameAgreement/unknown`` when there was none to compare).
+    var name = NameAgreement.unknown
+    var nameSlotA = AccountTable.NameSlotKind.account
+    var nameSlotB = AccountTable.NameSlotKind.account
+    var handle = HandleStrength.none
+    var handleAgreement = HandleAgreement.different
+    var handleSlotA = AccountTable.HandleSlot.username
+    var handleSlotB = AccountTable.HandleSlot.username
+    /// The matching name is rare (few accounts carry it, and it is not a very common name), so handles made from it
+    /// counted as distinctive.
+    var rareName = false
+}
+
+/// How much a shared or resembling handle says.
+enum HandleStrength: Int, Sendable, Hashable, Comparable, CaseIterable {
+    /// No handle in common.
+    case none
+    /// Resembling handles that the names explain (`jsmith` and `jsmith_` for John Smith).
+    case weakResembling
+    /// The same handle, but one the names explain (`jsmith` for John Smith).
+    case weak
+    /// Distinctive handles that resemble each other (same digits and a typo, or same letters).
+    case resembling
+    /// The same distinctive handle.
+    case identical
+
+    static func < (lhs: HandleStrength, rhs: HandleStrength) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The pair scores: one table, documented in README ("How a link is scored").
+enum ScoreTable {
+    /// Accounts sharing a normalised mailbox.
+    static let sharedMailbox = 0.95
+    /// … whose names also match (exact, nickname, swapped, typo or initial).
+    static let sharedMailboxNamesMatch = 0.99
+    /// … whose names clash (a shared family mailbox, say): still reported, ranked lower.
+    static let sharedMailboxNamesDiffer = 0.75
+
+    /// Without a shared mailbox: rows by name agreement, columns by ``HandleStrength`` (resembling handles the names
+    /// explain count as no handle at all).
+    static func score(name: NameAgreement, handle: HandleStrength) -> Double {
+        let columns: [HandleStrength] = [.none, .weak, .resembling, .identical]
+        return row(name)[columns.firstIndex(of: handle == .weakResembling ? .none : handle) ?? 0]
+    }
+
+    /// The best score a pair can still reach given its names.
+    static func best(name: NameAgreement) -> Double {
+        score(name: name, handle: .identical)
+    }
+
+    private static func row(_ name: NameAgreement) -> [Double] {
+        switch name {
+        case .exact, .nickname, .swapped: return [0.30, 0.50, 0.85, 0.95]
+        case .typo, .initial: return [0.20, 0.40, 0.70, 0.90]
+        case .givenOnly: return [0.10, 0.30, 0.50, 0.65]
+        case .unknown: return [0.00, 0.30, 0.60, 0.80]
+        case .conflict: return [0.00, 0.00, 0.20, 0.50]
+        }
+    }
+}
+
+/// Compares two accounts of a table.
+struct PairScorer: Sendable {
+    let table: AccountTable
+    let minimumScore: Double
+    /// The expected number of accounts sharing a full name by chance at or below which the name is rare.
+    static let rareNameExpectation = 0.01
+
+    /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
+    func evaluate(_ i: Int, _ j: Int) -> (score: Double, evidence: PairEvidence)? {
+        var evidence = PairEvidence()
+        evidence.sharesMailbox = table.mailbox[i] != 0 && table.mailbox[i] == table.mailbox[j]
+        compareNames(i, j, into: &evidence)
+        if evidence.sharesMailbox {
+            // Handles add nothing to the score here, but they are part of the story an operator reads.
+            compareHandles(i, j, into: &evidence, needResembling: true)
+            let score: Double
+            if evidence.name.isMatch || evidence.name == .initial {
+                score = ScoreTable.sharedMailboxNamesMatch
+            } else if evidence.name == .conflict {
+                score = ScoreTable.sharedMailboxNamesDiffer
+            } else {
+                score = ScoreTable.sharedMailbox
+            }
+            return score >= minimumScore ? (score, evidence) : nil
+        }
+        if ScoreTable.best(name: evidence.name) < minimumScore { return nil }
+        let needResembling = ScoreTable.score(name: evidence.name, handle: .resembling) >= minimumScore
+        compareHandles(i, j, into: &evidence, needResembling: needResembling)
+        // Few people could have made a handle out of a rare name: it counts as distinctive. Names that agree only
+        // within a typo or an initial need the very same handle (siblings' `alanduncan` and `alanaduncan` resemble).
+        let exactNames = evidence.name == .exact || evidence.name == .nickname || evidence.name == .swapped
+        let typoNames = evidence.name == .typo || evidence.name == .initial
+        if evidence.handle == .weak && (exactNames || typoNames) || evidence.handle == .weakResembling && exactNames,
+            isRare(i, evidence.nameSlotA), isRare(j, evidence.nameSlotB)
+        {
+            evidence.rareName = true
+            evidence.handle = evidence.handle == .weak ? .identical : .resembling
+        }
+        let score = ScoreTable.score(name: evidence.name, handle: evidence.handle)
+        return score >= minimumScore ? (score, evidence) : nil
+    }
+
+    /// Whether the name in `kind` of `account` is rare: not a very common name (``CommonNames``), and unlikely to
+    /// be shared by chance in this store. The chance is estimated from the store itself: with `g` accounts carrying
+    /// the given name, `f` carrying the family name and `n` accounts in all,
+    /// about `g × f / n` accounts would carry the full name by chance; the name is rare when that is at most
+    /// ``rareNameExpectation``. (In a handful of accounts nothing is rare: the store is too small to tell.)
+    private func isRare(_ account: Int, _ kind: AccountTable.NameSlotKind) -> Bool {
+        let name = table.name(account, kind)
+        guard !name.isEmpty, name.familyCount > 0 else { return false }
+        let words = table.words
+        let given = String(decoding: words.utf8[Int(name.given)], as: UTF8.self)
+        let family = (0..<name.familyCount).map { String(decoding: words.utf8[Int(name.family($0))], as: UTF8.self) }
+        if CommonNames.isCommon(given: given, family: family) { return false }
+        let givenCarriers = table.givenCount(of: name.given)
+        let familyCarriers = (0..<name.familyCount).map { table.familyCount(of: name.family($0)) }.max() ?? 0
+        let expected = Double(givenCarriers) * Double(familyCarriers) / Double(max(1, table.count))
+        return expected <= PairScorer.rareNameExpectation
+    }
+
+    // MARK: - Names
+
+    private func compareNames(_ i: Int, _ j: Int, into evidence: inout PairEvidence) {
+        // A comparison of two full names (given and family) outranks any comparison involving a partial name: a
+        // clash between full names must not be hidden by a one-word display name that says nothing.
+        var bestFull: NameAgreement?
+        var bestPartial: NameAgreement?
+        var fullSlots = (AccountTable.NameSlotKind.account, AccountTable.NameSlotKind.account)
+        var partialSlots = fullSlots
+        for kindA in AccountTable.NameSlotKind.allCases {
+            let a = table.name(i, kindA)
+            if a.isEmpty { continue }
+            for kindB in AccountTable.NameSlotKind.allCases {
+                let b = table.name(j, kindB)
+                if b.isEmpty { continue }
+                let level = agreement(a, b)
+                if a.familyCount > 0 && b.familyCount > 0 {
+                    if bestFull.map({ level > $0 }) ?? true {
+                        bestFull = level
+                        fullSlots = (kindA, kindB)
+                    }
+                } else if bestPartial.map({ level > $0 }) ?? true {
+                    bestPartial = level
+                    partialSlots = (kindA, kindB)
+                }
+            }
+        }
+        if let bestFull {
+            evidence.name = bestFull
+            (evidence.nameSlotA, evidence.nameSlotB) = fullSlots
+        } else if let bestPartial {
+            evidence.name = bestPartial
+            (evidence.nameSlotA, evidence.nameSlotB) = partialSlots
+        }
+    }
+
+    private func agreement(_ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot) -> NameAgreement {
+        let given = givenAgreement(a.given, b.given)
+        guard a.familyCount > 0, b.familyCount > 0 else {
+            switch given {
+            case .exact, .nickname: return .givenOnly
+            case .typo, .initial: return .unknown
+            case .none: return .conflict
+            }
+        }
+        let family = familyAgreement(a, b)
+        if let level = PersonName.combine(family: family, given: given) { return level }
+        var swappedGiven = false
+        var swappedFamily = false
+        for index in 0..<b.familyCount where givenAgreement(a.given, b.family(index)) >= .typo { swappedGiven = true }
+        for index in 0..<a.familyCount where givenAgreement(a.family(index), b.given) >= .typo { swappedFamily = true }
+        return swappedGiven && swappedFamily ? .swapped : .conflict
+    }
+
+    /// Mirrors `PersonName.givenAgreement` over interned words.
+    private func givenAgreement(_ a: Int32, _ b: Int32) -> PersonName.WordAgreement {
+        if a == b { return .exact }
+        let words = table.words
+        let fullA = words.fullNames[Int(a)]
+        let fullB = words.fullNames[Int(b)]
+        if fullA.contains(where: { fullB.contains($0) }) { return .nickname }
+        let scalarsA = words.scalars[Int(a)]
+        let scalarsB = words.scalars[Int(b)]
+        if scalarsA.count == 1 || scalarsB.count == 1 { return scalarsA.first == scalarsB.first ? .initial : .none }
+        if isTypo(a, b) && !(words.known[Int(a)] && words.known[Int(b)]) {
+            let textA = String(decoding: words.utf8[Int(a)], as: UTF8.self)
+            let textB = String(decoding: words.utf8[Int(b)], as: UTF8.self)
+            if !PersonName.isExtension(textA, textB) { return .typo }
+        }
+        return .none
+    }
+
+    /// Mirrors `PersonName.familyAgreement` over interned words.
+    private func familyAgreement(_ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot) -> PersonName.WordAgreement {
+        for x in 0..<a.familyCount {
+            for y in 0..<b.familyCount where a.family(x) == b.family(y) { return .exact }
+        }
+        for x in 0..<a.familyCount {
+            for y in 0..<b.familyCount where isTypo(a.family(x), b.family(y)) { return .typo }
+        }
+        return .none
+    }
+
+    private func isTypo(_ a: Int32, _ b: Int32) -> Bool {
+        let scalarsA = table.words.scalars[Int(a)]
+        let scalarsB = table.words.scalars[Int(b)]
+        guard scalarsA.count >= 3, scalarsB.count >= 3 else { return false }
+        return scalarsA.withUnsafeBufferPointer { x in
+            scalarsB.withUnsafeBufferPointer { y in JaroWinkler.similarity(x, y) >= PersonName.typoThreshold }
+        }
+    }
+
+    // MARK: - Handles
+
+    private func compareHandles(_ i: Int, _ j: Int, into evidence: inout PairEvidence, needResembling: Bool) {
+        var explainer: HandleExplainer?
+        func explain() -> HandleExplainer {
+            if let explainer { return explainer }
+            let made = HandleExplainer(table: table, accounts: (i, j))
+            explainer = made
+            return made
+        }
+        table.handleText.withUnsafeBufferPointer { text in
+            for slotA in AccountTable.HandleSlot.allCases {
+                let hashA = table.handleHash(i, slotA)
+                if hashA == 0 { continue }
+                for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
+                    let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
+                    let strength: HandleStrength = explain().isDistinctive(handle) ? .identical : .weak
+                    if strength > evidence.handle {
+                        evidence.handle = strength
+                        evidence.handleAgreement = .identical
+                        evidence.handleSlotA = slotA
+                        evidence.handleSlotB = slotB
+                    }
+                }
+            }
+            guard needResembling, evidence.handle < .resembling else { return }
+            for slotA in AccountTable.HandleSlot.allCases where table.handleHash(i, slotA) != 0 {
+                let a = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
+                for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) != 0 {
+                    if table.handleHash(j, slotB) == table.handleHash(i, slotA) { continue }
+                    let b = UnsafeBufferPointer(rebasing: text[table.handleRange(j, slotB)])
+                    let agreement = Handle.compare(a, b)
+                    let distinctive: Bool
+                    switch agreement {
+                    case .different, .identical: continue
+                    case .sameLetters:
+                        distinctive = Handle.withLettersAndDigits(a) { letters, _ in explain().isDistinctive(letters) }
+                    case .extended:
+                        // Only the shared part is evidence (a screen name cut at 15 characters shows no more).
+                        distinctive = explain().isDistinctive(a.count <= b.count ? a : b)
+                    case .similar:
+                        distinctive = explain().isDistinctive(a) && explain().isDistinctive(b)
+                    }
+                    let strength: HandleStrength = distinctive ? .resembling : .weakResembling
+                    if strength > evidence.handle {
+                        evidence.handle = strength
+                        evidence.handleAgreement = agreement
+                        evidence.handleSlotA = slotA
+                        evidence.handleSlotB = slotB
+                        if strength == .resembling { return }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Says whether a handle holds more than two accounts' names, nicknames and initials explain.
+struct HandleExplainer {
+    private var words: [[UInt8]] = []
+    private var initials: Set<UInt8> = []
+    private var namesKnown = false
+    /// Whether every name word is written in ASCII letters once folded; a name in another script (`山田 太郎`) cannot
+    /// explain a romanised handle, so only digits make such a handle distinctive.
+    private var namesExplainable = true
+
+    /// Given and family names anyone might use in a handle (``KnownNameWords``): `danielle` or `johnson` alone
+    /// says nothing about who picked it.
+    private let knownNames: KnownNameWords
+
+    init(table: AccountTable, accounts: (Int, Int)) {
+        knownNames = table.knownNames
+        for account in [accounts.0, accounts.1] {
+            for kind in AccountTable.NameSlotKind.allCases {
+                let slot = table.name(account, kind)
+                if slot.isEmpty { continue }
+                namesKnown = true
+                words.append(contentsOf: table.words.variants[Int(slot.given)])
+                for index in 0..<slot.familyCount {
+                    let family = slot.family(index)
+                    words.append(table.words.utf8[Int(family)])
+                }
+                for id in [slot.given] + (0..<slot.familyCount).map(slot.family) {
+                    let scalars = table.words.scalars[Int(id)]
+                    if !scalars.allSatisfy({ $0 < 0x80 }) { namesExplainable = false }
+                    if let first = scalars.first, first < 0x80 { initials.insert(UInt8(first)) }
+                }
+            }
+        }
+    }
+
+    func isDistinctive(_ handle: UnsafeBufferPointer<UInt8>) -> Bool {
+        let remainder = Handle.unexplained(Array(handle), words: words, initials: initials, knownNames: knownNames)
+        if !namesExplainable { return remainder.digits >= 2 }
+        return Handle.isDistinctive(letters: remainder.letters, digits: remainder.digits, namesKnown: namesKnown)
+    }
+}

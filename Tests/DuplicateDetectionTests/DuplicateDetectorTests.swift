@@ -1,0 +1,3 @@
+import AccountModel
+import DuplicateDetection
+import Testing
