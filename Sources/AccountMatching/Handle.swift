@@ -1,8 +1,8 @@
 /// Usernames, Twitter screen names and email local parts, compared as the handles people pick for themselves.
 ///
 /// A handle is compared in its normalised form (``normalize(_:)``: folded, letters and digits only, so
-/// `John.Smith_84` is `johnsmith84`), split into its letters (`johnsmith`) and its digits (`84`). Similarity is
-/// measured on UTF-8 bytes, which is exact for usernames and screen names (ASCII).
+/// `John.Smith_84` is `johnsmith84`), split into its letters (`johnsmith`) and its digits (`84`). Edit distances are
+/// counted on UTF-8 bytes, which is exact for usernames and screen names (ASCII).
 ///
 /// A shared handle is only evidence when it is *distinctive*: `jsmith` says little about two people called John
 /// Smith, since both could have picked it; `jsmith84` or `sk8erboi` says more. ``unexplained(_:by:nicknames:)``
@@ -33,24 +33,63 @@ public enum Handle: Sendable {
     public static func unexplained(
         _ handle: String, by names: [PersonName], nicknames: Nicknames = .english
     ) -> (letters: Int, digits: Int) {
+        let (words, initials) = explainingWords(names, nicknames: nicknames)
+        return unexplained(
+            Array(handle.utf8), words: words, initials: initials, knownNames: KnownNameWords(nicknames: nicknames))
+    }
+
+    /// How much a handle says about who picked it, beyond the names of the accounts that share it.
+    ///
+    /// With names to explain it, a handle is ``HandleDistinctiveness/strong`` with three unexplained letters, two
+    /// letters and a digit, or two digits or more that are not a year; digits that could be a year of birth (two
+    /// digits, or 1930–2029) are ``HandleDistinctiveness/yearOnly``: people who share a common name are often born
+    /// the same year. Names in a script the handle cannot spell (`山田 太郎`) explain nothing, so only digits count.
+    /// With no names at all, seven characters, or three letters and two digits, make a handle strong.
+    public static func distinctiveness(
+        _ handle: String, by names: [PersonName], nicknames: Nicknames = .english
+    ) -> HandleDistinctiveness {
+        let remainder = unexplained(handle, by: names, nicknames: nicknames)
+        let explainable = names.allSatisfy { name in
+            ([name.given] + name.middle + name.family).allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+        }
+        return distinctiveness(
+            letters: remainder.letters, digits: Array(handle.utf8).filter { $0 >= 48 && $0 <= 57 },
+            namesKnown: !names.isEmpty, namesExplainable: explainable)
+    }
+
+    /// ``distinctiveness(_:by:nicknames:)`` from the unexplained letters and the handle's digits.
+    package static func distinctiveness(
+        letters: Int, digits: [UInt8], namesKnown: Bool, namesExplainable: Bool
+    ) -> HandleDistinctiveness {
+        guard namesKnown else {
+            return letters + digits.count >= 7 || (letters >= 3 && digits.count >= 2) ? .strong : .none
+        }
+        if namesExplainable && (letters >= 3 || (letters >= 2 && !digits.isEmpty)) { return .strong }
+        guard digits.count >= 2 else { return .none }
+        return isYearLike(digits) ? .yearOnly : .strong
+    }
+
+    /// Two digits, four from 1930 to 2029, or three that begin one (`196`, a year cut short).
+    package static func isYearLike(_ digits: [UInt8]) -> Bool {
+        if digits.count == 2 { return true }
+        if digits.count == 3 { return digits.starts(with: Array("19".utf8)) || digits.starts(with: Array("20".utf8)) }
+        guard digits.count == 4, let year = Int(String(decoding: digits, as: UTF8.self)) else { return false }
+        return (1930...2029).contains(year)
+    }
+
+    /// The words that explain handles made from `names`: each given name's nickname variants, middle and family
+    /// names; and their initials.
+    package static func explainingWords(_ names: [PersonName], nicknames: Nicknames) -> ([[UInt8]], Set<UInt8>) {
         var words: [[UInt8]] = []
         var initials: Set<UInt8> = []
-        let known = KnownNameWords(nicknames: nicknames)
         for name in names {
             for variant in nicknames.variants(of: name.given) { words.append(Array(variant.utf8)) }
             for word in name.middle + name.family { words.append(Array(word.utf8)) }
-            for word in [name.given] + name.middle + name.family { if let first = word.utf8.first { initials.insert(first) } }
+            for word in [name.given] + name.middle + name.family {
+                if let first = word.utf8.first, first < 0x80 { initials.insert(first) }
+            }
         }
-        return unexplained(Array(handle.utf8), words: words, initials: initials, knownNames: known)
-    }
-
-    /// Whether an unexplained remainder makes a handle distinctive.
-    ///
-    /// With names to explain it: three unexplained letters, two digits, or two letters and a digit. With no names on
-    /// either side: seven characters, or three letters and two digits.
-    public static func isDistinctive(letters: Int, digits: Int, namesKnown: Bool) -> Bool {
-        if namesKnown { return letters >= 3 || digits >= 2 || (letters >= 2 && digits >= 1) }
-        return letters + digits >= 7 || (letters >= 3 && digits >= 2)
+        return (words, initials)
     }
 
     /// Local parts that belong to a role, not a person.
@@ -60,8 +99,6 @@ public enum Handle: Sendable {
         "enquiries", "inquiries", "test", "user", "root", "abuse", "security", "jobs", "hr", "marketing", "news",
     ]
 
-    /// The Jaro–Winkler score at or above which the letters of two handles with the same digits are similar.
-    public static let similarityThreshold = 0.92
 
     package static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> HandleAgreement {
         if a.elementsEqual(b) { return a.isEmpty ? .different : .identical }
@@ -69,24 +106,56 @@ public enum Handle: Sendable {
             withLettersAndDigits(b) { lettersB, digitsB in
                 let digitsConflict = !digitsA.isEmpty && !digitsB.isEmpty && !digitsA.elementsEqual(digitsB)
                 if lettersA.count >= 3 && lettersA.elementsEqual(lettersB) && !digitsConflict { return .sameLetters }
-                // One is the other with a few characters added (`aadams99`, `theaadams99`; `amanda81`, `amanda816897`
-                // as a taken username gets a number), or cut short (`susan_sorimita2` for `susan_sorimita2001`).
+                // One is the other with a few characters added (`aadams99`, `theaadams99`), or a screen name cut short
+                // at 15 characters (`susan_sorimita2` for `susan_sorimita2001`).
                 let (short, long) = a.count <= b.count ? (a, b) : (b, a)
-                let contained =
-                    long.starts(with: short) || long[(long.count - short.count)...].elementsEqual(short)
-                if short.count >= 5, contained, long.count - short.count <= 4 || short.count >= 10 {
-                    return .extended
+                let extra = long.count - short.count
+                let isPrefix = long.starts(with: short)
+                let isSuffix = long[extra...].elementsEqual(short)
+                let mayBeCut = (13...15).contains(short.count) && isPrefix
+                if short.count >= 5, isPrefix || isSuffix, extra <= 4 || mayBeCut {
+                    // `dherrera67` and `dherrera677` carry different numbers, unless the shorter was cut short.
+                    let extendsNumber =
+                        isPrefix
+                        ? isDigit(short[short.count - 1]) && isDigit(long[short.count])
+                        : isDigit(short[0]) && isDigit(long[extra - 1])
+                    if !extendsNumber || mayBeCut { return .extended }
+                    return .different
                 }
                 // `solar2001` and `solar24` are two people.
                 if digitsConflict { return .different }
                 if digitsA.elementsEqual(digitsB), lettersA.count >= 4, lettersB.count >= 4,
-                    JaroWinkler.similarity(lettersA, lettersB) >= similarityThreshold
+                    editDistance(lettersA, lettersB) <= (min(lettersA.count, lettersB.count) >= 8 ? 2 : 1)
                 {
                     return .similar
                 }
                 return .different
             }
         }
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// Optimal-string-alignment distance (Damerau–Levenshtein without repeated edits of one substring): insertions,
+    /// deletions, substitutions and swaps of neighbours each cost one. Handles are judged by edits, not by
+    /// Jaro–Winkler, whose prefix bonus would make `christopherhal` and `christopherfeli` look alike.
+    package static func editDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var before = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { value = min(value, before[j - 2] + 1) }
+                current[j] = value
+            }
+            (before, previous, current) = (previous, current, before)
+        }
+        return previous[b.count]
     }
 
     /// Calls `body` with the letters and the digits of `handle`, each in order.
@@ -115,38 +184,40 @@ public enum Handle: Sendable {
         }
     }
 
-    /// Greedy: at each position skip the longest name word (two letters or more) that starts there, else an
-    /// initial, else count the character as unexplained. A handle that ends part-way through a name word (cut
-    /// short, as screen names are at 15 characters) counts that end as explained.
+    /// The fewest letters of `handle` that no name word, known name or initial covers (dynamic programming over
+    /// positions, so `charris` is `c` + `harris`, not `char` + three letters), and its digits. A handle that ends
+    /// part-way through a name word (cut short, as screen names are at 15 characters) counts that end as explained.
     package static func unexplained(
         _ handle: [UInt8], words: [[UInt8]], initials: Set<UInt8>, knownNames: KnownNameWords
     ) -> (letters: Int, digits: Int) {
-        var letters = 0
+        let count = handle.count
+        var best = [Int](repeating: 0, count: count + 1)
         var digits = 0
-        var index = 0
-        while index < handle.count {
+        var index = count - 1
+        while index >= 0 {
             let byte = handle[index]
             if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 digits += 1
-                index += 1
+                best[index] = best[index + 1]
+                index -= 1
                 continue
             }
-            var longest = knownNames.longestMatch(in: handle, at: index)
-            for word in words where word.count >= 2 && word.count > longest && index + word.count <= handle.count {
-                if handle[index..<(index + word.count)].elementsEqual(word) { longest = word.count }
+            var cost = best[index + 1] + (initials.contains(byte) ? 0 : 1)
+            for word in words where word.count >= 2 && index + word.count <= count {
+                if handle[index..<(index + word.count)].elementsEqual(word) {
+                    cost = min(cost, best[index + word.count])
+                }
             }
-            if longest > 0 {
-                index += longest
-            } else if handle.count - index >= 2,
-                words.contains(where: { $0.count > handle.count - index && $0.starts(with: handle[index...]) })
+            for length in knownNames.matchLengths(in: handle, at: index) { cost = min(cost, best[index + length]) }
+            if count - index >= 2,
+                words.contains(where: { $0.count > count - index && $0.starts(with: handle[index...]) })
             {
-                break
-            } else {
-                if !initials.contains(byte) { letters += 1 }
-                index += 1
+                cost = 0
             }
+            best[index] = cost
+            index -= 1
         }
-        return (letters, digits)
+        return (best[0], digits)
     }
 }
 
@@ -160,7 +231,8 @@ public enum HandleAgreement: Int, Sendable, Hashable, Comparable, CaseIterable {
     /// One handle is the other with a few characters added in front or behind (`aadams99`, `theaadams99`), or cut
     /// short (Twitter screen names stop at 15 characters: `alexander_wrigh`, `alexander.wright1992`).
     case extended
-    /// The same digits and letters within a typo (`jsmtih84` and `jsmith84`).
+    /// The same digits and letters within a typo or two (`jsmtih84` and `jsmith84`; edit distance 1, or 2 from eight
+    /// letters).
     case similar
     /// The same normalised handle (`john.smith` and `john_smith`).
     case identical
@@ -183,13 +255,28 @@ package struct KnownNameWords: Sendable {
         longest = words.map(\.count).max() ?? 0
     }
 
-    /// The length of the longest known name starting at `index` of `handle`, or 0.
-    package func longestMatch(in handle: [UInt8], at index: Int) -> Int {
+    /// The lengths of the known names starting at `index` of `handle`.
+    package func matchLengths(in handle: [UInt8], at index: Int) -> [Int] {
+        var lengths: [Int] = []
         var length = min(longest, handle.count - index)
         while length >= 4 {
-            if words.contains(Array(handle[index..<(index + length)])) { return length }
+            if words.contains(Array(handle[index..<(index + length)])) { lengths.append(length) }
             length -= 1
         }
-        return 0
+        return lengths
+    }
+}
+
+/// How much a handle says about who picked it (``Handle/distinctiveness(_:by:nicknames:)``).
+public enum HandleDistinctiveness: Int, Sendable, Hashable, Comparable, CaseIterable {
+    /// The names explain it (`jsmith`, `johnsmith1`).
+    case none
+    /// Only a year-like number is left (`jsmith84`): telling when few people share the name.
+    case yearOnly
+    /// More than names and a year (`sk8erboi`, `jsmith_xyz`, `jsmith427`).
+    case strong
+
+    public static func < (lhs: HandleDistinctiveness, rhs: HandleDistinctiveness) -> Bool {
+        lhs.rawValue < rhs.rawValue
     }
 }

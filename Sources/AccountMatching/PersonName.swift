@@ -95,7 +95,8 @@ public struct PersonName: Sendable, Hashable {
         case (.exact, .exact): return .exact
         case (.exact, .nickname): return .nickname
         case (.exact, .typo), (.typo, .exact), (.typo, .nickname): return .typo
-        case (.exact, .initial), (.typo, .typo): return .initial
+        case (.exact, .initial), (.typo, .typo), (.initial, .exact), (.initial, .nickname): return .initial
+        case (.initial, .typo), (.initial, .initial): return .unknown
         default: return nil
         }
     }
@@ -128,9 +129,15 @@ public struct PersonName: Sendable, Hashable {
         return (1...2).contains(extra) && long.unicodeScalars.starts(with: short.unicodeScalars)
     }
 
+    /// Family names agree when they share a word, exactly or within a typo; a one-letter family name (`Smith` and
+    /// `S.`) is an initial.
     package static func familyAgreement(_ a: [String], _ b: [String]) -> WordAgreement {
+        let initialsOnly = a.allSatisfy { $0.unicodeScalars.count == 1 } || b.allSatisfy { $0.unicodeScalars.count == 1 }
+        if initialsOnly {
+            return a.contains { x in b.contains { y in x.unicodeScalars.first == y.unicodeScalars.first } } ? .initial : .none
+        }
         if a.contains(where: { b.contains($0) }) { return .exact }
-        if a.contains(where: { word in b.contains { isTypo(word, $0) } }) { return .typo }
+        if a.contains(where: { word in b.contains { isTypo(word, $0) && !isExtension(word, $0) } }) { return .typo }
         return .none
     }
 

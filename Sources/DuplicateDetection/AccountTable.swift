@@ -118,9 +118,17 @@ struct AccountTable: Sendable {
         }
         mailbox.append(normalised.map { FNV1a.hash($0.utf8) } ?? 0)
 
-        // Handles.
+        // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
+        // being taken) says no more than the screen name.
+        var username = account.username
+        if let screen = account.twitterScreenName, username.count > screen.count + 1,
+            username.lowercased().hasPrefix(screen.lowercased() + "_"),
+            username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
+        {
+            username = screen
+        }
         let handles: [String?] = [
-            Handle.normalize(account.username), account.twitterScreenName.map(Handle.normalize),
+            Handle.normalize(username), account.twitterScreenName.map(Handle.normalize),
             normalised.flatMap(Handle.fromMailbox),
         ]
         for handle in handles {
@@ -272,4 +280,8 @@ struct WordTable: Sendable {
     func firstScalar(_ id: Int32) -> UInt32 {
         scalars[Int(id)].first ?? 0
     }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -108,7 +108,7 @@ public struct DuplicateDetector: Sendable {
         progress: @Sendable (DetectionProgress) -> Void
     ) -> (links: [Link], comparisons: Int) {
         let settings = self.settings
-        let scorer = PairScorer(table: table, minimumScore: settings.minimumScore)
+        let scorer = PairScorer(table: table, minimumScore: settings.minimumScore, entries: entries)
         // Split the blocks into chunks of similar cost; workers take chunks in turn.
         let cost: (Range<Int>) -> Int = { range in
             range.count <= settings.maximumBlockSize

@@ -68,6 +68,12 @@ enum ScoreTable {
 struct PairScorer: Sendable {
     let table: AccountTable
     let minimumScore: Double
+    /// Every account's block keys, sorted: a name block's size is how many accounts carry that name.
+    let entries: [BlockEntry]
+
+    /// A handle that is a name and a year-like number counts as distinctive when at most this many accounts carry
+    /// the name.
+    static let yearHandleCarrierLimit = 5.0
     /// The expected number of accounts sharing a full name by chance at or below which the name is rare.
     static let rareNameExpectation = 0.01
 
@@ -115,13 +121,13 @@ struct PairScorer: Sendable {
         let name = table.name(account, kind)
         guard !name.isEmpty, name.familyCount > 0 else { return false }
         let words = table.words
+        // A handle can only be made from a name written in the handle's letters.
+        let ids = [name.given] + (0..<name.familyCount).map(name.family)
+        if ids.contains(where: { id in words.scalars[Int(id)].contains { $0 >= 0x80 } }) { return false }
         let given = String(decoding: words.utf8[Int(name.given)], as: UTF8.self)
         let family = (0..<name.familyCount).map { String(decoding: words.utf8[Int(name.family($0))], as: UTF8.self) }
         if CommonNames.isCommon(given: given, family: family) { return false }
-        let givenCarriers = table.givenCount(of: name.given)
-        let familyCarriers = (0..<name.familyCount).map { table.familyCount(of: name.family($0)) }.max() ?? 0
-        let expected = Double(givenCarriers) * Double(familyCarriers) / Double(max(1, table.count))
-        return expected <= PairScorer.rareNameExpectation
+        return expectedCarriers(name) <= PairScorer.rareNameExpectation
     }
 
     // MARK: - Names
@@ -198,11 +204,26 @@ struct PairScorer: Sendable {
 
     /// Mirrors `PersonName.familyAgreement` over interned words.
     private func familyAgreement(_ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot) -> PersonName.WordAgreement {
+        let words = table.words
+        let initialsA = (0..<a.familyCount).allSatisfy { words.scalars[Int(a.family($0))].count == 1 }
+        let initialsB = (0..<b.familyCount).allSatisfy { words.scalars[Int(b.family($0))].count == 1 }
+        if initialsA || initialsB {
+            for x in 0..<a.familyCount {
+                for y in 0..<b.familyCount where words.firstScalar(a.family(x)) == words.firstScalar(b.family(y)) {
+                    return .initial
+                }
+            }
+            return .none
+        }
         for x in 0..<a.familyCount {
             for y in 0..<b.familyCount where a.family(x) == b.family(y) { return .exact }
         }
         for x in 0..<a.familyCount {
-            for y in 0..<b.familyCount where isTypo(a.family(x), b.family(y)) { return .typo }
+            for y in 0..<b.familyCount where isTypo(a.family(x), b.family(y)) {
+                let textA = String(decoding: words.utf8[Int(a.family(x))], as: UTF8.self)
+                let textB = String(decoding: words.utf8[Int(b.family(y))], as: UTF8.self)
+                if !PersonName.isExtension(textA, textB) { return .typo }
+            }
         }
         return .none
     }
@@ -226,13 +247,29 @@ struct PairScorer: Sendable {
             explainer = made
             return made
         }
+        // A handle explained by the names but for a year-like number (`jsmith84`) is distinctive only when few
+        // accounts carry the name: two of a hundred John Smiths are easily born the same year.
+        var fewCarriers: Bool?
+        func counts(_ level: HandleDistinctiveness) -> Bool {
+            switch level {
+            case .strong: return true
+            case .none: return false
+            case .yearOnly:
+                if let fewCarriers { return fewCarriers }
+                let few = [NameAgreement.exact, .nickname, .swapped, .typo].contains(evidence.name)
+                    && max(nameCarriers(i, evidence.nameSlotA), nameCarriers(j, evidence.nameSlotB))
+                        <= PairScorer.yearHandleCarrierLimit
+                fewCarriers = few
+                return few
+            }
+        }
         table.handleText.withUnsafeBufferPointer { text in
             for slotA in AccountTable.HandleSlot.allCases {
                 let hashA = table.handleHash(i, slotA)
                 if hashA == 0 { continue }
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
                     let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
-                    let strength: HandleStrength = explain().isDistinctive(handle) ? .identical : .weak
+                    let strength: HandleStrength = counts(explain().distinctiveness(handle)) ? .identical : .weak
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = .identical
@@ -248,18 +285,19 @@ struct PairScorer: Sendable {
                     if table.handleHash(j, slotB) == table.handleHash(i, slotA) { continue }
                     let b = UnsafeBufferPointer(rebasing: text[table.handleRange(j, slotB)])
                     let agreement = Handle.compare(a, b)
-                    let distinctive: Bool
+                    let level: HandleDistinctiveness
                     switch agreement {
                     case .different, .identical: continue
                     case .sameLetters:
-                        distinctive = Handle.withLettersAndDigits(a) { letters, _ in explain().isDistinctive(letters) }
+                        // The digits are on one side only: only the letters are shared.
+                        level = Handle.withLettersAndDigits(a) { letters, _ in explain().distinctiveness(letters) }
                     case .extended:
                         // Only the shared part is evidence (a screen name cut at 15 characters shows no more).
-                        distinctive = explain().isDistinctive(a.count <= b.count ? a : b)
+                        level = explain().distinctiveness(a.count <= b.count ? a : b)
                     case .similar:
-                        distinctive = explain().isDistinctive(a) && explain().isDistinctive(b)
+                        level = min(explain().distinctiveness(a), explain().distinctiveness(b))
                     }
-                    let strength: HandleStrength = distinctive ? .resembling : .weakResembling
+                    let strength: HandleStrength = counts(level) ? .resembling : .weakResembling
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = agreement
@@ -271,17 +309,50 @@ struct PairScorer: Sendable {
             }
         }
     }
+
+    /// How many accounts carry the name in `kind` of `account`, at least: its name block's size, or the chance
+    /// estimate `g × f / n` when that is larger.
+    func nameCarriers(_ account: Int, _ kind: AccountTable.NameSlotKind) -> Double {
+        let name = table.name(account, kind)
+        guard !name.isEmpty, name.familyCount > 0 else { return .infinity }
+        let counted = table.nameKeys(of: account, kind).map(blockSize).max() ?? 0
+        return max(Double(counted), expectedCarriers(name))
+    }
+
+    /// `g × f / n`: accounts expected to carry this given and family name by chance.
+    func expectedCarriers(_ name: AccountTable.NameSlot) -> Double {
+        let givenCarriers = table.givenCount(of: name.given)
+        let familyCarriers = (0..<name.familyCount).map { table.familyCount(of: name.family($0)) }.max() ?? 0
+        return Double(givenCarriers) * Double(familyCarriers) / Double(max(1, table.count))
+    }
+
+    /// How many block entries carry `key` (binary search in the sorted entries).
+    private func blockSize(_ key: UInt64) -> Int {
+        func bound(_ upper: Bool) -> Int {
+            var low = 0
+            var high = entries.count
+            while low < high {
+                let middle = (low + high) / 2
+                if entries[middle].key < key || (upper && entries[middle].key == key) {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
+            }
+            return low
+        }
+        return bound(true) - bound(false)
+    }
 }
 
-/// Says whether a handle holds more than two accounts' names, nicknames and initials explain.
+/// Says how much a handle holds beyond two accounts' names, nicknames, initials and names anyone might use.
 struct HandleExplainer {
     private var words: [[UInt8]] = []
     private var initials: Set<UInt8> = []
     private var namesKnown = false
     /// Whether every name word is written in ASCII letters once folded; a name in another script (`山田 太郎`) cannot
-    /// explain a romanised handle, so only digits make such a handle distinctive.
+    /// explain a romanised handle.
     private var namesExplainable = true
-
     /// Given and family names anyone might use in a handle (``KnownNameWords``): `danielle` or `johnson` alone
     /// says nothing about who picked it.
     private let knownNames: KnownNameWords
@@ -294,10 +365,7 @@ struct HandleExplainer {
                 if slot.isEmpty { continue }
                 namesKnown = true
                 words.append(contentsOf: table.words.variants[Int(slot.given)])
-                for index in 0..<slot.familyCount {
-                    let family = slot.family(index)
-                    words.append(table.words.utf8[Int(family)])
-                }
+                for index in 0..<slot.familyCount { words.append(table.words.utf8[Int(slot.family(index))]) }
                 for id in [slot.given] + (0..<slot.familyCount).map(slot.family) {
                     let scalars = table.words.scalars[Int(id)]
                     if !scalars.allSatisfy({ $0 < 0x80 }) { namesExplainable = false }
@@ -307,9 +375,11 @@ struct HandleExplainer {
         }
     }
 
-    func isDistinctive(_ handle: UnsafeBufferPointer<UInt8>) -> Bool {
-        let remainder = Handle.unexplained(Array(handle), words: words, initials: initials, knownNames: knownNames)
-        if !namesExplainable { return remainder.digits >= 2 }
-        return Handle.isDistinctive(letters: remainder.letters, digits: remainder.digits, namesKnown: namesKnown)
+    func distinctiveness(_ handle: UnsafeBufferPointer<UInt8>) -> HandleDistinctiveness {
+        let bytes = Array(handle)
+        let remainder = Handle.unexplained(bytes, words: words, initials: initials, knownNames: knownNames)
+        return Handle.distinctiveness(
+            letters: remainder.letters, digits: bytes.filter { $0 >= 48 && $0 <= 57 }, namesKnown: namesKnown,
+            namesExplainable: namesExplainable)
     }
 }

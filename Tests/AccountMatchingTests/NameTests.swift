@@ -1,0 +1,121 @@
+import AccountMatching
+import Testing
+
+struct NameTextTests {
+    @Test(arguments: [
+        ("Zoë Ångström", ["zoe", "angstrom"]),
+        ("ZOE ANGSTROM", ["zoe", "angstrom"]),
+        ("Ｚｏｅ　Ａｎｇｓｔｒｏｍ", ["zoe", "angstrom"]),
+        ("Zoe\u{308} A\u{30A}ngstro\u{308}m", ["zoe", "angstrom"]),
+        ("O'Brien-Smith", ["obrien", "smith"]),
+        ("Łukasz Straße", ["lukasz", "strasse"]),
+        ("Søren Æbelø", ["soren", "aebelo"]),
+        ("John 🇺🇸 Smith!", ["john", "smith"]),
+        ("山田 太郎", ["山田", "太郎"]),
+    ])
+    func foldsCaseAccentsAndWidth(_ text: String, _ expected: [String]) {
+        #expect(NameText.tokens(text) == expected)
+    }
+
+    @Test func alphanumericsDropEverythingElse() {
+        #expect(NameText.alphanumerics("John.Smith_84") == "johnsmith84")
+        #expect(NameText.alphanumerics("Zoë-Ångström") == "zoeangstrom")
+    }
+}
+
+struct PersonNameTests {
+    @Test(arguments: [
+        ("John Smith", "john", ["smith"]),
+        ("Dr. John Paul Smith Jr.", "john", ["paul", "smith"]),
+        ("Smith, John", "john", ["smith"]),
+        ("JohnSmith", "john", ["smith"]),
+        ("Jan van der Berg", "jan", ["berg"]),
+        ("Zoë Ångström 🇸🇪", "zoe", ["angstrom"]),
+        ("Cher", "cher", []),
+    ])
+    func parsesDisplayNames(_ display: String, _ given: String, _ family: [String]) {
+        let name = PersonName(displayName: display)
+        #expect(name?.given == given)
+        #expect(name?.family == family)
+    }
+
+    @Test func needsLetters() {
+        #expect(PersonName(displayName: "🌈✨") == nil)
+        #expect(PersonName(first: nil, last: "Smith") == nil)
+        #expect(PersonName(first: "  ", last: "Smith") == nil)
+    }
+
+    @Test(arguments: [
+        ("John", "Smith", "John Smith", NameAgreement.exact),
+        ("JOHN", "SMITH", "john smith", .exact),
+        ("Zoë", "Ångström", "Zoe Angstrom", .exact),
+        ("Robert", "Jones", "Bob Jones", .nickname),
+        ("Elizabeth", "Taylor", "Liz Taylor", .nickname),
+        ("Jonathan", "Smith", "Jonathon Smith", .typo),
+        ("John", "Smith", "John Smtih", .typo),
+        ("John", "Smith", "Smith John", .swapped),
+        ("John", "Smith", "J Smith", .initial),
+        ("John", "Smith", "John", .givenOnly),
+        ("John", "Smith", "Mary Smith", .conflict),
+        ("John", "Smith", "John Jones", .conflict),
+        ("John", "Smith", "Mary", .conflict),
+        // Siblings, not typos: one name is the other with a letter or two added, or both are known names.
+        ("Alan", "Duncan", "Alana Duncan", .conflict),
+        ("Paul", "Kim", "Paula Kim", .conflict),
+        ("Daniel", "Ruiz", "Danielle Ruiz", .conflict),
+        ("Mark", "Lee", "Mary Lee", .conflict),
+    ])
+    func agreement(_ first: String, _ last: String, _ display: String, _ expected: NameAgreement) throws {
+        let account = try #require(PersonName(first: first, last: last))
+        let twitter = try #require(PersonName(displayName: display))
+        #expect(account.compare(twitter) == expected)
+        #expect(twitter.compare(account) == expected)
+    }
+}
+
+struct HandleTests {
+    @Test(arguments: [
+        ("jsmith84", "j_smith84", HandleAgreement.identical),
+        ("JSmith84", "jsmith84", .identical),
+        ("photoguy", "photoguy84", .sameLetters),
+        ("jsmtih84", "jsmith84", .similar),
+        ("aadams99", "theaadams99", .extended),
+        ("susansorimita2", "susansorimita2001", .extended),
+        ("amanda81", "amanda816897", .extended),
+        ("solar2001", "solar24", .different),
+        ("jsmith84", "jsmith85", .different),
+        ("alice", "bob", .different),
+        ("", "", .different),
+    ])
+    func comparesNormalisedHandles(_ first: String, _ second: String, _ expected: HandleAgreement) {
+        let a = Handle.normalize(first)
+        let b = Handle.normalize(second)
+        #expect(Handle.compare(a, b) == expected)
+        #expect(Handle.compare(b, a) == expected)
+    }
+
+    @Test func roleAddressesAreNoHandles() {
+        #expect(Handle.fromMailbox("info@example.org") == nil)
+        #expect(Handle.fromMailbox("j.smith@example.org") == "jsmith")
+    }
+
+    @Test(arguments: [
+        ("jsmith", 0, 0, false),
+        ("johnsmith", 0, 0, false),
+        ("smithj", 0, 0, false),
+        ("bobsmith", 0, 0, false),  // a nickname of the given name
+        ("jsmith84", 0, 2, true),
+        ("thejohnsmith", 3, 0, true),
+        ("jsmith1", 0, 1, false),
+        ("sk8erboi", 6, 1, true),
+        ("johnsmi", 0, 0, false),  // cut short, as a 15-character screen name is
+        ("danielle", 0, 0, false),  // a name anyone could use
+    ])
+    func countsWhatNamesDoNotExplain(_ handle: String, _ letters: Int, _ digits: Int, _ distinctive: Bool) throws {
+        let name = try #require(PersonName(first: "Robert John", last: "Smith"))
+        let remainder = Handle.unexplained(handle, by: [try #require(PersonName(first: "John", last: "Smith")), name])
+        #expect(remainder.letters == letters, "\(handle)")
+        #expect(remainder.digits == digits, "\(handle)")
+        #expect(Handle.isDistinctive(letters: remainder.letters, digits: remainder.digits, namesKnown: true) == distinctive)
+    }
+}
