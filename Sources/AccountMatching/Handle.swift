@@ -1,12 +1,14 @@
+import Foundation
+
 /// Usernames, Twitter screen names and email local parts, compared as the handles people pick for themselves.
 ///
 /// A handle is compared in its normalised form (``normalize(_:)``: folded, letters and digits only, so
 /// `John.Smith_84` is `johnsmith84`), split into its letters (`johnsmith`) and its digits (`84`). Edit distances are
 /// counted on UTF-8 bytes, which is exact for usernames and screen names (ASCII).
 ///
-/// A shared handle is only evidence when it is *distinctive*: `jsmith` says little about two people called John
-/// Smith, since both could have picked it; `jsmith84` or `sk8erboi` says more. ``unexplained(_:by:nicknames:)``
-/// counts what a handle holds beyond its owners' names, initials and nicknames.
+/// A shared handle is only evidence when it holds more than the names explain: `jsmith` says little about two people
+/// called John Smith, since both could have picked it; `jsmith84` or `sk8erboi` says more. ``surprise(_:by:nicknames:)``
+/// measures what a handle holds beyond its owners' names, initials and nicknames.
 public enum Handle: Sendable {
     /// `text` folded, with everything but letters and digits removed.
     public static func normalize(_ text: String) -> String {
@@ -38,39 +40,41 @@ public enum Handle: Sendable {
             Array(handle.utf8), words: words, initials: initials, knownNames: KnownNameWords(nicknames: nicknames))
     }
 
-    /// How much a handle says about who picked it, beyond the names of the accounts that share it.
+    /// How surprising `handle` is once the names are taken into account, in bits: ``letterBits`` for each unexplained
+    /// letter, 5.6 for a number that could be a year of birth (two digits, 1930–2029, or three that begin
+    /// a year: one in 50), 3.3 for each other digit. Letters say nothing when the names are in a script the handle
+    /// cannot spell (`山田 太郎`): only digits count then.
     ///
-    /// With names to explain it, a handle is ``HandleDistinctiveness/strong`` with three unexplained letters, two
-    /// letters and a digit, or two digits or more that are not a year; digits that could be a year of birth (two
-    /// digits, or 1930–2029) are ``HandleDistinctiveness/yearOnly``: people who share a common name are often born
-    /// the same year. Names in a script the handle cannot spell (`山田 太郎`) explain nothing, so only digits count.
-    /// With no names at all, seven characters, or three letters and two digits, make a handle strong.
-    public static func distinctiveness(
-        _ handle: String, by names: [PersonName], nicknames: Nicknames = .english
-    ) -> HandleDistinctiveness {
+    /// A shared handle is evidence of one person when it is more surprising than the number of other people who
+    /// could have picked it: the duplicate report asks for `log2(others) + 5` bits (see README).
+    public static func surprise(_ handle: String, by names: [PersonName], nicknames: Nicknames = .english) -> Double {
         let remainder = unexplained(handle, by: names, nicknames: nicknames)
         let explainable = names.allSatisfy { name in
             ([name.given] + name.middle + name.family).allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
         }
-        return distinctiveness(
+        return surprise(
             letters: remainder.letters, digits: Array(handle.utf8).filter { $0 >= 48 && $0 <= 57 },
-            namesKnown: !names.isEmpty, namesExplainable: explainable)
+            lettersCount: explainable)
     }
 
-    /// ``distinctiveness(_:by:nicknames:)`` from the unexplained letters and the handle's digits.
-    package static func distinctiveness(
-        letters: Int, digits: [UInt8], namesKnown: Bool, namesExplainable: Bool
-    ) -> HandleDistinctiveness {
-        guard namesKnown else {
-            return letters + digits.count >= 7 || (letters >= 3 && digits.count >= 2) ? .strong : .none
+    /// What an unexplained letter is worth, in bits: handles are made of words and name fragments, far from random
+    /// letters (4.7 bits) but less predictable than running English text (about 2).
+    public static let letterBits = 3.0
+
+    /// ``surprise(_:by:nicknames:)`` from the unexplained letters and the handle's digits.
+    package static func surprise(letters: Int, digits: [UInt8], lettersCount: Bool) -> Double {
+        var bits = lettersCount ? Double(letters) * letterBits : 0
+        if isYearLike(digits) {
+            bits += log2(50)
+        } else {
+            bits += Double(digits.count) * log2(10)
         }
-        if namesExplainable && (letters >= 3 || (letters >= 2 && !digits.isEmpty)) { return .strong }
-        guard digits.count >= 2 else { return .none }
-        return isYearLike(digits) ? .yearOnly : .strong
+        return bits
     }
 
     /// Two digits, four from 1930 to 2029, or three that begin one (`196`, a year cut short).
     package static func isYearLike(_ digits: [UInt8]) -> Bool {
+        if digits.count < 2 { return false }
         if digits.count == 2 { return true }
         if digits.count == 3 { return digits.starts(with: Array("19".utf8)) || digits.starts(with: Array("20".utf8)) }
         guard digits.count == 4, let year = Int(String(decoding: digits, as: UTF8.self)) else { return false }
@@ -142,20 +146,26 @@ public enum Handle: Sendable {
     package static func editDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var before = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { value = min(value, before[j - 2] + 1) }
-                current[j] = value
+        let width = b.count + 1
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * width) { rows in
+            var before = 0
+            var previous = width
+            var current = 2 * width
+            for j in 0...b.count { rows[previous + j] = j }
+            for i in 1...a.count {
+                rows[current] = i
+                for j in 1...b.count {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    var value = min(rows[previous + j] + 1, rows[current + j - 1] + 1, rows[previous + j - 1] + cost)
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                        value = min(value, rows[before + j - 2] + 1)
+                    }
+                    rows[current + j] = value
+                }
+                (before, previous, current) = (previous, current, before)
             }
-            (before, previous, current) = (previous, current, before)
+            return rows[previous + b.count]
         }
-        return previous[b.count]
     }
 
     /// Calls `body` with the letters and the digits of `handle`, each in order.
@@ -184,7 +194,7 @@ public enum Handle: Sendable {
         }
     }
 
-    /// The fewest letters of `handle` that no name word, known name or initial covers (dynamic programming over
+    /// The fewest letters of `handle` that no name word, known name or initial (at an end, or before a name) covers (dynamic programming over
     /// positions, so `charris` is `c` + `harris`, not `char` + three letters), and its digits. A handle that ends
     /// part-way through a name word (cut short, as screen names are at 15 characters) counts that end as explained.
     package static func unexplained(
@@ -193,6 +203,17 @@ public enum Handle: Sendable {
         let count = handle.count
         var best = [Int](repeating: 0, count: count + 1)
         var digits = 0
+        func nameStarts(at position: Int) -> Bool {
+            guard position < count else { return false }
+            if words.contains(where: { $0.count >= 2 && position + $0.count <= count
+                && handle[position..<(position + $0.count)].elementsEqual($0) })
+            {
+                return true
+            }
+            var found = false
+            knownNames.forEachMatch(in: handle, at: position) { _ in found = true }
+            return found
+        }
         var index = count - 1
         while index >= 0 {
             let byte = handle[index]
@@ -202,13 +223,18 @@ public enum Handle: Sendable {
                 index -= 1
                 continue
             }
-            var cost = best[index + 1] + (initials.contains(byte) ? 0 : 1)
+            // An initial explains a letter at either end of the handle or right before a name (`jsmith`, `smithj`,
+            // `johnqsmith`); anywhere else it is just a letter.
+            var cost = best[index + 1] + 1
+            if initials.contains(byte) && (index == 0 || index == count - 1 || nameStarts(at: index + 1)) {
+                cost = best[index + 1]
+            }
             for word in words where word.count >= 2 && index + word.count <= count {
                 if handle[index..<(index + word.count)].elementsEqual(word) {
                     cost = min(cost, best[index + word.count])
                 }
             }
-            for length in knownNames.matchLengths(in: handle, at: index) { cost = min(cost, best[index + length]) }
+            knownNames.forEachMatch(in: handle, at: index) { length in cost = min(cost, best[index + length]) }
             if count - index >= 2,
                 words.contains(where: { $0.count > count - index && $0.starts(with: handle[index...]) })
             {
@@ -241,42 +267,46 @@ public enum HandleAgreement: Int, Sendable, Hashable, Comparable, CaseIterable {
 }
 
 /// Given and family names anyone might put in a handle: every name of the nickname table and ``CommonNames``, four
-/// letters or more (shorter ones, such as `al` or `ed`, would explain too much).
+/// letters or more (shorter ones, such as `al` or `ed`, would explain too much). A trie over `a`…`z`.
 package struct KnownNameWords: Sendable {
-    private let words: Set<[UInt8]>
-    private let longest: Int
+    /// 26 child indexes per node (0: none); node 0 is the root.
+    private var children: [Int32] = Array(repeating: 0, count: 26)
+    private var terminal: [Bool] = [false]
 
     package init(nicknames: Nicknames) {
-        var words = Set<[UInt8]>()
         for name in nicknames.allNames + CommonNames.givenNames + CommonNames.familyNames where name.utf8.count >= 4 {
-            words.insert(Array(name.utf8))
+            insert(Array(name.utf8))
         }
-        self.words = words
-        longest = words.map(\.count).max() ?? 0
     }
 
-    /// The lengths of the known names starting at `index` of `handle`.
-    package func matchLengths(in handle: [UInt8], at index: Int) -> [Int] {
-        var lengths: [Int] = []
-        var length = min(longest, handle.count - index)
-        while length >= 4 {
-            if words.contains(Array(handle[index..<(index + length)])) { lengths.append(length) }
-            length -= 1
+    private mutating func insert(_ word: [UInt8]) {
+        guard word.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) else { return }
+        var node = 0
+        for byte in word {
+            let slot = node * 26 + Int(byte - UInt8(ascii: "a"))
+            if children[slot] == 0 {
+                children[slot] = Int32(terminal.count)
+                terminal.append(false)
+                children.append(contentsOf: repeatElement(0, count: 26))
+            }
+            node = Int(children[slot])
         }
-        return lengths
+        terminal[node] = true
+    }
+
+    /// Calls `body` with the length of every known name that starts at `index` of `handle`.
+    package func forEachMatch(in handle: [UInt8], at index: Int, _ body: (Int) -> Void) {
+        var node = 0
+        var position = index
+        while position < handle.count {
+            let byte = handle[position]
+            guard byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") else { return }
+            let next = Int(children[node * 26 + Int(byte - UInt8(ascii: "a"))])
+            if next == 0 { return }
+            node = next
+            position += 1
+            if terminal[node] { body(position - index) }
+        }
     }
 }
 
-/// How much a handle says about who picked it (``Handle/distinctiveness(_:by:nicknames:)``).
-public enum HandleDistinctiveness: Int, Sendable, Hashable, Comparable, CaseIterable {
-    /// The names explain it (`jsmith`, `johnsmith1`).
-    case none
-    /// Only a year-like number is left (`jsmith84`): telling when few people share the name.
-    case yearOnly
-    /// More than names and a year (`sk8erboi`, `jsmith_xyz`, `jsmith427`).
-    case strong
-
-    public static func < (lhs: HandleDistinctiveness, rhs: HandleDistinctiveness) -> Bool {
-        lhs.rawValue < rhs.rawValue
-    }
-}

@@ -30,11 +30,26 @@ public enum JaroWinkler: Sendable {
         return a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in jaro(a, b) } }
     }
 
-    /// Jaro–Winkler over two buffers of comparable units (bytes of ASCII text, or Unicode scalar values).
-    package static func similarity<Unit: Equatable>(
+    /// Jaro–Winkler over Unicode scalar values.
+    package static func similarity(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Double {
+        similarityOf(a, b)
+    }
+
+    /// Jaro–Winkler over bytes (ASCII text).
+    package static func similarity(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        similarityOf(a, b)
+    }
+
+    /// Jaro over Unicode scalar values.
+    package static func jaro(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Double {
+        jaroOf(a, b)
+    }
+
+    @inline(__always)
+    private static func similarityOf<Unit: Equatable>(
         _ a: UnsafeBufferPointer<Unit>, _ b: UnsafeBufferPointer<Unit>
     ) -> Double {
-        let score = jaro(a, b)
+        let score = jaroOf(a, b)
         guard score > boostThreshold else { return score }
         var prefix = 0
         let limit = min(maximumPrefixLength, a.count, b.count)
@@ -42,8 +57,8 @@ public enum JaroWinkler: Sendable {
         return score + Double(prefix) * prefixScale * (1 - score)
     }
 
-    /// Jaro over two buffers of comparable units.
-    package static func jaro<Unit: Equatable>(_ a: UnsafeBufferPointer<Unit>, _ b: UnsafeBufferPointer<Unit>) -> Double {
+    @inline(__always)
+    private static func jaroOf<Unit: Equatable>(_ a: UnsafeBufferPointer<Unit>, _ b: UnsafeBufferPointer<Unit>) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
         let window = max(0, max(a.count, b.count) / 2 - 1)

@@ -62,6 +62,8 @@ struct AccountTable: Sendable {
     private(set) var mailbox: [UInt64] = []
     /// FNV-1a of each normalised handle; 0 when absent.
     private(set) var handleHash: [UInt64] = []
+    /// Cheap facts about each handle, to skip pairs that cannot resemble before comparing bytes.
+    private(set) var handleShape: [HandleShape] = []
     /// `handleCount + 1` starts per account into `handleText`.
     private(set) var handleStarts: [UInt32] = []
     private(set) var handleText: [UInt8] = []
@@ -86,6 +88,7 @@ struct AccountTable: Sendable {
         rawText.reserveCapacity(accounts * 96)
         mailbox.reserveCapacity(accounts)
         handleHash.reserveCapacity(accounts * AccountTable.handleCount)
+        handleShape.reserveCapacity(accounts * AccountTable.handleCount)
         handleStarts.reserveCapacity(accounts * (AccountTable.handleCount + 1))
         handleText.reserveCapacity(accounts * 24)
         names.reserveCapacity(accounts * AccountTable.nameCount)
@@ -119,16 +122,16 @@ struct AccountTable: Sendable {
         mailbox.append(normalised.map { FNV1a.hash($0.utf8) } ?? 0)
 
         // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
-        // being taken) says no more than the screen name.
-        var username = account.username
-        if let screen = account.twitterScreenName, username.count > screen.count + 1,
-            username.lowercased().hasPrefix(screen.lowercased() + "_"),
-            username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
+        // being taken) says no more than the screen name: the screen name stands for it.
+        var username: String? = account.username
+        if let screen = account.twitterScreenName, account.username.count > screen.count + 1,
+            account.username.lowercased().hasPrefix(screen.lowercased() + "_"),
+            account.username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
         {
-            username = screen
+            username = nil
         }
         let handles: [String?] = [
-            Handle.normalize(username), account.twitterScreenName.map(Handle.normalize),
+            username.map(Handle.normalize), account.twitterScreenName.map(Handle.normalize),
             normalised.flatMap(Handle.fromMailbox),
         ]
         for handle in handles {
@@ -136,8 +139,10 @@ struct AccountTable: Sendable {
             if let handle, !handle.isEmpty {
                 handleText.append(contentsOf: handle.utf8)
                 handleHash.append(FNV1a.hash(handle.utf8))
+                handleShape.append(HandleShape(handle))
             } else {
                 handleHash.append(0)
+                handleShape.append(HandleShape())
             }
         }
         handleStarts.append(UInt32(handleText.count))
@@ -237,6 +242,10 @@ struct AccountTable: Sendable {
         handleHash[account * AccountTable.handleCount + slot.rawValue]
     }
 
+    func handleShape(_ account: Int, _ slot: HandleSlot) -> HandleShape {
+        handleShape[account * AccountTable.handleCount + slot.rawValue]
+    }
+
     func name(_ account: Int, _ kind: NameSlotKind) -> NameSlot {
         names[account * AccountTable.nameCount + kind.rawValue]
     }
@@ -255,8 +264,6 @@ struct WordTable: Sendable {
     private(set) var known: [Bool] = []
     /// Every nickname variant of the word, as UTF-8 (for explaining handles).
     private(set) var variants: [[[UInt8]]] = []
-    /// The Soundex code packed in 32 bits; 0 when there is none.
-    private(set) var soundex: [UInt32] = []
 
     mutating func intern(_ word: String, nicknames: Nicknames) -> Int32 {
         if let id = ids[word] { return id }
@@ -267,8 +274,6 @@ struct WordTable: Sendable {
         fullNames.append([])
         known.append(nicknames.isKnown(word))
         variants.append(nicknames.variants(of: word).map { Array($0.utf8) })
-        soundex.append(
-            Soundex.code(word).map { code in code.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } } ?? 0)
         var full: [Int32] = []
         for name in nicknames.fullNames(of: word) {
             full.append(name == word ? id : intern(name, nicknames: nicknames))
@@ -284,4 +289,62 @@ struct WordTable: Sendable {
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// Cheap facts about a normalised handle: hashes of its letters and of its digits, lengths, first and last byte.
+struct HandleShape: Sendable {
+    var letters: UInt32 = 0
+    var digits: UInt32 = 0
+    /// Bit `c - "a"` set for each letter `c` (bit 26 for anything else).
+    var letterMask: UInt32 = 0
+    var length: UInt8 = 0
+    var letterCount: UInt8 = 0
+    /// The first and the last eight bytes (fewer when shorter), packed: a handle extending another starts or ends
+    /// with all of it.
+    var head: UInt64 = 0
+    var tail: UInt64 = 0
+
+    init() {}
+
+    init(_ handle: String) {
+        var letterHash = FNV1a()
+        var digitHash = FNV1a()
+        var hasDigits = false
+        let bytes = Array(handle.utf8)
+        // head: byte 0 in the top byte; tail: the last byte in the lowest byte.
+        for (index, byte) in bytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(56 - 8 * index) }
+        for byte in bytes.suffix(8) { tail = tail << 8 | UInt64(byte) }
+        for byte in bytes {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digitHash.combine(byte)
+                hasDigits = true
+            } else {
+                letterHash.combine(byte)
+                letterCount &+= 1
+                letterMask |= byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? 1 << UInt32(byte - 97) : 1 << 26
+            }
+        }
+        letters = UInt32(truncatingIfNeeded: letterHash.value)
+        digits = hasDigits ? UInt32(truncatingIfNeeded: digitHash.value) | 1 : 0
+        length = UInt8(clamping: bytes.count)
+    }
+
+    /// Whether `Handle.compare` could find these two handles alike (same letters, a typo, or one extending the
+    /// other); `false` means they are surely different.
+    func mayResemble(_ other: HandleShape) -> Bool {
+        if letters == other.letters && letterCount >= 3 && (digits == 0 || other.digits == 0) { return true }
+        let shorter = min(length, other.length)
+        let extra = max(length, other.length) - shorter
+        if shorter >= 5 && (extra <= 4 || (13...15).contains(shorter)) {
+            // The shorter handle's first (last) min(8, shorter) bytes must be the longer one's.
+            let shared = UInt64(min(8, shorter)) * 8
+            let headMask: UInt64 = shared == 64 ? ~0 : ~(~0 >> shared)
+            let tailMask: UInt64 = shared == 64 ? ~0 : (1 << shared) - 1
+            if head & headMask == other.head & headMask || tail & tailMask == other.tail & tailMask { return true }
+        }
+        // Two edits change at most four letters' presence.
+        let letterGap = max(letterCount, other.letterCount) - min(letterCount, other.letterCount)
+        return digits == other.digits && letterGap <= 2 && min(letterCount, other.letterCount) >= 4
+            && (letterMask ^ other.letterMask).nonzeroBitCount <= 4
+    }
 }

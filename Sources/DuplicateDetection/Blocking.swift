@@ -7,9 +7,9 @@ import AccountMatching
 /// | --- | --- |
 /// | mailbox | the same normalised mailbox |
 /// | handle | a normalised username, screen name or email local part (3 characters or more) |
+/// | handle prefix | the first 10 characters of a handle of 10 or more (a screen name cut at 15 characters, a taken
+/// username with digits added: found even when the names differ by a typo) |
 /// | name | the same family word and given name, nicknames resolved to their full names, in either order |
-/// | family + initial | the same family word and given-name initial (catches typos in given names) |
-/// | given + Soundex | the same given name (full-name form) and Soundex of a family word (catches typos in family names) |
 ///
 /// A block of up to ``DetectionSettings/maximumBlockSize`` accounts is compared all pairs against all. A larger
 /// block (a very common name, a popular local part) is sorted (by username, or by name for handle blocks) and each
@@ -18,17 +18,15 @@ import AccountMatching
 enum BlockKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case mailbox = 1
     case handle = 2
-    case name = 3
-    case familyInitial = 4
-    case givenSoundex = 5
+    case handlePrefix = 3
+    case name = 4
 
     var description: String {
         switch self {
         case .mailbox: return "mailbox"
         case .handle: return "handle"
+        case .handlePrefix: return "handle prefix"
         case .name: return "name"
-        case .familyInitial: return "family name and initial"
-        case .givenSoundex: return "given name and Soundex of family name"
         }
     }
 }
@@ -87,6 +85,14 @@ extension AccountTable {
             body(AccountTable.key(.handle, hasher.value)) {
                 "handle \"\(String(decoding: handleText[range], as: UTF8.self))\""
             }
+            guard range.count >= AccountTable.handlePrefixLength else { continue }
+            let prefix = range.lowerBound..<(range.lowerBound + AccountTable.handlePrefixLength)
+            var prefixHasher = FNV1a()
+            prefixHasher.combine(BlockKind.handlePrefix.rawValue)
+            prefixHasher.combine(bytes: handleText[prefix])
+            body(AccountTable.key(.handlePrefix, prefixHasher.value)) {
+                "handles starting \"\(String(decoding: handleText[prefix], as: UTF8.self))\""
+            }
         }
         for kind in NameSlotKind.allCases {
             let name = name(account, kind)
@@ -95,30 +101,13 @@ extension AccountTable {
             for full in words.fullNames[Int(name.given)].prefix(3) {
                 for family in families {
                     body(AccountTable.nameKey(full, family)) { "name \"\(word(full)) \(word(family))\"" }
-                    let soundex = words.soundex[Int(family)]
-                    if soundex != 0 {
-                        var hasher = FNV1a()
-                        hasher.combine(BlockKind.givenSoundex.rawValue)
-                        hasher.combine(UInt32(bitPattern: full))
-                        hasher.combine(soundex)
-                        body(AccountTable.key(.givenSoundex, hasher.value)) {
-                            "given name \"\(word(full))\" and family-name Soundex \(soundexText(soundex))"
-                        }
-                    }
-                }
-            }
-            let initial = words.firstScalar(name.given)
-            for family in families {
-                var hasher = FNV1a()
-                hasher.combine(BlockKind.familyInitial.rawValue)
-                hasher.combine(UInt32(bitPattern: family))
-                hasher.combine(initial)
-                body(AccountTable.key(.familyInitial, hasher.value)) {
-                    "family name \"\(word(family))\" and initial \(Unicode.Scalar(initial).map { String($0) } ?? "?")"
                 }
             }
         }
     }
+
+    /// Handles at least this long also get a key of their first this many characters.
+    static let handlePrefixLength = 10
 
     static func nameKey(_ full: Int32, _ family: Int32) -> UInt64 {
         var hasher = FNV1a()
@@ -143,16 +132,12 @@ extension AccountTable {
         String(decoding: words.utf8[Int(id)], as: UTF8.self)
     }
 
-    private func soundexText(_ code: UInt32) -> String {
-        String(decoding: (0..<4).reversed().map { UInt8(truncatingIfNeeded: code >> UInt32($0 * 8)) }, as: UTF8.self)
-    }
-
     /// The order of a large block's members for neighbour comparison: username for most blocks, the name for
     /// handle blocks (whose members share the handle already).
     func neighbourOrder(_ kind: BlockKind, _ a: UInt32, _ b: UInt32) -> Bool {
         let x = Int(a)
         let y = Int(b)
-        if kind == .handle {
+        if kind == .handle || kind == .handlePrefix {
             let nameX = name(x, .account).isEmpty ? name(x, .twitter) : name(x, .account)
             let nameY = name(y, .account).isEmpty ? name(y, .twitter) : name(y, .account)
             if nameX.family0 != nameY.family0 { return nameX.family0 < nameY.family0 }

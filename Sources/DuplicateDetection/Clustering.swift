@@ -30,7 +30,8 @@ struct Clustering {
         // Gather members, reasons and matched fields per cluster root.
         struct Gathered {
             var members: [Int] = []
-            var reasonScores: [String: Double] = [:]
+            /// Each phrase's best link score and its best position within a link's phrases (mailbox phrases first).
+            var reasonScores: [String: (score: Double, rank: Int)] = [:]
             var fields: [Int: Set<ReportField>] = [:]
         }
         var gathered: [Int: Gathered] = [:]
@@ -44,8 +45,9 @@ struct Clustering {
             let phrases = Reasons.phrases(
                 for: link.evidence, emails: (table.raw(Int(link.a), .email), table.raw(Int(link.b), .email)))
             var entry = gathered[root] ?? Gathered()
-            for phrase in phrases where (entry.reasonScores[phrase] ?? -1) < link.score {
-                entry.reasonScores[phrase] = link.score
+            for (rank, phrase) in phrases.enumerated() {
+                let known = entry.reasonScores[phrase] ?? (score: -1, rank: Int.max)
+                entry.reasonScores[phrase] = (max(known.score, link.score), min(known.rank, rank))
             }
             let (fieldsA, fieldsB) = matchedFields(link.evidence)
             entry.fields[Int(link.a), default: []].formUnion(fieldsA)
@@ -60,8 +62,11 @@ struct Clustering {
                 DuplicateMember(account: table.matchable(account), matchedFields: entry.fields[account] ?? [])
             }
             members.sort { usernameOrder($0.account.username, $1.account.username) }
-            var reasons = entry.reasonScores.sorted { x, y in x.value != y.value ? x.value > y.value : x.key < y.key }
-                .map(\.key)
+            var reasons = entry.reasonScores.sorted { x, y in
+                if x.value.score != y.value.score { return x.value.score > y.value.score }
+                if x.value.rank != y.value.rank { return x.value.rank < y.value.rank }
+                return x.key < y.key
+            }.map(\.key)
             if sets.capped[root] {
                 reasons.append(Reasons.capped(settings.maximumClusterSize))
                 cappedCount += 1

@@ -136,9 +136,11 @@ public struct DuplicateDetector: Sendable {
                 var links: [Link] = []
                 var comparisons = 0
                 var order: [UInt32] = []
+                var cache = TypoCache()
                 for block in blocks[chunkList[chunk]] {
                     comparisons += Self.compareBlock(
-                        block, entries: entries, table: table, scorer: scorer, settings: settings, order: &order
+                        block, entries: entries, table: table, scorer: scorer, settings: settings, order: &order,
+                        cache: &cache
                     ) { link in links.append(link) }
                 }
                 results.store(chunk, links: links, comparisons: comparisons)
@@ -159,7 +161,7 @@ public struct DuplicateDetector: Sendable {
     /// Scores the pairs of one block: all pairs when it is small, neighbours in sort order when it is large.
     private static func compareBlock(
         _ block: Range<Int>, entries: [BlockEntry], table: AccountTable, scorer: PairScorer,
-        settings: DetectionSettings, order: inout [UInt32], emit: (Link) -> Void
+        settings: DetectionSettings, order: inout [UInt32], cache: inout TypoCache, emit: (Link) -> Void
     ) -> Int {
         order.removeAll(keepingCapacity: true)
         for index in block { order.append(entries[index].account) }
@@ -177,7 +179,7 @@ public struct DuplicateDetector: Sendable {
                 let b = max(order[x], order[y])
                 if a == b { continue }
                 comparisons += 1
-                if let (score, evidence) = scorer.evaluate(Int(a), Int(b)) {
+                if let (score, evidence) = scorer.evaluate(Int(a), Int(b), cache: &cache) {
                     emit(Link(a: a, b: b, score: score, evidence: evidence))
                 }
             }

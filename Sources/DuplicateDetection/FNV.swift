@@ -15,6 +15,12 @@ struct FNV1a: Sendable {
         for shift in stride(from: 0, to: 32, by: 8) { combine(UInt8(truncatingIfNeeded: number >> UInt32(shift))) }
     }
 
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hasher = FNV1a()
+        for byte in bytes { hasher.combine(byte) }
+        return hasher.value == 0 ? 1 : hasher.value
+    }
+
     static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var hasher = FNV1a()
         hasher.combine(bytes: bytes)

@@ -1,4 +1,12 @@
 import AccountMatching
+import Foundation
+
+/// Decisions already made, per worker: typos per pair of word ids, and how surprising a handle is given the names of
+/// the two accounts that share it (the same handles and names come up again and again in a block).
+struct TypoCache {
+    var entries: [UInt64: Bool] = [:]
+    var surprise: [UInt64: Double] = [:]
+}
 
 /// What two accounts have in common: the evidence a link rests on, and which fields carried it.
 struct PairEvidence: Sendable, Hashable {
@@ -11,8 +19,8 @@ struct PairEvidence: Sendable, Hashable {
     var handleAgreement = HandleAgreement.different
     var handleSlotA = AccountTable.HandleSlot.username
     var handleSlotB = AccountTable.HandleSlot.username
-    /// The matching name is rare (few accounts carry it, and it is not a very common name), so handles made from it
-    /// counted as distinctive.
+    /// The handle counted although the names explain it: the name is so rare in the store that nobody else could
+    /// have made that handle from it.
     var rareName = false
 }
 
@@ -20,13 +28,13 @@ struct PairEvidence: Sendable, Hashable {
 enum HandleStrength: Int, Sendable, Hashable, Comparable, CaseIterable {
     /// No handle in common.
     case none
-    /// Resembling handles that the names explain (`jsmith` and `jsmith_` for John Smith).
+    /// Resembling handles that others with the name could have picked (`jsmith` and `jsmith_` for John Smith).
     case weakResembling
-    /// The same handle, but one the names explain (`jsmith` for John Smith).
+    /// The same handle, but one that others with the name could have picked.
     case weak
-    /// Distinctive handles that resemble each other (same digits and a typo, or same letters).
+    /// Resembling handles (same digits and a typo, same letters, one extending the other) that say who picked them.
     case resembling
-    /// The same distinctive handle.
+    /// The same handle, and one that says who picked it.
     case identical
 
     static func < (lhs: HandleStrength, rhs: HandleStrength) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -71,20 +79,27 @@ struct PairScorer: Sendable {
     /// Every account's block keys, sorted: a name block's size is how many accounts carry that name.
     let entries: [BlockEntry]
 
-    /// A handle that is a name and a year-like number counts as distinctive when at most this many accounts carry
-    /// the name.
-    static let yearHandleCarrierLimit = 5.0
-    /// The expected number of accounts sharing a full name by chance at or below which the name is rare.
-    static let rareNameExpectation = 0.01
+    /// A shared handle counts when its surprise (``AccountMatching/Handle/surprise(_:by:nicknames:)``) is at least
+    /// `log2(others) + margin` bits, `others` being how many other accounts could have picked it.
+    static let surpriseMargin = 6.0
+    /// Very common names (``CommonNames``) count as carried by at least this many other people.
+    static let commonNameCarriers = 50.0
 
     /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
-    func evaluate(_ i: Int, _ j: Int) -> (score: Double, evidence: PairEvidence)? {
+    func evaluate(_ i: Int, _ j: Int, cache: inout TypoCache) -> (score: Double, evidence: PairEvidence)? {
         var evidence = PairEvidence()
         evidence.sharesMailbox = table.mailbox[i] != 0 && table.mailbox[i] == table.mailbox[j]
-        compareNames(i, j, into: &evidence)
+        // Most candidate pairs share a name block and nothing else: names alone never reach the minimum, so without
+        // a shared mailbox or a handle that might match, stop before comparing names.
+        if !evidence.sharesMailbox && ScoreTable.score(name: .exact, handle: .none) < minimumScore
+            && !mayShareHandle(i, j)
+        {
+            return nil
+        }
+        compareNames(i, j, into: &evidence, cache: &cache)
         if evidence.sharesMailbox {
             // Handles add nothing to the score here, but they are part of the story an operator reads.
-            compareHandles(i, j, into: &evidence, needResembling: true)
+            compareHandles(i, j, into: &evidence, needResembling: true, cache: &cache)
             let score: Double
             if evidence.name.isMatch || evidence.name == .initial {
                 score = ScoreTable.sharedMailboxNamesMatch
@@ -97,42 +112,14 @@ struct PairScorer: Sendable {
         }
         if ScoreTable.best(name: evidence.name) < minimumScore { return nil }
         let needResembling = ScoreTable.score(name: evidence.name, handle: .resembling) >= minimumScore
-        compareHandles(i, j, into: &evidence, needResembling: needResembling)
-        // Few people could have made a handle out of a rare name: it counts as distinctive. Names that agree only
-        // within a typo or an initial need the very same handle (siblings' `alanduncan` and `alanaduncan` resemble).
-        let exactNames = evidence.name == .exact || evidence.name == .nickname || evidence.name == .swapped
-        let typoNames = evidence.name == .typo || evidence.name == .initial
-        if evidence.handle == .weak && (exactNames || typoNames) || evidence.handle == .weakResembling && exactNames,
-            isRare(i, evidence.nameSlotA), isRare(j, evidence.nameSlotB)
-        {
-            evidence.rareName = true
-            evidence.handle = evidence.handle == .weak ? .identical : .resembling
-        }
+        compareHandles(i, j, into: &evidence, needResembling: needResembling, cache: &cache)
         let score = ScoreTable.score(name: evidence.name, handle: evidence.handle)
         return score >= minimumScore ? (score, evidence) : nil
     }
 
-    /// Whether the name in `kind` of `account` is rare: not a very common name (``CommonNames``), and unlikely to
-    /// be shared by chance in this store. The chance is estimated from the store itself: with `g` accounts carrying
-    /// the given name, `f` carrying the family name and `n` accounts in all,
-    /// about `g × f / n` accounts would carry the full name by chance; the name is rare when that is at most
-    /// ``rareNameExpectation``. (In a handful of accounts nothing is rare: the store is too small to tell.)
-    private func isRare(_ account: Int, _ kind: AccountTable.NameSlotKind) -> Bool {
-        let name = table.name(account, kind)
-        guard !name.isEmpty, name.familyCount > 0 else { return false }
-        let words = table.words
-        // A handle can only be made from a name written in the handle's letters.
-        let ids = [name.given] + (0..<name.familyCount).map(name.family)
-        if ids.contains(where: { id in words.scalars[Int(id)].contains { $0 >= 0x80 } }) { return false }
-        let given = String(decoding: words.utf8[Int(name.given)], as: UTF8.self)
-        let family = (0..<name.familyCount).map { String(decoding: words.utf8[Int(name.family($0))], as: UTF8.self) }
-        if CommonNames.isCommon(given: given, family: family) { return false }
-        return expectedCarriers(name) <= PairScorer.rareNameExpectation
-    }
-
     // MARK: - Names
 
-    private func compareNames(_ i: Int, _ j: Int, into evidence: inout PairEvidence) {
+    private func compareNames(_ i: Int, _ j: Int, into evidence: inout PairEvidence, cache: inout TypoCache) {
         // A comparison of two full names (given and family) outranks any comparison involving a partial name: a
         // clash between full names must not be hidden by a one-word display name that says nothing.
         var bestFull: NameAgreement?
@@ -145,7 +132,7 @@ struct PairScorer: Sendable {
             for kindB in AccountTable.NameSlotKind.allCases {
                 let b = table.name(j, kindB)
                 if b.isEmpty { continue }
-                let level = agreement(a, b)
+                let level = agreement(a, b, cache: &cache)
                 if a.familyCount > 0 && b.familyCount > 0 {
                     if bestFull.map({ level > $0 }) ?? true {
                         bestFull = level
@@ -166,8 +153,10 @@ struct PairScorer: Sendable {
         }
     }
 
-    private func agreement(_ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot) -> NameAgreement {
-        let given = givenAgreement(a.given, b.given)
+    private func agreement(
+        _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
+    ) -> NameAgreement {
+        let given = givenAgreement(a.given, b.given, cache: &cache)
         guard a.familyCount > 0, b.familyCount > 0 else {
             switch given {
             case .exact, .nickname: return .givenOnly
@@ -175,17 +164,21 @@ struct PairScorer: Sendable {
             case .none: return .conflict
             }
         }
-        let family = familyAgreement(a, b)
+        let family = familyAgreement(a, b, cache: &cache)
         if let level = PersonName.combine(family: family, given: given) { return level }
         var swappedGiven = false
         var swappedFamily = false
-        for index in 0..<b.familyCount where givenAgreement(a.given, b.family(index)) >= .typo { swappedGiven = true }
-        for index in 0..<a.familyCount where givenAgreement(a.family(index), b.given) >= .typo { swappedFamily = true }
+        for index in 0..<b.familyCount where givenAgreement(a.given, b.family(index), cache: &cache) >= .typo {
+            swappedGiven = true
+        }
+        for index in 0..<a.familyCount where givenAgreement(a.family(index), b.given, cache: &cache) >= .typo {
+            swappedFamily = true
+        }
         return swappedGiven && swappedFamily ? .swapped : .conflict
     }
 
     /// Mirrors `PersonName.givenAgreement` over interned words.
-    private func givenAgreement(_ a: Int32, _ b: Int32) -> PersonName.WordAgreement {
+    private func givenAgreement(_ a: Int32, _ b: Int32, cache: inout TypoCache) -> PersonName.WordAgreement {
         if a == b { return .exact }
         let words = table.words
         let fullA = words.fullNames[Int(a)]
@@ -194,7 +187,7 @@ struct PairScorer: Sendable {
         let scalarsA = words.scalars[Int(a)]
         let scalarsB = words.scalars[Int(b)]
         if scalarsA.count == 1 || scalarsB.count == 1 { return scalarsA.first == scalarsB.first ? .initial : .none }
-        if isTypo(a, b) && !(words.known[Int(a)] && words.known[Int(b)]) {
+        if !(words.known[Int(a)] && words.known[Int(b)]) && isTypo(a, b, cache: &cache) {
             let textA = String(decoding: words.utf8[Int(a)], as: UTF8.self)
             let textB = String(decoding: words.utf8[Int(b)], as: UTF8.self)
             if !PersonName.isExtension(textA, textB) { return .typo }
@@ -203,7 +196,9 @@ struct PairScorer: Sendable {
     }
 
     /// Mirrors `PersonName.familyAgreement` over interned words.
-    private func familyAgreement(_ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot) -> PersonName.WordAgreement {
+    private func familyAgreement(
+        _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
+    ) -> PersonName.WordAgreement {
         let words = table.words
         let initialsA = (0..<a.familyCount).allSatisfy { words.scalars[Int(a.family($0))].count == 1 }
         let initialsB = (0..<b.familyCount).allSatisfy { words.scalars[Int(b.family($0))].count == 1 }
@@ -219,7 +214,7 @@ struct PairScorer: Sendable {
             for y in 0..<b.familyCount where a.family(x) == b.family(y) { return .exact }
         }
         for x in 0..<a.familyCount {
-            for y in 0..<b.familyCount where isTypo(a.family(x), b.family(y)) {
+            for y in 0..<b.familyCount where isTypo(a.family(x), b.family(y), cache: &cache) {
                 let textA = String(decoding: words.utf8[Int(a.family(x))], as: UTF8.self)
                 let textB = String(decoding: words.utf8[Int(b.family(y))], as: UTF8.self)
                 if !PersonName.isExtension(textA, textB) { return .typo }
@@ -228,95 +223,153 @@ struct PairScorer: Sendable {
         return .none
     }
 
-    private func isTypo(_ a: Int32, _ b: Int32) -> Bool {
+    /// Whether two words are one word with a typo (Jaro–Winkler ≥ ``PersonName/typoThreshold``), remembered per
+    /// pair of words: the same pairs (John and Jane) come up again and again.
+    private func isTypo(_ a: Int32, _ b: Int32, cache: inout TypoCache) -> Bool {
         let scalarsA = table.words.scalars[Int(a)]
         let scalarsB = table.words.scalars[Int(b)]
         guard scalarsA.count >= 3, scalarsB.count >= 3 else { return false }
-        return scalarsA.withUnsafeBufferPointer { x in
+        // Jaro–Winkler ≥ 0.9 needs Jaro ≥ 0.833, out of reach when one word is under half the other's length.
+        guard min(scalarsA.count, scalarsB.count) * 2 >= max(scalarsA.count, scalarsB.count) else { return false }
+        let key = UInt64(UInt32(bitPattern: min(a, b))) << 32 | UInt64(UInt32(bitPattern: max(a, b)))
+        if let known = cache.entries[key] { return known }
+        let typo = scalarsA.withUnsafeBufferPointer { x in
             scalarsB.withUnsafeBufferPointer { y in JaroWinkler.similarity(x, y) >= PersonName.typoThreshold }
         }
+        cache.entries[key] = typo
+        return typo
     }
 
     // MARK: - Handles
 
-    private func compareHandles(_ i: Int, _ j: Int, into evidence: inout PairEvidence, needResembling: Bool) {
-        var explainer: HandleExplainer?
-        func explain() -> HandleExplainer {
-            if let explainer { return explainer }
-            let made = HandleExplainer(table: table, accounts: (i, j))
-            explainer = made
-            return made
-        }
-        // A handle explained by the names but for a year-like number (`jsmith84`) is distinctive only when few
-        // accounts carry the name: two of a hundred John Smiths are easily born the same year.
-        var fewCarriers: Bool?
-        func counts(_ level: HandleDistinctiveness) -> Bool {
-            switch level {
-            case .strong: return true
-            case .none: return false
-            case .yearOnly:
-                if let fewCarriers { return fewCarriers }
-                let few = [NameAgreement.exact, .nickname, .swapped, .typo].contains(evidence.name)
-                    && max(nameCarriers(i, evidence.nameSlotA), nameCarriers(j, evidence.nameSlotB))
-                        <= PairScorer.yearHandleCarrierLimit
-                fewCarriers = few
-                return few
+    /// Whether any handle of `i` is, or might resemble, a handle of `j` (cheap checks only).
+    private func mayShareHandle(_ i: Int, _ j: Int) -> Bool {
+        for slotA in AccountTable.HandleSlot.allCases {
+            let hashA = table.handleHash(i, slotA)
+            if hashA == 0 { continue }
+            let shapeA = table.handleShape(i, slotA)
+            for slotB in AccountTable.HandleSlot.allCases {
+                let hashB = table.handleHash(j, slotB)
+                if hashB == 0 { continue }
+                if hashA == hashB || shapeA.mayResemble(table.handleShape(j, slotB)) { return true }
             }
         }
+        return false
+    }
+
+    private func compareHandles(
+        _ i: Int, _ j: Int, into evidence: inout PairEvidence, needResembling: Bool, cache: inout TypoCache
+    ) {
+        var explainer: HandleExplainer?
+        // What explains a handle is the words of both accounts' names: an order-independent signature of them.
+        var signature: UInt64 = 0
+        for account in [i, j] {
+            for kind in AccountTable.NameSlotKind.allCases {
+                let slot = table.name(account, kind)
+                if slot.isEmpty { continue }
+                for id in [slot.given, slot.family0, slot.family1, slot.family2] where id >= 0 {
+                    signature &+= (UInt64(UInt32(bitPattern: id)) &+ 0x9E37_79B9) &* 0xBF58_476D_1CE4_E5B9
+                }
+            }
+        }
+        func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
+            let key = FNV1a.hash(handle) ^ signature
+            if let known = cache.surprise[key] { return known }
+            if explainer == nil { explainer = HandleExplainer(table: table, accounts: (i, j)) }
+            let computed = explainer!.surprise(handle)
+            cache.surprise[key] = computed
+            return computed
+        }
+        // The bits a handle needs: more than the number of other accounts that could have picked it.
+        var needed: Double?
+        func counts(_ bits: Double) -> Bool {
+            if needed == nil { needed = log2(max(otherPickers(i, j, evidence), 1e-6)) + PairScorer.surpriseMargin }
+            return bits >= needed!
+        }
+        var countedBits = 0.0
         table.handleText.withUnsafeBufferPointer { text in
             for slotA in AccountTable.HandleSlot.allCases {
                 let hashA = table.handleHash(i, slotA)
                 if hashA == 0 { continue }
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
-                    let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
-                    let strength: HandleStrength = counts(explain().distinctiveness(handle)) ? .identical : .weak
+                    let bits = surprise(UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)]))
+                    let strength: HandleStrength = counts(bits) ? .identical : .weak
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = .identical
                         evidence.handleSlotA = slotA
                         evidence.handleSlotB = slotB
+                        countedBits = bits
                     }
                 }
             }
             guard needResembling, evidence.handle < .resembling else { return }
             for slotA in AccountTable.HandleSlot.allCases where table.handleHash(i, slotA) != 0 {
+                let shapeA = table.handleShape(i, slotA)
                 let a = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) != 0 {
                     if table.handleHash(j, slotB) == table.handleHash(i, slotA) { continue }
+                    if !shapeA.mayResemble(table.handleShape(j, slotB)) { continue }
                     let b = UnsafeBufferPointer(rebasing: text[table.handleRange(j, slotB)])
                     let agreement = Handle.compare(a, b)
-                    let level: HandleDistinctiveness
+                    // Only what the two handles share is evidence.
+                    let bits: Double
                     switch agreement {
                     case .different, .identical: continue
                     case .sameLetters:
                         // The digits are on one side only: only the letters are shared.
-                        level = Handle.withLettersAndDigits(a) { letters, _ in explain().distinctiveness(letters) }
+                        bits = Handle.withLettersAndDigits(a) { letters, _ in surprise(letters) }
                     case .extended:
-                        // Only the shared part is evidence (a screen name cut at 15 characters shows no more).
-                        level = explain().distinctiveness(a.count <= b.count ? a : b)
+                        // The shorter one (a screen name cut at 15 characters shows no more).
+                        bits = surprise(a.count <= b.count ? a : b)
                     case .similar:
-                        level = min(explain().distinctiveness(a), explain().distinctiveness(b))
+                        bits = min(surprise(a), surprise(b))
                     }
-                    let strength: HandleStrength = counts(level) ? .resembling : .weakResembling
+                    let strength: HandleStrength = counts(bits) ? .resembling : .weakResembling
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = agreement
                         evidence.handleSlotA = slotA
                         evidence.handleSlotB = slotB
+                        countedBits = bits
                         if strength == .resembling { return }
                     }
                 }
             }
         }
+        // A handle the names explain counted only because nobody else carries so rare a name.
+        evidence.rareName = evidence.handle >= .resembling && countedBits == 0
     }
 
-    /// How many accounts carry the name in `kind` of `account`, at least: its name block's size, or the chance
-    /// estimate `g × f / n` when that is larger.
-    func nameCarriers(_ account: Int, _ kind: AccountTable.NameSlotKind) -> Double {
+    /// How many other accounts could have picked a handle made from these accounts' names: the other carriers of
+    /// the matching name (its name block, less these two, or `g × f / n` by chance, whichever is more; at least
+    /// ``commonNameCarriers`` for a very common name, at least one for a name in another script); for a given name
+    /// alone, its carriers; with no names to go by, every account of the store.
+    func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence) -> Double {
+        switch evidence.name {
+        case .exact, .nickname, .swapped, .typo, .initial:
+            return max(otherCarriers(i, evidence.nameSlotA), otherCarriers(j, evidence.nameSlotB))
+        case .givenOnly:
+            let a = table.name(i, evidence.nameSlotA)
+            let b = table.name(j, evidence.nameSlotB)
+            return Double(max(table.givenCount(of: a.given), table.givenCount(of: b.given)))
+        case .unknown, .conflict:
+            return Double(table.count)
+        }
+    }
+
+    private func otherCarriers(_ account: Int, _ kind: AccountTable.NameSlotKind) -> Double {
         let name = table.name(account, kind)
-        guard !name.isEmpty, name.familyCount > 0 else { return .infinity }
-        let counted = table.nameKeys(of: account, kind).map(blockSize).max() ?? 0
-        return max(Double(counted), expectedCarriers(name))
+        guard !name.isEmpty, name.familyCount > 0 else { return Double(table.count) }
+        let words = table.words
+        let counted = Double(table.nameKeys(of: account, kind).map(blockSize).max() ?? 0) - 2
+        var others = max(counted, expectedCarriers(name))
+        let ids = [name.given] + (0..<name.familyCount).map(name.family)
+        if ids.contains(where: { id in words.scalars[Int(id)].contains { $0 >= 0x80 } }) { others = max(others, 1) }
+        let given = String(decoding: words.utf8[Int(name.given)], as: UTF8.self)
+        let family = (0..<name.familyCount).map { String(decoding: words.utf8[Int(name.family($0))], as: UTF8.self) }
+        if CommonNames.isCommon(given: given, family: family) { others = max(others, PairScorer.commonNameCarriers) }
+        return others
     }
 
     /// `g × f / n`: accounts expected to carry this given and family name by chance.
@@ -345,13 +398,12 @@ struct PairScorer: Sendable {
     }
 }
 
-/// Says how much a handle holds beyond two accounts' names, nicknames, initials and names anyone might use.
+/// Measures what a handle holds beyond two accounts' names, nicknames, initials and names anyone might use.
 struct HandleExplainer {
     private var words: [[UInt8]] = []
     private var initials: Set<UInt8> = []
-    private var namesKnown = false
     /// Whether every name word is written in ASCII letters once folded; a name in another script (`山田 太郎`) cannot
-    /// explain a romanised handle.
+    /// explain a romanised handle, so its letters prove nothing.
     private var namesExplainable = true
     /// Given and family names anyone might use in a handle (``KnownNameWords``): `danielle` or `johnson` alone
     /// says nothing about who picked it.
@@ -363,7 +415,6 @@ struct HandleExplainer {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)
                 if slot.isEmpty { continue }
-                namesKnown = true
                 words.append(contentsOf: table.words.variants[Int(slot.given)])
                 for index in 0..<slot.familyCount { words.append(table.words.utf8[Int(slot.family(index))]) }
                 for id in [slot.given] + (0..<slot.familyCount).map(slot.family) {
@@ -375,11 +426,11 @@ struct HandleExplainer {
         }
     }
 
-    func distinctiveness(_ handle: UnsafeBufferPointer<UInt8>) -> HandleDistinctiveness {
+    /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
+    func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
         let bytes = Array(handle)
         let remainder = Handle.unexplained(bytes, words: words, initials: initials, knownNames: knownNames)
-        return Handle.distinctiveness(
-            letters: remainder.letters, digits: bytes.filter { $0 >= 48 && $0 <= 57 }, namesKnown: namesKnown,
-            namesExplainable: namesExplainable)
+        return Handle.surprise(
+            letters: remainder.letters, digits: bytes.filter { $0 >= 48 && $0 <= 57 }, lettersCount: namesExplainable)
     }
 }

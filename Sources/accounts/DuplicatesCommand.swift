@@ -45,6 +45,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let started = ContinuousClock.now
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
         var settings = DetectionSettings()
@@ -63,12 +64,23 @@ struct DuplicatesCommand: AsyncParsableCommand {
             throw fail(error)
         }
         reading.finish()
+        let read = ContinuousClock.now
         let comparing = Progress(label: "comparing")
         let report = detector.report(generatedAt: Date()) { step in
             if step.phase == .comparing { comparing.update(step.done, of: step.total) }
         }
         comparing.finish()
+        let detected = ContinuousClock.now
         let text = ReportRenderer.render(report, as: format.reportFormat)
+        let rendered = ContinuousClock.now
+        if ProcessInfo.processInfo.environment["ACCOUNTS_DUPLICATES_TIMING"] == "1" {
+            // For benchmarks: phase times and how much work detection did.
+            let statistics = report.statistics
+            printMessage(
+                "timing: read \(read - started), detect \(detected - read), render \(rendered - detected); "
+                    + "blocks \(statistics.blocks), oversized \(statistics.oversizedBlocks), "
+                    + "comparisons \(statistics.comparisons), links \(statistics.links)")
+        }
         if format != .table {
             for note in report.statistics.notes { printMessage("note: \(note)") }
         }

@@ -1,4 +1,5 @@
 import AccountMatching
+import Foundation
 import Testing
 
 struct NameTextTests {
@@ -81,7 +82,8 @@ struct HandleTests {
         ("jsmtih84", "jsmith84", .similar),
         ("aadams99", "theaadams99", .extended),
         ("susansorimita2", "susansorimita2001", .extended),
-        ("amanda81", "amanda816897", .extended),
+        ("abigailhoreva65", "abigailhoreva651", .extended),  // a 15-character screen name may be cut short
+        ("amanda81", "amanda816897", .different),  // otherwise more digits are another number
         ("solar2001", "solar24", .different),
         ("jsmith84", "jsmith85", .different),
         ("alice", "bob", .different),
@@ -100,22 +102,39 @@ struct HandleTests {
     }
 
     @Test(arguments: [
-        ("jsmith", 0, 0, false),
-        ("johnsmith", 0, 0, false),
-        ("smithj", 0, 0, false),
-        ("bobsmith", 0, 0, false),  // a nickname of the given name
-        ("jsmith84", 0, 2, true),
-        ("thejohnsmith", 3, 0, true),
-        ("jsmith1", 0, 1, false),
-        ("sk8erboi", 6, 1, true),
-        ("johnsmi", 0, 0, false),  // cut short, as a 15-character screen name is
-        ("danielle", 0, 0, false),  // a name anyone could use
+        ("jsmith", 0, 0),
+        ("johnsmith", 0, 0),
+        ("smithj", 0, 0),
+        ("bobsmith", 0, 0),  // a nickname of the given name
+        ("jsmith84", 0, 2),
+        ("thejohnsmith", 3, 0),
+        ("jsmith1", 0, 1),
+        ("johnsmi", 0, 0),  // cut short, as a 15-character screen name is
+        ("danielle", 0, 0),  // a name anyone could use
     ])
-    func countsWhatNamesDoNotExplain(_ handle: String, _ letters: Int, _ digits: Int, _ distinctive: Bool) throws {
-        let name = try #require(PersonName(first: "Robert John", last: "Smith"))
-        let remainder = Handle.unexplained(handle, by: [try #require(PersonName(first: "John", last: "Smith")), name])
+    func countsWhatNamesDoNotExplain(_ handle: String, _ letters: Int, _ digits: Int) throws {
+        let names = [try #require(PersonName(first: "Robert John", last: "Smith"))]
+        let remainder = Handle.unexplained(handle, by: names)
         #expect(remainder.letters == letters, "\(handle)")
         #expect(remainder.digits == digits, "\(handle)")
-        #expect(Handle.isDistinctive(letters: remainder.letters, digits: remainder.digits, namesKnown: true) == distinctive)
+    }
+
+    @Test func explainsWithTheFewestLeftOver() throws {
+        // `char` is a known name too, but `c` (an initial) + `harris` leaves nothing.
+        let names = [try #require(PersonName(first: "Christopher", last: "Harris"))]
+        #expect(Handle.unexplained("charris", by: names).letters == 0)
+    }
+
+    @Test func surpriseWeighsLettersYearsAndDigits() throws {
+        let names = [try #require(PersonName(first: "John", last: "Smith"))]
+        #expect(Handle.surprise("johnsmith", by: names) == 0)
+        #expect(abs(Handle.surprise("jsmith84", by: names) - log2(50)) < 1e-9)  // a year
+        #expect(abs(Handle.surprise("jsmith1984", by: names) - log2(50)) < 1e-9)
+        #expect(abs(Handle.surprise("jsmith427", by: names) - 3 * log2(10)) < 1e-9)
+        #expect(Handle.surprise("thejohnsmith", by: names) == 3 * Handle.letterBits)
+        // A name in another script explains nothing, and its letters prove nothing.
+        let kanji = [try #require(PersonName(first: "太郎", last: "山田"))]
+        #expect(Handle.surprise("taroyamada", by: kanji) == 0)
+        #expect(abs(Handle.surprise("taroyamada77", by: kanji) - log2(50)) < 1e-9)
     }
 }

@@ -21,23 +21,23 @@ struct DuplicateDetectorTests {
 
     @Test func emailSignUpAndTwitterSignUpOfOnePerson() throws {
         let report = detect([
-            account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
-            account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
-        ])
+            account("jwhit84", email: "jonah@example.org", first: "Jonah", last: "Whitfield"),
+            account("jwhit84_2", screen: "jwhit84", twitterName: "Jonah Whitfield"),
+        ] + strangers(50))
         let cluster = try #require(report.clusters.first)
-        #expect(report.usernameClusters == [["jsmith84", "jsmith84_2"]])
+        #expect(report.usernameClusters == [["jwhit84", "jwhit84_2"]])
         #expect(cluster.reasons.contains("Twitter display name matches account name and screen name matches username"))
         #expect(cluster.score >= DetectionSettings.defaultMinimumScore)
-        let twitter = try #require(cluster.members.first { $0.account.username == "jsmith84_2" })
+        let twitter = try #require(cluster.members.first { $0.account.username == "jwhit84_2" })
         #expect(twitter.matchedFields == [.twitterScreenName, .twitterName])
     }
 
     @Test func nicknameAndSharedDistinctiveHandle() {
         let report = detect([
-            account("rjones77", email: "robert.jones@example.org", first: "Robert", last: "Jones"),
-            account("bob", email: "rjones77@yahoo.com", first: "Bob", last: "Jones"),
-        ])
-        #expect(report.usernameClusters == [["bob", "rjones77"]])
+            account("rpemberton77", email: "robert.p@example.org", first: "Robert", last: "Pemberton"),
+            account("bob", email: "rpemberton77@yahoo.com", first: "Bob", last: "Pemberton"),
+        ] + strangers(50))
+        #expect(report.usernameClusters == [["bob", "rpemberton77"]])
         #expect(report.clusters.first?.reasons == ["account names match through a nickname and email local part matches username"])
     }
 
@@ -60,11 +60,31 @@ struct DuplicateDetectorTests {
 
     @Test func threeAccountsChainIntoOneCluster() {
         let report = detect([
-            account("kim1", email: "kim.lee.1990@gmail.com", first: "Kimberly", last: "Leeward"),
+            account("kimchilover", email: "kim.lee.1990@gmail.com", first: "Kimberly", last: "Leeward"),
             account("kim2", email: "kimlee1990+shop@gmail.com"),
-            account("kim3", screen: "kim1", twitterName: "Kim Leeward"),
+            account("kim3", screen: "kimchilover", twitterName: "Kim Leeward"),
         ])
-        #expect(report.usernameClusters == [["kim1", "kim2", "kim3"]])
+        #expect(report.usernameClusters == [["kim2", "kim3", "kimchilover"]])
+    }
+
+    @Test func aCommonNameWithABirthYearIsNotEnough() {
+        // Fifty other John Smiths could have picked `jsmith84`: a common name needs a more telling handle.
+        let report = detect([
+            account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
+            account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
+            account("jsmith_surfs", email: "jsmith_surfs@example.org", first: "John", last: "Smith"),
+            account("surfer_tw", screen: "jsmith_surfs", twitterName: "John Smith"),
+        ] + strangers(50))
+        #expect(report.usernameClusters == [["jsmith_surfs", "surfer_tw"]])
+    }
+
+    @Test func aRareNameMakesEvenAPlainHandleTelling() {
+        let report = detect([
+            account("zquackenbush", email: "zebulon@example.org", first: "Zebulon", last: "Quackenbush"),
+            account("zquackenbush_2", screen: "zquackenbush", twitterName: "Zebulon Quackenbush"),
+        ] + strangers(500))
+        #expect(report.usernameClusters == [["zquackenbush", "zquackenbush_2"]])
+        #expect(report.clusters.first?.reasons.contains { $0.contains("(a rare name)") } == true)
     }
 
     // MARK: - Hard negatives
