@@ -208,12 +208,50 @@ struct AccountTable: Sendable {
                 givenSeen.append(slot.given)
                 for index in 0..<slot.familyCount { familySeen.append(slot.family(index)) }
             }
-            for id in Set(givenSeen) { givenCounts[Int(id)] += 1 }
-            for id in Set(familySeen) { familyCounts[Int(id)] += 1 }
+            givenSeen.sort()
+            familySeen.sort()
+            for (index, id) in givenSeen.enumerated() where index == 0 || givenSeen[index - 1] != id {
+                givenCounts[Int(id)] += 1
+            }
+            for (index, id) in familySeen.enumerated() where index == 0 || familySeen[index - 1] != id {
+                familyCounts[Int(id)] += 1
+            }
         }
+        letterHashes.reserveCapacity(count * 2)
+        for account in 0..<count {
+            var seen: (UInt32, UInt32) = (0, 0)
+            for slot in HandleSlot.allCases where handleHash(account, slot) != 0 {
+                let shape = handleShape(account, slot)
+                if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
+                letterHashes.append(shape.letters)
+                seen = (seen.1, shape.letters)
+            }
+        }
+        letterHashes.sort()
     }
 
     func givenCount(of word: Int32) -> Int { Int(givenCounts[Int(word)]) }
+
+    /// The letters-only hash of every account's handles (each distinct one once per account), sorted.
+    private var letterHashes: [UInt32] = []
+
+    /// How many accounts have a handle whose letters hash to `letters`.
+    func letterCarriers(_ letters: UInt32) -> Int {
+        func bound(_ upper: Bool) -> Int {
+            var low = 0
+            var high = letterHashes.count
+            while low < high {
+                let middle = (low + high) / 2
+                if letterHashes[middle] < letters || (upper && letterHashes[middle] == letters) {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
+            }
+            return low
+        }
+        return bound(true) - bound(false)
+    }
 
     func familyCount(of word: Int32) -> Int { Int(familyCounts[Int(word)]) }
 

@@ -79,8 +79,8 @@ struct PairScorer: Sendable {
     /// Every account's block keys, sorted: a name block's size is how many accounts carry that name.
     let entries: [BlockEntry]
 
-    /// A shared handle counts when its surprise (``AccountMatching/Handle/surprise(_:by:nicknames:)``) is at least
-    /// `log2(others) + margin` bits, `others` being how many other accounts could have picked it.
+    /// A shared handle counts when fewer than `2^-margin` other accounts are expected to have it by chance (see
+    /// `compareHandles`).
     static let surpriseMargin = 6.0
     /// Very common names (``CommonNames``) count as carried by at least this many other people.
     static let commonNameCarriers = 50.0
@@ -280,11 +280,21 @@ struct PairScorer: Sendable {
             cache.surprise[key] = computed
             return computed
         }
-        // The bits a handle needs: more than the number of other accounts that could have picked it.
-        var needed: Double?
-        func counts(_ bits: Double) -> Bool {
-            if needed == nil { needed = log2(max(otherPickers(i, j, evidence), 1e-6)) + PairScorer.surpriseMargin }
-            return bits >= needed!
+        // A handle counts when few other accounts could have it by chance. Two estimates, both must be small:
+        // - from the names: the other accounts that could have made a handle from them, times the chance of the
+        //   handle's unexplained part (its surprise in bits);
+        // - from the store: the other accounts whose handles have the very same letters, times the chance of the
+        //   same digits (`neonsurfer93` is common when thirty accounts have a `neonsurfer` handle).
+        let limit = exp2(-PairScorer.surpriseMargin)
+        var namePickers: Double?
+        func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32) -> (counts: Bool, bits: Double) {
+            let bits = surprise(handle)
+            if namePickers == nil { namePickers = otherPickers(i, j, evidence) }
+            let byNames = namePickers! * exp2(-bits)
+            let digits = Array(handle.filter { $0 >= 48 && $0 <= 57 })
+            let digitBits = Handle.surprise(letters: 0, digits: digits, lettersCount: false)
+            let byLetters = Double(max(0, table.letterCarriers(letters) - 2)) * exp2(-digitBits)
+            return (max(byNames, byLetters) <= limit, bits)
         }
         var countedBits = 0.0
         table.handleText.withUnsafeBufferPointer { text in
@@ -292,8 +302,9 @@ struct PairScorer: Sendable {
                 let hashA = table.handleHash(i, slotA)
                 if hashA == 0 { continue }
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
-                    let bits = surprise(UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)]))
-                    let strength: HandleStrength = counts(bits) ? .identical : .weak
+                    let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
+                    let (counted, bits) = counts(handle, letters: table.handleShape(i, slotA).letters)
+                    let strength: HandleStrength = counted ? .identical : .weak
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = .identical
@@ -309,29 +320,32 @@ struct PairScorer: Sendable {
                 let a = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) != 0 {
                     if table.handleHash(j, slotB) == table.handleHash(i, slotA) { continue }
-                    if !shapeA.mayResemble(table.handleShape(j, slotB)) { continue }
+                    let shapeB = table.handleShape(j, slotB)
+                    if !shapeA.mayResemble(shapeB) { continue }
                     let b = UnsafeBufferPointer(rebasing: text[table.handleRange(j, slotB)])
                     let agreement = Handle.compare(a, b)
                     // Only what the two handles share is evidence.
-                    let bits: Double
+                    let verdict: (counts: Bool, bits: Double)
                     switch agreement {
                     case .different, .identical: continue
                     case .sameLetters:
                         // The digits are on one side only: only the letters are shared.
-                        bits = Handle.withLettersAndDigits(a) { letters, _ in surprise(letters) }
+                        verdict = Handle.withLettersAndDigits(a) { letters, _ in counts(letters, letters: shapeA.letters) }
                     case .extended:
                         // The shorter one (a screen name cut at 15 characters shows no more).
-                        bits = surprise(a.count <= b.count ? a : b)
+                        verdict = a.count <= b.count ? counts(a, letters: shapeA.letters) : counts(b, letters: shapeB.letters)
                     case .similar:
-                        bits = min(surprise(a), surprise(b))
+                        let first = counts(a, letters: shapeA.letters)
+                        let second = counts(b, letters: shapeB.letters)
+                        verdict = (first.counts && second.counts, min(first.bits, second.bits))
                     }
-                    let strength: HandleStrength = counts(bits) ? .resembling : .weakResembling
+                    let strength: HandleStrength = verdict.counts ? .resembling : .weakResembling
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = agreement
                         evidence.handleSlotA = slotA
                         evidence.handleSlotB = slotB
-                        countedBits = bits
+                        countedBits = verdict.bits
                         if strength == .resembling { return }
                     }
                 }
