@@ -122,9 +122,11 @@ public enum Mailbox: Sendable {
         }.joined(separator: ".")
     }
 
-    /// Trimmed, NFKC, lowercase.
+    /// Trimmed, NFKC, lowercase (ASCII needs no NFKC).
     static func fold(_ email: String) -> String {
-        EmailText.trimmed(email).precomposedStringWithCompatibilityMapping.lowercased()
+        let trimmed = EmailText.trimmed(email)
+        if trimmed.utf8.allSatisfy({ $0 < 0x80 }) { return trimmed.lowercased() }
+        return trimmed.precomposedStringWithCompatibilityMapping.lowercased()
     }
 
     /// The address with only the Unicode and IDNA mappings applied (no provider rules).
@@ -147,6 +149,12 @@ public enum Mailbox: Sendable {
 /// Trimming shared by the mailbox rules.
 enum EmailText {
     static func trimmed(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Nothing to trim when both ends are visible ASCII (the common case; Foundation's trimming is slow).
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21..<0x7F).contains(first),
+            (0x21..<0x7F).contains(last)
+        {
+            return text
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

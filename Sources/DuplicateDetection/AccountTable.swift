@@ -60,9 +60,8 @@ struct AccountTable: Sendable {
     private(set) var rawText: [UInt8] = []
     /// FNV-1a of the normalised mailbox; 0 when there is none.
     private(set) var mailbox: [UInt64] = []
-    /// FNV-1a of each normalised handle; 0 when absent.
-    private(set) var handleHash: [UInt64] = []
-    /// Cheap facts about each handle, to skip pairs that cannot resemble before comparing bytes.
+    /// Each handle's hash and cheap facts about it (to skip pairs that cannot resemble before comparing bytes), the
+    /// three of an account side by side.
     private(set) var handleShape: [HandleShape] = []
     /// `handleCount + 1` starts per account into `handleText`.
     private(set) var handleStarts: [UInt32] = []
@@ -87,7 +86,6 @@ struct AccountTable: Sendable {
         rawPresent.reserveCapacity(accounts)
         rawText.reserveCapacity(accounts * 96)
         mailbox.reserveCapacity(accounts)
-        handleHash.reserveCapacity(accounts * AccountTable.handleCount)
         handleShape.reserveCapacity(accounts * AccountTable.handleCount)
         handleStarts.reserveCapacity(accounts * (AccountTable.handleCount + 1))
         handleText.reserveCapacity(accounts * 24)
@@ -138,10 +136,8 @@ struct AccountTable: Sendable {
             handleStarts.append(UInt32(handleText.count))
             if let handle, !handle.isEmpty {
                 handleText.append(contentsOf: handle.utf8)
-                handleHash.append(FNV1a.hash(handle.utf8))
                 handleShape.append(HandleShape(handle))
             } else {
-                handleHash.append(0)
                 handleShape.append(HandleShape())
             }
         }
@@ -217,6 +213,7 @@ struct AccountTable: Sendable {
                 familyCounts[Int(id)] += 1
             }
         }
+        var letterHashes: [UInt32] = []
         letterHashes.reserveCapacity(count * 2)
         for account in 0..<count {
             var seen: (UInt32, UInt32) = (0, 0)
@@ -228,29 +225,23 @@ struct AccountTable: Sendable {
             }
         }
         letterHashes.sort()
+        var start = 0
+        while start < letterHashes.count {
+            var end = start + 1
+            while end < letterHashes.count && letterHashes[end] == letterHashes[start] { end += 1 }
+            if end - start >= 3 { sharedLetters[letterHashes[start]] = Int32(end - start) }
+            start = end
+        }
     }
 
     func givenCount(of word: Int32) -> Int { Int(givenCounts[Int(word)]) }
 
-    /// The letters-only hash of every account's handles (each distinct one once per account), sorted.
-    private var letterHashes: [UInt32] = []
+    /// How many accounts have handles with these letters, for letters that three accounts or more share.
+    private var sharedLetters: [UInt32: Int32] = [:]
 
-    /// How many accounts have a handle whose letters hash to `letters`.
+    /// How many accounts have a handle whose letters hash to `letters` (2 when it is at most two).
     func letterCarriers(_ letters: UInt32) -> Int {
-        func bound(_ upper: Bool) -> Int {
-            var low = 0
-            var high = letterHashes.count
-            while low < high {
-                let middle = (low + high) / 2
-                if letterHashes[middle] < letters || (upper && letterHashes[middle] == letters) {
-                    low = middle + 1
-                } else {
-                    high = middle
-                }
-            }
-            return low
-        }
-        return bound(true) - bound(false)
+        Int(sharedLetters[letters] ?? 2)
     }
 
     func familyCount(of word: Int32) -> Int { Int(familyCounts[Int(word)]) }
@@ -276,8 +267,9 @@ struct AccountTable: Sendable {
         return Int(handleStarts[base])..<Int(handleStarts[base + 1])
     }
 
+    /// FNV-1a of the normalised handle; 0 when absent.
     func handleHash(_ account: Int, _ slot: HandleSlot) -> UInt64 {
-        handleHash[account * AccountTable.handleCount + slot.rawValue]
+        handleShape[account * AccountTable.handleCount + slot.rawValue].hash
     }
 
     func handleShape(_ account: Int, _ slot: HandleSlot) -> HandleShape {
@@ -302,6 +294,9 @@ struct WordTable: Sendable {
     private(set) var known: [Bool] = []
     /// Every nickname variant of the word, as UTF-8 (for explaining handles).
     private(set) var variants: [[[UInt8]]] = []
+    /// Whether the word is a very common given name, or family name (``CommonNames``).
+    private(set) var commonGiven: [Bool] = []
+    private(set) var commonFamily: [Bool] = []
 
     mutating func intern(_ word: String, nicknames: Nicknames) -> Int32 {
         if let id = ids[word] { return id }
@@ -312,6 +307,8 @@ struct WordTable: Sendable {
         fullNames.append([])
         known.append(nicknames.isKnown(word))
         variants.append(nicknames.variants(of: word).map { Array($0.utf8) })
+        commonGiven.append(CommonNames.givenNames.contains(word))
+        commonFamily.append(CommonNames.familyNames.contains(word))
         var full: [Int32] = []
         for name in nicknames.fullNames(of: word) {
             full.append(name == word ? id : intern(name, nicknames: nicknames))
@@ -331,6 +328,8 @@ extension Character {
 
 /// Cheap facts about a normalised handle: hashes of its letters and of its digits, lengths, first and last byte.
 struct HandleShape: Sendable {
+    /// FNV-1a of the whole handle; 0 when there is none.
+    var hash: UInt64 = 0
     var letters: UInt32 = 0
     var digits: UInt32 = 0
     /// Bit `c - "a"` set for each letter `c` (bit 26 for anything else).
@@ -349,6 +348,7 @@ struct HandleShape: Sendable {
         var digitHash = FNV1a()
         var hasDigits = false
         let bytes = Array(handle.utf8)
+        hash = FNV1a.hash(bytes)
         // head: byte 0 in the top byte; tail: the last byte in the lowest byte.
         for (index, byte) in bytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(56 - 8 * index) }
         for byte in bytes.suffix(8) { tail = tail << 8 | UInt64(byte) }

@@ -8,9 +8,9 @@ public struct DetectionSettings: Sendable {
     /// Links scoring below this do not join accounts; every reported cluster scores at least this. In [0, 1].
     public var minimumScore = DetectionSettings.defaultMinimumScore
     /// Blocks (accounts sharing a blocking key) up to this size are compared all pairs against all.
-    public var maximumBlockSize = 24
+    public var maximumBlockSize = 12
     /// In a larger block, each account is compared with this many neighbours in the block's sort order.
-    public var neighbourWindow = 6
+    public var neighbourWindow = 5
     /// A cluster never grows past this many accounts; links that would grow it further are not followed and the
     /// cluster says so in its reasons.
     public var maximumClusterSize = 20

@@ -6,6 +6,8 @@ import Foundation
 struct TypoCache {
     var entries: [UInt64: Bool] = [:]
     var surprise: [UInt64: Double] = [:]
+    /// Other carriers of a name, per name (its word ids).
+    var carriers: [UInt64: Double] = [:]
 }
 
 /// What two accounts have in common: the evidence a link rests on, and which fields carried it.
@@ -289,8 +291,9 @@ struct PairScorer: Sendable {
         var namePickers: Double?
         func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32) -> (counts: Bool, bits: Double) {
             let bits = surprise(handle)
-            if namePickers == nil { namePickers = otherPickers(i, j, evidence) }
+            if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
             let byNames = namePickers! * exp2(-bits)
+            if byNames > limit { return (false, bits) }
             let digits = Array(handle.filter { $0 >= 48 && $0 <= 57 })
             let digitBits = Handle.surprise(letters: 0, digits: digits, lettersCount: false)
             let byLetters = Double(max(0, table.letterCarriers(letters) - 2)) * exp2(-digitBits)
@@ -359,10 +362,11 @@ struct PairScorer: Sendable {
     /// the matching name (its name block, less these two, or `g × f / n` by chance, whichever is more; at least
     /// ``commonNameCarriers`` for a very common name, at least one for a name in another script); for a given name
     /// alone, its carriers; with no names to go by, every account of the store.
-    func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence) -> Double {
+    func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence, cache: inout TypoCache) -> Double {
         switch evidence.name {
         case .exact, .nickname, .swapped, .typo, .initial:
-            return max(otherCarriers(i, evidence.nameSlotA), otherCarriers(j, evidence.nameSlotB))
+            return max(
+                otherCarriers(i, evidence.nameSlotA, cache: &cache), otherCarriers(j, evidence.nameSlotB, cache: &cache))
         case .givenOnly:
             let a = table.name(i, evidence.nameSlotA)
             let b = table.name(j, evidence.nameSlotB)
@@ -372,17 +376,23 @@ struct PairScorer: Sendable {
         }
     }
 
-    private func otherCarriers(_ account: Int, _ kind: AccountTable.NameSlotKind) -> Double {
+    private func otherCarriers(_ account: Int, _ kind: AccountTable.NameSlotKind, cache: inout TypoCache) -> Double {
         let name = table.name(account, kind)
         guard !name.isEmpty, name.familyCount > 0 else { return Double(table.count) }
+        var key = UInt64(UInt32(bitPattern: name.given))
+        for index in 0..<name.familyCount {
+            key = key &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(UInt32(bitPattern: name.family(index)))
+        }
+        if let known = cache.carriers[key] { return known }
         let words = table.words
         let counted = Double(table.nameKeys(of: account, kind).map(blockSize).max() ?? 0) - 2
         var others = max(counted, expectedCarriers(name))
         let ids = [name.given] + (0..<name.familyCount).map(name.family)
         if ids.contains(where: { id in words.scalars[Int(id)].contains { $0 >= 0x80 } }) { others = max(others, 1) }
-        let given = String(decoding: words.utf8[Int(name.given)], as: UTF8.self)
-        let family = (0..<name.familyCount).map { String(decoding: words.utf8[Int(name.family($0))], as: UTF8.self) }
-        if CommonNames.isCommon(given: given, family: family) { others = max(others, PairScorer.commonNameCarriers) }
+        if words.commonGiven[Int(name.given)] && (0..<name.familyCount).contains(where: { words.commonFamily[Int(name.family($0))] }) {
+            others = max(others, PairScorer.commonNameCarriers)
+        }
+        cache.carriers[key] = others
         return others
     }
 

@@ -1,7 +1,9 @@
+import AccountModel
 import AccountStore
 import ArgumentParser
 import DuplicateDetection
 import Foundation
+import Synchronization
 
 /// `accounts duplicates [--format table|csv|json|html] [--min-score X] [--output FILE]`
 struct DuplicatesCommand: AsyncParsableCommand {
@@ -50,19 +52,21 @@ struct DuplicatesCommand: AsyncParsableCommand {
         defer { try? store.close() }
         var settings = DetectionSettings()
         settings.minimumScore = minScore
-        var detector = DuplicateDetector(settings: settings)
         let reading = Progress(label: "reading accounts")
+        let loader = DetectorLoader(settings: settings)
         do {
             let total = try await store.accountCount()
-            detector.reserveCapacity(total)
+            loader.reserveCapacity(total)
+            // The store reads on this thread while the detector digests the previous batches on another.
             try store.scanMatchableAccounts { batch in
-                detector.add(contentsOf: batch)
-                reading.update(detector.count, of: total)
+                loader.add(batch) { count in reading.update(count, of: total) }
             }
         } catch {
+            loader.finish()
             reading.finish()
             throw fail(error)
         }
+        let detector = loader.finish()
         reading.finish()
         let read = ContinuousClock.now
         let comparing = Progress(label: "comparing")
@@ -114,5 +118,40 @@ enum DuplicatesFormat: String, ExpressibleByArgument, CaseIterable {
         case .json: return .json
         case .html: return .html
         }
+    }
+}
+
+/// Feeds batches to a detector on a serial background queue, at most a few batches ahead of the reader.
+final class DetectorLoader: Sendable {
+    private let detector: Mutex<DuplicateDetector>
+    private let queue = DispatchQueue(label: "accounts.duplicates.loader")
+    private let slots = DispatchSemaphore(value: 4)
+
+    init(settings: DetectionSettings) {
+        detector = Mutex(DuplicateDetector(settings: settings))
+    }
+
+    func reserveCapacity(_ count: Int) {
+        detector.withLock { $0.reserveCapacity(count) }
+    }
+
+    /// Queues `batch`; `progress` gets the number of accounts added so far once it is in.
+    func add(_ batch: [MatchableAccount], progress: @escaping @Sendable (Int) -> Void) {
+        slots.wait()
+        queue.async { [self] in
+            let count = detector.withLock { detector in
+                detector.add(contentsOf: batch)
+                return detector.count
+            }
+            slots.signal()
+            progress(count)
+        }
+    }
+
+    /// Waits for every queued batch and returns the detector.
+    @discardableResult
+    func finish() -> DuplicateDetector {
+        queue.sync {}
+        return detector.withLock { $0 }
     }
 }
