@@ -103,7 +103,6 @@ public enum Handle: Sendable {
         "enquiries", "inquiries", "test", "user", "root", "abuse", "security", "jobs", "hr", "marketing", "news",
     ]
 
-
     package static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> HandleAgreement {
         if a.elementsEqual(b) { return a.isEmpty ? .different : .identical }
         return withLettersAndDigits(a) { lettersA, digitsA in
@@ -205,9 +204,10 @@ public enum Handle: Sendable {
         var digits = 0
         func nameStarts(at position: Int) -> Bool {
             guard position < count else { return false }
-            if words.contains(where: { $0.count >= 2 && position + $0.count <= count
-                && handle[position..<(position + $0.count)].elementsEqual($0) })
-            {
+            if words.contains(where: {
+                $0.count >= 2 && position + $0.count <= count
+                    && handle[position..<(position + $0.count)].elementsEqual($0)
+            }) {
                 return true
             }
             var found = false
@@ -309,4 +309,3 @@ package struct KnownNameWords: Sendable {
         }
     }
 }
-

@@ -58,7 +58,9 @@ public enum JaroWinkler: Sendable {
     }
 
     @inline(__always)
-    private static func jaroOf<Unit: Equatable>(_ a: UnsafeBufferPointer<Unit>, _ b: UnsafeBufferPointer<Unit>) -> Double {
+    private static func jaroOf<Unit: Equatable>(_ a: UnsafeBufferPointer<Unit>, _ b: UnsafeBufferPointer<Unit>)
+        -> Double
+    {
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
         let window = max(0, max(a.count, b.count) / 2 - 1)

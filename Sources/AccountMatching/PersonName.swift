@@ -84,7 +84,9 @@ public struct PersonName: Sendable, Hashable {
         if let level = PersonName.combine(family: familyLevel, given: givenLevel) { return level }
         // Given and family name written the other way round.
         let swappedGiven = other.family.contains { PersonName.givenAgreement(given, $0, nicknames: nicknames) >= .typo }
-        let swappedFamily = family.contains { PersonName.givenAgreement($0, other.given, nicknames: nicknames) >= .typo }
+        let swappedFamily = family.contains {
+            PersonName.givenAgreement($0, other.given, nicknames: nicknames) >= .typo
+        }
         return swappedGiven && swappedFamily ? .swapped : .conflict
     }
 
@@ -132,9 +134,11 @@ public struct PersonName: Sendable, Hashable {
     /// Family names agree when they share a word, exactly or within a typo; a one-letter family name (`Smith` and
     /// `S.`) is an initial.
     package static func familyAgreement(_ a: [String], _ b: [String]) -> WordAgreement {
-        let initialsOnly = a.allSatisfy { $0.unicodeScalars.count == 1 } || b.allSatisfy { $0.unicodeScalars.count == 1 }
+        let initialsOnly =
+            a.allSatisfy { $0.unicodeScalars.count == 1 } || b.allSatisfy { $0.unicodeScalars.count == 1 }
         if initialsOnly {
-            return a.contains { x in b.contains { y in x.unicodeScalars.first == y.unicodeScalars.first } } ? .initial : .none
+            return a.contains { x in b.contains { y in x.unicodeScalars.first == y.unicodeScalars.first } }
+                ? .initial : .none
         }
         if a.contains(where: { b.contains($0) }) { return .exact }
         if a.contains(where: { word in b.contains { isTypo(word, $0) && !isExtension(word, $0) } }) { return .typo }
@@ -146,7 +150,9 @@ public struct PersonName: Sendable, Hashable {
     }
 
     static func words(_ text: String, dropTitles: Bool, dropSuffixes: Bool) -> [String] {
-        var words = NameText.tokens(text).filter { word in !word.unicodeScalars.allSatisfy { $0.properties.numericType != nil } }
+        var words = NameText.tokens(text).filter { word in
+            !word.unicodeScalars.allSatisfy { $0.properties.numericType != nil }
+        }
         if dropTitles { while words.count > 1, let first = words.first, titles.contains(first) { words.removeFirst() } }
         if dropSuffixes { while words.count > 1, let last = words.last, suffixes.contains(last) { words.removeLast() } }
         return words

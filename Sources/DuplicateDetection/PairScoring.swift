@@ -333,10 +333,13 @@ struct PairScorer: Sendable {
                     case .different, .identical: continue
                     case .sameLetters:
                         // The digits are on one side only: only the letters are shared.
-                        verdict = Handle.withLettersAndDigits(a) { letters, _ in counts(letters, letters: shapeA.letters) }
+                        verdict = Handle.withLettersAndDigits(a) { letters, _ in
+                            counts(letters, letters: shapeA.letters)
+                        }
                     case .extended:
                         // The shorter one (a screen name cut at 15 characters shows no more).
-                        verdict = a.count <= b.count ? counts(a, letters: shapeA.letters) : counts(b, letters: shapeB.letters)
+                        verdict =
+                            a.count <= b.count ? counts(a, letters: shapeA.letters) : counts(b, letters: shapeB.letters)
                     case .similar:
                         let first = counts(a, letters: shapeA.letters)
                         let second = counts(b, letters: shapeB.letters)
@@ -366,7 +369,8 @@ struct PairScorer: Sendable {
         switch evidence.name {
         case .exact, .nickname, .swapped, .typo, .initial:
             return max(
-                otherCarriers(i, evidence.nameSlotA, cache: &cache), otherCarriers(j, evidence.nameSlotB, cache: &cache))
+                otherCarriers(i, evidence.nameSlotA, cache: &cache), otherCarriers(j, evidence.nameSlotB, cache: &cache)
+            )
         case .givenOnly:
             let a = table.name(i, evidence.nameSlotA)
             let b = table.name(j, evidence.nameSlotB)
@@ -389,7 +393,9 @@ struct PairScorer: Sendable {
         var others = max(counted, expectedCarriers(name))
         let ids = [name.given] + (0..<name.familyCount).map(name.family)
         if ids.contains(where: { id in words.scalars[Int(id)].contains { $0 >= 0x80 } }) { others = max(others, 1) }
-        if words.commonGiven[Int(name.given)] && (0..<name.familyCount).contains(where: { words.commonFamily[Int(name.family($0))] }) {
+        if words.commonGiven[Int(name.given)]
+            && (0..<name.familyCount).contains(where: { words.commonFamily[Int(name.family($0))] })
+        {
             others = max(others, PairScorer.commonNameCarriers)
         }
         cache.carriers[key] = others

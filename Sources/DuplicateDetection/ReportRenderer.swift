@@ -79,7 +79,9 @@ enum JSONRenderer {
             ("last_name", account.lastName), ("twitter_name", account.twitterName),
         ]
         var output = "{" + fields.map { "\"\($0.0)\": \($0.1.map(string) ?? "null")" }.joined(separator: ", ")
-        output += ", \"matched_fields\": [" + member.matchedFields.sorted().map { string($0.rawValue) }
+        output +=
+            ", \"matched_fields\": ["
+            + member.matchedFields.sorted().map { string($0.rawValue) }
             .joined(separator: ", ") + "]}"
         return output
     }
@@ -138,7 +140,8 @@ enum CSVRenderer {
         if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
             value = "'" + value
         }
-        let needsQuotes = value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        let needsQuotes =
+            value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
             || value.first?.isWhitespace == true || value.last?.isWhitespace == true
         guard needsQuotes else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -164,10 +167,11 @@ enum TableRenderer {
                 let name = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
                 var twitter = account.twitterScreenName.map { "@" + $0 } ?? ""
                 if let display = account.twitterName { twitter += twitter.isEmpty ? display : " (\(display))" }
-                rows.append([
-                    index == 0 ? cluster.id : "", index == 0 ? ReportRenderer.scoreText(cluster.score) : "",
-                    account.username, account.email ?? "", name, twitter, account.id.rawValue,
-                ].map(clean))
+                rows.append(
+                    [
+                        index == 0 ? cluster.id : "", index == 0 ? ReportRenderer.scoreText(cluster.score) : "",
+                        account.username, account.email ?? "", name, twitter, account.id.rawValue,
+                    ].map(clean))
             }
             reasonsAfter[rows.count - 1] = clean(cluster.reasons.joined(separator: "; "))
         }

@@ -46,7 +46,8 @@ struct MatchableScanTests {
             let store = try makeStore(in: dir)
             defer { try? store.close() }
             for index in 0..<7 {
-                _ = try await store.createAccount(newAccount("user\(index)", email: index % 2 == 0 ? "u\(index)@example.org" : nil))
+                _ = try await store.createAccount(
+                    newAccount("user\(index)", email: index % 2 == 0 ? "u\(index)@example.org" : nil))
             }
             _ = try await store.createAccount(
                 NewAccount(username: try Username(validating: "zoe"), firstName: "Zoë", lastName: "Ångström"),
@@ -94,7 +95,8 @@ struct ReindexTests {
         try queue.write { db in
             for username in usernames {
                 try db.execute(
-                    sql: "UPDATE users SET email_mailbox = coalesce(?, lower(email)), email_rules_version = ? WHERE username = ?",
+                    sql:
+                        "UPDATE users SET email_mailbox = coalesce(?, lower(email)), email_rules_version = ? WHERE username = ?",
                     arguments: [mailbox, version, username])
             }
         }
@@ -128,7 +130,8 @@ struct ReindexTests {
             #expect(try databaseDump(path) == current)
             #expect(try await store.staleNormalisedFormCount() == 0)
             // and the IDNA form is what lookups use
-            #expect(try await store.accounts(sharingMailboxWith: "anna@xn--bcher-kva.example").map(\.username) == ["anna"])
+            #expect(
+                try await store.accounts(sharingMailboxWith: "anna@xn--bcher-kva.example").map(\.username) == ["anna"])
         }
     }
 
@@ -149,7 +152,10 @@ struct ReindexTests {
             let rows = try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT username, email_mailbox, email_rules_version FROM users ORDER BY id")
             }
-            #expect(rows.map { $0[1] as String? } == ["elpmaxe.rehcüB@annA", "moc.liamg@x+n.h.o.j", "gro.elpmaxe@eoz", nil, "gro.elpmaxe@bob"])
+            #expect(
+                rows.map { $0[1] as String? } == [
+                    "elpmaxe.rehcüB@annA", "moc.liamg@x+n.h.o.j", "gro.elpmaxe@eoz", nil, "gro.elpmaxe@bob",
+                ])
             #expect(rows.map { $0[2] as Int? } == [3, 3, 3, nil, 3])
             // A second run has nothing to do.
             #expect(try await store.reindex(rulesVersion: 3, normalize: { $0 }).recomputed == 0)
@@ -185,7 +191,9 @@ struct ReindexTests {
         defer { try? queue.close() }
         return try queue.read { db in
             var lines: [String] = []
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name") {
+            for table in try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            {
                 let columns = try db.columns(in: table).map(\.name).filter {
                     !(table == "users" && ($0 == "email_mailbox" || $0 == "email_rules_version"))
                 }

@@ -20,10 +20,11 @@ struct DuplicateDetectorTests {
     }
 
     @Test func emailSignUpAndTwitterSignUpOfOnePerson() throws {
-        let report = detect([
-            account("jwhit84", email: "jonah@example.org", first: "Jonah", last: "Whitfield"),
-            account("jwhit84_2", screen: "jwhit84", twitterName: "Jonah Whitfield"),
-        ] + strangers(50))
+        let report = detect(
+            [
+                account("jwhit84", email: "jonah@example.org", first: "Jonah", last: "Whitfield"),
+                account("jwhit84_2", screen: "jwhit84", twitterName: "Jonah Whitfield"),
+            ] + strangers(50))
         let cluster = try #require(report.clusters.first)
         #expect(report.usernameClusters == [["jwhit84", "jwhit84_2"]])
         #expect(cluster.reasons.contains("Twitter display name matches account name and screen name matches username"))
@@ -33,12 +34,16 @@ struct DuplicateDetectorTests {
     }
 
     @Test func nicknameAndSharedDistinctiveHandle() {
-        let report = detect([
-            account("rpemberton77", email: "robert.p@example.org", first: "Robert", last: "Pemberton"),
-            account("bob", email: "rpemberton77@yahoo.com", first: "Bob", last: "Pemberton"),
-        ] + strangers(50))
+        let report = detect(
+            [
+                account("rpemberton77", email: "robert.p@example.org", first: "Robert", last: "Pemberton"),
+                account("bob", email: "rpemberton77@yahoo.com", first: "Bob", last: "Pemberton"),
+            ] + strangers(50))
         #expect(report.usernameClusters == [["bob", "rpemberton77"]])
-        #expect(report.clusters.first?.reasons == ["account names match through a nickname and email local part matches username"])
+        #expect(
+            report.clusters.first?.reasons == [
+                "account names match through a nickname and email local part matches username"
+            ])
     }
 
     @Test func typoInANameWithTheSameHandle() {
@@ -52,7 +57,9 @@ struct DuplicateDetectorTests {
     @Test func twoTwitterAccountsSharingAMailbox() {
         let report = detect([
             account("anna_b", email: "anna@bücher.example", screen: "anna_b", twitterName: "Anna B"),
-            account("books_by_anna", email: "ANNA@xn--bcher-kva.example", screen: "books_by_anna", twitterName: "Bücherwurm"),
+            account(
+                "books_by_anna", email: "ANNA@xn--bcher-kva.example", screen: "books_by_anna", twitterName: "Bücherwurm"
+            ),
         ])
         #expect(report.usernameClusters == [["anna_b", "books_by_anna"]])
         #expect(report.clusters.first?.reasons.first == "same mailbox after Unicode and IDNA normalisation")
@@ -69,20 +76,22 @@ struct DuplicateDetectorTests {
 
     @Test func aCommonNameWithABirthYearIsNotEnough() {
         // Fifty other John Smiths could have picked `jsmith84`: a common name needs a more telling handle.
-        let report = detect([
-            account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
-            account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
-            account("jsmith_surfs", email: "jsmith_surfs@example.org", first: "John", last: "Smith"),
-            account("surfer_tw", screen: "jsmith_surfs", twitterName: "John Smith"),
-        ] + strangers(50))
+        let report = detect(
+            [
+                account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
+                account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
+                account("jsmith_surfs", email: "jsmith_surfs@example.org", first: "John", last: "Smith"),
+                account("surfer_tw", screen: "jsmith_surfs", twitterName: "John Smith"),
+            ] + strangers(50))
         #expect(report.usernameClusters == [["jsmith_surfs", "surfer_tw"]])
     }
 
     @Test func aRareNameMakesEvenAPlainHandleTelling() {
-        let report = detect([
-            account("zquackenbush", email: "zebulon@example.org", first: "Zebulon", last: "Quackenbush"),
-            account("zquackenbush_2", screen: "zquackenbush", twitterName: "Zebulon Quackenbush"),
-        ] + strangers(500))
+        let report = detect(
+            [
+                account("zquackenbush", email: "zebulon@example.org", first: "Zebulon", last: "Quackenbush"),
+                account("zquackenbush_2", screen: "zquackenbush", twitterName: "Zebulon Quackenbush"),
+            ] + strangers(500))
         #expect(report.usernameClusters == [["zquackenbush", "zquackenbush_2"]])
         #expect(report.clusters.first?.reasons.contains { $0.contains("(a rare name)") } == true)
     }
@@ -139,7 +148,8 @@ struct DuplicateDetectorTests {
         let cluster = try #require(report.clusters.first)
         #expect(cluster.members.count == 20)
         #expect(cluster.isCapped)
-        #expect(cluster.reasons.last == "cluster reached the 20-account cap; links to further accounts were not followed")
+        #expect(
+            cluster.reasons.last == "cluster reached the 20-account cap; links to further accounts were not followed")
         #expect(report.clusters.allSatisfy { $0.members.count <= 20 })
         #expect(report.statistics.cappedClusters >= 1)
         #expect(report.statistics.notes.contains { $0.contains("cap of 20 accounts") })
@@ -155,7 +165,10 @@ struct DuplicateDetectorTests {
         let report = detect(accounts, settings: settings)
         #expect(report.clusters.isEmpty)
         #expect(report.statistics.oversizedBlocks > 0)
-        #expect(report.statistics.largestOversizedBlocks.contains { $0.description == "name \"john smith\"" && $0.size == 40 })
+        #expect(
+            report.statistics.largestOversizedBlocks.contains {
+                $0.description == "name \"john smith\"" && $0.size == 40
+            })
         // Neighbours only: far fewer comparisons than 40 × 39 / 2 per block.
         #expect(report.statistics.comparisons < 40 * 39 / 2)
     }
@@ -163,14 +176,15 @@ struct DuplicateDetectorTests {
     // MARK: - Contract
 
     @Test func reportIsIndependentOfInputOrder() {
-        let accounts = [
-            account("john", email: "j.o.h.n+x@gmail.com", first: "John", last: "Smith"),
-            account("johnny_tw", email: "john@googlemail.com", screen: "johnny_tw", twitterName: "Johnny"),
-            account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
-            account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
-            account("kim1", email: "kim.lee.1990@gmail.com", first: "Kimberly", last: "Leeward"),
-            account("kim2", email: "kimlee1990+shop@gmail.com"),
-        ] + strangers(50)
+        let accounts =
+            [
+                account("john", email: "j.o.h.n+x@gmail.com", first: "John", last: "Smith"),
+                account("johnny_tw", email: "john@googlemail.com", screen: "johnny_tw", twitterName: "Johnny"),
+                account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
+                account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
+                account("kim1", email: "kim.lee.1990@gmail.com", first: "Kimberly", last: "Leeward"),
+                account("kim2", email: "kimlee1990+shop@gmail.com"),
+            ] + strangers(50)
         let forward = ReportRenderer.render(detect(accounts), as: .json)
         let backward = ReportRenderer.render(detect(accounts.reversed()), as: .json)
         var generator = SeededGenerator(seed: 42)
@@ -218,7 +232,8 @@ struct DuplicateDetectorTests {
         #expect(alone.id == crowded.id)
         #expect(alone.id.hasPrefix("dup-") && alone.id.count == 20)
         let other = try #require(
-            detect([account("amy", email: "amy.x@gmail.com"), account("amy3", email: "a.myx@gmail.com")]).clusters.first)
+            detect([account("amy", email: "amy.x@gmail.com"), account("amy3", email: "a.myx@gmail.com")]).clusters.first
+        )
         #expect(other.id != alone.id)
     }
 

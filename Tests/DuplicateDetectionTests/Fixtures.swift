@@ -40,7 +40,8 @@ func strangers(_ count: Int) -> [MatchableAccount] {
     return (0..<count).map { index in
         let given = syllables[index % 16] + syllables[(index / 16) % 16] + "x"
         let family = syllables[(index / 7) % 16] + syllables[(index / 3) % 16] + "q" + syllables[index % 11]
-        return account("s\(index)_\(given)", email: "\(given).\(index)@example.net", first: given.capitalized,
+        return account(
+            "s\(index)_\(given)", email: "\(given).\(index)@example.net", first: given.capitalized,
             last: family.capitalized)
     }
 }

@@ -81,7 +81,10 @@ struct ReportRendererTests {
     @Test func htmlHighlightsMatchingFieldsSideBySide() {
         let html = ReportRenderer.render(Self.sample(), as: .html)
         #expect(html.contains("<tr><th></th><th>john</th><th>john_tw</th></tr>"))
-        #expect(html.contains("<tr><th>email</th><td class=\"hit\">j.o.h.n+x@gmail.com</td><td class=\"hit\">john@googlemail.com</td></tr>"))
+        #expect(
+            html.contains(
+                "<tr><th>email</th><td class=\"hit\">j.o.h.n+x@gmail.com</td><td class=\"hit\">john@googlemail.com</td></tr>"
+            ))
         #expect(html.contains("<tr><th>username</th><td>john</td><td>john_tw</td></tr>"))
         #expect(html.contains("same mailbox after gmail normalisation"))
     }
@@ -89,8 +92,9 @@ struct ReportRendererTests {
     @Test func csvQuotesAndDefusesFormulas() {
         let csv = ReportRenderer.render(Self.sample(name: "=HYPERLINK(\"x\"), Smith"), as: .csv)
         let lines = csv.components(separatedBy: "\r\n")
-        #expect(lines[0] == "cluster_id,cluster_score,cluster_reasons,id,username,email,first_name,last_name,"
-            + "twitter_screen_name,twitter_name,matched_fields")
+        #expect(
+            lines[0] == "cluster_id,cluster_score,cluster_reasons,id,username,email,first_name,last_name,"
+                + "twitter_screen_name,twitter_name,matched_fields")
         #expect(lines.count == 4)  // header, two members, final empty
         #expect(lines[2].hasSuffix(",john_tw,\"'=HYPERLINK(\"\"x\"\"), Smith\",email twitter_name"))
         #expect(lines[1].hasPrefix("dup-0123456789abcdef,0.99,same mailbox after gmail normalisation; Twitter display"))
@@ -103,8 +107,9 @@ struct ReportRendererTests {
         let header = lines.first { $0.hasPrefix("CLUSTER") } ?? ""
         let row = lines.first { $0.hasPrefix("dup-") } ?? ""
         // Columns line up: USERNAME starts where the first member's username does.
-        #expect(header.range(of: "USERNAME")?.lowerBound.utf16Offset(in: header)
-            == row.range(of: "john")?.lowerBound.utf16Offset(in: row))
+        #expect(
+            header.range(of: "USERNAME")?.lowerBound.utf16Offset(in: header)
+                == row.range(of: "john")?.lowerBound.utf16Offset(in: row))
         #expect(table.contains("  reasons: same mailbox after gmail normalisation"))
     }
 

@@ -11,7 +11,8 @@ struct DuplicatesCommandTests {
         let store = try makeStore(in: dir)
         defer { try? store.close() }
         _ = try await store.createAccount(
-            NewAccount(username: try Username(validating: "john"), email: try EmailAddress(validating: "j.o.h.n+x@gmail.com"),
+            NewAccount(
+                username: try Username(validating: "john"), email: try EmailAddress(validating: "j.o.h.n+x@gmail.com"),
                 firstName: "John", lastName: "Smith"))
         _ = try await store.createAccount(newAccount("johnny", email: "john@googlemail.com"))
         _ = try await store.createAccount(
@@ -20,7 +21,9 @@ struct DuplicatesCommandTests {
             NewAccount(username: try Username(validating: "zoe_tw")),
             linking: twitterIdentity("1234567890123456789", screenName: "sk8erboi99", name: "Zoe Angstrom <b>"),
             credential: TwitterCredential(token: "t", secret: Secret("s")))
-        for index in 0..<5 { _ = try await store.createAccount(newAccount("stranger\(index)", email: "s\(index)@example.org")) }
+        for index in 0..<5 {
+            _ = try await store.createAccount(newAccount("stranger\(index)", email: "s\(index)@example.org"))
+        }
         return dir + "/accounts.sqlite"
     }
 
@@ -29,10 +32,13 @@ struct DuplicatesCommandTests {
             let database = try await Self.populatedDatabase(in: dir)
             let result = try runAccounts(["duplicates", "--format", "json", "--database", database])
             #expect(result.status == 0, "\(result.stderr)")
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             #expect(report["accounts_scanned"] as? Int == 9)
             let clusters = try #require(report["clusters"] as? [[String: Any]])
-            let usernames = clusters.map { ($0["members"] as? [[String: Any]] ?? []).compactMap { $0["username"] as? String } }
+            let usernames = clusters.map {
+                ($0["members"] as? [[String: Any]] ?? []).compactMap { $0["username"] as? String }
+            }
             #expect(usernames == [["john", "johnny"], ["sk8erboi99", "zoe_tw"]])
             #expect((clusters[0]["reasons"] as? [String])?.first == "same mailbox after gmail normalisation")
             let generated = try #require(report["generated_at"] as? String)
@@ -76,7 +82,9 @@ struct DuplicatesCommandTests {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
             let output = dir + "/report.json"
-            let result = try runAccounts(["duplicates", "--min-score", value, "--output", output, "--database", database])
+            let result = try runAccounts([
+                "duplicates", "--min-score", value, "--output", output, "--database", database,
+            ])
             #expect(result.status == 64, "\(result.stderr)")
             #expect(result.stderr.contains("min-score"))
             #expect(!FileManager.default.fileExists(atPath: output))
@@ -98,9 +106,13 @@ struct DuplicatesCommandTests {
     @Test func outputInAMissingDirectoryIsAUsageError() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
-            let result = try runAccounts(["duplicates", "--output", dir + "/missing/report.html", "--database", database])
+            let result = try runAccounts([
+                "duplicates", "--output", dir + "/missing/report.html", "--database", database,
+            ])
             #expect(result.status == 64)
-            #expect(result.stderr.contains("--output \(dir)/missing/report.html: the directory \(dir)/missing does not exist"))
+            #expect(
+                result.stderr.contains(
+                    "--output \(dir)/missing/report.html: the directory \(dir)/missing does not exist"))
         }
     }
 
@@ -118,7 +130,10 @@ struct ReindexCommandTests {
     @Test func reindexRecomputesStaleFormsThenHasNothingToDo() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await DuplicatesCommandTests.populatedDatabase(in: dir)
-            try executeSQL(database, "UPDATE users SET email_mailbox = lower(email), email_rules_version = 1 WHERE username IN ('john', 'johnny')")
+            try executeSQL(
+                database,
+                "UPDATE users SET email_mailbox = lower(email), email_rules_version = 1 WHERE username IN ('john', 'johnny')"
+            )
             let first = try runAccounts(["reindex", "--database", database])
             #expect(first.status == 0, "\(first.stderr)")
             #expect(first.stdout == "reindexed 2 accounts to rules version 2 (2 mailboxes changed) in 1 batches\n")
@@ -136,7 +151,8 @@ struct ReindexCommandTests {
             #expect(dry.stdout.contains("would reindex 1 stored mailboxes made by older matching rules"))
             let migrate = try runAccounts(["migrate", "--database", database])
             #expect(migrate.status == 0, "\(migrate.stderr)")
-            #expect(migrate.stdout.contains("reindexed 1 accounts to rules version 2 (0 mailboxes changed) in 1 batches"))
+            #expect(
+                migrate.stdout.contains("reindexed 1 accounts to rules version 2 (0 mailboxes changed) in 1 batches"))
             let again = try runAccounts(["migrate", "--database", database])
             #expect(!again.stdout.contains("reindex"))
         }
