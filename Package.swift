@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "AccountCrypto", targets: ["AccountCrypto"]),
         .library(name: "AccountStore", targets: ["AccountStore"]),
         .library(name: "AccountTransfer", targets: ["AccountTransfer"]),
+        .library(name: "DuplicateDetection", targets: ["DuplicateDetection"]),
         .library(name: "Migrations", targets: ["Migrations"]),
         .library(name: "Registration", targets: ["Registration"]),
         .library(name: "TwitterOAuth", targets: ["TwitterOAuth"]),
@@ -50,6 +51,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "DuplicateDetection", dependencies: ["AccountMatching", "AccountModel"]),
         .target(
             name: "TwitterOAuth",
             dependencies: [
@@ -89,8 +91,8 @@ let package = Package(
         .executableTarget(
             name: "accounts",
             dependencies: [
-                "AccountModel", "AccountStore", "AccountCrypto", "AccountTransfer", "Migrations", "TwitterOAuth",
-                "TwitterSandbox", "Registration", "AccountsHummingbird",
+                "AccountModel", "AccountStore", "AccountCrypto", "AccountTransfer", "AccountMatching",
+                "DuplicateDetection", "Migrations", "TwitterOAuth", "TwitterSandbox", "Registration", "AccountsHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -142,6 +144,9 @@ let package = Package(
         .testTarget(
             name: "AccountTransferTests",
             dependencies: ["AccountTransfer", "AccountModel", "AccountCrypto", "TestSupport"]
+        ),
+        .testTarget(
+            name: "DuplicateDetectionTests", dependencies: ["DuplicateDetection", "AccountMatching", "AccountModel"]
         ),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
         .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth"]),

@@ -41,6 +41,10 @@ public enum Migrations: Sendable {
             contents: PackageResources._006_create_sign_in_failures_sql
         ),
         MigrationFile(
+            fileName: "0007_create_duplicate_report_indexes.sql",
+            contents: PackageResources._007_create_duplicate_report_indexes_sql
+        ),
+        MigrationFile(
             fileName: "0008_create_browser_sessions.sql",
             contents: PackageResources._008_create_browser_sessions_sql
         ),

@@ -6,8 +6,12 @@ import Foundation
 /// unique: accounts that share it are the near-duplicates that registration-time matching and the duplicate report
 /// look for.
 public enum Mailbox: Sendable {
-    /// The version of the rules below. Bump it whenever a rule changes, so stored forms are recomputed.
-    public static let rulesVersion = 1
+    /// The version of the rules below. Bump it whenever a rule changes, so stored forms are recomputed
+    /// (`accounts reindex`, which `accounts migrate` runs when stored forms are older than this).
+    ///
+    /// - 1: trim, NFKC, lowercase; the provider rules below.
+    /// - 2: also the IDNA ASCII form of the domain (`bücher.example` = `xn--bcher-kva.example`).
+    public static let rulesVersion = 2
 
     /// How a provider treats the local part of its addresses.
     public struct ProviderRule: Sendable, Hashable {
@@ -49,35 +53,108 @@ public enum Mailbox: Sendable {
 
     /// The normalised mailbox of `email`, or `nil` when it has no `@` with text on both sides.
     ///
-    /// Surrounding whitespace is trimmed, the text is put in Unicode NFKC and lowercased, and the provider's rules
-    /// (dots, `+tag`, domain aliases) are applied.
+    /// Surrounding whitespace is trimmed, the text is put in Unicode NFKC and lowercased, the domain is written in
+    /// its IDNA ASCII form (``asciiDomain(_:)``: `bücher.example` and `xn--bcher-kva.example` are one domain), and
+    /// the provider's rules (dots, `+tag`, domain aliases) are applied.
     public static func normalize(_ email: String) -> String? {
-        let folded: String
-        if email.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII is its own NFKC form, and its white space is 0x09–0x0D and 0x20: skip Foundation's slower path.
-            let bytes = email.utf8.drop { $0 == 0x20 || (0x09...0x0D).contains($0) }
-            let end = bytes.lastIndex { $0 != 0x20 && !(0x09...0x0D).contains($0) }
-            folded = end.map { String(decoding: bytes[...$0], as: UTF8.self).lowercased() } ?? ""
-        } else {
-            folded = email.trimmingCharacters(in: .whitespacesAndNewlines)
-                .precomposedStringWithCompatibilityMapping
-                .lowercased()
-        }
-        guard let at = folded.lastIndex(of: "@") else { return nil }
-        var local = Substring(folded[..<at])
-        var domain = String(folded[folded.index(after: at)...])
-        while domain.hasSuffix(".") { domain.removeLast() }
-        guard !local.isEmpty, !domain.isEmpty else { return nil }
-        if let rule = providers[domain] {
-            if let separator = rule.tagSeparator, let tag = local.firstIndex(of: separator) {
-                local = local[..<tag]
+        guard let parts = split(fold(email)) else { return nil }
+        var localPart = Substring(parts.local)
+        var asciiDomain = asciiDomain(parts.domain)
+        if let rule = providers[asciiDomain] {
+            if let separator = rule.tagSeparator, let tag = localPart.firstIndex(of: separator) {
+                localPart = localPart[..<tag]
             }
             if rule.ignoresDots {
-                local = Substring(local.filter { $0 != "." })
+                localPart = Substring(localPart.filter { $0 != "." })
             }
-            domain = rule.canonicalDomain
-            if local.isEmpty { return nil }
+            asciiDomain = rule.canonicalDomain
+            if localPart.isEmpty { return nil }
         }
-        return "\(local)@\(domain)"
+        return "\(localPart)@\(asciiDomain)"
+    }
+
+    /// Why two addresses share a normalised mailbox, from the mildest explanation to the strongest rewrite.
+    public enum Match: Sendable, Hashable, CaseIterable {
+        /// The addresses differ only in letter case or surrounding space.
+        case sameAddress
+        /// They differ in Unicode form (full-width letters, composed accents) or in how the domain is written
+        /// (Unicode or its `xn--` IDNA form).
+        case unicodeForms
+        /// Gmail's rules: dots ignored, `+tag` dropped, `googlemail.com` is `gmail.com`.
+        case gmailRules
+        /// A provider's documented plus-addressing (`+tag` dropped) or domain aliases.
+        case plusAddressing
+    }
+
+    /// Why `first` and `second` normalise to the same mailbox, or `nil` when they do not.
+    public static func match(_ first: String, _ second: String) -> Match? {
+        guard let mailbox = normalize(first), mailbox == normalize(second) else { return nil }
+        let trimmedFirst = EmailText.trimmed(first).lowercased()
+        let trimmedSecond = EmailText.trimmed(second).lowercased()
+        if trimmedFirst == trimmedSecond { return .sameAddress }
+        if unicodeForm(first) == unicodeForm(second) { return .unicodeForms }
+        return mailbox.hasSuffix("@gmail.com") ? .gmailRules : .plusAddressing
+    }
+
+    /// `domain` in its IDNA ASCII form, label by label: a label with non-ASCII letters becomes `xn--` and its
+    /// Punycode (RFC 3492), and an `xn--` label is decoded, put in NFKC lowercase and encoded again (so letter case
+    /// inside it does not matter). Ideographic full stops (`。`, `．`, `｡`) separate labels as `.` does, as IDNA
+    /// says. A label that is not valid Punycode is kept as it is. The input is expected NFKC and lowercase already.
+    ///
+    /// This is the IDNA mapping Mailbox needs for matching (NFKC and lowercase, close to UTS #46's
+    /// NFKC_Casefold); it does not police which code points IDNA 2008 allows.
+    public static func asciiDomain(_ domain: String) -> String {
+        if domain.utf8.allSatisfy({ $0 < 0x80 }) && !domain.contains("xn--") { return domain }
+        let separators: Set<Character> = [".", "\u{3002}", "\u{FF0E}", "\u{FF61}"]
+        let labels = domain.split(omittingEmptySubsequences: false) { separators.contains($0) }
+        return labels.map { label -> String in
+            let label = String(label)
+            if label.hasPrefix("xn--") {
+                guard let decoded = Punycode.decode(String(label.dropFirst(4))) else { return label }
+                let mapped = decoded.precomposedStringWithCompatibilityMapping.lowercased()
+                guard !mapped.utf8.allSatisfy({ $0 < 0x80 }), let encoded = Punycode.encode(mapped) else {
+                    return label
+                }
+                return "xn--" + encoded
+            }
+            if label.utf8.allSatisfy({ $0 < 0x80 }) { return label }
+            return Punycode.encode(label).map { "xn--" + $0 } ?? label
+        }.joined(separator: ".")
+    }
+
+    /// Trimmed, NFKC, lowercase (ASCII needs no NFKC).
+    static func fold(_ email: String) -> String {
+        let trimmed = EmailText.trimmed(email)
+        if trimmed.utf8.allSatisfy({ $0 < 0x80 }) { return trimmed.lowercased() }
+        return trimmed.precomposedStringWithCompatibilityMapping.lowercased()
+    }
+
+    /// The address with only the Unicode and IDNA mappings applied (no provider rules).
+    static func unicodeForm(_ email: String) -> String? {
+        guard let parts = split(fold(email)) else { return nil }
+        return "\(parts.local)@\(asciiDomain(parts.domain))"
+    }
+
+    /// Local part and domain (trailing dots removed), or `nil` when either is empty.
+    static func split(_ folded: String) -> (local: String, domain: String)? {
+        guard let at = folded.lastIndex(of: "@") else { return nil }
+        let local = String(folded[..<at])
+        var domain = String(folded[folded.index(after: at)...])
+        while domain.hasSuffix(".") || domain.hasSuffix("\u{3002}") { domain.removeLast() }
+        guard !local.isEmpty, !domain.isEmpty else { return nil }
+        return (local, domain)
+    }
+}
+
+/// Trimming shared by the mailbox rules.
+enum EmailText {
+    static func trimmed(_ text: String) -> String {
+        // Nothing to trim when both ends are visible ASCII (the common case; Foundation's trimming is slow).
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21..<0x7F).contains(first),
+            (0x21..<0x7F).contains(last)
+        {
+            return text
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -14,7 +14,8 @@ struct Accounts: AsyncParsableCommand {
             """,
         subcommands: [
             Migrate.self, MigrationsCommand.self, ImportCommand.self, ExportCommand.self, UsersCommand.self,
-            KeysCommand.self, PurgeCommand.self, SandboxCommand.self, DemoCommand.self,
+            KeysCommand.self, PurgeCommand.self, SandboxCommand.self, DemoCommand.self, DuplicatesCommand.self,
+            ReindexCommand.self,
         ]
     )
 

@@ -4,9 +4,10 @@ import Foundation
 import Migrations
 
 /// `accounts migrate [--to VERSION] [--dry-run]`
-struct Migrate: ParsableCommand {
+struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply pending schema migrations, creating the database when its directory exists.")
+        abstract: "Apply pending schema migrations, creating the database when its directory exists.",
+        discussion: "Then recomputes stored normalised forms made by older matching rules (see `accounts reindex`).")
 
     @OptionGroup var global: GlobalOptions
 
@@ -22,7 +23,7 @@ struct Migrate: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let started = ContinuousClock.now
         let report: MigrationReport
         do {
@@ -39,6 +40,7 @@ struct Migrate: ParsableCommand {
             for entry in report.applied {
                 printOutput("would apply \(String(format: "%04d", entry.version)) \(entry.name)\n")
             }
+            try await reindexIfStale(dryRun: true, schemaCurrent: report.applied.isEmpty)
             return
         }
         for entry in report.applied {
@@ -48,5 +50,35 @@ struct Migrate: ParsableCommand {
         printMessage(
             "\(path): at version \(report.currentVersion) (\(report.applied.count) applied in "
                 + String(format: "%.1f ms", milliseconds) + ")")
+        try await reindexIfStale(dryRun: false, schemaCurrent: to == nil || to == Migrate.latestVersion)
+    }
+
+    static let latestVersion = Migrations.sqlite.compactMap { Int($0.fileName.prefix(4)) }.max()
+
+    /// Recomputes normalised forms older than the matching rules (`accounts reindex`), once the schema is current.
+    private func reindexIfStale(dryRun: Bool, schemaCurrent: Bool) async throws {
+        guard schemaCurrent, FileManager.default.fileExists(atPath: global.databasePath) else { return }
+        var configuration = global.storeConfiguration()
+        configuration.readOnly = dryRun
+        let store: AccountStore
+        do {
+            store = try AccountStore(configuration: configuration, keyRing: nil)
+        } catch {
+            return  // a schema this binary cannot open was reported by the migration step
+        }
+        defer { try? store.close() }
+        let stale: Int
+        do {
+            stale = try await store.staleNormalisedFormCount()
+        } catch {
+            throw fail(error)
+        }
+        guard stale > 0 else { return }
+        if dryRun {
+            printOutput("would reindex \(stale) stored mailboxes made by older matching rules\n")
+            return
+        }
+        let report = try await ReindexCommand.reindex(store, batchSize: 1_000)
+        printOutput(ReindexCommand.summary(report))
     }
 }

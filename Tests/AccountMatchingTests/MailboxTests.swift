@@ -17,6 +17,17 @@ struct MailboxTests {
         ("\u{A0}Ann@Example.org\u{2003}", "ann@example.org"),
         // NFKC folds full-width forms.
         ("ＡＮＮ@example.org", "ann@example.org"),
+        // IDNA: a Unicode domain is written in its ASCII (Punycode) form.
+        ("anna@bücher.example", "anna@xn--bcher-kva.example"),
+        ("anna@BÜCHER.example", "anna@xn--bcher-kva.example"),
+        ("anna@xn--bcher-kva.example", "anna@xn--bcher-kva.example"),
+        ("anna@XN--BCHER-KVA.EXAMPLE", "anna@xn--bcher-kva.example"),
+        // Composed and decomposed ü are one letter after NFKC.
+        ("anna@bu\u{308}cher.example", "anna@xn--bcher-kva.example"),
+        // Ideographic and full-width full stops separate labels.
+        ("anna@bücher\u{3002}example", "anna@xn--bcher-kva.example"),
+        ("anna@ｂüｃｈｅｒ．ｅｘａｍｐｌｅ", "anna@xn--bcher-kva.example"),
+        ("taro@例え.テスト", "taro@xn--r8jz45g.xn--zckzah"),
     ])
     func normalisesByProviderRules(_ email: String, _ expected: String) {
         #expect(Mailbox.normalize(email) == expected)
@@ -25,5 +36,38 @@ struct MailboxTests {
     @Test(arguments: ["no-at-sign", "@example.org", "ann@", "+tag@gmail.com"])
     func refusesWhatHasNoMailbox(_ email: String) {
         #expect(Mailbox.normalize(email) == nil)
+    }
+
+    @Test func rulesVersionIsTwoSinceIDNA() {
+        #expect(Mailbox.rulesVersion == 2)
+    }
+
+    @Test(arguments: [
+        ("Ann@Example.org", "ann@example.org", Mailbox.Match.sameAddress),
+        ("ＡＮＮ@example.org", "ann@example.org", .unicodeForms),
+        ("anna@bücher.example", "anna@xn--bcher-kva.example", .unicodeForms),
+        ("j.o.h.n+x@gmail.com", "john@googlemail.com", .gmailRules),
+        ("ann+news@outlook.com", "ann@outlook.com", .plusAddressing),
+        ("ann+news@me.com", "ann@icloud.com", .plusAddressing),
+    ])
+    func explainsWhyTwoAddressesShareAMailbox(_ first: String, _ second: String, _ expected: Mailbox.Match) {
+        #expect(Mailbox.match(first, second) == expected)
+        #expect(Mailbox.match(second, first) == expected)
+    }
+
+    @Test func differentMailboxesHaveNoMatch() {
+        #expect(Mailbox.match("ann@example.org", "ann@example.com") == nil)
+        #expect(Mailbox.match("ann.b@example.org", "annb@example.org") == nil)
+    }
+
+    @Test(arguments: [
+        ("bücher.example", "xn--bcher-kva.example"),
+        ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+        ("example.org", "example.org"),
+        // Not valid Punycode: kept as it is.
+        ("xn--!!.example", "xn--!!.example"),
+    ])
+    func writesDomainsInTheirASCIIForm(_ domain: String, _ expected: String) {
+        #expect(Mailbox.asciiDomain(domain) == expected)
     }
 }

@@ -29,3 +29,10 @@ public func databaseDump(_ path: String) throws -> String {
 public func fileDigest(_ path: String) -> String {
     SHA256.hexDigest(fileBytes(path))
 }
+
+/// Runs `sql` on the database at `path` outside any store (for tests that fake old or odd rows).
+public func executeSQL(_ path: String, _ sql: String) throws {
+    let queue = try DatabaseQueue(path: path)
+    defer { try? queue.close() }
+    try queue.write { db in try db.execute(sql: sql) }
+}

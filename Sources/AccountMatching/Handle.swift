@@ -1,0 +1,311 @@
+import Foundation
+
+/// Usernames, Twitter screen names and email local parts, compared as the handles people pick for themselves.
+///
+/// A handle is compared in its normalised form (``normalize(_:)``: folded, letters and digits only, so
+/// `John.Smith_84` is `johnsmith84`), split into its letters (`johnsmith`) and its digits (`84`). Edit distances are
+/// counted on UTF-8 bytes, which is exact for usernames and screen names (ASCII).
+///
+/// A shared handle is only evidence when it holds more than the names explain: `jsmith` says little about two people
+/// called John Smith, since both could have picked it; `jsmith84` or `sk8erboi` says more. ``surprise(_:by:nicknames:)``
+/// measures what a handle holds beyond its owners' names, initials and nicknames.
+public enum Handle: Sendable {
+    /// `text` folded, with everything but letters and digits removed.
+    public static func normalize(_ text: String) -> String {
+        NameText.alphanumerics(text)
+    }
+
+    /// The handle in a normalised mailbox's local part, or `nil` for role addresses (`info@`, `admin@`, …) that
+    /// say nothing about a person.
+    public static func fromMailbox(_ mailbox: String) -> String? {
+        guard let at = mailbox.lastIndex(of: "@") else { return nil }
+        let handle = normalize(String(mailbox[..<at]))
+        return handle.isEmpty || roleNames.contains(handle) ? nil : handle
+    }
+
+    /// How two normalised handles agree.
+    public static func compare(_ first: String, _ second: String) -> HandleAgreement {
+        let a = Array(first.utf8)
+        let b = Array(second.utf8)
+        return a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in compare(a, b) } }
+    }
+
+    /// What `handle` holds beyond the names: letters not covered by a name word, a nickname of a given name, an
+    /// initial or a name anyone might use (``KnownNameWords``: `danielle`, `johnson`), and digits.
+    public static func unexplained(
+        _ handle: String, by names: [PersonName], nicknames: Nicknames = .english
+    ) -> (letters: Int, digits: Int) {
+        let (words, initials) = explainingWords(names, nicknames: nicknames)
+        return unexplained(
+            Array(handle.utf8), words: words, initials: initials, knownNames: KnownNameWords(nicknames: nicknames))
+    }
+
+    /// How surprising `handle` is once the names are taken into account, in bits: ``letterBits`` for each unexplained
+    /// letter, 5.6 for a number that could be a year of birth (two digits, 1930–2029, or three that begin
+    /// a year: one in 50), 3.3 for each other digit. Letters say nothing when the names are in a script the handle
+    /// cannot spell (`山田 太郎`): only digits count then.
+    ///
+    /// A shared handle is evidence of one person when it is more surprising than the number of other people who
+    /// could have picked it: the duplicate report asks for `log2(others) + 5` bits (see README).
+    public static func surprise(_ handle: String, by names: [PersonName], nicknames: Nicknames = .english) -> Double {
+        let remainder = unexplained(handle, by: names, nicknames: nicknames)
+        let explainable = names.allSatisfy { name in
+            ([name.given] + name.middle + name.family).allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+        }
+        return surprise(
+            letters: remainder.letters, digits: Array(handle.utf8).filter { $0 >= 48 && $0 <= 57 },
+            lettersCount: explainable)
+    }
+
+    /// What an unexplained letter is worth, in bits: handles are made of words and name fragments, far from random
+    /// letters (4.7 bits) but less predictable than running English text (about 2).
+    public static let letterBits = 3.0
+
+    /// ``surprise(_:by:nicknames:)`` from the unexplained letters and the handle's digits.
+    package static func surprise(letters: Int, digits: [UInt8], lettersCount: Bool) -> Double {
+        var bits = lettersCount ? Double(letters) * letterBits : 0
+        if isYearLike(digits) {
+            bits += log2(50)
+        } else {
+            bits += Double(digits.count) * log2(10)
+        }
+        return bits
+    }
+
+    /// Two digits, four from 1930 to 2029, or three that begin one (`196`, a year cut short).
+    package static func isYearLike(_ digits: [UInt8]) -> Bool {
+        if digits.count < 2 { return false }
+        if digits.count == 2 { return true }
+        if digits.count == 3 { return digits.starts(with: Array("19".utf8)) || digits.starts(with: Array("20".utf8)) }
+        guard digits.count == 4, let year = Int(String(decoding: digits, as: UTF8.self)) else { return false }
+        return (1930...2029).contains(year)
+    }
+
+    /// The words that explain handles made from `names`: each given name's nickname variants, middle and family
+    /// names; and their initials.
+    package static func explainingWords(_ names: [PersonName], nicknames: Nicknames) -> ([[UInt8]], Set<UInt8>) {
+        var words: [[UInt8]] = []
+        var initials: Set<UInt8> = []
+        for name in names {
+            for variant in nicknames.variants(of: name.given) { words.append(Array(variant.utf8)) }
+            for word in name.middle + name.family { words.append(Array(word.utf8)) }
+            for word in [name.given] + name.middle + name.family {
+                if let first = word.utf8.first, first < 0x80 { initials.insert(first) }
+            }
+        }
+        return (words, initials)
+    }
+
+    /// Local parts that belong to a role, not a person.
+    public static let roleNames: Set<String> = [
+        "info", "admin", "administrator", "contact", "hello", "hi", "mail", "email", "office", "support", "sales",
+        "webmaster", "postmaster", "noreply", "donotreply", "team", "accounts", "account", "billing", "help", "me",
+        "enquiries", "inquiries", "test", "user", "root", "abuse", "security", "jobs", "hr", "marketing", "news",
+    ]
+
+    package static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> HandleAgreement {
+        if a.elementsEqual(b) { return a.isEmpty ? .different : .identical }
+        return withLettersAndDigits(a) { lettersA, digitsA in
+            withLettersAndDigits(b) { lettersB, digitsB in
+                let digitsConflict = !digitsA.isEmpty && !digitsB.isEmpty && !digitsA.elementsEqual(digitsB)
+                if lettersA.count >= 3 && lettersA.elementsEqual(lettersB) && !digitsConflict { return .sameLetters }
+                // One is the other with a few characters added (`aadams99`, `theaadams99`), or a screen name cut short
+                // at 15 characters (`susan_sorimita2` for `susan_sorimita2001`).
+                let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+                let extra = long.count - short.count
+                let isPrefix = long.starts(with: short)
+                let isSuffix = long[extra...].elementsEqual(short)
+                let mayBeCut = (13...15).contains(short.count) && isPrefix
+                if short.count >= 5, isPrefix || isSuffix, extra <= 4 || mayBeCut {
+                    // `dherrera67` and `dherrera677` carry different numbers, unless the shorter was cut short.
+                    let extendsNumber =
+                        isPrefix
+                        ? isDigit(short[short.count - 1]) && isDigit(long[short.count])
+                        : isDigit(short[0]) && isDigit(long[extra - 1])
+                    if !extendsNumber || mayBeCut { return .extended }
+                    return .different
+                }
+                // `solar2001` and `solar24` are two people.
+                if digitsConflict { return .different }
+                if digitsA.elementsEqual(digitsB), lettersA.count >= 4, lettersB.count >= 4,
+                    editDistance(lettersA, lettersB) <= (min(lettersA.count, lettersB.count) >= 8 ? 2 : 1)
+                {
+                    return .similar
+                }
+                return .different
+            }
+        }
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// Optimal-string-alignment distance (Damerau–Levenshtein without repeated edits of one substring): insertions,
+    /// deletions, substitutions and swaps of neighbours each cost one. Handles are judged by edits, not by
+    /// Jaro–Winkler, whose prefix bonus would make `christopherhal` and `christopherfeli` look alike.
+    package static func editDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        let width = b.count + 1
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * width) { rows in
+            var before = 0
+            var previous = width
+            var current = 2 * width
+            for j in 0...b.count { rows[previous + j] = j }
+            for i in 1...a.count {
+                rows[current] = i
+                for j in 1...b.count {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    var value = min(rows[previous + j] + 1, rows[current + j - 1] + 1, rows[previous + j - 1] + cost)
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                        value = min(value, rows[before + j - 2] + 1)
+                    }
+                    rows[current + j] = value
+                }
+                (before, previous, current) = (previous, current, before)
+            }
+            return rows[previous + b.count]
+        }
+    }
+
+    /// Calls `body` with the letters and the digits of `handle`, each in order.
+    package static func withLettersAndDigits<T>(
+        _ handle: UnsafeBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> T
+    ) -> T {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, handle.count)) { scratch in
+            var letters = 0
+            var digits = handle.count
+            for byte in handle {
+                if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    digits -= 1
+                    scratch[digits] = byte
+                } else {
+                    scratch[letters] = byte
+                    letters += 1
+                }
+            }
+            // Digits were written from the end backwards: put them back in order.
+            scratch[digits..<handle.count].reverse()
+            let base = UnsafeBufferPointer(scratch)
+            return body(
+                UnsafeBufferPointer(rebasing: base[0..<letters]),
+                UnsafeBufferPointer(rebasing: base[digits..<handle.count]))
+        }
+    }
+
+    /// The fewest letters of `handle` that no name word, known name or initial (at an end, or before a name) covers (dynamic programming over
+    /// positions, so `charris` is `c` + `harris`, not `char` + three letters), and its digits. A handle that ends
+    /// part-way through a name word (cut short, as screen names are at 15 characters) counts that end as explained.
+    package static func unexplained(
+        _ handle: [UInt8], words: [[UInt8]], initials: Set<UInt8>, knownNames: KnownNameWords
+    ) -> (letters: Int, digits: Int) {
+        let count = handle.count
+        var best = [Int](repeating: 0, count: count + 1)
+        var digits = 0
+        func nameStarts(at position: Int) -> Bool {
+            guard position < count else { return false }
+            if words.contains(where: {
+                $0.count >= 2 && position + $0.count <= count
+                    && handle[position..<(position + $0.count)].elementsEqual($0)
+            }) {
+                return true
+            }
+            var found = false
+            knownNames.forEachMatch(in: handle, at: position) { _ in found = true }
+            return found
+        }
+        var index = count - 1
+        while index >= 0 {
+            let byte = handle[index]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digits += 1
+                best[index] = best[index + 1]
+                index -= 1
+                continue
+            }
+            // An initial explains a letter at either end of the handle or right before a name (`jsmith`, `smithj`,
+            // `johnqsmith`); anywhere else it is just a letter.
+            var cost = best[index + 1] + 1
+            if initials.contains(byte) && (index == 0 || index == count - 1 || nameStarts(at: index + 1)) {
+                cost = best[index + 1]
+            }
+            for word in words where word.count >= 2 && index + word.count <= count {
+                if handle[index..<(index + word.count)].elementsEqual(word) {
+                    cost = min(cost, best[index + word.count])
+                }
+            }
+            knownNames.forEachMatch(in: handle, at: index) { length in cost = min(cost, best[index + length]) }
+            if count - index >= 2,
+                words.contains(where: { $0.count > count - index && $0.starts(with: handle[index...]) })
+            {
+                cost = 0
+            }
+            best[index] = cost
+            index -= 1
+        }
+        return (best[0], digits)
+    }
+}
+
+/// How two handles agree, from different to identical.
+public enum HandleAgreement: Int, Sendable, Hashable, Comparable, CaseIterable {
+    /// Nothing in common worth the name.
+    case different
+    /// The same letters, digits on one side only (`photoguy` and `photoguy84`); different digits are different
+    /// handles.
+    case sameLetters
+    /// One handle is the other with a few characters added in front or behind (`aadams99`, `theaadams99`), or cut
+    /// short (Twitter screen names stop at 15 characters: `alexander_wrigh`, `alexander.wright1992`).
+    case extended
+    /// The same digits and letters within a typo or two (`jsmtih84` and `jsmith84`; edit distance 1, or 2 from eight
+    /// letters).
+    case similar
+    /// The same normalised handle (`john.smith` and `john_smith`).
+    case identical
+
+    public static func < (lhs: HandleAgreement, rhs: HandleAgreement) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Given and family names anyone might put in a handle: every name of the nickname table and ``CommonNames``, four
+/// letters or more (shorter ones, such as `al` or `ed`, would explain too much). A trie over `a`…`z`.
+package struct KnownNameWords: Sendable {
+    /// 26 child indexes per node (0: none); node 0 is the root.
+    private var children: [Int32] = Array(repeating: 0, count: 26)
+    private var terminal: [Bool] = [false]
+
+    package init(nicknames: Nicknames) {
+        for name in nicknames.allNames + CommonNames.givenNames + CommonNames.familyNames where name.utf8.count >= 4 {
+            insert(Array(name.utf8))
+        }
+    }
+
+    private mutating func insert(_ word: [UInt8]) {
+        guard word.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) else { return }
+        var node = 0
+        for byte in word {
+            let slot = node * 26 + Int(byte - UInt8(ascii: "a"))
+            if children[slot] == 0 {
+                children[slot] = Int32(terminal.count)
+                terminal.append(false)
+                children.append(contentsOf: repeatElement(0, count: 26))
+            }
+            node = Int(children[slot])
+        }
+        terminal[node] = true
+    }
+
+    /// Calls `body` with the length of every known name that starts at `index` of `handle`.
+    package func forEachMatch(in handle: [UInt8], at index: Int, _ body: (Int) -> Void) {
+        var node = 0
+        var position = index
+        while position < handle.count {
+            let byte = handle[position]
+            guard byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") else { return }
+            let next = Int(children[node * 26 + Int(byte - UInt8(ascii: "a"))])
+            if next == 0 { return }
+            node = next
+            position += 1
+            if terminal[node] { body(position - index) }
+        }
+    }
+}

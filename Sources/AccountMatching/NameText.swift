@@ -1,0 +1,82 @@
+import Foundation
+
+/// Folding of names and handles for comparison: case, accents, compatibility forms (full-width letters, ligatures),
+/// and a few letters that Unicode does not decompose (`ß` → `ss`, `ø` → `o`, `ł` → `l`, `æ` → `ae`, …).
+///
+/// `Zoë Ångström`, `ZOE ANGSTROM` and `Ｚｏｅ Ａｎｇｓｔｒｏｍ` fold to the same tokens `zoe`, `angstrom`.
+public enum NameText: Sendable {
+    /// `text` folded: lowercase, compatibility-decomposed, combining marks removed, special letters spelled out.
+    public static func fold(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
+        var output = String.UnicodeScalarView()
+        for scalar in text.lowercased().decomposedStringWithCompatibilityMapping.unicodeScalars {
+            if isMark(scalar) { continue }
+            if let replacement = special[scalar] {
+                output.append(contentsOf: replacement.unicodeScalars)
+            } else {
+                output.append(scalar)
+            }
+        }
+        return String(output)
+    }
+
+    /// The folded words of `text`: runs of letters and digits. Apostrophes join (`O'Brien` → `obrien`); anything
+    /// else (space, hyphen, dot, emoji, punctuation) separates.
+    public static func tokens(_ text: String) -> [String] {
+        var tokens: [String] = []
+        var current = String.UnicodeScalarView()
+        for scalar in fold(text).unicodeScalars {
+            if isWordScalar(scalar) {
+                current.append(scalar)
+            } else if apostrophes.contains(scalar) {
+                continue
+            } else if !current.isEmpty {
+                tokens.append(String(current))
+                current = String.UnicodeScalarView()
+            }
+        }
+        if !current.isEmpty { tokens.append(String(current)) }
+        return tokens
+    }
+
+    /// `text` folded with everything but letters and digits removed (`John.Smith_84` → `johnsmith84`).
+    public static func alphanumerics(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(text.utf8.count)
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): bytes.append(byte)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
+                default: continue
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var output = String.UnicodeScalarView()
+        for scalar in fold(text).unicodeScalars where isWordScalar(scalar) { output.append(scalar) }
+        return String(output)
+    }
+
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            return ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || ("A"..."Z").contains(scalar)
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType == .decimal
+    }
+
+    static func isMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return false
+        }
+    }
+
+    static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2019}", "\u{02BC}", "`"]
+
+    /// Letters without a Unicode decomposition, spelled the way they are usually written in ASCII.
+    static let special: [Unicode.Scalar: String] = [
+        "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h",
+        "ŋ": "n", "ſ": "s", "ς": "σ", "ĸ": "k",
+    ]
+}

@@ -1,0 +1,219 @@
+/// A person's name, folded and split for matching: one given name, further given names, family-name words.
+///
+/// Made from an account's first and last name, or parsed from a free-form display name such as a Twitter name
+/// (`Dr. John Paul Smith Jr.`, `Smith, John`, `JohnSmith`, `Zoë Ångström 🇸🇪`).
+public struct PersonName: Sendable, Hashable {
+    /// The folded given name (the first given-name word).
+    public var given: String
+    /// Further folded given names (middle names), from a first-name field only.
+    public var middle: [String]
+    /// The folded family-name words, particles such as `van`, `de` dropped; empty when unknown.
+    public var family: [String]
+
+    /// Makes a name from folded parts.
+    public init(given: String, middle: [String] = [], family: [String]) {
+        self.given = given
+        self.middle = middle
+        self.family = family
+    }
+
+    /// The name in an account's first- and last-name fields, or `nil` when the first name has no letters or digits.
+    public init?(first: String?, last: String?) {
+        let givenWords = PersonName.givenWords(first ?? "")
+        guard let given = givenWords.first else { return nil }
+        self.given = given
+        middle = Array(givenWords.dropFirst())
+        family = PersonName.familyWords(last ?? "")
+    }
+
+    /// The folded words of a first-name field, titles dropped.
+    package static func givenWords(_ first: String) -> [String] {
+        words(first, dropTitles: true, dropSuffixes: false)
+    }
+
+    /// The folded words of a last-name field, suffixes and particles dropped.
+    package static func familyWords(_ last: String) -> [String] {
+        dropParticles(words(last, dropTitles: false, dropSuffixes: true))
+    }
+
+    /// The name in a free-form display name, or `nil` when it has no letters.
+    ///
+    /// Titles (`Dr`, `Mrs`) and suffixes (`Jr`, `PhD`) are dropped; `Family, Given` is read in that order; a single
+    /// camel-cased word (`JohnSmith`) is split. The first word is the given name and every later word counts as a
+    /// family word (display names do not say which words are middle names).
+    public init?(displayName: String) {
+        var text = displayName
+        if !text.contains(where: \.isWhitespace), !text.contains(","), let split = PersonName.splitCamelCase(text) {
+            text = split
+        }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: true)
+        if parts.count == 2 {
+            let family = PersonName.words(String(parts[0]), dropTitles: true, dropSuffixes: true)
+            let given = PersonName.words(String(parts[1]), dropTitles: true, dropSuffixes: true)
+            if let first = given.first, !family.isEmpty {
+                self.given = first
+                middle = Array(given.dropFirst())
+                self.family = PersonName.dropParticles(family)
+                return
+            }
+        }
+        let words = PersonName.words(text, dropTitles: true, dropSuffixes: true)
+        guard let given = words.first else { return nil }
+        self.given = given
+        middle = []
+        family = PersonName.dropParticles(Array(words.dropFirst()))
+    }
+
+    /// How well this name agrees with `other`.
+    ///
+    /// When either family name is unknown only the given names are compared: the same given name gives
+    /// ``NameAgreement/givenOnly``, a typo or initial ``NameAgreement/unknown``, a different one
+    /// ``NameAgreement/conflict``. Otherwise family names agree when they share a word (exactly or within a typo)
+    /// and given names agree exactly, through a nickname (``Nicknames``), within a typo (Jaro–Winkler ≥ 0.9, and not
+    /// two different names the nickname table knows, such as Daniel and Danielle), or as an initial.
+    public func compare(_ other: PersonName, nicknames: Nicknames = .english) -> NameAgreement {
+        let givenLevel = PersonName.givenAgreement(given, other.given, nicknames: nicknames)
+        guard !family.isEmpty, !other.family.isEmpty else {
+            switch givenLevel {
+            case .exact, .nickname: return .givenOnly
+            case .typo, .initial: return .unknown
+            case .none: return .conflict
+            }
+        }
+        let familyLevel = PersonName.familyAgreement(family, other.family)
+        if let level = PersonName.combine(family: familyLevel, given: givenLevel) { return level }
+        // Given and family name written the other way round.
+        let swappedGiven = other.family.contains { PersonName.givenAgreement(given, $0, nicknames: nicknames) >= .typo }
+        let swappedFamily = family.contains {
+            PersonName.givenAgreement($0, other.given, nicknames: nicknames) >= .typo
+        }
+        return swappedGiven && swappedFamily ? .swapped : .conflict
+    }
+
+    /// The agreement of two full names from that of their family and given names; `nil` when they do not agree
+    /// (the caller then checks for swapped names).
+    package static func combine(family: WordAgreement, given: WordAgreement) -> NameAgreement? {
+        switch (family, given) {
+        case (.exact, .exact): return .exact
+        case (.exact, .nickname): return .nickname
+        case (.exact, .typo), (.typo, .exact), (.typo, .nickname): return .typo
+        case (.exact, .initial), (.typo, .typo), (.initial, .exact), (.initial, .nickname): return .initial
+        case (.initial, .typo), (.initial, .initial): return .unknown
+        default: return nil
+        }
+    }
+
+    // MARK: - Parts
+
+    package enum WordAgreement: Int, Comparable {
+        case none, initial, typo, nickname, exact
+        package static func < (lhs: WordAgreement, rhs: WordAgreement) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// The Jaro–Winkler score at or above which two words count as one word with a typo.
+    public static let typoThreshold = 0.9
+
+    package static func givenAgreement(_ a: String, _ b: String, nicknames: Nicknames) -> WordAgreement {
+        if a == b { return .exact }
+        if nicknames.areEquivalent(a, b) { return .nickname }
+        if a.unicodeScalars.count == 1 || b.unicodeScalars.count == 1 {
+            return a.unicodeScalars.first == b.unicodeScalars.first ? .initial : .none
+        }
+        if isTypo(a, b) && !(nicknames.isKnown(a) && nicknames.isKnown(b)) && !isExtension(a, b) { return .typo }
+        return .none
+    }
+
+    /// Whether one name is the other with one or two letters added at the end: `Alan` and `Alana`, `Paul` and
+    /// `Paula`, `Eric` and `Erica` are usually two people (often siblings), not a typo.
+    package static func isExtension(_ a: String, _ b: String) -> Bool {
+        let (short, long) = a.unicodeScalars.count <= b.unicodeScalars.count ? (a, b) : (b, a)
+        let extra = long.unicodeScalars.count - short.unicodeScalars.count
+        return (1...2).contains(extra) && long.unicodeScalars.starts(with: short.unicodeScalars)
+    }
+
+    /// Family names agree when they share a word, exactly or within a typo; a one-letter family name (`Smith` and
+    /// `S.`) is an initial.
+    package static func familyAgreement(_ a: [String], _ b: [String]) -> WordAgreement {
+        let initialsOnly =
+            a.allSatisfy { $0.unicodeScalars.count == 1 } || b.allSatisfy { $0.unicodeScalars.count == 1 }
+        if initialsOnly {
+            return a.contains { x in b.contains { y in x.unicodeScalars.first == y.unicodeScalars.first } }
+                ? .initial : .none
+        }
+        if a.contains(where: { b.contains($0) }) { return .exact }
+        if a.contains(where: { word in b.contains { isTypo(word, $0) && !isExtension(word, $0) } }) { return .typo }
+        return .none
+    }
+
+    package static func isTypo(_ a: String, _ b: String) -> Bool {
+        a.unicodeScalars.count >= 3 && b.unicodeScalars.count >= 3 && JaroWinkler.similarity(a, b) >= typoThreshold
+    }
+
+    static func words(_ text: String, dropTitles: Bool, dropSuffixes: Bool) -> [String] {
+        var words = NameText.tokens(text).filter { word in
+            !word.unicodeScalars.allSatisfy { $0.properties.numericType != nil }
+        }
+        if dropTitles { while words.count > 1, let first = words.first, titles.contains(first) { words.removeFirst() } }
+        if dropSuffixes { while words.count > 1, let last = words.last, suffixes.contains(last) { words.removeLast() } }
+        return words
+    }
+
+    static func dropParticles(_ words: [String]) -> [String] {
+        guard words.count > 1 else { return words }
+        let kept = words.filter { !particles.contains($0) }
+        return kept.isEmpty ? [words[words.count - 1]] : kept
+    }
+
+    /// `JohnSmith` → `John Smith`; `nil` unless the word has two or more capitalised parts of two letters or more.
+    static func splitCamelCase(_ word: String) -> String? {
+        var parts: [String] = []
+        var current = ""
+        for character in word {
+            if character.isUppercase, !current.isEmpty, current.last?.isLowercase == true {
+                parts.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        parts.append(current)
+        guard parts.count >= 2, parts.allSatisfy({ $0.count >= 2 && $0.first?.isUppercase == true }) else { return nil }
+        return parts.joined(separator: " ")
+    }
+
+    static let titles: Set<String> = [
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "lord", "lady", "fr",
+    ]
+    static let suffixes: Set<String> = [
+        "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "dds", "mba", "cpa", "jnr", "snr",
+    ]
+    static let particles: Set<String> = [
+        "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos", "das", "st", "ter",
+        "ten", "bin", "ibn",
+    ]
+}
+
+/// How well two names agree, from a clash to the same name.
+public enum NameAgreement: Int, Sendable, Hashable, Comparable, CaseIterable {
+    /// The names differ (different given or family names, or different given names when a family name is
+    /// missing): evidence of two people.
+    case conflict
+    /// Not enough to compare (nothing to compare, or a family name missing and the given names within a typo).
+    case unknown
+    /// Same given name, a family name missing on one side.
+    case givenOnly
+    /// Same family name and a given name shortened to its initial, or a typo in both.
+    case initial
+    /// Same name but for a typo in the given or family name.
+    case typo
+    /// Given and family names swapped.
+    case swapped
+    /// Same family name, given names related through a nickname (Bob and Robert).
+    case nickname
+    /// Same given and family names once folded.
+    case exact
+
+    public static func < (lhs: NameAgreement, rhs: NameAgreement) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Whether the names point to one person (exact, nickname, swapped or typo).
+    public var isMatch: Bool { self >= .typo }
+}

@@ -1,0 +1,388 @@
+import AccountMatching
+import AccountModel
+
+/// Every account the detector was given, packed for a million accounts: raw text in one byte arena, normalised
+/// features in flat arrays, name words interned.
+struct AccountTable: Sendable {
+    /// Raw fields, in this order, per account.
+    enum RawField: Int, CaseIterable {
+        case id, username, email, firstName, lastName, twitterScreenName, twitterName
+    }
+
+    /// Which handle of an account.
+    enum HandleSlot: Int, CaseIterable {
+        case username, screenName, emailLocalPart
+    }
+
+    /// Which name of an account.
+    enum NameSlotKind: Int, CaseIterable {
+        case account, twitter
+    }
+
+    /// A name as interned word ids; `given < 0` means no name.
+    struct NameSlot: Sendable {
+        var given: Int32 = -1
+        var family0: Int32 = -1
+        var family1: Int32 = -1
+        var family2: Int32 = -1
+
+        var isEmpty: Bool { given < 0 }
+
+        var familyCount: Int { family0 < 0 ? 0 : family1 < 0 ? 1 : family2 < 0 ? 2 : 3 }
+
+        func family(_ index: Int) -> Int32 {
+            switch index {
+            case 0: return family0
+            case 1: return family1
+            default: return family2
+            }
+        }
+
+        init() {}
+
+        init(given: Int32, family: [Int32]) {
+            self.given = given
+            family0 = family.count > 0 ? family[0] : -1
+            family1 = family.count > 1 ? family[1] : -1
+            family2 = family.count > 2 ? family[2] : -1
+        }
+    }
+
+    static let rawFieldCount = RawField.allCases.count
+    static let handleCount = HandleSlot.allCases.count
+    static let nameCount = NameSlotKind.allCases.count
+
+    private(set) var count = 0
+    /// `rawFieldCount + 1` starts per account (the last is the end of the last field).
+    private(set) var rawStarts: [UInt32] = []
+    /// Bit `field` set when the field is present (not nil).
+    private(set) var rawPresent: [UInt8] = []
+    private(set) var rawText: [UInt8] = []
+    /// FNV-1a of the normalised mailbox; 0 when there is none.
+    private(set) var mailbox: [UInt64] = []
+    /// Each handle's hash and cheap facts about it (to skip pairs that cannot resemble before comparing bytes), the
+    /// three of an account side by side.
+    private(set) var handleShape: [HandleShape] = []
+    /// `handleCount + 1` starts per account into `handleText`.
+    private(set) var handleStarts: [UInt32] = []
+    private(set) var handleText: [UInt8] = []
+    /// `nameCount` per account.
+    private(set) var names: [NameSlot] = []
+    private(set) var words = WordTable()
+
+    private var givenCache: [String: [Int32]] = [:]
+    private var familyCache: [String: [Int32]] = [:]
+    private var displayCache: [String: NameSlot] = [:]
+    let nicknames: Nicknames
+    let knownNames: KnownNameWords
+
+    init(nicknames: Nicknames) {
+        self.nicknames = nicknames
+        knownNames = KnownNameWords(nicknames: nicknames)
+    }
+
+    mutating func reserveCapacity(_ accounts: Int) {
+        rawStarts.reserveCapacity(accounts * (AccountTable.rawFieldCount + 1))
+        rawPresent.reserveCapacity(accounts)
+        rawText.reserveCapacity(accounts * 96)
+        mailbox.reserveCapacity(accounts)
+        handleShape.reserveCapacity(accounts * AccountTable.handleCount)
+        handleStarts.reserveCapacity(accounts * (AccountTable.handleCount + 1))
+        handleText.reserveCapacity(accounts * 24)
+        names.reserveCapacity(accounts * AccountTable.nameCount)
+    }
+
+    mutating func append(_ account: MatchableAccount) {
+        count += 1
+        // Raw text, for the report.
+        var present: UInt8 = 0
+        let fields: [String?] = [
+            account.id.rawValue, account.username, account.email, account.firstName, account.lastName,
+            account.twitterScreenName, account.twitterName,
+        ]
+        for (index, field) in fields.enumerated() {
+            rawStarts.append(UInt32(rawText.count))
+            if let field {
+                present |= 1 << UInt8(index)
+                rawText.append(contentsOf: field.utf8)
+            }
+        }
+        rawStarts.append(UInt32(rawText.count))
+        rawPresent.append(present)
+
+        // The mailbox: the stored form when the rules that made it are current, else computed now.
+        var normalised: String?
+        if let stored = account.emailMailbox, account.emailRulesVersion == Mailbox.rulesVersion {
+            normalised = stored
+        } else if let email = account.email {
+            normalised = Mailbox.normalize(email)
+        }
+        mailbox.append(normalised.map { FNV1a.hash($0.utf8) } ?? 0)
+
+        // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
+        // being taken) says no more than the screen name: the screen name stands for it.
+        var username: String? = account.username
+        if let screen = account.twitterScreenName, account.username.count > screen.count + 1,
+            account.username.lowercased().hasPrefix(screen.lowercased() + "_"),
+            account.username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
+        {
+            username = nil
+        }
+        let handles: [String?] = [
+            username.map(Handle.normalize), account.twitterScreenName.map(Handle.normalize),
+            normalised.flatMap(Handle.fromMailbox),
+        ]
+        for handle in handles {
+            handleStarts.append(UInt32(handleText.count))
+            if let handle, !handle.isEmpty {
+                handleText.append(contentsOf: handle.utf8)
+                handleShape.append(HandleShape(handle))
+            } else {
+                handleShape.append(HandleShape())
+            }
+        }
+        handleStarts.append(UInt32(handleText.count))
+
+        // Names.
+        names.append(accountName(first: account.firstName, last: account.lastName))
+        names.append(account.twitterName.map { displayName($0) } ?? NameSlot())
+    }
+
+    private mutating func accountName(first: String?, last: String?) -> NameSlot {
+        guard let first else { return NameSlot() }
+        let given: [Int32]
+        if let cached = givenCache[first] {
+            given = cached
+        } else {
+            given = PersonName.givenWords(first).map { words.intern($0, nicknames: nicknames) }
+            givenCache[first] = given
+        }
+        guard let firstWord = given.first else { return NameSlot() }
+        var family: [Int32] = []
+        if let last {
+            if let cached = familyCache[last] {
+                family = cached
+            } else {
+                family = PersonName.familyWords(last).prefix(3).map { words.intern($0, nicknames: nicknames) }
+                familyCache[last] = family
+            }
+        }
+        return NameSlot(given: firstWord, family: family)
+    }
+
+    private mutating func displayName(_ text: String) -> NameSlot {
+        if let cached = displayCache[text] { return cached }
+        var slot = NameSlot()
+        if let name = PersonName(displayName: text) {
+            slot = NameSlot(
+                given: words.intern(name.given, nicknames: nicknames),
+                family: name.family.suffix(3).map { words.intern($0, nicknames: nicknames) })
+        }
+        displayCache[text] = slot
+        return slot
+    }
+
+    /// Accounts carrying each word as a given name, and as a family name.
+    private var givenCounts: [Int32] = []
+    private var familyCounts: [Int32] = []
+
+    /// Frees the parsing caches once every account is in, and counts how many accounts carry each name word.
+    mutating func finishLoading() {
+        givenCache = [:]
+        familyCache = [:]
+        displayCache = [:]
+        givenCounts = Array(repeating: 0, count: words.utf8.count)
+        familyCounts = Array(repeating: 0, count: words.utf8.count)
+        var givenSeen: [Int32] = []
+        var familySeen: [Int32] = []
+        for account in 0..<count {
+            givenSeen.removeAll(keepingCapacity: true)
+            familySeen.removeAll(keepingCapacity: true)
+            for kind in NameSlotKind.allCases {
+                let slot = name(account, kind)
+                if slot.isEmpty { continue }
+                givenSeen.append(slot.given)
+                for index in 0..<slot.familyCount { familySeen.append(slot.family(index)) }
+            }
+            givenSeen.sort()
+            familySeen.sort()
+            for (index, id) in givenSeen.enumerated() where index == 0 || givenSeen[index - 1] != id {
+                givenCounts[Int(id)] += 1
+            }
+            for (index, id) in familySeen.enumerated() where index == 0 || familySeen[index - 1] != id {
+                familyCounts[Int(id)] += 1
+            }
+        }
+        var letterHashes: [UInt32] = []
+        letterHashes.reserveCapacity(count * 2)
+        for account in 0..<count {
+            var seen: (UInt32, UInt32) = (0, 0)
+            for slot in HandleSlot.allCases where handleHash(account, slot) != 0 {
+                let shape = handleShape(account, slot)
+                if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
+                letterHashes.append(shape.letters)
+                seen = (seen.1, shape.letters)
+            }
+        }
+        letterHashes.sort()
+        var start = 0
+        while start < letterHashes.count {
+            var end = start + 1
+            while end < letterHashes.count && letterHashes[end] == letterHashes[start] { end += 1 }
+            if end - start >= 3 { sharedLetters[letterHashes[start]] = Int32(end - start) }
+            start = end
+        }
+    }
+
+    func givenCount(of word: Int32) -> Int { Int(givenCounts[Int(word)]) }
+
+    /// How many accounts have handles with these letters, for letters that three accounts or more share.
+    private var sharedLetters: [UInt32: Int32] = [:]
+
+    /// How many accounts have a handle whose letters hash to `letters` (2 when it is at most two).
+    func letterCarriers(_ letters: UInt32) -> Int {
+        Int(sharedLetters[letters] ?? 2)
+    }
+
+    func familyCount(of word: Int32) -> Int { Int(familyCounts[Int(word)]) }
+
+    // MARK: - Reading
+
+    func raw(_ account: Int, _ field: RawField) -> String? {
+        guard rawPresent[account] & (1 << UInt8(field.rawValue)) != 0 else { return nil }
+        let base = account * (AccountTable.rawFieldCount + 1) + field.rawValue
+        return String(decoding: rawText[Int(rawStarts[base])..<Int(rawStarts[base + 1])], as: UTF8.self)
+    }
+
+    /// The account as the detector was given it (the stored mailbox is not kept).
+    func matchable(_ account: Int) -> MatchableAccount {
+        MatchableAccount(
+            id: UserID(uncheckedRawValue: raw(account, .id) ?? ""), username: raw(account, .username) ?? "",
+            email: raw(account, .email), firstName: raw(account, .firstName), lastName: raw(account, .lastName),
+            twitterScreenName: raw(account, .twitterScreenName), twitterName: raw(account, .twitterName))
+    }
+
+    func handleRange(_ account: Int, _ slot: HandleSlot) -> Range<Int> {
+        let base = account * (AccountTable.handleCount + 1) + slot.rawValue
+        return Int(handleStarts[base])..<Int(handleStarts[base + 1])
+    }
+
+    /// FNV-1a of the normalised handle; 0 when absent.
+    func handleHash(_ account: Int, _ slot: HandleSlot) -> UInt64 {
+        handleShape[account * AccountTable.handleCount + slot.rawValue].hash
+    }
+
+    func handleShape(_ account: Int, _ slot: HandleSlot) -> HandleShape {
+        handleShape[account * AccountTable.handleCount + slot.rawValue]
+    }
+
+    func name(_ account: Int, _ kind: NameSlotKind) -> NameSlot {
+        names[account * AccountTable.nameCount + kind.rawValue]
+    }
+}
+
+/// Interned name words with what matching needs to know about each.
+struct WordTable: Sendable {
+    private var ids: [String: Int32] = [:]
+    /// The word's Unicode scalars.
+    private(set) var scalars: [[UInt32]] = []
+    /// The word's UTF-8 bytes.
+    private(set) var utf8: [[UInt8]] = []
+    /// The full names (nickname table) the word may stand for, as word ids, sorted.
+    private(set) var fullNames: [[Int32]] = []
+    /// Whether the nickname table knows the word.
+    private(set) var known: [Bool] = []
+    /// Every nickname variant of the word, as UTF-8 (for explaining handles).
+    private(set) var variants: [[[UInt8]]] = []
+    /// Whether the word is a very common given name, or family name (``CommonNames``).
+    private(set) var commonGiven: [Bool] = []
+    private(set) var commonFamily: [Bool] = []
+
+    mutating func intern(_ word: String, nicknames: Nicknames) -> Int32 {
+        if let id = ids[word] { return id }
+        let id = Int32(scalars.count)
+        ids[word] = id
+        scalars.append(word.unicodeScalars.map(\.value))
+        utf8.append(Array(word.utf8))
+        fullNames.append([])
+        known.append(nicknames.isKnown(word))
+        variants.append(nicknames.variants(of: word).map { Array($0.utf8) })
+        commonGiven.append(CommonNames.givenNames.contains(word))
+        commonFamily.append(CommonNames.familyNames.contains(word))
+        var full: [Int32] = []
+        for name in nicknames.fullNames(of: word) {
+            full.append(name == word ? id : intern(name, nicknames: nicknames))
+        }
+        fullNames[Int(id)] = full.sorted()
+        return id
+    }
+
+    func firstScalar(_ id: Int32) -> UInt32 {
+        scalars[Int(id)].first ?? 0
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// Cheap facts about a normalised handle: hashes of its letters and of its digits, lengths, first and last byte.
+struct HandleShape: Sendable {
+    /// FNV-1a of the whole handle; 0 when there is none.
+    var hash: UInt64 = 0
+    var letters: UInt32 = 0
+    var digits: UInt32 = 0
+    /// Bit `c - "a"` set for each letter `c` (bit 26 for anything else).
+    var letterMask: UInt32 = 0
+    var length: UInt8 = 0
+    var letterCount: UInt8 = 0
+    /// The first and the last eight bytes (fewer when shorter), packed: a handle extending another starts or ends
+    /// with all of it.
+    var head: UInt64 = 0
+    var tail: UInt64 = 0
+
+    init() {}
+
+    init(_ handle: String) {
+        var letterHash = FNV1a()
+        var digitHash = FNV1a()
+        var hasDigits = false
+        let bytes = Array(handle.utf8)
+        hash = FNV1a.hash(bytes)
+        // head: byte 0 in the top byte; tail: the last byte in the lowest byte.
+        for (index, byte) in bytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(56 - 8 * index) }
+        for byte in bytes.suffix(8) { tail = tail << 8 | UInt64(byte) }
+        for byte in bytes {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digitHash.combine(byte)
+                hasDigits = true
+            } else {
+                letterHash.combine(byte)
+                letterCount &+= 1
+                letterMask |= byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? 1 << UInt32(byte - 97) : 1 << 26
+            }
+        }
+        letters = UInt32(truncatingIfNeeded: letterHash.value)
+        digits = hasDigits ? UInt32(truncatingIfNeeded: digitHash.value) | 1 : 0
+        length = UInt8(clamping: bytes.count)
+    }
+
+    /// Whether `Handle.compare` could find these two handles alike (same letters, a typo, or one extending the
+    /// other); `false` means they are surely different.
+    func mayResemble(_ other: HandleShape) -> Bool {
+        if letters == other.letters && letterCount >= 3 && (digits == 0 || other.digits == 0) { return true }
+        let shorter = min(length, other.length)
+        let extra = max(length, other.length) - shorter
+        if shorter >= 5 && (extra <= 4 || (13...15).contains(shorter)) {
+            // The shorter handle's first (last) min(8, shorter) bytes must be the longer one's.
+            let shared = UInt64(min(8, shorter)) * 8
+            let headMask: UInt64 = shared == 64 ? ~0 : ~(~0 >> shared)
+            let tailMask: UInt64 = shared == 64 ? ~0 : (1 << shared) - 1
+            if head & headMask == other.head & headMask || tail & tailMask == other.tail & tailMask { return true }
+        }
+        // Two edits change at most four letters' presence.
+        let letterGap = max(letterCount, other.letterCount) - min(letterCount, other.letterCount)
+        return digits == other.digits && letterGap <= 2 && min(letterCount, other.letterCount) >= 4
+            && (letterMask ^ other.letterMask).nonzeroBitCount <= 4
+    }
+}

@@ -1,0 +1,178 @@
+import AccountMatching
+
+/// Blocking: each account gets a few keys, and only accounts sharing a key are compared, so the work grows with the
+/// number of accounts rather than with its square.
+///
+/// | key | accounts that share it |
+/// | --- | --- |
+/// | mailbox | the same normalised mailbox |
+/// | handle | a normalised username, screen name or email local part (3 characters or more) |
+/// | handle prefix | the first 10 characters of a handle of 10 or more (a screen name cut at 15 characters, a taken
+/// username with digits added: found even when the names differ by a typo) |
+/// | name | the same family word and given name, nicknames resolved to their full names, in either order |
+///
+/// A block of up to ``DetectionSettings/maximumBlockSize`` accounts is compared all pairs against all. A larger
+/// block (a very common name, a popular local part) is sorted (by username, or by name for handle blocks) and each
+/// account is compared with its next ``DetectionSettings/neighbourWindow`` neighbours only; the report counts such
+/// blocks and names the largest.
+enum BlockKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case mailbox = 1
+    case handle = 2
+    case handlePrefix = 3
+    case name = 4
+
+    var description: String {
+        switch self {
+        case .mailbox: return "mailbox"
+        case .handle: return "handle"
+        case .handlePrefix: return "handle prefix"
+        case .name: return "name"
+        }
+    }
+}
+
+/// One account's membership of one block.
+struct BlockEntry: Sendable {
+    var key: UInt64
+    var account: UInt32
+}
+
+/// A block key with the text it stands for (for describing oversized blocks).
+struct DescribedKey {
+    var key: UInt64
+    var text: String
+}
+
+extension AccountTable {
+    static func key(_ kind: BlockKind, _ hash: UInt64) -> UInt64 {
+        UInt64(kind.rawValue) << 56 | hash >> 8
+    }
+
+    static func kind(of key: UInt64) -> BlockKind {
+        BlockKind(rawValue: UInt8(key >> 56)) ?? .mailbox
+    }
+
+    /// The block keys of `account`, deduplicated, appended to `entries`.
+    func appendKeys(of account: Int, to entries: inout [BlockEntry], scratch: inout [UInt64]) {
+        scratch.removeAll(keepingCapacity: true)
+        forEachKey(of: account) { key, _ in scratch.append(key) }
+        scratch.sort()
+        var previous: UInt64 = 0
+        for key in scratch where key != previous {
+            entries.append(BlockEntry(key: key, account: UInt32(account)))
+            previous = key
+        }
+    }
+
+    /// The keys of `account` with what each stands for.
+    func describedKeys(of account: Int) -> [DescribedKey] {
+        var keys: [DescribedKey] = []
+        forEachKey(of: account) { key, describe in keys.append(DescribedKey(key: key, text: describe())) }
+        return keys
+    }
+
+    private func forEachKey(of account: Int, _ body: (UInt64, () -> String) -> Void) {
+        let mailboxHash = mailbox[account]
+        if mailboxHash != 0 {
+            body(AccountTable.key(.mailbox, mailboxHash)) { "mailbox of \(raw(account, .email) ?? "")" }
+        }
+        for slot in HandleSlot.allCases {
+            let range = handleRange(account, slot)
+            guard range.count >= 3 else { continue }
+            var hasher = FNV1a()
+            hasher.combine(BlockKind.handle.rawValue)
+            hasher.combine(bytes: handleText[range])
+            body(AccountTable.key(.handle, hasher.value)) {
+                "handle \"\(String(decoding: handleText[range], as: UTF8.self))\""
+            }
+            guard range.count >= AccountTable.handlePrefixLength else { continue }
+            let prefix = range.lowerBound..<(range.lowerBound + AccountTable.handlePrefixLength)
+            var prefixHasher = FNV1a()
+            prefixHasher.combine(BlockKind.handlePrefix.rawValue)
+            prefixHasher.combine(bytes: handleText[prefix])
+            body(AccountTable.key(.handlePrefix, prefixHasher.value)) {
+                "handles starting \"\(String(decoding: handleText[prefix], as: UTF8.self))\""
+            }
+        }
+        for kind in NameSlotKind.allCases {
+            let name = name(account, kind)
+            guard !name.isEmpty, name.familyCount > 0 else { continue }
+            let families = (0..<min(2, name.familyCount)).map(name.family)
+            for full in words.fullNames[Int(name.given)].prefix(3) {
+                for family in families {
+                    body(AccountTable.nameKey(full, family)) { "name \"\(word(full)) \(word(family))\"" }
+                }
+            }
+        }
+    }
+
+    /// Handles at least this long also get a key of their first this many characters.
+    static let handlePrefixLength = 10
+
+    static func nameKey(_ full: Int32, _ family: Int32) -> UInt64 {
+        var hasher = FNV1a()
+        hasher.combine(BlockKind.name.rawValue)
+        hasher.combine(UInt32(bitPattern: min(full, family)))
+        hasher.combine(UInt32(bitPattern: max(full, family)))
+        return key(.name, hasher.value)
+    }
+
+    /// The name-block keys of one name of `account`.
+    func nameKeys(of account: Int, _ kind: NameSlotKind) -> [UInt64] {
+        let name = name(account, kind)
+        guard !name.isEmpty, name.familyCount > 0 else { return [] }
+        var keys: [UInt64] = []
+        for full in words.fullNames[Int(name.given)].prefix(3) {
+            for index in 0..<min(2, name.familyCount) { keys.append(AccountTable.nameKey(full, name.family(index))) }
+        }
+        return keys
+    }
+
+    private func word(_ id: Int32) -> String {
+        String(decoding: words.utf8[Int(id)], as: UTF8.self)
+    }
+
+    /// The order of a large block's members for neighbour comparison: username for most blocks, the name for
+    /// handle blocks (whose members share the handle already).
+    func neighbourOrder(_ kind: BlockKind, _ a: UInt32, _ b: UInt32) -> Bool {
+        let x = Int(a)
+        let y = Int(b)
+        if kind == .handle || kind == .handlePrefix {
+            let nameX = name(x, .account).isEmpty ? name(x, .twitter) : name(x, .account)
+            let nameY = name(y, .account).isEmpty ? name(y, .twitter) : name(y, .account)
+            if nameX.family0 != nameY.family0 { return nameX.family0 < nameY.family0 }
+            if nameX.given != nameY.given { return nameX.given < nameY.given }
+            return a < b
+        }
+        let rangeX = handleRange(x, .username)
+        let rangeY = handleRange(y, .username)
+        if !handleText[rangeX].elementsEqual(handleText[rangeY]) {
+            return handleText[rangeX].lexicographicallyPrecedes(handleText[rangeY])
+        }
+        return a < b
+    }
+}
+
+/// LSD radix sort of block entries by key (then by account, since each pass is stable and entries arrive in
+/// account order): four passes of 16 bits.
+func radixSort(_ entries: inout [BlockEntry]) {
+    var buffer = [BlockEntry](repeating: BlockEntry(key: 0, account: 0), count: entries.count)
+    var counts = [Int](repeating: 0, count: 1 << 16)
+    for pass in 0..<4 {
+        let shift = UInt64(pass * 16)
+        for index in counts.indices { counts[index] = 0 }
+        for entry in entries { counts[Int((entry.key >> shift) & 0xFFFF)] += 1 }
+        var total = 0
+        for index in counts.indices {
+            let count = counts[index]
+            counts[index] = total
+            total += count
+        }
+        for entry in entries {
+            let digit = Int((entry.key >> shift) & 0xFFFF)
+            buffer[counts[digit]] = entry
+            counts[digit] += 1
+        }
+        swap(&entries, &buffer)
+    }
+}

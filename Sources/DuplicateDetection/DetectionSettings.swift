@@ -1,0 +1,22 @@
+public import AccountMatching
+
+/// The knobs of duplicate detection. The defaults are the documented behaviour of `accounts duplicates`.
+public struct DetectionSettings: Sendable {
+    /// The default ``minimumScore``: links at or above it join accounts into clusters.
+    public static let defaultMinimumScore = 0.7
+
+    /// Links scoring below this do not join accounts; every reported cluster scores at least this. In [0, 1].
+    public var minimumScore = DetectionSettings.defaultMinimumScore
+    /// Blocks (accounts sharing a blocking key) up to this size are compared all pairs against all.
+    public var maximumBlockSize = 12
+    /// In a larger block, each account is compared with this many neighbours in the block's sort order.
+    public var neighbourWindow = 5
+    /// A cluster never grows past this many accounts; links that would grow it further are not followed and the
+    /// cluster says so in its reasons.
+    public var maximumClusterSize = 20
+    /// The nickname table used for given names.
+    public var nicknames = Nicknames.english
+
+    /// The default settings.
+    public init() {}
+}

@@ -1,0 +1,243 @@
+public import AccountModel
+import Dispatch
+public import Foundation
+import Synchronization
+
+/// Finds accounts that probably belong to one person: feed it every account, then ask for the report.
+///
+/// ```swift
+/// var detector = DuplicateDetector()
+/// try store.scanMatchableAccounts { batch in detector.add(contentsOf: batch) }
+/// let report = detector.report(generatedAt: Date())
+/// print(ReportRenderer.render(report, as: .json))
+/// ```
+///
+/// Blocking keys (``DetectionSettings``) pick the pairs worth comparing; each pair gets a score in [0, 1] from what
+/// it shares (mailbox, names, handles); pairs at or above the minimum score are linked, and linked accounts form
+/// clusters (union-find, strongest links first, capped in size). A cluster's score is its weakest link.
+public struct DuplicateDetector: Sendable {
+    private var table: AccountTable
+    private let settings: DetectionSettings
+
+    /// A detector with `settings`.
+    public init(settings: DetectionSettings = DetectionSettings()) {
+        self.settings = settings
+        table = AccountTable(nicknames: settings.nicknames)
+    }
+
+    /// How many accounts it holds.
+    public var count: Int { table.count }
+
+    /// Makes room for `accounts` accounts.
+    public mutating func reserveCapacity(_ accounts: Int) {
+        table.reserveCapacity(accounts)
+    }
+
+    /// Adds one account.
+    public mutating func add(_ account: MatchableAccount) {
+        table.append(account)
+    }
+
+    /// Adds accounts.
+    public mutating func add(contentsOf accounts: some Sequence<MatchableAccount>) {
+        for account in accounts { table.append(account) }
+    }
+
+    /// Runs the detection over every account added.
+    /// - Parameters:
+    ///   - generatedAt: the report's time.
+    ///   - progress: called now and then with the phase and how far it got.
+    public func report(
+        generatedAt: Date, progress: @Sendable (DetectionProgress) -> Void = { _ in }
+    ) -> DuplicateReport {
+        var table = self.table
+        table.finishLoading()
+        var statistics = DetectionStatistics()
+        statistics.maximumBlockSize = settings.maximumBlockSize
+        statistics.neighbourWindow = settings.neighbourWindow
+        statistics.maximumClusterSize = settings.maximumClusterSize
+
+        progress(DetectionProgress(phase: .blocking, done: 0, total: table.count))
+        var entries: [BlockEntry] = []
+        entries.reserveCapacity(table.count * 6)
+        var scratch: [UInt64] = []
+        for account in 0..<table.count { table.appendKeys(of: account, to: &entries, scratch: &scratch) }
+        radixSort(&entries)
+        let blocks = Self.blocks(in: entries)
+        statistics.blocks = blocks.count
+
+        let (links, comparisons) = compare(blocks, entries: entries, table: table, progress: progress)
+        statistics.comparisons = comparisons
+        statistics.links = links.count
+
+        var oversized = blocks.filter { $0.count > settings.maximumBlockSize }
+        statistics.oversizedBlocks = oversized.count
+        oversized.sort { $0.count != $1.count ? $0.count > $1.count : $0.lowerBound < $1.lowerBound }
+        statistics.largestOversizedBlocks = oversized.prefix(5).map { range in
+            let key = entries[range.lowerBound].key
+            let member = Int(entries[range.lowerBound].account)
+            let text = table.describedKeys(of: member).first { $0.key == key }?.text ?? "\(AccountTable.kind(of: key))"
+            return OversizedBlock(description: text, size: range.count)
+        }
+
+        progress(DetectionProgress(phase: .clustering, done: 0, total: links.count))
+        let clustering = Clustering(table: table, settings: settings)
+        let (clusters, capped) = clustering.clusters(from: links)
+        statistics.cappedClusters = capped
+        return DuplicateReport(
+            generatedAt: generatedAt, accountsScanned: table.count, minimumScore: settings.minimumScore,
+            clusters: clusters, statistics: statistics)
+    }
+
+    /// Ranges of equal keys holding two accounts or more.
+    private static func blocks(in entries: [BlockEntry]) -> [Range<Int>] {
+        var blocks: [Range<Int>] = []
+        var start = 0
+        while start < entries.count {
+            var end = start + 1
+            while end < entries.count && entries[end].key == entries[start].key { end += 1 }
+            if end - start >= 2 { blocks.append(start..<end) }
+            start = end
+        }
+        return blocks
+    }
+
+    /// Scores the candidate pairs of every block, on every core, and returns the distinct links.
+    private func compare(
+        _ blocks: [Range<Int>], entries: [BlockEntry], table: AccountTable,
+        progress: @Sendable (DetectionProgress) -> Void
+    ) -> (links: [Link], comparisons: Int) {
+        let settings = self.settings
+        let scorer = PairScorer(table: table, minimumScore: settings.minimumScore, entries: entries)
+        // Split the blocks into chunks of similar cost; workers take chunks in turn.
+        let cost: (Range<Int>) -> Int = { range in
+            range.count <= settings.maximumBlockSize
+                ? range.count * (range.count - 1) / 2 : range.count * settings.neighbourWindow
+        }
+        let totalCost = blocks.reduce(0) { $0 + cost($1) }
+        let chunkCount = max(1, min(blocks.count, 64))
+        var chunks: [Range<Int>] = []
+        var chunkStart = 0
+        var running = 0
+        for (index, block) in blocks.enumerated() {
+            running += cost(block)
+            if running >= totalCost * (chunks.count + 1) / chunkCount || index == blocks.count - 1 {
+                chunks.append(chunkStart..<(index + 1))
+                chunkStart = index + 1
+            }
+        }
+        let chunkList = chunks
+        let results = ChunkResults(count: chunkList.count)
+        let finished = Atomic<Int>(0)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunkList.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var chunk = worker
+            while chunk < chunkList.count {
+                var links: [Link] = []
+                var comparisons = 0
+                var order: [UInt32] = []
+                var cache = TypoCache()
+                for block in blocks[chunkList[chunk]] {
+                    comparisons += Self.compareBlock(
+                        block, entries: entries, table: table, scorer: scorer, settings: settings, order: &order,
+                        cache: &cache
+                    ) { link in links.append(link) }
+                }
+                results.store(chunk, links: links, comparisons: comparisons)
+                let done = finished.add(1, ordering: .relaxed).newValue
+                progress(DetectionProgress(phase: .comparing, done: done, total: chunkList.count))
+                chunk += workers
+            }
+        }
+        var (links, comparisons) = results.collected()
+        // A pair sharing several keys was scored once per key: keep one link per pair.
+        links.sort { $0.a != $1.a ? $0.a < $1.a : $0.b < $1.b }
+        var unique: [Link] = []
+        unique.reserveCapacity(links.count)
+        for link in links where unique.last.map({ $0.a != link.a || $0.b != link.b }) ?? true { unique.append(link) }
+        return (unique, comparisons)
+    }
+
+    /// Scores the pairs of one block: all pairs when it is small, neighbours in sort order when it is large.
+    private static func compareBlock(
+        _ block: Range<Int>, entries: [BlockEntry], table: AccountTable, scorer: PairScorer,
+        settings: DetectionSettings, order: inout [UInt32], cache: inout TypoCache, emit: (Link) -> Void
+    ) -> Int {
+        order.removeAll(keepingCapacity: true)
+        for index in block { order.append(entries[index].account) }
+        var window = order.count
+        if order.count > settings.maximumBlockSize {
+            let kind = AccountTable.kind(of: entries[block.lowerBound].key)
+            order.sort { table.neighbourOrder(kind, $0, $1) }
+            window = settings.neighbourWindow
+        }
+        var comparisons = 0
+        for x in 0..<order.count {
+            let upper = min(order.count, x + 1 + window)
+            for y in (x + 1)..<max(x + 1, upper) {
+                let a = min(order[x], order[y])
+                let b = max(order[x], order[y])
+                if a == b { continue }
+                comparisons += 1
+                if let (score, evidence) = scorer.evaluate(Int(a), Int(b), cache: &cache) {
+                    emit(Link(a: a, b: b, score: score, evidence: evidence))
+                }
+            }
+        }
+        return comparisons
+    }
+}
+
+/// Where a run is, for progress display.
+public struct DetectionProgress: Sendable, Hashable {
+    /// The phases of a run.
+    public enum Phase: String, Sendable, Hashable {
+        /// Computing and sorting blocking keys.
+        case blocking
+        /// Scoring candidate pairs (`done` and `total` count chunks of blocks).
+        case comparing
+        /// Joining linked accounts into clusters.
+        case clustering
+    }
+
+    /// The phase.
+    public var phase: Phase
+    /// Units done.
+    public var done: Int
+    /// Units in the phase.
+    public var total: Int
+}
+
+/// A scored pair, `a < b`.
+struct Link: Sendable {
+    var a: UInt32
+    var b: UInt32
+    var score: Double
+    var evidence: PairEvidence
+}
+
+/// Per-chunk results written by the workers.
+final class ChunkResults: Sendable {
+    private let slots: Mutex<[(links: [Link], comparisons: Int)]>
+
+    init(count: Int) {
+        slots = Mutex(Array(repeating: ([], 0), count: count))
+    }
+
+    func store(_ chunk: Int, links: [Link], comparisons: Int) {
+        slots.withLock { $0[chunk] = (links, comparisons) }
+    }
+
+    func collected() -> (links: [Link], comparisons: Int) {
+        slots.withLock { slots in
+            var links: [Link] = []
+            links.reserveCapacity(slots.reduce(0) { $0 + $1.links.count })
+            var comparisons = 0
+            for slot in slots {
+                links.append(contentsOf: slot.links)
+                comparisons += slot.comparisons
+            }
+            return (links, comparisons)
+        }
+    }
+}

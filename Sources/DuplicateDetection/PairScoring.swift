@@ -1,0 +1,466 @@
+import AccountMatching
+import Foundation
+
+/// Decisions already made, per worker: typos per pair of word ids, and how surprising a handle is given the names of
+/// the two accounts that share it (the same handles and names come up again and again in a block).
+struct TypoCache {
+    var entries: [UInt64: Bool] = [:]
+    var surprise: [UInt64: Double] = [:]
+    /// Other carriers of a name, per name (its word ids).
+    var carriers: [UInt64: Double] = [:]
+}
+
+/// What two accounts have in common: the evidence a link rests on, and which fields carried it.
+struct PairEvidence: Sendable, Hashable {
+    var sharesMailbox = false
+    /// The best agreement between a name of each account (``NameAgreement/unknown`` when there was none to compare).
+    var name = NameAgreement.unknown
+    var nameSlotA = AccountTable.NameSlotKind.account
+    var nameSlotB = AccountTable.NameSlotKind.account
+    var handle = HandleStrength.none
+    var handleAgreement = HandleAgreement.different
+    var handleSlotA = AccountTable.HandleSlot.username
+    var handleSlotB = AccountTable.HandleSlot.username
+    /// The handle counted although the names explain it: the name is so rare in the store that nobody else could
+    /// have made that handle from it.
+    var rareName = false
+}
+
+/// How much a shared or resembling handle says.
+enum HandleStrength: Int, Sendable, Hashable, Comparable, CaseIterable {
+    /// No handle in common.
+    case none
+    /// Resembling handles that others with the name could have picked (`jsmith` and `jsmith_` for John Smith).
+    case weakResembling
+    /// The same handle, but one that others with the name could have picked.
+    case weak
+    /// Resembling handles (same digits and a typo, same letters, one extending the other) that say who picked them.
+    case resembling
+    /// The same handle, and one that says who picked it.
+    case identical
+
+    static func < (lhs: HandleStrength, rhs: HandleStrength) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The pair scores: one table, documented in README ("How a link is scored").
+enum ScoreTable {
+    /// Accounts sharing a normalised mailbox.
+    static let sharedMailbox = 0.95
+    /// … whose names also match (exact, nickname, swapped, typo or initial).
+    static let sharedMailboxNamesMatch = 0.99
+    /// … whose names clash (a shared family mailbox, say): still reported, ranked lower.
+    static let sharedMailboxNamesDiffer = 0.75
+
+    /// Without a shared mailbox: rows by name agreement, columns by ``HandleStrength`` (resembling handles the names
+    /// explain count as no handle at all).
+    static func score(name: NameAgreement, handle: HandleStrength) -> Double {
+        let columns: [HandleStrength] = [.none, .weak, .resembling, .identical]
+        return row(name)[columns.firstIndex(of: handle == .weakResembling ? .none : handle) ?? 0]
+    }
+
+    /// The best score a pair can still reach given its names.
+    static func best(name: NameAgreement) -> Double {
+        score(name: name, handle: .identical)
+    }
+
+    private static func row(_ name: NameAgreement) -> [Double] {
+        switch name {
+        case .exact, .nickname, .swapped: return [0.30, 0.50, 0.85, 0.95]
+        case .typo, .initial: return [0.20, 0.40, 0.70, 0.90]
+        case .givenOnly: return [0.10, 0.30, 0.50, 0.65]
+        case .unknown: return [0.00, 0.30, 0.60, 0.80]
+        case .conflict: return [0.00, 0.00, 0.20, 0.50]
+        }
+    }
+}
+
+/// Compares two accounts of a table.
+struct PairScorer: Sendable {
+    let table: AccountTable
+    let minimumScore: Double
+    /// Every account's block keys, sorted: a name block's size is how many accounts carry that name.
+    let entries: [BlockEntry]
+
+    /// A shared handle counts when fewer than `2^-margin` other accounts are expected to have it by chance (see
+    /// `compareHandles`).
+    static let surpriseMargin = 6.0
+    /// Very common names (``CommonNames``) count as carried by at least this many other people.
+    static let commonNameCarriers = 50.0
+
+    /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
+    func evaluate(_ i: Int, _ j: Int, cache: inout TypoCache) -> (score: Double, evidence: PairEvidence)? {
+        var evidence = PairEvidence()
+        evidence.sharesMailbox = table.mailbox[i] != 0 && table.mailbox[i] == table.mailbox[j]
+        // Most candidate pairs share a name block and nothing else: names alone never reach the minimum, so without
+        // a shared mailbox or a handle that might match, stop before comparing names.
+        if !evidence.sharesMailbox && ScoreTable.score(name: .exact, handle: .none) < minimumScore
+            && !mayShareHandle(i, j)
+        {
+            return nil
+        }
+        compareNames(i, j, into: &evidence, cache: &cache)
+        if evidence.sharesMailbox {
+            // Handles add nothing to the score here, but they are part of the story an operator reads.
+            compareHandles(i, j, into: &evidence, needResembling: true, cache: &cache)
+            let score: Double
+            if evidence.name.isMatch || evidence.name == .initial {
+                score = ScoreTable.sharedMailboxNamesMatch
+            } else if evidence.name == .conflict {
+                score = ScoreTable.sharedMailboxNamesDiffer
+            } else {
+                score = ScoreTable.sharedMailbox
+            }
+            return score >= minimumScore ? (score, evidence) : nil
+        }
+        if ScoreTable.best(name: evidence.name) < minimumScore { return nil }
+        let needResembling = ScoreTable.score(name: evidence.name, handle: .resembling) >= minimumScore
+        compareHandles(i, j, into: &evidence, needResembling: needResembling, cache: &cache)
+        let score = ScoreTable.score(name: evidence.name, handle: evidence.handle)
+        return score >= minimumScore ? (score, evidence) : nil
+    }
+
+    // MARK: - Names
+
+    private func compareNames(_ i: Int, _ j: Int, into evidence: inout PairEvidence, cache: inout TypoCache) {
+        // A comparison of two full names (given and family) outranks any comparison involving a partial name: a
+        // clash between full names must not be hidden by a one-word display name that says nothing.
+        var bestFull: NameAgreement?
+        var bestPartial: NameAgreement?
+        var fullSlots = (AccountTable.NameSlotKind.account, AccountTable.NameSlotKind.account)
+        var partialSlots = fullSlots
+        for kindA in AccountTable.NameSlotKind.allCases {
+            let a = table.name(i, kindA)
+            if a.isEmpty { continue }
+            for kindB in AccountTable.NameSlotKind.allCases {
+                let b = table.name(j, kindB)
+                if b.isEmpty { continue }
+                let level = agreement(a, b, cache: &cache)
+                if a.familyCount > 0 && b.familyCount > 0 {
+                    if bestFull.map({ level > $0 }) ?? true {
+                        bestFull = level
+                        fullSlots = (kindA, kindB)
+                    }
+                } else if bestPartial.map({ level > $0 }) ?? true {
+                    bestPartial = level
+                    partialSlots = (kindA, kindB)
+                }
+            }
+        }
+        if let bestFull {
+            evidence.name = bestFull
+            (evidence.nameSlotA, evidence.nameSlotB) = fullSlots
+        } else if let bestPartial {
+            evidence.name = bestPartial
+            (evidence.nameSlotA, evidence.nameSlotB) = partialSlots
+        }
+    }
+
+    private func agreement(
+        _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
+    ) -> NameAgreement {
+        let given = givenAgreement(a.given, b.given, cache: &cache)
+        guard a.familyCount > 0, b.familyCount > 0 else {
+            switch given {
+            case .exact, .nickname: return .givenOnly
+            case .typo, .initial: return .unknown
+            case .none: return .conflict
+            }
+        }
+        let family = familyAgreement(a, b, cache: &cache)
+        if let level = PersonName.combine(family: family, given: given) { return level }
+        var swappedGiven = false
+        var swappedFamily = false
+        for index in 0..<b.familyCount where givenAgreement(a.given, b.family(index), cache: &cache) >= .typo {
+            swappedGiven = true
+        }
+        for index in 0..<a.familyCount where givenAgreement(a.family(index), b.given, cache: &cache) >= .typo {
+            swappedFamily = true
+        }
+        return swappedGiven && swappedFamily ? .swapped : .conflict
+    }
+
+    /// Mirrors `PersonName.givenAgreement` over interned words.
+    private func givenAgreement(_ a: Int32, _ b: Int32, cache: inout TypoCache) -> PersonName.WordAgreement {
+        if a == b { return .exact }
+        let words = table.words
+        let fullA = words.fullNames[Int(a)]
+        let fullB = words.fullNames[Int(b)]
+        if fullA.contains(where: { fullB.contains($0) }) { return .nickname }
+        let scalarsA = words.scalars[Int(a)]
+        let scalarsB = words.scalars[Int(b)]
+        if scalarsA.count == 1 || scalarsB.count == 1 { return scalarsA.first == scalarsB.first ? .initial : .none }
+        if !(words.known[Int(a)] && words.known[Int(b)]) && isTypo(a, b, cache: &cache) {
+            let textA = String(decoding: words.utf8[Int(a)], as: UTF8.self)
+            let textB = String(decoding: words.utf8[Int(b)], as: UTF8.self)
+            if !PersonName.isExtension(textA, textB) { return .typo }
+        }
+        return .none
+    }
+
+    /// Mirrors `PersonName.familyAgreement` over interned words.
+    private func familyAgreement(
+        _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
+    ) -> PersonName.WordAgreement {
+        let words = table.words
+        let initialsA = (0..<a.familyCount).allSatisfy { words.scalars[Int(a.family($0))].count == 1 }
+        let initialsB = (0..<b.familyCount).allSatisfy { words.scalars[Int(b.family($0))].count == 1 }
+        if initialsA || initialsB {
+            for x in 0..<a.familyCount {
+                for y in 0..<b.familyCount where words.firstScalar(a.family(x)) == words.firstScalar(b.family(y)) {
+                    return .initial
+                }
+            }
+            return .none
+        }
+        for x in 0..<a.familyCount {
+            for y in 0..<b.familyCount where a.family(x) == b.family(y) { return .exact }
+        }
+        for x in 0..<a.familyCount {
+            for y in 0..<b.familyCount where isTypo(a.family(x), b.family(y), cache: &cache) {
+                let textA = String(decoding: words.utf8[Int(a.family(x))], as: UTF8.self)
+                let textB = String(decoding: words.utf8[Int(b.family(y))], as: UTF8.self)
+                if !PersonName.isExtension(textA, textB) { return .typo }
+            }
+        }
+        return .none
+    }
+
+    /// Whether two words are one word with a typo (Jaro–Winkler ≥ ``PersonName/typoThreshold``), remembered per
+    /// pair of words: the same pairs (John and Jane) come up again and again.
+    private func isTypo(_ a: Int32, _ b: Int32, cache: inout TypoCache) -> Bool {
+        let scalarsA = table.words.scalars[Int(a)]
+        let scalarsB = table.words.scalars[Int(b)]
+        guard scalarsA.count >= 3, scalarsB.count >= 3 else { return false }
+        // Jaro–Winkler ≥ 0.9 needs Jaro ≥ 0.833, out of reach when one word is under half the other's length.
+        guard min(scalarsA.count, scalarsB.count) * 2 >= max(scalarsA.count, scalarsB.count) else { return false }
+        let key = UInt64(UInt32(bitPattern: min(a, b))) << 32 | UInt64(UInt32(bitPattern: max(a, b)))
+        if let known = cache.entries[key] { return known }
+        let typo = scalarsA.withUnsafeBufferPointer { x in
+            scalarsB.withUnsafeBufferPointer { y in JaroWinkler.similarity(x, y) >= PersonName.typoThreshold }
+        }
+        cache.entries[key] = typo
+        return typo
+    }
+
+    // MARK: - Handles
+
+    /// Whether any handle of `i` is, or might resemble, a handle of `j` (cheap checks only).
+    private func mayShareHandle(_ i: Int, _ j: Int) -> Bool {
+        for slotA in AccountTable.HandleSlot.allCases {
+            let hashA = table.handleHash(i, slotA)
+            if hashA == 0 { continue }
+            let shapeA = table.handleShape(i, slotA)
+            for slotB in AccountTable.HandleSlot.allCases {
+                let hashB = table.handleHash(j, slotB)
+                if hashB == 0 { continue }
+                if hashA == hashB || shapeA.mayResemble(table.handleShape(j, slotB)) { return true }
+            }
+        }
+        return false
+    }
+
+    private func compareHandles(
+        _ i: Int, _ j: Int, into evidence: inout PairEvidence, needResembling: Bool, cache: inout TypoCache
+    ) {
+        var explainer: HandleExplainer?
+        // What explains a handle is the words of both accounts' names: an order-independent signature of them.
+        var signature: UInt64 = 0
+        for account in [i, j] {
+            for kind in AccountTable.NameSlotKind.allCases {
+                let slot = table.name(account, kind)
+                if slot.isEmpty { continue }
+                for id in [slot.given, slot.family0, slot.family1, slot.family2] where id >= 0 {
+                    signature &+= (UInt64(UInt32(bitPattern: id)) &+ 0x9E37_79B9) &* 0xBF58_476D_1CE4_E5B9
+                }
+            }
+        }
+        func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
+            let key = FNV1a.hash(handle) ^ signature
+            if let known = cache.surprise[key] { return known }
+            if explainer == nil { explainer = HandleExplainer(table: table, accounts: (i, j)) }
+            let computed = explainer!.surprise(handle)
+            cache.surprise[key] = computed
+            return computed
+        }
+        // A handle counts when few other accounts could have it by chance. Two estimates, both must be small:
+        // - from the names: the other accounts that could have made a handle from them, times the chance of the
+        //   handle's unexplained part (its surprise in bits);
+        // - from the store: the other accounts whose handles have the very same letters, times the chance of the
+        //   same digits (`neonsurfer93` is common when thirty accounts have a `neonsurfer` handle).
+        let limit = exp2(-PairScorer.surpriseMargin)
+        var namePickers: Double?
+        func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32) -> (counts: Bool, bits: Double) {
+            let bits = surprise(handle)
+            if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
+            let byNames = namePickers! * exp2(-bits)
+            if byNames > limit { return (false, bits) }
+            let digits = Array(handle.filter { $0 >= 48 && $0 <= 57 })
+            let digitBits = Handle.surprise(letters: 0, digits: digits, lettersCount: false)
+            let byLetters = Double(max(0, table.letterCarriers(letters) - 2)) * exp2(-digitBits)
+            return (max(byNames, byLetters) <= limit, bits)
+        }
+        var countedBits = 0.0
+        table.handleText.withUnsafeBufferPointer { text in
+            for slotA in AccountTable.HandleSlot.allCases {
+                let hashA = table.handleHash(i, slotA)
+                if hashA == 0 { continue }
+                for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
+                    let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
+                    let (counted, bits) = counts(handle, letters: table.handleShape(i, slotA).letters)
+                    let strength: HandleStrength = counted ? .identical : .weak
+                    if strength > evidence.handle {
+                        evidence.handle = strength
+                        evidence.handleAgreement = .identical
+                        evidence.handleSlotA = slotA
+                        evidence.handleSlotB = slotB
+                        countedBits = bits
+                    }
+                }
+            }
+            guard needResembling, evidence.handle < .resembling else { return }
+            for slotA in AccountTable.HandleSlot.allCases where table.handleHash(i, slotA) != 0 {
+                let shapeA = table.handleShape(i, slotA)
+                let a = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
+                for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) != 0 {
+                    if table.handleHash(j, slotB) == table.handleHash(i, slotA) { continue }
+                    let shapeB = table.handleShape(j, slotB)
+                    if !shapeA.mayResemble(shapeB) { continue }
+                    let b = UnsafeBufferPointer(rebasing: text[table.handleRange(j, slotB)])
+                    let agreement = Handle.compare(a, b)
+                    // Only what the two handles share is evidence.
+                    let verdict: (counts: Bool, bits: Double)
+                    switch agreement {
+                    case .different, .identical: continue
+                    case .sameLetters:
+                        // The digits are on one side only: only the letters are shared.
+                        verdict = Handle.withLettersAndDigits(a) { letters, _ in
+                            counts(letters, letters: shapeA.letters)
+                        }
+                    case .extended:
+                        // The shorter one (a screen name cut at 15 characters shows no more).
+                        verdict =
+                            a.count <= b.count ? counts(a, letters: shapeA.letters) : counts(b, letters: shapeB.letters)
+                    case .similar:
+                        let first = counts(a, letters: shapeA.letters)
+                        let second = counts(b, letters: shapeB.letters)
+                        verdict = (first.counts && second.counts, min(first.bits, second.bits))
+                    }
+                    let strength: HandleStrength = verdict.counts ? .resembling : .weakResembling
+                    if strength > evidence.handle {
+                        evidence.handle = strength
+                        evidence.handleAgreement = agreement
+                        evidence.handleSlotA = slotA
+                        evidence.handleSlotB = slotB
+                        countedBits = verdict.bits
+                        if strength == .resembling { return }
+                    }
+                }
+            }
+        }
+        // A handle the names explain counted only because nobody else carries so rare a name.
+        evidence.rareName = evidence.handle >= .resembling && countedBits == 0
+    }
+
+    /// How many other accounts could have picked a handle made from these accounts' names: the other carriers of
+    /// the matching name (its name block, less these two, or `g × f / n` by chance, whichever is more; at least
+    /// ``commonNameCarriers`` for a very common name, at least one for a name in another script); for a given name
+    /// alone, its carriers; with no names to go by, every account of the store.
+    func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence, cache: inout TypoCache) -> Double {
+        switch evidence.name {
+        case .exact, .nickname, .swapped, .typo, .initial:
+            return max(
+                otherCarriers(i, evidence.nameSlotA, cache: &cache), otherCarriers(j, evidence.nameSlotB, cache: &cache)
+            )
+        case .givenOnly:
+            let a = table.name(i, evidence.nameSlotA)
+            let b = table.name(j, evidence.nameSlotB)
+            return Double(max(table.givenCount(of: a.given), table.givenCount(of: b.given)))
+        case .unknown, .conflict:
+            return Double(table.count)
+        }
+    }
+
+    private func otherCarriers(_ account: Int, _ kind: AccountTable.NameSlotKind, cache: inout TypoCache) -> Double {
+        let name = table.name(account, kind)
+        guard !name.isEmpty, name.familyCount > 0 else { return Double(table.count) }
+        var key = UInt64(UInt32(bitPattern: name.given))
+        for index in 0..<name.familyCount {
+            key = key &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(UInt32(bitPattern: name.family(index)))
+        }
+        if let known = cache.carriers[key] { return known }
+        let words = table.words
+        let counted = Double(table.nameKeys(of: account, kind).map(blockSize).max() ?? 0) - 2
+        var others = max(counted, expectedCarriers(name))
+        let ids = [name.given] + (0..<name.familyCount).map(name.family)
+        if ids.contains(where: { id in words.scalars[Int(id)].contains { $0 >= 0x80 } }) { others = max(others, 1) }
+        if words.commonGiven[Int(name.given)]
+            && (0..<name.familyCount).contains(where: { words.commonFamily[Int(name.family($0))] })
+        {
+            others = max(others, PairScorer.commonNameCarriers)
+        }
+        cache.carriers[key] = others
+        return others
+    }
+
+    /// `g × f / n`: accounts expected to carry this given and family name by chance.
+    func expectedCarriers(_ name: AccountTable.NameSlot) -> Double {
+        let givenCarriers = table.givenCount(of: name.given)
+        let familyCarriers = (0..<name.familyCount).map { table.familyCount(of: name.family($0)) }.max() ?? 0
+        return Double(givenCarriers) * Double(familyCarriers) / Double(max(1, table.count))
+    }
+
+    /// How many block entries carry `key` (binary search in the sorted entries).
+    private func blockSize(_ key: UInt64) -> Int {
+        func bound(_ upper: Bool) -> Int {
+            var low = 0
+            var high = entries.count
+            while low < high {
+                let middle = (low + high) / 2
+                if entries[middle].key < key || (upper && entries[middle].key == key) {
+                    low = middle + 1
+                } else {
+                    high = middle
+                }
+            }
+            return low
+        }
+        return bound(true) - bound(false)
+    }
+}
+
+/// Measures what a handle holds beyond two accounts' names, nicknames, initials and names anyone might use.
+struct HandleExplainer {
+    private var words: [[UInt8]] = []
+    private var initials: Set<UInt8> = []
+    /// Whether every name word is written in ASCII letters once folded; a name in another script (`山田 太郎`) cannot
+    /// explain a romanised handle, so its letters prove nothing.
+    private var namesExplainable = true
+    /// Given and family names anyone might use in a handle (``KnownNameWords``): `danielle` or `johnson` alone
+    /// says nothing about who picked it.
+    private let knownNames: KnownNameWords
+
+    init(table: AccountTable, accounts: (Int, Int)) {
+        knownNames = table.knownNames
+        for account in [accounts.0, accounts.1] {
+            for kind in AccountTable.NameSlotKind.allCases {
+                let slot = table.name(account, kind)
+                if slot.isEmpty { continue }
+                words.append(contentsOf: table.words.variants[Int(slot.given)])
+                for index in 0..<slot.familyCount { words.append(table.words.utf8[Int(slot.family(index))]) }
+                for id in [slot.given] + (0..<slot.familyCount).map(slot.family) {
+                    let scalars = table.words.scalars[Int(id)]
+                    if !scalars.allSatisfy({ $0 < 0x80 }) { namesExplainable = false }
+                    if let first = scalars.first, first < 0x80 { initials.insert(UInt8(first)) }
+                }
+            }
+        }
+    }
+
+    /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
+    func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
+        let bytes = Array(handle)
+        let remainder = Handle.unexplained(bytes, words: words, initials: initials, knownNames: knownNames)
+        return Handle.surprise(
+            letters: remainder.letters, digits: bytes.filter { $0 >= 48 && $0 <= 57 }, lettersCount: namesExplainable)
+    }
+}

@@ -1,0 +1,85 @@
+import AccountMatching
+
+/// The stable phrases a link's reasons are made of. Reports, tests and operators rely on their wording: change them
+/// only on purpose.
+enum Reasons {
+    static func mailbox(_ match: Mailbox.Match) -> String {
+        switch match {
+        case .sameAddress: return "same email address apart from letter case"
+        case .unicodeForms: return "same mailbox after Unicode and IDNA normalisation"
+        case .gmailRules: return "same mailbox after gmail normalisation"
+        case .plusAddressing: return "same mailbox after plus-address normalisation"
+        }
+    }
+
+    static let namesDiffer = "names differ"
+
+    /// `cap` accounts reached.
+    static func capped(_ cap: Int) -> String {
+        "cluster reached the \(cap)-account cap; links to further accounts were not followed"
+    }
+
+    /// The name part of a reason, or `nil` when the names did not agree.
+    static func name(
+        _ level: NameAgreement, _ a: AccountTable.NameSlotKind, _ b: AccountTable.NameSlotKind, rare: Bool
+    ) -> String? {
+        var suffix: String
+        switch level {
+        case .exact: suffix = ""
+        case .nickname: suffix = " through a nickname"
+        case .typo: suffix = " apart from a typo"
+        case .swapped: suffix = " with given and family names swapped"
+        case .initial: suffix = " apart from an initial"
+        case .givenOnly: suffix = " by given name only"
+        case .unknown, .conflict: return nil
+        }
+        if rare { suffix += " (a rare name)" }
+        switch (a, b) {
+        case (.account, .account): return "account names match" + suffix
+        case (.twitter, .twitter): return "Twitter display names match" + suffix
+        default: return "Twitter display name matches account name" + suffix
+        }
+    }
+
+    /// The handle part of a reason, or `nil` when no handle counted.
+    static func handle(
+        _ strength: HandleStrength, _ a: AccountTable.HandleSlot, _ b: AccountTable.HandleSlot
+    ) -> String? {
+        guard strength >= .weak else { return nil }
+        let identical = strength == .identical || strength == .weak
+        if a == b {
+            let subject: String
+            switch a {
+            case .username: subject = "usernames"
+            case .screenName: subject = "screen names"
+            case .emailLocalPart: subject = "email local parts"
+            }
+            return subject + (identical ? " match" : " resemble each other")
+        }
+        let verb = identical ? " matches " : " resembles "
+        switch Set([a, b]) {
+        case [.username, .screenName]: return "screen name" + verb + "username"
+        case [.username, .emailLocalPart]: return "email local part" + verb + "username"
+        default: return "email local part" + verb + "screen name"
+        }
+    }
+
+    /// Every phrase of one link, in the order they should be read.
+    static func phrases(for evidence: PairEvidence, emails: (String?, String?)) -> [String] {
+        var phrases: [String] = []
+        if evidence.sharesMailbox, let first = emails.0, let second = emails.1, let match = Mailbox.match(first, second)
+        {
+            phrases.append(mailbox(match))
+        }
+        let namePart = name(evidence.name, evidence.nameSlotA, evidence.nameSlotB, rare: evidence.rareName)
+        let handlePart = handle(evidence.handle, evidence.handleSlotA, evidence.handleSlotB)
+        switch (namePart, handlePart) {
+        case (let name?, let handle?): phrases.append(name + " and " + handle)
+        case (let name?, nil): phrases.append(name)
+        case (nil, let handle?): phrases.append(handle)
+        case (nil, nil): break
+        }
+        if evidence.sharesMailbox && evidence.name == .conflict { phrases.append(namesDiffer) }
+        return phrases
+    }
+}

@@ -1,0 +1,157 @@
+import AccountModel
+import AccountStore
+import ArgumentParser
+import DuplicateDetection
+import Foundation
+import Synchronization
+
+/// `accounts duplicates [--format table|csv|json|html] [--min-score X] [--output FILE]`
+struct DuplicatesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "duplicates",
+        abstract: "Report clusters of accounts that probably belong to one person.",
+        discussion: """
+            Accounts are linked when they share a normalised mailbox, or when their names and handles (username, \
+            Twitter screen name, email local part) agree; linked accounts form clusters. A cluster's score is its \
+            weakest link. See README, "Duplicate-account report".
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Output format: table, csv, json or html.")
+    var format: DuplicatesFormat = .table
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Links scoring below this (0…1) do not join accounts (default \(DetectionSettings.defaultMinimumScore)).",
+            valueName: "score"))
+    var minScore: Double = DetectionSettings.defaultMinimumScore
+
+    @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        guard minScore.isFinite, (0...1).contains(minScore) else {
+            throw ValidationError("--min-score must be a number from 0 to 1, not \(minScore)")
+        }
+        if let output {
+            let directory = (output as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            if !directory.isEmpty,
+                !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue
+            {
+                throw ValidationError("--output \(output): the directory \(directory) does not exist")
+            }
+        }
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let store = try global.openStore(keyRing: nil)
+        defer { try? store.close() }
+        var settings = DetectionSettings()
+        settings.minimumScore = minScore
+        let reading = Progress(label: "reading accounts")
+        let loader = DetectorLoader(settings: settings)
+        do {
+            let total = try await store.accountCount()
+            loader.reserveCapacity(total)
+            // The store reads on this thread while the detector digests the previous batches on another.
+            try store.scanMatchableAccounts { batch in
+                loader.add(batch) { count in reading.update(count, of: total) }
+            }
+        } catch {
+            loader.finish()
+            reading.finish()
+            throw fail(error)
+        }
+        let detector = loader.finish()
+        reading.finish()
+        let read = ContinuousClock.now
+        let comparing = Progress(label: "comparing")
+        let report = detector.report(generatedAt: Date()) { step in
+            if step.phase == .comparing { comparing.update(step.done, of: step.total) }
+        }
+        comparing.finish()
+        let detected = ContinuousClock.now
+        let text = ReportRenderer.render(report, as: format.reportFormat)
+        let rendered = ContinuousClock.now
+        if ProcessInfo.processInfo.environment["ACCOUNTS_DUPLICATES_TIMING"] == "1" {
+            // For benchmarks: phase times and how much work detection did.
+            let statistics = report.statistics
+            printMessage(
+                "timing: read \(read - started), detect \(detected - read), render \(rendered - detected); "
+                    + "blocks \(statistics.blocks), oversized \(statistics.oversizedBlocks), "
+                    + "comparisons \(statistics.comparisons), links \(statistics.links)")
+        }
+        if format != .table {
+            for note in report.statistics.notes { printMessage("note: \(note)") }
+        }
+        guard let output else {
+            printOutput(text)
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+            printError("cannot write \(output): \(error.localizedDescription)")
+            throw ExitCode(ExitStatus.operationalFailure)
+        }
+        let members = report.clusters.reduce(0) { $0 + $1.members.count }
+        printMessage(
+            "wrote \(report.clusters.count) clusters (\(members) of \(report.accountsScanned) accounts) to \(output)")
+    }
+}
+
+/// `--format table|csv|json|html`
+enum DuplicatesFormat: String, ExpressibleByArgument, CaseIterable {
+    case table
+    case csv
+    case json
+    case html
+
+    var reportFormat: ReportFormat {
+        switch self {
+        case .table: return .table
+        case .csv: return .csv
+        case .json: return .json
+        case .html: return .html
+        }
+    }
+}
+
+/// Feeds batches to a detector on a serial background queue, at most a few batches ahead of the reader.
+final class DetectorLoader: Sendable {
+    private let detector: Mutex<DuplicateDetector>
+    private let queue = DispatchQueue(label: "accounts.duplicates.loader")
+    private let slots = DispatchSemaphore(value: 4)
+
+    init(settings: DetectionSettings) {
+        detector = Mutex(DuplicateDetector(settings: settings))
+    }
+
+    func reserveCapacity(_ count: Int) {
+        detector.withLock { $0.reserveCapacity(count) }
+    }
+
+    /// Queues `batch`; `progress` gets the number of accounts added so far once it is in.
+    func add(_ batch: [MatchableAccount], progress: @escaping @Sendable (Int) -> Void) {
+        slots.wait()
+        queue.async { [self] in
+            let count = detector.withLock { detector in
+                detector.add(contentsOf: batch)
+                return detector.count
+            }
+            slots.signal()
+            progress(count)
+        }
+    }
+
+    /// Waits for every queued batch and returns the detector.
+    @discardableResult
+    func finish() -> DuplicateDetector {
+        queue.sync {}
+        return detector.withLock { $0 }
+    }
+}

@@ -1,0 +1,140 @@
+import AccountMatching
+import Foundation
+import Testing
+
+struct NameTextTests {
+    @Test(arguments: [
+        ("Zoë Ångström", ["zoe", "angstrom"]),
+        ("ZOE ANGSTROM", ["zoe", "angstrom"]),
+        ("Ｚｏｅ　Ａｎｇｓｔｒｏｍ", ["zoe", "angstrom"]),
+        ("Zoe\u{308} A\u{30A}ngstro\u{308}m", ["zoe", "angstrom"]),
+        ("O'Brien-Smith", ["obrien", "smith"]),
+        ("Łukasz Straße", ["lukasz", "strasse"]),
+        ("Søren Æbelø", ["soren", "aebelo"]),
+        ("John 🇺🇸 Smith!", ["john", "smith"]),
+        ("山田 太郎", ["山田", "太郎"]),
+    ])
+    func foldsCaseAccentsAndWidth(_ text: String, _ expected: [String]) {
+        #expect(NameText.tokens(text) == expected)
+    }
+
+    @Test func alphanumericsDropEverythingElse() {
+        #expect(NameText.alphanumerics("John.Smith_84") == "johnsmith84")
+        #expect(NameText.alphanumerics("Zoë-Ångström") == "zoeangstrom")
+    }
+}
+
+struct PersonNameTests {
+    @Test(arguments: [
+        ("John Smith", "john", ["smith"]),
+        ("Dr. John Paul Smith Jr.", "john", ["paul", "smith"]),
+        ("Smith, John", "john", ["smith"]),
+        ("JohnSmith", "john", ["smith"]),
+        ("Jan van der Berg", "jan", ["berg"]),
+        ("Zoë Ångström 🇸🇪", "zoe", ["angstrom"]),
+        ("Cher", "cher", []),
+    ])
+    func parsesDisplayNames(_ display: String, _ given: String, _ family: [String]) {
+        let name = PersonName(displayName: display)
+        #expect(name?.given == given)
+        #expect(name?.family == family)
+    }
+
+    @Test func needsLetters() {
+        #expect(PersonName(displayName: "🌈✨") == nil)
+        #expect(PersonName(first: nil, last: "Smith") == nil)
+        #expect(PersonName(first: "  ", last: "Smith") == nil)
+    }
+
+    @Test(arguments: [
+        ("John", "Smith", "John Smith", NameAgreement.exact),
+        ("JOHN", "SMITH", "john smith", .exact),
+        ("Zoë", "Ångström", "Zoe Angstrom", .exact),
+        ("Robert", "Jones", "Bob Jones", .nickname),
+        ("Elizabeth", "Taylor", "Liz Taylor", .nickname),
+        ("Jonathan", "Smith", "Jonathon Smith", .typo),
+        ("John", "Smith", "John Smtih", .typo),
+        ("John", "Smith", "Smith John", .swapped),
+        ("John", "Smith", "J Smith", .initial),
+        ("John", "Smith", "John", .givenOnly),
+        ("John", "Smith", "Mary Smith", .conflict),
+        ("John", "Smith", "John Jones", .conflict),
+        ("John", "Smith", "Mary", .conflict),
+        // Siblings, not typos: one name is the other with a letter or two added, or both are known names.
+        ("Alan", "Duncan", "Alana Duncan", .conflict),
+        ("Paul", "Kim", "Paula Kim", .conflict),
+        ("Daniel", "Ruiz", "Danielle Ruiz", .conflict),
+        ("Mark", "Lee", "Mary Lee", .conflict),
+    ])
+    func agreement(_ first: String, _ last: String, _ display: String, _ expected: NameAgreement) throws {
+        let account = try #require(PersonName(first: first, last: last))
+        let twitter = try #require(PersonName(displayName: display))
+        #expect(account.compare(twitter) == expected)
+        #expect(twitter.compare(account) == expected)
+    }
+}
+
+struct HandleTests {
+    @Test(arguments: [
+        ("jsmith84", "j_smith84", HandleAgreement.identical),
+        ("JSmith84", "jsmith84", .identical),
+        ("photoguy", "photoguy84", .sameLetters),
+        ("jsmtih84", "jsmith84", .similar),
+        ("aadams99", "theaadams99", .extended),
+        ("susansorimita2", "susansorimita2001", .extended),
+        ("abigailhoreva65", "abigailhoreva651", .extended),  // a 15-character screen name may be cut short
+        ("amanda81", "amanda816897", .different),  // otherwise more digits are another number
+        ("solar2001", "solar24", .different),
+        ("jsmith84", "jsmith85", .different),
+        ("alice", "bob", .different),
+        ("", "", .different),
+    ])
+    func comparesNormalisedHandles(_ first: String, _ second: String, _ expected: HandleAgreement) {
+        let a = Handle.normalize(first)
+        let b = Handle.normalize(second)
+        #expect(Handle.compare(a, b) == expected)
+        #expect(Handle.compare(b, a) == expected)
+    }
+
+    @Test func roleAddressesAreNoHandles() {
+        #expect(Handle.fromMailbox("info@example.org") == nil)
+        #expect(Handle.fromMailbox("j.smith@example.org") == "jsmith")
+    }
+
+    @Test(arguments: [
+        ("jsmith", 0, 0),
+        ("johnsmith", 0, 0),
+        ("smithj", 0, 0),
+        ("bobsmith", 0, 0),  // a nickname of the given name
+        ("jsmith84", 0, 2),
+        ("thejohnsmith", 3, 0),
+        ("jsmith1", 0, 1),
+        ("johnsmi", 0, 0),  // cut short, as a 15-character screen name is
+        ("danielle", 0, 0),  // a name anyone could use
+    ])
+    func countsWhatNamesDoNotExplain(_ handle: String, _ letters: Int, _ digits: Int) throws {
+        let names = [try #require(PersonName(first: "Robert John", last: "Smith"))]
+        let remainder = Handle.unexplained(handle, by: names)
+        #expect(remainder.letters == letters, "\(handle)")
+        #expect(remainder.digits == digits, "\(handle)")
+    }
+
+    @Test func explainsWithTheFewestLeftOver() throws {
+        // `char` is a known name too, but `c` (an initial) + `harris` leaves nothing.
+        let names = [try #require(PersonName(first: "Christopher", last: "Harris"))]
+        #expect(Handle.unexplained("charris", by: names).letters == 0)
+    }
+
+    @Test func surpriseWeighsLettersYearsAndDigits() throws {
+        let names = [try #require(PersonName(first: "John", last: "Smith"))]
+        #expect(Handle.surprise("johnsmith", by: names) == 0)
+        #expect(abs(Handle.surprise("jsmith84", by: names) - log2(50)) < 1e-9)  // a year
+        #expect(abs(Handle.surprise("jsmith1984", by: names) - log2(50)) < 1e-9)
+        #expect(abs(Handle.surprise("jsmith427", by: names) - 3 * log2(10)) < 1e-9)
+        #expect(Handle.surprise("thejohnsmith", by: names) == 3 * Handle.letterBits)
+        // A name in another script explains nothing, and its letters prove nothing.
+        let kanji = [try #require(PersonName(first: "太郎", last: "山田"))]
+        #expect(Handle.surprise("taroyamada", by: kanji) == 0)
+        #expect(abs(Handle.surprise("taroyamada77", by: kanji) - log2(50)) < 1e-9)
+    }
+}

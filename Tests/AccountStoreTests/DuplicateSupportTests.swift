@@ -1,0 +1,208 @@
+import AccountCrypto
+import AccountMatching
+import AccountModel
+import AccountStore
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+
+/// The store's side of duplicate detection: mailbox lookups across Unicode and IDNA forms, the bulk scan, reindexing.
+struct MailboxLookupTests {
+    @Test(arguments: [
+        ("anna@bücher.example", "ANNA@xn--bcher-kva.example"),
+        ("anna@xn--bcher-kva.example", "anna@BÜCHER.example"),
+        ("ａｎｎａ@example.org", "anna@example.org"),
+        ("anna@example.org", "ａｎｎａ@ｅｘａｍｐｌｅ．ｏｒｇ"),
+        ("zoe\u{308}@example.org", "zoë@example.org"),
+        ("j.o.h.n+x@gmail.com", "john@googlemail.com"),
+    ])
+    func findsAccountsSharingAMailboxAcrossForms(_ stored: String, _ arriving: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let created = try await store.createAccount(newAccount("anna", email: stored))
+            _ = try await store.createAccount(newAccount("other", email: "other@example.org"))
+            #expect(try await store.accounts(sharingMailboxWith: arriving).map(\.id) == [created.id])
+        }
+    }
+
+    @Test func unicodeAndASCIIDomainsAreTwoEmailsButOneMailbox() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            // Emails are unique case-insensitively as written; their mailboxes are not unique.
+            let first = try await store.createAccount(newAccount("anna", email: "anna@bücher.example"))
+            let second = try await store.createAccount(newAccount("anna2", email: "anna@xn--bcher-kva.example"))
+            let sharing = try await store.accounts(sharingMailboxWith: "Anna@Bücher.Example")
+            #expect(Set(sharing.map(\.id)) == [first.id, second.id])
+        }
+    }
+}
+
+struct MatchableScanTests {
+    @Test func scansEveryAccountWithItsTwitterNamesInBatches() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            for index in 0..<7 {
+                _ = try await store.createAccount(
+                    newAccount("user\(index)", email: index % 2 == 0 ? "u\(index)@example.org" : nil))
+            }
+            _ = try await store.createAccount(
+                NewAccount(username: try Username(validating: "zoe"), firstName: "Zoë", lastName: "Ångström"),
+                linking: twitterIdentity("1234567890123456789", screenName: "zoe_angstrom", name: "Zoë Ångström"),
+                credential: TwitterCredential(token: "t", secret: Secret("s")))
+            let batches = Locked<[[MatchableAccount]]>([])
+            try store.scanMatchableAccounts(batchSize: 3) { batch in batches.withLock { $0.append(batch) } }
+            let all = batches.value.flatMap { $0 }
+            #expect(batches.value.map(\.count) == [3, 3, 2])
+            #expect(all.map(\.username) == (0..<7).map { "user\($0)" } + ["zoe"])
+            let zoe = try #require(all.last)
+            #expect(zoe.twitterScreenName == "zoe_angstrom" && zoe.twitterName == "Zoë Ångström")
+            #expect(zoe.firstName == "Zoë" && zoe.lastName == "Ångström" && zoe.email == nil)
+            let first = try #require(all.first)
+            #expect(first.emailMailbox == "u0@example.org" && first.emailRulesVersion == Mailbox.rulesVersion)
+            #expect(try await store.account(.id(first.id))?.username == "user0")
+        }
+    }
+
+    @Test func emptyStoreCallsNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let calls = Locked(0)
+            try store.scanMatchableAccounts { _ in calls.withLock { $0 += 1 } }
+            #expect(calls.value == 0)
+        }
+    }
+
+    @Test func scanReadsTheTwitterJoinThroughAnIndex() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let plan = try store.queryPlan(Queries.matchableAccounts, arguments: [])
+            #expect(plan.contains("twitter_identities USING"), "\(plan)")
+        }
+    }
+}
+
+struct ReindexTests {
+    /// Makes the stored forms of `usernames` look as if older rules had made them.
+    static func makeStale(_ path: String, _ usernames: [String], mailbox: String? = nil, version: Int = 1) throws {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        try queue.write { db in
+            for username in usernames {
+                try db.execute(
+                    sql:
+                        "UPDATE users SET email_mailbox = coalesce(?, lower(email)), email_rules_version = ? WHERE username = ?",
+                    arguments: [mailbox, version, username])
+            }
+        }
+    }
+
+    static func populate(_ store: AccountStore) async throws {
+        _ = try await store.createAccount(newAccount("anna", email: "Anna@Bücher.example"))
+        _ = try await store.createAccount(newAccount("john", email: "j.o.h.n+x@gmail.com"))
+        _ = try await store.createAccount(newAccount("zoe", email: "zoe@example.org"))
+        _ = try await store.createAccount(newAccount("nomail"))
+        _ = try await store.createAccount(newAccount("bob", email: "bob@example.org", passwordHash: "scrypt$test"))
+    }
+
+    @Test func recomputesFormsMadeByOlderRulesAndNothingElse() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            try await Self.populate(store)
+            let current = try databaseDump(path)
+
+            // Given forms made by rules version 1 (no IDNA: the Unicode domain kept as typed)
+            try Self.makeStale(path, ["anna", "john"])
+            #expect(try await store.staleNormalisedFormCount() == 2)
+            let progress = Locked<[Int]>([])
+            // When
+            let report = try await store.reindex(batchSize: 2) { done, _ in progress.withLock { $0.append(done) } }
+            // Then the database is exactly as the current rules wrote it
+            #expect(report == ReindexReport(rulesVersion: Mailbox.rulesVersion, recomputed: 2, changed: 2, batches: 1))
+            #expect(progress.value == [2, 4, 5])
+            #expect(try databaseDump(path) == current)
+            #expect(try await store.staleNormalisedFormCount() == 0)
+            // and the IDNA form is what lookups use
+            #expect(
+                try await store.accounts(sharingMailboxWith: "anna@xn--bcher-kva.example").map(\.username) == ["anna"])
+        }
+    }
+
+    @Test func aRulesVersionBumpRecomputesEveryFormAndTouchesNoOtherColumn() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            try await Self.populate(store)
+            let others = try Self.everythingButMailboxes(path)
+            // When rules version 3 says every mailbox is its address reversed
+            let report = try await store.reindex(rulesVersion: 3, normalize: { String($0.reversed()) }, batchSize: 3)
+            // Then every account with an email was recomputed, in batches, and nothing else changed
+            #expect(report.recomputed == 4 && report.changed == 4 && report.batches == 2)
+            #expect(try Self.everythingButMailboxes(path) == others)
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            let rows = try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT username, email_mailbox, email_rules_version FROM users ORDER BY id")
+            }
+            #expect(
+                rows.map { $0[1] as String? } == [
+                    "elpmaxe.rehcüB@annA", "moc.liamg@x+n.h.o.j", "gro.elpmaxe@eoz", nil, "gro.elpmaxe@bob",
+                ])
+            #expect(rows.map { $0[2] as Int? } == [3, 3, 3, nil, 3])
+            // A second run has nothing to do.
+            #expect(try await store.reindex(rulesVersion: 3, normalize: { $0 }).recomputed == 0)
+            #expect(try await store.staleNormalisedFormCount(rulesVersion: 3) == 0)
+        }
+    }
+
+    @Test func newerFormsAreLeftAlone() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            try await Self.populate(store)
+            try Self.makeStale(path, ["zoe"], mailbox: "made-by-a-newer-binary", version: Mailbox.rulesVersion + 1)
+            let before = try databaseDump(path)
+            #expect(try await store.reindex().recomputed == 0)
+            #expect(try databaseDump(path) == before)
+        }
+    }
+
+    @Test func reindexCountsAStaleIndexQuickly() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let plan = try store.queryPlan(Queries.staleMailboxCount, arguments: ["2"])
+            #expect(plan.contains("users_email_rules_version"), "\(plan)")
+        }
+    }
+
+    /// Every table and column except `users.email_mailbox` and `users.email_rules_version`.
+    static func everythingButMailboxes(_ path: String) throws -> String {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            var lines: [String] = []
+            for table in try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            {
+                let columns = try db.columns(in: table).map(\.name).filter {
+                    !(table == "users" && ($0 == "email_mailbox" || $0 == "email_rules_version"))
+                }
+                let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                for row in try Row.fetchAll(db, sql: "SELECT \(list) FROM \"\(table)\" ORDER BY rowid") {
+                    lines.append("\(table): \(row)")
+                }
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

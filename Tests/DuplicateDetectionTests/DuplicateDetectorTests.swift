@@ -1,0 +1,262 @@
+import AccountMatching
+import AccountModel
+import DuplicateDetection
+import Foundation
+import Testing
+
+struct DuplicateDetectorTests {
+    // MARK: - Positives
+
+    @Test func gmailDotsTagsAndGooglemailAreOneMailbox() throws {
+        let report = detect([
+            account("john", email: "j.o.h.n+x@gmail.com", first: "John", last: "Smith"),
+            account("johnny_tw", email: "john@googlemail.com", screen: "johnny_tw", twitterName: "Johnny"),
+            account("someone", email: "someone@example.org", first: "Some", last: "One"),
+        ])
+        #expect(report.usernameClusters == [["john", "johnny_tw"]])
+        let cluster = try #require(report.clusters.first)
+        #expect(cluster.reasons.first == "same mailbox after gmail normalisation")
+        #expect(cluster.members.allSatisfy { $0.matchedFields.contains(.email) })
+    }
+
+    @Test func emailSignUpAndTwitterSignUpOfOnePerson() throws {
+        let report = detect(
+            [
+                account("jwhit84", email: "jonah@example.org", first: "Jonah", last: "Whitfield"),
+                account("jwhit84_2", screen: "jwhit84", twitterName: "Jonah Whitfield"),
+            ] + strangers(50))
+        let cluster = try #require(report.clusters.first)
+        #expect(report.usernameClusters == [["jwhit84", "jwhit84_2"]])
+        #expect(cluster.reasons.contains("Twitter display name matches account name and screen name matches username"))
+        #expect(cluster.score >= DetectionSettings.defaultMinimumScore)
+        let twitter = try #require(cluster.members.first { $0.account.username == "jwhit84_2" })
+        #expect(twitter.matchedFields == [.twitterScreenName, .twitterName])
+    }
+
+    @Test func nicknameAndSharedDistinctiveHandle() {
+        let report = detect(
+            [
+                account("rpemberton77", email: "robert.p@example.org", first: "Robert", last: "Pemberton"),
+                account("bob", email: "rpemberton77@yahoo.com", first: "Bob", last: "Pemberton"),
+            ] + strangers(50))
+        #expect(report.usernameClusters == [["bob", "rpemberton77"]])
+        #expect(
+            report.clusters.first?.reasons == [
+                "account names match through a nickname and email local part matches username"
+            ])
+    }
+
+    @Test func typoInANameWithTheSameHandle() {
+        let report = detect([
+            account("sk8erboi99", email: "sk8erboi99@example.org", first: "Jonathan", last: "Whitaker"),
+            account("jw_tw", screen: "sk8erboi99", twitterName: "Jonathon Whitaker"),
+        ])
+        #expect(report.usernameClusters == [["jw_tw", "sk8erboi99"]])
+    }
+
+    @Test func twoTwitterAccountsSharingAMailbox() {
+        let report = detect([
+            account("anna_b", email: "anna@bücher.example", screen: "anna_b", twitterName: "Anna B"),
+            account(
+                "books_by_anna", email: "ANNA@xn--bcher-kva.example", screen: "books_by_anna", twitterName: "Bücherwurm"
+            ),
+        ])
+        #expect(report.usernameClusters == [["anna_b", "books_by_anna"]])
+        #expect(report.clusters.first?.reasons.first == "same mailbox after Unicode and IDNA normalisation")
+    }
+
+    @Test func threeAccountsChainIntoOneCluster() {
+        let report = detect([
+            account("kimchilover", email: "kim.lee.1990@gmail.com", first: "Kimberly", last: "Leeward"),
+            account("kim2", email: "kimlee1990+shop@gmail.com"),
+            account("kim3", screen: "kimchilover", twitterName: "Kim Leeward"),
+        ])
+        #expect(report.usernameClusters == [["kim2", "kim3", "kimchilover"]])
+    }
+
+    @Test func aCommonNameWithABirthYearIsNotEnough() {
+        // Fifty other John Smiths could have picked `jsmith84`: a common name needs a more telling handle.
+        let report = detect(
+            [
+                account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
+                account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
+                account("jsmith_surfs", email: "jsmith_surfs@example.org", first: "John", last: "Smith"),
+                account("surfer_tw", screen: "jsmith_surfs", twitterName: "John Smith"),
+            ] + strangers(50))
+        #expect(report.usernameClusters == [["jsmith_surfs", "surfer_tw"]])
+    }
+
+    @Test func aRareNameMakesEvenAPlainHandleTelling() {
+        let report = detect(
+            [
+                account("zquackenbush", email: "zebulon@example.org", first: "Zebulon", last: "Quackenbush"),
+                account("zquackenbush_2", screen: "zquackenbush", twitterName: "Zebulon Quackenbush"),
+            ] + strangers(500))
+        #expect(report.usernameClusters == [["zquackenbush", "zquackenbush_2"]])
+        #expect(report.clusters.first?.reasons.contains { $0.contains("(a rare name)") } == true)
+    }
+
+    // MARK: - Hard negatives
+
+    @Test func twoJohnSmithsWithDifferentMailboxesAreNotACluster() {
+        let report = detect([
+            account("jsmith", email: "john.smith@gmail.com", first: "John", last: "Smith"),
+            account("johnsmith", email: "john.smith@yahoo.com", first: "John", last: "Smith"),
+            account("john_smith", screen: "john_smith", twitterName: "John Smith"),
+            account("smithj", email: "johnsmith@outlook.com", first: "John", last: "Smith"),
+        ])
+        #expect(report.clusters.isEmpty, "\(report.usernameClusters)")
+    }
+
+    @Test func familyMembersSharingASurnameAndDomainAreNotACluster() {
+        let report = detect([
+            account("msmith", email: "mary@smithfamily.net", first: "Mary", last: "Smith"),
+            account("jsmith", email: "john@smithfamily.net", first: "John", last: "Smith"),
+            account("asmith", email: "alan.smith@smithfamily.net", first: "Alan", last: "Smith"),
+            account("alana", email: "alana.smith@smithfamily.net", first: "Alana", last: "Smith"),
+            account("mark_smith", screen: "mark_smith", twitterName: "Mark Smith"),
+            account("mary_smith", screen: "marysmith", twitterName: "Mary Smith"),
+        ])
+        // Mary and @marysmith are the one pair a careful reader could suspect, but `marysmith` is just her name.
+        #expect(report.clusters.isEmpty, "\(report.usernameClusters)")
+    }
+
+    @Test func sameHandleWithClashingNamesIsNotACluster() {
+        let report = detect([
+            account("luckycomet96", email: "e.miller@example.org", first: "Evelyn", last: "Miller"),
+            account("pat_tw", screen: "luckycomet96", twitterName: "Patricia Owens"),
+        ])
+        #expect(report.clusters.isEmpty)
+    }
+
+    @Test func similarDigitsAreDifferentHandles() {
+        let report = detect([
+            account("solar2001", email: "solar2001@example.org"),
+            account("solar24", email: "solar24@example.com"),
+        ])
+        #expect(report.clusters.isEmpty)
+    }
+
+    // MARK: - Scale guards
+
+    @Test func aGiantChainIsCappedAndSaysSo() throws {
+        // 30 addresses of one gmail mailbox: one chain, capped.
+        var settings = DetectionSettings()
+        settings.maximumClusterSize = 20
+        let accounts = (0..<30).map { index in account("user\(index)", email: "shared+\(index)@gmail.com") }
+        let report = detect(accounts, settings: settings)
+        let cluster = try #require(report.clusters.first)
+        #expect(cluster.members.count == 20)
+        #expect(cluster.isCapped)
+        #expect(
+            cluster.reasons.last == "cluster reached the 20-account cap; links to further accounts were not followed")
+        #expect(report.clusters.allSatisfy { $0.members.count <= 20 })
+        #expect(report.statistics.cappedClusters >= 1)
+        #expect(report.statistics.notes.contains { $0.contains("cap of 20 accounts") })
+    }
+
+    @Test func oversizedBlocksAreComparedByNeighboursAndReported() {
+        var settings = DetectionSettings()
+        settings.maximumBlockSize = 10
+        settings.neighbourWindow = 3
+        let accounts = (0..<40).map { index in
+            account("john\(index)x", email: "john\(index)@example\(index).org", first: "John", last: "Smith")
+        }
+        let report = detect(accounts, settings: settings)
+        #expect(report.clusters.isEmpty)
+        #expect(report.statistics.oversizedBlocks > 0)
+        #expect(
+            report.statistics.largestOversizedBlocks.contains {
+                $0.description == "name \"john smith\"" && $0.size == 40
+            })
+        // Neighbours only: far fewer comparisons than 40 × 39 / 2 per block.
+        #expect(report.statistics.comparisons < 40 * 39 / 2)
+    }
+
+    // MARK: - Contract
+
+    @Test func reportIsIndependentOfInputOrder() {
+        let accounts =
+            [
+                account("john", email: "j.o.h.n+x@gmail.com", first: "John", last: "Smith"),
+                account("johnny_tw", email: "john@googlemail.com", screen: "johnny_tw", twitterName: "Johnny"),
+                account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
+                account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
+                account("kim1", email: "kim.lee.1990@gmail.com", first: "Kimberly", last: "Leeward"),
+                account("kim2", email: "kimlee1990+shop@gmail.com"),
+            ] + strangers(50)
+        let forward = ReportRenderer.render(detect(accounts), as: .json)
+        let backward = ReportRenderer.render(detect(accounts.reversed()), as: .json)
+        var generator = SeededGenerator(seed: 42)
+        let shuffled = ReportRenderer.render(detect(accounts.shuffled(using: &generator)), as: .json)
+        #expect(forward == backward)
+        #expect(forward == shuffled)
+    }
+
+    @Test func clustersAreOrderedByScoreThenSmallestUsername() {
+        let report = detect([
+            account("zed", email: "zed.one@gmail.com", first: "Zed", last: "Quill"),
+            account("zed2", email: "zedone@gmail.com", first: "Zed", last: "Quill"),
+            account("amy", email: "amy.x@gmail.com"),
+            account("amy2", email: "amyx@gmail.com"),
+            account("bea", email: "bea.y@gmail.com"),
+            account("bea2", email: "beay@gmail.com"),
+        ])
+        #expect(report.usernameClusters == [["zed", "zed2"], ["amy", "amy2"], ["bea", "bea2"]])
+        #expect(report.clusters.map(\.score) == [0.99, 0.95, 0.95])
+    }
+
+    @Test func minimumScoreBoundsEveryCluster() {
+        let accounts = [
+            account("rjones77", email: "robert.jones@example.org", first: "Robert", last: "Jones"),
+            account("bob", email: "rjones77@yahoo.com", first: "Bob", last: "Jones"),
+            account("amy", email: "amy.x@gmail.com"),
+            account("amy2", email: "amyx@gmail.com"),
+        ]
+        for minimum in [0.0, 0.5, 0.9, 0.96, 1.0] {
+            var settings = DetectionSettings()
+            settings.minimumScore = minimum
+            let report = detect(accounts, settings: settings)
+            #expect(report.clusters.allSatisfy { $0.score >= minimum }, "\(minimum)")
+            #expect(report.minimumScore == minimum)
+        }
+        var strict = DetectionSettings()
+        strict.minimumScore = 0.96
+        #expect(detect(accounts, settings: strict).clusters.isEmpty)
+    }
+
+    @Test func clusterIDsDependOnMembersOnly() throws {
+        let pair = [account("amy", email: "amy.x@gmail.com"), account("amy2", email: "amyx@gmail.com")]
+        let alone = try #require(detect(pair).clusters.first)
+        let crowded = try #require(detect(pair + strangers(20)).clusters.first)
+        #expect(alone.id == crowded.id)
+        #expect(alone.id.hasPrefix("dup-") && alone.id.count == 20)
+        let other = try #require(
+            detect([account("amy", email: "amy.x@gmail.com"), account("amy3", email: "a.myx@gmail.com")]).clusters.first
+        )
+        #expect(other.id != alone.id)
+    }
+
+    @Test func onlyClustersOfTwoOrMore() {
+        let report = detect(strangers(100))
+        #expect(report.accountsScanned == 100)
+        #expect(report.clusters.isEmpty)
+    }
+}
+
+/// A small deterministic generator for shuffles (SplitMix64).
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,122 @@
+import AccountModel
+import DuplicateDetection
+import Foundation
+import Testing
+
+struct ReportRendererTests {
+    static let generatedAt = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
+
+    static func sample(name: String = "John \"JJ\" Smith") -> DuplicateReport {
+        let first = MatchableAccount(
+            id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000001"), username: "john",
+            email: "j.o.h.n+x@gmail.com", firstName: "John", lastName: "Smith")
+        let second = MatchableAccount(
+            id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000002"), username: "john_tw",
+            email: "john@googlemail.com", twitterScreenName: "john_tw", twitterName: name)
+        let cluster = DuplicateCluster(
+            id: "dup-0123456789abcdef", score: 0.99,
+            reasons: ["same mailbox after gmail normalisation", "Twitter display name matches account name"],
+            members: [
+                DuplicateMember(account: first, matchedFields: [.email, .firstName, .lastName]),
+                DuplicateMember(account: second, matchedFields: [.twitterName, .email]),
+            ], isCapped: false)
+        return DuplicateReport(
+            generatedAt: generatedAt, accountsScanned: 3, minimumScore: 0.7, clusters: [cluster],
+            statistics: DetectionStatistics())
+    }
+
+    @Test func jsonFollowsTheContractExactly() {
+        let expected = """
+            {"generated_at": "2027-01-15T08:00:00Z", "accounts_scanned": 3, "clusters": [
+            {"id": "dup-0123456789abcdef", "score": 0.99, "reasons": ["same mailbox after gmail normalisation", \
+            "Twitter display name matches account name"], "members": [{"id": "00000000-0000-4000-8000-000000000001", \
+            "username": "john", "email": "j.o.h.n+x@gmail.com", "twitter_screen_name": null, "first_name": "John", \
+            "last_name": "Smith", "twitter_name": null, "matched_fields": ["email", "first_name", "last_name"]}, \
+            {"id": "00000000-0000-4000-8000-000000000002", "username": "john_tw", "email": "john@googlemail.com", \
+            "twitter_screen_name": "john_tw", "first_name": null, "last_name": null, \
+            "twitter_name": "John \\"JJ\\" Smith", "matched_fields": ["email", "twitter_name"]}]}
+            ]}
+
+            """
+        #expect(ReportRenderer.render(Self.sample(), as: .json) == expected)
+    }
+
+    @Test func jsonParsesWithTheContractsKeys() throws {
+        let data = Data(ReportRenderer.render(Self.sample(), as: .json).utf8)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(object.keys) == ["generated_at", "accounts_scanned", "clusters"])
+        let clusters = try #require(object["clusters"] as? [[String: Any]])
+        #expect(Set(clusters[0].keys) == ["id", "score", "reasons", "members"])
+        let members = try #require(clusters[0]["members"] as? [[String: Any]])
+        #expect(members.map { $0["username"] as? String } == ["john", "john_tw"])
+        #expect(members.allSatisfy { Set(["id", "username", "email", "twitter_screen_name"]).isSubset(of: $0.keys) })
+    }
+
+    @Test func emptyReportIsValidJSON() throws {
+        var report = Self.sample()
+        report.clusters = []
+        let text = ReportRenderer.render(report, as: .json)
+        #expect(text == "{\"generated_at\": \"2027-01-15T08:00:00Z\", \"accounts_scanned\": 3, \"clusters\": []}\n")
+        _ = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    @Test func jsonEscapesControlCharacters() throws {
+        let text = ReportRenderer.render(Self.sample(name: "Tab\tNew\nLine\u{1}"), as: .json)
+        #expect(text.contains("\"Tab\\tNew\\nLine\\u0001\""))
+        _ = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    @Test func htmlEscapesEverything() {
+        let hostile = "<script>alert('x')</script> & \"q\""
+        let html = ReportRenderer.render(Self.sample(name: hostile), as: .html)
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"))
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        // Self-contained: no scripts, no external resources.
+        #expect(!html.contains("<link"))
+        #expect(!html.contains("src="))
+        #expect(html.contains("<svg"))
+    }
+
+    @Test func htmlHighlightsMatchingFieldsSideBySide() {
+        let html = ReportRenderer.render(Self.sample(), as: .html)
+        #expect(html.contains("<tr><th></th><th>john</th><th>john_tw</th></tr>"))
+        #expect(
+            html.contains(
+                "<tr><th>email</th><td class=\"hit\">j.o.h.n+x@gmail.com</td><td class=\"hit\">john@googlemail.com</td></tr>"
+            ))
+        #expect(html.contains("<tr><th>username</th><td>john</td><td>john_tw</td></tr>"))
+        #expect(html.contains("same mailbox after gmail normalisation"))
+    }
+
+    @Test func csvQuotesAndDefusesFormulas() {
+        let csv = ReportRenderer.render(Self.sample(name: "=HYPERLINK(\"x\"), Smith"), as: .csv)
+        let lines = csv.components(separatedBy: "\r\n")
+        #expect(
+            lines[0] == "cluster_id,cluster_score,cluster_reasons,id,username,email,first_name,last_name,"
+                + "twitter_screen_name,twitter_name,matched_fields")
+        #expect(lines.count == 4)  // header, two members, final empty
+        #expect(lines[2].hasSuffix(",john_tw,\"'=HYPERLINK(\"\"x\"\"), Smith\",email twitter_name"))
+        #expect(lines[1].hasPrefix("dup-0123456789abcdef,0.99,same mailbox after gmail normalisation; Twitter display"))
+    }
+
+    @Test func tableIsAlignedAndHarmless() {
+        let table = ReportRenderer.render(Self.sample(name: "Evil\u{1B}[31mRed"), as: .table)
+        #expect(!table.contains("\u{1B}"))
+        let lines = table.split(separator: "\n").map(String.init)
+        let header = lines.first { $0.hasPrefix("CLUSTER") } ?? ""
+        let row = lines.first { $0.hasPrefix("dup-") } ?? ""
+        // Columns line up: USERNAME starts where the first member's username does.
+        #expect(
+            header.range(of: "USERNAME")?.lowerBound.utf16Offset(in: header)
+                == row.range(of: "john")?.lowerBound.utf16Offset(in: row))
+        #expect(table.contains("  reasons: same mailbox after gmail normalisation"))
+    }
+
+    @Test func scoresPrintShort() {
+        #expect(ReportRenderer.scoreText(0.99) == "0.99")
+        #expect(ReportRenderer.scoreText(1) == "1.0")
+        #expect(ReportRenderer.scoreText(0.755) == "0.755")
+        #expect(ReportRenderer.scoreText(0.7) == "0.7")
+    }
+}

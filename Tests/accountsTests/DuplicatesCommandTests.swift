@@ -1,0 +1,166 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import TestSupport
+import Testing
+
+struct DuplicatesCommandTests {
+    /// A migrated database with one gmail pair, one email/Twitter pair and a few strangers.
+    static func populatedDatabase(in dir: String) async throws -> String {
+        let store = try makeStore(in: dir)
+        defer { try? store.close() }
+        _ = try await store.createAccount(
+            NewAccount(
+                username: try Username(validating: "john"), email: try EmailAddress(validating: "j.o.h.n+x@gmail.com"),
+                firstName: "John", lastName: "Smith"))
+        _ = try await store.createAccount(newAccount("johnny", email: "john@googlemail.com"))
+        _ = try await store.createAccount(
+            NewAccount(username: try Username(validating: "sk8erboi99"), firstName: "Zoë", lastName: "Ångström"))
+        _ = try await store.createAccount(
+            NewAccount(username: try Username(validating: "zoe_tw")),
+            linking: twitterIdentity("1234567890123456789", screenName: "sk8erboi99", name: "Zoe Angstrom <b>"),
+            credential: TwitterCredential(token: "t", secret: Secret("s")))
+        for index in 0..<5 {
+            _ = try await store.createAccount(newAccount("stranger\(index)", email: "s\(index)@example.org"))
+        }
+        return dir + "/accounts.sqlite"
+    }
+
+    @Test func writesTheJSONReportToStdout() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let result = try runAccounts(["duplicates", "--format", "json", "--database", database])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(report["accounts_scanned"] as? Int == 9)
+            let clusters = try #require(report["clusters"] as? [[String: Any]])
+            let usernames = clusters.map {
+                ($0["members"] as? [[String: Any]] ?? []).compactMap { $0["username"] as? String }
+            }
+            #expect(usernames == [["john", "johnny"], ["sk8erboi99", "zoe_tw"]])
+            #expect((clusters[0]["reasons"] as? [String])?.first == "same mailbox after gmail normalisation")
+            let generated = try #require(report["generated_at"] as? String)
+            #expect(generated.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
+        }
+    }
+
+    @Test(arguments: ["table", "csv", "json", "html"])
+    func writesEachFormatToAFile(_ format: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let output = dir + "/report.\(format)"
+            let result = try runAccounts(["--database", database, "duplicates", "--format", format, "--output", output])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr.contains("wrote 2 clusters (4 of 9 accounts) to \(output)"))
+            let text = String(decoding: fileBytes(output), as: UTF8.self)
+            switch format {
+            case "table": #expect(text.contains("CLUSTER") && text.contains("sk8erboi99"))
+            case "csv": #expect(text.hasPrefix("cluster_id,cluster_score,cluster_reasons,id,username,"))
+            case "json": #expect(text.hasPrefix("{\"generated_at\": "))
+            default:
+                #expect(text.hasPrefix("<!DOCTYPE html>"))
+                #expect(text.contains("Zoe Angstrom &lt;b&gt;") && !text.contains("<b>"))
+            }
+        }
+    }
+
+    @Test func defaultIsAnAlignedTable() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let result = try runAccounts(["duplicates"], environment: ["ACCOUNTS_DATABASE": database])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasPrefix("9 accounts scanned, 2 clusters at minimum score 0.7\n"))
+            #expect(result.stdout.contains("CLUSTER"))
+        }
+    }
+
+    @Test(arguments: ["1.5", "-0.1", "abc", "nan", ""])
+    func minScoreMustBeANumberFromZeroToOne(_ value: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let output = dir + "/report.json"
+            let result = try runAccounts([
+                "duplicates", "--min-score", value, "--output", output, "--database", database,
+            ])
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("min-score"))
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
+    }
+
+    @Test func minScoreChangesWhatIsLinked() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let strict = try runAccounts(["duplicates", "--format", "json", "--min-score", "1", "--database", database])
+            #expect(strict.status == 0)
+            #expect(strict.stdout.hasSuffix("\"clusters\": []}\n"))
+            let loose = try runAccounts(["duplicates", "--format", "csv", "--min-score", "0", "--database", database])
+            #expect(loose.status == 0)
+            #expect(loose.stdout.contains("john"))
+        }
+    }
+
+    @Test func outputInAMissingDirectoryIsAUsageError() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let result = try runAccounts([
+                "duplicates", "--output", dir + "/missing/report.html", "--database", database,
+            ])
+            #expect(result.status == 64)
+            #expect(
+                result.stderr.contains(
+                    "--output \(dir)/missing/report.html: the directory \(dir)/missing does not exist"))
+        }
+    }
+
+    @Test func missingOrUnmigratedDatabaseSaysToMigrate() throws {
+        try withTemporaryDirectorySync { dir in
+            let result = try runAccounts(["duplicates", "--database", dir + "/none.sqlite"])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("run `accounts migrate`"))
+            #expect(!FileManager.default.fileExists(atPath: dir + "/none.sqlite"))
+        }
+    }
+}
+
+struct ReindexCommandTests {
+    @Test func reindexRecomputesStaleFormsThenHasNothingToDo() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await DuplicatesCommandTests.populatedDatabase(in: dir)
+            try executeSQL(
+                database,
+                "UPDATE users SET email_mailbox = lower(email), email_rules_version = 1 WHERE username IN ('john', 'johnny')"
+            )
+            let first = try runAccounts(["reindex", "--database", database])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout == "reindexed 2 accounts to rules version 2 (2 mailboxes changed) in 1 batches\n")
+            let second = try runAccounts(["reindex", "--database", database])
+            #expect(second.stdout == "nothing to reindex: every stored mailbox is at rules version 2\n")
+        }
+    }
+
+    @Test func migrateReindexesFormsMadeByOlderRules() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await DuplicatesCommandTests.populatedDatabase(in: dir)
+            try executeSQL(database, "UPDATE users SET email_rules_version = 1 WHERE username = 'johnny'")
+            let dry = try runAccounts(["migrate", "--dry-run", "--database", database])
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stdout.contains("would reindex 1 stored mailboxes made by older matching rules"))
+            let migrate = try runAccounts(["migrate", "--database", database])
+            #expect(migrate.status == 0, "\(migrate.stderr)")
+            #expect(
+                migrate.stdout.contains("reindexed 1 accounts to rules version 2 (0 mailboxes changed) in 1 batches"))
+            let again = try runAccounts(["migrate", "--database", database])
+            #expect(!again.stdout.contains("reindex"))
+        }
+    }
+
+    @Test func batchSizeMustBePositive() throws {
+        let result = try runAccounts(["reindex", "--batch-size", "0"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--batch-size must be at least 1"))
+    }
+}
