@@ -1,26 +1,11 @@
+import AccountModel
 import Foundation
 
 /// JSON text written by hand, so keys keep the contract's order.
 enum JSONText {
-    /// `text` as a JSON string literal.
+    /// `text` as a JSON string literal (one implementation: `JSONString` in AccountModel).
     static func string(_ text: String) -> String {
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    output += String(format: "\\u%04x", scalar.value)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output + "\""
+        JSONString.literal(text)
     }
 }
 
