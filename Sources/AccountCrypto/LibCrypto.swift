@@ -26,7 +26,7 @@ enum LibCrypto {
             c_accounts_hmac_sha1(bytes(key), key.count, bytes(message), message.count, outBuffer.baseAddress)
         }
         guard status == 1 else {
-            fatalError("OpenSSL HMAC(EVP_sha1()) failed; libcrypto is unusable")
+            fatalError("OpenSSL SHA-1 (HMAC-SHA1) failed; libcrypto is unusable")
         }
         return out
     }

@@ -1,10 +1,14 @@
+// SHA1_Init/Update/Final (deprecated in OpenSSL 3) back HMAC-SHA1; see c_accounts_hmac_sha1.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include "c_accounts_openssl.h"
 
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <string.h>
 
 // A non-NULL pointer for zero-length inputs: OpenSSL treats NULL as "no data" in some calls and rejects it in others.
 static const uint8_t c_accounts_empty[1] = {0};
@@ -15,13 +19,41 @@ static const uint8_t *c_accounts_nonnull(const uint8_t *pointer) {
 
 int c_accounts_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *message, size_t message_len,
                          uint8_t *out) {
-    if (out == NULL || key_len > INT_MAX) {
+    // RFC 2104 over the low-level SHA-1 functions. OpenSSL 3's HMAC() fetches the algorithm and allocates a context
+    // on every call, which costs more than hashing a 300-byte OAuth base string; SHA1_Init/Update/Final are
+    // deprecated but run the same assembly without any of that. RFC 2202's vectors pin the result.
+    if (out == NULL) {
         return 0;
     }
-    unsigned int out_len = 0;
-    unsigned char *result = HMAC(EVP_sha1(), c_accounts_nonnull(key), (int)key_len, c_accounts_nonnull(message),
-                                 message_len, out, &out_len);
-    return result != NULL && out_len == 20 ? 1 : 0;
+    unsigned char block[64] = {0};
+    SHA_CTX context;
+    if (key_len > sizeof block) {
+        if (SHA1_Init(&context) != 1 || SHA1_Update(&context, key, key_len) != 1 || SHA1_Final(block, &context) != 1) {
+            OPENSSL_cleanse(&context, sizeof context);
+            return 0;
+        }
+    } else if (key_len > 0) {
+        memcpy(block, key, key_len);
+    }
+    unsigned char pad[64];
+    unsigned char inner[20];
+    for (size_t i = 0; i < sizeof pad; i++) {
+        pad[i] = block[i] ^ 0x36;
+    }
+    int ok = SHA1_Init(&context) == 1 && SHA1_Update(&context, pad, sizeof pad) == 1 &&
+             SHA1_Update(&context, c_accounts_nonnull(message), message_len) == 1 && SHA1_Final(inner, &context) == 1;
+    if (ok) {
+        for (size_t i = 0; i < sizeof pad; i++) {
+            pad[i] = block[i] ^ 0x5c;
+        }
+        ok = SHA1_Init(&context) == 1 && SHA1_Update(&context, pad, sizeof pad) == 1 &&
+             SHA1_Update(&context, inner, sizeof inner) == 1 && SHA1_Final(out, &context) == 1;
+    }
+    OPENSSL_cleanse(block, sizeof block);
+    OPENSSL_cleanse(pad, sizeof pad);
+    OPENSSL_cleanse(inner, sizeof inner);
+    OPENSSL_cleanse(&context, sizeof context);
+    return ok ? 1 : 0;
 }
 
 int c_accounts_sha256(const uint8_t *data, size_t length, uint8_t *out) {

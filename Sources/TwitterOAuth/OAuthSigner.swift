@@ -18,10 +18,11 @@ public struct OAuthSigner: Sendable {
     public let consumer: ConsumerCredentials
     /// Whether `oauth_version="1.0"` is sent (optional in RFC 5849, sent by Twitter's own examples).
     public let includesVersion: Bool
-    private let nonceSource: @Sendable () -> String
+    /// The injected nonce source; nil for the built-in one, whose digits go straight into the request's buffer.
+    private let nonceSource: (@Sendable () -> String)?
     private let timestampSource: @Sendable () -> Int64
-    /// The parameters every request carries, encoded once: consumer key, signature method and version.
-    private let fixedParameters: [EncodedParameter]
+    /// `oauth_consumer_key=…`, encoded once.
+    private let encodedConsumerKey: [UInt8]
     /// `encode(consumer secret) &`, the first half of every signing key.
     private let keyPrefix: [UInt8]
 
@@ -29,24 +30,21 @@ public struct OAuthSigner: Sendable {
     /// - Parameters:
     ///   - consumer: The app's consumer key and secret.
     ///   - includesVersion: Send `oauth_version="1.0"` (default true).
-    ///   - nonce: Returns a fresh `oauth_nonce` per request (default: ``randomNonce()``).
+    ///   - nonce: Returns a fresh `oauth_nonce` per request; nil (the default) uses ``randomNonce()``.
     ///   - timestamp: Returns `oauth_timestamp` in Unix seconds (default: ``currentTimestamp()``).
     public init(
         consumer: ConsumerCredentials,
         includesVersion: Bool = true,
-        nonce: @escaping @Sendable () -> String = OAuthSigner.randomNonce,
+        nonce: (@Sendable () -> String)? = nil,
         timestamp: @escaping @Sendable () -> Int64 = OAuthSigner.currentTimestamp
     ) {
         self.consumer = consumer
         self.includesVersion = includesVersion
         self.nonceSource = nonce
         self.timestampSource = timestamp
-        var fixed = [
-            EncodedParameter(OAuthParameter(name: "oauth_consumer_key", value: consumer.key)),
-            EncodedParameter(OAuthParameter(name: "oauth_signature_method", value: "HMAC-SHA1")),
-        ]
-        if includesVersion { fixed.append(EncodedParameter(OAuthParameter(name: "oauth_version", value: "1.0"))) }
-        self.fixedParameters = fixed
+        var key: [UInt8] = []
+        PercentEncoding.encode(consumer.key.utf8, into: &key)
+        self.encodedConsumerKey = key
         var prefix: [UInt8] = []
         PercentEncoding.encode(consumer.secret.utf8, into: &prefix)
         prefix.append(UInt8(ascii: "&"))
@@ -55,7 +53,9 @@ public struct OAuthSigner: Sendable {
 
     /// A nonce of 32 lowercase hex digits (128 bits from the secure random generator).
     @Sendable public static func randomNonce() -> String {
-        NoncePool.shared.nonce()
+        var digits: [UInt8] = []
+        NoncePool.shared.appendNonce(to: &digits)
+        return String(decoding: digits, as: UTF8.self)
     }
 
     /// The current time in whole seconds since 1970-01-01T00:00:00Z.
@@ -79,10 +79,22 @@ public struct OAuthSigner: Sendable {
         tokenSecret: String = "",
         protocolParameters: [OAuthParameter] = []
     ) -> String {
-        let signed = signedEncodedParameters(
+        let signed = sign(
             method: method, url: url, formParameters: formParameters, token: token, tokenSecret: tokenSecret,
             protocolParameters: protocolParameters)
-        return Self.authorizationHeader(encoded: signed)
+        var header: [UInt8] = []
+        header.reserveCapacity(signed.bytes.count + 8 * signed.spans.count + 8)
+        header += "OAuth ".utf8
+        var first = true
+        for span in signed.spans where span.isProtocol {
+            if !first { header += ", ".utf8 }
+            first = false
+            header += signed.bytes[span.start..<span.nameEnd]
+            header += "=\"".utf8
+            header += signed.bytes[span.nameEnd..<span.end]
+            header.append(UInt8(ascii: "\""))
+        }
+        return String(decoding: header, as: UTF8.self)
     }
 
     /// Signs a request and returns its `oauth_*` parameters, `oauth_signature` included, sorted by name.
@@ -97,32 +109,49 @@ public struct OAuthSigner: Sendable {
         tokenSecret: String = "",
         protocolParameters: [OAuthParameter] = []
     ) -> [OAuthParameter] {
-        signedEncodedParameters(
+        let signed = sign(
             method: method, url: url, formParameters: formParameters, token: token, tokenSecret: tokenSecret,
-            protocolParameters: protocolParameters
-        ).map(\.parameter)
+            protocolParameters: protocolParameters)
+        return signed.spans.filter(\.isProtocol).map { span in
+            // Every byte was written by the encoder, so decoding cannot fail.
+            OAuthParameter(
+                name: PercentEncoding.decode(bytes: signed.bytes[span.start..<span.nameEnd], plusIsSpace: false) ?? "",
+                value: PercentEncoding.decode(bytes: signed.bytes[span.nameEnd..<span.end], plusIsSpace: false) ?? "")
+        }
     }
 
-    /// The signed `oauth_*` parameters, each percent-encoded once, sorted: the one path both public calls share.
-    private func signedEncodedParameters(
+    /// Signs a request: every parameter encoded once into one buffer, sorted, the base string written from it, and
+    /// `oauth_signature` added in its sorted place. The one path both public calls share.
+    private func sign(
         method: String, url: URL, formParameters: [OAuthParameter], token: String?, tokenSecret: String,
         protocolParameters: [OAuthParameter]
-    ) -> [EncodedParameter] {
-        var oauth = fixedParameters
-        oauth.reserveCapacity(fixedParameters.count + protocolParameters.count + 4)
-        for parameter in protocolParameters { oauth.append(EncodedParameter(parameter)) }
-        oauth.append(EncodedParameter(OAuthParameter(name: "oauth_nonce", value: nonceSource())))
-        oauth.append(EncodedParameter(OAuthParameter(name: "oauth_timestamp", value: String(timestampSource()))))
-        if let token { oauth.append(EncodedParameter(OAuthParameter(name: "oauth_token", value: token))) }
-        var forBaseString = oauth
-        for parameter in formParameters { forBaseString.append(EncodedParameter(parameter)) }
-        let baseString = Self.signatureBaseStringBytes(method: method, url: url, encoded: forBaseString)
+    ) -> EncodedParameters {
+        var parameters = EncodedParameters(capacity: 320, count: 8 + protocolParameters.count + formParameters.count)
+        parameters.appendEncoded(name: "oauth_consumer_key", value: encodedConsumerKey)
+        parameters.appendEncoded(name: "oauth_signature_method", value: "HMAC-SHA1".utf8)
+        if includesVersion { parameters.appendEncoded(name: "oauth_version", value: "1.0".utf8) }
+        for parameter in protocolParameters { parameters.append(parameter, isProtocol: true) }
+        if let nonceSource {
+            parameters.append(OAuthParameter(name: "oauth_nonce", value: nonceSource()), isProtocol: true)
+        } else {
+            parameters.appendEncoded(name: "oauth_nonce") { NoncePool.shared.appendNonce(to: &$0) }
+        }
+        let timestamp = timestampSource()
+        parameters.appendEncoded(name: "oauth_timestamp") { Self.appendDecimal(timestamp, to: &$0) }
+        if let token { parameters.append(OAuthParameter(name: "oauth_token", value: token), isProtocol: true) }
+        for parameter in formParameters { parameters.append(parameter, isProtocol: false) }
+        let target = RequestTarget(url)
+        parameters.appendQuery(target.query)
+        parameters.sort()
+
+        var baseString: [UInt8] = []
+        baseString.reserveCapacity(method.utf8.count + target.baseURICount * 3 + parameters.bytes.count * 2 + 64)
+        Self.writeBaseString(method: method, target: target, parameters: parameters, into: &baseString)
         var key = keyPrefix
         PercentEncoding.encode(tokenSecret.utf8, into: &key)
         let mac = HMACSHA1.authenticationCode(key: key, message: baseString)
-        oauth.append(EncodedParameter(OAuthParameter(name: "oauth_signature", value: Data(mac).base64EncodedString())))
-        oauth.sort(by: EncodedParameter.precedes)
-        return oauth
+        parameters.insertSorted(name: "oauth_signature") { SignatureBase64.appendPercentEncoded(mac, to: &$0) }
+        return parameters
     }
 
     /// The signature base string of RFC 5849 §3.4.1: `METHOD&encoded-base-URI&encoded-normalised-parameters`.
@@ -133,38 +162,45 @@ public struct OAuthSigner: Sendable {
     ///   - parameters: The decoded `oauth_*` parameters (without `oauth_signature` or `realm`) and form-body
     ///     parameters.
     public static func signatureBaseString(method: String, url: URL, parameters: [OAuthParameter]) -> String {
-        String(
-            decoding: signatureBaseStringBytes(method: method, url: url, encoded: parameters.map(EncodedParameter.init)),
-            as: UTF8.self)
+        var encoded = EncodedParameters(capacity: 256, count: parameters.count + 4)
+        for parameter in parameters { encoded.append(parameter, isProtocol: false) }
+        let target = RequestTarget(url)
+        encoded.appendQuery(target.query)
+        encoded.sort()
+        var output: [UInt8] = []
+        writeBaseString(method: method, target: target, parameters: encoded, into: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
-    /// The base string as UTF-8 bytes, built in one buffer (Foundation's `URLComponents` is not used: it costs more
-    /// than the HMAC on Linux).
-    static func signatureBaseStringBytes(method: String, url: URL, encoded: [EncodedParameter]) -> [UInt8] {
-        let parsed = BaseStringURL(url.absoluteString)
-        var all = encoded
-        if let query = parsed.query, let decoded = FormEncoding.decode(bytes: query) {
-            all += decoded.map(EncodedParameter.init)
-        }
-        all.sort(by: EncodedParameter.precedes)
-        var normalised: [UInt8] = []
-        normalised.reserveCapacity(all.reduce(0) { $0 + $1.name.count + $1.value.count + 2 })
-        for (index, parameter) in all.enumerated() {
-            if index > 0 { normalised.append(UInt8(ascii: "&")) }
-            normalised += parameter.name
-            normalised.append(UInt8(ascii: "="))
-            normalised += parameter.value
-        }
-        var output: [UInt8] = []
-        output.reserveCapacity(method.utf8.count + parsed.baseURI.count * 3 + normalised.count * 3 + 2)
+    /// Writes `METHOD&encode(base URI)&encode(name=value&…)` from sorted, encoded parameters.
+    private static func writeBaseString(
+        method: String, target: RequestTarget, parameters: EncodedParameters, into output: inout [UInt8]
+    ) {
         for byte in method.utf8 {
             output.append((UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte)
         }
         output.append(UInt8(ascii: "&"))
-        PercentEncoding.encode(parsed.baseURI, into: &output)
+        target.appendEncodedBaseURI(to: &output)
         output.append(UInt8(ascii: "&"))
-        PercentEncoding.encode(normalised, into: &output)
-        return output
+        for (index, span) in parameters.spans.enumerated() {
+            if index > 0 { output += "%26".utf8 }
+            PercentEncoding.encode(parameters.bytes[span.start..<span.nameEnd], into: &output)
+            output += "%3D".utf8
+            PercentEncoding.encode(parameters.bytes[span.nameEnd..<span.end], into: &output)
+        }
+    }
+
+    /// Appends the decimal digits of `value`.
+    private static func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+            magnitude %= divisor
+            divisor /= 10
+        }
     }
 
     /// The `HMAC-SHA1` signature of RFC 5849 §3.4.2, base64-encoded (not yet percent-encoded).
@@ -173,31 +209,13 @@ public struct OAuthSigner: Sendable {
     ///   - consumerSecret: The consumer secret.
     ///   - tokenSecret: The token secret, or empty when the request has no token.
     public static func signature(baseString: String, consumerSecret: String, tokenSecret: String) -> String {
-        signature(baseStringBytes: Array(baseString.utf8), consumerSecret: consumerSecret, tokenSecret: tokenSecret)
-    }
-
-    static func signature(baseStringBytes: [UInt8], consumerSecret: String, tokenSecret: String) -> String {
         var key: [UInt8] = []
         key.reserveCapacity((consumerSecret.utf8.count + tokenSecret.utf8.count) * 3 + 1)
         PercentEncoding.encode(consumerSecret.utf8, into: &key)
         key.append(UInt8(ascii: "&"))
         PercentEncoding.encode(tokenSecret.utf8, into: &key)
-        let mac = HMACSHA1.authenticationCode(key: key, message: baseStringBytes)
+        let mac = HMACSHA1.authenticationCode(key: key, message: baseString.utf8)
         return Data(mac).base64EncodedString()
-    }
-
-    /// Writes `OAuth name="value", …` from parameters already encoded.
-    static func authorizationHeader(encoded parameters: [EncodedParameter]) -> String {
-        var output = Array("OAuth ".utf8)
-        output.reserveCapacity(parameters.reduce(8) { $0 + $1.name.count + $1.value.count + 5 })
-        for (index, parameter) in parameters.enumerated() {
-            if index > 0 { output += [UInt8(ascii: ","), UInt8(ascii: " ")] }
-            output += parameter.name
-            output += [UInt8(ascii: "="), UInt8(ascii: "\"")]
-            output += parameter.value
-            output.append(UInt8(ascii: "\""))
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// Writes `OAuth name="value", …` from already-signed parameters (names and values percent-encoded).
@@ -221,80 +239,216 @@ public struct OAuthSigner: Sendable {
     }
 }
 
-/// A parameter with its name and value percent-encoded once (RFC 5849 §3.6).
-struct EncodedParameter {
-    let parameter: OAuthParameter
-    let name: [UInt8]
-    let value: [UInt8]
-
-    init(_ parameter: OAuthParameter) {
-        self.parameter = parameter
-        var name: [UInt8] = []
-        PercentEncoding.encode(parameter.name.utf8, into: &name)
-        var value: [UInt8] = []
-        PercentEncoding.encode(parameter.value.utf8, into: &value)
-        self.name = name
-        self.value = value
+/// A request's parameters, each name and value percent-encoded once (RFC 5849 §3.6) into one byte buffer, with the
+/// spans that delimit them: no per-parameter strings or arrays on the signing path.
+struct EncodedParameters {
+    /// One parameter: name in `start..<nameEnd`, value in `nameEnd..<end` of ``bytes``.
+    struct Span {
+        var start: Int
+        var nameEnd: Int
+        var end: Int
+        /// An `oauth_*` parameter that goes into the `Authorization` header (not a query or form parameter).
+        var isProtocol: Bool
     }
 
-    /// By encoded name, then encoded value, byte by byte (RFC 5849 §3.4.1.3.2).
-    static func precedes(_ left: EncodedParameter, _ right: EncodedParameter) -> Bool {
-        if left.name != right.name { return left.name.lexicographicallyPrecedes(right.name) }
-        return left.value.lexicographicallyPrecedes(right.value)
+    private(set) var bytes: [UInt8] = []
+    private(set) var spans: [Span] = []
+
+    init(capacity: Int, count: Int) {
+        bytes.reserveCapacity(capacity)
+        spans.reserveCapacity(count)
+    }
+
+    /// Appends `parameter`, encoding its name and value.
+    mutating func append(_ parameter: OAuthParameter, isProtocol: Bool) {
+        let start = bytes.count
+        PercentEncoding.encode(parameter.name.utf8, into: &bytes)
+        let nameEnd = bytes.count
+        PercentEncoding.encode(parameter.value.utf8, into: &bytes)
+        spans.append(Span(start: start, nameEnd: nameEnd, end: bytes.count, isProtocol: isProtocol))
+    }
+
+    /// Appends a protocol parameter whose name needs no encoding and whose value is already encoded.
+    mutating func appendEncoded(name: StaticString, value: some Sequence<UInt8>) {
+        appendEncoded(name: name) { $0 += value }
+    }
+
+    /// Appends a protocol parameter whose name needs no encoding; `writeValue` appends the encoded value.
+    mutating func appendEncoded(name: StaticString, writeValue: (inout [UInt8]) -> Void) {
+        let start = bytes.count
+        name.withUTF8Buffer { bytes += $0 }
+        let nameEnd = bytes.count
+        writeValue(&bytes)
+        spans.append(Span(start: start, nameEnd: nameEnd, end: bytes.count, isProtocol: true))
+    }
+
+    /// Appends the parameters of a raw URL query, decoded as a form (`+` is a space) and encoded again. A query
+    /// made only of unreserved characters, `&` and single `=` per piece is its own encoding and is copied as it is;
+    /// anything else goes through ``FormEncoding``. A query that does not decode (bad escape, not UTF-8) is left out,
+    /// as the server cannot have read it either.
+    mutating func appendQuery(_ query: ArraySlice<UInt8>) {
+        guard !query.isEmpty else { return }
+        if Self.isPlainQuery(query) {
+            for piece in query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+                let start = bytes.count
+                let equals = piece.firstIndex(of: UInt8(ascii: "=")) ?? piece.endIndex
+                bytes += piece[..<equals]
+                let nameEnd = bytes.count
+                if equals < piece.endIndex { bytes += piece[(equals + 1)...] }
+                spans.append(Span(start: start, nameEnd: nameEnd, end: bytes.count, isProtocol: false))
+            }
+        } else if let decoded = FormEncoding.decode(bytes: Array(query)) {
+            for parameter in decoded { append(parameter, isProtocol: false) }
+        }
+    }
+
+    private static func isPlainQuery(_ query: ArraySlice<UInt8>) -> Bool {
+        var equalsInPiece = 0
+        for byte in query {
+            switch byte {
+            case UInt8(ascii: "&"): equalsInPiece = 0
+            case UInt8(ascii: "="):
+                equalsInPiece += 1
+                if equalsInPiece > 1 { return false }
+            default:
+                if !PercentEncoding.isUnreserved(byte) { return false }
+            }
+        }
+        return true
+    }
+
+    /// Sorts by encoded name, then encoded value, byte by byte (RFC 5849 §3.4.1.3.2).
+    mutating func sort() {
+        bytes.withUnsafeBufferPointer { buffer in
+            spans.sort { Self.precedes($0, $1, in: buffer) }
+        }
+    }
+
+    /// Adds a protocol parameter in its sorted place; `writeValue` appends the encoded value.
+    mutating func insertSorted(name: StaticString, writeValue: (inout [UInt8]) -> Void) {
+        appendEncoded(name: name, writeValue: writeValue)
+        let added = spans.removeLast()
+        let index = bytes.withUnsafeBufferPointer { buffer in
+            spans.firstIndex { Self.precedes(added, $0, in: buffer) } ?? spans.endIndex
+        }
+        spans.insert(added, at: index)
+    }
+
+    private static func precedes(_ left: Span, _ right: Span, in buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        let byName = compare(buffer, left.start, left.nameEnd, right.start, right.nameEnd)
+        if byName != 0 { return byName < 0 }
+        return compare(buffer, left.nameEnd, left.end, right.nameEnd, right.end) < 0
+    }
+
+    /// memcmp-style comparison of two ranges of `buffer`: negative, zero or positive.
+    private static func compare(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ leftStart: Int, _ leftEnd: Int, _ rightStart: Int, _ rightEnd: Int
+    ) -> Int {
+        let leftCount = leftEnd - leftStart
+        let rightCount = rightEnd - rightStart
+        for offset in 0..<min(leftCount, rightCount) {
+            let left = buffer[leftStart + offset]
+            let right = buffer[rightStart + offset]
+            if left != right { return left < right ? -1 : 1 }
+        }
+        return leftCount - rightCount
     }
 }
 
 /// The parts of an absolute URL the base string needs (RFC 5849 §3.4.1.2): `scheme://host[:port]/path` with scheme
 /// and host lowercased, user information and a default port dropped, the path kept as encoded (`/` when empty), and
-/// the raw query.
-struct BaseStringURL {
-    var baseURI: [UInt8] = []
-    var query: [UInt8]?
+/// the raw query. Parsed on UTF-8 bytes: Foundation's `URLComponents` and `Character` searches cost more than the
+/// HMAC on Linux.
+struct RequestTarget {
+    private let text: [UInt8]
+    private var scheme: Range<Int> = 0..<0
+    private var host: Range<Int> = 0..<0
+    private var port: Range<Int> = 0..<0
+    private var path: Range<Int> = 0..<0
+    private(set) var query: ArraySlice<UInt8> = []
 
-    /// Parses on UTF-8 bytes: `Character`-based searches segment graphemes and cost more than the HMAC.
-    init(_ text: String) {
-        var bytes = Array(text.utf8)
-        if let hash = bytes.firstIndex(of: UInt8(ascii: "#")) { bytes.removeSubrange(hash...) }
-        if let mark = bytes.firstIndex(of: UInt8(ascii: "?")) {
-            query = Array(bytes[(mark + 1)...])
-            bytes.removeSubrange(mark...)
+    init(_ url: URL) {
+        text = Array(url.absoluteString.utf8)
+        var end = text.firstIndex(of: UInt8(ascii: "#")) ?? text.endIndex
+        if let mark = text[..<end].firstIndex(of: UInt8(ascii: "?")) {
+            query = text[(mark + 1)..<end]
+            end = mark
         }
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
-            bytes.count >= colon + 3, bytes[colon + 1] == UInt8(ascii: "/"), bytes[colon + 2] == UInt8(ascii: "/")
+        guard let colon = text[..<end].firstIndex(of: UInt8(ascii: ":")),
+            end >= colon + 3, text[colon + 1] == UInt8(ascii: "/"), text[colon + 2] == UInt8(ascii: "/")
         else { return }
-        let scheme = bytes[..<colon].map(Self.lowercased)
+        scheme = 0..<colon
         let authorityStart = colon + 3
-        let slash = bytes[authorityStart...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
-        var authority = bytes[authorityStart..<slash]
-        if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[(at + 1)...] }
-        var host = authority
-        var port = authority[authority.endIndex...]
-        if let portColon = authority.lastIndex(of: UInt8(ascii: ":")),
-            !authority[portColon...].contains(UInt8(ascii: "]"))
+        let slash = text[authorityStart..<end].firstIndex(of: UInt8(ascii: "/")) ?? end
+        var authority = authorityStart..<slash
+        if let at = text[authority].lastIndex(of: UInt8(ascii: "@")) { authority = (at + 1)..<slash }
+        host = authority
+        port = slash..<slash
+        if let portColon = text[authority].lastIndex(of: UInt8(ascii: ":")),
+            !text[portColon..<slash].contains(UInt8(ascii: "]"))
         {
-            host = authority[..<portColon]
-            port = authority[(portColon + 1)...]
+            host = authority.lowerBound..<portColon
+            port = (portColon + 1)..<slash
         }
+        path = slash..<end
+    }
+
+    /// An upper bound of the base URI's length before encoding.
+    var baseURICount: Int { scheme.count + host.count + port.count + path.count + 5 }
+
+    /// Appends the percent-encoded base URI.
+    func appendEncodedBaseURI(to output: inout [UInt8]) {
+        let schemeText = text[scheme]
+        for byte in schemeText { output.append(Self.lowercased(byte)) }
+        output += "%3A%2F%2F".utf8
+        for byte in text[host] { PercentEncoding.encode(CollectionOfOne(Self.lowercased(byte)), into: &output) }
+        let portText = text[port]
         let isDefaultPort =
-            (scheme.elementsEqual("http".utf8) && port.elementsEqual("80".utf8))
-            || (scheme.elementsEqual("https".utf8) && port.elementsEqual("443".utf8))
-        var uri = scheme
-        uri += [UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "/")]
-        uri += host.map(Self.lowercased)
-        if !port.isEmpty && !isDefaultPort {
-            uri.append(UInt8(ascii: ":"))
-            uri += port
+            (schemeText.lazy.map(Self.lowercased).elementsEqual("http".utf8) && portText.elementsEqual("80".utf8))
+            || (schemeText.lazy.map(Self.lowercased).elementsEqual("https".utf8) && portText.elementsEqual("443".utf8))
+        if !portText.isEmpty && !isDefaultPort {
+            output += "%3A".utf8
+            output += portText
         }
-        if slash == bytes.endIndex {
-            uri.append(UInt8(ascii: "/"))
+        if path.isEmpty {
+            output += "%2F".utf8
         } else {
-            uri += bytes[slash...]
+            PercentEncoding.encode(text[path], into: &output)
         }
-        baseURI = uri
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+    }
+}
+
+/// Base64 (RFC 4648, with padding) of a MAC, percent-encoded as it goes (`+` `/` `=` are reserved), straight into
+/// the request's buffer.
+enum SignatureBase64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func appendPercentEncoded(_ bytes: [UInt8], to output: inout [UInt8]) {
+        var index = 0
+        while index < bytes.count {
+            let count = min(3, bytes.count - index)
+            let b0 = UInt32(bytes[index])
+            let b1 = count > 1 ? UInt32(bytes[index + 1]) : 0
+            let b2 = count > 2 ? UInt32(bytes[index + 2]) : 0
+            let group = b0 << 16 | b1 << 8 | b2
+            append(alphabet[Int(group >> 18 & 63)], to: &output)
+            append(alphabet[Int(group >> 12 & 63)], to: &output)
+            if count > 1 { append(alphabet[Int(group >> 6 & 63)], to: &output) } else { output += "%3D".utf8 }
+            if count > 2 { append(alphabet[Int(group & 63)], to: &output) } else { output += "%3D".utf8 }
+            index += 3
+        }
+    }
+
+    private static func append(_ digit: UInt8, to output: inout [UInt8]) {
+        switch digit {
+        case UInt8(ascii: "+"): output += "%2B".utf8
+        case UInt8(ascii: "/"): output += "%2F".utf8
+        default: output.append(digit)
+        }
     }
 }
 
@@ -306,22 +460,18 @@ final class NoncePool: Sendable {
     private let state = Mutex<(bytes: [UInt8], next: Int)>(([], 0))
     private static let hex = Array("0123456789abcdef".utf8)
 
-    /// 32 lowercase hex digits from 16 fresh random bytes.
-    func nonce() -> String {
-        let random: [UInt8] = state.withLock { state in
+    /// Appends 32 lowercase hex digits from 16 fresh random bytes.
+    func appendNonce(to output: inout [UInt8]) {
+        state.withLock { state in
             if state.next + 16 > state.bytes.count {
                 state.bytes = SecureRandom.bytes(count: 4096)
                 state.next = 0
             }
-            defer { state.next += 16 }
-            return Array(state.bytes[state.next..<(state.next + 16)])
+            for byte in state.bytes[state.next..<(state.next + 16)] {
+                output.append(Self.hex[Int(byte >> 4)])
+                output.append(Self.hex[Int(byte & 0x0F)])
+            }
+            state.next += 16
         }
-        var digits: [UInt8] = []
-        digits.reserveCapacity(32)
-        for byte in random {
-            digits.append(Self.hex[Int(byte >> 4)])
-            digits.append(Self.hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: digits, as: UTF8.self)
     }
 }

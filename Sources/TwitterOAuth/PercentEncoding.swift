@@ -21,6 +21,8 @@ package enum PercentEncoding: Sendable {
 
     /// Appends the encoding of `bytes` (UTF-8) to `output`.
     package static func encode(_ bytes: some Sequence<UInt8>, into output: inout [UInt8]) {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { encode(contiguous: $0, into: &output) }
+        if done != nil { return }
         for byte in bytes {
             if isUnreserved(byte) {
                 output.append(byte)
@@ -30,6 +32,36 @@ package enum PercentEncoding: Sendable {
                 output.append(hexDigits[Int(byte & 0x0F)])
             }
         }
+    }
+
+    /// Sizes the output once, then writes through a pointer: the signing path encodes every byte of a request twice.
+    private static func encode(contiguous input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        guard let firstReserved = input.firstIndex(where: { !isUnreserved($0) }) else {
+            output.append(contentsOf: input)
+            return
+        }
+        var count = input.count
+        for byte in input[firstReserved...] where !isUnreserved(byte) { count += 2 }
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: count))
+        output.withUnsafeMutableBufferPointer { buffer in
+            var index = start
+            for byte in input {
+                if isUnreserved(byte) {
+                    buffer[index] = byte
+                    index += 1
+                } else {
+                    buffer[index] = UInt8(ascii: "%")
+                    buffer[index + 1] = upperHex(byte >> 4)
+                    buffer[index + 2] = upperHex(byte & 0x0F)
+                    index += 3
+                }
+            }
+        }
+    }
+
+    private static func upperHex(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
     }
 
     /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`, as in `application/x-www-form-urlencoded`).
@@ -67,14 +99,15 @@ package enum PercentEncoding: Sendable {
 
     private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            true
-        default:
-            false
+    /// Whether `byte` is an unreserved character (`ALPHA DIGIT - . _ ~`), written as it is.
+    @inline(__always)
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        // Bit `byte % 64` of the mask for `byte / 64`; bytes ≥ 128 are never unreserved.
+        let masks: (UInt64, UInt64) = (0x03FF_6000_0000_0000, 0x47FF_FFFE_87FF_FFFE)
+        switch byte >> 6 {
+        case 0: return masks.0 >> UInt64(byte & 63) & 1 == 1
+        case 1: return masks.1 >> UInt64(byte & 63) & 1 == 1
+        default: return false
         }
     }
 

@@ -44,7 +44,7 @@ public struct TwitterClient: Sendable {
         transport: any HTTPTransport = AsyncHTTPClientTransport.shared,
         timeout: Duration = .seconds(30),
         maximumResponseBodySize: Int = TwitterClient.defaultMaximumResponseBodySize,
-        nonce: @escaping @Sendable () -> String = OAuthSigner.randomNonce,
+        nonce: (@Sendable () -> String)? = nil,
         timestamp: @escaping @Sendable () -> Int64 = OAuthSigner.currentTimestamp
     ) {
         self.baseURL = baseURL

@@ -66,7 +66,7 @@ public struct SandboxHarness: Sendable {
         consumer: ConsumerCredentials? = nil,
         timeout: Duration = .seconds(30),
         maximumResponseBodySize: Int = TwitterClient.defaultMaximumResponseBodySize,
-        nonce: @escaping @Sendable () -> String = OAuthSigner.randomNonce,
+        nonce: (@Sendable () -> String)? = nil,
         timestamp: @escaping @Sendable () -> Int64 = OAuthSigner.currentTimestamp
     ) -> TwitterClient {
         TwitterClient(

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 import TwitterOAuth
@@ -18,6 +19,22 @@ struct PercentEncodingTests {
         // When / Then
         #expect(PercentEncoding.encode(plain) == encoded)
         #expect(PercentEncoding.decode(encoded, plusIsSpace: false) == plain)
+    }
+
+    @Test func leavesExactlyTheUnreservedBytesOfRFC3986AsTheyAre() {
+        // Given: RFC 3986 §2.3 spelled out, and every byte value through both encoders (contiguous and not)
+        let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let expected =
+                unreserved.contains(byte) ? [byte] : Array(String(format: "%%%02X", Int(byte)).utf8)
+            var contiguous: [UInt8] = [0x21]
+            PercentEncoding.encode([byte], into: &contiguous)
+            var lazy: [UInt8] = []
+            PercentEncoding.encode(CollectionOfOne(byte).lazy.map { $0 }, into: &lazy)
+            // Then
+            #expect(contiguous == [0x21] + expected, "byte \(byte)")
+            #expect(lazy == expected, "byte \(byte)")
+        }
     }
 
     @Test func usesUppercaseHexDigits() {
