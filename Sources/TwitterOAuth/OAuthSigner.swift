@@ -82,19 +82,7 @@ public struct OAuthSigner: Sendable {
         let signed = sign(
             method: method, url: url, formParameters: formParameters, token: token, tokenSecret: tokenSecret,
             protocolParameters: protocolParameters)
-        var header: [UInt8] = []
-        header.reserveCapacity(signed.bytes.count + 8 * signed.spans.count + 8)
-        header += "OAuth ".utf8
-        var first = true
-        for span in signed.spans where span.isProtocol {
-            if !first { header += ", ".utf8 }
-            first = false
-            header += signed.bytes[span.start..<span.nameEnd]
-            header += "=\"".utf8
-            header += signed.bytes[span.nameEnd..<span.end]
-            header.append(UInt8(ascii: "\""))
-        }
-        return String(decoding: header, as: UTF8.self)
+        return signed.authorizationHeader()
     }
 
     /// Signs a request and returns its `oauth_*` parameters, `oauth_signature` included, sorted by name.
@@ -144,9 +132,7 @@ public struct OAuthSigner: Sendable {
         parameters.appendQuery(target.query)
         parameters.sort()
 
-        var baseString: [UInt8] = []
-        baseString.reserveCapacity(method.utf8.count + target.baseURICount * 3 + parameters.bytes.count * 2 + 64)
-        Self.writeBaseString(method: method, target: target, parameters: parameters, into: &baseString)
+        let baseString = Self.baseString(method: method, target: target, parameters: parameters)
         var key = keyPrefix
         PercentEncoding.encode(tokenSecret.utf8, into: &key)
         let mac = HMACSHA1.authenticationCode(key: key, message: baseString)
@@ -167,27 +153,44 @@ public struct OAuthSigner: Sendable {
         let target = RequestTarget(url)
         encoded.appendQuery(target.query)
         encoded.sort()
-        var output: [UInt8] = []
-        writeBaseString(method: method, target: target, parameters: encoded, into: &output)
-        return String(decoding: output, as: UTF8.self)
+        return String(decoding: baseString(method: method, target: target, parameters: encoded), as: UTF8.self)
     }
 
-    /// Writes `METHOD&encode(base URI)&encode(name=value&…)` from sorted, encoded parameters.
-    private static func writeBaseString(
-        method: String, target: RequestTarget, parameters: EncodedParameters, into output: inout [UInt8]
-    ) {
-        for byte in method.utf8 {
-            output.append((UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte)
+    /// `METHOD&encode(base URI)&encode(name=value&…)` from sorted, encoded parameters, written through a pointer
+    /// into one buffer sized for the worst case.
+    private static func baseString(method: String, target: RequestTarget, parameters: EncodedParameters) -> [UInt8] {
+        let bound = method.utf8.count + 2 + target.baseURICount * 3 + parameters.bytes.count * 3 + parameters.spans.count * 6
+        return [UInt8](unsafeUninitializedCapacity: bound) { output, count in
+            guard let out = output.baseAddress else { return }
+            var written = 0
+            for byte in method.utf8 {
+                out[written] = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte
+                written += 1
+            }
+            out[written] = UInt8(ascii: "&")
+            written += 1
+            written += target.writeEncodedBaseURI(to: out + written)
+            out[written] = UInt8(ascii: "&")
+            written += 1
+            parameters.bytes.withUnsafeBufferPointer { bytes in
+                for (index, span) in parameters.spans.enumerated() {
+                    if index > 0 { written += write("%26", to: out + written) }
+                    written += PercentEncoding.encode(
+                        UnsafeBufferPointer(rebasing: bytes[span.start..<span.nameEnd]), to: out + written)
+                    written += write("%3D", to: out + written)
+                    written += PercentEncoding.encode(
+                        UnsafeBufferPointer(rebasing: bytes[span.nameEnd..<span.end]), to: out + written)
+                }
+            }
+            count = written
         }
-        output.append(UInt8(ascii: "&"))
-        target.appendEncodedBaseURI(to: &output)
-        output.append(UInt8(ascii: "&"))
-        for (index, span) in parameters.spans.enumerated() {
-            if index > 0 { output += "%26".utf8 }
-            PercentEncoding.encode(parameters.bytes[span.start..<span.nameEnd], into: &output)
-            output += "%3D".utf8
-            PercentEncoding.encode(parameters.bytes[span.nameEnd..<span.end], into: &output)
-        }
+    }
+
+    /// Writes an ASCII literal; returns its length.
+    @inline(__always)
+    static func write(_ literal: StaticString, to output: UnsafeMutablePointer<UInt8>) -> Int {
+        output.update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        return literal.utf8CodeUnitCount
     }
 
     /// Appends the decimal digits of `value`.
@@ -334,6 +337,31 @@ struct EncodedParameters {
         spans.insert(added, at: index)
     }
 
+    /// `OAuth name="value", …` from the protocol parameters, in their sorted order.
+    func authorizationHeader() -> String {
+        let bound = 6 + bytes.count + spans.count * 5
+        return String(unsafeUninitializedCapacity: bound) { output in
+            guard let out = output.baseAddress else { return 0 }
+            var written = OAuthSigner.write("OAuth ", to: out)
+            var first = true
+            bytes.withUnsafeBufferPointer { bytes in
+                guard let base = bytes.baseAddress else { return }
+                for span in spans where span.isProtocol {
+                    if !first { written += OAuthSigner.write(", ", to: out + written) }
+                    first = false
+                    (out + written).update(from: base + span.start, count: span.nameEnd - span.start)
+                    written += span.nameEnd - span.start
+                    written += OAuthSigner.write("=\"", to: out + written)
+                    (out + written).update(from: base + span.nameEnd, count: span.end - span.nameEnd)
+                    written += span.end - span.nameEnd
+                    out[written] = UInt8(ascii: "\"")
+                    written += 1
+                }
+            }
+            return written
+        }
+    }
+
     private static func precedes(_ left: Span, _ right: Span, in buffer: UnsafeBufferPointer<UInt8>) -> Bool {
         let byName = compare(buffer, left.start, left.nameEnd, right.start, right.nameEnd)
         if byName != 0 { return byName < 0 }
@@ -394,26 +422,37 @@ struct RequestTarget {
     }
 
     /// An upper bound of the base URI's length before encoding.
-    var baseURICount: Int { scheme.count + host.count + port.count + path.count + 5 }
+    var baseURICount: Int { scheme.count + host.count + port.count + path.count + 8 }
 
-    /// Appends the percent-encoded base URI.
-    func appendEncodedBaseURI(to output: inout [UInt8]) {
-        let schemeText = text[scheme]
-        for byte in schemeText { output.append(Self.lowercased(byte)) }
-        output += "%3A%2F%2F".utf8
-        for byte in text[host] { PercentEncoding.encode(CollectionOfOne(Self.lowercased(byte)), into: &output) }
-        let portText = text[port]
-        let isDefaultPort =
-            (schemeText.lazy.map(Self.lowercased).elementsEqual("http".utf8) && portText.elementsEqual("80".utf8))
-            || (schemeText.lazy.map(Self.lowercased).elementsEqual("https".utf8) && portText.elementsEqual("443".utf8))
-        if !portText.isEmpty && !isDefaultPort {
-            output += "%3A".utf8
-            output += portText
-        }
-        if path.isEmpty {
-            output += "%2F".utf8
-        } else {
-            PercentEncoding.encode(text[path], into: &output)
+    /// Writes the percent-encoded base URI at `output` (room for `3 * baseURICount` bytes); returns its length.
+    func writeEncodedBaseURI(to output: UnsafeMutablePointer<UInt8>) -> Int {
+        text.withUnsafeBufferPointer { text in
+            var written = 0
+            for byte in text[scheme] {
+                output[written] = Self.lowercased(byte)
+                written += 1
+            }
+            written += OAuthSigner.write("%3A%2F%2F", to: output + written)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(host.count, 1)) { lowered in
+                for (offset, byte) in text[host].enumerated() { lowered[offset] = Self.lowercased(byte) }
+                written += PercentEncoding.encode(
+                    UnsafeBufferPointer(rebasing: lowered[0..<host.count]), to: output + written)
+            }
+            let portText = text[port]
+            let schemeIsHTTP = text[scheme].lazy.map(Self.lowercased).elementsEqual("http".utf8)
+            let schemeIsHTTPS = text[scheme].lazy.map(Self.lowercased).elementsEqual("https".utf8)
+            let isDefaultPort =
+                (schemeIsHTTP && portText.elementsEqual("80".utf8)) || (schemeIsHTTPS && portText.elementsEqual("443".utf8))
+            if !portText.isEmpty && !isDefaultPort {
+                written += OAuthSigner.write("%3A", to: output + written)
+                written += PercentEncoding.encode(UnsafeBufferPointer(rebasing: portText), to: output + written)
+            }
+            if path.isEmpty {
+                written += OAuthSigner.write("%2F", to: output + written)
+            } else {
+                written += PercentEncoding.encode(UnsafeBufferPointer(rebasing: text[path]), to: output + written)
+            }
+            return written
         }
     }
 

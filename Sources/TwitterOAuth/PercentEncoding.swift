@@ -60,6 +60,28 @@ package enum PercentEncoding: Sendable {
         }
     }
 
+    /// Writes the encoding of `input` at `output`, which has room for `3 * input.count` bytes; returns the number of
+    /// bytes written. Runs without reserved bytes are copied whole.
+    static func encode(_ input: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let base = input.baseAddress else { return 0 }
+        var written = 0
+        var runStart = 0
+        for index in 0..<input.count where !isUnreserved(input[index]) {
+            let run = index - runStart
+            if run > 0 { (output + written).update(from: base + runStart, count: run) }
+            written += run
+            let byte = input[index]
+            output[written] = UInt8(ascii: "%")
+            output[written + 1] = upperHex(byte >> 4)
+            output[written + 2] = upperHex(byte & 0x0F)
+            written += 3
+            runStart = index + 1
+        }
+        let run = input.count - runStart
+        if run > 0 { (output + written).update(from: base + runStart, count: run) }
+        return written + run
+    }
+
     private static func upperHex(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
     }
