@@ -11,9 +11,16 @@ public struct UserID: Hashable, Sendable, Comparable, CustomStringConvertible {
         rawValue = uuid.uuidString.lowercased()
     }
 
-    /// A new random (version 4) public id.
+    /// A new random (version 4) public id, from the system's secure generator (`getrandom` on Linux; Foundation's
+    /// `UUID()` opens and reads `/dev/urandom` on every call there).
     public static func random() -> UserID {
-        UserID(uncheckedRawValue: UUID().uuidString.lowercased())
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        bytes.withUnsafeMutableBytes { buffer in
+            buffer.storeBytes(of: generator.next() as UInt64, toByteOffset: 0, as: UInt64.self)
+            buffer.storeBytes(of: generator.next() as UInt64, toByteOffset: 8, as: UInt64.self)
+        }
+        return random(fromBytes: bytes)
     }
 
     /// A random (version 4) public id made from the 16 bytes at `offset` in `bytes`, drawn from a secure generator,

@@ -94,6 +94,8 @@ extension AccountStore {
         let format = reader.format
         let path = path
         let channel = ImportChannel(capacity: Self.importBatchesInFlight)
+        writeGate.beginLongWrite()
+        defer { writeGate.endLongWrite() }
         pool.asyncWriteWithoutTransaction { db in
             do {
                 let report = try AccountStore.writeImport(

@@ -25,6 +25,7 @@ public struct AccountStore: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let twitterLookup: TwitterLookup
+    let writeGate: WriteGate
 
     /// Opens the database described by `configuration`.
     ///
@@ -78,6 +79,7 @@ public struct AccountStore: Sendable {
         self.logger = configuration.logger
         self.now = configuration.now
         self.twitterLookup = TwitterLookup(path: path)
+        self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout)
     }
 
     /// Checkpoints the WAL into the database file and closes it; later calls on this store fail.
@@ -132,9 +134,10 @@ public struct AccountStore: Sendable {
 
     // MARK: - Transactions with typed errors
 
+    /// Runs `body` in one write transaction (see ``WriteGate`` for which thread runs it).
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
-            return try await pool.write(body)
+            return try await writeGate.write(pool, body)
         } catch {
             throw StoreError.from(error, path: path)
         }

@@ -83,7 +83,7 @@ struct KeysCommandTests {
             // When a rewrap under [B, A] is killed half-way
             let process = Process()
             process.executableURL = URL(fileURLWithPath: accountsExecutable())
-            process.arguments = ["--database", database, "keys", "rewrap", "--batch-size", "20"]
+            process.arguments = ["--database", database, "keys", "rewrap", "--batch-size", "1"]
             process.environment = ProcessInfo.processInfo.environment.merging(rotated) { _, new in new }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -91,7 +91,7 @@ struct KeysCommandTests {
             var moved = 0
             let deadline = Date().addingTimeInterval(60)
             while moved < count / 10 && Date() < deadline {
-                try await Task.sleep(for: .milliseconds(20))
+                try await Task.sleep(for: .milliseconds(5))
                 moved = try countUnder("keyB", database: database)
             }
             kill(process.processIdentifier, SIGKILL)

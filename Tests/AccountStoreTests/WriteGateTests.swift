@@ -1,0 +1,116 @@
+import AccountModel
+import AccountStore
+import Foundation
+import GRDB
+import Synchronization
+import TestSupport
+import Testing
+
+/// Writes run on the caller's thread only when nothing else writes: a write that meets a lock held elsewhere waits
+/// for it (on GRDB's writer queue) within the busy timeout, and fails with `.busy` after it, as before.
+struct WriteGateTests {
+    /// Holds the database's write lock from another connection until `release()`.
+    final class LockHolder: Sendable {
+        private let locked = DispatchSemaphore(value: 0)
+        private let releasing = DispatchSemaphore(value: 0)
+        private let released = DispatchSemaphore(value: 0)
+        private let queue: DatabaseQueue
+
+        init(path: String) throws {
+            queue = try DatabaseQueue(path: path)
+            let queue = queue
+            let (locked, releasing, released) = (locked, releasing, released)
+            DispatchQueue.global().async {
+                try? queue.writeWithoutTransaction { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    locked.signal()
+                    releasing.wait()
+                    try db.execute(sql: "COMMIT")
+                }
+                released.signal()
+            }
+            locked.wait()
+        }
+
+        func release() throws {
+            releasing.signal()
+            released.wait()
+            try queue.close()
+        }
+    }
+
+    @Test func aWriteThatMeetsAnotherConnectionsLockWaitsForItThenCommits() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir, synchronous: .normal)
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("first"))  // the calling-thread path, lock free
+            let holder = try LockHolder(path: dir + "/accounts.sqlite")
+            let finished = Atomic<Bool>(false)
+            let writer = Task {
+                defer { finished.store(true, ordering: .sequentiallyConsistent) }
+                return try await store.createAccount(newAccount("second"))
+            }
+            // While the lock is held elsewhere the write has not failed: it waits (the immediate attempt gave up).
+            try await Task.sleep(for: .milliseconds(300))
+            let finishedWhileLocked = finished.load(ordering: .sequentiallyConsistent)
+            #expect(!finishedWhileLocked)
+            try holder.release()
+            let second = try await writer.value
+            #expect(second.username == "second")
+            #expect(try await store.accountCount() == 2)
+        }
+    }
+
+    @Test func aLockHeldBeyondTheBusyTimeoutStillFailsWithBusyAndWritesNothing() async throws {
+        try await withTemporaryDirectory { dir throws in
+            var configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
+            configuration.schemaPolicy = .applyPendingMigrations
+            configuration.busyTimeout = .milliseconds(200)
+            let store = try AccountStore(configuration: configuration, keyRing: makeKeyRing())
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("first"))
+            let holder = try LockHolder(path: configuration.path)
+            // The lock outlasts the timeout: the typed busy error, not SQLite's, and not an immediate failure path
+            // leaking through (the busy timeout is back after the immediate attempt).
+            await #expect(throws: StoreError.busy(path: configuration.path)) {
+                _ = try await store.createAccount(newAccount("second"))
+            }
+            try holder.release()
+            #expect(try await store.accountCount() == 1)
+            _ = try await store.createAccount(newAccount("third"))
+            #expect(try await store.accountCount() == 2)
+        }
+    }
+
+    @Test func manyConcurrentWritesOfOneStoreAllCommit() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir, synchronous: .normal)
+            defer { try? store.close() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<200 {
+                    group.addTask { _ = try await store.createAccount(newAccount("user\(index)")) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await store.accountCount() == 200)
+        }
+    }
+
+    @Test func aFailingWriteOnTheCallingThreadRollsBackWhole() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir, synchronous: .normal)
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("taken"))
+            let before = try databaseDump(dir + "/accounts.sqlite")
+            await #expect(throws: StoreError.self) {
+                _ = try await store.createAccount(
+                    newAccount("taken"), linking: twitterIdentity("12345"),
+                    credential: TwitterCredential(token: "t", secret: Secret("s")))
+            }
+            #expect(try databaseDump(dir + "/accounts.sqlite") == before)
+            // The connection is usable and outside any transaction afterwards
+            _ = try await store.createAccount(newAccount("next"))
+            #expect(try await store.accountCount() == 2)
+        }
+    }
+}
