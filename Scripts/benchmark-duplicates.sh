@@ -3,8 +3,8 @@
 #
 #   bash Scripts/benchmark-duplicates.sh 100000 [SEED] [WORK_DIR]
 #
-# Generates N accounts (Scripts/generate-duplicates.py), migrates a fresh database, loads them
-# (Scripts/load-accounts.py), lets `accounts reindex` compute the normalised mailboxes, then times
+# Generates N accounts (Scripts/generate-duplicates.py), migrates a fresh database, imports them with
+# `accounts import` (which stores the normalised mailboxes), then times
 # `accounts duplicates --format json` (wall time and peak memory from /usr/bin/time) and scores the report against the
 # labels (Scripts/evaluate-duplicates.py). Builds the release binary first.
 set -euo pipefail
@@ -21,8 +21,7 @@ if [ ! -f "$prefix.jsonl" ]; then
 fi
 rm -f "$prefix.sqlite" "$prefix.sqlite-wal" "$prefix.sqlite-shm"
 "$accounts" --database "$prefix.sqlite" migrate >/dev/null
-python3 Scripts/load-accounts.py "$prefix.sqlite" "$prefix.jsonl"
-"$accounts" --database "$prefix.sqlite" reindex
+"$accounts" --database "$prefix.sqlite" import "$prefix.jsonl" --format jsonl
 ACCOUNTS_DUPLICATES_TIMING=1 /usr/bin/time -v "$accounts" --database "$prefix.sqlite" duplicates --format json \
     --output "$prefix.report.json" 2> "$prefix.time.txt"
 grep -E "timing|wrote|Elapsed|Maximum resident|User time|System time" "$prefix.time.txt"

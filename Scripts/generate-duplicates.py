@@ -81,6 +81,7 @@ CJK_FAMILY = [("山田", "yamada"), ("佐藤", "sato"), ("鈴木", "suzuki"), ("
               ("吉田", "yoshida"), ("山本", "yamamoto"), ("松本", "matsumoto"), ("井上", "inoue"), ("木村", "kimura"),
               ("林", "hayashi"), ("清水", "shimizu"), ("山口", "yamaguchi"), ("黄", "huang"), ("赵", "zhao"),
               ("吴", "wu"), ("周", "zhou"), ("徐", "xu"), ("孙", "sun"), ("马", "ma"), ("朱", "zhu")]
+ROMANISED = dict(CJK_GIVEN + CJK_FAMILY)
 # Common nicknames the generator uses (written independently of the engine's table; a few are not in it).
 NICKNAMES = {
     "robert": ["bob", "rob", "bobby", "robbie"], "william": ["bill", "will", "billy", "liam"],
@@ -190,7 +191,9 @@ class Generator:
                     family = rng.choices(SURNAMES, self.surname_weights)[0].capitalize()
                 else:
                     family = rng.choice(self.tail_family).capitalize()
-            person.update(given=given, family=family, given_ascii=fold(given), family_ascii=fold(family))
+            # A relative of a CJK-named person shares the family name: romanise it as the person did.
+            person.update(given=given, family=family, given_ascii=fold(given) or ROMANISED.get(given, "x"),
+                          family_ascii=fold(family) or ROMANISED.get(family, "x"))
         person["year"] = rng.randint(1955, 2006)
         person["word"] = rng.choice(WORDS)
         person["handle"] = self.handle_for(person)

@@ -4,7 +4,7 @@ import Foundation
 
 /// The benchmarks, in the order they run.
 enum BenchmarkName: String, CaseIterable, Sendable, ExpressibleByArgument {
-    case seal, hmac, sign, registrations, lookup, password, migrate
+    case seal, hmac, sign, registrations, lookup, password, migrate, duplicates
 
     func run(in context: BenchContext) async throws -> [Row] {
         switch self {
@@ -15,6 +15,9 @@ enum BenchmarkName: String, CaseIterable, Sendable, ExpressibleByArgument {
         case .lookup: try await LookupBenchmark().run(in: context)
         case .password: try PasswordBenchmark().run(in: context)
         case .migrate: try MigrateBenchmark().run(in: context)
+        case .duplicates:
+            try DuplicatesBenchmark().run(
+                in: context, sizes: context.duplicateSizes, generator: context.generator, cache: context.dataCache)
         }
     }
 }
@@ -48,6 +51,24 @@ struct AccountsBench: AsyncParsableCommand {
 
     @Option(help: "Timed lookups per implementation.")
     var lookups = 20_000
+
+    @Option(
+        help: "With 'duplicates': the store sizes to import and report on, comma-separated.",
+        transform: { text in
+            try text.split(separator: ",").map { part in
+                guard let size = Int(part.trimmingCharacters(in: .whitespaces)), size >= 100 else {
+                    throw ValidationError("--duplicate-sizes takes sizes of 100 or more, such as 100000,1000000")
+                }
+                return size
+            }
+        })
+    var duplicateSizes: [Int] = [100_000, 1_000_000]
+
+    @Option(help: "With 'duplicates': the labelled-account generator (run with python3).")
+    var generator = "Scripts/generate-duplicates.py"
+
+    @Option(help: "With 'duplicates': where generated accounts are kept between runs (default: ~/.cache/accounts-bench).")
+    var dataCache: String?
 
     @Flag(help: "With 'registrations': measure one side only, in this process (the peak RSS row runs this).")
     var only = false
@@ -91,7 +112,9 @@ struct AccountsBench: AsyncParsableCommand {
             registrations: registrations, lookupAccounts: lookupAccounts, lookups: lookups,
             peers: peerFigures ?? PeerFigures(), directory: directory,
             executablePath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-            keyBytes: SecureRandom.bytes(count: SecretKey.byteCount))
+            keyBytes: SecureRandom.bytes(count: SecretKey.byteCount), duplicateSizes: duplicateSizes,
+            generator: generator,
+            dataCache: dataCache ?? FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/accounts-bench")
 
         let rows: [Row]
         if only {

@@ -17,6 +17,12 @@ struct BenchContext: Sendable {
     var executablePath: String
     /// The one key of the ring, as bytes (the C limits seal with the same key).
     var keyBytes: [UInt8]
+    /// Store sizes of the duplicates benchmark.
+    var duplicateSizes: [Int]
+    /// The labelled-account generator script.
+    var generator: String
+    /// Where generated accounts are cached.
+    var dataCache: String
     /// The key id written into sealed values; the length of a realistic dated id.
     var keyID = "2026-05"
 

@@ -36,3 +36,12 @@ public func executeSQL(_ path: String, _ sql: String) throws {
     defer { try? queue.close() }
     try queue.write { db in try db.execute(sql: sql) }
 }
+
+/// `PRAGMA integrity_check` of the file, opened read-only: `["ok"]` for a sound database.
+public func integrityCheck(_ path: String) throws -> [String] {
+    var config = Configuration()
+    config.readonly = true
+    let queue = try DatabaseQueue(path: path, configuration: config)
+    defer { try? queue.close() }
+    return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+}

@@ -220,3 +220,72 @@ struct ImportExportCommandTests {
         }
     }
 }
+
+/// `accounts import` is one transaction: a SIGKILL half-way leaves the store exactly as it was, and the same command
+/// run again imports everything.
+struct ImportCrashTests {
+    /// Bytes this process has read so far (`rchar` of /proc/PID/io), or nil once it is gone.
+    static func bytesRead(by pid: Int32) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("rchar:") {
+            return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+
+
+    @Test func anImportKilledHalfWayChangesNothingAndTheNextRunImportsEverything() async throws {
+        try await withTemporaryDirectory { dir throws in
+            // Given a store holding one account, and 120,000 accounts to import (every third with Twitter)
+            let database = try migratedDatabase(dir)
+            writeFile(dir + "/seed.jsonl", Array("{\"username\": \"kept\", \"email\": \"kept@example.org\"}\n".utf8))
+            #expect(try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status == 0)
+            let before = try databaseDump(database)
+            let count = 120_000
+            var text = ""
+            text.reserveCapacity(count * 120)
+            for index in 0..<count {
+                let twitter =
+                    index % 3 == 0
+                    ? "{\"id\": \"\(10_000_000 + index)\", \"screen_name\": \"tw\(index)\", \"name\": \"User \(index)\"}"
+                    : "null"
+                text += "{\"username\": \"user\(index)\", \"email\": \"user\(index)@example.org\", \"first_name\": "
+                    + "\"Ann\", \"last_name\": \"Lee\", \"twitter\": \(twitter)}\n"
+            }
+            let input = dir + "/big.jsonl"
+            writeFile(input, Array(text.utf8))
+            let size = text.utf8.count
+
+            // When the import is killed once it has read about a third of its input
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: accountsExecutable())
+            process.arguments = ["--database", database, "import", "--format", "jsonl", input]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var readAtKill = 0
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, let read = Self.bytesRead(by: process.processIdentifier), process.isRunning {
+                if read >= size / 3 {
+                    readAtKill = read
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(readAtKill >= size / 3 && readAtKill < size, "killed after reading \(readAtKill) of \(size) bytes")
+
+            // Then the store is sound and holds exactly what it held before
+            #expect(try integrityCheck(database) == ["ok"])
+            #expect(try databaseDump(database) == before)
+
+            // And the same import run again brings in every account
+            let rerun = try runAccounts(["--database", database, "import", "--format", "jsonl", input])
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            #expect(rerun.stdout == "imported \(count) accounts (\(count / 3) with a Twitter identity)\n")
+            #expect(try integrityCheck(database) == ["ok"])
+        }
+    }
+}
