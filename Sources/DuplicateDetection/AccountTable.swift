@@ -93,59 +93,27 @@ struct AccountTable: Sendable {
     }
 
     mutating func append(_ account: MatchableAccount) {
-        count += 1
-        // Raw text, for the report.
-        var present: UInt8 = 0
-        let fields: [String?] = [
-            account.id.rawValue, account.username, account.email, account.firstName, account.lastName,
-            account.twitterScreenName, account.twitterName,
-        ]
-        for (index, field) in fields.enumerated() {
-            rawStarts.append(UInt32(rawText.count))
-            if let field {
-                present |= 1 << UInt8(index)
-                rawText.append(contentsOf: field.utf8)
-            }
-        }
-        rawStarts.append(UInt32(rawText.count))
-        rawPresent.append(present)
+        append(PreparedAccounts([account]))
+    }
 
-        // The mailbox: the stored form when the rules that made it are current, else computed now.
-        var normalised: String?
-        if let stored = account.emailMailbox, account.emailRulesVersion == Mailbox.rulesVersion {
-            normalised = stored
-        } else if let email = account.email {
-            normalised = Mailbox.normalize(email)
+    /// Adds accounts whose raw text, mailboxes and handles were laid out already (see ``PreparedAccounts``): their
+    /// arrays are copied whole, and only the names, which share the table's word list and caches, are worked out
+    /// here.
+    mutating func append(_ batch: PreparedAccounts) {
+        count += batch.accounts.count
+        let rawBase = UInt32(rawText.count)
+        rawText.append(contentsOf: batch.rawText)
+        rawStarts.append(contentsOf: batch.rawStarts.lazy.map { $0 + rawBase })
+        rawPresent.append(contentsOf: batch.rawPresent)
+        mailbox.append(contentsOf: batch.mailbox)
+        let handleBase = UInt32(handleText.count)
+        handleText.append(contentsOf: batch.handleText)
+        handleStarts.append(contentsOf: batch.handleStarts.lazy.map { $0 + handleBase })
+        handleShape.append(contentsOf: batch.handleShape)
+        for account in batch.accounts {
+            names.append(accountName(first: account.firstName, last: account.lastName))
+            names.append(account.twitterName.map { displayName($0) } ?? NameSlot())
         }
-        mailbox.append(normalised.map { FNV1a.hash($0.utf8) } ?? 0)
-
-        // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
-        // being taken) says no more than the screen name: the screen name stands for it.
-        var username: String? = account.username
-        if let screen = account.twitterScreenName, account.username.count > screen.count + 1,
-            account.username.lowercased().hasPrefix(screen.lowercased() + "_"),
-            account.username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
-        {
-            username = nil
-        }
-        let handles: [String?] = [
-            username.map(Handle.normalize), account.twitterScreenName.map(Handle.normalize),
-            normalised.flatMap(Handle.fromMailbox),
-        ]
-        for handle in handles {
-            handleStarts.append(UInt32(handleText.count))
-            if let handle, !handle.isEmpty {
-                handleText.append(contentsOf: handle.utf8)
-                handleShape.append(HandleShape(handle))
-            } else {
-                handleShape.append(HandleShape())
-            }
-        }
-        handleStarts.append(UInt32(handleText.count))
-
-        // Names.
-        names.append(accountName(first: account.firstName, last: account.lastName))
-        names.append(account.twitterName.map { displayName($0) } ?? NameSlot())
     }
 
     private mutating func accountName(first: String?, last: String?) -> NameSlot {
@@ -384,5 +352,87 @@ struct HandleShape: Sendable {
         let letterGap = max(letterCount, other.letterCount) - min(letterCount, other.letterCount)
         return digits == other.digits && letterGap <= 2 && min(letterCount, other.letterCount) >= 4
             && (letterMask ^ other.letterMask).nonzeroBitCount <= 4
+    }
+}
+
+/// Accounts laid out the way ``AccountTable`` stores them, apart from their names: raw text, mailbox hashes, handles
+/// and their shapes (offsets relative to the batch). Made on whichever thread reads the accounts, so that the thread
+/// filling the table only copies arrays and interns names.
+public struct PreparedAccounts: Sendable {
+    let accounts: [MatchableAccount]
+    private(set) var rawStarts: [UInt32] = []
+    private(set) var rawPresent: [UInt8] = []
+    private(set) var rawText: [UInt8] = []
+    private(set) var mailbox: [UInt64] = []
+    private(set) var handleStarts: [UInt32] = []
+    private(set) var handleText: [UInt8] = []
+    private(set) var handleShape: [HandleShape] = []
+
+    /// How many accounts.
+    public var count: Int { accounts.count }
+
+    init(_ accounts: [MatchableAccount]) {
+        self.accounts = accounts
+        rawStarts.reserveCapacity(accounts.count * (AccountTable.rawFieldCount + 1))
+        rawPresent.reserveCapacity(accounts.count)
+        rawText.reserveCapacity(accounts.count * 96)
+        mailbox.reserveCapacity(accounts.count)
+        handleStarts.reserveCapacity(accounts.count * (AccountTable.handleCount + 1))
+        handleText.reserveCapacity(accounts.count * 32)
+        handleShape.reserveCapacity(accounts.count * AccountTable.handleCount)
+        for account in accounts { add(account) }
+    }
+
+    private mutating func add(_ account: MatchableAccount) {
+        // Raw text, for the report.
+        var present: UInt8 = 0
+        func raw(_ field: String?, _ index: UInt8) {
+            rawStarts.append(UInt32(rawText.count))
+            if let field {
+                present |= 1 << index
+                rawText.append(contentsOf: field.utf8)
+            }
+        }
+        raw(account.id.rawValue, 0)
+        raw(account.username, 1)
+        raw(account.email, 2)
+        raw(account.firstName, 3)
+        raw(account.lastName, 4)
+        raw(account.twitterScreenName, 5)
+        raw(account.twitterName, 6)
+        rawStarts.append(UInt32(rawText.count))
+        rawPresent.append(present)
+
+        // The mailbox: the stored form when the rules that made it are current, else computed now.
+        var normalised: String?
+        if let stored = account.emailMailbox, account.emailRulesVersion == Mailbox.rulesVersion {
+            normalised = stored
+        } else if let email = account.email {
+            normalised = Mailbox.normalize(email)
+        }
+        mailbox.append(normalised.map { FNV1a.hash($0.utf8) } ?? 0)
+
+        // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
+        // being taken) says no more than the screen name: the screen name stands for it.
+        var username: String? = account.username
+        if let screen = account.twitterScreenName, account.username.count > screen.count + 1,
+            account.username.lowercased().hasPrefix(screen.lowercased() + "_"),
+            account.username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
+        {
+            username = nil
+        }
+        func handle(_ text: String?) {
+            handleStarts.append(UInt32(handleText.count))
+            if let text, !text.isEmpty {
+                handleText.append(contentsOf: text.utf8)
+                handleShape.append(HandleShape(text))
+            } else {
+                handleShape.append(HandleShape())
+            }
+        }
+        handle(username.map(Handle.normalize))
+        handle(account.twitterScreenName.map(Handle.normalize))
+        handle(normalised.flatMap(Handle.fromMailbox))
+        handleStarts.append(UInt32(handleText.count))
     }
 }

@@ -40,7 +40,18 @@ public struct DuplicateDetector: Sendable {
 
     /// Adds accounts.
     public mutating func add(contentsOf accounts: some Sequence<MatchableAccount>) {
-        for account in accounts { table.append(account) }
+        table.append(PreparedAccounts(Array(accounts)))
+    }
+
+    /// Works out what `accounts` contribute apart from their names (mailboxes, handles) without touching a detector:
+    /// a reader can prepare the next batch on its own thread while the detector adds the previous one.
+    public static func prepare(_ accounts: [MatchableAccount]) -> PreparedAccounts {
+        PreparedAccounts(accounts)
+    }
+
+    /// Adds accounts prepared by ``prepare(_:)``.
+    public mutating func add(_ prepared: PreparedAccounts) {
+        table.append(prepared)
     }
 
     /// Runs the detection over every account added.

@@ -6,8 +6,15 @@ import Foundation
 struct TypoCache {
     var entries: [UInt64: Bool] = [:]
     var surprise: [UInt64: Double] = [:]
-    /// Other carriers of a name, per name (its word ids).
-    var carriers: [UInt64: Double] = [:]
+    /// Where the carriers of a name are, per name (its word ids).
+    var carriers: [UInt64: NameCarriers] = [:]
+}
+
+/// The name blocks of a name (ranges of the sorted block entries) and the fewest other carriers it counts as having
+/// (`g × f / n`, or ``PairScorer/commonNameCarriers`` for a very common name).
+struct NameCarriers {
+    var blocks: [Range<Int>]
+    var floor: Double
 }
 
 /// What two accounts have in common: the evidence a link rests on, and which fields carried it.
@@ -394,19 +401,23 @@ struct PairScorer: Sendable {
         for index in 0..<name.familyCount {
             key = key &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(UInt32(bitPattern: name.family(index)))
         }
-        // Per pair: which members are the pair's own other accounts depends on the pair.
-        key = key &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(min(pair.0, pair.1)) << 32 &+ UInt64(max(pair.0, pair.1))
-        if let known = cache.carriers[key] { return known }
-        let words = table.words
-        let counted = Double(table.nameKeys(of: account, kind).map { otherPeople(inBlock: $0, besides: pair) }.max() ?? 0)
-        var others = max(counted, expectedCarriers(name))
-        if words.commonGiven[Int(name.given)]
-            && (0..<name.familyCount).contains(where: { words.commonFamily[Int(name.family($0))] })
-        {
-            others = max(others, PairScorer.commonNameCarriers)
+        let carriers: NameCarriers
+        if let known = cache.carriers[key] {
+            carriers = known
+        } else {
+            let words = table.words
+            var floor = expectedCarriers(name)
+            if words.commonGiven[Int(name.given)]
+                && (0..<name.familyCount).contains(where: { words.commonFamily[Int(name.family($0))] })
+            {
+                floor = max(floor, PairScorer.commonNameCarriers)
+            }
+            carriers = NameCarriers(blocks: table.nameKeys(of: account, kind).map(blockRange), floor: floor)
+            cache.carriers[key] = carriers
         }
-        cache.carriers[key] = others
-        return others
+        // Which members are the pair's own other accounts depends on the pair: counted per pair.
+        let counted = carriers.blocks.map { otherPeople(in: $0, besides: pair) }.max() ?? 0
+        return max(counted, carriers.floor)
     }
 
     /// `g × f / n`: accounts expected to carry this given and family name by chance.
@@ -420,8 +431,7 @@ struct PairScorer: Sendable {
     /// with either is the same person again (three accounts of one person must not make each other's name look
     /// common). A shared handle does not count here: others with the name make the same handles. A large block is
     /// counted whole, less the pair.
-    private func otherPeople(inBlock key: UInt64, besides pair: (Int, Int)) -> Double {
-        let range = blockRange(key)
+    private func otherPeople(in range: Range<Int>, besides pair: (Int, Int)) -> Double {
         if range.count > PairScorer.carriersCountedOneByOne { return Double(range.count - 2) }
         var others = 0
         for index in range {
@@ -433,7 +443,7 @@ struct PairScorer: Sendable {
         return Double(others)
     }
 
-    /// Name blocks up to this size are counted member by member (see ``otherPeople(inBlock:besides:)``).
+    /// Name blocks up to this size are counted member by member (see ``otherPeople(in:besides:)``).
     static let carriersCountedOneByOne = 32
 
     private func sharesMailbox(_ a: Int, _ b: Int) -> Bool {

@@ -58,32 +58,51 @@ public enum ReportRenderer: Sendable {
 /// "matched_fields"}]}]}`; one cluster a line.
 enum JSONRenderer {
     static func render(_ report: DuplicateReport) -> String {
-        var output = "{\"generated_at\": \(string(ReportRenderer.timestamp(report.generatedAt))), "
-        output += "\"accounts_scanned\": \(report.accountsScanned), \"clusters\": ["
+        // Written as UTF-8 into one buffer: a million-account report is tens of megabytes.
+        var output: [UInt8] = []
+        output.reserveCapacity(128 + report.clusters.reduce(0) { $0 + 220 + 420 * $1.members.count })
+        output += "{\"generated_at\": ".utf8
+        JSONString.append(ReportRenderer.timestamp(report.generatedAt), to: &output)
+        output += ", \"accounts_scanned\": \(report.accountsScanned), \"clusters\": [".utf8
         for (index, cluster) in report.clusters.enumerated() {
-            output += index == 0 ? "\n" : ",\n"
-            output += "{\"id\": \(string(cluster.id)), \"score\": \(ReportRenderer.scoreText(cluster.score)), "
-            output += "\"reasons\": [" + cluster.reasons.map(string).joined(separator: ", ") + "], \"members\": ["
-            output += cluster.members.map(member).joined(separator: ", ")
-            output += "]}"
+            output += (index == 0 ? "\n" : ",\n").utf8
+            output += "{\"id\": ".utf8
+            JSONString.append(cluster.id, to: &output)
+            output += ", \"score\": ".utf8
+            output += ReportRenderer.scoreText(cluster.score).utf8
+            output += ", \"reasons\": [".utf8
+            for (position, reason) in cluster.reasons.enumerated() {
+                if position > 0 { output += ", ".utf8 }
+                JSONString.append(reason, to: &output)
+            }
+            output += "], \"members\": [".utf8
+            for (position, member) in cluster.members.enumerated() {
+                if position > 0 { output += ", ".utf8 }
+                append(member, to: &output)
+            }
+            output += "]}".utf8
         }
-        output += report.clusters.isEmpty ? "]}\n" : "\n]}\n"
-        return output
+        output += (report.clusters.isEmpty ? "]}\n" : "\n]}\n").utf8
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static func member(_ member: DuplicateMember) -> String {
+    private static func append(_ member: DuplicateMember, to output: inout [UInt8]) {
         let account = member.account
-        let fields: [(String, String?)] = [
-            ("id", account.id.rawValue), ("username", account.username), ("email", account.email),
-            ("twitter_screen_name", account.twitterScreenName), ("first_name", account.firstName),
-            ("last_name", account.lastName), ("twitter_name", account.twitterName),
+        let fields: [(StaticString, String?)] = [
+            ("{\"id\": ", account.id.rawValue), (", \"username\": ", account.username), (", \"email\": ", account.email),
+            (", \"twitter_screen_name\": ", account.twitterScreenName), (", \"first_name\": ", account.firstName),
+            (", \"last_name\": ", account.lastName), (", \"twitter_name\": ", account.twitterName),
         ]
-        var output = "{" + fields.map { "\"\($0.0)\": \($0.1.map(string) ?? "null")" }.joined(separator: ", ")
-        output +=
-            ", \"matched_fields\": ["
-            + member.matchedFields.sorted().map { string($0.rawValue) }
-            .joined(separator: ", ") + "]}"
-        return output
+        for (key, value) in fields {
+            output.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            if let value { JSONString.append(value, to: &output) } else { output += "null".utf8 }
+        }
+        output += ", \"matched_fields\": [".utf8
+        for (position, field) in member.matchedFields.sorted().enumerated() {
+            if position > 0 { output += ", ".utf8 }
+            JSONString.append(field.rawValue, to: &output)
+        }
+        output += "]}".utf8
     }
 
     /// `text` as a JSON string literal (one implementation: `JSONString` in AccountModel).

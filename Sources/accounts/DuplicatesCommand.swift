@@ -50,6 +50,8 @@ struct DuplicatesCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
+        let opened = ContinuousClock.now
+        var scanned = opened
         var settings = DetectionSettings()
         settings.minimumScore = minScore
         let reading = Progress(label: "reading accounts")
@@ -61,6 +63,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
             try store.scanMatchableAccounts { batch in
                 loader.add(batch) { count in reading.update(count, of: total) }
             }
+            scanned = ContinuousClock.now
         } catch {
             loader.finish()
             reading.finish()
@@ -70,7 +73,11 @@ struct DuplicatesCommand: AsyncParsableCommand {
         reading.finish()
         let read = ContinuousClock.now
         let comparing = Progress(label: "comparing")
+        let phaseStarts = Mutex<[DetectionProgress.Phase: ContinuousClock.Instant]>([:])
         let report = detector.report(generatedAt: Date()) { step in
+            phaseStarts.withLock { starts in
+                if starts[step.phase] == nil { starts[step.phase] = ContinuousClock.now }
+            }
             if step.phase == .comparing { comparing.update(step.done, of: step.total) }
         }
         comparing.finish()
@@ -81,7 +88,15 @@ struct DuplicatesCommand: AsyncParsableCommand {
             // For benchmarks: phase times and how much work detection did.
             let statistics = report.statistics
             printMessage(
-                "timing: read \(read - started), detect \(detected - read), render \(rendered - detected); "
+                "timing: open \(opened - started), scan \(scanned - opened), read \(read - started), "
+                    + phaseStarts.withLock { starts in
+                        let blocking = starts[.blocking] ?? read
+                        let comparing = starts[.comparing] ?? blocking
+                        let clustering = starts[.clustering] ?? comparing
+                        return "blocking \(comparing - blocking), comparing \(clustering - comparing), "
+                            + "clustering \(detected - clustering), "
+                    }
+                    + "detect \(detected - read), render \(rendered - detected); "
                     + "blocks \(statistics.blocks), oversized \(statistics.oversizedBlocks), "
                     + "comparisons \(statistics.comparisons), links \(statistics.links)")
         }
@@ -137,10 +152,12 @@ final class DetectorLoader: Sendable {
 
     /// Queues `batch`; `progress` gets the number of accounts added so far once it is in.
     func add(_ batch: [MatchableAccount], progress: @escaping @Sendable (Int) -> Void) {
+        // Mailboxes and handles are worked out here, on the reading thread; the loader only interns names.
+        let prepared = DuplicateDetector.prepare(batch)
         slots.wait()
         queue.async { [self] in
             let count = detector.withLock { detector in
-                detector.add(contentsOf: batch)
+                detector.add(prepared)
                 return detector.count
             }
             slots.signal()
