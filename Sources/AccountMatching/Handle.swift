@@ -72,6 +72,24 @@ public enum Handle: Sendable {
         return bits
     }
 
+    /// ``surprise(letters:digits:lettersCount:)`` of the digits of `handle` alone, without gathering them.
+    package static func digitSurprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
+        var count = 0
+        var value = 0
+        for byte in handle where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            count += 1
+            if count <= 4 { value = value * 10 + Int(byte - UInt8(ascii: "0")) }
+        }
+        let yearLike: Bool
+        switch count {
+        case 2: yearLike = true
+        case 3: yearLike = value / 10 == 19 || value / 10 == 20
+        case 4: yearLike = (1930...2029).contains(value)
+        default: yearLike = false
+        }
+        return yearLike ? log2(50) : Double(count) * log2(10)
+    }
+
     /// Two digits, four from 1930 to 2029, or three that begin one (`196`, a year cut short).
     package static func isYearLike(_ digits: [UInt8]) -> Bool {
         if digits.count < 2 { return false }
@@ -83,9 +101,9 @@ public enum Handle: Sendable {
 
     /// The words that explain handles made from `names`: each given name's nickname variants, middle and family
     /// names; and their initials.
-    package static func explainingWords(_ names: [PersonName], nicknames: Nicknames) -> ([[UInt8]], Set<UInt8>) {
+    package static func explainingWords(_ names: [PersonName], nicknames: Nicknames) -> ([[UInt8]], ByteSet) {
         var words: [[UInt8]] = []
-        var initials: Set<UInt8> = []
+        var initials = ByteSet()
         for name in names {
             for variant in nicknames.variants(of: name.given) { words.append(Array(variant.utf8)) }
             for word in name.middle + name.family { words.append(Array(word.utf8)) }
@@ -197,10 +215,29 @@ public enum Handle: Sendable {
     /// positions, so `charris` is `c` + `harris`, not `char` + three letters), and its digits. A handle that ends
     /// part-way through a name word (cut short, as screen names are at 15 characters) counts that end as explained.
     package static func unexplained(
-        _ handle: [UInt8], words: [[UInt8]], initials: Set<UInt8>, knownNames: KnownNameWords
+        _ handle: [UInt8], words: [[UInt8]], initials: ByteSet, knownNames: KnownNameWords
+    ) -> (letters: Int, digits: Int) {
+        handle.withUnsafeBufferPointer { handle in
+            unexplained(handle, words: words, initials: initials, knownNames: knownNames)
+        }
+    }
+
+    /// ``unexplained(_:words:initials:knownNames:)`` over bytes in place.
+    package static func unexplained(
+        _ handle: UnsafeBufferPointer<UInt8>, words: [[UInt8]], initials: ByteSet, knownNames: KnownNameWords
     ) -> (letters: Int, digits: Int) {
         let count = handle.count
-        var best = [Int](repeating: 0, count: count + 1)
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: count + 1) { best in
+            best.initialize(repeating: 0)
+            return unexplained(handle, words: words, initials: initials, knownNames: knownNames, best: best)
+        }
+    }
+
+    private static func unexplained(
+        _ handle: UnsafeBufferPointer<UInt8>, words: [[UInt8]], initials: ByteSet, knownNames: KnownNameWords,
+        best: UnsafeMutableBufferPointer<Int>
+    ) -> (letters: Int, digits: Int) {
+        let count = handle.count
         var digits = 0
         func nameStarts(at position: Int) -> Bool {
             guard position < count else { return false }
@@ -244,6 +281,44 @@ public enum Handle: Sendable {
             index -= 1
         }
         return (best[0], digits)
+    }
+}
+
+/// A set of bytes as a 256-bit mask: the initials that explain a handle's letters, looked up per letter.
+package struct ByteSet: Sendable, Hashable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    package init() {}
+
+    package mutating func insert(_ byte: UInt8) {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    package func contains(_ byte: UInt8) -> Bool {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: return words.0 & bit != 0
+        case 1: return words.1 & bit != 0
+        case 2: return words.2 & bit != 0
+        default: return words.3 & bit != 0
+        }
+    }
+
+    package static func == (lhs: ByteSet, rhs: ByteSet) -> Bool {
+        lhs.words == rhs.words
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
     }
 }
 
@@ -295,7 +370,7 @@ package struct KnownNameWords: Sendable {
     }
 
     /// Calls `body` with the length of every known name that starts at `index` of `handle`.
-    package func forEachMatch(in handle: [UInt8], at index: Int, _ body: (Int) -> Void) {
+    package func forEachMatch(in handle: UnsafeBufferPointer<UInt8>, at index: Int, _ body: (Int) -> Void) {
         var node = 0
         var position = index
         while position < handle.count {

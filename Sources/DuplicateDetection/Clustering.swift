@@ -44,15 +44,16 @@ struct Clustering {
             guard root == sets.find(Int(link.b)), sets.size[root] >= 2 else { continue }
             let phrases = Reasons.phrases(
                 for: link.evidence, emails: (table.raw(Int(link.a), .email), table.raw(Int(link.b), .email)))
-            var entry = gathered[root] ?? Gathered()
-            for (rank, phrase) in phrases.enumerated() {
-                let known = entry.reasonScores[phrase] ?? (score: -1, rank: Int.max)
-                entry.reasonScores[phrase] = (max(known.score, link.score), min(known.rank, rank))
-            }
             let (fieldsA, fieldsB) = matchedFields(link.evidence)
-            entry.fields[Int(link.a), default: []].formUnion(fieldsA)
-            entry.fields[Int(link.b), default: []].formUnion(fieldsB)
-            gathered[root] = entry
+            // Updated in place: a copy of the entry would copy its dictionaries on every link.
+            Self.update(&gathered[root, default: Gathered()]) { entry in
+                for (rank, phrase) in phrases.enumerated() {
+                    let known = entry.reasonScores[phrase] ?? (score: -1, rank: Int.max)
+                    entry.reasonScores[phrase] = (max(known.score, link.score), min(known.rank, rank))
+                }
+                entry.fields[Int(link.a), default: []].formUnion(fieldsA)
+                entry.fields[Int(link.b), default: []].formUnion(fieldsB)
+            }
         }
 
         var clusters: [DuplicateCluster] = []
@@ -76,11 +77,20 @@ struct Clustering {
                     id: Self.clusterID(members.map(\.account.id)), score: (sets.score[root] * 1000).rounded() / 1000,
                     reasons: reasons, members: members, isCapped: sets.capped[root]))
         }
-        clusters.sort { x, y in
-            if x.score != y.score { return x.score > y.score }
-            return usernameOrder(x.members[0].account.username, y.members[0].account.username)
+        // Sorted by score, then first username (case-insensitively, then byte-wise), the keys computed once.
+        let keyed = clusters.map { cluster in
+            let username = cluster.members[0].account.username
+            return (cluster: cluster, lower: username.lowercased(), username: username)
         }
+        clusters = keyed.sorted { x, y in
+            if x.cluster.score != y.cluster.score { return x.cluster.score > y.cluster.score }
+            return x.lower != y.lower ? x.lower < y.lower : x.username < y.username
+        }.map(\.cluster)
         return (clusters, cappedCount)
+    }
+
+    private static func update<Entry>(_ entry: inout Entry, _ body: (inout Entry) -> Void) {
+        body(&entry)
     }
 
     /// `dup-` and the FNV-1a-64 of the members' public ids, sorted and joined by commas.

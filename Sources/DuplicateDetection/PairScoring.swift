@@ -277,13 +277,17 @@ struct PairScorer: Sendable {
         var explainer: HandleExplainer?
         // What explains a handle is the words of both accounts' names: an order-independent signature of them.
         var signature: UInt64 = 0
-        for account in [i, j] {
+        func mix(_ id: Int32) {
+            if id >= 0 { signature &+= (UInt64(UInt32(bitPattern: id)) &+ 0x9E37_79B9) &* 0xBF58_476D_1CE4_E5B9 }
+        }
+        for account in 0..<2 {
             for kind in AccountTable.NameSlotKind.allCases {
-                let slot = table.name(account, kind)
+                let slot = table.name(account == 0 ? i : j, kind)
                 if slot.isEmpty { continue }
-                for id in [slot.given, slot.family0, slot.family1, slot.family2] where id >= 0 {
-                    signature &+= (UInt64(UInt32(bitPattern: id)) &+ 0x9E37_79B9) &* 0xBF58_476D_1CE4_E5B9
-                }
+                mix(slot.given)
+                mix(slot.family0)
+                mix(slot.family1)
+                mix(slot.family2)
             }
         }
         func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
@@ -306,8 +310,7 @@ struct PairScorer: Sendable {
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
             let byNames = namePickers! * exp2(-bits) * PairScorer.styleShare
             if byNames > limit { return (false, bits) }
-            let digits = Array(handle.filter { $0 >= 48 && $0 <= 57 })
-            let digitBits = Handle.surprise(letters: 0, digits: digits, lettersCount: false)
+            let digitBits = Handle.digitSurprise(handle)
             let byLetters = Double(max(0, table.letterCarriers(letters) - 2)) * exp2(-digitBits)
             return (max(byNames, byLetters) <= limit, bits)
         }
@@ -416,8 +419,9 @@ struct PairScorer: Sendable {
             cache.carriers[key] = carriers
         }
         // Which members are the pair's own other accounts depends on the pair: counted per pair.
-        let counted = carriers.blocks.map { otherPeople(in: $0, besides: pair) }.max() ?? 0
-        return max(counted, carriers.floor)
+        var others = carriers.floor
+        for block in carriers.blocks { others = max(others, otherPeople(in: block, besides: pair)) }
+        return others
     }
 
     /// `g × f / n`: accounts expected to carry this given and family name by chance.
@@ -472,7 +476,7 @@ struct PairScorer: Sendable {
 /// Measures what a handle holds beyond two accounts' names, nicknames, initials and names anyone might use.
 struct HandleExplainer {
     private var words: [[UInt8]] = []
-    private var initials: Set<UInt8> = []
+    private var initials = ByteSet()
     /// Whether every name word is written in ASCII letters once folded; a name in another script (`山田 太郎`) cannot
     /// explain a romanised handle, so its letters prove nothing.
     private var namesExplainable = true
@@ -499,9 +503,7 @@ struct HandleExplainer {
 
     /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
     func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
-        let bytes = Array(handle)
-        let remainder = Handle.unexplained(bytes, words: words, initials: initials, knownNames: knownNames)
-        return Handle.surprise(
-            letters: remainder.letters, digits: bytes.filter { $0 >= 48 && $0 <= 57 }, lettersCount: namesExplainable)
+        let remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
+        return (namesExplainable ? Double(remainder.letters) * Handle.letterBits : 0) + Handle.digitSurprise(handle)
     }
 }
