@@ -91,11 +91,14 @@ struct PairScorer: Sendable {
     /// A shared handle counts when fewer than `2^-margin` other accounts are expected to have it by chance (see
     /// `compareHandles`).
     static let surpriseMargin = 6.0
-    /// The chance that another carrier of the names, making a handle from them, writes it the same way (`john.smith`,
-    /// `jsmith`, `smithjohn`, `john.smith84`, …): about one in two, since the dotted, joined and underscored forms,
-    /// with or without digits, share their letters. (On the generated accounts one in four gained 6% recall for 1.9%
-    /// precision, one in two 2.6% for 1.1%; see README.)
-    static let styleShare = 0.5
+    /// The chance that another carrier of the names, making a handle from them, writes it with the same letters
+    /// (`john.smith`, `johnsmith`, `john_smith84` share theirs; `jsmith`, `smithj` do not): about two in three, the
+    /// given-and-family forms being the most common. (On the generated accounts 1 gave precision 0.991 and recall
+    /// 0.632, 0.7 gave 0.988 and 0.654, 0.5 gave 0.978 and 0.669; see README.)
+    static let styleShare = 0.7
+    /// How many spellings of a matching name (nicknames, typos, initials) an account carrying the name stands for,
+    /// when the chance that a stranger with the same handle letters also carries it is estimated.
+    static let nameVariants = 4.0
     /// Very common names (``CommonNames``) count as carried by at least this many other people.
     static let commonNameCarriers = 50.0
 
@@ -301,18 +304,27 @@ struct PairScorer: Sendable {
         // A handle counts when few other accounts could have it by chance. Two estimates, both must be small:
         // - from the names: the other accounts that could have made a handle from them, times the chance of the
         //   handle's unexplained part (its surprise in bits);
-        // - from the store: the other accounts whose handles have the very same letters, times the chance of the
-        //   same digits (`neonsurfer93` is common when thirty accounts have a `neonsurfer` handle).
+        // - from the store, for letters the names do not explain: the other accounts whose handles have the very
+        //   same letters, times the chance of the same digits (`neonsurfer93` is common when thirty accounts have a
+        //   `neonsurfer` handle), times the chance that such an account also carries the matching name. (Letters
+        //   the names explain are the first estimate's business: the carriers of `meganarwyli` are Megan Arwylis,
+        //   this person's other accounts among them.)
         let limit = exp2(-PairScorer.surpriseMargin)
         var namePickers: Double?
+        var namesSpell: Bool?
         func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32) -> (counts: Bool, bits: Double) {
             let bits = surprise(handle)
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
             let byNames = namePickers! * exp2(-bits) * PairScorer.styleShare
             if byNames > limit { return (false, bits) }
             let digitBits = Handle.digitSurprise(handle)
-            let byLetters = Double(max(0, table.letterCarriers(letters) - 2)) * exp2(-digitBits)
-            return (max(byNames, byLetters) <= limit, bits)
+            if namesSpell == nil { namesSpell = namesCanSpellHandles(i, j) }
+            if namesSpell! && bits - digitBits < 0.5 { return (true, bits) }
+            var byLetters = Double(max(0, table.letterCarriers(letters) - 2)) * exp2(-digitBits)
+            if evidence.name.isMatch || evidence.name == .initial {
+                byLetters *= min(1, PairScorer.nameVariants * (namePickers! + 1) / Double(max(1, table.count)))
+            }
+            return (byLetters <= limit, bits)
         }
         var countedBits = 0.0
         table.handleText.withUnsafeBufferPointer { text in
@@ -374,6 +386,22 @@ struct PairScorer: Sendable {
         }
         // A handle the names explain counted only because nobody else carries so rare a name.
         evidence.rareName = evidence.handle >= .resembling && countedBits == 0
+    }
+
+    /// Whether every word of both accounts' names is in ASCII letters once folded, so that the names can spell (and
+    /// so explain) a handle's letters; a name in another script (`山田 太郎`) cannot.
+    private func namesCanSpellHandles(_ i: Int, _ j: Int) -> Bool {
+        let words = table.words
+        for account in [i, j] {
+            for kind in AccountTable.NameSlotKind.allCases {
+                let slot = table.name(account, kind)
+                if slot.isEmpty { continue }
+                for id in [slot.given, slot.family0, slot.family1, slot.family2] where id >= 0 {
+                    if words.scalars[Int(id)].contains(where: { $0 >= 0x80 }) { return false }
+                }
+            }
+        }
+        return true
     }
 
     /// How many other accounts could have picked a handle made from these accounts' names: the other carriers of
