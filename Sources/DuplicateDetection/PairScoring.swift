@@ -392,12 +392,15 @@ struct PairScorer: Sendable {
     /// so explain) a handle's letters; a name in another script (`山田 太郎`) cannot.
     private func namesCanSpellHandles(_ i: Int, _ j: Int) -> Bool {
         let words = table.words
-        for account in [i, j] {
+        func spells(_ id: Int32) -> Bool {
+            id < 0 || !words.scalars[Int(id)].contains(where: { $0 >= 0x80 })
+        }
+        for account in 0..<2 {
             for kind in AccountTable.NameSlotKind.allCases {
-                let slot = table.name(account, kind)
+                let slot = table.name(account == 0 ? i : j, kind)
                 if slot.isEmpty { continue }
-                for id in [slot.given, slot.family0, slot.family1, slot.family2] where id >= 0 {
-                    if words.scalars[Int(id)].contains(where: { $0 >= 0x80 }) { return false }
+                if !(spells(slot.given) && spells(slot.family0) && spells(slot.family1) && spells(slot.family2)) {
+                    return false
                 }
             }
         }
