@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds accounts-bench (release), measures the peers when python3 is there (../shared/peers, in a throwaway
+# Builds accounts-bench and accounts (release), measures the peers when python3 is there (../shared/peers, in a throwaway
 # virtual environment), then prints one table: ours, the raw limit, the peer, and the ratios. Writes the rows as JSON.
 #
 #   Scripts/bench.sh [--json FILE] [--no-peers] [-- ACCOUNTS-BENCH ARGUMENTS…]
@@ -45,8 +45,10 @@ if ((${#need[@]})); then
     fi
 fi
 
-note "building accounts-bench (release)"
+note "building accounts-bench and accounts (release)"
 swift build -c release --product accounts-bench >&2
+# The duplicates benchmark runs `accounts import` and `accounts duplicates` from the same folder.
+swift build -c release --product accounts >&2
 bin="$(swift build -c release --show-bin-path)/accounts-bench"
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/accounts-bench-peers.XXXXXX")"
