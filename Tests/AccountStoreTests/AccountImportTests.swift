@@ -225,27 +225,12 @@ struct AccountImportTests {
             let store = try AccountStore(configuration: configuration, keyRing: nil)
             defer { try? store.close() }
             // Another connection holds the write lock until told to let go
-            let blocker = try DatabaseQueue(path: path)
-            let locked = DispatchSemaphore(value: 0)
-            let release = DispatchSemaphore(value: 0)
-            let released = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async {
-                try? blocker.writeWithoutTransaction { db in
-                    try db.execute(sql: "BEGIN IMMEDIATE")
-                    locked.signal()
-                    release.wait()
-                    try db.execute(sql: "ROLLBACK")
-                }
-                released.signal()
-            }
-            locked.wait()
+            let blocker = try WriteLockHolder(path: path)
             let text = (0..<20_000).map { "{\"username\": \"user\($0)\"}\n" }.joined()
             #expect(throws: TransferFailure.store(.busy(path: path))) {
                 _ = try importText(text, format: .jsonl, into: store, directory: dir)
             }
-            release.signal()
-            released.wait()
-            try blocker.close()
+            try blocker.release()
             #expect(try await store.accountCount() == 0)
             // Once the lock is gone the same file imports
             #expect(try importText(text, format: .jsonl, into: store, directory: dir).report.imported == 20_000)

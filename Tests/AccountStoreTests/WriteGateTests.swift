@@ -1,7 +1,6 @@
 import AccountModel
 import AccountStore
 import Foundation
-import GRDB
 import Synchronization
 import TestSupport
 import Testing
@@ -9,42 +8,12 @@ import Testing
 /// Writes run on the caller's thread only when nothing else writes: a write that meets a lock held elsewhere waits
 /// for it (on GRDB's writer queue) within the busy timeout, and fails with `.busy` after it, as before.
 struct WriteGateTests {
-    /// Holds the database's write lock from another connection until `release()`.
-    final class LockHolder: Sendable {
-        private let locked = DispatchSemaphore(value: 0)
-        private let releasing = DispatchSemaphore(value: 0)
-        private let released = DispatchSemaphore(value: 0)
-        private let queue: DatabaseQueue
-
-        init(path: String) throws {
-            queue = try DatabaseQueue(path: path)
-            let queue = queue
-            let (locked, releasing, released) = (locked, releasing, released)
-            DispatchQueue.global().async {
-                try? queue.writeWithoutTransaction { db in
-                    try db.execute(sql: "BEGIN IMMEDIATE")
-                    locked.signal()
-                    releasing.wait()
-                    try db.execute(sql: "COMMIT")
-                }
-                released.signal()
-            }
-            locked.wait()
-        }
-
-        func release() throws {
-            releasing.signal()
-            released.wait()
-            try queue.close()
-        }
-    }
-
     @Test func aWriteThatMeetsAnotherConnectionsLockWaitsForItThenCommits() async throws {
         try await withTemporaryDirectory { dir throws in
             let store = try makeStore(in: dir, synchronous: .normal)
             defer { try? store.close() }
             _ = try await store.createAccount(newAccount("first"))  // the calling-thread path, lock free
-            let holder = try LockHolder(path: dir + "/accounts.sqlite")
+            let holder = try WriteLockHolder(path: dir + "/accounts.sqlite")
             let finished = Atomic<Bool>(false)
             let writer = Task {
                 defer { finished.store(true, ordering: .sequentiallyConsistent) }
@@ -69,7 +38,7 @@ struct WriteGateTests {
             let store = try AccountStore(configuration: configuration, keyRing: makeKeyRing())
             defer { try? store.close() }
             _ = try await store.createAccount(newAccount("first"))
-            let holder = try LockHolder(path: configuration.path)
+            let holder = try WriteLockHolder(path: configuration.path)
             // The lock outlasts the timeout: the typed busy error, not SQLite's, and not an immediate failure path
             // leaking through (the busy timeout is back after the immediate attempt).
             await #expect(throws: StoreError.busy(path: configuration.path)) {

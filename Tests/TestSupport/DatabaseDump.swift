@@ -1,4 +1,5 @@
 import AccountCrypto
+public import Foundation
 import GRDB
 
 /// Every table's schema and rows, as text: two dumps are equal when the database holds the same data, whatever
@@ -44,4 +45,40 @@ public func integrityCheck(_ path: String) throws -> [String] {
     let queue = try DatabaseQueue(path: path, configuration: config)
     defer { try? queue.close() }
     return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+}
+
+/// Runs `process` and SIGKILLs it as soon as `condition` holds, checking it every millisecond on a thread of its own
+/// (not the cooperative pool, which a busy test run can starve for seconds). Returns whether the condition held
+/// before the process ended or `timeout` passed.
+public func killWhen(
+    _ process: Process, timeout: Duration = .seconds(60), _ condition: @escaping @Sendable () -> Bool
+) async -> Bool {
+    let pid = process.processIdentifier
+    let met: Bool = await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            let deadline = ContinuousClock.now + timeout
+            var met = false
+            while ContinuousClock.now < deadline && kill(pid, 0) == 0 {
+                if condition() {
+                    met = true
+                    break
+                }
+                usleep(1000)
+            }
+            kill(pid, SIGKILL)
+            continuation.resume(returning: met)
+        }
+    }
+    process.waitUntilExit()
+    return met
+}
+
+/// The first column of the first row of `sql` as an integer (0 when there is none), read from `path` opened
+/// read-only: cheap enough to poll.
+public func countQuery(_ path: String, _ sql: String) -> Int {
+    var config = Configuration()
+    config.readonly = true
+    guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return 0 }
+    defer { try? queue.close() }
+    return (try? queue.read { db in try Int.fetchOne(db, sql: sql) }) ?? 0
 }

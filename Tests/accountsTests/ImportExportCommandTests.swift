@@ -224,16 +224,6 @@ struct ImportExportCommandTests {
 /// `accounts import` is one transaction: a SIGKILL half-way leaves the store exactly as it was, and the same command
 /// run again imports everything.
 struct ImportCrashTests {
-    /// Bytes this process has read so far (`rchar` of /proc/PID/io), or nil once it is gone.
-    static func bytesRead(by pid: Int32) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("rchar:") {
-            return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
-        }
-        return nil
-    }
-
-
     @Test func anImportKilledHalfWayChangesNothingAndTheNextRunImportsEverything() async throws {
         try await withTemporaryDirectory { dir throws in
             // Given a store holding one account, and 120,000 accounts to import (every third with Twitter)
@@ -252,37 +242,38 @@ struct ImportCrashTests {
                 text += "{\"username\": \"user\(index)\", \"email\": \"user\(index)@example.org\", \"first_name\": "
                     + "\"Ann\", \"last_name\": \"Lee\", \"twitter\": \(twitter)}\n"
             }
-            let input = dir + "/big.jsonl"
-            writeFile(input, Array(text.utf8))
-            let size = text.utf8.count
+            let bytes = Array(text.utf8)
 
-            // When the import is killed once it has read about a third of its input
+            // When the import reads its first third from a pipe (so it cannot reach the end and commit), has written
+            // those rows into its transaction, and is killed
             let process = Process()
             process.executableURL = URL(fileURLWithPath: accountsExecutable())
-            process.arguments = ["--database", database, "import", "--format", "jsonl", input]
+            process.arguments = ["--database", database, "import", "--format", "jsonl", "-"]
+            let input = Pipe()
+            process.standardInput = input
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            var readAtKill = 0
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline, let read = Self.bytesRead(by: process.processIdentifier), process.isRunning {
-                if read >= size / 3 {
-                    readAtKill = read
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(2))
-            }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            let third = bytes.count / 3
+            let cut = bytes[..<third].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? third
+            // A pipe holds 64 KiB: once this write returns, the child has read all but that much.
+            input.fileHandleForWriting.write(Data(bytes[..<cut]))
+            // The child cannot finish without the rest of its input: give its writer a moment with the rows it has,
+            // then kill it.
+            let wrote = ContinuousClock.now
+            let killed = await killWhen(process) { ContinuousClock.now - wrote > .milliseconds(500) }
+            try? input.fileHandleForWriting.close()
+            #expect(killed, "the import ended before it was killed")
             #expect(process.terminationReason == .uncaughtSignal)
-            #expect(readAtKill >= size / 3 && readAtKill < size, "killed after reading \(readAtKill) of \(size) bytes")
 
             // Then the store is sound and holds exactly what it held before
             #expect(try integrityCheck(database) == ["ok"])
             #expect(try databaseDump(database) == before)
 
-            // And the same import run again brings in every account
-            let rerun = try runAccounts(["--database", database, "import", "--format", "jsonl", input])
+            // And the same import, run again from the file, brings in every account
+            let file = dir + "/big.jsonl"
+            writeFile(file, bytes)
+            let rerun = try runAccounts(["--database", database, "import", "--format", "jsonl", file])
             #expect(rerun.status == 0, "\(rerun.stderr)")
             #expect(rerun.stdout == "imported \(count) accounts (\(count / 3) with a Twitter identity)\n")
             #expect(try integrityCheck(database) == ["ok"])
