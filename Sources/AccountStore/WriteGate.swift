@@ -10,7 +10,9 @@ import Synchronization
 /// (libdispatch runs `sync` work for an idle serial queue on the caller's thread), and its `BEGIN IMMEDIATE` gives up
 /// at once if another connection or process holds the write lock. Either way the caller never waits on anyone else
 /// while holding its thread: a write that would wait (another write of this store in flight, or the lock held
-/// elsewhere) goes to the writer queue and is awaited, with the configured busy timeout.
+/// elsewhere) goes to the writer queue and is awaited, with the configured busy timeout. (Not counted: `close()` and
+/// the test-only pragma helpers, which use the writer briefly and never concurrently with the store's own writes in
+/// normal use.)
 final class WriteGate: Sendable {
     /// Writes of this store started and not finished (both paths).
     private let inFlight = Atomic<Int>(0)

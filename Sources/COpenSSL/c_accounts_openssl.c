@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <string.h>
@@ -25,6 +26,16 @@ int c_accounts_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *mess
     if (out == NULL) {
         return 0;
     }
+#if defined(OPENSSL_NO_DEPRECATED_3_0)
+    // An OpenSSL built without the deprecated API: the one-shot HMAC() instead.
+    if (key_len > INT_MAX) {
+        return 0;
+    }
+    unsigned int out_len = 0;
+    unsigned char *result = HMAC(EVP_sha1(), c_accounts_nonnull(key), (int)key_len, c_accounts_nonnull(message),
+                                 message_len, out, &out_len);
+    return result != NULL && out_len == 20 ? 1 : 0;
+#else
     unsigned char block[64] = {0};
     SHA_CTX context;
     if (key_len > sizeof block) {
@@ -54,6 +65,7 @@ int c_accounts_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *mess
     OPENSSL_cleanse(inner, sizeof inner);
     OPENSSL_cleanse(&context, sizeof context);
     return ok ? 1 : 0;
+#endif
 }
 
 int c_accounts_sha256(const uint8_t *data, size_t length, uint8_t *out) {

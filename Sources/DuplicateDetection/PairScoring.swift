@@ -319,7 +319,8 @@ struct PairScorer: Sendable {
             if byNames > limit { return (false, bits) }
             let digitBits = Handle.digitSurprise(handle)
             if namesSpell == nil { namesSpell = namesCanSpellHandles(i, j) }
-            if namesSpell! && bits - digitBits < 0.5 { return (true, bits) }
+            let hasLetters = handle.contains { $0 < UInt8(ascii: "0") || $0 > UInt8(ascii: "9") }
+            if namesSpell! && hasLetters && bits - digitBits < 0.5 { return (true, bits) }
             var byLetters = Double(max(0, table.letterCarriers(letters) - 2)) * exp2(-digitBits)
             if evidence.name.isMatch || evidence.name == .initial {
                 byLetters *= min(1, PairScorer.nameVariants * (namePickers! + 1) / Double(max(1, table.count)))
@@ -408,9 +409,9 @@ struct PairScorer: Sendable {
     }
 
     /// How many other accounts could have picked a handle made from these accounts' names: the other carriers of
-    /// the matching name (its name block, less these two, or `g × f / n` by chance, whichever is more; at least
-    /// ``commonNameCarriers`` for a very common name, at least one for a name in another script); for a given name
-    /// alone, its carriers; with no names to go by, every account of the store.
+    /// the matching name (its name block, less these two and accounts sharing their mailbox, or `g × f / n` by chance,
+    /// whichever is more; at least ``commonNameCarriers`` for a very common name); for a given name alone, its
+    /// carriers; with no names to go by, every account of the store.
     func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence, cache: inout TypoCache) -> Double {
         switch evidence.name {
         case .exact, .nickname, .swapped, .typo, .initial:

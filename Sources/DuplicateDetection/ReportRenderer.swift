@@ -104,11 +104,6 @@ enum JSONRenderer {
         }
         output += "]}".utf8
     }
-
-    /// `text` as a JSON string literal (one implementation: `JSONString` in AccountModel).
-    static func string(_ text: String) -> String {
-        JSONString.literal(text)
-    }
 }
 
 /// One row per account: `cluster_id,cluster_score,cluster_reasons,id,username,email,first_name,last_name,

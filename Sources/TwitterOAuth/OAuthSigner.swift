@@ -227,19 +227,15 @@ public struct OAuthSigner: Sendable {
             + parameters.map { PercentEncoding.encode($0.name) + "=\"" + PercentEncoding.encode($0.value) + "\"" }
             .joined(separator: ", ")
     }
+}
 
-    /// Sorts by encoded name, then encoded value, byte by byte (RFC 5849 §3.4.1.3.2).
-    package static func sorted(_ parameters: [OAuthParameter]) -> [OAuthParameter] {
-        parameters
-            .map { (name: PercentEncoding.encode($0.name), value: PercentEncoding.encode($0.value), parameter: $0) }
-            .sorted { left, right in
-                if left.name != right.name {
-                    return left.name.utf8.lexicographicallyPrecedes(right.name.utf8)
-                }
-                return left.value.utf8.lexicographicallyPrecedes(right.value.utf8)
-            }
-            .map(\.parameter)
-    }
+extension OAuthSigner: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The consumer key only: the signer holds the consumer secret (encoded, as the first half of every key).
+    public var description: String { "OAuthSigner(consumer: \(consumer.key))" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// No children: `dump` and the debugger show ``description``, never the stored key bytes.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
 }
 
 /// A request's parameters, each name and value percent-encoded once (RFC 5849 §3.6) into one byte buffer, with the
@@ -426,11 +422,13 @@ struct RequestTarget {
 
     /// Writes the percent-encoded base URI at `output` (room for `3 * baseURICount` bytes); returns its length.
     func writeEncodedBaseURI(to output: UnsafeMutablePointer<UInt8>) -> Int {
-        text.withUnsafeBufferPointer { text in
+        // Not an absolute `scheme://` URL: no base URI (as the parser found none).
+        guard !scheme.isEmpty else { return 0 }
+        return text.withUnsafeBufferPointer { text in
             var written = 0
-            for byte in text[scheme] {
-                output[written] = Self.lowercased(byte)
-                written += 1
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scheme.count) { lowered in
+                for (offset, byte) in text[scheme].enumerated() { lowered[offset] = Self.lowercased(byte) }
+                written += PercentEncoding.encode(UnsafeBufferPointer(lowered), to: output + written)
             }
             written += OAuthSigner.write("%3A%2F%2F", to: output + written)
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(host.count, 1)) { lowered in

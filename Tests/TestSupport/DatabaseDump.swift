@@ -58,14 +58,15 @@ public func killWhen(
         Thread.detachNewThread {
             let deadline = ContinuousClock.now + timeout
             var met = false
-            while ContinuousClock.now < deadline && kill(pid, 0) == 0 {
+            while ContinuousClock.now < deadline && process.isRunning {
                 if condition() {
                     met = true
                     break
                 }
                 usleep(1000)
             }
-            kill(pid, SIGKILL)
+            // Only a process still running is killed: once it has ended its pid may be another's.
+            if process.isRunning { kill(pid, SIGKILL) }
             continuation.resume(returning: met)
         }
     }

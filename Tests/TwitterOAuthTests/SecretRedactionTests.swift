@@ -29,6 +29,18 @@ struct SecretRedactionTests {
         #expect(String(describing: ConsumerCredentials(key: "key", secret: "s")).contains("key"))
     }
 
+    /// The signer keeps the encoded consumer secret as bytes: neither its description nor `dump` shows them.
+    @Test func signerDescriptionAndDumpHideTheConsumerSecret() {
+        let signer = OAuthSigner(consumer: ConsumerCredentials(key: "key", secret: "CONSUMER-SECRET-xyz"))
+        var dumped = ""
+        dump(signer, to: &dumped)
+        for text in [String(describing: signer), String(reflecting: signer), "\(signer)", dumped] {
+            Self.expectNoSecret(in: text)
+            #expect(!text.contains("keyPrefix"), "\(text) shows the stored key bytes")
+            #expect(text.contains("key"))
+        }
+    }
+
     /// Every error the client can throw when the answers themselves carry secrets.
     @Test(arguments: [
         (200, "oauth_token=ACCESS-TOKEN-jkl&oauth_token_secret=ACCESS-SECRET-def&user_id=x&screen_name=z"),
