@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "TwitterSandbox",
             dependencies: [
-                "TwitterOAuth", "AccountCrypto",
+                "TwitterOAuth", "AccountCrypto", "AccountModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

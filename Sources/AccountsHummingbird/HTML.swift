@@ -1,20 +1,10 @@
+import AccountModel
+
 /// HTML text: everything that comes from a person, Twitter or the store goes through ``escape(_:)``.
 enum HTML: Sendable {
-    /// `text` with `&`, `<`, `>`, `"` and `'` replaced by entities, safe in element content and quoted attributes.
+    /// `text` safe in element content and quoted attributes (``AccountModel/HTMLText/escape(_:)``).
     static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
-            }
-        }
-        return output
+        HTMLText.escape(text)
     }
 
     /// A hidden input.

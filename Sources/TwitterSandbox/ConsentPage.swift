@@ -1,3 +1,5 @@
+import AccountModel
+
 /// The sandbox's HTML: the consent page with a choice of fake user, and its short messages.
 enum ConsentPage: Sendable {
     static func render(requestToken: String, users: [SandboxUser], selectedUserID: UInt64) -> String {
@@ -72,18 +74,6 @@ enum ConsentPage: Sendable {
     }
 
     static func escape(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"": output += "&quot;"
-            case "'": output += "&#39;"
-            default: output.append(character)
-            }
-        }
-        return output
+        HTMLText.escape(text)
     }
 }
