@@ -148,17 +148,7 @@ struct DemoCommand: AsyncParsableCommand {
         if let twitterAPIBase, let base = Self.apiBase(twitterAPIBase), let consumer = Self.environmentConsumer() {
             return .external(base, consumer)
         }
-        let fakeUsers: [SandboxUser]
-        if let users {
-            do {
-                fakeUsers = try SandboxUser.load(contentsOf: URL(fileURLWithPath: users))
-            } catch {
-                printError("\(users): \(error)")
-                throw ExitCode(ExitStatus.invalidData)
-            }
-        } else {
-            fakeUsers = SandboxUser.builtIn
-        }
+        let fakeUsers = try sandboxUsers(fromFile: users)
         let configuration = SandboxConfiguration(
             consumer: SandboxConfiguration.generateConsumerCredentials(), port: 0, users: fakeUsers)
         do {

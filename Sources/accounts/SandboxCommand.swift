@@ -40,17 +40,7 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fakeUsers: [SandboxUser]
-        if let users {
-            do {
-                fakeUsers = try SandboxUser.load(contentsOf: URL(fileURLWithPath: users))
-            } catch {
-                printError("\(users): \(error)")
-                throw ExitCode(ExitStatus.invalidData)
-            }
-        } else {
-            fakeUsers = SandboxUser.builtIn
-        }
+        let fakeUsers = try sandboxUsers(fromFile: users)
         let consumer: (credentials: ConsumerCredentials, source: SandboxConfiguration.ConsumerSource)
         do {
             consumer = try SandboxConfiguration.resolveConsumer(key: consumerKey, secret: consumerSecret)
@@ -84,6 +74,18 @@ struct SandboxCommand: AsyncParsableCommand {
 }
 
 /// Runs `body` until it returns or the process gets SIGINT or SIGTERM, which cancel it (a clean shutdown).
+/// The sandbox's fake users: those of `--users FILE`, or the built-in set. A file that does not load is exit 65 with
+/// the file named (`accounts sandbox` and `accounts demo` both take `--users`).
+func sandboxUsers(fromFile path: String?) throws -> [SandboxUser] {
+    guard let path else { return SandboxUser.builtIn }
+    do {
+        return try SandboxUser.load(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+        printError("\(path): \(error)")
+        throw ExitCode(ExitStatus.invalidData)
+    }
+}
+
 func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) async throws {
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)

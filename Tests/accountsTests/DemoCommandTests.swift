@@ -168,6 +168,7 @@ struct DemoCommandTests {
                 "demo", "--port", "0", "--database", dir + "/a.sqlite", "--users", dir + "/users.json",
             ])
             #expect(result.status == 65)
+            #expect(result.stderr.contains("\(dir)/users.json: "), "\(result.stderr)")
             #expect(result.stdout.isEmpty)
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
         }

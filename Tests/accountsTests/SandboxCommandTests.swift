@@ -53,4 +53,15 @@ struct SandboxCommandTests {
         #expect(result.status == 64)
         #expect(result.stderr.contains("--consumer-key and --consumer-secret go together"))
     }
+
+    @Test func aUsersFileThatDoesNotLoadIsInvalidDataNamingTheFile() throws {
+        try withTemporaryDirectorySync { dir in
+            let file = dir + "/users.json"
+            writeFile(file, Array("[]".utf8))
+            let result = try runAccounts(["sandbox", "--port", "0", "--users", file])
+            #expect(result.status == 65)
+            #expect(result.stderr.hasPrefix("accounts: error: \(file): "), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+    }
 }
