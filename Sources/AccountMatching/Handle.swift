@@ -41,7 +41,7 @@ public enum Handle: Sendable {
     }
 
     /// How surprising `handle` is once the names are taken into account, in bits: ``letterBits`` for each unexplained
-    /// letter, 5.6 for a number that could be a year of birth (two digits, 1930–2029, or three that begin
+    /// letter (at most ``maximumLetterBits`` in all), 5.6 for a number that could be a year of birth (two digits, 1930–2029, or three that begin
     /// a year: one in 50), 3.3 for each other digit. Letters say nothing when the names are in a script the handle
     /// cannot spell (`山田 太郎`): only digits count then.
     ///
@@ -61,9 +61,14 @@ public enum Handle: Sendable {
     /// letters (4.7 bits) but less predictable than running English text (about 2).
     public static let letterBits = 3.0
 
+    /// What the unexplained letters of one handle are worth at most, in bits: about two words of a few thousand.
+    /// `braveastro` is two common words, not ten letters picked one by one; counted letter by letter, a word handle
+    /// that strangers happen to share (`anthonybraveastro`) would look like no one else could have made it.
+    public static let maximumLetterBits = 24.0
+
     /// ``surprise(_:by:nicknames:)`` from the unexplained letters and the handle's digits.
     package static func surprise(letters: Int, digits: [UInt8], lettersCount: Bool) -> Double {
-        var bits = lettersCount ? Double(letters) * letterBits : 0
+        var bits = lettersCount ? min(maximumLetterBits, Double(letters) * letterBits) : 0
         if isYearLike(digits) {
             bits += log2(50)
         } else {
@@ -347,6 +352,9 @@ package struct KnownNameWords: Sendable {
     /// 26 child indexes per node (0: none); node 0 is the root.
     private var children: [Int32] = Array(repeating: 0, count: 26)
     private var terminal: [Bool] = [false]
+
+    /// No names at all.
+    package init() {}
 
     package init(nicknames: Nicknames) {
         for name in nicknames.allNames + CommonNames.givenNames + CommonNames.familyNames where name.utf8.count >= 4 {

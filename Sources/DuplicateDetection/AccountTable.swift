@@ -181,6 +181,7 @@ struct AccountTable: Sendable {
                 familyCounts[Int(id)] += 1
             }
         }
+        forgetPhrases()
         var letterHashes: [UInt32] = []
         letterHashes.reserveCapacity(count * 2)
         for account in 0..<count {
@@ -203,6 +204,50 @@ struct AccountTable: Sendable {
     }
 
     func givenCount(of word: Int32) -> Int { Int(givenCounts[Int(word)]) }
+
+    /// A "name" that many accounts carry although its words seldom go with others is a phrase, not a person's name:
+    /// `Book Club` or `Just Vibing` as a Twitter display name (and the names registration filled in from it). Such
+    /// names are dropped (the account counts as nameless): comparing them with a person's name is not a conflict,
+    /// and a block of everyone who wrote them links nobody.
+    ///
+    /// A phrase: at least ``phraseMinimumCarriers`` accounts carry the pair of words; at least
+    /// ``phraseOverrepresentation`` times as many as the words' own frequencies predict (`g × f / n`); its rarer word
+    /// appears in this pair at least half the time; and its first word is not a known given name. Real names are
+    /// carried about as often as predicted (John Smith: ×1, and most Smiths are not Johns).
+    private mutating func forgetPhrases() {
+        guard count > 0 else { return }
+        var carriers: [UInt64: Int32] = [:]
+        func key(_ slot: NameSlot) -> UInt64? {
+            guard !slot.isEmpty, slot.familyCount > 0, !words.known[Int(slot.given)],
+                !words.commonGiven[Int(slot.given)]
+            else { return nil }
+            return UInt64(UInt32(bitPattern: slot.given)) << 32 | UInt64(UInt32(bitPattern: slot.family0))
+        }
+        for index in names.indices {
+            if let key = key(names[index]) { carriers[key, default: 0] += 1 }
+        }
+        let total = Double(count)
+        var phrases = Set<UInt64>()
+        for (key, carried) in carriers where carried >= AccountTable.phraseMinimumCarriers {
+            let given = Int(key >> 32)
+            let family = Int(UInt32(truncatingIfNeeded: key))
+            let givenCarriers = Double(givenCounts[given])
+            let familyCarriers = Double(familyCounts[family])
+            let expected = givenCarriers * familyCarriers / total
+            if Double(carried) >= AccountTable.phraseOverrepresentation * max(1, expected),
+                Double(carried) * 2 >= min(givenCarriers, familyCarriers)
+            {
+                phrases.insert(key)
+            }
+        }
+        guard !phrases.isEmpty else { return }
+        for index in names.indices {
+            if let key = key(names[index]), phrases.contains(key) { names[index] = NameSlot() }
+        }
+    }
+
+    static let phraseMinimumCarriers: Int32 = 8
+    static let phraseOverrepresentation = 5.0
 
     /// How many accounts have handles with these letters, for letters that three accounts or more share.
     private var sharedLetters: [UInt32: Int32] = [:]
@@ -262,9 +307,8 @@ struct WordTable: Sendable {
     private(set) var known: [Bool] = []
     /// Every nickname variant of the word, as UTF-8 (for explaining handles).
     private(set) var variants: [[[UInt8]]] = []
-    /// Whether the word is a very common given name, or family name (``CommonNames``).
+    /// Whether the word is a very common given name (``CommonNames``).
     private(set) var commonGiven: [Bool] = []
-    private(set) var commonFamily: [Bool] = []
 
     mutating func intern(_ word: String, nicknames: Nicknames) -> Int32 {
         if let id = ids[word] { return id }
@@ -276,7 +320,6 @@ struct WordTable: Sendable {
         known.append(nicknames.isKnown(word))
         variants.append(nicknames.variants(of: word).map { Array($0.utf8) })
         commonGiven.append(CommonNames.givenNames.contains(word))
-        commonFamily.append(CommonNames.familyNames.contains(word))
         var full: [Int32] = []
         for name in nicknames.fullNames(of: word) {
             full.append(name == word ? id : intern(name, nicknames: nicknames))

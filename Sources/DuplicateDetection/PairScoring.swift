@@ -11,7 +11,7 @@ struct TypoCache {
 }
 
 /// The name blocks of a name (ranges of the sorted block entries) and the fewest other carriers it counts as having
-/// (`g × f / n`, or ``PairScorer/commonNameCarriers`` for a very common name).
+/// (`g × f / n`).
 struct NameCarriers {
     var blocks: [Range<Int>]
     var floor: Double
@@ -90,7 +90,7 @@ struct PairScorer: Sendable {
 
     /// A shared handle counts when fewer than `2^-margin` other accounts are expected to have it by chance (see
     /// `compareHandles`).
-    static let surpriseMargin = 6.0
+    static let surpriseMargin = 5.0
     /// The chance that another carrier of the names, making a handle from them, writes it with the same letters
     /// (`john.smith`, `johnsmith`, `john_smith84` share theirs; `jsmith`, `smithj` do not): about two in three, the
     /// given-and-family forms being the most common. (On the generated accounts 1 gave precision 0.991 and recall
@@ -99,8 +99,6 @@ struct PairScorer: Sendable {
     /// How many spellings of a matching name (nicknames, typos, initials) an account carrying the name stands for,
     /// when the chance that a stranger with the same handle letters also carries it is estimated.
     static let nameVariants = 4.0
-    /// Very common names (``CommonNames``) count as carried by at least this many other people.
-    static let commonNameCarriers = 50.0
 
     /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
     func evaluate(_ i: Int, _ j: Int, cache: inout TypoCache) -> (score: Double, evidence: PairEvidence)? {
@@ -315,7 +313,9 @@ struct PairScorer: Sendable {
         func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32) -> (counts: Bool, bits: Double) {
             let bits = surprise(handle)
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
-            let byNames = namePickers! * exp2(-bits) * PairScorer.styleShare
+            var pickers = namePickers!
+            if evidence.name == .unknown && !spellsWholeName(handle, i, j) { pickers = Double(table.count) }
+            let byNames = pickers * exp2(-bits) * PairScorer.styleShare
             if byNames > limit { return (false, bits) }
             let digitBits = Handle.digitSurprise(handle)
             if namesSpell == nil { namesSpell = namesCanSpellHandles(i, j) }
@@ -410,8 +410,9 @@ struct PairScorer: Sendable {
 
     /// How many other accounts could have picked a handle made from these accounts' names: the other carriers of
     /// the matching name (its name block, less these two and accounts sharing their mailbox, or `g × f / n` by chance,
-    /// whichever is more; at least ``commonNameCarriers`` for a very common name); for a given name alone, its
-    /// carriers; with no names to go by, every account of the store.
+    /// whichever is more); for a given name alone, its carriers; when one account has no name, the other carriers
+    /// of the other's name if the handle spells it out (`williamburns1974` for William Burns, not `wburns`), else
+    /// every account of the store, as when the names clash.
     func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence, cache: inout TypoCache) -> Double {
         switch evidence.name {
         case .exact, .nickname, .swapped, .typo, .initial:
@@ -422,9 +423,61 @@ struct PairScorer: Sendable {
             let a = table.name(i, evidence.nameSlotA)
             let b = table.name(j, evidence.nameSlotB)
             return Double(max(table.givenCount(of: a.given), table.givenCount(of: b.given)))
-        case .unknown, .conflict:
+        case .unknown:
+            // One account has no name at all: someone else who would make a handle from the other's name carries
+            // that name, named in the store or not (`g × f / n` counts both); letters no name explains are
+            // counted store-wide (`compareHandles`).
+            for (named, nameless) in [(i, j), (j, i)] where !hasAnyName(nameless) {
+                var pickers: Double?
+                for kind in AccountTable.NameSlotKind.allCases {
+                    let slot = table.name(named, kind)
+                    guard !slot.isEmpty, slot.familyCount > 0 else { continue }
+                    pickers = max(pickers ?? 0, otherCarriers(named, kind, pair: (i, j), cache: &cache))
+                }
+                if let pickers { return pickers }
+            }
+            return Double(table.count)
+        case .conflict:
             return Double(table.count)
         }
+    }
+
+    /// Whether `handle`'s letters are all whole words of a full name of `i` or `j` (a nickname or spelling of the
+    /// given name, and a family name it must contain): only then do the carriers of that name stand for everyone
+    /// who could have made it. `davidl` is any David L.'s, not just David Likagi's.
+    private func spellsWholeName(_ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int) -> Bool {
+        for account in [i, j] {
+            for kind in AccountTable.NameSlotKind.allCases {
+                let slot = table.name(account, kind)
+                guard !slot.isEmpty, slot.familyCount > 0 else { continue }
+                var words = table.words.variants[Int(slot.given)]
+                var hasFamily = false
+                for index in 0..<slot.familyCount {
+                    let family = table.words.utf8[Int(slot.family(index))]
+                    words.append(family)
+                    if family.count >= 2, contains(handle, family) { hasFamily = true }
+                }
+                if hasFamily,
+                    Handle.unexplained(handle, words: words, initials: ByteSet(), knownNames: KnownNameWords()).letters
+                        == 0
+                {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+        guard word.count <= handle.count else { return false }
+        for start in 0...(handle.count - word.count) where handle[start..<(start + word.count)].elementsEqual(word) {
+            return true
+        }
+        return false
+    }
+
+    private func hasAnyName(_ account: Int) -> Bool {
+        AccountTable.NameSlotKind.allCases.contains { !table.name(account, $0).isEmpty }
     }
 
     private func otherCarriers(
@@ -440,14 +493,8 @@ struct PairScorer: Sendable {
         if let known = cache.carriers[key] {
             carriers = known
         } else {
-            let words = table.words
-            var floor = expectedCarriers(name)
-            if words.commonGiven[Int(name.given)]
-                && (0..<name.familyCount).contains(where: { words.commonFamily[Int(name.family($0))] })
-            {
-                floor = max(floor, PairScorer.commonNameCarriers)
-            }
-            carriers = NameCarriers(blocks: table.nameKeys(of: account, kind).map(blockRange), floor: floor)
+            carriers = NameCarriers(
+                blocks: table.nameKeys(of: account, kind).map(blockRange), floor: expectedCarriers(name))
             cache.carriers[key] = carriers
         }
         // Which members are the pair's own other accounts depends on the pair: counted per pair.
@@ -536,6 +583,7 @@ struct HandleExplainer {
     /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
     func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
         let remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
-        return (namesExplainable ? Double(remainder.letters) * Handle.letterBits : 0) + Handle.digitSurprise(handle)
+        let letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
+        return (namesExplainable ? letterBits : 0) + Handle.digitSurprise(handle)
     }
 }

@@ -132,6 +132,9 @@ struct HandleTests {
         #expect(abs(Handle.surprise("jsmith1984", by: names) - log2(50)) < 1e-9)
         #expect(abs(Handle.surprise("jsmith427", by: names) - 3 * log2(10)) < 1e-9)
         #expect(Handle.surprise("thejohnsmith", by: names) == 3 * Handle.letterBits)
+        // Letters no name explains count for two words' worth at most, however many there are.
+        #expect(Handle.surprise("johnsmith_braveastro", by: names) == Handle.maximumLetterBits)
+        #expect(abs(Handle.surprise("braveastrorocket_84", by: names) - Handle.maximumLetterBits - log2(50)) < 1e-9)
         // A name in another script explains nothing, and its letters prove nothing.
         let kanji = [try #require(PersonName(first: "太郎", last: "山田"))]
         #expect(Handle.surprise("taroyamada", by: kanji) == 0)

@@ -75,15 +75,50 @@ struct DuplicateDetectorTests {
     }
 
     @Test func aCommonNameWithABirthYearIsNotEnough() {
-        // Fifty other John Smiths could have picked `jsmith84`: a common name needs a more telling handle.
+        // Twelve other John Smiths in the store could have picked `jsmith84`: a common name needs a more telling
+        // handle. (How common a name is comes from the store: the same two pairs among strangers only would link.)
+        let otherJohnSmiths = (0..<12).map { index in
+            account("john\(index)_\(["runs", "cooks", "sails", "reads"][index % 4])", first: "John", last: "Smith")
+        }
         let report = detect(
             [
                 account("jsmith84", email: "john.smith@example.org", first: "John", last: "Smith"),
                 account("jsmith84_2", screen: "jsmith84", twitterName: "John Smith"),
                 account("jsmith_surfs", email: "jsmith_surfs@example.org", first: "John", last: "Smith"),
                 account("surfer_tw", screen: "jsmith_surfs", twitterName: "John Smith"),
-            ] + strangers(50))
+            ] + otherJohnSmiths + strangers(50))
         #expect(report.usernameClusters == [["jsmith_surfs", "surfer_tw"]])
+    }
+
+    @Test func aPhraseForANameIsNoName() {
+        // Forty accounts call themselves "Book Club": a phrase, not a person. Its holder's handle spells Ada
+        // Vorquist's name, so the two are one person; the phrase neither clashes with her name nor links the forty.
+        let bookClub = (0..<40).map { index in
+            account("reader\(index)_\(["owl", "fox", "elk", "bee", "cat"][index % 5])", email: "club\(index)@example.com",
+                screen: "bc\(index)_reads", twitterName: "Book Club")
+        }
+        let report = detect(
+            [
+                account("adavorquist", email: "ada@vorquist.example", first: "Ada", last: "Vorquist"),
+                account("adavorquist_2", screen: "adavorquist", twitterName: "Book Club"),
+            ] + bookClub + strangers(300))
+        #expect(report.usernameClusters == [["adavorquist", "adavorquist_2"]])
+        #expect(report.clusters.first?.reasons == ["screen name matches username"])
+    }
+
+    @Test func aNamelessAccountMatchesAHandleThatSpellsTheOtherName() {
+        // `williamvorquist1974` spells William Vorquist out in full: only a William Vorquist would make it.
+        // `wvorquist` is any W. Vorquist's, and there are other Vorquists: not enough without a name on both sides.
+        let report = detect(
+            [
+                account("williamvorquist1974", email: "wv@vorquist.example", first: "William", last: "Vorquist"),
+                account("williamvorquist1974_9", email: "williamvorquist1974@example.net"),
+                account("wvorquist", email: "w@vorquist.example", first: "Wanda", last: "Vorquist"),
+                account("wvorquist_2", email: "wvorquist@example.net"),
+                account("wendy_vorquist", first: "Wendy", last: "Vorquist"),
+                account("wes_vorquist", first: "Wes", last: "Vorquist"),
+            ] + strangers(300))
+        #expect(report.usernameClusters == [["williamvorquist1974", "williamvorquist1974_9"]])
     }
 
     @Test func aRareNameMakesEvenAPlainHandleTelling() {
