@@ -295,6 +295,11 @@ package struct ByteSet: Sendable, Hashable {
 
     package init() {}
 
+    /// The set of `bytes`.
+    package init(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes { insert(byte) }
+    }
+
     package mutating func insert(_ byte: UInt8) {
         let bit = UInt64(1) << UInt64(byte & 63)
         switch byte >> 6 {

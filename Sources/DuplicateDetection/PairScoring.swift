@@ -314,7 +314,12 @@ struct PairScorer: Sendable {
             let bits = surprise(handle)
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
             var pickers = namePickers!
-            if evidence.name == .unknown && !spellsWholeName(handle, i, j) { pickers = Double(table.count) }
+            if evidence.name == .unknown || evidence.name == .givenOnly {
+                // The names say little about who else could have made the handle; what the handle spells says
+                // more (see `spellingPickers`).
+                let spelled = spellingPickers(handle, i, j, cache: &cache) ?? Double(table.count)
+                pickers = evidence.name == .unknown ? spelled : min(pickers, spelled)
+            }
             let byNames = pickers * exp2(-bits) * PairScorer.styleShare
             if byNames > limit { return (false, bits) }
             let digitBits = Handle.digitSurprise(handle)
@@ -442,35 +447,61 @@ struct PairScorer: Sendable {
         }
     }
 
-    /// Whether `handle`'s letters are all whole words of a full name of `i` or `j` (a nickname or spelling of the
-    /// given name, and a family name it must contain): only then do the carriers of that name stand for everyone
-    /// who could have made it. `davidl` is any David L.'s, not just David Likagi's.
-    private func spellsWholeName(_ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int) -> Bool {
+    /// How many other people could have made `handle` from a full name of `i` or `j` it spells, or `nil` when it
+    /// spells none. Whole given and family names (`williamburns1974` for William Burns): the other carriers of that
+    /// name. An initial and a family name (`wburns74`): the carriers of the family name with that initial, about
+    /// one in ``initialShare``; a given name and an initial (`williamb`) likewise. When several names fit, the most
+    /// carried counts. Used when the names themselves agree on little (one account has none, or only a given name).
+    private func spellingPickers(
+        _ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int, cache: inout TypoCache
+    ) -> Double? {
+        let words = table.words
+        let noNames = KnownNameWords()
+        var pickers: Double?
+        func fits(_ explaining: [[UInt8]], initials: ByteSet) -> Bool {
+            Handle.unexplained(handle, words: explaining, initials: initials, knownNames: noNames).letters == 0
+        }
         for account in [i, j] {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)
                 guard !slot.isEmpty, slot.familyCount > 0 else { continue }
-                var words = table.words.variants[Int(slot.given)]
-                var hasFamily = false
-                for index in 0..<slot.familyCount {
-                    let family = table.words.utf8[Int(slot.family(index))]
-                    words.append(family)
-                    if family.count >= 2, contains(handle, family) { hasFamily = true }
-                }
-                if hasFamily,
-                    Handle.unexplained(handle, words: words, initials: ByteSet(), knownNames: KnownNameWords()).letters
-                        == 0
+                let givenWords = words.variants[Int(slot.given)].filter { $0.count >= 2 }
+                let familyIDs = (0..<slot.familyCount).map(slot.family)
+                let familyWords = familyIDs.map { words.utf8[Int($0)] }
+                let spellsFamily = familyWords.contains { contains(handle, $0) || endsWithStart(handle, of: $0) }
+                let spellsGiven = givenWords.contains { contains(handle, $0) }
+                var estimate: Double?
+                if spellsFamily && spellsGiven && fits(givenWords + familyWords, initials: ByteSet()) {
+                    estimate = otherCarriers(account, kind, pair: (i, j), cache: &cache)
+                } else if spellsFamily, let initial = words.utf8[Int(slot.given)].first,
+                    fits(familyWords, initials: ByteSet([initial]))
                 {
-                    return true
+                    let carriers = familyIDs.map { table.familyCount(of: $0) }.max() ?? 0
+                    estimate = Double(carriers) * PairScorer.initialShare
+                } else if spellsGiven, fits(givenWords, initials: ByteSet(familyWords.compactMap(\.first))) {
+                    estimate = Double(table.givenCount(of: slot.given)) * PairScorer.initialShare
                 }
+                if let estimate { pickers = max(pickers ?? 0, estimate) }
             }
+        }
+        return pickers
+    }
+
+    /// The share of names with a given initial: about one in ten (J, M and S are more common, X and Q rarer).
+    static let initialShare = 0.1
+
+    private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+        guard word.count >= 2, word.count <= handle.count else { return false }
+        for start in 0...(handle.count - word.count) where handle[start..<(start + word.count)].elementsEqual(word) {
+            return true
         }
         return false
     }
 
-    private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
-        guard word.count <= handle.count else { return false }
-        for start in 0...(handle.count - word.count) where handle[start..<(start + word.count)].elementsEqual(word) {
+    /// Whether `handle` ends with the first four letters or more of `word` (a screen name cut at 15 characters).
+    private func endsWithStart(_ handle: UnsafeBufferPointer<UInt8>, of word: [UInt8]) -> Bool {
+        for length in stride(from: min(word.count - 1, handle.count), through: 4, by: -1)
+        where handle[(handle.count - length)...].elementsEqual(word[..<length]) {
             return true
         }
         return false
