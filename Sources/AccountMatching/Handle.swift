@@ -361,6 +361,9 @@ package struct KnownNameWords: Sendable {
     /// No names at all.
     package init() {}
 
+    /// No names at all, shared.
+    package static let none = KnownNameWords()
+
     package init(nicknames: Nicknames) {
         for name in nicknames.allNames + CommonNames.givenNames + CommonNames.familyNames where name.utf8.count >= 4 {
             insert(Array(name.utf8))

@@ -310,6 +310,8 @@ struct PairScorer: Sendable {
         let limit = exp2(-PairScorer.surpriseMargin)
         var namePickers: Double?
         var namesSpell: Bool?
+        // The same handle is usually judged for several pairs of fields (username and email local part alike).
+        var spelledMemo: (key: UInt64, value: Double)?
         func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32) -> (counts: Bool, bits: Double) {
             let bits = surprise(handle)
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
@@ -317,7 +319,14 @@ struct PairScorer: Sendable {
             if evidence.name == .unknown || evidence.name == .givenOnly {
                 // The names say little about who else could have made the handle; what the handle spells says
                 // more (see `spellingPickers`).
-                let spelled = spellingPickers(handle, i, j, cache: &cache) ?? Double(table.count)
+                let key = FNV1a.hash(handle)
+                let spelled: Double
+                if let known = spelledMemo, known.key == key {
+                    spelled = known.value
+                } else {
+                    spelled = spellingPickers(handle, i, j, cache: &cache) ?? Double(table.count)
+                    spelledMemo = (key, spelled)
+                }
                 pickers = evidence.name == .unknown ? spelled : min(pickers, spelled)
             }
             let byNames = pickers * exp2(-bits) * PairScorer.styleShare
@@ -455,30 +464,41 @@ struct PairScorer: Sendable {
     private func spellingPickers(
         _ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int, cache: inout TypoCache
     ) -> Double? {
-        let words = table.words
-        let noNames = KnownNameWords()
         var pickers: Double?
         func fits(_ explaining: [[UInt8]], initials: ByteSet) -> Bool {
-            Handle.unexplained(handle, words: explaining, initials: initials, knownNames: noNames).letters == 0
+            Handle.unexplained(handle, words: explaining, initials: initials, knownNames: KnownNameWords.none).letters
+                == 0
         }
         for account in [i, j] {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)
                 guard !slot.isEmpty, slot.familyCount > 0 else { continue }
-                let givenWords = words.variants[Int(slot.given)].filter { $0.count >= 2 }
-                let familyIDs = (0..<slot.familyCount).map(slot.family)
-                let familyWords = familyIDs.map { words.utf8[Int($0)] }
-                let spellsFamily = familyWords.contains { contains(handle, $0) || endsWithStart(handle, of: $0) }
+                // Cheap checks first: most handles spell neither name word.
+                var spellsFamily = false
+                var familyInitials = ByteSet()
+                for index in 0..<slot.familyCount {
+                    let family = table.words.utf8[Int(slot.family(index))]
+                    if let first = family.first { familyInitials.insert(first) }
+                    if contains(handle, family) || endsWithStart(handle, of: family) { spellsFamily = true }
+                }
+                let givenWords = table.words.variants[Int(slot.given)]
                 let spellsGiven = givenWords.contains { contains(handle, $0) }
+                guard spellsFamily || spellsGiven else { continue }
+                var familyWords: [[UInt8]] = []
+                familyWords.reserveCapacity(slot.familyCount)
+                for index in 0..<slot.familyCount { familyWords.append(table.words.utf8[Int(slot.family(index))]) }
                 var estimate: Double?
                 if spellsFamily && spellsGiven && fits(givenWords + familyWords, initials: ByteSet()) {
                     estimate = otherCarriers(account, kind, pair: (i, j), cache: &cache)
-                } else if spellsFamily, let initial = words.utf8[Int(slot.given)].first,
+                } else if spellsFamily, let initial = table.words.utf8[Int(slot.given)].first,
                     fits(familyWords, initials: ByteSet([initial]))
                 {
-                    let carriers = familyIDs.map { table.familyCount(of: $0) }.max() ?? 0
+                    var carriers = 0
+                    for index in 0..<slot.familyCount {
+                        carriers = max(carriers, table.familyCount(of: slot.family(index)))
+                    }
                     estimate = Double(carriers) * PairScorer.initialShare
-                } else if spellsGiven, fits(givenWords, initials: ByteSet(familyWords.compactMap(\.first))) {
+                } else if spellsGiven, fits(givenWords, initials: familyInitials) {
                     estimate = Double(table.givenCount(of: slot.given)) * PairScorer.initialShare
                 }
                 if let estimate { pickers = max(pickers ?? 0, estimate) }
