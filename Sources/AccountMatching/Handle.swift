@@ -41,9 +41,9 @@ public enum Handle: Sendable {
     }
 
     /// How surprising `handle` is once the names are taken into account, in bits: ``letterBits`` for each unexplained
-    /// letter (at most ``maximumLetterBits`` in all), 5.6 for a number that could be a year of birth (two digits, 1930–2029, or three that begin
-    /// a year: one in 50), 3.3 for each other digit. Letters say nothing when the names are in a script the handle
-    /// cannot spell (`山田 太郎`): only digits count then.
+    /// letter (at most ``maximumLetterBits`` in all), 5.6 for a number that could be a year of birth (two digits,
+    /// 1930–2029, or three that begin a year: one in 50), 3.3 for each other digit. Letters say nothing when the names
+    /// are in a script the handle cannot spell (`山田 太郎`): only digits count then.
     ///
     /// A shared handle is evidence of one person when it is more surprising than the number of other people who
     /// could have picked it: the duplicate report asks for `log2(others) + 5` bits (see README).

@@ -89,7 +89,8 @@ enum JSONRenderer {
     private static func append(_ member: DuplicateMember, to output: inout [UInt8]) {
         let account = member.account
         let fields: [(StaticString, String?)] = [
-            ("{\"id\": ", account.id.rawValue), (", \"username\": ", account.username), (", \"email\": ", account.email),
+            ("{\"id\": ", account.id.rawValue), (", \"username\": ", account.username),
+            (", \"email\": ", account.email),
             (", \"twitter_screen_name\": ", account.twitterScreenName), (", \"first_name\": ", account.firstName),
             (", \"last_name\": ", account.lastName), (", \"twitter_name\": ", account.twitterName),
         ]

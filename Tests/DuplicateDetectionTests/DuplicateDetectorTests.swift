@@ -94,7 +94,8 @@ struct DuplicateDetectorTests {
         // Forty accounts call themselves "Book Club": a phrase, not a person. Its holder's handle spells Ada
         // Vorquist's name, so the two are one person; the phrase neither clashes with her name nor links the forty.
         let bookClub = (0..<40).map { index in
-            account("reader\(index)_\(["owl", "fox", "elk", "bee", "cat"][index % 5])", email: "club\(index)@example.com",
+            account(
+                "reader\(index)_\(["owl", "fox", "elk", "bee", "cat"][index % 5])", email: "club\(index)@example.com",
                 screen: "bc\(index)_reads", twitterName: "Book Club")
         }
         let report = detect(
