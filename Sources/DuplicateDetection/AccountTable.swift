@@ -154,11 +154,39 @@ struct AccountTable: Sendable {
     private var givenCounts: [Int32] = []
     private var familyCounts: [Int32] = []
 
-    /// Frees the parsing caches once every account is in, and counts how many accounts carry each name word.
+    /// Frees the parsing caches once every account is in, drops phrases posing as names, and counts how many accounts
+    /// carry each name word.
     mutating func finishLoading() {
         givenCache = [:]
         familyCache = [:]
         displayCache = [:]
+        countNameWords()
+        // The words of the phrases dropped are not anyone's name: count again without them.
+        if forgetPhrases() { countNameWords() }
+        var letterHashes: [UInt32] = []
+        letterHashes.reserveCapacity(count * 2)
+        for account in 0..<count {
+            var seen: (UInt32, UInt32) = (0, 0)
+            for slot in HandleSlot.allCases where handleHash(account, slot) != 0 {
+                let shape = handleShape(account, slot)
+                if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
+                letterHashes.append(shape.letters)
+                seen = (seen.1, shape.letters)
+            }
+        }
+        letterHashes.sort()
+        var start = 0
+        while start < letterHashes.count {
+            var end = start + 1
+            while end < letterHashes.count && letterHashes[end] == letterHashes[start] { end += 1 }
+            if end - start >= 3 { sharedLetters[letterHashes[start]] = Int32(end - start) }
+            start = end
+        }
+    }
+
+    /// How many accounts carry each given and family word (an account counts once per word, whichever of its names
+    /// carry it).
+    private mutating func countNameWords() {
         givenCounts = Array(repeating: 0, count: words.utf8.count)
         familyCounts = Array(repeating: 0, count: words.utf8.count)
         var givenSeen: [Int32] = []
@@ -181,69 +209,70 @@ struct AccountTable: Sendable {
                 familyCounts[Int(id)] += 1
             }
         }
-        forgetPhrases()
-        var letterHashes: [UInt32] = []
-        letterHashes.reserveCapacity(count * 2)
-        for account in 0..<count {
-            var seen: (UInt32, UInt32) = (0, 0)
-            for slot in HandleSlot.allCases where handleHash(account, slot) != 0 {
-                let shape = handleShape(account, slot)
-                if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
-                letterHashes.append(shape.letters)
-                seen = (seen.1, shape.letters)
-            }
-        }
-        letterHashes.sort()
-        var start = 0
-        while start < letterHashes.count {
-            var end = start + 1
-            while end < letterHashes.count && letterHashes[end] == letterHashes[start] { end += 1 }
-            if end - start >= 3 { sharedLetters[letterHashes[start]] = Int32(end - start) }
-            start = end
-        }
     }
 
     func givenCount(of word: Int32) -> Int { Int(givenCounts[Int(word)]) }
 
-    /// A "name" that many accounts carry although its words seldom go with others is a phrase, not a person's name:
+    /// A "name" that many people carry although its words seldom go with others is a phrase, not a person's name:
     /// `Book Club` or `Just Vibing` as a Twitter display name (and the names registration filled in from it). Such
     /// names are dropped (the account counts as nameless): comparing them with a person's name is not a conflict,
     /// and a block of everyone who wrote them links nobody.
     ///
-    /// A phrase: at least ``phraseMinimumCarriers`` accounts carry the pair of words; at least
-    /// ``phraseOverrepresentation`` times as many as the words' own frequencies predict (`g × f / n`); its rarer word
-    /// appears in this pair at least half the time; and its first word is not a known given name. Real names are
-    /// carried about as often as predicted (John Smith: ×1, and most Smiths are not Johns).
-    private mutating func forgetPhrases() {
-        guard count > 0 else { return }
-        var carriers: [UInt64: Int32] = [:]
+    /// A phrase: at least ``phraseMinimumCarriers`` people carry the pair of words (accounts sharing a mailbox are
+    /// one person: someone with many accounts does not turn their own name into a phrase); at least
+    /// ``phraseOverrepresentation`` times as many accounts as the words' own frequencies predict (`g × f / n`); its
+    /// rarer word appears in this pair at least half the time; and its first word is not a known given name. Real
+    /// names are carried about as often as predicted (John Smith: ×1, and most Smiths are not Johns).
+    /// - Returns: whether any name was dropped.
+    private mutating func forgetPhrases() -> Bool {
+        guard count > 0 else { return false }
         func key(_ slot: NameSlot) -> UInt64? {
             guard !slot.isEmpty, slot.familyCount > 0, !words.known[Int(slot.given)],
                 !words.commonGiven[Int(slot.given)]
             else { return nil }
             return UInt64(UInt32(bitPattern: slot.given)) << 32 | UInt64(UInt32(bitPattern: slot.family0))
         }
-        for index in names.indices {
-            if let key = key(names[index]) { carriers[key, default: 0] += 1 }
+        func keys(of account: Int) -> (UInt64?, UInt64?) {
+            let first = key(name(account, .account))
+            let second = key(name(account, .twitter))
+            return (first, second == first ? nil : second)
+        }
+        // Accounts carrying each pair of words, each account once.
+        var carriers: [UInt64: Int32] = [:]
+        for account in 0..<count {
+            let (first, second) = keys(of: account)
+            if let first { carriers[first, default: 0] += 1 }
+            if let second { carriers[second, default: 0] += 1 }
         }
         let total = Double(count)
-        var phrases = Set<UInt64>()
+        var candidates = Set<UInt64>()
         for (key, carried) in carriers where carried >= AccountTable.phraseMinimumCarriers {
-            let given = Int(key >> 32)
-            let family = Int(UInt32(truncatingIfNeeded: key))
-            let givenCarriers = Double(givenCounts[given])
-            let familyCarriers = Double(familyCounts[family])
+            let givenCarriers = Double(givenCounts[Int(key >> 32)])
+            let familyCarriers = Double(familyCounts[Int(UInt32(truncatingIfNeeded: key))])
             let expected = givenCarriers * familyCarriers / total
             if Double(carried) >= AccountTable.phraseOverrepresentation * max(1, expected),
                 Double(carried) * 2 >= min(givenCarriers, familyCarriers)
             {
-                phrases.insert(key)
+                candidates.insert(key)
             }
         }
-        guard !phrases.isEmpty else { return }
+        guard !candidates.isEmpty else { return false }
+        // People, not accounts: accounts sharing a mailbox count once.
+        var people: [UInt64: Int32] = [:]
+        var mailboxesSeen = Set<[UInt64]>()
+        for account in 0..<count {
+            let (first, second) = keys(of: account)
+            for key in [first, second].compactMap({ $0 }) where candidates.contains(key) {
+                if mailbox[account] != 0 && !mailboxesSeen.insert([key, mailbox[account]]).inserted { continue }
+                people[key, default: 0] += 1
+            }
+        }
+        let phrases = candidates.filter { (people[$0] ?? 0) >= AccountTable.phraseMinimumCarriers }
+        guard !phrases.isEmpty else { return false }
         for index in names.indices {
             if let key = key(names[index]), phrases.contains(key) { names[index] = NameSlot() }
         }
+        return true
     }
 
     static let phraseMinimumCarriers: Int32 = 8

@@ -424,9 +424,8 @@ struct PairScorer: Sendable {
 
     /// How many other accounts could have picked a handle made from these accounts' names: the other carriers of
     /// the matching name (its name block, less these two and accounts sharing their mailbox, or `g × f / n` by chance,
-    /// whichever is more); for a given name alone, its carriers; when one account has no name, the other carriers
-    /// of the other's name if the handle spells it out (`williamburns1974` for William Burns, not `wburns`), else
-    /// every account of the store, as when the names clash.
+    /// whichever is more); for a given name alone, its carriers; with no names to go by, every account of the store.
+    /// (When the names agree on little, `compareHandles` asks what the handle spells: see `spellingPickers`.)
     func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence, cache: inout TypoCache) -> Double {
         switch evidence.name {
         case .exact, .nickname, .swapped, .typo, .initial:
@@ -437,30 +436,17 @@ struct PairScorer: Sendable {
             let a = table.name(i, evidence.nameSlotA)
             let b = table.name(j, evidence.nameSlotB)
             return Double(max(table.givenCount(of: a.given), table.givenCount(of: b.given)))
-        case .unknown:
-            // One account has no name at all: someone else who would make a handle from the other's name carries
-            // that name, named in the store or not (`g × f / n` counts both); letters no name explains are
-            // counted store-wide (`compareHandles`).
-            for (named, nameless) in [(i, j), (j, i)] where !hasAnyName(nameless) {
-                var pickers: Double?
-                for kind in AccountTable.NameSlotKind.allCases {
-                    let slot = table.name(named, kind)
-                    guard !slot.isEmpty, slot.familyCount > 0 else { continue }
-                    pickers = max(pickers ?? 0, otherCarriers(named, kind, pair: (i, j), cache: &cache))
-                }
-                if let pickers { return pickers }
-            }
-            return Double(table.count)
-        case .conflict:
+        case .unknown, .conflict:
             return Double(table.count)
         }
     }
 
     /// How many other people could have made `handle` from a full name of `i` or `j` it spells, or `nil` when it
-    /// spells none. Whole given and family names (`williamburns1974` for William Burns): the other carriers of that
-    /// name. An initial and a family name (`wburns74`): the carriers of the family name with that initial, about
-    /// one in ``initialShare``; a given name and an initial (`williamb`) likewise. When several names fit, the most
-    /// carried counts. Used when the names themselves agree on little (one account has none, or only a given name).
+    /// spells none. One name word alone (`burns74`, `william84`): every carrier of that word. Whole given and
+    /// family names (`williamburns1974` for William Burns): the other carriers of that name. An initial and a family
+    /// name (`wburns74`): the carriers of the family name with that initial, about one in ``initialShare``; a given
+    /// name and an initial (`williamb`) likewise. When several names fit, the most carried counts. Used when the
+    /// names themselves agree on little (one account has none, or only a given name).
     private func spellingPickers(
         _ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int, cache: inout TypoCache
     ) -> Double? {
@@ -487,19 +473,26 @@ struct PairScorer: Sendable {
                 var familyWords: [[UInt8]] = []
                 familyWords.reserveCapacity(slot.familyCount)
                 for index in 0..<slot.familyCount { familyWords.append(table.words.utf8[Int(slot.family(index))]) }
+                var familyCarriers = 0
+                for index in 0..<slot.familyCount {
+                    familyCarriers = max(familyCarriers, table.familyCount(of: slot.family(index)))
+                }
+                let givenCarriers = table.givenCount(of: slot.given)
                 var estimate: Double?
-                if spellsFamily && spellsGiven && fits(givenWords + familyWords, initials: ByteSet()) {
+                if spellsFamily && fits(familyWords, initials: ByteSet()) {
+                    // `vorquist84`, `albright` (for Al Albright): any carrier of the family name.
+                    estimate = Double(familyCarriers)
+                } else if spellsGiven && fits(givenWords, initials: ByteSet()) {
+                    // `wanda84`: any Wanda.
+                    estimate = Double(givenCarriers)
+                } else if spellsFamily && spellsGiven && fits(givenWords + familyWords, initials: ByteSet()) {
                     estimate = otherCarriers(account, kind, pair: (i, j), cache: &cache)
                 } else if spellsFamily, let initial = table.words.utf8[Int(slot.given)].first,
                     fits(familyWords, initials: ByteSet([initial]))
                 {
-                    var carriers = 0
-                    for index in 0..<slot.familyCount {
-                        carriers = max(carriers, table.familyCount(of: slot.family(index)))
-                    }
-                    estimate = Double(carriers) * PairScorer.initialShare
+                    estimate = Double(familyCarriers) * PairScorer.initialShare
                 } else if spellsGiven, fits(givenWords, initials: familyInitials) {
-                    estimate = Double(table.givenCount(of: slot.given)) * PairScorer.initialShare
+                    estimate = Double(givenCarriers) * PairScorer.initialShare
                 }
                 if let estimate { pickers = max(pickers ?? 0, estimate) }
             }
@@ -525,10 +518,6 @@ struct PairScorer: Sendable {
             return true
         }
         return false
-    }
-
-    private func hasAnyName(_ account: Int) -> Bool {
-        AccountTable.NameSlotKind.allCases.contains { !table.name(account, $0).isEmpty }
     }
 
     private func otherCarriers(

@@ -107,25 +107,45 @@ struct DuplicateDetectorTests {
         #expect(report.clusters.first?.reasons == ["screen name matches username"])
     }
 
+    @Test func onePersonsManyAccountsDoNotMakeTheirNameAPhrase() {
+        // Five Twitter sign-ups of one Xochitl Quintanilla, one gmail mailbox: ten name slots, but one person.
+        let local = ["xquintanilla", "x.quintanilla", "xquintanilla+tw", "x.quin.tanilla", "xquintanilla+news"]
+        let accounts = local.enumerated().map { index, local in
+            account(
+                "xq\(index)", email: "\(local)@gmail.com", first: "Xochitl", last: "Quintanilla", screen: "xq_\(index)",
+                twitterName: "Xochitl Quintanilla")
+        }
+        let report = detect(accounts + strangers(300))
+        #expect(report.usernameClusters == [["xq0", "xq1", "xq2", "xq3", "xq4"]])
+        #expect(report.clusters.first?.score == 0.99)
+    }
+
     @Test func aNamelessAccountMatchesAHandleThatSpellsTheOtherName() {
-        // `williamvorquist1974` spells William Vorquist out in full: only a William Vorquist would make it.
-        // `wvorquist` is any W. Vorquist's, and there are other Vorquists: not enough without a name on both sides.
-        // `jcacapetu122` is any J. Cacapetu's, but Jerry is the only Cacapetu and 122 is telling.
-        let report = detect(
-            [
-                account("williamvorquist1974", email: "wv@vorquist.example", first: "William", last: "Vorquist"),
-                account("williamvorquist1974_9", email: "williamvorquist1974@example.net"),
-                account("wvorquist", email: "w@vorquist.example", first: "Wanda", last: "Vorquist"),
-                account("wvorquist_2", email: "wvorquist@example.net"),
-                account("wendy_vorquist", first: "Wendy", last: "Vorquist"),
-                account("wes_vorquist", first: "Wes", last: "Vorquist"),
-                account("jcacapetu122", email: "jerry@example.com"),
-                account("jcacapetu122_2", screen: "jcacapetu122", twitterName: "Jerry Cacapetu"),
-            ] + strangers(300))
+        // `williamvorquist1974` spells William Vorquist out in full: only a William Vorquist would make it, however
+        // many other Vorquists there are. `wvorquist84` is any W. Vorquist's, `vorquist427` any Vorquist's: telling
+        // among three Vorquists, not when sixty others could have written them.
+        let pairs = [
+            account("williamvorquist1974", email: "wv@vorquist.example", first: "William", last: "Vorquist"),
+            account("williamvorquist1974_9", email: "williamvorquist1974@example.net"),
+            account("wvorquist84", email: "w@vorquist.example", first: "Wanda", last: "Vorquist"),
+            account("wvorquist84_2", email: "wvorquist84@example.net"),
+            account("vorquist427", email: "x@vorquist.example", first: "Xena", last: "Vorquist"),
+            account("vorquist427_2", email: "vorquist427@example.net"),
+        ]
+        let syllables = ["ka", "lo", "ri", "ve", "ta", "na", "mi", "so", "de", "ra"]
+        let otherVorquists = (0..<60).map { index in
+            account(
+                "v\(index)_reads", first: (syllables[index % 10] + syllables[index / 10] + "n").capitalized,
+                last: "Vorquist")
+        }
+        let alone = detect(pairs + strangers(300))
         #expect(
-            report.usernameClusters == [
-                ["jcacapetu122", "jcacapetu122_2"], ["williamvorquist1974", "williamvorquist1974_9"],
+            alone.usernameClusters == [
+                ["vorquist427", "vorquist427_2"], ["williamvorquist1974", "williamvorquist1974_9"],
+                ["wvorquist84", "wvorquist84_2"],
             ])
+        let crowded = detect(pairs + otherVorquists + strangers(300))
+        #expect(crowded.usernameClusters == [["williamvorquist1974", "williamvorquist1974_9"]])
     }
 
     @Test func aRareNameMakesEvenAPlainHandleTelling() {
