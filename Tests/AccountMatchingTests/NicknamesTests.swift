@@ -6,7 +6,8 @@ struct NicknamesTests {
         ("Bob", "Robert"), ("bobby", "ROBERT"), ("Liz", "Elizabeth"), ("Beth", "Elizabeth"), ("Bill", "William"),
         ("Will", "William"), ("Jim", "James"), ("Peggy", "Margaret"), ("Dick", "Richard"), ("Jack", "John"),
         ("Tony", "Anthony"), ("Kate", "Katherine"), ("Kate", "Catherine"), ("Sue", "Susan"), ("Chuck", "Charles"),
-        ("Ted", "Edward"), ("Ted", "Theodore"), ("Bob", "Rob"), ("Liz", "Betty"),
+        ("Ted", "Edward"), ("Ted", "Theodore"), ("Bob", "Rob"), ("Liz", "Betty"), ("Jackie", "Jacqueline"),
+        ("Ray", "Raymond"), ("Terri", "Teresa"), ("Terri", "Theresa"), ("Ginny", "Virginia"), ("Russ", "Russell"),
     ])
     func relatesNicknamesToFullNames(_ nickname: String, _ full: String) {
         #expect(Nicknames.english.areEquivalent(nickname, full))
