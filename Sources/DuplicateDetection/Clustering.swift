@@ -27,12 +27,21 @@ struct Clustering {
             sets.score[root] = link.score
         }
 
-        // Gather members, reasons and matched fields per cluster root.
+        // Gather members, reasons and matched fields per cluster root. Links with the same evidence say the same
+        // phrases: each distinct story is told once, and clusters keep phrase numbers, not strings.
+        struct Story: Hashable {
+            var evidence: PairEvidence
+            var mailboxMatch: Mailbox.Match?
+        }
+        var stories: [Story: [Int]] = [:]
+        var phraseNumbers: [String: Int] = [:]
+        var phraseTexts: [String] = []
         struct Gathered {
             var members: [Int] = []
             /// Each phrase's best link score and its best position within a link's phrases (mailbox phrases first).
-            var reasonScores: [String: (score: Double, rank: Int)] = [:]
-            var fields: [Int: Set<ReportField>] = [:]
+            var reasonScores: [Int: (score: Double, rank: Int)] = [:]
+            /// Matched fields per member, as bits of ``ReportField/allCases``.
+            var fields: [Int: UInt8] = [:]
         }
         var gathered: [Int: Gathered] = [:]
         for account in 0..<table.count {
@@ -42,8 +51,22 @@ struct Clustering {
         for link in ordered {
             let root = sets.find(Int(link.a))
             guard root == sets.find(Int(link.b)), sets.size[root] >= 2 else { continue }
-            let phrases = Reasons.phrases(
-                for: link.evidence, emails: (table.raw(Int(link.a), .email), table.raw(Int(link.b), .email)))
+            let story = Story(
+                evidence: link.evidence,
+                mailboxMatch: Reasons.mailboxMatch(
+                    for: link.evidence, emails: (table.raw(Int(link.a), .email), table.raw(Int(link.b), .email))))
+            let phrases: [Int]
+            if let known = stories[story] {
+                phrases = known
+            } else {
+                phrases = Reasons.phrases(for: story.evidence, mailboxMatch: story.mailboxMatch).map { phrase in
+                    if let number = phraseNumbers[phrase] { return number }
+                    phraseNumbers[phrase] = phraseTexts.count
+                    phraseTexts.append(phrase)
+                    return phraseTexts.count - 1
+                }
+                stories[story] = phrases
+            }
             let (fieldsA, fieldsB) = matchedFields(link.evidence)
             // Updated in place: a copy of the entry would copy its dictionaries on every link.
             Self.update(&gathered[root, default: Gathered()]) { entry in
@@ -51,8 +74,8 @@ struct Clustering {
                     let known = entry.reasonScores[phrase] ?? (score: -1, rank: Int.max)
                     entry.reasonScores[phrase] = (max(known.score, link.score), min(known.rank, rank))
                 }
-                entry.fields[Int(link.a), default: []].formUnion(fieldsA)
-                entry.fields[Int(link.b), default: []].formUnion(fieldsB)
+                entry.fields[Int(link.a), default: 0] |= fieldsA
+                entry.fields[Int(link.b), default: 0] |= fieldsB
             }
         }
 
@@ -60,14 +83,15 @@ struct Clustering {
         var cappedCount = 0
         for (root, entry) in gathered {
             var members = entry.members.map { account in
-                DuplicateMember(account: table.matchable(account), matchedFields: entry.fields[account] ?? [])
+                DuplicateMember(
+                    account: table.matchable(account), matchedFields: Self.fields(entry.fields[account] ?? 0))
             }
             members.sort { usernameOrder($0.account.username, $1.account.username) }
             var reasons = entry.reasonScores.sorted { x, y in
                 if x.value.score != y.value.score { return x.value.score > y.value.score }
                 if x.value.rank != y.value.rank { return x.value.rank < y.value.rank }
-                return x.key < y.key
-            }.map(\.key)
+                return phraseTexts[x.key] < phraseTexts[y.key]
+            }.map { phraseTexts[$0.key] }
             if sets.capped[root] {
                 reasons.append(Reasons.capped(settings.maximumClusterSize))
                 cappedCount += 1
@@ -104,26 +128,35 @@ struct Clustering {
         return "dup-" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    private func matchedFields(_ evidence: PairEvidence) -> (Set<ReportField>, Set<ReportField>) {
-        var a: Set<ReportField> = []
-        var b: Set<ReportField> = []
+    /// The fields of each account that carried the link, as bits (see ``bit(_:)``).
+    private func matchedFields(_ evidence: PairEvidence) -> (UInt8, UInt8) {
+        var a: UInt8 = 0
+        var b: UInt8 = 0
         if evidence.sharesMailbox {
-            a.insert(.email)
-            b.insert(.email)
+            a |= Self.bit(.email)
+            b |= Self.bit(.email)
         }
         if evidence.name.isMatch || evidence.name == .initial || evidence.name == .givenOnly {
-            a.formUnion(Self.fields(evidence.nameSlotA))
-            b.formUnion(Self.fields(evidence.nameSlotB))
+            a |= Self.bits(evidence.nameSlotA)
+            b |= Self.bits(evidence.nameSlotB)
         }
         if evidence.handle >= .weak {
-            a.insert(Self.field(evidence.handleSlotA))
-            b.insert(Self.field(evidence.handleSlotB))
+            a |= Self.bit(Self.field(evidence.handleSlotA))
+            b |= Self.bit(Self.field(evidence.handleSlotB))
         }
         return (a, b)
     }
 
-    private static func fields(_ slot: AccountTable.NameSlotKind) -> Set<ReportField> {
-        slot == .account ? [.firstName, .lastName] : [.twitterName]
+    private static func bit(_ field: ReportField) -> UInt8 {
+        1 << UInt8(ReportField.allCases.firstIndex(of: field)!)
+    }
+
+    private static func bits(_ slot: AccountTable.NameSlotKind) -> UInt8 {
+        slot == .account ? bit(.firstName) | bit(.lastName) : bit(.twitterName)
+    }
+
+    private static func fields(_ bits: UInt8) -> Set<ReportField> {
+        Set(ReportField.allCases.filter { bits & bit($0) != 0 })
     }
 
     private static func field(_ slot: AccountTable.HandleSlot) -> ReportField {
