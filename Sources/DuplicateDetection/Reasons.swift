@@ -64,18 +64,14 @@ enum Reasons {
         }
     }
 
-    /// Every phrase of one link, in the order they should be read.
-    static func phrases(for evidence: PairEvidence, emails: (String?, String?)) -> [String] {
-        phrases(for: evidence, mailboxMatch: mailboxMatch(for: evidence, emails: emails))
-    }
-
     /// Why the link's accounts share a mailbox, when they do.
     static func mailboxMatch(for evidence: PairEvidence, emails: (String?, String?)) -> Mailbox.Match? {
         guard evidence.sharesMailbox, let first = emails.0, let second = emails.1 else { return nil }
         return Mailbox.match(first, second)
     }
 
-    /// Every phrase of one link whose mailbox match is known, in the order they should be read.
+    /// Every phrase of one link (its mailbox match, when it has one, from ``mailboxMatch(for:emails:)``), in the order
+    /// they should be read.
     static func phrases(for evidence: PairEvidence, mailboxMatch: Mailbox.Match?) -> [String] {
         var phrases: [String] = []
         if let mailboxMatch { phrases.append(mailbox(mailboxMatch)) }
