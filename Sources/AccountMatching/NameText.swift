@@ -20,6 +20,27 @@ public enum NameText: Sendable {
         return String(output)
     }
 
+    /// `text` with German umlauts spelled out as they are in addresses and handles (`Müller` → `Mueller`, `Schröder`
+    /// → `Schroeder`, `Jäger` → `Jaeger`), or `nil` when it has none. Folding drops the dots (`muller`), so this is
+    /// the other spelling a handle may use.
+    public static func spellingOutUmlauts(_ text: String) -> String? {
+        let composed = text.precomposedStringWithCanonicalMapping
+        guard composed.unicodeScalars.contains(where: { umlauts[$0] != nil }) else { return nil }
+        var output = String.UnicodeScalarView()
+        for scalar in composed.unicodeScalars {
+            if let spelled = umlauts[scalar] {
+                output.append(contentsOf: spelled.unicodeScalars)
+            } else {
+                output.append(scalar)
+            }
+        }
+        return String(output)
+    }
+
+    private static let umlauts: [Unicode.Scalar: String] = [
+        "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+    ]
+
     /// The folded words of `text`: runs of letters and digits. Apostrophes join (`O'Brien` → `obrien`); anything
     /// else (space, hyphen, dot, emoji, punctuation) separates.
     public static func tokens(_ text: String) -> [String] {

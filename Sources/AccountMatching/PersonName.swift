@@ -188,7 +188,7 @@ public struct PersonName: Sendable, Hashable {
     ]
     static let particles: Set<String> = [
         "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos", "das", "st", "ter",
-        "ten", "bin", "ibn",
+        "ten", "bin", "ibn", "the", "of", "and",
     ]
 }
 

@@ -123,6 +123,7 @@ struct AccountTable: Sendable {
             given = cached
         } else {
             given = PersonName.givenWords(first).map { words.intern($0, nicknames: nicknames) }
+            addUmlautSpellings(of: first, given, PersonName.givenWords)
             givenCache[first] = given
         }
         guard let firstWord = given.first else { return NameSlot() }
@@ -132,10 +133,22 @@ struct AccountTable: Sendable {
                 family = cached
             } else {
                 family = PersonName.familyWords(last).prefix(3).map { words.intern($0, nicknames: nicknames) }
+                addUmlautSpellings(of: last, family) { Array(PersonName.familyWords($0).prefix(3)) }
                 familyCache[last] = family
             }
         }
         return NameSlot(given: firstWord, family: family)
+    }
+
+    /// When `text` has umlauts, records the spelled-out form of each of its words (`ids`, as `parse` read them) as
+    /// another spelling of the word.
+    private mutating func addUmlautSpellings(of text: String, _ ids: [Int32], _ parse: (String) -> [String]) {
+        guard let spelled = NameText.spellingOutUmlauts(text) else { return }
+        let other = parse(spelled)
+        guard other.count == ids.count else { return }
+        for (id, word) in zip(ids, other) where word.utf8.count != words.utf8[Int(id)].count {
+            words.addSpelling(id, word)
+        }
     }
 
     private mutating func displayName(_ text: String) -> NameSlot {
@@ -145,6 +158,10 @@ struct AccountTable: Sendable {
             slot = NameSlot(
                 given: words.intern(name.given, nicknames: nicknames),
                 family: name.family.suffix(3).map { words.intern($0, nicknames: nicknames) })
+            addUmlautSpellings(of: text, [slot.given] + (0..<slot.familyCount).map(slot.family)) { spelled in
+                guard let other = PersonName(displayName: spelled) else { return [] }
+                return [other.given] + other.family.suffix(3)
+            }
         }
         displayCache[text] = slot
         return slot
@@ -163,8 +180,12 @@ struct AccountTable: Sendable {
         countNameWords()
         // The words of the phrases dropped are not anyone's name: count again without them.
         if forgetPhrases() { countNameWords() }
+        countNamePools()
         var letterHashes: [UInt32] = []
         letterHashes.reserveCapacity(count * 2)
+        handleStarts4 = Array(repeating: 0, count: AccountTable.affixCount)
+        handleEnds4 = handleStarts4
+        affixHandles = 0
         for account in 0..<count {
             var seen: (UInt32, UInt32) = (0, 0)
             for slot in HandleSlot.allCases where handleHash(account, slot) != 0 {
@@ -172,6 +193,11 @@ struct AccountTable: Sendable {
                 if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
                 letterHashes.append(shape.letters)
                 seen = (seen.1, shape.letters)
+                if let (prefix, suffix) = affixes(handleText[handleRange(account, slot)]) {
+                    handleStarts4[prefix] += 1
+                    handleEnds4[suffix] += 1
+                    affixHandles += 1
+                }
             }
         }
         letterHashes.sort()
@@ -212,6 +238,109 @@ struct AccountTable: Sendable {
     }
 
     func givenCount(of word: Int32) -> Int { Int(givenCounts[Int(word)]) }
+
+    /// What one name word goes with: for a given name, the family names its carriers have (for a family name, the
+    /// given names).
+    struct NamePool: Sendable {
+        /// Carriers of the word, once per full name they carry.
+        var samples: Int32 = 0
+        /// The carriers of each distinct word it goes with, summed.
+        var partnerCarriers: Int64 = 0
+        /// How many of the words it goes with do so exactly once.
+        var partnersOnce: Int32 = 0
+    }
+
+    private var givenPools: [NamePool] = []
+    private var familyPools: [NamePool] = []
+    /// Each distinct full name (given word id << 32 | family word id), sorted, and how many accounts carry it.
+    private var fullNames: [UInt64] = []
+    private var fullNameCarriers: [Int32] = []
+
+    /// Given and family names go together by language and origin: Kenji with Fujita, Anjali with Pandey. For each
+    /// name word, which words of the other kind its carriers have, to tell how many people a name's words are
+    /// drawn from (``population(given:family:)``).
+    private mutating func countNamePools() {
+        var keys: [UInt64] = []
+        keys.reserveCapacity(count * 2)
+        var seen: [UInt64] = []
+        for account in 0..<count {
+            seen.removeAll(keepingCapacity: true)
+            for kind in NameSlotKind.allCases {
+                let slot = name(account, kind)
+                if slot.isEmpty { continue }
+                for index in 0..<slot.familyCount {
+                    let key = UInt64(UInt32(bitPattern: slot.given)) << 32
+                        | UInt64(UInt32(bitPattern: slot.family(index)))
+                    if !seen.contains(key) { seen.append(key) }
+                }
+            }
+            keys.append(contentsOf: seen)
+        }
+        keys.sort()
+        fullNames = []
+        fullNameCarriers = []
+        givenPools = Array(repeating: NamePool(), count: words.utf8.count)
+        familyPools = givenPools
+        var start = 0
+        while start < keys.count {
+            var end = start + 1
+            while end < keys.count && keys[end] == keys[start] { end += 1 }
+            let carriers = Int32(end - start)
+            let given = Int(keys[start] >> 32)
+            let family = Int(UInt32(truncatingIfNeeded: keys[start]))
+            fullNames.append(keys[start])
+            fullNameCarriers.append(carriers)
+            givenPools[given].samples += carriers
+            givenPools[given].partnerCarriers += Int64(familyCounts[family])
+            familyPools[family].samples += carriers
+            familyPools[family].partnerCarriers += Int64(givenCounts[given])
+            if carriers == 1 {
+                givenPools[given].partnersOnce += 1
+                familyPools[family].partnersOnce += 1
+            }
+            start = end
+        }
+    }
+
+    /// How many accounts carry exactly this given and family word.
+    func fullNameCount(given: Int32, family: Int32) -> Int {
+        let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(UInt32(bitPattern: family))
+        var low = 0
+        var high = fullNames.count
+        while low < high {
+            let middle = (low + high) / 2
+            if fullNames[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < fullNames.count && fullNames[low] == key ? Int(fullNameCarriers[low]) : 0
+    }
+
+    /// How many people the words of a name are drawn from: the whole store, unless both words keep to a smaller
+    /// world. Kenji's carriers have Japanese family names and Fujita's carriers Japanese given names, so a Kenji
+    /// Fujita is one of the store's Japanese, not one of everyone; with `g` Kenjis and `f` Fujitas among them, about
+    /// `g × f / population` people are called Kenji Fujita by chance, many more than `g × f / n`.
+    ///
+    /// A word's world is the carriers of the words it goes with, summed (without the name itself), scaled up by the
+    /// share of those words seen only once (Good–Turing: a word seen with many once-only partners has partners not
+    /// yet seen). A word with fewer than ``poolMinimumSample`` other carriers, or only once-only partners, tells
+    /// nothing: its world is the whole store. The larger of the two words' worlds counts.
+    func population(given: Int32, family: Int32) -> Double {
+        let total = Double(count)
+        guard !givenPools.isEmpty else { return total }
+        let together = fullNameCount(given: given, family: family)
+        func world(_ pool: NamePool, partnerCarriers: Int) -> Double {
+            let samples = Int(pool.samples) - together
+            let once = Int(pool.partnersOnce) - (together == 1 ? 1 : 0)
+            guard samples >= AccountTable.poolMinimumSample, once < samples else { return total }
+            let carriers = Double(pool.partnerCarriers - (together > 0 ? Int64(partnerCarriers) : 0))
+            let coverage = 1 - Double(once) / Double(samples)
+            return min(total, max(1, carriers / coverage))
+        }
+        return min(
+            world(givenPools[Int(given)], partnerCarriers: familyCount(of: family)),
+            world(familyPools[Int(family)], partnerCarriers: givenCount(of: given)))
+    }
+
+    static let poolMinimumSample = 5
 
     /// A "name" that many people carry although its words seldom go with others is a phrase, not a person's name:
     /// `Book Club` or `Just Vibing` as a Twitter display name (and the names registration filled in from it). Such
@@ -278,6 +407,39 @@ struct AccountTable: Sendable {
     static let phraseMinimumCarriers: Int32 = 8
     static let phraseOverrepresentation = 5.0
 
+    /// How many handles (once per account) begin, and end, with each four letters (base 26): word handles are
+    /// made of a few thousand common words, and `quietcherry` is as common as handles starting `quie` and ending
+    /// `erry` together.
+    private var handleStarts4: [Int32] = []
+    private var handleEnds4: [Int32] = []
+    private var affixHandles = 0
+    static let affixCount = 26 * 26 * 26 * 26
+
+    /// The first and last four letters of a handle with six letters or more (digits and other characters skipped),
+    /// as indexes.
+    private func affixes(_ handle: some Collection<UInt8>) -> (Int, Int)? {
+        var letters = 0
+        var prefix = 0
+        var suffix = 0
+        for byte in handle where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") {
+            let letter = Int(byte - UInt8(ascii: "a"))
+            if letters < 4 { prefix = prefix * 26 + letter }
+            suffix = (suffix * 26 + letter) % AccountTable.affixCount
+            letters += 1
+        }
+        return letters >= 6 ? (prefix, suffix) : nil
+    }
+
+    /// How many other accounts are expected to have a handle with the letters of `handle` by chance, from how many
+    /// handles start with its first four letters and how many end with its last four (independently); 0 for a handle
+    /// of fewer than six letters. The two accounts of the pair are left out.
+    func affixCarriers(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
+        guard affixHandles > 0, let (prefix, suffix) = affixes(handle) else { return 0 }
+        let starting = Double(max(0, handleStarts4[prefix] - 2))
+        let ending = Double(max(0, handleEnds4[suffix] - 2))
+        return starting * ending / Double(affixHandles)
+    }
+
     /// How many accounts have handles with these letters, for letters that three accounts or more share.
     private var sharedLetters: [UInt32: Int32] = [:]
 
@@ -336,6 +498,9 @@ struct WordTable: Sendable {
     private(set) var known: [Bool] = []
     /// Every nickname variant of the word, as UTF-8 (for explaining handles).
     private(set) var variants: [[[UInt8]]] = []
+    /// The word as handles may spell it, as UTF-8: the word itself and, for a name written with umlauts, the spelling
+    /// with them spelled out (`muller` and `mueller` for Müller).
+    private(set) var spellings: [[[UInt8]]] = []
     /// Whether the word is a very common given name (``CommonNames``).
     private(set) var commonGiven: [Bool] = []
 
@@ -348,6 +513,7 @@ struct WordTable: Sendable {
         fullNames.append([])
         known.append(nicknames.isKnown(word))
         variants.append(nicknames.variants(of: word).map { Array($0.utf8) })
+        spellings.append([Array(word.utf8)])
         commonGiven.append(CommonNames.givenNames.contains(word))
         var full: [Int32] = []
         for name in nicknames.fullNames(of: word) {
@@ -355,6 +521,14 @@ struct WordTable: Sendable {
         }
         fullNames[Int(id)] = full.sorted()
         return id
+    }
+
+    /// Records another way handles spell word `id` (see ``spellings``).
+    mutating func addSpelling(_ id: Int32, _ spelling: String) {
+        let bytes = Array(spelling.utf8)
+        guard !spellings[Int(id)].contains(bytes) else { return }
+        spellings[Int(id)].append(bytes)
+        variants[Int(id)].append(bytes)
     }
 
     func firstScalar(_ id: Int32) -> UInt32 {

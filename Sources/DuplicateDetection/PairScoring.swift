@@ -335,7 +335,9 @@ struct PairScorer: Sendable {
             if namesSpell == nil { namesSpell = namesCanSpellHandles(i, j) }
             let hasLetters = handle.contains { $0 < UInt8(ascii: "0") || $0 > UInt8(ascii: "9") }
             if namesSpell! && hasLetters && bits - digitBits < 0.5 { return (true, bits) }
-            var byLetters = Double(max(0, table.letterCarriers(letters) - 2)) * exp2(-digitBits)
+            // The same letters elsewhere, or as many as the handle's first and last words make likely.
+            var byLetters =
+                max(Double(max(0, table.letterCarriers(letters) - 2)), table.affixCarriers(handle)) * exp2(-digitBits)
             if evidence.name.isMatch || evidence.name == .initial {
                 byLetters *= min(1, PairScorer.nameVariants * (namePickers! + 1) / Double(max(1, table.count)))
             }
@@ -463,16 +465,19 @@ struct PairScorer: Sendable {
                 var spellsFamily = false
                 var familyInitials = ByteSet()
                 for index in 0..<slot.familyCount {
-                    let family = table.words.utf8[Int(slot.family(index))]
-                    if let first = family.first { familyInitials.insert(first) }
-                    if contains(handle, family) || endsWithStart(handle, of: family) { spellsFamily = true }
+                    for family in table.words.spellings[Int(slot.family(index))] {
+                        if let first = family.first { familyInitials.insert(first) }
+                        if contains(handle, family) || endsWithStart(handle, of: family) { spellsFamily = true }
+                    }
                 }
                 let givenWords = table.words.variants[Int(slot.given)]
                 let spellsGiven = givenWords.contains { contains(handle, $0) }
                 guard spellsFamily || spellsGiven else { continue }
                 var familyWords: [[UInt8]] = []
                 familyWords.reserveCapacity(slot.familyCount)
-                for index in 0..<slot.familyCount { familyWords.append(table.words.utf8[Int(slot.family(index))]) }
+                for index in 0..<slot.familyCount {
+                    familyWords.append(contentsOf: table.words.spellings[Int(slot.family(index))])
+                }
                 var familyCarriers = 0
                 for index in 0..<slot.familyCount {
                     familyCarriers = max(familyCarriers, table.familyCount(of: slot.family(index)))
@@ -543,11 +548,18 @@ struct PairScorer: Sendable {
         return others
     }
 
-    /// `g × f / n`: accounts expected to carry this given and family name by chance.
+    /// `g × f / population`: accounts expected to carry this given and family name by chance, where `population` is
+    /// how many people the name's words are drawn from (``AccountTable/population(given:family:)``: the whole store
+    /// for John Smith, the store's Japanese for Kenji Fujita).
     func expectedCarriers(_ name: AccountTable.NameSlot) -> Double {
-        let givenCarriers = table.givenCount(of: name.given)
-        let familyCarriers = (0..<name.familyCount).map { table.familyCount(of: name.family($0)) }.max() ?? 0
-        return Double(givenCarriers) * Double(familyCarriers) / Double(max(1, table.count))
+        let givenCarriers = Double(table.givenCount(of: name.given))
+        var expected = 0.0
+        for index in 0..<name.familyCount {
+            let family = name.family(index)
+            let familyCarriers = Double(table.familyCount(of: family))
+            expected = max(expected, givenCarriers * familyCarriers / table.population(given: name.given, family: family))
+        }
+        return expected
     }
 
     /// The carriers of a name block other than the pair and their evident other accounts: a member sharing a mailbox
@@ -610,7 +622,9 @@ struct HandleExplainer {
                 let slot = table.name(account, kind)
                 if slot.isEmpty { continue }
                 words.append(contentsOf: table.words.variants[Int(slot.given)])
-                for index in 0..<slot.familyCount { words.append(table.words.utf8[Int(slot.family(index))]) }
+                for index in 0..<slot.familyCount {
+                    words.append(contentsOf: table.words.spellings[Int(slot.family(index))])
+                }
                 for id in [slot.given] + (0..<slot.familyCount).map(slot.family) {
                     let scalars = table.words.scalars[Int(id)]
                     if !scalars.allSatisfy({ $0 < 0x80 }) { namesExplainable = false }

@@ -18,6 +18,14 @@ struct NameTextTests {
         #expect(NameText.tokens(text) == expected)
     }
 
+    @Test(arguments: [
+        ("Müller", "Mueller"), ("Jürgen Schröder", "Juergen Schroeder"), ("JÄGER", "JAeGER"),
+        ("Mu\u{308}ller", "Mueller"), ("Straße", nil), ("Smith", nil), ("Zoë", nil),
+    ])
+    func spellsOutGermanUmlauts(_ text: String, _ expected: String?) {
+        #expect(NameText.spellingOutUmlauts(text) == expected)
+    }
+
     @Test func alphanumericsDropEverythingElse() {
         #expect(NameText.alphanumerics("John.Smith_84") == "johnsmith84")
         #expect(NameText.alphanumerics("Zoë-Ångström") == "zoeangstrom")
@@ -33,6 +41,8 @@ struct PersonNameTests {
         ("Jan van der Berg", "jan", ["berg"]),
         ("Zoë Ångström 🇸🇪", "zoe", ["angstrom"]),
         ("Cher", "cher", []),
+        // "The" is no one's family name: two Richards "the Retro" and "the Hockey" share no family word.
+        ("Richard the Retro", "richard", ["retro"]),
     ])
     func parsesDisplayNames(_ display: String, _ given: String, _ family: [String]) {
         let name = PersonName(displayName: display)

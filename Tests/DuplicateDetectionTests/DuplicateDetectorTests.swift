@@ -183,6 +183,70 @@ struct DuplicateDetectorTests {
         #expect(report.clusters.isEmpty, "\(report.usernameClusters)")
     }
 
+    @Test func aNameFromASmallWorldIsCommonerThanItsWordsSay() {
+        // Two different Kenji Fujitas, both with the handle their name spells. Each word alone is carried by ten
+        // accounts of four thousand, so `g × f / n` makes the name rare and the shared handle telling. But here the
+        // Kenjis' other family names and the Fujitas' other given names are the same few, over and over: one small
+        // world of people, in which a second Kenji Fujita is likely.
+        let pair = [
+            account("kenjifujita", email: "kenji@example.jp", first: "Kenji", last: "Fujita"),
+            account("kenjifujita_2", screen: "kenjifujita", twitterName: "Kenji Fujita"),
+        ]
+        let given = ["Kenji", "Haruto", "Yui", "Sota", "Hina"]
+        let family = ["Fujita", "Sato", "Tanaka", "Ito", "Kato"]
+        var world: [MatchableAccount] = []
+        for (g, first) in given.enumerated() {
+            for (f, last) in family.enumerated() where !(g == 0 && f == 0) {
+                for copy in 0..<2 { world.append(account("w\(g)\(f)\(copy)", first: first, last: last)) }
+            }
+        }
+        // The same counts without a world: Kenji and Fujita each beside eight different, once-seen words.
+        var scattered: [MatchableAccount] = []
+        for index in 0..<8 {
+            scattered.append(account("k\(index)", first: "Kenji", last: "Zorvath\(["a", "e", "i", "o", "u", "y", "ae", "ei"][index])"))
+            scattered.append(account("f\(index)", first: "Quillon\(["a", "e", "i", "o", "u", "y", "ae", "ei"][index])", last: "Fujita"))
+        }
+        let filler = strangers(4000)
+        #expect(detect(pair + scattered + filler).usernameClusters == [["kenjifujita", "kenjifujita_2"]])
+        let inWorld = detect(pair + world + filler)
+        #expect(inWorld.clusters.isEmpty, "\(inWorld.usernameClusters)")
+    }
+
+    @Test func aWordHandleManyCouldMakeIsNotTelling() {
+        // `quietcherry` on two nameless accounts: telling in a store of other handles, not in one where handles are
+        // made of the same few words (`quietotter`, `happycherry`, …).
+        let pair = [
+            account("quietcherry", email: "qc@example.org"),
+            account("quietcherry_2", screen: "quietcherry", twitterName: "🍒"),
+        ]
+        let nouns = ["otter", "falcon", "maple", "comet", "river", "tiger", "pixel", "ember", "cloud", "lotus"]
+        let adjectives = ["happy", "lucky", "sleepy", "brave", "misty", "rusty", "lazy", "salty", "fuzzy", "jolly"]
+        var crowd: [MatchableAccount] = []
+        for (index, noun) in nouns.enumerated() {
+            crowd.append(account("quiet\(noun)\(index)", email: "q\(index)@example.com"))
+            crowd.append(account("\(adjectives[index])cherry", email: "c\(index)@example.com"))
+            crowd.append(account("\(adjectives[index])berry\(index)", email: "b\(index)@example.com"))
+        }
+        let filler = strangers(300)
+        #expect(detect(pair + filler).usernameClusters == [["quietcherry", "quietcherry_2"]])
+        let crowded = detect(pair + crowd + filler)
+        #expect(crowded.clusters.isEmpty, "\(crowded.usernameClusters)")
+    }
+
+    @Test func aHandleSpellingOutUmlautsIsExplainedByTheName() {
+        // `felixmueller` is Felix Müller's name as handles write it, not letters that only he would pick: among
+        // six Felix Müllers it says nothing.
+        let others = ["fm84", "fmue77", "fxm_de", "muef21", "fmhh"].map { handle in
+            account(handle, email: "\(handle)@example.de", first: "Felix", last: "Müller")
+        }
+        let report = detect(
+            [
+                account("felixmueller", email: "felix@example.de", first: "Felix", last: "Müller"),
+                account("felixmueller_2", screen: "felixmueller", twitterName: "Felix Müller"),
+            ] + others + strangers(300))
+        #expect(report.clusters.isEmpty, "\(report.usernameClusters)")
+    }
+
     @Test func sameHandleWithClashingNamesIsNotACluster() {
         let report = detect([
             account("luckycomet96", email: "e.miller@example.org", first: "Evelyn", last: "Miller"),
