@@ -557,7 +557,8 @@ struct PairScorer: Sendable {
         for index in 0..<name.familyCount {
             let family = name.family(index)
             let familyCarriers = Double(table.familyCount(of: family))
-            expected = max(expected, givenCarriers * familyCarriers / table.population(given: name.given, family: family))
+            let population = table.population(given: name.given, family: family)
+            expected = max(expected, givenCarriers * familyCarriers / population)
         }
         return expected
     }

@@ -202,9 +202,9 @@ struct DuplicateDetectorTests {
         }
         // The same counts without a world: Kenji and Fujita each beside eight different, once-seen words.
         var scattered: [MatchableAccount] = []
-        for index in 0..<8 {
-            scattered.append(account("k\(index)", first: "Kenji", last: "Zorvath\(["a", "e", "i", "o", "u", "y", "ae", "ei"][index])"))
-            scattered.append(account("f\(index)", first: "Quillon\(["a", "e", "i", "o", "u", "y", "ae", "ei"][index])", last: "Fujita"))
+        for (index, ending) in ["a", "e", "i", "o", "u", "y", "ae", "ei"].enumerated() {
+            scattered.append(account("k\(index)", first: "Kenji", last: "Zorvath\(ending)"))
+            scattered.append(account("f\(index)", first: "Quillon\(ending)", last: "Fujita"))
         }
         let filler = strangers(4000)
         #expect(detect(pair + scattered + filler).usernameClusters == [["kenjifujita", "kenjifujita_2"]])
