@@ -74,7 +74,7 @@ enum ScoreTable {
         switch name {
         case .exact, .nickname, .swapped: return [0.30, 0.50, 0.85, 0.95]
         case .typo, .initial: return [0.20, 0.40, 0.70, 0.90]
-        case .givenOnly: return [0.10, 0.30, 0.50, 0.65]
+        case .givenOnly: return [0.10, 0.30, 0.60, 0.80]
         case .unknown: return [0.00, 0.30, 0.60, 0.80]
         case .conflict: return [0.00, 0.00, 0.20, 0.50]
         }
