@@ -24,6 +24,19 @@ public enum NameText: Sendable {
     /// → `Schroeder`, `Jäger` → `Jaeger`), or `nil` when it has none. Folding drops the dots (`muller`), so this is
     /// the other spelling a handle may use.
     public static func spellingOutUmlauts(_ text: String) -> String? {
+        // Cheap test first (most names are ASCII): ä ö ü Ä Ö Ü are C3 A4/B6/BC/84/96/9C in UTF-8, a combining
+        // diaeresis CC 88.
+        var previous: UInt8 = 0
+        let hasUmlaut = text.utf8.contains { byte in
+            defer { previous = byte }
+            switch (previous, byte) {
+            case (0xC3, 0xA4), (0xC3, 0xB6), (0xC3, 0xBC), (0xC3, 0x84), (0xC3, 0x96), (0xC3, 0x9C), (0xCC, 0x88):
+                return true
+            default:
+                return false
+            }
+        }
+        guard hasUmlaut else { return nil }
         let composed = text.precomposedStringWithCanonicalMapping
         guard composed.unicodeScalars.contains(where: { umlauts[$0] != nil }) else { return nil }
         var output = String.UnicodeScalarView()
