@@ -241,7 +241,7 @@ public struct Nicknames: Sendable {
         "julian": ["jules"],
         "juliana": ["julie", "jules"],
         "katherine": ["kathy", "kate", "katie", "kat", "kath", "kay", "kit", "kitty", "katy"],
-        "kathleen": ["kathy", "kate", "katie", "kath", "kay"],
+        "kathleen": ["kathy", "kate", "katie", "kath", "kay", "kat", "katy"],
         "kathryn": ["kathy", "kate", "katie", "kat", "kay", "kit", "katy"],
         "katrina": ["kat", "trina", "katie"],
         "kenneth": ["ken", "kenny"],

@@ -18,12 +18,24 @@ public struct PersonName: Sendable, Hashable {
     }
 
     /// The name in an account's first- and last-name fields, or `nil` when the first name has no letters or digits.
+    ///
+    /// A first name that is only a title (`Prof.`, as registration fills it in from the display name `Prof. Kat
+    /// Murphy`) gives way to the first word of the last name.
     public init?(first: String?, last: String?) {
-        let givenWords = PersonName.givenWords(first ?? "")
+        var givenWords = PersonName.givenWords(first ?? "")
+        var familyWords = PersonName.familyWords(last ?? "")
+        if givenWords.count == 1, PersonName.isTitle(givenWords[0]), familyWords.count >= 2 {
+            givenWords = [familyWords.removeFirst()]
+        }
         guard let given = givenWords.first else { return nil }
         self.given = given
         middle = Array(givenWords.dropFirst())
-        family = PersonName.familyWords(last ?? "")
+        family = familyWords
+    }
+
+    /// Whether a folded word is a title (`dr`, `prof`, `mrs`).
+    package static func isTitle(_ word: String) -> Bool {
+        titles.contains(word)
     }
 
     /// The folded words of a first-name field, titles dropped.

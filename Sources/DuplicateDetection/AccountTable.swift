@@ -137,6 +137,11 @@ struct AccountTable: Sendable {
                 familyCache[last] = family
             }
         }
+        // A first name that is only a title (`Prof.` from the display name `Prof. Kat Murphy`) gives way to the
+        // first word of the last name.
+        if given.count == 1, words.title[Int(firstWord)], family.count >= 2 {
+            return NameSlot(given: family[0], family: Array(family.dropFirst()))
+        }
         return NameSlot(given: firstWord, family: family)
     }
 
@@ -503,6 +508,8 @@ struct WordTable: Sendable {
     private(set) var spellings: [[[UInt8]]] = []
     /// Whether the word is a very common given name (``CommonNames``).
     private(set) var commonGiven: [Bool] = []
+    /// Whether the word is a title (`dr`, `prof`).
+    private(set) var title: [Bool] = []
 
     mutating func intern(_ word: String, nicknames: Nicknames) -> Int32 {
         if let id = ids[word] { return id }
@@ -515,6 +522,7 @@ struct WordTable: Sendable {
         variants.append(nicknames.variants(of: word).map { Array($0.utf8) })
         spellings.append([Array(word.utf8)])
         commonGiven.append(CommonNames.givenNames.contains(word))
+        title.append(PersonName.isTitle(word))
         var full: [Int32] = []
         for name in nicknames.fullNames(of: word) {
             full.append(name == word ? id : intern(name, nicknames: nicknames))

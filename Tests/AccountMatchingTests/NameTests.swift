@@ -50,6 +50,15 @@ struct PersonNameTests {
         #expect(name?.family == family)
     }
 
+    @Test func aTitleAloneInTheFirstNameGivesWayToTheLastName() {
+        // Registration splits `Prof. Kat Murphy` into `Prof.` and `Kat Murphy`.
+        let name = PersonName(first: "Prof.", last: "Kat Murphy")
+        #expect(name?.given == "kat")
+        #expect(name?.family == ["murphy"])
+        #expect(name?.compare(PersonName(first: "Kathleen", last: "Murphy")!) == .nickname)
+        #expect(PersonName(first: "Dr", last: "Smith")?.given == "dr")
+    }
+
     @Test func needsLetters() {
         #expect(PersonName(displayName: "🌈✨") == nil)
         #expect(PersonName(first: nil, last: "Smith") == nil)

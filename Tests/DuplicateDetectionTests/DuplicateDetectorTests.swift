@@ -148,6 +148,17 @@ struct DuplicateDetectorTests {
         #expect(crowded.usernameClusters == [["williamvorquist1974", "williamvorquist1974_9"]])
     }
 
+    @Test func aTitleInTheFirstNameFieldIsNotTheGivenName() {
+        // Registration filled `Prof.` and `Kat Murphy` in from the display name `Prof. Kat Murphy`: she is Kat
+        // (Kathleen) Murphy, with the same address at another provider.
+        let report = detect(
+            [
+                account("katmurphy1996", email: "kat.murphy1996@ymail.com", first: "Prof.", last: "Kat Murphy"),
+                account("kathleen.1996", email: "kat.murphy1996@hotmail.com", first: "Kathleen", last: "Murphy"),
+            ] + strangers(300))
+        #expect(report.usernameClusters == [["kathleen.1996", "katmurphy1996"]])
+    }
+
     @Test func aRareNameMakesEvenAPlainHandleTelling() {
         let report = detect(
             [
