@@ -1,5 +1,6 @@
 import AccountMatching
 import AccountModel
+import Foundation
 
 /// Every account the detector was given, packed for a million accounts: raw text in one byte arena, normalised
 /// features in flat arrays, name words interned.
@@ -419,6 +420,41 @@ struct AccountTable: Sendable {
     private var handleEnds4: [Int32] = []
     private var affixHandles = 0
     static let affixCount = 26 * 26 * 26 * 26
+
+    /// How many handles begin and end with each four letters, for judging the word in a handle.
+    struct AffixCounts: Sendable {
+        let starts: [Int32]
+        let ends: [Int32]
+        let handles: Int
+
+        /// When a name word begins `handle`'s letters and four letters or more follow it (`stephen|cowboy`), or
+        /// ends them after four or more (`cowboy|stephen`): the bits of the other part, from how many handles end
+        /// (begin) with its last (first) four letters; `nil` otherwise. The two handles of the pair are left out.
+        func wordBits(_ handle: UnsafeBufferPointer<UInt8>, after words: [[UInt8]]) -> Double? {
+            guard handles > 0 else { return nil }
+            var letters: [UInt8] = []
+            letters.reserveCapacity(handle.count)
+            for byte in handle where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { letters.append(byte) }
+            guard letters.count >= 7 else { return nil }
+            func index(_ part: ArraySlice<UInt8>) -> Int {
+                part.reduce(0) { $0 * 26 + Int($1 - UInt8(ascii: "a")) }
+            }
+            var carriers: Int32?
+            for word in words where word.count >= 3 && letters.count - word.count >= 4 {
+                if letters.starts(with: word) {
+                    carriers = max(carriers ?? 0, ends[index(letters.suffix(4))])
+                } else if letters.reversed().starts(with: word.reversed()) {
+                    carriers = max(carriers ?? 0, starts[index(letters.prefix(4))])
+                }
+            }
+            guard let carriers else { return nil }
+            return log2(Double(handles) / Double(max(1, carriers - 2)))
+        }
+    }
+
+    var affixCounts: AffixCounts {
+        AffixCounts(starts: handleStarts4, ends: handleEnds4, handles: affixHandles)
+    }
 
     /// The first and last four letters of a handle with six letters or more (digits and other characters skipped),
     /// as indexes.

@@ -615,9 +615,12 @@ struct HandleExplainer {
     /// Given and family names anyone might use in a handle (``KnownNameWords``): `danielle` or `johnson` alone
     /// says nothing about who picked it.
     private let knownNames: KnownNameWords
+    /// How common handles' first and last four letters are (``AccountTable/AffixCounts``).
+    private let affixes: AccountTable.AffixCounts
 
     init(table: AccountTable, accounts: (Int, Int)) {
         knownNames = table.knownNames
+        affixes = table.affixCounts
         for account in [accounts.0, accounts.1] {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)
@@ -638,7 +641,11 @@ struct HandleExplainer {
     /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
     func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
         let remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
-        let letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
+        var letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
+        if remainder.letters >= 4, let common = affixes.wordBits(handle, after: words) {
+            // A name and a word (`stephencowboy`): the word is as rare as handles ending like it.
+            letterBits = min(letterBits, common)
+        }
         return (namesExplainable ? letterBits : 0) + Handle.digitSurprise(handle)
     }
 }
