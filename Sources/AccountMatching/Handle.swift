@@ -69,21 +69,36 @@ public enum Handle: Sendable {
     /// ``surprise(_:by:nicknames:)`` from the unexplained letters and the handle's digits.
     package static func surprise(letters: Int, digits: [UInt8], lettersCount: Bool) -> Double {
         var bits = lettersCount ? min(maximumLetterBits, Double(letters) * letterBits) : 0
-        if isYearLike(digits) {
-            bits += log2(50)
-        } else {
-            bits += Double(digits.count) * log2(10)
-        }
+        var packed: UInt64 = 0
+        for digit in digits.prefix(16) { packed = packed << 4 | UInt64(digit - UInt8(ascii: "0")) }
+        bits += digitBits(count: digits.count, packed: packed)
         return bits
     }
 
     /// ``surprise(letters:digits:lettersCount:)`` of the digits of `handle` alone, without gathering them.
     package static func digitSurprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
         var count = 0
-        var value = 0
+        var packed: UInt64 = 0
         for byte in handle where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            if count < 16 { packed = packed << 4 | UInt64(byte - UInt8(ascii: "0")) }
             count += 1
-            if count <= 4 { value = value * 10 + Int(byte - UInt8(ascii: "0")) }
+        }
+        return digitBits(count: count, packed: packed)
+    }
+
+    /// The bits of `count` digits (the first 16 packed four bits each, the last in the low bits): a year-like number
+    /// one in 50, others 3.3 bits a digit; a number written twice (`19951995`, `4242`) is worth it written once.
+    private static func digitBits(count: Int, packed: UInt64) -> Double {
+        if count >= 4, count % 2 == 0, count <= 16 {
+            let half = count / 2
+            let low = packed & ((1 << UInt64(4 * half)) - 1)
+            if packed >> UInt64(4 * half) == low { return digitBits(count: half, packed: low) }
+        }
+        var value = 0
+        if count <= 4 {
+            for shift in stride(from: 4 * (count - 1), through: 0, by: -4) {
+                value = value * 10 + Int(packed >> UInt64(shift) & 0xF)
+            }
         }
         let yearLike: Bool
         switch count {
@@ -107,7 +122,7 @@ public enum Handle: Sendable {
     /// The words that explain handles made from `names`: each given name's nickname variants, middle and family
     /// names; and their initials.
     package static func explainingWords(_ names: [PersonName], nicknames: Nicknames) -> ([[UInt8]], ByteSet) {
-        var words: [[UInt8]] = []
+        var words: [[UInt8]] = names.isEmpty ? [] : PersonName.particleWords
         var initials = ByteSet()
         for name in names {
             for variant in nicknames.variants(of: name.given) { words.append(Array(variant.utf8)) }

@@ -420,6 +420,8 @@ struct AccountTable: Sendable {
     private var handleEnds4: [Int32] = []
     private var affixHandles = 0
     static let affixCount = 26 * 26 * 26 * 26
+    /// Handles besides the pair's that must end (begin) like a handle's word for the store to judge the word.
+    static let wordMinimumOthers: Int32 = 2
 
     /// How many handles begin and end with each four letters, for judging the word in a handle.
     struct AffixCounts: Sendable {
@@ -429,7 +431,8 @@ struct AccountTable: Sendable {
 
         /// When a name word begins `handle`'s letters and four letters or more follow it (`stephen|cowboy`), or
         /// ends them after four or more (`cowboy|stephen`): the bits of the other part, from how many handles end
-        /// (begin) with its last (first) four letters; `nil` otherwise. The two handles of the pair are left out.
+        /// (begin) with its last (first) four letters; `nil` otherwise, or when fewer than ``wordMinimumOthers``
+        /// other handles do. The two handles of the pair are left out.
         func wordBits(_ handle: UnsafeBufferPointer<UInt8>, after words: [[UInt8]]) -> Double? {
             guard handles > 0 else { return nil }
             var letters: [UInt8] = []
@@ -447,8 +450,9 @@ struct AccountTable: Sendable {
                     carriers = max(carriers ?? 0, starts[index(letters.prefix(4))])
                 }
             }
-            guard let carriers else { return nil }
-            return log2(Double(handles) / Double(max(1, carriers - 2)))
+            // Only a word other handles share says how common it is: unseen elsewhere, the letters count as letters.
+            guard let carriers, carriers - 2 >= AccountTable.wordMinimumOthers else { return nil }
+            return log2(Double(handles) / Double(carriers - 2))
         }
     }
 

@@ -454,7 +454,9 @@ struct PairScorer: Sendable {
     ) -> Double? {
         var pickers: Double?
         func fits(_ explaining: [[UInt8]], initials: ByteSet) -> Bool {
-            Handle.unexplained(handle, words: explaining, initials: initials, knownNames: KnownNameWords.none).letters
+            Handle.unexplained(
+                handle, words: explaining + PersonName.particleWords, initials: initials, knownNames: KnownNameWords.none
+            ).letters
                 == 0
         }
         for account in [i, j] {
@@ -621,6 +623,8 @@ struct HandleExplainer {
     init(table: AccountTable, accounts: (Int, Int)) {
         knownNames = table.knownNames
         affixes = table.affixCounts
+        // Particles dropped from family names (`del`, `de la`, `st`, `the`) are part of handles made from them.
+        words = PersonName.particleWords
         for account in [accounts.0, accounts.1] {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)

@@ -126,7 +126,8 @@ struct HandleTests {
         ("smithj", 0, 0),
         ("bobsmith", 0, 0),  // a nickname of the given name
         ("jsmith84", 0, 2),
-        ("thejohnsmith", 3, 0),
+        ("xyzjohnsmith", 3, 0),
+        ("thejohnsmith", 0, 0),  // `the` is a particle
         ("jsmith1", 0, 1),
         ("johnsmi", 0, 0),  // cut short, as a 15-character screen name is
         ("danielle", 0, 0),  // a name anyone could use
@@ -150,7 +151,16 @@ struct HandleTests {
         #expect(abs(Handle.surprise("jsmith84", by: names) - log2(50)) < 1e-9)  // a year
         #expect(abs(Handle.surprise("jsmith1984", by: names) - log2(50)) < 1e-9)
         #expect(abs(Handle.surprise("jsmith427", by: names) - 3 * log2(10)) < 1e-9)
-        #expect(Handle.surprise("thejohnsmith", by: names) == 3 * Handle.letterBits)
+        #expect(Handle.surprise("xyzjohnsmith", by: names) == 3 * Handle.letterBits)
+        // Particles are name fragments: `the` before a name, `del` of Del Rosario (dropped from the family name).
+        #expect(Handle.surprise("thejohnsmith", by: names) == 0)
+        let delRosario = [try #require(PersonName(first: "Maria", last: "Del Rosario"))]
+        #expect(delRosario[0].family == ["rosario"])
+        #expect(Handle.surprise("mariadelrosario", by: delRosario) == 0)
+        // A number written twice is worth it written once.
+        #expect(abs(Handle.surprise("jsmith19841984", by: names) - log2(50)) < 1e-9)
+        #expect(abs(Handle.surprise("jsmith4242", by: names) - log2(50)) < 1e-9)  // 42, a two-digit number
+        #expect(abs(Handle.surprise("jsmith19841985", by: names) - 8 * log2(10)) < 1e-9)
         // Letters no name explains count for two words' worth at most, however many there are.
         #expect(Handle.surprise("johnsmith_braveastro", by: names) == Handle.maximumLetterBits)
         #expect(abs(Handle.surprise("braveastrorocket_84", by: names) - Handle.maximumLetterBits - log2(50)) < 1e-9)

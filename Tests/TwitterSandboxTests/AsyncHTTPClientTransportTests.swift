@@ -37,7 +37,7 @@ struct AsyncHTTPClientTransportTests {
                 url: sandbox.baseURL,
                 headers: [],
                 body: [],
-                timeout: .seconds(5),
+                timeout: .seconds(30),
                 maximumResponseBodySize: 1 << 20
             )
             #expect(response.status == 200)
@@ -53,7 +53,7 @@ struct AsyncHTTPClientTransportTests {
                 url: sandbox.baseURL,
                 headers: [],
                 body: [],
-                timeout: .seconds(5),
+                timeout: .seconds(30),
                 maximumResponseBodySize: 1 << 20
             )
             #expect(response.status == 200)

@@ -135,7 +135,7 @@ struct SandboxFailureInjectionTests {
                 url: sandbox.baseURL.appending(path: "_sandbox/fail-next"),
                 headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
                 body: Array("endpoint=request_token&mode=server_error&status=502".utf8),
-                timeout: .seconds(5),
+                timeout: .seconds(30),
                 maximumResponseBodySize: 1 << 20
             )
             #expect(response.status == 200)

@@ -55,7 +55,8 @@ struct SandboxRefusalTests {
         }
     }
 
-    @Test(arguments: [-310, 310, -86_400])
+    // +400, not +310: a request held up by a busy machine arrives with less skew than it was signed with.
+    @Test(arguments: [-310, 400, -86_400])
     func timestampSkewIsCode135(offset: Int64) async throws {
         try await SandboxHarness.run { sandbox in
             let client = sandbox.client(timestamp: { OAuthSigner.currentTimestamp() + offset })
@@ -191,7 +192,7 @@ struct SandboxRefusalTests {
                 url: sandbox.baseURL.appending(path: "oauth/request_token"),
                 headers: headers,
                 body: [],
-                timeout: .seconds(5),
+                timeout: .seconds(30),
                 maximumResponseBodySize: 1 << 20
             )
             #expect(response.status == 400)
