@@ -435,24 +435,30 @@ struct AccountTable: Sendable {
         /// other handles do. The two handles of the pair are left out.
         func wordBits(_ handle: UnsafeBufferPointer<UInt8>, after words: [[UInt8]]) -> Double? {
             guard handles > 0 else { return nil }
-            var letters: [UInt8] = []
-            letters.reserveCapacity(handle.count)
-            for byte in handle where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { letters.append(byte) }
-            guard letters.count >= 7 else { return nil }
-            func index(_ part: ArraySlice<UInt8>) -> Int {
-                part.reduce(0) { $0 * 26 + Int($1 - UInt8(ascii: "a")) }
-            }
-            var carriers: Int32?
-            for word in words where word.count >= 3 && letters.count - word.count >= 4 {
-                if letters.starts(with: word) {
-                    carriers = max(carriers ?? 0, ends[index(letters.suffix(4))])
-                } else if letters.reversed().starts(with: word.reversed()) {
-                    carriers = max(carriers ?? 0, starts[index(letters.prefix(4))])
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: handle.count) { buffer in
+                var count = 0
+                for byte in handle where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") {
+                    buffer[count] = byte
+                    count += 1
                 }
+                guard count >= 7 else { return nil }
+                let letters = UnsafeBufferPointer(rebasing: buffer[..<count])
+                func index(_ part: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
+                    part.reduce(0) { $0 * 26 + Int($1 - UInt8(ascii: "a")) }
+                }
+                var carriers: Int32?
+                for word in words where word.count >= 3 && count - word.count >= 4 {
+                    if letters.starts(with: word) {
+                        carriers = max(carriers ?? 0, ends[index(letters[(count - 4)...])])
+                    } else if letters[(count - word.count)...].elementsEqual(word) {
+                        carriers = max(carriers ?? 0, starts[index(letters[..<4])])
+                    }
+                }
+                // Only a word other handles share says how common it is: unseen elsewhere, the letters count as
+                // letters.
+                guard let carriers, carriers - 2 >= AccountTable.wordMinimumOthers else { return nil }
+                return log2(Double(handles) / Double(carriers - 2))
             }
-            // Only a word other handles share says how common it is: unseen elsewhere, the letters count as letters.
-            guard let carriers, carriers - 2 >= AccountTable.wordMinimumOthers else { return nil }
-            return log2(Double(handles) / Double(carriers - 2))
         }
     }
 

@@ -454,9 +454,7 @@ struct PairScorer: Sendable {
     ) -> Double? {
         var pickers: Double?
         func fits(_ explaining: [[UInt8]], initials: ByteSet) -> Bool {
-            Handle.unexplained(
-                handle, words: explaining + PersonName.particleWords, initials: initials, knownNames: KnownNameWords.none
-            ).letters
+            Handle.unexplained(handle, words: explaining, initials: initials, knownNames: KnownNameWords.none).letters
                 == 0
         }
         for account in [i, j] {
@@ -476,10 +474,12 @@ struct PairScorer: Sendable {
                 let spellsGiven = givenWords.contains { contains(handle, $0) }
                 guard spellsFamily || spellsGiven else { continue }
                 var familyWords: [[UInt8]] = []
-                familyWords.reserveCapacity(slot.familyCount)
+                // Particles dropped from the family name (`del`, `st`) are part of handles made from it.
+                familyWords.reserveCapacity(slot.familyCount + PersonName.particleWords.count)
                 for index in 0..<slot.familyCount {
                     familyWords.append(contentsOf: table.words.spellings[Int(slot.family(index))])
                 }
+                familyWords.append(contentsOf: PersonName.particleWords)
                 var familyCarriers = 0
                 for index in 0..<slot.familyCount {
                     familyCarriers = max(familyCarriers, table.familyCount(of: slot.family(index)))
@@ -489,7 +489,7 @@ struct PairScorer: Sendable {
                 if spellsFamily && fits(familyWords, initials: ByteSet()) {
                     // `vorquist84`, `albright` (for Al Albright): any carrier of the family name.
                     estimate = Double(familyCarriers)
-                } else if spellsGiven && fits(givenWords, initials: ByteSet()) {
+                } else if spellsGiven && fits(givenWords + PersonName.particleWords, initials: ByteSet()) {
                     // `wanda84`: any Wanda.
                     estimate = Double(givenCarriers)
                 } else if spellsFamily && spellsGiven && fits(givenWords + familyWords, initials: ByteSet()) {
@@ -498,7 +498,7 @@ struct PairScorer: Sendable {
                     fits(familyWords, initials: ByteSet([initial]))
                 {
                     estimate = Double(familyCarriers) * PairScorer.initialShare
-                } else if spellsGiven, fits(givenWords, initials: familyInitials) {
+                } else if spellsGiven, fits(givenWords + PersonName.particleWords, initials: familyInitials) {
                     estimate = Double(givenCarriers) * PairScorer.initialShare
                 }
                 if let estimate { pickers = max(pickers ?? 0, estimate) }
@@ -623,8 +623,6 @@ struct HandleExplainer {
     init(table: AccountTable, accounts: (Int, Int)) {
         knownNames = table.knownNames
         affixes = table.affixCounts
-        // Particles dropped from family names (`del`, `de la`, `st`, `the`) are part of handles made from them.
-        words = PersonName.particleWords
         for account in [accounts.0, accounts.1] {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)
@@ -644,7 +642,13 @@ struct HandleExplainer {
 
     /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
     func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
-        let remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
+        var remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
+        if remainder.letters > 0 {
+            // Particles dropped from family names (`del`, `de la`, `st`, `the`) are part of handles made from them;
+            // tried only when the names leave letters over (most handles they explain whole, or not at all).
+            remainder = Handle.unexplained(
+                handle, words: words + PersonName.particleWords, initials: initials, knownNames: knownNames)
+        }
         var letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
         if remainder.letters >= 4, let common = affixes.wordBits(handle, after: words) {
             // A name and a word (`stephencowboy`): the word is as rare as handles ending like it.
