@@ -328,7 +328,9 @@ struct AccountTable: Sendable {
     /// A word's world is the carriers of the words it goes with, summed (without the name itself), scaled up by the
     /// share of those words seen only once (Good–Turing: a word seen with many once-only partners has partners not
     /// yet seen). A word with fewer than ``poolMinimumSample`` other carriers, or only once-only partners, tells
-    /// nothing: its world is the whole store. The larger of the two words' worlds counts.
+    /// nothing: its world is the whole store. The smaller of the two words' worlds counts (one word keeping to a
+    /// small world is enough: Mary Singh is not one of the store's Indians, but counting her as one only makes her
+    /// name look commoner, never rarer).
     func population(given: Int32, family: Int32) -> Double {
         let total = Double(count)
         guard !givenPools.isEmpty else { return total }
