@@ -40,12 +40,15 @@ public enum NameText: Sendable {
         let composed = text.precomposedStringWithCanonicalMapping
         guard composed.unicodeScalars.contains(where: { umlauts[$0] != nil }) else { return nil }
         var output = String.UnicodeScalarView()
-        for scalar in composed.unicodeScalars {
-            if let spelled = umlauts[scalar] {
-                output.append(contentsOf: spelled.unicodeScalars)
-            } else {
+        let scalars = Array(composed.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            guard let spelled = umlauts[scalar] else {
                 output.append(scalar)
+                continue
             }
+            // A capital before a capital is spelled in capitals (`JÖRG` → `JOERG`), so that the word stays one word.
+            let nextIsCapital = index + 1 < scalars.count && scalars[index + 1].properties.isUppercase
+            output.append(contentsOf: (nextIsCapital ? spelled.uppercased() : spelled).unicodeScalars)
         }
         return String(output)
     }

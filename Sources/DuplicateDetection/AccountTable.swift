@@ -320,7 +320,7 @@ struct AccountTable: Sendable {
         return low < fullNames.count && fullNames[low] == key ? Int(fullNameCarriers[low]) : 0
     }
 
-    /// How many people the words of a name are drawn from: the whole store, unless both words keep to a smaller
+    /// How many people the words of a name are drawn from: the whole store, unless its words keep to a smaller
     /// world. Kenji's carriers have Japanese family names and Fujita's carriers Japanese given names, so a Kenji
     /// Fujita is one of the store's Japanese, not one of everyone; with `g` Kenjis and `f` Fujitas among them, about
     /// `g × f / population` people are called Kenji Fujita by chance, many more than `g × f / n`.
@@ -449,11 +449,16 @@ struct AccountTable: Sendable {
                     part.reduce(0) { $0 * 26 + Int($1 - UInt8(ascii: "a")) }
                 }
                 var carriers: Int32?
+                // The other end must be the word's, not another name word's (`stephencowboysmith`).
+                func starts(_ word: [UInt8]) -> Bool { word.count >= 3 && letters.starts(with: word) }
+                func ends(_ word: [UInt8]) -> Bool {
+                    word.count >= 3 && word.count <= count && letters[(count - word.count)...].elementsEqual(word)
+                }
                 for word in words where word.count >= 3 && count - word.count >= 4 {
-                    if letters.starts(with: word) {
-                        carriers = max(carriers ?? 0, ends[index(letters[(count - 4)...])])
-                    } else if letters[(count - word.count)...].elementsEqual(word) {
-                        carriers = max(carriers ?? 0, starts[index(letters[..<4])])
+                    if starts(word), !words.contains(where: ends) {
+                        carriers = max(carriers ?? 0, self.ends[index(letters[(count - 4)...])])
+                    } else if ends(word), !words.contains(where: starts) {
+                        carriers = max(carriers ?? 0, self.starts[index(letters[..<4])])
                     }
                 }
                 // Only a word other handles share says how common it is: unseen elsewhere, the letters count as

@@ -559,7 +559,10 @@ struct PairScorer: Sendable {
         for index in 0..<name.familyCount {
             let family = name.family(index)
             let familyCarriers = Double(table.familyCount(of: family))
-            let population = table.population(given: name.given, family: family)
+            // A world holds at least every carrier of either word (the pools count accounts, and one person's
+            // several accounts could make a world look smaller than that).
+            let population = max(
+                table.population(given: name.given, family: family), givenCarriers, familyCarriers)
             expected = max(expected, givenCarriers * familyCarriers / population)
         }
         return expected
@@ -643,7 +646,7 @@ struct HandleExplainer {
     /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
     func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
         var remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
-        if remainder.letters > 0 {
+        if remainder.letters > 0 && !words.isEmpty {
             // Particles dropped from family names (`del`, `de la`, `st`, `the`) are part of handles made from them;
             // tried only when the names leave letters over (most handles they explain whole, or not at all).
             remainder = Handle.unexplained(

@@ -244,6 +244,17 @@ struct DuplicateDetectorTests {
         #expect(crowded.clusters.isEmpty, "\(crowded.usernameClusters)")
     }
 
+    @Test func particlesExplainHandlesOnlyBesideAName() {
+        // `the`, `la`, `st`, `and` are name fragments beside a name (`thenishakumar`); on their own they do not make
+        // `thelaststand` a handle anyone could have.
+        let report = detect(
+            [
+                account("thelaststand", email: "tls@example.org"),
+                account("thelaststand_2", screen: "thelaststand", twitterName: "🎬"),
+            ] + strangers(300))
+        #expect(report.usernameClusters == [["thelaststand", "thelaststand_2"]])
+    }
+
     @Test func aHandleSpellingOutUmlautsIsExplainedByTheName() {
         // `felixmueller` is Felix Müller's name as handles write it, not letters that only he would pick: among
         // six Felix Müllers it says nothing.
