@@ -199,7 +199,7 @@ struct AccountTable: Sendable {
                 if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
                 letterHashes.append(shape.letters)
                 seen = (seen.1, shape.letters)
-                if let (prefix, suffix) = affixes(handleText[handleRange(account, slot)]) {
+                if let (prefix, suffix) = AccountTable.affixes(handleText[handleRange(account, slot)]) {
                     handleStarts4[prefix] += 1
                     handleEnds4[suffix] += 1
                     affixHandles += 1
@@ -443,11 +443,8 @@ struct AccountTable: Sendable {
                     buffer[count] = byte
                     count += 1
                 }
-                guard count >= 7 else { return nil }
+                guard count >= 7, let (first4, last4) = AccountTable.affixes(handle) else { return nil }
                 let letters = UnsafeBufferPointer(rebasing: buffer[..<count])
-                func index(_ part: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
-                    part.reduce(0) { $0 * 26 + Int($1 - UInt8(ascii: "a")) }
-                }
                 var carriers: Int32?
                 // The other end must be the word's, not another name word's (`stephencowboysmith`).
                 func starts(_ word: [UInt8]) -> Bool { word.count >= 3 && letters.starts(with: word) }
@@ -456,9 +453,9 @@ struct AccountTable: Sendable {
                 }
                 for word in words where word.count >= 3 && count - word.count >= 4 {
                     if starts(word), !words.contains(where: ends) {
-                        carriers = max(carriers ?? 0, self.ends[index(letters[(count - 4)...])])
+                        carriers = max(carriers ?? 0, self.ends[last4])
                     } else if ends(word), !words.contains(where: starts) {
-                        carriers = max(carriers ?? 0, self.starts[index(letters[..<4])])
+                        carriers = max(carriers ?? 0, self.starts[first4])
                     }
                 }
                 // Only a word other handles share says how common it is: unseen elsewhere, the letters count as
@@ -475,7 +472,7 @@ struct AccountTable: Sendable {
 
     /// The first and last four letters of a handle with six letters or more (digits and other characters skipped),
     /// as indexes.
-    private func affixes(_ handle: some Collection<UInt8>) -> (Int, Int)? {
+    fileprivate static func affixes(_ handle: some Collection<UInt8>) -> (Int, Int)? {
         var letters = 0
         var prefix = 0
         var suffix = 0
@@ -492,7 +489,7 @@ struct AccountTable: Sendable {
     /// handles start with its first four letters and how many end with its last four (independently); 0 for a handle
     /// of fewer than six letters. The two accounts of the pair are left out.
     func affixCarriers(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
-        guard affixHandles > 0, let (prefix, suffix) = affixes(handle) else { return 0 }
+        guard affixHandles > 0, let (prefix, suffix) = AccountTable.affixes(handle) else { return 0 }
         let starting = Double(max(0, handleStarts4[prefix] - 2))
         let ending = Double(max(0, handleEnds4[suffix] - 2))
         return starting * ending / Double(affixHandles)
