@@ -55,7 +55,12 @@ public struct PersonName: Sendable, Hashable {
     /// family word (display names do not say which words are middle names).
     public init?(displayName: String) {
         var text = displayName
-        if !text.contains(where: \.isWhitespace), !text.contains(","), let split = PersonName.splitCamelCase(text) {
+        // Spaces found byte by byte in ASCII text (most display names): walking its characters costs far more.
+        let hasSpace =
+            text.utf8.allSatisfy { $0 < 0x80 }
+            ? text.utf8.contains { $0 == UInt8(ascii: " ") || (0x09...0x0D).contains($0) }
+            : text.contains(where: \.isWhitespace)
+        if !hasSpace, !text.utf8.contains(UInt8(ascii: ",")), let split = PersonName.splitCamelCase(text) {
             text = split
         }
         let parts = text.split(separator: ",", omittingEmptySubsequences: true)
@@ -163,7 +168,11 @@ public struct PersonName: Sendable, Hashable {
 
     static func words(_ text: String, dropTitles: Bool, dropSuffixes: Bool) -> [String] {
         var words = NameText.tokens(text).filter { word in
-            !word.unicodeScalars.allSatisfy { $0.properties.numericType != nil }
+            // A number is no name word (ASCII first: most words are, and their numbers are digits).
+            if word.utf8.allSatisfy({ $0 < 0x80 }) {
+                return !word.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            }
+            return !word.unicodeScalars.allSatisfy { $0.properties.numericType != nil }
         }
         if dropTitles { while words.count > 1, let first = words.first, titles.contains(first) { words.removeFirst() } }
         if dropSuffixes { while words.count > 1, let last = words.last, suffixes.contains(last) { words.removeLast() } }

@@ -81,12 +81,19 @@ enum ScoreTable {
     }
 }
 
-/// Compares two accounts of a table.
-struct PairScorer: Sendable {
+/// Compares two accounts of a table. A class: workers and the closures of a comparison share one scorer instead of
+/// copying the table's thirty-odd arrays (a retain and a release each) at every turn.
+final class PairScorer: Sendable {
     let table: AccountTable
     let minimumScore: Double
     /// Every account's block keys, sorted: a name block's size is how many accounts carry that name.
     let entries: [BlockEntry]
+
+    init(table: AccountTable, minimumScore: Double, entries: [BlockEntry]) {
+        self.table = table
+        self.minimumScore = minimumScore
+        self.entries = entries
+    }
 
     /// A shared handle counts when fewer than `2^-margin` other accounts are expected to have it by chance (see
     /// `compareHandles`).
@@ -541,7 +548,7 @@ struct PairScorer: Sendable {
             carriers = known
         } else {
             carriers = NameCarriers(
-                blocks: table.nameKeys(of: account, kind).map(blockRange), floor: expectedCarriers(name))
+                blocks: table.nameKeys(of: account, kind).map { blockRange($0) }, floor: expectedCarriers(name))
             cache.carriers[key] = carriers
         }
         // Which members are the pair's own other accounts depends on the pair: counted per pair.
@@ -623,7 +630,7 @@ struct HandleExplainer {
     /// How common handles' first and last four letters are (``AccountTable/AffixCounts``).
     private let affixes: AccountTable.AffixCounts
 
-    init(table: AccountTable, accounts: (Int, Int)) {
+    init(table: borrowing AccountTable, accounts: (Int, Int)) {
         knownNames = table.knownNames
         affixes = table.affixCounts
         for account in [accounts.0, accounts.1] {
