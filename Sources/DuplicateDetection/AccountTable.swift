@@ -111,9 +111,10 @@ struct AccountTable: Sendable {
         handleText.append(contentsOf: batch.handleText)
         handleStarts.append(contentsOf: batch.handleStarts.lazy.map { $0 + handleBase })
         handleShape.append(contentsOf: batch.handleShape)
-        for account in batch.accounts {
-            names.append(accountName(first: account.firstName, last: account.lastName))
-            names.append(account.twitterName.map { displayName($0) } ?? NameSlot())
+        // By index: iterating the array would copy each account (a retain and a release for each of its strings).
+        for index in batch.accounts.indices {
+            names.append(accountName(first: batch.accounts[index].firstName, last: batch.accounts[index].lastName))
+            names.append(batch.accounts[index].twitterName.map { displayName($0) } ?? NameSlot())
         }
     }
 
@@ -684,7 +685,7 @@ public struct PreparedAccounts: Sendable {
         handleStarts.reserveCapacity(accounts.count * (AccountTable.handleCount + 1))
         handleText.reserveCapacity(accounts.count * 32)
         handleShape.reserveCapacity(accounts.count * AccountTable.handleCount)
-        for account in accounts { add(account) }
+        for index in accounts.indices { add(accounts[index]) }
     }
 
     private mutating func add(_ account: MatchableAccount) {
