@@ -143,11 +143,12 @@ public struct DuplicateDetector: Sendable {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunkList.count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var chunk = worker
+            // One cache per worker, kept from chunk to chunk: the same names and handles recur all over the store.
+            var cache = TypoCache()
+            var order: [UInt32] = []
             while chunk < chunkList.count {
                 var links: [Link] = []
                 var comparisons = 0
-                var order: [UInt32] = []
-                var cache = TypoCache()
                 for block in blocks[chunkList[chunk]] {
                     comparisons += Self.compareBlock(
                         block, entries: entries, table: table, scorer: scorer, settings: settings, order: &order,
