@@ -1,6 +1,8 @@
 import AccountMatching
 import AccountModel
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Every account the detector was given, packed for a million accounts: raw text in one byte arena, normalised
 /// features in flat arrays, name words interned.
@@ -184,26 +186,59 @@ struct AccountTable: Sendable {
         givenCache = [:]
         familyCache = [:]
         displayCache = [:]
+        // Handles' letters and affixes owe nothing to the names: they are counted on another core meanwhile.
+        let handles = (count: count, shapes: handleShape, starts: handleStarts, text: handleText)
+        let counted = Mutex<HandleCounts?>(nil)
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            let result = AccountTable.countHandles(
+                count: handles.count, shapes: handles.shapes, starts: handles.starts, text: handles.text)
+            counted.withLock { $0 = result }
+        }
         countNameWords()
         // The words of the phrases dropped are not anyone's name: count again without them.
         if forgetPhrases() { countNameWords() }
         countNamePools()
+        group.wait()
+        let handleCounts =
+            counted.withLock { $0 }
+            ?? AccountTable.countHandles(count: count, shapes: handleShape, starts: handleStarts, text: handleText)
+        handleStarts4 = handleCounts.starts4
+        handleEnds4 = handleCounts.ends4
+        affixHandles = handleCounts.affixHandles
+        sharedLetters = handleCounts.sharedLetters
+    }
+
+    /// What ``finishLoading()`` counts of the handles: their first and last four letters, and how many accounts
+    /// share each handle's letters (three or more).
+    private struct HandleCounts: Sendable {
+        var starts4: [Int32]
+        var ends4: [Int32]
+        var affixHandles = 0
+        var sharedLetters: [UInt32: Int32] = [:]
+    }
+
+    private static func countHandles(
+        count: Int, shapes: [HandleShape], starts: [UInt32], text: [UInt8]
+    ) -> HandleCounts {
+        var counts = HandleCounts(
+            starts4: Array(repeating: 0, count: AccountTable.affixCount),
+            ends4: Array(repeating: 0, count: AccountTable.affixCount))
         var letterHashes: [UInt32] = []
         letterHashes.reserveCapacity(count * 2)
-        handleStarts4 = Array(repeating: 0, count: AccountTable.affixCount)
-        handleEnds4 = handleStarts4
-        affixHandles = 0
         for account in 0..<count {
             var seen: (UInt32, UInt32) = (0, 0)
-            for slot in HandleSlot.allCases where handleHash(account, slot) != 0 {
-                let shape = handleShape(account, slot)
+            for slot in HandleSlot.allCases {
+                let shape = shapes[account * AccountTable.handleCount + slot.rawValue]
+                if shape.hash == 0 { continue }
                 if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
                 letterHashes.append(shape.letters)
                 seen = (seen.1, shape.letters)
-                if let (prefix, suffix) = AccountTable.affixes(handleText[handleRange(account, slot)]) {
-                    handleStarts4[prefix] += 1
-                    handleEnds4[suffix] += 1
-                    affixHandles += 1
+                let base = account * (AccountTable.handleCount + 1) + slot.rawValue
+                if let (prefix, suffix) = AccountTable.affixes(text[Int(starts[base])..<Int(starts[base + 1])]) {
+                    counts.starts4[prefix] += 1
+                    counts.ends4[suffix] += 1
+                    counts.affixHandles += 1
                 }
             }
         }
@@ -212,9 +247,10 @@ struct AccountTable: Sendable {
         while start < letterHashes.count {
             var end = start + 1
             while end < letterHashes.count && letterHashes[end] == letterHashes[start] { end += 1 }
-            if end - start >= 3 { sharedLetters[letterHashes[start]] = Int32(end - start) }
+            if end - start >= 3 { counts.sharedLetters[letterHashes[start]] = Int32(end - start) }
             start = end
         }
+        return counts
     }
 
     /// How many accounts carry each given and family word (an account counts once per word, whichever of its names
