@@ -11,7 +11,7 @@ struct TypoCache {
 }
 
 /// The name blocks of a name (ranges of the sorted block entries) and the fewest other carriers it counts as having
-/// (`g × f / n`).
+/// (`g × f / population`).
 struct NameCarriers {
     var blocks: [Range<Int>]
     var floor: Double
@@ -438,9 +438,13 @@ final class PairScorer: Sendable {
     func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence, cache: inout TypoCache) -> Double {
         switch evidence.name {
         case .exact, .nickname, .swapped, .typo, .initial:
+            // Only the family words the names agree on: Andy Marie Elilmalu and Andrew Elilmalu agree on Elilmalu,
+            // and the other Andy Maries of the store could not have made `andrewelilmalu8`.
+            let (familiesA, familiesB) = agreeingFamilies(
+                table.name(i, evidence.nameSlotA), table.name(j, evidence.nameSlotB), cache: &cache)
             return max(
-                otherCarriers(i, evidence.nameSlotA, pair: (i, j), cache: &cache),
-                otherCarriers(j, evidence.nameSlotB, pair: (i, j), cache: &cache))
+                otherCarriers(i, evidence.nameSlotA, families: familiesA, pair: (i, j), cache: &cache),
+                otherCarriers(j, evidence.nameSlotB, families: familiesB, pair: (i, j), cache: &cache))
         case .givenOnly:
             let a = table.name(i, evidence.nameSlotA)
             let b = table.name(j, evidence.nameSlotB)
@@ -534,11 +538,38 @@ final class PairScorer: Sendable {
         return false
     }
 
+    /// Which family words of `a` and of `b` (bits by index) agree with one of the other's, exactly or within a
+    /// typo; all of them when none does (names agreeing through initials, or swapped).
+    private func agreeingFamilies(
+        _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
+    ) -> (UInt8, UInt8) {
+        var maskA: UInt8 = 0
+        var maskB: UInt8 = 0
+        for x in 0..<a.familyCount {
+            for y in 0..<b.familyCount where a.family(x) == b.family(y) || isTypo(a.family(x), b.family(y), cache: &cache) {
+                maskA |= 1 << UInt8(x)
+                maskB |= 1 << UInt8(y)
+            }
+        }
+        return (maskA == 0 ? 0b111 : maskA, maskB == 0 ? 0b111 : maskB)
+    }
+
     private func otherCarriers(
-        _ account: Int, _ kind: AccountTable.NameSlotKind, pair: (Int, Int), cache: inout TypoCache
+        _ account: Int, _ kind: AccountTable.NameSlotKind, families: UInt8 = 0b111, pair: (Int, Int),
+        cache: inout TypoCache
     ) -> Double {
-        let name = table.name(account, kind)
-        guard !name.isEmpty, name.familyCount > 0 else { return Double(table.count) }
+        let whole = table.name(account, kind)
+        guard !whole.isEmpty, whole.familyCount > 0 else { return Double(table.count) }
+        // The name as far as it counts: its given name and the family words asked for (`families` always holds
+        // one of its words).
+        var kept: [Int32] = []
+        var blockable: [Int32] = []
+        for index in 0..<whole.familyCount where families & (1 << UInt8(index)) != 0 {
+            kept.append(whole.family(index))
+            // Name blocks exist for the first two family words only.
+            if index < 2 { blockable.append(whole.family(index)) }
+        }
+        let name = AccountTable.NameSlot(given: whole.given, family: kept)
         var key = UInt64(UInt32(bitPattern: name.given))
         for index in 0..<name.familyCount {
             key = key &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(UInt32(bitPattern: name.family(index)))
@@ -547,8 +578,13 @@ final class PairScorer: Sendable {
         if let known = cache.carriers[key] {
             carriers = known
         } else {
-            carriers = NameCarriers(
-                blocks: table.nameKeys(of: account, kind).map { blockRange($0) }, floor: expectedCarriers(name))
+            var blocks: [Range<Int>] = []
+            for full in table.words.fullNames[Int(name.given)].prefix(3) {
+                for family in blockable {
+                    blocks.append(blockRange(AccountTable.nameKey(full, family)))
+                }
+            }
+            carriers = NameCarriers(blocks: blocks, floor: expectedCarriers(name))
             cache.carriers[key] = carriers
         }
         // Which members are the pair's own other accounts depends on the pair: counted per pair.
@@ -559,20 +595,25 @@ final class PairScorer: Sendable {
 
     /// `g × f / population`: accounts expected to carry this given and family name by chance, where `population` is
     /// how many people the name's words are drawn from (``AccountTable/population(given:family:)``: the whole store
-    /// for John Smith, the store's Japanese for Kenji Fujita).
+    /// for John Smith, the store's Japanese for Kenji Fujita). Each account carrying a word counts, the pair's own
+    /// too: a name carried by the pair alone may still be two namesakes' (measured on the independent generator,
+    /// counting the pair once cost more precision than it gained recall).
     func expectedCarriers(_ name: AccountTable.NameSlot) -> Double {
         let givenCarriers = Double(table.givenCount(of: name.given))
         var expected = 0.0
         for index in 0..<name.familyCount {
             let family = name.family(index)
             let familyCarriers = Double(table.familyCount(of: family))
-            // A world holds at least every carrier of either word (the pools count accounts, and one person's
-            // several accounts could make a world look smaller than that).
-            let population = max(
-                table.population(given: name.given, family: family), givenCarriers, familyCarriers)
-            expected = max(expected, givenCarriers * familyCarriers / population)
+            expected = max(
+                expected, givenCarriers * familyCarriers / population(name.given, family, familyCarriers))
         }
         return expected
+    }
+
+    /// ``AccountTable/population(given:family:)``, but at least every carrier of either word (the pools count
+    /// accounts, and one person's several accounts could make a world look smaller than that).
+    private func population(_ given: Int32, _ family: Int32, _ familyCarriers: Double) -> Double {
+        max(table.population(given: given, family: family), Double(table.givenCount(of: given)), familyCarriers)
     }
 
     /// The carriers of a name block other than the pair and their evident other accounts: a member sharing a mailbox

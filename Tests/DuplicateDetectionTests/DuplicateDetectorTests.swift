@@ -223,6 +223,26 @@ struct DuplicateDetectorTests {
         #expect(inWorld.clusters.isEmpty, "\(inWorld.usernameClusters)")
     }
 
+    @Test func aMiddleWordTheNamesDoNotShareMakesNoNamesakes() {
+        // "Andy Marie Elilmalu" and Andrew Elilmalu agree on Elilmalu; the store's other Andy and Andrew Maries
+        // could not have made `andrewelilmalu8`, so they do not make the handle common. A second Andrew Elilmalu
+        // would.
+        let pair = [
+            account("andrewelilmalu805", email: "ae805@example.me", first: "Andrew", last: "Elilmalu"),
+            account("andrewelilmalu8", screen: "andrewelilmalu8", twitterName: "Andy Marie Elilmalu"),
+        ]
+        let maries = (0..<5).map { index in
+            account("marie\(index)", email: "m\(index)@example.org", first: index % 2 == 0 ? "Andy" : "Andrew",
+                last: "Marie")
+        }
+        let filler = strangers(2000)
+        #expect(detect(pair + maries + filler).usernameClusters == [["andrewelilmalu8", "andrewelilmalu805"]])
+        let namesakes = (0..<5).map { index in
+            account("elilmalu\(index)", email: "e\(index)@example.org", first: "Andrew", last: "Elilmalu")
+        }
+        #expect(detect(pair + namesakes + filler).clusters.isEmpty)
+    }
+
     @Test func aWordHandleManyCouldMakeIsNotTelling() {
         // `quietcherry` on two nameless accounts: telling in a store of other handles, not in one where handles are
         // made of the same few words (`quietotter`, `happycherry`, …).
