@@ -48,13 +48,18 @@ struct Clustering {
             let root = sets.find(account)
             if sets.size[root] >= 2 { gathered[root, default: Gathered()].members.append(account) }
         }
-        for link in ordered {
+        // Which rule made each link's mailboxes one (normalising the addresses again): on every core.
+        let table = self.table
+        let links = ordered
+        let mailboxMatches = inParallel(ordered.count) { index in
+            let link = links[index]
+            return Reasons.mailboxMatch(
+                for: link.evidence, emails: (table.raw(Int(link.a), .email), table.raw(Int(link.b), .email)))
+        }
+        for (index, link) in ordered.enumerated() {
             let root = sets.find(Int(link.a))
             guard root == sets.find(Int(link.b)), sets.size[root] >= 2 else { continue }
-            let story = Story(
-                evidence: link.evidence,
-                mailboxMatch: Reasons.mailboxMatch(
-                    for: link.evidence, emails: (table.raw(Int(link.a), .email), table.raw(Int(link.b), .email))))
+            let story = Story(evidence: link.evidence, mailboxMatch: mailboxMatches[index])
             let phrases: [Int]
             if let known = stories[story] {
                 phrases = known
@@ -79,9 +84,13 @@ struct Clustering {
             }
         }
 
-        var clusters: [DuplicateCluster] = []
-        var cappedCount = 0
-        for (root, entry) in gathered {
+        // Each cluster's members and reasons, on every core.
+        let roots = Array(gathered)
+        let frozenSets = sets
+        let texts = phraseTexts
+        let settings = self.settings
+        var clusters = inParallel(roots.count) { index in
+            let (root, entry) = roots[index]
             var members = entry.members.map { account in
                 DuplicateMember(
                     account: table.matchable(account), matchedFields: Self.fields(entry.fields[account] ?? 0))
@@ -90,17 +99,14 @@ struct Clustering {
             var reasons = entry.reasonScores.sorted { x, y in
                 if x.value.score != y.value.score { return x.value.score > y.value.score }
                 if x.value.rank != y.value.rank { return x.value.rank < y.value.rank }
-                return phraseTexts[x.key] < phraseTexts[y.key]
-            }.map { phraseTexts[$0.key] }
-            if sets.capped[root] {
-                reasons.append(Reasons.capped(settings.maximumClusterSize))
-                cappedCount += 1
-            }
-            clusters.append(
-                DuplicateCluster(
-                    id: Self.clusterID(members.map(\.account.id)), score: (sets.score[root] * 1000).rounded() / 1000,
-                    reasons: reasons, members: members, isCapped: sets.capped[root]))
+                return texts[x.key] < texts[y.key]
+            }.map { texts[$0.key] }
+            if frozenSets.capped[root] { reasons.append(Reasons.capped(settings.maximumClusterSize)) }
+            return DuplicateCluster(
+                id: Self.clusterID(members.map(\.account.id)), score: (frozenSets.score[root] * 1000).rounded() / 1000,
+                reasons: reasons, members: members, isCapped: frozenSets.capped[root])
         }
+        let cappedCount = clusters.reduce(0) { $0 + ($1.isCapped ? 1 : 0) }
         // Sorted by score, then first username (case-insensitively, then byte-wise), the keys computed once.
         let keyed = clusters.map { cluster in
             let username = cluster.members[0].account.username
