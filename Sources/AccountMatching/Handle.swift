@@ -259,9 +259,12 @@ public enum Handle: Sendable {
     ) -> (letters: Int, digits: Int) {
         let count = handle.count
         var digits = 0
+        // The words' first bytes: most positions start none of them, and need no scan of the words.
+        var firstBytes = ByteSet()
+        for word in words where word.count >= 2 { firstBytes.insert(word[0]) }
         func nameStarts(at position: Int) -> Bool {
             guard position < count else { return false }
-            if words.contains(where: {
+            if firstBytes.contains(handle[position]) && words.contains(where: {
                 $0.count >= 2 && position + $0.count <= count
                     && handle[position..<(position + $0.count)].elementsEqual($0)
             }) {
@@ -286,13 +289,16 @@ public enum Handle: Sendable {
             if initials.contains(byte) && (index == 0 || index == count - 1 || nameStarts(at: index + 1)) {
                 cost = best[index + 1]
             }
-            for word in words where word.count >= 2 && index + word.count <= count {
-                if handle[index..<(index + word.count)].elementsEqual(word) {
-                    cost = min(cost, best[index + word.count])
+            let startsWords = firstBytes.contains(byte)
+            if startsWords {
+                for word in words where word.count >= 2 && index + word.count <= count {
+                    if handle[index..<(index + word.count)].elementsEqual(word) {
+                        cost = min(cost, best[index + word.count])
+                    }
                 }
             }
             knownNames.forEachMatch(in: handle, at: index) { length in cost = min(cost, best[index + length]) }
-            if count - index >= 2,
+            if startsWords, count - index >= 2,
                 words.contains(where: { $0.count > count - index && $0.starts(with: handle[index...]) })
             {
                 cost = 0

@@ -674,16 +674,23 @@ struct HandleExplainer {
     init(table: borrowing AccountTable, accounts: (Int, Int)) {
         knownNames = table.knownNames
         affixes = table.affixCounts
+        // Each word once: the two accounts' names are often the same words.
+        var givenSeen: [Int32] = []
+        var familySeen: [Int32] = []
         for account in [accounts.0, accounts.1] {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)
                 if slot.isEmpty { continue }
-                words.append(contentsOf: table.words.variants[Int(slot.given)])
-                for index in 0..<slot.familyCount {
+                if !givenSeen.contains(slot.given) {
+                    givenSeen.append(slot.given)
+                    words.append(contentsOf: table.words.variants[Int(slot.given)])
+                }
+                for index in 0..<slot.familyCount where !familySeen.contains(slot.family(index)) {
+                    familySeen.append(slot.family(index))
                     words.append(contentsOf: table.words.spellings[Int(slot.family(index))])
                 }
-                for id in [slot.given] + (0..<slot.familyCount).map(slot.family) {
-                    let scalars = table.words.scalars[Int(id)]
+                for index in -1..<slot.familyCount {
+                    let scalars = table.words.scalars[Int(index < 0 ? slot.given : slot.family(index))]
                     if !scalars.allSatisfy({ $0 < 0x80 }) { namesExplainable = false }
                     if let first = scalars.first, first < 0x80 { initials.insert(UInt8(first)) }
                 }
