@@ -562,14 +562,15 @@ final class PairScorer: Sendable {
         guard !whole.isEmpty, whole.familyCount > 0 else { return Double(table.count) }
         // The name as far as it counts: its given name and the family words asked for (`families` always holds
         // one of its words).
-        var kept: [Int32] = []
-        var blockable: [Int32] = []
+        var name = AccountTable.NameSlot()
+        name.given = whole.given
         for index in 0..<whole.familyCount where families & (1 << UInt8(index)) != 0 {
-            kept.append(whole.family(index))
-            // Name blocks exist for the first two family words only.
-            if index < 2 { blockable.append(whole.family(index)) }
+            switch name.familyCount {
+            case 0: name.family0 = whole.family(index)
+            case 1: name.family1 = whole.family(index)
+            default: name.family2 = whole.family(index)
+            }
         }
-        let name = AccountTable.NameSlot(given: whole.given, family: kept)
         var key = UInt64(UInt32(bitPattern: name.given))
         for index in 0..<name.familyCount {
             key = key &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(UInt32(bitPattern: name.family(index)))
@@ -580,8 +581,9 @@ final class PairScorer: Sendable {
         } else {
             var blocks: [Range<Int>] = []
             for full in table.words.fullNames[Int(name.given)].prefix(3) {
-                for family in blockable {
-                    blocks.append(blockRange(AccountTable.nameKey(full, family)))
+                // Name blocks exist for the first two family words only.
+                for index in 0..<min(2, whole.familyCount) where families & (1 << UInt8(index)) != 0 {
+                    blocks.append(blockRange(AccountTable.nameKey(full, whole.family(index))))
                 }
             }
             carriers = NameCarriers(blocks: blocks, floor: expectedCarriers(name))
