@@ -264,10 +264,12 @@ public enum Handle: Sendable {
         for word in words where word.count >= 2 { firstBytes.insert(word[0]) }
         func nameStarts(at position: Int) -> Bool {
             guard position < count else { return false }
-            if firstBytes.contains(handle[position]) && words.contains(where: {
-                $0.count >= 2 && position + $0.count <= count
-                    && handle[position..<(position + $0.count)].elementsEqual($0)
-            }) {
+            if firstBytes.contains(handle[position]),
+                words.contains(where: {
+                    $0.count >= 2 && position + $0.count <= count
+                        && handle[position..<(position + $0.count)].elementsEqual($0)
+                })
+            {
                 return true
             }
             var found = false

@@ -100,21 +100,18 @@ public struct DuplicateDetector: Sendable {
     /// Every account's block keys, in account order, worked out on every core (a slice of the accounts each).
     private static func blockEntries(of table: AccountTable) -> [BlockEntry] {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, table.count / 10_000))
-        let pieces = Mutex<[[BlockEntry]]>(Array(repeating: [], count: parts))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
+        let pieces = inParallel(parts, minimumSlice: 1) { part in
             let accounts = (table.count * part / parts)..<(table.count * (part + 1) / parts)
             var piece: [BlockEntry] = []
             piece.reserveCapacity(accounts.count * 6)
             var scratch: [UInt64] = []
             for account in accounts { table.appendKeys(of: account, to: &piece, scratch: &scratch) }
-            pieces.withLock { $0[part] = piece }
+            return piece
         }
-        return pieces.withLock { pieces in
-            var entries: [BlockEntry] = []
-            entries.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
-            for piece in pieces { entries.append(contentsOf: piece) }
-            return entries
-        }
+        var entries: [BlockEntry] = []
+        entries.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+        for piece in pieces { entries.append(contentsOf: piece) }
+        return entries
     }
 
     /// Ranges of equal keys holding two accounts or more.

@@ -546,7 +546,8 @@ final class PairScorer: Sendable {
         var maskA: UInt8 = 0
         var maskB: UInt8 = 0
         for x in 0..<a.familyCount {
-            for y in 0..<b.familyCount where a.family(x) == b.family(y) || isTypo(a.family(x), b.family(y), cache: &cache) {
+            for y in 0..<b.familyCount
+            where a.family(x) == b.family(y) || isTypo(a.family(x), b.family(y), cache: &cache) {
                 maskA |= 1 << UInt8(x)
                 maskB |= 1 << UInt8(y)
             }
@@ -579,14 +580,9 @@ final class PairScorer: Sendable {
         if let known = cache.carriers[key] {
             carriers = known
         } else {
-            var blocks: [Range<Int>] = []
-            for full in table.words.fullNames[Int(name.given)].prefix(3) {
-                // Name blocks exist for the first two family words only.
-                for index in 0..<min(2, whole.familyCount) where families & (1 << UInt8(index)) != 0 {
-                    blocks.append(blockRange(AccountTable.nameKey(full, whole.family(index))))
-                }
-            }
-            carriers = NameCarriers(blocks: blocks, floor: expectedCarriers(name))
+            carriers = NameCarriers(
+                blocks: table.nameKeys(of: account, kind, families: families).map { blockRange($0) },
+                floor: expectedCarriers(name))
             cache.carriers[key] = carriers
         }
         // Which members are the pair's own other accounts depends on the pair: counted per pair.
@@ -606,16 +602,13 @@ final class PairScorer: Sendable {
         for index in 0..<name.familyCount {
             let family = name.family(index)
             let familyCarriers = Double(table.familyCount(of: family))
-            expected = max(
-                expected, givenCarriers * familyCarriers / population(name.given, family, familyCarriers))
+            // A world holds at least every carrier of either word (the pools count accounts, and one person's
+            // several accounts could make a world look smaller than that).
+            let population = max(
+                table.population(given: name.given, family: family), givenCarriers, familyCarriers)
+            expected = max(expected, givenCarriers * familyCarriers / population)
         }
         return expected
-    }
-
-    /// ``AccountTable/population(given:family:)``, but at least every carrier of either word (the pools count
-    /// accounts, and one person's several accounts could make a world look smaller than that).
-    private func population(_ given: Int32, _ family: Int32, _ familyCarriers: Double) -> Double {
-        max(table.population(given: given, family: family), Double(table.givenCount(of: given)), familyCarriers)
     }
 
     /// The carriers of a name block other than the pair and their evident other accounts: a member sharing a mailbox

@@ -232,7 +232,8 @@ struct DuplicateDetectorTests {
             account("andrewelilmalu8", screen: "andrewelilmalu8", twitterName: "Andy Marie Elilmalu"),
         ]
         let maries = (0..<5).map { index in
-            account("marie\(index)", email: "m\(index)@example.org", first: index % 2 == 0 ? "Andy" : "Andrew",
+            account(
+                "marie\(index)", email: "m\(index)@example.org", first: index % 2 == 0 ? "Andy" : "Andrew",
                 last: "Marie")
         }
         let filler = strangers(2000)
