@@ -55,12 +55,13 @@ public struct PersonName: Sendable, Hashable {
     /// family word (display names do not say which words are middle names).
     public init?(displayName: String) {
         var text = displayName
-        // Spaces found byte by byte in ASCII text (most display names): walking its characters costs far more.
-        let hasSpace =
+        // Spaces and commas found byte by byte in ASCII text (most display names): walking its characters costs far
+        // more. (In other text a comma byte may be part of a character: `,\u{301}`.)
+        let spaceOrComma =
             text.utf8.allSatisfy { $0 < 0x80 }
-            ? text.utf8.contains { $0 == UInt8(ascii: " ") || (0x09...0x0D).contains($0) }
-            : text.contains(where: \.isWhitespace)
-        if !hasSpace, !text.utf8.contains(UInt8(ascii: ",")), let split = PersonName.splitCamelCase(text) {
+            ? text.utf8.contains { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ",") || (0x09...0x0D).contains($0) }
+            : text.contains(where: \.isWhitespace) || text.contains(",")
+        if !spaceOrComma, let split = PersonName.splitCamelCase(text) {
             text = split
         }
         let parts = text.split(separator: ",", omittingEmptySubsequences: true)

@@ -200,9 +200,9 @@ struct AccountTable: Sendable {
         if forgetPhrases() { countNameWords() }
         countNamePools()
         group.wait()
-        let handleCounts =
-            counted.withLock { $0 }
-            ?? AccountTable.countHandles(count: count, shapes: handleShape, starts: handleStarts, text: handleText)
+        guard let handleCounts = counted.withLock({ $0 }) else {
+            preconditionFailure("the handle counts are in once the group is done")
+        }
         handleStarts4 = handleCounts.starts4
         handleEnds4 = handleCounts.ends4
         affixHandles = handleCounts.affixHandles

@@ -117,16 +117,12 @@ extension AccountTable {
         return key(.name, hasher.value)
     }
 
-    /// The name-block keys of one name of `account`: the given name's full forms with each of its first two family
-    /// words that `families` holds (bits by index).
-    func nameKeys(of account: Int, _ kind: NameSlotKind, families: UInt8 = 0b11) -> [UInt64] {
-        let name = name(account, kind)
+    /// The name-block keys of a name: its given name's full forms with each of its first two family words.
+    func nameKeys(of name: NameSlot) -> [UInt64] {
         guard !name.isEmpty, name.familyCount > 0 else { return [] }
         var keys: [UInt64] = []
         for full in words.fullNames[Int(name.given)].prefix(3) {
-            for index in 0..<min(2, name.familyCount) where families & (1 << UInt8(index)) != 0 {
-                keys.append(AccountTable.nameKey(full, name.family(index)))
-            }
+            for index in 0..<min(2, name.familyCount) { keys.append(AccountTable.nameKey(full, name.family(index))) }
         }
         return keys
     }

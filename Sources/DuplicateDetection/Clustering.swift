@@ -48,17 +48,21 @@ struct Clustering {
             let root = sets.find(account)
             if sets.size[root] >= 2 { gathered[root, default: Gathered()].members.append(account) }
         }
-        // Which rule made each link's mailboxes one (normalising the addresses again): on every core.
-        let table = self.table
-        let links = ordered
-        let mailboxMatches = inParallel(ordered.count) { index in
-            let link = links[index]
-            return Reasons.mailboxMatch(
-                for: link.evidence, emails: (table.raw(Int(link.a), .email), table.raw(Int(link.b), .email)))
-        }
-        for (index, link) in ordered.enumerated() {
+        // The links inside clusters, and which rule made each one's mailboxes one (normalising the addresses again,
+        // on every core).
+        var inside: [(link: Link, root: Int)] = []
+        for link in ordered {
             let root = sets.find(Int(link.a))
-            guard root == sets.find(Int(link.b)), sets.size[root] >= 2 else { continue }
+            if root == sets.find(Int(link.b)) && sets.size[root] >= 2 { inside.append((link, root)) }
+        }
+        let table = self.table
+        let links = inside.map(\.link)
+        let mailboxMatches = inParallel(links.count) { index in
+            Reasons.mailboxMatch(
+                for: links[index].evidence,
+                emails: (table.raw(Int(links[index].a), .email), table.raw(Int(links[index].b), .email)))
+        }
+        for (index, (link, root)) in inside.enumerated() {
             let story = Story(evidence: link.evidence, mailboxMatch: mailboxMatches[index])
             let phrases: [Int]
             if let known = stories[story] {

@@ -97,6 +97,9 @@ public struct DuplicateDetector: Sendable {
             clusters: clusters, statistics: statistics)
     }
 
+    /// How many handle surprises a comparing worker remembers before it starts afresh (about 40 MB).
+    static let rememberedSurprises = 1 << 21
+
     /// Every account's block keys, in account order, worked out on every core (a slice of the accounts each).
     private static func blockEntries(of table: AccountTable) -> [BlockEntry] {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, table.count / 10_000))
@@ -168,6 +171,10 @@ public struct DuplicateDetector: Sendable {
                         block, entries: entries, table: table, scorer: scorer, settings: settings, order: &order,
                         cache: &cache
                     ) { link in links.append(link) }
+                }
+                // Handle surprises are per pair of names: on a store far larger than a million they would pile up.
+                if cache.surprise.count > DuplicateDetector.rememberedSurprises {
+                    cache.surprise.removeAll(keepingCapacity: true)
                 }
                 results.store(chunk, links: links, comparisons: comparisons)
                 let done = finished.add(1, ordering: .relaxed).newValue

@@ -432,8 +432,9 @@ final class PairScorer: Sendable {
     }
 
     /// How many other accounts could have picked a handle made from these accounts' names: the other carriers of
-    /// the matching name (its name block, less these two and accounts sharing their mailbox, or `g × f / n` by chance,
-    /// whichever is more); for a given name alone, its carriers; with no names to go by, every account of the store.
+    /// the matching name as far as the two agree on it (its name blocks, less these two and accounts sharing their
+    /// mailbox, or `g × f / population` by chance, whichever is more: see `otherCarriers`); for a given name alone,
+    /// its carriers; with no names to go by, every account of the store.
     /// (When the names agree on little, `compareHandles` asks what the handle spells: see `spellingPickers`.)
     func otherPickers(_ i: Int, _ j: Int, _ evidence: PairEvidence, cache: inout TypoCache) -> Double {
         switch evidence.name {
@@ -538,21 +539,30 @@ final class PairScorer: Sendable {
         return false
     }
 
-    /// Which family words of `a` and of `b` (bits by index) agree with one of the other's, exactly or within a
-    /// typo; all of them when none does (names agreeing through initials, or swapped).
+    /// Which family words of `a` and of `b` (bits by index) agree with one of the other's, as `familyAgreement`
+    /// has them agree (the same word, or a typo that is not one word extending the other); all of them when none
+    /// does (names agreeing through initials, or swapped).
     private func agreeingFamilies(
         _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
     ) -> (UInt8, UInt8) {
         var maskA: UInt8 = 0
         var maskB: UInt8 = 0
         for x in 0..<a.familyCount {
-            for y in 0..<b.familyCount
-            where a.family(x) == b.family(y) || isTypo(a.family(x), b.family(y), cache: &cache) {
+            for y in 0..<b.familyCount where agree(a.family(x), b.family(y), cache: &cache) {
                 maskA |= 1 << UInt8(x)
                 maskB |= 1 << UInt8(y)
             }
         }
         return (maskA == 0 ? 0b111 : maskA, maskB == 0 ? 0b111 : maskB)
+    }
+
+    /// Whether two family words agree: the same word, or one with a typo (not one extending the other).
+    private func agree(_ a: Int32, _ b: Int32, cache: inout TypoCache) -> Bool {
+        if a == b { return true }
+        guard isTypo(a, b, cache: &cache) else { return false }
+        let words = table.words
+        return !PersonName.isExtension(
+            String(decoding: words.utf8[Int(a)], as: UTF8.self), String(decoding: words.utf8[Int(b)], as: UTF8.self))
     }
 
     private func otherCarriers(
@@ -580,9 +590,10 @@ final class PairScorer: Sendable {
         if let known = cache.carriers[key] {
             carriers = known
         } else {
+            // The blocks of the name as cut down, so that what is remembered depends on the key alone (a third
+            // family word that agrees gets the block its name has without the other two).
             carriers = NameCarriers(
-                blocks: table.nameKeys(of: account, kind, families: families).map { blockRange($0) },
-                floor: expectedCarriers(name))
+                blocks: table.nameKeys(of: name).map { blockRange($0) }, floor: expectedCarriers(name))
             cache.carriers[key] = carriers
         }
         // Which members are the pair's own other accounts depends on the pair: counted per pair.

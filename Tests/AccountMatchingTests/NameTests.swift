@@ -49,6 +49,10 @@ struct PersonNameTests {
         ("Dr. John Paul Smith Jr.", "john", ["paul", "smith"]),
         ("Smith, John", "john", ["smith"]),
         ("JohnSmith", "john", ["smith"]),
+        ("JohnSmith,John", "john", ["johnsmith"]),
+        ("Smith,\tJohn", "john", ["smith"]),
+        // A comma with an accent on it is no comma (one character): the camel-cased name is still split.
+        ("JohnSmith,\u{301}", "john", ["smith"]),
         ("Jan van der Berg", "jan", ["berg"]),
         ("Zoë Ångström 🇸🇪", "zoe", ["angstrom"]),
         ("Cher", "cher", []),

@@ -242,6 +242,14 @@ struct DuplicateDetectorTests {
             account("elilmalu\(index)", email: "e\(index)@example.org", first: "Andrew", last: "Elilmalu")
         }
         #expect(detect(pair + namesakes + filler).clusters.isEmpty)
+        // A third family word that agrees counts as the name without the other two, whichever account comes first:
+        // the five Andrew Elilmalus are namesakes of "Andrew Marie Rose Elilmalu" too.
+        let longName = [
+            account("andrewelilmalu805", email: "ae805@example.me", first: "Andrew", last: "Elilmalu"),
+            account("andrewelilmalu8", screen: "andrewelilmalu8", twitterName: "Andrew Marie Rose Elilmalu"),
+        ]
+        #expect(detect(longName + namesakes + filler).clusters.isEmpty)
+        #expect(detect(longName.reversed() + namesakes + filler).clusters.isEmpty)
     }
 
     @Test func aWordHandleManyCouldMakeIsNotTelling() {
