@@ -83,19 +83,25 @@ public enum NameText: Sendable {
         var current: [UInt8] = []
         current.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): current.append(byte)
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): current.append(byte + 32)
-            case UInt8(ascii: "'"), UInt8(ascii: "`"): continue
-            default:
-                if !current.isEmpty {
-                    tokens.append(String(decoding: current, as: UTF8.self))
-                    current.removeAll(keepingCapacity: true)
-                }
+            if let folded = foldedLetterOrDigit(byte) {
+                current.append(folded)
+            } else if byte != UInt8(ascii: "'") && byte != UInt8(ascii: "`") && !current.isEmpty {
+                tokens.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
             }
         }
         if !current.isEmpty { tokens.append(String(decoding: current, as: UTF8.self)) }
         return tokens
+    }
+
+    /// An ASCII letter (lowercased) or digit, or `nil` for any other byte.
+    @inline(__always)
+    private static func foldedLetterOrDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return byte
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte + 32
+        default: return nil
+        }
     }
 
     /// `text` folded with everything but letters and digits removed (`John.Smith_84` → `johnsmith84`).
@@ -104,11 +110,7 @@ public enum NameText: Sendable {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(text.utf8.count)
             for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): bytes.append(byte)
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
-                default: continue
-                }
+                if let folded = foldedLetterOrDigit(byte) { bytes.append(folded) }
             }
             return String(decoding: bytes, as: UTF8.self)
         }
