@@ -107,7 +107,48 @@ public enum Handle: Sendable {
         case 4: yearLike = (1930...2029).contains(value)
         default: yearLike = false
         }
-        return yearLike ? log2(50) : Double(count) * log2(10)
+        return yearLike || isMemorable(count: count, packed: packed) ? log2(50) : Double(count) * log2(10)
+    }
+
+    /// Numbers people pick for being easy to remember, as common in handles as a year of birth: one digit repeated
+    /// (`777`, `0000`), digits counting up or down (`123`, `4321`), and a few famous ones (`007`, `101`, `247`,
+    /// `365`, `420`, `911`).
+    private static func isMemorable(count: Int, packed: UInt64) -> Bool {
+        guard (3...6).contains(count) else { return false }
+        var digits: [Int] = []
+        for shift in stride(from: 4 * (count - 1), through: 0, by: -4) { digits.append(Int(packed >> UInt64(shift) & 0xF)) }
+        let steps = Set(zip(digits, digits.dropFirst()).map { $1 - $0 })
+        if steps == [0] || steps == [1] || steps == [-1] { return true }
+        return count == 3 && [7, 101, 247, 365, 420, 911].contains(digits[0] * 100 + digits[1] * 10 + digits[2])
+    }
+
+    /// The surprise of the longest number (a whole run of two digits or more) that both handles hold, or `nil` when
+    /// they hold none in common.
+    package static func sharedNumberBits(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        func runs(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+            var result: [Range<Int>] = []
+            var start: Int?
+            for index in 0...text.count {
+                let isDigit = index < text.count && text[index] >= UInt8(ascii: "0") && text[index] <= UInt8(ascii: "9")
+                if isDigit, start == nil { start = index }
+                if !isDigit, let first = start {
+                    if index - first >= 2 { result.append(first..<index) }
+                    start = nil
+                }
+            }
+            return result
+        }
+        let runsA = runs(a)
+        if runsA.isEmpty { return nil }
+        let runsB = runs(b)
+        var best: Double?
+        for x in runsA {
+            for y in runsB where x.count == y.count && a[x].elementsEqual(b[y]) {
+                let bits = digitSurprise(UnsafeBufferPointer(rebasing: a[x]))
+                if bits > (best ?? 0) { best = bits }
+            }
+        }
+        return best
     }
 
     /// Two digits, four from 1930 to 2029, or three that begin one (`196`, a year cut short).
@@ -368,6 +409,9 @@ public enum HandleAgreement: Int, Sendable, Hashable, Comparable, CaseIterable {
     /// The same digits and letters within a typo or two (`jsmtih84` and `jsmith84`; edit distance 1, or 2 from eight
     /// letters).
     case similar
+    /// Different letters around the same number (`storm940` and `sadeyemi940`): a number of two digits or more,
+    /// the whole of a run of digits in each.
+    case sameNumber
     /// The same normalised handle (`john.smith` and `john_smith`).
     case identical
 

@@ -54,7 +54,7 @@ public struct PersonName: Sendable, Hashable {
     /// camel-cased word (`JohnSmith`) is split. The first word is the given name and every later word counts as a
     /// family word (display names do not say which words are middle names).
     public init?(displayName: String) {
-        var text = displayName
+        var text = PersonName.withoutDecorations(displayName)
         // Spaces and commas found byte by byte in ASCII text (most display names): walking its characters costs far
         // more. (In other text a comma byte may be part of a character: `,\u{301}`.)
         let spaceOrComma =
@@ -64,7 +64,14 @@ public struct PersonName: Sendable, Hashable {
         if !spaceOrComma, let split = PersonName.splitCamelCase(text) {
             text = split
         }
-        let parts = text.split(separator: ",", omittingEmptySubsequences: true)
+        var parts = text.split(separator: ",", omittingEmptySubsequences: true)
+        // `Jessica Nelson, PhD`: what follows the comma is a suffix, not a given name.
+        if parts.count == 2, PersonName.words(String(parts[1]), dropTitles: false, dropSuffixes: false)
+            .allSatisfy({ PersonName.suffixes.contains($0) || PersonName.titles.contains($0) })
+        {
+            text = String(parts[0])
+            parts = [parts[0]]
+        }
         if parts.count == 2 {
             let family = PersonName.words(String(parts[0]), dropTitles: true, dropSuffixes: true)
             let given = PersonName.words(String(parts[1]), dropTitles: true, dropSuffixes: true)
@@ -167,8 +174,47 @@ public struct PersonName: Sendable, Hashable {
         a.unicodeScalars.count >= 3 && b.unicodeScalars.count >= 3 && JaroWinkler.similarity(a, b) >= typoThreshold
     }
 
+    /// `text` without what people add to a name: a tagline after `|`, `•`, `·` or a spaced dash (`Rajesh Patel |
+    /// Founder`), and words in brackets or pronouns (`Tommy Wilson (he/him)`, `Sam Lee she/her`). Two strangers
+    /// whose names both end `| Student` or `(she/her)` do not share a family name.
+    static func withoutDecorations(_ text: String) -> String {
+        let marked = text.utf8.contains { byte in
+            byte == UInt8(ascii: "|") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: "[")
+                || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "-") || byte >= 0x80
+        }
+        guard marked else { return text }
+        var kept = ""
+        var depth = 0
+        var previous: Character = " "
+        var characters = Array(text)
+        // A tagline ends the name.
+        for (index, character) in characters.enumerated() {
+            let spacedDash =
+                "-–—".contains(character) && previous.isWhitespace
+                && (index + 1 == characters.count || characters[index + 1].isWhitespace)
+            if "|•·".contains(character) || ("–—".contains(character) && !previous.isLetter) || spacedDash {
+                characters.removeSubrange(index...)
+                break
+            }
+            previous = character
+        }
+        for character in characters {
+            switch character {
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth = max(0, depth - 1)
+            default: if depth == 0 { kept.append(character) }
+            }
+        }
+        guard kept.contains("/") else { return kept }
+        return kept.split(separator: " ").filter { word in
+            !word.contains("/") || !word.lowercased().split(separator: "/").allSatisfy { pronouns.contains(String($0)) }
+        }.joined(separator: " ")
+    }
+
+    static let pronouns: Set<String> = ["he", "him", "his", "she", "her", "hers", "they", "them", "theirs", "xe", "xem"]
+
     static func words(_ text: String, dropTitles: Bool, dropSuffixes: Bool) -> [String] {
-        var words = NameText.tokens(text).filter { word in
+        var words = NameText.tokens(withoutDecorations(text)).filter { word in
             // A number is no name word (ASCII first: most words are, and their numbers are digits).
             if word.utf8.allSatisfy({ $0 < 0x80 }) {
                 return !word.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }

@@ -645,6 +645,9 @@ struct HandleShape: Sendable {
     var letterMask: UInt32 = 0
     var length: UInt8 = 0
     var letterCount: UInt8 = 0
+    /// One bit (of 16, by hash) for each number of two digits or more in the handle: two handles may share a number
+    /// (``AccountMatching/Handle/sharedNumberBits(_:_:)``) only when their masks meet.
+    var numberMask: UInt16 = 0
     /// The first and the last eight bytes (fewer when shorter), packed: a handle extending another starts or ends
     /// with all of it.
     var head: UInt64 = 0
@@ -661,16 +664,24 @@ struct HandleShape: Sendable {
         // head: byte 0 in the top byte; tail: the last byte in the lowest byte.
         for (index, byte) in bytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(56 - 8 * index) }
         for byte in bytes.suffix(8) { tail = tail << 8 | UInt64(byte) }
+        var run = FNV1a()
+        var runLength = 0
         for byte in bytes {
             if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 digitHash.combine(byte)
                 hasDigits = true
+                run.combine(byte)
+                runLength += 1
             } else {
+                if runLength >= 2 { numberMask |= 1 << UInt16(run.value >> 60) }
+                run = FNV1a()
+                runLength = 0
                 letterHash.combine(byte)
                 letterCount &+= 1
                 letterMask |= byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? 1 << UInt32(byte - 97) : 1 << 26
             }
         }
+        if runLength >= 2 { numberMask |= 1 << UInt16(run.value >> 60) }
         letters = UInt32(truncatingIfNeeded: letterHash.value)
         digits = hasDigits ? UInt32(truncatingIfNeeded: digitHash.value) | 1 : 0
         length = UInt8(clamping: bytes.count)

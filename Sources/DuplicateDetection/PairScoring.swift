@@ -264,7 +264,8 @@ final class PairScorer: Sendable {
 
     // MARK: - Handles
 
-    /// Whether any handle of `i` is, or might resemble, a handle of `j` (cheap checks only).
+    /// Whether any handle of `i` is, might resemble, or might share a number with a handle of `j` (cheap checks
+    /// only).
     private func mayShareHandle(_ i: Int, _ j: Int) -> Bool {
         for slotA in AccountTable.HandleSlot.allCases {
             let hashA = table.handleHash(i, slotA)
@@ -273,7 +274,10 @@ final class PairScorer: Sendable {
             for slotB in AccountTable.HandleSlot.allCases {
                 let hashB = table.handleHash(j, slotB)
                 if hashB == 0 { continue }
-                if hashA == hashB || shapeA.mayResemble(table.handleShape(j, slotB)) { return true }
+                let shapeB = table.handleShape(j, slotB)
+                if hashA == hashB || shapeA.mayResemble(shapeB) || shapeA.numberMask & shapeB.numberMask != 0 {
+                    return true
+                }
             }
         }
         return false
@@ -381,7 +385,7 @@ final class PairScorer: Sendable {
                     // Only what the two handles share is evidence.
                     let verdict: (counts: Bool, bits: Double)
                     switch agreement {
-                    case .different, .identical: continue
+                    case .different, .identical, .sameNumber: continue
                     case .sameLetters:
                         // The digits are on one side only: only the letters are shared.
                         verdict = Handle.withLettersAndDigits(a) { letters, _ in
@@ -410,6 +414,37 @@ final class PairScorer: Sendable {
         }
         // A handle the names explain counted only because nobody else carries so rare a name.
         evidence.rareName = evidence.handle >= .resembling && countedBits == 0
+        if needResembling, evidence.handle < .resembling, evidence.name.isMatch, let number = sharedNumber(i, j) {
+            if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
+            if namePickers! * exp2(-number.bits) <= limit {
+                evidence.handle = .resembling
+                evidence.handleAgreement = .sameNumber
+                evidence.handleSlotA = number.a
+                evidence.handleSlotB = number.b
+            }
+        }
+    }
+
+    /// The most surprising number a handle of `i` and a handle of `j` share, with their slots.
+    ///
+    /// A shared number (`storm940` and `s_adeyemi940` for Stephen and Steve Adeyemi) counts as resembling handles
+    /// when the names match and fewer than `2^-margin` of their other carriers are expected to write the same number
+    /// in a handle: each carrier counted as picking one number, as likely as the number's surprise says
+    /// (``AccountMatching/Handle/digitSurprise(_:)``: a year or `123` is common, `940` is not).
+    private func sharedNumber(
+        _ i: Int, _ j: Int
+    ) -> (bits: Double, a: AccountTable.HandleSlot, b: AccountTable.HandleSlot)? {
+        var best: (bits: Double, a: AccountTable.HandleSlot, b: AccountTable.HandleSlot)?
+        table.handleText.withUnsafeBufferPointer { text in
+            for slotA in AccountTable.HandleSlot.allCases where table.handleHash(i, slotA) != 0 {
+                let a = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
+                for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) != 0 {
+                    let b = UnsafeBufferPointer(rebasing: text[table.handleRange(j, slotB)])
+                    if let bits = Handle.sharedNumberBits(a, b), bits > (best?.bits ?? 0) { best = (bits, slotA, slotB) }
+                }
+            }
+        }
+        return best
     }
 
     /// Whether every word of both accounts' names is in ASCII letters once folded, so that the names can spell (and

@@ -43,9 +43,22 @@ enum Reasons {
 
     /// The handle part of a reason, or `nil` when no handle counted.
     static func handle(
-        _ strength: HandleStrength, _ a: AccountTable.HandleSlot, _ b: AccountTable.HandleSlot
+        _ strength: HandleStrength, _ agreement: HandleAgreement, _ a: AccountTable.HandleSlot,
+        _ b: AccountTable.HandleSlot
     ) -> String? {
         guard strength >= .weak else { return nil }
+        if agreement == .sameNumber {
+            func noun(_ slot: AccountTable.HandleSlot) -> String {
+                switch slot {
+                case .username: return "username"
+                case .screenName: return "screen name"
+                case .emailLocalPart: return "email local part"
+                }
+            }
+            let (first, second) = a.rawValue <= b.rawValue ? (a, b) : (b, a)
+            return first == second
+                ? noun(first) + "s share a number" : noun(first) + " and " + noun(second) + " share a number"
+        }
         let identical = strength == .identical || strength == .weak
         if a == b {
             let subject: String
@@ -76,7 +89,7 @@ enum Reasons {
         var phrases: [String] = []
         if let mailboxMatch { phrases.append(mailbox(mailboxMatch)) }
         let namePart = name(evidence.name, evidence.nameSlotA, evidence.nameSlotB, rare: evidence.rareName)
-        let handlePart = handle(evidence.handle, evidence.handleSlotA, evidence.handleSlotB)
+        let handlePart = handle(evidence.handle, evidence.handleAgreement, evidence.handleSlotA, evidence.handleSlotB)
         switch (namePart, handlePart) {
         case (let name?, let handle?): phrases.append(name + " and " + handle)
         case (let name?, nil): phrases.append(name)

@@ -56,6 +56,13 @@ struct PersonNameTests {
         ("Jan van der Berg", "jan", ["berg"]),
         ("Zoë Ångström 🇸🇪", "zoe", ["angstrom"]),
         ("Cher", "cher", []),
+        ("Rajesh Patel | Founder", "rajesh", ["patel"]),
+        ("Sarah Fischer • Dad of 3", "sarah", ["fischer"]),
+        ("Tommy Wilson (he/him)", "tommy", ["wilson"]),
+        ("Sam Lee she/her", "sam", ["lee"]),
+        ("Jessica Nelson, PhD", "jessica", ["nelson"]),
+        ("Anna Smith-Jones - Baker", "anna", ["smith", "jones"]),
+        ("Mary-Kate Olsen", "mary", ["kate", "olsen"]),
         // "The" is no one's family name: two Richards "the Retro" and "the Hockey" share no family word.
         ("Richard the Retro", "richard", ["retro"]),
     ])
@@ -176,6 +183,11 @@ struct HandleTests {
         #expect(abs(Handle.surprise("jsmith19841984", by: names) - log2(50)) < 1e-9)
         #expect(abs(Handle.surprise("jsmith4242", by: names) - log2(50)) < 1e-9)  // 42, a two-digit number
         #expect(abs(Handle.surprise("jsmith19841985", by: names) - 8 * log2(10)) < 1e-9)
+        // Numbers picked for being easy to remember are as common as a year.
+        for memorable in ["jsmith777", "jsmith0000", "jsmith123", "jsmith4321", "jsmith007", "jsmith420"] {
+            #expect(abs(Handle.surprise(memorable, by: names) - log2(50)) < 1e-9, "\(memorable)")
+        }
+        #expect(abs(Handle.surprise("jsmith1235", by: names) - 4 * log2(10)) < 1e-9)
         // Letters no name explains count for two words' worth at most, however many there are.
         #expect(Handle.surprise("johnsmith_braveastro", by: names) == Handle.maximumLetterBits)
         #expect(abs(Handle.surprise("braveastrorocket_84", by: names) - Handle.maximumLetterBits - log2(50)) < 1e-9)
@@ -183,5 +195,20 @@ struct HandleTests {
         let kanji = [try #require(PersonName(first: "太郎", last: "山田"))]
         #expect(Handle.surprise("taroyamada", by: kanji) == 0)
         #expect(abs(Handle.surprise("taroyamada77", by: kanji) - log2(50)) < 1e-9)
+    }
+
+    @Test func sharedNumbersAreWholeRunsOfDigits() {
+        func bits(_ a: String, _ b: String) -> Double? {
+            let x = Array(a.utf8)
+            let y = Array(b.utf8)
+            return x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in Handle.sharedNumberBits(x, y) } }
+        }
+        #expect(bits("storm940", "sadeyemi940").map { abs($0 - 3 * log2(10)) < 1e-9 } == true)
+        #expect(bits("storm94", "94sadeyemi").map { abs($0 - log2(50)) < 1e-9 } == true)  // anywhere in the handle
+        #expect(bits("storm1994", "sadeyemi1994x7") != nil)
+        // Part of a longer number, a single digit, or no digits at all: nothing shared.
+        #expect(bits("storm940", "sadeyemi9401") == nil)
+        #expect(bits("storm7", "sadeyemi7") == nil)
+        #expect(bits("storm", "sadeyemi") == nil)
     }
 }

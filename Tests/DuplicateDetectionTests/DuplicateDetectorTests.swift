@@ -169,6 +169,48 @@ struct DuplicateDetectorTests {
         #expect(report.clusters.first?.reasons.contains { $0.contains("(a rare name)") } == true)
     }
 
+    @Test func aNumberBothHandlesHoldLinksMatchingNames() throws {
+        // Stephen and Steve Adeyemi picked different words around the same number: few Adeyemis in the store, and
+        // fewer still who would write 940 in a handle.
+        let report = detect(
+            [
+                account("s_adeyemi940", email: "adeyemis940@example.net", first: "Stephen", last: "Adeyemi"),
+                account("storm940", screen: "storm940", twitterName: "Steve Adeyemi"),
+            ] + strangers(500))
+        #expect(report.usernameClusters == [["s_adeyemi940", "storm940"]])
+        let cluster = try #require(report.clusters.first)
+        #expect(
+            cluster.reasons == [
+                "Twitter display name matches account name through a nickname and usernames share a number"
+            ])
+    }
+
+    @Test func aSharedNumberIsNotEnoughWhenManyCouldWriteIt() {
+        // With twelve other Steve Adeyemis in the store, 940 still links Stephen and Steve (few would write it), but
+        // 94 (two digits, as common as a year of birth) and 123 (anyone's) do not. Nor does 940 link names that
+        // clash (Mary and Stephen Adeyemi).
+        let otherAdeyemis = (0..<12).map { index in
+            account("adeyemi\(index)_\(["runs", "cooks", "sails", "reads"][index % 4])", first: "Steve", last: "Adeyemi")
+        }
+        func linked(_ number: String) -> Bool {
+            let report = detect(
+                [
+                    account("s_adeyemi\(number)", email: "sadeyemi@example.net", first: "Stephen", last: "Adeyemi"),
+                    account("storm\(number)", screen: "storm\(number)", twitterName: "Steve Adeyemi"),
+                ] + otherAdeyemis + strangers(500))
+            return report.usernameClusters == [["s_adeyemi\(number)", "storm\(number)"]]
+        }
+        #expect(linked("940"))
+        #expect(!linked("94"))
+        #expect(!linked("123"))
+        let clash = detect(
+            [
+                account("m_adeyemi940", first: "Mary", last: "Adeyemi"),
+                account("comet940", screen: "comet940", twitterName: "Stephen Adeyemi"),
+            ] + strangers(500))
+        #expect(clash.clusters.isEmpty, "\(clash.usernameClusters)")
+    }
+
     // MARK: - Hard negatives
 
     @Test func twoJohnSmithsWithDifferentMailboxesAreNotACluster() {
