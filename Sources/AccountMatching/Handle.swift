@@ -116,7 +116,9 @@ public enum Handle: Sendable {
     private static func isMemorable(count: Int, packed: UInt64) -> Bool {
         guard (3...6).contains(count) else { return false }
         var digits: [Int] = []
-        for shift in stride(from: 4 * (count - 1), through: 0, by: -4) { digits.append(Int(packed >> UInt64(shift) & 0xF)) }
+        for shift in stride(from: 4 * (count - 1), through: 0, by: -4) {
+            digits.append(Int(packed >> UInt64(shift) & 0xF))
+        }
         let steps = Set(zip(digits, digits.dropFirst()).map { $1 - $0 })
         if steps == [0] || steps == [1] || steps == [-1] { return true }
         return count == 3 && [7, 101, 247, 365, 420, 911].contains(digits[0] * 100 + digits[1] * 10 + digits[2])

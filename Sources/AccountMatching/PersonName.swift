@@ -66,8 +66,9 @@ public struct PersonName: Sendable, Hashable {
         }
         var parts = text.split(separator: ",", omittingEmptySubsequences: true)
         // `Jessica Nelson, PhD`: what follows the comma is a suffix, not a given name.
-        if parts.count == 2, PersonName.words(String(parts[1]), dropTitles: false, dropSuffixes: false)
-            .allSatisfy({ PersonName.suffixes.contains($0) || PersonName.titles.contains($0) })
+        if parts.count == 2,
+            PersonName.words(String(parts[1]), dropTitles: false, dropSuffixes: false)
+                .allSatisfy({ PersonName.suffixes.contains($0) || PersonName.titles.contains($0) })
         {
             text = String(parts[0])
             parts = [parts[0]]
@@ -211,7 +212,9 @@ public struct PersonName: Sendable, Hashable {
         }.joined(separator: " ")
     }
 
-    static let pronouns: Set<String> = ["he", "him", "his", "she", "her", "hers", "they", "them", "theirs", "xe", "xem"]
+    static let pronouns: Set<String> = [
+        "he", "him", "his", "she", "her", "hers", "they", "them", "theirs", "xe", "xem",
+    ]
 
     static func words(_ text: String, dropTitles: Bool, dropSuffixes: Bool) -> [String] {
         var words = NameText.tokens(withoutDecorations(text)).filter { word in

@@ -440,7 +440,9 @@ final class PairScorer: Sendable {
                 let a = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) != 0 {
                     let b = UnsafeBufferPointer(rebasing: text[table.handleRange(j, slotB)])
-                    if let bits = Handle.sharedNumberBits(a, b), bits > (best?.bits ?? 0) { best = (bits, slotA, slotB) }
+                    if let bits = Handle.sharedNumberBits(a, b), bits > (best?.bits ?? 0) {
+                        best = (bits, slotA, slotB)
+                    }
                 }
             }
         }

@@ -190,7 +190,8 @@ struct DuplicateDetectorTests {
         // 94 (two digits, as common as a year of birth) and 123 (anyone's) do not. Nor does 940 link names that
         // clash (Mary and Stephen Adeyemi).
         let otherAdeyemis = (0..<12).map { index in
-            account("adeyemi\(index)_\(["runs", "cooks", "sails", "reads"][index % 4])", first: "Steve", last: "Adeyemi")
+            account(
+                "adeyemi\(index)_\(["runs", "cooks", "sails", "reads"][index % 4])", first: "Steve", last: "Adeyemi")
         }
         func linked(_ number: String) -> Bool {
             let report = detect(
