@@ -107,8 +107,11 @@ public enum Handle: Sendable {
         case 4: yearLike = (1930...2029).contains(value)
         default: yearLike = false
         }
-        return yearLike || isMemorable(count: count, packed: packed) ? log2(50) : Double(count) * log2(10)
+        return yearLike || isMemorable(count: count, packed: packed) ? yearBits : Double(count) * log2(10)
     }
+
+    /// What a number that could be a year of birth is worth, in bits: one in 50.
+    package static let yearBits = log2(50.0)
 
     /// Numbers people pick for being easy to remember, as common in handles as a year of birth: one digit repeated
     /// (`777`, `0000`), digits counting up or down (`123`, `4321`), and a few famous ones (`007`, `101`, `247`,

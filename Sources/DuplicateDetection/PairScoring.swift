@@ -416,7 +416,9 @@ final class PairScorer: Sendable {
         evidence.rareName = evidence.handle >= .resembling && countedBits == 0
         if needResembling, evidence.handle < .resembling, evidence.name.isMatch, let number = sharedNumber(i, j) {
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
-            if namePickers! * exp2(-number.bits) <= limit {
+            // Two people's years meet more often than one in fifty: birth years crowd into a few decades.
+            let bits = number.bits <= Handle.yearBits ? number.bits - PairScorer.sharedYearDiscount : number.bits
+            if namePickers! * exp2(-bits) <= limit {
                 evidence.handle = .resembling
                 evidence.handleAgreement = .sameNumber
                 evidence.handleSlotA = number.a
@@ -555,6 +557,11 @@ final class PairScorer: Sendable {
         }
         return pickers
     }
+
+    /// What a year (or a number as common, such as `123`) shared by two handles counts for less than the same year in
+    /// one handle, in bits (measured on the independent generator at 100,000 accounts: 0 gave precision 0.982 and
+    /// recall 0.680, 1 gave 0.986 and 0.657, 2 gave 0.986 and 0.652, and no shared years at all 0.988 and 0.638).
+    static let sharedYearDiscount = 1.0
 
     /// The share of names with a given initial: about one in ten (J, M and S are more common, X and Q rarer).
     static let initialShare = 0.1
