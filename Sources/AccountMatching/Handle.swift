@@ -127,8 +127,8 @@ public enum Handle: Sendable {
         return count == 3 && [7, 101, 247, 365, 420, 911].contains(digits[0] * 100 + digits[1] * 10 + digits[2])
     }
 
-    /// The surprise of the longest number (a whole run of two digits or more) that both handles hold, or `nil` when
-    /// they hold none in common.
+    /// The surprise of the most surprising number (a whole run of two digits or more, once when written twice) that
+    /// both handles hold, or `nil` when they hold none in common.
     package static func sharedNumberBits(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double? {
         func runs(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
             var result: [Range<Int>] = []
@@ -137,7 +137,14 @@ public enum Handle: Sendable {
                 let isDigit = index < text.count && text[index] >= UInt8(ascii: "0") && text[index] <= UInt8(ascii: "9")
                 if isDigit, start == nil { start = index }
                 if !isDigit, let first = start {
-                    if index - first >= 2 { result.append(first..<index) }
+                    if index - first >= 2 {
+                        // A number written twice (`452452`, `19751975`) is the number once.
+                        let half = (index - first) / 2
+                        let doubled =
+                            (index - first) >= 4 && (index - first) % 2 == 0
+                            && text[first..<(first + half)].elementsEqual(text[(first + half)..<index])
+                        result.append(doubled ? first..<(first + half) : first..<index)
+                    }
                     start = nil
                 }
             }

@@ -664,27 +664,43 @@ struct HandleShape: Sendable {
         // head: byte 0 in the top byte; tail: the last byte in the lowest byte.
         for (index, byte) in bytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(56 - 8 * index) }
         for byte in bytes.suffix(8) { tail = tail << 8 | UInt64(byte) }
-        var run = FNV1a()
-        var runLength = 0
         for byte in bytes {
             if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 digitHash.combine(byte)
                 hasDigits = true
-                run.combine(byte)
-                runLength += 1
             } else {
-                if runLength >= 2 { numberMask |= 1 << UInt16(run.value >> 60) }
-                run = FNV1a()
-                runLength = 0
                 letterHash.combine(byte)
                 letterCount &+= 1
                 letterMask |= byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? 1 << UInt32(byte - 97) : 1 << 26
             }
         }
-        if runLength >= 2 { numberMask |= 1 << UInt16(run.value >> 60) }
+        if hasDigits { numberMask = HandleShape.numberMask(bytes) }
         letters = UInt32(truncatingIfNeeded: letterHash.value)
         digits = hasDigits ? UInt32(truncatingIfNeeded: digitHash.value) | 1 : 0
         length = UInt8(clamping: bytes.count)
+    }
+
+    /// The bits of ``numberMask`` for `bytes`: each run of two digits or more, once when written twice, as
+    /// ``AccountMatching/Handle/sharedNumberBits(_:_:)`` compares them.
+    private static func numberMask(_ bytes: [UInt8]) -> UInt16 {
+        var mask: UInt16 = 0
+        var start: Int?
+        for index in 0...bytes.count {
+            let isDigit = index < bytes.count && bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9")
+            if isDigit, start == nil { start = index }
+            guard !isDigit, let first = start else { continue }
+            start = nil
+            let length = index - first
+            guard length >= 2 else { continue }
+            let half = length / 2
+            let doubled =
+                length >= 4 && length % 2 == 0
+                && bytes[first..<(first + half)].elementsEqual(bytes[(first + half)..<index])
+            var hash = FNV1a()
+            hash.combine(bytes: bytes[first..<(doubled ? first + half : index)])
+            mask |= 1 << UInt16(hash.value >> 60)
+        }
+        return mask
     }
 
     /// Whether `Handle.compare` could find these two handles alike (same letters, a typo, or one extending the

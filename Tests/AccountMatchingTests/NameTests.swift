@@ -206,6 +206,7 @@ struct HandleTests {
         #expect(bits("storm940", "sadeyemi940").map { abs($0 - 3 * log2(10)) < 1e-9 } == true)
         #expect(bits("storm94", "94sadeyemi").map { abs($0 - log2(50)) < 1e-9 } == true)  // anywhere in the handle
         #expect(bits("storm1994", "sadeyemi1994x7") != nil)
+        #expect(bits("afriedman452", "afriedman452452").map { abs($0 - 3 * log2(10)) < 1e-9 } == true)
         // Part of a longer number, a single digit, or no digits at all: nothing shared.
         #expect(bits("storm940", "sadeyemi9401") == nil)
         #expect(bits("storm7", "sadeyemi7") == nil)
