@@ -130,37 +130,39 @@ public enum Handle: Sendable {
     /// The surprise of the most surprising number (a whole run of two digits or more, once when written twice) that
     /// both handles hold, or `nil` when they hold none in common.
     package static func sharedNumberBits(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double? {
-        func runs(_ text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-            var result: [Range<Int>] = []
-            var start: Int?
-            for index in 0...text.count {
-                let isDigit = index < text.count && text[index] >= UInt8(ascii: "0") && text[index] <= UInt8(ascii: "9")
-                if isDigit, start == nil { start = index }
-                if !isDigit, let first = start {
-                    if index - first >= 2 {
-                        // A number written twice (`452452`, `19751975`) is the number once.
-                        let half = (index - first) / 2
-                        let doubled =
-                            (index - first) >= 4 && (index - first) % 2 == 0
-                            && text[first..<(first + half)].elementsEqual(text[(first + half)..<index])
-                        result.append(doubled ? first..<(first + half) : first..<index)
-                    }
-                    start = nil
-                }
-            }
-            return result
-        }
-        let runsA = runs(a)
-        if runsA.isEmpty { return nil }
-        let runsB = runs(b)
         var best: Double?
-        for x in runsA {
-            for y in runsB where x.count == y.count && a[x].elementsEqual(b[y]) {
+        forEachNumber(in: a) { x in
+            forEachNumber(in: b) { y in
+                guard x.count == y.count, a[x].elementsEqual(b[y]) else { return }
                 let bits = digitSurprise(UnsafeBufferPointer(rebasing: a[x]))
                 if bits > (best ?? 0) { best = bits }
             }
         }
         return best
+    }
+
+    /// Calls `body` with each run of two digits or more in `text`, its first half only when it is a number written
+    /// twice (`452452`, `19751975`). No allocation: this runs for millions of pairs.
+    @inline(__always)
+    package static func forEachNumber(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
+        var index = 0
+        while index < text.count {
+            guard text[index] >= UInt8(ascii: "0") && text[index] <= UInt8(ascii: "9") else {
+                index += 1
+                continue
+            }
+            let first = index
+            while index < text.count && text[index] >= UInt8(ascii: "0") && text[index] <= UInt8(ascii: "9") {
+                index += 1
+            }
+            let length = index - first
+            guard length >= 2 else { continue }
+            let half = length / 2
+            let doubled =
+                length >= 4 && length % 2 == 0
+                && text[first..<(first + half)].elementsEqual(text[(first + half)..<index])
+            body(doubled ? first..<(first + half) : first..<index)
+        }
     }
 
     /// Two digits, four from 1930 to 2029, or three that begin one (`196`, a year cut short).

@@ -179,11 +179,7 @@ public struct PersonName: Sendable, Hashable {
     /// Founder`), and words in brackets or pronouns (`Tommy Wilson (he/him)`, `Sam Lee she/her`). Two strangers
     /// whose names both end `| Student` or `(she/her)` do not share a family name.
     static func withoutDecorations(_ text: String) -> String {
-        let marked = text.utf8.contains { byte in
-            byte == UInt8(ascii: "|") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: "[")
-                || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "-") || byte >= 0x80
-        }
-        guard marked else { return text }
+        guard isDecorated(text) else { return text }
         var kept = ""
         var depth = 0
         var previous: Character = " "
@@ -210,6 +206,29 @@ public struct PersonName: Sendable, Hashable {
         return kept.split(separator: " ").filter { word in
             !word.contains("/") || !word.lowercased().split(separator: "/").allSatisfy { pronouns.contains(String($0)) }
         }.joined(separator: " ")
+    }
+
+    /// Whether `text` may hold a decoration ``withoutDecorations(_:)`` removes, byte by byte (most names hold none,
+    /// and this runs for every name of the store).
+    private static func isDecorated(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        var beforePrevious: UInt8 = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "|"), UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "/"):
+                return true
+            // `•` (E2 80 A2), `–` (E2 80 93), `—` (E2 80 94), `·` (C2 B7).
+            case 0xA2, 0x93, 0x94: if previous == 0x80 && beforePrevious == 0xE2 { return true }
+            case 0xB7: if previous == 0xC2 { return true }
+            case UInt8(ascii: " "):
+                if previous == UInt8(ascii: "-") && beforePrevious == UInt8(ascii: " ") { return true }
+            default: break
+            }
+            beforePrevious = previous
+            previous = byte
+        }
+        // A dash at the end after a space (`Anna -`).
+        return previous == UInt8(ascii: "-") && beforePrevious == UInt8(ascii: " ")
     }
 
     static let pronouns: Set<String> = [

@@ -684,21 +684,12 @@ struct HandleShape: Sendable {
     /// ``AccountMatching/Handle/sharedNumberBits(_:_:)`` compares them.
     private static func numberMask(_ bytes: [UInt8]) -> UInt16 {
         var mask: UInt16 = 0
-        var start: Int?
-        for index in 0...bytes.count {
-            let isDigit = index < bytes.count && bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9")
-            if isDigit, start == nil { start = index }
-            guard !isDigit, let first = start else { continue }
-            start = nil
-            let length = index - first
-            guard length >= 2 else { continue }
-            let half = length / 2
-            let doubled =
-                length >= 4 && length % 2 == 0
-                && bytes[first..<(first + half)].elementsEqual(bytes[(first + half)..<index])
-            var hash = FNV1a()
-            hash.combine(bytes: bytes[first..<(doubled ? first + half : index)])
-            mask |= 1 << UInt16(hash.value >> 60)
+        bytes.withUnsafeBufferPointer { text in
+            Handle.forEachNumber(in: text) { run in
+                var hash = FNV1a()
+                hash.combine(bytes: text[run])
+                mask |= 1 << UInt16(hash.value >> 60)
+            }
         }
         return mask
     }

@@ -113,10 +113,10 @@ final class PairScorer: Sendable {
         evidence.sharesMailbox = table.mailbox[i] != 0 && table.mailbox[i] == table.mailbox[j]
         // Most candidate pairs share a name block and nothing else: names alone never reach the minimum, so without
         // a shared mailbox or a handle that might match, stop before comparing names.
-        if !evidence.sharesMailbox && ScoreTable.score(name: .exact, handle: .none) < minimumScore
-            && !mayShareHandle(i, j)
-        {
-            return nil
+        var overlap = HandleOverlap.handles
+        if !evidence.sharesMailbox && ScoreTable.score(name: .exact, handle: .none) < minimumScore {
+            overlap = handleOverlap(i, j)
+            if overlap == .none { return nil }
         }
         compareNames(i, j, into: &evidence, cache: &cache)
         if evidence.sharesMailbox {
@@ -134,7 +134,13 @@ final class PairScorer: Sendable {
         }
         if ScoreTable.best(name: evidence.name) < minimumScore { return nil }
         let needResembling = ScoreTable.score(name: evidence.name, handle: .resembling) >= minimumScore
-        compareHandles(i, j, into: &evidence, needResembling: needResembling, cache: &cache)
+        if overlap == .number {
+            // No handle is the same as or like another: only the shared number can count.
+            guard needResembling else { return nil }
+            countSharedNumber(i, j, into: &evidence, pickers: nil, cache: &cache)
+        } else {
+            compareHandles(i, j, into: &evidence, needResembling: needResembling, cache: &cache)
+        }
         let score = ScoreTable.score(name: evidence.name, handle: evidence.handle)
         return score >= minimumScore ? (score, evidence) : nil
     }
@@ -264,9 +270,19 @@ final class PairScorer: Sendable {
 
     // MARK: - Handles
 
-    /// Whether any handle of `i` is, might resemble, or might share a number with a handle of `j` (cheap checks
-    /// only).
-    private func mayShareHandle(_ i: Int, _ j: Int) -> Bool {
+    /// What the handles of two accounts may have in common.
+    enum HandleOverlap {
+        /// Nothing.
+        case none
+        /// A number (``sharedNumber(_:_:)``), and nothing else.
+        case number
+        /// A handle that is, or might resemble, a handle of the other account.
+        case handles
+    }
+
+    /// Whether any handle of `i` is, might resemble, or shares a number with a handle of `j` (cheap checks first).
+    private func handleOverlap(_ i: Int, _ j: Int) -> HandleOverlap {
+        var mayShareNumber = false
         for slotA in AccountTable.HandleSlot.allCases {
             let hashA = table.handleHash(i, slotA)
             if hashA == 0 { continue }
@@ -275,12 +291,12 @@ final class PairScorer: Sendable {
                 let hashB = table.handleHash(j, slotB)
                 if hashB == 0 { continue }
                 let shapeB = table.handleShape(j, slotB)
-                if hashA == hashB || shapeA.mayResemble(shapeB) || shapeA.numberMask & shapeB.numberMask != 0 {
-                    return true
-                }
+                if hashA == hashB || shapeA.mayResemble(shapeB) { return .handles }
+                if shapeA.numberMask & shapeB.numberMask != 0 { mayShareNumber = true }
             }
         }
-        return false
+        // The masks only say that a number may be shared (one pair of handles in sixteen has meeting bits by chance).
+        return mayShareNumber && sharedNumber(i, j) != nil ? .number : .none
     }
 
     private func compareHandles(
@@ -414,17 +430,25 @@ final class PairScorer: Sendable {
         }
         // A handle the names explain counted only because nobody else carries so rare a name.
         evidence.rareName = evidence.handle >= .resembling && countedBits == 0
-        if needResembling, evidence.handle < .resembling, evidence.name.isMatch, let number = sharedNumber(i, j) {
-            if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
-            // Two people's years meet more often than one in fifty: birth years crowd into a few decades.
-            let bits = number.bits <= Handle.yearBits ? number.bits - PairScorer.sharedYearDiscount : number.bits
-            if namePickers! * exp2(-bits) <= limit {
-                evidence.handle = .resembling
-                evidence.handleAgreement = .sameNumber
-                evidence.handleSlotA = number.a
-                evidence.handleSlotB = number.b
-            }
+        if needResembling, evidence.handle < .resembling {
+            countSharedNumber(i, j, into: &evidence, pickers: namePickers, cache: &cache)
         }
+    }
+
+    /// Counts a number the handles share as resembling handles (see ``sharedNumber(_:_:)``) when the names match
+    /// and few of their other carriers would write it. `pickers`: ``otherPickers(_:_:_:cache:)`` when known.
+    private func countSharedNumber(
+        _ i: Int, _ j: Int, into evidence: inout PairEvidence, pickers: Double?, cache: inout TypoCache
+    ) {
+        guard evidence.name.isMatch, let number = sharedNumber(i, j) else { return }
+        // Two people's years meet more often than one in fifty: birth years crowd into a few decades.
+        let bits = number.bits <= Handle.yearBits ? number.bits - PairScorer.sharedYearDiscount : number.bits
+        let others = pickers ?? otherPickers(i, j, evidence, cache: &cache)
+        guard others * exp2(-bits) <= exp2(-PairScorer.surpriseMargin) else { return }
+        evidence.handle = .resembling
+        evidence.handleAgreement = .sameNumber
+        evidence.handleSlotA = number.a
+        evidence.handleSlotB = number.b
     }
 
     /// The most surprising number a handle of `i` and a handle of `j` share, with their slots.
