@@ -210,12 +210,15 @@ public enum Handle: Sendable {
                 let isSuffix = long[extra...].elementsEqual(short)
                 let mayBeCut = (13...15).contains(short.count) && isPrefix
                 if short.count >= 5, isPrefix || isSuffix, extra <= 4 || mayBeCut {
-                    // `dherrera67` and `dherrera677` carry different numbers, unless the shorter was cut short.
+                    // `dherrera67` and `dherrera677` carry different numbers, unless the shorter was cut short, or
+                    // three digits or more were added behind (`crimsonninja1976114`: a site's suggestion when
+                    // `crimsonninja1976` was taken).
                     let extendsNumber =
                         isPrefix
                         ? isDigit(short[short.count - 1]) && isDigit(long[short.count])
                         : isDigit(short[0]) && isDigit(long[extra - 1])
-                    if !extendsNumber || mayBeCut { return .extended }
+                    let suffixed = isPrefix && extra >= 3 && long[short.count...].allSatisfy(isDigit)
+                    if !extendsNumber || mayBeCut || suffixed { return .extended }
                     return .different
                 }
                 // `solar2001` and `solar24` are two people.

@@ -124,7 +124,11 @@ struct HandleTests {
         ("aadams99", "theaadams99", .extended),
         ("susansorimita2", "susansorimita2001", .extended),
         ("abigailhoreva65", "abigailhoreva651", .extended),  // a 15-character screen name may be cut short
-        ("amanda81", "amanda816897", .different),  // otherwise more digits are another number
+        ("dherrera67", "dherrera677", .different),  // otherwise more digits are another number,
+        ("amanda81", "amanda8168", .different),
+        ("amanda81", "amanda816897", .extended),  // unless three or more were added (a suggestion when it was taken)
+        ("crimsonninja1976", "crimsonninja1976114", .extended),
+        ("amanda816897", "816897amanda81", .different),
         ("solar2001", "solar24", .different),
         ("jsmith84", "jsmith85", .different),
         ("alice", "bob", .different),
