@@ -11,7 +11,8 @@ public enum Mailbox: Sendable {
     ///
     /// - 1: trim, NFKC, lowercase; the provider rules below.
     /// - 2: also the IDNA ASCII form of the domain (`bücher.example` = `xn--bcher-kva.example`).
-    public static let rulesVersion = 2
+    /// - 3: Outlook.com's country domains (`hotmail.co.uk`, `live.com.mx`, `outlook.de`, …), Posteo and mailbox.org.
+    public static let rulesVersion = 3
 
     /// How a provider treats the local part of its addresses.
     public struct ProviderRule: Sendable, Hashable {
@@ -27,7 +28,11 @@ public enum Mailbox: Sendable {
     ///
     /// - Gmail and Googlemail: dots ignored, `+tag` ignored, both domains one mailbox
     ///   (Google Account Help, "Dots don't matter in Gmail addresses"; "Create task-specific email addresses").
-    /// - Outlook.com, Hotmail, Live, MSN: `+tag` plus-addressing (Microsoft Support, "Plus addressing in Outlook.com").
+    /// - Outlook.com, Hotmail, Live, MSN, with their country domains (`hotmail.co.uk`, `live.fr`, `outlook.jp`): `+tag`
+    ///   plus-addressing (Microsoft Support, "Plus addressing in Outlook.com": every Outlook.com address has it). Each
+    ///   domain stays its own mailbox domain.
+    /// - Posteo (posteo.de and its alias domains): `+tag` (Posteo Help, "What is plus addressing?").
+    /// - mailbox.org: `+tag` (mailbox.org Knowledge Base, "Using plus addresses / subaddressing").
     /// - iCloud, me.com, mac.com: `+tag` (Apple Support, "Use plus addressing with iCloud Mail").
     /// - Fastmail: `+tag` (Fastmail Help, "Plus addressing and subdomain addressing").
     /// - Proton Mail (protonmail.com, protonmail.ch, proton.me, pm.me): `+tag` (Proton Support, "Addresses and aliases").
@@ -37,7 +42,7 @@ public enum Mailbox: Sendable {
         let gmail = ProviderRule(canonicalDomain: "gmail.com", ignoresDots: true, tagSeparator: "+")
         rules["gmail.com"] = gmail
         rules["googlemail.com"] = gmail
-        for domain in ["outlook.com", "hotmail.com", "live.com", "msn.com"] {
+        for domain in outlookDomains + posteoDomains + ["mailbox.org"] {
             rules[domain] = ProviderRule(canonicalDomain: domain, ignoresDots: false, tagSeparator: "+")
         }
         let icloud = ProviderRule(canonicalDomain: "icloud.com", ignoresDots: false, tagSeparator: "+")
@@ -50,6 +55,27 @@ public enum Mailbox: Sendable {
         rules["hey.com"] = ProviderRule(canonicalDomain: "hey.com", ignoresDots: false, tagSeparator: "+")
         return rules
     }()
+
+    /// Outlook.com's consumer domains: `outlook`, `hotmail` and `live` under the country endings Microsoft hands out,
+    /// `msn.com` and `windowslive.com`.
+    static let outlookDomains: [String] = {
+        let endings = [
+            "com", "co.uk", "fr", "de", "es", "it", "nl", "be", "at", "ch", "dk", "se", "no", "fi", "ie", "pt", "gr",
+            "cz", "sk", "hu", "pl", "ca", "com.au", "co.nz", "jp", "co.jp", "kr", "com.mx", "com.ar", "com.br", "cl",
+            "co.in", "in", "sg", "com.sg", "my", "ph", "co.th", "com.tr", "co.za", "ru", "com.vn",
+        ]
+        var domains = ["msn.com", "windowslive.com"]
+        for brand in ["outlook", "hotmail", "live"] {
+            for ending in endings { domains.append(brand + "." + ending) }
+        }
+        return domains
+    }()
+
+    /// Posteo's domains (one mailbox service under several names).
+    static let posteoDomains = [
+        "posteo.de", "posteo.net", "posteo.at", "posteo.ch", "posteo.eu", "posteo.org", "posteo.be", "posteo.us",
+        "posteo.co.uk", "posteo.com",
+    ]
 
     /// The normalised mailbox of `email`, or `nil` when it has no `@` with text on both sides.
     ///

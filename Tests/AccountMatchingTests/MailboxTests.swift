@@ -10,6 +10,15 @@ struct MailboxTests {
         ("ann+news@me.com", "ann@icloud.com"),
         ("ann+news@pm.me", "ann@proton.me"),
         ("ann+news@fastmail.com", "ann@fastmail.com"),
+        // Outlook.com's country domains, Posteo and mailbox.org document plus-addressing too; each domain stays.
+        ("ann+news@hotmail.co.uk", "ann@hotmail.co.uk"),
+        ("ann+news@live.com.mx", "ann@live.com.mx"),
+        ("ann+news@outlook.de", "ann@outlook.de"),
+        ("ann+news@posteo.de", "ann@posteo.de"),
+        ("ann+news@mailbox.org", "ann@mailbox.org"),
+        // GMX and Yahoo do not: the tag is part of the address.
+        ("ann+news@gmx.de", "ann+news@gmx.de"),
+        ("ann+news@yahoo.com", "ann+news@yahoo.com"),
         // Unknown providers keep their dots and tags: not every server treats '+' as a tag.
         ("ann.b+news@example.org", "ann.b+news@example.org"),
         // ASCII white space of every kind is trimmed, as Foundation's white space and newlines are.
@@ -38,8 +47,8 @@ struct MailboxTests {
         #expect(Mailbox.normalize(email) == nil)
     }
 
-    @Test func rulesVersionIsTwoSinceIDNA() {
-        #expect(Mailbox.rulesVersion == 2)
+    @Test func rulesVersionIsThreeSinceOutlookCountryDomains() {
+        #expect(Mailbox.rulesVersion == 3)
     }
 
     @Test(arguments: [
