@@ -13,8 +13,9 @@ import AccountMatching
 ///
 /// A block of up to ``DetectionSettings/maximumBlockSize`` accounts is compared all pairs against all. A larger
 /// block (a very common name, a popular local part) is sorted (by username, or by name for handle blocks) and each
-/// account is compared with its next ``DetectionSettings/neighbourWindow`` neighbours only; the report counts such
-/// blocks and names the largest.
+/// account is compared with its next ``DetectionSettings/neighbourWindow`` neighbours only (in the blocks of loose
+/// keys, names and handle prefixes, ``DetectionSettings/looseNeighbourWindow``); the report counts such blocks and
+/// names the largest.
 enum BlockKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case mailbox = 1
     case handle = 2
@@ -29,6 +30,10 @@ enum BlockKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .name: return "name"
         }
     }
+
+    /// Whether many strangers share keys of this kind (names, handles' first characters), whose members mostly meet
+    /// again through a handle or a mailbox: their large blocks get the smaller neighbour window.
+    var isLoose: Bool { self == .name || self == .handlePrefix }
 }
 
 /// One account's membership of one block.

@@ -66,6 +66,7 @@ public struct DuplicateDetector: Sendable {
         var statistics = DetectionStatistics()
         statistics.maximumBlockSize = settings.maximumBlockSize
         statistics.neighbourWindow = settings.neighbourWindow
+        statistics.looseNeighbourWindow = settings.looseNeighbourWindow
         statistics.maximumClusterSize = settings.maximumClusterSize
 
         progress(DetectionProgress(phase: .blocking, done: 0, total: table.count))
@@ -139,8 +140,9 @@ public struct DuplicateDetector: Sendable {
         let scorer = PairScorer(table: table, minimumScore: settings.minimumScore, entries: entries)
         // Split the blocks into chunks of similar cost; workers take chunks in turn.
         let cost: (Range<Int>) -> Int = { range in
-            range.count <= settings.maximumBlockSize
-                ? range.count * (range.count - 1) / 2 : range.count * settings.neighbourWindow
+            if range.count <= settings.maximumBlockSize { return range.count * (range.count - 1) / 2 }
+            let loose = AccountTable.kind(of: entries[range.lowerBound].key).isLoose
+            return range.count * (loose ? settings.looseNeighbourWindow : settings.neighbourWindow)
         }
         let totalCost = blocks.reduce(0) { $0 + cost($1) }
         let chunkCount = max(1, min(blocks.count, 64))
@@ -202,7 +204,7 @@ public struct DuplicateDetector: Sendable {
         if order.count > settings.maximumBlockSize {
             let kind = AccountTable.kind(of: entries[block.lowerBound].key)
             order.sort { table.neighbourOrder(kind, $0, $1) }
-            window = settings.neighbourWindow
+            window = kind.isLoose ? settings.looseNeighbourWindow : settings.neighbourWindow
         }
         var comparisons = 0
         for x in 0..<order.count {

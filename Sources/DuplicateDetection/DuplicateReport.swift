@@ -96,6 +96,8 @@ public struct DetectionStatistics: Sendable, Hashable {
     public var maximumBlockSize = 0
     /// See ``DetectionSettings/neighbourWindow``.
     public var neighbourWindow = 0
+    /// See ``DetectionSettings/looseNeighbourWindow``.
+    public var looseNeighbourWindow = 0
     /// See ``DetectionSettings/maximumClusterSize``.
     public var maximumClusterSize = 0
 
@@ -110,7 +112,8 @@ public struct DetectionStatistics: Sendable, Hashable {
                 .joined(separator: "; ")
             notes.append(
                 "\(oversizedBlocks) blocks had more than \(maximumBlockSize) accounts; in them each account was "
-                    + "compared with its \(neighbourWindow) nearest neighbours only (largest: \(examples))")
+                    + "compared with its \(neighbourWindow) nearest neighbours only (\(looseNeighbourWindow) in name "
+                    + "and handle-prefix blocks; largest: \(examples))")
         }
         if cappedClusters > 0 {
             notes.append(

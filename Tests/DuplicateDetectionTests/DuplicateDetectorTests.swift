@@ -391,6 +391,24 @@ struct DuplicateDetectorTests {
             })
         // Neighbours only: far fewer comparisons than 40 × 39 / 2 per block.
         #expect(report.statistics.comparisons < 40 * 39 / 2)
+        #expect(
+            report.statistics.notes.contains { $0.contains("3 nearest neighbours only (2 in name and handle-prefix") })
+    }
+
+    @Test func looseBlocksUseTheirOwnWindow() {
+        // Forty John Smiths share a name block and nothing else: with a loose window of 1 each is compared with its
+        // next neighbour only (39 comparisons); with 4, 39 + 38 + 37 + 36.
+        func comparisons(_ window: Int) -> Int {
+            var settings = DetectionSettings()
+            settings.maximumBlockSize = 10
+            settings.looseNeighbourWindow = window
+            let accounts = (0..<40).map { index in
+                account("u\(index)", email: "x\(index)@example\(index).org", first: "John", last: "Smith")
+            }
+            return detect(accounts, settings: settings).statistics.comparisons
+        }
+        #expect(comparisons(1) == 39)
+        #expect(comparisons(4) == 39 + 38 + 37 + 36)
     }
 
     // MARK: - Contract
