@@ -221,6 +221,8 @@ public enum Handle: Sendable {
                     if !extendsNumber || mayBeCut || suffixed { return .extended }
                     return .different
                 }
+                // A word in front and the rest cut at 15 (`thesilverrunner` for `silverrunner34`).
+                if frontWordBeforeCut(a, b) != nil || frontWordBeforeCut(b, a) != nil { return .extended }
                 // `solar2001` and `solar24` are two people.
                 if digitsConflict { return .different }
                 if digitsA.elementsEqual(digitsB), lettersA.count >= 4, lettersB.count >= 4,
@@ -231,6 +233,24 @@ public enum Handle: Sendable {
                 return .different
             }
         }
+    }
+
+    /// Words people put in front of a handle to find a free one (`thesilverrunner`, `realjsmith`, `itskaren`).
+    package static let frontWords: [[UInt8]] = ["the", "real", "its", "iam", "im", "official", "hey", "mr", "ms", "dr"]
+        .map { Array($0.utf8) }
+
+    /// The length of the word in front when `cut` is a front word followed by the start of `other` and ends at
+    /// Twitter's 15 characters (13 to 15 once separators are gone: `the_silver_runn`), with 8 characters or more of
+    /// `other` kept; `nil` otherwise.
+    package static func frontWordBeforeCut(
+        _ cut: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>
+    ) -> Int? {
+        guard (13...15).contains(cut.count) else { return nil }
+        for word in frontWords where cut.starts(with: word) {
+            let rest = cut[word.count...]
+            if rest.count >= 8, rest.count < other.count, other.starts(with: rest) { return word.count }
+        }
+        return nil
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -652,6 +652,9 @@ struct HandleShape: Sendable {
     /// with all of it.
     var head: UInt64 = 0
     var tail: UInt64 = 0
+    /// For a handle that may be a front word and another handle cut at 15 characters (`thesilverrunner`), the eight
+    /// bytes after the word packed as ``head`` packs them; 0 otherwise.
+    var cutHead: UInt64 = 0
 
     init() {}
 
@@ -664,6 +667,11 @@ struct HandleShape: Sendable {
         // head: byte 0 in the top byte; tail: the last byte in the lowest byte.
         for (index, byte) in bytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(56 - 8 * index) }
         for byte in bytes.suffix(8) { tail = tail << 8 | UInt64(byte) }
+        if (13...15).contains(bytes.count), let word = Handle.frontWords.first(where: { bytes.starts(with: $0) }) {
+            for (index, byte) in bytes[word.count...].prefix(8).enumerated() {
+                cutHead |= UInt64(byte) << UInt64(56 - 8 * index)
+            }
+        }
         for byte in bytes {
             if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 digitHash.combine(byte)
@@ -694,9 +702,17 @@ struct HandleShape: Sendable {
         return mask
     }
 
+    /// The ``letters`` hash of any handle (what ``AccountTable/letterCarriers(_:)`` is keyed by).
+    static func letterHash(_ handle: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var hash = FNV1a()
+        for byte in handle where byte < UInt8(ascii: "0") || byte > UInt8(ascii: "9") { hash.combine(byte) }
+        return UInt32(truncatingIfNeeded: hash.value)
+    }
+
     /// Whether `Handle.compare` could find these two handles alike (same letters, a typo, or one extending the
     /// other); `false` means they are surely different.
     func mayResemble(_ other: HandleShape) -> Bool {
+        if (cutHead != 0 && cutHead == other.head) || (other.cutHead != 0 && other.cutHead == head) { return true }
         if letters == other.letters && letterCount >= 3 && (digits == 0 || other.digits == 0) { return true }
         let shorter = min(length, other.length)
         let extra = max(length, other.length) - shorter

@@ -91,12 +91,22 @@ extension AccountTable {
                 "handle \"\(String(decoding: handleText[range], as: UTF8.self))\""
             }
             guard range.count >= AccountTable.handlePrefixLength else { continue }
-            let prefix = range.lowerBound..<(range.lowerBound + AccountTable.handlePrefixLength)
-            var prefixHasher = FNV1a()
-            prefixHasher.combine(BlockKind.handlePrefix.rawValue)
-            prefixHasher.combine(bytes: handleText[prefix])
-            body(AccountTable.key(.handlePrefix, prefixHasher.value)) {
-                "handles starting \"\(String(decoding: handleText[prefix], as: UTF8.self))\""
+            func prefixKey(from start: Int) {
+                let prefix = start..<(start + AccountTable.handlePrefixLength)
+                var prefixHasher = FNV1a()
+                prefixHasher.combine(BlockKind.handlePrefix.rawValue)
+                prefixHasher.combine(bytes: handleText[prefix])
+                body(AccountTable.key(.handlePrefix, prefixHasher.value)) {
+                    "handles starting \"\(String(decoding: handleText[prefix], as: UTF8.self))\""
+                }
+            }
+            prefixKey(from: range.lowerBound)
+            // A front word and another handle cut at 15 (`thesilverrunner`): also the block of what follows the word.
+            if handleShape(account, slot).cutHead != 0,
+                let word = Handle.frontWords.first(where: { handleText[range].starts(with: $0) }),
+                range.count - word.count >= AccountTable.handlePrefixLength
+            {
+                prefixKey(from: range.lowerBound + word.count)
             }
         }
         for kind in NameSlotKind.allCases {

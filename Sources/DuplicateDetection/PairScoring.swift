@@ -408,9 +408,17 @@ final class PairScorer: Sendable {
                             counts(letters, letters: shapeA.letters)
                         }
                     case .extended:
-                        // The shorter one (a screen name cut at 15 characters shows no more).
-                        verdict =
-                            a.count <= b.count ? counts(a, letters: shapeA.letters) : counts(b, letters: shapeB.letters)
+                        if let word = Handle.frontWordBeforeCut(a, b) ?? Handle.frontWordBeforeCut(b, a) {
+                            // What follows the front word (`silverrunner` of `thesilverrunner`): all the two share.
+                            let cut = Handle.frontWordBeforeCut(a, b) != nil ? a : b
+                            let shared = UnsafeBufferPointer(rebasing: cut[word...])
+                            verdict = counts(shared, letters: HandleShape.letterHash(shared))
+                        } else {
+                            // The shorter one (a screen name cut at 15 characters shows no more).
+                            verdict =
+                                a.count <= b.count
+                                ? counts(a, letters: shapeA.letters) : counts(b, letters: shapeB.letters)
+                        }
                     case .similar:
                         let first = counts(a, letters: shapeA.letters)
                         let second = counts(b, letters: shapeB.letters)

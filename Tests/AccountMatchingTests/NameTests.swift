@@ -129,6 +129,12 @@ struct HandleTests {
         ("amanda81", "amanda816897", .extended),  // unless three or more were added (a suggestion when it was taken)
         ("crimsonninja1976", "crimsonninja1976114", .extended),
         ("amanda816897", "816897amanda81", .different),
+        // A word in front, and the rest cut at Twitter's 15 characters.
+        ("thesilverrunner", "silverrunner34", .extended),
+        ("the_silver_runne", "silverrunner34", .extended),
+        ("realjsmithhiker", "jsmithhiker1984", .extended),
+        ("thesilverrun", "silverrunner34", .different),  // 12 characters: not cut
+        ("thesilverrunner", "silverrider34", .different),
         ("solar2001", "solar24", .different),
         ("jsmith84", "jsmith85", .different),
         ("alice", "bob", .different),
