@@ -42,7 +42,8 @@ public enum Handle: Sendable {
 
     /// How surprising `handle` is once the names are taken into account, in bits: ``letterBits`` for each unexplained
     /// letter (at most ``maximumLetterBits`` in all), 5.6 for a number that could be a year of birth (two digits,
-    /// 1930–2029, or three that begin a year: one in 50), 3.3 for each other digit. Letters say nothing when the names
+    /// 1930–2029, or three that begin a year: one in 50) or that people pick for being easy to remember (`123`,
+    /// `777`, `007`), 3.3 for each other digit. Letters say nothing when the names
     /// are in a script the handle cannot spell (`山田 太郎`): only digits count then.
     ///
     /// A shared handle is evidence of one person when it is more surprising than the number of other people who
@@ -86,8 +87,9 @@ public enum Handle: Sendable {
         return digitBits(count: count, packed: packed)
     }
 
-    /// The bits of `count` digits (the first 16 packed four bits each, the last in the low bits): a year-like number
-    /// one in 50, others 3.3 bits a digit; a number written twice (`19951995`, `4242`) is worth it written once.
+    /// The bits of `count` digits (the first 16 packed four bits each, the last in the low bits): a year-like or
+    /// memorable number one in 50, others 3.3 bits a digit; a number written twice (`19951995`, `4242`) is worth it
+    /// written once.
     private static func digitBits(count: Int, packed: UInt64) -> Double {
         if count >= 4, count % 2 == 0, count <= 16 {
             let half = count / 2
@@ -211,7 +213,7 @@ public enum Handle: Sendable {
                 let mayBeCut = (13...15).contains(short.count) && isPrefix
                 if short.count >= 5, isPrefix || isSuffix, extra <= 4 || mayBeCut {
                     // `dherrera67` and `dherrera677` carry different numbers, unless the shorter was cut short, or
-                    // three digits or more were added behind (`crimsonninja1976114`: a site's suggestion when
+                    // three or four digits were added behind (`crimsonninja1976114`: a site's suggestion when
                     // `crimsonninja1976` was taken).
                     let extendsNumber =
                         isPrefix
@@ -236,19 +238,20 @@ public enum Handle: Sendable {
     }
 
     /// Words people put in front of a handle to find a free one (`thesilverrunner`, `realjsmith`, `itskaren`).
-    package static let frontWords: [[UInt8]] = ["the", "real", "its", "iam", "im", "official", "hey", "mr", "ms", "dr"]
+    /// None is the start of another, so the first that a handle starts with is the only one.
+    package static let frontWords: [[UInt8]] = ["the", "real", "its", "iam", "im", "hey", "mr", "ms", "dr"]
         .map { Array($0.utf8) }
 
     /// The length of the word in front when `cut` is a front word followed by the start of `other` and ends at
-    /// Twitter's 15 characters (13 to 15 once separators are gone: `the_silver_runn`), with 8 characters or more of
-    /// `other` kept; `nil` otherwise.
+    /// Twitter's 15 characters (13 to 15 once separators are gone: `the_silver_runn`), with 10 characters or more of
+    /// `other` kept (as many as a handle-prefix block key holds); `nil` otherwise.
     package static func frontWordBeforeCut(
         _ cut: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>
     ) -> Int? {
         guard (13...15).contains(cut.count) else { return nil }
         for word in frontWords where cut.starts(with: word) {
             let rest = cut[word.count...]
-            if rest.count >= 8, rest.count < other.count, other.starts(with: rest) { return word.count }
+            if rest.count >= 10, rest.count < other.count, other.starts(with: rest) { return word.count }
         }
         return nil
     }
@@ -446,9 +449,6 @@ public enum HandleAgreement: Int, Sendable, Hashable, Comparable, CaseIterable {
     /// The same digits and letters within a typo or two (`jsmtih84` and `jsmith84`; edit distance 1, or 2 from eight
     /// letters).
     case similar
-    /// Different letters around the same number (`storm940` and `sadeyemi940`): a number of two digits or more,
-    /// the whole of a run of digits in each.
-    case sameNumber
     /// The same normalised handle (`john.smith` and `john_smith`).
     case identical
 

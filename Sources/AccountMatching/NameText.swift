@@ -133,7 +133,9 @@ public enum NameText: Sendable {
         }
     }
 
-    static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2019}", "\u{02BC}", "`"]
+    /// Marks inside a word that are not part of its spelling: apostrophes (`O'Brien`) and the Catalan middle dot
+    /// (`Marcel·lí`).
+    static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2019}", "\u{02BC}", "`", "\u{00B7}"]
 
     /// Letters without a Unicode decomposition, spelled the way they are usually written in ASCII.
     static let special: [Unicode.Scalar: String] = [

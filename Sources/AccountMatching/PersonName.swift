@@ -54,7 +54,7 @@ public struct PersonName: Sendable, Hashable {
     /// camel-cased word (`JohnSmith`) is split. The first word is the given name and every later word counts as a
     /// family word (display names do not say which words are middle names).
     public init?(displayName: String) {
-        var text = PersonName.withoutDecorations(displayName)
+        var text = PersonName.withoutDecorations(displayName, dashes: true)
         // Spaces and commas found byte by byte in ASCII text (most display names): walking its characters costs far
         // more. (In other text a comma byte may be part of a character: `,\u{301}`.)
         let spaceOrComma =
@@ -175,41 +175,76 @@ public struct PersonName: Sendable, Hashable {
         a.unicodeScalars.count >= 3 && b.unicodeScalars.count >= 3 && JaroWinkler.similarity(a, b) >= typoThreshold
     }
 
-    /// `text` without what people add to a name: a tagline after `|`, `•`, `·` or a spaced dash (`Rajesh Patel |
-    /// Founder`), and words in brackets or pronouns (`Tommy Wilson (he/him)`, `Sam Lee she/her`). Two strangers
-    /// whose names both end `| Student` or `(she/her)` do not share a family name.
-    static func withoutDecorations(_ text: String) -> String {
+    /// `text` without what people add to a name: words in brackets (`Tommy Wilson (he/him)`; an unclosed bracket is
+    /// kept), a tagline after `|`, `•`, a `·` or dash that is not inside a word, or — with `dashes` — a spaced hyphen
+    /// (`Rajesh Patel | Founder`, `Anna Smith - Baker`), and pronouns (`Sam Lee she/her`). Separators before the name
+    /// are skipped (`• Anna Smith •`); when nothing with a letter is left, `text` is returned as it was. Two strangers
+    /// whose names both end `| Student` or `(she/her)` do not share a family name. Name fields get `dashes: false`: a
+    /// spaced hyphen may join two family names there.
+    static func withoutDecorations(_ text: String, dashes: Bool = true) -> String {
         guard isDecorated(text) else { return text }
-        var kept = ""
+        // Brackets first (what they hold may look like a tagline: `(he/him) - Baker`).
+        var unbracketed: [Character] = []
+        var inside: [Character] = []
         var depth = 0
-        var previous: Character = " "
-        var characters = Array(text)
-        // A tagline ends the name.
-        for (index, character) in characters.enumerated() {
-            let spacedDash =
-                "-–—".contains(character) && previous.isWhitespace
-                && (index + 1 == characters.count || characters[index + 1].isWhitespace)
-            if "|•·".contains(character) || ("–—".contains(character) && !previous.isLetter) || spacedDash {
-                characters.removeSubrange(index...)
-                break
-            }
-            previous = character
-        }
-        for character in characters {
+        for character in text {
             switch character {
-            case "(", "[", "{": depth += 1
-            case ")", "]", "}": depth = max(0, depth - 1)
-            default: if depth == 0 { kept.append(character) }
+            case "(", "[", "{":
+                depth += 1
+                inside.append(character)
+            case ")", "]", "}":
+                guard depth > 0 else {
+                    unbracketed.append(character)
+                    continue
+                }
+                depth -= 1
+                if depth == 0 {
+                    inside.removeAll()
+                    unbracketed.append(" ")
+                } else {
+                    inside.append(character)
+                }
+            default:
+                if depth > 0 { inside.append(character) } else { unbracketed.append(character) }
             }
         }
-        guard kept.contains("/") else { return kept }
-        return kept.split(separator: " ").filter { word in
-            !word.contains("/") || !word.lowercased().split(separator: "/").allSatisfy { pronouns.contains(String($0)) }
-        }.joined(separator: " ")
+        unbracketed += inside
+        // A tagline ends the name, once the name has begun.
+        var kept = ""
+        var seenLetter = false
+        for (index, character) in unbracketed.enumerated() {
+            let previous = index > 0 ? unbracketed[index - 1] : " "
+            let next = index + 1 < unbracketed.count ? unbracketed[index + 1] : " "
+            let insideWord = previous.isLetter && next.isLetter
+            let separates: Bool
+            switch character {
+            case "|", "•": separates = true
+            case "·", "–", "—": separates = !insideWord
+            case "-": separates = dashes && previous.isWhitespace && next.isWhitespace
+            default: separates = false
+            }
+            if separates {
+                if seenLetter { break }
+                kept.append(" ")
+                continue
+            }
+            if character.isLetter { seenLetter = true }
+            kept.append(character)
+        }
+        if kept.contains("/") {
+            kept = kept.split(separator: " ").filter { word in
+                !word.contains("/")
+                    || !word.lowercased().split(separator: "/").allSatisfy { pronouns.contains(String($0)) }
+            }.joined(separator: " ")
+        }
+        var trimmed = Substring(kept)
+        while trimmed.first?.isWhitespace == true { trimmed.removeFirst() }
+        while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
+        return trimmed.contains(where: \.isLetter) ? String(trimmed) : text
     }
 
-    /// Whether `text` may hold a decoration ``withoutDecorations(_:)`` removes, byte by byte (most names hold none,
-    /// and this runs for every name of the store).
+    /// Whether `text` may hold a decoration ``withoutDecorations(_:dashes:)`` removes, byte by byte (most names hold
+    /// none, and this runs for every name of the store). It may say yes where nothing is removed, never the reverse.
     private static func isDecorated(_ text: String) -> Bool {
         var previous: UInt8 = 0
         var beforePrevious: UInt8 = 0
@@ -220,15 +255,18 @@ public struct PersonName: Sendable, Hashable {
             // `•` (E2 80 A2), `–` (E2 80 93), `—` (E2 80 94), `·` (C2 B7).
             case 0xA2, 0x93, 0x94: if previous == 0x80 && beforePrevious == 0xE2 { return true }
             case 0xB7: if previous == 0xC2 { return true }
-            case UInt8(ascii: " "):
-                if previous == UInt8(ascii: "-") && beforePrevious == UInt8(ascii: " ") { return true }
+            // A hyphen after anything but an ASCII letter or digit (a space of any kind, an accented letter).
+            case UInt8(ascii: "-"):
+                let inWord =
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(previous | 0x20)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(previous)
+                if !inWord { return true }
             default: break
             }
             beforePrevious = previous
             previous = byte
         }
-        // A dash at the end after a space (`Anna -`).
-        return previous == UInt8(ascii: "-") && beforePrevious == UInt8(ascii: " ")
+        return false
     }
 
     static let pronouns: Set<String> = [
@@ -236,7 +274,7 @@ public struct PersonName: Sendable, Hashable {
     ]
 
     static func words(_ text: String, dropTitles: Bool, dropSuffixes: Bool) -> [String] {
-        var words = NameText.tokens(withoutDecorations(text)).filter { word in
+        var words = NameText.tokens(withoutDecorations(text, dashes: false)).filter { word in
             // A number is no name word (ASCII first: most words are, and their numbers are digits).
             if word.utf8.allSatisfy({ $0 < 0x80 }) {
                 return !word.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }

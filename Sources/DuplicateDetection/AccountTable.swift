@@ -713,7 +713,10 @@ struct HandleShape: Sendable {
     /// other); `false` means they are surely different.
     func mayResemble(_ other: HandleShape) -> Bool {
         if (cutHead != 0 && cutHead == other.head) || (other.cutHead != 0 && other.cutHead == head) { return true }
-        if letters == other.letters && letterCount >= 3 && (digits == 0 || other.digits == 0) { return true }
+        if letters == other.letters && letterCount >= 3 && (digits == 0 || other.digits == 0 || digits == other.digits)
+        {
+            return true
+        }
         let shorter = min(length, other.length)
         let extra = max(length, other.length) - shorter
         if shorter >= 5 && (extra <= 4 || (13...15).contains(shorter)) {

@@ -31,6 +31,8 @@ struct PairEvidence: Sendable, Hashable {
     /// The handle counted although the names explain it: the name is so rare in the store that nobody else could
     /// have made that handle from it.
     var rareName = false
+    /// The handles resemble through a number they share (``PairScorer/sharedNumber(_:_:)``), not their letters.
+    var sharesNumber = false
 }
 
 /// How much a shared or resembling handle says.
@@ -401,7 +403,7 @@ final class PairScorer: Sendable {
                     // Only what the two handles share is evidence.
                     let verdict: (counts: Bool, bits: Double)
                     switch agreement {
-                    case .different, .identical, .sameNumber: continue
+                    case .different, .identical: continue
                     case .sameLetters:
                         // The digits are on one side only: only the letters are shared.
                         verdict = Handle.withLettersAndDigits(a) { letters, _ in
@@ -454,7 +456,7 @@ final class PairScorer: Sendable {
         let others = pickers ?? otherPickers(i, j, evidence, cache: &cache)
         guard others * exp2(-bits) <= exp2(-PairScorer.surpriseMargin) else { return }
         evidence.handle = .resembling
-        evidence.handleAgreement = .sameNumber
+        evidence.sharesNumber = true
         evidence.handleSlotA = number.a
         evidence.handleSlotB = number.b
     }

@@ -43,11 +43,10 @@ enum Reasons {
 
     /// The handle part of a reason, or `nil` when no handle counted.
     static func handle(
-        _ strength: HandleStrength, _ agreement: HandleAgreement, _ a: AccountTable.HandleSlot,
-        _ b: AccountTable.HandleSlot
+        _ strength: HandleStrength, sharesNumber: Bool, _ a: AccountTable.HandleSlot, _ b: AccountTable.HandleSlot
     ) -> String? {
         guard strength >= .weak else { return nil }
-        if agreement == .sameNumber {
+        if sharesNumber {
             func noun(_ slot: AccountTable.HandleSlot) -> String {
                 switch slot {
                 case .username: return "username"
@@ -89,7 +88,8 @@ enum Reasons {
         var phrases: [String] = []
         if let mailboxMatch { phrases.append(mailbox(mailboxMatch)) }
         let namePart = name(evidence.name, evidence.nameSlotA, evidence.nameSlotB, rare: evidence.rareName)
-        let handlePart = handle(evidence.handle, evidence.handleAgreement, evidence.handleSlotA, evidence.handleSlotB)
+        let handlePart = handle(
+            evidence.handle, sharesNumber: evidence.sharesNumber, evidence.handleSlotA, evidence.handleSlotB)
         switch (namePart, handlePart) {
         case (let name?, let handle?): phrases.append(name + " and " + handle)
         case (let name?, nil): phrases.append(name)

@@ -63,6 +63,14 @@ struct PersonNameTests {
         ("Jessica Nelson, PhD", "jessica", ["nelson"]),
         ("Anna Smith-Jones - Baker", "anna", ["smith", "jones"]),
         ("Mary-Kate Olsen", "mary", ["kate", "olsen"]),
+        // Separators before the name, a name all in brackets, an unclosed bracket, a word with a middle dot.
+        ("• Anna Smith •", "anna", ["smith"]),
+        ("- Anna Smith | x", "anna", ["smith"]),
+        ("(Anna Smith)", "anna", ["smith"]),
+        ("Anna :( Smith", "anna", ["smith"]),
+        ("Marcel·lí Puig", "marcelli", ["puig"]),
+        ("Anna Smith\u{A0}-\u{A0}Designer", "anna", ["smith"]),
+        ("JohnSmith | Designer", "john", ["smith"]),
         // "The" is no one's family name: two Richards "the Retro" and "the Hockey" share no family word.
         ("Richard the Retro", "richard", ["retro"]),
     ])
@@ -133,6 +141,7 @@ struct HandleTests {
         ("thesilverrunner", "silverrunner34", .extended),
         ("the_silver_runne", "silverrunner34", .extended),
         ("realjsmithhiker", "jsmithhiker1984", .extended),
+        ("realrunnerkat", "runnerkatie1984", .different),  // 9 characters after the word: too few to tell
         ("thesilverrun", "silverrunner34", .different),  // 12 characters: not cut
         ("thesilverrunner", "silverrider34", .different),
         ("solar2001", "solar24", .different),
@@ -205,6 +214,12 @@ struct HandleTests {
         let kanji = [try #require(PersonName(first: "太郎", last: "山田"))]
         #expect(Handle.surprise("taroyamada", by: kanji) == 0)
         #expect(abs(Handle.surprise("taroyamada77", by: kanji) - log2(50)) < 1e-9)
+    }
+
+    @Test func noFrontWordStartsAnother() {
+        for word in Handle.frontWords {
+            #expect(!Handle.frontWords.contains { $0 != word && $0.starts(with: word) }, "\(word)")
+        }
     }
 
     @Test func sharedNumbersAreWholeRunsOfDigits() {
