@@ -120,13 +120,11 @@ public enum Handle: Sendable {
     /// `365`, `420`, `911`).
     private static func isMemorable(count: Int, packed: UInt64) -> Bool {
         guard (3...6).contains(count) else { return false }
-        var digits: [Int] = []
-        for shift in stride(from: 4 * (count - 1), through: 0, by: -4) {
-            digits.append(Int(packed >> UInt64(shift) & 0xF))
-        }
-        let steps = Set(zip(digits, digits.dropFirst()).map { $1 - $0 })
-        if steps == [0] || steps == [1] || steps == [-1] { return true }
-        return count == 3 && [7, 101, 247, 365, 420, 911].contains(digits[0] * 100 + digits[1] * 10 + digits[2])
+        // Digit by digit from the last (no allocation: this runs for every handle judged).
+        func digit(_ index: Int) -> Int { Int(packed >> UInt64(4 * (count - 1 - index)) & 0xF) }
+        let step = digit(1) - digit(0)
+        if abs(step) <= 1, (2..<count).allSatisfy({ digit($0) - digit($0 - 1) == step }) { return true }
+        return count == 3 && [7, 101, 247, 365, 420, 911].contains(digit(0) * 100 + digit(1) * 10 + digit(2))
     }
 
     /// The surprise of the most surprising number (a whole run of two digits or more, once when written twice) that

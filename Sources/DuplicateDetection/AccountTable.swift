@@ -659,7 +659,6 @@ struct HandleShape: Sendable {
     init() {}
 
     init(_ handle: String) {
-        var letterHash = FNV1a()
         var digitHash = FNV1a()
         var hasDigits = false
         let bytes = Array(handle.utf8)
@@ -677,13 +676,12 @@ struct HandleShape: Sendable {
                 digitHash.combine(byte)
                 hasDigits = true
             } else {
-                letterHash.combine(byte)
                 letterCount &+= 1
                 letterMask |= byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? 1 << UInt32(byte - 97) : 1 << 26
             }
         }
         if hasDigits { numberMask = HandleShape.numberMask(bytes) }
-        letters = UInt32(truncatingIfNeeded: letterHash.value)
+        letters = bytes.withUnsafeBufferPointer { HandleShape.letterHash($0) }
         digits = hasDigits ? UInt32(truncatingIfNeeded: digitHash.value) | 1 : 0
         length = UInt8(clamping: bytes.count)
     }

@@ -118,7 +118,7 @@ final class PairScorer: Sendable {
         var overlap = HandleOverlap.handles
         if !evidence.sharesMailbox && ScoreTable.score(name: .exact, handle: .none) < minimumScore {
             overlap = handleOverlap(i, j)
-            if overlap == .none { return nil }
+            if case .none = overlap { return nil }
         }
         compareNames(i, j, into: &evidence, cache: &cache)
         if evidence.sharesMailbox {
@@ -136,10 +136,10 @@ final class PairScorer: Sendable {
         }
         if ScoreTable.best(name: evidence.name) < minimumScore { return nil }
         let needResembling = ScoreTable.score(name: evidence.name, handle: .resembling) >= minimumScore
-        if overlap == .number {
+        if case .number(let number) = overlap {
             // No handle is the same as or like another: only the shared number can count.
             guard needResembling else { return nil }
-            countSharedNumber(i, j, into: &evidence, pickers: nil, cache: &cache)
+            countSharedNumber(number, i, j, into: &evidence, pickers: nil, cache: &cache)
         } else {
             compareHandles(i, j, into: &evidence, needResembling: needResembling, cache: &cache)
         }
@@ -272,12 +272,15 @@ final class PairScorer: Sendable {
 
     // MARK: - Handles
 
+    /// A number two handles share: its surprise in bits, and which handles.
+    typealias SharedNumber = (bits: Double, a: AccountTable.HandleSlot, b: AccountTable.HandleSlot)
+
     /// What the handles of two accounts may have in common.
     enum HandleOverlap {
         /// Nothing.
         case none
         /// A number (``sharedNumber(_:_:)``), and nothing else.
-        case number
+        case number(SharedNumber)
         /// A handle that is, or might resemble, a handle of the other account.
         case handles
     }
@@ -298,7 +301,8 @@ final class PairScorer: Sendable {
             }
         }
         // The masks only say that a number may be shared (one pair of handles in sixteen has meeting bits by chance).
-        return mayShareNumber && sharedNumber(i, j) != nil ? .number : .none
+        guard mayShareNumber, let number = sharedNumber(i, j) else { return .none }
+        return .number(number)
     }
 
     private func compareHandles(
@@ -441,16 +445,20 @@ final class PairScorer: Sendable {
         // A handle the names explain counted only because nobody else carries so rare a name.
         evidence.rareName = evidence.handle >= .resembling && countedBits == 0
         if needResembling, evidence.handle < .resembling {
-            countSharedNumber(i, j, into: &evidence, pickers: namePickers, cache: &cache)
+            if evidence.name.isMatch, let number = sharedNumber(i, j) {
+                countSharedNumber(number, i, j, into: &evidence, pickers: namePickers, cache: &cache)
+            }
         }
     }
 
-    /// Counts a number the handles share as resembling handles (see ``sharedNumber(_:_:)``) when the names match
-    /// and few of their other carriers would write it. `pickers`: ``otherPickers(_:_:_:cache:)`` when known.
+    /// Counts `number`, which the handles of `i` and `j` share (``sharedNumber(_:_:)``), as resembling handles when
+    /// the names match and few of their other carriers would write it. `pickers`: ``otherPickers(_:_:_:cache:)`` when
+    /// known.
     private func countSharedNumber(
-        _ i: Int, _ j: Int, into evidence: inout PairEvidence, pickers: Double?, cache: inout TypoCache
+        _ number: SharedNumber, _ i: Int, _ j: Int, into evidence: inout PairEvidence, pickers: Double?,
+        cache: inout TypoCache
     ) {
-        guard evidence.name.isMatch, let number = sharedNumber(i, j) else { return }
+        guard evidence.name.isMatch else { return }
         // Two people's years meet more often than one in fifty: birth years crowd into a few decades.
         let bits = number.bits <= Handle.yearBits ? number.bits - PairScorer.sharedYearDiscount : number.bits
         let others = pickers ?? otherPickers(i, j, evidence, cache: &cache)
@@ -467,10 +475,8 @@ final class PairScorer: Sendable {
     /// when the names match and fewer than `2^-margin` of their other carriers are expected to write the same number
     /// in a handle: each carrier counted as picking one number, as likely as the number's surprise says
     /// (``AccountMatching/Handle/digitSurprise(_:)``: a year or `123` is common, `940` is not).
-    private func sharedNumber(
-        _ i: Int, _ j: Int
-    ) -> (bits: Double, a: AccountTable.HandleSlot, b: AccountTable.HandleSlot)? {
-        var best: (bits: Double, a: AccountTable.HandleSlot, b: AccountTable.HandleSlot)?
+    private func sharedNumber(_ i: Int, _ j: Int) -> SharedNumber? {
+        var best: SharedNumber?
         table.handleText.withUnsafeBufferPointer { text in
             for slotA in AccountTable.HandleSlot.allCases where table.handleHash(i, slotA) != 0 {
                 let a = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
