@@ -46,28 +46,20 @@ enum Reasons {
         _ strength: HandleStrength, sharesNumber: Bool, _ a: AccountTable.HandleSlot, _ b: AccountTable.HandleSlot
     ) -> String? {
         guard strength >= .weak else { return nil }
-        if sharesNumber {
-            func noun(_ slot: AccountTable.HandleSlot) -> String {
-                switch slot {
-                case .username: return "username"
-                case .screenName: return "screen name"
-                case .emailLocalPart: return "email local part"
-                }
+        func noun(_ slot: AccountTable.HandleSlot) -> String {
+            switch slot {
+            case .username: return "username"
+            case .screenName: return "screen name"
+            case .emailLocalPart: return "email local part"
             }
+        }
+        if sharesNumber {
             let (first, second) = a.rawValue <= b.rawValue ? (a, b) : (b, a)
             return first == second
                 ? noun(first) + "s share a number" : noun(first) + " and " + noun(second) + " share a number"
         }
         let identical = strength == .identical || strength == .weak
-        if a == b {
-            let subject: String
-            switch a {
-            case .username: subject = "usernames"
-            case .screenName: subject = "screen names"
-            case .emailLocalPart: subject = "email local parts"
-            }
-            return subject + (identical ? " match" : " resemble each other")
-        }
+        if a == b { return noun(a) + "s" + (identical ? " match" : " resemble each other") }
         let verb = identical ? " matches " : " resembles "
         switch Set([a, b]) {
         case [.username, .screenName]: return "screen name" + verb + "username"
