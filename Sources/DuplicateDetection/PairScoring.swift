@@ -337,7 +337,8 @@ final class PairScorer: Sendable {
         //   handle's unexplained part (its surprise in bits);
         // - from the store, for letters the names do not explain: the other accounts whose handles have the very
         //   same letters, times the chance of the same digits (`neonsurfer93` is common when thirty accounts have a
-        //   `neonsurfer` handle), times the chance that such an account also carries the matching name. (Letters
+        //   `neonsurfer` handle), times the chance that such an account also carries the matching name, or the very
+        //   same given name when that is all the names agree on (`sharesUnspelledGiven`). (Letters
         //   the names explain are the first estimate's business: the carriers of `meganarwyli` are Megan Arwylis,
         //   this person's other accounts among them.)
         let limit = exp2(-PairScorer.surpriseMargin)
@@ -371,7 +372,7 @@ final class PairScorer: Sendable {
             // The same letters elsewhere, or as many as the handle's first and last words make likely.
             var byLetters =
                 max(Double(max(0, table.letterCarriers(letters) - 2)), table.affixCarriers(handle)) * exp2(-digitBits)
-            if evidence.name.isMatch || evidence.name == .initial {
+            if evidence.name.isMatch || evidence.name == .initial || sharesUnspelledGiven(handle, i, j, evidence) {
                 byLetters *= min(1, PairScorer.nameVariants * (namePickers! + 1) / Double(max(1, table.count)))
             }
             return (byLetters <= limit, bits)
@@ -605,6 +606,18 @@ final class PairScorer: Sendable {
 
     /// The share of names with a given initial: about one in ten (J, M and S are more common, X and Q rarer).
     static let initialShare = 0.1
+
+    /// Whether `i` and `j` agree on nothing but the very same given name (not a nickname of it) and `handle` does not
+    /// spell it: then a stranger with the handle's letters is unlikely to carry that name as well. When the handle
+    /// spells it (`nehaqureshi` for two Nehas), the letters' other carriers carry the name already.
+    private func sharesUnspelledGiven(
+        _ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int, _ evidence: PairEvidence
+    ) -> Bool {
+        guard evidence.name == .givenOnly else { return false }
+        let given = table.name(i, evidence.nameSlotA).given
+        guard given >= 0, given == table.name(j, evidence.nameSlotB).given else { return false }
+        return !table.words.variants[Int(given)].contains { contains(handle, $0) }
+    }
 
     private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
         guard word.count >= 2, word.count <= handle.count else { return false }

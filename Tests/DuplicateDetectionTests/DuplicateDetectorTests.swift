@@ -333,6 +333,31 @@ struct DuplicateDetectorTests {
         #expect(crowded.clusters.isEmpty, "\(crowded.usernameClusters)")
     }
 
+    @Test func aSharedGivenNameTellsWhichOfAWordHandlesCarriersItIs() {
+        // Six other `tinyunicorn` handles make `tinyunicorn71` one that a stranger could have by chance (one in a
+        // hundred of them writing 71); that the stranger is also a Juan is far less likely. A given name the
+        // handle spells (`juanunicorn71`) is no such second chance: its carriers are Juans already.
+        let crowd = (10..<16).map { account("tinyunicorn\($0)", email: "tu\($0)@example.com") }
+        func pair(first: String?, twitterName: String = "Juan Calvo", handle: String = "tinyunicorn")
+            -> [MatchableAccount]
+        {
+            [
+                account("\(handle)71", email: "jc71@example.org", first: first),
+                account("\(handle)_71", screen: "\(handle)_71", twitterName: twitterName),
+            ]
+        }
+        let filler = strangers(300)
+        #expect(detect(pair(first: "Juan") + crowd + filler).usernameClusters == [["tinyunicorn71", "tinyunicorn_71"]])
+        let nameless = detect(pair(first: nil) + crowd + filler)
+        #expect(nameless.clusters.isEmpty, "\(nameless.usernameClusters)")
+        // A nickname is a weaker agreement (Bill is one of many Williams, and Liam and Willie are Williams too).
+        let nicknamed = detect(pair(first: "Bill", twitterName: "William Calvo") + crowd + filler)
+        #expect(nicknamed.clusters.isEmpty, "\(nicknamed.usernameClusters)")
+        let spelled = (10..<16).map { account("juanunicorn\($0)", email: "ju\($0)@example.com") }
+        let spelling = detect(pair(first: "Juan", handle: "juanunicorn") + spelled + filler)
+        #expect(spelling.clusters.isEmpty, "\(spelling.usernameClusters)")
+    }
+
     @Test func particlesExplainHandlesOnlyBesideAName() {
         // `the`, `la`, `st`, `and` are name fragments beside a name (`thenishakumar`); on their own they do not make
         // `thelaststand` a handle anyone could have.
