@@ -649,7 +649,11 @@ final class PairScorer: Sendable {
         guard evidence.name == .givenOnly else { return false }
         let given = table.name(i, evidence.nameSlotA).given
         guard given >= 0, given == table.name(j, evidence.nameSlotB).given else { return false }
-        return !table.words.variants[Int(given)].contains { contains(handle, $0) }
+        // Its initial counts as spelling it too, at either end (`kschwarz`, `hendricks_j` for a Katharina, a Joyce).
+        let letters = handle.filter { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
+        return !table.words.variants[Int(given)].contains { word in
+            contains(handle, word) || word.first == letters.first || word.first == letters.last
+        }
     }
 
     private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {

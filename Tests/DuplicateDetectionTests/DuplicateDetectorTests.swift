@@ -336,7 +336,8 @@ struct DuplicateDetectorTests {
     @Test func aSharedGivenNameTellsWhichOfAWordHandlesCarriersItIs() {
         // Six other `tinyunicorn` handles make `tinyunicorn71` one that a stranger could have by chance (one in a
         // hundred of them writing 71); that the stranger is also a Juan is far less likely. A given name the
-        // handle spells (`juanunicorn71`) is no such second chance: its carriers are Juans already.
+        // handle spells (`juanunicorn71`), or whose initial begins or ends it (`jayunicorn71`), is no such second
+        // chance: the handle's carriers are Juans (or Js) already.
         let crowd = (10..<16).map { account("tinyunicorn\($0)", email: "tu\($0)@example.com") }
         func pair(first: String?, twitterName: String = "Juan Calvo", handle: String = "tinyunicorn")
             -> [MatchableAccount]
@@ -353,9 +354,11 @@ struct DuplicateDetectorTests {
         // A nickname is a weaker agreement (Bill is one of many Williams, and Liam and Willie are Williams too).
         let nicknamed = detect(pair(first: "Bill", twitterName: "William Calvo") + crowd + filler)
         #expect(nicknamed.clusters.isEmpty, "\(nicknamed.usernameClusters)")
-        let spelled = (10..<16).map { account("juanunicorn\($0)", email: "ju\($0)@example.com") }
-        let spelling = detect(pair(first: "Juan", handle: "juanunicorn") + spelled + filler)
-        #expect(spelling.clusters.isEmpty, "\(spelling.usernameClusters)")
+        for handle in ["juanunicorn", "jayunicorn", "unicornj"] {
+            let spelled = (10..<16).map { account("\(handle)\($0)", email: "ju\($0)@example.com") }
+            let spelling = detect(pair(first: "Juan", handle: handle) + spelled + filler)
+            #expect(spelling.clusters.isEmpty, "\(handle): \(spelling.usernameClusters)")
+        }
     }
 
     @Test func aTwitterSignUpThatFoundItsScreenNameTakenByTheSameNameLinks() {
