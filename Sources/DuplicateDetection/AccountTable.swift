@@ -312,8 +312,7 @@ struct AccountTable: Sendable {
                 let slot = name(account, kind)
                 if slot.isEmpty { continue }
                 for index in 0..<slot.familyCount {
-                    let key =
-                        UInt64(UInt32(bitPattern: slot.given)) << 32
+                    let key = UInt64(UInt32(bitPattern: slot.given)) << 32
                         | UInt64(UInt32(bitPattern: slot.family(index)))
                     if !seen.contains(key) { seen.append(key) }
                 }
@@ -545,33 +544,6 @@ struct AccountTable: Sendable {
 
     // MARK: - Reading
 
-    /// The bit of `rawPresent` past the fields: set when the account's username is the one registration made from
-    /// its screen name because the screen name was taken as a username already (`jsmith84_2` for @jsmith84).
-    static let madeFromTakenScreenNameBit: UInt8 = 1 << 7
-
-    /// Whether `account`'s username is its screen name with a number that registration added, the screen name being
-    /// some account's username already.
-    func usernameMadeFromTakenScreenName(_ account: Int) -> Bool {
-        rawPresent[account] & AccountTable.madeFromTakenScreenNameBit != 0
-    }
-
-    /// Whether `account`'s `field` is `other`'s `otherField`, ASCII letter case aside (compared in place).
-    func raw(_ account: Int, _ field: RawField, equalsIgnoringCaseRawOf other: Int, _ otherField: RawField) -> Bool {
-        let bit: UInt8 = 1 << UInt8(field.rawValue)
-        let otherBit: UInt8 = 1 << UInt8(otherField.rawValue)
-        guard rawPresent[account] & bit != 0, rawPresent[other] & otherBit != 0 else { return false }
-        let base = account * (AccountTable.rawFieldCount + 1) + field.rawValue
-        let otherBase = other * (AccountTable.rawFieldCount + 1) + otherField.rawValue
-        let a = Int(rawStarts[base])..<Int(rawStarts[base + 1])
-        let b = Int(rawStarts[otherBase])..<Int(rawStarts[otherBase + 1])
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(rawText[a], rawText[b]) where x != y {
-            // ASCII letters differ in bit 5 only; anything else must be equal.
-            guard x ^ y == 0x20, (x | 0x20) >= UInt8(ascii: "a"), (x | 0x20) <= UInt8(ascii: "z") else { return false }
-        }
-        return true
-    }
-
     func raw(_ account: Int, _ field: RawField) -> String? {
         guard rawPresent[account] & (1 << UInt8(field.rawValue)) != 0 else { return nil }
         let base = account * (AccountTable.rawFieldCount + 1) + field.rawValue
@@ -788,17 +760,8 @@ public struct PreparedAccounts: Sendable {
     }
 
     private mutating func add(_ account: MatchableAccount) {
-        // A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one being
-        // taken by then).
-        var madeFromTakenScreenName = false
-        if let screen = account.twitterScreenName, account.username.count > screen.count + 1,
-            account.username.lowercased().hasPrefix(screen.lowercased() + "_"),
-            account.username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
-        {
-            madeFromTakenScreenName = true
-        }
         // Raw text, for the report.
-        var present: UInt8 = madeFromTakenScreenName ? AccountTable.madeFromTakenScreenNameBit : 0
+        var present: UInt8 = 0
         func raw(_ field: String?, _ index: UInt8) {
             rawStarts.append(UInt32(rawText.count))
             if let field {
@@ -825,9 +788,15 @@ public struct PreparedAccounts: Sendable {
         }
         mailbox.append(normalised.map { FNV1a.hash($0.utf8) } ?? 0)
 
-        // Handles. A username that registration made from the screen name says no more than the screen name: the
-        // screen name stands for it.
-        let username: String? = madeFromTakenScreenName ? nil : account.username
+        // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
+        // being taken) says no more than the screen name: the screen name stands for it.
+        var username: String? = account.username
+        if let screen = account.twitterScreenName, account.username.count > screen.count + 1,
+            account.username.lowercased().hasPrefix(screen.lowercased() + "_"),
+            account.username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
+        {
+            username = nil
+        }
         func handle(_ text: String?) {
             handleStarts.append(UInt32(handleText.count))
             if let text, !text.isEmpty {

@@ -108,13 +108,6 @@ final class PairScorer: Sendable {
     /// How many spellings of a matching name (nicknames, typos, initials) an account carrying the name stands for,
     /// when the chance that a stranger with the same handle letters also carries it is estimated.
     static let nameVariants = 4.0
-    /// How many times more likely by chance a handle with a number may be, and still count, when registration found
-    /// it taken as a username by an account of the same name (see `tookUsername`). Measured, gained links true and
-    /// false: 4 gave 142 and 0 at 100,000 generated accounts and 1,050 and 7 at 1,000,000; on the independent
-    /// generator 11 and 2 at 100,000, 129 and 16 at 1,000,000. 16 gave 204 and 1, 3,601 and 62; 15 and 2, 310 and 80.
-    /// Handles of letters alone, given 4 as well, gained 112 and 0 at 100,000, but 9 and 0 on the independent
-    /// generator, whose namesakes pick the same name handles more often: they get none.
-    static let tookUsernameSlack = 4.0
 
     /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
     func evaluate(_ i: Int, _ j: Int, cache: inout TypoCache) -> (score: Double, evidence: PairEvidence)? {
@@ -353,10 +346,7 @@ final class PairScorer: Sendable {
         var namesSpell: Bool?
         // The same handle is usually judged for several pairs of fields (username and email local part alike).
         var spelledMemo: (key: UInt64, value: Double)?
-        func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32, slack: Double = 1) -> (
-            counts: Bool, bits: Double
-        ) {
-            let limit = limit * slack
+        func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32) -> (counts: Bool, bits: Double) {
             let bits = surprise(handle)
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
             var pickers = namePickers!
@@ -394,13 +384,7 @@ final class PairScorer: Sendable {
                 if hashA == 0 { continue }
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
                     let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
-                    // Registration found the screen name taken as a username, by an account of the same name with
-                    // the same number: the person's own first account more often than a namesake's.
-                    let tookUsername =
-                        evidence.name.isMatch && table.handleShape(i, slotA).digits != 0
-                        && tookUsername(i, slotA, j, slotB)
-                    let slack = tookUsername ? PairScorer.tookUsernameSlack : 1
-                    let (counted, bits) = counts(handle, letters: table.handleShape(i, slotA).letters, slack: slack)
+                    let (counted, bits) = counts(handle, letters: table.handleShape(i, slotA).letters)
                     let strength: HandleStrength = counted ? .identical : .weak
                     if strength > evidence.handle {
                         evidence.handle = strength
@@ -622,23 +606,6 @@ final class PairScorer: Sendable {
 
     /// The share of names with a given initial: about one in ten (J, M and S are more common, X and Q rarer).
     static let initialShare = 0.1
-
-    /// Whether registration gave one of the accounts its username from its screen name with a number added because
-    /// the other's username was that screen name (`jsmith84_2` for @jsmith84, `jsmith84` being taken), and the handles
-    /// compared are those two.
-    private func tookUsername(
-        _ i: Int, _ slotA: AccountTable.HandleSlot, _ j: Int, _ slotB: AccountTable.HandleSlot
-    ) -> Bool {
-        switch (slotA, slotB) {
-        case (.username, .screenName):
-            table.usernameMadeFromTakenScreenName(j)
-                && table.raw(i, .username, equalsIgnoringCaseRawOf: j, .twitterScreenName)
-        case (.screenName, .username):
-            table.usernameMadeFromTakenScreenName(i)
-                && table.raw(j, .username, equalsIgnoringCaseRawOf: i, .twitterScreenName)
-        default: false
-        }
-    }
 
     /// Whether `i` and `j` agree on nothing but the very same given name (not a nickname of it) and `handle` does not
     /// spell it: then a stranger with the handle's letters is unlikely to carry that name as well. When the handle

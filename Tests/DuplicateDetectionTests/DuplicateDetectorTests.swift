@@ -361,42 +361,6 @@ struct DuplicateDetectorTests {
         }
     }
 
-    @Test func aTwitterSignUpThatFoundItsScreenNameTakenByTheSameNameLinks() {
-        // @jsmith84 signed up as `jsmith84_2`: `jsmith84` was some account's username already. Six other John Smiths
-        // make the handle one a namesake could have; that registration met it taken, by a John Smith, makes it far
-        // more likely his own. Forty namesakes, or a username he chose himself, do not.
-        func namesakes(_ count: Int) -> [MatchableAccount] {
-            (0..<count).map { account("john.smith.\($0)x", email: "js\($0)@example.com", first: "John", last: "Smith") }
-        }
-        func pair(_ handle: String, username: String? = nil) -> [MatchableAccount] {
-            [
-                account(handle, email: "john@example.org", first: "John", last: "Smith"),
-                account(username ?? handle + "_2", screen: handle, twitterName: "John Smith"),
-            ]
-        }
-        let filler = strangers(300)
-        #expect(detect(pair("jsmith84") + namesakes(6) + filler).usernameClusters == [["jsmith84", "jsmith84_2"]])
-        let chosen = detect(pair("jsmith84", username: "johnny_tw") + namesakes(6) + filler)
-        #expect(chosen.clusters.isEmpty, "\(chosen.usernameClusters)")
-        let crowded = detect(pair("jsmith84") + namesakes(40) + filler)
-        #expect(crowded.clusters.isEmpty, "\(crowded.usernameClusters)")
-        // Letters alone get no such allowance: any John Smith might pick `johnsmith`, and registration meeting it
-        // taken says little more. With no other John Smith, how often the store's Johns and Smiths meet decides.
-        func halfNamesakes(_ count: Int) -> [MatchableAccount] {
-            let words = ["Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Gum", "Hazel"]
-            return words.prefix(count).flatMap { word in
-                [
-                    account("j.\(word.lowercased())", email: "j.\(word)@example.com", first: "John", last: word),
-                    account("\(word.lowercased()).s", email: "\(word).s@example.com", first: word, last: "Smith"),
-                ]
-            }
-        }
-        #expect(
-            detect(pair("johnsmith") + halfNamesakes(1) + filler).usernameClusters == [["johnsmith", "johnsmith_2"]])
-        let plain = detect(pair("johnsmith") + halfNamesakes(4) + filler)
-        #expect(plain.clusters.isEmpty, "\(plain.usernameClusters)")
-    }
-
     @Test func particlesExplainHandlesOnlyBesideAName() {
         // `the`, `la`, `st`, `and` are name fragments beside a name (`thenishakumar`); on their own they do not make
         // `thelaststand` a handle anyone could have.
