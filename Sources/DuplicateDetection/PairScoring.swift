@@ -609,18 +609,19 @@ final class PairScorer: Sendable {
 
     /// Whether `i` and `j` agree on nothing but the very same given name (not a nickname of it) and `handle` does not
     /// spell it: then a stranger with the handle's letters is unlikely to carry that name as well. When the handle
-    /// spells it (`nehaqureshi` for two Nehas), the letters' other carriers carry the name already.
+    /// spells it or one of its nicknames (`nehaqureshi` for two Nehas), or begins or ends with its initial
+    /// (`kschwarz`, `hendricks_j` for two Katharinas, two Joyces; so also `tinyunicorn` for two Nathans), the letters'
+    /// other carriers carry the name already, or may.
     private func sharesUnspelledGiven(
         _ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int, _ evidence: PairEvidence
     ) -> Bool {
         guard evidence.name == .givenOnly else { return false }
         let given = table.name(i, evidence.nameSlotA).given
         guard given >= 0, given == table.name(j, evidence.nameSlotB).given else { return false }
-        // Its initial counts as spelling it too, at either end (`kschwarz`, `hendricks_j` for a Katharina, a Joyce).
-        let letters = handle.filter { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
-        return !table.words.variants[Int(given)].contains { word in
-            contains(handle, word) || word.first == letters.first || word.first == letters.last
-        }
+        func isLetter(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+        let initial = table.words.utf8[Int(given)].first
+        if initial == handle.first(where: isLetter) || initial == handle.last(where: isLetter) { return false }
+        return !table.words.variants[Int(given)].contains { contains(handle, $0) }
     }
 
     private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {

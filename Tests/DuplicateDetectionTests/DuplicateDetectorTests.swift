@@ -336,8 +336,8 @@ struct DuplicateDetectorTests {
     @Test func aSharedGivenNameTellsWhichOfAWordHandlesCarriersItIs() {
         // Six other `tinyunicorn` handles make `tinyunicorn71` one that a stranger could have by chance (one in a
         // hundred of them writing 71); that the stranger is also a Juan is far less likely. A given name the
-        // handle spells (`juanunicorn71`), or whose initial begins or ends it (`jayunicorn71`), is no such second
-        // chance: the handle's carriers are Juans (or Js) already.
+        // handle spells (`juanunicorn71`; a nickname of it too), or whose initial begins or ends it (`jayunicorn71`), is
+        // no such second chance: the handle's carriers are Juans (or Js) already.
         let crowd = (10..<16).map { account("tinyunicorn\($0)", email: "tu\($0)@example.com") }
         func pair(first: String?, twitterName: String = "Juan Calvo", handle: String = "tinyunicorn")
             -> [MatchableAccount]
@@ -354,11 +354,22 @@ struct DuplicateDetectorTests {
         // A nickname is a weaker agreement (Bill is one of many Williams, and Liam and Willie are Williams too).
         let nicknamed = detect(pair(first: "Bill", twitterName: "William Calvo") + crowd + filler)
         #expect(nicknamed.clusters.isEmpty, "\(nicknamed.usernameClusters)")
+        func carriers(of handle: String) -> [MatchableAccount] {
+            (10..<16).map { account("\(handle)\($0)", email: "\(handle).\($0)@example.com") }
+        }
         for handle in ["juanunicorn", "jayunicorn", "unicornj"] {
-            let spelled = (10..<16).map { account("\(handle)\($0)", email: "ju\($0)@example.com") }
-            let spelling = detect(pair(first: "Juan", handle: handle) + spelled + filler)
+            let spelling = detect(pair(first: "Juan", handle: handle) + carriers(of: handle) + filler)
             #expect(spelling.clusters.isEmpty, "\(handle): \(spelling.usernameClusters)")
         }
+        // Only the name's own initial: `bravecomet` begins like Bill, not like William.
+        let williams = detect(
+            pair(first: "William", twitterName: "William Calvo", handle: "bravecomet") + carriers(of: "bravecomet")
+                + filler)
+        #expect(williams.usernameClusters == [["bravecomet71", "bravecomet_71"]])
+        let billcomet = detect(
+            pair(first: "William", twitterName: "William Calvo", handle: "billcomet") + carriers(of: "billcomet")
+                + filler)
+        #expect(billcomet.clusters.isEmpty, "\(billcomet.usernameClusters)")
     }
 
     @Test func particlesExplainHandlesOnlyBesideAName() {
