@@ -338,9 +338,9 @@ final class PairScorer: Sendable {
         // - from the store, for letters the names do not explain: the other accounts whose handles have the very
         //   same letters, times the chance of the same digits (`neonsurfer93` is common when thirty accounts have a
         //   `neonsurfer` handle), times the chance that such an account also carries the matching name, or the very
-        //   same given name when that is all the names agree on (`sharesUnspelledGiven`). (Letters
-        //   the names explain are the first estimate's business: the carriers of `meganarwyli` are Megan Arwylis,
-        //   this person's other accounts among them.)
+        //   same given name when that is all the names agree on (`sharesUnspelledGiven`). (Letters the names explain
+        //   are the first estimate's business: the carriers of `meganarwyli` are Megan Arwylis, this person's other
+        //   accounts among them.)
         let limit = exp2(-PairScorer.surpriseMargin)
         var namePickers: Double?
         var namesSpell: Bool?
