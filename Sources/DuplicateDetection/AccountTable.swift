@@ -73,9 +73,11 @@ struct AccountTable: Sendable {
     private(set) var names: [NameSlot] = []
     private(set) var words = WordTable()
 
-    private var givenCache: [String: [Int32]] = [:]
-    private var familyCache: [String: [Int32]] = [:]
-    private var displayCache: [String: NameSlot] = [:]
+    /// A first-name field's first word and how many words it has.
+    private var givenCache = TextCache<(first: Int32, count: Int)>()
+    /// A last-name field's first three words, as a slot with no given name.
+    private var familyCache = TextCache<NameSlot>()
+    private var displayCache = TextCache<NameSlot>()
     let nicknames: Nicknames
     let knownNames: KnownNameWords
 
@@ -122,31 +124,40 @@ struct AccountTable: Sendable {
 
     private mutating func accountName(first: String?, last: String?) -> NameSlot {
         guard let first else { return NameSlot() }
-        let given: [Int32]
-        if let cached = givenCache[first] {
+        let given: (first: Int32, count: Int)
+        let foundGiven = givenCache.find(first)
+        if let cached = foundGiven.value {
             given = cached
         } else {
-            given = PersonName.givenWords(first).map { words.intern($0, nicknames: nicknames) }
-            addUmlautSpellings(of: first, given, PersonName.givenWords)
-            givenCache[first] = given
+            let ids = PersonName.givenWords(first).map { words.intern($0, nicknames: nicknames) }
+            addUmlautSpellings(of: first, ids, PersonName.givenWords)
+            given = (ids.first ?? -1, ids.count)
+            givenCache.insert(first, given, at: foundGiven)
         }
-        guard let firstWord = given.first else { return NameSlot() }
-        var family: [Int32] = []
+        guard given.first >= 0 else { return NameSlot() }
+        var family = NameSlot()
         if let last {
-            if let cached = familyCache[last] {
+            let foundFamily = familyCache.find(last)
+            if let cached = foundFamily.value {
                 family = cached
             } else {
-                family = PersonName.familyWords(last).prefix(3).map { words.intern($0, nicknames: nicknames) }
-                addUmlautSpellings(of: last, family) { Array(PersonName.familyWords($0).prefix(3)) }
-                familyCache[last] = family
+                let ids = PersonName.familyWords(last).prefix(3).map { words.intern($0, nicknames: nicknames) }
+                addUmlautSpellings(of: last, ids) { Array(PersonName.familyWords($0).prefix(3)) }
+                family = NameSlot(given: -1, family: ids)
+                familyCache.insert(last, family, at: foundFamily)
             }
         }
         // A first name that is only a title (`Prof.` from the display name `Prof. Kat Murphy`) gives way to the
         // first word of the last name.
-        if given.count == 1, words.title[Int(firstWord)], family.count >= 2 {
-            return NameSlot(given: family[0], family: Array(family.dropFirst()))
+        if given.count == 1, words.title[Int(given.first)], family.familyCount >= 2 {
+            var slot = NameSlot()
+            slot.given = family.family0
+            slot.family0 = family.family1
+            slot.family1 = family.family2
+            return slot
         }
-        return NameSlot(given: firstWord, family: family)
+        family.given = given.first
+        return family
     }
 
     /// When `text` has umlauts, records the spelled-out form of each of its words (`ids`, as `parse` read them) as
@@ -161,7 +172,8 @@ struct AccountTable: Sendable {
     }
 
     private mutating func displayName(_ text: String) -> NameSlot {
-        if let cached = displayCache[text] { return cached }
+        let found = displayCache.find(text)
+        if let cached = found.value { return cached }
         var slot = NameSlot()
         if let name = PersonName(displayName: text) {
             slot = NameSlot(
@@ -172,7 +184,7 @@ struct AccountTable: Sendable {
                 return [other.given] + other.family.suffix(3)
             }
         }
-        displayCache[text] = slot
+        displayCache.insert(text, slot, at: found)
         return slot
     }
 
@@ -183,9 +195,9 @@ struct AccountTable: Sendable {
     /// Frees the parsing caches once every account is in, drops phrases posing as names, and counts how many accounts
     /// carry each name word.
     mutating func finishLoading() {
-        givenCache = [:]
-        familyCache = [:]
-        displayCache = [:]
+        givenCache = TextCache()
+        familyCache = TextCache()
+        displayCache = TextCache()
         // Handles' letters and affixes owe nothing to the names: they are counted on another core meanwhile.
         let handles = (count: count, shapes: handleShape, starts: handleStarts, text: handleText)
         let counted = Mutex<HandleCounts?>(nil)

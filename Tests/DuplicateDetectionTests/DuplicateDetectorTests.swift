@@ -467,6 +467,40 @@ struct DuplicateDetectorTests {
         #expect(comparisons(4) == 39 + 38 + 37 + 36)
     }
 
+    @Test func theNameParseCachesGiveEachSpellingItsOwnWords() {
+        // Each name field is parsed once per spelling and kept in a cache that starts with room for 512. Fillers
+        // with 6,000 distinct given and family names make the caches grow several times and fill them; then
+        // pairs that share a mailbox come in, one account with the name in its name fields, the other as a Twitter
+        // display name (another cache). A shared mailbox scores 0.99 when the names agree and 0.75 when they clash,
+        // so a cache that gave a spelling another one's words would change a score.
+        func letters(_ number: Int) -> String {
+            var number = number
+            var text = ""
+            repeat {
+                text.append(Character(Unicode.Scalar(UInt8(97 + number % 26))))
+                number /= 26
+            } while number > 0
+            return text
+        }
+        var accounts = (0..<6_000).map { index in
+            account(
+                "filler\(index)", email: "filler\(index)@example.net", first: "Gi" + letters(index),
+                last: "Fa" + letters(index * 7 + 3))
+        }
+        let names = (0..<30).map { index in ("Ot" + letters(index * 31 + 5) + "a", "Vas" + letters(index * 17 + 2)) }
+        for (index, name) in names.enumerated() {
+            accounts.append(account("pair\(index)a", email: "pair\(index)@gmail.com", first: name.0, last: name.1))
+            accounts.append(
+                account(
+                    "pair\(index)b", email: "pair.\(index)+tw@gmail.com", screen: "pair\(index)b",
+                    twitterName: "\(name.0) \(name.1)"))
+        }
+        let report = detect(accounts)
+        #expect(report.accountsScanned == 6_060)
+        #expect(Set(report.usernameClusters) == Set((0..<names.count).map { ["pair\($0)a", "pair\($0)b"] }))
+        #expect(report.clusters.allSatisfy { $0.score == 0.99 })
+    }
+
     // MARK: - Contract
 
     @Test func reportIsIndependentOfInputOrder() {
