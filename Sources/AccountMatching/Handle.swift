@@ -18,7 +18,8 @@ public enum Handle: Sendable {
     /// The handle in a normalised mailbox's local part, or `nil` for role addresses (`info@`, `admin@`, …) that
     /// say nothing about a person.
     public static func fromMailbox(_ mailbox: String) -> String? {
-        guard let at = mailbox.lastIndex(of: "@") else { return nil }
+        // By byte: `@` is ASCII, so its UTF-8 index is a character boundary (and a `Character` search is slow).
+        guard let at = mailbox.utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
         let handle = normalize(String(mailbox[..<at]))
         return handle.isEmpty || roleNames.contains(handle) ? nil : handle
     }

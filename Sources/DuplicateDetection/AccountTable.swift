@@ -671,9 +671,13 @@ struct HandleShape: Sendable {
     init() {}
 
     init(_ handle: String) {
+        var handle = handle
+        self = handle.withUTF8 { HandleShape($0) }
+    }
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
         var digitHash = FNV1a()
         var hasDigits = false
-        let bytes = Array(handle.utf8)
         hash = FNV1a.hash(bytes)
         // head: byte 0 in the top byte; tail: the last byte in the lowest byte.
         for (index, byte) in bytes.prefix(8).enumerated() { head |= UInt64(byte) << UInt64(56 - 8 * index) }
@@ -693,21 +697,19 @@ struct HandleShape: Sendable {
             }
         }
         if hasDigits { numberMask = HandleShape.numberMask(bytes) }
-        letters = bytes.withUnsafeBufferPointer { HandleShape.letterHash($0) }
+        letters = HandleShape.letterHash(bytes)
         digits = hasDigits ? UInt32(truncatingIfNeeded: digitHash.value) | 1 : 0
         length = UInt8(clamping: bytes.count)
     }
 
     /// The bits of ``numberMask`` for `bytes`: each run of two digits or more, once when written twice, as
     /// ``AccountMatching/Handle/sharedNumberBits(_:_:)`` compares them.
-    private static func numberMask(_ bytes: [UInt8]) -> UInt16 {
+    private static func numberMask(_ text: UnsafeBufferPointer<UInt8>) -> UInt16 {
         var mask: UInt16 = 0
-        bytes.withUnsafeBufferPointer { text in
-            Handle.forEachNumber(in: text) { run in
-                var hash = FNV1a()
-                hash.combine(bytes: text[run])
-                mask |= 1 << UInt16(hash.value >> 60)
-            }
+        Handle.forEachNumber(in: text) { run in
+            var hash = FNV1a()
+            hash.combine(bytes: text[run])
+            mask |= 1 << UInt16(hash.value >> 60)
         }
         return mask
     }
@@ -798,7 +800,7 @@ public struct PreparedAccounts: Sendable {
         } else if let email = account.email {
             normalised = Mailbox.normalize(email)
         }
-        mailbox.append(normalised.map { FNV1a.hash($0.utf8) } ?? 0)
+        mailbox.append(normalised.map { FNV1a.hash($0) } ?? 0)
 
         // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
         // being taken) says no more than the screen name: the screen name stands for it.

@@ -21,6 +21,12 @@ struct FNV1a: Sendable {
         return hasher.value == 0 ? 1 : hasher.value
     }
 
+    /// The hash of `text`'s UTF-8 bytes.
+    static func hash(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { hash($0) }
+    }
+
     static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
         var hasher = FNV1a()
         hasher.combine(bytes: bytes)
