@@ -176,7 +176,7 @@ public struct DuplicateDetector: Sendable {
                 }
                 // Handle surprises are per pair of names: on a store far larger than a million they would pile up.
                 if cache.surprise.count > DuplicateDetector.rememberedSurprises {
-                    cache.surprise.removeAll(keepingCapacity: true)
+                    cache.surprise.removeAll()
                 }
                 results.store(chunk, links: links, comparisons: comparisons)
                 let done = finished.add(1, ordering: .relaxed).newValue

@@ -4,10 +4,10 @@ import Foundation
 /// Decisions already made, per worker: typos per pair of word ids, and how surprising a handle is given the names of
 /// the two accounts that share it (the same handles and names come up again and again in a block).
 struct TypoCache {
-    var entries: [UInt64: Bool] = [:]
-    var surprise: [UInt64: Double] = [:]
+    var entries = KeyedCache<Bool>()
+    var surprise = KeyedCache<Double>()
     /// Where the carriers of a name are, per name (its word ids).
-    var carriers: [UInt64: NameCarriers] = [:]
+    var carriers = KeyedCache<NameCarriers>()
 }
 
 /// The name blocks of a name (ranges of the sorted block entries) and the fewest other carriers it counts as having
