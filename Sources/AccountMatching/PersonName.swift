@@ -38,9 +38,39 @@ public struct PersonName: Sendable, Hashable {
         titles.contains(word)
     }
 
-    /// The folded words of a first-name field, titles dropped.
+    /// The folded words of a first-name field, titles dropped; a hyphenated first word is one word (`Sang-hye`,
+    /// `Jean-Pierre`: split, Sang-hye and Sang-hyun would share the given name `sang`).
     package static func givenWords(_ first: String) -> [String] {
-        words(first, dropTitles: true, dropSuffixes: false)
+        words(joiningHyphenatedFirstWord(first), dropTitles: true, dropSuffixes: false)
+    }
+
+    /// `text` with the hyphens between letters in its first word removed (`Jean-Pierre Dupont` → `JeanPierre
+    /// Dupont`); other hyphens stay (a family name may be two names joined).
+    static func joiningHyphenatedFirstWord(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "-")) else { return text }
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        var inFirstWord = false
+        var seenLetter = false
+        var previous: Character?
+        var characters = text.makeIterator()
+        var next = characters.next()
+        while let character = next {
+            next = characters.next()
+            if character.isWhitespace {
+                if seenLetter { inFirstWord = false }
+            } else if !seenLetter && character.isLetter {
+                seenLetter = true
+                inFirstWord = true
+            }
+            if character == "-", inFirstWord, previous?.isLetter == true, next?.isLetter == true {
+                previous = character
+                continue
+            }
+            output.append(character)
+            previous = character
+        }
+        return output
     }
 
     /// The folded words of a last-name field, suffixes and particles dropped.
@@ -75,7 +105,8 @@ public struct PersonName: Sendable, Hashable {
         }
         if parts.count == 2 {
             let family = PersonName.words(String(parts[0]), dropTitles: true, dropSuffixes: true)
-            let given = PersonName.words(String(parts[1]), dropTitles: true, dropSuffixes: true)
+            let given = PersonName.words(
+                PersonName.joiningHyphenatedFirstWord(String(parts[1])), dropTitles: true, dropSuffixes: true)
             if let first = given.first, !family.isEmpty {
                 self.given = first
                 middle = Array(given.dropFirst())
@@ -83,7 +114,8 @@ public struct PersonName: Sendable, Hashable {
                 return
             }
         }
-        let words = PersonName.words(text, dropTitles: true, dropSuffixes: true)
+        let words = PersonName.words(
+            PersonName.joiningHyphenatedFirstWord(text), dropTitles: true, dropSuffixes: true)
         guard let given = words.first else { return nil }
         self.given = given
         middle = []

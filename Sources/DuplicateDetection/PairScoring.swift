@@ -769,6 +769,10 @@ final class PairScorer: Sendable {
 /// Measures what a handle holds beyond two accounts' names, nicknames, initials and names anyone might use.
 struct HandleExplainer {
     private var words: [[UInt8]] = []
+    /// The beginnings (three letters or more) and endings (four or more) of the given names, and the beginnings of
+    /// the family names: people shorten names from either end (`tunde` for Babatunde, `enzo` for Vincenzo, `mila`
+    /// for Camila, `johnsmi` cut short), so these letters are the name's, not the handle's own.
+    private var fragments: [[UInt8]] = []
     private var initials = ByteSet()
     /// Whether every name word is written in ASCII letters once folded; a name in another script (`山田 太郎`) cannot
     /// explain a romanised handle, so its letters prove nothing.
@@ -792,10 +796,16 @@ struct HandleExplainer {
                 if !givenSeen.contains(slot.given) {
                     givenSeen.append(slot.given)
                     words.append(contentsOf: table.words.variants[Int(slot.given)])
+                    for spelling in table.words.spellings[Int(slot.given)] {
+                        HandleExplainer.addFragments(of: spelling, to: &fragments, endings: true)
+                    }
                 }
                 for index in 0..<slot.familyCount where !familySeen.contains(slot.family(index)) {
                     familySeen.append(slot.family(index))
                     words.append(contentsOf: table.words.spellings[Int(slot.family(index))])
+                    for spelling in table.words.spellings[Int(slot.family(index))] {
+                        HandleExplainer.addFragments(of: spelling, to: &fragments, endings: false)
+                    }
                 }
                 for index in -1..<slot.familyCount {
                     let scalars = table.words.scalars[Int(index < 0 ? slot.given : slot.family(index))]
@@ -806,14 +816,28 @@ struct HandleExplainer {
         }
     }
 
+    private static func addFragments(of word: [UInt8], to fragments: inout [[UInt8]], endings: Bool) {
+        guard word.count > 3 else { return }
+        for length in 3..<word.count {
+            let start = Array(word.prefix(length))
+            if !fragments.contains(start) { fragments.append(start) }
+            if endings && length >= 4 {
+                let end = Array(word.suffix(length))
+                if !fragments.contains(end) { fragments.append(end) }
+            }
+        }
+    }
+
     /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
     func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
         var remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
         if remainder.letters > 0 && !words.isEmpty {
-            // Particles dropped from family names (`del`, `de la`, `st`, `the`) are part of handles made from them;
-            // tried only when the names leave letters over (most handles they explain whole, or not at all).
+            // Particles dropped from family names (`del`, `de la`, `st`, `the`) and names shortened are part of
+            // handles made from them; tried only when the names leave letters over (most handles they explain
+            // whole, or not at all).
             remainder = Handle.unexplained(
-                handle, words: words + PersonName.particleWords, initials: initials, knownNames: knownNames)
+                handle, words: words + PersonName.particleWords + fragments, initials: initials,
+                knownNames: knownNames)
         }
         var letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
         if remainder.letters >= 4, let common = affixes.wordBits(handle, after: words) {

@@ -62,7 +62,11 @@ struct PersonNameTests {
         ("Sam Lee she/her", "sam", ["lee"]),
         ("Jessica Nelson, PhD", "jessica", ["nelson"]),
         ("Anna Smith-Jones - Baker", "anna", ["smith", "jones"]),
-        ("Mary-Kate Olsen", "mary", ["kate", "olsen"]),
+        // A hyphenated first word is one given name (Sang-hye is not a Sang); other hyphens join family names.
+        ("Mary-Kate Olsen", "marykate", ["olsen"]),
+        ("Sang-hye Kim", "sanghye", ["kim"]),
+        ("Dupont, Jean-Pierre", "jeanpierre", ["dupont"]),
+        ("Jean-Pierre Dupont-Aignan", "jeanpierre", ["dupont", "aignan"]),
         // Separators before the name, a name all in brackets, an unclosed bracket, a word with a middle dot.
         ("• Anna Smith •", "anna", ["smith"]),
         ("- Anna Smith | x", "anna", ["smith"]),
@@ -114,6 +118,9 @@ struct PersonNameTests {
         ("Paul", "Kim", "Paula Kim", .conflict),
         ("Daniel", "Ruiz", "Danielle Ruiz", .conflict),
         ("Mark", "Lee", "Mary Lee", .conflict),
+        ("Jean-Pierre", "Dupont", "Jean-Pierre Dupont", .exact),
+        ("Jean-Pierre", "Dupont", "Jean-Luc Dupont", .conflict),
+        ("Sang-hye", "Kim", "Sang-hyun Kim", .typo),
     ])
     func agreement(_ first: String, _ last: String, _ display: String, _ expected: NameAgreement) throws {
         let account = try #require(PersonName(first: first, last: last))

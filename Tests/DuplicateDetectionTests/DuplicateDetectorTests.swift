@@ -397,6 +397,25 @@ struct DuplicateDetectorTests {
         #expect(report.clusters.isEmpty, "\(report.usernameClusters)")
     }
 
+    @Test func aShortenedNameInAHandleIsExplainedByTheName() {
+        // `tundeolawale` is Babatunde Olawale's name shortened (and `enzorusso` Vincenzo Russo's): among three others
+        // of the name it says nothing. A word that is no part of the name still does (`olawalecomet`).
+        func namesakes(_ first: String, _ last: String, _ handles: [String]) -> [MatchableAccount] {
+            handles.map { account($0, email: "\($0)@example.ng", first: first, last: last) }
+        }
+        let report = detect(
+            [
+                account("tundeolawale", email: "b.o@example.org", first: "Babatunde", last: "Olawale"),
+                account("tundeolawale_2", screen: "tundeolawale", twitterName: "Babatunde Olawale"),
+                account("enzorusso", email: "v.r@example.org", first: "Vincenzo", last: "Russo"),
+                account("enzorusso_2", screen: "enzorusso", twitterName: "Vincenzo Russo"),
+                account("olawalecomet", email: "olawale@example.org", first: "Babatunde", last: "Olawale"),
+                account("olawalecomet_2", screen: "olawalecomet", twitterName: "Babatunde Olawale"),
+            ] + namesakes("Babatunde", "Olawale", ["bo81", "bolawale", "babs_o"])
+                + namesakes("Vincenzo", "Russo", ["vr84", "vrusso", "vince_r"]) + strangers(300))
+        #expect(report.usernameClusters == [["olawalecomet", "olawalecomet_2"]], "\(report.clusters.map(\.reasons))")
+    }
+
     @Test func sameHandleWithClashingNamesIsNotACluster() {
         let report = detect([
             account("luckycomet96", email: "e.miller@example.org", first: "Evelyn", last: "Miller"),
