@@ -346,8 +346,9 @@ public struct PersonName: Sendable, Hashable {
     static let suffixes: Set<String> = [
         "jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "dds", "mba", "cpa", "jnr", "snr",
     ]
-    /// The particles as UTF-8: name fragments that explain handles (`delrosario` for Del Rosario, `thenishakumar`).
-    package static let particleWords: [[UInt8]] = particles.sorted().map { Array($0.utf8) }
+    /// The particles as UTF-8: name fragments that explain handles (`delrosario` for Del Rosario, `thenishakumar`);
+    /// and the `xx` people wrap a handle in (`xXdanielleXx` is Danielle's name, decorated).
+    package static let particleWords: [[UInt8]] = (particles.sorted() + ["xx"]).map { Array($0.utf8) }
 
     static let particles: Set<String> = [
         "van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos", "das", "st", "ter",

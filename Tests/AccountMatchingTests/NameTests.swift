@@ -179,6 +179,8 @@ struct HandleTests {
         ("jsmith1", 0, 1),
         ("johnsmi", 0, 0),  // cut short, as a 15-character screen name is
         ("danielle", 0, 0),  // a name anyone could use
+        ("xxjohnxx", 0, 0),  // a name wrapped in `xX…Xx`
+        ("xxbobsmith84xx", 0, 2),
     ])
     func countsWhatNamesDoNotExplain(_ handle: String, _ letters: Int, _ digits: Int) throws {
         let names = [try #require(PersonName(first: "Robert John", last: "Smith"))]
