@@ -199,12 +199,13 @@ struct AccountTable: Sendable {
         familyCache = TextCache()
         displayCache = TextCache()
         // Handles' letters and affixes owe nothing to the names: they are counted on another core meanwhile.
-        let handles = (count: count, shapes: handleShape, starts: handleStarts, text: handleText)
+        let handles = (count: count, shapes: handleShape, starts: handleStarts, text: handleText, names: names)
         let counted = Mutex<HandleCounts?>(nil)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             let result = AccountTable.countHandles(
-                count: handles.count, shapes: handles.shapes, starts: handles.starts, text: handles.text)
+                count: handles.count, shapes: handles.shapes, starts: handles.starts, text: handles.text,
+                names: handles.names)
             counted.withLock { $0 = result }
         }
         countNameWords()
@@ -219,6 +220,8 @@ struct AccountTable: Sendable {
         handleEnds4 = handleCounts.ends4
         affixHandles = handleCounts.affixHandles
         sharedLetters = handleCounts.sharedLetters
+        givenHandleStarts = handleCounts.givenStarts
+        givenHandleStartCounts = handleCounts.givenStartCounts
     }
 
     /// What ``finishLoading()`` counts of the handles: their first and last four letters, and how many accounts
@@ -228,18 +231,29 @@ struct AccountTable: Sendable {
         var ends4: [Int32]
         var affixHandles = 0
         var sharedLetters: [UInt32: Int32] = [:]
+        /// Each given word with the first four letters of a handle of an account carrying it (given id << 32 |
+        /// letters), sorted and distinct, and how many accounts have the two together.
+        var givenStarts: [UInt64] = []
+        var givenStartCounts: [Int32] = []
     }
 
     private static func countHandles(
-        count: Int, shapes: [HandleShape], starts: [UInt32], text: [UInt8]
+        count: Int, shapes: [HandleShape], starts: [UInt32], text: [UInt8], names: [NameSlot]
     ) -> HandleCounts {
         var counts = HandleCounts(
             starts4: Array(repeating: 0, count: AccountTable.affixCount),
             ends4: Array(repeating: 0, count: AccountTable.affixCount))
         var letterHashes: [UInt32] = []
         letterHashes.reserveCapacity(count * 2)
+        var givenStarts: [UInt64] = []
+        givenStarts.reserveCapacity(count * 2)
+        var accountKeys: [UInt64] = []
         for account in 0..<count {
             var seen: (UInt32, UInt32) = (0, 0)
+            accountKeys.removeAll(keepingCapacity: true)
+            let givens = (
+                names[account * AccountTable.nameCount].given, names[account * AccountTable.nameCount + 1].given
+            )
             for slot in HandleSlot.allCases {
                 let shape = shapes[account * AccountTable.handleCount + slot.rawValue]
                 if shape.hash == 0 { continue }
@@ -251,8 +265,25 @@ struct AccountTable: Sendable {
                     counts.starts4[prefix] += 1
                     counts.ends4[suffix] += 1
                     counts.affixHandles += 1
+                    for given in [givens.0, givens.1] where given >= 0 {
+                        let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(prefix)
+                        if !accountKeys.contains(key) { accountKeys.append(key) }
+                    }
                 }
             }
+            givenStarts.append(contentsOf: accountKeys)
+        }
+        givenStarts.sort()
+        var position = 0
+        while position < givenStarts.count {
+            var end = position + 1
+            while end < givenStarts.count && givenStarts[end] == givenStarts[position] { end += 1 }
+            // Only what several accounts share can say anything (``AffixCounts/wordBits(_:after:givens:)``).
+            if end - position > 2 {
+                counts.givenStarts.append(givenStarts[position])
+                counts.givenStartCounts.append(Int32(end - position))
+            }
+            position = end
         }
         letterHashes.sort()
         var start = 0
@@ -470,6 +501,8 @@ struct AccountTable: Sendable {
     private var handleStarts4: [Int32] = []
     private var handleEnds4: [Int32] = []
     private var affixHandles = 0
+    private var givenHandleStarts: [UInt64] = []
+    private var givenHandleStartCounts: [Int32] = []
     static let affixCount = 26 * 26 * 26 * 26
     /// Handles besides the pair's that must end (begin) like a handle's word for the store to judge the word.
     static let wordMinimumOthers: Int32 = 2
@@ -479,12 +512,33 @@ struct AccountTable: Sendable {
         let starts: [Int32]
         let ends: [Int32]
         let handles: Int
+        /// ``HandleCounts/givenStarts`` and their counts, and the carriers of each given word.
+        let givenStarts: [UInt64]
+        let givenStartCounts: [Int32]
+        let givenCarriers: [Int32]
+
+        /// How many accounts carrying given word `given` have a handle starting with letters `prefix` (0 when two or
+        /// fewer do).
+        func starting(_ prefix: Int, among given: Int32) -> Int32 {
+            let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(prefix)
+            var low = 0
+            var high = givenStarts.count
+            while low < high {
+                let middle = (low + high) / 2
+                if givenStarts[middle] < key { low = middle + 1 } else { high = middle }
+            }
+            return low < givenStarts.count && givenStarts[low] == key ? givenStartCounts[low] : 0
+        }
 
         /// When a name word begins `handle`'s letters and four letters or more follow it (`stephen|cowboy`), or
         /// ends them after four or more (`cowboy|stephen`): the bits of the other part, from how many handles end
         /// (begin) with its last (first) four letters; `nil` otherwise, or when fewer than ``wordMinimumOthers``
         /// other handles do. The two handles of the pair are left out.
-        func wordBits(_ handle: UnsafeBufferPointer<UInt8>, after words: [[UInt8]]) -> Double? {
+        ///
+        /// A word in front of the name is also judged among the carriers of the pair's given names (`givens`): when
+        /// many Sergios' handles begin `checo`, it is a name Sergios go by (a nickname the table does not know), and
+        /// its bits are the share of Sergios whose handles begin that way.
+        func wordBits(_ handle: UnsafeBufferPointer<UInt8>, after words: [[UInt8]], givens: [Int32]) -> Double? {
             guard handles > 0 else { return nil }
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: handle.count) { buffer in
                 var count = 0
@@ -495,6 +549,7 @@ struct AccountTable: Sendable {
                 guard count >= 7, let (first4, last4) = AccountTable.affixes(handle) else { return nil }
                 let letters = UnsafeBufferPointer(rebasing: buffer[..<count])
                 var carriers: Int32?
+                var amongGiven: Double?
                 // The other end must be the word's, not another name word's (`stephencowboysmith`).
                 func starts(_ word: [UInt8]) -> Bool { word.count >= 3 && letters.starts(with: word) }
                 func ends(_ word: [UInt8]) -> Bool {
@@ -505,18 +560,30 @@ struct AccountTable: Sendable {
                         carriers = max(carriers ?? 0, self.ends[last4])
                     } else if ends(word), !words.contains(where: starts) {
                         carriers = max(carriers ?? 0, self.starts[first4])
+                        for given in givens {
+                            let others = starting(first4, among: given) - 2
+                            guard others >= AccountTable.wordMinimumOthers else { continue }
+                            let bits = log2(max(1, Double(givenCarriers[Int(given)])) / Double(others))
+                            amongGiven = min(amongGiven ?? bits, bits)
+                        }
                     }
                 }
                 // Only a word other handles share says how common it is: unseen elsewhere, the letters count as
                 // letters.
-                guard let carriers, carriers - 2 >= AccountTable.wordMinimumOthers else { return nil }
-                return log2(Double(handles) / Double(carriers - 2))
+                var bits = amongGiven
+                if let carriers, carriers - 2 >= AccountTable.wordMinimumOthers {
+                    let overall = log2(Double(handles) / Double(carriers - 2))
+                    bits = min(bits ?? overall, overall)
+                }
+                return bits
             }
         }
     }
 
     var affixCounts: AffixCounts {
-        AffixCounts(starts: handleStarts4, ends: handleEnds4, handles: affixHandles)
+        AffixCounts(
+            starts: handleStarts4, ends: handleEnds4, handles: affixHandles, givenStarts: givenHandleStarts,
+            givenStartCounts: givenHandleStartCounts, givenCarriers: givenCounts)
     }
 
     /// The first and last four letters of a handle with six letters or more (digits and other characters skipped),

@@ -773,6 +773,8 @@ struct HandleExplainer {
     /// the family names: people shorten names from either end (`tunde` for Babatunde, `enzo` for Vincenzo, `mila`
     /// for Camila, `johnsmi` cut short), so these letters are the name's, not the handle's own.
     private var fragments: [[UInt8]] = []
+    /// The two accounts' given names.
+    private var givens: [Int32] = []
     private var initials = ByteSet()
     /// Whether every name word is written in ASCII letters once folded; a name in another script (`山田 太郎`) cannot
     /// explain a romanised handle, so its letters prove nothing.
@@ -814,6 +816,7 @@ struct HandleExplainer {
                 }
             }
         }
+        givens = givenSeen
     }
 
     private static func addFragments(of word: [UInt8], to fragments: inout [[UInt8]], endings: Bool) {
@@ -840,7 +843,7 @@ struct HandleExplainer {
                 knownNames: knownNames)
         }
         var letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
-        if remainder.letters >= 4, let common = affixes.wordBits(handle, after: words) {
+        if remainder.letters >= 4, let common = affixes.wordBits(handle, after: words, givens: givens) {
             // A name and a word (`stephencowboy`): the word is as rare as handles ending like it.
             letterBits = min(letterBits, common)
         }

@@ -416,6 +416,30 @@ struct DuplicateDetectorTests {
         #expect(report.usernameClusters == [["olawalecomet", "olawalecomet_2"]], "\(report.clusters.map(\.reasons))")
     }
 
+    @Test func aWordManyOfTheNamesCarriersPutInFrontIsTheirs() {
+        // Twelve Sergios begin their handles with `checo` (what Sergios go by in Mexico; the nickname table does not
+        // know it): for two Sergio Juárez among three others, `checojuarez` is a handle any of them could pick. A
+        // word no Sergio uses (`comet`) still tells.
+        let families = [
+            "garcia", "lopez", "perez", "ramirez", "torres", "flores", "rivera", "gomez", "diaz", "reyes", "morales",
+            "ortiz",
+        ]
+        let checos = families.map { family in
+            account("checo\(family)", email: "checo.\(family)@example.mx", first: "Sergio", last: family.capitalized)
+        }
+        let namesakes = ["sj81", "sjuarez", "sergio_j"].map { handle in
+            account(handle, email: "\(handle)@example.mx", first: "Sergio", last: "Juárez")
+        }
+        let report = detect(
+            [
+                account("checojuarez", email: "sj@example.org", first: "Sergio", last: "Juárez"),
+                account("checojuarez_2", screen: "checojuarez", twitterName: "Sergio Juárez"),
+                account("cometjuarez", email: "cj@example.org", first: "Sergio", last: "Juárez"),
+                account("cometjuarez_2", screen: "cometjuarez", twitterName: "Sergio Juárez"),
+            ] + checos + namesakes + strangers(3_000))
+        #expect(report.usernameClusters == [["cometjuarez", "cometjuarez_2"]], "\(report.clusters.map(\.reasons))")
+    }
+
     @Test func sameHandleWithClashingNamesIsNotACluster() {
         let report = detect([
             account("luckycomet96", email: "e.miller@example.org", first: "Evelyn", last: "Miller"),
