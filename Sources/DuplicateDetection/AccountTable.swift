@@ -25,6 +25,9 @@ struct AccountTable: Sendable {
     /// A name as interned word ids; `given < 0` means no name.
     struct NameSlot: Sendable {
         var given: Int32 = -1
+        /// The second word of a first-name field of two words or more (`Van Minh`, `Tae Woo`, `Mary Ann`); -1
+        /// otherwise, and always for display names (whose later words may be family names).
+        var given1: Int32 = -1
         var family0: Int32 = -1
         var family1: Int32 = -1
         var family2: Int32 = -1
@@ -73,8 +76,8 @@ struct AccountTable: Sendable {
     private(set) var names: [NameSlot] = []
     private(set) var words = WordTable()
 
-    /// A first-name field's first word and how many words it has.
-    private var givenCache = TextCache<(first: Int32, count: Int)>()
+    /// A first-name field's first and second words (-1 for none) and how many words it has.
+    private var givenCache = TextCache<(first: Int32, second: Int32, count: Int)>()
     /// A last-name field's first three words, as a slot with no given name.
     private var familyCache = TextCache<NameSlot>()
     private var displayCache = TextCache<NameSlot>()
@@ -124,14 +127,14 @@ struct AccountTable: Sendable {
 
     private mutating func accountName(first: String?, last: String?) -> NameSlot {
         guard let first else { return NameSlot() }
-        let given: (first: Int32, count: Int)
+        let given: (first: Int32, second: Int32, count: Int)
         let foundGiven = givenCache.find(first)
         if let cached = foundGiven.value {
             given = cached
         } else {
             let ids = PersonName.givenWords(first).map { words.intern($0, nicknames: nicknames) }
             addUmlautSpellings(of: first, ids, PersonName.givenWords)
-            given = (ids.first ?? -1, ids.count)
+            given = (ids.first ?? -1, ids.count > 1 ? ids[1] : -1, ids.count)
             givenCache.insert(first, given, at: foundGiven)
         }
         guard given.first >= 0 else { return NameSlot() }
@@ -157,6 +160,7 @@ struct AccountTable: Sendable {
             return slot
         }
         family.given = given.first
+        family.given1 = given.second
         return family
     }
 

@@ -186,7 +186,16 @@ final class PairScorer: Sendable {
     private func agreement(
         _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
     ) -> NameAgreement {
-        let given = givenAgreement(a.given, b.given, cache: &cache)
+        var given = givenAgreement(a.given, b.given, cache: &cache)
+        // Two first names of two words each (`Van Minh` and `Văn Vinh`, `Tae Woo` and `Tae Soo`): the second words
+        // must agree too (the same, a nickname, or within a typo: `Ann` and `Anne`), unless one is an initial
+        // (`Mary J.`). One second word alone is a middle name left out.
+        if given != .none, a.given1 >= 0, b.given1 >= 0, a.given1 != b.given1,
+            table.words.utf8[Int(a.given1)].count > 1, table.words.utf8[Int(b.given1)].count > 1,
+            givenAgreement(a.given1, b.given1, cache: &cache) < .typo, !isTypo(a.given1, b.given1, cache: &cache)
+        {
+            given = .none
+        }
         guard a.familyCount > 0, b.familyCount > 0 else {
             switch given {
             case .exact, .nickname: return .givenOnly
