@@ -90,12 +90,18 @@ public enum Handle: Sendable {
 
     /// The bits of `count` digits (the first 16 packed four bits each, the last in the low bits): a year-like or
     /// memorable number one in 50, others 3.3 bits a digit; a number written twice (`19951995`, `4242`) is worth it
-    /// written once.
+    /// written once, and so is a year followed by its last two digits (`199090`: `mary1990` was taken).
     private static func digitBits(count: Int, packed: UInt64) -> Double {
         if count >= 4, count % 2 == 0, count <= 16 {
             let half = count / 2
             let low = packed & ((1 << UInt64(4 * half)) - 1)
             if packed >> UInt64(4 * half) == low { return digitBits(count: half, packed: low) }
+        }
+        if count == 6, packed & 0xFF == (packed >> 8) & 0xFF {
+            let year = packed >> 8
+            var value = 0
+            for shift in stride(from: 12, through: 0, by: -4) { value = value * 10 + Int(year >> UInt64(shift) & 0xF) }
+            if (1930...2029).contains(value) { return digitBits(count: 4, packed: year) }
         }
         var value = 0
         if count <= 4 {

@@ -200,6 +200,13 @@ struct HandleTests {
         #expect(Handle.surprise("johnsmith", by: names) == 0)
         #expect(abs(Handle.surprise("jsmith84", by: names) - log2(50)) < 1e-9)  // a year
         #expect(abs(Handle.surprise("jsmith1984", by: names) - log2(50)) < 1e-9)
+        // A year and its last two digits again (`jsmith1984` was taken), and a year written twice.
+        #expect(abs(Handle.surprise("jsmith198484", by: names) - log2(50)) < 1e-9)
+        #expect(abs(Handle.surprise(Handle.normalize("jsmith_1984.84"), by: names) - log2(50)) < 1e-9)
+        #expect(abs(Handle.surprise("jsmith19841984", by: names) - log2(50)) < 1e-9)
+        // Not the same two digits, or not a year: six digits.
+        #expect(abs(Handle.surprise("jsmith198485", by: names) - 6 * log2(10)) < 1e-9)
+        #expect(abs(Handle.surprise("jsmith123423", by: names) - 6 * log2(10)) < 1e-9)
         #expect(abs(Handle.surprise("jsmith427", by: names) - 3 * log2(10)) < 1e-9)
         #expect(Handle.surprise("xyzjohnsmith", by: names) == 3 * Handle.letterBits)
         // Particles are name fragments: `the` before a name, `del` of Del Rosario (dropped from the family name).
