@@ -203,13 +203,15 @@ struct AccountTable: Sendable {
         familyCache = TextCache()
         displayCache = TextCache()
         // Handles' letters and affixes owe nothing to the names: they are counted on another core meanwhile.
-        let handles = (count: count, shapes: handleShape, starts: handleStarts, text: handleText, names: names)
+        let handles = (
+            count: count, shapes: handleShape, starts: handleStarts, text: handleText, names: names, words: words.utf8
+        )
         let counted = Mutex<HandleCounts?>(nil)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             let result = AccountTable.countHandles(
                 count: handles.count, shapes: handles.shapes, starts: handles.starts, text: handles.text,
-                names: handles.names)
+                names: handles.names, words: handles.words)
             counted.withLock { $0 = result }
         }
         countNameWords()
@@ -242,7 +244,7 @@ struct AccountTable: Sendable {
     }
 
     private static func countHandles(
-        count: Int, shapes: [HandleShape], starts: [UInt32], text: [UInt8], names: [NameSlot]
+        count: Int, shapes: [HandleShape], starts: [UInt32], text: [UInt8], names: [NameSlot], words: [[UInt8]]
     ) -> HandleCounts {
         var counts = HandleCounts(
             starts4: Array(repeating: 0, count: AccountTable.affixCount),
@@ -252,6 +254,16 @@ struct AccountTable: Sendable {
         var givenStarts: [UInt64] = []
         givenStarts.reserveCapacity(count * 2)
         var accountKeys: [UInt64] = []
+        // A handle beginning with the given name itself (`sergio…`) has no word in front of it: not counted.
+        let ownStarts = words.map { word -> Int32 in
+            var prefix = 0
+            var letters = 0
+            for byte in word where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") && letters < 4 {
+                prefix = prefix * 26 + Int(byte - UInt8(ascii: "a"))
+                letters += 1
+            }
+            return letters == 4 ? Int32(prefix) : -1
+        }
         for account in 0..<count {
             var seen: (UInt32, UInt32) = (0, 0)
             accountKeys.removeAll(keepingCapacity: true)
@@ -269,7 +281,7 @@ struct AccountTable: Sendable {
                     counts.starts4[prefix] += 1
                     counts.ends4[suffix] += 1
                     counts.affixHandles += 1
-                    for given in [givens.0, givens.1] where given >= 0 {
+                    for given in [givens.0, givens.1] where given >= 0 && ownStarts[Int(given)] != Int32(prefix) {
                         let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(prefix)
                         if !accountKeys.contains(key) { accountKeys.append(key) }
                     }

@@ -781,7 +781,9 @@ struct HandleExplainer {
     /// The beginnings (three letters or more) and endings (four or more) of the given names, and the beginnings of
     /// the family names: people shorten names from either end (`tunde` for Babatunde, `enzo` for Vincenzo, `mila`
     /// for Camila, `johnsmi` cut short), so these letters are the name's, not the handle's own.
-    private var fragments: [[UInt8]] = []
+    /// The given names' spellings (`true`) and the family names' (`false`), whose fragments are worked out only for a
+    /// handle the whole words leave letters of.
+    private var fragmentSources: [(word: [UInt8], endings: Bool)] = []
     /// The two accounts' given names.
     private var givens: [Int32] = []
     private var initials = ByteSet()
@@ -807,15 +809,15 @@ struct HandleExplainer {
                 if !givenSeen.contains(slot.given) {
                     givenSeen.append(slot.given)
                     words.append(contentsOf: table.words.variants[Int(slot.given)])
-                    for spelling in table.words.spellings[Int(slot.given)] {
-                        HandleExplainer.addFragments(of: spelling, to: &fragments, endings: true)
+                    for spelling in table.words.spellings[Int(slot.given)] where spelling.count > 3 {
+                        fragmentSources.append((spelling, true))
                     }
                 }
                 for index in 0..<slot.familyCount where !familySeen.contains(slot.family(index)) {
                     familySeen.append(slot.family(index))
                     words.append(contentsOf: table.words.spellings[Int(slot.family(index))])
-                    for spelling in table.words.spellings[Int(slot.family(index))] {
-                        HandleExplainer.addFragments(of: spelling, to: &fragments, endings: false)
+                    for spelling in table.words.spellings[Int(slot.family(index))] where spelling.count > 3 {
+                        fragmentSources.append((spelling, false))
                     }
                 }
                 for index in -1..<slot.familyCount {
@@ -828,16 +830,31 @@ struct HandleExplainer {
         givens = givenSeen
     }
 
-    private static func addFragments(of word: [UInt8], to fragments: inout [[UInt8]], endings: Bool) {
-        guard word.count > 3 else { return }
-        for length in 3..<word.count {
-            let start = Array(word.prefix(length))
-            if !fragments.contains(start) { fragments.append(start) }
-            if endings && length >= 4 {
-                let end = Array(word.suffix(length))
-                if !fragments.contains(end) { fragments.append(end) }
+    /// The words that explain a handle the whole name words leave letters of: those words, the particles, and the
+    /// names' beginnings and endings (see ``fragmentSources``), only the ones the handle holds.
+    private func wordsWithFragments(for handle: UnsafeBufferPointer<UInt8>) -> [[UInt8]] {
+        var extended = words + PersonName.particleWords
+        for (word, endings) in fragmentSources {
+            for length in 3..<word.count {
+                let start = word[..<length]
+                if contains(handle, start) { extended.append(Array(start)) }
+                if endings && length >= 4 {
+                    let end = word[(word.count - length)...]
+                    if contains(handle, end) { extended.append(Array(end)) }
+                }
             }
         }
+        return extended
+    }
+
+    private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ part: ArraySlice<UInt8>) -> Bool {
+        guard part.count <= handle.count, let first = part.first else { return false }
+        var index = 0
+        while index + part.count <= handle.count {
+            if handle[index] == first && handle[index..<(index + part.count)].elementsEqual(part) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
@@ -848,7 +865,7 @@ struct HandleExplainer {
             // handles made from them; tried only when the names leave letters over (most handles they explain
             // whole, or not at all).
             remainder = Handle.unexplained(
-                handle, words: words + PersonName.particleWords + fragments, initials: initials,
+                handle, words: wordsWithFragments(for: handle), initials: initials,
                 knownNames: knownNames)
         }
         var letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
