@@ -44,33 +44,41 @@ public struct PersonName: Sendable, Hashable {
         words(joiningHyphenatedFirstWord(first), dropTitles: true, dropSuffixes: false)
     }
 
-    /// `text` with the hyphens between letters in its first word removed (`Jean-Pierre Dupont` → `JeanPierre
-    /// Dupont`); other hyphens stay (a family name may be two names joined).
+    /// `text` with the hyphens between letters in its first word (after any title) removed (`Dr. Jean-Pierre
+    /// Dupont` → `Dr. JeanPierre Dupont`); other hyphens stay (a family name may be two names joined).
     static func joiningHyphenatedFirstWord(_ text: String) -> String {
         guard text.utf8.contains(UInt8(ascii: "-")) else { return text }
-        var output = ""
-        output.reserveCapacity(text.utf8.count)
-        var inFirstWord = false
-        var seenLetter = false
+        var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard let index = firstNameWordIndex(words) else { return text }
+        var joined = ""
         var previous: Character?
-        var characters = text.makeIterator()
+        var characters = words[index].makeIterator()
         var next = characters.next()
         while let character = next {
             next = characters.next()
-            if character.isWhitespace {
-                if seenLetter { inFirstWord = false }
-            } else if !seenLetter && character.isLetter {
-                seenLetter = true
-                inFirstWord = true
-            }
-            if character == "-", inFirstWord, previous?.isLetter == true, next?.isLetter == true {
-                previous = character
-                continue
-            }
-            output.append(character)
+            if !(character == "-" && previous?.isLetter == true && next?.isLetter == true) { joined.append(character) }
             previous = character
         }
-        return output
+        words[index] = joined
+        return words.joined(separator: " ")
+    }
+
+    /// The folded parts of a hyphenated first word (after any title) of `text` (`jean`, `pierre` for `Jean-Pierre
+    /// Dupont`), or `nil` when that word has no hyphen: handles may spell either part.
+    package static func hyphenParts(_ text: String) -> [String]? {
+        guard text.utf8.contains(UInt8(ascii: "-")) else { return nil }
+        let words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard let index = firstNameWordIndex(words), words[index].contains("-") else { return nil }
+        let parts = NameText.tokens(words[index])
+        return parts.count >= 2 ? parts : nil
+    }
+
+    /// The first of `words` with a letter that is not a title.
+    private static func firstNameWordIndex(_ words: [String]) -> Int? {
+        words.indices.first { index in
+            let tokens = NameText.tokens(words[index])
+            return !tokens.isEmpty && !(tokens.count == 1 && titles.contains(tokens[0]))
+        }
     }
 
     /// The folded words of a last-name field, suffixes and particles dropped.
@@ -130,7 +138,13 @@ public struct PersonName: Sendable, Hashable {
     /// and given names agree exactly, through a nickname (``Nicknames``), within a typo (Jaro–Winkler ≥ 0.9, and not
     /// two different names the nickname table knows, such as Daniel and Danielle), or as an initial.
     public func compare(_ other: PersonName, nicknames: Nicknames = .english) -> NameAgreement {
-        let givenLevel = PersonName.givenAgreement(given, other.given, nicknames: nicknames)
+        var givenLevel = PersonName.givenAgreement(given, other.given, nicknames: nicknames)
+        // `Jean-Pierre` (one word) and `Jean Pierre` (two).
+        func joins(_ a: PersonName, _ b: PersonName) -> Bool {
+            guard let second = b.middle.first ?? b.family.first else { return false }
+            return a.given == b.given + second
+        }
+        if givenLevel == .none && (joins(self, other) || joins(other, self)) { givenLevel = .exact }
         guard !family.isEmpty, !other.family.isEmpty else {
             switch givenLevel {
             case .exact, .nickname: return .givenOnly

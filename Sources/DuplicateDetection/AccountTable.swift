@@ -134,6 +134,10 @@ struct AccountTable: Sendable {
         } else {
             let ids = PersonName.givenWords(first).map { words.intern($0, nicknames: nicknames) }
             addUmlautSpellings(of: first, ids, PersonName.givenWords)
+            if let id = ids.first, let parts = PersonName.hyphenParts(first) {
+                // `jeandupont` and `pierredupont` are Jean-Pierre Dupont's handles too.
+                for part in parts { words.addSpelling(id, part) }
+            }
             given = (ids.first ?? -1, ids.count > 1 ? ids[1] : -1, ids.count)
             givenCache.insert(first, given, at: foundGiven)
         }
@@ -183,6 +187,9 @@ struct AccountTable: Sendable {
             slot = NameSlot(
                 given: words.intern(name.given, nicknames: nicknames),
                 family: name.family.suffix(3).map { words.intern($0, nicknames: nicknames) })
+            if let parts = PersonName.hyphenParts(text) {
+                for part in parts { words.addSpelling(slot.given, part) }
+            }
             addUmlautSpellings(of: text, [slot.given] + (0..<slot.familyCount).map(slot.family)) { spelled in
                 guard let other = PersonName(displayName: spelled) else { return [] }
                 return [other.given] + other.family.suffix(3)
@@ -202,16 +209,21 @@ struct AccountTable: Sendable {
         givenCache = TextCache()
         familyCache = TextCache()
         displayCache = TextCache()
-        // Handles' letters and affixes owe nothing to the names: they are counted on another core meanwhile.
+        // Handles' letters and affixes are counted on another core meanwhile, with the accounts' given names as
+        // loaded (copied out: the names are rewritten when phrases are dropped).
+        var givens: [Int32] = []
+        givens.reserveCapacity(count * AccountTable.nameCount)
+        for slot in names { givens.append(slot.given) }
         let handles = (
-            count: count, shapes: handleShape, starts: handleStarts, text: handleText, names: names, words: words.utf8
+            count: count, shapes: handleShape, starts: handleStarts, text: handleText, givens: givens,
+            words: words.utf8
         )
         let counted = Mutex<HandleCounts?>(nil)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             let result = AccountTable.countHandles(
                 count: handles.count, shapes: handles.shapes, starts: handles.starts, text: handles.text,
-                names: handles.names, words: handles.words)
+                givens: handles.givens, words: handles.words)
             counted.withLock { $0 = result }
         }
         countNameWords()
@@ -228,6 +240,9 @@ struct AccountTable: Sendable {
         sharedLetters = handleCounts.sharedLetters
         givenHandleStarts = handleCounts.givenStarts
         givenHandleStartCounts = handleCounts.givenStartCounts
+        affixCounts = AffixCounts(
+            starts: handleStarts4, ends: handleEnds4, handles: affixHandles, givenStarts: givenHandleStarts,
+            givenStartCounts: givenHandleStartCounts, givenCarriers: givenCounts)
     }
 
     /// What ``finishLoading()`` counts of the handles: their first and last four letters, and how many accounts
@@ -244,7 +259,8 @@ struct AccountTable: Sendable {
     }
 
     private static func countHandles(
-        count: Int, shapes: [HandleShape], starts: [UInt32], text: [UInt8], names: [NameSlot], words: [[UInt8]]
+        count: Int, shapes: [HandleShape], starts: [UInt32], text: [UInt8], givens givenIDs: [Int32],
+        words: [[UInt8]]
     ) -> HandleCounts {
         var counts = HandleCounts(
             starts4: Array(repeating: 0, count: AccountTable.affixCount),
@@ -267,9 +283,7 @@ struct AccountTable: Sendable {
         for account in 0..<count {
             var seen: (UInt32, UInt32) = (0, 0)
             accountKeys.removeAll(keepingCapacity: true)
-            let givens = (
-                names[account * AccountTable.nameCount].given, names[account * AccountTable.nameCount + 1].given
-            )
+            let givens = (givenIDs[account * AccountTable.nameCount], givenIDs[account * AccountTable.nameCount + 1])
             for slot in HandleSlot.allCases {
                 let shape = shapes[account * AccountTable.handleCount + slot.rawValue]
                 if shape.hash == 0 { continue }
@@ -524,7 +538,9 @@ struct AccountTable: Sendable {
     static let wordMinimumOthers: Int32 = 2
 
     /// How many handles begin and end with each four letters, for judging the word in a handle.
-    struct AffixCounts: Sendable {
+    /// A class, held once by the table: every pair's handle explainer refers to it (a struct of six arrays was six
+    /// retains and releases per explainer).
+    final class AffixCounts: Sendable {
         let starts: [Int32]
         let ends: [Int32]
         let handles: Int
@@ -532,6 +548,18 @@ struct AccountTable: Sendable {
         let givenStarts: [UInt64]
         let givenStartCounts: [Int32]
         let givenCarriers: [Int32]
+
+        init(
+            starts: [Int32], ends: [Int32], handles: Int, givenStarts: [UInt64], givenStartCounts: [Int32],
+            givenCarriers: [Int32]
+        ) {
+            self.starts = starts
+            self.ends = ends
+            self.handles = handles
+            self.givenStarts = givenStarts
+            self.givenStartCounts = givenStartCounts
+            self.givenCarriers = givenCarriers
+        }
 
         /// How many accounts carrying given word `given` have a handle starting with letters `prefix` (0 when two or
         /// fewer do).
@@ -579,7 +607,9 @@ struct AccountTable: Sendable {
                         for given in givens {
                             let others = starting(first4, among: given) - 2
                             guard others >= AccountTable.wordMinimumOthers else { continue }
-                            let bits = log2(max(1, Double(givenCarriers[Int(given)])) / Double(others))
+                            // Never below 0 bits (phrase names dropped after counting can leave fewer carriers).
+                            let carriers = max(Double(givenCarriers[Int(given)]), Double(others))
+                            let bits = log2(carriers / Double(others))
                             amongGiven = min(amongGiven ?? bits, bits)
                         }
                     }
@@ -596,11 +626,10 @@ struct AccountTable: Sendable {
         }
     }
 
-    var affixCounts: AffixCounts {
-        AffixCounts(
-            starts: handleStarts4, ends: handleEnds4, handles: affixHandles, givenStarts: givenHandleStarts,
-            givenStartCounts: givenHandleStartCounts, givenCarriers: givenCounts)
-    }
+    /// How common handles' first and last letters are, overall and among each given name's carriers (set by
+    /// ``finishLoading()``).
+    private(set) var affixCounts = AffixCounts(
+        starts: [], ends: [], handles: 0, givenStarts: [], givenStartCounts: [], givenCarriers: [])
 
     /// The first and last four letters of a handle with six letters or more (digits and other characters skipped),
     /// as indexes.

@@ -1,16 +1,16 @@
 /// Values kept by a 64-bit key, for the comparing workers' caches (typos per pair of words, handle surprises, name
 /// carriers): open addressing with Fibonacci hashing. `Dictionary` set up its seeded hasher for every lookup, which at
 /// a million accounts cost about a tenth of comparing.
-struct KeyedCache<Value> {
+package struct KeyedCache<Value> {
     private var keys: [UInt64]
     private var values: [Value?]
     /// `64 - log2(slot count)`: the top bits of the mixed key pick the slot.
     private var shift: UInt64
     /// How many keys it holds.
-    private(set) var count = 0
+    package private(set) var count = 0
 
     /// An empty cache with room for `capacity` keys before it grows.
-    init(capacity: Int = 1024) {
+    package init(capacity: Int = 1024) {
         var size = 16
         var bits: UInt64 = 4
         while size < capacity * 2 {
@@ -30,7 +30,7 @@ struct KeyedCache<Value> {
     }
 
     /// The value kept for `key`; setting `nil` is not supported (nothing is ever forgotten but all at once).
-    subscript(key: UInt64) -> Value? {
+    package subscript(key: UInt64) -> Value? {
         get { values[slot(for: key)] }
         set {
             guard let newValue else { preconditionFailure("KeyedCache keeps values; use removeAll to forget") }
@@ -48,7 +48,7 @@ struct KeyedCache<Value> {
     }
 
     /// Forgets every key, keeping the room.
-    mutating func removeAll() {
+    package mutating func removeAll() {
         for index in values.indices { values[index] = nil }
         count = 0
     }

@@ -187,11 +187,12 @@ final class PairScorer: Sendable {
         _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
     ) -> NameAgreement {
         var given = givenAgreement(a.given, b.given, cache: &cache)
+        if given == .none && (joins(a, b) || joins(b, a)) { given = .exact }
         // Two first names of two words each (`Van Minh` and `Văn Vinh`, `Tae Woo` and `Tae Soo`): the second words
         // must agree too (the same, a nickname, or within a typo: `Ann` and `Anne`), unless one is an initial
         // (`Mary J.`). One second word alone is a middle name left out.
         if given != .none, a.given1 >= 0, b.given1 >= 0, a.given1 != b.given1,
-            table.words.utf8[Int(a.given1)].count > 1, table.words.utf8[Int(b.given1)].count > 1,
+            table.words.scalars[Int(a.given1)].count > 1, table.words.scalars[Int(b.given1)].count > 1,
             givenAgreement(a.given1, b.given1, cache: &cache) < .typo, !isTypo(a.given1, b.given1, cache: &cache)
         {
             given = .none
@@ -214,6 +215,18 @@ final class PairScorer: Sendable {
             swappedFamily = true
         }
         return swappedGiven && swappedFamily ? .swapped : .conflict
+    }
+
+    /// Whether `a`'s given name is `b`'s first two words written as one (`jeanpierre` for `Jean Pierre`, in a
+    /// first-name field or a display name).
+    private func joins(_ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot) -> Bool {
+        let second = b.given1 >= 0 ? b.given1 : b.family0
+        guard second >= 0 else { return false }
+        let whole = table.words.utf8[Int(a.given)]
+        let first = table.words.utf8[Int(b.given)]
+        let rest = table.words.utf8[Int(second)]
+        return whole.count == first.count + rest.count && whole.starts(with: first) && whole.reversed().starts(
+            with: rest.reversed())
     }
 
     /// Mirrors `PersonName.givenAgreement` over interned words.
@@ -782,7 +795,8 @@ struct HandleExplainer {
     /// the family names: people shorten names from either end (`tunde` for Babatunde, `enzo` for Vincenzo, `mila`
     /// for Camila, `johnsmi` cut short), so these letters are the name's, not the handle's own.
     /// The given names' spellings (`true`) and the family names' (`false`), whose fragments are worked out only for a
-    /// handle the whole words leave letters of.
+    /// handle the whole words leave letters of; a fragment explains its letters anywhere in the handle (`car` of
+    /// Carter in `cartercarpool` too: a trade made for `tunde` and `enzo`).
     private var fragmentSources: [(word: [UInt8], endings: Bool)] = []
     /// The two accounts' given names.
     private var givens: [Int32] = []
@@ -809,8 +823,10 @@ struct HandleExplainer {
                 if !givenSeen.contains(slot.given) {
                     givenSeen.append(slot.given)
                     words.append(contentsOf: table.words.variants[Int(slot.given)])
-                    for spelling in table.words.spellings[Int(slot.given)] where spelling.count > 3 {
-                        fragmentSources.append((spelling, true))
+                    for spelling in table.words.spellings[Int(slot.given)] {
+                        if spelling.count > 3 { fragmentSources.append((spelling, true)) }
+                        // The initials of a hyphenated name's parts (`jp` for Jean-Pierre).
+                        if let first = spelling.first, first < 0x80 { initials.insert(first) }
                     }
                 }
                 for index in 0..<slot.familyCount where !familySeen.contains(slot.family(index)) {
@@ -857,7 +873,9 @@ struct HandleExplainer {
         return false
     }
 
-    /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names.
+    /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names, and more than it knows: the
+    /// names' beginnings and endings (``fragmentSources``), and how common a word is among the store's handles
+    /// (``AccountTable/AffixCounts``).
     func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
         var remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
         if remainder.letters > 0 && !words.isEmpty {

@@ -3,7 +3,7 @@
 /// Open addressing on FNV-1a of the text's UTF-8 bytes, which are kept in one array. `Dictionary<String, _>` hashes
 /// with a seeded SipHash set up afresh for every lookup; at a million accounts its lookups were a third of the loading
 /// thread's time.
-struct TextCache<Value: Sendable>: Sendable {
+package struct TextCache<Value: Sendable>: Sendable {
     /// Entry index, or -1 for a free slot; a power of two long, at most half full.
     private var slots: [Int32]
     private var hashes: [UInt64] = []
@@ -13,25 +13,25 @@ struct TextCache<Value: Sendable>: Sendable {
     private var values: [Value] = []
 
     /// An empty cache with room for `capacity` texts before it grows.
-    init(capacity: Int = 512) {
+    package init(capacity: Int = 512) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: -1, count: size)
     }
 
     /// How many texts it holds.
-    var count: Int { values.count }
+    package var count: Int { values.count }
 
     /// Where `text` is, or would go.
-    struct Position {
+    package struct Position {
         fileprivate let hash: UInt64
         fileprivate let slot: Int
         /// The value kept for the text, if any.
-        let value: Value?
+        package let value: Value?
     }
 
     /// Looks `text` up; pass the position to ``insert(_:_:at:)`` when it holds no value.
-    func find(_ text: String) -> Position {
+    package func find(_ text: String) -> Position {
         var text = text
         return text.withUTF8 { find($0) }
     }
@@ -59,7 +59,7 @@ struct TextCache<Value: Sendable>: Sendable {
     }
 
     /// Keeps `value` for `text`, which `position` (from ``find(_:)``, with no insert since) says is not here.
-    mutating func insert(_ text: String, _ value: Value, at position: Position) {
+    package mutating func insert(_ text: String, _ value: Value, at position: Position) {
         precondition(position.value == nil, "a text is kept once")
         var slot = position.slot
         if (values.count + 1) * 2 > slots.count {

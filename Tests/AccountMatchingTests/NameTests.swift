@@ -67,6 +67,7 @@ struct PersonNameTests {
         ("Sang-hye Kim", "sanghye", ["kim"]),
         ("Dupont, Jean-Pierre", "jeanpierre", ["dupont"]),
         ("Jean-Pierre Dupont-Aignan", "jeanpierre", ["dupont", "aignan"]),
+        ("Dr. Jean-Pierre Dupont", "jeanpierre", ["dupont"]),
         // Separators before the name, a name all in brackets, an unclosed bracket, a word with a middle dot.
         ("• Anna Smith •", "anna", ["smith"]),
         ("- Anna Smith | x", "anna", ["smith"]),
@@ -120,6 +121,8 @@ struct PersonNameTests {
         ("Mark", "Lee", "Mary Lee", .conflict),
         ("Jean-Pierre", "Dupont", "Jean-Pierre Dupont", .exact),
         ("Jean-Pierre", "Dupont", "Jean-Luc Dupont", .conflict),
+        ("Jean-Pierre", "Dupont", "Jean Pierre Dupont", .exact),
+        ("Jean Pierre", "Dupont", "Dr. Jean-Pierre Dupont", .exact),
         ("Sang-hye", "Kim", "Sang-hyun Kim", .typo),
     ])
     func agreement(_ first: String, _ last: String, _ display: String, _ expected: NameAgreement) throws {

@@ -456,6 +456,27 @@ struct DuplicateDetectorTests {
         #expect(score(("Mary Ann", "Smith"), ("Mary", "Smith")) == 0.99)
         #expect(score(("Mary Ann", "Smith"), ("Mary J", "Smith")) == 0.99)
         #expect(score(("Mary Ann", "Smith"), ("Mary Anne", "Smith")) == 0.99)
+        // Written as one word or two, hyphenated or not, after a title or not; an initial in any script.
+        #expect(score(("Jean-Pierre", "Dupont"), ("Jean Pierre", "Dupont")) == 0.99)
+        #expect(score(("Dr Jean-Pierre", "Dupont"), ("Jean Pierre", "Dupont")) == 0.99)
+        #expect(score(("Min-ji", "Kim"), ("Min Ji", "Kim")) == 0.99)
+        #expect(score(("Анна М", "Иванова"), ("Анна Мария", "Иванова")) == 0.99)
+    }
+
+    @Test func aHyphenatedNamesPartsExplainHandles() {
+        // `jpdupont` and `pierredupont` are Jean-Pierre Dupont's name as handles write it: among three others of the
+        // name they say nothing.
+        let others = ["jpd84", "jp_dupont_fr", "dupontj"].map { handle in
+            account(handle, email: "\(handle)@example.fr", first: "Jean-Pierre", last: "Dupont")
+        }
+        let report = detect(
+            [
+                account("jpdupont", email: "jp@example.org", first: "Jean-Pierre", last: "Dupont"),
+                account("jpdupont_2", screen: "jpdupont", twitterName: "Jean-Pierre Dupont"),
+                account("pierredupont", email: "pd@example.org", first: "Jean-Pierre", last: "Dupont"),
+                account("pierredupont_2", screen: "pierredupont", twitterName: "Jean-Pierre Dupont"),
+            ] + others + strangers(300))
+        #expect(report.clusters.isEmpty, "\(report.usernameClusters)")
     }
 
     @Test func sameHandleWithClashingNamesIsNotACluster() {
