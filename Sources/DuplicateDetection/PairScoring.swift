@@ -225,8 +225,8 @@ final class PairScorer: Sendable {
         let whole = table.words.utf8[Int(a.given)]
         let first = table.words.utf8[Int(b.given)]
         let rest = table.words.utf8[Int(second)]
-        return whole.count == first.count + rest.count && whole.starts(with: first) && whole.reversed().starts(
-            with: rest.reversed())
+        return whole.count == first.count + rest.count && whole.starts(with: first)
+            && whole[first.count...].elementsEqual(rest)
     }
 
     /// Mirrors `PersonName.givenAgreement` over interned words.
