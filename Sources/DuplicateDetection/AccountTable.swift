@@ -238,11 +238,9 @@ struct AccountTable: Sendable {
         handleEnds4 = handleCounts.ends4
         affixHandles = handleCounts.affixHandles
         sharedLetters = handleCounts.sharedLetters
-        givenHandleStarts = handleCounts.givenStarts
-        givenHandleStartCounts = handleCounts.givenStartCounts
         affixCounts = AffixCounts(
-            starts: handleStarts4, ends: handleEnds4, handles: affixHandles, givenStarts: givenHandleStarts,
-            givenStartCounts: givenHandleStartCounts, givenCarriers: givenCounts)
+            starts: handleStarts4, ends: handleEnds4, handles: affixHandles, givenStarts: handleCounts.givenStarts,
+            givenStartCounts: handleCounts.givenStartCounts, givenCarriers: givenCounts)
     }
 
     /// What ``finishLoading()`` counts of the handles: their first and last four letters, and how many accounts
@@ -283,7 +281,7 @@ struct AccountTable: Sendable {
         for account in 0..<count {
             var seen: (UInt32, UInt32) = (0, 0)
             accountKeys.removeAll(keepingCapacity: true)
-            let givens = (givenIDs[account * AccountTable.nameCount], givenIDs[account * AccountTable.nameCount + 1])
+            let givens = givenIDs[(account * AccountTable.nameCount)..<((account + 1) * AccountTable.nameCount)]
             for slot in HandleSlot.allCases {
                 let shape = shapes[account * AccountTable.handleCount + slot.rawValue]
                 if shape.hash == 0 { continue }
@@ -295,7 +293,7 @@ struct AccountTable: Sendable {
                     counts.starts4[prefix] += 1
                     counts.ends4[suffix] += 1
                     counts.affixHandles += 1
-                    for given in [givens.0, givens.1] where given >= 0 && ownStarts[Int(given)] != Int32(prefix) {
+                    for given in givens where given >= 0 && ownStarts[Int(given)] != Int32(prefix) {
                         let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(prefix)
                         if !accountKeys.contains(key) { accountKeys.append(key) }
                     }
@@ -531,8 +529,6 @@ struct AccountTable: Sendable {
     private var handleStarts4: [Int32] = []
     private var handleEnds4: [Int32] = []
     private var affixHandles = 0
-    private var givenHandleStarts: [UInt64] = []
-    private var givenHandleStartCounts: [Int32] = []
     static let affixCount = 26 * 26 * 26 * 26
     /// Handles besides the pair's that must end (begin) like a handle's word for the store to judge the word.
     static let wordMinimumOthers: Int32 = 2

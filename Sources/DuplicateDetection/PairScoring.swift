@@ -647,11 +647,7 @@ final class PairScorer: Sendable {
     }
 
     private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
-        guard word.count >= 2, word.count <= handle.count else { return false }
-        for start in 0...(handle.count - word.count) where handle[start..<(start + word.count)].elementsEqual(word) {
-            return true
-        }
-        return false
+        handleContains(handle, word)
     }
 
     /// Whether `handle` ends with the first four letters or more of `word` (a screen name cut at 15 characters).
@@ -791,12 +787,12 @@ final class PairScorer: Sendable {
 /// Measures what a handle holds beyond two accounts' names, nicknames, initials and names anyone might use.
 struct HandleExplainer {
     private var words: [[UInt8]] = []
-    /// The beginnings (three letters or more) and endings (four or more) of the given names, and the beginnings of
-    /// the family names: people shorten names from either end (`tunde` for Babatunde, `enzo` for Vincenzo, `mila`
-    /// for Camila, `johnsmi` cut short), so these letters are the name's, not the handle's own.
-    /// The given names' spellings (`true`) and the family names' (`false`), whose fragments are worked out only for a
-    /// handle the whole words leave letters of; a fragment explains its letters anywhere in the handle (`car` of
-    /// Carter in `cartercarpool` too: a trade made for `tunde` and `enzo`).
+    /// The given names' spellings (`endings` true) and the family names', whose fragments explain handles too: their
+    /// beginnings (three letters or more) and the given names' endings (four or more). People shorten names from
+    /// either end (`tunde` for Babatunde, `enzo` for Vincenzo, `mila` for Camila, `johnsmi` cut short), so these
+    /// letters are the name's, not the handle's own. Worked out only for a handle the whole words leave letters of;
+    /// a fragment explains its letters anywhere in the handle (`car` of Carter in `cartercarpool` too: a trade made
+    /// for `tunde` and `enzo`).
     private var fragmentSources: [(word: [UInt8], endings: Bool)] = []
     /// The two accounts' given names.
     private var givens: [Int32] = []
@@ -853,24 +849,14 @@ struct HandleExplainer {
         for (word, endings) in fragmentSources {
             for length in 3..<word.count {
                 let start = word[..<length]
-                if contains(handle, start) { extended.append(Array(start)) }
+                if handleContains(handle, start) { extended.append(Array(start)) }
                 if endings && length >= 4 {
                     let end = word[(word.count - length)...]
-                    if contains(handle, end) { extended.append(Array(end)) }
+                    if handleContains(handle, end) { extended.append(Array(end)) }
                 }
             }
         }
         return extended
-    }
-
-    private func contains(_ handle: UnsafeBufferPointer<UInt8>, _ part: ArraySlice<UInt8>) -> Bool {
-        guard part.count <= handle.count, let first = part.first else { return false }
-        var index = 0
-        while index + part.count <= handle.count {
-            if handle[index] == first && handle[index..<(index + part.count)].elementsEqual(part) { return true }
-            index += 1
-        }
-        return false
     }
 
     /// ``AccountMatching/Handle/surprise(_:by:nicknames:)`` for these accounts' names, and more than it knows: the
@@ -893,4 +879,14 @@ struct HandleExplainer {
         }
         return (namesExplainable ? letterBits : 0) + Handle.digitSurprise(handle)
     }
+}
+
+/// Whether `handle` holds `part` (two bytes or more) anywhere.
+private func handleContains(_ handle: UnsafeBufferPointer<UInt8>, _ part: some Collection<UInt8>) -> Bool {
+    let count = part.count
+    guard count >= 2, count <= handle.count else { return false }
+    for start in 0...(handle.count - count) where handle[start..<(start + count)].elementsEqual(part) {
+        return true
+    }
+    return false
 }
