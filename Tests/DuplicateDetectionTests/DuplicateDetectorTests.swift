@@ -386,9 +386,7 @@ struct DuplicateDetectorTests {
     @Test func aHandleSpellingOutUmlautsIsExplainedByTheName() {
         // `felixmueller` is Felix Müller's name as handles write it, not letters that only he would pick: among
         // six Felix Müllers it says nothing.
-        let others = ["fm84", "fmue77", "fxm_de", "muef21", "fmhh"].map { handle in
-            account(handle, email: "\(handle)@example.de", first: "Felix", last: "Müller")
-        }
+        let others = namesakes("Felix", "Müller", ["fm84", "fmue77", "fxm_de", "muef21", "fmhh"])
         let report = detect(
             [
                 account("felixmueller", email: "felix@example.de", first: "Felix", last: "Müller"),
@@ -400,9 +398,6 @@ struct DuplicateDetectorTests {
     @Test func aShortenedNameInAHandleIsExplainedByTheName() {
         // `tundeolawale` is Babatunde Olawale's name shortened (and `enzorusso` Vincenzo Russo's): among three others
         // of the name it says nothing. A word that is no part of the name still does (`olawalecomet`).
-        func namesakes(_ first: String, _ last: String, _ handles: [String]) -> [MatchableAccount] {
-            handles.map { account($0, email: "\($0)@example.ng", first: first, last: last) }
-        }
         let report = detect(
             [
                 account("tundeolawale", email: "b.o@example.org", first: "Babatunde", last: "Olawale"),
@@ -427,16 +422,14 @@ struct DuplicateDetectorTests {
         let checos = families.map { family in
             account("checo\(family)", email: "checo.\(family)@example.mx", first: "Sergio", last: family.capitalized)
         }
-        let namesakes = ["sj81", "sjuarez", "sergio_j"].map { handle in
-            account(handle, email: "\(handle)@example.mx", first: "Sergio", last: "Juárez")
-        }
+        let others = namesakes("Sergio", "Juárez", ["sj81", "sjuarez", "sergio_j"])
         let report = detect(
             [
                 account("checojuarez", email: "sj@example.org", first: "Sergio", last: "Juárez"),
                 account("checojuarez_2", screen: "checojuarez", twitterName: "Sergio Juárez"),
                 account("cometjuarez", email: "cj@example.org", first: "Sergio", last: "Juárez"),
                 account("cometjuarez_2", screen: "cometjuarez", twitterName: "Sergio Juárez"),
-            ] + checos + namesakes + strangers(3_000))
+            ] + checos + others + strangers(3_000))
         #expect(report.usernameClusters == [["cometjuarez", "cometjuarez_2"]], "\(report.clusters.map(\.reasons))")
     }
 
@@ -466,9 +459,7 @@ struct DuplicateDetectorTests {
     @Test func aHyphenatedNamesPartsExplainHandles() {
         // `jpdupont` and `pierredupont` are Jean-Pierre Dupont's name as handles write it: among three others of the
         // name they say nothing.
-        let others = ["jpd84", "jp_dupont_fr", "dupontj"].map { handle in
-            account(handle, email: "\(handle)@example.fr", first: "Jean-Pierre", last: "Dupont")
-        }
+        let others = namesakes("Jean-Pierre", "Dupont", ["jpd84", "jp_dupont_fr", "dupontj"])
         let report = detect(
             [
                 account("jpdupont", email: "jp@example.org", first: "Jean-Pierre", last: "Dupont"),

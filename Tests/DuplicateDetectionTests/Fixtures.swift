@@ -19,6 +19,11 @@ func account(
         firstName: first, lastName: last, twitterScreenName: screen, twitterName: twitterName)
 }
 
+/// Other people carrying one name, one account each: a handle each, and an address made from it.
+func namesakes(_ first: String, _ last: String, _ handles: [String]) -> [MatchableAccount] {
+    handles.map { account($0, email: "\($0)@example.net", first: first, last: last) }
+}
+
 /// Runs the detector over `accounts`.
 func detect(_ accounts: [MatchableAccount], settings: DetectionSettings = DetectionSettings()) -> DuplicateReport {
     var detector = DuplicateDetector(settings: settings)
