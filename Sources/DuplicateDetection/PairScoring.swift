@@ -341,6 +341,7 @@ final class PairScorer: Sendable {
                 let slot = table.name(account == 0 ? i : j, kind)
                 if slot.isEmpty { continue }
                 mix(slot.given)
+                mix(slot.given1)
                 mix(slot.family0)
                 mix(slot.family1)
                 mix(slot.family2)
@@ -449,6 +450,9 @@ final class PairScorer: Sendable {
                                 ? counts(a, letters: shapeA.letters) : counts(b, letters: shapeB.letters)
                         }
                     case .similar:
+                        // Handles that differ where the names differ are each made from its own name: their
+                        // likeness is the names' own, already counted.
+                        if evidence.name == .typo && handlesFollowNames(a, b, i, j, evidence) { continue }
                         let first = counts(a, letters: shapeA.letters)
                         let second = counts(b, letters: shapeB.letters)
                         verdict = (first.counts && second.counts, min(first.bits, second.bits))
@@ -472,6 +476,33 @@ final class PairScorer: Sendable {
                 countSharedNumber(number, i, j, into: &evidence, pickers: namePickers, cache: &cache)
             }
         }
+    }
+
+    /// Whether two similar handles differ just where the names within a typo differ: `chiaramontgrini` and
+    /// `chiaramontgiani` for Chiara Montgrini and Chiara Montgiani, each handle spelling a word of its own account's
+    /// name that the other's lacks, and not the other's word. (A person's typo in a name field leaves the handles
+    /// alike: `veronika88` and `veronika.zharbeskaia02` for Veronika and Veroinka.)
+    private func handlesFollowNames(
+        _ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int,
+        _ evidence: PairEvidence
+    ) -> Bool {
+        func ids(_ slot: AccountTable.NameSlot) -> [Int32] {
+            [slot.given, slot.given1] + (0..<slot.familyCount).map(slot.family)
+        }
+        let idsA = ids(table.name(i, evidence.nameSlotA)).filter { $0 >= 0 }
+        let idsB = ids(table.name(j, evidence.nameSlotB)).filter { $0 >= 0 }
+        let spellings = table.words.spellings
+        for x in idsA where !idsB.contains(x) {
+            for y in idsB where !idsA.contains(y) {
+                for wordA in spellings[Int(x)] where wordA.count >= 3 && contains(a, wordA) && !contains(b, wordA) {
+                    for wordB in spellings[Int(y)]
+                    where wordB.count >= 3 && contains(b, wordB) && !contains(a, wordB) {
+                        return true
+                    }
+                }
+            }
+        }
+        return false
     }
 
     /// Counts `number`, which the handles of `i` and `j` share (``sharedNumber(_:_:)``), as resembling handles when
@@ -525,7 +556,9 @@ final class PairScorer: Sendable {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account == 0 ? i : j, kind)
                 if slot.isEmpty { continue }
-                if !(spells(slot.given) && spells(slot.family0) && spells(slot.family1) && spells(slot.family2)) {
+                if !(spells(slot.given) && spells(slot.given1) && spells(slot.family0) && spells(slot.family1)
+                    && spells(slot.family2))
+                {
                     return false
                 }
             }
@@ -812,6 +845,7 @@ struct HandleExplainer {
         // Each word once: the two accounts' names are often the same words.
         var givenSeen: [Int32] = []
         var familySeen: [Int32] = []
+        var secondSeen: [Int32] = []
         for account in [accounts.0, accounts.1] {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)
@@ -824,6 +858,17 @@ struct HandleExplainer {
                         // The initials of a hyphenated name's parts (`jp` for Jean-Pierre).
                         if let first = spelling.first, first < 0x80 { initials.insert(first) }
                     }
+                }
+                // The second word of a first name (`Luiza` of `Ana Luiza`) is the person's as much as the first.
+                if slot.given1 >= 0, !secondSeen.contains(slot.given1) {
+                    secondSeen.append(slot.given1)
+                    words.append(contentsOf: table.words.variants[Int(slot.given1)])
+                    for spelling in table.words.spellings[Int(slot.given1)] where spelling.count > 3 {
+                        fragmentSources.append((spelling, true))
+                    }
+                    let scalars = table.words.scalars[Int(slot.given1)]
+                    if !scalars.allSatisfy({ $0 < 0x80 }) { namesExplainable = false }
+                    if let first = scalars.first, first < 0x80 { initials.insert(UInt8(first)) }
                 }
                 for index in 0..<slot.familyCount where !familySeen.contains(slot.family(index)) {
                     familySeen.append(slot.family(index))
@@ -873,7 +918,7 @@ struct HandleExplainer {
                 knownNames: knownNames)
         }
         var letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
-        if remainder.letters >= 4, let common = affixes.wordBits(handle, after: words, givens: givens) {
+        if remainder.letters >= 3, let common = affixes.wordBits(handle, after: words, givens: givens) {
             // A name and a word (`stephencowboy`): the word is as rare as handles ending like it.
             letterBits = min(letterBits, common)
         }

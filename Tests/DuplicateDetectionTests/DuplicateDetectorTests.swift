@@ -433,6 +433,58 @@ struct DuplicateDetectorTests {
         #expect(report.usernameClusters == [["cometjuarez", "cometjuarez_2"]], "\(report.clusters.map(\.reasons))")
     }
 
+    @Test func aSecondFirstNameInAHandleIsTheName() {
+        // `analuizamoreira` is made from the whole name of Ana Luiza Moreira, the second first name too: among three
+        // others of the name it says nothing. A word that is no part of the name still does (`moreiracomet`).
+        let report = detect(
+            [
+                account("analuizamoreira", email: "alm@example.org", first: "Ana Luiza", last: "Moreira"),
+                account("alm_1990", email: "analuiza.moreira@example.com", first: "Ana Luiza", last: "Moreira"),
+                account("moreiracomet", email: "amc@example.org", first: "Ana Luiza", last: "Moreira"),
+                account("alm_comet", email: "moreira.comet@example.com", first: "Ana Luiza", last: "Moreira"),
+            ] + namesakes("Ana Luiza", "Moreira", ["alm81", "amoreira", "ana_m"]) + strangers(300))
+        #expect(report.usernameClusters == [["alm_comet", "moreiracomet"]], "\(report.clusters.map(\.reasons))")
+    }
+
+    @Test func aShortWordManyOfTheNamesCarriersPutInFrontIsTheirs() {
+        // Twelve Tundes begin their handles with `baba` (they are Babatundes; the nickname table does not know it):
+        // for two Tunde Baloguns among three others, the three letters `bab` in front of `tundebalogun` say nothing.
+        // Three letters no Tunde uses (`zoq`) still tell.
+        let families = [
+            "adeyemi", "okafor", "adebayo", "okonkwo", "eze", "nwosu", "afolabi", "ogunleye", "bello", "lawal",
+            "ibrahim", "olawale",
+        ]
+        let babas = families.map { family in
+            account("babatunde\(family)", email: "\(family).t@example.ng", first: "Tunde", last: family.capitalized)
+        }
+        let report = detect(
+            [
+                account("babatundebalogun", email: "tb@example.org", first: "Tunde", last: "Balogun"),
+                account("babatundebalogun_2", screen: "babatundebalogun", twitterName: "Tunde Balogun"),
+                account("zoqtundebalogun", email: "zq@example.org", first: "Tunde", last: "Balogun"),
+                account("zoqtundebalogun_2", screen: "zoqtundebalogun", twitterName: "Tunde Balogun"),
+            ] + babas + namesakes("Tunde", "Balogun", ["tb81", "tbalogun", "tunde_b"]) + strangers(3_000))
+        #expect(
+            report.usernameClusters == [["zoqtundebalogun", "zoqtundebalogun_2"]], "\(report.clusters.map(\.reasons))")
+    }
+
+    @Test func handlesThatDifferWhereTheNamesDifferAreNoEvidence() {
+        // Chiara Montgrini and Chiara Montgiani are a typo apart, and so are `chiaramontgrini` and `chiaramontgiani`:
+        // each handle spells its own name, so their likeness is the names' and nobody else's. When the names differ
+        // by a typo and the handles do not follow it (`chiarabelloviani84` and `chiarabellovinai84` for Chiara Belloviani
+        // and Chiara Bellovianu), the handles tell.
+        let report = detect(
+            [
+                account("chiaramontgrini", email: "cm@example.org", first: "Chiara", last: "Montgrini"),
+                account("chiaramontgiani", email: "cmg@example.org", first: "Chiara", last: "Montgiani"),
+                account("chiarabelloviani84", email: "cb@example.org", first: "Chiara", last: "Belloviani"),
+                account("chiarabellovinai84", email: "cbm@example.org", first: "Chiara", last: "Bellovianu"),
+            ] + strangers(300))
+        #expect(
+            report.usernameClusters == [["chiarabelloviani84", "chiarabellovinai84"]],
+            "\(report.clusters.map(\.reasons))")
+    }
+
     @Test func firstNamesOfTwoWordsMustAgreeOnBoth() {
         // A shared mailbox scores 0.99 when the names agree and 0.75 when they clash. `Van Minh` and `Văn Vinh`
         // (Vietnamese), `Tae Woo` and `Tae Soo` (Korean) are different people's names; `Mary Ann` and `Mary`, or
