@@ -241,6 +241,59 @@ struct AccountTable: Sendable {
         affixCounts = AffixCounts(
             starts: handleStarts4, ends: handleEnds4, handles: affixHandles, givenStarts: handleCounts.givenStarts,
             givenStartCounts: handleCounts.givenStartCounts, givenCarriers: givenCounts)
+        familyWords = FamilyWordCounts(words: words, counts: familyCounts)
+    }
+
+    /// How many accounts carry each family name, by its letters (set by ``finishLoading()``).
+    private(set) var familyWords = FamilyWordCounts(words: WordTable(), counts: [])
+
+    /// How many accounts carry each family word written in ASCII letters (three or more), looked up by the letters,
+    /// and how many carry one beginning with each letter: what a family name written as an initial (`Rohit N.`)
+    /// stands for, when a handle spells it out (`rohitnaidu96`). A class, held once by the table.
+    final class FamilyWordCounts: Sendable {
+        /// FNV-1a of each spelling, sorted, and its carriers.
+        private let hashes: [UInt64]
+        private let counts: [Int32]
+        /// Carriers of family words beginning with each letter `a`–`z`.
+        let initialCarriers: [Int32]
+
+        init(words: WordTable, counts familyCounts: [Int32]) {
+            var pairs: [(UInt64, Int32)] = []
+            var initials = [Int32](repeating: 0, count: 26)
+            for (id, count) in familyCounts.enumerated() where count > 0 {
+                for (index, spelling) in words.spellings[id].enumerated()
+                where spelling.count >= 3 && spelling.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") })
+                {
+                    pairs.append((FNV1a.hash(spelling), count))
+                    if index == 0 { initials[Int(spelling[0] - UInt8(ascii: "a"))] += count }
+                }
+            }
+            pairs.sort { $0.0 < $1.0 }
+            var hashes: [UInt64] = []
+            var counts: [Int32] = []
+            for (hash, count) in pairs {
+                if hashes.last == hash {
+                    counts[counts.count - 1] += count
+                } else {
+                    hashes.append(hash)
+                    counts.append(count)
+                }
+            }
+            self.hashes = hashes
+            self.counts = counts
+            initialCarriers = initials
+        }
+
+        /// The carriers of the family word whose letters hash to `hash` (``FNV1a/hash(_:)``), 0 for none.
+        func carriers(hash: UInt64) -> Int32 {
+            var low = 0
+            var high = hashes.count
+            while low < high {
+                let middle = (low + high) / 2
+                if hashes[middle] < hash { low = middle + 1 } else { high = middle }
+            }
+            return low < hashes.count && hashes[low] == hash ? counts[low] : 0
+        }
     }
 
     /// What ``finishLoading()`` counts of the handles: their first and last four letters, and how many accounts
@@ -383,7 +436,8 @@ struct AccountTable: Sendable {
                 let slot = name(account, kind)
                 if slot.isEmpty { continue }
                 for index in 0..<slot.familyCount {
-                    let key = UInt64(UInt32(bitPattern: slot.given)) << 32
+                    let key =
+                        UInt64(UInt32(bitPattern: slot.given)) << 32
                         | UInt64(UInt32(bitPattern: slot.family(index)))
                     if !seen.contains(key) { seen.append(key) }
                 }

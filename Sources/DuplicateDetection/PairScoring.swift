@@ -453,6 +453,7 @@ final class PairScorer: Sendable {
                         // Handles that differ where the names differ are each made from its own name: their
                         // likeness is the names' own, already counted.
                         if evidence.name == .typo && handlesFollowNames(a, b, i, j, evidence) { continue }
+                        if evidence.name == .initial { continue }
                         let first = counts(a, letters: shapeA.letters)
                         let second = counts(b, letters: shapeB.letters)
                         verdict = (first.counts && second.counts, min(first.bits, second.bits))
@@ -838,10 +839,15 @@ struct HandleExplainer {
     private let knownNames: KnownNameWords
     /// How common handles' first and last four letters are (``AccountTable/AffixCounts``).
     private let affixes: AccountTable.AffixCounts
+    /// The first letters of family names written as an initial (`N` of `Rohit N.`), and how common each family name
+    /// is (``AccountTable/FamilyWordCounts``).
+    private var familyInitials: [UInt8] = []
+    private let familyWords: AccountTable.FamilyWordCounts
 
     init(table: borrowing AccountTable, accounts: (Int, Int)) {
         knownNames = table.knownNames
         affixes = table.affixCounts
+        familyWords = table.familyWords
         // Each word once: the two accounts' names are often the same words.
         var givenSeen: [Int32] = []
         var familySeen: [Int32] = []
@@ -881,6 +887,12 @@ struct HandleExplainer {
                     let scalars = table.words.scalars[Int(index < 0 ? slot.given : slot.family(index))]
                     if !scalars.allSatisfy({ $0 < 0x80 }) { namesExplainable = false }
                     if let first = scalars.first, first < 0x80 { initials.insert(UInt8(first)) }
+                    if index >= 0, scalars.count == 1, let first = scalars.first,
+                        first >= UInt32(UInt8(ascii: "a")), first <= UInt32(UInt8(ascii: "z")),
+                        !familyInitials.contains(UInt8(first))
+                    {
+                        familyInitials.append(UInt8(first))
+                    }
                 }
             }
         }
@@ -909,20 +921,55 @@ struct HandleExplainer {
     /// (``AccountTable/AffixCounts``).
     func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
         var remainder = Handle.unexplained(handle, words: words, initials: initials, knownNames: knownNames)
+        var extended = words
         if remainder.letters > 0 && !words.isEmpty {
             // Particles dropped from family names (`del`, `de la`, `st`, `the`) and names shortened are part of
             // handles made from them; tried only when the names leave letters over (most handles they explain
             // whole, or not at all).
-            remainder = Handle.unexplained(
-                handle, words: wordsWithFragments(for: handle), initials: initials,
-                knownNames: knownNames)
+            extended = wordsWithFragments(for: handle)
+            remainder = Handle.unexplained(handle, words: extended, initials: initials, knownNames: knownNames)
         }
         var letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
+        if remainder.letters >= 3 && !familyInitials.isEmpty {
+            letterBits = min(letterBits, spelledOutInitialBits(handle, words: extended))
+        }
         if remainder.letters >= 3, let common = affixes.wordBits(handle, after: words, givens: givens) {
             // A name and a word (`stephencowboy`): the word is as rare as handles ending like it.
             letterBits = min(letterBits, common)
         }
         return (namesExplainable ? letterBits : 0) + Handle.digitSurprise(handle)
+    }
+}
+
+extension HandleExplainer {
+    /// The bits of `handle`'s letters when it spells out a family name written as an initial (`naidu` in
+    /// `rohitnaidu96` for Rohit N.): that family name is as surprising as it is rare among the store's family names
+    /// with that letter, not three bits a letter; the letters left over count as before. `.infinity` when the handle
+    /// spells out none.
+    fileprivate func spelledOutInitialBits(_ handle: UnsafeBufferPointer<UInt8>, words: [[UInt8]]) -> Double {
+        var best = Double.infinity
+        for start in handle.indices where familyInitials.contains(handle[start]) {
+            var hasher = FNV1a()
+            var end = start
+            while end < handle.count && end - start < 16 && handle[end] >= UInt8(ascii: "a")
+                && handle[end] <= UInt8(ascii: "z")
+            {
+                hasher.combine(handle[end])
+                end += 1
+                guard end - start >= 3 else { continue }
+                let carriers = familyWords.carriers(hash: hasher.value == 0 ? 1 : hasher.value)
+                guard carriers > 0 else { continue }
+                let letter = Int(handle[start] - UInt8(ascii: "a"))
+                let all = max(Double(familyWords.initialCarriers[letter]), Double(carriers))
+                let rest = Handle.unexplained(
+                    handle, words: words + [Array(handle[start..<end])], initials: initials, knownNames: knownNames)
+                let bits =
+                    min(Handle.maximumLetterBits, Double(rest.letters) * Handle.letterBits)
+                    + log2(all / Double(carriers))
+                best = min(best, bits)
+            }
+        }
+        return best
     }
 }
 

@@ -485,6 +485,39 @@ struct DuplicateDetectorTests {
             "\(report.clusters.map(\.reasons))")
     }
 
+    @Test func aFamilyNameWrittenAsAnInitialIsAsRareAsTheStoreSays() {
+        // Rohit N. and Rohit N share `rohitnaidu`. Naidu is most of the store's family names with an N, so among
+        // three other Rohit N.'s the handle says little. A family name the store does not know (`noqvist`) is
+        // letters only its carrier would write.
+        // Their handles do not spell it: only the names say how common it is.
+        let naidus = ["Anil", "Suresh", "Lakshmi", "Ravi", "Kiran", "Deepa", "Vijay", "Meena", "Arjun", "Sita"].map {
+            given in
+            account("\(given.lowercased())_k", email: "\(given.lowercased()).k@example.in", first: given, last: "Naidu")
+        }
+        let report = detect(
+            [
+                account("rohitnaidu", email: "rn@example.org", first: "Rohit", last: "N."),
+                account("rn_1", email: "rohitnaidu@example.com", first: "Rohit", last: "N"),
+                account("rohitnoqvist", email: "rnq@example.org", first: "Rohit", last: "N."),
+                account("rnq_1", email: "rohitnoqvist@example.com", first: "Rohit", last: "N"),
+            ] + naidus + namesakes("Rohit", "N.", ["rn81", "rnair", "rohit_n"]) + strangers(300))
+        #expect(report.usernameClusters == [["rnq_1", "rohitnoqvist"]], "\(report.clusters.map(\.reasons))")
+    }
+
+    @Test func handlesALetterApartSayNothingForANameWithAnInitial() {
+        // Two Pooja S.'s with `poojasubrnaan` and `poojasubrshan`: handles two letters apart, which for a name with
+        // an initial are two family names spelled out (Subrnaan and Subrshan), not one mistyped. The same handle
+        // still tells.
+        let report = detect(
+            [
+                account("poojasubrnaan", email: "pooja.one@example.org", first: "Pooja", last: "S"),
+                account("poojasubrshan", email: "pooja.two@example.org", first: "Pooja", last: "S."),
+                account("poojasolvenki", email: "pooja.three@example.org", first: "Pooja", last: "S."),
+                account("ps_2", email: "poojasolvenki@example.com", first: "Pooja", last: "S"),
+            ] + strangers(300))
+        #expect(report.usernameClusters == [["poojasolvenki", "ps_2"]], "\(report.clusters.map(\.reasons))")
+    }
+
     @Test func firstNamesOfTwoWordsMustAgreeOnBoth() {
         // A shared mailbox scores 0.99 when the names agree and 0.75 when they clash. `Van Minh` and `Văn Vinh`
         // (Vietnamese), `Tae Woo` and `Tae Soo` (Korean) are different people's names; `Mary Ann` and `Mary`, or
