@@ -611,6 +611,26 @@ struct AccountTable: Sendable {
             self.givenCarriers = givenCarriers
         }
 
+        /// How many handles (of six letters or more) begin with `word`, letters `a`–`z` of two or more: with its
+        /// first four letters, or for a shorter word with it and any letters after.
+        func starting(with word: some Collection<UInt8>) -> Int {
+            var prefix = 0
+            var length = 0
+            for byte in word.prefix(4) {
+                prefix = prefix * 26 + Int(byte - UInt8(ascii: "a"))
+                length += 1
+            }
+            guard length >= 2 else { return 0 }
+            var span = 1
+            for _ in length..<4 {
+                prefix *= 26
+                span *= 26
+            }
+            var total = 0
+            for index in prefix..<(prefix + span) { total += Int(starts[index]) }
+            return total
+        }
+
         /// How many accounts carrying given word `given` have a handle starting with letters `prefix` (0 when two or
         /// fewer do).
         func starting(_ prefix: Int, among given: Int32) -> Int32 {

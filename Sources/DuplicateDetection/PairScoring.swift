@@ -930,6 +930,11 @@ struct HandleExplainer {
             remainder = Handle.unexplained(handle, words: extended, initials: initials, knownNames: knownNames)
         }
         var letterBits = min(Handle.maximumLetterBits, Double(remainder.letters) * Handle.letterBits)
+        if remainder.letters >= 2, let front = frontWordBits(handle, words: extended) {
+            // A word in front of a handle the names explain (`real` of `realstevenscot`): as rare as handles
+            // beginning with it.
+            letterBits = min(letterBits, front)
+        }
         if remainder.letters >= 3 && !familyInitials.isEmpty {
             letterBits = min(letterBits, spelledOutInitialBits(handle, words: extended))
         }
@@ -942,6 +947,33 @@ struct HandleExplainer {
 }
 
 extension HandleExplainer {
+    /// When `handle` is a short word (two to four letters) in front of what the names explain whole (`real` and
+    /// `stevenscot`, `its` and `piotr`, cut or not), the bits of that word: how few of the store's handles begin with
+    /// it. `nil` when the handle is not such, or too few other handles begin that way to judge.
+    fileprivate func frontWordBits(_ handle: UnsafeBufferPointer<UInt8>, words: [[UInt8]]) -> Double? {
+        func isLetter(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
+        var front: [UInt8] = []
+        for start in handle.indices {
+            let byte = handle[start]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { return nil }
+            guard isLetter(byte) else { continue }
+            // Four letters at most: the counts know handles by their first four (`azur` says little of `azurenerd`).
+            if front.count > 4 { return nil }
+            if front.count >= 2 {
+                let rest = UnsafeBufferPointer(rebasing: handle[start...])
+                if rest.lazy.filter(isLetter).count >= 3
+                    && Handle.unexplained(rest, words: words, initials: initials, knownNames: knownNames).letters == 0
+                {
+                    let others = affixes.starting(with: front) - 2
+                    guard others >= Int(AccountTable.wordMinimumOthers) else { return nil }
+                    return log2(Double(max(affixes.handles, others)) / Double(others))
+                }
+            }
+            front.append(byte)
+        }
+        return nil
+    }
+
     /// The bits of `handle`'s letters when it spells out a family name written as an initial (`naidu` in
     /// `rohitnaidu96` for Rohit N.): that family name is as surprising as it is rare among the store's family names
     /// with that letter, not three bits a letter; the letters left over count as before. `.infinity` when the handle
