@@ -213,17 +213,24 @@ struct AccountTable: Sendable {
         // loaded (copied out: the names are rewritten when phrases are dropped).
         var givens: [Int32] = []
         givens.reserveCapacity(count * AccountTable.nameCount)
-        for slot in names { givens.append(slot.given) }
+        var families: [Int32] = []
+        families.reserveCapacity(count * AccountTable.nameCount * 2)
+        for slot in names {
+            givens.append(slot.given)
+            families.append(slot.family0)
+            families.append(slot.family1)
+        }
         let handles = (
             count: count, shapes: handleShape, starts: handleStarts, text: handleText, givens: givens,
-            words: words.utf8
+            families: families, words: words.utf8, spellings: words.spellings
         )
         let counted = Mutex<HandleCounts?>(nil)
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
             let result = AccountTable.countHandles(
                 count: handles.count, shapes: handles.shapes, starts: handles.starts, text: handles.text,
-                givens: handles.givens, words: handles.words)
+                givens: handles.givens, families: handles.families, words: handles.words,
+                spellings: handles.spellings)
             counted.withLock { $0 = result }
         }
         countNameWords()
@@ -240,7 +247,8 @@ struct AccountTable: Sendable {
         sharedLetters = handleCounts.sharedLetters
         affixCounts = AffixCounts(
             starts: handleStarts4, ends: handleEnds4, handles: affixHandles, givenStarts: handleCounts.givenStarts,
-            givenStartCounts: handleCounts.givenStartCounts, givenCarriers: givenCounts)
+            givenStartCounts: handleCounts.givenStartCounts, givenCarriers: givenCounts,
+            givenFronts: handleCounts.givenFronts, givenFrontCounts: handleCounts.givenFrontCounts)
         familyWords = FamilyWordCounts(words: words, counts: familyCounts)
     }
 
@@ -307,11 +315,49 @@ struct AccountTable: Sendable {
         /// letters), sorted and distinct, and how many accounts have the two together.
         var givenStarts: [UInt64] = []
         var givenStartCounts: [Int32] = []
+        /// Each given word with the letters in front of the family name in a handle of an account carrying both
+        /// (given id << 32 | the letters' FNV-1a, 32 bits: `deepak` of Deepu Shah's `deepakshah`), sorted and
+        /// distinct, and how many accounts have the two together.
+        var givenFronts: [UInt64] = []
+        var givenFrontCounts: [Int32] = []
+    }
+
+    /// Where in `handle` the family name `family` begins, for handles that have two letters or more, and no digit,
+    /// in front of it: `family` itself, or at the end of the handle its first four letters or more (a screen name
+    /// cut at 15 characters). With the key of the letters in front (``HandleCounts/givenFronts``, without the given).
+    static func familyFront(_ handle: UnsafeBufferPointer<UInt8>, _ family: [UInt8]) -> (start: Int, key: UInt32)? {
+        guard family.count >= 3, handle.count >= min(family.count, 4) + 2 else { return nil }
+        var position: Int?
+        if handle.count >= family.count + 2 {
+            for start in 2...(handle.count - family.count)
+            where handle[start..<(start + family.count)].elementsEqual(family) {
+                position = start
+                break
+            }
+        }
+        if position == nil {
+            for length in stride(from: min(family.count - 1, handle.count - 2), through: 4, by: -1)
+            where handle[(handle.count - length)...].elementsEqual(family[..<length]) {
+                position = handle.count - length
+                break
+            }
+        }
+        guard let position else { return nil }
+        var hasher = FNV1a()
+        var letters = 0
+        for byte in handle[..<position] {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { return nil }
+            guard byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") else { continue }
+            hasher.combine(byte)
+            letters += 1
+        }
+        guard letters >= 2 else { return nil }
+        return (position, UInt32(truncatingIfNeeded: hasher.value ^ (hasher.value >> 32)))
     }
 
     private static func countHandles(
         count: Int, shapes: [HandleShape], starts: [UInt32], text: [UInt8], givens givenIDs: [Int32],
-        words: [[UInt8]]
+        families familyIDs: [Int32], words: [[UInt8]], spellings: [[[UInt8]]]
     ) -> HandleCounts {
         var counts = HandleCounts(
             starts4: Array(repeating: 0, count: AccountTable.affixCount),
@@ -321,6 +367,8 @@ struct AccountTable: Sendable {
         var givenStarts: [UInt64] = []
         givenStarts.reserveCapacity(count * 2)
         var accountKeys: [UInt64] = []
+        var givenFronts: [UInt64] = []
+        var frontKeys: [UInt64] = []
         // A handle beginning with the given name itself (`sergio…`) has no word in front of it: not counted.
         let ownStarts = words.map { word -> Int32 in
             var prefix = 0
@@ -334,14 +382,31 @@ struct AccountTable: Sendable {
         for account in 0..<count {
             var seen: (UInt32, UInt32) = (0, 0)
             accountKeys.removeAll(keepingCapacity: true)
+            frontKeys.removeAll(keepingCapacity: true)
             let givens = givenIDs[(account * AccountTable.nameCount)..<((account + 1) * AccountTable.nameCount)]
+            let families = familyIDs[
+                (account * AccountTable.nameCount * 2)..<((account + 1) * AccountTable.nameCount * 2)]
             for slot in HandleSlot.allCases {
                 let shape = shapes[account * AccountTable.handleCount + slot.rawValue]
                 if shape.hash == 0 { continue }
+                let base = account * (AccountTable.handleCount + 1) + slot.rawValue
+                if !families.allSatisfy({ $0 < 0 }) {
+                    text.withUnsafeBufferPointer { all in
+                        let handle = UnsafeBufferPointer(rebasing: all[Int(starts[base])..<Int(starts[base + 1])])
+                        for family in families where family >= 0 {
+                            for spelling in spellings[Int(family)] {
+                                guard let (_, front) = AccountTable.familyFront(handle, spelling) else { continue }
+                                for given in givens where given >= 0 {
+                                    let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(front)
+                                    if !frontKeys.contains(key) { frontKeys.append(key) }
+                                }
+                            }
+                        }
+                    }
+                }
                 if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
                 letterHashes.append(shape.letters)
                 seen = (seen.1, shape.letters)
-                let base = account * (AccountTable.handleCount + 1) + slot.rawValue
                 if let (prefix, suffix) = AccountTable.affixes(text[Int(starts[base])..<Int(starts[base + 1])]) {
                     counts.starts4[prefix] += 1
                     counts.ends4[suffix] += 1
@@ -353,7 +418,9 @@ struct AccountTable: Sendable {
                 }
             }
             givenStarts.append(contentsOf: accountKeys)
+            givenFronts.append(contentsOf: frontKeys)
         }
+        (counts.givenFronts, counts.givenFrontCounts) = distinctCounts(&givenFronts)
         givenStarts.sort()
         var position = 0
         while position < givenStarts.count {
@@ -375,6 +442,24 @@ struct AccountTable: Sendable {
             start = end
         }
         return counts
+    }
+
+    /// The keys that more than two accounts have, sorted, and how many have each.
+    private static func distinctCounts(_ keys: inout [UInt64]) -> ([UInt64], [Int32]) {
+        keys.sort()
+        var distinct: [UInt64] = []
+        var counts: [Int32] = []
+        var position = 0
+        while position < keys.count {
+            var end = position + 1
+            while end < keys.count && keys[end] == keys[position] { end += 1 }
+            if end - position > 2 {
+                distinct.append(keys[position])
+                counts.append(Int32(end - position))
+            }
+            position = end
+        }
+        return (distinct, counts)
     }
 
     /// How many accounts carry each given and family word (an account counts once per word, whichever of its names
@@ -598,10 +683,13 @@ struct AccountTable: Sendable {
         let givenStarts: [UInt64]
         let givenStartCounts: [Int32]
         let givenCarriers: [Int32]
+        /// ``HandleCounts/givenFronts`` and their counts.
+        let givenFronts: [UInt64]
+        let givenFrontCounts: [Int32]
 
         init(
             starts: [Int32], ends: [Int32], handles: Int, givenStarts: [UInt64], givenStartCounts: [Int32],
-            givenCarriers: [Int32]
+            givenCarriers: [Int32], givenFronts: [UInt64] = [], givenFrontCounts: [Int32] = []
         ) {
             self.starts = starts
             self.ends = ends
@@ -609,6 +697,21 @@ struct AccountTable: Sendable {
             self.givenStarts = givenStarts
             self.givenStartCounts = givenStartCounts
             self.givenCarriers = givenCarriers
+            self.givenFronts = givenFronts
+            self.givenFrontCounts = givenFrontCounts
+        }
+
+        /// How many accounts carrying given word `given` have a handle with the letters keyed `front` in front of
+        /// their family name (``AccountTable/familyFront(_:_:)``; 0 when two or fewer do).
+        func fronting(_ front: UInt32, among given: Int32) -> Int32 {
+            let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(front)
+            var low = 0
+            var high = givenFronts.count
+            while low < high {
+                let middle = (low + high) / 2
+                if givenFronts[middle] < key { low = middle + 1 } else { high = middle }
+            }
+            return low < givenFronts.count && givenFronts[low] == key ? givenFrontCounts[low] : 0
         }
 
         /// How many handles (of six letters or more) begin with `word`, letters `a`–`z` of two or more: with its

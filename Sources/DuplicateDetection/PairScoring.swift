@@ -842,6 +842,8 @@ struct HandleExplainer {
     /// The first letters of family names written as an initial (`N` of `Rohit N.`), and how common each family name
     /// is (``AccountTable/FamilyWordCounts``).
     private var familyInitials: [UInt8] = []
+    /// The family names' spellings, for ``givenFrontBits(_:words:)``.
+    private var familySpellings: [[UInt8]] = []
     private let familyWords: AccountTable.FamilyWordCounts
 
     init(table: borrowing AccountTable, accounts: (Int, Int)) {
@@ -879,6 +881,7 @@ struct HandleExplainer {
                 for index in 0..<slot.familyCount where !familySeen.contains(slot.family(index)) {
                     familySeen.append(slot.family(index))
                     words.append(contentsOf: table.words.spellings[Int(slot.family(index))])
+                    familySpellings.append(contentsOf: table.words.spellings[Int(slot.family(index))])
                     for spelling in table.words.spellings[Int(slot.family(index))] where spelling.count > 3 {
                         fragmentSources.append((spelling, false))
                     }
@@ -935,6 +938,10 @@ struct HandleExplainer {
             // beginning with it.
             letterBits = min(letterBits, front)
         }
+        if remainder.letters > 0, let front = givenFrontBits(handle, words: extended) {
+            // What many carriers of the given name write in front of their family name (`deepak` for Deepu).
+            letterBits = min(letterBits, front)
+        }
         if remainder.letters >= 3 && !familyInitials.isEmpty {
             letterBits = min(letterBits, spelledOutInitialBits(handle, words: extended))
         }
@@ -947,6 +954,32 @@ struct HandleExplainer {
 }
 
 extension HandleExplainer {
+    /// When letters the names do not explain stand in front of a family name in `handle` (`deepak` in `deepakshah`
+    /// for Deepu Shah), the bits of those letters as the store counts them: the share of a given name's carriers
+    /// whose handles have the very same letters in front of their own family name (when many Deepus write `deepak…`,
+    /// it is the name they go by, which the nickname table does not know), plus the letters after it the names leave
+    /// unexplained. `nil` when no family name stands so, or too few of the carriers write it.
+    fileprivate func givenFrontBits(_ handle: UnsafeBufferPointer<UInt8>, words: [[UInt8]]) -> Double? {
+        var best: Double?
+        for family in familySpellings {
+            guard let (start, front) = AccountTable.familyFront(handle, family) else { continue }
+            var fewest: Double?
+            for given in givens {
+                let others = affixes.fronting(front, among: given) - 2
+                guard others >= AccountTable.wordMinimumOthers else { continue }
+                let carriers = max(Double(affixes.givenCarriers[Int(given)]), Double(others))
+                fewest = min(fewest ?? .infinity, log2(carriers / Double(others)))
+            }
+            guard let fewest else { continue }
+            let rest = Handle.unexplained(
+                UnsafeBufferPointer(rebasing: handle[start...]), words: words, initials: initials,
+                knownNames: knownNames)
+            let bits = fewest + min(Handle.maximumLetterBits, Double(rest.letters) * Handle.letterBits)
+            best = min(best ?? .infinity, bits)
+        }
+        return best
+    }
+
     /// When `handle` is a short word (two to four letters) in front of what the names explain whole (`real` and
     /// `stevenscot`, `its` and `piotr`, cut or not), the bits of that word: how few of the store's handles begin with
     /// it. `nil` when the handle is not such, or too few other handles begin that way to judge.
