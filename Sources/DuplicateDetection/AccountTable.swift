@@ -132,7 +132,11 @@ struct AccountTable: Sendable {
         if let cached = foundGiven.value {
             given = cached
         } else {
-            let ids = PersonName.givenWords(first).map { words.intern($0, nicknames: nicknames) }
+            let parsed = PersonName.givenWords(first)
+            // A handle written where the name goes (`red_samurai06`) is no name.
+            let ids =
+                parsed.contains(where: AccountTable.isHandleWord)
+                ? [] : parsed.map { words.intern($0, nicknames: nicknames) }
             addUmlautSpellings(of: first, ids, PersonName.givenWords)
             if let id = ids.first, let parts = PersonName.hyphenParts(first) {
                 // `jeandupont` and `pierredupont` are Jean-Pierre Dupont's handles too.
@@ -168,6 +172,12 @@ struct AccountTable: Sendable {
         return family
     }
 
+    /// Whether a name word has a digit or an underscore: a handle written where the name goes (`lone_storm07` as a
+    /// Twitter display name, `wittygamer33` as a first name), which says nothing of who the person is.
+    static func isHandleWord(_ word: String) -> Bool {
+        word.utf8.contains { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+    }
+
     /// When `text` has umlauts, records the spelled-out form of each of its words (`ids`, as `parse` read them) as
     /// another spelling of the word.
     private mutating func addUmlautSpellings(of text: String, _ ids: [Int32], _ parse: (String) -> [String]) {
@@ -183,7 +193,9 @@ struct AccountTable: Sendable {
         let found = displayCache.find(text)
         if let cached = found.value { return cached }
         var slot = NameSlot()
-        if let name = PersonName(displayName: text) {
+        if let name = PersonName(displayName: text),
+            !([name.given] + name.family).contains(where: AccountTable.isHandleWord)
+        {
             slot = NameSlot(
                 given: words.intern(name.given, nicknames: nicknames),
                 family: name.family.suffix(3).map { words.intern($0, nicknames: nicknames) })

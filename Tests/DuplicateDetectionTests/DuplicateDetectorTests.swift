@@ -559,6 +559,23 @@ struct DuplicateDetectorTests {
         #expect(report.usernameClusters == [["deepu_k_1", "zorbkovac"]], "\(report.clusters.map(\.reasons))")
     }
 
+    @Test func aHandleWrittenWhereTheNameGoesIsNoName() {
+        // A Twitter display name left as the screen name (`red_samurai06`) names nobody: thirty other
+        // `redsamurai…` handles make it a handle strangers share. A handle no other account comes near still tells.
+        let samurais = (10..<40).map { number in
+            account("redsamurai\(number)", email: "rs\(number)@example.com", first: "Kaxo\(number)", last: "Zedd")
+        }
+        let report = detect(
+            [
+                account("red_samurai06", email: "mk@example.org"),
+                account("red_samurai061", screen: "red_samurai06", twitterName: "red_samurai06"),
+                account("qwylbrontax06", email: "qb@example.org"),
+                account("qwylbrontax061", screen: "qwylbrontax06", twitterName: "qwylbrontax06"),
+            ] + samurais + strangers(300))
+        #expect(
+            report.usernameClusters == [["qwylbrontax06", "qwylbrontax061"]], "\(report.clusters.map(\.reasons))")
+    }
+
     @Test func firstNamesOfTwoWordsMustAgreeOnBoth() {
         // A shared mailbox scores 0.99 when the names agree and 0.75 when they clash. `Van Minh` and `Văn Vinh`
         // (Vietnamese), `Tae Woo` and `Tae Soo` (Korean) are different people's names; `Mary Ann` and `Mary`, or
