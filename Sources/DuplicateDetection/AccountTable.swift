@@ -341,8 +341,9 @@ struct AccountTable: Sendable {
         guard family.count >= 3, handle.count >= min(family.count, 4) + 2 else { return nil }
         var position: Int?
         if handle.count >= family.count + 2 {
+            let first = family[0]
             for start in 2...(handle.count - family.count)
-            where handle[start..<(start + family.count)].elementsEqual(family) {
+            where handle[start] == first && handle[start..<(start + family.count)].elementsEqual(family) {
                 position = start
                 break
             }
@@ -402,10 +403,14 @@ struct AccountTable: Sendable {
                 let shape = shapes[account * AccountTable.handleCount + slot.rawValue]
                 if shape.hash == 0 { continue }
                 let base = account * (AccountTable.handleCount + 1) + slot.rawValue
+                if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
+                letterHashes.append(shape.letters)
+                seen = (seen.1, shape.letters)
                 if !families.allSatisfy({ $0 < 0 }) {
                     text.withUnsafeBufferPointer { all in
                         let handle = UnsafeBufferPointer(rebasing: all[Int(starts[base])..<Int(starts[base + 1])])
-                        for family in families where family >= 0 {
+                        for (index, family) in families.enumerated()
+                        where family >= 0 && !families.prefix(index).contains(family) {
                             for spelling in spellings[Int(family)] {
                                 guard let (_, front) = AccountTable.familyFront(handle, spelling) else { continue }
                                 for given in givens where given >= 0 {
@@ -416,9 +421,6 @@ struct AccountTable: Sendable {
                         }
                     }
                 }
-                if shape.letterCount == 0 || shape.letters == seen.0 || shape.letters == seen.1 { continue }
-                letterHashes.append(shape.letters)
-                seen = (seen.1, shape.letters)
                 if let (prefix, suffix) = AccountTable.affixes(text[Int(starts[base])..<Int(starts[base + 1])]) {
                     counts.starts4[prefix] += 1
                     counts.ends4[suffix] += 1
