@@ -135,7 +135,7 @@ struct AccountTable: Sendable {
             let parsed = PersonName.givenWords(first)
             // A handle written where the name goes (`red_samurai06`) is no name.
             let ids =
-                parsed.contains(where: AccountTable.isHandleWord)
+                AccountTable.isHandle(first, words: parsed)
                 ? [] : parsed.map { words.intern($0, nicknames: nicknames) }
             addUmlautSpellings(of: first, ids, PersonName.givenWords)
             if let id = ids.first, let parts = PersonName.hyphenParts(first) {
@@ -172,10 +172,18 @@ struct AccountTable: Sendable {
         return family
     }
 
-    /// Whether a name word has a digit or an underscore: a handle written where the name goes (`lone_storm07` as a
-    /// Twitter display name, `wittygamer33` as a first name), which says nothing of who the person is.
-    static func isHandleWord(_ word: String) -> Bool {
-        word.utf8.contains { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+    /// Whether a name as written (`text`, read into `words`) is a handle written where the name goes, which says
+    /// nothing of who the person is: an underscore anywhere (`lone_storm`, read as two words), or a word with a digit
+    /// (`wittygamer33`) other than an ordinal (`3rd`).
+    static func isHandle(_ text: String, words: [String]) -> Bool {
+        if text.utf8.contains(UInt8(ascii: "_")) { return true }
+        return words.contains { word in
+            let digits = word.utf8.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+            if digits > 0, ["st", "nd", "rd", "th"].contains(String(word.dropFirst(digits)).lowercased()) {
+                return false
+            }
+            return word.utf8.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        }
     }
 
     /// When `text` has umlauts, records the spelled-out form of each of its words (`ids`, as `parse` read them) as
@@ -193,9 +201,7 @@ struct AccountTable: Sendable {
         let found = displayCache.find(text)
         if let cached = found.value { return cached }
         var slot = NameSlot()
-        if let name = PersonName(displayName: text),
-            !([name.given] + name.family).contains(where: AccountTable.isHandleWord)
-        {
+        if let name = PersonName(displayName: text), !AccountTable.isHandle(text, words: [name.given] + name.family) {
             slot = NameSlot(
                 given: words.intern(name.given, nicknames: nicknames),
                 family: name.family.suffix(3).map { words.intern($0, nicknames: nicknames) })
@@ -281,11 +287,14 @@ struct AccountTable: Sendable {
             var pairs: [(UInt64, Int32)] = []
             var initials = [Int32](repeating: 0, count: 26)
             for (id, count) in familyCounts.enumerated() where count > 0 {
-                for (index, spelling) in words.spellings[id].enumerated()
+                var counted = false
+                for spelling in words.spellings[id]
                 where spelling.count >= 3 && spelling.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") })
                 {
                     pairs.append((FNV1a.hash(spelling), count))
-                    if index == 0 { initials[Int(spelling[0] - UInt8(ascii: "a"))] += count }
+                    // Each word's carriers once under its letter (`muller` and `mueller` are one Müller).
+                    if !counted { initials[Int(spelling[0] - UInt8(ascii: "a"))] += count }
+                    counted = true
                 }
             }
             pairs.sort { $0.0 < $1.0 }
@@ -335,20 +344,22 @@ struct AccountTable: Sendable {
     }
 
     /// Where in `handle` the family name `family` begins, for handles that have two letters or more, and no digit,
-    /// in front of it: `family` itself, or at the end of the handle its first four letters or more (a screen name
-    /// cut at 15 characters). With the key of the letters in front (``HandleCounts/givenFronts``, without the given).
+    /// in front of it: the last place `family` stands, or at the end of a handle of 13–15 characters its first four
+    /// letters or more (a screen name cut at 15). With the key of the letters in front (``HandleCounts/givenFronts``,
+    /// without the given). The first two family words of each name are counted.
     static func familyFront(_ handle: UnsafeBufferPointer<UInt8>, _ family: [UInt8]) -> (start: Int, key: UInt32)? {
         guard family.count >= 3, handle.count >= min(family.count, 4) + 2 else { return nil }
         var position: Int?
         if handle.count >= family.count + 2 {
+            // The last place it stands (`mohammedham` for Mohammed Ham: in front is `mohammed`, not `mo`).
             let first = family[0]
-            for start in 2...(handle.count - family.count)
+            for start in stride(from: handle.count - family.count, through: 2, by: -1)
             where handle[start] == first && handle[start..<(start + family.count)].elementsEqual(family) {
                 position = start
                 break
             }
         }
-        if position == nil {
+        if position == nil, (13...15).contains(handle.count) {
             for length in stride(from: min(family.count - 1, handle.count - 2), through: 4, by: -1)
             where handle[(handle.count - length)...].elementsEqual(family[..<length]) {
                 position = handle.count - length

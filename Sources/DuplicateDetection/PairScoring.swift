@@ -453,7 +453,7 @@ final class PairScorer: Sendable {
                         // Handles that differ where the names differ are each made from its own name: their
                         // likeness is the names' own, already counted.
                         if evidence.name == .typo && handlesFollowNames(a, b, i, j, evidence) { continue }
-                        if evidence.name == .initial { continue }
+                        if evidence.name == .initial && familyIsInitial(i, j, evidence) { continue }
                         let first = counts(a, letters: shapeA.letters)
                         let second = counts(b, letters: shapeB.letters)
                         verdict = (first.counts && second.counts, min(first.bits, second.bits))
@@ -494,13 +494,25 @@ final class PairScorer: Sendable {
         let idsB = ids(table.name(j, evidence.nameSlotB)).filter { $0 >= 0 }
         let spellings = table.words.spellings
         for x in idsA where !idsB.contains(x) {
-            for y in idsB where !idsA.contains(y) {
+            // One word written two ways (`Müller` and `Mueller`) is no difference.
+            for y in idsB where !idsA.contains(y) && !spellings[Int(x)].contains(where: spellings[Int(y)].contains) {
                 for wordA in spellings[Int(x)] where wordA.count >= 3 && contains(a, wordA) && !contains(b, wordA) {
                     for wordB in spellings[Int(y)]
                     where wordB.count >= 3 && contains(b, wordB) && !contains(a, wordB) {
                         return true
                     }
                 }
+            }
+        }
+        return false
+    }
+
+    /// Whether one of the names compared has a family name written as an initial (`Pooja S.`), not only a given
+    /// name (`R. Venkataraman`).
+    private func familyIsInitial(_ i: Int, _ j: Int, _ evidence: PairEvidence) -> Bool {
+        for slot in [table.name(i, evidence.nameSlotA), table.name(j, evidence.nameSlotB)] where slot.familyCount > 0 {
+            if (0..<slot.familyCount).allSatisfy({ table.words.scalars[Int(slot.family($0))].count == 1 }) {
+                return true
             }
         }
         return false
@@ -881,7 +893,8 @@ struct HandleExplainer {
                 for index in 0..<slot.familyCount where !familySeen.contains(slot.family(index)) {
                     familySeen.append(slot.family(index))
                     words.append(contentsOf: table.words.spellings[Int(slot.family(index))])
-                    familySpellings.append(contentsOf: table.words.spellings[Int(slot.family(index))])
+                    // The store counts what stands in front of the first two family words only.
+                    if index < 2 { familySpellings.append(contentsOf: table.words.spellings[Int(slot.family(index))]) }
                     for spelling in table.words.spellings[Int(slot.family(index))] where spelling.count > 3 {
                         fragmentSources.append((spelling, false))
                     }
@@ -980,29 +993,28 @@ extension HandleExplainer {
         return best
     }
 
-    /// When `handle` is a short word (two to four letters) in front of what the names explain whole (`real` and
-    /// `stevenscot`, `its` and `piotr`, cut or not), the bits of that word: how few of the store's handles begin with
-    /// it. `nil` when the handle is not such, or too few other handles begin that way to judge.
+    /// When `handle` is a word people put in front of a handle (``AccountMatching/Handle/frontWords``: `real`,
+    /// `its`, `the`, `iam`, …) and then what the names explain whole (`real` and `stevenscot`, `its` and `piotr`, cut
+    /// or not), the bits of that word: how few of the store's handles begin with it. `nil` when the handle is not
+    /// such, or too few other handles begin that way to judge. Only those words: handles beginning `mar` or `jo` are
+    /// mostly Marias and Johns, which says nothing of a word in front.
+    private static let frontWordsLongestFirst = Handle.frontWords.sorted { $0.count > $1.count }
+
     fileprivate func frontWordBits(_ handle: UnsafeBufferPointer<UInt8>, words: [[UInt8]]) -> Double? {
         func isLetter(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
-        var front: [UInt8] = []
-        for start in handle.indices {
-            let byte = handle[start]
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { return nil }
-            guard isLetter(byte) else { continue }
-            // Four letters at most: the counts know handles by their first four (`azur` says little of `azurenerd`).
-            if front.count > 4 { return nil }
-            if front.count >= 2 {
-                let rest = UnsafeBufferPointer(rebasing: handle[start...])
-                if rest.lazy.filter(isLetter).count >= 3
-                    && Handle.unexplained(rest, words: words, initials: initials, knownNames: knownNames).letters == 0
-                {
-                    let others = affixes.starting(with: front) - 2
-                    guard others >= Int(AccountTable.wordMinimumOthers) else { return nil }
-                    return log2(Double(max(affixes.handles, others)) / Double(others))
-                }
-            }
-            front.append(byte)
+        guard let first = handle.firstIndex(where: isLetter),
+            !handle[..<first].contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
+        let letters = UnsafeBufferPointer(rebasing: handle[first...])
+        // The longest first (`its`, not `it`, in front of `annasmith`).
+        for word in HandleExplainer.frontWordsLongestFirst where letters.starts(with: word) {
+            let rest = UnsafeBufferPointer(rebasing: letters[word.count...])
+            guard rest.lazy.filter(isLetter).count >= 3,
+                Handle.unexplained(rest, words: words, initials: initials, knownNames: knownNames).letters == 0
+            else { continue }
+            let others = affixes.starting(with: word) - 2
+            guard others >= Int(AccountTable.wordMinimumOthers) else { return nil }
+            return log2(Double(max(affixes.handles, others)) / Double(others))
         }
         return nil
     }

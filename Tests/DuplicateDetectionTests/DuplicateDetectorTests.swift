@@ -454,8 +454,10 @@ struct DuplicateDetectorTests {
             "adeyemi", "okafor", "adebayo", "okonkwo", "eze", "nwosu", "afolabi", "ogunleye", "bello", "lawal",
             "ibrahim", "olawale",
         ]
-        let babas = families.map { family in
-            account("babatunde\(family)", email: "\(family).t@example.ng", first: "Tunde", last: family.capitalized)
+        // Their handles have no family name after the word (`babatunde84`), so only how handles begin says so.
+        let babas = families.enumerated().map { index, family in
+            account(
+                "babatunde\(index + 80)", email: "\(family).t@example.ng", first: "Tunde", last: family.capitalized)
         }
         let report = detect(
             [
@@ -479,9 +481,14 @@ struct DuplicateDetectorTests {
                 account("chiaramontgiani", email: "cmg@example.org", first: "Chiara", last: "Montgiani"),
                 account("chiarabelloviani84", email: "cb@example.org", first: "Chiara", last: "Belloviani"),
                 account("chiarabellovinai84", email: "cbm@example.org", first: "Chiara", last: "Bellovianu"),
+                // One name written two ways is no difference: `qzjurgenmuller` and `qzjurgenmueller` still tell.
+                account("qzjurgenmuller", email: "jm@example.org", first: "Jürgen", last: "Müller"),
+                account("qzjurgenmueller", email: "jm2@example.org", first: "Jurgen", last: "Mueller"),
             ] + strangers(300))
         #expect(
-            report.usernameClusters == [["chiarabelloviani84", "chiarabellovinai84"]],
+            report.usernameClusters == [
+                ["chiarabelloviani84", "chiarabellovinai84"], ["qzjurgenmueller", "qzjurgenmuller"],
+            ],
             "\(report.clusters.map(\.reasons))")
     }
 
@@ -514,8 +521,13 @@ struct DuplicateDetectorTests {
                 account("poojasubrshan", email: "pooja.two@example.org", first: "Pooja", last: "S."),
                 account("poojasolvenki", email: "pooja.three@example.org", first: "Pooja", last: "S."),
                 account("ps_2", email: "poojasolvenki@example.com", first: "Pooja", last: "S"),
+                // A given name written as an initial leaves the family name to tell: a letter apart is a typo.
+                account("rvenkataraman84", email: "rv@example.org", first: "R.", last: "Venkataraman"),
+                account("rvenkataramn84", email: "ravi.v@example.org", first: "Ravi", last: "Venkataraman"),
             ] + strangers(300))
-        #expect(report.usernameClusters == [["poojasolvenki", "ps_2"]], "\(report.clusters.map(\.reasons))")
+        #expect(
+            report.usernameClusters == [["poojasolvenki", "ps_2"], ["rvenkataraman84", "rvenkataramn84"]],
+            "\(report.clusters.map(\.reasons))")
     }
 
     @Test func aShortWordInFrontOfTheNameIsAsRareAsHandlesBeginningWithIt() {
@@ -526,7 +538,9 @@ struct DuplicateDetectorTests {
             "hiker", "singer", "dancer", "reader", "skater", "surfer", "player", "maker", "thinker", "painter",
         ]
         let reals = words.enumerated().map { index, word in
-            account("real\(word)", email: "fan\(index)@example.com", first: "Kaxo\(index)", last: "Zedd")
+            account(
+                "real\(word)", email: "fan\(index)@example.com", first: "Kaxo",
+                last: "Zedd" + letterTag(index))
         }
         let report = detect(
             [
@@ -563,12 +577,17 @@ struct DuplicateDetectorTests {
         // A Twitter display name left as the screen name (`red_samurai06`) names nobody: thirty other
         // `redsamurai…` handles make it a handle strangers share. A handle no other account comes near still tells.
         let samurais = (10..<40).map { number in
-            account("redsamurai\(number)", email: "rs\(number)@example.com", first: "Kaxo\(number)", last: "Zedd")
+            account(
+                "redsamurai\(number)", email: "rs\(number)@example.com", first: "Kaxo",
+                last: "Zedd" + letterTag(number))
         }
         let report = detect(
             [
                 account("red_samurai06", email: "mk@example.org"),
                 account("red_samurai061", screen: "red_samurai06", twitterName: "red_samurai06"),
+                // An underscore alone: `red_samurai` is no name either.
+                account("red_samurai", email: "mk2@example.org"),
+                account("red_samurai_2", screen: "red_samurai", twitterName: "red_samurai"),
                 account("qwylbrontax06", email: "qb@example.org"),
                 account("qwylbrontax061", screen: "qwylbrontax06", twitterName: "qwylbrontax06"),
             ] + samurais + strangers(300))
@@ -803,4 +822,10 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// Two letters for `number` (`aa`, `ba`, …): names of filler accounts that differ without digits, which would make
+/// them handles rather than names.
+private func letterTag(_ number: Int) -> String {
+    String(UnicodeScalar(UInt8(97 + number % 26))) + String(UnicodeScalar(UInt8(97 + number / 26 % 26)))
 }
