@@ -315,13 +315,7 @@ struct AccountTable: Sendable {
 
         /// The carriers of the family word whose letters hash to `hash` (``FNV1a/hash(_:)``), 0 for none.
         func carriers(hash: UInt64) -> Int32 {
-            var low = 0
-            var high = hashes.count
-            while low < high {
-                let middle = (low + high) / 2
-                if hashes[middle] < hash { low = middle + 1 } else { high = middle }
-            }
-            return low < hashes.count && hashes[low] == hash ? counts[low] : 0
+            sortedCount(of: hash, in: hashes, counts)
         }
     }
 
@@ -446,18 +440,8 @@ struct AccountTable: Sendable {
             givenFronts.append(contentsOf: frontKeys)
         }
         (counts.givenFronts, counts.givenFrontCounts) = distinctCounts(&givenFronts)
-        givenStarts.sort()
-        var position = 0
-        while position < givenStarts.count {
-            var end = position + 1
-            while end < givenStarts.count && givenStarts[end] == givenStarts[position] { end += 1 }
-            // Only what several accounts share can say anything (``AffixCounts/wordBits(_:after:givens:)``).
-            if end - position > 2 {
-                counts.givenStarts.append(givenStarts[position])
-                counts.givenStartCounts.append(Int32(end - position))
-            }
-            position = end
-        }
+        // Only what several accounts share can say anything (``AffixCounts/wordBits(_:after:givens:)``).
+        (counts.givenStarts, counts.givenStartCounts) = distinctCounts(&givenStarts)
         letterHashes.sort()
         var start = 0
         while start < letterHashes.count {
@@ -469,7 +453,8 @@ struct AccountTable: Sendable {
         return counts
     }
 
-    /// The keys that more than two accounts have, sorted, and how many have each.
+    /// The keys that more than two accounts have, sorted, and how many have each (looked up again with
+    /// ``sortedCount(of:in:_:)``).
     private static func distinctCounts(_ keys: inout [UInt64]) -> ([UInt64], [Int32]) {
         keys.sort()
         var distinct: [UInt64] = []
@@ -729,14 +714,7 @@ struct AccountTable: Sendable {
         /// How many accounts carrying given word `given` have a handle with the letters keyed `front` in front of
         /// their family name (``AccountTable/familyFront(_:_:)``; 0 when two or fewer do).
         func fronting(_ front: UInt32, among given: Int32) -> Int32 {
-            let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(front)
-            var low = 0
-            var high = givenFronts.count
-            while low < high {
-                let middle = (low + high) / 2
-                if givenFronts[middle] < key { low = middle + 1 } else { high = middle }
-            }
-            return low < givenFronts.count && givenFronts[low] == key ? givenFrontCounts[low] : 0
+            sortedCount(of: UInt64(UInt32(bitPattern: given)) << 32 | UInt64(front), in: givenFronts, givenFrontCounts)
         }
 
         /// How many handles (of six letters or more) begin with `word`, letters `a`–`z` of two or more: with its
@@ -762,14 +740,7 @@ struct AccountTable: Sendable {
         /// How many accounts carrying given word `given` have a handle starting with letters `prefix` (0 when two or
         /// fewer do).
         func starting(_ prefix: Int, among given: Int32) -> Int32 {
-            let key = UInt64(UInt32(bitPattern: given)) << 32 | UInt64(prefix)
-            var low = 0
-            var high = givenStarts.count
-            while low < high {
-                let middle = (low + high) / 2
-                if givenStarts[middle] < key { low = middle + 1 } else { high = middle }
-            }
-            return low < givenStarts.count && givenStarts[low] == key ? givenStartCounts[low] : 0
+            sortedCount(of: UInt64(UInt32(bitPattern: given)) << 32 | UInt64(prefix), in: givenStarts, givenStartCounts)
         }
 
         /// When a name word begins `handle`'s letters and four letters or more follow it (`stephen|cowboy`), or
@@ -1135,4 +1106,15 @@ public struct PreparedAccounts: Sendable {
         handle(normalised.flatMap(Handle.fromMailbox))
         handleStarts.append(UInt32(handleText.count))
     }
+}
+
+/// The count kept for `key` in `keys` (sorted, distinct) and `counts` (one each), 0 when it is not there.
+private func sortedCount(of key: UInt64, in keys: [UInt64], _ counts: [Int32]) -> Int32 {
+    var low = 0
+    var high = keys.count
+    while low < high {
+        let middle = (low + high) / 2
+        if keys[middle] < key { low = middle + 1 } else { high = middle }
+    }
+    return low < keys.count && keys[low] == key ? counts[low] : 0
 }
