@@ -197,10 +197,24 @@ public struct PersonName: Sendable, Hashable {
 
     /// Whether one name is the other with one or two letters added at the end: `Alan` and `Alana`, `Paul` and
     /// `Paula`, `Eric` and `Erica` are usually two people (often siblings), not a typo.
+    /// A letter written twice (`Amyy`) is a typo, not an added letter.
     package static func isExtension(_ a: String, _ b: String) -> Bool {
         let (short, long) = a.unicodeScalars.count <= b.unicodeScalars.count ? (a, b) : (b, a)
         let extra = long.unicodeScalars.count - short.unicodeScalars.count
         return (1...2).contains(extra) && long.unicodeScalars.starts(with: short.unicodeScalars)
+            && !isDoubling(Array(short.unicodeScalars), Array(long.unicodeScalars))
+    }
+
+    /// Whether `long` is `short` (three letters or more) with one of its letters written twice: `Amy` and `Amyy`,
+    /// `Vara` and `Vaara`, `Nelson` and `Nelsson` — a slip of the keyboard that Jaro–Winkler, which counts the shifted
+    /// letters as transposed, can score below the typo threshold (`vara` and `vaara`: 0.88).
+    package static func isDoubling<Scalar: Equatable>(_ short: [Scalar], _ long: [Scalar]) -> Bool {
+        guard short.count >= 3, long.count == short.count + 1 else { return false }
+        var index = 0
+        while index < short.count && short[index] == long[index] { index += 1 }
+        // `long[index]` is the extra letter: a copy of the one before it, and the rest the same.
+        guard index > 0, long[index] == long[index - 1] else { return false }
+        return short[index...].elementsEqual(long[(index + 1)...])
     }
 
     /// Family names agree when they share a word, exactly or within a typo; a one-letter family name (`Smith` and
@@ -218,7 +232,10 @@ public struct PersonName: Sendable, Hashable {
     }
 
     package static func isTypo(_ a: String, _ b: String) -> Bool {
-        a.unicodeScalars.count >= 3 && b.unicodeScalars.count >= 3 && JaroWinkler.similarity(a, b) >= typoThreshold
+        guard a.unicodeScalars.count >= 3 && b.unicodeScalars.count >= 3 else { return false }
+        if JaroWinkler.similarity(a, b) >= typoThreshold { return true }
+        let (x, y) = (Array(a.unicodeScalars), Array(b.unicodeScalars))
+        return isDoubling(x, y) || isDoubling(y, x)
     }
 
     /// `text` without what people add to a name: words in brackets (`Tommy Wilson (he/him)`; an unclosed bracket is

@@ -285,9 +285,10 @@ final class PairScorer: Sendable {
         guard min(scalarsA.count, scalarsB.count) * 2 >= max(scalarsA.count, scalarsB.count) else { return false }
         let key = UInt64(UInt32(bitPattern: min(a, b))) << 32 | UInt64(UInt32(bitPattern: max(a, b)))
         if let known = cache.entries[key] { return known }
-        let typo = scalarsA.withUnsafeBufferPointer { x in
-            scalarsB.withUnsafeBufferPointer { y in JaroWinkler.similarity(x, y) >= PersonName.typoThreshold }
-        }
+        let typo =
+            scalarsA.withUnsafeBufferPointer { x in
+                scalarsB.withUnsafeBufferPointer { y in JaroWinkler.similarity(x, y) >= PersonName.typoThreshold }
+            } || PersonName.isDoubling(scalarsA, scalarsB) || PersonName.isDoubling(scalarsB, scalarsA)
         cache.entries[key] = typo
         return typo
     }

@@ -124,12 +124,30 @@ struct PersonNameTests {
         ("Jean-Pierre", "Dupont", "Jean Pierre Dupont", .exact),
         ("Jean Pierre", "Dupont", "Dr. Jean-Pierre Dupont", .exact),
         ("Sang-hye", "Kim", "Sang-hyun Kim", .typo),
+        // A letter written twice is a slip of the keyboard, even at the end or where Jaro–Winkler says 0.88.
+        ("Amy", "Rose", "Amyy Rose", .typo),
+        ("Vara", "Moququma", "Vaara Moququma", .typo),
+        ("Mark", "Nelson", "Mark Nelsson", .typo),
     ])
     func agreement(_ first: String, _ last: String, _ display: String, _ expected: NameAgreement) throws {
         let account = try #require(PersonName(first: first, last: last))
         let twitter = try #require(PersonName(displayName: display))
         #expect(account.compare(twitter) == expected)
         #expect(twitter.compare(account) == expected)
+    }
+}
+
+struct TypoTests {
+    @Test func aLetterWrittenTwiceIsATypo() {
+        #expect(PersonName.isTypo("vara", "vaara"))
+        #expect(PersonName.isTypo("amyy", "amy"))
+        #expect(!PersonName.isExtension("amy", "amyy"))
+        #expect(PersonName.isExtension("alan", "alana"))
+        // Another letter added, or a letter written three times, is not a doubling.
+        #expect(!PersonName.isDoubling(Array("vara".utf8), Array("vasra".utf8)))
+        #expect(!PersonName.isDoubling(Array("amy".utf8), Array("amyyy".utf8)))
+        #expect(!PersonName.isDoubling(Array("al".utf8), Array("all".utf8)))
+        #expect(PersonName.isDoubling(Array("nelson".utf8), Array("nelsson".utf8)))
     }
 }
 

@@ -595,6 +595,19 @@ struct DuplicateDetectorTests {
             report.usernameClusters == [["qwylbrontax06", "qwylbrontax061"]], "\(report.clusters.map(\.reasons))")
     }
 
+    @Test func aNameWithALetterWrittenTwiceIsTheSameName() {
+        // Vara and Vaara Moququma share the email local part `vmoququma71` at two providers: a typo in the name, not
+        // two people.
+        let report = detect(
+            [
+                account("vmoququma71", email: "vmoququma71@example.net", first: "Vara", last: "Moququma"),
+                account("vmoququma712286", email: "vmoququma71@example.org", first: "Vaara", last: "Moququma"),
+            ] + strangers(300))
+        #expect(
+            report.usernameClusters == [["vmoququma71", "vmoququma712286"]], "\(report.clusters.map(\.reasons))")
+        #expect(report.clusters.first?.reasons.contains { $0.contains("typo") } == true)
+    }
+
     @Test func firstNamesOfTwoWordsMustAgreeOnBoth() {
         // A shared mailbox scores 0.99 when the names agree and 0.75 when they clash. `Van Minh` and `Văn Vinh`
         // (Vietnamese), `Tae Woo` and `Tae Soo` (Korean) are different people's names; `Mary Ann` and `Mary`, or
