@@ -275,8 +275,9 @@ final class PairScorer: Sendable {
         return .none
     }
 
-    /// Whether two words are one word with a typo (Jaro–Winkler ≥ ``PersonName/typoThreshold``), remembered per
-    /// pair of words: the same pairs (John and Jane) come up again and again.
+    /// Whether two words are one word with a typo, as ``AccountMatching/PersonName/isTypo(_:_:)`` has it (Jaro–Winkler
+    /// ≥ ``PersonName/typoThreshold``, or a letter written twice), remembered per pair of words: the same pairs (John
+    /// and Jane) come up again and again.
     private func isTypo(_ a: Int32, _ b: Int32, cache: inout TypoCache) -> Bool {
         let scalarsA = table.words.scalars[Int(a)]
         let scalarsB = table.words.scalars[Int(b)]
