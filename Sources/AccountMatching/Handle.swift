@@ -215,7 +215,7 @@ public enum Handle: Sendable {
                 let extra = long.count - short.count
                 let isPrefix = long.starts(with: short)
                 let isSuffix = long[extra...].elementsEqual(short)
-                let mayBeCut = (13...15).contains(short.count) && isPrefix
+                let mayBeCut = ((screenNameLimit - 2)...screenNameLimit).contains(short.count) && isPrefix
                 if short.count >= 5, isPrefix || isSuffix, extra <= 4 || mayBeCut {
                     // `dherrera67` and `dherrera677` carry different numbers, unless the shorter was cut short, or
                     // three or four digits were added behind (`crimsonninja1976114`: a site's suggestion when
@@ -242,6 +242,9 @@ public enum Handle: Sendable {
         }
     }
 
+    /// The most characters a Twitter screen name has: longer handles are cut there.
+    package static let screenNameLimit = 15
+
     /// Words people put in front of a handle to find a free one (`thesilverrunner`, `realjsmith`, `itskaren`).
     /// None is the start of another, so the first that a handle starts with is the only one.
     package static let frontWords: [[UInt8]] = ["the", "real", "its", "iam", "im", "hey", "mr", "ms", "dr"]
@@ -253,7 +256,7 @@ public enum Handle: Sendable {
     package static func frontWordBeforeCut(
         _ cut: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>
     ) -> Int? {
-        guard (13...15).contains(cut.count) else { return nil }
+        guard ((screenNameLimit - 2)...screenNameLimit).contains(cut.count) else { return nil }
         for word in frontWords where cut.starts(with: word) {
             let rest = cut[word.count...]
             if rest.count >= 10, rest.count < other.count, other.starts(with: rest) { return word.count }

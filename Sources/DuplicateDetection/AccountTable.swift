@@ -843,6 +843,12 @@ struct AccountTable: Sendable {
         return String(decoding: rawText[Int(rawStarts[base])..<Int(rawStarts[base + 1])], as: UTF8.self)
     }
 
+    /// The length in bytes of a field as the detector was given it (0 when absent).
+    func rawLength(_ account: Int, _ field: RawField) -> Int {
+        let base = account * (AccountTable.rawFieldCount + 1) + field.rawValue
+        return Int(rawStarts[base + 1] - rawStarts[base])
+    }
+
     /// The account as the detector was given it (the stored mailbox is not kept).
     func matchable(_ account: Int) -> MatchableAccount {
         MatchableAccount(

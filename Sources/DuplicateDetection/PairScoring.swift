@@ -135,7 +135,11 @@ final class PairScorer: Sendable {
             return score >= minimumScore ? (score, evidence) : nil
         }
         if ScoreTable.best(name: evidence.name) < minimumScore { return nil }
-        let needResembling = ScoreTable.score(name: evidence.name, handle: .resembling) >= minimumScore
+        // A given name alone gets past `.resembling` only through a screen name cut at Twitter's limit (see
+        // `compareHandles`).
+        let needResembling =
+            ScoreTable.score(name: evidence.name, handle: .resembling) >= minimumScore
+            || (evidence.name == .givenOnly && ScoreTable.score(name: .givenOnly, handle: .identical) >= minimumScore)
         if case .number(let number) = overlap {
             // No handle is the same as or like another: only the shared number can count.
             guard needResembling else { return nil }
@@ -460,14 +464,22 @@ final class PairScorer: Sendable {
                         let second = counts(b, letters: shapeB.letters)
                         verdict = (first.counts && second.counts, min(first.bits, second.bits))
                     }
-                    let strength: HandleStrength = verdict.counts ? .resembling : .weakResembling
+                    var strength: HandleStrength = verdict.counts ? .resembling : .weakResembling
+                    var slots = (slotA, slotB)
+                    // A screen name cut at Twitter's 15 characters from the other handle is that handle, as far as
+                    // Twitter lets it be; the shared given name vouches for the letters the cut took away.
+                    if verdict.counts, agreement == .extended, evidence.name == .givenOnly,
+                        isCutAtTwitterLimit(a, i, slotA, b, j, slotB)
+                    {
+                        strength = .identical
+                        if a.count < b.count { slots.0 = .screenName } else { slots.1 = .screenName }
+                    }
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = agreement
-                        evidence.handleSlotA = slotA
-                        evidence.handleSlotB = slotB
+                        (evidence.handleSlotA, evidence.handleSlotB) = slots
                         countedBits = verdict.bits
-                        if strength == .resembling { return }
+                        if strength >= .resembling { return }
                     }
                 }
             }
@@ -507,6 +519,37 @@ final class PairScorer: Sendable {
             }
         }
         return false
+    }
+
+    /// Whether the shorter of two handles (`a` of account `i`, `b` of `j`) is its account's screen name, of Twitter's
+    /// full 15 characters, and the other handle begins with it: `bitterwriter_ur` for `bitterwriter_urbangeek`. (The
+    /// username Registration made from that screen name is the same handle.)
+    private func isCutAtTwitterLimit(
+        _ a: UnsafeBufferPointer<UInt8>, _ i: Int, _ slotA: AccountTable.HandleSlot,
+        _ b: UnsafeBufferPointer<UInt8>, _ j: Int, _ slotB: AccountTable.HandleSlot
+    ) -> Bool {
+        let (cut, account, slot, whole) = a.count < b.count ? (a, i, slotA, b) : (b, j, slotB, a)
+        guard cut.count >= AccountTable.handlePrefixLength, cut.count < whole.count, whole.starts(with: cut),
+            table.handleHash(account, .screenName) == table.handleHash(account, slot),
+            table.rawLength(account, .twitterScreenName) == Handle.screenNameLimit
+        else { return false }
+        // Another account with a handle that begins the same way (`margaretelectricviolin` beside
+        // `margaretelectricpiano`) could be what was cut: then the cut is only a resemblance.
+        var hasher = FNV1a()
+        hasher.combine(BlockKind.handlePrefix.rawValue)
+        hasher.combine(bytes: cut[..<AccountTable.handlePrefixLength])
+        let others = blockRange(AccountTable.key(.handlePrefix, hasher.value))
+        return table.handleText.withUnsafeBufferPointer { text in
+            for index in others {
+                let member = Int(entries[index].account)
+                if member == i || member == j { continue }
+                for other in AccountTable.HandleSlot.allCases
+                where text[table.handleRange(member, other)].starts(with: cut) {
+                    return false
+                }
+            }
+            return true
+        }
     }
 
     /// Whether one of the names compared has a family name written as an initial (`Pooja S.`), not only a given

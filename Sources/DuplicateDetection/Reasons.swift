@@ -41,9 +41,11 @@ enum Reasons {
         }
     }
 
-    /// The handle part of a reason, or `nil` when no handle counted.
+    /// The handle part of a reason, or `nil` when no handle counted. `same`: the handles are the same (else they
+    /// resemble, however much they count).
     static func handle(
-        _ strength: HandleStrength, sharesNumber: Bool, _ a: AccountTable.HandleSlot, _ b: AccountTable.HandleSlot
+        _ strength: HandleStrength, same: Bool, sharesNumber: Bool, _ a: AccountTable.HandleSlot,
+        _ b: AccountTable.HandleSlot
     ) -> String? {
         guard strength >= .weak else { return nil }
         func noun(_ slot: AccountTable.HandleSlot) -> String {
@@ -58,9 +60,8 @@ enum Reasons {
             return first == second
                 ? noun(first) + "s share a number" : noun(first) + " and " + noun(second) + " share a number"
         }
-        let identical = strength == .identical || strength == .weak
-        if a == b { return noun(a) + "s" + (identical ? " match" : " resemble each other") }
-        let verb = identical ? " matches " : " resembles "
+        if a == b { return noun(a) + "s" + (same ? " match" : " resemble each other") }
+        let verb = same ? " matches " : " resembles "
         switch Set([a, b]) {
         case [.username, .screenName]: return "screen name" + verb + "username"
         case [.username, .emailLocalPart]: return "email local part" + verb + "username"
@@ -81,7 +82,8 @@ enum Reasons {
         if let mailboxMatch { phrases.append(mailbox(mailboxMatch)) }
         let namePart = name(evidence.name, evidence.nameSlotA, evidence.nameSlotB, rare: evidence.rareName)
         let handlePart = handle(
-            evidence.handle, sharesNumber: evidence.sharesNumber, evidence.handleSlotA, evidence.handleSlotB)
+            evidence.handle, same: evidence.handleAgreement == .identical, sharesNumber: evidence.sharesNumber,
+            evidence.handleSlotA, evidence.handleSlotB)
         switch (namePart, handlePart) {
         case (let name?, let handle?): phrases.append(name + " and " + handle)
         case (let name?, nil): phrases.append(name)

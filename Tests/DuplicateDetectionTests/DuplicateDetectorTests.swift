@@ -446,6 +446,30 @@ struct DuplicateDetectorTests {
         #expect(report.usernameClusters == [["alm_comet", "moreiracomet"]], "\(report.clusters.map(\.reasons))")
     }
 
+    @Test func aScreenNameCutAtTwitterLimitIsTheHandleItWasCutFrom() {
+        // `margaretelectri` is `margaretelectricpiano` as far as Twitter's 15 characters go, and the given names
+        // agree: one person. `cosmicviolet_st` could be the cut of either of two handles (two people's), and
+        // `amberwolfpiani` stops short of the limit (someone's own handle, not a cut): only resemblances, and a
+        // given name alone does not carry them.
+        let report = detect(
+            [
+                account("margaretelectricpiano", email: "mh@example.org", first: "Margaret", last: "Hill"),
+                account("margaretelectri", screen: "margaretelectri", twitterName: "Margaret"),
+                account("cosmicvioletstorm", email: "jh@example.org", first: "Jessica", last: "Hill"),
+                account("cosmicvioletstorms", email: "jm@example.org", first: "Jessica", last: "Moreno"),
+                account("cosmicviolet_st", screen: "cosmicviolet_st", twitterName: "Jessica"),
+                account("amberwolfpianist", email: "ab@example.org", first: "Amber", last: "Lyle"),
+                account("amberwolfpiani", screen: "amberwolfpiani", twitterName: "Amber"),
+            ] + strangers(300))
+        #expect(
+            report.usernameClusters == [["margaretelectri", "margaretelectricpiano"]],
+            "\(report.clusters.map(\.reasons))")
+        #expect(
+            report.clusters.first?.reasons == [
+                "Twitter display name matches account name by given name only and screen name resembles username"
+            ])
+    }
+
     @Test func aShortWordManyOfTheNamesCarriersPutInFrontIsTheirs() {
         // Twelve Tundes begin their handles with `baba` (they are Babatundes; the nickname table does not know it):
         // for two Tunde Baloguns among three others, the three letters `bab` in front of `tundebalogun` say nothing.
