@@ -231,11 +231,38 @@ public struct PersonName: Sendable, Hashable {
         return .none
     }
 
+    /// Whether two words (three letters or more) are one word with a typo: Jaro–Winkler ≥ ``typoThreshold``, or a
+    /// letter written twice (``isDoubling(_:_:)``).
     package static func isTypo(_ a: String, _ b: String) -> Bool {
         guard a.unicodeScalars.count >= 3 && b.unicodeScalars.count >= 3 else { return false }
         if JaroWinkler.similarity(a, b) >= typoThreshold { return true }
         let (x, y) = (Array(a.unicodeScalars), Array(b.unicodeScalars))
         return isDoubling(x, y) || isDoubling(y, x)
+    }
+
+    /// Whether two words of four letters or more are one slip apart: one letter changed, left out, added, or two
+    /// neighbours swapped (`Karen` and `Kaaen`, `Hunt` and `Hnnt`, `Barbara` and `Brbara`). Jaro–Winkler puts such
+    /// short words under the typo threshold (`karen` and `kaaen`: 0.89), and short names are where a slip costs the
+    /// most of the word. Many names are one slip from another name (`Rose` and `Ross`, `Dodd` and `Todd`, `Jade` and
+    /// `Jane`), so this alone is no typo: the duplicate report also asks its store whether the rarer spelling is
+    /// rare enough to be a slip.
+    package static func isOneSlipApart<Scalar: Equatable>(_ a: [Scalar], _ b: [Scalar]) -> Bool {
+        guard min(a.count, b.count) >= 4, a != b else { return false }
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        var start = 0
+        while start < short.count && short[start] == long[start] { start += 1 }
+        switch long.count - short.count {
+        case 0:
+            // Changed (`karen`, `kaaen`) or swapped with the next letter (`brain`, `brian`).
+            if short[(start + 1)...].elementsEqual(long[(start + 1)...]) { return true }
+            return start + 1 < short.count && short[start] == long[start + 1] && short[start + 1] == long[start]
+                && short[(start + 2)...].elementsEqual(long[(start + 2)...])
+        case 1:
+            // One letter added to the longer (or left out of the shorter).
+            return short[start...].elementsEqual(long[(start + 1)...])
+        default:
+            return false
+        }
     }
 
     /// `text` without what people add to a name: words in brackets (`Tommy Wilson (he/him)`; an unclosed bracket is

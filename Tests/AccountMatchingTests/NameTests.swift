@@ -149,6 +149,32 @@ struct TypoTests {
         #expect(!PersonName.isDoubling(Array("al".utf8), Array("all".utf8)))
         #expect(PersonName.isDoubling(Array("nelson".utf8), Array("nelsson".utf8)))
     }
+
+    @Test(arguments: [
+        ("karen", "kaaen", true),  // a letter changed
+        ("barbara", "brbara", true),  // one left out
+        ("leee", "lee", false),  // too short: three letters
+        ("liigi", "ligi", true),  // one added
+        ("brian", "brain", true),  // two neighbours swapped
+        ("hunt", "hunt", false),  // the same word
+        ("hunt", "hart", false),  // two letters changed
+        ("mary", "marina", false),  // two added
+        ("abcd", "bacd", true),  // swapped at the start
+        ("abcd", "abdc", true),  // swapped at the end
+        ("abcd", "abcde", true),  // added at the end
+        ("abcd", "xabcd", true),  // added at the start
+        ("abcd", "badc", false),  // two swaps
+    ])
+    func oneSlipApart(_ a: String, _ b: String, _ expected: Bool) {
+        #expect(PersonName.isOneSlipApart(Array(a.unicodeScalars), Array(b.unicodeScalars)) == expected)
+        #expect(PersonName.isOneSlipApart(Array(b.unicodeScalars), Array(a.unicodeScalars)) == expected)
+    }
+
+    @Test func aSlipAloneIsNoTypoForRegistration() {
+        // Registration has no store to ask whether `Kaaen` is a name of its own: a slip under the Jaro–Winkler
+        // threshold stays a different word there.
+        #expect(!PersonName.isTypo("karen", "kaaen"))
+    }
 }
 
 struct HandleTests {
