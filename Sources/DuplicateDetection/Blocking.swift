@@ -93,10 +93,7 @@ extension AccountTable {
             guard range.count >= AccountTable.handlePrefixLength else { continue }
             func prefixKey(from start: Int) {
                 let prefix = start..<(start + AccountTable.handlePrefixLength)
-                var prefixHasher = FNV1a()
-                prefixHasher.combine(BlockKind.handlePrefix.rawValue)
-                prefixHasher.combine(bytes: handleText[prefix])
-                body(AccountTable.key(.handlePrefix, prefixHasher.value)) {
+                body(AccountTable.handlePrefixKey(handleText[prefix])) {
                     "handles starting \"\(String(decoding: handleText[prefix], as: UTF8.self))\""
                 }
             }
@@ -123,6 +120,14 @@ extension AccountTable {
 
     /// Handles at least this long also get a key of their first this many characters.
     static let handlePrefixLength = 10
+
+    /// The key of the handles starting with `prefix` (``handlePrefixLength`` bytes of a normalised handle).
+    static func handlePrefixKey(_ prefix: some Sequence<UInt8>) -> UInt64 {
+        var hasher = FNV1a()
+        hasher.combine(BlockKind.handlePrefix.rawValue)
+        hasher.combine(bytes: prefix)
+        return key(.handlePrefix, hasher.value)
+    }
 
     static func nameKey(_ full: Int32, _ family: Int32) -> UInt64 {
         var hasher = FNV1a()

@@ -553,10 +553,7 @@ final class PairScorer: Sendable {
         else { return false }
         // Another account with a handle that begins the same way (`margaretelectricviolin` beside
         // `margaretelectricpiano`) could be what was cut: then the cut is only a resemblance.
-        var hasher = FNV1a()
-        hasher.combine(BlockKind.handlePrefix.rawValue)
-        hasher.combine(bytes: cut[..<AccountTable.handlePrefixLength])
-        let others = blockRange(AccountTable.key(.handlePrefix, hasher.value))
+        let others = blockRange(AccountTable.handlePrefixKey(cut[..<AccountTable.handlePrefixLength]))
         return table.handleText.withUnsafeBufferPointer { text in
             for index in others {
                 let member = Int(entries[index].account)
