@@ -13,8 +13,9 @@ import AccountModel
 /// header row, then one record a line, fields quoted only when they hold a comma, a quote or a line break; an empty
 /// field is null. Lines end with LF.
 ///
-/// A file named with `path` is written beside its final name and renamed over it by ``finish()``, mode 0600: a
-/// failed or abandoned export never leaves a partial file, and an existing file is replaced only by a complete one.
+/// A file named with `path` is an ``OutputFile``: written beside its final name and renamed over it by ``finish()``,
+/// mode 0600, so a failed or abandoned export never leaves a partial file and an existing file is replaced only by
+/// a complete one (a device such as `/dev/null` is written directly).
 public final class AccountWriter {
     /// The format written.
     public let format: TransferFormat
@@ -23,10 +24,8 @@ public final class AccountWriter {
     /// How many records were written.
     public private(set) var count = 0
 
-    private let descriptor: Int32
-    private let finalPath: String?
-    private let temporaryPath: String?
-    private let displayName: String
+    /// The file written, or `nil` for standard output.
+    private let file: OutputFile?
     private var buffer: [UInt8] = []
     private var finished = false
 
@@ -36,34 +35,13 @@ public final class AccountWriter {
     public init(format: TransferFormat, includePasswordHashes: Bool, path: String?) throws(TransferError) {
         self.format = format
         includesPasswordHashes = includePasswordHashes
-        finalPath = path
-        if let path {
-            let temporary = Self.temporaryPath(for: path)
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else {
-                throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
-            }
-            self.descriptor = descriptor
-            temporaryPath = temporary
-            displayName = path
-        } else {
-            descriptor = STDOUT_FILENO
-            temporaryPath = nil
-            displayName = "standard output"
-        }
+        file = try path.map { path throws(TransferError) in try OutputFile(path: path) }
         buffer.reserveCapacity(Self.flushThreshold + 4096)
         if format == .csv {
             var columns = TransferFormat.csvColumns.map(\.rawValue)
             if includePasswordHashes { columns.append(Field.passwordHash.rawValue) }
             buffer.append(contentsOf: columns.joined(separator: ",").utf8)
             buffer.append(0x0A)
-        }
-    }
-
-    deinit {
-        if let temporaryPath, !finished {
-            close(descriptor)
-            unlink(temporaryPath)
         }
     }
 
@@ -82,49 +60,27 @@ public final class AccountWriter {
     public func finish() throws(TransferError) {
         guard !finished else { return }
         try flush()
-        if let finalPath, let temporaryPath {
-            guard fsync(descriptor) == 0 else { throw failure() }
-            guard close(descriptor) == 0 else { throw failure() }
-            finished = true
-            guard rename(temporaryPath, finalPath) == 0 else {
-                let error = failure()
-                unlink(temporaryPath)
-                throw error
-            }
-        } else {
-            finished = true
-        }
-    }
-
-    private func failure() -> TransferError {
-        .writeFailed(path: displayName, reason: String(cString: strerror(errno)))
+        finished = true
+        try file?.commit()
     }
 
     private func flush() throws(TransferError) {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        if let file {
+            try file.write(buffer)
+            return
+        }
         var offset = 0
-        let descriptor = descriptor
         while offset < buffer.count {
             let written = buffer.withUnsafeBytes { bytes in
-                systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                systemWrite(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw failure()
+                throw .writeFailed(path: "standard output", reason: String(cString: strerror(errno)))
             }
             offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    static func temporaryPath(for path: String) -> String {
-        var random: UInt64 = 0
-        withUnsafeMutableBytes(of: &random) { bytes in
-            for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
-        }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return directory + "." + name + ".partial-" + String(random, radix: 16)
     }
 
     // MARK: - JSON Lines
@@ -230,7 +186,7 @@ public final class AccountWriter {
 @available(*, unavailable)
 extension AccountWriter: Sendable {}
 
-/// write(2), named apart from ``AccountWriter/write(_:)``.
-private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+/// write(2), named apart from ``AccountWriter/write(_:)`` and ``OutputFile/write(_:)``.
+func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     write(descriptor, bytes, count)
 }

@@ -1,5 +1,6 @@
 import AccountModel
 import AccountStore
+import AccountTransfer
 import ArgumentParser
 import DuplicateDetection
 import Foundation
@@ -107,10 +108,13 @@ struct DuplicatesCommand: AsyncParsableCommand {
             printOutput(text)
             return
         }
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        do throws(TransferError) {
+            // Replaced only by a complete report, mode 0600 (it holds mailboxes and names); `/dev/null` stays a device.
+            let file = try OutputFile(path: output)
+            try file.write(Array(text.utf8))
+            try file.commit()
         } catch {
-            printError("cannot write \(output): \(error.localizedDescription)")
+            printError(error.description)
             throw ExitCode(ExitStatus.operationalFailure)
         }
         let members = report.clusters.reduce(0) { $0 + $1.members.count }

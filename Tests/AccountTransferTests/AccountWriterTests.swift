@@ -87,6 +87,48 @@ struct AccountWriterTests {
         }
     }
 
+    @Test func aSymbolicLinkStaysALinkAndTheFileItLeadsToIsReplaced() throws {
+        try withTemporaryDirectorySync { dir in
+            writeFile(dir + "/real.jsonl", Array("old".utf8))
+            try FileManager.default.createSymbolicLink(atPath: dir + "/latest.jsonl", withDestinationPath: "real.jsonl")
+            let writer = try AccountWriter(format: .jsonl, includePasswordHashes: false, path: dir + "/latest.jsonl")
+            try writer.write(bareRecord)
+            try writer.finish()
+            #expect(
+                try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/latest.jsonl") == "real.jsonl")
+            #expect(String(decoding: fileBytes(dir + "/real.jsonl"), as: UTF8.self).hasPrefix("{\"username\": \"bob\""))
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["latest.jsonl", "real.jsonl"])
+        }
+    }
+
+    /// A FIFO (like `/dev/null` or `/dev/stdout`, not a regular file) is written to, not replaced: renaming a file
+    /// over it would put a regular file in its place, as `--output /dev/null` once did to the null device.
+    @Test func aFIFOIsWrittenToNotReplaced() throws {
+        try withTemporaryDirectorySync { dir in
+            let fifo = dir + "/pipe"
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let read = readAll(fifo)
+            let writer = try AccountWriter(format: .jsonl, includePasswordHashes: false, path: fifo)
+            try writer.write(bareRecord)
+            try writer.finish()
+            #expect(String(decoding: read(), as: UTF8.self).hasPrefix("{\"username\": \"bob\""))
+            var info = stat()
+            #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["pipe"])
+        }
+    }
+
+    @Test func aDirectoryIsRefused() throws {
+        try withTemporaryDirectorySync { dir in
+            #expect(throws: TransferError.cannotOpen(path: dir, reason: "is a directory")) {
+                _ = try AccountWriter(format: .csv, includePasswordHashes: false, path: dir)
+            }
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir)
+            #expect(left.isEmpty)
+        }
+    }
+
     @Test func anOutputInAMissingDirectoryCannotBeOpened() {
         #expect(throws: TransferError.cannotOpen(path: "/nonexistent/out.csv", reason: "No such file or directory")) {
             _ = try AccountWriter(format: .csv, includePasswordHashes: false, path: "/nonexistent/out.csv")

@@ -103,6 +103,22 @@ struct DuplicatesCommandTests {
         }
     }
 
+    /// `--output /dev/null` (or a FIFO, as here) is written to: an atomic replace would rename a file over it, and
+    /// as root that replaced the null device with a regular file.
+    @Test func aFIFOGivenAsOutputIsWrittenToNotReplaced() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let fifo = dir + "/report-pipe"
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let read = readAll(fifo)
+            let result = try runAccounts(["--database", database, "duplicates", "--format", "json", "--output", fifo])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(String(decoding: read(), as: UTF8.self).hasPrefix("{\"generated_at\": "))
+            var info = stat()
+            #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        }
+    }
+
     @Test func outputInAMissingDirectoryIsAUsageError() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)

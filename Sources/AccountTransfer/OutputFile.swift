@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A file a command was asked to write with `--output`, replaced only by a complete one.
+///
+/// - A regular file (or a name not yet taken) is written beside its final name, mode 0600, and renamed over it by
+///   ``commit()``: a reader never sees half a file, and a failed or abandoned write leaves the old file as it was.
+/// - A symbolic link keeps pointing where it did: the file it leads to is the one replaced.
+/// - A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe) is written directly. Renaming a file over
+///   it would put a regular file in its place (as root, `--output /dev/null` would replace the null device).
+/// - A directory, or a path that cannot be opened, is refused with the reason.
+package final class OutputFile {
+    /// The descriptor to write to.
+    package let descriptor: Int32
+    /// The path as the caller gave it, for messages.
+    package let path: String
+    /// The file written beside the final one, renamed over it by ``commit()``; `nil` when written directly.
+    private let temporaryPath: String?
+    /// The file replaced: `path` with symbolic links followed.
+    private let finalPath: String
+    private var done = false
+
+    /// Opens `path` for writing (see the type's description for what is replaced and how).
+    package init(path: String) throws(TransferError) {
+        self.path = path
+        var info = stat()
+        if stat(path, &info) == 0 {
+            let type = info.st_mode & S_IFMT
+            if type == S_IFDIR { throw .cannotOpen(path: path, reason: "is a directory") }
+            if type != S_IFREG {
+                let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+                self.descriptor = descriptor
+                temporaryPath = nil
+                finalPath = path
+                return
+            }
+        }
+        // Follow a symbolic link (however many) to the file it leads to; a name not yet taken is itself.
+        var target = path
+        if let resolved = realpath(path, nil) {
+            target = String(cString: resolved)
+            free(resolved)
+        }
+        let temporary = Self.temporaryPath(for: target)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        self.descriptor = descriptor
+        temporaryPath = temporary
+        finalPath = target
+    }
+
+    deinit {
+        if !done {
+            close(descriptor)
+            if let temporaryPath { unlink(temporaryPath) }
+        }
+    }
+
+    /// Writes all of `bytes`, retrying after interruptions.
+    package func write(_ bytes: [UInt8]) throws(TransferError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure()
+            }
+            offset += written
+        }
+    }
+
+    /// Finishes the file: for a file written beside its final name, syncs it to disk and renames it over that name;
+    /// otherwise closes it.
+    package func commit() throws(TransferError) {
+        guard !done else { return }
+        done = true
+        guard let temporaryPath else {
+            guard close(descriptor) == 0 else { throw failure() }
+            return
+        }
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+            let error = failure()
+            unlink(temporaryPath)
+            throw error
+        }
+        guard rename(temporaryPath, finalPath) == 0 else {
+            let error = failure()
+            unlink(temporaryPath)
+            throw error
+        }
+    }
+
+    private func failure() -> TransferError {
+        .writeFailed(path: path, reason: String(cString: strerror(errno)))
+    }
+
+    /// A hidden name beside `path`, unique by a random suffix.
+    static func temporaryPath(for path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return directory + "." + name + ".partial-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    }
+}
