@@ -20,19 +20,12 @@ public struct PersonName: Sendable, Hashable {
     /// The name in an account's first- and last-name fields, or `nil` when the first name has no letters or digits.
     ///
     /// A first name that is only a title (`Prof.`, as registration fills it in from the display name `Prof. Kat
-    /// Murphy`) gives way to the first word of the last name. A Korean name written whole in the first-name field,
-    /// family name first (`김민지`), is split as a display name is.
+    /// Murphy`) gives way to the first word of the last name.
     public init?(first: String?, last: String?) {
         var givenWords = PersonName.givenWords(first ?? "")
         var familyWords = PersonName.familyWords(last ?? "")
         if givenWords.count == 1, PersonName.isTitle(givenWords[0]), familyWords.count >= 2 {
             givenWords = [familyWords.removeFirst()]
-        }
-        if familyWords.isEmpty, let korean = Romanization.koreanGivenNameFirst(first ?? "") {
-            // `김민지` in the first-name field alone: Kim is the family name.
-            let words = NameText.tokens(korean)
-            givenWords = Array(words.prefix(1))
-            familyWords = Array(words.dropFirst())
         }
         guard let given = givenWords.first else { return nil }
         self.given = given

@@ -118,16 +118,6 @@ struct PersonNameTests {
         #expect(PersonName(first: "Dr", last: "Smith")?.given == "dr")
     }
 
-    @Test func aKoreanNameWrittenWholeInTheFirstNameFieldIsSplit() throws {
-        let whole = try #require(PersonName(first: "김민지", last: nil))
-        #expect(whole == PersonName(given: "minji", family: ["kim"]))
-        #expect(whole.compare(try #require(PersonName(displayName: "Minji Kim"))) == .exact)
-        // With a last name, or when the first syllable is no family name, the field is a given name.
-        #expect(PersonName(first: "민지", last: "김") == PersonName(given: "minji", family: ["kim"]))
-        #expect(PersonName(first: "김민지", last: "Park") == PersonName(given: "gimminji", family: ["park"]))
-        #expect(PersonName(first: "뢰민지", last: nil) == PersonName(given: "roeminji", family: []))
-    }
-
     @Test func needsLetters() {
         #expect(PersonName(displayName: "🌈✨") == nil)
         #expect(PersonName(first: nil, last: "Smith") == nil)
