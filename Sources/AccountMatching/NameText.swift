@@ -1,23 +1,15 @@
 import Foundation
 
 /// Folding of names and handles for comparison: case, accents, compatibility forms (full-width letters, ligatures),
-/// a few letters that Unicode does not decompose (`ß` → `ss`, `ø` → `o`, `ł` → `l`, `æ` → `ae`, …), and Cyrillic,
-/// Greek and Hangul spelled in Latin letters (`Роман` → `roman`; the rules are ``Romanization``'s).
+/// and a few letters that Unicode does not decompose (`ß` → `ss`, `ø` → `o`, `ł` → `l`, `æ` → `ae`, …).
 ///
 /// `Zoë Ångström`, `ZOE ANGSTROM` and `Ｚｏｅ Ａｎｇｓｔｒｏｍ` fold to the same tokens `zoe`, `angstrom`.
 public enum NameText: Sendable {
-    /// `text` folded: lowercase, compatibility-decomposed, combining marks removed, special letters spelled out,
-    /// Cyrillic, Greek and Hangul romanised.
+    /// `text` folded: lowercase, compatibility-decomposed, combining marks removed, special letters spelled out.
     public static func fold(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
-        var lowered = text.lowercased()
-        let romanized = lowered.unicodeScalars.contains(where: Romanization.isRomanized)
-        if romanized {
-            lowered = String(
-                Romanization.spellingComposed(Array(lowered.precomposedStringWithCanonicalMapping.unicodeScalars)))
-        }
         var output = String.UnicodeScalarView()
-        for scalar in lowered.decomposedStringWithCompatibilityMapping.unicodeScalars {
+        for scalar in text.lowercased().decomposedStringWithCompatibilityMapping.unicodeScalars {
             if isMark(scalar) { continue }
             if let replacement = special[scalar] {
                 output.append(contentsOf: replacement.unicodeScalars)
@@ -25,7 +17,7 @@ public enum NameText: Sendable {
                 output.append(scalar)
             }
         }
-        return String(romanized ? Romanization.spellingDecomposed(Array(output)) : output)
+        return String(output)
     }
 
     /// `text` with German umlauts spelled out as they are in addresses and handles (`Müller` → `Mueller`, `Schröder`

@@ -90,11 +90,9 @@ public struct PersonName: Sendable, Hashable {
     ///
     /// Titles (`Dr`, `Mrs`) and suffixes (`Jr`, `PhD`) are dropped; `Family, Given` is read in that order; a single
     /// camel-cased word (`JohnSmith`) is split. The first word is the given name and every later word counts as a
-    /// family word (display names do not say which words are middle names). A Korean name in Hangul is read family
-    /// name first (`김민지`, `김 민지`: Minji Kim).
+    /// family word (display names do not say which words are middle names).
     public init?(displayName: String) {
         var text = PersonName.withoutDecorations(displayName, dashes: true)
-        if let korean = Romanization.koreanGivenNameFirst(text) { text = korean }
         // Spaces and commas found byte by byte in ASCII text (most display names): walking its characters costs far
         // more. (In other text a comma byte may be part of a character: `,\u{301}`.)
         let spaceOrComma =

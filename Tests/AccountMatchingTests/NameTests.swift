@@ -37,30 +37,6 @@ struct NameTextTests {
         #expect(NameText.spellingOutUmlauts(text) == expected)
     }
 
-    /// Cyrillic, Greek and Hangul names read as their bearers spell them in Latin letters.
-    @Test(arguments: [
-        ("Роман Яковлев", ["roman", "yakovlev"]),
-        ("ЮЛИЯ Фёдорова", ["yulia", "fedorova"]),
-        ("Дмитрий Белый", ["dmitry", "bely"]),
-        ("Анастасия Ильина", ["anastasia", "ilyina"]),
-        ("Наталья Соловьёва", ["natalya", "solovyeva"]),
-        ("Сергей Щербаков", ["sergey", "shcherbakov"]),
-        ("Мария Жукова-Хованская", ["maria", "zhukova", "khovanskaya"]),
-        ("Йосип Ковальчук", ["yosip", "kovalchuk"]),
-        ("Олексій Їжак", ["oleksiy", "yizhak"]),
-        ("И\u{306}ван", ["yvan"]),
-        ("Γιώργος Παπαδόπουλος", ["giorgos", "papadopoulos"]),
-        ("Ευάγγελος Θεοδωρίδης", ["evaggelos", "theodoridis"]),
-        ("김 민지", ["kim", "minji"]),
-        ("이서연", ["iseoyeon"]),
-        ("박 지훈", ["park", "jihun"]),
-        ("정", ["jung"]),
-        ("Anna 이", ["anna", "lee"]),
-    ])
-    func romanisesCyrillicGreekAndHangul(_ text: String, _ expected: [String]) {
-        #expect(NameText.tokens(text) == expected)
-    }
-
     @Test func alphanumericsDropEverythingElse() {
         #expect(NameText.alphanumerics("John.Smith_84") == "johnsmith84")
         #expect(NameText.alphanumerics("Zoë-Ångström") == "zoeangstrom")
@@ -152,17 +128,14 @@ struct PersonNameTests {
         ("Amy", "Rose", "Amyy Rose", .typo),
         ("Vara", "Moququma", "Vaara Moququma", .typo),
         ("Mark", "Nelson", "Mark Nelsson", .typo),
-        // Another script: the romanised name is the name, Korean names read family name first.
-        ("Roman", "Yakovlev", "Роман Яковлев", .exact),
-        ("Yulia", "Fedorova", "Юлия Фёдорова", .exact),
-        ("Sergei", "Grigoryev", "Сергей Григорьев", .nickname),
-        ("Liza", "Fedorova", "Елизавета Фёдорова", .nickname),
-        ("Evgeniia", "Matveeva", "Евгения Матвеева", .nickname),
-        ("Giorgos", "Papadopoulos", "Γιώργος Παπαδόπουλος", .exact),
-        ("Minji", "Kim", "김민지", .exact),
-        ("Seo-yeon", "Park", "박 서연", .exact),
-        ("Seoyeon", "Lee", "서연 이", .exact),
-        ("Minji", "Kim", "박민지", .conflict),
+        // Russian given names: their usual Latin spellings and their diminutives.
+        ("Yuri", "Orlov", "Yura Orlov", .nickname),
+        ("Yuriy", "Orlov", "Yury Orlov", .nickname),
+        ("Sergey", "Ivanov", "Sergei Ivanov", .nickname),
+        ("Maria", "Petrova", "Masha Petrova", .nickname),
+        ("Elizaveta", "Fedorova", "Liza Fedorova", .nickname),
+        ("Evgeniia", "Matveeva", "Zhenya Matveeva", .nickname),
+        ("Aleksey", "Mikhaylov", "Lyosha Mikhaylov", .nickname),
     ])
     func agreement(_ first: String, _ last: String, _ display: String, _ expected: NameAgreement) throws {
         let account = try #require(PersonName(first: first, last: last))

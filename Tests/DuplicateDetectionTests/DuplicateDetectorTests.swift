@@ -33,32 +33,6 @@ struct DuplicateDetectorTests {
         #expect(twitter.matchedFields == [.twitterScreenName, .twitterName])
     }
 
-    @Test func aNameInAnotherScriptIsTheSameName() throws {
-        // A Twitter display name in Cyrillic or Hangul is the account's name romanised: Роман Яковлев is Roman
-        // Yakovlev, 김민지 is Minji Kim (family name first). Without romanisation the names would differ, and a
-        // handle alone with differing names does not link.
-        let report = detect(
-            [
-                account("romanyakovlev", email: "roman.y@example.org", first: "Roman", last: "Yakovlev"),
-                account("romanyakovlev_2", screen: "romanyakovlev", twitterName: "Роман Яковлев"),
-                account("minjikim94", email: "mk@example.org", first: "Minji", last: "Kim"),
-                account("minjikim94_2", screen: "minjikim94", twitterName: "김민지"),
-                account("jiwoolee", email: "jl@example.org", first: "Jiwoo", last: "Lee"),
-                account("jiwoolee_2", screen: "jiwoolee", twitterName: "박지우"),
-            ] + strangers(300))
-        #expect(
-            report.usernameClusters == [["minjikim94", "minjikim94_2"], ["romanyakovlev", "romanyakovlev_2"]],
-            "\(report.clusters.map(\.reasons))")
-        let roman = try #require(
-            report.clusters.first(where: { $0.members.contains { $0.account.username == "romanyakovlev" } }))
-        #expect(
-            roman.reasons == [
-                "Twitter display name matches account name (a rare name) and screen name matches username"
-            ])
-        let twitter = try #require(roman.members.first(where: { $0.account.username == "romanyakovlev_2" }))
-        #expect(twitter.matchedFields == [.twitterScreenName, .twitterName])
-    }
-
     @Test func nicknameAndSharedDistinctiveHandle() {
         let report = detect(
             [
