@@ -68,18 +68,8 @@ public final class AccountWriter {
         defer { buffer.removeAll(keepingCapacity: true) }
         if let file {
             try file.write(buffer)
-            return
-        }
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { bytes in
-                systemWrite(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .writeFailed(path: "standard output", reason: String(cString: strerror(errno)))
-            }
-            offset += written
+        } else if !writeFully(STDOUT_FILENO, buffer) {
+            throw .writeFailed(path: "standard output", reason: String(cString: strerror(errno)))
         }
     }
 

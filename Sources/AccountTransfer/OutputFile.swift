@@ -62,17 +62,7 @@ package final class OutputFile {
 
     /// Writes all of `bytes`, retrying after interruptions.
     package func write(_ bytes: [UInt8]) throws(TransferError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure()
-            }
-            offset += written
-        }
+        guard writeFully(descriptor, bytes) else { throw failure() }
     }
 
     /// Finishes the file: for a file written beside its final name, syncs it to disk and renames it over that name;
@@ -107,4 +97,21 @@ package final class OutputFile {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         return directory + "." + name + ".partial-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
     }
+}
+
+/// Writes all of `bytes` to `descriptor`, retrying after interruptions and short writes; `false` (with `errno` set)
+/// when writing fails.
+func writeFully(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { buffer in
+            systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+        }
+        if written < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        offset += written
+    }
+    return true
 }
