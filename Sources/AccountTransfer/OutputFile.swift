@@ -8,19 +8,20 @@
 ///
 /// - A regular file (or a name not yet taken) is written beside its final name, mode 0600, and renamed over it by
 ///   ``commit()``: a reader never sees half a file, and a failed or abandoned write leaves the old file as it was.
-/// - A symbolic link keeps pointing where it did: the file it leads to is the one replaced.
-/// - A device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe) is written directly. Renaming a file over
-///   it would put a regular file in its place (as root, `--output /dev/null` would replace the null device).
-/// - A directory, or a path that cannot be opened, is refused with the reason.
+/// - A device, FIFO or socket (`/dev/null`, a named pipe), or a symbolic link to one (`/dev/stdout`), is written
+///   directly. Renaming a file over it would put a regular file in its place (as root, `--output /dev/null`
+///   replaced the null device).
+/// - Any other symbolic link is replaced by the file, not followed: a link planted in a shared directory cannot aim
+///   the write at another file. (Writing through a link to a device is the kernel's to allow: it follows links in
+///   sticky directories only for their owners.)
+/// - A directory or a block device, or a path that cannot be opened, is refused with the reason.
 package final class OutputFile {
     /// The descriptor to write to.
     package let descriptor: Int32
     /// The path as the caller gave it, for messages.
     package let path: String
-    /// The file written beside the final one, renamed over it by ``commit()``; `nil` when written directly.
+    /// The file written beside `path`, renamed over it by ``commit()``; `nil` when written directly.
     private let temporaryPath: String?
-    /// The file replaced: `path` with symbolic links followed.
-    private let finalPath: String
     private var done = false
 
     /// Opens `path` for writing (see the type's description for what is replaced and how).
@@ -28,29 +29,26 @@ package final class OutputFile {
         self.path = path
         var info = stat()
         if stat(path, &info) == 0 {
-            let type = info.st_mode & S_IFMT
-            if type == S_IFDIR { throw .cannotOpen(path: path, reason: "is a directory") }
-            if type != S_IFREG {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG:
+                break
+            case S_IFDIR:
+                throw .cannotOpen(path: path, reason: "is a directory")
+            case S_IFBLK:
+                throw .cannotOpen(path: path, reason: "is a block device")
+            default:
                 let descriptor = open(path, O_WRONLY | O_CLOEXEC)
                 guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
                 self.descriptor = descriptor
                 temporaryPath = nil
-                finalPath = path
                 return
             }
         }
-        // Follow a symbolic link (however many) to the file it leads to; a name not yet taken is itself.
-        var target = path
-        if let resolved = realpath(path, nil) {
-            target = String(cString: resolved)
-            free(resolved)
-        }
-        let temporary = Self.temporaryPath(for: target)
+        let temporary = Self.temporaryPath(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         self.descriptor = descriptor
         temporaryPath = temporary
-        finalPath = target
     }
 
     deinit {
@@ -74,12 +72,13 @@ package final class OutputFile {
             guard close(descriptor) == 0 else { throw failure() }
             return
         }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+        guard fsync(descriptor) == 0 else {
             let error = failure()
+            close(descriptor)
             unlink(temporaryPath)
             throw error
         }
-        guard rename(temporaryPath, finalPath) == 0 else {
+        guard close(descriptor) == 0, rename(temporaryPath, path) == 0 else {
             let error = failure()
             unlink(temporaryPath)
             throw error

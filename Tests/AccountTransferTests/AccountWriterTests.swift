@@ -87,18 +87,21 @@ struct AccountWriterTests {
         }
     }
 
-    @Test func aSymbolicLinkStaysALinkAndTheFileItLeadsToIsReplaced() throws {
+    /// A symbolic link to a file is replaced by the export, not followed: a link planted in a shared directory
+    /// cannot aim the write at another file.
+    @Test func aSymbolicLinkToAFileIsReplacedNotFollowed() throws {
         try withTemporaryDirectorySync { dir in
-            writeFile(dir + "/real.jsonl", Array("old".utf8))
-            try FileManager.default.createSymbolicLink(atPath: dir + "/latest.jsonl", withDestinationPath: "real.jsonl")
-            let writer = try AccountWriter(format: .jsonl, includePasswordHashes: false, path: dir + "/latest.jsonl")
+            writeFile(dir + "/other.jsonl", Array("old".utf8))
+            try FileManager.default.createSymbolicLink(atPath: dir + "/out.jsonl", withDestinationPath: "other.jsonl")
+            let writer = try AccountWriter(format: .jsonl, includePasswordHashes: false, path: dir + "/out.jsonl")
             try writer.write(bareRecord)
             try writer.finish()
-            #expect(
-                try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/latest.jsonl") == "real.jsonl")
-            #expect(String(decoding: fileBytes(dir + "/real.jsonl"), as: UTF8.self).hasPrefix("{\"username\": \"bob\""))
-            #expect(
-                try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["latest.jsonl", "real.jsonl"])
+            var info = stat()
+            #expect(lstat(dir + "/out.jsonl", &info) == 0 && info.st_mode & S_IFMT == S_IFREG)
+            #expect(String(decoding: fileBytes(dir + "/out.jsonl"), as: UTF8.self).hasPrefix("{\"username\": \"bob\""))
+            #expect(fileBytes(dir + "/other.jsonl") == Array("old".utf8))
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+            #expect(names == ["other.jsonl", "out.jsonl"])
         }
     }
 
@@ -116,6 +119,20 @@ struct AccountWriterTests {
             var info = stat()
             #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["pipe"])
+        }
+    }
+
+    /// A link to a FIFO or a device (`/dev/stdout` is one) is written through.
+    @Test func aSymbolicLinkToAFIFOIsWrittenThrough() throws {
+        try withTemporaryDirectorySync { dir in
+            #expect(mkfifo(dir + "/pipe", 0o600) == 0)
+            try FileManager.default.createSymbolicLink(atPath: dir + "/stdout", withDestinationPath: "pipe")
+            let read = readAll(dir + "/pipe")
+            let writer = try AccountWriter(format: .csv, includePasswordHashes: false, path: dir + "/stdout")
+            try writer.write(bareRecord)
+            try writer.finish()
+            #expect(String(decoding: read(), as: UTF8.self).hasPrefix("username,email,"))
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/stdout") == "pipe")
         }
     }
 
