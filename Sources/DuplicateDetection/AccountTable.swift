@@ -274,30 +274,58 @@ struct AccountTable: Sendable {
     private(set) var familyWords = FamilyWordCounts(words: WordTable(), counts: [])
 
     /// How many accounts carry each family word written in ASCII letters (three or more), looked up by the letters,
-    /// and how many carry one beginning with each letter: what a family name written as an initial (`Rohit N.`)
-    /// stands for, when a handle spells it out (`rohitnaidu96`). A class, held once by the table.
+    /// how many carry one beginning with given letters (four or more, short of the whole word), and how many carry
+    /// one beginning with each letter: what a family name written as an initial (`Rohit N.`) stands for, when a
+    /// handle spells it out (`rohitnaidu96`), or spells its beginning where Twitter cut the screen name
+    /// (`realbeatazielin` for Beata Z.). A class, held once by the table.
     final class FamilyWordCounts: Sendable {
         /// FNV-1a of each spelling, sorted, and its carriers.
         private let hashes: [UInt64]
         private let counts: [Int32]
+        /// FNV-1a of each beginning of a spelling, sorted, and the carriers of the words it begins.
+        private let prefixHashes: [UInt64]
+        private let prefixCounts: [Int32]
         /// Carriers of family words beginning with each letter `a`–`z`.
         let initialCarriers: [Int32]
 
+        /// The shortest beginning of a family name counted as one (``prefixCarriers(hash:)``).
+        static let minimumPrefix = 4
+
         init(words: WordTable, counts familyCounts: [Int32]) {
             var pairs: [(UInt64, Int32)] = []
+            var prefixPairs: [(UInt64, Int32)] = []
             var initials = [Int32](repeating: 0, count: 26)
+            var prefixesSeen: [UInt64] = []
             for (id, count) in familyCounts.enumerated() where count > 0 {
                 var counted = false
+                prefixesSeen.removeAll(keepingCapacity: true)
                 for spelling in words.spellings[id]
                 where spelling.count >= 3 && spelling.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") })
                 {
                     pairs.append((FNV1a.hash(spelling), count))
-                    // Each word's carriers once under its letter (`muller` and `mueller` are one Müller).
+                    // Each word's carriers once under its letter (`muller` and `mueller` are one Müller), and once
+                    // under each beginning (`schro` of `schroder` and `schroeder`).
                     if !counted { initials[Int(spelling[0] - UInt8(ascii: "a"))] += count }
                     counted = true
+                    var hasher = FNV1a()
+                    for (index, byte) in spelling.enumerated() where index < spelling.count - 1 {
+                        hasher.combine(byte)
+                        guard index + 1 >= FamilyWordCounts.minimumPrefix else { continue }
+                        let hash = hasher.value == 0 ? 1 : hasher.value
+                        if prefixesSeen.contains(hash) { continue }
+                        prefixesSeen.append(hash)
+                        prefixPairs.append((hash, count))
+                    }
                 }
             }
-            pairs.sort { $0.0 < $1.0 }
+            (hashes, counts) = FamilyWordCounts.summed(pairs)
+            (prefixHashes, prefixCounts) = FamilyWordCounts.summed(prefixPairs)
+            initialCarriers = initials
+        }
+
+        /// `pairs` sorted by hash, the counts of equal hashes added up.
+        private static func summed(_ pairs: [(UInt64, Int32)]) -> ([UInt64], [Int32]) {
+            let pairs = pairs.sorted { $0.0 < $1.0 }
             var hashes: [UInt64] = []
             var counts: [Int32] = []
             for (hash, count) in pairs {
@@ -308,14 +336,18 @@ struct AccountTable: Sendable {
                     counts.append(count)
                 }
             }
-            self.hashes = hashes
-            self.counts = counts
-            initialCarriers = initials
+            return (hashes, counts)
         }
 
         /// The carriers of the family word whose letters hash to `hash` (``FNV1a/hash(_:)``), 0 for none.
         func carriers(hash: UInt64) -> Int32 {
             sortedCount(of: hash, in: hashes, counts)
+        }
+
+        /// The carriers of family words that begin with the letters hashing to `hash` and go on (``minimumPrefix``
+        /// letters or more), 0 for none.
+        func prefixCarriers(hash: UInt64) -> Int32 {
+            sortedCount(of: hash, in: prefixHashes, prefixCounts)
         }
     }
 

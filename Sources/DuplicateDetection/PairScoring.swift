@@ -1080,9 +1080,10 @@ extension HandleExplainer {
     }
 
     /// The bits of `handle`'s letters when it spells out a family name written as an initial (`naidu` in
-    /// `rohitnaidu96` for Rohit N.): that family name is as surprising as it is rare among the store's family names
-    /// with that letter, not three bits a letter; the letters left over count as before. `.infinity` when the handle
-    /// spells out none.
+    /// `rohitnaidu96` for Rohit N.), or ends with the beginning of one (`zielin` in `beatazielin`, what follows `real`
+    /// in a screen name cut at 15 for Beata Z.): that family name is as surprising as it is rare among the store's
+    /// family names with that letter, not three bits a letter; the letters left over count as before. `.infinity`
+    /// when the handle spells out none.
     fileprivate func spelledOutInitialBits(_ handle: UnsafeBufferPointer<UInt8>, words: [[UInt8]]) -> Double {
         var best = Double.infinity
         for start in handle.indices where familyInitials.contains(handle[start]) {
@@ -1094,7 +1095,13 @@ extension HandleExplainer {
                 hasher.combine(handle[end])
                 end += 1
                 guard end - start >= 3 else { continue }
-                let carriers = familyWords.carriers(hash: hasher.value == 0 ? 1 : hasher.value)
+                let hash = hasher.value == 0 ? 1 : hasher.value
+                var carriers = familyWords.carriers(hash: hash)
+                // Letters ending the handle may be where a screen name was cut (`realbeatazielin`): the family names
+                // they begin.
+                if carriers == 0, end == handle.count, end - start >= AccountTable.FamilyWordCounts.minimumPrefix {
+                    carriers = familyWords.prefixCarriers(hash: hash)
+                }
                 guard carriers > 0 else { continue }
                 let letter = Int(handle[start] - UInt8(ascii: "a"))
                 let all = max(Double(familyWords.initialCarriers[letter]), Double(carriers))
