@@ -572,16 +572,13 @@ struct DuplicateDetectorTests {
                 "zk\(index)", email: "zk\(index)@example.org", first: ["Anna", "Ewa", "Piotr", "Jan"][index % 4],
                 last: index % 2 == 0 ? "Zielinska" : "Zielinski")
         }
-        let beatas = ["bz_one", "bz_two", "bz_three"].map { username in
-            account(username, email: "\(username)@example.org", first: "Beata", last: "Z.")
-        }
         let report = detect(
             [
                 account("beatazielinska_", email: "beata.z@example.org", first: "Beata", last: "Z."),
                 account("bz_tw", screen: "realbeatazielin", twitterName: "Beata Z."),
                 account("gretayarrowby", email: "greta.y@example.org", first: "Greta", last: "Y."),
                 account("gy_tw", screen: "realgretayarrow", twitterName: "Greta Y."),
-            ] + zielinskis + beatas + strangers(300))
+            ] + zielinskis + namesakes("Beata", "Z.", ["bz_one", "bz_two", "bz_three"]) + strangers(300))
         #expect(report.usernameClusters == [["gretayarrowby", "gy_tw"]], "\(report.clusters.map(\.reasons))")
     }
 
