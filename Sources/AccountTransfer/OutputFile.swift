@@ -16,8 +16,8 @@
 ///   sticky directories only for their owners.)
 /// - A directory or a block device, or a path that cannot be opened, is refused with the reason.
 package final class OutputFile {
-    /// The descriptor to write to.
-    package let descriptor: Int32
+    /// The descriptor written to.
+    private let descriptor: Int32
     /// The path as the caller gave it, for messages.
     package let path: String
     /// The file written beside `path`, renamed over it by ``commit()``; `nil` when written directly.

@@ -119,6 +119,21 @@ struct DuplicatesCommandTests {
         }
     }
 
+    @Test func aDirectoryGivenAsOutputIsRefusedAndLeftAlone() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let reports = dir + "/reports"
+            try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: false)
+            let result = try runAccounts(["--database", database, "duplicates", "--output", reports])
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("cannot open \(reports): is a directory"))
+            var isDirectory: ObjCBool = false
+            #expect(FileManager.default.fileExists(atPath: reports, isDirectory: &isDirectory) && isDirectory.boolValue)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: reports).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains("partial") })
+        }
+    }
+
     @Test func outputInAMissingDirectoryIsAUsageError() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
