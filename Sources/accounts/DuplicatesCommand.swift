@@ -75,7 +75,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         let read = ContinuousClock.now
         let comparing = Progress(label: "comparing")
         let phaseStarts = Mutex<[DetectionProgress.Phase: ContinuousClock.Instant]>([:])
-        let report = detector.report(generatedAt: Date()) { step in
+        let report = (consume detector).report(generatedAt: Date()) { step in
             phaseStarts.withLock { starts in
                 if starts[step.phase] == nil { starts[step.phase] = ContinuousClock.now }
             }
@@ -106,6 +106,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         }
         guard let output else {
             printOutput(text)
+            leftForExit.withLock { $0 = (report, text) }
             return
         }
         do throws(TransferError) {
@@ -120,8 +121,13 @@ struct DuplicatesCommand: AsyncParsableCommand {
         let members = report.clusters.reduce(0) { $0 + $1.members.count }
         printMessage(
             "wrote \(report.clusters.count) clusters (\(members) of \(report.accountsScanned) accounts) to \(output)")
+        leftForExit.withLock { $0 = (report, text) }
     }
 }
+
+/// The last report and its text, left for the process's end to take back whole: the command ends right after, and
+/// freeing a million-account report's allocations one by one takes a good part of a second.
+private let leftForExit = Mutex<(DuplicateReport, String)?>(nil)
 
 /// `--format table|csv|json|html`
 enum DuplicatesFormat: String, ExpressibleByArgument, CaseIterable {
@@ -143,11 +149,13 @@ enum DuplicatesFormat: String, ExpressibleByArgument, CaseIterable {
 /// Feeds batches to a detector on a serial background queue, at most a few batches ahead of the reader.
 final class DetectorLoader: Sendable {
     private let detector: Mutex<DuplicateDetector>
+    private let settings: DetectionSettings
     private let queue = DispatchQueue(label: "accounts.duplicates.loader")
     private let slots = DispatchSemaphore(value: 4)
 
     init(settings: DetectionSettings) {
         detector = Mutex(DuplicateDetector(settings: settings))
+        self.settings = settings
     }
 
     func reserveCapacity(_ count: Int) {
@@ -169,10 +177,16 @@ final class DetectorLoader: Sendable {
         }
     }
 
-    /// Waits for every queued batch and returns the detector.
+    /// Waits for every queued batch and hands the detector over (the loader keeps an empty one, so that the detector
+    /// returned is the only holder of its table).
     @discardableResult
     func finish() -> DuplicateDetector {
         queue.sync {}
-        return detector.withLock { $0 }
+        let empty = DuplicateDetector(settings: settings)
+        return detector.withLock { detector in
+            let loaded = detector
+            detector = empty
+            return loaded
+        }
     }
 }

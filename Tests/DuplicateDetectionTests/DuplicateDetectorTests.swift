@@ -33,6 +33,23 @@ struct DuplicateDetectorTests {
         #expect(twitter.matchedFields == [.twitterScreenName, .twitterName])
     }
 
+    /// `report` consumes the detector it is given; a detector still in use afterwards is left as it was, so that it
+    /// can take more accounts and report again.
+    @Test func aDetectorStillInUseAfterAReportCanGoOn() {
+        var detector = DuplicateDetector()
+        detector.add(contentsOf: [
+            account("john", email: "j.o.h.n+x@gmail.com", first: "John", last: "Smith"),
+            account("johnny_tw", email: "john@googlemail.com", screen: "johnny_tw", twitterName: "Johnny"),
+        ])
+        let first = detector.report(generatedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(first.usernameClusters == [["john", "johnny_tw"]])
+        #expect(detector.count == 2)
+        detector.add(account("smithj", email: "john@gmail.com", first: "John", last: "Smith"))
+        let second = detector.report(generatedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(second.usernameClusters == [["john", "johnny_tw", "smithj"]])
+        #expect(second.accountsScanned == 3)
+    }
+
     @Test func nicknameAndSharedDistinctiveHandle() {
         let report = detect(
             [
