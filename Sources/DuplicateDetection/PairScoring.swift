@@ -246,10 +246,31 @@ final class PairScorer: Sendable {
         if !(words.known[Int(a)] && words.known[Int(b)]) && isTypo(a, b, cache: &cache) {
             let textA = String(decoding: words.utf8[Int(a)], as: UTF8.self)
             let textB = String(decoding: words.utf8[Int(b)], as: UTF8.self)
-            if !PersonName.isExtension(textA, textB) { return .typo }
+            if !PersonName.isExtension(textA, textB) || isDroppedLastLetter(a, b) { return .typo }
         }
         return .none
     }
+
+    /// Whether of two words, one the other with a letter added at the end (`Pere` and `Perez`, `Ebeaynik` and
+    /// `Ebeaynike`), one is the other slipped: neither is a given name the nickname table knows or a very common one
+    /// (`Paul` and `Paula`, `Eric` and `Erica` are two names, often siblings'), the store holds the rarer spelling at
+    /// most ``droppedLetterCarriers`` times, and the shorter has four letters or more. (Measured: on the third
+    /// generator +9 true links and no false one at 100,000 accounts, +54 and +2 at a million; the other two
+    /// generators unchanged.)
+    private func isDroppedLastLetter(_ a: Int32, _ b: Int32) -> Bool {
+        let words = table.words
+        let scalarsA = words.scalars[Int(a)]
+        let scalarsB = words.scalars[Int(b)]
+        let (short, long) = scalarsA.count <= scalarsB.count ? (scalarsA, scalarsB) : (scalarsB, scalarsA)
+        guard short.count >= 4, long.count == short.count + 1, long.starts(with: short) else { return false }
+        for word in [a, b] where words.known[Int(word)] || words.commonGiven[Int(word)] { return false }
+        let carriersA = table.givenCount(of: a) + table.familyCount(of: a)
+        let carriersB = table.givenCount(of: b) + table.familyCount(of: b)
+        return min(carriersA, carriersB) <= PairScorer.droppedLetterCarriers
+    }
+
+    /// See ``isDroppedLastLetter(_:_:)``.
+    static let droppedLetterCarriers = 2
 
     /// Mirrors `PersonName.familyAgreement` over interned words.
     private func familyAgreement(
@@ -273,7 +294,9 @@ final class PairScorer: Sendable {
             for y in 0..<b.familyCount where isTypo(a.family(x), b.family(y), cache: &cache) {
                 let textA = String(decoding: words.utf8[Int(a.family(x))], as: UTF8.self)
                 let textB = String(decoding: words.utf8[Int(b.family(y))], as: UTF8.self)
-                if !PersonName.isExtension(textA, textB) { return .typo }
+                if !PersonName.isExtension(textA, textB) || isDroppedLastLetter(a.family(x), b.family(y)) {
+                    return .typo
+                }
             }
         }
         return .none

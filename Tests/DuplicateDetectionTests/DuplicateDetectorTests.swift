@@ -514,6 +514,36 @@ struct DuplicateDetectorTests {
         #expect(report.usernameClusters == [["karen_liko", "karen_liko301"]], "\(report.clusters.map(\.reasons))")
     }
 
+    @Test func aLastLetterDroppedFromARareNameIsATypo() {
+        // `Ebeaynik` is `Ebeaynike` without its last letter, and `Pere` is `Perez` without its: spellings nobody else
+        // in the store has, so slips. `Paula` beside `Paul` is a name of its own (Paul is a very common given name),
+        // and so is `Ferreir` beside `Ferreira` when five accounts each carry both: two people each time, however
+        // alike their handles.
+        let ferreirs = ["Bia", "Caio", "Duda", "Enzo"].flatMap { given in
+            ["Ferreir", "Ferreira"].map { family in
+                account(
+                    "\(given.lowercased())\(family.lowercased())",
+                    email: "\(given.lowercased()).\(family.lowercased())@example.br",
+                    first: given, last: family)
+            }
+        }
+        let report = detect(
+            [
+                account("ebeaynikenwosu", email: "ebeaynike.nwosu88@example.ng", first: "Ebeaynik", last: "Nwosu"),
+                account("losttiger88", email: "ebeaynikenwosu@example.com", first: "Ebeaynike", last: "Nwosu"),
+                account("marisolperez71", email: "marisol@example.mx", first: "Marisol", last: "Pere"),
+                account("sunnyflor71", email: "marisolperez71@example.com", first: "Marisol", last: "Perez"),
+                account("pwexford", email: "paul@wexfordhome.net", first: "Paul", last: "Wexford"),
+                account("goldenfinch", email: "pwexford@example.com", first: "Paula", last: "Wexford"),
+                account("anaferreira", email: "ana.f@example.br", first: "Ana", last: "Ferreir"),
+                account("quietlark", email: "anaferreira@example.com", first: "Ana", last: "Ferreira"),
+            ] + ferreirs + strangers(300))
+        #expect(
+            report.usernameClusters == [["ebeaynikenwosu", "losttiger88"], ["marisolperez71", "sunnyflor71"]],
+            "\(report.clusters.map(\.reasons))")
+        #expect(report.clusters.allSatisfy { $0.reasons.first?.contains("apart from a typo") == true })
+    }
+
     @Test func aShortWordManyOfTheNamesCarriersPutInFrontIsTheirs() {
         // Twelve Tundes begin their handles with `baba` (they are Babatundes; the nickname table does not know it):
         // for two Tunde Baloguns among three others, the three letters `bab` in front of `tundebalogun` say nothing.
