@@ -136,6 +136,22 @@ struct PersonNameTests {
         ("Elizaveta", "Fedorova", "Liza Fedorova", .nickname),
         ("Evgeniia", "Matveeva", "Zhenya Matveeva", .nickname),
         ("Aleksey", "Mikhaylov", "Lyosha Mikhaylov", .nickname),
+        // Diminutives of other languages: Spanish, Portuguese, Italian, German, Polish, Yoruba and Igbo, Indian.
+        ("Rafael", "Soto", "Rafa Soto", .nickname),
+        ("Gabriel", "Costa", "Biel Costa", .nickname),
+        ("Matheus", "Machado", "Teteu Machado", .nickname),
+        ("Vincenzo", "Greco", "Enzo Greco", .nickname),
+        ("Dieter", "Winkler", "Didi Winkler", .nickname),
+        ("Krzysztof", "Kwiatkowski", "Krzysiek Kwiatkowski", .nickname),
+        ("Małgorzata", "Nowak", "Gosia Nowak", .nickname),
+        ("Jarosław", "Ostrowski", "Jarek Ostrowski", .nickname),
+        ("Babatunde", "Adebayo", "Tunde Adebayo", .nickname),
+        ("Oluwaseun", "Akonna", "Seun Akonna", .nickname),
+        ("Ifeanyi", "Okafor", "Ify Okafor", .nickname),
+        ("Rajesh", "Krishnan", "Raju Krishnan", .nickname),
+        // One nickname for two names does not make the two names one.
+        ("Vincenzo", "Greco", "Lorenzo Greco", .conflict),
+        ("Ifeanyi", "Okafor", "Ifeoma Okafor", .conflict),
     ])
     func agreement(_ first: String, _ last: String, _ display: String, _ expected: NameAgreement) throws {
         let account = try #require(PersonName(first: first, last: last))
