@@ -83,7 +83,19 @@ public struct PersonName: Sendable, Hashable {
 
     /// The folded words of a last-name field, suffixes and particles dropped.
     package static func familyWords(_ last: String) -> [String] {
-        dropParticles(words(last, dropTitles: false, dropSuffixes: true))
+        if isOnlyDecoration(last) { return [] }
+        return dropParticles(words(last, dropTitles: false, dropSuffixes: true))
+    }
+
+    /// Whether a last-name field holds only what may follow a name: a tagline (`| Software Engineer`), pronouns
+    /// (`he/him`, `(they/them)`). Registration fills the fields by splitting a display name after its first word, so
+    /// `Kyunghoon | Software Engineer` leaves the tagline alone in the last name, which is no family name.
+    static func isOnlyDecoration(_ last: String) -> Bool {
+        guard isDecorated(last) else { return false }
+        if let first = last.first(where: { !$0.isWhitespace }), ["|", "•", "·", "–", "—"].contains(first) {
+            return true
+        }
+        return !withoutDecorations(last, dashes: false, originalWhenEmpty: false).contains(where: \.isLetter)
     }
 
     /// The name in a free-form display name, or `nil` when it has no letters.
@@ -268,10 +280,10 @@ public struct PersonName: Sendable, Hashable {
     /// `text` without what people add to a name: words in brackets (`Tommy Wilson (he/him)`; an unclosed bracket is
     /// kept), a tagline after `|`, `•`, a `·` or dash that is not inside a word, or — with `dashes` — a spaced hyphen
     /// (`Rajesh Patel | Founder`, `Anna Smith - Baker`), and pronouns (`Sam Lee she/her`). Separators before the name
-    /// are skipped (`• Anna Smith •`); when nothing with a letter is left, `text` is returned as it was. Two strangers
-    /// whose names both end `| Student` or `(she/her)` do not share a family name. Name fields get `dashes: false`: a
-    /// spaced hyphen may join two family names there.
-    static func withoutDecorations(_ text: String, dashes: Bool = true) -> String {
+    /// are skipped (`• Anna Smith •`); when nothing with a letter is left, `text` is returned as it was (with
+    /// `originalWhenEmpty` false, what is left). Two strangers whose names both end `| Student` or `(she/her)` do not
+    /// share a family name. Name fields get `dashes: false`: a spaced hyphen may join two family names there.
+    static func withoutDecorations(_ text: String, dashes: Bool = true, originalWhenEmpty: Bool = true) -> String {
         guard isDecorated(text) else { return text }
         // Brackets first (what they hold may look like a tagline: `(he/him) - Baker`).
         var unbracketed: [Character] = []
@@ -330,7 +342,7 @@ public struct PersonName: Sendable, Hashable {
         var trimmed = Substring(kept)
         while trimmed.first?.isWhitespace == true { trimmed.removeFirst() }
         while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
-        return trimmed.contains(where: \.isLetter) ? String(trimmed) : text
+        return trimmed.contains(where: \.isLetter) || !originalWhenEmpty ? String(trimmed) : text
     }
 
     /// Whether `text` may hold a decoration ``withoutDecorations(_:dashes:)`` removes, byte by byte (most names hold

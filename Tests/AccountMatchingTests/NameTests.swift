@@ -149,6 +149,11 @@ struct PersonNameTests {
         ("Oluwaseun", "Akonna", "Seun Akonna", .nickname),
         ("Ifeanyi", "Okafor", "Ify Okafor", .nickname),
         ("Rajesh", "Krishnan", "Raju Krishnan", .nickname),
+        // A last name holding only what followed the name in a display name (a tagline, pronouns) is no family name.
+        ("Kyunghoon", "| Software Engineer", "Kyunghoon Lee", .givenOnly),
+        ("Reinhehild", "(they/them)", "Reinhehild Lange", .givenOnly),
+        ("Mimmo", "he/him", "Mimmo Greco", .givenOnly),
+        ("Reinold", "Scholz | CPA", "Reinold Scholz", .exact),
         // One nickname for two names does not make the two names one.
         ("Vincenzo", "Greco", "Lorenzo Greco", .conflict),
         ("Ifeanyi", "Okafor", "Ifeoma Okafor", .conflict),
