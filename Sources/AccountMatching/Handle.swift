@@ -294,7 +294,9 @@ public enum Handle: Sendable {
         }
     }
 
-    /// Calls `body` with the letters and the digits of `handle`, each in order.
+    /// Calls `body` with the letters and the digits of `handle`, each in order. (Inlinable, so that callers in other
+    /// modules get it specialised: it runs for every pair of handles compared.)
+    @inlinable
     package static func withLettersAndDigits<T>(
         _ handle: UnsafeBufferPointer<UInt8>,
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> T

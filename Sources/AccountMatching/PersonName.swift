@@ -220,6 +220,7 @@ public struct PersonName: Sendable, Hashable {
     /// Whether `long` is `short` (three letters or more) with one of its letters written twice: `Amy` and `Amyy`,
     /// `Vara` and `Vaara`, `Nelson` and `Nelsson` — a slip of the keyboard that Jaro–Winkler, which counts the shifted
     /// letters as transposed, can score below the typo threshold (`vara` and `vaara`: 0.88).
+    @inlinable
     package static func isDoubling<Scalar: Equatable>(_ short: [Scalar], _ long: [Scalar]) -> Bool {
         guard short.count >= 3, long.count == short.count + 1 else { return false }
         var index = 0
@@ -258,6 +259,7 @@ public struct PersonName: Sendable, Hashable {
     /// most of the word. Many names are one slip from another name (`Rose` and `Ross`, `Dodd` and `Todd`, `Jade` and
     /// `Jane`), so this alone is no typo: the duplicate report also asks its store whether the rarer spelling is
     /// rare enough to be a slip.
+    @inlinable
     package static func isOneSlipApart<Scalar: Equatable>(_ a: [Scalar], _ b: [Scalar]) -> Bool {
         guard min(a.count, b.count) >= 4, a != b else { return false }
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
