@@ -285,7 +285,9 @@ public struct PersonName: Sendable, Hashable {
     /// are skipped (`• Anna Smith •`); when nothing with a letter is left, `text` is returned as it was (with
     /// `originalWhenEmpty` false, what is left). Two strangers whose names both end `| Student` or `(she/her)` do not
     /// share a family name. Name fields get `dashes: false`: a spaced hyphen may join two family names there.
-    static func withoutDecorations(_ text: String, dashes: Bool = true, originalWhenEmpty: Bool = true) -> String {
+    package static func withoutDecorations(
+        _ text: String, dashes: Bool = true, originalWhenEmpty: Bool = true
+    ) -> String {
         guard isDecorated(text) else { return text }
         // Brackets first (what they hold may look like a tagline: `(he/him) - Baker`).
         var unbracketed: [Character] = []

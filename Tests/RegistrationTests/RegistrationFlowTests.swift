@@ -18,6 +18,7 @@ struct RegistrationFlowTests {
     static let users = SandboxUser.builtIn + [
         SandboxUser(id: john, screenName: "johnny", name: "John  Smith ", email: "john@googlemail.com"),
         SandboxUser(id: 42, screenName: "cher", name: "Cher"),
+        SandboxUser(id: 43, screenName: "annabakes", name: "Anna Baker | Pastry chef (she/her) 🥐"),
     ]
 
     struct Context {
@@ -115,6 +116,13 @@ struct RegistrationFlowTests {
                 return
             }
             #expect(cher.fields[.firstName] == "Cher" && cher.fields[.lastName] == nil)
+
+            // A tagline, pronouns and an emoji are no part of the name.
+            guard case .needsDetails(let anna) = try await flow.arrive(as: 43, session: "browser-3") else {
+                Issue.record("expected a draft")
+                return
+            }
+            #expect(anna.fields[.firstName] == "Anna" && anna.fields[.lastName] == "Baker")
         }
     }
 
