@@ -7,10 +7,9 @@ enum ProfilePrefill {
     ///
     /// What people add to a name on Twitter is left out: a tagline (`Anna Baker | Pastry chef`), words in brackets and
     /// pronouns (`(she/her)`), and words without a letter (emoji, flags). Surrounding and repeated spaces are ignored.
-    /// One word is a given name only. With several words the last is
-    /// the family name, except in Chinese, Japanese and Korean names ("山田 太郎"), written family name first. A name
-    /// in a script without spaces ("山田太郎") cannot be split safely: it becomes the given name, and the family name is
-    /// left for the person to fill in.
+    /// One word is a given name only. With several words the last is the family name, except in Chinese, Japanese
+    /// and Korean names ("山田 太郎"), written family name first. A name in a script without spaces ("山田太郎")
+    /// cannot be split safely: it becomes the given name, and the family name is left for the person to fill in.
     static func splitName(_ displayName: String) -> (first: String?, last: String?) {
         let words = PersonName.withoutDecorations(displayName, dashes: true, originalWhenEmpty: false)
             .split(whereSeparator: { $0.isWhitespace }).map(String.init).filter { $0.contains(where: \.isLetter) }
