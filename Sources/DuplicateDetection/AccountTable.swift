@@ -546,6 +546,10 @@ struct AccountTable: Sendable {
 
     private var givenPools: [NamePool] = []
     private var familyPools: [NamePool] = []
+    /// The world a word's partners keep to (``countPartnersWorlds()``), for when the word's own pool tells nothing
+    /// (too few carriers, or each partner seen once); 0 when too few partners have a world of their own.
+    private var givenPartnersWorld: [Float] = []
+    private var familyPartnersWorld: [Float] = []
     /// Each distinct full name (given word id << 32 | family word id), sorted, and how many accounts carry it.
     private var fullNames: [UInt64] = []
     private var fullNameCarriers: [Int32] = []
@@ -595,7 +599,60 @@ struct AccountTable: Sendable {
             }
             start = end
         }
+        countPartnersWorlds()
     }
+
+    /// A word's world from its own pool (see ``population(given:family:)``): its partners' carriers scaled up by the
+    /// share of partners seen once, or `nil` when the pool tells nothing.
+    private static func world(samples: Int, once: Int, partnerCarriers: Double, total: Double) -> Double? {
+        guard samples >= AccountTable.poolMinimumSample, once < samples else { return nil }
+        return min(total, max(1, partnerCarriers / (1 - Double(once) / Double(samples))))
+    }
+
+    /// A rare word's own pool tells nothing: Vismara's eight carriers have eight different given names, each seen
+    /// once. Its partners' pools do: Erika, Giuseppe and Chiara keep to the store's Italians, and so, by them, does
+    /// Vismara. The world of such a word is the geometric mean of its partners' own worlds, weighted by how many
+    /// carry each partner with it, when at least ``partnersWorldMinimum`` partners have one. (Without it, every rare
+    /// word's world was the whole store, and a name of two such words from one small language group looked as rare
+    /// as if drawn from everyone.)
+    private mutating func countPartnersWorlds() {
+        givenPartnersWorld = Array(repeating: 0, count: givenPools.count)
+        familyPartnersWorld = Array(repeating: 0, count: familyPools.count)
+        // Sums of log worlds and weights, and partner counts, per word.
+        var givenSums = [(log: Double, weight: Double, partners: Int32)](
+            repeating: (0, 0, 0), count: givenPools.count)
+        var familySums = givenSums
+        func own(_ pool: NamePool) -> Double? {
+            AccountTable.world(
+                samples: Int(pool.samples), once: Int(pool.partnersOnce),
+                partnerCarriers: Double(pool.partnerCarriers), total: Double(count))
+        }
+        let givenOwn = givenPools.map(own)
+        let familyOwn = familyPools.map(own)
+        for (index, key) in fullNames.enumerated() {
+            let given = Int(key >> 32)
+            let family = Int(UInt32(truncatingIfNeeded: key))
+            let carriers = Double(fullNameCarriers[index])
+            if let world = familyOwn[family] {
+                givenSums[given].log += log(world) * carriers
+                givenSums[given].weight += carriers
+                givenSums[given].partners += 1
+            }
+            if let world = givenOwn[given] {
+                familySums[family].log += log(world) * carriers
+                familySums[family].weight += carriers
+                familySums[family].partners += 1
+            }
+        }
+        for word in givenSums.indices where givenSums[word].partners >= AccountTable.partnersWorldMinimum {
+            givenPartnersWorld[word] = Float(exp(givenSums[word].log / givenSums[word].weight))
+        }
+        for word in familySums.indices where familySums[word].partners >= AccountTable.partnersWorldMinimum {
+            familyPartnersWorld[word] = Float(exp(familySums[word].log / familySums[word].weight))
+        }
+    }
+
+    static let partnersWorldMinimum: Int32 = 2
 
     /// How many accounts carry exactly this given and family word.
     func fullNameCount(given: Int32, family: Int32) -> Int {
@@ -617,24 +674,27 @@ struct AccountTable: Sendable {
     /// A word's world is the carriers of the words it goes with, summed (without the name itself), scaled up by the
     /// share of those words seen only once (Good–Turing: a word seen with many once-only partners has partners not
     /// yet seen). A word with fewer than ``poolMinimumSample`` other carriers, or only once-only partners, tells
-    /// nothing: its world is the whole store. The smaller of the two words' worlds counts (one word keeping to a
+    /// nothing by itself: its world is then the one its partners keep to (``countPartnersWorlds()``), or the whole
+    /// store when too few of them tell. The smaller of the two words' worlds counts (one word keeping to a
     /// small world is enough: Mary Singh is not one of the store's Indians, but counting her as one only makes her
     /// name look commoner, never rarer).
     func population(given: Int32, family: Int32) -> Double {
         let total = Double(count)
         guard !givenPools.isEmpty else { return total }
         let together = fullNameCount(given: given, family: family)
-        func world(_ pool: NamePool, partnerCarriers: Int) -> Double {
-            let samples = Int(pool.samples) - together
-            let once = Int(pool.partnersOnce) - (together == 1 ? 1 : 0)
-            guard samples >= AccountTable.poolMinimumSample, once < samples else { return total }
-            let carriers = Double(pool.partnerCarriers - (together > 0 ? Int64(partnerCarriers) : 0))
-            let coverage = 1 - Double(once) / Double(samples)
-            return min(total, max(1, carriers / coverage))
+        // The name itself is left out of its words' pools.
+        func world(_ pool: NamePool, partnerCarriers: Int) -> Double? {
+            AccountTable.world(
+                samples: Int(pool.samples) - together, once: Int(pool.partnersOnce) - (together == 1 ? 1 : 0),
+                partnerCarriers: Double(pool.partnerCarriers - (together > 0 ? Int64(partnerCarriers) : 0)),
+                total: total)
         }
+        func partners(_ world: Float) -> Double? { world > 0 ? min(total, Double(world)) : nil }
         return min(
-            world(givenPools[Int(given)], partnerCarriers: familyCount(of: family)),
-            world(familyPools[Int(family)], partnerCarriers: givenCount(of: given)))
+            world(givenPools[Int(given)], partnerCarriers: familyCount(of: family))
+                ?? partners(givenPartnersWorld[Int(given)]) ?? total,
+            world(familyPools[Int(family)], partnerCarriers: givenCount(of: given))
+                ?? partners(familyPartnersWorld[Int(family)]) ?? total)
     }
 
     static let poolMinimumSample = 5

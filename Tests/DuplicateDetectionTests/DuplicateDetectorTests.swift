@@ -300,6 +300,43 @@ struct DuplicateDetectorTests {
         #expect(inWorld.clusters.isEmpty, "\(inWorld.usernameClusters)")
     }
 
+    @Test func aRareFamilyNameKeepsToTheWorldOfItsPartners() {
+        // Two Erika Vismaras with the handle their name spells. Vismara's other four carriers each have a given name
+        // seen with it once, so its own partners tell nothing of where it comes from, and Erika goes with names seen
+        // once too. Counted against everyone, the name is rare and the shared handle telling. But Vismara's partners
+        // (Giuseppe, Chiara, Marco, Paola) go with the same few family names over and over: one small world, in
+        // which a second Erika Vismara is likely.
+        let pair = [
+            account("erikavismara", email: "erika@example.it", first: "Erika", last: "Vismara"),
+            account("erikavismara_2", screen: "erikavismara", twitterName: "Erika Vismara"),
+        ]
+        let partners = ["Giuseppe", "Chiara", "Marco", "Paola"]
+        var vismaras = partners.enumerated().map { index, first in
+            account("v\(index)", email: "v\(index)@example.it", first: first, last: "Vismara")
+        }
+        for (index, ending) in ["a", "e", "i", "o", "u", "y", "ae", "ei"].enumerated() {
+            vismaras.append(account("e\(index)", first: "Erika", last: "Zorvath\(ending)"))
+        }
+        var world: [MatchableAccount] = []
+        for (g, first) in partners.enumerated() {
+            for (f, last) in ["Rossi", "Bianchi", "Russo", "Ferrari"].enumerated() {
+                for copy in 0..<2 { world.append(account("w\(g)\(f)\(copy)", first: first, last: last)) }
+            }
+        }
+        // The same counts without a world: each partner beside eight different, once-seen family names.
+        var scattered: [MatchableAccount] = []
+        for (g, first) in partners.enumerated() {
+            for (f, ending) in ["a", "e", "i", "o", "u", "y", "ae", "ei"].enumerated() {
+                scattered.append(account("s\(g)\(f)", first: first, last: "Quillon\(g)\(ending)"))
+            }
+        }
+        let filler = strangers(4000)
+        #expect(
+            detect(pair + vismaras + scattered + filler).usernameClusters == [["erikavismara", "erikavismara_2"]])
+        let inWorld = detect(pair + vismaras + world + filler)
+        #expect(inWorld.clusters.isEmpty, "\(inWorld.usernameClusters)")
+    }
+
     @Test func aMiddleWordTheNamesDoNotShareMakesNoNamesakes() {
         // "Andy Marie Elilmalu" and Andrew Elilmalu agree on Elilmalu; the store's other Andy and Andrew Maries
         // could not have made `andrewelilmalu8`, so they do not make the handle common. A second Andrew Elilmalu
