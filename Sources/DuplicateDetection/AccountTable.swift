@@ -652,6 +652,7 @@ struct AccountTable: Sendable {
         }
     }
 
+    /// How many partners with a world of their own a word needs before their worlds stand for its own.
     static let partnersWorldMinimum: Int32 = 2
 
     /// How many accounts carry exactly this given and family word.
