@@ -16,8 +16,8 @@ import Synchronization
 /// it shares (mailbox, names, handles); pairs at or above the minimum score are linked, and linked accounts form
 /// clusters (union-find, strongest links first, capped in size). A cluster's score is its weakest link.
 public struct DuplicateDetector: Sendable {
-    private var table: AccountTable
-    private let settings: DetectionSettings
+    var table: AccountTable
+    let settings: DetectionSettings
 
     /// A detector with `settings`.
     public init(settings: DetectionSettings = DetectionSettings()) {
@@ -72,8 +72,11 @@ public struct DuplicateDetector: Sendable {
         return report
     }
 
-    /// The report of the finished table.
-    private func detect(generatedAt: Date, progress: @Sendable (DetectionProgress) -> Void) -> DuplicateReport {
+    /// The report of the finished table; `inspect`, when given, sees it with the sorted block entries before they go.
+    func detect(
+        generatedAt: Date, progress: @Sendable (DetectionProgress) -> Void,
+        inspect: ((DuplicateReport, [BlockEntry]) -> Void)? = nil
+    ) -> DuplicateReport {
         var statistics = DetectionStatistics()
         statistics.maximumBlockSize = settings.maximumBlockSize
         statistics.neighbourWindow = settings.neighbourWindow
@@ -104,9 +107,11 @@ public struct DuplicateDetector: Sendable {
         let clustering = Clustering(table: table, settings: settings)
         let (clusters, capped) = clustering.clusters(from: links)
         statistics.cappedClusters = capped
-        return DuplicateReport(
+        let report = DuplicateReport(
             generatedAt: generatedAt, accountsScanned: table.count, minimumScore: settings.minimumScore,
             clusters: clusters, statistics: statistics)
+        inspect?(report, entries)
+        return report
     }
 
     /// How many handle surprises a comparing worker remembers before it starts afresh (about 40 MB).

@@ -895,7 +895,7 @@ final class PairScorer: Sendable {
     }
 
     /// The entries carrying `key` (binary search in the sorted entries).
-    private func blockRange(_ key: UInt64) -> Range<Int> {
+    func blockRange(_ key: UInt64) -> Range<Int> {
         func bound(_ upper: Bool) -> Int {
             var low = 0
             var high = entries.count

@@ -6,7 +6,7 @@ import DuplicateDetection
 import Foundation
 import Synchronization
 
-/// `accounts duplicates [--format table|csv|json|html] [--min-score X] [--output FILE]`
+/// `accounts duplicates [--format table|csv|json|html] [--min-score X] [--output FILE] [--explain A,B[,…]]`
 struct DuplicatesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "duplicates",
@@ -32,9 +32,37 @@ struct DuplicatesCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))
     var output: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Instead of the report, explain why these accounts (public ids or usernames, comma-separated) are or are "
+                + "not linked, pair by pair (format table or json).",
+            valueName: "a,b[,…]"))
+    var explain: String?
+
+    /// The accounts of `--explain`, as given.
+    var explained: [String] {
+        guard let explain else { return [] }
+        return explain.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+    }
+
     func validate() throws {
         guard minScore.isFinite, (0...1).contains(minScore) else {
             throw ValidationError("--min-score must be a number from 0 to 1, not \(minScore)")
+        }
+        if explain != nil {
+            let accounts = explained
+            if let empty = accounts.firstIndex(where: \.isEmpty) {
+                throw ValidationError("--explain: account \(empty + 1) of the list is empty")
+            }
+            guard Set(accounts.map { $0.lowercased() }).count >= 2 else {
+                throw ValidationError("--explain needs two different accounts or more, separated by commas")
+            }
+            guard format == .table || format == .json else {
+                throw ValidationError("--explain writes table or json, not \(format.rawValue)")
+            }
         }
         if let output {
             let directory = (output as NSString).deletingLastPathComponent
@@ -51,6 +79,17 @@ struct DuplicatesCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
+        var explainedIDs: [UserID] = []
+        for reference in explained {
+            let account: Account?
+            do {
+                account = try await store.account(AccountReference(reference))
+            } catch {
+                throw fail(error)
+            }
+            guard let account else { throw fail(StoreError.accountNotFound(AccountReference(reference).description)) }
+            explainedIDs.append(account.id)
+        }
         let opened = ContinuousClock.now
         var scanned = opened
         var settings = DetectionSettings()
@@ -75,6 +114,21 @@ struct DuplicatesCommand: AsyncParsableCommand {
         let read = ContinuousClock.now
         let comparing = Progress(label: "comparing")
         let phaseStarts = Mutex<[DetectionProgress.Phase: ContinuousClock.Instant]>([:])
+        if !explainedIDs.isEmpty {
+            let explanations: [PairExplanation]
+            do throws(ExplanationError) {
+                explanations = try (consume detector).explain(explainedIDs, generatedAt: Date()) { step in
+                    if step.phase == .comparing { comparing.update(step.done, of: step.total) }
+                }
+            } catch {
+                comparing.finish()
+                printError(error.description)
+                throw ExitCode(ExitStatus.operationalFailure)
+            }
+            comparing.finish()
+            try write(ReportRenderer.render(explanations, json: format == .json), summary: nil)
+            return
+        }
         let report = (consume detector).report(generatedAt: Date()) { step in
             phaseStarts.withLock { starts in
                 if starts[step.phase] == nil { starts[step.phase] = ContinuousClock.now }
@@ -104,9 +158,16 @@ struct DuplicatesCommand: AsyncParsableCommand {
         if format != .table {
             for note in report.statistics.notes { printMessage("note: \(note)") }
         }
+        leftForExit.withLock { $0 = (report, text) }
+        let members = report.clusters.reduce(0) { $0 + $1.members.count }
+        try write(
+            text, summary: "\(report.clusters.count) clusters (\(members) of \(report.accountsScanned) accounts)")
+    }
+
+    /// Prints `text`, or writes it to `--output` and says so (`summary` of what it holds).
+    private func write(_ text: String, summary: String?) throws {
         guard let output else {
             printOutput(text)
-            leftForExit.withLock { $0 = (report, text) }
             return
         }
         do throws(TransferError) {
@@ -118,10 +179,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.operationalFailure)
         }
-        let members = report.clusters.reduce(0) { $0 + $1.members.count }
-        printMessage(
-            "wrote \(report.clusters.count) clusters (\(members) of \(report.accountsScanned) accounts) to \(output)")
-        leftForExit.withLock { $0 = (report, text) }
+        printMessage("wrote \(summary ?? "the explanation") to \(output)")
     }
 }
 

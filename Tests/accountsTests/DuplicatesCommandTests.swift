@@ -147,6 +147,55 @@ struct DuplicatesCommandTests {
         }
     }
 
+    @Test func explainSaysWhyTwoAccountsAreLinkedByUsernameOrID() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let text = try runAccounts(["duplicates", "--explain", "john, johnny,stranger0", "--database", database])
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(
+                text.stdout.hasPrefix("john and johnny: linked: score 0.95, at least the minimum 0.7; one cluster\n"))
+            #expect(text.stdout.contains("  mailbox: same mailbox after gmail normalisation\n"))
+            #expect(text.stdout.contains("john and stranger0: not compared: they share no blocking key"))
+            #expect(text.stdout.contains("johnny and stranger0: "))
+            let json = try runAccounts([
+                "duplicates", "--explain", "zoe_tw,sk8erboi99", "--format", "json", "--database", database,
+            ])
+            #expect(json.status == 0, "\(json.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            let pair = try #require((object["pairs"] as? [[String: Any]])?.first)
+            #expect(pair["linked"] as? Bool == true && pair["clustered"] as? Bool == true)
+            let id = try #require((pair["first"] as? [String: Any])?["id"] as? String)
+            let byID = try runAccounts(["duplicates", "--explain", "\(id),sk8erboi99", "--database", database])
+            #expect(byID.status == 0 && byID.stdout.hasPrefix("zoe_tw and sk8erboi99: linked"), "\(byID.stderr)")
+        }
+    }
+
+    @Test func explainRefusesUnknownAccountsTooFewAndOtherFormatsAndWritesNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let output = dir + "/why.txt"
+            let unknown = try runAccounts([
+                "duplicates", "--explain", "john,nobody", "--output", output, "--database", database,
+            ])
+            #expect(unknown.status == 1 && unknown.stderr.contains("no account 'nobody'"), "\(unknown.stderr)")
+            for (list, message) in [
+                ("john", "--explain needs two different accounts or more"),
+                ("john,JOHN", "--explain needs two different accounts or more"),
+                ("john,,johnny", "--explain: account 2 of the list is empty"),
+            ] {
+                let result = try runAccounts([
+                    "duplicates", "--explain", list, "--output", output, "--database", database,
+                ])
+                #expect(result.status == 64 && result.stderr.contains(message), "\(result.stderr)")
+            }
+            let csv = try runAccounts([
+                "duplicates", "--explain", "john,johnny", "--format", "csv", "--database", database,
+            ])
+            #expect(csv.status == 64 && csv.stderr.contains("--explain writes table or json, not csv"))
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
+    }
+
     @Test func missingOrUnmigratedDatabaseSaysToMigrate() throws {
         try withTemporaryDirectorySync { dir in
             let result = try runAccounts(["duplicates", "--database", dir + "/none.sqlite"])

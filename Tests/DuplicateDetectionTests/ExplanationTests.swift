@@ -1,0 +1,105 @@
+import AccountMatching
+import AccountModel
+import DuplicateDetection
+import Foundation
+import Testing
+
+/// `DuplicateDetector.explain`: why two accounts are, or are not, linked, from the same run as the report.
+struct ExplanationTests {
+    static let time = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func explain(_ accounts: [MatchableAccount], _ usernames: [String]) throws -> [PairExplanation] {
+        var detector = DuplicateDetector()
+        detector.add(contentsOf: accounts)
+        let ids = usernames.map { name in accounts.first { $0.username == name }!.id }
+        return try detector.explain(ids, generatedAt: time)
+    }
+
+    @Test func aLinkedPairIsExplainedWithTheReportsOwnReasonsAndCluster() throws {
+        let accounts =
+            [
+                account("john", email: "j.o.h.n+x@gmail.com", first: "John", last: "Smith"),
+                account("smithy", email: "john@googlemail.com", first: "Johnny", last: "Smith"),
+            ] + strangers(40)
+        let report = detect(accounts)
+        let cluster = try #require(report.clusters.first)
+        let explanation = try #require(try Self.explain(accounts, ["john", "smithy"]).first)
+        #expect(explanation.isLinked && explanation.wasCompared && explanation.isClustered)
+        #expect(explanation.score == cluster.score)
+        #expect(explanation.reasons == cluster.reasons)
+        #expect(explanation.firstCluster?.id == cluster.id && explanation.firstCluster?.size == 2)
+        #expect(explanation.findings.map(\.subject) == ["mailbox", "names", "handles"])
+        #expect(explanation.findings[0].text == "same mailbox after gmail normalisation")
+        #expect(explanation.findings[1].text.hasPrefix("account names match through a nickname"))
+        #expect(explanation.sharedBlocks.contains { $0.description == "mailbox of j.o.h.n+x@gmail.com" && $0.compared })
+    }
+
+    /// Two namesakes with the handle their name spells: compared, scored, and left apart, and the explanation says
+    /// why (others carrying the name could have picked it).
+    @Test func namesakesWithANameMadeHandleAreComparedAndLeftApart() throws {
+        let accounts =
+            namesakes("Mary", "Jones", ["maryjones", "mary.jones", "mjones", "jonesmary", "mary_j"])
+            + [account("maryjones_2", screen: "maryjones", twitterName: "Mary Jones")] + strangers(40)
+        let explanation = try #require(try Self.explain(accounts, ["maryjones", "maryjones_2"]).first)
+        #expect(explanation.wasCompared && !explanation.isLinked && !explanation.isClustered)
+        #expect(explanation.score == 0.5)
+        #expect(explanation.findings[1].text.hasPrefix("Twitter display name matches account name; about "))
+        #expect(
+            explanation.findings[2].text
+                == "screen name matches username, but others carrying the name could have picked that handle")
+        #expect(explanation.sharedBlocks.map(\.description).contains("handle \"maryjones\""))
+        #expect(explanation.firstCluster == nil && explanation.secondCluster == nil)
+        let text = ReportRenderer.render([explanation], json: false)
+        #expect(text.hasPrefix("maryjones and maryjones_2: not linked: score 0.5, below the minimum 0.7\n"))
+    }
+
+    /// In a name block too large to compare all pairs, two members far apart in its order are never compared; the
+    /// explanation says so, and what they would have scored.
+    @Test func membersOfALargeBlockThatAreNotNeighboursAreNotCompared() throws {
+        let handles = (0..<30).map { String(format: "ann%02d_%@", $0, ["k", "q", "z"][$0 % 3]) }
+        let accounts = namesakes("Ann", "Okafor", handles) + strangers(40)
+        let explanation = try #require(try Self.explain(accounts, [handles[0], handles[29]]).first)
+        #expect(!explanation.wasCompared && !explanation.isLinked)
+        let block = try #require(explanation.sharedBlocks.first { $0.description == "name \"ann okafor\"" })
+        #expect(block.size == 30 && !block.compared)
+        let text = ReportRenderer.render([explanation], json: false)
+        #expect(text.contains("not compared: every block they share is large, and in none are they near neighbours"))
+        #expect(text.contains("name \"ann okafor\": 30 accounts, too large to compare all pairs"))
+    }
+
+    @Test func strangersShareNoBlockAndEveryPairOfThreeIsExplained() throws {
+        let accounts = strangers(40)
+        let names = [accounts[0].username, accounts[1].username, accounts[2].username]
+        let explanations = try Self.explain(accounts, names)
+        #expect(
+            explanations.map { [$0.first.username, $0.second.username] } == [
+                [names[0], names[1]], [names[0], names[2]], [names[1], names[2]],
+            ])
+        for explanation in explanations {
+            #expect(explanation.sharedBlocks.isEmpty && !explanation.wasCompared && explanation.reasons.isEmpty)
+            #expect(explanation.findings[1].text == "the names differ")
+        }
+        let json = ReportRenderer.render(explanations, json: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let pairs = try #require(object["pairs"] as? [[String: Any]])
+        #expect(pairs.count == 3)
+        #expect(pairs[0]["compared"] as? Bool == false && pairs[0]["shared_blocks"] as? [Any] != nil)
+        #expect((pairs[0]["findings"] as? [String: String])?["names"] == "the names differ")
+    }
+
+    @Test func anAccountTheDetectorWasNotGivenIsNamedAndOneAccountIsTooFew() {
+        let accounts = strangers(5)
+        let missing = account("nobody").id
+        #expect(throws: ExplanationError.accountNotRead(missing)) {
+            var detector = DuplicateDetector()
+            detector.add(contentsOf: accounts)
+            _ = try detector.explain([accounts[0].id, missing], generatedAt: Self.time)
+        }
+        #expect(throws: ExplanationError.tooFewAccounts) {
+            var detector = DuplicateDetector()
+            detector.add(contentsOf: accounts)
+            _ = try detector.explain([accounts[0].id, accounts[0].id], generatedAt: Self.time)
+        }
+        #expect(ExplanationError.accountNotRead(missing).description.contains(missing.rawValue))
+    }
+}
