@@ -97,13 +97,15 @@ extension DuplicateDetector {
         for id in accounts where !distinct.contains(id) { distinct.append(id) }
         guard distinct.count >= 2 else { throw .tooFewAccounts }
         table.finishLoading()
-        var indexOf: [UserID: Int] = [:]
+        // Public ids are kept as the store gives them: lowercase UUID text, as `UserID.rawValue`.
+        let wanted = Set(distinct.map(\.rawValue))
+        var indexOf: [String: Int] = [:]
         for account in 0..<table.count {
-            guard let raw = table.raw(account, .id), let id = UserID(raw), distinct.contains(id) else { continue }
-            indexOf[id] = account
+            guard let raw = table.raw(account, .id), wanted.contains(raw) else { continue }
+            indexOf[raw] = account
         }
         let indices = try distinct.map { id throws(ExplanationError) in
-            guard let index = indexOf[id] else { throw .accountNotRead(id) }
+            guard let index = indexOf[id.rawValue] else { throw .accountNotRead(id) }
             return index
         }
         var pairs: [(Int, Int)] = []
@@ -139,7 +141,8 @@ extension DuplicateDetector {
                     for: evidence, emails: (table.raw(i, .email), table.raw(j, .email)))
                 explanations.append(
                     PairExplanation(
-                        first: first, second: second, sharedBlocks: sharedBlocks(i, j, entries: entries),
+                        first: first, second: second,
+                        sharedBlocks: sharedBlocks(i, j, entries: entries, scorer: scorer),
                         score: score, minimumScore: settings.minimumScore,
                         findings: findings(i, j, evidence, mailboxMatch: mailboxMatch, scorer: scorer, cache: &cache),
                         reasons: score > 0 ? Reasons.phrases(for: evidence, mailboxMatch: mailboxMatch) : [],
@@ -150,11 +153,12 @@ extension DuplicateDetector {
     }
 
     /// The blocks `i` and `j` share, and whether ``compareBlock`` compares them in each.
-    private func sharedBlocks(_ i: Int, _ j: Int, entries: [BlockEntry]) -> [PairExplanation.SharedBlock] {
+    private func sharedBlocks(
+        _ i: Int, _ j: Int, entries: [BlockEntry], scorer: PairScorer
+    ) -> [PairExplanation.SharedBlock] {
         let keysOfJ = Set(table.describedKeys(of: j).map(\.key))
         var seen: Set<UInt64> = []
         var blocks: [PairExplanation.SharedBlock] = []
-        let scorer = PairScorer(table: table, minimumScore: 0, entries: entries)
         for described in table.describedKeys(of: i) where keysOfJ.contains(described.key) {
             guard seen.insert(described.key).inserted else { continue }
             let range = scorer.blockRange(described.key)

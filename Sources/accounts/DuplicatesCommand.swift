@@ -126,7 +126,9 @@ struct DuplicatesCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.operationalFailure)
             }
             comparing.finish()
-            try write(ReportRenderer.render(explanations, json: format == .json), summary: nil)
+            try write(
+                ReportRenderer.render(explanations, json: format == .json),
+                summary: "\(explanations.count) pair \(explanations.count == 1 ? "explanation" : "explanations")")
             return
         }
         let report = (consume detector).report(generatedAt: Date()) { step in
@@ -165,7 +167,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
     }
 
     /// Prints `text`, or writes it to `--output` and says so (`summary` of what it holds).
-    private func write(_ text: String, summary: String?) throws {
+    private func write(_ text: String, summary: String) throws {
         guard let output else {
             printOutput(text)
             return
@@ -179,7 +181,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.operationalFailure)
         }
-        printMessage("wrote \(summary ?? "the explanation") to \(output)")
+        printMessage("wrote \(summary) to \(output)")
     }
 }
 

@@ -167,6 +167,13 @@ struct DuplicatesCommandTests {
             let id = try #require((pair["first"] as? [String: Any])?["id"] as? String)
             let byID = try runAccounts(["duplicates", "--explain", "\(id),sk8erboi99", "--database", database])
             #expect(byID.status == 0 && byID.stdout.hasPrefix("zoe_tw and sk8erboi99: linked"), "\(byID.stderr)")
+            let output = dir + "/why.txt"
+            let written = try runAccounts([
+                "duplicates", "--explain", "john,johnny", "--output", output, "--database", database,
+            ])
+            #expect(written.status == 0 && written.stdout.isEmpty, "\(written.stderr)")
+            #expect(written.stderr.contains("wrote 1 pair explanation to \(output)"))
+            #expect(String(decoding: fileBytes(output), as: UTF8.self).hasPrefix("john and johnny: linked"))
         }
     }
 
