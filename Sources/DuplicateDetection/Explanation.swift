@@ -132,22 +132,20 @@ extension DuplicateDetector {
         var cache = TypoCache()
         var explanations: [PairExplanation] = []
         for (x, y) in pairs {
-            do {
-                let (i, j) = (min(x, y), max(x, y))
-                let (score, evidence) = scorer.evaluate(i, j, cache: &cache) ?? (0, PairEvidence())
-                let first = table.matchable(x)
-                let second = table.matchable(y)
-                let mailboxMatch = Reasons.mailboxMatch(
-                    for: evidence, emails: (table.raw(i, .email), table.raw(j, .email)))
-                explanations.append(
-                    PairExplanation(
-                        first: first, second: second,
-                        sharedBlocks: sharedBlocks(i, j, entries: entries, scorer: scorer),
-                        score: score, minimumScore: settings.minimumScore,
-                        findings: findings(i, j, evidence, mailboxMatch: mailboxMatch, scorer: scorer, cache: &cache),
-                        reasons: score > 0 ? Reasons.phrases(for: evidence, mailboxMatch: mailboxMatch) : [],
-                        firstCluster: clusterOf[first.id], secondCluster: clusterOf[second.id]))
-            }
+            let (i, j) = (min(x, y), max(x, y))
+            let (score, evidence) = scorer.evaluate(i, j, cache: &cache) ?? (0, PairEvidence())
+            let first = table.matchable(x)
+            let second = table.matchable(y)
+            let mailboxMatch = Reasons.mailboxMatch(
+                for: evidence, emails: (table.raw(i, .email), table.raw(j, .email)))
+            explanations.append(
+                PairExplanation(
+                    first: first, second: second,
+                    sharedBlocks: sharedBlocks(i, j, entries: entries, scorer: scorer),
+                    score: score, minimumScore: settings.minimumScore,
+                    findings: findings(i, j, evidence, mailboxMatch: mailboxMatch, scorer: scorer, cache: &cache),
+                    reasons: score > 0 ? Reasons.phrases(for: evidence, mailboxMatch: mailboxMatch) : [],
+                    firstCluster: clusterOf[first.id], secondCluster: clusterOf[second.id]))
         }
         return explanations
     }
