@@ -149,6 +149,17 @@ else
     note "--no-peers: the table has no peer figures"
 fi
 
+# This machine's speed varies by up to a factor of two from one hour to the next: a fixed CPU-bound loop tells
+# which kind of hour the figures below come from.
+if command -v python3 >/dev/null 2>&1; then
+    reference="$(python3 -c 'import time
+t = time.perf_counter()
+s = 0
+for i in range(20_000_000): s += i
+print(f"{time.perf_counter() - t:.2f}")')"
+    note "host reference: a Python loop summing the numbers below 20 million took $reference s" \
+        "(2.4-3.1 s in the slow hours of 2026-12-01, when a million accounts took 11-17 s)"
+fi
 note "running accounts-bench"
 args=(--json "$results")
 [ -n "$peers_json" ] && args+=(--peers "$peers_json")
