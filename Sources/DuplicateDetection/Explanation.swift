@@ -1,11 +1,11 @@
 import AccountMatching
 public import AccountModel
-public import Foundation
+import Foundation
 
 /// Why the report links two accounts, or does not: what `accounts duplicates --explain` prints.
 ///
-/// Made by ``DuplicateDetector/explain(_:generatedAt:progress:)`` from the same run as the report, so it says what
-/// the report did: which blocks brought the two together (and whether they were compared in them), what each kind
+/// Made by ``DuplicateDetector/explain(_:progress:)`` from a run like the report's (same store, same settings), so it
+/// says what the report does: which blocks brought the two together (and whether they were compared in them), what each kind
 /// of evidence said, the score, and the cluster each account ended in.
 public struct PairExplanation: Sendable, Hashable {
     /// The first account, as the detector read it.
@@ -20,7 +20,8 @@ public struct PairExplanation: Sendable, Hashable {
     public var minimumScore: Double
     /// What each kind of evidence said, in reading order: mailbox, names, handles.
     public var findings: [Finding]
-    /// The phrases a link between the two carries (the report's reasons), empty when nothing agrees.
+    /// The phrases a link between these two carries (in a report, a cluster's reasons gather those of all its links),
+    /// empty when nothing agrees.
     public var reasons: [String]
     /// The cluster the first account is in, if any.
     public var firstCluster: ClusterMembership?
@@ -67,7 +68,7 @@ public struct PairExplanation: Sendable, Hashable {
     }
 }
 
-/// Why ``DuplicateDetector/explain(_:generatedAt:progress:)`` could not explain.
+/// Why ``DuplicateDetector/explain(_:progress:)`` could not explain.
 public enum ExplanationError: Error, Equatable, CustomStringConvertible {
     /// The account was not among those the detector was given (deleted after it was looked up, say).
     case accountNotRead(UserID)
@@ -91,7 +92,7 @@ extension DuplicateDetector {
     /// store's.
     /// - Throws: ``ExplanationError`` when fewer than two distinct accounts are given, or one was not added.
     public consuming func explain(
-        _ accounts: [UserID], generatedAt: Date, progress: @Sendable (DetectionProgress) -> Void = { _ in }
+        _ accounts: [UserID], progress: @Sendable (DetectionProgress) -> Void = { _ in }
     ) throws(ExplanationError) -> [PairExplanation] {
         var distinct: [UserID] = []
         for id in accounts where !distinct.contains(id) { distinct.append(id) }
@@ -113,7 +114,7 @@ extension DuplicateDetector {
             for y in indices[(position + 1)...] { pairs.append((x, y)) }
         }
         var explanations: [PairExplanation] = []
-        _ = detect(generatedAt: generatedAt, progress: progress) { report, entries in
+        _ = detect(generatedAt: Date(), progress: progress) { report, entries in
             explanations = explain(pairs, report: report, entries: entries)
         }
         return explanations
@@ -197,7 +198,13 @@ extension DuplicateDetector {
         default:
             names = Reasons.name(evidence.name, evidence.nameSlotA, evidence.nameSlotB, rare: evidence.rareName) ?? ""
             let others = scorer.otherPickers(i, j, evidence, cache: &cache)
-            names += others < 0.05 ? "; no other account carries it" : "; about \(Self.count(others)) others carry it"
+            if evidence.name == .givenOnly {
+                // The given name's carriers, these two among them.
+                names += "; \(Self.count(others)) accounts carry the given name"
+            } else {
+                names +=
+                    others < 0.05 ? "; no other account carries it" : "; about \(Self.count(others)) others carry it"
+            }
         }
         findings.append(.init(subject: "names", text: names))
 
@@ -210,9 +217,9 @@ extension DuplicateDetector {
         case .none:
             handles = "no handle (username, screen name, email local part) in common that counts"
         case .weakResembling, .weak:
-            handles =
-                "\(handlePhrase ?? ""), but others carrying the name could have picked "
-                + (same ? "that handle" : "such handles")
+            let who =
+                evidence.name == .unknown || evidence.name == .conflict ? "many others" : "others carrying the name"
+            handles = "\(handlePhrase ?? ""), but \(who) could have picked " + (same ? "that handle" : "such handles")
         case .resembling, .identical:
             handles = "\(handlePhrase ?? ""): " + (same ? "a handle" : "handles") + " that say who picked them"
         }
@@ -228,12 +235,23 @@ extension DuplicateDetector {
     }
 }
 
+/// The formats explanations are written in.
+public enum ExplanationFormat: String, Sendable, Hashable, CaseIterable {
+    /// Indented text for a terminal.
+    case text
+    /// One JSON object, one pair a line.
+    case json
+}
+
 extension ReportRenderer {
-    /// Explanations as text for a terminal (`json: false`; control characters shown as `?`) or as JSON: `{"pairs":
-    /// [{"first", "second", "score", "min_score", "compared", "linked", "clustered", "findings", "reasons",
-    /// "shared_blocks", "clusters"}]}`, one pair a line.
-    public static func render(_ explanations: [PairExplanation], json: Bool) -> String {
-        json ? explanationsJSON(explanations) : explanationsText(explanations)
+    /// Explanations in `format`: ``ExplanationFormat/text`` for a terminal (control characters shown as `?`), or
+    /// ``ExplanationFormat/json``: `{"pairs": [{"first", "second", "score", "min_score", "compared", "linked",
+    /// "clustered", "findings", "reasons", "shared_blocks", "clusters"}]}`, one pair a line.
+    public static func render(_ explanations: [PairExplanation], as format: ExplanationFormat) -> String {
+        switch format {
+        case .text: return explanationsText(explanations)
+        case .json: return explanationsJSON(explanations)
+        }
     }
 
     private static func explanationsText(_ explanations: [PairExplanation]) -> String {
@@ -260,7 +278,7 @@ extension ReportRenderer {
             if explanation.isClustered {
                 verdict += explanation.isLinked ? "; one cluster" : "; one cluster all the same, through other accounts"
             } else if explanation.isLinked {
-                verdict += "; two clusters (the size cap kept them apart)"
+                verdict += "; not in one cluster (the size cap kept them apart)"
             }
             var lines = ["\(first) and \(second): \(verdict)"]
             for finding in explanation.findings { lines.append("  \(finding.subject): \(finding.text)") }

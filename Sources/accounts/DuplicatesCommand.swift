@@ -80,6 +80,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
         var explainedIDs: [UserID] = []
+        var namedAs: [UserID: String] = [:]
         for reference in explained {
             let account: Account?
             do {
@@ -88,7 +89,16 @@ struct DuplicatesCommand: AsyncParsableCommand {
                 throw fail(error)
             }
             guard let account else { throw fail(StoreError.accountNotFound(AccountReference(reference).description)) }
-            explainedIDs.append(account.id)
+            // The same account named twice (by its username and by its id, say) is one account.
+            if namedAs[account.id] == nil {
+                namedAs[account.id] = reference
+                explainedIDs.append(account.id)
+            }
+        }
+        if explain != nil && explainedIDs.count < 2 {
+            throw ValidationError(
+                "--explain needs two different accounts or more: \(explained.map { "'\($0)'" }.joined(separator: ", ")) "
+                    + "are one account")
         }
         let opened = ContinuousClock.now
         var scanned = opened
@@ -117,17 +127,21 @@ struct DuplicatesCommand: AsyncParsableCommand {
         if !explainedIDs.isEmpty {
             let explanations: [PairExplanation]
             do throws(ExplanationError) {
-                explanations = try (consume detector).explain(explainedIDs, generatedAt: Date()) { step in
+                explanations = try (consume detector).explain(explainedIDs) { step in
                     if step.phase == .comparing { comparing.update(step.done, of: step.total) }
                 }
             } catch {
                 comparing.finish()
-                printError(error.description)
+                if case .accountNotRead(let id) = error {
+                    printError("'\(namedAs[id] ?? id.rawValue)' was not among the accounts read (deleted meanwhile?)")
+                } else {
+                    printError(error.description)
+                }
                 throw ExitCode(ExitStatus.operationalFailure)
             }
             comparing.finish()
             try write(
-                ReportRenderer.render(explanations, json: format == .json),
+                ReportRenderer.render(explanations, as: format == .json ? .json : .text),
                 summary: "\(explanations.count) pair \(explanations.count == 1 ? "explanation" : "explanations")")
             return
         }

@@ -6,13 +6,11 @@ import Testing
 
 /// `DuplicateDetector.explain`: why two accounts are, or are not, linked, from the same run as the report.
 struct ExplanationTests {
-    static let time = Date(timeIntervalSince1970: 1_800_000_000)
-
     static func explain(_ accounts: [MatchableAccount], _ usernames: [String]) throws -> [PairExplanation] {
         var detector = DuplicateDetector()
         detector.add(contentsOf: accounts)
         let ids = usernames.map { name in accounts.first { $0.username == name }!.id }
-        return try detector.explain(ids, generatedAt: time)
+        return try detector.explain(ids)
     }
 
     @Test func aLinkedPairIsExplainedWithTheReportsOwnReasonsAndCluster() throws {
@@ -49,22 +47,45 @@ struct ExplanationTests {
                 == "screen name matches username, but others carrying the name could have picked that handle")
         #expect(explanation.sharedBlocks.map(\.description).contains("handle \"maryjones\""))
         #expect(explanation.firstCluster == nil && explanation.secondCluster == nil)
-        let text = ReportRenderer.render([explanation], json: false)
+        let text = ReportRenderer.render([explanation], as: .text)
         #expect(text.hasPrefix("maryjones and maryjones_2: not linked: score 0.5, below the minimum 0.7\n"))
     }
 
-    /// In a name block too large to compare all pairs, two members far apart in its order are never compared; the
-    /// explanation says so, and what they would have scored.
+    /// In a name block too large to compare all pairs (30 namesakes, sorted by username), each member is compared
+    /// with its next 2 neighbours (`looseNeighbourWindow`) only; the explanation says which pairs were, and what the
+    /// others would have scored.
     @Test func membersOfALargeBlockThatAreNotNeighboursAreNotCompared() throws {
         let handles = (0..<30).map { String(format: "ann%02d_%@", $0, ["k", "q", "z"][$0 % 3]) }
         let accounts = namesakes("Ann", "Okafor", handles) + strangers(40)
+        let near = try Self.explain(accounts, [handles[0], handles[1], handles[2], handles[3]])
+        // Pairs in order: 0-1, 0-2, 0-3, 1-2, 1-3, 2-3; distance in the block's order 1, 2, 3, 1, 2, 1.
+        #expect(near.map(\.wasCompared) == [true, true, false, true, true, true])
+        // Ann's name blocks are those of each full form of the given name (the nickname table's Anna too).
+        let blocks = ["name \"ann okafor\"", "name \"anna okafor\""]
+        #expect(near.allSatisfy { !$0.isLinked && $0.sharedBlocks.map(\.description) == blocks })
         let explanation = try #require(try Self.explain(accounts, [handles[0], handles[29]]).first)
         #expect(!explanation.wasCompared && !explanation.isLinked)
         let block = try #require(explanation.sharedBlocks.first { $0.description == "name \"ann okafor\"" })
         #expect(block.size == 30 && !block.compared)
-        let text = ReportRenderer.render([explanation], json: false)
+        let text = ReportRenderer.render([explanation], as: .text)
         #expect(text.contains("not compared: every block they share is large, and in none are they near neighbours"))
         #expect(text.contains("name \"ann okafor\": 30 accounts, too large to compare all pairs"))
+    }
+
+    /// A link through a shared number is scored with the report's minimum on a path of its own; the explanation,
+    /// scored without one, gives the same score and reasons.
+    @Test func aLinkThroughASharedNumberScoresAsInTheReport() throws {
+        let accounts =
+            [
+                account("storm940", email: "storm940@example.org", first: "Stephen", last: "Adeyemi"),
+                account("s_adeyemi940", email: "s.adeyemi@example.com", first: "Steve", last: "Adeyemi"),
+            ] + strangers(50)
+        let report = detect(accounts)
+        let cluster = try #require(report.clusters.first)
+        #expect(report.usernameClusters == [["s_adeyemi940", "storm940"]])
+        let explanation = try #require(try Self.explain(accounts, ["storm940", "s_adeyemi940"]).first)
+        #expect(explanation.isLinked && explanation.score == cluster.score && explanation.reasons == cluster.reasons)
+        #expect(cluster.reasons.contains { $0.contains("share a number") })
     }
 
     @Test func strangersShareNoBlockAndEveryPairOfThreeIsExplained() throws {
@@ -79,11 +100,12 @@ struct ExplanationTests {
             #expect(explanation.sharedBlocks.isEmpty && !explanation.wasCompared && explanation.reasons.isEmpty)
             #expect(explanation.findings[1].text == "the names differ")
         }
-        let json = ReportRenderer.render(explanations, json: true)
+        let json = ReportRenderer.render(explanations, as: .json)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let pairs = try #require(object["pairs"] as? [[String: Any]])
         #expect(pairs.count == 3)
-        #expect(pairs[0]["compared"] as? Bool == false && pairs[0]["shared_blocks"] as? [Any] != nil)
+        #expect(pairs[0]["compared"] as? Bool == false && (pairs[0]["shared_blocks"] as? [Any])?.isEmpty == true)
+        #expect((pairs[2]["second"] as? [String: Any])?["username"] as? String == names[2])
         #expect((pairs[0]["findings"] as? [String: String])?["names"] == "the names differ")
     }
 
@@ -93,12 +115,12 @@ struct ExplanationTests {
         #expect(throws: ExplanationError.accountNotRead(missing)) {
             var detector = DuplicateDetector()
             detector.add(contentsOf: accounts)
-            _ = try detector.explain([accounts[0].id, missing], generatedAt: Self.time)
+            _ = try detector.explain([accounts[0].id, missing])
         }
         #expect(throws: ExplanationError.tooFewAccounts) {
             var detector = DuplicateDetector()
             detector.add(contentsOf: accounts)
-            _ = try detector.explain([accounts[0].id, accounts[0].id], generatedAt: Self.time)
+            _ = try detector.explain([accounts[0].id, accounts[0].id])
         }
         #expect(ExplanationError.accountNotRead(missing).description.contains(missing.rawValue))
     }

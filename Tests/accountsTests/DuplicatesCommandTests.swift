@@ -156,7 +156,7 @@ struct DuplicatesCommandTests {
                 text.stdout.hasPrefix("john and johnny: linked: score 0.95, at least the minimum 0.7; one cluster\n"))
             #expect(text.stdout.contains("  mailbox: same mailbox after gmail normalisation\n"))
             #expect(text.stdout.contains("john and stranger0: not compared: they share no blocking key"))
-            #expect(text.stdout.contains("johnny and stranger0: "))
+            #expect(text.stdout.contains("johnny and stranger0: not compared: they share no blocking key"))
             let json = try runAccounts([
                 "duplicates", "--explain", "zoe_tw,sk8erboi99", "--format", "json", "--database", database,
             ])
@@ -195,6 +195,16 @@ struct DuplicatesCommandTests {
                 ])
                 #expect(result.status == 64 && result.stderr.contains(message), "\(result.stderr)")
             }
+            let shown = try runAccounts(["users", "show", "john", "--format", "json", "--database", database])
+            let johnObject = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
+            let johnID = try #require(johnObject?["id"] as? String)
+            let twice = try runAccounts([
+                "duplicates", "--explain", "john,\(johnID)", "--output", output, "--database", database,
+            ])
+            #expect(twice.status == 64, "\(twice.stderr)")
+            #expect(
+                twice.stderr.contains(
+                    "--explain needs two different accounts or more: 'john', '\(johnID)' are one account"))
             let csv = try runAccounts([
                 "duplicates", "--explain", "john,johnny", "--format", "csv", "--database", database,
             ])
