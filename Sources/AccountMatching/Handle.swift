@@ -15,6 +15,30 @@ public enum Handle: Sendable {
         NameText.alphanumerics(text)
     }
 
+    /// Appends `text` (UTF-8) normalised as ``normalize(_:)`` does to `output`.
+    package static func appendNormalized(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        NameText.appendAlphanumerics(text, to: &output)
+    }
+
+    /// Appends the handle in a normalised mailbox's local part (UTF-8) to `output`, as ``fromMailbox(_:)`` finds it;
+    /// `false`, with `output` as it was, when there is none.
+    package static func appendFromMailbox(_ mailbox: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) -> Bool {
+        guard let at = mailbox.lastIndex(of: UInt8(ascii: "@")) else { return false }
+        let start = output.count
+        appendNormalized(UnsafeBufferPointer(rebasing: mailbox[..<at]), to: &output)
+        let length = output.count - start
+        if length == 0
+            || (length <= longestRoleName
+                && roleNames.contains(String(decoding: output[start...], as: UTF8.self)))
+        {
+            output.removeSubrange(start...)
+            return false
+        }
+        return true
+    }
+
+    private static let longestRoleName = roleNames.map(\.utf8.count).max() ?? 0
+
     /// The handle in a normalised mailbox's local part, or `nil` for role addresses (`info@`, `admin@`, …) that
     /// say nothing about a person.
     public static func fromMailbox(_ mailbox: String) -> String? {

@@ -119,6 +119,18 @@ public enum NameText: Sendable {
         return String(output)
     }
 
+    /// Appends `text` (UTF-8) folded as ``alphanumerics(_:)`` folds it to `output`, without making a string when
+    /// it is ASCII.
+    package static func appendAlphanumerics(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        if text.allSatisfy({ $0 < 0x80 }) {
+            for byte in text {
+                if let folded = foldedLetterOrDigit(byte) { output.append(folded) }
+            }
+        } else {
+            output.append(contentsOf: alphanumerics(String(decoding: text, as: UTF8.self)).utf8)
+        }
+    }
+
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII {
             return ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || ("A"..."Z").contains(scalar)

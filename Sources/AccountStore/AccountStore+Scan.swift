@@ -12,23 +12,46 @@ extension AccountStore {
     public func scanMatchableAccounts(
         batchSize: Int = 10_000, _ body: ([MatchableAccount]) -> Void
     ) throws(StoreError) {
+        try scanMatchableAccountBatches(batchSize: batchSize) { batch in
+            body((0..<batch.count).map { batch[$0] })
+        }
+    }
+
+    /// Reads every account's matchable fields as ``scanMatchableAccounts(batchSize:_:)`` does, laid out as bytes
+    /// (``MatchableAccountBatch``): no string is made per field, so a million accounts read in a fraction of the
+    /// time.
+    /// - Parameters:
+    ///   - batchSize: accounts per call of `body`.
+    ///   - body: called with each batch, on the calling thread; the batch's storage is reused after it returns
+    ///     (copy it to keep it: it is a value).
+    public func scanMatchableAccountBatches(
+        batchSize: Int = 10_000, _ body: (MatchableAccountBatch) -> Void
+    ) throws(StoreError) {
         let size = max(1, batchSize)
         try readSync { db in
-            let rows = try Row.fetchCursor(db, sql: Queries.matchableAccounts)
-            var batch: [MatchableAccount] = []
+            let statement = try RawStatement(db, sql: Queries.matchableAccounts)
+            var batch = MatchableAccountBatch()
             batch.reserveCapacity(size)
-            while let row = try rows.next() {
-                batch.append(
-                    MatchableAccount(
-                        id: UserID(uncheckedRawValue: row[0]), username: row[1], email: row[2], emailMailbox: row[3],
-                        emailRulesVersion: row[4], firstName: row[5], lastName: row[6], twitterScreenName: row[7],
-                        twitterName: row[8]))
+            while try statement.nextRow() {
+                let version = statement.integer(4).map { Int(truncatingIfNeeded: $0) }
+                batch.appendAccount(emailRulesVersion: version) { field in
+                    switch field {
+                    case .id: statement.text(0)
+                    case .username: statement.text(1)
+                    case .email: statement.text(2)
+                    case .emailMailbox: statement.text(3)
+                    case .firstName: statement.text(5)
+                    case .lastName: statement.text(6)
+                    case .twitterScreenName: statement.text(7)
+                    case .twitterName: statement.text(8)
+                    }
+                }
                 if batch.count == size {
                     body(batch)
-                    batch.removeAll(keepingCapacity: true)
+                    batch.removeAll()
                 }
             }
-            if !batch.isEmpty { body(batch) }
+            if batch.count > 0 { body(batch) }
         }
     }
 }

@@ -67,6 +67,31 @@ final class RawStatement {
         }
     }
 
+    /// Steps to the next row of a query: `true` when there is one (read it with ``text(_:)`` and ``integer(_:)``),
+    /// `false` when the rows are done.
+    func nextRow() throws -> Bool {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        case let code: throw RawStatement.error(connection, code: code)
+        }
+    }
+
+    /// Column `index` (from 0) of the current row as UTF-8, or `nil` for NULL; valid until the next step.
+    func text(_ index: Int32) -> UnsafeBufferPointer<UInt8>? {
+        if sqlite3_column_type(handle, index) == SQLITE_NULL { return nil }
+        // `column_text` before `column_bytes`, as SQLite asks, so that the length is the text's.
+        let text = sqlite3_column_text(handle, index)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        guard let text else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: text, count: count)
+    }
+
+    /// Column `index` (from 0) of the current row as an integer, or `nil` for NULL.
+    func integer(_ index: Int32) -> Int64? {
+        sqlite3_column_type(handle, index) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, index)
+    }
+
     private static func error(_ connection: OpaquePointer, code: Int32) -> DatabaseError {
         let message = sqlite3_errmsg(connection).map { String(cString: $0) }
         return DatabaseError(resultCode: ResultCode(rawValue: code), message: message)

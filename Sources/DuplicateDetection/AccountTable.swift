@@ -108,7 +108,7 @@ struct AccountTable: Sendable {
     /// arrays are copied whole, and only the names, which share the table's word list and caches, are worked out
     /// here.
     mutating func append(_ batch: PreparedAccounts) {
-        count += batch.accounts.count
+        count += batch.count
         let rawBase = UInt32(rawText.count)
         rawText.append(contentsOf: batch.rawText)
         rawStarts.append(contentsOf: batch.rawStarts.lazy.map { $0 + rawBase })
@@ -118,20 +118,30 @@ struct AccountTable: Sendable {
         handleText.append(contentsOf: batch.handleText)
         handleStarts.append(contentsOf: batch.handleStarts.lazy.map { $0 + handleBase })
         handleShape.append(contentsOf: batch.handleShape)
-        // By index: iterating the array would copy each account (a retain and a release for each of its strings).
-        for index in batch.accounts.indices {
-            names.append(accountName(first: batch.accounts[index].firstName, last: batch.accounts[index].lastName))
-            names.append(batch.accounts[index].twitterName.map { displayName($0) } ?? NameSlot())
+        // The names, read from the batch's raw text: a string is made only for a spelling not seen before.
+        batch.rawText.withUnsafeBufferPointer { text in
+            func field(_ index: Int, _ field: RawField) -> UnsafeBufferPointer<UInt8>? {
+                guard batch.rawPresent[index] & (1 << UInt8(field.rawValue)) != 0 else { return nil }
+                let base = index * (AccountTable.rawFieldCount + 1) + field.rawValue
+                return UnsafeBufferPointer(rebasing: text[Int(batch.rawStarts[base])..<Int(batch.rawStarts[base + 1])])
+            }
+            for index in 0..<batch.count {
+                names.append(accountName(first: field(index, .firstName), last: field(index, .lastName)))
+                names.append(field(index, .twitterName).map { displayName($0) } ?? NameSlot())
+            }
         }
     }
 
-    private mutating func accountName(first: String?, last: String?) -> NameSlot {
-        guard let first else { return NameSlot() }
+    private mutating func accountName(
+        first firstBytes: UnsafeBufferPointer<UInt8>?, last lastBytes: UnsafeBufferPointer<UInt8>?
+    ) -> NameSlot {
+        guard let firstBytes else { return NameSlot() }
         let given: (first: Int32, second: Int32, count: Int)
-        let foundGiven = givenCache.find(first)
+        let foundGiven = givenCache.find(firstBytes)
         if let cached = foundGiven.value {
             given = cached
         } else {
+            let first = String(decoding: firstBytes, as: UTF8.self)
             let parsed = PersonName.givenWords(first)
             // A handle written where the name goes (`red_samurai06`) is no name.
             let ids =
@@ -143,19 +153,20 @@ struct AccountTable: Sendable {
                 for part in parts { words.addSpelling(id, part) }
             }
             given = (ids.first ?? -1, ids.count > 1 ? ids[1] : -1, ids.count)
-            givenCache.insert(first, given, at: foundGiven)
+            givenCache.insert(firstBytes, given, at: foundGiven)
         }
         guard given.first >= 0 else { return NameSlot() }
         var family = NameSlot()
-        if let last {
-            let foundFamily = familyCache.find(last)
+        if let lastBytes {
+            let foundFamily = familyCache.find(lastBytes)
             if let cached = foundFamily.value {
                 family = cached
             } else {
+                let last = String(decoding: lastBytes, as: UTF8.self)
                 let ids = PersonName.familyWords(last).prefix(3).map { words.intern($0, nicknames: nicknames) }
                 addUmlautSpellings(of: last, ids) { Array(PersonName.familyWords($0).prefix(3)) }
                 family = NameSlot(given: -1, family: ids)
-                familyCache.insert(last, family, at: foundFamily)
+                familyCache.insert(lastBytes, family, at: foundFamily)
             }
         }
         // A first name that is only a title (`Prof.` from the display name `Prof. Kat Murphy`) gives way to the
@@ -197,9 +208,10 @@ struct AccountTable: Sendable {
         }
     }
 
-    private mutating func displayName(_ text: String) -> NameSlot {
-        let found = displayCache.find(text)
+    private mutating func displayName(_ bytes: UnsafeBufferPointer<UInt8>) -> NameSlot {
+        let found = displayCache.find(bytes)
         if let cached = found.value { return cached }
+        let text = String(decoding: bytes, as: UTF8.self)
         var slot = NameSlot()
         if let name = PersonName(displayName: text), !AccountTable.isHandle(text, words: [name.given] + name.family) {
             slot = NameSlot(
@@ -213,7 +225,7 @@ struct AccountTable: Sendable {
                 return [other.given] + other.family.suffix(3)
             }
         }
-        displayCache.insert(text, slot, at: found)
+        displayCache.insert(bytes, slot, at: found)
         return slot
     }
 
@@ -1129,7 +1141,8 @@ struct HandleShape: Sendable {
 /// and their shapes (offsets relative to the batch). Made on whichever thread reads the accounts, so that the thread
 /// filling the table only copies arrays and interns names.
 public struct PreparedAccounts: Sendable {
-    let accounts: [MatchableAccount]
+    /// How many accounts.
+    public private(set) var count = 0
     private(set) var rawStarts: [UInt32] = []
     private(set) var rawPresent: [UInt8] = []
     private(set) var rawText: [UInt8] = []
@@ -1138,72 +1151,110 @@ public struct PreparedAccounts: Sendable {
     private(set) var handleText: [UInt8] = []
     private(set) var handleShape: [HandleShape] = []
 
-    /// How many accounts.
-    public var count: Int { accounts.count }
-
     init(_ accounts: [MatchableAccount]) {
-        self.accounts = accounts
-        rawStarts.reserveCapacity(accounts.count * (AccountTable.rawFieldCount + 1))
-        rawPresent.reserveCapacity(accounts.count)
-        rawText.reserveCapacity(accounts.count * 96)
-        mailbox.reserveCapacity(accounts.count)
-        handleStarts.reserveCapacity(accounts.count * (AccountTable.handleCount + 1))
-        handleText.reserveCapacity(accounts.count * 32)
-        handleShape.reserveCapacity(accounts.count * AccountTable.handleCount)
-        for index in accounts.indices { add(accounts[index]) }
+        self.init(MatchableAccountBatch(accounts))
     }
 
-    private mutating func add(_ account: MatchableAccount) {
+    init(_ batch: MatchableAccountBatch) {
+        rawStarts.reserveCapacity(batch.count * (AccountTable.rawFieldCount + 1))
+        rawPresent.reserveCapacity(batch.count)
+        rawText.reserveCapacity(batch.count * 96)
+        mailbox.reserveCapacity(batch.count)
+        handleStarts.reserveCapacity(batch.count * (AccountTable.handleCount + 1))
+        handleText.reserveCapacity(batch.count * 32)
+        handleShape.reserveCapacity(batch.count * AccountTable.handleCount)
+        var scratch: [UInt8] = []
+        for index in 0..<batch.count { add(batch, index, scratch: &scratch) }
+    }
+
+    /// The batch's fields kept as raw text, in ``AccountTable/RawField`` order.
+    private static let rawFields: [MatchableAccountBatch.Field] = [
+        .id, .username, .email, .firstName, .lastName, .twitterScreenName, .twitterName,
+    ]
+
+    private mutating func add(_ batch: MatchableAccountBatch, _ index: Int, scratch: inout [UInt8]) {
+        count += 1
         // Raw text, for the report.
         var present: UInt8 = 0
-        func raw(_ field: String?, _ index: UInt8) {
+        for (slot, field) in Self.rawFields.enumerated() {
             rawStarts.append(UInt32(rawText.count))
-            if let field {
-                present |= 1 << index
-                rawText.append(contentsOf: field.utf8)
+            batch.withField(field, of: index) { bytes in
+                guard let bytes else { return }
+                present |= 1 << UInt8(slot)
+                rawText.append(contentsOf: bytes)
             }
         }
-        raw(account.id.rawValue, 0)
-        raw(account.username, 1)
-        raw(account.email, 2)
-        raw(account.firstName, 3)
-        raw(account.lastName, 4)
-        raw(account.twitterScreenName, 5)
-        raw(account.twitterName, 6)
         rawStarts.append(UInt32(rawText.count))
         rawPresent.append(present)
 
         // The mailbox: the stored form when the rules that made it are current, else computed now.
-        var normalised: String?
-        if let stored = account.emailMailbox, account.emailRulesVersion == Mailbox.rulesVersion {
-            normalised = stored
-        } else if let email = account.email {
-            normalised = Mailbox.normalize(email)
+        scratch.removeAll(keepingCapacity: true)
+        var hasMailbox = false
+        if batch.has(.emailMailbox, of: index), batch.emailRulesVersion(of: index) == Mailbox.rulesVersion {
+            batch.withField(.emailMailbox, of: index) { if let stored = $0 { scratch.append(contentsOf: stored) } }
+            hasMailbox = true
+        } else if let email = batch.text(.email, of: index), let normalised = Mailbox.normalize(email) {
+            scratch.append(contentsOf: normalised.utf8)
+            hasMailbox = true
         }
-        mailbox.append(normalised.map { FNV1a.hash($0) } ?? 0)
+        mailbox.append(hasMailbox ? scratch.withUnsafeBufferPointer { FNV1a.hash($0) } : 0)
 
         // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
         // being taken) says no more than the screen name: the screen name stands for it.
-        var username: String? = account.username
-        if let screen = account.twitterScreenName, account.username.count > screen.count + 1,
-            account.username.lowercased().hasPrefix(screen.lowercased() + "_"),
-            account.username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
-        {
-            username = nil
-        }
-        func handle(_ text: String?) {
-            handleStarts.append(UInt32(handleText.count))
-            if let text, !text.isEmpty {
-                handleText.append(contentsOf: text.utf8)
-                handleShape.append(HandleShape(text))
-            } else {
-                handleShape.append(HandleShape())
+        let usernameCounts = batch.withField(.username, of: index) { username in
+            batch.withField(.twitterScreenName, of: index) { screen in
+                guard let username, let screen else { return true }
+                return !Self.isMadeFromScreenName(username, screen)
             }
         }
-        handle(username.map(Handle.normalize))
-        handle(account.twitterScreenName.map(Handle.normalize))
-        handle(normalised.flatMap(Handle.fromMailbox))
+        if usernameCounts {
+            batch.withField(.username, of: index) { appendHandle($0) }
+        } else {
+            appendHandle(nil)
+        }
+        batch.withField(.twitterScreenName, of: index) { appendHandle($0) }
         handleStarts.append(UInt32(handleText.count))
+        let start = handleText.count
+        if hasMailbox, scratch.withUnsafeBufferPointer({ Handle.appendFromMailbox($0, to: &handleText) }) {
+            handleShape.append(
+                handleText.withUnsafeBufferPointer { HandleShape(UnsafeBufferPointer(rebasing: $0[start...])) })
+        } else {
+            handleShape.append(HandleShape())
+        }
+        handleStarts.append(UInt32(handleText.count))
+    }
+
+    /// Appends a handle normalised, with its shape; an empty one for none.
+    private mutating func appendHandle(_ text: UnsafeBufferPointer<UInt8>?) {
+        handleStarts.append(UInt32(handleText.count))
+        let start = handleText.count
+        if let text { Handle.appendNormalized(text, to: &handleText) }
+        if handleText.count > start {
+            handleShape.append(
+                handleText.withUnsafeBufferPointer { HandleShape(UnsafeBufferPointer(rebasing: $0[start...])) })
+        } else {
+            handleShape.append(HandleShape())
+        }
+    }
+
+    /// Whether `username` is `screen`, an underscore and digits (case aside): what registration makes when the screen
+    /// name is taken as a username.
+    package static func isMadeFromScreenName(
+        _ username: UnsafeBufferPointer<UInt8>, _ screen: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard username.allSatisfy({ $0 < 0x80 }) && screen.allSatisfy({ $0 < 0x80 }) else {
+            let username = String(decoding: username, as: UTF8.self)
+            let screen = String(decoding: screen, as: UTF8.self)
+            return username.count > screen.count + 1
+                && username.lowercased().hasPrefix(screen.lowercased() + "_")
+                && username.dropFirst(screen.count + 1).allSatisfy(\.isASCIIDigit)
+        }
+        func lower(_ byte: UInt8) -> UInt8 {
+            byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+        }
+        guard username.count > screen.count + 1, username[screen.count] == UInt8(ascii: "_") else { return false }
+        for offset in 0..<screen.count where lower(username[offset]) != lower(screen[offset]) { return false }
+        return username[(screen.count + 1)...].allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 }
 

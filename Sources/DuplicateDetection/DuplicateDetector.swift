@@ -49,6 +49,12 @@ public struct DuplicateDetector: Sendable {
         PreparedAccounts(accounts)
     }
 
+    /// Works out what a batch read as bytes (`AccountStore.scanMatchableAccountBatches`) contributes apart from
+    /// its names, as ``prepare(_:)-([MatchableAccount])`` does: the cheaper way to read a large store.
+    public static func prepare(_ batch: MatchableAccountBatch) -> PreparedAccounts {
+        PreparedAccounts(batch)
+    }
+
     /// Adds accounts prepared by ``prepare(_:)``.
     public mutating func add(_ prepared: PreparedAccounts) {
         table.append(prepared)

@@ -36,7 +36,8 @@ package struct TextCache<Value: Sendable>: Sendable {
         return text.withUTF8 { find($0) }
     }
 
-    private func find(_ text: UnsafeBufferPointer<UInt8>) -> Position {
+    /// Looks `text` (UTF-8) up; pass the position to ``insert(_:_:at:)`` when it holds no value.
+    package func find(_ text: UnsafeBufferPointer<UInt8>) -> Position {
         let hash = FNV1a.hash(text)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -60,6 +61,12 @@ package struct TextCache<Value: Sendable>: Sendable {
 
     /// Keeps `value` for `text`, which `position` (from ``find(_:)``, with no insert since) says is not here.
     package mutating func insert(_ text: String, _ value: Value, at position: Position) {
+        var text = text
+        text.withUTF8 { insert($0, value, at: position) }
+    }
+
+    /// Keeps `value` for `text` (UTF-8), which `position` (from ``find(_:)``, with no insert since) says is not here.
+    package mutating func insert(_ text: UnsafeBufferPointer<UInt8>, _ value: Value, at position: Position) {
         precondition(position.value == nil, "a text is kept once")
         var slot = position.slot
         if (values.count + 1) * 2 > slots.count {
@@ -70,7 +77,7 @@ package struct TextCache<Value: Sendable>: Sendable {
         }
         slots[slot] = Int32(values.count)
         hashes.append(position.hash)
-        bytes.append(contentsOf: text.utf8)
+        bytes.append(contentsOf: text)
         starts.append(UInt32(bytes.count))
         values.append(value)
     }

@@ -110,7 +110,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
             let total = try await store.accountCount()
             loader.reserveCapacity(total)
             // The store reads on this thread while the detector digests the previous batches on another.
-            try store.scanMatchableAccounts { batch in
+            try store.scanMatchableAccountBatches { batch in
                 loader.add(batch) { count in reading.update(count, of: total) }
             }
             scanned = ContinuousClock.now
@@ -237,7 +237,7 @@ final class DetectorLoader: Sendable {
     }
 
     /// Queues `batch`; `progress` gets the number of accounts added so far once it is in.
-    func add(_ batch: [MatchableAccount], progress: @escaping @Sendable (Int) -> Void) {
+    func add(_ batch: MatchableAccountBatch, progress: @escaping @Sendable (Int) -> Void) {
         // Mailboxes and handles are worked out here, on the reading thread; the loader only interns names.
         let prepared = DuplicateDetector.prepare(batch)
         slots.wait()

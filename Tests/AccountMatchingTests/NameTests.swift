@@ -244,6 +244,30 @@ struct HandleTests {
         #expect(Handle.fromMailbox("j.smith@example.org") == "jsmith")
     }
 
+    /// The byte forms the duplicate report reads with agree with the string forms, ASCII or not.
+    @Test(arguments: [
+        "John.Smith_84", "Zoë_Ångström", "ＪＯＨＮ８４", "", "__--..", "straße", "o'brien", "山田太郎", "ADMIN", "x",
+    ])
+    func bytesNormaliseAsStringsDo(_ text: String) {
+        var output: [UInt8] = [7]
+        var text = text
+        text.withUTF8 { Handle.appendNormalized($0, to: &output) }
+        #expect(output == [7] + Array(Handle.normalize(text).utf8))
+    }
+
+    @Test(arguments: [
+        "info@example.org", "j.smith@example.org", "administrator@x.org", "administrators@x.org", "me@x.org",
+        "i.nfo@x.org", "zoë.å@bücher.example", "@example.org", "no-at-sign", "a@b@c.org", "__@x.org", "ＩＮＦＯ@x.org",
+    ])
+    func bytesFindMailboxHandlesAsStringsDo(_ mailbox: String) {
+        var output: [UInt8] = [7]
+        var mailbox = mailbox
+        let found = mailbox.withUTF8 { Handle.appendFromMailbox($0, to: &output) }
+        let expected = Handle.fromMailbox(mailbox)
+        #expect(found == (expected != nil))
+        #expect(output == [7] + Array((expected ?? "").utf8))
+    }
+
     @Test(arguments: [
         ("jsmith", 0, 0),
         ("johnsmith", 0, 0),

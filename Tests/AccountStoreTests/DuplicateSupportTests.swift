@@ -67,6 +67,38 @@ struct MatchableScanTests {
         }
     }
 
+    /// The byte scan the report reads with: each batch as SQLite gave it, its storage reused for the next.
+    @Test func byteBatchesHoldEachRowsFieldsAsStored() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            for index in 0..<5 {
+                _ = try await store.createAccount(
+                    newAccount("user\(index)", email: index == 3 ? nil : "U\(index)@Example.org"))
+            }
+            _ = try await store.createAccount(
+                NewAccount(username: try Username(validating: "zoe"), firstName: "Zoë", lastName: "Ångström"),
+                linking: twitterIdentity("1234567890123456789", screenName: "zoe_angstrom", name: "Zoë Å 🌸"),
+                credential: TwitterCredential(token: "t", secret: Secret("s")))
+            let seen = Locked<[[String?]]>([])
+            try store.scanMatchableAccountBatches(batchSize: 4) { batch in
+                for index in 0..<batch.count {
+                    let row = MatchableAccountBatch.Field.allCases.map { batch.text($0, of: index) }
+                    seen.withLock { $0.append(row + [batch.emailRulesVersion(of: index).map(String.init)]) }
+                }
+            }
+            let rows = seen.value
+            #expect(rows.map { $0[1] } == ["user0", "user1", "user2", "user3", "user4", "zoe"])
+            #expect(rows[1][2] == "U1@Example.org" && rows[1][3] == "u1@example.org")
+            #expect(rows[1][8] == String(Mailbox.rulesVersion))
+            #expect(rows[3][2] == nil && rows[3][3] == nil && rows[3][8] == nil)
+            #expect(Array(rows[5][4...7]) == ["Zoë", "Ångström", "zoe_angstrom", "Zoë Å 🌸"])
+            #expect(rows[4][6] == nil && rows[4][7] == nil)
+            let ids = try await store.account(.username("zoe"))?.id.rawValue
+            #expect(rows[5][0] == ids)
+        }
+    }
+
     @Test func emptyStoreCallsNothing() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)

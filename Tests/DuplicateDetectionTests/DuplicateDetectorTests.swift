@@ -997,3 +997,19 @@ struct SeededGenerator: RandomNumberGenerator {
 private func letterTag(_ number: Int) -> String {
     String(UnicodeScalar(UInt8(97 + number % 26))) + String(UnicodeScalar(UInt8(97 + number / 26 % 26)))
 }
+
+/// The byte form of the rule that a username registration made from a screen name stands for nothing more.
+struct ScreenNameUsernameTests {
+    @Test(arguments: [
+        ("jsmith84_2", "jsmith84", true), ("JSmith84_12", "jsmith84", true), ("jsmith84_2", "JSMITH84", true),
+        ("jsmith84_", "jsmith84", false), ("jsmith84_2a", "jsmith84", false), ("jsmith842", "jsmith84", false),
+        ("jsmith84", "jsmith84", false), ("jsmith8_2", "jsmith84", false), ("zoë_2", "Zoë", true),
+        ("zoë_x", "Zoë", false), ("ZOË_2", "zoë", true), ("_2", "", true),
+    ])
+    func usernameMadeFromScreenName(_ username: String, _ screen: String, _ made: Bool) {
+        var username = username
+        var screen = screen
+        let found = username.withUTF8 { u in screen.withUTF8 { s in PreparedAccounts.isMadeFromScreenName(u, s) } }
+        #expect(found == made)
+    }
+}
