@@ -241,14 +241,17 @@ public enum Handle: Sendable {
                 let isSuffix = long[extra...].elementsEqual(short)
                 let mayBeCut = ((screenNameLimit - 2)...screenNameLimit).contains(short.count) && isPrefix
                 if short.count >= 5, isPrefix || isSuffix, extra <= 4 || mayBeCut {
-                    // `dherrera67` and `dherrera677` carry different numbers, unless the shorter was cut short, or
-                    // three or four digits were added behind (`crimsonninja1976114`: a site's suggestion when
-                    // `crimsonninja1976` was taken).
+                    // `hwarren3` and `hwarren344` carry different numbers, unless the shorter was cut short, or digits
+                    // were added behind as a site suggests them when a handle is taken: three or four
+                    // (`crimsonninja1976114` for `crimsonninja1976`), or one or two behind a number of two digits or
+                    // more (`csmits957` for `csmits95`, `jrodriguez8829` for `jrodriguez88`).
                     let extendsNumber =
                         isPrefix
                         ? isDigit(short[short.count - 1]) && isDigit(long[short.count])
                         : isDigit(short[0]) && isDigit(long[extra - 1])
-                    let suffixed = isPrefix && extra >= 3 && long[short.count...].allSatisfy(isDigit)
+                    let suffixed =
+                        isPrefix && long[short.count...].allSatisfy(isDigit)
+                        && (extra >= 3 || isDigit(short[short.count - 2]))
                     if !extendsNumber || mayBeCut || suffixed { return .extended }
                     return .different
                 }

@@ -428,7 +428,11 @@ final class PairScorer: Sendable {
                 if let known = spelledMemo, known.key == key {
                     spelled = known.value
                 } else {
-                    spelled = spellingPickers(handle, i, j, cache: &cache) ?? Double(table.count)
+                    spelled =
+                        spellingPickers(
+                            handle, i, j,
+                            sharedGiven: evidence.name == .givenOnly ? (evidence.nameSlotA, evidence.nameSlotB) : nil,
+                            cache: &cache) ?? Double(table.count)
                     spelledMemo = (key, spelled)
                 }
                 pickers = evidence.name == .unknown ? spelled : min(pickers, spelled)
@@ -690,10 +694,14 @@ final class PairScorer: Sendable {
     /// spells none. One name word alone (`burns74`, `william84`): every carrier of that word. Whole given and
     /// family names (`williamburns1974` for William Burns): the other carriers of that name. An initial and a family
     /// name (`wburns74`): the carriers of the family name with that initial, about one in ``initialShare``; a given
-    /// name and an initial (`williamb`) likewise. When several names fit, the most carried counts. Used when the
-    /// names themselves agree on little (one account has none, or only a given name).
+    /// name and an initial (`williamb`) likewise. When the two accounts share a given name (`sharedGiven`: the name
+    /// slots whose given names agree) and the handle spells the family name of one of those slots, with or without
+    /// the initial (`sfrank92` for Steph Frank and a Steph), another picker would have to carry that whole name:
+    /// its carriers count when fewer. When several names fit, the most carried counts. Used when the names
+    /// themselves agree on little (one account has none, or only a given name).
     private func spellingPickers(
-        _ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int, cache: inout TypoCache
+        _ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int,
+        sharedGiven: (AccountTable.NameSlotKind, AccountTable.NameSlotKind)?, cache: inout TypoCache
     ) -> Double? {
         var pickers: Double?
         func fits(_ explaining: [[UInt8]], initials: ByteSet) -> Bool {
@@ -729,9 +737,18 @@ final class PairScorer: Sendable {
                 }
                 let givenCarriers = table.givenCount(of: slot.given)
                 var estimate: Double?
+                // A handle spelling a family name (`frank92`, `sfrank92`) of two accounts sharing a given name
+                // (Steph Frank and a Steph with no family name) could be another's only if that other Steph were
+                // also a Frank: the carriers of the whole name, when fewer.
+                func wholeName() -> Double {
+                    guard let (slotA, slotB) = sharedGiven, kind == (account == i ? slotA : slotB) else {
+                        return .infinity
+                    }
+                    return otherCarriers(account, kind, pair: (i, j), cache: &cache)
+                }
                 if spellsFamily && fits(familyWords, initials: ByteSet()) {
                     // `vorquist84`, `albright` (for Al Albright): any carrier of the family name.
-                    estimate = Double(familyCarriers)
+                    estimate = min(Double(familyCarriers), wholeName())
                 } else if spellsGiven && fits(givenWords + PersonName.particleWords, initials: ByteSet()) {
                     // `wanda84`: any Wanda.
                     estimate = Double(givenCarriers)
@@ -740,11 +757,13 @@ final class PairScorer: Sendable {
                 } else if spellsFamily, let initial = table.words.utf8[Int(slot.given)].first,
                     fits(familyWords, initials: ByteSet([initial]))
                 {
-                    estimate = Double(familyCarriers) * PairScorer.initialShare
+                    estimate = min(Double(familyCarriers) * PairScorer.initialShare, wholeName())
                 } else if spellsGiven, fits(givenWords + PersonName.particleWords, initials: familyInitials) {
                     estimate = Double(givenCarriers) * PairScorer.initialShare
                 }
-                if let estimate { pickers = max(pickers ?? 0, estimate) }
+                if let estimate {
+                    pickers = max(pickers ?? 0, estimate)
+                }
             }
         }
         return pickers

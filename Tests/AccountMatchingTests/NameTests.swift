@@ -215,9 +215,12 @@ struct HandleTests {
         ("aadams99", "theaadams99", .extended),
         ("susansorimita2", "susansorimita2001", .extended),
         ("abigailhoreva65", "abigailhoreva651", .extended),  // a 15-character screen name may be cut short
-        ("dherrera67", "dherrera677", .different),  // otherwise more digits are another number,
-        ("amanda81", "amanda8168", .different),
-        ("amanda81", "amanda816897", .extended),  // unless three or more were added (a suggestion when it was taken)
+        ("hwarren3", "hwarren344", .different),  // otherwise more digits are another number,
+        ("hwarren3", "hwarren3", .identical),
+        ("hwarren3", "hwarren3445", .extended),  // unless three or more were added (a suggestion when it was taken),
+        ("dherrera67", "dherrera677", .extended),  // or one or two behind a number of two digits or more
+        ("amanda81", "amanda8168", .extended),
+        ("amanda81", "amanda816897", .extended),
         ("crimsonninja1976", "crimsonninja1976114", .extended),
         ("amanda816897", "816897amanda81", .different),
         // A word in front, and the rest cut at Twitter's 15 characters.

@@ -816,6 +816,50 @@ struct DuplicateDetectorTests {
         #expect(report.clusters.isEmpty)
     }
 
+    @Test func aSiteSuggestionBehindANumberIsTheSameHandle() throws {
+        // `csmits95` was taken when Courtney registered by email, so the site suggested `csmits957`; only her name
+        // and that handle say she is the Twitter user @csmits95.
+        let report = detect(
+            strangers(200) + [
+                account(
+                    "csmits95", first: "Courtney", last: "Smits", screen: "csmits95", twitterName: "Courtney Smits"),
+                account("csmits957", email: "hiddenphoenix@yahoo.com", first: "Courtney", last: "Smits"),
+                // One digit behind one digit is another number: Heather's `hwarren3` and `hwarren344` stay apart.
+                account(
+                    "hwarren3", first: "Heather", last: "Warren", screen: "hwarren3", twitterName: "Heather Warren"),
+                account("hwarren344", email: "blue.kettle@yahoo.com", first: "Heather", last: "Warren"),
+            ])
+        #expect(report.usernameClusters == [["csmits95", "csmits957"]])
+        let reasons = try #require(report.clusters.first?.reasons)
+        #expect(reasons == ["account names match and usernames resemble each other"])
+    }
+
+    @Test func aHandleSpellingTheFamilyNameOfASharedGivenNameIsTelling() {
+        // Steph Frank's `sfrank92` is also the screen name of a Twitter account that says only "Steph". Thirty Franks
+        // and six Stephs are in the store, but another Steph who is also a Frank is unlikely: the handle counts.
+        let franks = [
+            "Alan", "Bella", "Carl", "Dora", "Earl", "Fay", "Gus", "Hope", "Ivan", "Jill", "Kurt", "Lena",
+            "Max", "Nina", "Otto", "Pia", "Rex", "Sue", "Ted", "Vera", "Walt", "Xena", "Yuri", "Zoe", "Abe", "Bea",
+            "Cy",
+            "Di", "Ed", "Flo",
+        ].map { given in
+            account(
+                "\(given.lowercased())_frank", email: "\(given.lowercased()).frank@example.net", first: given,
+                last: "Frank")
+        }
+        let stephs = ["Olsen", "Ruiz", "Park", "Nagy", "Berg", "Costa"].map { family in
+            account(
+                "steph_\(family.lowercased())", email: "s.\(family.lowercased())@example.net", first: "Steph",
+                last: family)
+        }
+        let report = detect(
+            strangers(200) + franks + stephs + [
+                account("sfrank92", email: "sfrank92@herringtech.edu", first: "Steph", last: "Frank"),
+                account("sfrank92_46", first: "Steph", screen: "sfrank92", twitterName: "Steph"),
+            ])
+        #expect(report.usernameClusters == [["sfrank92", "sfrank92_46"]])
+    }
+
     // MARK: - Scale guards
 
     @Test func aGiantChainIsCappedAndSaysSo() throws {
