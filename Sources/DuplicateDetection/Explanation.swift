@@ -221,7 +221,9 @@ extension DuplicateDetector {
                 evidence.name == .unknown || evidence.name == .conflict ? "many others" : "others carrying the name"
             handles = "\(handlePhrase ?? ""), but \(who) could have picked " + (same ? "that handle" : "such handles")
         case .resembling, .identical:
-            handles = "\(handlePhrase ?? ""): " + (same ? "a handle" : "handles") + " that say who picked them"
+            handles =
+                "\(handlePhrase ?? ""): "
+                + (same ? "a handle that says who picked it" : "handles that say who picked them")
         }
         findings.append(.init(subject: "handles", text: handles))
         return findings

@@ -242,6 +242,7 @@ final class PairScorer: Sendable {
         if fullA.contains(where: { fullB.contains($0) }) { return .nickname }
         let scalarsA = words.scalars[Int(a)]
         let scalarsB = words.scalars[Int(b)]
+        if isClipped(a, b) { return .nickname }
         if scalarsA.count == 1 || scalarsB.count == 1 { return scalarsA.first == scalarsB.first ? .initial : .none }
         if !(words.known[Int(a)] && words.known[Int(b)]) && isTypo(a, b, cache: &cache) {
             let textA = String(decoding: words.utf8[Int(a)], as: UTF8.self)
@@ -257,6 +258,21 @@ final class PairScorer: Sendable {
     /// most ``droppedLetterCarriers`` times, and the shorter has four letters or more. (Measured: on the third
     /// generator +9 true links and no false one at 100,000 accounts, +54 and +2 at a million; the other two
     /// generators unchanged.)
+    /// Whether one given name is the other clipped (`Kel` for Kelly, `Tiff` for Tiffany, `Court` for Courtney):
+    /// three letters or more of a given name that other accounts of the store carry too, two or more cut off, the
+    /// short form not in the nickname table (which would say whose nickname it is: `Dan` is Daniel's, not Dana's).
+    private func isClipped(_ a: Int32, _ b: Int32) -> Bool {
+        let words = table.words
+        let (short, long) = words.utf8[Int(a)].count <= words.utf8[Int(b)].count ? (a, b) : (b, a)
+        let shortText = words.utf8[Int(short)]
+        let longText = words.utf8[Int(long)]
+        return shortText.count >= 3 && longText.count - shortText.count >= 2 && longText.starts(with: shortText)
+            && !words.known[Int(short)] && table.givenCount(of: long) >= PairScorer.clippedNameCarriers
+    }
+
+    /// How many accounts must carry a given name for a clipped form of it to count as its nickname.
+    static let clippedNameCarriers = 3
+
     private func isDroppedLastLetter(_ a: Int32, _ b: Int32) -> Bool {
         let words = table.words
         let scalarsA = words.scalars[Int(a)]
@@ -695,7 +711,7 @@ final class PairScorer: Sendable {
     /// family names (`williamburns1974` for William Burns): the other carriers of that name. An initial and a family
     /// name (`wburns74`): the carriers of the family name with that initial, about one in ``initialShare``; a given
     /// name and an initial (`williamb`) likewise. When the two accounts share a given name (`sharedGiven`: the name
-    /// slots whose given names agree) and the handle spells the family name of one of those slots, with or without
+    /// slots whose given names agree) and the handle spells the family name of a name with that given name, with or without
     /// the initial (`sfrank92` for Steph Frank and a Steph), another picker would have to carry that whole name:
     /// its carriers count when fewer. When several names fit, the most carried counts. Used when the names
     /// themselves agree on little (one account has none, or only a given name).
@@ -741,9 +757,9 @@ final class PairScorer: Sendable {
                 // (Steph Frank and a Steph with no family name) could be another's only if that other Steph were
                 // also a Frank: the carriers of the whole name, when fewer.
                 func wholeName() -> Double {
-                    guard let (slotA, slotB) = sharedGiven, kind == (account == i ? slotA : slotB) else {
-                        return .infinity
-                    }
+                    guard let (slotA, slotB) = sharedGiven,
+                        slot.given == table.name(i, slotA).given || slot.given == table.name(j, slotB).given
+                    else { return .infinity }
                     return otherCarriers(account, kind, pair: (i, j), cache: &cache)
                 }
                 if spellsFamily && fits(familyWords, initials: ByteSet()) {

@@ -834,6 +834,31 @@ struct DuplicateDetectorTests {
         #expect(reasons == ["account names match and usernames resemble each other"])
     }
 
+    @Test func aClippedGivenNameIsANickname() throws {
+        // `Kel` is in no nickname table, but it is Kelly clipped (other Kellys show that Kelly is a given name); `Dan`
+        // is in the table as Daniel's, so the table says it is not Dana's.
+        let kellys = ["Ames", "Boyd", "Chu"].map { family in
+            account("kelly\(family.lowercased())", first: "Kelly", last: family)
+        }
+        let danas = ["Ames", "Boyd", "Chu"].map { family in
+            account("dana\(family.lowercased())", first: "Dana", last: family)
+        }
+        let report = detect(
+            strangers(200) + kellys + danas + [
+                account("brokenconcert62", email: "brokenconcert62@example.edu", first: "Kelly", last: "Kronenberg"),
+                account(
+                    "brokenconcert62_2", email: "kellyk355@example.com", first: "Kel", last: "Kronenberg",
+                    screen: "brokenconcert62", twitterName: "Kel Kronenberg"),
+                account("quietharbor71", email: "quietharbor71@example.edu", first: "Dana", last: "Whitcombe"),
+                account(
+                    "quietharbor71_2", email: "dwhitcombe@example.com", first: "Dan", last: "Whitcombe",
+                    screen: "quietharbor71", twitterName: "Dan Whitcombe"),
+            ])
+        #expect(report.usernameClusters == [["brokenconcert62", "brokenconcert62_2"]])
+        let reasons = try #require(report.clusters.first?.reasons)
+        #expect(reasons.contains { $0.contains("nickname") }, "\(reasons)")
+    }
+
     @Test func aHandleSpellingTheFamilyNameOfASharedGivenNameIsTelling() {
         // Steph Frank's `sfrank92` is also the screen name of a Twitter account that says only "Steph". Thirty Franks
         // and six Stephs are in the store, but another Steph who is also a Frank is unlikely: the handle counts.
