@@ -14,6 +14,7 @@ struct NicknamesTests {
         ("Pepe", "José"), ("Paco", "Francisco"), ("Nacho", "Ignacio"), ("Lupe", "Guadalupe"), ("Hans", "Johann"),
         ("Fritz", "Friedrich"), ("Gianni", "Giovanni"), ("Sasha", "Aleksandr"), ("Sasha", "Alexandra"),
         ("Misha", "Mikhail"), ("Katya", "Ekaterina"), ("Greta", "Margaret"), ("Kris", "Kristen"), ("Max", "Maxwell"),
+        ("Deb", "Debra"), ("Gaz", "Gary"),
     ])
     func relatesNicknamesToFullNames(_ nickname: String, _ full: String) {
         #expect(Nicknames.english.areEquivalent(nickname, full))
