@@ -37,6 +37,16 @@ public enum Handle: Sendable {
         return true
     }
 
+    /// Whether `short` ends in `19` or `20` (and no other digit before them) to which `extra` digits add up to a
+    /// year: `anitak19` and `anitak1975` are two numbers, an age or a year cut short and a year of birth.
+    private static func completesYear(_ short: UnsafeBufferPointer<UInt8>, _ extra: Int) -> Bool {
+        guard extra == 2, short.count >= 3, !isDigit(short[short.count - 3]) else { return false }
+        let tens = short[short.count - 2]
+        let ones = short[short.count - 1]
+        return (tens == UInt8(ascii: "1") && ones == UInt8(ascii: "9"))
+            || (tens == UInt8(ascii: "2") && ones == UInt8(ascii: "0"))
+    }
+
     private static let longestRoleName = roleNames.map(\.utf8.count).max() ?? 0
 
     /// The handle in a normalised mailbox's local part, or `nil` for role addresses (`info@`, `admin@`, …) that
@@ -251,7 +261,7 @@ public enum Handle: Sendable {
                         : isDigit(short[0]) && isDigit(long[extra - 1])
                     let suffixed =
                         isPrefix && long[short.count...].allSatisfy(isDigit)
-                        && (extra >= 3 || isDigit(short[short.count - 2]))
+                        && (extra >= 3 || (isDigit(short[short.count - 2]) && !completesYear(short, extra)))
                     if !extendsNumber || mayBeCut || suffixed { return .extended }
                     return .different
                 }

@@ -220,6 +220,10 @@ struct HandleTests {
         ("hwarren3", "hwarren3445", .extended),  // unless three or more were added (a suggestion when it was taken),
         ("dherrera67", "dherrera677", .extended),  // or one or two behind a number of two digits or more
         ("amanda81", "amanda8168", .extended),
+        ("csmits95", "csmits957", .extended),
+        ("anitak19", "anitak1975", .different),  // but `19` or `20` and two more digits are a year of their own
+        ("armstrongs20", "armstrongs2005", .different),
+        ("ttaylor1990", "ttaylor199020", .extended),
         ("amanda81", "amanda816897", .extended),
         ("crimsonninja1976", "crimsonninja1976114", .extended),
         ("amanda816897", "816897amanda81", .different),
