@@ -37,8 +37,8 @@ public enum Handle: Sendable {
         return true
     }
 
-    /// Whether `short` ends in `19` or `20` (and no other digit before them) to which `extra` digits add up to a
-    /// year: `anitak19` and `anitak1975` are two numbers, an age or a year cut short and a year of birth.
+    /// Whether `short` ends in the number `19` or `20` (no other digit before them) and the `extra` digits added make
+    /// it 19xx or 20xx: `anitak19` and `anitak1975` are two numbers, an age or a year cut short and a year of birth.
     private static func completesYear(_ short: UnsafeBufferPointer<UInt8>, _ extra: Int) -> Bool {
         guard extra == 2, short.count >= 3, !isDigit(short[short.count - 3]) else { return false }
         let tens = short[short.count - 2]

@@ -16,8 +16,8 @@ public struct MatchableAccountBatch: Sendable {
     private var bytes: [UInt8] = []
     /// Bit `field` set when the field is present (not nil).
     private var present: [UInt8] = []
-    /// `emailRulesVersion`, -1 for none.
-    private var rulesVersions: [Int32] = []
+    /// `emailRulesVersion` per account.
+    private var rulesVersions: [Int?] = []
 
     /// An empty batch.
     public init() {}
@@ -71,7 +71,7 @@ public struct MatchableAccountBatch: Sendable {
             starts.append(UInt32(bytes.count))
         }
         present.append(mask)
-        rulesVersions.append(account.emailRulesVersion.map { Int32(clamping: $0) } ?? -1)
+        rulesVersions.append(account.emailRulesVersion)
     }
 
     /// Adds an account whose fields `field` gives as UTF-8 (`nil` for a missing one), asked once for each field in
@@ -90,7 +90,7 @@ public struct MatchableAccountBatch: Sendable {
         }
         precondition(mask & 0b11 == 0b11, "an account has an id and a username")
         present.append(mask)
-        rulesVersions.append(emailRulesVersion.map { Int32(clamping: $0) } ?? -1)
+        rulesVersions.append(emailRulesVersion)
     }
 
     /// Whether `account`'s `field` is present.
@@ -100,7 +100,7 @@ public struct MatchableAccountBatch: Sendable {
 
     /// The email rules version of `account`'s stored mailbox, if any.
     public func emailRulesVersion(of account: Int) -> Int? {
-        rulesVersions[account] < 0 ? nil : Int(rulesVersions[account])
+        rulesVersions[account]
     }
 
     /// Calls `body` with `account`'s `field` as UTF-8, or `nil` when it is missing. The bytes are valid only inside

@@ -19,11 +19,11 @@ extension AccountStore {
 
     /// Reads every account's matchable fields as ``scanMatchableAccounts(batchSize:_:)`` does, laid out as bytes
     /// (``MatchableAccountBatch``): no string is made per field, so a million accounts read in a fraction of the
-    /// time.
+    /// time. The bytes are the stored text as SQLite returns it (valid UTF-8 without NUL, as the store writes it).
     /// - Parameters:
     ///   - batchSize: accounts per call of `body`.
-    ///   - body: called with each batch, on the calling thread; the batch's storage is reused after it returns
-    ///     (copy it to keep it: it is a value).
+    ///   - body: called with each batch, on the calling thread. The scan reuses the batch's storage for the next one;
+    ///     a batch `body` keeps (it is a value) stays as it was, at the cost of that reuse.
     public func scanMatchableAccountBatches(
         batchSize: Int = 10_000, _ body: (MatchableAccountBatch) -> Void
     ) throws(StoreError) {

@@ -50,12 +50,12 @@ public struct DuplicateDetector: Sendable {
     }
 
     /// Works out what a batch read as bytes (`AccountStore.scanMatchableAccountBatches`) contributes apart from
-    /// its names, as ``prepare(_:)-([MatchableAccount])`` does: the cheaper way to read a large store.
+    /// its names, as `prepare(_:)` does for values: the cheaper way to read a large store.
     public static func prepare(_ batch: MatchableAccountBatch) -> PreparedAccounts {
         PreparedAccounts(batch)
     }
 
-    /// Adds accounts prepared by ``prepare(_:)``.
+    /// Adds accounts prepared by `prepare(_:)`.
     public mutating func add(_ prepared: PreparedAccounts) {
         table.append(prepared)
     }

@@ -190,7 +190,7 @@ final class PairScorer: Sendable {
     private func agreement(
         _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
     ) -> NameAgreement {
-        var given = givenAgreement(a.given, b.given, cache: &cache)
+        var given = givenAgreement(a.given, b.given, clipping: true, cache: &cache)
         if given == .none && (joins(a, b) || joins(b, a)) { given = .exact }
         // Two first names of two words each (`Van Minh` and `Văn Vinh`, `Tae Woo` and `Tae Soo`): the second words
         // must agree too (the same, a nickname, or within a typo: `Ann` and `Anne`), unless one is an initial
@@ -233,8 +233,11 @@ final class PairScorer: Sendable {
             && whole[first.count...].elementsEqual(rest)
     }
 
-    /// Mirrors `PersonName.givenAgreement` over interned words.
-    private func givenAgreement(_ a: Int32, _ b: Int32, cache: inout TypoCache) -> PersonName.WordAgreement {
+    /// Mirrors `PersonName.givenAgreement` over interned words; with `clipping`, for two given names, a clipped one
+    /// is a nickname too (``isClipped(_:_:)``: the store's counts say which long forms are given names).
+    private func givenAgreement(
+        _ a: Int32, _ b: Int32, clipping: Bool = false, cache: inout TypoCache
+    ) -> PersonName.WordAgreement {
         if a == b { return .exact }
         let words = table.words
         let fullA = words.fullNames[Int(a)]
@@ -242,8 +245,8 @@ final class PairScorer: Sendable {
         if fullA.contains(where: { fullB.contains($0) }) { return .nickname }
         let scalarsA = words.scalars[Int(a)]
         let scalarsB = words.scalars[Int(b)]
-        if isClipped(a, b) { return .nickname }
         if scalarsA.count == 1 || scalarsB.count == 1 { return scalarsA.first == scalarsB.first ? .initial : .none }
+        if clipping && isClipped(a, b) { return .nickname }
         if !(words.known[Int(a)] && words.known[Int(b)]) && isTypo(a, b, cache: &cache) {
             let textA = String(decoding: words.utf8[Int(a)], as: UTF8.self)
             let textB = String(decoding: words.utf8[Int(b)], as: UTF8.self)
@@ -252,27 +255,30 @@ final class PairScorer: Sendable {
         return .none
     }
 
+    /// Whether one given name is the other clipped (`Kel` for Kelly, `Tiff` for Tiffany, `Court` for Courtney):
+    /// three letters or more of a given name that other accounts of the store carry too, two letters or more cut
+    /// off, the short form not in the nickname table (which would say whose nickname it is: `Dan` is Daniel's, not
+    /// Danica's). Letters are Unicode scalars of the folded words.
+    private func isClipped(_ a: Int32, _ b: Int32) -> Bool {
+        let words = table.words
+        let (short, long) =
+            words.scalars[Int(a)].count <= words.scalars[Int(b)].count ? (a, b) : (b, a)
+        let shortLetters = words.scalars[Int(short)]
+        let longLetters = words.scalars[Int(long)]
+        return shortLetters.count >= 3 && longLetters.count - shortLetters.count >= 2
+            && longLetters.starts(with: shortLetters) && !words.known[Int(short)]
+            && table.givenCount(of: long) >= PairScorer.clippedNameCarriers
+    }
+
+    /// How many accounts must carry a given name for a clipped form of it to count as its nickname.
+    static let clippedNameCarriers = 3
+
     /// Whether of two words, one the other with a letter added at the end (`Pere` and `Perez`, `Ebeaynik` and
     /// `Ebeaynike`), one is the other slipped: neither is a given name the nickname table knows or a very common one
     /// (`Paul` and `Paula`, `Eric` and `Erica` are two names, often siblings'), the store holds the rarer spelling at
     /// most ``droppedLetterCarriers`` times, and the shorter has four letters or more. (Measured: on the third
     /// generator +9 true links and no false one at 100,000 accounts, +54 and +2 at a million; the other two
     /// generators unchanged.)
-    /// Whether one given name is the other clipped (`Kel` for Kelly, `Tiff` for Tiffany, `Court` for Courtney):
-    /// three letters or more of a given name that other accounts of the store carry too, two or more cut off, the
-    /// short form not in the nickname table (which would say whose nickname it is: `Dan` is Daniel's, not Dana's).
-    private func isClipped(_ a: Int32, _ b: Int32) -> Bool {
-        let words = table.words
-        let (short, long) = words.utf8[Int(a)].count <= words.utf8[Int(b)].count ? (a, b) : (b, a)
-        let shortText = words.utf8[Int(short)]
-        let longText = words.utf8[Int(long)]
-        return shortText.count >= 3 && longText.count - shortText.count >= 2 && longText.starts(with: shortText)
-            && !words.known[Int(short)] && table.givenCount(of: long) >= PairScorer.clippedNameCarriers
-    }
-
-    /// How many accounts must carry a given name for a clipped form of it to count as its nickname.
-    static let clippedNameCarriers = 3
-
     private func isDroppedLastLetter(_ a: Int32, _ b: Int32) -> Bool {
         let words = table.words
         let scalarsA = words.scalars[Int(a)]

@@ -30,13 +30,13 @@ package struct TextCache<Value: Sendable>: Sendable {
         package let value: Value?
     }
 
-    /// Looks `text` up; pass the position to ``insert(_:_:at:)`` when it holds no value.
+    /// Looks `text` up; pass the position to `insert(_:_:at:)` when it holds no value.
     package func find(_ text: String) -> Position {
         var text = text
         return text.withUTF8 { find($0) }
     }
 
-    /// Looks `text` (UTF-8) up; pass the position to ``insert(_:_:at:)`` when it holds no value.
+    /// Looks `text` (UTF-8) up; pass the position to `insert(_:_:at:)` when it holds no value.
     package func find(_ text: UnsafeBufferPointer<UInt8>) -> Position {
         let hash = FNV1a.hash(text)
         let mask = slots.count - 1

@@ -223,6 +223,8 @@ struct HandleTests {
         ("csmits95", "csmits957", .extended),
         ("anitak19", "anitak1975", .different),  // but `19` or `20` and two more digits are a year of their own
         ("armstrongs20", "armstrongs2005", .different),
+        ("bob2019", "bob201975", .extended),
+        ("anitak19", "anitak197", .extended),
         ("ttaylor1990", "ttaylor199020", .extended),
         ("amanda81", "amanda816897", .extended),
         ("crimsonninja1976", "crimsonninja1976114", .extended),
