@@ -52,10 +52,10 @@ public enum Handle: Sendable {
     /// The handle in a normalised mailbox's local part, or `nil` for role addresses (`info@`, `admin@`, …) that
     /// say nothing about a person.
     public static func fromMailbox(_ mailbox: String) -> String? {
-        // By byte: `@` is ASCII, so its UTF-8 index is a character boundary (and a `Character` search is slow).
-        guard let at = mailbox.utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
-        let handle = normalize(String(mailbox[..<at]))
-        return handle.isEmpty || roleNames.contains(handle) ? nil : handle
+        var mailbox = mailbox
+        var handle: [UInt8] = []
+        guard mailbox.withUTF8({ appendFromMailbox($0, to: &handle) }) else { return nil }
+        return String(decoding: handle, as: UTF8.self)
     }
 
     /// How two normalised handles agree.

@@ -107,11 +107,10 @@ public enum NameText: Sendable {
     /// `text` folded with everything but letters and digits removed (`John.Smith_84` → `johnsmith84`).
     public static func alphanumerics(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var text = text
             var bytes: [UInt8] = []
             bytes.reserveCapacity(text.utf8.count)
-            for byte in text.utf8 {
-                if let folded = foldedLetterOrDigit(byte) { bytes.append(folded) }
-            }
+            text.withUTF8 { appendAlphanumerics($0, to: &bytes) }
             return String(decoding: bytes, as: UTF8.self)
         }
         var output = String.UnicodeScalarView()
