@@ -95,7 +95,9 @@ public struct DuplicateDetector: Sendable {
         let blocks = Self.blocks(in: entries)
         statistics.blocks = blocks.count
 
-        let (links, comparisons) = compare(blocks, entries: entries, table: table, progress: progress)
+        let shared = CompleteBlockKeys(blocks: blocks, entries: entries, accounts: table.count, settings: settings)
+        let (links, comparisons) = compare(
+            blocks, entries: entries, table: table, sharedKeys: shared, progress: progress)
         statistics.comparisons = comparisons
         statistics.links = links.count
 
@@ -155,7 +157,7 @@ public struct DuplicateDetector: Sendable {
 
     /// Scores the candidate pairs of every block, on every core, and returns the distinct links.
     private func compare(
-        _ blocks: [Range<Int>], entries: [BlockEntry], table: AccountTable,
+        _ blocks: [Range<Int>], entries: [BlockEntry], table: AccountTable, sharedKeys: CompleteBlockKeys,
         progress: @Sendable (DetectionProgress) -> Void
     ) -> (links: [Link], comparisons: Int) {
         let settings = self.settings
@@ -192,8 +194,8 @@ public struct DuplicateDetector: Sendable {
                 var comparisons = 0
                 for block in blocks[chunkList[chunk]] {
                     comparisons += Self.compareBlock(
-                        block, entries: entries, table: table, scorer: scorer, settings: settings, order: &order,
-                        cache: &cache
+                        block, entries: entries, table: table, scorer: scorer, settings: settings,
+                        sharedKeys: sharedKeys, order: &order, cache: &cache
                     ) { link in links.append(link) }
                 }
                 // Handle surprises are per pair of names: on a store far larger than a million they would pile up.
@@ -207,7 +209,7 @@ public struct DuplicateDetector: Sendable {
             }
         }
         var (links, comparisons) = results.collected()
-        // A pair sharing several keys was scored once per key: keep one link per pair.
+        // A pair sharing several oversized blocks may have been scored in each: keep one link per pair.
         links.sort { $0.a != $1.a ? $0.a < $1.a : $0.b < $1.b }
         var unique: [Link] = []
         unique.reserveCapacity(links.count)
@@ -215,15 +217,20 @@ public struct DuplicateDetector: Sendable {
         return (unique, comparisons)
     }
 
-    /// Scores the pairs of one block: all pairs when it is small, neighbours in sort order when it is large.
+    /// Scores the pairs of one block: all pairs when it is small, neighbours in sort order when it is large. A pair
+    /// that another block scores in full (a smaller key when this block is small, any key when it is large) is left
+    /// to that block.
     private static func compareBlock(
         _ block: Range<Int>, entries: [BlockEntry], table: AccountTable, scorer: PairScorer,
-        settings: DetectionSettings, order: inout [UInt32], cache: inout TypoCache, emit: (Link) -> Void
+        settings: DetectionSettings, sharedKeys: CompleteBlockKeys, order: inout [UInt32], cache: inout TypoCache,
+        emit: (Link) -> Void
     ) -> Int {
         order.removeAll(keepingCapacity: true)
         for index in block { order.append(entries[index].account) }
         var window = order.count
-        if order.count > settings.maximumBlockSize {
+        let isComplete = order.count <= settings.maximumBlockSize
+        let before = isComplete ? entries[block.lowerBound].key : .max
+        if !isComplete {
             let kind = AccountTable.kind(of: entries[block.lowerBound].key)
             order.sort { table.neighbourOrder(kind, $0, $1) }
             window = kind.isLoose ? settings.looseNeighbourWindow : settings.neighbourWindow
@@ -234,7 +241,7 @@ public struct DuplicateDetector: Sendable {
             for y in (x + 1)..<max(x + 1, upper) {
                 let a = min(order[x], order[y])
                 let b = max(order[x], order[y])
-                if a == b { continue }
+                if a == b || sharedKeys.share(a, b, before: before) { continue }
                 comparisons += 1
                 if let (score, evidence) = scorer.evaluate(Int(a), Int(b), cache: &cache) {
                     emit(Link(a: a, b: b, score: score, evidence: evidence))
@@ -242,6 +249,51 @@ public struct DuplicateDetector: Sendable {
             }
         }
         return comparisons
+    }
+}
+
+/// Each account's keys of the blocks compared in full (two to ``DetectionSettings/maximumBlockSize`` accounts), in
+/// key order: a pair that shares several is scored in the block of the smallest only.
+struct CompleteBlockKeys: Sendable {
+    /// `accounts + 1` starts into `keys`.
+    private let starts: [UInt32]
+    private let keys: [UInt64]
+
+    init(blocks: [Range<Int>], entries: [BlockEntry], accounts: Int, settings: DetectionSettings) {
+        var starts = [UInt32](repeating: 0, count: accounts + 1)
+        let complete = blocks.filter { $0.count <= settings.maximumBlockSize }
+        for block in complete {
+            for index in block { starts[Int(entries[index].account) + 1] += 1 }
+        }
+        for account in 0..<accounts { starts[account + 1] += starts[account] }
+        var filled = starts
+        var keys = [UInt64](repeating: 0, count: Int(starts[accounts]))
+        // Blocks come in key order, so each account's keys do too.
+        for block in complete {
+            for index in block {
+                let account = Int(entries[index].account)
+                keys[Int(filled[account])] = entries[index].key
+                filled[account] += 1
+            }
+        }
+        self.starts = starts
+        self.keys = keys
+    }
+
+    /// Whether `a` and `b` share the key of a block compared in full that is smaller than `limit`.
+    func share(_ a: UInt32, _ b: UInt32, before limit: UInt64) -> Bool {
+        var x = Int(starts[Int(a)])
+        let endX = Int(starts[Int(a) + 1])
+        var y = Int(starts[Int(b)])
+        let endY = Int(starts[Int(b) + 1])
+        while x < endX && y < endY {
+            let keyX = keys[x]
+            let keyY = keys[y]
+            if keyX >= limit || keyY >= limit { return false }
+            if keyX == keyY { return true }
+            if keyX < keyY { x += 1 } else { y += 1 }
+        }
+        return false
     }
 }
 

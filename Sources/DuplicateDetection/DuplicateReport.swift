@@ -82,7 +82,8 @@ public enum ReportField: String, Sendable, Hashable, CaseIterable, Comparable {
 public struct DetectionStatistics: Sendable, Hashable {
     /// Blocks with two or more accounts.
     public var blocks = 0
-    /// Pairs scored (a pair sharing several keys counts once per key).
+    /// Pairs scored. A pair sharing several keys is scored once, unless it only meets in blocks too large to compare
+    /// in full (then once per such block where the two are neighbours).
     public var comparisons = 0
     /// Distinct pairs scoring at least the minimum.
     public var links = 0

@@ -954,6 +954,30 @@ struct DuplicateDetectorTests {
         #expect(comparisons(4) == 39 + 38 + 37 + 36)
     }
 
+    @Test func aPairSharingSeveralBlocksIsScoredOnce() {
+        // One mailbox (Gmail dots), one handle and one name: three blocks of two, one comparison.
+        let twice = [
+            account("annmarsh", email: "ann.marsh@gmail.com", first: "Ann", last: "Marsh"),
+            account("ann_marsh", email: "annmarsh@gmail.com", first: "Ann", last: "Marsh", screen: "annmarsh"),
+        ]
+        let report = detect(twice)
+        #expect(report.usernameClusters == [["ann_marsh", "annmarsh"]])
+        #expect(report.statistics.comparisons == 1)
+        // In a name block too large to compare in full, neighbours that also share a mailbox are scored in the
+        // mailbox block only: still 39 comparisons for forty John Smiths, and the pair is linked.
+        var settings = DetectionSettings()
+        settings.maximumBlockSize = 10
+        settings.looseNeighbourWindow = 1
+        var smiths = (0..<40).map { index in
+            account("u\(index)", email: "x\(index)@example\(index).org", first: "John", last: "Smith")
+        }
+        smiths[1] = account("u1", email: "x.0@gmail.com", first: "John", last: "Smith")
+        smiths[0] = account("u0", email: "x0@gmail.com", first: "John", last: "Smith")
+        let smithReport = detect(smiths, settings: settings)
+        #expect(smithReport.statistics.comparisons == 39)
+        #expect(smithReport.usernameClusters == [["u0", "u1"]])
+    }
+
     @Test func theNameParseCachesGiveEachSpellingItsOwnWords() {
         // Each name field is parsed once per spelling and kept in a cache that starts with room for 512. Fillers
         // with 6,000 distinct given and family names make the caches grow several times and fill them; then
