@@ -874,6 +874,22 @@ struct DuplicateDetectorTests {
         #expect(reasons.contains { $0.contains("nickname") }, "\(reasons)")
     }
 
+    @Test func aNameMadeHandleCountsWhenNoMailboxSaysOtherwise() throws {
+        // Nadia Okafor's `nadiaokafor` on both accounts. In a store of sixty, 2 × 2 / 60 ≈ 0.07 other accounts are
+        // expected to carry her name: too many for a handle her name explains to count on its own, few enough when
+        // her Twitter account has no mailbox to say it is someone else's. With a second mailbox it does not count.
+        let email = account("nadiaokafor", email: "n.okafor@example.com", first: "Nadia", last: "Okafor")
+        func twitter(email: String?) -> MatchableAccount {
+            account("nadiaokafor_2", email: email, screen: "nadiaokafor", twitterName: "Nadia Okafor")
+        }
+        let withoutMailbox = detect(strangers(58) + [email, twitter(email: nil)])
+        #expect(withoutMailbox.usernameClusters == [["nadiaokafor", "nadiaokafor_2"]])
+        let reasons = try #require(withoutMailbox.clusters.first?.reasons)
+        #expect(reasons == ["Twitter display name matches account name (a rare name) and screen name matches username"])
+        let withMailbox = detect(strangers(58) + [email, twitter(email: "nadia.o@example.org")])
+        #expect(withMailbox.clusters.isEmpty)
+    }
+
     @Test func aHandleSpellingTheFamilyNameOfASharedGivenNameIsTelling() {
         // Steph Frank's `sfrank92` is also the screen name of a Twitter account that says only "Steph". Thirty Franks
         // and six Stephs are in the store, but another Steph who is also a Frank is unlikely: the handle counts.
