@@ -43,9 +43,10 @@ public struct PairExplanation: Sendable, Hashable {
         public var description: String
         /// How many accounts it holds.
         public var size: Int
-        /// Whether the pair was compared in it: always in a block of up to
-        /// ``DetectionSettings/maximumBlockSize`` accounts; in a larger one only when the two are within the
-        /// neighbour window of each other in the block's sort order.
+        /// Whether the block puts the pair up for comparison: always a block of up to
+        /// ``DetectionSettings/maximumBlockSize`` accounts; a larger one only when the two are within the neighbour
+        /// window of each other in the block's sort order. A pair put up by several blocks is scored once (in the
+        /// first full block of the order mailbox, handle, handle prefix, name).
         public var compared: Bool
     }
 
@@ -151,7 +152,8 @@ extension DuplicateDetector {
         return explanations
     }
 
-    /// The blocks `i` and `j` share, and whether ``compareBlock`` compares them in each.
+    /// The blocks `i` and `j` share, and whether each puts them up for comparison (``compareBlock`` scores the pair
+    /// once, whichever blocks put it up).
     private func sharedBlocks(
         _ i: Int, _ j: Int, entries: [BlockEntry], scorer: PairScorer
     ) -> [PairExplanation.SharedBlock] {

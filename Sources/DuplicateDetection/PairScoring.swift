@@ -29,7 +29,8 @@ struct PairEvidence: Sendable, Hashable {
     var handleSlotA = AccountTable.HandleSlot.username
     var handleSlotB = AccountTable.HandleSlot.username
     /// The handle counted although the names explain it: the name is so rare in the store that nobody else could
-    /// have made that handle from it.
+    /// have made that handle from it (or, with no mailbox on one side, so rare that few could:
+    /// ``PairScorer/unopposedPickers``).
     var rareName = false
     /// The handles resemble through a number they share (``PairScorer/sharedNumber(_:_:)``), not their letters.
     var sharesNumber = false
@@ -108,10 +109,11 @@ final class PairScorer: Sendable {
     /// How many spellings of a matching name (nicknames, typos, initials) an account carrying the name stands for,
     /// when the chance that a stranger with the same handle letters also carries it is estimated.
     static let nameVariants = 4.0
-    /// A handle the names explain, the same on two accounts one of which has no mailbox, counts when at most this many
-    /// other accounts are expected to carry the matching name. (Elsewhere such a handle counts below about 0.045:
-    /// `styleShare` times it under `2^-surpriseMargin`.) On the six labelled sets at 100,000, pairs at or below 0.1
-    /// were 199 true and 12 false with one mailbox missing, 139 true and 56 false with two different mailboxes.
+    /// The same handle on two accounts whose names match, one of which has no mailbox, counts (as resembling handles
+    /// do) when at most this many other accounts are expected to carry the name, however much of the handle the names
+    /// explain. (Otherwise a handle the names explain needs about 0.045: `styleShare` times it under
+    /// `2^-surpriseMargin`.) On the six labelled sets at 100,000, such pairs at or below 0.1 were 199 true and 12
+    /// false with one mailbox missing, 139 true and 56 false with two different mailboxes.
     static let unopposedPickers = 0.1
 
     /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
@@ -151,14 +153,6 @@ final class PairScorer: Sendable {
             countSharedNumber(number, i, j, into: &evidence, pickers: nil, cache: &cache)
         } else {
             compareHandles(i, j, into: &evidence, needResembling: needResembling, cache: &cache)
-        }
-        // The same handle made from a matching name that few others carry, where one account has no mailbox to tell
-        // otherwise (two people of one name mostly have two mailboxes): it counts.
-        if evidence.handle == .weak, evidence.name.isMatch, table.mailbox[i] == 0 || table.mailbox[j] == 0,
-            otherPickers(i, j, evidence, cache: &cache) <= PairScorer.unopposedPickers
-        {
-            evidence.handle = .identical
-            evidence.rareName = true
         }
         let score = ScoreTable.score(name: evidence.name, handle: evidence.handle)
         return score >= minimumScore ? (score, evidence) : nil
@@ -451,7 +445,13 @@ final class PairScorer: Sendable {
         var namesSpell: Bool?
         // The same handle is usually judged for several pairs of fields (username and email local part alike).
         var spelledMemo: (key: UInt64, value: Double)?
-        func counts(_ handle: UnsafeBufferPointer<UInt8>, letters: UInt32) -> (counts: Bool, bits: Double) {
+        // Where the names match and one account has no mailbox to say it is someone else's (two people of one name
+        // mostly have two), the same handle needs fewer others to carry the name (``unopposedPickers``).
+        let unopposed = evidence.name.isMatch && (table.mailbox[i] == 0 || table.mailbox[j] == 0)
+        var countedUnopposed = false
+        func counts(
+            _ handle: UnsafeBufferPointer<UInt8>, letters: UInt32, unopposedHandle: Bool = false
+        ) -> (counts: Bool, bits: Double) {
             let bits = surprise(handle)
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
             var pickers = namePickers!
@@ -473,7 +473,13 @@ final class PairScorer: Sendable {
                 pickers = evidence.name == .unknown ? spelled : min(pickers, spelled)
             }
             let byNames = pickers * exp2(-bits) * PairScorer.styleShare
-            if byNames > limit { return (false, bits) }
+            countedUnopposed = false
+            if byNames > limit {
+                guard unopposedHandle && unopposed && pickers <= PairScorer.unopposedPickers else {
+                    return (false, bits)
+                }
+                countedUnopposed = true
+            }
             let digitBits = Handle.digitSurprise(handle)
             if namesSpell == nil { namesSpell = namesCanSpellHandles(i, j) }
             let hasLetters = handle.contains { $0 < UInt8(ascii: "0") || $0 > UInt8(ascii: "9") }
@@ -493,8 +499,10 @@ final class PairScorer: Sendable {
                 if hashA == 0 { continue }
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
                     let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
-                    let (counted, bits) = counts(handle, letters: table.handleShape(i, slotA).letters)
-                    let strength: HandleStrength = counted ? .identical : .weak
+                    let (counted, bits) = counts(
+                        handle, letters: table.handleShape(i, slotA).letters, unopposedHandle: true)
+                    // Counted only for want of a mailbox on one side: ranked with resembling handles.
+                    let strength: HandleStrength = counted ? (countedUnopposed ? .resembling : .identical) : .weak
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = .identical

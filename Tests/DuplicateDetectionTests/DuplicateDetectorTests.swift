@@ -877,7 +877,8 @@ struct DuplicateDetectorTests {
     @Test func aNameMadeHandleCountsWhenNoMailboxSaysOtherwise() throws {
         // Nadia Okafor's `nadiaokafor` on both accounts. In a store of sixty, 2 × 2 / 60 ≈ 0.07 other accounts are
         // expected to carry her name: too many for a handle her name explains to count on its own, few enough when
-        // her Twitter account has no mailbox to say it is someone else's. With a second mailbox it does not count.
+        // her Twitter account has no mailbox to say it is someone else's (scored as resembling handles). With a
+        // second mailbox it does not count, nor in a store of thirty (2 × 2 / 30 ≈ 0.13, above 0.1).
         let email = account("nadiaokafor", email: "n.okafor@example.com", first: "Nadia", last: "Okafor")
         func twitter(email: String?) -> MatchableAccount {
             account("nadiaokafor_2", email: email, screen: "nadiaokafor", twitterName: "Nadia Okafor")
@@ -886,8 +887,11 @@ struct DuplicateDetectorTests {
         #expect(withoutMailbox.usernameClusters == [["nadiaokafor", "nadiaokafor_2"]])
         let reasons = try #require(withoutMailbox.clusters.first?.reasons)
         #expect(reasons == ["Twitter display name matches account name (a rare name) and screen name matches username"])
+        #expect(withoutMailbox.clusters.first?.score == 0.85)
         let withMailbox = detect(strangers(58) + [email, twitter(email: "nadia.o@example.org")])
         #expect(withMailbox.clusters.isEmpty)
+        let smallerStore = detect(strangers(28) + [email, twitter(email: nil)])
+        #expect(smallerStore.clusters.isEmpty)
     }
 
     @Test func aHandleSpellingTheFamilyNameOfASharedGivenNameIsTelling() {
@@ -971,7 +975,7 @@ struct DuplicateDetectorTests {
     }
 
     @Test func aPairSharingSeveralBlocksIsScoredOnce() {
-        // One mailbox (Gmail dots), one handle and one name: three blocks of two, one comparison.
+        // One mailbox (Gmail dots), one handle and a name: several blocks of two, one comparison.
         let twice = [
             account("annmarsh", email: "ann.marsh@gmail.com", first: "Ann", last: "Marsh"),
             account("ann_marsh", email: "annmarsh@gmail.com", first: "Ann", last: "Marsh", screen: "annmarsh"),
