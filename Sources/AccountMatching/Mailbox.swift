@@ -84,8 +84,14 @@ public enum Mailbox: Sendable {
     /// the provider's rules (dots, `+tag`, domain aliases) are applied.
     public static func normalize(_ email: String) -> String? {
         guard let parts = split(fold(email)) else { return nil }
-        var localPart = Substring(parts.local)
-        var asciiDomain = asciiDomain(parts.domain)
+        return mailbox(local: parts.local, asciiDomain: asciiDomain(parts.domain))
+    }
+
+    /// The provider's rules applied to a folded local part and a domain in IDNA ASCII form; `nil` when no local part
+    /// is left.
+    private static func mailbox(local: String, asciiDomain domain: String) -> String? {
+        var localPart = Substring(local)
+        var asciiDomain = domain
         if let rule = providers[asciiDomain] {
             if let separator = rule.tagSeparator, let tag = localPart.firstIndex(of: separator) {
                 localPart = localPart[..<tag]
@@ -114,11 +120,16 @@ public enum Mailbox: Sendable {
 
     /// Why `first` and `second` normalise to the same mailbox, or `nil` when they do not.
     public static func match(_ first: String, _ second: String) -> Match? {
-        guard let mailbox = normalize(first), mailbox == normalize(second) else { return nil }
-        let trimmedFirst = EmailText.trimmed(first).lowercased()
-        let trimmedSecond = EmailText.trimmed(second).lowercased()
-        if trimmedFirst == trimmedSecond { return .sameAddress }
-        if unicodeForm(first) == unicodeForm(second) { return .unicodeForms }
+        // Each address is folded, split and its domain put in IDNA form once: its mailbox and its Unicode form (the
+        // address with only the Unicode and IDNA mappings applied) both come from that.
+        guard let a = split(fold(first)), let b = split(fold(second)) else { return nil }
+        let domainA = asciiDomain(a.domain)
+        let domainB = asciiDomain(b.domain)
+        guard let mailbox = mailbox(local: a.local, asciiDomain: domainA),
+            mailbox == Self.mailbox(local: b.local, asciiDomain: domainB)
+        else { return nil }
+        if EmailText.trimmed(first).lowercased() == EmailText.trimmed(second).lowercased() { return .sameAddress }
+        if a.local == b.local && domainA == domainB { return .unicodeForms }
         return mailbox.hasSuffix("@gmail.com") ? .gmailRules : .plusAddressing
     }
 
@@ -153,12 +164,6 @@ public enum Mailbox: Sendable {
         let trimmed = EmailText.trimmed(email)
         if trimmed.utf8.allSatisfy({ $0 < 0x80 }) { return trimmed.lowercased() }
         return trimmed.precomposedStringWithCompatibilityMapping.lowercased()
-    }
-
-    /// The address with only the Unicode and IDNA mappings applied (no provider rules).
-    static func unicodeForm(_ email: String) -> String? {
-        guard let parts = split(fold(email)) else { return nil }
-        return "\(parts.local)@\(asciiDomain(parts.domain))"
     }
 
     /// Local part and domain (trailing dots removed), or `nil` when either is empty.
