@@ -29,8 +29,8 @@ struct PairEvidence: Sendable, Hashable {
     var handleSlotA = AccountTable.HandleSlot.username
     var handleSlotB = AccountTable.HandleSlot.username
     /// The handle counted although the names explain it: the name is so rare in the store that nobody else could
-    /// have made that handle from it (or, with no mailbox on one side, so rare that few could:
-    /// ``PairScorer/unopposedPickers``).
+    /// have made that handle from it (or so rare that few could, with a nickname or with no mailbox on one side:
+    /// ``PairScorer/looseMarginFactor``, ``PairScorer/unopposedPickers``).
     var rareName = false
     /// The handles resemble through a number they share (``PairScorer/sharedNumber(_:_:)``), not their letters.
     var sharesNumber = false
@@ -115,6 +115,10 @@ final class PairScorer: Sendable {
     /// `2^-surpriseMargin`.) On the six labelled sets at 100,000, such pairs at or below 0.1 were 199 true and 12
     /// false with one mailbox missing, 139 true and 56 false with two different mailboxes.
     static let unopposedPickers = 0.1
+    /// How many times more others may have been able to make the same handle from the names when the names agree
+    /// through a nickname, and again when one account has no mailbox (see `compareHandles`); such a handle scores as
+    /// resembling handles do. On the six labelled sets at 100,000 the factor 2 added 279 true and 6 false links.
+    static let looseMarginFactor = 2.0
 
     /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
     func evaluate(_ i: Int, _ j: Int, cache: inout TypoCache) -> (score: Double, evidence: PairEvidence)? {
@@ -448,9 +452,14 @@ final class PairScorer: Sendable {
         // Where the names match and one account has no mailbox to say it is someone else's (two people of one name
         // mostly have two), the same handle needs fewer others to carry the name (``unopposedPickers``).
         let unopposed = evidence.name.isMatch && (table.mailbox[i] == 0 || table.mailbox[j] == 0)
-        var countedUnopposed = false
+        // The same handle may have more others who could have made it from the names (``looseMarginFactor``) when
+        // a stranger making it would also have had to write the name the other way (a nickname on one account,
+        // the full name on the other), and again when no mailbox says the two are different people.
+        let factor = PairScorer.looseMarginFactor
+        let slack = (evidence.name == .nickname ? factor : 1) * (unopposed ? factor : 1)
+        var countedLoosely = false
         func counts(
-            _ handle: UnsafeBufferPointer<UInt8>, letters: UInt32, unopposedHandle: Bool = false
+            _ handle: UnsafeBufferPointer<UInt8>, letters: UInt32, sameHandle: Bool = false
         ) -> (counts: Bool, bits: Double) {
             let bits = surprise(handle)
             if namePickers == nil { namePickers = otherPickers(i, j, evidence, cache: &cache) }
@@ -473,12 +482,14 @@ final class PairScorer: Sendable {
                 pickers = evidence.name == .unknown ? spelled : min(pickers, spelled)
             }
             let byNames = pickers * exp2(-bits) * PairScorer.styleShare
-            countedUnopposed = false
+            countedLoosely = false
             if byNames > limit {
-                guard unopposedHandle && unopposed && pickers <= PairScorer.unopposedPickers else {
+                guard sameHandle,
+                    byNames <= limit * slack || (unopposed && pickers <= PairScorer.unopposedPickers)
+                else {
                     return (false, bits)
                 }
-                countedUnopposed = true
+                countedLoosely = true
             }
             let digitBits = Handle.digitSurprise(handle)
             if namesSpell == nil { namesSpell = namesCanSpellHandles(i, j) }
@@ -500,9 +511,10 @@ final class PairScorer: Sendable {
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
                     let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
                     let (counted, bits) = counts(
-                        handle, letters: table.handleShape(i, slotA).letters, unopposedHandle: true)
-                    // Counted only for want of a mailbox on one side: ranked with resembling handles.
-                    let strength: HandleStrength = counted ? (countedUnopposed ? .resembling : .identical) : .weak
+                        handle, letters: table.handleShape(i, slotA).letters, sameHandle: true)
+                    // Counted only with the looser margin (a nickname, no mailbox on one side): ranked with resembling
+                    // handles.
+                    let strength: HandleStrength = counted ? (countedLoosely ? .resembling : .identical) : .weak
                     if strength > evidence.handle {
                         evidence.handle = strength
                         evidence.handleAgreement = .identical

@@ -894,6 +894,33 @@ struct DuplicateDetectorTests {
         #expect(smallerStore.clusters.isEmpty)
     }
 
+    @Test func aNicknameLoosensWhatASharedNameMadeHandleNeeds() throws {
+        // `kateokafor` on Kate Okafor's account and on Katherine Okafor's Twitter account. Its letters are all name:
+        // what counts is how many others could have made it, 0.7 × 2 / store size (the Okafors are two, either given
+        // name one). A stranger making it would also have had to write the name the other way, so up to 1/16 of an
+        // account (not 1/32) may have, and up to 1/8 when the Twitter account has no mailbox.
+        let kate = account("kateokafor", email: "kate.o@example.com", first: "Kate", last: "Okafor")
+        func katherine(email: String?) -> MatchableAccount {
+            account(
+                "kateokafor_2", email: email, first: "Katherine", last: "Okafor", screen: "kateokafor",
+                twitterName: "Katherine Okafor")
+        }
+        // A store of 14: 0.1, too many with two mailboxes, few enough with one (0.14 other carriers of the name are
+        // above the 0.1 that a missing mailbox alone allows).
+        #expect(detect(strangers(12) + [kate, katherine(email: "katherine.okafor@example.org")]).clusters.isEmpty)
+        #expect(
+            detect(strangers(12) + [kate, katherine(email: nil)]).usernameClusters == [["kateokafor", "kateokafor_2"]])
+        // A store of 10: 0.14, too many either way.
+        #expect(detect(strangers(8) + [kate, katherine(email: nil)]).clusters.isEmpty)
+        // A store of 30: 0.047.
+        let linked = detect(strangers(28) + [kate, katherine(email: "katherine.okafor@example.org")])
+        #expect(linked.usernameClusters == [["kateokafor", "kateokafor_2"]])
+        let reasons = try #require(linked.clusters.first?.reasons)
+        #expect(
+            reasons.contains { $0.contains("nickname") && $0.contains("screen name matches username") }, "\(reasons)")
+        #expect(linked.clusters.first?.score == 0.85)
+    }
+
     @Test func aHandleSpellingTheFamilyNameOfASharedGivenNameIsTelling() {
         // Steph Frank's `sfrank92` is also the screen name of a Twitter account that says only "Steph". Thirty Franks
         // and six Stephs are in the store, but another Steph who is also a Frank is unlikely: the handle counts.
