@@ -239,6 +239,7 @@ struct AccountTable: Sendable {
         givenCache = TextCache()
         familyCache = TextCache()
         displayCache = TextCache()
+        forgetOwnHandles()
         // Handles' letters and affixes are counted on another core meanwhile, with the accounts' given names as
         // loaded (copied out: the names are rewritten when phrases are dropped).
         var givens: [Int32] = []
@@ -723,6 +724,33 @@ struct AccountTable: Sendable {
     /// rarer word appears in this pair at least half the time; and its first word is not a known given name. Real
     /// names are carried about as often as predicted (John Smith: ×1, and most Smiths are not Johns).
     /// - Returns: whether any name was dropped.
+    /// Drops a name that is one of its account's own handles: a Twitter display name left as the screen name
+    /// (`thedrunkbasket`), pre-filled into the first-name field, says nothing about who the person is, and read as a
+    /// given name it would clash with the person's real name on another account. Only a name of one word, that word
+    /// neither in the nickname table nor a very common given name (a Melissa whose username is `melissa` keeps her
+    /// name).
+    private mutating func forgetOwnHandles() {
+        handleText.withUnsafeBufferPointer { text in
+            for account in 0..<count {
+                for kind in NameSlotKind.allCases {
+                    let index = account * AccountTable.nameCount + kind.rawValue
+                    let slot = names[index]
+                    guard !slot.isEmpty, slot.familyCount == 0, slot.given1 < 0 else { continue }
+                    let given = Int(slot.given)
+                    guard !words.known[given], !words.commonGiven[given] else { continue }
+                    let word = words.utf8[given]
+                    for handle in HandleSlot.allCases {
+                        let range = handleRange(account, handle)
+                        if range.count == word.count && text[range].elementsEqual(word) {
+                            names[index] = NameSlot()
+                            break
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private mutating func forgetPhrases() -> Bool {
         guard count > 0 else { return false }
         func key(_ slot: NameSlot) -> UInt64? {

@@ -14,7 +14,8 @@ struct NicknamesTests {
         ("Pepe", "José"), ("Paco", "Francisco"), ("Nacho", "Ignacio"), ("Lupe", "Guadalupe"), ("Hans", "Johann"),
         ("Fritz", "Friedrich"), ("Gianni", "Giovanni"), ("Sasha", "Aleksandr"), ("Sasha", "Alexandra"),
         ("Misha", "Mikhail"), ("Katya", "Ekaterina"), ("Greta", "Margaret"), ("Kris", "Kristen"), ("Max", "Maxwell"),
-        ("Deb", "Debra"), ("Gaz", "Gary"),
+        ("Deb", "Debra"), ("Gaz", "Gary"), ("Kristy", "Kristina"), ("Kristi", "Kristine"), ("Jill", "Jillian"),
+        ("Jeff", "Jeffery"), ("Terry", "Terrence"), ("Nic", "Nicole"),
     ])
     func relatesNicknamesToFullNames(_ nickname: String, _ full: String) {
         #expect(Nicknames.english.areEquivalent(nickname, full))

@@ -921,6 +921,21 @@ struct DuplicateDetectorTests {
         #expect(linked.clusters.first?.score == 0.85)
     }
 
+    @Test func aNameThatIsTheAccountsOwnHandleIsNoName() throws {
+        // A Twitter display name left as the screen name, pre-filled as the first name: no name, so no clash with
+        // Amber Johnson's, and the handle both carry links them.
+        let twitter = account(
+            "thedrunkbasket1", email: "thedrunkbasket@web.example", first: "thedrunkbasket", screen: "thedrunkbasket",
+            twitterName: "thedrunkbasket")
+        let amber = account("thedrunkbasket", first: "Amber", last: "Johnson")
+        #expect(detect(strangers(40) + [twitter, amber]).usernameClusters == [["thedrunkbasket", "thedrunkbasket1"]])
+        // Melissa, whose username is `melissa`, keeps her name: it clashes with Joan Brown's.
+        let melissa = account("melissa", email: "melissa@web.example", first: "Melissa")
+        let joan = account("melissa_2", first: "Joan", last: "Brown", screen: "melissa", twitterName: "Joan Brown")
+        let explanations = try ExplanationTests.explain(strangers(40) + [melissa, joan], ["melissa", "melissa_2"])
+        #expect(explanations.first?.findings[1].text == "the names differ")
+    }
+
     @Test func aHandleSpellingTheFamilyNameOfASharedGivenNameIsTelling() {
         // Steph Frank's `sfrank92` is also the screen name of a Twitter account that says only "Steph". Thirty Franks
         // and six Stephs are in the store, but another Steph who is also a Frank is unlikely: the handle counts.
