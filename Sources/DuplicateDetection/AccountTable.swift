@@ -233,15 +233,15 @@ struct AccountTable: Sendable {
     private var givenCounts: [Int32] = []
     private var familyCounts: [Int32] = []
 
-    /// Frees the parsing caches once every account is in, drops phrases posing as names, and counts how many accounts
-    /// carry each name word.
+    /// Frees the parsing caches once every account is in, drops names that are their account's own handles and
+    /// phrases posing as names, and counts how many accounts carry each name word.
     mutating func finishLoading() {
         givenCache = TextCache()
         familyCache = TextCache()
         displayCache = TextCache()
         forgetOwnHandles()
         // Handles' letters and affixes are counted on another core meanwhile, with the accounts' given names as
-        // loaded (copied out: the names are rewritten when phrases are dropped).
+        // they stand now, own handles dropped (copied out: the names are rewritten when phrases are dropped).
         var givens: [Int32] = []
         givens.reserveCapacity(count * AccountTable.nameCount)
         var families: [Int32] = []
@@ -713,17 +713,6 @@ struct AccountTable: Sendable {
 
     static let poolMinimumSample = 5
 
-    /// A "name" that many people carry although its words seldom go with others is a phrase, not a person's name:
-    /// `Book Club` or `Just Vibing` as a Twitter display name (and the names registration filled in from it). Such
-    /// names are dropped (the account counts as nameless): comparing them with a person's name is not a conflict,
-    /// and a block of everyone who wrote them links nobody.
-    ///
-    /// A phrase: at least ``phraseMinimumCarriers`` people carry the pair of words (accounts sharing a mailbox are
-    /// one person: someone with many accounts does not turn their own name into a phrase); at least
-    /// ``phraseOverrepresentation`` times as many accounts as the words' own frequencies predict (`g × f / n`); its
-    /// rarer word appears in this pair at least half the time; and its first word is not a known given name. Real
-    /// names are carried about as often as predicted (John Smith: ×1, and most Smiths are not Johns).
-    /// - Returns: whether any name was dropped.
     /// Drops a name that is one of its account's own handles: a Twitter display name left as the screen name
     /// (`thedrunkbasket`), pre-filled into the first-name field, says nothing about who the person is, and read as a
     /// given name it would clash with the person's real name on another account. Only a name of one word, that word
@@ -739,8 +728,8 @@ struct AccountTable: Sendable {
                     let given = Int(slot.given)
                     guard !words.known[given], !words.commonGiven[given] else { continue }
                     let word = words.utf8[given]
-                    for handle in HandleSlot.allCases {
-                        let range = handleRange(account, handle)
+                    for handleSlot in HandleSlot.allCases {
+                        let range = handleRange(account, handleSlot)
                         if range.count == word.count && text[range].elementsEqual(word) {
                             names[index] = NameSlot()
                             break
@@ -751,6 +740,17 @@ struct AccountTable: Sendable {
         }
     }
 
+    /// A "name" that many people carry although its words seldom go with others is a phrase, not a person's name:
+    /// `Book Club` or `Just Vibing` as a Twitter display name (and the names registration filled in from it). Such
+    /// names are dropped (the account counts as nameless): comparing them with a person's name is not a conflict,
+    /// and a block of everyone who wrote them links nobody.
+    ///
+    /// A phrase: at least ``phraseMinimumCarriers`` people carry the pair of words (accounts sharing a mailbox are
+    /// one person: someone with many accounts does not turn their own name into a phrase); at least
+    /// ``phraseOverrepresentation`` times as many accounts as the words' own frequencies predict (`g × f / n`); its
+    /// rarer word appears in this pair at least half the time; and its first word is not a known given name. Real
+    /// names are carried about as often as predicted (John Smith: ×1, and most Smiths are not Johns).
+    /// - Returns: whether any name was dropped.
     private mutating func forgetPhrases() -> Bool {
         guard count > 0 else { return false }
         func key(_ slot: NameSlot) -> UInt64? {

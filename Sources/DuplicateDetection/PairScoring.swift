@@ -30,7 +30,7 @@ struct PairEvidence: Sendable, Hashable {
     var handleSlotB = AccountTable.HandleSlot.username
     /// The handle counted although the names explain it: the name is so rare in the store that nobody else could
     /// have made that handle from it (or so rare that few could, with a nickname or with no mailbox on one side:
-    /// ``PairScorer/looseMarginFactor``, ``PairScorer/unopposedPickers``).
+    /// ``PairScorer/looseMarginFactor``).
     var rareName = false
     /// The handles resemble through a number they share (``PairScorer/sharedNumber(_:_:)``), not their letters.
     var sharesNumber = false
@@ -109,15 +109,13 @@ final class PairScorer: Sendable {
     /// How many spellings of a matching name (nicknames, typos, initials) an account carrying the name stands for,
     /// when the chance that a stranger with the same handle letters also carries it is estimated.
     static let nameVariants = 4.0
-    /// The same handle on two accounts whose names match, one of which has no mailbox, counts (as resembling handles
-    /// do) when at most this many other accounts are expected to carry the name, however much of the handle the names
-    /// explain. (Otherwise a handle the names explain needs about 0.045: `styleShare` times it under
-    /// `2^-surpriseMargin`.) On the six labelled sets at 100,000, such pairs at or below 0.1 were 199 true and 12
-    /// false with one mailbox missing, 139 true and 56 false with two different mailboxes.
-    static let unopposedPickers = 0.1
-    /// How many times more others may have been able to make the same handle from the names when the names agree
-    /// through a nickname, and again when one account has no mailbox (see `compareHandles`); such a handle scores as
-    /// resembling handles do. On the six labelled sets at 100,000 the factor 2 added 279 true and 6 false links.
+    /// How many times more others may have been able to make the same handle from the names (the names' estimate
+    /// in `compareHandles`, `2^-surpriseMargin` otherwise) when the names agree through a nickname, and again when the
+    /// names match (exactly, swapped, through a nickname or within a typo) and one account has no mailbox; such a
+    /// handle scores as resembling handles do. A handle the names explain whole then counts with up to about 0.089
+    /// other carriers of the name (0.18 with a nickname and a mailbox missing), instead of 0.045. On the six labelled sets at 100,000 the
+    /// factor 2 added 279 true and 6 false links to a rule that allowed 0.1 carriers with a mailbox missing (199 true,
+    /// 12 false at or below 0.1), which it replaces.
     static let looseMarginFactor = 2.0
 
     /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
@@ -449,12 +447,11 @@ final class PairScorer: Sendable {
         var namesSpell: Bool?
         // The same handle is usually judged for several pairs of fields (username and email local part alike).
         var spelledMemo: (key: UInt64, value: Double)?
-        // Where the names match and one account has no mailbox to say it is someone else's (two people of one name
-        // mostly have two), the same handle needs fewer others to carry the name (``unopposedPickers``).
-        let unopposed = evidence.name.isMatch && (table.mailbox[i] == 0 || table.mailbox[j] == 0)
         // The same handle may have more others who could have made it from the names (``looseMarginFactor``) when
         // a stranger making it would also have had to write the name the other way (a nickname on one account,
-        // the full name on the other), and again when no mailbox says the two are different people.
+        // the full name on the other), and again when the names match and one account has no mailbox to say it is
+        // someone else's (two people of one name mostly have two).
+        let unopposed = evidence.name.isMatch && (table.mailbox[i] == 0 || table.mailbox[j] == 0)
         let factor = PairScorer.looseMarginFactor
         let slack = (evidence.name == .nickname ? factor : 1) * (unopposed ? factor : 1)
         var countedLoosely = false
@@ -484,11 +481,7 @@ final class PairScorer: Sendable {
             let byNames = pickers * exp2(-bits) * PairScorer.styleShare
             countedLoosely = false
             if byNames > limit {
-                guard sameHandle,
-                    byNames <= limit * slack || (unopposed && pickers <= PairScorer.unopposedPickers)
-                else {
-                    return (false, bits)
-                }
+                guard sameHandle, byNames <= limit * slack else { return (false, bits) }
                 countedLoosely = true
             }
             let digitBits = Handle.digitSurprise(handle)

@@ -876,9 +876,9 @@ struct DuplicateDetectorTests {
 
     @Test func aNameMadeHandleCountsWhenNoMailboxSaysOtherwise() throws {
         // Nadia Okafor's `nadiaokafor` on both accounts. In a store of sixty, 2 × 2 / 60 ≈ 0.07 other accounts are
-        // expected to carry her name: too many for a handle her name explains to count on its own, few enough when
-        // her Twitter account has no mailbox to say it is someone else's (scored as resembling handles). With a
-        // second mailbox it does not count, nor in a store of thirty (2 × 2 / 30 ≈ 0.13, above 0.1).
+        // expected to carry her name: too many for a handle her name explains to count on its own (0.045), few
+        // enough when her Twitter account has no mailbox to say it is someone else's (0.089; scored as resembling
+        // handles). With a second mailbox it does not count, nor in a store of thirty (2 × 2 / 30 ≈ 0.13).
         let email = account("nadiaokafor", email: "n.okafor@example.com", first: "Nadia", last: "Okafor")
         func twitter(email: String?) -> MatchableAccount {
             account("nadiaokafor_2", email: email, screen: "nadiaokafor", twitterName: "Nadia Okafor")
@@ -912,6 +912,11 @@ struct DuplicateDetectorTests {
             detect(strangers(12) + [kate, katherine(email: nil)]).usernameClusters == [["kateokafor", "kateokafor_2"]])
         // A store of 10: 0.14, too many either way.
         #expect(detect(strangers(8) + [kate, katherine(email: nil)]).clusters.isEmpty)
+        // Exact names get no such allowance: two Kate Okafors with two mailboxes in a store of 30 (0.7 × 2 × 2 / 30).
+        let otherKate = account(
+            "kateokafor_2", email: "kate.okafor@example.org", first: "Kate", last: "Okafor", screen: "kateokafor",
+            twitterName: "Kate Okafor")
+        #expect(detect(strangers(28) + [kate, otherKate]).clusters.isEmpty)
         // A store of 30: 0.047.
         let linked = detect(strangers(28) + [kate, katherine(email: "katherine.okafor@example.org")])
         #expect(linked.usernameClusters == [["kateokafor", "kateokafor_2"]])
@@ -929,6 +934,11 @@ struct DuplicateDetectorTests {
             twitterName: "thedrunkbasket")
         let amber = account("thedrunkbasket", first: "Amber", last: "Johnson")
         #expect(detect(strangers(40) + [twitter, amber]).usernameClusters == [["thedrunkbasket", "thedrunkbasket1"]])
+        // A rare one-word name that is none of its account's handles stays a name, and clashes.
+        let zebulon = account(
+            "thedrunkbasket1", email: "thedrunkbasket@web.example", first: "Zebulon", screen: "thedrunkbasket",
+            twitterName: "Zebulon")
+        #expect(detect(strangers(40) + [zebulon, amber]).clusters.isEmpty)
         // Melissa, whose username is `melissa`, keeps her name: it clashes with Joan Brown's.
         let melissa = account("melissa", email: "melissa@web.example", first: "Melissa")
         let joan = account("melissa_2", first: "Joan", last: "Brown", screen: "melissa", twitterName: "Joan Brown")
