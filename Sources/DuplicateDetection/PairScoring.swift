@@ -113,9 +113,9 @@ final class PairScorer: Sendable {
     /// in `compareHandles`, `2^-surpriseMargin` otherwise) when the names agree through a nickname, and again when the
     /// names match (exactly, swapped, through a nickname or within a typo) and one account has no mailbox; such a
     /// handle scores as resembling handles do. A handle the names explain whole then counts with up to about 0.089
-    /// other carriers of the name (0.18 with a nickname and a mailbox missing), instead of 0.045. On the six labelled sets at 100,000 the
-    /// factor 2 added 279 true and 6 false links to a rule that allowed 0.1 carriers with a mailbox missing (199 true,
-    /// 12 false at or below 0.1), which it replaces.
+    /// other carriers of the name (0.18 with a nickname and a mailbox missing), instead of 0.045. On the six
+    /// labelled sets at 100,000 the factor 2 added 279 true and 6 false links to a rule that allowed 0.1 carriers
+    /// with a mailbox missing, which it replaces (see README, "A nickname, or no mailbox, loosens the margin").
     static let looseMarginFactor = 2.0
 
     /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
