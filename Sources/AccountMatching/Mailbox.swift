@@ -125,12 +125,12 @@ public enum Mailbox: Sendable {
         guard let a = split(fold(first)), let b = split(fold(second)) else { return nil }
         let domainA = asciiDomain(a.domain)
         let domainB = asciiDomain(b.domain)
-        guard let mailbox = mailbox(local: a.local, asciiDomain: domainA),
-            mailbox == Self.mailbox(local: b.local, asciiDomain: domainB)
+        guard let normalized = mailbox(local: a.local, asciiDomain: domainA),
+            normalized == mailbox(local: b.local, asciiDomain: domainB)
         else { return nil }
         if EmailText.trimmed(first).lowercased() == EmailText.trimmed(second).lowercased() { return .sameAddress }
         if a.local == b.local && domainA == domainB { return .unicodeForms }
-        return mailbox.hasSuffix("@gmail.com") ? .gmailRules : .plusAddressing
+        return normalized.hasSuffix("@gmail.com") ? .gmailRules : .plusAddressing
     }
 
     /// `domain` in its IDNA ASCII form, label by label: a label with non-ASCII letters becomes `xn--` and its
