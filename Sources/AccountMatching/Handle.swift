@@ -265,8 +265,10 @@ public enum Handle: Sendable {
                     if !extendsNumber || mayBeCut || suffixed { return .extended }
                     return .different
                 }
-                // A word in front and the rest cut at 15 (`thesilverrunner` for `silverrunner34`).
+                // A word in front and the rest cut at 15 (`thesilverrunner` for `silverrunner34`), or the end cut to
+                // make room for a number behind (`jessesanderso_8` for `jessesanderson5`).
                 if frontWordBeforeCut(a, b) != nil || frontWordBeforeCut(b, a) != nil { return .extended }
+                if cutForNumber(a, b) != nil || cutForNumber(b, a) != nil { return .extended }
                 // `solar2001` and `solar24` are two people.
                 if digitsConflict { return .different }
                 if digitsA.elementsEqual(digitsB), lettersA.count >= 4, lettersB.count >= 4,
@@ -301,7 +303,23 @@ public enum Handle: Sendable {
         return nil
     }
 
-    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    /// How many letters of `cut` are `other`'s first letters when `cut` is a screen name of Twitter's 15 characters
+    /// (13 to 15 once separators are gone) that was cut short to make room for a number behind, the name itself
+    /// being taken: `jessesanderso_8` for `jessesanderson5`, `nervousconc6590` for `nervousconcept2`. At least 10
+    /// letters must be kept (as many as a handle-prefix block key holds), the number must have one to four digits,
+    /// and `other` must go on with a letter where `cut` stops (`silverphrase841` is another number, not a cut);
+    /// `nil` otherwise. The two handles share those letters and nothing more.
+    package static func cutForNumber(_ cut: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard ((screenNameLimit - 2)...screenNameLimit).contains(cut.count) else { return nil }
+        var kept = cut.count
+        while kept > 0 && isDigit(cut[kept - 1]) { kept -= 1 }
+        guard (1...4).contains(cut.count - kept), kept >= 10, kept < other.count, !isDigit(other[kept]),
+            !cut[..<kept].contains(where: isDigit), other.starts(with: cut[..<kept])
+        else { return nil }
+        return kept
+    }
+
+    package static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// Optimal-string-alignment distance (Damerau–Levenshtein without repeated edits of one substring): insertions,
     /// deletions, substitutions and swaps of neighbours each cost one. Handles are judged by edits, not by

@@ -542,6 +542,16 @@ final class PairScorer: Sendable {
                             let cut = Handle.frontWordBeforeCut(a, b) != nil ? a : b
                             let shared = UnsafeBufferPointer(rebasing: cut[word...])
                             verdict = counts(shared, letters: HandleShape.letterHash(shared))
+                        } else if Handle.cutForNumber(a, b) != nil || Handle.cutForNumber(b, a) != nil {
+                            // The letters the cut kept (`jessesanderso` of `jessesanderso_8`) are all the two
+                            // share, and must count as the word they were cut from does (`anthonydavi` of
+                            // `anthonydavis` is Anthony D.'s common name, not three letters of its own). Only a screen
+                            // name can have been cut so (`crazytiger134` is a handle of its own).
+                            guard let (kept, whole) = keptBeforeNumber(a, i, slotA, b, j, slotB) else { continue }
+                            let shared = UnsafeBufferPointer(rebasing: a[..<kept])
+                            let first = counts(shared, letters: HandleShape.letterHash(shared))
+                            let second = counts(whole, letters: HandleShape.letterHash(whole))
+                            verdict = (first.counts && second.counts, min(first.bits, second.bits))
                         } else {
                             // The shorter one (a screen name cut at 15 characters shows no more).
                             verdict =
@@ -614,6 +624,28 @@ final class PairScorer: Sendable {
         return false
     }
 
+    /// How many letters two handles (`a` of account `i`, `b` of `j`) share when one is its account's screen name, of
+    /// Twitter's full 15 characters, cut short to make room for a number (``Handle/cutForNumber(_:_:)``:
+    /// `jessesanderso_8` for `jessesanderson5`), with the other handle's letters up to its number (`jessesanderson`,
+    /// what was cut); `nil` otherwise.
+    private func keptBeforeNumber(
+        _ a: UnsafeBufferPointer<UInt8>, _ i: Int, _ slotA: AccountTable.HandleSlot,
+        _ b: UnsafeBufferPointer<UInt8>, _ j: Int, _ slotB: AccountTable.HandleSlot
+    ) -> (kept: Int, whole: UnsafeBufferPointer<UInt8>)? {
+        for (cut, account, slot, other) in [(a, i, slotA, b), (b, j, slotB, a)] {
+            guard let kept = Handle.cutForNumber(cut, other),
+                table.handleHash(account, .screenName) == table.handleHash(account, slot),
+                table.rawLength(account, .twitterScreenName) == Handle.screenNameLimit,
+                // Another handle beginning so (`anthonywilliams` beside `anthonywildyogi` for `anthony_wil9987`)
+                // could be what was cut.
+                noOtherHandleBegins(with: UnsafeBufferPointer(rebasing: cut[..<kept]), besides: i, j)
+            else { continue }
+            let end = other[kept...].firstIndex(where: Handle.isDigit) ?? other.count
+            return (kept, UnsafeBufferPointer(rebasing: other[..<end]))
+        }
+        return nil
+    }
+
     /// Whether the shorter of two handles (`a` of account `i`, `b` of `j`) is its account's screen name, of Twitter's
     /// full 15 characters, and the other handle begins with it: `bitterwriter_ur` for `bitterwriter_urbangeek`. (The
     /// username Registration made from that screen name is the same handle.)
@@ -628,6 +660,12 @@ final class PairScorer: Sendable {
         else { return false }
         // Another account with a handle that begins the same way (`margaretelectricviolin` beside
         // `margaretelectricpiano`) could be what was cut: then the cut is only a resemblance.
+        return noOtherHandleBegins(with: cut, besides: i, j)
+    }
+
+    /// Whether no account but `i` and `j` has a handle beginning with `cut` (10 characters or more), which could be
+    /// what a screen name was cut from.
+    private func noOtherHandleBegins(with cut: UnsafeBufferPointer<UInt8>, besides i: Int, _ j: Int) -> Bool {
         let others = blockRange(AccountTable.handlePrefixKey(cut[..<AccountTable.handlePrefixLength]))
         return table.handleText.withUnsafeBufferPointer { text in
             for index in others {

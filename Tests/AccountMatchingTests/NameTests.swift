@@ -236,6 +236,14 @@ struct HandleTests {
         ("realrunnerkat", "runnerkatie1984", .different),  // 9 characters after the word: too few to tell
         ("thesilverrun", "silverrunner34", .different),  // 12 characters: not cut
         ("thesilverrunner", "silverrider34", .different),
+        // The end cut at Twitter's 15 characters to make room for a number, the name being taken.
+        ("jessesanderso_8", "jessesanderson5", .extended),
+        ("nervousconc6590", "nervousconcept2", .extended),
+        ("jessesanderson5", "jessesanderso_8", .extended),
+        ("silverphrase841", "silverphrase83", .different),  // another number, not a cut
+        ("jessesand_8", "jessesanderson5", .different),  // 10 characters: not cut at 15
+        ("jessesanderso8", "jessesandersonn", .extended),
+        ("jessesanderso8", "jessesanders0n5", .different),
         ("solar2001", "solar24", .different),
         ("jsmith84", "jsmith85", .different),
         ("alice", "bob", .different),

@@ -217,6 +217,27 @@ struct DuplicateDetectorTests {
             ])
     }
 
+    @Test func aScreenNameCutAt15ToMakeRoomForANumber() throws {
+        // `gloomyanchor` was taken on Twitter, and with a number behind it was too long: `gloomyancho5867`. The two
+        // share `gloomyancho` and nothing more; a rare name vouches for the rest.
+        func linked(screen: String, tail: String = "63") -> Bool {
+            detect(
+                [
+                    account(
+                        "gloomyanchor\(tail)", email: "gloomyanchor\(tail)@example.net", first: "Patricia",
+                        last: "Pichardo"),
+                    account("pp_tw", screen: screen, twitterName: "Patricia Pichardo"),
+                ] + strangers(500)
+            ).usernameClusters == [["gloomyanchor\(tail)", "pp_tw"]]
+        }
+        #expect(linked(screen: "gloomyancho5867"))
+        #expect(linked(screen: "gloomyanch_5867"))
+        // Controls: a handle of 13 characters was not cut by Twitter (`gloomyanch501` is a handle of its own), and
+        // where the other handle goes on with digits, the two carry different numbers.
+        #expect(!linked(screen: "gloomyanch501"))
+        #expect(!linked(screen: "gloomyanchor841"))
+    }
+
     @Test func aSharedNumberIsNotEnoughWhenManyCouldWriteIt() {
         // With twelve other Steve Adeyemis in the store, 940 still links Stephen and Steve (few would write it), but
         // 94 (two digits, as common as a year of birth) and 123 (anyone's) do not. Nor does 940 link names that
