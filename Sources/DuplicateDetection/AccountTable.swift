@@ -976,6 +976,25 @@ struct AccountTable: Sendable {
         return String(decoding: rawText[Int(rawStarts[base])..<Int(rawStarts[base + 1])], as: UTF8.self)
     }
 
+    /// Where in ``handleText`` the handle an account's username marks it an alternate account of lies: the
+    /// username written as another handle with `_alt` (or `-alt`, `.alt`) behind, `nil` otherwise. `fresh_cat_alt`
+    /// is the alt of whoever is `fresh_cat`; `cobalt` and `christophersalt` say nothing of the kind.
+    func altBase(_ account: Int) -> Range<Int>? {
+        let base = account * (AccountTable.rawFieldCount + 1) + RawField.username.rawValue
+        let raw = Int(rawStarts[base])..<Int(rawStarts[base + 1])
+        guard raw.count >= 4 + AccountTable.altMinimumBase else { return nil }
+        let marker = raw.upperBound - 4
+        guard [UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ".")].contains(rawText[marker]),
+            rawText[(marker + 1)..<raw.upperBound].map({ $0 | 0x20 }) == Array("alt".utf8)
+        else { return nil }
+        let handle = handleRange(account, .username)
+        guard handle.count >= 3 + AccountTable.altMinimumBase else { return nil }
+        return handle.lowerBound..<(handle.upperBound - 3)
+    }
+
+    /// The fewest characters of handle an alt's username must name (`jo_alt` names too little).
+    static let altMinimumBase = 5
+
     /// The length in bytes of a field as the detector was given it (0 when absent).
     func rawLength(_ account: Int, _ field: RawField) -> Int {
         let base = account * (AccountTable.rawFieldCount + 1) + field.rawValue

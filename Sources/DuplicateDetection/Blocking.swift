@@ -106,6 +106,15 @@ extension AccountTable {
                 prefixKey(from: range.lowerBound + word.count)
             }
         }
+        // An alt's username (`fresh_cat_alt`): also the block of the handle it names.
+        if let base = altBase(account) {
+            var hasher = FNV1a()
+            hasher.combine(BlockKind.handle.rawValue)
+            hasher.combine(bytes: handleText[base])
+            body(AccountTable.key(.handle, hasher.value)) {
+                "handle \"\(String(decoding: handleText[base], as: UTF8.self))\""
+            }
+        }
         for kind in NameSlotKind.allCases {
             let name = name(account, kind)
             guard !name.isEmpty, name.familyCount > 0 else { continue }

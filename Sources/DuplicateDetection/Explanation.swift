@@ -212,8 +212,8 @@ extension DuplicateDetector {
 
         let same = evidence.handleAgreement == .identical
         let handlePhrase = Reasons.handle(
-            max(evidence.handle, .weak), same: same, sharesNumber: evidence.sharesNumber, evidence.handleSlotA,
-            evidence.handleSlotB)
+            max(evidence.handle, .weak), same: same, sharesNumber: evidence.sharesNumber, alt: evidence.altAccount,
+            evidence.handleSlotA, evidence.handleSlotB)
         let handles: String
         switch evidence.handle {
         case .none:
@@ -222,6 +222,8 @@ extension DuplicateDetector {
             let who =
                 evidence.name == .unknown || evidence.name == .conflict ? "many others" : "others carrying the name"
             handles = "\(handlePhrase ?? ""), but \(who) could have picked " + (same ? "that handle" : "such handles")
+        case .identical where evidence.altAccount:
+            handles = "\(handlePhrase ?? ""), which no third account has: an alternate account of the same person"
         case .resembling, .identical:
             handles =
                 "\(handlePhrase ?? ""): "

@@ -44,7 +44,7 @@ enum Reasons {
     /// The handle part of a reason, or `nil` when no handle counted. `same`: the handles are the same (else they
     /// resemble, however much they count).
     static func handle(
-        _ strength: HandleStrength, same: Bool, sharesNumber: Bool, _ a: AccountTable.HandleSlot,
+        _ strength: HandleStrength, same: Bool, sharesNumber: Bool, alt: Bool = false, _ a: AccountTable.HandleSlot,
         _ b: AccountTable.HandleSlot
     ) -> String? {
         guard strength >= .weak else { return nil }
@@ -55,6 +55,7 @@ enum Reasons {
             case .emailLocalPart: return "email local part"
             }
         }
+        if alt { return "username marks an alt of " + noun(a == .username ? b : a) }
         if sharesNumber {
             let (first, second) = a.rawValue <= b.rawValue ? (a, b) : (b, a)
             return first == second
@@ -83,7 +84,7 @@ enum Reasons {
         let namePart = name(evidence.name, evidence.nameSlotA, evidence.nameSlotB, rare: evidence.rareName)
         let handlePart = handle(
             evidence.handle, same: evidence.handleAgreement == .identical, sharesNumber: evidence.sharesNumber,
-            evidence.handleSlotA, evidence.handleSlotB)
+            alt: evidence.altAccount, evidence.handleSlotA, evidence.handleSlotB)
         switch (namePart, handlePart) {
         case (let name?, let handle?): phrases.append(name + " and " + handle)
         case (let name?, nil): phrases.append(name)

@@ -238,6 +238,28 @@ struct DuplicateDetectorTests {
         #expect(!linked(screen: "gloomyanchor841"))
     }
 
+    @Test func anAltNamedAfterTheOnlyHolderOfAHandleIsTheirs() throws {
+        // `fresh_cat_alt` is the alt of whoever is `fresh_cat`: a word handle, common enough in itself, and no names to
+        // go by on the alt.
+        let main = account("fresh_cat", email: "ada@vorquist.example", first: "Ada", last: "Vorquist")
+        let report = detect([main, account("fresh_cat_alt", screen: "lazy_fox_77")] + strangers(500))
+        #expect(report.usernameClusters == [["fresh_cat", "fresh_cat_alt"]])
+        #expect(report.clusters.first?.reasons == ["username marks an alt of username"])
+        let explanation = try #require(
+            try ExplanationTests.explain(
+                [main, account("fresh_cat_alt", screen: "lazy_fox_77")] + strangers(500),
+                ["fresh_cat", "fresh_cat_alt"]
+            ).first)
+        #expect(explanation.findings.contains { $0.text.contains("an alternate account of the same person") })
+        // Controls: with a third account holding `freshcat`, whose alt it is is not said; `freshcatalt` with no
+        // separator is a handle of its own (`cobalt`); and an alt whose name clashes with the other's is not theirs.
+        let third = account("lucy_w", email: "freshcat@example.org", first: "Lucy", last: "Wren")
+        #expect(detect([main, account("fresh_cat_alt"), third] + strangers(500)).clusters.isEmpty)
+        #expect(detect([main, account("freshcatalt")] + strangers(500)).clusters.isEmpty)
+        #expect(
+            detect([main, account("fresh_cat_alt", first: "Mary", last: "Okafor")] + strangers(500)).clusters.isEmpty)
+    }
+
     @Test func aSharedNumberIsNotEnoughWhenManyCouldWriteIt() {
         // With twelve other Steve Adeyemis in the store, 940 still links Stephen and Steve (few would write it), but
         // 94 (two digits, as common as a year of birth) and 123 (anyone's) do not. Nor does 940 link names that
