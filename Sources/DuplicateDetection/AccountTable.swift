@@ -240,6 +240,7 @@ struct AccountTable: Sendable {
         familyCache = TextCache()
         displayCache = TextCache()
         forgetOwnHandles()
+        markAlts()
         // Handles' letters and affixes are counted on another core meanwhile, with the accounts' given names as
         // they stand now, own handles dropped (copied out: the names are rewritten when phrases are dropped).
         var givens: [Int32] = []
@@ -980,6 +981,24 @@ struct AccountTable: Sendable {
     /// username written as another handle with `_alt` (or `-alt`, `.alt`) behind, `nil` otherwise. `fresh_cat_alt`
     /// is the alt of whoever is `fresh_cat`; `cobalt` and `christophersalt` say nothing of the kind.
     func altBase(_ account: Int) -> Range<Int>? {
+        // Most accounts are no alts: a bit each says so without reading the username.
+        if account >> 6 < altAccounts.count && altAccounts[account >> 6] & (1 << UInt64(account & 63)) == 0 {
+            return nil
+        }
+        return readAltBase(account)
+    }
+
+    /// The accounts whose username marks an alt (``altBase(_:)``), a bit each (set by ``finishLoading()``).
+    private var altAccounts: [UInt64] = []
+
+    private mutating func markAlts() {
+        altAccounts = Array(repeating: 0, count: (count + 63) >> 6)
+        for account in 0..<count where readAltBase(account) != nil {
+            altAccounts[account >> 6] |= 1 << UInt64(account & 63)
+        }
+    }
+
+    private func readAltBase(_ account: Int) -> Range<Int>? {
         let base = account * (AccountTable.rawFieldCount + 1) + RawField.username.rawValue
         let raw = Int(rawStarts[base])..<Int(rawStarts[base + 1])
         guard raw.count >= 4 + AccountTable.altMinimumBase else { return nil }
