@@ -1003,8 +1003,10 @@ struct AccountTable: Sendable {
         let raw = Int(rawStarts[base])..<Int(rawStarts[base + 1])
         guard raw.count >= 4 + AccountTable.altMinimumBase else { return nil }
         let marker = raw.upperBound - 4
-        guard [UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ".")].contains(rawText[marker]),
-            rawText[(marker + 1)..<raw.upperBound].map({ $0 | 0x20 }) == Array("alt".utf8)
+        let separator = rawText[marker]
+        guard separator == UInt8(ascii: "_") || separator == UInt8(ascii: "-") || separator == UInt8(ascii: "."),
+            rawText[marker + 1] | 0x20 == UInt8(ascii: "a"), rawText[marker + 2] | 0x20 == UInt8(ascii: "l"),
+            rawText[marker + 3] | 0x20 == UInt8(ascii: "t")
         else { return nil }
         let handle = handleRange(account, .username)
         guard handle.count >= 3 + AccountTable.altMinimumBase else { return nil }

@@ -84,10 +84,7 @@ extension AccountTable {
         for slot in HandleSlot.allCases {
             let range = handleRange(account, slot)
             guard range.count >= 3 else { continue }
-            var hasher = FNV1a()
-            hasher.combine(BlockKind.handle.rawValue)
-            hasher.combine(bytes: handleText[range])
-            body(AccountTable.key(.handle, hasher.value)) {
+            body(AccountTable.handleKey(handleText[range])) {
                 "handle \"\(String(decoding: handleText[range], as: UTF8.self))\""
             }
             guard range.count >= AccountTable.handlePrefixLength else { continue }
@@ -108,10 +105,7 @@ extension AccountTable {
         }
         // An alt's username (`fresh_cat_alt`): also the block of the handle it names.
         if let base = altBase(account) {
-            var hasher = FNV1a()
-            hasher.combine(BlockKind.handle.rawValue)
-            hasher.combine(bytes: handleText[base])
-            body(AccountTable.key(.handle, hasher.value)) {
+            body(AccountTable.handleKey(handleText[base])) {
                 "handle \"\(String(decoding: handleText[base], as: UTF8.self))\""
             }
         }
@@ -129,6 +123,14 @@ extension AccountTable {
 
     /// Handles at least this long also get a key of their first this many characters.
     static let handlePrefixLength = 10
+
+    /// The key of the accounts with `handle` (a normalised handle) in any field.
+    static func handleKey(_ handle: some Sequence<UInt8>) -> UInt64 {
+        var hasher = FNV1a()
+        hasher.combine(BlockKind.handle.rawValue)
+        hasher.combine(bytes: handle)
+        return key(.handle, hasher.value)
+    }
 
     /// The key of the handles starting with `prefix` (``handlePrefixLength`` bytes of a normalised handle).
     static func handlePrefixKey(_ prefix: some Sequence<UInt8>) -> UInt64 {

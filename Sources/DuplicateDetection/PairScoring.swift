@@ -650,10 +650,7 @@ final class PairScorer: Sendable {
             let hash = FNV1a.hash(handle)
             guard let slot = AccountTable.HandleSlot.allCases.first(where: { table.handleHash(other, $0) == hash })
             else { continue }
-            var hasher = FNV1a()
-            hasher.combine(BlockKind.handle.rawValue)
-            hasher.combine(bytes: handle)
-            for index in blockRange(AccountTable.key(.handle, hasher.value)) {
+            for index in blockRange(AccountTable.handleKey(handle)) {
                 let member = Int(entries[index].account)
                 if member == i || member == j { continue }
                 if AccountTable.HandleSlot.allCases.contains(where: { table.handleHash(member, $0) == hash }) {
