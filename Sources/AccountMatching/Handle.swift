@@ -268,7 +268,9 @@ public enum Handle: Sendable {
                 // A word in front and the rest cut at 15 (`thesilverrunner` for `silverrunner34`), or the end cut to
                 // make room for a number behind (`jessesanderso_8` for `jessesanderson5`).
                 if frontWordBeforeCut(a, b) != nil || frontWordBeforeCut(b, a) != nil { return .extended }
-                if cutForNumber(a, b) != nil || cutForNumber(b, a) != nil { return .extended }
+                if !digitsA.elementsEqual(digitsB), cutForNumber(a, b) != nil || cutForNumber(b, a) != nil {
+                    return .extended
+                }
                 // `solar2001` and `solar24` are two people.
                 if digitsConflict { return .different }
                 if digitsA.elementsEqual(digitsB), lettersA.count >= 4, lettersB.count >= 4,
@@ -308,7 +310,9 @@ public enum Handle: Sendable {
     /// being taken: `jessesanderso_8` for `jessesanderson5`, `nervousconc6590` for `nervousconcept2`. At least 10
     /// letters must be kept (as many as a handle-prefix block key holds), the number must have one to four digits,
     /// and `other` must go on with a letter where `cut` stops (`silverphrase841` is another number, not a cut);
-    /// `nil` otherwise. The two handles share those letters and nothing more.
+    /// `nil` otherwise. The two handles share those letters and nothing more. (``compare(_:_:)`` asks only when the
+    /// two carry different numbers, or one has none: with the same number they are a typo apart, `christophermi5` and
+    /// `christophermil5`.)
     package static func cutForNumber(_ cut: UnsafeBufferPointer<UInt8>, _ other: UnsafeBufferPointer<UInt8>) -> Int? {
         guard ((screenNameLimit - 2)...screenNameLimit).contains(cut.count) else { return nil }
         var kept = cut.count

@@ -244,6 +244,7 @@ struct HandleTests {
         ("jessesand_8", "jessesanderson5", .different),  // 10 characters: not cut at 15
         ("jessesanderso8", "jessesandersonn", .extended),
         ("jessesanderso8", "jessesanders0n5", .different),
+        ("christophermi5", "christophermil5", .similar),  // the same number: a typo, not a cut
         ("solar2001", "solar24", .different),
         ("jsmith84", "jsmith85", .different),
         ("alice", "bob", .different),
