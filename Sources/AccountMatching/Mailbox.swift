@@ -114,8 +114,11 @@ public enum Mailbox: Sendable {
         case unicodeForms
         /// Gmail's rules: dots ignored, `+tag` dropped, `googlemail.com` is `gmail.com`.
         case gmailRules
-        /// A provider's documented plus-addressing (`+tag` dropped) or domain aliases.
+        /// A provider's documented plus-addressing (`+tag` dropped), with or without another of its domains.
         case plusAddressing
+        /// The same local part at two domains of one provider (iCloud's `me.com`, `mac.com` and `icloud.com`; Proton's
+        /// `pm.me`, `protonmail.com` and `proton.me`): one mailbox under another name, nothing dropped.
+        case providerDomains
     }
 
     /// Why `first` and `second` normalise to the same mailbox, or `nil` when they do not.
@@ -130,7 +133,8 @@ public enum Mailbox: Sendable {
         else { return nil }
         if EmailText.trimmed(first).lowercased() == EmailText.trimmed(second).lowercased() { return .sameAddress }
         if a.local == b.local && domainA == domainB { return .unicodeForms }
-        return normalized.hasSuffix("@gmail.com") ? .gmailRules : .plusAddressing
+        if normalized.hasSuffix("@gmail.com") { return .gmailRules }
+        return a.local == b.local ? .providerDomains : .plusAddressing
     }
 
     /// `domain` in its IDNA ASCII form, label by label: a label with non-ASCII letters becomes `xn--` and its

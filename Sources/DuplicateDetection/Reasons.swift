@@ -9,6 +9,7 @@ enum Reasons {
         case .unicodeForms: return "same mailbox after Unicode and IDNA normalisation"
         case .gmailRules: return "same mailbox after gmail normalisation"
         case .plusAddressing: return "same mailbox after plus-address normalisation"
+        case .providerDomains: return "same mailbox at another of its provider's domains"
         }
     }
 

@@ -58,6 +58,11 @@ struct MailboxTests {
         ("j.o.h.n+x@gmail.com", "john@googlemail.com", .gmailRules),
         ("ann+news@outlook.com", "ann@outlook.com", .plusAddressing),
         ("ann+news@me.com", "ann@icloud.com", .plusAddressing),
+        // No tag dropped: iCloud's and Proton's domains are one mailbox each (Gmail's keep their own reason).
+        ("Ann@me.com", "ann@icloud.com", .providerDomains),
+        ("ann@mac.com", "ann@me.com", .providerDomains),
+        ("ann@pm.me", "ann@protonmail.com", .providerDomains),
+        ("john@gmail.com", "john@googlemail.com", .gmailRules),
     ])
     func explainsWhyTwoAddressesShareAMailbox(_ first: String, _ second: String, _ expected: Mailbox.Match) {
         #expect(Mailbox.match(first, second) == expected)

@@ -19,6 +19,24 @@ struct DuplicateDetectorTests {
         #expect(cluster.members.allSatisfy { $0.matchedFields.contains(.email) })
     }
 
+    /// An Apple mailbox written at `me.com` on one account and at `icloud.com` on the other is one mailbox, and the
+    /// reason says why: no tag was dropped, the provider's domains are one.
+    @Test func aProvidersOtherDomainIsTheSameMailbox() throws {
+        let report = detect([
+            account("jhernandez64", email: "jhernandez@me.com", first: "Josh", last: "Hernandez"),
+            account("jhernandez98", email: "JHernandez@icloud.com", first: "Joshua", last: "Hernandez"),
+            account("ann_p", email: "ann+shop@protonmail.com", first: "Ann", last: "Price"),
+            account("annprice", email: "ann@pm.me", first: "Ann", last: "Price"),
+            account("someone", email: "jhernandez@mac.org", first: "Some", last: "One"),
+        ])
+        #expect(report.usernameClusters == [["ann_p", "annprice"], ["jhernandez64", "jhernandez98"]])
+        let apple = try #require(
+            report.clusters.first { $0.members.contains { $0.account.username == "jhernandez64" } })
+        #expect(apple.reasons.first == "same mailbox at another of its provider's domains")
+        let proton = try #require(report.clusters.first { $0.members.contains { $0.account.username == "ann_p" } })
+        #expect(proton.reasons.first == "same mailbox after plus-address normalisation")
+    }
+
     @Test func emailSignUpAndTwitterSignUpOfOnePerson() throws {
         let report = detect(
             [
