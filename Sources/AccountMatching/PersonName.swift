@@ -38,6 +38,34 @@ public struct PersonName: Sendable, Hashable {
         titles.contains(word)
     }
 
+    /// The given and family name of a display name written as two words of ASCII letters with one space between
+    /// them (`Sarah Annsboro`, most display names), as ``init(displayName:)`` reads it, without its parse: the words
+    /// folded, the first the given name. `nil` for any other text, and when the first word is a title (`Dr Smith`)
+    /// or the second a suffix (`John Jr`), which the parse drops.
+    package static func plainDisplayName(_ bytes: UnsafeBufferPointer<UInt8>) -> (given: String, family: String)? {
+        var space = -1
+        for (index, byte) in bytes.enumerated() {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): continue
+            case UInt8(ascii: " ") where space < 0: space = index
+            default: return nil
+            }
+        }
+        guard space > 0, space < bytes.count - 1 else { return nil }
+        func folded(_ range: Range<Int>) -> String {
+            String(unsafeUninitializedCapacity: range.count) { buffer in
+                for (offset, byte) in bytes[range].enumerated() {
+                    buffer[offset] = byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                }
+                return range.count
+            }
+        }
+        let given = folded(0..<space)
+        let family = folded((space + 1)..<bytes.count)
+        guard !titles.contains(given), !suffixes.contains(family) else { return nil }
+        return (given, family)
+    }
+
     /// The folded words of a first-name field, titles dropped; a hyphenated first word is one word (`Sang-hye`,
     /// `Jean-Pierre`: split, Sang-hye and Sang-hyun would share the given name `sang`).
     package static func givenWords(_ first: String) -> [String] {

@@ -209,6 +209,7 @@ struct AccountTable: Sendable {
     }
 
     private mutating func displayName(_ bytes: UnsafeBufferPointer<UInt8>) -> NameSlot {
+        if let plain = plainDisplayName(bytes) { return plain }
         let found = displayCache.find(bytes)
         if let cached = found.value { return cached }
         let text = String(decoding: bytes, as: UTF8.self)
@@ -227,6 +228,16 @@ struct AccountTable: Sendable {
         }
         displayCache.insert(bytes, slot, at: found)
         return slot
+    }
+
+    /// A display name that ``AccountMatching/PersonName/plainDisplayName(_:)`` reads without the full parse (most
+    /// display names), its words interned as the parse's would be; `nil` for any other text. Most such names are
+    /// written once in the store, so a cache of whole names would only grow; at a million accounts the parse took a
+    /// third of the loading thread's time.
+    private mutating func plainDisplayName(_ bytes: UnsafeBufferPointer<UInt8>) -> NameSlot? {
+        guard let (given, family) = PersonName.plainDisplayName(bytes) else { return nil }
+        let givenID = words.intern(given, nicknames: nicknames)
+        return NameSlot(given: givenID, family: [words.intern(family, nicknames: nicknames)])
     }
 
     /// Accounts carrying each word as a given name, and as a family name.

@@ -85,6 +85,24 @@ struct PersonNameTests {
         #expect(name?.family == family)
     }
 
+    /// The duplicate report reads most display names through `plainDisplayName` instead of the full parse: where it
+    /// reads a name, it must read what the parse reads, and it must leave alone what the parse reads otherwise.
+    @Test(arguments: [
+        ("Sarah Annsboro", true), ("JOHN SMITH", true), ("ava b", true), ("A B", true), ("Mr Smith", false),
+        ("Dr Jane", false), ("John Jr", false), ("Jessica PhD", false), ("Mx Lee", false), ("Richard the", true),
+        ("Richard the Retro", false), ("JohnSmith", false), ("John  Smith", false), (" John Smith", false),
+        ("John Smith ", false), ("John-Paul Smith", false), ("Zoë Smith", false), ("John Smith2", false),
+        ("O'Brien Kate", false), ("John\tSmith", false), ("Smith, John", false), ("John", false), ("", false),
+    ])
+    func readsPlainDisplayNamesAsTheParseDoes(_ display: String, _ plain: Bool) throws {
+        let read = Array(display.utf8).withUnsafeBufferPointer { PersonName.plainDisplayName($0) }
+        #expect((read != nil) == plain)
+        guard let read else { return }
+        let parsed = try #require(PersonName(displayName: display))
+        #expect(read.given == parsed.given)
+        #expect([read.family] == parsed.family)
+    }
+
     @Test func aTitleAloneInTheFirstNameGivesWayToTheLastName() {
         // Registration splits `Prof. Kat Murphy` into `Prof.` and `Kat Murphy`.
         let name = PersonName(first: "Prof.", last: "Kat Murphy")
