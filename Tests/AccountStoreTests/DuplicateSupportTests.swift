@@ -67,6 +67,33 @@ struct MatchableScanTests {
         }
     }
 
+    /// The scan reads accounts and Twitter identities in two ordered passes and merges them by account: identities
+    /// linked later, in another order than the accounts were made, each land on their account, and no other.
+    @Test func twitterNamesLandOnTheirAccountsWhateverOrderTheyWereLinkedIn() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            var ids: [UserID] = []
+            for index in 0..<7 { ids.append(try await store.createAccount(newAccount("user\(index)")).id) }
+            for (index, twitterID) in [(5, "50"), (1, "10"), (6, "60"), (3, "30")] {
+                try await store.linkTwitter(
+                    twitterIdentity(twitterID, screenName: "tw\(index)", name: "Name \(index)"), credential: nil,
+                    to: .id(ids[index]))
+            }
+            let seen = Locked<[String]>([])
+            try store.scanMatchableAccounts(batchSize: 2) { batch in
+                seen.withLock {
+                    $0 += batch.map { "\($0.username):\($0.twitterScreenName ?? "-"):\($0.twitterName ?? "-")" }
+                }
+            }
+            #expect(
+                seen.value == [
+                    "user0:-:-", "user1:tw1:Name 1", "user2:-:-", "user3:tw3:Name 3", "user4:-:-", "user5:tw5:Name 5",
+                    "user6:tw6:Name 6",
+                ])
+        }
+    }
+
     /// The byte scan the report reads with: each batch as SQLite gave it, its storage reused for the next.
     @Test func byteBatchesHoldEachRowsFieldsAsStored() async throws {
         try await withTemporaryDirectory { dir in
@@ -109,12 +136,16 @@ struct MatchableScanTests {
         }
     }
 
-    @Test func scanReadsTheTwitterJoinThroughAnIndex() async throws {
+    /// The scan merges two ordered reads: each must come in order from the table or an index, never sorted.
+    @Test func scanReadsBothTablesInIdOrderWithoutSorting() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
             defer { try? store.close() }
-            let plan = try store.queryPlan(Queries.matchableAccounts, arguments: [])
-            #expect(plan.contains("twitter_identities USING"), "\(plan)")
+            let users = try store.queryPlan(Queries.matchableUsers, arguments: [])
+            #expect(users.contains("SCAN users"), "\(users)")
+            let identities = try store.queryPlan(Queries.matchableTwitterNames, arguments: [])
+            #expect(identities.contains("twitter_identities USING INDEX"), "\(identities)")
+            for plan in [users, identities] { #expect(!plan.contains("TEMP B-TREE"), "\(plan)") }
         }
     }
 }
