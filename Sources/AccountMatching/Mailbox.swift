@@ -114,11 +114,11 @@ public enum Mailbox: Sendable {
         case unicodeForms
         /// Gmail's rules: dots ignored, `+tag` dropped, `googlemail.com` is `gmail.com`.
         case gmailRules
+        /// The same local part at two domains of one provider (iCloud's `me.com`, `mac.com` and `icloud.com`; Proton's
+        /// `pm.me`, `protonmail.com`, `protonmail.ch` and `proton.me`): one mailbox under another name, nothing dropped.
+        case providerDomains
         /// A provider's documented plus-addressing (`+tag` dropped), with or without another of its domains.
         case plusAddressing
-        /// The same local part at two domains of one provider (iCloud's `me.com`, `mac.com` and `icloud.com`; Proton's
-        /// `pm.me`, `protonmail.com` and `proton.me`): one mailbox under another name, nothing dropped.
-        case providerDomains
     }
 
     /// Why `first` and `second` normalise to the same mailbox, or `nil` when they do not.

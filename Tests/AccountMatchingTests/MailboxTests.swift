@@ -62,6 +62,8 @@ struct MailboxTests {
         ("Ann@me.com", "ann@icloud.com", .providerDomains),
         ("ann@mac.com", "ann@me.com", .providerDomains),
         ("ann@pm.me", "ann@protonmail.com", .providerDomains),
+        // The same tag on both sides: nothing told them apart but the domain.
+        ("ann+x@me.com", "ann+x@icloud.com", .providerDomains),
         ("john@gmail.com", "john@googlemail.com", .gmailRules),
     ])
     func explainsWhyTwoAddressesShareAMailbox(_ first: String, _ second: String, _ expected: Mailbox.Match) {

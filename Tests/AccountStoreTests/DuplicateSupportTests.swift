@@ -74,7 +74,7 @@ struct MatchableScanTests {
             let store = try makeStore(in: dir)
             defer { try? store.close() }
             var ids: [UserID] = []
-            for index in 0..<7 { ids.append(try await store.createAccount(newAccount("user\(index)")).id) }
+            for index in 0..<8 { ids.append(try await store.createAccount(newAccount("user\(index)")).id) }
             for (index, twitterID) in [(5, "50"), (1, "10"), (6, "60"), (3, "30")] {
                 try await store.linkTwitter(
                     twitterIdentity(twitterID, screenName: "tw\(index)", name: "Name \(index)"), credential: nil,
@@ -89,7 +89,7 @@ struct MatchableScanTests {
             #expect(
                 seen.value == [
                     "user0:-:-", "user1:tw1:Name 1", "user2:-:-", "user3:tw3:Name 3", "user4:-:-", "user5:tw5:Name 5",
-                    "user6:tw6:Name 6",
+                    "user6:tw6:Name 6", "user7:-:-",
                 ])
         }
     }
