@@ -8,7 +8,6 @@ enum Reasons {
         case .sameAddress: return "same email address apart from letter case"
         case .unicodeForms: return "same mailbox after Unicode and IDNA normalisation"
         case .gmailRules: return "same mailbox after gmail normalisation"
-        case .providerDomains: return "same mailbox at another of its provider's domains"
         case .plusAddressing: return "same mailbox after plus-address normalisation"
         }
     }

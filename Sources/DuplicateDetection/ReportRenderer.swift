@@ -27,9 +27,26 @@ public enum ReportRenderer: Sendable {
 
     /// A score as the reports print it: at most three decimals, at least one (`0.99`, `1.0`, `0.755`).
     public static func scoreText(_ score: Double) -> String {
-        var text = String(format: "%.3f", score)
-        while text.hasSuffix("0") && !text.hasSuffix(".0") { text.removeLast() }
-        return text
+        // Rounded as `%.3f` rounds (to the nearest thousandth of the exact binary value, ties to even), written
+        // without Foundation's formatter, which took a fifth of a million-account report's rendering. The product
+        // `score * 1000` is off by at most half a unit in its last place, so it rounds the same way unless the exact
+        // value sits on a tie or next to one: those go to the formatter.
+        let scaled = score * 1000
+        let fraction = scaled - scaled.rounded(.down)
+        guard scaled.isFinite, scaled >= 0, scaled < 1e15, abs(fraction - 0.5) > 1e-6 else {
+            var text = String(format: "%.3f", score)
+            while text.hasSuffix("0") && !text.hasSuffix(".0") { text.removeLast() }
+            return text
+        }
+        let thousandths = Int(scaled.rounded(.toNearestOrEven))
+        var decimals = thousandths % 1000
+        var digits = 3
+        while digits > 1 && decimals % 10 == 0 {
+            decimals /= 10
+            digits -= 1
+        }
+        let written = String(decimals)
+        return String(thousandths / 1000) + "." + String(repeating: "0", count: digits - written.count) + written
     }
 
     /// RFC 3339 UTC, whole seconds (`2026-11-30T08:15:00Z`).

@@ -118,5 +118,25 @@ struct ReportRendererTests {
         #expect(ReportRenderer.scoreText(1) == "1.0")
         #expect(ReportRenderer.scoreText(0.755) == "0.755")
         #expect(ReportRenderer.scoreText(0.7) == "0.7")
+        #expect(ReportRenderer.scoreText(0) == "0.0")
+        #expect(ReportRenderer.scoreText(0.05) == "0.05")
+        #expect(ReportRenderer.scoreText(0.0625) == "0.062")  // a tie in binary: to even
+        #expect(ReportRenderer.scoreText(0.1875) == "0.188")
+    }
+
+    /// Scores are written without the formatter, which must not change a digit.
+    @Test func scoresPrintAsTheFormatterRoundsThem() {
+        func formatted(_ score: Double) -> String {
+            var text = String(format: "%.3f", score)
+            while text.hasSuffix("0") && !text.hasSuffix(".0") { text.removeLast() }
+            return text
+        }
+        var generator = SystemRandomNumberGenerator()
+        var scores: [Double] = (0...2_000).map { Double($0) / 2_000 }  // every thousandth and every tie between
+        scores += (0..<2_000).map { _ in Double.random(in: 0...1, using: &generator) }
+        scores += [0.0005, 0.0015, 0.9995, 0.6995, 0.7005, 1.5, 12.3456, 0.1 + 0.2, 0.7.nextUp, 0.7.nextDown]
+        for score in scores {
+            #expect(ReportRenderer.scoreText(score) == formatted(score), "score \(score)")
+        }
     }
 }

@@ -233,9 +233,9 @@ struct ReindexCommandTests {
             )
             let first = try runAccounts(["reindex", "--database", database])
             #expect(first.status == 0, "\(first.stderr)")
-            #expect(first.stdout == "reindexed 2 accounts to rules version 3 (2 mailboxes changed) in 1 batches\n")
+            #expect(first.stdout == "reindexed 2 accounts to rules version 4 (2 mailboxes changed) in 1 batches\n")
             let second = try runAccounts(["reindex", "--database", database])
-            #expect(second.stdout == "nothing to reindex: every stored mailbox is at rules version 3\n")
+            #expect(second.stdout == "nothing to reindex: every stored mailbox is at rules version 4\n")
         }
     }
 
@@ -249,7 +249,7 @@ struct ReindexCommandTests {
             let migrate = try runAccounts(["migrate", "--database", database])
             #expect(migrate.status == 0, "\(migrate.stderr)")
             #expect(
-                migrate.stdout.contains("reindexed 1 accounts to rules version 3 (0 mailboxes changed) in 1 batches"))
+                migrate.stdout.contains("reindexed 1 accounts to rules version 4 (0 mailboxes changed) in 1 batches"))
             let again = try runAccounts(["migrate", "--database", database])
             #expect(!again.stdout.contains("reindex"))
         }
