@@ -938,8 +938,8 @@ struct DuplicateDetectorTests {
     @Test func aNameMadeHandleCountsWhenNoMailboxSaysOtherwise() throws {
         // Nadia Okafor's `nadiaokafor` on both accounts. In a store of sixty, 2 × 2 / 60 ≈ 0.07 other accounts are
         // expected to carry her name: too many for a handle her name explains to count on its own (0.045), few
-        // enough when her Twitter account has no mailbox to say it is someone else's (0.089; scored as resembling
-        // handles). With a second mailbox it does not count, nor in a store of thirty (2 × 2 / 30 ≈ 0.13).
+        // enough when her Twitter account has no mailbox to say it is someone else's (0.18; scored as resembling
+        // handles). With a second mailbox it does not count, nor in a store of twenty (2 × 2 / 20 = 0.2).
         let email = account("nadiaokafor", email: "n.okafor@example.com", first: "Nadia", last: "Okafor")
         func twitter(email: String?) -> MatchableAccount {
             account("nadiaokafor_2", email: email, screen: "nadiaokafor", twitterName: "Nadia Okafor")
@@ -951,28 +951,28 @@ struct DuplicateDetectorTests {
         #expect(withoutMailbox.clusters.first?.score == 0.85)
         let withMailbox = detect(strangers(58) + [email, twitter(email: "nadia.o@example.org")])
         #expect(withMailbox.clusters.isEmpty)
-        let smallerStore = detect(strangers(28) + [email, twitter(email: nil)])
+        let smallerStore = detect(strangers(18) + [email, twitter(email: nil)])
         #expect(smallerStore.clusters.isEmpty)
     }
 
     @Test func aNicknameLoosensWhatASharedNameMadeHandleNeeds() throws {
         // `kateokafor` on Kate Okafor's account and on Katherine Okafor's Twitter account. Its letters are all name:
         // what counts is how many others could have made it, 0.7 × 2 / store size (the Okafors are two, either given
-        // name one). A stranger making it would also have had to write the name the other way, so up to 1/16 of an
-        // account (not 1/32) may have, and up to 1/8 when the Twitter account has no mailbox.
+        // name one). A stranger making it would also have had to write the name the other way, so up to 1/8 of an
+        // account (not 1/32) may have, and up to 1/4 when the Twitter account has no mailbox.
         let kate = account("kateokafor", email: "kate.o@example.com", first: "Kate", last: "Okafor")
         func katherine(email: String?) -> MatchableAccount {
             account(
                 "kateokafor_2", email: email, first: "Katherine", last: "Okafor", screen: "kateokafor",
                 twitterName: "Katherine Okafor")
         }
-        // A store of 14: 0.1, too many with two mailboxes, few enough with one (0.14 other carriers of the name are
-        // above the 0.1 that a missing mailbox alone allows).
-        #expect(detect(strangers(12) + [kate, katherine(email: "katherine.okafor@example.org")]).clusters.isEmpty)
+        // A store of 10: 0.14, too many with two mailboxes, few enough with one (0.2 other carriers of the name are
+        // above the 0.18 that a missing mailbox alone allows).
+        #expect(detect(strangers(8) + [kate, katherine(email: "katherine.okafor@example.org")]).clusters.isEmpty)
         #expect(
-            detect(strangers(12) + [kate, katherine(email: nil)]).usernameClusters == [["kateokafor", "kateokafor_2"]])
-        // A store of 10: 0.14, too many either way.
-        #expect(detect(strangers(8) + [kate, katherine(email: nil)]).clusters.isEmpty)
+            detect(strangers(8) + [kate, katherine(email: nil)]).usernameClusters == [["kateokafor", "kateokafor_2"]])
+        // A store of 5: 0.28, too many either way.
+        #expect(detect(strangers(3) + [kate, katherine(email: nil)]).clusters.isEmpty)
         // Exact names get no such allowance: two Kate Okafors with two mailboxes in a store of 30 (0.7 × 2 × 2 / 30).
         let otherKate = account(
             "kateokafor_2", email: "kate.okafor@example.org", first: "Kate", last: "Okafor", screen: "kateokafor",
