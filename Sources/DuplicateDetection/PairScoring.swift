@@ -118,7 +118,7 @@ final class PairScorer: Sendable {
     /// ``looseMarginCap`` for both; such a handle scores as resembling handles do. A handle the names explain whole
     /// then counts with up to about 0.18 other carriers of the name (0.36 with a nickname and a mailbox missing),
     /// instead of 0.045. Session 17 set 2 (0.089 and 0.18); session 20 measured 4 after Apple's and Proton's domains
-    /// stopped being one mailbox, which had cost the independent set its precision margin: 1,520 true and 89 false
+    /// stopped being one mailbox, which had cost the independent set its precision margin: 2,935 true and 300 false
     /// links more over the first, independent, fourth and fifth sets at a million, 320 / 252 on the third (see
     /// README, "A nickname, or no mailbox, loosens the margin").
     static let looseMarginFactor = 4.0
