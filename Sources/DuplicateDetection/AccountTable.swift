@@ -245,15 +245,17 @@ struct AccountTable: Sendable {
     private var familyCounts: [Int32] = []
 
     /// Frees the parsing caches once every account is in, drops names that are their account's own handles and
-    /// phrases posing as names, and counts how many accounts carry each name word.
+    /// phrases posing as names, and counts how many accounts carry each name word. The handles are counted on another
+    /// core meanwhile and go on being counted after this returns (blocking needs none of it):
+    /// ``awaitHandleCounts()`` installs them, and must be called before the table is scored.
     mutating func finishLoading() {
         givenCache = TextCache()
         familyCache = TextCache()
         displayCache = TextCache()
         forgetOwnHandles()
         markAlts()
-        // Handles' letters and affixes are counted on another core meanwhile, with the accounts' given names as
-        // they stand now, own handles dropped (copied out: the names are rewritten when phrases are dropped).
+        // Handles' letters and affixes are counted with the accounts' given names as they stand now, own handles
+        // dropped (copied out: the names are rewritten when phrases are dropped).
         var givens: [Int32] = []
         givens.reserveCapacity(count * AccountTable.nameCount)
         var families: [Int32] = []
@@ -267,23 +269,30 @@ struct AccountTable: Sendable {
             count: count, shapes: handleShape, starts: handleStarts, text: handleText, givens: givens,
             families: families, words: words.utf8, spellings: words.spellings
         )
-        let counted = Mutex<HandleCounts?>(nil)
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) {
+        let pending = PendingHandleCounts()
+        DispatchQueue.global().async(group: pending.group) {
             let result = AccountTable.countHandles(
                 count: handles.count, shapes: handles.shapes, starts: handles.starts, text: handles.text,
                 givens: handles.givens, families: handles.families, words: handles.words,
                 spellings: handles.spellings)
-            counted.withLock { $0 = result }
+            pending.counts.withLock { $0 = result }
         }
+        pendingHandleCounts = pending
         countNameWords()
         // The words of the phrases dropped are not anyone's name: count again without them.
         if forgetPhrases() { countNameWords() }
         countNamePools()
-        group.wait()
-        guard let handleCounts = counted.withLock({ $0 }) else {
+        familyWords = FamilyWordCounts(words: words, counts: familyCounts)
+    }
+
+    /// Waits for the handle counts ``finishLoading()`` set going, and installs them (nothing when they are in).
+    mutating func awaitHandleCounts() {
+        guard let pending = pendingHandleCounts else { return }
+        pending.group.wait()
+        guard let handleCounts = pending.counts.withLock({ $0 }) else {
             preconditionFailure("the handle counts are in once the group is done")
         }
+        pendingHandleCounts = nil
         handleStarts4 = handleCounts.starts4
         handleEnds4 = handleCounts.ends4
         affixHandles = handleCounts.affixHandles
@@ -292,7 +301,17 @@ struct AccountTable: Sendable {
             starts: handleStarts4, ends: handleEnds4, handles: affixHandles, givenStarts: handleCounts.givenStarts,
             givenStartCounts: handleCounts.givenStartCounts, givenCarriers: givenCounts,
             givenFronts: handleCounts.givenFronts, givenFrontCounts: handleCounts.givenFrontCounts)
-        familyWords = FamilyWordCounts(words: words, counts: familyCounts)
+        handleCountsReady = true
+    }
+
+    /// Whether ``awaitHandleCounts()`` installed the handle counts the scorer reads.
+    private(set) var handleCountsReady = false
+    private var pendingHandleCounts: PendingHandleCounts?
+
+    /// Handle counts being worked out on another core.
+    private final class PendingHandleCounts: Sendable {
+        let group = DispatchGroup()
+        let counts = Mutex<HandleCounts?>(nil)
     }
 
     /// How many accounts carry each family name, by its letters (set by ``finishLoading()``).

@@ -90,12 +90,15 @@ public struct DuplicateDetector: Sendable {
         statistics.maximumClusterSize = settings.maximumClusterSize
 
         progress(DetectionProgress(phase: .blocking, done: 0, total: table.count))
+        var table = self.table
         var entries = Self.blockEntries(of: table)
         radixSort(&entries)
         let blocks = Self.blocks(in: entries)
         statistics.blocks = blocks.count
 
         let shared = CompleteBlockKeys(blocks: blocks, entries: entries, accounts: table.count, settings: settings)
+        // Counted on another core while the blocks were made (see `AccountTable.finishLoading()`).
+        table.awaitHandleCounts()
         let (links, comparisons) = compare(
             blocks, entries: entries, table: table, sharedKeys: shared, progress: progress)
         statistics.comparisons = comparisons

@@ -99,6 +99,7 @@ extension DuplicateDetector {
         for id in accounts where !distinct.contains(id) { distinct.append(id) }
         guard distinct.count >= 2 else { throw .tooFewAccounts }
         table.finishLoading()
+        table.awaitHandleCounts()
         // Public ids are kept as the store gives them: lowercase UUID text, as `UserID.rawValue`.
         let wanted = Set(distinct.map(\.rawValue))
         var indexOf: [String: Int] = [:]

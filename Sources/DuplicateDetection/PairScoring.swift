@@ -96,6 +96,7 @@ final class PairScorer: Sendable {
     let entries: [BlockEntry]
 
     init(table: AccountTable, minimumScore: Double, entries: [BlockEntry]) {
+        precondition(table.handleCountsReady, "the table's handle counts are awaited before it is scored")
         self.table = table
         self.minimumScore = minimumScore
         self.entries = entries
