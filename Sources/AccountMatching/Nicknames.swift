@@ -58,6 +58,12 @@ public struct Nicknames: Sendable {
         forms[NameText.fold(name)] != nil
     }
 
+    /// ``isKnown(_:)`` of a name folded already. A name the table does not know is its own only variant and full
+    /// name (``variants(of:)``, ``fullNames(of:)``): most words of a store's names are such.
+    package func isKnown(folded: String) -> Bool {
+        forms[folded] != nil
+    }
+
     /// Whether `first` and `second` may be the same given name (equal, or sharing a full name).
     public func areEquivalent(_ first: String, _ second: String) -> Bool {
         let a = fullNames(of: first)

@@ -1107,13 +1107,17 @@ struct WordTable: Sendable {
         scalars.append(word.unicodeScalars.map(\.value))
         utf8.append(Array(word.utf8))
         fullNames.append([])
-        known.append(nicknames.isKnown(word))
-        variants.append(nicknames.variants(of: word).map { Array($0.utf8) })
+        // Most words (family names above all) are unknown to the nickname table: their only variant and full name
+        // is the word folded, without the sets and sorts of the table's look-ups.
+        let folded = NameText.fold(word)
+        let isKnown = nicknames.isKnown(folded: folded)
+        known.append(isKnown)
+        variants.append(isKnown ? nicknames.variants(of: word).map { Array($0.utf8) } : [Array(folded.utf8)])
         spellings.append([Array(word.utf8)])
         commonGiven.append(CommonNames.givenNames.contains(word))
         title.append(PersonName.isTitle(word))
         var full: [Int32] = []
-        for name in nicknames.fullNames(of: word) {
+        for name in isKnown ? nicknames.fullNames(of: word) : [folded] {
             full.append(name == word ? id : intern(name, nicknames: nicknames))
         }
         fullNames[Int(id)] = full.sorted()

@@ -47,6 +47,21 @@ struct NicknamesTests {
         #expect(!Nicknames.english.isKnown("Zebulon"))
     }
 
+    /// The loading shortcut (`isKnown(folded:)`): a name the table does not know is its own only variant and full
+    /// name, and every name the table knows is known folded.
+    @Test func anUnknownNameIsItsOwnOnlyVariant() {
+        let table = Nicknames.english
+        for name in ["Zebulon", "Müller", "O'Brien", "ｚｅｂ", "Nguyễn"] {
+            let folded = NameText.fold(name)
+            #expect(!table.isKnown(folded: folded), "\(name)")
+            #expect(table.variants(of: name) == [folded], "\(name)")
+            #expect(table.fullNames(of: name) == [folded], "\(name)")
+        }
+        #expect(table.allNames.count > 500)
+        for name in table.allNames { #expect(table.isKnown(folded: name) && table.isKnown(name), "\(name)") }
+        #expect(table.isKnown(folded: NameText.fold("Bob")))
+    }
+
     @Test func theTableCanBeExtended() {
         #expect(!Nicknames.english.areEquivalent("Zeb", "Zebulon"))
         let extended = Nicknames.english.adding(["zebulon": ["zeb"], "robert": ["bert"]])
