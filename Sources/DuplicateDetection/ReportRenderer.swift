@@ -33,7 +33,7 @@ public enum ReportRenderer: Sendable {
         // value sits on a tie or next to one: those go to the formatter.
         let scaled = score * 1000
         let fraction = scaled - scaled.rounded(.down)
-        guard scaled.isFinite, scaled >= 0, scaled < 1e15, abs(fraction - 0.5) > 1e-6 else {
+        guard scaled.isFinite, score.sign == .plus, scaled < 1e15, abs(fraction - 0.5) > 1e-6 else {
             var text = String(format: "%.3f", score)
             while text.hasSuffix("0") && !text.hasSuffix(".0") { text.removeLast() }
             return text

@@ -134,7 +134,7 @@ struct ReportRendererTests {
         var generator = SystemRandomNumberGenerator()
         var scores: [Double] = (0...2_000).map { Double($0) / 2_000 }  // every thousandth and every tie between
         scores += (0..<2_000).map { _ in Double.random(in: 0...1, using: &generator) }
-        scores += [0.0005, 0.0015, 0.9995, 0.6995, 0.7005, 1.5, 12.3456, 0.1 + 0.2, 0.7.nextUp, 0.7.nextDown]
+        scores += [0.0005, 0.0015, 0.9995, 0.6995, 0.7005, 1.5, 12.3456, 0.1 + 0.2, 0.7.nextUp, 0.7.nextDown, -0.0, -0.25]
         for score in scores {
             #expect(ReportRenderer.scoreText(score) == formatted(score), "score \(score)")
         }
