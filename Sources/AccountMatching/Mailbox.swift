@@ -128,6 +128,7 @@ public enum Mailbox: Sendable {
 
     /// Why `first` and `second` normalise to the same mailbox, or `nil` when they do not.
     public static func match(_ first: String, _ second: String) -> Match? {
+        if case .answered(let match) = asciiMatch(first, second) { return match }
         // Each address is folded, split and its domain put in IDNA form once: its mailbox and its Unicode form (the
         // address with only the Unicode and IDNA mappings applied) both come from that.
         guard let a = split(fold(first)), let b = split(fold(second)) else { return nil }
@@ -140,6 +141,80 @@ public enum Mailbox: Sendable {
         if a.local == b.local && domainA == domainB { return .unicodeForms }
         if normalized.hasSuffix("@gmail.com") { return .gmailRules }
         return .plusAddressing
+    }
+
+    /// ``match(_:_:)`` worked out on the bytes, for two addresses of visible ASCII (nothing to trim, no Unicode to
+    /// fold) whose domains have no `xn--` label: what the duplicate report asks of every pair of accounts sharing a
+    /// mailbox, where the way through `String` took a third of its clustering time.
+    private static func asciiMatch(_ first: String, _ second: String) -> ASCIIAnswer {
+        guard case .address(let a) = ASCIIAddress.read(first), case .address(let b) = ASCIIAddress.read(second)
+        else {
+            // An address the bytes cannot answer for sends both the general way (which also finds it has no
+            // mailbox, when that is so).
+            return .general
+        }
+        guard let mailboxA = a.mailbox(), let mailboxB = b.mailbox(), mailboxA.domain == mailboxB.domain,
+            mailboxA.local.elementsEqual(mailboxB.local)
+        else { return .answered(nil) }
+        if a.lowered == b.lowered { return .answered(.sameAddress) }
+        if a.at == b.at && a.lowered[..<a.domainEnd].elementsEqual(b.lowered[..<b.domainEnd]) {
+            // Only trailing dots differ.
+            return .answered(.unicodeForms)
+        }
+        return .answered(mailboxA.domain == "gmail.com" ? .gmailRules : .plusAddressing)
+    }
+
+    private enum ASCIIAnswer {
+        case answered(Match?)
+        case general
+    }
+
+    /// An address of visible ASCII, lowercased, split at its last `@`.
+    private struct ASCIIAddress {
+        var lowered: [UInt8]
+        var at: Int
+        /// Where the domain ends, trailing dots left out.
+        var domainEnd: Int
+
+        enum Reading {
+            case address(ASCIIAddress)
+            /// Not visible ASCII, no `@` with text on both sides, or an `xn--` label: for the general way.
+            case general
+        }
+
+        static func read(_ email: String) -> Reading {
+            var lowered: [UInt8] = []
+            lowered.reserveCapacity(email.utf8.count)
+            for byte in email.utf8 {
+                guard byte >= 0x21 && byte < 0x7F else { return .general }
+                lowered.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+            }
+            guard let at = lowered.lastIndex(of: UInt8(ascii: "@")) else { return .general }
+            var end = lowered.count
+            while end > at + 1 && lowered[end - 1] == UInt8(ascii: ".") { end -= 1 }
+            guard at > 0, end > at + 1 else { return .general }
+            let domain = lowered[(at + 1)..<end]
+            if domain.count >= 4 {
+                for start in domain.startIndex...(domain.endIndex - 4)
+                where domain[start..<(start + 4)].elementsEqual("xn--".utf8) {
+                    return .general
+                }
+            }
+            return .address(ASCIIAddress(lowered: lowered, at: at, domainEnd: end))
+        }
+
+        /// The provider's rules applied (as ``Mailbox/mailbox(local:asciiDomain:)`` applies them); `nil` when no local
+        /// part is left.
+        func mailbox() -> (local: ArraySlice<UInt8>, domain: String)? {
+            var local = lowered[..<at]
+            let domain = String(decoding: lowered[(at + 1)..<domainEnd], as: UTF8.self)
+            guard let rule = providers[domain] else { return (local, domain) }
+            if let separator = rule.tagSeparator?.asciiValue, let tag = local.firstIndex(of: separator) {
+                local = local[..<tag]
+            }
+            if rule.ignoresDots { local = ArraySlice(local.filter { $0 != UInt8(ascii: ".") }) }
+            return local.isEmpty ? nil : (local, rule.canonicalDomain)
+        }
     }
 
     /// `domain` in its IDNA ASCII form, label by label: a label with non-ASCII letters becomes `xn--` and its

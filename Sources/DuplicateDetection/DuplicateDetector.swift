@@ -197,7 +197,7 @@ public struct DuplicateDetector: Sendable {
                 var comparisons = 0
                 for block in blocks[chunkList[chunk]] {
                     comparisons += Self.compareBlock(
-                        block, entries: entries, table: table, scorer: scorer, settings: settings,
+                        block, entries: entries, scorer: scorer, settings: settings,
                         sharedKeys: sharedKeys, order: &order, cache: &cache
                     ) { link in links.append(link) }
                 }
@@ -224,7 +224,7 @@ public struct DuplicateDetector: Sendable {
     /// that another block scores in full (a smaller key when this block is small, any key when it is large) is left
     /// to that block.
     private static func compareBlock(
-        _ block: Range<Int>, entries: [BlockEntry], table: AccountTable, scorer: PairScorer,
+        _ block: Range<Int>, entries: [BlockEntry], scorer: PairScorer,
         settings: DetectionSettings, sharedKeys: CompleteBlockKeys, order: inout [UInt32], cache: inout TypoCache,
         emit: (Link) -> Void
     ) -> Int {
@@ -235,7 +235,9 @@ public struct DuplicateDetector: Sendable {
         let before = isComplete ? entries[block.lowerBound].key : .max
         if !isComplete {
             let kind = AccountTable.kind(of: entries[block.lowerBound].key)
-            order.sort { table.neighbourOrder(kind, $0, $1) }
+            // The scorer's table, borrowed: a table captured by value was copied (thirty-odd arrays retained and
+            // released) for every block.
+            order.sort { scorer.table.neighbourOrder(kind, $0, $1) }
             window = kind.isLoose ? settings.looseNeighbourWindow : settings.neighbourWindow
         }
         var comparisons = 0

@@ -8,6 +8,8 @@ struct TypoCache {
     var surprise = KeyedCache<Double>()
     /// Where the carriers of a name are, per name (its word ids).
     var carriers = KeyedCache<NameCarriers>()
+    /// The explainer of the pair whose handle surprise was last worked out, its storage reused by the next.
+    var explainer: HandleExplainer?
 }
 
 /// The name blocks of a name (ranges of the sorted block entries) and the fewest other carriers it counts as having
@@ -416,7 +418,7 @@ final class PairScorer: Sendable {
     private func compareHandles(
         _ i: Int, _ j: Int, into evidence: inout PairEvidence, needResembling: Bool, cache: inout TypoCache
     ) {
-        var explainer: HandleExplainer?
+        var explainerSet = false
         // What explains a handle is the words of both accounts' names: an order-independent signature of them.
         var signature: UInt64 = 0
         func mix(_ id: Int32) {
@@ -436,8 +438,15 @@ final class PairScorer: Sendable {
         func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
             let key = FNV1a.hash(handle) ^ signature
             if let known = cache.surprise[key] { return known }
-            if explainer == nil { explainer = HandleExplainer(table: table, accounts: (i, j)) }
-            let computed = explainer!.surprise(handle)
+            if !explainerSet {
+                if cache.explainer == nil {
+                    cache.explainer = HandleExplainer(table: table, accounts: (i, j))
+                } else {
+                    cache.explainer!.reset(table: table, accounts: (i, j))
+                }
+                explainerSet = true
+            }
+            let computed = cache.explainer!.surprise(handle)
             cache.surprise[key] = computed
             return computed
         }
@@ -1090,20 +1099,38 @@ struct HandleExplainer {
     private var familySpellings: [[UInt8]] = []
     private let familyWords: AccountTable.FamilyWordCounts
 
+    /// The words of the names of the accounts last set (``reset(table:accounts:)``), kept so that the next pair's
+    /// reuse their storage.
+    private var familySeen: [Int32] = []
+    private var secondSeen: [Int32] = []
+
     init(table: borrowing AccountTable, accounts: (Int, Int)) {
         knownNames = table.knownNames
         affixes = table.affixCounts
         familyWords = table.familyWords
+        reset(table: table, accounts: accounts)
+    }
+
+    /// Explains handles for another pair of the same table, keeping the storage of the last pair's words: a comparing
+    /// worker sets one explainer for every pair whose handle surprise it has not worked out yet (a fifth of its
+    /// time went to making new ones).
+    mutating func reset(table: borrowing AccountTable, accounts: (Int, Int)) {
+        words.removeAll(keepingCapacity: true)
+        fragmentSources.removeAll(keepingCapacity: true)
+        givens.removeAll(keepingCapacity: true)
+        initials = ByteSet()
+        namesExplainable = true
+        familyInitials.removeAll(keepingCapacity: true)
+        familySpellings.removeAll(keepingCapacity: true)
+        familySeen.removeAll(keepingCapacity: true)
+        secondSeen.removeAll(keepingCapacity: true)
         // Each word once: the two accounts' names are often the same words.
-        var givenSeen: [Int32] = []
-        var familySeen: [Int32] = []
-        var secondSeen: [Int32] = []
         for account in [accounts.0, accounts.1] {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account, kind)
                 if slot.isEmpty { continue }
-                if !givenSeen.contains(slot.given) {
-                    givenSeen.append(slot.given)
+                if !givens.contains(slot.given) {
+                    givens.append(slot.given)
                     words.append(contentsOf: table.words.variants[Int(slot.given)])
                     for spelling in table.words.spellings[Int(slot.given)] {
                         if spelling.count > 3 { fragmentSources.append((spelling, true)) }
@@ -1144,7 +1171,6 @@ struct HandleExplainer {
                 }
             }
         }
-        givens = givenSeen
     }
 
     /// The words that explain a handle the whole name words leave letters of: those words, the particles, and the

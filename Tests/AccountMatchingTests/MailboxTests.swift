@@ -78,6 +78,39 @@ struct MailboxTests {
         #expect(Mailbox.match("ann.b@example.org", "annb@example.org") == nil)
     }
 
+    /// Plain ASCII addresses are matched on their bytes; a full-width `＠` (NFKC: `@`) sends the same two addresses
+    /// the general way through Unicode folding. Both ways must give every pair the same answer, and a match exactly
+    /// when the two normalise alike.
+    @Test func bytesAndUnicodeFoldingMatchAlike() {
+        let locals = ["john.smith", "JohnSmith", "john.smith+news", "j.o.h.n.smith", "+tag", "ann", "Ann+x", "a@b"]
+        let domains = [
+            "gmail.com", "GoogleMail.com", "gmail.com.", "outlook.com", "Hotmail.co.uk", "icloud.com", "me.com",
+            "example.org", "Example.ORG..", "fastmail.com", "xn--bcher-kva.example", "XN--BCHER-KVA.example",
+            "bücher.example",
+        ]
+        var addresses = locals.flatMap { local in domains.map { local + "@" + $0 } }
+        addresses += ["no-at-sign", "@gmail.com", "ann@", "ann@.", " ann@example.org", "ann@example.org\t"]
+        var answers = 0
+        for first in addresses {
+            for second in addresses {
+                let match = Mailbox.match(first, second)
+                let folded = Mailbox.match(
+                    first.replacing("@", with: "\u{FF20}"),
+                    second.replacing("@", with: "\u{FF20}"))
+                #expect(match == folded, "\(first) and \(second)")
+                let normalized = Mailbox.normalize(first)
+                #expect((match != nil) == (normalized != nil && normalized == Mailbox.normalize(second)))
+                if match != nil { answers += 1 }
+            }
+        }
+        // Every kind of answer came up.
+        #expect(Mailbox.match("John.Smith@gmail.com", "john.smith@GMAIL.com") == .sameAddress)
+        #expect(Mailbox.match("ann@example.org", "ann@example.org..") == .unicodeForms)
+        #expect(Mailbox.match("j.o.h.n.smith@gmail.com", "johnsmith@googlemail.com") == .gmailRules)
+        #expect(Mailbox.match("ann+x@me.com", "ann@me.com") == .plusAddressing)
+        #expect(answers > addresses.count)
+    }
+
     @Test(arguments: [
         ("bücher.example", "xn--bcher-kva.example"),
         ("xn--bcher-kva.example", "xn--bcher-kva.example"),
