@@ -843,6 +843,14 @@ final class PairScorer: Sendable {
         sharedGiven: (AccountTable.NameSlotKind, AccountTable.NameSlotKind)?, cache: inout TypoCache
     ) -> Double? {
         var pickers: Double?
+        // Worked out for the first name that spells part of the handle (most spell none).
+        var particleMemo: [[UInt8]]?
+        func particles() -> [[UInt8]] {
+            if let particleMemo { return particleMemo }
+            let words = particleWords(for: handle)
+            particleMemo = words
+            return words
+        }
         func fits(_ explaining: [[UInt8]], initials: ByteSet) -> Bool {
             Handle.unexplained(handle, words: explaining, initials: initials, knownNames: KnownNameWords.none).letters
                 == 0
@@ -865,11 +873,11 @@ final class PairScorer: Sendable {
                 guard spellsFamily || spellsGiven else { continue }
                 var familyWords: [[UInt8]] = []
                 // Particles dropped from the family name (`del`, `st`) are part of handles made from it.
-                familyWords.reserveCapacity(slot.familyCount + PersonName.particleWords.count)
+                familyWords.reserveCapacity(slot.familyCount + particles().count)
                 for index in 0..<slot.familyCount {
                     familyWords.append(contentsOf: table.words.spellings[Int(slot.family(index))])
                 }
-                familyWords.append(contentsOf: PersonName.particleWords)
+                familyWords.append(contentsOf: particles())
                 var familyCarriers = 0
                 for index in 0..<slot.familyCount {
                     familyCarriers = max(familyCarriers, table.familyCount(of: slot.family(index)))
@@ -888,7 +896,7 @@ final class PairScorer: Sendable {
                 if spellsFamily && fits(familyWords, initials: ByteSet()) {
                     // `vorquist84`, `albright` (for Al Albright): any carrier of the family name.
                     estimate = min(Double(familyCarriers), wholeName())
-                } else if spellsGiven && fits(givenWords + PersonName.particleWords, initials: ByteSet()) {
+                } else if spellsGiven && fits(givenWords + particles(), initials: ByteSet()) {
                     // `wanda84`: any Wanda.
                     estimate = Double(givenCarriers)
                 } else if spellsFamily && spellsGiven && fits(givenWords + familyWords, initials: ByteSet()) {
@@ -897,7 +905,7 @@ final class PairScorer: Sendable {
                     fits(familyWords, initials: ByteSet([initial]))
                 {
                     estimate = min(Double(familyCarriers) * PairScorer.initialShare, wholeName())
-                } else if spellsGiven, fits(givenWords + PersonName.particleWords, initials: familyInitials) {
+                } else if spellsGiven, fits(givenWords + particles(), initials: familyInitials) {
                     estimate = Double(givenCarriers) * PairScorer.initialShare
                 }
                 if let estimate {
@@ -1176,7 +1184,7 @@ struct HandleExplainer {
     /// The words that explain a handle the whole name words leave letters of: those words, the particles, and the
     /// names' beginnings and endings (see ``fragmentSources``), only the ones the handle holds.
     private func wordsWithFragments(for handle: UnsafeBufferPointer<UInt8>) -> [[UInt8]] {
-        var extended = words + PersonName.particleWords
+        var extended = words + particleWords(for: handle)
         for (word, endings) in fragmentSources {
             for length in 3..<word.count {
                 let start = word[..<length]
@@ -1312,6 +1320,21 @@ extension HandleExplainer {
             }
         }
         return best
+    }
+}
+
+/// The particles of family names (``AccountMatching/PersonName/particleWords``) that can explain letters of `handle`:
+/// those it holds, and those its last letters begin (two or more: a handle cut short). The others explain nothing in
+/// it (`Handle.unexplained` gives the same answer without them), and each left out is an array not retained and
+/// released for every handle a comparison explains.
+func particleWords(for handle: UnsafeBufferPointer<UInt8>) -> [[UInt8]] {
+    PersonName.particleWords.filter { particle in
+        if handleContains(handle, particle) { return true }
+        for length in stride(from: min(particle.count - 1, handle.count), through: 2, by: -1)
+        where handle[(handle.count - length)...].elementsEqual(particle[..<length]) {
+            return true
+        }
+        return false
     }
 }
 

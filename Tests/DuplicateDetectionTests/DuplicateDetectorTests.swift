@@ -510,6 +510,19 @@ struct DuplicateDetectorTests {
         #expect(report.clusters.isEmpty, "\(report.usernameClusters)")
     }
 
+    @Test func aParticleBesideTheNameIsExplainedByTheName() {
+        // `juandeltoro` is Juan del Toro's name with its particle (which the name's words leave out): among three
+        // others of the name it says nothing. A word that is no part of the name still does (`torocomet`).
+        let report = detect(
+            [
+                account("juandeltoro", email: "j.t@example.org", first: "Juan", last: "del Toro"),
+                account("juandeltoro_2", screen: "juandeltoro", twitterName: "Juan del Toro"),
+                account("torocomet", email: "toro@example.org", first: "Juan", last: "del Toro"),
+                account("torocomet_2", screen: "torocomet", twitterName: "Juan del Toro"),
+            ] + namesakes("Juan", "del Toro", ["jt81", "jdeltoro", "juan_t"]) + strangers(300))
+        #expect(report.usernameClusters == [["torocomet", "torocomet_2"]], "\(report.clusters.map(\.reasons))")
+    }
+
     @Test func aShortenedNameInAHandleIsExplainedByTheName() {
         // `tundeolawale` is Babatunde Olawale's name shortened (and `enzorusso` Vincenzo Russo's): among three others
         // of the name it says nothing. A word that is no part of the name still does (`olawalecomet`).
