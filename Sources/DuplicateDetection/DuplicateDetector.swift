@@ -235,8 +235,8 @@ public struct DuplicateDetector: Sendable {
         let before = isComplete ? entries[block.lowerBound].key : .max
         if !isComplete {
             let kind = AccountTable.kind(of: entries[block.lowerBound].key)
-            // The scorer's table, borrowed: a table captured by value was copied (thirty-odd arrays retained and
-            // released) for every block.
+            // The scorer's table, borrowed: the table captured by value was copied (thirty-odd arrays retained and
+            // released) block after block.
             order.sort { scorer.table.neighbourOrder(kind, $0, $1) }
             window = kind.isLoose ? settings.looseNeighbourWindow : settings.neighbourWindow
         }
