@@ -1,4 +1,6 @@
 import AccountMatching
+import Dispatch
+import Foundation
 
 /// Blocking: each account gets a few keys, and only accounts sharing a key are compared, so the work grows with the
 /// number of accounts rather than with its square.
@@ -184,25 +186,67 @@ extension AccountTable {
 }
 
 /// LSD radix sort of block entries by key (then by account, since each pass is stable and entries arrive in
-/// account order): four passes of 16 bits.
+/// account order): four passes of 16 bits. Each pass counts and scatters its slices of the entries on every core: a
+/// slice's entries of a digit go after those of the slices before it, so the passes stay stable and the order is the
+/// one a single core would give. (At a million accounts, under the profiler: about 0.5 s on one core while the
+/// other waited, 0.2 s on both.)
 func radixSort(_ entries: inout [BlockEntry]) {
-    var buffer = [BlockEntry](repeating: BlockEntry(key: 0, account: 0), count: entries.count)
-    var counts = [Int](repeating: 0, count: 1 << 16)
-    for pass in 0..<4 {
-        let shift = UInt64(pass * 16)
-        for index in counts.indices { counts[index] = 0 }
-        for entry in entries { counts[Int((entry.key >> shift) & 0xFFFF)] += 1 }
-        var total = 0
-        for index in counts.indices {
-            let count = counts[index]
-            counts[index] = total
-            total += count
+    let count = entries.count
+    let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8, count / radixSortMinimumSlice))
+    var buffer = [BlockEntry](repeating: BlockEntry(key: 0, account: 0), count: count)
+    // One histogram of the 2^16 digits per slice, turned into where each slice writes each digit.
+    var starts = [Int](repeating: 0, count: parts << 16)
+    entries.withUnsafeMutableBufferPointer { entries in
+        buffer.withUnsafeMutableBufferPointer { buffer in
+            starts.withUnsafeMutableBufferPointer { starts in
+                var source = SharedBuffer(entries)
+                var target = SharedBuffer(buffer)
+                let positions = SharedBuffer(starts)
+                for pass in 0..<4 {
+                    let shift = UInt64(pass * 16)
+                    let from = source
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        let histogram = positions.base + (part << 16)
+                        histogram.update(repeating: 0, count: 1 << 16)
+                        for index in (count * part / parts)..<(count * (part + 1) / parts) {
+                            histogram[Int((from.base[index].key >> shift) & 0xFFFF)] += 1
+                        }
+                    }
+                    var total = 0
+                    for digit in 0..<(1 << 16) {
+                        for part in 0..<parts {
+                            let slot = (part << 16) + digit
+                            let digitCount = positions.base[slot]
+                            positions.base[slot] = total
+                            total += digitCount
+                        }
+                    }
+                    let to = target
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        let next = positions.base + (part << 16)
+                        for index in (count * part / parts)..<(count * (part + 1) / parts) {
+                            let entry = from.base[index]
+                            let digit = Int((entry.key >> shift) & 0xFFFF)
+                            to.base[next[digit]] = entry
+                            next[digit] += 1
+                        }
+                    }
+                    swap(&source, &target)
+                }
+            }
         }
-        for entry in entries {
-            let digit = Int((entry.key >> shift) & 0xFFFF)
-            buffer[counts[digit]] = entry
-            counts[digit] += 1
-        }
-        swap(&entries, &buffer)
+    }
+    // Four passes: the sorted entries are back where they started.
+}
+
+/// Below this many entries per core the radix sort runs on fewer cores.
+let radixSortMinimumSlice = 256
+
+/// A buffer that the slices of a parallel pass read, or write at positions no other slice writes.
+private struct SharedBuffer<Element>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) {
+        base = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!
     }
 }

@@ -172,7 +172,7 @@ public struct DuplicateDetector: Sendable {
             return range.count * (loose ? settings.looseNeighbourWindow : settings.neighbourWindow)
         }
         let totalCost = blocks.reduce(0) { $0 + cost($1) }
-        let chunkCount = max(1, min(blocks.count, 64))
+        let chunkCount = max(1, min(blocks.count, 128))
         var chunks: [Range<Int>] = []
         var chunkStart = 0
         var running = 0
@@ -186,13 +186,17 @@ public struct DuplicateDetector: Sendable {
         let chunkList = chunks
         let results = ChunkResults(count: chunkList.count)
         let finished = Atomic<Int>(0)
+        // Workers take the next chunk as they come free, so that none is left working alone at the end (the chunks'
+        // costs are estimates).
+        let nextChunk = Atomic<Int>(0)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chunkList.count))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var chunk = worker
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             // One cache per worker, kept from chunk to chunk: the same names and handles recur all over the store.
             var cache = TypoCache()
             var order: [UInt32] = []
-            while chunk < chunkList.count {
+            while true {
+                let chunk = nextChunk.add(1, ordering: .relaxed).oldValue
+                if chunk >= chunkList.count { break }
                 var links: [Link] = []
                 var comparisons = 0
                 for block in blocks[chunkList[chunk]] {
@@ -208,7 +212,6 @@ public struct DuplicateDetector: Sendable {
                 results.store(chunk, links: links, comparisons: comparisons)
                 let done = finished.add(1, ordering: .relaxed).newValue
                 progress(DetectionProgress(phase: .comparing, done: done, total: chunkList.count))
-                chunk += workers
             }
         }
         var (links, comparisons) = results.collected()
