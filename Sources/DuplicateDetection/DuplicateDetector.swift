@@ -165,7 +165,7 @@ public struct DuplicateDetector: Sendable {
     ) -> (links: [Link], comparisons: Int) {
         let settings = self.settings
         let scorer = PairScorer(table: table, minimumScore: settings.minimumScore, entries: entries)
-        // Split the blocks into chunks of similar cost; workers take chunks in turn.
+        // Split the blocks into chunks of similar cost; workers take the next chunk as they come free.
         let cost: (Range<Int>) -> Int = { range in
             if range.count <= settings.maximumBlockSize { return range.count * (range.count - 1) / 2 }
             let loose = AccountTable.kind(of: entries[range.lowerBound].key).isLoose

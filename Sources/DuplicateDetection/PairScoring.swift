@@ -419,20 +419,26 @@ final class PairScorer: Sendable {
         _ i: Int, _ j: Int, into evidence: inout PairEvidence, needResembling: Bool, cache: inout TypoCache
     ) {
         var explainerSet = false
-        // What explains a handle is the words of both accounts' names: an order-independent signature of them.
+        // What explains a handle is the words of both accounts' names, each in its role (a given name explains
+        // through its nicknames and endings, a family name through its spellings, and only the first two family
+        // words through what stands in front of them): a signature of them that does not depend on the accounts'
+        // order. Without the roles, Lee Morgan and Morgan Lee shared a signature, and which surprise a worker
+        // remembered for both depended on which pair it met first.
         var signature: UInt64 = 0
-        func mix(_ id: Int32) {
-            if id >= 0 { signature &+= (UInt64(UInt32(bitPattern: id)) &+ 0x9E37_79B9) &* 0xBF58_476D_1CE4_E5B9 }
+        func mix(_ id: Int32, role: UInt64) {
+            if id >= 0 {
+                signature &+= (UInt64(UInt32(bitPattern: id)) &+ 0x9E37_79B9 &+ role << 40) &* 0xBF58_476D_1CE4_E5B9
+            }
         }
         for account in 0..<2 {
             for kind in AccountTable.NameSlotKind.allCases {
                 let slot = table.name(account == 0 ? i : j, kind)
                 if slot.isEmpty { continue }
-                mix(slot.given)
-                mix(slot.given1)
-                mix(slot.family0)
-                mix(slot.family1)
-                mix(slot.family2)
+                mix(slot.given, role: 1)
+                mix(slot.given1, role: 2)
+                mix(slot.family0, role: 3)
+                mix(slot.family1, role: 4)
+                mix(slot.family2, role: 5)
             }
         }
         func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
