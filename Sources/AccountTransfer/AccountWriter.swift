@@ -68,7 +68,7 @@ public final class AccountWriter {
         defer { buffer.removeAll(keepingCapacity: true) }
         if let file {
             try file.write(buffer)
-        } else if !writeFully(STDOUT_FILENO, buffer) {
+        } else if !buffer.withUnsafeBytes({ writeFully(STDOUT_FILENO, $0) }) {
             throw .writeFailed(path: "standard output", reason: String(cString: strerror(errno)))
         }
     }

@@ -60,7 +60,13 @@ package final class OutputFile {
 
     /// Writes all of `bytes`, retrying after interruptions.
     package func write(_ bytes: [UInt8]) throws(TransferError) {
-        guard writeFully(descriptor, bytes) else { throw failure() }
+        guard bytes.withUnsafeBytes({ writeFully(descriptor, $0) }) else { throw failure() }
+    }
+
+    /// Appends `text` as UTF-8, from the string's own storage (a report of tens of megabytes is not copied first).
+    package func write(_ text: String) throws(TransferError) {
+        var text = text
+        guard text.withUTF8({ writeFully(descriptor, UnsafeRawBufferPointer($0)) }) else { throw failure() }
     }
 
     /// Finishes the file: for a file written beside its final name, syncs it to disk and renames it over that name;
@@ -100,12 +106,10 @@ package final class OutputFile {
 
 /// Writes all of `bytes` to `descriptor`, retrying after interruptions and short writes; `false` (with `errno` set)
 /// when writing fails.
-func writeFully(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+func writeFully(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < bytes.count {
-        let written = bytes.withUnsafeBytes { buffer in
-            systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-        }
+        let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
         if written < 0 {
             if errno == EINTR { continue }
             return false

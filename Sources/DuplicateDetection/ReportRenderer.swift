@@ -75,25 +75,32 @@ public enum ReportRenderer: Sendable {
 /// "matched_fields"}]}]}`; one cluster a line.
 enum JSONRenderer {
     static func render(_ report: DuplicateReport) -> String {
-        // Written as UTF-8 into one buffer: a million-account report is tens of megabytes.
-        var output: [UInt8] = []
-        output.reserveCapacity(128 + report.clusters.reduce(0) { $0 + 220 + 420 * $1.members.count })
-        output += "{\"generated_at\": ".utf8
-        JSONString.append(ReportRenderer.timestamp(report.generatedAt), to: &output)
-        output += ", \"accounts_scanned\": \(report.accountsScanned), \"clusters\": [".utf8
-        // Slices of clusters rendered on every core, then joined in order.
+        // Written as UTF-8: a million-account report is tens of megabytes.
+        var head: [UInt8] = []
+        head += "{\"generated_at\": ".utf8
+        JSONString.append(ReportRenderer.timestamp(report.generatedAt), to: &head)
+        head += ", \"accounts_scanned\": \(report.accountsScanned), \"clusters\": [".utf8
+        // Slices of clusters rendered on every core, then copied in order into the string's own storage.
         let clusters = report.clusters
         let slices = max(1, min(64, clusters.count / 1_000))
-        let pieces = inParallel(slices, minimumSlice: 1) { slice in
+        var pieces = inParallel(slices, minimumSlice: 1) { slice in
             var piece: [UInt8] = []
             let range = (clusters.count * slice / slices)..<(clusters.count * (slice + 1) / slices)
             piece.reserveCapacity(range.reduce(0) { $0 + 220 + 420 * clusters[$1].members.count })
             for index in range { append(clusters[index], first: index == 0, to: &piece) }
             return piece
         }
-        for piece in pieces { output += piece }
-        output += (report.clusters.isEmpty ? "]}\n" : "\n]}\n").utf8
-        return String(decoding: output, as: UTF8.self)
+        pieces.insert(head, at: 0)
+        pieces.append(Array((report.clusters.isEmpty ? "]}\n" : "\n]}\n").utf8))
+        let total = pieces.reduce(0) { $0 + $1.count }
+        return String(unsafeUninitializedCapacity: total) { storage in
+            var offset = 0
+            for piece in pieces {
+                _ = UnsafeMutableBufferPointer(rebasing: storage[offset...]).initialize(fromContentsOf: piece)
+                offset += piece.count
+            }
+            return offset
+        }
     }
 
     private static func append(_ cluster: DuplicateCluster, first: Bool, to output: inout [UInt8]) {

@@ -189,7 +189,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         do throws(TransferError) {
             // Replaced only by a complete report, mode 0600 (it holds mailboxes and names); `/dev/null` stays a device.
             let file = try OutputFile(path: output)
-            try file.write(Array(text.utf8))
+            try file.write(text)
             try file.commit()
         } catch {
             printError(error.description)
