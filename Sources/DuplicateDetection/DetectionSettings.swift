@@ -9,8 +9,8 @@ public struct DetectionSettings: Sendable {
     public var minimumScore = DetectionSettings.defaultMinimumScore
     /// Blocks (accounts sharing a blocking key) up to this size are compared all pairs against all.
     public var maximumBlockSize = 12
-    /// In a larger block of a handle or a mailbox, each account is compared with this many neighbours in the block's
-    /// sort order.
+    /// In a larger block of a mailbox, each account is compared with this many neighbours in the block's sort order.
+    /// (A handle that more than ``maximumBlockSize`` accounts share puts none of them up for comparison.)
     public var neighbourWindow = 5
     /// In a larger block of a name or a handle's first characters, each account is compared with this many
     /// neighbours. Such keys are loose (many strangers share them) and their members mostly meet again through a

@@ -168,8 +168,7 @@ public struct DuplicateDetector: Sendable {
         // Split the blocks into chunks of similar cost; workers take the next chunk as they come free.
         let cost: (Range<Int>) -> Int = { range in
             if range.count <= settings.maximumBlockSize { return range.count * (range.count - 1) / 2 }
-            let loose = AccountTable.kind(of: entries[range.lowerBound].key).isLoose
-            return range.count * (loose ? settings.looseNeighbourWindow : settings.neighbourWindow)
+            return range.count * AccountTable.kind(of: entries[range.lowerBound].key).neighbourWindow(settings)
         }
         let totalCost = blocks.reduce(0) { $0 + cost($1) }
         let chunkCount = max(1, min(blocks.count, 128))
@@ -194,6 +193,7 @@ public struct DuplicateDetector: Sendable {
             // One cache per worker, kept from chunk to chunk: the same names and handles recur all over the store.
             var cache = TypoCache()
             var order: [UInt32] = []
+            var initials: [NameInitials] = []
             while true {
                 let chunk = nextChunk.add(1, ordering: .relaxed).oldValue
                 if chunk >= chunkList.count { break }
@@ -202,7 +202,7 @@ public struct DuplicateDetector: Sendable {
                 for block in blocks[chunkList[chunk]] {
                     comparisons += Self.compareBlock(
                         block, entries: entries, scorer: scorer, settings: settings,
-                        sharedKeys: sharedKeys, order: &order, cache: &cache
+                        sharedKeys: sharedKeys, order: &order, initials: &initials, cache: &cache
                     ) { link in links.append(link) }
                 }
                 // Handle surprises are per pair of names: on a store far larger than a million they would pile up.
@@ -225,23 +225,34 @@ public struct DuplicateDetector: Sendable {
 
     /// Scores the pairs of one block: all pairs when it is small, neighbours in sort order when it is large. A pair
     /// that another block scores in full (a smaller key when this block is small, any key when it is large) is left
-    /// to that block.
+    /// to that block. In a large handle-prefix block, sorted by name, neighbours whose names cannot agree
+    /// (``NameInitials``) are passed over: the block's name order puts namesakes side by side, and its window
+    /// reaches into the next name. (At a million accounts on the first set, that saved 0.36 million of the 2.66
+    /// million comparisons left once large handle blocks were out, and changed no report of the five labelled sets.)
     private static func compareBlock(
         _ block: Range<Int>, entries: [BlockEntry], scorer: PairScorer,
-        settings: DetectionSettings, sharedKeys: CompleteBlockKeys, order: inout [UInt32], cache: inout TypoCache,
-        emit: (Link) -> Void
+        settings: DetectionSettings, sharedKeys: CompleteBlockKeys, order: inout [UInt32],
+        initials: inout [NameInitials], cache: inout TypoCache, emit: (Link) -> Void
     ) -> Int {
+        var window = block.count
+        let isComplete = block.count <= settings.maximumBlockSize
+        let kind = AccountTable.kind(of: entries[block.lowerBound].key)
+        if !isComplete {
+            window = kind.neighbourWindow(settings)
+            if window == 0 { return 0 }
+        }
         order.removeAll(keepingCapacity: true)
         for index in block { order.append(entries[index].account) }
-        var window = order.count
-        let isComplete = order.count <= settings.maximumBlockSize
         let before = isComplete ? entries[block.lowerBound].key : .max
+        let checkNames = !isComplete && kind == .handlePrefix
         if !isComplete {
-            let kind = AccountTable.kind(of: entries[block.lowerBound].key)
             // The scorer's table, borrowed: the table captured by value was copied (thirty-odd arrays retained and
             // released) block after block.
             order.sort { scorer.table.neighbourOrder(kind, $0, $1) }
-            window = kind.isLoose ? settings.looseNeighbourWindow : settings.neighbourWindow
+        }
+        if checkNames {
+            initials.removeAll(keepingCapacity: true)
+            for account in order { initials.append(scorer.table.nameInitials(Int(account))) }
         }
         var comparisons = 0
         for x in 0..<order.count {
@@ -250,6 +261,7 @@ public struct DuplicateDetector: Sendable {
                 let a = min(order[x], order[y])
                 let b = max(order[x], order[y])
                 if a == b || sharedKeys.share(a, b, before: before) { continue }
+                if checkNames && !initials[x].mayAgree(with: initials[y]) { continue }
                 comparisons += 1
                 if let (score, evidence) = scorer.evaluate(Int(a), Int(b), cache: &cache) {
                     emit(Link(a: a, b: b, score: score, evidence: evidence))

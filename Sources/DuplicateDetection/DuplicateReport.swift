@@ -114,7 +114,8 @@ public struct DetectionStatistics: Sendable, Hashable {
             notes.append(
                 "\(oversizedBlocks) blocks had more than \(maximumBlockSize) accounts; in them each account was "
                     + "compared with its \(neighbourWindow) nearest neighbours only (\(looseNeighbourWindow) in name "
-                    + "and handle-prefix blocks; largest: \(examples))")
+                    + "and handle-prefix blocks, none in handle blocks: a handle that many accounts share says "
+                    + "nothing; largest: \(examples))")
         }
         if cappedClusters > 0 {
             notes.append(

@@ -168,9 +168,12 @@ extension DuplicateDetector {
             if range.count > settings.maximumBlockSize {
                 let kind = AccountTable.kind(of: described.key)
                 let order = range.map { entries[$0].account }.sorted { table.neighbourOrder(kind, $0, $1) }
-                let window = kind.isLoose ? settings.looseNeighbourWindow : settings.neighbourWindow
+                let window = kind.neighbourWindow(settings)
                 if let a = order.firstIndex(of: UInt32(i)), let b = order.firstIndex(of: UInt32(j)) {
                     compared = abs(a - b) <= window
+                }
+                if kind == .handlePrefix && !table.nameInitials(i).mayAgree(with: table.nameInitials(j)) {
+                    compared = false
                 }
             }
             blocks.append(.init(description: described.text, size: range.count, compared: compared))
