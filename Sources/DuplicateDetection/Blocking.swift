@@ -53,24 +53,39 @@ enum BlockKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// The first letters of an account's family words and of its given names, both names (`a`…`z` as bits 0…25, any
-/// other first byte as bit 26), to pass over the neighbours of a large handle-prefix block whose names cannot agree.
+/// other letter as bit 26), to pass over pairs of a handle or handle-prefix block whose names cannot agree.
 struct NameInitials {
+    /// The family words' first letters; 0 when a name has no family word (or there is no name).
     var family: UInt32 = 0
+    /// The family words' first and second letters.
+    var familyNear: UInt32 = 0
+    /// The given names' first letters.
     var given: UInt32 = 0
 
     private static let other: UInt32 = 1 << 26
 
-    static func bit(_ word: [UInt8]) -> UInt32 {
-        guard let first = word.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") else { return other }
-        return 1 << UInt32(first - UInt8(ascii: "a"))
+    static func bit(_ byte: UInt8) -> UInt32 {
+        guard byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") else { return other }
+        return 1 << UInt32(byte - UInt8(ascii: "a"))
     }
 
-    /// Whether the names of the two accounts may agree: unless both have a family name, every family word of
-    /// each begins with a letter no family word or given name of the other begins with, and no first byte is
-    /// beyond `a`…`z`. Names differing from their first letter clash (a typo, an initial or swapped words keep it).
+    mutating func addFamily(_ word: [UInt8]) {
+        guard let first = word.first else { return }
+        family |= NameInitials.bit(first)
+        familyNear |= NameInitials.bit(first)
+        if word.count > 1 { familyNear |= NameInitials.bit(word[1]) }
+    }
+
+    /// Whether the names of the two accounts may agree. They cannot when both have family names, no letter is
+    /// beyond `a`…`z`, and no family word of either begins with the first or second letter of a family word or
+    /// the first letter of a given name of the other: names differing from their first letters clash. (A typo
+    /// keeps the first letter or adds one in front, `Centeno` and `Icenteno`; an initial keeps it, and so do names
+    /// written the other way round.)
     func mayAgree(with other: NameInitials) -> Bool {
-        if family == 0 || other.family == 0 || (family | other.family) & NameInitials.other != 0 { return true }
-        return family & (other.family | other.given) != 0 || other.family & given != 0
+        if family == 0 || other.family == 0 || (familyNear | other.familyNear) & NameInitials.other != 0 {
+            return true
+        }
+        return family & (other.familyNear | other.given) != 0 || other.family & (familyNear | given) != 0
     }
 }
 
@@ -206,11 +221,11 @@ extension AccountTable {
         for kind in NameSlotKind.allCases {
             let slot = name(account, kind)
             if slot.isEmpty { continue }
-            initials.given |= NameInitials.bit(words.utf8[Int(slot.given)])
-            if slot.given1 >= 0 { initials.given |= NameInitials.bit(words.utf8[Int(slot.given1)]) }
-            for index in 0..<slot.familyCount {
-                initials.family |= NameInitials.bit(words.utf8[Int(slot.family(index))])
-            }
+            // A name with no family word may agree with the other's by its given name alone.
+            if slot.familyCount == 0 { return NameInitials() }
+            initials.given |= NameInitials.bit(words.utf8[Int(slot.given)].first ?? 0)
+            if slot.given1 >= 0 { initials.given |= NameInitials.bit(words.utf8[Int(slot.given1)].first ?? 0) }
+            for index in 0..<slot.familyCount { initials.addFamily(words.utf8[Int(slot.family(index))]) }
         }
         return initials
     }

@@ -45,9 +45,14 @@ public struct PairExplanation: Sendable, Hashable {
         public var size: Int
         /// Whether the block puts the pair up for comparison: always a block of up to
         /// ``DetectionSettings/maximumBlockSize`` accounts; a larger one only when the two are within the neighbour
-        /// window of each other in the block's sort order. A pair put up by several blocks is scored once (in the
+        /// window of each other in the block's sort order; never a block of a handle or of a handle's first
+        /// characters when their names clash (``namesClash``). A pair put up by several blocks is scored once (in the
         /// first full block of the order mailbox, handle, handle prefix, name).
         public var compared: Bool
+        /// Whether a handle or handle-prefix block passed the pair over because both have family names that differ
+        /// from their first letters, and no mailbox in common: a shared handle cannot lift clashing names to the
+        /// minimum score.
+        public var namesClash = false
     }
 
     /// What one kind of evidence said.
@@ -165,6 +170,7 @@ extension DuplicateDetector {
             guard seen.insert(described.key).inserted else { continue }
             let range = scorer.blockRange(described.key)
             var compared = true
+            var namesClash = false
             if range.count > settings.maximumBlockSize {
                 let kind = AccountTable.kind(of: described.key)
                 let order = range.map { entries[$0].account }.sorted { table.neighbourOrder(kind, $0, $1) }
@@ -172,11 +178,16 @@ extension DuplicateDetector {
                 if let a = order.firstIndex(of: UInt32(i)), let b = order.firstIndex(of: UInt32(j)) {
                     compared = abs(a - b) <= window
                 }
-                if kind == .handlePrefix && !table.nameInitials(i).mayAgree(with: table.nameInitials(j)) {
-                    compared = false
-                }
             }
-            blocks.append(.init(description: described.text, size: range.count, compared: compared))
+            let kind = AccountTable.kind(of: described.key)
+            if (kind == .handle || kind == .handlePrefix) && !scorer.sharesMailbox(i, j)
+                && !table.nameInitials(i).mayAgree(with: table.nameInitials(j))
+            {
+                compared = false
+                namesClash = true
+            }
+            blocks.append(
+                .init(description: described.text, size: range.count, compared: compared, namesClash: namesClash))
         }
         return blocks.sorted { $0.size != $1.size ? $0.size < $1.size : $0.description < $1.description }
     }
@@ -280,6 +291,14 @@ extension ReportRenderer {
                 verdict =
                     "not compared: they share no blocking key (mailbox, handle, handle prefix or full name); "
                     + "they would score \(score)"
+            } else if explanation.sharedBlocks.allSatisfy(\.namesClash) {
+                verdict =
+                    "not compared: their family names differ from the first letter, which a shared handle cannot "
+                    + "outweigh; they would score \(score)"
+            } else if explanation.sharedBlocks.contains(where: \.namesClash) {
+                verdict =
+                    "not compared: their family names differ from the first letter, and the other blocks they share "
+                    + "are large and they are not near neighbours in them; they would score \(score)"
             } else {
                 verdict =
                     "not compared: every block they share is large, and in none are they near neighbours; "
@@ -302,7 +321,10 @@ extension ReportRenderer {
                 for block in explanation.sharedBlocks {
                     let compared =
                         block.compared
-                        ? "compared" : "too large to compare all pairs, and they are not near neighbours in it"
+                        ? "compared"
+                        : block.namesClash
+                            ? "not compared: their family names differ from the first letter"
+                            : "too large to compare all pairs, and they are not near neighbours in it"
                     lines.append("    \(block.description): \(block.size) accounts, \(compared)")
                 }
             }
@@ -328,7 +350,7 @@ extension ReportRenderer {
             let findings = explanation.findings.map { "\(string($0.subject)): \(string($0.text))" }
             let blocks = explanation.sharedBlocks.map { block in
                 "{\"description\": \(string(block.description)), \"size\": \(block.size), "
-                    + "\"compared\": \(block.compared)}"
+                    + "\"compared\": \(block.compared), \"names_clash\": \(block.namesClash)}"
             }
             return "{\"first\": \(account(explanation.first)), \"second\": \(account(explanation.second)), "
                 + "\"score\": \(scoreText(explanation.score)), \"min_score\": \(scoreText(explanation.minimumScore)), "

@@ -1058,7 +1058,8 @@ final class PairScorer: Sendable {
     /// Name blocks up to this size are counted member by member (see ``otherPeople(in:besides:)``).
     static let carriersCountedOneByOne = 32
 
-    private func sharesMailbox(_ a: Int, _ b: Int) -> Bool {
+    /// Whether `a` and `b` have the same normalised mailbox.
+    func sharesMailbox(_ a: Int, _ b: Int) -> Bool {
         table.mailbox[a] != 0 && table.mailbox[a] == table.mailbox[b]
     }
 

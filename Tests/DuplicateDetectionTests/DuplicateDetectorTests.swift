@@ -1152,8 +1152,9 @@ struct DuplicateDetectorTests {
         var settings = DetectionSettings()
         settings.maximumBlockSize = 10
         let letters = (0..<20).map { String(UnicodeScalar(UInt8(97 + $0))).uppercased() }
-        // Twenty family names from twenty first letters, none W as in Wendy: every neighbour passed over.
-        let apart = accounts { letters[$0] + "ostrander" }
+        // Twenty family names from twenty first letters, none W as in Wendy or as their second letters: every
+        // neighbour passed over.
+        let apart = accounts { letters[$0] + "wyatt" }
         #expect(detect(apart, settings: settings).statistics.comparisons == 0)
         let explanation = try #require(try ExplanationTests.explain(apart, [handles[0], handles[1]]).first)
         #expect(!explanation.wasCompared)
@@ -1168,6 +1169,37 @@ struct DuplicateDetectorTests {
         // A name missing on one side says nothing against the other: compared.
         let unnamed = handles.map { account($0, screen: $0) }
         #expect(detect(unnamed, settings: settings).statistics.comparisons > 0)
+    }
+
+    /// A handle shared by a few accounts whose family names differ from the first letter compares none of them: a
+    /// shared handle cannot lift clashing names to the minimum. A letter added in front (a typo: Centeno and
+    /// Icenteno) or a name missing keeps the pair compared, and the explanation says which blocks passed it over.
+    @Test func aSharedHandleDoesNotCompareClashingNames() throws {
+        let clashing = [
+            account("wadams", email: "stargazer@example1.org", first: "Wendy", last: "Adams"),
+            account("wbrown", email: "stargazer@example2.org", first: "Wendy", last: "Brown"),
+            account("wclark", email: "stargazer@example3.org", first: "Wendy", last: "Clark"),
+        ]
+        #expect(detect(clashing).statistics.comparisons == 0)
+        let explanation = try #require(try ExplanationTests.explain(clashing, ["wadams", "wbrown"]).first)
+        #expect(!explanation.wasCompared && !explanation.isLinked)
+        #expect(explanation.sharedBlocks.contains { $0.description == "handle \"stargazer\"" && $0.namesClash })
+        let text = ReportRenderer.render([explanation], as: .text)
+        #expect(text.contains("not compared: their family names differ from the first letter, which a shared handle"))
+        #expect(text.contains("handle \"stargazer\": 3 accounts, not compared: their family names differ"))
+        let json = ReportRenderer.render([explanation], as: .json)
+        #expect(json.contains("\"names_clash\": true"))
+        // A letter in front, a missing family name, a missing name: three pairs with wadams compared.
+        let near =
+            clashing + [
+                account("wcenteno", email: "stargazer@example4.org", first: "Wendy", last: "Icenteno"),
+                account("wicenteno", email: "stargazer@example5.org", first: "Wendy", last: "Centeno"),
+                account("wendy", email: "stargazer@example6.org", first: "Wendy"),
+                account("nobody", email: "stargazer@example7.org"),
+            ]
+        // Wendy alone and the nameless one with every other account (6 + 5); Centeno with Icenteno and with Clark,
+        // and Clark with Icenteno (whose second letter is Clark's first).
+        #expect(detect(near).statistics.comparisons == 6 + 5 + 3)
     }
 
     @Test func aPairSharingSeveralBlocksIsScoredOnce() {
