@@ -52,15 +52,20 @@ enum BlockKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     }
 }
 
-/// The first letters of an account's family words and of its given names, both names (`a`…`z` as bits 0…25, any
-/// other letter as bit 26), to pass over pairs of a handle or handle-prefix block whose names cannot agree.
+/// What it takes of an account's names (both of them) to tell that its names and another's cannot agree, so that a
+/// block of a handle or of a handle's first characters need not score the pair: its family words' first letters
+/// (`a`…`z` as bits 0…25, any other letter as bit 26), first and second letters, and letters (up to four family
+/// words), and the first letters of its given names and of their full forms (`Peggy`: Margaret).
 struct NameInitials {
     /// The family words' first letters; 0 when a name has no family word (or there is no name).
     var family: UInt32 = 0
     /// The family words' first and second letters.
     var familyNear: UInt32 = 0
-    /// The given names' first letters.
+    /// The given names' first letters, and those of their full forms.
     var given: UInt32 = 0
+    /// The letters of each family word (`words` of them).
+    var letters: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+    var words = 0
 
     private static let other: UInt32 = 1 << 26
 
@@ -74,18 +79,49 @@ struct NameInitials {
         family |= NameInitials.bit(first)
         familyNear |= NameInitials.bit(first)
         if word.count > 1 { familyNear |= NameInitials.bit(word[1]) }
+        guard words < 4, word.count < 14 else {
+            // More family words than are kept, or one so long that a typo may change more than four of its
+            // letters: may agree with anything.
+            familyNear |= NameInitials.other
+            return
+        }
+        var mask: UInt32 = 0
+        for byte in word { mask |= NameInitials.bit(byte) }
+        switch words {
+        case 0: letters.0 = mask
+        case 1: letters.1 = mask
+        case 2: letters.2 = mask
+        default: letters.3 = mask
+        }
+        words += 1
+    }
+
+    private func letters(_ index: Int) -> UInt32 {
+        switch index {
+        case 0: return letters.0
+        case 1: return letters.1
+        case 2: return letters.2
+        default: return letters.3
+        }
     }
 
     /// Whether the names of the two accounts may agree. They cannot when both have family names, no letter is
-    /// beyond `a`…`z`, and no family word of either begins with the first or second letter of a family word or
-    /// the first letter of a given name of the other: names differing from their first letters clash. (A typo
-    /// keeps the first letter or adds one in front, `Centeno` and `Icenteno`; an initial keeps it, and so do names
-    /// written the other way round.)
+    /// beyond `a`…`z`, no family word of either begins with the first or second letter of a family word or the
+    /// first letter of a given name (or of its full form) of the other, and every family word of one differs from
+    /// every family word of the other in more than four of the letters they hold. That leaves out no typo the names
+    /// comparison allows: one keeping the first letter, adding one in front (`Centeno`, `Icenteno`), dropping or
+    /// swapping it keeps the first letters near; one changing the first letter (`Carlsen`, `Karlsen`), and
+    /// Jaro–Winkler's likeness of two words with different first letters (`Christensen`, `Kristensen`: at least 0.9
+    /// leaves at most three letters of words under 14 unmatched), leave the rest of the letters mostly alike.
     func mayAgree(with other: NameInitials) -> Bool {
         if family == 0 || other.family == 0 || (familyNear | other.familyNear) & NameInitials.other != 0 {
             return true
         }
-        return family & (other.familyNear | other.given) != 0 || other.family & (familyNear | given) != 0
+        if family & (other.familyNear | other.given) != 0 || other.family & (familyNear | given) != 0 { return true }
+        for a in 0..<words {
+            for b in 0..<other.words where (letters(a) ^ other.letters(b)).nonzeroBitCount <= 4 { return true }
+        }
+        return false
     }
 }
 
@@ -223,15 +259,22 @@ extension AccountTable {
             if slot.isEmpty { continue }
             // A name with no family word may agree with the other's by its given name alone.
             if slot.familyCount == 0 { return NameInitials() }
-            initials.given |= NameInitials.bit(words.utf8[Int(slot.given)].first ?? 0)
-            if slot.given1 >= 0 { initials.given |= NameInitials.bit(words.utf8[Int(slot.given1)].first ?? 0) }
+            func addGiven(_ given: Int32) {
+                guard given >= 0 else { return }
+                initials.given |= NameInitials.bit(words.utf8[Int(given)].first ?? 0)
+                for full in words.fullNames[Int(given)] {
+                    initials.given |= NameInitials.bit(words.utf8[Int(full)].first ?? 0)
+                }
+            }
+            addGiven(slot.given)
+            addGiven(slot.given1)
             for index in 0..<slot.familyCount { initials.addFamily(words.utf8[Int(slot.family(index))]) }
         }
         return initials
     }
 
-    /// The order of a large block's members for neighbour comparison: username for most blocks, the name for
-    /// handle blocks (whose members share the handle already).
+    /// The order of a large block's members for neighbour comparison: username for name and mailbox blocks, the
+    /// name for handle-prefix blocks (whose members share the handle's first characters already).
     func neighbourOrder(_ kind: BlockKind, _ a: UInt32, _ b: UInt32) -> Bool {
         let x = Int(a)
         let y = Int(b)

@@ -1,3 +1,4 @@
+import AccountMatching
 public import AccountModel
 import Dispatch
 public import Foundation
@@ -226,11 +227,10 @@ public struct DuplicateDetector: Sendable {
     /// Scores the pairs of one block: all pairs when it is small, neighbours in sort order when it is large. A pair
     /// that another block scores in full (a smaller key when this block is small, any key when it is large) is left
     /// to that block. In a block of a handle or of a handle's first characters, a pair whose names cannot agree
-    /// (``NameInitials``) and who share no mailbox is passed over: clashing names leave a shared handle short of
-    /// the minimum score; in a large block sorted by name, most such pairs are where the window reaches into the
-    /// next name. (At a million accounts on the first set, that saved 0.46 million of the 2.66 million comparisons
-    /// left once large handle blocks were out, on the fifth a third of its comparisons; the five labelled sets lost
-    /// one true link, Conceição and Konceição, and three false ones.)
+    /// (``NameInitials``) and who share no mailbox is passed over when the minimum is above what clashing names
+    /// with the same handle score (0.5): most such pairs are where a large block's window, sorted by name, reaches
+    /// into the next name. (At a million accounts on the first set, that saved 0.42 million of the 2.66 million
+    /// comparisons left once large handle blocks were out, and changed no report of the five labelled sets.)
     private static func compareBlock(
         _ block: Range<Int>, entries: [BlockEntry], scorer: PairScorer,
         settings: DetectionSettings, sharedKeys: CompleteBlockKeys, order: inout [UInt32],
@@ -246,7 +246,9 @@ public struct DuplicateDetector: Sendable {
         order.removeAll(keepingCapacity: true)
         for index in block { order.append(entries[index].account) }
         let before = isComplete ? entries[block.lowerBound].key : .max
-        let checkNames = kind == .handle || kind == .handlePrefix
+        let checkNames =
+            (kind == .handle || kind == .handlePrefix)
+            && ScoreTable.best(name: .conflict) < settings.minimumScore
         if !isComplete {
             // The scorer's table, borrowed: the table captured by value was copied (thirty-odd arrays retained and
             // released) block after block.

@@ -45,14 +45,17 @@ public struct PairExplanation: Sendable, Hashable {
         public var size: Int
         /// Whether the block puts the pair up for comparison: always a block of up to
         /// ``DetectionSettings/maximumBlockSize`` accounts; a larger one only when the two are within the neighbour
-        /// window of each other in the block's sort order; never a block of a handle or of a handle's first
-        /// characters when their names clash (``namesClash``). A pair put up by several blocks is scored once (in the
+        /// window of each other in the block's sort order (never a handle block that large: ``commonHandle``); never
+        /// a block of a handle or of a handle's first characters when their names clash (``namesClash``). A pair put up by several blocks is scored once (in the
         /// first full block of the order mailbox, handle, handle prefix, name).
         public var compared: Bool
         /// Whether a handle or handle-prefix block passed the pair over because both have family names that differ
         /// from their first letters, and no mailbox in common: a shared handle cannot lift clashing names to the
         /// minimum score.
         public var namesClash = false
+        /// Whether it is a handle more than ``DetectionSettings/maximumBlockSize`` accounts share, which puts none
+        /// of them up for comparison: it says nothing on its own.
+        public var commonHandle = false
     }
 
     /// What one kind of evidence said.
@@ -171,23 +174,31 @@ extension DuplicateDetector {
             let range = scorer.blockRange(described.key)
             var compared = true
             var namesClash = false
+            var commonHandle = false
+            let kind = AccountTable.kind(of: described.key)
             if range.count > settings.maximumBlockSize {
-                let kind = AccountTable.kind(of: described.key)
-                let order = range.map { entries[$0].account }.sorted { table.neighbourOrder(kind, $0, $1) }
                 let window = kind.neighbourWindow(settings)
-                if let a = order.firstIndex(of: UInt32(i)), let b = order.firstIndex(of: UInt32(j)) {
-                    compared = abs(a - b) <= window
+                if window == 0 {
+                    compared = false
+                    commonHandle = true
+                } else {
+                    let order = range.map { entries[$0].account }.sorted { table.neighbourOrder(kind, $0, $1) }
+                    if let a = order.firstIndex(of: UInt32(i)), let b = order.firstIndex(of: UInt32(j)) {
+                        compared = abs(a - b) <= window
+                    }
                 }
             }
-            let kind = AccountTable.kind(of: described.key)
-            if (kind == .handle || kind == .handlePrefix) && !scorer.sharesMailbox(i, j)
-                && !table.nameInitials(i).mayAgree(with: table.nameInitials(j))
+            if !commonHandle, kind == .handle || kind == .handlePrefix,
+                ScoreTable.best(name: .conflict) < settings.minimumScore, !scorer.sharesMailbox(i, j),
+                !table.nameInitials(i).mayAgree(with: table.nameInitials(j))
             {
                 compared = false
                 namesClash = true
             }
             blocks.append(
-                .init(description: described.text, size: range.count, compared: compared, namesClash: namesClash))
+                .init(
+                    description: described.text, size: range.count, compared: compared, namesClash: namesClash,
+                    commonHandle: commonHandle))
         }
         return blocks.sorted { $0.size != $1.size ? $0.size < $1.size : $0.description < $1.description }
     }
@@ -324,7 +335,9 @@ extension ReportRenderer {
                         ? "compared"
                         : block.namesClash
                             ? "not compared: their family names differ from the first letter"
-                            : "too large to compare all pairs, and they are not near neighbours in it"
+                            : block.commonHandle
+                                ? "a handle so many share that it compares none of them"
+                                : "too large to compare all pairs, and they are not near neighbours in it"
                     lines.append("    \(block.description): \(block.size) accounts, \(compared)")
                 }
             }
@@ -350,7 +363,8 @@ extension ReportRenderer {
             let findings = explanation.findings.map { "\(string($0.subject)): \(string($0.text))" }
             let blocks = explanation.sharedBlocks.map { block in
                 "{\"description\": \(string(block.description)), \"size\": \(block.size), "
-                    + "\"compared\": \(block.compared), \"names_clash\": \(block.namesClash)}"
+                    + "\"compared\": \(block.compared), \"names_clash\": \(block.namesClash), "
+                    + "\"common_handle\": \(block.commonHandle)}"
             }
             return "{\"first\": \(account(explanation.first)), \"second\": \(account(explanation.second)), "
                 + "\"score\": \(scoreText(explanation.score)), \"min_score\": \(scoreText(explanation.minimumScore)), "
