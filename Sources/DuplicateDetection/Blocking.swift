@@ -33,14 +33,11 @@ enum BlockKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
-    /// Whether many strangers share keys of this kind (names, handles' first characters), whose members mostly meet
-    /// again through a handle or a mailbox: their large blocks get the smaller neighbour window.
-    var isLoose: Bool { self == .name || self == .handlePrefix }
-
     /// How many neighbours each account of a block of this kind larger than
-    /// ``DetectionSettings/maximumBlockSize`` is compared with. None for a handle: one that many accounts share
-    /// (`mike`, `jsmith`) says nothing on its own, and its holders that share more meet in a name, mailbox or
-    /// handle-prefix block. (At a million accounts such blocks made 273,000 of the first set's 2.93 million
+    /// ``DetectionSettings/maximumBlockSize`` is compared with. Names and handles' first characters are loose keys,
+    /// which many strangers share and whose members mostly meet again through a handle or a mailbox: the smaller
+    /// window. None for a handle: one that many accounts share (`mike`, `jsmith`) says nothing on its own, and its
+    /// holders that share more meet in a name, mailbox or handle-prefix block. (At a million accounts such blocks made 273,000 of the first set's 2.93 million
     /// comparisons, for 18 of its 74,669 links; without them, the five labelled sets lost 7 true links and 18 false
     /// ones.)
     func neighbourWindow(_ settings: DetectionSettings) -> Int {

@@ -46,8 +46,9 @@ public struct PairExplanation: Sendable, Hashable {
         /// Whether the block puts the pair up for comparison: always a block of up to
         /// ``DetectionSettings/maximumBlockSize`` accounts; a larger one only when the two are within the neighbour
         /// window of each other in the block's sort order (never a handle block that large: ``commonHandle``); never
-        /// a block of a handle or of a handle's first characters when their names clash (``namesClash``). A pair put up by several blocks is scored once (in the
-        /// first full block of the order mailbox, handle, handle prefix, name).
+        /// a block of a handle or of a handle's first characters when their names clash (``namesClash``). A pair put
+        /// up by several blocks is scored once (in the first full block of the order mailbox, handle, handle prefix,
+        /// name).
         public var compared: Bool
         /// Whether a handle or handle-prefix block passed the pair over because both have family names that differ
         /// from their first letters, and no mailbox in common: a shared handle cannot lift clashing names to the
