@@ -127,7 +127,11 @@ struct AccountTable: Sendable {
             }
             for index in 0..<batch.count {
                 names.append(accountName(first: field(index, .firstName), last: field(index, .lastName)))
-                names.append(field(index, .twitterName).map { displayName($0) } ?? NameSlot())
+                names.append(
+                    field(index, .twitterName).map {
+                        displayName(
+                            $0, parsed: batch.parsedDisplayNames.isEmpty ? nil : batch.parsedDisplayNames[index])
+                    } ?? NameSlot())
             }
         }
     }
@@ -208,22 +212,26 @@ struct AccountTable: Sendable {
         }
     }
 
-    private mutating func displayName(_ bytes: UnsafeBufferPointer<UInt8>) -> NameSlot {
+    /// The name in a display name: read without the parse when it is two plain words, from the cache when the same
+    /// text came before, and otherwise from `parsed` (parsed ahead on the thread that prepared the batch) or parsed
+    /// here. Its words are interned, and their other spellings recorded, the first time the text comes.
+    private mutating func displayName(_ bytes: UnsafeBufferPointer<UInt8>, parsed: ParsedDisplayName?) -> NameSlot {
         if let plain = plainDisplayName(bytes) { return plain }
         let found = displayCache.find(bytes)
         if let cached = found.value { return cached }
-        let text = String(decoding: bytes, as: UTF8.self)
+        let name = parsed ?? ParsedDisplayName(bytes)
         var slot = NameSlot()
-        if let name = PersonName(displayName: text), !AccountTable.isHandle(text, words: [name.given] + name.family) {
+        if let parts = name.words {
             slot = NameSlot(
-                given: words.intern(name.given, nicknames: nicknames),
-                family: name.family.suffix(3).map { words.intern($0, nicknames: nicknames) })
-            if let parts = PersonName.hyphenParts(text) {
-                for part in parts { words.addSpelling(slot.given, part) }
-            }
-            addUmlautSpellings(of: text, [slot.given] + (0..<slot.familyCount).map(slot.family)) { spelled in
-                guard let other = PersonName(displayName: spelled) else { return [] }
-                return [other.given] + other.family.suffix(3)
+                given: words.intern(parts[0], nicknames: nicknames),
+                family: parts.dropFirst().map { words.intern($0, nicknames: nicknames) })
+            for part in name.hyphenParts { words.addSpelling(slot.given, part) }
+            // With umlauts spelled out (`Müller`: `mueller`), when the spelled-out text reads as as many words.
+            let ids = [slot.given] + (0..<slot.familyCount).map(slot.family)
+            if let other = name.umlautWords, other.count == ids.count {
+                for (id, word) in zip(ids, other) where word.utf8.count != words.utf8[Int(id)].count {
+                    words.addSpelling(id, word)
+                }
             }
         }
         displayCache.insert(bytes, slot, at: found)
@@ -1252,6 +1260,8 @@ public struct PreparedAccounts: Sendable {
     private(set) var handleStarts: [UInt32] = []
     private(set) var handleText: [UInt8] = []
     private(set) var handleShape: [HandleShape] = []
+    /// Display names parsed ahead (by ``DuplicateDetector/Preparer``), by account index in the batch.
+    private(set) var parsedDisplayNames: [Int: ParsedDisplayName] = [:]
 
     init(_ accounts: [MatchableAccount]) {
         self.init(MatchableAccountBatch(accounts))
@@ -1267,6 +1277,22 @@ public struct PreparedAccounts: Sendable {
         handleShape.reserveCapacity(batch.count * AccountTable.handleCount)
         var scratch: [UInt8] = []
         for index in 0..<batch.count { add(batch, index, scratch: &scratch) }
+    }
+
+    /// Parses the display names beyond ASCII that `seen` does not hold yet (and adds them to it): the costliest names
+    /// to read (folding and splitting them goes through Unicode tables), left to the thread that prepares the batches,
+    /// which has time to spare, rather than the one that fills the table. A text is parsed the first time it comes
+    /// only: the table reads it from its own cache after that.
+    mutating func parseDisplayNamesAhead(_ batch: MatchableAccountBatch, seen: inout TextCache<Bool>) {
+        for index in 0..<batch.count {
+            batch.withField(.twitterName, of: index) { bytes in
+                guard let bytes, bytes.contains(where: { $0 >= 0x80 }) else { return }
+                let found = seen.find(bytes)
+                guard found.value == nil else { return }
+                seen.insert(bytes, true, at: found)
+                parsedDisplayNames[index] = ParsedDisplayName(bytes)
+            }
+        }
     }
 
     /// The batch's fields kept as raw text, in ``AccountTable/RawField`` order.
@@ -1369,4 +1395,27 @@ private func sortedCount(of key: UInt64, in keys: [UInt64], _ counts: [Int32]) -
         if keys[middle] < key { low = middle + 1 } else { high = middle }
     }
     return low < keys.count && keys[low] == key ? counts[low] : 0
+}
+
+/// What a display name says of a name, as ``AccountTable`` interns it: parsed on whichever thread has the time.
+struct ParsedDisplayName: Sendable {
+    /// The given name and the last three family words, folded; `nil` when there is no name, or the text is a handle
+    /// (`wittygamer33 | Nurse`).
+    var words: [String]?
+    /// The parts of a hyphenated given name (`jean`, `pierre`), which handles may spell.
+    var hyphenParts: [String] = []
+    /// ``words`` of the text with its umlauts spelled out (`Müller`: `mueller`); `nil` when it has none.
+    var umlautWords: [String]?
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let name = PersonName(displayName: text),
+            !AccountTable.isHandle(text, words: [name.given] + name.family)
+        else { return }
+        words = [name.given] + name.family.suffix(3)
+        hyphenParts = PersonName.hyphenParts(text) ?? []
+        if let spelled = NameText.spellingOutUmlauts(text) {
+            umlautWords = PersonName(displayName: spelled).map { [$0.given] + $0.family.suffix(3) } ?? []
+        }
+    }
 }

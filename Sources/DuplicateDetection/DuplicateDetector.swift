@@ -56,6 +56,24 @@ public struct DuplicateDetector: Sendable {
         PreparedAccounts(batch)
     }
 
+    /// Prepares batches read one after another, as ``prepare(_:)-(MatchableAccountBatch)`` does, and parses the
+    /// display names beyond ASCII that earlier batches did not have, which the detector would otherwise parse on the
+    /// thread that adds the batches. For a reader that prepares batches on its own thread while the detector adds
+    /// the previous ones (`accounts duplicates`): on a store whose names are mostly beyond ASCII, that thread is
+    /// the one the reading waits for.
+    package struct Preparer: Sendable {
+        private var seenDisplayNames = TextCache<Bool>()
+
+        package init() {}
+
+        /// The batch, prepared.
+        package mutating func prepare(_ batch: MatchableAccountBatch) -> PreparedAccounts {
+            var prepared = PreparedAccounts(batch)
+            prepared.parseDisplayNamesAhead(batch, seen: &seenDisplayNames)
+            return prepared
+        }
+    }
+
     /// Adds accounts prepared by `prepare(_:)`.
     public mutating func add(_ prepared: PreparedAccounts) {
         table.append(prepared)

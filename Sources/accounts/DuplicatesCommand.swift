@@ -226,6 +226,8 @@ final class DetectorLoader: Sendable {
     private let settings: DetectionSettings
     private let queue = DispatchQueue(label: "accounts.duplicates.loader")
     private let slots = DispatchSemaphore(value: 4)
+    /// Used by the reading thread only (`add` is called from it).
+    private let preparer = Mutex(DuplicateDetector.Preparer())
 
     init(settings: DetectionSettings) {
         detector = Mutex(DuplicateDetector(settings: settings))
@@ -238,8 +240,9 @@ final class DetectorLoader: Sendable {
 
     /// Queues `batch`; `progress` gets the number of accounts added so far once it is in.
     func add(_ batch: MatchableAccountBatch, progress: @escaping @Sendable (Int) -> Void) {
-        // Mailboxes and handles are worked out here, on the reading thread; the loader only interns names.
-        let prepared = DuplicateDetector.prepare(batch)
+        // Mailboxes, handles and display names beyond ASCII are worked out here, on the reading thread; the loader
+        // interns names.
+        let prepared = preparer.withLock { $0.prepare(batch) }
         slots.wait()
         queue.async { [self] in
             let count = detector.withLock { detector in

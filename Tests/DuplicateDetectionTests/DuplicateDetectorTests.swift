@@ -1323,6 +1323,35 @@ struct DuplicateDetectorTests {
         #expect(forward == shuffled)
     }
 
+    /// Display names beyond ASCII parsed ahead by `DuplicateDetector.Preparer` (on the reading thread of `accounts
+    /// duplicates`, batch after batch) give the report that the detector gives when it parses them itself: umlauts
+    /// spelled out, a hyphenated given name in parts, a handle posing as a name left out, and a name that comes
+    /// again in a later batch read from the detector's cache.
+    @Test func displayNamesParsedAheadGiveTheSameReport() {
+        let accounts =
+            [
+                account("juergenmueller", email: "jm@example.de", first: "Jürgen", last: "Müller"),
+                account("jm_tw", screen: "juergenmueller", twitterName: "Jürgen Müller 🇩🇪"),
+                account("jp_tw", screen: "pierredupont", twitterName: "Jean-Pierre Dupönt"),
+                account("zoe1", screen: "zoe_a", twitterName: "Zoë Ångström 🌻"),
+                account("jpdupont", email: "pierredupont@example.fr", first: "Jean-Pierre", last: "Dupönt"),
+                account("gamer_tw", screen: "wittygamer33", twitterName: "wittygamer33 | Nürse"),
+                account("zoe2", screen: "zoeangstrom", twitterName: "Zoë Ångström 🌻"),
+                account("rocket", screen: "rocket_fan", twitterName: "🚀"),
+            ] + strangers(50)
+        let direct = ReportRenderer.render(detect(accounts), as: .json)
+        var detector = DuplicateDetector()
+        var preparer = DuplicateDetector.Preparer()
+        for start in stride(from: 0, to: accounts.count, by: 3) {
+            let batch = MatchableAccountBatch(Array(accounts[start..<min(start + 3, accounts.count)]))
+            detector.add(preparer.prepare(batch))
+        }
+        let report = detector.report(generatedAt: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(ReportRenderer.render(report, as: .json) == direct)
+        #expect(report.usernameClusters.contains(["jm_tw", "juergenmueller"]))
+        #expect(report.usernameClusters.contains(["jp_tw", "jpdupont"]))
+    }
+
     @Test func clustersAreOrderedByScoreThenSmallestUsername() {
         let report = detect([
             account("zed", email: "zed.one@gmail.com", first: "Zed", last: "Quill"),
