@@ -37,6 +37,38 @@ struct NameTextTests {
         #expect(NameText.spellingOutUmlauts(text) == expected)
     }
 
+    /// Texts of accented Latin letters, Vietnamese, combining marks, punctuation and emoji are folded scalar by
+    /// scalar from a table; the result must be what folding the whole text through Foundation gives, for names as
+    /// people write them and for texts of scalars drawn at random from those ranges (marks after letters, capitals
+    /// whose lowercase decomposes, letters whose compatibility form is another letter: `ǅ`, `ℌ`, `İ`).
+    @Test func foldingByScalarIsFoldingTheWholeText() {
+        let names = [
+            "Jürgen Müller 🇩🇪", "Phan Văn Dũng 🌻", "DŨNG TRẦN", "Zeyno Şahin", "İSTANBUL ıi", "ǅemal ǈuba",
+            "Zoe\u{308} A\u{30A}ngstro\u{308}m", "Łukasz Straße ẞ", "Ōtsuka Ǣ ǽ", "the real José 🏳️\u{200D}🌈",
+            "Marcel·lí O’Brien", "ℌans ℓ ⅷ ① ⁴", "Kyunghoon | Software Engineer — CTO • ✨", "ŉ ſ ĸ ħ ŋ đ ð þ",
+        ]
+        for name in names { #expect(NameText.fold(name) == NameText.foldedWithFoundation(name), "\(name)") }
+        let ranges: [ClosedRange<UInt32>] = [
+            0x41...0x5A, 0xC0...0x24F, 0x300...0x36F, 0x1E00...0x1EFF, 0x2000...0x2BFF, 0x1F300...0x1F64F,
+        ]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for _ in 0..<2_000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<(1 + next(8)) {
+                let range = ranges[next(ranges.count)]
+                if let scalar = Unicode.Scalar(range.lowerBound + UInt32(next(range.count))) { text.append(scalar) }
+            }
+            let string = String(text)
+            #expect(
+                NameText.fold(string) == NameText.foldedWithFoundation(string),
+                "\(string.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
     @Test func alphanumericsDropEverythingElse() {
         #expect(NameText.alphanumerics("John.Smith_84") == "johnsmith84")
         #expect(NameText.alphanumerics("Zoë-Ångström") == "zoeangstrom")
