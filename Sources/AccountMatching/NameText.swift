@@ -11,7 +11,8 @@ public enum NameText: Sendable {
         return foldedByScalar(text) ?? foldedWithFoundation(text)
     }
 
-    /// ``fold(_:)`` through Foundation's lowercasing and compatibility decomposition of the whole text.
+    /// ``fold(_:)`` of the whole text at once: the standard library's lowercasing (each scalar's own lowercase
+    /// mapping, with no rule of context or locale), then Foundation's compatibility decomposition.
     package static func foldedWithFoundation(_ text: String) -> String {
         var output = String.UnicodeScalarView()
         for scalar in text.lowercased().decomposedStringWithCompatibilityMapping.unicodeScalars {
@@ -27,10 +28,11 @@ public enum NameText: Sendable {
 
     /// ``fold(_:)`` of a text whose characters are all ASCII or in ``ScalarFolds/ranges`` (accented Latin letters,
     /// Vietnamese, combining marks, punctuation, symbols, emoji), each scalar folded on its own from a table;
-    /// `nil` for any other text. In those ranges folding is done scalar by scalar: lowercasing and compatibility
-    /// decomposition map each scalar alone, and the only scalars that decomposition reorders are combining marks,
-    /// which folding drops. Foundation's decomposition took a third of the time spent parsing the third labelled
-    /// set's display names.
+    /// `nil` for any other text. In those ranges folding is done scalar by scalar: the standard library lowercases
+    /// each scalar by its own mapping (no context or locale rules), compatibility decomposition maps each scalar
+    /// alone, and the only scalars that decomposition reorders (those of a nonzero combining class) are combining
+    /// marks, which folding drops. Foundation's decomposition took a third of the time spent parsing the third
+    /// labelled set's display names.
     static func foldedByScalar(_ text: String) -> String? {
         var output = ""
         output.reserveCapacity(text.utf8.count)

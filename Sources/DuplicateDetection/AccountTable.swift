@@ -215,18 +215,20 @@ struct AccountTable: Sendable {
     /// The name in a display name: read without the parse when it is two plain words, from the cache when the same
     /// text came before, and otherwise from `parsed` (parsed ahead on the thread that prepared the batch) or parsed
     /// here. Its words are interned, and their other spellings recorded, the first time the text comes.
-    private mutating func displayName(_ bytes: UnsafeBufferPointer<UInt8>, parsed: ParsedDisplayName?) -> NameSlot {
+    private mutating func displayName(
+        _ bytes: UnsafeBufferPointer<UInt8>, parsed: @autoclosure () -> ParsedDisplayName?
+    ) -> NameSlot {
         if let plain = plainDisplayName(bytes) { return plain }
         let found = displayCache.find(bytes)
         if let cached = found.value { return cached }
-        let name = parsed ?? ParsedDisplayName(bytes)
+        let name = parsed() ?? ParsedDisplayName(bytes)
         var slot = NameSlot()
         if let parts = name.words {
             slot = NameSlot(
                 given: words.intern(parts[0], nicknames: nicknames),
                 family: parts.dropFirst().map { words.intern($0, nicknames: nicknames) })
             for part in name.hyphenParts { words.addSpelling(slot.given, part) }
-            // With umlauts spelled out (`Müller`: `mueller`), when the spelled-out text reads as as many words.
+            // With umlauts spelled out (`Müller`: `mueller`), when the spelled-out text gives as many words.
             let ids = [slot.given] + (0..<slot.familyCount).map(slot.family)
             if let other = name.umlautWords, other.count == ids.count {
                 for (id, word) in zip(ids, other) where word.utf8.count != words.utf8[Int(id)].count {
@@ -1262,6 +1264,9 @@ public struct PreparedAccounts: Sendable {
     private(set) var handleShape: [HandleShape] = []
     /// Display names parsed ahead (by ``DuplicateDetector/Preparer``), by account index in the batch.
     private(set) var parsedDisplayNames: [Int: ParsedDisplayName] = [:]
+
+    /// How many display names of the batch were parsed ahead.
+    package var displayNamesParsedAhead: Int { parsedDisplayNames.count }
 
     init(_ accounts: [MatchableAccount]) {
         self.init(MatchableAccountBatch(accounts))

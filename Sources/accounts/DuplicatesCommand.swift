@@ -259,6 +259,8 @@ final class DetectorLoader: Sendable {
     @discardableResult
     func finish() -> DuplicateDetector {
         queue.sync {}
+        // The texts the preparer has met (a million accounts: tens of MB) are of no use once the reading ends.
+        preparer.withLock { $0 = DuplicateDetector.Preparer() }
         let empty = DuplicateDetector(settings: settings)
         return detector.withLock { detector in
             let loaded = detector

@@ -1342,10 +1342,17 @@ struct DuplicateDetectorTests {
         let direct = ReportRenderer.render(detect(accounts), as: .json)
         var detector = DuplicateDetector()
         var preparer = DuplicateDetector.Preparer()
+        var parsedAhead: [Int] = []
         for start in stride(from: 0, to: accounts.count, by: 3) {
-            let batch = MatchableAccountBatch(Array(accounts[start..<min(start + 3, accounts.count)]))
-            detector.add(preparer.prepare(batch))
+            let prepared = preparer.prepare(
+                MatchableAccountBatch(Array(accounts[start..<min(start + 3, accounts.count)])))
+            parsedAhead.append(prepared.displayNamesParsedAhead)
+            detector.add(prepared)
         }
+        // Batch by batch: Jürgen Müller and Jean-Pierre Dupönt; Zoë Ångström and Nürse (a handle, parsed all the
+        // same); 🚀 but not Zoë Ångström again (met already); then the strangers, all ASCII.
+        #expect(parsedAhead.prefix(3) == [2, 2, 1])
+        #expect(parsedAhead.dropFirst(3).allSatisfy { $0 == 0 })
         let report = detector.report(generatedAt: Date(timeIntervalSince1970: 1_800_000_000))
         #expect(ReportRenderer.render(report, as: .json) == direct)
         #expect(report.usernameClusters.contains(["jm_tw", "juergenmueller"]))
