@@ -205,7 +205,12 @@ struct AccountTable: Sendable {
     /// another spelling of the word.
     private mutating func addUmlautSpellings(of text: String, _ ids: [Int32], _ parse: (String) -> [String]) {
         guard let spelled = NameText.spellingOutUmlauts(text) else { return }
-        let other = parse(spelled)
+        addSpellings(ids, parse(spelled))
+    }
+
+    /// Records each of `other` as another spelling of the word of `ids` in its place, when the two name the same
+    /// number of words and the spellings differ in length (`mueller` for `muller`).
+    private mutating func addSpellings(_ ids: [Int32], _ other: [String]) {
         guard other.count == ids.count else { return }
         for (id, word) in zip(ids, other) where word.utf8.count != words.utf8[Int(id)].count {
             words.addSpelling(id, word)
@@ -228,12 +233,8 @@ struct AccountTable: Sendable {
                 given: words.intern(parts[0], nicknames: nicknames),
                 family: parts.dropFirst().map { words.intern($0, nicknames: nicknames) })
             for part in name.hyphenParts { words.addSpelling(slot.given, part) }
-            // With umlauts spelled out (`Müller`: `mueller`), when the spelled-out text gives as many words.
-            let ids = [slot.given] + (0..<slot.familyCount).map(slot.family)
-            if let other = name.umlautWords, other.count == ids.count {
-                for (id, word) in zip(ids, other) where word.utf8.count != words.utf8[Int(id)].count {
-                    words.addSpelling(id, word)
-                }
+            if let other = name.umlautWords {
+                addSpellings([slot.given] + (0..<slot.familyCount).map(slot.family), other)
             }
         }
         displayCache.insert(bytes, slot, at: found)
