@@ -12,10 +12,16 @@ public enum NameText: Sendable {
     }
 
     /// ``fold(_:)`` of the whole text at once: the standard library's lowercasing (each scalar's own lowercase
-    /// mapping, with no rule of context or locale), then Foundation's compatibility decomposition.
+    /// mapping, with no rule of context or locale), then Foundation's compatibility decomposition, then lowercasing
+    /// again where that decomposition gave capitals: letters with no lowercase of their own decompose to them (the
+    /// mathematical and black-letter alphabets of display names such as `𝓙𝓸𝓱𝓷` or `ℌans`, and `🄰`).
     package static func foldedWithFoundation(_ text: String) -> String {
+        var decomposed = text.lowercased().decomposedStringWithCompatibilityMapping
+        if decomposed.unicodeScalars.contains(where: \.properties.changesWhenLowercased) {
+            decomposed = decomposed.lowercased().decomposedStringWithCompatibilityMapping
+        }
         var output = String.UnicodeScalarView()
-        for scalar in text.lowercased().decomposedStringWithCompatibilityMapping.unicodeScalars {
+        for scalar in decomposed.unicodeScalars {
             if isMark(scalar) { continue }
             if let replacement = special[scalar] {
                 output.append(contentsOf: replacement.unicodeScalars)

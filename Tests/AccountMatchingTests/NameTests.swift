@@ -13,6 +13,9 @@ struct NameTextTests {
         ("Søren Æbelø", ["soren", "aebelo"]),
         ("John 🇺🇸 Smith!", ["john", "smith"]),
         ("山田 太郎", ["山田", "太郎"]),
+        // Letters with no lowercase of their own, whose compatibility form is a capital: display-name fonts.
+        ("𝓙𝓸𝓱𝓷 𝓢𝓶𝓲𝓽𝓱", ["john", "smith"]),
+        ("𝐉𝐎𝐇𝐍 ℌ𝔞𝔫𝔰 🄰", ["john", "hans", "a"]),
     ])
     func foldsCaseAccentsAndWidth(_ text: String, _ expected: [String]) {
         #expect(NameText.tokens(text) == expected)
@@ -211,6 +214,9 @@ struct PersonNameTests {
         ("Reinhehild", "(they/them)", "Reinhehild Lange", .givenOnly),
         ("Mimmo", "he/him", "Mimmo Greco", .givenOnly),
         ("Reinold", "Scholz | CPA", "Reinold Scholz", .exact),
+        // A display name in a font of letters with no lowercase (mathematical script, black-letter).
+        ("John", "Smith", "𝓙𝓸𝓱𝓷 𝓢𝓶𝓲𝓽𝓱", .exact),
+        ("Hans", "Müller", "ℌ𝔞𝔫𝔰 𝔐𝔲̈𝔩𝔩𝔢𝔯", .exact),
         // One nickname for two names does not make the two names one.
         ("Vincenzo", "Greco", "Lorenzo Greco", .conflict),
         ("Ifeanyi", "Okafor", "Ifeoma Okafor", .conflict),

@@ -51,6 +51,30 @@ struct DuplicateDetectorTests {
         #expect(twitter.matchedFields == [.twitterScreenName, .twitterName])
     }
 
+    /// A display name written in a font of letters that have no lowercase (mathematical script, black-letter) reads as
+    /// the name it spells: their compatibility forms are capitals, lowercased after the decomposition.
+    @Test func aDisplayNameInAFancyFontIsTheNameItSpells() throws {
+        let report = detect(
+            [
+                account("jwhit84", email: "jonah@example.org", first: "Jonah", last: "Whitfield"),
+                account("jwhit84_2", screen: "jwhit84", twitterName: "𝓙𝓸𝓷𝓪𝓱 𝓦𝓱𝓲𝓽𝓯𝓲𝓮𝓵𝓭 ✨"),
+                account("hmueller", email: "hans@example.de", first: "Hans", last: "Müller"),
+                account("hmueller_2", screen: "hmueller", twitterName: "ℌ𝔞𝔫𝔰 𝔐𝔲\u{308}𝔩𝔩𝔢𝔯"),
+            ] + strangers(50))
+        #expect(
+            report.usernameClusters.sorted { $0[0] < $1[0] } == [
+                ["hmueller", "hmueller_2"], ["jwhit84", "jwhit84_2"],
+            ])
+        for cluster in report.clusters {
+            // Not "apart from a typo": the names are the same.
+            #expect(
+                cluster.reasons.contains {
+                    $0.hasPrefix("Twitter display name matches account name ")
+                        && $0.hasSuffix("and screen name matches username") && !$0.contains("typo")
+                }, "\(cluster.reasons)")
+        }
+    }
+
     /// `report` consumes the detector it is given; a detector still in use afterwards is left as it was, so that it
     /// can take more accounts and report again.
     @Test func aDetectorStillInUseAfterAReportCanGoOn() {
