@@ -294,6 +294,7 @@ struct AccountTable: Sendable {
         if forgetPhrases() { countNameWords() }
         countNamePools()
         familyWords = FamilyWordCounts(words: words, counts: familyCounts)
+        wordInitials = NameInitials.Word.all(of: words)
     }
 
     /// Waits for the handle counts ``finishLoading()`` set going, and installs them (nothing when they are in).
@@ -327,6 +328,8 @@ struct AccountTable: Sendable {
 
     /// How many accounts carry each family name, by its letters (set by ``finishLoading()``).
     private(set) var familyWords = FamilyWordCounts(words: WordTable(), counts: [])
+    /// What ``nameInitials(_:)`` takes of each word, by word id (set by ``finishLoading()``).
+    private(set) var wordInitials: [NameInitials.Word] = []
 
     /// How many accounts carry each family word written in ASCII letters (three or more), looked up by the letters,
     /// how many carry one beginning with given letters (four or more, short of the whole word), and how many carry

@@ -71,19 +71,49 @@ struct NameInitials {
         return 1 << UInt32(byte - UInt8(ascii: "a"))
     }
 
-    mutating func addFamily(_ word: [UInt8]) {
-        guard let first = word.first else { return }
-        family |= NameInitials.bit(first)
-        familyNear |= NameInitials.bit(first)
-        if word.count > 1 { familyNear |= NameInitials.bit(word[1]) }
-        guard words < 4, word.count < 14 else {
+    /// What ``NameInitials`` takes of one word, worked out once per word of the table (``AccountTable/wordInitials``)
+    /// rather than for every block that holds an account.
+    struct Word: Sendable {
+        /// As a given name: its first letter and those of its full forms (`Peggy`: Margaret).
+        var given: UInt32 = 0
+        /// As a family word: its first letter; 0 for an empty word.
+        var first: UInt32 = 0
+        /// Its first and second letters.
+        var near: UInt32 = 0
+        /// Its letters; 0 when it has 14 letters or more (a typo may change more than four of them).
+        var letters: UInt32 = 0
+        var isLong = false
+
+        /// The facts of every word of `words`.
+        static func all(of words: WordTable) -> [Word] {
+            (0..<words.utf8.count).map { id in
+                let word = words.utf8[id]
+                var facts = Word()
+                facts.given = NameInitials.bit(word.first ?? 0)
+                for full in words.fullNames[id] { facts.given |= NameInitials.bit(words.utf8[Int(full)].first ?? 0) }
+                guard let first = word.first else { return facts }
+                facts.first = NameInitials.bit(first)
+                facts.near = facts.first | (word.count > 1 ? NameInitials.bit(word[1]) : 0)
+                facts.isLong = word.count >= 14
+                if !facts.isLong {
+                    for byte in word { facts.letters |= NameInitials.bit(byte) }
+                }
+                return facts
+            }
+        }
+    }
+
+    mutating func addFamily(_ word: Word) {
+        guard word.first != 0 else { return }
+        family |= word.first
+        familyNear |= word.near
+        guard words < 4, !word.isLong else {
             // More family words than are kept, or one so long that a typo may change more than four of its
             // letters: may agree with anything.
             familyNear |= NameInitials.other
             return
         }
-        var mask: UInt32 = 0
-        for byte in word { mask |= NameInitials.bit(byte) }
+        let mask = word.letters
         switch words {
         case 0: letters.0 = mask
         case 1: letters.1 = mask
@@ -256,16 +286,9 @@ extension AccountTable {
             if slot.isEmpty { continue }
             // A name with no family word may agree with the other's by its given name alone.
             if slot.familyCount == 0 { return NameInitials() }
-            func addGiven(_ given: Int32) {
-                guard given >= 0 else { return }
-                initials.given |= NameInitials.bit(words.utf8[Int(given)].first ?? 0)
-                for full in words.fullNames[Int(given)] {
-                    initials.given |= NameInitials.bit(words.utf8[Int(full)].first ?? 0)
-                }
-            }
-            addGiven(slot.given)
-            addGiven(slot.given1)
-            for index in 0..<slot.familyCount { initials.addFamily(words.utf8[Int(slot.family(index))]) }
+            if slot.given >= 0 { initials.given |= wordInitials[Int(slot.given)].given }
+            if slot.given1 >= 0 { initials.given |= wordInitials[Int(slot.given1)].given }
+            for index in 0..<slot.familyCount { initials.addFamily(wordInitials[Int(slot.family(index))]) }
         }
         return initials
     }
