@@ -13,8 +13,9 @@ public enum NameText: Sendable {
 
     /// ``fold(_:)`` of the whole text at once: the standard library's lowercasing (each scalar's own lowercase
     /// mapping, with no rule of context or locale), then Foundation's compatibility decomposition, then lowercasing
-    /// again where that decomposition gave capitals: letters with no lowercase of their own decompose to them (the
-    /// mathematical and black-letter alphabets of display names such as `𝓙𝓸𝓱𝓷` or `ℌans`, and `🄰`).
+    /// and decomposing again where that decomposition gave capitals: letters and symbols with no lowercase of their
+    /// own decompose to them (the mathematical and black-letter alphabets of display names such as `𝓙𝓸𝓱𝓷` or
+    /// `ℌans`, `🄰`, `™`).
     package static func foldedWithFoundation(_ text: String) -> String {
         var decomposed = text.lowercased().decomposedStringWithCompatibilityMapping
         if decomposed.unicodeScalars.contains(where: \.properties.changesWhenLowercased) {

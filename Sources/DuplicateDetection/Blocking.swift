@@ -80,8 +80,9 @@ struct NameInitials {
         var first: UInt32 = 0
         /// Its first and second letters.
         var near: UInt32 = 0
-        /// Its letters; 0 when it has 14 letters or more (a typo may change more than four of them).
+        /// Its letters; 0 when it is long.
         var letters: UInt32 = 0
+        /// Whether it has 14 bytes or more: a typo may change more than four of its letters.
         var isLong = false
 
         /// The facts of every word of `words`.
@@ -278,7 +279,7 @@ extension AccountTable {
         String(decoding: words.utf8[Int(id)], as: UTF8.self)
     }
 
-    /// See ``NameInitials``.
+    /// See ``NameInitials``. Only once loading is finished (``finishLoading()`` sets ``wordInitials``).
     func nameInitials(_ account: Int) -> NameInitials {
         var initials = NameInitials()
         for kind in NameSlotKind.allCases {

@@ -13,7 +13,8 @@ struct NameTextTests {
         ("Søren Æbelø", ["soren", "aebelo"]),
         ("John 🇺🇸 Smith!", ["john", "smith"]),
         ("山田 太郎", ["山田", "太郎"]),
-        // Letters with no lowercase of their own, whose compatibility form is a capital: display-name fonts.
+        // Letters and symbols with no lowercase of their own, whose compatibility form is a capital: display-name
+        // fonts.
         ("𝓙𝓸𝓱𝓷 𝓢𝓶𝓲𝓽𝓱", ["john", "smith"]),
         ("𝐉𝐎𝐇𝐍 ℌ𝔞𝔫𝔰 🄰", ["john", "hans", "a"]),
     ])
