@@ -15,8 +15,14 @@ public enum NameText: Sendable {
     /// mapping, with no rule of context or locale), then Foundation's compatibility decomposition, then lowercasing
     /// and decomposing again where that decomposition gave capitals: letters and symbols with no lowercase of their
     /// own decompose to them (the mathematical and black-letter alphabets of display names such as `𝓙𝓸𝓱𝓷` or
-    /// `ℌans`, `🄰`, `™`).
+    /// `ℌans`, `🄰`). A symbol that stands for several letters is read as a space (``isSymbolForLetters(_:)``).
     package static func foldedWithFoundation(_ text: String) -> String {
+        var text = text
+        if text.unicodeScalars.contains(where: isSymbolForLetters) {
+            var spaced = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars { spaced.append(isSymbolForLetters(scalar) ? " " : scalar) }
+            text = String(spaced)
+        }
         var decomposed = text.lowercased().decomposedStringWithCompatibilityMapping
         if decomposed.unicodeScalars.contains(where: \.properties.changesWhenLowercased) {
             decomposed = decomposed.lowercased().decomposedStringWithCompatibilityMapping
@@ -31,6 +37,22 @@ public enum NameText: Sendable {
             }
         }
         return String(output)
+    }
+
+    /// Whether `scalar` is a symbol whose compatibility form is two letters or more (`™` TM, `℠` SM, `№` No, `℡`
+    /// TEL, `🅪` MC): an abbreviation, not a word of the name, which folding would otherwise join to the word before
+    /// it (`Smith™` read as `smithtm`). A symbol for one letter (`ⓙ`, `🄰`) is that letter, as display-name fonts use
+    /// it.
+    static func isSymbolForLetters(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .otherSymbol, .mathSymbol, .currencySymbol, .modifierSymbol: break
+        default: return false
+        }
+        if scalar.isASCII { return false }
+        let letters = String(scalar).decomposedStringWithCompatibilityMapping.unicodeScalars.lazy.filter {
+            $0.properties.isAlphabetic
+        }
+        return letters.count >= 2
     }
 
     /// ``fold(_:)`` of a text whose characters are all ASCII or in ``ScalarFolds/ranges`` (accented Latin letters,

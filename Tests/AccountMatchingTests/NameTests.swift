@@ -17,6 +17,10 @@ struct NameTextTests {
         // fonts.
         ("𝓙𝓸𝓱𝓷 𝓢𝓶𝓲𝓽𝓱", ["john", "smith"]),
         ("𝐉𝐎𝐇𝐍 ℌ𝔞𝔫𝔰 🄰", ["john", "hans", "a"]),
+        ("ⓙⓞⓗⓝ ⓢⓜⓘⓣⓗ", ["john", "smith"]),
+        // A symbol standing for several letters is no word of the name.
+        ("John Smith™", ["john", "smith"]),
+        ("Anna℠ Lee №1", ["anna", "lee", "1"]),
     ])
     func foldsCaseAccentsAndWidth(_ text: String, _ expected: [String]) {
         #expect(NameText.tokens(text) == expected)
@@ -218,6 +222,9 @@ struct PersonNameTests {
         // A display name in a font of letters with no lowercase (mathematical script, black-letter).
         ("John", "Smith", "𝓙𝓸𝓱𝓷 𝓢𝓶𝓲𝓽𝓱", .exact),
         ("Hans", "Müller", "ℌ𝔞𝔫𝔰 𝔐𝔲̈𝔩𝔩𝔢𝔯", .exact),
+        ("John", "Smith", "ⓙⓞⓗⓝ ⓢⓜⓘⓣⓗ", .exact),
+        // A trademark sign is no part of the family name.
+        ("John", "Smith", "John Smith™", .exact),
         // One nickname for two names does not make the two names one.
         ("Vincenzo", "Greco", "Lorenzo Greco", .conflict),
         ("Ifeanyi", "Okafor", "Ifeoma Okafor", .conflict),
