@@ -5,7 +5,8 @@ import Foundation
 ///
 /// `Zoë Ångström`, `ZOE ANGSTROM` and `Ｚｏｅ Ａｎｇｓｔｒｏｍ` fold to the same tokens `zoe`, `angstrom`.
 public enum NameText: Sendable {
-    /// `text` folded: lowercase, compatibility-decomposed, combining marks removed, special letters spelled out.
+    /// `text` folded: lowercase, compatibility-decomposed, combining marks removed, special letters spelled out, a
+    /// symbol standing for several letters (`™`) read as a space.
     public static func fold(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
         return foldedByScalar(text) ?? foldedWithFoundation(text)
