@@ -151,6 +151,14 @@ struct NameInitials {
         }
         return false
     }
+
+    /// Whether a block of a handle or of a handle's first characters may pass over a pair with these names (and no
+    /// mailbox in common): when the names cannot agree (``mayAgree(with:)``), unless the block is of a handle that only
+    /// the two hold (`onlyTwoHoldHandle`) and their given names may agree, which with such a handle still links
+    /// (``PairScorer/familyChanged(_:_:into:cache:)``).
+    func clashes(with other: NameInitials, onlyTwoHoldHandle: Bool) -> Bool {
+        !mayAgree(with: other) && !(onlyTwoHoldHandle && given & other.given != 0)
+    }
 }
 
 /// One account's membership of one block.

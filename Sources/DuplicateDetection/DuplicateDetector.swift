@@ -276,6 +276,8 @@ public struct DuplicateDetector: Sendable {
             initials.removeAll(keepingCapacity: true)
             for account in order { initials.append(scorer.table.nameInitials(Int(account))) }
         }
+        let onlyTwoHoldHandle =
+            kind == .handle && block.count == 2 && ScoreTable.familyChanged >= settings.minimumScore
         var comparisons = 0
         for x in 0..<order.count {
             let upper = min(order.count, x + 1 + window)
@@ -283,7 +285,9 @@ public struct DuplicateDetector: Sendable {
                 let a = min(order[x], order[y])
                 let b = max(order[x], order[y])
                 if a == b || sharedKeys.share(a, b, before: before) { continue }
-                if checkNames && !initials[x].mayAgree(with: initials[y]) && !scorer.sharesMailbox(Int(a), Int(b)) {
+                if checkNames && initials[x].clashes(with: initials[y], onlyTwoHoldHandle: onlyTwoHoldHandle)
+                    && !scorer.sharesMailbox(Int(a), Int(b))
+                {
                     continue
                 }
                 comparisons += 1

@@ -191,7 +191,10 @@ extension DuplicateDetector {
             }
             if !commonHandle, kind == .handle || kind == .handlePrefix,
                 ScoreTable.best(name: .conflict) < settings.minimumScore, !scorer.sharesMailbox(i, j),
-                !table.nameInitials(i).mayAgree(with: table.nameInitials(j))
+                table.nameInitials(i).clashes(
+                    with: table.nameInitials(j),
+                    onlyTwoHoldHandle: kind == .handle && range.count == 2
+                        && ScoreTable.familyChanged >= settings.minimumScore)
             {
                 compared = false
                 namesClash = true
@@ -222,6 +225,7 @@ extension DuplicateDetector {
 
         var names: String
         switch evidence.name {
+        case .conflict where evidence.familyChanged: names = "the given names agree, the family names differ"
         case .conflict: names = "the names differ"
         case .unknown: names = "no names to compare (or not enough: a family name missing and the given names alike)"
         default:
@@ -249,6 +253,10 @@ extension DuplicateDetector {
             let who =
                 evidence.name == .unknown || evidence.name == .conflict ? "many others" : "others carrying the name"
             handles = "\(handlePhrase ?? ""), but \(who) could have picked " + (same ? "that handle" : "such handles")
+        case .identical where evidence.familyChanged:
+            handles =
+                "\(handlePhrase ?? "")\(Reasons.familyChangedHandle): one person's handle, whichever family name "
+                + "they write"
         case .identical where evidence.altAccount:
             handles = "\(handlePhrase ?? ""), which no third account has: an alternate account of the same person"
         case .resembling, .identical:

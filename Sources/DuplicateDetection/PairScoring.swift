@@ -39,6 +39,10 @@ struct PairEvidence: Sendable, Hashable {
     /// One account's username marks it an alternate account of the other's handle (`fresh_cat_alt`, `fresh_cat`;
     /// ``PairScorer/altOf(_:_:text:)``).
     var altAccount = false
+    /// The given names agree but the family names differ, and the accounts share a handle that no third account holds
+    /// and no name of theirs spells (``PairScorer/familyChanged(_:_:into:cache:)``): one person who took another family
+    /// name, or wrote a word in its place.
+    var familyChanged = false
 }
 
 /// How much a shared or resembling handle says.
@@ -65,6 +69,10 @@ enum ScoreTable {
     static let sharedMailboxNamesMatch = 0.99
     /// … whose names clash (a shared family mailbox, say): still reported, ranked lower.
     static let sharedMailboxNamesDiffer = 0.75
+    /// Without a shared mailbox: given names that agree, family names that differ, and a handle that only these two
+    /// accounts hold and that no name of theirs spells (``PairEvidence/familyChanged``). At the default minimum, so
+    /// that a stricter `--min-score` leaves such links out.
+    static let familyChanged = 0.70
 
     /// Without a shared mailbox: rows by name agreement, columns by ``HandleStrength`` (resembling handles the names
     /// explain count as no handle at all).
@@ -153,6 +161,11 @@ final class PairScorer: Sendable {
             }
             return score >= minimumScore ? (score, evidence) : nil
         }
+        if evidence.name == .conflict, ScoreTable.familyChanged >= minimumScore,
+            familyChanged(i, j, into: &evidence, cache: &cache)
+        {
+            return (ScoreTable.familyChanged, evidence)
+        }
         if ScoreTable.best(name: evidence.name) < minimumScore { return nil }
         // A given name alone gets past `.resembling` only through a screen name cut at Twitter's limit (see
         // `compareHandles`).
@@ -238,6 +251,103 @@ final class PairScorer: Sendable {
             swappedFamily = true
         }
         return swappedGiven && swappedFamily ? .swapped : .conflict
+    }
+
+    /// Whether `i` and `j`, whose names clash, are one person all the same: one of them without a mailbox, a full name
+    /// of each with the same given name (or one through a nickname), and a handle they share that no third account
+    /// holds (in any field), of six letters or more, no name word of either (nor a nickname of one) spelling three
+    /// letters of it (``isUnspelled(_:_:_:)``), and that a stranger with the given name is unlikely to hold
+    /// (below ``familyChangedMargin``): `unfairrhino` for Indira Palazzo's username and the mailbox of Indira Blogs.
+    /// Such a handle says who picked it however the family names read: a family name changed (marriage), or a word
+    /// written in its place. A handle made from a name is not enough (`jess99` for two Jessicas), nor one others hold
+    /// too, nor two common words (`earlycontext` for two Michaels). Sets the evidence's name slots and handle when it
+    /// says yes.
+    func familyChanged(_ i: Int, _ j: Int, into evidence: inout PairEvidence, cache: inout TypoCache) -> Bool {
+        // Two mailboxes would say whose each account is: two people of one given name mostly have two.
+        guard table.mailbox[i] == 0 || table.mailbox[j] == 0 else { return false }
+        var slots: (AccountTable.NameSlotKind, AccountTable.NameSlotKind)?
+        search: for kindA in AccountTable.NameSlotKind.allCases {
+            let a = table.name(i, kindA)
+            guard !a.isEmpty, a.familyCount > 0 else { continue }
+            for kindB in AccountTable.NameSlotKind.allCases {
+                let b = table.name(j, kindB)
+                guard !b.isEmpty, b.familyCount > 0 else { continue }
+                if givenAgreement(a.given, b.given, cache: &cache) >= .nickname {
+                    slots = (kindA, kindB)
+                    break search
+                }
+            }
+        }
+        guard let slots else { return false }
+        let givenShare =
+            Double(
+                max(
+                    table.givenCount(of: table.name(i, slots.0).given),
+                    table.givenCount(of: table.name(j, slots.1).given))) / Double(max(1, table.count))
+        let shared: (AccountTable.HandleSlot, AccountTable.HandleSlot)? = table.handleText.withUnsafeBufferPointer {
+            text in
+            for slotA in AccountTable.HandleSlot.allCases {
+                let hash = table.handleHash(i, slotA)
+                if hash == 0 || table.handleShape(i, slotA).letterCount < PairScorer.familyChangedHandleLetters {
+                    continue
+                }
+                for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hash {
+                    let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
+                    // No third account holds it, nor a handle of its letters with other digits (`ghost11` among
+                    // `ghost7` and `ghost_99`: a word many pick); and strangers with this given name are unlikely to
+                    // hold it: the handles as many as its first and last four letters make likely (`earlycontext`
+                    // where handles are made of a few thousand words), times the chance of its digits, times the
+                    // given name's share of the store.
+                    let letters = table.handleShape(i, slotA).letters
+                    let lookalikes = table.affixCarriers(handle) * exp2(-Handle.digitSurprise(handle))
+                    if table.letterCarriers(letters) <= 2,
+                        lookalikes * givenShare <= exp2(-PairScorer.familyChangedMargin),
+                        isUnspelled(handle, i, j), blockRange(AccountTable.handleKey(handle)).count == 2
+                    {
+                        return (slotA, slotB)
+                    }
+                }
+            }
+            return nil
+        }
+        guard let shared else { return false }
+        evidence.familyChanged = true
+        (evidence.nameSlotA, evidence.nameSlotB) = slots
+        evidence.handle = .identical
+        evidence.handleAgreement = .identical
+        (evidence.handleSlotA, evidence.handleSlotB) = shared
+        return true
+    }
+
+    /// The fewest letters a handle needs for ``familyChanged(_:_:into:cache:)`` (the store's estimate of how common
+    /// a handle's letters are needs six).
+    static let familyChangedHandleLetters = 6
+    /// In bits, how unlikely a stranger with the same given name must be to hold the handle, for
+    /// ``familyChanged(_:_:into:cache:)``: twice ``surpriseMargin``, the family names speaking against the link.
+    static let familyChangedMargin = 2 * surpriseMargin
+
+    /// Whether no word of either account's names, nor a nickname or spelling of one, has its first three letters in
+    /// `handle` (words of three letters or more), every word being in Latin letters (a name in another script may be
+    /// in the handle romanised: `olgak` for Ольга).
+    private func isUnspelled(_ handle: UnsafeBufferPointer<UInt8>, _ i: Int, _ j: Int) -> Bool {
+        let words = table.words
+        func spells(_ id: Int32) -> Bool {
+            guard id >= 0 else { return false }
+            if words.scalars[Int(id)].contains(where: { $0 >= 0x80 }) { return true }
+            for word in words.variants[Int(id)] + words.spellings[Int(id)] where word.count >= 3 {
+                if handleContains(handle, word[..<3]) { return true }
+            }
+            return false
+        }
+        for account in [i, j] {
+            for kind in AccountTable.NameSlotKind.allCases {
+                let slot = table.name(account, kind)
+                if slot.isEmpty { continue }
+                if spells(slot.given) || spells(slot.given1) { return false }
+                for index in 0..<slot.familyCount where spells(slot.family(index)) { return false }
+            }
+        }
+        return true
     }
 
     /// Whether `a`'s given name is `b`'s first two words written as one (`jeanpierre` for `Jean Pierre`, in a

@@ -70,6 +70,23 @@ enum Reasons {
         }
     }
 
+    /// The reason of a link whose given names agree and family names differ, carried by a handle only its two
+    /// accounts hold and no name of theirs spells (``PairEvidence/familyChanged``).
+    static func familyChanged(_ evidence: PairEvidence) -> String {
+        let names: String
+        switch (evidence.nameSlotA, evidence.nameSlotB) {
+        case (.account, .account): names = "account names share"
+        case (.twitter, .twitter): names = "Twitter display names share"
+        default: names = "Twitter display name and account name share"
+        }
+        let shared =
+            handle(.identical, same: true, sharesNumber: false, evidence.handleSlotA, evidence.handleSlotB) ?? ""
+        return names + " a given name but not a family name, and " + shared + familyChangedHandle
+    }
+
+    /// What makes the handle of a ``familyChanged(_:)`` link count.
+    static let familyChangedHandle = ", a handle no other account holds and no name spells"
+
     /// Why the link's accounts share a mailbox, when they do.
     static func mailboxMatch(for evidence: PairEvidence, emails: (String?, String?)) -> Mailbox.Match? {
         guard evidence.sharesMailbox, let first = emails.0, let second = emails.1 else { return nil }
@@ -81,6 +98,10 @@ enum Reasons {
     static func phrases(for evidence: PairEvidence, mailboxMatch: Mailbox.Match?) -> [String] {
         var phrases: [String] = []
         if let mailboxMatch { phrases.append(mailbox(mailboxMatch)) }
+        if evidence.familyChanged {
+            phrases.append(familyChanged(evidence))
+            return phrases
+        }
         let namePart = name(evidence.name, evidence.nameSlotA, evidence.nameSlotB, rare: evidence.rareName)
         let handlePart = handle(
             evidence.handle, same: evidence.handleAgreement == .identical, sharesNumber: evidence.sharesNumber,

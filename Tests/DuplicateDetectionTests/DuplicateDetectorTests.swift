@@ -279,6 +279,83 @@ struct DuplicateDetectorTests {
         #expect(!linked(screen: "gloomyanchor841"))
     }
 
+    /// A person whose family name changed (a marriage), or who wrote a word in its place (`Indira Blogs`), keeps a
+    /// handle of their own: given names that agree and a handle that only the two accounts hold, made of no name,
+    /// link them at the default minimum score, though the family names differ from the first letter, when one of
+    /// them has no mailbox to say whose it is.
+    @Test func aHandleOnlyTwoHoldLinksTheSameGivenNameUnderAnotherFamilyName() throws {
+        let married = account("unfairrhino", first: "Indira", last: "Palazzo")
+        func twitter(_ name: String, mailbox: String = "unfairrhino@aol.com") -> MatchableAccount {
+            account("ib_tw", email: mailbox, screen: "ib_tw", twitterName: name)
+        }
+        let accounts = [married, twitter("Indira Blogs")] + strangers(500)
+        let report = detect(accounts)
+        #expect(report.usernameClusters == [["ib_tw", "unfairrhino"]])
+        let cluster = try #require(report.clusters.first)
+        #expect(cluster.score == DetectionSettings.defaultMinimumScore)
+        #expect(
+            cluster.reasons == [
+                "Twitter display name and account name share a given name but not a family name, and email local part "
+                    + "matches username, a handle no other account holds and no name spells"
+            ])
+        let explanation = try #require(try ExplanationTests.explain(accounts, ["unfairrhino", "ib_tw"]).first)
+        #expect(explanation.isLinked)
+        #expect(explanation.findings.map(\.text).contains("the given names agree, the family names differ"))
+        #expect(explanation.sharedBlocks.contains { $0.description == "handle \"unfairrhino\"" && $0.compared })
+        // A nickname is the same given name (Liz and Elizabeth).
+        #expect(
+            detect(
+                [account("unfairrhino", first: "Liz", last: "Palazzo"), twitter("Elizabeth Blogs")] + strangers(500)
+            )
+            .usernameClusters == [["ib_tw", "unfairrhino"]])
+
+        // Controls. Given names that differ:
+        #expect(detect([married, twitter("Mary Okafor")] + strangers(500)).clusters.isEmpty)
+        // two mailboxes (two people of one given name mostly have two);
+        let mailed = account("unfairrhino", email: "indira.palazzo@example.org", first: "Indira", last: "Palazzo")
+        #expect(detect([mailed, twitter("Indira Blogs")] + strangers(500)).clusters.isEmpty)
+        // a third account holding the handle (here as its screen name), or a handle of its letters with a number;
+        for third in [
+            account("hb_tw", screen: "unfairrhino", twitterName: "Harriet Bloom"),
+            account("unfairrhino7", first: "Harriet", last: "Bloom"),
+        ] {
+            #expect(detect([married, twitter("Indira Blogs"), third] + strangers(500)).clusters.isEmpty)
+        }
+        // a family name in another script, which the handle may spell romanised;
+        #expect(detect([married, twitter("Indira Блогс")] + strangers(500)).clusters.isEmpty)
+        // a handle that spells three letters of a name, or of a nickname (Beth of Elizabeth), which others of the
+        // name could have picked too;
+        for (handle, given) in [("blogrhino", "Indira"), ("bethrhino", "Elizabeth"), ("rhinopala", "Indira")] {
+            let pair = [
+                account(handle, first: given, last: "Palazzo"),
+                twitter("\(given) Blogs", mailbox: "\(handle)@aol.com"),
+            ]
+            #expect(detect(pair + strangers(500)).clusters.isEmpty, "\(handle)")
+        }
+        // a handle of five letters;
+        let short = [
+            account("rhino", first: "Indira", last: "Palazzo"), twitter("Indira Blogs", mailbox: "rhino@aol.com"),
+        ]
+        #expect(detect(short + strangers(500)).clusters.isEmpty)
+        // a handle such as strangers' are made of, where many begin `unfa` and many end `hino` (two common words);
+        let syllables = [
+            "ka", "lo", "ri", "ve", "ta", "na", "mi", "so", "de", "ra", "el", "an", "or", "is", "um", "ba",
+        ]
+        let lookalikes = (0..<150).flatMap { index in
+            let middle = syllables[index % 16] + syllables[index / 16]
+            return [
+                account("unfa\(middle)q", first: "Lee", last: "Fox"),
+                account("q\(middle)hino", first: "Lee", last: "Fox"),
+            ]
+        }
+        let amongLookalikes = detect([married, twitter("Indira Blogs")] + lookalikes)
+        #expect(!amongLookalikes.usernameClusters.contains { $0.contains("unfairrhino") })
+        // and a minimum above the default.
+        var strict = DetectionSettings()
+        strict.minimumScore = 0.75
+        #expect(detect(accounts, settings: strict).clusters.isEmpty)
+    }
+
     @Test func anAltNamedAfterTheOnlyHolderOfAHandleIsTheirs() throws {
         // `fresh_cat_alt` is the alt of whoever is `fresh_cat`: a word handle, common enough in itself, and no names to
         // go by on the alt.
