@@ -149,6 +149,10 @@ struct Clustering {
         if evidence.name.isMatch || evidence.name == .initial || evidence.name == .givenOnly {
             a |= Self.bits(evidence.nameSlotA)
             b |= Self.bits(evidence.nameSlotB)
+        } else if evidence.familyChanged {
+            // The given names matched, not the family names.
+            a |= evidence.nameSlotA == .account ? Self.bit(.firstName) : Self.bit(.twitterName)
+            b |= evidence.nameSlotB == .account ? Self.bit(.firstName) : Self.bit(.twitterName)
         }
         if evidence.handle >= .weak {
             a |= Self.bit(Self.field(evidence.handleSlotA))

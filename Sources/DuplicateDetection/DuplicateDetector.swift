@@ -284,10 +284,14 @@ public struct DuplicateDetector: Sendable {
             for y in (x + 1)..<max(x + 1, upper) {
                 let a = min(order[x], order[y])
                 let b = max(order[x], order[y])
-                if a == b || sharedKeys.share(a, b, before: before) { continue }
-                if checkNames && initials[x].clashes(with: initials[y], onlyTwoHoldHandle: onlyTwoHoldHandle)
-                    && !scorer.sharesMailbox(Int(a), Int(b))
-                {
+                if a == b { continue }
+                if checkNames && !initials[x].mayAgree(with: initials[y]) && !scorer.sharesMailbox(Int(a), Int(b)) {
+                    // Names that clash: passed over, unless this is the block of a handle only the two hold and
+                    // their given names may agree. Then every block before it passed them over for the same clash
+                    // (or scored them through the same exception: links are deduplicated), so this one scores them
+                    // whatever else they share.
+                    if initials[x].clashes(with: initials[y], onlyTwoHoldHandle: onlyTwoHoldHandle) { continue }
+                } else if sharedKeys.share(a, b, before: before) {
                     continue
                 }
                 comparisons += 1

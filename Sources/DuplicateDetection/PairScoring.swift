@@ -222,17 +222,7 @@ final class PairScorer: Sendable {
     private func agreement(
         _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
     ) -> NameAgreement {
-        var given = givenAgreement(a.given, b.given, clipping: true, cache: &cache)
-        if given == .none && (joins(a, b) || joins(b, a)) { given = .exact }
-        // Two first names of two words each (`Van Minh` and `Văn Vinh`, `Tae Woo` and `Tae Soo`): the second words
-        // must agree too (the same, a nickname, or within a typo: `Ann` and `Anne`), unless one is an initial
-        // (`Mary J.`). One second word alone is a middle name left out.
-        if given != .none, a.given1 >= 0, b.given1 >= 0, a.given1 != b.given1,
-            table.words.scalars[Int(a.given1)].count > 1, table.words.scalars[Int(b.given1)].count > 1,
-            givenAgreement(a.given1, b.given1, cache: &cache) < .typo, !isTypo(a.given1, b.given1, cache: &cache)
-        {
-            given = .none
-        }
+        let given = givenNames(a, b, cache: &cache)
         guard a.familyCount > 0, b.familyCount > 0 else {
             switch given {
             case .exact, .nickname: return .givenOnly
@@ -254,8 +244,9 @@ final class PairScorer: Sendable {
     }
 
     /// Whether `i` and `j`, whose names clash, are one person all the same: one of them without a mailbox, a full name
-    /// of each with the same given name (or one through a nickname), and a handle they share that no third account
-    /// holds (in any field), of six letters or more, no name word of either (nor a nickname of one) spelling three
+    /// of each with the same first name (or one through a nickname; both words of a first name of two) and family
+    /// names that do not agree, and a handle they share that no third account holds (in any field), of six letters
+    /// `a`…`z` or more, no name word of either (nor a nickname of one) spelling three
     /// letters of it (``isUnspelled(_:_:_:)``), and that a stranger with the given name is unlikely to hold
     /// (below ``familyChangedMargin``): `unfairrhino` for Indira Palazzo's username and the mailbox of Indira Blogs.
     /// Such a handle says who picked it however the family names read: a family name changed (marriage), or a word
@@ -265,42 +256,50 @@ final class PairScorer: Sendable {
     func familyChanged(_ i: Int, _ j: Int, into evidence: inout PairEvidence, cache: inout TypoCache) -> Bool {
         // Two mailboxes would say whose each account is: two people of one given name mostly have two.
         guard table.mailbox[i] == 0 || table.mailbox[j] == 0 else { return false }
+        // Every pair of full names whose first names agree (the same, or through a nickname) and whose family names
+        // do not: the commonest of their given names counts, and the reason names the pair of fields chosen by what
+        // they are, not by which account came first (the report is the same in any input order).
         var slots: (AccountTable.NameSlotKind, AccountTable.NameSlotKind)?
-        search: for kindA in AccountTable.NameSlotKind.allCases {
+        var slotsRank = (Int.max, Int32.max, Int32.max)
+        var givenCarriers = 0
+        for kindA in AccountTable.NameSlotKind.allCases {
             let a = table.name(i, kindA)
             guard !a.isEmpty, a.familyCount > 0 else { continue }
             for kindB in AccountTable.NameSlotKind.allCases {
                 let b = table.name(j, kindB)
-                guard !b.isEmpty, b.familyCount > 0 else { continue }
-                if givenAgreement(a.given, b.given, cache: &cache) >= .nickname {
+                guard !b.isEmpty, b.familyCount > 0, givenNames(a, b, cache: &cache) >= .nickname,
+                    familyAgreement(a, b, cache: &cache) == .none
+                else { continue }
+                givenCarriers = max(givenCarriers, table.givenCount(of: a.given), table.givenCount(of: b.given))
+                // Both account names first, then both display names, then one of each.
+                let rank = (kindA == kindB ? kindA.rawValue : 2, min(a.given, b.given), max(a.given, b.given))
+                if rank < slotsRank {
+                    slotsRank = rank
                     slots = (kindA, kindB)
-                    break search
                 }
             }
         }
         guard let slots else { return false }
-        let givenShare =
-            Double(
-                max(
-                    table.givenCount(of: table.name(i, slots.0).given),
-                    table.givenCount(of: table.name(j, slots.1).given))) / Double(max(1, table.count))
+        let givenShare = Double(givenCarriers) / Double(max(1, table.count))
         let shared: (AccountTable.HandleSlot, AccountTable.HandleSlot)? = table.handleText.withUnsafeBufferPointer {
             text in
             for slotA in AccountTable.HandleSlot.allCases {
                 let hash = table.handleHash(i, slotA)
-                if hash == 0 || table.handleShape(i, slotA).letterCount < PairScorer.familyChangedHandleLetters {
-                    continue
+                if hash == 0 { continue }
+                let range = table.handleRange(i, slotA)
+                let letters = text[range].reduce(0) { count, byte in
+                    count + (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? 1 : 0)
                 }
+                if letters < PairScorer.familyChangedHandleLetters { continue }
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hash {
-                    let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
+                    let handle = UnsafeBufferPointer(rebasing: text[range])
                     // No third account holds it, nor a handle of its letters with other digits (`ghost11` among
                     // `ghost7` and `ghost_99`: a word many pick); and strangers with this given name are unlikely to
                     // hold it: the handles as many as its first and last four letters make likely (`earlycontext`
                     // where handles are made of a few thousand words), times the chance of its digits, times the
                     // given name's share of the store.
-                    let letters = table.handleShape(i, slotA).letters
                     let lookalikes = table.affixCarriers(handle) * exp2(-Handle.digitSurprise(handle))
-                    if table.letterCarriers(letters) <= 2,
+                    if table.letterCarriers(table.handleShape(i, slotA).letters) <= 2,
                         lookalikes * givenShare <= exp2(-PairScorer.familyChangedMargin),
                         isUnspelled(handle, i, j), blockRange(AccountTable.handleKey(handle)).count == 2
                     {
@@ -319,8 +318,8 @@ final class PairScorer: Sendable {
         return true
     }
 
-    /// The fewest letters a handle needs for ``familyChanged(_:_:into:cache:)`` (the store's estimate of how common
-    /// a handle's letters are needs six).
+    /// The fewest letters `a`…`z` a handle needs for ``familyChanged(_:_:into:cache:)`` (the store's estimate of how
+    /// common a handle's letters are needs six).
     static let familyChangedHandleLetters = 6
     /// In bits, how unlikely a stranger with the same given name must be to hold the handle, for
     /// ``familyChanged(_:_:into:cache:)``: twice ``surpriseMargin``, the family names speaking against the link.
@@ -348,6 +347,25 @@ final class PairScorer: Sendable {
             }
         }
         return true
+    }
+
+    /// How the first names of two names agree: their given names (a clipped one counting as a nickname), or one
+    /// written as the other's first two words (`jeanpierre`, `Jean Pierre`).
+    private func givenNames(
+        _ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot, cache: inout TypoCache
+    ) -> PersonName.WordAgreement {
+        var given = givenAgreement(a.given, b.given, clipping: true, cache: &cache)
+        if given == .none && (joins(a, b) || joins(b, a)) { given = .exact }
+        // Two first names of two words each (`Van Minh` and `Văn Vinh`, `Tae Woo` and `Tae Soo`): the second words
+        // must agree too (the same, a nickname, or within a typo: `Ann` and `Anne`), unless one is an initial
+        // (`Mary J.`). One second word alone is a middle name left out.
+        if given != .none, a.given1 >= 0, b.given1 >= 0, a.given1 != b.given1,
+            table.words.scalars[Int(a.given1)].count > 1, table.words.scalars[Int(b.given1)].count > 1,
+            givenAgreement(a.given1, b.given1, cache: &cache) < .typo, !isTypo(a.given1, b.given1, cache: &cache)
+        {
+            given = .none
+        }
+        return given
     }
 
     /// Whether `a`'s given name is `b`'s first two words written as one (`jeanpierre` for `Jean Pierre`, in a

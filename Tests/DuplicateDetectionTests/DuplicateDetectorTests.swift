@@ -302,6 +302,16 @@ struct DuplicateDetectorTests {
         #expect(explanation.isLinked)
         #expect(explanation.findings.map(\.text).contains("the given names agree, the family names differ"))
         #expect(explanation.sharedBlocks.contains { $0.description == "handle \"unfairrhino\"" && $0.compared })
+        // Another handle the two share with a third account is a block that passes them over for their names; when
+        // its key comes first, the block of the handle only they hold still compares them.
+        for other in ["plonker", "wombat", "zephyr", "quokka"] {
+            let sharing = [
+                account("unfairrhino", first: "Indira", last: "Palazzo", screen: other, twitterName: "Indira Palazzo"),
+                account("ib_tw", email: "unfairrhino@aol.com", screen: other, twitterName: "Indira Blogs"),
+                account(other, first: "Harriet", last: "Bloom"),
+            ]
+            #expect(detect(sharing + strangers(500)).usernameClusters == [["ib_tw", "unfairrhino"]], "\(other)")
+        }
         // A nickname is the same given name (Liz and Elizabeth).
         #expect(
             detect(
@@ -309,17 +319,30 @@ struct DuplicateDetectorTests {
             )
             .usernameClusters == [["ib_tw", "unfairrhino"]])
 
-        // Controls. Given names that differ:
-        #expect(detect([married, twitter("Mary Okafor")] + strangers(500)).clusters.isEmpty)
+        // Controls. Given names that differ (with the same initial, which blocking lets through):
+        #expect(detect([married, twitter("Irene Blogs")] + strangers(500)).clusters.isEmpty)
+        // first names of two words whose second words differ (`Tae Woo`, `Tae Soo`), with other family names or
+        // with the same one;
+        for family in ["Blogs", "Palazzo"] {
+            let pair = [
+                account("unfairrhino", first: "Tae Woo", last: "Palazzo"),
+                account("ts", email: "unfairrhino@aol.com", first: "Tae Soo", last: family),
+            ]
+            #expect(detect(pair + strangers(500)).clusters.isEmpty, "\(family)")
+        }
         // two mailboxes (two people of one given name mostly have two);
         let mailed = account("unfairrhino", email: "indira.palazzo@example.org", first: "Indira", last: "Palazzo")
         #expect(detect([mailed, twitter("Indira Blogs")] + strangers(500)).clusters.isEmpty)
-        // a third account holding the handle (here as its screen name), or a handle of its letters with a number;
+        // a third account holding the handle (here as its screen name), a handle of its letters with a number, or an
+        // alt's username naming the handle (which holds other letters);
         for third in [
             account("hb_tw", screen: "unfairrhino", twitterName: "Harriet Bloom"),
             account("unfairrhino7", first: "Harriet", last: "Bloom"),
+            account("unfairrhino_alt", first: "Harriet", last: "Bloom"),
         ] {
-            #expect(detect([married, twitter("Indira Blogs"), third] + strangers(500)).clusters.isEmpty)
+            #expect(
+                detect([married, twitter("Indira Blogs"), third] + strangers(500)).clusters.isEmpty, "\(third.username)"
+            )
         }
         // a family name in another script, which the handle may spell romanised;
         #expect(detect([married, twitter("Indira Блогс")] + strangers(500)).clusters.isEmpty)
@@ -332,7 +355,14 @@ struct DuplicateDetectorTests {
             ]
             #expect(detect(pair + strangers(500)).clusters.isEmpty, "\(handle)")
         }
-        // a handle of five letters;
+        // a handle of fewer than six letters `a`…`z`, however many bytes;
+        for handle in ["ниндзя", "忍者猫"] {
+            let pair = [
+                account(handle, first: "Indira", last: "Palazzo"),
+                account("ib_tw", screen: handle, twitterName: "Indira Blogs"),
+            ]
+            #expect(detect(pair + strangers(500)).clusters.isEmpty, "\(handle)")
+        }
         let short = [
             account("rhino", first: "Indira", last: "Palazzo"), twitter("Indira Blogs", mailbox: "rhino@aol.com"),
         ]
@@ -350,6 +380,32 @@ struct DuplicateDetectorTests {
         }
         let amongLookalikes = detect([married, twitter("Indira Blogs")] + lookalikes)
         #expect(!amongLookalikes.usernameClusters.contains { $0.contains("unfairrhino") })
+        // or a few such handles where the given name is a common one: three handles begin `unfa` and three end
+        // `hino`, which with two Indiras in 500 strangers leaves the pair linked, and with 250 does not.
+        let few = Array(lookalikes.prefix(6))
+        #expect(
+            detect([married, twitter("Indira Blogs")] + few + strangers(500)).usernameClusters.contains {
+                $0.contains("unfairrhino")
+            })
+        let indiras = strangers(500).enumerated().map { index, stranger in
+            index.isMultiple(of: 2)
+                ? account(stranger.username, email: stranger.email, first: "Indira", last: stranger.lastName) : stranger
+        }
+        #expect(
+            !detect([married, twitter("Indira Blogs")] + few + indiras).usernameClusters.contains {
+                $0.contains("unfairrhino")
+            })
+        // Whichever account comes first, the same answer: the commonest of the agreeing given names counts (Indira
+        // and Indira, Liz and Elizabeth among a hundred Elizabeths).
+        let elizabeths = (0..<100).map { account("eliz\($0)", first: "Elizabeth", last: "Vance") }
+        let both = [
+            account("unfairrhino", first: "Indira", last: "Palazzo", screen: "liz_tw", twitterName: "Liz Blogs"),
+            account(
+                "eo_tw", email: "unfairrhino@aol.com", first: "Elizabeth", last: "Okafor", screen: "eo_tw",
+                twitterName: "Indira Quinn"),
+        ]
+        let forwards = detect(both + few + elizabeths + strangers(300)).usernameClusters
+        #expect(forwards == detect((both + few + elizabeths + strangers(300)).reversed()).usernameClusters)
         // and a minimum above the default.
         var strict = DetectionSettings()
         strict.minimumScore = 0.75
