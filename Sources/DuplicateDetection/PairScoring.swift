@@ -256,6 +256,15 @@ final class PairScorer: Sendable {
     func familyChanged(_ i: Int, _ j: Int, into evidence: inout PairEvidence, cache: inout TypoCache) -> Bool {
         // Two mailboxes would say whose each account is: two people of one given name mostly have two.
         guard table.mailbox[i] == 0 || table.mailbox[j] == 0 else { return false }
+        // The cheap part first: a handle in common whose letters no third account has (most clashing pairs have none).
+        var sharesHandle = false
+        for slotA in AccountTable.HandleSlot.allCases where table.handleHash(i, slotA) != 0 {
+            for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == table.handleHash(i, slotA)
+            {
+                if table.letterCarriers(table.handleShape(i, slotA).letters) <= 2 { sharesHandle = true }
+            }
+        }
+        guard sharesHandle else { return false }
         // Every pair of full names whose first names agree (the same, or through a nickname) and whose family names
         // do not: the commonest of their given names counts, and the reason names the pair of fields chosen by what
         // they are, not by which account came first (the report is the same in any input order).
