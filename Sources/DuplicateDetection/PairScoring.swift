@@ -269,7 +269,7 @@ final class PairScorer: Sendable {
         // do not: the commonest of their given names counts, and the reason names the pair of fields chosen by what
         // they are, not by which account came first (the report is the same in any input order).
         var slots: (AccountTable.NameSlotKind, AccountTable.NameSlotKind)?
-        var slotsRank = (Int.max, Int32.max, Int32.max)
+        var slotsRank = (Int.max, Int32.max, Int32.max, Int32.max, Int32.max)
         var givenCarriers = 0
         for kindA in AccountTable.NameSlotKind.allCases {
             let a = table.name(i, kindA)
@@ -281,7 +281,10 @@ final class PairScorer: Sendable {
                 else { continue }
                 givenCarriers = max(givenCarriers, table.givenCount(of: a.given), table.givenCount(of: b.given))
                 // Both account names first, then both display names, then one of each.
-                let rank = (kindA == kindB ? kindA.rawValue : 2, min(a.given, b.given), max(a.given, b.given))
+                let rank = (
+                    kindA == kindB ? kindA.rawValue : 2, min(a.given, b.given), max(a.given, b.given),
+                    min(a.family0, b.family0), max(a.family0, b.family0)
+                )
                 if rank < slotsRank {
                     slotsRank = rank
                     slots = (kindA, kindB)
@@ -290,8 +293,12 @@ final class PairScorer: Sendable {
         }
         guard let slots else { return false }
         let givenShare = Double(givenCarriers) / Double(max(1, table.count))
+        // Of the handles that count, the one the reason names is chosen by its fields and its text, not by which
+        // account came first.
         let shared: (AccountTable.HandleSlot, AccountTable.HandleSlot)? = table.handleText.withUnsafeBufferPointer {
             text in
+            var chosen: (AccountTable.HandleSlot, AccountTable.HandleSlot)?
+            var chosenRank = (Int.max, Int.max, UInt64.max)
             for slotA in AccountTable.HandleSlot.allCases {
                 let hash = table.handleHash(i, slotA)
                 if hash == 0 { continue }
@@ -312,11 +319,15 @@ final class PairScorer: Sendable {
                         lookalikes * givenShare <= exp2(-PairScorer.familyChangedMargin),
                         isUnspelled(handle, i, j), blockRange(AccountTable.handleKey(handle)).count == 2
                     {
-                        return (slotA, slotB)
+                        let rank = (min(slotA.rawValue, slotB.rawValue), max(slotA.rawValue, slotB.rawValue), hash)
+                        if rank < chosenRank {
+                            chosenRank = rank
+                            chosen = (slotA, slotB)
+                        }
                     }
                 }
             }
-            return nil
+            return chosen
         }
         guard let shared else { return false }
         evidence.familyChanged = true

@@ -404,6 +404,14 @@ struct DuplicateDetectorTests {
                 "eo_tw", email: "unfairrhino@aol.com", first: "Elizabeth", last: "Okafor", screen: "eo_tw",
                 twitterName: "Indira Quinn"),
         ]
+        // Two handles that count: the reason names the same one in either order.
+        let twoHandles = [
+            account("unfairrhino", first: "Indira", last: "Palazzo", screen: "quietbadgerx", twitterName: "Indira P"),
+            account("quietbadgerx", email: "unfairrhino@aol.com", first: "Indira", last: "Blogs"),
+        ]
+        let inOrder = detect(twoHandles + strangers(300)).clusters.map(\.reasons)
+        #expect(inOrder.count == 1)
+        #expect(inOrder == detect((twoHandles + strangers(300)).reversed()).clusters.map(\.reasons))
         let forwards = detect(both + few + elizabeths + strangers(300)).usernameClusters
         #expect(forwards == detect((both + few + elizabeths + strangers(300)).reversed()).usernameClusters)
         // and a minimum above the default.
