@@ -24,8 +24,12 @@ public enum Handle: Sendable {
     /// `false`, with `output` as it was, when there is none.
     package static func appendFromMailbox(_ mailbox: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) -> Bool {
         guard let at = mailbox.lastIndex(of: UInt8(ascii: "@")) else { return false }
+        // A tag after `+` is the address's, not the person's handle (`laura_haselaar+news@aol.com`), even where the
+        // provider does not document plus-addressing and the mailbox keeps it.
+        var end = at
+        if let plus = mailbox[..<at].firstIndex(of: UInt8(ascii: "+")), plus > mailbox.startIndex { end = plus }
         let start = output.count
-        appendNormalized(UnsafeBufferPointer(rebasing: mailbox[..<at]), to: &output)
+        appendNormalized(UnsafeBufferPointer(rebasing: mailbox[..<end]), to: &output)
         let length = output.count - start
         if length == 0
             || (length <= longestRoleName
@@ -49,8 +53,8 @@ public enum Handle: Sendable {
 
     private static let longestRoleName = roleNames.map(\.utf8.count).max() ?? 0
 
-    /// The handle in a normalised mailbox's local part, or `nil` for role addresses (`info@`, `admin@`, …) that
-    /// say nothing about a person.
+    /// The handle in a normalised mailbox's local part (before a `+` tag), or `nil` for role addresses (`info@`,
+    /// `admin@`, …) that say nothing about a person.
     public static func fromMailbox(_ mailbox: String) -> String? {
         var mailbox = mailbox
         var handle: [UInt8] = []

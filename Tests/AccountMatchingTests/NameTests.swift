@@ -331,6 +331,14 @@ struct HandleTests {
     @Test func roleAddressesAreNoHandles() {
         #expect(Handle.fromMailbox("info@example.org") == nil)
         #expect(Handle.fromMailbox("j.smith@example.org") == "jsmith")
+        #expect(Handle.fromMailbox("info+news@example.org") == nil)
+    }
+
+    /// A `+` tag is the address's, not the handle's, even where the mailbox keeps it (no documented plus-addressing).
+    @Test func aPlusTagIsNoPartOfTheHandle() {
+        #expect(Mailbox.normalize("laura_haselaar+news@aol.com") == "laura_haselaar+news@aol.com")
+        #expect(Handle.fromMailbox("laura_haselaar+news@aol.com") == "laurahaselaar")
+        #expect(Handle.fromMailbox("+nina@aol.com") == "nina")
     }
 
     /// The byte forms the duplicate report reads with agree with the string forms, ASCII or not.
@@ -346,7 +354,8 @@ struct HandleTests {
 
     @Test(arguments: [
         "info@example.org", "j.smith@example.org", "administrator@x.org", "administrators@x.org", "me@x.org",
-        "i.nfo@x.org", "zoë.å@bücher.example", "@example.org", "no-at-sign", "a@b@c.org", "__@x.org", "ＩＮＦＯ@x.org",
+        "i.nfo@x.org", "zoë.å@bücher.example", "@example.org", "a.b+c@x.org", "+c@x.org", "info+c@x.org", "no-at-sign",
+        "a@b@c.org", "__@x.org", "ＩＮＦＯ@x.org",
     ])
     func bytesFindMailboxHandlesAsStringsDo(_ mailbox: String) {
         var output: [UInt8] = [7]
