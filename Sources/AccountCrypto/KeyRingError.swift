@@ -10,7 +10,8 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
         case startsWithHash
         /// The id contains `:`, `,`, whitespace or a control character.
         case forbiddenCharacter
-        /// The id is the base64 of 32 bytes: most likely a key written where its id belongs.
+        /// The id holds 32 or more characters in a row that read as base64 (letters of both cases and digits) or hex:
+        /// most likely a key (or part of one) written where its id belongs.
         case looksLikeKeyMaterial
 
         /// Whether an error may quote the id (not when it could be key material or is unreasonably long).
@@ -86,7 +87,9 @@ extension KeyRingError.KeyIDProblem {
         case .tooLong(let byteCount): "it is \(byteCount) bytes long; key ids are at most 255 bytes"
         case .startsWithHash: "it starts with #, which a keys file reads as a comment"
         case .forbiddenCharacter: "key ids may not contain ':', ',', whitespace or control characters"
-        case .looksLikeKeyMaterial: "it looks like a base64 key; write entries as id:BASE64KEY"
+        case .looksLikeKeyMaterial:
+            "it looks like key material (a long run of base64 or hex characters); write entries as "
+                + "id:BASE64KEY"
         }
     }
 }

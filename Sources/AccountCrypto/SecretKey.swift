@@ -77,11 +77,40 @@ public final class SecretKey: Sendable {
     }
 
     /// Why `id` is not a valid key id, or nil when it is.
+    /// How many base64 characters in a row (letters of both cases and digits among them), or hex digits, make an id
+    /// look like key material: a 32-byte key is 43–44 characters of base64, 64 of hex.
+    static let keyLikeRun = 32
+
     static func problem(withID id: String) -> KeyRingError.KeyIDProblem? {
         let count = id.utf8.count
         if count == 0 { return .empty }
         if count > 255 { return .tooLong(byteCount: count) }
         if id.hasPrefix("#") { return .startsWithHash }
+        // Before anything that would quote the id: a key pasted where its id belongs (`KEY:id`, a `;` for a `,`,
+        // a urlsafe or hex key) holds a long run of random-looking base64 (upper and lower case letters and digits
+        // mixed) or of hex digits. Ids are names such as `k1` or `2026_12_rotation_for_the_eu_region`.
+        var run = (length: 0, upper: false, lower: false, digit: false)
+        var hexRun = 0
+        for byte in id.utf8 {
+            let upper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+            let lower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+            let digit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            let symbol =
+                byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+            if upper || lower || digit || symbol {
+                run = (run.length + 1, run.upper || upper, run.lower || lower, run.digit || digit)
+            } else {
+                run = (0, false, false, false)
+            }
+            let hex =
+                digit || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
+            hexRun = hex ? hexRun + 1 : 0
+            if (run.length >= keyLikeRun && run.upper && run.lower && run.digit) || hexRun >= keyLikeRun {
+                return .looksLikeKeyMaterial
+            }
+        }
         for scalar in id.unicodeScalars {
             if scalar == ":" || scalar == "," || scalar.properties.isWhitespace
                 || scalar.properties.generalCategory == .control

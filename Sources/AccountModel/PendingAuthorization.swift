@@ -46,7 +46,9 @@ public struct PendingAuthorization: Sendable, Hashable {
 }
 
 /// An access token granted by Twitter for one Twitter identity.
-public struct TwitterCredential: Sendable, Hashable {
+public struct TwitterCredential: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The access token (public half).
     public var token: String
     /// The access-token secret (sealed at rest).
@@ -56,6 +58,15 @@ public struct TwitterCredential: Sendable, Hashable {
     public init(token: String, secret: Secret) {
         self.token = token
         self.secret = secret
+    }
+
+    /// `TwitterCredential(token: <redacted>, secret: <redacted>)`: with its secret, the token acts for the person.
+    public var description: String { "TwitterCredential(token: <redacted>, secret: <redacted>)" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// Both halves as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["token": "<redacted>", "secret": "<redacted>"], displayStyle: .struct)
     }
 }
 

@@ -48,7 +48,8 @@ extension AccountStore {
                     let keyID: String = row[0]
                     let count: Int = row[1]
                     var entry =
-                        counts[keyID] ?? SealedValueCount(keyID: keyID, credentials: 0, pendingAuthorizations: 0, drafts: 0)
+                        counts[keyID]
+                        ?? SealedValueCount(keyID: keyID, credentials: 0, pendingAuthorizations: 0, drafts: 0)
                     switch kind {
                     case .credential: entry.credentials = count
                     case .pendingAuthorization: entry.pendingAuthorizations = count
@@ -91,15 +92,31 @@ extension AccountStore {
                 if rows.isEmpty { break }
                 var resealed: [(rowID: String, blob: Data)] = []
                 for row in rows {
-                    let secret = try AccountStore.open(row.blob, kind: kind, rowKey: row.rowKey, keyRing: keyRing)
-                    resealed.append((row.rowID, try AccountStore.seal(secret, kind: kind, rowKey: row.rowKey, keyRing: keyRing).blob))
+                    let secret: String
+                    do {
+                        secret = try AccountStore.open(row.blob, kind: kind, rowKey: row.rowKey, keyRing: keyRing)
+                    } catch {
+                        // The row, so that the operator can find it (the values before it are rewrapped already).
+                        let owner = kind == .credential ? " of Twitter user \(row.rowKey)" : ""
+                        let reason = if case .secret(_, let reason) = error { reason } else { error.description }
+                        throw .secret(
+                            kind: "\(kind.label)\(owner) (\(kind.rawValue) row \(kind.rowIDColumn) \(row.rowID))",
+                            reason: reason + "; the values before it were rewrapped: repair or delete that row, then "
+                                + "run again")
+                    }
+                    resealed.append(
+                        (
+                            row.rowID,
+                            try AccountStore.seal(secret, kind: kind, rowKey: row.rowKey, keyRing: keyRing).blob
+                        ))
                 }
                 let batch = resealed
                 try await write { db in
                     for value in batch {
                         // `key_id <> ?` keeps a concurrent run from double-counting a row it already moved.
                         try db.run(
-                            sql: "UPDATE \(kind.rawValue) SET sealed_secret = ?, key_id = ? WHERE \(kind.rowIDColumn) = ? AND key_id <> ?",
+                            sql:
+                                "UPDATE \(kind.rawValue) SET sealed_secret = ?, key_id = ? WHERE \(kind.rowIDColumn) = ? AND key_id <> ?",
                             arguments: [value.blob, target, value.rowID, target])
                     }
                 }
@@ -110,7 +127,8 @@ extension AccountStore {
         }
         if done > 0 {
             try await recordEvent(
-                AccountEvent(kind: .keysRewrapped, subject: nil, actor: actor,
+                AccountEvent(
+                    kind: .keysRewrapped, subject: nil, actor: actor,
                     details: ["key_id": target, "values": String(done)], occurredAt: now()))
         }
         return RewrapReport(keyID: target, rewrapped: done, batches: batches)

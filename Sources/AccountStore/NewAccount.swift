@@ -2,7 +2,7 @@ public import AccountModel
 public import Foundation
 
 /// An account to create: validated username and email, optional names and password hash.
-public struct NewAccount: Sendable {
+public struct NewAccount: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The username.
     public var username: Username
     /// The email address, if any.
@@ -27,6 +27,23 @@ public struct NewAccount: Sendable {
         self.lastName = lastName
         self.passwordHash = passwordHash
         self.createdAt = createdAt
+    }
+
+    /// The username, and whether a password hash is set; the hash itself is never shown.
+    public var description: String {
+        "NewAccount(username: \(username), passwordHash: \(passwordHash == nil ? "none" : "<redacted>"))"
+    }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// The fields, the password hash as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "username": username, "email": email as Any, "firstName": firstName as Any,
+                "lastName": lastName as Any, "passwordHash": passwordHash == nil ? "nil" : "<redacted>",
+                "createdAt": createdAt as Any,
+            ], displayStyle: .struct)
     }
 }
 

@@ -232,15 +232,34 @@ public final class AccountReader {
         }
         let expected = TransferFormat.csvColumns.map(\.rawValue)
         let allowed = expected + [Field.passwordHash.rawValue]
+        // A first line that is data, not a header (an export with its header cut off), must not be echoed: its
+        // cells can be password hashes. Only what reads as a column name is quoted; anything else is named by place.
+        if !names.contains(where: allowed.contains) {
+            throw refuse(
+                "the first line is not a header: it names none of the columns (the header must be "
+                    + expected.joined(separator: ",") + ", optionally followed by password_hash)")
+        }
+        func shown(_ name: String, at index: Int) -> String {
+            if name.isEmpty { return "(an empty name)" }
+            let looksLikeName =
+                name.utf8.count <= 32
+                && name.utf8.allSatisfy { byte in
+                    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                        || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ")
+                }
+            return looksLikeName ? name : "in place \(index + 1) (not shown: it is no column name)"
+        }
         var seen = Set<String>()
         var columns: [Field?] = []
         var unknown: [String] = []
-        for name in names {
-            if !seen.insert(name).inserted { throw refuse("the column \(name) appears twice") }
+        for (index, name) in names.enumerated() {
+            if !seen.insert(name).inserted { throw refuse("the column \(shown(name, at: index)) appears twice") }
             if allowed.contains(name) {
                 columns.append(Field(rawValue: name))
             } else {
-                unknown.append(name.isEmpty ? "(an empty name)" : name)
+                unknown.append(shown(name, at: index))
             }
         }
         let missing = expected.filter { !seen.contains($0) }

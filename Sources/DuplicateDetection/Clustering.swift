@@ -105,7 +105,12 @@ struct Clustering {
                 if x.value.rank != y.value.rank { return x.value.rank < y.value.rank }
                 return texts[x.key] < texts[y.key]
             }.map { texts[$0.key] }
-            if frozenSets.capped[root] { reasons.append(Reasons.capped(settings.maximumClusterSize)) }
+            if frozenSets.capped[root] {
+                // At the cap, or held below it because joining a linked cluster would pass it.
+                reasons.append(
+                    members.count >= settings.maximumClusterSize
+                        ? Reasons.capped(settings.maximumClusterSize) : Reasons.cappedJoin(settings.maximumClusterSize))
+            }
             return DuplicateCluster(
                 id: Self.clusterID(members.map(\.account.id)), score: (frozenSets.score[root] * 1000).rounded() / 1000,
                 reasons: reasons, members: members, isCapped: frozenSets.capped[root])

@@ -119,8 +119,8 @@ public struct DetectionStatistics: Sendable, Hashable {
         }
         if cappedClusters > 0 {
             notes.append(
-                "\(cappedClusters) clusters reached the cap of \(maximumClusterSize) accounts; links to further "
-                    + "accounts were not followed (such clusters say so in their reasons)")
+                "\(cappedClusters) clusters reached the cap of \(maximumClusterSize) accounts or would have passed it "
+                    + "by a link; links to further accounts were not followed (such clusters say so in their reasons)")
         }
         return notes
     }

@@ -70,7 +70,8 @@ enum HTMLRenderer {
     /// Bars of width 0.05 from the minimum score (rounded down) to 1.
     private static func histogram(_ report: DuplicateReport) -> String {
         let binWidth = 0.05
-        let firstBin = Int((report.minimumScore / binWidth).rounded(.down))
+        // As the clusters' bins below: 0.7 / 0.05 is 13.999…, and 0.7 belongs to the bar that starts at 0.70.
+        let firstBin = Int((report.minimumScore / binWidth + 1e-9).rounded(.down))
         let binCount = max(1, 20 - firstBin + 1)
         var bins = Array(repeating: 0, count: binCount)
         for cluster in report.clusters {

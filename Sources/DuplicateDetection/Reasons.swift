@@ -19,6 +19,12 @@ enum Reasons {
         "cluster reached the \(cap)-account cap; links to further accounts were not followed"
     }
 
+    /// The reason a cluster below the cap carries when a link to another cluster was not followed because the two
+    /// together would pass it.
+    static func cappedJoin(_ cap: Int) -> String {
+        "a link to another cluster was not followed: together they would pass the \(cap)-account cap"
+    }
+
     /// The name part of a reason, or `nil` when the names did not agree.
     static func name(
         _ level: NameAgreement, _ a: AccountTable.NameSlotKind, _ b: AccountTable.NameSlotKind, rare: Bool

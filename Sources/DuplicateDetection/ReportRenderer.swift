@@ -210,28 +210,66 @@ enum TableRenderer {
             }
             reasonsAfter[rows.count - 1] = clean(cluster.reasons.joined(separator: "; "))
         }
+        // Widths in terminal cells, not characters: `山田` and most emoji take two each.
         var widths = header.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        let cellWidths = rows.map { $0.map(Self.displayWidth) }
+        for row in cellWidths {
+            for (index, width) in row.enumerated() { widths[index] = max(widths[index], width) }
         }
-        func line(_ cells: [String]) -> String {
+        func line(_ cells: [String], _ cellWidths: [Int]) -> String {
             cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                index == cells.count - 1
+                    ? cell : cell + String(repeating: " ", count: widths[index] - cellWidths[index])
             }.joined(separator: "  ") + "\n"
         }
-        output += "\n" + line(header)
+        output += "\n" + line(header, header.map(\.count))
         for (index, row) in rows.enumerated() {
-            output += line(row)
+            output += line(row, cellWidths[index])
             if let reasons = reasonsAfter[index] { output += "  reasons: \(reasons)\n" }
         }
         return output
+    }
+
+    /// How many terminal cells `text` takes: two for a character that is wide (CJK, Hangul, full-width forms) or
+    /// shown as an emoji, none for one made only of marks and invisible formatting, one otherwise.
+    static func displayWidth(_ text: String) -> Int {
+        text.reduce(0) { $0 + characterWidth($1) }
+    }
+
+    private static func characterWidth(_ character: Character) -> Int {
+        var visible = false
+        for scalar in character.unicodeScalars {
+            let value = scalar.value
+            if scalar.properties.isEmojiPresentation || value == 0xFE0F || (0x1100...0x115F).contains(value)
+                || (0x2E80...0x303E).contains(value) || (0x3041...0x33FF).contains(value)
+                || (0x3400...0x4DBF).contains(value) || (0x4E00...0x9FFF).contains(value)
+                || (0xA000...0xA4CF).contains(value) || (0xAC00...0xD7A3).contains(value)
+                || (0xF900...0xFAFF).contains(value) || (0xFE30...0xFE4F).contains(value)
+                || (0xFF00...0xFF60).contains(value) || (0xFFE0...0xFFE6).contains(value)
+                || (0x20000...0x3FFFD).contains(value)
+            {
+                return 2
+            }
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .format: continue
+            default: visible = true
+            }
+        }
+        return visible ? 1 : 0
     }
 
     static func clean(_ text: String) -> String {
         String(
             String.UnicodeScalarView(
                 text.unicodeScalars.map { scalar in
-                    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar
+                    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || isDirectionControl(scalar)
+                        ? "?" : scalar
                 }))
+    }
+
+    /// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a name they would turn
+    /// the rest of the terminal line around (`gnp.exe` shown as `exe.png`).
+    private static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 }

@@ -1,7 +1,10 @@
 /// An app's consumer key and consumer secret (Twitter calls them the API key and API key secret).
 ///
-/// The description shows the key and hides the secret, so the value is safe to log or interpolate.
-public struct ConsumerCredentials: Sendable, Hashable, CustomStringConvertible {
+/// The description, `dump` and the debugger show the key and hide the secret, so the value is safe to log or
+/// interpolate.
+public struct ConsumerCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The consumer (API) key; public, it is sent with every request.
     public let key: String
     /// The consumer (API) secret; never sent, never shown.
@@ -15,10 +18,16 @@ public struct ConsumerCredentials: Sendable, Hashable, CustomStringConvertible {
 
     /// `ConsumerCredentials(key: …, secret: <redacted>)`.
     public var description: String { "ConsumerCredentials(key: \(key), secret: <redacted>)" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// The key, and the secret as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror { Mirror(self, children: ["key": key, "secret": redacted], displayStyle: .struct) }
 }
 
 /// A temporary credential from `POST /oauth/request_token`: the token goes to the browser, the secret stays here.
-public struct RequestToken: Sendable, Hashable, CustomStringConvertible {
+public struct RequestToken: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The request token (`oauth_token`); public, it travels in the authorization URL.
     public let token: String
     /// The request token secret (`oauth_token_secret`); signs the access-token request.
@@ -32,10 +41,18 @@ public struct RequestToken: Sendable, Hashable, CustomStringConvertible {
 
     /// `RequestToken(token: …, secret: <redacted>)`.
     public var description: String { "RequestToken(token: \(token), secret: <redacted>)" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// The token, and the secret as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["token": token, "secret": redacted], displayStyle: .struct)
+    }
 }
 
 /// A user's token credentials from `POST /oauth/access_token`, with the account they belong to.
-public struct AccessToken: Sendable, Hashable, CustomStringConvertible {
+public struct AccessToken: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The access token (`oauth_token`).
     public let token: String
     /// The access token secret (`oauth_token_secret`).
@@ -57,4 +74,15 @@ public struct AccessToken: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "AccessToken(userID: \(userID), screenName: \(screenName), token: <redacted>, secret: <redacted>)"
     }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// The user id and screen name; the token and its secret as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror {
+        Mirror(
+            self, children: ["userID": userID, "screenName": screenName, "token": redacted, "secret": redacted],
+            displayStyle: .struct)
+    }
 }
+
+/// What `dump` and the debugger show in place of a secret.
+let redacted = "<redacted>"

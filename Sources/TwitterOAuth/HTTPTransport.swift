@@ -38,6 +38,27 @@ public struct HTTPHeader: Sendable, Hashable {
     }
 }
 
+extension HTTPHeader: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Fields that carry credentials (`Authorization`: the OAuth token, verifier and signature; cookies): their
+    /// values are never shown.
+    static let credentialFields: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
+
+    /// The value as printed: `<redacted>` for a field that carries credentials.
+    private var shownValue: String {
+        HTTPHeader.credentialFields.contains(name.lowercased()) ? redacted : value
+    }
+
+    /// `name: value`, with the value of `Authorization`, `Proxy-Authorization` and cookie fields hidden, so a header
+    /// list is safe to log.
+    public var description: String { "\(name): \(shownValue)" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// The name and the value as ``description`` shows it (`dump`, the debugger).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["name": name, "value": shownValue], displayStyle: .struct)
+    }
+}
+
 /// A complete HTTP response: status, headers and the body bytes.
 public struct HTTPTransportResponse: Sendable, Hashable {
     /// The status code, such as 200.

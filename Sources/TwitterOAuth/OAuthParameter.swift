@@ -12,7 +12,13 @@ public struct OAuthParameter: Sendable, Hashable {
     }
 }
 
-extension OAuthParameter: CustomStringConvertible {
+extension OAuthParameter: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The name only: values can be tokens, verifiers or signatures.
     public var description: String { "OAuthParameter(\(name))" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// The name; the value as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["name": name, "value": redacted], displayStyle: .struct)
+    }
 }

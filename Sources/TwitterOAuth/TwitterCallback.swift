@@ -1,7 +1,9 @@
 public import Foundation
 
 /// What Twitter sends the browser back with: an approval (`oauth_token` + `oauth_verifier`) or a refusal (`denied`).
-public enum TwitterCallback: Sendable, Hashable, CustomStringConvertible {
+public enum TwitterCallback: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The person approved: exchange `token` and `verifier` with ``TwitterClient/accessToken(requestToken:verifier:)``.
     case authorized(token: String, verifier: String)
     /// The person pressed Cancel; `requestToken` is the token they refused.
@@ -51,6 +53,18 @@ public enum TwitterCallback: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .authorized(let token, _): "TwitterCallback.authorized(token: \(token), verifier: <redacted>)"
         case .denied(let token): "TwitterCallback.denied(requestToken: \(token))"
+        }
+    }
+
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+
+    /// The token; the verifier as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror {
+        switch self {
+        case .authorized(let token, _):
+            Mirror(self, children: ["token": token, "verifier": redacted], displayStyle: .enum)
+        case .denied(let token): Mirror(self, children: ["requestToken": token], displayStyle: .enum)
         }
     }
 }

@@ -10,17 +10,44 @@ enum ExitStatus {
 
 /// Prints `message` to stderr as `accounts: error: …`.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("accounts: error: \(message)\n".utf8))
+    writeStandardError("accounts: error: \(message)\n")
 }
 
 /// Prints `message` to stderr as is.
 func printMessage(_ message: String) {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
+    writeStandardError("\(message)\n")
 }
 
-/// Writes `text` to stdout.
+/// Writes `text` to stderr; a stderr that cannot be written (closed, a full disk) is no reason to stop.
+func writeStandardError(_ text: String) {
+    _ = writeAll(text, to: STDERR_FILENO)
+}
+
+/// Writes `text` to stdout. When stdout cannot take it (closed, a full disk), says so on stderr and ends the process
+/// with exit status 1: the output is incomplete, and the command must not look successful.
 func printOutput(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    if let failure = writeAll(text, to: STDOUT_FILENO) {
+        printError("cannot write to standard output: \(String(cString: strerror(failure)))")
+        exit(ExitStatus.operationalFailure)
+    }
+}
+
+/// Writes all of `text` to `descriptor`; the `errno` of a failed write, `nil` when all of it went out.
+private func writeAll(_ text: String, to descriptor: Int32) -> Int32? {
+    var text = text
+    return text.withUTF8 { buffer -> Int32? in
+        guard let base = buffer.baseAddress else { return nil }
+        var offset = 0
+        while offset < buffer.count {
+            let written = write(descriptor, base + offset, buffer.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return nil
+    }
 }
 
 /// Reports a store error on stderr and turns it into the contract's exit code.

@@ -43,6 +43,12 @@ struct DemoCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
         guard let twitterAPIBase else { return }
+        if let url = URL(string: twitterAPIBase), url.user != nil || url.password != nil {
+            // The base goes into every authorization URL sent to browsers, and into the log: no credentials in it.
+            throw ValidationError(
+                "--twitter-api-base must not carry a user name or password (user:password@host): the base is shown "
+                    + "to every browser sent to sign in")
+        }
         guard Self.apiBase(twitterAPIBase) != nil else {
             throw ValidationError("--twitter-api-base must be an absolute http(s) URL, such as https://api.x.com")
         }
@@ -161,7 +167,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     static func apiBase(_ text: String) -> URL? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            url.host?.isEmpty == false, url.query == nil, url.fragment == nil
+            url.host?.isEmpty == false, url.query == nil, url.fragment == nil, url.user == nil, url.password == nil
         else { return nil }
         return url
     }

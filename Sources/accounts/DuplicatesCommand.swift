@@ -64,15 +64,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
                 throw ValidationError("--explain writes table or json, not \(format.rawValue)")
             }
         }
-        if let output {
-            let directory = (output as NSString).deletingLastPathComponent
-            var isDirectory: ObjCBool = false
-            if !directory.isEmpty,
-                !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue
-            {
-                throw ValidationError("--output \(output): the directory \(directory) does not exist")
-            }
-        }
+        if let output { try global.validateOutput(output) }
     }
 
     func run() async throws {
@@ -171,7 +163,8 @@ struct DuplicatesCommand: AsyncParsableCommand {
                     + "blocks \(statistics.blocks), oversized \(statistics.oversizedBlocks), "
                     + "comparisons \(statistics.comparisons), links \(statistics.links)")
         }
-        if format != .table {
+        // The table on a terminal shows its notes; anywhere else (another format, a file) they go to stderr too.
+        if format != .table || output != nil {
             for note in report.statistics.notes { printMessage("note: \(note)") }
         }
         leftForExit.withLock { $0 = (report, text) }

@@ -25,6 +25,10 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Add each account's password hash (a last column / key, password_hash).")
     var includePasswordHashes = false
 
+    func validate() throws {
+        if let output { try global.validateOutput(output) }
+    }
+
     func run() async throws {
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }

@@ -115,12 +115,12 @@ extension Progress {
     /// Shows `text` on the progress line (a terminal only).
     func report(_ text: String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(text)".utf8))
+        writeStandardError("\r\u{1B}[K\(label): \(text)")
     }
 
     /// Clears the progress line so a message can be printed on its own line.
     func clearLine() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        writeStandardError("\r\u{1B}[K")
     }
 }

@@ -1,18 +1,31 @@
 import Foundation
 
 /// Creates a new file readable by its owner alone (0600) holding `contents`, flushed to disk. Never overwrites: an
-/// existing file is an error. Returns why it failed, or `nil`.
+/// existing file is an error; a file it could not write whole is removed. Returns why it failed, or `nil`.
 func createPrivateFile(atPath path: String, contents: String) -> String? {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
     guard descriptor >= 0 else {
         return errno == EEXIST ? "it already exists (keys are never overwritten)" : String(cString: strerror(errno))
     }
-    defer { close(descriptor) }
-    let written = contents.utf8CString.withUnsafeBufferPointer { buffer in
-        write(descriptor, buffer.baseAddress, buffer.count - 1)
+    var failure: Int32?
+    contents.utf8CString.withUnsafeBufferPointer { buffer in
+        var offset = 0
+        let count = buffer.count - 1
+        while offset < count, failure == nil {
+            let written = write(descriptor, buffer.baseAddress! + offset, count - offset)
+            if written < 0 {
+                if errno != EINTR { failure = errno }
+            } else {
+                offset += written
+            }
+        }
     }
-    guard written == contents.utf8.count, fsync(descriptor) == 0 else {
-        return String(cString: strerror(errno))
+    if failure == nil, fsync(descriptor) != 0 { failure = errno }
+    close(descriptor)
+    if let failure {
+        // A file left empty or cut short would block the next attempt ("already exists") with nothing usable in it.
+        unlink(path)
+        return String(cString: strerror(failure))
     }
     return nil
 }

@@ -2,6 +2,7 @@ import AccountCrypto
 import AccountStore
 import ArgumentParser
 import Foundation
+import Synchronization
 
 extension GlobalOptions {
     /// The key ring from `--keys-file`, `ACCOUNTS_KEYS_FILE` or `ACCOUNTS_KEYS`; a bad one exits 65 naming the problem.
@@ -36,19 +37,33 @@ extension GlobalOptions {
     }
 }
 
-/// Progress on stderr when stderr is a terminal; silent otherwise.
-struct Progress: Sendable {
+/// Progress on stderr when stderr is a terminal; silent otherwise. Updates may come from several threads: a count
+/// lower than one already shown is not shown (it arrived late), and `finish` ends the line only if one was shown.
+final class Progress: Sendable {
     let label: String
     let enabled = isatty(STDERR_FILENO) == 1
+    /// The highest count shown, `nil` before the first.
+    private let shown = Mutex<Int?>(nil)
+
+    init(label: String) {
+        self.label = label
+    }
 
     func update(_ done: Int, of total: Int) {
         guard enabled else { return }
-        let percent = total > 0 ? done * 100 / total : 100
-        FileHandle.standardError.write(Data("\r\(label): \(done)/\(total) (\(percent)%)".utf8))
+        shown.withLock { shown in
+            if let last = shown, done < last { return }
+            shown = done
+            let percent = total > 0 ? done * 100 / total : 100
+            writeStandardError("\r\(label): \(done)/\(total) (\(percent)%)")
+        }
     }
 
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        shown.withLock { shown in
+            if shown != nil { writeStandardError("\n") }
+            shown = nil
+        }
     }
 }

@@ -1,4 +1,5 @@
 import AccountCrypto
+import Foundation
 import Testing
 
 struct SecretKeyTests {
@@ -77,6 +78,40 @@ struct SecretKeyTests {
                     nil, problem: .looksLikeKeyMaterial, location: .environment(variable: "ACCOUNTS_KEYS", entry: 1)))
         #expect(!String(describing: error).contains(material))
         #expect(!String(reflecting: error).contains(material))
+    }
+
+    /// Keys in the id's place, written in ways the 44-character check alone let through: with a second id after a
+    /// space or a `;` (a typo for `,`), unpadded, urlsafe, hex. None is quoted, and none becomes a key id.
+    @Test(arguments: [
+        (" k2", ""), (";prod", ""), ("", "-unpadded"), ("", "-urlsafe"), ("", "-hex"),
+    ])
+    func refusesKeyMaterialAnywhereInAnIDWithoutQuotingIt(_ suffix: String, _ form: String) throws {
+        let bytes = (0..<32).map { UInt8(($0 * 37 + 251) % 256) }
+        var material = Base64.encode(bytes)
+        switch form {
+        case "-unpadded": material = String(material.dropLast())
+        case "-urlsafe":
+            material = String(material.dropLast()).replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_")
+        case "-hex": material = bytes.map { String(format: "%02x", $0) }.joined()
+        default: break
+        }
+        let other = Base64.encode([UInt8](repeating: 7, count: 32))
+        let error = try #require(throws: KeyRingError.self) {
+            try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "\(material)\(suffix):\(other)"])
+        }
+        guard case .invalidKeyID(nil, .looksLikeKeyMaterial, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        for text in [String(describing: error), String(reflecting: error)] {
+            #expect(!text.contains(material.prefix(12)), "\(text)")
+        }
+        // Ids people write are still ids.
+        for id in ["k1", "k20261203-a1b2c3", "prod-2026-12", "2026_12_rotation_for_the_eu_region", "Prod-Key-2026-12"] {
+            let ring = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "\(id):\(other)"])
+            #expect(ring.sealingKeyID == id)
+        }
     }
 
     @Test(arguments: [0, 16, 31, 33, 64])

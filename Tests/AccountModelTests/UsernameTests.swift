@@ -25,7 +25,9 @@ struct EmailAddressTests {
         #expect(try EmailAddress(validating: "  Ann@Example.ORG \n").rawValue == "Ann@Example.ORG")
     }
 
-    @Test(arguments: ["", "ann", "@x.org", "ann@", "ann@localhost", "a b@x.org", "ann@x..org", ".ann@x.org", "ann@-x.org"])
+    @Test(arguments: [
+        "", "ann", "@x.org", "ann@", "ann@localhost", "a b@x.org", "ann@x..org", ".ann@x.org", "ann@-x.org",
+    ])
     func refusesInvalidAddresses(_ text: String) {
         #expect(throws: FieldError.self) { try EmailAddress(validating: text) }
         do {
@@ -56,6 +58,18 @@ struct SecretTests {
         #expect(!String(describing: secret).contains("hunter2"))
         #expect(!String(reflecting: secret).contains("hunter2"))
         #expect(!"\(PendingAuthorizationProbe(secret: secret))".contains("hunter2"))
+    }
+
+    /// A Twitter credential acts for the person with both halves: neither shows, in `dump` either.
+    @Test func aTwitterCredentialShowsNeitherHalf() {
+        let credential = TwitterCredential(token: "123-ACCESSTOKEN", secret: Secret("hunter2-very-secret"))
+        var dumped = ""
+        dump(credential, to: &dumped)
+        for text in [String(describing: credential), String(reflecting: credential), dumped] {
+            #expect(!text.contains("ACCESSTOKEN"), "\(text)")
+            #expect(!text.contains("hunter2"), "\(text)")
+            #expect(text.contains("TwitterCredential"))
+        }
     }
 
     struct PendingAuthorizationProbe {

@@ -24,8 +24,11 @@ struct SealedSecretsTests {
         for file in files {
             let haystack = fileBytes(directory + "/" + file)
             for (encoding, needle) in needles {
-                let found = haystack.count >= needle.count
-                    && (0...(haystack.count - needle.count)).contains { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
+                let found =
+                    haystack.count >= needle.count
+                    && (0...(haystack.count - needle.count)).contains {
+                        haystack[$0..<($0 + needle.count)].elementsEqual(needle)
+                    }
                 #expect(!found, "secret found \(encoding) in \(file)")
             }
         }
@@ -39,12 +42,14 @@ struct SealedSecretsTests {
             let ann = try await store.createAccount(newAccount("ann"))
             let twitterID = TwitterUserID(decimal: "9007199254740993")!
             try await store.linkTwitter(
-                twitterIdentity(twitterID.decimalString), credential: TwitterCredential(token: "tok", secret: Secret(Self.secret + "1")),
+                twitterIdentity(twitterID.decimalString),
+                credential: TwitterCredential(token: "tok", secret: Secret(Self.secret + "1")),
                 to: .id(ann.id))
             try await store.savePendingAuthorization(
                 PendingAuthorization(
                     requestToken: "rt-1", requestTokenSecret: Secret(Self.secret + "2"), browserSession: "browser-a",
-                    purpose: .register, linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(900)))
+                    purpose: .register, linkUser: nil, createdAt: clock.now,
+                    expiresAt: clock.now.addingTimeInterval(900)))
             try await store.saveDraft(
                 RegistrationDraft(
                     id: "draft-1", browserSession: "browser-a", purpose: .register, twitterUserID: TwitterUserID(5),
@@ -54,7 +59,9 @@ struct SealedSecretsTests {
 
             // Then the caller that asks gets each secret back
             #expect(try await store.credential(for: twitterID)?.secret.revealed == Self.secret + "1")
-            #expect(try await store.pendingAuthorization(requestToken: "rt-1")?.requestTokenSecret.revealed == Self.secret + "2")
+            #expect(
+                try await store.pendingAuthorization(requestToken: "rt-1")?.requestTokenSecret.revealed == Self.secret
+                    + "2")
             #expect(try await store.draft(id: "draft-1")?.credential.secret.revealed == Self.secret + "3")
 
             // And no file of the database holds it, before or after a checkpoint
@@ -71,22 +78,26 @@ struct SealedSecretsTests {
             for (index, name) in ["ann", "bob"].enumerated() {
                 let user = try await store.createAccount(newAccount(name))
                 try await store.linkTwitter(
-                    twitterIdentity(String(100 + index)), credential: TwitterCredential(token: name, secret: Secret(name + "-secret")),
+                    twitterIdentity(String(100 + index)),
+                    credential: TwitterCredential(token: name, secret: Secret(name + "-secret")),
                     to: .id(user.id))
             }
             // When ann's sealed secret is copied onto bob's row
             let queue = try DatabaseQueue(path: dir + "/accounts.sqlite")
             try await queue.write { db in
-                try db.execute(sql: """
-                    UPDATE twitter_credentials SET sealed_secret = (SELECT sealed_secret FROM twitter_credentials
-                    WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '100'))
-                    WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '101')
-                    """)
+                try db.execute(
+                    sql: """
+                        UPDATE twitter_credentials SET sealed_secret = (SELECT sealed_secret FROM twitter_credentials
+                        WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '100'))
+                        WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '101')
+                        """)
             }
             try queue.close()
 
             // Then opening it fails as an authentication failure, never as ann's secret
-            await #expect(throws: StoreError.secret(kind: "credential", reason: OpenError.authenticationFailed.description)) {
+            await #expect(
+                throws: StoreError.secret(kind: "credential", reason: OpenError.authenticationFailed.description)
+            ) {
                 try await store.credential(for: TwitterUserID(101))
             }
             #expect(try await store.credential(for: TwitterUserID(100))?.secret.revealed == "ann-secret")
@@ -100,7 +111,8 @@ struct SealedSecretsTests {
             let ann = try await store.createAccount(newAccount("ann"))
             await #expect(throws: StoreError.noKeyRing) {
                 try await store.linkTwitter(
-                    twitterIdentity("1"), credential: TwitterCredential(token: "t", secret: Secret("s")), to: .id(ann.id))
+                    twitterIdentity("1"), credential: TwitterCredential(token: "t", secret: Secret("s")),
+                    to: .id(ann.id))
             }
             #expect(try await store.account(.id(ann.id))?.twitter == nil)
         }
@@ -134,7 +146,9 @@ struct SealedSecretsTests {
             // Single use: of racing consumers exactly one wins
             try await store.savePendingAuthorization(pending("once", session: "b"))
             let wins = await withTaskGroup(of: Bool.self) { group in
-                for _ in 0..<10 { group.addTask { (try? await store.consumePendingAuthorization(requestToken: "once")) ?? false } }
+                for _ in 0..<10 {
+                    group.addTask { (try? await store.consumePendingAuthorization(requestToken: "once")) ?? false }
+                }
                 var wins = 0
                 for await won in group where won { wins += 1 }
                 return wins
@@ -166,7 +180,8 @@ struct SealedSecretsTests {
 
             // When a registration-shaped flow runs
             let pending = PendingAuthorization(
-                requestToken: "req", requestTokenSecret: Secret(Self.secret + "P"), browserSession: "b", purpose: .register,
+                requestToken: "req", requestTokenSecret: Secret(Self.secret + "P"), browserSession: "b",
+                purpose: .register,
                 linkUser: nil, createdAt: Date(), expiresAt: Date().addingTimeInterval(900))
             try await store.savePendingAuthorization(pending)
             let loaded = try await store.livePendingAuthorizations(browserSession: "b")
@@ -183,7 +198,8 @@ struct SealedSecretsTests {
             }
 
             // Then neither the log, nor any description, holds the secrets or the key
-            let everything = lines.value.joined(separator: "\n") + failure
+            let everything =
+                lines.value.joined(separator: "\n") + failure
                 + "\(pending) \(String(reflecting: pending)) \(loaded) \(account) \(String(describing: refreshed)) "
                 + "\(String(reflecting: refreshed)) \(keyRing) \(String(reflecting: keyRing)) \(store)"
             #expect(!lines.value.isEmpty)
@@ -191,4 +207,18 @@ struct SealedSecretsTests {
             #expect(!everything.contains(Data(Self.secret.utf8).base64EncodedString()))
         }
     }
+}
+
+/// An account to create carries a password hash: its description and `dump` say whether there is one, never what.
+@Test func aNewAccountNeverShowsItsPasswordHash() throws {
+    let hash = "scrypt$ln=15$r=8$p=1$SALTSALT$HASHVALUE"
+    let account = NewAccount(username: try Username(validating: "ann"), passwordHash: hash)
+    var dumped = ""
+    dump(account, to: &dumped)
+    for text in [String(describing: account), String(reflecting: account), "\(account)", dumped] {
+        #expect(!text.contains("SALTSALT") && !text.contains("HASHVALUE"), "\(text)")
+        #expect(text.contains("ann"))
+        #expect(text.contains("<redacted>"))
+    }
+    #expect(!String(describing: NewAccount(username: try Username(validating: "bo"))).contains("redacted"))
 }

@@ -1221,12 +1221,30 @@ struct DuplicateDetectorTests {
         let cluster = try #require(report.clusters.first)
         // Clusters join whole: the chain of mailbox neighbours makes one of 18 and one of 12, which may not join.
         #expect(cluster.members.count == 18)
-        #expect(cluster.isCapped)
-        #expect(
-            cluster.reasons.last == "cluster reached the 20-account cap; links to further accounts were not followed")
+        #expect(report.clusters.map(\.members.count) == [18, 12])
+        // Neither reached the cap: each says a link was not followed because the two together would pass it.
+        for cluster in report.clusters {
+            #expect(cluster.isCapped)
+            #expect(
+                cluster.reasons.last
+                    == "a link to another cluster was not followed: together they would pass the 20-account cap")
+        }
         #expect(report.clusters.allSatisfy { $0.members.count <= 20 })
-        #expect(report.statistics.cappedClusters >= 1)
-        #expect(report.statistics.notes.contains { $0.contains("cap of 20 accounts") })
+        #expect(report.statistics.cappedClusters == 2)
+        #expect(report.statistics.notes.contains { $0.contains("cap of 20 accounts or would have passed it") })
+    }
+
+    @Test func aClusterAtTheCapSaysItReachedIt() throws {
+        var settings = DetectionSettings()
+        settings.maximumClusterSize = 2
+        let accounts = (0..<3).map { index in account("user\(index)", email: "shared+\(index)@gmail.com") }
+        let report = detect(accounts, settings: settings)
+        let cluster = try #require(report.clusters.first)
+        #expect(report.clusters.count == 1)
+        #expect(cluster.members.count == 2)
+        #expect(
+            cluster.reasons.last == "cluster reached the 2-account cap; links to further accounts were not followed")
+        #expect(report.statistics.cappedClusters == 1)
     }
 
     @Test func oversizedBlocksAreComparedByNeighboursAndReported() {

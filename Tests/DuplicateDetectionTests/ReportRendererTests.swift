@@ -113,6 +113,24 @@ struct ReportRendererTests {
         #expect(table.contains("  reasons: same mailbox after gmail normalisation"))
     }
 
+    /// Wide characters take two terminal cells, marks none: the columns after a name line up on the screen, and
+    /// direction controls, which would turn the rest of a line around, are shown as `?`.
+    @Test(arguments: ["山田 太郎", "Zoë 🌿 Ångström", "Jose\u{301} ❤️", "\u{202E}gnp.exe"])
+    func tableColumnsLineUpOnTheScreen(_ name: String) throws {
+        let table = ReportRenderer.render(Self.sample(name: name), as: .table)
+        #expect(!table.contains("\u{202E}"))
+        let lines = table.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("CLUSTER") })
+        // The ID column starts at the same screen column on the header and on both members' lines.
+        func idColumn(_ line: String) throws -> Int {
+            let id = try #require(line.range(of: "00000000-0000-4000-8000-00000000000") ?? line.range(of: "ID"))
+            return TableWidth.of(String(line[..<id.lowerBound]))
+        }
+        let members = lines.filter { $0.contains("00000000-0000-4000-8000-00000000000") }
+        #expect(members.count == 2)
+        for member in members { #expect(try idColumn(member) == idColumn(header), "\(member)") }
+    }
+
     @Test func scoresPrintShort() {
         #expect(ReportRenderer.scoreText(0.99) == "0.99")
         #expect(ReportRenderer.scoreText(1) == "1.0")
@@ -134,9 +152,24 @@ struct ReportRendererTests {
         var generator = SystemRandomNumberGenerator()
         var scores: [Double] = (0...2_000).map { Double($0) / 2_000 }  // every thousandth and every tie between
         scores += (0..<2_000).map { _ in Double.random(in: 0...1, using: &generator) }
-        scores += [0.0005, 0.0015, 0.9995, 0.6995, 0.7005, 1.5, 12.3456, 0.1 + 0.2, 0.7.nextUp, 0.7.nextDown, -0.0, -0.25]
+        scores += [
+            0.0005, 0.0015, 0.9995, 0.6995, 0.7005, 1.5, 12.3456, 0.1 + 0.2, 0.7.nextUp, 0.7.nextDown, -0.0, -0.25,
+        ]
         for score in scores {
             #expect(ReportRenderer.scoreText(score) == formatted(score), "score \(score)")
+        }
+    }
+}
+
+/// Terminal cells, counted independently of the renderer: East Asian wide and emoji presentation characters take
+/// two, combining marks none.
+enum TableWidth {
+    static func of(_ text: String) -> Int {
+        text.reduce(0) { total, character in
+            let scalars = character.unicodeScalars
+            if scalars.contains(where: { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }) { return total + 2 }
+            if let first = scalars.first, (0x3000...0x9FFF).contains(first.value) { return total + 2 }
+            return total + 1
         }
     }
 }

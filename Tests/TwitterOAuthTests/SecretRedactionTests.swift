@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-
 import TwitterOAuth
 
 struct SecretRedactionTests {
@@ -27,6 +26,34 @@ struct SecretRedactionTests {
             Self.expectNoSecret(in: "\(value)")
         }
         #expect(String(describing: ConsumerCredentials(key: "key", secret: "s")).contains("key"))
+    }
+
+    /// `dump` and the debugger read a value's mirror, not its description: every value that holds a secret has a
+    /// mirror that hides it, and so does anything holding such a value.
+    @Test func dumpHidesSecretsToo() {
+        struct Holder {
+            var consumer = ConsumerCredentials(key: "key", secret: "CONSUMER-SECRET-xyz")
+            var request = RequestToken(token: "REQ", secret: "REQ-SECRET-abc")
+            var access = AccessToken(
+                token: "ACCESS-TOKEN-jkl", secret: "ACCESS-SECRET-def", userID: 7, screenName: "zoe")
+            var callback = TwitterCallback.authorized(token: "REQ", verifier: "VERIFIER-ghi")
+            var parameters = [OAuthParameter(name: "oauth_verifier", value: "VERIFIER-ghi")]
+            var headers = [
+                HTTPHeader(name: "Authorization", value: #"OAuth oauth_verifier="VERIFIER-ghi""#),
+                HTTPHeader(name: "Content-Type", value: "text/plain"),
+            ]
+        }
+        let holder = Holder()
+        var dumped = ""
+        dump(holder, to: &dumped)
+        Self.expectNoSecret(in: dumped)
+        Self.expectNoSecret(in: String(reflecting: holder))
+        Self.expectNoSecret(in: "\(holder.headers)")
+        // What is not secret still shows.
+        for shown in ["key", "REQ", "zoe", "oauth_verifier", "Authorization", "text/plain"] {
+            #expect(dumped.contains(shown), "dump no longer shows \(shown)")
+        }
+        #expect(HTTPHeader(name: "content-type", value: "text/plain").description == "content-type: text/plain")
     }
 
     /// The signer keeps the encoded consumer secret as bytes: neither its description nor `dump` shows them.

@@ -146,6 +146,12 @@ struct DemoCommandTests {
                 ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"], "--users is for the built-in sandbox"
             ),
             (["--port", "70000"], [:], "--port must be 0…65535"),
+            (
+                // A base with credentials would show them to every browser sent to sign in, and in the log.
+                ["--twitter-api-base", "http://proxyuser:PROXYPASSWORD@127.0.0.1:9"],
+                ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"],
+                "--twitter-api-base must not carry a user name or password"
+            ),
         ] as [([String], [String: String], String)])
     func badOptionsAreUsageErrors(_ arguments: [String], _ environment: [String: String], _ message: String) throws {
         try withTemporaryDirectorySync { dir in
@@ -156,6 +162,7 @@ struct DemoCommandTests {
                 })
             #expect(result.status == 64)
             #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(!result.stderr.contains("PROXYPASSWORD"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite.keys"))
         }

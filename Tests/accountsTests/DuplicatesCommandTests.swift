@@ -125,8 +125,9 @@ struct DuplicatesCommandTests {
             let reports = dir + "/reports"
             try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: false)
             let result = try runAccounts(["--database", database, "duplicates", "--output", reports])
-            #expect(result.status == 1, "\(result.stderr)")
-            #expect(result.stderr.contains("cannot open \(reports): is a directory"))
+            // Refused as a usage error before the store is read.
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("--output \(reports) is a directory; name a file"))
             var isDirectory: ObjCBool = false
             #expect(FileManager.default.fileExists(atPath: reports, isDirectory: &isDirectory) && isDirectory.boolValue)
             #expect(try FileManager.default.contentsOfDirectory(atPath: reports).isEmpty)
@@ -144,6 +145,54 @@ struct DuplicatesCommandTests {
             #expect(
                 result.stderr.contains(
                     "--output \(dir)/missing/report.html: the directory \(dir)/missing does not exist"))
+        }
+    }
+
+    /// `--output` naming the database (or its write-ahead log) would replace the accounts with the report: refused
+    /// before anything is read, for the report and for an export, and the database is untouched.
+    @Test(arguments: ["duplicates", "export"])
+    func outputOverTheDatabaseIsRefused(_ command: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let before = try Data(contentsOf: URL(fileURLWithPath: database))
+            let extra = command == "export" ? ["--format", "jsonl"] : []
+            for output in [database, dir + "/./" + (database as NSString).lastPathComponent] {
+                let result = try runAccounts([command, "--output", output, "--database", database] + extra)
+                #expect(result.status == 64, "\(result.stderr)")
+                #expect(
+                    result.stderr.contains("--output \(output) is the database file \(database)"), "\(result.stderr)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
+            let listed = try runAccounts(["users", "show", "john", "--database", database])
+            #expect(listed.status == 0 && listed.stdout.contains("john"), "\(listed.stderr)")
+            // Not a path to write a file at: a directory, nothing, a path under a file.
+            for (output, message) in [
+                (dir, "--output \(dir) is a directory; name a file"),
+                ("", "--output: the path is empty"),
+                (database + "/report.json", "--output \(database)/report.json: \(database) is a file, not a directory"),
+            ] {
+                let result = try runAccounts([command, "--output", output, "--database", database] + extra)
+                #expect(result.status == 64, "\(result.stderr)")
+                #expect(result.stderr.contains(message), "\(result.stderr)")
+            }
+        }
+    }
+
+    /// A report that cannot reach stdout (a full disk, here `/dev/full`) is an error with exit status 1, not a crash
+    /// and not a success.
+    @Test func aStdoutThatCannotBeWrittenIsAnError() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let result = try runProcess(
+                "/bin/sh",
+                [
+                    "-c", #"exec "$0" duplicates --format json --database "$1" > /dev/full"#, accountsExecutable(),
+                    database,
+                ])
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(
+                result.stderr.contains("accounts: error: cannot write to standard output: No space left on device"),
+                "\(result.stderr)")
         }
     }
 

@@ -198,10 +198,16 @@ struct ImportExportCommandTests {
             let missing = try runAccounts(["--database", database, "import", "--format", "csv", dir + "/none.csv"])
             #expect(missing.status == 1)
             #expect(missing.stderr == "accounts: error: cannot open \(dir)/none.csv: No such file or directory\n")
-            let unwritable = try runAccounts(
+            // A missing directory is a usage error, found before anything is read.
+            let nowhere = try runAccounts(
                 ["--database", database, "export", "--format", "csv", "--output", dir + "/no/such/dir.csv"])
+            #expect(nowhere.status == 64)
+            #expect(
+                nowhere.stderr.contains("--output \(dir)/no/such/dir.csv: the directory \(dir)/no/such does not exist"))
+            let unwritable = try runAccounts(
+                ["--database", database, "export", "--format", "csv", "--output", "/dev/full"])
             #expect(unwritable.status == 1)
-            #expect(unwritable.stderr.contains("cannot open \(dir)/no/such/dir.csv"))
+            #expect(unwritable.stderr.contains("/dev/full"), "\(unwritable.stderr)")
             #expect(
                 try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix("accounts.sqlite") }
                     == [])
@@ -229,7 +235,9 @@ struct ImportCrashTests {
             // Given a store holding one account, and 120,000 accounts to import (every third with Twitter)
             let database = try migratedDatabase(dir)
             writeFile(dir + "/seed.jsonl", Array("{\"username\": \"kept\", \"email\": \"kept@example.org\"}\n".utf8))
-            #expect(try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status == 0)
+            #expect(
+                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status
+                    == 0)
             let before = try databaseDump(database)
             let count = 120_000
             var text = ""
@@ -239,7 +247,8 @@ struct ImportCrashTests {
                     index % 3 == 0
                     ? "{\"id\": \"\(10_000_000 + index)\", \"screen_name\": \"tw\(index)\", \"name\": \"User \(index)\"}"
                     : "null"
-                text += "{\"username\": \"user\(index)\", \"email\": \"user\(index)@example.org\", \"first_name\": "
+                text +=
+                    "{\"username\": \"user\(index)\", \"email\": \"user\(index)@example.org\", \"first_name\": "
                     + "\"Ann\", \"last_name\": \"Lee\", \"twitter\": \(twitter)}\n"
             }
             let bytes = Array(text.utf8)

@@ -12,7 +12,8 @@ struct KeysCommandTests {
             #expect(printed.status == 0)
             #expect(printed.stdout.wholeMatch(of: /k1:[A-Za-z0-9+\/]{43}=\n/) != nil)
             // The printed key loads as a key ring
-            let ring = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": String(printed.stdout.dropLast())])
+            let ring = try KeyRing.load(
+                keysFile: nil, environment: ["ACCOUNTS_KEYS": String(printed.stdout.dropLast())])
             #expect(ring.sealingKeyID == "k1")
 
             let file = dir + "/keys"
@@ -26,6 +27,26 @@ struct KeysCommandTests {
             #expect(again.status == 1)
             #expect(again.stderr.contains("already exists"))
             #expect(fileDigest(file) == before)
+        }
+    }
+
+    /// A key file that cannot be written whole (here: a file size limit of 0) is removed, so that a retry is not
+    /// blocked by an empty file that "already exists".
+    @Test func aKeyFileThatCannotBeWrittenIsNotLeftBehind() throws {
+        try withTemporaryDirectorySync { dir in
+            let file = dir + "/keys"
+            let failed = try runProcess(
+                "/bin/sh",
+                [
+                    "-c", #"trap '' XFSZ; ulimit -f 0; exec "$0" keys generate --output "$1""#, accountsExecutable(),
+                    file,
+                ])
+            #expect(failed.status == 1, "\(failed.stderr)")
+            #expect(failed.stderr.contains("File too large"), "\(failed.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: file))
+            let retried = try runAccounts(["keys", "generate", "--output", file])
+            #expect(retried.status == 0, "\(retried.stderr)")
+            #expect(try String(contentsOfFile: file, encoding: .utf8).contains(":"))
         }
     }
 
@@ -55,7 +76,8 @@ struct KeysCommandTests {
     @Test func commandsRefuseAnUnmigratedDatabase() throws {
         try withTemporaryDirectorySync { dir in
             let result = try runAccounts(
-                ["--database", dir + "/none.sqlite", "keys", "status"], environment: ["ACCOUNTS_KEYS": "k:" + Data(count: 32).base64EncodedString()])
+                ["--database", dir + "/none.sqlite", "keys", "status"],
+                environment: ["ACCOUNTS_KEYS": "k:" + Data(count: 32).base64EncodedString()])
             #expect(result.status == 1)
             #expect(result.stderr.contains("run `accounts migrate`"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/none.sqlite"))
@@ -74,7 +96,8 @@ struct KeysCommandTests {
                 let user = try await store.createAccount(newAccount("user\(index)"))
                 try await store.linkTwitter(
                     twitterIdentity(String(1_000_000 + index)),
-                    credential: TwitterCredential(token: "t\(index)", secret: Secret("secret-\(index)")), to: .id(user.id))
+                    credential: TwitterCredential(token: "t\(index)", secret: Secret("secret-\(index)")),
+                    to: .id(user.id))
             }
             try store.close()
             let database = dir + "/accounts.sqlite"
@@ -104,8 +127,12 @@ struct KeysCommandTests {
             let rerun = try runAccounts(["--database", database, "keys", "rewrap"], environment: rotated)
             #expect(rerun.status == 0, "\(rerun.stderr)")
             #expect(rerun.stdout.contains("rewrapped \(underA) values under key keyB"))
-            let status = try runAccounts(["--database", database, "keys", "status", "--format", "json"], environment: rotated)
-            #expect(status.stdout == "[{\"key_id\": \"keyB\", \"in_ring\": true, \"sealing\": true, \"credentials\": \(count), \"pending_authorizations\": 0, \"drafts\": 0}]\n")
+            let status = try runAccounts(
+                ["--database", database, "keys", "status", "--format", "json"], environment: rotated)
+            #expect(
+                status.stdout
+                    == "[{\"key_id\": \"keyB\", \"in_ring\": true, \"sealing\": true, \"credentials\": \(count), \"pending_authorizations\": 0, \"drafts\": 0}]\n"
+            )
 
             // And every value opens with key B alone
             let onlyB = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyB]))
@@ -117,11 +144,58 @@ struct KeysCommandTests {
         }
     }
 
+    /// A sealed value that no longer opens (tampered, here) stops the rewrap with an error that names its row; the
+    /// rows before it are rewrapped, the bad one is left as it was, and no secret is printed.
+    @Test func rewrapNamesTheRowThatDoesNotOpen() async throws {
+        try await withTemporaryDirectory { dir in
+            let keyA = try SecretKey.generate(id: "keyA")
+            let keyB = try SecretKey.generate(id: "keyB")
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]))
+            for index in 0..<3 {
+                let user = try await store.createAccount(newAccount("user\(index)"))
+                try await store.linkTwitter(
+                    twitterIdentity(String(7_000 + index)),
+                    credential: TwitterCredential(token: "t\(index)", secret: Secret("SECRET-\(index)")),
+                    to: .id(user.id))
+            }
+            try store.close()
+            let database = dir + "/accounts.sqlite"
+            // The last byte (of the GCM tag) of Twitter user 7001's sealed secret, changed.
+            try executeSQL(
+                database,
+                """
+                UPDATE twitter_credentials SET sealed_secret = CAST(
+                    substr(sealed_secret, 1, length(sealed_secret) - 1)
+                    || CASE WHEN substr(sealed_secret, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB)
+                WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '7001')
+                """)
+            #expect(
+                countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE typeof(sealed_secret) = 'blob'")
+                    == 3)
+            let rotated = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
+
+            let result = try runAccounts(
+                ["--database", database, "keys", "rewrap", "--batch-size", "1"], environment: rotated)
+            #expect(result.status != 0)
+            #expect(
+                result.stderr.contains(
+                    "cannot use the sealed credential of Twitter user 7001 (twitter_credentials row identity_id "),
+                "\(result.stderr)")
+            #expect(result.stderr.contains("repair or delete that row"), "\(result.stderr)")
+            #expect(!result.stderr.contains("SECRET-") && !result.stdout.contains("SECRET-"))
+            // The first row moved in its own batch; the bad one and the one after it did not.
+            #expect(countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'keyB'") == 1)
+            #expect(countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'keyA'") == 2)
+        }
+    }
+
     func countUnder(_ keyID: String, database: String) throws -> Int {
         let dump = try runAccounts(
             ["--database", database, "keys", "status", "--format", "json"],
             environment: ["ACCOUNTS_KEYS": "probe:" + Data(count: 32).base64EncodedString()])
-        guard let entries = try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [[String: Any]] else { return 0 }
+        guard let entries = try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [[String: Any]] else {
+            return 0
+        }
         return entries.first { $0["key_id"] as? String == keyID }?["credentials"] as? Int ?? 0
     }
 }
@@ -133,7 +207,8 @@ struct PurgeCommandTests {
             let store = try makeStore(in: dir, now: clock.closure)
             let ann = try await store.createAccount(newAccount("ann"))
             // One session past its idle lifetime, one past its absolute lifetime, one live
-            for (hash, idle, absolute) in [("a", 1800.0, 86_400.0), ("b", 86_400.0, 3600.0), ("c", 86_400.0, 86_400.0)] {
+            for (hash, idle, absolute) in [("a", 1800.0, 86_400.0), ("b", 86_400.0, 3600.0), ("c", 86_400.0, 86_400.0)]
+            {
                 try await store.createBrowserSession(
                     BrowserSession(
                         tokenHash: String(repeating: hash, count: 64), user: ann.id, csrfToken: "t",
