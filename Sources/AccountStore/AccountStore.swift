@@ -49,6 +49,7 @@ public struct AccountStore: Sendable {
         } catch {
             throw .migration(error)
         }
+        if !creates { try AccountStore.refuseUnmigratedUnchanged(path, planned: planned) }
         let pool = try AccountStore.openPool(configuration)
         do {
             try pool.writeWithoutTransaction { db in
@@ -107,6 +108,36 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// Refuses a file that is not migrated before it is opened as a pool: opening a pool turns a file into WAL mode
+    /// (its header, `-wal` and `-shm` files) before its schema can be read, so a database refused for its schema was
+    /// changed all the same, and an empty file became a database. Stores made here are in WAL mode; a file that is
+    /// empty, or in another journal mode, is read first through a read-only connection, which changes nothing.
+    /// Files that are not SQLite are left to ``openPool(_:)``, which refuses them untouched.
+    static func refuseUnmigratedUnchanged(_ path: String, planned: [PlannedMigration]) throws(StoreError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        let header = (try? handle.read(upToCount: 100)) ?? Data()
+        try? handle.close()
+        if header.isEmpty { throw .schemaBehind(path: path, pendingVersions: planned.map(\.version)) }
+        let isWAL = header.count == 100 && header[header.startIndex + 18] == 2 && header[header.startIndex + 19] == 2
+        guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), !isWAL else { return }
+        var config = Configuration()
+        config.readonly = true
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let entries = SchemaMigrator.status(planned: planned, applied: try SchemaMigrator.history(db))
+                try SchemaMigrator.checkHistory(entries, planned: planned)
+                let pending = entries.filter { $0.state == .pending }.map(\.version)
+                if !pending.isEmpty { throw StoreError.schemaBehind(path: path, pendingVersions: pending) }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+
     static func openPool(_ configuration: StoreConfiguration) throws(StoreError) -> DatabasePool {
         var config = Configuration()
         config.readonly = configuration.readOnly
@@ -124,7 +155,8 @@ public struct AccountStore: Sendable {
                 // Reading the schema proves the file is a readable SQLite database before anything else happens.
                 _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_schema") }
                 return pool
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline
+            {
                 Thread.sleep(forTimeInterval: Double.random(in: 0.002...0.02))
             } catch {
                 throw StoreError.from(error, path: configuration.path)

@@ -22,8 +22,10 @@ struct DuplicatesCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: table, csv, json or html.")
     var format: DuplicatesFormat = .table
 
+    // `parsing: .unconditional`: `--min-score -1` is a value (refused below as out of range), not an option `-1`.
     @Option(
         name: .long,
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Links scoring below this (0…1) do not join accounts (default \(DetectionSettings.defaultMinimumScore)).",
             valueName: "score"))
@@ -73,6 +75,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         defer { try? store.close() }
         var explainedIDs: [UserID] = []
         var namedAs: [UserID: String] = [:]
+        var unknown: [String] = []
         for reference in explained {
             let account: Account?
             do {
@@ -80,12 +83,19 @@ struct DuplicatesCommand: AsyncParsableCommand {
             } catch {
                 throw fail(error)
             }
-            guard let account else { throw fail(StoreError.accountNotFound(AccountReference(reference).description)) }
+            guard let account else {
+                unknown.append(AccountReference(reference).description)
+                continue
+            }
             // The same account named twice (by its username and by its id, say) is one account.
             if namedAs[account.id] == nil {
                 namedAs[account.id] = reference
                 explainedIDs.append(account.id)
             }
+        }
+        if !unknown.isEmpty {
+            // Every unknown account at once, so that one run shows all the list's mistakes.
+            throw fail(StoreError.accountNotFound(unknown.joined(separator: ", ")))
         }
         if explain != nil && explainedIDs.count < 2 {
             throw ValidationError(

@@ -77,7 +77,7 @@ struct DuplicatesCommandTests {
         }
     }
 
-    @Test(arguments: ["1.5", "-0.1", "abc", "nan", ""])
+    @Test(arguments: ["1.5", "-0.1", "-1", "abc", "nan", ""])
     func minScoreMustBeANumberFromZeroToOne(_ value: String) async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
@@ -87,6 +87,10 @@ struct DuplicatesCommandTests {
             ])
             #expect(result.status == 64, "\(result.stderr)")
             #expect(result.stderr.contains("min-score"))
+            if ["1.5", "-0.1", "-1"].contains(value) {
+                // A negative number is a value out of range, not a missing one.
+                #expect(result.stderr.contains("--min-score must be a number from 0 to 1"), "\(result.stderr)")
+            }
             #expect(!FileManager.default.fileExists(atPath: output))
         }
     }
@@ -231,9 +235,10 @@ struct DuplicatesCommandTests {
             let database = try await Self.populatedDatabase(in: dir)
             let output = dir + "/why.txt"
             let unknown = try runAccounts([
-                "duplicates", "--explain", "john,nobody", "--output", output, "--database", database,
+                "duplicates", "--explain", "john,nobody,nobody2", "--output", output, "--database", database,
             ])
-            #expect(unknown.status == 1 && unknown.stderr.contains("no account 'nobody'"), "\(unknown.stderr)")
+            #expect(
+                unknown.status == 1 && unknown.stderr.contains("no account 'nobody', 'nobody2'"), "\(unknown.stderr)")
             for (list, message) in [
                 ("john", "--explain needs two different accounts or more"),
                 ("john,JOHN", "--explain needs two different accounts or more"),
@@ -268,6 +273,29 @@ struct DuplicatesCommandTests {
             #expect(result.status == 1)
             #expect(result.stderr.contains("run `accounts migrate`"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/none.sqlite"))
+        }
+    }
+
+    /// A file refused because it is not migrated is left exactly as it was: an empty file does not become a database,
+    /// and an SQLite file of another application is not switched to WAL mode.
+    @Test(arguments: ["duplicates", "export", "reindex"])
+    func aRefusedDatabaseIsLeftUnchanged(_ command: String) throws {
+        try withTemporaryDirectorySync { dir in
+            let empty = dir + "/empty.sqlite"
+            #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+            let other = dir + "/other.sqlite"
+            try executeSQL(other, "CREATE TABLE t(x); INSERT INTO t VALUES (1)")
+            let before = try Data(contentsOf: URL(fileURLWithPath: other))
+            let extra = command == "export" ? ["--format", "jsonl"] : []
+            for database in [empty, other] {
+                let result = try runAccounts([command, "--database", database] + extra)
+                #expect(result.status == 1, "\(result.stderr)")
+                #expect(result.stderr.contains("run `accounts migrate`"), "\(result.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
+                #expect(!FileManager.default.fileExists(atPath: database + "-shm"))
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
         }
     }
 }
