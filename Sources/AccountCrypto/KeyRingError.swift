@@ -10,8 +10,8 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
         case startsWithHash
         /// The id contains `:`, `,`, whitespace or a control character.
         case forbiddenCharacter
-        /// The id holds 32 or more characters in a row that read as base64 (letters of both cases and digits) or hex:
-        /// most likely a key (or part of one) written where its id belongs.
+        /// The id holds a whole key (44 characters of padded base64 decoding to 32 bytes), alone or beside other
+        /// text: a key written where its id belongs.
         case looksLikeKeyMaterial
 
         /// Whether an error may quote the id (not when it could be key material or is unreasonably long).
@@ -49,16 +49,16 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no encryption keys are configured: run `accounts keys generate --output FILE` and pass "
                 + "--keys-file FILE (or set ACCOUNTS_KEYS_FILE=FILE), or set ACCOUNTS_KEYS=\"id:BASE64KEY\""
         case .invalidKeyID(let id, let problem, let location):
-            let subject = id.map { "key id \(String(reflecting: $0))" } ?? "a key id"
+            let subject = id.map { "key id \(KeyRingError.shown($0))" } ?? "a key id"
             return "\(subject)\(location.suffix) is invalid: \(problem.sentence)"
         case .wrongKeyLength(let keyID, let byteCount, let location):
-            return "key \(String(reflecting: keyID))\(location.suffix) is \(byteCount) bytes long; keys must be "
+            return "key \(KeyRingError.shown(keyID))\(location.suffix) is \(byteCount) bytes long; keys must be "
                 + "exactly 32 bytes (44 characters of base64)"
         case .invalidBase64(let keyID, let location):
-            return "key \(String(reflecting: keyID))\(location.suffix) is not valid base64 (standard alphabet "
+            return "key \(KeyRingError.shown(keyID))\(location.suffix) is not valid base64 (standard alphabet "
                 + "A-Z a-z 0-9 + /, with = padding)"
         case .duplicateKeyID(let id, let location):
-            return "key id \(String(reflecting: id))\(location.suffix) appears more than once; key ids must be unique"
+            return "key id \(KeyRingError.shown(id))\(location.suffix) appears more than once; key ids must be unique"
         case .malformedEntry(let location):
             return "the entry\(location.suffix) is not of the form id:BASE64KEY"
         case .insecureKeysFileMode(let path, let mode):
@@ -70,6 +70,13 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "keys file \(path) holds no keys; add lines of the form id:BASE64KEY "
                 + "(`accounts keys generate` makes one)"
         }
+    }
+
+    /// A key id as messages quote it (`"k1"`); one that may hold key material (a long run of base64 or hex, such as
+    /// a key typed where its id belongs) is described, not quoted.
+    static func shown(_ id: String) -> String {
+        SecretKey.mightHoldKeyMaterial(id)
+            ? "(an id of \(id.utf8.count) bytes, not shown: it may hold key material)" : String(reflecting: id)
     }
 
     /// Permission bits as four octal digits, e.g. `0644`.
@@ -88,8 +95,7 @@ extension KeyRingError.KeyIDProblem {
         case .startsWithHash: "it starts with #, which a keys file reads as a comment"
         case .forbiddenCharacter: "key ids may not contain ':', ',', whitespace or control characters"
         case .looksLikeKeyMaterial:
-            "it looks like key material (a long run of base64 or hex characters); write entries as "
-                + "id:BASE64KEY"
+            "it holds a base64 key; write entries as id:BASE64KEY (in ACCOUNTS_KEYS, separated by commas)"
         }
     }
 }

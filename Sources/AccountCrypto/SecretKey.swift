@@ -24,8 +24,8 @@ public final class SecretKey: Sendable {
     /// A key from its id and 32 bytes.
     ///
     /// Throws `KeyRingError.invalidKeyID` for an empty id, one over 255 bytes, one containing `:`, `,`, whitespace or
-    /// control characters, one starting with `#`, or one that is itself the base64 of 32 bytes (a key pasted where
-    /// its id belongs); `KeyRingError.wrongKeyLength` unless `bytes` has 32 elements.
+    /// control characters, one starting with `#`, or one holding a whole key as base64 (a key pasted where its id
+    /// belongs, alone or beside other text); `KeyRingError.wrongKeyLength` unless `bytes` has 32 elements.
     public convenience init(id: String, bytes: some Collection<UInt8>) throws(KeyRingError) {
         try self.init(id: id, bytes: bytes, location: .program)
     }
@@ -77,40 +77,15 @@ public final class SecretKey: Sendable {
     }
 
     /// Why `id` is not a valid key id, or nil when it is.
-    /// How many base64 characters in a row (letters of both cases and digits among them), or hex digits, make an id
-    /// look like key material: a 32-byte key is 43–44 characters of base64, 64 of hex.
-    static let keyLikeRun = 32
-
     static func problem(withID id: String) -> KeyRingError.KeyIDProblem? {
         let count = id.utf8.count
         if count == 0 { return .empty }
         if count > 255 { return .tooLong(byteCount: count) }
         if id.hasPrefix("#") { return .startsWithHash }
-        // Before anything that would quote the id: a key pasted where its id belongs (`KEY:id`, a `;` for a `,`,
-        // a urlsafe or hex key) holds a long run of random-looking base64 (upper and lower case letters and digits
-        // mixed) or of hex digits. Ids are names such as `k1` or `2026_12_rotation_for_the_eu_region`.
-        var run = (length: 0, upper: false, lower: false, digit: false)
-        var hexRun = 0
-        for byte in id.utf8 {
-            let upper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
-            let lower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
-            let digit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-            let symbol =
-                byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-            if upper || lower || digit || symbol {
-                run = (run.length + 1, run.upper || upper, run.lower || lower, run.digit || digit)
-            } else {
-                run = (0, false, false, false)
-            }
-            let hex =
-                digit || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
-                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
-            hexRun = hex ? hexRun + 1 : 0
-            if (run.length >= keyLikeRun && run.upper && run.lower && run.digit) || hexRun >= keyLikeRun {
-                return .looksLikeKeyMaterial
-            }
-        }
+        // Before anything that would quote the id: a whole key inside it (`KEY;prod` when `;` was typed for `,`) is
+        // key material. Ids that merely look random are accepted (ids in use must keep opening their values), but
+        // never quoted (``mightHoldKeyMaterial(_:)``).
+        if holdsWholeKey(id) { return .looksLikeKeyMaterial }
         for scalar in id.unicodeScalars {
             if scalar == ":" || scalar == "," || scalar.properties.isWhitespace
                 || scalar.properties.generalCategory == .control
@@ -118,11 +93,43 @@ public final class SecretKey: Sendable {
                 return .forbiddenCharacter
             }
         }
-        if count == 44, var decoded = Base64.decode(id.utf8) {
-            defer { LibCrypto.cleanse(&decoded) }
-            if decoded.count == byteCount { return .looksLikeKeyMaterial }
-        }
         return nil
+    }
+
+    /// Whether `id` holds a whole key as `keys generate` writes it: 44 characters of padded standard base64 that
+    /// decode to 32 bytes, alone or beside other characters (`KEY k2`, `KEY;prod`).
+    static func holdsWholeKey(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && isBase64Character(bytes[end]) { end += 1 }
+            if end - start == 44, var decoded = Base64.decode(bytes[start..<end]) {
+                defer { LibCrypto.cleanse(&decoded) }
+                if decoded.count == byteCount { return true }
+            }
+            start = end + 1
+        }
+        return false
+    }
+
+    /// Whether `id` may hold key material, so that no message quotes it: 32 or more characters in a row of base64
+    /// (standard or urlsafe) or hex, such as a key cut short, unpadded or urlsafe. Ids like that are accepted, only
+    /// not shown.
+    package static func mightHoldKeyMaterial(_ id: String) -> Bool {
+        var run = 0
+        for byte in id.utf8 {
+            run = isBase64Character(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") ? run + 1 : 0
+            if run >= 32 { return true }
+        }
+        return false
+    }
+
+    private static func isBase64Character(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "+")
+            || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
     }
 }
 

@@ -96,13 +96,14 @@ extension AccountStore {
                     do {
                         secret = try AccountStore.open(row.blob, kind: kind, rowKey: row.rowKey, keyRing: keyRing)
                     } catch {
-                        // The row, so that the operator can find it (the values before it are rewrapped already).
+                        // The row, so that the operator can find it (earlier batches are committed; this one is not).
                         let owner = kind == .credential ? " of Twitter user \(row.rowKey)" : ""
                         let reason = if case .secret(_, let reason) = error { reason } else { error.description }
                         throw .secret(
                             kind: "\(kind.label)\(owner) (\(kind.rawValue) row \(kind.rowIDColumn) \(row.rowID))",
-                            reason: reason + "; the values before it were rewrapped: repair or delete that row, then "
-                                + "run again")
+                            reason: reason
+                                + "; earlier batches were rewrapped, this one was not: repair or delete that "
+                                + "row, then run again")
                     }
                     resealed.append(
                         (

@@ -234,7 +234,7 @@ public final class AccountReader {
         let allowed = expected + [Field.passwordHash.rawValue]
         // A first line that is data, not a header (an export with its header cut off), must not be echoed: its
         // cells can be password hashes. Only what reads as a column name is quoted; anything else is named by place.
-        if !names.contains(where: allowed.contains) {
+        if !names.contains(where: { allowed.contains($0.lowercased()) }) {
             throw refuse(
                 "the first line is not a header: it names none of the columns (the header must be "
                     + expected.joined(separator: ",") + ", optionally followed by password_hash)")

@@ -8,9 +8,10 @@
 ///
 /// - A regular file (or a name not yet taken) is written beside its final name, mode 0600, and renamed over it by
 ///   ``commit()``: a reader never sees half a file, and a failed or abandoned write leaves the old file as it was.
-/// - A device, FIFO or socket (`/dev/null`, a named pipe), or a symbolic link to one (`/dev/stdout`), is written
-///   directly. Renaming a file over it would put a regular file in its place (as root, `--output /dev/null`
-///   replaced the null device).
+/// - A device, FIFO or socket (`/dev/null`, a named pipe), or a symbolic link to one, is written directly. Renaming
+///   a file over it would put a regular file in its place (as root, `--output /dev/null` replaced the null device).
+/// - A path that reaches one of the process's descriptors through `/proc` (`/dev/stdout`, `/dev/fd/1`, whatever
+///   stdout is: a terminal, a pipe or a regular file) is written directly, appending.
 /// - Any other symbolic link is replaced by the file, not followed: a link planted in a shared directory cannot aim
 ///   the write at another file. (Writing through a link to a device is the kernel's to allow: it follows links in
 ///   sticky directories only for their owners.)
@@ -27,6 +28,15 @@ package final class OutputFile {
     /// Opens `path` for writing (see the type's description for what is replaced and how).
     package init(path: String) throws(TransferError) {
         self.path = path
+        if Self.namesAProcessDescriptor(path) {
+            // `/dev/stdout` with stdout redirected to a file is a link to a regular file: renaming over it would
+            // replace `/dev/stdout` itself (as root). Written directly, appending (as a shell's `>>` would be kept).
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+            self.descriptor = descriptor
+            temporaryPath = nil
+            return
+        }
         var info = stat()
         if stat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
@@ -49,6 +59,39 @@ package final class OutputFile {
         guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         self.descriptor = descriptor
         temporaryPath = temporary
+    }
+
+    /// Whether `path` reaches one of this process's descriptors through `/proc` (`/dev/stdout`, `/dev/fd/1`,
+    /// `/proc/self/fd/1`, or a link to one of those): a file the kernel keeps, never to be replaced.
+    static func namesAProcessDescriptor(_ path: String) -> Bool {
+        func resolvedDirectory(of path: String) -> String? {
+            var directory = path
+            if let slash = directory.lastIndex(of: "/") {
+                directory = slash == directory.startIndex ? "/" : String(directory[..<slash])
+            } else {
+                directory = "."
+            }
+            guard let real = realpath(directory, nil) else { return nil }
+            defer { free(real) }
+            return String(cString: real)
+        }
+        if let directory = resolvedDirectory(of: path), directory == "/proc" || directory.hasPrefix("/proc/") {
+            return true
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return false }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink(path, &buffer, buffer.count - 1)
+        guard length > 0 else { return false }
+        var target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if !target.hasPrefix("/") {
+            // A relative link points from its own directory.
+            guard let directory = resolvedDirectory(of: path) else { return false }
+            target = directory + "/" + target
+        }
+        if target == "/proc" || target.hasPrefix("/proc/") { return true }
+        guard let directory = resolvedDirectory(of: target) else { return false }
+        return directory == "/proc" || directory.hasPrefix("/proc/")
     }
 
     deinit {

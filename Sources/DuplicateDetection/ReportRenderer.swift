@@ -230,32 +230,34 @@ enum TableRenderer {
         return output
     }
 
-    /// How many terminal cells `text` takes: two for a character that is wide (CJK, Hangul, full-width forms) or
-    /// shown as an emoji, none for one made only of marks and invisible formatting, one otherwise.
+    /// How many terminal cells `text` takes, as terminals that follow `wcwidth` draw it: an emoji (a character
+    /// shown as one, with its modifiers and joiners) takes two; otherwise each scalar counts, two for a wide one (CJK,
+    /// Hangul, full-width forms), none for a combining mark or invisible formatting (a soft hyphen shows: one), one
+    /// for the rest (Devanagari's vowel signs too).
     static func displayWidth(_ text: String) -> Int {
         text.reduce(0) { $0 + characterWidth($1) }
     }
 
     private static func characterWidth(_ character: Character) -> Int {
-        var visible = false
-        for scalar in character.unicodeScalars {
+        let scalars = character.unicodeScalars
+        if scalars.contains(where: { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }) { return 2 }
+        return scalars.reduce(0) { total, scalar in
             let value = scalar.value
-            if scalar.properties.isEmojiPresentation || value == 0xFE0F || (0x1100...0x115F).contains(value)
-                || (0x2E80...0x303E).contains(value) || (0x3041...0x33FF).contains(value)
-                || (0x3400...0x4DBF).contains(value) || (0x4E00...0x9FFF).contains(value)
-                || (0xA000...0xA4CF).contains(value) || (0xAC00...0xD7A3).contains(value)
-                || (0xF900...0xFAFF).contains(value) || (0xFE30...0xFE4F).contains(value)
-                || (0xFF00...0xFF60).contains(value) || (0xFFE0...0xFFE6).contains(value)
-                || (0x20000...0x3FFFD).contains(value)
+            if (0x1100...0x115F).contains(value) || (0x2E80...0x303E).contains(value)
+                || (0x3041...0x33FF).contains(value) || (0x3400...0x4DBF).contains(value)
+                || (0x4E00...0x9FFF).contains(value) || (0xA000...0xA4CF).contains(value)
+                || (0xAC00...0xD7A3).contains(value) || (0xF900...0xFAFF).contains(value)
+                || (0xFE30...0xFE4F).contains(value) || (0xFF00...0xFF60).contains(value)
+                || (0xFFE0...0xFFE6).contains(value) || (0x20000...0x3FFFD).contains(value)
             {
-                return 2
+                return total + 2
             }
+            if value == 0xAD { return total + 1 }
             switch scalar.properties.generalCategory {
-            case .nonspacingMark, .enclosingMark, .format: continue
-            default: visible = true
+            case .nonspacingMark, .enclosingMark, .format: return total
+            default: return total + 1
             }
         }
-        return visible ? 1 : 0
     }
 
     static func clean(_ text: String) -> String {

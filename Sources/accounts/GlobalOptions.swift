@@ -33,8 +33,9 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
-    /// Refuses an `--output` path before any work: empty, a directory, under something that is not a directory, or
-    /// the database itself (or its `-wal`, `-shm` or `-journal` file), which the output would replace.
+    /// Refuses an `--output` path before any work: empty, a directory, under something that is not a directory, the
+    /// database itself (or its `-wal`, `-shm` or `-journal` file, beside the file a link names), or a keys file
+    /// (`--keys-file`, `ACCOUNTS_KEYS_FILE`, the demo's `<database>.keys`), which the output would replace.
     func validateOutput(_ output: String) throws {
         guard !output.isEmpty else { throw ValidationError("--output: the path is empty; name a file") }
         var isDirectory: ObjCBool = false
@@ -52,15 +53,46 @@ extension GlobalOptions {
                 throw ValidationError("--output \(output): \(directory) is a file, not a directory")
             }
         }
-        var target = stat()
-        guard stat(output, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG else { return }
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            var file = stat()
-            if stat(databasePath + suffix, &file) == 0 && file.st_dev == target.st_dev && file.st_ino == target.st_ino {
+        // Files the output must not replace: the database and the files SQLite keeps beside it (beside the file a
+        // link points to, and whether they exist yet or not), and the keys that open its secrets.
+        var protected: [(path: String, what: String)] = ["", "-wal", "-shm", "-journal"].map { suffix in
+            (Self.resolved(databasePath) + suffix, "the database file \(databasePath + suffix)")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        if let keys = keysFile ?? environment["ACCOUNTS_KEYS_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            protected.append((Self.resolved(keys), "the keys file \(keys)"))
+        }
+        protected.append((Self.resolved(databasePath + ".keys"), "the key file \(databasePath).keys"))
+        let target = Self.resolved(output)
+        var targetInfo = stat()
+        let targetExists = stat(output, &targetInfo) == 0
+        for (path, what) in protected {
+            var info = stat()
+            let sameFile =
+                targetExists && stat(path, &info) == 0 && info.st_dev == targetInfo.st_dev
+                && info.st_ino == targetInfo.st_ino
+            if path == target || sameFile {
                 throw ValidationError(
-                    "--output \(output) is the database file \(databasePath + suffix): writing there would destroy "
-                        + "the accounts; name another file")
+                    "--output \(output) is \(what): writing there would destroy what it holds; name another file")
             }
         }
+    }
+}
+
+extension GlobalOptions {
+    /// `path` with its directory's links and `..` resolved, and the file itself followed when it is a link: the
+    /// file a write to `path` would reach. What does not exist yet is kept as written below the part that does.
+    static func resolved(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        if let real = realpath(absolute, nil) {
+            defer { free(real) }
+            return String(cString: real)
+        }
+        let directory = (absolute as NSString).deletingLastPathComponent
+        let name = (absolute as NSString).lastPathComponent
+        guard let real = realpath(directory.isEmpty ? "/" : directory, nil) else { return absolute }
+        defer { free(real) }
+        let base = String(cString: real)
+        return (base == "/" ? "" : base) + "/" + name
     }
 }

@@ -110,17 +110,3 @@ func fail(_ failure: TransferFailure) -> ExitCode {
         return ExitCode(ExitStatus.operationalFailure)
     }
 }
-
-extension Progress {
-    /// Shows `text` on the progress line (a terminal only).
-    func report(_ text: String) {
-        guard enabled else { return }
-        writeStandardError("\r\u{1B}[K\(label): \(text)")
-    }
-
-    /// Clears the progress line so a message can be printed on its own line.
-    func clearLine() {
-        guard enabled else { return }
-        writeStandardError("\r\u{1B}[K")
-    }
-}

@@ -59,6 +59,21 @@ final class Progress: Sendable {
         }
     }
 
+    /// Shows `text` on the progress line (a terminal only).
+    func report(_ text: String) {
+        guard enabled else { return }
+        shown.withLock { shown in
+            writeStandardError("\r\u{1B}[K\(label): \(text)")
+            shown = shown ?? 0
+        }
+    }
+
+    /// Clears the progress line so a message can be printed on its own line.
+    func clearLine() {
+        guard enabled else { return }
+        writeStandardError("\r\u{1B}[K")
+    }
+
     func finish() {
         guard enabled else { return }
         shown.withLock { shown in

@@ -80,35 +80,55 @@ struct SecretKeyTests {
         #expect(!String(reflecting: error).contains(material))
     }
 
-    /// Keys in the id's place, written in ways the 44-character check alone let through: with a second id after a
-    /// space or a `;` (a typo for `,`), unpadded, urlsafe, hex. None is quoted, and none becomes a key id.
-    @Test(arguments: [
-        (" k2", ""), (";prod", ""), ("", "-unpadded"), ("", "-urlsafe"), ("", "-hex"),
-    ])
-    func refusesKeyMaterialAnywhereInAnIDWithoutQuotingIt(_ suffix: String, _ form: String) throws {
-        let bytes = (0..<32).map { UInt8(($0 * 37 + 251) % 256) }
-        var material = Base64.encode(bytes)
-        switch form {
-        case "-unpadded": material = String(material.dropLast())
-        case "-urlsafe":
-            material = String(material.dropLast()).replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_")
-        case "-hex": material = bytes.map { String(format: "%02x", $0) }.joined()
-        default: break
-        }
+    /// A whole key beside other text in the id's place (a space, or `;` typed for `,`): refused, not quoted, never an id.
+    @Test(arguments: [" k2", ";prod", "-eu"])
+    func refusesAWholeKeyInsideAnIDWithoutQuotingIt(_ suffix: String) throws {
+        let material = Base64.encode((0..<32).map { UInt8(($0 * 37 + 251) % 256) })
         let other = Base64.encode([UInt8](repeating: 7, count: 32))
         let error = try #require(throws: KeyRingError.self) {
             try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "\(material)\(suffix):\(other)"])
         }
-        guard case .invalidKeyID(nil, .looksLikeKeyMaterial, _) = error else {
-            Issue.record("unexpected \(error)")
-            return
-        }
+        #expect(
+            error
+                == .invalidKeyID(
+                    nil, problem: .looksLikeKeyMaterial, location: .environment(variable: "ACCOUNTS_KEYS", entry: 1)))
         for text in [String(describing: error), String(reflecting: error)] {
             #expect(!text.contains(material.prefix(12)), "\(text)")
         }
-        // Ids people write are still ids.
-        for id in ["k1", "k20261203-a1b2c3", "prod-2026-12", "2026_12_rotation_for_the_eu_region", "Prod-Key-2026-12"] {
+    }
+
+    /// A key in another form (unpadded, urlsafe, hex; digits or none) written where its id belongs, with something
+    /// that is no key after it: the entry is refused, and the message does not quote the id.
+    @Test(arguments: ["unpadded", "urlsafe", "hex", "no digits"])
+    func neverQuotesAnIDThatMayHoldAKey(_ form: String) throws {
+        let bytes = (0..<32).map { UInt8(($0 * 37 + 251) % 256) }
+        let material: String
+        switch form {
+        case "unpadded": material = String(Base64.encode(bytes).dropLast())
+        case "urlsafe":
+            material = String(Base64.encode(bytes).dropLast()).replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_")
+        case "hex": material = bytes.map { String(format: "%02x", $0) }.joined()
+        default: material = "QWxhZGRpbjpvcGVuIHNlc2FtZSBhbmQgbW9yZQQWxhZGRpbj"
+        }
+        for entry in ["\(material):k1", "\(material) k2:k1", "\(material):\(String(repeating: "QUFB", count: 4))"] {
+            let error = try #require(throws: KeyRingError.self) {
+                try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": entry])
+            }
+            for text in [String(describing: error), String(reflecting: error)] {
+                #expect(!text.contains(material.prefix(12)), "\(text)")
+            }
+        }
+    }
+
+    /// Ids in use must keep working (their sealed values name them): long, mixed-case, with digits, hex, paths.
+    @Test func longIDsThatAreNoKeysStillLoad() throws {
+        let other = Base64.encode([UInt8](repeating: 7, count: 32))
+        for id in [
+            "k1", "k20261203-a1b2c3", "2026_12_rotation_for_the_eu_region", "Accounts_Production_Key_2024_December",
+            "alias/Accounts-Prod-EU-2024-12-Rotation", "550e8400e29b41d4a716446655440000",
+            "projects/my-proj/locations/europe-west1/keyRings/accounts/cryptoKeys/k1",
+        ] {
             let ring = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "\(id):\(other)"])
             #expect(ring.sealingKeyID == id)
         }

@@ -115,7 +115,10 @@ struct ReportRendererTests {
 
     /// Wide characters take two terminal cells, marks none: the columns after a name line up on the screen, and
     /// direction controls, which would turn the rest of a line around, are shown as `?`.
-    @Test(arguments: ["山田 太郎", "Zoë 🌿 Ångström", "Jose\u{301} ❤️", "\u{202E}gnp.exe"])
+    @Test(arguments: [
+        "山田 太郎", "Zoë 🌿 Ångström", "Jose\u{301} ❤️", "\u{202E}gnp.exe", "प्रिया शर्मा", "राम", "கார்த்திக்", "김민준",
+        "ｆｕｌｌ ｗｉｄｔｈ",
+    ])
     func tableColumnsLineUpOnTheScreen(_ name: String) throws {
         let table = ReportRenderer.render(Self.sample(name: name), as: .table)
         #expect(!table.contains("\u{202E}"))
@@ -161,15 +164,24 @@ struct ReportRendererTests {
     }
 }
 
-/// Terminal cells, counted independently of the renderer: East Asian wide and emoji presentation characters take
-/// two, combining marks none.
+/// Terminal cells, counted by the C library's `wcwidth` (in the `C.UTF-8` locale), as terminals count them; an
+/// emoji (with its variation selector, modifiers or joiners) takes two, as terminals draw it.
 enum TableWidth {
+    static let locale: Bool = setlocale(LC_CTYPE, "C.UTF-8") != nil
+    /// The C library's `wcwidth` (Swift's Glibc module does not declare it).
+    static let wcwidth: @convention(c) (Int32) -> Int32 = {
+        let symbol = dlsym(dlopen(nil, RTLD_NOW), "wcwidth")
+        precondition(symbol != nil, "no wcwidth in the C library")
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
     static func of(_ text: String) -> Int {
-        text.reduce(0) { total, character in
+        precondition(locale, "the C.UTF-8 locale is missing")
+        return text.reduce(0) { total, character in
             let scalars = character.unicodeScalars
             if scalars.contains(where: { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }) { return total + 2 }
-            if let first = scalars.first, (0x3000...0x9FFF).contains(first.value) { return total + 2 }
-            return total + 1
+            return total
+                + scalars.reduce(0) { sum, scalar in sum + max(0, Int(wcwidth(Int32(bitPattern: scalar.value)))) }
         }
     }
 }

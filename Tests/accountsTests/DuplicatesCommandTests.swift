@@ -123,6 +123,31 @@ struct DuplicatesCommandTests {
         }
     }
 
+    /// `--output /dev/stdout` with stdout redirected to a regular file reaches that file through `/proc`: it is
+    /// written through, not replaced (replacing it would replace `/dev/stdout` itself, as root). Tested through a
+    /// link of our own to `/proc/self/fd/1`, and through `/dev/fd/1`.
+    @Test func aPathToOurOwnStdoutIsWrittenThroughNotReplaced() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let link = dir + "/stdout-link"
+            #expect(symlink("/proc/self/fd/1", link) == 0)
+            for (index, output) in [link, "/dev/fd/1"].enumerated() {
+                let captured = dir + "/captured-\(index).json"
+                let result = try runProcess(
+                    "/bin/sh",
+                    [
+                        "-c", #"exec "$0" duplicates --format json --database "$1" --output "$2" > "$3""#,
+                        accountsExecutable(), database, output, captured,
+                    ])
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(String(decoding: fileBytes(captured), as: UTF8.self).hasPrefix("{\"generated_at\": "))
+            }
+            var info = stat()
+            #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains("partial") })
+        }
+    }
+
     @Test func aDirectoryGivenAsOutputIsRefusedAndLeftAlone() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
@@ -165,6 +190,18 @@ struct DuplicatesCommandTests {
                 #expect(result.status == 64, "\(result.stderr)")
                 #expect(
                     result.stderr.contains("--output \(output) is the database file \(database)"), "\(result.stderr)")
+            }
+            // Through a link to the database, its write-ahead log (beside the link's target, whether it exists yet
+            // or not), and the demo's key file beside it.
+            let link = dir + "/link.sqlite"
+            #expect(symlink(database, link) == 0)
+            for (output, what) in [
+                (database + "-wal", "the database file \(link)-wal"), (database, "the database file \(link)"),
+                (link + ".keys", "the key file \(link).keys"),
+            ] {
+                let result = try runAccounts([command, "--output", output, "--database", link] + extra)
+                #expect(result.status == 64, "\(result.stderr)")
+                #expect(result.stderr.contains("--output \(output) is \(what)"), "\(result.stderr)")
             }
             #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
             let listed = try runAccounts(["users", "show", "john", "--database", database])
