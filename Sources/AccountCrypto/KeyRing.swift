@@ -44,7 +44,9 @@ public struct KeyRing: Sendable {
 
 extension KeyRing: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `KeyRing(keyIDs: ["k2", "k1"])`: ids only.
-    public var description: String { "KeyRing(keyIDs: \(keyIDs))" }
+    public var description: String {
+        "KeyRing(keyIDs: [\(keyIDs.map(KeyRingError.shown).joined(separator: ", "))])"
+    }
 
     /// Same as `description`.
     public var debugDescription: String { description }

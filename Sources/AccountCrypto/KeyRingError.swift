@@ -74,9 +74,17 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// A key id as messages quote it (`"k1"`); one that may hold key material (a long run of base64 or hex, such as
     /// a key typed where its id belongs) is described, not quoted.
-    static func shown(_ id: String) -> String {
-        SecretKey.mightHoldKeyMaterial(id)
-            ? "(an id of \(id.utf8.count) bytes, not shown: it may hold key material)" : String(reflecting: id)
+    package static func shown(_ id: String) -> String {
+        SecretKey.mightHoldKeyMaterial(id) ? notShown(id) : String(reflecting: id)
+    }
+
+    /// A key id as a command prints it (`k1`, unquoted); described, not printed, as in ``shown(_:)``.
+    package static func shownPlain(_ id: String) -> String {
+        SecretKey.mightHoldKeyMaterial(id) ? notShown(id) : id
+    }
+
+    private static func notShown(_ id: String) -> String {
+        "(an id of \(id.utf8.count) bytes, not shown: it may hold key material)"
     }
 
     /// Permission bits as four octal digits, e.g. `0644`.

@@ -135,7 +135,7 @@ public final class SecretKey: Sendable {
 
 extension SecretKey: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// `SecretKey(id: "k1", <redacted>)`: never the key material.
-    public var description: String { "SecretKey(id: \(String(reflecting: id)), <redacted>)" }
+    public var description: String { "SecretKey(id: \(KeyRingError.shown(id)), <redacted>)" }
 
     /// Same as `description`.
     public var debugDescription: String { description }

@@ -78,7 +78,9 @@ extension AccountStore {
         if let missing = unknown.first {
             throw .secret(
                 kind: "values",
-                reason: "\(missing.total) are sealed under key \"\(missing.keyID)\", which is not in the key ring; "
+                reason:
+                    "\(missing.total) are sealed under key \(KeyRingError.shown(missing.keyID)), which is not in the key "
+                    + "ring; "
                     + "add that key to the ring (after the new first key) and run again")
         }
         let toDo = counts.filter { $0.keyID != target }.reduce(0) { $0 + $1.total }

@@ -49,7 +49,7 @@ public struct AccountStore: Sendable {
         } catch {
             throw .migration(error)
         }
-        if !creates { try AccountStore.refuseUnmigratedUnchanged(path, planned: planned) }
+        if !creates { try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned) }
         let pool = try AccountStore.openPool(configuration)
         do {
             try pool.writeWithoutTransaction { db in
@@ -109,19 +109,26 @@ public struct AccountStore: Sendable {
     }
 
     /// Refuses a file that is not migrated before it is opened as a pool: opening a pool turns a file into WAL mode
-    /// (its header, `-wal` and `-shm` files) before its schema can be read, so a database refused for its schema was
-    /// changed all the same, and an empty file became a database. Stores made here are in WAL mode; a file that is
-    /// empty, or in another journal mode, is read first through a read-only connection, which changes nothing.
-    /// Files that are not SQLite are left to ``openPool(_:)``, which refuses them untouched.
-    static func refuseUnmigratedUnchanged(_ path: String, planned: [PlannedMigration]) throws(StoreError) {
+    /// (its header, `-wal` and `-shm` files) and writes to it (GRDB creates and drops a table) before its schema can
+    /// be read, so a database refused for its schema was changed all the same, and an empty file became a database.
+    /// The schema is read first through a plain connection, which writes nothing (SQLite's `-wal` and `-shm` files
+    /// of a WAL-mode file come and go with it). Anything but a regular file that starts as SQLite is left to
+    /// ``openPool(_:)``, which refuses it untouched.
+    static func refuseUnmigratedUnchanged(
+        _ configuration: StoreConfiguration, planned: [PlannedMigration]
+    ) throws(StoreError) {
+        let path = configuration.path
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
+        if info.st_size == 0 { throw .schemaBehind(path: path, pendingVersions: planned.map(\.version)) }
         guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        let header = (try? handle.read(upToCount: 100)) ?? Data()
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
         try? handle.close()
-        if header.isEmpty { throw .schemaBehind(path: path, pendingVersions: planned.map(\.version)) }
-        let isWAL = header.count == 100 && header[header.startIndex + 18] == 2 && header[header.startIndex + 19] == 2
-        guard header.count == 100, header.starts(with: Array("SQLite format 3\0".utf8)), !isWAL else { return }
+        guard header.elementsEqual("SQLite format 3\0".utf8) else { return }
         var config = Configuration()
-        config.readonly = true
+        config.readonly = configuration.readOnly
+        let timeout = configuration.busyTimeout.components
+        config.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
         do {
             let queue = try DatabaseQueue(path: path, configuration: config)
             defer { try? queue.close() }

@@ -10,8 +10,8 @@
 ///   ``commit()``: a reader never sees half a file, and a failed or abandoned write leaves the old file as it was.
 /// - A device, FIFO or socket (`/dev/null`, a named pipe), or a symbolic link to one, is written directly. Renaming
 ///   a file over it would put a regular file in its place (as root, `--output /dev/null` replaced the null device).
-/// - A path that reaches one of the process's descriptors through `/proc` (`/dev/stdout`, `/dev/fd/1`, whatever
-///   stdout is: a terminal, a pipe or a regular file) is written directly, appending.
+/// - A path that names one of the process's descriptors through `/proc` (`/dev/stdout`, `/dev/fd/1`, whatever
+///   stdout is: a terminal, a pipe or a regular file) is written through that descriptor, duplicated.
 /// - Any other symbolic link is replaced by the file, not followed: a link planted in a shared directory cannot aim
 ///   the write at another file. (Writing through a link to a device is the kernel's to allow: it follows links in
 ///   sticky directories only for their owners.)
@@ -28,10 +28,11 @@ package final class OutputFile {
     /// Opens `path` for writing (see the type's description for what is replaced and how).
     package init(path: String) throws(TransferError) {
         self.path = path
-        if Self.namesAProcessDescriptor(path) {
+        if let inherited = Self.processDescriptor(path) {
             // `/dev/stdout` with stdout redirected to a file is a link to a regular file: renaming over it would
-            // replace `/dev/stdout` itself (as root). Written directly, appending (as a shell's `>>` would be kept).
-            let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            // replace `/dev/stdout` itself (as root). The descriptor it names is written to, duplicated rather than
+            // reopened, so that it shares its offset with what else goes there (`2>&1`).
+            let descriptor = fcntl(inherited, F_DUPFD_CLOEXEC, 0)
             guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
             self.descriptor = descriptor
             temporaryPath = nil
@@ -61,37 +62,43 @@ package final class OutputFile {
         temporaryPath = temporary
     }
 
-    /// Whether `path` reaches one of this process's descriptors through `/proc` (`/dev/stdout`, `/dev/fd/1`,
-    /// `/proc/self/fd/1`, or a link to one of those): a file the kernel keeps, never to be replaced.
-    static func namesAProcessDescriptor(_ path: String) -> Bool {
-        func resolvedDirectory(of path: String) -> String? {
-            var directory = path
-            if let slash = directory.lastIndex(of: "/") {
-                directory = slash == directory.startIndex ? "/" : String(directory[..<slash])
-            } else {
-                directory = "."
-            }
+    /// The descriptor of this process that `path` names through `/proc` (`/dev/stdout`, `/dev/fd/1`,
+    /// `/proc/self/fd/1`, `/proc/thread-self/fd/1`, or a link to one of those), `nil` for any other path: a file in
+    /// a directory reached through `/proc/self/cwd` or `/proc/self/root` is an ordinary file.
+    package static func processDescriptor(_ path: String) -> Int32? {
+        func split(_ path: String) -> (directory: String, name: String) {
+            guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+            let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+            return (directory, String(path[path.index(after: slash)...]))
+        }
+        func resolved(_ directory: String) -> String? {
             guard let real = realpath(directory, nil) else { return nil }
             defer { free(real) }
             return String(cString: real)
         }
-        if let directory = resolvedDirectory(of: path), directory == "/proc" || directory.hasPrefix("/proc/") {
-            return true
+        let process = "/proc/\(getpid())/"
+        var current = path
+        // A few links deep at most (`/dev/stdout` → `/proc/self/fd/1`; a link of one's own to `/dev/stdout`).
+        for _ in 0..<8 {
+            let (directory, name) = split(current)
+            if let number = Int32(name), number >= 0, let real = resolved(directory), real.hasPrefix(process) {
+                // `/proc/<pid>/fd` or `/proc/<pid>/task/<tid>/fd`.
+                let rest = real.dropFirst(process.count)
+                let parts = rest.split(separator: "/", omittingEmptySubsequences: false)
+                if rest == "fd" || (parts.count == 3 && parts[0] == "task" && Int(parts[1]) != nil && parts[2] == "fd")
+                {
+                    return number
+                }
+            }
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return nil }
+            var buffer = [CChar](repeating: 0, count: 4096)
+            let length = readlink(current, &buffer, buffer.count - 1)
+            guard length > 0 else { return nil }
+            let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = target.hasPrefix("/") ? target : directory + "/" + target
         }
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return false }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let length = readlink(path, &buffer, buffer.count - 1)
-        guard length > 0 else { return false }
-        var target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if !target.hasPrefix("/") {
-            // A relative link points from its own directory.
-            guard let directory = resolvedDirectory(of: path) else { return false }
-            target = directory + "/" + target
-        }
-        if target == "/proc" || target.hasPrefix("/proc/") { return true }
-        guard let directory = resolvedDirectory(of: target) else { return false }
-        return directory == "/proc" || directory.hasPrefix("/proc/")
+        return nil
     }
 
     deinit {

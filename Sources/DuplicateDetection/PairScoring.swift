@@ -822,13 +822,35 @@ final class PairScorer: Sendable {
             for index in blockRange(AccountTable.handleKey(handle)) {
                 let member = Int(entries[index].account)
                 if member == i || member == j { continue }
-                if AccountTable.HandleSlot.allCases.contains(where: { table.handleHash(member, $0) == hash }) {
+                if AccountTable.HandleSlot.allCases.contains(where: { table.handleHash(member, $0) == hash }),
+                    // A third account whose mailbox is the other's, a tag aside (`abhasin007+accounts@yahoo.com`
+                    // beside `abhasin007@yahoo.com`), holds the handle as that person, whatever the provider does with
+                    // tags. (One that is the alt's own says the alt is its alt, not the other's.)
+                    !sameMailboxApartFromTag(member, other)
+                {
                     return nil
                 }
             }
             return alt == i ? (.username, slot) : (slot, .username)
         }
         return nil
+    }
+
+    /// Whether `x` and `y` have one mailbox once a `+` tag is taken off either local part (`name+news@aol.com` and
+    /// `name@aol.com`), also at a provider that does not document plus-addressing. Reads the raw addresses: for the
+    /// rare pair that needs it.
+    func sameMailboxApartFromTag(_ x: Int, _ y: Int) -> Bool {
+        func untagged(_ account: Int) -> String? {
+            guard let email = table.raw(account, .email), let mailbox: String = Mailbox.normalize(email),
+                let at = mailbox.lastIndex(of: "@")
+            else { return nil }
+            let local: Substring = mailbox[..<at]
+            var kept = local
+            if let plus = local.firstIndex(of: "+"), plus != local.startIndex { kept = local[..<plus] }
+            return String(kept) + String(mailbox[at...])
+        }
+        guard let first = untagged(x), let second = untagged(y) else { return false }
+        return first == second
     }
 
     /// How many letters two handles (`a` of account `i`, `b` of `j`) share when one is its account's screen name, of

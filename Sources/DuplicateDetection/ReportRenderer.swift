@@ -253,6 +253,8 @@ enum TableRenderer {
                 return total + 2
             }
             if value == 0xAD { return total + 1 }
+            // Hangul's conjoining vowels and final consonants join the syllable its first consonant starts.
+            if (0x1160...0x11FF).contains(value) || (0xD7B0...0xD7FF).contains(value) { return total }
             switch scalar.properties.generalCategory {
             case .nonspacingMark, .enclosingMark, .format: return total
             default: return total + 1

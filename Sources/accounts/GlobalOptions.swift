@@ -1,4 +1,5 @@
 import AccountStore
+import AccountTransfer
 import ArgumentParser
 import Foundation
 
@@ -52,6 +53,10 @@ extension GlobalOptions {
             if !isDirectory.boolValue {
                 throw ValidationError("--output \(output): \(directory) is a file, not a directory")
             }
+        }
+        // A descriptor of this process (`/dev/fd/6`) must be open now: one opened later is the store's own.
+        if let descriptor = OutputFile.processDescriptor(output), fcntl(descriptor, F_GETFD) == -1 {
+            throw ValidationError("--output \(output) names descriptor \(descriptor), which is not open")
         }
         // Files the output must not replace: the database and the files SQLite keeps beside it (beside the file a
         // link points to, and whether they exist yet or not), and the keys that open its secrets.

@@ -45,7 +45,7 @@ struct KeysCommand: AsyncParsableCommand {
                 printError("cannot write \(output): \(reason)")
                 throw ExitCode(ExitStatus.operationalFailure)
             }
-            printMessage("wrote key \(keyID) to \(output) (mode 0600)")
+            printMessage("wrote key \(KeyRingError.shownPlain(keyID)) to \(output) (mode 0600)")
         }
 
         static func defaultID() -> String {
@@ -141,7 +141,9 @@ struct KeysCommand: AsyncParsableCommand {
                 throw fail(error)
             }
             progress.finish()
-            printOutput("rewrapped \(report.rewrapped) values under key \(report.keyID) in \(report.batches) batches\n")
+            printOutput(
+                "rewrapped \(report.rewrapped) values under key \(KeyRingError.shownPlain(report.keyID)) in \(report.batches) "
+                    + "batches\n")
         }
     }
 }

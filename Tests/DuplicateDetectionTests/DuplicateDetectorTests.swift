@@ -442,6 +442,20 @@ struct DuplicateDetectorTests {
             detect([main, account("fresh_cat_alt", first: "Mary", last: "Okafor")] + strangers(500)).clusters.isEmpty)
     }
 
+    /// A third holder of the handle whose mailbox is the main account's with a tag (at a provider that keeps tags,
+    /// so the mailboxes differ) is that person again: the alt is still theirs. A stranger holding the handle through
+    /// a mailbox of their own leaves it unsaid.
+    @Test func aThirdHolderWithTheMainAccountsTaggedMailboxIsTheSamePerson() {
+        let main = account("fresh_cat", email: "fresh_cat@aol.com")
+        let alt = account("fresh_cat_alt", screen: "lazy_fox_77", twitterName: "Ada Vorquist")
+        let tagged = account("freshcat2", email: "fresh_cat+accounts@aol.com")
+        let report = detect([main, alt, tagged] + strangers(500))
+        #expect(report.usernameClusters.contains { $0.contains("fresh_cat") && $0.contains("fresh_cat_alt") })
+        let stranger = account("lucy_w", email: "fresh_cat@example.org", first: "Lucy", last: "Wren")
+        #expect(
+            !detect([main, alt, stranger] + strangers(500)).usernameClusters.contains { $0.contains("fresh_cat_alt") })
+    }
+
     @Test func aSharedNumberIsNotEnoughWhenManyCouldWriteIt() {
         // With twelve other Steve Adeyemis in the store, 940 still links Stephen and Steve (few would write it), but
         // 94 (two digits, as common as a year of birth) and 123 (anyone's) do not. Nor does 940 link names that

@@ -117,7 +117,7 @@ struct ReportRendererTests {
     /// direction controls, which would turn the rest of a line around, are shown as `?`.
     @Test(arguments: [
         "山田 太郎", "Zoë 🌿 Ångström", "Jose\u{301} ❤️", "\u{202E}gnp.exe", "प्रिया शर्मा", "राम", "கார்த்திக்", "김민준",
-        "ｆｕｌｌ ｗｉｄｔｈ",
+        "ｆｕｌｌ ｗｉｄｔｈ", "\u{1100}\u{1175}\u{11B7}\u{1106}\u{1175}\u{11AB}\u{110C}\u{116E}\u{11AB}",
     ])
     func tableColumnsLineUpOnTheScreen(_ name: String) throws {
         let table = ReportRenderer.render(Self.sample(name: name), as: .table)
@@ -127,7 +127,7 @@ struct ReportRendererTests {
         // The ID column starts at the same screen column on the header and on both members' lines.
         func idColumn(_ line: String) throws -> Int {
             let id = try #require(line.range(of: "00000000-0000-4000-8000-00000000000") ?? line.range(of: "ID"))
-            return TableWidth.of(String(line[..<id.lowerBound]))
+            return try #require(TableWidth.of(String(line[..<id.lowerBound])), "no wcwidth or no C.UTF-8 locale")
         }
         let members = lines.filter { $0.contains("00000000-0000-4000-8000-00000000000") }
         #expect(members.count == 2)
@@ -164,19 +164,23 @@ struct ReportRendererTests {
     }
 }
 
-/// Terminal cells, counted by the C library's `wcwidth` (in the `C.UTF-8` locale), as terminals count them; an
-/// emoji (with its variation selector, modifiers or joiners) takes two, as terminals draw it.
+/// Terminal cells, counted by the C library's `wcwidth` (in the `C.UTF-8` locale, set for the calling thread only),
+/// as terminals count them; an emoji (with its variation selector, modifiers or joiners) takes two, as terminals
+/// draw it. `nil` where the C library or the locale is missing.
 enum TableWidth {
-    static let locale: Bool = setlocale(LC_CTYPE, "C.UTF-8") != nil
     /// The C library's `wcwidth` (Swift's Glibc module does not declare it).
-    static let wcwidth: @convention(c) (Int32) -> Int32 = {
-        let symbol = dlsym(dlopen(nil, RTLD_NOW), "wcwidth")
-        precondition(symbol != nil, "no wcwidth in the C library")
+    static let wcwidth: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "wcwidth") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
     }()
 
-    static func of(_ text: String) -> Int {
-        precondition(locale, "the C.UTF-8 locale is missing")
+    static func of(_ text: String) -> Int? {
+        guard let wcwidth, let locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil) else { return nil }
+        let previous = uselocale(locale)
+        defer {
+            uselocale(previous)
+            freelocale(locale)
+        }
         return text.reduce(0) { total, character in
             let scalars = character.unicodeScalars
             if scalars.contains(where: { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }) { return total + 2 }

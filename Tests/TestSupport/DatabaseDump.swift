@@ -38,6 +38,13 @@ public func executeSQL(_ path: String, _ sql: String) throws {
     try queue.write { db in try db.execute(sql: sql) }
 }
 
+/// Runs `sql` on the database at `path` outside a transaction (`PRAGMA journal_mode`, which a transaction refuses).
+public func executeSQLOutsideTransaction(_ path: String, _ sql: String) throws {
+    let queue = try DatabaseQueue(path: path)
+    defer { try? queue.close() }
+    try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
+}
+
 /// `PRAGMA integrity_check` of the file, opened read-only: `["ok"]` for a sound database.
 public func integrityCheck(_ path: String) throws -> [String] {
     var config = Configuration()

@@ -123,30 +123,44 @@ struct DuplicatesCommandTests {
         }
     }
 
-    /// `--output /dev/stdout` with stdout redirected to a regular file reaches that file through `/proc`: it is
-    /// written through, not replaced (replacing it would replace `/dev/stdout` itself, as root). Tested through a
-    /// link of our own to `/proc/self/fd/1`, and through `/dev/fd/1`.
-    @Test func aPathToOurOwnStdoutIsWrittenThroughNotReplaced() async throws {
-        try await withTemporaryDirectory { dir in
-            let database = try await Self.populatedDatabase(in: dir)
-            let link = dir + "/stdout-link"
-            #expect(symlink("/proc/self/fd/1", link) == 0)
-            for (index, output) in [link, "/dev/fd/1"].enumerated() {
-                let captured = dir + "/captured-\(index).json"
-                let result = try runProcess(
-                    "/bin/sh",
-                    [
-                        "-c", #"exec "$0" duplicates --format json --database "$1" --output "$2" > "$3""#,
-                        accountsExecutable(), database, output, captured,
-                    ])
-                #expect(result.status == 0, "\(result.stderr)")
-                #expect(String(decoding: fileBytes(captured), as: UTF8.self).hasPrefix("{\"generated_at\": "))
+    #if os(Linux)
+        /// `--output /dev/stdout` with stdout redirected to a regular file reaches that file through `/proc`: it is
+        /// written through, not replaced (replacing it would replace `/dev/stdout` itself, as root). Tested through a
+        /// link of our own to `/proc/self/fd/1`, and through `/dev/fd/1`.
+        @Test func aPathToOurOwnStdoutIsWrittenThroughNotReplaced() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await Self.populatedDatabase(in: dir)
+                let link = dir + "/stdout-link"
+                #expect(symlink("/proc/self/fd/1", link) == 0)
+                let linkToLink = dir + "/dev-stdout-link"
+                #expect(symlink("/dev/stdout", linkToLink) == 0)
+                for (index, output) in [link, linkToLink, "/dev/fd/1"].enumerated() {
+                    let captured = dir + "/captured-\(index).json"
+                    // stderr goes to the same file: the report and the message after it share one offset.
+                    let result = try runProcess(
+                        "/bin/sh",
+                        [
+                            "-c", #"exec "$0" duplicates --format json --database "$1" --output "$2" > "$3" 2>&1"#,
+                            accountsExecutable(), database, output, captured,
+                        ])
+                    #expect(result.status == 0, "\(result.stderr)")
+                    let text = String(decoding: fileBytes(captured), as: UTF8.self)
+                    #expect(text.hasPrefix("{\"generated_at\": "), "\(output): \(text.prefix(80))")
+                    #expect(text.contains("]}\nwrote 2 clusters"), "\(output): \(text.suffix(120))")
+                }
+                var info = stat()
+                #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
+                #expect(lstat(linkToLink, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
+                // A descriptor that is not open when the command starts (the store's own would take it) is refused.
+                let closed = try runAccounts(["duplicates", "--database", database, "--output", "/dev/fd/9"])
+                #expect(closed.status == 64, "\(closed.stderr)")
+                #expect(
+                    closed.stderr.contains("--output /dev/fd/9 names descriptor 9, which is not open"),
+                    "\(closed.stderr)")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains("partial") })
             }
-            var info = stat()
-            #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains("partial") })
         }
-    }
+    #endif
 
     @Test func aDirectoryGivenAsOutputIsRefusedAndLeftAlone() async throws {
         try await withTemporaryDirectory { dir in
@@ -219,23 +233,25 @@ struct DuplicatesCommandTests {
         }
     }
 
-    /// A report that cannot reach stdout (a full disk, here `/dev/full`) is an error with exit status 1, not a crash
-    /// and not a success.
-    @Test func aStdoutThatCannotBeWrittenIsAnError() async throws {
-        try await withTemporaryDirectory { dir in
-            let database = try await Self.populatedDatabase(in: dir)
-            let result = try runProcess(
-                "/bin/sh",
-                [
-                    "-c", #"exec "$0" duplicates --format json --database "$1" > /dev/full"#, accountsExecutable(),
-                    database,
-                ])
-            #expect(result.status == 1, "\(result.stderr)")
-            #expect(
-                result.stderr.contains("accounts: error: cannot write to standard output: No space left on device"),
-                "\(result.stderr)")
+    #if os(Linux)
+        /// A report that cannot reach stdout (a full disk, here `/dev/full`) is an error with exit status 1, not a crash
+        /// and not a success.
+        @Test func aStdoutThatCannotBeWrittenIsAnError() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await Self.populatedDatabase(in: dir)
+                let result = try runProcess(
+                    "/bin/sh",
+                    [
+                        "-c", #"exec "$0" duplicates --format json --database "$1" > /dev/full"#, accountsExecutable(),
+                        database,
+                    ])
+                #expect(result.status == 1, "\(result.stderr)")
+                #expect(
+                    result.stderr.contains("accounts: error: cannot write to standard output: No space left on device"),
+                    "\(result.stderr)")
+            }
         }
-    }
+    #endif
 
     @Test func explainSaysWhyTwoAccountsAreLinkedByUsernameOrID() async throws {
         try await withTemporaryDirectory { dir in
@@ -323,8 +339,13 @@ struct DuplicatesCommandTests {
             let other = dir + "/other.sqlite"
             try executeSQL(other, "CREATE TABLE t(x); INSERT INTO t VALUES (1)")
             let before = try Data(contentsOf: URL(fileURLWithPath: other))
+            // Another application's file in WAL mode, checkpointed: GRDB's pool wrote to such a file when it opened.
+            let walFile = dir + "/wal.sqlite"
+            try executeSQL(walFile, "CREATE TABLE t(x); INSERT INTO t VALUES (1)")
+            try executeSQLOutsideTransaction(walFile, "PRAGMA journal_mode = WAL")
+            let walBefore = try Data(contentsOf: URL(fileURLWithPath: walFile))
             let extra = command == "export" ? ["--format", "jsonl"] : []
-            for database in [empty, other] {
+            for database in [empty, other, walFile] {
                 let result = try runAccounts([command, "--database", database] + extra)
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(result.stderr.contains("run `accounts migrate`"), "\(result.stderr)")
@@ -333,6 +354,7 @@ struct DuplicatesCommandTests {
             }
             #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
             #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: walFile)) == walBefore)
         }
     }
 }

@@ -192,34 +192,36 @@ struct ImportExportCommandTests {
         }
     }
 
-    /// On a terminal (`script` gives the command one) an import shows its progress line and ends it before the
-    /// summary, and a duplicate report's progress never counts back.
-    @Test func progressOnATerminalEndsItsLineAndNeverCountsBack() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
-            let file = dir + "/a.jsonl"
-            writeFile(
-                file,
-                Array(
-                    (0..<50).map { #"{"username": "user\#($0)", "email": "u.ser+\#($0)@gmail.com"}"# }
-                        .joined(separator: "\n").utf8))
-            func onTerminal(_ arguments: [String]) throws -> String {
-                let command = ([accountsExecutable(), "--database", database] + arguments).map { "'\($0)'" }
-                    .joined(separator: " ")
-                let result = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
-                #expect(result.status == 0, "\(result.stdout)")
-                return result.stdout
+    #if os(Linux)
+        /// On a terminal (`script` gives the command one) an import shows its progress line and ends it before the
+        /// summary, and a duplicate report's progress never counts back.
+        @Test func progressOnATerminalEndsItsLineAndNeverCountsBack() throws {
+            try withTemporaryDirectorySync { dir in
+                let database = try migratedDatabase(dir)
+                let file = dir + "/a.jsonl"
+                writeFile(
+                    file,
+                    Array(
+                        (0..<50).map { #"{"username": "user\#($0)", "email": "u.ser+\#($0)@gmail.com"}"# }
+                            .joined(separator: "\n").utf8))
+                func onTerminal(_ arguments: [String]) throws -> String {
+                    let command = ([accountsExecutable(), "--database", database] + arguments).map { "'\($0)'" }
+                        .joined(separator: " ")
+                    let result = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                    #expect(result.status == 0, "\(result.stdout)")
+                    return result.stdout
+                }
+                let imported = try onTerminal(["import", "--format", "jsonl", file])
+                #expect(imported.contains("import: "), "\(imported)")
+                #expect(imported.contains("\nimported 50 accounts"), "\(imported.debugDescription)")
+                let reported = try onTerminal(["duplicates", "--format", "json", "--output", dir + "/r.json"])
+                let counts = reported.matches(of: /comparing: (\d+)\//).map { Int($0.1)! }
+                #expect(!counts.isEmpty, "\(reported.debugDescription)")
+                #expect(counts == counts.sorted(), "\(counts)")
+                #expect(reported.contains("\nwrote "), "\(reported.debugDescription)")
             }
-            let imported = try onTerminal(["import", "--format", "jsonl", file])
-            #expect(imported.contains("import: "), "\(imported)")
-            #expect(imported.contains("\nimported 50 accounts"), "\(imported.debugDescription)")
-            let reported = try onTerminal(["duplicates", "--format", "json", "--output", dir + "/r.json"])
-            let counts = reported.matches(of: /comparing: (\d+)\//).map { Int($0.1)! }
-            #expect(!counts.isEmpty, "\(reported.debugDescription)")
-            #expect(counts == counts.sorted(), "\(counts)")
-            #expect(reported.contains("\nwrote "), "\(reported.debugDescription)")
         }
-    }
+    #endif
 
     @Test func aMissingInputOrUnwritableOutputIsAnOperationalFailure() throws {
         try withTemporaryDirectorySync { dir in
