@@ -52,5 +52,7 @@ extension KeyRing: CustomStringConvertible, CustomDebugStringConvertible, Custom
     public var debugDescription: String { description }
 
     /// A mirror with the key ids alone.
-    public var customMirror: Mirror { Mirror(self, children: ["keyIDs": keyIDs], displayStyle: .struct) }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["keyIDs": keyIDs.map(KeyRingError.shownPlain)], displayStyle: .struct)
+    }
 }

@@ -141,5 +141,7 @@ extension SecretKey: CustomStringConvertible, CustomDebugStringConvertible, Cust
     public var debugDescription: String { description }
 
     /// A mirror with the id alone, so `dump` and debuggers show no key material.
-    public var customMirror: Mirror { Mirror(self, children: ["id": id], displayStyle: .class) }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["id": KeyRingError.shownPlain(id)], displayStyle: .class)
+    }
 }

@@ -2,6 +2,7 @@ public import AccountCrypto
 import AccountModel
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 public import Migrations
 
@@ -111,9 +112,10 @@ public struct AccountStore: Sendable {
     /// Refuses a file that is not migrated before it is opened as a pool: opening a pool turns a file into WAL mode
     /// (its header, `-wal` and `-shm` files) and writes to it (GRDB creates and drops a table) before its schema can
     /// be read, so a database refused for its schema was changed all the same, and an empty file became a database.
-    /// The schema is read first through a plain connection, which writes nothing (SQLite's `-wal` and `-shm` files
-    /// of a WAL-mode file come and go with it). Anything but a regular file that starts as SQLite is left to
-    /// ``openPool(_:)``, which refuses it untouched.
+    /// The migration history is read first through a read-only connection of SQLite's own
+    /// (``appliedMigrationsWithoutChanges(_:busyTimeout:)``), which changes no file. Anything that connection cannot
+    /// read without changing something (a hot journal to roll back) is left to the pool, as is anything but a
+    /// regular file that starts as SQLite (``openPool(_:)`` refuses those untouched).
     static func refuseUnmigratedUnchanged(
         _ configuration: StoreConfiguration, planned: [PlannedMigration]
     ) throws(StoreError) {
@@ -121,28 +123,80 @@ public struct AccountStore: Sendable {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
         if info.st_size == 0 { throw .schemaBehind(path: path, pendingVersions: planned.map(\.version)) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        try? handle.close()
-        guard header.elementsEqual("SQLite format 3\0".utf8) else { return }
-        var config = Configuration()
-        config.readonly = configuration.readOnly
-        let timeout = configuration.busyTimeout.components
-        config.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
+        guard let applied = appliedMigrationsWithoutChanges(path, busyTimeout: configuration.busyTimeout) else {
+            return
+        }
+        let entries = SchemaMigrator.status(planned: planned, applied: applied)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
-            defer { try? queue.close() }
-            try queue.read { db in
-                let entries = SchemaMigrator.status(planned: planned, applied: try SchemaMigrator.history(db))
-                try SchemaMigrator.checkHistory(entries, planned: planned)
-                let pending = entries.filter { $0.state == .pending }.map(\.version)
-                if !pending.isEmpty { throw StoreError.schemaBehind(path: path, pendingVersions: pending) }
-            }
-        } catch let error as StoreError {
-            throw error
+            try SchemaMigrator.checkHistory(entries, planned: planned)
         } catch {
             throw StoreError.from(error, path: path)
         }
+        let pending = entries.filter { $0.state == .pending }.map(\.version)
+        if !pending.isEmpty { throw .schemaBehind(path: path, pendingVersions: pending) }
+    }
+
+    /// The migration history of the SQLite file at `path`, read without changing any file, or `nil` when that cannot
+    /// be done (not SQLite, a hot journal or a WAL to recover, locked past `busyTimeout`). A WAL-mode file without a
+    /// write-ahead log is opened `immutable` (no `-wal` or `-shm` is made); any other file read-only, which neither
+    /// checkpoints nor deletes another process's log when it closes.
+    static func appliedMigrationsWithoutChanges(_ path: String, busyTimeout: Duration) -> [AppliedMigration]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        let header = (try? handle.read(upToCount: 100)) ?? Data()
+        try? handle.close()
+        guard header.count == 100, header.prefix(16).elementsEqual("SQLite format 3\0".utf8) else { return nil }
+        let isWAL = header[header.startIndex + 18] == 2 && header[header.startIndex + 19] == 2
+        var logInfo = stat()
+        let hasLog = stat(path + "-wal", &logInfo) == 0 && logInfo.st_size > 0
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        guard let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
+        let uri = "file:" + encoded + (isWAL && !hasLog ? "?mode=ro&immutable=1" : "?mode=ro")
+        var connection: OpaquePointer?
+        defer { sqlite3_close_v2(connection) }
+        guard sqlite3_open_v2(uri, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK,
+            let connection
+        else { return nil }
+        let timeout = busyTimeout.components
+        sqlite3_busy_timeout(
+            connection, Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000))
+        func rows(_ sql: String, _ row: (OpaquePointer) -> Void) -> Bool {
+            var statement: OpaquePointer?
+            defer { sqlite3_finalize(statement) }
+            guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+                return false
+            }
+            while true {
+                switch sqlite3_step(statement) {
+                case SQLITE_ROW: row(statement)
+                case SQLITE_DONE: return true
+                default: return false
+                }
+            }
+        }
+        func text(_ statement: OpaquePointer, _ column: Int32) -> String {
+            sqlite3_column_text(statement, column).map { String(cString: $0) } ?? ""
+        }
+        var hasHistory = false
+        guard
+            rows(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '\(SchemaMigrator.historyTable)'",
+                { _ in hasHistory = true })
+        else { return nil }
+        guard hasHistory else { return [] }
+        var applied: [AppliedMigration] = []
+        let read = rows(
+            "SELECT version, name, checksum, applied_at, execution_micros FROM \(SchemaMigrator.historyTable) "
+                + "ORDER BY version"
+        ) { statement in
+            applied.append(
+                AppliedMigration(
+                    version: Int(sqlite3_column_int64(statement, 0)), name: text(statement, 1),
+                    checksum: text(statement, 2), appliedAt: sqlite3_column_int64(statement, 3),
+                    executionMicros: sqlite3_column_int64(statement, 4)))
+        }
+        return read ? applied : nil
     }
 
     static func openPool(_ configuration: StoreConfiguration) throws(StoreError) -> DatabasePool {

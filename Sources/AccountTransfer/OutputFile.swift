@@ -76,7 +76,8 @@ package final class OutputFile {
             defer { free(real) }
             return String(cString: real)
         }
-        let process = "/proc/\(getpid())/"
+        // `/proc/self` as this process's `/proc` sees it (in another PID namespace's `/proc`, not `getpid()`).
+        guard let process = resolved("/proc/self").map({ $0 + "/" }) else { return nil }
         var current = path
         // A few links deep at most (`/dev/stdout` → `/proc/self/fd/1`; a link of one's own to `/dev/stdout`).
         for _ in 0..<8 {

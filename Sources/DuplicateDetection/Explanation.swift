@@ -258,7 +258,8 @@ extension DuplicateDetector {
                 "\(handlePhrase ?? "")\(Reasons.familyChangedHandle): one person's handle, whichever family name "
                 + "they write"
         case .identical where evidence.altAccount:
-            handles = "\(handlePhrase ?? ""), which no third account has: an alternate account of the same person"
+            handles =
+                "\(handlePhrase ?? ""), which no other person's account has: an alternate account of the same person"
         case .resembling, .identical:
             handles =
                 "\(handlePhrase ?? ""): "

@@ -689,7 +689,8 @@ final class PairScorer: Sendable {
                     }
                 }
             }
-            // A username saying that its account is the alt of the other's handle, which no third account has.
+            // A username saying that its account is the alt of the other's handle, which no other person's account
+            // has.
             if evidence.handle < .identical, let slots = altOf(i, j, text: text) {
                 evidence.handle = .identical
                 evidence.handleAgreement = .identical
@@ -805,9 +806,10 @@ final class PairScorer: Sendable {
     }
 
     /// The slots (of `i`, of `j`) when one account's username marks it the alt of the other's handle
-    /// (``AccountTable/altBase(_:)``: `fresh_cat_alt` and `fresh_cat`) and no third account has that handle; `nil`
-    /// otherwise. People name an alternate account after their main one; a stranger would not name theirs after
-    /// somebody else's. When several accounts have the handle, whose alt it is is not said. On the labelled sets at
+    /// (``AccountTable/altBase(_:)``: `fresh_cat_alt` and `fresh_cat`) and no third account has that handle but the
+    /// other's own (its mailbox with a tag); `nil` otherwise. People name an alternate account after their main one;
+    /// a stranger would not name theirs after somebody else's. When several people's accounts have the handle, whose
+    /// alt it is is not said. On the labelled sets at
     /// 100,000, usernames ending `_alt` whose handle one other account had were the same person's 436 times in 438
     /// on the fifth (seed 1), 99 in 101 on the first.
     func altOf(

@@ -54,9 +54,21 @@ extension GlobalOptions {
                 throw ValidationError("--output \(output): \(directory) is a file, not a directory")
             }
         }
-        // A descriptor of this process (`/dev/fd/6`) must be open now: one opened later is the store's own.
-        if let descriptor = OutputFile.processDescriptor(output), fcntl(descriptor, F_GETFD) == -1 {
-            throw ValidationError("--output \(output) names descriptor \(descriptor), which is not open")
+        // A descriptor of this process (`/dev/fd/6`) must be one it was given: not one it has not opened yet (the
+        // store's would take it), nor one the runtime opened for itself (an eventfd or epoll instance).
+        if let descriptor = OutputFile.processDescriptor(output) {
+            if fcntl(descriptor, F_GETFD) == -1 {
+                throw ValidationError("--output \(output) names descriptor \(descriptor), which is not open")
+            }
+            var buffer = [CChar](repeating: 0, count: 256)
+            let length = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
+            if length > 0,
+                String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasPrefix(
+                    "anon_inode:")
+            {
+                throw ValidationError(
+                    "--output \(output) names descriptor \(descriptor), which the program uses itself; name a file")
+            }
         }
         // Files the output must not replace: the database and the files SQLite keeps beside it (beside the file a
         // link points to, and whether they exist yet or not), and the keys that open its secrets.

@@ -103,7 +103,9 @@ struct KeysCommand: AsyncParsableCommand {
                         ring = "(no keys configured)"
                     }
                     table.append([
-                        count.keyID, ring, String(count.credentials), String(count.pendingAuthorizations),
+                        // An id that may hold key material is described, not shown (the JSON keeps ids exact).
+                        KeyRingError.shownPlain(count.keyID), ring, String(count.credentials),
+                        String(count.pendingAuthorizations),
                         String(count.drafts), String(count.total),
                     ])
                 }

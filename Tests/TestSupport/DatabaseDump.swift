@@ -45,6 +45,25 @@ public func executeSQLOutsideTransaction(_ path: String, _ sql: String) throws {
     try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
 }
 
+/// Leaves at `path` the files of another application's SQLite database that stopped without closing: WAL mode, a
+/// table of `rows` rows still in the write-ahead log (`path-wal`, `path-shm`), nothing checkpointed into `path`.
+public func makeUncheckpointedWALDatabase(_ path: String, rows: Int) throws {
+    let live = path + ".live"
+    var configuration = Configuration()
+    configuration.journalMode = .wal
+    let pool = try DatabasePool(path: live, configuration: configuration)
+    try pool.writeWithoutTransaction { db in
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+        try db.execute(sql: "CREATE TABLE t(x)")
+        for row in 0..<rows { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [row]) }
+    }
+    // Copied while the connection is open: what a crash would leave.
+    for suffix in ["", "-wal", "-shm"] {
+        try FileManager.default.copyItem(atPath: live + suffix, toPath: path + suffix)
+    }
+    try pool.close()
+}
+
 /// `PRAGMA integrity_check` of the file, opened read-only: `["ok"]` for a sound database.
 public func integrityCheck(_ path: String) throws -> [String] {
     var config = Configuration()

@@ -152,11 +152,28 @@ struct DuplicatesCommandTests {
                 #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
                 #expect(lstat(linkToLink, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
                 // A descriptor that is not open when the command starts (the store's own would take it) is refused.
-                let closed = try runAccounts(["duplicates", "--database", database, "--output", "/dev/fd/9"])
+                // Descriptors 3 to 9 closed first (the test runner may pass some on), so 9 is surely not open, and
+                // the low ones are the runtime's own (eventfd, epoll) or closed.
+                func run(_ output: String) throws -> CommandResult {
+                    try runProcess(
+                        "/bin/sh",
+                        [
+                            "-c",
+                            #"exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; exec "$0" duplicates --database "$1" --output "$2""#,
+                            accountsExecutable(), database, output,
+                        ])
+                }
+                let closed = try run("/dev/fd/9")
                 #expect(closed.status == 64, "\(closed.stderr)")
                 #expect(
                     closed.stderr.contains("--output /dev/fd/9 names descriptor 9, which is not open"),
                     "\(closed.stderr)")
+                for low in 3...5 {
+                    let own = try run("/dev/fd/\(low)")
+                    #expect(own.status == 64, "\(own.stderr)")
+                    #expect(
+                        own.stderr.contains("--output /dev/fd/\(low) names descriptor \(low), which"), "\(own.stderr)")
+                }
                 #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains("partial") })
             }
         }
@@ -344,14 +361,22 @@ struct DuplicatesCommandTests {
             try executeSQL(walFile, "CREATE TABLE t(x); INSERT INTO t VALUES (1)")
             try executeSQLOutsideTransaction(walFile, "PRAGMA journal_mode = WAL")
             let walBefore = try Data(contentsOf: URL(fileURLWithPath: walFile))
+            // One that stopped without closing: its rows are still in its write-ahead log, which a connection closing
+            // read-write would have checkpointed into the file and deleted.
+            let crashed = dir + "/crashed.sqlite"
+            try makeUncheckpointedWALDatabase(crashed, rows: 50)
+            let crashedBefore = try ["", "-wal"].map { try Data(contentsOf: URL(fileURLWithPath: crashed + $0)) }
             let extra = command == "export" ? ["--format", "jsonl"] : []
-            for database in [empty, other, walFile] {
+            for database in [empty, other, walFile, crashed] {
                 let result = try runAccounts([command, "--database", database] + extra)
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(result.stderr.contains("run `accounts migrate`"), "\(result.stderr)")
-                #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
-                #expect(!FileManager.default.fileExists(atPath: database + "-shm"))
+                if database != crashed {
+                    #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
+                    #expect(!FileManager.default.fileExists(atPath: database + "-shm"))
+                }
             }
+            #expect(try ["", "-wal"].map { try Data(contentsOf: URL(fileURLWithPath: crashed + $0)) } == crashedBefore)
             #expect(try Data(contentsOf: URL(fileURLWithPath: empty)).isEmpty)
             #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
             #expect(try Data(contentsOf: URL(fileURLWithPath: walFile)) == walBefore)
