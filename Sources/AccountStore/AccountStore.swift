@@ -113,9 +113,9 @@ public struct AccountStore: Sendable {
     /// (its header, `-wal` and `-shm` files) and writes to it (GRDB creates and drops a table) before its schema can
     /// be read, so a database refused for its schema was changed all the same, and an empty file became a database.
     /// The migration history is read first through a read-only connection of SQLite's own
-    /// (``appliedMigrationsWithoutChanges(_:busyTimeout:)``), which changes no file. Anything that connection cannot
-    /// read without changing something (a hot journal to roll back) is left to the pool, as is anything but a
-    /// regular file that starts as SQLite (``openPool(_:)`` refuses those untouched).
+    /// (``appliedMigrationsWithoutChanges(_:busyTimeout:)``), which writes no data. Only what a read-only connection
+    /// cannot read (a hot journal to roll back, a log to recover without its index) is left to the pool, as is
+    /// anything but a regular file that starts as SQLite (``openPool(_:)`` refuses those untouched).
     static func refuseUnmigratedUnchanged(
         _ configuration: StoreConfiguration, planned: [PlannedMigration]
     ) throws(StoreError) {
@@ -123,7 +123,7 @@ public struct AccountStore: Sendable {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
         if info.st_size == 0 { throw .schemaBehind(path: path, pendingVersions: planned.map(\.version)) }
-        guard let applied = appliedMigrationsWithoutChanges(path, busyTimeout: configuration.busyTimeout) else {
+        guard let applied = try appliedMigrationsWithoutChanges(path, busyTimeout: configuration.busyTimeout) else {
             return
         }
         let entries = SchemaMigrator.status(planned: planned, applied: applied)
@@ -136,42 +136,62 @@ public struct AccountStore: Sendable {
         if !pending.isEmpty { throw .schemaBehind(path: path, pendingVersions: pending) }
     }
 
-    /// The migration history of the SQLite file at `path`, read without changing any file, or `nil` when that cannot
-    /// be done (not SQLite, a hot journal or a WAL to recover, locked past `busyTimeout`). A WAL-mode file without a
-    /// write-ahead log is opened `immutable` (no `-wal` or `-shm` is made); any other file read-only, which neither
-    /// checkpoints nor deletes another process's log when it closes.
-    static func appliedMigrationsWithoutChanges(_ path: String, busyTimeout: Duration) -> [AppliedMigration]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    /// The migration history of the SQLite file at `path`, read without writing to it: `nil` when it is not SQLite
+    /// (the pool says so) or when only a writer could read it (a hot journal to roll back, a log to recover); the
+    /// store's error for anything else (damaged, locked past `busyTimeout`, a history table of another layout). The
+    /// file is the one a link names (SQLite keeps its log beside that). A WAL-mode file without a write-ahead log is
+    /// opened `immutable` (no `-wal` or `-shm` made); any other file read-only, which neither checkpoints nor deletes
+    /// another process's log when it closes (it may rebuild the log's index, `-shm`, after a crash).
+    static func appliedMigrationsWithoutChanges(
+        _ path: String, busyTimeout: Duration
+    ) throws(StoreError) -> [AppliedMigration]? {
+        guard let real = realpath(path, nil) else { return nil }
+        let file = String(cString: real)
+        free(real)
+        guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
         let header = (try? handle.read(upToCount: 100)) ?? Data()
         try? handle.close()
         guard header.count == 100, header.prefix(16).elementsEqual("SQLite format 3\0".utf8) else { return nil }
         let isWAL = header[header.startIndex + 18] == 2 && header[header.startIndex + 19] == 2
         var logInfo = stat()
-        let hasLog = stat(path + "-wal", &logInfo) == 0 && logInfo.st_size > 0
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let hasLog = stat(file + "-wal", &logInfo) == 0 && logInfo.st_size > 0
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")
-        guard let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
+        // `realpath` gives one leading slash: `file:/…`, never `file://…` (an authority).
+        guard let encoded = file.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
         let uri = "file:" + encoded + (isWAL && !hasLog ? "?mode=ro&immutable=1" : "?mode=ro")
         var connection: OpaquePointer?
         defer { sqlite3_close_v2(connection) }
-        guard sqlite3_open_v2(uri, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK,
-            let connection
-        else { return nil }
+        let opened = sqlite3_open_v2(uri, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
+        guard let connection else { return nil }
+        sqlite3_extended_result_codes(connection, 1)
+        func failure(_ code: Int32) -> StoreError? {
+            // Only a writer can roll back a hot journal or recover a log: the pool does it (as before this check).
+            if code & 0xFF == SQLITE_READONLY || code & 0xFF == SQLITE_CANTOPEN { return nil }
+            return StoreError.from(
+                DatabaseError(
+                    resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection))),
+                path: path)
+        }
+        guard opened == SQLITE_OK else {
+            if let error = failure(opened) { throw error }
+            return nil
+        }
         let timeout = busyTimeout.components
         sqlite3_busy_timeout(
             connection, Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000))
-        func rows(_ sql: String, _ row: (OpaquePointer) -> Void) -> Bool {
+        /// Runs `sql`, calling `row` for each row; the result code of a failure, `nil` when all went well.
+        func rows(_ sql: String, _ row: (OpaquePointer) -> Void) -> Int32? {
             var statement: OpaquePointer?
             defer { sqlite3_finalize(statement) }
-            guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-                return false
-            }
+            let prepared = sqlite3_prepare_v2(connection, sql, -1, &statement, nil)
+            guard prepared == SQLITE_OK, let statement else { return prepared == SQLITE_OK ? SQLITE_ERROR : prepared }
             while true {
-                switch sqlite3_step(statement) {
+                let code = sqlite3_step(statement)
+                switch code {
                 case SQLITE_ROW: row(statement)
-                case SQLITE_DONE: return true
-                default: return false
+                case SQLITE_DONE: return nil
+                default: return code
                 }
             }
         }
@@ -179,24 +199,30 @@ public struct AccountStore: Sendable {
             sqlite3_column_text(statement, column).map { String(cString: $0) } ?? ""
         }
         var hasHistory = false
-        guard
-            rows(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '\(SchemaMigrator.historyTable)'",
-                { _ in hasHistory = true })
-        else { return nil }
+        if let code = rows(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '\(SchemaMigrator.historyTable)'",
+            { _ in hasHistory = true })
+        {
+            if let error = failure(code) { throw error }
+            return nil
+        }
         guard hasHistory else { return [] }
         var applied: [AppliedMigration] = []
-        let read = rows(
+        if let code = rows(
             "SELECT version, name, checksum, applied_at, execution_micros FROM \(SchemaMigrator.historyTable) "
-                + "ORDER BY version"
-        ) { statement in
-            applied.append(
-                AppliedMigration(
-                    version: Int(sqlite3_column_int64(statement, 0)), name: text(statement, 1),
-                    checksum: text(statement, 2), appliedAt: sqlite3_column_int64(statement, 3),
-                    executionMicros: sqlite3_column_int64(statement, 4)))
+                + "ORDER BY version",
+            { statement in
+                applied.append(
+                    AppliedMigration(
+                        version: Int(sqlite3_column_int64(statement, 0)), name: text(statement, 1),
+                        checksum: text(statement, 2), appliedAt: sqlite3_column_int64(statement, 3),
+                        executionMicros: sqlite3_column_int64(statement, 4)))
+            })
+        {
+            if let error = failure(code) { throw error }
+            return nil
         }
-        return read ? applied : nil
+        return applied
     }
 
     static func openPool(_ configuration: StoreConfiguration) throws(StoreError) -> DatabasePool {

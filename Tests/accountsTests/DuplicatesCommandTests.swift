@@ -346,6 +346,42 @@ struct DuplicatesCommandTests {
         }
     }
 
+    /// The check before opening reads the store SQLite would read: through a link (whose target keeps the log, with
+    /// the latest migrations still in it), by a relative path, or by one written with `//`. And a history table of
+    /// another layout is an error, with the file left as it was.
+    @Test func theMigrationCheckReadsThroughLinksAndRelativePathsAndRefusesOtherLayouts() throws {
+        try withTemporaryDirectorySync { dir in
+            // A migrated store whose migrations are still in its log: copied while the store is open.
+            let live = try makeStore(in: dir, name: "live.sqlite")
+            let store = dir + "/store/accounts.sqlite"
+            try FileManager.default.createDirectory(atPath: dir + "/store", withIntermediateDirectories: false)
+            for suffix in ["", "-wal", "-shm"] {
+                try FileManager.default.copyItem(atPath: dir + "/live.sqlite" + suffix, toPath: store + suffix)
+            }
+            try live.close()
+            #expect(try Data(contentsOf: URL(fileURLWithPath: store + "-wal")).count > 0)
+            try FileManager.default.createDirectory(atPath: dir + "/links", withIntermediateDirectories: false)
+            #expect(symlink(store, dir + "/links/accounts.sqlite") == 0)
+            for (database, directory) in [
+                (dir + "/links/accounts.sqlite", nil), ("accounts.sqlite", dir + "/store"), ("/" + store, nil),
+            ] {
+                let result = try runAccounts(
+                    ["export", "--format", "jsonl", "--database", database], currentDirectory: directory)
+                #expect(result.status == 0, "\(database): \(result.stderr)")
+            }
+            // Another application's `schema_migrations`, of its own layout (Rails: one `version` column).
+            let rails = dir + "/rails.sqlite"
+            try executeSQL(
+                rails, "CREATE TABLE schema_migrations(version TEXT); INSERT INTO schema_migrations VALUES ('1')")
+            let before = try Data(contentsOf: URL(fileURLWithPath: rails))
+            let result = try runAccounts(["export", "--format", "jsonl", "--database", rails])
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("no such column"), "\(result.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: rails)) == before)
+            #expect(!FileManager.default.fileExists(atPath: rails + "-wal"))
+        }
+    }
+
     /// A file refused because it is not migrated is left exactly as it was: an empty file does not become a database,
     /// and an SQLite file of another application is not switched to WAL mode.
     @Test(arguments: ["duplicates", "export", "reindex"])
@@ -367,11 +403,12 @@ struct DuplicatesCommandTests {
             try makeUncheckpointedWALDatabase(crashed, rows: 50)
             let crashedBefore = try ["", "-wal"].map { try Data(contentsOf: URL(fileURLWithPath: crashed + $0)) }
             let extra = command == "export" ? ["--format", "jsonl"] : []
-            for database in [empty, other, walFile, crashed] {
+            // `"/" + other`: a path written with `//` (as the working directory `/` made of `./accounts.sqlite`).
+            for database in [empty, other, "/" + other, walFile, crashed] {
                 let result = try runAccounts([command, "--database", database] + extra)
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(result.stderr.contains("run `accounts migrate`"), "\(result.stderr)")
-                if database != crashed {
+                if database != crashed && database != "/" + other {
                     #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
                     #expect(!FileManager.default.fileExists(atPath: database + "-shm"))
                 }
