@@ -159,7 +159,24 @@ public struct AccountStore: Sendable {
         allowed.remove(charactersIn: "?#%")
         // `realpath` gives one leading slash: `file:/…`, never `file://…` (an authority).
         guard let encoded = file.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
-        let uri = "file:" + encoded + (isWAL && !hasLog ? "?mode=ro&immutable=1" : "?mode=ro")
+        let readOnly = "file:" + encoded + "?mode=ro"
+        if isWAL && !hasLog {
+            // An immutable read takes no locks: another process writing and checkpointing meanwhile can make it fail
+            // (even as `SQLITE_CORRUPT`). A failure is then asked again of a plain read-only connection.
+            if let applied = try? historyWithoutChanges(
+                uri: readOnly + "&immutable=1", path: path, busyTimeout: busyTimeout)
+            {
+                return applied
+            }
+        }
+        return try historyWithoutChanges(uri: readOnly, path: path, busyTimeout: busyTimeout)
+    }
+
+    /// The migration history read through a read-only connection to `uri` (see
+    /// ``appliedMigrationsWithoutChanges(_:busyTimeout:)``); `nil` when only a writer could read it.
+    private static func historyWithoutChanges(
+        uri: String, path: String, busyTimeout: Duration
+    ) throws(StoreError) -> [AppliedMigration]? {
         var connection: OpaquePointer?
         defer { sqlite3_close_v2(connection) }
         let opened = sqlite3_open_v2(uri, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)

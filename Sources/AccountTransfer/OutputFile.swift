@@ -157,7 +157,7 @@ package final class OutputFile {
 
 /// Writes all of `bytes` to `descriptor`, retrying after interruptions and short writes; `false` (with `errno` set)
 /// when writing fails.
-func writeFully(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+package func writeFully(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < bytes.count {
         let written = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

@@ -1,4 +1,5 @@
 import AccountStore
+import AccountTransfer
 import ArgumentParser
 import Foundation
 
@@ -35,19 +36,7 @@ func printOutput(_ text: String) {
 /// Writes all of `text` to `descriptor`; the `errno` of a failed write, `nil` when all of it went out.
 private func writeAll(_ text: String, to descriptor: Int32) -> Int32? {
     var text = text
-    return text.withUTF8 { buffer -> Int32? in
-        guard let base = buffer.baseAddress else { return nil }
-        var offset = 0
-        while offset < buffer.count {
-            let written = write(descriptor, base + offset, buffer.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += written
-        }
-        return nil
-    }
+    return text.withUTF8 { writeFully(descriptor, UnsafeRawBufferPointer($0)) ? nil : errno }
 }
 
 /// Reports a store error on stderr and turns it into the contract's exit code.

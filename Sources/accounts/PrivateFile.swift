@@ -1,3 +1,4 @@
+import AccountTransfer
 import Foundation
 
 /// Creates a new file readable by its owner alone (0600) holding `contents`, flushed to disk. Never overwrites: an
@@ -8,17 +9,10 @@ func createPrivateFile(atPath path: String, contents: String) -> String? {
         return errno == EEXIST ? "it already exists (keys are never overwritten)" : String(cString: strerror(errno))
     }
     var failure: Int32?
-    contents.utf8CString.withUnsafeBufferPointer { buffer in
-        var offset = 0
-        let count = buffer.count - 1
-        while offset < count, failure == nil {
-            let written = write(descriptor, buffer.baseAddress! + offset, count - offset)
-            if written < 0 {
-                if errno != EINTR { failure = errno }
-            } else {
-                offset += written
-            }
-        }
+    // Without the C string's closing NUL.
+    if !contents.utf8CString.withUnsafeBytes({ writeFully(descriptor, UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+    ) {
+        failure = errno
     }
     if failure == nil, fsync(descriptor) != 0 { failure = errno }
     close(descriptor)

@@ -20,11 +20,16 @@ struct WriteGateTests {
                 return try await store.createAccount(newAccount("second"))
             }
             // While the lock is held elsewhere the write has not failed: it waits (the immediate attempt gave up).
-            try await Task.sleep(for: .milliseconds(300))
-            let finishedWhileLocked = finished.load(ordering: .sequentiallyConsistent)
-            #expect(!finishedWhileLocked)
-            try holder.release()
+            // The lock is let go from a thread of its own, on time: when the whole suite keeps the few cooperative
+            // threads busy, this test's own continuation could come later than the writer's busy timeout.
+            let finishedWhileLocked = Atomic<Int>(-1)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+                finishedWhileLocked.store(
+                    finished.load(ordering: .sequentiallyConsistent) ? 1 : 0, ordering: .sequentiallyConsistent)
+                try? holder.release()
+            }
             let second = try await writer.value
+            #expect(finishedWhileLocked.load(ordering: .sequentiallyConsistent) == 0)
             #expect(second.username == "second")
             #expect(try await store.accountCount() == 2)
         }
