@@ -47,10 +47,20 @@ extension GlobalOptions {
         }
         let directory = (output as NSString).deletingLastPathComponent
         if !directory.isEmpty {
-            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-                throw ValidationError("--output \(output): the directory \(directory) does not exist")
+            var info = stat()
+            if stat(directory, &info) != 0 {
+                switch errno {
+                case ENOENT:
+                    throw ValidationError("--output \(output): the directory \(directory) does not exist")
+                case ENOTDIR:
+                    throw ValidationError("--output \(output): part of \(directory) is a file, not a directory")
+                default:
+                    throw ValidationError(
+                        "--output \(output): the directory \(directory) cannot be reached (\(String(cString: strerror(errno))))"
+                    )
+                }
             }
-            if !isDirectory.boolValue {
+            if info.st_mode & S_IFMT != S_IFDIR {
                 throw ValidationError("--output \(output): \(directory) is a file, not a directory")
             }
         }

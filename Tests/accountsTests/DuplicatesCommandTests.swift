@@ -237,11 +237,22 @@ struct DuplicatesCommandTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
             let listed = try runAccounts(["users", "show", "john", "--database", database])
             #expect(listed.status == 0 && listed.stdout.contains("john"), "\(listed.stderr)")
-            // Not a path to write a file at: a directory, nothing, a path under a file.
+            // Not a path to write a file at: a directory, nothing, a path under a file (or deeper under one), a
+            // directory that cannot be reached (a loop of links), which is not said not to exist.
+            let loop = dir + "/loop"
+            #expect(symlink(loop, loop) == 0)
             for (output, message) in [
                 (dir, "--output \(dir) is a directory; name a file"),
                 ("", "--output: the path is empty"),
                 (database + "/report.json", "--output \(database)/report.json: \(database) is a file, not a directory"),
+                (
+                    database + "/deeper/report.json",
+                    "--output \(database)/deeper/report.json: part of \(database)/deeper is a file, not a directory"
+                ),
+                (
+                    loop + "/report.json",
+                    "--output \(loop)/report.json: the directory \(loop) cannot be reached (Too many levels of symbolic links)"
+                ),
             ] {
                 let result = try runAccounts([command, "--output", output, "--database", database] + extra)
                 #expect(result.status == 64, "\(result.stderr)")
