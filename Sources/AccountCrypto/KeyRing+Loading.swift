@@ -44,7 +44,10 @@ extension KeyRing {
         defer { LibCrypto.cleanse(&contents) }
         var keys: [(key: SecretKey, location: KeyLocation)] = []
         var line = 0
-        for rawLine in contents.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        // A byte-order mark (an editor's) is no part of the first key's id: kept, it made an id that looks like `k2`
+        // but is not, and the values sealed under it opened with no other file.
+        let start = contents.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        for rawLine in contents[start...].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             line += 1
             let trimmed = trimmingWhitespace(rawLine)
             if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }

@@ -15,7 +15,9 @@ enum KeysFile {
     /// The bytes of the keys file at `path`, checked to be a regular file of mode 0600 or 0400 (on the open file
     /// descriptor, so the file checked is the file read).
     static func contents(ofFileAt path: String) throws(KeyRingError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Without blocking: a FIFO (or a device) opened for reading waits for a writer, forever, before the check
+        // below can refuse it. (Reads of a regular file ignore the flag.)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard descriptor >= 0 else { throw .unreadableKeysFile(path: path, reason: systemError()) }
         defer { close(descriptor) }
         var status = stat()

@@ -32,6 +32,8 @@ public enum AccountEventKind: String, Sendable, Hashable, CaseIterable, CustomSt
     case signedIn = "signed_in"
     case signInFailed = "sign_in_failed"
     case signInThrottled = "sign_in_throttled"
+    /// The credentials were right, but the account may not sign in (it is disabled); `details` say why.
+    case signInRefused = "sign_in_refused"
     case linked
     case unlinked
     case passwordChanged = "password_changed"

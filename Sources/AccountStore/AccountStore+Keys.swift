@@ -1,6 +1,6 @@
 import AccountCrypto
 import AccountModel
-import Foundation
+package import Foundation
 import GRDB
 
 /// How many sealed values one key id holds, per kind (`accounts keys status`).
@@ -92,7 +92,7 @@ extension AccountStore {
                     try AccountStore.sealedRows(db, kind: kind, notUnder: target, limit: batchSize)
                 }
                 if rows.isEmpty { break }
-                var resealed: [(rowID: String, blob: Data)] = []
+                var resealed: [(rowID: String, read: Data, blob: Data)] = []
                 for row in rows {
                     let secret: String
                     do {
@@ -109,21 +109,22 @@ extension AccountStore {
                     }
                     resealed.append(
                         (
-                            row.rowID,
+                            row.rowID, row.blob,
                             try AccountStore.seal(secret, kind: kind, rowKey: row.rowKey, keyRing: keyRing).blob
                         ))
                 }
                 let batch = resealed
-                try await write { db in
+                done += try await write { db in
+                    var written = 0
                     for value in batch {
-                        // `key_id <> ?` keeps a concurrent run from double-counting a row it already moved.
-                        try db.run(
-                            sql:
-                                "UPDATE \(kind.rawValue) SET sealed_secret = ?, key_id = ? WHERE \(kind.rowIDColumn) = ? AND key_id <> ?",
-                            arguments: [value.blob, target, value.rowID, target])
+                        if try AccountStore.replaceSealed(
+                            db, kind: kind, rowID: value.rowID, read: value.read, with: value.blob, keyID: target)
+                        {
+                            written += 1
+                        }
                     }
+                    return written
                 }
-                done += rows.count
                 batches += 1
                 progress(done, toDo)
             }
@@ -135,6 +136,32 @@ extension AccountStore {
                     details: ["key_id": target, "values": String(done)], occurredAt: now()))
         }
         return RewrapReport(keyID: target, rewrapped: done, batches: batches)
+    }
+
+    /// Replaces a sealed value that rewrap read with its value sealed under `keyID`, if the row still holds what was
+    /// read. A row another process rewrote meanwhile (an app instance still sealing under the old key, refreshing a
+    /// credential) keeps its new secret and comes back in the next batch: replacing it paired the new access token
+    /// with the old secret. `key_id <> ?` keeps a concurrent run from double-counting a row it already moved.
+    /// - Returns: whether the row was replaced.
+    static func replaceSealed(
+        _ db: Database, kind: SealedKind, rowID: String, read: Data, with blob: Data, keyID: String
+    ) throws -> Bool {
+        try db.run(
+            sql: """
+                UPDATE \(kind.rawValue) SET sealed_secret = ?, key_id = ?
+                WHERE \(kind.rowIDColumn) = ? AND key_id <> ? AND sealed_secret = ?
+                """,
+            arguments: [blob, keyID, rowID, keyID, read])
+        return db.changesCount == 1
+    }
+
+    /// ``replaceSealed(_:kind:rowID:read:with:keyID:)`` in a transaction of its own (for tests of the rule).
+    package func replaceSealedValue(
+        kind: SealedKind, rowID: String, read: Data, with blob: Data, keyID: String
+    ) async throws(StoreError) -> Bool {
+        try await write { db in
+            try AccountStore.replaceSealed(db, kind: kind, rowID: rowID, read: read, with: blob, keyID: keyID)
+        }
     }
 
     struct SealedRow: Sendable {

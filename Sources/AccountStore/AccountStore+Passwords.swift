@@ -10,6 +10,24 @@ package struct LoginRecord: Sendable {
     package var hasTwitter: Bool
 }
 
+/// What ``AccountStore/recordSignIn(_:method:clearingFailuresFor:verifiedPasswordHash:newPasswordHash:)`` did.
+package enum SignInRecording: Sendable {
+    /// Recorded: the account, with its last sign-in time updated.
+    case signedIn(Account)
+    /// Nothing written: the password hash that was checked is no longer the account's.
+    case passwordChanged
+    /// Nothing written: the account was disabled meanwhile.
+    case disabled
+}
+
+/// What ``AccountStore/beginSignInAttempt(loginKey:subject:since:maximum:)`` decided.
+package enum SignInAttempt: Sendable {
+    /// The attempt is counted as a failure (the row id), to be cleared by a success.
+    case counted(Int64)
+    /// Too many failures already; the oldest of the `maximum` latest, which leaves the window first.
+    case throttled(oldestCounted: Date)
+}
+
 extension AccountStore {
     /// The account whose username or email is `login` (case-insensitively, surrounding whitespace ignored).
     package func loginRecord(login: String) async throws(StoreError) -> LoginRecord? {
@@ -57,26 +75,38 @@ extension AccountStore {
             let record = try AccountStore.requireUserRecord(db, .id(user))
             if hash == nil {
                 let linked = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM twitter_identities WHERE user_id = ?)", arguments: [record.id])
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM twitter_identities WHERE user_id = ?)",
+                    arguments: [record.id])
                 guard linked == true else { throw StoreError.lastSignInMethod(user) }
             }
             try db.run(
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [hash, Timestamp.micros(now), record.id])
             if let event {
-                try AccountStore.insertEvent(db, AccountEvent(kind: event, subject: user, actor: actor, occurredAt: now))
+                try AccountStore.insertEvent(
+                    db, AccountEvent(kind: event, subject: user, actor: actor, occurredAt: now))
             }
         }
     }
 
     /// Records a successful sign-in: last sign-in time, a `signed_in` event, the login's failures cleared and, when
     /// given, the password hash replaced (a rehash with current parameters), in one transaction.
+    ///
+    /// With `verifiedPasswordHash` (a password sign-in), nothing is written unless the account still holds that hash
+    /// and is still active: a password changed (or an account disabled) while the old one was being checked wins, and
+    /// a rehash of the old password never overwrites the new one.
+    /// - Returns: the account, or what stood in the way.
     package func recordSignIn(
-        _ user: UserID, method: String, clearingFailuresFor loginKey: String?, newPasswordHash: String?
-    ) async throws(StoreError) -> Account {
+        _ user: UserID, method: String, clearingFailuresFor loginKey: String?, verifiedPasswordHash: String? = nil,
+        newPasswordHash: String?
+    ) async throws(StoreError) -> SignInRecording {
         let now = now()
         return try await write { db in
             var record = try AccountStore.requireUserRecord(db, .id(user))
+            if let verifiedPasswordHash {
+                guard record.passwordHash == verifiedPasswordHash else { return .passwordChanged }
+                guard record.status == AccountStatus.active.rawValue else { return .disabled }
+            }
             record.lastSignInAt = Timestamp.micros(now)
             if let newPasswordHash { record.passwordHash = newPasswordHash }
             try db.run(
@@ -86,37 +116,70 @@ extension AccountStore {
                 try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [loginKey])
             }
             try AccountStore.insertEvent(
-                db, AccountEvent(kind: .signedIn, subject: user, actor: "user", details: ["method": method], occurredAt: now))
-            return try AccountStore.attachTwitter(db, record)
+                db,
+                AccountEvent(
+                    kind: .signedIn, subject: user, actor: "user", details: ["method": method], occurredAt: now))
+            return .signedIn(try AccountStore.attachTwitter(db, record))
         }
     }
 
-    /// The times of the failed sign-ins for `loginKey` at or after `since`, oldest first.
-    package func signInFailures(loginKey: String, since: Date) async throws(StoreError) -> [Date] {
-        try await read { db in
-            try Int64.fetchAll(
-                db, sql: "SELECT failed_at FROM sign_in_failures WHERE login_key = ? AND failed_at >= ? ORDER BY failed_at",
-                arguments: [loginKey, Timestamp.micros(since)]
-            ).map(Timestamp.date)
+    /// Counts a password sign-in attempt for `loginKey` as a failure before its password is checked, unless
+    /// `maximum` failures at or after `since` have been counted already (then it records a `sign_in_throttled` event
+    /// instead). The count and the new failure are one transaction, so requests that arrive together cannot all
+    /// pass the count: each is counted before the next one looks. A sign-in that succeeds clears the login's
+    /// failures, this one with them; one refused for a disabled account takes this one back
+    /// (``recordRefusedSignIn(_:subject:)``). Failures older than `since` are dropped, so the table stays small.
+    package func beginSignInAttempt(
+        loginKey: String, subject: UserID?, since: Date, maximum: Int
+    ) async throws(StoreError) -> SignInAttempt {
+        let now = now()
+        return try await write { db in
+            try db.run(sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(since)])
+            let failures = try Int64.fetchAll(
+                db,
+                sql: "SELECT failed_at FROM sign_in_failures WHERE login_key = ? AND failed_at >= ? ORDER BY failed_at",
+                arguments: [loginKey, Timestamp.micros(since)])
+            if failures.count >= maximum {
+                try AccountStore.insertEvent(
+                    db,
+                    AccountEvent(
+                        kind: .signInThrottled, subject: subject, actor: "user", details: ["method": "password"],
+                        occurredAt: now))
+                return .throttled(oldestCounted: Timestamp.date(failures[failures.count - maximum]))
+            }
+            try db.run(
+                sql: "INSERT INTO sign_in_failures (login_key, failed_at) VALUES (?, ?)",
+                arguments: [loginKey, Timestamp.micros(now)])
+            return .counted(db.lastInsertedRowID)
         }
     }
 
-    /// Records a failed (or refused) sign-in for `loginKey` and its audit event, in one transaction. Failures older
-    /// than `forgetBefore` are dropped, so the table stays small.
-    package func recordSignInFailure(
-        loginKey: String, subject: UserID?, kind: AccountEventKind, countsAsFailure: Bool, forgetBefore: Date
+    /// Records the `sign_in_failed` event of an attempt ``beginSignInAttempt(loginKey:subject:since:maximum:)``
+    /// counted already.
+    package func recordFailedSignIn(subject: UserID?) async throws(StoreError) {
+        let now = now()
+        try await write { db in
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .signInFailed, subject: subject, actor: "user", details: ["method": "password"],
+                    occurredAt: now))
+        }
+    }
+
+    /// Takes back the failure an attempt was counted as, and records a `sign_in_refused` event: the password was
+    /// right, but the account may not sign in (`reason`, e.g. `disabled`).
+    package func recordRefusedSignIn(
+        _ attempt: Int64?, subject: UserID, method: String, reason: String
     ) async throws(StoreError) {
         let now = now()
         try await write { db in
-            try db.run(
-                sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(forgetBefore)])
-            if countsAsFailure {
-                try db.run(
-                    sql: "INSERT INTO sign_in_failures (login_key, failed_at) VALUES (?, ?)",
-                    arguments: [loginKey, Timestamp.micros(now)])
-            }
+            if let attempt { try db.run(sql: "DELETE FROM sign_in_failures WHERE id = ?", arguments: [attempt]) }
             try AccountStore.insertEvent(
-                db, AccountEvent(kind: kind, subject: subject, actor: "user", details: ["method": "password"], occurredAt: now))
+                db,
+                AccountEvent(
+                    kind: .signInRefused, subject: subject, actor: "user",
+                    details: ["method": method, "reason": reason], occurredAt: now))
         }
     }
 

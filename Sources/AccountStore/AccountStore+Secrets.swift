@@ -3,7 +3,7 @@ import Foundation
 
 extension AccountStore {
     /// The kinds of sealed value the store keeps, with the purpose each is bound to.
-    enum SealedKind: String, CaseIterable, Sendable {
+    package enum SealedKind: String, CaseIterable, Sendable {
         case credential = "twitter_credentials"
         case pendingAuthorization = "pending_authorizations"
         case draft = "registration_drafts"

@@ -93,36 +93,20 @@ extension AccountStore {
         }
     }
 
-    /// Counts of rows ``rebindBrowserSession(from:to:)`` moved.
-    public struct RebindReport: Sendable, Hashable {
-        /// Pending authorizations moved to the new binding.
-        public var pendingAuthorizations: Int
-        /// Registration drafts moved to the new binding.
-        public var drafts: Int
-
-        /// Makes a report.
-        public init(pendingAuthorizations: Int, drafts: Int) {
-            self.pendingAuthorizations = pendingAuthorizations
-            self.drafts = drafts
-        }
-    }
-
-    /// Moves every pending authorization and registration draft bound to `oldBinding` over to `newBinding`, in one
-    /// transaction: what a session rotation at sign-in does so a Twitter flow started before signing in can finish
-    /// after. (Bindings are the opaque `browser_session` values the registration service stores.)
+    /// Moves the registration draft `draftID` from browser session binding `oldBinding` to `newBinding`: what a
+    /// sign-in made to link that draft ("this email already has an account — sign in to link") does when it rotates
+    /// the session id. Nothing else moves: a draft or pending authorization someone else planted in the browser's old
+    /// session (a cookie set by another site on the same host) must not follow the person into their account.
+    /// - Returns: whether the draft was bound to `oldBinding` and moved.
     @discardableResult
-    public func rebindBrowserSession(from oldBinding: String, to newBinding: String) async throws(StoreError)
-        -> RebindReport
+    public func rebindDraft(_ draftID: String, from oldBinding: String, to newBinding: String) async throws(StoreError)
+        -> Bool
     {
         try await write { db in
             try db.run(
-                sql: "UPDATE pending_authorizations SET browser_session = ? WHERE browser_session = ?",
-                arguments: [newBinding, oldBinding])
-            let pending = db.changesCount
-            try db.run(
-                sql: "UPDATE registration_drafts SET browser_session = ? WHERE browser_session = ?",
-                arguments: [newBinding, oldBinding])
-            return RebindReport(pendingAuthorizations: pending, drafts: db.changesCount)
+                sql: "UPDATE registration_drafts SET browser_session = ? WHERE id = ? AND browser_session = ?",
+                arguments: [newBinding, draftID, oldBinding])
+            return db.changesCount == 1
         }
     }
 

@@ -1,5 +1,5 @@
-public import AccountModel
 import AccountCrypto
+public import AccountModel
 import Foundation
 import GRDB
 import Logging
@@ -25,8 +25,10 @@ extension AccountStore {
         let now = now()
         logger.debug(
             "linking twitter identity",
-            metadata: ["twitter.id": "\(identity.userID)", "twitter.screen_name": "\(identity.screenName)",
-                "twitter.has_credential": "\(credential != nil)"])
+            metadata: [
+                "twitter.id": "\(identity.userID)", "twitter.screen_name": "\(identity.screenName)",
+                "twitter.has_credential": "\(credential != nil)",
+            ])
         return try await write { db in
             var record = try AccountStore.requireUserRecord(db, user)
             let userID = UserID(uncheckedRawValue: record.publicID)
@@ -39,7 +41,9 @@ extension AccountStore {
             record.updatedAt = Timestamp.micros(now)
             try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
             try AccountStore.insertEvent(
-                db, AccountEvent(kind: .linked, subject: userID, actor: actor,
+                db,
+                AccountEvent(
+                    kind: .linked, subject: userID, actor: actor,
                     details: ["twitter_id": identity.userID.decimalString, "screen_name": identity.screenName],
                     occurredAt: now))
             if let draftID {
@@ -53,7 +57,8 @@ extension AccountStore {
     /// display name, profile and last-seen time refreshed (screen names change; the id does not), the credential
     /// replaced, the last sign-in time set and a `signed_in` event recorded, in one transaction.
     ///
-    /// Returns `nil` (and changes nothing) when no account is linked to that Twitter id.
+    /// Returns `nil` (and changes nothing) when no account is linked to that Twitter id. Throws
+    /// ``StoreError/accountDisabled(_:)`` for a disabled account, having recorded only a `sign_in_refused` event.
     public func recordTwitterSignIn(
         _ identity: NewTwitterIdentity, credential: TwitterCredential, consumingDraft draftID: String? = nil
     ) async throws(StoreError) -> Account? {
@@ -61,12 +66,26 @@ extension AccountStore {
         let sealed = try AccountStore.seal(
             credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
         let now = now()
-        return try await write { db in
+        let result: Result<Account?, StoreError> = try await write { db in
             guard
                 var identityRecord = try TwitterIdentityRecord.fetchOne(
-                    db, sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE twitter_user_id = ?",
+                    db,
+                    sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE twitter_user_id = ?",
                     arguments: [identity.userID.decimalString])
-            else { return nil }
+            else { return .success(nil) }
+            if let owner = try UserRecord.fetchOne(
+                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [identityRecord.userID]),
+                owner.status != AccountStatus.active.rawValue
+            {
+                let userID = UserID(uncheckedRawValue: owner.publicID)
+                try AccountStore.insertEvent(
+                    db,
+                    AccountEvent(
+                        kind: .signInRefused, subject: userID, actor: "user",
+                        details: ["method": "twitter", "reason": "disabled", "screen_name": identity.screenName],
+                        occurredAt: now))
+                return .failure(.accountDisabled(userID))
+            }
             identityRecord.screenName = identity.screenName
             identityRecord.displayName = identity.name
             if let profile = identity.profileJSON { identityRecord.profileJSON = profile }
@@ -80,16 +99,19 @@ extension AccountStore {
             guard
                 let record = try UserRecord.fetchOne(
                     db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [identityRecord.userID])
-            else { return nil }
+            else { return .success(nil) }
             let userID = UserID(uncheckedRawValue: record.publicID)
             try AccountStore.insertEvent(
-                db, AccountEvent(kind: .signedIn, subject: userID, actor: "user",
+                db,
+                AccountEvent(
+                    kind: .signedIn, subject: userID, actor: "user",
                     details: ["method": "twitter", "screen_name": identity.screenName], occurredAt: now))
             if let draftID {
                 try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
             }
-            return record.account(twitter: identityRecord.identity)
+            return .success(record.account(twitter: identityRecord.identity))
         }
+        return try result.get()
     }
 
     static func insertIdentity(
@@ -105,8 +127,10 @@ extension AccountStore {
                     INSERT INTO twitter_identities (user_id, twitter_user_id, screen_name, display_name, profile_json,
                         linked_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [record.userID, record.twitterUserID, record.screenName, record.displayName,
-                    record.profileJSON.map { Data($0) }, record.linkedAt, record.lastSeenAt])
+                arguments: [
+                    record.userID, record.twitterUserID, record.screenName, record.displayName,
+                    record.profileJSON.map { Data($0) }, record.linkedAt, record.lastSeenAt,
+                ])
             record.id = db.lastInsertedRowID
         } catch {
             if StoreError.isUniqueViolation(error, on: "twitter_identities.user_id") {
@@ -148,7 +172,9 @@ extension AccountStore {
             record.updatedAt = Timestamp.micros(now)
             try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
             try AccountStore.insertEvent(
-                db, AccountEvent(kind: .unlinked, subject: userID, actor: actor,
+                db,
+                AccountEvent(
+                    kind: .unlinked, subject: userID, actor: actor,
                     details: ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName],
                     occurredAt: now))
             return record.account(twitter: nil)
@@ -156,7 +182,9 @@ extension AccountStore {
     }
 
     /// Replaces the stored access token of the Twitter identity `twitterUserID`.
-    public func setCredential(_ credential: TwitterCredential, for twitterUserID: TwitterUserID) async throws(StoreError) {
+    public func setCredential(_ credential: TwitterCredential, for twitterUserID: TwitterUserID)
+        async throws(StoreError)
+    {
         let keyRing = try requireKeyRing()
         let sealed = try AccountStore.seal(
             credential.secret.revealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)

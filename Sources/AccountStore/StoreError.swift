@@ -30,6 +30,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notLinked(UserID)
     /// The change would leave the account with no way to sign in (no password and no Twitter identity).
     case lastSignInMethod(UserID)
+    /// The account is disabled: it may not sign in (the refusal is audited as `sign_in_refused`).
+    case accountDisabled(UserID)
     /// A value was refused by validation before anything was written.
     case invalid([FieldError])
     /// A sealed secret could not be sealed or opened (the reason names the key id or failure kind, never the secret).
@@ -70,6 +72,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "account \(user) has no linked Twitter identity"
         case .lastSignInMethod(let user):
             return "account \(user) would be left with no way to sign in; set a password first"
+        case .accountDisabled(let user):
+            return "account \(user) is disabled; it may not sign in"
         case .invalid(let errors):
             return errors.map(\.description).joined(separator: "; ")
         case .secret(let kind, let reason):

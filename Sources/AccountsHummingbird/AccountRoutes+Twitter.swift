@@ -134,7 +134,7 @@ extension AccountRoutes {
         let login = form["login"] ?? ""
         switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
         case .success(let account):
-            let session = try await signIn(visit, as: account)
+            let session = try await signIn(visit, as: account, carryingDraft: draft.id)
             return redirect(visit, to: "/register/link?draft=\(draft.id)", session: session)
         case .failure(let problem):
             return page(
@@ -177,15 +177,19 @@ extension AccountRoutes {
         return draft
     }
 
-    /// Signs `account` in on a new session id; the old id's pending authorizations and drafts move with it.
-    func signIn(_ visit: Visit, as account: Account) async throws -> BrowserSessions.Current {
+    /// Signs `account` in on a new session id. Only `draft`, the draft this sign-in was made to link, moves with it:
+    /// nothing else of the old id's (which another site on the host may have planted) follows the person in.
+    func signIn(_ visit: Visit, as account: Account, carryingDraft draft: String? = nil) async throws
+        -> BrowserSessions.Current
+    {
         let new = try await sessions.rotate(visit.session, to: account.id)
-        do {
-            try await registration.rotate(browserSession: visit.session.id, to: new.id)
-        } catch {
-            // The sign-in stands; a Twitter flow in progress must be started again.
-            logger.warning(
-                "could not carry pending sign-ins over to the new session", metadata: ["web.error": "\(error)"])
+        if let draft {
+            do {
+                try await registration.carryDraft(draft, from: visit.session.id, to: new.id)
+            } catch {
+                // The sign-in stands; the Twitter flow must be started again.
+                logger.warning("could not carry the draft over to the new session", metadata: ["web.error": "\(error)"])
+            }
         }
         logger.info("signed in", metadata: ["account.id": "\(account.id)"])
         return new

@@ -24,14 +24,22 @@ public struct LocalAccounts: Sendable {
     public var failureWindow: TimeInterval = 15 * 60
     /// The rules for new passwords.
     public var passwordPolicy = PasswordPolicy()
+    /// The least time a sign-in that fails takes (wrong password, unknown login, disabled account): 1 second.
+    ///
+    /// Checking a password costs what its hash's scheme costs: an imported Django hash (PBKDF2, 870,000 rounds)
+    /// takes several times as long as scrypt, so without a floor the time of a wrong guess told which accounts had
+    /// come from Django. Keep it above the dearest hash the store holds. A success is not held back.
+    public var failureFloor: Duration = .seconds(1)
 
     let store: AccountStore
     let hasher: PasswordHasher
 
-    /// A service over `store`, hashing with `hasher` (scrypt, N = 2^15 by default: about 100 ms a hash).
-    public init(store: AccountStore, hasher: PasswordHasher = PasswordHasher()) {
+    /// A service over `store`, hashing with `hasher` (scrypt, N = 2^15 by default: about 100 ms a hash); a failed
+    /// sign-in takes at least `failureFloor` (``failureFloor``).
+    public init(store: AccountStore, hasher: PasswordHasher = PasswordHasher(), failureFloor: Duration = .seconds(1)) {
         self.store = store
         self.hasher = hasher
+        self.failureFloor = failureFloor
     }
 
     // MARK: - Sign-up
@@ -76,48 +84,76 @@ public struct LocalAccounts: Sendable {
 
     /// Signs in with a username or email (case-insensitively) and a password.
     ///
-    /// An unknown login and a wrong password take the same time (one scrypt computation each) and give the same
-    /// answer. After ``maximumFailures`` failures for one login identifier within ``failureWindow`` — whether or not
-    /// an account exists for it — attempts are refused until the window has passed; the refusal is audited. A
-    /// success clears the count and re-hashes a password stored with older parameters (or by Django).
+    /// An unknown login and a wrong password give the same answer, and take at least ``failureFloor`` (one password
+    /// check each, then the wait). After ``maximumFailures`` failures for one login identifier within ``failureWindow``
+    /// — whether or not an account exists for it — attempts are refused until the window has passed; the refusal is
+    /// audited. Each attempt is counted before its password is checked, so attempts sent at once get no more checks
+    /// than attempts sent one by one. A success clears the count and re-hashes a password stored with older
+    /// parameters (or by Django); a password changed while the old one was being checked wins. A right password for
+    /// a disabled account is refused and audited (`sign_in_refused`).
     public func signIn(login: String, password: Secret) async throws(LocalAccountError) -> SignInOutcome {
+        let started = ContinuousClock.now
+        let outcome = try await checkSignIn(login: login, password: password)
+        switch outcome {
+        case .invalidCredentials, .disabled:
+            try? await Task.sleep(until: started + failureFloor, clock: .continuous)
+        case .signedIn, .throttled:
+            break
+        }
+        return outcome
+    }
+
+    private func checkSignIn(login: String, password: Secret) async throws(LocalAccountError) -> SignInOutcome {
         let key = LocalAccounts.loginKey(login)
         let now = store.currentDate
         do {
-            let failures = try await store.signInFailures(loginKey: key, since: now.addingTimeInterval(-failureWindow))
             let record = try await store.loginRecord(login: login)
-            if failures.count >= maximumFailures {
-                try await store.recordSignInFailure(
-                    loginKey: key, subject: record?.userID, kind: .signInThrottled, countsAsFailure: false,
-                    forgetBefore: now.addingTimeInterval(-failureWindow))
-                let oldestCounted = failures[failures.count - maximumFailures]
-                return .throttled(retryAfter: oldestCounted.addingTimeInterval(failureWindow))
+            // The attempt is counted as a failure before the password is checked, in the transaction that counts the
+            // earlier ones: requests sent together cannot all pass the count (they did: 200 at once were 200 checks).
+            let attempt = try await store.beginSignInAttempt(
+                loginKey: key, subject: record?.userID, since: now.addingTimeInterval(-failureWindow),
+                maximum: maximumFailures)
+            guard case .counted(let attemptID) = attempt else {
+                if case .throttled(let oldestCounted) = attempt {
+                    return .throttled(retryAfter: oldestCounted.addingTimeInterval(failureWindow))
+                }
+                return .invalidCredentials
             }
             guard let record, let stored = record.passwordHash else {
                 await dummyVerifyOffPool(password)
-                try await fail(key, subject: record?.userID, now: now)
+                try await store.recordFailedSignIn(subject: record?.userID)
                 return .invalidCredentials
             }
             switch await verifyOffPool(password, against: stored) {
             case .valid(let needsRehash):
-                guard record.status == .active else { return .disabled }
+                guard record.status == .active else {
+                    try await store.recordRefusedSignIn(
+                        attemptID, subject: record.userID, method: "password", reason: "disabled")
+                    return .disabled
+                }
                 let rehash = needsRehash ? try? await hashOffPool(password) : nil
-                let account = try await store.recordSignIn(
-                    record.userID, method: "password", clearingFailuresFor: key, newPasswordHash: rehash)
-                return .signedIn(account)
+                switch try await store.recordSignIn(
+                    record.userID, method: "password", clearingFailuresFor: key, verifiedPasswordHash: stored,
+                    newPasswordHash: rehash)
+                {
+                case .signedIn(let account):
+                    return .signedIn(account)
+                case .passwordChanged:
+                    // Changed while the old one was being checked: the old password no longer signs in.
+                    try await store.recordFailedSignIn(subject: record.userID)
+                    return .invalidCredentials
+                case .disabled:
+                    try await store.recordRefusedSignIn(
+                        attemptID, subject: record.userID, method: "password", reason: "disabled")
+                    return .disabled
+                }
             case .invalid:
-                try await fail(key, subject: record.userID, now: now)
+                try await store.recordFailedSignIn(subject: record.userID)
                 return .invalidCredentials
             }
         } catch {
             throw .store(error)
         }
-    }
-
-    private func fail(_ key: String, subject: UserID?, now: Date) async throws(StoreError) {
-        try await store.recordSignInFailure(
-            loginKey: key, subject: subject, kind: .signInFailed, countsAsFailure: true,
-            forgetBefore: now.addingTimeInterval(-failureWindow))
     }
 
     // MARK: - Changing and removing
@@ -191,10 +227,11 @@ public struct LocalAccounts: Sendable {
         let hasher = hasher
         return await onGlobalQueue {
             // An unreadable stored hash cannot be matched: treat it as a wrong password, after the same work.
-            (try? hasher.verify(password: password.revealed, against: stored)) ?? {
-                hasher.dummyVerify(password: password.revealed)
-                return .invalid
-            }()
+            (try? hasher.verify(password: password.revealed, against: stored))
+                ?? {
+                    hasher.dummyVerify(password: password.revealed)
+                    return .invalid
+                }()
         }
     }
 

@@ -37,12 +37,15 @@ public enum RestartReason: String, Sendable, Hashable, CaseIterable {
     case denied
     /// The callback lacks `oauth_token` or `oauth_verifier`.
     case missingParameter = "missing_parameter"
+    /// The Twitter account is linked to an account an operator disabled (the refusal is audited).
+    case accountDisabled = "account_disabled"
 
     /// A sentence for the person.
     public var message: String {
         switch self {
         case .denied: return "You cancelled signing in with Twitter. You can try again."
         case .expired: return "That sign-in with Twitter took too long. Please start again."
+        case .accountDisabled: return "This account is disabled. Please contact the site's operator."
         default: return "That sign-in with Twitter could not be completed. Please start again."
         }
     }
@@ -87,7 +90,9 @@ public struct RegistrationForm: Sendable, Hashable {
     public var acceptedTerms: Bool
 
     /// Makes a form.
-    public init(username: String, email: String = "", firstName: String = "", lastName: String = "", acceptedTerms: Bool = false) {
+    public init(
+        username: String, email: String = "", firstName: String = "", lastName: String = "", acceptedTerms: Bool = false
+    ) {
         self.username = username
         self.email = email
         self.firstName = firstName

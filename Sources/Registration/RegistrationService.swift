@@ -1,6 +1,6 @@
 import AccountCrypto
-public import AccountModel
 import AccountMatching
+public import AccountModel
 public import AccountStore
 public import Foundation
 public import Logging
@@ -170,12 +170,16 @@ public struct RegistrationService: Sendable {
     }
 
     /// `handleCallback` with the raw query string of the callback URL.
-    public func handleCallback(queryString: String, browserSession: String) async throws(RegistrationError) -> CallbackOutcome {
+    public func handleCallback(queryString: String, browserSession: String) async throws(RegistrationError)
+        -> CallbackOutcome
+    {
         var parameters: [String: String] = [:]
         for pair in queryString.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            let value =
+                parts.count > 1
+                ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
             if parameters[name] == nil { parameters[name] = value }
         }
         return try await handleCallback(query: parameters, browserSession: browserSession)
@@ -231,6 +235,10 @@ public struct RegistrationService: Sendable {
             return .needsDetails(draft)
         } catch let error as RegistrationError {
             throw error
+        } catch StoreError.accountDisabled {
+            // The store recorded the refusal; the person starts again (an operator must enable the account).
+            logger.info("twitter sign-in refused: account disabled")
+            return .restart(.accountDisabled)
         } catch let error as StoreError {
             throw .store(error)
         } catch {
@@ -291,7 +299,9 @@ public struct RegistrationService: Sendable {
         return view(of: draft, fields: fields, missing: problems(in: fields))
     }
 
-    private func openDraft(_ draftID: String, browserSession: String) async throws(RegistrationError) -> RegistrationDraft {
+    private func openDraft(_ draftID: String, browserSession: String) async throws(RegistrationError)
+        -> RegistrationDraft
+    {
         let stored: RegistrationDraft?
         do {
             stored = try await store.draft(id: draftID)
@@ -424,7 +434,9 @@ public struct RegistrationService: Sendable {
     /// Links the draft's Twitter identity (and credential) to `user`, the signed-in account, and deletes the draft,
     /// in one transaction. Use after ``CallbackOutcome/readyToLink(_:)``, or after
     /// ``CallbackOutcome/matchesExistingAccount(candidate:draft:)`` once the person signed in with their password.
-    public func link(draftID: String, to user: UserID, browserSession: String) async throws(RegistrationError) -> Account {
+    public func link(draftID: String, to user: UserID, browserSession: String) async throws(RegistrationError)
+        -> Account
+    {
         let draft = try await openDraft(draftID, browserSession: browserSession)
         if let linkUser = draft.linkUser, linkUser != user { throw .notSignedIn }
         let profile = try? TwitterProfile(json: draft.profileJSON)
@@ -432,7 +444,8 @@ public struct RegistrationService: Sendable {
             userID: draft.twitterUserID, screenName: draft.screenName, name: profile?.name ?? draft.screenName,
             profileJSON: draft.profileJSON)
         do {
-            return try await store.linkTwitter(identity, credential: draft.credential, to: .id(user), consumingDraft: draft.id)
+            return try await store.linkTwitter(
+                identity, credential: draft.credential, to: .id(user), consumingDraft: draft.id)
         } catch .alreadyLinked {
             throw .accountAlreadyLinked
         } catch .duplicate(.twitterUserID) {

@@ -371,8 +371,12 @@ struct SandboxService: Sendable {
         let now = configuration.now()
         let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
         let tolerance = Int64(configuration.timestampTolerance.components.seconds)
-        guard abs(nowSeconds - timestamp) <= tolerance else {
-            return refusal(.timestampOutOfBounds, "oauth_timestamp off by \(nowSeconds - timestamp) s")
+        // A timestamp far from any clock (`-9223372036854775808`) must not overflow the subtraction.
+        let (offset, overflow) = nowSeconds.subtractingReportingOverflow(timestamp)
+        guard !overflow, offset.magnitude <= tolerance.magnitude else {
+            return refusal(
+                .timestampOutOfBounds,
+                overflow ? "oauth_timestamp is out of range" : "oauth_timestamp off by \(offset) s")
         }
         let verified: VerifiedToken
         let tokenSecret: String

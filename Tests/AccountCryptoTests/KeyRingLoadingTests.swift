@@ -181,6 +181,21 @@ struct KeyRingLoadingTests {
         }
     }
 
+    /// A FIFO is refused at once: opened for reading, it waited for a writer forever.
+    @Test func aFIFOIsRefusedWithoutWaitingForAWriter() throws {
+        let path = directory.appendingPathComponent("keys.fifo").path
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(throws: KeyRingError.unreadableKeysFile(path: path, reason: "it is not a regular file")) {
+            try KeyRing.load(keysFile: path, environment: [:])
+        }
+    }
+
+    /// An editor's byte-order mark is no part of the first key's id (it made an id that looks like `k2` and is not).
+    @Test func aByteOrderMarkIsNoPartOfTheFirstID() throws {
+        let path = try keysFile("\u{FEFF}k2:\(keyA)\nk1:\(keyB)\n")
+        #expect(try KeyRing.load(keysFile: path, environment: [:]).keyIDs == ["k2", "k1"])
+    }
+
     // MARK: Precedence
 
     @Test func theKeysFileArgumentComesFirst() throws {

@@ -117,7 +117,7 @@ struct BrowserSessionStoreTests {
         }
     }
 
-    @Test func rebindingMovesPendingAuthorizationsAndDraftsOfOneBindingOnly() async throws {
+    @Test func rebindingMovesTheNamedDraftOfItsBindingOnly() async throws {
         try await withTemporaryDirectory { dir in
             let clock = TestClock()
             let store = try makeStore(in: dir, now: clock.closure)
@@ -139,14 +139,15 @@ struct BrowserSessionStoreTests {
                 )
             }
 
-            let report = try await store.rebindBrowserSession(from: "old", to: "new")
+            #expect(try await store.rebindDraft("d1", from: "old", to: "new"))
+            #expect(try await !store.rebindDraft("d2", from: "old", to: "new"))
 
-            #expect(report == AccountStore.RebindReport(pendingAuthorizations: 2, drafts: 1))
-            #expect(try await store.livePendingAuthorizations(browserSession: "old").isEmpty)
+            // Only the draft named moved; pending authorizations never do
             #expect(
-                Set(try await store.livePendingAuthorizations(browserSession: "new").map(\.requestToken)) == [
+                Set(try await store.livePendingAuthorizations(browserSession: "old").map(\.requestToken)) == [
                     "t1", "t2",
                 ])
+            #expect(try await store.livePendingAuthorizations(browserSession: "new").isEmpty)
             #expect(try await store.livePendingAuthorizations(browserSession: "other").map(\.requestToken) == ["t3"])
             #expect(try await store.draft(id: "d1")?.browserSession == "new")
             #expect(try await store.draft(id: "d2")?.browserSession == "other")

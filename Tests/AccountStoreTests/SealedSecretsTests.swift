@@ -71,6 +71,48 @@ struct SealedSecretsTests {
         }
     }
 
+    /// Rewrap replaces a sealed value only if the row still holds the value it read: a credential another process
+    /// refreshed meanwhile (still sealing under the old key) keeps its new secret, to be rewrapped in a later batch.
+    /// (Before, rewrap wrote the old secret back beside the new access token.)
+    @Test func rewrapLeavesAValueRewrittenSinceItWasReadAlone() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let ann = try await store.createAccount(newAccount("ann"))
+            try await store.linkTwitter(
+                twitterIdentity("100"), credential: TwitterCredential(token: "old-token", secret: Secret("old")),
+                to: .id(ann.id))
+            let queue = try DatabaseQueue(path: dir + "/accounts.sqlite")
+            defer { try? queue.close() }
+            func row() throws -> (token: String, blob: Data, keyID: String) {
+                try queue.read { db in
+                    let row = try #require(
+                        try Row.fetchOne(db, sql: "SELECT access_token, sealed_secret, key_id FROM twitter_credentials"))
+                    return (row[0], row[1], row[2])
+                }
+            }
+            // Given the value rewrap read, then a refresh by another process
+            let read = try row()
+            _ = try await store.recordTwitterSignIn(
+                twitterIdentity("100"), credential: TwitterCredential(token: "new-token", secret: Secret("new")))
+            let refreshed = try row()
+            #expect(refreshed.blob != read.blob)
+
+            // Then the value read is not written back over the refresh
+            #expect(
+                try await !store.replaceSealedValue(
+                    kind: .credential, rowID: "1", read: read.blob, with: Data([1, 2, 3]), keyID: "k9"))
+            let after = try row()
+            #expect(after.token == "new-token" && after.blob == refreshed.blob && after.keyID == refreshed.keyID)
+            #expect(try await store.credential(for: TwitterUserID(100))?.secret.revealed == "new")
+            // And the value that is there is
+            #expect(
+                try await store.replaceSealedValue(
+                    kind: .credential, rowID: "1", read: refreshed.blob, with: Data([1, 2, 3]), keyID: "k9"))
+            #expect(try row().keyID == "k9")
+        }
+    }
+
     @Test func aSecretCopiedToAnotherRowFailsToOpen() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)

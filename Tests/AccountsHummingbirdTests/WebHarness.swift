@@ -55,7 +55,7 @@ struct WebApp: Sendable {
                     configuration: RegistrationService.Configuration(callbackURL: "http://invalid.example/callback"),
                     logger: logger)
                 let local = LocalAccounts(
-                    store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)))
+                    store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)), failureFloor: .zero)
                 let routes = AccountRoutes(
                     store: store, registration: registration, local: local, configuration: configuration,
                     logger: logger)

@@ -28,7 +28,7 @@ struct ImportedPasswordTests {
             #expect(problems == [] && report.imported == 2)
 
             // When they sign in with their old passwords
-            let local = LocalAccounts(store: store, hasher: Self.hasher)
+            let local = LocalAccounts(store: store, hasher: Self.hasher, failureFloor: .zero)
             guard
                 case .signedIn = try await local.signIn(
                     login: "dj@example.org", password: Secret("correct horse battery staple"))

@@ -18,7 +18,7 @@ struct LocalAccountsTests {
             let clock = TestClock()
             let store = try makeStore(in: dir, now: clock.closure)
             defer { try? store.close() }
-            try await body(LocalAccounts(store: store, hasher: Self.fastHasher), store, clock, dir)
+            try await body(LocalAccounts(store: store, hasher: Self.fastHasher, failureFloor: .zero), store, clock, dir)
         }
     }
 
@@ -29,7 +29,8 @@ struct LocalAccountsTests {
             #expect(account.hasPassword && account.email == "Ann@Example.org" && account.firstName == "Ann")
 
             for login in ["ann", "ANN@example.ORG", "  Ann@Example.org"] {
-                guard case .signedIn(let signedIn) = try await local.signIn(login: login, password: Self.password) else {
+                guard case .signedIn(let signedIn) = try await local.signIn(login: login, password: Self.password)
+                else {
                     Issue.record("\(login) did not sign in")
                     continue
                 }
@@ -65,7 +66,8 @@ struct LocalAccountsTests {
     func refusesBadPasswordsNamingTheField(_ password: String, _ problem: String) async throws {
         try await withService { local, store, _, _ throws in
             await #expect(throws: LocalAccountError.invalid([FieldError(.password, problem)])) {
-                try await local.signUp(SignUpForm(username: "ann_smith1", email: "ann.smith@example.org", password: Secret(password)))
+                try await local.signUp(
+                    SignUpForm(username: "ann_smith1", email: "ann.smith@example.org", password: Secret(password)))
             }
             #expect(try await store.accountCount() == 0)
         }
@@ -98,7 +100,8 @@ struct LocalAccountsTests {
 
     @Test func wrongPasswordAndUnknownLoginGiveTheSameAnswer() async throws {
         try await withService { local, store, _, _ throws in
-            let ann = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
             #expect(try await local.signIn(login: "ann", password: Secret("wrong password!")) == .invalidCredentials)
             #expect(try await local.signIn(login: "nobody", password: Self.password) == .invalidCredentials)
             #expect(try await store.events(for: ann.id).map(\.kind) == [.signInFailed, .created])
@@ -107,14 +110,18 @@ struct LocalAccountsTests {
 
     @Test func coolsDownAfterTenFailuresForALoginWhetherOrNotItExists() async throws {
         try await withService { local, store, clock, _ throws in
-            let ann = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
             for login in ["ann", "ghost@example.org"] {
                 for _ in 0..<10 {
-                    #expect(try await local.signIn(login: login, password: Secret("wrong password!")) == .invalidCredentials)
+                    #expect(
+                        try await local.signIn(login: login, password: Secret("wrong password!")) == .invalidCredentials
+                    )
                     clock.advance(by: 1)
                 }
                 // The eleventh attempt is refused, even with the right password
-                guard case .throttled(let retryAfter) = try await local.signIn(login: login, password: Self.password) else {
+                guard case .throttled(let retryAfter) = try await local.signIn(login: login, password: Self.password)
+                else {
                     Issue.record("\(login) was not throttled")
                     continue
                 }
@@ -142,18 +149,109 @@ struct LocalAccountsTests {
         }
     }
 
+    /// Attempts sent at once are counted one by one: they get no more password checks than attempts sent one after
+    /// another (before, every attempt in flight passed the count: 200 at once were 200 guesses), and the right
+    /// password among them is refused once the limit is reached.
+    @Test func attemptsSentAtOnceGetNoMoreChecksThanTheLimit() async throws {
+        try await withService { local, store, _, _ throws in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let outcomes = try await withThrowingTaskGroup(of: SignInOutcome.self) { group in
+                for attempt in 0..<40 {
+                    group.addTask {
+                        try await local.signIn(
+                            login: "ann", password: attempt == 39 ? Self.password : Secret("wrong password \(attempt)"))
+                    }
+                }
+                return try await group.reduce(into: [SignInOutcome]()) { $0.append($1) }
+            }
+            let checked = outcomes.filter { outcome in
+                if case .throttled = outcome { return false }
+                return true
+            }
+            #expect(checked.count <= local.maximumFailures, "\(checked.count) attempts were checked")
+            let kinds = try await store.events(for: ann.id, limit: 100).map(\.kind)
+            #expect(
+                kinds.filter { $0 == .signInFailed }.count + kinds.filter { $0 == .signedIn }.count == checked.count)
+            #expect(kinds.filter { $0 == .signInThrottled }.count == 40 - checked.count)
+        }
+    }
+
+    /// The right password for a disabled account is refused, audited as `sign_in_refused`, and not counted as a
+    /// failure; its account's sign-in time is not touched.
+    @Test func aDisabledAccountIsRefusedAndAudited() async throws {
+        try await withService { local, store, _, dir throws in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            try executeSQL(dir + "/accounts.sqlite", "UPDATE users SET status = 'disabled' WHERE username = 'ann'")
+            for _ in 0..<12 {
+                #expect(try await local.signIn(login: "ann", password: Self.password) == .disabled)
+            }
+            let events = try await store.events(for: ann.id)
+            #expect(events.map(\.kind) == Array(repeating: .signInRefused, count: 12) + [.created])
+            #expect(events.first?.details == ["method": "password", "reason": "disabled"])
+            #expect(try await store.account(.id(ann.id))?.lastSignInAt == nil)
+        }
+    }
+
+    /// A password changed while the old one was being checked wins: the sign-in with the old one records nothing,
+    /// and a rehash of the old password does not replace the new hash.
+    @Test func aPasswordChangedDuringTheCheckIsNotUndoneBySignIn() async throws {
+        try await withService { local, store, _, _ throws in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let checked = try #require(try await store.loginRecord(.id(ann.id))?.passwordHash)
+            let changed = try Self.fastHasher.hash(password: "a new and different password")
+            try await store.setPasswordHash(changed, for: ann.id, event: .passwordChanged, actor: "user")
+            let recording = try await store.recordSignIn(
+                ann.id, method: "password", clearingFailuresFor: nil, verifiedPasswordHash: checked,
+                newPasswordHash: try Self.fastHasher.hash(password: Self.password.revealed))
+            guard case .passwordChanged = recording else {
+                Issue.record("the sign-in was recorded: \(recording)")
+                return
+            }
+            #expect(try await store.loginRecord(.id(ann.id))?.passwordHash == changed)
+            #expect(try await store.events(for: ann.id).map(\.kind) == [.passwordChanged, .created])
+        }
+    }
+
+    /// A failed sign-in takes at least the floor, whatever the account's hash costs: an unknown login, a wrong
+    /// password for an account with a cheap hash, and one for an imported Django hash (whose check took several times
+    /// as long, telling which accounts came from Django).
+    @Test func aFailedSignInTakesAtLeastTheFloor() async throws {
+        try await withService { _, store, _, _ throws in
+            let floor = Duration.milliseconds(600)
+            let local = LocalAccounts(store: store, hasher: Self.fastHasher, failureFloor: floor)
+            _ = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let django = "pbkdf2_sha256$1000000$lVmtlpgxpubYPgU2pQlWmm$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk="
+            _ = try await store.createAccount(newAccount("imported", passwordHash: django))
+            for login in ["nobody", "ann", "imported"] {
+                let started = ContinuousClock.now
+                #expect(
+                    try await local.signIn(login: login, password: Secret("wrong password!")) == .invalidCredentials)
+                #expect(ContinuousClock.now - started >= floor, "\(login)")
+            }
+        }
+    }
+
     @Test func djangoHashSignsInAndIsUpgradedToScrypt() async throws {
         try await withService { local, store, _, _ throws in
             // Made by Django 5.2.19's PBKDF2PasswordHasher with Scripts/make-django-hash.py
             let django = "pbkdf2_sha256$1000000$lVmtlpgxpubYPgU2pQlWmm$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk="
             let imported = try await store.createAccount(newAccount("imported", passwordHash: django))
-            guard case .signedIn = try await local.signIn(login: "imported", password: Secret("correct horse battery staple")) else {
+            guard
+                case .signedIn = try await local.signIn(
+                    login: "imported", password: Secret("correct horse battery staple"))
+            else {
                 Issue.record("the Django password did not sign in")
                 return
             }
             let stored = try #require(try await store.loginRecord(.id(imported.id))?.passwordHash)
             #expect(stored.hasPrefix("scrypt$ln=10$r=8$p=1$"))
-            guard case .signedIn = try await local.signIn(login: "imported", password: Secret("correct horse battery staple")) else {
+            guard
+                case .signedIn = try await local.signIn(
+                    login: "imported", password: Secret("correct horse battery staple"))
+            else {
                 Issue.record("the upgraded hash did not sign in")
                 return
             }
@@ -163,8 +261,9 @@ struct LocalAccountsTests {
     @Test func hashWithOlderParametersIsRehashedAtSignIn() async throws {
         try await withService { _, store, _, _ throws in
             let old = LocalAccounts(store: store, hasher: PasswordHasher(parameters: .init(log2N: 8, r: 8, p: 1)))
-            let account = try await old.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
-            let current = LocalAccounts(store: store, hasher: Self.fastHasher)
+            let account = try await old.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let current = LocalAccounts(store: store, hasher: Self.fastHasher, failureFloor: .zero)
             _ = try await current.signIn(login: "ann", password: Self.password)
             let stored = try #require(try await store.loginRecord(.id(account.id))?.passwordHash)
             #expect(stored.hasPrefix("scrypt$ln=10$"))
@@ -173,11 +272,14 @@ struct LocalAccountsTests {
 
     @Test func changeNeedsTheCurrentPasswordAndRemoveKeepsAWayToSignIn() async throws {
         try await withService { local, store, _, _ throws in
-            let ann = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
             await #expect(throws: LocalAccountError.wrongPassword) {
-                try await local.changePassword(for: ann.id, current: Secret("not it at all"), new: Secret("a new password 1"))
+                try await local.changePassword(
+                    for: ann.id, current: Secret("not it at all"), new: Secret("a new password 1"))
             }
-            await #expect(throws: LocalAccountError.invalid([FieldError(.password, "must be at least 10 characters")])) {
+            await #expect(throws: LocalAccountError.invalid([FieldError(.password, "must be at least 10 characters")]))
+            {
                 try await local.changePassword(for: ann.id, current: Self.password, new: Secret("short"))
             }
             try await local.changePassword(for: ann.id, current: Self.password, new: Secret("a new password 1"))
@@ -190,7 +292,10 @@ struct LocalAccountsTests {
             try await store.linkTwitter(twitterIdentity("5"), credential: nil, to: .id(ann.id))
             try await local.removePassword(for: ann.id, current: Secret("a new password 1"))
             #expect(try await store.account(.id(ann.id))?.hasPassword == false)
-            #expect(try await store.events(for: ann.id).prefix(4).map(\.kind) == [.passwordRemoved, .linked, .signInFailed, .passwordChanged])
+            #expect(
+                try await store.events(for: ann.id).prefix(4).map(\.kind) == [
+                    .passwordRemoved, .linked, .signInFailed, .passwordChanged,
+                ])
         }
     }
 }

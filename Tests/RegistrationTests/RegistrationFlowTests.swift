@@ -15,11 +15,12 @@ struct RegistrationFlowTests {
     static let yamada: UInt64 = 9_007_199_254_740_993
     static let ada: UInt64 = 783_214
     static let john: UInt64 = 4_000_000_000_000_000_001
-    static let users = SandboxUser.builtIn + [
-        SandboxUser(id: john, screenName: "johnny", name: "John  Smith ", email: "john@googlemail.com"),
-        SandboxUser(id: 42, screenName: "cher", name: "Cher"),
-        SandboxUser(id: 43, screenName: "annabakes", name: "Anna Baker | Pastry chef (she/her) 🥐"),
-    ]
+    static let users =
+        SandboxUser.builtIn + [
+            SandboxUser(id: john, screenName: "johnny", name: "John  Smith ", email: "john@googlemail.com"),
+            SandboxUser(id: 42, screenName: "cher", name: "Cher"),
+            SandboxUser(id: 43, screenName: "annabakes", name: "Anna Baker | Pastry chef (she/her) 🥐"),
+        ]
 
     struct Context {
         var service: RegistrationService
@@ -39,7 +40,9 @@ struct RegistrationFlowTests {
         }
 
         private func consent(_ url: URL, userID: UInt64?, action: String) async throws -> [String: String] {
-            let token = try #require(URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "oauth_token" }?.value)
+            let token = try #require(
+                URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "oauth_token" }?
+                    .value)
             let page = try await sandbox.browse(url)
             #expect(page.status == 200)
             let redirect = try await sandbox.submitConsent(token: token, userID: userID, action: action)
@@ -60,7 +63,8 @@ struct RegistrationFlowTests {
     }
 
     func withFlow(_ body: (Context) async throws -> Void) async throws {
-        let configuration = SandboxConfiguration(consumer: SandboxConfiguration.generateConsumerCredentials(), users: Self.users)
+        let configuration = SandboxConfiguration(
+            consumer: SandboxConfiguration.generateConsumerCredentials(), users: Self.users)
         try await SandboxHarness.run(configuration: configuration) { sandbox in
             try await withTemporaryDirectory { dir in
                 let clock = TestClock(Date())
@@ -69,8 +73,11 @@ struct RegistrationFlowTests {
                 let service = RegistrationService(
                     store: store, twitter: sandbox.client(),
                     configuration: RegistrationService.Configuration(callbackURL: SandboxHarness.callback))
-                let local = LocalAccounts(store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)))
-                try await body(Context(service: service, local: local, store: store, sandbox: sandbox, clock: clock, directory: dir))
+                let local = LocalAccounts(
+                    store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)), failureFloor: .zero)
+                try await body(
+                    Context(
+                        service: service, local: local, store: store, sandbox: sandbox, clock: clock, directory: dir))
             }
         }
     }
@@ -81,12 +88,17 @@ struct RegistrationFlowTests {
                 Issue.record("expected a draft")
                 return
             }
-            #expect(draft.fields == [.username: "zoe_angstrom", .email: "zoe@example.com", .firstName: "Zoë", .lastName: "Ångström"])
+            #expect(
+                draft.fields == [
+                    .username: "zoe_angstrom", .email: "zoe@example.com", .firstName: "Zoë", .lastName: "Ångström",
+                ])
             #expect(draft.missing.isEmpty)
             #expect(try await flow.store.accountCount() == 0)
 
             let outcome = try await flow.service.complete(
-                draftID: draft.id, form: RegistrationForm(username: "zoe_angstrom", email: "zoe@example.com", firstName: "Zoë", lastName: "Ångström"),
+                draftID: draft.id,
+                form: RegistrationForm(
+                    username: "zoe_angstrom", email: "zoe@example.com", firstName: "Zoë", lastName: "Ångström"),
                 browserSession: "browser-1")
             guard case .registered(let account) = outcome else {
                 Issue.record("expected a registration, got \(outcome)")
@@ -129,8 +141,10 @@ struct RegistrationFlowTests {
     @Test func returningPersonSignsInWithNoNewAccountAndTheScreenNameIsRefreshed() async throws {
         try await withFlow { flow throws in
             guard case .needsDetails(let draft) = try await flow.arrive(as: Self.ada) else { return }
-            guard case .registered(let account) = try await flow.service.complete(
-                draftID: draft.id, form: RegistrationForm(username: "ada", email: "ada@example.com"), browserSession: "browser-1")
+            guard
+                case .registered(let account) = try await flow.service.complete(
+                    draftID: draft.id, form: RegistrationForm(username: "ada", email: "ada@example.com"),
+                    browserSession: "browser-1")
             else { return }
             // The person renamed themselves on Twitter since: our copy holds the old name
             let queue = try DatabaseQueue(path: flow.directory + "/accounts.sqlite")
@@ -138,7 +152,10 @@ struct RegistrationFlowTests {
             try queue.close()
 
             for purpose in [AuthorizationPurpose.signIn, .register] {
-                guard case .signedIn(let again) = try await flow.arrive(as: Self.ada, purpose: purpose, session: "other-browser") else {
+                guard
+                    case .signedIn(let again) = try await flow.arrive(
+                        as: Self.ada, purpose: purpose, session: "other-browser")
+                else {
                     Issue.record("\(purpose) did not sign in")
                     continue
                 }
@@ -147,6 +164,43 @@ struct RegistrationFlowTests {
             }
             #expect(try await flow.store.accountCount() == 1)
             #expect(try await flow.store.events(for: account.id).first?.kind == .signedIn)
+        }
+    }
+
+    /// Twitter sign-in to a disabled account restarts, records `sign_in_refused` and nothing else: no session-worthy
+    /// outcome, no new credential, no sign-in time (before, it recorded a sign-in and refreshed the credential).
+    @Test func aDisabledAccountCannotSignInThroughTwitter() async throws {
+        try await withFlow { flow throws in
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.ada) else { return }
+            guard
+                case .registered(let account) = try await flow.service.complete(
+                    draftID: draft.id, form: RegistrationForm(username: "ada", email: "ada@example.com"),
+                    browserSession: "browser-1")
+            else { return }
+            let path = flow.directory + "/accounts.sqlite"
+            try executeSQL(path, "UPDATE users SET status = 'disabled'")
+            func credentials() throws -> [String] {
+                let queue = try DatabaseQueue(path: path)
+                defer { try? queue.close() }
+                return try queue.read { db in
+                    try String.fetchAll(
+                        db,
+                        sql:
+                            "SELECT access_token || quote(sealed_secret) || key_id || updated_at FROM twitter_credentials"
+                    )
+                }
+            }
+            let before = try credentials()
+            for purpose in [AuthorizationPurpose.signIn, .register] {
+                let outcome = try await flow.arrive(as: Self.ada, purpose: purpose, session: "other-browser")
+                #expect(outcome == .restart(.accountDisabled), "\(purpose): \(outcome)")
+            }
+            #expect(try credentials() == before && before.count == 1)
+            let events = try await flow.store.events(for: account.id)
+            #expect(events.prefix(2).map(\.kind) == [.signInRefused, .signInRefused])
+            #expect(events.first?.details["reason"] == "disabled" && events.first?.details["method"] == "twitter")
+            #expect(!events.contains { $0.kind == .signedIn })
+            #expect(try await flow.store.account(.id(account.id))?.lastSignInAt == account.lastSignInAt)
         }
     }
 
@@ -163,7 +217,10 @@ struct RegistrationFlowTests {
             #expect(candidate.id == existing.id)
             #expect(try await flow.store.account(.id(existing.id))?.twitter == nil)
 
-            guard case .signedIn(let signedIn) = try await flow.local.signIn(login: "john", password: Secret("john's long password")) else {
+            guard
+                case .signedIn(let signedIn) = try await flow.local.signIn(
+                    login: "john", password: Secret("john's long password"))
+            else {
                 Issue.record("password sign-in failed")
                 return
             }
@@ -175,15 +232,19 @@ struct RegistrationFlowTests {
 
     @Test func linkPurposeLinksTheSignedInAccountAndRefusesAnIdLinkedElsewhere() async throws {
         try await withFlow { flow throws in
-            let ann = try await flow.local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Secret("ann's long password")))
-            guard case .readyToLink(let draft) = try await flow.arrive(as: Self.ada, purpose: .link, signedInUser: ann.id) else {
+            let ann = try await flow.local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Secret("ann's long password")))
+            guard
+                case .readyToLink(let draft) = try await flow.arrive(as: Self.ada, purpose: .link, signedInUser: ann.id)
+            else {
                 Issue.record("expected a link confirmation")
                 return
             }
             let linked = try await flow.service.link(draftID: draft.id, to: ann.id, browserSession: "browser-1")
             #expect(linked.twitter?.userID == TwitterUserID(Self.ada))
 
-            let bob = try await flow.local.signUp(SignUpForm(username: "bob", email: "bob@example.org", password: Secret("bob's long password")))
+            let bob = try await flow.local.signUp(
+                SignUpForm(username: "bob", email: "bob@example.org", password: Secret("bob's long password")))
             let before = try databaseDump(flow.directory + "/accounts.sqlite")
             await #expect(throws: RegistrationError.twitterLinkedToAnotherAccount) {
                 try await flow.arrive(as: Self.ada, purpose: .link, session: "bob-browser", signedInUser: bob.id)
@@ -209,19 +270,25 @@ struct RegistrationFlowTests {
 
             // Forged: a token nobody issued, and a missing verifier
             #expect(
-                try await flow.service.handleCallback(query: ["oauth_token": "forged", "oauth_verifier": "x"], browserSession: "b1")
+                try await flow.service.handleCallback(
+                    query: ["oauth_token": "forged", "oauth_verifier": "x"], browserSession: "b1")
                     == .restart(.tokenMismatch))
             #expect(
-                try await flow.service.handleCallback(query: ["oauth_token": "forged", "oauth_verifier": "x"], browserSession: "fresh")
+                try await flow.service.handleCallback(
+                    query: ["oauth_token": "forged", "oauth_verifier": "x"], browserSession: "fresh")
                     == .restart(.noPendingAuthorization))
-            #expect(try await flow.service.handleCallback(query: ["oauth_token": "forged"], browserSession: "b1") == .restart(.missingParameter))
+            #expect(
+                try await flow.service.handleCallback(query: ["oauth_token": "forged"], browserSession: "b1")
+                    == .restart(.missingParameter))
             #expect(try databaseDump(path) == before)
 
             // Another browser session presenting a real callback
             let url = try await flow.service.begin(purpose: .register, browserSession: "b2")
             let query = try await flow.approve(url, as: Self.zoe)
             before = try databaseDump(path)
-            #expect(try await flow.service.handleCallback(query: query, browserSession: "attacker") == .restart(.otherBrowserSession))
+            #expect(
+                try await flow.service.handleCallback(query: query, browserSession: "attacker")
+                    == .restart(.otherBrowserSession))
             #expect(try databaseDump(path) == before)
 
             // Replayed: the first use works, the second restarts
@@ -243,25 +310,32 @@ struct RegistrationFlowTests {
 
     @Test func validationErrorsComeAllAtOnceThenTheFixedFormCompletesOnce() async throws {
         try await withFlow { flow throws in
-            _ = try await flow.local.signUp(SignUpForm(username: "taken", email: "taken@example.org", password: Secret("a long password 1")))
+            _ = try await flow.local.signUp(
+                SignUpForm(username: "taken", email: "taken@example.org", password: Secret("a long password 1")))
             guard case .needsDetails(let draft) = try await flow.arrive(as: Self.zoe) else { return }
             let bad = try await flow.service.complete(
-                draftID: draft.id, form: RegistrationForm(username: "TAKEN", email: "Taken@Example.org", firstName: "Zo\u{7}ë"),
+                draftID: draft.id,
+                form: RegistrationForm(username: "TAKEN", email: "Taken@Example.org", firstName: "Zo\u{7}ë"),
                 browserSession: "browser-1")
             #expect(
-                bad == .invalid([
-                    FieldError(.username, "is already taken"),
-                    FieldError(.email, "already belongs to an account; sign in to it to link Twitter"),
-                    FieldError(.firstName, "must not contain control characters"),
-                ]))
+                bad
+                    == .invalid([
+                        FieldError(.username, "is already taken"),
+                        FieldError(.email, "already belongs to an account; sign in to it to link Twitter"),
+                        FieldError(.firstName, "must not contain control characters"),
+                    ]))
             #expect(try await flow.store.accountCount() == 1)
 
             // From another browser session the draft is refused
             await #expect(throws: RegistrationError.draftFromOtherBrowserSession) {
-                try await flow.service.complete(draftID: draft.id, form: RegistrationForm(username: "zoe"), browserSession: "elsewhere")
+                try await flow.service.complete(
+                    draftID: draft.id, form: RegistrationForm(username: "zoe"), browserSession: "elsewhere")
             }
             let fixed = RegistrationForm(username: "zoe", email: "zoe@example.com")
-            guard case .registered = try await flow.service.complete(draftID: draft.id, form: fixed, browserSession: "browser-1") else {
+            guard
+                case .registered = try await flow.service.complete(
+                    draftID: draft.id, form: fixed, browserSession: "browser-1")
+            else {
                 Issue.record("the fixed form did not register")
                 return
             }
@@ -283,9 +357,12 @@ struct RegistrationFlowTests {
             #expect(rows == 5)
             // The oldest were dropped: their callbacks restart
             let oldest = try await flow.approve(urls[0], as: Self.zoe)
-            #expect(try await flow.service.handleCallback(query: oldest, browserSession: "flood") == .restart(.tokenMismatch))
+            #expect(
+                try await flow.service.handleCallback(query: oldest, browserSession: "flood")
+                    == .restart(.tokenMismatch))
             let newest = try await flow.approve(urls[11], as: Self.zoe)
-            guard case .needsDetails = try await flow.service.handleCallback(query: newest, browserSession: "flood") else {
+            guard case .needsDetails = try await flow.service.handleCallback(query: newest, browserSession: "flood")
+            else {
                 Issue.record("the newest begin did not work")
                 return
             }
@@ -300,7 +377,8 @@ struct RegistrationFlowTests {
             await #expect(throws: RegistrationError.twitter(.serverError(status: 503))) {
                 try await flow.service.handleCallback(query: query, browserSession: "b")
             }
-            try await flow.sandbox.failNext(#"{"endpoint": "access_token", "mode": "rate_limit", "remaining": 0, "reset": 2000000000}"#)
+            try await flow.sandbox.failNext(
+                #"{"endpoint": "access_token", "mode": "rate_limit", "remaining": 0, "reset": 2000000000}"#)
             do throws(RegistrationError) {
                 _ = try await flow.service.handleCallback(query: query, browserSession: "b")
                 Issue.record("the rate limit was not reported")

@@ -8,11 +8,13 @@ import Testing
 import TwitterOAuth
 
 extension RegistrationFlowTests {
-    /// A sign-in rotates the browser's session id; the draft made before must follow it, and stay out of reach of the
-    /// old id.
-    @Test func rotationCarriesDraftsAndPendingAuthorizationsToTheNewSessionId() async throws {
+    /// A sign-in made to link a draft rotates the browser's session id; that draft follows it, and nothing else does:
+    /// another draft of the old id (one another site planted with its own Twitter account, by setting the session
+    /// cookie) and its pending authorizations stay behind, out of reach of the new id.
+    @Test func signInCarriesOnlyTheDraftItWasMadeToLink() async throws {
         try await withFlow { flow throws in
-            // Given a draft waiting for a password sign-in, and a second flow begun but not finished, on "old"
+            // Given a draft waiting for a password sign-in, a stranger's draft, and a flow begun but not finished, all
+            // on "old"
             let existing = try await flow.local.signUp(
                 SignUpForm(username: "john", email: "john@gmail.com", password: Secret("john's long password")))
             guard case .matchesExistingAccount(_, let draft) = try await flow.arrive(as: Self.john, session: "old")
@@ -20,33 +22,33 @@ extension RegistrationFlowTests {
                 Issue.record("the mailbox match was not recognised")
                 return
             }
+            guard case .needsDetails(let planted) = try await flow.arrive(as: Self.zoe, session: "old") else {
+                Issue.record("no draft for the stranger")
+                return
+            }
             let url = try await flow.service.begin(purpose: .signIn, browserSession: "old")
-            let query = try await flow.approve(url, as: Self.zoe)
+            let query = try await flow.approve(url, as: Self.ada)
 
-            // When the session id rotates at sign-in
-            let report = try await flow.service.rotate(browserSession: "old", to: "new")
+            // When the session id rotates at the sign-in made for the first draft
+            #expect(try await flow.service.carryDraft(draft.id, from: "old", to: "new"))
 
-            // Then every row moved, in one go (the used authorization of the first flow too, so a replay of its callback
-            // is still told apart from a stranger's)
-            #expect(report == AccountStore.RebindReport(pendingAuthorizations: 2, drafts: 1))
+            // Then that draft answers to the new id only
             await #expect(throws: RegistrationError.draftFromOtherBrowserSession) {
                 try await flow.service.link(draftID: draft.id, to: existing.id, browserSession: "old")
             }
             #expect(try await flow.service.draft(draft.id, browserSession: "old") == nil)
             let linked = try await flow.service.link(draftID: draft.id, to: existing.id, browserSession: "new")
             #expect(linked.twitter?.userID == TwitterUserID(Self.john))
-            // The pending authorization answers only to the new id
+            // The stranger's draft and the pending authorization stayed with the old id
+            #expect(try await flow.service.draft(planted.id, browserSession: "new") == nil)
+            #expect(try await flow.service.draft(planted.id, browserSession: "old") != nil)
             #expect(
-                try await flow.service.handleCallback(query: query, browserSession: "old")
+                try await flow.service.handleCallback(query: query, browserSession: "new")
                     == .restart(.otherBrowserSession))
-            guard case .needsDetails = try await flow.service.handleCallback(query: query, browserSession: "new") else {
-                Issue.record("the pending authorization did not follow the rotation")
-                return
-            }
-            // Rotating an id with nothing bound moves nothing
-            #expect(
-                try await flow.service.rotate(browserSession: "empty", to: "other")
-                    == .init(pendingAuthorizations: 0, drafts: 0))
+            // A draft of another id, or one that does not exist, moves nothing
+            #expect(try await !flow.service.carryDraft(planted.id, from: "elsewhere", to: "new"))
+            #expect(try await !flow.service.carryDraft("no-such-draft", from: "old", to: "new"))
+            #expect(try await flow.service.draft(planted.id, browserSession: "old") != nil)
         }
     }
 }

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 import TwitterOAuth
 import TwitterSandbox
@@ -67,6 +67,24 @@ struct SandboxRefusalTests {
                 error
                     == .rejected(status: 401, errors: [TwitterAPIError(code: 135, message: "Timestamp out of bounds.")])
             )
+        }
+    }
+
+    /// A timestamp far from any clock is refused as out of bounds; it must not overflow the sandbox's arithmetic (it
+    /// did: `Int64.min` stopped the process, and with it `accounts demo`).
+    @Test(arguments: [Int64.min, Int64.min + 1, Int64.max, 0])
+    func aTimestampFarFromAnyClockIsCode135(timestamp: Int64) async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client(timestamp: { timestamp })
+            let error = await #expect(throws: TwitterError.self) {
+                try await client.requestToken(callback: SandboxHarness.callback)
+            }
+            #expect(
+                error
+                    == .rejected(status: 401, errors: [TwitterAPIError(code: 135, message: "Timestamp out of bounds.")])
+            )
+            // The sandbox still answers.
+            _ = try await sandbox.client().requestToken(callback: SandboxHarness.callback)
         }
     }
 

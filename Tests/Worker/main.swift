@@ -28,7 +28,8 @@ func race(database: String, twitterID: TwitterUserID, attempts: Int, tag: String
     let store = try AccountStore(configuration: StoreConfiguration(path: database), keyRing: keyRing)
     let service = RegistrationService(
         store: store,
-        twitter: TwitterClient(consumer: ConsumerCredentials(key: "unused", secret: "unused"), baseURL: URL(string: "http://127.0.0.1:9")!),
+        twitter: TwitterClient(
+            consumer: ConsumerCredentials(key: "unused", secret: "unused"), baseURL: URL(string: "http://127.0.0.1:9")!),
         configuration: RegistrationService.Configuration(callbackURL: "http://127.0.0.1:9/cb"))
     // One draft per attempt, as if the same person had finished the Twitter leg in `attempts` tabs.
     var drafts: [(id: String, session: String)] = []
@@ -39,7 +40,8 @@ func race(database: String, twitterID: TwitterUserID, attempts: Int, tag: String
         try await store.saveDraft(
             RegistrationDraft(
                 id: id, browserSession: RegistrationService.bindingForTests(session), purpose: .register,
-                twitterUserID: twitterID, screenName: "racer", credential: TwitterCredential(token: "tok-\(id)", secret: Secret("sec-\(id)")),
+                twitterUserID: twitterID, screenName: "racer",
+                credential: TwitterCredential(token: "tok-\(id)", secret: Secret("sec-\(id)")),
                 profileJSON: Array("{\"id_str\":\"\(twitterID)\",\"screen_name\":\"racer\",\"name\":\"Racer\"}".utf8),
                 fields: [:], linkUser: nil, createdAt: now, expiresAt: now.addingTimeInterval(600)))
         drafts.append((id, session))
@@ -48,7 +50,8 @@ func race(database: String, twitterID: TwitterUserID, attempts: Int, tag: String
         for (index, draft) in drafts.enumerated() {
             group.addTask {
                 do {
-                    let form = RegistrationForm(username: "\(tag)_racer_\(index)", email: "\(tag).racer.\(index)@example.org")
+                    let form = RegistrationForm(
+                        username: "\(tag)_racer_\(index)", email: "\(tag).racer.\(index)@example.org")
                     switch try await service.complete(draftID: draft.id, form: form, browserSession: draft.session) {
                     case .registered: return "registered"
                     case .signedIn: return "signedIn"
@@ -75,7 +78,8 @@ func race(database: String, twitterID: TwitterUserID, attempts: Int, tag: String
 func makeService(_ store: AccountStore) -> RegistrationService {
     RegistrationService(
         store: store,
-        twitter: TwitterClient(consumer: ConsumerCredentials(key: "unused", secret: "unused"), baseURL: URL(string: "http://127.0.0.1:9")!),
+        twitter: TwitterClient(
+            consumer: ConsumerCredentials(key: "unused", secret: "unused"), baseURL: URL(string: "http://127.0.0.1:9")!),
         configuration: RegistrationService.Configuration(callbackURL: "http://127.0.0.1:9/cb"))
 }
 
@@ -86,7 +90,8 @@ func saveDraft(_ store: AccountStore, id: String, session: String, twitterID: Tw
             id: id, browserSession: RegistrationService.bindingForTests(session), purpose: .register,
             twitterUserID: twitterID, screenName: "user\(twitterID)",
             credential: TwitterCredential(token: "tok-\(id)", secret: Secret("sec-\(id)")),
-            profileJSON: Array("{\"id_str\":\"\(twitterID)\",\"screen_name\":\"user\(twitterID)\",\"name\":\"User\"}".utf8),
+            profileJSON: Array(
+                "{\"id_str\":\"\(twitterID)\",\"screen_name\":\"user\(twitterID)\",\"name\":\"User\"}".utf8),
             fields: [:], linkUser: nil, createdAt: now, expiresAt: now.addingTimeInterval(600)))
 }
 
@@ -117,7 +122,8 @@ func soak(database: String, seconds: Double, tag: String) async throws {
     let keyRing = try KeyRing.load(keysFile: nil, environment: ProcessInfo.processInfo.environment)
     let store = try AccountStore(configuration: StoreConfiguration(path: database), keyRing: keyRing)
     let service = makeService(store)
-    let local = LocalAccounts(store: store, hasher: PasswordHasher(parameters: .init(log2N: 8, r: 8, p: 1)))
+    let local = LocalAccounts(
+        store: store, hasher: PasswordHasher(parameters: .init(log2N: 8, r: 8, p: 1)), failureFloor: .zero)
     let passwordHash = try PasswordHasher(parameters: .init(log2N: 8, r: 8, p: 1)).hash(password: "soak password 123")
     let deadline = Date().addingTimeInterval(seconds)
     let results = await withTaskGroup(of: [String: Int].self) { group in
@@ -133,17 +139,25 @@ func soak(database: String, seconds: Double, tag: String) async throws {
                     do {
                         // Register through Twitter, sign in with Twitter again, add a password, unlink, relink, read.
                         try await saveDraft(store, id: "d-\(name)", session: "s-\(name)", twitterID: twitterID)
-                        guard case .registered(let account) = try await service.complete(
-                            draftID: "d-\(name)", form: RegistrationForm(username: name, email: "\(name)@example.org"),
-                            browserSession: "s-\(name)")
+                        guard
+                            case .registered(let account) = try await service.complete(
+                                draftID: "d-\(name)",
+                                form: RegistrationForm(username: name, email: "\(name)@example.org"),
+                                browserSession: "s-\(name)")
                         else { throw WorkerError("registration did not register") }
                         counts["registered", default: 0] += 1
-                        let identity = NewTwitterIdentity(userID: twitterID, screenName: "renamed_\(iteration)", name: "User", profileJSON: nil)
-                        guard try await store.recordTwitterSignIn(identity, credential: TwitterCredential(token: "t2", secret: Secret("s2"))) != nil
+                        let identity = NewTwitterIdentity(
+                            userID: twitterID, screenName: "renamed_\(iteration)", name: "User", profileJSON: nil)
+                        guard
+                            try await store.recordTwitterSignIn(
+                                identity, credential: TwitterCredential(token: "t2", secret: Secret("s2"))) != nil
                         else { throw WorkerError("twitter sign-in found no account") }
                         counts["twitterSignIn", default: 0] += 1
-                        try await store.setPasswordHash(passwordHash, for: account.id, event: .passwordChanged, actor: "soak")
-                        guard case .signedIn = try await local.signIn(login: name, password: Secret("soak password 123")) else {
+                        try await store.setPasswordHash(
+                            passwordHash, for: account.id, event: .passwordChanged, actor: "soak")
+                        guard
+                            case .signedIn = try await local.signIn(login: name, password: Secret("soak password 123"))
+                        else {
                             throw WorkerError("password sign-in failed")
                         }
                         counts["passwordSignIn", default: 0] += 1
@@ -151,7 +165,9 @@ func soak(database: String, seconds: Double, tag: String) async throws {
                         counts["unlinked", default: 0] += 1
                         try await store.linkTwitter(identity, credential: nil, to: .id(account.id))
                         counts["linked", default: 0] += 1
-                        guard try store.accountID(twitterUserID: twitterID) == account.id else { throw WorkerError("lookup mismatch") }
+                        guard try store.accountID(twitterUserID: twitterID) == account.id else {
+                            throw WorkerError("lookup mismatch")
+                        }
                         _ = try await store.events(for: account.id)
                         counts["reads", default: 0] += 1
                     } catch {
