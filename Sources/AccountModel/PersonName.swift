@@ -3,6 +3,9 @@
 public enum PersonName: Sendable {
     /// The most characters a name may have.
     public static let maximumLength = 100
+    /// The most bytes (UTF-8) a name may have: a character may be any number of code points (a run of Hangul
+    /// leading jamo is one), and a hundred such characters of hundreds of kilobytes are no name.
+    public static let maximumBytes = 1_000
 
     /// What is wrong with `name`, or `nil` when it is acceptable.
     public static func problem(with name: String) -> String? {
@@ -11,10 +14,33 @@ public enum PersonName: Sendable {
             // Printable ASCII (the usual case): one character a byte, no control characters.
             return name.utf8.count > maximumLength ? "must be at most \(maximumLength) characters" : nil
         }
+        if name.utf8.count > maximumBytes { return "must be at most \(maximumBytes) bytes (UTF-8)" }
         if name.count > maximumLength { return "must be at most \(maximumLength) characters" }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "must not contain control characters"
         }
         return nil
+    }
+
+    /// `name` made to keep these rules, as the store keeps a name it did not choose (a Twitter display name): white
+    /// space trimmed at both ends (Unicode's, as imports trim), control characters and NUL dropped, then cut to
+    /// ``maximumLength`` characters and ``maximumBytes`` bytes. What it returns passes ``problem(with:)`` (or is
+    /// empty), so that an export of what the store holds imports again.
+    public static func storable(_ name: String) -> String {
+        let trimmed = EmailAddress.trim(name)
+        if problem(with: trimmed) == nil { return trimmed }
+        var kept = String.UnicodeScalarView()
+        for scalar in trimmed.unicodeScalars where scalar.properties.generalCategory != .control {
+            kept.append(scalar)
+        }
+        var result = ""
+        var bytes = 0
+        for character in String(kept) {
+            let size = character.utf8.count
+            if result.count == maximumLength || bytes + size > maximumBytes { break }
+            result.append(character)
+            bytes += size
+        }
+        return EmailAddress.trim(result)
     }
 }

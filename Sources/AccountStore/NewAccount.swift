@@ -58,11 +58,15 @@ public struct NewTwitterIdentity: Sendable {
     /// The raw `verify_credentials` JSON, kept unchanged.
     public var profileJSON: [UInt8]?
 
-    /// Makes an identity to link.
+    /// Makes an identity to link. The screen name and display name are kept as ``PersonName/storable(_:)`` makes
+    /// them (trimmed, no control characters, at most 100 characters), as an import would take them, so that an
+    /// export of the store imports again; the profile JSON keeps what Twitter sent. An empty display name is the
+    /// screen name.
     public init(userID: TwitterUserID, screenName: String, name: String, profileJSON: [UInt8]?) {
         self.userID = userID
-        self.screenName = screenName
-        self.name = name
+        self.screenName = PersonName.storable(screenName)
+        let name = PersonName.storable(name)
+        self.name = name.isEmpty ? self.screenName : name
         self.profileJSON = profileJSON
     }
 }

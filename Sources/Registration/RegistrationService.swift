@@ -370,8 +370,9 @@ public struct RegistrationService: Sendable {
         let draft = try await openDraft(draftID, browserSession: browserSession)
         var fields: [Field: String] = [
             .username: form.username.trimmingCharacters(in: .whitespaces), .email: EmailAddress.trim(form.email),
-            .firstName: form.firstName.trimmingCharacters(in: .whitespaces),
-            .lastName: form.lastName.trimmingCharacters(in: .whitespaces),
+            // Trimmed as imports trim (Unicode's white space, line separators too), so an export imports again.
+            .firstName: EmailAddress.trim(form.firstName),
+            .lastName: EmailAddress.trim(form.lastName),
         ]
         fields = fields.filter { !$0.value.isEmpty }
         var errors = problems(in: fields)

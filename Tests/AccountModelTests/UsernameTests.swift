@@ -76,3 +76,24 @@ struct SecretTests {
         var secret: Secret
     }
 }
+
+/// A name the store did not choose (a Twitter display name) is kept as the rules for names allow, so that an export
+/// of it imports again.
+@Test(arguments: [
+    ("Ann Smith ", "Ann Smith"), ("\u{2028}Ann\u{2029}", "Ann"), ("Bo\u{7}b", "Bob"), ("a\u{0}b", "ab"),
+    (String(repeating: "é", count: 120), String(repeating: "é", count: 100)), ("   ", ""),
+])
+func aStorableNameKeepsTheRulesForNames(name: String, stored: String) {
+    #expect(PersonName.storable(name) == stored)
+    #expect(PersonName.problem(with: PersonName.storable(name)) == nil)
+}
+
+/// A character may hold any number of code points: a run of Hangul leading jamo is one. A name is also bounded in
+/// bytes, so that a hundred such characters cannot hold hundreds of kilobytes.
+@Test func aNameIsBoundedInBytesAsWellAsCharacters() {
+    let jamo = "한" + String(repeating: "\u{1100}", count: 3_000)
+    #expect(jamo.count <= 2)
+    #expect(PersonName.problem(with: jamo) == "must be at most 1000 bytes (UTF-8)")
+    let stored = PersonName.storable(jamo)
+    #expect(PersonName.problem(with: stored) == nil && stored.utf8.count <= PersonName.maximumBytes)
+}

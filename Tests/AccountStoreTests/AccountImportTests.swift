@@ -112,6 +112,40 @@ struct AccountImportTests {
         }
     }
 
+    /// What Twitter sends is kept as an import would take it, so an export of accounts made through registration
+    /// imports again, byte for byte: a display name with white space at an end (a line separator too), control
+    /// characters, over 100 characters, or of a few characters but thousands of code points. (Before, such an export
+    /// was refused line by line: `twitter.name: must be at most 100 characters`.)
+    @Test(arguments: [TransferFormat.jsonl, .csv])
+    func anExportOfWhatTwitterSentImportsAgain(format: TransferFormat) async throws {
+        try await withTemporaryDirectory { dir in
+            let first = try makeStore(in: dir, name: "a.sqlite", now: TestClock().closure)
+            defer { try? first.close() }
+            let names = [
+                "Ann Smith ", "Ann\u{2028}", String(repeating: "abcdefghij", count: 11) + "xyz", "Bo\u{7}b\u{0}",
+                "한" + String(repeating: "\u{1100}", count: 3_000), "   ",
+            ]
+            for (index, name) in names.enumerated() {
+                let account = try await first.createAccount(newAccount("user\(index)"))
+                try await first.linkTwitter(
+                    NewTwitterIdentity(
+                        userID: TwitterUserID(UInt64(100 + index)), screenName: " screen\(index)\u{2029}", name: name,
+                        profileJSON: Array("{}".utf8)),
+                    credential: nil, to: .id(account.id))
+            }
+            let exported = try exportText(first, format: format, directory: dir)
+            let second = try makeStore(in: dir, name: "b.sqlite", now: TestClock().closure)
+            defer { try? second.close() }
+            let (report, problems) = try importText(exported, format: format, into: second, directory: dir)
+            #expect(problems == [])
+            #expect(report.imported == names.count)
+            #expect(textDigest(try exportText(second, format: format, directory: dir)) == textDigest(exported))
+            let stored = try await first.account(.username("user0"))?.twitter
+            #expect(stored?.name == "Ann Smith" && stored?.screenName == "screen0")
+            #expect(try await first.account(.username("user5"))?.twitter?.name == "screen5")
+        }
+    }
+
     @Test func oneInvalidLineImportsNothingAndEveryProblemIsListed() async throws {
         try await withStore { store, dir in
             // Given a store holding one account
