@@ -71,7 +71,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
-        let store = try global.openStore(keyRing: nil)
+        let store = try global.openStore(keyRing: nil, readOnly: true)
         defer { try? store.close() }
         var explainedIDs: [UserID] = []
         var namedAs: [UserID: String] = [:]

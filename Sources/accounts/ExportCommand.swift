@@ -30,7 +30,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try global.openStore(keyRing: nil)
+        let store = try global.openStore(keyRing: nil, readOnly: true)
         defer { try? store.close() }
         let writer: AccountWriter
         do {

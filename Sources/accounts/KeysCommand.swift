@@ -67,7 +67,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keyRing = try global.optionalKeyRing()
-            let store = try global.openStore(keyRing: keyRing)
+            let store = try global.openStore(keyRing: keyRing, readOnly: true)
             defer { try? store.close() }
             let counts: [SealedValueCount]
             do {

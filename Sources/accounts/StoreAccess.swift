@@ -28,9 +28,16 @@ extension GlobalOptions {
     }
 
     /// Opens the migrated store; a missing or unmigrated database exits 1 with a message to run `accounts migrate`.
-    func openStore(keyRing: KeyRing?) throws -> AccountStore {
+    ///
+    /// A command that only reads (`readOnly`: reports, export, `users show`, `keys status`) opens the file with
+    /// SQLite's read-only flag: it needs no write permission, changes not a byte of the file (opening for writing
+    /// bumped its schema counter and made a probe table), and neither waits behind another process's write to
+    /// open nor to checkpoint when it closes.
+    func openStore(keyRing: KeyRing?, readOnly: Bool = false) throws -> AccountStore {
+        var configuration = storeConfiguration()
+        configuration.readOnly = readOnly
         do {
-            return try AccountStore(configuration: storeConfiguration(), keyRing: keyRing)
+            return try AccountStore(configuration: configuration, keyRing: keyRing)
         } catch {
             throw fail(error)
         }

@@ -34,7 +34,7 @@ struct UsersCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try global.openStore(keyRing: nil)
+            let store = try global.openStore(keyRing: nil, readOnly: true)
             defer { try? store.close() }
             let overview: AccountOverview?
             do {

@@ -261,6 +261,23 @@ struct DuplicatesCommandTests {
         }
     }
 
+    /// The commands that only read open the file read-only: not a byte of it changes (opened for writing, every run
+    /// bumped its schema counter and made and dropped a probe table; a reader without write permission was refused).
+    @Test func readingCommandsLeaveTheFileAsItWas() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            let before = fileBytes(database)
+            for command in [
+                ["duplicates"], ["duplicates", "--explain", "john,johnny"], ["export", "--format", "jsonl"],
+                ["users", "show", "john"], ["keys", "status"],
+            ] {
+                let result = try runAccounts(command + ["--database", database])
+                #expect(result.status == 0, "\(command): \(result.stderr)")
+                #expect(fileBytes(database) == before, "\(command) changed the database file")
+            }
+        }
+    }
+
     #if os(Linux)
         /// A report that cannot reach stdout (a full disk, here `/dev/full`) is an error with exit status 1, not a crash
         /// and not a success.
