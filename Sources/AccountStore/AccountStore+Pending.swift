@@ -1,5 +1,5 @@
-public import AccountModel
 import AccountCrypto
+public import AccountModel
 import Foundation
 import GRDB
 
@@ -38,9 +38,11 @@ extension AccountStore {
                         link_user_id, created_at, expires_at, consumed_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
                     """,
-                arguments: [pending.requestToken, sealed.blob, sealed.keyID, pending.browserSession,
+                arguments: [
+                    pending.requestToken, sealed.blob, sealed.keyID, pending.browserSession,
                     pending.purpose.rawValue, linkUserRowID, Timestamp.micros(pending.createdAt),
-                    Timestamp.micros(pending.expiresAt)])
+                    Timestamp.micros(pending.expiresAt),
+                ])
         }
     }
 
@@ -93,6 +95,23 @@ extension AccountStore {
                     UPDATE pending_authorizations SET consumed_at = ?
                     WHERE request_token = ? AND consumed_at IS NULL AND expires_at > ?
                     """, arguments: [now, requestToken, now])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Makes a consumed pending authorization usable again: its callback claimed it, then Twitter could not be reached
+    /// to exchange the token, and the person may retry the same callback. Only a claim that is still live (not
+    /// expired) is given back.
+    /// - Returns: whether it was given back.
+    @discardableResult
+    public func releasePendingAuthorization(requestToken: String) async throws(StoreError) -> Bool {
+        let now = Timestamp.micros(now())
+        return try await write { db in
+            try db.run(
+                sql: """
+                    UPDATE pending_authorizations SET consumed_at = NULL
+                    WHERE request_token = ? AND consumed_at IS NOT NULL AND expires_at > ?
+                    """, arguments: [requestToken, now])
             return db.changesCount == 1
         }
     }
@@ -151,7 +170,8 @@ extension AccountStore {
             try db.run(sql: "DELETE FROM registration_drafts WHERE expires_at <= ?", arguments: [now])
             let drafts = db.changesCount
             try db.run(
-                sql: "DELETE FROM browser_sessions WHERE idle_expires_at <= ? OR expires_at <= ?", arguments: [now, now])
+                sql: "DELETE FROM browser_sessions WHERE idle_expires_at <= ? OR expires_at <= ?",
+                arguments: [now, now])
             return PurgeReport(pendingAuthorizations: pending, drafts: drafts, browserSessions: db.changesCount)
         }
     }
@@ -176,10 +196,12 @@ extension AccountStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET fields_json = excluded.fields_json
                     """,
-                arguments: [draft.id, draft.browserSession, draft.purpose.rawValue,
+                arguments: [
+                    draft.id, draft.browserSession, draft.purpose.rawValue,
                     draft.twitterUserID.decimalString, draft.screenName, draft.credential.token, sealed.blob,
                     sealed.keyID, Data(draft.profileJSON), fields, linkUserRowID,
-                    Timestamp.micros(draft.createdAt), Timestamp.micros(draft.expiresAt)])
+                    Timestamp.micros(draft.createdAt), Timestamp.micros(draft.expiresAt),
+                ])
         }
     }
 
@@ -209,7 +231,8 @@ extension AccountStore {
         guard let row else { return nil }
         var draft = row.draft
         let sealed = row.sealed
-        draft.credential.secret = Secret(try AccountStore.open(sealed, kind: .draft, rowKey: draft.id, keyRing: keyRing))
+        draft.credential.secret = Secret(
+            try AccountStore.open(sealed, kind: .draft, rowKey: draft.id, keyRing: keyRing))
         return draft
     }
 

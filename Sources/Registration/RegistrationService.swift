@@ -144,21 +144,25 @@ public struct RegistrationService: Sendable {
             throw .store(error)
         }
 
+        do {
+            // Single use, claimed before the token goes to Twitter: of callbacks racing with one token, exactly one
+            // gets past this line, and the others restart as replays. (Claimed after the exchange, a replay arriving
+            // with the first reached Twitter, which refused the used token, and looked like Twitter trouble.)
+            guard try await store.consumePendingAuthorization(requestToken: pending.requestToken) else {
+                return .restart(.alreadyUsed)
+            }
+        } catch {
+            throw .store(error)
+        }
         let accessToken: AccessToken
         do {
             accessToken = try await twitter.accessToken(
                 requestToken: RequestToken(token: pending.requestToken, secret: pending.requestTokenSecret.revealed),
                 verifier: verifier)
         } catch {
+            // No access token was issued: the pending authorization is usable again, for a retry of the callback.
+            _ = try? await store.releasePendingAuthorization(requestToken: pending.requestToken)
             throw .twitter(error)
-        }
-        do {
-            // Single use: of two callbacks racing with one token, exactly one gets past this line.
-            guard try await store.consumePendingAuthorization(requestToken: pending.requestToken) else {
-                return .restart(.alreadyUsed)
-            }
-        } catch {
-            throw .store(error)
         }
         let profile: TwitterProfile
         do {

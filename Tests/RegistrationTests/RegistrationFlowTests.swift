@@ -369,6 +369,34 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// Callbacks replayed at the same moment as the first: one goes on, every other restarts as a replay and none
+    /// reaches Twitter (before, one that passed the lookup before the first was consumed exchanged the used token,
+    /// was refused by Twitter and came back as Twitter trouble, a 502 page).
+    @Test func callbacksRacingWithOneTokenAreOneOutcomeAndReplays() async throws {
+        try await withFlow { flow throws in
+            let url = try await flow.service.begin(purpose: .register, browserSession: "b")
+            let query = try await flow.approve(url, as: Self.zoe)
+            let service = flow.service
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        do {
+                            switch try await service.handleCallback(query: query, browserSession: "b") {
+                            case .needsDetails: return "draft"
+                            case .restart(.alreadyUsed): return "replay"
+                            case let other: return "\(other)"
+                            }
+                        } catch {
+                            return "error \(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(outcomes.sorted() == ["draft"] + Array(repeating: "replay", count: 7), "\(outcomes)")
+        }
+    }
+
     @Test func aTwitterFailureBeforeTheAccessTokenLeavesThePendingAuthorizationUsable() async throws {
         try await withFlow { flow throws in
             let url = try await flow.service.begin(purpose: .register, browserSession: "b")
