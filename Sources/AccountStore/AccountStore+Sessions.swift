@@ -93,6 +93,9 @@ extension AccountStore {
         }
     }
 
+    /// How many ended sessions each new one clears away.
+    static let expiredSessionsPerInsert = 64
+
     /// Moves the registration draft `draftID` from browser session binding `oldBinding` to `newBinding`: what a
     /// sign-in made to link that draft ("this email already has an account — sign in to link") does when it rotates
     /// the session id. Nothing else moves: a draft or pending authorization someone else planted in the browser's old
@@ -112,6 +115,15 @@ extension AccountStore {
 
     static func insertSession(_ db: Database, _ session: BrowserSession) throws {
         let userRowID = try session.user.map { user in try AccountStore.requireUserRecord(db, .id(user)).id! }
+        // Every new session clears away up to 64 ended ones (through the expiry indexes): every request without a
+        // cookie makes one, and without this they piled up until someone ran `accounts purge`.
+        let now = Timestamp.micros(session.createdAt)
+        try db.run(
+            sql: """
+                DELETE FROM browser_sessions WHERE id IN (
+                    SELECT id FROM browser_sessions WHERE idle_expires_at <= ?1
+                    UNION SELECT id FROM browser_sessions WHERE expires_at <= ?1 LIMIT \(expiredSessionsPerInsert))
+                """, arguments: [now])
         try db.run(
             sql: """
                 INSERT INTO browser_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at,

@@ -2,6 +2,7 @@ import AccountCrypto
 import AccountModel
 import AccountStore
 import Foundation
+import GRDB
 import TestSupport
 import Testing
 
@@ -12,6 +13,49 @@ struct BrowserSessionStoreTests {
         BrowserSession(
             tokenHash: String(repeating: letter, count: 64), user: user, csrfToken: "csrf-\(letter)", createdAt: now,
             lastSeenAt: now, idleExpiresAt: now.addingTimeInterval(idle), expiresAt: now.addingTimeInterval(absolute))
+    }
+
+    /// Each new session clears away up to 64 ended ones, so sessions made by requests without a cookie do not pile up
+    /// until someone runs `accounts purge` (before, 50 cookieless requests left 50 rows, for good). Live ones stay.
+    @Test func aNewSessionClearsAwayEndedOnes() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            func hash(_ index: Int) -> String {
+                let digits = String(index, radix: 16)
+                return String(repeating: "0", count: 64 - digits.count) + digits
+            }
+            func make(_ index: Int, at time: Date, idle: TimeInterval, absolute: TimeInterval) -> BrowserSession {
+                BrowserSession(
+                    tokenHash: hash(index), user: nil, csrfToken: "c", createdAt: time, lastSeenAt: time,
+                    idleExpiresAt: time.addingTimeInterval(idle), expiresAt: time.addingTimeInterval(absolute))
+            }
+            // 100 sessions whose idle time ran out, 30 past their absolute end, 5 live
+            for index in 0..<100 {
+                try await store.createBrowserSession(make(index, at: start, idle: 60, absolute: 9_000))
+            }
+            for index in 100..<130 {
+                try await store.createBrowserSession(make(index, at: start, idle: 90_000, absolute: 120))
+            }
+            for index in 130..<135 {
+                try await store.createBrowserSession(make(index, at: start, idle: 90_000, absolute: 90_000))
+            }
+            let later = start.addingTimeInterval(3_600)
+            func count() throws -> Int {
+                let queue = try DatabaseQueue(path: dir + "/accounts.sqlite")
+                defer { try? queue.close() }
+                return try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM browser_sessions") ?? -1 }
+            }
+            #expect(try count() == 135)
+            try await store.createBrowserSession(make(135, at: later, idle: 3_600, absolute: 43_200))
+            #expect(try count() == 136 - 64)
+            try await store.createBrowserSession(make(136, at: later, idle: 3_600, absolute: 43_200))
+            try await store.createBrowserSession(make(137, at: later, idle: 3_600, absolute: 43_200))
+            #expect(try count() == 8)
+            // The live ones are the ones left
+            for index in 130..<138 { #expect(try await store.browserSession(tokenHash: hash(index)) != nil) }
+        }
     }
 
     @Test func sessionsAreFoundByHashUntilEitherLifetimeEnds() async throws {

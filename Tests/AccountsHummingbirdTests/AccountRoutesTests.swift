@@ -460,10 +460,10 @@ struct AccountRoutesTests {
             #expect(late.status == 303 && late.location == "/?notice=signed_out")
             #expect(browser.sessionID == nil)
 
-            // And purge removes expired sessions
+            // And purge removes expired sessions (those a new session has not cleared away already)
             app.clock.advance(by: 3 * 60 * 60)
             let report = try await app.store.purgeExpired()
-            #expect(report.browserSessions >= 2)
+            #expect(report.browserSessions >= 1)
             let rows = try databaseDump(app.databasePath).split(separator: "\n").filter { $0.contains("csrf_token:") }
             #expect(rows.isEmpty)
         }
