@@ -138,14 +138,21 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// Ada registers through Twitter (as "ada", ada@example.com) in "browser-1".
+    static func registerAda(_ flow: Context) async throws -> Account {
+        guard case .needsDetails(let draft) = try await flow.arrive(as: ada),
+            case .registered(let account) = try await flow.service.complete(
+                draftID: draft.id, form: RegistrationForm(username: "ada", email: "ada@example.com"),
+                browserSession: "browser-1")
+        else { throw AdaNotRegistered() }
+        return account
+    }
+
+    struct AdaNotRegistered: Error {}
+
     @Test func returningPersonSignsInWithNoNewAccountAndTheScreenNameIsRefreshed() async throws {
         try await withFlow { flow throws in
-            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.ada) else { return }
-            guard
-                case .registered(let account) = try await flow.service.complete(
-                    draftID: draft.id, form: RegistrationForm(username: "ada", email: "ada@example.com"),
-                    browserSession: "browser-1")
-            else { return }
+            let account = try await Self.registerAda(flow)
             // The person renamed themselves on Twitter since: our copy holds the old name
             let queue = try DatabaseQueue(path: flow.directory + "/accounts.sqlite")
             try queue.write { db in try db.execute(sql: "UPDATE twitter_identities SET screen_name = 'old_name'") }
@@ -171,12 +178,7 @@ struct RegistrationFlowTests {
     /// outcome, no new credential, no sign-in time (before, it recorded a sign-in and refreshed the credential).
     @Test func aDisabledAccountCannotSignInThroughTwitter() async throws {
         try await withFlow { flow throws in
-            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.ada) else { return }
-            guard
-                case .registered(let account) = try await flow.service.complete(
-                    draftID: draft.id, form: RegistrationForm(username: "ada", email: "ada@example.com"),
-                    browserSession: "browser-1")
-            else { return }
+            let account = try await Self.registerAda(flow)
             let path = flow.directory + "/accounts.sqlite"
             try executeSQL(path, "UPDATE users SET status = 'disabled'")
             func credentials() throws -> [String] {
