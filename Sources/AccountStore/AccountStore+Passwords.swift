@@ -10,7 +10,7 @@ package struct LoginRecord: Sendable {
     package var hasTwitter: Bool
 }
 
-/// What ``AccountStore/recordSignIn(_:method:clearingFailuresFor:verifiedPasswordHash:newPasswordHash:)`` did.
+/// What ``AccountStore/recordSignIn(_:method:clearingFailuresFor:through:verifiedPasswordHash:newPasswordHash:)`` did.
 package enum SignInRecording: Sendable {
     /// Recorded: the account, with its last sign-in time updated.
     case signedIn(Account)
@@ -97,8 +97,8 @@ extension AccountStore {
     /// a rehash of the old password never overwrites the new one.
     /// - Returns: the account, or what stood in the way.
     package func recordSignIn(
-        _ user: UserID, method: String, clearingFailuresFor loginKey: String?, verifiedPasswordHash: String? = nil,
-        newPasswordHash: String?
+        _ user: UserID, method: String, clearingFailuresFor loginKey: String?, through attempt: Int64? = nil,
+        verifiedPasswordHash: String? = nil, newPasswordHash: String?
     ) async throws(StoreError) -> SignInRecording {
         let now = now()
         return try await write { db in
@@ -113,7 +113,10 @@ extension AccountStore {
                 sql: "UPDATE users SET last_sign_in_at = ?, password_hash = ? WHERE id = ?",
                 arguments: [record.lastSignInAt, record.passwordHash, record.id])
             if let loginKey {
-                try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [loginKey])
+                // Up to this attempt: attempts counted after it (guesses sent meanwhile) stay counted.
+                try db.run(
+                    sql: "DELETE FROM sign_in_failures WHERE login_key = ? AND id <= ?",
+                    arguments: [loginKey, attempt ?? Int64.max])
             }
             try AccountStore.insertEvent(
                 db,
@@ -127,12 +130,12 @@ extension AccountStore {
     /// `maximum` failures at or after `since` have been counted already (then it records a `sign_in_throttled` event
     /// instead). The count and the new failure are one transaction, so requests that arrive together cannot all
     /// pass the count: each is counted before the next one looks. A sign-in that succeeds clears the login's
-    /// failures, this one with them; one refused for a disabled account takes this one back
-    /// (``recordRefusedSignIn(_:subject:)``). Failures older than `since` are dropped, so the table stays small.
+    /// failures up to this one (its `through`). Failures older than `since` are dropped, so the table stays small. A `maximum` below 1 counts as 1.
     package func beginSignInAttempt(
         loginKey: String, subject: UserID?, since: Date, maximum: Int
     ) async throws(StoreError) -> SignInAttempt {
         let now = now()
+        let maximum = max(1, maximum)
         return try await write { db in
             try db.run(sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(since)])
             let failures = try Int64.fetchAll(
@@ -167,14 +170,11 @@ extension AccountStore {
         }
     }
 
-    /// Takes back the failure an attempt was counted as, and records a `sign_in_refused` event: the password was
-    /// right, but the account may not sign in (`reason`, e.g. `disabled`).
-    package func recordRefusedSignIn(
-        _ attempt: Int64?, subject: UserID, method: String, reason: String
-    ) async throws(StoreError) {
+    /// Records a `sign_in_refused` event: the password was right, but the account may not sign in (`reason`, e.g.
+    /// `disabled`). The attempt stays counted, like any other.
+    package func recordRefusedSignIn(subject: UserID, method: String, reason: String) async throws(StoreError) {
         let now = now()
         try await write { db in
-            if let attempt { try db.run(sql: "DELETE FROM sign_in_failures WHERE id = ?", arguments: [attempt]) }
             try AccountStore.insertEvent(
                 db,
                 AccountEvent(

@@ -104,7 +104,7 @@ extension AccountStore {
     /// expired) is given back.
     /// - Returns: whether it was given back.
     @discardableResult
-    public func releasePendingAuthorization(requestToken: String) async throws(StoreError) -> Bool {
+    package func releasePendingAuthorization(requestToken: String) async throws(StoreError) -> Bool {
         let now = Timestamp.micros(now())
         return try await write { db in
             try db.run(

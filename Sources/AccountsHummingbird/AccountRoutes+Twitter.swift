@@ -185,7 +185,7 @@ extension AccountRoutes {
         let new = try await sessions.rotate(visit.session, to: account.id)
         if let draft {
             do {
-                try await registration.carryDraft(draft, from: visit.session.id, to: new.id)
+                try await registration.carryDraft(draft, from: visit.session.id, to: new.id, for: account.id)
             } catch {
                 // The sign-in stands; the Twitter flow must be started again.
                 logger.warning("could not carry the draft over to the new session", metadata: ["web.error": "\(error)"])
@@ -214,6 +214,8 @@ extension AccountRoutes {
             return redirect(visit, to: "/account?notice=already_linked")
         case .notSignedIn:
             return redirect(visit, to: "/login?notice=sign_in_first")
+        case .accountDisabled:
+            return home(visit, notice: RestartReason.accountDisabled.rawValue)
         case .store:
             return Self.htmlResponse(
                 Pages.layout(

@@ -90,7 +90,7 @@ public struct LocalAccounts: Sendable {
     /// audited. Each attempt is counted before its password is checked, so attempts sent at once get no more checks
     /// than attempts sent one by one. A success clears the count and re-hashes a password stored with older
     /// parameters (or by Django); a password changed while the old one was being checked wins. A right password for
-    /// a disabled account is refused and audited (`sign_in_refused`).
+    /// a disabled account is refused and audited (`sign_in_refused`), and counts as an attempt like any other.
     public func signIn(login: String, password: Secret) async throws(LocalAccountError) -> SignInOutcome {
         let started = ContinuousClock.now
         let outcome = try await checkSignIn(login: login, password: password)
@@ -119,38 +119,40 @@ public struct LocalAccounts: Sendable {
                 }
                 return .invalidCredentials
             }
-            guard let record, let stored = record.passwordHash else {
+            guard let record, var stored = record.passwordHash else {
                 await dummyVerifyOffPool(password)
                 try await store.recordFailedSignIn(subject: record?.userID)
                 return .invalidCredentials
             }
-            switch await verifyOffPool(password, against: stored) {
-            case .valid(let needsRehash):
+            // Twice at most: once more when the hash changed while it was being checked.
+            for round in 0..<2 {
+                guard case .valid(let needsRehash) = await verifyOffPool(password, against: stored) else { break }
                 guard record.status == .active else {
-                    try await store.recordRefusedSignIn(
-                        attemptID, subject: record.userID, method: "password", reason: "disabled")
+                    // The attempt stays counted: taken back, the answer after ten guesses (refused rather than
+                    // throttled) would tell that one of them was right.
+                    try await store.recordRefusedSignIn(subject: record.userID, method: "password", reason: "disabled")
                     return .disabled
                 }
                 let rehash = needsRehash ? try? await hashOffPool(password) : nil
                 switch try await store.recordSignIn(
-                    record.userID, method: "password", clearingFailuresFor: key, verifiedPasswordHash: stored,
-                    newPasswordHash: rehash)
+                    record.userID, method: "password", clearingFailuresFor: key, through: attemptID,
+                    verifiedPasswordHash: stored, newPasswordHash: rehash)
                 {
                 case .signedIn(let account):
                     return .signedIn(account)
-                case .passwordChanged:
-                    // Changed while the old one was being checked: the old password no longer signs in.
-                    try await store.recordFailedSignIn(subject: record.userID)
-                    return .invalidCredentials
                 case .disabled:
-                    try await store.recordRefusedSignIn(
-                        attemptID, subject: record.userID, method: "password", reason: "disabled")
+                    try await store.recordRefusedSignIn(subject: record.userID, method: "password", reason: "disabled")
                     return .disabled
+                case .passwordChanged:
+                    // Another sign-in with the same password rehashed it meanwhile (two at once), or the password was
+                    // changed: the password is checked against the hash there now, once.
+                    guard round == 0, let current = try await store.loginRecord(.id(record.userID))?.passwordHash
+                    else { break }
+                    stored = current
                 }
-            case .invalid:
-                try await store.recordFailedSignIn(subject: record.userID)
-                return .invalidCredentials
             }
+            try await store.recordFailedSignIn(subject: record.userID)
+            return .invalidCredentials
         } catch {
             throw .store(error)
         }

@@ -119,6 +119,8 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
     case accountAlreadyLinked
     /// Linking needs a signed-in account.
     case notSignedIn
+    /// The account this Twitter identity belongs to is disabled (the refusal is audited as `sign_in_refused`).
+    case accountDisabled
 
     public var description: String {
         switch self {
@@ -130,6 +132,7 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
         case .twitterLinkedToAnotherAccount: return "this Twitter account is already linked to another account"
         case .accountAlreadyLinked: return "this account already has a linked Twitter account; unlink it first"
         case .notSignedIn: return "sign in first to link a Twitter account"
+        case .accountDisabled: return "this account is disabled; contact the site's operator"
         }
     }
 }

@@ -160,8 +160,13 @@ public struct RegistrationService: Sendable {
                 requestToken: RequestToken(token: pending.requestToken, secret: pending.requestTokenSecret.revealed),
                 verifier: verifier)
         } catch {
-            // No access token was issued: the pending authorization is usable again, for a retry of the callback.
-            _ = try? await store.releasePendingAuthorization(requestToken: pending.requestToken)
+            // Twitter could not be reached or was unavailable (time-out, 5xx, rate limit, an answer that did not
+            // parse): the pending authorization is usable again, for a retry of the callback. One Twitter refused
+            // (a used token, a wrong verifier) stays used: retrying it would only be refused again.
+            switch error {
+            case .rejected: break
+            default: _ = try? await store.releasePendingAuthorization(requestToken: pending.requestToken)
+            }
             throw .twitter(error)
         }
         let profile: TwitterProfile
@@ -303,7 +308,7 @@ public struct RegistrationService: Sendable {
         return view(of: draft, fields: fields, missing: problems(in: fields))
     }
 
-    private func openDraft(_ draftID: String, browserSession: String) async throws(RegistrationError)
+    func openDraft(_ draftID: String, browserSession: String) async throws(RegistrationError)
         -> RegistrationDraft
     {
         let stored: RegistrationDraft?
@@ -423,6 +428,8 @@ public struct RegistrationService: Sendable {
                 {
                     return .signedIn(account)
                 }
+            } catch .accountDisabled {
+                throw .accountDisabled
             } catch {
                 throw .store(error)
             }

@@ -178,9 +178,20 @@ struct RegistrationFlowTests {
     /// outcome, no new credential, no sign-in time (before, it recorded a sign-in and refreshed the credential).
     @Test func aDisabledAccountCannotSignInThroughTwitter() async throws {
         try await withFlow { flow throws in
+            // A second tab's draft, made before the first completed
+            guard case .needsDetails(let secondTab) = try await flow.arrive(as: Self.ada, session: "browser-1") else {
+                Issue.record("no draft")
+                return
+            }
             let account = try await Self.registerAda(flow)
             let path = flow.directory + "/accounts.sqlite"
             try executeSQL(path, "UPDATE users SET status = 'disabled'")
+            // Completing it would sign the account in: refused, as a registration error a web page can show
+            await #expect(throws: RegistrationError.accountDisabled) {
+                try await flow.service.complete(
+                    draftID: secondTab.id, form: RegistrationForm(username: "ada2", email: "ada2@example.com"),
+                    browserSession: "browser-1")
+            }
             func credentials() throws -> [String] {
                 let queue = try DatabaseQueue(path: path)
                 defer { try? queue.close() }
@@ -199,7 +210,7 @@ struct RegistrationFlowTests {
             }
             #expect(try credentials() == before && before.count == 1)
             let events = try await flow.store.events(for: account.id)
-            #expect(events.prefix(2).map(\.kind) == [.signInRefused, .signInRefused])
+            #expect(events.prefix(3).map(\.kind) == [.signInRefused, .signInRefused, .signInRefused])
             #expect(events.first?.details["reason"] == "disabled" && events.first?.details["method"] == "twitter")
             #expect(!events.contains { $0.kind == .signedIn })
             #expect(try await flow.store.account(.id(account.id))?.lastSignInAt == account.lastSignInAt)
@@ -396,6 +407,28 @@ struct RegistrationFlowTests {
                 return await group.reduce(into: [String]()) { $0.append($1) }
             }
             #expect(outcomes.sorted() == ["draft"] + Array(repeating: "replay", count: 7), "\(outcomes)")
+        }
+    }
+
+    /// A callback Twitter refuses (here a wrong verifier) uses its pending authorization up: a reload restarts as a
+    /// replay instead of asking Twitter again (and showing Twitter trouble again).
+    @Test func aCallbackTwitterRefusesUsesThePendingAuthorizationUp() async throws {
+        try await withFlow { flow throws in
+            let url = try await flow.service.begin(purpose: .register, browserSession: "b")
+            var query = try await flow.approve(url, as: Self.zoe)
+            let verifier = try #require(query["oauth_verifier"])
+            query["oauth_verifier"] = String(verifier.reversed())
+            do throws(RegistrationError) {
+                _ = try await flow.service.handleCallback(query: query, browserSession: "b")
+                Issue.record("the wrong verifier was taken")
+            } catch {
+                guard case .twitter(.rejected) = error else {
+                    Issue.record("unexpected \(error)")
+                    return
+                }
+            }
+            query["oauth_verifier"] = verifier
+            #expect(try await flow.service.handleCallback(query: query, browserSession: "b") == .restart(.alreadyUsed))
         }
     }
 

@@ -10,7 +10,8 @@ import TwitterOAuth
 extension RegistrationFlowTests {
     /// A sign-in made to link a draft rotates the browser's session id; that draft follows it, and nothing else does:
     /// another draft of the old id (one another site planted with its own Twitter account, by setting the session
-    /// cookie) and its pending authorizations stay behind, out of reach of the new id.
+    /// cookie) and its pending authorizations stay behind, out of reach of the new id; the draft moves only for the
+    /// account whose mailbox is its Twitter email.
     @Test func signInCarriesOnlyTheDraftItWasMadeToLink() async throws {
         try await withFlow { flow throws in
             // Given a draft waiting for a password sign-in, a stranger's draft, and a flow begun but not finished, all
@@ -30,7 +31,9 @@ extension RegistrationFlowTests {
             let query = try await flow.approve(url, as: Self.ada)
 
             // When the session id rotates at the sign-in made for the first draft
-            #expect(try await flow.service.carryDraft(draft.id, from: "old", to: "new"))
+            // (not for a draft whose Twitter email is not that account's: the stranger's, planted with a cookie)
+            #expect(try await !flow.service.carryDraft(planted.id, from: "old", to: "new", for: existing.id))
+            #expect(try await flow.service.carryDraft(draft.id, from: "old", to: "new", for: existing.id))
 
             // Then that draft answers to the new id only
             await #expect(throws: RegistrationError.draftFromOtherBrowserSession) {
@@ -46,8 +49,8 @@ extension RegistrationFlowTests {
                 try await flow.service.handleCallback(query: query, browserSession: "new")
                     == .restart(.otherBrowserSession))
             // A draft of another id, or one that does not exist, moves nothing
-            #expect(try await !flow.service.carryDraft(planted.id, from: "elsewhere", to: "new"))
-            #expect(try await !flow.service.carryDraft("no-such-draft", from: "old", to: "new"))
+            #expect(try await !flow.service.carryDraft(planted.id, from: "elsewhere", to: "new", for: existing.id))
+            #expect(try await !flow.service.carryDraft("no-such-draft", from: "old", to: "new", for: existing.id))
             #expect(try await flow.service.draft(planted.id, browserSession: "old") != nil)
         }
     }
