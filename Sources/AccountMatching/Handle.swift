@@ -277,7 +277,9 @@ public enum Handle: Sendable {
                 }
                 // `solar2001` and `solar24` are two people.
                 if digitsConflict { return .different }
+                // The edit distance is quadratic: letters longer than any real handle's are no typo of each other.
                 if digitsA.elementsEqual(digitsB), lettersA.count >= 4, lettersB.count >= 4,
+                    lettersA.count <= longestCompared, lettersB.count <= longestCompared,
                     editDistance(lettersA, lettersB) <= (min(lettersA.count, lettersB.count) >= 8 ? 2 : 1)
                 {
                     return .similar
@@ -286,6 +288,13 @@ public enum Handle: Sendable {
             }
         }
     }
+
+    /// The longest normalised handle, in UTF-8 bytes, that is compared for typos, or explained by names. Usernames
+    /// have at most 30 characters and email local parts 64 bytes, but a screen name (limited, as names are, in
+    /// characters) can hold hundreds of thousands of bytes in one character (a run of Hangul leading jamo), and the
+    /// comparisons that find typos and explain handles are quadratic or worse in the length. Longer handles are no
+    /// typo of anything: ``compare(_:_:)`` never finds them ``HandleAgreement/similar``.
+    public static let longestCompared = 64
 
     /// The most characters a Twitter screen name has: longer handles are cut there.
     package static let screenNameLimit = 15

@@ -225,6 +225,13 @@ public struct PersonName: Sendable, Hashable {
     /// The Jaro–Winkler score at or above which two words count as one word with a typo.
     public static let typoThreshold = 0.9
 
+    /// The longest word, in Unicode scalars, that may be one word with a typo of another. Name fields are limited in
+    /// characters (graphemes), and one grapheme can hold any number of scalars (a run of Hangul leading jamo, a
+    /// letter under thousands of combining marks); Jaro–Winkler and the edit distances are quadratic in the length,
+    /// so longer words are never typos of each other (no name word comes near: the typo test on such a word would
+    /// mean nothing anyway).
+    package static let longestTypoWord = 64
+
     package static func givenAgreement(_ a: String, _ b: String, nicknames: Nicknames) -> WordAgreement {
         if a == b { return .exact }
         if nicknames.areEquivalent(a, b) { return .nickname }
@@ -272,10 +279,13 @@ public struct PersonName: Sendable, Hashable {
         return .none
     }
 
-    /// Whether two words (three letters or more) are one word with a typo: Jaro–Winkler ≥ ``typoThreshold``, or a
-    /// letter written twice (``isDoubling(_:_:)``).
+    /// Whether two words (three letters or more, at most ``longestTypoWord``) are one word with a typo:
+    /// Jaro–Winkler ≥ ``typoThreshold``, or a letter written twice (``isDoubling(_:_:)``).
     package static func isTypo(_ a: String, _ b: String) -> Bool {
         guard a.unicodeScalars.count >= 3 && b.unicodeScalars.count >= 3 else { return false }
+        guard a.unicodeScalars.count <= longestTypoWord && b.unicodeScalars.count <= longestTypoWord else {
+            return false
+        }
         if JaroWinkler.similarity(a, b) >= typoThreshold { return true }
         let (x, y) = (Array(a.unicodeScalars), Array(b.unicodeScalars))
         return isDoubling(x, y) || isDoubling(y, x)

@@ -1352,7 +1352,14 @@ public struct PreparedAccounts: Sendable {
         batch.withField(.twitterScreenName, of: index) { appendHandle($0) }
         handleStarts.append(UInt32(handleText.count))
         let start = handleText.count
-        if hasMailbox, scratch.withUnsafeBufferPointer({ Handle.appendFromMailbox($0, to: &handleText) }) {
+        var fromMailbox =
+            hasMailbox && scratch.withUnsafeBufferPointer({ Handle.appendFromMailbox($0, to: &handleText) })
+        if fromMailbox, handleText.count - start > Handle.longestCompared {
+            // Past any real local part (64 bytes): not compared (see `appendHandle`).
+            handleText.removeSubrange(start...)
+            fromMailbox = false
+        }
+        if fromMailbox {
             handleShape.append(
                 handleText.withUnsafeBufferPointer { HandleShape(UnsafeBufferPointer(rebasing: $0[start...])) })
         } else {
@@ -1361,11 +1368,14 @@ public struct PreparedAccounts: Sendable {
         handleStarts.append(UInt32(handleText.count))
     }
 
-    /// Appends a handle normalised, with its shape; an empty one for none.
+    /// Appends a handle normalised, with its shape; an empty one for none, or for one longer than
+    /// ``AccountMatching/Handle/longestCompared`` (a screen name of one character can hold hundreds of thousands of
+    /// bytes, and explaining a handle costs more than its length squared: no real handle is that long).
     private mutating func appendHandle(_ text: UnsafeBufferPointer<UInt8>?) {
         handleStarts.append(UInt32(handleText.count))
         let start = handleText.count
         if let text { Handle.appendNormalized(text, to: &handleText) }
+        if handleText.count - start > Handle.longestCompared { handleText.removeSubrange(start...) }
         if handleText.count > start {
             handleShape.append(
                 handleText.withUnsafeBufferPointer { HandleShape(UnsafeBufferPointer(rebasing: $0[start...])) })

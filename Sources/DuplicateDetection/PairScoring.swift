@@ -499,6 +499,10 @@ final class PairScorer: Sendable {
         let scalarsA = table.words.scalars[Int(a)]
         let scalarsB = table.words.scalars[Int(b)]
         guard scalarsA.count >= 3, scalarsB.count >= 3 else { return false }
+        // Quadratic in the words' length: a word longer than any name is no typo (see `PersonName.longestTypoWord`).
+        guard scalarsA.count <= PersonName.longestTypoWord, scalarsB.count <= PersonName.longestTypoWord else {
+            return false
+        }
         // Jaro–Winkler ≥ 0.9 needs Jaro ≥ 0.833, out of reach when one word is under half the other's length.
         guard min(scalarsA.count, scalarsB.count) * 2 >= max(scalarsA.count, scalarsB.count) else { return false }
         let key = UInt64(UInt32(bitPattern: min(a, b))) << 32 | UInt64(UInt32(bitPattern: max(a, b)))
@@ -1316,7 +1320,9 @@ struct HandleExplainer {
                     givens.append(slot.given)
                     words.append(contentsOf: table.words.variants[Int(slot.given)])
                     for spelling in table.words.spellings[Int(slot.given)] {
-                        if spelling.count > 3 { fragmentSources.append((spelling, true)) }
+                        if spelling.count > 3 && spelling.count <= Handle.longestCompared {
+                            fragmentSources.append((spelling, true))
+                        }
                         // The initials of a hyphenated name's parts (`jp` for Jean-Pierre).
                         if let first = spelling.first, first < 0x80 { initials.insert(first) }
                     }
@@ -1325,7 +1331,8 @@ struct HandleExplainer {
                 if slot.given1 >= 0, !secondSeen.contains(slot.given1) {
                     secondSeen.append(slot.given1)
                     words.append(contentsOf: table.words.variants[Int(slot.given1)])
-                    for spelling in table.words.spellings[Int(slot.given1)] where spelling.count > 3 {
+                    for spelling in table.words.spellings[Int(slot.given1)]
+                    where spelling.count > 3 && spelling.count <= Handle.longestCompared {
                         fragmentSources.append((spelling, true))
                     }
                     let scalars = table.words.scalars[Int(slot.given1)]
@@ -1337,7 +1344,8 @@ struct HandleExplainer {
                     words.append(contentsOf: table.words.spellings[Int(slot.family(index))])
                     // The store counts what stands in front of the first two family words only.
                     if index < 2 { familySpellings.append(contentsOf: table.words.spellings[Int(slot.family(index))]) }
-                    for spelling in table.words.spellings[Int(slot.family(index))] where spelling.count > 3 {
+                    for spelling in table.words.spellings[Int(slot.family(index))]
+                    where spelling.count > 3 && spelling.count <= Handle.longestCompared {
                         fragmentSources.append((spelling, false))
                     }
                 }

@@ -270,6 +270,20 @@ struct TypoTests {
         #expect(PersonName.isOneSlipApart(Array(b.unicodeScalars), Array(a.unicodeScalars)) == expected)
     }
 
+    @Test func aWordLongerThanAnyNameIsNoTypo() {
+        // One character of a name field can hold any number of Hangul leading jamo: Jaro–Winkler on such words is
+        // quadratic, so they are never typos of each other.
+        let long = String(repeating: "\u{1100}", count: PersonName.longestTypoWord + 1)
+        let typo = String(repeating: "\u{1100}", count: PersonName.longestTypoWord) + "\u{1101}"
+        #expect(!PersonName.isTypo(long, typo))
+        #expect(
+            !PersonName.isTypo(
+                String(repeating: "\u{1100}", count: 20_000), String(repeating: "\u{1101}", count: 20_000)))
+        // At the limit, a typo is still a typo.
+        let atLimit = String(repeating: "\u{1100}", count: PersonName.longestTypoWord - 1) + "\u{1101}"
+        #expect(PersonName.isTypo(String(repeating: "\u{1100}", count: PersonName.longestTypoWord), atLimit))
+    }
+
     @Test func aSlipAloneIsNoTypoForRegistration() {
         // Registration has no store to ask whether `Kaaen` is a name of its own: a slip under the Jaro–Winkler
         // threshold stays a different word there.
@@ -326,6 +340,24 @@ struct HandleTests {
         let b = Handle.normalize(second)
         #expect(Handle.compare(a, b) == expected)
         #expect(Handle.compare(b, a) == expected)
+    }
+
+    @Test func aHandleLongerThanAnyRealOneIsNoTypo() {
+        // One character of a screen name can hold any number of Hangul leading jamo (three bytes each): the edit
+        // distance is quadratic, so such handles are never similar.
+        let jamo = Handle.longestCompared / 3 + 1
+        let long = Handle.normalize(String(repeating: "\u{1100}", count: jamo))
+        let typo = Handle.normalize(String(repeating: "\u{1100}", count: jamo - 1) + "\u{1101}")
+        #expect(long.utf8.count > Handle.longestCompared)
+        #expect(Handle.compare(long, typo) == .different)
+        let huge = Handle.normalize(String(repeating: "\u{1100}", count: 20_000) + "\u{1102}")
+        let hugeTypo = Handle.normalize("\u{1102}" + String(repeating: "\u{1100}", count: 20_000))
+        #expect(Handle.compare(huge, hugeTypo) == .different)
+        #expect(Handle.compare(huge, huge) == .identical)
+        // At the limit, a typo is still a typo.
+        let atLimit = String(repeating: "a", count: Handle.longestCompared)
+        let atLimitTypo = String(repeating: "a", count: Handle.longestCompared - 1) + "b"
+        #expect(Handle.compare(atLimit, atLimitTypo) == .similar)
     }
 
     @Test func roleAddressesAreNoHandles() {
