@@ -1060,6 +1060,28 @@ struct AccountTable: Sendable {
     /// The fewest characters of handle an alt's username must name (`jo_alt` names too little).
     static let altMinimumBase = 5
 
+    /// Whether `x`'s username comes before `y`'s, byte by byte (then the account order, for a table given one
+    /// username twice): an order of the accounts that does not depend on the order they were added in, for the
+    /// choices the report must make the same in any input order.
+    func usernamePrecedes(_ x: Int, _ y: Int) -> Bool {
+        let baseX = x * (AccountTable.rawFieldCount + 1) + RawField.username.rawValue
+        let baseY = y * (AccountTable.rawFieldCount + 1) + RawField.username.rawValue
+        let startX = Int(rawStarts[baseX])
+        let startY = Int(rawStarts[baseY])
+        let countX = Int(rawStarts[baseX + 1]) - startX
+        let countY = Int(rawStarts[baseY + 1]) - startY
+        // One pass over the bytes in place (every pair scored asks: no slices retained and released).
+        let common = min(countX, countY)
+        let order =
+            common == 0
+            ? 0
+            : rawText.withUnsafeBufferPointer { text in
+                memcmp(text.baseAddress! + startX, text.baseAddress! + startY, common)
+            }
+        if order != 0 { return order < 0 }
+        return countX != countY ? countX < countY : x < y
+    }
+
     /// The length in bytes of a field as the detector was given it (0 when absent).
     func rawLength(_ account: Int, _ field: RawField) -> Int {
         let base = account * (AccountTable.rawFieldCount + 1) + field.rawValue
@@ -1100,7 +1122,7 @@ struct WordTable: Sendable {
     private(set) var scalars: [[UInt32]] = []
     /// The word's UTF-8 bytes.
     private(set) var utf8: [[UInt8]] = []
-    /// The full names (nickname table) the word may stand for, as word ids, sorted.
+    /// The full names (nickname table) the word may stand for, as word ids, in the order of their text.
     private(set) var fullNames: [[Int32]] = []
     /// Whether the nickname table knows the word.
     private(set) var known: [Bool] = []
@@ -1134,7 +1156,9 @@ struct WordTable: Sendable {
         for name in isKnown ? nicknames.fullNames(of: word) : [folded] {
             full.append(name == word ? id : intern(name, nicknames: nicknames))
         }
-        fullNames[Int(id)] = full.sorted()
+        // By their text, not by id: ids follow the order the store's words came in, and the first full forms are
+        // the ones a name is blocked under (the report is the same in any input order).
+        fullNames[Int(id)] = full.sorted { utf8[Int($0)].lexicographicallyPrecedes(utf8[Int($1)]) }
         return id
     }
 

@@ -303,23 +303,31 @@ extension AccountTable {
     }
 
     /// The order of a large block's members for neighbour comparison: username for name and mailbox blocks, the
-    /// name for handle-prefix blocks (whose members share the handle's first characters already).
+    /// name (family word, then given name, by their text) for handle-prefix blocks (whose members share the handle's
+    /// first characters already). Never by word id or account index, which follow the order the accounts were added
+    /// in: the neighbours compared, and so the report, must not.
     func neighbourOrder(_ kind: BlockKind, _ a: UInt32, _ b: UInt32) -> Bool {
         let x = Int(a)
         let y = Int(b)
         if kind == .handle || kind == .handlePrefix {
             let nameX = name(x, .account).isEmpty ? name(x, .twitter) : name(x, .account)
             let nameY = name(y, .account).isEmpty ? name(y, .twitter) : name(y, .account)
-            if nameX.family0 != nameY.family0 { return nameX.family0 < nameY.family0 }
-            if nameX.given != nameY.given { return nameX.given < nameY.given }
-            return a < b
+            if nameX.family0 != nameY.family0 { return wordPrecedes(nameX.family0, nameY.family0) }
+            if nameX.given != nameY.given { return wordPrecedes(nameX.given, nameY.given) }
+            return usernamePrecedes(x, y)
         }
         let rangeX = handleRange(x, .username)
         let rangeY = handleRange(y, .username)
         if !handleText[rangeX].elementsEqual(handleText[rangeY]) {
             return handleText[rangeX].lexicographicallyPrecedes(handleText[rangeY])
         }
-        return a < b
+        return usernamePrecedes(x, y)
+    }
+
+    /// Whether word `x` comes before word `y` by its text (no word, -1, first). Two ids are two texts.
+    private func wordPrecedes(_ x: Int32, _ y: Int32) -> Bool {
+        if x < 0 || y < 0 { return x < 0 && y >= 0 }
+        return words.utf8[Int(x)].lexicographicallyPrecedes(words.utf8[Int(y)])
     }
 }
 

@@ -9,9 +9,25 @@ struct Clustering {
     let settings: DetectionSettings
 
     func clusters(from links: [Link]) -> (clusters: [DuplicateCluster], capped: Int) {
+        // Links of one score in the order of their accounts' usernames (the pair's first, then its second), not of
+        // the accounts' places in the table: at the cap, which of them are taken must not depend on the order the
+        // accounts were added in.
+        let table = self.table
+        var rank = [Int32](repeating: -1, count: table.count)
+        var linked: [Int] = []
+        for link in links {
+            for account in [Int(link.a), Int(link.b)] where rank[account] < 0 {
+                rank[account] = 0
+                linked.append(account)
+            }
+        }
+        linked.sort(by: table.usernamePrecedes)
+        for (position, account) in linked.enumerated() { rank[account] = Int32(position) }
         let ordered = links.sorted { x, y in
             if x.score != y.score { return x.score > y.score }
-            return x.a != y.a ? x.a < y.a : x.b < y.b
+            let (firstX, secondX) = (min(rank[Int(x.a)], rank[Int(x.b)]), max(rank[Int(x.a)], rank[Int(x.b)]))
+            let (firstY, secondY) = (min(rank[Int(y.a)], rank[Int(y.b)]), max(rank[Int(y.a)], rank[Int(y.b)]))
+            return firstX != firstY ? firstX < firstY : secondX < secondY
         }
         var sets = DisjointSets(count: table.count)
         for link in ordered {
@@ -55,7 +71,6 @@ struct Clustering {
             let root = sets.find(Int(link.a))
             if root == sets.find(Int(link.b)) && sets.size[root] >= 2 { inside.append((link, root)) }
         }
-        let table = self.table
         let links = inside.map(\.link)
         let mailboxMatches = inParallel(links.count) { index in
             Reasons.mailboxMatch(

@@ -125,13 +125,21 @@ public struct DuplicateDetector: Sendable {
 
         var oversized = blocks.filter { $0.count > settings.maximumBlockSize }
         statistics.oversizedBlocks = oversized.count
-        oversized.sort { $0.count != $1.count ? $0.count > $1.count : $0.lowerBound < $1.lowerBound }
-        statistics.largestOversizedBlocks = oversized.prefix(5).map { range in
+        // The largest, those of one size in the order of their descriptions, each described by the member whose
+        // username comes first: neither the blocks' order (name keys hash word ids) nor their members' (account
+        // indexes) may decide, as both follow the order the accounts were added in.
+        let listed = 5
+        oversized.sort { $0.count > $1.count }
+        let smallestListed = oversized.count > listed ? oversized[listed - 1].count : 0
+        let candidates = oversized.prefix { $0.count >= smallestListed }.map { range in
             let key = entries[range.lowerBound].key
-            let member = Int(entries[range.lowerBound].account)
+            let member = range.lazy.map { Int(entries[$0].account) }.min(by: table.usernamePrecedes) ?? 0
             let text = table.describedKeys(of: member).first { $0.key == key }?.text ?? "\(AccountTable.kind(of: key))"
             return OversizedBlock(description: text, size: range.count)
         }
+        statistics.largestOversizedBlocks = Array(
+            candidates.sorted { $0.size != $1.size ? $0.size > $1.size : $0.description < $1.description }
+                .prefix(listed))
 
         progress(DetectionProgress(phase: .clustering, done: 0, total: links.count))
         let clustering = Clustering(table: table, settings: settings)

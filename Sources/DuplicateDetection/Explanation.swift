@@ -167,10 +167,12 @@ extension DuplicateDetector {
     private func sharedBlocks(
         _ i: Int, _ j: Int, entries: [BlockEntry], scorer: PairScorer
     ) -> [PairExplanation.SharedBlock] {
-        let keysOfJ = Set(table.describedKeys(of: j).map(\.key))
+        // Blocks described by the fields of the account whose username comes first, not of the one added first.
+        let (first, second) = table.usernamePrecedes(i, j) ? (i, j) : (j, i)
+        let keysOfSecond = Set(table.describedKeys(of: second).map(\.key))
         var seen: Set<UInt64> = []
         var blocks: [PairExplanation.SharedBlock] = []
-        for described in table.describedKeys(of: i) where keysOfJ.contains(described.key) {
+        for described in table.describedKeys(of: first) where keysOfSecond.contains(described.key) {
             guard seen.insert(described.key).inserted else { continue }
             let range = scorer.blockRange(described.key)
             var compared = true

@@ -43,6 +43,14 @@ struct PairEvidence: Sendable, Hashable {
     /// and no name of theirs spells (``PairScorer/familyChanged(_:_:into:cache:)``): one person who took another family
     /// name, or wrote a word in its place.
     var familyChanged = false
+
+    /// The same evidence with the two accounts' places swapped.
+    var swapped: PairEvidence {
+        var evidence = self
+        (evidence.nameSlotA, evidence.nameSlotB) = (nameSlotB, nameSlotA)
+        (evidence.handleSlotA, evidence.handleSlotB) = (handleSlotB, handleSlotA)
+        return evidence
+    }
 }
 
 /// How much a shared or resembling handle says.
@@ -137,7 +145,21 @@ final class PairScorer: Sendable {
     static let looseMarginCap = 8.0
 
     /// The score and evidence of `i` and `j`, or `nil` when the score is below the minimum.
+    ///
+    /// The pair is scored with the account whose username comes first as the first, whichever of them the caller
+    /// names first: where several pairs of fields agree equally well, the fields the evidence names (and so the
+    /// reasons and matched fields of the report) are those the first account's fields are tried in order from, and
+    /// they must not depend on the order the accounts were added in.
     func evaluate(_ i: Int, _ j: Int, cache: inout TypoCache) -> (score: Double, evidence: PairEvidence)? {
+        guard table.usernamePrecedes(i, j) else {
+            return evaluateInOrder(j, i, cache: &cache).map { ($0.score, $0.evidence.swapped) }
+        }
+        return evaluateInOrder(i, j, cache: &cache)
+    }
+
+    /// ``evaluate(_:_:cache:)`` with `i` as the first account.
+    private func evaluateInOrder(_ i: Int, _ j: Int, cache: inout TypoCache) -> (score: Double, evidence: PairEvidence)?
+    {
         var evidence = PairEvidence()
         evidence.sharesMailbox = table.mailbox[i] != 0 && table.mailbox[i] == table.mailbox[j]
         // Most candidate pairs share a name block and nothing else: names alone never reach the minimum, so without

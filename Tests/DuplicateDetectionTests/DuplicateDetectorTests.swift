@@ -1233,16 +1233,16 @@ struct DuplicateDetectorTests {
         let accounts = (0..<30).map { index in account("user\(index)", email: "shared+\(index)@gmail.com") }
         let report = detect(accounts, settings: settings)
         let cluster = try #require(report.clusters.first)
-        // Clusters join whole: the chain of mailbox neighbours makes one of 18 and one of 12, which may not join.
-        #expect(cluster.members.count == 18)
-        #expect(report.clusters.map(\.members.count) == [18, 12])
-        // Neither reached the cap: each says a link was not followed because the two together would pass it.
-        for cluster in report.clusters {
-            #expect(cluster.isCapped)
-            #expect(
-                cluster.reasons.last
-                    == "a link to another cluster was not followed: together they would pass the 20-account cap")
-        }
+        // Clusters join whole, links of one score in the order of the usernames (not of the accounts' places): the
+        // chain of mailbox neighbours makes one of 20, at the cap, and one of 10, which may not join it.
+        #expect(cluster.members.count == 20)
+        #expect(report.clusters.map(\.members.count) == [20, 10])
+        #expect(report.clusters.allSatisfy { $0.isCapped })
+        #expect(
+            report.clusters.map { $0.reasons.last } == [
+                "cluster reached the 20-account cap; links to further accounts were not followed",
+                "a link to another cluster was not followed: together they would pass the 20-account cap",
+            ])
         #expect(report.clusters.allSatisfy { $0.members.count <= 20 })
         #expect(report.statistics.cappedClusters == 2)
         #expect(report.statistics.notes.contains { $0.contains("cap of 20 accounts or would have passed it") })
@@ -1353,11 +1353,12 @@ struct DuplicateDetectorTests {
         var settings = DetectionSettings()
         settings.maximumBlockSize = 10
         let letters = (0..<20).map { String(UnicodeScalar(UInt8(97 + $0))).uppercased() }
-        // Twenty family names, each clashing with the two after it: no first letter the other's first or second
-        // letter (or W, as in Wendy), more than four letters apart: every neighbour passed over.
+        // Twenty family names, each clashing with the two after it in the order of their text (the block's order):
+        // no first letter the other's first or second letter (or W, as in Wendy), more than four letters apart: every
+        // neighbour passed over. Added in another order: the block's order is the names', not the store's.
         let clashing = [
-            "Pugh", "Quinn", "Lee", "Young", "Brown", "Fox", "Hill", "Jones", "Lutz", "Reed", "Nash", "Vance", "Owen",
-            "Price", "Dunn", "Irwin", "Clark", "Zook", "Kemp", "Shaw",
+            "Tapp", "Abbot", "Clark", "Kemp", "Dunn", "Egan", "Fox", "Zink", "Hill", "Jekyll", "Lutz", "Moss", "Nash",
+            "Price", "Quinn", "Shaw", "Ufford", "Vance", "Xiong", "Yost",
         ]
         let apart = accounts { clashing[$0] }
         #expect(detect(apart, settings: settings).statistics.comparisons == 0)
