@@ -303,8 +303,7 @@ extension ReportRenderer {
         for explanation in explanations {
             let first = explanation.first.username
             let second = explanation.second.username
-            let score = scoreText(explanation.score)
-            let minimum = scoreText(explanation.minimumScore)
+            let (score, minimum) = scoreAndMinimumText(explanation.score, explanation.minimumScore)
             var verdict: String
             if explanation.isLinked {
                 verdict = "linked: score \(score), at least the minimum \(minimum)"
@@ -379,7 +378,7 @@ extension ReportRenderer {
                     + "\"common_handle\": \(block.commonHandle)}"
             }
             return "{\"first\": \(account(explanation.first)), \"second\": \(account(explanation.second)), "
-                + "\"score\": \(scoreText(explanation.score)), \"min_score\": \(scoreText(explanation.minimumScore)), "
+                + "\"score\": \(scoreText(explanation.score)), \"min_score\": \(minimumText(explanation.minimumScore)), "
                 + "\"compared\": \(explanation.wasCompared), \"linked\": \(explanation.isLinked), "
                 + "\"clustered\": \(explanation.isClustered), "
                 + "\"findings\": {\(findings.joined(separator: ", "))}, "

@@ -37,7 +37,7 @@ enum HTMLRenderer {
         html += "<p>Generated \(escape(ReportRenderer.timestamp(report.generatedAt))). "
         html += "\(report.accountsScanned) accounts scanned; \(report.clusters.count) \(clusterWord) "
         html += "holding \(accountsInClusters) accounts at minimum score "
-        html += "\(escape(ReportRenderer.scoreText(report.minimumScore))). "
+        html += "\(escape(ReportRenderer.minimumText(report.minimumScore))). "
         html += "<span class=\"key\">Highlighted</span> fields matched another account of the cluster.</p>\n"
         let notes = report.statistics.notes
         if !notes.isEmpty {

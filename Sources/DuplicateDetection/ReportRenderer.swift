@@ -49,6 +49,52 @@ public enum ReportRenderer: Sendable {
         return String(thousandths / 1000) + "." + String(repeating: "0", count: digits - written.count) + written
     }
 
+    /// A minimum score as the reports print it: exactly as given, in the fewest decimals that read back as the same
+    /// number (`0.7`, `0.7004`, `1.0`, `0.0000001`), and `0.0` for −0. Scores are rounded to three decimals
+    /// (``scoreText(_:)``), but a minimum given with more must not read as another one: at `--min-score 0.7004`, a
+    /// score of 0.7 is below it.
+    public static func minimumText(_ minimum: Double) -> String {
+        let value = minimum == 0 ? 0 : minimum
+        let text = value.description
+        guard value.isFinite, let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...])
+        else { return text }
+        // `1.2345e-07`: the digits and where the point goes, written out in full.
+        var mantissa = String(text[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts[0])
+        var digits = whole + (parts.count > 1 ? String(parts[1]) : "")
+        while digits.count > 1 && digits.hasSuffix("0") { digits.removeLast() }
+        let point = whole.count + exponent
+        let written: String
+        if point <= 0 {
+            written = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            written = digits + String(repeating: "0", count: point - digits.count) + ".0"
+        } else {
+            written = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        }
+        return (negative ? "-" : "") + written
+    }
+
+    /// `score` and `minimum` as a verdict prints them side by side: the score as ``scoreText(_:)`` writes it, unless
+    /// that would compare with the minimum otherwise than the score does (equal to it, or on its other side); then
+    /// in full, as ``minimumText(_:)`` writes the minimum.
+    package static func scoreAndMinimumText(_ score: Double, _ minimum: Double) -> (score: String, minimum: String) {
+        let rounded = scoreText(score)
+        if let read = Double(rounded), (read < minimum) == (score < minimum), (read == minimum) == (score == minimum) {
+            return (rounded, minimumText(minimum))
+        }
+        return (minimumText(score), minimumText(minimum))
+    }
+
+    /// `text` as a terminal may be shown it: control characters and direction overrides as `?`, as the table shows
+    /// every value (the notes of a report name its largest blocks by what their members share: an address, a name).
+    public static func terminalText(_ text: String) -> String {
+        TableRenderer.clean(text)
+    }
+
     /// RFC 3339 UTC, whole seconds (`2026-11-30T08:15:00Z`).
     public static func timestamp(_ date: Date) -> String {
         date.formatted(
@@ -190,8 +236,8 @@ enum TableRenderer {
         var output =
             "\(report.accountsScanned) accounts scanned, \(report.clusters.count) "
             + (report.clusters.count == 1 ? "cluster" : "clusters")
-            + " at minimum score \(ReportRenderer.scoreText(report.minimumScore))\n"
-        for note in report.statistics.notes { output += "note: \(note)\n" }
+            + " at minimum score \(ReportRenderer.minimumText(report.minimumScore))\n"
+        for note in report.statistics.notes { output += "note: \(clean(note))\n" }
         guard !report.clusters.isEmpty else { return output }
         let header = ["CLUSTER", "SCORE", "USERNAME", "EMAIL", "NAME", "TWITTER", "ID"]
         var rows: [[String]] = []

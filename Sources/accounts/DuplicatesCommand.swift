@@ -105,7 +105,8 @@ struct DuplicatesCommand: AsyncParsableCommand {
         let opened = ContinuousClock.now
         var scanned = opened
         var settings = DetectionSettings()
-        settings.minimumScore = minScore
+        // `-0` is 0 (and printed so).
+        settings.minimumScore = minScore == 0 ? 0 : minScore
         let reading = Progress(label: "reading accounts")
         let loader = DetectorLoader(settings: settings)
         do {
@@ -175,7 +176,9 @@ struct DuplicatesCommand: AsyncParsableCommand {
         }
         // The table on a terminal shows its notes; anywhere else (another format, a file) they go to stderr too.
         if format != .table || output != nil {
-            for note in report.statistics.notes { printMessage("note: \(note)") }
+            // Cleaned as the table's notes are: a block is described by an address or a name, which may hold
+            // direction overrides.
+            for note in report.statistics.notes { printMessage("note: \(ReportRenderer.terminalText(note))") }
         }
         leftForExit.withLock { $0 = (report, text) }
         let members = report.clusters.reduce(0) { $0 + $1.members.count }

@@ -13,6 +13,26 @@ struct ExplanationTests {
         return try detector.explain(ids)
     }
 
+    /// A minimum given with more decimals than scores have is printed as given: a score of 0.7 is below 0.7004, and
+    /// the verdict must not read "score 0.7, below the minimum 0.7".
+    @Test func theVerdictPrintsTheMinimumAsGiven() throws {
+        let accounts =
+            [
+                account("silverrunner34", email: "maya@example.net", first: "Maya", last: "Quillfeather"),
+                account("mq_tw", screen: "thesilverrunner", twitterName: "Maya Q."),
+            ] + strangers(500)
+        var settings = DetectionSettings()
+        settings.minimumScore = 0.7004
+        var detector = DuplicateDetector(settings: settings)
+        detector.add(contentsOf: accounts)
+        let explanations = try detector.explain(accounts.prefix(2).map(\.id))
+        let explanation = try #require(explanations.first)
+        #expect(explanation.score == 0.7 && !explanation.isLinked)
+        let text = ReportRenderer.render(explanations, as: .text)
+        #expect(text.contains("not linked: score 0.7, below the minimum 0.7004"))
+        #expect(ReportRenderer.render(explanations, as: .json).contains("\"min_score\": 0.7004"))
+    }
+
     @Test func aLinkedPairIsExplainedWithTheReportsOwnReasonsAndCluster() throws {
         let accounts =
             [

@@ -134,6 +134,56 @@ struct ReportRendererTests {
         for member in members { #expect(try idColumn(member) == idColumn(header), "\(member)") }
     }
 
+    /// A note names the largest blocks by what their members share (an address, a name): shown as every cell is,
+    /// direction overrides and control characters as `?`.
+    @Test func notesAreCleanedAsCellsAre() {
+        var report = Self.sample()
+        report.statistics.maximumBlockSize = 12
+        report.statistics.oversizedBlocks = 1
+        report.statistics.largestOversizedBlocks = [
+            OversizedBlock(description: "mailbox of victim+\u{202E}1gpj.exe\u{1B}[2J@gmail.com", size: 14)
+        ]
+        let table = ReportRenderer.render(report, as: .table)
+        #expect(!table.contains("\u{202E}") && !table.contains("\u{1B}"))
+        #expect(table.contains("note: ") && table.contains("mailbox of victim+?1gpj.exe?[2J@gmail.com: 14 accounts"))
+        #expect(report.statistics.notes.count == 1)
+        let note = report.statistics.notes.first ?? ""
+        #expect(ReportRenderer.terminalText(note).contains("victim+?1gpj.exe?[2J@gmail.com"))
+        #expect(ReportRenderer.terminalText("Lee\u{2066}x\u{7}") == "Lee?x?")
+    }
+
+    /// The minimum is printed as given, not rounded as scores are: at 0.7004, a score of 0.7 must not read as being
+    /// at the minimum.
+    @Test func theMinimumPrintsAsGiven() {
+        #expect(ReportRenderer.minimumText(0.7) == "0.7")
+        #expect(ReportRenderer.minimumText(0.7004) == "0.7004")
+        #expect(ReportRenderer.minimumText(1) == "1.0")
+        #expect(ReportRenderer.minimumText(0) == "0.0")
+        #expect(ReportRenderer.minimumText(-0.0) == "0.0")
+        #expect(ReportRenderer.minimumText(0.0000001) == "0.0000001")
+        #expect(ReportRenderer.minimumText(0.000012345) == "0.000012345")
+        #expect(ReportRenderer.minimumText(0.25) == "0.25")
+        var report = Self.sample()
+        report.minimumScore = 0.7004
+        #expect(
+            ReportRenderer.render(report, as: .table).hasPrefix(
+                "3 accounts scanned, 1 cluster at minimum score 0.7004\n"))
+        #expect(ReportRenderer.render(report, as: .html).contains("at minimum score 0.7004"))
+        report.minimumScore = -0.0
+        #expect(
+            ReportRenderer.render(report, as: .table).hasPrefix("3 accounts scanned, 1 cluster at minimum score 0.0\n"))
+        // A score beside the minimum shows enough digits to compare as the numbers do.
+        func texts(_ score: Double, _ minimum: Double) -> [String] {
+            let written = ReportRenderer.scoreAndMinimumText(score, minimum)
+            return [written.score, written.minimum]
+        }
+        #expect(texts(0.7, 0.7004) == ["0.7", "0.7004"])
+        #expect(texts(0.70049, 0.7004) == ["0.70049", "0.7004"])
+        #expect(texts(0.7004, 0.7004) == ["0.7004", "0.7004"])
+        #expect(texts(0.85, 0.7) == ["0.85", "0.7"])
+        #expect(texts(0.7, 0.7) == ["0.7", "0.7"])
+    }
+
     @Test func scoresPrintShort() {
         #expect(ReportRenderer.scoreText(0.99) == "0.99")
         #expect(ReportRenderer.scoreText(1) == "1.0")

@@ -27,6 +27,29 @@ struct DuplicatesCommandTests {
         return dir + "/accounts.sqlite"
     }
 
+    /// A note names the largest blocks by what their members share: a mailbox by an address, which may hold
+    /// direction overrides. On stderr too it is shown as the table's cells are. The minimum is printed as given.
+    @Test func notesOnStderrAreCleanedAndTheMinimumIsPrintedAsGiven() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            for index in 1...14 {
+                _ = try await store.createAccount(
+                    newAccount("v\(index)", email: "victim+\u{202E}\(index)gpj.exe@gmail.com"))
+            }
+            try store.close()
+            let database = dir + "/accounts.sqlite"
+            let json = try runAccounts(["duplicates", "--format", "json", "--database", database])
+            #expect(json.status == 0, "\(json.stderr)")
+            #expect(json.stderr.contains("note: ") && !json.stderr.contains("\u{202E}"))
+            #expect(json.stderr.contains("mailbox of victim+?1gpj.exe@gmail.com: 14 accounts"))
+            let table = try runAccounts(["duplicates", "--min-score", "-0", "--database", database])
+            #expect(table.stdout.hasPrefix("14 accounts scanned, 1 cluster at minimum score 0.0\n"))
+            #expect(!table.stdout.contains("\u{202E}"))
+            let exact = try runAccounts(["duplicates", "--min-score", "0.7004", "--database", database])
+            #expect(exact.stdout.hasPrefix("14 accounts scanned, 1 cluster at minimum score 0.7004\n"))
+        }
+    }
+
     @Test func writesTheJSONReportToStdout() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
