@@ -48,5 +48,9 @@ public enum Migrations: Sendable {
             fileName: "0008_create_browser_sessions.sql",
             contents: PackageResources._008_create_browser_sessions_sql
         ),
+        MigrationFile(
+            fileName: "0009_add_users_email_key.sql",
+            contents: PackageResources._009_add_users_email_key_sql
+        ),
     ]
 }

@@ -95,6 +95,27 @@ public enum Mailbox: Sendable {
         return mailbox(local: parts.local, asciiDomain: asciiDomain(parts.domain))
     }
 
+    /// The form in which the store keeps addresses unique (`users.email_key`): two addresses with the same key cannot
+    /// both be stored, whatever their script.
+    ///
+    /// The address (already trimmed) in Unicode canonical composition (NFC), put in lower, upper and lower case again
+    /// so that every case variant of a letter gets one form (`ÄNN@X.org` = `änn@x.org`, `STRASSE` = `straße`, final
+    /// `ς` = `σ`; Turkish dotless `ı` meets `i`), and composed again. An ASCII address's key is its ASCII lowercase,
+    /// as SQLite's `lower()` gives. Nothing else is folded: dots, `+tags` and
+    /// IDNA forms are the normalised mailbox's business (``normalize(_:)``), which is not unique.
+    public static func uniquenessKey(_ email: String) -> String {
+        if email.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard email.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else {
+                return email
+            }
+            return String(decoding: email.utf8.map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 | 0x20 : $0 }, as: UTF8.self)
+        }
+        // Lower, upper, lower case maps every case variant of a letter to one form (`ẞ` → `ß` → `SS` → `ss`,
+        // `ς` → `Σ` → `σ`); canonical composition on both sides makes composed and decomposed accents one address.
+        return email.precomposedStringWithCanonicalMapping.lowercased().uppercased().lowercased()
+            .precomposedStringWithCanonicalMapping
+    }
+
     /// The provider's rules applied to a folded local part and a domain in IDNA ASCII form; `nil` when no local part
     /// is left.
     private static func mailbox(local: String, asciiDomain domain: String) -> String? {

@@ -1,5 +1,5 @@
-public import AccountModel
 import AccountMatching
+public import AccountModel
 import Foundation
 import GRDB
 import Logging
@@ -13,7 +13,9 @@ extension AccountStore {
         let account = try await write { db in
             let record = try AccountStore.insertUser(db, new, now: now)
             try AccountStore.insertEvent(
-                db, AccountEvent(kind: .created, subject: UserID(uncheckedRawValue: record.publicID), actor: actor,
+                db,
+                AccountEvent(
+                    kind: .created, subject: UserID(uncheckedRawValue: record.publicID), actor: actor,
                     occurredAt: now))
             return record.account(twitter: nil)
         }
@@ -35,13 +37,15 @@ extension AccountStore {
         // A cached INSERT (not the record's generic insert): this is the registration hot path.
         try db.run(
             sql: """
-                INSERT INTO users (public_id, username, email, email_mailbox, email_rules_version, first_name,
-                    last_name, password_hash, status, created_at, updated_at, last_sign_in_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO users (public_id, username, email, email_key, email_mailbox, email_rules_version,
+                    first_name, last_name, password_hash, status, created_at, updated_at, last_sign_in_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [record.publicID, record.username, record.email, record.emailMailbox, record.emailRulesVersion,
-                record.firstName, record.lastName, record.passwordHash, record.status, record.createdAt,
-                record.updatedAt, record.lastSignInAt])
+            arguments: [
+                record.publicID, record.username, record.email, record.email.map(Mailbox.uniquenessKey),
+                record.emailMailbox, record.emailRulesVersion, record.firstName, record.lastName, record.passwordHash,
+                record.status, record.createdAt, record.updatedAt, record.lastSignInAt,
+            ])
         record.id = db.lastInsertedRowID
         return record
     }
@@ -51,11 +55,12 @@ extension AccountStore {
         try await read { db in try AccountStore.fetchAccount(db, reference) }
     }
 
-    /// The account whose email is `email` (case-insensitive, surrounding whitespace ignored), or `nil`.
+    /// The account whose email is `email` (case-insensitive in every script, surrounding whitespace ignored), or `nil`.
     public func account(email: String) async throws(StoreError) -> Account? {
         let trimmed = EmailAddress.trim(email)
         return try await read { db in
-            let record = try UserRecord.fetchOne(db, sql: Queries.userByEmail, arguments: [trimmed])
+            let record = try UserRecord.fetchOne(
+                db, sql: Queries.userByEmail, arguments: [Mailbox.uniquenessKey(trimmed), trimmed])
             return try record.map { try AccountStore.attachTwitter(db, $0) }
         }
     }
@@ -72,7 +77,8 @@ extension AccountStore {
     /// The account linked to the Twitter user `twitterUserID`, or `nil`.
     public func account(twitterUserID: TwitterUserID) async throws(StoreError) -> Account? {
         try await read { db in
-            let row = try Row.fetchOne(db, sql: Queries.accountByTwitterUserID, arguments: [twitterUserID.decimalString])
+            let row = try Row.fetchOne(
+                db, sql: Queries.accountByTwitterUserID, arguments: [twitterUserID.decimalString])
             return row.map { row in
                 UserRecord(row: row).account(twitter: TwitterIdentityRecord(row: row, startingAt: 13).identity)
             }
@@ -106,9 +112,12 @@ extension AccountStore {
                 db, identity, userRowID: record.id!, userID: userID, now: now)
             try AccountStore.upsertCredential(
                 db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
-            try AccountStore.insertEvent(db, AccountEvent(kind: .created, subject: userID, actor: actor, occurredAt: now))
             try AccountStore.insertEvent(
-                db, AccountEvent(kind: .linked, subject: userID, actor: actor,
+                db, AccountEvent(kind: .created, subject: userID, actor: actor, occurredAt: now))
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .linked, subject: userID, actor: actor,
                     details: ["twitter_id": identity.userID.decimalString, "screen_name": identity.screenName],
                     occurredAt: now))
             if let draftID {
@@ -159,7 +168,8 @@ extension AccountStore {
 package enum Queries {
     package static let userByPublicID = "SELECT \(UserRecord.columns) FROM users WHERE public_id = ?"
     package static let userByUsername = "SELECT \(UserRecord.columns) FROM users WHERE username = ?"
-    package static let userByEmail = "SELECT \(UserRecord.columns) FROM users WHERE email = ?"
+    /// By the address's uniqueness key, or (an address `accounts reindex` has not keyed yet) by the address itself.
+    package static let userByEmail = "SELECT \(UserRecord.columns) FROM users WHERE email_key = ?1 OR email = ?2"
     package static let usersByMailbox =
         "SELECT \(UserRecord.columns) FROM users WHERE email_mailbox = ? ORDER BY users.username"
     package static let accountByTwitterUserID = """

@@ -238,14 +238,14 @@ private struct ImportSession {
         self.importTime = importTime
         previousMaximum = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM users") ?? 0
         userByUsername = try RawStatement(db, sql: "SELECT id FROM users WHERE username = ?")
-        userByEmail = try RawStatement(db, sql: "SELECT id FROM users WHERE email = ?")
+        userByEmail = try RawStatement(db, sql: "SELECT id FROM users WHERE email_key = ?1 OR email = ?2 LIMIT 1")
         userByTwitterID = try RawStatement(db, sql: "SELECT user_id FROM twitter_identities WHERE twitter_user_id = ?")
         insertUser = try RawStatement(
             db,
             sql: """
                 INSERT INTO users (public_id, username, email, email_mailbox, email_rules_version, first_name,
-                    last_name, password_hash, status, created_at, updated_at, id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
+                    last_name, password_hash, status, created_at, updated_at, id, email_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
                 """)
         insertIdentity = try RawStatement(
             db,
@@ -287,6 +287,7 @@ private struct ImportSession {
         insertUser.bind(10, created)
         let userRowID = previousMaximum + Int64(line)
         insertUser.bind(11, userRowID)
+        insertUser.bind(12, record.email.map { Mailbox.uniquenessKey($0.rawValue) })
         do {
             try insertUser.execute()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -320,7 +321,8 @@ private struct ImportSession {
             report(.username, "'\(username)' is already taken by \(owner(holder))\(sameCase)")
         }
         if let email = record.email?.rawValue {
-            userByEmail.bind(1, email)
+            userByEmail.bind(1, Mailbox.uniquenessKey(email))
+            userByEmail.bind(2, email)
             if let holder = try userByEmail.firstInteger() {
                 let stored = try storedValues(holder).email ?? ""
                 let sameCase = stored == email ? "" : " (as '\(stored)'; emails ignore case)"

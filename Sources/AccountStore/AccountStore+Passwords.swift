@@ -1,3 +1,4 @@
+import AccountMatching
 package import AccountModel
 package import Foundation
 import GRDB
@@ -38,8 +39,8 @@ extension AccountStore {
                 sql: """
                     SELECT users.public_id, users.password_hash, users.status, twitter_identities.id IS NOT NULL
                     FROM users LEFT JOIN twitter_identities ON twitter_identities.user_id = users.id
-                    WHERE users.username = ?1 OR users.email = ?1 LIMIT 1
-                    """, arguments: [trimmed]
+                    WHERE users.username = ?1 OR users.email_key = ?2 OR users.email = ?1 LIMIT 1
+                    """, arguments: [trimmed, Mailbox.uniquenessKey(trimmed)]
             ).map(AccountStore.loginRecord(from:))
         }
     }

@@ -13,26 +13,59 @@ public struct ReindexReport: Sendable, Hashable {
     public var changed: Int
     /// Write transactions committed.
     public var batches: Int
+    /// Addresses given their uniqueness key (`users.email_key`; stored before the key existed).
+    public var keyed: Int
+    /// Addresses left without a key because another account's address differs from them only in letter case.
+    public var conflicts: [EmailConflict]
 
     /// Makes a report.
-    public init(rulesVersion: Int, recomputed: Int, changed: Int, batches: Int) {
+    public init(
+        rulesVersion: Int, recomputed: Int, changed: Int, batches: Int, keyed: Int = 0, conflicts: [EmailConflict] = []
+    ) {
         self.rulesVersion = rulesVersion
         self.recomputed = recomputed
         self.changed = changed
         self.batches = batches
+        self.keyed = keyed
+        self.conflicts = conflicts
+    }
+}
+
+/// Two accounts whose stored addresses differ only in letter case outside ASCII (`ÄNN@x.org`, `änn@x.org`), stored
+/// before the store compared such letters. The later account's address stays without a uniqueness key (it blocks no
+/// one, and nothing else about the account changes) until one of the two addresses is changed or the account removed.
+public struct EmailConflict: Sendable, Hashable {
+    /// The account whose address could not be keyed.
+    public var username: String
+    /// Its address, as stored.
+    public var email: String
+    /// The account that holds the key.
+    public var holderUsername: String
+    /// The holder's address, as stored.
+    public var holderEmail: String
+
+    /// Makes a conflict.
+    public init(username: String, email: String, holderUsername: String, holderEmail: String) {
+        self.username = username
+        self.email = email
+        self.holderUsername = holderUsername
+        self.holderEmail = holderEmail
     }
 }
 
 extension AccountStore {
-    /// How many accounts have a stored normalised mailbox older than ``AccountMatching/Mailbox/rulesVersion``.
+    /// How many accounts have a stored normalised mailbox older than ``AccountMatching/Mailbox/rulesVersion``, or an
+    /// address without its uniqueness key (stored before the key existed, or left without it by an ``EmailConflict``).
     public func staleNormalisedFormCount() async throws(StoreError) -> Int {
         try await staleNormalisedFormCount(rulesVersion: Mailbox.rulesVersion)
     }
 
     /// Recomputes stored normalised mailboxes (`users.email_mailbox`) made by rules older than
     /// ``AccountMatching/Mailbox/rulesVersion``, `batchSize` accounts per transaction, and stamps them with the
-    /// current version. Nothing else changes (not even `updated_at`): the email is the same, only its index form
-    /// is. Resumable: a killed run leaves whole batches done and the rest stale, and the next run finishes it.
+    /// current version; then gives addresses stored before `users.email_key` existed their uniqueness key
+    /// (``AccountMatching/Mailbox/uniquenessKey(_:)``), naming in ``ReindexReport/conflicts`` any that another account
+    /// already holds. Nothing else changes (not even `updated_at`): the email is the same, only its index forms are.
+    /// Resumable: a killed run leaves whole batches done and the rest stale, and the next run finishes it.
     /// Stored forms from newer rules (a newer binary) are left alone.
     /// - Parameter progress: called after each batch with the accounts looked at so far and the total.
     public func reindex(
@@ -98,15 +131,61 @@ extension AccountStore {
             }
             progress(looked, max(total, looked))
         }
-        if report.recomputed > 0 {
+        try await addUniquenessKeys(batchSize: size, into: &report)
+        if report.recomputed > 0 || report.keyed > 0 {
             logger.info(
                 "reindexed normalised mailboxes",
                 metadata: [
                     "store.reindex.recomputed": "\(report.recomputed)", "store.reindex.changed": "\(report.changed)",
-                    "store.reindex.rules_version": "\(rulesVersion)",
+                    "store.reindex.rules_version": "\(rulesVersion)", "store.reindex.keyed": "\(report.keyed)",
                 ])
         }
+        if !report.conflicts.isEmpty {
+            logger.warning(
+                "stored addresses differ only in letter case",
+                metadata: ["store.reindex.conflicts": "\(report.conflicts.count)"])
+        }
         return report
+    }
+
+    /// Gives every address without one its uniqueness key, through the partial index of such rows.
+    private func addUniquenessKeys(batchSize: Int, into report: inout ReindexReport) async throws(StoreError) {
+        var lastID: Int64 = 0
+        while true {
+            let after = lastID
+            let rows = try await read { db in
+                try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [after, batchSize]).map { row in
+                    (id: row[0] as Int64, username: row[1] as String, email: row[2] as String)
+                }
+            }
+            guard let last = rows.last else { break }
+            lastID = last.id
+            let outcome = try await write { db in
+                var keyed = 0
+                var conflicts: [EmailConflict] = []
+                for row in rows {
+                    let key = Mailbox.uniquenessKey(row.email)
+                    do {
+                        // `email = ?`: an address changed meanwhile was keyed by its writer; leave it.
+                        try db.execute(
+                            sql: "UPDATE users SET email_key = ? WHERE id = ? AND email = ? AND email_key IS NULL",
+                            arguments: [key, row.id, row.email])
+                        if db.changesCount > 0 { keyed += 1 }
+                    } catch let error where StoreError.isUniqueViolation(error, on: "users.email_key") {
+                        let holder = try Row.fetchOne(
+                            db, sql: "SELECT username, email FROM users WHERE email_key = ?", arguments: [key])
+                        conflicts.append(
+                            EmailConflict(
+                                username: row.username, email: row.email, holderUsername: holder?[0] ?? "",
+                                holderEmail: holder?[1] ?? ""))
+                    }
+                }
+                return (keyed, conflicts)
+            }
+            report.keyed += outcome.0
+            report.conflicts += outcome.1
+            if outcome.0 > 0 { report.batches += 1 }
+        }
     }
 }
 
@@ -122,6 +201,12 @@ extension Queries {
     package static let staleMailboxCount = """
         SELECT (SELECT count(*) FROM users WHERE email IS NOT NULL AND email_rules_version < ?1)
              + (SELECT count(*) FROM users WHERE email IS NOT NULL AND email_rules_version IS NULL)
+             + (SELECT count(*) FROM users WHERE email IS NOT NULL AND email_key IS NULL)
+        """
+    /// The next addresses without a uniqueness key, by internal id (the partial index `users_email_key_missing`).
+    package static let unkeyedBatch = """
+        SELECT id, username, email FROM users WHERE email IS NOT NULL AND email_key IS NULL AND id > ?
+        ORDER BY id LIMIT ?
         """
     /// The next accounts by internal id, for a reindex pass.
     package static let reindexBatch =

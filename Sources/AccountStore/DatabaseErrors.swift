@@ -29,7 +29,7 @@ extension StoreError {
         guard message.hasPrefix("UNIQUE constraint failed: ") else { return nil }
         switch message.dropFirst("UNIQUE constraint failed: ".count) {
         case "users.username": return .username
-        case "users.email": return .email
+        case "users.email", "users.email_key": return .email
         case "twitter_identities.twitter_user_id": return .twitterUserID
         default: return nil
         }

@@ -75,10 +75,12 @@ struct Migrate: AsyncParsableCommand {
         }
         guard stale > 0 else { return }
         if dryRun {
-            printOutput("would reindex \(stale) stored mailboxes made by older matching rules\n")
+            printOutput(
+                "would reindex \(stale) stored mailboxes made by older matching rules or without a uniqueness key\n")
             return
         }
         let report = try await ReindexCommand.reindex(store, batchSize: 1_000)
         printOutput(ReindexCommand.summary(report))
+        ReindexCommand.warnOfConflicts(report)
     }
 }

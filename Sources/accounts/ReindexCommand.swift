@@ -7,10 +7,12 @@ import Foundation
 struct ReindexCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reindex",
-        abstract: "Recompute stored normalised forms (email mailboxes) made by older matching rules.",
+        abstract: "Recompute stored normalised forms (email mailboxes, uniqueness keys) made by older rules.",
         discussion: """
             Only forms older than the current rules (version \(Mailbox.rulesVersion)) are recomputed, in batches; \
-            nothing else changes. Resumable. `accounts migrate` runs this when it finds older forms.
+            and addresses stored before uniqueness keys existed get theirs (two addresses that differ only in letter \
+            case are named; the later stays without a key); nothing else changes. Resumable. `accounts migrate` runs \
+            this when it finds such forms.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -27,6 +29,7 @@ struct ReindexCommand: AsyncParsableCommand {
         defer { try? store.close() }
         let report = try await Self.reindex(store, batchSize: batchSize)
         printOutput(Self.summary(report))
+        Self.warnOfConflicts(report)
     }
 
     /// Runs the reindex with progress on a terminal; store errors exit with the contract's code.
@@ -40,11 +43,30 @@ struct ReindexCommand: AsyncParsableCommand {
         }
     }
 
+    /// Warns on stderr of every pair of stored addresses that differ only in letter case (one line each).
+    static func warnOfConflicts(_ report: ReindexReport) {
+        for conflict in report.conflicts {
+            printMessage(
+                "accounts: warning: the address of '\(conflict.username)' (\(conflict.email)) differs from that of "
+                    + "'\(conflict.holderUsername)' (\(conflict.holderEmail)) only in letter case; it stays without a "
+                    + "uniqueness key until one of the two accounts is removed or given another address")
+        }
+    }
+
     static func summary(_ report: ReindexReport) -> String {
-        if report.recomputed == 0 {
+        var lines = ""
+        if report.recomputed > 0 {
+            lines +=
+                "reindexed \(report.recomputed) accounts to rules version \(report.rulesVersion) "
+                + "(\(report.changed) mailboxes changed) in \(report.batches) batches\n"
+        }
+        if report.keyed > 0 {
+            lines +=
+                "gave \(report.keyed) stored addresses their uniqueness key (letter case compared in every script)\n"
+        }
+        if lines.isEmpty {
             return "nothing to reindex: every stored mailbox is at rules version \(report.rulesVersion)\n"
         }
-        return "reindexed \(report.recomputed) accounts to rules version \(report.rulesVersion) "
-            + "(\(report.changed) mailboxes changed) in \(report.batches) batches\n"
+        return lines
     }
 }

@@ -98,7 +98,8 @@ struct AccountStoreAccountTests {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
             defer { try? store.close() }
-            let created = try await store.createAccount(newAccount("Ann_Smith", email: " Ann.Smith+news@GoogleMail.com "))
+            let created = try await store.createAccount(
+                newAccount("Ann_Smith", email: " Ann.Smith+news@GoogleMail.com "))
 
             #expect(created.email == "Ann.Smith+news@GoogleMail.com")
             #expect(try await store.account(.id(created.id)) == created)
@@ -137,7 +138,7 @@ struct AccountStoreAccountTests {
             let plans = [
                 try store.queryPlan(Queries.accountByTwitterUserID, arguments: ["1"]),
                 try store.queryPlan(Queries.userByUsername, arguments: ["ann"]),
-                try store.queryPlan(Queries.userByEmail, arguments: ["a@b.c"]),
+                try store.queryPlan(Queries.userByEmail, arguments: ["a@b.c", "a@b.c"]),
                 try store.queryPlan(Queries.usersByMailbox, arguments: ["a@b.c"]),
                 try store.queryPlan(Queries.userByPublicID, arguments: ["x"]),
                 try store.queryPlan(Queries.identityByUserRowID, arguments: ["1"]),
@@ -159,7 +160,8 @@ struct AccountStoreTwitterTests {
             let id = "1234567890123456789"
 
             let linked = try await store.linkTwitter(
-                twitterIdentity(id, screenName: "ann_tw"), credential: TwitterCredential(token: "t", secret: Secret("s")),
+                twitterIdentity(id, screenName: "ann_tw"),
+                credential: TwitterCredential(token: "t", secret: Secret("s")),
                 to: .id(ann.id))
             #expect(linked.twitter?.userID.decimalString == id)
             let found = try await store.account(twitterUserID: TwitterUserID(decimal: id)!)
@@ -220,7 +222,8 @@ struct AccountStoreTwitterTests {
                 for user in users {
                     group.addTask {
                         do throws(StoreError) {
-                            return .success(try await store.linkTwitter(twitterIdentity("777"), credential: nil, to: .id(user)))
+                            return .success(
+                                try await store.linkTwitter(twitterIdentity("777"), credential: nil, to: .id(user)))
                         } catch {
                             return .failure(error)
                         }

@@ -504,6 +504,38 @@ struct ReindexCommandTests {
         }
     }
 
+    @Test func migrateKeysOldAddressesAndWarnsOfThoseThatDifferOnlyInCase() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = dir + "/accounts.sqlite"
+            let old = try runAccounts(["migrate", "--to", "8", "--database", database])
+            #expect(old.status == 0, "\(old.stderr)")
+            for (id, username, email) in [(1, "umlaut", "Änn@example.org"), (2, "clash", "äNN@example.org")] {
+                try executeSQL(
+                    database,
+                    """
+                    INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
+                        updated_at)
+                    VALUES (\(id), '0000000\(id)-0000-4000-8000-000000000000', '\(username)', '\(email)',
+                        'änn@example.org', 4, 0, 0)
+                    """)
+            }
+            let dry = try runAccounts(["migrate", "--dry-run", "--database", database])
+            #expect(dry.status == 0, "\(dry.stderr)")
+            let migrate = try runAccounts(["migrate", "--database", database])
+            #expect(migrate.status == 0, "\(migrate.stderr)")
+            #expect(migrate.stdout.contains("gave 1 stored addresses their uniqueness key"), "\(migrate.stdout)")
+            #expect(
+                migrate.stderr.hasSuffix(
+                    "\naccounts: warning: the address of 'clash' (äNN@example.org) differs from that of 'umlaut' "
+                        + "(Änn@example.org) only in letter case; it stays without a uniqueness key until one of the two "
+                        + "accounts is removed or given another address\n"), "\(migrate.stderr)")
+            let again = try runAccounts(["reindex", "--database", database])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 4\n")
+            #expect(again.stderr.contains("'clash'"))
+        }
+    }
+
     @Test func batchSizeMustBePositive() throws {
         let result = try runAccounts(["reindex", "--batch-size", "0"])
         #expect(result.status == 64)

@@ -1,0 +1,139 @@
+import AccountMatching
+import AccountModel
+import AccountStore
+import AccountTransfer
+import Foundation
+import TestSupport
+import Testing
+
+/// Email addresses are unique ignoring letter case in every script, not only A–Z (`users.email_key`, migration 0009).
+struct EmailUniquenessTests {
+    @Test(arguments: [
+        ("änn@example.org", "ÄNN@example.org"),
+        ("änn@example.org", "A\u{308}nn@Example.org"),  // decomposed Ä against composed ä
+        ("straße@example.de", "STRASSE@example.de"),
+        ("ΟΔΟΣ@example.gr", "οδος@example.gr"),  // final sigma
+        ("Zoë@example.org", "zoë@EXAMPLE.ORG"),
+    ])
+    func anAddressDifferingOnlyInCaseIsTakenAndNothingChanges(_ stored: String, _ other: String) async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a store holding an account with the first address
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let first = try await store.createAccount(newAccount("first", email: stored))
+            let before = try databaseDump(dir + "/accounts.sqlite")
+            // When another account is made with the address in another case
+            await #expect(throws: StoreError.duplicate(.email)) {
+                try await store.createAccount(newAccount("second", email: other))
+            }
+            // Then it is refused as a taken email and the store is unchanged; the first is found by either form
+            #expect(try databaseDump(dir + "/accounts.sqlite") == before)
+            #expect(try await store.account(email: other) == first)
+            #expect(try await store.account(email: " \(stored) ") == first)
+            #expect(try await store.loginRecord(login: other)?.userID == first.id)
+        }
+    }
+
+    @Test func addressesThatOnlyLookAlikeStayDistinct() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            // Gmail dots, +tags and accents are the duplicate report's business, not the unique key's.
+            for (index, email) in [
+                "ann@example.org", "änn@example.org", "a.nn@gmail.com", "ann@gmail.com",
+                "ann+x@gmail.com", "anne@example.org",
+            ].enumerated() {
+                _ = try await store.createAccount(newAccount("user\(index)", email: email))
+            }
+            #expect(try await store.accountCount() == 6)
+            #expect(try await store.account(email: "ANN@example.org")?.username == "user0")
+            #expect(try await store.account(email: "ÄNN@example.org")?.username == "user1")
+        }
+    }
+
+    @Test func keysAreCaseFoldedCompositions() {
+        #expect(Mailbox.uniquenessKey("Ann.Smith+X@Example.ORG") == "ann.smith+x@example.org")
+        #expect(Mailbox.uniquenessKey("ann@example.org") == "ann@example.org")
+        #expect(Mailbox.uniquenessKey("A\u{308}NN@x.org") == "\u{E4}nn@x.org")
+        #expect(Mailbox.uniquenessKey("ẞ@x.de") == Mailbox.uniquenessKey("ss@x.de"))
+        #expect(Mailbox.uniquenessKey("\u{212A}en@x.org") == "ken@x.org")  // the Kelvin sign is a K
+        #expect(Mailbox.uniquenessKey("ann@bücher.de") != Mailbox.uniquenessKey("ann@xn--bcher-kva.de"))
+    }
+
+    @Test func importRefusesALineWhoseAddressDiffersOnlyInCase() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir, now: TestClock().closure)
+            defer { try? store.close() }
+            _ = try importText(
+                "{\"username\": \"kept\", \"email\": \"žofie@example.cz\"}\n", format: .jsonl, into: store,
+                directory: dir)
+            let before = try databaseDump(dir + "/accounts.sqlite")
+            let text = """
+                {"username": "new1", "email": "ŽOFIE@example.cz"}
+                {"username": "new2", "email": "Ørjan@example.no"}
+                {"username": "new3", "email": "øRJAN@example.no"}
+
+                """
+            let (report, problems) = try importText(text, format: .jsonl, into: store, directory: dir)
+            #expect(
+                problems == [
+                    "line 1: email: 'ŽOFIE@example.cz' is already used by an account already in the store (as 'žofie@example.cz'; emails ignore case)",
+                    "line 3: email: 'øRJAN@example.no' is already used by line 2 of this file (as 'Ørjan@example.no'; emails ignore case)",
+                ])
+            #expect(report == ImportReport(imported: 0, linked: 0, valid: 1, invalid: 2, committed: false))
+            #expect(try databaseDump(dir + "/accounts.sqlite") == before)
+        }
+    }
+
+    @Test func migrationKeysOldAddressesAndNamesThoseThatClash() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a database at schema 8 holding addresses stored before the key existed, two of which differ only
+            // in non-ASCII case (the old `COLLATE NOCASE` let both in)
+            var configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
+            _ = try AccountStore.migrate(configuration, to: 8)
+            let path = configuration.path
+            for (id, username, email) in [
+                (1, "ascii", "Ann@Example.org"), (2, "umlaut", "Änn@example.org"), (3, "clash", "äNN@example.org"),
+                (4, "greek", "ΣΟΦΙΑ@example.gr"), (5, "none", nil),
+            ] {
+                let value =
+                    email.map { "'\($0)', '\(Mailbox.normalize($0)!)', \(Mailbox.rulesVersion)" } ?? "NULL, NULL, NULL"
+                try executeSQL(
+                    path,
+                    """
+                    INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
+                        updated_at)
+                    VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', \(value), 0, 0)
+                    """)
+            }
+            // When the rest is migrated and reindexed
+            _ = try AccountStore.migrate(configuration)
+            #expect(countQuery(path, "SELECT count(*) FROM users WHERE email_key = 'ann@example.org'") == 1)
+            configuration.schemaPolicy = .requireCurrent
+            let store = try AccountStore(configuration: configuration, keyRing: nil)
+            defer { try? store.close() }
+            #expect(try await store.staleNormalisedFormCount() == 3)
+            let report = try await store.reindex()
+            // Then every address has its key but the later of the clashing two, which is named with its holder
+            #expect(report.keyed == 2)
+            #expect(
+                report.conflicts == [
+                    EmailConflict(
+                        username: "clash", email: "äNN@example.org", holderUsername: "umlaut",
+                        holderEmail: "Änn@example.org")
+                ])
+            #expect(countQuery(path, "SELECT count(*) FROM users WHERE email IS NOT NULL AND email_key IS NULL") == 1)
+            #expect(try await store.account(email: "σοφια@EXAMPLE.gr")?.username == "greek")
+            // and a new account cannot take any of the three forms
+            for email in ["ÄNN@example.org", "σοφια@example.gr", "ANN@example.org"] {
+                await #expect(throws: StoreError.duplicate(.email)) {
+                    try await store.createAccount(newAccount("newcomer", email: email))
+                }
+            }
+            #expect(try await store.accountCount() == 5)
+            // and a second run names the clash again and changes nothing else
+            let again = try await store.reindex()
+            #expect(again.keyed == 0 && again.recomputed == 0 && again.conflicts.count == 1)
+        }
+    }
+}
