@@ -26,8 +26,8 @@ public struct TwitterProfile: Sendable, Equatable {
     public let rawJSON: [UInt8]
 
     /// Decodes a `verify_credentials` (or any v1.1 user object) JSON body, keeping `json` as ``rawJSON``.
-    /// - Throws: ``TwitterError/malformedResponse(_:)`` naming the field that is missing or mistyped, or saying that
-    ///   the body is not JSON; never quoting the body.
+    /// - Throws: ``TwitterError/malformedResponse(_:)`` naming the field that is missing, mistyped or blank
+    ///   (`screen_name`, `name`), or saying that the body is not JSON; never quoting the body.
     public init(json: [UInt8]) throws(TwitterError) {
         let wire: Wire
         do {
@@ -39,6 +39,12 @@ public struct TwitterProfile: Sendable, Equatable {
         }
         guard let id = UInt64(wire.idString) else {
             throw .malformedResponse("verify_credentials: id_str is not a 64-bit unsigned decimal integer")
+        }
+        // Every Twitter user has a handle and a display name; blank ones would be stored blank and make an export
+        // line that does not import.
+        for (field, value) in [("screen_name", wire.screenName), ("name", wire.name)]
+        where value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+            throw .malformedResponse("verify_credentials: the field \(field) is empty")
         }
         self.id = id
         self.screenName = wire.screenName

@@ -64,6 +64,8 @@ struct TwitterProfileTests {
             "verify_credentials: id_str is not a 64-bit unsigned decimal integer"
         ),
         ("[1, 2]", "verify_credentials: the body is not a JSON object"),
+        (#"{"id_str": "1", "name": "n", "screen_name": ""}"#, "verify_credentials: the field screen_name is empty"),
+        (#"{"id_str": "1", "name": " \u2028\t", "screen_name": "s"}"#, "verify_credentials: the field name is empty"),
     ])
     func namesWhatIsWrongWithoutQuotingTheBody(json: String, reason: String) {
         #expect(throws: TwitterError.malformedResponse(reason)) {
