@@ -175,6 +175,14 @@ public struct RegistrationService: Sendable {
         } catch {
             throw .twitter(error)
         }
+        // The profile must be the one the access token was issued for: a cache between the app and Twitter that keys
+        // on the URL alone (the same for everyone; only the Authorization header differs) could hand over someone
+        // else's, and this account would be signed in to theirs.
+        guard profile.id == accessToken.userID else {
+            throw .twitter(
+                .malformedResponse(
+                    "verify_credentials: the profile's id_str is not the user_id the access token was issued for"))
+        }
         return try await outcome(for: profile, accessToken: accessToken, pending: pending, binding: binding)
     }
 

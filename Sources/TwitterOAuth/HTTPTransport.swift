@@ -60,7 +60,12 @@ extension HTTPHeader: CustomStringConvertible, CustomDebugStringConvertible, Cus
 }
 
 /// A complete HTTP response: status, headers and the body bytes.
-public struct HTTPTransportResponse: Sendable, Hashable {
+///
+/// Printed (`description`, `dump`) it shows the status, the headers (credential fields hidden) and the body's length
+/// only: the bodies of `request_token` and `access_token` carry `oauth_token_secret`.
+public struct HTTPTransportResponse: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// The status code, such as 200.
     public var status: Int
     /// The response headers, in order.
@@ -73,6 +78,17 @@ public struct HTTPTransportResponse: Sendable, Hashable {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// `HTTPTransportResponse(status: 200, headers: [...], body: N bytes)`, the body never shown.
+    public var description: String {
+        "HTTPTransportResponse(status: \(status), headers: \(headers), body: \(body.count) bytes)"
+    }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// The status, the headers and the body's length.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["status": status, "headers": headers, "bodyBytes": body.count], displayStyle: .struct)
     }
 
     /// The first value of the header called `name` (case-insensitive), if present.

@@ -211,6 +211,9 @@ public struct TwitterClient: Sendable {
         }
     }
 
+    /// The most entries of Twitter's `errors` list kept in a ``TwitterError/rejected(status:errors:)``.
+    package static let maximumReportedErrors = 5
+
     private struct ErrorList: Decodable {
         struct Entry: Decodable {
             let code: Int
@@ -223,7 +226,10 @@ public struct TwitterClient: Sendable {
         guard let list = try? JSONDecoder().decode(ErrorList.self, from: Data(body)), !list.errors.isEmpty else {
             return nil
         }
-        return list.errors.map { TwitterAPIError(code: $0.code, message: $0.message ?? "") }
+        // The first few are all a person needs; a body of thousands would make one enormous log line.
+        return list.errors.prefix(maximumReportedErrors).map {
+            TwitterAPIError(code: $0.code, message: $0.message ?? "")
+        }
     }
 
     private static func form(_ body: [UInt8], endpoint: String) throws(TwitterError) -> [OAuthParameter] {

@@ -432,6 +432,68 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// A cache between the app and Twitter keyed on the URL alone (the same `verify_credentials` URL for everyone)
+    /// hands over another person's profile: the callback is refused, nothing is linked, signed in or drafted.
+    @Test func aProfileForAnotherUserThanTheAccessTokensIsRefused() async throws {
+        /// The sandbox over loopback HTTP, with `verify_credentials` answering with Ada's profile whoever asks.
+        struct SwappingTransport: HTTPTransport {
+            let inner: AsyncHTTPClientTransport
+            func send(
+                method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
+                maximumResponseBodySize: Int
+            ) async throws(TwitterError) -> HTTPTransportResponse {
+                var response = try await inner.send(
+                    method: method, url: url, headers: headers, body: body, timeout: timeout,
+                    maximumResponseBodySize: maximumResponseBodySize)
+                if url.path.hasSuffix("verify_credentials.json") {
+                    let text = String(decoding: response.body, as: UTF8.self)
+                        .replacingOccurrences(of: "\(RegistrationFlowTests.zoe)", with: "\(RegistrationFlowTests.ada)")
+                    response.body = Array(text.utf8)
+                }
+                return response
+            }
+        }
+        try await withFlow { flow throws in
+            // Given Ada already registered
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.ada, session: "ada") else {
+                Issue.record("expected a draft")
+                return
+            }
+            guard
+                case .registered(let ada) = try await flow.service.complete(
+                    draftID: draft.id,
+                    form: RegistrationForm(username: "ada", email: "ada@example.org", firstName: "Ada", lastName: "L"),
+                    browserSession: "ada")
+            else {
+                Issue.record("Ada did not register")
+                return
+            }
+            // When Zoë signs in through a client whose verify_credentials answers with Ada's profile
+            let swapped = RegistrationService(
+                store: flow.store,
+                twitter: TwitterClient(
+                    consumer: flow.sandbox.consumer, baseURL: flow.sandbox.baseURL,
+                    transport: SwappingTransport(inner: flow.sandbox.transport)),
+                configuration: RegistrationService.Configuration(callbackURL: SandboxHarness.callback))
+            let url = try await swapped.begin(purpose: .register, browserSession: "zoe")
+            let query = try await flow.approve(url, as: Self.zoe)
+            await #expect(
+                throws: RegistrationError.twitter(
+                    .malformedResponse(
+                        "verify_credentials: the profile's id_str is not the user_id the access token was issued for"))
+            ) {
+                try await swapped.handleCallback(query: query, browserSession: "zoe")
+            }
+            // Then Ada's account is untouched: no sign-in, no new credential, no draft for Zoë
+            let after = try await flow.store.account(.id(ada.id))
+            #expect(after?.lastSignInAt == ada.lastSignInAt)
+            let kinds = try await flow.store.events(for: ada.id).map(\.kind)
+            #expect(kinds == [.linked, .created], "\(kinds)")
+            #expect(try flow.store.accountID(twitterUserID: TwitterUserID(Self.zoe)) == nil)
+            #expect(countQuery(flow.directory + "/accounts.sqlite", "SELECT count(*) FROM registration_drafts") == 0)
+        }
+    }
+
     @Test func aTwitterFailureBeforeTheAccessTokenLeavesThePendingAuthorizationUsable() async throws {
         try await withFlow { flow throws in
             let url = try await flow.service.begin(purpose: .register, browserSession: "b")

@@ -42,6 +42,10 @@ struct SecretRedactionTests {
                 HTTPHeader(name: "Authorization", value: #"OAuth oauth_verifier="VERIFIER-ghi""#),
                 HTTPHeader(name: "Content-Type", value: "text/plain"),
             ]
+            // An access_token answer: the body carries the token secret.
+            var response = HTTPTransportResponse(
+                status: 200, headers: [HTTPHeader(name: "Set-Cookie", value: "s=REQ-SECRET-abc")],
+                body: Array("oauth_token=t&oauth_token_secret=ACCESS-SECRET-def&user_id=7".utf8))
         }
         let holder = Holder()
         var dumped = ""
@@ -49,6 +53,8 @@ struct SecretRedactionTests {
         Self.expectNoSecret(in: dumped)
         Self.expectNoSecret(in: String(reflecting: holder))
         Self.expectNoSecret(in: "\(holder.headers)")
+        Self.expectNoSecret(in: "\(holder.response)")
+        #expect("\(holder.response)".contains("body: 60 bytes"), "\(holder.response)")
         // What is not secret still shows.
         for shown in ["key", "REQ", "zoe", "oauth_verifier", "Authorization", "text/plain"] {
             #expect(dumped.contains(shown), "dump no longer shows \(shown)")

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-
 import TwitterOAuth
 
 struct TwitterClientTests {
@@ -167,6 +166,17 @@ struct TwitterClientTests {
     func mapsErrorAnswersToTypedErrors(status: Int, headers: [HTTPHeader], body: String, expected: TwitterError) async {
         let transport = StubTransport(status: status, body: body, headers: headers)
         await #expect(throws: expected) {
+            try await Self.client(transport).requestToken(callback: "oob")
+        }
+    }
+
+    @Test func keepsOnlyTheFirstFewOfAThousandErrors() async {
+        let entries = (1...1_000).map { #"{"code":\#($0),"message":"m\#($0)"}"# }.joined(separator: ",")
+        let transport = StubTransport(status: 400, body: #"{"errors":[\#(entries)]}"#)
+        await #expect(
+            throws: TwitterError.rejected(
+                status: 400, errors: (1...5).map { TwitterAPIError(code: $0, message: "m\($0)") })
+        ) {
             try await Self.client(transport).requestToken(callback: "oob")
         }
     }
