@@ -34,6 +34,10 @@ extension AccountStore {
         if record.email != nil && record.emailMailbox == nil {
             throw StoreError.invalid([FieldError(.email, "must contain '@'")])
         }
+        // An address stored before `users.email_key` and not keyed yet is invisible to the unique index.
+        if let email = record.email, try unkeyedHolder(db, key: Mailbox.uniquenessKey(email)) != nil {
+            throw StoreError.duplicate(.email)
+        }
         // A cached INSERT (not the record's generic insert): this is the registration hot path.
         try db.run(
             sql: """
@@ -48,6 +52,14 @@ extension AccountStore {
             ])
         record.id = db.lastInsertedRowID
         return record
+    }
+
+    /// The row whose address has no stored key yet but would have `key` (the unique index cannot see it), if any.
+    static func unkeyedHolder(_ db: Database, key: String) throws -> Int64? {
+        for row in try Row.fetchAll(db, sql: Queries.unkeyedEmails) where Mailbox.uniquenessKey(row[1]) == key {
+            return row[0]
+        }
+        return nil
     }
 
     /// The account with `reference`, with its Twitter identity, or `nil`.
@@ -169,7 +181,13 @@ package enum Queries {
     package static let userByPublicID = "SELECT \(UserRecord.columns) FROM users WHERE public_id = ?"
     package static let userByUsername = "SELECT \(UserRecord.columns) FROM users WHERE username = ?"
     /// By the address's uniqueness key, or (an address `accounts reindex` has not keyed yet) by the address itself.
-    package static let userByEmail = "SELECT \(UserRecord.columns) FROM users WHERE email_key = ?1 OR email = ?2"
+    /// An exact (ASCII-case) match first: an address left without a key by an ``EmailConflict`` is its own account's.
+    package static let userByEmail =
+        "SELECT \(UserRecord.columns) FROM users WHERE email_key = ?1 OR email = ?2 ORDER BY email = ?2 DESC LIMIT 1"
+    /// Addresses still without a uniqueness key (before `accounts reindex`, or an ``EmailConflict``): usually none.
+    package static let unkeyedEmails = """
+        SELECT id, email FROM users INDEXED BY users_email_key_missing WHERE email IS NOT NULL AND email_key IS NULL
+        """
     package static let usersByMailbox =
         "SELECT \(UserRecord.columns) FROM users WHERE email_mailbox = ? ORDER BY users.username"
     package static let accountByTwitterUserID = """

@@ -229,6 +229,9 @@ private struct ImportSession {
     let insertUser: RawStatement
     let insertIdentity: RawStatement
     let storedValue: Statement
+    /// Addresses without a uniqueness key (stored before it existed, not reindexed yet), by the key they would have:
+    /// the unique index cannot see them. Usually empty; fixed for the import's transaction.
+    let unkeyed: [String: Int64]
     private var randomBytes: [UInt8] = []
     private var randomOffset = 0
 
@@ -255,6 +258,12 @@ private struct ImportSession {
                 VALUES (?, ?, ?, ?, NULL, ?, ?)
                 """)
         storedValue = try db.makeStatement(sql: "SELECT username, email FROM users WHERE id = ?")
+        var unkeyed: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: Queries.unkeyedEmails) {
+            let key = Mailbox.uniquenessKey(row[1])
+            if unkeyed[key] == nil { unkeyed[key] = row[0] }
+        }
+        self.unkeyed = unkeyed
     }
 
     /// Inserts `record` from `line`, or returns why it cannot be (and inserts nothing).
@@ -273,6 +282,9 @@ private struct ImportSession {
         if let twitter = record.twitter {
             userByTwitterID.bind(1, twitter.id.decimalString)
             if try userByTwitterID.firstInteger() != nil { return try duplicates(of: record, line: line) }
+        }
+        if let email = record.email?.rawValue, !unkeyed.isEmpty, unkeyed[Mailbox.uniquenessKey(email)] != nil {
+            return try duplicates(of: record, line: line)
         }
         let created = record.createdAt?.microseconds ?? importTime
         insertUser.bind(1, nextPublicID().rawValue)
@@ -323,7 +335,7 @@ private struct ImportSession {
         if let email = record.email?.rawValue {
             userByEmail.bind(1, Mailbox.uniquenessKey(email))
             userByEmail.bind(2, email)
-            if let holder = try userByEmail.firstInteger() {
+            if let holder = try userByEmail.firstInteger() ?? unkeyed[Mailbox.uniquenessKey(email)] {
                 let stored = try storedValues(holder).email ?? ""
                 let sameCase = stored == email ? "" : " (as '\(stored)'; emails ignore case)"
                 report(.email, "'\(email)' is already used by \(owner(holder))\(sameCase)")

@@ -39,7 +39,8 @@ extension AccountStore {
                 sql: """
                     SELECT users.public_id, users.password_hash, users.status, twitter_identities.id IS NOT NULL
                     FROM users LEFT JOIN twitter_identities ON twitter_identities.user_id = users.id
-                    WHERE users.username = ?1 OR users.email_key = ?2 OR users.email = ?1 LIMIT 1
+                    WHERE users.username = ?1 OR users.email_key = ?2 OR users.email = ?1
+                    ORDER BY users.username = ?1 DESC, users.email = ?1 DESC LIMIT 1
                     """, arguments: [trimmed, Mailbox.uniquenessKey(trimmed)]
             ).map(AccountStore.loginRecord(from:))
         }

@@ -201,7 +201,8 @@ extension Queries {
     package static let staleMailboxCount = """
         SELECT (SELECT count(*) FROM users WHERE email IS NOT NULL AND email_rules_version < ?1)
              + (SELECT count(*) FROM users WHERE email IS NOT NULL AND email_rules_version IS NULL)
-             + (SELECT count(*) FROM users WHERE email IS NOT NULL AND email_key IS NULL)
+             + (SELECT count(*) FROM users INDEXED BY users_email_key_missing
+                WHERE email IS NOT NULL AND email_key IS NULL)
         """
     /// The next addresses without a uniqueness key, by internal id (the partial index `users_email_key_missing`).
     package static let unkeyedBatch = """

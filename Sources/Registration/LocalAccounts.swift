@@ -1,4 +1,5 @@
 public import AccountCrypto
+import AccountMatching
 public import AccountModel
 public import AccountStore
 import Dispatch
@@ -242,10 +243,11 @@ public struct LocalAccounts: Sendable {
         await onGlobalQueue { hasher.dummyVerify(password: password.revealed) }
     }
 
-    /// The throttle key of a login identifier: SHA-256 of it trimmed and lowercased, so the table holds no
-    /// addresses.
+    /// The throttle key of a login identifier: SHA-256 of its uniqueness key (trimmed, case folded in every script as
+    /// the store compares addresses), so the table holds no addresses and every spelling that reaches one account
+    /// (`ınfo@x.org`, `İNFO@x.org`, a decomposed accent) shares one count.
     static func loginKey(_ login: String) -> String {
-        SHA256.hexDigest(Array(EmailAddress.trim(login).lowercased().utf8))
+        SHA256.hexDigest(Array(Mailbox.uniquenessKey(EmailAddress.trim(login)).utf8))
     }
 }
 

@@ -136,4 +136,62 @@ struct EmailUniquenessTests {
             #expect(again.keyed == 0 && again.recomputed == 0 && again.conflicts.count == 1)
         }
     }
+
+    /// A schema-8 database holding `emails` (id, username, email), migrated to the current schema but not reindexed.
+    static func migratedWithoutReindex(_ dir: String, _ emails: [(Int, String, String)]) throws -> AccountStore {
+        var configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
+        _ = try AccountStore.migrate(configuration, to: 8)
+        for (id, username, email) in emails {
+            try executeSQL(
+                configuration.path,
+                """
+                INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
+                    updated_at)
+                VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', '\(email)',
+                    '\(Mailbox.normalize(email)!)', \(Mailbox.rulesVersion), 0, 0)
+                """)
+        }
+        configuration.schemaPolicy = .applyPendingMigrations  // what an embedding app and `accounts demo` do
+        return try AccountStore(configuration: configuration, keyRing: nil)
+    }
+
+    @Test func anAddressNotKeyedYetStillBlocksItsCaseVariants() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given an old address the reindex has not keyed yet (the store opened with applyPendingMigrations)
+            let store = try Self.migratedWithoutReindex(dir, [(1, "umlaut", "Änn@example.org")])
+            defer { try? store.close() }
+            let before = try databaseDump(dir + "/accounts.sqlite")
+            // Then neither a new account nor an import line can take another case of it
+            await #expect(throws: StoreError.duplicate(.email)) {
+                try await store.createAccount(newAccount("second", email: "änn@example.org"))
+            }
+            let (report, problems) = try importText(
+                "{\"username\": \"third\", \"email\": \"ÄNN@example.org\"}\n", format: .jsonl, into: store,
+                directory: dir)
+            #expect(
+                problems == [
+                    "line 1: email: 'ÄNN@example.org' is already used by an account already in the store (as 'Änn@example.org'; emails ignore case)"
+                ])
+            #expect(!report.committed)
+            #expect(try databaseDump(dir + "/accounts.sqlite") == before)
+        }
+    }
+
+    @Test func anAddressLeftWithoutAKeyIsStillItsOwnersAndStillTaken() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try Self.migratedWithoutReindex(
+                dir, [(1, "umlaut", "Änn@example.org"), (2, "clash", "äNN@example.org")])
+            defer { try? store.close() }
+            #expect(try await store.reindex().conflicts.count == 1)
+            // Its owner still finds it by its exact spelling (not the key holder's account)
+            #expect(try await store.account(email: "äNN@example.org")?.username == "clash")
+            let clash = try #require(try await store.account(.username("clash")))
+            #expect(try await store.loginRecord(login: "äNN@example.org")?.userID == clash.id)
+            // and once the holder is removed, no newcomer takes the address before the next reindex
+            _ = try await store.deleteAccount(.username("umlaut"))
+            await #expect(throws: StoreError.duplicate(.email)) {
+                try await store.createAccount(newAccount("newcomer", email: "Änn@example.org"))
+            }
+        }
+    }
 }
