@@ -101,7 +101,8 @@ public enum Mailbox: Sendable {
     /// The address (already trimmed) in Unicode canonical composition (NFC), put in lower, upper and lower case again
     /// so that every case variant of a letter gets one form (`ÄNN@X.org` = `änn@x.org`, `STRASSE` = `straße`, final
     /// `ς` = `σ`; Turkish dotless `ı` meets `i`), and composed again. An ASCII address's key is its ASCII lowercase,
-    /// as SQLite's `lower()` gives. Nothing else is folded: dots, `+tags` and
+    /// as SQLite's `lower()` gives. Keys are stored without a rules version: a change to this function needs a
+    /// migration that clears `users.email_key` (the store and `accounts reindex` then key every address again). Nothing else is folded: dots, `+tags` and
     /// IDNA forms are the normalised mailbox's business (``normalize(_:)``), which is not unique.
     public static func uniquenessKey(_ email: String) -> String {
         if email.utf8.allSatisfy({ $0 < 0x80 }) {

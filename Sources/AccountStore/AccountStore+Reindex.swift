@@ -160,31 +160,60 @@ extension AccountStore {
             }
             guard let last = rows.last else { break }
             lastID = last.id
-            let outcome = try await write { db in
-                var keyed = 0
-                var conflicts: [EmailConflict] = []
-                for row in rows {
-                    let key = Mailbox.uniquenessKey(row.email)
-                    do {
-                        // `email = ?`: an address changed meanwhile was keyed by its writer; leave it.
-                        try db.execute(
-                            sql: "UPDATE users SET email_key = ? WHERE id = ? AND email = ? AND email_key IS NULL",
-                            arguments: [key, row.id, row.email])
-                        if db.changesCount > 0 { keyed += 1 }
-                    } catch let error where StoreError.isUniqueViolation(error, on: "users.email_key") {
-                        let holder = try Row.fetchOne(
-                            db, sql: "SELECT username, email FROM users WHERE email_key = ?", arguments: [key])
-                        conflicts.append(
-                            EmailConflict(
-                                username: row.username, email: row.email, holderUsername: holder?[0] ?? "",
-                                holderEmail: holder?[1] ?? ""))
-                    }
-                }
-                return (keyed, conflicts)
-            }
+            let outcome = try await write { db in try AccountStore.addUniquenessKeys(db, rows: rows) }
             report.keyed += outcome.0
             report.conflicts += outcome.1
             if outcome.0 > 0 { report.batches += 1 }
+        }
+    }
+}
+
+extension AccountStore {
+    /// An address without a uniqueness key: its row, account and text.
+    typealias UnkeyedAddress = (id: Int64, username: String, email: String)
+
+    /// Keys `rows` in `db`'s current transaction: how many were keyed, and those another account's key already held.
+    static func addUniquenessKeys(_ db: Database, rows: [UnkeyedAddress]) throws -> (Int, [EmailConflict]) {
+        var keyed = 0
+        var conflicts: [EmailConflict] = []
+        for row in rows {
+            let key = Mailbox.uniquenessKey(row.email)
+            do {
+                // `email = ?`: an address changed meanwhile was keyed by its writer; leave it.
+                try db.execute(
+                    sql: "UPDATE users SET email_key = ? WHERE id = ? AND email = ? AND email_key IS NULL",
+                    arguments: [key, row.id, row.email])
+                if db.changesCount > 0 { keyed += 1 }
+            } catch let error where StoreError.isUniqueViolation(error, on: "users.email_key") {
+                let holder = try Row.fetchOne(
+                    db, sql: "SELECT username, email FROM users WHERE email_key = ?", arguments: [key])
+                conflicts.append(
+                    EmailConflict(
+                        username: row.username, email: row.email, holderUsername: holder?[0] ?? "",
+                        holderEmail: holder?[1] ?? ""))
+            }
+        }
+        return (keyed, conflicts)
+    }
+
+    /// Keys every address still without one, in one transaction (the store does this right after applying migrations
+    /// itself, so an app that opens with ``StoreConfiguration/SchemaPolicy/applyPendingMigrations`` needs no
+    /// `accounts reindex` for it); clashes are logged as warnings, naming the accounts only by count.
+    static func addMissingUniquenessKeys(_ db: Database, logger: Logger) throws {
+        try db.inTransaction {
+            let rows = try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [0, Int64.max]).map { row in
+                (id: row[0] as Int64, username: row[1] as String, email: row[2] as String)
+            }
+            let (keyed, conflicts) = try addUniquenessKeys(db, rows: rows)
+            if keyed > 0 {
+                logger.info("gave stored addresses their uniqueness key", metadata: ["store.reindex.keyed": "\(keyed)"])
+            }
+            if !conflicts.isEmpty {
+                logger.warning(
+                    "stored addresses differ only in letter case; `accounts reindex` names them",
+                    metadata: ["store.reindex.conflicts": "\(conflicts.count)"])
+            }
+            return .commit
         }
     }
 }

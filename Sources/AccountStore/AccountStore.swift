@@ -70,6 +70,7 @@ public struct AccountStore: Sendable {
                 configuration.logger.info(
                     "applied migrations",
                     metadata: ["store.migrations.count": "\(report.applied.count)", "store.path": "\(path)"])
+                try AccountStore.addMissingUniquenessKeys(db, logger: configuration.logger)
             }
         } catch {
             try? pool.close()

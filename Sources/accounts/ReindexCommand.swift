@@ -7,7 +7,7 @@ import Foundation
 struct ReindexCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reindex",
-        abstract: "Recompute stored normalised forms (email mailboxes, uniqueness keys) made by older rules.",
+        abstract: "Recompute stored email mailboxes made by older rules; key addresses stored before keys existed.",
         discussion: """
             Only forms older than the current rules (version \(Mailbox.rulesVersion)) are recomputed, in batches; \
             and addresses stored before uniqueness keys existed get theirs (two addresses that differ only in letter \

@@ -85,6 +85,36 @@ struct EmailUniquenessTests {
         }
     }
 
+    @Test func aStoreThatAppliesTheMigrationItselfKeysOldAddressesAsItOpens() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a database at schema 8 holding non-ASCII addresses, two of which differ only in case
+            let configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
+            _ = try AccountStore.migrate(configuration, to: 8)
+            for (id, username, email) in [(1, "umlaut", "Änn@example.org"), (2, "clash", "äNN@example.org"),
+                (3, "greek", "ΣΟΦΙΑ@example.gr")]
+            {
+                try executeSQL(
+                    configuration.path,
+                    """
+                    INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
+                        updated_at)
+                    VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', '\(email)',
+                        '\(Mailbox.normalize(email)!)', \(Mailbox.rulesVersion), 0, 0)
+                    """)
+            }
+            // When an app opens it applying pending migrations (no `accounts migrate`, no reindex)
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            // Then every address but the later of the clashing two has its key already
+            #expect(
+                countQuery(configuration.path, "SELECT count(*) FROM users WHERE email IS NOT NULL AND email_key IS NULL")
+                    == 1)
+            #expect(
+                countQuery(configuration.path, "SELECT count(*) FROM users WHERE email_key = 'σοφια@example.gr'") == 1)
+            #expect(try await store.staleNormalisedFormCount() == 1)
+        }
+    }
+
     @Test func migrationKeysOldAddressesAndNamesThoseThatClash() async throws {
         try await withTemporaryDirectory { dir in
             // Given a database at schema 8 holding addresses stored before the key existed, two of which differ only
