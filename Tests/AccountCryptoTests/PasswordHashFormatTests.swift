@@ -42,4 +42,32 @@ struct PasswordHashFormatTests {
         #expect(throws: expected) { try PasswordHasher.validateFormat(encoded) }
         #expect(throws: expected) { _ = try Self.hasher.verify(password: "pw", against: encoded) }
     }
+
+    /// Import refuses what would make every sign-in attempt cost seconds.
+    @Test(arguments: [
+        (
+            "scrypt$ln=17$r=15$p=16$c2FsdHNhbHRzYWx0c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            PasswordHashError.parametersOutOfRange(
+                algorithm: "scrypt",
+                problem: "ln=17$r=15$p=16 costs N·r·p = 31457280, more than the 1048576 an imported hash may "
+                    + "(4 times ln=15$r=8$p=1); every sign-in attempt would take seconds")
+        ),
+        (
+            "pbkdf2_sha256$3000001$salt$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=",
+            .parametersOutOfRange(
+                algorithm: "pbkdf2_sha256",
+                problem: "3000001 iterations is more than the 3000000 an imported hash may (Django 6.0 uses "
+                    + "1,200,000); every sign-in attempt would take seconds")
+        ),
+    ])
+    func refusesToImportHashesThatCostSecondsToCheck(encoded: String, expected: PasswordHashError) throws {
+        #expect(throws: expected) { try PasswordHasher.validateFormat(encoded) }
+    }
+
+    @Test func acceptsTheMostCostlyImportableHashes() throws {
+        try PasswordHasher.validateFormat(
+            "scrypt$ln=17$r=8$p=1$c2FsdHNhbHRzYWx0c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        try PasswordHasher.validateFormat(
+            "pbkdf2_sha256$3000000$salt$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=")
+    }
 }
