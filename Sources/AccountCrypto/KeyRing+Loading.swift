@@ -26,7 +26,9 @@ extension KeyRing {
 
     /// Parses comma-separated `id:BASE64KEY` entries; empty entries (a trailing comma) are skipped.
     static func parse(environmentValue value: String, variable: String) throws(KeyRingError) -> KeyRing {
-        let text = Array(value.utf8)
+        // A byte-order mark from a file read into the variable (`ACCOUNTS_KEYS=$(cat keys.txt)`) is no part of the
+        // first id, as in a keys file; anywhere else it is refused with the id.
+        let text = Array(value.utf8.starts(with: [0xEF, 0xBB, 0xBF]) ? value.utf8.dropFirst(3) : value.utf8[...])
         var keys: [(key: SecretKey, location: KeyLocation)] = []
         var entry = 0
         for field in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {

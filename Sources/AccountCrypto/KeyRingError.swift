@@ -8,7 +8,8 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
         case tooLong(byteCount: Int)
         /// The id starts with `#`, which a keys file reads as a comment.
         case startsWithHash
-        /// The id contains `:`, `,`, whitespace or a control character.
+        /// The id contains `:`, `,`, whitespace, a control character or an invisible format character (U+FEFF, U+200B,
+        /// U+202E and the like).
         case forbiddenCharacter
         /// The id holds a whole key (44 characters of padded base64 decoding to 32 bytes), alone or beside other
         /// text: a key written where its id belongs.
@@ -37,6 +38,8 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedEntry(location: KeyLocation)
     /// A keys file can be read by others than its owner; `mode` holds the permission bits.
     case insecureKeysFileMode(path: String, mode: UInt32)
+    /// A keys file is owned by another user than the one running (or root): whoever owns it chose the sealing key.
+    case keysFileOwnedByAnotherUser(path: String, owner: UInt32)
     /// A keys file could not be opened or read.
     case unreadableKeysFile(path: String, reason: String)
     /// A keys file holds no keys (only blank lines and comments).
@@ -64,6 +67,9 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .insecureKeysFileMode(let path, let mode):
             return "keys file \(path) has mode \(KeyRingError.octal(mode)); it must be readable by its owner alone "
                 + "(chmod 600)"
+        case .keysFileOwnedByAnotherUser(let path, let owner):
+            return "keys file \(path) belongs to user id \(owner), not to the user running accounts or root; whoever "
+                + "owns it chooses the key new secrets are sealed with (chown it, or copy it to a file of your own)"
         case .unreadableKeysFile(let path, let reason):
             return "keys file \(path) cannot be read: \(reason)"
         case .emptyKeysFile(let path):
@@ -101,7 +107,9 @@ extension KeyRingError.KeyIDProblem {
         case .empty: "it is empty; key ids are 1 to 255 bytes"
         case .tooLong(let byteCount): "it is \(byteCount) bytes long; key ids are at most 255 bytes"
         case .startsWithHash: "it starts with #, which a keys file reads as a comment"
-        case .forbiddenCharacter: "key ids may not contain ':', ',', whitespace or control characters"
+        case .forbiddenCharacter:
+            "key ids may not contain ':', ',', whitespace, control characters or invisible formatting characters "
+                + "(a byte-order mark, a zero-width space, a direction override)"
         case .looksLikeKeyMaterial:
             "it holds a base64 key; write entries as id:BASE64KEY (in ACCOUNTS_KEYS, separated by commas)"
         }

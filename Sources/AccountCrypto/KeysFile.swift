@@ -25,6 +25,11 @@ enum KeysFile {
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw .unreadableKeysFile(path: path, reason: "it is not a regular file")
         }
+        // The owner could rewrite it between runs (chmod is theirs to do): a file of another user's would let them
+        // pick the key everything is sealed with from then on, as OpenSSH refuses another user's private key.
+        guard status.st_uid == geteuid() || status.st_uid == 0 else {
+            throw .keysFileOwnedByAnotherUser(path: path, owner: UInt32(status.st_uid))
+        }
         let permissions = UInt32(status.st_mode) & 0o7777
         guard permissions == 0o600 || permissions == 0o400 else {
             throw .insecureKeysFileMode(path: path, mode: permissions)

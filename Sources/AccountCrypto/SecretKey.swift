@@ -87,8 +87,10 @@ public final class SecretKey: Sendable {
         // never quoted (``mightHoldKeyMaterial(_:)``).
         if holdsWholeKey(id) { return .looksLikeKeyMaterial }
         for scalar in id.unicodeScalars {
+            // Format characters (a byte-order mark, zero-width spaces, bidi overrides) are invisible: `\u{FEFF}k2`
+            // prints as `k2` and is another id, under which values seal that no ring holding the real `k2` opens.
             if scalar == ":" || scalar == "," || scalar.properties.isWhitespace
-                || scalar.properties.generalCategory == .control
+                || scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
             {
                 return .forbiddenCharacter
             }

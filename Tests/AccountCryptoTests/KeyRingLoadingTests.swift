@@ -190,10 +190,43 @@ struct KeyRingLoadingTests {
         }
     }
 
+    /// A keys file of another user's is refused (its owner could choose the sealing key); root's is trusted. Needs
+    /// to run as root to give a file away (CI does); as anyone else it checks that one's own file is read.
+    @Test func aKeysFileOfAnotherUserIsRefused() throws {
+        let path = try keysFile("k1:\(keyA)\n")
+        #expect(try KeyRing.load(keysFile: path, environment: [:]).keyIDs == ["k1"])
+        guard geteuid() == 0 else { return }
+        #expect(chown(path, 12_345, 12_345) == 0)
+        #expect(throws: KeyRingError.keysFileOwnedByAnotherUser(path: path, owner: 12_345)) {
+            try KeyRing.load(keysFile: path, environment: [:])
+        }
+    }
+
     /// An editor's byte-order mark is no part of the first key's id (it made an id that looks like `k2` and is not).
     @Test func aByteOrderMarkIsNoPartOfTheFirstID() throws {
         let path = try keysFile("\u{FEFF}k2:\(keyA)\nk1:\(keyB)\n")
         #expect(try KeyRing.load(keysFile: path, environment: [:]).keyIDs == ["k2", "k1"])
+    }
+
+    /// Elsewhere a byte-order mark (two files joined with `cat`) or any other invisible character is refused with
+    /// the line; in the variable, one at the very start (`ACCOUNTS_KEYS=$(cat keys.txt)`) is dropped as in a file.
+    @Test func anInvisibleCharacterInALaterIDIsRefusedWithItsLine() throws {
+        let path = try keysFile("k1:\(keyA)\n\u{FEFF}k2:\(keyB)\n")
+        #expect(
+            throws: KeyRingError.invalidKeyID(
+                "\u{FEFF}k2", problem: .forbiddenCharacter, location: .file(path: path, line: 2))
+        ) {
+            try KeyRing.load(keysFile: path, environment: [:])
+        }
+        let ring = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "\u{FEFF}k2:\(keyA),k1:\(keyB)"])
+        #expect(ring.keyIDs == ["k2", "k1"])
+        #expect(
+            throws: KeyRingError.invalidKeyID(
+                "k\u{200B}1", problem: .forbiddenCharacter,
+                location: .environment(variable: "ACCOUNTS_KEYS", entry: 2))
+        ) {
+            try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "k2:\(keyA),k\u{200B}1:\(keyB)"])
+        }
     }
 
     // MARK: Precedence

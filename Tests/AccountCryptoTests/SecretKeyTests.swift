@@ -49,6 +49,9 @@ struct SecretKeyTests {
         ("a\tb", .forbiddenCharacter),
         ("a\u{a0}b", .forbiddenCharacter),
         ("a\u{7}b", .forbiddenCharacter),
+        ("\u{FEFF}k2", .forbiddenCharacter),
+        ("k\u{200B}2", .forbiddenCharacter),
+        ("k2\u{202E}", .forbiddenCharacter),
         ("#1", .startsWithHash),
     ])
     func refusesInvalidIDs(_ id: String, _ problem: KeyRingError.KeyIDProblem) {
