@@ -5,6 +5,9 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case noMigrations
     /// A migration file name is not `NNNN_snake_case_description.sql`.
     case invalidFileName(String)
+    /// A migration file's text cannot be run as written: a NUL byte (SQLite would stop reading there and run only
+    /// what came before) or bytes that are not UTF-8.
+    case invalidText(file: String, line: Int, problem: String)
     /// Two files carry the same version.
     case duplicateVersion(Int, first: String, second: String)
     /// An applied migration's file changed since it was applied.
@@ -26,6 +29,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
             return "no migrations are embedded in this binary; it was built without Migrations/sqlite"
         case .invalidFileName(let name):
             return "migration file \(name) is not named NNNN_snake_case_description.sql"
+        case .invalidText(let file, let line, let problem):
+            return "\(file):\(line): \(problem); migration files must be UTF-8 text"
         case .duplicateVersion(let version, let first, let second):
             return "migrations \(first) and \(second) both have version \(version)"
         case .modified(let version, let name, let applied, let current):

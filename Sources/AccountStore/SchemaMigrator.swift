@@ -22,11 +22,32 @@ struct PlannedMigration: Sendable {
             parts[1].allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }),
             !parts[1].isEmpty
         else { throw .invalidFileName(fileName) }
+        if let (line, problem) = PlannedMigration.textProblem(file.contents) {
+            throw .invalidText(file: fileName, line: line, problem: problem)
+        }
         self.version = version
         self.name = String(parts[1])
         self.fileName = fileName
         self.text = PlannedMigration.normalizedText(file.contents)
         self.checksum = SHA256.hexDigest(Array(text.utf8))
+    }
+
+    /// Where `bytes` hold a NUL (SQLite reads a statement only up to one, so the rest would be skipped while the
+    /// checksum covers it) or are not UTF-8 (their text would be changed before it ran), with the 1-based line.
+    static func textProblem(_ bytes: [UInt8]) -> (line: Int, problem: String)? {
+        if let nul = bytes.firstIndex(of: 0) {
+            return (1 + bytes[..<nul].count { $0 == UInt8(ascii: "\n") }, "a NUL byte")
+        }
+        if String(validating: bytes, as: UTF8.self) == nil {
+            // The first line that is not valid UTF-8 on its own.
+            var line = 1
+            for part in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                if String(validating: part, as: UTF8.self) == nil { break }
+                line += 1
+            }
+            return (line, "bytes that are not UTF-8")
+        }
+        return nil
     }
 
     /// The file's text with a byte-order mark removed and CRLF or CR line endings turned into LF, so a Windows

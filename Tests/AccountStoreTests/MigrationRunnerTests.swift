@@ -17,7 +17,8 @@ struct MigrationRunnerTests {
         let queue = try DatabaseQueue(path: path)
         defer { try? queue.close() }
         return try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT version, name, checksum, applied_at, execution_micros FROM schema_migrations")
+            try Row.fetchAll(
+                db, sql: "SELECT version, name, checksum, applied_at, execution_micros FROM schema_migrations")
         }
     }
 
@@ -61,8 +62,10 @@ struct MigrationRunnerTests {
             // When the same files come back with CRLF line endings and a byte-order mark
             let crlf = MigrationFile(
                 fileName: Self.second.fileName,
-                contents: [0xEF, 0xBB, 0xBF] + Array(String(decoding: Self.second.contents, as: UTF8.self)
-                    .replacingOccurrences(of: "\n", with: "\r\n").utf8))
+                contents: [0xEF, 0xBB, 0xBF]
+                    + Array(
+                        String(decoding: Self.second.contents, as: UTF8.self)
+                            .replacingOccurrences(of: "\n", with: "\r\n").utf8))
             let status = try AccountStore.migrationStatus(path: path, migrations: [Self.first, crlf])
 
             // Then nothing looks edited
@@ -157,6 +160,27 @@ struct MigrationRunnerTests {
             #expect(throws: StoreError.migration(.invalidFileName("1_Create.sql"))) {
                 try AccountStore.migrate(StoreConfiguration(path: dir + "/a.sqlite"), migrations: [bad])
             }
+        }
+    }
+
+    /// SQLite stops reading a statement at a NUL byte, so `CREATE TABLE a(x);\0CREATE TABLE b(y);` ran table a
+    /// alone and was recorded as applied; bytes that are not UTF-8 would run changed. Both are refused before
+    /// anything is written, naming file and line.
+    @Test(arguments: [
+        (Array("CREATE TABLE a (x);\n".utf8) + [0] + Array("CREATE TABLE b (y);\n".utf8), 2, "a NUL byte"),
+        (Array("-- ok\nCREATE TABLE a (x);\n-- caf".utf8) + [0xE9] + Array("\n".utf8), 3, "bytes that are not UTF-8"),
+    ])
+    func aFileThatIsNotPlainTextIsRefusedAndNothingIsWritten(_ contents: [UInt8], _ line: Int, _ problem: String)
+        async throws
+    {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            let file = MigrationFile(fileName: "0001_create_a.sql", contents: contents)
+            #expect(throws: StoreError.migration(.invalidText(file: "0001_create_a.sql", line: line, problem: problem)))
+            {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [file])
+            }
+            #expect(!FileManager.default.fileExists(atPath: path))
         }
     }
 
