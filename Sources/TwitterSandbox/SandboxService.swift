@@ -412,6 +412,12 @@ struct SandboxService: Sendable {
         guard let url = URL(string: "http://\(host)\(request.uri.string)") else {
             return refusal(.badAuthenticationData, "the request URL does not parse")
         }
+        // A query that does not decode (a bad escape, bytes that are not UTF-8) is left out of the signature base
+        // string by the signer; Twitter signs what it received and refuses, so the sandbox refuses too rather than
+        // accept a request whose query no signature covers.
+        if let query = request.uri.query, !query.isEmpty, FormEncoding.decode(query) == nil {
+            return refusal(.badAuthenticationData, "the query string does not decode")
+        }
         let baseString = OAuthSigner.signatureBaseString(
             method: request.method.rawValue,
             url: url,

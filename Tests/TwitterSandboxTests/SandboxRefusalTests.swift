@@ -220,4 +220,23 @@ struct SandboxRefusalTests {
             )
         }
     }
+
+    /// The signer leaves a query that does not decode out of the base string (the server cannot have read it); the
+    /// sandbox must not then accept the request with its query unsigned, as Twitter does not.
+    @Test(arguments: ["oauth/request_token?x=%FF", "oauth/request_token?y=1&x=%C3%28"])
+    func aQueryThatDoesNotDecodeIsCode215(path: String) async throws {
+        try await SandboxHarness.run { sandbox in
+            let url = URL(string: sandbox.baseURL.absoluteString + "/" + path)!
+            let header = OAuthSigner(consumer: sandbox.consumer).authorizationHeader(
+                method: "POST", url: url,
+                protocolParameters: [OAuthParameter(name: "oauth_callback", value: SandboxHarness.callback)])
+            let response = try await sandbox.transport.send(
+                method: "POST", url: url, headers: [HTTPHeader(name: "Authorization", value: header)], body: [],
+                timeout: .seconds(30), maximumResponseBodySize: 1 << 20)
+            #expect(response.status == 400, "\(String(decoding: response.body, as: UTF8.self))")
+            #expect(
+                String(decoding: response.body, as: UTF8.self)
+                    == #"{"errors":[{"code":215,"message":"Bad Authentication data."}]}"#)
+        }
+    }
 }
