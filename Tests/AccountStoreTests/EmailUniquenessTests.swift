@@ -88,29 +88,19 @@ struct EmailUniquenessTests {
     @Test func aStoreThatAppliesTheMigrationItselfKeysOldAddressesAsItOpens() async throws {
         try await withTemporaryDirectory { dir in
             // Given a database at schema 8 holding non-ASCII addresses, two of which differ only in case
-            let configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
-            _ = try AccountStore.migrate(configuration, to: 8)
-            for (id, username, email) in [(1, "umlaut", "Änn@example.org"), (2, "clash", "äNN@example.org"),
-                (3, "greek", "ΣΟΦΙΑ@example.gr")]
-            {
-                try executeSQL(
-                    configuration.path,
-                    """
-                    INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
-                        updated_at)
-                    VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', '\(email)',
-                        '\(Mailbox.normalize(email)!)', \(Mailbox.rulesVersion), 0, 0)
-                    """)
-            }
+            let path = dir + "/accounts.sqlite"
+            try Self.schema8Database(
+                path,
+                [(1, "umlaut", "Änn@example.org"), (2, "clash", "äNN@example.org"), (3, "greek", "ΣΟΦΙΑ@example.gr")])
             // When an app opens it applying pending migrations (no `accounts migrate`, no reindex)
             let store = try makeStore(in: dir)
             defer { try? store.close() }
             // Then every address but the later of the clashing two has its key already
             #expect(
-                countQuery(configuration.path, "SELECT count(*) FROM users WHERE email IS NOT NULL AND email_key IS NULL")
+                countQuery(path, "SELECT count(*) FROM users WHERE email IS NOT NULL AND email_key IS NULL")
                     == 1)
             #expect(
-                countQuery(configuration.path, "SELECT count(*) FROM users WHERE email_key = 'σοφια@example.gr'") == 1)
+                countQuery(path, "SELECT count(*) FROM users WHERE email_key = 'σοφια@example.gr'") == 1)
             #expect(try await store.staleNormalisedFormCount() == 1)
         }
     }
@@ -120,22 +110,13 @@ struct EmailUniquenessTests {
             // Given a database at schema 8 holding addresses stored before the key existed, two of which differ only
             // in non-ASCII case (the old `COLLATE NOCASE` let both in)
             var configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
-            _ = try AccountStore.migrate(configuration, to: 8)
             let path = configuration.path
-            for (id, username, email) in [
-                (1, "ascii", "Ann@Example.org"), (2, "umlaut", "Änn@example.org"), (3, "clash", "äNN@example.org"),
-                (4, "greek", "ΣΟΦΙΑ@example.gr"), (5, "none", nil),
-            ] {
-                let value =
-                    email.map { "'\($0)', '\(Mailbox.normalize($0)!)', \(Mailbox.rulesVersion)" } ?? "NULL, NULL, NULL"
-                try executeSQL(
-                    path,
-                    """
-                    INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
-                        updated_at)
-                    VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', \(value), 0, 0)
-                    """)
-            }
+            try Self.schema8Database(
+                path,
+                [
+                    (1, "ascii", "Ann@Example.org"), (2, "umlaut", "Änn@example.org"), (3, "clash", "äNN@example.org"),
+                    (4, "greek", "ΣΟΦΙΑ@example.gr"), (5, "none", nil),
+                ])
             // When the rest is migrated and reindexed
             _ = try AccountStore.migrate(configuration)
             #expect(countQuery(path, "SELECT count(*) FROM users WHERE email_key = 'ann@example.org'") == 1)
@@ -167,29 +148,38 @@ struct EmailUniquenessTests {
         }
     }
 
-    /// A schema-8 database holding `emails` (id, username, email), migrated to the current schema but not reindexed.
-    static func migratedWithoutReindex(_ dir: String, _ emails: [(Int, String, String)]) throws -> AccountStore {
-        var configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
-        _ = try AccountStore.migrate(configuration, to: 8)
-        for (id, username, email) in emails {
+    /// Makes `path` a schema-8 database holding `accounts` (id, username, email) as a binary before migration 0009
+    /// stored them.
+    static func schema8Database(_ path: String, _ accounts: [(Int, String, String?)]) throws {
+        _ = try AccountStore.migrate(StoreConfiguration(path: path), to: 8)
+        for (id, username, email) in accounts {
+            let value =
+                email.map { "'\($0)', '\(Mailbox.normalize($0)!)', \(Mailbox.rulesVersion)" } ?? "NULL, NULL, NULL"
             try executeSQL(
-                configuration.path,
+                path,
                 """
                 INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
                     updated_at)
-                VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', '\(email)',
-                    '\(Mailbox.normalize(email)!)', \(Mailbox.rulesVersion), 0, 0)
+                VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', \(value), 0, 0)
                 """)
         }
-        configuration.schemaPolicy = .applyPendingMigrations  // what an embedding app and `accounts demo` do
+    }
+
+    /// A schema-8 database holding `emails`, migrated to the current schema by `AccountStore.migrate` (which keys no
+    /// address: `accounts migrate` leaves that to its reindex, which has not run) and opened requiring it.
+    static func migratedWithoutReindex(_ dir: String, _ emails: [(Int, String, String)]) throws -> AccountStore {
+        let configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
+        try schema8Database(configuration.path, emails)
+        _ = try AccountStore.migrate(configuration)
         return try AccountStore(configuration: configuration, keyRing: nil)
     }
 
     @Test func anAddressNotKeyedYetStillBlocksItsCaseVariants() async throws {
         try await withTemporaryDirectory { dir in
-            // Given an old address the reindex has not keyed yet (the store opened with applyPendingMigrations)
+            // Given an old address the reindex has not keyed yet
             let store = try Self.migratedWithoutReindex(dir, [(1, "umlaut", "Änn@example.org")])
             defer { try? store.close() }
+            #expect(try await store.staleNormalisedFormCount() == 1)
             let before = try databaseDump(dir + "/accounts.sqlite")
             // Then neither a new account nor an import line can take another case of it
             await #expect(throws: StoreError.duplicate(.email)) {
