@@ -3,28 +3,31 @@ extension PasswordHasher {
     /// (`scrypt$ln=…$r=…$p=…$SALT$HASH`) or Django's (`pbkdf2_sha256$ITERATIONS$SALT$HASH`), with parameters in range.
     ///
     /// For importing hashes made elsewhere, so it also refuses hashes whose every check would cost more than
-    /// ``maximumImportedScryptWork`` or ``maximumImportedDjangoIterations`` allow (`verify` still reads them: a hash
-    /// already stored keeps working). Throws what is wrong; the error never quotes the value.
-    public static func validateFormat(_ encoded: String) throws(PasswordHashError) {
+    /// ``maximumImportedScryptWork`` or ``maximumImportedDjangoIterations`` allow, unless `allowingCostly` (a store
+    /// that already holds such hashes, re-imported from its own export; `verify` reads them either way). Throws what
+    /// is wrong; the error never quotes the value.
+    public static func validateFormat(_ encoded: String, allowingCostly: Bool = false) throws(PasswordHashError) {
         let fields = encoded.split(separator: "$", omittingEmptySubsequences: false)
         switch try scheme(of: fields) {
         case .scrypt:
             let parameters = try parseScrypt(fields).parameters
             let work = parameters.n * UInt64(parameters.r) * UInt64(parameters.p)
-            guard work <= maximumImportedScryptWork else {
+            guard allowingCostly || work <= maximumImportedScryptWork else {
                 throw .parametersOutOfRange(
                     algorithm: "scrypt",
                     problem:
                         "\(parameters) costs N·r·p = \(work), more than the \(maximumImportedScryptWork) an imported "
-                        + "hash may (4 times ln=15$r=8$p=1); every sign-in attempt would take seconds")
+                        + "hash may (4 times ln=15$r=8$p=1); every sign-in attempt would take seconds (allow costly "
+                        + "hashes to import it anyway)")
             }
         case .django:
             let iterations = try parseDjango(fields).iterations
-            guard iterations <= maximumImportedDjangoIterations else {
+            guard allowingCostly || iterations <= maximumImportedDjangoIterations else {
                 throw .parametersOutOfRange(
                     algorithm: "pbkdf2_sha256",
                     problem: "\(iterations) iterations is more than the \(maximumImportedDjangoIterations) an imported "
-                        + "hash may (Django 6.0 uses 1,200,000); every sign-in attempt would take seconds")
+                        + "hash may (Django 6.0 uses 1,200,000); every sign-in attempt would take seconds (allow "
+                        + "costly hashes to import it anyway)")
             }
         }
     }

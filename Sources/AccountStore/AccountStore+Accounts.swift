@@ -68,6 +68,10 @@ extension AccountStore {
     }
 
     /// The account whose email is `email` (case-insensitive in every script, surrounding whitespace ignored), or `nil`.
+    ///
+    /// Case folding joins spellings that mail servers may deliver to different mailboxes (`ınfo@x.org` and
+    /// `ſam@x.org` find `info@x.org` and `sam@x.org`): to mail someone, send to the returned account's own `email`,
+    /// never to the text that was looked up.
     public func account(email: String) async throws(StoreError) -> Account? {
         let trimmed = EmailAddress.trim(email)
         return try await read { db in

@@ -55,7 +55,8 @@ public struct EmailConflict: Sendable, Hashable {
 
 extension AccountStore {
     /// How many accounts have a stored normalised mailbox older than ``AccountMatching/Mailbox/rulesVersion``, or an
-    /// address without its uniqueness key (stored before the key existed, or left without it by an ``EmailConflict``).
+    /// address without its uniqueness key that could be given it (not one left without it by an ``EmailConflict``,
+    /// which only `accounts reindex` names again).
     public func staleNormalisedFormCount() async throws(StoreError) -> Int {
         try await staleNormalisedFormCount(rulesVersion: Mailbox.rulesVersion)
     }
@@ -75,10 +76,25 @@ extension AccountStore {
             rulesVersion: Mailbox.rulesVersion, normalize: Mailbox.normalize, batchSize: batchSize, progress: progress)
     }
 
+    /// The addresses left without a uniqueness key because another account's address has their key (stored before
+    /// the store compared letter case in every script), each with its holder. Reads only the addresses without a key
+    /// (usually none). `accounts migrate` warns of them on every run, until one of each pair is removed.
+    public func emailConflicts() async throws(StoreError) -> [EmailConflict] {
+        try await read { db in
+            let holder = try db.cachedStatement(sql: "SELECT username, email FROM users WHERE email_key = ?")
+            return try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [0, Int64.max]).compactMap { row in
+                let email: String = row[2]
+                guard let held = try Row.fetchOne(holder, arguments: [Mailbox.uniquenessKey(email)]) else { return nil }
+                return EmailConflict(username: row[1], email: email, holderUsername: held[0], holderEmail: held[1])
+            }
+        }
+    }
+
     /// ``staleNormalisedFormCount()`` against any rules version (tests simulate a rules change with it).
     package func staleNormalisedFormCount(rulesVersion: Int) async throws(StoreError) -> Int {
         try await read { db in
-            try Int.fetchOne(db, sql: Queries.staleMailboxCount, arguments: [rulesVersion]) ?? 0
+            try (Int.fetchOne(db, sql: Queries.staleMailboxCount, arguments: [rulesVersion]) ?? 0)
+                + AccountStore.keyableUnkeyedAddresses(db).count
         }
     }
 
@@ -196,24 +212,45 @@ extension AccountStore {
         return (keyed, conflicts)
     }
 
-    /// Keys every address still without one, in one transaction (the store does this right after applying migrations
-    /// itself, so an app that opens with ``StoreConfiguration/SchemaPolicy/applyPendingMigrations`` needs no
-    /// `accounts reindex` for it); clashes are logged as warnings, naming the accounts only by count.
-    static func addMissingUniquenessKeys(_ db: Database, logger: Logger) throws {
-        try db.inTransaction {
-            let rows = try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [0, Int64.max]).map { row in
-                (id: row[0] as Int64, username: row[1] as String, email: row[2] as String)
+    /// Addresses without a key whose key no other row holds yet: those keying would fill. (An address left without a
+    /// key by a clash is not among them, so it does not make every `accounts migrate` run a reindex.)
+    static func keyableUnkeyedAddresses(_ db: Database) throws -> [UnkeyedAddress] {
+        let rows = try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [0, Int64.max]).map { row in
+            (id: row[0] as Int64, username: row[1] as String, email: row[2] as String)
+        }
+        guard !rows.isEmpty else { return [] }
+        let held = try db.cachedStatement(sql: "SELECT 1 FROM users WHERE email_key = ?")
+        return try rows.filter { row in
+            try Int.fetchOne(held, arguments: [Mailbox.uniquenessKey(row.email)]) == nil
+        }
+    }
+
+    /// Keys the addresses still without one that can be keyed, in one transaction, each time a writable store opens
+    /// (so an app that opens with ``StoreConfiguration/SchemaPolicy/applyPendingMigrations``, or after
+    /// ``migrate(_:to:dryRun:migrations:)``, or after a reindex that was cut short, needs no `accounts reindex` for
+    /// it). Costs one indexed query when there is nothing to key. A failure (another process holding the write lock
+    /// past the busy timeout) is logged and the store opens all the same: unkeyed addresses still block their case
+    /// variants, and the next open or reindex keys them.
+    static func addMissingUniquenessKeys(_ db: Database, logger: Logger) {
+        do {
+            guard !(try keyableUnkeyedAddresses(db)).isEmpty else { return }
+            try db.inTransaction {
+                let (keyed, conflicts) = try addUniquenessKeys(db, rows: try keyableUnkeyedAddresses(db))
+                if keyed > 0 {
+                    logger.info(
+                        "gave stored addresses their uniqueness key", metadata: ["store.reindex.keyed": "\(keyed)"])
+                }
+                if !conflicts.isEmpty {
+                    logger.warning(
+                        "stored addresses differ only in letter case; `accounts reindex` names them",
+                        metadata: ["store.reindex.conflicts": "\(conflicts.count)"])
+                }
+                return .commit
             }
-            let (keyed, conflicts) = try addUniquenessKeys(db, rows: rows)
-            if keyed > 0 {
-                logger.info("gave stored addresses their uniqueness key", metadata: ["store.reindex.keyed": "\(keyed)"])
-            }
-            if !conflicts.isEmpty {
-                logger.warning(
-                    "stored addresses differ only in letter case; `accounts reindex` names them",
-                    metadata: ["store.reindex.conflicts": "\(conflicts.count)"])
-            }
-            return .commit
+        } catch {
+            logger.warning(
+                "could not give stored addresses their uniqueness key; the next open or `accounts reindex` will",
+                metadata: ["store.error": "\(type(of: error))"])
         }
     }
 }
@@ -230,8 +267,6 @@ extension Queries {
     package static let staleMailboxCount = """
         SELECT (SELECT count(*) FROM users WHERE email IS NOT NULL AND email_rules_version < ?1)
              + (SELECT count(*) FROM users WHERE email IS NOT NULL AND email_rules_version IS NULL)
-             + (SELECT count(*) FROM users INDEXED BY users_email_key_missing
-                WHERE email IS NOT NULL AND email_key IS NULL)
         """
     /// The next addresses without a uniqueness key, by internal id (the partial index `users_email_key_missing`).
     package static let unkeyedBatch = """

@@ -70,7 +70,11 @@ public struct AccountStore: Sendable {
                 configuration.logger.info(
                     "applied migrations",
                     metadata: ["store.migrations.count": "\(report.applied.count)", "store.path": "\(path)"])
-                try AccountStore.addMissingUniquenessKeys(db, logger: configuration.logger)
+            }
+            if !configuration.readOnly {
+                pool.writeWithoutTransaction { db in
+                    AccountStore.addMissingUniquenessKeys(db, logger: configuration.logger)
+                }
             }
         } catch {
             try? pool.close()

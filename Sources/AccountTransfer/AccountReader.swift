@@ -36,14 +36,18 @@ public final class AccountReader {
     public let path: String
     /// The file's size when it is a regular file (for progress), else `nil`.
     public let size: Int?
+    /// Whether password hashes dearer than `PasswordHasher.maximumImportedScryptWork` or
+    /// `maximumImportedDjangoIterations` are accepted (a store's own export holding such hashes); refused otherwise.
+    public let allowsCostlyPasswordHashes: Bool
 
     private var splitter: RecordSplitter
     private let ownsDescriptor: Bool
     private var columns: [Field?] = []
     private var headerRead = false
 
-    /// Opens `path` (`-` reads standard input) as `format`.
-    public init(path: String, format: TransferFormat) throws(TransferError) {
+    /// Opens `path` (`-` reads standard input) as `format`; `allowsCostlyPasswordHashes` accepts password hashes
+    /// whose every check would cost more than half a second or so (refused by default).
+    public init(path: String, format: TransferFormat, allowsCostlyPasswordHashes: Bool = false) throws(TransferError) {
         let descriptor: Int32
         if path == "-" {
             descriptor = STDIN_FILENO
@@ -64,6 +68,7 @@ public final class AccountReader {
         size = known && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
         self.path = path
         self.format = format
+        self.allowsCostlyPasswordHashes = allowsCostlyPasswordHashes
         splitter = RecordSplitter(
             descriptor: descriptor, path: path, limit: Self.maximumRecordBytes, quotedNewlines: format == .csv)
     }
@@ -145,7 +150,8 @@ public final class AccountReader {
         guard case .object(let members) = value else {
             return .invalid([syntaxProblem(raw, "each line must be a JSON object, not \(value.kindName)")])
         }
-        var validator = RecordValidator(format: .jsonl, line: raw.firstLine)
+        var validator = RecordValidator(
+            format: .jsonl, line: raw.firstLine, allowsCostlyPasswordHashes: allowsCostlyPasswordHashes)
         var fields = RawFields()
         for (key, value) in members {
             switch key {
@@ -310,7 +316,8 @@ public final class AccountReader {
             default: break
             }
         }
-        var validator = RecordValidator(format: .csv, line: raw.firstLine)
+        var validator = RecordValidator(
+            format: .csv, line: raw.firstLine, allowsCostlyPasswordHashes: allowsCostlyPasswordHashes)
         if let record = validator.validate(fields) { return .record(line: raw.firstLine, record) }
         return .invalid(validator.problems)
     }

@@ -20,11 +20,14 @@ struct RawFields {
 struct RecordValidator {
     let format: TransferFormat
     let line: Int
+    /// Accept password hashes dearer than an import normally allows (``AccountReader/allowsCostlyPasswordHashes``).
+    let allowsCostlyPasswordHashes: Bool
     var problems: [LineProblem] = []
 
-    init(format: TransferFormat, line: Int) {
+    init(format: TransferFormat, line: Int, allowsCostlyPasswordHashes: Bool = false) {
         self.format = format
         self.line = line
+        self.allowsCostlyPasswordHashes = allowsCostlyPasswordHashes
     }
 
     mutating func report(_ field: Field, _ problem: String) {
@@ -67,7 +70,7 @@ struct RecordValidator {
         var passwordHash: Secret?
         if let text = raw.passwordHash, !text.isEmpty {
             do {
-                try PasswordHasher.validateFormat(text)
+                try PasswordHasher.validateFormat(text, allowingCostly: allowsCostlyPasswordHashes)
                 passwordHash = Secret(text)
             } catch {
                 report(.passwordHash, error.description)

@@ -245,7 +245,7 @@ public struct LocalAccounts: Sendable {
 
     /// The throttle key of a login identifier: SHA-256 of its uniqueness key (trimmed, case folded in every script as
     /// the store compares addresses), so the table holds no addresses and every spelling that reaches one account
-    /// (`ınfo@x.org`, `İNFO@x.org`, a decomposed accent) shares one count.
+    /// (`ınfo@x.org`, `ſam@x.org` for `sam@x.org`, a decomposed accent) shares one count.
     static func loginKey(_ login: String) -> String {
         SHA256.hexDigest(Array(Mailbox.uniquenessKey(EmailAddress.trim(login)).utf8))
     }

@@ -40,10 +40,12 @@ public struct TwitterProfile: Sendable, Equatable {
         guard let id = UInt64(wire.idString) else {
             throw .malformedResponse("verify_credentials: id_str is not a 64-bit unsigned decimal integer")
         }
-        // Every Twitter user has a handle and a display name; blank ones would be stored blank and make an export
-        // line that does not import.
+        // Every Twitter user has a handle and a display name; blank ones (white space and control characters only,
+        // which the store drops from names) would be stored empty and make an export line that does not import.
         for (field, value) in [("screen_name", wire.screenName), ("name", wire.name)]
-        where value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
+        where value.unicodeScalars.allSatisfy({
+            $0.properties.isWhitespace || $0.properties.generalCategory == .control
+        }) {
             throw .malformedResponse("verify_credentials: the field \(field) is empty")
         }
         self.id = id

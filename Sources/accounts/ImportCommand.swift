@@ -39,12 +39,21 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .long, help: "Import the valid lines and skip the invalid ones (still listed on stderr).")
     var skipInvalid = false
 
+    @Flag(
+        name: .long,
+        help: """
+            Accept password hashes whose every check costs more than scrypt N·r·p 2^20 or 3,000,000 PBKDF2 rounds \
+            (a store's own export holding such hashes); refused by default.
+            """)
+    var allowCostlyPasswordHashes = false
+
     func run() throws {
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
         let reader: AccountReader
         do {
-            reader = try AccountReader(path: file, format: format.transferFormat)
+            reader = try AccountReader(
+                path: file, format: format.transferFormat, allowsCostlyPasswordHashes: allowCostlyPasswordHashes)
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.operationalFailure)

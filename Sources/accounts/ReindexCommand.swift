@@ -11,8 +11,8 @@ struct ReindexCommand: AsyncParsableCommand {
         discussion: """
             Only forms older than the current rules (version \(Mailbox.rulesVersion)) are recomputed, in batches; \
             and addresses stored before uniqueness keys existed get theirs (two addresses that differ only in letter \
-            case are named; the later stays without a key); nothing else changes. Resumable. `accounts migrate` runs \
-            this when it finds such forms.
+            case or accent form are named on stderr; the one keyed first keeps the key); nothing else changes. \
+            Resumable. `accounts migrate` runs this when it finds such forms, and names such pairs on every run.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -29,7 +29,7 @@ struct ReindexCommand: AsyncParsableCommand {
         defer { try? store.close() }
         let report = try await Self.reindex(store, batchSize: batchSize)
         printOutput(Self.summary(report))
-        Self.warnOfConflicts(report)
+        Self.warnOfConflicts(report.conflicts)
     }
 
     /// Runs the reindex with progress on a terminal; store errors exit with the contract's code.
@@ -44,12 +44,13 @@ struct ReindexCommand: AsyncParsableCommand {
     }
 
     /// Warns on stderr of every pair of stored addresses that differ only in letter case (one line each).
-    static func warnOfConflicts(_ report: ReindexReport) {
-        for conflict in report.conflicts {
+    static func warnOfConflicts(_ conflicts: [EmailConflict]) {
+        for conflict in conflicts {
             printMessage(
                 "accounts: warning: the address of '\(conflict.username)' (\(conflict.email)) differs from that of "
-                    + "'\(conflict.holderUsername)' (\(conflict.holderEmail)) only in letter case; it stays without a "
-                    + "uniqueness key until one of the two accounts is removed or given another address")
+                    + "'\(conflict.holderUsername)' (\(conflict.holderEmail)) only in letter case or accent form; it "
+                    + "stays without a uniqueness key (other spellings of it are still refused) until one of the two "
+                    + "accounts is removed")
         }
     }
 

@@ -50,18 +50,21 @@ struct PasswordHashFormatTests {
             PasswordHashError.parametersOutOfRange(
                 algorithm: "scrypt",
                 problem: "ln=17$r=15$p=16 costs N·r·p = 31457280, more than the 1048576 an imported hash may "
-                    + "(4 times ln=15$r=8$p=1); every sign-in attempt would take seconds")
+                    + "(4 times ln=15$r=8$p=1); every sign-in attempt would take seconds (allow costly hashes to "
+                    + "import it anyway)")
         ),
         (
             "pbkdf2_sha256$3000001$salt$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=",
             .parametersOutOfRange(
                 algorithm: "pbkdf2_sha256",
                 problem: "3000001 iterations is more than the 3000000 an imported hash may (Django 6.0 uses "
-                    + "1,200,000); every sign-in attempt would take seconds")
+                    + "1,200,000); every sign-in attempt would take seconds (allow costly hashes to import it anyway)")
         ),
     ])
     func refusesToImportHashesThatCostSecondsToCheck(encoded: String, expected: PasswordHashError) throws {
         #expect(throws: expected) { try PasswordHasher.validateFormat(encoded) }
+        // A store's own export holding such hashes goes back in when the operator says so.
+        try PasswordHasher.validateFormat(encoded, allowingCostly: true)
     }
 
     @Test func acceptsTheMostCostlyImportableHashes() throws {

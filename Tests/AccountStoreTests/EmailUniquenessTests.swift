@@ -101,7 +101,7 @@ struct EmailUniquenessTests {
                     == 1)
             #expect(
                 countQuery(path, "SELECT count(*) FROM users WHERE email_key = 'σοφια@example.gr'") == 1)
-            #expect(try await store.staleNormalisedFormCount() == 1)
+            #expect(try await store.staleNormalisedFormCount() == 0)
         }
     }
 
@@ -117,16 +117,20 @@ struct EmailUniquenessTests {
                     (1, "ascii", "Ann@Example.org"), (2, "umlaut", "Änn@example.org"), (3, "clash", "äNN@example.org"),
                     (4, "greek", "ΣΟΦΙΑ@example.gr"), (5, "none", nil),
                 ])
-            // When the rest is migrated and reindexed
+            // When the rest is migrated: the migration keys the ASCII address
             _ = try AccountStore.migrate(configuration)
+            let unkeyed = "SELECT count(*) FROM users WHERE email IS NOT NULL AND email_key IS NULL"
             #expect(countQuery(path, "SELECT count(*) FROM users WHERE email_key = 'ann@example.org'") == 1)
+            #expect(countQuery(path, unkeyed) == 3)
+            // and a store opening it keys the others but the later of the clashing two
             configuration.schemaPolicy = .requireCurrent
             let store = try AccountStore(configuration: configuration, keyRing: nil)
             defer { try? store.close() }
-            #expect(try await store.staleNormalisedFormCount() == 3)
+            #expect(countQuery(path, unkeyed) == 1)
+            #expect(try await store.staleNormalisedFormCount() == 0)
+            // and the reindex names it with its holder
             let report = try await store.reindex()
-            // Then every address has its key but the later of the clashing two, which is named with its holder
-            #expect(report.keyed == 2)
+            #expect(report.keyed == 0)
             #expect(
                 report.conflicts == [
                     EmailConflict(
@@ -152,32 +156,32 @@ struct EmailUniquenessTests {
     /// stored them.
     static func schema8Database(_ path: String, _ accounts: [(Int, String, String?)]) throws {
         _ = try AccountStore.migrate(StoreConfiguration(path: path), to: 8)
-        for (id, username, email) in accounts {
-            let value =
-                email.map { "'\($0)', '\(Mailbox.normalize($0)!)', \(Mailbox.rulesVersion)" } ?? "NULL, NULL, NULL"
-            try executeSQL(
-                path,
-                """
-                INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
-                    updated_at)
-                VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', \(value), 0, 0)
-                """)
-        }
+        for (id, username, email) in accounts { try insertWithoutKey(path, id, username, email) }
     }
 
-    /// A schema-8 database holding `emails`, migrated to the current schema by `AccountStore.migrate` (which keys no
-    /// address: `accounts migrate` leaves that to its reindex, which has not run) and opened requiring it.
-    static func migratedWithoutReindex(_ dir: String, _ emails: [(Int, String, String)]) throws -> AccountStore {
-        let configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
-        try schema8Database(configuration.path, emails)
-        _ = try AccountStore.migrate(configuration)
-        return try AccountStore(configuration: configuration, keyRing: nil)
+    /// A store over a current database holding `emails` (id, username, email) without uniqueness keys, as a binary
+    /// from before migration 0009 still running beside it, or a reindex cut short, leaves them.
+    static func storeWithUnkeyedAddresses(_ dir: String, _ emails: [(Int, String, String)]) throws -> AccountStore {
+        let store = try makeStore(in: dir)
+        for (id, username, email) in emails { try insertWithoutKey(dir + "/accounts.sqlite", id, username, email) }
+        return store
+    }
+
+    /// Inserts an account as a binary from before migration 0009 did: no `email_key`.
+    static func insertWithoutKey(_ path: String, _ id: Int, _ username: String, _ email: String?) throws {
+        let value = email.map { "'\($0)', '\(Mailbox.normalize($0)!)', \(Mailbox.rulesVersion)" } ?? "NULL, NULL, NULL"
+        try executeSQL(
+            path,
+            """
+            INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at, updated_at)
+            VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', \(value), 0, 0)
+            """)
     }
 
     @Test func anAddressNotKeyedYetStillBlocksItsCaseVariants() async throws {
         try await withTemporaryDirectory { dir in
             // Given an old address the reindex has not keyed yet
-            let store = try Self.migratedWithoutReindex(dir, [(1, "umlaut", "Änn@example.org")])
+            let store = try Self.storeWithUnkeyedAddresses(dir, [(1, "umlaut", "Änn@example.org")])
             defer { try? store.close() }
             #expect(try await store.staleNormalisedFormCount() == 1)
             let before = try databaseDump(dir + "/accounts.sqlite")
@@ -199,7 +203,7 @@ struct EmailUniquenessTests {
 
     @Test func anAddressLeftWithoutAKeyIsStillItsOwnersAndStillTaken() async throws {
         try await withTemporaryDirectory { dir in
-            let store = try Self.migratedWithoutReindex(
+            let store = try Self.storeWithUnkeyedAddresses(
                 dir, [(1, "umlaut", "Änn@example.org"), (2, "clash", "äNN@example.org")])
             defer { try? store.close() }
             #expect(try await store.reindex().conflicts.count == 1)

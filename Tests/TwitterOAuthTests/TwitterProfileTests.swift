@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-
 import TwitterOAuth
 
 struct TwitterProfileTests {
@@ -66,6 +65,10 @@ struct TwitterProfileTests {
         ("[1, 2]", "verify_credentials: the body is not a JSON object"),
         (#"{"id_str": "1", "name": "n", "screen_name": ""}"#, "verify_credentials: the field screen_name is empty"),
         (#"{"id_str": "1", "name": " \u2028\t", "screen_name": "s"}"#, "verify_credentials: the field name is empty"),
+        (
+            #"{"id_str": "1", "name": "n", "screen_name": "\u0000\u0007 "}"#,
+            "verify_credentials: the field screen_name is empty"
+        ),
     ])
     func namesWhatIsWrongWithoutQuotingTheBody(json: String, reason: String) {
         #expect(throws: TwitterError.malformedResponse(reason)) {

@@ -54,6 +54,34 @@ struct ImportExportCommandTests {
         }
     }
 
+    /// A hash dearer than import allows is refused (exit 65, its line named, nothing written) unless the operator
+    /// says to keep it, as when a store's own export holding such hashes goes back in.
+    @Test func aCostlyPasswordHashNeedsTheFlagToBeImported() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            let line =
+                "{\"username\": \"dear\", \"password_hash\": "
+                + "\"pbkdf2_sha256$5000000$salt$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=\"}\n"
+            writeFile(dir + "/dear.jsonl", Array(line.utf8))
+            let dump = try databaseDump(database)
+            let refused = try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/dear.jsonl"])
+            #expect(refused.status == 65)
+            #expect(
+                refused.stderr.hasPrefix(
+                    "line 1: password_hash: the pbkdf2_sha256 password hash has parameters out of range: 5000000 "
+                        + "iterations is more than the 3000000 an imported hash may"), "\(refused.stderr)")
+            #expect(!refused.stderr.contains("yQkjj"))
+            #expect(try databaseDump(database) == dump)
+            let allowed = try runAccounts(
+                [
+                    "--database", database, "import", "--format", "jsonl", "--allow-costly-password-hashes",
+                    dir + "/dear.jsonl",
+                ])
+            #expect(allowed.status == 0, "\(allowed.stderr)")
+            #expect(try cliExport(database, hashes: true).contains("pbkdf2_sha256$5000000$"))
+        }
+    }
+
     @Test func invalidLinesAreListedAndNothingIsImportedWithExit65() throws {
         try withTemporaryDirectorySync { dir in
             let database = try migratedDatabase(dir)
