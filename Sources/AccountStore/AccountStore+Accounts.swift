@@ -56,10 +56,7 @@ extension AccountStore {
 
     /// The row whose address has no stored key yet but would have `key` (the unique index cannot see it), if any.
     static func unkeyedHolder(_ db: Database, key: String) throws -> Int64? {
-        for row in try Row.fetchAll(db, sql: Queries.unkeyedEmails) where Mailbox.uniquenessKey(row[1]) == key {
-            return row[0]
-        }
-        return nil
+        try unkeyedAddresses(db).first { Mailbox.uniquenessKey($0.email) == key }?.id
     }
 
     /// The account with `reference`, with its Twitter identity, or `nil`.
@@ -188,10 +185,6 @@ package enum Queries {
     /// An exact (ASCII-case) match first: an address left without a key by an ``EmailConflict`` is its own account's.
     package static let userByEmail =
         "SELECT \(UserRecord.columns) FROM users WHERE email_key = ?1 OR email = ?2 ORDER BY email = ?2 DESC LIMIT 1"
-    /// Addresses still without a uniqueness key (before `accounts reindex`, or an ``EmailConflict``): usually none.
-    package static let unkeyedEmails = """
-        SELECT id, email FROM users INDEXED BY users_email_key_missing WHERE email IS NOT NULL AND email_key IS NULL
-        """
     package static let usersByMailbox =
         "SELECT \(UserRecord.columns) FROM users WHERE email_mailbox = ? ORDER BY users.username"
     package static let accountByTwitterUserID = """

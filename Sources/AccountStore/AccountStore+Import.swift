@@ -259,9 +259,9 @@ private struct ImportSession {
                 """)
         storedValue = try db.makeStatement(sql: "SELECT username, email FROM users WHERE id = ?")
         var unkeyed: [String: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: Queries.unkeyedEmails) {
-            let key = Mailbox.uniquenessKey(row[1])
-            if unkeyed[key] == nil { unkeyed[key] = row[0] }
+        for row in try AccountStore.unkeyedAddresses(db) {
+            let key = Mailbox.uniquenessKey(row.email)
+            if unkeyed[key] == nil { unkeyed[key] = row.id }
         }
         self.unkeyed = unkeyed
     }

@@ -31,9 +31,10 @@ public struct ReindexReport: Sendable, Hashable {
     }
 }
 
-/// Two accounts whose stored addresses differ only in letter case outside ASCII (`ÄNN@x.org`, `änn@x.org`), stored
-/// before the store compared such letters. The later account's address stays without a uniqueness key (it blocks no
-/// one, and nothing else about the account changes) until one of the two addresses is changed or the account removed.
+/// Two accounts whose stored addresses have one uniqueness key (`ÄNN@x.org` and `änn@x.org`, or a composed and a
+/// decomposed accent), stored before the store compared them so. The address keyed first keeps the key; the other
+/// stays without one (it still blocks other spellings of itself, and nothing else about its account changes) until
+/// one of the two accounts is removed.
 public struct EmailConflict: Sendable, Hashable {
     /// The account whose address could not be keyed.
     public var username: String
@@ -82,10 +83,12 @@ extension AccountStore {
     public func emailConflicts() async throws(StoreError) -> [EmailConflict] {
         try await read { db in
             let holder = try db.cachedStatement(sql: "SELECT username, email FROM users WHERE email_key = ?")
-            return try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [0, Int64.max]).compactMap { row in
-                let email: String = row[2]
-                guard let held = try Row.fetchOne(holder, arguments: [Mailbox.uniquenessKey(email)]) else { return nil }
-                return EmailConflict(username: row[1], email: email, holderUsername: held[0], holderEmail: held[1])
+            return try AccountStore.unkeyedAddresses(db).compactMap { row in
+                guard let held = try Row.fetchOne(holder, arguments: [Mailbox.uniquenessKey(row.email)]) else {
+                    return nil
+                }
+                return EmailConflict(
+                    username: row.username, email: row.email, holderUsername: held[0], holderEmail: held[1])
             }
         }
     }
@@ -169,11 +172,7 @@ extension AccountStore {
         var lastID: Int64 = 0
         while true {
             let after = lastID
-            let rows = try await read { db in
-                try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [after, batchSize]).map { row in
-                    (id: row[0] as Int64, username: row[1] as String, email: row[2] as String)
-                }
-            }
+            let rows = try await read { db in try AccountStore.unkeyedAddresses(db, after: after, limit: batchSize) }
             guard let last = rows.last else { break }
             lastID = last.id
             let outcome = try await write { db in try AccountStore.addUniquenessKeys(db, rows: rows) }
@@ -187,6 +186,14 @@ extension AccountStore {
 extension AccountStore {
     /// An address without a uniqueness key: its row, account and text.
     typealias UnkeyedAddress = (id: Int64, username: String, email: String)
+
+    /// The addresses without a uniqueness key (stored before it existed and not keyed yet, or left without it by an
+    /// ``EmailConflict``: usually none), by row id after `after`, through their partial index.
+    static func unkeyedAddresses(_ db: Database, after: Int64 = 0, limit: Int = .max) throws -> [UnkeyedAddress] {
+        try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [after, limit]).map { row in
+            (id: row[0] as Int64, username: row[1] as String, email: row[2] as String)
+        }
+    }
 
     /// Keys `rows` in `db`'s current transaction: how many were keyed, and those another account's key already held.
     static func addUniquenessKeys(_ db: Database, rows: [UnkeyedAddress]) throws -> (Int, [EmailConflict]) {
@@ -215,9 +222,7 @@ extension AccountStore {
     /// Addresses without a key whose key no other row holds yet: those keying would fill. (An address left without a
     /// key by a clash is not among them, so it does not make every `accounts migrate` run a reindex.)
     static func keyableUnkeyedAddresses(_ db: Database) throws -> [UnkeyedAddress] {
-        let rows = try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [0, Int64.max]).map { row in
-            (id: row[0] as Int64, username: row[1] as String, email: row[2] as String)
-        }
+        let rows = try unkeyedAddresses(db)
         guard !rows.isEmpty else { return [] }
         let held = try db.cachedStatement(sql: "SELECT 1 FROM users WHERE email_key = ?")
         return try rows.filter { row in
@@ -270,8 +275,8 @@ extension Queries {
         """
     /// The next addresses without a uniqueness key, by internal id (the partial index `users_email_key_missing`).
     package static let unkeyedBatch = """
-        SELECT id, username, email FROM users WHERE email IS NOT NULL AND email_key IS NULL AND id > ?
-        ORDER BY id LIMIT ?
+        SELECT id, username, email FROM users INDEXED BY users_email_key_missing
+        WHERE email IS NOT NULL AND email_key IS NULL AND id > ? ORDER BY id LIMIT ?
         """
     /// The next accounts by internal id, for a reindex pass.
     package static let reindexBatch =
