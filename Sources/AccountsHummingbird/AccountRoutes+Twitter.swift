@@ -20,7 +20,9 @@ extension AccountRoutes {
     // MARK: - Begin
 
     /// `POST /register/twitter`, `/login/twitter`, `/account/twitter/link`: a request token, then off to Twitter.
-    func beginTwitter(_ request: Request, purpose: AuthorizationPurpose) async throws -> Response {
+    func beginTwitter(
+        _ request: Request, context: some RequestContext, purpose: AuthorizationPurpose
+    ) async throws -> Response {
         let (visit, _) = try await postedVisit(request)
         var signedInUser: UserID?
         if purpose == .link {
@@ -31,7 +33,7 @@ extension AccountRoutes {
         do {
             let url = try await registration.begin(
                 purpose: purpose, browserSession: visit.session.id, signedInUser: signedInUser,
-                callbackURL: visit.origin.callbackURL)
+                callbackURL: visit.origin.callbackURL, client: clientKey(request, context: context))
             return redirect(visit, to: url.absoluteString)
         } catch {
             return failure(error, visit: visit)
@@ -216,6 +218,13 @@ extension AccountRoutes {
             return redirect(visit, to: "/login?notice=sign_in_first")
         case .accountDisabled:
             return home(visit, notice: RestartReason.accountDisabled.rawValue)
+        case .throttled(let retryAfter, let scope):
+            var response = page(
+                visit, title: "Too many sign-ins", status: .tooManyRequests,
+                body: Pages.tooManyTwitterSignIns(retryAfter: retryAfter, everyone: scope == .site))
+            let seconds = max(1, Int(retryAfter.timeIntervalSince(store.currentDate).rounded(.up)))
+            response.headers[.retryAfter] = String(seconds)
+            return response
         case .store:
             return Self.htmlResponse(
                 Pages.layout(

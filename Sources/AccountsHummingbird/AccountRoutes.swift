@@ -37,6 +37,11 @@ public struct AccountRoutes: Sendable {
         public var maximumFormBytes = 64 << 10
         /// The name shown in page titles and headings.
         public var siteName = "accounts"
+        /// A header holding the browser's address, added by a proxy in front of the app (`X-Forwarded-For`), whose
+        /// last address counts as the client for ``RegistrationService/Configuration/beginsPerClient``; `nil` (the
+        /// default) counts the peer's address (``AccountsRequestContext``). Set it only behind a proxy that adds it:
+        /// otherwise a client writes the header itself and picks a fresh address for every request.
+        public var clientAddressHeader: String?
 
         /// The defaults above.
         public init() {}
@@ -84,14 +89,14 @@ public struct AccountRoutes: Sendable {
     /// Adds every route (see README, "Web routes") to `router`.
     public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
         router.get("/") { request, _ in await self.guarded { try await self.home(request) } }
-        router.post("/register/twitter") { request, _ in
-            await self.guarded { try await self.beginTwitter(request, purpose: .register) }
+        router.post("/register/twitter") { request, context in
+            await self.guarded { try await self.beginTwitter(request, context: context, purpose: .register) }
         }
-        router.post("/login/twitter") { request, _ in
-            await self.guarded { try await self.beginTwitter(request, purpose: .signIn) }
+        router.post("/login/twitter") { request, context in
+            await self.guarded { try await self.beginTwitter(request, context: context, purpose: .signIn) }
         }
-        router.post("/account/twitter/link") { request, _ in
-            await self.guarded { try await self.beginTwitter(request, purpose: .link) }
+        router.post("/account/twitter/link") { request, context in
+            await self.guarded { try await self.beginTwitter(request, context: context, purpose: .link) }
         }
         router.get(RouterPath(Self.callbackPath)) { request, _ in
             await self.guarded { try await self.callback(request) }

@@ -306,6 +306,15 @@ enum Pages: Sendable {
         """
     }
 
+    static func tooManyTwitterSignIns(retryAfter: Date, everyone: Bool) -> String {
+        let who = everyone ? "on this site right now" : "from your address"
+        return """
+            <h1>Too many sign-ins</h1>
+            <p>Too many sign-ins with Twitter were started \(who). Please try again after \(timestamp(retryAfter)) UTC \
+            from the <a href="/">home page</a>.</p>
+            """
+    }
+
     static func timestamp(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

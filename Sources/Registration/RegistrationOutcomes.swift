@@ -121,6 +121,10 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
     case notSignedIn
     /// The account this Twitter identity belongs to is disabled (the refusal is audited as `sign_in_refused`).
     case accountDisabled
+    /// Too many Twitter authorizations were begun, by this client or by everyone
+    /// (``RegistrationService/Configuration/beginsPerClient``, ``RegistrationService/Configuration/beginsInAll``);
+    /// nothing was asked of Twitter and nothing written. One more may begin at `retryAfter`.
+    case throttled(retryAfter: Date, scope: RegistrationService.ThrottleScope)
 
     public var description: String {
         switch self {
@@ -133,6 +137,15 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
         case .accountAlreadyLinked: return "this account already has a linked Twitter account; unlink it first"
         case .notSignedIn: return "sign in first to link a Twitter account"
         case .accountDisabled: return "this account is disabled; contact the site's operator"
+        case .throttled(let retryAfter, .client):
+            return "too many Twitter sign-ins were started from here; try again after \(Self.time(retryAfter))"
+        case .throttled(let retryAfter, .site):
+            return "too many Twitter sign-ins are being started on this site; try again after \(Self.time(retryAfter))"
         }
+    }
+
+    /// `2026-12-03T17:04:05Z`, rounded up to the second (not earlier than the time it stands for).
+    static func time(_ date: Date) -> String {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up)).formatted(.iso8601)
     }
 }

@@ -38,6 +38,16 @@ public struct RegistrationService: Sendable {
         public var pendingPerSession = 5
         /// Pending authorizations in all: 100,000 (older ones are dropped first).
         public var pendingTotal = 100_000
+        /// How many Twitter authorizations one client (the `client` given to `begin`) may begin: 30 in any 10
+        /// minutes, room for an office behind one address; `nil`, no limit. Each begin costs a call to Twitter's
+        /// `request_token` (the app's quota) and a pending authorization; without a limit, anyone fetching fresh
+        /// browser sessions could spend the quota and push everyone's pending authorizations out past
+        /// ``pendingTotal``.
+        public var beginsPerClient: Rate? = Rate(30, per: 10 * 60)
+        /// How many all clients together may begin: 1,000 a minute; `nil`, no limit. At this rate the authorizations
+        /// begun within ``pendingLifetime`` (15,000) stay below ``pendingTotal``, so a flood from many addresses
+        /// delays new begins (``RegistrationError/throttled(retryAfter:scope:)``) but drops nobody's pending one.
+        public var beginsInAll: Rate? = Rate(1_000, per: 60)
         /// The fields a registration needs; `username` always. Default: username and email.
         public var requiredFields: Set<Field> = [.username, .email]
         /// Whether the person must accept the terms.
@@ -54,6 +64,8 @@ public struct RegistrationService: Sendable {
     /// The settings.
     public let configuration: Configuration
     let logger: Logger
+    /// Shared by every copy of this service (not by other services over the same store).
+    let beginThrottle: BeginThrottle
 
     /// A service over `store`, talking to Twitter (or the sandbox) through `twitter`.
     public init(
@@ -64,6 +76,7 @@ public struct RegistrationService: Sendable {
         self.twitter = twitter
         self.configuration = configuration
         self.logger = logger
+        self.beginThrottle = BeginThrottle(perClient: configuration.beginsPerClient, inAll: configuration.beginsInAll)
     }
 
     /// What the store keeps instead of a browser-session id: its SHA-256, so the table holds no live session ids.
@@ -80,10 +93,23 @@ public struct RegistrationService: Sendable {
     ///   - browserSession: the app's session id for this browser.
     ///   - signedInUser: the signed-in account, for ``AuthorizationPurpose/link``.
     ///   - callbackURL: overrides the configured callback (the host and port the browser used).
+    ///   - client: who is asking, for ``Configuration/beginsPerClient``: the address the request came from
+    ///     (`AccountRoutes` passes the peer's IP address, an IPv6 one cut to its /64). `nil` counts the browser
+    ///     session as the client, which a script that drops its cookies escapes; only ``Configuration/beginsInAll``
+    ///     holds it then.
+    /// - Throws: ``RegistrationError/throttled(retryAfter:scope:)`` over a limit, before Twitter is asked anything.
     public func begin(
-        purpose: AuthorizationPurpose, browserSession: String, signedInUser: UserID? = nil, callbackURL: String? = nil
+        purpose: AuthorizationPurpose, browserSession: String, signedInUser: UserID? = nil, callbackURL: String? = nil,
+        client: String? = nil
     ) async throws(RegistrationError) -> URL {
         if purpose == .link && signedInUser == nil { throw .notSignedIn }
+        let clientKey = client.map { "client:" + $0 } ?? "session:" + RegistrationService.binding(browserSession)
+        if case .refused(let retryAfter, let scope) = beginThrottle.admit(client: clientKey, at: store.currentDate) {
+            logger.warning(
+                "twitter authorization refused: too many begun",
+                metadata: ["registration.throttle": "\(scope.rawValue)", "registration.purpose": "\(purpose.rawValue)"])
+            throw .throttled(retryAfter: retryAfter, scope: scope)
+        }
         let requestToken: RequestToken
         do {
             requestToken = try await twitter.requestToken(callback: callbackURL ?? configuration.callbackURL)

@@ -123,7 +123,7 @@ struct DemoCommand: AsyncParsableCommand {
                     logger: logger)
                 let routes = AccountRoutes(
                     store: store, registration: registration, local: LocalAccounts(store: store), logger: logger)
-                let router = Router()
+                let router = Router(context: AccountsRequestContext.self)
                 routes.addRoutes(to: router)
                 let application = Application(
                     router: router,

@@ -68,6 +68,62 @@ struct AccountRoutesTests {
         }
     }
 
+    // MARK: - Limits on Twitter sign-ins
+
+    /// A Twitter sign-in begun from `address` in a fresh browser (its own session cookie).
+    private func beginFromFreshBrowser(_ app: WebApp, forwardedFor address: String? = nil) async throws -> Page {
+        var browser = app.browser()
+        browser.forwardedFor = address
+        return try await browser.submit("/", to: "/login/twitter", [])
+    }
+
+    @Test func twitterSignInsCountByTheAddressTheProxyNamesAnIPv6OneByItsSlash64() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "X-Forwarded-For"
+        var registration = RegistrationService.Configuration(callbackURL: "http://invalid.example/callback")
+        registration.beginsPerClient = RegistrationService.Rate(2, per: 600)
+        registration.beginsInAll = nil
+        try await WebApp.run(configuration: routes, registration: registration) { app in
+            let pending = { countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") }
+            // Given two sign-ins begun from one /64, the second through two proxies (the last address counts)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "2001:db8:1:2::1").status == 303)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "10.9.9.9, 2001:DB8:1:2::ffff").status == 303)
+            // When a third comes from another address of that /64, in yet another browser
+            let refused = try await beginFromFreshBrowser(app, forwardedFor: "2001:db8:1:2:aaaa::5")
+            // Then it is told to wait (429, Retry-After: one every 300 s), and nothing is pending for it
+            #expect(refused.status == 429)
+            #expect(refused.response.headerValue("retry-after") == "300")
+            #expect(refused.text.contains("Too many sign-ins with Twitter were started from your address"))
+            #expect(pending() == 2)
+            // And the next /64 is another client
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "2001:db8:1:3::1").status == 303)
+            // And an IPv4-mapped IPv6 address is its IPv4 address
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "198.51.100.7").status == 303)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "::ffff:198.51.100.7").status == 303)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "198.51.100.7").status == 429)
+            #expect(pending() == 5)
+            // And the log names the limit, not the address
+            let log = app.logLines.value.joined(separator: "\n")
+            #expect(log.contains("too many begun"))
+            #expect(!log.contains("198.51.100.7") && !log.contains("2001:db8"))
+        }
+    }
+
+    @Test func withoutAProxyHeaderTwitterSignInsCountByThePeersAddressNotTheSession() async throws {
+        var registration = RegistrationService.Configuration(callbackURL: "http://invalid.example/callback")
+        registration.beginsPerClient = RegistrationService.Rate(2, per: 600)
+        try await WebApp.run(registration: registration) { app in
+            // Given two sign-ins begun from 127.0.0.1, each in a fresh browser
+            #expect(try await beginFromFreshBrowser(app).status == 303)
+            #expect(try await beginFromFreshBrowser(app).status == 303)
+            // When a third browser on that address begins one, an X-Forwarded-For it wrote itself ignored
+            let refused = try await beginFromFreshBrowser(app, forwardedFor: "192.0.2.77")
+            // Then it is refused: dropping the cookie does not make a new client
+            #expect(refused.status == 429)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 2)
+        }
+    }
+
     // MARK: - CSRF
 
     enum Forgery: String, CaseIterable, Sendable {

@@ -19,7 +19,7 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
         configuration: .init(callbackURL: "https://app.example" + AccountRoutes.callbackPath))
     let routes = AccountRoutes(store: store, registration: registration, local: LocalAccounts(store: store))
 
-    let router = Router()
+    let router = Router(context: AccountsRequestContext.self)
     routes.addRoutes(to: router)  // the routes below
     router.get("/hello") { request, _ in  // the app's own routes can ask who is signed in
         let account = try await routes.signedInAccount(request)

@@ -39,6 +39,8 @@ struct WebApp: Sendable {
     /// Runs `body` with a fresh app (sandbox, database, server), then stops everything.
     static func run(
         configuration: AccountRoutes.Configuration = AccountRoutes.Configuration(),
+        registration registrationConfiguration: RegistrationService.Configuration = RegistrationService.Configuration(
+            callbackURL: "http://invalid.example/callback"),
         _ body: (WebApp) async throws -> Void
     ) async throws {
         let sandboxConfiguration = SandboxConfiguration(
@@ -52,14 +54,13 @@ struct WebApp: Sendable {
                 let logger = capturingLogger(lines)
                 let registration = RegistrationService(
                     store: store, twitter: sandbox.client(),
-                    configuration: RegistrationService.Configuration(callbackURL: "http://invalid.example/callback"),
-                    logger: logger)
+                    configuration: registrationConfiguration, logger: logger)
                 let local = LocalAccounts(
                     store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)), failureFloor: .zero)
                 let routes = AccountRoutes(
                     store: store, registration: registration, local: local, configuration: configuration,
                     logger: logger)
-                let router = Router()
+                let router = Router(context: AccountsRequestContext.self)
                 routes.addRoutes(to: router)
                 router.get("/whoami") { request, _ in
                     try await routes.signedInAccount(request)?.username ?? "nobody"
@@ -99,6 +100,8 @@ struct Browser: Sendable {
     var cookies: [String: String] = [:]
     /// Sent with every request as `X-Forwarded-Proto` when set.
     var forwardedProto: String?
+    /// Sent with every request as `X-Forwarded-For` when set.
+    var forwardedFor: String?
 
     var sessionID: String? { cookies["accounts_session"] }
 
@@ -139,6 +142,7 @@ struct Browser: Sendable {
                         .joined(separator: "; ")))
         }
         if let forwardedProto { headers.append(HTTPHeader(name: "X-Forwarded-Proto", value: forwardedProto)) }
+        if let forwardedFor { headers.append(HTTPHeader(name: "X-Forwarded-For", value: forwardedFor)) }
         let response = try await app.sandbox.transport.send(
             method: method, url: url, headers: headers, body: body, timeout: .seconds(10),
             maximumResponseBodySize: 1 << 20)

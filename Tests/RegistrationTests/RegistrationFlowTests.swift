@@ -494,6 +494,88 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// Begins over a limit are refused before Twitter is asked: no `request_token` call, no pending authorization;
+    /// each client's allowance comes back at its rate, and the site's limit holds whoever asks.
+    @Test func beginsOverTheLimitsAreRefusedBeforeTwitterIsAsked() async throws {
+        /// The sandbox over loopback HTTP, counting the calls made.
+        struct CountingTransport: HTTPTransport {
+            let inner: AsyncHTTPClientTransport
+            let calls: Locked<[String]>
+            func send(
+                method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
+                maximumResponseBodySize: Int
+            ) async throws(TwitterError) -> HTTPTransportResponse {
+                calls.withLock { $0.append(url.path) }
+                return try await inner.send(
+                    method: method, url: url, headers: headers, body: body, timeout: timeout,
+                    maximumResponseBodySize: maximumResponseBodySize)
+            }
+        }
+        try await withFlow { flow throws in
+            let calls = Locked<[String]>([])
+            var configuration = RegistrationService.Configuration(callbackURL: SandboxHarness.callback)
+            configuration.beginsPerClient = RegistrationService.Rate(3, per: 60)
+            configuration.beginsInAll = RegistrationService.Rate(5, per: 100)
+            let service = RegistrationService(
+                store: flow.store,
+                twitter: TwitterClient(
+                    consumer: flow.sandbox.consumer, baseURL: flow.sandbox.baseURL,
+                    transport: CountingTransport(inner: flow.sandbox.transport, calls: calls)),
+                configuration: configuration)
+            let pending = {
+                countQuery(flow.directory + "/accounts.sqlite", "SELECT count(*) FROM pending_authorizations")
+            }
+            let start = flow.clock.now
+
+            // Given three begins from one address, each in a fresh browser session
+            for session in ["s1", "s2", "s3"] {
+                _ = try await service.begin(purpose: .register, browserSession: session, client: "198.51.100.7")
+            }
+            #expect(calls.value.count == 3)
+            // When a fourth comes from that address
+            // Then it is refused, naming when the next may begin (one every 20 s), and Twitter is not asked
+            await #expect(throws: RegistrationError.throttled(retryAfter: start.addingTimeInterval(20), scope: .client))
+            {
+                try await service.begin(purpose: .register, browserSession: "s4", client: "198.51.100.7")
+            }
+            #expect(calls.value.count == 3)
+            #expect(pending() == 3)
+            // And the message says when, not who
+            let message = RegistrationError.throttled(
+                retryAfter: Date(timeIntervalSince1970: 1_800_000_000.2), scope: .client
+            ).description
+            #expect(message == "too many Twitter sign-ins were started from here; try again after 2027-01-15T08:00:01Z")
+
+            // And another address may still begin; the site's limit then refuses everyone, the new address too
+            _ = try await service.begin(purpose: .signIn, browserSession: "t1", client: "203.0.113.9")
+            _ = try await service.begin(purpose: .signIn, browserSession: "t2", client: "203.0.113.9")
+            await #expect(throws: RegistrationError.throttled(retryAfter: start.addingTimeInterval(20), scope: .site)) {
+                try await service.begin(purpose: .register, browserSession: "u1", client: "192.0.2.1")
+            }
+            #expect(calls.value.count == 5)
+            #expect(pending() == 5)
+
+            // When 20 s pass, one more begin is allowed in all (the site's rate), from the first address too
+            flow.clock.advance(by: 20)
+            _ = try await service.begin(purpose: .register, browserSession: "s5", client: "198.51.100.7")
+            await #expect(throws: RegistrationError.self) {
+                try await service.begin(purpose: .register, browserSession: "s6", client: "198.51.100.7")
+            }
+            #expect(calls.value.count == 6)
+
+            // And without a client, the browser session is the client: its own allowance, apart from addresses
+            flow.clock.advance(by: 100)
+            for _ in 0..<3 { _ = try await service.begin(purpose: .register, browserSession: "no-address") }
+            await #expect(
+                throws: RegistrationError.throttled(retryAfter: flow.clock.now.addingTimeInterval(20), scope: .client)
+            ) {
+                try await service.begin(purpose: .register, browserSession: "no-address")
+            }
+            _ = try await service.begin(purpose: .register, browserSession: "other-browser")
+            #expect(calls.value.count == 10)
+        }
+    }
+
     @Test func aTwitterFailureBeforeTheAccessTokenLeavesThePendingAuthorizationUsable() async throws {
         try await withFlow { flow throws in
             let url = try await flow.service.begin(purpose: .register, browserSession: "b")

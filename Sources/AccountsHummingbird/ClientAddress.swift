@@ -1,0 +1,106 @@
+import HTTPTypes
+public import Hummingbird
+import NIOCore
+
+/// A request context that knows the address the request came from, which ``AccountRoutes`` counts Twitter sign-ins
+/// by (``RegistrationService/Configuration/beginsPerClient``). Use it for the router the routes go on:
+///
+/// ```swift
+/// let router = Router(context: AccountsRequestContext.self)
+/// routes.addRoutes(to: router)
+/// ```
+///
+/// With another context that does not conform to `RemoteAddressRequestContext`, and no
+/// ``AccountRoutes/Configuration/clientAddressHeader``, each browser session counts as a client.
+public struct AccountsRequestContext: RequestContext, RemoteAddressRequestContext {
+    /// Hummingbird's own part of the context.
+    public var coreContext: CoreRequestContextStorage
+    /// The peer: the browser, or the proxy in front of the app.
+    public let remoteAddress: SocketAddress?
+
+    /// A context for a request on `source`'s channel.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+extension AccountRoutes {
+    /// Who a request counts as for the limit on Twitter sign-ins begun: the last address in
+    /// ``Configuration/clientAddressHeader`` when that is set (the one the app's own proxy added), else the peer's;
+    /// `nil` when neither is known. An IPv6 address counts by its /64, which one host commonly holds whole; an
+    /// IPv4-mapped one as the IPv4 address.
+    func clientKey(_ request: Request, context: some RequestContext) -> String? {
+        if let header = configuration.clientAddressHeader {
+            guard let name = HTTPField.Name(header) else { return nil }
+            let last = request.headers[values: name].last?.split(separator: ",").last
+            return last.flatMap { Self.clientKey(address: String($0).trimmingSpaces) }
+        }
+        guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress else { return nil }
+        return Self.clientKey(address: address)
+    }
+
+    /// `198.51.100.7`; `2001:db8:1:2::/64` for any address in that /64; `nil` for text that is no IP address.
+    static func clientKey(address: String) -> String? {
+        if let v4 = ipv4Bytes(Substring(address)) { return v4.map { String($0) }.joined(separator: ".") }
+        // A zone (`fe80::1%eth0`) is not part of the address.
+        guard let v6 = ipv6Bytes(address.prefix { $0 != "%" }) else { return nil }
+        if v6[0..<10].allSatisfy({ $0 == 0 }) && v6[10] == 0xFF && v6[11] == 0xFF {
+            return v6[12..<16].map { String($0) }.joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(v6[$0]) << 8 | UInt16(v6[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
+    }
+
+    /// The 4 bytes of a dotted IPv4 address (four numbers 0–255 of 1–3 digits).
+    private static func ipv4Bytes(_ text: Substring) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var bytes: [UInt8] = []
+        for part in parts {
+            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let value = UInt8(part)
+            else { return nil }
+            bytes.append(value)
+        }
+        return bytes
+    }
+
+    /// The 16 bytes of an IPv6 address (RFC 4291 text: groups of 1–4 hex digits, one `::` at most, an IPv4 tail).
+    private static func ipv6Bytes(_ text: Substring) -> [UInt8]? {
+        func groups(_ part: Substring, last: Bool) -> [UInt8]? {
+            if part.isEmpty { return [] }
+            var bytes: [UInt8] = []
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            for (index, piece) in pieces.enumerated() {
+                if last && index == pieces.count - 1 && piece.contains(".") {
+                    guard let v4 = ipv4Bytes(piece) else { return nil }
+                    bytes += v4
+                } else {
+                    guard (1...4).contains(piece.count), let value = UInt16(piece, radix: 16) else { return nil }
+                    bytes += [UInt8(value >> 8), UInt8(value & 0xFF)]
+                }
+            }
+            return bytes
+        }
+        let halves = text.split(separator: "::", maxSplits: 2, omittingEmptySubsequences: false)
+        switch halves.count {
+        case 1:
+            guard let bytes = groups(halves[0], last: true), bytes.count == 16 else { return nil }
+            return bytes
+        case 2:
+            guard let head = groups(halves[0], last: false), let tail = groups(halves[1], last: true),
+                head.count + tail.count <= 14
+            else { return nil }
+            return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
+        default:
+            return nil
+        }
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

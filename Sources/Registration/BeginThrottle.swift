@@ -1,0 +1,100 @@
+public import Foundation
+import Synchronization
+
+extension RegistrationService {
+    /// A limit on how often something may happen: at most `count` times in any `period`, as a burst of `count` at
+    /// once or spread out (one more every `period / count` seconds after that).
+    public struct Rate: Sendable, Hashable, CustomStringConvertible {
+        /// How many times in any `period`.
+        public let count: Int
+        /// The period, in seconds.
+        public let period: TimeInterval
+
+        /// At most `count` (1 or more) times in any `period` seconds (more than 0).
+        public init(_ count: Int, per period: TimeInterval) {
+            precondition(count >= 1, "RegistrationService.Rate: count must be 1 or more (it is \(count))")
+            precondition(
+                period > 0 && period.isFinite, "RegistrationService.Rate: period must be above 0 s (it is \(period))")
+            self.count = count
+            self.period = period
+        }
+
+        /// `10 per 600 s`.
+        public var description: String { "\(count) per \(period) s" }
+
+        /// The time one more allows after the last: `period / count`.
+        var interval: TimeInterval { period / Double(count) }
+    }
+
+    /// Whose limit a begin was refused by (``RegistrationError/throttled(retryAfter:scope:)``).
+    public enum ThrottleScope: String, Sendable, Hashable {
+        /// The client's own (``Configuration/beginsPerClient``): this client began too many authorizations.
+        case client
+        /// The whole site's (``Configuration/beginsInAll``): too many began from everyone together.
+        case site
+    }
+}
+
+/// Counts the Twitter authorizations begun, per client and in all, and refuses those over the limits (the generic
+/// cell rate algorithm: each key keeps the time at which its allowance is whole again, so one `Date` per client).
+///
+/// In memory, per process: an app that runs several processes gets each one's limits. A client that has not begun
+/// anything for one period is forgotten (the table is swept when it has doubled since the last sweep).
+final class BeginThrottle: Sendable {
+    enum Decision: Equatable {
+        case allowed
+        case refused(retryAfter: Date, scope: RegistrationService.ThrottleScope)
+    }
+
+    let perClient: RegistrationService.Rate?
+    let inAll: RegistrationService.Rate?
+    private let state = Mutex(State())
+
+    private struct State {
+        /// Per client: when its allowance is whole again (the "theoretical arrival time").
+        var clients: [String: Date] = [:]
+        var all: Date?
+        var sweepAbove = 1024
+    }
+
+    init(perClient: RegistrationService.Rate?, inAll: RegistrationService.Rate?) {
+        self.perClient = perClient
+        self.inAll = inAll
+    }
+
+    /// Counts one begin by `client` at `now` when both limits allow it; counts nothing when either refuses.
+    func admit(client: String, at now: Date) -> Decision {
+        state.withLock { state in
+            var clientNext: Date?
+            if let rate = perClient {
+                let next = Self.next(after: state.clients[client], now: now, rate: rate)
+                if next.timeIntervalSince(now) > rate.period {
+                    return .refused(retryAfter: next.addingTimeInterval(-rate.period), scope: .client)
+                }
+                clientNext = next
+            }
+            var allNext: Date?
+            if let rate = inAll {
+                let next = Self.next(after: state.all, now: now, rate: rate)
+                if next.timeIntervalSince(now) > rate.period {
+                    return .refused(retryAfter: next.addingTimeInterval(-rate.period), scope: .site)
+                }
+                allNext = next
+            }
+            if let clientNext {
+                state.clients[client] = clientNext
+                if state.clients.count > state.sweepAbove {
+                    // Clients whose allowance is whole again are as good as new.
+                    state.clients = state.clients.filter { $0.value > now }
+                    state.sweepAbove = max(1024, 2 * state.clients.count)
+                }
+            }
+            if let allNext { state.all = allNext }
+            return .allowed
+        }
+    }
+
+    private static func next(after whole: Date?, now: Date, rate: RegistrationService.Rate) -> Date {
+        max(whole ?? now, now).addingTimeInterval(rate.interval)
+    }
+}
