@@ -206,23 +206,30 @@ struct SandboxService: Sendable {
 
     // MARK: - Control endpoint
 
+    /// `POST /_sandbox/fail-next`: JSON only, and never from a web page. A form or a `text/plain` body is what any
+    /// page a developer opens may post to a loopback port without asking (no CORS preflight), which would queue
+    /// failures in their sandbox; `application/json` from another origin needs a preflight the sandbox does not
+    /// answer, and a browser names the page's origin in `Origin`, which tools such as curl and the tests do not send.
     func failNext(_ request: Request) async throws -> Response {
+        if request.headers[.origin] != nil {
+            return Self.controlError(
+                "control requests from web pages are refused (the request carries an Origin header)",
+                status: .forbidden)
+        }
+        let contentType = request.headers[.contentType] ?? ""
+        let mediaType = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            let sent = contentType.isEmpty ? "none was sent" : "not '\(mediaType)'"
+            return Self.controlError(
+                "send a JSON object with Content-Type: application/json (\(sent))", status: .unsupportedMediaType)
+        }
         var request = request
         let body = try await request.collectBody(upTo: Self.maximumRequestBody)
-        let bytes = Array(buffer: body)
-        let fields: [String: String]
-        let contentType = request.headers[.contentType] ?? ""
-        if contentType.hasPrefix("application/x-www-form-urlencoded") {
-            guard let form = FormEncoding.decode(bytes: bytes) else {
-                return Self.controlError("the form body does not parse")
-            }
-            fields = Dictionary(form.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
-        } else {
-            guard let object = try? JSONDecoder().decode([String: ControlValue].self, from: Data(bytes)) else {
-                return Self.controlError("send a JSON object or a form: {endpoint, mode, …}")
-            }
-            fields = object.mapValues(\.text)
+        guard let object = try? JSONDecoder().decode([String: ControlValue].self, from: Data(Array(buffer: body)))
+        else {
+            return Self.controlError("send a JSON object: {endpoint, mode, …}")
         }
+        let fields = object.mapValues(\.text)
         switch SandboxFailure.parse(fields, now: configuration.now()) {
         case .failure(let error):
             return Self.controlError(error.reason)
@@ -261,11 +268,13 @@ struct SandboxService: Sendable {
         }
     }
 
-    private static func controlError(_ reason: String) -> Response {
+    private static func controlError(_ reason: String, status: HTTPResponse.Status = .badRequest) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = (try? JSONEncoder().encode(["error": reason])) ?? Data("{}".utf8)
-        return Response(status: .badRequest, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let body = (try? encoder.encode(["error": reason])) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     // MARK: - Injected failures

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 import TwitterOAuth
 import TwitterSandbox
@@ -128,13 +128,44 @@ struct SandboxFailureInjectionTests {
         }
     }
 
-    @Test func acceptsAFormControlRequest() async throws {
+    enum WebPagePost: String, CaseIterable, Sendable {
+        case form, textPlain, jsonFromAnotherOrigin, noContentType
+    }
+
+    /// What a web page open in the developer's browser could send to the loopback port without a CORS preflight
+    /// (a form, `text/plain`), or with an `Origin` naming it: refused, and nothing is queued.
+    @Test(arguments: WebPagePost.allCases)
+    func refusesControlRequestsAWebPageCouldSend(_ post: WebPagePost) async throws {
+        try await SandboxHarness.run { sandbox in
+            let json = #"{"endpoint": "request_token", "mode": "server_error", "status": 502}"#
+            let (contentType, body, origin): (String?, String, String?) =
+                switch post {
+                case .form: ("application/x-www-form-urlencoded", "endpoint=request_token&mode=server_error", nil)
+                case .textPlain: ("text/plain", json, nil)
+                case .jsonFromAnotherOrigin: ("application/json", json, "http://evil.example")
+                case .noContentType: (nil, json, nil)
+                }
+            var headers: [HTTPHeader] = []
+            if let contentType { headers.append(HTTPHeader(name: "Content-Type", value: contentType)) }
+            if let origin { headers.append(HTTPHeader(name: "Origin", value: origin)) }
+            let response = try await sandbox.transport.send(
+                method: "POST", url: sandbox.baseURL.appending(path: "_sandbox/fail-next"), headers: headers,
+                body: Array(body.utf8), timeout: .seconds(30), maximumResponseBodySize: 1 << 20)
+            #expect(response.status == (post == .jsonFromAnotherOrigin ? 403 : 415))
+            let text = String(decoding: response.body, as: UTF8.self)
+            #expect(text.contains(post == .jsonFromAnotherOrigin ? "Origin header" : "Content-Type: application/json"))
+            // Nothing was queued: the next call answers normally
+            _ = try await sandbox.client().requestToken(callback: SandboxHarness.callback)
+        }
+    }
+
+    @Test func acceptsJSONWithACharset() async throws {
         try await SandboxHarness.run { sandbox in
             let response = try await sandbox.transport.send(
                 method: "POST",
                 url: sandbox.baseURL.appending(path: "_sandbox/fail-next"),
-                headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
-                body: Array("endpoint=request_token&mode=server_error&status=502".utf8),
+                headers: [HTTPHeader(name: "Content-Type", value: "Application/JSON; charset=utf-8")],
+                body: Array(#"{"endpoint": "request_token", "mode": "server_error", "status": 502}"#.utf8),
                 timeout: .seconds(30),
                 maximumResponseBodySize: 1 << 20
             )
