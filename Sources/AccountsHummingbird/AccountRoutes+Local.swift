@@ -10,6 +10,8 @@ import Registration
 struct SignInProblem: Error {
     var message: String
     var status: HTTPResponse.Status
+    /// When the cool-down ends (sent as `Retry-After`).
+    var retryAfter: Date?
 }
 
 extension AccountRoutes {
@@ -64,10 +66,20 @@ extension AccountRoutes {
             let session = try await signIn(visit, as: account)
             return redirect(visit, to: "/account?notice=signed_in", session: session)
         case .failure(let problem):
-            return page(
-                visit, title: "Log in", status: problem.status,
-                body: Pages.logIn(login: login, error: problem.message, csrf: visit.csrf))
+            return retrying(
+                page(
+                    visit, title: "Log in", status: problem.status,
+                    body: Pages.logIn(login: login, error: problem.message, csrf: visit.csrf)),
+                after: problem.retryAfter)
         }
+    }
+
+    /// `response` with `Retry-After` (whole seconds from now, 1 at least) when `date` is given.
+    func retrying(_ response: Response, after date: Date?) -> Response {
+        guard let date else { return response }
+        var response = response
+        response.headers[.retryAfter] = String(max(1, Int(date.timeIntervalSince(store.currentDate).rounded(.up))))
+        return response
     }
 
     /// A password sign-in; unknown login and wrong password give the same answer.
@@ -85,7 +97,7 @@ extension AccountRoutes {
             return .failure(
                 SignInProblem(
                     message: "Too many failed attempts. Try again after \(Pages.timestamp(retryAfter)) UTC.",
-                    status: .tooManyRequests))
+                    status: .tooManyRequests, retryAfter: retryAfter))
         }
     }
 

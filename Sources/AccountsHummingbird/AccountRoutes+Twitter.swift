@@ -139,9 +139,11 @@ extension AccountRoutes {
             let session = try await signIn(visit, as: account, carryingDraft: draft.id)
             return redirect(visit, to: "/register/link?draft=\(draft.id)", session: session)
         case .failure(let problem):
-            return page(
-                visit, title: "Sign in to link", status: problem.status,
-                body: Pages.existing(draft: draft, login: login, error: problem.message, csrf: visit.csrf))
+            return retrying(
+                page(
+                    visit, title: "Sign in to link", status: problem.status,
+                    body: Pages.existing(draft: draft, login: login, error: problem.message, csrf: visit.csrf)),
+                after: problem.retryAfter)
         }
     }
 
@@ -219,12 +221,11 @@ extension AccountRoutes {
         case .accountDisabled:
             return home(visit, notice: RestartReason.accountDisabled.rawValue)
         case .throttled(let retryAfter, let scope):
-            var response = page(
-                visit, title: "Too many sign-ins", status: .tooManyRequests,
-                body: Pages.tooManyTwitterSignIns(retryAfter: retryAfter, everyone: scope == .site))
-            let seconds = max(1, Int(retryAfter.timeIntervalSince(store.currentDate).rounded(.up)))
-            response.headers[.retryAfter] = String(seconds)
-            return response
+            return retrying(
+                page(
+                    visit, title: "Too many sign-ins", status: .tooManyRequests,
+                    body: Pages.tooManyTwitterSignIns(retryAfter: retryAfter, everyone: scope == .site)),
+                after: retryAfter)
         case .store:
             return Self.htmlResponse(
                 Pages.layout(
