@@ -291,8 +291,17 @@ final class PairScorer: Sendable {
         // do not: the commonest of their given names counts, and the reason names the pair of fields chosen by what
         // they are, not by which account came first (the report is the same in any input order).
         var slots: (AccountTable.NameSlotKind, AccountTable.NameSlotKind)?
-        var slotsRank = (Int.max, Int32.max, Int32.max, Int32.max, Int32.max)
+        var slotsRank: (kinds: Int, text: [UInt8]) = (Int.max, [])
         var givenCarriers = 0
+        // The pair's words as text, in an order of their own (ids follow the order the accounts were added in).
+        func textRank(_ a: AccountTable.NameSlot, _ b: AccountTable.NameSlot) -> [UInt8] {
+            func ordered(_ x: Int32, _ y: Int32) -> [UInt8] {
+                let (first, second) = (table.words.utf8[Int(x)], table.words.utf8[Int(y)])
+                let (low, high) = first.lexicographicallyPrecedes(second) ? (first, second) : (second, first)
+                return low + [0] + high + [0]
+            }
+            return ordered(a.given, b.given) + ordered(a.family0, b.family0)
+        }
         for kindA in AccountTable.NameSlotKind.allCases {
             let a = table.name(i, kindA)
             guard !a.isEmpty, a.familyCount > 0 else { continue }
@@ -302,13 +311,12 @@ final class PairScorer: Sendable {
                     familyAgreement(a, b, cache: &cache) == .none
                 else { continue }
                 givenCarriers = max(givenCarriers, table.givenCount(of: a.given), table.givenCount(of: b.given))
-                // Both account names first, then both display names, then one of each.
-                let rank = (
-                    kindA == kindB ? kindA.rawValue : 2, min(a.given, b.given), max(a.given, b.given),
-                    min(a.family0, b.family0), max(a.family0, b.family0)
-                )
-                if rank < slotsRank {
-                    slotsRank = rank
+                // Both account names first, then both display names, then one of each; then by the names' text.
+                let kinds = kindA == kindB ? kindA.rawValue : 2
+                if kinds < slotsRank.kinds
+                    || (kinds == slotsRank.kinds && textRank(a, b).lexicographicallyPrecedes(slotsRank.text))
+                {
+                    slotsRank = (kinds, textRank(a, b))
                     slots = (kindA, kindB)
                 }
             }

@@ -146,4 +146,27 @@ struct InsertionOrderTests {
         let report = sameInEveryOrder(accounts)
         #expect(!report.clusters.isEmpty)
     }
+
+    @Test func aFamilyNameChangedNamesTheSameFieldsInAnyOrder() throws {
+        // Each account's two names agree with the other's across fields only (Indira with Indira, Mira with Mira),
+        // their family names never: two pairs of fields of one rank, and the report must highlight the same one
+        // (the names' text decides: Indira before Mira), whichever name the store met first.
+        let pair = [
+            account("unfairrhino", first: "Indira", last: "Palazzo", screen: "unfairrhino", twitterName: "Mira Quill"),
+            account(
+                "ib_tw", email: "unfairrhino@aol.com", first: "Mira", last: "Stone", screen: "ib_tw",
+                twitterName: "Indira Blogs"),
+        ]
+        for accounts in [pair + strangers(300), Array(pair.reversed()) + strangers(300)] {
+            let report = sameInEveryOrder(accounts)
+            let cluster = try #require(report.clusters.first)
+            #expect(report.usernameClusters == [["ib_tw", "unfairrhino"]])
+            let fields = Dictionary(
+                uniqueKeysWithValues: cluster.members.map { ($0.account.username, $0.matchedFields) })
+            #expect(fields["unfairrhino"]?.contains(.firstName) == true)
+            #expect(fields["unfairrhino"]?.contains(.twitterName) == false)
+            #expect(fields["ib_tw"]?.contains(.twitterName) == true)
+            #expect(fields["ib_tw"]?.contains(.firstName) == false)
+        }
+    }
 }
