@@ -2,8 +2,9 @@ public import Foundation
 import Synchronization
 
 extension RegistrationService {
-    /// A limit on how often something may happen: at most `count` times in any `period`, as a burst of `count` at
-    /// once or spread out (one more every `period / count` seconds after that).
+    /// A limit on how often something may happen: `count` per `period` on average, as a burst of `count` at once,
+    /// then one more every `period / count` seconds (so up to `2 × count − 1` within one `period` that starts with a
+    /// full burst; `count` in any `period` only when the allowance was not saved up).
     public struct Rate: Sendable, Hashable, CustomStringConvertible {
         /// How many times in any `period`.
         public let count: Int
@@ -19,7 +20,7 @@ extension RegistrationService {
             self.period = period
         }
 
-        /// `10 per 600 s`.
+        /// `10 per 600.0 s`.
         public var description: String { "\(count) per \(period) s" }
 
         /// The time one more allows after the last: `period / count`.
@@ -67,16 +68,16 @@ final class BeginThrottle: Sendable {
         state.withLock { state in
             var clientNext: Date?
             if let rate = perClient {
-                let next = Self.next(after: state.clients[client], now: now, rate: rate)
-                if next.timeIntervalSince(now) > rate.period {
+                let next = Self.next(after: &state.clients[client], now: now, rate: rate)
+                if Self.isOver(next, now: now, rate: rate) {
                     return .refused(retryAfter: next.addingTimeInterval(-rate.period), scope: .client)
                 }
                 clientNext = next
             }
             var allNext: Date?
             if let rate = inAll {
-                let next = Self.next(after: state.all, now: now, rate: rate)
-                if next.timeIntervalSince(now) > rate.period {
+                let next = Self.next(after: &state.all, now: now, rate: rate)
+                if Self.isOver(next, now: now, rate: rate) {
                     return .refused(retryAfter: next.addingTimeInterval(-rate.period), scope: .site)
                 }
                 allNext = next
@@ -94,7 +95,22 @@ final class BeginThrottle: Sendable {
         }
     }
 
-    private static func next(after whole: Date?, now: Date, rate: RegistrationService.Rate) -> Date {
-        max(whole ?? now, now).addingTimeInterval(rate.interval)
+    /// When the allowance would be whole again after one more begin at `now`. A stored time more than one period
+    /// ahead (only after the clock was set back) is brought back to one period ahead, and kept so even when this
+    /// begin is refused: a clock set back by an hour holds a key for one interval, not for the hour (the site-wide
+    /// key included).
+    private static func next(after whole: inout Date?, now: Date, rate: RegistrationService.Rate) -> Date {
+        let full = now.addingTimeInterval(rate.period)
+        if let stored = whole, stored > full { whole = full }
+        return max(whole ?? now, now).addingTimeInterval(rate.interval)
+    }
+
+    /// Whether `next` is more than one period ahead of `now`, give or take the rounding of the `Date` sums: each
+    /// `addingTimeInterval` rounds to the last bit of a `Double` of about 10⁹ s (~10⁻⁷ s), and a burst adds `count`
+    /// intervals, so without the slack the `count`th begin of a burst is refused for rates such as 3 per 10 s.
+    private static func isOver(_ next: Date, now: Date, rate: RegistrationService.Rate) -> Bool {
+        let magnitude = now.timeIntervalSinceReferenceDate.magnitude + rate.period
+        let slack = min(Double(rate.count + 2) * magnitude.ulp + 4 * rate.period.ulp, rate.interval / 2)
+        return next.timeIntervalSince(now) > rate.period + slack
     }
 }

@@ -38,15 +38,16 @@ public struct RegistrationService: Sendable {
         public var pendingPerSession = 5
         /// Pending authorizations in all: 100,000 (older ones are dropped first).
         public var pendingTotal = 100_000
-        /// How many Twitter authorizations one client (the `client` given to `begin`) may begin: 30 in any 10
-        /// minutes, room for an office behind one address; `nil`, no limit. Each begin costs a call to Twitter's
-        /// `request_token` (the app's quota) and a pending authorization; without a limit, anyone fetching fresh
-        /// browser sessions could spend the quota and push everyone's pending authorizations out past
-        /// ``pendingTotal``.
+        /// How many Twitter authorizations one client (the `client` given to `begin`) may begin: 30 per 10 minutes
+        /// (a burst of 30, then one every 20 s), room for an office behind one address; `nil`, no limit. Each begin
+        /// costs a call to Twitter's `request_token` (the app's quota) and a pending authorization; without a limit,
+        /// anyone fetching fresh browser sessions could spend the quota and push everyone's pending authorizations
+        /// out past ``pendingTotal``.
         public var beginsPerClient: Rate? = Rate(30, per: 10 * 60)
-        /// How many all clients together may begin: 1,000 a minute; `nil`, no limit. At this rate the authorizations
-        /// begun within ``pendingLifetime`` (15,000) stay below ``pendingTotal``, so a flood from many addresses
-        /// delays new begins (``RegistrationError/throttled(retryAfter:scope:)``) but drops nobody's pending one.
+        /// How many all clients together may begin: 1,000 a minute (a burst of 1,000, then one every 60 ms); `nil`,
+        /// no limit. At this rate the authorizations begun within ``pendingLifetime`` (at most 16,000) stay below
+        /// ``pendingTotal``, so a flood from many addresses delays new begins
+        /// (``RegistrationError/throttled(retryAfter:scope:)``) but drops nobody's pending one.
         public var beginsInAll: Rate? = Rate(1_000, per: 60)
         /// The fields a registration needs; `username` always. Default: username and email.
         public var requiredFields: Set<Field> = [.username, .email]

@@ -576,6 +576,58 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// The limits hold to the begin: a burst of `count` begins whole at any rate and date (a `Date` sum of `count`
+    /// intervals can round above the period), a refusal by the site's limit leaves the client's allowance alone, and
+    /// a clock set back holds the site for one interval, not for as long as it went back.
+    @Test func limitsCountExactlyAndSurviveAClockSetBack() async throws {
+        try await withFlow { flow throws in
+            let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_000))
+            let store = try makeStore(in: flow.directory, name: "limits.sqlite", now: clock.closure)
+            defer { try? store.close() }
+            func service(perClient: RegistrationService.Rate, inAll: RegistrationService.Rate?) -> RegistrationService {
+                var configuration = RegistrationService.Configuration(callbackURL: SandboxHarness.callback)
+                configuration.beginsPerClient = perClient
+                configuration.beginsInAll = inAll
+                return RegistrationService(store: store, twitter: flow.sandbox.client(), configuration: configuration)
+            }
+            /// "begun", or the scope of the limit that refused it.
+            func begin(_ service: RegistrationService, _ client: String) async -> String {
+                do {
+                    _ = try await service.begin(purpose: .register, browserSession: UUID().uuidString, client: client)
+                    return "begun"
+                } catch {
+                    guard case .throttled(_, let scope) = error else { return "\(error)" }
+                    return scope.rawValue
+                }
+            }
+
+            // Given 3 per 10 s at a date where three 10/3 s intervals add up to a hair over 10 s as Dates
+            let thirds = service(perClient: RegistrationService.Rate(3, per: 10), inAll: nil)
+            // Then a burst of 3 begins whole, and the 4th is refused
+            for _ in 0..<3 { #expect(await begin(thirds, "198.51.100.7") == "begun") }
+            #expect(await begin(thirds, "198.51.100.7") == "client")
+
+            // Given 2 per 100 s per client and 2 per 10 s in all, used up by one address
+            let limited = service(
+                perClient: RegistrationService.Rate(2, per: 100), inAll: RegistrationService.Rate(2, per: 10))
+            #expect(await begin(limited, "198.51.100.7") == "begun")
+            #expect(await begin(limited, "198.51.100.7") == "begun")
+            // When another address is refused by the site's limit, then begins twice as the site allows
+            #expect(await begin(limited, "203.0.113.9") == "site")
+            clock.advance(by: 5)
+            #expect(await begin(limited, "203.0.113.9") == "begun")
+            clock.advance(by: 10)
+            // Then the refusal took none of its own allowance: its second begin is allowed
+            #expect(await begin(limited, "203.0.113.9") == "begun")
+
+            // When the clock is set back an hour, the site's allowance (whole 5 s later) waits 5 s, not an hour
+            clock.advance(by: -3600)
+            #expect(await begin(limited, "192.0.2.1") == "site")
+            clock.advance(by: 5)
+            #expect(await begin(limited, "192.0.2.1") == "begun")
+        }
+    }
+
     @Test func aTwitterFailureBeforeTheAccessTokenLeavesThePendingAuthorizationUsable() async throws {
         try await withFlow { flow throws in
             let url = try await flow.service.begin(purpose: .register, browserSession: "b")
