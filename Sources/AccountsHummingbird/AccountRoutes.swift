@@ -38,9 +38,11 @@ public struct AccountRoutes: Sendable {
         /// The name shown in page titles and headings.
         public var siteName = "accounts"
         /// A header holding the browser's address, added by a proxy in front of the app (`X-Forwarded-For`), whose
-        /// last address counts as the client for ``RegistrationService/Configuration/beginsPerClient``; `nil` (the
-        /// default) counts the peer's address (``AccountsRequestContext``). Set it only behind a proxy that adds it:
-        /// otherwise a client writes the header itself and picks a fresh address for every request.
+        /// last address (a port after it dropped) counts as the client for
+        /// ``RegistrationService/Configuration/beginsPerClient``; without the header, or with no IP address last in
+        /// it, the peer's address counts. `nil` (the default) counts the peer's address (``AccountsRequestContext``).
+        /// Set it only behind a proxy that adds it: otherwise a client writes the header itself and picks a fresh
+        /// address for every request.
         public var clientAddressHeader: String?
 
         /// The defaults above.

@@ -27,39 +27,67 @@ public struct AccountsRequestContext: RequestContext, RemoteAddressRequestContex
 
 extension AccountRoutes {
     /// Who a request counts as for the limit on Twitter sign-ins begun: the last address in
-    /// ``Configuration/clientAddressHeader`` when that is set (the one the app's own proxy added), else the peer's;
-    /// `nil` when neither is known. An IPv6 address counts by its /64, which one host commonly holds whole; an
-    /// IPv4-mapped one as the IPv4 address.
+    /// ``Configuration/clientAddressHeader`` when that is set and holds one (the one the app's own proxy added; a port
+    /// after it, `198.51.100.7:4711` or `[2001:db8::1]:4711`, is dropped), else the peer's; `nil` when neither is
+    /// known. A missing or unreadable header counts the peer (the proxy), never the browser session, which a script
+    /// would renew with every request. An IPv6 address counts by its /64, which one host commonly holds whole; one
+    /// that carries an IPv4 address (IPv4-mapped `::ffff:0:0/96`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`, Teredo
+    /// `2001::/32`) as that IPv4 address.
     func clientKey(_ request: Request, context: some RequestContext) -> String? {
-        if let header = configuration.clientAddressHeader {
-            guard let name = HTTPField.Name(header) else { return nil }
-            let last = request.headers[values: name].last?.split(separator: ",").last
-            return last.flatMap { Self.clientKey(address: String($0).trimmingSpaces) }
+        if let header = configuration.clientAddressHeader, let name = HTTPField.Name(header),
+            let last = request.headers[values: name].last?.split(separator: ",").last,
+            let key = Self.clientKey(address: Self.withoutPort(String(last).trimmingSpaces))
+        {
+            return key
         }
         guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress else { return nil }
         return Self.clientKey(address: address)
     }
 
+    /// `198.51.100.7` for `198.51.100.7:4711`, `2001:db8::1` for `[2001:db8::1]` or `[2001:db8::1]:4711`.
+    static func withoutPort(_ text: String) -> String {
+        if text.hasPrefix("["), let end = text.firstIndex(of: "]") {
+            let rest = text[text.index(after: end)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber })
+            else { return text }
+            return String(text[text.index(after: text.startIndex)..<end])
+        }
+        if text.contains("."), text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            return String(text[..<colon])
+        }
+        return text
+    }
+
     /// `198.51.100.7`; `2001:db8:1:2::/64` for any address in that /64; `nil` for text that is no IP address.
     static func clientKey(address: String) -> String? {
-        if let v4 = ipv4Bytes(Substring(address)) { return v4.map { String($0) }.joined(separator: ".") }
+        func dotted(_ bytes: ArraySlice<UInt8>) -> String { bytes.map { String($0) }.joined(separator: ".") }
+        if let v4 = ipv4Bytes(Substring(address)) { return dotted(v4[...]) }
         // A zone (`fe80::1%eth0`) is not part of the address.
         guard let v6 = ipv6Bytes(address.prefix { $0 != "%" }) else { return nil }
-        if v6[0..<10].allSatisfy({ $0 == 0 }) && v6[10] == 0xFF && v6[11] == 0xFF {
-            return v6[12..<16].map { String($0) }.joined(separator: ".")
+        // IPv4-mapped (::ffff:0:0/96) and NAT64's well-known prefix (64:ff9b::/96): the IPv4 address is the last 32
+        // bits, so every IPv4 client behind a NAT64 is not one /64.
+        if v6[0..<10].allSatisfy({ $0 == 0 }) && v6[10] == 0xFF && v6[11] == 0xFF
+            || v6[0..<12].elementsEqual([0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0])
+        {
+            return dotted(v6[12..<16])
         }
+        // 6to4 (2002::/16): one IPv4 address owns the whole 2002:V4ADDR::/48, 65,536 /64s.
+        if v6[0] == 0x20 && v6[1] == 0x02 { return dotted(v6[2..<6]) }
+        // Teredo (2001:0::/32): the /64 is the Teredo server's; the client's IPv4 is the last 32 bits, inverted.
+        if v6[0..<4].elementsEqual([0x20, 0x01, 0, 0]) { return dotted(v6[12..<16].map { ~$0 }[...]) }
         let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(v6[$0]) << 8 | UInt16(v6[$0 + 1]), radix: 16) }
         return groups.joined(separator: ":") + "::/64"
     }
 
-    /// The 4 bytes of a dotted IPv4 address (four numbers 0–255 of 1–3 digits).
+    /// The 4 bytes of a dotted IPv4 address (four numbers 0–255 of 1–3 digits, no leading zero: `010` is 8 to
+    /// `inet_aton` and 10 to others, so it is no address).
     private static func ipv4Bytes(_ text: Substring) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {
             guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let value = UInt8(part)
+                part.count == 1 || part.first != "0", let value = UInt8(part)
             else { return nil }
             bytes.append(value)
         }
@@ -77,7 +105,10 @@ extension AccountRoutes {
                     guard let v4 = ipv4Bytes(piece) else { return nil }
                     bytes += v4
                 } else {
-                    guard (1...4).contains(piece.count), let value = UInt16(piece, radix: 16) else { return nil }
+                    // Hex digits only: `UInt16(_:radix:)` also takes a sign (`+a`, `-0`).
+                    guard (1...4).contains(piece.count), piece.allSatisfy({ $0.isASCII && $0.isHexDigit }),
+                        let value = UInt16(piece, radix: 16)
+                    else { return nil }
                     bytes += [UInt8(value >> 8), UInt8(value & 0xFF)]
                 }
             }

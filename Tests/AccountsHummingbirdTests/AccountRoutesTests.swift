@@ -104,6 +104,16 @@ struct AccountRoutesTests {
             #expect(try await beginFromFreshBrowser(app, forwardedFor: "::ffff:198.51.100.7").status == 303)
             #expect(try await beginFromFreshBrowser(app, forwardedFor: "198.51.100.7").status == 429)
             #expect(pending() == 5)
+            // And a port after the address, brackets, or the address inside a NAT64 one change nothing
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "198.51.100.7:4711").status == 429)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "64:ff9b::198.51.100.7").status == 429)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "[2001:db8:1:2::77]:443").status == 429)
+            // And a request without the header, or with no address last in it, counts as the peer, not the session
+            #expect(try await beginFromFreshBrowser(app).status == 303)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "198.51.100.9, unknown").status == 303)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "010.0.0.1").status == 429)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "2001:db8:1:2:+a::1").status == 429)
+            #expect(pending() == 7)
             // And the log names the limit, not the address
             let log = app.logLines.value.joined(separator: "\n")
             #expect(log.contains("too many begun"))
