@@ -56,6 +56,27 @@ final class BeginThrottle: Sendable {
         var clients: [String: Date] = [:]
         var all: Date?
         var sweepAbove = 1024
+        /// Per scope: when a refusal was last logged, and the refusals since.
+        var logged: [RegistrationService.ThrottleScope: (at: Date, since: Int)] = [:]
+    }
+
+    /// How often refusals of one scope are logged at most: a flood would otherwise write a line per request.
+    static let logInterval: TimeInterval = 60
+
+    /// Whether to log a refusal of `scope` at `now`: the refusals it stands for (itself and those not logged since
+    /// the last line), or `nil` when a line for `scope` was written less than ``logInterval`` ago.
+    func refusalsToLog(_ scope: RegistrationService.ThrottleScope, at now: Date) -> Int? {
+        state.withLock { state in
+            if let last = state.logged[scope], now.timeIntervalSince(last.at) < Self.logInterval,
+                now >= last.at
+            {
+                state.logged[scope] = (last.at, last.since + 1)
+                return nil
+            }
+            let count = (state.logged[scope]?.since ?? 0) + 1
+            state.logged[scope] = (now, 0)
+            return count
+        }
     }
 
     init(perClient: RegistrationService.Rate?, inAll: RegistrationService.Rate?) {

@@ -1,6 +1,6 @@
-public import Foundation
 public import AccountModel
 public import AccountStore
+public import Foundation
 
 /// Why a local-account call did not go through. Never carries a password.
 public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertible {

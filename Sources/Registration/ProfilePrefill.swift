@@ -36,7 +36,9 @@ enum ProfilePrefill {
     /// fallback when nothing is left. Uniqueness is the caller's (it appends a number).
     static func baseUsername(from screenName: String) -> String {
         let allowed = screenName.unicodeScalars.filter { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_.-".unicodeScalars.contains(scalar))
+            scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "_.-".unicodeScalars.contains(scalar))
         }
         var candidate = String(String.UnicodeScalarView(allowed))
         if Username.problem(with: candidate) != nil { candidate = "user" }

@@ -105,10 +105,18 @@ public struct RegistrationService: Sendable {
     ) async throws(RegistrationError) -> URL {
         if purpose == .link && signedInUser == nil { throw .notSignedIn }
         let clientKey = client.map { "client:" + $0 } ?? "session:" + RegistrationService.binding(browserSession)
-        if case .refused(let retryAfter, let scope) = beginThrottle.admit(client: clientKey, at: store.currentDate) {
-            logger.warning(
-                "twitter authorization refused: too many begun",
-                metadata: ["registration.throttle": "\(scope.rawValue)", "registration.purpose": "\(purpose.rawValue)"])
+        let askedAt = store.currentDate
+        if case .refused(let retryAfter, let scope) = beginThrottle.admit(client: clientKey, at: askedAt) {
+            // One line a minute per limit at most, counting the refusals it stands for: a flood is one request a
+            // line otherwise.
+            if let refusals = beginThrottle.refusalsToLog(scope, at: askedAt) {
+                logger.warning(
+                    "twitter authorization refused: too many begun",
+                    metadata: [
+                        "registration.throttle": "\(scope.rawValue)", "registration.refusals": "\(refusals)",
+                        "registration.purpose": "\(purpose.rawValue)",
+                    ])
+            }
             throw .throttled(retryAfter: retryAfter, scope: scope)
         }
         let requestToken: RequestToken

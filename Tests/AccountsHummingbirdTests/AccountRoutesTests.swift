@@ -114,10 +114,16 @@ struct AccountRoutesTests {
             #expect(try await beginFromFreshBrowser(app, forwardedFor: "010.0.0.1").status == 429)
             #expect(try await beginFromFreshBrowser(app, forwardedFor: "2001:db8:1:2:+a::1").status == 429)
             #expect(pending() == 7)
-            // And the log names the limit, not the address
+            // And the log names the limit, not the address, in one line for the seven refusals of this minute
             let log = app.logLines.value.joined(separator: "\n")
-            #expect(log.contains("too many begun"))
+            #expect(app.logLines.value.filter { $0.contains("too many begun") }.count == 1)
             #expect(!log.contains("198.51.100.7") && !log.contains("2001:db8"))
+            // And a minute on, the next refusal's line counts itself and the six not logged
+            app.clock.advance(by: 60)
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "198.51.100.7").status == 429)
+            let lines = app.logLines.value.filter { $0.contains("too many begun") }
+            #expect(lines.count == 2)
+            #expect(lines.last?.contains(#"key: "registration.refusals", value: 7)"#) == true, "\(lines.last ?? "")")
         }
     }
 
