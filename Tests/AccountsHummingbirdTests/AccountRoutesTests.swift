@@ -142,13 +142,17 @@ struct AccountRoutesTests {
         }
     }
 
+    /// Signs Ada up with email (`ada`, `ada@example.org`, ``password``) in `browser`, then signs out.
+    private func signUpAdaThenSignOut(_ browser: inout Browser) async throws {
+        _ = try await browser.submit(
+            "/signup", to: "/signup", [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+        _ = try await browser.submit("/account", to: "/sign-out", [])
+    }
+
     @Test func aPasswordCoolDownAnswers429WithRetryAfter() async throws {
         try await WebApp.run { app in
             var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
-            _ = try await browser.submit("/account", to: "/sign-out", [])
+            try await signUpAdaThenSignOut(&browser)
             // Given ten wrong passwords for ada, a minute apart
             for _ in 0..<10 {
                 let wrong = try await browser.submit("/login", to: "/login", [("login", "ada"), ("password", "nope")])
@@ -264,10 +268,7 @@ struct AccountRoutesTests {
         try await WebApp.run { app in
             // Given an email account with Ada's address, signed out
             var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
-            _ = try await browser.submit("/account", to: "/sign-out", [])
+            try await signUpAdaThenSignOut(&browser)
 
             // When Ada arrives through Twitter
             let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.ada)
