@@ -6,12 +6,12 @@ extension RegistrationService {
     /// then one more every `period / count` seconds (so up to `2 × count − 1` within one `period` that starts with a
     /// full burst; `count` in any `period` only when the allowance was not saved up).
     public struct Rate: Sendable, Hashable, CustomStringConvertible {
-        /// How many times in any `period`.
+        /// How many per `period` (and the largest burst).
         public let count: Int
         /// The period, in seconds.
         public let period: TimeInterval
 
-        /// At most `count` (1 or more) times in any `period` seconds (more than 0).
+        /// `count` (1 or more) per `period` seconds (more than 0): a burst of `count`, then one every `period / count`.
         public init(_ count: Int, per period: TimeInterval) {
             precondition(count >= 1, "RegistrationService.Rate: count must be 1 or more (it is \(count))")
             precondition(
