@@ -24,6 +24,7 @@ extension AccountRoutes {
         _ request: Request, context: some RequestContext, purpose: AuthorizationPurpose
     ) async throws -> Response {
         let (visit, _) = try await postedVisit(request)
+        let client = clientKey(request, context: context)
         var signedInUser: UserID?
         if purpose == .link {
             let (_, account) = try signedInVisit(visit)
@@ -33,7 +34,7 @@ extension AccountRoutes {
         do {
             let url = try await registration.begin(
                 purpose: purpose, browserSession: visit.session.id, signedInUser: signedInUser,
-                callbackURL: visit.origin.callbackURL, client: clientKey(request, context: context))
+                callbackURL: visit.origin.callbackURL, client: client?.key, network: client?.network)
             return redirect(visit, to: url.absoluteString)
         } catch {
             return failure(error, visit: visit)
@@ -224,7 +225,7 @@ extension AccountRoutes {
             return retrying(
                 page(
                     visit, title: "Too many sign-ins", status: .tooManyRequests,
-                    body: Pages.tooManyTwitterSignIns(retryAfter: retryAfter, everyone: scope == .site)),
+                    body: Pages.tooManyTwitterSignIns(retryAfter: retryAfter, scope: scope)),
                 after: retryAfter)
         case .store:
             return Self.htmlResponse(

@@ -32,8 +32,9 @@ extension AccountRoutes {
     /// known. A missing or unreadable header counts the peer (the proxy), never the browser session, which a script
     /// would renew with every request. An IPv6 address counts by its /64, which one host commonly holds whole; one
     /// that carries an IPv4 address (IPv4-mapped `::ffff:0:0/96`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`, Teredo
-    /// `2001::/32`) as that IPv4 address.
-    func clientKey(_ request: Request, context: some RequestContext) -> String? {
+    /// `2001::/32`) as that IPv4 address. The network is an IPv6 client's /48
+    /// (``RegistrationService/Configuration/beginsPerNetwork``); an IPv4 client has none.
+    func clientKey(_ request: Request, context: some RequestContext) -> (key: String, network: String?)? {
         if let header = configuration.clientAddressHeader, let name = HTTPField.Name(header),
             let last = request.headers[values: name].last?.split(separator: ",").last,
             let key = Self.clientKey(address: Self.withoutPort(String(last).trimmingSpaces))
@@ -58,9 +59,12 @@ extension AccountRoutes {
         return text
     }
 
-    /// `198.51.100.7`; `2001:db8:1:2::/64` for any address in that /64; `nil` for text that is no IP address.
-    static func clientKey(address: String) -> String? {
-        func dotted(_ bytes: ArraySlice<UInt8>) -> String { bytes.map { String($0) }.joined(separator: ".") }
+    /// `198.51.100.7` (no network); `2001:db8:1:2::/64` for any address in that /64, of the network `2001:db8:1::/48`;
+    /// `nil` for text that is no IP address.
+    static func clientKey(address: String) -> (key: String, network: String?)? {
+        func dotted(_ bytes: ArraySlice<UInt8>) -> (key: String, network: String?) {
+            (bytes.map { String($0) }.joined(separator: "."), nil)
+        }
         if let v4 = ipv4Bytes(Substring(address)) { return dotted(v4[...]) }
         // A zone (`fe80::1%eth0`) is not part of the address.
         guard let v6 = ipv6Bytes(address.prefix { $0 != "%" }) else { return nil }
@@ -76,7 +80,7 @@ extension AccountRoutes {
         // Teredo (2001:0::/32): the /64 is the Teredo server's; the client's IPv4 is the last 32 bits, inverted.
         if v6[0..<4].elementsEqual([0x20, 0x01, 0, 0]) { return dotted(v6[12..<16].map { ~$0 }[...]) }
         let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(v6[$0]) << 8 | UInt16(v6[$0 + 1]), radix: 16) }
-        return groups.joined(separator: ":") + "::/64"
+        return (groups.joined(separator: ":") + "::/64", groups.prefix(3).joined(separator: ":") + "::/48")
     }
 
     /// The 4 bytes of a dotted IPv4 address (four numbers 0–255 of 1–3 digits, no leading zero: `010` is 8 to

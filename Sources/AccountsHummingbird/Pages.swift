@@ -306,8 +306,13 @@ enum Pages: Sendable {
         """
     }
 
-    static func tooManyTwitterSignIns(retryAfter: Date, everyone: Bool) -> String {
-        let who = everyone ? "on this site right now" : "from your address"
+    static func tooManyTwitterSignIns(retryAfter: Date, scope: RegistrationService.ThrottleScope) -> String {
+        let who =
+            switch scope {
+            case .client: "from your address"
+            case .network: "from your network"
+            case .site: "on this site right now"
+            }
         return """
             <h1>Too many sign-ins</h1>
             <p>Too many sign-ins with Twitter were started \(who). Please try again after \(timestamp(retryAfter)) UTC \

@@ -31,16 +31,19 @@ extension RegistrationService {
     public enum ThrottleScope: String, Sendable, Hashable {
         /// The client's own (``Configuration/beginsPerClient``): this client began too many authorizations.
         case client
+        /// The client's network's (``Configuration/beginsPerNetwork``): its clients together began too many.
+        case network
         /// The whole site's (``Configuration/beginsInAll``): too many began from everyone together.
         case site
     }
 }
 
-/// Counts the Twitter authorizations begun, per client and in all, and refuses those over the limits (the generic
-/// cell rate algorithm: each key keeps the time at which its allowance is whole again, so one `Date` per client).
+/// Counts the Twitter authorizations begun, per client, per network and in all, and refuses those over the limits
+/// (the generic cell rate algorithm: each key keeps the time at which its allowance is whole again, so one `Date` per
+/// client).
 ///
 /// In memory, per process: an app that runs several processes gets each one's limits. A client that has not begun
-/// anything for one period is forgotten (the table is swept when it has doubled since the last sweep).
+/// anything for one period is forgotten (each table is swept when it has doubled since its last sweep).
 final class BeginThrottle: Sendable {
     enum Decision: Equatable {
         case allowed
@@ -48,14 +51,15 @@ final class BeginThrottle: Sendable {
     }
 
     let perClient: RegistrationService.Rate?
+    let perNetwork: RegistrationService.Rate?
     let inAll: RegistrationService.Rate?
     private let state = Mutex(State())
 
     private struct State {
-        /// Per client: when its allowance is whole again (the "theoretical arrival time").
-        var clients: [String: Date] = [:]
-        var all: Date?
-        var sweepAbove = 1024
+        /// Per scope and key: when its allowance is whole again (the "theoretical arrival time"); the site's one key
+        /// is "".
+        var allowances: [RegistrationService.ThrottleScope: [String: Date]] = [:]
+        var sweepAbove: [RegistrationService.ThrottleScope: Int] = [:]
         /// Per scope: when a refusal was last logged, and the refusals since.
         var logged: [RegistrationService.ThrottleScope: (at: Date, since: Int)] = [:]
     }
@@ -79,39 +83,38 @@ final class BeginThrottle: Sendable {
         }
     }
 
-    init(perClient: RegistrationService.Rate?, inAll: RegistrationService.Rate?) {
+    init(perClient: RegistrationService.Rate?, perNetwork: RegistrationService.Rate?, inAll: RegistrationService.Rate?)
+    {
         self.perClient = perClient
+        self.perNetwork = perNetwork
         self.inAll = inAll
     }
 
-    /// Counts one begin by `client` at `now` when both limits allow it; counts nothing when either refuses.
-    func admit(client: String, at now: Date) -> Decision {
+    /// Counts one begin by `client` (of `network`, when known) at `now` when every limit allows it; counts nothing
+    /// when one refuses.
+    func admit(client: String, network: String?, at now: Date) -> Decision {
         state.withLock { state in
-            var clientNext: Date?
-            if let rate = perClient {
-                let next = Self.next(after: &state.clients[client], now: now, rate: rate)
+            let tiers: [(scope: RegistrationService.ThrottleScope, key: String?, rate: RegistrationService.Rate?)] = [
+                (.client, client, perClient), (.network, network, perNetwork), (.site, "", inAll),
+            ]
+            var admitted: [(scope: RegistrationService.ThrottleScope, key: String, next: Date)] = []
+            for tier in tiers {
+                guard let key = tier.key, let rate = tier.rate else { continue }
+                let next = Self.next(after: &state.allowances[tier.scope, default: [:]][key], now: now, rate: rate)
                 if Self.isOver(next, now: now, rate: rate) {
-                    return .refused(retryAfter: next.addingTimeInterval(-rate.period), scope: .client)
+                    return .refused(retryAfter: next.addingTimeInterval(-rate.period), scope: tier.scope)
                 }
-                clientNext = next
+                admitted.append((tier.scope, key, next))
             }
-            var allNext: Date?
-            if let rate = inAll {
-                let next = Self.next(after: &state.all, now: now, rate: rate)
-                if Self.isOver(next, now: now, rate: rate) {
-                    return .refused(retryAfter: next.addingTimeInterval(-rate.period), scope: .site)
-                }
-                allNext = next
-            }
-            if let clientNext {
-                state.clients[client] = clientNext
-                if state.clients.count > state.sweepAbove {
-                    // Clients whose allowance is whole again are as good as new.
-                    state.clients = state.clients.filter { $0.value > now }
-                    state.sweepAbove = max(1024, 2 * state.clients.count)
+            for (scope, key, next) in admitted {
+                state.allowances[scope, default: [:]][key] = next
+                let count = state.allowances[scope]?.count ?? 0
+                if count > state.sweepAbove[scope, default: 1024] {
+                    // Keys whose allowance is whole again are as good as new.
+                    state.allowances[scope] = state.allowances[scope]?.filter { $0.value > now }
+                    state.sweepAbove[scope] = max(1024, 2 * (state.allowances[scope]?.count ?? 0))
                 }
             }
-            if let allNext { state.all = allNext }
             return .allowed
         }
     }

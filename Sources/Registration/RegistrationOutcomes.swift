@@ -121,9 +121,10 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
     case notSignedIn
     /// The account this Twitter identity belongs to is disabled (the refusal is audited as `sign_in_refused`).
     case accountDisabled
-    /// Too many Twitter authorizations were begun, by this client or by everyone
-    /// (``RegistrationService/Configuration/beginsPerClient``, ``RegistrationService/Configuration/beginsInAll``);
-    /// nothing was asked of Twitter and nothing written. One more may begin at `retryAfter`.
+    /// Too many Twitter authorizations were begun, by this client, its network or everyone (`scope`:
+    /// ``RegistrationService/Configuration/beginsPerClient``, ``RegistrationService/Configuration/beginsPerNetwork``,
+    /// ``RegistrationService/Configuration/beginsInAll``); nothing was asked of Twitter and nothing written. One more
+    /// may begin at `retryAfter`.
     case throttled(retryAfter: Date, scope: RegistrationService.ThrottleScope)
 
     public var description: String {
@@ -139,6 +140,8 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
         case .accountDisabled: return "this account is disabled; contact the site's operator"
         case .throttled(let retryAfter, .client):
             return "too many Twitter sign-ins were started from here; try again after \(Self.time(retryAfter))"
+        case .throttled(let retryAfter, .network):
+            return "too many Twitter sign-ins were started from this network; try again after \(Self.time(retryAfter))"
         case .throttled(let retryAfter, .site):
             return "too many Twitter sign-ins are being started on this site; try again after \(Self.time(retryAfter))"
         }

@@ -44,6 +44,11 @@ public struct RegistrationService: Sendable {
         /// anyone fetching fresh browser sessions could spend the quota and push everyone's pending authorizations
         /// out past ``pendingTotal``.
         public var beginsPerClient: Rate? = Rate(30, per: 10 * 60)
+        /// How many the clients of one network (the `network` given to `begin`: `AccountRoutes` passes an IPv6
+        /// client's /48) may begin together: 300 per 10 minutes, ten clients' worth; `nil`, no limit. A /48 holds
+        /// 65,536 /64s, and tunnel brokers hand them out for free: without this, one person could begin as that
+        /// many clients, leaving only ``beginsInAll`` to stop them, and spend it for everyone.
+        public var beginsPerNetwork: Rate? = Rate(300, per: 10 * 60)
         /// How many all clients together may begin: 1,000 a minute (a burst of 1,000, then one every 60 ms); `nil`,
         /// no limit. At this rate the authorizations begun within ``pendingLifetime`` (at most 16,000) stay below
         /// ``pendingTotal``, so a flood from many addresses delays new begins
@@ -77,7 +82,9 @@ public struct RegistrationService: Sendable {
         self.twitter = twitter
         self.configuration = configuration
         self.logger = logger
-        self.beginThrottle = BeginThrottle(perClient: configuration.beginsPerClient, inAll: configuration.beginsInAll)
+        self.beginThrottle = BeginThrottle(
+            perClient: configuration.beginsPerClient, perNetwork: configuration.beginsPerNetwork,
+            inAll: configuration.beginsInAll)
     }
 
     /// What the store keeps instead of a browser-session id: its SHA-256, so the table holds no live session ids.
@@ -98,15 +105,19 @@ public struct RegistrationService: Sendable {
     ///     (`AccountRoutes` passes the peer's IP address, an IPv6 one cut to its /64). `nil` counts the browser
     ///     session as the client, which a script that drops its cookies escapes; only ``Configuration/beginsInAll``
     ///     holds it then.
+    ///   - network: the network `client` belongs to, for ``Configuration/beginsPerNetwork`` (`AccountRoutes` passes
+    ///     an IPv6 client's /48); `nil`, none.
     /// - Throws: ``RegistrationError/throttled(retryAfter:scope:)`` over a limit, before Twitter is asked anything.
     public func begin(
         purpose: AuthorizationPurpose, browserSession: String, signedInUser: UserID? = nil, callbackURL: String? = nil,
-        client: String? = nil
+        client: String? = nil, network: String? = nil
     ) async throws(RegistrationError) -> URL {
         if purpose == .link && signedInUser == nil { throw .notSignedIn }
         let clientKey = client.map { "client:" + $0 } ?? "session:" + RegistrationService.binding(browserSession)
         let askedAt = store.currentDate
-        if case .refused(let retryAfter, let scope) = beginThrottle.admit(client: clientKey, at: askedAt) {
+        if case .refused(let retryAfter, let scope) = beginThrottle.admit(
+            client: clientKey, network: network, at: askedAt)
+        {
             // One line a minute per limit at most, counting the refusals it stands for: a flood is one request a
             // line otherwise.
             if let refusals = beginThrottle.refusalsToLog(scope, at: askedAt) {

@@ -127,6 +127,34 @@ struct AccountRoutesTests {
         }
     }
 
+    @Test func theSlash64sOfOneSlash48ShareTheNetworksLimitIPv4AddressesHaveNone() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "X-Forwarded-For"
+        var registration = RegistrationService.Configuration(callbackURL: "http://invalid.example/callback")
+        registration.beginsPerClient = RegistrationService.Rate(2, per: 600)
+        registration.beginsPerNetwork = RegistrationService.Rate(3, per: 600)
+        registration.beginsInAll = nil
+        try await WebApp.run(configuration: routes, registration: registration) { app in
+            // Given three /64s of one /48, one sign-in begun from each
+            for address in ["2001:db8:5:1::1", "2001:db8:5:2::1", "2001:db8:5:3::1"] {
+                #expect(try await beginFromFreshBrowser(app, forwardedFor: address).status == 303)
+            }
+            // When a fourth /64 of it begins one
+            let refused = try await beginFromFreshBrowser(app, forwardedFor: "2001:db8:5:ffff::1")
+            // Then the /48 is full (429, one more every 200 s)
+            #expect(refused.status == 429)
+            #expect(refused.text.contains("Too many sign-ins with Twitter were started from your network"))
+            let retryAfter = try #require(refused.response.headerValue("retry-after").flatMap { Int($0) })
+            #expect((200...201).contains(retryAfter))
+            // And another /48 is another network, and IPv4 addresses (one /24 here) belong to none
+            #expect(try await beginFromFreshBrowser(app, forwardedFor: "2001:db8:6:1::1").status == 303)
+            for last in 1...4 {
+                #expect(try await beginFromFreshBrowser(app, forwardedFor: "198.51.100.\(last)").status == 303)
+            }
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 8)
+        }
+    }
+
     @Test func withoutAProxyHeaderTwitterSignInsCountByThePeersAddressNotTheSession() async throws {
         var registration = RegistrationService.Configuration(callbackURL: "http://invalid.example/callback")
         registration.beginsPerClient = RegistrationService.Rate(2, per: 600)

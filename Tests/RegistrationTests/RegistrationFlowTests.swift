@@ -628,6 +628,57 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// The clients of one network share a larger allowance: a person holding many addresses of one network is
+    /// held there, before the site's limit; a refusal there takes nothing from the client's own allowance.
+    @Test func theClientsOfOneNetworkShareItsLimit() async throws {
+        try await withFlow { flow throws in
+            var configuration = RegistrationService.Configuration(callbackURL: SandboxHarness.callback)
+            configuration.beginsPerClient = RegistrationService.Rate(2, per: 60)
+            configuration.beginsPerNetwork = RegistrationService.Rate(3, per: 60)
+            configuration.beginsInAll = nil
+            let service = RegistrationService(
+                store: flow.store, twitter: flow.sandbox.client(), configuration: configuration)
+            let pending = {
+                countQuery(flow.directory + "/accounts.sqlite", "SELECT count(*) FROM pending_authorizations")
+            }
+            let start = flow.clock.now
+            // Given three clients of one network, one begin each
+            for client in ["2001:db8:5:1::/64", "2001:db8:5:2::/64", "2001:db8:5:3::/64"] {
+                _ = try await service.begin(
+                    purpose: .register, browserSession: client, client: client, network: "2001:db8:5::/48")
+            }
+            // When a fourth client of that network begins
+            // Then the network's limit refuses it (one more every 20 s), and nothing is written
+            await #expect(
+                throws: RegistrationError.throttled(retryAfter: start.addingTimeInterval(20), scope: .network)
+            ) {
+                try await service.begin(
+                    purpose: .register, browserSession: "s4", client: "2001:db8:5:4::/64", network: "2001:db8:5::/48")
+            }
+            #expect(pending() == 3)
+            #expect(
+                RegistrationError.throttled(retryAfter: Date(timeIntervalSince1970: 1_800_000_000), scope: .network)
+                    .description
+                    == "too many Twitter sign-ins were started from this network; try again after 2027-01-15T08:00:00Z")
+            // And another network, or a client given no network, is not held by it
+            _ = try await service.begin(
+                purpose: .register, browserSession: "s5", client: "2001:db8:6:1::/64", network: "2001:db8:6::/48")
+            _ = try await service.begin(purpose: .register, browserSession: "s6", client: "198.51.100.7")
+            #expect(pending() == 5)
+            // And 20 s on, the refused client begins (its own allowance untouched by the refusal), and then its
+            // network is full again
+            flow.clock.advance(by: 20)
+            _ = try await service.begin(
+                purpose: .register, browserSession: "s7", client: "2001:db8:5:4::/64", network: "2001:db8:5::/48")
+            await #expect(
+                throws: RegistrationError.throttled(retryAfter: start.addingTimeInterval(40), scope: .network)
+            ) {
+                try await service.begin(
+                    purpose: .register, browserSession: "s8", client: "2001:db8:5:4::/64", network: "2001:db8:5::/48")
+            }
+        }
+    }
+
     @Test func aTwitterFailureBeforeTheAccessTokenLeavesThePendingAuthorizationUsable() async throws {
         try await withFlow { flow throws in
             let url = try await flow.service.begin(purpose: .register, browserSession: "b")
