@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 public import Hummingbird
 import NIOCore
@@ -37,7 +38,7 @@ extension AccountRoutes {
     func clientKey(_ request: Request, context: some RequestContext) -> (key: String, network: String?)? {
         if let header = configuration.clientAddressHeader, let name = HTTPField.Name(header),
             let last = request.headers[values: name].last?.split(separator: ",").last,
-            let key = Self.clientKey(address: Self.withoutPort(String(last).trimmingSpaces))
+            let key = Self.clientKey(address: Self.withoutPort(last.trimmingCharacters(in: .whitespaces)))
         {
             return key
         }
@@ -131,11 +132,5 @@ extension AccountRoutes {
         default:
             return nil
         }
-    }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
