@@ -97,6 +97,7 @@ let package = Package(
                 "AccountModel", "AccountStore", "AccountCrypto", "AccountTransfer", "AccountMatching",
                 "DuplicateDetection", "Migrations", "TwitterOAuth", "TwitterSandbox", "Registration", "AccountsHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -37,13 +37,21 @@ public struct AccountRoutes: Sendable {
         public var maximumFormBytes = 64 << 10
         /// The name shown in page titles and headings.
         public var siteName = "accounts"
-        /// A header holding the browser's address, added by a proxy in front of the app (`X-Forwarded-For`), whose
-        /// last address (a port after it dropped) counts as the client for
-        /// ``RegistrationService/Configuration/beginsPerClient``; without the header, or with no IP address last in
-        /// it, the peer's address counts. `nil` (the default) counts the peer's address (``AccountsRequestContext``).
-        /// Set it only behind a proxy that adds it: otherwise a client writes the header itself and picks a fresh
-        /// address for every request.
+        /// A header holding the browser's address, added by a proxy in front of the app (`X-Forwarded-For`, or
+        /// `Forwarded` read by its `for=` parameters), from which the client is taken for
+        /// ``RegistrationService/Configuration/beginsPerClient``: its last address, or with ``trustedProxies`` the
+        /// last one no trusted proxy holds. A port after an address is dropped; without the header, or with no IP
+        /// address where one is needed, the peer's address counts. `nil` (the default) counts the peer's address
+        /// (``AccountsRequestContext``). Without ``trustedProxies``, set it only when every request comes through a
+        /// proxy that adds it: otherwise a client writes the header itself and picks a fresh address for every
+        /// request.
         public var clientAddressHeader: String?
+        /// The proxies in front of the app (``AddressRange/loopbackAndPrivate``, or their own addresses), whose
+        /// ``clientAddressHeader`` is believed: the header is read only on requests whose peer is one of them, from its
+        /// last address back past the addresses of trusted proxies, so a chain of proxies (a CDN, then a load
+        /// balancer) names the browser, and a browser that reaches the app directly, or writes the header itself,
+        /// counts as its own address. Empty (the default): the header's last address counts, from any peer.
+        public var trustedProxies: [AddressRange] = []
 
         /// The defaults above.
         public init() {}

@@ -27,48 +27,100 @@ public struct AccountsRequestContext: RequestContext, RemoteAddressRequestContex
 }
 
 extension AccountRoutes {
-    /// Who a request counts as for the limit on Twitter sign-ins begun: the last address in
-    /// ``Configuration/clientAddressHeader`` when that is set and holds one (the one the app's own proxy added; a port
-    /// after it, `198.51.100.7:4711` or `[2001:db8::1]:4711`, is dropped), else the peer's; `nil` when neither is
-    /// known. A missing or unreadable header counts the peer (the proxy), never the browser session, which a script
-    /// would renew with every request. An IPv6 address counts by its /64, which one host commonly holds whole; one
-    /// that carries an IPv4 address (IPv4-mapped `::ffff:0:0/96`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`, Teredo
-    /// `2001::/32`) as that IPv4 address. The network is an IPv6 client's /48
-    /// (``RegistrationService/Configuration/beginsPerNetwork``); an IPv4 client has none.
+    /// Who a request counts as for the limit on Twitter sign-ins begun (README, "Mounting the routes"): the peer's
+    /// address, or with ``Configuration/clientAddressHeader`` set, an address from that header:
+    ///
+    /// - With no ``Configuration/trustedProxies``, its last address, from whatever peer.
+    /// - With them, the header is read only when the peer is one of them, from the last address back, past the
+    ///   addresses of trusted proxies: the first other one is the client (every address trusted: the first).
+    ///
+    /// A port after an address (`198.51.100.7:4711`, `[2001:db8::1]:4711`) is dropped; `Forwarded` (RFC 7239) is read
+    /// by its `for=` parameters. An address that cannot be read where one is needed counts the hop that wrote it (the
+    /// peer, or the trusted proxy after it), never the browser session, which a script would renew with every request.
+    /// `nil` when no address is known at all.
+    ///
+    /// An IPv6 address counts by its /64, which one host commonly holds whole; one that carries an IPv4 address
+    /// (IPv4-mapped `::ffff:0:0/96`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`, Teredo `2001::/32`) as that IPv4 address.
+    /// The network is an IPv6 client's /48 (``RegistrationService/Configuration/beginsPerNetwork``); an IPv4 client has
+    /// none.
     func clientKey(_ request: Request, context: some RequestContext) -> (key: String, network: String?)? {
-        if let header = configuration.clientAddressHeader, let name = HTTPField.Name(header),
-            let last = request.headers[values: name].last?.split(separator: ",").last,
-            let key = Self.clientKey(address: Self.withoutPort(last.trimmingCharacters(in: .whitespaces)))
-        {
-            return key
+        let peer = ((context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress).flatMap {
+            Self.addressBytes(Substring($0))
         }
-        guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress else { return nil }
-        return Self.clientKey(address: address)
+        guard let header = configuration.clientAddressHeader, let name = HTTPField.Name(header) else {
+            return peer.map(Self.clientKey(bytes:))
+        }
+        let trusted = configuration.trustedProxies
+        let entries = Self.forwardedAddresses(
+            request.headers[values: name], isForwarded: name.canonicalName == "forwarded")
+        if trusted.isEmpty {
+            return (entries.last.flatMap { $0 } ?? peer).map(Self.clientKey(bytes:))
+        }
+        guard var hop = peer else { return nil }
+        // From the peer back: each trusted hop vouches for the address before it.
+        for entry in entries.reversed() {
+            guard trusted.contains(where: { $0.contains(hop) }), let entry else { break }
+            hop = entry
+        }
+        return Self.clientKey(bytes: hop)
+    }
+
+    /// The addresses in the values of a forwarding header, first to last (`nil` for one that is no IP address):
+    /// `X-Forwarded-For`'s comma-separated entries, or the `for=` parameter of each element of `Forwarded`.
+    static func forwardedAddresses(_ values: [String], isForwarded: Bool) -> [[UInt8]?] {
+        values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { element in
+            var text = element.trimmingCharacters(in: .whitespaces)[...]
+            if isForwarded {
+                // `for=192.0.2.60;proto=http`, `For="[2001:db8:cafe::17]:4711"`; `for=unknown` and `for=_hidden` are
+                // no address.
+                guard
+                    let pair = text.split(separator: ";").lazy
+                        .map({ $0.trimmingCharacters(in: .whitespaces) })
+                        .first(where: { $0.lowercased().hasPrefix("for=") })
+                else { return nil }
+                text = pair.dropFirst(4)
+                if text.count >= 2 && text.hasPrefix("\"") && text.hasSuffix("\"") {
+                    text = text.dropFirst().dropLast()
+                }
+            }
+            return addressBytes(withoutPort(text))
+        }
     }
 
     /// `198.51.100.7` for `198.51.100.7:4711`, `2001:db8::1` for `[2001:db8::1]` or `[2001:db8::1]:4711`.
-    static func withoutPort(_ text: String) -> String {
+    static func withoutPort(_ text: Substring) -> Substring {
         if text.hasPrefix("["), let end = text.firstIndex(of: "]") {
             let rest = text[text.index(after: end)...]
             guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber })
             else { return text }
-            return String(text[text.index(after: text.startIndex)..<end])
+            return text[text.index(after: text.startIndex)..<end]
         }
         if text.contains("."), text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
-            return String(text[..<colon])
+            return text[..<colon]
         }
         return text
+    }
+
+    /// The 4 bytes of an IPv4 address or the 16 of an IPv6 one (a zone, `fe80::1%eth0`, dropped); `nil` for text
+    /// that is no IP address.
+    static func addressBytes(_ text: Substring) -> [UInt8]? {
+        if let v4 = ipv4Bytes(text) { return v4 }
+        return ipv6Bytes(text.prefix { $0 != "%" })
     }
 
     /// `198.51.100.7` (no network); `2001:db8:1:2::/64` for any address in that /64, of the network `2001:db8:1::/48`;
     /// `nil` for text that is no IP address.
     static func clientKey(address: String) -> (key: String, network: String?)? {
+        addressBytes(Substring(address)).map(clientKey(bytes:))
+    }
+
+    /// The client key and network of an address's bytes (4 or 16).
+    static func clientKey(bytes: [UInt8]) -> (key: String, network: String?) {
         func dotted(_ bytes: ArraySlice<UInt8>) -> (key: String, network: String?) {
             (bytes.map { String($0) }.joined(separator: "."), nil)
         }
-        if let v4 = ipv4Bytes(Substring(address)) { return dotted(v4[...]) }
-        // A zone (`fe80::1%eth0`) is not part of the address.
-        guard let v6 = ipv6Bytes(address.prefix { $0 != "%" }) else { return nil }
+        if bytes.count == 4 { return dotted(bytes[...]) }
+        let v6 = bytes
         // IPv4-mapped (::ffff:0:0/96) and NAT64's well-known prefix (64:ff9b::/96): the IPv4 address is the last 32
         // bits, so every IPv4 client behind a NAT64 is not one /64.
         if v6[0..<10].allSatisfy({ $0 == 0 }) && v6[10] == 0xFF && v6[11] == 0xFF
@@ -86,7 +138,7 @@ extension AccountRoutes {
 
     /// The 4 bytes of a dotted IPv4 address (four numbers 0–255 of 1–3 digits, no leading zero: `010` is 8 to
     /// `inet_aton` and 10 to others, so it is no address).
-    private static func ipv4Bytes(_ text: Substring) -> [UInt8]? {
+    static func ipv4Bytes(_ text: Substring) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []
@@ -100,7 +152,7 @@ extension AccountRoutes {
     }
 
     /// The 16 bytes of an IPv6 address (RFC 4291 text: groups of 1–4 hex digits, one `::` at most, an IPv4 tail).
-    private static func ipv6Bytes(_ text: Substring) -> [UInt8]? {
+    static func ipv6Bytes(_ text: Substring) -> [UInt8]? {
         func groups(_ part: Substring, last: Bool) -> [UInt8]? {
             if part.isEmpty { return [] }
             var bytes: [UInt8] = []

@@ -3,6 +3,7 @@ import AccountStore
 import AccountsHummingbird
 import ArgumentParser
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -10,7 +11,8 @@ import Registration
 import TwitterOAuth
 import TwitterSandbox
 
-/// `accounts demo [--port P] [--twitter-api-base URL] [--users FILE]`
+/// `accounts demo [--port P] [--twitter-api-base URL] [--users FILE] [--client-address-header NAME]
+/// [--trusted-proxy RANGE …]`
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -40,8 +42,35 @@ struct DemoCommand: AsyncParsableCommand {
         name: .long, help: ArgumentHelp("A JSON file of fake users for the sandbox (see README).", valueName: "file"))
     var users: String?
 
+    @Option(
+        name: .customLong("client-address-header"),
+        help: ArgumentHelp(
+            "Count Twitter sign-ins begun by the address in this header of a proxy in front (X-Forwarded-For, "
+                + "Forwarded), not by the peer's.", valueName: "name"))
+    var clientAddressHeader: String?
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A proxy whose --client-address-header is believed, as an address or range (127.0.0.1, 10.0.0.0/8); "
+                + "may be repeated.", valueName: "range"))
+    var trustedProxies: [String] = []
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        if let clientAddressHeader, HTTPField.Name(clientAddressHeader) == nil {
+            throw ValidationError("--client-address-header \"\(clientAddressHeader)\" is no HTTP header name")
+        }
+        if !trustedProxies.isEmpty && clientAddressHeader == nil {
+            throw ValidationError("--trusted-proxy says whose --client-address-header to believe: give that too")
+        }
+        for range in trustedProxies {
+            do {
+                _ = try AccountRoutes.AddressRange(range)
+            } catch {
+                throw ValidationError("--trusted-proxy: \(error)")
+            }
+        }
         guard let twitterAPIBase else { return }
         if let url = URL(string: twitterAPIBase), url.user != nil || url.password != nil {
             // The base goes into every authorization URL sent to browsers, and into the log: no credentials in it.
@@ -121,8 +150,12 @@ struct DemoCommand: AsyncParsableCommand {
                     configuration: RegistrationService.Configuration(
                         callbackURL: "http://127.0.0.1:\(port)\(AccountRoutes.callbackPath)"),
                     logger: logger)
+                var routesConfiguration = AccountRoutes.Configuration()
+                routesConfiguration.clientAddressHeader = clientAddressHeader
+                routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
                 let routes = AccountRoutes(
-                    store: store, registration: registration, local: LocalAccounts(store: store), logger: logger)
+                    store: store, registration: registration, local: LocalAccounts(store: store),
+                    configuration: routesConfiguration, logger: logger)
                 let router = Router(context: AccountsRequestContext.self)
                 routes.addRoutes(to: router)
                 let application = Application(

@@ -170,6 +170,127 @@ struct AccountRoutesTests {
         }
     }
 
+    /// The status of a sign-in begun in a fresh browser sending `headers`: 303 let through, 429 refused.
+    private func beginStatus(_ app: WebApp, _ headers: [(String, String)]) async throws -> Int {
+        var browser = app.browser()
+        browser.extraHeaders = headers.map { HTTPHeader(name: $0.0, value: $0.1) }
+        return try await browser.submit("/", to: "/login/twitter", []).status
+    }
+
+    /// Limits of one sign-in per client and no other limit.
+    private static let oneBeginPerClient: RegistrationService.Configuration = {
+        var registration = RegistrationService.Configuration(callbackURL: "http://invalid.example/callback")
+        registration.beginsPerClient = RegistrationService.Rate(1, per: 600)
+        registration.beginsPerNetwork = nil
+        registration.beginsInAll = nil
+        return registration
+    }()
+
+    @Test func behindTrustedProxiesTheFirstAddressNoTrustedProxyHoldsIsTheClient() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "X-Forwarded-For"
+        // The app's peer is 127.0.0.1: a proxy on the same host, then a load balancer in 10.1.0.0/16
+        routes.trustedProxies = [
+            try AccountRoutes.AddressRange("127.0.0.1"), try AccountRoutes.AddressRange("10.1.0.0/16"),
+        ]
+        try await WebApp.run(configuration: routes, registration: Self.oneBeginPerClient) { app async throws in
+            let xff = "X-Forwarded-For"
+            // Given a browser at 203.0.113.5 that begins a sign-in through the load balancer and the proxy
+            #expect(try await beginStatus(app, [(xff, "203.0.113.5, 10.1.2.3")]) == 303)
+            // When it tries again writing an address of its own before its real one, or one of the load balancer's
+            // range, or sends the header twice
+            #expect(try await beginStatus(app, [(xff, "198.51.100.1, 203.0.113.5, 10.1.2.3")]) == 429)
+            #expect(try await beginStatus(app, [(xff, "10.1.9.9, 203.0.113.5, 10.1.2.3")]) == 429)
+            #expect(try await beginStatus(app, [(xff, "192.0.2.1"), (xff, "203.0.113.5"), (xff, "10.1.2.4")]) == 429)
+            // Then it is still 203.0.113.5, refused; another address is another client
+            #expect(try await beginStatus(app, [(xff, "203.0.113.6, 10.1.2.3")]) == 303)
+            // And with every address trusted, the first counts
+            #expect(try await beginStatus(app, [(xff, "10.1.7.7, 10.1.2.3")]) == 303)
+            #expect(try await beginStatus(app, [(xff, "10.1.7.7")]) == 429)
+            // And an address that cannot be read counts the trusted hop that wrote it: here the proxy (127.0.0.1),
+            // which no browser can then begin as any more
+            #expect(try await beginStatus(app, [(xff, "203.0.113.7, unknown")]) == 303)
+            #expect(try await beginStatus(app, []) == 429)
+            #expect(try await beginStatus(app, [(xff, "garbage")]) == 429)
+            // And the load balancer's unreadable entry counts the load balancer, whatever came before it
+            #expect(try await beginStatus(app, [(xff, "203.0.113.8, _hidden, 10.1.5.5")]) == 303)
+            #expect(try await beginStatus(app, [(xff, "10.1.5.5")]) == 429)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 5)
+        }
+    }
+
+    @Test func aPeerThatIsNoTrustedProxyIsTheClientWhateverItsHeaderSays() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "X-Forwarded-For"
+        routes.trustedProxies = [try AccountRoutes.AddressRange("192.0.2.0/24"), try AccountRoutes.AddressRange("::1")]
+        try await WebApp.run(configuration: routes, registration: Self.oneBeginPerClient) { app async throws in
+            // Given a browser reaching the app directly from 127.0.0.1, no trusted proxy
+            #expect(try await beginStatus(app, [("X-Forwarded-For", "203.0.113.5")]) == 303)
+            // When it sends another address in the header
+            // Then it is still 127.0.0.1
+            #expect(try await beginStatus(app, [("X-Forwarded-For", "203.0.113.6")]) == 429)
+            #expect(try await beginStatus(app, []) == 429)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 1)
+        }
+    }
+
+    @Test func theForwardedHeaderIsReadByItsForParameters() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "Forwarded"
+        routes.trustedProxies = AccountRoutes.AddressRange.loopbackAndPrivate
+        try await WebApp.run(configuration: routes, registration: Self.oneBeginPerClient) { app async throws in
+            // Given a sign-in begun by 2001:db8:cafe::17, quoted with its port as RFC 7239 writes it
+            #expect(try await beginStatus(app, [("Forwarded", #"for="[2001:db8:cafe::17]:4711";proto=https"#)]) == 303)
+            // When the same /64 comes through another proxy, the parameter written in other case and order
+            #expect(
+                try await beginStatus(app, [("Forwarded", "proto=http;For=\"[2001:db8:cafe::99]\", for=10.0.0.2")])
+                    == 429)
+            // Then it is refused; a browser writing `for=` of its own before it does not escape
+            #expect(try await beginStatus(app, [("forwarded", "for=192.0.2.1, for=\"[2001:db8:cafe::1]\"")]) == 429)
+            // And an IPv4 client is another, and `X-Forwarded-For` is not read
+            #expect(try await beginStatus(app, [("Forwarded", "for=192.0.2.60;by=10.0.0.1")]) == 303)
+            #expect(
+                try await beginStatus(app, [("Forwarded", "for=192.0.2.60"), ("X-Forwarded-For", "192.0.2.61")]) == 429)
+            // And an obfuscated identifier counts the proxy that wrote it
+            #expect(try await beginStatus(app, [("Forwarded", "for=_gazonk")]) == 303)
+            #expect(try await beginStatus(app, [("Forwarded", "for=unknown")]) == 429)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 3)
+        }
+    }
+
+    @Test func aTrustedProxyRangeIsReadAsWrittenOrRefusedNamingTheText() throws {
+        // Given ranges as an operator writes them
+        let written = ["10.0.0.0/8", "192.0.2.1", "2001:db8::/32", "::1", "2001:DB8:0:0:1::/80", "0.0.0.0/0", "::/0"]
+        // Then each reads back in CIDR notation (RFC 5952 for IPv6)
+        #expect(
+            try written.map { try AccountRoutes.AddressRange($0).description } == [
+                "10.0.0.0/8", "192.0.2.1/32", "2001:db8::/32", "::1/128", "2001:db8:0:0:1::/80", "0.0.0.0/0", "::/0",
+            ])
+        #expect(
+            AccountRoutes.AddressRange.loopbackAndPrivate.map(\.description) == [
+                "127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "::1/128", "fc00::/7",
+            ])
+        // And text that is no range is refused, the error naming it and saying what is wrong
+        let refusals: [(String, AccountRoutes.AddressRangeError)] = [
+            ("10.0.0.0/33", .badPrefixLength("10.0.0.0/33", maximum: 32)),
+            ("2001:db8::/129", .badPrefixLength("2001:db8::/129", maximum: 128)),
+            ("10.0.0.0/", .badPrefixLength("10.0.0.0/", maximum: 32)),
+            ("10.0.0.0/+8", .badPrefixLength("10.0.0.0/+8", maximum: 32)),
+            ("10.1.2.3/8", .bitsPastThePrefix("10.1.2.3/8", range: "10.0.0.0/8")),
+            ("2001:db8::1/64", .bitsPastThePrefix("2001:db8::1/64", range: "2001:db8::/64")),
+            ("10.0.0.256", .notAnAddress("10.0.0.256")),
+            ("localhost", .notAnAddress("localhost")),
+            ("fe80::1%eth0", .notAnAddress("fe80::1%eth0")),
+            ("", .notAnAddress("")),
+        ]
+        for (text, expected) in refusals {
+            #expect(throws: expected) { try AccountRoutes.AddressRange(text) }
+        }
+        #expect(
+            AccountRoutes.AddressRangeError.bitsPastThePrefix("10.1.2.3/8", range: "10.0.0.0/8").description
+                == #""10.1.2.3/8" has address bits set past its prefix: the range is written 10.0.0.0/8"#)
+    }
+
     /// Signs Ada up with email (`ada`, `ada@example.org`, ``password``) in `browser`, then signs out.
     private func signUpAdaThenSignOut(_ browser: inout Browser) async throws {
         _ = try await browser.submit(

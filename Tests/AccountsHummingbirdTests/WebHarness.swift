@@ -102,6 +102,8 @@ struct Browser: Sendable {
     var forwardedProto: String?
     /// Sent with every request as `X-Forwarded-For` when set.
     var forwardedFor: String?
+    /// Sent with every request, after the others (a header may come more than once).
+    var extraHeaders: [HTTPHeader] = []
 
     var sessionID: String? { cookies["accounts_session"] }
 
@@ -143,6 +145,7 @@ struct Browser: Sendable {
         }
         if let forwardedProto { headers.append(HTTPHeader(name: "X-Forwarded-Proto", value: forwardedProto)) }
         if let forwardedFor { headers.append(HTTPHeader(name: "X-Forwarded-For", value: forwardedFor)) }
+        headers += self.extraHeaders
         let response = try await app.sandbox.transport.send(
             method: method, url: url, headers: headers, body: body, timeout: .seconds(10),
             maximumResponseBodySize: 1 << 20)

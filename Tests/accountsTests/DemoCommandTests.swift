@@ -152,6 +152,19 @@ struct DemoCommandTests {
                 ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"],
                 "--twitter-api-base must not carry a user name or password"
             ),
+            (
+                [
+                    "--client-address-header", "X-Forwarded-For", "--trusted-proxy", "127.0.0.1", "--trusted-proxy",
+                    "10.1.2.3/8",
+                ], [:],
+                #"--trusted-proxy: "10.1.2.3/8" has address bits set past its prefix: the range is written 10.0.0.0/8"#
+            ),
+            (
+                ["--client-address-header", "X-Forwarded-For", "--trusted-proxy", "proxy.internal"], [:],
+                #"--trusted-proxy: "proxy.internal" is no IP address or range"#
+            ),
+            (["--trusted-proxy", "127.0.0.1"], [:], "--trusted-proxy says whose --client-address-header to believe"),
+            (["--client-address-header", "X Forwarded"], [:], #"--client-address-header "X Forwarded" is no HTTP"#),
         ] as [([String], [String: String], String)])
     func badOptionsAreUsageErrors(_ arguments: [String], _ environment: [String: String], _ message: String) throws {
         try withTemporaryDirectorySync { dir in
@@ -165,6 +178,40 @@ struct DemoCommandTests {
             #expect(!result.stderr.contains("PROXYPASSWORD"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite.keys"))
+        }
+    }
+
+    /// `--client-address-header` and `--trusted-proxy` reach the routes: behind a trusted proxy on 127.0.0.1, sign-ins
+    /// begun count by the address it names (30 per 10 minutes each).
+    @Test func behindATrustedProxyBeginsCountByTheAddressItNames() async throws {
+        try await withTemporaryDirectory { dir in
+            let server = try ServerProcess(
+                accountsExecutable(),
+                [
+                    "demo", "--port", "0", "--database", dir + "/demo.sqlite", "--client-address-header",
+                    "X-Forwarded-For", "--trusted-proxy", "127.0.0.0/8",
+                ])
+            let base = try #require(URL(string: try server.firstLine()))
+            let (visitor, _) = try await Visitor.arrive(at: base)
+            func begin(from address: String) async throws -> Int {
+                try await AsyncHTTPClientTransport.shared.send(
+                    method: "POST", url: base.appending(path: "login/twitter"),
+                    headers: [
+                        HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded"),
+                        HTTPHeader(name: "Cookie", value: visitor.cookie),
+                        HTTPHeader(name: "X-Forwarded-For", value: "\(address), 127.0.0.1"),
+                    ],
+                    body: Array("csrf_token=\(visitor.csrf)".utf8), timeout: .seconds(10),
+                    maximumResponseBodySize: 1 << 20
+                ).status
+            }
+            // Given 30 sign-ins begun from 203.0.113.5
+            for _ in 0..<30 { #expect(try await begin(from: "203.0.113.5") == 303) }
+            // When it begins one more, and 203.0.113.6 one
+            // Then the first is refused, the second let through
+            #expect(try await begin(from: "203.0.113.5") == 429)
+            #expect(try await begin(from: "203.0.113.6") == 303)
+            #expect(server.stop() == 0)
         }
     }
 
