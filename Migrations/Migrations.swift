@@ -52,5 +52,9 @@ public enum Migrations: Sendable {
             fileName: "0009_add_users_email_key.sql",
             contents: PackageResources._009_add_users_email_key_sql
         ),
+        MigrationFile(
+            fileName: "0010_create_password_resets.sql",
+            contents: PackageResources._010_create_password_resets_sql
+        ),
     ]
 }

@@ -38,6 +38,10 @@ public enum AccountEventKind: String, Sendable, Hashable, CaseIterable, CustomSt
     case unlinked
     case passwordChanged = "password_changed"
     case passwordRemoved = "password_removed"
+    /// A link to choose a new password was issued for the account (`LocalAccounts.requestPasswordReset`).
+    case passwordResetRequested = "password_reset_requested"
+    /// The password was replaced through such a link, and every session of the account ended; `details` say how many.
+    case passwordReset = "password_reset"
     case deleted
     case imported
     case keysRewrapped = "keys_rewrapped"

@@ -156,9 +156,12 @@ extension AccountStore {
         public var drafts: Int
         /// Expired browser sessions removed (idle or absolute lifetime over).
         public var browserSessions: Int = 0
+        /// Password reset tokens removed: those that ended (used, replaced or expired) more than a day before.
+        public var passwordResets: Int = 0
     }
 
-    /// Removes expired (or consumed) pending authorizations, expired drafts and expired browser sessions, in one
+    /// Removes expired (or consumed) pending authorizations, expired drafts, expired browser sessions and password
+    /// reset tokens that ended more than a day before (kept until then to count recent requests), in one
     /// transaction.
     public func purgeExpired() async throws(StoreError) -> PurgeReport {
         let now = Timestamp.micros(now())
@@ -172,7 +175,13 @@ extension AccountStore {
             try db.run(
                 sql: "DELETE FROM browser_sessions WHERE idle_expires_at <= ? OR expires_at <= ?",
                 arguments: [now, now])
-            return PurgeReport(pendingAuthorizations: pending, drafts: drafts, browserSessions: db.changesCount)
+            let sessions = db.changesCount
+            try db.run(
+                sql: "DELETE FROM password_resets WHERE expires_at <= ?",
+                arguments: [now - Int64(AccountStore.passwordResetRetention * 1_000_000)])
+            return PurgeReport(
+                pendingAuthorizations: pending, drafts: drafts, browserSessions: sessions,
+                passwordResets: db.changesCount)
         }
     }
 }

@@ -10,6 +10,9 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
     case wrongPassword
     /// The account has no local password to change or remove.
     case noPassword
+    /// A password reset link that does not work: used, replaced by a newer one, expired, or its account disabled or
+    /// deleted.
+    case invalidResetLink
     /// The store failed (the database, a taken value found only at write time, …).
     case store(StoreError)
 
@@ -18,6 +21,8 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
         case .invalid(let errors): return errors.map(\.description).joined(separator: "; ")
         case .wrongPassword: return "password: the current password is not correct"
         case .noPassword: return "password: the account has no password"
+        case .invalidResetLink:
+            return "password reset link: it was used, replaced by a newer one or has expired; ask for a new one"
         case .store(let error): return error.description
         }
     }

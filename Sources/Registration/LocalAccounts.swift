@@ -31,6 +31,13 @@ public struct LocalAccounts: Sendable {
     /// takes several times as long as scrypt, so without a floor the time of a wrong guess told which accounts had
     /// come from Django. Keep it above the dearest hash the store holds. A success is not held back.
     public var failureFloor: Duration = .seconds(1)
+    /// How long a password reset link works (``requestPasswordReset(email:)``): 1 hour.
+    public var passwordResetLifetime: TimeInterval = 60 * 60
+    /// Reset links issued for one account within ``passwordResetWindow``, past which requests issue none (so a
+    /// stranger cannot fill the person's mailbox): 3.
+    public var maximumPasswordResets = 3
+    /// The window reset links are counted in (a day at most): 1 hour.
+    public var passwordResetWindow: TimeInterval = 60 * 60
 
     let store: AccountStore
     let hasher: PasswordHasher
@@ -215,7 +222,7 @@ public struct LocalAccounts: Sendable {
     // MARK: - Hashing off the cooperative pool
 
     /// scrypt blocks a thread for about 100 ms: run it on Dispatch's global queue, never on Swift's cooperative pool.
-    private func hashOffPool(_ password: Secret) async throws(LocalAccountError) -> String {
+    func hashOffPool(_ password: Secret) async throws(LocalAccountError) -> String {
         let hasher = hasher
         let result: Result<String, PasswordHashError> = await onGlobalQueue {
             Result { () throws(PasswordHashError) in try hasher.hash(password: password.revealed) }

@@ -16,8 +16,8 @@ struct PurgeCommand: AsyncParsableCommand {
         do {
             let report = try await store.purgeExpired()
             printOutput(
-                "removed \(report.pendingAuthorizations) pending authorizations, \(report.drafts) registration drafts "
-                    + "and \(report.browserSessions) browser sessions\n")
+                "removed \(report.pendingAuthorizations) pending authorizations, \(report.drafts) registration drafts, "
+                    + "\(report.browserSessions) browser sessions and \(report.passwordResets) password reset links\n")
         } catch {
             throw fail(error)
         }

@@ -231,9 +231,14 @@ struct PurgeCommandTests {
             let result = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
-                result.stdout == "removed 1 pending authorizations, 1 registration drafts and 2 browser sessions\n")
+                result.stdout
+                    == "removed 1 pending authorizations, 1 registration drafts, 2 browser sessions and 0 password reset links\n"
+            )
             let again = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
-            #expect(again.stdout == "removed 0 pending authorizations, 0 registration drafts and 0 browser sessions\n")
+            #expect(
+                again.stdout
+                    == "removed 0 pending authorizations, 0 registration drafts, 0 browser sessions and 0 password reset links\n"
+            )
             let reopened = try makeStore(in: dir)
             defer { try? reopened.close() }
             #expect(try await reopened.accountCount() == 1)

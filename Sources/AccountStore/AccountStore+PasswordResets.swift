@@ -1,0 +1,122 @@
+import AccountMatching
+package import AccountModel
+package import Foundation
+import GRDB
+
+/// What a request for a password reset came to (``AccountStore/issuePasswordReset(email:tokenHash:lifetime:limit:window:)``).
+package enum PasswordResetIssue: Sendable, Equatable {
+    /// A token was stored for the account, ending its earlier ones; mail the link to the account's address.
+    case issued(Account, expiresAt: Date)
+    /// No active account with a password has that address (or the address is no address).
+    case noAccount
+    /// The account already had `limit` tokens issued within the window.
+    case tooMany
+}
+
+/// What presenting a reset token came to (``AccountStore/resetPassword(tokenHash:newHash:)``).
+package enum PasswordResetUse: Sendable, Equatable {
+    /// The password was replaced and every session of the account ended.
+    case reset(Account, sessionsEnded: Int)
+    /// The token is unknown, used, replaced or expired, or its account was disabled or deleted.
+    case invalidToken
+}
+
+extension AccountStore {
+    /// How long a reset token's row stays after it ended, so that recent requests can be counted: a day.
+    static let passwordResetRetention: TimeInterval = 24 * 60 * 60
+
+    /// Stores a reset token (only its SHA-256, `tokenHash`) for the active account with a password whose address is
+    /// `email` (compared as sign-in compares it), ending the account's earlier tokens, unless `limit` were issued for
+    /// it within `window` (at most a day). Records a `password_reset_requested` event. One transaction.
+    package func issuePasswordReset(
+        email: String, tokenHash: String, lifetime: TimeInterval, limit: Int, window: TimeInterval
+    ) async throws(StoreError) -> PasswordResetIssue {
+        let now = now()
+        let micros = Timestamp.micros(now)
+        let trimmed = EmailAddress.trim(email)
+        return try await write { db in
+            guard
+                let record = try UserRecord.fetchOne(
+                    db, sql: Queries.userByEmail, arguments: [Mailbox.uniquenessKey(trimmed), trimmed]),
+                record.status == AccountStatus.active.rawValue, record.passwordHash != nil, let rowID = record.id
+            else { return .noAccount }
+            let account = try AccountStore.attachTwitter(db, record)
+            // Rows that ended more than a day ago count for nothing: clear some away (all of them: `accounts purge`).
+            try db.run(
+                sql: """
+                    DELETE FROM password_resets WHERE id IN (
+                        SELECT id FROM password_resets WHERE expires_at <= ? LIMIT 64)
+                    """, arguments: [Timestamp.micros(now.addingTimeInterval(-Self.passwordResetRetention))])
+            let recent =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM password_resets WHERE user_id = ? AND created_at > ?",
+                    arguments: [rowID, Timestamp.micros(now.addingTimeInterval(-window))]) ?? 0
+            guard recent < limit else { return .tooMany }
+            try db.run(
+                sql: "UPDATE password_resets SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
+                arguments: [micros, rowID])
+            let expiresAt = now.addingTimeInterval(lifetime)
+            try db.run(
+                sql: """
+                    INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)
+                    """, arguments: [tokenHash, rowID, micros, Timestamp.micros(expiresAt)])
+            try AccountStore.insertEvent(
+                db, AccountEvent(kind: .passwordResetRequested, subject: account.id, actor: "user", occurredAt: now))
+            return .issued(account, expiresAt: Timestamp.date(Timestamp.micros(expiresAt)))
+        }
+    }
+
+    /// The active account a live reset token (`tokenHash`) is for, or `nil`.
+    package func passwordResetAccount(tokenHash: String) async throws(StoreError) -> Account? {
+        let now = Timestamp.micros(now())
+        return try await read { db in
+            guard let rowID = try AccountStore.liveResetUser(db, tokenHash: tokenHash, now: now) else { return nil }
+            return try AccountStore.account(db, rowID: rowID)
+        }
+    }
+
+    /// Replaces the password of the account a live reset token (`tokenHash`) is for with `newHash`, ends the token,
+    /// the account's other tokens and every browser session of the account, and records a `password_reset` event,
+    /// in one transaction; nothing changes for a token that is not live.
+    package func resetPassword(tokenHash: String, newHash: String) async throws(StoreError) -> PasswordResetUse {
+        let now = now()
+        let micros = Timestamp.micros(now)
+        return try await write { db in
+            guard let rowID = try AccountStore.liveResetUser(db, tokenHash: tokenHash, now: micros),
+                let account = try AccountStore.account(db, rowID: rowID)
+            else { return .invalidToken }
+            try db.run(
+                sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                arguments: [newHash, micros, rowID])
+            try db.run(
+                sql: "UPDATE password_resets SET used_at = ?1 WHERE token_hash = ?2", arguments: [micros, tokenHash])
+            try db.run(
+                sql: "UPDATE password_resets SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
+                arguments: [micros, rowID])
+            try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [rowID])
+            let ended = db.changesCount
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .passwordReset, subject: account.id, actor: "user", details: ["sessions": "\(ended)"],
+                    occurredAt: now))
+            return .reset(account, sessionsEnded: ended)
+        }
+    }
+
+    /// The account in row `rowID` of `users`.
+    static func account(_ db: Database, rowID: Int64) throws -> Account? {
+        try UserRecord.fetchOne(db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [rowID])
+            .map { try attachTwitter(db, $0) }
+    }
+
+    /// The row id of the active account whose live token hashes to `tokenHash`.
+    static func liveResetUser(_ db: Database, tokenHash: String, now: Int64) throws -> Int64? {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT r.user_id FROM password_resets r JOIN users u ON u.id = r.user_id
+                WHERE r.token_hash = ? AND r.used_at IS NULL AND r.expires_at > ? AND u.status = 'active'
+                """, arguments: [tokenHash, now])
+    }
+}

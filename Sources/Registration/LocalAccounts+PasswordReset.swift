@@ -1,0 +1,112 @@
+import AccountCrypto
+public import AccountModel
+import AccountStore
+public import Foundation
+
+/// A link to choose a new password, issued for a person who asked for one: mail it to ``account``'s address.
+/// `description` never shows the token.
+public struct PasswordReset: Sendable, CustomStringConvertible {
+    /// The account the link is for (its `email` is where to send it).
+    public let account: Account
+    /// The one-time token the link carries (64 hex digits); the store keeps only its SHA-256.
+    public let token: Secret
+    /// When the link stops working.
+    public let expiresAt: Date
+
+    public var description: String {
+        "password reset for \(account.username), token <redacted>, expiring \(expiresAt)"
+    }
+}
+
+extension LocalAccounts {
+    // MARK: - Password reset
+
+    /// Issues a one-time link to choose a new password for the active account with a password whose address is `email`
+    /// (compared as sign-in compares it), ending the account's earlier links, and records a
+    /// `password_reset_requested` event. The app mails ``PasswordReset/token`` in a link to the account's address.
+    ///
+    /// Returns `nil`, writing nothing, when no such account exists (none with that address, disabled, or one that
+    /// signs in only through Twitter) or when ``maximumPasswordResets`` links were issued for it within
+    /// ``passwordResetWindow``: tell the person the same thing in every case ("if an account uses that address, a
+    /// link is on its way"), so the answer does not say who has an account.
+    public func requestPasswordReset(email: String) async throws(LocalAccountError) -> PasswordReset? {
+        let token = Self.newResetToken()
+        do {
+            switch try await store.issuePasswordReset(
+                email: email, tokenHash: SHA256.hexDigest(Array(token.utf8)), lifetime: passwordResetLifetime,
+                limit: maximumPasswordResets, window: min(passwordResetWindow, 24 * 60 * 60))
+            {
+            case .issued(let account, let expiresAt):
+                return PasswordReset(account: account, token: Secret(token), expiresAt: expiresAt)
+            case .noAccount, .tooMany:
+                return nil
+            }
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// The account a reset link's `token` is for while the link works (unused, not replaced, not expired, the
+    /// account active), or `nil`: what the "choose a new password" page shows before the person types one.
+    public func passwordResetAccount(token: Secret) async throws(LocalAccountError) -> Account? {
+        guard let hash = Self.resetTokenHash(token) else { return nil }
+        do {
+            return try await store.passwordResetAccount(tokenHash: hash)
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Sets `newPassword` (checked against ``passwordPolicy``) on the account a working reset link's `token` is for,
+    /// ends the link, the account's other links and every browser session of the account ("sign out everywhere": the
+    /// person who knew the old password is signed out too), and records a `password_reset` event, in one
+    /// transaction.
+    /// - Throws: ``LocalAccountError/invalidResetLink`` when the link does not work (used, replaced, expired, its
+    ///   account disabled or deleted), ``LocalAccountError/invalid(_:)`` naming the password's problems; either way
+    ///   nothing changes and the link still works if it did.
+    @discardableResult
+    public func resetPassword(token: Secret, newPassword: Secret) async throws(LocalAccountError) -> Account {
+        guard let hash = Self.resetTokenHash(token) else { throw .invalidResetLink }
+        let account: Account?
+        do {
+            account = try await store.passwordResetAccount(tokenHash: hash)
+        } catch {
+            throw .store(error)
+        }
+        guard let account else { throw .invalidResetLink }
+        let problems = passwordPolicy.problems(
+            with: newPassword.revealed, username: account.username, email: account.email)
+        guard problems.isEmpty else { throw .invalid(problems) }
+        let passwordHash = try await hashOffPool(newPassword)
+        do {
+            switch try await store.resetPassword(tokenHash: hash, newHash: passwordHash) {
+            case .reset(let account, _): return account
+            case .invalidToken: throw LocalAccountError.invalidResetLink
+            }
+        } catch let error as LocalAccountError {
+            throw error
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .store(.database(path: "", code: -1, message: "\(type(of: error))"))
+        }
+    }
+
+    /// 32 random bytes as 64 lowercase hex digits.
+    static func newResetToken() -> String {
+        SecureRandom.bytes(count: 32).map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+        }.joined()
+    }
+
+    /// The SHA-256 the store keeps of a token of the right shape (64 lowercase hex digits); `nil` for anything else,
+    /// which is not looked up.
+    static func resetTokenHash(_ token: Secret) -> String? {
+        let bytes = Array(token.revealed.utf8)
+        guard bytes.count == 64, bytes.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            return nil
+        }
+        return SHA256.hexDigest(bytes)
+    }
+}

@@ -1,0 +1,170 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import Registration
+import TestSupport
+import Testing
+
+/// `LocalAccounts.requestPasswordReset` / `resetPassword`: one-time links to choose a new password, against a real
+/// SQLite file.
+struct PasswordResetTests {
+    static let password = Secret("correct horse battery staple")
+    static let newPassword = Secret("a brand new passphrase")
+
+    func withAnn(
+        _ body: (LocalAccounts, AccountStore, TestClock, String, Account) async throws -> Void
+    ) async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            let local = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            try await body(local, store, clock, dir + "/accounts.sqlite", ann)
+        }
+    }
+
+    /// A session of `user` (or an anonymous one), as the web layer keeps them.
+    func addSession(_ store: AccountStore, _ user: UserID?, _ clock: TestClock) async throws {
+        let id = SHA256.hexDigest(SecureRandom.bytes(count: 32))
+        try await store.createBrowserSession(
+            BrowserSession(
+                tokenHash: SHA256.hexDigest(Array(id.utf8)), user: user, csrfToken: id, createdAt: clock.now,
+                lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+                expiresAt: clock.now.addingTimeInterval(3600)))
+    }
+
+    @Test func aLinkSetsANewPasswordOnceAndEndsEverySessionOfTheAccount() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            try await addSession(store, ann.id, clock)
+            try await addSession(store, ann.id, clock)
+            try await addSession(store, nil, clock)
+            // Given a link asked for with the address written another way
+            let reset = try #require(try await local.requestPasswordReset(email: "  ANN@example.ORG "))
+            #expect(reset.account.id == ann.id && reset.expiresAt == clock.now.addingTimeInterval(3600))
+            let token = reset.token.revealed
+            #expect(token.count == 64 && token.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+            // (the store keeps its SHA-256, never the token; the description hides it)
+            let hash = SHA256.hexDigest(Array(token.utf8))
+            #expect(countQuery(database, "SELECT count(*) FROM password_resets WHERE token_hash = '\(hash)'") == 1)
+            #expect(!(try Data(contentsOf: URL(fileURLWithPath: database)).contains(Data(token.utf8))))
+            #expect(!"\(reset)".contains(token) && !String(reflecting: reset).contains(token))
+            #expect(try await local.passwordResetAccount(token: reset.token)?.id == ann.id)
+
+            // When a password the policy refuses is chosen
+            await #expect(throws: LocalAccountError.invalid([FieldError(.password, "must be at least 10 characters")]))
+            {
+                try await local.resetPassword(token: reset.token, newPassword: Secret("short"))
+            }
+            // Then nothing changed: the old password signs in, the link still works, the sessions live
+            guard case .signedIn = try await local.signIn(login: "ann", password: Self.password) else {
+                Issue.record("the old password stopped working")
+                return
+            }
+            #expect(try await local.passwordResetAccount(token: reset.token)?.id == ann.id)
+            #expect(try await store.browserSessionCount(of: ann.id) == 2)
+
+            // When a good one is chosen
+            let after = try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            // Then it replaces the old one, every session of ann ended (the anonymous one kept), and it is audited
+            #expect(after.id == ann.id)
+            #expect(try await local.signIn(login: "ann", password: Self.password) == .invalidCredentials)
+            guard case .signedIn = try await local.signIn(login: "ann", password: Self.newPassword) else {
+                Issue.record("the new password does not sign in")
+                return
+            }
+            #expect(try await store.browserSessionCount(of: ann.id) == 0)
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
+            let events = try await store.events(for: ann.id)
+            #expect(
+                events.map(\.kind) == [
+                    .signedIn, .signInFailed, .passwordReset, .signedIn, .passwordResetRequested, .created,
+                ])
+            #expect(events[2].details == ["sessions": "2"])
+
+            // And the link works once
+            #expect(try await local.passwordResetAccount(token: reset.token) == nil)
+            await #expect(throws: LocalAccountError.invalidResetLink) {
+                try await local.resetPassword(token: reset.token, newPassword: Secret("yet another passphrase"))
+            }
+            guard case .signedIn = try await local.signIn(login: "ann", password: Self.newPassword) else {
+                Issue.record("a used link changed the password")
+                return
+            }
+        }
+    }
+
+    @Test func noLinkForAnUnknownDisabledOrPasswordlessAddressAndNothingWritten() async throws {
+        try await withAnn { local, store, _, database, ann in
+            let before = try await store.events(for: ann.id).count
+            #expect(try await local.requestPasswordReset(email: "bob@example.org") == nil)
+            #expect(try await local.requestPasswordReset(email: "not an address") == nil)
+            #expect(try await local.requestPasswordReset(email: "") == nil)
+            try executeSQL(database, "UPDATE users SET status = 'disabled' WHERE username = 'ann'")
+            #expect(try await local.requestPasswordReset(email: "ann@example.org") == nil)
+            try executeSQL(database, "UPDATE users SET status = 'active', password_hash = NULL WHERE username = 'ann'")
+            #expect(try await local.requestPasswordReset(email: "ann@example.org") == nil)
+            #expect(countQuery(database, "SELECT count(*) FROM password_resets") == 0)
+            #expect(try await store.events(for: ann.id).count == before)
+        }
+    }
+
+    @Test func aNewLinkEndsTheEarlierOnesAndThreeAnHourAreIssuedAtMost() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            // Given two links asked for a minute apart
+            let first = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            clock.advance(by: 60)
+            let second = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            // Then only the newer works
+            #expect(try await local.passwordResetAccount(token: first.token) == nil)
+            await #expect(throws: LocalAccountError.invalidResetLink) {
+                try await local.resetPassword(token: first.token, newPassword: Self.newPassword)
+            }
+            #expect(try await local.passwordResetAccount(token: second.token)?.id == ann.id)
+            // And a third is issued, a fourth within the hour is not, and writes nothing
+            clock.advance(by: 60)
+            let third = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            #expect(try await local.requestPasswordReset(email: "ann@example.org") == nil)
+            #expect(countQuery(database, "SELECT count(*) FROM password_resets") == 3)
+            #expect(try await local.passwordResetAccount(token: third.token)?.id == ann.id)
+            // And an hour after the first, one more is
+            clock.advance(by: 3600 - 120)
+            #expect(try await local.requestPasswordReset(email: "ann@example.org") != nil)
+            #expect(
+                try await store.events(for: ann.id).map(\.kind)
+                    == Array(repeating: .passwordResetRequested, count: 4) + [.created])
+        }
+    }
+
+    @Test func aLinkExpiresMalformedTokensAreNotLookedUpAndPurgeAndDeletionRemoveLinks() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            // Given a link whose hour has passed
+            clock.advance(by: 3600)
+            #expect(try await local.passwordResetAccount(token: reset.token) == nil)
+            await #expect(throws: LocalAccountError.invalidResetLink) {
+                try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            }
+            // And tokens of the wrong shape
+            for token in [
+                "", reset.token.revealed.uppercased(), String(reset.token.revealed.dropLast()), "' OR 1=1 --",
+            ] {
+                #expect(try await local.passwordResetAccount(token: Secret(token)) == nil)
+            }
+            guard case .signedIn = try await local.signIn(login: "ann", password: Self.password) else {
+                Issue.record("an expired link changed the password")
+                return
+            }
+            // Then purge keeps the ended link a day (to count requests), then removes it
+            #expect(try await store.purgeExpired().passwordResets == 0)
+            clock.advance(by: 24 * 3600)
+            #expect(try await store.purgeExpired().passwordResets == 1)
+            // And deleting the account removes its links
+            _ = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            _ = try await store.deleteAccount(.id(ann.id))
+            #expect(countQuery(database, "SELECT count(*) FROM password_resets") == 0)
+        }
+    }
+}
