@@ -54,7 +54,8 @@ extension AccountRoutes {
         let code = request.uri.queryParameters["notice"].map(String.init)
         return page(
             visit, title: "Log in", notice: Pages.notice(code),
-            body: Pages.logIn(login: "", error: nil, csrf: visit.csrf))
+            body: Pages.logIn(
+                login: "", error: nil, csrf: visit.csrf, offersReset: configuration.passwordReset != nil))
     }
 
     /// `POST /login`: `login` (username or email) and `password`; success rotates the session.
@@ -69,7 +70,9 @@ extension AccountRoutes {
             return retrying(
                 page(
                     visit, title: "Log in", status: problem.status,
-                    body: Pages.logIn(login: login, error: problem.message, csrf: visit.csrf)),
+                    body: Pages.logIn(
+                        login: login, error: problem.message, csrf: visit.csrf,
+                        offersReset: configuration.passwordReset != nil)),
                 after: problem.retryAfter)
         }
     }

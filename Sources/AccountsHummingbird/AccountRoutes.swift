@@ -52,6 +52,9 @@ public struct AccountRoutes: Sendable {
         /// balancer) names the browser, and a browser that reaches the app directly, or writes the header itself,
         /// counts as its own address. Empty (the default): the header's last address counts, from any peer.
         public var trustedProxies: [AddressRange] = []
+        /// "Forgot your password?": where reset links point and how they are mailed. `nil` (the default) offers no
+        /// reset: the routes `/password/forgot` and `/password/reset` are not added, and the log-in page has no link.
+        public var passwordReset: PasswordResetDelivery?
 
         /// The defaults above.
         public init() {}
@@ -122,6 +125,20 @@ public struct AccountRoutes: Sendable {
         router.get("/signup") { request, _ in await self.guarded { try await self.signUpPage(request) } }
         router.post("/signup") { request, _ in await self.guarded { try await self.signUp(request) } }
         router.get("/login") { request, _ in await self.guarded { try await self.logInPage(request) } }
+        if let delivery = configuration.passwordReset {
+            router.get("/password/forgot") { request, _ in
+                await self.guarded { try await self.forgotPasswordPage(request) }
+            }
+            router.post("/password/forgot") { request, _ in
+                await self.guarded { try await self.forgotPassword(request, delivery: delivery) }
+            }
+            router.get("/password/reset") { request, _ in
+                await self.guarded { try await self.resetPasswordPage(request) }
+            }
+            router.post("/password/reset") { request, _ in
+                await self.guarded { try await self.resetPassword(request) }
+            }
+        }
         router.post("/login") { request, _ in await self.guarded { try await self.logIn(request) } }
         router.post("/sign-out") { request, _ in await self.guarded { try await self.signOut(request) } }
         router.get("/account") { request, _ in await self.guarded { try await self.accountPage(request) } }

@@ -75,6 +75,8 @@ enum Pages: Sendable {
         case "already_linked": return "This account already has a linked Twitter account; unlink it first."
         case "last_sign_in_method": return "Twitter is this account's only way to sign in, so it cannot be unlinked."
         case "sign_in_first": return "Please log in first."
+        case "password_reset":
+            return "Your password was changed, and every session of your account has ended. Log in with the new one."
         default: return nil
         }
     }
@@ -235,8 +237,10 @@ enum Pages: Sendable {
             """
     }
 
-    static func logIn(login: String, error: String?, csrf: String) -> String {
+    static func logIn(login: String, error: String?, csrf: String, offersReset: Bool = false) -> String {
         let problem = error.map { "<p class=\"error\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        let forgot =
+            offersReset ? "\n<p><a href=\"/password/forgot\" id=\"forgot-password\">Forgot your password?</a></p>" : ""
         return """
             <h1>Log in</h1>
             \(problem)<form method="post" action="/login" id="login-form">
@@ -246,10 +250,63 @@ enum Pages: Sendable {
             <label for="password">Password</label>
             <input type="password" id="password" name="password" autocomplete="current-password">
             <p><button type="submit" id="log-in">Log in</button></p>
-            </form>
+            </form>\(forgot)
             <p>No account yet? <a href="/signup">Sign up with email</a>, or register with Twitter on the \
             <a href="/">home page</a>.</p>
             """
+    }
+
+    // MARK: - Password reset
+
+    static func forgotPassword(email: String, error: String?, csrf: String) -> String {
+        let problem = error.map { "<p class=\"error\" id=\"forgot-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        return """
+            <h1>Forgot your password?</h1>
+            <p>Enter the email address of your account, and we will send it a link to choose a new password.</p>
+            \(problem)<form method="post" action="/password/forgot" id="forgot-form">
+            \(HTML.hidden("csrf_token", csrf))
+            <label for="email">Email</label>
+            <input type="email" id="email" name="email" value="\(HTML.escape(email))" autocomplete="email">
+            <p><button type="submit" id="send-link">Send the link</button></p>
+            </form>
+            """
+    }
+
+    static func resetSent(lifetime: TimeInterval) -> String {
+        let minutes = Int((lifetime / 60).rounded())
+        let span = minutes % 60 == 0 ? "\(minutes / 60) hour\(minutes == 60 ? "" : "s")" : "\(minutes) minutes"
+        return """
+            <h1>Check your email</h1>
+            <p id="reset-sent">If an account uses that address, we sent it a link to choose a new password. The link \
+            works once, for \(span). Nothing arrived? Look in the spam folder, or <a href="/password/forgot">ask \
+            again</a>.</p>
+            """
+    }
+
+    static func resetPassword(username: String, token: String, errors: [FieldError], csrf: String) -> String {
+        let notes = errors.map { "<span class=\"error\" id=\"password-error\">\(HTML.escape($0.problem))</span>" }
+        let invalid = errors.isEmpty ? "" : " aria-invalid=\"true\""
+        return """
+            <h1>Choose a new password</h1>
+            <p>For the account <strong>\(HTML.escape(username))</strong>. Every session of the account ends when it \
+            is changed.</p>
+            <form method="post" action="/password/reset" id="reset-form">
+            \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
+            <input type="hidden" name="username" value="\(HTML.escape(username))" autocomplete="username">
+            <label for="password">New password (at least 10 characters)</label>
+            <input type="password" id="password" name="password" autocomplete="new-password"\(invalid)> \
+            \(notes.joined(separator: " "))
+            <p><button type="submit" id="set-password">Set the password</button></p>
+            </form>
+            """
+    }
+
+    static func resetLinkNotValid() -> String {
+        """
+        <h1>This link does not work</h1>
+        <p id="reset-link-not-valid">It was used already, a newer one was sent, or it has expired. \
+        <a href="/password/forgot">Ask for a new link</a>.</p>
+        """
     }
 
     // MARK: - Account

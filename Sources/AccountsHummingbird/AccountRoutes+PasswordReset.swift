@@ -1,0 +1,121 @@
+public import AccountModel
+public import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Registration
+
+extension AccountRoutes {
+    /// Where "Forgot your password?" links point, and how they are sent (``Configuration/passwordReset``).
+    public struct PasswordResetDelivery: Sendable {
+        /// The app's address as people reach it (`https://app.example`, or with a path the routes are mounted under:
+        /// `https://example.org/accounts`; no query): links are built on it, never on the
+        /// request's `Host` header, which whoever asks for a link could set to their own site and so receive the
+        /// token when the person clicks.
+        public var baseURL: URL
+        /// Sends one mail. It runs after the answer is sent, so its time and failures tell the asker nothing; a
+        /// failure is logged by its type only.
+        public var send: @Sendable (PasswordResetMail) async throws -> Void
+
+        /// Links on `baseURL`, sent by `send`.
+        public init(baseURL: URL, send: @escaping @Sendable (PasswordResetMail) async throws -> Void) {
+            self.baseURL = baseURL
+            self.send = send
+        }
+    }
+
+    /// A link to choose a new password, for the app to mail. `description` never shows the link.
+    public struct PasswordResetMail: Sendable, CustomStringConvertible {
+        /// The account's email address.
+        public let to: String
+        /// The account's username (for the greeting: the person may not remember it).
+        public let username: String
+        /// The link (`<baseURL>/password/reset?token=…`): a secret until it is used or expires.
+        public let link: Secret
+        /// When the link stops working.
+        public let expiresAt: Date
+
+        public var description: String { "password reset mail to \(to) for \(username), link <redacted>" }
+    }
+
+    // MARK: - Forgot password
+
+    /// `GET /password/forgot`.
+    func forgotPasswordPage(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        return page(
+            visit, title: "Forgot your password?", body: Pages.forgotPassword(email: "", error: nil, csrf: visit.csrf))
+    }
+
+    /// `POST /password/forgot`: `email`. The same answer whether or not an account uses the address; the mail goes
+    /// out after the answer.
+    func forgotPassword(_ request: Request, delivery: PasswordResetDelivery) async throws -> Response {
+        let (visit, form) = try await postedVisit(request)
+        let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !email.isEmpty else {
+            return page(
+                visit, title: "Forgot your password?", status: .unprocessableContent,
+                body: Pages.forgotPassword(
+                    email: "", error: "Enter the email address of your account.", csrf: visit.csrf))
+        }
+        if let reset = try await local.requestPasswordReset(email: email), let to = reset.account.email {
+            var base = Substring(delivery.baseURL.absoluteString)
+            while base.hasSuffix("/") { base = base.dropLast() }
+            let mail = PasswordResetMail(
+                to: to, username: reset.account.username,
+                link: Secret(base + "/password/reset?token=" + reset.token.revealed), expiresAt: reset.expiresAt)
+            let logger = logger
+            let account = reset.account.id
+            Task.detached {
+                do {
+                    try await delivery.send(mail)
+                    logger.info("password reset mail sent", metadata: ["account.id": "\(account)"])
+                } catch {
+                    logger.error(
+                        "password reset mail failed",
+                        metadata: ["account.id": "\(account)", "web.error": "\(type(of: error))"])
+                }
+            }
+        }
+        return page(visit, title: "Check your email", body: Pages.resetSent(lifetime: local.passwordResetLifetime))
+    }
+
+    // MARK: - Choosing a new password
+
+    /// `GET /password/reset?token=…`: the form, or a page saying the link does not work (400).
+    func resetPasswordPage(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        guard let account = try await local.passwordResetAccount(token: Secret(token)) else {
+            return page(visit, title: "Link not valid", status: .badRequest, body: Pages.resetLinkNotValid())
+        }
+        return page(
+            visit, title: "Choose a new password",
+            body: Pages.resetPassword(username: account.username, token: token, errors: [], csrf: visit.csrf))
+    }
+
+    /// `POST /password/reset`: `token` and `password`; success ends every session of the account and sends the
+    /// person to log in with the new password.
+    func resetPassword(_ request: Request) async throws -> Response {
+        let (visit, form) = try await postedVisit(request)
+        let token = form["token"] ?? ""
+        let account: Account
+        do {
+            account = try await local.resetPassword(token: Secret(token), newPassword: Secret(form["password"] ?? ""))
+        } catch {
+            switch error {
+            case .invalid(let errors):
+                let username = try await local.passwordResetAccount(token: Secret(token))?.username ?? ""
+                return page(
+                    visit, title: "Choose a new password", status: .unprocessableContent,
+                    body: Pages.resetPassword(username: username, token: token, errors: errors, csrf: visit.csrf))
+            case .invalidResetLink:
+                return page(visit, title: "Link not valid", status: .badRequest, body: Pages.resetLinkNotValid())
+            default:
+                throw error
+            }
+        }
+        logger.info("password reset", metadata: ["account.id": "\(account.id)"])
+        return redirect(visit, to: "/login?notice=password_reset")
+    }
+}

@@ -1,0 +1,157 @@
+import AccountModel
+import AccountsHummingbird
+import Foundation
+import Registration
+import TestSupport
+import Testing
+
+/// "Forgot your password?" through the routes, against a real server on 127.0.0.1 and a real SQLite file.
+struct PasswordResetRoutesTests {
+    static let password = "correct horse battery"
+    static let newPassword = "a brand new passphrase"
+
+    /// Routes that mail reset links into `outbox`, on `https://accounts.example`.
+    static func configuration(_ outbox: Locked<[AccountRoutes.PasswordResetMail]>) -> AccountRoutes.Configuration {
+        var routes = AccountRoutes.Configuration()
+        routes.passwordReset = AccountRoutes.PasswordResetDelivery(baseURL: URL(string: "https://accounts.example/")!) {
+            mail in outbox.withLock { $0.append(mail) }
+        }
+        return routes
+    }
+
+    /// The mails in `outbox` once `count` have arrived (they go out after the answer), within 5 seconds.
+    static func mails(
+        _ outbox: Locked<[AccountRoutes.PasswordResetMail]>, count: Int
+    ) async throws -> [AccountRoutes.PasswordResetMail] {
+        for _ in 0..<500 {
+            let mails = outbox.withLock { $0 }
+            if mails.count >= count { return mails }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return outbox.withLock { $0 }
+    }
+
+    @Test func aForgottenPasswordIsReplacedThroughTheMailedLinkOnce() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            // Given ada, signed up with email, and signed in in another browser
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            _ = try await browser.submit("/account", to: "/sign-out", [])
+            var other = app.browser()
+            let signedIn = try await other.submit(
+                "/login", to: "/login", [("login", "ada"), ("password", Self.password)])
+            #expect(signedIn.status == 303)
+
+            // When she follows "Forgot your password?" and gives her address written another way
+            let login = try await browser.get("/login")
+            #expect(login.text.contains(#"<a href="/password/forgot" id="forgot-password">"#))
+            let sent = try await browser.submit(
+                "/password/forgot", to: "/password/forgot", [("email", " ADA@example.org")])
+            // Then the page says the same as for an address nobody uses
+            var stranger = app.browser()
+            let unknown = try await stranger.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "nobody@example.org")])
+            #expect(sent.status == 200 && unknown.status == 200)
+            #expect(sent.text.contains("If an account uses that address, we sent it a link"))
+            #expect(sent.text.contains("works once, for 1 hour"))
+            #expect(
+                sent.text.replacing(/csrf_token" value="[0-9a-f]+"/, with: "")
+                    == unknown.text.replacing(/csrf_token" value="[0-9a-f]+"/, with: ""))
+            // And one mail goes to her, with a link on the configured address, not the request's host
+            let mails = try await Self.mails(outbox, count: 1)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(outbox.withLock { $0.count } == 1)
+            let mail = try #require(mails.first)
+            #expect(mail.to == "ada@example.org" && mail.username == "ada")
+            let link = mail.link.revealed
+            #expect(link.hasPrefix("https://accounts.example/password/reset?token="))
+            let token = String(link.dropFirst("https://accounts.example/password/reset?token=".count))
+            #expect(token.count == 64)
+            #expect(!"\(mail)".contains(token) && !String(reflecting: mail).contains(token))
+
+            // When she opens it and chooses a password that is too short
+            let path = "/password/reset?token=\(token)"
+            let form = try await browser.get(path)
+            #expect(form.status == 200 && form.text.contains("<strong>ada</strong>"))
+            let short = try await browser.submit(
+                path, to: "/password/reset", [("token", token), ("password", "short")])
+            // Then she is told why, and the link still works
+            #expect(short.status == 422 && short.text.contains("must be at least 10 characters"))
+            #expect(try await browser.get(path).status == 200)
+
+            // When she chooses a good one
+            let done = try await browser.submit(
+                path, to: "/password/reset", [("token", token), ("password", Self.newPassword)])
+            // Then she is sent to log in, the other browser is signed out, and only the new password works
+            #expect(done.status == 303 && done.location == "/login?notice=password_reset")
+            let stale = try await other.get("/account")
+            #expect(stale.status == 303 && stale.location == "/login?notice=sign_in_first")
+            let notice = try await browser.get("/login?notice=password_reset")
+            #expect(notice.text.contains("Your password was changed"))
+            let old = try await browser.submit("/login", to: "/login", [("login", "ada"), ("password", Self.password)])
+            #expect(old.status == 401)
+            let new = try await browser.submit(
+                "/login", to: "/login", [("login", "ada@example.org"), ("password", Self.newPassword)])
+            #expect(new.status == 303 && new.location == "/account?notice=signed_in")
+
+            // And the link works once; a made-up one never
+            for tried in [path, "/password/reset?token=" + String(repeating: "0", count: 64), "/password/reset"] {
+                var fresh = app.browser()
+                let page = try await fresh.get(tried)
+                #expect(page.status == 400 && page.text.contains("This link does not work"), "\(tried)")
+            }
+            let again = try await stranger.submit(
+                "/password/forgot", to: "/password/reset", [("token", token), ("password", "yet another passphrase")])
+            #expect(again.status == 400)
+            #expect(
+                countQuery(app.databasePath, "SELECT count(*) FROM account_events WHERE kind = 'password_reset'") == 1)
+            // And no log line holds the token
+            #expect(!app.logLines.value.joined(separator: "\n").contains(token))
+        }
+    }
+
+    @Test func withoutADeliveryThereIsNoResetAndTheLogInPageOffersNone() async throws {
+        try await WebApp.run { app async throws in
+            var browser = app.browser()
+            let login = try await browser.get("/login")
+            #expect(login.status == 200 && !login.text.contains("/password/forgot"))
+            let forgot = try await browser.get("/password/forgot")
+            #expect(forgot.status == 404)
+            let reset = try await browser.get("/password/reset?token=00")
+            #expect(reset.status == 404)
+        }
+    }
+
+    @Test func aFailingMailerIsLoggedByTypeAndTheAnswerIsTheSame() async throws {
+        struct SMTPDown: Error, CustomStringConvertible {
+            let link: String
+            var description: String { "could not send \(link)" }
+        }
+        let attempts = Locked(0)
+        var routes = AccountRoutes.Configuration()
+        routes.passwordReset = AccountRoutes.PasswordResetDelivery(baseURL: URL(string: "https://accounts.example")!) {
+            mail in
+            attempts.withLock { $0 += 1 }
+            throw SMTPDown(link: mail.link.revealed)
+        }
+        try await WebApp.run(configuration: routes) { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            let sent = try await browser.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            #expect(sent.status == 200 && sent.text.contains("If an account uses that address"))
+            for _ in 0..<500 where !app.logLines.value.contains(where: { $0.contains("password reset mail failed") }) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let log = app.logLines.value.joined(separator: "\n")
+            #expect(attempts.withLock { $0 } == 1)
+            #expect(log.contains("password reset mail failed") && log.contains("SMTPDown"))
+            #expect(!log.contains("token="))
+        }
+    }
+}
