@@ -1,5 +1,7 @@
 import AccountCrypto
+import AccountModel
 import AccountStore
+import AccountTransfer
 import AccountsHummingbird
 import ArgumentParser
 import Foundation
@@ -8,6 +10,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Registration
+import Synchronization
 import TwitterOAuth
 import TwitterSandbox
 
@@ -151,6 +154,10 @@ struct DemoCommand: AsyncParsableCommand {
                         callbackURL: "http://127.0.0.1:\(port)\(AccountRoutes.callbackPath)"),
                     logger: logger)
                 var routesConfiguration = AccountRoutes.Configuration()
+                let outbox = DemoOutbox(path: global.databasePath + ".outbox", port: port)
+                // Loopback only: the link names the address the demo listens on (with --port 0, the port it got).
+                routesConfiguration.passwordReset = AccountRoutes.PasswordResetDelivery(
+                    baseURL: URL(string: "http://127.0.0.1:\(port)")!, send: { mail in try outbox.deliver(mail) })
                 routesConfiguration.clientAddressHeader = clientAddressHeader
                 routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
                 let routes = AccountRoutes(
@@ -164,6 +171,7 @@ struct DemoCommand: AsyncParsableCommand {
                         address: .hostname("127.0.0.1", port: port), serverName: "accounts-demo"),
                     onServerRunning: { channel in
                         let bound = channel.localAddress?.port ?? port
+                        outbox.port.withLock { $0 = bound }
                         printOutput("http://127.0.0.1:\(bound)/\n")
                         printMessage("demo ready: open http://127.0.0.1:\(bound)/ in a browser; Ctrl-C stops it")
                     },
@@ -247,5 +255,43 @@ struct DemoCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.invalidData)
         }
+    }
+}
+
+/// Where `accounts demo` "mails" password reset links: appended to `<database>.outbox` (owner-only, 0600), with a
+/// line on stderr naming the file (never the link).
+final class DemoOutbox: Sendable {
+    let path: String
+    /// The port the demo listens on, once known.
+    let port: Mutex<Int>
+
+    init(path: String, port: Int) {
+        self.path = path
+        self.port = Mutex(port)
+    }
+
+    struct WriteFailed: Error {}
+
+    func deliver(_ mail: AccountRoutes.PasswordResetMail) throws {
+        let link = mail.link.revealed.replacing(
+            /^http:\/\/127\.0\.0\.1:\d+\//, with: "http://127.0.0.1:\(port.withLock { $0 })/")
+        let text = """
+            To: \(mail.to)
+            Subject: Choose a new password for \(mail.username)
+
+            Hello \(mail.username), open this link before \(mail.expiresAt) to choose a new password:
+            \(link)
+
+
+            """
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard descriptor >= 0 else { throw WriteFailed() }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, 0o600) == 0,
+            text.utf8CString.withUnsafeBytes({
+                writeFully(descriptor, UnsafeRawBufferPointer(rebasing: $0.dropLast()))
+            })
+        else { throw WriteFailed() }
+        printMessage("password reset mail for \(mail.username) written to \(path)")
     }
 }

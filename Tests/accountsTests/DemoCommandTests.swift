@@ -215,6 +215,53 @@ struct DemoCommandTests {
         }
     }
 
+    /// "Forgot your password?" in the demo: the mail lands in `<database>.outbox` (0600), stderr names the file but
+    /// never the link, and the link sets a new password.
+    @Test func passwordResetMailsGoToTheOutboxFile() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = dir + "/demo.sqlite"
+            let server = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
+            let base = try #require(URL(string: try server.firstLine()))
+            let (first, _) = try await Visitor.arrive(at: base)
+            let signUp = try await first.post(
+                base.appending(path: "signup"), "username=ann&email=ann%40example.org&password=correct+horse+battery")
+            #expect(signUp.status == 303)
+
+            // When ann says she forgot her password
+            let (visitor, _) = try await Visitor.arrive(at: base)
+            let sent = try await visitor.post(base.appending(path: "password/forgot"), "email=ann%40example.org")
+            #expect(sent.status == 200)
+            // Then a mail with a link on the demo's own address is appended to the outbox, owner-only
+            let outbox = database + ".outbox"
+            var text = ""
+            for _ in 0..<500 where !text.contains("token=") {
+                try await Task.sleep(for: .milliseconds(10))
+                text = (try? String(contentsOfFile: outbox, encoding: .utf8)) ?? ""
+            }
+            #expect(text.hasPrefix("To: ann@example.org\nSubject: Choose a new password for ann\n"), "\(text)")
+            let link = try #require(
+                text.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)\/password\/reset\?token=([0-9a-f]{64})/))
+            #expect(Int(link.1) == base.port)
+            let token = String(link.2)
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: outbox)[.posixPermissions] as? Int)
+            #expect(mode == 0o600)
+
+            // And the link sets a new password, with which ann logs in
+            let reset = try await visitor.post(
+                base.appending(path: "password/reset"), "token=\(token)&password=a+brand+new+passphrase")
+            #expect(reset.status == 303 && reset.headerValue("location") == "/login?notice=password_reset")
+            let (later, _) = try await Visitor.arrive(at: base)
+            let login = try await later.post(
+                base.appending(path: "login"), "login=ann&password=a+brand+new+passphrase")
+            #expect(login.status == 303 && login.headerValue("location") == "/account?notice=signed_in")
+
+            #expect(server.stop() == 0)
+            let stderr = server.stderrText.value
+            #expect(stderr.contains("password reset mail for ann written to \(outbox)"))
+            #expect(!stderr.contains(token))
+        }
+    }
+
     @Test func aBadUsersFileIsInvalidInputAndNothingStarts() throws {
         try withTemporaryDirectorySync { dir in
             writeFile(dir + "/users.json", Array("[]".utf8))
