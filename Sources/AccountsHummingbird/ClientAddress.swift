@@ -67,24 +67,76 @@ extension AccountRoutes {
 
     /// The addresses in the values of a forwarding header, first to last (`nil` for one that is no IP address):
     /// `X-Forwarded-For`'s comma-separated entries, or the `for=` parameter of each element of `Forwarded`.
+    ///
+    /// Commas and semicolons are found byte by byte, not as `Character`s: a browser that ends its own header with a
+    /// prepend character (U+0600) would otherwise join it to the comma its proxy adds after it, and its address to
+    /// that text. A `Forwarded` line is cut into elements from its end, minding quoted strings, so that a comma quoted
+    /// in a proxy's element (`host="a,for=192.0.2.9;x="`) cuts nothing, and a quoted string a browser leaves open
+    /// (`for="`) cannot swallow the elements its proxies append.
     static func forwardedAddresses(_ values: [String], isForwarded: Bool) -> [[UInt8]?] {
-        values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { element in
-            var text = element.trimmingCharacters(in: .whitespaces)[...]
+        values.flatMap { cutFromTheEnd($0[...], at: ",", quoted: isForwarded) }.map { element in
+            guard var text = element?.trimmingCharacters(in: .whitespaces)[...] else { return nil }
             if isForwarded {
                 // `for=192.0.2.60;proto=http`, `For="[2001:db8:cafe::17]:4711"`; `for=unknown` and `for=_hidden` are
                 // no address.
                 guard
-                    let pair = text.split(separator: ";").lazy
-                        .map({ $0.trimmingCharacters(in: .whitespaces) })
+                    let pair = cutFromTheEnd(text, at: ";", quoted: true).lazy
+                        .compactMap({ $0?.trimmingCharacters(in: .whitespaces) })
                         .first(where: { $0.lowercased().hasPrefix("for=") })
                 else { return nil }
                 text = pair.dropFirst(4)
-                if text.count >= 2 && text.hasPrefix("\"") && text.hasSuffix("\"") {
-                    text = text.dropFirst().dropLast()
+                if text.utf8.count >= 2 && text.utf8.first == UInt8(ascii: "\"") && text.utf8.last == UInt8(ascii: "\"")
+                {
+                    text = unquoted(text)
                 }
             }
             return addressBytes(withoutPort(text))
         }
+    }
+
+    /// `text` cut at each `separator` (ASCII), found byte by byte and from the end; with `quoted`, a separator in a
+    /// quoted string (`"…"`, `\` escaping the byte after it) cuts nothing, and the piece in which one is left open is
+    /// `nil`.
+    static func cutFromTheEnd(_ text: Substring, at separator: Unicode.Scalar, quoted: Bool) -> [Substring?] {
+        let utf8 = text.utf8
+        let separator = UInt8(ascii: separator)
+        var pieces: [Substring?] = []
+        var end = utf8.endIndex
+        var inQuotes = false
+        var index = utf8.endIndex
+        while index > utf8.startIndex {
+            index = utf8.index(before: index)
+            if quoted && utf8[index] == UInt8(ascii: "\"") {
+                // Escaped when an odd number of backslashes comes before it.
+                var before = index
+                var backslashes = 0
+                while before > utf8.startIndex, utf8[utf8.index(before: before)] == UInt8(ascii: "\\") {
+                    before = utf8.index(before: before)
+                    backslashes += 1
+                }
+                if backslashes % 2 == 0 { inQuotes.toggle() }
+            } else if utf8[index] == separator && !inQuotes {
+                pieces.append(text[utf8.index(after: index)..<end])
+                end = index
+            }
+        }
+        pieces.append(inQuotes ? nil : text[utf8.startIndex..<end])
+        return pieces.reversed()
+    }
+
+    /// The content of a quoted string (`"[2001:db8::1]:4711"`), each `\` dropped and the byte after it kept.
+    static func unquoted(_ text: Substring) -> Substring {
+        var content = ""
+        var escaped = false
+        for scalar in text.unicodeScalars.dropFirst().dropLast() {
+            if !escaped && scalar == "\\" {
+                escaped = true
+                continue
+            }
+            escaped = false
+            content.unicodeScalars.append(scalar)
+        }
+        return content[...]
     }
 
     /// `198.51.100.7` for `198.51.100.7:4711`, `2001:db8::1` for `[2001:db8::1]` or `[2001:db8::1]:4711`.

@@ -258,6 +258,45 @@ struct AccountRoutesTests {
         }
     }
 
+    @Test func aCharacterJoiningTheProxysCommaDoesNotHideTheClient() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "X-Forwarded-For"
+        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try await WebApp.run(configuration: routes, registration: Self.oneBeginPerClient) { app async throws in
+            // Given a sign-in begun by 203.0.113.5 through the proxy
+            #expect(try await beginStatus(app, [("X-Forwarded-For", "203.0.113.5")]) == 303)
+            // When it ends a header of its own with U+0600, a prepend character: one `Character` with the comma the
+            // proxy adds after it
+            // Then it is still 203.0.113.5, refused, not the proxy, which still has its own begin
+            #expect(try await beginStatus(app, [("X-Forwarded-For", "x\u{600}, 203.0.113.5")]) == 429)
+            #expect(try await beginStatus(app, []) == 303)
+        }
+    }
+
+    @Test func aQuotedStringInForwardedIsOneValueAndOneLeftOpenSwallowsNothing() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "Forwarded"
+        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try await WebApp.run(configuration: routes, registration: Self.oneBeginPerClient) { app async throws in
+            // Given sign-ins begun by 192.0.2.9 and 192.0.2.10
+            #expect(try await beginStatus(app, [("Forwarded", "for=192.0.2.9")]) == 303)
+            #expect(try await beginStatus(app, [("Forwarded", "for=192.0.2.10")]) == 303)
+            // When a proxy's element quotes text a browser at 203.0.113.5 chose, with a comma and `for=` in it
+            // Then the client is 203.0.113.5, let through, refused the second time
+            let quoting = #"proto=http;host="a,for=192.0.2.9;x=";for=203.0.113.5"#
+            #expect(try await beginStatus(app, [("Forwarded", quoting)]) == 303)
+            #expect(try await beginStatus(app, [("Forwarded", "for=203.0.113.5")]) == 429)
+            // And a quoted string a browser leaves open before the proxy's element, or an escaped quote, swallows
+            // nothing
+            #expect(try await beginStatus(app, [("Forwarded", #"for="192.0.2.1, for=192.0.2.10"#)]) == 429)
+            #expect(try await beginStatus(app, [("Forwarded", #"x="\", for=192.0.2.10"#)]) == 429)
+            #expect(try await beginStatus(app, [("Forwarded", #"x="\\", for=192.0.2.11"#)]) == 303)
+            // And a quoted address is read with its escapes undone
+            #expect(try await beginStatus(app, [("Forwarded", #"for="[2001:db8:\:1]""#)]) == 303)
+            #expect(try await beginStatus(app, [("Forwarded", #"for="[2001:db8::1]""#)]) == 429)
+        }
+    }
+
     @Test func aTrustedProxyRangeIsReadAsWrittenOrRefusedNamingTheText() throws {
         // Given ranges as an operator writes them
         let written = ["10.0.0.0/8", "192.0.2.1", "2001:db8::/32", "::1", "2001:DB8:0:0:1::/80", "0.0.0.0/0", "::/0"]
