@@ -139,12 +139,17 @@ extension AccountRoutes {
         return content[...]
     }
 
-    /// `198.51.100.7` for `198.51.100.7:4711`, `2001:db8::1` for `[2001:db8::1]` or `[2001:db8::1]:4711`.
+    /// `198.51.100.7` for `198.51.100.7:4711`, `2001:db8::1` for `[2001:db8::1]`, `[2001:db8::1]:4711` or
+    /// `[2001:db8::1]:_p1` (RFC 7239's obfuscated port).
     static func withoutPort(_ text: Substring) -> Substring {
         if text.hasPrefix("["), let end = text.firstIndex(of: "]") {
             let rest = text[text.index(after: end)...]
-            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber })
-            else { return text }
+            let port = rest.dropFirst()
+            let isPort =
+                port.allSatisfy { $0.isASCII && $0.isNumber }
+                || port.first == "_"
+                    && port.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+            guard rest.isEmpty || (rest.hasPrefix(":") && isPort) else { return text }
             return text[text.index(after: text.startIndex)..<end]
         }
         if text.contains("."), text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {

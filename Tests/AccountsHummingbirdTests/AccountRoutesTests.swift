@@ -251,10 +251,14 @@ struct AccountRoutesTests {
             #expect(try await beginStatus(app, [("Forwarded", "for=192.0.2.60;by=10.0.0.1")]) == 303)
             #expect(
                 try await beginStatus(app, [("Forwarded", "for=192.0.2.60"), ("X-Forwarded-For", "192.0.2.61")]) == 429)
+            // And an obfuscated port is dropped as a number is, after an IPv6 address as after an IPv4 one
+            #expect(try await beginStatus(app, [("Forwarded", #"for="[2001:db8:beef::1]:_p-1""#)]) == 303)
+            #expect(try await beginStatus(app, [("Forwarded", #"for="[2001:db8:beef::2]:4711""#)]) == 429)
+            #expect(try await beginStatus(app, [("Forwarded", #"for="192.0.2.60:_p-1""#)]) == 429)
             // And an obfuscated identifier counts the proxy that wrote it
             #expect(try await beginStatus(app, [("Forwarded", "for=_gazonk")]) == 303)
             #expect(try await beginStatus(app, [("Forwarded", "for=unknown")]) == 429)
-            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 3)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 4)
         }
     }
 
