@@ -10,7 +10,9 @@ extension AccountRoutes {
     /// ```
     ///
     /// An IPv4 range also holds the IPv4-mapped IPv6 form of its addresses (`::ffff:10.1.2.3`), as a dual-stack
-    /// socket reports an IPv4 peer.
+    /// socket reports an IPv4 peer, and an IPv6 range the IPv4 addresses whose mapped form it holds
+    /// (`::ffff:10.0.0.0/104` holds `10.1.2.3`), as an IPv4 socket reports them: which socket the app listens on
+    /// changes nothing.
     public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
         /// The first address's bytes: 4 for IPv4, 16 for IPv6.
         let bytes: [UInt8]
@@ -51,17 +53,20 @@ extension AccountRoutes {
         /// The range in CIDR notation, as read (`10.0.0.0/8`, `2001:db8::/32`).
         public var description: String { Self.text(bytes, prefixLength) }
 
-        /// Whether the address whose bytes are `address` (4 or 16) is in the range; an IPv4-mapped IPv6 address
-        /// counts as its IPv4 address.
+        /// Whether the address whose bytes are `address` (4 or 16) is in the range; an IPv4 address and its
+        /// IPv4-mapped IPv6 form (`::ffff:10.1.2.3`) are one address.
         func contains(_ address: [UInt8]) -> Bool {
             var address = address
-            if bytes.count == 4, address.count == 16, address[0..<10].allSatisfy({ $0 == 0 }),
-                address[10] == 0xFF, address[11] == 0xFF
-            {
+            if bytes.count == 4, address.count == 16, address.starts(with: Self.mappedPrefix) {
                 address = Array(address[12..<16])
+            } else if bytes.count == 16, address.count == 4 {
+                address = Self.mappedPrefix + address
             }
             return address.count == bytes.count && Self.masked(address, prefixLength) == bytes
         }
+
+        /// The first 12 bytes of an IPv4-mapped IPv6 address, `::ffff:0:0/96`.
+        static let mappedPrefix: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]
 
         static func masked(_ bytes: [UInt8], _ prefixLength: Int) -> [UInt8] {
             bytes.enumerated().map { index, byte in
@@ -72,6 +77,10 @@ extension AccountRoutes {
 
         static func text(_ bytes: [UInt8], _ prefixLength: Int) -> String {
             if bytes.count == 4 { return bytes.map { String($0) }.joined(separator: ".") + "/\(prefixLength)" }
+            // RFC 5952, section 5: an IPv4-mapped address ends in its IPv4 address, `::ffff:192.0.2.1`.
+            if prefixLength >= 96 && bytes.starts(with: mappedPrefix) {
+                return "::ffff:" + text(Array(bytes[12..<16]), prefixLength)
+            }
             let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
             // RFC 5952: the longest run of two or more zero groups, the first of equal runs, becomes `::`.
             var best: Range<Int>?

@@ -262,6 +262,21 @@ struct AccountRoutesTests {
         }
     }
 
+    @Test func aTrustedProxyWrittenInIPv4MappedFormIsTrustedOnAnIPv4Socket() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "X-Forwarded-For"
+        // The app listens on 127.0.0.1, so its peer is 127.0.0.1 as 4 bytes, not ::ffff:127.0.0.1
+        routes.trustedProxies = [try AccountRoutes.AddressRange("::ffff:127.0.0.0/104")]
+        try await WebApp.run(configuration: routes, registration: Self.oneBeginPerClient) { app async throws in
+            // Given a sign-in begun by 203.0.113.5 through the proxy
+            #expect(try await beginStatus(app, [("X-Forwarded-For", "203.0.113.5")]) == 303)
+            // When 203.0.113.6 begins one, then 203.0.113.5 again
+            // Then the first is let through, the second refused: the proxy is trusted
+            #expect(try await beginStatus(app, [("X-Forwarded-For", "203.0.113.6")]) == 303)
+            #expect(try await beginStatus(app, [("X-Forwarded-For", "203.0.113.5")]) == 429)
+        }
+    }
+
     @Test func aCharacterJoiningTheProxysCommaDoesNotHideTheClient() async throws {
         var routes = AccountRoutes.Configuration()
         routes.clientAddressHeader = "X-Forwarded-For"
@@ -303,11 +318,15 @@ struct AccountRoutesTests {
 
     @Test func aTrustedProxyRangeIsReadAsWrittenOrRefusedNamingTheText() throws {
         // Given ranges as an operator writes them
-        let written = ["10.0.0.0/8", "192.0.2.1", "2001:db8::/32", "::1", "2001:DB8:0:0:1::/80", "0.0.0.0/0", "::/0"]
+        let written = [
+            "10.0.0.0/8", "192.0.2.1", "2001:db8::/32", "::1", "2001:DB8:0:0:1::/80", "0.0.0.0/0", "::/0",
+            "::FFFF:a00:0/104", "::ffff:0:0/96", "172.16.0.0/12",
+        ]
         // Then each reads back in CIDR notation (RFC 5952 for IPv6)
         #expect(
             try written.map { try AccountRoutes.AddressRange($0).description } == [
                 "10.0.0.0/8", "192.0.2.1/32", "2001:db8::/32", "::1/128", "2001:db8:0:0:1::/80", "0.0.0.0/0", "::/0",
+                "::ffff:10.0.0.0/104", "::ffff:0.0.0.0/96", "172.16.0.0/12",
             ])
         #expect(
             AccountRoutes.AddressRange.loopbackAndPrivate.map(\.description) == [
