@@ -41,7 +41,8 @@ public struct AccountRoutes: Sendable {
         /// `Forwarded` read by its `for=` parameters), from which the client is taken for
         /// ``RegistrationService/Configuration/beginsPerClient``: its last address, or with ``trustedProxies`` the
         /// last one no trusted proxy holds. A port after an address is dropped; without the header, or with no IP
-        /// address where one is needed, the peer's address counts. `nil` (the default) counts the peer's address
+        /// address where one is needed, the peer's address counts (with ``trustedProxies``, the trusted proxy's that
+        /// wrote what could not be read). `nil` (the default) counts the peer's address
         /// (``AccountsRequestContext``). Without ``trustedProxies``, set it only when every request comes through a
         /// proxy that adds it: otherwise a client writes the header itself and picks a fresh address for every
         /// request.
@@ -50,7 +51,9 @@ public struct AccountRoutes: Sendable {
         /// ``clientAddressHeader`` is believed: the header is read only on requests whose peer is one of them, from its
         /// last address back past the addresses of trusted proxies, so a chain of proxies (a CDN, then a load
         /// balancer) names the browser, and a browser that reaches the app directly, or writes the header itself,
-        /// counts as its own address. Empty (the default): the header's last address counts, from any peer.
+        /// counts as its own address. A peer with no IP address (a Unix-domain socket, a context that is no
+        /// `RemoteAddressRequestContext`) is never trusted: the header is not read, and each browser session counts.
+        /// Empty (the default): the header's last address counts, from any peer.
         public var trustedProxies: [AddressRange] = []
         /// "Forgot your password?": where reset links point and how they are mailed. `nil` (the default) offers no
         /// reset: the routes `/password/forgot` and `/password/reset` are not added, and the log-in page has no link.
