@@ -165,13 +165,8 @@ extension AccountRoutes {
         return ipv6Bytes(text.prefix { $0 != "%" })
     }
 
-    /// `198.51.100.7` (no network); `2001:db8:1:2::/64` for any address in that /64, of the network `2001:db8:1::/48`;
-    /// `nil` for text that is no IP address.
-    static func clientKey(address: String) -> (key: String, network: String?)? {
-        addressBytes(Substring(address)).map(clientKey(bytes:))
-    }
-
-    /// The client key and network of an address's bytes (4 or 16).
+    /// The client key and network of an address's bytes (4 or 16): `198.51.100.7` (no network); `2001:db8:1:2::/64`
+    /// for any address in that /64, of the network `2001:db8:1::/48`.
     static func clientKey(bytes: [UInt8]) -> (key: String, network: String?) {
         func dotted(_ bytes: ArraySlice<UInt8>) -> (key: String, network: String?) {
             (bytes.map { String($0) }.joined(separator: "."), nil)
