@@ -4,7 +4,8 @@
 Starts `accounts demo --port 0 --database <tmp> --users <its own users file>`, reads the URL line, and walks the
 whole flow as a person would: register through the sandbox's consent page (fixing a validation error first), sign
 out, log in with Twitter again, cancel at the consent page, open the callback directly, sign up with email and link
-Twitter to that account after a password sign-in, and sign out everywhere. Each step saves a screenshot under the
+Twitter to that account after a password sign-in, sign out everywhere, and choose a new password through the link
+the demo writes to its outbox. Each step saves a screenshot under the
 artefacts folder. The last line reads `N passed, M failed`; the exit status is 0 only when nothing failed.
 
     python3 Tests/Browser/demo_flow.py --accounts .build/debug/accounts --artifacts artifacts/browser
@@ -13,6 +14,7 @@ artefacts folder. The last line reads `N passed, M failed`; the exit status is 0
 import argparse
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -31,6 +33,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 PASSWORD = "a long enough password"
+NEW_PASSWORD = "another long enough password"
 
 # The sandbox's fake people for this suite: one without an email (the form must ask for it), one whose email an
 # email account will already have (the link flow).
@@ -285,6 +288,41 @@ class Suite:
         self.wait_for_path("/login")
         check(self.signed_in_as() is None, "the revoked session still works")
         self.screenshot("revoked-session")
+
+    def step_forgot_password_link_from_the_outbox(self):
+        self.open("/login")
+        self.click("#forgot-password")
+        self.wait_for_path("/password/forgot")
+        self.fill("email", "LIN@example.org")
+        self.click("#send-link")
+        check("If an account uses that address" in self.text_of("#reset-sent"), "no check-your-email page")
+        self.screenshot("reset-link-sent")
+        # The demo "mails" the link into <database>.outbox, after the answer
+        outbox = self.demo.database + ".outbox"
+        link = None
+        deadline = time.monotonic() + 10
+        while link is None and time.monotonic() < deadline:
+            if os.path.exists(outbox):
+                with open(outbox, encoding="utf-8") as handle:
+                    found = re.search(r"http://127\.0\.0\.1:\d+/password/reset\?token=[0-9a-f]{64}", handle.read())
+                link = found.group(0) if found else None
+            time.sleep(0.05)
+        check(link is not None, "no reset link in the outbox")
+        check(oct(os.stat(outbox).st_mode & 0o777) == "0o600", "the outbox is not owner-only")
+        self.driver.get(link)
+        check("Choose a new password" in self.driver.page_source and "<strong>lin</strong>" in self.driver.page_source,
+              "no new-password form for lin")
+        self.fill("password", NEW_PASSWORD)
+        self.screenshot("choose-new-password")
+        self.click("#set-password")
+        self.wait_for_path("/login?notice=password_reset")
+        self.fill("login", "lin")
+        self.fill("password", NEW_PASSWORD)
+        self.click("#log-in")
+        self.wait_for_path("/account")
+        check(self.signed_in_as() == "lin", "the new password did not sign in")
+        check(link.split("token=")[1] not in self.demo.stderr_text(), "the demo's stderr shows the token")
+        self.screenshot("signed-in-with-new-password")
 
     def run(self):
         steps = [getattr(self, name) for name in dir(self) if name.startswith("step_")]
