@@ -13,8 +13,9 @@ extension AccountRoutes {
         /// request's `Host` header, which whoever asks for a link could set to their own site and so receive the
         /// token when the person clicks.
         public var baseURL: URL
-        /// Sends one mail. It runs after the answer is sent, so its time and failures tell the asker nothing; a
-        /// failure is logged by its type only.
+        /// Sends one mail. It runs in a task of its own, after the link is issued, while the answer goes out without
+        /// waiting, so neither its time nor its failures tell the asker anything; a failure is logged by its type
+        /// only.
         public var send: @Sendable (PasswordResetMail) async throws -> Void
 
         /// Links on `baseURL`, sent by `send`.
@@ -47,8 +48,9 @@ extension AccountRoutes {
             visit, title: "Forgot your password?", body: Pages.forgotPassword(email: "", error: nil, csrf: visit.csrf))
     }
 
-    /// `POST /password/forgot`: `email`. The same answer whether or not an account uses the address; the mail goes
-    /// out after the answer.
+    /// `POST /password/forgot`: `email`. The answer does not wait for the store or the mail: the link is issued and
+    /// sent in a task of its own, so the answer is the same, in the same time, whether or not an account uses the
+    /// address (issuing one writes and syncs the database; finding none does not).
     func forgotPassword(_ request: Request, delivery: PasswordResetDelivery) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -58,23 +60,28 @@ extension AccountRoutes {
                 body: Pages.forgotPassword(
                     email: "", error: "Enter the email address of your account.", csrf: visit.csrf))
         }
-        if let reset = try await local.requestPasswordReset(email: email), let to = reset.account.email {
+        let (local, logger) = (local, logger)
+        Task.detached {
+            let reset: PasswordReset?
+            do {
+                reset = try await local.requestPasswordReset(email: email)
+            } catch {
+                logger.error("password reset not issued", metadata: ["web.error": "\(error)"])
+                return
+            }
+            guard let reset, let to = reset.account.email else { return }
             var base = Substring(delivery.baseURL.absoluteString)
             while base.hasSuffix("/") { base = base.dropLast() }
             let mail = PasswordResetMail(
                 to: to, username: reset.account.username,
                 link: Secret(base + "/password/reset?token=" + reset.token.revealed), expiresAt: reset.expiresAt)
-            let logger = logger
-            let account = reset.account.id
-            Task.detached {
-                do {
-                    try await delivery.send(mail)
-                    logger.info("password reset mail sent", metadata: ["account.id": "\(account)"])
-                } catch {
-                    logger.error(
-                        "password reset mail failed",
-                        metadata: ["account.id": "\(account)", "web.error": "\(type(of: error))"])
-                }
+            do {
+                try await delivery.send(mail)
+                logger.info("password reset mail sent", metadata: ["account.id": "\(reset.account.id)"])
+            } catch {
+                logger.error(
+                    "password reset mail failed",
+                    metadata: ["account.id": "\(reset.account.id)", "web.error": "\(type(of: error))"])
             }
         }
         return page(visit, title: "Check your email", body: Pages.resetSent(lifetime: local.passwordResetLifetime))
