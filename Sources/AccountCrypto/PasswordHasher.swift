@@ -21,7 +21,7 @@ public struct PasswordHasher: Sendable {
         public let p: Int
 
         /// Parameters for new hashes; traps (a programmer error) unless they fit `PasswordHasher.maximumMemory`,
-        /// 1 ≤ log2N ≤ 24, 1 ≤ r ≤ 64 and 1 ≤ p ≤ 16.
+        /// 1 ≤ log2N ≤ 24, 1 ≤ r ≤ 64, 1 ≤ p ≤ 16 and log2N < 16·r (RFC 7914's N < 2^(128·r/8)).
         public init(log2N: Int, r: Int, p: Int) {
             precondition(Self.problem(log2N: log2N, r: r, p: p) == nil, "scrypt parameters out of range")
             self.log2N = log2N
@@ -50,6 +50,10 @@ public struct PasswordHasher: Sendable {
             guard (1...24).contains(log2N) else { return "ln=\(log2N) is outside 1…24" }
             guard (1...64).contains(r) else { return "r=\(r) is outside 1…64" }
             guard (1...16).contains(p) else { return "p=\(p) is outside 1…16" }
+            // RFC 7914 §2: N < 2^(128·r/8). OpenSSL refuses anything else, so such a hash could never be verified.
+            guard log2N < 16 * r else {
+                return "ln=\(log2N) with r=\(r) breaks scrypt's rule N < 2^(16·r) (RFC 7914), which OpenSSL enforces"
+            }
             guard memoryBytes(log2N: log2N, r: r, p: p) <= PasswordHasher.maximumMemory else {
                 return "ln=\(log2N) with r=\(r) needs more than \(PasswordHasher.maximumMemory >> 20) MiB"
             }

@@ -29,6 +29,14 @@ struct PasswordHashFormatTests {
             "scrypt$ln=15$r=8$p=1$c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
             .parametersOutOfRange(algorithm: "scrypt", problem: "a 4-byte salt is outside 8…64")
         ),
+        // RFC 7914 wants N < 2^(16·r): OpenSSL refuses ln=16 with r=1, so verify could never read such a hash (it
+        // was imported, and every sign-in with the right password then failed as a wrong one).
+        (
+            "scrypt$ln=16$r=1$p=1$c2FsdHNhbHRzYWx0c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            .parametersOutOfRange(
+                algorithm: "scrypt",
+                problem: "ln=16 with r=1 breaks scrypt's rule N < 2^(16·r) (RFC 7914), which OpenSSL enforces")
+        ),
         (
             "pbkdf2_sha256$0$salt$aGFzaA==",
             .parametersOutOfRange(algorithm: "pbkdf2_sha256", problem: "0 iterations is outside 1…10000000")
@@ -65,6 +73,14 @@ struct PasswordHashFormatTests {
         #expect(throws: expected) { try PasswordHasher.validateFormat(encoded) }
         // A store's own export holding such hashes goes back in when the operator says so.
         try PasswordHasher.validateFormat(encoded, allowingCostly: true)
+    }
+
+    /// The largest N that r=1 allows (RFC 7914: N < 2^16) hashes and verifies.
+    @Test func acceptsTheLargestNThatTheBlockSizeAllows() throws {
+        let hasher = PasswordHasher(parameters: .init(log2N: 15, r: 1, p: 1))
+        let encoded = try hasher.hash(password: "pw")
+        try PasswordHasher.validateFormat(encoded)
+        #expect(try hasher.verify(password: "pw", against: encoded) == .valid(needsRehash: false))
     }
 
     @Test func acceptsTheMostCostlyImportableHashes() throws {
