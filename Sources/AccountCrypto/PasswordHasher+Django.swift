@@ -23,7 +23,7 @@ extension PasswordHasher {
         guard fields.count == 4 else {
             throw .malformed(algorithm: algorithm, problem: "expected 4 fields separated by '$', found \(fields.count)")
         }
-        guard let iterations = decimal(fields[1], maximumDigits: 9) else {
+        guard let iterations = decimal(fields[1], maximumDigits: maximumParameterDigits) else {
             throw .malformed(algorithm: algorithm, problem: "the iteration count is not a decimal number")
         }
         guard (1...maximumDjangoIterations).contains(iterations) else {

@@ -190,8 +190,13 @@ public struct PasswordHasher: Sendable {
     private static func parameter(_ name: String, in field: Substring) -> Int? {
         let prefix = name + "="
         guard field.hasPrefix(prefix) else { return nil }
-        return decimal(field.dropFirst(prefix.count), maximumDigits: 4)
+        return decimal(field.dropFirst(prefix.count), maximumDigits: maximumParameterDigits)
     }
+
+    /// Most digits read in a stored parameter (ln, r, p, a PBKDF2 iteration count): far more than any accepted value
+    /// needs, so that a number too large is refused as out of range, naming it, rather than as "not a number"; 18
+    /// digits always fit in an `Int`.
+    static let maximumParameterDigits = 18
 
     /// A non-negative decimal of 1 to `maximumDigits` ASCII digits, or nil.
     static func decimal(_ text: Substring, maximumDigits: Int) -> Int? {

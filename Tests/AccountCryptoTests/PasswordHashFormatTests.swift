@@ -41,6 +41,15 @@ struct PasswordHashFormatTests {
             "pbkdf2_sha256$0$salt$aGFzaA==",
             .parametersOutOfRange(algorithm: "pbkdf2_sha256", problem: "0 iterations is outside 1…10000000")
         ),
+        // A number too large is named as out of range, not called "not a decimal number" or a missing ln=N$r=N$p=N.
+        (
+            "pbkdf2_sha256$10000000000$salt$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=",
+            .parametersOutOfRange(algorithm: "pbkdf2_sha256", problem: "10000000000 iterations is outside 1…10000000")
+        ),
+        (
+            "scrypt$ln=15$r=10000$p=1$c2FsdHNhbHRzYWx0c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            .parametersOutOfRange(algorithm: "scrypt", problem: "r=10000 is outside 1…64")
+        ),
         (
             "pbkdf2_sha256$1000$salt$aGFzaA==",
             .malformed(algorithm: "pbkdf2_sha256", problem: "the hash is 4 bytes, not 32")
