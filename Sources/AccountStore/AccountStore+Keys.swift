@@ -66,7 +66,9 @@ extension AccountStore {
     ///
     /// Resumable: each committed batch is final and the next run starts from what is left, so a killed rewrap is
     /// finished by running it again. Refused before anything changes when values are sealed under a key id that is
-    /// not in the ring. Records a `keys_rewrapped` event when it re-sealed anything.
+    /// not in the ring. Records one `keys_rewrapped` event per run that re-sealed anything, written with the first
+    /// batch that moved a value and brought up to date in the transaction of each later one, so the audit trail counts
+    /// what is committed even when the run stops half way (a value that does not open, a kill).
     /// - Parameter progress: called after each batch with the values done so far and the total to do.
     public func rewrapSealedValues(
         batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
@@ -86,6 +88,7 @@ extension AccountStore {
         let toDo = counts.filter { $0.keyID != target }.reduce(0) { $0 + $1.total }
         var done = 0
         var batches = 0
+        var eventRowID: Int64?
         for kind in SealedKind.allCases {
             while true {
                 let rows = try await read { db in
@@ -114,7 +117,8 @@ extension AccountStore {
                         ))
                 }
                 let batch = resealed
-                done += try await write { db in
+                let (doneBefore, knownEventRowID, at) = (done, eventRowID, now())
+                let (written, rowID) = try await write { db in
                     var written = 0
                     for value in batch {
                         if try AccountStore.replaceSealed(
@@ -123,19 +127,32 @@ extension AccountStore {
                             written += 1
                         }
                     }
-                    return written
+                    guard written > 0 else { return (0, knownEventRowID) }
+                    let event = AccountEvent(
+                        kind: .keysRewrapped, subject: nil, actor: actor,
+                        details: ["key_id": target, "values": String(doneBefore + written)], occurredAt: at)
+                    return (written, try AccountStore.recordRewrapEvent(db, event, replacing: knownEventRowID))
                 }
+                done += written
+                eventRowID = rowID
                 batches += 1
                 progress(done, toDo)
             }
         }
-        if done > 0 {
-            try await recordEvent(
-                AccountEvent(
-                    kind: .keysRewrapped, subject: nil, actor: actor,
-                    details: ["key_id": target, "values": String(done)], occurredAt: now()))
-        }
         return RewrapReport(keyID: target, rewrapped: done, batches: batches)
+    }
+
+    /// Writes a run's `keys_rewrapped` event, or brings the one it wrote with an earlier batch (row `rowID`) up to date;
+    /// returns the event's row id.
+    static func recordRewrapEvent(_ db: Database, _ event: AccountEvent, replacing rowID: Int64?) throws -> Int64 {
+        if let rowID {
+            try db.run(
+                sql: "UPDATE account_events SET details = ?, occurred_at = ? WHERE id = ?",
+                arguments: [encodeDetails(event.details), Timestamp.micros(event.occurredAt), rowID])
+            return rowID
+        }
+        try insertEvent(db, event)
+        return db.lastInsertedRowID
     }
 
     /// Replaces a sealed value that rewrap read with its value sealed under `keyID`, if the row still holds what was

@@ -87,7 +87,8 @@ struct SealedSecretsTests {
             func row() throws -> (token: String, blob: Data, keyID: String) {
                 try queue.read { db in
                     let row = try #require(
-                        try Row.fetchOne(db, sql: "SELECT access_token, sealed_secret, key_id FROM twitter_credentials"))
+                        try Row.fetchOne(db, sql: "SELECT access_token, sealed_secret, key_id FROM twitter_credentials")
+                    )
                     return (row[0], row[1], row[2])
                 }
             }
@@ -110,6 +111,50 @@ struct SealedSecretsTests {
                 try await store.replaceSealedValue(
                     kind: .credential, rowID: "1", read: refreshed.blob, with: Data([1, 2, 3]), keyID: "k9"))
             #expect(try row().keyID == "k9")
+        }
+    }
+
+    /// The audit trail counts every value a rewrap moved, even when the run stops half way: before, the one event was
+    /// written after the last batch, so a run stopped by a bad row (or killed) left batches committed and no event.
+    @Test func rewrapRecordsWhatItCommittedEvenWhenItStopsHalfWay() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given three credentials under keyA, the second one's tag altered
+            let keyA = try SecretKey.generate(id: "keyA")
+            let keyB = try SecretKey.generate(id: "keyB")
+            let before = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]))
+            for index in 0..<3 {
+                let user = try await before.createAccount(newAccount("user\(index)"))
+                try await before.linkTwitter(
+                    twitterIdentity(String(7_000 + index)),
+                    credential: TwitterCredential(token: "t\(index)", secret: Secret("s\(index)")), to: .id(user.id))
+            }
+            try before.close()
+            try executeSQL(
+                dir + "/accounts.sqlite",
+                """
+                UPDATE twitter_credentials SET sealed_secret = CAST(
+                    substr(sealed_secret, 1, length(sealed_secret) - 1)
+                    || CASE WHEN substr(sealed_secret, -1) = X'00' THEN X'01' ELSE X'00' END AS BLOB)
+                WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '7001')
+                """)
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyB, keyA]))
+            defer { try? store.close() }
+            func rewrapEvents() async throws -> [[String: String]] {
+                try await store.recentEvents().filter { $0.kind == .keysRewrapped }.map(\.details)
+            }
+
+            // When a rewrap one value a batch stops at the bad row
+            await #expect(throws: StoreError.self) { try await store.rewrapSealedValues(batchSize: 1) }
+
+            // Then the batch it committed is in the audit trail
+            #expect(try await store.sealedValueCounts().first { $0.keyID == "keyB" }?.credentials == 1)
+            #expect(try await rewrapEvents() == [["key_id": "keyB", "values": "1"]])
+
+            // And when the bad row is gone, the next run's value is counted too
+            _ = try await store.deleteAccount(.username("user1"))
+            #expect(try await store.rewrapSealedValues(batchSize: 1).rewrapped == 1)
+            #expect(
+                try await rewrapEvents() == [["key_id": "keyB", "values": "1"], ["key_id": "keyB", "values": "1"]])
         }
     }
 
