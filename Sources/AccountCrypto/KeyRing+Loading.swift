@@ -10,7 +10,8 @@ extension KeyRing {
     ///
     /// A keys file holds one `id:BASE64KEY` a line, sealing key first; blank lines and lines starting with `#` are
     /// skipped and whitespace around ids and keys is trimmed. It is refused unless its mode is 0600 or 0400.
-    /// `ACCOUNTS_KEYS` holds the same entries separated by commas. Keys are standard padded base64 of 32 bytes.
+    /// `ACCOUNTS_KEYS` holds the same entries separated by commas (or line breaks, as `ACCOUNTS_KEYS=$(cat FILE)` gives
+    /// them). Keys are standard padded base64 of 32 bytes.
     ///
     /// Throws `.noKeys` when none of the three is set; other errors name the file and line or the variable and
     /// entry, and the key id, but never key material.
@@ -24,14 +25,18 @@ extension KeyRing {
         throw .noKeys
     }
 
-    /// Parses comma-separated `id:BASE64KEY` entries; empty entries (a trailing comma) are skipped.
+    /// Parses `id:BASE64KEY` entries separated by commas or line breaks; empty entries (a trailing comma) are skipped.
     static func parse(environmentValue value: String, variable: String) throws(KeyRingError) -> KeyRing {
         // A byte-order mark from a file read into the variable (`ACCOUNTS_KEYS=$(cat keys.txt)`) is no part of the
         // first id, as in a keys file; anywhere else it is refused with the id.
-        let text = Array(value.utf8.starts(with: [0xEF, 0xBB, 0xBF]) ? value.utf8.dropFirst(3) : value.utf8[...])
+        var text = Array(value.utf8.starts(with: [0xEF, 0xBB, 0xBF]) ? value.utf8.dropFirst(3) : value.utf8[...])
+        defer { LibCrypto.cleanse(&text) }  // this copy of the keys' text is ours to zero
         var keys: [(key: SecretKey, location: KeyLocation)] = []
         var entry = 0
-        for field in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+        // A line break separates entries too: a keys file read into the variable has one a line, and an entry run on
+        // into the next line was reported as a key that is not base64.
+        let separators: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: "\n")]
+        for field in text.split(omittingEmptySubsequences: false, whereSeparator: separators.contains) {
             entry += 1
             let trimmed = trimmingWhitespace(field)
             if trimmed.isEmpty { continue }

@@ -38,6 +38,15 @@ struct KeyRingLoadingTests {
         #expect(ring.keyIDs == ["id2", "id1"])
     }
 
+    /// `ACCOUNTS_KEYS=$(cat keys-file)` gives one entry a line: before, the first key was called "not valid base64"
+    /// (its text ran on into the next line), which sent the operator to check a key that was fine.
+    @Test(arguments: ["\n", "\r\n"])
+    func takesLineBreaksBetweenEntriesAsAKeysFileHasThem(_ lineBreak: String) throws {
+        let ring = try KeyRing.load(
+            keysFile: nil, environment: ["ACCOUNTS_KEYS": "id2:\(keyB)\(lineBreak)id1:\(keyA)\(lineBreak)"])
+        #expect(ring.keyIDs == ["id2", "id1"])
+    }
+
     @Test(arguments: [[:], ["ACCOUNTS_KEYS": ""], ["ACCOUNTS_KEYS": "  "], ["ACCOUNTS_KEYS_FILE": ""]])
     func nothingConfiguredIsNoKeys(_ environment: [String: String]) {
         #expect(throws: KeyRingError.noKeys) { try KeyRing.load(keysFile: nil, environment: environment) }
