@@ -66,7 +66,9 @@ extension AccountStore {
             status: AccountStatus(rawValue: row[2] as String) ?? .disabled, hasTwitter: row[3])
     }
 
-    /// Sets (or, with `nil`, removes) the account's password hash and records `event`, in one transaction.
+    /// Sets (or, with `nil`, removes) the account's password hash, ends the account's live password reset links
+    /// (a link asked for before the password changed no longer resets it, as Django's tokens end with the password
+    /// they were made for) and records `event`, in one transaction.
     ///
     /// Removing is refused with ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity.
     package func setPasswordHash(
@@ -84,6 +86,9 @@ extension AccountStore {
             try db.run(
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [hash, Timestamp.micros(now), record.id])
+            try db.run(
+                sql: "UPDATE password_resets SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
+                arguments: [Timestamp.micros(now), record.id])
             if let event {
                 try AccountStore.insertEvent(
                     db, AccountEvent(kind: event, subject: user, actor: actor, occurredAt: now))

@@ -168,7 +168,7 @@ public struct LocalAccounts: Sendable {
 
     // MARK: - Changing and removing
 
-    /// Replaces the account's password, after checking the current one.
+    /// Replaces the account's password, after checking the current one; reset links asked for before stop working.
     public func changePassword(
         for user: UserID, current: Secret, new: Secret
     ) async throws(LocalAccountError) {
@@ -191,8 +191,8 @@ public struct LocalAccounts: Sendable {
         }
     }
 
-    /// Removes the account's password, after checking it; refused when the account has no linked Twitter identity
-    /// (it would be left with no way to sign in).
+    /// Removes the account's password, after checking it, and ends its reset links; refused when the account has no
+    /// linked Twitter identity (it would be left with no way to sign in).
     public func removePassword(for user: UserID, current: Secret) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }

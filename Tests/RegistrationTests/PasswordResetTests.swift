@@ -96,6 +96,34 @@ struct PasswordResetTests {
         }
     }
 
+    @Test func changingOrRemovingThePasswordEndsTheLinks() async throws {
+        try await withAnn { local, store, _, _, ann in
+            // Given a link asked for, then the password changed after all (ann remembered the old one)
+            let first = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            try await local.changePassword(for: ann.id, current: Self.password, new: Self.newPassword)
+            // Then the link no longer works: whoever reads the mail later cannot undo the change
+            #expect(try await local.passwordResetAccount(token: first.token) == nil)
+            await #expect(throws: LocalAccountError.invalidResetLink) {
+                try await local.resetPassword(token: first.token, newPassword: Secret("somebody else's passphrase"))
+            }
+            guard case .signedIn = try await local.signIn(login: "ann", password: Self.newPassword) else {
+                Issue.record("a link older than the password replaced it")
+                return
+            }
+
+            // Given another link, then the password removed (ann signs in with Twitter now)
+            let second = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            try await store.linkTwitter(twitterIdentity("5"), credential: nil, to: .id(ann.id))
+            try await local.removePassword(for: ann.id, current: Self.newPassword)
+            // Then the link cannot give the account a password again
+            #expect(try await local.passwordResetAccount(token: second.token) == nil)
+            await #expect(throws: LocalAccountError.invalidResetLink) {
+                try await local.resetPassword(token: second.token, newPassword: Secret("somebody else's passphrase"))
+            }
+            #expect(try await store.account(.id(ann.id))?.hasPassword == false)
+        }
+    }
+
     @Test func noLinkForAnUnknownDisabledOrPasswordlessAddressAndNothingWritten() async throws {
         try await withAnn { local, store, _, database, ann in
             let before = try await store.events(for: ann.id).count
