@@ -76,9 +76,13 @@ extension AccountStore {
     }
 
     /// Replaces the password of the account a live reset token (`tokenHash`) is for with `newHash`, ends the token,
-    /// the account's other tokens and every browser session of the account, and records a `password_reset` event,
-    /// in one transaction; nothing changes for a token that is not live.
-    package func resetPassword(tokenHash: String, newHash: String) async throws(StoreError) -> PasswordResetUse {
+    /// the account's other tokens and every browser session of the account, clears the sign-in failures counted for
+    /// `loginKeys` (the account's login identifiers: the cool-down guarded the old password, and the person who reset
+    /// it should not be refused the new one), and records a `password_reset` event, in one transaction; nothing
+    /// changes for a token that is not live.
+    package func resetPassword(
+        tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = []
+    ) async throws(StoreError) -> PasswordResetUse {
         let now = now()
         let micros = Timestamp.micros(now)
         return try await write { db in
@@ -95,6 +99,9 @@ extension AccountStore {
                 arguments: [micros, rowID])
             try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [rowID])
             let ended = db.changesCount
+            for key in loginKeys {
+                try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [key])
+            }
             try AccountStore.insertEvent(
                 db,
                 AccountEvent(

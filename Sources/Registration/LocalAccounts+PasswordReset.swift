@@ -59,8 +59,9 @@ extension LocalAccounts {
 
     /// Sets `newPassword` (checked against ``passwordPolicy``) on the account a working reset link's `token` is for,
     /// ends the link, the account's other links and every browser session of the account ("sign out everywhere": the
-    /// person who knew the old password is signed out too), and records a `password_reset` event, in one
-    /// transaction.
+    /// person who knew the old password is signed out too), ends the sign-in cool-down of its username and email
+    /// (the failures counted were against the old password; whoever reset it signs in with the new one at once), and
+    /// records a `password_reset` event, in one transaction.
     /// - Throws: ``LocalAccountError/invalidResetLink`` when the link does not work (used, replaced, expired, its
     ///   account disabled or deleted), ``LocalAccountError/invalid(_:)`` naming the password's problems; either way
     ///   nothing changes and the link still works if it did.
@@ -79,7 +80,10 @@ extension LocalAccounts {
         guard problems.isEmpty else { throw .invalid(problems) }
         let passwordHash = try await hashOffPool(newPassword)
         do {
-            switch try await store.resetPassword(tokenHash: hash, newHash: passwordHash) {
+            let loginKeys = [account.username, account.email].compactMap { $0 }.map(Self.loginKey)
+            switch try await store.resetPassword(
+                tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys)
+            {
             case .reset(let account, _): return account
             case .invalidToken: throw LocalAccountError.invalidResetLink
             }

@@ -96,6 +96,31 @@ struct PasswordResetTests {
         }
     }
 
+    @Test func aResetEndsTheSignInCoolDown() async throws {
+        try await withAnn { local, _, _, _, _ in
+            // Given ann locked out, by username and by address, after ten wrong passwords each (hers or a guesser's)
+            let wrong = Secret("not my password at all")
+            for _ in 0..<10 {
+                #expect(try await local.signIn(login: "ann", password: wrong) == .invalidCredentials)
+                #expect(try await local.signIn(login: "Ann@Example.org", password: wrong) == .invalidCredentials)
+            }
+            guard case .throttled = try await local.signIn(login: "ann", password: Self.password) else {
+                Issue.record("ten failures did not start the cool-down")
+                return
+            }
+            // When she chooses a new password through a mailed link
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            // Then it signs her in at once, by address and by username
+            for login in ["ann@example.org", "ann"] {
+                guard case .signedIn = try await local.signIn(login: login, password: Self.newPassword) else {
+                    Issue.record("the new password was refused for \(login)")
+                    return
+                }
+            }
+        }
+    }
+
     @Test func changingOrRemovingThePasswordEndsTheLinks() async throws {
         try await withAnn { local, store, _, _, ann in
             // Given a link asked for, then the password changed after all (ann remembered the old one)
