@@ -70,13 +70,18 @@ extension AccountStore {
     /// (a link asked for before the password changed no longer resets it, as Django's tokens end with the password
     /// they were made for) and records `event`, in one transaction.
     ///
-    /// Removing is refused with ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity.
+    /// Removing is refused with ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity. With
+    /// `verified` (the hash a current password was checked against), nothing is written unless the account still
+    /// holds it: a password reset (or another change) made while the current password was being checked wins.
+    /// - Returns: whether the hash was written.
+    @discardableResult
     package func setPasswordHash(
-        _ hash: String?, for user: UserID, event: AccountEventKind?, actor: String
-    ) async throws(StoreError) {
+        _ hash: String?, for user: UserID, event: AccountEventKind?, actor: String, replacing verified: String? = nil
+    ) async throws(StoreError) -> Bool {
         let now = now()
-        try await write { db in
+        return try await write { db in
             let record = try AccountStore.requireUserRecord(db, .id(user))
+            if let verified, record.passwordHash != verified { return false }
             if hash == nil {
                 let linked = try Bool.fetchOne(
                     db, sql: "SELECT EXISTS (SELECT 1 FROM twitter_identities WHERE user_id = ?)",
@@ -93,6 +98,7 @@ extension AccountStore {
                 try AccountStore.insertEvent(
                     db, AccountEvent(kind: event, subject: user, actor: actor, occurredAt: now))
             }
+            return true
         }
     }
 

@@ -169,6 +169,9 @@ public struct LocalAccounts: Sendable {
     // MARK: - Changing and removing
 
     /// Replaces the account's password, after checking the current one; reset links asked for before stop working.
+    /// A password reset (or another change) made while the current password was being checked wins: the current
+    /// password is checked again against the hash there now, and is ``LocalAccountError/wrongPassword`` unless it
+    /// matches (a sign-in that only rehashed it).
     public func changePassword(
         for user: UserID, current: Secret, new: Secret
     ) async throws(LocalAccountError) {
@@ -184,24 +187,41 @@ public struct LocalAccounts: Sendable {
         let problems = passwordPolicy.problems(with: new.revealed, username: account?.username, email: account?.email)
         guard problems.isEmpty else { throw .invalid(problems) }
         let hash = try await hashOffPool(new)
-        do {
-            try await store.setPasswordHash(hash, for: user, event: .passwordChanged, actor: "user")
-        } catch {
-            throw .store(error)
-        }
+        try await replacePassword(of: user, checked: current, against: stored, with: hash, event: .passwordChanged)
     }
 
     /// Removes the account's password, after checking it, and ends its reset links; refused when the account has no
-    /// linked Twitter identity (it would be left with no way to sign in).
+    /// linked Twitter identity (it would be left with no way to sign in). A password reset (or change) made while the
+    /// password was being checked wins, as in ``changePassword(for:current:new:)``.
     public func removePassword(for user: UserID, current: Secret) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
         guard case .valid = await verifyOffPool(current, against: stored) else { throw .wrongPassword }
-        do {
-            try await store.setPasswordHash(nil, for: user, event: .passwordRemoved, actor: "user")
-        } catch {
-            throw .store(error)
+        try await replacePassword(of: user, checked: current, against: stored, with: nil, event: .passwordRemoved)
+    }
+
+    /// Writes `hash` (`nil`: removes the password) over `stored`, the hash `current` was found to match, and only
+    /// over it. When the account holds another hash by then, `current` is checked against that one, once: a match (a
+    /// sign-in rehashed the same password) writes over it; anything else is ``LocalAccountError/wrongPassword``.
+    private func replacePassword(
+        of user: UserID, checked current: Secret, against stored: String, with hash: String?, event: AccountEventKind
+    ) async throws(LocalAccountError) {
+        var verified = stored
+        for round in 0..<2 {
+            let written: Bool
+            do {
+                written = try await store.setPasswordHash(
+                    hash, for: user, event: event, actor: "user", replacing: verified)
+            } catch {
+                throw .store(error)
+            }
+            if written { return }
+            guard round == 0, let now = try await requireRecord(user).passwordHash,
+                case .valid = await verifyOffPool(current, against: now)
+            else { break }
+            verified = now
         }
+        throw .wrongPassword
     }
 
     private func requireRecord(_ user: UserID) async throws(LocalAccountError) -> LoginRecord {

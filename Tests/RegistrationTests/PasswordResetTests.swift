@@ -121,6 +121,38 @@ struct PasswordResetTests {
         }
     }
 
+    /// A change checked against the old password while a reset goes through does not undo the reset: whoever knew
+    /// the old password (signed out by the reset) cannot take the account back.
+    @Test func aChangeCheckedAgainstTheOldPasswordDoesNotUndoAReset() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            // Given ann's password stored dearly (checking it takes a while), and a link mailed to her
+            let slow = LocalAccounts(
+                store: store, hasher: PasswordHasher(parameters: .init(log2N: 16, r: 8, p: 1)), failureFloor: .zero)
+            let fast = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
+            let ann = try await slow.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let reset = try #require(try await fast.requestPasswordReset(email: "ann@example.org"))
+            // When someone who knows the old password changes it, and ann resets it while the old one is being checked
+            let change = Task {
+                try await slow.changePassword(
+                    for: ann.id, current: Self.password, new: Secret("the intruder's passphrase"))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+            try await fast.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            let changed = await change.result
+            // Then ann's new password stands, and the change was refused: the password it checked is not hers now
+            guard case .signedIn = try await fast.signIn(login: "ann", password: Self.newPassword) else {
+                Issue.record("a change checked against the old password undid the reset")
+                return
+            }
+            if case .failure(let error) = changed {
+                #expect(error as? LocalAccountError == .wrongPassword)
+            }
+        }
+    }
+
     @Test func changingOrRemovingThePasswordEndsTheLinks() async throws {
         try await withAnn { local, store, _, _, ann in
             // Given a link asked for, then the password changed after all (ann remembered the old one)
