@@ -181,6 +181,20 @@ struct PasswordResetTests {
         }
     }
 
+    @Test func aLinkStopsWorkingWhenItsAccountIsDisabled() async throws {
+        try await withAnn { local, _, _, database, _ in
+            // Given a link mailed to ann, then her account disabled
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            try executeSQL(database, "UPDATE users SET status = 'disabled' WHERE username = 'ann'")
+            // Then the link neither names the account nor sets a password
+            #expect(try await local.passwordResetAccount(token: reset.token) == nil)
+            await #expect(throws: LocalAccountError.invalidResetLink) {
+                try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            }
+            #expect(countQuery(database, "SELECT count(*) FROM account_events WHERE kind = 'password_reset'") == 0)
+        }
+    }
+
     @Test func noLinkForAnUnknownDisabledOrPasswordlessAddressAndNothingWritten() async throws {
         try await withAnn { local, store, _, database, ann in
             let before = try await store.events(for: ann.id).count
