@@ -66,7 +66,7 @@ extension AccountRoutes {
             do {
                 reset = try await local.requestPasswordReset(email: email)
             } catch {
-                logger.error("password reset not issued", metadata: ["web.error": "\(error)"])
+                logger.error("password reset request failed", metadata: ["web.error": "\(error)"])
                 return
             }
             guard let reset, let to = reset.account.email else { return }

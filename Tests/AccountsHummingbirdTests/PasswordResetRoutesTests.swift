@@ -113,6 +113,43 @@ struct PasswordResetRoutesTests {
         }
     }
 
+    /// Issuing a link writes (a row, an event, a sync to disk) only for an address with an account, so only then is
+    /// it slower, and only then can it fail: the answer does not wait for it.
+    @Test func theAnswerDoesNotWaitForTheLinkSoItsFailureTellsNothing() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            // Given a store that cannot write a link (as when the disk is full)
+            try executeSQL(
+                app.databasePath,
+                """
+                CREATE TRIGGER no_room BEFORE INSERT ON password_resets
+                BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END
+                """)
+            // When a stranger asks for a link for ada's address and for one nobody uses
+            var stranger = app.browser()
+            let known = try await stranger.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            let unknown = try await stranger.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "nobody@example.org")])
+            // Then the answers are the same
+            #expect(known.status == 200 && unknown.status == 200)
+            #expect(
+                known.text.replacing(/csrf_token" value="[0-9a-f]+"/, with: "")
+                    == unknown.text.replacing(/csrf_token" value="[0-9a-f]+"/, with: ""))
+            // And the failure is logged after the answer, and no mail goes out
+            for _ in 0..<500
+            where !app.logLines.value.contains(where: { $0.contains("password reset request failed") }) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(app.logLines.value.contains(where: { $0.contains("password reset request failed") }))
+            #expect(outbox.withLock { $0.isEmpty })
+        }
+    }
+
     @Test func withoutADeliveryThereIsNoResetAndTheLogInPageOffersNone() async throws {
         try await WebApp.run { app async throws in
             var browser = app.browser()
