@@ -96,9 +96,12 @@ extension AccountRoutes {
         guard let account = try await local.passwordResetAccount(token: Secret(token)) else {
             return page(visit, title: "Link not valid", status: .badRequest, body: Pages.resetLinkNotValid())
         }
-        return page(
+        var response = page(
             visit, title: "Choose a new password",
             body: Pages.resetPassword(username: account.username, token: token, errors: [], csrf: visit.csrf))
+        // The page's own URL holds the token: no link or form on it sends that URL on as a referrer.
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return response
     }
 
     /// `POST /password/reset`: `token` and `password`; success ends every session of the account and sends the

@@ -284,7 +284,7 @@ final class DemoOutbox: Sendable {
 
 
             """
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw WriteFailed() }
         defer { close(descriptor) }
         guard fchmod(descriptor, 0o600) == 0,

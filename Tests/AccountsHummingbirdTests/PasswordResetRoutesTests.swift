@@ -4,6 +4,7 @@ import Foundation
 import Registration
 import TestSupport
 import Testing
+import TwitterOAuth
 
 /// "Forgot your password?" through the routes, against a real server on 127.0.0.1 and a real SQLite file.
 struct PasswordResetRoutesTests {
@@ -76,6 +77,7 @@ struct PasswordResetRoutesTests {
             let path = "/password/reset?token=\(token)"
             let form = try await browser.get(path)
             #expect(form.status == 200 && form.text.contains("<strong>ada</strong>"))
+            #expect(form.response.headerValue("referrer-policy") == "no-referrer")
             let short = try await browser.submit(
                 path, to: "/password/reset", [("token", token), ("password", "short")])
             // Then she is told why, and the link still works
