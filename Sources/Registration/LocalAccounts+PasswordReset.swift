@@ -88,12 +88,8 @@ extension LocalAccounts {
             case .reset(let account, _): return account
             case .invalidToken: throw LocalAccountError.invalidResetLink
             }
-        } catch let error as LocalAccountError {
-            throw error
-        } catch let error as StoreError {
-            throw .store(error)
         } catch {
-            throw .store(.database(path: "", code: -1, message: "\(type(of: error))"))
+            throw Self.localError(error)
         }
     }
 

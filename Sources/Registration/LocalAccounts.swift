@@ -230,12 +230,17 @@ public struct LocalAccounts: Sendable {
                 throw LocalAccountError.store(.accountNotFound(user.rawValue))
             }
             return record
-        } catch let error as LocalAccountError {
-            throw error
-        } catch let error as StoreError {
-            throw .store(error)
         } catch {
-            throw .store(.database(path: "", code: -1, message: "\(type(of: error))"))
+            throw Self.localError(error)
+        }
+    }
+
+    /// `error` as this service throws it: a ``LocalAccountError`` as it is, a ``StoreError`` as ``LocalAccountError/store(_:)``.
+    static func localError(_ error: any Error) -> LocalAccountError {
+        switch error {
+        case let error as LocalAccountError: error
+        case let error as StoreError: .store(error)
+        default: .store(.database(path: "", code: -1, message: "\(type(of: error))"))
         }
     }
 

@@ -32,14 +32,19 @@ struct PasswordResetRoutesTests {
         return outbox.withLock { $0 }
     }
 
+    /// A browser in which ada signed up with email (`ada`, `ada@example.org`, ``password``), still signed in.
+    static func signUpAda(_ app: WebApp) async throws -> Browser {
+        var browser = app.browser()
+        _ = try await browser.submit(
+            "/signup", to: "/signup", [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+        return browser
+    }
+
     @Test func aForgottenPasswordIsReplacedThroughTheMailedLinkOnce() async throws {
         let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
         try await WebApp.run(configuration: Self.configuration(outbox)) { app in
             // Given ada, signed up with email, and signed in in another browser
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            var browser = try await Self.signUpAda(app)
             _ = try await browser.submit("/account", to: "/sign-out", [])
             var other = app.browser()
             let signedIn = try await other.submit(
@@ -120,10 +125,7 @@ struct PasswordResetRoutesTests {
     @Test func theAnswerDoesNotWaitForTheLinkSoItsFailureTellsNothing() async throws {
         let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
         try await WebApp.run(configuration: Self.configuration(outbox)) { app in
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            _ = try await Self.signUpAda(app)
             // Given a store that cannot write a link (as when the disk is full)
             try executeSQL(
                 app.databasePath,
@@ -177,10 +179,7 @@ struct PasswordResetRoutesTests {
             throw SMTPDown(link: mail.link.revealed)
         }
         try await WebApp.run(configuration: routes) { app in
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            var browser = try await Self.signUpAda(app)
             let sent = try await browser.submit(
                 "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
             #expect(sent.status == 200 && sent.text.contains("If an account uses that address"))
