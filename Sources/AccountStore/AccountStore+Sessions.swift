@@ -44,12 +44,30 @@ extension AccountStore {
 
     /// Replaces the session `oldTokenHash` (if it still exists) with `new`, in one transaction: the rotation a
     /// sign-in does, so an id seen before signing in is worth nothing after.
-    public func replaceBrowserSession(_ oldTokenHash: String?, with new: BrowserSession) async throws(StoreError) {
+    ///
+    /// With `unlessEndedSince`, the time the sign-in's checks began: when every session of `new`'s account was ended
+    /// after that time (a `password_reset` or `sessions_revoked` event), nothing changes and the answer is `false`. A password checked just before a reset would otherwise open a session just after it, which the reset
+    /// was meant to end.
+    @discardableResult
+    public func replaceBrowserSession(
+        _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date? = nil
+    ) async throws(StoreError) -> Bool {
         try await write { db in
+            if let user = new.user, let since = unlessEndedSince {
+                let ended = try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ? AND occurred_at > ?
+                            AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
+                                '\(AccountEventKind.sessionsRevoked.rawValue)'))
+                        """, arguments: [user.rawValue, Timestamp.micros(since)])
+                if ended == true { return false }
+            }
             if let oldTokenHash {
                 try db.run(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [oldTokenHash])
             }
             try AccountStore.insertSession(db, new)
+            return true
         }
     }
 

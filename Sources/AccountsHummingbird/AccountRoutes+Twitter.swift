@@ -187,7 +187,11 @@ extension AccountRoutes {
     func signIn(_ visit: Visit, as account: Account, carryingDraft draft: String? = nil) async throws
         -> BrowserSessions.Current
     {
-        let new = try await sessions.rotate(visit.session, to: account.id)
+        guard let new = try await sessions.rotate(visit.session, to: account.id, checkedAt: visit.startedAt) else {
+            // A password reset or "sign out everywhere" ended the account's sessions while this sign-in was checked.
+            logger.info("sign-in refused: sessions ended meanwhile", metadata: ["account.id": "\(account.id)"])
+            throw Refusal(response: redirect(visit, to: "/login?notice=sessions_ended"))
+        }
         if let draft {
             do {
                 try await registration.carryDraft(draft, from: visit.session.id, to: new.id, for: account.id)

@@ -45,6 +45,9 @@ struct Visit: Sendable {
     var session: BrowserSessions.Current
     var account: Account?
     var origin: Origin
+    /// When the request began: a sign-in it makes is refused if the account's sessions were ended since (a password
+    /// reset, "sign out everywhere"), since whatever let it in was checked before that.
+    var startedAt: Date
 
     var csrf: String { session.record.csrfToken }
 }
@@ -121,12 +124,13 @@ extension AccountRoutes {
     /// The request's session (a new anonymous one when it has none) and signed-in account.
     func visit(_ request: Request) async throws -> Visit {
         let origin = try origin(of: request)
+        let startedAt = store.currentDate
         let session = try await sessions.loadOrCreate(request)
         var account: Account?
         if let user = session.record.user, let found = try await store.account(.id(user)), found.status == .active {
             account = found
         }
-        return Visit(session: session, account: account, origin: origin)
+        return Visit(session: session, account: account, origin: origin, startedAt: startedAt)
     }
 
     /// The visit of a POST, after its form passed the CSRF check: the session's token in `csrf_token` (compared in

@@ -47,10 +47,13 @@ struct BrowserSessions: Sendable {
         return current
     }
 
-    /// Signs `user` in: a new session id, CSRF token and lifetimes replace `old` in one transaction.
-    func rotate(_ old: Current?, to user: UserID) async throws(StoreError) -> Current {
+    /// Signs `user` in: a new session id, CSRF token and lifetimes replace `old` in one transaction; `nil`, and
+    /// nothing changed, when every session of `user` was ended after `checkedAt` (when the sign-in's checks began).
+    func rotate(_ old: Current?, to user: UserID, checkedAt: Date) async throws(StoreError) -> Current? {
         let new = Self.make(user: user, now: store.currentDate, configuration: configuration)
-        try await store.replaceBrowserSession(old?.record.tokenHash, with: new.record)
+        guard
+            try await store.replaceBrowserSession(old?.record.tokenHash, with: new.record, unlessEndedSince: checkedAt)
+        else { return nil }
         return new
     }
 

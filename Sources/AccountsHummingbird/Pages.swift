@@ -75,6 +75,9 @@ enum Pages: Sendable {
         case "already_linked": return "This account already has a linked Twitter account; unlink it first."
         case "last_sign_in_method": return "Twitter is this account's only way to sign in, so it cannot be unlinked."
         case "sign_in_first": return "Please log in first."
+        case "sessions_ended":
+            return "Every session of this account was ended (its password was reset, or it signed out everywhere) "
+                + "while you signed in. Please log in again."
         case "password_reset":
             return "Your password was changed, and every session of your account has ended. Log in with the new one."
         default: return nil

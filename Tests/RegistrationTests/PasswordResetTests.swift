@@ -195,6 +195,39 @@ struct PasswordResetTests {
         }
     }
 
+    /// A sign-in whose checks began before a reset (or "sign out everywhere") opens no session after it: the reset
+    /// was meant to end every session, this one included.
+    @Test func aSessionIsNotOpenedForASignInCheckedBeforeTheSessionsWereEnded() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            func session() -> BrowserSession {
+                let id = SHA256.hexDigest(SecureRandom.bytes(count: 32))
+                return BrowserSession(
+                    tokenHash: SHA256.hexDigest(Array(id.utf8)), user: ann.id, csrfToken: id, createdAt: clock.now,
+                    lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+                    expiresAt: clock.now.addingTimeInterval(3600))
+            }
+            // Given a sign-in whose password was checked, and a reset that lands before its session is written
+            let checkedAt = clock.now
+            clock.advance(by: 0.001)
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            // When the session is written
+            // Then it is refused and nothing is written
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAt))
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 0)
+            // And a sign-in checked after the reset opens one
+            let afterReset = clock.now
+            clock.advance(by: 0.001)
+            #expect(try await store.replaceBrowserSession(nil, with: session(), unlessEndedSince: afterReset))
+            // And "sign out everywhere" after a sign-in's checks began refuses its session too
+            let checkedAgain = clock.now
+            clock.advance(by: 0.001)
+            #expect(try await store.deleteBrowserSessions(of: ann.id) == 1)
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAgain))
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 0)
+        }
+    }
+
     @Test func noLinkForAnUnknownDisabledOrPasswordlessAddressAndNothingWritten() async throws {
         try await withAnn { local, store, _, database, ann in
             let before = try await store.events(for: ann.id).count
