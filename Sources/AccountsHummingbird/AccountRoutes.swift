@@ -53,7 +53,8 @@ public struct AccountRoutes: Sendable {
         /// balancer) names the browser, and a browser that reaches the app directly, or writes the header itself,
         /// counts as its own address. A peer with no IP address (a Unix-domain socket, a context that is no
         /// `RemoteAddressRequestContext`) is never trusted: the header is not read, and each browser session counts.
-        /// Empty (the default): the header's last address counts, from any peer.
+        /// Empty (the default): the header's last address counts, from any peer. Without `clientAddressHeader` it is
+        /// not used.
         public var trustedProxies: [AddressRange] = []
         /// "Forgot your password?": where reset links point and how they are mailed. `nil` (the default) offers no
         /// reset: the routes `/password/forgot` and `/password/reset` are not added, and the log-in page has no link.

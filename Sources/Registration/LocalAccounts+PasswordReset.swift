@@ -25,7 +25,7 @@ extension LocalAccounts {
     /// (compared as sign-in compares it), ending the account's earlier links, and records a
     /// `password_reset_requested` event. The app mails ``PasswordReset/token`` in a link to the account's address.
     ///
-    /// Returns `nil`, writing nothing, when no such account exists (none with that address, disabled, or one that
+    /// Returns `nil`, issuing and recording nothing, when no such account exists (none with that address, disabled, or one that
     /// signs in only through Twitter) or when ``maximumPasswordResets`` links were issued for it within
     /// ``passwordResetWindow``: tell the person the same thing in every case ("if an account uses that address, a
     /// link is on its way"), so the answer does not say who has an account. Answer before calling it (and before

@@ -154,6 +154,29 @@ struct PasswordResetRoutesTests {
         }
     }
 
+    /// The answer goes out while the store cannot write the link yet (another connection holds the write lock): it
+    /// does not wait for the link, whose writing and syncing only an address with an account costs.
+    @Test func theAnswerGoesOutBeforeTheLinkIsWritten() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            var browser = try await Self.signUpAda(app)
+            let form = try await browser.get("/password/forgot")
+            let csrf = try #require(form.csrfToken)
+            // Given another connection holding the database's write lock
+            let lock = try WriteLockHolder(path: app.databasePath)
+            // When ada asks for a link
+            let started = ContinuousClock.now
+            let sent = try await browser.post("/password/forgot", [("csrf_token", csrf), ("email", "ada@example.org")])
+            // Then the answer comes at once (the store would wait up to its 30-second busy timeout), before any link
+            #expect(sent.status == 200 && sent.text.contains("If an account uses that address"))
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(outbox.withLock { $0.isEmpty })
+            // And once the lock is let go, the link is written and mailed
+            try lock.release()
+            #expect(try await Self.mails(outbox, count: 1).count == 1)
+        }
+    }
+
     @Test func withoutADeliveryThereIsNoResetAndTheLogInPageOffersNone() async throws {
         try await WebApp.run { app async throws in
             var browser = app.browser()
