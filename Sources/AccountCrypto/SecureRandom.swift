@@ -10,4 +10,16 @@ public enum SecureRandom: Sendable {
         }
         return bytes
     }
+
+    /// `count` random bytes as `2 × count` lowercase hexadecimal digits: session ids, CSRF tokens, reset tokens.
+    public static func hexString(count: Int) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(2 * count)
+        for byte in bytes(count: count) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }

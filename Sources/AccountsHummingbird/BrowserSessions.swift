@@ -79,9 +79,9 @@ struct BrowserSessions: Sendable {
     // MARK: - Ids
 
     static func make(user: UserID?, now: Date, configuration: AccountRoutes.Configuration) -> Current {
-        let id = hex(SecureRandom.bytes(count: 32))
+        let id = SecureRandom.hexString(count: 32)
         let record = BrowserSession(
-            tokenHash: hash(id), user: user, csrfToken: hex(SecureRandom.bytes(count: 32)), createdAt: now,
+            tokenHash: hash(id), user: user, csrfToken: SecureRandom.hexString(count: 32), createdAt: now,
             lastSeenAt: now,
             idleExpiresAt: now.addingTimeInterval(min(configuration.idleLifetime, configuration.absoluteLifetime)),
             expiresAt: now.addingTimeInterval(configuration.absoluteLifetime))
@@ -96,16 +96,5 @@ struct BrowserSessions: Sendable {
     /// Whether `id` has the shape of one of ours (64 lowercase hex digits); anything else is not even looked up.
     static func isWellFormed(_ id: String) -> Bool {
         id.utf8.count == 64 && id.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -31,7 +31,7 @@ extension LocalAccounts {
     /// link is on its way"), so the answer does not say who has an account. Answer before calling it (and before
     /// mailing): only an address with an account costs a write and a sync to disk, and only then can the call fail.
     public func requestPasswordReset(email: String) async throws(LocalAccountError) -> PasswordReset? {
-        let token = Self.newResetToken()
+        let token = SecureRandom.hexString(count: 32)
         do {
             switch try await store.issuePasswordReset(
                 email: email, tokenHash: SHA256.hexDigest(Array(token.utf8)), lifetime: passwordResetLifetime,
@@ -91,14 +91,6 @@ extension LocalAccounts {
         } catch {
             throw Self.localError(error)
         }
-    }
-
-    /// 32 random bytes as 64 lowercase hex digits.
-    static func newResetToken() -> String {
-        SecureRandom.bytes(count: 32).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }.joined()
     }
 
     /// The SHA-256 the store keeps of a token of the right shape (64 lowercase hex digits); `nil` for anything else,
