@@ -52,9 +52,7 @@ extension AccountStore {
                     db, sql: "SELECT count(*) FROM password_resets WHERE user_id = ? AND created_at > ?",
                     arguments: [rowID, Timestamp.micros(now.addingTimeInterval(-window))]) ?? 0
             guard recent < limit else { return .tooMany }
-            try db.run(
-                sql: "UPDATE password_resets SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
-                arguments: [micros, rowID])
+            try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
             let expiresAt = now.addingTimeInterval(lifetime)
             try db.run(
                 sql: """
@@ -94,9 +92,7 @@ extension AccountStore {
                 arguments: [newHash, micros, rowID])
             try db.run(
                 sql: "UPDATE password_resets SET used_at = ?1 WHERE token_hash = ?2", arguments: [micros, tokenHash])
-            try db.run(
-                sql: "UPDATE password_resets SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
-                arguments: [micros, rowID])
+            try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
             try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [rowID])
             let ended = db.changesCount
             for key in loginKeys {
@@ -115,6 +111,14 @@ extension AccountStore {
     static func account(_ db: Database, rowID: Int64) throws -> Account? {
         try UserRecord.fetchOne(db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [rowID])
             .map { try attachTwitter(db, $0) }
+    }
+
+    /// Ends the live reset tokens of the account in row `userRowID` at `micros` (a newer link, a reset, a password
+    /// changed): their rows stay, to count the requests made.
+    static func endPasswordResets(_ db: Database, userRowID: Int64, at micros: Int64) throws {
+        try db.run(
+            sql: "UPDATE password_resets SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
+            arguments: [micros, userRowID])
     }
 
     /// The row id of the active account whose live token hashes to `tokenHash`.

@@ -91,9 +91,7 @@ extension AccountStore {
             try db.run(
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [hash, Timestamp.micros(now), record.id])
-            try db.run(
-                sql: "UPDATE password_resets SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
-                arguments: [Timestamp.micros(now), record.id])
+            try AccountStore.endPasswordResets(db, userRowID: record.id!, at: Timestamp.micros(now))
             if let event {
                 try AccountStore.insertEvent(
                     db, AccountEvent(kind: event, subject: user, actor: actor, occurredAt: now))
