@@ -99,8 +99,10 @@ extension AccountRoutes {
         var response = page(
             visit, title: "Choose a new password",
             body: Pages.resetPassword(username: account.username, token: token, errors: [], csrf: visit.csrf))
-        // The page's own URL holds the token: no link or form on it sends that URL on as a referrer.
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // The page's own URL holds the token: its form sends only the origin as the referrer, so the token stays out
+        // of `Referer` headers (and the logs that keep them). Not `no-referrer`: with it, browsers send `Origin: null`
+        // with the form, which the CSRF check refuses.
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin"
         return response
     }
 
