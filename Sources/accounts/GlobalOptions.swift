@@ -18,6 +18,19 @@ struct GlobalOptions: ParsableArguments {
             valueName: "path"))
     var keysFile: String?
 
+    /// Refuses an empty `--database` or `--keys-file` (`--keys-file ""` from an unset shell variable), which would
+    /// otherwise be read as a file with no name.
+    func validate() throws {
+        if database?.isEmpty == true {
+            throw ValidationError("--database is empty: give the path of the database file, or leave the option out")
+        }
+        if keysFile?.isEmpty == true {
+            throw ValidationError(
+                "--keys-file is empty: give the path of a keys file, or leave the option out (ACCOUNTS_KEYS_FILE, "
+                    + "ACCOUNTS_KEYS)")
+        }
+    }
+
     /// The database path: the flag, then `ACCOUNTS_DATABASE`, then `./accounts.sqlite`.
     var databasePath: String {
         if let database { return database }

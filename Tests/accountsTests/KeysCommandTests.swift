@@ -73,6 +73,21 @@ struct KeysCommandTests {
         }
     }
 
+    /// `--keys-file ""` or `--database ""` (an unset shell variable) is a usage error naming the option, before
+    /// anything is opened or made.
+    @Test(arguments: [
+        (["keys", "status", "--keys-file", ""], "--keys-file is empty: give the path of a keys file"),
+        (["migrate", "--database", ""], "--database is empty: give the path of the database file"),
+    ])
+    func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ message: String) throws {
+        try withTemporaryDirectorySync { dir in
+            let result = try runAccounts(arguments, currentDirectory: dir)
+            #expect(result.status == 64)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        }
+    }
+
     @Test func commandsRefuseAnUnmigratedDatabase() throws {
         try withTemporaryDirectorySync { dir in
             let result = try runAccounts(
