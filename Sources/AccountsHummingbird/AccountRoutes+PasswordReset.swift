@@ -1,9 +1,11 @@
+import AccountCrypto
 public import AccountModel
+import AccountStore
 public import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import Registration
+public import Registration
 
 extension AccountRoutes {
     /// Where "Forgot your password?" links point, and how they are sent (``Configuration/passwordReset``).
@@ -17,6 +19,20 @@ extension AccountRoutes {
         /// waiting, so neither its time nor its failures tell the asker anything; a failure is logged by its type
         /// only.
         public var send: @Sendable (PasswordResetMail) async throws -> Void
+        /// How many links one client (its address, taken as for Twitter sign-ins: see
+        /// ``Configuration/clientAddressHeader``) may ask for, whatever the addresses it gives: 10 per 15 minutes;
+        /// `nil`, no limit. Over it the answer is 429 with `Retry-After`, whether or not an account uses the address.
+        /// Each request for a known address writes to the store and sends a mail; ``LocalAccounts`` already limits
+        /// the links per account, and this limits what one client can make the app do.
+        public var requestsPerClient: RegistrationService.Rate? = RegistrationService.Rate(10, per: 15 * 60)
+        /// How many the clients of one network (an IPv6 client's /48) may ask for together: 100 per 15 minutes;
+        /// `nil`, no limit.
+        public var requestsPerNetwork: RegistrationService.Rate? = RegistrationService.Rate(100, per: 15 * 60)
+        /// How many everyone together may ask for: 600 a minute; `nil`, no limit.
+        public var requestsInAll: RegistrationService.Rate? = RegistrationService.Rate(600, per: 60)
+        /// Links being issued and mailed at once (a slow mail server holds each for as long as it takes), past which
+        /// requests are answered 503 with `Retry-After` and nothing is issued: 64.
+        public var maximumInFlight = 64
 
         /// Links on `baseURL`, sent by `send`.
         public init(baseURL: URL, send: @escaping @Sendable (PasswordResetMail) async throws -> Void) {
@@ -50,8 +66,11 @@ extension AccountRoutes {
 
     /// `POST /password/forgot`: `email`. The answer does not wait for the store or the mail: the link is issued and
     /// sent in a task of its own, so the answer is the same, in the same time, whether or not an account uses the
-    /// address (issuing one writes and syncs the database; finding none does not).
-    func forgotPassword(_ request: Request, delivery: PasswordResetDelivery) async throws -> Response {
+    /// address (issuing one writes and syncs the database; finding none does not). Requests over the client's,
+    /// network's or site's limit get 429, and with ``PasswordResetDelivery/maximumInFlight`` links under way, 503.
+    func forgotPassword(
+        _ request: Request, context: some RequestContext, delivery: PasswordResetDelivery
+    ) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !email.isEmpty else {
@@ -60,8 +79,26 @@ extension AccountRoutes {
                 body: Pages.forgotPassword(
                     email: "", error: "Enter the email address of your account.", csrf: visit.csrf))
         }
+        let now = store.currentDate
+        let client = clientKey(request, context: context)
+        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
+        if let resetThrottle,
+            case .refused(let retryAfter, let scope) = resetThrottle.admit(
+                client: clientKey, network: client?.network, at: now)
+        {
+            if let refusals = resetThrottle.refusalsToLog(scope, at: now) {
+                logger.warning(
+                    "password reset refused: too many asked for",
+                    metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
+            }
+            return retrying(
+                page(
+                    visit, title: "Too many requests", status: .tooManyRequests,
+                    body: Pages.tooManyResetRequests(retryAfter: retryAfter, scope: scope)),
+                after: retryAfter)
+        }
         let (local, logger) = (local, logger)
-        Task.detached {
+        let started = resetMails.start {
             let reset: PasswordReset?
             do {
                 reset = try await local.requestPasswordReset(email: email)
@@ -84,7 +121,35 @@ extension AccountRoutes {
                     metadata: ["account.id": "\(reset.account.id)", "web.error": "\(type(of: error))"])
             }
         }
+        guard started else {
+            if let refusals = resetMails.refusalsToLog(at: now) {
+                logger.warning(
+                    "password reset refused: too many links under way",
+                    metadata: ["web.limit": "\(resetMails.limit)", "web.refusals": "\(refusals)"])
+            }
+            let retryAfter = now.addingTimeInterval(Self.busyRetryAfter)
+            return retrying(
+                page(
+                    visit, title: "Busy", status: .serviceUnavailable,
+                    body: Pages.resetBusy(email: email, csrf: visit.csrf)),
+                after: retryAfter)
+        }
         return page(visit, title: "Check your email", body: Pages.resetSent(lifetime: local.passwordResetLifetime))
+    }
+
+    /// How long a browser is asked to wait when too many links are under way: 30 seconds.
+    static let busyRetryAfter: TimeInterval = 30
+
+    /// Returns when every password reset link asked for so far has been issued and its mail sent, or has failed (or
+    /// when the calling task is cancelled). Links are mailed in tasks of their own, after the answer; call this once
+    /// the server has stopped taking requests, so that stopping the app does not drop mails it promised.
+    ///
+    /// ```swift
+    /// try await application.run()          // until a signal
+    /// await routes.finishPasswordResetMails()
+    /// ```
+    public func finishPasswordResetMails() async {
+        await resetMails.waitUntilIdle()
     }
 
     // MARK: - Choosing a new password

@@ -81,6 +81,10 @@ public struct AccountRoutes: Sendable {
     let configuration: Configuration
     let logger: Logger
     let sessions: BrowserSessions
+    /// Limits "Forgot your password?" requests (``PasswordResetDelivery/requestsPerClient``), when reset is offered.
+    let resetThrottle: RequestThrottle?
+    /// The reset links being issued and mailed.
+    let resetMails: ResetMailQueue
 
     /// Routes over `store`, registering through `registration` and signing in with passwords through `local`.
     /// - Parameters:
@@ -101,6 +105,11 @@ public struct AccountRoutes: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.sessions = BrowserSessions(store: store, configuration: configuration, logger: logger)
+        let delivery = configuration.passwordReset
+        self.resetThrottle = delivery.map {
+            RequestThrottle(perClient: $0.requestsPerClient, perNetwork: $0.requestsPerNetwork, inAll: $0.requestsInAll)
+        }
+        self.resetMails = ResetMailQueue(limit: max(1, delivery?.maximumInFlight ?? 1))
     }
 
     /// Adds every route (see README, "Web routes") to `router`.
@@ -133,8 +142,8 @@ public struct AccountRoutes: Sendable {
             router.get("/password/forgot") { request, _ in
                 await self.guarded { try await self.forgotPasswordPage(request) }
             }
-            router.post("/password/forgot") { request, _ in
-                await self.guarded { try await self.forgotPassword(request, delivery: delivery) }
+            router.post("/password/forgot") { request, context in
+                await self.guarded { try await self.forgotPassword(request, context: context, delivery: delivery) }
             }
             router.get("/password/reset") { request, _ in
                 await self.guarded { try await self.resetPasswordPage(request) }

@@ -286,6 +286,33 @@ enum Pages: Sendable {
             """
     }
 
+    static func tooManyResetRequests(retryAfter: Date, scope: RegistrationService.ThrottleScope) -> String {
+        let who =
+            switch scope {
+            case .client: "from your address"
+            case .network: "from your network"
+            case .site: "on this site right now"
+            }
+        return """
+            <h1>Too many requests</h1>
+            <p id="reset-refused">Too many password reset links were asked for \(who). Please try again after \
+            \(timestamp(retryAfter)) UTC from the <a href="/password/forgot">form</a>.</p>
+            """
+    }
+
+    static func resetBusy(email: String, csrf: String) -> String {
+        """
+        <h1>Busy</h1>
+        <p id="reset-busy">Too many reset links are being sent right now, and yours was not. Please try again in a \
+        minute.</p>
+        <form method="post" action="/password/forgot" id="forgot-form">
+        \(HTML.hidden("csrf_token", csrf))
+        <input type="hidden" name="email" value="\(HTML.escape(email))">
+        <p><button type="submit" id="send-link">Try again</button></p>
+        </form>
+        """
+    }
+
     static func resetPassword(username: String, token: String, errors: [FieldError], csrf: String) -> String {
         let notes = errors.map { "<span class=\"error\" id=\"password-error\">\(HTML.escape($0.problem))</span>" }
         let invalid = errors.isEmpty ? "" : " aria-invalid=\"true\""

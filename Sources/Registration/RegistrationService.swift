@@ -71,7 +71,7 @@ public struct RegistrationService: Sendable {
     public let configuration: Configuration
     let logger: Logger
     /// Shared by every copy of this service (not by other services over the same store).
-    let beginThrottle: BeginThrottle
+    let beginThrottle: RequestThrottle
 
     /// A service over `store`, talking to Twitter (or the sandbox) through `twitter`.
     public init(
@@ -82,7 +82,7 @@ public struct RegistrationService: Sendable {
         self.twitter = twitter
         self.configuration = configuration
         self.logger = logger
-        self.beginThrottle = BeginThrottle(
+        self.beginThrottle = RequestThrottle(
             perClient: configuration.beginsPerClient, perNetwork: configuration.beginsPerNetwork,
             inAll: configuration.beginsInAll)
     }

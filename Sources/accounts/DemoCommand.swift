@@ -177,11 +177,31 @@ struct DemoCommand: AsyncParsableCommand {
                     },
                     logger: logger)
                 group.addTask { try await application.run() }
-                // Whichever stops first (or a signal) ends the demo.
-                try await group.next()
+                // Whichever stops first (or a signal) ends the demo; reset links already asked for still go out.
+                do {
+                    try await group.next()
+                } catch {
+                    group.cancelAll()
+                    await Self.finishMails(routes)
+                    throw error
+                }
                 group.cancelAll()
+                await Self.finishMails(routes)
             }
         }
+    }
+
+    /// Waits, for 10 seconds at most, for the reset mails the app promised (in a task of its own: a signal cancels
+    /// the demo's).
+    static func finishMails(_ routes: AccountRoutes) async {
+        await Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await routes.finishPasswordResetMails() }
+                group.addTask { try? await Task.sleep(for: .seconds(10)) }
+                await group.next()
+                group.cancelAll()
+            }
+        }.value
     }
 
     // MARK: - Twitter

@@ -215,4 +215,118 @@ struct PasswordResetRoutesTests {
             #expect(!log.contains("token="))
         }
     }
+
+    /// A browser that reaches the app through a trusted proxy on 127.0.0.1, which says it is `address`.
+    static func client(_ app: WebApp, _ address: String) -> Browser {
+        var browser = app.browser()
+        browser.forwardedFor = address
+        return browser
+    }
+
+    @Test func requestsOverTheClientsLimitAre429AndIssueNothing() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        var routes = Self.configuration(outbox)
+        routes.passwordReset?.requestsPerClient = RegistrationService.Rate(2, per: 600)
+        routes.clientAddressHeader = "X-Forwarded-For"
+        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try await WebApp.run(configuration: routes) { app in
+            _ = try await Self.signUpAda(app)
+            // Given a client that asked for two links for ada
+            var asker = Self.client(app, "198.51.100.7")
+            for _ in 0..<2 {
+                let sent = try await asker.submit(
+                    "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+                #expect(sent.status == 200)
+            }
+            _ = try await Self.mails(outbox, count: 2)
+            // When it asks again, for ada or for an address nobody uses
+            for email in ["ada@example.org", "nobody@example.org"] {
+                let refused = try await asker.submit("/password/forgot", to: "/password/forgot", [("email", email)])
+                // Then it is told to wait (one more every 300 s), whoever the address belongs to
+                #expect(refused.status == 429, "\(email)")
+                #expect(refused.response.headerValue("retry-after") == "300", "\(email)")
+                #expect(refused.text.contains("Too many password reset links were asked for from your address"))
+            }
+            // And nothing more was issued or mailed
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(outbox.withLock { $0.count } == 2)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM password_resets") == 2)
+            #expect(
+                countQuery(
+                    app.databasePath, "SELECT count(*) FROM account_events WHERE kind = 'password_reset_requested'")
+                    == 2)
+            // And another client is not held back by it
+            var other = Self.client(app, "198.51.100.8")
+            let sent = try await other.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            #expect(sent.status == 200)
+            #expect(try await Self.mails(outbox, count: 3).count == 3)
+            // And the first may ask again once its interval has passed
+            app.clock.advance(by: 300)
+            let later = try await asker.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "nobody@example.org")])
+            #expect(later.status == 200)
+            // And the refusals were logged, without the addresses asked for
+            let log = app.logLines.value.joined(separator: "\n")
+            #expect(log.contains("password reset refused: too many asked for"))
+            #expect(!log.contains("nobody@example.org"))
+        }
+    }
+
+    @Test func withTooManyLinksUnderWayTheAnswerIs503AndShutdownWaitsForThem() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        let entered = Locked(0)
+        let gate = Locked(false)
+        var routes = AccountRoutes.Configuration()
+        var delivery = AccountRoutes.PasswordResetDelivery(baseURL: URL(string: "https://accounts.example")!) {
+            mail in
+            // A mail server that takes its time
+            entered.withLock { $0 += 1 }
+            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
+            outbox.withLock { $0.append(mail) }
+        }
+        delivery.maximumInFlight = 1
+        routes.passwordReset = delivery
+        try await WebApp.run(configuration: routes) { app in
+            var browser = try await Self.signUpAda(app)
+            // Given one link under way, its mail held up
+            let first = try await browser.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            #expect(first.status == 200)
+            for _ in 0..<500 where entered.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(entered.value == 1)
+            // When another is asked for
+            let busy = try await browser.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            // Then the answer says to come back, with the address kept in the form, and nothing is issued
+            #expect(busy.status == 503)
+            #expect(busy.response.headerValue("retry-after") == "30")
+            #expect(busy.text.contains(#"id="reset-busy""#) && busy.text.contains(#"value="ada@example.org""#))
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM password_resets") == 1)
+            #expect(app.logLines.value.contains { $0.contains("password reset refused: too many links under way") })
+
+            // When the app waits for its mails at shutdown
+            let finished = Locked(false)
+            let waiting = Task {
+                await app.routes.finishPasswordResetMails()
+                finished.withLock { $0 = true }
+            }
+            // (a waiter whose task is cancelled stops waiting)
+            let cancelled = Task { await app.routes.finishPasswordResetMails() }
+            cancelled.cancel()
+            await cancelled.value
+            try await Task.sleep(for: .milliseconds(100))
+            // Then it waits while the mail is held up, and returns once it is sent
+            #expect(!finished.value)
+            gate.withLock { $0 = true }
+            await waiting.value
+            #expect(finished.value && outbox.withLock { $0.count } == 1)
+            // And with nothing under way, a new request goes through, and waiting returns at once
+            let again = try await browser.submit(
+                "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            #expect(again.status == 200)
+            #expect(try await Self.mails(outbox, count: 2).count == 2)
+            await app.routes.finishPasswordResetMails()
+        }
+    }
 }

@@ -29,6 +29,7 @@ struct WebApp: Sendable {
     let clock: TestClock
     let directory: String
     let logLines: Locked<[String]>
+    let routes: AccountRoutes
 
     var databasePath: String { directory + "/accounts.sqlite" }
 
@@ -80,7 +81,7 @@ struct WebApp: Sendable {
                     let port = try #require(await iterator.next())
                     let app = WebApp(
                         base: URL(string: "http://127.0.0.1:\(port)")!, store: store, sandbox: sandbox, clock: clock,
-                        directory: dir, logLines: lines)
+                        directory: dir, logLines: lines, routes: routes)
                     do {
                         try await body(app)
                     } catch {

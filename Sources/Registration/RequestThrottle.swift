@@ -38,21 +38,22 @@ extension RegistrationService {
     }
 }
 
-/// Counts the Twitter authorizations begun, per client, per network and in all, and refuses those over the limits
-/// (the generic cell rate algorithm: each key keeps the time at which its allowance is whole again, so one `Date` per
-/// client).
+/// Counts requests of one kind (Twitter authorizations begun; password reset links asked for), per client, per network
+/// and in all, and refuses those over the limits (the generic cell rate algorithm: each key keeps the time at which its
+/// allowance is whole again, so one `Date` per client).
 ///
-/// In memory, per process: an app that runs several processes gets each one's limits. A client that has not begun
-/// anything for one period is forgotten (each table is swept when it has doubled since its last sweep).
-final class BeginThrottle: Sendable {
-    enum Decision: Equatable {
+/// In memory, per process: an app that runs several processes gets each one's limits. A client that has asked nothing
+/// for one period is forgotten (each table is swept when it has doubled since its last sweep). Shared with
+/// `AccountsHummingbird`, which limits "Forgot your password?" requests with it.
+package final class RequestThrottle: Sendable {
+    package enum Decision: Equatable {
         case allowed
         case refused(retryAfter: Date, scope: RegistrationService.ThrottleScope)
     }
 
-    let perClient: RegistrationService.Rate?
-    let perNetwork: RegistrationService.Rate?
-    let inAll: RegistrationService.Rate?
+    package let perClient: RegistrationService.Rate?
+    package let perNetwork: RegistrationService.Rate?
+    package let inAll: RegistrationService.Rate?
     private let state = Mutex(State())
 
     private struct State {
@@ -69,7 +70,7 @@ final class BeginThrottle: Sendable {
 
     /// Whether to log a refusal of `scope` at `now`: the refusals it stands for (itself and those not logged since
     /// the last line), or `nil` when a line for `scope` was written less than ``logInterval`` ago.
-    func refusalsToLog(_ scope: RegistrationService.ThrottleScope, at now: Date) -> Int? {
+    package func refusalsToLog(_ scope: RegistrationService.ThrottleScope, at now: Date) -> Int? {
         state.withLock { state in
             if let last = state.logged[scope], now.timeIntervalSince(last.at) < Self.logInterval,
                 now >= last.at
@@ -83,16 +84,17 @@ final class BeginThrottle: Sendable {
         }
     }
 
-    init(perClient: RegistrationService.Rate?, perNetwork: RegistrationService.Rate?, inAll: RegistrationService.Rate?)
-    {
+    package init(
+        perClient: RegistrationService.Rate?, perNetwork: RegistrationService.Rate?, inAll: RegistrationService.Rate?
+    ) {
         self.perClient = perClient
         self.perNetwork = perNetwork
         self.inAll = inAll
     }
 
-    /// Counts one begin by `client` (of `network`, when known) at `now` when every limit allows it; counts nothing
+    /// Counts one request by `client` (of `network`, when known) at `now` when every limit allows it; counts nothing
     /// when one refuses.
-    func admit(client: String, network: String?, at now: Date) -> Decision {
+    package func admit(client: String, network: String?, at now: Date) -> Decision {
         state.withLock { state in
             let tiers: [(scope: RegistrationService.ThrottleScope, key: String?, rate: RegistrationService.Rate?)] = [
                 (.client, client, perClient), (.network, network, perNetwork), (.site, "", inAll),

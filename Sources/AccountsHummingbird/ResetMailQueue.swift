@@ -1,0 +1,88 @@
+import Foundation
+import Synchronization
+
+/// The password reset links being issued and mailed, each in a task of its own: at most `limit` at once, and a way to
+/// wait until none is left (``AccountRoutes/finishPasswordResetMails()``).
+final class ResetMailQueue: Sendable {
+    private struct State {
+        var running = 0
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        /// Waiters cancelled before they were registered.
+        var cancelled: Set<Int> = []
+        /// When a refusal was last logged, and the refusals since.
+        var lastLogged: Date?
+        var refusedSince = 0
+    }
+
+    private let state = Mutex(State())
+    /// Tasks allowed at once.
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Starts `work` in a task of its own, unless `limit` tasks are running: then `false`, and nothing starts.
+    func start(_ work: @escaping @Sendable () async -> Void) -> Bool {
+        let admitted = state.withLock { state in
+            guard state.running < limit else { return false }
+            state.running += 1
+            return true
+        }
+        guard admitted else { return false }
+        Task.detached {
+            await work()
+            self.finished()
+        }
+        return true
+    }
+
+    private func finished() {
+        let waiters = state.withLock { state in
+            state.running -= 1
+            guard state.running == 0 else { return [CheckedContinuation<Void, Never>]() }
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns when no task is running, or when the calling task is cancelled.
+    func waitUntilIdle() async {
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state in
+                    if state.running == 0 || state.cancelled.remove(id) != nil { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+                state.cancelled.insert(id)
+                return nil
+            }
+            waiter?.resume()
+        }
+        // A cancellation that came after the wait ended leaves its mark: take it away.
+        _ = state.withLock { $0.cancelled.remove(id) }
+    }
+
+    /// Whether to log a refusal at `now` (one line a minute at most): the refusals the line stands for, or `nil`.
+    func refusalsToLog(at now: Date) -> Int? {
+        state.withLock { state in
+            state.refusedSince += 1
+            if let last = state.lastLogged, now >= last, now.timeIntervalSince(last) < 60 { return nil }
+            defer { state.refusedSince = 0 }
+            state.lastLogged = now
+            return state.refusedSince
+        }
+    }
+}
