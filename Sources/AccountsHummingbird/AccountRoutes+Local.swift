@@ -106,12 +106,16 @@ extension AccountRoutes {
 
     // MARK: - Sign-out
 
-    /// `POST /sign-out`: ends this session and clears the cookie. A browser whose session already ended is just told
-    /// it is signed out (there is nothing left to protect with a CSRF check).
+    /// `POST /sign-out`: ends this session and clears the cookie. A browser with no stored session (it ended, or it
+    /// never signed in) is just told it is signed out, without a CSRF check (there is no session to protect), unless
+    /// the form came from another site's page: that is refused (403), so a page elsewhere cannot clear the id that
+    /// holds a visitor's Twitter sign-up in progress.
     func signOut(_ request: Request) async throws -> Response {
         if try await sessions.load(request) == nil {
+            let origin = try origin(of: request)
+            guard originMatches(request, origin) else { throw Refusal(response: try await csrfRefusal(request)) }
             var response = redirect(nil, to: "/?notice=signed_out")
-            response.setCookie(sessions.clearingCookie(secure: try origin(of: request).isHTTPS))
+            response.setCookie(sessions.clearingCookie(secure: origin.isHTTPS))
             return response
         }
         let (visit, _) = try await postedVisit(request)

@@ -159,17 +159,26 @@ extension AccountRoutes {
                         """))
         }
         guard ConstantTime.equals(form["csrf_token"] ?? "", visit.csrf), originMatches(request, visit.origin) else {
-            logger.info("form refused: CSRF check failed", metadata: ["web.path": "\(request.uri.path)"])
-            throw Refusal(
-                response: page(
-                    visit, title: "Form expired", status: .forbidden,
-                    body: """
-                        <h1>This form has expired</h1>
-                        <p>It was sent from another page, or your session ended. Go back, reload the page and try again, or \
-                        <a href="/">start again</a>.</p>
-                        """))
+            throw Refusal(response: csrfRefusal(request, visit: visit))
         }
         return (visit, form)
+    }
+
+    /// The 403 page of a form that failed the CSRF check (logged by its path).
+    func csrfRefusal(_ request: Request, visit: Visit) -> Response {
+        logger.info("form refused: CSRF check failed", metadata: ["web.path": "\(request.uri.path)"])
+        return page(
+            visit, title: "Form expired", status: .forbidden,
+            body: """
+                <h1>This form has expired</h1>
+                <p>It was sent from another page, or your session ended. Go back, reload the page and try again, or \
+                <a href="/">start again</a>.</p>
+                """)
+    }
+
+    /// ``csrfRefusal(_:visit:)`` for a request whose visit is not made yet.
+    func csrfRefusal(_ request: Request) async throws -> Response {
+        csrfRefusal(request, visit: try await visit(request))
     }
 
     /// True when the request has no `Origin` (older browsers) or one naming the request's own host and port.

@@ -39,12 +39,21 @@ struct BrowserSessions: Sendable {
         return Current(id: id, record: record, isNew: false)
     }
 
-    /// The request's session, or a new anonymous one.
+    /// The request's session: the stored one its cookie names, or else an anonymous one, which is not stored.
+    ///
+    /// An anonymous session is the cookie's id (a new one when the browser has none of our shape) with a CSRF token
+    /// derived from it (``anonymousCSRFToken(_:)``), so a view without a cookie writes nothing: a crawler or a script
+    /// that drops its cookies cannot fill the table, or keep the database writing, by asking for pages. Nothing the
+    /// routes keep for someone not signed in needs a row: pending authorizations and drafts are bound to the id's
+    /// hash, and sign-in writes the first row (a new id).
     func loadOrCreate(_ request: Request) async throws(StoreError) -> Current {
         if let current = try await load(request) { return current }
-        let current = Self.make(user: nil, now: store.currentDate, configuration: configuration)
-        try await store.createBrowserSession(current.record)
-        return current
+        let now = store.currentDate
+        if let id = request.cookies[configuration.cookieName]?.value, Self.isWellFormed(id) {
+            return Self.anonymous(id: id, now: now, isNew: false, configuration: configuration)
+        }
+        return Self.anonymous(
+            id: SecureRandom.hexString(count: 32), now: now, isNew: true, configuration: configuration)
     }
 
     /// Signs `user` in: a new session id, CSRF token and lifetimes replace `old` in one transaction; `nil`, and
@@ -86,6 +95,24 @@ struct BrowserSessions: Sendable {
             idleExpiresAt: now.addingTimeInterval(min(configuration.idleLifetime, configuration.absoluteLifetime)),
             expiresAt: now.addingTimeInterval(configuration.absoluteLifetime))
         return Current(id: id, record: record, isNew: true)
+    }
+
+    /// An anonymous session that is not stored: id `id`, the CSRF token derived from it.
+    static func anonymous(
+        id: String, now: Date, isNew: Bool, configuration: AccountRoutes.Configuration
+    ) -> Current {
+        let record = BrowserSession(
+            tokenHash: hash(id), user: nil, csrfToken: anonymousCSRFToken(id), createdAt: now, lastSeenAt: now,
+            idleExpiresAt: now.addingTimeInterval(min(configuration.idleLifetime, configuration.absoluteLifetime)),
+            expiresAt: now.addingTimeInterval(configuration.absoluteLifetime))
+        return Current(id: id, record: record, isNew: isNew)
+    }
+
+    /// The CSRF token of the anonymous session `id`: SHA-256 of a label and the id, in hex. Whoever knows the id (the
+    /// browser holding it in an `HttpOnly` cookie) can have the token, as with a stored random one, which the pages
+    /// hand to whoever holds the cookie; a page from elsewhere knows neither, and the token does not give the id back.
+    static func anonymousCSRFToken(_ id: String) -> String {
+        SHA256.hexDigest(Array("accounts/anonymous-csrf/v1:\(id)".utf8))
     }
 
     /// What the store keeps for a session id: its SHA-256, in hex.

@@ -32,12 +32,12 @@ struct AccountRoutesTests {
             #expect(
                 attributes.contains("httponly") && attributes.contains("samesite=lax") && attributes.contains("path=/"))
             #expect(!attributes.contains("secure"))
-            // With a 256-bit random id that the database keeps only as its SHA-256
+            // With a 256-bit random id, of which the database keeps nothing until someone signs in
             let id = try #require(browser.sessionID)
             #expect(id.count == 64 && id.allSatisfy(\.isHexDigit))
             let dump = try databaseDump(app.databasePath)
-            #expect(!dump.contains(id))
-            #expect(dump.contains(SHA256.hexDigest(Array(id.utf8))))
+            #expect(!dump.contains(id) && !dump.contains(SHA256.hexDigest(Array(id.utf8))))
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM browser_sessions") == 0)
             #expect(home.response.headerValue("content-security-policy")?.contains("default-src 'none'") == true)
         }
     }
@@ -430,14 +430,54 @@ struct AccountRoutesTests {
                 "/register/link", "/signup", "/login", "/sign-out", "/account/twitter/unlink",
                 "/account/sign-out-everywhere",
             ] {
-                let page = try await browser.post(path, [("csrf_token", "forged")])
+                let page = try await browser.post(path, [("csrf_token", "forged")], origin: "http://evil.example")
                 #expect(page.status == 403, "\(path)")
+                // (Sign-out without a stored session checks only where the form came from: there is no session
+                // to protect)
+                if path != "/sign-out" {
+                    #expect(try await browser.post(path, [("csrf_token", "forged")]).status == 403, "\(path)")
+                }
             }
+            #expect(browser.sessionID != nil)
             #expect(try databaseDump(app.databasePath) == before)
         }
     }
 
     // MARK: - Sign-in rotates the session
+
+    @Test func pagesViewedWithoutSigningInWriteNothing() async throws {
+        try await WebApp.run { app in
+            let before = try databaseDump(app.databasePath)
+            // Given a client that keeps no cookies, viewing pages
+            var tokens: Set<String> = []
+            for path in Array(repeating: ["/", "/login", "/signup"], count: 10).joined() {
+                var crawler = app.browser()
+                let page = try await crawler.get(path)
+                #expect(page.status == 200 && crawler.sessionID != nil, "\(path)")
+                tokens.insert(try #require(page.csrfToken))
+            }
+            // And a browser that keeps its cookie
+            var browser = app.browser()
+            let first = try await browser.get("/signup")
+            let id = try #require(browser.sessionID)
+            let second = try await browser.get("/login")
+            // Then the database did not change: no session rows for visitors
+            #expect(try databaseDump(app.databasePath) == before)
+            // And each fresh visitor had a token of its own, while the browser keeps one id and one token
+            #expect(tokens.count == 30)
+            let token = try #require(second.csrfToken)
+            #expect(first.csrfToken == token && !tokens.contains(token))
+            #expect(second.setCookies.isEmpty && browser.sessionID == id)
+            // And its forms work: signing up stores one session, under a new id
+            let done = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery")])
+            #expect(done.status == 303 && done.location == "/account?notice=registered")
+            #expect(browser.sessionID != id)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM browser_sessions") == 1)
+            #expect(try await browser.get("/whoami").text == "ada")
+        }
+    }
 
     @Test func signingInRotatesTheSessionIdAndTheOldOneIsWorthless() async throws {
         try await WebApp.run { app in
