@@ -10,8 +10,8 @@ public import Registration
 extension AccountRoutes {
     /// Where "Forgot your password?" links point, and how they are sent (``Configuration/passwordReset``).
     public struct PasswordResetDelivery: Sendable {
-        /// The app's address as people reach it (`https://app.example`, or with a path the routes are mounted under:
-        /// `https://example.org/accounts`; no query): links are built on it, never on the
+        /// The app's address as people reach it (`https://app.example`; no query), to which
+        /// ``Configuration/mountPath`` and `/password/reset` are added: links are built on it, never on the
         /// request's `Host` header, which whoever asks for a link could set to their own site and so receive the
         /// token when the person clicks.
         public var baseURL: URL
@@ -47,7 +47,7 @@ extension AccountRoutes {
         public let to: String
         /// The account's username (for the greeting: the person may not remember it).
         public let username: String
-        /// The link (`<baseURL>/password/reset?token=…`): a secret until it is used or expires.
+        /// The link (`<baseURL><mountPath>/password/reset?token=…`): a secret until it is used or expires.
         public let link: Secret
         /// When the link stops working.
         public let expiresAt: Date
@@ -97,7 +97,7 @@ extension AccountRoutes {
                     body: Pages.tooManyResetRequests(retryAfter: retryAfter, scope: scope)),
                 after: retryAfter)
         }
-        let (local, logger) = (local, logger)
+        let (local, logger, mountPath) = (local, logger, configuration.mountPath)
         let started = resetMails.start {
             let reset: PasswordReset?
             do {
@@ -109,6 +109,7 @@ extension AccountRoutes {
             guard let reset, let to = reset.account.email else { return }
             var base = Substring(delivery.baseURL.absoluteString)
             while base.hasSuffix("/") { base = base.dropLast() }
+            base += mountPath
             let mail = PasswordResetMail(
                 to: to, username: reset.account.username,
                 link: Secret(base + "/password/reset?token=" + reset.token.revealed), expiresAt: reset.expiresAt)

@@ -34,7 +34,8 @@ extension AccountRoutes {
         do {
             let url = try await registration.begin(
                 purpose: purpose, browserSession: visit.session.id, signedInUser: signedInUser,
-                callbackURL: visit.origin.callbackURL, client: client?.key, network: client?.network)
+                callbackURL: visit.origin.callbackURL(under: configuration.mountPath), client: client?.key,
+                network: client?.network)
             return redirect(visit, to: url.absoluteString)
         } catch {
             return failure(error, visit: visit)
@@ -234,7 +235,8 @@ extension AccountRoutes {
         case .store:
             return Self.htmlResponse(
                 Pages.layout(
-                    site: configuration.siteName, title: "Something went wrong", account: nil, csrf: nil, notice: nil,
+                    site: configuration.siteName, mountPath: configuration.mountPath, title: "Something went wrong",
+                    account: nil, csrf: nil, notice: nil,
                     body: "<h1>Something went wrong</h1>\n<p>Please <a href=\"/\">start again</a>.</p>"),
                 status: .internalServerError)
         }

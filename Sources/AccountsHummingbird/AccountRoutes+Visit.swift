@@ -13,7 +13,10 @@ struct Origin: Sendable, Hashable {
     var authority: String
 
     var isHTTPS: Bool { scheme == "https" }
-    var callbackURL: String { "\(scheme)://\(authority)\(AccountRoutes.callbackPath)" }
+    /// The Twitter callback's URL on this origin, for routes under `mountPath`.
+    func callbackURL(under mountPath: String) -> String {
+        "\(scheme)://\(authority)\(mountPath)\(AccountRoutes.callbackPath)"
+    }
 
     /// Whether `authority` is a plain `host[:port]`: letters, digits, `.`, `-` (or a bracketed IPv6 address) and an
     /// optional decimal port. Anything else is refused before it reaches a URL.
@@ -207,17 +210,19 @@ extension AccountRoutes {
     ) -> Response {
         var response = Self.htmlResponse(
             Pages.layout(
-                site: configuration.siteName, title: title, account: visit.account, csrf: visit.csrf, notice: notice,
+                site: configuration.siteName, mountPath: configuration.mountPath, title: title, account: visit.account,
+                csrf: visit.csrf, notice: notice,
                 body: body),
             status: status)
         if visit.session.isNew { response.setCookie(sessions.cookie(for: visit.session, secure: visit.origin.isHTTPS)) }
         return response
     }
 
-    /// A 303 to `location` (a path of this app or Twitter's authorize URL), setting the session cookie when new.
+    /// A 303 to `location` (a path of these routes, put under ``Configuration/mountPath``, or Twitter's authorize
+    /// URL), setting the session cookie when new.
     func redirect(_ visit: Visit?, to location: String, session: BrowserSessions.Current? = nil) -> Response {
         var headers = HTTPFields()
-        headers[.location] = location
+        headers[.location] = location.hasPrefix("/") ? configuration.mountPath + location : location
         headers[.cacheControl] = "no-store"
         var response = Response(status: .seeOther, headers: headers)
         if let visit {

@@ -59,6 +59,12 @@ public struct AccountRoutes: Sendable {
         /// "Forgot your password?": where reset links point and how they are mailed. `nil` (the default) offers no
         /// reset: the routes `/password/forgot` and `/password/reset` are not added, and the log-in page has no link.
         public var passwordReset: PasswordResetDelivery?
+        /// The path the routes are added under, which every link, form and redirect they make starts with: `""` (the
+        /// default: `/login`, `/account`, …) or segments such as `/accounts` (`/accounts/login`, and `/accounts/` for
+        /// the home page). Each segment is letters `A`–`Z`, `a`–`z`, digits and `.`, `_`, `~`, `-`; anything else
+        /// stops the app when the routes are made (a programmer's error). The session cookie stays on `Path=/`, so
+        /// ``AccountRoutes/signedInAccount(_:)`` works on every route of the app.
+        public var mountPath = ""
 
         /// The defaults above.
         public init() {}
@@ -102,6 +108,10 @@ public struct AccountRoutes: Sendable {
         self.store = store
         self.registration = registration
         self.local = local
+        precondition(
+            Self.isValidMountPath(configuration.mountPath),
+            "AccountRoutes.Configuration.mountPath must be empty or segments such as /accounts, each of letters, digits "
+                + "and . _ ~ - (it is \"\(configuration.mountPath)\")")
         self.configuration = configuration
         self.logger = logger
         self.sessions = BrowserSessions(store: store, configuration: configuration, logger: logger)
@@ -112,8 +122,34 @@ public struct AccountRoutes: Sendable {
         self.resetMails = ResetMailQueue(limit: max(1, delivery?.maximumInFlight ?? 1))
     }
 
-    /// Adds every route (see README, "Web routes") to `router`.
+    /// Adds every route (see README, "Web routes") to `router`, under ``Configuration/mountPath``.
     public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
+        if configuration.mountPath.isEmpty {
+            addRoutes(under: router)
+        } else {
+            addRoutes(under: router.group(RouterPath(configuration.mountPath)))
+        }
+    }
+
+    /// Whether `path` is `""` or `/segment…`, each segment of unreserved URL characters (RFC 3986), none `.` or `..`.
+    static func isValidMountPath(_ path: String) -> Bool {
+        guard !path.isEmpty else { return true }
+        guard path.hasPrefix("/") else { return false }
+        return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).allSatisfy { segment in
+            !segment.isEmpty && segment != "." && segment != ".."
+                && segment.utf8.allSatisfy { byte in
+                    switch byte {
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
+                        UInt8(ascii: "-"):
+                        true
+                    default: false
+                    }
+                }
+        }
+    }
+
+    private func addRoutes<Context: RequestContext>(under router: some RouterMethods<Context>) {
         router.get("/") { request, _ in await self.guarded { try await self.home(request) } }
         router.post("/register/twitter") { request, context in
             await self.guarded { try await self.beginTwitter(request, context: context, purpose: .register) }
@@ -179,7 +215,8 @@ public struct AccountRoutes: Sendable {
             logger.error("request failed", metadata: ["web.error": "\(error)"])
             return Self.htmlResponse(
                 Pages.layout(
-                    site: configuration.siteName, title: "Something went wrong", account: nil, csrf: nil, notice: nil,
+                    site: configuration.siteName, mountPath: configuration.mountPath, title: "Something went wrong",
+                    account: nil, csrf: nil, notice: nil,
                     body: """
                         <h1>Something went wrong</h1>
                         <p>The server could not finish this request. Please <a href="/">start again</a>.</p>

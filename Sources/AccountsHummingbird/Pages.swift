@@ -6,7 +6,26 @@ import Registration
 /// than the session's own CSRF token in its forms.
 enum Pages: Sendable {
     /// The common frame: site name, the signed-in username with a "Sign out" button (or the log-in links), a message.
+    /// The page: `body` in the common layout, its links and forms under `mountPath`.
     static func layout(
+        site: String, mountPath: String = "", title: String, account: Account?, csrf: String?, notice: String?,
+        body: String
+    ) -> String {
+        mounted(
+            layout(site: site, title: title, account: account, csrf: csrf, notice: notice, body: body), under: mountPath
+        )
+    }
+
+    /// `html` with the root paths the templates write (`href="/…"`, `action="/…"`) put under `mountPath`. Only the
+    /// templates can write these: text from anywhere else goes through ``HTML/escape(_:)``, which writes `"` as
+    /// `&quot;`.
+    static func mounted(_ html: String, under mountPath: String) -> String {
+        guard !mountPath.isEmpty else { return html }
+        return html.replacing("href=\"/", with: "href=\"\(mountPath)/").replacing(
+            "action=\"/", with: "action=\"\(mountPath)/")
+    }
+
+    private static func layout(
         site: String, title: String, account: Account?, csrf: String?, notice: String?, body: String
     ) -> String {
         let navigation: String

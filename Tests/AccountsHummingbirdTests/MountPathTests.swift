@@ -1,0 +1,116 @@
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import Registration
+import TestSupport
+import Testing
+import TwitterOAuth
+
+/// The routes added under a path of the app (`Configuration.mountPath`), against a real server on 127.0.0.1.
+struct MountPathTests {
+    /// Every `href` and form `action` of `page`.
+    static func targets(_ page: Page) -> [String] {
+        page.text.matches(of: /(?:href|action)="([^"]*)"/).map { String($0.output.1) }
+    }
+
+    /// Whether every link and form of `page` stays under `/accounts`.
+    static func staysUnderMount(_ page: Page) -> Bool {
+        let targets = targets(page)
+        return !targets.isEmpty && targets.allSatisfy { $0.hasPrefix("/accounts/") }
+    }
+
+    @Test func underAMountPathEveryLinkFormAndRedirectStaysUnderIt() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        var configuration = PasswordResetRoutesTests.configuration(outbox)
+        configuration.mountPath = "/accounts"
+        try await WebApp.run(configuration: configuration) { app in
+            // Given the routes under /accounts: the home page is there, not at the root
+            var browser = app.browser()
+            let home = try await browser.get("/accounts/")
+            #expect(home.status == 200 && home.text.contains("Register with Twitter"))
+            #expect(Self.staysUnderMount(home), "\(Self.targets(home))")
+            #expect(try await browser.get("/login").status == 404)
+
+            // When someone signs up with email
+            let signUp = try await browser.get("/accounts/signup")
+            #expect(Self.staysUnderMount(signUp), "\(Self.targets(signUp))")
+            let done = try await browser.submit(
+                "/accounts/signup", to: "/accounts/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", PasswordResetRoutesTests.password)])
+            // Then the redirect and the account page stay under it, and the app's own routes see the session
+            #expect(done.status == 303 && done.location == "/accounts/account?notice=registered")
+            let account = try await browser.get("/accounts/account?notice=registered")
+            #expect(account.status == 200 && account.text.contains("Your account is ready"))
+            #expect(Self.staysUnderMount(account), "\(Self.targets(account))")
+            #expect(try await browser.get("/whoami").text == "ada")
+
+            // When she signs out, and asks for a reset link
+            let out = try await browser.submit("/accounts/account", to: "/accounts/sign-out", [])
+            #expect(out.status == 303 && out.location == "/accounts/?notice=signed_out")
+            let logIn = try await browser.get("/accounts/login")
+            #expect(logIn.text.contains(#"<a href="/accounts/password/forgot" id="forgot-password">"#))
+            let sent = try await browser.submit(
+                "/accounts/password/forgot", to: "/accounts/password/forgot", [("email", "ada@example.org")])
+            #expect(sent.status == 200 && Self.staysUnderMount(sent))
+            // Then the mailed link is under it too, and works
+            let mail = try #require(try await PasswordResetRoutesTests.mails(outbox, count: 1).first)
+            let prefix = "https://accounts.example/accounts/password/reset?token="
+            #expect(mail.link.revealed.hasPrefix(prefix))
+            let path = "/accounts/password/reset?token=" + mail.link.revealed.dropFirst(prefix.count)
+            let form = try await browser.get(path)
+            #expect(form.status == 200 && Self.staysUnderMount(form))
+
+            // When a new person registers through Twitter
+            var other = app.browser()
+            let callback = try await other.viaTwitter(
+                "/accounts/register/twitter", as: WebApp.zoe, startPage: "/accounts/")
+            // Then Twitter sent the browser back under the mount path, and on to the form there
+            #expect(callback.status == 303)
+            #expect(
+                callback.location?.hasPrefix("/accounts/register/details?draft=") == true, "\(callback.location ?? "")")
+            let details = try await other.get(try #require(callback.location))
+            #expect(details.status == 200 && Self.staysUnderMount(details), "\(Self.targets(details))")
+        }
+    }
+
+    @Test(arguments: ["accounts", "/accounts/", "/a b", "/a/../b", "/a?x=1", "/\"onclick", "//evil.example"])
+    func aMountPathThatIsNotPlainSegmentsStopsTheApp(_ mountPath: String) async {
+        await #expect(processExitsWith: .failure) { [mountPath] in
+            try await withTemporaryDirectory { directory in
+                let store = try makeStore(in: directory)
+                var configuration = AccountRoutes.Configuration()
+                configuration.mountPath = mountPath
+                _ = AccountRoutes(
+                    store: store,
+                    registration: RegistrationService(
+                        store: store,
+                        twitter: TwitterClient(
+                            consumer: ConsumerCredentials(key: "k", secret: "s"),
+                            baseURL: URL(string: "http://127.0.0.1:9")!),
+                        configuration: RegistrationService.Configuration(callbackURL: "http://127.0.0.1/callback")),
+                    local: LocalAccounts(store: store), configuration: configuration)
+            }
+        }
+    }
+
+    @Test func plainSegmentsAreTaken() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try makeStore(in: directory)
+            defer { try? store.close() }
+            for mountPath in ["", "/accounts", "/a/b.c/d_e~f-G9"] {
+                var configuration = AccountRoutes.Configuration()
+                configuration.mountPath = mountPath
+                _ = AccountRoutes(
+                    store: store,
+                    registration: RegistrationService(
+                        store: store,
+                        twitter: TwitterClient(
+                            consumer: ConsumerCredentials(key: "k", secret: "s"),
+                            baseURL: URL(string: "http://127.0.0.1:9")!),
+                        configuration: RegistrationService.Configuration(callbackURL: "http://127.0.0.1/callback")),
+                    local: LocalAccounts(store: store), configuration: configuration)
+            }
+        }
+    }
+}
