@@ -47,6 +47,11 @@ public enum AccountEventKind: String, Sendable, Hashable, CaseIterable, CustomSt
     case keysRewrapped = "keys_rewrapped"
     /// Every browser session of the account was ended ("sign out everywhere").
     case sessionsRevoked = "sessions_revoked"
+    /// An operator disabled the account (`accounts users disable`): its browser sessions and password reset links
+    /// ended; `details` say why (`reason`, when given) and how many (`sessions`, `reset_links`).
+    case disabled
+    /// An operator enabled the disabled account again (`accounts users enable`); `details` say why, when given.
+    case enabled
 
     public var description: String { rawValue }
 }

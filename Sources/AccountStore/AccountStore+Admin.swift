@@ -31,7 +31,72 @@ public struct AccountDeletion: Sendable, Hashable {
     public var pendingAuthorizations: Int
 }
 
+/// What ``AccountStore/setAccountStatus(_:to:reason:actor:)`` did.
+public struct AccountStatusChange: Sendable, Hashable {
+    /// The account as it is now.
+    public var account: Account
+    /// Whether its status changed (`false`: it already had the status asked for, and nothing was written).
+    public var changed: Bool
+    /// Browser sessions of the account that were ended (disabling only).
+    public var sessionsEnded: Int
+    /// Live password reset links of the account that were ended (disabling only).
+    public var resetLinksEnded: Int
+}
+
 extension AccountStore {
+    /// Disables or enables the account `reference`, in one transaction with a `disabled` or `enabled` audit event
+    /// (`details`: `reason` when given, and for disabling `sessions` and `reset_links`).
+    ///
+    /// A disabled account signs in neither with its password nor through Twitter, and its sessions no longer sign
+    /// anyone in. Disabling also deletes its browser sessions and ends its live password reset links, so that enabling
+    /// it again revives neither. Setting the status it already has changes nothing and records nothing
+    /// (``AccountStatusChange/changed`` is `false`). Throws ``StoreError/accountNotFound(_:)`` (nothing changes) when
+    /// there is no such account.
+    public func setAccountStatus(
+        _ reference: AccountReference, to status: AccountStatus, reason: String? = nil, actor: String = "cli"
+    ) async throws(StoreError) -> AccountStatusChange {
+        let now = now()
+        let micros = Timestamp.micros(now)
+        let change = try await write { db in
+            let record = try AccountStore.requireUserRecord(db, reference)
+            guard let rowID = record.id, record.status != status.rawValue else {
+                return AccountStatusChange(
+                    account: try AccountStore.attachTwitter(db, record), changed: false, sessionsEnded: 0,
+                    resetLinksEnded: 0)
+            }
+            try db.run(
+                sql: "UPDATE users SET status = ?, updated_at = ? WHERE id = ?",
+                arguments: [status.rawValue, micros, rowID])
+            var details: [String: String] = [:]
+            if let reason { details["reason"] = reason }
+            var sessions = 0
+            var links = 0
+            if status == .disabled {
+                try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [rowID])
+                sessions = db.changesCount
+                try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
+                links = db.changesCount
+                details["sessions"] = String(sessions)
+                details["reset_links"] = String(links)
+            }
+            guard let updated = try AccountStore.account(db, rowID: rowID) else {
+                throw StoreError.accountNotFound(reference.description)
+            }
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: status == .disabled ? .disabled : .enabled, subject: updated.id, actor: actor,
+                    details: details, occurredAt: now))
+            return AccountStatusChange(account: updated, changed: true, sessionsEnded: sessions, resetLinksEnded: links)
+        }
+        if change.changed {
+            logger.info(
+                "account \(status == .disabled ? "disabled" : "enabled")",
+                metadata: ["account.id": "\(change.account.id)", "account.actor": "\(actor)"])
+        }
+        return change
+    }
+
     /// The account `reference` with whether its identity has a stored credential and its latest `eventLimit` audit
     /// events, from one read snapshot; `nil` when there is no such account.
     public func accountOverview(

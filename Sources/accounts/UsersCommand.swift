@@ -4,12 +4,14 @@ import AccountTransfer
 import ArgumentParser
 import Foundation
 
-/// `accounts users show ID|USERNAME [--format table|json] | delete ID|USERNAME`
+/// `accounts users show ID|USERNAME [--format table|json] | delete ID|USERNAME | disable ID|USERNAME [--reason TEXT]
+/// | enable ID|USERNAME [--reason TEXT]`
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
-        abstract: "Show or delete one account (by public id, or by username when the argument is not a UUID).",
-        subcommands: [Show.self, Delete.self]
+        abstract: "Show, delete, disable or enable one account (by public id, or by username when the argument is not "
+            + "a UUID).",
+        subcommands: [Show.self, Delete.self, Disable.self, Enable.self]
     )
 
     /// `accounts users show ID|USERNAME [--format table|json]`
@@ -86,6 +88,98 @@ struct UsersCommand: AsyncParsableCommand {
                 "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))"
             )
             printOutput(lines.joined(separator: "\n") + "\n")
+        }
+    }
+
+    /// `accounts users disable ID|USERNAME [--reason TEXT]`
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable an account: it can no longer sign in (with its password or through Twitter), its "
+                + "browser sessions and password reset links end, and the audit trail records a `disabled` event.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
+        var account: String
+
+        @Option(
+            help: ArgumentHelp("Why, kept in the audit event (one line, at most 200 characters).", valueName: "text"))
+        var reason: String?
+
+        func validate() throws {
+            try UsersCommand.validateReason(reason)
+        }
+
+        func run() async throws {
+            let change = try await UsersCommand.setStatus(.disabled, of: account, reason: reason, global: global)
+            let account = change.account
+            guard change.changed else {
+                printOutput("account \(account.id) (\(account.username)) is already disabled; nothing changed\n")
+                return
+            }
+            printOutput(
+                "disabled account \(account.id) (\(account.username)): ended \(change.sessionsEnded) browser "
+                    + "\(plural(change.sessionsEnded, "session")) and \(change.resetLinksEnded) password reset "
+                    + "\(plural(change.resetLinksEnded, "link"))\n")
+        }
+    }
+
+    /// `accounts users enable ID|USERNAME [--reason TEXT]`
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a disabled account again; the audit trail records an `enabled` event. Its old sessions "
+                + "and reset links stay ended.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
+        var account: String
+
+        @Option(
+            help: ArgumentHelp("Why, kept in the audit event (one line, at most 200 characters).", valueName: "text"))
+        var reason: String?
+
+        func validate() throws {
+            try UsersCommand.validateReason(reason)
+        }
+
+        func run() async throws {
+            let change = try await UsersCommand.setStatus(.active, of: account, reason: reason, global: global)
+            let account = change.account
+            printOutput(
+                change.changed
+                    ? "enabled account \(account.id) (\(account.username))\n"
+                    : "account \(account.id) (\(account.username)) is already enabled; nothing changed\n")
+        }
+    }
+
+    /// Refuses a `--reason` that is empty, longer than 200 characters, or holds a control character (a line break
+    /// included) or a bidirectional control (which would reorder the audit table's text on a terminal), naming the
+    /// option.
+    static func validateReason(_ reason: String?) throws {
+        guard let reason else { return }
+        if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--reason is empty: say why, or leave the option out")
+        }
+        if reason.count > 200 { throw ValidationError("--reason is \(reason.count) characters long; at most 200") }
+        if reason.unicodeScalars.contains(where: {
+            $0.properties.generalCategory == .control || $0.properties.isBidiControl
+        }) {
+            throw ValidationError(
+                "--reason holds a control character (a line break, or one that reorders text): one line of plain text")
+        }
+    }
+
+    static func setStatus(
+        _ status: AccountStatus, of account: String, reason: String?, global: GlobalOptions
+    ) async throws -> AccountStatusChange {
+        let store = try global.openStore(keyRing: nil)
+        defer { try? store.close() }
+        do {
+            return try await store.setAccountStatus(
+                AccountReference(account), to: status, reason: reason, actor: "cli")
+        } catch {
+            throw fail(error)
         }
     }
 

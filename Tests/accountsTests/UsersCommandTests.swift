@@ -87,4 +87,102 @@ struct UsersCommandTests {
             #expect(try databaseDump(database) == dump)
         }
     }
+
+    /// Gives zoe and yamada a live browser session each, and zoe a live password reset link.
+    func giveSessionsAndALink(_ database: String) throws {
+        try executeSQL(
+            database,
+            """
+            INSERT INTO browser_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, idle_expires_at,
+                expires_at)
+            SELECT printf('%064d', id), id, 'csrf', 0, 0, 9000000000000000, 9000000000000000 FROM users
+            WHERE username IN ('zoe', 'yamada');
+            INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+            SELECT printf('%064d', 7), id, 0, 9000000000000000 FROM users WHERE username = 'zoe';
+            """)
+    }
+
+    static let liveSessionsOfZoe =
+        "SELECT count(*) FROM browser_sessions WHERE user_id = (SELECT id FROM users WHERE username = 'zoe')"
+    static let liveLinksOfZoe = """
+        SELECT count(*) FROM password_resets WHERE expires_at > 8000000000000000
+            AND user_id = (SELECT id FROM users WHERE username = 'zoe')
+        """
+
+    @Test func disableEndsTheSessionsAndResetLinksAndEnableDoesNotReviveThem() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try fixtureDatabase(dir)
+            try giveSessionsAndALink(database)
+            let id = try #require(
+                (try JSONSerialization.jsonObject(
+                    with: Data(
+                        try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"]).stdout
+                            .utf8))
+                    as? [String: Any])?["id"] as? String)
+
+            // When an operator disables zoe, saying why
+            let disabled = try runAccounts(
+                ["--database", database, "users", "disable", "zoe", "--reason", "chargeback fraud, ticket 4711"])
+            // Then her sessions and her reset link end, and nobody else's
+            #expect(disabled.status == 0, "\(disabled.stderr)")
+            #expect(
+                disabled.stdout
+                    == "disabled account \(id) (zoe): ended 1 browser session and 1 password reset link\n")
+            #expect(countQuery(database, Self.liveSessionsOfZoe) == 0)
+            #expect(countQuery(database, Self.liveLinksOfZoe) == 0)
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
+            // And her account says so, with the reason in the audit trail
+            let show = try runAccounts(["--database", database, "users", "show", "zoe"])
+            #expect(show.stdout.contains("status          disabled\n"), "\(show.stdout)")
+            #expect(
+                show.stdout.contains(
+                    /disabled +cli +reason=chargeback fraud, ticket 4711 reset_links=1 sessions=1\n/),
+                "\(show.stdout)")
+            let json = try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            let event = try #require((object["recent_events"] as? [[String: Any]])?.first)
+            #expect(event["kind"] as? String == "disabled" && event["actor"] as? String == "cli")
+            #expect(
+                event["details"] as? [String: String]
+                    == ["reason": "chargeback fraud, ticket 4711", "sessions": "1", "reset_links": "1"])
+
+            // When she is disabled again
+            let dump = try databaseDump(database)
+            let again = try runAccounts(["--database", database, "users", "disable", id])
+            // Then nothing changes, and it says so
+            #expect(again.status == 0 && again.stdout == "account \(id) (zoe) is already disabled; nothing changed\n")
+            #expect(try databaseDump(database) == dump)
+
+            // When she is enabled
+            let enabled = try runAccounts(["--database", database, "users", "enable", "zoe"])
+            #expect(enabled.status == 0 && enabled.stdout == "enabled account \(id) (zoe)\n", "\(enabled.stderr)")
+            // Then she is active, with an event, and her old link stays ended
+            let active = try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"])
+            let after = try #require(try JSONSerialization.jsonObject(with: Data(active.stdout.utf8)) as? [String: Any])
+            #expect(after["status"] as? String == "active")
+            #expect((after["recent_events"] as? [[String: Any]])?.first?["kind"] as? String == "enabled")
+            #expect(countQuery(database, Self.liveLinksOfZoe) == 0)
+            let twice = try runAccounts(["--database", database, "users", "enable", "zoe"])
+            #expect(twice.status == 0 && twice.stdout == "account \(id) (zoe) is already enabled; nothing changed\n")
+        }
+    }
+
+    @Test(arguments: [
+        ("", "--reason is empty"), ("two\nlines", "--reason holds a control character"),
+        ("fraud \u{202E}kcits", "--reason holds a control character"),
+        (String(repeating: "x", count: 201), "--reason is 201 characters long; at most 200"),
+    ])
+    func aBadReasonOrAnUnknownAccountChangesNothing(_ reason: String, _ message: String) throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try fixtureDatabase(dir)
+            try giveSessionsAndALink(database)
+            let dump = try databaseDump(database)
+            let refused = try runAccounts(["--database", database, "users", "disable", "zoe", "--reason", reason])
+            #expect(refused.status == 64)
+            #expect(refused.stderr.contains(message), "\(refused.stderr)")
+            let unknown = try runAccounts(["--database", database, "users", "disable", "nobody"])
+            #expect(unknown.status == 1 && unknown.stderr == "accounts: error: no account 'nobody'\n")
+            #expect(try databaseDump(database) == dump)
+        }
+    }
 }
