@@ -177,16 +177,20 @@ struct DemoCommand: AsyncParsableCommand {
                     },
                     logger: logger)
                 group.addTask { try await application.run() }
-                // Whichever stops first (or a signal) ends the demo; reset links already asked for still go out.
+                // Whichever stops first (or a signal) ends the demo; reset links already asked for still go out. The
+                // wait starts once both have stopped: the sandbox often stops first, while the app still finishes a
+                // request that may start a mail, which a wait begun earlier would not see.
+                var failure: (any Error)?
                 do {
                     try await group.next()
                 } catch {
-                    group.cancelAll()
-                    await Self.finishMails(routes)
-                    throw error
+                    failure = error
                 }
                 group.cancelAll()
+                // What the other throws once cancelled is no failure of the demo (the group used to drop it).
+                while !group.isEmpty { _ = try? await group.next() }
                 await Self.finishMails(routes)
+                if let failure { throw failure }
             }
         }
     }
