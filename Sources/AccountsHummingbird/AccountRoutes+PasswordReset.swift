@@ -143,11 +143,17 @@ extension AccountRoutes {
 
     /// Returns when every password reset link asked for so far has been issued and its mail sent, or has failed (or
     /// when the calling task is cancelled). Links are mailed in tasks of their own, after the answer; call this once
-    /// the server has stopped taking requests, so that stopping the app does not drop mails it promised.
+    /// the server has stopped taking requests, so that stopping the app does not drop mails it promised. Bound the
+    /// wait (a mailer that never answers would hold the process):
     ///
     /// ```swift
-    /// try await application.run()          // until a signal
-    /// await routes.finishPasswordResetMails()
+    /// try await application.runService()   // until SIGINT or SIGTERM (`run()` handles no signal)
+    /// await withTaskGroup(of: Void.self) { group in
+    ///     group.addTask { await routes.finishPasswordResetMails() }
+    ///     group.addTask { try? await Task.sleep(for: .seconds(10)) }
+    ///     await group.next()
+    ///     group.cancelAll()
+    /// }
     /// ```
     public func finishPasswordResetMails() async {
         await resetMails.waitUntilIdle()

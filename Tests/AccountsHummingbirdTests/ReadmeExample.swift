@@ -27,3 +27,14 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
     }
     try await Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: 8080))).runService()
 }
+
+/// The README's shutdown example for "Forgot your password?", kept here so that it keeps compiling (never run).
+func readmeResetShutdownExample(application: some ApplicationProtocol, routes: AccountRoutes) async throws {
+    try await application.runService()  // SIGINT or SIGTERM: a graceful shutdown, then it returns
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask { await routes.finishPasswordResetMails() }  // every link asked for so far issued and mailed
+        group.addTask { try? await Task.sleep(for: .seconds(10)) }  // or 10 seconds, whichever comes first
+        await group.next()
+        group.cancelAll()
+    }
+}
