@@ -31,7 +31,9 @@ extension AccountRoutes {
         /// How many everyone together may ask for: 600 a minute; `nil`, no limit.
         public var requestsInAll: RegistrationService.Rate? = RegistrationService.Rate(600, per: 60)
         /// Links being issued and mailed at once (a slow mail server holds each for as long as it takes), past which
-        /// requests are answered 503 with `Retry-After` and nothing is issued: 64.
+        /// requests are dropped, issuing nothing, and logged: 64 (less than 1 counts as 1). The answer is the usual one all the same: only
+        /// requests for known addresses hold a place for long (the mail), so an answer that said "busy" would tell
+        /// whether the addresses asked for before had accounts.
         public var maximumInFlight = 64
 
         /// Links on `baseURL`, sent by `send`.
@@ -67,7 +69,8 @@ extension AccountRoutes {
     /// `POST /password/forgot`: `email`. The answer does not wait for the store or the mail: the link is issued and
     /// sent in a task of its own, so the answer is the same, in the same time, whether or not an account uses the
     /// address (issuing one writes and syncs the database; finding none does not). Requests over the client's,
-    /// network's or site's limit get 429, and with ``PasswordResetDelivery/maximumInFlight`` links under way, 503.
+    /// network's or site's limit get 429; with ``PasswordResetDelivery/maximumInFlight`` links under way, the request
+    /// is dropped and logged, and the answer is the usual one.
     func forgotPassword(
         _ request: Request, context: some RequestContext, delivery: PasswordResetDelivery
     ) async throws -> Response {
@@ -122,24 +125,13 @@ extension AccountRoutes {
                     metadata: ["account.id": "\(reset.account.id)", "web.error": "\(type(of: error))"])
             }
         }
-        guard started else {
-            if let refusals = resetMails.refusalsToLog(at: now) {
-                logger.warning(
-                    "password reset refused: too many links under way",
-                    metadata: ["web.limit": "\(resetMails.limit)", "web.refusals": "\(refusals)"])
-            }
-            let retryAfter = now.addingTimeInterval(Self.busyRetryAfter)
-            return retrying(
-                page(
-                    visit, title: "Busy", status: .serviceUnavailable,
-                    body: Pages.resetBusy(email: email, csrf: visit.csrf)),
-                after: retryAfter)
+        if !started, let dropped = resetMails.refusalsToLog(at: now) {
+            logger.warning(
+                "password reset dropped: too many links under way",
+                metadata: ["web.limit": "\(resetMails.limit)", "web.dropped": "\(dropped)"])
         }
         return page(visit, title: "Check your email", body: Pages.resetSent(lifetime: local.passwordResetLifetime))
     }
-
-    /// How long a browser is asked to wait when too many links are under way: 30 seconds.
-    static let busyRetryAfter: TimeInterval = 30
 
     /// Returns when every password reset link asked for so far has been issued and its mail sent, or has failed (or
     /// when the calling task is cancelled). Links are mailed in tasks of their own, after the answer; call this once

@@ -319,19 +319,6 @@ enum Pages: Sendable {
             """
     }
 
-    static func resetBusy(email: String, csrf: String) -> String {
-        """
-        <h1>Busy</h1>
-        <p id="reset-busy">Too many reset links are being sent right now, and yours was not. Please try again in a \
-        minute.</p>
-        <form method="post" action="/password/forgot" id="forgot-form">
-        \(HTML.hidden("csrf_token", csrf))
-        <input type="hidden" name="email" value="\(HTML.escape(email))">
-        <p><button type="submit" id="send-link">Try again</button></p>
-        </form>
-        """
-    }
-
     static func resetPassword(username: String, token: String, errors: [FieldError], csrf: String) -> String {
         let notes = errors.map { "<span class=\"error\" id=\"password-error\">\(HTML.escape($0.problem))</span>" }
         let invalid = errors.isEmpty ? "" : " aria-invalid=\"true\""

@@ -48,8 +48,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("client-address-header"),
         help: ArgumentHelp(
-            "Count Twitter sign-ins begun by the address in this header of a proxy in front (X-Forwarded-For, "
-                + "Forwarded), not by the peer's.", valueName: "name"))
+            "Count Twitter sign-ins begun and password reset links asked for by the address in this header of a "
+                + "proxy in front (X-Forwarded-For, Forwarded), not by the peer's.", valueName: "name"))
     var clientAddressHeader: String?
 
     @Option(
