@@ -273,6 +273,32 @@ struct PasswordResetRoutesTests {
         }
     }
 
+    @Test func theNetworksAndTheSitesLimitsCountEveryClient() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        var routes = Self.configuration(outbox)
+        routes.passwordReset?.requestsPerClient = nil
+        routes.passwordReset?.requestsPerNetwork = RegistrationService.Rate(2, per: 600)
+        routes.passwordReset?.requestsInAll = RegistrationService.Rate(3, per: 600)
+        routes.clientAddressHeader = "X-Forwarded-For"
+        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try await WebApp.run(configuration: routes) { app in
+            func ask(_ address: String) async throws -> Page {
+                var browser = Self.client(app, address)
+                return try await browser.submit(
+                    "/password/forgot", to: "/password/forgot", [("email", "nobody@example.org")])
+            }
+            // Two clients of one IPv6 /48 use up its allowance; a third of it is refused for the network
+            #expect(try await ask("2001:db8:1:1::1").status == 200)
+            #expect(try await ask("2001:db8:1:2::1").status == 200)
+            let network = try await ask("2001:db8:1:3::1")
+            #expect(network.status == 429 && network.text.contains("asked for from your network"))
+            // Another network's client gets the site's last one, and then everyone is refused for the site
+            #expect(try await ask("198.51.100.7").status == 200)
+            let site = try await ask("203.0.113.9")
+            #expect(site.status == 429 && site.text.contains("asked for on this site right now"))
+        }
+    }
+
     @Test func withTooManyLinksUnderWayARequestIsDroppedUnseenAndShutdownWaitsForThem() async throws {
         let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
         let entered = Locked(0)
