@@ -38,6 +38,8 @@ public enum AccountEventKind: String, Sendable, Hashable, CaseIterable, CustomSt
     case unlinked
     case passwordChanged = "password_changed"
     case passwordRemoved = "password_removed"
+    /// An account that had no password (made through Twitter) was given one (`LocalAccounts.setPassword`).
+    case passwordAdded = "password_added"
     /// A link to choose a new password was issued for the account (`LocalAccounts.requestPasswordReset`).
     case passwordResetRequested = "password_reset_requested"
     /// The password was replaced through such a link, and every session of the account ended; `details` say how many.

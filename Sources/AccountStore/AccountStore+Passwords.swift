@@ -73,15 +73,18 @@ extension AccountStore {
     /// Removing is refused with ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity. With
     /// `verified` (the hash a current password was checked against), nothing is written unless the account still
     /// holds it: a password reset (or another change) made while the current password was being checked wins.
+    /// With `onlyIfNone`, nothing is written unless the account has no password.
     /// - Returns: whether the hash was written.
     @discardableResult
     package func setPasswordHash(
-        _ hash: String?, for user: UserID, event: AccountEventKind?, actor: String, replacing verified: String? = nil
+        _ hash: String?, for user: UserID, event: AccountEventKind?, actor: String, replacing verified: String? = nil,
+        onlyIfNone: Bool = false
     ) async throws(StoreError) -> Bool {
         let now = now()
         return try await write { db in
             let record = try AccountStore.requireUserRecord(db, .id(user))
             if let verified, record.passwordHash != verified { return false }
+            if onlyIfNone, record.passwordHash != nil { return false }
             if hash == nil {
                 let linked = try Bool.fetchOne(
                     db, sql: "SELECT EXISTS (SELECT 1 FROM twitter_identities WHERE user_id = ?)",

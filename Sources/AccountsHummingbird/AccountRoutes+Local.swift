@@ -127,14 +127,112 @@ extension AccountRoutes {
 
     // MARK: - Account page
 
-    /// `GET /account`: the account, its Twitter identity with link/unlink, recent audit events, sign out everywhere.
+    /// `GET /account`: the account, its password (change, remove, or set), its Twitter identity with link/unlink,
+    /// recent audit events, sign out everywhere.
     func accountPage(_ request: Request) async throws -> Response {
         let (visit, account) = try signedInVisit(try await visit(request))
-        let events = try await store.events(for: account.id, limit: configuration.eventsShown)
         let code = request.uri.queryParameters["notice"].map(String.init)
+        return try await accountPage(visit, account, notice: Pages.notice(code))
+    }
+
+    /// The account page, with `passwordError` over the password forms when given.
+    func accountPage(
+        _ visit: Visit, _ account: Account, notice: String? = nil, passwordError: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let events = try await store.events(for: account.id, limit: configuration.eventsShown)
+        let offer: Pages.PasswordOffer =
+            account.hasPassword
+            ? .change(canRemove: account.twitter != nil)
+            : isRecentSignIn(visit) ? .add : .signInAgain(minutes: Int((configuration.recentSignIn / 60).rounded()))
         return page(
-            visit, title: "Your account", notice: Pages.notice(code),
-            body: Pages.account(account, events: events, csrf: visit.csrf))
+            visit, title: "Your account", status: status, notice: notice,
+            body: Pages.account(
+                account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError))
+    }
+
+    /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``.
+    func isRecentSignIn(_ visit: Visit) -> Bool {
+        store.currentDate.timeIntervalSince(visit.session.record.createdAt) <= configuration.recentSignIn
+    }
+
+    // MARK: - Password settings
+
+    /// `POST /account/password`: `current_password` and `new_password`. Success ends every other session of the
+    /// account (whoever signed in with the old password, or holds a stolen session); this one stays.
+    func changePassword(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
+        let (visit, form) = try await postedVisit(request)
+        let (_, account) = try signedInVisit(visit)
+        do {
+            try await local.changePassword(
+                for: account.id, current: Secret(form["current_password"] ?? ""),
+                new: Secret(form["new_password"] ?? ""))
+        } catch {
+            return try await passwordRefusal(error, visit, account, started: started)
+        }
+        let ended = try await store.deleteOtherBrowserSessions(of: account.id, keeping: visit.session.record.tokenHash)
+        logger.info("password changed", metadata: ["account.id": "\(account.id)", "web.sessions": "\(ended)"])
+        return redirect(visit, to: "/account?notice=password_changed")
+    }
+
+    /// `POST /account/password/add`: `new_password`, for an account without one, within
+    /// ``Configuration/recentSignIn`` of signing in (403 otherwise). Success ends every other session of the account.
+    func addPassword(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
+        let (visit, form) = try await postedVisit(request)
+        let (_, account) = try signedInVisit(visit)
+        guard isRecentSignIn(visit) else {
+            return try await accountPage(
+                visit, account,
+                passwordError: "To set a password, log in with Twitter again first: a password can be set only "
+                    + "soon after signing in.", status: .forbidden)
+        }
+        do {
+            try await local.setPassword(for: account.id, new: Secret(form["new_password"] ?? ""))
+        } catch {
+            return try await passwordRefusal(error, visit, account, started: started)
+        }
+        let ended = try await store.deleteOtherBrowserSessions(of: account.id, keeping: visit.session.record.tokenHash)
+        logger.info("password added", metadata: ["account.id": "\(account.id)", "web.sessions": "\(ended)"])
+        return redirect(visit, to: "/account?notice=password_added")
+    }
+
+    /// `POST /account/password/remove`: `current_password`; refused when Twitter is the account's only other way in.
+    func removePassword(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
+        let (visit, form) = try await postedVisit(request)
+        let (_, account) = try signedInVisit(visit)
+        do {
+            try await local.removePassword(for: account.id, current: Secret(form["current_password"] ?? ""))
+        } catch {
+            return try await passwordRefusal(error, visit, account, started: started)
+        }
+        logger.info("password removed", metadata: ["account.id": "\(account.id)"])
+        return redirect(visit, to: "/account?notice=password_removed")
+    }
+
+    /// The answer to a refused password change, addition or removal: the account page saying why (a wrong current
+    /// password after ``LocalAccounts/failureFloor``, as a failed sign-in), or a notice.
+    func passwordRefusal(
+        _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant
+    ) async throws -> Response {
+        switch error {
+        case .wrongPassword:
+            try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
+            return try await accountPage(
+                visit, account, passwordError: "The current password is not correct.", status: .unauthorized)
+        case .invalid(let problems):
+            return try await accountPage(
+                visit, account, passwordError: "The new password " + problems.map(\.problem).joined(separator: "; "),
+                status: .unprocessableContent)
+        case .noPassword, .hasPassword:
+            return redirect(visit, to: "/account")
+        case .store(.lastSignInMethod):
+            return redirect(visit, to: "/account?notice=last_password_method")
+        default:
+            throw error
+        }
     }
 
     /// `POST /account/twitter/unlink`.

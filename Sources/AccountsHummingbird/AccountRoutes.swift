@@ -31,6 +31,10 @@ public struct AccountRoutes: Sendable {
         public var touchInterval: TimeInterval = 60
         /// How the app tells that the browser used HTTPS (for `Secure` cookies and callback URLs).
         public var scheme: SchemePolicy = .automatic
+        /// How recently someone must have signed in to give their account a password when it has none (made through
+        /// Twitter): 10 minutes. Nothing else vouches for them then (there is no current password to ask for), so a
+        /// session left open, or stolen, cannot add a way in that outlives it.
+        public var recentSignIn: TimeInterval = 10 * 60
         /// How many audit events the account page lists: 10.
         public var eventsShown = 10
         /// The largest form body accepted: 64 KiB.
@@ -192,6 +196,15 @@ public struct AccountRoutes: Sendable {
         router.post("/sign-out") { request, _ in await self.guarded { try await self.signOut(request) } }
         router.get("/account") { request, _ in await self.guarded { try await self.accountPage(request) } }
         router.post("/account/twitter/unlink") { request, _ in await self.guarded { try await self.unlink(request) } }
+        router.post("/account/password") { request, _ in
+            await self.guarded { try await self.changePassword(request) }
+        }
+        router.post("/account/password/add") { request, _ in
+            await self.guarded { try await self.addPassword(request) }
+        }
+        router.post("/account/password/remove") { request, _ in
+            await self.guarded { try await self.removePassword(request) }
+        }
         router.post("/account/sign-out-everywhere") { request, _ in
             await self.guarded { try await self.signOutEverywhere(request) }
         }

@@ -93,6 +93,15 @@ enum Pages: Sendable {
         case "twitter_taken": return "That Twitter account is already linked to another account."
         case "already_linked": return "This account already has a linked Twitter account; unlink it first."
         case "last_sign_in_method": return "Twitter is this account's only way to sign in, so it cannot be unlinked."
+        case "password_changed":
+            return "Your password was changed. Every other session of your account has ended."
+        case "password_added":
+            return "Your account has a password now: you can also log in with your username or email and it. "
+                + "Every other session of your account has ended."
+        case "password_removed": return "Your password was removed: you log in with Twitter."
+        case "last_password_method":
+            return "The password is this account's only way to sign in (no Twitter account is linked), so it cannot "
+                + "be removed."
         case "sign_in_first": return "Please log in first."
         case "sessions_ended":
             return "Every session of this account was ended (its password was reset, or it signed out everywhere) "
@@ -347,7 +356,69 @@ enum Pages: Sendable {
 
     // MARK: - Account
 
-    static func account(_ account: Account, events: [AccountEvent], csrf: String) -> String {
+    /// What the account page offers for the password.
+    enum PasswordOffer: Equatable {
+        /// Change it (with the current one), and remove it when Twitter is another way in.
+        case change(canRemove: Bool)
+        /// Set one: the account has none, and its session is a recent sign-in.
+        case add
+        /// The account has none, and its session is older than `minutes`: sign in with Twitter again first.
+        case signInAgain(minutes: Int)
+    }
+
+    static func passwordSection(_ offer: PasswordOffer, csrf: String, error: String?) -> String {
+        let problem = error.map { "<p class=\"error\" id=\"password-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        switch offer {
+        case .change(let canRemove):
+            let remove =
+                canRemove
+                ? """
+
+                <form method="post" action="/account/password/remove" id="remove-password-form">
+                \(HTML.hidden("csrf_token", csrf))
+                <label for="remove_current_password">Current password</label>
+                <input type="password" id="remove_current_password" name="current_password" \
+                autocomplete="current-password">
+                <p><button type="submit" id="remove-password">Remove password</button> (you will log in with \
+                Twitter only)</p>
+                </form>
+                """ : ""
+            return """
+                <h2>Password</h2>
+                \(problem)<form method="post" action="/account/password" id="change-password-form">
+                \(HTML.hidden("csrf_token", csrf))
+                <label for="current_password">Current password</label>
+                <input type="password" id="current_password" name="current_password" autocomplete="current-password">
+                <label for="new_password">New password</label>
+                <input type="password" id="new_password" name="new_password" autocomplete="new-password">
+                <p><button type="submit" id="change-password">Change password</button> (every other session of \
+                your account ends)</p>
+                </form>\(remove)
+                """
+        case .add:
+            return """
+                <h2>Password</h2>
+                \(problem)<p>You log in with Twitter. Set a password to log in with your username or email too.</p>
+                <form method="post" action="/account/password/add" id="add-password-form">
+                \(HTML.hidden("csrf_token", csrf))
+                <label for="new_password">New password</label>
+                <input type="password" id="new_password" name="new_password" autocomplete="new-password">
+                <p><button type="submit" id="add-password">Set password</button></p>
+                </form>
+                """
+        case .signInAgain(let minutes):
+            return """
+                <h2>Password</h2>
+                \(problem)<p id="password-sign-in-again">You log in with Twitter. To set a password as well, log in \
+                with Twitter again: a password can be set within \(minutes) minutes of signing in.</p>
+                \(HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "password-login-twitter"))
+                """
+        }
+    }
+
+    static func account(
+        _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil
+    ) -> String {
         let twitter: String
         if let identity = account.twitter {
             twitter = """
@@ -378,6 +449,7 @@ enum Pages: Sendable {
             <dt>Name</dt><dd>\(HTML.escape(names.isEmpty ? "not given" : names))</dd>
             <dt>Password</dt><dd>\(account.hasPassword ? "set" : "none (you log in with Twitter)")</dd>
             </dl>
+            \(passwordSection(password, csrf: csrf, error: passwordError))
             <h2>Twitter</h2>
             \(twitter)
             <h2>Recent activity</h2>

@@ -10,6 +10,9 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
     case wrongPassword
     /// The account has no local password to change or remove.
     case noPassword
+    /// The account has a password already: it can be changed (``LocalAccounts/changePassword(for:current:new:)``), not
+    /// set (``LocalAccounts/setPassword(for:new:)``).
+    case hasPassword
     /// A password reset link that does not work: used, replaced by a newer one, expired, or its account disabled or
     /// deleted.
     case invalidResetLink
@@ -21,6 +24,7 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
         case .invalid(let errors): return errors.map(\.description).joined(separator: "; ")
         case .wrongPassword: return "password: the current password is not correct"
         case .noPassword: return "password: the account has no password"
+        case .hasPassword: return "password: the account has a password already; change it with the current one"
         case .invalidResetLink:
             return "password reset link: it was used, replaced by a newer one or has expired; ask for a new one"
         case .store(let error): return error.description

@@ -190,6 +190,35 @@ public struct LocalAccounts: Sendable {
         try await replacePassword(of: user, checked: current, against: stored, with: hash, event: .passwordChanged)
     }
 
+    /// Gives a password to an account that has none (one made through Twitter), so that it can also sign in with its
+    /// username or email and the password, and ask for reset links; records `password_added`.
+    ///
+    /// No current password can be checked, so whoever holds a signed-in session could add a way in that outlives it:
+    /// call this only just after the person signed in (`AccountsHummingbird` asks for a sign-in within the last
+    /// 10 minutes). A password the policy refuses is ``LocalAccountError/invalid(_:)``; an account that has one, even
+    /// one set while this ran, ``LocalAccountError/hasPassword``; nothing is written then.
+    public func setPassword(for user: UserID, new: Secret) async throws(LocalAccountError) {
+        let record = try await requireRecord(user)
+        guard record.passwordHash == nil else { throw .hasPassword }
+        let account: Account?
+        do {
+            account = try await store.account(.id(user))
+        } catch {
+            throw .store(error)
+        }
+        let problems = passwordPolicy.problems(with: new.revealed, username: account?.username, email: account?.email)
+        guard problems.isEmpty else { throw .invalid(problems) }
+        let hash = try await hashOffPool(new)
+        let written: Bool
+        do {
+            written = try await store.setPasswordHash(
+                hash, for: user, event: .passwordAdded, actor: "user", onlyIfNone: true)
+        } catch {
+            throw .store(error)
+        }
+        guard written else { throw .hasPassword }
+    }
+
     /// Removes the account's password, after checking it, and ends its reset links; refused when the account has no
     /// linked Twitter identity (it would be left with no way to sign in). A password reset (or change) made while the
     /// password was being checked wins, as in ``changePassword(for:current:new:)``.

@@ -1,0 +1,154 @@
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import Registration
+import TestSupport
+import Testing
+
+/// Changing, setting and removing a password on the account page, against a real server and a real SQLite file.
+struct PasswordSettingsRoutesTests {
+    static let password = PasswordResetRoutesTests.password
+    static let newPassword = PasswordResetRoutesTests.newPassword
+
+    /// 山田 太郎 registered through Twitter (no password), signed in in the returned browser.
+    static func registerTaro(_ app: WebApp) async throws -> Browser {
+        var browser = app.browser()
+        let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.yamada)
+        let form = try await browser.get(try #require(arrival.location))
+        let done = try await browser.post(
+            "/register/complete",
+            [
+                ("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft"))),
+                ("username", "taro"), ("email", "taro@example.jp"), ("first_name", "太郎"), ("last_name", "山田"),
+            ])
+        #expect(done.status == 303 && done.location == "/account?notice=registered")
+        return browser
+    }
+
+    static func logIn(_ app: WebApp, _ login: String, _ password: String) async throws -> (Browser, Page) {
+        var browser = app.browser()
+        let page = try await browser.submit("/login", to: "/login", [("login", login), ("password", password)])
+        return (browser, page)
+    }
+
+    static func events(_ app: WebApp, _ kind: String) -> Int {
+        countQuery(app.databasePath, "SELECT count(*) FROM account_events WHERE kind = '\(kind)'")
+    }
+
+    @Test func aPasswordIsChangedWithTheCurrentOneAndEveryOtherSessionEnds() async throws {
+        try await WebApp.run { app in
+            // Given ada, signed up with email, signed in here and in another browser
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
+            var (other, _) = try await Self.logIn(app, "ada", Self.password)
+            #expect(try await other.get("/whoami").text == "ada")
+            let page = try await browser.get("/account")
+            #expect(page.text.contains(#"id="change-password-form""#))
+            // (no Twitter account is linked, so the password cannot be removed)
+            #expect(!page.text.contains(#"id="remove-password-form""#))
+
+            // When she gives a wrong current password, or a new one that is too short
+            let wrong = try await browser.submit(
+                "/account", to: "/account/password",
+                [("current_password", "not my password"), ("new_password", Self.newPassword)])
+            let short = try await browser.submit(
+                "/account", to: "/account/password", [("current_password", Self.password), ("new_password", "short")])
+            // Then she is told why on the account page, and nothing changed
+            #expect(wrong.status == 401 && wrong.text.contains("The current password is not correct."))
+            #expect(short.status == 422 && short.text.contains("The new password must be at least 10 characters"))
+            #expect(Self.events(app, "password_changed") == 0)
+            #expect(try await other.get("/whoami").text == "ada")
+
+            // When she gives both right
+            let done = try await browser.submit(
+                "/account", to: "/account/password",
+                [("current_password", Self.password), ("new_password", Self.newPassword)])
+            // Then the password is changed, the other browser is signed out, and this one is not
+            #expect(done.status == 303 && done.location == "/account?notice=password_changed")
+            #expect(
+                try await browser.get("/account?notice=password_changed").text.contains("Your password was changed"))
+            #expect(try await other.get("/whoami").text == "nobody")
+            #expect(try await browser.get("/whoami").text == "ada")
+            #expect(Self.events(app, "password_changed") == 1)
+            #expect(try await Self.logIn(app, "ada", Self.password).1.status == 401)
+            #expect(try await Self.logIn(app, "ada", Self.newPassword).1.status == 303)
+            // And no log line holds either password
+            let log = app.logLines.value.joined(separator: "\n")
+            #expect(!log.contains(Self.password) && !log.contains(Self.newPassword))
+        }
+    }
+
+    @Test func anAccountMadeThroughTwitterGetsAPasswordOnlySoonAfterSigningIn() async throws {
+        try await WebApp.run { app in
+            // Given taro, registered through Twitter a moment ago, signed in here and in another browser
+            var browser = try await Self.registerTaro(app)
+            var other = app.browser()
+            _ = try await other.viaTwitter("/login/twitter", as: WebApp.yamada)
+            #expect(try await other.get("/whoami").text == "taro")
+            let page = try await browser.get("/account")
+            #expect(page.text.contains(#"id="add-password-form""#) && !page.text.contains("change-password-form"))
+
+            // When he sets a password that is too short
+            let short = try await browser.submit("/account", to: "/account/password/add", [("new_password", "short")])
+            #expect(short.status == 422 && short.text.contains("must be at least 10 characters"))
+            // When ten minutes and a second have passed since this browser signed in
+            app.clock.advance(by: 10 * 60 + 1)
+            let form = try await browser.get("/account")
+            // Then the page asks him to log in with Twitter again, and a posted password is refused
+            #expect(form.text.contains(#"id="password-sign-in-again""#) && !form.text.contains("add-password-form"))
+            let late = try await browser.post(
+                "/account/password/add",
+                [("csrf_token", try #require(form.csrfToken)), ("new_password", Self.password)])
+            #expect(late.status == 403 && late.text.contains("log in with Twitter again first"))
+            #expect(try await Self.logIn(app, "taro", Self.password).1.status == 401)
+            #expect(Self.events(app, "password_added") == 0)
+
+            // When he logs in with Twitter again, and sets one
+            let again = try await browser.viaTwitter("/login/twitter", as: WebApp.yamada, startPage: "/account")
+            #expect(again.status == 303 && again.location == "/account?notice=signed_in")
+            let set = try await browser.submit(
+                "/account", to: "/account/password/add", [("new_password", Self.password)])
+            // Then he can log in with it too, and the other browser is signed out
+            #expect(set.status == 303 && set.location == "/account?notice=password_added")
+            #expect(try await Self.logIn(app, "taro@example.jp", Self.password).1.status == 303)
+            #expect(try await other.get("/whoami").text == "nobody")
+            #expect(try await browser.get("/whoami").text == "taro")
+            #expect(Self.events(app, "password_added") == 1)
+            // And a second one cannot be set over it: the page offers a change now
+            let later = try await browser.get("/account")
+            #expect(later.text.contains(#"id="change-password-form""#) && later.text.contains("remove-password-form"))
+            let over = try await browser.post(
+                "/account/password/add",
+                [("csrf_token", try #require(later.csrfToken)), ("new_password", Self.newPassword)])
+            #expect(over.status == 303 && over.location == "/account")
+            #expect(try await Self.logIn(app, "taro", Self.newPassword).1.status == 401)
+
+            // When he removes it, first with a wrong password
+            let wrong = try await browser.submit(
+                "/account", to: "/account/password/remove", [("current_password", "not my password")])
+            #expect(wrong.status == 401 && wrong.text.contains("The current password is not correct."))
+            let removed = try await browser.submit(
+                "/account", to: "/account/password/remove", [("current_password", Self.password)])
+            // Then he logs in with Twitter only
+            #expect(removed.status == 303 && removed.location == "/account?notice=password_removed")
+            #expect(try await Self.logIn(app, "taro", Self.password).1.status == 401)
+            #expect(Self.events(app, "password_removed") == 1)
+        }
+    }
+
+    @Test func theOnlyWayInCannotBeRemoved() async throws {
+        try await WebApp.run { app in
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
+            let page = try await browser.get("/account")
+            let refused = try await browser.post(
+                "/account/password/remove",
+                [("csrf_token", try #require(page.csrfToken)), ("current_password", Self.password)])
+            #expect(refused.status == 303 && refused.location == "/account?notice=last_password_method")
+            #expect(
+                try await browser.get("/account?notice=last_password_method").text.contains(
+                    "only way to sign in (no Twitter account is linked), so it cannot be removed"))
+            #expect(try await Self.logIn(app, "ada", Self.password).1.status == 303)
+            #expect(Self.events(app, "password_removed") == 0)
+        }
+    }
+}
