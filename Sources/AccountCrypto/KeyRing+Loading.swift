@@ -63,16 +63,13 @@ extension KeyRing {
         return try ring(of: keys, noKeys: .emptyKeysFile(path: path))
     }
 
-    /// A ring of `keys`, with duplicate ids blamed on the later entry.
+    /// A ring of `keys`, with repeated and equivalent ids blamed on the later entry.
     private static func ring(
         of keys: [(key: SecretKey, location: KeyLocation)], noKeys: KeyRingError
     ) throws(KeyRingError) -> KeyRing {
         guard !keys.isEmpty else { throw noKeys }
-        var seen = Set<String>()
-        for (key, location) in keys where !seen.insert(key.id).inserted {
-            throw .duplicateKeyID(key.id, location: location)
-        }
-        return try KeyRing(keys: keys.map(\.key))
+        try checkIDs(of: keys)
+        return KeyRing(checkedKeys: keys.map(\.key))
     }
 
     /// One `id:BASE64KEY` entry, already trimmed.

@@ -53,7 +53,7 @@ extension KeyRing {
     }
 
     /// The key whose id has the UTF-8 bytes `idBytes`, if the ring holds it.
-    func key(withIDBytes idBytes: ArraySlice<UInt8>) -> SecretKey? {
+    func key(withIDBytes idBytes: some Sequence<UInt8>) -> SecretKey? {
         for (index, bytes) in keyIDBytes.enumerated() where bytes.elementsEqual(idBytes) {
             return keys[index]
         }
@@ -66,10 +66,11 @@ extension KeyRing {
         SealedValue(sealed)?.validatedKeyID()
     }
 
-    /// True when `sealed` is well formed and was sealed with a key other than the sealing key: rewrap moves it.
+    /// True when `sealed` is well formed and was sealed with a key other than the sealing key (its id's bytes differ,
+    /// even if the text is the same in another Unicode form): rewrap moves it.
     public func needsRewrap(_ sealed: [UInt8]) -> Bool {
         guard let keyID = Self.keyID(ofSealed: sealed) else { return false }
-        return keyID != sealingKeyID
+        return !isSealingKeyID(keyID)
     }
 
     /// `0x01 ‖ len(id) ‖ id`.

@@ -16,15 +16,42 @@ public struct KeyRing: Sendable {
     /// The UTF-8 bytes of each key's id, in the order of `keys`: `open` matches a sealed value's header against them.
     let keyIDBytes: [[UInt8]]
 
-    /// A ring of `keys`, the first of which seals; throws `.noKeys` for an empty list, `.duplicateKeyID` for a repeat.
+    /// A ring of `keys`, the first of which seals; throws `.noKeys` for an empty list, `.duplicateKeyID` for a repeated
+    /// id and `.equivalentKeyIDs` for two ids that are the same text in different Unicode forms.
     public init(keys: [SecretKey]) throws(KeyRingError) {
         guard !keys.isEmpty else { throw .noKeys }
-        var seen = Set<String>()
-        for key in keys where !seen.insert(key.id).inserted {
-            throw .duplicateKeyID(key.id, location: .program)
-        }
+        try Self.checkIDs(of: keys.map { ($0, KeyLocation.program) })
+        self.init(checkedKeys: keys)
+    }
+
+    /// A ring of `keys`, already checked by ``checkIDs(of:)``.
+    init(checkedKeys keys: [SecretKey]) {
         self.keys = keys
         self.keyIDBytes = keys.map { Array($0.id.utf8) }
+    }
+
+    /// Refuses two keys whose ids are equal as Swift strings, blaming the later entry: `.duplicateKeyID` when the ids
+    /// are the same bytes, `.equivalentKeyIDs` when they are the same text in different Unicode forms (they print
+    /// alike, so no one could tell which of the two a value is sealed under).
+    static func checkIDs(of keys: [(key: SecretKey, location: KeyLocation)]) throws(KeyRingError) {
+        for (index, (key, location)) in keys.enumerated() {
+            // `==` on strings is Unicode canonical equivalence: it holds for byte-equal ids and for equivalent ones.
+            for (earlier, earlierLocation) in keys[..<index] where earlier.id == key.id {
+                guard sameKeyID(earlier.id, key.id) else {
+                    throw .equivalentKeyIDs(
+                        key.id, location: location, earlierID: earlier.id, earlierLocation: earlierLocation)
+                }
+                throw .duplicateKeyID(key.id, location: location)
+            }
+        }
+    }
+
+    /// Whether `a` and `b` are the same key id: the same UTF-8 bytes, as the header of a sealed value records them.
+    ///
+    /// Not `==`, under which the same text in different Unicode forms is equal (`"caf\u{E9}"` and `"cafe\u{301}"`):
+    /// a value sealed under one of those ids does not open under the other.
+    public static func sameKeyID(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
     }
 
     /// The id of the key that seals new values (the first).
@@ -33,12 +60,22 @@ public struct KeyRing: Sendable {
     /// The ids of all keys, sealing key first.
     public var keyIDs: [String] { keys.map(\.id) }
 
+    /// Whether the ring holds a key whose id is `id`, byte for byte (``sameKeyID(_:_:)``).
+    public func holdsKey(withID id: String) -> Bool {
+        key(withID: id) != nil
+    }
+
+    /// Whether `id` is the sealing key's id, byte for byte (``sameKeyID(_:_:)``).
+    public func isSealingKeyID(_ id: String) -> Bool {
+        Self.sameKeyID(id, sealingKeyID)
+    }
+
     /// The key that seals.
     var sealingKey: SecretKey { keys[0] }
 
-    /// The key with id `id`, if the ring holds it.
+    /// The key with id `id` (byte for byte), if the ring holds it.
     func key(withID id: String) -> SecretKey? {
-        keys.first { $0.id == id }
+        key(withIDBytes: id.utf8)
     }
 }
 

@@ -34,6 +34,10 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidBase64(keyID: String, location: KeyLocation)
     /// Two keys share an id.
     case duplicateKeyID(String, location: KeyLocation)
+    /// Two key ids are the same text in different Unicode forms (`"caf\u{E9}"` and `"cafe\u{301}"`): they look alike
+    /// but are different bytes, and a value is sealed under the bytes. Blamed on the later entry, `id` at `location`;
+    /// `earlierID` at `earlierLocation` is the entry it looks like.
+    case equivalentKeyIDs(String, location: KeyLocation, earlierID: String, earlierLocation: KeyLocation)
     /// An entry is not of the form `id:base64`.
     case malformedEntry(location: KeyLocation)
     /// A keys file can be read by others than its owner; `mode` holds the permission bits.
@@ -62,6 +66,11 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "A-Z a-z 0-9 + /, with = padding)"
         case .duplicateKeyID(let id, let location):
             return "key id \(KeyRingError.shown(id))\(location.suffix) appears more than once; key ids must be unique"
+        case .equivalentKeyIDs(let id, let location, let earlierID, let earlierLocation):
+            return "key ids \(KeyRingError.shownEscaped(earlierID))\(earlierLocation.suffix) and "
+                + "\(KeyRingError.shownEscaped(id))\(location.suffix) are the same text in different Unicode forms: "
+                + "they look alike but are different bytes, and a value sealed under one does not open under the "
+                + "other; give one of the two keys another id"
         case .malformedEntry(let location):
             return "the entry\(location.suffix) is not of the form id:BASE64KEY"
         case .insecureKeysFileMode(let path, let mode):
@@ -87,6 +96,21 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A key id as a command prints it (`k1`, unquoted); described, not printed, as in ``shown(_:)``.
     package static func shownPlain(_ id: String) -> String {
         SecretKey.mightHoldKeyMaterial(id) ? notShown(id) : id
+    }
+
+    /// A key id as ``shown(_:)`` quotes it, with every character outside printable ASCII written as its Unicode
+    /// scalar (`"caf\u{E9}"`, `"cafe\u{301}"`), so that ids that print alike can be told apart.
+    package static func shownEscaped(_ id: String) -> String {
+        guard !SecretKey.mightHoldKeyMaterial(id) else { return notShown(id) }
+        var text = "\""
+        for scalar in id.unicodeScalars {
+            if (0x20...0x7e).contains(scalar.value) && scalar != "\"" && scalar != "\\" {
+                text.unicodeScalars.append(scalar)
+            } else {
+                text += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            }
+        }
+        return text + "\""
     }
 
     private static func notShown(_ id: String) -> String {

@@ -24,6 +24,21 @@ public struct SealedValueCount: Sendable, Hashable {
 
     /// All values under this key id.
     public var total: Int { credentials + pendingAuthorizations + drafts }
+
+    /// Equal when the key ids are the same bytes (not merely the same text in another Unicode form, which is another
+    /// key id) and the counts are equal.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        KeyRing.sameKeyID(lhs.keyID, rhs.keyID) && lhs.credentials == rhs.credentials
+            && lhs.pendingAuthorizations == rhs.pendingAuthorizations && lhs.drafts == rhs.drafts
+    }
+
+    /// Hashes the key id's bytes and the counts, as `==` compares them.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(Array(keyID.utf8))
+        hasher.combine(credentials)
+        hasher.combine(pendingAuthorizations)
+        hasher.combine(drafts)
+    }
 }
 
 /// What a rewrap did.
@@ -34,31 +49,48 @@ public struct RewrapReport: Sendable, Hashable {
     public var rewrapped: Int
     /// Batches committed by this run.
     public var batches: Int
+
+    /// Equal when the key ids are the same bytes (as for ``SealedValueCount``) and the numbers are equal.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        KeyRing.sameKeyID(lhs.keyID, rhs.keyID) && lhs.rewrapped == rhs.rewrapped && lhs.batches == rhs.batches
+    }
+
+    /// Hashes the key id's bytes and the numbers, as `==` compares them.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(Array(keyID.utf8))
+        hasher.combine(rewrapped)
+        hasher.combine(batches)
+    }
 }
 
 extension AccountStore {
-    /// Counts sealed values by the key id that sealed them and by kind, ordered by key id.
+    /// Counts sealed values by the key id that sealed them and by kind, ordered by the ids' UTF-8 bytes.
+    ///
+    /// Ids are told apart by their bytes, as SQLite groups them and as sealed values record them: the same text in
+    /// two Unicode forms (`"caf\u{E9}"`, `"cafe\u{301}"`) is two ids, each counted apart.
     public func sealedValueCounts() async throws(StoreError) -> [SealedValueCount] {
         try await read { db in
-            var counts: [String: SealedValueCount] = [:]
+            // Keyed by bytes: a `String` key merged equivalent ids, and the later one's count replaced the earlier's.
+            var counts: [[UInt8]: SealedValueCount] = [:]
             for kind in SealedKind.allCases {
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT key_id, count(*) FROM \(kind.rawValue) GROUP BY key_id")
                 for row in rows {
                     let keyID: String = row[0]
                     let count: Int = row[1]
+                    let bytes = Array(keyID.utf8)
                     var entry =
-                        counts[keyID]
+                        counts[bytes]
                         ?? SealedValueCount(keyID: keyID, credentials: 0, pendingAuthorizations: 0, drafts: 0)
                     switch kind {
                     case .credential: entry.credentials = count
                     case .pendingAuthorization: entry.pendingAuthorizations = count
                     case .draft: entry.drafts = count
                     }
-                    counts[keyID] = entry
+                    counts[bytes] = entry
                 }
             }
-            return counts.values.sorted { $0.keyID < $1.keyID }
+            return counts.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.value)
         }
     }
 
@@ -76,16 +108,22 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let target = keyRing.sealingKeyID
         let counts = try await sealedValueCounts()
-        let unknown = counts.filter { !keyRing.keyIDs.contains($0.keyID) }
+        let unknown = counts.filter { !keyRing.holdsKey(withID: $0.keyID) }
         if let missing = unknown.first {
+            // An id of the ring that prints the same (the same text in another Unicode form) is not that key: say so,
+            // with both ids spelled out, or the message would name a key the operator sees in the ring.
+            let lookalike = keyRing.keyIDs.first { $0 == missing.keyID }.map { id in
+                " (the ring's key \(KeyRingError.shownEscaped(id)) looks the same, but the values' key id is "
+                    + "\(KeyRingError.shownEscaped(missing.keyID)): the same text in another Unicode form, other bytes)"
+            }
             throw .secret(
                 kind: "values",
                 reason:
                     "\(missing.total) are sealed under key \(KeyRingError.shown(missing.keyID)), which is not in the key "
-                    + "ring; "
+                    + "ring\(lookalike ?? ""); "
                     + "add that key to the ring (after the new first key) and run again")
         }
-        let toDo = counts.filter { $0.keyID != target }.reduce(0) { $0 + $1.total }
+        let toDo = counts.filter { !keyRing.isSealingKeyID($0.keyID) }.reduce(0) { $0 + $1.total }
         var done = 0
         var batches = 0
         var eventRowID: Int64?

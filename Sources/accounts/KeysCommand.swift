@@ -76,7 +76,7 @@ struct KeysCommand: AsyncParsableCommand {
                 throw fail(error)
             }
             var rows = counts
-            if let keyRing, !rows.contains(where: { $0.keyID == keyRing.sealingKeyID }) {
+            if let keyRing, !rows.contains(where: { keyRing.isSealingKeyID($0.keyID) }) {
                 rows.insert(
                     SealedValueCount(keyID: keyRing.sealingKeyID, credentials: 0, pendingAuthorizations: 0, drafts: 0),
                     at: 0)
@@ -84,8 +84,8 @@ struct KeysCommand: AsyncParsableCommand {
             switch format {
             case .json:
                 let items = rows.map { count in
-                    let inRing = keyRing.map { $0.keyIDs.contains(count.keyID) ? "true" : "false" } ?? "null"
-                    let sealing = keyRing.map { $0.sealingKeyID == count.keyID ? "true" : "false" } ?? "null"
+                    let inRing = keyRing.map { $0.holdsKey(withID: count.keyID) ? "true" : "false" } ?? "null"
+                    let sealing = keyRing.map { $0.isSealingKeyID(count.keyID) ? "true" : "false" } ?? "null"
                     return "{\"key_id\": \(JSONText.string(count.keyID)), \"in_ring\": \(inRing), "
                         + "\"sealing\": \(sealing), \"credentials\": \(count.credentials), "
                         + "\"pending_authorizations\": \(count.pendingAuthorizations), \"drafts\": \(count.drafts)}"
@@ -97,8 +97,8 @@ struct KeysCommand: AsyncParsableCommand {
                     let ring: String
                     if let keyRing {
                         ring =
-                            keyRing.sealingKeyID == count.keyID
-                            ? "first (seals)" : keyRing.keyIDs.contains(count.keyID) ? "yes" : "NO - cannot open"
+                            keyRing.isSealingKeyID(count.keyID)
+                            ? "first (seals)" : keyRing.holdsKey(withID: count.keyID) ? "yes" : "NO - cannot open"
                     } else {
                         ring = "(no keys configured)"
                     }

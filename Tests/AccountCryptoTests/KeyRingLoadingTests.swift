@@ -110,6 +110,31 @@ struct KeyRingLoadingTests {
         }
     }
 
+    /// Ids that are the same text in two Unicode forms print alike and are different bytes: refused, naming both
+    /// (spelled out) and both entries.
+    @Test func equivalentIDsInTheVariableAreRefusedNamingBothEntries() throws {
+        // When
+        let error = try #require(throws: KeyRingError.self) {
+            try KeyRing.load(
+                keysFile: nil, environment: ["ACCOUNTS_KEYS": "caf\u{E9}:\(keyA),k1:\(keyB),cafe\u{301}:\(keyA)"])
+        }
+
+        // Then
+        guard case .equivalentKeyIDs(let id, let location, let earlierID, let earlierLocation) = error else {
+            Issue.record("expected equivalentKeyIDs, got \(error)")
+            return
+        }
+        #expect(Array(id.utf8) == Array("cafe\u{301}".utf8))
+        #expect(location == .environment(variable: "ACCOUNTS_KEYS", entry: 3))
+        #expect(Array(earlierID.utf8) == Array("caf\u{E9}".utf8))
+        #expect(earlierLocation == .environment(variable: "ACCOUNTS_KEYS", entry: 1))
+        let text = String(describing: error)
+        #expect(
+            text.hasPrefix(#"key ids "caf\u{E9}" in ACCOUNTS_KEYS entry 1 and "cafe\u{301}" in ACCOUNTS_KEYS entry 3 "#)
+        )
+        #expect(!text.contains(keyA) && !text.contains(keyB))
+    }
+
     // MARK: Keys file
 
     @Test func loadsAKeysFileWithCommentsAndBlankLines() throws {
@@ -129,6 +154,25 @@ struct KeyRingLoadingTests {
 
         // Then
         #expect(ring.keyIDs == ["id2", "id1"])
+    }
+
+    @Test func equivalentIDsInAFileAreRefusedNamingBothLines() throws {
+        // Given
+        let path = try keysFile("# keys\ncafe\u{301}:\(keyA)\n\ncaf\u{E9}:\(keyB)\n")
+
+        // When
+        let error = try #require(throws: KeyRingError.self) { try KeyRing.load(keysFile: path, environment: [:]) }
+
+        // Then
+        guard case .equivalentKeyIDs(let id, let location, let earlierID, let earlierLocation) = error else {
+            Issue.record("expected equivalentKeyIDs, got \(error)")
+            return
+        }
+        #expect(Array(id.utf8) == Array("caf\u{E9}".utf8) && location == .file(path: path, line: 4))
+        #expect(Array(earlierID.utf8) == Array("cafe\u{301}".utf8) && earlierLocation == .file(path: path, line: 2))
+        let text = String(describing: error)
+        #expect(text.contains(#""cafe\u{301}" in \#(path) line 2 and "caf\u{E9}" in \#(path) line 4"#), "\(text)")
+        #expect(!text.contains(keyA) && !text.contains(keyB))
     }
 
     @Test(arguments: [0o400, 0o600])

@@ -244,6 +244,54 @@ struct KeyRingTests {
         }
     }
 
+    /// `"caf\u{E9}"` and `"cafe\u{301}"` are equal as Swift strings (canonical equivalence) but are different bytes,
+    /// and a sealed value records the bytes: a ring refuses to hold both, naming both spelled out.
+    @Test func refusesIDsThatAreTheSameTextInAnotherUnicodeForm() throws {
+        // Given
+        let composed = try makeKey("caf\u{E9}", fill: 0xa1)
+        let decomposed = try makeKey("cafe\u{301}", fill: 0xb2)
+
+        // When
+        let error = try #require(throws: KeyRingError.self) { try KeyRing(keys: [composed, decomposed]) }
+
+        // Then: `==` on the error's strings would not tell the two ids apart, so compare their bytes
+        guard case .equivalentKeyIDs(let id, let location, let earlierID, let earlierLocation) = error else {
+            Issue.record("expected equivalentKeyIDs, got \(error)")
+            return
+        }
+        #expect(Array(id.utf8) == Array("cafe\u{301}".utf8))
+        #expect(Array(earlierID.utf8) == Array("caf\u{E9}".utf8))
+        #expect(location == .program && earlierLocation == .program)
+        #expect(
+            error.description
+                == #"key ids "caf\u{E9}" and "cafe\u{301}" are the same text in different Unicode forms: they look "#
+                + "alike but are different bytes, and a value sealed under one does not open under the other; give one "
+                + "of the two keys another id")
+    }
+
+    /// Key ids compare by their bytes everywhere, as `open` does: a value sealed under `"caf\u{E9}"` is not under the
+    /// sealing key `"cafe\u{301}"` (before, `needsRewrap` said it was, so rewrap would have left it behind).
+    @Test func keyIDsCompareByBytesNotByUnicodeEquivalence() throws {
+        // Given: a value sealed under the composed id, and a ring holding the decomposed one
+        let composedID = "caf\u{E9}"
+        let decomposedID = "cafe\u{301}"
+        #expect(composedID == decomposedID)  // as Swift strings
+        let old = try KeyRing(keys: [try makeKey(composedID, fill: 0xa1)])
+            .seal(secret, purpose: .twitterCredential, rowKey: "1")
+        let ring = try KeyRing(keys: [try makeKey(decomposedID, fill: 0xa1)])
+
+        // Then: the ring cannot open it, and every comparison agrees
+        #expect(throws: OpenError.self) { try ring.open(old, purpose: .twitterCredential, rowKey: "1") }
+        #expect(ring.needsRewrap(old))
+        #expect(!ring.holdsKey(withID: composedID))
+        #expect(!ring.isSealingKeyID(composedID))
+        #expect(ring.holdsKey(withID: decomposedID))
+        #expect(ring.isSealingKeyID(decomposedID))
+        #expect(!KeyRing.sameKeyID(composedID, decomposedID))
+        #expect(KeyRing.sameKeyID(decomposedID, "cafe\u{301}"))
+        #expect(!ring.needsRewrap(try ring.seal(secret, purpose: .twitterCredential, rowKey: "1")))
+    }
+
     @Test func descriptionShowsIDsOnly() throws {
         let rotated = try KeyRing(keys: [keyB, keyA])
         #expect(String(describing: rotated) == #"KeyRing(keyIDs: ["b", "a"])"#)

@@ -158,6 +158,49 @@ struct SealedSecretsTests {
         }
     }
 
+    /// Key ids are told apart by their bytes, as SQLite groups them and as sealed values record them: values under
+    /// `"caf\u{E9}"` and under `"cafe\u{301}"` (the same text in another Unicode form) are two counts, and a ring
+    /// holding only the second does not count the first as its own. Before, the counts were merged under a `String`
+    /// key (one replacing the other), and rewrap took the first for a key of the ring and failed on its first row.
+    @Test func keyIDsAreCountedAndCheckedByTheirBytes() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given one credential sealed under each form of the id
+            let composed = try SecretKey.generate(id: "caf\u{E9}")
+            let decomposed = try SecretKey.generate(id: "cafe\u{301}")
+            for (index, key) in [composed, decomposed].enumerated() {
+                let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [key]))
+                let user = try await store.createAccount(newAccount("user\(index)"))
+                try await store.linkTwitter(
+                    twitterIdentity(String(8_000 + index)),
+                    credential: TwitterCredential(token: "t\(index)", secret: Secret("s\(index)")), to: .id(user.id))
+                try store.close()
+            }
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [decomposed]))
+            defer { try? store.close() }
+
+            // When
+            let counts = try await store.sealedValueCounts()
+
+            // Then: two ids, one value each, in byte order ("e" 0x65 before the 0xC3 of "\u{E9}")
+            #expect(counts.map { Array($0.keyID.utf8) } == [Array(decomposed.id.utf8), Array(composed.id.utf8)])
+            #expect(counts.map(\.credentials) == [1, 1])
+            #expect(
+                counts[0] != SealedValueCount(keyID: composed.id, credentials: 1, pendingAuthorizations: 0, drafts: 0))
+
+            // And rewrap is refused before anything changes, naming both forms of the id
+            // (the dump's bytes: `==` on strings would take one form of an id for the other)
+            let before = Array(try databaseDump(dir + "/accounts.sqlite").utf8)
+            let error = try await #require(throws: StoreError.self) { try await store.rewrapSealedValues() }
+            #expect(
+                error.description.contains(
+                    #"1 are sealed under key "\#(composed.id)", which is not in the key ring (the ring's key "#
+                        + #""cafe\u{301}" looks the same, but the values' key id is "caf\u{E9}": the same text in "#
+                        + "another Unicode form"),
+                "\(error)")
+            #expect(Array(try databaseDump(dir + "/accounts.sqlite").utf8) == before)
+        }
+    }
+
     @Test func aSecretCopiedToAnotherRowFailsToOpen() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)

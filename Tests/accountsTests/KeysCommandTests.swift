@@ -206,6 +206,48 @@ struct KeysCommandTests {
         }
     }
 
+    /// `keys status` and `keys rewrap` tell key ids apart by their bytes, as sealed values record them: a value under
+    /// `"caf\u{E9}"` is not under the ring's `"cafe\u{301}"` (the same text in another Unicode form). Before, status
+    /// listed it as the sealing key's ("first (seals)"), though that key cannot open it.
+    @Test func statusAndRewrapTellKeyIDsApartByTheirBytes() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a credential sealed under "caf\u{E9}", and a ring that holds only "cafe\u{301}"
+            let composed = try SecretKey.generate(id: "caf\u{E9}")
+            let decomposed = try SecretKey.generate(id: "cafe\u{301}")
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [composed]))
+            let user = try await store.createAccount(newAccount("ann"))
+            try await store.linkTwitter(
+                twitterIdentity("9001"), credential: TwitterCredential(token: "t", secret: Secret("s")),
+                to: .id(user.id))
+            try store.close()
+            let database = dir + "/accounts.sqlite"
+            let ring = ["ACCOUNTS_KEYS": decomposed.unredactedKeysFileLine()]
+
+            // When
+            let status = try runAccounts(
+                ["--database", database, "keys", "status", "--format", "json"], environment: ring)
+
+            // Then the ring's key seals nothing yet, and the value's key is not in the ring (compared as bytes: `==`
+            // on these strings would take either id for the other)
+            #expect(status.status == 0, "\(status.stderr)")
+            let expected =
+                "[{\"key_id\": \"cafe\u{301}\", \"in_ring\": true, \"sealing\": true, \"credentials\": 0, "
+                + "\"pending_authorizations\": 0, \"drafts\": 0}, {\"key_id\": \"caf\u{E9}\", \"in_ring\": false, "
+                + "\"sealing\": false, \"credentials\": 1, \"pending_authorizations\": 0, \"drafts\": 0}]\n"
+            #expect(Array(status.stdout.utf8) == Array(expected.utf8), "\(status.stdout)")
+
+            // And rewrap refuses before anything changes, spelling out both forms of the id
+            let before = Array(try databaseDump(database).utf8)
+            let rewrap = try runAccounts(["--database", database, "keys", "rewrap"], environment: ring)
+            #expect(rewrap.status == 1)
+            #expect(
+                rewrap.stderr.contains(
+                    #"(the ring's key "cafe\u{301}" looks the same, but the values' key id is "caf\u{E9}""#),
+                "\(rewrap.stderr)")
+            #expect(Array(try databaseDump(database).utf8) == before)
+        }
+    }
+
     func countUnder(_ keyID: String, database: String) throws -> Int {
         let dump = try runAccounts(
             ["--database", database, "keys", "status", "--format", "json"],
