@@ -14,7 +14,8 @@ extension KeyRing {
     /// them). Keys are standard padded base64 of 32 bytes.
     ///
     /// Throws `.noKeys` when none of the three is set; other errors name the file and line or the variable and
-    /// entry, and the key id, but never key material.
+    /// entry, and the key id, but never key material. Refuses a repeated id (`.duplicateKeyID`), two ids that are the
+    /// same text in different Unicode forms (`.equivalentKeyIDs`) and one key under two ids (`.duplicateKey`).
     public static func load(keysFile: String?, environment: [String: String]) throws(KeyRingError) -> KeyRing {
         if let path = keysFile ?? environment[keysFileVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
             return try loadFile(path: path)
@@ -63,13 +64,25 @@ extension KeyRing {
         return try ring(of: keys, noKeys: .emptyKeysFile(path: path))
     }
 
-    /// A ring of `keys`, with repeated and equivalent ids blamed on the later entry.
+    /// A ring of `keys`, with repeated and equivalent ids, and one key under two ids, blamed on the later entry.
     private static func ring(
         of keys: [(key: SecretKey, location: KeyLocation)], noKeys: KeyRingError
     ) throws(KeyRingError) -> KeyRing {
         guard !keys.isEmpty else { throw noKeys }
         try checkIDs(of: keys)
+        try checkKeyBytes(of: keys)
         return KeyRing(checkedKeys: keys.map(\.key))
+    }
+
+    /// Refuses one key under two ids (`.duplicateKey`, blamed on the later entry): almost always a line pasted twice
+    /// and renamed, and rotating to such a "new" key changes nothing. Keys are compared in constant time.
+    private static func checkKeyBytes(of keys: [(key: SecretKey, location: KeyLocation)]) throws(KeyRingError) {
+        for (index, (key, location)) in keys.enumerated() {
+            for (earlier, earlierLocation) in keys[..<index] where key.hasSameBytes(as: earlier) {
+                throw .duplicateKey(
+                    keyID: key.id, location: location, earlierKeyID: earlier.id, earlierLocation: earlierLocation)
+            }
+        }
     }
 
     /// One `id:BASE64KEY` entry, already trimmed.

@@ -18,6 +18,9 @@ public struct KeyRing: Sendable {
 
     /// A ring of `keys`, the first of which seals; throws `.noKeys` for an empty list, `.duplicateKeyID` for a repeated
     /// id and `.equivalentKeyIDs` for two ids that are the same text in different Unicode forms.
+    ///
+    /// One key under two ids is accepted here (a test of the header binding needs it); ``load(keysFile:environment:)``,
+    /// which reads what people write, refuses it.
     public init(keys: [SecretKey]) throws(KeyRingError) {
         guard !keys.isEmpty else { throw .noKeys }
         try Self.checkIDs(of: keys.map { ($0, KeyLocation.program) })

@@ -38,6 +38,10 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// but are different bytes, and a value is sealed under the bytes. Blamed on the later entry, `id` at `location`;
     /// `earlierID` at `earlierLocation` is the entry it looks like.
     case equivalentKeyIDs(String, location: KeyLocation, earlierID: String, earlierLocation: KeyLocation)
+    /// Two ids hold the same key bytes: almost always a line pasted twice, and rotating from one to the other would
+    /// change nothing. Blamed on the later entry, `keyID` at `location`; `earlierKeyID` at `earlierLocation` holds the
+    /// same key.
+    case duplicateKey(keyID: String, location: KeyLocation, earlierKeyID: String, earlierLocation: KeyLocation)
     /// An entry is not of the form `id:base64`.
     case malformedEntry(location: KeyLocation)
     /// A keys file can be read by others than its owner; `mode` holds the permission bits.
@@ -71,6 +75,10 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "\(KeyRingError.shownEscaped(id))\(location.suffix) are the same text in different Unicode forms: "
                 + "they look alike but are different bytes, and a value sealed under one does not open under the "
                 + "other; give one of the two keys another id"
+        case .duplicateKey(let keyID, let location, let earlierKeyID, let earlierLocation):
+            return "key \(KeyRingError.shown(keyID))\(location.suffix) is the same key as "
+                + "\(KeyRingError.shown(earlierKeyID))\(earlierLocation.suffix): each id needs a key of its own (a "
+                + "rewrap from one to the other would change nothing); make a new key with `accounts keys generate`"
         case .malformedEntry(let location):
             return "the entry\(location.suffix) is not of the form id:BASE64KEY"
         case .insecureKeysFileMode(let path, let mode):

@@ -76,6 +76,18 @@ public final class SecretKey: Sendable {
         }
     }
 
+    /// Whether `other` holds the same key bytes, compared in constant time (``ConstantTime``).
+    func hasSameBytes(as other: SecretKey) -> Bool {
+        if self === other { return true }  // one mutex is not locked twice
+        // Locked in a fixed order (by object identity), so two comparisons of the same keys cannot deadlock.
+        let (first, second) = ObjectIdentifier(self) < ObjectIdentifier(other) ? (self, other) : (other, self)
+        return first.withUnsafeBytes { firstBytes in
+            second.withUnsafeBytes { secondBytes in
+                ConstantTime.equals(firstBytes, secondBytes)
+            }
+        }
+    }
+
     /// Why `id` is not a valid key id, or nil when it is.
     static func problem(withID id: String) -> KeyRingError.KeyIDProblem? {
         let count = id.utf8.count

@@ -135,6 +135,28 @@ struct KeyRingLoadingTests {
         #expect(!text.contains(keyA) && !text.contains(keyB))
     }
 
+    /// One key under two ids (a line pasted and renamed) is refused naming both ids and entries, never the key: a
+    /// rewrap to the "new" id would change nothing.
+    @Test func oneKeyUnderTwoIDsInTheVariableIsRefusedNamingBothEntries() throws {
+        // When
+        let error = try #require(throws: KeyRingError.self) {
+            try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "k2:\(keyA),k1:\(keyB),k0:\(keyA)"])
+        }
+
+        // Then
+        #expect(
+            error
+                == .duplicateKey(
+                    keyID: "k0", location: .environment(variable: "ACCOUNTS_KEYS", entry: 3), earlierKeyID: "k2",
+                    earlierLocation: .environment(variable: "ACCOUNTS_KEYS", entry: 1)))
+        #expect(
+            String(describing: error)
+                == "key \"k0\" in ACCOUNTS_KEYS entry 3 is the same key as \"k2\" in ACCOUNTS_KEYS entry 1: each id "
+                + "needs a key of its own (a rewrap from one to the other would change nothing); make a new key with "
+                + "`accounts keys generate`")
+        expectNoKeyMaterial(in: error, keys: [keyA, keyB])
+    }
+
     // MARK: Keys file
 
     @Test func loadsAKeysFileWithCommentsAndBlankLines() throws {
@@ -173,6 +195,50 @@ struct KeyRingLoadingTests {
         let text = String(describing: error)
         #expect(text.contains(#""cafe\u{301}" in \#(path) line 2 and "caf\u{E9}" in \#(path) line 4"#), "\(text)")
         #expect(!text.contains(keyA) && !text.contains(keyB))
+    }
+
+    @Test func oneKeyUnderTwoIDsInAFileIsRefusedNamingBothLines() throws {
+        // Given: the old key's line copied in front and renamed, instead of a new key
+        let path = try keysFile("# keys\nk2:\(keyA)\n\nk1:\(keyA)\n")
+
+        // When
+        let error = try #require(throws: KeyRingError.self) { try KeyRing.load(keysFile: path, environment: [:]) }
+
+        // Then
+        #expect(
+            error
+                == .duplicateKey(
+                    keyID: "k1", location: .file(path: path, line: 4), earlierKeyID: "k2",
+                    earlierLocation: .file(path: path, line: 2)))
+        #expect(
+            String(describing: error).hasPrefix(
+                "key \"k1\" in \(path) line 4 is the same key as \"k2\" in \(path) line 2: each id needs a key"))
+        expectNoKeyMaterial(in: error, keys: [keyA])
+    }
+
+    /// Keys that differ in one bit only are two keys.
+    @Test func keysThatDifferInOneBitAreTwoKeys() throws {
+        var bytes = try #require(Base64.decode(Array(keyA.utf8)))
+        bytes[31] ^= 0x01
+        let ring = try KeyRing.load(
+            keysFile: nil, environment: ["ACCOUNTS_KEYS": "k2:\(keyA),k1:\(Base64.encode(bytes))"])
+        #expect(ring.keyIDs == ["k2", "k1"])
+    }
+
+    /// Neither `description`, `debugDescription` nor a dump of `error` holds any of `keys` (base64), their bytes as
+    /// hex, or the bytes as a dumped array would print them.
+    func expectNoKeyMaterial(in error: KeyRingError, keys: [String]) {
+        var dumped = ""
+        dump(error, to: &dumped)
+        for text in [String(describing: error), String(reflecting: error), dumped] {
+            for key in keys {
+                let bytes = Base64.decode(Array(key.utf8)) ?? []
+                #expect(!text.contains(key))
+                #expect(!text.contains(String(key.prefix(16))))
+                #expect(!text.lowercased().contains(hex(bytes.prefix(8))))
+                #expect(!text.contains(bytes.prefix(4).map(String.init).joined(separator: ", ")))
+            }
+        }
     }
 
     @Test(arguments: [0o400, 0o600])

@@ -248,6 +248,50 @@ struct KeysCommandTests {
         }
     }
 
+    /// A ring with one key under two ids (the old key's line copied and renamed, instead of a new key) is refused
+    /// before anything is opened: exit 65, both ids and lines named, never the key, and the database unchanged. Before,
+    /// rewrap "moved" every value to the same key under another id.
+    @Test func rewrapWithOneKeyUnderTwoIDsIsRefusedAndChangesNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a credential under keyA, and keys that give keyA's bytes a new id in front
+            let keyA = try SecretKey.generate(id: "keyA")
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]))
+            let user = try await store.createAccount(newAccount("ann"))
+            try await store.linkTwitter(
+                twitterIdentity("9002"), credential: TwitterCredential(token: "t", secret: Secret("s")),
+                to: .id(user.id))
+            try store.close()
+            let database = dir + "/accounts.sqlite"
+            let line = keyA.unredactedKeysFileLine()
+            let keyText = String(line.dropFirst("keyA:".count))
+            let copied = "keyB:" + keyText
+            let file = dir + "/keys"
+            writeFile(file, Array("# rotated\n\(copied)\n\(line)\n".utf8))
+            chmod(file, 0o600)
+            let before = Array(try databaseDump(database).utf8)
+
+            // When: from a keys file, and from ACCOUNTS_KEYS
+            let fromFile = try runAccounts(["--database", database, "keys", "rewrap", "--keys-file", file])
+            let fromVariable = try runAccounts(
+                ["--database", database, "keys", "rewrap"], environment: ["ACCOUNTS_KEYS": copied + "," + line])
+
+            // Then
+            for (result, earlier, later) in [
+                (fromFile, "\(file) line 2", "\(file) line 3"),
+                (fromVariable, "ACCOUNTS_KEYS entry 1", "ACCOUNTS_KEYS entry 2"),
+            ] {
+                #expect(result.status == 65)
+                #expect(
+                    result.stderr.contains("key \"keyA\" in \(later) is the same key as \"keyB\" in \(earlier):"),
+                    "\(result.stderr)")
+                #expect(!result.stderr.contains(keyText) && !result.stdout.contains(keyText))
+                #expect(!result.stderr.contains(String(keyText.prefix(12))))
+            }
+            #expect(Array(try databaseDump(database).utf8) == before)
+            #expect(countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'keyA'") == 1)
+        }
+    }
+
     func countUnder(_ keyID: String, database: String) throws -> Int {
         let dump = try runAccounts(
             ["--database", database, "keys", "status", "--format", "json"],
