@@ -34,6 +34,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 PASSWORD = "a long enough password"
 NEW_PASSWORD = "another long enough password"
+THIRD_PASSWORD = "a third long enough password"
 
 # The sandbox's fake people for this suite: one without an email (the form must ask for it), one whose email an
 # email account will already have (the link flow).
@@ -323,6 +324,24 @@ class Suite:
         check(self.signed_in_as() == "lin", "the new password did not sign in")
         check(link.split("token=")[1] not in self.demo.stderr_text(), "the demo's stderr shows the token")
         self.screenshot("signed-in-with-new-password")
+
+    def step_change_the_password_on_the_account_page(self):
+        self.open("/account")
+        self.fill("current_password", NEW_PASSWORD)  # the change form comes first (lin can also remove it)
+        self.fill("new_password", THIRD_PASSWORD)
+        self.screenshot("change-password")
+        self.click("#change-password")
+        self.wait_for_path("/account?notice=password_changed")
+        check("Your password was changed" in self.text_of("#notice"), "no password-changed notice")
+        check(self.signed_in_as() == "lin", "signed out by changing the password")
+        self.sign_out()
+        self.open("/login")
+        self.fill("login", "lin@example.org")
+        self.fill("password", THIRD_PASSWORD)
+        self.click("#log-in")
+        self.wait_for_path("/account")
+        check(self.signed_in_as() == "lin", "the changed password did not sign in")
+        self.screenshot("signed-in-with-changed-password")
 
     def run(self):
         steps = [getattr(self, name) for name in dir(self) if name.startswith("step_")]
