@@ -46,20 +46,28 @@ extension AccountStore {
     /// sign-in does, so an id seen before signing in is worth nothing after.
     ///
     /// With `unlessEndedSince`, the time the sign-in's checks began: when every session of `new`'s account was ended
-    /// after that time (a `password_reset` or `sessions_revoked` event), nothing changes and the answer is `false`. A password checked just before a reset would otherwise open a session just after it, which the reset
-    /// was meant to end.
+    /// after that time (a `password_reset`, `sessions_revoked` or `disabled` event), nothing changes and the answer is
+    /// `false`. A password checked just before a reset would otherwise open a session just after it, which the reset
+    /// was meant to end; and one checked just before an operator disabled the account would open a session that
+    /// enabling it again brings back. A session of an account that is not active is never written (`false`).
     @discardableResult
     public func replaceBrowserSession(
         _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date? = nil
     ) async throws(StoreError) -> Bool {
         try await write { db in
+            if let user = new.user {
+                guard try AccountStore.requireUserRecord(db, .id(user)).status == AccountStatus.active.rawValue else {
+                    return false
+                }
+            }
             if let user = new.user, let since = unlessEndedSince {
                 let ended = try Bool.fetchOne(
                     db,
                     sql: """
                         SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ? AND occurred_at > ?
                             AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
-                                '\(AccountEventKind.sessionsRevoked.rawValue)'))
+                                '\(AccountEventKind.sessionsRevoked.rawValue)',
+                                '\(AccountEventKind.disabled.rawValue)'))
                         """, arguments: [user.rawValue, Timestamp.micros(since)])
                 if ended == true { return false }
             }

@@ -95,4 +95,29 @@ struct AccountAdminTests {
             #expect(try databaseDump(dir + "/accounts.sqlite") == dump)
         }
     }
+
+    /// A sign-in whose checks passed before the account was disabled opens no session after it: disabling was meant
+    /// to end every session of the account, and enabling it again would bring that one back.
+    @Test func aSignInCheckedBeforeTheAccountWasDisabledOpensNoSession() async throws {
+        try await withAnnAndBob { store, ann, _, clock, _ in
+            // Given a sign-in of ann whose checks passed, and an operator who disables her before its session is
+            // written
+            let checkedAt = clock.now
+            clock.advance(by: 0.001)
+            let disabled = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            #expect(disabled.changed)
+            let session = BrowserSession(
+                tokenHash: String(repeating: "a", count: 64), user: ann.id, csrfToken: "csrf", createdAt: clock.now,
+                lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+                expiresAt: clock.now.addingTimeInterval(3600))
+            // When the session is written
+            // Then it is refused, and enabling her brings no session back
+            let opened = try await store.replaceBrowserSession(nil, with: session, unlessEndedSince: checkedAt)
+            #expect(!opened)
+            let enabled = try await store.setAccountStatus(.id(ann.id), to: .active)
+            #expect(enabled.changed)
+            let sessions = try await store.browserSessionCount(of: ann.id)
+            #expect(sessions == 0)
+        }
+    }
 }
