@@ -434,8 +434,11 @@ enum Pages: Sendable {
                 """
         }
         let rows = events.map { event in
-            let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
-                .joined(separator: ", ")
+            // An operator's `reason` for disabling or enabling the account is for the audit trail (`accounts users
+            // show`), not for the person: it may name a ticket or a suspicion.
+            let operatorNote = event.kind == .disabled || event.kind == .enabled
+            let details = event.details.filter { !(operatorNote && $0.key == "reason") }.sorted { $0.key < $1.key }
+                .map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             return
                 "<tr><td>\(timestamp(event.occurredAt))</td><td class=\"event-kind\">\(HTML.escape(event.kind.rawValue))</td>"
                 + "<td>\(HTML.escape(event.actor))</td><td>\(HTML.escape(details))</td></tr>"

@@ -775,6 +775,32 @@ struct AccountRoutesTests {
         }
     }
 
+    /// An operator's reason for disabling an account is for the audit trail, not for the person: the account page
+    /// shows that the account was disabled and enabled, not the note ("suspected fraud, ticket 4711").
+    @Test func theAccountPageDoesNotShowTheOperatorsReasonForDisablingIt() async throws {
+        try await WebApp.run { app in
+            // Given an account an operator disabled, with a reason, and enabled again
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "cy"), ("email", "cy@example.org"), ("password", Self.password)])
+            let account = try #require(try await app.store.account(.username("cy")))
+            _ = try await app.store.setAccountStatus(
+                .id(account.id), to: .disabled, reason: "suspected fraud, ticket 4711")
+            _ = try await app.store.setAccountStatus(.id(account.id), to: .active, reason: "cleared by legal")
+
+            // When the person signs in and looks at the account page
+            var again = app.browser()
+            _ = try await again.submit("/login", to: "/login", [("login", "cy"), ("password", Self.password)])
+            let page = try await again.get("/account")
+
+            // Then the trail shows both events, without the operator's notes
+            #expect(page.status == 200 && page.text.contains(">disabled<") && page.text.contains(">enabled<"))
+            #expect(!page.text.contains("ticket 4711") && !page.text.contains("cleared by legal"), "\(page.text)")
+            #expect(page.text.contains("sessions: 1"))
+        }
+    }
+
     // MARK: - Expiry
 
     @Test func sessionsEndAfterTheIdleLifetimeAndAfterTheAbsoluteLifetimeAndPurgeRemovesThem() async throws {
