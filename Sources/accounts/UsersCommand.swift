@@ -162,8 +162,9 @@ struct UsersCommand: AsyncParsableCommand {
             throw ValidationError("--reason is empty: say why, or leave the option out")
         }
         if reason.count > 200 { throw ValidationError("--reason is \(reason.count) characters long; at most 200") }
+        let breaking: Set<Unicode.GeneralCategory> = [.control, .lineSeparator, .paragraphSeparator]
         if reason.unicodeScalars.contains(where: {
-            $0.properties.generalCategory == .control || $0.properties.isBidiControl
+            breaking.contains($0.properties.generalCategory) || $0.properties.isBidiControl
         }) {
             throw ValidationError(
                 "--reason holds a control character (a line break, or one that reorders text): one line of plain text")

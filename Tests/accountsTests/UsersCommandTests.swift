@@ -170,6 +170,7 @@ struct UsersCommandTests {
     @Test(arguments: [
         ("", "--reason is empty"), ("two\nlines", "--reason holds a control character"),
         ("fraud \u{202E}kcits", "--reason holds a control character"),
+        ("two\u{2028}lines", "--reason holds a control character"),
         (String(repeating: "x", count: 201), "--reason is 201 characters long; at most 200"),
     ])
     func aBadReasonOrAnUnknownAccountChangesNothing(_ reason: String, _ message: String) throws {
