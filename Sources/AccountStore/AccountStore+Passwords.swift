@@ -171,6 +171,15 @@ extension AccountStore {
         }
     }
 
+    /// Clears the failures counted for `loginKey` up to the attempt `attempt` (a check that succeeded); attempts
+    /// counted after it (guesses sent meanwhile) stay counted.
+    package func clearSignInFailures(loginKey: String, through attempt: Int64) async throws(StoreError) {
+        try await write { db in
+            try db.run(
+                sql: "DELETE FROM sign_in_failures WHERE login_key = ? AND id <= ?", arguments: [loginKey, attempt])
+        }
+    }
+
     /// Records the `sign_in_failed` event of an attempt ``beginSignInAttempt(loginKey:subject:since:maximum:)``
     /// counted already.
     package func recordFailedSignIn(subject: UserID?) async throws(StoreError) {

@@ -213,7 +213,8 @@ extension AccountRoutes {
     }
 
     /// The answer to a refused password change, addition or removal: the account page saying why (a wrong current
-    /// password after ``LocalAccounts/failureFloor``, as a failed sign-in), or a notice.
+    /// password after ``LocalAccounts/failureFloor``, as a failed sign-in; too many, 429 with `Retry-After`), or a
+    /// notice.
     func passwordRefusal(
         _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant
     ) async throws -> Response {
@@ -226,6 +227,13 @@ extension AccountRoutes {
             return try await accountPage(
                 visit, account, passwordError: "The new password " + problems.map(\.problem).joined(separator: "; "),
                 status: .unprocessableContent)
+        case .throttled(let retryAfter):
+            return retrying(
+                try await accountPage(
+                    visit, account,
+                    passwordError: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
+                    status: .tooManyRequests),
+                after: retryAfter)
         case .noPassword, .hasPassword:
             return redirect(visit, to: "/account")
         case .store(.lastSignInMethod):

@@ -13,6 +13,9 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
     /// The account has a password already: it can be changed (``LocalAccounts/changePassword(for:current:new:)``), not
     /// set (``LocalAccounts/setPassword(for:new:)``).
     case hasPassword
+    /// Too many wrong current passwords for the account (``LocalAccounts/maximumFailures`` within
+    /// ``LocalAccounts/failureWindow``): none is checked until `retryAfter`.
+    case throttled(retryAfter: Date)
     /// A password reset link that does not work: used, replaced by a newer one, expired, or its account disabled or
     /// deleted.
     case invalidResetLink
@@ -25,6 +28,8 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
         case .wrongPassword: return "password: the current password is not correct"
         case .noPassword: return "password: the account has no password"
         case .hasPassword: return "password: the account has a password already; change it with the current one"
+        case .throttled(let retryAfter):
+            return "password: too many wrong current passwords; try again after \(retryAfter)"
         case .invalidResetLink:
             return "password reset link: it was used, replaced by a newer one or has expired; ask for a new one"
         case .store(let error): return error.description

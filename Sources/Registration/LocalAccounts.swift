@@ -171,13 +171,14 @@ public struct LocalAccounts: Sendable {
     /// Replaces the account's password, after checking the current one; reset links asked for before stop working.
     /// A password reset (or another change) made while the current password was being checked wins: the current
     /// password is checked again against the hash there now, and is ``LocalAccountError/wrongPassword`` unless it
-    /// matches (a sign-in that only rehashed it).
+    /// matches (a sign-in that only rehashed it). After ``maximumFailures`` wrong current passwords within
+    /// ``failureWindow`` (changes and removals together), none is checked: ``LocalAccountError/throttled(retryAfter:)``.
     public func changePassword(
         for user: UserID, current: Secret, new: Secret
     ) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
-        guard case .valid = await verifyOffPool(current, against: stored) else { throw .wrongPassword }
+        try await checkCurrent(current, against: stored, of: user)
         let account: Account?
         do {
             account = try await store.account(.id(user))
@@ -225,8 +226,43 @@ public struct LocalAccounts: Sendable {
     public func removePassword(for user: UserID, current: Secret) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
-        guard case .valid = await verifyOffPool(current, against: stored) else { throw .wrongPassword }
+        try await checkCurrent(current, against: stored, of: user)
         try await replacePassword(of: user, checked: current, against: stored, with: nil, event: .passwordRemoved)
+    }
+
+    /// Checks `current` against `stored`, the password of `user`, counted as a sign-in attempt is: before the check, as
+    /// a failure that a right password clears. After ``maximumFailures`` within ``failureWindow`` none is checked
+    /// (``LocalAccountError/throttled(retryAfter:)``), so whoever holds a session (left open, or stolen) cannot guess
+    /// the password through a change or a removal faster than through signing in. The count is the account's own,
+    /// apart from its logins' (a guess here does not lock the person out of signing in).
+    private func checkCurrent(_ current: Secret, against stored: String, of user: UserID)
+        async throws(LocalAccountError)
+    {
+        let key = Self.currentPasswordKey(user)
+        let attempt: SignInAttempt
+        do {
+            attempt = try await store.beginSignInAttempt(
+                loginKey: key, subject: user, since: store.currentDate.addingTimeInterval(-failureWindow),
+                maximum: maximumFailures)
+        } catch {
+            throw .store(error)
+        }
+        switch attempt {
+        case .throttled(let oldestCounted):
+            throw .throttled(retryAfter: oldestCounted.addingTimeInterval(failureWindow))
+        case .counted(let attemptID):
+            guard case .valid = await verifyOffPool(current, against: stored) else { throw .wrongPassword }
+            do {
+                try await store.clearSignInFailures(loginKey: key, through: attemptID)
+            } catch {
+                throw .store(error)
+            }
+        }
+    }
+
+    /// The throttle key of checks of `user`'s current password: not 64 hex digits, so never a login's key.
+    static func currentPasswordKey(_ user: UserID) -> String {
+        "current-password:" + user.rawValue
     }
 
     /// Writes `hash` (`nil`: removes the password) over `stored`, the hash `current` was found to match, and only

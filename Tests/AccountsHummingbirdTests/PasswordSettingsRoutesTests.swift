@@ -5,6 +5,7 @@ import Foundation
 import Registration
 import TestSupport
 import Testing
+import TwitterOAuth
 
 /// Changing, setting and removing a password on the account page, against a real server and a real SQLite file.
 struct PasswordSettingsRoutesTests {
@@ -133,6 +134,39 @@ struct PasswordSettingsRoutesTests {
             #expect(removed.status == 303 && removed.location == "/account?notice=password_removed")
             #expect(try await Self.logIn(app, "taro", Self.password).1.status == 401)
             #expect(Self.events(app, "password_removed") == 1)
+        }
+    }
+
+    /// Someone holding a session (left open, or stolen) cannot guess the current password through the account page
+    /// without limit: the forms count wrong guesses as sign-ins do (10 within 15 minutes, both forms together), then
+    /// refuse even the right password (429, `Retry-After`) with nothing changed. Before, every guess was checked, as
+    /// fast as requests could be sent at once (the 1 s floor holds back each answer, not how many are asked).
+    @Test func guessesAtTheCurrentPasswordAreLimitedAsSignInsAre() async throws {
+        try await WebApp.run { app in
+            // Given ada, signed in
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
+            // When ten wrong current passwords are sent through the two forms
+            for guess in 0..<10 {
+                let action = guess.isMultiple(of: 2) ? "/account/password" : "/account/password/remove"
+                let wrong = try await browser.submit(
+                    "/account", to: action,
+                    [("current_password", "guess number \(guess)"), ("new_password", Self.newPassword)])
+                #expect(wrong.status == 401)
+            }
+            // Then the right one is refused too, and nothing changes
+            let right = try await browser.submit(
+                "/account", to: "/account/password",
+                [("current_password", Self.password), ("new_password", Self.newPassword)])
+            #expect(right.status == 429 && right.response.headerValue("retry-after") != nil)
+            #expect(right.text.contains("Too many wrong passwords"))
+            #expect(Self.events(app, "password_changed") == 0)
+            #expect(try await Self.logIn(app, "ada", Self.password).1.status == 303)
+            // And once the window has passed, the right one changes it
+            app.clock.advance(by: 15 * 60 + 1)
+            let later = try await browser.submit(
+                "/account", to: "/account/password",
+                [("current_password", Self.password), ("new_password", Self.newPassword)])
+            #expect(later.status == 303 && later.location == "/account?notice=password_changed")
         }
     }
 
