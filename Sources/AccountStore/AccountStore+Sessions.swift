@@ -46,10 +46,11 @@ extension AccountStore {
     /// sign-in does, so an id seen before signing in is worth nothing after.
     ///
     /// With `unlessEndedSince`, the time the sign-in's checks began: when every session of `new`'s account was ended
-    /// after that time (a `password_reset`, `sessions_revoked` or `disabled` event), nothing changes and the answer is
-    /// `false`. A password checked just before a reset would otherwise open a session just after it, which the reset
-    /// was meant to end; and one checked just before an operator disabled the account would open a session that
-    /// enabling it again brings back. A session of an account that is not active is never written (`false`).
+    /// after that time (a `password_reset`, `sessions_revoked` or `disabled` event), or every other one (a
+    /// `password_changed` or `password_added` event: the account page ends the others then), nothing changes and the
+    /// answer is `false`. A password checked just before a reset would otherwise open a session just after it, which
+    /// the reset was meant to end; and one checked just before an operator disabled the account would open a session
+    /// that enabling it again brings back. A session of an account that is not active is never written (`false`).
     @discardableResult
     public func replaceBrowserSession(
         _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date? = nil
@@ -67,7 +68,9 @@ extension AccountStore {
                         SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ? AND occurred_at > ?
                             AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
                                 '\(AccountEventKind.sessionsRevoked.rawValue)',
-                                '\(AccountEventKind.disabled.rawValue)'))
+                                '\(AccountEventKind.disabled.rawValue)',
+                                '\(AccountEventKind.passwordChanged.rawValue)',
+                                '\(AccountEventKind.passwordAdded.rawValue)'))
                         """, arguments: [user.rawValue, Timestamp.micros(since)])
                 if ended == true { return false }
             }

@@ -104,8 +104,8 @@ enum Pages: Sendable {
                 + "be removed."
         case "sign_in_first": return "Please log in first."
         case "sessions_ended":
-            return "Every session of this account was ended (its password was reset, or it signed out everywhere) "
-                + "while you signed in. Please log in again."
+            return "Every session of this account was ended (its password was reset or changed, or it signed out "
+                + "everywhere) while you signed in. Please log in again."
         case "password_reset":
             return "Your password was changed, and every session of your account has ended. Log in with the new one."
         default: return nil

@@ -228,6 +228,40 @@ struct PasswordResetTests {
         }
     }
 
+    /// A password change (or a password added) ends every other session of the account, so, as with a reset, a
+    /// sign-in whose checks began before it opens no session after it. Before, the session of a sign-in with the old
+    /// password, checked just before the change, was written after the change had ended the others, and stayed.
+    @Test func aSessionIsNotOpenedForASignInCheckedBeforeThePasswordChanged() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            func session() -> BrowserSession {
+                let id = SHA256.hexDigest(SecureRandom.bytes(count: 32))
+                return BrowserSession(
+                    tokenHash: SHA256.hexDigest(Array(id.utf8)), user: ann.id, csrfToken: id, createdAt: clock.now,
+                    lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+                    expiresAt: clock.now.addingTimeInterval(3600))
+            }
+            // Given a sign-in whose old password was checked, and a change that lands before its session is written
+            let checkedAt = clock.now
+            clock.advance(by: 0.001)
+            try await local.changePassword(for: ann.id, current: Self.password, new: Self.newPassword)
+            // When the session is written
+            // Then it is refused and nothing is written
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAt))
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 0)
+            // And a sign-in checked after the change opens one
+            let afterChange = clock.now
+            clock.advance(by: 0.001)
+            #expect(try await store.replaceBrowserSession(nil, with: session(), unlessEndedSince: afterChange))
+            // And so does one of an account given a password after the sign-in's checks began
+            try executeSQL(database, "UPDATE users SET password_hash = NULL WHERE username = 'ann'")
+            let checkedAgain = clock.now
+            clock.advance(by: 0.001)
+            try await local.setPassword(for: ann.id, new: Self.password)
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAgain))
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
+        }
+    }
+
     @Test func noLinkForAnUnknownDisabledOrPasswordlessAddressAndNothingWritten() async throws {
         try await withAnn { local, store, _, database, ann in
             let before = try await store.events(for: ann.id).count
