@@ -73,12 +73,14 @@ extension AccountStore {
     /// Removing is refused with ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity. With
     /// `verified` (the hash a current password was checked against), nothing is written unless the account still
     /// holds it: a password reset (or another change) made while the current password was being checked wins.
-    /// With `onlyIfNone`, nothing is written unless the account has no password.
+    /// With `onlyIfNone`, nothing is written unless the account has no password. With `endingSessionsBut`, every
+    /// session of the account but the one whose id hashes to it ends in the same transaction (the event's `details`
+    /// say how many): the password and the sessions it let in never part, even when the write fails half-way.
     /// - Returns: whether the hash was written.
     @discardableResult
     package func setPasswordHash(
         _ hash: String?, for user: UserID, event: AccountEventKind?, actor: String, replacing verified: String? = nil,
-        onlyIfNone: Bool = false
+        onlyIfNone: Bool = false, endingSessionsBut keptSession: String? = nil
     ) async throws(StoreError) -> Bool {
         let now = now()
         return try await write { db in
@@ -95,9 +97,16 @@ extension AccountStore {
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [hash, Timestamp.micros(now), record.id])
             try AccountStore.endPasswordResets(db, userRowID: record.id!, at: Timestamp.micros(now))
+            var details: [String: String] = [:]
+            if let keptSession {
+                try db.run(
+                    sql: "DELETE FROM browser_sessions WHERE user_id = ? AND token_hash <> ?",
+                    arguments: [record.id, keptSession])
+                details["sessions"] = "\(db.changesCount)"
+            }
             if let event {
                 try AccountStore.insertEvent(
-                    db, AccountEvent(kind: event, subject: user, actor: actor, occurredAt: now))
+                    db, AccountEvent(kind: event, subject: user, actor: actor, details: details, occurredAt: now))
             }
             return true
         }

@@ -109,20 +109,6 @@ extension AccountStore {
         }
     }
 
-    /// Ends every session of `user` but the one whose id hashes to `tokenHash` (after a password change: whoever
-    /// signed in with the old password, or holds a stolen session, is signed out; the browser that changed it is
-    /// not). Records no event: the change has its own. Returns how many sessions ended.
-    @discardableResult
-    public func deleteOtherBrowserSessions(of user: UserID, keeping tokenHash: String) async throws(StoreError) -> Int {
-        try await write { db in
-            let record = try AccountStore.requireUserRecord(db, .id(user))
-            try db.run(
-                sql: "DELETE FROM browser_sessions WHERE user_id = ? AND token_hash <> ?",
-                arguments: [record.id, tokenHash])
-            return db.changesCount
-        }
-    }
-
     /// The number of live sessions of `user`.
     public func browserSessionCount(of user: UserID) async throws(StoreError) -> Int {
         let now = Timestamp.micros(now())

@@ -167,12 +167,11 @@ extension AccountRoutes {
         do {
             try await local.changePassword(
                 for: account.id, current: Secret(form["current_password"] ?? ""),
-                new: Secret(form["new_password"] ?? ""))
+                new: Secret(form["new_password"] ?? ""), endingSessionsBut: visit.session.record.tokenHash)
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }
-        let ended = try await store.deleteOtherBrowserSessions(of: account.id, keeping: visit.session.record.tokenHash)
-        logger.info("password changed", metadata: ["account.id": "\(account.id)", "web.sessions": "\(ended)"])
+        logger.info("password changed", metadata: ["account.id": "\(account.id)"])
         return redirect(visit, to: "/account?notice=password_changed")
     }
 
@@ -189,12 +188,13 @@ extension AccountRoutes {
                     + "soon after signing in.", status: .forbidden)
         }
         do {
-            try await local.setPassword(for: account.id, new: Secret(form["new_password"] ?? ""))
+            try await local.setPassword(
+                for: account.id, new: Secret(form["new_password"] ?? ""),
+                endingSessionsBut: visit.session.record.tokenHash)
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }
-        let ended = try await store.deleteOtherBrowserSessions(of: account.id, keeping: visit.session.record.tokenHash)
-        logger.info("password added", metadata: ["account.id": "\(account.id)", "web.sessions": "\(ended)"])
+        logger.info("password added", metadata: ["account.id": "\(account.id)"])
         return redirect(visit, to: "/account?notice=password_added")
     }
 

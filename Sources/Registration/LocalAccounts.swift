@@ -173,8 +173,11 @@ public struct LocalAccounts: Sendable {
     /// password is checked again against the hash there now, and is ``LocalAccountError/wrongPassword`` unless it
     /// matches (a sign-in that only rehashed it). After ``maximumFailures`` wrong current passwords within
     /// ``failureWindow`` (changes and removals together), none is checked: ``LocalAccountError/throttled(retryAfter:)``.
+    ///
+    /// With `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends
+    /// in the transaction that writes the password: whoever signed in with the old one, or holds a stolen session.
     public func changePassword(
-        for user: UserID, current: Secret, new: Secret
+        for user: UserID, current: Secret, new: Secret, endingSessionsBut keptSession: String? = nil
     ) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
@@ -188,7 +191,9 @@ public struct LocalAccounts: Sendable {
         let problems = passwordPolicy.problems(with: new.revealed, username: account?.username, email: account?.email)
         guard problems.isEmpty else { throw .invalid(problems) }
         let hash = try await hashOffPool(new)
-        try await replacePassword(of: user, checked: current, against: stored, with: hash, event: .passwordChanged)
+        try await replacePassword(
+            of: user, checked: current, against: stored, with: hash, event: .passwordChanged,
+            endingSessionsBut: keptSession)
     }
 
     /// Gives a password to an account that has none (one made through Twitter), so that it can also sign in with its
@@ -197,8 +202,12 @@ public struct LocalAccounts: Sendable {
     /// No current password can be checked, so whoever holds a signed-in session could add a way in that outlives it:
     /// call this only just after the person signed in (`AccountsHummingbird` asks for a sign-in within the last
     /// 10 minutes). A password the policy refuses is ``LocalAccountError/invalid(_:)``; an account that has one, even
-    /// one set while this ran, ``LocalAccountError/hasPassword``; nothing is written then.
-    public func setPassword(for user: UserID, new: Secret) async throws(LocalAccountError) {
+    /// one set while this ran, ``LocalAccountError/hasPassword``; nothing is written then. With `endingSessionsBut`,
+    /// every other session of the account ends in the transaction that writes it, as in
+    /// ``changePassword(for:current:new:endingSessionsBut:)``.
+    public func setPassword(
+        for user: UserID, new: Secret, endingSessionsBut keptSession: String? = nil
+    ) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard record.passwordHash == nil else { throw .hasPassword }
         let account: Account?
@@ -213,7 +222,8 @@ public struct LocalAccounts: Sendable {
         let written: Bool
         do {
             written = try await store.setPasswordHash(
-                hash, for: user, event: .passwordAdded, actor: "user", onlyIfNone: true)
+                hash, for: user, event: .passwordAdded, actor: "user", onlyIfNone: true,
+                endingSessionsBut: keptSession)
         } catch {
             throw .store(error)
         }
@@ -222,7 +232,7 @@ public struct LocalAccounts: Sendable {
 
     /// Removes the account's password, after checking it, and ends its reset links; refused when the account has no
     /// linked Twitter identity (it would be left with no way to sign in). A password reset (or change) made while the
-    /// password was being checked wins, as in ``changePassword(for:current:new:)``.
+    /// password was being checked wins, as in ``changePassword(for:current:new:endingSessionsBut:)``.
     public func removePassword(for user: UserID, current: Secret) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
@@ -269,14 +279,15 @@ public struct LocalAccounts: Sendable {
     /// over it. When the account holds another hash by then, `current` is checked against that one, once: a match (a
     /// sign-in rehashed the same password) writes over it; anything else is ``LocalAccountError/wrongPassword``.
     private func replacePassword(
-        of user: UserID, checked current: Secret, against stored: String, with hash: String?, event: AccountEventKind
+        of user: UserID, checked current: Secret, against stored: String, with hash: String?, event: AccountEventKind,
+        endingSessionsBut keptSession: String? = nil
     ) async throws(LocalAccountError) {
         var verified = stored
         for round in 0..<2 {
             let written: Bool
             do {
                 written = try await store.setPasswordHash(
-                    hash, for: user, event: event, actor: "user", replacing: verified)
+                    hash, for: user, event: event, actor: "user", replacing: verified, endingSessionsBut: keptSession)
             } catch {
                 throw .store(error)
             }

@@ -170,6 +170,42 @@ struct PasswordSettingsRoutesTests {
         }
     }
 
+    /// The new password and the end of the other sessions are written together: when ending the sessions fails, the
+    /// password is not changed either (before, it was changed in one transaction and the sessions ended in another,
+    /// so a failure between left the new password with the old password's sessions, and a 500 that could not be
+    /// tried again, the current password being the new one by then).
+    @Test func aChangedPasswordNeverLeavesTheOtherSessionsBehind() async throws {
+        try await WebApp.run { app in
+            // Given ada, signed in here and in another browser, and a store that fails to end sessions
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
+            var (other, _) = try await Self.logIn(app, "ada", Self.password)
+            let form = try await browser.get("/account")
+            try executeSQL(
+                app.databasePath,
+                "CREATE TRIGGER keep_sessions BEFORE DELETE ON browser_sessions BEGIN SELECT RAISE(ABORT, 'no'); END")
+            // When she changes her password
+            let failed = try await browser.post(
+                "/account/password",
+                [
+                    ("csrf_token", try #require(form.csrfToken)), ("current_password", Self.password),
+                    ("new_password", Self.newPassword),
+                ])
+            try executeSQL(app.databasePath, "DROP TRIGGER keep_sessions")
+            // Then it fails as a whole: the old password still works, and nothing says it changed
+            #expect(failed.status == 500)
+            #expect(Self.events(app, "password_changed") == 0)
+            #expect(try await Self.logIn(app, "ada", Self.password).1.status == 303)
+            #expect(try await other.get("/whoami").text == "ada")
+            // And tried again, it goes through, and the other browser is signed out
+            let done = try await browser.submit(
+                "/account", to: "/account/password",
+                [("current_password", Self.password), ("new_password", Self.newPassword)])
+            #expect(done.status == 303 && done.location == "/account?notice=password_changed")
+            #expect(try await other.get("/whoami").text == "nobody")
+            #expect(try await browser.get("/whoami").text == "ada")
+        }
+    }
+
     @Test func theOnlyWayInCannotBeRemoved() async throws {
         try await WebApp.run { app in
             var browser = try await PasswordResetRoutesTests.signUpAda(app)
