@@ -315,12 +315,7 @@ enum Pages: Sendable {
     }
 
     static func tooManyResetRequests(retryAfter: Date, scope: RegistrationService.ThrottleScope) -> String {
-        let who =
-            switch scope {
-            case .client: "from your address"
-            case .network: "from your network"
-            case .site: "on this site right now"
-            }
+        let who = asker(scope)
         return """
             <h1>Too many requests</h1>
             <p id="reset-refused">Too many password reset links were asked for \(who). Please try again after \
@@ -474,13 +469,17 @@ enum Pages: Sendable {
         """
     }
 
+    /// Whose requests a limit of `scope` counted, as the refusal says it: "from your address", ….
+    static func asker(_ scope: RegistrationService.ThrottleScope) -> String {
+        switch scope {
+        case .client: "from your address"
+        case .network: "from your network"
+        case .site: "on this site right now"
+        }
+    }
+
     static func tooManyTwitterSignIns(retryAfter: Date, scope: RegistrationService.ThrottleScope) -> String {
-        let who =
-            switch scope {
-            case .client: "from your address"
-            case .network: "from your network"
-            case .site: "on this site right now"
-            }
+        let who = asker(scope)
         return """
             <h1>Too many sign-ins</h1>
             <p>Too many sign-ins with Twitter were started \(who). Please try again after \(timestamp(retryAfter)) UTC \

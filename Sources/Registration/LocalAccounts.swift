@@ -182,6 +182,16 @@ public struct LocalAccounts: Sendable {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
         try await checkCurrent(current, against: stored, of: user)
+        try await checkNewPassword(new, of: user)
+        let hash = try await hashOffPool(new)
+        try await replacePassword(
+            of: user, checked: current, against: stored, with: hash, event: .passwordChanged,
+            endingSessionsBut: keptSession)
+    }
+
+    /// Throws ``LocalAccountError/invalid(_:)`` when the policy refuses `new` as the password of `user` (it may not be
+    /// the account's username or email).
+    private func checkNewPassword(_ new: Secret, of user: UserID) async throws(LocalAccountError) {
         let account: Account?
         do {
             account = try await store.account(.id(user))
@@ -190,10 +200,6 @@ public struct LocalAccounts: Sendable {
         }
         let problems = passwordPolicy.problems(with: new.revealed, username: account?.username, email: account?.email)
         guard problems.isEmpty else { throw .invalid(problems) }
-        let hash = try await hashOffPool(new)
-        try await replacePassword(
-            of: user, checked: current, against: stored, with: hash, event: .passwordChanged,
-            endingSessionsBut: keptSession)
     }
 
     /// Gives a password to an account that has none (one made through Twitter), so that it can also sign in with its
@@ -210,14 +216,7 @@ public struct LocalAccounts: Sendable {
     ) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard record.passwordHash == nil else { throw .hasPassword }
-        let account: Account?
-        do {
-            account = try await store.account(.id(user))
-        } catch {
-            throw .store(error)
-        }
-        let problems = passwordPolicy.problems(with: new.revealed, username: account?.username, email: account?.email)
-        guard problems.isEmpty else { throw .invalid(problems) }
+        try await checkNewPassword(new, of: user)
         let hash = try await hashOffPool(new)
         let written: Bool
         do {

@@ -74,22 +74,26 @@ struct MountPathTests {
         }
     }
 
+    /// Routes over `store` under `mountPath` (a Twitter client that is never called).
+    static func makeRoutes(store: AccountStore, mountPath: String) {
+        var configuration = AccountRoutes.Configuration()
+        configuration.mountPath = mountPath
+        _ = AccountRoutes(
+            store: store,
+            registration: RegistrationService(
+                store: store,
+                twitter: TwitterClient(
+                    consumer: ConsumerCredentials(key: "k", secret: "s"), baseURL: URL(string: "http://127.0.0.1:9")!),
+                configuration: RegistrationService.Configuration(callbackURL: "http://127.0.0.1/callback")),
+            local: LocalAccounts(store: store), configuration: configuration)
+    }
+
     @Test(arguments: ["accounts", "/accounts/", "/a b", "/a/../b", "/a?x=1", "/\"onclick", "//evil.example"])
     func aMountPathThatIsNotPlainSegmentsStopsTheApp(_ mountPath: String) async {
         await #expect(processExitsWith: .failure) { [mountPath] in
             try await withTemporaryDirectory { directory in
                 let store = try makeStore(in: directory)
-                var configuration = AccountRoutes.Configuration()
-                configuration.mountPath = mountPath
-                _ = AccountRoutes(
-                    store: store,
-                    registration: RegistrationService(
-                        store: store,
-                        twitter: TwitterClient(
-                            consumer: ConsumerCredentials(key: "k", secret: "s"),
-                            baseURL: URL(string: "http://127.0.0.1:9")!),
-                        configuration: RegistrationService.Configuration(callbackURL: "http://127.0.0.1/callback")),
-                    local: LocalAccounts(store: store), configuration: configuration)
+                MountPathTests.makeRoutes(store: store, mountPath: mountPath)
             }
         }
     }
@@ -99,17 +103,7 @@ struct MountPathTests {
             let store = try makeStore(in: directory)
             defer { try? store.close() }
             for mountPath in ["", "/accounts", "/a/b.c/d_e~f-G9"] {
-                var configuration = AccountRoutes.Configuration()
-                configuration.mountPath = mountPath
-                _ = AccountRoutes(
-                    store: store,
-                    registration: RegistrationService(
-                        store: store,
-                        twitter: TwitterClient(
-                            consumer: ConsumerCredentials(key: "k", secret: "s"),
-                            baseURL: URL(string: "http://127.0.0.1:9")!),
-                        configuration: RegistrationService.Configuration(callbackURL: "http://127.0.0.1/callback")),
-                    local: LocalAccounts(store: store), configuration: configuration)
+                MountPathTests.makeRoutes(store: store, mountPath: mountPath)
             }
         }
     }
