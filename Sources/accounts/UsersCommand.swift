@@ -98,20 +98,10 @@ struct UsersCommand: AsyncParsableCommand {
                 + "browser sessions and password reset links end, and the audit trail records a `disabled` event.")
 
         @OptionGroup var global: GlobalOptions
-
-        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
-        var account: String
-
-        @Option(
-            help: ArgumentHelp("Why, kept in the audit event (one line, at most 200 characters).", valueName: "text"))
-        var reason: String?
-
-        func validate() throws {
-            try UsersCommand.validateReason(reason)
-        }
+        @OptionGroup var target: StatusTarget
 
         func run() async throws {
-            let change = try await UsersCommand.setStatus(.disabled, of: account, reason: reason, global: global)
+            let change = try await UsersCommand.setStatus(.disabled, of: target, global: global)
             let account = change.account
             guard change.changed else {
                 printOutput("account \(account.id) (\(account.username)) is already disabled; nothing changed\n")
@@ -131,20 +121,10 @@ struct UsersCommand: AsyncParsableCommand {
                 + "and reset links stay ended.")
 
         @OptionGroup var global: GlobalOptions
-
-        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
-        var account: String
-
-        @Option(
-            help: ArgumentHelp("Why, kept in the audit event (one line, at most 200 characters).", valueName: "text"))
-        var reason: String?
-
-        func validate() throws {
-            try UsersCommand.validateReason(reason)
-        }
+        @OptionGroup var target: StatusTarget
 
         func run() async throws {
-            let change = try await UsersCommand.setStatus(.active, of: account, reason: reason, global: global)
+            let change = try await UsersCommand.setStatus(.active, of: target, global: global)
             let account = change.account
             printOutput(
                 change.changed
@@ -171,9 +151,24 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
+    /// What `disable` and `enable` take: the account, and why.
+    struct StatusTarget: ParsableArguments {
+        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
+        var account: String
+
+        @Option(
+            help: ArgumentHelp("Why, kept in the audit event (one line, at most 200 characters).", valueName: "text"))
+        var reason: String?
+
+        func validate() throws {
+            try UsersCommand.validateReason(reason)
+        }
+    }
+
     static func setStatus(
-        _ status: AccountStatus, of account: String, reason: String?, global: GlobalOptions
+        _ status: AccountStatus, of target: StatusTarget, global: GlobalOptions
     ) async throws -> AccountStatusChange {
+        let (account, reason) = (target.account, target.reason)
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
         do {

@@ -12,6 +12,13 @@ struct UsersCommandTests {
         return database
     }
 
+    /// zoe's public id, as `users show --format json` gives it.
+    func zoesPublicID(_ database: String) throws -> String {
+        let show = try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"])
+        return try #require(
+            (try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])?["id"] as? String)
+    }
+
     @Test func showPrintsTheAccountItsIdentityPasswordStateAndEventsButNoSecret() throws {
         try withTemporaryDirectorySync { dir in
             let database = try fixtureDatabase(dir)
@@ -50,12 +57,7 @@ struct UsersCommandTests {
     @Test func deleteRemovesTheAccountPrintsWhatWentAndLeavesAnAnonymousEvent() throws {
         try withTemporaryDirectorySync { dir in
             let database = try fixtureDatabase(dir)
-            let id = try #require(
-                (try JSONSerialization.jsonObject(
-                    with: Data(
-                        try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"]).stdout
-                            .utf8))
-                    as? [String: Any])?["id"] as? String)
+            let id = try zoesPublicID(database)
             let deleted = try runAccounts(["--database", database, "users", "delete", "zoe"])
             #expect(deleted.status == 0, "\(deleted.stderr)")
             #expect(
@@ -113,12 +115,7 @@ struct UsersCommandTests {
         try withTemporaryDirectorySync { dir in
             let database = try fixtureDatabase(dir)
             try giveSessionsAndALink(database)
-            let id = try #require(
-                (try JSONSerialization.jsonObject(
-                    with: Data(
-                        try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"]).stdout
-                            .utf8))
-                    as? [String: Any])?["id"] as? String)
+            let id = try zoesPublicID(database)
 
             // When an operator disables zoe, saying why
             let disabled = try runAccounts(
