@@ -70,7 +70,9 @@ extension AccountStore {
     /// (a link asked for before the password changed no longer resets it, as Django's tokens end with the password
     /// they were made for) and records `event`, in one transaction.
     ///
-    /// Removing is refused with ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity. With
+    /// Refused with ``StoreError/accountDisabled(_:)`` when the account is not active (a change that was under way when
+    /// it was disabled must not hand it a new way in for when it is enabled again). Removing is refused with
+    /// ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity. With
     /// `verified` (the hash a current password was checked against), nothing is written unless the account still
     /// holds it: a password reset (or another change) made while the current password was being checked wins.
     /// With `onlyIfNone`, nothing is written unless the account has no password. With `endingSessionsBut`, every
@@ -85,6 +87,7 @@ extension AccountStore {
         let now = now()
         return try await write { db in
             let record = try AccountStore.requireUserRecord(db, .id(user))
+            guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(user) }
             if let verified, record.passwordHash != verified { return false }
             if onlyIfNone, record.passwordHash != nil { return false }
             if hash == nil {

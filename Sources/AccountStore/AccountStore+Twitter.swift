@@ -9,8 +9,10 @@ extension AccountStore {
     /// `linked` event.
     ///
     /// Throws ``StoreError/alreadyLinked(_:)`` when the account has a Twitter identity already,
-    /// ``StoreError/duplicate(_:)`` with ``Field/twitterUserID`` when the Twitter id belongs to another account, and
-    /// ``StoreError/accountNotFound(_:)``; nothing changes then.
+    /// ``StoreError/duplicate(_:)`` with ``Field/twitterUserID`` when the Twitter id belongs to another account,
+    /// ``StoreError/accountDisabled(_:)`` when the account is not active (checked in the transaction, so a link under
+    /// way when the account was disabled does not land), and ``StoreError/accountNotFound(_:)``; nothing changes
+    /// then.
     @discardableResult
     public func linkTwitter(
         _ identity: NewTwitterIdentity, credential: TwitterCredential?, to user: AccountReference,
@@ -32,6 +34,7 @@ extension AccountStore {
         return try await write { db in
             var record = try AccountStore.requireUserRecord(db, user)
             let userID = UserID(uncheckedRawValue: record.publicID)
+            guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(userID) }
             let identityRecord = try AccountStore.insertIdentity(
                 db, identity, userRowID: record.id!, userID: userID, now: now)
             if let credential, let sealed {
@@ -155,13 +158,14 @@ extension AccountStore {
 
     /// Removes the account's Twitter identity and its credential, with an `unlinked` event.
     ///
-    /// Refused with ``StoreError/lastSignInMethod(_:)`` when the account has no password: it would be left with no
-    /// way to sign in.
+    /// Refused with ``StoreError/lastSignInMethod(_:)`` when the account has no password (it would be left with no
+    /// way to sign in), and with ``StoreError/accountDisabled(_:)`` when the account is not active.
     public func unlinkTwitter(from user: AccountReference, actor: String = "user") async throws(StoreError) -> Account {
         let now = now()
         return try await write { db in
             var record = try AccountStore.requireUserRecord(db, user)
             let userID = UserID(uncheckedRawValue: record.publicID)
+            guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(userID) }
             guard
                 let identity = try TwitterIdentityRecord.fetchOne(
                     db, sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE user_id = ?",

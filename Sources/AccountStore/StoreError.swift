@@ -30,7 +30,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notLinked(UserID)
     /// The change would leave the account with no way to sign in (no password and no Twitter identity).
     case lastSignInMethod(UserID)
-    /// The account is disabled: it may not sign in (the refusal is audited as `sign_in_refused`).
+    /// The account is disabled: it may not sign in (the refusal is audited as `sign_in_refused`), and its password and
+    /// Twitter identity may not be changed, until an operator enables it again.
     case accountDisabled(UserID)
     /// A value was refused by validation before anything was written.
     case invalid([FieldError])
@@ -73,7 +74,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .lastSignInMethod(let user):
             return "account \(user) would be left with no way to sign in; set a password first"
         case .accountDisabled(let user):
-            return "account \(user) is disabled; it may not sign in"
+            return "account \(user) is disabled; it may not sign in or change how it signs in until it is enabled again"
         case .invalid(let errors):
             return errors.map(\.description).joined(separator: "; ")
         case .secret(let kind, let reason):

@@ -238,6 +238,9 @@ extension AccountRoutes {
             return redirect(visit, to: "/account")
         case .store(.lastSignInMethod):
             return redirect(visit, to: "/account?notice=last_password_method")
+        case .store(.accountDisabled):
+            // Disabled while the change was under way: nothing was written, and the session has ended.
+            return home(visit, notice: RestartReason.accountDisabled.rawValue)
         default:
             throw error
         }

@@ -500,6 +500,7 @@ public struct RegistrationService: Sendable {
     /// Links the draft's Twitter identity (and credential) to `user`, the signed-in account, and deletes the draft,
     /// in one transaction. Use after ``CallbackOutcome/readyToLink(_:)``, or after
     /// ``CallbackOutcome/matchesExistingAccount(candidate:draft:)`` once the person signed in with their password.
+    /// Refused with ``RegistrationError/accountDisabled`` when the account was disabled meanwhile.
     public func link(draftID: String, to user: UserID, browserSession: String) async throws(RegistrationError)
         -> Account
     {
@@ -516,15 +517,21 @@ public struct RegistrationService: Sendable {
             throw .accountAlreadyLinked
         } catch .duplicate(.twitterUserID) {
             throw .twitterLinkedToAnotherAccount
+        } catch .accountDisabled {
+            throw .accountDisabled
         } catch {
             throw .store(error)
         }
     }
 
-    /// Removes the account's Twitter identity; refused when it is the person's last way to sign in.
+    /// Removes the account's Twitter identity; refused when it is the person's last way to sign in
+    /// (``RegistrationError/store(_:)`` with ``StoreError/lastSignInMethod(_:)``) and when the account is disabled
+    /// (``RegistrationError/accountDisabled``).
     public func unlink(_ user: UserID) async throws(RegistrationError) -> Account {
         do {
             return try await store.unlinkTwitter(from: .id(user))
+        } catch .accountDisabled {
+            throw .accountDisabled
         } catch {
             throw .store(error)
         }

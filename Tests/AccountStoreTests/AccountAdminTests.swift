@@ -121,3 +121,40 @@ struct AccountAdminTests {
         }
     }
 }
+
+extension AccountAdminTests {
+    /// A disabled account's ways in are frozen: a password change, a link or an unlink that was under way when the
+    /// operator disabled it is refused in its own transaction, names the account, and writes nothing, so enabling the
+    /// account again does not hand it a password or a Twitter identity set meanwhile.
+    @Test func aDisabledAccountTakesNoNewPasswordLinkOrUnlink() async throws {
+        try await withAnnAndBob { store, ann, bob, _, dir in
+            // Given ann and bob disabled (ann has a password and Twitter, bob only Twitter)
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            _ = try await store.setAccountStatus(.id(bob.id), to: .disabled)
+            let dump = try databaseDump(dir + "/accounts.sqlite")
+            // When their passwords and identities are changed as their owners would
+            // Then each change is refused with the account at fault, and nothing is written
+            await #expect(throws: StoreError.accountDisabled(ann.id)) {
+                try await store.setPasswordHash(
+                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$y", for: ann.id, event: .passwordChanged, actor: "user")
+            }
+            await #expect(throws: StoreError.accountDisabled(bob.id)) {
+                try await store.setPasswordHash(
+                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$y", for: bob.id, event: .passwordAdded, actor: "user",
+                    onlyIfNone: true)
+            }
+            await #expect(throws: StoreError.accountDisabled(ann.id)) {
+                try await store.unlinkTwitter(from: .id(ann.id))
+            }
+            #expect(try databaseDump(dir + "/accounts.sqlite") == dump)
+            // And an account without Twitter takes no link
+            let ann2 = try await store.createAccount(newAccount("ann2", email: "ann2@example.org"))
+            _ = try await store.setAccountStatus(.id(ann2.id), to: .disabled)
+            let dumpWithAnn2 = try databaseDump(dir + "/accounts.sqlite")
+            await #expect(throws: StoreError.accountDisabled(ann2.id)) {
+                try await store.linkTwitter(twitterIdentity("1234"), credential: nil, to: .id(ann2.id))
+            }
+            #expect(try databaseDump(dir + "/accounts.sqlite") == dumpWithAnn2)
+        }
+    }
+}

@@ -241,6 +241,26 @@ struct LocalAccountsTests {
         }
     }
 
+    /// Changing or removing the password of a disabled account (a session that outlived the disable, or an app that
+    /// calls with a stale id) is refused with the account named, and the password stays as it was.
+    @Test func aDisabledAccountsPasswordCannotBeChangedOrRemoved() async throws {
+        try await withService { local, store, _, dir throws in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            let dump = try databaseDump(dir + "/accounts.sqlite")
+            await #expect(throws: LocalAccountError.store(.accountDisabled(ann.id))) {
+                try await local.changePassword(
+                    for: ann.id, current: Self.password, new: Secret("another long passphrase 7"))
+            }
+            await #expect(throws: LocalAccountError.store(.accountDisabled(ann.id))) {
+                try await local.removePassword(for: ann.id, current: Self.password)
+            }
+            // The current-password checks counted and then cleared their attempts: the database is as it was.
+            #expect(try databaseDump(dir + "/accounts.sqlite") == dump)
+        }
+    }
+
     /// A password changed while the old one was being checked wins: the sign-in with the old one records nothing,
     /// and a rehash of the old password does not replace the new hash.
     @Test func aPasswordChangedDuringTheCheckIsNotUndoneBySignIn() async throws {
