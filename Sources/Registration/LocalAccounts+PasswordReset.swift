@@ -81,7 +81,10 @@ extension LocalAccounts {
         guard problems.isEmpty else { throw .invalid(problems) }
         let passwordHash = try await hashOffPool(newPassword)
         do {
-            let loginKeys = [account.username, account.email].compactMap { $0 }.map(Self.loginKey)
+            // The cool-downs of its logins and of its current-password checks guarded the old password.
+            let loginKeys =
+                [account.username, account.email].compactMap { $0 }.map(Self.loginKey)
+                + [Self.currentPasswordKey(account.id)]
             switch try await store.resetPassword(
                 tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys)
             {

@@ -334,3 +334,35 @@ struct PasswordResetTests {
         }
     }
 }
+
+extension PasswordResetTests {
+    /// Wrong current passwords typed on the account page (a change or a removal) count towards a cool-down of their
+    /// own. A reset proves the person holds the mailbox and ends every session that made those guesses, so it clears
+    /// that count too: the new password can be changed at once.
+    @Test func aResetClearsTheCountOfWrongCurrentPasswords() async throws {
+        try await withAnn { local, _, _, _, ann in
+            // Given ann's current-password checks throttled
+            for _ in 0..<local.maximumFailures {
+                await #expect(throws: LocalAccountError.wrongPassword) {
+                    try await local.changePassword(for: ann.id, current: Secret("not it at all"), new: Self.newPassword)
+                }
+            }
+            await #expect {
+                try await local.changePassword(for: ann.id, current: Self.password, new: Self.newPassword)
+            } throws: { error in
+                if case LocalAccountError.throttled = error { true } else { false }
+            }
+            // When she resets her password by mail
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            _ = try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            // Then she can change it with the new one at once
+            try await local.changePassword(
+                for: ann.id, current: Self.newPassword, new: Secret("yet another passphrase 3"))
+            guard case .signedIn = try await local.signIn(login: "ann", password: Secret("yet another passphrase 3"))
+            else {
+                Issue.record("the changed password does not sign in")
+                return
+            }
+        }
+    }
+}
