@@ -41,19 +41,25 @@ struct BrowserSessions: Sendable {
 
     /// The request's session: the stored one its cookie names, or else an anonymous one, which is not stored.
     ///
-    /// An anonymous session is the cookie's id (a new one when the browser has none of our shape) with a CSRF token
-    /// derived from it (``anonymousCSRFToken(_:)``), so a view without a cookie writes nothing: a crawler or a script
-    /// that drops its cookies cannot fill the table, or keep the database writing, by asking for pages. Nothing the
-    /// routes keep for someone not signed in needs a row: pending authorizations and drafts are bound to the id's
-    /// hash, and sign-in writes the first row (a new id).
+    /// An anonymous session is a visitor id (``isVisitorID(_:)``) with a CSRF token derived from it
+    /// (``anonymousCSRFToken(_:)``), so a view without a cookie writes nothing: a crawler or a script that drops its
+    /// cookies cannot fill the table, or keep the database writing, by asking for pages. Nothing the routes keep for
+    /// someone not signed in needs a row: pending authorizations and drafts are bound to the id's hash, and sign-in
+    /// writes the first row (a new id).
+    ///
+    /// The cookie's own id is kept only when it is a visitor id. Any other (a signed-in id whose session expired or
+    /// was ended, or something not of our shape) gets a new visitor id: an ended signed-in id may have been copied
+    /// while it was live, and whoever copied it must not share the visitor state (a Twitter sign-up under way, its
+    /// draft) of the browser that still holds it.
     func loadOrCreate(_ request: Request) async throws(StoreError) -> Current {
         if let current = try await load(request) { return current }
         let now = store.currentDate
-        if let id = request.cookies[configuration.cookieName]?.value, Self.isWellFormed(id) {
+        if let id = request.cookies[configuration.cookieName]?.value, Self.isVisitorID(id) {
             return Self.anonymous(id: id, now: now, isNew: false, configuration: configuration)
         }
         return Self.anonymous(
-            id: SecureRandom.hexString(count: 32), now: now, isNew: true, configuration: configuration)
+            id: Self.visitorPrefix + SecureRandom.hexString(count: 32), now: now, isNew: true,
+            configuration: configuration)
     }
 
     /// Signs `user` in: a new session id, CSRF token and lifetimes replace `old` in one transaction; `nil`, and
@@ -120,7 +126,17 @@ struct BrowserSessions: Sendable {
         SHA256.hexDigest(Array(id.utf8))
     }
 
-    /// Whether `id` has the shape of one of ours (64 lowercase hex digits); anything else is not even looked up.
+    /// What starts a visitor id (never a signed-in one): the two kinds cannot be taken for each other.
+    static let visitorPrefix = "v"
+
+    /// Whether `id` is a visitor id: ``visitorPrefix`` and 64 lowercase hex digits (32 random bytes). It is never
+    /// looked up: visitors have no row.
+    static func isVisitorID(_ id: String) -> Bool {
+        id.hasPrefix(visitorPrefix) && isWellFormed(String(id.dropFirst(visitorPrefix.count)))
+    }
+
+    /// Whether `id` has the shape of a signed-in session's id (64 lowercase hex digits); anything else is not even
+    /// looked up.
     static func isWellFormed(_ id: String) -> Bool {
         id.utf8.count == 64 && id.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }

@@ -32,9 +32,9 @@ struct AccountRoutesTests {
             #expect(
                 attributes.contains("httponly") && attributes.contains("samesite=lax") && attributes.contains("path=/"))
             #expect(!attributes.contains("secure"))
-            // With a 256-bit random id, of which the database keeps nothing until someone signs in
+            // With a 256-bit random visitor id, of which the database keeps nothing until someone signs in
             let id = try #require(browser.sessionID)
-            #expect(id.count == 64 && id.allSatisfy(\.isHexDigit))
+            #expect(id.count == 65 && id.hasPrefix("v") && id.dropFirst().allSatisfy(\.isHexDigit))
             let dump = try databaseDump(app.databasePath)
             #expect(!dump.contains(id) && !dump.contains(SHA256.hexDigest(Array(id.utf8))))
             #expect(countQuery(app.databasePath, "SELECT count(*) FROM browser_sessions") == 0)
@@ -841,6 +841,40 @@ struct AccountRoutesTests {
             #expect(report.browserSessions >= 1)
             let rows = try databaseDump(app.databasePath).split(separator: "\n").filter { $0.contains("csrf_token:") }
             #expect(rows.isEmpty)
+        }
+    }
+
+    /// A signed-in id whose session ended is not used on as a visitor id: someone who copied the cookie while it was
+    /// live would otherwise share the visitor state (here a Twitter sign-up under way) of the browser that still
+    /// holds it.
+    @Test func anEndedSessionsIdIsNotUsedOnAsAVisitorID() async throws {
+        var configuration = AccountRoutes.Configuration()
+        configuration.idleLifetime = 30 * 60
+        try await WebApp.run(configuration: configuration) { app in
+            // Given dee signed in, and someone who copied her cookie
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "dee"), ("email", "dee@example.org"), ("password", Self.password)])
+            let signedInID = try #require(browser.sessionID)
+            var copier = browser
+            // When her session ends (left idle) and her browser is used again
+            app.clock.advance(by: 31 * 60)
+            let home = try await browser.get("/")
+            // Then it gets a new visitor id, not the ended one
+            let visitorID = try #require(browser.sessionID)
+            #expect(home.setCookies.count == 1 && visitorID != signedInID && visitorID.hasPrefix("v"))
+            // And a Twitter sign-up begun there is not open to the copied cookie
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.yamada)
+            let location = try #require(arrival.location)
+            #expect(location.hasPrefix("/register/details?draft="))
+            #expect(try await browser.get(location).status == 200)
+            let copied = try await copier.get(location)
+            #expect(copied.status == 303 && copied.location == "/?notice=registration_closed")
+            #expect(copier.sessionID != signedInID && copier.sessionID != visitorID)
+            // And a visitor id is kept as it is
+            let again = try await browser.get("/login")
+            #expect(again.setCookies.isEmpty && browser.sessionID == visitorID)
         }
     }
 
