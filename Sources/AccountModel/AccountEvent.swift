@@ -26,34 +26,97 @@ public struct AccountEvent: Hashable, Sendable {
     }
 }
 
-/// The kinds of audit event.
-public enum AccountEventKind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    case created
-    case signedIn = "signed_in"
-    case signInFailed = "sign_in_failed"
-    case signInThrottled = "sign_in_throttled"
+/// The kind of an audit event: one of the constants below, or, read from a database a newer version wrote, a kind
+/// this version does not know, kept as it was written (``isKnown`` is `false`), never taken for another.
+public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The name stored in `account_events.kind` (`signed_in`, `password_reset`, …).
+    public let rawValue: String
+
+    /// The kind named `rawValue`, known to this version or not.
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    /// The account was made (email sign-up, Twitter registration).
+    public static let created = AccountEventKind(rawValue: "created")
+
+    /// The account signed in; `details` say how (`method`).
+    public static let signedIn = AccountEventKind(rawValue: "signed_in")
+
+    /// A sign-in with a wrong password.
+    public static let signInFailed = AccountEventKind(rawValue: "sign_in_failed")
+
+    /// A sign-in refused unchecked, after too many wrong passwords.
+    public static let signInThrottled = AccountEventKind(rawValue: "sign_in_throttled")
+
     /// The credentials were right, but the account may not sign in (it is disabled); `details` say why.
-    case signInRefused = "sign_in_refused"
-    case linked
-    case unlinked
-    case passwordChanged = "password_changed"
-    case passwordRemoved = "password_removed"
+    public static let signInRefused = AccountEventKind(rawValue: "sign_in_refused")
+
+    /// A Twitter identity was linked; `details` name it.
+    public static let linked = AccountEventKind(rawValue: "linked")
+
+    /// The Twitter identity was unlinked; `details` name it.
+    public static let unlinked = AccountEventKind(rawValue: "unlinked")
+
+    /// The password was changed by the person, with the current one.
+    public static let passwordChanged = AccountEventKind(rawValue: "password_changed")
+
+    /// The password was removed (the account signs in through Twitter only).
+    public static let passwordRemoved = AccountEventKind(rawValue: "password_removed")
+
     /// An account that had no password (made through Twitter) was given one (`LocalAccounts.setPassword`).
-    case passwordAdded = "password_added"
+    public static let passwordAdded = AccountEventKind(rawValue: "password_added")
+
     /// A link to choose a new password was issued for the account (`LocalAccounts.requestPasswordReset`).
-    case passwordResetRequested = "password_reset_requested"
+    public static let passwordResetRequested = AccountEventKind(rawValue: "password_reset_requested")
+
     /// The password was replaced through such a link, and every session of the account ended; `details` say how many.
-    case passwordReset = "password_reset"
-    case deleted
-    case imported
-    case keysRewrapped = "keys_rewrapped"
+    public static let passwordReset = AccountEventKind(rawValue: "password_reset")
+
+    /// The account was deleted (`accounts users delete`); the event outlives it.
+    public static let deleted = AccountEventKind(rawValue: "deleted")
+
+    /// An import ran (`accounts import`), an event of the store, not of one account; `details` say how many came in.
+    public static let imported = AccountEventKind(rawValue: "imported")
+
+    /// Sealed secrets were moved to the key ring's first key (`accounts keys rewrap`), an event of the store; `details`
+    /// name the key and how many.
+    public static let keysRewrapped = AccountEventKind(rawValue: "keys_rewrapped")
+
     /// Every browser session of the account was ended ("sign out everywhere").
-    case sessionsRevoked = "sessions_revoked"
+    public static let sessionsRevoked = AccountEventKind(rawValue: "sessions_revoked")
+
     /// An operator disabled the account (`accounts users disable`): its browser sessions and password reset links
     /// ended; `details` say why (`reason`, when given) and how many (`sessions`, `reset_links`).
-    case disabled
+    public static let disabled = AccountEventKind(rawValue: "disabled")
+
     /// An operator enabled the disabled account again (`accounts users enable`); `details` say why, when given.
-    case enabled
+    public static let enabled = AccountEventKind(rawValue: "enabled")
+
+    /// Every kind this version writes.
+    public static let known: Set<AccountEventKind> = [
+        .created,
+        .signedIn,
+        .signInFailed,
+        .signInThrottled,
+        .signInRefused,
+        .linked,
+        .unlinked,
+        .passwordChanged,
+        .passwordRemoved,
+        .passwordAdded,
+        .passwordResetRequested,
+        .passwordReset,
+        .deleted,
+        .imported,
+        .keysRewrapped,
+        .sessionsRevoked,
+        .disabled,
+        .enabled,
+    ]
+
+    /// Whether this version knows the kind (it may have been written by a newer one).
+    public var isKnown: Bool { Self.known.contains(self) }
 
     public var description: String { rawValue }
 }

@@ -25,7 +25,8 @@ extension AccountStore {
     public func recentEvents(limit: Int = 50) async throws(StoreError) -> [AccountEvent] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT subject, kind, actor, details, occurred_at FROM account_events ORDER BY id DESC LIMIT ?",
+                db,
+                sql: "SELECT subject, kind, actor, details, occurred_at FROM account_events ORDER BY id DESC LIMIT ?",
                 arguments: [limit]
             ).map(AccountStore.event(from:))
         }
@@ -35,8 +36,10 @@ extension AccountStore {
         let details = encodeDetails(event.details)
         try db.run(
             sql: "INSERT INTO account_events (subject, kind, actor, details, occurred_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [event.subject?.rawValue, event.kind.rawValue, event.actor, details,
-                Timestamp.micros(event.occurredAt)])
+            arguments: [
+                event.subject?.rawValue, event.kind.rawValue, event.actor, details,
+                Timestamp.micros(event.occurredAt),
+            ])
     }
 
     /// `{"key": "value", …}` with sorted keys, written by hand (JSONSerialization costs more than the insert).
@@ -62,7 +65,7 @@ extension AccountStore {
         let details =
             (try? JSONSerialization.jsonObject(with: Data(detailsText.utf8))) as? [String: String] ?? [:]
         return AccountEvent(
-            kind: AccountEventKind(rawValue: kind) ?? .created, subject: subject.map(UserID.init(uncheckedRawValue:)),
+            kind: AccountEventKind(rawValue: kind), subject: subject.map(UserID.init(uncheckedRawValue:)),
             actor: row[2], details: details, occurredAt: Timestamp.date(row[4] as Int64))
     }
 }

@@ -430,10 +430,11 @@ enum Pages: Sendable {
         }
         let rows = events.map { event in
             // An operator's `reason` for disabling or enabling the account is for the audit trail (`accounts users
-            // show`), not for the person: it may name a ticket or a suspicion.
+            // show`), not for the person: it may name a ticket or a suspicion. The details of a kind a newer version
+            // wrote are not shown either: this one cannot tell which are for the person.
             let operatorNote = event.kind == .disabled || event.kind == .enabled
-            let details = event.details.filter { !(operatorNote && $0.key == "reason") }.sorted { $0.key < $1.key }
-                .map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            let details = event.details.filter { event.kind.isKnown && !(operatorNote && $0.key == "reason") }
+                .sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             return
                 "<tr><td>\(timestamp(event.occurredAt))</td><td class=\"event-kind\">\(HTML.escape(event.kind.rawValue))</td>"
                 + "<td>\(HTML.escape(event.actor))</td><td>\(HTML.escape(details))</td></tr>"

@@ -878,6 +878,31 @@ struct AccountRoutesTests {
         }
     }
 
+    /// An audit event of a kind a newer version wrote (read by this one, say after a rollback) keeps its kind, never
+    /// taken for another, and the account page shows the kind without its details, which may be an operator's.
+    @Test func anEventOfAKindThisVersionDoesNotKnowKeepsItsKindAndHidesItsDetails() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "fay"), ("email", "fay@example.org"), ("password", Self.password)])
+            let fay = try #require(try await app.store.account(.username("fay")))
+            try executeSQL(
+                app.databasePath,
+                """
+                INSERT INTO account_events (subject, kind, actor, details, occurred_at)
+                VALUES ('\(fay.id.rawValue)', 'flagged_for_review', 'cli', '{"note": "ticket 4711, suspected fraud"}',
+                        (SELECT max(occurred_at) FROM account_events) + 1)
+                """)
+            let events = try await app.store.events(for: fay.id)
+            #expect(events.first?.kind == AccountEventKind(rawValue: "flagged_for_review"))
+            #expect(events.first?.kind.isKnown == false && events.last?.kind == .created)
+            let page = try await browser.get("/account")
+            #expect(page.text.contains("<td class=\"event-kind\">flagged_for_review</td>"))
+            #expect(!page.text.contains("ticket 4711"))
+        }
+    }
+
     // MARK: - Secrets stay out of logs and pages
 
     @Test func logsNeverHoldSessionIdsTokensOrPasswords() async throws {
