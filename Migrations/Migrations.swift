@@ -56,5 +56,9 @@ public enum Migrations: Sendable {
             fileName: "0010_create_password_resets.sql",
             contents: PackageResources._010_create_password_resets_sql
         ),
+        MigrationFile(
+            fileName: "0011_create_email_verifications.sql",
+            contents: PackageResources._011_create_email_verifications_sql
+        ),
     ]
 }

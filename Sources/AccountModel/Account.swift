@@ -24,11 +24,18 @@ public struct Account: Hashable, Sendable, Identifiable {
     public var lastSignInAt: Date?
     /// The linked Twitter identity, if any.
     public var twitter: TwitterIdentity?
+    /// When the person showed they read mail at ``email`` (a confirmation link, a password reset link, or Twitter's
+    /// verified address kept at registration); `nil`: never, or the account has no email.
+    public var emailVerifiedAt: Date?
+
+    /// Whether the account has an email that its owner was shown to read.
+    public var isEmailVerified: Bool { email != nil && emailVerifiedAt != nil }
 
     /// Makes an account value.
     public init(
         id: UserID, username: String, email: String?, firstName: String?, lastName: String?, hasPassword: Bool,
-        status: AccountStatus, createdAt: Date, updatedAt: Date, lastSignInAt: Date?, twitter: TwitterIdentity?
+        status: AccountStatus, createdAt: Date, updatedAt: Date, lastSignInAt: Date?, twitter: TwitterIdentity?,
+        emailVerifiedAt: Date? = nil
     ) {
         self.id = id
         self.username = username
@@ -41,6 +48,7 @@ public struct Account: Hashable, Sendable, Identifiable {
         self.updatedAt = updatedAt
         self.lastSignInAt = lastSignInAt
         self.twitter = twitter
+        self.emailVerifiedAt = emailVerifiedAt
     }
 }
 

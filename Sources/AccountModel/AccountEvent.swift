@@ -93,6 +93,13 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// An operator enabled the disabled account again (`accounts users enable`); `details` say why, when given.
     public static let enabled = AccountEventKind(rawValue: "enabled")
 
+    /// A link to confirm the account's email address was issued (`LocalAccounts.requestEmailVerification`).
+    public static let emailVerificationRequested = AccountEventKind(rawValue: "email_verification_requested")
+
+    /// The account's email address was shown to be read by its owner; `details` say how (`method`: `link`,
+    /// `password_reset`).
+    public static let emailVerified = AccountEventKind(rawValue: "email_verified")
+
     /// Every kind this version writes.
     public static let known: Set<AccountEventKind> = [
         .created,
@@ -113,6 +120,8 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
         .sessionsRevoked,
         .disabled,
         .enabled,
+        .emailVerificationRequested,
+        .emailVerified,
     ]
 
     /// Whether this version knows the kind (it may have been written by a newer one).

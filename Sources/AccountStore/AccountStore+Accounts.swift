@@ -30,7 +30,8 @@ extension AccountStore {
             emailMailbox: new.email.flatMap { Mailbox.normalize($0.rawValue) },
             emailRulesVersion: new.email == nil ? nil : Mailbox.rulesVersion, firstName: new.firstName,
             lastName: new.lastName, passwordHash: new.passwordHash, status: AccountStatus.active.rawValue,
-            createdAt: created, updatedAt: created, lastSignInAt: nil)
+            createdAt: created, updatedAt: created, lastSignInAt: nil,
+            emailVerifiedAt: new.emailVerified && new.email != nil ? created : nil)
         if record.email != nil && record.emailMailbox == nil {
             throw StoreError.invalid([FieldError(.email, "must contain '@'")])
         }
@@ -42,13 +43,14 @@ extension AccountStore {
         try db.run(
             sql: """
                 INSERT INTO users (public_id, username, email, email_key, email_mailbox, email_rules_version,
-                    first_name, last_name, password_hash, status, created_at, updated_at, last_sign_in_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    first_name, last_name, password_hash, status, created_at, updated_at, last_sign_in_at,
+                    email_verified_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 record.publicID, record.username, record.email, record.email.map(Mailbox.uniquenessKey),
                 record.emailMailbox, record.emailRulesVersion, record.firstName, record.lastName, record.passwordHash,
-                record.status, record.createdAt, record.updatedAt, record.lastSignInAt,
+                record.status, record.createdAt, record.updatedAt, record.lastSignInAt, record.emailVerifiedAt,
             ])
         record.id = db.lastInsertedRowID
         return record
@@ -93,7 +95,7 @@ extension AccountStore {
             let row = try Row.fetchOne(
                 db, sql: Queries.accountByTwitterUserID, arguments: [twitterUserID.decimalString])
             return row.map { row in
-                UserRecord(row: row).account(twitter: TwitterIdentityRecord(row: row, startingAt: 13).identity)
+                UserRecord(row: row).account(twitter: TwitterIdentityRecord(row: row, startingAt: 14).identity)
             }
         }
     }

@@ -85,11 +85,22 @@ extension AccountStore {
         let micros = Timestamp.micros(now)
         return try await write { db in
             guard let rowID = try AccountStore.liveResetUser(db, tokenHash: tokenHash, now: micros),
-                let account = try AccountStore.account(db, rowID: rowID)
+                var account = try AccountStore.account(db, rowID: rowID)
             else { return .invalidToken }
             try db.run(
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [newHash, micros, rowID])
+            // The link reached the account's mailbox: its address is confirmed too.
+            if account.email != nil && account.emailVerifiedAt == nil {
+                try db.run(sql: "UPDATE users SET email_verified_at = ? WHERE id = ?", arguments: [micros, rowID])
+                try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
+                try AccountStore.insertEvent(
+                    db,
+                    AccountEvent(
+                        kind: .emailVerified, subject: account.id, actor: "user",
+                        details: ["method": "password_reset"], occurredAt: now))
+                account.emailVerifiedAt = Timestamp.date(micros)
+            }
             try db.run(
                 sql: "UPDATE password_resets SET used_at = ?1 WHERE token_hash = ?2", arguments: [micros, tokenHash])
             try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)

@@ -158,11 +158,13 @@ extension AccountStore {
         public var browserSessions: Int = 0
         /// Password reset tokens removed: those that ended (used, replaced or expired) more than a day before.
         public var passwordResets: Int = 0
+        /// Email confirmation tokens removed: those that ended more than a day before.
+        public var emailVerifications: Int = 0
     }
 
-    /// Removes expired (or consumed) pending authorizations, expired drafts, expired browser sessions and password
-    /// reset tokens that ended more than a day before (kept until then to count recent requests), in one
-    /// transaction.
+    /// Removes expired (or consumed) pending authorizations, expired drafts, expired browser sessions, and password
+    /// reset and email confirmation tokens that ended more than a day before (kept until then to count recent
+    /// requests), in one transaction.
     public func purgeExpired() async throws(StoreError) -> PurgeReport {
         let now = Timestamp.micros(now())
         return try await write { db in
@@ -176,12 +178,13 @@ extension AccountStore {
                 sql: "DELETE FROM browser_sessions WHERE idle_expires_at <= ? OR expires_at <= ?",
                 arguments: [now, now])
             let sessions = db.changesCount
-            try db.run(
-                sql: "DELETE FROM password_resets WHERE expires_at <= ?",
-                arguments: [now - Int64(AccountStore.passwordResetRetention * 1_000_000)])
+            let retained = now - Int64(AccountStore.passwordResetRetention * 1_000_000)
+            try db.run(sql: "DELETE FROM password_resets WHERE expires_at <= ?", arguments: [retained])
+            let resets = db.changesCount
+            try db.run(sql: "DELETE FROM email_verifications WHERE expires_at <= ?", arguments: [retained])
             return PurgeReport(
-                pendingAuthorizations: pending, drafts: drafts, browserSessions: sessions,
-                passwordResets: db.changesCount)
+                pendingAuthorizations: pending, drafts: drafts, browserSessions: sessions, passwordResets: resets,
+                emailVerifications: db.changesCount)
         }
     }
 }

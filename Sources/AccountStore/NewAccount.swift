@@ -15,11 +15,14 @@ public struct NewAccount: Sendable, CustomStringConvertible, CustomDebugStringCo
     public var passwordHash: String?
     /// The creation time; the store's clock when `nil`.
     public var createdAt: Date?
+    /// Whether ``email`` is known to be read by the person (Twitter's verified address, kept at registration): the
+    /// account is stored with ``Account/emailVerifiedAt`` set to its creation time.
+    public var emailVerified: Bool
 
     /// Makes an account to create.
     public init(
         username: Username, email: EmailAddress? = nil, firstName: String? = nil, lastName: String? = nil,
-        passwordHash: String? = nil, createdAt: Date? = nil
+        passwordHash: String? = nil, createdAt: Date? = nil, emailVerified: Bool = false
     ) {
         self.username = username
         self.email = email
@@ -27,6 +30,7 @@ public struct NewAccount: Sendable, CustomStringConvertible, CustomDebugStringCo
         self.lastName = lastName
         self.passwordHash = passwordHash
         self.createdAt = createdAt
+        self.emailVerified = emailVerified
     }
 
     /// The username, and whether a password hash is set; the hash itself is never shown.

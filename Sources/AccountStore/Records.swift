@@ -19,16 +19,17 @@ struct UserRecord: FetchableRecord, MutablePersistableRecord, Sendable {
     var createdAt: Int64
     var updatedAt: Int64
     var lastSignInAt: Int64?
+    var emailVerifiedAt: Int64?
 
     static let columns =
         "users.id, users.public_id, users.username, users.email, users.email_mailbox, users.email_rules_version, "
         + "users.first_name, users.last_name, users.password_hash, users.status, users.created_at, users.updated_at, "
-        + "users.last_sign_in_at"
+        + "users.last_sign_in_at, users.email_verified_at"
 
     init(
         id: Int64? = nil, publicID: String, username: String, email: String?, emailMailbox: String?,
         emailRulesVersion: Int?, firstName: String?, lastName: String?, passwordHash: String?, status: String,
-        createdAt: Int64, updatedAt: Int64, lastSignInAt: Int64?
+        createdAt: Int64, updatedAt: Int64, lastSignInAt: Int64?, emailVerifiedAt: Int64? = nil
     ) {
         self.id = id
         self.publicID = publicID
@@ -43,6 +44,7 @@ struct UserRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.lastSignInAt = lastSignInAt
+        self.emailVerifiedAt = emailVerifiedAt
     }
 
     init(row: Row) {
@@ -59,6 +61,7 @@ struct UserRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         createdAt = row[10]
         updatedAt = row[11]
         lastSignInAt = row[12]
+        emailVerifiedAt = row[13]
     }
 
     func encode(to container: inout PersistenceContainer) {
@@ -75,6 +78,7 @@ struct UserRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         container["created_at"] = createdAt
         container["updated_at"] = updatedAt
         container["last_sign_in_at"] = lastSignInAt
+        container["email_verified_at"] = emailVerifiedAt
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -86,7 +90,8 @@ struct UserRecord: FetchableRecord, MutablePersistableRecord, Sendable {
             id: UserID(uncheckedRawValue: publicID), username: username, email: email, firstName: firstName,
             lastName: lastName, hasPassword: passwordHash != nil, status: AccountStatus(rawValue: status) ?? .disabled,
             createdAt: Timestamp.date(createdAt), updatedAt: Timestamp.date(updatedAt),
-            lastSignInAt: Timestamp.date(lastSignInAt), twitter: twitter)
+            lastSignInAt: Timestamp.date(lastSignInAt), twitter: twitter,
+            emailVerifiedAt: Timestamp.date(emailVerifiedAt))
     }
 }
 

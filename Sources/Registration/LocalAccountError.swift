@@ -20,6 +20,9 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
     /// A password reset link that does not work: used, replaced by a newer one, expired, or its account disabled or
     /// deleted.
     case invalidResetLink
+    /// An email confirmation link that does not work: used, replaced by a newer one, expired, sent to an address the
+    /// account no longer has, or its account disabled or deleted.
+    case invalidVerificationLink
     /// The store failed (the database, a taken value found only at write time, …).
     case store(StoreError)
 
@@ -33,6 +36,8 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
             return "password: too many wrong current passwords; try again after \(retryAfter)"
         case .invalidResetLink:
             return "password reset link: it was used, replaced by a newer one or has expired; ask for a new one"
+        case .invalidVerificationLink:
+            return "email confirmation link: it was used, replaced by a newer one or has expired; ask for a new one"
         case .store(let error): return error.description
         }
     }

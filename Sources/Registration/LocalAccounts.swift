@@ -38,6 +38,13 @@ public struct LocalAccounts: Sendable {
     public var maximumPasswordResets = 3
     /// The window reset links are counted in (a day at most): 1 hour.
     public var passwordResetWindow: TimeInterval = 60 * 60
+    /// How long an email confirmation link works (``requestEmailVerification(for:)``): 3 days, as django-allauth's.
+    public var emailVerificationLifetime: TimeInterval = 3 * 24 * 60 * 60
+    /// Confirmation links issued for one account within ``emailVerificationWindow``, past which requests issue none:
+    /// 3.
+    public var maximumEmailVerifications = 3
+    /// The window confirmation links are counted in (a day at most): 1 hour.
+    public var emailVerificationWindow: TimeInterval = 60 * 60
 
     let store: AccountStore
     let hasher: PasswordHasher

@@ -457,16 +457,22 @@ public struct RegistrationService: Sendable {
         guard errors.isEmpty, let usernameText = fields[.username] else {
             return .invalid(errors.sorted(by: fieldOrder))
         }
+        let profile = try? TwitterProfile(json: draft.profileJSON)
         let new: NewAccount
         do {
+            let email = try fields[.email].map { text throws(FieldError) in try EmailAddress(validating: text) }
+            // Twitter gives an address only when its owner confirmed it there: kept as it is, it is confirmed here.
+            var confirmedByTwitter = false
+            if let email, let twitterEmail = profile?.email {
+                confirmedByTwitter =
+                    Mailbox.uniquenessKey(email.rawValue) == Mailbox.uniquenessKey(EmailAddress.trim(twitterEmail))
+            }
             new = NewAccount(
-                username: try Username(validating: usernameText),
-                email: try fields[.email].map { text throws(FieldError) in try EmailAddress(validating: text) },
-                firstName: fields[.firstName], lastName: fields[.lastName])
+                username: try Username(validating: usernameText), email: email, firstName: fields[.firstName],
+                lastName: fields[.lastName], emailVerified: confirmedByTwitter)
         } catch {
             return .invalid([error])
         }
-        let profile = try? TwitterProfile(json: draft.profileJSON)
         let identity = NewTwitterIdentity(
             userID: draft.twitterUserID, screenName: draft.screenName, name: profile?.name ?? draft.screenName,
             profileJSON: draft.profileJSON)

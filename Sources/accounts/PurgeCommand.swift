@@ -17,7 +17,8 @@ struct PurgeCommand: AsyncParsableCommand {
             let report = try await store.purgeExpired()
             printOutput(
                 "removed \(report.pendingAuthorizations) pending authorizations, \(report.drafts) registration drafts, "
-                    + "\(report.browserSessions) browser sessions and \(report.passwordResets) password reset links\n")
+                    + "\(report.browserSessions) browser sessions, \(report.passwordResets) password reset links and "
+                    + "\(report.emailVerifications) email confirmation links\n")
         } catch {
             throw fail(error)
         }

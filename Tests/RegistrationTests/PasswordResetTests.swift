@@ -68,7 +68,8 @@ struct PasswordResetTests {
 
             // When a good one is chosen
             let after = try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
-            // Then it replaces the old one, every session of ann ended (the anonymous one kept), and it is audited
+            // Then it replaces the old one, every session of ann ended (the anonymous one kept), and it is audited,
+            // her address confirmed on the way (the link reached it)
             #expect(after.id == ann.id)
             #expect(try await local.signIn(login: "ann", password: Self.password) == .invalidCredentials)
             guard case .signedIn = try await local.signIn(login: "ann", password: Self.newPassword) else {
@@ -80,7 +81,8 @@ struct PasswordResetTests {
             let events = try await store.events(for: ann.id)
             #expect(
                 events.map(\.kind) == [
-                    .signedIn, .signInFailed, .passwordReset, .signedIn, .passwordResetRequested, .created,
+                    .signedIn, .signInFailed, .passwordReset, .emailVerified, .signedIn, .passwordResetRequested,
+                    .created,
                 ])
             #expect(events[2].details == ["sessions": "2"])
 

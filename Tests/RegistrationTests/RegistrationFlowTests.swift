@@ -105,6 +105,8 @@ struct RegistrationFlowTests {
                 return
             }
             #expect(account.twitter?.userID == TwitterUserID(Self.zoe))
+            // The address Twitter gave (confirmed there) was kept: it is confirmed here too
+            #expect(account.isEmailVerified && account.emailVerifiedAt == account.createdAt)
             #expect(try flow.store.accountID(twitterUserID: TwitterUserID(Self.zoe)) == account.id)
             #expect(try await flow.store.credential(for: TwitterUserID(Self.zoe)) != nil)
             #expect(try await flow.store.draft(id: draft.id) == nil)
@@ -135,6 +137,40 @@ struct RegistrationFlowTests {
                 return
             }
             #expect(anna.fields[.firstName] == "Anna" && anna.fields[.lastName] == "Baker")
+        }
+    }
+
+    /// An address typed at registration, where Twitter gave none or gave another, is not confirmed: only Twitter's own
+    /// (written in any case) is.
+    @Test func onlyTheAddressTwitterGaveIsConfirmedAtRegistration() async throws {
+        try await withFlow { flow throws in
+            guard case .needsDetails(let other) = try await flow.arrive(as: Self.zoe),
+                case .registered(let zoe) = try await flow.service.complete(
+                    draftID: other.id, form: RegistrationForm(username: "zoe", email: "zoe@elsewhere.org"),
+                    browserSession: "browser-1")
+            else {
+                Issue.record("zoe did not register")
+                return
+            }
+            #expect(!zoe.isEmailVerified && zoe.emailVerifiedAt == nil)
+            guard case .needsDetails(let none) = try await flow.arrive(as: 42, session: "browser-2"),
+                case .registered(let cher) = try await flow.service.complete(
+                    draftID: none.id, form: RegistrationForm(username: "cher", email: "cher@example.org"),
+                    browserSession: "browser-2")
+            else {
+                Issue.record("cher did not register")
+                return
+            }
+            #expect(cher.emailVerifiedAt == nil)
+            guard case .needsDetails(let john) = try await flow.arrive(as: Self.john, session: "browser-3"),
+                case .registered(let johnny) = try await flow.service.complete(
+                    draftID: john.id, form: RegistrationForm(username: "johnny", email: "  John@GoogleMail.com "),
+                    browserSession: "browser-3")
+            else {
+                Issue.record("john did not register")
+                return
+            }
+            #expect(johnny.isEmailVerified)
         }
     }
 

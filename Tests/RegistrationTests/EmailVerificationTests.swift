@@ -1,0 +1,147 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import Registration
+import TestSupport
+import Testing
+
+/// `LocalAccounts.requestEmailVerification` / `verifyEmail`: one-time links that confirm an account's address, against
+/// a real SQLite file.
+struct EmailVerificationTests {
+    static let password = Secret("correct horse battery staple")
+
+    func withAnn(
+        _ body: (LocalAccounts, AccountStore, TestClock, String, Account) async throws -> Void
+    ) async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            let local = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "Ann@Example.org", password: Self.password))
+            try await body(local, store, clock, dir + "/accounts.sqlite", ann)
+        }
+    }
+
+    @Test func aLinkConfirmsTheAddressOnceAndIsAudited() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            // Given a new account, whose address nobody has confirmed
+            #expect(ann.emailVerifiedAt == nil && !ann.isEmailVerified)
+            // When a link is asked for
+            let link = try #require(try await local.requestEmailVerification(for: ann.id))
+            #expect(link.email == "Ann@Example.org" && link.account.id == ann.id)
+            #expect(link.expiresAt == clock.now.addingTimeInterval(3 * 24 * 60 * 60))
+            let token = link.token.revealed
+            #expect(token.count == 64 && token.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+            // (the store keeps its SHA-256, never the token; the description hides it)
+            #expect(!(try Data(contentsOf: URL(fileURLWithPath: database)).contains(Data(token.utf8))))
+            #expect(!"\(link)".contains(token) && !String(reflecting: link).contains(token))
+            #expect(try await local.emailVerificationAccount(token: link.token)?.id == ann.id)
+
+            // Then following it confirms the address, at that time
+            clock.advance(by: 60)
+            let confirmed = try await local.verifyEmail(token: link.token)
+            #expect(confirmed.isEmailVerified && confirmed.emailVerifiedAt == clock.now)
+            #expect(try await store.account(.id(ann.id))?.emailVerifiedAt == clock.now)
+            // And the link works once
+            let dump = try databaseDump(database)
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: link.token)
+            }
+            #expect(try await local.emailVerificationAccount(token: link.token) == nil)
+            #expect(try databaseDump(database) == dump)
+            // And no more links are issued for a confirmed address
+            #expect(try await local.requestEmailVerification(for: ann.id) == nil)
+            let events = try await store.events(for: ann.id)
+            #expect(events.map(\.kind) == [.emailVerified, .emailVerificationRequested, .created])
+            #expect(events[0].details == ["method": "link"])
+        }
+    }
+
+    @Test func aNewerLinkEndsTheOlderAndLinksAreLimitedPerHour() async throws {
+        try await withAnn { local, _, clock, _, ann in
+            let first = try #require(try await local.requestEmailVerification(for: ann.id))
+            let second = try #require(try await local.requestEmailVerification(for: ann.id))
+            #expect(try await local.emailVerificationAccount(token: first.token) == nil)
+            let third = try #require(try await local.requestEmailVerification(for: ann.id))
+            // The fourth within the hour is not issued; the third still works
+            #expect(try await local.requestEmailVerification(for: ann.id) == nil)
+            #expect(try await local.emailVerificationAccount(token: third.token)?.id == ann.id)
+            #expect(try await local.emailVerificationAccount(token: second.token) == nil)
+            clock.advance(by: 60 * 60 + 1)
+            #expect(try await local.requestEmailVerification(for: ann.id) != nil)
+        }
+    }
+
+    @Test func aLinkDoesNotWorkExpiredMalformedForADisabledAccountOrAnotherAddress() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            // Expired
+            let expired = try #require(try await local.requestEmailVerification(for: ann.id))
+            clock.advance(by: 3 * 24 * 60 * 60)
+            #expect(try await local.emailVerificationAccount(token: expired.token) == nil)
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: expired.token)
+            }
+            // Not of our shape
+            for bad in ["", "abc", String(repeating: "G", count: 64), expired.token.revealed.uppercased()] {
+                await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                    try await local.verifyEmail(token: Secret(bad))
+                }
+            }
+            // Sent to an address the account no longer has
+            let moved = try #require(try await local.requestEmailVerification(for: ann.id))
+            try executeSQL(database, "UPDATE users SET email = 'ann@elsewhere.org' WHERE username = 'ann'")
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: moved.token)
+            }
+            try executeSQL(database, "UPDATE users SET email = 'Ann@Example.org' WHERE username = 'ann'")
+            // For an account disabled since
+            let live = try #require(try await local.requestEmailVerification(for: ann.id))
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            let dump = try databaseDump(database)
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: live.token)
+            }
+            #expect(try databaseDump(database) == dump)
+            #expect(try await local.requestEmailVerification(for: ann.id) == nil)
+            #expect(try await store.account(.id(ann.id))?.emailVerifiedAt == nil)
+        }
+    }
+
+    @Test func aPasswordResetConfirmsTheAddressItWasMailedTo() async throws {
+        try await withAnn { local, store, clock, _, ann in
+            let pending = try #require(try await local.requestEmailVerification(for: ann.id))
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            clock.advance(by: 5)
+            let after = try await local.resetPassword(token: reset.token, newPassword: Secret("a brand new passphrase"))
+            #expect(after.emailVerifiedAt == clock.now)
+            #expect(try await store.account(.id(ann.id))?.isEmailVerified == true)
+            // The confirmation link asked for before has nothing left to do
+            #expect(try await local.emailVerificationAccount(token: pending.token) == nil)
+            let events = try await store.events(for: ann.id, limit: 3)
+            #expect(events.map(\.kind) == [.passwordReset, .emailVerified, .passwordResetRequested])
+            #expect(events[1].details == ["method": "password_reset"])
+        }
+    }
+
+    @Test func anAccountWithoutAnAddressIsIssuedNoLink() async throws {
+        try await withAnn { local, store, _, _, _ in
+            let bob = try await store.createAccount(NewAccount(username: try Username(validating: "bob")))
+            #expect(try await local.requestEmailVerification(for: bob.id) == nil)
+            #expect(!bob.isEmailVerified)
+        }
+    }
+
+    @Test func purgeRemovesLinksADayAfterTheyEnded() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            _ = try #require(try await local.requestEmailVerification(for: ann.id))
+            clock.advance(by: 3 * 24 * 60 * 60 + 1)
+            #expect(try await store.purgeExpired().emailVerifications == 0)
+            clock.advance(by: 24 * 60 * 60)
+            #expect(try await store.purgeExpired().emailVerifications == 1)
+            #expect(countQuery(database, "SELECT count(*) FROM email_verifications") == 0)
+        }
+    }
+}
