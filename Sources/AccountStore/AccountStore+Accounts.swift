@@ -33,7 +33,9 @@ extension AccountStore {
             createdAt: created, updatedAt: created, lastSignInAt: nil,
             emailVerifiedAt: new.emailVerified && new.email != nil ? created : nil)
         if record.email != nil && record.emailMailbox == nil {
-            throw StoreError.invalid([FieldError(.email, "must contain '@'")])
+            throw StoreError.invalid([
+                FieldError(.email, "has no mailbox name once the provider's dots and +tag are removed")
+            ])
         }
         // An address stored before `users.email_key` and not keyed yet is invisible to the unique index.
         if let email = record.email, try unkeyedHolder(db, key: Mailbox.uniquenessKey(email)) != nil {

@@ -68,6 +68,10 @@ public struct LocalAccounts: Sendable {
         var email: EmailAddress?
         do { username = try Username(validating: form.username) } catch { errors.append(error) }
         do { email = try EmailAddress(validating: form.email) } catch { errors.append(error) }
+        if let address = email, let problem = mailboxProblem(address.rawValue) {
+            errors.append(problem)
+            email = nil
+        }
         errors += passwordPolicy.problems(with: form.password.revealed, username: form.username, email: form.email)
         errors += nameProblems(form.firstName, .firstName) + nameProblems(form.lastName, .lastName)
         do {
@@ -369,6 +373,14 @@ func onGlobalQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T 
     await withCheckedContinuation { continuation in
         DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
     }
+}
+
+/// The problem of an address that passes the address rules but has no mailbox name left once its provider's dots and
+/// `+tag` are removed (`+news@gmail.com`): the store cannot keep its normalised mailbox, and refused it as a failure
+/// of its own (a 500 page on the web) rather than as a field error.
+func mailboxProblem(_ email: String) -> FieldError? {
+    Mailbox.normalize(email) == nil
+        ? FieldError(.email, "has no mailbox name once the provider's dots and +tag are removed") : nil
 }
 
 func nonEmpty(_ text: String?) -> String? {

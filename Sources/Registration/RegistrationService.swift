@@ -411,6 +411,8 @@ public struct RegistrationService: Sendable {
             case .email:
                 if let problem = EmailAddress.problem(withTrimmed: EmailAddress.trim(value)) {
                     problems.append(FieldError(field, problem))
+                } else if let problem = mailboxProblem(EmailAddress.trim(value)) {
+                    problems.append(problem)
                 }
             default:
                 problems += nameProblems(value, field)

@@ -360,6 +360,21 @@ struct AccountRoutesTests {
         _ = try await browser.submit("/account", to: "/sign-out", [])
     }
 
+    /// `+news@gmail.com` passes the address rules but has no mailbox once Gmail's `+tag` is removed: the sign-up page
+    /// names the email (422, input kept), not "Something went wrong" (500).
+    @Test func signUpWithAnAddressThatHasNoMailboxLeftNamesTheEmail() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            let page = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "+news@gmail.com"), ("password", Self.password)])
+            #expect(page.status == 422)
+            #expect(page.text.contains("id=\"email-error\">has no mailbox name once the provider"))
+            #expect(page.text.contains("value=\"+news@gmail.com\""))
+            #expect(try await app.store.accountCount() == 0)
+        }
+    }
+
     @Test func aPasswordCoolDownAnswers429WithRetryAfter() async throws {
         try await WebApp.run { app in
             var browser = app.browser()

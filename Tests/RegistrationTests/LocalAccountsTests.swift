@@ -56,6 +56,31 @@ struct LocalAccountsTests {
         }
     }
 
+    /// An address with no mailbox once its provider's `+tag` and dots are removed (`+news@gmail.com`) passes the address
+    /// rules but cannot be stored: it is a field error naming the email, with the others, not a store failure (a 500
+    /// page on the web) saying the address "must contain '@'".
+    @Test(arguments: ["+news@gmail.com", "+@outlook.com"])
+    func refusesAnAddressWithNoMailboxLeftNamingTheEmail(_ email: String) async throws {
+        try await withService { local, store, _, _ throws in
+            await #expect(
+                throws: LocalAccountError.invalid([
+                    FieldError(.email, "has no mailbox name once the provider's dots and +tag are removed"),
+                    FieldError(.password, "must be at least 10 characters"),
+                ])
+            ) {
+                try await local.signUp(SignUpForm(username: "ann", email: email, password: Secret("short")))
+            }
+            await #expect(
+                throws: LocalAccountError.invalid([
+                    FieldError(.email, "has no mailbox name once the provider's dots and +tag are removed")
+                ])
+            ) {
+                try await local.signUp(SignUpForm(username: "ann", email: email, password: Self.password))
+            }
+            #expect(try await store.accountCount() == 0)
+        }
+    }
+
     @Test(arguments: [
         ("", "is required"),
         ("pass\u{0}word-123", "must not contain a NUL character"),

@@ -357,6 +357,27 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// An address with no mailbox left once Gmail's `+tag` is removed is a field error naming the email, the draft
+    /// kept, not a store failure.
+    @Test func anAddressWithNoMailboxLeftIsAFieldErrorAndTheDraftIsKept() async throws {
+        try await withFlow { flow throws in
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.zoe) else {
+                Issue.record("expected a draft")
+                return
+            }
+            let outcome = try await flow.service.complete(
+                draftID: draft.id, form: RegistrationForm(username: "zoe", email: "+zoe@gmail.com"),
+                browserSession: "browser-1")
+            #expect(
+                outcome
+                    == .invalid([
+                        FieldError(.email, "has no mailbox name once the provider's dots and +tag are removed")
+                    ]))
+            #expect(try await flow.store.accountCount() == 0)
+            #expect(try await flow.store.draft(id: draft.id) != nil)
+        }
+    }
+
     @Test func validationErrorsComeAllAtOnceThenTheFixedFormCompletesOnce() async throws {
         try await withFlow { flow throws in
             _ = try await flow.local.signUp(
