@@ -1,8 +1,11 @@
 public import Foundation
 
 /// A server-side browser session as the store keeps it: the SHA-256 of the id in the browser's cookie (never the id
-/// itself), the signed-in account if any, the session's CSRF token and its lifetimes.
-public struct BrowserSession: Sendable, Hashable {
+/// itself), the signed-in account if any, the session's CSRF token and its lifetimes. Its description and mirror
+/// (`dump`, the debugger) show `<redacted>` for the CSRF token.
+public struct BrowserSession: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     /// Lowercase hex SHA-256 of the cookie's session id.
     public var tokenHash: String
     /// The signed-in account; `nil` for an anonymous session (someone who has not signed in yet).
@@ -30,6 +33,24 @@ public struct BrowserSession: Sendable, Hashable {
         self.lastSeenAt = lastSeenAt
         self.idleExpiresAt = idleExpiresAt
         self.expiresAt = expiresAt
+    }
+
+    /// The session with its CSRF token as `<redacted>`: whoever reads the token in a log can post forms as the person.
+    public var description: String {
+        "BrowserSession(tokenHash: \(tokenHash), user: \(user.map(\.rawValue) ?? "none"), csrfToken: <redacted>, "
+            + "createdAt: \(createdAt), lastSeenAt: \(lastSeenAt), idleExpiresAt: \(idleExpiresAt), "
+            + "expiresAt: \(expiresAt))"
+    }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// Every field but the CSRF token, which shows as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "tokenHash": tokenHash, "user": user as Any, "csrfToken": "<redacted>", "createdAt": createdAt,
+                "lastSeenAt": lastSeenAt, "idleExpiresAt": idleExpiresAt, "expiresAt": expiresAt,
+            ], displayStyle: .struct)
     }
 
     /// Whether the session is still usable at `date` (neither lifetime has run out).
