@@ -199,12 +199,15 @@ extension AccountRoutes {
     }
 
     /// `POST /account/password/remove`: `current_password`; refused when Twitter is the account's only other way in.
+    /// Success ends every other session of the account (whoever signed in with the password); this one stays.
     func removePassword(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
         do {
-            try await local.removePassword(for: account.id, current: Secret(form["current_password"] ?? ""))
+            try await local.removePassword(
+                for: account.id, current: Secret(form["current_password"] ?? ""),
+                endingSessionsBut: visit.session.record.tokenHash)
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }

@@ -189,7 +189,7 @@ extension AccountRoutes {
         -> BrowserSessions.Current
     {
         guard let new = try await sessions.rotate(visit.session, to: account.id, checkedAt: visit.startedAt) else {
-            // A password reset, change or addition or "sign out everywhere" ended the account's sessions while this
+            // A password reset, change, addition or removal or "sign out everywhere" ended the account's sessions while this
             // sign-in was checked.
             logger.info("sign-in refused: sessions ended meanwhile", metadata: ["account.id": "\(account.id)"])
             throw Refusal(response: redirect(visit, to: "/login?notice=sessions_ended"))

@@ -98,7 +98,8 @@ enum Pages: Sendable {
         case "password_added":
             return "Your account has a password now: you can also log in with your username or email and it. "
                 + "Every other session of your account has ended."
-        case "password_removed": return "Your password was removed: you log in with Twitter."
+        case "password_removed":
+            return "Your password was removed: you log in with Twitter. Every other session of your account has ended."
         case "last_password_method":
             return "The password is this account's only way to sign in (no Twitter account is linked), so it cannot "
                 + "be removed."
@@ -375,7 +376,7 @@ enum Pages: Sendable {
                 <input type="password" id="remove_current_password" name="current_password" \
                 autocomplete="current-password">
                 <p><button type="submit" id="remove-password">Remove password</button> (you will log in with \
-                Twitter only)</p>
+                Twitter only; every other session of your account ends)</p>
                 </form>
                 """ : ""
             return """

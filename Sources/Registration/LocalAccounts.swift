@@ -243,11 +243,18 @@ public struct LocalAccounts: Sendable {
     /// Removes the account's password, after checking it, and ends its reset links; refused when the account has no
     /// linked Twitter identity (it would be left with no way to sign in). A password reset (or change) made while the
     /// password was being checked wins, as in ``changePassword(for:current:new:endingSessionsBut:)``.
-    public func removePassword(for user: UserID, current: Secret) async throws(LocalAccountError) {
+    ///
+    /// With `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends
+    /// in the transaction that removes it, as a change ends them: whoever signed in with the password is signed out.
+    public func removePassword(
+        for user: UserID, current: Secret, endingSessionsBut keptSession: String? = nil
+    ) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
         try await checkCurrent(current, against: stored, of: user)
-        try await replacePassword(of: user, checked: current, against: stored, with: nil, event: .passwordRemoved)
+        try await replacePassword(
+            of: user, checked: current, against: stored, with: nil, event: .passwordRemoved,
+            endingSessionsBut: keptSession)
     }
 
     /// Checks `current` against `stored`, the password of `user`, counted as a sign-in attempt is: before the check, as

@@ -137,6 +137,31 @@ struct PasswordSettingsRoutesTests {
         }
     }
 
+    /// Removing the password ends the sessions it let in, as changing it does: whoever signed in with it (a person who
+    /// removes a password they think was seen, to log in with Twitter only) is signed out, and this browser is not.
+    @Test func removingThePasswordEndsEveryOtherSession() async throws {
+        try await WebApp.run { app in
+            // Given taro, registered through Twitter, with a password, signed in with it in another browser
+            var browser = try await Self.registerTaro(app)
+            let set = try await browser.submit(
+                "/account", to: "/account/password/add", [("new_password", Self.password)])
+            #expect(set.status == 303)
+            var (other, signedIn) = try await Self.logIn(app, "taro", Self.password)
+            #expect(signedIn.status == 303)
+            #expect(try await other.get("/whoami").text == "taro")
+            // When he removes the password here
+            let removed = try await browser.submit(
+                "/account", to: "/account/password/remove", [("current_password", Self.password)])
+            // Then the browser that signed in with it is signed out, and this one is not
+            #expect(removed.status == 303 && removed.location == "/account?notice=password_removed")
+            #expect(try await other.get("/whoami").text == "nobody")
+            #expect(try await browser.get("/whoami").text == "taro")
+            let taro = try #require(try await app.store.account(.username("taro")))
+            let event = try #require(try await app.store.events(for: taro.id).first)
+            #expect(event.kind == .passwordRemoved && event.details["sessions"] == "1")
+        }
+    }
+
     /// Someone holding a session (left open, or stolen) cannot guess the current password through the account page
     /// without limit: the forms count wrong guesses as sign-ins do (10 within 15 minutes, both forms together), then
     /// refuse even the right password (429, `Retry-After`) with nothing changed. Before, every guess was checked, as

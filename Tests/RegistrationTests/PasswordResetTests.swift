@@ -264,6 +264,36 @@ struct PasswordResetTests {
         }
     }
 
+    /// Removing the password ends the other sessions of the account, as changing it does, and a sign-in with the
+    /// removed password whose checks began before the removal opens no session after it.
+    @Test func removingThePasswordEndsTheOtherSessionsAndRefusesASignInCheckedBefore() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            func session() -> BrowserSession {
+                let id = SHA256.hexDigest(SecureRandom.bytes(count: 32))
+                return BrowserSession(
+                    tokenHash: SHA256.hexDigest(Array(id.utf8)), user: ann.id, csrfToken: id, createdAt: clock.now,
+                    lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+                    expiresAt: clock.now.addingTimeInterval(3600))
+            }
+            // Given ann with a linked Twitter account, signed in here and elsewhere
+            try await store.linkTwitter(
+                NewTwitterIdentity(userID: TwitterUserID(77), screenName: "ann", name: "Ann", profileJSON: nil),
+                credential: nil, to: .id(ann.id))
+            let here = session()
+            #expect(try await store.replaceBrowserSession(nil, with: here))
+            #expect(try await store.replaceBrowserSession(nil, with: session()))
+            // And a sign-in with the password, checked just before she removes it here
+            let checkedAt = clock.now
+            clock.advance(by: 0.001)
+            try await local.removePassword(for: ann.id, current: Self.password, endingSessionsBut: here.tokenHash)
+            // Then only this session is left, and the sign-in checked before opens none
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
+            #expect(try await store.browserSession(tokenHash: here.tokenHash) != nil)
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAt))
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
+        }
+    }
+
     @Test func noLinkForAnUnknownDisabledOrPasswordlessAddressAndNothingWritten() async throws {
         try await withAnn { local, store, _, database, ann in
             let before = try await store.events(for: ann.id).count
