@@ -138,7 +138,7 @@ extension AccountRoutes {
     /// The account page, with `passwordError` over the password forms when given.
     func accountPage(
         _ visit: Visit, _ account: Account, notice: String? = nil, passwordError: String? = nil,
-        status: HTTPResponse.Status = .ok
+        twitterError: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let events = try await store.events(for: account.id, limit: configuration.eventsShown)
         let offer: Pages.PasswordOffer =
@@ -148,7 +148,8 @@ extension AccountRoutes {
         return page(
             visit, title: "Your account", status: status, notice: notice,
             body: Pages.account(
-                account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError))
+                account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError,
+                linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError))
     }
 
     /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``.

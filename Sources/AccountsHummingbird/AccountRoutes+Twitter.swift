@@ -20,15 +20,28 @@ extension AccountRoutes {
     // MARK: - Begin
 
     /// `POST /register/twitter`, `/login/twitter`, `/account/twitter/link`: a request token, then off to Twitter.
+    ///
+    /// A link adds a way into the account that outlives a password reset and "sign out everywhere", so a session
+    /// that is not a recent sign-in (``Configuration/recentSignIn``) must send the account's current password
+    /// (`current_password`, checked and counted as on the password forms): a session left open, or stolen, cannot
+    /// link its holder's Twitter account.
     func beginTwitter(
         _ request: Request, context: some RequestContext, purpose: AuthorizationPurpose
     ) async throws -> Response {
-        let (visit, _) = try await postedVisit(request)
+        let started = ContinuousClock.now
+        let (visit, form) = try await postedVisit(request)
         let client = clientKey(request, context: context)
         var signedInUser: UserID?
         if purpose == .link {
             let (_, account) = try signedInVisit(visit)
             if account.twitter != nil { return redirect(visit, to: "/account?notice=already_linked") }
+            if !isRecentSignIn(visit) {
+                do {
+                    try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
+                } catch {
+                    return try await linkRefusal(error, visit, account, started: started)
+                }
+            }
             signedInUser = account.id
         }
         do {
@@ -39,6 +52,28 @@ extension AccountRoutes {
             return redirect(visit, to: url.absoluteString)
         } catch {
             return failure(error, visit: visit)
+        }
+    }
+
+    /// The account page saying why a link was not begun: a wrong current password (after
+    /// ``LocalAccounts/failureFloor``, as a failed sign-in), too many (429 with `Retry-After`).
+    func linkRefusal(
+        _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant
+    ) async throws -> Response {
+        switch error {
+        case .wrongPassword, .noPassword:
+            try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
+            return try await accountPage(
+                visit, account, twitterError: "The current password is not correct.", status: .unauthorized)
+        case .throttled(let retryAfter):
+            return retrying(
+                try await accountPage(
+                    visit, account,
+                    twitterError: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
+                    status: .tooManyRequests),
+                after: retryAfter)
+        default:
+            throw error
         }
     }
 

@@ -412,8 +412,11 @@ enum Pages: Sendable {
         }
     }
 
+    /// The account page. `linkNeedsPassword`: the session is not a recent sign-in, so "Link Twitter account" asks for
+    /// the current password; `twitterError` is shown over it.
     static func account(
-        _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil
+        _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
+        linkNeedsPassword: Bool = false, twitterError: String? = nil
     ) -> String {
         let twitter: String
         if let identity = account.twitter {
@@ -422,6 +425,19 @@ enum Pages: Sendable {
                 (@<span id="twitter-screen-name">\(HTML.escape(identity.screenName))</span>), Twitter id \
                 <code>\(HTML.escape(identity.userID.decimalString))</code>, since \(timestamp(identity.linkedAt)).</p>
                 \(HTML.button("Unlink Twitter", action: "/account/twitter/unlink", csrf: csrf, id: "unlink-twitter"))
+                """
+        } else if linkNeedsPassword {
+            let problem = twitterError.map { "<p class=\"error\" id=\"twitter-error\">\(HTML.escape($0))</p>\n" } ?? ""
+            twitter = """
+                \(problem)<p id="twitter-identity">No Twitter account is linked.</p>
+                <form method="post" action="/account/twitter/link" id="link-twitter-form">
+                \(HTML.hidden("csrf_token", csrf))
+                <p>A linked Twitter account is a way into this one: confirm your password to link it.</p>
+                <label for="link_current_password">Current password</label>
+                <input type="password" id="link_current_password" name="current_password" \
+                autocomplete="current-password">
+                <p><button type="submit" id="link-twitter">Link Twitter account</button></p>
+                </form>
                 """
         } else {
             twitter = """

@@ -257,6 +257,18 @@ public struct LocalAccounts: Sendable {
             endingSessionsBut: keptSession)
     }
 
+    /// Checks that `current` is the password of `user`, before a change that adds a way into the account (linking a
+    /// Twitter account from a session that is not a recent sign-in). Counted as the checks of
+    /// ``changePassword(for:current:new:endingSessionsBut:)`` are: ``maximumFailures`` wrong ones within
+    /// ``failureWindow`` and none is checked (``LocalAccountError/throttled(retryAfter:)``).
+    /// - Throws: ``LocalAccountError/wrongPassword``, ``LocalAccountError/noPassword`` when the account has none,
+    ///   ``LocalAccountError/throttled(retryAfter:)``.
+    public func confirmPassword(for user: UserID, current: Secret) async throws(LocalAccountError) {
+        let record = try await requireRecord(user)
+        guard let stored = record.passwordHash else { throw .noPassword }
+        try await checkCurrent(current, against: stored, of: user)
+    }
+
     /// Checks `current` against `stored`, the password of `user`, counted as a sign-in attempt is: before the check, as
     /// a failure that a right password clears. After ``maximumFailures`` within ``failureWindow`` none is checked
     /// (``LocalAccountError/throttled(retryAfter:)``), so whoever holds a session (left open, or stolen) cannot guess

@@ -247,3 +247,66 @@ struct PasswordSettingsRoutesTests {
         }
     }
 }
+
+extension PasswordSettingsRoutesTests {
+    /// A linked Twitter account is a way in that outlives a password reset and "sign out everywhere": from a session
+    /// that is not a recent sign-in (left open, or stolen), linking one asks for the current password, checked and
+    /// counted as on the password forms.
+    @Test func linkingTwitterFromAnOldSessionAsksForTheCurrentPassword() async throws {
+        try await WebApp.run { app in
+            // Given ada, signed in 11 minutes ago with her password
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            app.clock.advance(by: 11 * 60)
+            // Then the account page asks for the password with the link
+            let page = try await browser.get("/account")
+            #expect(
+                page.text.contains("id=\"link-twitter-form\"") && page.text.contains("id=\"link_current_password\""))
+            // And without it, or with a wrong one, nothing is begun
+            let pending = "SELECT count(*) FROM pending_authorizations"
+            for fields in [[], [("current_password", "not her password")]] {
+                let refused = try await browser.submit("/account", to: "/account/twitter/link", fields)
+                #expect(refused.status == 401 && refused.location == nil)
+                #expect(refused.text.contains("id=\"twitter-error\">The current password is not correct."))
+                #expect(countQuery(app.databasePath, pending) == 0)
+            }
+            // And with it, the link goes through
+            let arrival = try await browser.viaTwitter(
+                "/account/twitter/link", as: WebApp.zoe, startPage: "/account",
+                fields: [("current_password", Self.password)])
+            let confirm = try await browser.get(try #require(arrival.location))
+            let linked = try await browser.post(
+                "/register/link",
+                [
+                    ("csrf_token", try #require(confirm.csrfToken)),
+                    ("draft", try #require(confirm.hiddenValue("draft"))),
+                ]
+            )
+            #expect(linked.status == 303 && linked.location == "/account?notice=linked")
+            #expect(try await app.store.account(.username("ada"))?.twitter?.userID == TwitterUserID(WebApp.zoe))
+        }
+    }
+
+    /// Wrong passwords sent with a link count towards the account's cool-down of current-password checks.
+    @Test func wrongPasswordsSentWithALinkAreThrottled() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            app.clock.advance(by: 11 * 60)
+            for _ in 0..<10 {
+                let refused = try await browser.submit(
+                    "/account", to: "/account/twitter/link", [("current_password", "a wrong guess")])
+                #expect(refused.status == 401)
+            }
+            let throttled = try await browser.submit(
+                "/account", to: "/account/twitter/link", [("current_password", Self.password)])
+            #expect(throttled.status == 429 && throttled.response.headerValue("retry-after") != nil)
+            #expect(throttled.text.contains("Too many wrong passwords."))
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 0)
+        }
+    }
+}

@@ -169,8 +169,10 @@ struct Browser: Sendable {
 
     /// Starts a Twitter flow with the button on `/` that posts to `action`, approves (or cancels) on the sandbox's
     /// consent page as `userID`, and follows the redirect back to the app's callback.
-    mutating func viaTwitter(_ action: String, as userID: UInt64?, startPage: String = "/") async throws -> Page {
-        let begin = try await submit(startPage, to: action, [])
+    mutating func viaTwitter(
+        _ action: String, as userID: UInt64?, startPage: String = "/", fields: [(String, String)] = []
+    ) async throws -> Page {
+        let begin = try await submit(startPage, to: action, fields)
         #expect(begin.status == 303, "begin answered \(begin.status): \(begin.text)")
         let authorize = try #require(begin.location.flatMap(URL.init(string:)))
         let token = try #require(
