@@ -127,7 +127,7 @@ struct JSONParser {
                 repeated = !seen.insert(key).inserted
             }
             if repeated {
-                throw JSONSyntaxError(message: "the key \"\(key)\" appears twice", column: keyColumn)
+                throw JSONSyntaxError(message: "the key \(Self.shown(key)) appears twice", column: keyColumn)
             }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
@@ -148,6 +148,45 @@ struct JSONParser {
             index += 1
             return .object(members)
         }
+    }
+
+    /// The most characters of a key an error message quotes.
+    static let maximumShownKeyLength = 40
+
+    /// Characters a quoted key shows escaped: invisible, or able to break or reorder the line.
+    static let hiddenCategories: Set<Unicode.GeneralCategory> = [
+        .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse,
+    ]
+
+    /// `key` as an error message quotes it, on one line: in double quotes, `"`, `\` and every control, format or
+    /// separator character escaped as JSON writes it (`\n`, `\u001b`, `\u202e`), cut to
+    /// ``maximumShownKeyLength`` characters. Quoted as read, a key holding a line break split the one-line problem in
+    /// two (the second could read as another line's problem), and one holding an escape sequence reached the terminal.
+    static func shown(_ key: String) -> String {
+        var text = "\""
+        for (index, scalar) in key.unicodeScalars.enumerated() {
+            if index == maximumShownKeyLength {
+                text += "…"
+                break
+            }
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            default:
+                if hiddenCategories.contains(scalar.properties.generalCategory) {
+                    for unit in String(scalar).utf16 {
+                        let hex = String(unit, radix: 16)
+                        text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    }
+                } else {
+                    text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return text + "\""
     }
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {

@@ -130,6 +130,21 @@ struct AccountReaderTests {
         #expect(records(items).isEmpty)
     }
 
+    /// A repeated key is named escaped and cut short: a key holding a line break, or a terminal escape, printed as it
+    /// was read made the one-line problem two lines (the second a forged `line N: …`) or recoloured the terminal.
+    @Test func aRepeatedKeyIsNamedOnOneLineWithItsControlCharactersEscaped() throws {
+        let key = "a\\nline 9: email: forged\\u001b[31m\\u202e"
+        let items = try readItems("{\"username\": \"a\", \"\(key)\": 1, \"\(key)\": 2}\n", format: .jsonl)
+        #expect(
+            problems(items) == [
+                "line 1: json: the key \"a\\nline 9: email: forged\\u001b[31m\\u202e\" appears twice at column 66"
+            ])
+        let long = String(repeating: "k", count: 5_000)
+        let longItems = try readItems("{\"\(long)\": 1, \"\(long)\": 2}\n", format: .jsonl)
+        #expect(problems(longItems).allSatisfy { $0.utf8.count < 200 }, "\(problems(longItems).map(\.count))")
+        #expect(problems(longItems).first?.contains("appears twice") == true)
+    }
+
     @Test func reportsEveryProblemOfALine() throws {
         let items = try readItems(
             "{\"email\": \"x\", \"twitter\": {\"screen_name\": \"s\"}, \"created_at\": \"2024-01-01T00:00:00\"}\n",
