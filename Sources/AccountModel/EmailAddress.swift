@@ -44,7 +44,8 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         let hasSpaceOrControl =
             ascii
             ? text.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
-            : text.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }
+            // C0 and C1 controls alike (U+0080–U+009F: U+009B is CSI, which terminals obey as ESC [).
+            : text.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
         if hasSpaceOrControl { return "must not contain spaces or control characters" }
         if ascii {
             var text = text

@@ -30,6 +30,9 @@ struct EmailAddressProblemTests {
             ("a b@example.org", "must not contain spaces or control characters"),
             ("a\u{7F}b@example.org", "must not contain spaces or control characters"),
             ("ä\u{2003}b@example.org", "must not contain spaces or control characters"),
+            // C1 controls (U+0080–U+009F): U+009B is CSI, which some terminals obey as ESC [.
+            ("a\u{9B}31m@example.org", "must not contain spaces or control characters"),
+            ("zoë\u{80}@example.org", "must not contain spaces or control characters"),
         ] as [(String, String?)])
     func namesWhatIsWrong(text: String, problem: String?) {
         #expect(EmailAddress.problem(withTrimmed: text) == problem)

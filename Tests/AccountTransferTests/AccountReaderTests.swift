@@ -91,6 +91,10 @@ struct AccountReaderTests {
         ("{\"username\": \"a\", \"email\": \"nope\"}", "line 1: email: must contain '@'"),
         ("{\"username\": \"a\", \"email\": true}", "line 1: email: must be a string or null, not a boolean"),
         (
+            "{\"username\": \"a\", \"email\": \"a\\u009b31m@x.org\"}",
+            "line 1: email: must not contain spaces or control characters"
+        ),
+        (
             "{\"username\": \"a\", \"twitter\": {\"id\": 9007199254740993, \"screen_name\": \"s\", \"name\": \"n\"}}",
             "line 1: twitter.id: must be a string of decimal digits, not a JSON number (a JSON number loses precision above 2^53)"
         ),
