@@ -24,6 +24,8 @@ public struct MigrationStatusEntry: Sendable, Hashable {
     public var state: MigrationState
     /// Hex SHA-256 of the file (LF line endings, no byte-order mark); for a missing or unknown one, the recorded one.
     public var checksum: String
+    /// The checksum recorded when it was applied (differs from ``checksum`` for a modified one); `nil` when pending.
+    public var appliedChecksum: String?
     /// When it was applied, if it was.
     public var appliedAt: Date?
     /// How long applying it took, if it was applied.

@@ -127,9 +127,10 @@ enum SchemaMigrator {
         for migration in planned {
             var entry = MigrationStatusEntry(
                 version: migration.version, name: migration.name, state: .pending, checksum: migration.checksum,
-                appliedAt: nil, executionTime: nil)
+                appliedChecksum: nil, appliedAt: nil, executionTime: nil)
             if let record = appliedByVersion[migration.version] {
                 entry.state = record.checksum == migration.checksum ? .applied : .modified
+                entry.appliedChecksum = record.checksum
                 entry.appliedAt = Timestamp.date(record.appliedAt)
                 entry.executionTime = .microseconds(record.executionMicros)
             }
@@ -140,7 +141,8 @@ enum SchemaMigrator {
                 MigrationStatusEntry(
                     version: record.version, name: record.name,
                     state: record.version > highestKnown ? .unknown : .missing, checksum: record.checksum,
-                    appliedAt: Timestamp.date(record.appliedAt), executionTime: .microseconds(record.executionMicros)))
+                    appliedChecksum: record.checksum, appliedAt: Timestamp.date(record.appliedAt),
+                    executionTime: .microseconds(record.executionMicros)))
         }
         return entries.sorted { $0.version < $1.version }
     }
@@ -150,8 +152,9 @@ enum SchemaMigrator {
         for entry in entries {
             switch entry.state {
             case .modified:
-                let current = planned.first { $0.version == entry.version }?.checksum ?? ""
-                let recorded = entry.checksum
+                // The entry's checksum is the file's (as `migrations status` shows it); the history has the applied one.
+                let current = planned.first { $0.version == entry.version }?.checksum ?? entry.checksum
+                let recorded = entry.appliedChecksum ?? ""
                 throw .modified(
                     version: entry.version, name: entry.name, appliedChecksum: recorded, currentChecksum: current)
             case .missing: throw .missing(version: entry.version, name: entry.name)

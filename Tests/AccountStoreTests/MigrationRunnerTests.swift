@@ -121,6 +121,42 @@ struct MigrationRunnerTests {
         }
     }
 
+    /// The refusal of an edited migration quotes the checksum recorded when it was applied and the file's current one:
+    /// it printed the current one twice ("checksum 1b2c… applied, 1b2c… now"), which read as no edit at all.
+    @Test func anEditedMigrationIsReportedWithTheAppliedAndTheCurrentChecksum() async throws {
+        try await withTemporaryDirectory { dir throws in
+            // Given 0001 applied, then edited
+            let path = dir + "/a.sqlite"
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first])
+            let recorded: String = try #require(try history(path).first?["checksum"])
+            let edited = MigrationFile(fileName: Self.first.fileName, contents: Array("CREATE TABLE t (a, z);\n".utf8))
+            let current = try #require(
+                try AccountStore.migrationStatus(path: path, migrations: [edited]).first?.checksum)
+            #expect(current != recorded)
+
+            // When migrating with the edited file, and when opening a store with it
+            var errors: [StoreError] = []
+            do throws(StoreError) {
+                _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [edited])
+            } catch {
+                errors.append(error)
+            }
+            do throws(StoreError) {
+                _ = try AccountStore(configuration: StoreConfiguration(path: path), keyRing: nil, migrations: [edited])
+            } catch {
+                errors.append(error)
+            }
+
+            // Then both name the recorded checksum as applied and the file's as current
+            let expected = StoreError.migration(
+                .modified(version: 1, name: "create_t", appliedChecksum: recorded, currentChecksum: current))
+            #expect(errors == [expected, expected])
+            #expect(
+                errors.first?.description.contains(
+                    "checksum \(recorded.prefix(12))… applied, \(current.prefix(12))… now") == true)
+        }
+    }
+
     @Test func missingAndUnknownMigrationsAreReportedAndRefused() async throws {
         try await withTemporaryDirectory { dir throws in
             let path = dir + "/a.sqlite"
