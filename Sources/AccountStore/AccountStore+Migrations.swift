@@ -68,6 +68,7 @@ extension AccountStore {
             return MigrationReport(applied: pending, dryRun: true, currentVersion: highest)
         }
         try checkLocation(path, mayCreate: !configuration.readOnly)
+        if !configuration.readOnly { createPrivateFile(path) }
         let pool = try openPool(configuration)
         defer { AccountStore.checkpointAndClose(pool) }
         do {

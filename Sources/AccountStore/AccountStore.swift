@@ -50,7 +50,11 @@ public struct AccountStore: Sendable {
         } catch {
             throw .migration(error)
         }
-        if !creates { try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned) }
+        if creates {
+            AccountStore.createPrivateFile(path)
+        } else {
+            try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned)
+        }
         let pool = try AccountStore.openPool(configuration)
         do {
             try pool.writeWithoutTransaction { db in
@@ -112,6 +116,15 @@ public struct AccountStore: Sendable {
         if !mayCreate && !FileManager.default.fileExists(atPath: path) {
             throw .databaseMissing(path: path)
         }
+    }
+
+    /// Creates the database file `path`, empty and readable by its owner alone (0600), when nothing is there yet.
+    ///
+    /// The file holds password hashes and access tokens; SQLite would create it 0644 (less the umask), and makes its
+    /// `-wal`, `-shm` and `-journal` files with the database file's mode, so they follow. An existing file (or link)
+    /// is left as it is, and any other failure is left to SQLite's own opening to report.
+    static func createPrivateFile(_ path: String) {
+        createOwnerOnlyFile(path)
     }
 
     /// Refuses a file that is not migrated before it is opened as a pool: opening a pool turns a file into WAL mode
@@ -319,4 +332,11 @@ extension AccountStore {
                 .map { $0["detail"] as String }.joined(separator: "\n")
         }
     }
+}
+
+/// `open(2)` with `O_CREAT | O_EXCL | O_NOFOLLOW` and mode 0600, then closed (outside the store's type, whose own
+/// `close` would shadow the C library's).
+private func createOwnerOnlyFile(_ path: String) {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    if descriptor >= 0 { close(descriptor) }
 }

@@ -34,10 +34,33 @@ struct MigrateCommandTests {
         }
     }
 
+    /// The database holds password hashes (which `export` writes only with a flag, to a 0600 file) and access tokens:
+    /// the file `migrate` creates, and the log files SQLite makes beside it with its mode, are its owner's alone.
+    @Test func migrateCreatesTheDatabaseReadableByItsOwnerAlone() throws {
+        try withTemporaryDirectorySync { dir in
+            // Given no database (and the usual umask, 022)
+            let database = dir + "/new.sqlite"
+
+            // When migrating, and when a store opens it again
+            let migrate = try runAccounts(["--database", database, "migrate"])
+            #expect(migrate.status == 0, "\(migrate.stderr)")
+            let export = try runAccounts(["--database", database, "export", "--format", "jsonl"])
+            #expect(export.status == 0, "\(export.stderr)")
+
+            // Then the file and any WAL or shared-memory file beside it are 0600
+            for path in [database, database + "-wal", database + "-shm"] {
+                var info = stat()
+                guard stat(path, &info) == 0 else { continue }
+                #expect(info.st_mode & 0o777 == 0o600, "\(path): \(String(info.st_mode & 0o777, radix: 8))")
+            }
+        }
+    }
+
     @Test func statusOfAMissingDatabaseShowsPendingAndCreatesNothing() throws {
         try withTemporaryDirectorySync { dir in
             let database = dir + "/none.sqlite"
-            let status = try runAccounts(["migrations", "status", "--format", "json"], environment: ["ACCOUNTS_DATABASE": database])
+            let status = try runAccounts(
+                ["migrations", "status", "--format", "json"], environment: ["ACCOUNTS_DATABASE": database])
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("\"state\": \"pending\", \"checksum\""))
             #expect(status.stdout.contains("\"applied_at\": null"))
@@ -98,12 +121,16 @@ struct MigrateCommandTests {
             let path = dir + "/ro.sqlite"
             #expect(try runAccounts(["--database", path, "migrate", "--to", "3"]).status == 0)
             chmod(dir, 0o755)
-            chmod(path, 0o644)
+            // Readable by others (the store creates its files 0600): the database and the log files beside it.
+            for file in [path, path + "-wal", path + "-shm"] { chmod(file, 0o644) }
             let before = try databaseDump(path)
 
             let result = try runProcess(
                 "/usr/bin/setpriv",
-                ["--reuid=65534", "--regid=65534", "--clear-groups", accountsExecutable(), "--database", path, "migrate"])
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", accountsExecutable(), "--database", path,
+                    "migrate",
+                ])
 
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stderr.contains("the database \(path) is read-only"))
