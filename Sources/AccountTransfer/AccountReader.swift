@@ -89,7 +89,11 @@ public final class AccountReader {
         }
         while let raw = try splitter.next() {
             if raw.tooLong {
-                return .invalid([syntaxProblem(raw, "is longer than 1 MiB (\(Self.maximumRecordBytes) bytes)")])
+                // A quote left open swallows the rest of the file: that, not the length, is what to fix.
+                let problem =
+                    raw.unterminatedQuote
+                    ? Self.unclosedQuoteProblem : "is longer than 1 MiB (\(Self.maximumRecordBytes) bytes)"
+                return .invalid([syntaxProblem(raw, problem)])
             }
             if raw.range.isEmpty { continue }
             let item: ReadItem? = splitter.buffer.withUnsafeBufferPointer { buffer in
@@ -106,6 +110,8 @@ public final class AccountReader {
         }
         return nil
     }
+
+    static let unclosedQuoteProblem = "a quoted field is not closed before the end of the file"
 
     private func syntaxProblem(_ raw: RawRecord, _ problem: String) -> LineProblem {
         let span = raw.lastLine > raw.firstLine ? " (the record runs to line \(raw.lastLine))" : ""
@@ -287,7 +293,7 @@ public final class AccountReader {
 
     private func decodeCSVRecord(_ bytes: UnsafeBufferPointer<UInt8>, _ raw: RawRecord) -> ReadItem? {
         if raw.unterminatedQuote {
-            return .invalid([syntaxProblem(raw, "a quoted field is not closed before the end of the file")])
+            return .invalid([syntaxProblem(raw, Self.unclosedQuoteProblem)])
         }
         let values: [String]
         do {

@@ -95,6 +95,18 @@ struct CSVReaderTests {
         #expect(records(items).map(\.username.rawValue) == ["ann"])
     }
 
+    /// An unclosed quote in a large file swallows more than 1 MiB: the problem is still the quote, not the record's
+    /// length (it was reported as "is longer than 1 MiB", which sent the reader looking for a long line).
+    @Test func anUnclosedQuoteBeforeMoreThanAMebibyteIsReportedAsTheQuote() throws {
+        let rest = (0..<30_000).map { "u\($0),u\($0)@x.org,Name,Last,2024-01-01T00:00:00Z,,,\n" }.joined()
+        let items = try readItems(csvHeader + "\nann,\"ann@x.org,,,,,,\n" + rest, format: .csv)
+        #expect(
+            problems(items) == [
+                "line 2: csv: a quoted field is not closed before the end of the file (the record runs to line 30003)"
+            ])
+        #expect(records(items).isEmpty)
+    }
+
     @Test(arguments: [
         (
             "username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name",
