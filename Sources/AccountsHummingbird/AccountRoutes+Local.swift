@@ -43,6 +43,7 @@ extension AccountRoutes {
                 body: Pages.signUp(values: values, errors: errors, csrf: visit.csrf))
         }
         let session = try await signIn(visit, as: account)
+        mailEmailConfirmation(for: account.id)
         return redirect(visit, to: "/account?notice=registered", session: session)
     }
 
@@ -149,7 +150,8 @@ extension AccountRoutes {
             visit, title: "Your account", status: status, notice: notice,
             body: Pages.account(
                 account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError,
-                linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError))
+                linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError,
+                offersConfirmation: configuration.emailVerification != nil))
     }
 
     /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``.

@@ -63,6 +63,12 @@ public struct AccountRoutes: Sendable {
         /// "Forgot your password?": where reset links point and how they are mailed. `nil` (the default) offers no
         /// reset: the routes `/password/forgot` and `/password/reset` are not added, and the log-in page has no link.
         public var passwordReset: PasswordResetDelivery?
+        /// Email confirmation: where confirmation links point and how they are mailed. With it, an email sign-up (and a
+        /// Twitter registration with an address other than Twitter's own) is mailed a link, the account page says
+        /// whether the address is confirmed and offers a new link, and `/email/confirm` is added. `nil` (the
+        /// default): none of this; ``Account/emailVerifiedAt`` is still set by password resets and by Twitter's
+        /// address at registration.
+        public var emailVerification: EmailVerificationDelivery?
         /// The path the routes are added under, which every link, form and redirect they make starts with: `""` (the
         /// default: `/login`, `/account`, …) or segments such as `/accounts` (`/accounts/login`, and `/accounts/` for
         /// the home page). Each segment is letters `A`–`Z`, `a`–`z`, digits and `.`, `_`, `~`, `-`; anything else
@@ -190,6 +196,15 @@ public struct AccountRoutes: Sendable {
             }
             router.post("/password/reset") { request, _ in
                 await self.guarded { try await self.resetPassword(request) }
+            }
+        }
+        if configuration.emailVerification != nil {
+            router.get("/email/confirm") { request, _ in
+                await self.guarded { try await self.emailConfirmationPage(request) }
+            }
+            router.post("/email/confirm") { request, _ in await self.guarded { try await self.confirmEmail(request) } }
+            router.post("/account/email/confirm") { request, _ in
+                await self.guarded { try await self.sendEmailConfirmation(request) }
             }
         }
         router.post("/login") { request, _ in await self.guarded { try await self.logIn(request) } }

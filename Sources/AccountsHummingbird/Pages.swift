@@ -109,6 +109,9 @@ enum Pages: Sendable {
                 + "everywhere) while you signed in. Please log in again."
         case "password_reset":
             return "Your password was changed, and every session of your account has ended. Log in with the new one."
+        case "email_confirmed": return "Thank you: your email address is confirmed."
+        case "confirmation_sent":
+            return "A confirmation link is on its way to your email address (at most three an hour are sent)."
         default: return nil
         }
     }
@@ -350,6 +353,28 @@ enum Pages: Sendable {
         """
     }
 
+    // MARK: - Email confirmation
+
+    static func confirmEmail(username: String, email: String, token: String, csrf: String) -> String {
+        """
+        <h1>Confirm your email address</h1>
+        <p>Confirm that <strong id="confirm-email-address">\(HTML.escape(email))</strong> is the address of the \
+        account <strong>\(HTML.escape(username))</strong>.</p>
+        <form method="post" action="/email/confirm" id="confirm-email-form">
+        \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
+        <p><button type="submit" id="confirm-email">Confirm</button></p>
+        </form>
+        """
+    }
+
+    static func confirmationLinkNotValid() -> String {
+        """
+        <h1>This link does not work</h1>
+        <p id="confirmation-link-not-valid">It was used already, a newer one was sent, it has expired, or the account \
+        has another address now. Log in and ask for a new one on your account page.</p>
+        """
+    }
+
     // MARK: - Account
 
     /// What the account page offers for the password.
@@ -416,8 +441,22 @@ enum Pages: Sendable {
     /// the current password; `twitterError` is shown over it.
     static func account(
         _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
-        linkNeedsPassword: Bool = false, twitterError: String? = nil
+        linkNeedsPassword: Bool = false, twitterError: String? = nil, offersConfirmation: Bool = false
     ) -> String {
+        var email = "<span id=\"account-email\">\(HTML.escape(account.email ?? "none"))</span>"
+        if account.email != nil {
+            email +=
+                account.isEmailVerified
+                ? " <span id=\"email-confirmed\">(confirmed)</span>"
+                : " <span id=\"email-not-confirmed\">(not confirmed)</span>"
+            if offersConfirmation && !account.isEmailVerified {
+                email +=
+                    " "
+                    + HTML.button(
+                        "Send a confirmation link", action: "/account/email/confirm", csrf: csrf,
+                        id: "send-confirmation")
+            }
+        }
         let twitter: String
         if let identity = account.twitter {
             twitter = """
@@ -461,7 +500,7 @@ enum Pages: Sendable {
             <h1>Your account</h1>
             <dl>
             <dt>Username</dt><dd id="account-username">\(HTML.escape(account.username))</dd>
-            <dt>Email</dt><dd id="account-email">\(HTML.escape(account.email ?? "none"))</dd>
+            <dt>Email</dt><dd>\(email)</dd>
             <dt>Name</dt><dd>\(HTML.escape(names.isEmpty ? "not given" : names))</dd>
             <dt>Password</dt><dd>\(account.hasPassword ? "set" : "none (you log in with Twitter)")</dd>
             </dl>

@@ -158,6 +158,8 @@ struct DemoCommand: AsyncParsableCommand {
                 // Loopback only: the link names the address the demo listens on (with --port 0, the port it got).
                 routesConfiguration.passwordReset = AccountRoutes.PasswordResetDelivery(
                     baseURL: URL(string: "http://127.0.0.1:\(port)")!, send: { mail in try outbox.deliver(mail) })
+                routesConfiguration.emailVerification = AccountRoutes.EmailVerificationDelivery(
+                    baseURL: URL(string: "http://127.0.0.1:\(port)")!, send: { mail in try outbox.deliver(mail) })
                 routesConfiguration.clientAddressHeader = clientAddressHeader
                 routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
                 let routes = AccountRoutes(
@@ -282,8 +284,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
-/// Where `accounts demo` "mails" password reset links: appended to `<database>.outbox` (owner-only, 0600), with a
-/// line on stderr naming the file (never the link).
+/// Where `accounts demo` "mails" password reset and email confirmation links: appended to `<database>.outbox`
+/// (owner-only, 0600), with a line on stderr naming the file (never the link).
 final class DemoOutbox: Sendable {
     let path: String
     /// The port the demo listens on, once known.
@@ -297,13 +299,27 @@ final class DemoOutbox: Sendable {
     struct WriteFailed: Error {}
 
     func deliver(_ mail: AccountRoutes.PasswordResetMail) throws {
-        let link = mail.link.revealed.replacing(
+        try append(
+            to: mail.to, subject: "Choose a new password for \(mail.username)",
+            line: "Hello \(mail.username), open this link before \(mail.expiresAt) to choose a new password:",
+            link: mail.link, what: "password reset mail for \(mail.username)")
+    }
+
+    func deliver(_ mail: AccountRoutes.EmailVerificationMail) throws {
+        try append(
+            to: mail.to, subject: "Confirm your email address for \(mail.username)",
+            line: "Hello \(mail.username), open this link before \(mail.expiresAt) to confirm your email address:",
+            link: mail.link, what: "email confirmation mail for \(mail.username)")
+    }
+
+    private func append(to: String, subject: String, line: String, link: Secret, what: String) throws {
+        let link = link.revealed.replacing(
             /^http:\/\/127\.0\.0\.1:\d+\//, with: "http://127.0.0.1:\(port.withLock { $0 })/")
         let text = """
-            To: \(mail.to)
-            Subject: Choose a new password for \(mail.username)
+            To: \(to)
+            Subject: \(subject)
 
-            Hello \(mail.username), open this link before \(mail.expiresAt) to choose a new password:
+            \(line)
             \(link)
 
 
@@ -316,6 +332,6 @@ final class DemoOutbox: Sendable {
                 writeFully(descriptor, UnsafeRawBufferPointer(rebasing: $0.dropLast()))
             })
         else { throw WriteFailed() }
-        printMessage("password reset mail for \(mail.username) written to \(path)")
+        printMessage("\(what) written to \(path)")
     }
 }

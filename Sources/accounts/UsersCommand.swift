@@ -206,7 +206,9 @@ struct UsersCommand: AsyncParsableCommand {
                 + "\"occurred_at\": \(string(time(event.occurredAt))), \"details\": {\(details)}}"
         }
         return "{\"id\": \(string(account.id.rawValue)), \"username\": \(string(account.username)), "
-            + "\"email\": \(string(account.email)), \"first_name\": \(string(account.firstName)), "
+            + "\"email\": \(string(account.email)), "
+            + "\"email_verified_at\": \(string(time(account.emailVerifiedAt))), "
+            + "\"first_name\": \(string(account.firstName)), "
             + "\"last_name\": \(string(account.lastName)), \"status\": \(string(account.status.rawValue)), "
             + "\"has_password\": \(account.hasPassword), \"created_at\": \(string(time(account.createdAt))), "
             + "\"updated_at\": \(string(time(account.updatedAt))), "
@@ -220,7 +222,10 @@ struct UsersCommand: AsyncParsableCommand {
         var rows: [(String, String)] = [
             ("id", account.id.rawValue),
             ("username", account.username),
-            ("email", account.email ?? "-"),
+            (
+                "email",
+                account.email.map { $0 + (account.isEmailVerified ? " (confirmed)" : " (not confirmed)") } ?? "-"
+            ),
             ("name", name.isEmpty ? "-" : name),
             ("status", account.status.rawValue),
             ("password", account.hasPassword ? "yes" : "no"),

@@ -215,8 +215,8 @@ struct DemoCommandTests {
         }
     }
 
-    /// "Forgot your password?" in the demo: the mail lands in `<database>.outbox` (0600), stderr names the file but
-    /// never the link, and the link sets a new password.
+    /// "Forgot your password?" in the demo: the mail lands in `<database>.outbox` (0600), after the confirmation mail
+    /// of the sign-up; stderr names the file but never the link, and the link sets a new password.
     @Test func passwordResetMailsGoToTheOutboxFile() async throws {
         try await withTemporaryDirectory { dir in
             let database = dir + "/demo.sqlite"
@@ -234,11 +234,13 @@ struct DemoCommandTests {
             // Then a mail with a link on the demo's own address is appended to the outbox, owner-only
             let outbox = database + ".outbox"
             var text = ""
-            for _ in 0..<500 where !text.contains("token=") {
+            for _ in 0..<500 where !text.contains("password/reset?token=") {
                 try await Task.sleep(for: .milliseconds(10))
                 text = (try? String(contentsOfFile: outbox, encoding: .utf8)) ?? ""
             }
-            #expect(text.hasPrefix("To: ann@example.org\nSubject: Choose a new password for ann\n"), "\(text)")
+            #expect(text.hasPrefix("To: ann@example.org\nSubject: Confirm your email address for ann\n"), "\(text)")
+            #expect(text.contains(/http:\/\/127\.0\.0\.1:\d+\/email\/confirm\?token=[0-9a-f]{64}\n/))
+            #expect(text.contains("\n\nTo: ann@example.org\nSubject: Choose a new password for ann\n"), "\(text)")
             let link = try #require(
                 text.firstMatch(of: /http:\/\/127\.0\.0\.1:(\d+)\/password\/reset\?token=([0-9a-f]{64})/))
             #expect(Int(link.1) == base.port)
@@ -258,6 +260,7 @@ struct DemoCommandTests {
             #expect(server.stop() == 0)
             let stderr = server.stderrText.value
             #expect(stderr.contains("password reset mail for ann written to \(outbox)"))
+            #expect(stderr.contains("email confirmation mail for ann written to \(outbox)"))
             #expect(!stderr.contains(token))
         }
     }

@@ -1,0 +1,138 @@
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import Registration
+import TestSupport
+import Testing
+import TwitterOAuth
+
+/// Email confirmation through the routes, against a real server on 127.0.0.1 and a real SQLite file.
+struct EmailVerificationRoutesTests {
+    static let password = PasswordResetRoutesTests.password
+
+    /// Routes that mail confirmation links into `outbox`, on `https://accounts.example/app`.
+    static func configuration(_ outbox: Locked<[AccountRoutes.EmailVerificationMail]>) -> AccountRoutes.Configuration {
+        var routes = AccountRoutes.Configuration()
+        routes.emailVerification = AccountRoutes.EmailVerificationDelivery(
+            baseURL: URL(string: "https://accounts.example/")!
+        ) { mail in outbox.withLock { $0.append(mail) } }
+        return routes
+    }
+
+    /// The mails in `outbox` once `count` have arrived (they go out after the answer), within 5 seconds.
+    static func mails(
+        _ outbox: Locked<[AccountRoutes.EmailVerificationMail]>, count: Int
+    ) async throws -> [AccountRoutes.EmailVerificationMail] {
+        for _ in 0..<500 {
+            let mails = outbox.withLock { $0 }
+            if mails.count >= count { return mails }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return outbox.withLock { $0 }
+    }
+
+    /// The path and query of a mailed link, on the test server.
+    static func path(of mail: AccountRoutes.EmailVerificationMail) throws -> String {
+        let link = mail.link.revealed
+        #expect(link.hasPrefix("https://accounts.example/email/confirm?token="))
+        return String(link.dropFirst("https://accounts.example".count))
+    }
+
+    @Test func anEmailSignUpIsMailedALinkThatConfirmsTheAddressOnce() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            // Given ada, just signed up with email
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "Ada@Example.org"), ("password", Self.password)])
+            // Then her address is not confirmed yet, and a link is on its way to it
+            let account = try await browser.get("/account")
+            #expect(
+                account.text.contains("id=\"email-not-confirmed\"") && account.text.contains("id=\"send-confirmation\"")
+            )
+            let mails = try await Self.mails(outbox, count: 1)
+            #expect(mails.count == 1 && mails[0].to == "Ada@Example.org" && mails[0].username == "ada")
+            #expect(!"\(mails[0])".contains(mails[0].link.revealed))
+            let path = try Self.path(of: mails[0])
+            // When the link is opened (as a mail scanner would), nothing changes yet
+            var elsewhere = app.browser()
+            let page = try await elsewhere.get(path)
+            #expect(page.status == 200 && page.text.contains("id=\"confirm-email-address\">Ada@Example.org</strong>"))
+            #expect(page.response.headerValue("referrer-policy") == "strict-origin")
+            #expect(try await app.store.account(.username("ada"))?.emailVerifiedAt == nil)
+            // And confirmed (from any browser: the link itself is the proof)
+            let done = try await elsewhere.post(
+                "/email/confirm",
+                [("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token")))])
+            #expect(done.status == 303 && done.location == "/?notice=email_confirmed")
+            #expect(try await app.store.account(.username("ada"))?.isEmailVerified == true)
+            let after = try await browser.get("/account")
+            #expect(after.text.contains("id=\"email-confirmed\"") && !after.text.contains("id=\"send-confirmation\""))
+            // And the link works once
+            let again = try await elsewhere.get(path)
+            #expect(again.status == 400 && again.text.contains("id=\"confirmation-link-not-valid\""))
+            let replay = try await elsewhere.post(
+                "/email/confirm",
+                [("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token")))])
+            #expect(replay.status == 400)
+            // And nothing of the link reached the log
+            let token = try #require(page.hiddenValue("token"))
+            #expect(!app.logLines.value.joined(separator: "\n").contains(token))
+        }
+    }
+
+    @Test func theAccountPageSendsANewLinkEndingTheOlderAndTwitterConfirmedAddressesGetNone() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            let first = try await Self.mails(outbox, count: 1)[0]
+            // When she asks for a new link on her account page
+            let sent = try await browser.submit("/account", to: "/account/email/confirm", [])
+            #expect(sent.status == 303 && sent.location == "/account?notice=confirmation_sent")
+            let mails = try await Self.mails(outbox, count: 2)
+            #expect(mails.count == 2)
+            // Then the first one no longer works, the second does
+            var other = app.browser()
+            #expect(try await other.get(try Self.path(of: first)).status == 400)
+            #expect(try await other.get(try Self.path(of: mails[1])).status == 200)
+            // And a third and fourth request within the hour send one more mail only (three an hour)
+            _ = try await browser.submit("/account", to: "/account/email/confirm", [])
+            _ = try await browser.submit("/account", to: "/account/email/confirm", [])
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await Self.mails(outbox, count: 3).count == 3)
+
+            // Zoë registers through Twitter keeping the address Twitter confirmed: no mail, confirmed at once
+            var zoe = app.browser()
+            let arrival = try await zoe.viaTwitter("/register/twitter", as: WebApp.zoe)
+            let form = try await zoe.get(try #require(arrival.location))
+            let done = try await zoe.post(
+                "/register/complete",
+                [
+                    ("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft"))),
+                    ("username", "zoe"), ("email", "zoe@example.com"),
+                ])
+            #expect(done.status == 303)
+            #expect(try await zoe.get("/account").text.contains("id=\"email-confirmed\""))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(outbox.withLock { $0.count } == 3)
+        }
+    }
+
+    @Test func withoutTheSettingThereAreNoConfirmationRoutesOrMails() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            let account = try await browser.get("/account")
+            #expect(account.text.contains("id=\"email-not-confirmed\"") && !account.text.contains("send-confirmation"))
+            #expect(try await browser.get("/email/confirm?token=" + String(repeating: "a", count: 64)).status == 404)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM email_verifications") == 0)
+        }
+    }
+}
