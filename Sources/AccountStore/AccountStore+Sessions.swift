@@ -47,9 +47,9 @@ extension AccountStore {
     ///
     /// With `unlessEndedSince`, the time the sign-in's checks began: when every session of `new`'s account was ended
     /// after that time (a `password_reset`, `sessions_revoked` or `disabled` event), or every other one (a
-    /// `password_changed`, `password_added` or `password_removed` event: the account page ends the others then),
-    /// nothing changes and the
-    /// answer is `false`. A password checked just before a reset would otherwise open a session just after it, which
+    /// `password_changed`, `password_added`, `password_removed` or `unlinked` event: the account page ends the others
+    /// then), nothing changes and the answer is `false`. A password checked just before a reset would otherwise open a
+    /// session just after it, which
     /// the reset was meant to end; and one checked just before an operator disabled the account would open a session
     /// that enabling it again brings back. A session of an account that is not active is never written (`false`).
     @discardableResult
@@ -72,7 +72,8 @@ extension AccountStore {
                                 '\(AccountEventKind.disabled.rawValue)',
                                 '\(AccountEventKind.passwordChanged.rawValue)',
                                 '\(AccountEventKind.passwordAdded.rawValue)',
-                                '\(AccountEventKind.passwordRemoved.rawValue)'))
+                                '\(AccountEventKind.passwordRemoved.rawValue)',
+                                '\(AccountEventKind.unlinked.rawValue)'))
                         """, arguments: [user.rawValue, Timestamp.micros(since)])
                 if ended == true { return false }
             }

@@ -159,8 +159,13 @@ extension AccountStore {
     /// Removes the account's Twitter identity and its credential, with an `unlinked` event.
     ///
     /// Refused with ``StoreError/lastSignInMethod(_:)`` when the account has no password (it would be left with no
-    /// way to sign in), and with ``StoreError/accountDisabled(_:)`` when the account is not active.
-    public func unlinkTwitter(from user: AccountReference, actor: String = "user") async throws(StoreError) -> Account {
+    /// way to sign in), and with ``StoreError/accountDisabled(_:)`` when the account is not active. With
+    /// `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends in
+    /// the same transaction (the event's `details` say how many): whoever signed in through the Twitter account is
+    /// signed out with it.
+    public func unlinkTwitter(
+        from user: AccountReference, actor: String = "user", endingSessionsBut keptSession: String? = nil
+    ) async throws(StoreError) -> Account {
         let now = now()
         return try await write { db in
             var record = try AccountStore.requireUserRecord(db, user)
@@ -175,12 +180,15 @@ extension AccountStore {
             try db.run(sql: "DELETE FROM twitter_identities WHERE id = ?", arguments: [identity.id])
             record.updatedAt = Timestamp.micros(now)
             try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
+            var details = ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName]
+            if let keptSession {
+                try db.run(
+                    sql: "DELETE FROM browser_sessions WHERE user_id = ? AND token_hash <> ?",
+                    arguments: [record.id, keptSession])
+                details["sessions"] = "\(db.changesCount)"
+            }
             try AccountStore.insertEvent(
-                db,
-                AccountEvent(
-                    kind: .unlinked, subject: userID, actor: actor,
-                    details: ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName],
-                    occurredAt: now))
+                db, AccountEvent(kind: .unlinked, subject: userID, actor: actor, details: details, occurredAt: now))
             return record.account(twitter: nil)
         }
     }

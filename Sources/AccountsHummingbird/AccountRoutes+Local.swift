@@ -256,7 +256,7 @@ extension AccountRoutes {
     func unlink(_ request: Request) async throws -> Response {
         let (visit, account) = try signedInVisit(try await postedVisit(request).0)
         do {
-            _ = try await registration.unlink(account.id)
+            _ = try await registration.unlink(account.id, endingSessionsBut: visit.session.record.tokenHash)
             logger.info("twitter unlinked", metadata: ["account.id": "\(account.id)"])
             return redirect(visit, to: "/account?notice=unlinked")
         } catch {

@@ -535,9 +535,14 @@ public struct RegistrationService: Sendable {
     /// Removes the account's Twitter identity; refused when it is the person's last way to sign in
     /// (``RegistrationError/store(_:)`` with ``StoreError/lastSignInMethod(_:)``) and when the account is disabled
     /// (``RegistrationError/accountDisabled``).
-    public func unlink(_ user: UserID) async throws(RegistrationError) -> Account {
+    ///
+    /// With `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends
+    /// in the same transaction: whoever signed in through the Twitter account is signed out with it.
+    public func unlink(_ user: UserID, endingSessionsBut keptSession: String? = nil) async throws(RegistrationError)
+        -> Account
+    {
         do {
-            return try await store.unlinkTwitter(from: .id(user))
+            return try await store.unlinkTwitter(from: .id(user), endingSessionsBut: keptSession)
         } catch .accountDisabled {
             throw .accountDisabled
         } catch {

@@ -752,12 +752,20 @@ struct AccountRoutesTests {
             var page = try await browser.get("/account")
             #expect(page.text.contains("id=\"twitter-screen-name\">zoe_angstrom<"))
             #expect(page.text.contains("id=\"unlink-twitter\""))
+            // And someone signed in through that Twitter account in another browser
+            var other = app.browser()
+            let viaTwitter = try await other.viaTwitter("/login/twitter", as: WebApp.zoe)
+            #expect(viaTwitter.location == "/account?notice=signed_in")
+            #expect(try await other.get("/whoami").text == "bob")
 
-            // Unlink
+            // Unlink: the sessions signed in through Twitter end with it, this one stays
             let unlinked = try await browser.submit("/account", to: "/account/twitter/unlink", [])
             #expect(unlinked.location == "/account?notice=unlinked")
             page = try await browser.get("/account")
             #expect(page.text.contains("No Twitter account is linked."))
+            #expect(page.text.contains("sessions: 1"))
+            #expect(try await other.get("/whoami").text == "nobody")
+            #expect(try await browser.get("/whoami").text == "bob")
             for kind in ["created", "linked", "unlinked"] {
                 #expect(page.text.contains("class=\"event-kind\">\(kind)<"), "\(kind)")
             }
