@@ -434,7 +434,8 @@ public struct RegistrationService: Sendable {
     ) async throws(RegistrationError) -> CompletionOutcome {
         let draft = try await openDraft(draftID, browserSession: browserSession)
         var fields: [Field: String] = [
-            .username: form.username.trimmingCharacters(in: .whitespaces), .email: EmailAddress.trim(form.email),
+            .username: form.username.trimmingCharacters(in: .whitespacesAndNewlines),
+            .email: EmailAddress.trim(form.email),
             // Trimmed as imports trim (Unicode's white space, line separators too), so an export imports again.
             .firstName: EmailAddress.trim(form.firstName),
             .lastName: EmailAddress.trim(form.lastName),

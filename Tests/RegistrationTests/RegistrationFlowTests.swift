@@ -174,6 +174,37 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// A username sent with a line break around it (a pasted value) is trimmed as the checks trim it: it registers,
+    /// and a taken one is named with the form's other problems at once.
+    @Test func aUsernameWithALineBreakAroundItIsTrimmedBeforeEveryCheck() async throws {
+        try await withFlow { flow throws in
+            _ = try await flow.local.signUp(
+                SignUpForm(username: "taken", email: "taken@example.org", password: Secret("a long password 1")))
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.zoe) else {
+                Issue.record("expected a draft")
+                return
+            }
+            let refused = try await flow.service.complete(
+                draftID: draft.id, form: RegistrationForm(username: "taken\n", email: "not an address"),
+                browserSession: "browser-1")
+            guard case .invalid(let errors) = refused else {
+                Issue.record("expected field errors, got \(refused)")
+                return
+            }
+            #expect(errors.map(\.field) == [.username, .email])
+            #expect(errors.first == FieldError(.username, "is already taken"))
+            guard
+                case .registered(let zoe) = try await flow.service.complete(
+                    draftID: draft.id, form: RegistrationForm(username: "\nzoe_a\r\n", email: "zoe@example.com"),
+                    browserSession: "browser-1")
+            else {
+                Issue.record("zoe did not register")
+                return
+            }
+            #expect(zoe.username == "zoe_a")
+        }
+    }
+
     /// Ada registers through Twitter (as "ada", ada@example.com) in "browser-1".
     static func registerAda(_ flow: Context) async throws -> Account {
         guard case .needsDetails(let draft) = try await flow.arrive(as: ada),
