@@ -47,6 +47,15 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
             // C0 and C1 controls alike (U+0080–U+009F: U+009B is CSI, which terminals obey as ESC [).
             : text.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
         if hasSpaceOrControl { return "must not contain spaces or control characters" }
+        // Bidirectional controls (U+202E and the like) reorder the text around the address wherever it is shown (a
+        // terminal, the duplicate report); zero-width ones make two addresses that look alike.
+        if !ascii,
+            text.unicodeScalars.contains(where: { scalar in
+                scalar.properties.isBidiControl || [0x200B, 0x2060, 0xFEFF].contains(scalar.value)
+            })
+        {
+            return "must not contain invisible or bidirectional control characters"
+        }
         if ascii {
             var text = text
             return text.withUTF8(asciiProblem)

@@ -33,6 +33,14 @@ struct EmailAddressProblemTests {
             // C1 controls (U+0080–U+009F): U+009B is CSI, which some terminals obey as ESC [.
             ("a\u{9B}31m@example.org", "must not contain spaces or control characters"),
             ("zoë\u{80}@example.org", "must not contain spaces or control characters"),
+            // Bidirectional and zero-width controls reorder or hide text wherever the address is shown.
+            ("ann\u{202E}gro.elpmaxe@example.org", "must not contain invisible or bidirectional control characters"),
+            ("a\u{2066}nn@example.org", "must not contain invisible or bidirectional control characters"),
+            ("a\u{200F}nn@example.org", "must not contain invisible or bidirectional control characters"),
+            ("an\u{200B}n@example.org", "must not contain invisible or bidirectional control characters"),
+            ("\u{FEFF}ann@example.org", "must not contain invisible or bidirectional control characters"),
+            // (A zero-width joiner stays: some scripts need it, IDNA's CONTEXTJ rule among them.)
+            ("ann@\u{0646}\u{200D}\u{0627}.example", nil),
         ] as [(String, String?)])
     func namesWhatIsWrong(text: String, problem: String?) {
         #expect(EmailAddress.problem(withTrimmed: text) == problem)
