@@ -62,7 +62,7 @@ final class Progress: Sendable {
             if let last = shown, done < last { return }
             shown = done
             let percent = total > 0 ? done * 100 / total : 100
-            writeStandardError("\r\(label): \(done)/\(total) (\(percent)%)")
+            writeStandardError("\r\u{1B}[K\(label): \(done)/\(total) (\(percent)%)")
         }
     }
 

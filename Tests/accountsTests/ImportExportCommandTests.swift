@@ -222,7 +222,7 @@ struct ImportExportCommandTests {
 
     #if os(Linux)
         /// On a terminal (`script` gives the command one) an import shows its progress line and ends it before the
-        /// summary, and a duplicate report's progress never counts back.
+        /// summary, and a duplicate report's progress never counts back; each update clears the line first.
         @Test func progressOnATerminalEndsItsLineAndNeverCountsBack() throws {
             try withTemporaryDirectorySync { dir in
                 let database = try migratedDatabase(dir)
@@ -247,6 +247,11 @@ struct ImportExportCommandTests {
                 #expect(!counts.isEmpty, "\(reported.debugDescription)")
                 #expect(counts == counts.sorted(), "\(counts)")
                 #expect(reported.contains("\nwrote "), "\(reported.debugDescription)")
+                // Each update clears the rest of the line (ESC [ K), so a shorter one leaves nothing of a longer one
+                // (the terminal ends lines with CR LF)
+                for output in [imported, reported] {
+                    #expect(output.matches(of: /\r(?!\x{1B}\[K|\n)/).isEmpty, "\(output.debugDescription)")
+                }
             }
         }
     #endif
