@@ -45,15 +45,17 @@ enum ProfilePrefill {
         return String(candidate.prefix(Username.maximumLength))
     }
 
-    /// `base`, or `base` with `_2`, `_3`, … appended (kept within 30 characters), the first for which `isFree` holds.
-    static func freeUsername(base: String, isFree: (String) async throws -> Bool) async rethrows -> String {
-        if try await isFree(base) { return base }
-        var number = 2
-        while true {
-            let suffix = "_\(number)"
-            let candidate = String(base.prefix(Username.maximumLength - suffix.count)) + suffix
-            if try await isFree(candidate) { return candidate }
-            number += 1
+    /// `base`, or `base` with `_2` … `_9` appended, or with `_` and five random digits (kept within 30 characters):
+    /// the first of at most 12 for which `isFree` holds, or `nil` (the person chooses one). Bounded, so that someone
+    /// who takes `zoe`, `zoe_2`, … `zoe_1000` cannot make every callback of a `zoe` cost a thousand reads.
+    static func freeUsername(base: String, isFree: (String) async throws -> Bool) async rethrows -> String? {
+        func withSuffix(_ suffix: String) -> String {
+            String(base.prefix(Username.maximumLength - suffix.count)) + suffix
         }
+        let candidates =
+            [base] + (2...9).map { withSuffix("_\($0)") }
+            + (0..<3).map { _ in withSuffix("_\(Int.random(in: 10_000...99_999))") }
+        for candidate in candidates where try await isFree(candidate) { return candidate }
+        return nil
     }
 }

@@ -205,6 +205,22 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// The username offered from the screen name looks a bounded number of times for a free one: after `_2` … `_9`, a
+    /// random five-digit suffix.
+    @Test func theOfferedUsernameIsFoundInABoundedNumberOfLooks() async throws {
+        try await withFlow { flow throws in
+            for name in ["zoe_angstrom"] + (2...9).map({ "zoe_angstrom_\($0)" }) {
+                _ = try await flow.store.createAccount(NewAccount(username: try Username(validating: name)))
+            }
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.zoe) else {
+                Issue.record("expected a draft")
+                return
+            }
+            let offered = try #require(draft.fields[.username])
+            #expect(offered.wholeMatch(of: /zoe_angstrom_[1-9][0-9]{4}/) != nil, "\(offered)")
+        }
+    }
+
     /// Ada registers through Twitter (as "ada", ada@example.com) in "browser-1".
     static func registerAda(_ flow: Context) async throws -> Account {
         guard case .needsDetails(let draft) = try await flow.arrive(as: ada),
