@@ -161,7 +161,9 @@ extension AccountRoutes {
     func existingPage(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
         let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
-        if visit.account != nil { return redirect(visit, to: "/register/link?draft=\(draft.id)") }
+        if let account = visit.account, mayLink(draft, to: account, visit) {
+            return redirect(visit, to: "/register/link?draft=\(draft.id)")
+        }
         return page(
             visit, title: "Sign in to link",
             body: Pages.existing(draft: draft, login: draft.fields[.email] ?? "", error: nil, csrf: visit.csrf))
@@ -189,7 +191,9 @@ extension AccountRoutes {
     func linkPage(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
         let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
-        guard let account = visit.account else { return redirect(visit, to: "/register/existing?draft=\(draft.id)") }
+        guard let account = visit.account, mayLink(draft, to: account, visit) else {
+            return redirect(visit, to: "/register/existing?draft=\(draft.id)")
+        }
         return page(
             visit, title: "Link Twitter", body: Pages.confirmLink(draft: draft, account: account, csrf: visit.csrf))
     }
@@ -198,9 +202,15 @@ extension AccountRoutes {
     func link(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
+        let draftID = form["draft"] ?? ""
+        if let draft = try await registration.draft(draftID, browserSession: visit.session.id),
+            !mayLink(draft, to: account, visit)
+        {
+            return redirect(visit, to: "/register/existing?draft=\(draft.id)")
+        }
         do {
             _ = try await registration.link(
-                draftID: form["draft"] ?? "", to: account.id, browserSession: visit.session.id)
+                draftID: draftID, to: account.id, browserSession: visit.session.id)
             logger.info("twitter linked", metadata: ["account.id": "\(account.id)"])
             return redirect(visit, to: "/account?notice=linked")
         } catch {
@@ -209,6 +219,14 @@ extension AccountRoutes {
     }
 
     // MARK: - Helpers
+
+    /// Whether this visit may link `draft`'s Twitter account to `account`, the signed-in one: a link begun from the
+    /// account page (whose begin asked a session that is not a recent sign-in for the password), or a session that is
+    /// a recent sign-in (``Configuration/recentSignIn``; "sign in to link" makes one). The draft of a sign-up or
+    /// log-in through Twitter begun from an old session would otherwise link without the password.
+    func mayLink(_ draft: DraftView, to account: Account, _ visit: Visit) -> Bool {
+        draft.linkUser == account.id || isRecentSignIn(visit)
+    }
 
     /// The draft `id` of this browser session, or a refusal that sends the person back to `/`.
     func openDraft(_ id: String?, visit: Visit) async throws -> DraftView {

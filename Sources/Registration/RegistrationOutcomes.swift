@@ -19,6 +19,9 @@ public struct DraftView: Sendable, Hashable {
     public var missing: [FieldError]
     /// When the draft stops being accepted.
     public var expiresAt: Date
+    /// The signed-in account a link begun from its account page (``AuthorizationPurpose/link``) is for; `nil` for the
+    /// draft of a sign-up or log-in through Twitter.
+    public var linkUser: UserID? = nil
 }
 
 /// Why the person must start again (the app's log gets the reason; the person gets a plain message).

@@ -392,7 +392,7 @@ public struct RegistrationService: Sendable {
         return DraftView(
             id: draft.id, twitterUserID: draft.twitterUserID, screenName: draft.screenName,
             twitterName: profile?.name ?? draft.screenName, fields: fields, missing: missing,
-            expiresAt: draft.expiresAt)
+            expiresAt: draft.expiresAt, linkUser: draft.linkUser)
     }
 
     /// Required fields that are empty or invalid.

@@ -310,3 +310,35 @@ extension PasswordSettingsRoutesTests {
         }
     }
 }
+
+extension PasswordSettingsRoutesTests {
+    /// The password asked for with "Link Twitter account" from an old session is not skipped by starting the Twitter
+    /// flow as a sign-up or log-in instead (`/register/twitter`, `/login/twitter`): the draft it leaves is not linked
+    /// to the signed-in account by `/register/link` (or `/register/existing`) unless the session is a recent sign-in.
+    @Test func anOldSessionCannotLinkTwitterThroughASignUpOrLogInDraft() async throws {
+        for action in ["/register/twitter", "/login/twitter"] {
+            try await WebApp.run { app in
+                // Given ada, signed in 11 minutes ago with her password (a session left open, or stolen)
+                var browser = app.browser()
+                _ = try await browser.submit(
+                    "/signup", to: "/signup",
+                    [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+                app.clock.advance(by: 11 * 60)
+                // When its holder starts a Twitter sign-up (or log-in) from it, with their own Twitter account
+                let arrival = try await browser.viaTwitter(action, as: WebApp.zoe, startPage: "/account")
+                let location = try #require(arrival.location)
+                let draft = try #require(location.split(separator: "draft=").last.map(String.init))
+                // Then neither page offers to link that draft to the signed-in account without the password
+                let existing = try await browser.get("/register/existing?draft=\(draft)")
+                #expect(existing.status == 200 && existing.text.contains("name=\"password\""))
+                let confirm = try await browser.get("/register/link?draft=\(draft)")
+                #expect(confirm.status == 303 && confirm.location == "/register/existing?draft=\(draft)")
+                // And posting the link links nothing
+                let csrf = try #require(try await browser.get("/account").csrfToken)
+                let linked = try await browser.post("/register/link", [("csrf_token", csrf), ("draft", draft)])
+                #expect(linked.status == 303 && linked.location == "/register/existing?draft=\(draft)")
+                #expect(try await app.store.account(.username("ada"))?.twitter == nil)
+            }
+        }
+    }
+}
