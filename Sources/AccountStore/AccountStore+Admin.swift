@@ -76,6 +76,8 @@ extension AccountStore {
                 sessions = db.changesCount
                 try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
                 links = db.changesCount
+                // Confirmation links end too (not counted: they open nothing), as reset links do.
+                try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
                 details["sessions"] = String(sessions)
                 details["reset_links"] = String(links)
             }

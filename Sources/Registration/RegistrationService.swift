@@ -464,11 +464,11 @@ public struct RegistrationService: Sendable {
         let new: NewAccount
         do {
             let email = try fields[.email].map { text throws(FieldError) in try EmailAddress(validating: text) }
-            // Twitter gives an address only when its owner confirmed it there: kept as it is, it is confirmed here.
+            // Twitter gives an address only when its owner confirmed it there: kept as it is (letter case aside, and no
+            // wider folding: `straße` is not `strasse`), it is confirmed here.
             var confirmedByTwitter = false
             if let email, let twitterEmail = profile?.email {
-                confirmedByTwitter =
-                    Mailbox.uniquenessKey(email.rawValue) == Mailbox.uniquenessKey(EmailAddress.trim(twitterEmail))
+                confirmedByTwitter = email.rawValue.lowercased() == EmailAddress.trim(twitterEmail).lowercased()
             }
             new = NewAccount(
                 username: try Username(validating: usernameText), email: email, firstName: fields[.firstName],
@@ -510,6 +510,10 @@ public struct RegistrationService: Sendable {
     /// in one transaction. Use after ``CallbackOutcome/readyToLink(_:)``, or after
     /// ``CallbackOutcome/matchesExistingAccount(candidate:draft:)`` once the person signed in with their password.
     /// Refused with ``RegistrationError/accountDisabled`` when the account was disabled meanwhile.
+    ///
+    /// A linked Twitter account is a way in that outlives a password reset: link a draft that was not begun as a link
+    /// by this account (``DraftView/linkUser``) only for a session that has just signed in (with the password, for a
+    /// match), and ask for the password before beginning a link from an older one, as `AccountsHummingbird` does.
     public func link(draftID: String, to user: UserID, browserSession: String) async throws(RegistrationError)
         -> Account
     {

@@ -2,6 +2,7 @@ import AccountModel
 import AccountStore
 import AccountTransfer
 import ArgumentParser
+import DuplicateDetection
 import Foundation
 
 /// `accounts users show ID|USERNAME [--format table|json] | delete ID|USERNAME | disable ID|USERNAME [--reason TEXT]
@@ -216,6 +217,9 @@ struct UsersCommand: AsyncParsableCommand {
             + "\"recent_events\": [\(events.joined(separator: ", "))]}"
     }
 
+    /// The table of `users show`. Every value is shown as the duplicate report's table shows it (control characters
+    /// and direction overrides as `?`): a name from Twitter, or an event kind or detail written by another program,
+    /// could otherwise move the cursor or reorder the terminal's text.
     static func table(_ overview: AccountOverview) -> String {
         let account = overview.account
         let name = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
@@ -243,7 +247,9 @@ struct UsersCommand: AsyncParsableCommand {
         }
         let width = rows.map(\.0.count).max() ?? 0
         var output =
-            rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+            rows.map {
+                $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + ReportRenderer.terminalText($0.1)
+            }
             .joined(separator: "\n") + "\n"
         output += "\nrecent events (newest first):\n"
         if overview.recentEvents.isEmpty {
@@ -253,7 +259,9 @@ struct UsersCommand: AsyncParsableCommand {
             for event in overview.recentEvents {
                 let details = event.details.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                     .joined(separator: " ")
-                table.append([time(event.occurredAt) ?? "-", event.kind.rawValue, event.actor, details])
+                table.append(
+                    [time(event.occurredAt) ?? "-", event.kind.rawValue, event.actor, details].map(
+                        ReportRenderer.terminalText))
             }
             output += TextTable.render(table).split(separator: "\n", omittingEmptySubsequences: false)
                 .map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n")

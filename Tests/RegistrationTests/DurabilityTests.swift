@@ -14,7 +14,8 @@ func checkInvariants(_ database: String) throws -> (users: Int, identities: Int)
         #expect(try String.fetchAll(db, sql: "PRAGMA integrity_check") == ["ok"])
         #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
         let orphans = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM twitter_identities i LEFT JOIN users u ON u.id = i.user_id WHERE u.id IS NULL")
+            db,
+            sql: "SELECT count(*) FROM twitter_identities i LEFT JOIN users u ON u.id = i.user_id WHERE u.id IS NULL")
         #expect(orphans == 0, "identities without their user")
         let withoutCredential = try Int.fetchOne(
             db,
@@ -31,7 +32,9 @@ func checkInvariants(_ database: String) throws -> (users: Int, identities: Int)
 }
 
 func workerPath() -> String {
-    URL(fileURLWithPath: accountsExecutable()).deletingLastPathComponent().appendingPathComponent("accounts-test-worker").path
+    URL(fileURLWithPath: accountsExecutable()).deletingLastPathComponent().appendingPathComponent(
+        "accounts-test-worker"
+    ).path
 }
 
 struct DurabilityTests {
@@ -47,9 +50,10 @@ struct DurabilityTests {
             for round in 0..<5 {
                 // A fresh range each round: the kill may land after a commit but before its line was printed.
                 let nextTwitterID = 5_000_000_000_000_000_000 + UInt64(round) * 1_000_000
-                let server = try ServerProcess(workerPath(), ["register-loop", database, String(nextTwitterID)], environment: environment)
+                let server = try ServerProcess(
+                    workerPath(), ["register-loop", database, String(nextTwitterID)], environment: environment)
                 do {
-                    _ = try server.firstLine()   // at least one registration done
+                    _ = try server.firstLine()  // at least one registration done
                 } catch {
                     server.stop(signal: SIGKILL)
                     Issue.record("round \(round): \(error) \(server.stderrText.value)")
@@ -60,15 +64,18 @@ struct DurabilityTests {
                 let lines = server.stdoutText().split(separator: "\n").filter { $0.contains(" ") }
                 for line in lines {
                     let parts = line.split(separator: " ")
-                    guard parts.count == 2, let id = UserID(String(parts[0])), let twitter = TwitterUserID(decimal: parts[1]) else {
-                        continue   // a line cut by the kill was never complete: it promises nothing
+                    guard parts.count == 2, let id = UserID(String(parts[0])),
+                        let twitter = TwitterUserID(decimal: parts[1])
+                    else {
+                        continue  // a line cut by the kill was never complete: it promises nothing
                     }
                     printed.append((id, twitter))
                 }
                 _ = try checkInvariants(database)
             }
             #expect(printed.count >= 5)
-            let store = try AccountStore(configuration: StoreConfiguration(path: database), keyRing: try KeyRing(keys: [key]))
+            let store = try AccountStore(
+                configuration: StoreConfiguration(path: database), keyRing: try KeyRing(keys: [key]))
             defer { try? store.close() }
             for (id, twitter) in printed {
                 #expect(try store.accountID(twitterUserID: twitter) == id)
@@ -90,7 +97,9 @@ struct SoakTests {
             let environment = ["ACCOUNTS_KEYS": try SecretKey.generate(id: "soak").unredactedKeysFileLine()]
             let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
                 for tag in ["p1", "p2", "p3"] {
-                    group.addTask { try runProcess(workerPath(), ["soak", database, seconds, tag], environment: environment) }
+                    group.addTask {
+                        try runProcess(workerPath(), ["soak", database, seconds, tag], environment: environment)
+                    }
                 }
                 var results: [CommandResult] = []
                 for try await result in group { results.append(result) }

@@ -145,3 +145,19 @@ struct EmailVerificationTests {
         }
     }
 }
+
+extension EmailVerificationTests {
+    /// Disabling an account ends its confirmation links, as it ends reset links: enabling it again does not revive
+    /// them.
+    @Test func disablingEndsConfirmationLinks() async throws {
+        try await withAnn { local, store, _, _, ann in
+            let link = try #require(try await local.requestEmailVerification(for: ann.id))
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            _ = try await store.setAccountStatus(.id(ann.id), to: .active)
+            #expect(try await local.emailVerificationAccount(token: link.token) == nil)
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: link.token)
+            }
+        }
+    }
+}

@@ -20,6 +20,7 @@ struct RegistrationFlowTests {
             SandboxUser(id: john, screenName: "johnny", name: "John  Smith ", email: "john@googlemail.com"),
             SandboxUser(id: 42, screenName: "cher", name: "Cher"),
             SandboxUser(id: 43, screenName: "annabakes", name: "Anna Baker | Pastry chef (she/her) 🥐"),
+            SandboxUser(id: 44, screenName: "hans", name: "Hans Strasse", email: "STRASSE@example.de"),
         ]
 
     struct Context {
@@ -171,6 +172,16 @@ struct RegistrationFlowTests {
                 return
             }
             #expect(johnny.isEmailVerified)
+            // Letter case aside, no folding: Twitter's `strasse@…` does not confirm a typed `straße@…`
+            guard case .needsDetails(let strasse) = try await flow.arrive(as: 44, session: "browser-4"),
+                case .registered(let typed) = try await flow.service.complete(
+                    draftID: strasse.id, form: RegistrationForm(username: "hans", email: "Straße@example.de"),
+                    browserSession: "browser-4")
+            else {
+                Issue.record("hans did not register")
+                return
+            }
+            #expect(!typed.isEmailVerified)
         }
     }
 

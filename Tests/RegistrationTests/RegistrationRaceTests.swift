@@ -20,7 +20,8 @@ struct RegistrationRaceTests {
             let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
                 for tag in ["a", "b"] {
                     group.addTask {
-                        try runProcess(worker, ["race", database, "9223372036854775807", "25", tag], environment: environment)
+                        try runProcess(
+                            worker, ["race", database, "9223372036854775807", "25", tag], environment: environment)
                     }
                 }
                 var results: [CommandResult] = []
@@ -33,10 +34,11 @@ struct RegistrationRaceTests {
             for result in results {
                 #expect(result.status == 0, "\(result.stderr)")
                 let summary = try #require(result.stdout.split(separator: "\n").first)
-                let counts = Dictionary(uniqueKeysWithValues: summary.split(separator: " ").map { pair in
-                    let parts = pair.split(separator: "=")
-                    return (String(parts[0]), Int(parts[1]) ?? -1)
-                })
+                let counts = Dictionary(
+                    uniqueKeysWithValues: summary.split(separator: " ").map { pair in
+                        let parts = pair.split(separator: "=")
+                        return (String(parts[0]), Int(parts[1]) ?? -1)
+                    })
                 registered += counts["registered"] ?? 0
                 signedIn += counts["signedIn"] ?? 0
                 #expect(counts["errors"] == 0, "\(result.stdout)")
@@ -45,7 +47,8 @@ struct RegistrationRaceTests {
             }
             #expect(registered == 1)
             #expect(signedIn == 49)
-            let store = try AccountStore(configuration: StoreConfiguration(path: database), keyRing: try KeyRing(keys: [key]))
+            let store = try AccountStore(
+                configuration: StoreConfiguration(path: database), keyRing: try KeyRing(keys: [key]))
             defer { try? store.close() }
             #expect(try await store.accountCount() == 1)
             #expect(try store.accountID(twitterUserID: TwitterUserID(decimal: "9223372036854775807")!) != nil)

@@ -25,7 +25,8 @@ struct UsersCommandTests {
             let table = try runAccounts(["--database", database, "users", "show", "ZOE"])
             #expect(table.status == 0, "\(table.stderr)")
             for expected in [
-                "username        zoe\n", "email           Zoe@Example.org (not confirmed)\n", "name            Zoë Ångström\n",
+                "username        zoe\n", "email           Zoe@Example.org (not confirmed)\n",
+                "name            Zoë Ångström\n",
                 "password        yes\n", "created         2024-05-01T12:30:00.250000Z\n", "last sign-in    never\n",
                 "twitter         @zoe_a (Zoë Å), id 18446744073709551615\n", "  access token  none\n",
                 "recent events (newest first):\n  none\n",
@@ -52,6 +53,31 @@ struct UsersCommandTests {
             for output in [table.stdout, json.stdout] {
                 #expect(!output.contains("pbkdf2") && !output.contains("lVmtlpgxpubYPgU2pQlWmm"))
             }
+        }
+    }
+
+    /// What another program wrote (an event kind this version does not know, its details, a Twitter name) is shown
+    /// without its control characters or direction overrides: it cannot clear the screen or reorder the table.
+    @Test func showCleansWhatItPrintsOnTheTerminal() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try fixtureDatabase(dir)
+            let id = try zoesPublicID(database)
+            try executeSQL(
+                database,
+                """
+                INSERT INTO account_events (subject, kind, actor, details, occurred_at)
+                VALUES ('\(id)', 'flagged' || char(27) || '[2J', 'cli', '{"note": "x' || char(8238) || 'y"}', 1);
+                UPDATE twitter_identities SET display_name = 'Zo' || char(7) || 'ë';
+                """)
+            let table = try runAccounts(["--database", database, "users", "show", "zoe"])
+            #expect(table.status == 0, "\(table.stderr)")
+            #expect(!table.stdout.contains("\u{1B}") && !table.stdout.contains("\u{202E}"))
+            #expect(!table.stdout.contains("\u{7}"))
+            #expect(table.stdout.contains("flagged?[2J") && table.stdout.contains("note=x?y"))
+            #expect(table.stdout.contains("(Zo?ë)"), "\(table.stdout)")
+            // JSON keeps them, escaped
+            let json = try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"])
+            #expect(json.stdout.contains(#""kind": "flagged\u001b[2J""#), "\(json.stdout)")
         }
     }
 
