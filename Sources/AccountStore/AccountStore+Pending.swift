@@ -68,6 +68,37 @@ extension AccountStore {
         return result
     }
 
+    /// The request tokens of the live pending authorizations bound to `browserSession`, newest first, their secrets
+    /// left sealed: a callback finds its own among them, then opens that one only (one sealed under a key dropped
+    /// since cannot fail the others).
+    package func livePendingRequestTokens(browserSession: String) async throws(StoreError) -> [String] {
+        let now = Timestamp.micros(now())
+        return try await read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT request_token FROM pending_authorizations
+                    WHERE browser_session = ? AND expires_at > ? AND consumed_at IS NULL
+                    ORDER BY created_at DESC, id DESC
+                    """, arguments: [browserSession, now])
+        }
+    }
+
+    /// The browser-session binding of the pending authorization for `requestToken` in any state, and whether it was
+    /// used, without opening its secret; `nil` when unknown.
+    package func pendingAuthorizationState(requestToken: String) async throws(StoreError) -> (
+        browserSession: String, consumed: Bool
+    )? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT browser_session, consumed_at IS NOT NULL FROM pending_authorizations WHERE request_token = ?",
+                arguments: [requestToken]
+            ).map { (browserSession: $0[0], consumed: $0[1]) }
+        }
+    }
+
     /// The pending authorization for `requestToken` in any state (expired and consumed included), or `nil`.
     public func pendingAuthorization(requestToken: String) async throws(StoreError) -> PendingAuthorization? {
         let keyRing = try requireKeyRing()

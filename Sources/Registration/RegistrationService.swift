@@ -180,12 +180,15 @@ public struct RegistrationService: Sendable {
         }
         let pending: PendingAuthorization
         do {
-            let live = try await store.livePendingAuthorizations(browserSession: binding)
-            // Every live candidate is compared, in constant time, so timing tells nothing about which one matched.
-            var matched: PendingAuthorization?
-            for candidate in live where ConstantTime.equals(candidate.requestToken, token) { matched = candidate }
-            guard let matched else { return .restart(try await restartReason(token: token, binding: binding)) }
-            pending = matched
+            let live = try await store.livePendingRequestTokens(browserSession: binding)
+            // Every live candidate is compared, in constant time, so timing tells nothing about which one matched;
+            // only the match's secret is opened.
+            var matched: String?
+            for candidate in live where ConstantTime.equals(candidate, token) { matched = candidate }
+            guard let matched, let found = try await store.pendingAuthorization(requestToken: matched) else {
+                return .restart(try await restartReason(token: token, binding: binding))
+            }
+            pending = found
         } catch {
             throw .store(error)
         }
@@ -249,12 +252,12 @@ public struct RegistrationService: Sendable {
     }
 
     private func restartReason(token: String, binding: String) async throws(StoreError) -> RestartReason {
-        guard let known = try await store.pendingAuthorization(requestToken: token) else {
-            let live = try await store.livePendingAuthorizations(browserSession: binding)
+        guard let known = try await store.pendingAuthorizationState(requestToken: token) else {
+            let live = try await store.livePendingRequestTokens(browserSession: binding)
             return live.isEmpty ? .noPendingAuthorization : .tokenMismatch
         }
         if !ConstantTime.equals(known.browserSession, binding) { return .otherBrowserSession }
-        if known.consumedAt != nil { return .alreadyUsed }
+        if known.consumed { return .alreadyUsed }
         return .expired
     }
 

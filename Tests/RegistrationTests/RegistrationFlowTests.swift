@@ -232,6 +232,30 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// A callback opens the secret of its own pending authorization only: another one of the same browser that no
+    /// longer opens (sealed under a key dropped since) does not fail it.
+    @Test func aCallbackOpensOnlyItsOwnPendingAuthorization() async throws {
+        try await withFlow { flow throws in
+            let stale = try await flow.service.begin(purpose: .register, browserSession: "browser-1")
+            let staleToken = try #require(
+                URLComponents(url: stale, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                    $0.name == "oauth_token"
+                }?.value)
+            // (a sealed secret naming a key id the ring does not hold)
+            let queue = try DatabaseQueue(path: flow.directory + "/accounts.sqlite")
+            try queue.write { db in
+                try db.execute(
+                    sql: "UPDATE pending_authorizations SET sealed_secret = X'01026b39' || randomblob(44) "
+                        + "WHERE request_token = ?", arguments: [staleToken])
+            }
+            try queue.close()
+            guard case .needsDetails = try await flow.arrive(as: Self.zoe) else {
+                Issue.record("the callback failed on another pending authorization's secret")
+                return
+            }
+        }
+    }
+
     /// Ada registers through Twitter (as "ada", ada@example.com) in "browser-1".
     static func registerAda(_ flow: Context) async throws -> Account {
         guard case .needsDetails(let draft) = try await flow.arrive(as: ada),
