@@ -100,6 +100,10 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// `password_reset`).
     public static let emailVerified = AccountEventKind(rawValue: "email_verified")
 
+    /// The account's email address was changed to one its owner was shown to read (a link mailed to it); `details`
+    /// say how (`method`).
+    public static let emailChanged = AccountEventKind(rawValue: "email_changed")
+
     /// Every kind this version writes.
     public static let known: Set<AccountEventKind> = [
         .created,
@@ -122,6 +126,7 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
         .enabled,
         .emailVerificationRequested,
         .emailVerified,
+        .emailChanged,
     ]
 
     /// Whether this version knows the kind (it may have been written by a newer one).

@@ -1,34 +1,59 @@
+import AccountMatching
 package import AccountModel
 package import Foundation
 import GRDB
 
 /// What a request for an email confirmation link came to
-/// (``AccountStore/issueEmailVerification(for:tokenHash:lifetime:limit:window:)``).
+/// (``AccountStore/issueEmailVerification(for:changingTo:tokenHash:lifetime:limit:window:)``).
 package enum EmailVerificationIssue: Sendable, Equatable {
-    /// A token was stored for the account's current address, ending its earlier ones; mail the link to `email`.
+    /// A token was stored, ending the account's earlier ones; mail the link to `email`.
     case issued(Account, email: String, expiresAt: Date)
-    /// The account's address is confirmed already.
+    /// The account's address is confirmed already (a confirmation was asked for).
     case alreadyVerified
-    /// The account has no address, or is not active.
+    /// The account has no address (a confirmation was asked for), or is not active.
     case noAddress
     /// The account already had `limit` links issued within the window.
     case tooMany
 }
 
+/// What following an email link came to (``AccountStore/verifyEmail(tokenHash:)``).
+package enum EmailVerificationUse: Sendable, Equatable {
+    /// The account's address is confirmed (`changed`: it is the link's new address now).
+    case verified(Account, changed: Bool)
+    /// The link is unknown, used, replaced or expired, its account is not active, or the account's address is no
+    /// longer the one the link was made for.
+    case invalidToken
+}
+
 extension AccountStore {
-    /// Stores an email confirmation token (only its SHA-256, `tokenHash`) for the active account `user`'s current
-    /// address, ending the account's earlier tokens, unless its address is confirmed already or `limit` were issued
-    /// within `window` (at most a day). Records an `email_verification_requested` event. One transaction.
+    /// Stores an email link's token (only its SHA-256, `tokenHash`) for the active account `user`, ending the
+    /// account's earlier ones, unless `limit` were issued within `window` (at most a day), and records
+    /// `email_verification_requested`. One transaction.
+    ///
+    /// Without `changingTo`, the link confirms the account's current address (``EmailVerificationIssue/noAddress``
+    /// without one, ``EmailVerificationIssue/alreadyVerified`` when it is confirmed). With it (an address already
+    /// validated, not the account's), the link makes it the account's address; refused with
+    /// ``StoreError/duplicate(_:)`` (``Field/email``) when another account has it.
     package func issueEmailVerification(
-        for user: UserID, tokenHash: String, lifetime: TimeInterval, limit: Int, window: TimeInterval
+        for user: UserID, changingTo newEmail: EmailAddress? = nil, tokenHash: String, lifetime: TimeInterval,
+        limit: Int, window: TimeInterval
     ) async throws(StoreError) -> EmailVerificationIssue {
         let now = now()
         let micros = Timestamp.micros(now)
         return try await write { db in
             let record = try AccountStore.requireUserRecord(db, .id(user))
-            guard record.status == AccountStatus.active.rawValue, let email = record.email, let rowID = record.id
-            else { return .noAddress }
-            guard record.emailVerifiedAt == nil else { return .alreadyVerified }
+            guard record.status == AccountStatus.active.rawValue, let rowID = record.id else { return .noAddress }
+            let email: String
+            if let newEmail {
+                if try AccountStore.emailHolder(db, newEmail.rawValue, other: rowID) != nil {
+                    throw StoreError.duplicate(.email)
+                }
+                email = newEmail.rawValue
+            } else {
+                guard let current = record.email else { return .noAddress }
+                guard record.emailVerifiedAt == nil else { return .alreadyVerified }
+                email = current
+            }
             // Rows that ended more than a day ago count for nothing: clear some away (all of them: `accounts purge`).
             try db.run(
                 sql: """
@@ -44,75 +69,138 @@ extension AccountStore {
             let expiresAt = now.addingTimeInterval(lifetime)
             try db.run(
                 sql: """
-                    INSERT INTO email_verifications (token_hash, user_id, email, created_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [tokenHash, rowID, email, micros, Timestamp.micros(expiresAt)])
+                    INSERT INTO email_verifications (
+                        token_hash, user_id, kind, email, previous_email, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    tokenHash, rowID, newEmail == nil ? "confirm" : "change", email, record.email, micros,
+                    Timestamp.micros(expiresAt),
+                ])
             try AccountStore.insertEvent(
                 db,
-                AccountEvent(kind: .emailVerificationRequested, subject: user, actor: "user", occurredAt: now))
+                AccountEvent(
+                    kind: .emailVerificationRequested, subject: user, actor: "user",
+                    details: newEmail == nil ? [:] : ["change": "true"], occurredAt: now))
             return .issued(
                 try AccountStore.attachTwitter(db, record), email: email,
                 expiresAt: Timestamp.date(Timestamp.micros(expiresAt)))
         }
     }
 
-    /// The active account a live confirmation token (`tokenHash`) is for, or `nil`: unknown, used, replaced or
-    /// expired, or the account's address is no longer the one the link was sent to.
-    package func emailVerificationAccount(tokenHash: String) async throws(StoreError) -> Account? {
+    /// The active account a live email link (`tokenHash`) is for, and the address it confirms, or `nil` (see
+    /// ``EmailVerificationUse/invalidToken``).
+    package func emailVerificationAccount(tokenHash: String) async throws(StoreError) -> (
+        account: Account, email: String, change: Bool
+    )? {
         let now = Timestamp.micros(now())
         return try await read { db in
-            guard let rowID = try AccountStore.liveVerificationUser(db, tokenHash: tokenHash, now: now) else {
-                return nil
-            }
-            return try AccountStore.account(db, rowID: rowID)
+            guard let link = try AccountStore.liveEmailLink(db, tokenHash: tokenHash, now: now),
+                let account = try AccountStore.account(db, rowID: link.userRowID)
+            else { return nil }
+            return (account, link.email, link.change)
         }
     }
 
-    /// Marks the address of the account a live confirmation token (`tokenHash`) is for as confirmed, ends the token
-    /// and the account's other tokens, and records an `email_verified` event, in one transaction; `nil`, and nothing
-    /// changed, for a token that is not live (see ``emailVerificationAccount(tokenHash:)``).
-    package func verifyEmail(tokenHash: String) async throws(StoreError) -> Account? {
+    /// Follows a live email link (`tokenHash`), in one transaction: a confirmation link marks the account's address
+    /// confirmed; a change link makes its address the account's (confirmed), its normalised forms recomputed, and ends
+    /// the account's password reset links (they were mailed to the old address). Either way the link and the
+    /// account's other links end, and `email_verified` (or `email_changed`) is recorded. Nothing changes for a link
+    /// that is not live; a change to an address another account took meanwhile is refused with
+    /// ``StoreError/duplicate(_:)``.
+    package func verifyEmail(tokenHash: String) async throws(StoreError) -> EmailVerificationUse {
         let now = now()
         let micros = Timestamp.micros(now)
         return try await write { db in
-            guard let rowID = try AccountStore.liveVerificationUser(db, tokenHash: tokenHash, now: micros),
+            guard let link = try AccountStore.liveEmailLink(db, tokenHash: tokenHash, now: micros),
                 var record = try UserRecord.fetchOne(
-                    db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [rowID])
-            else { return nil }
+                    db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [link.userRowID])
+            else { return .invalidToken }
+            let user = UserID(uncheckedRawValue: record.publicID)
             try db.run(
                 sql: "UPDATE email_verifications SET used_at = ? WHERE token_hash = ?", arguments: [micros, tokenHash])
-            try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
-            if record.emailVerifiedAt == nil {
+            try AccountStore.endEmailVerifications(db, userRowID: link.userRowID, at: micros)
+            if link.change {
+                if try AccountStore.emailHolder(db, link.email, other: link.userRowID) != nil {
+                    throw StoreError.duplicate(.email)
+                }
+                guard let mailbox = Mailbox.normalize(link.email) else {
+                    throw StoreError.invalid([FieldError(.email, "has no mailbox name")])
+                }
+                record.email = link.email
+                record.emailMailbox = mailbox
+                record.emailRulesVersion = Mailbox.rulesVersion
                 record.emailVerifiedAt = micros
-                try db.run(
-                    sql: "UPDATE users SET email_verified_at = ? WHERE id = ?", arguments: [micros, rowID])
+                record.updatedAt = micros
+                do {
+                    try db.run(
+                        sql: """
+                            UPDATE users SET email = ?, email_key = ?, email_mailbox = ?, email_rules_version = ?,
+                                email_verified_at = ?, updated_at = ?
+                            WHERE id = ?
+                            """,
+                        arguments: [
+                            link.email, Mailbox.uniquenessKey(link.email), mailbox, Mailbox.rulesVersion, micros,
+                            micros, link.userRowID,
+                        ])
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    throw StoreError.duplicate(.email)
+                }
+                try AccountStore.endPasswordResets(db, userRowID: link.userRowID, at: micros)
                 try AccountStore.insertEvent(
                     db,
                     AccountEvent(
-                        kind: .emailVerified, subject: UserID(uncheckedRawValue: record.publicID), actor: "user",
-                        details: ["method": "link"], occurredAt: now))
+                        kind: .emailChanged, subject: user, actor: "user", details: ["method": "link"],
+                        occurredAt: now))
+                return .verified(try AccountStore.attachTwitter(db, record), changed: true)
             }
-            return try AccountStore.attachTwitter(db, record)
+            if record.emailVerifiedAt == nil {
+                record.emailVerifiedAt = micros
+                try db.run(
+                    sql: "UPDATE users SET email_verified_at = ? WHERE id = ?", arguments: [micros, link.userRowID])
+                try AccountStore.insertEvent(
+                    db,
+                    AccountEvent(
+                        kind: .emailVerified, subject: user, actor: "user", details: ["method": "link"],
+                        occurredAt: now))
+            }
+            return .verified(try AccountStore.attachTwitter(db, record), changed: false)
         }
     }
 
-    /// Ends the live confirmation tokens of the account in row `userRowID` at `micros`: their rows stay, to count the
-    /// requests made.
+    /// The row id of another account (not `other`) whose address is `email` as the store compares addresses, stored
+    /// keyed or not yet keyed.
+    static func emailHolder(_ db: Database, _ email: String, other: Int64) throws -> Int64? {
+        let key = Mailbox.uniquenessKey(email)
+        if let keyed = try Int64.fetchOne(
+            db, sql: "SELECT id FROM users WHERE email_key = ? AND id <> ?", arguments: [key, other])
+        {
+            return keyed
+        }
+        return try unkeyedHolder(db, key: key).flatMap { $0 == other ? nil : $0 }
+    }
+
+    /// Ends the live email links of the account in row `userRowID` at `micros`: their rows stay, to count the requests
+    /// made.
     static func endEmailVerifications(_ db: Database, userRowID: Int64, at micros: Int64) throws {
         try db.run(
             sql: "UPDATE email_verifications SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
             arguments: [micros, userRowID])
     }
 
-    /// The row id of the active account whose live token hashes to `tokenHash` and whose address is still the one
-    /// the link was sent to.
-    static func liveVerificationUser(_ db: Database, tokenHash: String, now: Int64) throws -> Int64? {
-        try Int64.fetchOne(
+    /// The live email link whose token hashes to `tokenHash`, of an active account whose address is still the one the
+    /// link was made for (a confirmation: its address; a change: the address it had then).
+    static func liveEmailLink(_ db: Database, tokenHash: String, now: Int64) throws -> (
+        userRowID: Int64, email: String, change: Bool
+    )? {
+        try Row.fetchOne(
             db,
             sql: """
-                SELECT v.user_id FROM email_verifications v JOIN users u ON u.id = v.user_id
+                SELECT v.user_id, v.email, v.kind = 'change' FROM email_verifications v JOIN users u ON u.id = v.user_id
                 WHERE v.token_hash = ? AND v.used_at IS NULL AND v.expires_at > ? AND u.status = 'active'
-                    AND u.email = v.email
-                """, arguments: [tokenHash, now])
+                    AND ((v.kind = 'confirm' AND u.email = v.email)
+                        OR (v.kind = 'change' AND u.email IS v.previous_email))
+                """, arguments: [tokenHash, now]
+        ).map { (userRowID: $0[0], email: $0[1], change: $0[2]) }
     }
 }

@@ -29,12 +29,17 @@ extension AccountRoutes {
         public let to: String
         /// The account's username.
         public let username: String
+        /// Whether following the link makes ``to`` the account's address (a change the person asked for), rather
+        /// than confirming the address it has.
+        public let changesAddress: Bool
         /// The link (`<baseURL><mountPath>/email/confirm?token=…`): a secret until it is used or expires.
         public let link: Secret
         /// When the link stops working.
         public let expiresAt: Date
 
-        public var description: String { "email confirmation mail to \(to) for \(username), link <redacted>" }
+        public var description: String {
+            "email \(changesAddress ? "change" : "confirmation") mail to \(to) for \(username), link <redacted>"
+        }
     }
 
     // MARK: - Sending a link
@@ -43,12 +48,22 @@ extension AccountRoutes {
     /// nothing when confirmation is not configured, the address is confirmed already or the account has none, or
     /// ``LocalAccounts/maximumEmailVerifications`` links went out within the hour.
     func mailEmailConfirmation(for user: UserID) {
+        let local = local
+        mailEmailLink(for: user) { () async throws(LocalAccountError) -> EmailVerification? in
+            try await local.requestEmailVerification(for: user)
+        }
+    }
+
+    /// Mails the link `issue` makes (if any), in a task of its own.
+    func mailEmailLink(
+        for user: UserID, issue: @escaping @Sendable () async throws(LocalAccountError) -> EmailVerification?
+    ) {
         guard let delivery = configuration.emailVerification else { return }
-        let (local, logger, mountPath) = (local, logger, configuration.mountPath)
+        let (logger, mountPath) = (logger, configuration.mountPath)
         let started = resetMails.start {
             let verification: EmailVerification?
             do {
-                verification = try await local.requestEmailVerification(for: user)
+                verification = try await issue()
             } catch {
                 logger.error("email confirmation request failed", metadata: ["web.error": "\(error)"])
                 return
@@ -59,6 +74,7 @@ extension AccountRoutes {
             base += mountPath
             let mail = EmailVerificationMail(
                 to: verification.email, username: verification.account.username,
+                changesAddress: verification.changesAddress,
                 link: Secret(base + "/email/confirm?token=" + verification.token.revealed),
                 expiresAt: verification.expiresAt)
             do {
@@ -81,6 +97,53 @@ extension AccountRoutes {
         return redirect(visit, to: "/account?notice=confirmation_sent")
     }
 
+    /// `POST /account/email`: `new_email` and, for an account with a password, `current_password`. Mails a link to
+    /// the new address; the account's address changes when it is followed. An account without a password (made
+    /// through Twitter) may ask only within ``Configuration/recentSignIn`` of signing in (403 otherwise).
+    func changeEmail(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
+        let (visit, form) = try await postedVisit(request)
+        let (_, account) = try signedInVisit(visit)
+        if !account.hasPassword && !isRecentSignIn(visit) {
+            return try await accountPage(
+                visit, account,
+                emailError: "To change your address, log in with Twitter again first: it can be changed only soon "
+                    + "after signing in.", status: .forbidden)
+        }
+        let newEmail = form["new_email"] ?? ""
+        let current = form["current_password"].map(Secret.init)
+        // Checked here, before the mail's task: a refusal is the person's to see.
+        let verification: EmailVerification?
+        do {
+            verification = try await local.requestEmailChange(for: account.id, to: newEmail, current: current)
+        } catch {
+            switch error {
+            case .invalid(let problems):
+                return try await accountPage(
+                    visit, account, emailError: "The new address " + problems.map(\.problem).joined(separator: "; "),
+                    status: .unprocessableContent)
+            case .wrongPassword, .noPassword:
+                try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
+                return try await accountPage(
+                    visit, account, emailError: "The current password is not correct.", status: .unauthorized)
+            case .throttled(let retryAfter):
+                return retrying(
+                    try await accountPage(
+                        visit, account,
+                        emailError: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
+                        status: .tooManyRequests),
+                    after: retryAfter)
+            default:
+                throw error
+            }
+        }
+        if let verification {
+            mailEmailLink(for: account.id) { () async throws(LocalAccountError) -> EmailVerification? in verification }
+        }
+        logger.info("email change asked for", metadata: ["account.id": "\(account.id)"])
+        return redirect(visit, to: "/account?notice=email_change_sent")
+    }
+
     // MARK: - Following a link
 
     /// `GET /email/confirm?token=…`: a page with one button that confirms the address (a GET changes nothing, so a
@@ -88,14 +151,15 @@ extension AccountRoutes {
     func emailConfirmationPage(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
-        guard let account = try await local.emailVerificationAccount(token: Secret(token)) else {
+        guard let target = try await local.emailLinkTarget(token: Secret(token)) else {
             return page(
                 visit, title: "Link not valid", status: .badRequest, body: Pages.confirmationLinkNotValid())
         }
         var response = page(
             visit, title: "Confirm your email address",
             body: Pages.confirmEmail(
-                username: account.username, email: account.email ?? "", token: token, csrf: visit.csrf))
+                username: target.account.username, email: target.email, changesAddress: target.changesAddress,
+                token: token, csrf: visit.csrf))
         // As on the reset page: the form sends only the origin as the referrer, never this URL with its token.
         response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin"
         return response
@@ -105,16 +169,25 @@ extension AccountRoutes {
     /// is not signed in to that account).
     func confirmEmail(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
+        let token = Secret(form["token"] ?? "")
+        let changes = try await local.emailLinkTarget(token: token)?.changesAddress ?? false
         let account: Account
         do {
-            account = try await local.verifyEmail(token: Secret(form["token"] ?? ""))
+            account = try await local.verifyEmail(token: token)
         } catch {
-            guard case .invalidVerificationLink = error else { throw error }
-            return page(
-                visit, title: "Link not valid", status: .badRequest, body: Pages.confirmationLinkNotValid())
+            switch error {
+            case .invalidVerificationLink:
+                return page(
+                    visit, title: "Link not valid", status: .badRequest, body: Pages.confirmationLinkNotValid())
+            case .invalid:
+                return page(
+                    visit, title: "Address taken", status: .conflict, body: Pages.changedAddressTaken())
+            default:
+                throw error
+            }
         }
-        logger.info("email confirmed", metadata: ["account.id": "\(account.id)"])
-        return redirect(
-            visit, to: visit.account?.id == account.id ? "/account?notice=email_confirmed" : "/?notice=email_confirmed")
+        logger.info(changes ? "email changed" : "email confirmed", metadata: ["account.id": "\(account.id)"])
+        let notice = changes ? "email_changed" : "email_confirmed"
+        return redirect(visit, to: visit.account?.id == account.id ? "/account?notice=\(notice)" : "/?notice=\(notice)")
     }
 }

@@ -139,7 +139,7 @@ extension AccountRoutes {
     /// The account page, with `passwordError` over the password forms when given.
     func accountPage(
         _ visit: Visit, _ account: Account, notice: String? = nil, passwordError: String? = nil,
-        twitterError: String? = nil, status: HTTPResponse.Status = .ok
+        twitterError: String? = nil, emailError: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let events = try await store.events(for: account.id, limit: configuration.eventsShown)
         let offer: Pages.PasswordOffer =
@@ -151,7 +151,7 @@ extension AccountRoutes {
             body: Pages.account(
                 account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError,
                 linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError,
-                offersConfirmation: configuration.emailVerification != nil))
+                offersConfirmation: configuration.emailVerification != nil, emailError: emailError))
     }
 
     /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``.

@@ -206,6 +206,7 @@ public struct AccountRoutes: Sendable {
             router.post("/account/email/confirm") { request, _ in
                 await self.guarded { try await self.sendEmailConfirmation(request) }
             }
+            router.post("/account/email") { request, _ in await self.guarded { try await self.changeEmail(request) } }
         }
         router.post("/login") { request, _ in await self.guarded { try await self.logIn(request) } }
         router.post("/sign-out") { request, _ in await self.guarded { try await self.signOut(request) } }

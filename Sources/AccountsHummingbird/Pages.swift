@@ -110,6 +110,10 @@ enum Pages: Sendable {
         case "password_reset":
             return "Your password was changed, and every session of your account has ended. Log in with the new one."
         case "email_confirmed": return "Thank you: your email address is confirmed."
+        case "email_changed": return "Your email address is changed, and confirmed."
+        case "email_change_sent":
+            return "A link is on its way to the new address. Your address changes when you follow it (it works for "
+                + "3 days); until then the account keeps its address."
         case "confirmation_sent":
             return "A confirmation link is on its way to your email address (at most three an hour are sent)."
         default: return nil
@@ -355,15 +359,29 @@ enum Pages: Sendable {
 
     // MARK: - Email confirmation
 
-    static func confirmEmail(username: String, email: String, token: String, csrf: String) -> String {
+    static func confirmEmail(
+        username: String, email: String, changesAddress: Bool, token: String, csrf: String
+    ) -> String {
+        let what =
+            changesAddress
+            ? "is to be the new address of"
+            : "is the address of"
+        return """
+            <h1>Confirm your email address</h1>
+            <p>Confirm that <strong id="confirm-email-address">\(HTML.escape(email))</strong> \(what) the \
+            account <strong>\(HTML.escape(username))</strong>.</p>
+            <form method="post" action="/email/confirm" id="confirm-email-form">
+            \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
+            <p><button type="submit" id="confirm-email">Confirm</button></p>
+            </form>
+            """
+    }
+
+    static func changedAddressTaken() -> String {
         """
-        <h1>Confirm your email address</h1>
-        <p>Confirm that <strong id="confirm-email-address">\(HTML.escape(email))</strong> is the address of the \
-        account <strong>\(HTML.escape(username))</strong>.</p>
-        <form method="post" action="/email/confirm" id="confirm-email-form">
-        \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
-        <p><button type="submit" id="confirm-email">Confirm</button></p>
-        </form>
+        <h1>That address is taken</h1>
+        <p id="changed-address-taken">Another account has used that address since the link was sent, so your \
+        account keeps its address. Log in and choose another one on your account page.</p>
         """
     }
 
@@ -438,10 +456,12 @@ enum Pages: Sendable {
     }
 
     /// The account page. `linkNeedsPassword`: the session is not a recent sign-in, so "Link Twitter account" asks for
-    /// the current password; `twitterError` is shown over it.
+    /// the current password; `twitterError` is shown over it. `offersConfirmation`: email links can be mailed, so the
+    /// page offers a confirmation link and a change of address (`emailError` over it).
     static func account(
         _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
-        linkNeedsPassword: Bool = false, twitterError: String? = nil, offersConfirmation: Bool = false
+        linkNeedsPassword: Bool = false, twitterError: String? = nil, offersConfirmation: Bool = false,
+        emailError: String? = nil
     ) -> String {
         var email = "<span id=\"account-email\">\(HTML.escape(account.email ?? "none"))</span>"
         if account.email != nil {
@@ -456,6 +476,28 @@ enum Pages: Sendable {
                         "Send a confirmation link", action: "/account/email/confirm", csrf: csrf,
                         id: "send-confirmation")
             }
+        }
+        var emailChange = ""
+        if offersConfirmation {
+            let problem = emailError.map { "<p class=\"error\" id=\"email-error\">\(HTML.escape($0))</p>\n" } ?? ""
+            let password =
+                account.hasPassword
+                ? """
+                <label for="email_current_password">Current password</label>
+                <input type="password" id="email_current_password" name="current_password" \
+                autocomplete="current-password">
+
+                """ : ""
+            emailChange = """
+                <h2>Email address</h2>
+                \(problem)<form method="post" action="/account/email" id="change-email-form">
+                \(HTML.hidden("csrf_token", csrf))
+                <label for="new_email">New address</label>
+                <input type="email" id="new_email" name="new_email" autocomplete="email">
+                \(password)<p><button type="submit" id="change-email">Change address</button> (a link goes to the new \
+                address; yours changes when it is followed)</p>
+                </form>
+                """
         }
         let twitter: String
         if let identity = account.twitter {
@@ -505,6 +547,7 @@ enum Pages: Sendable {
             <dt>Password</dt><dd>\(account.hasPassword ? "set" : "none (you log in with Twitter)")</dd>
             </dl>
             \(passwordSection(password, csrf: csrf, error: passwordError))
+            \(emailChange)
             <h2>Twitter</h2>
             \(twitter)
             <h2>Recent activity</h2>

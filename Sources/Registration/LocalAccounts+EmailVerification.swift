@@ -1,22 +1,36 @@
 import AccountCrypto
+import AccountMatching
 public import AccountModel
 import AccountStore
 public import Foundation
 
-/// A link to confirm an account's email address: mail it to ``email``. `description` never shows the token.
+/// An email link to mail: it confirms ``email`` as the address of ``account`` (its current address, or, for a change,
+/// its new one). `description` never shows the token.
 public struct EmailVerification: Sendable, CustomStringConvertible {
     /// The account the link is for.
     public let account: Account
-    /// The address to send the link to, the one it confirms (the account's when it was issued).
+    /// The address to send the link to, the one it confirms.
     public let email: String
+    /// Whether following the link makes ``email`` the account's address (``LocalAccounts/requestEmailChange(for:to:current:)``).
+    public let changesAddress: Bool
     /// The one-time token the link carries (64 hex digits); the store keeps only its SHA-256.
     public let token: Secret
     /// When the link stops working.
     public let expiresAt: Date
 
     public var description: String {
-        "email confirmation for \(account.username), token <redacted>, expiring \(expiresAt)"
+        "email \(changesAddress ? "change" : "confirmation") for \(account.username), token <redacted>, expiring \(expiresAt)"
     }
+}
+
+/// Whom a working email link is for, and what following it does.
+public struct EmailLinkTarget: Sendable, Equatable {
+    /// The account.
+    public let account: Account
+    /// The address the link confirms.
+    public let email: String
+    /// Whether following it makes ``email`` the account's address.
+    public let changesAddress: Bool
 }
 
 extension LocalAccounts {
@@ -30,47 +44,114 @@ extension LocalAccounts {
     /// already, it is not active, or ``maximumEmailVerifications`` links were issued for it within
     /// ``emailVerificationWindow`` (so nobody can fill a mailbox with them).
     public func requestEmailVerification(for user: UserID) async throws(LocalAccountError) -> EmailVerification? {
+        try await issueEmailLink(for: user, changingTo: nil)
+    }
+
+    /// Issues a one-time link, mailed to `newEmail`, that makes it the address of the active account `user` when
+    /// followed (confirmed, since the link reached it); until then the account keeps its address. Ends the account's
+    /// earlier links and records `email_verification_requested` (`{"change": "true"}`).
+    ///
+    /// An account with a password must give it (`current`, checked and counted as ``changePassword(for:current:new:endingSessionsBut:)``
+    /// checks it): the address is a way into the account (a reset link goes there). One without (made through Twitter)
+    /// has nothing to check: call this only just after the person signed in, as `AccountsHummingbird` does.
+    /// - Returns: the link, or `nil` past ``maximumEmailVerifications`` links within ``emailVerificationWindow``.
+    /// - Throws: ``LocalAccountError/invalid(_:)`` naming the address's problem (not an address, the account's own,
+    ///   another account's), ``LocalAccountError/wrongPassword``, ``LocalAccountError/throttled(retryAfter:)``;
+    ///   nothing is issued then.
+    public func requestEmailChange(
+        for user: UserID, to newEmail: String, current: Secret?
+    ) async throws(LocalAccountError) -> EmailVerification? {
+        let address: EmailAddress
+        do {
+            address = try EmailAddress(validating: newEmail)
+        } catch {
+            throw .invalid([error])
+        }
+        guard Mailbox.normalize(address.rawValue) != nil else {
+            throw .invalid([FieldError(.email, "has no mailbox name once the provider's dots and +tag are removed")])
+        }
+        let record: LoginRecord
+        do {
+            guard let found = try await store.loginRecord(.id(user)) else {
+                throw LocalAccountError.store(.accountNotFound(user.rawValue))
+            }
+            record = found
+        } catch {
+            throw Self.localError(error)
+        }
+        let account: Account?
+        do {
+            account = try await store.account(.id(user))
+        } catch {
+            throw .store(error)
+        }
+        if let current = account?.email, Mailbox.uniquenessKey(current) == Mailbox.uniquenessKey(address.rawValue) {
+            throw .invalid([FieldError(.email, "is already the account's address")])
+        }
+        if record.passwordHash != nil {
+            try await confirmPassword(for: user, current: current ?? Secret(""))
+        }
+        return try await issueEmailLink(for: user, changingTo: address)
+    }
+
+    private func issueEmailLink(for user: UserID, changingTo newEmail: EmailAddress?) async throws(LocalAccountError)
+        -> EmailVerification?
+    {
         let token = SecureRandom.hexString(count: 32)
         do {
             switch try await store.issueEmailVerification(
-                for: user, tokenHash: SHA256.hexDigest(Array(token.utf8)), lifetime: emailVerificationLifetime,
-                limit: maximumEmailVerifications, window: min(emailVerificationWindow, 24 * 60 * 60))
+                for: user, changingTo: newEmail, tokenHash: SHA256.hexDigest(Array(token.utf8)),
+                lifetime: emailVerificationLifetime, limit: maximumEmailVerifications,
+                window: min(emailVerificationWindow, 24 * 60 * 60))
             {
             case .issued(let account, let email, let expiresAt):
-                return EmailVerification(account: account, email: email, token: Secret(token), expiresAt: expiresAt)
+                return EmailVerification(
+                    account: account, email: email, changesAddress: newEmail != nil, token: Secret(token),
+                    expiresAt: expiresAt)
             case .alreadyVerified, .noAddress, .tooMany:
                 return nil
+            }
+        } catch .duplicate(.email) {
+            throw .invalid([FieldError(.email, "already belongs to another account")])
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Whom a working email link's `token` is for, and what it confirms (unused, not replaced, not expired, the
+    /// account active and its address still the one the link was made for), or `nil`.
+    public func emailLinkTarget(token: Secret) async throws(LocalAccountError) -> EmailLinkTarget? {
+        guard let hash = Self.resetTokenHash(token) else { return nil }
+        do {
+            return try await store.emailVerificationAccount(tokenHash: hash).map {
+                EmailLinkTarget(account: $0.account, email: $0.email, changesAddress: $0.change)
             }
         } catch {
             throw .store(error)
         }
     }
 
-    /// The account a confirmation link's `token` is for while the link works (unused, not replaced, not expired, the
-    /// account active and still at the address the link was sent to), or `nil`.
-    public func emailVerificationAccount(token: Secret) async throws(LocalAccountError) -> Account? {
-        guard let hash = Self.resetTokenHash(token) else { return nil }
-        do {
-            return try await store.emailVerificationAccount(tokenHash: hash)
-        } catch {
-            throw .store(error)
-        }
-    }
-
-    /// Marks the address of the account a working confirmation link's `token` is for as confirmed
-    /// (``Account/emailVerifiedAt``), ends the link and the account's other links, and records an `email_verified`
-    /// event, in one transaction.
-    /// - Throws: ``LocalAccountError/invalidVerificationLink`` when the link does not work; nothing changes then.
+    /// Follows a working email link: a confirmation link marks the account's address confirmed
+    /// (``Account/emailVerifiedAt``, event `email_verified`); a change link makes its address the account's,
+    /// confirmed, and ends the account's password reset links, which went to the old one (event `email_changed`).
+    /// Either way the link and the account's other links end, in one transaction.
+    /// - Throws: ``LocalAccountError/invalidVerificationLink`` when the link does not work,
+    ///   ``LocalAccountError/invalid(_:)`` when another account took a change link's address meanwhile; nothing
+    ///   changes then.
     @discardableResult
     public func verifyEmail(token: Secret) async throws(LocalAccountError) -> Account {
         guard let hash = Self.resetTokenHash(token) else { throw .invalidVerificationLink }
-        let account: Account?
         do {
-            account = try await store.verifyEmail(tokenHash: hash)
+            switch try await store.verifyEmail(tokenHash: hash) {
+            case .verified(let account, _): return account
+            case .invalidToken: throw LocalAccountError.invalidVerificationLink
+            }
+        } catch let error as LocalAccountError {
+            throw error
+        } catch StoreError.duplicate(.email) {
+            throw .invalid([FieldError(.email, "already belongs to another account")])
         } catch {
-            throw .store(error)
+            throw Self.localError(error)
         }
-        guard let account else { throw .invalidVerificationLink }
-        return account
     }
 }

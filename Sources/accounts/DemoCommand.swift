@@ -306,9 +306,10 @@ final class DemoOutbox: Sendable {
     }
 
     func deliver(_ mail: AccountRoutes.EmailVerificationMail) throws {
+        let what = mail.changesAddress ? "new email address" : "email address"
         try append(
-            to: mail.to, subject: "Confirm your email address for \(mail.username)",
-            line: "Hello \(mail.username), open this link before \(mail.expiresAt) to confirm your email address:",
+            to: mail.to, subject: "Confirm your \(what) for \(mail.username)",
+            line: "Hello \(mail.username), open this link before \(mail.expiresAt) to confirm your \(what):",
             link: mail.link, what: "email confirmation mail for \(mail.username)")
     }
 

@@ -123,6 +123,76 @@ struct EmailVerificationRoutesTests {
         }
     }
 
+    @Test func theAccountPageChangesTheAddressThroughALinkMailedToTheNewOne() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            _ = try await Self.mails(outbox, count: 1)
+            let page = try await browser.get("/account")
+            #expect(
+                page.text.contains("id=\"change-email-form\"") && page.text.contains("id=\"email_current_password\""))
+            // A wrong password changes nothing and sends nothing
+            let wrong = try await browser.submit(
+                "/account", to: "/account/email", [("new_email", "ada@new.example"), ("current_password", "nope nope")])
+            #expect(
+                wrong.status == 401 && wrong.text.contains("id=\"email-error\">The current password is not correct."))
+            // A bad address is named
+            let bad = try await browser.submit(
+                "/account", to: "/account/email", [("new_email", "ada"), ("current_password", Self.password)])
+            #expect(bad.status == 422 && bad.text.contains("The new address must contain &#39;@&#39;"), "\(bad.text)")
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(outbox.withLock { $0.count } == 1)
+            // With the password, a link goes to the new address; the account keeps its own until it is followed
+            let sent = try await browser.submit(
+                "/account", to: "/account/email",
+                [("new_email", "ada@new.example"), ("current_password", Self.password)])
+            #expect(sent.status == 303 && sent.location == "/account?notice=email_change_sent")
+            let mail = try await Self.mails(outbox, count: 2)[1]
+            #expect(mail.to == "ada@new.example" && mail.changesAddress)
+            #expect(try await app.store.account(.username("ada"))?.email == "ada@example.org")
+            let confirm = try await browser.get(try Self.path(of: mail))
+            #expect(confirm.text.contains("is to be the new address of"))
+            let done = try await browser.post(
+                "/email/confirm",
+                [
+                    ("csrf_token", try #require(confirm.csrfToken)),
+                    ("token", try #require(confirm.hiddenValue("token"))),
+                ])
+            #expect(done.status == 303 && done.location == "/account?notice=email_changed")
+            let after = try await browser.get(try #require(done.location))
+            #expect(after.text.contains("id=\"account-email\">ada@new.example</span>"))
+            #expect(
+                after.text.contains("id=\"email-confirmed\"")
+                    && after.text.contains("class=\"event-kind\">email_changed<"))
+        }
+    }
+
+    /// An account made through Twitter has no password to check: it changes its address only soon after signing in.
+    @Test func anAccountWithoutAPasswordChangesItsAddressOnlySoonAfterSigningIn() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            var browser = app.browser()
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.zoe)
+            let form = try await browser.get(try #require(arrival.location))
+            _ = try await browser.post(
+                "/register/complete",
+                [
+                    ("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft"))),
+                    ("username", "zoe"), ("email", "zoe@example.com"),
+                ])
+            let page = try await browser.get("/account")
+            #expect(page.text.contains("id=\"change-email-form\"") && !page.text.contains("email_current_password"))
+            app.clock.advance(by: 11 * 60)
+            let late = try await browser.submit("/account", to: "/account/email", [("new_email", "zoe@new.example")])
+            #expect(late.status == 403 && late.text.contains("log in with Twitter again first"))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(outbox.withLock { $0.isEmpty })
+        }
+    }
+
     @Test func withoutTheSettingThereAreNoConfirmationRoutesOrMails() async throws {
         try await WebApp.run { app in
             var browser = app.browser()

@@ -38,7 +38,7 @@ struct EmailVerificationTests {
             // (the store keeps its SHA-256, never the token; the description hides it)
             #expect(!(try Data(contentsOf: URL(fileURLWithPath: database)).contains(Data(token.utf8))))
             #expect(!"\(link)".contains(token) && !String(reflecting: link).contains(token))
-            #expect(try await local.emailVerificationAccount(token: link.token)?.id == ann.id)
+            #expect(try await local.emailLinkTarget(token: link.token)?.account.id == ann.id)
 
             // Then following it confirms the address, at that time
             clock.advance(by: 60)
@@ -50,7 +50,7 @@ struct EmailVerificationTests {
             await #expect(throws: LocalAccountError.invalidVerificationLink) {
                 try await local.verifyEmail(token: link.token)
             }
-            #expect(try await local.emailVerificationAccount(token: link.token) == nil)
+            #expect(try await local.emailLinkTarget(token: link.token) == nil)
             #expect(try databaseDump(database) == dump)
             // And no more links are issued for a confirmed address
             #expect(try await local.requestEmailVerification(for: ann.id) == nil)
@@ -64,12 +64,12 @@ struct EmailVerificationTests {
         try await withAnn { local, _, clock, _, ann in
             let first = try #require(try await local.requestEmailVerification(for: ann.id))
             let second = try #require(try await local.requestEmailVerification(for: ann.id))
-            #expect(try await local.emailVerificationAccount(token: first.token) == nil)
+            #expect(try await local.emailLinkTarget(token: first.token) == nil)
             let third = try #require(try await local.requestEmailVerification(for: ann.id))
             // The fourth within the hour is not issued; the third still works
             #expect(try await local.requestEmailVerification(for: ann.id) == nil)
-            #expect(try await local.emailVerificationAccount(token: third.token)?.id == ann.id)
-            #expect(try await local.emailVerificationAccount(token: second.token) == nil)
+            #expect(try await local.emailLinkTarget(token: third.token)?.account.id == ann.id)
+            #expect(try await local.emailLinkTarget(token: second.token) == nil)
             clock.advance(by: 60 * 60 + 1)
             #expect(try await local.requestEmailVerification(for: ann.id) != nil)
         }
@@ -80,7 +80,7 @@ struct EmailVerificationTests {
             // Expired
             let expired = try #require(try await local.requestEmailVerification(for: ann.id))
             clock.advance(by: 3 * 24 * 60 * 60)
-            #expect(try await local.emailVerificationAccount(token: expired.token) == nil)
+            #expect(try await local.emailLinkTarget(token: expired.token) == nil)
             await #expect(throws: LocalAccountError.invalidVerificationLink) {
                 try await local.verifyEmail(token: expired.token)
             }
@@ -119,7 +119,7 @@ struct EmailVerificationTests {
             #expect(after.emailVerifiedAt == clock.now)
             #expect(try await store.account(.id(ann.id))?.isEmailVerified == true)
             // The confirmation link asked for before has nothing left to do
-            #expect(try await local.emailVerificationAccount(token: pending.token) == nil)
+            #expect(try await local.emailLinkTarget(token: pending.token) == nil)
             let events = try await store.events(for: ann.id, limit: 3)
             #expect(events.map(\.kind) == [.passwordReset, .emailVerified, .passwordResetRequested])
             #expect(events[1].details == ["method": "password_reset"])
@@ -154,10 +154,109 @@ extension EmailVerificationTests {
             let link = try #require(try await local.requestEmailVerification(for: ann.id))
             _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
             _ = try await store.setAccountStatus(.id(ann.id), to: .active)
-            #expect(try await local.emailVerificationAccount(token: link.token) == nil)
+            #expect(try await local.emailLinkTarget(token: link.token) == nil)
             await #expect(throws: LocalAccountError.invalidVerificationLink) {
                 try await local.verifyEmail(token: link.token)
             }
+        }
+    }
+}
+
+extension EmailVerificationTests {
+    /// A change of address: checked with the password, mailed to the new address, made (and confirmed) only when that
+    /// link is followed; reset links mailed to the old address end with it.
+    @Test func aChangeLinkMakesTheNewAddressTheAccountsWhenFollowed() async throws {
+        try await withAnn { local, store, clock, database, ann in
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: " Ann@New.example ", current: Self.password))
+            #expect(change.email == "Ann@New.example" && change.changesAddress)
+            #expect(!"\(change)".contains(change.token.revealed))
+            // Until it is followed the account keeps its address
+            #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+            let target = try #require(try await local.emailLinkTarget(token: change.token))
+            #expect(target.account.id == ann.id && target.email == "Ann@New.example" && target.changesAddress)
+            clock.advance(by: 30)
+            let changed = try await local.verifyEmail(token: change.token)
+            #expect(changed.email == "Ann@New.example" && changed.emailVerifiedAt == clock.now)
+            #expect(countQuery(database, "SELECT count(*) FROM users WHERE email_key = 'ann@new.example'") == 1)
+            #expect(countQuery(database, "SELECT count(*) FROM users WHERE email_mailbox = 'ann@new.example'") == 1)
+            // The new address signs in, the old one no longer does, and the old address's reset link is dead
+            guard case .signedIn = try await local.signIn(login: "ann@new.example", password: Self.password) else {
+                Issue.record("the new address does not sign in")
+                return
+            }
+            #expect(try await local.signIn(login: "ann@example.org", password: Self.password) == .invalidCredentials)
+            #expect(try await local.passwordResetAccount(token: reset.token) == nil)
+            // And the link works once
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: change.token)
+            }
+            let kinds = try await store.events(for: ann.id, limit: 3).map(\.kind)
+            #expect(kinds == [.signedIn, .emailChanged, .emailVerificationRequested])
+        }
+    }
+
+    /// A change that cannot be made is refused, naming what is wrong, and issues nothing.
+    @Test func aChangeIsRefusedForAWrongPasswordABadTakenOrSameAddress() async throws {
+        try await withAnn { local, store, _, database, ann in
+            _ = try await local.signUp(SignUpForm(username: "bob", email: "bob@example.org", password: Self.password))
+            let dump = try databaseDump(database)
+            let cases: [(String, Secret?, LocalAccountError)] = [
+                ("ann@new.example", Secret("not her password"), .wrongPassword),
+                ("ann@new.example", nil, .wrongPassword),
+                ("nobody", Self.password, .invalid([FieldError(.email, "must contain '@'")])),
+                ("ANN@example.org", Self.password, .invalid([FieldError(.email, "is already the account's address")])),
+                (
+                    "Bob@Example.org", Self.password,
+                    .invalid([FieldError(.email, "already belongs to another account")])
+                ),
+            ]
+            for (address, current, expected) in cases {
+                await #expect(throws: expected, "\(address)") {
+                    try await local.requestEmailChange(for: ann.id, to: address, current: current)
+                }
+            }
+            // (the wrong passwords were counted, then nothing else: only sign_in_failures and events differ)
+            let rows = try databaseDump(database).split(separator: "\n").filter {
+                !$0.contains("sign_in_failures") && !$0.contains("sign_in_failed")
+            }
+            #expect(rows == dump.split(separator: "\n").filter { !$0.contains("sign_in_failures") })
+            #expect(countQuery(database, "SELECT count(*) FROM email_verifications") == 0)
+            #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+        }
+    }
+
+    /// An address another account took after the link was sent is not taken from it: the follow is refused, and the
+    /// account keeps its address.
+    @Test func aChangeToAnAddressTakenMeanwhileChangesNothing() async throws {
+        try await withAnn { local, store, _, database, ann in
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "shared@example.org", current: Self.password))
+            _ = try await local.signUp(
+                SignUpForm(username: "carl", email: "Shared@Example.org", password: Self.password))
+            let dump = try databaseDump(database)
+            await #expect(throws: LocalAccountError.invalid([FieldError(.email, "already belongs to another account")]))
+            {
+                try await local.verifyEmail(token: change.token)
+            }
+            #expect(try databaseDump(database) == dump)
+            #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+        }
+    }
+
+    /// An account made through Twitter (no password) changes its address without one (the web asks for a recent
+    /// sign-in), and one with no address gets its first this way.
+    @Test func anAccountWithoutAPasswordOrAddressChangesWithoutOne() async throws {
+        try await withAnn { local, store, _, _, _ in
+            let bob = try await store.createAccount(NewAccount(username: try Username(validating: "bob")))
+            try await store.linkTwitter(
+                NewTwitterIdentity(userID: TwitterUserID(7), screenName: "bob", name: "Bob", profileJSON: nil),
+                credential: nil, to: .id(bob.id))
+            let change = try #require(
+                try await local.requestEmailChange(for: bob.id, to: "bob@example.org", current: nil))
+            #expect(try await local.verifyEmail(token: change.token).email == "bob@example.org")
+            #expect(try await store.account(.id(bob.id))?.isEmailVerified == true)
         }
     }
 }
