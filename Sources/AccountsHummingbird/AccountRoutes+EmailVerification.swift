@@ -117,25 +117,13 @@ extension AccountRoutes {
         do {
             verification = try await local.requestEmailChange(for: account.id, to: newEmail, current: current)
         } catch {
-            switch error {
-            case .invalid(let problems):
-                return try await accountPage(
-                    visit, account, emailError: "The new address " + problems.map(\.problem).joined(separator: "; "),
-                    status: .unprocessableContent)
-            case .wrongPassword, .noPassword:
-                try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
-                return try await accountPage(
-                    visit, account, emailError: "The current password is not correct.", status: .unauthorized)
-            case .throttled(let retryAfter):
-                return retrying(
-                    try await accountPage(
-                        visit, account,
-                        emailError: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
-                        status: .tooManyRequests),
-                    after: retryAfter)
-            default:
-                throw error
+            if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .email) {
+                return refusal
             }
+            guard case .invalid(let problems) = error else { throw error }
+            return try await accountPage(
+                visit, account, problem: "The new address " + problems.map(\.problem).joined(separator: "; "),
+                on: .email, status: .unprocessableContent)
         }
         if let verification {
             mailEmailLink(for: account.id) { () async throws(LocalAccountError) -> EmailVerification? in verification }

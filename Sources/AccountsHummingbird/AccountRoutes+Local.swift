@@ -224,22 +224,14 @@ extension AccountRoutes {
     func passwordRefusal(
         _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant
     ) async throws -> Response {
+        if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .password) {
+            return refusal
+        }
         switch error {
-        case .wrongPassword:
-            try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
-            return try await accountPage(
-                visit, account, passwordError: "The current password is not correct.", status: .unauthorized)
         case .invalid(let problems):
             return try await accountPage(
-                visit, account, passwordError: "The new password " + problems.map(\.problem).joined(separator: "; "),
-                status: .unprocessableContent)
-        case .throttled(let retryAfter):
-            return retrying(
-                try await accountPage(
-                    visit, account,
-                    passwordError: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
-                    status: .tooManyRequests),
-                after: retryAfter)
+                visit, account, problem: "The new password " + problems.map(\.problem).joined(separator: "; "),
+                on: .password, status: .unprocessableContent)
         case .noPassword, .hasPassword:
             return redirect(visit, to: "/account")
         case .store(.lastSignInMethod):
@@ -249,6 +241,47 @@ extension AccountRoutes {
             return home(visit, notice: RestartReason.accountDisabled.rawValue)
         default:
             throw error
+        }
+    }
+
+    /// The forms of the account page that can be refused with a message over them.
+    enum AccountPageForm {
+        case password, twitter, email
+    }
+
+    /// The account page with `problem` over the form `form`.
+    func accountPage(
+        _ visit: Visit, _ account: Account, problem: String, on form: AccountPageForm, status: HTTPResponse.Status
+    ) async throws -> Response {
+        switch form {
+        case .password: try await accountPage(visit, account, passwordError: problem, status: status)
+        case .twitter: try await accountPage(visit, account, twitterError: problem, status: status)
+        case .email: try await accountPage(visit, account, emailError: problem, status: status)
+        }
+    }
+
+    /// The answer to a current password that did not check out on the account page (a change or removal of the
+    /// password, a link begun from an older session, a change of address), over the form `form`: a wrong one after
+    /// ``LocalAccounts/failureFloor``, as a failed sign-in (401); too many, 429 with `Retry-After`. `nil` for any
+    /// other error.
+    func currentPasswordRefusal(
+        _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant,
+        on form: AccountPageForm
+    ) async throws -> Response? {
+        switch error {
+        case .wrongPassword:
+            try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
+            return try await accountPage(
+                visit, account, problem: "The current password is not correct.", on: form, status: .unauthorized)
+        case .throttled(let retryAfter):
+            return retrying(
+                try await accountPage(
+                    visit, account,
+                    problem: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
+                    on: form, status: .tooManyRequests),
+                after: retryAfter)
+        default:
+            return nil
         }
     }
 

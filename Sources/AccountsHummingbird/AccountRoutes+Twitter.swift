@@ -39,7 +39,13 @@ extension AccountRoutes {
                 do {
                     try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
                 } catch {
-                    return try await linkRefusal(error, visit, account, started: started)
+                    // (an account without a password has nothing to check: it is refused as a wrong one)
+                    let checked = error == .noPassword ? .wrongPassword : error
+                    guard
+                        let refusal = try await currentPasswordRefusal(
+                            checked, visit, account, started: started, on: .twitter)
+                    else { throw error }
+                    return refusal
                 }
             }
             signedInUser = account.id
@@ -52,28 +58,6 @@ extension AccountRoutes {
             return redirect(visit, to: url.absoluteString)
         } catch {
             return failure(error, visit: visit)
-        }
-    }
-
-    /// The account page saying why a link was not begun: a wrong current password (after
-    /// ``LocalAccounts/failureFloor``, as a failed sign-in), too many (429 with `Retry-After`).
-    func linkRefusal(
-        _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant
-    ) async throws -> Response {
-        switch error {
-        case .wrongPassword, .noPassword:
-            try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
-            return try await accountPage(
-                visit, account, twitterError: "The current password is not correct.", status: .unauthorized)
-        case .throttled(let retryAfter):
-            return retrying(
-                try await accountPage(
-                    visit, account,
-                    twitterError: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
-                    status: .tooManyRequests),
-                after: retryAfter)
-        default:
-            throw error
         }
     }
 

@@ -24,12 +24,7 @@ struct EmailVerificationRoutesTests {
     static func mails(
         _ outbox: Locked<[AccountRoutes.EmailVerificationMail]>, count: Int
     ) async throws -> [AccountRoutes.EmailVerificationMail] {
-        for _ in 0..<500 {
-            let mails = outbox.withLock { $0 }
-            if mails.count >= count { return mails }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return outbox.withLock { $0 }
+        try await PasswordResetRoutesTests.mails(outbox, count: count)
     }
 
     /// The path and query of a mailed link, on the test server.

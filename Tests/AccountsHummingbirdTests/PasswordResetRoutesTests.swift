@@ -21,9 +21,7 @@ struct PasswordResetRoutesTests {
     }
 
     /// The mails in `outbox` once `count` have arrived (they go out after the answer), within 5 seconds.
-    static func mails(
-        _ outbox: Locked<[AccountRoutes.PasswordResetMail]>, count: Int
-    ) async throws -> [AccountRoutes.PasswordResetMail] {
+    static func mails<Mail: Sendable>(_ outbox: Locked<[Mail]>, count: Int) async throws -> [Mail] {
         for _ in 0..<500 {
             let mails = outbox.withLock { $0 }
             if mails.count >= count { return mails }

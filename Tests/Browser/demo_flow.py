@@ -141,6 +141,19 @@ class Suite:
     def text_of(self, css):
         return self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, css))).text
 
+    def outbox_link(self, pattern):
+        """The first group of `pattern` in the demo's outbox (<database>.outbox), waiting up to 10 s for the mail."""
+        outbox = self.demo.database + ".outbox"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if os.path.exists(outbox):
+                with open(outbox, encoding="utf-8") as handle:
+                    found = re.search(pattern, handle.read())
+                if found:
+                    return found.group(1)
+            time.sleep(0.05)
+        return None
+
     def present(self, css):
         return len(self.driver.find_elements(By.CSS_SELECTOR, css)) > 0
 
@@ -280,17 +293,8 @@ class Suite:
         check(self.driver.find_elements(By.ID, "email-not-confirmed"), "lin's address already shown as confirmed")
         # The demo "mailed" lin a confirmation link at sign-up into <database>.outbox (after nova's: she typed an
         # address at registration other than the one Twitter gave)
-        outbox = self.demo.database + ".outbox"
-        link = None
-        deadline = time.monotonic() + 10
-        while link is None and time.monotonic() < deadline:
-            if os.path.exists(outbox):
-                with open(outbox, encoding="utf-8") as handle:
-                    found = re.search(
-                        r"To: lin@example\.org\n[^\n]*\n\n[^\n]*\n(http://127\.0\.0\.1:\d+/email/confirm\?token=[0-9a-f]{64})",
-                        handle.read())
-                link = found.group(1) if found else None
-            time.sleep(0.05)
+        link = self.outbox_link(
+            r"To: lin@example\.org\n[^\n]*\n\n[^\n]*\n(http://127\.0\.0\.1:\d+/email/confirm\?token=[0-9a-f]{64})")
         check(link is not None, "no confirmation link in the outbox")
         self.driver.get(link)
         check(self.text_of("#confirm-email-address") == "lin@example.org", "the page does not name lin's address")
@@ -325,16 +329,9 @@ class Suite:
         check("If an account uses that address" in self.text_of("#reset-sent"), "no check-your-email page")
         self.screenshot("reset-link-sent")
         # The demo "mails" the link into <database>.outbox, after the answer
-        outbox = self.demo.database + ".outbox"
-        link = None
-        deadline = time.monotonic() + 10
-        while link is None and time.monotonic() < deadline:
-            if os.path.exists(outbox):
-                with open(outbox, encoding="utf-8") as handle:
-                    found = re.search(r"http://127\.0\.0\.1:\d+/password/reset\?token=[0-9a-f]{64}", handle.read())
-                link = found.group(0) if found else None
-            time.sleep(0.05)
+        link = self.outbox_link(r"(http://127\.0\.0\.1:\d+/password/reset\?token=[0-9a-f]{64})")
         check(link is not None, "no reset link in the outbox")
+        outbox = self.demo.database + ".outbox"
         check(oct(os.stat(outbox).st_mode & 0o777) == "0o600", "the outbox is not owner-only")
         self.driver.get(link)
         check("Choose a new password" in self.driver.page_source and "<strong>lin</strong>" in self.driver.page_source,
