@@ -33,7 +33,8 @@ extension AccountStore {
     /// Without `changingTo`, the link confirms the account's current address (``EmailVerificationIssue/noAddress``
     /// without one, ``EmailVerificationIssue/alreadyVerified`` when it is confirmed). With it (an address already
     /// validated, not the account's), the link makes it the account's address; refused with
-    /// ``StoreError/duplicate(_:)`` (``Field/email``) when another account has it.
+    /// ``StoreError/duplicate(_:)`` (``Field/email``) when another account has it and with
+    /// ``StoreError/accountDisabled(_:)`` when the account is not active.
     package func issueEmailVerification(
         for user: UserID, changingTo newEmail: EmailAddress? = nil, tokenHash: String, lifetime: TimeInterval,
         limit: Int, window: TimeInterval
@@ -42,7 +43,11 @@ extension AccountStore {
         let micros = Timestamp.micros(now)
         return try await write { db in
             let record = try AccountStore.requireUserRecord(db, .id(user))
-            guard record.status == AccountStatus.active.rawValue, let rowID = record.id else { return .noAddress }
+            guard record.status == AccountStatus.active.rawValue, let rowID = record.id else {
+                // A change is the person's request, refused with the reason; a confirmation is simply not sent.
+                if newEmail != nil { throw StoreError.accountDisabled(user) }
+                return .noAddress
+            }
             let email: String
             if let newEmail {
                 if try AccountStore.emailHolder(db, newEmail.rawValue, other: rowID) != nil {

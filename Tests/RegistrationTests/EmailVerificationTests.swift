@@ -224,6 +224,12 @@ extension EmailVerificationTests {
             #expect(rows == dump.split(separator: "\n").filter { !$0.contains("sign_in_failures") })
             #expect(countQuery(database, "SELECT count(*) FROM email_verifications") == 0)
             #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+            // And a disabled account asks for none
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            await #expect(throws: LocalAccountError.store(.accountDisabled(ann.id))) {
+                try await local.requestEmailChange(for: ann.id, to: "ann@new.example", current: Self.password)
+            }
+            #expect(countQuery(database, "SELECT count(*) FROM email_verifications") == 0)
         }
     }
 
