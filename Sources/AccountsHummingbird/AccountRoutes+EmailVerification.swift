@@ -15,6 +15,9 @@ extension AccountRoutes {
         public var baseURL: URL
         /// Sends one mail. It runs in a task of its own, after the answer; a failure is logged by its type only.
         public var send: @Sendable (EmailVerificationMail) async throws -> Void
+        /// Tells the old address that the account's address was changed (no link: if it was not its owner's doing,
+        /// they know to act), in a task of its own after the answer; `nil` (the default): no such mail.
+        public var notifyChange: (@Sendable (EmailChangeNotice) async throws -> Void)?
 
         /// Links on `baseURL`, sent by `send`.
         public init(baseURL: URL, send: @escaping @Sendable (EmailVerificationMail) async throws -> Void) {
@@ -40,6 +43,20 @@ extension AccountRoutes {
         public var description: String {
             "email \(changesAddress ? "change" : "confirmation") mail to \(to) for \(username), link <redacted>"
         }
+    }
+
+    /// The notice to an account's old address that its address was changed. Holds no secret.
+    public struct EmailChangeNotice: Sendable, CustomStringConvertible {
+        /// The old address, where the notice goes.
+        public let to: String
+        /// The account's username.
+        public let username: String
+        /// The account's address now.
+        public let newAddress: String
+        /// When it changed.
+        public let changedAt: Date
+
+        public var description: String { "email change notice to \(to) for \(username)" }
     }
 
     // MARK: - Sending a link
@@ -158,7 +175,8 @@ extension AccountRoutes {
     func confirmEmail(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let token = Secret(form["token"] ?? "")
-        let changes = try await local.emailLinkTarget(token: token)?.changesAddress ?? false
+        let target = try await local.emailLinkTarget(token: token)
+        let changes = target?.changesAddress ?? false
         let account: Account
         do {
             account = try await local.verifyEmail(token: token)
@@ -175,6 +193,23 @@ extension AccountRoutes {
             }
         }
         logger.info(changes ? "email changed" : "email confirmed", metadata: ["account.id": "\(account.id)"])
+        if changes, let old = target?.account.email, let new = account.email,
+            let notify = configuration.emailVerification?.notifyChange
+        {
+            let notice = EmailChangeNotice(
+                to: old, username: account.username, newAddress: new, changedAt: account.updatedAt)
+            let logger = logger
+            let started = resetMails.start {
+                do {
+                    try await notify(notice)
+                } catch {
+                    logger.error(
+                        "email change notice failed",
+                        metadata: ["account.id": "\(account.id)", "web.error": "\(type(of: error))"])
+                }
+            }
+            if !started { logger.warning("email change notice dropped: too many mails under way") }
+        }
         let notice = changes ? "email_changed" : "email_confirmed"
         return redirect(visit, to: visit.account?.id == account.id ? "/account?notice=\(notice)" : "/?notice=\(notice)")
     }

@@ -158,8 +158,10 @@ struct DemoCommand: AsyncParsableCommand {
                 // Loopback only: the link names the address the demo listens on (with --port 0, the port it got).
                 routesConfiguration.passwordReset = AccountRoutes.PasswordResetDelivery(
                     baseURL: URL(string: "http://127.0.0.1:\(port)")!, send: { mail in try outbox.deliver(mail) })
-                routesConfiguration.emailVerification = AccountRoutes.EmailVerificationDelivery(
+                var emailLinks = AccountRoutes.EmailVerificationDelivery(
                     baseURL: URL(string: "http://127.0.0.1:\(port)")!, send: { mail in try outbox.deliver(mail) })
+                emailLinks.notifyChange = { notice in try outbox.deliver(notice) }
+                routesConfiguration.emailVerification = emailLinks
                 routesConfiguration.clientAddressHeader = clientAddressHeader
                 routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
                 let routes = AccountRoutes(
@@ -313,8 +315,15 @@ final class DemoOutbox: Sendable {
             link: mail.link, what: "email confirmation mail for \(mail.username)")
     }
 
-    private func append(to: String, subject: String, line: String, link: Secret, what: String) throws {
-        let link = link.revealed.replacing(
+    func deliver(_ notice: AccountRoutes.EmailChangeNotice) throws {
+        try append(
+            to: notice.to, subject: "Your email address was changed for \(notice.username)",
+            line: "Hello \(notice.username), the account's address is \(notice.newAddress) since \(notice.changedAt).",
+            link: nil, what: "email change notice for \(notice.username)")
+    }
+
+    private func append(to: String, subject: String, line: String, link: Secret?, what: String) throws {
+        let link = (link?.revealed ?? "If you did not change it, write to the site's operator.").replacing(
             /^http:\/\/127\.0\.0\.1:\d+\//, with: "http://127.0.0.1:\(port.withLock { $0 })/")
         let text = """
             To: \(to)

@@ -12,11 +12,17 @@ struct EmailVerificationRoutesTests {
     static let password = PasswordResetRoutesTests.password
 
     /// Routes that mail confirmation links into `outbox`, on `https://accounts.example/app`.
-    static func configuration(_ outbox: Locked<[AccountRoutes.EmailVerificationMail]>) -> AccountRoutes.Configuration {
+    static func configuration(
+        _ outbox: Locked<[AccountRoutes.EmailVerificationMail]>,
+        notices: Locked<[AccountRoutes.EmailChangeNotice]>? = nil
+    ) -> AccountRoutes.Configuration {
         var routes = AccountRoutes.Configuration()
         routes.emailVerification = AccountRoutes.EmailVerificationDelivery(
             baseURL: URL(string: "https://accounts.example/")!
         ) { mail in outbox.withLock { $0.append(mail) } }
+        if let notices {
+            routes.emailVerification?.notifyChange = { notice in notices.withLock { $0.append(notice) } }
+        }
         return routes
     }
 
@@ -120,7 +126,8 @@ struct EmailVerificationRoutesTests {
 
     @Test func theAccountPageChangesTheAddressThroughALinkMailedToTheNewOne() async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
-        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+        let notices = Locked<[AccountRoutes.EmailChangeNotice]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox, notices: notices)) { app in
             var browser = app.browser()
             _ = try await browser.submit(
                 "/signup", to: "/signup",
@@ -159,6 +166,9 @@ struct EmailVerificationRoutesTests {
             #expect(done.status == 303 && done.location == "/account?notice=email_changed")
             let after = try await browser.get(try #require(done.location))
             #expect(after.text.contains("id=\"account-email\">ada@new.example</span>"))
+            // And the old address is told, with no link
+            let told = try await PasswordResetRoutesTests.mails(notices, count: 1)
+            #expect(told.count == 1 && told[0].to == "ada@example.org" && told[0].newAddress == "ada@new.example")
             #expect(
                 after.text.contains("id=\"email-confirmed\"")
                     && after.text.contains("class=\"event-kind\">email_changed<"))
