@@ -193,6 +193,16 @@ extension AccountStore {
             arguments: [micros, userRowID])
     }
 
+    /// Ends the live change links of the account in row `userRowID` at `micros`: a password reset or change signs out
+    /// whoever knew the old password, and a change that password (or a session it let in) asked for ends with it.
+    static func endEmailChanges(_ db: Database, userRowID: Int64, at micros: Int64) throws {
+        try db.run(
+            sql: """
+                UPDATE email_verifications SET expires_at = ?1 WHERE user_id = ?2 AND kind = 'change' AND expires_at > ?1
+                """,
+            arguments: [micros, userRowID])
+    }
+
     /// The live email link whose token hashes to `tokenHash`, of an active account whose address is still the one the
     /// link was made for (a confirmation: its address; a change: the address it had then).
     static func liveEmailLink(_ db: Database, tokenHash: String, now: Int64) throws -> (

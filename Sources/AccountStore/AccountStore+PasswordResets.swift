@@ -104,6 +104,7 @@ extension AccountStore {
             try db.run(
                 sql: "UPDATE password_resets SET used_at = ?1 WHERE token_hash = ?2", arguments: [micros, tokenHash])
             try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
+            try AccountStore.endEmailChanges(db, userRowID: rowID, at: micros)
             try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [rowID])
             let ended = db.changesCount
             for key in loginKeys {

@@ -68,7 +68,8 @@ extension AccountStore {
 
     /// Sets (or, with `nil`, removes) the account's password hash, ends the account's live password reset links
     /// (a link asked for before the password changed no longer resets it, as Django's tokens end with the password
-    /// they were made for) and records `event`, in one transaction.
+    /// they were made for) and email change links (one asked for with the old password no longer changes the
+    /// address) and records `event`, in one transaction.
     ///
     /// Refused with ``StoreError/accountDisabled(_:)`` when the account is not active (a change that was under way when
     /// it was disabled must not hand it a new way in for when it is enabled again). Removing is refused with
@@ -100,6 +101,7 @@ extension AccountStore {
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [hash, Timestamp.micros(now), record.id])
             try AccountStore.endPasswordResets(db, userRowID: record.id!, at: Timestamp.micros(now))
+            try AccountStore.endEmailChanges(db, userRowID: record.id!, at: Timestamp.micros(now))
             var details: [String: String] = [:]
             if let keptSession {
                 try db.run(

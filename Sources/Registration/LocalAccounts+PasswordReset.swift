@@ -59,10 +59,10 @@ extension LocalAccounts {
     }
 
     /// Sets `newPassword` (checked against ``passwordPolicy``) on the account a working reset link's `token` is for,
-    /// ends the link, the account's other links and every browser session of the account ("sign out everywhere": the
-    /// person who knew the old password is signed out too), ends the sign-in cool-down of its username and email
-    /// (the failures counted were against the old password; whoever reset it signs in with the new one at once), and
-    /// records a `password_reset` event, in one transaction.
+    /// ends the link, the account's other links, its email change links and every browser session of the account
+    /// ("sign out everywhere": the person who knew the old password is signed out too), ends the sign-in cool-down of
+    /// its username and email (the failures counted were against the old password; whoever reset it signs in with
+    /// the new one at once), and records a `password_reset` event, in one transaction.
     /// - Throws: ``LocalAccountError/invalidResetLink`` when the link does not work (used, replaced, expired, its
     ///   account disabled or deleted), ``LocalAccountError/invalid(_:)`` naming the password's problems; either way
     ///   nothing changes and the link still works if it did.

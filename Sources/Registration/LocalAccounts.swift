@@ -179,7 +179,8 @@ public struct LocalAccounts: Sendable {
 
     // MARK: - Changing and removing
 
-    /// Replaces the account's password, after checking the current one; reset links asked for before stop working.
+    /// Replaces the account's password, after checking the current one; reset links and email change links asked for
+    /// before stop working.
     /// A password reset (or another change) made while the current password was being checked wins: the current
     /// password is checked again against the hash there now, and is ``LocalAccountError/wrongPassword`` unless it
     /// matches (a sign-in that only rehashed it). After ``maximumFailures`` wrong current passwords within

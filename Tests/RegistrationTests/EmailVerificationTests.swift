@@ -266,3 +266,37 @@ extension EmailVerificationTests {
         }
     }
 }
+
+extension EmailVerificationTests {
+    /// A change link was asked for with the password of the time (or from a session it let in): a password reset or
+    /// change, which signs out whoever knew the old one, ends it too, or whoever asked it would still take the
+    /// address, and with it the reset links, after being signed out.
+    @Test func aPasswordResetOrChangeEndsPendingChangeLinks() async throws {
+        try await withAnn { local, store, _, _, ann in
+            // Given ann's address confirmed (so the reset has no confirmation of its own to make)
+            let confirm = try #require(try await local.requestEmailVerification(for: ann.id))
+            try await local.verifyEmail(token: confirm.token)
+            // When someone who knows her password asks for a change to their own address, and she resets it
+            let intruder = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "intruder@example.net", current: Self.password))
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            let newPassword = Secret("a brand new passphrase")
+            try await local.resetPassword(token: reset.token, newPassword: newPassword)
+            // Then the change link does not work
+            #expect(try await local.emailLinkTarget(token: intruder.token) == nil)
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: intruder.token)
+            }
+            #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+            // And so for a change of password
+            let again = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "intruder@example.net", current: newPassword))
+            try await local.changePassword(for: ann.id, current: newPassword, new: Secret("a third passphrase here"))
+            #expect(try await local.emailLinkTarget(token: again.token) == nil)
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: again.token)
+            }
+            #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+        }
+    }
+}
