@@ -4,7 +4,7 @@ package import Foundation
 import GRDB
 
 /// What a request for an email confirmation link came to
-/// (``AccountStore/issueEmailVerification(for:changingTo:tokenHash:lifetime:limit:window:)``).
+/// (``AccountStore/issueEmailVerification(for:changingTo:checkedPasswordHash:tokenHash:lifetime:limit:window:)``).
 package enum EmailVerificationIssue: Sendable, Equatable {
     /// A token was stored, ending the account's earlier ones; mail the link to `email`.
     case issued(Account, email: String, expiresAt: Date)
@@ -14,6 +14,8 @@ package enum EmailVerificationIssue: Sendable, Equatable {
     case noAddress
     /// The account already had `limit` links issued within the window.
     case tooMany
+    /// The account's password is no longer the one checked for the change (a reset or change came first).
+    case passwordChanged
 }
 
 /// What following an email link came to (``AccountStore/verifyEmail(tokenHash:)``).
@@ -33,11 +35,14 @@ extension AccountStore {
     /// Without `changingTo`, the link confirms the account's current address (``EmailVerificationIssue/noAddress``
     /// without one, ``EmailVerificationIssue/alreadyVerified`` when it is confirmed). With it (an address already
     /// validated, not the account's), the link makes it the account's address; refused with
-    /// ``StoreError/duplicate(_:)`` (``Field/email``) when another account has it and with
-    /// ``StoreError/accountDisabled(_:)`` when the account is not active.
+    /// ``StoreError/duplicate(_:)`` (``Field/email``) when another account has it, with
+    /// ``StoreError/accountDisabled(_:)`` when the account is not active, and
+    /// ``EmailVerificationIssue/passwordChanged`` unless the account's password hash is still `checkedPasswordHash`
+    /// (the one the caller checked the current password against; `nil`: it had none): a reset or change made while
+    /// the password was being checked wins.
     package func issueEmailVerification(
-        for user: UserID, changingTo newEmail: EmailAddress? = nil, tokenHash: String, lifetime: TimeInterval,
-        limit: Int, window: TimeInterval
+        for user: UserID, changingTo newEmail: EmailAddress? = nil, checkedPasswordHash: String? = nil,
+        tokenHash: String, lifetime: TimeInterval, limit: Int, window: TimeInterval
     ) async throws(StoreError) -> EmailVerificationIssue {
         let now = now()
         let micros = Timestamp.micros(now)
@@ -50,6 +55,7 @@ extension AccountStore {
             }
             let email: String
             if let newEmail {
+                guard record.passwordHash == checkedPasswordHash else { return .passwordChanged }
                 if try AccountStore.emailHolder(db, newEmail.rawValue, other: rowID) != nil {
                     throw StoreError.duplicate(.email)
                 }

@@ -56,8 +56,8 @@ extension LocalAccounts {
     /// has nothing to check: call this only just after the person signed in, as `AccountsHummingbird` does.
     /// - Returns: the link, or `nil` past ``maximumEmailVerifications`` links within ``emailVerificationWindow``.
     /// - Throws: ``LocalAccountError/invalid(_:)`` naming the address's problem (not an address, the account's own,
-    ///   another account's), ``LocalAccountError/wrongPassword``, ``LocalAccountError/throttled(retryAfter:)``;
-    ///   nothing is issued then.
+    ///   another account's), ``LocalAccountError/wrongPassword`` (also when the password was reset or changed while
+    ///   it was being checked), ``LocalAccountError/throttled(retryAfter:)``; nothing is issued then.
     public func requestEmailChange(
         for user: UserID, to newEmail: String, current: Secret?
     ) async throws(LocalAccountError) -> EmailVerification? {
@@ -91,16 +91,19 @@ extension LocalAccounts {
         if record.passwordHash != nil {
             try await confirmPassword(for: user, current: current ?? Secret(""))
         }
-        return try await issueEmailLink(for: user, changingTo: address)
+        // Issued only while the account's password is still the one read before the check: a reset (or change) made
+        // meanwhile, which ends change links, is not followed by one asked for with the old password.
+        return try await issueEmailLink(for: user, changingTo: address, checkedPasswordHash: record.passwordHash)
     }
 
-    private func issueEmailLink(for user: UserID, changingTo newEmail: EmailAddress?) async throws(LocalAccountError)
-        -> EmailVerification?
-    {
+    private func issueEmailLink(
+        for user: UserID, changingTo newEmail: EmailAddress?, checkedPasswordHash: String? = nil
+    ) async throws(LocalAccountError) -> EmailVerification? {
         let token = SecureRandom.hexString(count: 32)
         do {
             switch try await store.issueEmailVerification(
-                for: user, changingTo: newEmail, tokenHash: SHA256.hexDigest(Array(token.utf8)),
+                for: user, changingTo: newEmail, checkedPasswordHash: checkedPasswordHash,
+                tokenHash: SHA256.hexDigest(Array(token.utf8)),
                 lifetime: emailVerificationLifetime, limit: maximumEmailVerifications,
                 window: min(emailVerificationWindow, 24 * 60 * 60))
             {
@@ -110,11 +113,15 @@ extension LocalAccounts {
                     expiresAt: expiresAt)
             case .alreadyVerified, .noAddress, .tooMany:
                 return nil
+            case .passwordChanged:
+                throw LocalAccountError.wrongPassword
             }
-        } catch .duplicate(.email) {
+        } catch let error as LocalAccountError {
+            throw error
+        } catch StoreError.duplicate(.email) {
             throw .invalid([FieldError(.email, "already belongs to another account")])
         } catch {
-            throw .store(error)
+            throw Self.localError(error)
         }
     }
 

@@ -300,3 +300,39 @@ extension EmailVerificationTests {
         }
     }
 }
+
+extension EmailVerificationTests {
+    /// A change checked against the old password while a reset goes through leaves no working link: whoever knew the
+    /// old password (signed out by the reset) cannot take the address afterwards.
+    @Test func aChangeCheckedAgainstTheOldPasswordDuringAResetLeavesNoLink() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            // Given ann's password stored dearly (checking it takes a while), her address confirmed, a reset link
+            let slow = LocalAccounts(
+                store: store, hasher: PasswordHasher(parameters: .init(log2N: 16, r: 8, p: 1)), failureFloor: .zero)
+            let fast = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
+            let ann = try await slow.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            try await fast.verifyEmail(token: try #require(try await fast.requestEmailVerification(for: ann.id)).token)
+            let reset = try #require(try await fast.requestPasswordReset(email: "ann@example.org"))
+            // When someone who knows the old password asks for a change, and ann resets it while that is checked
+            let change = Task {
+                try await slow.requestEmailChange(for: ann.id, to: "intruder@example.net", current: Self.password)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+            try await fast.resetPassword(token: reset.token, newPassword: Secret("a brand new passphrase"))
+            // Then no link it made works
+            switch await change.result {
+            case .success(let link?):
+                #expect(try await fast.emailLinkTarget(token: link.token) == nil)
+                _ = try? await fast.verifyEmail(token: link.token)
+            case .success(nil):
+                Issue.record("no link and no refusal")
+            case .failure(let error):
+                #expect(error as? LocalAccountError == .wrongPassword)
+            }
+            #expect(try await store.account(.id(ann.id))?.email == "ann@example.org")
+        }
+    }
+}
