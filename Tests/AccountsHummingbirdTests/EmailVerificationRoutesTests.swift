@@ -211,3 +211,43 @@ struct EmailVerificationRoutesTests {
         }
     }
 }
+
+extension EmailVerificationRoutesTests {
+    /// Another account's address is named and refused (422); an address another account took after the link was sent
+    /// is not taken from it when the link is followed (409), and the account keeps its own.
+    @Test func aTakenAddressIsRefusedWhenAskedForAndWhenTheLinkIsFollowed() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            _ = try await app.store.createAccount(
+                NewAccount(
+                    username: try Username(validating: "bob"), email: try EmailAddress(validating: "bob@example.org")))
+            let taken = try await browser.submit(
+                "/account", to: "/account/email",
+                [("new_email", "BOB@example.org"), ("current_password", Self.password)])
+            #expect(taken.status == 422 && taken.text.contains("already belongs to another account"))
+            let sent = try await browser.submit(
+                "/account", to: "/account/email",
+                [("new_email", "shared@example.org"), ("current_password", Self.password)])
+            #expect(sent.status == 303)
+            let mail = try #require(try await Self.mails(outbox, count: 2).last)
+            #expect(mail.to == "shared@example.org" && mail.changesAddress)
+            _ = try await app.store.createAccount(
+                NewAccount(
+                    username: try Username(validating: "carl"),
+                    email: try EmailAddress(validating: "Shared@Example.org")))
+            let confirm = try await browser.get(try Self.path(of: mail))
+            let refused = try await browser.post(
+                "/email/confirm",
+                [
+                    ("csrf_token", try #require(confirm.csrfToken)),
+                    ("token", try #require(confirm.hiddenValue("token"))),
+                ])
+            #expect(refused.status == 409 && refused.text.contains("id=\"changed-address-taken\""))
+            #expect(try await app.store.account(.username("ada"))?.email == "ada@example.org")
+        }
+    }
+}
