@@ -76,7 +76,16 @@ extension AccountStore {
                     db, sql: "SELECT count(*) FROM email_verifications WHERE user_id = ? AND created_at > ?",
                     arguments: [rowID, Timestamp.micros(now.addingTimeInterval(-window))]) ?? 0
             guard recent < limit else { return .tooMany }
-            try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
+            if newEmail == nil {
+                // A new confirmation link replaces the earlier ones, not a change of address under way.
+                try db.run(
+                    sql: """
+                        UPDATE email_verifications SET expires_at = ?1
+                        WHERE user_id = ?2 AND kind = 'confirm' AND expires_at > ?1
+                        """, arguments: [micros, rowID])
+            } else {
+                try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
+            }
             let expiresAt = now.addingTimeInterval(lifetime)
             try db.run(
                 sql: """

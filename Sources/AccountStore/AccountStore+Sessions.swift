@@ -94,8 +94,8 @@ extension AccountStore {
         }
     }
 
-    /// Ends every session of `user` ("sign out everywhere") and records a `sessions_revoked` event, in one
-    /// transaction. Returns how many sessions ended.
+    /// Ends every session of `user` ("sign out everywhere") and any change of address under way (its link), and
+    /// records a `sessions_revoked` event, in one transaction. Returns how many sessions ended.
     @discardableResult
     public func deleteBrowserSessions(of user: UserID, actor: String = "user") async throws(StoreError) -> Int {
         let now = now()
@@ -103,6 +103,8 @@ extension AccountStore {
             let record = try AccountStore.requireUserRecord(db, .id(user))
             try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [record.id])
             let count = db.changesCount
+            // A change of address asked for from one of those sessions ends with them.
+            try AccountStore.endEmailChanges(db, userRowID: record.id!, at: Timestamp.micros(now))
             try AccountStore.insertEvent(
                 db,
                 AccountEvent(

@@ -336,3 +336,21 @@ extension EmailVerificationTests {
         }
     }
 }
+
+extension EmailVerificationTests {
+    /// "Sign out everywhere" ends a change of address under way (asked for from one of the sessions it ends), and a
+    /// new confirmation link does not end one.
+    @Test func signingOutEverywhereEndsAChangeUnderWayAndAConfirmationLinkDoesNot() async throws {
+        try await withAnn { local, store, _, _, ann in
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "ann@new.example", current: Self.password))
+            _ = try #require(try await local.requestEmailVerification(for: ann.id))
+            #expect(try await local.emailLinkTarget(token: change.token)?.changesAddress == true)
+            _ = try await store.deleteBrowserSessions(of: ann.id)
+            #expect(try await local.emailLinkTarget(token: change.token) == nil)
+            await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                try await local.verifyEmail(token: change.token)
+            }
+        }
+    }
+}
