@@ -116,13 +116,17 @@ extension LocalAccounts {
             case .passwordChanged:
                 throw LocalAccountError.wrongPassword
             }
-        } catch let error as LocalAccountError {
-            throw error
-        } catch StoreError.duplicate(.email) {
-            throw .invalid([FieldError(.email, "already belongs to another account")])
         } catch {
-            throw Self.localError(error)
+            throw Self.emailLinkError(error)
         }
+    }
+
+    /// `error` as the email-link calls throw it: another account's address named as the email's problem.
+    private static func emailLinkError(_ error: any Error) -> LocalAccountError {
+        if case StoreError.duplicate(.email) = error {
+            return .invalid([FieldError(.email, "already belongs to another account")])
+        }
+        return localError(error)
     }
 
     /// Whom a working email link's `token` is for, and what it confirms (unused, not replaced, not expired, the
@@ -153,12 +157,8 @@ extension LocalAccounts {
             case .verified(let account, _): return account
             case .invalidToken: throw LocalAccountError.invalidVerificationLink
             }
-        } catch let error as LocalAccountError {
-            throw error
-        } catch StoreError.duplicate(.email) {
-            throw .invalid([FieldError(.email, "already belongs to another account")])
         } catch {
-            throw Self.localError(error)
+            throw Self.emailLinkError(error)
         }
     }
 }
