@@ -76,16 +76,10 @@ extension AccountStore {
                     db, sql: "SELECT count(*) FROM email_verifications WHERE user_id = ? AND created_at > ?",
                     arguments: [rowID, Timestamp.micros(now.addingTimeInterval(-window))]) ?? 0
             guard recent < limit else { return .tooMany }
-            if newEmail == nil {
-                // A new confirmation link replaces the earlier ones, not a change of address under way.
-                try db.run(
-                    sql: """
-                        UPDATE email_verifications SET expires_at = ?1
-                        WHERE user_id = ?2 AND kind = 'confirm' AND expires_at > ?1
-                        """, arguments: [micros, rowID])
-            } else {
-                try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
-            }
+            // A new confirmation link replaces the earlier ones, not a change of address under way; a change replaces
+            // both (a confirmation of the address it replaces has nothing left to do).
+            try AccountStore.endEmailVerifications(
+                db, userRowID: rowID, at: micros, kind: newEmail == nil ? "confirm" : nil)
             let expiresAt = now.addingTimeInterval(lifetime)
             try db.run(
                 sql: """
@@ -139,7 +133,9 @@ extension AccountStore {
             let user = UserID(uncheckedRawValue: record.publicID)
             try db.run(
                 sql: "UPDATE email_verifications SET used_at = ? WHERE token_hash = ?", arguments: [micros, tokenHash])
-            try AccountStore.endEmailVerifications(db, userRowID: link.userRowID, at: micros)
+            // Following a confirmation link leaves a change under way alone, as asking for one does.
+            try AccountStore.endEmailVerifications(
+                db, userRowID: link.userRowID, at: micros, kind: link.change ? nil : "confirm")
             if link.change {
                 if try AccountStore.emailHolder(db, link.email, other: link.userRowID) != nil {
                     throw StoreError.duplicate(.email)
@@ -202,20 +198,20 @@ extension AccountStore {
 
     /// Ends the live email links of the account in row `userRowID` at `micros`: their rows stay, to count the requests
     /// made.
-    static func endEmailVerifications(_ db: Database, userRowID: Int64, at micros: Int64) throws {
+    /// With `kind` (`confirm` or `change`), only the links of that kind.
+    static func endEmailVerifications(_ db: Database, userRowID: Int64, at micros: Int64, kind: String? = nil) throws {
         try db.run(
-            sql: "UPDATE email_verifications SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
-            arguments: [micros, userRowID])
+            sql: """
+                UPDATE email_verifications SET expires_at = ?1
+                WHERE user_id = ?2 AND expires_at > ?1 AND (?3 IS NULL OR kind = ?3)
+                """,
+            arguments: [micros, userRowID, kind])
     }
 
     /// Ends the live change links of the account in row `userRowID` at `micros`: a password reset or change signs out
     /// whoever knew the old password, and a change that password (or a session it let in) asked for ends with it.
     static func endEmailChanges(_ db: Database, userRowID: Int64, at micros: Int64) throws {
-        try db.run(
-            sql: """
-                UPDATE email_verifications SET expires_at = ?1 WHERE user_id = ?2 AND kind = 'change' AND expires_at > ?1
-                """,
-            arguments: [micros, userRowID])
+        try endEmailVerifications(db, userRowID: userRowID, at: micros, kind: "change")
     }
 
     /// The live email link whose token hashes to `tokenHash`, of an active account whose address is still the one the
