@@ -57,7 +57,8 @@ extension LocalAccounts {
     /// - Returns: the link, or `nil` past ``maximumEmailVerifications`` links within ``emailVerificationWindow``.
     /// - Throws: ``LocalAccountError/invalid(_:)`` naming the address's problem (not an address, the account's own,
     ///   another account's), ``LocalAccountError/wrongPassword`` (also when the password was reset or changed while
-    ///   it was being checked), ``LocalAccountError/throttled(retryAfter:)``; nothing is issued then.
+    ///   it was being checked, not when a sign-in only rehashed it), ``LocalAccountError/throttled(retryAfter:)``;
+    ///   nothing is issued then.
     public func requestEmailChange(
         for user: UserID, to newEmail: String, current: Secret?
     ) async throws(LocalAccountError) -> EmailVerification? {
@@ -88,12 +89,25 @@ extension LocalAccounts {
         if let current = account?.email, Mailbox.uniquenessKey(current) == Mailbox.uniquenessKey(address.rawValue) {
             throw .invalid([FieldError(.email, "is already the account's address")])
         }
-        if record.passwordHash != nil {
-            try await confirmPassword(for: user, current: current ?? Secret(""))
+        // Checked against the hash read here, the one the link is issued under.
+        if let stored = record.passwordHash {
+            try await checkCurrent(current ?? Secret(""), against: stored, of: user)
         }
-        // Issued only while the account's password is still the one read before the check: a reset (or change) made
-        // meanwhile, which ends change links, is not followed by one asked for with the old password.
-        return try await issueEmailLink(for: user, changingTo: address, checkedPasswordHash: record.passwordHash)
+        // Issued only while the account's password is still the one checked: a reset (or change) made meanwhile, which
+        // ends change links, is not followed by one asked for with the old password. When the hash there now is
+        // another, `current` is checked against it, once: a match (a sign-in rehashed the same password) issues.
+        var checked = record.passwordHash
+        for round in 0..<2 {
+            do {
+                return try await issueEmailLink(for: user, changingTo: address, checkedPasswordHash: checked)
+            } catch .wrongPassword {
+                guard round == 0, let current, let now = try await requireRecord(user).passwordHash,
+                    case .valid = await verifyOffPool(current, against: now)
+                else { break }
+                checked = now
+            }
+        }
+        throw .wrongPassword
     }
 
     private func issueEmailLink(

@@ -275,7 +275,7 @@ public struct LocalAccounts: Sendable {
     /// (``LocalAccountError/throttled(retryAfter:)``), so whoever holds a session (left open, or stolen) cannot guess
     /// the password through a change or a removal faster than through signing in. The count is the account's own,
     /// apart from its logins' (a guess here does not lock the person out of signing in).
-    private func checkCurrent(_ current: Secret, against stored: String, of user: UserID)
+    func checkCurrent(_ current: Secret, against stored: String, of user: UserID)
         async throws(LocalAccountError)
     {
         let key = Self.currentPasswordKey(user)
@@ -330,7 +330,7 @@ public struct LocalAccounts: Sendable {
         throw .wrongPassword
     }
 
-    private func requireRecord(_ user: UserID) async throws(LocalAccountError) -> LoginRecord {
+    func requireRecord(_ user: UserID) async throws(LocalAccountError) -> LoginRecord {
         do {
             guard let record = try await store.loginRecord(.id(user)) else {
                 throw LocalAccountError.store(.accountNotFound(user.rawValue))
@@ -364,7 +364,7 @@ public struct LocalAccounts: Sendable {
         }
     }
 
-    private func verifyOffPool(_ password: Secret, against stored: String) async -> PasswordVerification {
+    func verifyOffPool(_ password: Secret, against stored: String) async -> PasswordVerification {
         let hasher = hasher
         return await onGlobalQueue {
             // An unreadable stored hash cannot be matched: treat it as a wrong password, after the same work.

@@ -357,3 +357,34 @@ extension EmailVerificationTests {
         }
     }
 }
+
+extension EmailVerificationTests {
+    /// A sign-in that only rehashes the password (stored with older parameters) while a change of address checks it
+    /// does not turn the right password into a wrong one: the change is checked again against the hash there now, as
+    /// a change of password is.
+    @Test func aSignInThatRehashesThePasswordDuringAChangeDoesNotRefuseIt() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            // Given ann's password stored with older, dearer parameters (checking it takes a while)
+            let slow = LocalAccounts(
+                store: store, hasher: PasswordHasher(parameters: .init(log2N: 17, r: 8, p: 1)), failureFloor: .zero)
+            let fast = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
+            let ann = try await slow.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let before = try #require(try await store.loginRecord(.id(ann.id))?.passwordHash)
+            // When she signs in (which rehashes it) while a change of address she asked for checks it
+            let signIn = Task { try await fast.signIn(login: "ann", password: Self.password) }
+            try await Task.sleep(for: .milliseconds(200))
+            let change = try await fast.requestEmailChange(for: ann.id, to: "ann@new.example", current: Self.password)
+            guard case .signedIn = try await signIn.value else {
+                Issue.record("the sign-in did not go through")
+                return
+            }
+            #expect(try await store.loginRecord(.id(ann.id))?.passwordHash != before)
+            // Then the change is not refused, and its link works
+            let link = try #require(change)
+            #expect(try await fast.emailLinkTarget(token: link.token)?.email == "ann@new.example")
+        }
+    }
+}
