@@ -16,7 +16,8 @@ extension AccountRoutes {
         /// Sends one mail. It runs in a task of its own, after the answer; a failure is logged by its type only.
         public var send: @Sendable (EmailVerificationMail) async throws -> Void
         /// Tells the old address that the account's address was changed (no link: if it was not its owner's doing,
-        /// they know to act), in a task of its own after the answer; `nil` (the default): no such mail.
+        /// they know to act), in a task of its own after the answer, when the old address was confirmed (an
+        /// unconfirmed one may be a typo, or someone else's); `nil` (the default): no such mail.
         public var notifyChange: (@Sendable (EmailChangeNotice) async throws -> Void)?
 
         /// Links on `baseURL`, sent by `send`.
@@ -121,19 +122,22 @@ extension AccountRoutes {
         let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
-        if !account.hasPassword && !isRecentSignIn(visit) {
-            return try await accountPage(
-                visit, account,
-                emailError: "To change your address, log in with Twitter again first: it can be changed only soon "
-                    + "after signing in.", status: .forbidden)
-        }
         let newEmail = form["new_email"] ?? ""
         let current = form["current_password"].map(Secret.init)
         // Checked here, before the mail's task: a refusal is the person's to see.
         let verification: EmailVerification?
         do {
-            verification = try await local.requestEmailChange(for: account.id, to: newEmail, current: current)
+            // With no password to check, only a recent sign-in vouches for the person (the library checks which, on
+            // the record it issues the link against).
+            verification = try await local.requestEmailChange(
+                for: account.id, to: newEmail, current: current, passwordRequired: !isRecentSignIn(visit))
         } catch {
+            if case .noPassword = error {
+                return try await accountPage(
+                    visit, account,
+                    emailError: "To change your address, log in with Twitter again first: it can be changed only soon "
+                        + "after signing in.", status: .forbidden)
+            }
             if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .email) {
                 return refusal
             }
@@ -193,7 +197,8 @@ extension AccountRoutes {
             }
         }
         logger.info(changes ? "email changed" : "email confirmed", metadata: ["account.id": "\(account.id)"])
-        if changes, let old = target?.account.email, let new = account.email,
+        // Only a confirmed old address is told: an unconfirmed one may be a typo, or someone else's.
+        if changes, let old = target?.account.email, target?.account.isEmailVerified == true, let new = account.email,
             let notify = configuration.emailVerification?.notifyChange
         {
             let notice = EmailChangeNotice(

@@ -53,14 +53,16 @@ extension LocalAccounts {
     ///
     /// An account with a password must give it (`current`, checked and counted as ``changePassword(for:current:new:endingSessionsBut:)``
     /// checks it): the address is a way into the account (a reset link goes there). One without (made through Twitter)
-    /// has nothing to check: call this only just after the person signed in, as `AccountsHummingbird` does.
+    /// has nothing to check: call this only just after the person signed in, as `AccountsHummingbird` does, or with
+    /// `passwordRequired` (then it is refused with ``LocalAccountError/noPassword``, checked on the record the link is
+    /// issued against, so a password removed meanwhile does not let an older session through).
     /// - Returns: the link, or `nil` past ``maximumEmailVerifications`` links within ``emailVerificationWindow``.
     /// - Throws: ``LocalAccountError/invalid(_:)`` naming the address's problem (not an address, the account's own,
     ///   another account's), ``LocalAccountError/wrongPassword`` (also when the password was reset or changed while
     ///   it was being checked, not when a sign-in only rehashed it), ``LocalAccountError/throttled(retryAfter:)``;
     ///   nothing is issued then.
     public func requestEmailChange(
-        for user: UserID, to newEmail: String, current: Secret?
+        for user: UserID, to newEmail: String, current: Secret?, passwordRequired: Bool = false
     ) async throws(LocalAccountError) -> EmailVerification? {
         let address: EmailAddress
         do {
@@ -92,6 +94,8 @@ extension LocalAccounts {
         // Checked against the hash read here, the one the link is issued under.
         if let stored = record.passwordHash {
             try await checkCurrent(current ?? Secret(""), against: stored, of: user)
+        } else if passwordRequired {
+            throw .noPassword
         }
         // Issued only while the account's password is still the one checked: a reset (or change) made meanwhile, which
         // ends change links, is not followed by one asked for with the old password. When the hash there now is

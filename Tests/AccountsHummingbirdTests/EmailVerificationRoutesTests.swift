@@ -132,7 +132,15 @@ struct EmailVerificationRoutesTests {
             _ = try await browser.submit(
                 "/signup", to: "/signup",
                 [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
-            _ = try await Self.mails(outbox, count: 1)
+            // (her address confirmed: only a confirmed old address is told of a change)
+            let first = try await Self.mails(outbox, count: 1)[0]
+            let confirmPage = try await browser.get(try Self.path(of: first))
+            _ = try await browser.post(
+                "/email/confirm",
+                [
+                    ("csrf_token", try #require(confirmPage.csrfToken)),
+                    ("token", try #require(confirmPage.hiddenValue("token"))),
+                ])
             let page = try await browser.get("/account")
             #expect(
                 page.text.contains("id=\"change-email-form\"") && page.text.contains("id=\"email_current_password\""))
@@ -248,6 +256,35 @@ extension EmailVerificationRoutesTests {
                 ])
             #expect(refused.status == 409 && refused.text.contains("id=\"changed-address-taken\""))
             #expect(try await app.store.account(.username("ada"))?.email == "ada@example.org")
+        }
+    }
+}
+
+extension EmailVerificationRoutesTests {
+    /// An old address nobody confirmed (a typo, or someone else's) is not told of a change: the notice would hand a
+    /// stranger the username and the new address.
+    @Test func anUnconfirmedOldAddressIsNotToldOfAChange() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let notices = Locked<[AccountRoutes.EmailChangeNotice]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox, notices: notices)) { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@exmaple.org"), ("password", Self.password)])
+            _ = try await browser.submit(
+                "/account", to: "/account/email",
+                [("new_email", "ada@example.org"), ("current_password", Self.password)])
+            let mail = try await Self.mails(outbox, count: 2)[1]
+            let confirm = try await browser.get(try Self.path(of: mail))
+            let done = try await browser.post(
+                "/email/confirm",
+                [
+                    ("csrf_token", try #require(confirm.csrfToken)),
+                    ("token", try #require(confirm.hiddenValue("token"))),
+                ])
+            #expect(done.location == "/account?notice=email_changed")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(notices.withLock { $0.isEmpty })
         }
     }
 }

@@ -388,3 +388,21 @@ extension EmailVerificationTests {
         }
     }
 }
+
+extension EmailVerificationTests {
+    /// With `passwordRequired` (a session that is not a recent sign-in), an account without a password is refused:
+    /// checked on the record the link would be issued against, so a password removed meanwhile lets nothing through.
+    @Test func aChangeThatRequiresAPasswordIsRefusedForAnAccountWithout() async throws {
+        try await withAnn { local, store, _, database, _ in
+            let bob = try await store.createAccount(NewAccount(username: try Username(validating: "bob")))
+            try await store.linkTwitter(
+                NewTwitterIdentity(userID: TwitterUserID(7), screenName: "bob", name: "Bob", profileJSON: nil),
+                credential: nil, to: .id(bob.id))
+            await #expect(throws: LocalAccountError.noPassword) {
+                try await local.requestEmailChange(
+                    for: bob.id, to: "bob@example.org", current: nil, passwordRequired: true)
+            }
+            #expect(countQuery(database, "SELECT count(*) FROM email_verifications") == 0)
+        }
+    }
+}
