@@ -40,6 +40,13 @@ struct EmailVerificationRoutesTests {
         return String(link.dropFirst("https://accounts.example".count))
     }
 
+    /// Presses "Confirm" on the page a mailed link opened.
+    static func confirm(_ page: Page, in browser: inout Browser) async throws -> Page {
+        try await browser.post(
+            "/email/confirm",
+            [("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token")))])
+    }
+
     @Test func anEmailSignUpIsMailedALinkThatConfirmsTheAddressOnce() async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
         try await WebApp.run(configuration: Self.configuration(outbox)) { app in
@@ -64,9 +71,7 @@ struct EmailVerificationRoutesTests {
             #expect(page.response.headerValue("referrer-policy") == "strict-origin")
             #expect(try await app.store.account(.username("ada"))?.emailVerifiedAt == nil)
             // And confirmed (from any browser: the link itself is the proof)
-            let done = try await elsewhere.post(
-                "/email/confirm",
-                [("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token")))])
+            let done = try await Self.confirm(page, in: &elsewhere)
             #expect(done.status == 303 && done.location == "/?notice=email_confirmed")
             #expect(try await app.store.account(.username("ada"))?.isEmailVerified == true)
             let after = try await browser.get("/account")
@@ -74,9 +79,7 @@ struct EmailVerificationRoutesTests {
             // And the link works once
             let again = try await elsewhere.get(path)
             #expect(again.status == 400 && again.text.contains("id=\"confirmation-link-not-valid\""))
-            let replay = try await elsewhere.post(
-                "/email/confirm",
-                [("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token")))])
+            let replay = try await Self.confirm(page, in: &elsewhere)
             #expect(replay.status == 400)
             // And nothing of the link reached the log
             let token = try #require(page.hiddenValue("token"))
@@ -87,10 +90,7 @@ struct EmailVerificationRoutesTests {
     @Test func theAccountPageSendsANewLinkEndingTheOlderAndTwitterConfirmedAddressesGetNone() async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
         try await WebApp.run(configuration: Self.configuration(outbox)) { app in
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
             let first = try await Self.mails(outbox, count: 1)[0]
             // When she asks for a new link on her account page
             let sent = try await browser.submit("/account", to: "/account/email/confirm", [])
@@ -128,19 +128,11 @@ struct EmailVerificationRoutesTests {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
         let notices = Locked<[AccountRoutes.EmailChangeNotice]>([])
         try await WebApp.run(configuration: Self.configuration(outbox, notices: notices)) { app in
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
             // (her address confirmed: only a confirmed old address is told of a change)
             let first = try await Self.mails(outbox, count: 1)[0]
             let confirmPage = try await browser.get(try Self.path(of: first))
-            _ = try await browser.post(
-                "/email/confirm",
-                [
-                    ("csrf_token", try #require(confirmPage.csrfToken)),
-                    ("token", try #require(confirmPage.hiddenValue("token"))),
-                ])
+            _ = try await Self.confirm(confirmPage, in: &browser)
             let page = try await browser.get("/account")
             #expect(
                 page.text.contains("id=\"change-email-form\"") && page.text.contains("id=\"email_current_password\""))
@@ -165,12 +157,7 @@ struct EmailVerificationRoutesTests {
             #expect(try await app.store.account(.username("ada"))?.email == "ada@example.org")
             let confirm = try await browser.get(try Self.path(of: mail))
             #expect(confirm.text.contains("is to be the new address of"))
-            let done = try await browser.post(
-                "/email/confirm",
-                [
-                    ("csrf_token", try #require(confirm.csrfToken)),
-                    ("token", try #require(confirm.hiddenValue("token"))),
-                ])
+            let done = try await Self.confirm(confirm, in: &browser)
             #expect(done.status == 303 && done.location == "/account?notice=email_changed")
             let after = try await browser.get(try #require(done.location))
             #expect(after.text.contains("id=\"account-email\">ada@new.example</span>"))
@@ -208,10 +195,7 @@ struct EmailVerificationRoutesTests {
 
     @Test func withoutTheSettingThereAreNoConfirmationRoutesOrMails() async throws {
         try await WebApp.run { app in
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
             let account = try await browser.get("/account")
             #expect(account.text.contains("id=\"email-not-confirmed\"") && !account.text.contains("send-confirmation"))
             #expect(try await browser.get("/email/confirm?token=" + String(repeating: "a", count: 64)).status == 404)
@@ -226,10 +210,7 @@ extension EmailVerificationRoutesTests {
     @Test func aTakenAddressIsRefusedWhenAskedForAndWhenTheLinkIsFollowed() async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
         try await WebApp.run(configuration: Self.configuration(outbox)) { app in
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
             _ = try await app.store.createAccount(
                 NewAccount(
                     username: try Username(validating: "bob"), email: try EmailAddress(validating: "bob@example.org")))
@@ -248,12 +229,7 @@ extension EmailVerificationRoutesTests {
                     username: try Username(validating: "carl"),
                     email: try EmailAddress(validating: "Shared@Example.org")))
             let confirm = try await browser.get(try Self.path(of: mail))
-            let refused = try await browser.post(
-                "/email/confirm",
-                [
-                    ("csrf_token", try #require(confirm.csrfToken)),
-                    ("token", try #require(confirm.hiddenValue("token"))),
-                ])
+            let refused = try await Self.confirm(confirm, in: &browser)
             #expect(refused.status == 409 && refused.text.contains("id=\"changed-address-taken\""))
             #expect(try await app.store.account(.username("ada"))?.email == "ada@example.org")
         }
@@ -276,12 +252,7 @@ extension EmailVerificationRoutesTests {
                 [("new_email", "ada@example.org"), ("current_password", Self.password)])
             let mail = try await Self.mails(outbox, count: 2)[1]
             let confirm = try await browser.get(try Self.path(of: mail))
-            let done = try await browser.post(
-                "/email/confirm",
-                [
-                    ("csrf_token", try #require(confirm.csrfToken)),
-                    ("token", try #require(confirm.hiddenValue("token"))),
-                ])
+            let done = try await Self.confirm(confirm, in: &browser)
             #expect(done.location == "/account?notice=email_changed")
             try await Task.sleep(for: .milliseconds(300))
             #expect(notices.withLock { $0.isEmpty })
