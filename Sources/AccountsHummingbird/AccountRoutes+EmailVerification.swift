@@ -1,5 +1,6 @@
 import AccountCrypto
 public import AccountModel
+import AccountStore
 public import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,6 +20,11 @@ extension AccountRoutes {
         /// they know to act), in a task of its own after the answer, when the old address was confirmed (an
         /// unconfirmed one may be a typo, or someone else's); `nil` (the default): no such mail.
         public var notifyChange: (@Sendable (EmailChangeNotice) async throws -> Void)?
+        /// Mails being issued and sent at once (a slow mail server holds each for as long as it takes): 64 (less than
+        /// 1 counts as 1). Past it, a request for a change of address or a new link is answered 503 with
+        /// `Retry-After`, and changes nothing; the link of a sign-up is not sent (it is logged: the account page
+        /// offers another).
+        public var maximumInFlight = 64
 
         /// Links on `baseURL`, sent by `send`.
         public init(baseURL: URL, send: @escaping @Sendable (EmailVerificationMail) async throws -> Void) {
@@ -64,21 +70,32 @@ extension AccountRoutes {
 
     /// Issues a confirmation link for `user`'s address and mails it, in a task of its own (the answer does not wait);
     /// nothing when confirmation is not configured, the address is confirmed already or the account has none, or
-    /// ``LocalAccounts/maximumEmailVerifications`` links went out within the hour.
-    func mailEmailConfirmation(for user: UserID) {
+    /// ``LocalAccounts/maximumEmailVerifications`` links went out within the hour. `false` when
+    /// ``EmailVerificationDelivery/maximumInFlight`` mails are under way: nothing is issued then (it is logged).
+    @discardableResult
+    func mailEmailConfirmation(for user: UserID) -> Bool {
+        guard configuration.emailVerification != nil else { return true }
+        guard emailMails.reserve() else {
+            logDroppedEmailMail("email confirmation")
+            return false
+        }
         let local = local
         mailEmailLink(for: user) { () async throws(LocalAccountError) -> EmailVerification? in
             try await local.requestEmailVerification(for: user)
         }
+        return true
     }
 
-    /// Mails the link `issue` makes (if any), in a task of its own.
+    /// Mails the link `issue` makes (if any), in a task of its own, in the place taken in ``emailMails`` for it.
     func mailEmailLink(
         for user: UserID, issue: @escaping @Sendable () async throws(LocalAccountError) -> EmailVerification?
     ) {
-        guard let delivery = configuration.emailVerification else { return }
+        guard let delivery = configuration.emailVerification else {
+            emailMails.release()
+            return
+        }
         let (logger, mountPath) = (logger, configuration.mountPath)
-        let started = resetMails.start {
+        emailMails.startInReservedPlace {
             let verification: EmailVerification?
             do {
                 verification = try await issue()
@@ -104,14 +121,34 @@ extension AccountRoutes {
                     metadata: ["account.id": "\(user)", "web.error": "\(type(of: error))"])
             }
         }
-        if !started { logger.warning("email confirmation dropped: too many mails under way") }
     }
 
-    /// `POST /account/email/confirm`: mails the signed-in account a new confirmation link.
+    /// Logs that a mail of `kind` was not sent because ``EmailVerificationDelivery/maximumInFlight`` mails are under
+    /// way (one line a minute at most).
+    func logDroppedEmailMail(_ kind: String) {
+        if let dropped = emailMails.refusalsToLog(at: store.currentDate) {
+            logger.warning(
+                "\(kind) mail dropped: too many mails under way",
+                metadata: ["web.limit": "\(emailMails.limit)", "web.dropped": "\(dropped)"])
+        }
+    }
+
+    /// The account page answering 503 with `Retry-After: 60`, when a mail the request needs cannot be sent now.
+    func mailsBusyPage(_ visit: Visit, _ account: Account) async throws -> Response {
+        retrying(
+            try await accountPage(
+                visit, account,
+                emailError: "Too many mails are being sent just now, so none was sent and nothing changed. Try again "
+                    + "in a minute.", status: .serviceUnavailable),
+            after: store.currentDate.addingTimeInterval(60))
+    }
+
+    /// `POST /account/email/confirm`: mails the signed-in account a new confirmation link (503 when
+    /// ``EmailVerificationDelivery/maximumInFlight`` mails are under way).
     func sendEmailConfirmation(_ request: Request) async throws -> Response {
         let (visit, account) = try signedInVisit(try await postedVisit(request).0)
         guard account.email != nil, !account.isEmailVerified else { return redirect(visit, to: "/account") }
-        mailEmailConfirmation(for: account.id)
+        guard mailEmailConfirmation(for: account.id) else { return try await mailsBusyPage(visit, account) }
         return redirect(visit, to: "/account?notice=confirmation_sent")
     }
 
@@ -124,6 +161,13 @@ extension AccountRoutes {
         let (_, account) = try signedInVisit(visit)
         let newEmail = form["new_email"] ?? ""
         let current = form["current_password"].map(Secret.init)
+        // A place for the mail is taken first: a link issued that could not be mailed would still end the older one.
+        guard emailMails.reserve() else {
+            logDroppedEmailMail("email change")
+            return try await mailsBusyPage(visit, account)
+        }
+        var reserved = true
+        defer { if reserved { emailMails.release() } }
         // Checked here, before the mail's task: a refusal is the person's to see.
         let verification: EmailVerification?
         do {
@@ -147,6 +191,7 @@ extension AccountRoutes {
                 on: .email, status: .unprocessableContent)
         }
         if let verification {
+            reserved = false
             mailEmailLink(for: account.id) { () async throws(LocalAccountError) -> EmailVerification? in verification }
         }
         logger.info("email change asked for", metadata: ["account.id": "\(account.id)"])
@@ -204,7 +249,7 @@ extension AccountRoutes {
             let notice = EmailChangeNotice(
                 to: old, username: account.username, newAddress: new, changedAt: account.updatedAt)
             let logger = logger
-            let started = resetMails.start {
+            let started = emailMails.start {
                 do {
                     try await notify(notice)
                 } catch {
@@ -213,7 +258,7 @@ extension AccountRoutes {
                         metadata: ["account.id": "\(account.id)", "web.error": "\(type(of: error))"])
                 }
             }
-            if !started { logger.warning("email change notice dropped: too many mails under way") }
+            if !started { logDroppedEmailMail("email change notice") }
         }
         let notice = changes ? "email_changed" : "email_confirmed"
         return redirect(visit, to: visit.account?.id == account.id ? "/account?notice=\(notice)" : "/?notice=\(notice)")

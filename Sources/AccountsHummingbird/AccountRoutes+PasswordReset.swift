@@ -133,22 +133,24 @@ extension AccountRoutes {
         return page(visit, title: "Check your email", body: Pages.resetSent(lifetime: local.passwordResetLifetime))
     }
 
-    /// Returns when every password reset link asked for so far has been issued and its mail sent, or has failed (or
-    /// when the calling task is cancelled). Links are mailed in tasks of their own, after the answer; call this once
-    /// the server has stopped taking requests, so that stopping the app does not drop mails it promised. Bound the
-    /// wait (a mailer that never answers would hold the process):
+    /// Returns when every mail asked for so far (password reset links, email confirmation and change links, change
+    /// notices) has been issued and sent, or has failed (or when the calling task is cancelled). Mails go out in
+    /// tasks of their own, after the answer; call this once the server has stopped taking requests, so that stopping
+    /// the app does not drop mails it promised. Bound the wait (a mailer that never answers would hold the process):
     ///
     /// ```swift
     /// try await application.runService()   // until SIGINT or SIGTERM (`run()` handles no signal)
     /// await withTaskGroup(of: Void.self) { group in
-    ///     group.addTask { await routes.finishPasswordResetMails() }
+    ///     group.addTask { await routes.finishMails() }
     ///     group.addTask { try? await Task.sleep(for: .seconds(10)) }
     ///     await group.next()
     ///     group.cancelAll()
     /// }
     /// ```
-    public func finishPasswordResetMails() async {
-        await resetMails.waitUntilIdle()
+    public func finishMails() async {
+        async let resets: Void = resetMails.waitUntilIdle()
+        async let others: Void = emailMails.waitUntilIdle()
+        _ = await (resets, others)
     }
 
     // MARK: - Choosing a new password

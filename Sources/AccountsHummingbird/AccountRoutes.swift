@@ -100,7 +100,9 @@ public struct AccountRoutes: Sendable {
     /// Limits "Forgot your password?" requests (``PasswordResetDelivery/requestsPerClient``), when reset is offered.
     let resetThrottle: RequestThrottle?
     /// The reset links being issued and mailed.
-    let resetMails: ResetMailQueue
+    let resetMails: MailQueue
+    /// The confirmation and change links being issued and mailed, and the change notices being sent.
+    let emailMails: MailQueue
 
     /// Routes over `store`, registering through `registration` and signing in with passwords through `local`.
     /// - Parameters:
@@ -129,7 +131,8 @@ public struct AccountRoutes: Sendable {
         self.resetThrottle = delivery.map {
             RequestThrottle(perClient: $0.requestsPerClient, perNetwork: $0.requestsPerNetwork, inAll: $0.requestsInAll)
         }
-        self.resetMails = ResetMailQueue(limit: max(1, delivery?.maximumInFlight ?? 1))
+        self.resetMails = MailQueue(limit: max(1, delivery?.maximumInFlight ?? 1))
+        self.emailMails = MailQueue(limit: max(1, configuration.emailVerification?.maximumInFlight ?? 1))
     }
 
     /// Adds every route (see README, "Web routes") to `router`, under ``Configuration/mountPath``.

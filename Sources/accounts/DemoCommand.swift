@@ -204,7 +204,7 @@ struct DemoCommand: AsyncParsableCommand {
     static func finishMails(_ routes: AccountRoutes) async {
         await Task {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await routes.finishPasswordResetMails() }
+                group.addTask { await routes.finishMails() }
                 group.addTask { try? await Task.sleep(for: .seconds(10)) }
                 await group.next()
                 group.cancelAll()

@@ -259,3 +259,67 @@ extension EmailVerificationRoutesTests {
         }
     }
 }
+
+extension EmailVerificationRoutesTests {
+    /// These mails have a place of their own, apart from reset mails (with no reset configured, one held up no longer
+    /// held back the next sign-up's). With `maximumInFlight` of them under way, a change of address or a new link
+    /// is answered 503 and issues nothing: a link issued that could not be mailed would end the older one.
+    @Test func aBusyMailerRefusesWhatItCannotSendAndChangesNothing() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let entered = Locked(0)
+        let gate = Locked(false)
+        var routes = AccountRoutes.Configuration()
+        var delivery = AccountRoutes.EmailVerificationDelivery(baseURL: URL(string: "https://accounts.example/")!) {
+            mail in
+            // A mail server that takes its time
+            entered.withLock { $0 += 1 }
+            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
+            outbox.withLock { $0.append(mail) }
+        }
+        delivery.maximumInFlight = 2
+        routes.emailVerification = delivery
+        try await WebApp.run(configuration: routes) { app in
+            // Given ada and bob just signed up, their mails held up by the mail server
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            var bob = app.browser()
+            _ = try await bob.submit(
+                "/signup", to: "/signup",
+                [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
+            for _ in 0..<500 where entered.value < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            // Then both are under way at once
+            #expect(entered.value == 2)
+            let links = { countQuery(app.databasePath, "SELECT count(*) FROM email_verifications") }
+            #expect(links() == 2)
+
+            // When ada asks to change her address, and for a new link, while two mails are under way
+            let change = [("new_email", "ada@new.example"), ("current_password", Self.password)]
+            let busy = try await ada.submit("/account", to: "/account/email", change)
+            let again = try await ada.submit("/account", to: "/account/email/confirm", [])
+            // Then she is told to try again in a minute, and nothing is issued
+            for refused in [busy, again] {
+                #expect(refused.status == 503 && refused.response.headerValue("retry-after") == "60")
+                #expect(refused.text.contains("Too many mails are being sent just now"), "\(refused.text)")
+            }
+            #expect(links() == 2)
+            #expect(try await app.store.account(.username("ada"))?.email == "ada@example.org")
+            #expect(app.logLines.value.contains { $0.contains("email change mail dropped: too many mails under way") })
+
+            // When the mail server catches up
+            gate.withLock { $0 = true }
+            let mails = try await Self.mails(outbox, count: 2)
+            #expect(Set(mails.map(\.to)) == ["ada@example.org", "bob@example.org"])
+            // Then the link it held up works, and the change now goes through
+            let first = try #require(mails.first { $0.to == "ada@example.org" })
+            let confirmed = try await Self.confirm(try await ada.get(try Self.path(of: first)), in: &ada)
+            #expect(confirmed.location == "/account?notice=email_confirmed")
+            let sent = try await ada.submit("/account", to: "/account/email", change)
+            #expect(sent.status == 303 && sent.location == "/account?notice=email_change_sent")
+            let changing = try #require(try await Self.mails(outbox, count: 3).last)
+            #expect(changing.to == "ada@new.example" && changing.changesAddress)
+            let changed = try await Self.confirm(try await ada.get(try Self.path(of: changing)), in: &ada)
+            #expect(changed.location == "/account?notice=email_changed")
+            #expect(try await app.store.account(.username("ada"))?.email == "ada@new.example")
+            await app.routes.finishMails()
+        }
+    }
+}

@@ -335,11 +335,11 @@ struct PasswordResetRoutesTests {
             // When the app waits for its mails at shutdown
             let finished = Locked(false)
             let waiting = Task {
-                await app.routes.finishPasswordResetMails()
+                await app.routes.finishMails()
                 finished.withLock { $0 = true }
             }
             // (a waiter whose task is cancelled stops waiting)
-            let cancelled = Task { await app.routes.finishPasswordResetMails() }
+            let cancelled = Task { await app.routes.finishMails() }
             cancelled.cancel()
             await cancelled.value
             try await Task.sleep(for: .milliseconds(100))
@@ -353,7 +353,7 @@ struct PasswordResetRoutesTests {
                 "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
             #expect(again.status == 200)
             #expect(try await Self.mails(outbox, count: 2).count == 2)
-            await app.routes.finishPasswordResetMails()
+            await app.routes.finishMails()
         }
     }
 }

@@ -32,7 +32,7 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
 func readmeResetShutdownExample(application: some ApplicationProtocol, routes: AccountRoutes) async throws {
     try await application.runService()  // SIGINT or SIGTERM: a graceful shutdown, then it returns
     await withTaskGroup(of: Void.self) { group in
-        group.addTask { await routes.finishPasswordResetMails() }  // every link asked for so far issued and mailed
+        group.addTask { await routes.finishMails() }  // every link asked for so far issued and mailed
         group.addTask { try? await Task.sleep(for: .seconds(10)) }  // or 10 seconds, whichever comes first
         await group.next()
         group.cancelAll()

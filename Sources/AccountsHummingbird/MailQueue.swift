@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// The password reset links being issued and mailed, each in a task of its own: at most `limit` at once, and a way to
-/// wait until none is left (``AccountRoutes/finishPasswordResetMails()``).
-final class ResetMailQueue: Sendable {
+/// Mails being issued and sent (password reset links; email confirmation and change links, and change notices), each
+/// in a task of its own: at most `limit` at once, and a way to wait until none is left
+/// (``AccountRoutes/finishMails()``).
+final class MailQueue: Sendable {
     private struct State {
         var running = 0
         var nextWaiter = 0
@@ -25,17 +26,33 @@ final class ResetMailQueue: Sendable {
 
     /// Starts `work` in a task of its own, unless `limit` tasks are running: then `false`, and nothing starts.
     func start(_ work: @escaping @Sendable () async -> Void) -> Bool {
-        let admitted = state.withLock { state in
+        guard reserve() else { return false }
+        startInReservedPlace(work)
+        return true
+    }
+
+    /// Takes a place for one task, unless `limit` places are taken: `false`. A place taken is given to
+    /// ``startInReservedPlace(_:)`` or back through ``release()``: so that a request can learn that its mail will go out
+    /// before it changes anything.
+    func reserve() -> Bool {
+        state.withLock { state in
             guard state.running < limit else { return false }
             state.running += 1
             return true
         }
-        guard admitted else { return false }
+    }
+
+    /// Starts `work` in a task of its own, in the place ``reserve()`` took.
+    func startInReservedPlace(_ work: @escaping @Sendable () async -> Void) {
         Task.detached {
             await work()
             self.finished()
         }
-        return true
+    }
+
+    /// Gives back the place ``reserve()`` took, unused.
+    func release() {
+        finished()
     }
 
     private func finished() {
