@@ -226,6 +226,23 @@ extension AccountRoutes {
         let token = Secret(form["token"] ?? "")
         let target = try await local.emailLinkTarget(token: token)
         let changes = target?.changesAddress ?? false
+        // Only a confirmed old address is told: an unconfirmed one may be a typo, or someone else's. The notice is what
+        // tells its owner that whoever had the password moved the account elsewhere, so its place is taken before
+        // anything changes: with none free the answer is 503, the address stays, and the link keeps working.
+        let notify = configuration.emailVerification?.notifyChange
+        let tellsOldAddress = changes && target?.account.email != nil && target?.account.isEmailVerified == true
+            && notify != nil
+        var reserved = false
+        if tellsOldAddress {
+            guard emailMails.reserve() else {
+                logDroppedEmailMail("email change notice")
+                return retrying(
+                    page(visit, title: "Try again in a minute", status: .serviceUnavailable, body: Pages.mailsBusy()),
+                    after: store.currentDate.addingTimeInterval(60))
+            }
+            reserved = true
+        }
+        defer { if reserved { emailMails.release() } }
         let account: Account
         do {
             account = try await local.verifyEmail(token: token)
@@ -242,14 +259,12 @@ extension AccountRoutes {
             }
         }
         logger.info(changes ? "email changed" : "email confirmed", metadata: ["account.id": "\(account.id)"])
-        // Only a confirmed old address is told: an unconfirmed one may be a typo, or someone else's.
-        if changes, let old = target?.account.email, target?.account.isEmailVerified == true, let new = account.email,
-            let notify = configuration.emailVerification?.notifyChange
-        {
+        if tellsOldAddress, let old = target?.account.email, let new = account.email, let notify {
             let notice = EmailChangeNotice(
                 to: old, username: account.username, newAddress: new, changedAt: account.updatedAt)
             let logger = logger
-            let started = emailMails.start {
+            reserved = false
+            emailMails.startInReservedPlace {
                 do {
                     try await notify(notice)
                 } catch {
@@ -258,7 +273,6 @@ extension AccountRoutes {
                         metadata: ["account.id": "\(account.id)", "web.error": "\(type(of: error))"])
                 }
             }
-            if !started { logDroppedEmailMail("email change notice") }
         }
         let notice = changes ? "email_changed" : "email_confirmed"
         return redirect(visit, to: visit.account?.id == account.id ? "/account?notice=\(notice)" : "/?notice=\(notice)")

@@ -377,6 +377,15 @@ enum Pages: Sendable {
             """
     }
 
+    /// A change of address whose notice to the old address cannot be sent now: nothing changed, the link still works.
+    static func mailsBusy() -> String {
+        """
+        <h1>Try again in a minute</h1>
+        <p id="mails-busy">Too many mails are being sent just now, so nothing changed: your old address could not be \
+        told of the change. The link still works: go back and press Confirm again in a minute.</p>
+        """
+    }
+
     static func changedAddressTaken() -> String {
         """
         <h1>That address is taken</h1>

@@ -323,3 +323,65 @@ extension EmailVerificationRoutesTests {
         }
     }
 }
+
+extension EmailVerificationRoutesTests {
+    /// The notice to a confirmed old address is what tells its owner that someone with the password moved the account
+    /// elsewhere. With `maximumInFlight` mails under way (a slow mail server, or sign-ups sent to fill it), the change
+    /// must not go through without it: it is answered 503 and changes nothing, and the link still works after.
+    @Test func aChangeOfAddressIsNotMadeWithoutItsNoticeWhenTheMailerIsBusy() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let notices = Locked<[AccountRoutes.EmailChangeNotice]>([])
+        let held = Locked(0)
+        let gate = Locked(false)
+        var routes = AccountRoutes.Configuration()
+        var delivery = AccountRoutes.EmailVerificationDelivery(baseURL: URL(string: "https://accounts.example/")!) {
+            mail in
+            // Mails to bob wait for the mail server; the others go at once
+            if mail.to == "bob@example.org" {
+                held.withLock { $0 += 1 }
+                while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            outbox.withLock { $0.append(mail) }
+        }
+        delivery.notifyChange = { notice in notices.withLock { $0.append(notice) } }
+        delivery.maximumInFlight = 1
+        routes.emailVerification = delivery
+        try await WebApp.run(configuration: routes) { app in
+            // Given ada, her address confirmed, with a change link to ada@new.example open in her browser
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            let first = try await Self.mails(outbox, count: 1)[0]
+            _ = try await Self.confirm(try await ada.get(try Self.path(of: first)), in: &ada)
+            _ = try await ada.submit(
+                "/account", to: "/account/email",
+                [("new_email", "ada@new.example"), ("current_password", Self.password)])
+            let change = try await Self.mails(outbox, count: 2)[1]
+            #expect(change.changesAddress)
+            await app.routes.finishMails()
+            let page = try await ada.get(try Self.path(of: change))
+            // And bob's sign-up mail holding the one place
+            var bob = app.browser()
+            _ = try await bob.submit(
+                "/signup", to: "/signup",
+                [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
+            for _ in 0..<500 where held.value < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(held.value == 1)
+
+            // When she presses Confirm while it is under way
+            let busy = try await Self.confirm(page, in: &ada)
+            let movedWhileBusy = try await app.store.account(.username("ada"))?.email == "ada@new.example"
+            gate.withLock { $0 = true }
+            await app.routes.finishMails()
+            // Then the address did not move without its notice
+            #expect(!movedWhileBusy || notices.value.count == 1, "the address changed and the old one was not told")
+            // And she was told to try again in a minute, nothing changed
+            #expect(busy.status == 503 && busy.response.headerValue("retry-after") == "60", "\(busy.status)")
+            #expect(!movedWhileBusy)
+            // And once the mail server caught up, the same link changes it and the old address is told
+            let done = try await Self.confirm(page, in: &ada)
+            #expect(done.status == 303 && done.location == "/account?notice=email_changed")
+            #expect(try await app.store.account(.username("ada"))?.email == "ada@new.example")
+            let told = try await PasswordResetRoutesTests.mails(notices, count: 1)
+            #expect(told.count == 1 && told.first?.to == "ada@example.org")
+        }
+    }
+}
