@@ -176,6 +176,10 @@ extension AccountRoutes {
             verification = try await local.requestEmailChange(
                 for: account.id, to: newEmail, current: current, passwordRequired: !isRecentSignIn(visit))
         } catch {
+            // Nothing was issued: the place goes back now, not after the wait a wrong password gets (failureFloor),
+            // or a few wrong passwords would hold every place and drop everyone else's links meanwhile.
+            reserved = false
+            emailMails.release()
             if case .noPassword = error {
                 return try await accountPage(
                     visit, account,

@@ -384,4 +384,38 @@ extension EmailVerificationRoutesTests {
             #expect(told.count == 1 && told.first?.to == "ada@example.org")
         }
     }
+
+    /// A wrong current password is answered after `failureFloor`; the place taken for the change's mail must not be
+    /// held through that wait, or a few wrong passwords keep everyone's confirmation links from being sent.
+    @Test func aWrongPasswordForAChangeOfAddressHoldsNoMailPlaceThroughTheFailureFloor() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        var routes = Self.configuration(outbox)
+        routes.emailVerification?.maximumInFlight = 1
+        try await WebApp.run(configuration: routes, failureFloor: .seconds(2)) { app in
+            // Given ada, signed up, her mail sent
+            let ada = try await PasswordResetRoutesTests.signUpAda(app)
+            _ = try await Self.mails(outbox, count: 1)
+            await app.routes.finishMails()
+            // When she asks for a change of address with a wrong password (answered after the 2 s floor)
+            let wrong = Task {
+                var browser = ada
+                return try await browser.submit(
+                    "/account", to: "/account/email",
+                    [("new_email", "ada@new.example"), ("current_password", "not the password")])
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            // And bob signs up meanwhile
+            var bob = app.browser()
+            let signedUp = try await bob.submit(
+                "/signup", to: "/signup",
+                [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
+            #expect(signedUp.status == 303)
+            let refused = try await wrong.value
+            #expect(refused.status == 401)
+            await app.routes.finishMails()
+            // Then bob's confirmation link was sent all the same
+            #expect(outbox.value.contains { $0.to == "bob@example.org" }, "bob's link was dropped")
+            #expect(!app.logLines.value.contains { $0.contains("mail dropped: too many mails under way") })
+        }
+    }
 }

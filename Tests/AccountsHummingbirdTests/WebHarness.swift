@@ -42,6 +42,7 @@ struct WebApp: Sendable {
         configuration: AccountRoutes.Configuration = AccountRoutes.Configuration(),
         registration registrationConfiguration: RegistrationService.Configuration = RegistrationService.Configuration(
             callbackURL: "http://invalid.example/callback"),
+        failureFloor: Duration = .zero,
         _ body: (WebApp) async throws -> Void
     ) async throws {
         let sandboxConfiguration = SandboxConfiguration(
@@ -57,7 +58,8 @@ struct WebApp: Sendable {
                     store: store, twitter: sandbox.client(),
                     configuration: registrationConfiguration, logger: logger)
                 let local = LocalAccounts(
-                    store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)), failureFloor: .zero)
+                    store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)),
+                    failureFloor: failureFloor)
                 let routes = AccountRoutes(
                     store: store, registration: registration, local: local, configuration: configuration,
                     logger: logger)
