@@ -153,6 +153,12 @@ extension AccountRoutes {
         _ = await (resets, others)
     }
 
+    /// The old name of ``finishMails()``, which waits for every mail, not only reset links.
+    @available(*, deprecated, renamed: "finishMails()")
+    public func finishPasswordResetMails() async {
+        await finishMails()
+    }
+
     // MARK: - Choosing a new password
 
     /// `GET /password/reset?token=…`: the form, or a page saying the link does not work (400).

@@ -20,14 +20,13 @@ struct PasswordResetRoutesTests {
         return routes
     }
 
-    /// The mails in `outbox` once `count` have arrived (they go out after the answer), within 5 seconds.
+    /// The mails in `outbox` once `count` have arrived (they go out after the answer); fails the test when they have
+    /// not within a minute.
     static func mails<Mail: Sendable>(_ outbox: Locked<[Mail]>, count: Int) async throws -> [Mail] {
-        for _ in 0..<500 {
-            let mails = outbox.withLock { $0 }
-            if mails.count >= count { return mails }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return outbox.withLock { $0 }
+        let arrived = try await eventually { outbox.withLock { $0.count } >= count }
+        let mails = outbox.withLock { $0 }
+        try #require(arrived, "\(mails.count) of \(count) mails arrived")
+        return mails
     }
 
     /// A browser in which ada signed up with email (`ada`, `ada@example.org`, ``password``), still signed in.
@@ -143,9 +142,8 @@ struct PasswordResetRoutesTests {
                 known.text.replacing(/csrf_token" value="[0-9a-f]+"/, with: "")
                     == unknown.text.replacing(/csrf_token" value="[0-9a-f]+"/, with: ""))
             // And the failure is logged after the answer, and no mail goes out
-            for _ in 0..<500
-            where !app.logLines.value.contains(where: { $0.contains("password reset request failed") }) {
-                try await Task.sleep(for: .milliseconds(10))
+            try await eventually {
+                app.logLines.value.contains(where: { $0.contains("password reset request failed") })
             }
             #expect(app.logLines.value.contains(where: { $0.contains("password reset request failed") }))
             #expect(outbox.withLock { $0.isEmpty })
@@ -167,7 +165,7 @@ struct PasswordResetRoutesTests {
             let sent = try await browser.post("/password/forgot", [("csrf_token", csrf), ("email", "ada@example.org")])
             // Then the answer comes at once (the store would wait up to its 30-second busy timeout), before any link
             #expect(sent.status == 200 && sent.text.contains("If an account uses that address"))
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(25))
             #expect(outbox.withLock { $0.isEmpty })
             // And once the lock is let go, the link is written and mailed
             try lock.release()
@@ -204,9 +202,7 @@ struct PasswordResetRoutesTests {
             let sent = try await browser.submit(
                 "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
             #expect(sent.status == 200 && sent.text.contains("If an account uses that address"))
-            for _ in 0..<500 where !app.logLines.value.contains(where: { $0.contains("password reset mail failed") }) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await eventually { app.logLines.value.contains(where: { $0.contains("password reset mail failed") }) }
             let log = app.logLines.value.joined(separator: "\n")
             #expect(attempts.withLock { $0 } == 1)
             #expect(log.contains("password reset mail failed") && log.contains("SMTPDown"))
@@ -317,7 +313,7 @@ struct PasswordResetRoutesTests {
             let first = try await browser.submit(
                 "/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
             #expect(first.status == 200)
-            for _ in 0..<500 where entered.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await eventually { entered.value > 0 }
             #expect(entered.value == 1)
             // When another is asked for
             let busy = try await browser.submit(

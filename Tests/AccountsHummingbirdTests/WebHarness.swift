@@ -150,7 +150,7 @@ struct Browser: Sendable {
         if let forwardedFor { headers.append(HTTPHeader(name: "X-Forwarded-For", value: forwardedFor)) }
         headers += self.extraHeaders
         let response = try await app.sandbox.transport.send(
-            method: method, url: url, headers: headers, body: body, timeout: .seconds(10),
+            method: method, url: url, headers: headers, body: body, timeout: .seconds(60),
             maximumResponseBodySize: 1 << 20)
         let page = Page(response: response)
         if url.port == app.base.port {

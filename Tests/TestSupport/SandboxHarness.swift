@@ -35,7 +35,7 @@ public struct SandboxHarness: Sendable {
                 throw SandboxDidNotStart()
             }
             do {
-                let result = try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) {
+                let result = try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(10)) {
                     transport in
                     try await body(
                         SandboxHarness(

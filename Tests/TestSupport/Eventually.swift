@@ -1,0 +1,16 @@
+import Foundation
+
+/// Waits until `condition` holds, looking every 10 ms, for at most `timeout` (60 s: long enough for a loaded CI
+/// machine, where a background task may wait a while for a thread and for the disk; a test whose condition holds
+/// goes on at once). Whether it held.
+@discardableResult
+public func eventually(
+    timeout: Duration = .seconds(60), _ condition: @Sendable () throws -> Bool
+) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while try !condition() {
+        guard ContinuousClock.now < deadline else { return false }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+}
