@@ -285,9 +285,26 @@ extension AccountRoutes {
         }
     }
 
-    /// `POST /account/twitter/unlink`.
+    /// `POST /account/twitter/unlink`. Unlinking ends every other session and takes a way in away, so a session that
+    /// is not a recent sign-in (``Configuration/recentSignIn``) must send the current password (`current_password`,
+    /// checked and counted as on the password forms): a session left open, or stolen, cannot sign its owner out and
+    /// leave them without their Twitter sign-in.
     func unlink(_ request: Request) async throws -> Response {
-        let (visit, account) = try signedInVisit(try await postedVisit(request).0)
+        let started = ContinuousClock.now
+        let (visit, form) = try await postedVisit(request)
+        let (_, account) = try signedInVisit(visit)
+        // (an account without a password cannot be unlinked: Twitter is its only way in, said below)
+        if account.twitter != nil, account.hasPassword, !isRecentSignIn(visit) {
+            do {
+                try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
+            } catch {
+                guard
+                    let refusal = try await currentPasswordRefusal(
+                        error, visit, account, started: started, on: .twitter)
+                else { throw error }
+                return refusal
+            }
+        }
         do {
             _ = try await registration.unlink(account.id, endingSessionsBut: visit.session.record.tokenHash)
             logger.info("twitter unlinked", metadata: ["account.id": "\(account.id)"])

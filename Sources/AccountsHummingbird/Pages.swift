@@ -464,8 +464,9 @@ enum Pages: Sendable {
         }
     }
 
-    /// The account page. `linkNeedsPassword`: the session is not a recent sign-in, so "Link Twitter account" asks for
-    /// the current password; `twitterError` is shown over it. `offersConfirmation`: email links can be mailed, so the
+    /// The account page. `linkNeedsPassword`: the session is not a recent sign-in, so "Link Twitter account" (and
+    /// "Unlink Twitter", when the account has a password) asks for the current password; `twitterError` is shown over
+    /// it. `offersConfirmation`: email links can be mailed, so the
     /// page offers a confirmation link and a change of address (`emailError` over it).
     static func account(
         _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
@@ -509,15 +510,32 @@ enum Pages: Sendable {
                 """
         }
         let twitter: String
+        let problem = twitterError.map { "<p class=\"error\" id=\"twitter-error\">\(HTML.escape($0))</p>\n" } ?? ""
         if let identity = account.twitter {
-            twitter = """
+            let linked = """
                 <p id="twitter-identity">Linked: <strong>\(HTML.escape(identity.name))</strong> \
                 (@<span id="twitter-screen-name">\(HTML.escape(identity.screenName))</span>), Twitter id \
                 <code>\(HTML.escape(identity.userID.decimalString))</code>, since \(timestamp(identity.linkedAt)).</p>
-                \(HTML.button("Unlink Twitter", action: "/account/twitter/unlink", csrf: csrf, id: "unlink-twitter"))
                 """
+            if linkNeedsPassword && account.hasPassword {
+                twitter = """
+                    \(problem)\(linked)
+                    <form method="post" action="/account/twitter/unlink" id="unlink-twitter-form">
+                    \(HTML.hidden("csrf_token", csrf))
+                    <label for="unlink_current_password">Current password</label>
+                    <input type="password" id="unlink_current_password" name="current_password" \
+                    autocomplete="current-password">
+                    <p><button type="submit" id="unlink-twitter">Unlink Twitter</button> (this signs you out \
+                    everywhere else)</p>
+                    </form>
+                    """
+            } else {
+                twitter = """
+                    \(problem)\(linked)
+                    \(HTML.button("Unlink Twitter", action: "/account/twitter/unlink", csrf: csrf, id: "unlink-twitter"))
+                    """
+            }
         } else if linkNeedsPassword {
-            let problem = twitterError.map { "<p class=\"error\" id=\"twitter-error\">\(HTML.escape($0))</p>\n" } ?? ""
             twitter = """
                 \(problem)<p id="twitter-identity">No Twitter account is linked.</p>
                 <form method="post" action="/account/twitter/link" id="link-twitter-form">

@@ -342,3 +342,51 @@ extension PasswordSettingsRoutesTests {
         }
     }
 }
+
+extension PasswordSettingsRoutesTests {
+    /// Unlinking ends every other session and takes a way in away: from a session that is not a recent sign-in (left
+    /// open, or stolen), it asks for the current password, checked and counted as on the password forms.
+    @Test func unlinkingTwitterFromAnOldSessionAsksForTheCurrentPassword() async throws {
+        try await WebApp.run { app in
+            // Given ada, with a password and Twitter linked, and another session of hers
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            let arrival = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+            let confirm = try await browser.get(try #require(arrival.location))
+            let linked = try await browser.post(
+                "/register/link",
+                [
+                    ("csrf_token", try #require(confirm.csrfToken)),
+                    ("draft", try #require(confirm.hiddenValue("draft"))),
+                ])
+            #expect(linked.location == "/account?notice=linked")
+            var other = app.browser()
+            _ = try await other.submit("/login", to: "/login", [("login", "ada"), ("password", Self.password)])
+            let sessions = "SELECT count(*) FROM browser_sessions WHERE user_id IS NOT NULL"
+            #expect(countQuery(app.databasePath, sessions) == 2)
+            // When 11 minutes pass
+            app.clock.advance(by: 11 * 60)
+            // Then the account page asks for the password with "Unlink Twitter"
+            let page = try await browser.get("/account")
+            #expect(
+                page.text.contains("id=\"unlink-twitter-form\"")
+                    && page.text.contains("id=\"unlink_current_password\""))
+            // And without it, or with a wrong one, nothing is unlinked and no session ends
+            for fields in [[], [("current_password", "not her password")]] {
+                let refused = try await browser.submit("/account", to: "/account/twitter/unlink", fields)
+                #expect(refused.status == 401 && refused.location == nil)
+                #expect(refused.text.contains("id=\"twitter-error\">The current password is not correct."))
+                #expect(try await app.store.account(.username("ada"))?.twitter != nil)
+                #expect(countQuery(app.databasePath, sessions) == 2)
+            }
+            // And with it, Twitter is unlinked and the other session ends
+            let unlinked = try await browser.submit(
+                "/account", to: "/account/twitter/unlink", [("current_password", Self.password)])
+            #expect(unlinked.status == 303 && unlinked.location == "/account?notice=unlinked")
+            #expect(try await app.store.account(.username("ada"))?.twitter == nil)
+            #expect(countQuery(app.databasePath, sessions) == 1)
+        }
+    }
+}
