@@ -1,3 +1,4 @@
+import AccountCrypto
 import AccountModel
 import AccountStore
 import Foundation
@@ -23,9 +24,28 @@ extension AccountRoutes {
         return page(visit, title: "Sign up", body: Pages.signUp(values: [:], errors: [], csrf: visit.csrf))
     }
 
-    /// `POST /signup`: every field error at once with the input kept (never the password); success signs in.
-    func signUp(_ request: Request) async throws -> Response {
+    /// `POST /signup`: every field error at once with the input kept (never the password); success signs in. Over
+    /// ``Configuration/signUpsPerClient`` or ``Configuration/signUpsPerNetwork``, 429 with `Retry-After`, and nothing
+    /// is checked or written.
+    func signUp(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
+        let now = store.currentDate
+        let client = clientKey(request, context: context)
+        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
+        if case .refused(let retryAfter, let scope) = signUpThrottle.admit(
+            client: clientKey, network: client?.network, at: now)
+        {
+            if let refusals = signUpThrottle.refusalsToLog(scope, at: now) {
+                logger.warning(
+                    "sign-up refused: too many made",
+                    metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
+            }
+            return retrying(
+                page(
+                    visit, title: "Too many requests", status: .tooManyRequests,
+                    body: Pages.tooManySignUps(retryAfter: retryAfter, scope: scope)),
+                after: retryAfter)
+        }
         let values: [Field: String] = [
             .username: form["username"] ?? "", .email: form["email"] ?? "", .firstName: form["first_name"] ?? "",
             .lastName: form["last_name"] ?? "",

@@ -60,6 +60,15 @@ public struct AccountRoutes: Sendable {
         /// Empty (the default): the header's last address counts, from any peer. Without `clientAddressHeader` it is
         /// not used.
         public var trustedProxies: [AddressRange] = []
+        /// How many email sign-ups (`POST /signup`, accepted or not) one client may make: 20 an hour (a burst of 20,
+        /// then one every 3 minutes); `nil`, no limit. The client is the one ``clientAddressHeader`` names (else the
+        /// peer's address; a peer with no address counts by browser session). Each sign-up hashes a password and,
+        /// with ``emailVerification``, mails a link to whatever address was typed (`name+1@…` as much as
+        /// `name@…`), so this bounds what one client can make the app do, and the mail it can send a stranger.
+        public var signUpsPerClient: RegistrationService.Rate? = RegistrationService.Rate(20, per: 60 * 60)
+        /// How many the clients of one network (an IPv6 client's /48) may make together: 200 an hour; `nil`, no
+        /// limit.
+        public var signUpsPerNetwork: RegistrationService.Rate? = RegistrationService.Rate(200, per: 60 * 60)
         /// "Forgot your password?": where reset links point and how they are mailed. `nil` (the default) offers no
         /// reset: the routes `/password/forgot` and `/password/reset` are not added, and the log-in page has no link.
         public var passwordReset: PasswordResetDelivery?
@@ -99,6 +108,8 @@ public struct AccountRoutes: Sendable {
     let sessions: BrowserSessions
     /// Limits "Forgot your password?" requests (``PasswordResetDelivery/requestsPerClient``), when reset is offered.
     let resetThrottle: RequestThrottle?
+    /// Limits email sign-ups (``Configuration/signUpsPerClient``).
+    let signUpThrottle: RequestThrottle
     /// The reset links being issued and mailed.
     let resetMails: MailQueue
     /// The confirmation and change links being issued and mailed, and the change notices being sent.
@@ -131,6 +142,8 @@ public struct AccountRoutes: Sendable {
         self.resetThrottle = delivery.map {
             RequestThrottle(perClient: $0.requestsPerClient, perNetwork: $0.requestsPerNetwork, inAll: $0.requestsInAll)
         }
+        self.signUpThrottle = RequestThrottle(
+            perClient: configuration.signUpsPerClient, perNetwork: configuration.signUpsPerNetwork, inAll: nil)
         self.resetMails = MailQueue(limit: max(1, delivery?.maximumInFlight ?? 1))
         self.emailMails = MailQueue(limit: max(1, configuration.emailVerification?.maximumInFlight ?? 1))
     }
@@ -185,7 +198,9 @@ public struct AccountRoutes: Sendable {
         router.get("/register/link") { request, _ in await self.guarded { try await self.linkPage(request) } }
         router.post("/register/link") { request, _ in await self.guarded { try await self.link(request) } }
         router.get("/signup") { request, _ in await self.guarded { try await self.signUpPage(request) } }
-        router.post("/signup") { request, _ in await self.guarded { try await self.signUp(request) } }
+        router.post("/signup") { request, context in
+            await self.guarded { try await self.signUp(request, context: context) }
+        }
         router.get("/login") { request, _ in await self.guarded { try await self.logInPage(request) } }
         if let delivery = configuration.passwordReset {
             router.get("/password/forgot") { request, _ in

@@ -605,6 +605,14 @@ enum Pages: Sendable {
         }
     }
 
+    static func tooManySignUps(retryAfter: Date, scope: RegistrationService.ThrottleScope) -> String {
+        """
+        <h1>Too many sign-ups</h1>
+        <p id="sign-up-refused">Too many accounts were signed up for \(asker(scope)). Please try again after \
+        \(timestamp(retryAfter)) UTC from the <a href="/signup">form</a>.</p>
+        """
+    }
+
     static func tooManyTwitterSignIns(retryAfter: Date, scope: RegistrationService.ThrottleScope) -> String {
         let who = asker(scope)
         return """

@@ -991,3 +991,41 @@ func rawGET(port: Int, path: String, host: String) -> String {
     }
     return String(decoding: received, as: UTF8.self)
 }
+
+extension AccountRoutesTests {
+    /// Email sign-ups count per client (and per network): over the limit, 429 with `Retry-After`, nothing checked or
+    /// written; another client is not held; the allowance comes back with time.
+    @Test func signUpsOverTheClientsLimitAre429AndWriteNothing() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.signUpsPerClient = RegistrationService.Rate(2, per: 3600)
+        routes.clientAddressHeader = "X-Forwarded-For"
+        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try await WebApp.run(configuration: routes) { app in
+            func signUp(_ name: String, from address: String) async throws -> Page {
+                var browser = PasswordResetRoutesTests.client(app, address)
+                return try await browser.submit(
+                    "/signup", to: "/signup",
+                    [("username", name), ("email", "\(name)@example.org"), ("password", "correct horse battery")])
+            }
+            let users = { countQuery(app.databasePath, "SELECT count(*) FROM users") }
+            // Given two sign-ups from 198.51.100.7, one of them refused for its input
+            #expect(try await signUp("ada", from: "198.51.100.7").location == "/account?notice=registered")
+            #expect(try await signUp("no spaces", from: "198.51.100.7").status == 422)
+            // When it signs up once more
+            let refused = try await signUp("bob", from: "198.51.100.7")
+            // Then it is told when to come back (one more every 30 minutes), and no account is made
+            #expect(refused.status == 429 && refused.response.headerValue("retry-after") == "1800")
+            #expect(
+                refused.text.contains("id=\"sign-up-refused\">Too many accounts were signed up for from your address"))
+            #expect(users() == 1)
+            #expect(app.logLines.value.contains { $0.contains("sign-up refused: too many made") })
+            // And another address is not held
+            #expect(try await signUp("carl", from: "203.0.113.9").location == "/account?notice=registered")
+            // And 30 minutes later the first may sign up once more
+            app.clock.advance(by: 30 * 60)
+            #expect(try await signUp("bob", from: "198.51.100.7").location == "/account?notice=registered")
+            #expect(try await signUp("dan", from: "198.51.100.7").status == 429)
+            #expect(users() == 3)
+        }
+    }
+}
