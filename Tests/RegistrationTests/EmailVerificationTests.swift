@@ -320,7 +320,9 @@ extension EmailVerificationTests {
             let change = Task {
                 try await slow.requestEmailChange(for: ann.id, to: "intruder@example.net", current: Self.password)
             }
-            try await Task.sleep(for: .milliseconds(20))
+            // (the change counts its attempt before it checks the password: wait for that, not for a fixed time)
+            let attempts = "SELECT count(*) FROM sign_in_failures WHERE login_key = 'current-password:\(ann.id)'"
+            #expect(try await eventually { countQuery(dir + "/accounts.sqlite", attempts) > 0 })
             try await fast.resetPassword(token: reset.token, newPassword: Secret("a brand new passphrase"))
             // Then no link it made works
             switch await change.result {

@@ -141,7 +141,9 @@ struct PasswordResetTests {
                 try await slow.changePassword(
                     for: ann.id, current: Self.password, new: Secret("the intruder's passphrase"))
             }
-            try await Task.sleep(for: .milliseconds(20))
+            // (the change counts its attempt before it checks the password: wait for that, not for a fixed time)
+            let attempts = "SELECT count(*) FROM sign_in_failures WHERE login_key = 'current-password:\(ann.id)'"
+            #expect(try await eventually { countQuery(dir + "/accounts.sqlite", attempts) > 0 })
             try await fast.resetPassword(token: reset.token, newPassword: Self.newPassword)
             let changed = await change.result
             // Then ann's new password stands, and the change was refused: the password it checked is not hers now
