@@ -25,6 +25,9 @@ package enum EmailVerificationUse: Sendable, Equatable {
     /// The link is unknown, used, replaced or expired, its account is not active, or the account's address is no
     /// longer the one the link was made for.
     case invalidToken
+    /// A change link, refused (nothing changed, the link still works) because the account's address is confirmed and
+    /// the caller asked not to change a confirmed address (it had no way to tell it of the change).
+    case changesConfirmedAddress
 }
 
 extension AccountStore {
@@ -122,7 +125,13 @@ extension AccountStore {
     /// account's other links end, and `email_verified` (or `email_changed`) is recorded. Nothing changes for a link
     /// that is not live; a change to an address another account took meanwhile is refused with
     /// ``StoreError/duplicate(_:)``.
-    package func verifyEmail(tokenHash: String) async throws(StoreError) -> EmailVerificationUse {
+    ///
+    /// With `unlessConfirmedAddressChanges`, a change link is not followed when the account's address is confirmed
+    /// (``EmailVerificationUse/changesConfirmedAddress``, nothing changed): checked in the transaction that would make
+    /// the change, so a confirmation landing after the caller last looked cannot slip a change past its notice.
+    package func verifyEmail(
+        tokenHash: String, unlessConfirmedAddressChanges: Bool = false
+    ) async throws(StoreError) -> EmailVerificationUse {
         let now = now()
         let micros = Timestamp.micros(now)
         return try await write { db in
@@ -130,6 +139,9 @@ extension AccountStore {
                 var record = try UserRecord.fetchOne(
                     db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [link.userRowID])
             else { return .invalidToken }
+            if link.change && unlessConfirmedAddressChanges && record.email != nil && record.emailVerifiedAt != nil {
+                return .changesConfirmedAddress
+            }
             let user = UserID(uncheckedRawValue: record.publicID)
             try db.run(
                 sql: "UPDATE email_verifications SET used_at = ? WHERE token_hash = ?", arguments: [micros, tokenHash])

@@ -232,24 +232,40 @@ extension AccountRoutes {
         let changes = target?.changesAddress ?? false
         // Only a confirmed old address is told: an unconfirmed one may be a typo, or someone else's. The notice is what
         // tells its owner that whoever had the password moved the account elsewhere, so its place is taken before
-        // anything changes: with none free the answer is 503, the address stays, and the link keeps working.
+        // anything changes: with none free the answer is 503, the address stays, and the link keeps working. Whether
+        // the old address is confirmed is asked again in the transaction that changes it: one confirmed after the look
+        // above (its own link followed meanwhile) is not changed without a place either.
         let notify = configuration.emailVerification?.notifyChange
-        let tellsOldAddress = changes && target?.account.email != nil && target?.account.isEmailVerified == true
-            && notify != nil
+        let guardsNotice = changes && notify != nil
         var reserved = false
-        if tellsOldAddress {
+        defer { if reserved { emailMails.release() } }
+        func takePlace() -> Bool {
             guard emailMails.reserve() else {
                 logDroppedEmailMail("email change notice")
-                return retrying(
-                    page(visit, title: "Try again in a minute", status: .serviceUnavailable, body: Pages.mailsBusy()),
-                    after: store.currentDate.addingTimeInterval(60))
+                return false
             }
             reserved = true
+            return true
         }
-        defer { if reserved { emailMails.release() } }
+        let busy = {
+            self.retrying(
+                self.page(visit, title: "Try again in a minute", status: .serviceUnavailable, body: Pages.mailsBusy()),
+                after: self.store.currentDate.addingTimeInterval(60))
+        }
+        if guardsNotice && target?.account.email != nil && target?.account.isEmailVerified == true {
+            guard takePlace() else { return busy() }
+        }
         let account: Account
         do {
-            account = try await local.verifyEmail(token: token)
+            if let verified = try await local.verifyEmail(
+                token: token, unlessConfirmedAddressChanges: guardsNotice && !reserved)
+            {
+                account = verified
+            } else {
+                // Confirmed since the look above: it is told too.
+                guard takePlace() else { return busy() }
+                account = try await local.verifyEmail(token: token)
+            }
         } catch {
             switch error {
             case .invalidVerificationLink:
@@ -263,7 +279,8 @@ extension AccountRoutes {
             }
         }
         logger.info(changes ? "email changed" : "email confirmed", metadata: ["account.id": "\(account.id)"])
-        if tellsOldAddress, let old = target?.account.email, let new = account.email, let notify {
+        // (a place is held only for a change of a confirmed address: `target`'s, which the change replaced)
+        if reserved, let old = target?.account.email, let new = account.email, let notify {
             let notice = EmailChangeNotice(
                 to: old, username: account.username, newAddress: new, changedAt: account.updatedAt)
             let logger = logger

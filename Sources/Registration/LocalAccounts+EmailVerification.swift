@@ -169,10 +169,26 @@ extension LocalAccounts {
     ///   changes then.
     @discardableResult
     public func verifyEmail(token: Secret) async throws(LocalAccountError) -> Account {
+        guard let account = try await verifyEmail(token: token, unlessConfirmedAddressChanges: false) else {
+            throw .invalidVerificationLink
+        }
+        return account
+    }
+
+    /// ``verifyEmail(token:)``; with `unlessConfirmedAddressChanges`, a change link is not followed while the
+    /// account's address is confirmed: `nil`, nothing changed, the link still works. Checked in the transaction that
+    /// makes the change, so an app that tells a confirmed old address of a change (and must first make sure it can)
+    /// decides on the state the change is made against, not on an earlier look (``emailLinkTarget(token:)``).
+    public func verifyEmail(
+        token: Secret, unlessConfirmedAddressChanges: Bool
+    ) async throws(LocalAccountError) -> Account? {
         guard let hash = Self.resetTokenHash(token) else { throw .invalidVerificationLink }
         do {
-            switch try await store.verifyEmail(tokenHash: hash) {
+            switch try await store.verifyEmail(
+                tokenHash: hash, unlessConfirmedAddressChanges: unlessConfirmedAddressChanges)
+            {
             case .verified(let account, _): return account
+            case .changesConfirmedAddress: return nil
             case .invalidToken: throw LocalAccountError.invalidVerificationLink
             }
         } catch {

@@ -408,3 +408,26 @@ extension EmailVerificationTests {
         }
     }
 }
+
+extension EmailVerificationTests {
+    /// `verifyEmail(token:unlessConfirmedAddressChanges:)` does not follow a change link while the account's address
+    /// is confirmed (`nil`, nothing changed, the link still works); a confirmation link and a change of an unconfirmed
+    /// address go through.
+    @Test func aChangeLinkIsNotFollowedPastAConfirmedAddressWhenAskedNotTo() async throws {
+        try await withAnn { local, store, _, _, ann in
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "ann@new.example", current: Self.password))
+            let confirmation = try #require(try await local.requestEmailVerification(for: ann.id))
+            // Given her address confirmed after the change link was sent
+            let confirmed = try await local.verifyEmail(token: confirmation.token, unlessConfirmedAddressChanges: true)
+            #expect(confirmed?.isEmailVerified == true)
+            // When the change link is followed by a caller that cannot tell the old address
+            let refused = try await local.verifyEmail(token: change.token, unlessConfirmedAddressChanges: true)
+            // Then nothing changed, and the link still works
+            #expect(refused == nil)
+            #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+            #expect(try await local.emailLinkTarget(token: change.token)?.changesAddress == true)
+            #expect(try await local.verifyEmail(token: change.token).email == "ann@new.example")
+        }
+    }
+}
