@@ -124,9 +124,9 @@ extension AccountRoutes {
     }
 
     /// Logs that a mail of `kind` was not sent because ``EmailVerificationDelivery/maximumInFlight`` mails are under
-    /// way (one line a minute at most).
+    /// way (one line a minute at most for each kind).
     func logDroppedEmailMail(_ kind: String) {
-        if let dropped = emailMails.refusalsToLog(at: store.currentDate) {
+        if let dropped = emailMails.refusalsToLog(kind, at: store.currentDate) {
             logger.warning(
                 "\(kind) mail dropped: too many mails under way",
                 metadata: ["web.limit": "\(emailMails.limit)", "web.dropped": "\(dropped)"])

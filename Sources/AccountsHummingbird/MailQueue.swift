@@ -11,9 +11,8 @@ final class MailQueue: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         /// Waiters cancelled before they were registered.
         var cancelled: Set<Int> = []
-        /// When a refusal was last logged, and the refusals since.
-        var lastLogged: Date?
-        var refusedSince = 0
+        /// Per kind of mail: when a refusal was last logged, and the refusals since.
+        var logged: [String: (at: Date?, since: Int)] = [:]
     }
 
     private let state = Mutex(State())
@@ -92,14 +91,18 @@ final class MailQueue: Sendable {
         _ = state.withLock { $0.cancelled.remove(id) }
     }
 
-    /// Whether to log a refusal at `now` (one line a minute at most): the refusals the line stands for, or `nil`.
-    func refusalsToLog(at now: Date) -> Int? {
+    /// Whether to log a refusal of a mail of `kind` at `now` (one line a minute at most for each kind, so that a line
+    /// an operator looks for by its kind is not swallowed by another kind's): the refusals of that kind the line stands
+    /// for, or `nil`.
+    func refusalsToLog(_ kind: String = "", at now: Date) -> Int? {
         state.withLock { state in
-            state.refusedSince += 1
-            if let last = state.lastLogged, now >= last, now.timeIntervalSince(last) < 60 { return nil }
-            defer { state.refusedSince = 0 }
-            state.lastLogged = now
-            return state.refusedSince
+            var entry = state.logged[kind] ?? (at: nil, since: 0)
+            entry.since += 1
+            defer { state.logged[kind] = entry }
+            if let last = entry.at, now >= last, now.timeIntervalSince(last) < 60 { return nil }
+            defer { entry.since = 0 }
+            entry.at = now
+            return entry.since
         }
     }
 }

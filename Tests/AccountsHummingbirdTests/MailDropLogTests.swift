@@ -1,0 +1,45 @@
+import AccountModel
+import AccountsHummingbird
+import Foundation
+import Registration
+import TestSupport
+import Testing
+
+extension EmailVerificationRoutesTests {
+    /// A sign-up's link dropped while the mailer is busy is logged under its own name
+    /// (`email confirmation mail dropped`, as the README says), even when a change of address was refused (503) for
+    /// the same reason within the minute: the once-a-minute line is kept per kind of mail.
+    @Test func aDroppedSignUpLinkIsLoggedUnderItsOwnNameAfterARefusedChange() async throws {
+        let gate = Locked(false)
+        var routes = AccountRoutes.Configuration()
+        var delivery = AccountRoutes.EmailVerificationDelivery(baseURL: URL(string: "https://accounts.example/")!) {
+            _ in
+            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        delivery.maximumInFlight = 1
+        routes.emailVerification = delivery
+        try await WebApp.run(configuration: routes) { app in
+            // Given ada's link holding the one place
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            // And her change of address refused for it (503)
+            let busy = try await ada.submit(
+                "/account", to: "/account/email",
+                [("new_email", "ada@new.example"), ("current_password", Self.password)])
+            #expect(busy.status == 503)
+            // When bob signs up within the minute
+            var bob = app.browser()
+            let signedUp = try await bob.submit(
+                "/signup", to: "/signup",
+                [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
+            #expect(signedUp.location == "/account?notice=registered")
+            gate.withLock { $0 = true }
+            await app.routes.finishMails()
+            // Then his link's drop is logged under its own name
+            #expect(
+                app.logLines.value.contains {
+                    $0.contains("email confirmation mail dropped: too many mails under way")
+                },
+                "\(app.logLines.value.filter { $0.contains("dropped") })")
+        }
+    }
+}
