@@ -42,6 +42,9 @@ public enum RestartReason: String, Sendable, Hashable, CaseIterable {
     case missingParameter = "missing_parameter"
     /// The Twitter account is linked to an account an operator disabled (the refusal is audited).
     case accountDisabled = "account_disabled"
+    /// Twitter refused to exchange the callback's token and verifier for an access token (a made-up or altered
+    /// verifier): the pending authorization is used up.
+    case refusedByTwitter = "refused_by_twitter"
 
     /// A sentence for the person.
     public var message: String {

@@ -158,8 +158,9 @@ public struct RegistrationService: Sendable {
     ///
     /// Failed checks (no pending authorization, token mismatch — compared in constant time —, another browser
     /// session, expired, already used, `denied`, a missing parameter) give ``CallbackOutcome/restart(_:)`` and write
-    /// nothing. Twitter failures throw ``RegistrationError/twitter(_:)``; one before the access token was issued leaves
-    /// the pending authorization usable.
+    /// nothing; so does a verifier Twitter refuses (``RestartReason/refusedByTwitter``), which uses the pending
+    /// authorization up. Other Twitter failures throw ``RegistrationError/twitter(_:)``; one before the access token
+    /// was issued leaves the pending authorization usable.
     public func handleCallback(
         query: [String: String], browserSession: String
     ) async throws(RegistrationError) -> CallbackOutcome {
@@ -213,10 +214,16 @@ public struct RegistrationService: Sendable {
             // parse): the pending authorization is usable again, for a retry of the callback. One Twitter refused
             // (a used token, a wrong verifier) stays used: retrying it would only be refused again.
             switch error {
-            case .rejected: break
-            default: _ = try? await store.releasePendingAuthorization(requestToken: pending.requestToken)
+            case .rejected:
+                // Twitter refused this callback's token and verifier, which it issued to no one else: a forged or
+                // altered callback, like a replayed one, is started again, not shown as Twitter trouble.
+                logger.warning(
+                    "Twitter refused the callback's verifier", metadata: ["twitter.error": "\(error)"])
+                return .restart(.refusedByTwitter)
+            default:
+                _ = try? await store.releasePendingAuthorization(requestToken: pending.requestToken)
+                throw .twitter(error)
             }
-            throw .twitter(error)
         }
         let profile: TwitterProfile
         do {

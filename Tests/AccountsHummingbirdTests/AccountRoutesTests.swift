@@ -637,6 +637,23 @@ struct AccountRoutesTests {
         }
     }
 
+    /// A callback with an altered verifier (the right token) is refused by Twitter: the person is sent back to start
+    /// again, as with a replay, not shown a page saying Twitter did not answer; nothing is written.
+    @Test func aForgedVerifierSendsThePersonBackToStartAgain() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            let forged = try await browser.viaTwitter("/register/twitter", as: WebApp.zoe) { callback in
+                callback.replacingOccurrences(of: "oauth_verifier=", with: "oauth_verifier=x")
+            }
+            #expect(forged.status == 303 && forged.location == "/?notice=refused_by_twitter", "\(forged.status)")
+            let home = try await browser.get(try #require(forged.location))
+            #expect(home.text.contains("That sign-in with Twitter could not be completed. Please start again."))
+            #expect(try await app.store.accountCount() == 0)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM registration_drafts") == 0)
+            #expect(app.logLines.value.contains { $0.contains("Twitter refused the callback's verifier") })
+        }
+    }
+
     // MARK: - The registration form
 
     @Test func registrationFormShowsWhatTwitterGaveMarksWhatIsMissingAndKeepsInputWithEveryError() async throws {

@@ -172,7 +172,8 @@ struct Browser: Sendable {
     /// Starts a Twitter flow with the button on `/` that posts to `action`, approves (or cancels) on the sandbox's
     /// consent page as `userID`, and follows the redirect back to the app's callback.
     mutating func viaTwitter(
-        _ action: String, as userID: UInt64?, startPage: String = "/", fields: [(String, String)] = []
+        _ action: String, as userID: UInt64?, startPage: String = "/", fields: [(String, String)] = [],
+        alteringCallback alter: (String) -> String = { $0 }
     ) async throws -> Page {
         let begin = try await submit(startPage, to: action, fields)
         #expect(begin.status == 303, "begin answered \(begin.status): \(begin.text)")
@@ -187,7 +188,7 @@ struct Browser: Sendable {
         let decision = try await app.sandbox.submitConsent(
             token: token, userID: userID, action: userID == nil ? "cancel" : "authorize")
         let callback = try #require(decision.headerValue("location"))
-        return try await get(callback)
+        return try await get(alter(callback))
     }
 }
 
