@@ -317,6 +317,9 @@ extension AccountRoutes {
         if account.twitter != nil, account.hasPassword, !isRecentSignIn(visit) {
             do {
                 try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
+            } catch LocalAccountError.noPassword {
+                // the password was removed since the page was read: Twitter is now its only way in, and the unlink
+                // below refuses that with its own message
             } catch {
                 guard
                     let refusal = try await currentPasswordRefusal(

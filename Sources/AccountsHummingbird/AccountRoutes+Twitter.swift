@@ -119,7 +119,7 @@ extension AccountRoutes {
         switch outcome {
         case .registered(let account):
             let session = try await signIn(visit, as: account)
-            if !account.isEmailVerified { mailEmailConfirmation(for: account.id) }
+            if account.email != nil, !account.isEmailVerified { mailEmailConfirmation(for: account.id) }
             return redirect(visit, to: "/account?notice=registered", session: session)
         case .signedIn(let account):
             let session = try await signIn(visit, as: account)

@@ -43,3 +43,41 @@ extension EmailVerificationRoutesTests {
         }
     }
 }
+
+extension EmailVerificationRoutesTests {
+    /// An account made through Twitter without an address has nothing to confirm: it takes no place among the mails
+    /// under way, so a busy mailer logs no confirmation mail dropped for it.
+    @Test func aTwitterRegistrationWithoutAnAddressTakesNoMailPlace() async throws {
+        let gate = Locked(false)
+        var routes = AccountRoutes.Configuration()
+        var delivery = AccountRoutes.EmailVerificationDelivery(baseURL: URL(string: "https://accounts.example/")!) {
+            _ in
+            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        delivery.maximumInFlight = 1
+        routes.emailVerification = delivery
+        var registration = RegistrationService.Configuration(callbackURL: "http://invalid.example/callback")
+        registration.requiredFields = [.username]
+        try await WebApp.run(configuration: routes, registration: registration) { app in
+            // Given ada's link holding the one place
+            _ = try await PasswordResetRoutesTests.signUpAda(app)
+            // When Zoë registers through Twitter and leaves the address out
+            var zoe = app.browser()
+            let arrival = try await zoe.viaTwitter("/register/twitter", as: WebApp.zoe)
+            let form = try await zoe.get(try #require(arrival.location))
+            let done = try await zoe.post(
+                "/register/complete",
+                [
+                    ("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft"))),
+                    ("username", "zoe"), ("email", ""),
+                ])
+            #expect(done.status == 303 && done.location == "/account?notice=registered")
+            gate.withLock { $0 = true }
+            await app.routes.finishMails()
+            // Then no mail was dropped for her: she had none to send
+            #expect(
+                !app.logLines.value.contains { $0.contains("mail dropped") },
+                "\(app.logLines.value.filter { $0.contains("dropped") })")
+        }
+    }
+}
