@@ -2,7 +2,7 @@ import AccountCrypto
 import Foundation
 import Testing
 
-struct KeyRingLoadingTests {
+final class KeyRingLoadingTests {
     /// Fresh 32-byte keys for each test, as their base64.
     let keyA = Base64.encode(SecureRandom.bytes(count: 32))
     let keyB = Base64.encode(SecureRandom.bytes(count: 32))
@@ -12,6 +12,10 @@ struct KeyRingLoadingTests {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyring-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// Writes `text` to a file in the test's directory with `mode`, returning its path.
