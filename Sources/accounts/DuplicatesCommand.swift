@@ -29,7 +29,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Links scoring below this (0…1) do not join accounts (default \(DetectionSettings.defaultMinimumScore)).",
             valueName: "score"))
-    var minScore: Double = DetectionSettings.defaultMinimumScore
+    var minScore = MinimumScore(DetectionSettings.defaultMinimumScore)
 
     @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))
     var output: String?
@@ -51,8 +51,10 @@ struct DuplicatesCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard minScore.isFinite, (0...1).contains(minScore) else {
-            throw ValidationError("--min-score must be a number from 0 to 1, not \(minScore)")
+        guard let score = minScore.value, score.isFinite, (0...1).contains(score) else {
+            // The value as typed (`-1`, not `-1.0`; `abc` too, which is no number).
+            throw ValidationError(
+                "--min-score must be a number from 0 to 1, not \(minScore.text.isEmpty ? "''" : minScore.text)")
         }
         if explain != nil {
             let accounts = explained
@@ -105,8 +107,9 @@ struct DuplicatesCommand: AsyncParsableCommand {
         let opened = ContinuousClock.now
         var scanned = opened
         var settings = DetectionSettings()
-        // `-0` is 0 (and printed so).
-        settings.minimumScore = minScore == 0 ? 0 : minScore
+        // `-0` is 0 (and printed so); `validate()` has checked the value is a number.
+        let score = minScore.value ?? DetectionSettings.defaultMinimumScore
+        settings.minimumScore = score == 0 ? 0 : score
         let reading = Progress(label: "reading accounts")
         let loader = DetectorLoader(settings: settings)
         do {
@@ -208,6 +211,26 @@ struct DuplicatesCommand: AsyncParsableCommand {
 /// The last report and its text, left for the process's end to take back whole: the command ends right after, and
 /// freeing a million-account report's allocations one by one took 0.1–0.2 s.
 private let leftForExit = Mutex<(DuplicateReport, String)?>(nil)
+
+/// `--min-score X`, kept as typed so that `validate()` can refuse `abc` and `-1` with one message that quotes it.
+struct MinimumScore: ExpressibleByArgument {
+    /// The argument as given.
+    let text: String
+    /// The number it reads as, if any.
+    let value: Double?
+
+    init(_ value: Double) {
+        text = "\(value)"
+        self.value = value
+    }
+
+    init(argument: String) {
+        text = argument
+        value = Double(argument)
+    }
+
+    var defaultValueDescription: String { text }
+}
 
 /// `--format table|csv|json|html`
 enum DuplicatesFormat: String, ExpressibleByArgument, CaseIterable {
