@@ -69,7 +69,7 @@ public final class AccountWriter {
         if let file {
             try file.write(buffer)
         } else if !buffer.withUnsafeBytes({ writeFully(STDOUT_FILENO, $0) }) {
-            throw .writeFailed(path: "standard output", reason: String(cString: strerror(errno)))
+            throw .writeFailed(path: "-", reason: String(cString: strerror(errno)))
         }
     }
 

@@ -4,7 +4,7 @@ public enum TransferError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// Reading failed part-way.
     case readFailed(path: String, reason: String)
-    /// Writing failed part-way; a file named with `--output` is left as it was.
+    /// Writing failed part-way; a file named with `--output` is left as it was. `-` is standard output.
     case writeFailed(path: String, reason: String)
     /// The CSV header is not the contract's; the whole file is refused.
     case badHeader(path: String, LineProblem)
@@ -16,7 +16,7 @@ public enum TransferError: Error, Sendable, Equatable, CustomStringConvertible {
         case .readFailed(let path, let reason):
             return "cannot read \(Self.display(path)): \(reason)"
         case .writeFailed(let path, let reason):
-            return "cannot write \(Self.display(path)): \(reason)"
+            return "cannot write \(path == "-" ? "to standard output" : path): \(reason)"
         case .badHeader(let path, let problem):
             return "\(Self.display(path)): \(problem)"
         }

@@ -256,6 +256,25 @@ struct ImportExportCommandTests {
         }
     #endif
 
+    #if os(Linux)
+        /// An export that cannot reach stdout (a full disk, here `/dev/full`) says so as README does, exit 1.
+        @Test func anExportToAStdoutThatCannotBeWrittenSaysSo() throws {
+            try withTemporaryDirectorySync { dir in
+                let database = try migratedDatabase(dir)
+                let result = try runProcess(
+                    "/bin/sh",
+                    [
+                        "-c", #"exec "$0" export --format csv --database "$1" > /dev/full"#, accountsExecutable(),
+                        database,
+                    ])
+                #expect(result.status == 1, "\(result.stderr)")
+                #expect(
+                    result.stderr == "accounts: error: cannot write to standard output: No space left on device\n",
+                    "\(result.stderr)")
+            }
+        }
+    #endif
+
     @Test func aMissingInputOrUnwritableOutputIsAnOperationalFailure() throws {
         try withTemporaryDirectorySync { dir in
             let database = try migratedDatabase(dir)
