@@ -219,6 +219,11 @@ public final class AccountReader {
 
     // MARK: - CSV
 
+    /// What a header must name; any order is read.
+    static let columnsRequired =
+        "the columns are " + TransferFormat.csvColumns.map(\.rawValue).joined(separator: ",")
+        + " in any order, each once, and optionally password_hash"
+
     /// Reads and checks the header; `false` when the file holds nothing at all.
     private func readHeader() throws(TransferError) -> Bool {
         var raw: RawRecord
@@ -248,8 +253,7 @@ public final class AccountReader {
         // cells can be password hashes. Only what reads as a column name is quoted; anything else is named by place.
         if !names.contains(where: { allowed.contains($0.lowercased()) }) {
             throw refuse(
-                "the first line is not a header: it names none of the columns (the header must be "
-                    + expected.joined(separator: ",") + ", optionally followed by password_hash)")
+                "the first line is not a header: it names none of the columns (" + Self.columnsRequired + ")")
         }
         func shown(_ name: String, at index: Int) -> String {
             if name.isEmpty { return "(an empty name)" }
@@ -284,8 +288,7 @@ public final class AccountReader {
         }
         if !problems.isEmpty {
             throw refuse(
-                problems.joined(separator: "; ") + " (the header must be " + expected.joined(separator: ",")
-                    + ", optionally followed by password_hash)")
+                problems.joined(separator: "; ") + " (" + Self.columnsRequired + ")")
         }
         self.columns = columns
         return true

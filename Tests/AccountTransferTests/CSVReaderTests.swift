@@ -123,7 +123,7 @@ struct CSVReaderTests {
         (
             // An export with its header cut off: its first line is data, and its password hash is never echoed.
             "ann,ann@x.org,Ann,Lee,2024-01-01T00:00:00Z,123,annx,Ann Lee,pbkdf2_sha256$600000$SECRETSALT$SECRETHASH=",
-            "line 1: csv: the first line is not a header: it names none of the columns (the header must be username,"
+            "line 1: csv: the first line is not a header: it names none of the columns (the columns are username,"
         ),
         (
             csvHeader + ",password_hash,pbkdf2_sha256$600000$SECRETSALT$SECRETHASH=,",
