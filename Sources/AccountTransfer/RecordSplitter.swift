@@ -43,6 +43,8 @@ struct RecordSplitter {
     private var atEndOfFile = false
     private var atStartOfFile = true
     private var nextLine = 1
+    /// The last byte read from the descriptor was a line feed (the file's last line is terminated).
+    private var lastReadByteIsLineFeed = false
     /// Bytes read from the descriptor so far.
     private(set) var bytesRead = 0
 
@@ -135,8 +137,11 @@ struct RecordSplitter {
         var recordEnd = boundary
         if recordEnd > start && buffer[recordEnd - 1] == 0x0D { recordEnd -= 1 }
         let tooLong = discarding || recordEnd - start > limit
+        // A record cut short by the end of the file inside a quoted field has counted the file's final line feed,
+        // which ends the last line rather than starting another.
+        let trailingLineFeed = terminatorLength == 0 && newlinesInRecord > 0 && lastReadByteIsLineFeed ? 1 : 0
         let record = RawRecord(
-            firstLine: nextLine, lastLine: nextLine + newlinesInRecord,
+            firstLine: nextLine, lastLine: nextLine + newlinesInRecord - trailingLineFeed,
             range: tooLong ? start..<start : start..<recordEnd,
             tooLong: tooLong, unterminatedQuote: terminatorLength == 0 && quoteState == .quoted)
         nextLine += newlinesInRecord + terminatorLength
@@ -182,6 +187,7 @@ struct RecordSplitter {
         }
         end += count
         bytesRead += count
+        lastReadByteIsLineFeed = buffer[end - 1] == 0x0A
         if atStartOfFile {
             atStartOfFile = false
             if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {

@@ -86,11 +86,14 @@ struct CSVReaderTests {
         #expect(records(items).map(\.username.rawValue) == ["later"])
     }
 
-    @Test func anUnclosedQuoteRunsToTheEndOfTheFileAndIsBlamedOnItsFirstLine() throws {
-        let items = try readItems(csvHeader + "\nann,,,,,,,\n\"bob,,,,,,,\ncat,,,,,,,\n", format: .csv)
+    /// The record runs to the file's last line, 4, whether or not that line ends with a line feed (the final line
+    /// feed was counted as a fifth line).
+    @Test(arguments: ["\n", ""])
+    func anUnclosedQuoteRunsToTheEndOfTheFileAndIsBlamedOnItsFirstLine(ending: String) throws {
+        let items = try readItems(csvHeader + "\nann,,,,,,,\n\"bob,,,,,,,\ncat,,,,,,," + ending, format: .csv)
         #expect(
             problems(items) == [
-                "line 3: csv: a quoted field is not closed before the end of the file (the record runs to line 5)"
+                "line 3: csv: a quoted field is not closed before the end of the file (the record runs to line 4)"
             ])
         #expect(records(items).map(\.username.rawValue) == ["ann"])
     }
@@ -102,7 +105,7 @@ struct CSVReaderTests {
         let items = try readItems(csvHeader + "\nann,\"ann@x.org,,,,,,\n" + rest, format: .csv)
         #expect(
             problems(items) == [
-                "line 2: csv: a quoted field is not closed before the end of the file (the record runs to line 30003)"
+                "line 2: csv: a quoted field is not closed before the end of the file (the record runs to line 30002)"
             ])
         #expect(records(items).isEmpty)
     }

@@ -166,6 +166,10 @@ struct ImportExportCommandTests {
                 "a CSV with an extra column", header + ",nickname\nok,,,,,,,,nick\n", "csv", 65,
                 "line 1: csv: unknown column nickname"),
             BadInput(
+                // Three lines, the last ended by a line feed: the record runs to line 3, not 4.
+                "a CSV record with an unclosed quote", header + "\n\"ok,,,,,,,\nnext,,,,,,,\n", "csv", 65,
+                "line 2: csv: a quoted field is not closed before the end of the file (the record runs to line 3)\n"),
+            BadInput(
                 "a CSV record with a missing field", header + "\nok,,,,,,,\nbad,,,,,,\n", "csv", 65,
                 "line 3: csv: has 7 fields; the header has 8"),
             BadInput(
