@@ -37,6 +37,16 @@ struct SandboxCommand: AsyncParsableCommand {
         if (consumerKey == nil) != (consumerSecret == nil) {
             throw ValidationError("--consumer-key and --consumer-secret go together")
         }
+        if consumerKey == nil {
+            // Half a pair in the environment is the same mistake as half a pair of flags, and exits 64 as well.
+            let environment = ProcessInfo.processInfo.environment
+            let names = ["TWITTER_CONSUMER_KEY", "TWITTER_CONSUMER_SECRET"]
+            let set = names.filter { !(environment[$0] ?? "").isEmpty }
+            if set.count == 1, let missing = names.first(where: { $0 != set[0] }) {
+                throw ValidationError(
+                    "\(set[0]) is set but \(missing) is not: set both, or neither (a throwaway pair is then generated)")
+            }
+        }
     }
 
     func run() async throws {
@@ -45,8 +55,9 @@ struct SandboxCommand: AsyncParsableCommand {
         do {
             consumer = try SandboxConfiguration.resolveConsumer(key: consumerKey, secret: consumerSecret)
         } catch {
+            // Half a pair, which `validate()` has refused already: a usage error.
             printError(error.description)
-            throw ExitCode(ExitStatus.invalidData)
+            throw ExitCode.validationFailure
         }
         if consumer.source == .generated {
             // The one secret this project ever prints: a throwaway pair invented for this run.

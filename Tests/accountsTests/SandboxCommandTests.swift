@@ -54,6 +54,20 @@ struct SandboxCommandTests {
         #expect(result.stderr.contains("--consumer-key and --consumer-secret go together"))
     }
 
+    /// Half a pair in the environment is the same usage error as half a pair of flags (it exited 65), and names both
+    /// variables, never the value.
+    @Test(arguments: ["TWITTER_CONSUMER_KEY", "TWITTER_CONSUMER_SECRET"])
+    func halfAConsumerPairInTheEnvironmentIsAUsageError(variable: String) throws {
+        let other = variable == "TWITTER_CONSUMER_KEY" ? "TWITTER_CONSUMER_SECRET" : "TWITTER_CONSUMER_KEY"
+        let result = try runAccounts(
+            ["sandbox", "--port", "0"], environment: [variable: "only-half-0123456789", other: ""])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("\(variable) is set but \(other) is not: set both, or neither"), "\(result.stderr)")
+        #expect(!result.stderr.contains("only-half-0123456789"))
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func aUsersFileThatDoesNotLoadIsInvalidDataNamingTheFile() throws {
         try withTemporaryDirectorySync { dir in
             let file = dir + "/users.json"
