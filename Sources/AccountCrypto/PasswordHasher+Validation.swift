@@ -4,8 +4,9 @@ extension PasswordHasher {
     ///
     /// For importing hashes made elsewhere, so it also refuses hashes whose every check would cost more than
     /// ``maximumImportedScryptWork`` or ``maximumImportedDjangoIterations`` allow, unless `allowingCostly` (a store
-    /// that already holds such hashes, re-imported from its own export; `verify` reads them either way). Throws what
-    /// is wrong; the error never quotes the value.
+    /// that already holds such hashes, re-imported from its own export; `verify` reads them either way), which the
+    /// message names as `accounts import`'s flag `--allow-costly-password-hashes`. Throws what is wrong; the error
+    /// never quotes the value.
     public static func validateFormat(_ encoded: String, allowingCostly: Bool = false) throws(PasswordHashError) {
         let fields = encoded.split(separator: "$", omittingEmptySubsequences: false)
         switch try scheme(of: fields) {
@@ -17,8 +18,8 @@ extension PasswordHasher {
                     algorithm: "scrypt",
                     problem:
                         "\(parameters) costs N·r·p = \(work), more than the \(maximumImportedScryptWork) an imported "
-                        + "hash may (4 times ln=15$r=8$p=1); every sign-in attempt would take seconds (allow costly "
-                        + "hashes to import it anyway)")
+                        + "hash may (4 times ln=15$r=8$p=1); every sign-in attempt would take seconds (import it "
+                        + "anyway with --allow-costly-password-hashes)")
             }
         case .django:
             let iterations = try parseDjango(fields).iterations
@@ -26,8 +27,8 @@ extension PasswordHasher {
                 throw .parametersOutOfRange(
                     algorithm: "pbkdf2_sha256",
                     problem: "\(iterations) iterations is more than the \(maximumImportedDjangoIterations) an imported "
-                        + "hash may (Django 6.0 uses 1,200,000); every sign-in attempt would take seconds (allow "
-                        + "costly hashes to import it anyway)")
+                        + "hash may (Django 6.0 uses 1,200,000); every sign-in attempt would take seconds (import it "
+                        + "anyway with --allow-costly-password-hashes)")
             }
         }
     }

@@ -70,6 +70,10 @@ struct ImportExportCommandTests {
                 refused.stderr.hasPrefix(
                     "line 1: password_hash: the pbkdf2_sha256 password hash has parameters out of range: 5000000 "
                         + "iterations is more than the 3000000 an imported hash may"), "\(refused.stderr)")
+            // The message names the flag that lets it through.
+            #expect(
+                refused.stderr.contains("(import it anyway with --allow-costly-password-hashes)\n"),
+                "\(refused.stderr)")
             #expect(!refused.stderr.contains("yQkjj"))
             #expect(try databaseDump(database) == dump)
             let allowed = try runAccounts(
