@@ -81,10 +81,13 @@ struct ImportCommand: ParsableCommand {
             return
         }
         if report.invalid > 0 && !skipInvalid {
+            // --skip-invalid is offered only when it would import something.
+            let fix = "fix \(report.invalid == 1 ? "it" : "them")"
             printError(
-                "nothing imported: \(report.invalid) invalid \(plural(report.invalid, "line")) in \(name) (fix "
-                    + "\(report.invalid == 1 ? "it" : "them"), or use --skip-invalid to import the other "
-                    + "\(report.valid))")
+                "nothing imported: \(report.invalid) invalid \(plural(report.invalid, "line")) in \(name) ("
+                    + (report.valid == 0
+                        ? fix + "; no valid line is left to import)"
+                        : fix + ", or use --skip-invalid to import the other \(report.valid))"))
             throw ExitCode(ExitStatus.invalidData)
         }
         var summary =

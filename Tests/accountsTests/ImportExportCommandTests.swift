@@ -74,6 +74,11 @@ struct ImportExportCommandTests {
             #expect(
                 refused.stderr.contains("(import it anyway with --allow-costly-password-hashes)\n"),
                 "\(refused.stderr)")
+            // Its one line is invalid: --skip-invalid would import nothing, so it is not suggested.
+            #expect(
+                refused.stderr.hasSuffix(
+                    "accounts: error: nothing imported: 1 invalid line in \(dir)/dear.jsonl (fix it; no valid line is "
+                        + "left to import)\n"), "\(refused.stderr)")
             #expect(!refused.stderr.contains("yQkjj"))
             #expect(try databaseDump(database) == dump)
             let allowed = try runAccounts(
