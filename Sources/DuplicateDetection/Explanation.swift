@@ -235,10 +235,9 @@ extension DuplicateDetector {
             let others = scorer.otherPickers(i, j, evidence, cache: &cache)
             if evidence.name == .givenOnly {
                 // The given name's carriers, these two among them.
-                names += "; \(Self.count(others)) accounts carry the given name"
+                names += "; about \(max(2, Int(others.rounded()))) accounts carry the given name"
             } else {
-                names +=
-                    others < 0.05 ? "; no other account carries it" : "; about \(Self.count(others)) others carry it"
+                names += "; " + Self.othersCarrying(others)
             }
         }
         findings.append(.init(subject: "names", text: names))
@@ -271,11 +270,12 @@ extension DuplicateDetector {
         return findings
     }
 
-    /// An estimated count for a sentence: whole from ten on, else with one decimal unless it is whole.
-    private static func count(_ value: Double) -> String {
-        if value >= 10 { return String(Int(value.rounded())) }
-        let text = String(format: "%.1f", value)
-        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    /// How many other accounts are estimated to carry a name, in whole accounts (it said "about 0.4 others").
+    private static func othersCarrying(_ estimate: Double) -> String {
+        if estimate < 0.05 { return "no other account carries it" }
+        if estimate < 1 { return "fewer than one other account carries it" }
+        let others = Int(estimate.rounded())
+        return others == 1 ? "about 1 other carries it" : "about \(others) others carry it"
     }
 }
 

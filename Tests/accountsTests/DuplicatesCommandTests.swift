@@ -355,6 +355,34 @@ struct DuplicatesCommandTests {
         }
     }
 
+    /// How many others carry a name is an estimate, said in whole accounts: in a small store "fewer than one other",
+    /// not "about 0.7 others".
+    @Test func explainCountsTheOthersCarryingANameInWholeAccounts() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            // Three pairs of namesakes: the estimate for John Smith is below one other account (0.7).
+            for (first, last, handle) in [
+                ("John", "Smith", "jsmith"), ("Kenji", "Fujita", "kfujita"), ("Zeb", "Quix", "zq"),
+            ] {
+                for (username, domain) in [(handle, "example.org"), (handle + "_", "example.com")] {
+                    _ = try await store.createAccount(
+                        NewAccount(
+                            username: try Username(validating: username),
+                            email: try EmailAddress(validating: "\(username)@\(domain)"), firstName: first,
+                            lastName: last))
+                }
+            }
+            try store.close()
+            let result = try runAccounts([
+                "duplicates", "--explain", "jsmith,jsmith_", "--database", dir + "/accounts.sqlite",
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(
+                result.stdout.contains("  names: account names match; fewer than one other account carries it\n"),
+                "\(result.stdout)")
+        }
+    }
+
     @Test func explainRefusesUnknownAccountsTooFewAndOtherFormatsAndWritesNothing() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
