@@ -29,11 +29,12 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Output format: table or json.")
         var format: OutputFormat = .table
 
-        @Option(name: .long, help: "How many recent audit events to show.")
+        // `parsing: .unconditional`: `--events -1` is a value (refused below as negative), not an option `-1`.
+        @Option(name: .long, parsing: .unconditional, help: "How many recent audit events to show (0 or more).")
         var events = 20
 
         func validate() throws {
-            guard events >= 0 else { throw ValidationError("--events must be 0 or more") }
+            guard events >= 0 else { throw ValidationError("--events must be 0 or more, not \(events)") }
         }
 
         func run() async throws {

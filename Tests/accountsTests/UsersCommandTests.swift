@@ -56,6 +56,18 @@ struct UsersCommandTests {
         }
     }
 
+    /// A negative `--events` is refused naming the flag and what it must be (it was read as an option `-1` and said
+    /// "Missing value").
+    @Test func aNegativeEventsCountIsAUsageErrorNamingTheFlag() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try fixtureDatabase(dir)
+            let result = try runAccounts(["--database", database, "users", "show", "zoe", "--events", "-1"])
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("--events must be 0 or more, not -1\n"), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
     /// What another program wrote (an event kind this version does not know, its details, a Twitter name) is shown
     /// without its control characters or direction overrides: it cannot clear the screen or reorder the table.
     @Test func showCleansWhatItPrintsOnTheTerminal() throws {
