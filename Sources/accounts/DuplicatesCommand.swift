@@ -19,16 +19,15 @@ struct DuplicatesCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Output format: table, csv, json or html.")
+    @Option(name: .long, help: "Output format.")
     var format: DuplicatesFormat = .table
 
     // `parsing: .unconditional`: `--min-score -1` is a value (refused below as out of range), not an option `-1`.
+    // The help text leaves the default to argument-parser's "(default: 0.7)".
     @Option(
         name: .long,
         parsing: .unconditional,
-        help: ArgumentHelp(
-            "Links scoring below this (0…1) do not join accounts (default \(DetectionSettings.defaultMinimumScore)).",
-            valueName: "score"))
+        help: ArgumentHelp("Links scoring below this (0…1) do not join accounts.", valueName: "score"))
     var minScore = MinimumScore(DetectionSettings.defaultMinimumScore)
 
     @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))

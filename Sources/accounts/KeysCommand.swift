@@ -62,7 +62,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: .long, help: "Output format: table or json.")
+        @Option(name: .long, help: "Output format.")
         var format: OutputFormat = .table
 
         func run() async throws {

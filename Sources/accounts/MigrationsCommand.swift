@@ -17,7 +17,7 @@ struct MigrationsCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: .long, help: "Output format: table or json.")
+        @Option(name: .long, help: "Output format.")
         var format: OutputFormat = .table
 
         func run() throws {

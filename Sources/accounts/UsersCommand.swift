@@ -26,7 +26,7 @@ struct UsersCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
         var account: String
 
-        @Option(name: .long, help: "Output format: table or json.")
+        @Option(name: .long, help: "Output format.")
         var format: OutputFormat = .table
 
         // `parsing: .unconditional`: `--events -1` is a value (refused below as negative), not an option `-1`.

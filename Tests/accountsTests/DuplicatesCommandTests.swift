@@ -104,6 +104,16 @@ struct DuplicatesCommandTests {
         }
     }
 
+    /// The help states each default and each list of values once (argument-parser adds them; the text repeated them).
+    @Test func helpStatesEachDefaultOnce() throws {
+        let help = try runAccounts(["duplicates", "--help"])
+        #expect(help.status == 0, "\(help.stderr)")
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("do not join accounts. (default: 0.7)"), "\(help.stdout)")
+        #expect(text.ranges(of: "0.7").count == 1, "\(help.stdout)")
+        #expect(text.ranges(of: "html").count == 1, "\(help.stdout)")
+    }
+
     @Test(arguments: ["1.5", "-0.1", "-1", "abc", "nan", ""])
     func minScoreMustBeANumberFromZeroToOne(_ value: String) async throws {
         try await withTemporaryDirectory { dir in
