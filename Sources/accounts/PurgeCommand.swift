@@ -6,7 +6,12 @@ import Foundation
 struct PurgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge",
-        abstract: "Remove expired (or used) pending authorizations, expired registration drafts and expired sessions.")
+        abstract: "Remove expired or ended pending authorizations, registration drafts, sessions and email links.",
+        discussion: """
+            Removes, in one transaction: expired (or used) pending authorizations, expired registration drafts, \
+            expired browser sessions, and password reset and email confirmation links that ended (used, replaced or \
+            expired) more than a day ago; until then they count towards the limits on recent requests.
+            """)
 
     @OptionGroup var global: GlobalOptions
 

@@ -346,4 +346,17 @@ struct PurgeCommandTests {
             #expect(try await reopened.browserSessionCount(of: ann.id) == 1)
         }
     }
+
+    /// The help names everything purge removes, the ended password reset and email confirmation links too.
+    @Test func purgeHelpNamesEverythingItRemoves() throws {
+        let help = try runAccounts(["purge", "--help"])
+        #expect(help.status == 0, "\(help.stderr)")
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for removed in [
+            "pending authorizations", "registration drafts", "browser sessions",
+            "password reset and email confirmation links that ended",
+        ] {
+            #expect(text.contains(removed), "\(removed) in \(help.stdout)")
+        }
+    }
 }
