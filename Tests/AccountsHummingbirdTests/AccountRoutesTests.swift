@@ -1019,10 +1019,7 @@ extension AccountRoutesTests {
         routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
         try await WebApp.run(configuration: routes) { app in
             func signUp(_ name: String, from address: String) async throws -> Page {
-                var browser = PasswordResetRoutesTests.client(app, address)
-                return try await browser.submit(
-                    "/signup", to: "/signup",
-                    [("username", name), ("email", "\(name)@example.org"), ("password", "correct horse battery")])
+                try await PasswordResetRoutesTests.signUp(app, name, from: address)
             }
             let users = { countQuery(app.databasePath, "SELECT count(*) FROM users") }
             // Given two sign-ups from 198.51.100.7, one of them refused for its input

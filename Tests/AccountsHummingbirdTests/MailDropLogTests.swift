@@ -6,18 +6,27 @@ import TestSupport
 import Testing
 
 extension EmailVerificationRoutesTests {
+    /// Routes whose mailer takes one mail at a time and sends nothing until `gate` opens (then into `outbox`).
+    static func oneMailAtATime(
+        until gate: Locked<Bool>, outbox: Locked<[AccountRoutes.EmailVerificationMail]>? = nil
+    ) -> AccountRoutes.Configuration {
+        var routes = AccountRoutes.Configuration()
+        var delivery = AccountRoutes.EmailVerificationDelivery(baseURL: URL(string: "https://accounts.example/")!) {
+            mail in
+            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
+            outbox?.withLock { $0.append(mail) }
+        }
+        delivery.maximumInFlight = 1
+        routes.emailVerification = delivery
+        return routes
+    }
+
     /// A sign-up's link dropped while the mailer is busy is logged under its own name
     /// (`email confirmation mail dropped`, as the README says), even when a change of address was refused (503) for
     /// the same reason within the minute: the once-a-minute line is kept per kind of mail.
     @Test func aDroppedSignUpLinkIsLoggedUnderItsOwnNameAfterARefusedChange() async throws {
         let gate = Locked(false)
-        var routes = AccountRoutes.Configuration()
-        var delivery = AccountRoutes.EmailVerificationDelivery(baseURL: URL(string: "https://accounts.example/")!) {
-            _ in
-            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
-        }
-        delivery.maximumInFlight = 1
-        routes.emailVerification = delivery
+        let routes = Self.oneMailAtATime(until: gate)
         try await WebApp.run(configuration: routes) { app in
             // Given ada's link holding the one place
             var ada = try await PasswordResetRoutesTests.signUpAda(app)
@@ -49,13 +58,7 @@ extension EmailVerificationRoutesTests {
     /// under way, so a busy mailer logs no confirmation mail dropped for it.
     @Test func aTwitterRegistrationWithoutAnAddressTakesNoMailPlace() async throws {
         let gate = Locked(false)
-        var routes = AccountRoutes.Configuration()
-        var delivery = AccountRoutes.EmailVerificationDelivery(baseURL: URL(string: "https://accounts.example/")!) {
-            _ in
-            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
-        }
-        delivery.maximumInFlight = 1
-        routes.emailVerification = delivery
+        let routes = Self.oneMailAtATime(until: gate)
         var registration = RegistrationService.Configuration(callbackURL: "http://invalid.example/callback")
         registration.requiredFields = [.username]
         try await WebApp.run(configuration: routes, registration: registration) { app in
@@ -64,13 +67,7 @@ extension EmailVerificationRoutesTests {
             // When Zoë registers through Twitter and leaves the address out
             var zoe = app.browser()
             let arrival = try await zoe.viaTwitter("/register/twitter", as: WebApp.zoe)
-            let form = try await zoe.get(try #require(arrival.location))
-            let done = try await zoe.post(
-                "/register/complete",
-                [
-                    ("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft"))),
-                    ("username", "zoe"), ("email", ""),
-                ])
+            let done = try await zoe.finishRegistration(after: arrival, [("username", "zoe"), ("email", "")])
             #expect(done.status == 303 && done.location == "/account?notice=registered")
             gate.withLock { $0 = true }
             await app.routes.finishMails()

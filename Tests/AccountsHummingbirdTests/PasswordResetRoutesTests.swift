@@ -217,6 +217,13 @@ struct PasswordResetRoutesTests {
         return browser
     }
 
+    /// `name` signs up (as `name@example.org`) from a client at `address`; the answer.
+    static func signUp(_ app: WebApp, _ name: String, from address: String) async throws -> Page {
+        var browser = client(app, address)
+        return try await browser.submit(
+            "/signup", to: "/signup", [("username", name), ("email", "\(name)@example.org"), ("password", password)])
+    }
+
     @Test func requestsOverTheClientsLimitAre429AndIssueNothing() async throws {
         let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
         var routes = Self.configuration(outbox)

@@ -12,17 +12,27 @@ struct PasswordSettingsRoutesTests {
     static let password = PasswordResetRoutesTests.password
     static let newPassword = PasswordResetRoutesTests.newPassword
 
+    /// Ada signed up with a password, then Zoë's Twitter linked to her account, in the returned browser.
+    static func signUpAdaAndLinkZoe(_ app: WebApp) async throws -> Browser {
+        var browser = app.browser()
+        _ = try await browser.submit(
+            "/signup", to: "/signup", [("username", "ada"), ("email", "ada@example.org"), ("password", password)])
+        let arrival = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+        let confirm = try await browser.get(try #require(arrival.location))
+        let linked = try await browser.post(
+            "/register/link",
+            [("csrf_token", try #require(confirm.csrfToken)), ("draft", try #require(confirm.hiddenValue("draft")))])
+        #expect(linked.location == "/account?notice=linked")
+        return browser
+    }
+
     /// 山田 太郎 registered through Twitter (no password), signed in in the returned browser.
     static func registerTaro(_ app: WebApp) async throws -> Browser {
         var browser = app.browser()
         let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.yamada)
-        let form = try await browser.get(try #require(arrival.location))
-        let done = try await browser.post(
-            "/register/complete",
-            [
-                ("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft"))),
-                ("username", "taro"), ("email", "taro@example.jp"), ("first_name", "太郎"), ("last_name", "山田"),
-            ])
+        let done = try await browser.finishRegistration(
+            after: arrival,
+            [("username", "taro"), ("email", "taro@example.jp"), ("first_name", "太郎"), ("last_name", "山田")])
         #expect(done.status == 303 && done.location == "/account?notice=registered")
         return browser
     }
@@ -349,19 +359,7 @@ extension PasswordSettingsRoutesTests {
     @Test func unlinkingTwitterFromAnOldSessionAsksForTheCurrentPassword() async throws {
         try await WebApp.run { app in
             // Given ada, with a password and Twitter linked, and another session of hers
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
-            let arrival = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
-            let confirm = try await browser.get(try #require(arrival.location))
-            let linked = try await browser.post(
-                "/register/link",
-                [
-                    ("csrf_token", try #require(confirm.csrfToken)),
-                    ("draft", try #require(confirm.hiddenValue("draft"))),
-                ])
-            #expect(linked.location == "/account?notice=linked")
+            var browser = try await Self.signUpAdaAndLinkZoe(app)
             var other = app.browser()
             _ = try await other.submit("/login", to: "/login", [("login", "ada"), ("password", Self.password)])
             let sessions = "SELECT count(*) FROM browser_sessions WHERE user_id IS NOT NULL"

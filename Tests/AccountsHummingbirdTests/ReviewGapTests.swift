@@ -17,10 +17,7 @@ extension AccountRoutesTests {
         routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
         try await WebApp.run(configuration: routes) { app in
             func signUp(_ name: String, from address: String) async throws -> Page {
-                var browser = PasswordResetRoutesTests.client(app, address)
-                return try await browser.submit(
-                    "/signup", to: "/signup",
-                    [("username", name), ("email", "\(name)@example.org"), ("password", "correct horse battery")])
+                try await PasswordResetRoutesTests.signUp(app, name, from: address)
             }
             #expect(try await signUp("ada", from: "2001:db8:7:1::1").status == 303)
             #expect(try await signUp("bob", from: "2001:db8:7:2::1").status == 303)
@@ -38,18 +35,7 @@ extension PasswordSettingsRoutesTests {
     /// 429 (README: "checked and counted as with a link").
     @Test func wrongPasswordsSentWithAnUnlinkAreThrottled() async throws {
         try await WebApp.run { app in
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
-            let arrival = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
-            let confirm = try await browser.get(try #require(arrival.location))
-            _ = try await browser.post(
-                "/register/link",
-                [
-                    ("csrf_token", try #require(confirm.csrfToken)),
-                    ("draft", try #require(confirm.hiddenValue("draft"))),
-                ])
+            var browser = try await Self.signUpAdaAndLinkZoe(app)
             app.clock.advance(by: 11 * 60)
             for _ in 0..<10 {
                 let refused = try await browser.submit(
@@ -75,14 +61,7 @@ extension EmailVerificationRoutesTests {
     @Test func aSignUpWhileTheMailerIsBusyIsMadeAndItsDroppedLinkLogged() async throws {
         let gate = Locked(false)
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
-        var routes = AccountRoutes.Configuration()
-        var delivery = AccountRoutes.EmailVerificationDelivery(baseURL: URL(string: "https://accounts.example/")!) {
-            mail in
-            while !gate.value { try await Task.sleep(for: .milliseconds(5)) }
-            outbox.withLock { $0.append(mail) }
-        }
-        delivery.maximumInFlight = 1
-        routes.emailVerification = delivery
+        let routes = EmailVerificationRoutesTests.oneMailAtATime(until: gate, outbox: outbox)
         try await WebApp.run(configuration: routes) { app in
             _ = try await PasswordResetRoutesTests.signUpAda(app)
             var bob = app.browser()

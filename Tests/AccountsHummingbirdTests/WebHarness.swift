@@ -190,6 +190,15 @@ struct Browser: Sendable {
         let callback = try #require(decision.headerValue("location"))
         return try await get(alter(callback))
     }
+
+    /// Fills in and sends the registration form a Twitter arrival (`viaTwitter`) led to, with `fields` besides the
+    /// form's own token and draft; the answer.
+    mutating func finishRegistration(after arrival: Page, _ fields: [(String, String)]) async throws -> Page {
+        let form = try await get(try #require(arrival.location))
+        return try await post(
+            "/register/complete",
+            [("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft")))] + fields)
+    }
 }
 
 /// One response, with helpers to read it.
