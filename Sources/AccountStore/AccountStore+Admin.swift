@@ -136,41 +136,68 @@ extension AccountStore {
     {
         let now = now()
         let deletion = try await write { db in
-            let record = try AccountStore.requireUserRecord(db, reference)
-            let account = try AccountStore.attachTwitter(db, record)
-            let hasCredential =
-                try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM twitter_credentials JOIN twitter_identities
-                            ON twitter_identities.id = twitter_credentials.identity_id
-                            WHERE twitter_identities.user_id = ?)
-                        """, arguments: [record.id]) ?? false
-            let drafts =
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM registration_drafts WHERE link_user_id = ?", arguments: [record.id])
-                ?? 0
-            let pending =
-                try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM pending_authorizations WHERE link_user_id = ?",
-                    arguments: [record.id]) ?? 0
-            // ON DELETE CASCADE removes the identity, its credential, and the drafts and pending authorizations.
-            try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [record.id])
-            let deletion = AccountDeletion(
-                id: account.id, username: account.username, twitter: account.twitter, removedCredential: hasCredential,
-                hadPassword: record.passwordHash != nil, drafts: drafts, pendingAuthorizations: pending)
-            try AccountStore.insertEvent(
-                db,
-                AccountEvent(
-                    kind: .deleted, subject: account.id, actor: actor,
-                    details: [
-                        "twitter_identity": account.twitter == nil ? "0" : "1",
-                        "credential": hasCredential ? "1" : "0", "password": record.passwordHash == nil ? "0" : "1",
-                        "drafts": String(drafts), "pending_authorizations": String(pending),
-                    ], occurredAt: now))
-            return deletion
+            try AccountStore.delete(try AccountStore.requireUserRecord(db, reference), in: db, actor: actor, at: now)
         }
         logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
+        return deletion
+    }
+
+    /// Deletes the account `user` as ``deleteAccount(_:actor:)`` does, only while its password hash is still
+    /// `passwordHash` (`nil`: while it has none): the hash its owner's password was checked against, so a password
+    /// reset or change made meanwhile wins. `nil`, and nothing changes, when the account holds another hash by then.
+    ///
+    /// Throws ``StoreError/accountNotFound(_:)`` when there is no such account (deleted meanwhile).
+    public func deleteAccount(_ user: UserID, actor: String, ifPasswordHash passwordHash: String?)
+        async throws(StoreError) -> AccountDeletion?
+    {
+        let now = now()
+        let deletion = try await write { db -> AccountDeletion? in
+            let record = try AccountStore.requireUserRecord(db, .id(user))
+            guard record.passwordHash == passwordHash else { return nil }
+            return try AccountStore.delete(record, in: db, actor: actor, at: now)
+        }
+        if let deletion {
+            logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
+        }
+        return deletion
+    }
+
+    /// Deletes `record`'s account in `db`'s transaction, with its `deleted` event.
+    private static func delete(_ record: UserRecord, in db: Database, actor: String, at now: Date) throws
+        -> AccountDeletion
+    {
+        let account = try AccountStore.attachTwitter(db, record)
+        let hasCredential =
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM twitter_credentials JOIN twitter_identities
+                        ON twitter_identities.id = twitter_credentials.identity_id
+                        WHERE twitter_identities.user_id = ?)
+                    """, arguments: [record.id]) ?? false
+        let drafts =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM registration_drafts WHERE link_user_id = ?", arguments: [record.id])
+            ?? 0
+        let pending =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM pending_authorizations WHERE link_user_id = ?",
+                arguments: [record.id]) ?? 0
+        // ON DELETE CASCADE removes the identity, its credential, the drafts and pending authorizations, the browser
+        // sessions, and the password reset and email links.
+        try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [record.id])
+        let deletion = AccountDeletion(
+            id: account.id, username: account.username, twitter: account.twitter, removedCredential: hasCredential,
+            hadPassword: record.passwordHash != nil, drafts: drafts, pendingAuthorizations: pending)
+        try AccountStore.insertEvent(
+            db,
+            AccountEvent(
+                kind: .deleted, subject: account.id, actor: actor,
+                details: [
+                    "twitter_identity": account.twitter == nil ? "0" : "1",
+                    "credential": hasCredential ? "1" : "0", "password": record.passwordHash == nil ? "0" : "1",
+                    "drafts": String(drafts), "pending_authorizations": String(pending),
+                ], occurredAt: now))
         return deletion
     }
 }

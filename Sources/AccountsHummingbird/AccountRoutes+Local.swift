@@ -159,7 +159,8 @@ extension AccountRoutes {
     /// The account page, with `passwordError` over the password forms when given.
     func accountPage(
         _ visit: Visit, _ account: Account, notice: String? = nil, passwordError: String? = nil,
-        twitterError: String? = nil, emailError: String? = nil, status: HTTPResponse.Status = .ok
+        twitterError: String? = nil, emailError: String? = nil, deleteError: String? = nil,
+        status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let events = try await store.events(for: account.id, limit: configuration.eventsShown)
         let offer: Pages.PasswordOffer =
@@ -171,7 +172,8 @@ extension AccountRoutes {
             body: Pages.account(
                 account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError,
                 linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError,
-                offersConfirmation: configuration.emailVerification != nil, emailError: emailError))
+                offersConfirmation: configuration.emailVerification != nil, emailError: emailError,
+                deleteError: deleteError))
     }
 
     /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``.
@@ -238,6 +240,47 @@ extension AccountRoutes {
         return redirect(visit, to: "/account?notice=password_removed")
     }
 
+    /// `POST /account/delete`: `confirm=yes` (the box ticked) and, for an account with a password,
+    /// `current_password`, checked and counted as on the password forms; an account without one (made through
+    /// Twitter) only within ``Configuration/recentSignIn`` of signing in (403 otherwise). Success deletes the account,
+    /// its sessions with it, and clears this browser's cookie.
+    func deleteAccount(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
+        let (visit, form) = try await postedVisit(request)
+        let (_, account) = try signedInVisit(visit)
+        guard form["confirm"] == "yes" else {
+            return try await accountPage(
+                visit, account, problem: "Tick the box to confirm that the account is to be deleted for good.",
+                on: .delete, status: .unprocessableContent)
+        }
+        guard account.hasPassword || isRecentSignIn(visit) else {
+            return try await accountPage(
+                visit, account,
+                problem: "To delete this account, log in with Twitter again first: an account without a password "
+                    + "can be deleted only soon after signing in.", on: .delete, status: .forbidden)
+        }
+        do {
+            _ = try await local.deleteAccount(for: account.id, current: Secret(form["current_password"] ?? ""))
+        } catch {
+            if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .delete) {
+                return refusal
+            }
+            switch error {
+            case .hasPassword:
+                // A password was set meanwhile (in another tab): the page now asks for it.
+                return redirect(visit, to: "/account")
+            case .store(.accountNotFound):
+                break  // deleted meanwhile (another tab, an operator): it is gone all the same
+            default:
+                throw error
+            }
+        }
+        logger.info("account deleted by its owner", metadata: ["account.id": "\(account.id)"])
+        var response = redirect(nil, to: "/?notice=account_deleted")
+        response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
+        return response
+    }
+
     /// The answer to a refused password change, addition or removal: the account page saying why (a wrong current
     /// password after ``LocalAccounts/failureFloor``, as a failed sign-in; too many, 429 with `Retry-After`), or a
     /// notice.
@@ -266,7 +309,7 @@ extension AccountRoutes {
 
     /// The forms of the account page that can be refused with a message over them.
     enum AccountPageForm {
-        case password, twitter, email
+        case password, twitter, email, delete
     }
 
     /// The account page with `problem` over the form `form`.
@@ -277,6 +320,7 @@ extension AccountRoutes {
         case .password: try await accountPage(visit, account, passwordError: problem, status: status)
         case .twitter: try await accountPage(visit, account, twitterError: problem, status: status)
         case .email: try await accountPage(visit, account, emailError: problem, status: status)
+        case .delete: try await accountPage(visit, account, deleteError: problem, status: status)
         }
     }
 

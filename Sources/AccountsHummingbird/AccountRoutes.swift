@@ -242,6 +242,7 @@ public struct AccountRoutes: Sendable {
         router.post("/account/sign-out-everywhere") { request, _ in
             await self.guarded { try await self.signOutEverywhere(request) }
         }
+        router.post("/account/delete") { request, _ in await self.guarded { try await self.deleteAccount(request) } }
     }
 
     /// The account signed in on this request's session, or `nil`; for the app's own routes.

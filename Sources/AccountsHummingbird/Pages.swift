@@ -114,6 +114,7 @@ enum Pages: Sendable {
         case "email_change_sent":
             return "A link is on its way to the new address. Your address changes when you follow it (it works for "
                 + "3 days); until then the account keeps its address."
+        case "account_deleted": return "Your account was deleted, and every session of it has ended."
         case "confirmation_sent":
             return "A confirmation link is on its way to your email address (at most three an hour are sent)."
         default: return nil
@@ -467,11 +468,12 @@ enum Pages: Sendable {
     /// The account page. `linkNeedsPassword`: the session is not a recent sign-in, so "Link Twitter account" (and
     /// "Unlink Twitter", when the account has a password) asks for the current password; `twitterError` is shown over
     /// it. `offersConfirmation`: email links can be mailed, so the
-    /// page offers a confirmation link and a change of address (`emailError` over it).
+    /// page offers a confirmation link and a change of address (`emailError` over it). `deleteError` is shown over
+    /// "Delete account".
     static func account(
         _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
         linkNeedsPassword: Bool = false, twitterError: String? = nil, offersConfirmation: Bool = false,
-        emailError: String? = nil
+        emailError: String? = nil, deleteError: String? = nil
     ) -> String {
         var email = "<span id=\"account-email\">\(HTML.escape(account.email ?? "none"))</span>"
         if account.email != nil {
@@ -585,6 +587,39 @@ enum Pages: Sendable {
             <h2>Sessions</h2>
             <p>Signed in on another computer, or lost one? End every session of this account, here included.</p>
             \(HTML.button("Sign out everywhere", action: "/account/sign-out-everywhere", csrf: csrf, id: "sign-out-everywhere"))
+            \(deletion(account, csrf: csrf, recentSignIn: !linkNeedsPassword, error: deleteError))
+            """
+    }
+
+    /// The account page's "Delete account": with the current password, or for an account without one (made through
+    /// Twitter) soon after signing in; "Log in with Twitter" again otherwise.
+    static func deletion(_ account: Account, csrf: String, recentSignIn: Bool, error: String?) -> String {
+        let problem = error.map { "<p class=\"error\" id=\"delete-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        guard account.hasPassword || recentSignIn else {
+            return """
+                <h2>Delete account</h2>
+                \(problem)<p id="delete-sign-in-again">You log in with Twitter. To delete this account, log in with \
+                Twitter again: it can be deleted only soon after signing in.</p>
+                \(HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "delete-login-twitter"))
+                """
+        }
+        let password =
+            account.hasPassword
+            ? """
+            <label for="delete_current_password">Current password</label>
+            <input type="password" id="delete_current_password" name="current_password" autocomplete="current-password">
+
+            """ : ""
+        return """
+            <h2>Delete account</h2>
+            \(problem)<form method="post" action="/account/delete" id="delete-account-form">
+            \(HTML.hidden("csrf_token", csrf))
+            <p>Deleting the account removes it, its password, its linked Twitter account and every session of it, \
+            for good. The audit trail keeps only that an account was deleted.</p>
+            \(password)<label><input type="checkbox" name="confirm" value="yes" id="delete-confirm"> \
+            Delete my account for good</label>
+            <p><button type="submit" id="delete-account">Delete account</button></p>
+            </form>
             """
     }
 

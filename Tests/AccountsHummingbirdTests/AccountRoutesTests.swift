@@ -443,7 +443,7 @@ struct AccountRoutesTests {
                 "/register/twitter", "/login/twitter", "/account/twitter/link", "/register/complete",
                 "/register/existing",
                 "/register/link", "/signup", "/login", "/sign-out", "/account/twitter/unlink",
-                "/account/sign-out-everywhere",
+                "/account/sign-out-everywhere", "/account/delete",
             ] {
                 let page = try await browser.post(path, [("csrf_token", "forged")], origin: "http://evil.example")
                 #expect(page.status == 403, "\(path)")

@@ -1,0 +1,48 @@
+import AccountCrypto
+public import AccountModel
+public import AccountStore
+
+extension LocalAccounts {
+    // MARK: - Deleting one's own account
+
+    /// Deletes the account of `user` at its owner's request, as ``AccountStore/deleteAccount(_:actor:)`` does (its
+    /// Twitter identity and token, password, sessions, links and drafts, in one transaction; a `deleted` event by
+    /// `user` that keeps only the public id and counts).
+    ///
+    /// An account with a password is deleted only with it: `current` is checked and counted as in
+    /// ``changePassword(for:current:new:endingSessionsBut:)`` (``LocalAccountError/wrongPassword``,
+    /// ``LocalAccountError/throttled(retryAfter:)``), and a password reset or change made while it was checked wins
+    /// (it is checked once more against the hash there then). An account without one (made through Twitter) has no
+    /// password to vouch for the person, and `current` is not read: call this only just after the person signed in
+    /// (`AccountsHummingbird` asks for a sign-in within the last 10 minutes); one given a password meanwhile is
+    /// ``LocalAccountError/hasPassword``. Nothing changes when it throws.
+    public func deleteAccount(for user: UserID, current: Secret) async throws(LocalAccountError) -> AccountDeletion {
+        let record = try await requireRecord(user)
+        guard let stored = record.passwordHash else {
+            guard let deletion = try await deleteAccount(user, ifPasswordHash: nil) else { throw .hasPassword }
+            return deletion
+        }
+        try await checkCurrent(current, against: stored, of: user)
+        var verified = stored
+        for round in 0..<2 {
+            if let deletion = try await deleteAccount(user, ifPasswordHash: verified) { return deletion }
+            // Another hash is there now: a sign-in that only rehashed the same password, or a reset or change, which
+            // wins unless `current` is still the password.
+            guard round == 0, let now = try await requireRecord(user).passwordHash,
+                case .valid = await verifyOffPool(current, against: now)
+            else { break }
+            verified = now
+        }
+        throw .wrongPassword
+    }
+
+    private func deleteAccount(_ user: UserID, ifPasswordHash hash: String?) async throws(LocalAccountError)
+        -> AccountDeletion?
+    {
+        do {
+            return try await store.deleteAccount(user, actor: "user", ifPasswordHash: hash)
+        } catch {
+            throw .store(error)
+        }
+    }
+}

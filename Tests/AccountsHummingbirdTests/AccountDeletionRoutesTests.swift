@@ -1,0 +1,76 @@
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import TestSupport
+import Testing
+import TwitterOAuth
+
+/// "Delete account" on the account page, against a real server and a real SQLite file.
+extension PasswordSettingsRoutesTests {
+    @Test func theAccountPageDeletesTheAccountWithThePasswordAndEveryOneOfItsSessions() async throws {
+        try await WebApp.run { app in
+            // Given ada, with a password and Zoë's Twitter linked, signed in on two browsers
+            var browser = try await Self.signUpAdaAndLinkZoe(app)
+            let ada = try #require(try await app.store.account(.username("ada")))
+            var laptop = app.browser()
+            _ = try await laptop.submit("/login", to: "/login", [("login", "ada"), ("password", Self.password)])
+            let page = try await browser.get("/account")
+            #expect(page.text.contains("id=\"delete-account-form\"") && page.text.contains("delete_current_password"))
+            let before = try databaseDump(app.databasePath)
+            // When she sends the form without ticking the box, or with a wrong password
+            let unticked = try await browser.submit(
+                "/account", to: "/account/delete", [("current_password", Self.password)])
+            #expect(unticked.status == 422 && unticked.text.contains("id=\"delete-error\">Tick the box"))
+            let wrong = try await browser.submit(
+                "/account", to: "/account/delete", [("confirm", "yes"), ("current_password", "a wrong guess")])
+            #expect(wrong.status == 401 && wrong.text.contains("id=\"delete-error\">The current password is not"))
+            // Then nothing changed but the count of wrong passwords
+            let dump = {
+                try databaseDump(app.databasePath).split(separator: "\n").filter { !$0.contains("current-password:") }
+            }
+            #expect(try dump() == before.split(separator: "\n").filter { !$0.contains("current-password:") })
+            // When she ticks it and gives the password
+            let deleted = try await browser.submit(
+                "/account", to: "/account/delete", [("confirm", "yes"), ("current_password", Self.password)])
+            // Then the account is gone, with every session of it, and this browser is sent home signed out
+            #expect(deleted.status == 303 && deleted.location == "/?notice=account_deleted")
+            #expect(deleted.response.headerValue("set-cookie")?.contains("Max-Age=0") == true)
+            #expect(try await app.store.account(.id(ada.id)) == nil)
+            #expect(
+                countQuery(app.databasePath, "SELECT count(*) FROM browser_sessions WHERE user_id IS NOT NULL") == 0)
+            #expect(try await browser.get("/?notice=account_deleted").text.contains("Your account was deleted"))
+            #expect(try await laptop.get("/account").location?.hasPrefix("/login") == true)
+            let events = try await app.store.events(for: ada.id)
+            #expect(events.first?.kind == .deleted && events.first?.actor == "user")
+            // And Zoë's Twitter account is free: signing in with it starts a new registration
+            var zoe = app.browser()
+            let arrival = try await zoe.viaTwitter("/login/twitter", as: WebApp.zoe)
+            #expect(arrival.location?.hasPrefix("/register/details?draft=") == true)
+        }
+    }
+
+    @Test func anAccountWithoutAPasswordIsDeletedOnlySoonAfterSigningIn() async throws {
+        try await WebApp.run { app in
+            // Given taro, made through Twitter (no password), his sign-in 11 minutes old
+            var browser = try await Self.registerTaro(app)
+            let taro = try #require(try await app.store.account(.username("taro")))
+            #expect(!(try await browser.get("/account").text.contains("delete_current_password")))
+            app.clock.advance(by: 11 * 60)
+            let old = try await browser.get("/account")
+            #expect(old.text.contains("id=\"delete-sign-in-again\"") && !old.text.contains("delete-account-form"))
+            // When he asks to delete it
+            let refused = try await browser.post(
+                "/account/delete", [("csrf_token", try #require(old.csrfToken)), ("confirm", "yes")])
+            // Then it is refused, the account kept
+            #expect(refused.status == 403 && refused.text.contains("log in with Twitter again first"))
+            #expect(try await app.store.account(.id(taro.id)) != nil)
+            // When he logs in with Twitter again and asks once more
+            let again = try await browser.viaTwitter("/login/twitter", as: WebApp.yamada, startPage: "/account")
+            #expect(again.location == "/account?notice=signed_in")
+            let deleted = try await browser.submit("/account", to: "/account/delete", [("confirm", "yes")])
+            #expect(deleted.location == "/?notice=account_deleted")
+            #expect(try await app.store.account(.id(taro.id)) == nil)
+        }
+    }
+}
