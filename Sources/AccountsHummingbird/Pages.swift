@@ -615,7 +615,7 @@ enum Pages: Sendable {
             \(problem)<form method="post" action="/account/delete" id="delete-account-form">
             \(HTML.hidden("csrf_token", csrf))
             <p>Deleting the account removes it, its password, its linked Twitter account and every session of it, \
-            for good. The audit trail keeps only that an account was deleted.</p>
+            for good. Its activity above stays in the site's audit trail, with a note that it was deleted.</p>
             \(password)<label><input type="checkbox" name="confirm" value="yes" id="delete-confirm"> \
             Delete my account for good</label>
             <p><button type="submit" id="delete-account">Delete account</button></p>

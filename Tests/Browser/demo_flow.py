@@ -366,6 +366,24 @@ class Suite:
         check(self.signed_in_as() == "lin", "the changed password did not sign in")
         self.screenshot("signed-in-with-changed-password")
 
+    def step_delete_the_account_from_the_account_page(self):
+        self.open("/account")
+        # (several forms have a current_password field: this one is found by its id)
+        self.driver.find_element(By.ID, "delete_current_password").send_keys(THIRD_PASSWORD)
+        self.click("#delete-account")
+        # Without the box ticked, the page asks for it and the account stays
+        check("Tick the box" in self.text_of("#delete-error"), "no error without the box ticked")
+        check(self.demo.count("SELECT count(*) FROM users WHERE username = 'lin'") == 1, "deleted without the box")
+        self.driver.find_element(By.ID, "delete_current_password").send_keys(THIRD_PASSWORD)
+        self.click("#delete-confirm")
+        self.screenshot("delete-account")
+        self.click("#delete-account")
+        self.wait_for_path("/?notice=account_deleted")
+        check("Your account was deleted" in self.text_of("#notice"), "no account-deleted notice")
+        check(self.signed_in_as() is None, "still signed in after deleting the account")
+        check(self.demo.count("SELECT count(*) FROM users WHERE username = 'lin'") == 0, "lin's account is still there")
+        self.screenshot("account-deleted")
+
     def run(self):
         steps = [getattr(self, name) for name in dir(self) if name.startswith("step_")]
         steps.sort(key=lambda step: step.__code__.co_firstlineno)
