@@ -159,6 +159,11 @@ extension AccountStore {
             return try UserRecord.fetchOne(db, sql: Queries.userByPublicID, arguments: [id.rawValue])
         case .username(let name):
             return try UserRecord.fetchOne(db, sql: Queries.userByUsername, arguments: [name])
+        case .email(let address):
+            // (as account(email:) looks one up)
+            let trimmed = EmailAddress.trim(address)
+            return try UserRecord.fetchOne(
+                db, sql: Queries.userByEmail, arguments: [Mailbox.uniquenessKey(trimmed), trimmed])
         }
     }
 

@@ -81,11 +81,16 @@ public enum AccountReference: Sendable, Hashable, CustomStringConvertible {
     case id(UserID)
     /// By username (case-insensitive).
     case username(String)
+    /// By email address, compared as sign-in compares it (surrounding space trimmed, case ignored).
+    case email(String)
 
-    /// Reads `text` as a public id when it is a UUID, otherwise as a username (the CLI's rule).
+    /// Reads `text` as a public id when it is a UUID, as an email address when it holds an `@` (no username can),
+    /// otherwise as a username (the CLI's rule).
     public init(_ text: String) {
         if let id = UserID(text) {
             self = .id(id)
+        } else if text.contains("@") {
+            self = .email(text)
         } else {
             self = .username(text)
         }
@@ -95,6 +100,7 @@ public enum AccountReference: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .id(let id): return id.rawValue
         case .username(let name): return "'\(name)'"
+        case .email(let address): return "'\(address)'"
         }
     }
 }

@@ -36,7 +36,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Instead of the report, explain why these accounts (public ids or usernames, comma-separated) are or are "
+            "Instead of the report, explain why these accounts (public ids, usernames or email addresses, comma-separated) are or are "
                 + "not linked, pair by pair (format table or json).",
             valueName: "a,b[,…]"))
     var explain: String?

@@ -5,8 +5,8 @@ import ArgumentParser
 import DuplicateDetection
 import Foundation
 
-/// `accounts users show ID|USERNAME [--format table|json] | delete ID|USERNAME | disable ID|USERNAME [--reason TEXT]
-/// | enable ID|USERNAME [--reason TEXT]`
+/// `accounts users show ID|USERNAME|EMAIL [--format table|json] | delete ID|USERNAME|EMAIL | disable ID|USERNAME|EMAIL [--reason TEXT]
+/// | enable ID|USERNAME|EMAIL [--reason TEXT]`
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
@@ -15,7 +15,7 @@ struct UsersCommand: AsyncParsableCommand {
         subcommands: [Show.self, Delete.self, Disable.self, Enable.self]
     )
 
-    /// `accounts users show ID|USERNAME [--format table|json]`
+    /// `accounts users show ID|USERNAME|EMAIL [--format table|json]`
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show an account, its Twitter identity, whether it has a password, its last sign-in and its "
@@ -23,7 +23,8 @@ struct UsersCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
+        @Argument(
+            help: ArgumentHelp("The account's public id, its username, or its email address.", valueName: "account"))
         var account: String
 
         @Option(name: .long, help: "Output format.")
@@ -56,7 +57,7 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
-    /// `accounts users delete ID|USERNAME`
+    /// `accounts users delete ID|USERNAME|EMAIL`
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete an account with its Twitter identity, access token, password and pending registration "
@@ -64,7 +65,8 @@ struct UsersCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
+        @Argument(
+            help: ArgumentHelp("The account's public id, its username, or its email address.", valueName: "account"))
         var account: String
 
         func run() async throws {
@@ -93,7 +95,7 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
-    /// `accounts users disable ID|USERNAME [--reason TEXT]`
+    /// `accounts users disable ID|USERNAME|EMAIL [--reason TEXT]`
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Disable an account: it can no longer sign in (with its password or through Twitter), its "
@@ -116,7 +118,7 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
-    /// `accounts users enable ID|USERNAME [--reason TEXT]`
+    /// `accounts users enable ID|USERNAME|EMAIL [--reason TEXT]`
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Enable a disabled account again; the audit trail records an `enabled` event. Its old sessions "
@@ -155,7 +157,8 @@ struct UsersCommand: AsyncParsableCommand {
 
     /// What `disable` and `enable` take: the account, and why.
     struct StatusTarget: ParsableArguments {
-        @Argument(help: ArgumentHelp("The account's public id, or its username.", valueName: "id-or-username"))
+        @Argument(
+            help: ArgumentHelp("The account's public id, its username, or its email address.", valueName: "account"))
         var account: String
 
         @Option(

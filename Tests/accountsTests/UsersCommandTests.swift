@@ -50,6 +50,12 @@ struct UsersCommandTests {
             let id = try #require(object["id"] as? String)
             let byID = try runAccounts(["--database", database, "users", "show", id.uppercased(), "--format", "json"])
             #expect(byID.stdout == json.stdout)
+            // And by email address, as sign-in finds it (surrounding space, case)
+            let byEmail = try runAccounts(
+                ["--database", database, "users", "show", " zoe@EXAMPLE.org ", "--format", "json"])
+            #expect(byEmail.stdout == json.stdout, "\(byEmail.stderr)")
+            let unknown = try runAccounts(["--database", database, "users", "show", "nobody@example.org"])
+            #expect(unknown.status == 1 && unknown.stderr.contains("no account 'nobody@example.org'"))
             for output in [table.stdout, json.stdout] {
                 #expect(!output.contains("pbkdf2") && !output.contains("lVmtlpgxpubYPgU2pQlWmm"))
             }
