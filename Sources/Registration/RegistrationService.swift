@@ -214,9 +214,11 @@ public struct RegistrationService: Sendable {
             // parse): the pending authorization is usable again, for a retry of the callback. One Twitter refused
             // (a used token, a wrong verifier) stays used: retrying it would only be refused again.
             switch error {
-            case .rejected:
+            case .rejected, .unexpectedStatus(400..<500):
                 // Twitter refused this callback's token and verifier, which it issued to no one else: a forged or
-                // altered callback, like a replayed one, is started again, not shown as Twitter trouble.
+                // altered callback, like a replayed one, is started again, not shown as Twitter trouble. Its OAuth
+                // endpoints say so with a 401 whose body is plain text, not an error list ("Error processing your
+                // OAuth request: Invalid oauth_verifier parameter"): a 4xx is a refusal whatever its body.
                 logger.warning(
                     "Twitter refused the callback's verifier", metadata: ["twitter.error": "\(error)"])
                 return .restart(.refusedByTwitter)

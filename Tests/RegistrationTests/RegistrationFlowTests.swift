@@ -566,6 +566,45 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// Twitter's OAuth endpoints refuse a verifier with a 401 whose body is plain text, not a JSON error list: that is
+    /// a refusal too, which uses the pending authorization up, not Twitter trouble that gives it back for another try.
+    @Test func aPlainTextRefusalOfTheVerifierUsesThePendingAuthorizationUp() async throws {
+        /// The sandbox over loopback HTTP, its `access_token` refusals answered as Twitter does, in plain text.
+        struct PlainTextRefusals: HTTPTransport {
+            let inner: AsyncHTTPClientTransport
+            func send(
+                method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
+                maximumResponseBodySize: Int
+            ) async throws(TwitterError) -> HTTPTransportResponse {
+                var response = try await inner.send(
+                    method: method, url: url, headers: headers, body: body, timeout: timeout,
+                    maximumResponseBodySize: maximumResponseBodySize)
+                if url.path.hasSuffix("/oauth/access_token") && response.status == 401 {
+                    response.headers = [HTTPHeader(name: "content-type", value: "text/plain")]
+                    response.body = Array("Error processing your OAuth request: Invalid oauth_verifier parameter".utf8)
+                }
+                return response
+            }
+        }
+        try await withFlow { flow throws in
+            let service = RegistrationService(
+                store: flow.store,
+                twitter: TwitterClient(
+                    consumer: flow.sandbox.consumer, baseURL: flow.sandbox.baseURL,
+                    transport: PlainTextRefusals(inner: flow.sandbox.transport)),
+                configuration: RegistrationService.Configuration(callbackURL: SandboxHarness.callback))
+            let url = try await service.begin(purpose: .register, browserSession: "b")
+            var query = try await flow.approve(url, as: Self.zoe)
+            let verifier = try #require(query["oauth_verifier"])
+            query["oauth_verifier"] = String(verifier.reversed())
+            #expect(try await service.handleCallback(query: query, browserSession: "b") == .restart(.refusedByTwitter))
+            #expect(try await flow.store.accountCount() == 0)
+            #expect(countQuery(flow.directory + "/accounts.sqlite", "SELECT count(*) FROM registration_drafts") == 0)
+            query["oauth_verifier"] = verifier
+            #expect(try await service.handleCallback(query: query, browserSession: "b") == .restart(.alreadyUsed))
+        }
+    }
+
     /// A cache between the app and Twitter keyed on the URL alone (the same `verify_credentials` URL for everyone)
     /// hands over another person's profile: the callback is refused, nothing is linked, signed in or drafted.
     @Test func aProfileForAnotherUserThanTheAccessTokensIsRefused() async throws {
