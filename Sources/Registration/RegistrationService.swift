@@ -298,14 +298,14 @@ public struct RegistrationService: Sendable {
                 return .signedIn(account)
             }
             let fields = try await prefill(profile)
+            // (every lookup before the draft is written: one that fails leaves no draft behind)
+            var sharing: [Account] = []
+            if let email = profile.email { sharing = try await store.accounts(sharingMailboxWith: email) }
             let draft = try await saveDraft(
                 profile: profile, credential: credential, pending: pending, binding: binding, fields: fields)
-            if let email = profile.email {
-                let sharing = try await store.accounts(sharingMailboxWith: email)
-                // Prefer an account that can still take a Twitter identity.
-                if let candidate = sharing.first(where: { $0.twitter == nil }) ?? sharing.first {
-                    return .matchesExistingAccount(candidate: candidate, draft: draft)
-                }
+            // Prefer an account that can still take a Twitter identity.
+            if let candidate = sharing.first(where: { $0.twitter == nil }) ?? sharing.first {
+                return .matchesExistingAccount(candidate: candidate, draft: draft)
             }
             return .needsDetails(draft)
         } catch let error as RegistrationError {
