@@ -107,14 +107,7 @@ extension AccountStore {
         try await read { db in
             guard let record = try AccountStore.fetchUserRecord(db, reference) else { return nil }
             let account = try AccountStore.attachTwitter(db, record)
-            let hasCredential =
-                try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM twitter_credentials JOIN twitter_identities
-                            ON twitter_identities.id = twitter_credentials.identity_id
-                            WHERE twitter_identities.user_id = ?)
-                        """, arguments: [record.id]) ?? false
+            let hasCredential = try AccountStore.hasCredential(db, userRowID: record.id)
             let events = try Row.fetchAll(
                 db,
                 sql: """
@@ -162,19 +155,23 @@ extension AccountStore {
         return deletion
     }
 
+    /// Whether a stored access token goes with the Twitter identity of the account whose row id is `userRowID`.
+    private static func hasCredential(_ db: Database, userRowID: Int64?) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM twitter_credentials JOIN twitter_identities
+                    ON twitter_identities.id = twitter_credentials.identity_id
+                    WHERE twitter_identities.user_id = ?)
+                """, arguments: [userRowID]) ?? false
+    }
+
     /// Deletes `record`'s account in `db`'s transaction, with its `deleted` event.
     private static func delete(_ record: UserRecord, in db: Database, actor: String, at now: Date) throws
         -> AccountDeletion
     {
         let account = try AccountStore.attachTwitter(db, record)
-        let hasCredential =
-            try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM twitter_credentials JOIN twitter_identities
-                        ON twitter_identities.id = twitter_credentials.identity_id
-                        WHERE twitter_identities.user_id = ?)
-                    """, arguments: [record.id]) ?? false
+        let hasCredential = try AccountStore.hasCredential(db, userRowID: record.id)
         let drafts =
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM registration_drafts WHERE link_user_id = ?", arguments: [record.id])

@@ -52,6 +52,19 @@ struct RegistrationFlowTests {
             return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
         }
 
+        /// A service over this flow's store whose Twitter client talks to the sandbox through `transport`.
+        func service(
+            through transport: some HTTPTransport,
+            configuration: RegistrationService.Configuration = RegistrationService.Configuration(
+                callbackURL: SandboxHarness.callback)
+        ) -> RegistrationService {
+            RegistrationService(
+                store: store,
+                twitter: TwitterClient(
+                    consumer: sandbox.consumer, baseURL: sandbox.baseURL, transport: transport),
+                configuration: configuration)
+        }
+
         /// Begin + approve + callback, in one browser session.
         func arrive(
             as userID: UInt64, purpose: AuthorizationPurpose = .register, session: String = "browser-1",
@@ -60,6 +73,22 @@ struct RegistrationFlowTests {
             let url = try await service.begin(purpose: purpose, browserSession: session, signedInUser: signedInUser)
             let query = try await approve(url, as: userID)
             return try await service.handleCallback(query: query, browserSession: session)
+        }
+    }
+
+    /// The sandbox over loopback HTTP, each answer handed to `rewrite` (with the URL asked) before the client reads it.
+    struct RewritingTransport: HTTPTransport {
+        let inner: AsyncHTTPClientTransport
+        let rewrite: @Sendable (URL, inout HTTPTransportResponse) -> Void
+        func send(
+            method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
+            maximumResponseBodySize: Int
+        ) async throws(TwitterError) -> HTTPTransportResponse {
+            var response = try await inner.send(
+                method: method, url: url, headers: headers, body: body, timeout: timeout,
+                maximumResponseBodySize: maximumResponseBodySize)
+            rewrite(url, &response)
+            return response
         }
     }
 
@@ -569,30 +598,16 @@ struct RegistrationFlowTests {
     /// Twitter's OAuth endpoints refuse a verifier with a 401 whose body is plain text, not a JSON error list: that is
     /// a refusal too, which uses the pending authorization up, not Twitter trouble that gives it back for another try.
     @Test func aPlainTextRefusalOfTheVerifierUsesThePendingAuthorizationUp() async throws {
-        /// The sandbox over loopback HTTP, its `access_token` refusals answered as Twitter does, in plain text.
-        struct PlainTextRefusals: HTTPTransport {
-            let inner: AsyncHTTPClientTransport
-            func send(
-                method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
-                maximumResponseBodySize: Int
-            ) async throws(TwitterError) -> HTTPTransportResponse {
-                var response = try await inner.send(
-                    method: method, url: url, headers: headers, body: body, timeout: timeout,
-                    maximumResponseBodySize: maximumResponseBodySize)
-                if url.path.hasSuffix("/oauth/access_token") && response.status == 401 {
-                    response.headers = [HTTPHeader(name: "content-type", value: "text/plain")]
-                    response.body = Array("Error processing your OAuth request: Invalid oauth_verifier parameter".utf8)
-                }
-                return response
-            }
-        }
         try await withFlow { flow throws in
-            let service = RegistrationService(
-                store: flow.store,
-                twitter: TwitterClient(
-                    consumer: flow.sandbox.consumer, baseURL: flow.sandbox.baseURL,
-                    transport: PlainTextRefusals(inner: flow.sandbox.transport)),
-                configuration: RegistrationService.Configuration(callbackURL: SandboxHarness.callback))
+            // (the sandbox's `access_token` refusals answered as Twitter does, in plain text)
+            let service = flow.service(
+                through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
+                    if url.path.hasSuffix("/oauth/access_token") && response.status == 401 {
+                        response.headers = [HTTPHeader(name: "content-type", value: "text/plain")]
+                        response.body = Array(
+                            "Error processing your OAuth request: Invalid oauth_verifier parameter".utf8)
+                    }
+                })
             let url = try await service.begin(purpose: .register, browserSession: "b")
             var query = try await flow.approve(url, as: Self.zoe)
             let verifier = try #require(query["oauth_verifier"])
@@ -608,24 +623,6 @@ struct RegistrationFlowTests {
     /// A cache between the app and Twitter keyed on the URL alone (the same `verify_credentials` URL for everyone)
     /// hands over another person's profile: the callback is refused, nothing is linked, signed in or drafted.
     @Test func aProfileForAnotherUserThanTheAccessTokensIsRefused() async throws {
-        /// The sandbox over loopback HTTP, with `verify_credentials` answering with Ada's profile whoever asks.
-        struct SwappingTransport: HTTPTransport {
-            let inner: AsyncHTTPClientTransport
-            func send(
-                method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
-                maximumResponseBodySize: Int
-            ) async throws(TwitterError) -> HTTPTransportResponse {
-                var response = try await inner.send(
-                    method: method, url: url, headers: headers, body: body, timeout: timeout,
-                    maximumResponseBodySize: maximumResponseBodySize)
-                if url.path.hasSuffix("verify_credentials.json") {
-                    let text = String(decoding: response.body, as: UTF8.self)
-                        .replacingOccurrences(of: "\(RegistrationFlowTests.zoe)", with: "\(RegistrationFlowTests.ada)")
-                    response.body = Array(text.utf8)
-                }
-                return response
-            }
-        }
         try await withFlow { flow throws in
             // Given Ada already registered
             guard case .needsDetails(let draft) = try await flow.arrive(as: Self.ada, session: "ada") else {
@@ -642,12 +639,16 @@ struct RegistrationFlowTests {
                 return
             }
             // When Zoë signs in through a client whose verify_credentials answers with Ada's profile
-            let swapped = RegistrationService(
-                store: flow.store,
-                twitter: TwitterClient(
-                    consumer: flow.sandbox.consumer, baseURL: flow.sandbox.baseURL,
-                    transport: SwappingTransport(inner: flow.sandbox.transport)),
-                configuration: RegistrationService.Configuration(callbackURL: SandboxHarness.callback))
+            // (`verify_credentials` answering with Ada's profile whoever asks)
+            let swapped = flow.service(
+                through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
+                    if url.path.hasSuffix("verify_credentials.json") {
+                        let text = String(decoding: response.body, as: UTF8.self)
+                            .replacingOccurrences(
+                                of: "\(RegistrationFlowTests.zoe)", with: "\(RegistrationFlowTests.ada)")
+                        response.body = Array(text.utf8)
+                    }
+                })
             let url = try await swapped.begin(purpose: .register, browserSession: "zoe")
             let query = try await flow.approve(url, as: Self.zoe)
             await #expect(
@@ -670,31 +671,15 @@ struct RegistrationFlowTests {
     /// Begins over a limit are refused before Twitter is asked: no `request_token` call, no pending authorization;
     /// each client's allowance comes back at its rate, and the site's limit holds whoever asks.
     @Test func beginsOverTheLimitsAreRefusedBeforeTwitterIsAsked() async throws {
-        /// The sandbox over loopback HTTP, counting the calls made.
-        struct CountingTransport: HTTPTransport {
-            let inner: AsyncHTTPClientTransport
-            let calls: Locked<[String]>
-            func send(
-                method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
-                maximumResponseBodySize: Int
-            ) async throws(TwitterError) -> HTTPTransportResponse {
-                calls.withLock { $0.append(url.path) }
-                return try await inner.send(
-                    method: method, url: url, headers: headers, body: body, timeout: timeout,
-                    maximumResponseBodySize: maximumResponseBodySize)
-            }
-        }
         try await withFlow { flow throws in
             let calls = Locked<[String]>([])
             var configuration = RegistrationService.Configuration(callbackURL: SandboxHarness.callback)
             configuration.beginsPerClient = RegistrationService.Rate(3, per: 60)
             configuration.beginsInAll = RegistrationService.Rate(5, per: 100)
-            let service = RegistrationService(
-                store: flow.store,
-                twitter: TwitterClient(
-                    consumer: flow.sandbox.consumer, baseURL: flow.sandbox.baseURL,
-                    transport: CountingTransport(inner: flow.sandbox.transport, calls: calls)),
-                configuration: configuration)
+            let service = flow.service(
+                through: RewritingTransport(inner: flow.sandbox.transport) { url, _ in
+                    calls.withLock { $0.append(url.path) }
+                }, configuration: configuration)
             let pending = {
                 countQuery(flow.directory + "/accounts.sqlite", "SELECT count(*) FROM pending_authorizations")
             }
