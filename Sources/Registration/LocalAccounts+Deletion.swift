@@ -1,4 +1,3 @@
-import AccountCrypto
 public import AccountModel
 public import AccountStore
 
@@ -23,17 +22,10 @@ extension LocalAccounts {
             return deletion
         }
         try await checkCurrent(current, against: stored, of: user)
-        var verified = stored
-        for round in 0..<2 {
-            if let deletion = try await deleteAccount(user, ifPasswordHash: verified) { return deletion }
-            // Another hash is there now: a sign-in that only rehashed the same password, or a reset or change, which
-            // wins unless `current` is still the password.
-            guard round == 0, let now = try await requireRecord(user).passwordHash,
-                case .valid = await verifyOffPool(current, against: now)
-            else { break }
-            verified = now
+        return try await overCheckedHash(of: user, checked: current, against: stored) {
+            verified throws(LocalAccountError) in
+            try await deleteAccount(user, ifPasswordHash: verified)
         }
-        throw .wrongPassword
     }
 
     private func deleteAccount(_ user: UserID, ifPasswordHash hash: String?) async throws(LocalAccountError)

@@ -306,22 +306,33 @@ public struct LocalAccounts: Sendable {
     }
 
     /// Writes `hash` (`nil`: removes the password) over `stored`, the hash `current` was found to match, and only
-    /// over it. When the account holds another hash by then, `current` is checked against that one, once: a match (a
-    /// sign-in rehashed the same password) writes over it; anything else is ``LocalAccountError/wrongPassword``.
+    /// over it (``overCheckedHash(of:checked:against:_:)``).
     private func replacePassword(
         of user: UserID, checked current: Secret, against stored: String, with hash: String?, event: AccountEventKind,
         endingSessionsBut keptSession: String? = nil
     ) async throws(LocalAccountError) {
+        try await overCheckedHash(of: user, checked: current, against: stored) { verified throws(LocalAccountError) in
+            do {
+                let written = try await store.setPasswordHash(
+                    hash, for: user, event: event, actor: "user", replacing: verified, endingSessionsBut: keptSession)
+                return written ? () : nil
+            } catch {
+                throw Self.localError(error)
+            }
+        }
+    }
+
+    /// Runs `write`, which is to change the account only while it holds `verified` (and give `nil` otherwise), with
+    /// `stored`, the hash `current` was found to match. When the account holds another hash by then, `current` is
+    /// checked against that one, once: a match (a sign-in rehashed the same password) writes with it; anything else
+    /// (a reset or change made meanwhile, which wins) is ``LocalAccountError/wrongPassword``.
+    func overCheckedHash<T>(
+        of user: UserID, checked current: Secret, against stored: String,
+        _ write: (_ verified: String) async throws(LocalAccountError) -> T?
+    ) async throws(LocalAccountError) -> T {
         var verified = stored
         for round in 0..<2 {
-            let written: Bool
-            do {
-                written = try await store.setPasswordHash(
-                    hash, for: user, event: event, actor: "user", replacing: verified, endingSessionsBut: keptSession)
-            } catch {
-                throw .store(error)
-            }
-            if written { return }
+            if let written = try await write(verified) { return written }
             guard round == 0, let now = try await requireRecord(user).passwordHash,
                 case .valid = await verifyOffPool(current, against: now)
             else { break }
