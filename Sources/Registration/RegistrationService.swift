@@ -445,6 +445,9 @@ public struct RegistrationService: Sendable {
         draftID: String, form: RegistrationForm, browserSession: String
     ) async throws(RegistrationError) -> CompletionOutcome {
         let draft = try await openDraft(draftID, browserSession: browserSession)
+        // A draft begun with "Link Twitter account" is for ``link(draftID:to:browserSession:)`` only: completed, it
+        // would make a second account of the person who asked to link Twitter to the one they are signed in to.
+        guard draft.purpose != .link else { throw .draftNotFound }
         var fields: [Field: String] = [
             .username: form.username.trimmingCharacters(in: .whitespacesAndNewlines),
             .email: EmailAddress.trim(form.email),

@@ -400,6 +400,14 @@ struct RegistrationFlowTests {
                 Issue.record("expected a link confirmation")
                 return
             }
+            // (a link's draft is not a registration: completing it would make ann a second account)
+            let beforeCompletion = try databaseDump(flow.directory + "/accounts.sqlite")
+            await #expect(throws: RegistrationError.draftNotFound) {
+                try await flow.service.complete(
+                    draftID: draft.id, form: RegistrationForm(username: "ada2", email: "ada2@example.org"),
+                    browserSession: "browser-1")
+            }
+            #expect(try databaseDump(flow.directory + "/accounts.sqlite") == beforeCompletion)
             let linked = try await flow.service.link(draftID: draft.id, to: ann.id, browserSession: "browser-1")
             #expect(linked.twitter?.userID == TwitterUserID(Self.ada))
 
