@@ -141,7 +141,8 @@ extension AccountRoutes {
 
     // MARK: - Existing account: sign in, then link
 
-    /// `GET /register/existing?draft=…`: "this email already has an account — sign in to link".
+    /// `GET /register/existing?draft=…`: "this email already has an account — sign in to link" (or, when that account
+    /// is linked to another Twitter account, sign in and unlink that one first).
     func existingPage(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
         let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
@@ -150,7 +151,19 @@ extension AccountRoutes {
         }
         return page(
             visit, title: "Sign in to link",
-            body: Pages.existing(draft: draft, login: draft.fields[.email] ?? "", error: nil, csrf: visit.csrf))
+            body: Pages.existing(
+                draft: draft, login: draft.fields[.email] ?? "", error: nil,
+                matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf))
+    }
+
+    /// Whether the account sharing the draft's mailbox holds another Twitter account already.
+    private func matchHasTwitter(_ draft: DraftView, visit: Visit) async throws -> Bool {
+        do {
+            return try await registration.matchingAccount(draftID: draft.id, browserSession: visit.session.id)?
+                .twitter != nil
+        } catch {
+            throw Refusal(response: failure(error, visit: visit))
+        }
     }
 
     /// `POST /register/existing`: password sign-in; the new session carries the draft over; then the link page.
@@ -166,7 +179,9 @@ extension AccountRoutes {
             return retrying(
                 page(
                     visit, title: "Sign in to link", status: problem.status,
-                    body: Pages.existing(draft: draft, login: login, error: problem.message, csrf: visit.csrf)),
+                    body: Pages.existing(
+                        draft: draft, login: login, error: problem.message,
+                        matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf)),
                 after: problem.retryAfter)
         }
     }
@@ -178,6 +193,8 @@ extension AccountRoutes {
         guard let account = visit.account, mayLink(draft, to: account, visit) else {
             return redirect(visit, to: "/register/existing?draft=\(draft.id)")
         }
+        // Confirming could only be refused: an account links one Twitter account.
+        if account.twitter != nil { return redirect(visit, to: "/account?notice=already_linked") }
         return page(
             visit, title: "Link Twitter", body: Pages.confirmLink(draft: draft, account: account, csrf: visit.csrf))
     }

@@ -204,13 +204,29 @@ enum Pages: Sendable {
 
     // MARK: - Existing account
 
-    static func existing(draft: DraftView, login: String, error: String?, csrf: String) -> String {
+    /// `matchHasTwitter`: the account is linked to another Twitter account, and takes this one only once that one is
+    /// unlinked.
+    static func existing(draft: DraftView, login: String, error: String?, matchHasTwitter: Bool, csrf: String)
+        -> String
+    {
         let problem = error.map { "<p class=\"error\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        let screenName = HTML.escape(draft.screenName)
+        let intro =
+            matchHasTwitter
+            ? """
+            <p id="match-has-twitter">The account that uses the email address of the Twitter account \
+            <strong>@\(screenName)</strong> is linked to another Twitter account, and an account links only one. To \
+            use @\(screenName) with it instead, sign in to it, unlink Twitter on your account page, then link \
+            @\(screenName) from there.</p>
+            """
+            : """
+            <p>An account already uses the email address of the Twitter account \
+            <strong>@\(screenName)</strong>. Sign in to that account with its password to link \
+            Twitter to it.</p>
+            """
         return """
             <h1>This email already has an account</h1>
-            <p>An account already uses the email address of the Twitter account \
-            <strong>@\(HTML.escape(draft.screenName))</strong>. Sign in to that account with its password to link \
-            Twitter to it.</p>
+            \(intro)
             \(problem)<form method="post" action="/register/existing" id="existing-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))
             <label for="login">Username or email</label>
@@ -219,7 +235,7 @@ enum Pages: Sendable {
             <input type="password" id="password" name="password" autocomplete="current-password">
             <p><button type="submit" id="sign-in-to-link">Sign in</button></p>
             </form>
-            <p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
+            \(matchHasTwitter ? "<p>Or log in with the Twitter account it is linked to:</p>\n" + HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "existing-login-twitter") + "\n" : "")<p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
             instead</a> (with another email address).</p>
             """
     }

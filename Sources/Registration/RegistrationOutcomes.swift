@@ -62,7 +62,11 @@ public enum CallbackOutcome: Sendable, Hashable {
     /// The Twitter id is linked already: this account is signed in (its credential and profile refreshed).
     case signedIn(Account)
     /// Not linked, but an account has the same normalised mailbox as the Twitter profile's email: the person must sign
-    /// in to `candidate` (password) and then confirm the link. Never linked on email alone.
+    /// in to `candidate` (password) and then confirm the link. Never linked on email alone. When several accounts
+    /// share the mailbox, `candidate` is one without a Twitter identity if there is one; a `candidate` whose
+    /// ``Account/twitter`` is set already holds another Twitter account, and takes this one only once that is unlinked
+    /// (say so before asking for the password; ``RegistrationService/matchingAccount(draftID:browserSession:)`` looks
+    /// it up again for a later page).
     case matchesExistingAccount(candidate: Account, draft: DraftView)
     /// A new person: the draft is pre-filled from the profile and names what is still missing.
     case needsDetails(DraftView)

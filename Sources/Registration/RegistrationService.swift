@@ -303,8 +303,7 @@ public struct RegistrationService: Sendable {
             if let email = profile.email { sharing = try await store.accounts(sharingMailboxWith: email) }
             let draft = try await saveDraft(
                 profile: profile, credential: credential, pending: pending, binding: binding, fields: fields)
-            // Prefer an account that can still take a Twitter identity.
-            if let candidate = sharing.first(where: { $0.twitter == nil }) ?? sharing.first {
+            if let candidate = RegistrationService.candidate(among: sharing) {
                 return .matchesExistingAccount(candidate: candidate, draft: draft)
             }
             return .needsDetails(draft)
@@ -362,6 +361,31 @@ public struct RegistrationService: Sendable {
 
     static func newDraftID() -> String {
         SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Of the accounts sharing a Twitter profile's mailbox, the one offered to link: one that can still take a
+    /// Twitter identity, else the first.
+    static func candidate(among sharing: [Account]) -> Account? {
+        sharing.first(where: { $0.twitter == nil }) ?? sharing.first
+    }
+
+    /// The account ``CallbackOutcome/matchesExistingAccount(candidate:draft:)`` offered for the draft `draftID`,
+    /// looked up again: the one sharing the normalised mailbox of the draft's Twitter profile, preferring one that can
+    /// still take a Twitter identity. For a page shown after the callback (sign in to link), which must say so when
+    /// the account is already linked to another Twitter account (``Account/twitter`` set: linking to it would be
+    /// refused with ``RegistrationError/accountAlreadyLinked`` until that one is unlinked). `nil` when the profile has
+    /// no email address or no account shares its mailbox any more; ``RegistrationError/draftNotFound`` (or expired,
+    /// or from another browser session) as with ``draft(_:browserSession:)``.
+    public func matchingAccount(draftID: String, browserSession: String) async throws(RegistrationError)
+        -> Account?
+    {
+        let draft = try await openDraft(draftID, browserSession: browserSession)
+        guard let email = (try? TwitterProfile(json: draft.profileJSON))?.email else { return nil }
+        do {
+            return RegistrationService.candidate(among: try await store.accounts(sharingMailboxWith: email))
+        } catch {
+            throw .store(error)
+        }
     }
 
     // MARK: - Drafts

@@ -547,6 +547,7 @@ struct AccountRoutesTests {
             #expect(existing.text.contains("This email already has an account"))
             #expect(existing.hiddenValue("draft") == draft)
             #expect(existing.text.contains("value=\"ada@example.org\""))
+            #expect(!existing.text.contains("match-has-twitter") && !existing.text.contains("existing-login-twitter"))
 
             // A wrong password keeps her there
             let wrong = try await browser.post(
@@ -577,6 +578,41 @@ struct AccountRoutesTests {
             let page = try await browser.get("/account?notice=linked")
             #expect(page.text.contains("@<span id=\"twitter-screen-name\">"))
             #expect(page.text.contains("class=\"event-kind\">linked<"))
+        }
+    }
+
+    /// The account sharing Ada's mailbox holds Zoë's Twitter account already: the page says so before asking for the
+    /// password, and signing in leads to the account page's "unlink it first", not to a confirmation that could only
+    /// be refused. Nothing is linked.
+    @Test func anEmailMatchThatHoldsAnotherTwitterAccountIsToldBeforeThePassword() async throws {
+        try await WebApp.run { app in
+            var owner = try await PasswordSettingsRoutesTests.signUpAdaAndLinkZoe(app)
+            _ = try await owner.submit("/account", to: "/sign-out", [])
+
+            var browser = app.browser()
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.ada)
+            #expect(arrival.location?.hasPrefix("/register/existing?draft=") == true)
+            let draft = try #require(arrival.draftInLocation)
+            let existing = try await browser.get(try #require(arrival.location))
+            #expect(existing.status == 200)
+            #expect(existing.text.contains("id=\"match-has-twitter\""))
+            #expect(existing.text.contains("is linked to another Twitter account"))
+            #expect(existing.text.contains("id=\"existing-login-twitter\""))
+            #expect(!existing.text.contains("zoe_angstrom"), "the other Twitter account is not named")
+
+            let signedIn = try await browser.post(
+                "/register/existing",
+                [
+                    ("csrf_token", try #require(existing.csrfToken)), ("draft", draft), ("login", "ada"),
+                    ("password", Self.password),
+                ])
+            #expect(signedIn.status == 303 && signedIn.location == "/register/link?draft=\(draft)")
+            let link = try await browser.get(try #require(signedIn.location))
+            #expect(link.status == 303 && link.location == "/account?notice=already_linked")
+            let account = try await browser.get(try #require(link.location))
+            #expect(account.text.contains("This account already has a linked Twitter account; unlink it first."))
+            #expect(try await app.store.account(.username("ada"))?.twitter?.userID == TwitterUserID(WebApp.zoe))
+            #expect(try await app.store.accountCount() == 1)
         }
     }
 

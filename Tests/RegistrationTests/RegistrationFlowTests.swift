@@ -390,6 +390,56 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// Of two accounts sharing the mailbox, the one that can still take a Twitter identity is offered; when every
+    /// one holds another Twitter account, the candidate says so (its `twitter` set), and `matchingAccount` looks it
+    /// up again for a later page: gone when the account is.
+    @Test func theMatchOfferedIsOneThatCanTakeTwitterAndLaterPagesLookItUpAgain() async throws {
+        try await withFlow { flow throws in
+            let john = try await flow.local.signUp(
+                SignUpForm(username: "john", email: "j.o.h.n+x@gmail.com", password: Secret("john's long password")))
+            guard
+                case .readyToLink(let zoeDraft) = try await flow.arrive(
+                    as: Self.zoe, purpose: .link, signedInUser: john.id)
+            else {
+                Issue.record("expected a link confirmation")
+                return
+            }
+            _ = try await flow.service.link(draftID: zoeDraft.id, to: john.id, browserSession: "browser-1")
+
+            // Only john shares the mailbox, and he holds Zoë's Twitter account
+            guard case .matchesExistingAccount(let candidate, let draft) = try await flow.arrive(as: Self.john) else {
+                Issue.record("the mailbox match was not recognised")
+                return
+            }
+            #expect(candidate.id == john.id && candidate.twitter?.userID == TwitterUserID(Self.zoe))
+            let again = try await flow.service.matchingAccount(draftID: draft.id, browserSession: "browser-1")
+            #expect(again?.id == john.id && again?.twitter != nil)
+            await #expect(throws: RegistrationError.draftFromOtherBrowserSession) {
+                try await flow.service.matchingAccount(draftID: draft.id, browserSession: "another-browser")
+            }
+            await #expect(throws: RegistrationError.draftNotFound) {
+                try await flow.service.matchingAccount(draftID: "no-such-draft", browserSession: "browser-1")
+            }
+
+            // A second account of the mailbox without Twitter is preferred
+            let second = try await flow.local.signUp(
+                SignUpForm(username: "john2", email: "john@gmail.com", password: Secret("john's other password")))
+            guard case .matchesExistingAccount(let preferred, _) = try await flow.arrive(as: Self.john, session: "b2")
+            else {
+                Issue.record("the mailbox match was not recognised")
+                return
+            }
+            #expect(preferred.id == second.id)
+            #expect(
+                try await flow.service.matchingAccount(draftID: draft.id, browserSession: "browser-1")?.id == second.id)
+
+            // Gone with the accounts
+            _ = try await flow.store.deleteAccount(.id(second.id))
+            _ = try await flow.store.deleteAccount(.id(john.id))
+            #expect(try await flow.service.matchingAccount(draftID: draft.id, browserSession: "browser-1") == nil)
+        }
+    }
+
     @Test func linkPurposeLinksTheSignedInAccountAndRefusesAnIdLinkedElsewhere() async throws {
         try await withFlow { flow throws in
             let ann = try await flow.local.signUp(
