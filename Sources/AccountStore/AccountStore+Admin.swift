@@ -166,6 +166,9 @@ extension AccountStore {
                 """, arguments: [userRowID]) ?? false
     }
 
+    /// The details a deleted account's earlier events lose: who the person was on Twitter, and an operator's reason.
+    static let redactedDetailKeys = ["screen_name", "twitter_id", "reason"]
+
     /// Deletes `record`'s account in `db`'s transaction, with its `deleted` event.
     private static func delete(_ record: UserRecord, in db: Database, actor: String, at now: Date) throws
         -> AccountDeletion
@@ -183,6 +186,16 @@ extension AccountStore {
         // ON DELETE CASCADE removes the identity, its credential, the drafts and pending authorizations, the browser
         // sessions, and the password reset and email links.
         try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [record.id])
+        // The account's earlier events keep their kinds, actors and times, but no longer say who the person was on
+        // Twitter, nor why an operator disabled the account (free text that may name them).
+        let paths = AccountStore.redactedDetailKeys.map { "'$.\($0)'" }
+        try db.execute(
+            sql: """
+                UPDATE account_events SET details = json_remove(details, \(paths.joined(separator: ", ")))
+                WHERE subject = ? AND json_valid(details)
+                    AND (\(paths.map { "json_type(details, \($0)) IS NOT NULL" }.joined(separator: " OR ")))
+                """,
+            arguments: [account.id.rawValue])
         let deletion = AccountDeletion(
             id: account.id, username: account.username, twitter: account.twitter, removedCredential: hasCredential,
             hadPassword: record.passwordHash != nil, drafts: drafts, pendingAuthorizations: pending)

@@ -267,6 +267,9 @@ public struct AccountStore: Sendable {
         let timeout = configuration.busyTimeout.components
         config.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
         config.label = "accounts"
+        // A deleted account's rows (its email, names, password hash, its events' Twitter names) are overwritten with
+        // zeros, not left in free space for anyone who copies the file to read.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         // Switching a file into WAL mode needs an exclusive lock, and SQLite answers `PRAGMA journal_mode = WAL`
         // with SQLITE_BUSY at once, without the busy handler, while another process holds the file (seen with four
         // processes migrating one new database). Retry the opening itself until the busy timeout has passed.

@@ -54,6 +54,9 @@ struct AccountAdminTests {
 
     @Test func deleteRemovesTheAccountAndEverythingOfItInOneTransactionKeepingAnAnonymousEvent() async throws {
         try await withAnnAndBob { store, ann, bob, _, dir in
+            // Given an operator who disabled and enabled her once, saying why
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled, reason: "Ann Tester's chargeback")
+            _ = try await store.setAccountStatus(.id(ann.id), to: .active)
             // When Ann is deleted by username
             let deletion = try await store.deleteAccount(.username("ann"), actor: "cli")
             // Then the report says what went
@@ -83,6 +86,50 @@ struct AccountAdminTests {
             for personal in ["ann@example.org", "ann_t", "Ann T", "9007199254740993", "'ann'"] {
                 #expect(!text.contains(personal))
             }
+            // And her earlier events are kept, without her Twitter account or the operator's reason
+            let earlier = try await store.events(for: ann.id)
+            #expect(earlier.map(\.kind) == [.deleted, .enabled, .disabled, .linked, .created])
+            #expect(earlier.allSatisfy { $0.details["screen_name"] == nil && $0.details["twitter_id"] == nil })
+            #expect(earlier.allSatisfy { $0.details["reason"] == nil })
+            let trail = try databaseDump(dir + "/accounts.sqlite")
+            for personal in ["ann_t", "9007199254740993", "chargeback"] {
+                #expect(!trail.contains(personal), "\(personal) is still in the store")
+            }
+            // While Bob's are untouched
+            let bobs = try await store.events(for: bob.id)
+            #expect(bobs.first?.kind == .linked && bobs.first?.details == ["twitter_id": "42", "screen_name": "bob_t"])
+        }
+    }
+
+    /// Deleted rows are zeroed, not left in the file's free space: after Ann's deletion (and the checkpoint a close
+    /// makes) none of her personal data is in the database file's bytes, while Bob's still is.
+    @Test func aDeletedAccountLeavesNoPersonalDataInTheFileBytes() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            let ann = try await store.createAccount(
+                NewAccount(
+                    username: try Username(validating: "annsecret"),
+                    email: try EmailAddress(validating: "ann.private@example.org"), firstName: "Annabelle",
+                    lastName: "Quibblewick", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$annhashbytes"))
+            try await store.linkTwitter(
+                twitterIdentity("9007199254740993", screenName: "ann_hidden_t", name: "Ann Hidden"),
+                credential: TwitterCredential(token: "token-ann-visible", secret: Secret("secret-ann")), to: .id(ann.id)
+            )
+            _ = try await store.createAccount(newAccount("bobkeeps", email: "bob.keeps@example.org"))
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled, reason: "Quibblewick chargeback")
+            _ = try await store.deleteAccount(.id(ann.id))
+            try store.close()
+
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/accounts.sqlite"))
+            if let wal = try? Data(contentsOf: URL(fileURLWithPath: dir + "/accounts.sqlite-wal")) { bytes += wal }
+            func holds(_ text: String) -> Bool { bytes.range(of: Data(text.utf8)) != nil }
+            for personal in [
+                "annsecret", "ann.private@example.org", "Annabelle", "Quibblewick", "annhashbytes", "ann_hidden_t",
+                "Ann Hidden", "token-ann-visible", "9007199254740993",
+            ] {
+                #expect(!holds(personal), "\(personal) is still in the file")
+            }
+            #expect(holds("bobkeeps") && holds("bob.keeps@example.org"))
         }
     }
 
