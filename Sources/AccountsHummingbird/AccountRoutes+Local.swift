@@ -259,6 +259,8 @@ extension AccountRoutes {
                 problem: "To delete this account, log in with Twitter again first: an account without a password "
                     + "can be deleted only soon after signing in.", on: .delete, status: .forbidden)
         }
+        // Read before the identity goes, to be revoked at Twitter once the account is gone.
+        let credential = account.twitter == nil ? nil : await registration.storedCredential(of: account.id)
         do {
             _ = try await local.deleteAccount(for: account.id, current: Secret(form["current_password"] ?? ""))
         } catch {
@@ -276,6 +278,7 @@ extension AccountRoutes {
             }
         }
         logger.info("account deleted by its owner", metadata: ["account.id": "\(account.id)"])
+        if let credential { await registration.revokeAccess(credential) }
         var response = redirect(nil, to: "/?notice=account_deleted")
         response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
         return response

@@ -582,15 +582,54 @@ public struct RegistrationService: Sendable {
     ///
     /// With `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends
     /// in the same transaction: whoever signed in through the Twitter account is signed out with it.
+    ///
+    /// Then the stored access token, deleted with the identity, is revoked at Twitter too (``revokeAccess(_:)``,
+    /// awaited, best effort: a failure is logged, and the unlink stands).
     public func unlink(_ user: UserID, endingSessionsBut keptSession: String? = nil) async throws(RegistrationError)
         -> Account
     {
+        let credential = await storedCredential(of: user)
+        let account: Account
         do {
-            return try await store.unlinkTwitter(from: .id(user), endingSessionsBut: keptSession)
+            account = try await store.unlinkTwitter(from: .id(user), endingSessionsBut: keptSession)
         } catch .accountDisabled {
             throw .accountDisabled
         } catch {
             throw .store(error)
+        }
+        if let credential { await revokeAccess(credential) }
+        return account
+    }
+
+    /// The stored access token of `user`'s Twitter identity, read before the identity goes; `nil` when there is none
+    /// or it cannot be opened (logged: it is then not revoked).
+    public func storedCredential(of user: UserID) async -> TwitterCredential? {
+        do {
+            guard let twitter = try await store.account(.id(user))?.twitter else { return nil }
+            return try await store.credential(for: twitter.userID)
+        } catch {
+            logger.warning(
+                "could not read the stored Twitter token to revoke", metadata: ["store.error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Asks Twitter to invalidate `credential` (`POST /1.1/oauth/invalidate_token`), so that the token stops working
+    /// rather than only its stored copy going: for an unlinked or deleted account. Best effort: `false`, logged as a
+    /// warning (without the token), when Twitter could not be reached or refused; a token Twitter no longer knows
+    /// (code 89, revoked by the person already) counts as revoked.
+    @discardableResult
+    public func revokeAccess(_ credential: TwitterCredential) async -> Bool {
+        do {
+            try await twitter.invalidateToken(credential.token, secret: credential.secret.revealed)
+            logger.info("twitter access token revoked")
+            return true
+        } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
+            logger.info("twitter access token was already invalid")
+            return true
+        } catch {
+            logger.warning("could not revoke the twitter access token", metadata: ["twitter.error": "\(error)"])
+            return false
         }
     }
 

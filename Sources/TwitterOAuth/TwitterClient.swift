@@ -131,6 +131,16 @@ public struct TwitterClient: Sendable {
         return try TwitterProfile(json: body)
     }
 
+    /// `POST /1.1/oauth/invalidate_token`: revokes an access token, signed with that token, so that it stops working
+    /// (Twitter issues a new one at the person's next sign-in). For the stored token of an account that unlinks
+    /// Twitter or is deleted: deleting the copy leaves the token itself valid until the person revokes the app at
+    /// Twitter.
+    /// - Throws: ``TwitterError/rejected(status:errors:)`` with code 89 for a token that is already invalid or
+    ///   unknown; any other ``TwitterError`` as for every call.
+    public func invalidateToken(_ token: String, secret: String) async throws(TwitterError) {
+        _ = try await call(method: "POST", path: "/1.1/oauth/invalidate_token", token: token, tokenSecret: secret)
+    }
+
     // MARK: - Plumbing
 
     private func endpointURL(_ path: String, query: [OAuthParameter] = []) -> URL {

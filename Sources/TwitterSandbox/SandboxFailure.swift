@@ -8,6 +8,7 @@ enum SandboxEndpoint: String, Sendable, CaseIterable {
     case authenticate
     case accessToken = "access_token"
     case verifyCredentials = "verify_credentials"
+    case invalidateToken = "invalidate_token"
 
     /// Accepts the short name (`request_token`) or the path (`/oauth/request_token`, `/1.1/account/…`).
     init?(name: String) {

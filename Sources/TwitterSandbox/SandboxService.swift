@@ -25,6 +25,8 @@ struct SandboxService: Sendable {
         router.post("/oauth/authorize") { request, _ in try await self.consentDecision(request) }
         router.post("/oauth/access_token") { request, _ in try await self.accessToken(request) }
         router.get("/1.1/account/verify_credentials.json") { request, _ in try await self.verifyCredentials(request) }
+        router.post("/1.1/oauth/invalidate_token") { request, _ in try await self.invalidateToken(request) }
+        router.post("/1.1/oauth/invalidate_token.json") { request, _ in try await self.invalidateToken(request) }
         if configuration.enablesControlEndpoint {
             router.post("/_sandbox/fail-next") { request, _ in try await self.failNext(request) }
         }
@@ -105,6 +107,26 @@ struct SandboxService: Sendable {
         }
         let includeEmail = request.uri.queryParameters["include_email"].map { $0 == "true" || $0 == "1" } ?? false
         return Self.jsonResponse(ProfileJSON.encode(user, includeEmail: includeEmail))
+    }
+
+    /// `POST /1.1/oauth/invalidate_token`, signed with the access token to revoke: it stops working at once (code 89
+    /// after), and the user's next approval issues a new one.
+    func invalidateToken(_ request: Request) async throws -> Response {
+        if let response = try await injectedFailure(for: .invalidateToken) { return response }
+        var request = request
+        let body = try await request.collectBody(upTo: Self.maximumRequestBody)
+        let oauth: AuthenticatedRequest
+        switch await authenticate(request, body: body, token: .access, endpoint: .invalidateToken) {
+        case .failure(let refusal): return refusal.response
+        case .success(let authenticated): oauth = authenticated
+        }
+        guard case .access(let issued) = oauth.token, await state.invalidate(issued.token) else {
+            return refuse(.invalidToken, endpoint: .invalidateToken, reason: "access token unknown")
+        }
+        logger.info(
+            "access token invalidated",
+            metadata: ["sandbox.endpoint": "invalidate_token", "sandbox.user_id": "\(issued.userID)"])
+        return Self.jsonResponse(Array("{\"access_token\":\"\(issued.token)\"}".utf8))
     }
 
     // MARK: - Consent page
@@ -303,6 +325,7 @@ struct SandboxService: Sendable {
                 let json = ProfileJSON.encode(user, includeEmail: true)
                 return Self.jsonResponse(Array(json.prefix(json.count / 2)))
             }
+            if endpoint == .invalidateToken { return Self.jsonResponse(Array(#"{"access_tok"#.utf8)) }
             return Self.formResponse([("oauth_token", RandomToken.alphanumeric(count: 27)), ("oauth_tok", "")])
         case .oversized(let size, let chunked):
             var headers = HTTPFields()

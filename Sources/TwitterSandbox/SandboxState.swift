@@ -110,6 +110,13 @@ actor SandboxState {
         return issued
     }
 
+    /// Revokes an access token: `false` when it is not (or no longer) issued.
+    func invalidate(_ token: String) -> Bool {
+        guard let issued = accessTokensByToken.removeValue(forKey: token) else { return false }
+        if accessTokensByUser[issued.userID]?.token == token { accessTokensByUser[issued.userID] = nil }
+        return true
+    }
+
     func accessToken(_ token: String) -> IssuedAccessToken? {
         accessTokensByToken[token]
     }

@@ -68,9 +68,35 @@ extension PasswordSettingsRoutesTests {
             // When he logs in with Twitter again and asks once more
             let again = try await browser.viaTwitter("/login/twitter", as: WebApp.yamada, startPage: "/account")
             #expect(again.location == "/account?notice=signed_in")
+            let stored = try #require(try await app.store.credential(for: TwitterUserID(WebApp.yamada)))
             let deleted = try await browser.submit("/account", to: "/account/delete", [("confirm", "yes")])
             #expect(deleted.location == "/?notice=account_deleted")
             #expect(try await app.store.account(.id(taro.id)) == nil)
+            // And the access token the store held is revoked at Twitter, not only deleted here
+            try await Self.expectRevoked(stored, of: WebApp.yamada, app)
         }
+    }
+
+    /// `credential` of the Twitter user `userID` is refused by the sandbox (code 89), and the log says it was revoked
+    /// without naming it.
+    static func expectRevoked(_ credential: TwitterCredential, of userID: UInt64, _ app: WebApp) async throws {
+        let token = AccessToken(
+            token: credential.token, secret: credential.secret.revealed, userID: userID, screenName: "")
+        let refusal: TwitterError?
+        do {
+            _ = try await app.sandbox.client().verifyCredentials(accessToken: token)
+            refusal = nil
+        } catch {
+            refusal = error
+        }
+        guard case .rejected(let status, let errors) = refusal else {
+            Issue.record(
+                "the stored access token still works at Twitter, or another error: \(String(describing: refusal))")
+            return
+        }
+        #expect(status == 401 && errors.map(\.code) == [89])
+        let lines = app.logLines.withLock { $0 }
+        #expect(lines.contains { $0.contains("twitter access token revoked") })
+        #expect(!lines.contains { $0.contains(credential.token) || $0.contains(credential.secret.revealed) })
     }
 }

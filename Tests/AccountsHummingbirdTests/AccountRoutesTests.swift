@@ -812,8 +812,11 @@ struct AccountRoutesTests {
             #expect(try await other.get("/whoami").text == "bob")
 
             // Unlink: the sessions signed in through Twitter end with it, this one stays
+            let stored = try #require(try await app.store.credential(for: TwitterUserID(WebApp.zoe)))
             let unlinked = try await browser.submit("/account", to: "/account/twitter/unlink", [])
             #expect(unlinked.location == "/account?notice=unlinked")
+            // and the access token is revoked at Twitter, not only deleted here
+            try await PasswordSettingsRoutesTests.expectRevoked(stored, of: WebApp.zoe, app)
             page = try await browser.get("/account")
             #expect(page.text.contains("No Twitter account is linked."))
             #expect(page.text.contains("sessions: 1"))
@@ -822,6 +825,30 @@ struct AccountRoutesTests {
             for kind in ["created", "linked", "unlinked"] {
                 #expect(page.text.contains("class=\"event-kind\">\(kind)<"), "\(kind)")
             }
+        }
+    }
+
+    /// Revoking the token at Twitter is best effort: when Twitter fails, the unlink stands (the stored copy is gone)
+    /// and the failure is logged as a warning, without the token.
+    @Test func anUnlinkStandsWhenTwitterCannotRevokeTheToken() async throws {
+        try await WebApp.run { app in
+            var browser = try await PasswordSettingsRoutesTests.signUpAdaAndLinkZoe(app)
+            let stored = try #require(try await app.store.credential(for: TwitterUserID(WebApp.zoe)))
+            _ = try await app.sandbox.failNext(
+                #"{"endpoint": "invalidate_token", "mode": "server_error", "status": 503}"#)
+
+            let unlinked = try await browser.submit("/account", to: "/account/twitter/unlink", [])
+
+            #expect(unlinked.location == "/account?notice=unlinked")
+            #expect(try await app.store.account(.username("ada"))?.twitter == nil)
+            #expect(try await app.store.credential(for: TwitterUserID(WebApp.zoe)) == nil)
+            let lines = app.logLines.withLock { $0 }
+            #expect(lines.contains { $0.contains("could not revoke the twitter access token") })
+            #expect(!lines.contains { $0.contains(stored.token) || $0.contains(stored.secret.revealed) })
+            // (the token Twitter kept still works: the person can revoke the app in Twitter's settings)
+            let token = AccessToken(
+                token: stored.token, secret: stored.secret.revealed, userID: WebApp.zoe, screenName: "")
+            #expect(try await app.sandbox.client().verifyCredentials(accessToken: token).id == WebApp.zoe)
         }
     }
 

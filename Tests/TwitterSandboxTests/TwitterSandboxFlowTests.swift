@@ -1,7 +1,7 @@
-import TestSupport
 import Foundation
 import InMemoryLogging
 import Logging
+import TestSupport
 import Testing
 import TwitterOAuth
 import TwitterSandbox
@@ -9,6 +9,36 @@ import TwitterSandbox
 struct TwitterSandboxFlowTests {
     static let zoe: UInt64 = 1_234_567_890_123_456_789
     static let yamada: UInt64 = 9_007_199_254_740_993
+
+    /// `invalidate_token` revokes the access token it is signed with: the profile call and a second revocation are
+    /// refused with code 89, the other user's token keeps working, and the next approval issues a new token.
+    @Test func invalidatingAnAccessTokenStopsItWorking() async throws {
+        try await SandboxHarness.run { sandbox in
+            let client = sandbox.client()
+            let zoe = try await sandbox.signIn(as: Self.zoe, client: client)
+            let yamada = try await sandbox.signIn(as: Self.yamada, client: client)
+
+            try await client.invalidateToken(zoe.token, secret: zoe.secret)
+
+            for attempt in ["profile", "second revocation"] {
+                do {
+                    if attempt == "profile" {
+                        _ = try await client.verifyCredentials(accessToken: zoe)
+                    } else {
+                        try await client.invalidateToken(zoe.token, secret: zoe.secret)
+                    }
+                    Issue.record("\(attempt): a revoked token was accepted")
+                } catch let error as TwitterError {
+                    guard case .rejected(let status, let errors) = error else { throw error }
+                    #expect(status == 401 && errors.map(\.code) == [89], "\(attempt)")
+                }
+            }
+            #expect(try await client.verifyCredentials(accessToken: yamada).id == Self.yamada)
+            let again = try await sandbox.signIn(as: Self.zoe, client: client)
+            #expect(again.token != zoe.token)
+            #expect(try await client.verifyCredentials(accessToken: again).id == Self.zoe)
+        }
+    }
 
     @Test func completesTheThreeLeggedFlowOverLoopback() async throws {
         try await SandboxHarness.run { sandbox in
