@@ -156,6 +156,23 @@ extension AccountRoutes {
         return try await accountPage(visit, account, notice: Pages.notice(code))
     }
 
+    /// `GET /account/data`: "Download your data", the signed-in account as JSON (`AccountOverview.json`, with the
+    /// Twitter profile and every audit event, their details as the page shows them), as an attachment. Never a hash,
+    /// token or secret.
+    func accountData(_ request: Request) async throws -> Response {
+        let (_, account) = try signedInVisit(try await visit(request))
+        guard let overview = try await store.accountOverview(.id(account.id), eventLimit: Int(Int32.max)) else {
+            throw Refusal(response: redirect(nil, to: "/login?notice=sign_in_first"))
+        }
+        let json = overview.json(eventsKey: "events", includingProfile: true, details: Pages.shownDetails(of:))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"account-data.json\""
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json + "\n")))
+    }
+
     /// The account page, with `passwordError` over the password forms when given.
     func accountPage(
         _ visit: Visit, _ account: Account, notice: String? = nil, passwordError: String? = nil,

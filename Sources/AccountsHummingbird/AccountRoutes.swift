@@ -229,6 +229,7 @@ public struct AccountRoutes: Sendable {
         router.post("/login") { request, _ in await self.guarded { try await self.logIn(request) } }
         router.post("/sign-out") { request, _ in await self.guarded { try await self.signOut(request) } }
         router.get("/account") { request, _ in await self.guarded { try await self.accountPage(request) } }
+        router.get("/account/data") { request, _ in await self.guarded { try await self.accountData(request) } }
         router.post("/account/twitter/unlink") { request, _ in await self.guarded { try await self.unlink(request) } }
         router.post("/account/password") { request, _ in
             await self.guarded { try await self.changePassword(request) }

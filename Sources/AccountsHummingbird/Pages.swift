@@ -572,12 +572,8 @@ enum Pages: Sendable {
                 """
         }
         let rows = events.map { event in
-            // An operator's `reason` for disabling or enabling the account is for the audit trail (`accounts users
-            // show`), not for the person: it may name a ticket or a suspicion. The details of a kind a newer version
-            // wrote are not shown either: this one cannot tell which are for the person.
-            let operatorNote = event.kind == .disabled || event.kind == .enabled
-            let details = event.details.filter { event.kind.isKnown && !(operatorNote && $0.key == "reason") }
-                .sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            let details = shownDetails(of: event).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+                .joined(separator: ", ")
             return
                 "<tr><td>\(timestamp(event.occurredAt))</td><td class=\"event-kind\">\(HTML.escape(event.kind.rawValue))</td>"
                 + "<td>\(HTML.escape(event.actor))</td><td>\(HTML.escape(details))</td></tr>"
@@ -600,11 +596,22 @@ enum Pages: Sendable {
             <tbody>
             \(rows.joined(separator: "\n"))
             </tbody></table>
+            <p><a href="/account/data" id="download-data" download>Download your data</a> (JSON: this account, its \
+            Twitter profile and all its activity)</p>
             <h2>Sessions</h2>
             <p>Signed in on another computer, or lost one? End every session of this account, here included.</p>
             \(HTML.button("Sign out everywhere", action: "/account/sign-out-everywhere", csrf: csrf, id: "sign-out-everywhere"))
             \(deletion(account, csrf: csrf, recentSignIn: !linkNeedsPassword, error: deleteError))
             """
+    }
+
+    /// The details of an event the person is shown (the account page, "Download your data"). An operator's `reason`
+    /// for disabling or enabling the account is for the audit trail (`accounts users show`), not for the person: it
+    /// may name a ticket or a suspicion. The details of a kind a newer version wrote are not shown either: this one
+    /// cannot tell which are for the person.
+    static func shownDetails(of event: AccountEvent) -> [String: String] {
+        let operatorNote = event.kind == .disabled || event.kind == .enabled
+        return event.details.filter { event.kind.isKnown && !(operatorNote && $0.key == "reason") }
     }
 
     /// The account page's "Delete account": with the current password, or for an account without one (made through

@@ -188,37 +188,11 @@ struct UsersCommand: AsyncParsableCommand {
 
     /// UTC time text as the account files write it (fractional seconds only when not zero).
     static func time(_ date: Date?) -> String? {
-        date.map {
-            TransferTimestamp(microseconds: Int64(($0.timeIntervalSince1970 * 1_000_000).rounded())).description
-        }
+        AccountOverview.time(date)
     }
 
     static func json(_ overview: AccountOverview) -> String {
-        let account = overview.account
-        func string(_ text: String?) -> String { text.map(JSONText.string) ?? "null" }
-        var twitter = "null"
-        if let identity = account.twitter {
-            twitter =
-                "{\"id\": \"\(identity.userID)\", \"screen_name\": \(string(identity.screenName)), "
-                + "\"name\": \(string(identity.name)), \"linked_at\": \(string(time(identity.linkedAt))), "
-                + "\"last_seen_at\": \(string(time(identity.lastSeenAt))), "
-                + "\"has_credential\": \(overview.hasTwitterCredential)}"
-        }
-        let events = overview.recentEvents.map { event in
-            let details = event.details.sorted { $0.key < $1.key }
-                .map { "\(JSONText.string($0.key)): \(JSONText.string($0.value))" }.joined(separator: ", ")
-            return "{\"kind\": \(string(event.kind.rawValue)), \"actor\": \(string(event.actor)), "
-                + "\"occurred_at\": \(string(time(event.occurredAt))), \"details\": {\(details)}}"
-        }
-        return "{\"id\": \(string(account.id.rawValue)), \"username\": \(string(account.username)), "
-            + "\"email\": \(string(account.email)), "
-            + "\"email_verified_at\": \(string(time(account.emailVerifiedAt))), "
-            + "\"first_name\": \(string(account.firstName)), "
-            + "\"last_name\": \(string(account.lastName)), \"status\": \(string(account.status.rawValue)), "
-            + "\"has_password\": \(account.hasPassword), \"created_at\": \(string(time(account.createdAt))), "
-            + "\"updated_at\": \(string(time(account.updatedAt))), "
-            + "\"last_sign_in_at\": \(string(time(account.lastSignInAt))), \"twitter\": \(twitter), "
-            + "\"recent_events\": [\(events.joined(separator: ", "))]}"
+        overview.json()
     }
 
     /// The table of `users show`. Every value is shown as the duplicate report's table shows it (control characters

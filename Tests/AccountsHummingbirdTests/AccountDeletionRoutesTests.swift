@@ -77,6 +77,47 @@ extension PasswordSettingsRoutesTests {
         }
     }
 
+    /// "Download your data": the signed-in account as a JSON attachment, with its Twitter profile and every event as
+    /// the page shows it; never a hash, a token or an operator's note. Signed out, it is the log-in page.
+    @Test func theAccountPageOffersTheAccountsDataAsJSON() async throws {
+        try await WebApp.run { app in
+            var browser = try await Self.signUpAdaAndLinkZoe(app)
+            let ada = try #require(try await app.store.account(.username("ada")))
+            _ = try await app.store.setAccountStatus(.id(ada.id), to: .disabled, reason: "ticket 4711, suspected fraud")
+            _ = try await app.store.setAccountStatus(.id(ada.id), to: .active)
+            _ = try await browser.submit("/login", to: "/login", [("login", "ada"), ("password", Self.password)])
+            let page = try await browser.get("/account")
+            #expect(page.text.contains("id=\"download-data\""))
+
+            let data = try await browser.get("/account/data")
+
+            #expect(data.status == 200)
+            #expect(data.response.headerValue("content-type") == "application/json; charset=utf-8")
+            #expect(data.response.headerValue("content-disposition") == "attachment; filename=\"account-data.json\"")
+            #expect(data.response.headerValue("cache-control") == "no-store")
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(data.response.body)) as? [String: Any])
+            #expect(json["id"] as? String == ada.id.rawValue && json["username"] as? String == "ada")
+            #expect(json["email"] as? String == "ada@example.org" && json["has_password"] as? Bool == true)
+            let twitter = try #require(json["twitter"] as? [String: Any])
+            #expect(twitter["screen_name"] as? String == "zoe_angstrom" && twitter["has_credential"] as? Bool == true)
+            let profile = try #require(twitter["profile"] as? [String: Any])
+            #expect(profile["id_str"] as? String == String(WebApp.zoe))
+            let events = try #require(json["events"] as? [[String: Any]])
+            let kinds = events.compactMap { $0["kind"] as? String }
+            #expect(kinds.last == "created" && kinds.contains("linked") && kinds.contains("disabled"))
+            #expect(events.count == (try await app.store.events(for: ada.id, limit: 1000)).count)
+            let credential = try #require(try await app.store.credential(for: TwitterUserID(WebApp.zoe)))
+            for secret in ["scrypt", "4711", "suspected fraud", credential.token, credential.secret.revealed] {
+                #expect(!data.text.contains(secret), "\(secret) is in the download")
+            }
+
+            var stranger = app.browser()
+            let refused = try await stranger.get("/account/data")
+            #expect(refused.status == 303 && refused.location == "/login?notice=sign_in_first")
+        }
+    }
+
     /// `credential` of the Twitter user `userID` is refused by the sandbox (code 89), and the log says it was revoked
     /// without naming it.
     static func expectRevoked(_ credential: TwitterCredential, of userID: UInt64, _ app: WebApp) async throws {
