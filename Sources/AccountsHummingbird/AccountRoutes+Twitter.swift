@@ -153,7 +153,8 @@ extension AccountRoutes {
             visit, title: "Sign in to link",
             body: Pages.existing(
                 draft: draft, login: draft.fields[.email] ?? "", error: nil,
-                matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf))
+                matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf,
+                offersReset: configuration.passwordReset != nil))
     }
 
     /// Whether the account sharing the draft's mailbox holds another Twitter account already.
@@ -181,7 +182,8 @@ extension AccountRoutes {
                     visit, title: "Sign in to link", status: problem.status,
                     body: Pages.existing(
                         draft: draft, login: login, error: problem.message,
-                        matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf)),
+                        matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf,
+                        offersReset: configuration.passwordReset != nil)),
                 after: problem.retryAfter)
         }
     }

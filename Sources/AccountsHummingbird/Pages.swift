@@ -206,9 +206,9 @@ enum Pages: Sendable {
 
     /// `matchHasTwitter`: the account is linked to another Twitter account, and takes this one only once that one is
     /// unlinked.
-    static func existing(draft: DraftView, login: String, error: String?, matchHasTwitter: Bool, csrf: String)
-        -> String
-    {
+    static func existing(
+        draft: DraftView, login: String, error: String?, matchHasTwitter: Bool, csrf: String, offersReset: Bool = false
+    ) -> String {
         let problem = error.map { "<p class=\"error\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
         let screenName = HTML.escape(draft.screenName)
         let intro =
@@ -234,7 +234,7 @@ enum Pages: Sendable {
             <label for="password">Password</label>
             <input type="password" id="password" name="password" autocomplete="current-password">
             <p><button type="submit" id="sign-in-to-link">Sign in</button></p>
-            </form>
+            </form>\(offersReset ? "\n<p><a href=\"/password/forgot\" id=\"forgot-password\">Forgot your password?</a></p>" : "")
             \(matchHasTwitter ? "<p>Or log in with the Twitter account it is linked to:</p>\n" + HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "existing-login-twitter") + "\n" : "")<p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
             instead</a> (with another email address).</p>
             """
