@@ -58,6 +58,9 @@ public struct RegistrationService: Sendable {
         public var requiredFields: Set<Field> = [.username, .email]
         /// Whether the person must accept the terms.
         public var requiresTerms = false
+        /// The time ``RegistrationService/revokeAccess(_:)`` gives Twitter (5 s): the person waits for the unlink's or
+        /// the deletion's page meanwhile.
+        public var revocationTimeout: Duration = .seconds(5)
 
         /// Settings with the defaults above.
         public init(callbackURL: String) {
@@ -616,12 +619,14 @@ public struct RegistrationService: Sendable {
 
     /// Asks Twitter to invalidate `credential` (`POST /1.1/oauth/invalidate_token`), so that the token stops working
     /// rather than only its stored copy going: for an unlinked or deleted account. Best effort: `false`, logged as a
-    /// warning (without the token), when Twitter could not be reached or refused; a token Twitter no longer knows
+    /// warning (without the token), when Twitter could not be reached within
+    /// ``Configuration/revocationTimeout`` or refused; a token Twitter no longer knows
     /// (code 89, revoked by the person already) counts as revoked.
     @discardableResult
     public func revokeAccess(_ credential: TwitterCredential) async -> Bool {
         do {
-            try await twitter.invalidateToken(credential.token, secret: credential.secret.revealed)
+            try await twitter.invalidateToken(
+                credential.token, secret: credential.secret.revealed, timeout: configuration.revocationTimeout)
             logger.info("twitter access token revoked")
             return true
         } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {

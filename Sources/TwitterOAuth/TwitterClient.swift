@@ -135,10 +135,14 @@ public struct TwitterClient: Sendable {
     /// (Twitter issues a new one at the person's next sign-in). For the stored token of an account that unlinks
     /// Twitter or is deleted: deleting the copy leaves the token itself valid until the person revokes the app at
     /// Twitter.
+    /// - Parameter timeout: the time allowed for this call, instead of ``timeout`` (a revocation made while a person
+    ///   waits for a page should not wait as long as a sign-in may).
     /// - Throws: ``TwitterError/rejected(status:errors:)`` with code 89 for a token that is already invalid or
     ///   unknown; any other ``TwitterError`` as for every call.
-    public func invalidateToken(_ token: String, secret: String) async throws(TwitterError) {
-        _ = try await call(method: "POST", path: "/1.1/oauth/invalidate_token", token: token, tokenSecret: secret)
+    public func invalidateToken(_ token: String, secret: String, timeout: Duration? = nil) async throws(TwitterError) {
+        _ = try await call(
+            method: "POST", path: "/1.1/oauth/invalidate_token", token: token, tokenSecret: secret,
+            timeout: timeout ?? self.timeout)
     }
 
     // MARK: - Plumbing
@@ -168,7 +172,8 @@ public struct TwitterClient: Sendable {
         query: [OAuthParameter] = [],
         token: String? = nil,
         tokenSecret: String = "",
-        protocolParameters: [OAuthParameter] = []
+        protocolParameters: [OAuthParameter] = [],
+        timeout: Duration? = nil
     ) async throws(TwitterError) -> [UInt8] {
         let url = endpointURL(path, query: query)
         let authorization = signer.authorizationHeader(
@@ -188,7 +193,7 @@ public struct TwitterClient: Sendable {
             url: url,
             headers: headers,
             body: [],
-            timeout: timeout,
+            timeout: timeout ?? self.timeout,
             maximumResponseBodySize: maximumResponseBodySize
         )
         if let error = Self.error(for: response) {

@@ -852,6 +852,26 @@ struct AccountRoutesTests {
         }
     }
 
+    /// A Twitter that does not answer holds the unlink's page up for `revocationTimeout` only.
+    @Test func aSlowTwitterHoldsTheUnlinkUpForTheRevocationTimeoutOnly() async throws {
+        var registration = RegistrationService.Configuration(callbackURL: "http://invalid.example/callback")
+        registration.revocationTimeout = .milliseconds(300)
+        try await WebApp.run(registration: registration) { app in
+            var browser = try await PasswordSettingsRoutesTests.signUpAdaAndLinkZoe(app)
+            _ = try await app.sandbox.failNext(#"{"endpoint": "invalidate_token", "mode": "slow", "delay_ms": 20000}"#)
+            let page = try await browser.get("/account")
+            let started = ContinuousClock.now
+
+            let unlinked = try await browser.post(
+                "/account/twitter/unlink", [("csrf_token", try #require(page.csrfToken))])
+
+            #expect(ContinuousClock.now - started < .seconds(10), "the unlink waited for Twitter")
+            #expect(unlinked.location == "/account?notice=unlinked")
+            #expect(try await app.store.account(.username("ada"))?.twitter == nil)
+            #expect(app.logLines.withLock { $0 }.contains { $0.contains("could not revoke the twitter access token") })
+        }
+    }
+
     @Test func signOutEverywhereEndsEverySessionOfTheAccount() async throws {
         try await WebApp.run { app in
             // Given one account signed in on two browsers
