@@ -7,6 +7,9 @@ import Foundation
 enum ExitStatus {
     static let operationalFailure: Int32 = 1
     static let invalidData: Int32 = 65
+    /// Done, but a step outside the store failed and may be tried again by hand (`users delete
+    /// --revoke-twitter-token` when Twitter did not revoke the token).
+    static let temporaryFailure: Int32 = 75
 }
 
 /// Prints `message` to stderr as `accounts: error: …`.

@@ -4,6 +4,7 @@ import AccountTransfer
 import ArgumentParser
 import DuplicateDetection
 import Foundation
+import TwitterOAuth
 
 /// `accounts users show ID|USERNAME|EMAIL [--format table|json] | delete ID|USERNAME|EMAIL | disable ID|USERNAME|EMAIL [--reason TEXT]
 /// | enable ID|USERNAME|EMAIL [--reason TEXT]`
@@ -69,20 +70,80 @@ struct UsersCommand: AsyncParsableCommand {
             help: ArgumentHelp("The account's public id, its username, or its email address.", valueName: "account"))
         var account: String
 
+        @Flag(
+            name: .customLong("revoke-twitter-token"),
+            help: ArgumentHelp(
+                "Also revoke its stored Twitter access token at Twitter once the account is deleted (needs the keys, "
+                    + "and TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET in the environment)."))
+        var revokeTwitterToken = false
+
+        @Option(
+            name: .customLong("twitter-api-base"),
+            help: ArgumentHelp(
+                "The Twitter API to revoke the token at (default https://api.x.com; a sandbox's URL in tests).",
+                valueName: "url"))
+        var twitterAPIBase: String?
+
+        func validate() throws {
+            if let twitterAPIBase {
+                guard revokeTwitterToken else {
+                    throw ValidationError("--twitter-api-base is for --revoke-twitter-token")
+                }
+                guard DemoCommand.apiBase(twitterAPIBase) != nil else {
+                    throw ValidationError(
+                        "--twitter-api-base must be an absolute http(s) URL, such as https://api.x.com")
+                }
+            }
+            if revokeTwitterToken {
+                let environment = ProcessInfo.processInfo.environment
+                let missing = ["TWITTER_CONSUMER_KEY", "TWITTER_CONSUMER_SECRET"].filter {
+                    (environment[$0] ?? "").isEmpty
+                }
+                if !missing.isEmpty {
+                    throw ValidationError(
+                        "--revoke-twitter-token needs \(missing.joined(separator: " and ")) set in the environment")
+                }
+            }
+        }
+
         func run() async throws {
-            let store = try global.openStore(keyRing: nil)
+            let store = try global.openStore(keyRing: revokeTwitterToken ? try global.loadKeyRing() : nil)
             defer { try? store.close() }
+            let reference = AccountReference(account)
+            // Read before the identity goes, to be revoked once the account is gone.
+            var credential: TwitterCredential?
+            if revokeTwitterToken, let twitter = try? await store.account(reference)?.twitter {
+                do {
+                    credential = try await store.credential(for: twitter.userID)
+                } catch {
+                    throw fail(error)
+                }
+            }
             let deletion: AccountDeletion
             do {
-                deletion = try await store.deleteAccount(AccountReference(account), actor: "cli")
+                deletion = try await store.deleteAccount(reference, actor: "cli")
             } catch {
                 throw fail(error)
             }
             var lines = ["deleted account \(deletion.id) (\(deletion.username))"]
+            var revocationFailure: String?
             if let twitter = deletion.twitter {
                 lines.append(
                     "  Twitter identity \(twitter.userID) (@\(twitter.screenName))"
                         + (deletion.removedCredential ? " and its stored access token" : " (no stored access token)"))
+                if let credential, let consumer = DemoCommand.environmentConsumer() {
+                    let base = twitterAPIBase.flatMap(DemoCommand.apiBase) ?? TwitterClient.defaultBaseURL
+                    let client = TwitterClient(consumer: consumer, baseURL: base, timeout: .seconds(10))
+                    do {
+                        try await client.invalidateToken(credential.token, secret: credential.secret.revealed)
+                        lines.append("  its access token revoked at Twitter")
+                    } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
+                        lines.append("  its access token revoked at Twitter (it was invalid already)")
+                    } catch {
+                        revocationFailure = "\(error)"
+                        lines.append("  its access token NOT revoked at Twitter (see the warning)")
+                    }
+                }
             } else {
                 lines.append("  no Twitter identity")
             }
@@ -92,6 +153,12 @@ struct UsersCommand: AsyncParsableCommand {
                 "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))"
             )
             printOutput(lines.joined(separator: "\n") + "\n")
+            if let revocationFailure {
+                printMessage(
+                    "accounts: warning: the account is deleted, but Twitter did not revoke its access token "
+                        + "(\(revocationFailure)); the person can revoke the app in Twitter's settings")
+                throw ExitCode(ExitStatus.temporaryFailure)
+            }
         }
     }
 

@@ -1,0 +1,87 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import TestSupport
+import Testing
+import TwitterOAuth
+
+/// `accounts users delete --revoke-twitter-token` against a real sandbox on 127.0.0.1 and a real database file.
+struct UsersDeleteRevokeTests {
+    static let zoe: UInt64 = 1_234_567_890_123_456_789
+    static let yamada: UInt64 = 9_007_199_254_740_993
+
+    @Test func deleteRevokesTheStoredTokenAtTwitterWhenAsked() async throws {
+        try await SandboxHarness.run { sandbox in
+            try await withTemporaryDirectory { dir in
+                let keys = "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+                let store = try makeStore(
+                    in: dir, keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": keys]))
+                var tokens: [String: AccessToken] = [:]
+                for (username, id) in [("ann", Self.zoe), ("ben", Self.yamada)] {
+                    let access = try await sandbox.signIn(as: id, client: sandbox.client())
+                    let account = try await store.createAccount(newAccount(username, email: "\(username)@example.org"))
+                    try await store.linkTwitter(
+                        twitterIdentity(String(id), screenName: access.screenName),
+                        credential: TwitterCredential(token: access.token, secret: Secret(access.secret)),
+                        to: .id(account.id))
+                    tokens[username] = access
+                }
+                try store.close()
+                let database = dir + "/accounts.sqlite"
+                let consumer = [
+                    "TWITTER_CONSUMER_KEY": sandbox.consumer.key, "TWITTER_CONSUMER_SECRET": sandbox.consumer.secret,
+                ]
+                let delete = ["--database", database, "users", "delete"]
+                let revoke = ["--revoke-twitter-token", "--twitter-api-base", sandbox.baseURL.absoluteString]
+
+                // Without the consumer pair: a usage error, nothing deleted
+                let before = try databaseDump(database)
+                let refused = try runAccounts(delete + ["ann"] + revoke, environment: ["ACCOUNTS_KEYS": keys])
+                #expect(refused.status == 64)
+                #expect(refused.stderr.contains("needs TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET"))
+                let stray = try runAccounts(delete + ["ann", "--twitter-api-base", "https://api.x.com"])
+                #expect(stray.status == 64 && stray.stderr.contains("--twitter-api-base is for --revoke-twitter-token"))
+                #expect(try databaseDump(database) == before)
+
+                // With it: deleted, and the token no longer works at Twitter
+                let deleted = try runAccounts(
+                    delete + ["ann"] + revoke, environment: consumer.merging(["ACCOUNTS_KEYS": keys]) { $1 })
+                #expect(deleted.status == 0, "\(deleted.stderr)")
+                #expect(deleted.stdout.contains("\n  its access token revoked at Twitter\n"), "\(deleted.stdout)")
+                try await Self.expectRefused(tokens["ann"]!, sandbox)
+                #expect(try await sandbox.client().verifyCredentials(accessToken: tokens["ben"]!).id == Self.yamada)
+
+                // When Twitter fails: deleted all the same, exit 75 with a warning, never the token
+                _ = try await sandbox.failNext(
+                    #"{"endpoint": "invalidate_token", "mode": "server_error", "status": 503}"#)
+                let failed = try runAccounts(
+                    delete + ["ben"] + revoke, environment: consumer.merging(["ACCOUNTS_KEYS": keys]) { $1 })
+                #expect(failed.status == 75)
+                #expect(failed.stdout.contains("\n  its access token NOT revoked at Twitter (see the warning)\n"))
+                #expect(
+                    failed.stderr.hasPrefix("accounts: warning: the account is deleted, but Twitter did not revoke"))
+                for secret in [tokens["ben"]!.token, tokens["ben"]!.secret, sandbox.consumer.secret] {
+                    #expect(!failed.stdout.contains(secret) && !failed.stderr.contains(secret))
+                }
+                let show = try runAccounts(["--database", database, "users", "show", "ben"])
+                #expect(show.status == 1)
+            }
+        }
+    }
+
+    static func expectRefused(_ token: AccessToken, _ sandbox: SandboxHarness) async throws {
+        let refusal: TwitterError?
+        do {
+            _ = try await sandbox.client().verifyCredentials(accessToken: token)
+            refusal = nil
+        } catch {
+            refusal = error
+        }
+        guard case .rejected(let status, let errors) = refusal else {
+            Issue.record("the token still works at Twitter, or another error: \(String(describing: refusal))")
+            return
+        }
+        #expect(status == 401 && errors.map(\.code) == [89])
+    }
+}
