@@ -619,9 +619,8 @@ public struct RegistrationService: Sendable {
 
     /// Asks Twitter to invalidate `credential` (`POST /1.1/oauth/invalidate_token`), so that the token stops working
     /// rather than only its stored copy going: for an unlinked or deleted account. Best effort: `false`, logged as a
-    /// warning (without the token), when Twitter could not be reached within
-    /// ``Configuration/revocationTimeout`` or refused; a token Twitter no longer knows
-    /// (code 89, revoked by the person already) counts as revoked.
+    /// warning (without the token), when Twitter could not be reached within ``Configuration/revocationTimeout`` or
+    /// refused; a token Twitter no longer knows (code 89, revoked by the person already) counts as revoked.
     @discardableResult
     public func revokeAccess(_ credential: TwitterCredential) async -> Bool {
         do {
