@@ -79,10 +79,34 @@ extension AccountRoutes {
                 login: "", error: nil, csrf: visit.csrf, offersReset: configuration.passwordReset != nil))
     }
 
-    /// `POST /login`: `login` (username or email) and `password`; success rotates the session.
-    func logIn(_ request: Request) async throws -> Response {
+    /// `POST /login`: `login` (username or email) and `password`; success rotates the session. Over
+    /// ``Configuration/logInsPerClient`` or ``Configuration/logInsPerNetwork``, 429 with `Retry-After`, and nothing is
+    /// checked or written.
+    func logIn(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let login = form["login"] ?? ""
+        let now = store.currentDate
+        let client = clientKey(request, context: context)
+        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
+        // Counted before the check, so that attempts sent at once cannot all pass.
+        if case .refused(let retryAfter, let scope) = logInThrottle.admit(
+            client: clientKey, network: client?.network, at: now)
+        {
+            if let refusals = logInThrottle.refusalsToLog(scope, at: now) {
+                logger.warning(
+                    "log-in refused: too many attempted",
+                    metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
+            }
+            return retrying(
+                page(
+                    visit, title: "Log in", status: .tooManyRequests,
+                    body: Pages.logIn(
+                        login: login,
+                        error: "Too many log-ins were attempted \(Pages.asker(scope)). Try again after "
+                            + "\(Pages.timestamp(retryAfter)) UTC.", csrf: visit.csrf,
+                        offersReset: configuration.passwordReset != nil)),
+                after: retryAfter)
+        }
         switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
         case .success(let account):
             let session = try await signIn(visit, as: account)

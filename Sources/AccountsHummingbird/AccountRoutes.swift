@@ -69,6 +69,17 @@ public struct AccountRoutes: Sendable {
         /// How many the clients of one network (an IPv6 client's /48) may make together: 200 an hour; `nil`, no
         /// limit.
         public var signUpsPerNetwork: RegistrationService.Rate? = RegistrationService.Rate(200, per: 60 * 60)
+        /// How many password log-ins (`POST /login`, whether they sign in or not) one client may attempt: 30 per 10
+        /// minutes (a burst of 30, then one every 20 s), as ``RegistrationService/Configuration/beginsPerClient`` for
+        /// Twitter; `nil`, no limit. The client is taken as for ``signUpsPerClient``. ``LocalAccounts`` cools down each
+        /// login identifier after its failures, but a client that names another login each time (an unknown one too)
+        /// is not held by that, and each attempt costs a password check and writes to the store: this bounds what one
+        /// client can make the app do, and how many accounts it can try a password on. Every attempt counts, a
+        /// successful one too (given back, one account's right password would buy a guess at another's).
+        public var logInsPerClient: RegistrationService.Rate? = RegistrationService.Rate(30, per: 10 * 60)
+        /// How many the clients of one network (an IPv6 client's /48) may attempt together: 300 per 10 minutes; `nil`,
+        /// no limit.
+        public var logInsPerNetwork: RegistrationService.Rate? = RegistrationService.Rate(300, per: 10 * 60)
         /// "Forgot your password?": where reset links point and how they are mailed. `nil` (the default) offers no
         /// reset: the routes `/password/forgot` and `/password/reset` are not added, and the log-in page has no link.
         public var passwordReset: PasswordResetDelivery?
@@ -110,6 +121,8 @@ public struct AccountRoutes: Sendable {
     let resetThrottle: RequestThrottle?
     /// Limits email sign-ups (``Configuration/signUpsPerClient``).
     let signUpThrottle: RequestThrottle
+    /// Limits password log-ins (``Configuration/logInsPerClient``).
+    let logInThrottle: RequestThrottle
     /// The reset links being issued and mailed.
     let resetMails: MailQueue
     /// The confirmation and change links being issued and mailed, and the change notices being sent.
@@ -144,6 +157,8 @@ public struct AccountRoutes: Sendable {
         }
         self.signUpThrottle = RequestThrottle(
             perClient: configuration.signUpsPerClient, perNetwork: configuration.signUpsPerNetwork, inAll: nil)
+        self.logInThrottle = RequestThrottle(
+            perClient: configuration.logInsPerClient, perNetwork: configuration.logInsPerNetwork, inAll: nil)
         self.resetMails = MailQueue(limit: max(1, delivery?.maximumInFlight ?? 1))
         self.emailMails = MailQueue(limit: max(1, configuration.emailVerification?.maximumInFlight ?? 1))
     }
@@ -226,7 +241,9 @@ public struct AccountRoutes: Sendable {
             }
             router.post("/account/email") { request, _ in await self.guarded { try await self.changeEmail(request) } }
         }
-        router.post("/login") { request, _ in await self.guarded { try await self.logIn(request) } }
+        router.post("/login") { request, context in
+            await self.guarded { try await self.logIn(request, context: context) }
+        }
         router.post("/sign-out") { request, _ in await self.guarded { try await self.signOut(request) } }
         router.get("/account") { request, _ in await self.guarded { try await self.accountPage(request) } }
         router.get("/account/data") { request, _ in await self.guarded { try await self.accountData(request) } }

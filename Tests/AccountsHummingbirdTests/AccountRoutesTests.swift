@@ -1126,3 +1126,44 @@ extension AccountRoutesTests {
         }
     }
 }
+
+extension AccountRoutesTests {
+    /// Password log-ins count per client (and per network), whatever login they name: each costs a password check
+    /// and store writes, and the per-login cool-down does not hold a client that tries a new login each time. Over
+    /// the limit, 429 with `Retry-After`, nothing checked or written, the right password too; another client is not
+    /// held.
+    @Test func logInsOverTheClientsLimitAre429AndCheckNothing() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.logInsPerClient = RegistrationService.Rate(3, per: 600)
+        routes.clientAddressHeader = "X-Forwarded-For"
+        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try await WebApp.run(configuration: routes) { app in
+            _ = try await PasswordResetRoutesTests.signUp(app, "ada", from: "192.0.2.1")
+            func logIn(_ login: String, _ password: String, from address: String) async throws -> Page {
+                var browser = PasswordResetRoutesTests.client(app, address)
+                return try await browser.submit("/login", to: "/login", [("login", login), ("password", password)])
+            }
+            let failures = { countQuery(app.databasePath, "SELECT count(*) FROM sign_in_failures") }
+            // Given a client at 198.51.100.7 that failed with two logins and signed in with a third
+            #expect(try await logIn("nobody1", "wrong password", from: "198.51.100.7").status == 401)
+            #expect(try await logIn("ada", Self.password, from: "198.51.100.7").status == 303)
+            #expect(try await logIn("nobody2", "wrong password", from: "198.51.100.7").status == 401)
+            // When it tries once more, with yet another login
+            let before = failures()
+            let refused = try await logIn("nobody3", "wrong password", from: "198.51.100.7")
+            // Then it is told when to come back (one more every 200 s), and nothing is checked or counted
+            #expect(refused.status == 429 && refused.response.headerValue("retry-after") == "200")
+            #expect(refused.text.contains("Too many log-ins were attempted from your address"))
+            #expect(failures() == before)
+            #expect(app.logLines.value.contains { $0.contains("log-in refused: too many attempted") })
+            // And the right password is refused as well until then
+            #expect(try await logIn("ada", Self.password, from: "198.51.100.7").status == 429)
+            // And another address is not held
+            #expect(try await logIn("ada", Self.password, from: "203.0.113.9").status == 303)
+            // And 200 s later the first may try once more
+            app.clock.advance(by: 200)
+            #expect(try await logIn("ada", Self.password, from: "198.51.100.7").status == 303)
+            #expect(try await logIn("ada", Self.password, from: "198.51.100.7").status == 429)
+        }
+    }
+}
