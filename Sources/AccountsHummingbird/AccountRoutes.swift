@@ -29,7 +29,8 @@ public struct AccountRoutes: Sendable {
         public var absoluteLifetime: TimeInterval = 12 * 60 * 60
         /// How often a session's last use is written back (each write pushes the idle expiry on): 60 seconds.
         public var touchInterval: TimeInterval = 60
-        /// How the app tells that the browser used HTTPS (for `Secure` cookies and callback URLs).
+        /// How the app tells that the browser used HTTPS (for `Secure` cookies and callback URLs); with
+        /// ``trustedProxies``, `X-Forwarded-Proto` is believed only from them.
         public var scheme: SchemePolicy = .automatic
         /// How recently someone must have signed in to give their account a password when it has none (made through
         /// Twitter): 10 minutes. Nothing else vouches for them then (there is no current password to ask for), so a
@@ -58,7 +59,11 @@ public struct AccountRoutes: Sendable {
         /// counts as its own address. A peer with no IP address (a Unix-domain socket, a context that is no
         /// `RemoteAddressRequestContext`) is never trusted: the header is not read, and each browser session counts.
         /// Empty (the default): the header's last address counts, from any peer. Without `clientAddressHeader` it is
-        /// not used.
+        /// not used for the client's address.
+        ///
+        /// When not empty, `X-Forwarded-Proto` (``SchemePolicy/automatic``) is also believed only from these peers:
+        /// from any other, the routes drop it, so a browser that reaches the app directly cannot make it set its cookie
+        /// `Secure`, or build its callback URL on `https`, by writing the header itself.
         public var trustedProxies: [AddressRange] = []
         /// How many email sign-ups (`POST /signup`, accepted or not) one client may make: 20 an hour (a burst of 20,
         /// then one every 3 minutes); `nil`, no limit. The client is the one ``clientAddressHeader`` names (else the
@@ -102,7 +107,8 @@ public struct AccountRoutes: Sendable {
 
     /// How the app learns whether the browser used HTTPS.
     public enum SchemePolicy: Sendable, Hashable {
-        /// HTTPS when the request's scheme says so or a proxy in front sent `X-Forwarded-Proto: https`.
+        /// HTTPS when the request's scheme says so or a proxy in front sent `X-Forwarded-Proto: https` (its first
+        /// value); with ``Configuration/trustedProxies``, only a peer among them, otherwise any peer.
         case automatic
         /// Always HTTPS (a TLS-terminating proxy that sends no `X-Forwarded-Proto`).
         case https
@@ -165,10 +171,15 @@ public struct AccountRoutes: Sendable {
 
     /// Adds every route (see README, "Web routes") to `router`, under ``Configuration/mountPath``.
     public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
-        if configuration.mountPath.isEmpty {
+        if configuration.mountPath.isEmpty && configuration.trustedProxies.isEmpty {
             addRoutes(under: router)
         } else {
-            addRoutes(under: router.group(RouterPath(configuration.mountPath)))
+            // (the group's middleware runs for these routes only, not for the app's own)
+            let group = router.group(RouterPath(configuration.mountPath))
+            if !configuration.trustedProxies.isEmpty {
+                group.add(middleware: ForwardedProtoGate<Context>(trustedProxies: configuration.trustedProxies))
+            }
+            addRoutes(under: group)
         }
     }
 

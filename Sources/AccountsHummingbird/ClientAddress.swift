@@ -44,9 +44,7 @@ extension AccountRoutes {
     /// The network is an IPv6 client's /48 (``RegistrationService/Configuration/beginsPerNetwork``); an IPv4 client has
     /// none.
     func clientKey(_ request: Request, context: some RequestContext) -> (key: String, network: String?)? {
-        let peer = ((context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress).flatMap {
-            Self.addressBytes(Substring($0))
-        }
+        let peer = Self.peerAddress(context)
         guard let header = configuration.clientAddressHeader, let name = HTTPField.Name(header) else {
             return peer.map(Self.clientKey(bytes:))
         }
@@ -63,6 +61,14 @@ extension AccountRoutes {
             hop = entry
         }
         return Self.clientKey(bytes: hop)
+    }
+
+    /// The bytes (4 or 16) of the peer's IP address, when the context knows one (``AccountsRequestContext``, or any
+    /// `RemoteAddressRequestContext` on an IP socket).
+    static func peerAddress(_ context: some RequestContext) -> [UInt8]? {
+        ((context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress).flatMap {
+            addressBytes(Substring($0))
+        }
     }
 
     /// The addresses in the values of a forwarding header, first to last (`nil` for one that is no IP address):
@@ -236,5 +242,26 @@ extension AccountRoutes {
         default:
             return nil
         }
+    }
+}
+
+/// Drops `X-Forwarded-Proto` from every request whose peer is none of ``AccountRoutes/Configuration/trustedProxies``
+/// (or has no IP address), before the routes read it: with trusted proxies set, only they say that the browser used
+/// HTTPS (the `Secure` cookie flag, the scheme of the Twitter callback URL).
+struct ForwardedProtoGate<Context: RequestContext>: RouterMiddleware {
+    let trustedProxies: [AccountRoutes.AddressRange]
+
+    static var name: HTTPField.Name { HTTPField.Name("X-Forwarded-Proto")! }
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard request.headers[Self.name] != nil else { return try await next(request, context) }
+        if let peer = AccountRoutes.peerAddress(context), trustedProxies.contains(where: { $0.contains(peer) }) {
+            return try await next(request, context)
+        }
+        var head = request.head
+        head.headerFields[Self.name] = nil
+        return try await next(Request(head: head, body: request.body), context)
     }
 }

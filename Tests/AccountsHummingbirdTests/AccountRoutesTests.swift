@@ -68,6 +68,41 @@ struct AccountRoutesTests {
         }
     }
 
+    /// With trusted proxies set, `X-Forwarded-Proto` is their word only: a browser that reaches the app directly
+    /// and writes the header itself gets no `Secure` cookie and no `https` callback; a trusted proxy's header counts.
+    @Test func withTrustedProxiesOnlyTheyCanSayTheBrowserUsedHTTPS() async throws {
+        for (trusted, believed) in [("10.0.0.0/8", false), ("127.0.0.1", true)] {
+            var routes = AccountRoutes.Configuration()
+            routes.clientAddressHeader = "X-Forwarded-For"
+            routes.trustedProxies = [try AccountRoutes.AddressRange(trusted)]
+            try await WebApp.run(configuration: routes) { app in
+                // Given a request from 127.0.0.1 saying X-Forwarded-Proto: https, with the trusted proxies at `trusted`
+                var browser = app.browser()
+                browser.forwardedProto = "https"
+                let home = try await browser.get("/")
+                // Then the cookie is Secure, and the callback https, only when 127.0.0.1 is a trusted proxy
+                let cookie = try #require(home.setCookies.first)
+                #expect(cookie.lowercased().contains("; secure") == believed, "trusted \(trusted): \(cookie)")
+                let begin = try await browser.post(
+                    "/register/twitter", [("csrf_token", try #require(home.csrfToken))],
+                    origin: "\(believed ? "https" : "http")://\(app.base.host!):\(app.base.port!)")
+                let authorize = try #require(begin.location.flatMap(URL.init(string:)))
+                let token = try #require(
+                    URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                        $0.name == "oauth_token"
+                    }?.value)
+                let decision = try await app.sandbox.submitConsent(
+                    token: token, userID: WebApp.zoe, action: "authorize")
+                // (compared without its query: a failure shows no token or verifier)
+                let callback = try #require(decision.headerValue("location")).prefix { $0 != "?" }
+                let scheme = believed ? "https" : "http"
+                #expect(callback == "\(scheme)://127.0.0.1:\(app.base.port!)/register/twitter/callback")
+                // And the app's own routes are not behind the routes' middleware
+                #expect(try await browser.get("/whoami").text == "nobody")
+            }
+        }
+    }
+
     // MARK: - Limits on Twitter sign-ins
 
     /// A Twitter sign-in begun from `address` in a fresh browser (its own session cookie).
