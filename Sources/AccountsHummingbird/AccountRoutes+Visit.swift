@@ -31,8 +31,8 @@ struct Origin: Sendable, Hashable {
         }
         guard !host.isEmpty, host.utf8.count <= 253 else { return false }
         if host.hasPrefix("[") {
-            return host.hasSuffix("]")
-                && host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            // An IPv6 address as RFC 4291 writes it (`Character.isHexDigit` also takes fullwidth digits, `[１]`).
+            return host.hasSuffix("]") && AccountRoutes.ipv6Bytes(host.dropFirst().dropLast()) != nil
         }
         return host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }
     }

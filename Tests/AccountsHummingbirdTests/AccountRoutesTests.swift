@@ -1085,7 +1085,7 @@ struct AccountRoutesTests {
 
     // MARK: - Host header
 
-    @Test(arguments: ["evil\"><x", "a b", "", "host:port", "[::1"])
+    @Test(arguments: ["evil\"><x", "a b", "", "host:port", "[::1", "[１]", "[]", "[:::1]"])
     func malformedHostHeadersAreRefused(_ host: String) async throws {
         try await WebApp.run { app in
             let port = app.base.port!
