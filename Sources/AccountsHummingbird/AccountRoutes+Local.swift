@@ -85,27 +85,14 @@ extension AccountRoutes {
     func logIn(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let login = form["login"] ?? ""
-        let now = store.currentDate
-        let client = clientKey(request, context: context)
-        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
-        // Counted before the check, so that attempts sent at once cannot all pass.
-        if case .refused(let retryAfter, let scope) = logInThrottle.admit(
-            client: clientKey, network: client?.network, at: now)
-        {
-            if let refusals = logInThrottle.refusalsToLog(scope, at: now) {
-                logger.warning(
-                    "log-in refused: too many attempted",
-                    metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
-            }
+        if let refusal = logInRefusal(request, context: context, visit: visit) {
             return retrying(
                 page(
                     visit, title: "Log in", status: .tooManyRequests,
                     body: Pages.logIn(
-                        login: login,
-                        error: "Too many log-ins were attempted \(Pages.asker(scope)). Try again after "
-                            + "\(Pages.timestamp(retryAfter)) UTC.", csrf: visit.csrf,
+                        login: login, error: refusal.message, csrf: visit.csrf,
                         offersReset: configuration.passwordReset != nil)),
-                after: retryAfter)
+                after: refusal.retryAfter)
         }
         switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
         case .success(let account):
@@ -120,6 +107,30 @@ extension AccountRoutes {
                         offersReset: configuration.passwordReset != nil)),
                 after: problem.retryAfter)
         }
+    }
+
+    /// Counts a password log-in attempt (`POST /login`, and "sign in to link") against ``Configuration/logInsPerClient``
+    /// and ``Configuration/logInsPerNetwork`` before its password is checked, so that attempts sent at once cannot all
+    /// pass: the message and time to show when it is over a limit (logged once a minute), `nil` when it may go on.
+    func logInRefusal(_ request: Request, context: some RequestContext, visit: Visit) -> (
+        message: String, retryAfter: Date
+    )? {
+        let now = store.currentDate
+        let client = clientKey(request, context: context)
+        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
+        guard
+            case .refused(let retryAfter, let scope) = logInThrottle.admit(
+                client: clientKey, network: client?.network, at: now)
+        else { return nil }
+        if let refusals = logInThrottle.refusalsToLog(scope, at: now) {
+            logger.warning(
+                "log-in refused: too many attempted",
+                metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
+        }
+        return (
+            "Too many log-ins were attempted \(Pages.asker(scope)). Try again after "
+                + "\(Pages.timestamp(retryAfter)) UTC.", retryAfter
+        )
     }
 
     /// `response` with `Retry-After` (whole seconds from now, 1 at least) when `date` is given.

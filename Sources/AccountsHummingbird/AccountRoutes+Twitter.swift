@@ -168,10 +168,22 @@ extension AccountRoutes {
     }
 
     /// `POST /register/existing`: password sign-in; the new session carries the draft over; then the link page.
-    func signInToLink(_ request: Request) async throws -> Response {
+    /// Counted with `POST /login` towards ``Configuration/logInsPerClient``: a draft lasts an hour and is not used up
+    /// by a wrong password.
+    func signInToLink(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let draft = try await openDraft(form["draft"], visit: visit)
         let login = form["login"] ?? ""
+        if let refusal = logInRefusal(request, context: context, visit: visit) {
+            return retrying(
+                page(
+                    visit, title: "Sign in to link", status: .tooManyRequests,
+                    body: Pages.existing(
+                        draft: draft, login: login, error: refusal.message,
+                        matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf,
+                        offersReset: configuration.passwordReset != nil)),
+                after: refusal.retryAfter)
+        }
         switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
         case .success(let account):
             let session = try await signIn(visit, as: account, carryingDraft: draft.id)

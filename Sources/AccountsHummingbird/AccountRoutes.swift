@@ -218,8 +218,8 @@ public struct AccountRoutes: Sendable {
         router.get("/register/details") { request, _ in await self.guarded { try await self.detailsPage(request) } }
         router.post("/register/complete") { request, _ in await self.guarded { try await self.complete(request) } }
         router.get("/register/existing") { request, _ in await self.guarded { try await self.existingPage(request) } }
-        router.post("/register/existing") { request, _ in
-            await self.guarded { try await self.signInToLink(request) }
+        router.post("/register/existing") { request, context in
+            await self.guarded { try await self.signInToLink(request, context: context) }
         }
         router.get("/register/link") { request, _ in await self.guarded { try await self.linkPage(request) } }
         router.post("/register/link") { request, _ in await self.guarded { try await self.link(request) } }

@@ -1167,6 +1167,44 @@ extension AccountRoutesTests {
     /// and store writes, and the per-login cool-down does not hold a client that tries a new login each time. Over
     /// the limit, 429 with `Retry-After`, nothing checked or written, the right password too; another client is not
     /// held.
+    /// "Sign in to link" checks a password too, and a wrong one does not use up the draft (it lasts an hour): its
+    /// attempts count with `/login`'s towards `logInsPerClient`.
+    @Test func signInToLinkAttemptsCountTowardsTheLogInLimit() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.logInsPerClient = RegistrationService.Rate(2, per: 600)
+        try await WebApp.run(configuration: routes) { app in
+            var owner = app.browser()
+            try await signUpAdaThenSignOut(&owner)
+            var browser = app.browser()
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.ada)
+            let draft = try #require(arrival.draftInLocation)
+            let existing = try await browser.get(try #require(arrival.location))
+            func attempt(_ password: String) async throws -> Page {
+                try await browser.post(
+                    "/register/existing",
+                    [
+                        ("csrf_token", try #require(existing.csrfToken)), ("draft", draft), ("login", "ada"),
+                        ("password", password),
+                    ])
+            }
+            #expect(try await attempt("wrong password 1").status == 401)
+            #expect(try await attempt("wrong password 2").status == 401)
+            let failures = countQuery(app.databasePath, "SELECT count(*) FROM sign_in_failures")
+
+            let refused = try await attempt(Self.password)
+
+            #expect(refused.status == 429 && refused.response.headerValue("retry-after") == "300")
+            #expect(refused.text.contains("This email already has an account"))
+            #expect(refused.text.contains("Too many log-ins were attempted from your address"))
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM sign_in_failures") == failures)
+            #expect(try await app.store.account(.username("ada"))?.twitter == nil)
+            // and /login from the same address is held by the same count
+            var other = app.browser()
+            let login = try await other.submit("/login", to: "/login", [("login", "ada"), ("password", Self.password)])
+            #expect(login.status == 429)
+        }
+    }
+
     @Test func logInsOverTheClientsLimitAre429AndCheckNothing() async throws {
         var routes = AccountRoutes.Configuration()
         routes.logInsPerClient = RegistrationService.Rate(3, per: 600)
