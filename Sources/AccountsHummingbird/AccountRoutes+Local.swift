@@ -167,8 +167,8 @@ extension AccountRoutes {
     /// the form came from another site's page: that is refused (403), so a page elsewhere cannot clear the id that
     /// holds a visitor's Twitter sign-up in progress.
     func signOut(_ request: Request) async throws -> Response {
-        if try await sessions.load(request) == nil {
-            let origin = try origin(of: request)
+        let origin = try origin(of: request)
+        if try await sessions.load(request, secure: origin.isHTTPS) == nil {
             guard originMatches(request, origin) else { throw Refusal(response: try await csrfRefusal(request)) }
             var response = redirect(nil, to: "/?notice=signed_out")
             response.setCookie(sessions.clearingCookie(secure: origin.isHTTPS))

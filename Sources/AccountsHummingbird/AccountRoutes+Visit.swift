@@ -128,7 +128,7 @@ extension AccountRoutes {
     func visit(_ request: Request) async throws -> Visit {
         let origin = try origin(of: request)
         let startedAt = store.currentDate
-        let session = try await sessions.loadOrCreate(request)
+        let session = try await sessions.loadOrCreate(request, secure: origin.isHTTPS)
         var account: Account?
         if let user = session.record.user, let found = try await store.account(.id(user)), found.status == .active {
             account = found

@@ -21,7 +21,8 @@ public import Registration
 public struct AccountRoutes: Sendable {
     /// Settings of the routes and their sessions.
     public struct Configuration: Sendable {
-        /// The session cookie's name: `accounts_session`.
+        /// The session cookie's name: `accounts_session`, with the `__Host-` prefix over HTTPS (browsers then take
+        /// the cookie only from this host itself: a sibling subdomain cannot plant one).
         public var cookieName = "accounts_session"
         /// A session nobody used for this long ends: 1 hour.
         public var idleLifetime: TimeInterval = 60 * 60
@@ -276,7 +277,10 @@ public struct AccountRoutes: Sendable {
 
     /// The account signed in on this request's session, or `nil`; for the app's own routes.
     public func signedInAccount(_ request: Request) async throws(StoreError) -> Account? {
-        guard let session = try await sessions.load(request), let user = session.record.user else { return nil }
+        // (a request whose Host header the routes would refuse is signed in to nothing)
+        guard let origin = try? origin(of: request),
+            let session = try await sessions.load(request, secure: origin.isHTTPS), let user = session.record.user
+        else { return nil }
         guard let account = try await store.account(.id(user)), account.status == .active else { return nil }
         return account
     }

@@ -25,9 +25,18 @@ struct BrowserSessions: Sendable {
         var isNew: Bool
     }
 
+    /// The session cookie's name: over HTTPS ``AccountRoutes/Configuration/cookieName`` with the `__Host-` prefix,
+    /// which browsers take only from this very host, `Secure`, with `Path=/` and no `Domain`: a site on a sibling
+    /// subdomain cannot plant an id of its own (for the callback's path, say) to have a Twitter sign-in land in a
+    /// session it holds. Plain HTTP (a local demo) has no such prefix.
+    func cookieName(secure: Bool) -> String {
+        secure ? "__Host-" + configuration.cookieName : configuration.cookieName
+    }
+
     /// The live session named by the request's cookie, or `nil`; its idle expiry is pushed on (at most once a minute).
-    func load(_ request: Request) async throws(StoreError) -> Current? {
-        guard let id = request.cookies[configuration.cookieName]?.value, Self.isWellFormed(id) else { return nil }
+    /// `secure`: whether the browser used HTTPS (which cookie names the session).
+    func load(_ request: Request, secure: Bool) async throws(StoreError) -> Current? {
+        guard let id = request.cookies[cookieName(secure: secure)]?.value, Self.isWellFormed(id) else { return nil }
         guard var record = try await store.browserSession(tokenHash: Self.hash(id)) else { return nil }
         let now = store.currentDate
         if now.timeIntervalSince(record.lastSeenAt) >= configuration.touchInterval {
@@ -51,10 +60,10 @@ struct BrowserSessions: Sendable {
     /// was ended, or something not of our shape) gets a new visitor id: an ended signed-in id may have been copied
     /// while it was live, and whoever copied it must not share the visitor state (a Twitter sign-up under way, its
     /// draft) of the browser that still holds it.
-    func loadOrCreate(_ request: Request) async throws(StoreError) -> Current {
-        if let current = try await load(request) { return current }
+    func loadOrCreate(_ request: Request, secure: Bool) async throws(StoreError) -> Current {
+        if let current = try await load(request, secure: secure) { return current }
         let now = store.currentDate
-        if let id = request.cookies[configuration.cookieName]?.value, Self.isVisitorID(id) {
+        if let id = request.cookies[cookieName(secure: secure)]?.value, Self.isVisitorID(id) {
             return Self.anonymous(id: id, now: now, isNew: false, configuration: configuration)
         }
         return Self.anonymous(
@@ -80,14 +89,14 @@ struct BrowserSessions: Sendable {
     /// The cookie that hands `current`'s id to the browser.
     func cookie(for current: Current, secure: Bool) -> Cookie {
         Cookie(
-            name: configuration.cookieName, value: current.id, path: "/", secure: secure, httpOnly: true,
+            name: cookieName(secure: secure), value: current.id, path: "/", secure: secure, httpOnly: true,
             sameSite: .lax)
     }
 
     /// The cookie that makes the browser forget its session id.
     func clearingCookie(secure: Bool) -> Cookie {
         Cookie(
-            name: configuration.cookieName, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+            name: cookieName(secure: secure), value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
             secure: secure, httpOnly: true, sameSite: .lax)
     }
 

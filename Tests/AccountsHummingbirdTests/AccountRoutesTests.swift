@@ -68,6 +68,36 @@ struct AccountRoutesTests {
         }
     }
 
+    /// Over HTTPS the session cookie is `__Host-accounts_session` (host-only, `Secure`, `Path=/`): a sibling
+    /// subdomain can set a plain `accounts_session` for the whole domain, or for the callback's path, but not that
+    /// one, and a plain one is not read over HTTPS.
+    @Test func overHTTPSTheSessionCookieIsHostOnlyAndAPlantedPlainOneIsIgnored() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            browser.forwardedProto = "https"
+            let signedUp = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            #expect(signedUp.location == "/account?notice=registered")
+            let cookie = try #require(signedUp.setCookies.first)
+            #expect(cookie.hasPrefix("__Host-accounts_session="), "\(cookie)")
+            let attributes = cookie.lowercased()
+            #expect(
+                attributes.contains("; secure") && attributes.contains("; path=/") && !attributes.contains("domain"))
+            let id = try #require(browser.cookies["__Host-accounts_session"])
+            #expect(browser.cookies["accounts_session"] == nil)
+            #expect(try await browser.get("/whoami").text == "ada")
+            #expect(try await browser.get("/account").status == 200)
+
+            // A cookie under the plain name (as a sibling subdomain could plant one) names no session over HTTPS
+            var planted = app.browser()
+            planted.forwardedProto = "https"
+            planted.cookies["accounts_session"] = id
+            #expect(try await planted.get("/whoami").text == "nobody")
+            #expect(try await planted.get("/account").location == "/login?notice=sign_in_first")
+        }
+    }
+
     /// With trusted proxies set, `X-Forwarded-Proto` is their word only: a browser that reaches the app directly
     /// and writes the header itself gets no `Secure` cookie and no `https` callback; a trusted proxy's header counts.
     @Test func withTrustedProxiesOnlyTheyCanSayTheBrowserUsedHTTPS() async throws {
