@@ -93,7 +93,10 @@ public final class SecretKey: Sendable {
         let count = id.utf8.count
         if count == 0 { return .empty }
         if count > 255 { return .tooLong(byteCount: count) }
-        if id.hasPrefix("#") { return .startsWithHash }
+        // By its first byte, as a keys file tells a comment: `hasPrefix` compares characters, and `#` followed by a
+        // combining mark (`"#\u{301}k2"`) is one character that is not `#`, so such an id was accepted (and written
+        // by `keys generate`) while a keys file skipped its line as a comment.
+        if id.utf8.first == UInt8(ascii: "#") { return .startsWithHash }
         // Before anything that would quote the id: a whole key inside it (`KEY;prod` when `;` was typed for `,`) is
         // key material. Ids that merely look random are accepted (ids in use must keep opening their values), but
         // never quoted (``mightHoldKeyMaterial(_:)``).

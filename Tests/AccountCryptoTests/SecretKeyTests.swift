@@ -53,6 +53,8 @@ struct SecretKeyTests {
         ("k\u{200B}2", .forbiddenCharacter),
         ("k2\u{202E}", .forbiddenCharacter),
         ("#1", .startsWithHash),
+        // `#` and a combining mark are one character, which `hasPrefix("#")` did not see; a keys file skips the line.
+        ("#\u{301}1", .startsWithHash),
     ])
     func refusesInvalidIDs(_ id: String, _ problem: KeyRingError.KeyIDProblem) {
         #expect(throws: KeyRingError.invalidKeyID(id, problem: problem, location: .program)) {

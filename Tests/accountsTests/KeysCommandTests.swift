@@ -30,6 +30,20 @@ struct KeysCommandTests {
         }
     }
 
+    /// An id that begins with `#` and a combining mark (one character, not `#`) is refused like `#k2`: before, `keys
+    /// generate` wrote it, and a keys file skipped its line as a comment, so with that line first the old key went
+    /// on sealing and a rewrap moved nothing.
+    @Test func generateRefusesAnIDThatAKeysFileWouldReadAsAComment() throws {
+        try withTemporaryDirectorySync { dir in
+            let file = dir + "/new.key"
+            let result = try runAccounts(["keys", "generate", "--id", "#\u{301}k2", "--output", file])
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(
+                result.stderr.contains("it starts with #, which a keys file reads as a comment"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: file))
+        }
+    }
+
     /// A key file that cannot be written whole (here: a file size limit of 0) is removed, so that a retry is not
     /// blocked by an empty file that "already exists".
     @Test func aKeyFileThatCannotBeWrittenIsNotLeftBehind() throws {
