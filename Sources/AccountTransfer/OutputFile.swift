@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -56,10 +58,36 @@ package final class OutputFile {
             }
         }
         let temporary = Self.temporaryPath(for: path)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let descriptor = Self.unfinished.withLock { unfinished in
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { unfinished.insert(temporary) }
+            return descriptor
+        }
         guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         self.descriptor = descriptor
         temporaryPath = temporary
+    }
+
+    /// The files written beside their final names by output files of this process that are neither committed nor
+    /// abandoned yet.
+    private static let unfinished = Mutex<Set<String>>([])
+
+    /// Removes the file each unfinished output file of this process is writing beside its final name (a command
+    /// stopped by a signal calls it before it ends: `deinit` does not run then, and the half-written file, holding
+    /// accounts and perhaps their password hashes, stayed behind under a hidden name); output files opened afterwards
+    /// are unaffected. Returns how many files it removed.
+    @discardableResult
+    package static func removeUnfinished() -> Int {
+        unfinished.withLock { unfinished in
+            let removed = unfinished.filter { unlink($0) == 0 }.count
+            unfinished.removeAll()
+            return removed
+        }
+    }
+
+    /// Forgets `temporaryPath` as unfinished (committed or abandoned).
+    private static func finished(_ temporaryPath: String) {
+        _ = unfinished.withLock { $0.remove(temporaryPath) }
     }
 
     /// The descriptor of this process that `path` names through `/proc` (`/dev/stdout`, `/dev/fd/1`,
@@ -105,7 +133,10 @@ package final class OutputFile {
     deinit {
         if !done {
             close(descriptor)
-            if let temporaryPath { unlink(temporaryPath) }
+            if let temporaryPath {
+                unlink(temporaryPath)
+                Self.finished(temporaryPath)
+            }
         }
     }
 
@@ -129,6 +160,7 @@ package final class OutputFile {
             guard close(descriptor) == 0 else { throw failure() }
             return
         }
+        defer { Self.finished(temporaryPath) }
         guard fsync(descriptor) == 0 else {
             let error = failure()
             close(descriptor)

@@ -196,6 +196,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
         }
         do throws(TransferError) {
             // Replaced only by a complete report, mode 0600 (it holds mailboxes and names); `/dev/null` stays a device.
+            removeUnfinishedOutputOnSignals()
             let file = try OutputFile(path: output)
             try file.write(text)
             try file.commit()

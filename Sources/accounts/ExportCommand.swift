@@ -32,6 +32,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try global.openStore(keyRing: nil, readOnly: true)
         defer { try? store.close() }
+        if output != nil { removeUnfinishedOutputOnSignals() }
         let writer: AccountWriter
         do {
             writer = try AccountWriter(

@@ -326,6 +326,63 @@ struct ImportExportCommandTests {
     }
 }
 
+/// `export --output FILE` writes beside FILE: a command stopped by Ctrl-C or SIGTERM half-way removes that file as it
+/// ends (by the same signal), and FILE is left as it was. Before, `.FILE.partial-…` stayed behind, holding the accounts
+/// written so far and their password hashes, one more on every interrupted run.
+struct ExportInterruptionTests {
+    @Test(arguments: [SIGINT, SIGTERM])
+    func anExportStoppedBySignalLeavesNoHalfWrittenFile(signalNumber: Int32) async throws {
+        try await withTemporaryDirectory { dir throws in
+            // Given 300,000 accounts with password hashes (written straight into the table: importing them takes
+            // longer), and an earlier export at the output's path
+            let database = try migratedDatabase(dir)
+            try executeSQL(
+                database,
+                """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+                INSERT INTO users (public_id, username, first_name, last_name, password_hash, created_at, updated_at)
+                SELECT printf('%08x-0000-4000-8000-000000000000', i), 'user' || i, 'Ann', 'Lee',
+                    'pbkdf2_sha256$1000$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', i, i FROM n
+                """)
+            let output = dir + "/accounts.jsonl"
+            writeFile(output, Array("the earlier export\n".utf8))
+            func partialFiles() -> [String] {
+                ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+                    $0.hasPrefix(".accounts.jsonl.partial-")
+                }
+            }
+
+            // When an export with hashes is stopped once it has written part of its file
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: accountsExecutable())
+            process.arguments = [
+                "--database", database, "export", "--format", "jsonl", "--include-password-hashes", "--output", output,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(60)
+            var written = false
+            while !written && process.isRunning && ContinuousClock.now < deadline {
+                written = partialFiles().contains { name in
+                    let attributes = try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)
+                    return ((attributes?[.size] as? Int) ?? 0) > 0
+                }
+                if !written { usleep(1000) }
+            }
+            #expect(written, "the export ended before it had written part of its file")
+            if process.isRunning { kill(process.processIdentifier, signalNumber) }
+            process.waitUntilExit()
+
+            // Then it ended by that signal, left no half-written file, and the earlier export is as it was
+            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(process.terminationStatus == signalNumber)
+            #expect(partialFiles().isEmpty)
+            #expect(fileBytes(output) == Array("the earlier export\n".utf8))
+        }
+    }
+}
+
 /// `accounts import` is one transaction: a SIGKILL half-way leaves the store exactly as it was, and the same command
 /// run again imports everything.
 struct ImportCrashTests {
