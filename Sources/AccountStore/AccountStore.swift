@@ -121,8 +121,9 @@ public struct AccountStore: Sendable {
     /// Creates the database file `path`, empty and readable by its owner alone (0600), when nothing is there yet.
     ///
     /// The file holds password hashes and access tokens; SQLite would create it 0644 (less the umask), and makes its
-    /// `-wal`, `-shm` and `-journal` files with the database file's mode, so they follow. An existing file (or link)
-    /// is left as it is, and any other failure is left to SQLite's own opening to report.
+    /// `-wal`, `-shm` and `-journal` files with the database file's mode, so they follow. A symbolic link that names
+    /// no file yet is followed (SQLite follows it), and the file it names is created so. An existing file (or a link
+    /// to one) is left as it is, and any other failure is left to SQLite's own opening to report.
     static func createPrivateFile(_ path: String) {
         createOwnerOnlyFile(path)
     }
@@ -339,7 +340,22 @@ extension AccountStore {
 
 /// `open(2)` with `O_CREAT | O_EXCL | O_NOFOLLOW` and mode 0600, then closed (outside the store's type, whose own
 /// `close` would shadow the C library's).
+///
+/// A symbolic link that names no file yet (`accounts.sqlite -> /data/accounts.sqlite`, before the first run) is
+/// followed, as SQLite follows it: the file it names is created 0600. (Left alone, SQLite created that file with its
+/// own mode, 0644 less the umask, and its `-wal` and `-shm` files with it: a database readable by every user.)
 private func createOwnerOnlyFile(_ path: String) {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    if descriptor < 0 && errno == EEXIST {
+        var link = stat()
+        var target = stat()
+        let dangling =
+            lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK && stat(path, &target) != 0
+            && errno == ENOENT
+        guard dangling else { return }
+        // Without `O_EXCL`, which never follows a link; a file made meanwhile is opened, not changed (nothing is
+        // written, and `O_NONBLOCK` keeps a FIFO from holding this up).
+        descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o600)
+    }
     if descriptor >= 0 { close(descriptor) }
 }

@@ -56,6 +56,34 @@ struct MigrateCommandTests {
         }
     }
 
+    /// `--database` a symbolic link that names no file yet (a link to a data volume, before the first run): SQLite
+    /// follows it, and the file it creates there, and the log files beside it, are the owner's alone too. Before, that
+    /// file was made with SQLite's own mode, 0644 less the umask: a database every user could read.
+    @Test func migrateThroughALinkCreatesTheFileItNamesReadableByItsOwnerAlone() throws {
+        try withTemporaryDirectorySync { dir in
+            // Given a link to a database that does not exist yet (and the usual umask, 022)
+            #expect(mkdir(dir + "/data", 0o755) == 0)
+            let link = dir + "/accounts.sqlite"
+            #expect(symlink("data/accounts.sqlite", link) == 0)
+            let database = dir + "/data/accounts.sqlite"
+
+            // When migrating through the link
+            let migrate = try runAccounts(["--database", link, "migrate"])
+            #expect(migrate.status == 0, "\(migrate.stderr)")
+
+            // Then the link is still a link, and the file it names (with its WAL and shared-memory files) is 0600
+            var info = stat()
+            #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
+            #expect(stat(database, &info) == 0 && info.st_mode & S_IFMT == S_IFREG)
+            for path in [database, database + "-wal", database + "-shm"] {
+                guard stat(path, &info) == 0 else { continue }
+                #expect(info.st_mode & 0o777 == 0o600, "\(path): \(String(info.st_mode & 0o777, radix: 8))")
+            }
+            let status = try runAccounts(["--database", link, "migrations", "validate"])
+            #expect(status.status == 0, "\(status.stderr)")
+        }
+    }
+
     @Test func statusOfAMissingDatabaseShowsPendingAndCreatesNothing() throws {
         try withTemporaryDirectorySync { dir in
             let database = dir + "/none.sqlite"
