@@ -25,9 +25,14 @@ func removeUnfinishedOutputOnSignals() {
             source.setEventHandler {
                 OutputFile.removeUnfinished()
                 signal(number, SIG_DFL)
-                kill(getpid(), number)
-                // Should the signal not end the process at once (it is blocked on every thread), end it as a shell
-                // reports a command a signal ended.
+                // Dispatch may hold the signal blocked on every thread (Linux: it reads it through a signalfd), so a
+                // kill() of the process would stay pending: unblock it on this thread and raise it here.
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, number)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                raise(number)
+                // Should the signal still not end the process, end it as a shell reports a command a signal ended.
                 usleep(500_000)
                 _exit(128 + number)
             }
