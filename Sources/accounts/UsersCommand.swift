@@ -129,7 +129,7 @@ struct UsersCommand: AsyncParsableCommand {
             var revocationFailure: String?
             if let twitter = deletion.twitter {
                 lines.append(
-                    "  Twitter identity \(twitter.userID) (@\(twitter.screenName))"
+                    "  Twitter identity \(twitter.userID) (@\(ReportRenderer.terminalText(twitter.screenName)))"
                         + (deletion.removedCredential ? " and its stored access token" : " (no stored access token)"))
                 if let credential, let consumer = DemoCommand.environmentConsumer() {
                     let base = twitterAPIBase.flatMap(DemoCommand.apiBase) ?? TwitterClient.defaultBaseURL

@@ -96,6 +96,11 @@ struct UsersCommandTests {
             // JSON keeps them, escaped
             let json = try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"])
             #expect(json.stdout.contains(#""kind": "flagged\u001b[2J""#), "\(json.stdout)")
+            // And what delete prints of the Twitter identity is cleaned as well
+            try executeSQL(database, "UPDATE twitter_identities SET screen_name = 'zoe' || char(8238) || '_a'")
+            let deleted = try runAccounts(["--database", database, "users", "delete", "zoe"])
+            #expect(deleted.status == 0, "\(deleted.stderr)")
+            #expect(deleted.stdout.contains("(@zoe?_a)") && !deleted.stdout.contains("\u{202E}"), "\(deleted.stdout)")
         }
     }
 
