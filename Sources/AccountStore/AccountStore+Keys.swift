@@ -128,6 +128,9 @@ extension AccountStore {
         var batches = 0
         var eventRowID: Int64?
         for kind in SealedKind.allCases {
+            // Batches in a row that replaced none of the values they read: each had changed since (a process still
+            // sealing under the old first key) or cannot be matched (written in another form by another program).
+            var fruitless = 0
             while true {
                 let rows = try await read { db in
                     try AccountStore.sealedRows(db, kind: kind, notUnder: target, limit: batchSize)
@@ -175,10 +178,24 @@ extension AccountStore {
                 eventRowID = rowID
                 batches += 1
                 progress(done, toDo)
+                fruitless = written == 0 ? fruitless + 1 : 0
+                if fruitless == AccountStore.fruitlessRewrapBatches {
+                    // Reading the same rows again would never end.
+                    throw .secret(
+                        kind: "\(kind.label) values (\(kind.rawValue))",
+                        reason:
+                            "\(rows.count) sealed under an old key changed each time they were re-sealed "
+                            + "(\(fruitless) tries in a row): another process is still sealing them under the old first "
+                            + "key, or wrote them in a form this store does not read back; stop the processes that use "
+                            + "the old key ring, then run again (\(done) values were rewrapped)")
+                }
             }
         }
         return RewrapReport(keyID: target, rewrapped: done, batches: batches)
     }
+
+    /// How many batches in a row may replace none of the values they read before a rewrap gives up.
+    static let fruitlessRewrapBatches = 3
 
     /// Writes a run's `keys_rewrapped` event, or brings the one it wrote with an earlier batch (row `rowID`) up to date;
     /// returns the event's row id.

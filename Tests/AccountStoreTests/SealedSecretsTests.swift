@@ -74,6 +74,47 @@ struct SealedSecretsTests {
     /// Rewrap replaces a sealed value only if the row still holds the value it read: a credential another process
     /// refreshed meanwhile (still sealing under the old key) keeps its new secret, to be rewrapped in a later batch.
     /// (Before, rewrap wrote the old secret back beside the new access token.)
+    /// A value whose every re-sealing is undone (here a trigger drops the update, as a process still sealing under
+    /// the old key would overwrite it) ends the rewrap with an error after a few tries, instead of reading the same
+    /// rows for ever; the stuck value is left as it was, under the old key.
+    @Test func rewrapGivesUpOnAValueItCanNeverReplace() async throws {
+        try await withTemporaryDirectory { dir in
+            let old = try SecretKey.generate(id: "k1")
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [old]))
+            let ann = try await store.createAccount(newAccount("ann"))
+            try await store.linkTwitter(
+                twitterIdentity("100"), credential: TwitterCredential(token: "t", secret: Secret("s")), to: .id(ann.id))
+            try store.close()
+            let queue = try DatabaseQueue(path: dir + "/accounts.sqlite")
+            try await queue.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER stuck BEFORE UPDATE OF sealed_secret ON twitter_credentials
+                        BEGIN SELECT RAISE(IGNORE); END
+                        """)
+            }
+            try queue.close()
+            let rotated = try makeStore(in: dir, keyRing: try KeyRing(keys: [try SecretKey.generate(id: "k2"), old]))
+            defer { try? rotated.close() }
+
+            var failure: StoreError?
+            do {
+                _ = try await rotated.rewrapSealedValues(batchSize: 10)
+            } catch let error as StoreError {
+                failure = error
+            }
+            guard case .secret(let kind, let reason) = failure else {
+                Issue.record("the rewrap ended without the error: \(String(describing: failure))")
+                return
+            }
+            #expect(kind == "credential values (twitter_credentials)", "\(kind)")
+            #expect(reason.hasPrefix("1 sealed under an old key changed each time they were re-sealed (3 tries"))
+            let counts = try await rotated.sealedValueCounts()
+            #expect(counts.contains { $0.keyID == "k1" && $0.credentials == 1 })
+            #expect(try await rotated.credential(for: TwitterUserID(100))?.secret.revealed == "s")
+        }
+    }
+
     @Test func rewrapLeavesAValueRewrittenSinceItWasReadAlone() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
