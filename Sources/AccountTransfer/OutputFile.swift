@@ -179,10 +179,15 @@ package final class OutputFile {
     }
 
     /// A hidden name beside `path`, unique by a random suffix.
+    /// The most bytes of the final name the temporary file's name keeps (a name is at most 255 bytes).
+    static let maximumKeptNameBytes = 200
+
     static func temporaryPath(for path: String) -> String {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var name = Substring(slash.map { String(path[path.index(after: $0)...]) } ?? path)
+        // A name near the file system's 255 bytes must leave room for the 26 added, cut between characters.
+        while name.utf8.count > maximumKeptNameBytes { name = name.dropLast() }
         return directory + "." + name + ".partial-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
     }
 }

@@ -221,6 +221,26 @@ struct ImportExportCommandTests {
         }
     }
 
+    /// An `--output` name near the file system's 255 bytes is written (its temporary sibling keeps only part of the
+    /// name): before, the 26 bytes the temporary name adds made it "File name too long", blamed on a valid name.
+    @Test func anOutputNameNearTheLengthLimitIsWritten() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            writeFile(dir + "/fixture.jsonl", Array(transferFixtureJSONL.utf8))
+            #expect(
+                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/fixture.jsonl"]).status
+                    == 0)
+            let name = String(repeating: "é", count: 120) + ".jsonl"  // 246 bytes
+            #expect(name.utf8.count == 246)
+            let result = try runAccounts([
+                "--database", database, "export", "--format", "jsonl", "--output", dir + "/" + name,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(String(decoding: fileBytes(dir + "/" + name), as: UTF8.self) == (try cliExport(database)))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains(".partial-") })
+        }
+    }
+
     @Test func anUnknownFormatIsAUsageErrorWithExit64() throws {
         try withTemporaryDirectorySync { dir in
             let database = try migratedDatabase(dir)
