@@ -344,8 +344,7 @@ struct AccountRoutesTests {
 
     @Test func aCharacterJoiningTheProxysCommaDoesNotHideTheClient() async throws {
         var routes = AccountRoutes.Configuration()
-        routes.clientAddressHeader = "X-Forwarded-For"
-        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try routes.trustLoopbackProxy()
         try await WebApp.run(configuration: routes, registration: Self.oneBeginPerClient) { app async throws in
             // Given a sign-in begun by 203.0.113.5 through the proxy
             #expect(try await beginStatus(app, [("X-Forwarded-For", "203.0.113.5")]) == 303)
@@ -1163,8 +1162,7 @@ extension AccountRoutesTests {
     @Test func signUpsOverTheClientsLimitAre429AndWriteNothing() async throws {
         var routes = AccountRoutes.Configuration()
         routes.signUpsPerClient = RegistrationService.Rate(2, per: 3600)
-        routes.clientAddressHeader = "X-Forwarded-For"
-        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try routes.trustLoopbackProxy()
         try await WebApp.run(configuration: routes) { app in
             func signUp(_ name: String, from address: String) async throws -> Page {
                 try await PasswordResetRoutesTests.signUp(app, name, from: address)
@@ -1238,8 +1236,7 @@ extension AccountRoutesTests {
     @Test func logInsOverTheClientsLimitAre429AndCheckNothing() async throws {
         var routes = AccountRoutes.Configuration()
         routes.logInsPerClient = RegistrationService.Rate(3, per: 600)
-        routes.clientAddressHeader = "X-Forwarded-For"
-        routes.trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        try routes.trustLoopbackProxy()
         try await WebApp.run(configuration: routes) { app in
             _ = try await PasswordResetRoutesTests.signUp(app, "ada", from: "192.0.2.1")
             func logIn(_ login: String, _ password: String, from address: String) async throws -> Page {

@@ -228,3 +228,12 @@ struct Page: Sendable {
         location.flatMap { URLComponents(string: $0)?.queryItems?.first { $0.name == "draft" }?.value }
     }
 }
+
+extension AccountRoutes.Configuration {
+    /// Behind a proxy on 127.0.0.1 (the test server's peer) that names the client in `X-Forwarded-For`, as
+    /// ``Browser/forwardedFor`` sends it.
+    mutating func trustLoopbackProxy() throws {
+        clientAddressHeader = "X-Forwarded-For"
+        trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+    }
+}
