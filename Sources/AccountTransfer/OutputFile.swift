@@ -178,10 +178,10 @@ package final class OutputFile {
         .writeFailed(path: path, reason: String(cString: strerror(errno)))
     }
 
-    /// A hidden name beside `path`, unique by a random suffix.
     /// The most bytes of the final name the temporary file's name keeps (a name is at most 255 bytes).
     static let maximumKeptNameBytes = 200
 
+    /// A hidden name beside `path`, unique by a random suffix.
     static func temporaryPath(for path: String) -> String {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
