@@ -275,7 +275,19 @@ public struct AccountRoutes: Sendable {
         router.post("/account/delete") { request, _ in await self.guarded { try await self.deleteAccount(request) } }
     }
 
-    /// The account signed in on this request's session, or `nil`; for the app's own routes.
+    /// The account signed in on this request's session, or `nil`; for the app's own routes, which pass their
+    /// `context`: with ``Configuration/trustedProxies`` set, `X-Forwarded-Proto` (which names the session cookie,
+    /// `__Host-` over HTTPS) is then believed only from them, as the routes believe it, so both agree on who is signed
+    /// in.
+    public func signedInAccount(_ request: Request, context: some RequestContext) async throws(StoreError) -> Account? {
+        try await signedInAccount(
+            ForwardedProtoGate<BasicRequestContext>.believed(
+                request, peer: Self.peerAddress(context), trustedProxies: configuration.trustedProxies))
+    }
+
+    /// The account signed in on this request's session, or `nil`; for the app's own routes. Without the request's
+    /// context it believes `X-Forwarded-Proto` from any peer, whatever ``Configuration/trustedProxies`` says: with
+    /// them set, use ``signedInAccount(_:context:)``.
     public func signedInAccount(_ request: Request) async throws(StoreError) -> Account? {
         // (a request whose Host header the routes would refuse is signed in to nothing)
         guard let origin = try? origin(of: request),

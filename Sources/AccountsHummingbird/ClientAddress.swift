@@ -256,12 +256,16 @@ struct ForwardedProtoGate<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard request.headers[Self.name] != nil else { return try await next(request, context) }
-        if let peer = AccountRoutes.peerAddress(context), trustedProxies.contains(where: { $0.contains(peer) }) {
-            return try await next(request, context)
-        }
+        try await next(
+            Self.believed(request, peer: AccountRoutes.peerAddress(context), trustedProxies: trustedProxies), context)
+    }
+
+    /// `request`, without `X-Forwarded-Proto` unless `peer` is among `trustedProxies` (or none are set).
+    static func believed(_ request: Request, peer: [UInt8]?, trustedProxies: [AccountRoutes.AddressRange]) -> Request {
+        guard !trustedProxies.isEmpty, request.headers[name] != nil else { return request }
+        if let peer, trustedProxies.contains(where: { $0.contains(peer) }) { return request }
         var head = request.head
-        head.headerFields[Self.name] = nil
-        return try await next(Request(head: head, body: request.body), context)
+        head.headerFields[name] = nil
+        return Request(head: head, body: request.body)
     }
 }

@@ -133,6 +133,26 @@ struct AccountRoutesTests {
         }
     }
 
+    /// The app's own routes agree with the routes on who is signed in behind trusted proxies: a browser reaching the
+    /// app from a peer that is none of them, saying `X-Forwarded-Proto: https`, gets the plain cookie from the routes,
+    /// and `signedInAccount(_:context:)` reads that one (before, it believed the header and looked for the `__Host-`
+    /// cookie: "nobody" on `/whoami` while `/account` showed Ada's account).
+    @Test func behindTrustedProxiesTheAppsOwnRoutesSeeWhoTheRoutesSee() async throws {
+        var routes = AccountRoutes.Configuration()
+        routes.clientAddressHeader = "X-Forwarded-For"
+        routes.trustedProxies = [try AccountRoutes.AddressRange("10.0.0.0/8")]
+        try await WebApp.run(configuration: routes) { app in
+            var browser = app.browser()
+            browser.forwardedProto = "https"
+            let signedUp = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            #expect(signedUp.location == "/account?notice=registered")
+            #expect(try await browser.get("/account").status == 200)
+            #expect(try await browser.get("/whoami").text == "ada")
+        }
+    }
+
     // MARK: - Limits on Twitter sign-ins
 
     /// A Twitter sign-in begun from `address` in a fresh browser (its own session cookie).

@@ -21,8 +21,8 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
 
     let router = Router(context: AccountsRequestContext.self)
     routes.addRoutes(to: router)  // the routes below
-    router.get("/hello") { request, _ in  // the app's own routes can ask who is signed in
-        let account = try await routes.signedInAccount(request)
+    router.get("/hello") { request, context in  // the app's own routes can ask who is signed in
+        let account = try await routes.signedInAccount(request, context: context)
         return "Hello, \(account?.username ?? "stranger")"
     }
     try await Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: 8080))).runService()

@@ -65,8 +65,8 @@ struct WebApp: Sendable {
                     logger: logger)
                 let router = Router(context: AccountsRequestContext.self)
                 routes.addRoutes(to: router)
-                router.get("/whoami") { request, _ in
-                    try await routes.signedInAccount(request)?.username ?? "nobody"
+                router.get("/whoami") { request, context in
+                    try await routes.signedInAccount(request, context: context)?.username ?? "nobody"
                 }
                 let (ports, continuation) = AsyncStream<Int>.makeStream()
                 let application = Application(
