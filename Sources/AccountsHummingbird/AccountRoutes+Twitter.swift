@@ -19,7 +19,9 @@ extension AccountRoutes {
 
     // MARK: - Begin
 
-    /// `POST /register/twitter`, `/login/twitter`, `/account/twitter/link`: a request token, then off to Twitter.
+    /// `POST /register/twitter`, `/login/twitter`, `/account/twitter/link`: a request token, then off to Twitter
+    /// (`/login/twitter` with `force_login=1`: to Twitter's log-in form, for another Twitter account than the one the
+    /// browser is signed in to there).
     ///
     /// A link adds a way into the account that outlives a password reset and "sign out everywhere", so a session
     /// that is not a recent sign-in (``Configuration/recentSignIn``) must send the account's current password
@@ -54,7 +56,7 @@ extension AccountRoutes {
             let url = try await registration.begin(
                 purpose: purpose, browserSession: visit.session.id, signedInUser: signedInUser,
                 callbackURL: visit.origin.callbackURL(under: configuration.mountPath), client: client?.key,
-                network: client?.network)
+                network: client?.network, forceLogin: purpose == .signIn && form["force_login"] == "1")
             return redirect(visit, to: url.absoluteString)
         } catch {
             return failure(error, visit: visit)

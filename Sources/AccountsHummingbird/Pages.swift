@@ -235,7 +235,7 @@ enum Pages: Sendable {
             <input type="password" id="password" name="password" autocomplete="current-password">
             <p><button type="submit" id="sign-in-to-link">Sign in</button></p>
             </form>\(offersReset ? "\n<p><a href=\"/password/forgot\" id=\"forgot-password\">Forgot your password?</a></p>" : "")
-            \(matchHasTwitter ? "<p>Or log in with the Twitter account it is linked to:</p>\n" + HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "existing-login-twitter") + "\n" : "")<p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
+            \(matchHasTwitter ? "<p>Or log in with the Twitter account it is linked to:</p>\n" + HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, fields: [("force_login", "1")], id: "existing-login-twitter") + "\n" : "")<p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
             instead</a> (with another email address).</p>
             """
     }

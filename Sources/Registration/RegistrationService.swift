@@ -110,10 +110,13 @@ public struct RegistrationService: Sendable {
     ///     holds it then.
     ///   - network: the network `client` belongs to, for ``Configuration/beginsPerNetwork`` (`AccountRoutes` passes
     ///     an IPv6 client's /48); `nil`, none.
+    ///   - forceLogin: have Twitter show its log-in form even to a person signed in there who approved the app before
+    ///     (`force_login=true`), who is otherwise sent straight back as that Twitter account: for a sign-in meant for
+    ///     another Twitter account than the one just used.
     /// - Throws: ``RegistrationError/throttled(retryAfter:scope:)`` over a limit, before Twitter is asked anything.
     public func begin(
         purpose: AuthorizationPurpose, browserSession: String, signedInUser: UserID? = nil, callbackURL: String? = nil,
-        client: String? = nil, network: String? = nil
+        client: String? = nil, network: String? = nil, forceLogin: Bool = false
     ) async throws(RegistrationError) -> URL {
         if purpose == .link && signedInUser == nil { throw .notSignedIn }
         let clientKey = client.map { "client:" + $0 } ?? "session:" + RegistrationService.binding(browserSession)
@@ -152,7 +155,7 @@ public struct RegistrationService: Sendable {
             throw .store(error)
         }
         logger.info("twitter authorization started", metadata: ["registration.purpose": "\(purpose.rawValue)"])
-        return twitter.authenticationURL(for: requestToken)
+        return twitter.authenticationURL(for: requestToken, forceLogin: forceLogin)
     }
 
     // MARK: - Callback

@@ -683,6 +683,12 @@ struct AccountRoutesTests {
             #expect(existing.text.contains("is linked to another Twitter account"))
             #expect(existing.text.contains("id=\"existing-login-twitter\""))
             #expect(!existing.text.contains("zoe_angstrom"), "the other Twitter account is not named")
+            // Its "Log in with Twitter" asks Twitter for its log-in form: the browser is signed in there as the
+            // Twitter account it just used, which Twitter would otherwise send straight back here
+            #expect(existing.text.contains(#"<input type="hidden" name="force_login" value="1">"#))
+            let other = try await browser.post(
+                "/login/twitter", [("csrf_token", try #require(existing.csrfToken)), ("force_login", "1")])
+            #expect(other.status == 303 && other.location?.contains("force_login=true") == true)
 
             let signedIn = try await browser.post(
                 "/register/existing",
