@@ -142,7 +142,7 @@ public struct TwitterClient: Sendable {
     public func invalidateToken(_ token: String, secret: String, timeout: Duration? = nil) async throws(TwitterError) {
         _ = try await call(
             method: "POST", path: "/1.1/oauth/invalidate_token", token: token, tokenSecret: secret,
-            timeout: timeout ?? self.timeout)
+            timeout: timeout)
     }
 
     // MARK: - Plumbing

@@ -138,7 +138,11 @@ struct UsersCommand: AsyncParsableCommand {
                         try await client.invalidateToken(credential.token, secret: credential.secret.revealed)
                         lines.append("  its access token revoked at Twitter")
                     } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
-                        lines.append("  its access token revoked at Twitter (it was invalid already)")
+                        // 89 is also Twitter's answer to a consumer key that did not issue the token (another
+                        // app's pair in the environment): say what is known.
+                        lines.append(
+                            "  its access token unknown to Twitter (revoked already, or issued to another consumer "
+                                + "key than TWITTER_CONSUMER_KEY)")
                     } catch {
                         revocationFailure = "\(error)"
                         lines.append("  its access token NOT revoked at Twitter (see the warning)")
