@@ -18,17 +18,25 @@ struct SQLScript {
         var line = 1
         var startLine: Int?
         var inLineComment = false
+        var inBlockComment = false
         for byte in text.utf8 {
             current.append(byte)
             if startLine == nil {
-                // The statement starts at its first byte that is not white space or a `--` comment.
+                // The statement starts at its first byte that is not white space, a `--` comment or a `/* */` one.
                 if inLineComment {
                     if byte == UInt8(ascii: "\n") { inLineComment = false }
+                } else if inBlockComment {
+                    if byte == UInt8(ascii: "/") && current.suffix(2) == [UInt8(ascii: "*"), UInt8(ascii: "/")] {
+                        inBlockComment = false
+                    }
                 } else if byte == UInt8(ascii: "-") && current.suffix(2) == [UInt8(ascii: "-"), UInt8(ascii: "-")] {
                     inLineComment = true
-                } else if ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
-                    UInt8(ascii: "-")].contains(byte)
-                {
+                } else if byte == UInt8(ascii: "*") && current.suffix(2) == [UInt8(ascii: "/"), UInt8(ascii: "*")] {
+                    inBlockComment = true
+                } else if ![
+                    UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
+                    UInt8(ascii: "-"), UInt8(ascii: "/"),
+                ].contains(byte) {
                     startLine = line
                 }
             }
@@ -51,6 +59,13 @@ struct SQLScript {
 
     /// The first line of a statement, trimmed and shortened, for error messages.
     static func summary(_ sql: String) -> String {
+        // Past the `/* */` comments in front of it.
+        var sql = Substring(sql)
+        while case let rest = sql.drop(while: \.isWhitespace), rest.hasPrefix("/*"),
+            let end = rest.range(of: "*/")
+        {
+            sql = rest[end.upperBound...]
+        }
         let firstLine =
             sql.split(separator: "\n").first { line in
                 let trimmed = line.trimmingCharacters(in: .whitespaces)

@@ -93,6 +93,25 @@ struct MigrationRunnerTests {
         }
     }
 
+    /// A statement after a `/* … */` comment is named by its own line and text, not the comment's.
+    @Test func aFailingStatementAfterABlockCommentIsNamedByItsOwnLine() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            let commented = MigrationFile(
+                fileName: "0002_commented.sql",
+                contents: Array("/* makes w,\n   in two lines */\n\nCREATE TABEL w (d);\n".utf8))
+            #expect(
+                throws: StoreError.migration(
+                    .statementFailed(
+                        file: "0002_commented.sql", line: 4, statement: "CREATE TABEL w (d);",
+                        message: "near \"TABEL\": syntax error"))
+            ) {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first, commented])
+            }
+            #expect(try history(path).map { $0["version"] as Int } == [1])
+        }
+    }
+
     @Test func editedMigrationStopsTheRunBeforeAnythingChanges() async throws {
         try await withTemporaryDirectory { dir throws in
             let path = dir + "/a.sqlite"
