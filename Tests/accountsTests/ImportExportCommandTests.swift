@@ -394,11 +394,20 @@ struct ExportInterruptionTests {
             if process.isRunning { kill(process.processIdentifier, signalNumber) }
             process.waitUntilExit()
 
-            // Then it ended by that signal, left no half-written file, and the earlier export is as it was
-            #expect(process.terminationReason == .uncaughtSignal)
-            #expect(process.terminationStatus == signalNumber)
+            // Then it left no half-written file. Ended by that signal, it left the earlier export as it was; a signal
+            // that came as the export was finishing (the handler runs on a queue of its own, on a busy machine
+            // after the last write) lets it finish, and the file is the whole export. (Compared as Bools and counts:
+            // a failed comparison of 60 MB of bytes has Swift Testing diff them for many minutes.)
             #expect(partialFiles().isEmpty)
-            #expect(fileBytes(output) == Array("the earlier export\n".utf8))
+            let bytes = fileBytes(output)
+            if process.terminationReason == .uncaughtSignal {
+                #expect(process.terminationStatus == signalNumber)
+                let unchanged = bytes == Array("the earlier export\n".utf8)
+                #expect(unchanged, "the earlier export was replaced by \(bytes.count) bytes")
+            } else {
+                #expect(process.terminationStatus == 0)
+                #expect(bytes.count { $0 == UInt8(ascii: "\n") } == 300_000)
+            }
         }
     }
 }
