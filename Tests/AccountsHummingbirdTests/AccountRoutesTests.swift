@@ -68,17 +68,22 @@ struct AccountRoutesTests {
         }
     }
 
+    /// Ada signs up in a browser whose requests say `X-Forwarded-Proto: https`: the browser and the sign-up's answer.
+    private func signUpAdaSayingHTTPS(_ app: WebApp) async throws -> (Browser, Page) {
+        var browser = app.browser()
+        browser.forwardedProto = "https"
+        let signedUp = try await browser.submit(
+            "/signup", to: "/signup", [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+        #expect(signedUp.location == "/account?notice=registered")
+        return (browser, signedUp)
+    }
+
     /// Over HTTPS the session cookie is `__Host-accounts_session` (host-only, `Secure`, `Path=/`): a sibling
     /// subdomain can set a plain `accounts_session` for the whole domain, or for the callback's path, but not that
     /// one, and a plain one is not read over HTTPS.
     @Test func overHTTPSTheSessionCookieIsHostOnlyAndAPlantedPlainOneIsIgnored() async throws {
         try await WebApp.run { app in
-            var browser = app.browser()
-            browser.forwardedProto = "https"
-            let signedUp = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
-            #expect(signedUp.location == "/account?notice=registered")
+            var (browser, signedUp) = try await signUpAdaSayingHTTPS(app)
             let cookie = try #require(signedUp.setCookies.first)
             #expect(cookie.hasPrefix("__Host-accounts_session="), "\(cookie)")
             let attributes = cookie.lowercased()
@@ -103,8 +108,7 @@ struct AccountRoutesTests {
     @Test func withTrustedProxiesOnlyTheyCanSayTheBrowserUsedHTTPS() async throws {
         for (trusted, believed) in [("10.0.0.0/8", false), ("127.0.0.1", true)] {
             var routes = AccountRoutes.Configuration()
-            routes.clientAddressHeader = "X-Forwarded-For"
-            routes.trustedProxies = [try AccountRoutes.AddressRange(trusted)]
+            try routes.trustProxies(trusted)
             try await WebApp.run(configuration: routes) { app in
                 // Given a request from 127.0.0.1 saying X-Forwarded-Proto: https, with the trusted proxies at `trusted`
                 var browser = app.browser()
@@ -139,15 +143,9 @@ struct AccountRoutesTests {
     /// cookie: "nobody" on `/whoami` while `/account` showed Ada's account).
     @Test func behindTrustedProxiesTheAppsOwnRoutesSeeWhoTheRoutesSee() async throws {
         var routes = AccountRoutes.Configuration()
-        routes.clientAddressHeader = "X-Forwarded-For"
-        routes.trustedProxies = [try AccountRoutes.AddressRange("10.0.0.0/8")]
+        try routes.trustProxies("10.0.0.0/8")
         try await WebApp.run(configuration: routes) { app in
-            var browser = app.browser()
-            browser.forwardedProto = "https"
-            let signedUp = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
-            #expect(signedUp.location == "/account?notice=registered")
+            var (browser, _) = try await signUpAdaSayingHTTPS(app)
             #expect(try await browser.get("/account").status == 200)
             #expect(try await browser.get("/whoami").text == "ada")
         }
@@ -364,7 +362,7 @@ struct AccountRoutesTests {
 
     @Test func aCharacterJoiningTheProxysCommaDoesNotHideTheClient() async throws {
         var routes = AccountRoutes.Configuration()
-        try routes.trustLoopbackProxy()
+        try routes.trustProxies()
         try await WebApp.run(configuration: routes, registration: Self.oneBeginPerClient) { app async throws in
             // Given a sign-in begun by 203.0.113.5 through the proxy
             #expect(try await beginStatus(app, [("X-Forwarded-For", "203.0.113.5")]) == 303)
@@ -1189,7 +1187,7 @@ extension AccountRoutesTests {
     @Test func signUpsOverTheClientsLimitAre429AndWriteNothing() async throws {
         var routes = AccountRoutes.Configuration()
         routes.signUpsPerClient = RegistrationService.Rate(2, per: 3600)
-        try routes.trustLoopbackProxy()
+        try routes.trustProxies()
         try await WebApp.run(configuration: routes) { app in
             func signUp(_ name: String, from address: String) async throws -> Page {
                 try await PasswordResetRoutesTests.signUp(app, name, from: address)
@@ -1263,7 +1261,7 @@ extension AccountRoutesTests {
     @Test func logInsOverTheClientsLimitAre429AndCheckNothing() async throws {
         var routes = AccountRoutes.Configuration()
         routes.logInsPerClient = RegistrationService.Rate(3, per: 600)
-        try routes.trustLoopbackProxy()
+        try routes.trustProxies()
         try await WebApp.run(configuration: routes) { app in
             _ = try await PasswordResetRoutesTests.signUp(app, "ada", from: "192.0.2.1")
             func logIn(_ login: String, _ password: String, from address: String) async throws -> Page {

@@ -245,7 +245,7 @@ struct PasswordResetRoutesTests {
         let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
         var routes = Self.configuration(outbox)
         routes.passwordReset?.requestsPerClient = RegistrationService.Rate(2, per: 600)
-        try routes.trustLoopbackProxy()
+        try routes.trustProxies()
         try await WebApp.run(configuration: routes) { app in
             _ = try await Self.signUpAda(app)
             // Given a client that asked for two links for ada
@@ -296,7 +296,7 @@ struct PasswordResetRoutesTests {
         routes.passwordReset?.requestsPerClient = nil
         routes.passwordReset?.requestsPerNetwork = RegistrationService.Rate(2, per: 600)
         routes.passwordReset?.requestsInAll = RegistrationService.Rate(3, per: 600)
-        try routes.trustLoopbackProxy()
+        try routes.trustProxies()
         try await WebApp.run(configuration: routes) { app in
             func ask(_ address: String) async throws -> Page {
                 var browser = Self.client(app, address)

@@ -13,7 +13,7 @@ extension AccountRoutesTests {
     @Test func signUpsOverTheNetworksLimitAre429() async throws {
         var routes = AccountRoutes.Configuration()
         routes.signUpsPerNetwork = RegistrationService.Rate(2, per: 3600)
-        try routes.trustLoopbackProxy()
+        try routes.trustProxies()
         try await WebApp.run(configuration: routes) { app in
             func signUp(_ name: String, from address: String) async throws -> Page {
                 try await PasswordResetRoutesTests.signUp(app, name, from: address)

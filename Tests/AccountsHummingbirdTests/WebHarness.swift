@@ -230,10 +230,10 @@ struct Page: Sendable {
 }
 
 extension AccountRoutes.Configuration {
-    /// Behind a proxy on 127.0.0.1 (the test server's peer) that names the client in `X-Forwarded-For`, as
-    /// ``Browser/forwardedFor`` sends it.
-    mutating func trustLoopbackProxy() throws {
+    /// Behind proxies in `range` (127.0.0.1 by default: the test server's peer) that name the client in
+    /// `X-Forwarded-For`, as ``Browser/forwardedFor`` sends it.
+    mutating func trustProxies(_ range: String = "127.0.0.1") throws {
         clientAddressHeader = "X-Forwarded-For"
-        trustedProxies = [try AccountRoutes.AddressRange("127.0.0.1")]
+        trustedProxies = [try AccountRoutes.AddressRange(range)]
     }
 }
