@@ -321,12 +321,7 @@ struct DuplicatesCommandTests {
         @Test func aStdoutThatCannotBeWrittenIsAnError() async throws {
             try await withTemporaryDirectory { dir in
                 let database = try await Self.populatedDatabase(in: dir)
-                let result = try runProcess(
-                    "/bin/sh",
-                    [
-                        "-c", #"exec "$0" duplicates --format json --database "$1" > /dev/full"#, accountsExecutable(),
-                        database,
-                    ])
+                let result = try runAccountsIntoAFullDisk(["duplicates", "--format", "json", "--database", database])
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(
                     result.stderr.contains("accounts: error: cannot write to standard output: No space left on device"),

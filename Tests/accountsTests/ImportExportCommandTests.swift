@@ -14,6 +14,11 @@ func migratedDatabase(_ dir: String, name: String = "accounts.sqlite") throws ->
 }
 
 /// `accounts export` of `database` to stdout.
+/// Runs `accounts` with `arguments`, its stdout `/dev/full` (a disk with no space left).
+func runAccountsIntoAFullDisk(_ arguments: [String]) throws -> CommandResult {
+    try runProcess("/bin/sh", ["-c", #"exec "$0" "$@" > /dev/full"#, accountsExecutable()] + arguments)
+}
+
 func cliExport(_ database: String, format: String = "jsonl", hashes: Bool = false) throws -> String {
     let result = try runAccounts(
         ["--database", database, "export", "--format", format] + (hashes ? ["--include-password-hashes"] : []))
@@ -297,12 +302,7 @@ struct ImportExportCommandTests {
         @Test func anExportToAStdoutThatCannotBeWrittenSaysSo() throws {
             try withTemporaryDirectorySync { dir in
                 let database = try migratedDatabase(dir)
-                let result = try runProcess(
-                    "/bin/sh",
-                    [
-                        "-c", #"exec "$0" export --format csv --database "$1" > /dev/full"#, accountsExecutable(),
-                        database,
-                    ])
+                let result = try runAccountsIntoAFullDisk(["export", "--format", "csv", "--database", database])
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(
                     result.stderr == "accounts: error: cannot write to standard output: No space left on device\n",
