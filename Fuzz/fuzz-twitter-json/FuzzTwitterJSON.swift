@@ -1,4 +1,4 @@
-// libFuzzer target: the Twitter profile decoder and the error-body decoder.
+// libFuzzer target: the Twitter profile decoder and the error-body decoders (JSON, and the OAuth endpoints' XML).
 //
 // Built with -sanitize=fuzzer (Scripts/fuzz.sh) libFuzzer drives it; built normally it replays the files (or
 // folders of files) named on its command line, which is how the test suite runs the committed seed corpus.

@@ -277,11 +277,20 @@ extension AccountRoutes {
         return new
     }
 
-    /// The response for a registration failure: Twitter trouble gets a 502 page, the rest a message on `/account`
-    /// or `/`.
+    /// The response for a registration failure: a Twitter app set up wrong (``RegistrationError/isTwitterSetupProblem``) gets a
+    /// 503 page and an error in the log, other Twitter trouble a 502 page, the rest a message on `/account` or `/`.
     func failure(_ error: RegistrationError, visit: Visit) -> Response {
-        logger.warning("registration step failed", metadata: ["web.error": "\(error)"])
         let signedIn = visit.account != nil
+        if error.isTwitterSetupProblem {
+            // Not Twitter's health nor the person's doing: this site's Twitter app is set up wrong (an unregistered
+            // callback URL, a wrong consumer key, a clock off). Retrying cannot help, so the person is told to use
+            // another way in, and the operator gets an error line saying what to fix.
+            logger.error("Twitter sign-in is not set up correctly", metadata: ["web.error": "\(error)"])
+            return page(
+                visit, title: "Twitter sign-in is unavailable", status: .serviceUnavailable,
+                body: Pages.twitterMisconfigured(signedIn: signedIn))
+        }
+        logger.warning("registration step failed", metadata: ["web.error": "\(error)"])
         switch error {
         case .twitter:
             return page(visit, title: "Twitter did not answer", status: .badGateway, body: Pages.twitterUnavailable())
@@ -305,7 +314,7 @@ extension AccountRoutes {
                     body: Pages.tooManyTwitterSignIns(retryAfter: retryAfter, scope: scope)),
                 after: retryAfter)
         case .store:
-            return Self.htmlResponse(
+            return htmlResponse(
                 Pages.layout(
                     site: configuration.siteName, mountPath: configuration.mountPath, title: "Something went wrong",
                     account: nil, csrf: nil, notice: nil,

@@ -208,7 +208,7 @@ extension AccountRoutes {
     func page(
         _ visit: Visit, title: String, status: HTTPResponse.Status = .ok, notice: String? = nil, body: String
     ) -> Response {
-        var response = Self.htmlResponse(
+        var response = htmlResponse(
             Pages.layout(
                 site: configuration.siteName, mountPath: configuration.mountPath, title: title, account: visit.account,
                 csrf: visit.csrf, notice: notice,
@@ -237,12 +237,11 @@ extension AccountRoutes {
         redirect(visit, to: "/?notice=\(notice)", session: session)
     }
 
-    static func htmlResponse(_ html: String, status: HTTPResponse.Status) -> Response {
+    func htmlResponse(_ html: String, status: HTTPResponse.Status) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
-        headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+        headers[.contentSecurityPolicy] = contentSecurityPolicy
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"

@@ -123,6 +123,8 @@ public struct AccountRoutes: Sendable {
     let local: LocalAccounts
     let configuration: Configuration
     let logger: Logger
+    /// Every page's `Content-Security-Policy`.
+    let contentSecurityPolicy: String
     let sessions: BrowserSessions
     /// Limits "Forgot your password?" requests (``PasswordResetDelivery/requestsPerClient``), when reset is offered.
     let resetThrottle: RequestThrottle?
@@ -157,6 +159,11 @@ public struct AccountRoutes: Sendable {
                 + "and . _ ~ - (it is \"\(configuration.mountPath)\")")
         self.configuration = configuration
         self.logger = logger
+        // `form-action` also governs where a form's answer redirects: "Log in with Twitter" posts here and is sent on
+        // to Twitter's authorization page, so Twitter's origin is the one other place a form may lead.
+        self.contentSecurityPolicy =
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' \(registration.twitterWebOrigin); "
+            + "frame-ancestors 'none'; base-uri 'none'"
         self.sessions = BrowserSessions(store: store, configuration: configuration, logger: logger)
         let delivery = configuration.passwordReset
         self.resetThrottle = delivery.map {
@@ -306,7 +313,7 @@ public struct AccountRoutes: Sendable {
             return refusal.response
         } catch {
             logger.error("request failed", metadata: ["web.error": "\(error)"])
-            return Self.htmlResponse(
+            return htmlResponse(
                 Pages.layout(
                     site: configuration.siteName, mountPath: configuration.mountPath, title: "Something went wrong",
                     account: nil, csrf: nil, notice: nil,

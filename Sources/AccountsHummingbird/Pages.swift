@@ -654,6 +654,18 @@ enum Pages: Sendable {
         """
     }
 
+    static func twitterMisconfigured(signedIn: Bool) -> String {
+        let otherWay =
+            signedIn
+            ? "Your account is unchanged; you can go back to <a href=\"/account\">your account</a>."
+            : "You can <a href=\"/login\">log in with your email and password</a> meanwhile, if your account has one."
+        return """
+            <h1 id="twitter-misconfigured">Twitter sign-in is unavailable</h1>
+            <p>Signing in with Twitter is not set up correctly on this site, so trying again will not help until it \
+            is fixed. The site's operators can see what is wrong in their log. \(otherWay)</p>
+            """
+    }
+
     /// Whose requests a limit of `scope` counted, as the refusal says it: "from your address", ….
     static func asker(_ scope: RegistrationService.ThrottleScope) -> String {
         switch scope {

@@ -137,6 +137,13 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
     /// may begin at `retryAfter`.
     case throttled(retryAfter: Date, scope: RegistrationService.ThrottleScope)
 
+    /// Whether this is Twitter refusing how the app is set up (``TwitterError/isSetupProblem``: an unregistered
+    /// callback URL, a wrong consumer key, a clock off): only the operator can fix it, so a retry will not help.
+    public var isTwitterSetupProblem: Bool {
+        if case .twitter(let error) = self { return error.isSetupProblem }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .twitter(let error): return "Twitter: \(error)"

@@ -72,6 +72,14 @@ public struct RegistrationService: Sendable {
     let twitter: TwitterClient
     /// The settings.
     public let configuration: Configuration
+    /// The origin (`https://api.x.com`, a sandbox's `http://127.0.0.1:PORT`) of the Twitter pages `begin` sends a
+    /// browser to: a page whose form leads there names it in its CSP `form-action`.
+    public var twitterWebOrigin: String {
+        let base = twitter.baseURL
+        guard let scheme = base.scheme?.lowercased(), let host = base.host?.lowercased() else { return "'none'" }
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "\(scheme)://\(bracketed)" + (base.port.map { ":\($0)" } ?? "")
+    }
     let logger: Logger
     /// Shared by every copy of this service (not by other services over the same store).
     let beginThrottle: RequestThrottle

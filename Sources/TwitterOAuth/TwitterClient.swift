@@ -58,14 +58,25 @@ public struct TwitterClient: Sendable {
     public var consumerKey: String { signer.consumer.key }
 
     /// `POST /oauth/request_token`: obtains a request token for a sign-in that will come back to `callback`.
-    /// - Throws: ``TwitterError/callbackNotConfirmed`` unless Twitter answers `oauth_callback_confirmed=true`; any
-    ///   other ``TwitterError`` for refusals, rate limits and transport failures.
+    /// - Throws: ``TwitterError/callbackNotApproved(callback:)`` when Twitter refuses `callback` as not registered for
+    ///   the app (error 415); ``TwitterError/callbackNotConfirmed`` unless Twitter answers
+    ///   `oauth_callback_confirmed=true`; any other ``TwitterError`` for refusals, rate limits and transport failures.
     public func requestToken(callback: String) async throws(TwitterError) -> RequestToken {
-        let body = try await call(
-            method: "POST",
-            path: "/oauth/request_token",
-            protocolParameters: [OAuthParameter(name: "oauth_callback", value: callback)]
-        )
+        let body: [UInt8]
+        do {
+            body = try await call(
+                method: "POST",
+                path: "/oauth/request_token",
+                protocolParameters: [OAuthParameter(name: "oauth_callback", value: callback)]
+            )
+        } catch {
+            if case .rejected(_, let errors) = error,
+                errors.contains(where: { $0.code == TwitterAPIError.callbackNotApproved })
+            {
+                throw .callbackNotApproved(callback: callback)
+            }
+            throw error
+        }
         let form = try Self.form(body, endpoint: "request_token")
         let token = try Self.required("oauth_token", in: form, endpoint: "request_token")
         let secret = try Self.required("oauth_token_secret", in: form, endpoint: "request_token")
@@ -219,7 +230,7 @@ public struct TwitterClient: Sendable {
         case 500..<600:
             return .serverError(status: response.status)
         default:
-            if let errors = apiErrors(in: response.body) {
+            if let errors = apiErrors(in: response.body) ?? XMLErrorList.errors(in: response.body) {
                 return .rejected(status: response.status, errors: errors)
             }
             return .unexpectedStatus(response.status)

@@ -22,6 +22,9 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
     case responseTooLarge(limit: Int)
     /// `/oauth/request_token` did not answer `oauth_callback_confirmed=true`.
     case callbackNotConfirmed
+    /// `/oauth/request_token` refused `callback` (Twitter's error 415): it is not one of the callback URLs registered
+    /// for the app in the developer portal.
+    case callbackNotApproved(callback: String)
     /// The callback URL lacks a parameter that Twitter always sends (`oauth_token`, `oauth_verifier`).
     case missingCallbackParameter(String)
     /// The task was cancelled before Twitter answered.
@@ -31,6 +34,27 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
     public var apiErrorCode: Int? {
         if case .rejected(_, let errors) = self { return errors.first?.code }
         return nil
+    }
+
+    /// Whether the error comes from how this app is set up (its consumer key and secret, its registered callback URLs,
+    /// the machine's clock) rather than from Twitter's health or the person: retrying will not help, the operator
+    /// must act. An app shows the person that signing in with Twitter is unavailable, and logs the description.
+    public var isSetupProblem: Bool {
+        switch self {
+        case .callbackNotApproved, .callbackNotConfirmed:
+            return true
+        case .rejected:
+            switch apiErrorCode {
+            case TwitterAPIError.couldNotAuthenticate, TwitterAPIError.timestampOutOfBounds,
+                TwitterAPIError.badAuthenticationData, TwitterAPIError.callbackNotApproved,
+                TwitterAPIError.invalidOrSuspendedApplication, TwitterAPIError.desktopApplicationsOnlyOOB:
+                return true
+            default:
+                return false
+            }
+        default:
+            return false
+        }
     }
 
     /// A plain sentence saying what happened and what to do.
@@ -56,6 +80,10 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
         case .callbackNotConfirmed:
             return "Twitter did not confirm the callback URL (oauth_callback_confirmed is not true); "
                 + "check the callback URL registered for the app"
+        case .callbackNotApproved(let callback):
+            return "Twitter refused the callback URL \(callback) (error 415, callback URL not approved): add it, "
+                + "without any query string, to the app's callback URLs in the developer portal "
+                + "(developer.x.com → the app → User authentication settings), or make the app use a registered one"
         case .missingCallbackParameter(let name):
             return "the Twitter callback is missing \(name); start the sign-in again"
         case .cancelled:
@@ -74,6 +102,12 @@ public struct TwitterAPIError: Sendable, Hashable, CustomStringConvertible {
     public static let timestampOutOfBounds = 135
     /// Bad authentication data: OAuth parameters are missing.
     public static let badAuthenticationData = 215
+    /// Callback URL not approved for this client application: the callback is not registered for the app.
+    public static let callbackNotApproved = 415
+    /// Invalid or suspended application: the consumer key belongs to no active app.
+    public static let invalidOrSuspendedApplication = 416
+    /// Desktop applications only support the `oauth_callback` value `oob`: the app has no callback URLs at all.
+    public static let desktopApplicationsOnlyOOB = 417
 
     /// Twitter's numeric error code.
     public let code: Int
@@ -98,6 +132,12 @@ public struct TwitterAPIError: Sendable, Hashable, CustomStringConvertible {
             hint = ": this machine's clock is more than 5 minutes off; synchronise it (NTP)"
         case Self.badAuthenticationData:
             hint = ": the request lacked OAuth parameters; check that it is signed"
+        case Self.callbackNotApproved:
+            hint = ": add the callback URL to the app's callback URLs in the developer portal"
+        case Self.invalidOrSuspendedApplication:
+            hint = ": the consumer key belongs to no active app; check it, and the app's status in the developer portal"
+        case Self.desktopApplicationsOnlyOOB:
+            hint = ": the app has no callback URLs; register this site's callback URL in the developer portal"
         default:
             hint = ""
         }

@@ -19,6 +19,11 @@ public struct SandboxConfiguration: Sendable {
     public var requestTokenLifetime: Duration
     /// Whether `POST /_sandbox/fail-next` is served.
     public var enablesControlEndpoint: Bool
+    /// The app's registered callback URLs, as in Twitter's developer portal (at most ten, absolute http(s) URLs
+    /// without a query or fragment). When the list is not empty, `/oauth/request_token` refuses any other callback
+    /// with Twitter's 403 and error 415, in Twitter's XML form; a registered URL with a query string added is
+    /// accepted, as Twitter does, and so is `oob`. Empty (the default): every http(s) callback is accepted.
+    public var callbackURLs: [String]
     /// The sandbox clock (injectable for tests).
     public var now: @Sendable () -> Date
 
@@ -41,7 +46,40 @@ public struct SandboxConfiguration: Sendable {
         self.timestampTolerance = .seconds(300)
         self.requestTokenLifetime = .seconds(900)
         self.enablesControlEndpoint = true
+        self.callbackURLs = []
         self.now = { Date() }
+    }
+
+    /// The most callback URLs an app can register (Twitter's limit).
+    public static let maximumCallbackURLs = 10
+
+    /// Why `url` cannot be a registered callback URL, or nil when it can: Twitter's portal takes absolute http(s)
+    /// URLs without a query string (the app adds its query at `request_token`) and, here, without a fragment.
+    public static func problem(withCallbackURL url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", components.host?.isEmpty == false
+        else { return "\"\(url)\" is not an absolute http(s) URL" }
+        if components.query != nil {
+            return "\"\(url)\" has a query string; register it without one (the app may add a query when it asks)"
+        }
+        if components.fragment != nil { return "\"\(url)\" has a fragment (#…), which a callback cannot carry" }
+        return nil
+    }
+
+    /// Whether `callback`, as given to `/oauth/request_token`, is registered: `oob`, or a registered URL with any
+    /// query string added. Scheme and host compare without case, the rest exactly.
+    func approves(callback: String) -> Bool {
+        if callbackURLs.isEmpty || callback == "oob" { return true }
+        guard let given = Self.comparable(callback, droppingQuery: true) else { return false }
+        return callbackURLs.contains { Self.comparable($0, droppingQuery: false) == given }
+    }
+
+    private static func comparable(_ url: String, droppingQuery: Bool) -> String? {
+        guard var components = URLComponents(string: url), components.fragment == nil else { return nil }
+        if droppingQuery { components.query = nil }
+        components.scheme = components.scheme?.lowercased()
+        components.host = components.host?.lowercased()
+        return components.string
     }
 
     /// Where a sandbox's consumer credentials came from.

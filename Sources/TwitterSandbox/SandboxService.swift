@@ -46,6 +46,15 @@ struct SandboxService: Sendable {
         guard let callback = oauth.parameters.first(named: "oauth_callback"), Self.isValidCallback(callback) else {
             return refuse(.badAuthenticationData, endpoint: .requestToken, reason: "oauth_callback missing or invalid")
         }
+        guard configuration.approves(callback: callback) else {
+            logger.info(
+                "request refused",
+                metadata: [
+                    "sandbox.endpoint": "request_token", "sandbox.twitter_code": "415",
+                    "sandbox.reason": "callback URL not registered", "sandbox.callback": "\(callback)",
+                ])
+            return Self.callbackNotApproved()
+        }
         let pending = await state.issueRequestToken(callback: callback, now: configuration.now())
         logger.info("request token issued", metadata: ["sandbox.endpoint": "request_token"])
         return Self.formResponse([
@@ -536,6 +545,17 @@ struct SandboxService: Sendable {
             headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: text))
         )
+    }
+
+    /// Twitter's answer to an unregistered callback: 403 and an XML error list, as its OAuth endpoints send it.
+    static func callbackNotApproved() -> Response {
+        let text =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><errors><error code=\"415\">Callback URL not approved for "
+            + "this client application. Approved callback URLs can be adjusted in your application settings"
+            + "</error></errors>"
+        var headers = HTTPFields()
+        headers[.contentType] = "application/xml;charset=utf-8"
+        return Response(status: .forbidden, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func formResponse(_ pairs: [(String, String)]) -> Response {

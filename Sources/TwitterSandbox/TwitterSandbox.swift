@@ -9,7 +9,7 @@ internal import TwitterOAuth
 /// choice of fake user), `POST /oauth/authorize` (the page's form), `POST /oauth/access_token`,
 /// `GET /1.1/account/verify_credentials.json` and the control endpoint `POST /_sandbox/fail-next`. Every OAuth call
 /// has its signature recomputed with `TwitterOAuth`'s signer, and failures answer as Twitter does (401 code 32, 89
-/// or 135, 400 code 215).
+/// or 135, 400 code 215, and 403 code 415 for a callback outside ``SandboxConfiguration/callbackURLs``).
 ///
 /// ```swift
 /// let sandbox = try TwitterSandbox(configuration: SandboxConfiguration(consumer: consumer), logger: logger)
@@ -29,7 +29,9 @@ public struct TwitterSandbox: Sendable {
     ///   - configuration: Port, consumer credentials, users and options.
     ///   - logger: Where requests and refusals are logged (at info and debug, never with secrets or tokens);
     ///     silent by default.
-    /// - Throws: ``SandboxError/invalidConfiguration(_:)`` for a port outside 0…65535 or an empty list of users.
+    /// - Throws: ``SandboxError/invalidConfiguration(_:)`` for a port outside 0…65535, an empty list of users, empty
+    ///   consumer credentials, or callback URLs Twitter's portal would not take (more than ten, not absolute
+    ///   http(s), with a query or fragment).
     public init(
         configuration: SandboxConfiguration,
         logger: Logger = Logger(label: "TwitterSandbox", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -42,6 +44,16 @@ public struct TwitterSandbox: Sendable {
         }
         guard !configuration.consumer.key.isEmpty, !configuration.consumer.secret.isEmpty else {
             throw .invalidConfiguration("the consumer key and secret must not be empty")
+        }
+        guard configuration.callbackURLs.count <= SandboxConfiguration.maximumCallbackURLs else {
+            throw .invalidConfiguration(
+                "\(configuration.callbackURLs.count) callback URLs; an app registers at most "
+                    + "\(SandboxConfiguration.maximumCallbackURLs) (give one with the query the app varies)")
+        }
+        for url in configuration.callbackURLs {
+            if let problem = SandboxConfiguration.problem(withCallbackURL: url) {
+                throw .invalidConfiguration("callback URL \(problem)")
+            }
         }
         self.configuration = configuration
         self.logger = logger

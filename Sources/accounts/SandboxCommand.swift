@@ -4,7 +4,8 @@ import Logging
 import TwitterOAuth
 import TwitterSandbox
 
-/// `accounts sandbox [--port P] [--users FILE] [--consumer-key K --consumer-secret S] [--remember-approvals]`
+/// `accounts sandbox [--port P] [--users FILE] [--consumer-key K --consumer-secret S] [--remember-approvals]
+/// [--callback-url URL …]`
 struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandbox",
@@ -32,8 +33,26 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Skip the consent page on /oauth/authenticate for a person who already approved.")
     var rememberApprovals = false
 
+    @Option(
+        name: .customLong("callback-url"),
+        help: ArgumentHelp(
+            "A callback URL registered for the app, as in Twitter's developer portal (repeat for more, at most 10); "
+                + "others are then refused with error 415. Without it every callback is accepted.",
+            valueName: "url"))
+    var callbackURLs: [String] = []
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        for url in callbackURLs {
+            if let problem = SandboxConfiguration.problem(withCallbackURL: url) {
+                throw ValidationError("--callback-url: \(problem)")
+            }
+        }
+        if callbackURLs.count > SandboxConfiguration.maximumCallbackURLs {
+            throw ValidationError(
+                "--callback-url is given \(callbackURLs.count) times; an app registers at most "
+                    + "\(SandboxConfiguration.maximumCallbackURLs) (register one and vary its query string)")
+        }
         if (consumerKey == nil) != (consumerSecret == nil) {
             throw ValidationError("--consumer-key and --consumer-secret go together")
         }
@@ -68,6 +87,7 @@ struct SandboxCommand: AsyncParsableCommand {
         var configuration = SandboxConfiguration(
             consumer: consumer.credentials, port: port, users: fakeUsers, rememberApprovals: rememberApprovals)
         configuration.enablesControlEndpoint = true
+        configuration.callbackURLs = callbackURLs
         let sandbox: TwitterSandbox
         do {
             sandbox = try TwitterSandbox(configuration: configuration, logger: Logger(label: "accounts.sandbox"))

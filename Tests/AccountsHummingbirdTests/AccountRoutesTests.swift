@@ -39,6 +39,14 @@ struct AccountRoutesTests {
             #expect(!dump.contains(id) && !dump.contains(SHA256.hexDigest(Array(id.utf8))))
             #expect(countQuery(app.databasePath, "SELECT count(*) FROM browser_sessions") == 0)
             #expect(home.response.headerValue("content-security-policy")?.contains("default-src 'none'") == true)
+            // And forms may lead only here and to Twitter's authorization page (the sandbox's origin here), where
+            // "Log in with Twitter" is sent on
+            let sandboxOrigin = try #require(
+                app.sandbox.baseURL.absoluteString.wholeMatch(of: /http:\/\/127\.0\.0\.1:\d+/))
+            #expect(
+                home.response.headerValue("content-security-policy")?.contains(
+                    "; form-action 'self' \(sandboxOrigin.output);")
+                    == true, "\(home.response.headerValue("content-security-policy") ?? "")")
         }
     }
 

@@ -43,10 +43,12 @@ struct WebApp: Sendable {
         registration registrationConfiguration: RegistrationService.Configuration = RegistrationService.Configuration(
             callbackURL: "http://invalid.example/callback"),
         failureFloor: Duration = .zero,
+        sandboxCallbackURLs: [String] = [],
         _ body: (WebApp) async throws -> Void
     ) async throws {
-        let sandboxConfiguration = SandboxConfiguration(
+        var sandboxConfiguration = SandboxConfiguration(
             consumer: SandboxConfiguration.generateConsumerCredentials(), users: users)
+        sandboxConfiguration.callbackURLs = sandboxCallbackURLs
         try await SandboxHarness.run(configuration: sandboxConfiguration) { sandbox in
             try await withTemporaryDirectory { dir in
                 let clock = TestClock(Date())

@@ -39,6 +39,45 @@ struct SandboxCommandTests {
         #expect(!server.stderrText.value.contains(consumer.secret))
     }
 
+    /// `--callback-url` registers the app's callback URLs: others are refused with Twitter's error 415, which the
+    /// client names with the URL to register.
+    @Test func registeredCallbackURLsAreTheOnlyOnesAccepted() async throws {
+        let consumer = ConsumerCredentials(key: "cli-test-key", secret: "cli-test-secret-0123456789")
+        let server = try ServerProcess(
+            accountsExecutable(),
+            [
+                "sandbox", "--port", "0", "--consumer-key", consumer.key, "--consumer-secret", consumer.secret,
+                "--callback-url", "http://127.0.0.1:9/callback", "--callback-url", "https://app.example/cb",
+            ])
+        let line = try server.firstLine()
+        let base = try #require(URL(string: String(line.dropLast())))
+        let client = TwitterClient(consumer: consumer, baseURL: base)
+        _ = try await client.requestToken(callback: "http://127.0.0.1:9/callback?next=%2F")
+        _ = try await client.requestToken(callback: "https://app.example/cb")
+        await #expect(throws: TwitterError.callbackNotApproved(callback: "http://127.0.0.1:8/callback")) {
+            try await client.requestToken(callback: "http://127.0.0.1:8/callback")
+        }
+        #expect(server.stop() == 0)
+    }
+
+    @Test(arguments: [
+        (
+            ["https://app.example/cb?source=twitter"],
+            "--callback-url: \"https://app.example/cb?source=twitter\" has a query"
+        ),
+        (["app.example/cb"], "--callback-url: \"app.example/cb\" is not an absolute http(s) URL"),
+        (
+            (1...11).map { "https://app.example/cb\($0)" },
+            "--callback-url is given 11 times; an app registers at most 10"
+        ),
+    ])
+    func aCallbackURLThePortalWouldNotTakeIsAUsageError(urls: [String], message: String) throws {
+        let result = try runAccounts(["sandbox", "--port", "0"] + urls.flatMap { ["--callback-url", $0] })
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func withoutCredentialsItPrintsTheThrowawayPairItInvented() throws {
         let server = try ServerProcess(accountsExecutable(), ["sandbox"])
         _ = try server.firstLine()
