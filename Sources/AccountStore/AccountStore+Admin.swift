@@ -166,8 +166,9 @@ extension AccountStore {
                 """, arguments: [userRowID]) ?? false
     }
 
-    /// The details a deleted account's earlier events lose: who the person was on Twitter, and an operator's reason.
-    static let redactedDetailKeys = ["screen_name", "twitter_id", "reason"]
+    /// The details a deleted account's earlier events lose: who the person was on Twitter, the addresses it changed
+    /// between, and an operator's reason.
+    static let redactedDetailKeys = ["screen_name", "twitter_id", "reason", "old_email", "new_email"]
 
     /// Deletes `record`'s account in `db`'s transaction, with its `deleted` event.
     private static func delete(_ record: UserRecord, in db: Database, actor: String, at now: Date) throws
@@ -187,7 +188,8 @@ extension AccountStore {
         // sessions, and the password reset and email links.
         try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [record.id])
         // The account's earlier events keep their kinds, actors and times, but no longer say who the person was on
-        // Twitter, nor why an operator disabled the account (free text that may name them).
+        // Twitter, which addresses they changed between, nor why an operator disabled the account (free text that
+        // may name them).
         let paths = AccountStore.redactedDetailKeys.map { "'$.\($0)'" }
         try db.execute(
             sql: """

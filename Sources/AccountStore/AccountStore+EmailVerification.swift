@@ -155,6 +155,7 @@ extension AccountStore {
                 guard let mailbox = Mailbox.normalize(link.email) else {
                     throw StoreError.invalid([FieldError(.email, "has no mailbox name")])
                 }
+                let oldEmail = record.email
                 record.email = link.email
                 record.emailMailbox = mailbox
                 record.emailRulesVersion = Mailbox.rulesVersion
@@ -178,8 +179,8 @@ extension AccountStore {
                 try AccountStore.insertEvent(
                     db,
                     AccountEvent(
-                        kind: .emailChanged, subject: user, actor: "user", details: ["method": "link"],
-                        occurredAt: now))
+                        kind: .emailChanged, subject: user, actor: "user",
+                        details: Self.emailChangeDetails(from: oldEmail, to: link.email), occurredAt: now))
                 return .verified(try AccountStore.attachTwitter(db, record), changed: true)
             }
             if record.emailVerifiedAt == nil {
@@ -194,6 +195,15 @@ extension AccountStore {
             }
             return .verified(try AccountStore.attachTwitter(db, record), changed: false)
         }
+    }
+
+    /// An `email_changed` event's details: both addresses, so that the audit trail (and the person, on their account
+    /// page) can tell which address an account moved from, as after a takeover. Deleting the account removes them
+    /// from its events (``redactedDetailKeys``).
+    static func emailChangeDetails(from old: String?, to new: String) -> [String: String] {
+        var details = ["method": "link", "new_email": new]
+        if let old { details["old_email"] = old }
+        return details
     }
 
     /// The row id of another account (not `other`) whose address is `email` as the store compares addresses, stored

@@ -162,6 +162,10 @@ struct EmailVerificationRoutesTests {
             #expect(
                 after.text.contains("id=\"email-confirmed\"")
                     && after.text.contains("class=\"event-kind\">email_changed<"))
+            // And the account's trail says which address it moved from, and to
+            #expect(
+                after.text.contains(
+                    "<td>method: link, new_email: ada@new.example, old_email: ada@example.org</td>"))
         }
     }
 

@@ -192,8 +192,28 @@ extension EmailVerificationTests {
             await #expect(throws: LocalAccountError.invalidVerificationLink) {
                 try await local.verifyEmail(token: change.token)
             }
-            let kinds = try await store.events(for: ann.id, limit: 3).map(\.kind)
-            #expect(kinds == [.signedIn, .emailChanged, .emailVerificationRequested])
+            let events = try await store.events(for: ann.id, limit: 3)
+            #expect(events.map(\.kind) == [.signedIn, .emailChanged, .emailVerificationRequested])
+            // And the change says which address the account moved from, and to
+            #expect(
+                events[1].details == [
+                    "method": "link", "old_email": "Ann@Example.org", "new_email": "Ann@New.example",
+                ])
+        }
+    }
+
+    /// Deleting the account takes both addresses out of its `email_changed` event, as it does its Twitter names.
+    @Test func deletingTheAccountTakesTheAddressesOutOfItsChangeEvent() async throws {
+        try await withAnn { local, store, _, database, ann in
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "ann.moved@new.example", current: Self.password))
+            _ = try await local.verifyEmail(token: change.token)
+            _ = try await local.deleteAccount(for: ann.id, current: Self.password)
+            let changed = try await store.events(for: ann.id).filter { $0.kind == .emailChanged }
+            #expect(changed.count == 1)
+            #expect(changed.first?.details == ["method": "link"])
+            let dump = try databaseDump(database)
+            #expect(!dump.lowercased().contains("ann@example.org") && !dump.contains("ann.moved@new.example"))
         }
     }
 
