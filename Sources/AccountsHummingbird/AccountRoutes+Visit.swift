@@ -184,13 +184,30 @@ extension AccountRoutes {
         csrfRefusal(request, visit: try await visit(request))
     }
 
-    /// True when the request has no `Origin` (older browsers) or one naming the request's own host and port.
+    /// True when the request has no `Origin` (older browsers) or one naming the request's own scheme, host and port.
+    ///
+    /// The scheme counts: a page served over plain HTTP (which anyone on the network can rewrite) must not post to the
+    /// HTTPS site. An HTTPS page posting to a request that arrived as plain HTTP is refused too, and logged as the
+    /// set-up mistake it usually is: a TLS-terminating proxy whose `X-Forwarded-Proto` is not believed.
     func originMatches(_ request: Request, _ origin: Origin) -> Bool {
         guard let given = request.headers[.origin] else { return true }
-        guard let components = URLComponents(string: given), let host = components.host else { return false }
+        guard let components = URLComponents(string: given), let host = components.host,
+            let scheme = components.scheme?.lowercased()
+        else { return false }
         var authority = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         if let port = components.port { authority += ":\(port)" }
-        return authority.lowercased() == origin.authority
+        guard authority.lowercased() == origin.authority else { return false }
+        if scheme == origin.scheme { return true }
+        if scheme == "https" && !origin.isHTTPS {
+            logger.warning(
+                """
+                form refused: the page was served over HTTPS but the form arrived over plain HTTP; behind a \
+                TLS-terminating proxy, list it in trustedProxies (its X-Forwarded-Proto is then believed) or set \
+                scheme to .https
+                """,
+                metadata: ["web.path": "\(request.uri.path)"])
+        }
+        return false
     }
 
     /// The signed-in visit, or a redirect to the log-in page.

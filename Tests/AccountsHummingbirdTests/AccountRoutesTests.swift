@@ -77,9 +77,10 @@ struct AccountRoutesTests {
     }
 
     /// Ada signs up in a browser whose requests say `X-Forwarded-Proto: https`: the browser and the sign-up's answer.
-    private func signUpAdaSayingHTTPS(_ app: WebApp) async throws -> (Browser, Page) {
+    private func signUpAdaSayingHTTPS(_ app: WebApp, pageOrigin: String? = nil) async throws -> (Browser, Page) {
         var browser = app.browser()
         browser.forwardedProto = "https"
+        browser.pageOrigin = pageOrigin
         let signedUp = try await browser.submit(
             "/signup", to: "/signup", [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
         #expect(signedUp.location == "/account?notice=registered")
@@ -153,7 +154,8 @@ struct AccountRoutesTests {
         var routes = AccountRoutes.Configuration()
         try routes.trustProxies("10.0.0.0/8")
         try await WebApp.run(configuration: routes) { app in
-            var (browser, _) = try await signUpAdaSayingHTTPS(app)
+            // (its pages are plain HTTP: it writes the header itself)
+            var (browser, _) = try await signUpAdaSayingHTTPS(app, pageOrigin: app.base.absoluteString)
             #expect(try await browser.get("/account").status == 200)
             #expect(try await browser.get("/whoami").text == "ada")
         }
@@ -488,7 +490,7 @@ struct AccountRoutesTests {
     // MARK: - CSRF
 
     enum Forgery: String, CaseIterable, Sendable {
-        case missingToken, wrongToken, otherSessionsToken, foreignOrigin
+        case missingToken, wrongToken, otherSessionsToken, foreignOrigin, sameHostOtherScheme
     }
 
     @Test(arguments: Forgery.allCases)
@@ -514,6 +516,10 @@ struct AccountRoutesTests {
             case .foreignOrigin:
                 page = try await browser.post(
                     "/signup", [("csrf_token", try #require(form.csrfToken))] + fields, origin: "http://evil.example")
+            case .sameHostOtherScheme:
+                page = try await browser.post(
+                    "/signup", [("csrf_token", try #require(form.csrfToken))] + fields,
+                    origin: "https://\(app.base.host!):\(app.base.port!)")
             }
 
             // Then it is refused and nothing changed
@@ -521,6 +527,37 @@ struct AccountRoutesTests {
             #expect(page.text.contains("This form has expired"))
             #expect(try databaseDump(app.databasePath) == before)
             #expect(try await app.store.accountCount() == 0)
+        }
+    }
+
+    /// The `Origin` check compares the scheme too: a page served over plain HTTP, which anyone on the network can
+    /// rewrite, cannot post to the HTTPS site; an HTTPS page posting to a request that arrived as plain HTTP is
+    /// refused as well, and the log says how to fix the proxy set-up that usually causes it.
+    @Test func theOriginsSchemeMustBeTheRequests() async throws {
+        try await WebApp.run { app in
+            let hostAndPort = "\(app.base.host!):\(app.base.port!)"
+            // An HTTPS site (a trusted proxy says so) and a page of it over plain HTTP
+            var https = app.browser()
+            https.forwardedProto = "https"
+            let form = try await https.get("/signup")
+            let fields = [("username", "eve"), ("email", "eve@example.org"), ("password", Self.password)]
+            let fromHTTP = try await https.post(
+                "/signup", [("csrf_token", try #require(form.csrfToken))] + fields, origin: "http://\(hostAndPort)")
+            #expect(fromHTTP.status == 403)
+            #expect(!app.logLines.value.contains { $0.contains("TLS-terminating proxy") })
+            // A plain-HTTP site and a page that says it is HTTPS: refused, with the likely cause in the log
+            var plain = app.browser()
+            let plainForm = try await plain.get("/signup")
+            let fromHTTPS = try await plain.post(
+                "/signup", [("csrf_token", try #require(plainForm.csrfToken))] + fields,
+                origin: "https://\(hostAndPort)")
+            #expect(fromHTTPS.status == 403)
+            let warnings = app.logLines.value.filter { $0.contains("TLS-terminating proxy") }
+            #expect(warnings.count == 1 && warnings[0].hasPrefix("warning "), "\(warnings)")
+            #expect(try await app.store.accountCount() == 0)
+            // While the same form with its own scheme's Origin goes through
+            let signedUp = try await https.post("/signup", [("csrf_token", try #require(form.csrfToken))] + fields)
+            #expect(signedUp.location == "/account?notice=registered")
         }
     }
 

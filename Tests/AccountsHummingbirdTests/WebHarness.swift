@@ -109,6 +109,9 @@ struct Browser: Sendable {
     var forwardedFor: String?
     /// Sent with every request, after the others (a header may come more than once).
     var extraHeaders: [HTTPHeader] = []
+    /// The `Origin` of the pages this browser posts from, when it is not the app's as the browser reaches it (`https`
+    /// when `forwardedProto` says so: a browser talking HTTPS to a proxy in front of the app).
+    var pageOrigin: String?
 
     var sessionID: String? { cookies["accounts_session"] }
 
@@ -121,7 +124,11 @@ struct Browser: Sendable {
     mutating func post(_ path: String, _ fields: [(String, String)], origin: String? = nil) async throws -> Page {
         let body = fields.map { PercentEncodingForTests.encode($0.0) + "=" + PercentEncodingForTests.encode($0.1) }
             .joined(separator: "&")
-        let originHeader = HTTPHeader(name: "Origin", value: origin ?? app.base.absoluteString)
+        let defaultOrigin =
+            pageOrigin
+            ?? (forwardedProto == "https"
+                ? app.base.absoluteString.replacing("http://", with: "https://") : app.base.absoluteString)
+        let originHeader = HTTPHeader(name: "Origin", value: origin ?? defaultOrigin)
         return try await send(
             "POST", path, body: Array(body.utf8),
             extraHeaders: [
