@@ -249,6 +249,7 @@ extension AccountRoutes {
             return try await passwordRefusal(error, visit, account, started: started)
         }
         logger.info("password changed", metadata: ["account.id": "\(account.id)"])
+        sendSecurityNotice(.passwordChanged, for: account)
         return redirect(visit, to: "/account?notice=password_changed")
     }
 
@@ -272,6 +273,7 @@ extension AccountRoutes {
             return try await passwordRefusal(error, visit, account, started: started)
         }
         logger.info("password added", metadata: ["account.id": "\(account.id)"])
+        sendSecurityNotice(.passwordAdded, for: account)
         return redirect(visit, to: "/account?notice=password_added")
     }
 
@@ -289,6 +291,7 @@ extension AccountRoutes {
             return try await passwordRefusal(error, visit, account, started: started)
         }
         logger.info("password removed", metadata: ["account.id": "\(account.id)"])
+        sendSecurityNotice(.passwordRemoved, for: account)
         return redirect(visit, to: "/account?notice=password_removed")
     }
 
@@ -330,6 +333,7 @@ extension AccountRoutes {
             }
         }
         logger.info("account deleted by its owner", metadata: ["account.id": "\(account.id)"])
+        sendSecurityNotice(.accountDeleted, for: account)
         if let credential { await registration.revokeAccess(credential) }
         var response = redirect(nil, to: "/?notice=account_deleted")
         response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
@@ -430,6 +434,7 @@ extension AccountRoutes {
         do {
             _ = try await registration.unlink(account.id, endingSessionsBut: visit.session.record.tokenHash)
             logger.info("twitter unlinked", metadata: ["account.id": "\(account.id)"])
+            sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: account.twitter?.screenName)
             return redirect(visit, to: "/account?notice=unlinked")
         } catch {
             switch error {

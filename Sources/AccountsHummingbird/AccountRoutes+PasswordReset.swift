@@ -134,7 +134,7 @@ extension AccountRoutes {
     }
 
     /// Returns when every mail asked for so far (password reset links, email confirmation and change links, change
-    /// notices) has been issued and sent, or has failed (or when the calling task is cancelled). Mails go out in
+    /// and security notices) has been issued and sent, or has failed (or when the calling task is cancelled). Mails go out in
     /// tasks of their own, after the answer; call this once the server has stopped taking requests, so that stopping
     /// the app does not drop mails it promised. Bound the wait (a mailer that never answers would hold the process):
     ///
@@ -150,7 +150,8 @@ extension AccountRoutes {
     public func finishMails() async {
         async let resets: Void = resetMails.waitUntilIdle()
         async let others: Void = emailMails.waitUntilIdle()
-        _ = await (resets, others)
+        async let notices: Void = noticeMails.waitUntilIdle()
+        _ = await (resets, others, notices)
     }
 
     /// The old name of ``finishMails()``, which waits for every mail, not only reset links.
@@ -200,6 +201,7 @@ extension AccountRoutes {
             }
         }
         logger.info("password reset", metadata: ["account.id": "\(account.id)"])
+        sendSecurityNotice(.passwordReset, for: account)
         return redirect(visit, to: "/login?notice=password_reset")
     }
 }

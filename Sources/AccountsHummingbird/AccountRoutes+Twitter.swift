@@ -226,9 +226,10 @@ extension AccountRoutes {
             return redirect(visit, to: "/register/existing?draft=\(draft.id)")
         }
         do {
-            _ = try await registration.link(
+            let linked = try await registration.link(
                 draftID: draftID, to: account.id, browserSession: visit.session.id)
             logger.info("twitter linked", metadata: ["account.id": "\(account.id)"])
+            sendSecurityNotice(.twitterLinked, for: account, twitterScreenName: linked.twitter?.screenName)
             return redirect(visit, to: "/account?notice=linked")
         } catch {
             return failure(error, visit: visit)

@@ -95,6 +95,12 @@ public struct AccountRoutes: Sendable {
         /// default): none of this; ``Account/emailVerifiedAt`` is still set by password resets and by Twitter's
         /// address at registration.
         public var emailVerification: EmailVerificationDelivery?
+        /// Tells an account's confirmed address when one of its ways in changes (its password changed, reset, added or
+        /// removed, Twitter linked or unlinked) or the account is deleted: its owner learns of what they did not do.
+        /// Each ``SecurityNotice`` (which holds no secret) is sent in a task of its own after the answer, at most 64
+        /// at once (more are dropped, and the drops logged); a failure is logged by its type only. An address not
+        /// confirmed gets nothing: it may be a typo, or someone else's. `nil` (the default): no notices.
+        public var securityNotice: (@Sendable (SecurityNotice) async throws -> Void)?
         /// The path the routes are added under, which every link, form and redirect they make starts with: `""` (the
         /// default: `/login`, `/account`, …) or segments such as `/accounts` (`/accounts/login`, and `/accounts/` for
         /// the home page). Each segment is letters `A`–`Z`, `a`–`z`, digits and `.`, `_`, `~`, `-`; anything else
@@ -136,6 +142,8 @@ public struct AccountRoutes: Sendable {
     let resetMails: MailQueue
     /// The confirmation and change links being issued and mailed, and the change notices being sent.
     let emailMails: MailQueue
+    /// The security notices being sent (``Configuration/securityNotice``).
+    let noticeMails: MailQueue
 
     /// Routes over `store`, registering through `registration` and signing in with passwords through `local`.
     /// - Parameters:
@@ -175,6 +183,7 @@ public struct AccountRoutes: Sendable {
             perClient: configuration.logInsPerClient, perNetwork: configuration.logInsPerNetwork, inAll: nil)
         self.resetMails = MailQueue(limit: max(1, delivery?.maximumInFlight ?? 1))
         self.emailMails = MailQueue(limit: max(1, configuration.emailVerification?.maximumInFlight ?? 1))
+        self.noticeMails = MailQueue(limit: Self.maximumSecurityNoticesInFlight)
     }
 
     /// Adds every route (see README, "Web routes") to `router`, under ``Configuration/mountPath``.

@@ -161,6 +161,7 @@ struct DemoCommand: AsyncParsableCommand {
                 var emailLinks = AccountRoutes.EmailVerificationDelivery(
                     baseURL: URL(string: "http://127.0.0.1:\(port)")!, send: { mail in try outbox.deliver(mail) })
                 emailLinks.notifyChange = { notice in try outbox.deliver(notice) }
+                routesConfiguration.securityNotice = { notice in try outbox.deliver(notice) }
                 routesConfiguration.emailVerification = emailLinks
                 routesConfiguration.clientAddressHeader = clientAddressHeader
                 routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
@@ -322,8 +323,16 @@ final class DemoOutbox: Sendable {
             link: nil, what: "email change notice for \(notice.username)")
     }
 
+    func deliver(_ notice: AccountRoutes.SecurityNotice) throws {
+        let twitter = notice.twitterScreenName.map { " Twitter account: @\($0)." } ?? ""
+        try append(
+            to: notice.to, subject: "Security notice for \(notice.username)",
+            line: "Hello \(notice.username). \(notice.change.sentence)\(twitter) When: \(notice.changedAt).",
+            link: nil, what: "security notice (\(notice.change.rawValue)) for \(notice.username)")
+    }
+
     private func append(to: String, subject: String, line: String, link: Secret?, what: String) throws {
-        let link = (link?.revealed ?? "If you did not change it, write to the site's operator.").replacing(
+        let link = (link?.revealed ?? "If it was not you, write to the site's operator.").replacing(
             /^http:\/\/127\.0\.0\.1:\d+\//, with: "http://127.0.0.1:\(port.withLock { $0 })/")
         let text = """
             To: \(to)

@@ -1,0 +1,96 @@
+import AccountModel
+import AccountStore
+public import Foundation
+import Logging
+
+extension AccountRoutes {
+    /// A notice to an account's confirmed address that one of its ways in changed, or that it was deleted
+    /// (``Configuration/securityNotice``): if it was not its owner's doing, they know to act. Holds no secret, so it
+    /// may be logged.
+    public struct SecurityNotice: Sendable, CustomStringConvertible {
+        /// What changed.
+        public enum Change: String, Sendable, CaseIterable {
+            /// The password was changed on the account page.
+            case passwordChanged = "password_changed"
+            /// A new password was chosen through a reset link.
+            case passwordReset = "password_reset"
+            /// A password was set on an account that had none (made through Twitter).
+            case passwordAdded = "password_added"
+            /// The password was removed: the account signs in through Twitter only.
+            case passwordRemoved = "password_removed"
+            /// A Twitter account was linked: it signs in to this account from now on.
+            case twitterLinked = "twitter_linked"
+            /// The Twitter account was unlinked.
+            case twitterUnlinked = "twitter_unlinked"
+            /// The account was deleted by its owner.
+            case accountDeleted = "account_deleted"
+
+            /// One sentence for the mail: "The password of your account was changed."
+            public var sentence: String {
+                switch self {
+                case .passwordChanged: "The password of your account was changed."
+                case .passwordReset: "A new password was chosen for your account through a password reset link."
+                case .passwordAdded: "A password was set for your account."
+                case .passwordRemoved: "The password of your account was removed: it signs in with Twitter only."
+                case .twitterLinked: "A Twitter account was linked to your account: it can sign in to it."
+                case .twitterUnlinked: "The Twitter account was unlinked from your account."
+                case .accountDeleted: "Your account was deleted."
+                }
+            }
+        }
+
+        /// The account's confirmed address, where the notice goes.
+        public let to: String
+        /// The account's username.
+        public let username: String
+        /// What changed.
+        public let change: Change
+        /// The Twitter account linked or unlinked (its screen name), for those changes.
+        public let twitterScreenName: String?
+        /// When it changed.
+        public let changedAt: Date
+
+        /// Makes a notice.
+        public init(to: String, username: String, change: Change, twitterScreenName: String? = nil, changedAt: Date) {
+            self.to = to
+            self.username = username
+            self.change = change
+            self.twitterScreenName = twitterScreenName
+            self.changedAt = changedAt
+        }
+
+        public var description: String { "security notice (\(change.rawValue)) to \(to) for \(username)" }
+    }
+
+    /// The most security notices being sent at once; more are dropped (and the drops logged).
+    static let maximumSecurityNoticesInFlight = 64
+
+    /// Sends `change`'s notice to `account`'s address, in a task of its own, when notices are configured and the
+    /// address is confirmed. `account` is the account as it was before the change (its address is the one told).
+    func sendSecurityNotice(_ change: SecurityNotice.Change, for account: Account, twitterScreenName: String? = nil) {
+        guard let send = configuration.securityNotice, let address = account.email, account.isEmailVerified else {
+            return
+        }
+        let notice = SecurityNotice(
+            to: address, username: account.username, change: change, twitterScreenName: twitterScreenName,
+            changedAt: store.currentDate)
+        let logger = logger
+        let started = noticeMails.start {
+            do {
+                try await send(notice)
+            } catch {
+                logger.error(
+                    "security notice failed",
+                    metadata: [
+                        "account.id": "\(account.id)", "web.notice": "\(change.rawValue)",
+                        "web.error": "\(type(of: error))",
+                    ])
+            }
+        }
+        if !started, let dropped = noticeMails.refusalsToLog(change.rawValue, at: store.currentDate) {
+            logger.warning(
+                "security notice dropped: too many under way",
+                metadata: ["web.limit": "\(noticeMails.limit)", "web.dropped": "\(dropped)"])
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import AccountModel
+import AccountsHummingbird
+import Foundation
+import TestSupport
+import Testing
+
+/// Security notices: the account's confirmed address hears of every change to its ways in, and of its deletion, so
+/// that its owner learns of what they did not do; an unconfirmed address hears nothing.
+struct SecurityNoticeRoutesTests {
+    static let password = PasswordResetRoutesTests.password
+    static let newPassword = PasswordResetRoutesTests.newPassword
+
+    static func configuration(_ notices: Locked<[AccountRoutes.SecurityNotice]>) -> AccountRoutes.Configuration {
+        var routes = AccountRoutes.Configuration()
+        routes.securityNotice = { notice in notices.withLock { $0.append(notice) } }
+        return routes
+    }
+
+    /// The changes told so far, once the notices under way are sent.
+    static func told(_ app: WebApp, _ notices: Locked<[AccountRoutes.SecurityNotice]>) async
+        -> [AccountRoutes.SecurityNotice.Change]
+    {
+        await app.routes.finishMails()
+        return notices.value.map(\.change)
+    }
+
+    @Test func everyChangeToTheWaysInOfAConfirmedAddressIsTold() async throws {
+        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
+        try await WebApp.run(configuration: Self.configuration(notices)) { app in
+            // Given Ada, signed up with email, her address not confirmed yet: a change is not told
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
+            let changed = try await browser.submit(
+                "/account", to: "/account/password",
+                [("current_password", Self.password), ("new_password", Self.newPassword)])
+            #expect(changed.location == "/account?notice=password_changed")
+            #expect(await Self.told(app, notices).isEmpty)
+
+            // When her address is confirmed, each change is told to it
+            try executeSQL(app.databasePath, "UPDATE users SET email_verified_at = 1 WHERE username = 'ada'")
+            let back = try await browser.submit(
+                "/account", to: "/account/password",
+                [("current_password", Self.newPassword), ("new_password", Self.password)])
+            #expect(back.location == "/account?notice=password_changed")
+            let arrival = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+            let confirm = try await browser.get(try #require(arrival.location))
+            let linked = try await browser.post(
+                "/register/link",
+                [
+                    ("csrf_token", try #require(confirm.csrfToken)),
+                    ("draft", try #require(confirm.hiddenValue("draft"))),
+                ])
+            #expect(linked.location == "/account?notice=linked")
+            let removed = try await browser.submit(
+                "/account", to: "/account/password/remove", [("current_password", Self.password)])
+            #expect(removed.location == "/account?notice=password_removed")
+            let added = try await browser.submit(
+                "/account", to: "/account/password/add", [("new_password", Self.newPassword)])
+            #expect(added.location == "/account?notice=password_added")
+            let unlinked = try await browser.submit(
+                "/account", to: "/account/twitter/unlink", [("current_password", Self.newPassword)])
+            #expect(unlinked.location == "/account?notice=unlinked")
+            let deleted = try await browser.submit(
+                "/account", to: "/account/delete", [("confirm", "yes"), ("current_password", Self.newPassword)])
+            #expect(deleted.location == "/?notice=account_deleted")
+
+            // Then the address heard of each, in order, for Ada, with the Twitter account named where one is
+            #expect(
+                await Self.told(app, notices) == [
+                    .passwordChanged, .twitterLinked, .passwordRemoved, .passwordAdded, .twitterUnlinked,
+                    .accountDeleted,
+                ])
+            let sent = notices.value
+            #expect(sent.allSatisfy { $0.to == "ada@example.org" && $0.username == "ada" })
+            let zoe = "zoe_angstrom"
+            #expect(sent.map(\.twitterScreenName) == [nil, zoe, nil, nil, zoe, nil])
+            // And no notice holds a password
+            let text = sent.map { "\($0) \($0.change.sentence)" }.joined(separator: "\n")
+            let holdsPassword = text.contains(Self.password) || text.contains(Self.newPassword)
+            #expect(!holdsPassword)
+        }
+    }
+
+    /// A refused change is not told: nothing changed.
+    @Test func aRefusedChangeIsNotTold() async throws {
+        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
+        try await WebApp.run(configuration: Self.configuration(notices)) { app in
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
+            try executeSQL(app.databasePath, "UPDATE users SET email_verified_at = 1 WHERE username = 'ada'")
+            let refused = try await browser.submit(
+                "/account", to: "/account/password",
+                [("current_password", "not the password"), ("new_password", Self.newPassword)])
+            #expect(refused.status == 401)
+            #expect(await Self.told(app, notices).isEmpty)
+        }
+    }
+
+    /// A password chosen through a reset link is told to the address, which the link has just confirmed.
+    @Test func aPasswordResetIsTold() async throws {
+        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
+        let resets = Locked<[AccountRoutes.PasswordResetMail]>([])
+        var configuration = PasswordResetRoutesTests.configuration(resets)
+        configuration.securityNotice = { notice in notices.withLock { $0.append(notice) } }
+        try await WebApp.run(configuration: configuration) { app in
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
+            _ = try await browser.submit("/account", to: "/sign-out", [])
+            _ = try await browser.submit("/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            let mail = try #require(try await PasswordResetRoutesTests.mails(resets, count: 1).first)
+            let path = try #require(URLComponents(string: mail.link.revealed)).path
+            let query = try #require(URLComponents(string: mail.link.revealed)?.percentEncodedQuery)
+            let form = try await browser.get(path + "?" + query)
+            let reset = try await browser.post(
+                "/password/reset",
+                [
+                    ("csrf_token", try #require(form.csrfToken)), ("token", try #require(form.hiddenValue("token"))),
+                    ("password", Self.newPassword),
+                ])
+            #expect(reset.location == "/login?notice=password_reset")
+            #expect(await Self.told(app, notices) == [.passwordReset])
+            #expect(notices.value.first?.to == "ada@example.org")
+        }
+    }
+}
