@@ -60,5 +60,9 @@ public enum Migrations: Sendable {
             fileName: "0011_create_email_verifications.sql",
             contents: PackageResources._011_create_email_verifications_sql
         ),
+        MigrationFile(
+            fileName: "0012_add_browser_sessions_device.sql",
+            contents: PackageResources._012_add_browser_sessions_device_sql
+        ),
     ]
 }

@@ -86,6 +86,10 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// Every browser session of the account was ended ("sign out everywhere").
     public static let sessionsRevoked = AccountEventKind(rawValue: "sessions_revoked")
 
+    /// One other browser session of the account was ended from its account page ("Where you're signed in");
+    /// `details` name what it ran in (`device`), when known.
+    public static let sessionEnded = AccountEventKind(rawValue: "session_ended")
+
     /// An operator disabled the account (`accounts users disable`): its browser sessions and password reset links
     /// ended; `details` say why (`reason`, when given) and how many (`sessions`, `reset_links`).
     public static let disabled = AccountEventKind(rawValue: "disabled")
@@ -101,7 +105,7 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     public static let emailVerified = AccountEventKind(rawValue: "email_verified")
 
     /// The account's email address was changed to one its owner was shown to read (a link mailed to it); `details`
-    /// say how (`method`).
+    /// say how (`method`) and between which addresses (`old_email`, when it had one, and `new_email`).
     public static let emailChanged = AccountEventKind(rawValue: "email_changed")
 
     /// Every kind this version writes.
@@ -122,6 +126,7 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
         .imported,
         .keysRewrapped,
         .sessionsRevoked,
+        .sessionEnded,
         .disabled,
         .enabled,
         .emailVerificationRequested,

@@ -20,11 +20,14 @@ public struct BrowserSession: Sendable, Hashable, CustomStringConvertible, Custo
     public var idleExpiresAt: Date
     /// When it ends whatever its use (creation plus the absolute lifetime).
     public var expiresAt: Date
+    /// What the browser is, as a coarse label read from its `User-Agent` at sign-in ("Firefox on Linux"); `nil` when
+    /// not known. The header itself is never kept.
+    public var device: String?
 
     /// Makes a session value.
     public init(
         tokenHash: String, user: UserID?, csrfToken: String, createdAt: Date, lastSeenAt: Date, idleExpiresAt: Date,
-        expiresAt: Date
+        expiresAt: Date, device: String? = nil
     ) {
         self.tokenHash = tokenHash
         self.user = user
@@ -33,13 +36,21 @@ public struct BrowserSession: Sendable, Hashable, CustomStringConvertible, Custo
         self.lastSeenAt = lastSeenAt
         self.idleExpiresAt = idleExpiresAt
         self.expiresAt = expiresAt
+        self.device = device
     }
+
+    /// A short name for the session that its account page can show and send back to end it: the first 16 hex digits
+    /// of ``tokenHash`` (which is itself no way in: the cookie's id is, and its hash does not give it back).
+    public var handle: String { String(tokenHash.prefix(Self.handleLength)) }
+
+    /// The length of ``handle``.
+    public static let handleLength = 16
 
     /// The session with its CSRF token as `<redacted>`: whoever reads the token in a log can post forms as the person.
     public var description: String {
         "BrowserSession(tokenHash: \(tokenHash), user: \(user.map(\.rawValue) ?? "none"), csrfToken: <redacted>, "
             + "createdAt: \(createdAt), lastSeenAt: \(lastSeenAt), idleExpiresAt: \(idleExpiresAt), "
-            + "expiresAt: \(expiresAt))"
+            + "expiresAt: \(expiresAt), device: \(device ?? "unknown"))"
     }
     /// Same as ``description``.
     public var debugDescription: String { description }
@@ -50,6 +61,7 @@ public struct BrowserSession: Sendable, Hashable, CustomStringConvertible, Custo
             children: [
                 "tokenHash": tokenHash, "user": user as Any, "csrfToken": "<redacted>", "createdAt": createdAt,
                 "lastSeenAt": lastSeenAt, "idleExpiresAt": idleExpiresAt, "expiresAt": expiresAt,
+                "device": device as Any,
             ], displayStyle: .struct)
     }
 

@@ -17,8 +17,7 @@ extension AccountStore {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT s.token_hash, u.public_id, s.csrf_token, s.created_at, s.last_seen_at, s.idle_expires_at,
-                        s.expires_at
+                    SELECT \(AccountStore.sessionColumns)
                     FROM browser_sessions s LEFT JOIN users u ON u.id = s.user_id
                     WHERE s.token_hash = ? AND s.idle_expires_at > ? AND s.expires_at > ?
                     """, arguments: [tokenHash, now, now]
@@ -114,6 +113,59 @@ extension AccountStore {
         }
     }
 
+    /// The live sessions of `user`, the most recently used first (ties: the newest first), as its account page lists
+    /// them ("Where you're signed in").
+    public func browserSessions(of user: UserID) async throws(StoreError) -> [BrowserSession] {
+        let now = Timestamp.micros(now())
+        return try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(AccountStore.sessionColumns)
+                    FROM browser_sessions s JOIN users u ON u.id = s.user_id
+                    WHERE u.public_id = ? AND s.idle_expires_at > ? AND s.expires_at > ?
+                    ORDER BY s.last_seen_at DESC, s.created_at DESC, s.id DESC
+                    """, arguments: [user.rawValue, now, now]
+            ).map(AccountStore.session(from:))
+        }
+    }
+
+    /// Ends the one session of `user` whose ``BrowserSession/handle`` is `handle` (signing out a browser from the
+    /// account page), unless it is `keeping` (the session asking: it signs out instead), and records a
+    /// `session_ended` event naming its device, in one transaction. Returns whether a session ended: `false` for a
+    /// handle of no live session of `user` (another account's, one ended already, or not a handle at all), and then
+    /// nothing is written.
+    @discardableResult
+    public func endBrowserSession(
+        handle: String, of user: UserID, keeping: String? = nil, actor: String = "user"
+    ) async throws(StoreError) -> Bool {
+        guard handle.utf8.count == BrowserSession.handleLength,
+            handle.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else { return false }
+        let now = now()
+        let micros = Timestamp.micros(now)
+        return try await write { db in
+            let record = try AccountStore.requireUserRecord(db, .id(user))
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id, token_hash, device FROM browser_sessions
+                        WHERE user_id = ? AND substr(token_hash, 1, ?) = ? AND idle_expires_at > ? AND expires_at > ?
+                        """,
+                    arguments: [record.id, BrowserSession.handleLength, handle, micros, micros])
+            else { return false }
+            let tokenHash: String = row["token_hash"]
+            if tokenHash == keeping { return false }
+            try db.run(sql: "DELETE FROM browser_sessions WHERE id = ?", arguments: [row["id"] as Int64])
+            var details: [String: String] = [:]
+            if let device: String = row["device"] { details["device"] = device }
+            try AccountStore.insertEvent(
+                db, AccountEvent(kind: .sessionEnded, subject: user, actor: actor, details: details, occurredAt: now))
+            return true
+        }
+    }
+
     /// The number of live sessions of `user`.
     public func browserSessionCount(of user: UserID) async throws(StoreError) -> Int {
         let now = Timestamp.micros(now())
@@ -161,20 +213,34 @@ extension AccountStore {
         try db.run(
             sql: """
                 INSERT INTO browser_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at,
-                    idle_expires_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                    idle_expires_at, expires_at, device)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 session.tokenHash, userRowID, session.csrfToken, Timestamp.micros(session.createdAt),
                 Timestamp.micros(session.lastSeenAt), Timestamp.micros(session.idleExpiresAt),
-                Timestamp.micros(session.expiresAt),
+                Timestamp.micros(session.expiresAt), session.device.flatMap(Self.storableDevice),
             ])
     }
+
+    /// `device` as the column takes it: at most 64 characters of no control characters, or nil.
+    static func storableDevice(_ device: String) -> String? {
+        let cleaned = String(
+            device.unicodeScalars.filter {
+                $0.properties.generalCategory != .control && $0.properties.generalCategory != .format
+            }.prefix(64))
+        return cleaned.isEmpty ? nil : cleaned
+    }
+
+    /// The columns ``session(from:)`` reads, from `browser_sessions s` joined to `users u`.
+    static let sessionColumns =
+        "s.token_hash, u.public_id, s.csrf_token, s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.device"
 
     static func session(from row: Row) -> BrowserSession {
         BrowserSession(
             tokenHash: row[0], user: (row[1] as String?).map(UserID.init(uncheckedRawValue:)), csrfToken: row[2],
             createdAt: Timestamp.date(row[3] as Int64), lastSeenAt: Timestamp.date(row[4] as Int64),
-            idleExpiresAt: Timestamp.date(row[5] as Int64), expiresAt: Timestamp.date(row[6] as Int64))
+            idleExpiresAt: Timestamp.date(row[5] as Int64), expiresAt: Timestamp.date(row[6] as Int64),
+            device: row[7])
     }
 }

@@ -215,6 +215,7 @@ extension AccountRoutes {
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let events = try await store.events(for: account.id, limit: configuration.eventsShown)
+        let sessions = try await store.browserSessions(of: account.id)
         let offer: Pages.PasswordOffer =
             account.hasPassword
             ? .change(canRemove: account.twitter != nil)
@@ -225,7 +226,7 @@ extension AccountRoutes {
                 account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError,
                 linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError,
                 offersConfirmation: configuration.emailVerification != nil, emailError: emailError,
-                deleteError: deleteError))
+                deleteError: deleteError, sessions: sessions, currentSession: visit.session.record.tokenHash))
     }
 
     /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``.
@@ -443,6 +444,19 @@ extension AccountRoutes {
             default: return failure(error, visit: visit)
             }
         }
+    }
+
+    /// `POST /account/sessions/end`: `session`, the handle of another session of the account, as the account page
+    /// lists them; ends it (that browser is signed out at its next request). A handle of no live session of the
+    /// account (another account's, one ended already, this browser's own) ends nothing.
+    func endSession(_ request: Request) async throws -> Response {
+        let (posted, form) = try await postedVisit(request)
+        let (visit, account) = try signedInVisit(posted)
+        let ended = try await store.endBrowserSession(
+            handle: form["session"] ?? "", of: account.id, keeping: visit.session.record.tokenHash)
+        guard ended else { return redirect(visit, to: "/account?notice=session_not_found") }
+        logger.info("session ended from the account page", metadata: ["account.id": "\(account.id)"])
+        return redirect(visit, to: "/account?notice=session_ended")
     }
 
     /// `POST /account/sign-out-everywhere`: revokes every session of the account (this one included).

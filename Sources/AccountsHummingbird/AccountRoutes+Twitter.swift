@@ -260,7 +260,10 @@ extension AccountRoutes {
     func signIn(_ visit: Visit, as account: Account, carryingDraft draft: String? = nil) async throws
         -> BrowserSessions.Current
     {
-        guard let new = try await sessions.rotate(visit.session, to: account.id, checkedAt: visit.startedAt) else {
+        guard
+            let new = try await sessions.rotate(
+                visit.session, to: account.id, checkedAt: visit.startedAt, device: visit.device)
+        else {
             // A password reset, change, addition or removal or "sign out everywhere" ended the account's sessions while this
             // sign-in was checked.
             logger.info("sign-in refused: sessions ended meanwhile", metadata: ["account.id": "\(account.id)"])

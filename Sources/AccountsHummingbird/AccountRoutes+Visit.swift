@@ -51,6 +51,8 @@ struct Visit: Sendable {
     /// When the request began: a sign-in it makes is refused if the account's sessions were ended since (a password
     /// reset, "sign out everywhere"), since whatever let it in was checked before that.
     var startedAt: Date
+    /// What the browser is, from its `User-Agent` ("Firefox on Linux"), for the session a sign-in makes.
+    var device: String?
 
     var csrf: String { session.record.csrfToken }
 }
@@ -133,11 +135,13 @@ extension AccountRoutes {
         if let user = session.record.user, let found = try await store.account(.id(user)), found.status == .active {
             account = found
         }
-        return Visit(session: session, account: account, origin: origin, startedAt: startedAt)
+        return Visit(
+            session: session, account: account, origin: origin, startedAt: startedAt,
+            device: DeviceLabel.from(userAgent: request.headers[.userAgent]))
     }
 
     /// The visit of a POST, after its form passed the CSRF check: the session's token in `csrf_token` (compared in
-    /// constant time) and, when the browser sent an `Origin`, the same host and port as the request. Anything else is
+    /// constant time) and, when the browser sent an `Origin`, the same scheme, host and port as the request. Anything else is
     /// refused with 403 and nothing changes.
     func postedVisit(_ request: Request) async throws -> (Visit, PostedForm) {
         let visit = try await visit(request)

@@ -285,6 +285,9 @@ public struct AccountRoutes: Sendable {
         router.post("/account/password/remove") { request, _ in
             await self.guarded { try await self.removePassword(request) }
         }
+        router.post("/account/sessions/end") { request, _ in
+            await self.guarded { try await self.endSession(request) }
+        }
         router.post("/account/sign-out-everywhere") { request, _ in
             await self.guarded { try await self.signOutEverywhere(request) }
         }

@@ -71,10 +71,13 @@ struct BrowserSessions: Sendable {
             configuration: configuration)
     }
 
-    /// Signs `user` in: a new session id, CSRF token and lifetimes replace `old` in one transaction; `nil`, and
-    /// nothing changed, when every session of `user` was ended after `checkedAt` (when the sign-in's checks began).
-    func rotate(_ old: Current?, to user: UserID, checkedAt: Date) async throws(StoreError) -> Current? {
-        let new = Self.make(user: user, now: store.currentDate, configuration: configuration)
+    /// Signs `user` in: a new session id, CSRF token and lifetimes (and `device`, the browser's label) replace `old`
+    /// in one transaction; `nil`, and nothing changed, when every session of `user` was ended after `checkedAt` (when
+    /// the sign-in's checks began).
+    func rotate(_ old: Current?, to user: UserID, checkedAt: Date, device: String?) async throws(StoreError) -> Current?
+    {
+        var new = Self.make(user: user, now: store.currentDate, configuration: configuration)
+        new.record.device = device
         guard
             try await store.replaceBrowserSession(old?.record.tokenHash, with: new.record, unlessEndedSince: checkedAt)
         else { return nil }

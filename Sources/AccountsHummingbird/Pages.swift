@@ -83,6 +83,9 @@ enum Pages: Sendable {
         switch code {
         case "signed_out": return "You signed out."
         case "signed_out_everywhere": return "You signed out everywhere: every session of your account has ended."
+        case "session_ended": return "That browser is signed out."
+        case "session_not_found":
+            return "That session had already ended (or is this browser's: use Sign out for it). Nothing changed."
         case "registered": return "Welcome! Your account is ready."
         case "signed_in": return "You are signed in."
         case "linked": return "Your Twitter account is now linked to this account."
@@ -489,7 +492,8 @@ enum Pages: Sendable {
     static func account(
         _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
         linkNeedsPassword: Bool = false, twitterError: String? = nil, offersConfirmation: Bool = false,
-        emailError: String? = nil, deleteError: String? = nil
+        emailError: String? = nil, deleteError: String? = nil, sessions: [BrowserSession] = [],
+        currentSession: String? = nil
     ) -> String {
         var email = "<span id=\"account-email\">\(HTML.escape(account.email ?? "none"))</span>"
         if account.email != nil {
@@ -599,9 +603,36 @@ enum Pages: Sendable {
             <p><a href="/account/data" id="download-data" download>Download your data</a> (JSON: this account, its \
             Twitter profile and all its activity)</p>
             <h2>Sessions</h2>
+            \(sessionList(sessions, current: currentSession, csrf: csrf))
             <p>Signed in on another computer, or lost one? End every session of this account, here included.</p>
             \(HTML.button("Sign out everywhere", action: "/account/sign-out-everywhere", csrf: csrf, id: "sign-out-everywhere"))
             \(deletion(account, csrf: csrf, recentSignIn: !linkNeedsPassword, error: deleteError))
+            """
+    }
+
+    /// "Where you're signed in": the account's live sessions, this browser's marked, each other one with a "Sign out"
+    /// button.
+    static func sessionList(_ sessions: [BrowserSession], current: String?, csrf: String) -> String {
+        guard !sessions.isEmpty else { return "" }
+        let rows = sessions.map { session in
+            let isCurrent = session.tokenHash == current
+            let action =
+                isCurrent
+                ? "<td id=\"this-session\">this browser</td>"
+                : "<td>"
+                    + HTML.button(
+                        "Sign out", action: "/account/sessions/end", csrf: csrf, fields: [("session", session.handle)],
+                        id: "end-session-\(session.handle)") + "</td>"
+            return "<tr><td class=\"session-device\">\(HTML.escape(session.device ?? "Unknown browser"))</td>"
+                + "<td>\(timestamp(session.createdAt))</td><td>\(timestamp(session.lastSeenAt))</td>\(action)</tr>"
+        }
+        return """
+            <p>Where you're signed in:</p>
+            <table id="sessions"><thead><tr><th>Browser</th><th>Signed in (UTC)</th><th>Last active (UTC)</th>\
+            <th></th></tr></thead>
+            <tbody>
+            \(rows.joined(separator: "\n"))
+            </tbody></table>
             """
     }
 

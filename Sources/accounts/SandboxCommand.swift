@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Synchronization
 import TwitterOAuth
 import TwitterSandbox
 
@@ -104,7 +105,6 @@ struct SandboxCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` until it returns or the process gets SIGINT or SIGTERM, which cancel it (a clean shutdown).
 /// The sandbox's fake users: those of `--users FILE`, or the built-in set. A file that does not load is exit 65 with
 /// the file named (`accounts sandbox` and `accounts demo` both take `--users`).
 func sandboxUsers(fromFile path: String?) throws -> [SandboxUser] {
@@ -117,17 +117,32 @@ func sandboxUsers(fromFile path: String?) throws -> [SandboxUser] {
     }
 }
 
+/// Runs `body` until it returns or the process gets SIGINT or SIGTERM, which cancel it (a clean shutdown).
+///
+/// The signals are taken over before `body` starts: `body` says when it is ready (the sandbox and the demo print their
+/// URL), and a signal sent as soon as it did was ignored when the sources were made after the task (on a busy machine,
+/// after `body` had printed), and the process ran on.
 func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) async throws {
+    let state = Mutex<(task: Task<Void, any Error>?, signalled: Bool)>((nil, false))
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)
-    let task = Task { try await body() }
     let sources = [SIGINT, SIGTERM].map { number in
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { task.cancel() }
+        source.setEventHandler {
+            state.withLock { state in
+                state.signalled = true
+                state.task?.cancel()
+            }
+        }
         source.resume()
         return source
     }
     defer { sources.forEach { $0.cancel() } }
+    let task = Task { try await body() }
+    state.withLock { state in
+        state.task = task
+        if state.signalled { task.cancel() }
+    }
     do {
         try await task.value
     } catch is CancellationError {

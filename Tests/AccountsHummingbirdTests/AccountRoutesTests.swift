@@ -570,7 +570,7 @@ struct AccountRoutesTests {
                 "/register/twitter", "/login/twitter", "/account/twitter/link", "/register/complete",
                 "/register/existing",
                 "/register/link", "/signup", "/login", "/sign-out", "/account/twitter/unlink",
-                "/account/sign-out-everywhere", "/account/delete",
+                "/account/sign-out-everywhere", "/account/delete", "/account/sessions/end",
             ] {
                 let page = try await browser.post(path, [("csrf_token", "forged")], origin: "http://evil.example")
                 #expect(page.status == 403, "\(path)")

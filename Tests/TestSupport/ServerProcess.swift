@@ -17,7 +17,10 @@ public final class ServerProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        for key in ["ACCOUNTS_DATABASE", "ACCOUNTS_KEYS", "ACCOUNTS_KEYS_FILE", "TWITTER_CONSUMER_KEY", "TWITTER_CONSUMER_SECRET"] {
+        for key in [
+            "ACCOUNTS_DATABASE", "ACCOUNTS_KEYS", "ACCOUNTS_KEYS_FILE", "TWITTER_CONSUMER_KEY",
+            "TWITTER_CONSUMER_SECRET",
+        ] {
             env[key] = nil
         }
         for (key, value) in environment { env[key] = value }
@@ -78,14 +81,20 @@ public final class ServerProcess: Sendable {
         String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
-    /// Sends `signal` and waits for the process to end; returns its exit status (128 + signal when killed).
+    /// Sends `signal` and waits for the process to end; returns its exit status (128 + signal when killed). A process
+    /// still running 30 s after the signal is killed (SIGKILL, status 137), so that a server that lost the signal
+    /// fails its test rather than holding the whole suite.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         // The reader may still be copying stderr when the process is gone: wait for it, so callers see all of it.
         if stderrDone.wait(timeout: .now() + 10) == .success { stderrDone.signal() }
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus : process.terminationStatus
     }
 
     deinit {

@@ -1,0 +1,46 @@
+/// A coarse label for what a browser is ("Firefox on Linux"), read from its `User-Agent` header at sign-in so that
+/// the account page can tell the person's sessions apart ("Where you're signed in"). Only the label is kept: the
+/// header itself, with its version numbers and build details, would single a person out more than it helps them.
+///
+/// The rules are the order that matters for real headers: Edge, Opera, Samsung Internet and Chrome on iOS all say
+/// "Chrome" or "Safari" too, and Android says "Linux".
+package enum DeviceLabel {
+    /// The label, or nil for a missing header or one naming neither a browser nor a system this knows.
+    package static func from(userAgent: String?) -> String? {
+        guard let userAgent, !userAgent.isEmpty else { return nil }
+        let text = String(userAgent.prefix(512))
+        let browser = Self.browser(text)
+        let system = Self.system(text)
+        switch (browser, system) {
+        case (let browser?, let system?): return "\(browser) on \(system)"
+        case (let browser?, nil): return browser
+        case (nil, let system?): return "A browser on \(system)"
+        case (nil, nil): return nil
+        }
+    }
+
+    private static func browser(_ text: String) -> String? {
+        let rules: [(token: String, name: String)] = [
+            ("Edg/", "Edge"), ("EdgA/", "Edge"), ("EdgiOS/", "Edge"), ("OPR/", "Opera"), ("Opera", "Opera"),
+            ("SamsungBrowser/", "Samsung Internet"), ("YaBrowser/", "Yandex Browser"), ("Vivaldi/", "Vivaldi"),
+            ("FxiOS/", "Firefox"), ("Firefox/", "Firefox"), ("CriOS/", "Chrome"), ("HeadlessChrome/", "Chrome"),
+            ("Chromium/", "Chromium"), ("Chrome/", "Chrome"), ("Version/", "Safari"), ("curl/", "curl"),
+            ("Wget/", "Wget"), ("python-requests/", "Python requests"),
+        ]
+        for rule in rules where text.contains(rule.token) {
+            // "Version/…" is Safari's mark only with "Safari/" beside it.
+            if rule.token == "Version/" && !text.contains("Safari/") { continue }
+            return rule.name
+        }
+        return nil
+    }
+
+    private static func system(_ text: String) -> String? {
+        let rules: [(token: String, name: String)] = [
+            ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "ChromeOS"),
+            ("Windows", "Windows"), ("Macintosh", "macOS"), ("Mac OS X", "macOS"), ("Linux", "Linux"),
+            ("FreeBSD", "FreeBSD"),
+        ]
+        return rules.first { text.contains($0.token) }?.name
+    }
+}

@@ -1,0 +1,127 @@
+import AccountCrypto
+import AccountsHummingbird
+import Foundation
+import TestSupport
+import Testing
+import TwitterOAuth
+
+/// "Where you're signed in" on the account page: each browser signed in to the account, what it is, and a button that
+/// signs out any other one.
+struct SessionListRoutesTests {
+    static let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    static let iPhone =
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        + "Version/17.5 Mobile/15E148 Safari/604.1"
+
+    static func logIn(_ app: WebApp, as userAgent: String) async throws -> Browser {
+        var browser = app.browser()
+        browser.extraHeaders = [HTTPHeader(name: "User-Agent", value: userAgent)]
+        let page = try await browser.submit(
+            "/login", to: "/login", [("login", "ada"), ("password", PasswordResetRoutesTests.password)])
+        #expect(page.location == "/account?notice=signed_in" || page.location == "/account", "\(page.status)")
+        return browser
+    }
+
+    @Test func theAccountPageListsEachBrowserAndSignsOutAnother() async throws {
+        try await WebApp.run { app in
+            // Given Ada signed in on a Linux Firefox and on an iPhone
+            var signUp = try await PasswordResetRoutesTests.signUpAda(app)
+            _ = try await signUp.submit("/account", to: "/sign-out", [])
+            var laptop = try await Self.logIn(app, as: Self.firefox)
+            var phone = try await Self.logIn(app, as: Self.iPhone)
+
+            // Then the laptop's account page lists both, itself marked, the phone with a "Sign out" button
+            let page = try await laptop.get("/account")
+            #expect(page.text.contains(#"<td class="session-device">Firefox on Linux</td>"#))
+            #expect(page.text.contains(#"<td class="session-device">Safari on iPhone</td>"#))
+            #expect(page.text.components(separatedBy: #"id="this-session""#).count == 2)
+            let buttons = page.text.matches(of: /id="end-session-([0-9a-f]{16})"/).map { String($0.output.1) }
+            #expect(buttons.count == 1)
+            // (the page names no session id, nor its full hash)
+            let phoneID = try #require(phone.sessionID)
+            #expect(!page.text.contains(phoneID))
+            #expect(!page.text.contains(SHA256.hexDigest(Array(phoneID.utf8))))
+
+            // When the laptop signs the phone out
+            let ended = try await laptop.post(
+                "/account/sessions/end", [("csrf_token", try #require(page.csrfToken)), ("session", buttons[0])])
+            #expect(ended.location == "/account?notice=session_ended")
+
+            // Then the phone is signed out, the laptop is not, and the trail says which browser ended
+            #expect(try await phone.get("/whoami").text == "nobody")
+            #expect(try await laptop.get("/whoami").text == "ada")
+            let after = try await laptop.get("/account?notice=session_ended")
+            #expect(after.text.contains("That browser is signed out."))
+            #expect(!after.text.contains("Safari on iPhone</td><td>"))
+            #expect(after.text.contains("<td>device: Safari on iPhone</td>"))
+
+            // And the same button again, or one naming the laptop itself, ends nothing
+            let again = try await laptop.post(
+                "/account/sessions/end", [("csrf_token", try #require(after.csrfToken)), ("session", buttons[0])])
+            #expect(again.location == "/account?notice=session_not_found")
+            let ownHandle = String(SHA256.hexDigest(Array(try #require(laptop.sessionID).utf8)).prefix(16))
+            let own = try await laptop.post(
+                "/account/sessions/end", [("csrf_token", try #require(after.csrfToken)), ("session", ownHandle)])
+            #expect(own.location == "/account?notice=session_not_found")
+            #expect(try await laptop.get("/whoami").text == "ada")
+        }
+    }
+
+    /// Another account's session cannot be ended through one's own page, even with its handle.
+    @Test func anotherAccountsSessionIsNotEnded() async throws {
+        try await WebApp.run { app in
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            var eve = app.browser()
+            _ = try await eve.submit(
+                "/signup", to: "/signup",
+                [("username", "eve"), ("email", "eve@example.org"), ("password", PasswordResetRoutesTests.password)])
+            let adasHandle = String(SHA256.hexDigest(Array(try #require(ada.sessionID).utf8)).prefix(16))
+            let before = try databaseDump(app.databasePath)
+            let refused = try await eve.submit("/account", to: "/account/sessions/end", [("session", adasHandle)])
+            #expect(refused.location == "/account?notice=session_not_found")
+            #expect(try await ada.get("/whoami").text == "ada")
+            #expect(try databaseDump(app.databasePath) == before)
+        }
+    }
+
+    @Test(
+        arguments: [
+            (firefox, "Firefox on Linux"),
+            (iPhone, "Safari on iPhone"),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+                    + "Safari/537.36 Edg/126.0.0.0", "Edge on Windows"
+            ),
+            (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    + "Chrome/126.0.0.0 Safari/537.36", "Chrome on macOS"
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.6478.71 "
+                    + "Mobile Safari/537.36", "Chrome on Android"
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    + "SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36", "Samsung Internet on Android"
+            ),
+            (
+                "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/126.0 "
+                    + "Mobile/15E148 Safari/604.1", "Chrome on iPad"
+            ),
+            (
+                "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+                    + "Safari/537.36 OPR/111.0.0.0", "Opera on ChromeOS"
+            ),
+            (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36",
+                "Chrome on Linux"
+            ),
+            ("curl/8.5.0", "curl"),
+            ("Mozilla/5.0 (Windows NT 10.0) SomethingNew/1.0", "A browser on Windows"),
+            ("SomethingNew/1.0", nil),
+            ("", nil),
+        ] as [(String, String?)])
+    func aUserAgentBecomesACoarseLabel(userAgent: String, label: String?) {
+        #expect(DeviceLabel.from(userAgent: userAgent) == label)
+    }
+}
