@@ -234,7 +234,8 @@ extension AccountStore {
 
     /// The columns ``session(from:)`` reads, from `browser_sessions s` joined to `users u`.
     static let sessionColumns =
-        "s.token_hash, u.public_id, s.csrf_token, s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, s.device"
+        "s.token_hash, u.public_id, s.csrf_token, s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, "
+        + "s.device"
 
     static func session(from row: Row) -> BrowserSession {
         BrowserSession(

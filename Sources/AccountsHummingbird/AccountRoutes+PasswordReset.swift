@@ -134,9 +134,10 @@ extension AccountRoutes {
     }
 
     /// Returns when every mail asked for so far (password reset links, email confirmation and change links, change
-    /// and security notices) has been issued and sent, or has failed (or when the calling task is cancelled). Mails go out in
-    /// tasks of their own, after the answer; call this once the server has stopped taking requests, so that stopping
-    /// the app does not drop mails it promised. Bound the wait (a mailer that never answers would hold the process):
+    /// and security notices) has been issued and sent, or has failed (or when the calling task is cancelled). Mails go
+    /// out in tasks of their own, after the answer; call this once the server has stopped taking requests, so that
+    /// stopping the app does not drop mails it promised. Bound the wait (a mailer that never answers would hold the
+    /// process):
     ///
     /// ```swift
     /// try await application.runService()   // until SIGINT or SIGTERM (`run()` handles no signal)

@@ -281,8 +281,9 @@ extension AccountRoutes {
         return new
     }
 
-    /// The response for a registration failure: a Twitter app set up wrong (``RegistrationError/isTwitterSetupProblem``) gets a
-    /// 503 page and an error in the log, other Twitter trouble a 502 page, the rest a message on `/account` or `/`.
+    /// The response for a registration failure: a Twitter app set up wrong
+    /// (``RegistrationError/isTwitterSetupProblem``) gets a 503 page and an error in the log, other Twitter trouble a
+    /// 502 page, the rest a message on `/account` or `/`.
     func failure(_ error: RegistrationError, visit: Visit) -> Response {
         let signedIn = visit.account != nil
         if error.isTwitterSetupProblem {

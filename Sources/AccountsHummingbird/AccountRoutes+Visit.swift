@@ -141,8 +141,8 @@ extension AccountRoutes {
     }
 
     /// The visit of a POST, after its form passed the CSRF check: the session's token in `csrf_token` (compared in
-    /// constant time) and, when the browser sent an `Origin`, the same scheme, host and port as the request. Anything else is
-    /// refused with 403 and nothing changes.
+    /// constant time) and, when the browser sent an `Origin`, the same scheme, host and port as the request. Anything
+    /// else is refused with 403 and nothing changes.
     func postedVisit(_ request: Request) async throws -> (Visit, PostedForm) {
         let visit = try await visit(request)
         var request = request
