@@ -10,6 +10,10 @@ import Synchronization
 ///
 /// - A regular file (or a name not yet taken) is written beside its final name, mode 0600, and renamed over it by
 ///   ``commit()``: a reader never sees half a file, and a failed or abandoned write leaves the old file as it was.
+///   On Linux the file written has no name until ``commit()`` (`O_TMPFILE`, then `linkat` through `/proc/self/fd`):
+///   a process killed half-way (SIGKILL, the OOM killer, a power cut) leaves nothing behind, where a named one left a
+///   hidden `.FILE.partial-…` holding the accounts written so far. Where the file system cannot make such a file, or
+///   `/proc` is not mounted, it is a hidden named file, removed on SIGINT, SIGTERM and SIGHUP.
 /// - A device, FIFO or socket (`/dev/null`, a named pipe), or a symbolic link to one, is written directly. Renaming
 ///   a file over it would put a regular file in its place (as root, `--output /dev/null` replaced the null device).
 /// - A path that names one of the process's descriptors through `/proc` (`/dev/stdout`, `/dev/fd/1`, whatever
@@ -23,8 +27,10 @@ package final class OutputFile {
     private let descriptor: Int32
     /// The path as the caller gave it, for messages.
     package let path: String
-    /// The file written beside `path`, renamed over it by ``commit()``; `nil` when written directly.
+    /// The file written beside `path`, renamed over it by ``commit()``; `nil` when written directly or unnamed.
     private let temporaryPath: String?
+    /// Whether the descriptor is a file without a name yet (`O_TMPFILE`), given one beside `path` by ``commit()``.
+    private let unnamed: Bool
     private var done = false
 
     /// Opens `path` for writing (see the type's description for what is replaced and how).
@@ -38,6 +44,7 @@ package final class OutputFile {
             guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
             self.descriptor = descriptor
             temporaryPath = nil
+            unnamed = false
             return
         }
         var info = stat()
@@ -54,8 +61,15 @@ package final class OutputFile {
                 guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
                 self.descriptor = descriptor
                 temporaryPath = nil
+                unnamed = false
                 return
             }
+        }
+        if let descriptor = Self.unnamedFile(beside: path) {
+            self.descriptor = descriptor
+            temporaryPath = nil
+            unnamed = true
+            return
         }
         let temporary = Self.temporaryPath(for: path)
         let descriptor = Self.unfinished.withLock { unfinished in
@@ -66,6 +80,23 @@ package final class OutputFile {
         guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         self.descriptor = descriptor
         temporaryPath = temporary
+        unnamed = false
+    }
+
+    /// A new file without a name, mode 0600, in the directory of `path`, open for writing; nil where that cannot be
+    /// (not Linux, no `/proc` to name it through later, a file system without `O_TMPFILE`).
+    private static func unnamedFile(beside path: String) -> Int32? {
+        #if os(Linux)
+            guard access("/proc/self/fd", X_OK) == 0 else { return nil }
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            // `O_TMPFILE` is `__O_TMPFILE | O_DIRECTORY`, `__O_TMPFILE` being 020000000 on x86-64 and ARM64 (Glibc's
+            // header does not reach Swift without _GNU_SOURCE).
+            let descriptor = open(directory, 0o20000000 | O_DIRECTORY | O_WRONLY | O_CLOEXEC, 0o600)
+            return descriptor >= 0 ? descriptor : nil
+        #else
+            return nil
+        #endif
     }
 
     /// The files written beside their final names by output files of this process that are neither committed nor
@@ -132,6 +163,7 @@ package final class OutputFile {
 
     deinit {
         if !done {
+            // (an unnamed file goes with its descriptor)
             close(descriptor)
             if let temporaryPath {
                 unlink(temporaryPath)
@@ -156,6 +188,10 @@ package final class OutputFile {
     package func commit() throws(TransferError) {
         guard !done else { return }
         done = true
+        if unnamed {
+            try commitUnnamed()
+            return
+        }
         guard let temporaryPath else {
             guard close(descriptor) == 0 else { throw failure() }
             return
@@ -170,6 +206,37 @@ package final class OutputFile {
         guard close(descriptor) == 0, rename(temporaryPath, path) == 0 else {
             let error = failure()
             unlink(temporaryPath)
+            throw error
+        }
+    }
+
+    /// Syncs the unnamed file, gives it a hidden name beside `path` and renames that over `path`: a link cannot
+    /// replace a file, a rename can. Between the two the name is in the unfinished set, for a signal to remove.
+    private func commitUnnamed() throws(TransferError) {
+        guard fsync(descriptor) == 0 else {
+            let error = failure()
+            close(descriptor)
+            throw error
+        }
+        let temporary = Self.temporaryPath(for: path)
+        let linked = Self.unfinished.withLock { unfinished in
+            #if os(Linux)
+                let result = linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW)
+            #else
+                let result: Int32 = -1
+            #endif
+            if result == 0 { unfinished.insert(temporary) }
+            return result == 0
+        }
+        guard linked else {
+            let error = failure()
+            close(descriptor)
+            throw error
+        }
+        defer { Self.finished(temporary) }
+        guard close(descriptor) == 0, rename(temporary, path) == 0 else {
+            let error = failure()
+            unlink(temporary)
             throw error
         }
     }

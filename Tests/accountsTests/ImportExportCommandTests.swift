@@ -346,11 +346,28 @@ struct ImportExportCommandTests {
     }
 }
 
-/// `export --output FILE` writes beside FILE: a command stopped by Ctrl-C or SIGTERM half-way removes that file as it
-/// ends (by the same signal), and FILE is left as it was. Before, `.FILE.partial-…` stayed behind, holding the accounts
-/// written so far and their password hashes, one more on every interrupted run.
+/// `export --output FILE` writes a file without a name (Linux's `O_TMPFILE`), named and renamed over FILE only when
+/// complete: a command stopped half-way, by Ctrl-C, SIGTERM or even SIGKILL, leaves nothing behind, and FILE as it was.
+/// Before, `.FILE.partial-…` stayed behind, holding the accounts written so far and their password hashes, one more on
+/// every interrupted run (a signal handler removed it after session 36, but nothing can after a SIGKILL).
 struct ExportInterruptionTests {
-    @Test(arguments: [SIGINT, SIGTERM])
+    /// How many bytes the process `pid` has written so far to its output file: one without a name in `directory`
+    /// (`/proc/PID/fd/N` → `DIR/#INODE (deleted)`), or the hidden `.NAME.partial-…` where there is no `O_TMPFILE`.
+    static func bytesWritten(by pid: Int32, in directory: String, partialPrefix: String) -> Int {
+        var largest = 0
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        for name in descriptors {
+            let link = "/proc/\(pid)/fd/" + name
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link),
+                target.hasPrefix(directory + "/#") || target.hasPrefix(directory + "/" + partialPrefix)
+            else { continue }
+            var info = stat()
+            if stat(link, &info) == 0 { largest = max(largest, Int(info.st_size)) }
+        }
+        return largest
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGKILL])
     func anExportStoppedBySignalLeavesNoHalfWrittenFile(signalNumber: Int32) async throws {
         try await withTemporaryDirectory { dir throws in
             // Given 300,000 accounts with password hashes (written straight into the table: importing them takes
@@ -384,10 +401,10 @@ struct ExportInterruptionTests {
             let deadline = ContinuousClock.now + .seconds(60)
             var written = false
             while !written && process.isRunning && ContinuousClock.now < deadline {
-                written = partialFiles().contains { name in
-                    let attributes = try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)
-                    return ((attributes?[.size] as? Int) ?? 0) > 0
-                }
+                written =
+                    Self.bytesWritten(
+                        by: process.processIdentifier, in: URL(fileURLWithPath: dir).resolvingSymlinksInPath().path,
+                        partialPrefix: ".accounts.jsonl.partial-") > 0
                 if !written { usleep(1000) }
             }
             #expect(written, "the export ended before it had written part of its file")
@@ -399,6 +416,9 @@ struct ExportInterruptionTests {
             // after the last write) lets it finish, and the file is the whole export. (Compared as Bools and counts:
             // a failed comparison of 60 MB of bytes has Swift Testing diff them for many minutes.)
             #expect(partialFiles().isEmpty)
+            let databaseName = URL(fileURLWithPath: database).lastPathComponent
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(databaseName) }
+            #expect(left == ["accounts.jsonl"])
             let bytes = fileBytes(output)
             if process.terminationReason == .uncaughtSignal {
                 #expect(process.terminationStatus == signalNumber)
