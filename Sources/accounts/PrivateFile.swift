@@ -6,7 +6,13 @@ import Foundation
 func createPrivateFile(atPath path: String, contents: String) -> String? {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
     guard descriptor >= 0 else {
-        return errno == EEXIST ? "it already exists (keys are never overwritten)" : String(cString: strerror(errno))
+        guard errno == EEXIST else { return String(cString: strerror(errno)) }
+        // `O_EXCL` refuses a symbolic link whatever it points to: one to nothing is not "a file that exists".
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, stat(path, &info) != 0 {
+            return "it is a symbolic link to nothing (it is not followed: remove it, or give the path it points to)"
+        }
+        return "it already exists (keys are never overwritten)"
     }
     var failure: Int32?
     // Without the C string's closing NUL.

@@ -30,6 +30,21 @@ struct KeysCommandTests {
         }
     }
 
+    /// `--output` naming a symbolic link to nothing is refused as that, not as a file that "already exists": the link
+    /// is not followed (a key is written only where the path itself is new), and nothing is written.
+    @Test func generateThroughADanglingLinkSaysSo() throws {
+        try withTemporaryDirectorySync { dir in
+            let link = dir + "/keys"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: dir + "/missing/keys")
+            let result = try runAccounts(["keys", "generate", "--output", link])
+            #expect(result.status == 1)
+            #expect(
+                result.stderr.contains("cannot write \(link): it is a symbolic link to nothing"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/missing/keys"))
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
     /// An id that begins with `#` and a combining mark (one character, not `#`) is refused like `#k2`: before, `keys
     /// generate` wrote it, and a keys file skipped its line as a comment, so with that line first the old key went
     /// on sealing and a rewrap moved nothing.
