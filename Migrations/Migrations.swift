@@ -61,8 +61,8 @@ public enum Migrations: Sendable {
             contents: PackageResources._011_create_email_verifications_sql
         ),
         MigrationFile(
-            fileName: "0012_add_browser_sessions_device.sql",
-            contents: PackageResources._012_add_browser_sessions_device_sql
+            fileName: "0012_add_session_devices.sql",
+            contents: PackageResources._012_add_session_devices_sql
         ),
     ]
 }

@@ -166,6 +166,38 @@ extension AccountStore {
         }
     }
 
+    /// Whether an account had signed in from a device before (``noteSignInDevice(_:for:)``).
+    public enum DeviceSighting: Sendable, Hashable {
+        /// The account's first device: it had none yet (a registration, a sign-up, an account older than the list).
+        case first
+        /// A device the account has signed in from before.
+        case known
+        /// A device the account never signed in from, though it has others: worth telling its owner.
+        case new
+    }
+
+    /// Records that `user` signed in from `device` (a label such as "Firefox on Linux"), and says whether the account
+    /// had used it before. The account's devices go with it; a label is cut to 64 characters without control or format
+    /// characters, and one left empty is `.known` and recorded nowhere.
+    public func noteSignInDevice(_ device: String, for user: UserID) async throws(StoreError) -> DeviceSighting {
+        guard let device = Self.storableDevice(device) else { return .known }
+        let now = Timestamp.micros(now())
+        return try await write { db in
+            let record = try AccountStore.requireUserRecord(db, .id(user))
+            try db.run(
+                sql: "UPDATE account_devices SET last_seen_at = ? WHERE user_id = ? AND device = ?",
+                arguments: [now, record.id, device])
+            if db.changesCount == 1 { return .known }
+            let others =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM account_devices WHERE user_id = ?", arguments: [record.id]) ?? 0
+            try db.run(
+                sql: "INSERT INTO account_devices (user_id, device, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)",
+                arguments: [record.id, device, now, now])
+            return others == 0 ? .first : .new
+        }
+    }
+
     /// The number of live sessions of `user`.
     public func browserSessionCount(of user: UserID) async throws(StoreError) -> Int {
         let now = Timestamp.micros(now())

@@ -24,6 +24,8 @@ extension AccountRoutes {
             case twitterUnlinked = "twitter_unlinked"
             /// The account was deleted by its owner.
             case accountDeleted = "account_deleted"
+            /// The account was signed in to from a device (``SecurityNotice/device``) it never signed in from before.
+            case newDevice = "new_device"
 
             /// One sentence for the mail: "The password of your account was changed."
             public var sentence: String {
@@ -35,6 +37,7 @@ extension AccountRoutes {
                 case .twitterLinked: "A Twitter account was linked to your account: it can sign in to it."
                 case .twitterUnlinked: "The Twitter account was unlinked from your account."
                 case .accountDeleted: "Your account was deleted."
+                case .newDevice: "Your account was signed in to from a browser it had not been used from before."
                 }
             }
         }
@@ -47,15 +50,21 @@ extension AccountRoutes {
         public let change: Change
         /// The Twitter account linked or unlinked (its screen name), for those changes.
         public let twitterScreenName: String?
+        /// The browser signed in from ("Safari on iPhone"), for ``Change/newDevice``.
+        public let device: String?
         /// When it changed.
         public let changedAt: Date
 
         /// Makes a notice.
-        public init(to: String, username: String, change: Change, twitterScreenName: String? = nil, changedAt: Date) {
+        public init(
+            to: String, username: String, change: Change, twitterScreenName: String? = nil, device: String? = nil,
+            changedAt: Date
+        ) {
             self.to = to
             self.username = username
             self.change = change
             self.twitterScreenName = twitterScreenName
+            self.device = device
             self.changedAt = changedAt
         }
 
@@ -67,13 +76,15 @@ extension AccountRoutes {
 
     /// Sends `change`'s notice to `account`'s address, in a task of its own, when notices are configured and the
     /// address is confirmed. `account` is the account as it was before the change (its address is the one told).
-    func sendSecurityNotice(_ change: SecurityNotice.Change, for account: Account, twitterScreenName: String? = nil) {
+    func sendSecurityNotice(
+        _ change: SecurityNotice.Change, for account: Account, twitterScreenName: String? = nil, device: String? = nil
+    ) {
         guard let send = configuration.securityNotice, let address = account.email, account.isEmailVerified else {
             return
         }
         let notice = SecurityNotice(
             to: address, username: account.username, change: change, twitterScreenName: twitterScreenName,
-            changedAt: store.currentDate)
+            device: device, changedAt: store.currentDate)
         let logger = logger
         let started = noticeMails.start {
             do {

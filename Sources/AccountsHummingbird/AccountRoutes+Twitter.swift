@@ -278,6 +278,12 @@ extension AccountRoutes {
             }
         }
         logger.info("signed in", metadata: ["account.id": "\(account.id)"])
+        if let device = visit.device {
+            // (a store error here leaves the sign-in standing: the device is not told about, which is all it costs)
+            if (try? await store.noteSignInDevice(device, for: account.id)) == .new {
+                sendSecurityNotice(.newDevice, for: account, device: device)
+            }
+        }
         return new
     }
 

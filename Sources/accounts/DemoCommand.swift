@@ -324,7 +324,9 @@ final class DemoOutbox: Sendable {
     }
 
     func deliver(_ notice: AccountRoutes.SecurityNotice) throws {
-        let twitter = notice.twitterScreenName.map { " Twitter account: @\($0)." } ?? ""
+        let twitter =
+            (notice.twitterScreenName.map { " Twitter account: @\($0)." } ?? "")
+            + (notice.device.map { " Browser: \($0)." } ?? "")
         try append(
             to: notice.to, subject: "Security notice for \(notice.username)",
             line: "Hello \(notice.username). \(notice.change.sentence)\(twitter) When: \(notice.changedAt).",

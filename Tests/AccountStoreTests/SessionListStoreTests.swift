@@ -77,6 +77,26 @@ struct SessionListStoreTests {
         }
     }
 
+    /// The devices an account signed in from: its first is `.first`, one it used before `.known`, another `.new`;
+    /// each account has its own, and they go with it.
+    @Test func signInDevicesAreFirstKnownOrNewPerAccount() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let ann = try await store.createAccount(newAccount("ann"))
+            let bob = try await store.createAccount(newAccount("bob"))
+            #expect(try await store.noteSignInDevice("Firefox on Linux", for: ann.id) == .first)
+            #expect(try await store.noteSignInDevice("Firefox on Linux", for: ann.id) == .known)
+            #expect(try await store.noteSignInDevice("Safari on iPhone", for: ann.id) == .new)
+            #expect(try await store.noteSignInDevice("Safari on iPhone", for: ann.id) == .known)
+            #expect(try await store.noteSignInDevice("Safari on iPhone", for: bob.id) == .first)
+            #expect(try await store.noteSignInDevice("\u{7}", for: bob.id) == .known)
+            #expect(countQuery(dir + "/accounts.sqlite", "SELECT count(*) FROM account_devices") == 3)
+            _ = try await store.deleteAccount(.id(ann.id))
+            #expect(countQuery(dir + "/accounts.sqlite", "SELECT count(*) FROM account_devices") == 1)
+        }
+    }
+
     /// What goes into the `device` column is a label: control and format characters are dropped, and it is cut to 64.
     @Test func aDeviceLabelIsStoredCleanAndShort() async throws {
         try await withTemporaryDirectory { dir in

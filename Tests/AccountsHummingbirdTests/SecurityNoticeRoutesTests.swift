@@ -3,6 +3,7 @@ import AccountsHummingbird
 import Foundation
 import TestSupport
 import Testing
+import TwitterOAuth
 
 /// Security notices: the account's confirmed address hears of every change to its ways in, and of its deletion, so
 /// that its owner learns of what they did not do; an unconfirmed address hears nothing.
@@ -77,6 +78,33 @@ struct SecurityNoticeRoutesTests {
             let text = sent.map { "\($0) \($0.change.sentence)" }.joined(separator: "\n")
             let holdsPassword = text.contains(Self.password) || text.contains(Self.newPassword)
             #expect(!holdsPassword)
+        }
+    }
+
+    /// A sign-in from a browser the account never signed in from is told, with the browser named; one from a browser
+    /// it used before, or the account's first (its sign-up), is not.
+    @Test func aSignInFromANewBrowserIsTold() async throws {
+        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
+        try await WebApp.run(configuration: Self.configuration(notices)) { app in
+            // Given Ada, who signed up on a Linux Firefox, her address confirmed
+            var laptop = app.browser()
+            laptop.extraHeaders = [HTTPHeader(name: "User-Agent", value: SessionListRoutesTests.firefox)]
+            _ = try await laptop.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            try executeSQL(app.databasePath, "UPDATE users SET email_verified_at = 1 WHERE username = 'ada'")
+            // When she logs in again on the laptop, then on an iPhone, then on the iPhone again
+            _ = try await SessionListRoutesTests.logIn(app, as: SessionListRoutesTests.firefox)
+            #expect(await Self.told(app, notices).isEmpty)
+            _ = try await SessionListRoutesTests.logIn(app, as: SessionListRoutesTests.iPhone)
+            _ = try await SessionListRoutesTests.logIn(app, as: SessionListRoutesTests.iPhone)
+            // Then only the iPhone's first sign-in is told, naming it
+            #expect(await Self.told(app, notices) == [.newDevice])
+            #expect(notices.value.first?.device == "Safari on iPhone")
+            #expect(notices.value.first?.to == "ada@example.org")
+            // And a browser saying nothing we know is not told as new (it has no label)
+            _ = try await SessionListRoutesTests.logIn(app, as: "SomethingNew/1.0")
+            #expect(await Self.told(app, notices) == [.newDevice])
         }
     }
 
