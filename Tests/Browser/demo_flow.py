@@ -357,6 +357,11 @@ class Suite:
         self.wait_for_path("/account?notice=password_changed")
         check("Your password was changed" in self.text_of("#notice"), "no password-changed notice")
         check(self.signed_in_as() == "lin", "signed out by changing the password")
+        # "Where you're signed in" lists this browser by its label, and lin's confirmed address is told of the change
+        row = self.driver.find_element(By.ID, "this-session").find_element(By.XPATH, "..")
+        check("Chrome on Linux" in row.text, f"this browser's session row: {row.text!r}")
+        notice = self.outbox_link(r"(To: lin@example\.org\nSubject: Security notice for lin\n\n[^\n]*password[^\n]*changed)")
+        check(notice is not None, "no security notice for the changed password in the outbox")
         self.sign_out()
         self.open("/login")
         self.fill("login", "lin@example.org")
