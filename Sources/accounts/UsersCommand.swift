@@ -13,7 +13,7 @@ struct UsersCommand: AsyncParsableCommand {
         commandName: "users",
         abstract: "Show, delete, disable or enable one account (by public id, or by username when the argument is not "
             + "a UUID).",
-        subcommands: [Show.self, Delete.self, Disable.self, Enable.self]
+        subcommands: [Show.self, Delete.self, Disable.self, Enable.self, SignOut.self]
     )
 
     /// `accounts users show ID|USERNAME|EMAIL [--format table|json]`
@@ -53,7 +53,14 @@ struct UsersCommand: AsyncParsableCommand {
             }
             switch format {
             case .json: printOutput(UsersCommand.json(overview) + "\n")
-            case .table: printOutput(UsersCommand.table(overview))
+            case .table:
+                let sessions: [BrowserSession]
+                do {
+                    sessions = try await store.browserSessions(of: overview.account.id)
+                } catch {
+                    throw fail(error)
+                }
+                printOutput(UsersCommand.table(overview, sessions: sessions))
             }
         }
     }
@@ -208,6 +215,41 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
+    /// `accounts users sign-out ID|USERNAME|EMAIL`
+    struct SignOut: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sign-out",
+            abstract: "End every browser session of an account (\"sign out everywhere\", for a person who cannot: a "
+                + "lost phone, a stolen session); the audit trail records a `sessions_revoked` event by `cli`. The "
+                + "account can sign in again.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(
+            help: ArgumentHelp("The account's public id, its username, or its email address.", valueName: "account"))
+        var account: String
+
+        func run() async throws {
+            let store = try global.openStore(keyRing: nil)
+            defer { try? store.close() }
+            let reference = AccountReference(account)
+            let found: Account
+            let ended: Int
+            do throws(StoreError) {
+                guard let account = try await store.account(reference) else {
+                    throw StoreError.accountNotFound(reference.description)
+                }
+                found = account
+                ended = try await store.deleteBrowserSessions(of: account.id, actor: "cli")
+            } catch {
+                throw fail(error)
+            }
+            printOutput(
+                "signed out account \(found.id) (\(ReportRenderer.terminalText(found.username))): ended \(ended) "
+                    + "browser \(plural(ended, "session"))\n")
+        }
+    }
+
     /// Refuses a `--reason` that is empty, longer than 200 characters, or holds a control character (a line break
     /// included) or a bidirectional control (which would reorder the audit table's text on a terminal), naming the
     /// option.
@@ -269,7 +311,7 @@ struct UsersCommand: AsyncParsableCommand {
     /// The table of `users show`. Every value is shown as the duplicate report's table shows it (control characters
     /// and direction overrides as `?`): a name from Twitter, or an event kind or detail written by another program,
     /// could otherwise move the cursor or reorder the terminal's text.
-    static func table(_ overview: AccountOverview) -> String {
+    static func table(_ overview: AccountOverview, sessions: [BrowserSession] = []) -> String {
         let account = overview.account
         let name = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
         var rows: [(String, String)] = [
@@ -294,10 +336,19 @@ struct UsersCommand: AsyncParsableCommand {
         } else {
             rows.append(("twitter", "not linked"))
         }
+        rows.append(("sessions", sessions.isEmpty ? "none" : "\(sessions.count) live (most recently used first)"))
+        for session in sessions {
+            rows.append(
+                (
+                    "  " + (session.device ?? "Unknown browser"),
+                    "signed in \(time(session.createdAt) ?? "-"), last active \(time(session.lastSeenAt) ?? "-")"
+                ))
+        }
         let width = rows.map(\.0.count).max() ?? 0
         var output =
             rows.map {
-                $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + ReportRenderer.terminalText($0.1)
+                ReportRenderer.terminalText($0.0).padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + ReportRenderer.terminalText($0.1)
             }
             .joined(separator: "\n") + "\n"
         output += "\nrecent events (newest first):\n"

@@ -19,6 +19,50 @@ struct UsersCommandTests {
             (try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])?["id"] as? String)
     }
 
+    /// `users show` lists the account's live sessions by device; `users sign-out` ends them all for a person who
+    /// cannot (a lost phone), audited as `sessions_revoked` by `cli`; an unknown account changes nothing.
+    @Test func signOutEndsEverySessionOfTheAccountAndShowListsThem() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try fixtureDatabase(dir)
+            let far = 4_102_444_800_000_000  // 2100-01-01, in microseconds
+            for (letter, device, user) in [
+                ("a", "'Firefox on Linux'", "zoe"), ("b", "NULL", "zoe"), ("c", "'Chrome'", "yamada"),
+            ] {
+                try executeSQL(
+                    database,
+                    """
+                    INSERT INTO browser_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at,
+                        idle_expires_at, expires_at, device)
+                    SELECT '\(String(repeating: letter, count: 64))', id, 'csrf', 1733300000000000, 1733300060000000,
+                        \(far), \(far), \(device)
+                    FROM users WHERE username = '\(user)'
+                    """)
+            }
+            let shown = try runAccounts(["--database", database, "users", "show", "zoe"])
+            #expect(shown.stdout.contains("sessions            2 live (most recently used first)\n"), "\(shown.stdout)")
+            #expect(
+                shown.stdout.contains(
+                    "  Firefox on Linux  signed in 2024-12-04T08:13:20Z, last active 2024-12-04T08:14:20Z\n"))
+            #expect(shown.stdout.contains("  Unknown browser   signed in"))
+
+            let before = try databaseDump(database)
+            let unknown = try runAccounts(["--database", database, "users", "sign-out", "nobody"])
+            #expect(unknown.status == 1 && unknown.stderr.contains("no account 'nobody'"), "\(unknown.stderr)")
+            #expect(try databaseDump(database) == before)
+
+            let signedOut = try runAccounts(["--database", database, "users", "sign-out", "zoe"])
+            #expect(signedOut.status == 0, "\(signedOut.stderr)")
+            #expect(signedOut.stdout.hasSuffix(" (zoe): ended 2 browser sessions\n"), "\(signedOut.stdout)")
+            #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
+            #expect(
+                countQuery(
+                    database, "SELECT count(*) FROM account_events WHERE kind = 'sessions_revoked' AND actor = 'cli'")
+                    == 1)
+            let after = try runAccounts(["--database", database, "users", "show", "zoe"])
+            #expect(after.stdout.contains("sessions        none\n"), "\(after.stdout)")
+        }
+    }
+
     @Test func showPrintsTheAccountItsIdentityPasswordStateAndEventsButNoSecret() throws {
         try withTemporaryDirectorySync { dir in
             let database = try fixtureDatabase(dir)
