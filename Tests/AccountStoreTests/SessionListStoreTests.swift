@@ -15,13 +15,22 @@ struct SessionListStoreTests {
             device: device)
     }
 
-    @Test func anAccountsLiveSessionsAreListedMostRecentlyUsedFirstWithTheirDevices() async throws {
+    /// A store with the accounts ann and bob, on a test clock, in a temporary directory.
+    static func withAnnAndBob(
+        _ body: (AccountStore, TestClock, String, Account, Account) async throws -> Void
+    ) async throws {
         try await withTemporaryDirectory { dir in
             let clock = TestClock()
             let store = try makeStore(in: dir, now: clock.closure)
             defer { try? store.close() }
             let ann = try await store.createAccount(newAccount("ann"))
             let bob = try await store.createAccount(newAccount("bob"))
+            try await body(store, clock, dir, ann, bob)
+        }
+    }
+
+    @Test func anAccountsLiveSessionsAreListedMostRecentlyUsedFirstWithTheirDevices() async throws {
+        try await Self.withAnnAndBob { store, clock, dir, ann, bob in
             try await store.createBrowserSession(
                 Self.session("a", user: ann.id, at: clock.now, device: "Firefox on Linux"))
             clock.advance(by: 10)
@@ -43,12 +52,7 @@ struct SessionListStoreTests {
     }
 
     @Test func oneSessionIsEndedByItsHandleOnlyForItsOwnAccountAndTheEndIsAudited() async throws {
-        try await withTemporaryDirectory { dir in
-            let clock = TestClock()
-            let store = try makeStore(in: dir, now: clock.closure)
-            defer { try? store.close() }
-            let ann = try await store.createAccount(newAccount("ann"))
-            let bob = try await store.createAccount(newAccount("bob"))
+        try await Self.withAnnAndBob { store, clock, dir, ann, bob in
             let here = Self.session("a", user: ann.id, at: clock.now, device: "Firefox on Linux")
             let there = Self.session("b", user: ann.id, at: clock.now, device: "Safari on iPhone")
             let bobs = Self.session("c", user: bob.id, at: clock.now)
@@ -80,11 +84,7 @@ struct SessionListStoreTests {
     /// The devices an account signed in from: its first is `.first`, one it used before `.known`, another `.new`;
     /// each account has its own, and they go with it.
     @Test func signInDevicesAreFirstKnownOrNewPerAccount() async throws {
-        try await withTemporaryDirectory { dir in
-            let store = try makeStore(in: dir)
-            defer { try? store.close() }
-            let ann = try await store.createAccount(newAccount("ann"))
-            let bob = try await store.createAccount(newAccount("bob"))
+        try await Self.withAnnAndBob { store, _, dir, ann, bob in
             #expect(try await store.noteSignInDevice("Firefox on Linux", for: ann.id) == .first)
             #expect(try await store.noteSignInDevice("Firefox on Linux", for: ann.id) == .known)
             #expect(try await store.noteSignInDevice("Safari on iPhone", for: ann.id) == .new)
