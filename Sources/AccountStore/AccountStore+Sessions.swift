@@ -113,9 +113,9 @@ extension AccountStore {
         }
     }
 
-    /// The live sessions of `user`, the most recently used first (ties: the newest first), as its account page lists
-    /// them ("Where you're signed in").
-    public func browserSessions(of user: UserID) async throws(StoreError) -> [BrowserSession] {
+    /// The live sessions of `user`, the most recently used first (ties: the newest first), at most `limit` of them,
+    /// as its account page lists them ("Where you're signed in").
+    public func browserSessions(of user: UserID, limit: Int = 50) async throws(StoreError) -> [BrowserSession] {
         let now = Timestamp.micros(now())
         return try await read { db in
             try Row.fetchAll(
@@ -125,7 +125,8 @@ extension AccountStore {
                     FROM browser_sessions s JOIN users u ON u.id = s.user_id
                     WHERE u.public_id = ? AND s.idle_expires_at > ? AND s.expires_at > ?
                     ORDER BY s.last_seen_at DESC, s.created_at DESC, s.id DESC
-                    """, arguments: [user.rawValue, now, now]
+                    LIMIT ?
+                    """, arguments: [user.rawValue, now, now, max(0, limit)]
             ).map(AccountStore.session(from:))
         }
     }

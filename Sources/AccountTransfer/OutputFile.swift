@@ -219,19 +219,20 @@ package final class OutputFile {
             throw error
         }
         let temporary = Self.temporaryPath(for: path)
-        let linked = Self.unfinished.withLock { unfinished in
+        // (`errno` is read inside the lock: unlocking may make a system call of its own)
+        let linkError: Int32? = Self.unfinished.withLock { unfinished in
             #if os(Linux)
                 let result = linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW)
             #else
                 let result: Int32 = -1
             #endif
-            if result == 0 { unfinished.insert(temporary) }
-            return result == 0
+            guard result == 0 else { return errno }
+            unfinished.insert(temporary)
+            return nil
         }
-        guard linked else {
-            let error = failure()
+        if let linkError {
             close(descriptor)
-            throw error
+            throw .writeFailed(path: path, reason: String(cString: strerror(linkError)))
         }
         defer { Self.finished(temporary) }
         guard close(descriptor) == 0, rename(temporary, path) == 0 else {

@@ -215,7 +215,7 @@ extension AccountRoutes {
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let events = try await store.events(for: account.id, limit: configuration.eventsShown)
-        let sessions = try await store.browserSessions(of: account.id)
+        let sessions = try await store.browserSessions(of: account.id, limit: Pages.sessionsListed + 1)
         let offer: Pages.PasswordOffer =
             account.hasPassword
             ? .change(canRemove: account.twitter != nil)

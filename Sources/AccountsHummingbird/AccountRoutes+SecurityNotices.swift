@@ -5,8 +5,8 @@ import Logging
 
 extension AccountRoutes {
     /// A notice to an account's confirmed address that one of its ways in changed, or that it was deleted
-    /// (``Configuration/securityNotice``): if it was not its owner's doing, they know to act. Holds no secret, so it
-    /// may be logged.
+    /// (``Configuration/securityNotice``): if it was not its owner's doing, they know to act. Holds no secret; its
+    /// description names no address.
     public struct SecurityNotice: Sendable, CustomStringConvertible {
         /// What changed.
         public enum Change: String, Sendable, CaseIterable {
@@ -68,7 +68,9 @@ extension AccountRoutes {
             self.changedAt = changedAt
         }
 
-        public var description: String { "security notice (\(change.rawValue)) to \(to) for \(username)" }
+        /// `security notice (password_changed) for ada`: what and whose, not the address (logs name accounts by
+        /// their ids, not their mailboxes).
+        public var description: String { "security notice (\(change.rawValue)) for \(username)" }
     }
 
     /// The most security notices being sent at once; more are dropped (and the drops logged).

@@ -296,7 +296,13 @@ extension AccountRoutes {
             // Not Twitter's health nor the person's doing: this site's Twitter app is set up wrong (an unregistered
             // callback URL, a wrong consumer key, a clock off). Retrying cannot help, so the person is told to use
             // another way in, and the operator gets an error line saying what to fix.
-            logger.error("Twitter sign-in is not set up correctly", metadata: ["web.error": "\(error)"])
+            // (one line a minute: a request with a forged `Host` asks Twitter for a callback there, which it refuses
+            // the same way, so anyone can cause this line)
+            if let events = logLimiter.eventsToLog("twitter-setup", at: store.currentDate) {
+                logger.error(
+                    "Twitter sign-in is not set up correctly",
+                    metadata: ["web.error": "\(error)", "web.events": "\(events)"])
+            }
             return page(
                 visit, title: "Twitter sign-in is unavailable", status: .serviceUnavailable,
                 body: Pages.twitterMisconfigured(signedIn: signedIn))

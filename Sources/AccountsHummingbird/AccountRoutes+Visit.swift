@@ -202,14 +202,16 @@ extension AccountRoutes {
         if let port = components.port { authority += ":\(port)" }
         guard authority.lowercased() == origin.authority else { return false }
         if scheme == origin.scheme { return true }
-        if scheme == "https" && !origin.isHTTPS {
+        if scheme == "https" && !origin.isHTTPS,
+            let events = logLimiter.eventsToLog("origin-scheme", at: store.currentDate)
+        {
             logger.warning(
                 """
                 form refused: the page was served over HTTPS but the form arrived over plain HTTP; behind a \
                 TLS-terminating proxy, list it in trustedProxies (its X-Forwarded-Proto is then believed) or set \
                 scheme to .https
                 """,
-                metadata: ["web.path": "\(request.uri.path)"])
+                metadata: ["web.path": "\(request.uri.path)", "web.events": "\(events)"])
         }
         return false
     }

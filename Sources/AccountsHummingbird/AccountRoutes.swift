@@ -144,6 +144,8 @@ public struct AccountRoutes: Sendable {
     let emailMails: MailQueue
     /// The security notices being sent (``Configuration/securityNotice``).
     let noticeMails: MailQueue
+    /// Limits the log lines a client can cause at will.
+    let logLimiter = LogLimiter()
 
     /// Routes over `store`, registering through `registration` and signing in with passwords through `local`.
     /// - Parameters:
@@ -170,8 +172,9 @@ public struct AccountRoutes: Sendable {
         // `form-action` also governs where a form's answer redirects: "Log in with Twitter" posts here and is sent on
         // to Twitter's authorization page, so Twitter's origin is the one other place a form may lead.
         self.contentSecurityPolicy =
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' \(registration.twitterWebOrigin); "
-            + "frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "
+            + Self.formActionSources(twitterOrigin: registration.twitterWebOrigin).joined(separator: " ")
+            + "; frame-ancestors 'none'; base-uri 'none'"
         self.sessions = BrowserSessions(store: store, configuration: configuration, logger: logger)
         let delivery = configuration.passwordReset
         self.resetThrottle = delivery.map {
@@ -184,6 +187,18 @@ public struct AccountRoutes: Sendable {
         self.resetMails = MailQueue(limit: max(1, delivery?.maximumInFlight ?? 1))
         self.emailMails = MailQueue(limit: max(1, configuration.emailVerification?.maximumInFlight ?? 1))
         self.noticeMails = MailQueue(limit: Self.maximumSecurityNoticesInFlight)
+    }
+
+    /// Twitter's own origins: its authorization page (`api.x.com`, the old `api.twitter.com`) may send a browser on to
+    /// the others (to log in at `x.com`), and browsers apply `form-action` to every redirect after a form.
+    static let twitterWebOrigins = [
+        "https://api.x.com", "https://api.twitter.com", "https://x.com", "https://twitter.com",
+    ]
+
+    /// Where a form may lead besides this site: Twitter's origins when the client talks to Twitter, else the one it
+    /// talks to (a sandbox, a test server).
+    package static func formActionSources(twitterOrigin: String) -> [String] {
+        twitterWebOrigins.contains(twitterOrigin) ? twitterWebOrigins : [twitterOrigin]
     }
 
     /// Adds every route (see README, "Web routes") to `router`, under ``Configuration/mountPath``.

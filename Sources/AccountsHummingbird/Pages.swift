@@ -614,7 +614,11 @@ enum Pages: Sendable {
     /// button.
     static func sessionList(_ sessions: [BrowserSession], current: String?, csrf: String) -> String {
         guard !sessions.isEmpty else { return "" }
-        let rows = sessions.map { session in
+        let more =
+            sessions.count > sessionsListed
+            ? "<p id=\"more-sessions\">Only the \(sessionsListed) most recently used are listed: Sign out everywhere ends "
+                + "them all.</p>\n" : ""
+        let rows = sessions.prefix(sessionsListed).map { session in
             let isCurrent = session.tokenHash == current
             let action =
                 isCurrent
@@ -633,8 +637,12 @@ enum Pages: Sendable {
             <tbody>
             \(rows.joined(separator: "\n"))
             </tbody></table>
+            \(more)
             """
     }
+
+    /// The most sessions "Where you're signed in" lists.
+    static let sessionsListed = 50
 
     /// The details of an event the person is shown (the account page, "Download your data"). An operator's `reason`
     /// for disabling or enabling the account is for the audit trail (`accounts users show`), not for the person: it

@@ -111,13 +111,17 @@ public struct TwitterAPIError: Sendable, Hashable, CustomStringConvertible {
 
     /// Twitter's numeric error code.
     public let code: Int
-    /// Twitter's message, as sent (cut to 200 characters).
+    /// Twitter's message, as sent without control or format characters (cut to 200 characters).
     public let message: String
 
-    /// Makes an error entry from a code and message.
+    /// Makes an error entry from a code and message; the message loses its control and format characters (an escape
+    /// sequence from a hostile server must not reach a terminal through a log line) and is cut to 200 characters.
     public init(code: Int, message: String) {
         self.code = code
-        self.message = String(message.prefix(200))
+        let shown = message.unicodeScalars.filter {
+            $0.properties.generalCategory != .control && $0.properties.generalCategory != .format
+        }
+        self.message = String(String.UnicodeScalarView(shown).prefix(200))
     }
 
     /// `error 32 (Could not authenticate you.): check the consumer key and secret …`.

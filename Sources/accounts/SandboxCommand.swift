@@ -126,6 +126,9 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
     let state = Mutex<(task: Task<Void, any Error>?, signalled: Bool)>((nil, false))
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)
+    // A source is registered on Dispatch's own queue some time after `resume()`; until then a signal meets SIG_IGN and
+    // is lost. So `body` starts only once both are registered.
+    let registered = DispatchGroup()
     let sources = [SIGINT, SIGTERM].map { number in
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
@@ -134,10 +137,15 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
                 state.task?.cancel()
             }
         }
+        registered.enter()
+        source.setRegistrationHandler { registered.leave() }
         source.resume()
         return source
     }
     defer { sources.forEach { $0.cancel() } }
+    await withCheckedContinuation { continuation in
+        registered.notify(queue: .global()) { continuation.resume() }
+    }
     let task = Task { try await body() }
     state.withLock { state in
         state.task = task

@@ -48,6 +48,8 @@ struct SessionListStoreTests {
             #expect(listed.map(\.handle) == ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"])
             #expect(listed.map(\.device) == ["Firefox on Linux", "Safari on iPhone"])
             #expect(try await store.browserSessions(of: bob.id).map(\.device) == ["Chrome"])
+            // At most `limit`, the most recently used
+            #expect(try await store.browserSessions(of: ann.id, limit: 1).map(\.handle) == ["aaaaaaaaaaaaaaaa"])
         }
     }
 

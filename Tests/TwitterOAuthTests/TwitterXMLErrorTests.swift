@@ -69,6 +69,25 @@ struct TwitterXMLErrorTests {
         #expect(error?.isSetupProblem == true)
     }
 
+    /// A message's control and format characters are dropped (an escape sequence must not reach a terminal through
+    /// a log line), whether the body was XML or JSON.
+    @Test(arguments: [
+        #"<errors><error code="32">Could not&#27;[31m authenticate&#x202E; you.&#0;</error></errors>"#,
+        #"{"errors":[{"code":32,"message":"Could not\u001b[31m authenticate\u202e you.\u0000"}]}"#,
+    ])
+    func controlCharactersInAMessageAreDropped(body: String) async {
+        let transport = StubTransport(status: 401, body: body)
+        let error = await #expect(throws: TwitterError.self) {
+            try await TwitterClientTests.client(transport).requestToken(callback: "oob")
+        }
+        #expect(
+            error
+                == .rejected(
+                    status: 401, errors: [TwitterAPIError(code: 32, message: "Could not[31m authenticate you.")]))
+        let message: String? = if case .rejected(_, let errors) = error { errors.first?.message } else { nil }
+        #expect(message == "Could not[31m authenticate you.")
+    }
+
     /// What is not one of Twitter's two XML shapes stays an unexpected status, as before: no guessing.
     @Test(arguments: [
         "<errors><error code=\"415\">unclosed",
