@@ -49,7 +49,9 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// A sign-in refused unchecked, after too many wrong passwords.
     public static let signInThrottled = AccountEventKind(rawValue: "sign_in_throttled")
 
-    /// The credentials were right, but the account may not sign in (it is disabled); `details` say why.
+    /// The credentials were right, but the account may not sign in; `details` say why (`reason`: `disabled`, or
+    /// `sessions_ended` when every session of the account was ended while the sign-in was checked, so that its
+    /// `signed_in` event opened no session).
     public static let signInRefused = AccountEventKind(rawValue: "sign_in_refused")
 
     /// A Twitter identity was linked; `details` name it.

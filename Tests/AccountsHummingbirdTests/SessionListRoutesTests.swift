@@ -1,4 +1,6 @@
 import AccountCrypto
+import AccountModel
+import AccountStore
 import AccountsHummingbird
 import Foundation
 import TestSupport
@@ -64,6 +66,34 @@ struct SessionListRoutesTests {
                 "/account/sessions/end", [("csrf_token", try #require(after.csrfToken)), ("session", ownHandle)])
             #expect(own.location == "/account?notice=session_not_found")
             #expect(try await laptop.get("/whoami").text == "ada")
+        }
+    }
+
+    /// A sign-in whose account had every session ended while it was checked opens none, and the trail says so after
+    /// the sign-in's own `signed_in` event (before, that event stood alone, as if a session had opened).
+    @Test func aSignInRefusedBecauseSessionsEndedMeanwhileIsInTheTrail() async throws {
+        try await WebApp.run { app in
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            _ = try await ada.submit("/account", to: "/sign-out", [])
+            // (every session of Ada's ended "during" the next request: the test clock stands still, so an event a
+            // second ahead of it came after the request began)
+            let later = Int64((app.clock.now.timeIntervalSince1970 + 1) * 1_000_000)
+            try executeSQL(
+                app.databasePath,
+                """
+                INSERT INTO account_events (kind, subject, actor, details, occurred_at)
+                SELECT 'sessions_revoked', public_id, 'user', '{"sessions":"0"}', \(later) FROM users WHERE username = 'ada'
+                """)
+            var browser = app.browser()
+            let refused = try await browser.submit(
+                "/login", to: "/login", [("login", "ada"), ("password", PasswordResetRoutesTests.password)])
+            #expect(refused.location == "/login?notice=sessions_ended")
+            #expect(try await browser.get("/whoami").text == "nobody")
+            let kinds = try await app.store.events(
+                for: try #require(try await app.store.account(.username("ada"))).id, limit: 3)
+            #expect(kinds.map(\.kind) == [.signInRefused, .signedIn, .sessionsRevoked])
+            let refusal = kinds.first { $0.kind == .signInRefused }
+            #expect(refusal?.details == ["reason": "sessions_ended"])
         }
     }
 
