@@ -8,11 +8,13 @@ extension AccountOverview {
     /// "screen_name", "name", "linked_at", "last_seen_at", "has_credential"}, "<eventsKey>": [{"kind", "actor",
     /// "occurred_at", "details": {…}}]}`. Never a hash, token or secret. `accounts users show --format json` prints
     /// it with `recent_events`; the web's "Download your data" serves it with `events`, the Twitter profile as
-    /// Twitter gave it (`twitter.profile`, when stored) and each event's details as the account page shows them
-    /// (`details`).
+    /// Twitter gave it (`twitter.profile`, when stored), each event's details as the account page shows them
+    /// (`details`), and its sessions and devices (`extra`: members added after the others, each a key and its JSON
+    /// text as given).
     public func json(
         eventsKey: String = "recent_events", includingProfile: Bool = false,
-        details: (AccountEvent) -> [String: String] = { $0.details }
+        details: (AccountEvent) -> [String: String] = { $0.details },
+        appending extra: [(key: String, json: String)] = []
     ) -> String {
         func string(_ text: String?) -> String { text.map(JSONString.literal) ?? "null" }
         func time(_ date: Date?) -> String { string(AccountOverview.time(date)) }
@@ -42,7 +44,8 @@ extension AccountOverview {
             + "\"has_password\": \(account.hasPassword), \"created_at\": \(time(account.createdAt)), "
             + "\"updated_at\": \(time(account.updatedAt)), "
             + "\"last_sign_in_at\": \(time(account.lastSignInAt)), \"twitter\": \(twitter), "
-            + "\(JSONString.literal(eventsKey)): [\(events.joined(separator: ", "))]}"
+            + "\(JSONString.literal(eventsKey)): [\(events.joined(separator: ", "))]"
+            + extra.map { ", \(JSONString.literal($0.key)): \($0.json)" }.joined() + "}"
     }
 
     /// UTC time text as the account files write it (fractional seconds only when not zero).

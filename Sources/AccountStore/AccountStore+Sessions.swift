@@ -177,6 +177,34 @@ extension AccountStore {
         case new
     }
 
+    /// A device an account signed in from (``noteSignInDevice(_:for:)``).
+    public struct SignInDevice: Sendable, Hashable {
+        /// Its label ("Firefox on Linux").
+        public var device: String
+        /// The account's first sign-in from it.
+        public var firstSeenAt: Date
+        /// The account's latest sign-in from it.
+        public var lastSeenAt: Date
+    }
+
+    /// The devices `user` signed in from, the most recently used first ("Download your data" lists them).
+    public func signInDevices(of user: UserID) async throws(StoreError) -> [SignInDevice] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.device, d.first_seen_at, d.last_seen_at
+                    FROM account_devices d JOIN users u ON u.id = d.user_id
+                    WHERE u.public_id = ? ORDER BY d.last_seen_at DESC, d.device
+                    """, arguments: [user.rawValue]
+            ).map {
+                SignInDevice(
+                    device: $0[0], firstSeenAt: Timestamp.date($0[1] as Int64),
+                    lastSeenAt: Timestamp.date($0[2] as Int64))
+            }
+        }
+    }
+
     /// Records that `user` signed in from `device` (a label such as "Firefox on Linux"), and says whether the account
     /// had used it before. The account's devices go with it; a label is cut to 64 characters without control or format
     /// characters, and one left empty is `.known` and recorded nowhere.

@@ -199,13 +199,36 @@ extension AccountRoutes {
         guard let overview = try await store.accountOverview(.id(account.id), eventLimit: Int(Int32.max)) else {
             throw Refusal(response: redirect(nil, to: "/login?notice=sign_in_first"))
         }
-        let json = overview.json(eventsKey: "events", includingProfile: true, details: Pages.shownDetails(of:))
+        let sessions = try await store.browserSessions(of: account.id, limit: Int(Int32.max)).map { session in
+            "{\"device\": \(Self.jsonString(session.device)), \"signed_in_at\": \(Self.jsonTime(session.createdAt)), "
+                + "\"last_active_at\": \(Self.jsonTime(session.lastSeenAt))}"
+        }
+        let devices = try await store.signInDevices(of: account.id).map { device in
+            "{\"device\": \(Self.jsonString(device.device)), \"first_seen_at\": \(Self.jsonTime(device.firstSeenAt)), "
+                + "\"last_seen_at\": \(Self.jsonTime(device.lastSeenAt))}"
+        }
+        let json = overview.json(
+            eventsKey: "events", includingProfile: true, details: Pages.shownDetails(of:),
+            appending: [
+                ("sessions", "[" + sessions.joined(separator: ", ") + "]"),
+                ("devices", "[" + devices.joined(separator: ", ") + "]"),
+            ])
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"account-data.json\""
         headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json + "\n")))
+    }
+
+    /// `text` as a JSON string literal, or `null`.
+    static func jsonString(_ text: String?) -> String {
+        text.map(JSONString.literal) ?? "null"
+    }
+
+    /// `date` as the account files write times, a JSON string.
+    static func jsonTime(_ date: Date) -> String {
+        jsonString(AccountOverview.time(date))
     }
 
     /// The account page, with `passwordError` over the password forms when given.

@@ -1,3 +1,4 @@
+import AccountCrypto
 import AccountModel
 import AccountStore
 import AccountsHummingbird
@@ -85,6 +86,7 @@ extension PasswordSettingsRoutesTests {
             let ada = try #require(try await app.store.account(.username("ada")))
             _ = try await app.store.setAccountStatus(.id(ada.id), to: .disabled, reason: "ticket 4711, suspected fraud")
             _ = try await app.store.setAccountStatus(.id(ada.id), to: .active)
+            browser.extraHeaders = [HTTPHeader(name: "User-Agent", value: SessionListRoutesTests.firefox)]
             _ = try await browser.submit("/login", to: "/login", [("login", "ada"), ("password", Self.password)])
             let page = try await browser.get("/account")
             #expect(page.text.contains("id=\"download-data\""))
@@ -107,6 +109,15 @@ extension PasswordSettingsRoutesTests {
             let kinds = events.compactMap { $0["kind"] as? String }
             #expect(kinds.last == "created" && kinds.contains("linked") && kinds.contains("disabled"))
             #expect(events.count == (try await app.store.events(for: ada.id, limit: 1000)).count)
+            // And where the account is signed in, and the browsers it signed in from (never a session id or hash)
+            let sessions = try #require(json["sessions"] as? [[String: Any]])
+            #expect(sessions.count == 1 && sessions[0]["device"] as? String == "Firefox on Linux")
+            #expect(sessions[0]["signed_in_at"] is String && sessions[0]["last_active_at"] is String)
+            #expect(Set(sessions[0].keys) == ["device", "signed_in_at", "last_active_at"])
+            let devices = try #require(json["devices"] as? [[String: Any]])
+            #expect(devices.map { $0["device"] as? String } == ["Firefox on Linux"])
+            let sessionID = try #require(browser.sessionID)
+            #expect(!data.text.contains(sessionID) && !data.text.contains(SHA256.hexDigest(Array(sessionID.utf8))))
             let credential = try #require(try await app.store.credential(for: TwitterUserID(WebApp.zoe)))
             // (named, not shown, when found: a failure prints no token)
             for (name, secret) in [
