@@ -140,12 +140,7 @@ struct BrowserSessionStoreTests {
     }
 
     @Test func revokingEverySessionOfAnAccountLeavesOthersAndIsAudited() async throws {
-        try await withTemporaryDirectory { dir in
-            let clock = TestClock()
-            let store = try makeStore(in: dir, now: clock.closure)
-            defer { try? store.close() }
-            let ann = try await store.createAccount(newAccount("ann"))
-            let bob = try await store.createAccount(newAccount("bob"))
+        try await SessionListStoreTests.withAnnAndBob { store, clock, _, ann, bob in
             for letter in ["a", "b", "c"] as [Character] {
                 try await store.createBrowserSession(session(letter, user: ann.id, at: clock.now))
             }
