@@ -284,7 +284,8 @@ extension AccountStore {
             ])
     }
 
-    /// `device` as the column takes it: at most 64 characters of no control characters, or nil.
+    /// `device` as the column takes it: at most 64 characters, without control or format characters; nil when none
+    /// is left.
     static func storableDevice(_ device: String) -> String? {
         let cleaned = String(
             device.unicodeScalars.filter {

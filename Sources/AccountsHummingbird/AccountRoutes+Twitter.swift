@@ -260,9 +260,10 @@ extension AccountRoutes {
     func signIn(_ visit: Visit, as account: Account, carryingDraft draft: String? = nil) async throws
         -> BrowserSessions.Current
     {
+        let device = visit.device
         guard
             let new = try await sessions.rotate(
-                visit.session, to: account.id, checkedAt: visit.startedAt, device: visit.device)
+                visit.session, to: account.id, checkedAt: visit.startedAt, device: device)
         else {
             // A password reset, change, addition or removal or "sign out everywhere" ended the account's sessions while this
             // sign-in was checked.
@@ -283,7 +284,7 @@ extension AccountRoutes {
             }
         }
         logger.info("signed in", metadata: ["account.id": "\(account.id)"])
-        if let device = visit.device {
+        if let device {
             // (a store error here leaves the sign-in standing: the device is not told about, which is all it costs)
             if (try? await store.noteSignInDevice(device, for: account.id)) == .new {
                 sendSecurityNotice(.newDevice, for: account, device: device)

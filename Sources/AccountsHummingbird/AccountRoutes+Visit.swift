@@ -51,8 +51,12 @@ struct Visit: Sendable {
     /// When the request began: a sign-in it makes is refused if the account's sessions were ended since (a password
     /// reset, "sign out everywhere"), since whatever let it in was checked before that.
     var startedAt: Date
-    /// What the browser is, from its `User-Agent` ("Firefox on Linux"), for the session a sign-in makes.
-    var device: String?
+    /// The browser's `User-Agent`, read into a label (``device``) only by a sign-in.
+    var userAgent: String?
+
+    /// What the browser is ("Firefox on Linux"), for the session a sign-in makes; nil when its `User-Agent` says
+    /// nothing this knows.
+    var device: String? { DeviceLabel.from(userAgent: userAgent) }
 
     var csrf: String { session.record.csrfToken }
 }
@@ -137,7 +141,7 @@ extension AccountRoutes {
         }
         return Visit(
             session: session, account: account, origin: origin, startedAt: startedAt,
-            device: DeviceLabel.from(userAgent: request.headers[.userAgent]))
+            userAgent: request.headers[.userAgent])
     }
 
     /// The visit of a POST, after its form passed the CSRF check: the session's token in `csrf_token` (compared in
