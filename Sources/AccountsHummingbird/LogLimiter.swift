@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// One log line a minute at most for each kind of event a client can cause at will (a forged `Host`, an `Origin`
-/// of the other scheme), counting the events each line stands for: a flood is otherwise a line a request, and
-/// operators alerting on error lines would be paged by anyone.
+/// of the other scheme, mails refused while too many are under way), counting the events each line stands for: a
+/// flood is otherwise a line a request, and operators alerting on error lines would be paged by anyone.
 final class LogLimiter: Sendable {
     private let logged = Mutex<[String: (at: Date?, since: Int)]>([:])
 

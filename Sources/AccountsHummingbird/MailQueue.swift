@@ -11,11 +11,11 @@ final class MailQueue: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         /// Waiters cancelled before they were registered.
         var cancelled: Set<Int> = []
-        /// Per kind of mail: when a refusal was last logged, and the refusals since.
-        var logged: [String: (at: Date?, since: Int)] = [:]
     }
 
     private let state = Mutex(State())
+    /// Per kind of mail: when a refusal was last logged, and the refusals since.
+    private let refusalLog = LogLimiter()
     /// Tasks allowed at once.
     let limit: Int
 
@@ -95,14 +95,6 @@ final class MailQueue: Sendable {
     /// an operator looks for by its kind is not swallowed by another kind's): the refusals of that kind the line stands
     /// for, or `nil`.
     func refusalsToLog(_ kind: String = "", at now: Date) -> Int? {
-        state.withLock { state in
-            var entry = state.logged[kind] ?? (at: nil, since: 0)
-            entry.since += 1
-            defer { state.logged[kind] = entry }
-            if let last = entry.at, now >= last, now.timeIntervalSince(last) < 60 { return nil }
-            defer { entry.since = 0 }
-            entry.at = now
-            return entry.since
-        }
+        refusalLog.eventsToLog(kind, at: now)
     }
 }
