@@ -46,8 +46,14 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// A sign-in with a wrong password.
     public static let signInFailed = AccountEventKind(rawValue: "sign_in_failed")
 
-    /// A sign-in refused unchecked, after too many wrong passwords.
+    /// A sign-in refused unchecked, after too many wrong passwords; `details` say which (`method`: `password` at
+    /// sign-in, `current_password` on a signed-in session's forms).
     public static let signInThrottled = AccountEventKind(rawValue: "sign_in_throttled")
+
+    /// A wrong current password on a form of a signed-in session (changing or removing the password, changing the
+    /// address, linking or unlinking Twitter, deleting the account): whoever holds a session left open, or stolen,
+    /// guessing at the password.
+    public static let passwordCheckFailed = AccountEventKind(rawValue: "password_check_failed")
 
     /// The credentials were right, but the account may not sign in; `details` say why (`reason`: `disabled`, or
     /// `sessions_ended` when every session of the account was ended while the sign-in was checked, so that its
@@ -116,6 +122,7 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
         .signedIn,
         .signInFailed,
         .signInThrottled,
+        .passwordCheckFailed,
         .signInRefused,
         .linked,
         .unlinked,

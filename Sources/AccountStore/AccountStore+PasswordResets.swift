@@ -7,7 +7,8 @@ import GRDB
 package enum PasswordResetIssue: Sendable, Equatable {
     /// A token was stored for the account, ending its earlier ones; mail the link to the account's address.
     case issued(Account, expiresAt: Date)
-    /// No active account with a password has that address (or the address is no address).
+    /// No active account that may reset has that address (or the address is no address): an account may when it has
+    /// a password, or when its address is not confirmed yet (whoever holds the mailbox may take it over).
     case noAccount
     /// The account already had `limit` tokens issued within the window.
     case tooMany
@@ -15,8 +16,10 @@ package enum PasswordResetIssue: Sendable, Equatable {
 
 /// What presenting a reset token came to (``AccountStore/resetPassword(tokenHash:newHash:)``).
 package enum PasswordResetUse: Sendable, Equatable {
-    /// The password was replaced and every session of the account ended.
-    case reset(Account, sessionsEnded: Int)
+    /// The password was replaced and every session of the account ended. When the reset was the first proof that
+    /// the account's address reaches its owner, the Twitter identity linked before that proof was unlinked:
+    /// `unlinked` is it (the account no longer has it).
+    case reset(Account, sessionsEnded: Int, unlinked: TwitterIdentity?)
     /// The token is unknown, used, replaced or expired, or its account was disabled or deleted.
     case invalidToken
 }
@@ -25,9 +28,9 @@ extension AccountStore {
     /// How long a reset token's row stays after it ended, so that recent requests can be counted: a day.
     static let passwordResetRetention: TimeInterval = 24 * 60 * 60
 
-    /// Stores a reset token (only its SHA-256, `tokenHash`) for the active account with a password whose address is
-    /// `email` (compared as sign-in compares it), ending the account's earlier tokens, unless `limit` were issued for
-    /// it within `window` (at most a day). Records a `password_reset_requested` event. One transaction.
+    /// Stores a reset token (only its SHA-256, `tokenHash`) for the active account whose address is `email` (compared
+    /// as sign-in compares it) and that has a password or an address not confirmed yet, ending the account's earlier
+    /// tokens, unless `limit` were issued for it within `window` (at most a day). Records a `password_reset_requested` event. One transaction.
     package func issuePasswordReset(
         email: String, tokenHash: String, lifetime: TimeInterval, limit: Int, window: TimeInterval
     ) async throws(StoreError) -> PasswordResetIssue {
@@ -38,7 +41,8 @@ extension AccountStore {
             guard
                 let record = try UserRecord.fetchOne(
                     db, sql: Queries.userByEmail, arguments: [Mailbox.uniquenessKey(trimmed), trimmed]),
-                record.status == AccountStatus.active.rawValue, record.passwordHash != nil, let rowID = record.id
+                record.status == AccountStatus.active.rawValue,
+                record.passwordHash != nil || record.emailVerifiedAt == nil, let rowID = record.id
             else { return .noAccount }
             let account = try AccountStore.attachTwitter(db, record)
             // Rows that ended more than a day ago count for nothing: clear some away (all of them: `accounts purge`).
@@ -78,6 +82,11 @@ extension AccountStore {
     /// `loginKeys` (the account's login identifiers: the cool-down guarded the old password, and the person who reset
     /// it should not be refused the new one), and records a `password_reset` event, in one transaction; nothing
     /// changes for a token that is not live.
+    ///
+    /// A reset that is the first proof that the account's address reaches its owner (not confirmed before) confirms
+    /// it, and unlinks the Twitter identity linked before that proof (`unlinked`, reason
+    /// `address_confirmed_by_reset`): whoever signed up with someone else's address could have linked their own
+    /// Twitter account, a way in that would outlive the owner's taking the account back.
     package func resetPassword(
         tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = []
     ) async throws(StoreError) -> PasswordResetUse {
@@ -87,9 +96,11 @@ extension AccountStore {
             guard let rowID = try AccountStore.liveResetUser(db, tokenHash: tokenHash, now: micros),
                 var account = try AccountStore.account(db, rowID: rowID)
             else { return .invalidToken }
+            var unlinked: TwitterIdentity?
             try db.run(
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [newHash, micros, rowID])
+            account.hasPassword = true
             // The link reached the account's mailbox: its address is confirmed too.
             if account.email != nil && account.emailVerifiedAt == nil {
                 try db.run(sql: "UPDATE users SET email_verified_at = ? WHERE id = ?", arguments: [micros, rowID])
@@ -100,6 +111,20 @@ extension AccountStore {
                         kind: .emailVerified, subject: account.id, actor: "user",
                         details: ["method": "password_reset"], occurredAt: now))
                 account.emailVerifiedAt = Timestamp.date(micros)
+                if let twitter = account.twitter {
+                    try db.run(
+                        sql: "DELETE FROM twitter_identities WHERE user_id = ?", arguments: [rowID])
+                    try AccountStore.insertEvent(
+                        db,
+                        AccountEvent(
+                            kind: .unlinked, subject: account.id, actor: "user",
+                            details: [
+                                "twitter_id": twitter.userID.decimalString, "screen_name": twitter.screenName,
+                                "reason": "address_confirmed_by_reset",
+                            ], occurredAt: now))
+                    unlinked = twitter
+                    account.twitter = nil
+                }
             }
             try db.run(
                 sql: "UPDATE password_resets SET used_at = ?1 WHERE token_hash = ?2", arguments: [micros, tokenHash])
@@ -115,7 +140,7 @@ extension AccountStore {
                 AccountEvent(
                     kind: .passwordReset, subject: account.id, actor: "user", details: ["sessions": "\(ended)"],
                     occurredAt: now))
-            return .reset(account, sessionsEnded: ended)
+            return .reset(account, sessionsEnded: ended, unlinked: unlinked)
         }
     }
 

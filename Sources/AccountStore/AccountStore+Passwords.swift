@@ -160,7 +160,7 @@ extension AccountStore {
     /// pass the count: each is counted before the next one looks. A sign-in that succeeds clears the login's
     /// failures up to this one (its `through`). Failures older than `since` are dropped, so the table stays small. A `maximum` below 1 counts as 1.
     package func beginSignInAttempt(
-        loginKey: String, subject: UserID?, since: Date, maximum: Int
+        loginKey: String, subject: UserID?, since: Date, maximum: Int, method: String = "password"
     ) async throws(StoreError) -> SignInAttempt {
         let now = now()
         let maximum = max(1, maximum)
@@ -174,7 +174,7 @@ extension AccountStore {
                 try AccountStore.insertEvent(
                     db,
                     AccountEvent(
-                        kind: .signInThrottled, subject: subject, actor: "user", details: ["method": "password"],
+                        kind: .signInThrottled, subject: subject, actor: "user", details: ["method": method],
                         occurredAt: now))
                 return .throttled(oldestCounted: Timestamp.date(failures[failures.count - maximum]))
             }
@@ -204,6 +204,16 @@ extension AccountStore {
                 AccountEvent(
                     kind: .signInFailed, subject: subject, actor: "user", details: ["method": "password"],
                     occurredAt: now))
+        }
+    }
+
+    /// Records a `password_check_failed` event: a wrong current password on a form of a signed-in session of
+    /// `subject`.
+    package func recordFailedPasswordCheck(subject: UserID) async throws(StoreError) {
+        let now = now()
+        try await write { db in
+            try AccountStore.insertEvent(
+                db, AccountEvent(kind: .passwordCheckFailed, subject: subject, actor: "user", occurredAt: now))
         }
     }
 

@@ -84,6 +84,23 @@ extension AccountStore {
         }
     }
 
+    /// Gives the session `oldTokenHash` a new id (`newTokenHash`, the hash of it) and CSRF token, keeping the rest:
+    /// its account, when it signed in (so it is no more a recent sign-in than it was), its lifetimes and its device.
+    /// What a change of the account's ways in (its password, its Twitter account) does to the session that made it,
+    /// besides ending every other: a copy of the old id (a stolen cookie) then signs nobody in. Work bound to the old
+    /// id (a Twitter sign-in under way) does not follow. Returns whether there was such a session.
+    @discardableResult
+    public func rekeyBrowserSession(_ oldTokenHash: String, to newTokenHash: String, csrfToken: String)
+        async throws(StoreError) -> Bool
+    {
+        try await write { db in
+            try db.run(
+                sql: "UPDATE browser_sessions SET token_hash = ?, csrf_token = ? WHERE token_hash = ?",
+                arguments: [newTokenHash, csrfToken, oldTokenHash])
+            return db.changesCount == 1
+        }
+    }
+
     /// Ends the session `tokenHash` (sign-out). Returns whether there was one.
     @discardableResult
     public func deleteBrowserSession(tokenHash: String) async throws(StoreError) -> Bool {

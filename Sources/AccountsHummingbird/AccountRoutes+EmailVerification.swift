@@ -154,11 +154,20 @@ extension AccountRoutes {
 
     /// `POST /account/email`: `new_email` and, for an account with a password, `current_password`. Mails a link to
     /// the new address; the account's address changes when it is followed. An account without a password (made
-    /// through Twitter) may ask only within ``Configuration/recentSignIn`` of signing in (403 otherwise).
-    func changeEmail(_ request: Request) async throws -> Response {
+    /// through Twitter) may ask only within ``Configuration/recentSignIn`` of signing in (403 otherwise). Counted as
+    /// an email sign-up is (``Configuration/signUpsPerClient``; 429 past it): both say whether an address has an
+    /// account.
+    func changeEmail(_ request: Request, context: some RequestContext) async throws -> Response {
         let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
+        if let (retryAfter, scope) = signUpRefusal(request, context: context, visit: visit) {
+            return retrying(
+                page(
+                    visit, title: "Too many requests", status: .tooManyRequests,
+                    body: Pages.tooManyAddressChecks(retryAfter: retryAfter, scope: scope, back: "/account")),
+                after: retryAfter)
+        }
         let newEmail = form["new_email"] ?? ""
         let current = form["current_password"].map(Secret.init)
         // A place for the mail is taken first: a link issued that could not be mailed would still end the older one.

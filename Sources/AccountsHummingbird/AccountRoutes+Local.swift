@@ -29,17 +29,7 @@ extension AccountRoutes {
     /// is checked or written.
     func signUp(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
-        let now = store.currentDate
-        let client = clientKey(request, context: context)
-        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
-        if case .refused(let retryAfter, let scope) = signUpThrottle.admit(
-            client: clientKey, network: client?.network, at: now)
-        {
-            if let refusals = signUpThrottle.refusalsToLog(scope, at: now) {
-                logger.warning(
-                    "sign-up refused: too many made",
-                    metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
-            }
+        if let (retryAfter, scope) = signUpRefusal(request, context: context, visit: visit) {
             return retrying(
                 page(
                     visit, title: "Too many requests", status: .tooManyRequests,
@@ -131,6 +121,27 @@ extension AccountRoutes {
             "Too many log-ins were attempted \(Pages.asker(scope)). Try again after "
                 + "\(Pages.timestamp(retryAfter)) UTC.", retryAfter
         )
+    }
+
+    /// Counts a request that answers whether an address has an account (an email sign-up, a Twitter registration, a
+    /// change of address) against ``Configuration/signUpsPerClient`` and ``Configuration/signUpsPerNetwork``; past
+    /// them, when to try again and whose limit it was (logged at most once a minute per scope).
+    func signUpRefusal(
+        _ request: Request, context: some RequestContext, visit: Visit
+    ) -> (retryAfter: Date, scope: RegistrationService.ThrottleScope)? {
+        let now = store.currentDate
+        let client = clientKey(request, context: context)
+        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
+        guard
+            case .refused(let retryAfter, let scope) = signUpThrottle.admit(
+                client: clientKey, network: client?.network, at: now)
+        else { return nil }
+        if let refusals = signUpThrottle.refusalsToLog(scope, at: now) {
+            logger.warning(
+                "sign-up refused: too many made",
+                metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
+        }
+        return (retryAfter, scope)
     }
 
     /// `response` with `Retry-After` (whole seconds from now, 1 at least) when `date` is given.
@@ -252,6 +263,13 @@ extension AccountRoutes {
                 deleteError: deleteError, sessions: sessions, currentSession: visit.session.record.tokenHash))
     }
 
+    /// The redirect to `location` after `visit`'s person changed a way into the account (which ended every other
+    /// session): this session goes on under a new id (``BrowserSessions/rekey(_:)``), so a copy of the old cookie
+    /// (stolen, which may be why the password changed) signs nobody in.
+    func redirectRekeyed(_ visit: Visit, to location: String) async throws -> Response {
+        redirect(visit, to: location, session: try await sessions.rekey(visit.session))
+    }
+
     /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``.
     func isRecentSignIn(_ visit: Visit) -> Bool {
         store.currentDate.timeIntervalSince(visit.session.record.createdAt) <= configuration.recentSignIn
@@ -260,7 +278,7 @@ extension AccountRoutes {
     // MARK: - Password settings
 
     /// `POST /account/password`: `current_password` and `new_password`. Success ends every other session of the
-    /// account (whoever signed in with the old password, or holds a stolen session); this one stays.
+    /// account (whoever signed in with the old password, or holds a stolen session); this one stays, under a new id.
     func changePassword(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
@@ -274,7 +292,7 @@ extension AccountRoutes {
         }
         logger.info("password changed", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordChanged, for: account)
-        return redirect(visit, to: "/account?notice=password_changed")
+        return try await redirectRekeyed(visit, to: "/account?notice=password_changed")
     }
 
     /// `POST /account/password/add`: `new_password`, for an account without one, within
@@ -298,7 +316,7 @@ extension AccountRoutes {
         }
         logger.info("password added", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordAdded, for: account)
-        return redirect(visit, to: "/account?notice=password_added")
+        return try await redirectRekeyed(visit, to: "/account?notice=password_added")
     }
 
     /// `POST /account/password/remove`: `current_password`; refused when Twitter is the account's only other way in.
@@ -316,7 +334,7 @@ extension AccountRoutes {
         }
         logger.info("password removed", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordRemoved, for: account)
-        return redirect(visit, to: "/account?notice=password_removed")
+        return try await redirectRekeyed(visit, to: "/account?notice=password_removed")
     }
 
     /// `POST /account/delete`: `confirm=yes` (the box ticked) and, for an account with a password,
@@ -457,9 +475,6 @@ extension AccountRoutes {
         }
         do {
             _ = try await registration.unlink(account.id, endingSessionsBut: visit.session.record.tokenHash)
-            logger.info("twitter unlinked", metadata: ["account.id": "\(account.id)"])
-            sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: account.twitter?.screenName)
-            return redirect(visit, to: "/account?notice=unlinked")
         } catch {
             switch error {
             case .store(.lastSignInMethod): return redirect(visit, to: "/account?notice=last_sign_in_method")
@@ -467,6 +482,9 @@ extension AccountRoutes {
             default: return failure(error, visit: visit)
             }
         }
+        logger.info("twitter unlinked", metadata: ["account.id": "\(account.id)"])
+        sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: account.twitter?.screenName)
+        return try await redirectRekeyed(visit, to: "/account?notice=unlinked")
     }
 
     /// `POST /account/sessions/end`: `session`, the handle of another session of the account, as the account page

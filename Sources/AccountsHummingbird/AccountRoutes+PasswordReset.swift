@@ -172,7 +172,9 @@ extension AccountRoutes {
         }
         var response = page(
             visit, title: "Choose a new password",
-            body: Pages.resetPassword(username: account.username, token: token, errors: [], csrf: visit.csrf))
+            body: Pages.resetPassword(
+                username: account.username, unlinking: Self.unlinkedByReset(account), token: token, errors: [],
+                csrf: visit.csrf))
         // The page's own URL holds the token: its form sends only the origin as the referrer, so the token stays out
         // of `Referer` headers (and the logs that keep them). Not `no-referrer`: with it, browsers send `Origin: null`
         // with the form, which the CSRF check refuses.
@@ -181,20 +183,31 @@ extension AccountRoutes {
     }
 
     /// `POST /password/reset`: `token` and `password`; success ends every session of the account and sends the
-    /// person to log in with the new password.
+    /// person to log in with the new password. A reset that confirms the address for the first time also unlinks the
+    /// Twitter account linked before (``LocalAccounts/resetPassword(token:newPassword:)``), whose access token is then
+    /// revoked at Twitter, and says so.
     func resetPassword(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let token = form["token"] ?? ""
+        // Read before: the identity the reset may unlink goes with its stored token.
+        let before = try await local.passwordResetAccount(token: Secret(token))
+        let credential: TwitterCredential? =
+            if let before, Self.unlinkedByReset(before) != nil {
+                await registration.storedCredential(of: before.id)
+            } else {
+                nil
+            }
         let account: Account
         do {
             account = try await local.resetPassword(token: Secret(token), newPassword: Secret(form["password"] ?? ""))
         } catch {
             switch error {
             case .invalid(let errors):
-                let username = try await local.passwordResetAccount(token: Secret(token))?.username ?? ""
                 return page(
                     visit, title: "Choose a new password", status: .unprocessableContent,
-                    body: Pages.resetPassword(username: username, token: token, errors: errors, csrf: visit.csrf))
+                    body: Pages.resetPassword(
+                        username: before?.username ?? "", unlinking: before.flatMap(Self.unlinkedByReset),
+                        token: token, errors: errors, csrf: visit.csrf))
             case .invalidResetLink:
                 return page(visit, title: "Link not valid", status: .badRequest, body: Pages.resetLinkNotValid())
             default:
@@ -203,6 +216,19 @@ extension AccountRoutes {
         }
         logger.info("password reset", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordReset, for: account)
-        return redirect(visit, to: "/login?notice=password_reset")
+        guard account.twitter == nil, let unlinked = before?.twitter, before?.id == account.id else {
+            return redirect(visit, to: "/login?notice=password_reset")
+        }
+        logger.info(
+            "twitter unlinked: linked before the address was confirmed", metadata: ["account.id": "\(account.id)"])
+        sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
+        if let credential { await registration.revokeAccess(credential) }
+        return redirect(visit, to: "/login?notice=password_reset_unlinked")
+    }
+
+    /// The screen name of the Twitter account a reset of `account` would unlink: one linked while the address was not
+    /// confirmed, as the reset confirms it.
+    static func unlinkedByReset(_ account: Account) -> String? {
+        account.isEmailVerified || account.email == nil ? nil : account.twitter?.screenName
     }
 }

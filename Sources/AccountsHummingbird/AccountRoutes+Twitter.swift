@@ -101,9 +101,19 @@ extension AccountRoutes {
     }
 
     /// `POST /register/complete`: one transaction makes the account; field errors come back all at once, input kept.
-    func complete(_ request: Request) async throws -> Response {
+    /// Counted as an email sign-up is (``Configuration/signUpsPerClient``): both say whether an address has an
+    /// account.
+    func complete(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let draft = try await openDraft(form["draft"], visit: visit)
+        if let (retryAfter, scope) = signUpRefusal(request, context: context, visit: visit) {
+            return retrying(
+                page(
+                    visit, title: "Too many requests", status: .tooManyRequests,
+                    body: Pages.tooManyAddressChecks(
+                        retryAfter: retryAfter, scope: scope, back: "/register?draft=\(draft.id)")),
+                after: retryAfter)
+        }
         let values: [Field: String] = [
             .username: form["username"] ?? "", .email: form["email"] ?? "", .firstName: form["first_name"] ?? "",
             .lastName: form["last_name"] ?? "",
@@ -284,11 +294,12 @@ extension AccountRoutes {
             }
         }
         logger.info("signed in", metadata: ["account.id": "\(account.id)"])
-        if let device {
-            // (a store error here leaves the sign-in standing: the device is not told about, which is all it costs)
-            if (try? await store.noteSignInDevice(device, for: account.id)) == .new {
-                sendSecurityNotice(.newDevice, for: account, device: device)
-            }
+        // A browser with no label counts as one device, "an unknown browser": sending no `User-Agent` must not be
+        // the way to sign in unannounced. (A store error here leaves the sign-in standing: the device is not told
+        // about, which is all it costs.)
+        let seen = device ?? DeviceLabel.unknown
+        if (try? await store.noteSignInDevice(seen, for: account.id)) == .new {
+            sendSecurityNotice(.newDevice, for: account, device: seen)
         }
         return new
     }

@@ -71,6 +71,9 @@ public struct AccountRoutes: Sendable {
         /// peer's address; a peer with no address counts by browser session). Each sign-up hashes a password and,
         /// with ``emailVerification``, mails a link to whatever address was typed (`name+1@…` as much as
         /// `name@…`), so this bounds what one client can make the app do, and the mail it can send a stranger.
+        /// Twitter registrations (`POST /register/complete`) and changes of address (`POST /account/email`) count
+        /// too: each answers, as sign-up does, whether an address already has an account, and that answer must not
+        /// come faster through them.
         public var signUpsPerClient: RegistrationService.Rate? = RegistrationService.Rate(20, per: 60 * 60)
         /// How many the clients of one network (an IPv6 client's /48) may make together: 200 an hour; `nil`, no
         /// limit.
@@ -248,7 +251,9 @@ public struct AccountRoutes: Sendable {
             await self.guarded { try await self.callback(request) }
         }
         router.get("/register/details") { request, _ in await self.guarded { try await self.detailsPage(request) } }
-        router.post("/register/complete") { request, _ in await self.guarded { try await self.complete(request) } }
+        router.post("/register/complete") { request, context in
+            await self.guarded { try await self.complete(request, context: context) }
+        }
         router.get("/register/existing") { request, _ in await self.guarded { try await self.existingPage(request) } }
         router.post("/register/existing") { request, context in
             await self.guarded { try await self.signInToLink(request, context: context) }
@@ -282,7 +287,9 @@ public struct AccountRoutes: Sendable {
             router.post("/account/email/confirm") { request, _ in
                 await self.guarded { try await self.sendEmailConfirmation(request) }
             }
-            router.post("/account/email") { request, _ in await self.guarded { try await self.changeEmail(request) } }
+            router.post("/account/email") { request, context in
+                await self.guarded { try await self.changeEmail(request, context: context) }
+            }
         }
         router.post("/login") { request, context in
             await self.guarded { try await self.logIn(request, context: context) }

@@ -84,6 +84,20 @@ struct BrowserSessions: Sendable {
         return new
     }
 
+    /// `current` under a new id and CSRF token, the rest kept (``AccountStore/rekeyBrowserSession(_:to:csrfToken:)``):
+    /// after the person changed a way into the account from it. `nil` when its row is gone (ended meanwhile).
+    func rekey(_ current: Current) async throws(StoreError) -> Current? {
+        let id = SecureRandom.hexString(count: 32)
+        var record = current.record
+        record.tokenHash = Self.hash(id)
+        record.csrfToken = SecureRandom.hexString(count: 32)
+        guard
+            try await store.rekeyBrowserSession(
+                current.record.tokenHash, to: record.tokenHash, csrfToken: record.csrfToken)
+        else { return nil }
+        return Current(id: id, record: record, isNew: true)
+    }
+
     /// Ends the session (sign-out).
     func end(_ current: Current) async throws(StoreError) {
         try await store.deleteBrowserSession(tokenHash: current.record.tokenHash)

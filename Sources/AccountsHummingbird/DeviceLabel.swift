@@ -5,6 +5,11 @@
 /// The rules are the order that matters for real headers: Edge, Opera, Samsung Internet and Chrome on iOS all say
 /// "Chrome" or "Safari" too, and Android says "Linux".
 package enum DeviceLabel {
+    /// What a sign-in from a browser with no label (``from(userAgent:)`` is nil) counts as among the account's
+    /// devices: a script that sends no `User-Agent`, or an odd one, is a device the account may not know, which is
+    /// what the new-device notice is for.
+    package static let unknown = "An unknown browser"
+
     /// The label, or nil for a missing header or one naming neither a browser nor a system this knows.
     package static func from(userAgent: String?) -> String? {
         guard let userAgent, !userAgent.isEmpty else { return nil }

@@ -112,6 +112,10 @@ enum Pages: Sendable {
                 + "everywhere) while you signed in. Please log in again."
         case "password_reset":
             return "Your password was changed, and every session of your account has ended. Log in with the new one."
+        case "password_reset_unlinked":
+            return "Your password was changed, and every session of your account has ended. Log in with the new one. "
+                + "The Twitter account linked before your address was confirmed was unlinked: link it again from "
+                + "your account page if it is yours."
         case "email_confirmed": return "Thank you: your email address is confirmed."
         case "email_changed": return "Your email address is changed, and confirmed."
         case "email_change_sent":
@@ -351,13 +355,24 @@ enum Pages: Sendable {
             """
     }
 
-    static func resetPassword(username: String, token: String, errors: [FieldError], csrf: String) -> String {
+    /// The form to choose a new password; `unlinking`, the screen name of the Twitter account the reset will unlink.
+    static func resetPassword(
+        username: String, unlinking: String?, token: String, errors: [FieldError], csrf: String
+    ) -> String {
         let notes = errors.map { "<span class=\"error\" id=\"password-error\">\(HTML.escape($0.problem))</span>" }
         let invalid = errors.isEmpty ? "" : " aria-invalid=\"true\""
+        let unlinks =
+            unlinking.map {
+                """
+                <p id="reset-unlinks-twitter">This link is the first proof that the account's email address is yours, \
+                so the Twitter account <strong>@\(HTML.escape($0))</strong>, linked before it, will be unlinked: link \
+                it again from your account page if it is yours.</p>
+                """
+            } ?? ""
         return """
             <h1>Choose a new password</h1>
             <p>For the account <strong>\(HTML.escape(username))</strong>. Every session of the account ends when it \
-            is changed.</p>
+            is changed.</p>\(unlinks)
             <form method="post" action="/password/reset" id="reset-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
             <input type="hidden" name="username" value="\(HTML.escape(username))" autocomplete="username">
@@ -719,6 +734,18 @@ enum Pages: Sendable {
         <h1>Too many sign-ups</h1>
         <p id="sign-up-refused">Too many accounts were signed up for \(asker(scope)). Please try again after \
         \(timestamp(retryAfter)) UTC from the <a href="/signup">form</a>.</p>
+        """
+    }
+
+    /// Too many sign-ups, Twitter registrations and changes of address (each says whether an address has an account)
+    /// from one client or network; `back`, the page to try again from.
+    static func tooManyAddressChecks(
+        retryAfter: Date, scope: RegistrationService.ThrottleScope, back: String
+    ) -> String {
+        """
+        <h1>Too many requests</h1>
+        <p id="address-checks-refused">Too many sign-ups and changes of address were asked for \(asker(scope)). \
+        Please try again after \(timestamp(retryAfter)) UTC from <a href="\(HTML.escape(back))">the form</a>.</p>
         """
     }
 

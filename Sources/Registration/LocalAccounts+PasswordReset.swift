@@ -21,13 +21,15 @@ public struct PasswordReset: Sendable, CustomStringConvertible {
 extension LocalAccounts {
     // MARK: - Password reset
 
-    /// Issues a one-time link to choose a new password for the active account with a password whose address is `email`
-    /// (compared as sign-in compares it), ending the account's earlier links, and records a
-    /// `password_reset_requested` event. The app mails ``PasswordReset/token`` in a link to the account's address.
+    /// Issues a one-time link to choose a new password for the active account whose address is `email` (compared as
+    /// sign-in compares it) and that has a password, or an address not confirmed yet (an account made through Twitter
+    /// with someone else's address would otherwise keep the address from its owner for good), ending the account's
+    /// earlier links, and records a `password_reset_requested` event. The app mails ``PasswordReset/token`` in a link
+    /// to the account's address.
     ///
-    /// Returns `nil`, issuing and recording nothing, when no such account exists (none with that address, disabled, or one that
-    /// signs in only through Twitter) or when ``maximumPasswordResets`` links were issued for it within
-    /// ``passwordResetWindow``: tell the person the same thing in every case ("if an account uses that address, a
+    /// Returns `nil`, issuing and recording nothing, when no such account exists (none with that address, disabled, or
+    /// one that signs in only through Twitter and whose address is confirmed) or when ``maximumPasswordResets`` links
+    /// were issued for it within ``passwordResetWindow``: tell the person the same thing in every case ("if an account uses that address, a
     /// link is on its way"), so the answer does not say who has an account. Answer before calling it (and before
     /// mailing): only an address with an account costs a write and a sync to disk, and only then can the call fail.
     public func requestPasswordReset(email: String) async throws(LocalAccountError) -> PasswordReset? {
@@ -63,6 +65,14 @@ extension LocalAccounts {
     /// ("sign out everywhere": the person who knew the old password is signed out too), ends the sign-in cool-down of
     /// its username and email (the failures counted were against the old password; whoever reset it signs in with
     /// the new one at once), and records a `password_reset` event, in one transaction.
+    ///
+    /// When the account's address was not confirmed, the link was the first proof that it reaches the account's owner:
+    /// the address is confirmed, and the Twitter identity linked before that proof is unlinked (an `unlinked` event,
+    /// reason `address_confirmed_by_reset`): someone who signed up with another person's address could have linked
+    /// their own Twitter account, which would otherwise let them back in after the owner took the account over. The
+    /// returned account then has no ``Account/twitter``; read its access token before the reset
+    /// (``RegistrationService/storedCredential(of:)``) to revoke it at Twitter after
+    /// (``RegistrationService/revokeAccess(_:)``), as `AccountRoutes` does.
     /// - Throws: ``LocalAccountError/invalidResetLink`` when the link does not work (used, replaced, expired, its
     ///   account disabled or deleted), ``LocalAccountError/invalid(_:)`` naming the password's problems; either way
     ///   nothing changes and the link still works if it did.
@@ -88,7 +98,7 @@ extension LocalAccounts {
             switch try await store.resetPassword(
                 tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys)
             {
-            case .reset(let account, _): return account
+            case .reset(let account, _, _): return account
             case .invalidToken: throw LocalAccountError.invalidResetLink
             }
         } catch {

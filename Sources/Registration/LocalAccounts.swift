@@ -274,7 +274,8 @@ public struct LocalAccounts: Sendable {
     /// a failure that a right password clears. After ``maximumFailures`` within ``failureWindow`` none is checked
     /// (``LocalAccountError/throttled(retryAfter:)``), so whoever holds a session (left open, or stolen) cannot guess
     /// the password through a change or a removal faster than through signing in. The count is the account's own,
-    /// apart from its logins' (a guess here does not lock the person out of signing in).
+    /// apart from its logins' (a guess here does not lock the person out of signing in). A wrong one is recorded
+    /// (`password_check_failed`), and a refused one too (`sign_in_throttled`, method `current_password`).
     func checkCurrent(_ current: Secret, against stored: String, of user: UserID)
         async throws(LocalAccountError)
     {
@@ -283,7 +284,7 @@ public struct LocalAccounts: Sendable {
         do {
             attempt = try await store.beginSignInAttempt(
                 loginKey: key, subject: user, since: store.currentDate.addingTimeInterval(-failureWindow),
-                maximum: maximumFailures)
+                maximum: maximumFailures, method: "current_password")
         } catch {
             throw .store(error)
         }
@@ -291,7 +292,14 @@ public struct LocalAccounts: Sendable {
         case .throttled(let oldestCounted):
             throw .throttled(retryAfter: oldestCounted.addingTimeInterval(failureWindow))
         case .counted(let attemptID):
-            guard case .valid = await verifyOffPool(current, against: stored) else { throw .wrongPassword }
+            guard case .valid = await verifyOffPool(current, against: stored) else {
+                do {
+                    try await store.recordFailedPasswordCheck(subject: user)
+                } catch {
+                    throw .store(error)
+                }
+                throw .wrongPassword
+            }
             do {
                 try await store.clearSignInFailures(loginKey: key, through: attemptID)
             } catch {

@@ -26,11 +26,14 @@ extension PasswordSettingsRoutesTests {
             let wrong = try await browser.submit(
                 "/account", to: "/account/delete", [("confirm", "yes"), ("current_password", "a wrong guess")])
             #expect(wrong.status == 401 && wrong.text.contains("id=\"delete-error\">The current password is not"))
-            // Then nothing changed but the count of wrong passwords
+            // Then nothing changed but the count of wrong passwords, and its record
             let dump = {
-                try databaseDump(app.databasePath).split(separator: "\n").filter { !$0.contains("current-password:") }
+                try databaseDump(app.databasePath).split(separator: "\n").filter {
+                    !$0.contains("current-password:") && !$0.contains("password_check_failed")
+                }
             }
             #expect(try dump() == before.split(separator: "\n").filter { !$0.contains("current-password:") })
+            #expect(try await app.store.events(for: ada.id).first?.kind == .passwordCheckFailed)
             // When she ticks it and gives the password
             let deleted = try await browser.submit(
                 "/account", to: "/account/delete", [("confirm", "yes"), ("current_password", Self.password)])
@@ -115,7 +118,8 @@ extension PasswordSettingsRoutesTests {
             #expect(sessions[0]["signed_in_at"] is String && sessions[0]["last_active_at"] is String)
             #expect(Set(sessions[0].keys) == ["device", "signed_in_at", "last_active_at"])
             let devices = try #require(json["devices"] as? [[String: Any]])
-            #expect(devices.map { $0["device"] as? String } == ["Firefox on Linux"])
+            // (her sign-up's browser sent no User-Agent)
+            #expect(devices.map { $0["device"] as? String } == ["An unknown browser", "Firefox on Linux"])
             let sessionID = try #require(browser.sessionID)
             #expect(!data.text.contains(sessionID) && !data.text.contains(SHA256.hexDigest(Array(sessionID.utf8))))
             let credential = try #require(try await app.store.credential(for: TwitterUserID(WebApp.zoe)))

@@ -102,9 +102,13 @@ struct SecurityNoticeRoutesTests {
             #expect(await Self.told(app, notices) == [.newDevice])
             #expect(notices.value.first?.device == "Safari on iPhone")
             #expect(notices.value.first?.to == "ada@example.org")
-            // And a browser saying nothing we know is not told as new (it has no label)
+            // And a browser saying nothing we know is told as one device, "An unknown browser" (a script must not
+            // sign in unannounced by sending an odd User-Agent, or none), once
             _ = try await SessionListRoutesTests.logIn(app, as: "SomethingNew/1.0")
-            #expect(await Self.told(app, notices) == [.newDevice])
+            #expect(await Self.told(app, notices) == [.newDevice, .newDevice])
+            #expect(notices.value.last?.device == "An unknown browser")
+            _ = try await SessionListRoutesTests.logIn(app, as: "")
+            #expect(await Self.told(app, notices) == [.newDevice, .newDevice])
         }
     }
 

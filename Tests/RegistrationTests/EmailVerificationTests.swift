@@ -237,11 +237,15 @@ extension EmailVerificationTests {
                     try await local.requestEmailChange(for: ann.id, to: address, current: current)
                 }
             }
-            // (the wrong passwords were counted, then nothing else: only sign_in_failures and events differ)
+            // (the wrong passwords were counted and recorded, then nothing else: only sign_in_failures and events
+            // differ)
             let rows = try databaseDump(database).split(separator: "\n").filter {
-                !$0.contains("sign_in_failures") && !$0.contains("sign_in_failed")
+                !$0.contains("sign_in_failures") && !$0.contains("password_check_failed")
             }
             #expect(rows == dump.split(separator: "\n").filter { !$0.contains("sign_in_failures") })
+            #expect(
+                try await store.events(for: ann.id).filter { $0.kind == .passwordCheckFailed }.count == 2,
+                "each wrong current password is recorded")
             #expect(countQuery(database, "SELECT count(*) FROM email_verifications") == 0)
             #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
             // And a disabled account asks for none

@@ -304,10 +304,65 @@ struct PasswordResetTests {
             #expect(try await local.requestPasswordReset(email: "") == nil)
             try executeSQL(database, "UPDATE users SET status = 'disabled' WHERE username = 'ann'")
             #expect(try await local.requestPasswordReset(email: "ann@example.org") == nil)
-            try executeSQL(database, "UPDATE users SET status = 'active', password_hash = NULL WHERE username = 'ann'")
+            // (no password, and an address she confirmed: she signs in through Twitter, and needs no link)
+            try executeSQL(
+                database,
+                "UPDATE users SET status = 'active', password_hash = NULL, email_verified_at = 1 WHERE username = 'ann'"
+            )
             #expect(try await local.requestPasswordReset(email: "ann@example.org") == nil)
             #expect(countQuery(database, "SELECT count(*) FROM password_resets") == 0)
             #expect(try await store.events(for: ann.id).count == before)
+        }
+    }
+
+    /// Someone signs up with ann's address before she does (nothing checks that he reads it) and links his own
+    /// Twitter account. Her reset link is the first proof that the address is hers: it confirms it and unlinks the
+    /// Twitter account linked before, which would otherwise let him back in.
+    @Test func aResetThatFirstProvesTheAddressUnlinksTheTwitterAccountLinkedBeforeIt() async throws {
+        try await withAnn { local, store, _, database, squatted in
+            try await store.linkTwitter(
+                twitterIdentity("66", screenName: "mallory"), credential: nil, to: .id(squatted.id))
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            // (the page says whom the link is for, Twitter account and all, before anything changes)
+            #expect(try await local.passwordResetAccount(token: reset.token)?.twitter?.screenName == "mallory")
+            let after = try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            #expect(after.twitter == nil && after.isEmailVerified)
+            #expect(try await store.account(.id(squatted.id))?.twitter == nil)
+            #expect(countQuery(database, "SELECT count(*) FROM twitter_identities") == 0)
+            #expect(countQuery(database, "SELECT count(*) FROM twitter_credentials") == 0)
+            let unlinked = try #require(try await store.events(for: squatted.id).first { $0.kind == .unlinked })
+            #expect(
+                unlinked.details == [
+                    "twitter_id": "66", "screen_name": "mallory", "reason": "address_confirmed_by_reset",
+                ])
+            // And a second reset, the address confirmed now, unlinks nothing: a Twitter account linked after the proof
+            // stays
+            try await store.linkTwitter(
+                twitterIdentity("67", screenName: "ann_tw"), credential: nil, to: .id(squatted.id))
+            let again = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            let kept = try await local.resetPassword(token: again.token, newPassword: Secret("a third passphrase here"))
+            #expect(kept.twitter?.screenName == "ann_tw")
+        }
+    }
+
+    /// An account made through Twitter with ann's address (no password) would keep the address from her for good:
+    /// sign-up says it is taken, and a reset link went only to accounts with a password. While the address is not
+    /// confirmed, a link goes to it; following it sets a password and unlinks the Twitter account.
+    @Test func anAccountWithNoPasswordAndAnUnconfirmedAddressCanBeTakenBackByTheAddressesOwner() async throws {
+        try await withAnn { local, store, _, database, _ in
+            let squat = try await store.createAccount(
+                newAccount("squat", email: "bea@example.org"), linking: twitterIdentity("77", screenName: "squatter"),
+                credential: TwitterCredential(token: "t", secret: Secret("s")))
+            let reset = try #require(try await local.requestPasswordReset(email: "bea@example.org"))
+            #expect(reset.account.id == squat.id)
+            let taken = try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            #expect(taken.hasPassword && taken.isEmailVerified && taken.twitter == nil)
+            guard
+                case .signedIn(let signedIn) = try await local.signIn(
+                    login: "bea@example.org", password: Self.newPassword)
+            else { Issue.record("the new password does not sign in"); return }
+            #expect(signedIn.id == squat.id)
+            #expect(countQuery(database, "SELECT count(*) FROM twitter_identities") == 0)
         }
     }
 

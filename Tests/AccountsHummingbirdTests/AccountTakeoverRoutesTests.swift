@@ -1,0 +1,198 @@
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import Registration
+import TestSupport
+import Testing
+import TwitterOAuth
+
+/// Ways to take an account, or keep a way into it, that the routes close: an account made with someone else's address
+/// and a Twitter account linked to it, a stolen copy of the cookie that changed the password, guesses at the current
+/// password that leave no trace, and forms that tell which addresses have accounts faster than sign-up does.
+struct AccountTakeoverRoutesTests {
+    static let password = PasswordResetRoutesTests.password
+    static let newPassword = PasswordResetRoutesTests.newPassword
+
+    /// Pre-account hijacking: mallory signs up with ada's address (nothing checks that he reads it), links his own
+    /// Twitter account, and waits. Ada, told her address "already belongs to an account", asks for a reset link, which
+    /// reaches her mailbox. The page warns her that mallory's Twitter account will be unlinked; setting her password
+    /// unlinks it, revokes its token at Twitter and says so, so "Log in with Twitter" no longer lets him in.
+    @Test func aTwitterAccountLinkedBeforeTheAddressWasConfirmedDoesNotOutliveTheResetThatConfirmsIt() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        try await WebApp.run(configuration: PasswordResetRoutesTests.configuration(outbox)) { app in
+            // Given mallory, signed up with ada's address, his Twitter account linked (his sign-up is recent)
+            var mallory = app.browser()
+            let signedUp = try await mallory.submit(
+                "/signup", to: "/signup",
+                [("username", "ada_"), ("email", "ada@example.org"), ("password", "mallorys own passphrase")])
+            #expect(signedUp.location == "/account?notice=registered")
+            let arrival = try await mallory.viaTwitter(
+                "/account/twitter/link", as: WebApp.mallory, startPage: "/account")
+            let confirm = try await mallory.get(try #require(arrival.location))
+            let linked = try await mallory.post(
+                "/register/link",
+                [
+                    ("csrf_token", try #require(confirm.csrfToken)),
+                    ("draft", try #require(confirm.hiddenValue("draft"))),
+                ])
+            #expect(linked.location == "/account?notice=linked")
+            let stored = try #require(try await app.store.credential(for: TwitterUserID(WebApp.mallory)))
+            _ = try await mallory.submit("/account", to: "/sign-out", [])
+
+            // When ada, whose address it is, asks for a reset link and opens it
+            var ada = app.browser()
+            let taken = try await ada.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            #expect(taken.text.contains("already belongs to an account"))
+            _ = try await ada.submit("/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            let mail = try #require(try await PasswordResetRoutesTests.mails(outbox, count: 1).first)
+            let path = String(mail.link.revealed.dropFirst("https://accounts.example".count))
+            let form = try await ada.get(path)
+            // Then the page says, before anything changes, which Twitter account the reset will unlink (escaped)
+            #expect(form.text.contains("id=\"reset-unlinks-twitter\"") && form.text.contains("@m&lt;script&gt;"))
+            #expect(try await app.store.account(.username("ada_"))?.twitter != nil)
+            // When she sets her password
+            let done = try await ada.submit(
+                path, to: "/password/reset",
+                [
+                    ("token", String(path.dropFirst("/password/reset?token=".count))), ("password", Self.newPassword),
+                ])
+            // Then the account is hers: address confirmed, mallory's Twitter account unlinked, its token revoked
+            #expect(done.location == "/login?notice=password_reset_unlinked")
+            let account = try #require(try await app.store.account(.username("ada_")))
+            #expect(account.isEmailVerified && account.twitter == nil)
+            let unlinked = try #require(try await app.store.events(for: account.id).first { $0.kind == .unlinked })
+            #expect(unlinked.details["reason"] == "address_confirmed_by_reset")
+            #expect(unlinked.details["twitter_id"] == String(WebApp.mallory))
+            try await PasswordSettingsRoutesTests.expectRevoked(stored, of: WebApp.mallory, app)
+            let notice = try await ada.get("/login?notice=password_reset_unlinked")
+            #expect(notice.text.contains("linked before your address was confirmed was unlinked"))
+
+            // And mallory, whose password and sessions are gone, cannot come back through his Twitter account: it
+            // belongs to no account now, so it lands in registration
+            var later = app.browser()
+            let back = try await later.viaTwitter("/login/twitter", as: WebApp.mallory)
+            #expect(back.location?.hasPrefix("/register/details?draft=") == true, "\(back.location ?? "")")
+            #expect(try await later.get("/whoami").text == "nobody")
+        }
+    }
+
+    /// "Every other session ends" on a password change is meant for "whoever signed in with the old password, or holds
+    /// a stolen session": the session that asked goes on under a new id, so a copy of that very cookie (the one a thief
+    /// is likeliest to have) signs nobody in after the change. The session stays no more recent a sign-in than it was.
+    @Test func aPasswordChangeOrAnUnlinkRekeysTheSessionThatAskedForIt() async throws {
+        try await WebApp.run { app in
+            // Given ada, signed in, and a thief holding a copy of her session cookie
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            var thief = app.browser()
+            thief.cookies = ada.cookies
+            #expect(try await thief.get("/whoami").text == "ada")
+            let signedInAt = countQuery(app.databasePath, "SELECT created_at FROM browser_sessions")
+            app.clock.advance(by: 60)
+            // When she changes her password
+            let changed = try await ada.submit(
+                "/account", to: "/account/password",
+                [("current_password", Self.password), ("new_password", Self.newPassword)])
+            #expect(changed.location == "/account?notice=password_changed")
+            // Then she is still signed in, on one session signed in when it was, and the copy is worth nothing
+            #expect(try await ada.get("/whoami").text == "ada")
+            #expect(try await thief.get("/whoami").text == "nobody", "a copy of the asking session survives the change")
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM browser_sessions") == 1)
+            #expect(countQuery(app.databasePath, "SELECT created_at FROM browser_sessions") == signedInAt)
+            // And her next form works with the page's new CSRF token
+            let page = try await ada.get("/account")
+            #expect(page.text.contains("id=\"account-username\">ada"))
+
+            // When she links Twitter, the thief copies the cookie again, and she unlinks it
+            let arrival = try await ada.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+            let confirm = try await ada.get(try #require(arrival.location))
+            _ = try await ada.post(
+                "/register/link",
+                [
+                    ("csrf_token", try #require(confirm.csrfToken)),
+                    ("draft", try #require(confirm.hiddenValue("draft"))),
+                ])
+            thief.cookies = ada.cookies
+            #expect(try await thief.get("/whoami").text == "ada")
+            let unlinked = try await ada.submit(
+                "/account", to: "/account/twitter/unlink", [("current_password", Self.newPassword)])
+            #expect(unlinked.location == "/account?notice=unlinked")
+            // Then again only her browser is signed in
+            #expect(try await ada.get("/whoami").text == "ada")
+            #expect(try await thief.get("/whoami").text == "nobody")
+        }
+    }
+
+    /// A wrong password at sign-in is recorded (`sign_in_failed`); so is a wrong *current* password on the account
+    /// page (`password_check_failed`), where whoever holds a session (left open, or stolen) guesses at the password:
+    /// ten guesses every fifteen minutes, kept under the throttle, must leave a trace.
+    @Test func aWrongCurrentPasswordOnTheAccountPageIsAudited() async throws {
+        try await WebApp.run { app in
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            let account = try #require(try await app.store.account(.username("ada")))
+            for guess in ["guess number one", "guess number two", "guess number three"] {
+                let refused = try await ada.submit(
+                    "/account", to: "/account/password",
+                    [("current_password", guess), ("new_password", Self.newPassword)])
+                #expect(refused.status == 401)
+            }
+            let events = try await app.store.events(for: account.id)
+            #expect(events.prefix(3).allSatisfy { $0.kind == .passwordCheckFailed && $0.actor == "user" })
+            #expect(events.filter { $0.kind == .passwordCheckFailed }.count == 3)
+            // And the account page shows them in "Recent activity"
+            let page = try await ada.get("/account")
+            #expect(page.text.contains("password_check_failed"))
+        }
+    }
+
+    /// The sign-up form says whether an address has an account ("already belongs to an account"), limited by
+    /// `signUpsPerClient`. The change-of-address form and the Twitter registration form say the same; they count
+    /// towards the same limit, past which they answer 429 and check nothing.
+    @Test func theChangeOfAddressAndRegistrationFormsAreNoFasterOracleThanSignUp() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        var routes = EmailVerificationRoutesTests.configuration(outbox)
+        routes.signUpsPerClient = RegistrationService.Rate(4, per: 3600)
+        try await WebApp.run(configuration: routes) { app in
+            // Given bob's account, and mallory signed in to one of his own (two sign-ups of the four)
+            var bob = app.browser()
+            _ = try await bob.submit(
+                "/signup", to: "/signup",
+                [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
+            var mallory = app.browser()
+            _ = try await mallory.submit(
+                "/signup", to: "/signup",
+                [("username", "mallory"), ("email", "mallory@example.org"), ("password", Self.password)])
+            // When he asks, over and over, to move his account to bob's address
+            var told = 0
+            var refused: [Page] = []
+            for _ in 0..<6 {
+                let answer = try await mallory.submit(
+                    "/account", to: "/account/email",
+                    [("new_email", "bob@example.org"), ("current_password", Self.password)])
+                if answer.text.contains("already belongs to another account") { told += 1 }
+                if answer.status == 429 { refused.append(answer) }
+            }
+            // Then he is told twice (what is left of the four), then refused with when to try again
+            #expect(told == 2 && refused.count == 4)
+            #expect(refused.allSatisfy { $0.text.contains("id=\"address-checks-refused\"") })
+            #expect(refused.allSatisfy { Int($0.response.headerValue("retry-after") ?? "") ?? 0 > 0 })
+            #expect(try await app.store.account(.username("mallory"))?.email == "mallory@example.org")
+
+            // And the Twitter registration form, from the same client, is refused the same way, writing nothing
+            var zoe = app.browser()
+            let arrival = try await zoe.viaTwitter("/register/twitter", as: WebApp.zoe)
+            let form = try await zoe.get(try #require(arrival.location))
+            let complete = try await zoe.post(
+                "/register/complete",
+                [
+                    ("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft"))),
+                    ("username", "zoe"), ("email", "bob@example.org"),
+                ])
+            #expect(complete.status == 429 && complete.text.contains("id=\"address-checks-refused\""))
+            #expect(try await app.store.account(.username("zoe")) == nil)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM users") == 2)
+        }
+    }
+}
