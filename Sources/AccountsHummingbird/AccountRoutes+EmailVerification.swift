@@ -226,7 +226,7 @@ extension AccountRoutes {
             visit, title: "Confirm your email address",
             body: Pages.confirmEmail(
                 username: target.account.username, email: target.email, changesAddress: target.changesAddress,
-                token: token, csrf: visit.csrf))
+                offersReset: configuration.passwordReset != nil, token: token, csrf: visit.csrf))
         // As on the reset page: the form sends only the origin as the referrer, never this URL with its token.
         response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin"
         return response

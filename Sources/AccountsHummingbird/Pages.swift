@@ -394,8 +394,10 @@ enum Pages: Sendable {
 
     // MARK: - Email confirmation
 
+    /// The page of a confirmation link; for a first confirmation with `offersReset`, what to do when the account is not
+    /// the reader's.
     static func confirmEmail(
-        username: String, email: String, changesAddress: Bool, token: String, csrf: String
+        username: String, email: String, changesAddress: Bool, offersReset: Bool, token: String, csrf: String
     ) -> String {
         let what =
             changesAddress
@@ -408,9 +410,17 @@ enum Pages: Sendable {
             <form method="post" action="/email/confirm" id="confirm-email-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
             <p><button type="submit" id="confirm-email">Confirm</button></p>
-            </form>
+            </form>\(changesAddress || !offersReset ? "" : notYours)
             """
     }
+
+    /// For a confirmation its reader did not ask for: whoever signed up with their address keeps whatever way in they
+    /// added (a Twitter account) through a confirmation, while a reset that is the address's first proof ends it.
+    private static let notYours = """
+        <p id="confirm-not-yours">Not your account? Someone may have signed up with your address. Do not confirm: \
+        <a href="/password/forgot">ask for a password reset link</a> for this address instead, which makes the \
+        account yours and unlinks any Twitter account linked to it.</p>
+        """
 
     /// A change of address whose notice to the old address cannot be sent now: nothing changed, the link still works.
     static func mailsBusy() -> String {

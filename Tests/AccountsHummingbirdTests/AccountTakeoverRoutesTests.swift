@@ -195,4 +195,24 @@ struct AccountTakeoverRoutesTests {
             #expect(countQuery(app.databasePath, "SELECT count(*) FROM users") == 2)
         }
     }
+
+    /// A confirmation link for an account someone else made with the reader's address says what to do instead of
+    /// confirming: a reset link, which makes the account the reader's and unlinks the squatter's Twitter account (a
+    /// confirmation would keep it, and the address confirmed, a later reset would too).
+    @Test func aConfirmationLinkTellsWhoseAccountItIsNotToAskForAResetInstead() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        var routes = EmailVerificationRoutesTests.configuration(outbox)
+        routes.passwordReset = PasswordResetRoutesTests.configuration(Locked([])).passwordReset
+        try await WebApp.run(configuration: routes) { app in
+            var mallory = app.browser()
+            _ = try await mallory.submit(
+                "/signup", to: "/signup",
+                [("username", "ada_"), ("email", "ada@example.org"), ("password", "mallorys own passphrase")])
+            let mail = try #require(try await EmailVerificationRoutesTests.mails(outbox, count: 1).first)
+            var ada = app.browser()
+            let page = try await ada.get(try EmailVerificationRoutesTests.path(of: mail))
+            #expect(page.text.contains("id=\"confirm-not-yours\"") && page.text.contains("href=\"/password/forgot\""))
+            #expect(try await app.store.account(.username("ada_"))?.isEmailVerified == false)
+        }
+    }
 }

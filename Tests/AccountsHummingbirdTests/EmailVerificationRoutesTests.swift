@@ -69,6 +69,8 @@ struct EmailVerificationRoutesTests {
             let page = try await elsewhere.get(path)
             #expect(page.status == 200 && page.text.contains("id=\"confirm-email-address\">Ada@Example.org</strong>"))
             #expect(page.response.headerValue("referrer-policy") == "strict-origin")
+            // (no "not your account? ask for a reset link" without reset links)
+            #expect(!page.text.contains("confirm-not-yours"))
             #expect(try await app.store.account(.username("ada"))?.emailVerifiedAt == nil)
             // And confirmed (from any browser: the link itself is the proof)
             let done = try await Self.confirm(page, in: &elsewhere)
