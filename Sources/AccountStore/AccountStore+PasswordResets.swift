@@ -30,7 +30,8 @@ extension AccountStore {
 
     /// Stores a reset token (only its SHA-256, `tokenHash`) for the active account whose address is `email` (compared
     /// as sign-in compares it) and that has a password or an address not confirmed yet, ending the account's earlier
-    /// tokens, unless `limit` were issued for it within `window` (at most a day). Records a `password_reset_requested` event. One transaction.
+    /// tokens, unless `limit` were issued for it within `window` (at most a day). Records a `password_reset_requested`
+    /// event. One transaction.
     package func issuePasswordReset(
         email: String, tokenHash: String, lifetime: TimeInterval, limit: Int, window: TimeInterval
     ) async throws(StoreError) -> PasswordResetIssue {

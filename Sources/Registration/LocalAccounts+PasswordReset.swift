@@ -29,9 +29,10 @@ extension LocalAccounts {
     ///
     /// Returns `nil`, issuing and recording nothing, when no such account exists (none with that address, disabled, or
     /// one that signs in only through Twitter and whose address is confirmed) or when ``maximumPasswordResets`` links
-    /// were issued for it within ``passwordResetWindow``: tell the person the same thing in every case ("if an account uses that address, a
-    /// link is on its way"), so the answer does not say who has an account. Answer before calling it (and before
-    /// mailing): only an address with an account costs a write and a sync to disk, and only then can the call fail.
+    /// were issued for it within ``passwordResetWindow``: tell the person the same thing in every case ("if an account
+    /// uses that address, a link is on its way"), so the answer does not say who has an account. Answer before calling
+    /// it (and before mailing): only an address with an account costs a write and a sync to disk, and only then can
+    /// the call fail.
     public func requestPasswordReset(email: String) async throws(LocalAccountError) -> PasswordReset? {
         let token = SecureRandom.hexString(count: 32)
         do {
