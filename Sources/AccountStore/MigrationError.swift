@@ -22,6 +22,13 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case targetBelowApplied(target: Int, applied: Int)
     /// A statement of a migration failed; the migration was rolled back and not recorded.
     case statementFailed(file: String, line: Int, statement: String, message: String)
+    /// A migration file holds a statement that begins or ends a transaction (`COMMIT`, `END`, `BEGIN`, `ROLLBACK`,
+    /// `SAVEPOINT`, `RELEASE`): each migration runs in a transaction of its own, and a `COMMIT` in it would keep the
+    /// statements before it even when a later one failed. Refused before anything runs.
+    case transactionStatement(file: String, line: Int, keyword: String)
+    /// A migration this binary carries is pending while a later one is applied (a file added with a lower number
+    /// after the later one was applied): applied now, it would run after the later one, unlike on a new database.
+    case outOfOrder(version: Int, name: String, newestApplied: Int)
 
     public var description: String {
         switch self {
@@ -48,6 +55,12 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
             return "--to \(target) is below the applied version \(applied); migrations are never undone"
         case .statementFailed(let file, let line, let statement, let message):
             return "\(file):\(line): migration failed and was rolled back: \(message) (in `\(statement)`)"
+        case .transactionStatement(let file, let line, let keyword):
+            return "\(file):\(line): \(keyword) controls the transaction each migration runs in; remove it "
+                + "(statements that must not share one belong in separate migrations)"
+        case .outOfOrder(let version, let name, let newest):
+            return "migration \(version) (\(name)) is pending but migration \(newest) is applied: it would run after "
+                + "\(newest), unlike on a new database; give it a version above \(newest)"
         }
     }
 }

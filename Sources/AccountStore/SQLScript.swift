@@ -57,6 +57,25 @@ struct SQLScript {
         self.statements = statements
     }
 
+    /// The keyword (upper case) when `sql` is a statement that begins or ends a transaction or savepoint (`BEGIN`,
+    /// `COMMIT`, `END`, `ROLLBACK`, `SAVEPOINT`, `RELEASE`), past white space and comments; else `nil`. A trigger's
+    /// `BEGIN … END` is inside its `CREATE TRIGGER` statement, which this does not take for one.
+    static func transactionKeyword(_ sql: String) -> String? {
+        var rest = Substring(sql)
+        while true {
+            rest = rest.drop(while: \.isWhitespace)
+            if rest.hasPrefix("--") {
+                rest = rest.drop { $0 != "\n" }
+            } else if rest.hasPrefix("/*"), let end = rest.range(of: "*/") {
+                rest = rest[end.upperBound...]
+            } else {
+                break
+            }
+        }
+        let word = rest.prefix { $0.isASCII && $0.isLetter }.uppercased()
+        return ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains(word) ? word : nil
+    }
+
     /// The first line of a statement, trimmed and shortened, for error messages.
     static func summary(_ sql: String) -> String {
         // Past the `/* */` comments in front of it.

@@ -25,10 +25,16 @@ struct PlannedMigration: Sendable {
         if let (line, problem) = PlannedMigration.textProblem(file.contents) {
             throw .invalidText(file: fileName, line: line, problem: problem)
         }
+        let text = PlannedMigration.normalizedText(file.contents)
+        for statement in SQLScript(text).statements {
+            if let keyword = SQLScript.transactionKeyword(statement.sql) {
+                throw .transactionStatement(file: fileName, line: statement.line, keyword: keyword)
+            }
+        }
         self.version = version
         self.name = String(parts[1])
         self.fileName = fileName
-        self.text = PlannedMigration.normalizedText(file.contents)
+        self.text = text
         self.checksum = SHA256.hexDigest(Array(text.utf8))
     }
 
@@ -147,8 +153,10 @@ enum SchemaMigrator {
         return entries.sorted { $0.version < $1.version }
     }
 
-    /// Throws the first problem that forbids migrating or using the database: an edited, missing or unknown one.
+    /// Throws the first problem that forbids migrating or using the database: an edited, missing or unknown one, or
+    /// a pending one below the newest applied.
     static func checkHistory(_ entries: [MigrationStatusEntry], planned: [PlannedMigration]) throws(MigrationError) {
+        let newestApplied = entries.filter { $0.state == .applied }.map(\.version).max() ?? 0
         for entry in entries {
             switch entry.state {
             case .modified:
@@ -159,6 +167,8 @@ enum SchemaMigrator {
                     version: entry.version, name: entry.name, appliedChecksum: recorded, currentChecksum: current)
             case .missing: throw .missing(version: entry.version, name: entry.name)
             case .unknown: throw .unknown(version: entry.version, name: entry.name)
+            case .pending where entry.version < newestApplied:
+                throw .outOfOrder(version: entry.version, name: entry.name, newestApplied: newestApplied)
             case .applied, .pending: continue
             }
         }
@@ -219,6 +229,13 @@ enum SchemaMigrator {
                                 file: migration.fileName, line: statement.line,
                                 statement: SQLScript.summary(statement.sql),
                                 message: error.message ?? "SQLite error \(error.resultCode.rawValue)"))
+                    }
+                    // (files are checked for transaction statements when read; this is the net under that check)
+                    guard db.isInsideTransaction else {
+                        throw StoreError.migration(
+                            .transactionStatement(
+                                file: migration.fileName, line: statement.line,
+                                keyword: SQLScript.summary(statement.sql)))
                     }
                 }
                 let elapsed = ContinuousClock.now - started

@@ -166,6 +166,25 @@ struct RecordSplitter {
             end = count
             start = 0
         }
+        guard try readChunk() else { return }
+        if atStartOfFile {
+            // A byte-order mark may come in more than one read (a pipe fed a byte at a time): decide once three bytes
+            // are in, or the file ended with fewer. Nothing was scanned yet.
+            while end < 3, Self.byteOrderMark.starts(with: buffer[0..<end]) {
+                guard try readChunk() else { break }
+            }
+            atStartOfFile = false
+            if buffer[0..<min(end, 3)].elementsEqual(Self.byteOrderMark) {
+                start = 3
+                scan = 3
+            }
+        }
+    }
+
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
+    /// Reads up to a chunk after `end`; `false` (and ``atEndOfFile`` set) at the end of the file.
+    private mutating func readChunk() throws(TransferError) -> Bool {
         if buffer.count - end < Self.chunkSize {
             buffer.append(contentsOf: repeatElement(0, count: Self.chunkSize - (buffer.count - end)))
         }
@@ -183,17 +202,11 @@ struct RecordSplitter {
         }
         if count == 0 {
             atEndOfFile = true
-            return
+            return false
         }
         end += count
         bytesRead += count
         lastReadByteIsLineFeed = buffer[end - 1] == 0x0A
-        if atStartOfFile {
-            atStartOfFile = false
-            if end >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-                start = 3
-                scan = 3
-            }
-        }
+        return true
     }
 }

@@ -18,7 +18,8 @@ struct Migrate: AsyncParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        if let to, !Migrations.sqlite.contains(where: { $0.fileName.hasPrefix(String(format: "%04d_", to)) }) {
+        // (the version is read from the name, not the number printed into it: `%04d` would print 32 bits of it)
+        if let to, !Migrations.sqlite.contains(where: { Int($0.fileName.prefix(4)) == to }) {
             throw ValidationError("--to \(to): no migration has that version")
         }
     }

@@ -37,7 +37,8 @@ struct MigrationsCommand: ParsableCommand {
     /// `accounts migrations validate`
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Exit non-zero unless every migration is applied or pending.")
+            abstract:
+                "Exit non-zero unless every migration is applied or pending (and none pending below an applied one).")
 
         @OptionGroup var global: GlobalOptions
 
@@ -48,9 +49,16 @@ struct MigrationsCommand: ParsableCommand {
             } catch {
                 throw fail(error)
             }
-            let problems = entries.filter { $0.state != .applied && $0.state != .pending }
+            let newestApplied = entries.filter { $0.state == .applied }.map(\.version).max() ?? 0
+            let problems = entries.filter {
+                ($0.state != .applied && $0.state != .pending) || ($0.state == .pending && $0.version < newestApplied)
+            }
             for entry in problems {
-                printError("migration \(String(format: "%04d", entry.version)) \(entry.name) is \(entry.state.rawValue)")
+                let what =
+                    entry.state == .pending
+                    ? "pending below the applied \(String(format: "%04d", newestApplied)) (migrate refuses to run it)"
+                    : entry.state.rawValue
+                printError("migration \(String(format: "%04d", entry.version)) \(entry.name) is \(what)")
             }
             guard problems.isEmpty else { throw ExitCode(ExitStatus.operationalFailure) }
             let pending = entries.filter { $0.state == .pending }.count

@@ -119,9 +119,16 @@ struct UsersCommand: AsyncParsableCommand {
             let reference = AccountReference(account)
             // Read before the identity goes, to be revoked once the account is gone.
             var credential: TwitterCredential?
-            if revokeTwitterToken, let twitter = try? await store.account(reference)?.twitter {
+            if revokeTwitterToken {
                 do {
-                    credential = try await store.credential(for: twitter.userID)
+                    if let twitter = try await store.account(reference)?.twitter {
+                        credential = try await store.credential(for: twitter.userID)
+                    }
+                } catch .secret(_, let reason) {
+                    // Keys that cannot open the token (the one it was sealed with dropped): the input is at fault, and
+                    // nothing is deleted, so that the token can still be revoked with the right keys.
+                    printError("cannot revoke the Twitter token: \(reason); nothing deleted")
+                    throw ExitCode(ExitStatus.invalidData)
                 } catch {
                     throw fail(error)
                 }

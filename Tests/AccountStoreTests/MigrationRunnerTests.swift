@@ -264,4 +264,74 @@ struct MigrationRunnerTests {
             }
         }
     }
+
+    /// A migration that ends its own transaction (`COMMIT;` or `END;` between statements) would be half applied: what
+    /// ran before the `COMMIT` committed, the failure after it reported as "rolled back", no history row, and every
+    /// later run stopped at its first statement ("table v already exists"). Such a file is refused when it is read,
+    /// naming the file, line and keyword, before anything runs.
+    @Test(arguments: ["COMMIT", "END", "commit transaction", "BEGIN", "ROLLBACK", "SAVEPOINT s", "RELEASE s"])
+    func aMigrationThatControlsItsOwnTransactionIsRefusedBeforeAnythingRuns(_ statement: String) async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first])
+            let before = try databaseDump(path)
+            let half = MigrationFile(
+                fileName: "0002_half.sql",
+                contents: Array("CREATE TABLE v (c);\n-- done\n  \(statement);\nCREATE TABEL w (d);\n".utf8))
+            let keyword = String(statement.prefix { $0 != " " }).uppercased()
+            #expect(
+                throws: StoreError.migration(.transactionStatement(file: "0002_half.sql", line: 3, keyword: keyword))
+            ) {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first, half])
+            }
+            // Then nothing of 0002 ran: the history and the schema are as they were
+            #expect(try databaseDump(path) == before)
+            #expect(try tables(path) == ["schema_migrations", "t"])
+        }
+    }
+
+    /// A trigger's `BEGIN … END` is part of its `CREATE TRIGGER` statement, not a transaction of its own.
+    @Test func aTriggerBodyIsNoTransactionStatement() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            let trigger = MigrationFile(
+                fileName: "0002_add_trigger.sql",
+                contents: Array(
+                    """
+                    CREATE TABLE log (a);
+                    CREATE TRIGGER t_logged AFTER INSERT ON t
+                    BEGIN
+                        INSERT INTO log VALUES (new.a);
+                    END;
+
+                    """.utf8))
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first, trigger])
+            #expect(try history(path).map { $0["version"] as Int } == [1, 2])
+        }
+    }
+
+    /// A migration the binary has that is older than the newest applied one (a file added with a lower number after a
+    /// later one shipped): applying it after the later one runs the schema's steps in another order than on a new
+    /// database. It stops the run before anything changes, as an edited, missing or unknown migration does (until
+    /// session 38 `migrate` applied it silently).
+    @Test func aPendingMigrationOlderThanTheNewestAppliedStopsTheRun() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/a.sqlite"
+            let third = MigrationFile(fileName: "0003_c.sql", contents: Array("CREATE TABLE c (x);\n".utf8))
+            let inserted = MigrationFile(fileName: "0002_b.sql", contents: Array("CREATE TABLE b (x);\n".utf8))
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first, third])
+            let before = try databaseDump(path)
+
+            #expect(throws: StoreError.migration(.outOfOrder(version: 2, name: "b", newestApplied: 3))) {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first, inserted, third])
+            }
+            // (a dry run says the same)
+            #expect(throws: StoreError.migration(.outOfOrder(version: 2, name: "b", newestApplied: 3))) {
+                try AccountStore.migrate(
+                    StoreConfiguration(path: path), dryRun: true, migrations: [Self.first, inserted, third])
+            }
+            #expect(try databaseDump(path) == before)
+            #expect(try tables(path) == ["c", "schema_migrations", "t"])
+        }
+    }
 }

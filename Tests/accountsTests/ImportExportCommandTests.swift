@@ -495,4 +495,21 @@ struct ImportCrashTests {
             #expect(try integrityCheck(database) == ["ok"])
         }
     }
+
+    /// The byte-order mark is dropped only when the first read returns all three of its bytes: from a pipe that
+    /// delivers `EF` first, the mark stayed and the first line was refused (JSON Lines: `line 1: json: expected a
+    /// value, found non-ASCII character`; CSV: the whole header, `missing column username`).
+    @Test(arguments: ["jsonl", "csv"])
+    func aByteOrderMarkSplitAcrossPipeReadsIsIgnored(format: String) throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            let body = format == "jsonl" ? #"{"username": "zed"}\n"# : commandCSVHeader + #"\nzed,,,,,,,\n"#
+            let script = #"(printf '\357'; sleep 0.3; printf '\273\277"# + body + #"') | exec "$0" "$@""#
+            let result = try runProcess(
+                "/bin/sh",
+                ["-c", script, accountsExecutable(), "--database", database, "import", "--format", format, "-"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout == "imported 1 account (0 with a Twitter identity)\n")
+        }
+    }
 }

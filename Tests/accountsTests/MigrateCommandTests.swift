@@ -209,4 +209,38 @@ struct MigrateCommandTests {
             #expect(status.stdout.components(separatedBy: "\"applied\"").count - 1 == Migrations.sqlite.count)
         }
     }
+
+    /// `--to` is checked against the versions by `String(format: "%04d_")`, which prints the low 32 bits of the Int:
+    /// `--to 4294967297` passed as version 1, and the run failed later with exit 1 instead of the usage error (64).
+    @Test func aTargetBeyond32BitsIsAUsageErrorToo() throws {
+        try withTemporaryDirectorySync { dir in
+            let result = try runAccounts(["--database", dir + "/a.sqlite", "migrate", "--to", "4294967297"])
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("--to 4294967297: no migration has that version"))
+        }
+    }
+
+    /// A migration pending below an applied one (here the history row of 0005 removed, as if 0005 had been added after
+    /// the newest shipped) stops `migrate` before anything changes and fails `migrations validate`, naming it.
+    @Test func aMigrationPendingBelowAnAppliedOneIsRefusedAndNamed() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = dir + "/a.sqlite"
+            #expect(try runAccounts(["--database", database, "migrate"]).status == 0)
+            try executeSQL(database, "DELETE FROM schema_migrations WHERE version = 5")
+            let before = try databaseDump(database)
+            let newest = try #require(Migrations.sqlite.compactMap { Int($0.fileName.prefix(4)) }.max())
+            let validate = try runAccounts(["--database", database, "migrations", "validate"])
+            #expect(validate.status == 1)
+            #expect(
+                validate.stderr.contains(
+                    "migration 0005 create_account_events is pending below the applied "
+                        + String(format: "%04d", newest)))
+            let migrate = try runAccounts(["--database", database, "migrate"])
+            #expect(migrate.status == 1)
+            #expect(
+                migrate.stderr.contains(
+                    "migration 5 (create_account_events) is pending but migration \(newest) is applied"))
+            #expect(try databaseDump(database) == before)
+        }
+    }
 }
