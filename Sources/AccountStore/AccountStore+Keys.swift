@@ -131,11 +131,21 @@ extension AccountStore {
             // Batches in a row that replaced none of the values they read: each had changed since (a process still
             // sealing under the old first key) or cannot be matched (written in another form by another program).
             var fruitless = 0
+            // Each batch reads on from the last row of the one before (by row id, through the primary key), so a
+            // pass over the table is linear, not a scan from its start past every row moved already; a pass that
+            // reaches the end starts another for the rows that changed meanwhile, until one finds none.
+            var after: String?
             while true {
+                let cursor = after
                 let rows = try await read { db in
-                    try AccountStore.sealedRows(db, kind: kind, notUnder: target, limit: batchSize)
+                    try AccountStore.sealedRows(db, kind: kind, notUnder: target, after: cursor, limit: batchSize)
                 }
-                if rows.isEmpty { break }
+                if rows.isEmpty {
+                    if after == nil { break }
+                    after = nil
+                    continue
+                }
+                after = rows.last?.rowID
                 var resealed: [(rowID: String, read: Data, blob: Data)] = []
                 for row in rows {
                     let secret: String
@@ -242,22 +252,33 @@ extension AccountStore {
         var blob: Data
     }
 
-    static func sealedRows(_ db: Database, kind: SealedKind, notUnder keyID: String, limit: Int) throws -> [SealedRow] {
+    /// Up to `limit` rows of `kind` not sealed under `keyID`, in row id order, after the row `after` (all when `nil`).
+    static func sealedRows(
+        _ db: Database, kind: SealedKind, notUnder keyID: String, after: String? = nil, limit: Int
+    ) throws -> [SealedRow] {
+        // (the cursor's condition only when there is one: `?2 IS NULL OR id > ?2` would keep the planner from
+        // starting at the cursor in the primary key, and each batch would scan from the start again)
         let sql: String
         switch kind {
         case .credential:
             sql = """
                 SELECT CAST(c.identity_id AS TEXT), i.twitter_user_id, c.sealed_secret FROM twitter_credentials c
-                JOIN twitter_identities i ON i.id = c.identity_id WHERE c.key_id <> ? ORDER BY c.identity_id LIMIT ?
+                JOIN twitter_identities i ON i.id = c.identity_id
+                WHERE c.key_id <> ?1 \(after == nil ? "" : "AND c.identity_id > CAST(?2 AS INTEGER)")
+                ORDER BY c.identity_id LIMIT ?3
                 """
         case .pendingAuthorization:
             sql = """
-                SELECT CAST(id AS TEXT), request_token, sealed_secret FROM pending_authorizations WHERE key_id <> ? ORDER BY id LIMIT ?
+                SELECT CAST(id AS TEXT), request_token, sealed_secret FROM pending_authorizations
+                WHERE key_id <> ?1 \(after == nil ? "" : "AND id > CAST(?2 AS INTEGER)") ORDER BY id LIMIT ?3
                 """
         case .draft:
-            sql = "SELECT id, id, sealed_secret FROM registration_drafts WHERE key_id <> ? ORDER BY id LIMIT ?"
+            sql = """
+                SELECT id, id, sealed_secret FROM registration_drafts
+                WHERE key_id <> ?1 \(after == nil ? "" : "AND id > ?2") ORDER BY id LIMIT ?3
+                """
         }
-        return try Row.fetchAll(db, sql: sql, arguments: [keyID, limit]).map { row in
+        return try Row.fetchAll(db, sql: sql, arguments: [keyID, after, limit]).map { row in
             SealedRow(rowID: row[0], rowKey: row[1], blob: row[2])
         }
     }
