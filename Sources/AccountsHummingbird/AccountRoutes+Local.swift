@@ -105,18 +105,11 @@ extension AccountRoutes {
     func logInRefusal(_ request: Request, context: some RequestContext, visit: Visit) -> (
         message: String, retryAfter: Date
     )? {
-        let now = store.currentDate
-        let client = clientKey(request, context: context)
-        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
         guard
-            case .refused(let retryAfter, let scope) = logInThrottle.admit(
-                client: clientKey, network: client?.network, at: now)
+            let (retryAfter, scope) = refusal(
+                request, context: context, visit: visit, by: logInThrottle,
+                logging: "log-in refused: too many attempted")
         else { return nil }
-        if let refusals = logInThrottle.refusalsToLog(scope, at: now) {
-            logger.warning(
-                "log-in refused: too many attempted",
-                metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
-        }
         return (
             "Too many log-ins were attempted \(Pages.asker(scope)). Try again after "
                 + "\(Pages.timestamp(retryAfter)) UTC.", retryAfter
@@ -129,17 +122,25 @@ extension AccountRoutes {
     func signUpRefusal(
         _ request: Request, context: some RequestContext, visit: Visit
     ) -> (retryAfter: Date, scope: RegistrationService.ThrottleScope)? {
+        refusal(request, context: context, visit: visit, by: signUpThrottle, logging: "sign-up refused: too many made")
+    }
+
+    /// Counts this request against `throttle`, as its client (the address ``clientKey(_:context:)`` takes, else the
+    /// browser session) and its client's network; past a limit, when to try again and whose limit it was, logged as
+    /// `message` at most once a minute per scope with the number of refusals it stands for.
+    func refusal(
+        _ request: Request, context: some RequestContext, visit: Visit, by throttle: RequestThrottle,
+        logging message: Logger.Message
+    ) -> (retryAfter: Date, scope: RegistrationService.ThrottleScope)? {
         let now = store.currentDate
         let client = clientKey(request, context: context)
         let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
         guard
-            case .refused(let retryAfter, let scope) = signUpThrottle.admit(
+            case .refused(let retryAfter, let scope) = throttle.admit(
                 client: clientKey, network: client?.network, at: now)
         else { return nil }
-        if let refusals = signUpThrottle.refusalsToLog(scope, at: now) {
-            logger.warning(
-                "sign-up refused: too many made",
-                metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
+        if let refusals = throttle.refusalsToLog(scope, at: now) {
+            logger.warning(message, metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
         }
         return (retryAfter, scope)
     }

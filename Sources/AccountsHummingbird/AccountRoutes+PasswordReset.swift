@@ -83,17 +83,11 @@ extension AccountRoutes {
                     email: "", error: "Enter the email address of your account.", csrf: visit.csrf))
         }
         let now = store.currentDate
-        let client = clientKey(request, context: context)
-        let clientKey = client.map { "client:" + $0.key } ?? "session:" + SHA256.hexDigest(Array(visit.session.id.utf8))
         if let resetThrottle,
-            case .refused(let retryAfter, let scope) = resetThrottle.admit(
-                client: clientKey, network: client?.network, at: now)
+            let (retryAfter, scope) = refusal(
+                request, context: context, visit: visit, by: resetThrottle,
+                logging: "password reset refused: too many asked for")
         {
-            if let refusals = resetThrottle.refusalsToLog(scope, at: now) {
-                logger.warning(
-                    "password reset refused: too many asked for",
-                    metadata: ["web.throttle": "\(scope.rawValue)", "web.refusals": "\(refusals)"])
-            }
             return retrying(
                 page(
                     visit, title: "Too many requests", status: .tooManyRequests,

@@ -27,16 +27,7 @@ struct AccountTakeoverRoutesTests {
                 "/signup", to: "/signup",
                 [("username", "ada_"), ("email", "ada@example.org"), ("password", "mallorys own passphrase")])
             #expect(signedUp.location == "/account?notice=registered")
-            let arrival = try await mallory.viaTwitter(
-                "/account/twitter/link", as: WebApp.mallory, startPage: "/account")
-            let confirm = try await mallory.get(try #require(arrival.location))
-            let linked = try await mallory.post(
-                "/register/link",
-                [
-                    ("csrf_token", try #require(confirm.csrfToken)),
-                    ("draft", try #require(confirm.hiddenValue("draft"))),
-                ])
-            #expect(linked.location == "/account?notice=linked")
+            #expect(try await mallory.linkTwitter(WebApp.mallory).location == "/account?notice=linked")
             let stored = try #require(try await app.store.credential(for: TwitterUserID(WebApp.mallory)))
             _ = try await mallory.submit("/account", to: "/sign-out", [])
 
@@ -106,14 +97,7 @@ struct AccountTakeoverRoutesTests {
             #expect(page.text.contains("id=\"account-username\">ada"))
 
             // When she links Twitter, the thief copies the cookie again, and she unlinks it
-            let arrival = try await ada.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
-            let confirm = try await ada.get(try #require(arrival.location))
-            _ = try await ada.post(
-                "/register/link",
-                [
-                    ("csrf_token", try #require(confirm.csrfToken)),
-                    ("draft", try #require(confirm.hiddenValue("draft"))),
-                ])
+            #expect(try await ada.linkTwitter(WebApp.zoe).location == "/account?notice=linked")
             thief.cookies = ada.cookies
             #expect(try await thief.get("/whoami").text == "ada")
             let unlinked = try await ada.submit(
@@ -183,13 +167,8 @@ struct AccountTakeoverRoutesTests {
             // And the Twitter registration form, from the same client, is refused the same way, writing nothing
             var zoe = app.browser()
             let arrival = try await zoe.viaTwitter("/register/twitter", as: WebApp.zoe)
-            let form = try await zoe.get(try #require(arrival.location))
-            let complete = try await zoe.post(
-                "/register/complete",
-                [
-                    ("csrf_token", try #require(form.csrfToken)), ("draft", try #require(form.hiddenValue("draft"))),
-                    ("username", "zoe"), ("email", "bob@example.org"),
-                ])
+            let complete = try await zoe.finishRegistration(
+                after: arrival, [("username", "zoe"), ("email", "bob@example.org")])
             #expect(complete.status == 429 && complete.text.contains("id=\"address-checks-refused\""))
             #expect(try await app.store.account(.username("zoe")) == nil)
             #expect(countQuery(app.databasePath, "SELECT count(*) FROM users") == 2)

@@ -42,15 +42,7 @@ struct SecurityNoticeRoutesTests {
                 "/account", to: "/account/password",
                 [("current_password", Self.newPassword), ("new_password", Self.password)])
             #expect(back.location == "/account?notice=password_changed")
-            let arrival = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
-            let confirm = try await browser.get(try #require(arrival.location))
-            let linked = try await browser.post(
-                "/register/link",
-                [
-                    ("csrf_token", try #require(confirm.csrfToken)),
-                    ("draft", try #require(confirm.hiddenValue("draft"))),
-                ])
-            #expect(linked.location == "/account?notice=linked")
+            #expect(try await browser.linkTwitter(WebApp.zoe).location == "/account?notice=linked")
             let removed = try await browser.submit(
                 "/account", to: "/account/password/remove", [("current_password", Self.password)])
             #expect(removed.location == "/account?notice=password_removed")

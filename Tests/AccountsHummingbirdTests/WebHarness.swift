@@ -200,6 +200,17 @@ struct Browser: Sendable {
         return try await get(alter(callback))
     }
 
+    /// Links the Twitter account `userID` to the signed-in account from the account page: "Link Twitter account"
+    /// (with `fields`, such as the current password), the sandbox's consent, then "Link" on the confirm page; the
+    /// answer to that.
+    mutating func linkTwitter(_ userID: UInt64, _ fields: [(String, String)] = []) async throws -> Page {
+        let arrival = try await viaTwitter("/account/twitter/link", as: userID, startPage: "/account", fields: fields)
+        let confirm = try await get(try #require(arrival.location))
+        return try await post(
+            "/register/link",
+            [("csrf_token", try #require(confirm.csrfToken)), ("draft", try #require(confirm.hiddenValue("draft")))])
+    }
+
     /// Fills in and sends the registration form a Twitter arrival (`viaTwitter`) led to, with `fields` besides the
     /// form's own token and draft; the answer.
     mutating func finishRegistration(after arrival: Page, _ fields: [(String, String)]) async throws -> Page {
