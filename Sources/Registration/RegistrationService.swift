@@ -228,6 +228,13 @@ public struct RegistrationService: Sendable {
             // parse): the pending authorization is usable again, for a retry of the callback. One Twitter refused
             // (a used token, a wrong verifier) stays used: retrying it would only be refused again.
             switch error {
+            case .rejected where error.isSetupProblem && error.apiErrorCode != TwitterAPIError.couldNotAuthenticate:
+                // Refused for the app's set-up (its clock, 135; the app suspended, 416; 215, 417), which no callback
+                // can cause: the operator's problem to show as one (``RegistrationError/isTwitterSetupProblem``),
+                // and the pending authorization usable again once it is fixed. (Code 32 stays a refusal below: it is
+                // also what a wrong verifier gets.)
+                _ = try? await store.releasePendingAuthorization(requestToken: pending.requestToken)
+                throw .twitter(error)
             case .rejected, .unexpectedStatus(400..<500):
                 // Twitter refused this callback's token and verifier, which it issued to no one else: a forged or
                 // altered callback, like a replayed one, is started again, not shown as Twitter trouble. Its OAuth

@@ -60,7 +60,9 @@ public struct TwitterClient: Sendable {
     /// `POST /oauth/request_token`: obtains a request token for a sign-in that will come back to `callback`.
     /// - Throws: ``TwitterError/callbackNotApproved(callback:)`` when Twitter refuses `callback` as not registered for
     ///   the app (error 415); ``TwitterError/callbackNotConfirmed`` unless Twitter answers
-    ///   `oauth_callback_confirmed=true`; any other ``TwitterError`` for refusals, rate limits and transport failures.
+    ///   `oauth_callback_confirmed=true`; ``TwitterError/rejected(status:errors:)`` with code 32 for a 401 whatever
+    ///   its body (only the app's set-up can be refused there); any other ``TwitterError`` for refusals, rate limits
+    ///   and transport failures.
     public func requestToken(callback: String) async throws(TwitterError) -> RequestToken {
         let body: [UInt8]
         do {
@@ -74,6 +76,17 @@ public struct TwitterClient: Sendable {
                 errors.contains(where: { $0.code == TwitterAPIError.callbackNotApproved })
             {
                 throw .callbackNotApproved(callback: callback)
+            }
+            if case .unexpectedStatus(401) = error {
+                // No user token goes with this call: a 401 can only refuse the app's consumer pair, signature or
+                // clock, whatever the body says it in (plain text, or the code-less `<hash>` form): error 32.
+                throw .rejected(
+                    status: 401,
+                    errors: [
+                        TwitterAPIError(
+                            code: TwitterAPIError.couldNotAuthenticate,
+                            message: "request_token refused with 401 and no error code")
+                    ])
             }
             throw error
         }
