@@ -115,6 +115,17 @@ struct SealedSecretsTests {
         }
     }
 
+    /// `count` accounts `user0`, `user1`, …, each linked to Twitter id `firstTwitterID + i` with the credential `t<i>`
+    /// and secret `s<i>`.
+    static func linkCredentials(_ count: Int, firstTwitterID: Int, in store: AccountStore) async throws {
+        for index in 0..<count {
+            let user = try await store.createAccount(newAccount("user\(index)"))
+            try await store.linkTwitter(
+                twitterIdentity(String(firstTwitterID + index)),
+                credential: TwitterCredential(token: "t\(index)", secret: Secret("s\(index)")), to: .id(user.id))
+        }
+    }
+
     /// Batches read on from the last row of the batch before (a pass over the table is linear: at 300,000 credentials
     /// the rewrap took 8.8 s, against 18.6 s when each batch scanned from the start), and a pass that reaches the end
     /// starts another for what is left: here 25 credentials in batches of 10, one of them stuck, the 24 others moved.
@@ -122,13 +133,7 @@ struct SealedSecretsTests {
         try await withTemporaryDirectory { dir in
             let old = try SecretKey.generate(id: "k1")
             let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [old]))
-            for i in 0..<25 {
-                let account = try await store.createAccount(newAccount("u\(i)"))
-                try await store.linkTwitter(
-                    twitterIdentity(String(100 + i)),
-                    credential: TwitterCredential(token: "t\(i)", secret: Secret("s\(i)")),
-                    to: .id(account.id))
-            }
+            try await Self.linkCredentials(25, firstTwitterID: 100, in: store)
             try store.close()
             let queue = try DatabaseQueue(path: dir + "/accounts.sqlite")
             try await queue.write { db in
@@ -204,12 +209,7 @@ struct SealedSecretsTests {
             let keyA = try SecretKey.generate(id: "keyA")
             let keyB = try SecretKey.generate(id: "keyB")
             let before = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]))
-            for index in 0..<3 {
-                let user = try await before.createAccount(newAccount("user\(index)"))
-                try await before.linkTwitter(
-                    twitterIdentity(String(7_000 + index)),
-                    credential: TwitterCredential(token: "t\(index)", secret: Secret("s\(index)")), to: .id(user.id))
-            }
+            try await Self.linkCredentials(3, firstTwitterID: 7_000, in: before)
             try before.close()
             try executeSQL(
                 dir + "/accounts.sqlite",
