@@ -85,15 +85,10 @@ struct SealedSecretsTests {
             try await store.linkTwitter(
                 twitterIdentity("100"), credential: TwitterCredential(token: "t", secret: Secret("s")), to: .id(ann.id))
             try store.close()
-            let queue = try DatabaseQueue(path: dir + "/accounts.sqlite")
-            try await queue.write { db in
-                try db.execute(
-                    sql: """
-                        CREATE TRIGGER stuck BEFORE UPDATE OF sealed_secret ON twitter_credentials
-                        BEGIN SELECT RAISE(IGNORE); END
-                        """)
-            }
-            try queue.close()
+            try executeSQL(
+                dir + "/accounts.sqlite",
+                "CREATE TRIGGER stuck BEFORE UPDATE OF sealed_secret ON twitter_credentials BEGIN SELECT RAISE(IGNORE); END"
+            )
             let rotated = try makeStore(in: dir, keyRing: try KeyRing(keys: [try SecretKey.generate(id: "k2"), old]))
             defer { try? rotated.close() }
 
@@ -135,15 +130,10 @@ struct SealedSecretsTests {
             let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [old]))
             try await Self.linkCredentials(25, firstTwitterID: 100, in: store)
             try store.close()
-            let queue = try DatabaseQueue(path: dir + "/accounts.sqlite")
-            try await queue.write { db in
-                try db.execute(
-                    sql: """
-                        CREATE TRIGGER stuck BEFORE UPDATE OF sealed_secret ON twitter_credentials
-                        WHEN old.access_token = 't13' BEGIN SELECT RAISE(IGNORE); END
-                        """)
-            }
-            try queue.close()
+            try executeSQL(
+                dir + "/accounts.sqlite",
+                "CREATE TRIGGER stuck BEFORE UPDATE OF sealed_secret ON twitter_credentials WHEN old.access_token = 't13' BEGIN SELECT RAISE(IGNORE); END"
+            )
             let rotated = try makeStore(in: dir, keyRing: try KeyRing(keys: [try SecretKey.generate(id: "k2"), old]))
             defer { try? rotated.close() }
             let progress = Locked<[Int]>([])
