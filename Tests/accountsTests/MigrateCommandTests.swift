@@ -217,6 +217,7 @@ struct MigrateCommandTests {
             let result = try runAccounts(["--database", dir + "/a.sqlite", "migrate", "--to", "4294967297"])
             #expect(result.status == 64, "\(result.stderr)")
             #expect(result.stderr.contains("--to 4294967297: no migration has that version"))
+            #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"), "a usage error creates no database")
         }
     }
 

@@ -109,6 +109,10 @@ struct UsersDeleteRevokeTests {
                 ],
                 environment: ["ACCOUNTS_KEYS": other, "TWITTER_CONSUMER_KEY": "ck", "TWITTER_CONSUMER_SECRET": "cs"])
             #expect(result.status == 65, "\(result.stderr)")
+            #expect(
+                result.stderr.contains(
+                    "cannot revoke the Twitter token: the sealed value was sealed with key \"k1\", which is not in "
+                        + "the key ring; nothing deleted"), "\(result.stderr)")
             #expect(try databaseDump(database) == before)
         }
     }
