@@ -279,7 +279,7 @@ extension AccountStore {
                 """
         }
         return try Row.fetchAll(db, sql: sql, arguments: [keyID, after, limit]).map { row in
-            SealedRow(rowID: row[0], rowKey: row[1], blob: row[2])
+            SealedRow(rowID: row[0], rowKey: row[1], blob: AccountStore.sealedBlob(row, 2))
         }
     }
 }

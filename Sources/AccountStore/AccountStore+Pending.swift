@@ -160,7 +160,7 @@ extension AccountStore {
 
         init(row: Row) {
             requestToken = row[0]
-            sealedSecret = row[1]
+            sealedSecret = AccountStore.sealedBlob(row, 1)
             browserSession = row[2]
             purpose = row[3]
             linkUser = row[4]
@@ -268,7 +268,7 @@ extension AccountStore {
                     profileJSON: [UInt8](row[7] as Data), fields: AccountStore.decodeFields(row[8]),
                     linkUser: (row[9] as String?).map(UserID.init(uncheckedRawValue:)),
                     createdAt: Timestamp.date(row[10] as Int64), expiresAt: Timestamp.date(row[11] as Int64))
-                return (draft: draft, sealed: row[6] as Data)
+                return (draft: draft, sealed: AccountStore.sealedBlob(row, 6))
             }
         }
         guard let row else { return nil }

@@ -1,5 +1,6 @@
 import AccountCrypto
 import Foundation
+import GRDB
 
 extension AccountStore {
     /// The kinds of sealed value the store keeps, with the purpose each is bound to.
@@ -41,6 +42,14 @@ extension AccountStore {
         } catch {
             throw .secret(kind: kind.label, reason: error.description)
         }
+    }
+
+    /// The sealed value in column `index` of `row`. `BLOB` is only an affinity in SQLite: a value of another type
+    /// (written by another program or a repair by hand) reads as empty, which opening reports as malformed, naming
+    /// the row, where decoding it as `Data` would stop the process.
+    static func sealedBlob(_ row: Row, _ index: Int) -> Data {
+        if case .blob(let data) = (row[index] as DatabaseValue).storage { return data }
+        return Data()
     }
 
     /// Opens a blob sealed for the row `rowKey` of `kind`.

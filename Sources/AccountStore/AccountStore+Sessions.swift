@@ -149,7 +149,8 @@ extension AccountStore {
     }
 
     /// Ends the one session of `user` whose ``BrowserSession/handle`` is `handle` (signing out a browser from the
-    /// account page), unless it is `keeping` (the session asking: it signs out instead), and records a
+    /// account page), unless it is `keeping` (the session asking: it signs out instead), ends any change of address
+    /// under way (its link: that session may have asked for it, and links do not say which did), and records a
     /// `session_ended` event naming its device, in one transaction. Returns whether a session ended: `false` for a
     /// handle of no live session of `user` (another account's, one ended already, or not a handle at all), and then
     /// nothing is written.
@@ -176,6 +177,7 @@ extension AccountStore {
             let tokenHash: String = row["token_hash"]
             if tokenHash == keeping { return false }
             try db.run(sql: "DELETE FROM browser_sessions WHERE id = ?", arguments: [row["id"] as Int64])
+            try AccountStore.endEmailChanges(db, userRowID: record.id!, at: micros)
             var details: [String: String] = [:]
             if let device: String = row["device"] { details["device"] = device }
             try AccountStore.insertEvent(

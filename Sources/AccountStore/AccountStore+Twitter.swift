@@ -222,7 +222,7 @@ extension AccountStore {
                     SELECT c.access_token, c.sealed_secret FROM twitter_credentials c
                     JOIN twitter_identities i ON i.id = c.identity_id WHERE i.twitter_user_id = ?
                     """, arguments: [twitterUserID.decimalString]
-            ).map { row in (token: row[0] as String, sealed: row[1] as Data) }
+            ).map { row in (token: row[0] as String, sealed: AccountStore.sealedBlob(row, 1)) }
         }
         guard let row else { return nil }
         let secret = try AccountStore.open(

@@ -243,13 +243,7 @@ struct KeysCommandTests {
             // Given a credential sealed under "caf\u{E9}", and a ring that holds only "cafe\u{301}"
             let composed = try SecretKey.generate(id: "caf\u{E9}")
             let decomposed = try SecretKey.generate(id: "cafe\u{301}")
-            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [composed]))
-            let user = try await store.createAccount(newAccount("ann"))
-            try await store.linkTwitter(
-                twitterIdentity("9001"), credential: TwitterCredential(token: "t", secret: Secret("s")),
-                to: .id(user.id))
-            try store.close()
-            let database = dir + "/accounts.sqlite"
+            let database = try await oneCredential(twitterUserID: "9001", sealedUnder: composed, in: dir)
             let ring = ["ACCOUNTS_KEYS": decomposed.unredactedKeysFileLine()]
 
             // When
@@ -284,13 +278,7 @@ struct KeysCommandTests {
         try await withTemporaryDirectory { dir in
             // Given a credential under keyA, and keys that give keyA's bytes a new id in front
             let keyA = try SecretKey.generate(id: "keyA")
-            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]))
-            let user = try await store.createAccount(newAccount("ann"))
-            try await store.linkTwitter(
-                twitterIdentity("9002"), credential: TwitterCredential(token: "t", secret: Secret("s")),
-                to: .id(user.id))
-            try store.close()
-            let database = dir + "/accounts.sqlite"
+            let database = try await oneCredential(twitterUserID: "9002", sealedUnder: keyA, in: dir)
             let line = keyA.unredactedKeysFileLine()
             let keyText = String(line.dropFirst("keyA:".count))
             let copied = "keyB:" + keyText
@@ -319,6 +307,53 @@ struct KeysCommandTests {
             #expect(Array(try databaseDump(database).utf8) == before)
             #expect(countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'keyA'") == 1)
         }
+    }
+
+    /// A sealed value stored as another SQLite type than a BLOB (here the integer 0, as a foreign program or a bad
+    /// repair may leave it in the untyped `sealed_secret` column) is a malformed value: rewrap must stop with exit 1
+    /// naming its row, as for a value that does not open. It trapped in GRDB's `row[…] as Data` (exit 132, a crash
+    /// report on stderr) before anything was said.
+    @Test func rewrapReportsASealedValueOfTheWrongSQLiteTypeInsteadOfCrashing() async throws {
+        try await withTemporaryDirectory { dir in
+            let keyA = try SecretKey.generate(id: "keyA")
+            let keyB = try SecretKey.generate(id: "keyB")
+            let database = try await oneCredential(twitterUserID: "9003", sealedUnder: keyA, in: dir)
+            try executeSQL(database, "UPDATE twitter_credentials SET sealed_secret = 0")
+            let rotated = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
+
+            let result = try runAccounts(["--database", database, "keys", "rewrap"], environment: rotated)
+
+            #expect(result.status == 1, "\(result.stderr.prefix(400))")
+            #expect(result.stderr.contains("Twitter user 9003"), "\(result.stderr.prefix(400))")
+            #expect(!result.stderr.contains("Fatal error"), "\(result.stderr.prefix(400))")
+            #expect(
+                countQuery(
+                    database,
+                    "SELECT count(*) FROM twitter_credentials "
+                        + "WHERE typeof(sealed_secret) = 'integer' AND key_id = 'keyA'"
+                ) == 1)
+            // and the store's own reader reports it as malformed, naming the kind, rather than stopping the process
+            let reopened = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]))
+            defer { try? reopened.close() }
+            await #expect {
+                _ = try await reopened.credential(for: TwitterUserID(9003))
+            } throws: { error in
+                guard case .secret(let kind, let reason) = error as? StoreError else { return false }
+                return kind == "credential" && reason.contains("malformed")
+            }
+        }
+    }
+
+    /// A migrated store in `dir` holding ann, whose Twitter identity `twitterUserID` has a credential sealed under
+    /// `key`; returns the database's path.
+    func oneCredential(twitterUserID: String, sealedUnder key: SecretKey, in dir: String) async throws -> String {
+        let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [key]))
+        let user = try await store.createAccount(newAccount("ann"))
+        try await store.linkTwitter(
+            twitterIdentity(twitterUserID), credential: TwitterCredential(token: "t", secret: Secret("s")),
+            to: .id(user.id))
+        try store.close()
+        return dir + "/accounts.sqlite"
     }
 
     func countUnder(_ keyID: String, database: String) throws -> Int {
