@@ -385,9 +385,40 @@ struct SandboxService: Sendable {
         func refusal(_ error: TwitterErrorCode, _ reason: String) -> Result<AuthenticatedRequest, Refusal> {
             .failure(Refusal(response: refuse(error, endpoint: endpoint, reason: reason)))
         }
-        guard let header = request.headers[.authorization], let parameters = OAuthAuthorizationHeader.parse(header)
+        guard let header = request.headers[.authorization],
+            let headerParameters = OAuthAuthorizationHeader.parse(header)
         else {
             return refusal(.badAuthenticationData, "no OAuth Authorization header")
+        }
+        var bodyParameters: [OAuthParameter] = []
+        if (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded") {
+            guard let form = FormEncoding.decode(bytes: Array(buffer: body)) else {
+                return refusal(.badAuthenticationData, "the form body does not parse")
+            }
+            bodyParameters = form
+        }
+        // A query that does not decode (a bad escape, bytes that are not UTF-8) is left out of the signature base
+        // string by the signer; Twitter signs what it received and refuses, so the sandbox refuses too rather than
+        // accept a request whose query no signature covers.
+        var queryParameters: [OAuthParameter] = []
+        if let query = request.uri.query, !query.isEmpty {
+            guard let decoded = FormEncoding.decode(query) else {
+                return refusal(.badAuthenticationData, "the query string does not decode")
+            }
+            queryParameters = decoded
+        }
+        // RFC 5849 3.5 lets `oauth_*` parameters travel in the query or the form body too, and Twitter's own
+        // examples do (`POST /oauth/request_token?oauth_callback=…`, `…/access_token?oauth_verifier=…`): those count
+        // as protocol parameters. The signature itself stays in the header, and no parameter may come twice.
+        var parameters = headerParameters
+        for parameter in queryParameters + bodyParameters where parameter.name.hasPrefix("oauth_") {
+            guard parameter.name != "oauth_signature" else {
+                return refusal(.badAuthenticationData, "oauth_signature outside the Authorization header")
+            }
+            guard parameters.first(named: parameter.name) == nil else {
+                return refusal(.badAuthenticationData, "\(parameter.name) given twice")
+            }
+            parameters.append(parameter)
         }
         var required = [
             "oauth_consumer_key", "oauth_nonce", "oauth_signature", "oauth_signature_method", "oauth_timestamp",
@@ -441,23 +472,11 @@ struct SandboxService: Sendable {
             verified = .access(issued)
             tokenSecret = issued.secret
         }
-        let signed = parameters.filter { $0.name != "oauth_signature" && $0.name != "realm" }
-        var bodyParameters: [OAuthParameter] = []
-        if (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded") {
-            guard let form = FormEncoding.decode(bytes: Array(buffer: body)) else {
-                return refusal(.badAuthenticationData, "the form body does not parse")
-            }
-            bodyParameters = form
-        }
+        // (the query's parameters reach the base string through the URL, the body's and the header's from here)
+        let signed = headerParameters.filter { $0.name != "oauth_signature" && $0.name != "realm" }
         let host = request.head.authority ?? "127.0.0.1"
         guard let url = URL(string: "http://\(host)\(request.uri.string)") else {
             return refusal(.badAuthenticationData, "the request URL does not parse")
-        }
-        // A query that does not decode (a bad escape, bytes that are not UTF-8) is left out of the signature base
-        // string by the signer; Twitter signs what it received and refuses, so the sandbox refuses too rather than
-        // accept a request whose query no signature covers.
-        if let query = request.uri.query, !query.isEmpty, FormEncoding.decode(query) == nil {
-            return refusal(.badAuthenticationData, "the query string does not decode")
         }
         let baseString = OAuthSigner.signatureBaseString(
             method: request.method.rawValue,
@@ -482,7 +501,7 @@ struct SandboxService: Sendable {
         guard fresh else {
             return refusal(.couldNotAuthenticate, "nonce already used")
         }
-        return .success(AuthenticatedRequest(parameters: signed, token: verified))
+        return .success(AuthenticatedRequest(parameters: parameters, token: verified))
     }
 
     // MARK: - Responses

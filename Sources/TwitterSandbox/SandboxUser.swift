@@ -64,15 +64,17 @@ public struct SandboxUser: Sendable, Hashable, Codable {
         case verified
     }
 
-    /// Decodes one users-file entry; `id_str` must be a decimal string that fits in 64 bits.
+    /// Decodes one users-file entry; `id_str` must be the decimal digits of a 64-bit id as Twitter writes it (no sign,
+    /// no leading zeros), so that the id the app receives is the one written.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let idString = try container.decode(String.self, forKey: .idString)
-        guard let id = UInt64(idString) else {
+        guard let id = UInt64(idString), String(id) == idString else {
             throw DecodingError.dataCorruptedError(
                 forKey: .idString,
                 in: container,
-                debugDescription: "id_str must be a decimal string of a 64-bit unsigned integer"
+                debugDescription:
+                    "id_str must be the decimal digits of a 64-bit unsigned integer (no sign, spaces or leading zeros)"
             )
         }
         self.id = id

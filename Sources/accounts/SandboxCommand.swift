@@ -57,6 +57,11 @@ struct SandboxCommand: AsyncParsableCommand {
         if (consumerKey == nil) != (consumerSecret == nil) {
             throw ValidationError("--consumer-key and --consumer-secret go together")
         }
+        for (flag, value) in [("--consumer-key", consumerKey), ("--consumer-secret", consumerSecret)]
+        where value?.isEmpty == true {
+            throw ValidationError(
+                "\(flag) is empty: give the consumer pair, or neither flag (a throwaway pair is then generated)")
+        }
         if consumerKey == nil {
             // Half a pair in the environment is the same mistake as half a pair of flags, and exits 64 as well.
             let environment = ProcessInfo.processInfo.environment

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 import TwitterOAuth
 import TwitterSandbox
@@ -92,6 +92,16 @@ struct SandboxConfigurationTests {
     func refusesABadUsersFileSayingWhy(json: String, message: String) {
         let error = #expect(throws: SandboxError.self) { try SandboxUser.decode(json: Array(json.utf8)) }
         #expect(error?.description == message)
+    }
+
+    /// `id_str` is Twitter's canonical decimal string. One with a sign or leading zeros (`"+8"`, `"007"`) was read
+    /// through `UInt64(_:)` and served as another string (`"8"`, `"7"`) by the consent page, `access_token` and
+    /// `verify_credentials`, so the id a tester wrote is not the id the app sees; it should be refused like a number.
+    @Test(arguments: ["007", "+8"])
+    func refusesAnIDStrThatIsNotCanonicalDecimal(idString: String) {
+        let json = "[{\"id_str\": \"\(idString)\", \"screen_name\": \"a\", \"name\": \"A\"}]"
+        let error = #expect(throws: SandboxError.self) { try SandboxUser.decode(json: Array(json.utf8)) }
+        #expect(error?.description.contains("id_str") == true, "\(String(describing: error))")
     }
 
     @Test func refusesAnUnusableConfiguration() {

@@ -222,9 +222,13 @@ struct SandboxRefusalTests {
     }
 
     /// The signer leaves a query that does not decode out of the base string (the server cannot have read it); the
-    /// sandbox must not then accept the request with its query unsigned, as Twitter does not.
-    @Test(arguments: ["oauth/request_token?x=%FF", "oauth/request_token?y=1&x=%C3%28"])
-    func aQueryThatDoesNotDecodeIsCode215(path: String) async throws {
+    /// sandbox must not then accept the request with its query unsigned, as Twitter does not. Nor one that gives a
+    /// protocol parameter the header gives too (which would count?) or the signature (which signs the query).
+    @Test(arguments: [
+        "oauth/request_token?x=%FF", "oauth/request_token?y=1&x=%C3%28", "oauth/request_token?oauth_callback=oob",
+        "oauth/request_token?oauth_signature=x",
+    ])
+    func aQueryTheSandboxCannotTakeIsCode215(path: String) async throws {
         try await SandboxHarness.run { sandbox in
             let url = URL(string: sandbox.baseURL.absoluteString + "/" + path)!
             let header = OAuthSigner(consumer: sandbox.consumer).authorizationHeader(
@@ -237,6 +241,30 @@ struct SandboxRefusalTests {
             #expect(
                 String(decoding: response.body, as: UTF8.self)
                     == #"{"errors":[{"code":215,"message":"Bad Authentication data."}]}"#)
+        }
+    }
+
+    /// OAuth 1.0a (RFC 5849 3.5) lets a client send `oauth_*` parameters in the query or a form body, and Twitter's
+    /// own examples do (`POST /oauth/request_token?oauth_callback=…`): signed like any other, they are served (the
+    /// sandbox read `oauth_callback` from the `Authorization` header only and answered 400, code 215).
+    @Test(arguments: [true, false])
+    func anOAuthCallbackInTheSignedQueryOrBodyIsAccepted(inQuery: Bool) async throws {
+        try await SandboxHarness.run { sandbox in
+            let callback = OAuthParameter(name: "oauth_callback", value: "oob")
+            let url = URL(
+                string: sandbox.baseURL.absoluteString + "/oauth/request_token" + (inQuery ? "?oauth_callback=oob" : "")
+            )!
+            let header = OAuthSigner(consumer: sandbox.consumer).authorizationHeader(
+                method: "POST", url: url, formParameters: inQuery ? [] : [callback])
+            let response = try await sandbox.transport.send(
+                method: "POST", url: url,
+                headers: [HTTPHeader(name: "Authorization", value: header)]
+                    + (inQuery ? [] : [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")]),
+                body: inQuery ? [] : Array("oauth_callback=oob".utf8),
+                timeout: .seconds(30), maximumResponseBodySize: 1 << 20)
+            let body = String(decoding: response.body, as: UTF8.self)
+            #expect(response.status == 200, "\(body)")
+            #expect(body.contains("oauth_callback_confirmed=true"), "\(body)")
         }
     }
 }

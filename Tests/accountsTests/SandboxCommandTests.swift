@@ -93,6 +93,18 @@ struct SandboxCommandTests {
         #expect(result.stderr.contains("--consumer-key and --consumer-secret go together"))
     }
 
+    /// An empty `--consumer-key` or `--consumer-secret` (an unset shell variable) is half a pair of flags, a usage
+    /// error (exit 64) like the other half missing; it exited 65, "invalid input data".
+    @Test(arguments: [
+        ["--consumer-key", "", "--consumer-secret", "s"], ["--consumer-key", "k", "--consumer-secret", ""],
+    ])
+    func anEmptyConsumerFlagIsAUsageError(flags: [String]) throws {
+        let result = try runAccounts(["sandbox", "--port", "0"] + flags)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(flags[1].isEmpty ? "--consumer-key is empty" : "--consumer-secret is empty"))
+        #expect(result.stdout.isEmpty)
+    }
+
     /// Half a pair in the environment is the same usage error as half a pair of flags (it exited 65), and names both
     /// variables, never the value.
     @Test(arguments: ["TWITTER_CONSUMER_KEY", "TWITTER_CONSUMER_SECRET"])
