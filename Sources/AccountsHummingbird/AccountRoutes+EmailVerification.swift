@@ -144,10 +144,14 @@ extension AccountRoutes {
     }
 
     /// `POST /account/email/confirm`: mails the signed-in account a new confirmation link (503 when
-    /// ``EmailVerificationDelivery/maximumInFlight`` mails are under way).
-    func sendEmailConfirmation(_ request: Request) async throws -> Response {
+    /// ``EmailVerificationDelivery/maximumInFlight`` mails are under way). Counted as an email sign-up is
+    /// (``Configuration/signUpsPerClient``; 429 past it): both mail an address the client typed.
+    func sendEmailConfirmation(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, account) = try signedInVisit(try await postedVisit(request).0)
         guard account.email != nil, !account.isEmailVerified else { return redirect(visit, to: "/account") }
+        if let refused = addressCheckRefusal(request, context: context, visit: visit, back: "/account") {
+            return refused
+        }
         guard mailEmailConfirmation(for: account.id) else { return try await mailsBusyPage(visit, account) }
         return redirect(visit, to: "/account?notice=confirmation_sent")
     }
@@ -161,12 +165,8 @@ extension AccountRoutes {
         let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
-        if let (retryAfter, scope) = signUpRefusal(request, context: context, visit: visit) {
-            return retrying(
-                page(
-                    visit, title: "Too many requests", status: .tooManyRequests,
-                    body: Pages.tooManyAddressChecks(retryAfter: retryAfter, scope: scope, back: "/account")),
-                after: retryAfter)
+        if let refused = addressCheckRefusal(request, context: context, visit: visit, back: "/account") {
+            return refused
         }
         let newEmail = form["new_email"] ?? ""
         let current = form["current_password"].map(Secret.init)

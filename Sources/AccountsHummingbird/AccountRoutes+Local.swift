@@ -116,13 +116,28 @@ extension AccountRoutes {
         )
     }
 
-    /// Counts a request that answers whether an address has an account (an email sign-up, a Twitter registration, a
-    /// change of address) against ``Configuration/signUpsPerClient`` and ``Configuration/signUpsPerNetwork``; past
-    /// them, when to try again and whose limit it was (logged at most once a minute per scope).
+    /// Counts a request that answers whether an address has an account or mails one (an email sign-up, a Twitter
+    /// registration, a change of address, a confirmation link again) against ``Configuration/signUpsPerClient`` and
+    /// ``Configuration/signUpsPerNetwork``; past them, when to try again and whose limit it was (logged at most once a
+    /// minute per scope).
     func signUpRefusal(
         _ request: Request, context: some RequestContext, visit: Visit
     ) -> (retryAfter: Date, scope: RegistrationService.ThrottleScope)? {
         refusal(request, context: context, visit: visit, by: signUpThrottle, logging: "sign-up refused: too many made")
+    }
+
+    /// ``signUpRefusal(_:context:visit:)`` for the forms other than sign-up that check or mail an address (a Twitter
+    /// registration, a change of address, a confirmation link again): past a limit, the 429 page, whose link goes
+    /// `back`.
+    func addressCheckRefusal(
+        _ request: Request, context: some RequestContext, visit: Visit, back: String
+    ) -> Response? {
+        guard let (retryAfter, scope) = signUpRefusal(request, context: context, visit: visit) else { return nil }
+        return retrying(
+            page(
+                visit, title: "Too many requests", status: .tooManyRequests,
+                body: Pages.tooManyAddressChecks(retryAfter: retryAfter, scope: scope, back: back)),
+            after: retryAfter)
     }
 
     /// Counts this request against `throttle`, as its client (the address ``clientKey(_:context:)`` takes, else the

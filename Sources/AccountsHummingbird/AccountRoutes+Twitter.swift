@@ -106,13 +106,10 @@ extension AccountRoutes {
     func complete(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let draft = try await openDraft(form["draft"], visit: visit)
-        if let (retryAfter, scope) = signUpRefusal(request, context: context, visit: visit) {
-            return retrying(
-                page(
-                    visit, title: "Too many requests", status: .tooManyRequests,
-                    body: Pages.tooManyAddressChecks(
-                        retryAfter: retryAfter, scope: scope, back: "/register?draft=\(draft.id)")),
-                after: retryAfter)
+        if let refused = addressCheckRefusal(
+            request, context: context, visit: visit, back: "/register?draft=\(draft.id)")
+        {
+            return refused
         }
         let values: [Field: String] = [
             .username: form["username"] ?? "", .email: form["email"] ?? "", .firstName: form["first_name"] ?? "",

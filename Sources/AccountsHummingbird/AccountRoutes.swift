@@ -284,8 +284,8 @@ public struct AccountRoutes: Sendable {
                 await self.guarded { try await self.emailConfirmationPage(request) }
             }
             router.post("/email/confirm") { request, _ in await self.guarded { try await self.confirmEmail(request) } }
-            router.post("/account/email/confirm") { request, _ in
-                await self.guarded { try await self.sendEmailConfirmation(request) }
+            router.post("/account/email/confirm") { request, context in
+                await self.guarded { try await self.sendEmailConfirmation(request, context: context) }
             }
             router.post("/account/email") { request, context in
                 await self.guarded { try await self.changeEmail(request, context: context) }

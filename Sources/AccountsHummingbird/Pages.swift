@@ -410,9 +410,16 @@ enum Pages: Sendable {
             <form method="post" action="/email/confirm" id="confirm-email-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
             <p><button type="submit" id="confirm-email">Confirm</button></p>
-            </form>\(changesAddress || !offersReset ? "" : notYours)
+            </form>\(changesAddress ? notYoursChange : offersReset ? notYours : "")
             """
     }
+
+    /// For a change of address its reader did not ask for: whoever asked would hold an account that carries a
+    /// confirmed address not theirs (and the Twitter account they linked to it would outlast a reset).
+    private static let notYoursChange = """
+        <p id="confirm-not-yours">Not your account? If you did not ask to move an account to this address, do not \
+        confirm: nothing changes unless someone does, and the link stops working in a few days.</p>
+        """
 
     /// For a confirmation its reader did not ask for: whoever signed up with their address keeps whatever way in they
     /// added (a Twitter account) through a confirmation, while a reset that is the address's first proof ends it.
@@ -754,8 +761,9 @@ enum Pages: Sendable {
     ) -> String {
         """
         <h1>Too many requests</h1>
-        <p id="address-checks-refused">Too many sign-ups and changes of address were asked for \(asker(scope)). \
-        Please try again after \(timestamp(retryAfter)) UTC from <a href="\(HTML.escape(back))">the form</a>.</p>
+        <p id="address-checks-refused">Too many sign-ups, changes of address and confirmation links were asked for \
+        \(asker(scope)). Please try again after \(timestamp(retryAfter)) UTC from \
+        <a href="\(HTML.escape(back))">the form</a>.</p>
         """
     }
 

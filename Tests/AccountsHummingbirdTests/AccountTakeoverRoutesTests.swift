@@ -14,6 +14,15 @@ struct AccountTakeoverRoutesTests {
     static let password = PasswordResetRoutesTests.password
     static let newPassword = PasswordResetRoutesTests.newPassword
 
+    /// Routes that mail email links to `outbox` and reset links (to nobody: their pages are what matters).
+    static func confirmingAndResetting(_ outbox: Locked<[AccountRoutes.EmailVerificationMail]>)
+        -> AccountRoutes.Configuration
+    {
+        var routes = EmailVerificationRoutesTests.configuration(outbox)
+        routes.passwordReset = PasswordResetRoutesTests.configuration(Locked([])).passwordReset
+        return routes
+    }
+
     /// Pre-account hijacking: mallory signs up with ada's address (nothing checks that he reads it), links his own
     /// Twitter account, and waits. Ada, told her address "already belongs to an account", asks for a reset link, which
     /// reaches her mailbox. The page warns her that mallory's Twitter account will be unlinked; setting her password
@@ -180,9 +189,7 @@ struct AccountTakeoverRoutesTests {
     /// confirmation would keep it, and the address confirmed, a later reset would too).
     @Test func aConfirmationLinkTellsWhoseAccountItIsNotToAskForAResetInstead() async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
-        var routes = EmailVerificationRoutesTests.configuration(outbox)
-        routes.passwordReset = PasswordResetRoutesTests.configuration(Locked([])).passwordReset
-        try await WebApp.run(configuration: routes) { app in
+        try await WebApp.run(configuration: Self.confirmingAndResetting(outbox)) { app in
             var mallory = app.browser()
             _ = try await mallory.submit(
                 "/signup", to: "/signup",
@@ -192,6 +199,40 @@ struct AccountTakeoverRoutesTests {
             let page = try await ada.get(try EmailVerificationRoutesTests.path(of: mail))
             #expect(page.text.contains("id=\"confirm-not-yours\"") && page.text.contains("href=\"/password/forgot\""))
             #expect(try await app.store.account(.username("ada_"))?.isEmailVerified == false)
+        }
+    }
+
+    /// Pre-account hijacking through a change of address: mallory makes an account with his own address, links his
+    /// own Twitter account, and asks to move the account to ada's address. The link goes to ada, who never asked for
+    /// it; following it would confirm her address on mallory's account with his Twitter account linked, which a reset
+    /// she asks for later would keep. Its page warns her not to confirm, as a first confirmation link's does.
+    @Test func aChangeLinkToSomeoneElsesAddressWarnsItsReaderAsAConfirmationLinkDoes() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        try await WebApp.run(configuration: Self.confirmingAndResetting(outbox)) { app in
+            // Given mallory's account, his own address, his own Twitter account linked
+            var mallory = app.browser()
+            let made = try await mallory.submit(
+                "/signup", to: "/signup",
+                [("username", "ada_"), ("email", "mallory@evil.example"), ("password", "mallorys own passphrase")])
+            #expect(made.status == 303)
+            _ = try await EmailVerificationRoutesTests.mails(outbox, count: 1)
+            let linked = try await mallory.linkTwitter(WebApp.mallory)
+            #expect(linked.status == 303)
+            #expect(try await app.store.account(.username("ada_"))?.twitter?.userID.decimalString == "666")
+            // When he asks to move it to ada's address
+            let asked = try await mallory.submit(
+                "/account", to: "/account/email",
+                [("new_email", "ada@example.org"), ("current_password", "mallorys own passphrase")])
+            #expect(asked.location == "/account?notice=email_change_sent")
+            let mail = try #require(
+                try await EmailVerificationRoutesTests.mails(outbox, count: 2).first { $0.changesAddress })
+            #expect(mail.to == "ada@example.org")
+            // Then the page ada's link opens tells her not to confirm a move she did not ask for
+            var ada = app.browser()
+            let page = try await ada.get(try EmailVerificationRoutesTests.path(of: mail))
+            #expect(page.status == 200 && page.text.contains("is to be the new address of"))
+            #expect(page.text.contains("id=\"confirm-not-yours\"") && page.text.contains("If you did not ask to move"))
+            #expect(try await app.store.account(.username("ada_"))?.email == "mallory@evil.example")
         }
     }
 }

@@ -203,6 +203,38 @@ struct EmailVerificationRoutesTests {
             #expect(countQuery(app.databasePath, "SELECT count(*) FROM email_verifications") == 0)
         }
     }
+
+    /// Every email sign-up mails a link to whatever address was typed, so `signUpsPerClient` bounds "the mail it can
+    /// send a stranger". "Send a confirmation link" on the account page mails that same stranger again (three an hour
+    /// for each account the client made, with no end: `name+1@…`, `name+2@…` are all one mailbox), and is counted
+    /// nowhere per client. Past the client's limit it must be refused too, mailing nothing.
+    @Test func confirmationLinksAskedForAgainCountTowardsTheClientsLimitOnMailToStrangers() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        var routes = EmailVerificationRoutesTests.configuration(outbox)
+        routes.signUpsPerClient = RegistrationService.Rate(1, per: 60 * 60)
+        routes.signUpsPerNetwork = nil
+        try await WebApp.run(configuration: routes) { app in
+            // Given the client's one sign-up of the hour, with a stranger's address: one mail to it
+            var browser = app.browser()
+            let made = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            #expect(made.status == 303)
+            _ = try await EmailVerificationRoutesTests.mails(outbox, count: 1)
+            // (a second sign-up, to the same mailbox, is refused: the limit holds there)
+            var second = app.browser()
+            let refused = try await second.submit(
+                "/signup", to: "/signup",
+                [("username", "ada2"), ("email", "ada+2@example.org"), ("password", Self.password)])
+            #expect(refused.status == 429)
+            // When the same client asks for the link again from the account it made
+            let resent = try await browser.submit("/account", to: "/account/email/confirm", [])
+            // Then that is over the client's limit too: no link is issued, so none is mailed
+            #expect(resent.status == 429, "answered \(resent.status) \(resent.location ?? "")")
+            #expect(resent.text.contains("id=\"address-checks-refused\""))
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM email_verifications") == 1)
+        }
+    }
 }
 
 extension EmailVerificationRoutesTests {

@@ -154,4 +154,48 @@ struct SessionListRoutesTests {
     func aUserAgentBecomesACoarseLabel(userAgent: String, label: String?) {
         #expect(DeviceLabel.from(userAgent: userAgent) == label)
     }
+
+    /// "Sign out" beside another browser on the account page is the way to end one stolen (or forgotten) session.
+    /// "Sign out everywhere" ends a change of address asked for from the sessions it ends ("one asked for … from a
+    /// session they sign out no longer takes the address"); signing out that one browser must too, or a session that
+    /// asked, soon after its sign-in, to move an account made through Twitter to its holder's address still takes the
+    /// address days after its owner signed it out.
+    @Test func signingOutAnotherBrowserEndsTheChangeOfAddressItAskedFor() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        try await WebApp.run(configuration: EmailVerificationRoutesTests.configuration(outbox)) { app in
+            // Given Zoë, registered through Twitter (no password), on her laptop
+            var laptop = app.browser()
+            let arrival = try await laptop.viaTwitter("/register/twitter", as: WebApp.zoe)
+            let done = try await laptop.finishRegistration(
+                after: arrival, [("username", "zoe"), ("email", "zoe@example.com")])
+            #expect(done.status == 303)
+            // And a second browser signed in to her account, which asks soon after signing in (no password to give) to
+            // move the account to another address
+            var other = app.browser()
+            let signedIn = try await other.viaTwitter("/login/twitter", as: WebApp.zoe)
+            #expect(signedIn.status == 303)
+            #expect(try await other.get("/whoami").text == "zoe")
+            let asked = try await other.submit("/account", to: "/account/email", [("new_email", "thief@evil.example")])
+            #expect(asked.location == "/account?notice=email_change_sent")
+            let mail = try #require(
+                try await EmailVerificationRoutesTests.mails(outbox, count: 1).first { $0.changesAddress })
+            #expect(mail.to == "thief@evil.example")
+            // When Zoë signs that browser out from her account page
+            let page = try await laptop.get("/account")
+            let buttons = page.text.matches(of: /id="end-session-([0-9a-f]{16})"/).map { String($0.output.1) }
+            #expect(buttons.count == 1)
+            let ended = try await laptop.post(
+                "/account/sessions/end", [("csrf_token", try #require(page.csrfToken)), ("session", buttons[0])])
+            #expect(ended.location == "/account?notice=session_ended")
+            #expect(try await other.get("/whoami").text == "nobody")
+            // Then the change it asked for no longer takes the address
+            var thief = app.browser()
+            let link = try await thief.get(try EmailVerificationRoutesTests.path(of: mail))
+            #expect(link.status == 400, "the change link asked for from the ended session still works")
+            if link.status == 200 {
+                _ = try await EmailVerificationRoutesTests.confirm(link, in: &thief)
+            }
+            #expect(try await app.store.account(.username("zoe"))?.email == "zoe@example.com")
+        }
+    }
 }
