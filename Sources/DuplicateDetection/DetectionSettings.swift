@@ -5,8 +5,17 @@ public struct DetectionSettings: Sendable {
     /// The default ``minimumScore``: links at or above it join accounts into clusters.
     public static let defaultMinimumScore = 0.7
 
-    /// Links scoring below this do not join accounts; every reported cluster scores at least this. In [0, 1].
-    public var minimumScore = DetectionSettings.defaultMinimumScore
+    /// Links scoring below this do not join accounts; every reported cluster scores at least this. In [0, 1]: a value
+    /// outside is taken as the nearest end, and one that is no number (`Double("nan")`) as the default. At 0 a link
+    /// still needs some evidence: a pair with nothing in common that counts scores 0 and joins nothing.
+    public var minimumScore: Double {
+        get { storedMinimumScore }
+        set { storedMinimumScore = newValue.isNaN ? Self.defaultMinimumScore : min(max(newValue, 0), 1) }
+    }
+    private var storedMinimumScore = DetectionSettings.defaultMinimumScore
+
+    /// The least score that links two accounts: the minimum, but never 0 (nothing in common is no link).
+    var linkThreshold: Double { max(minimumScore, .leastNonzeroMagnitude) }
     /// Blocks (accounts sharing a blocking key) up to this size are compared all pairs against all.
     public var maximumBlockSize = 12
     /// In a larger block of a mailbox, each account is compared with this many neighbours in the block's sort order.

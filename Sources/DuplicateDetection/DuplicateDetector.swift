@@ -191,7 +191,7 @@ public struct DuplicateDetector: Sendable {
         progress: @Sendable (DetectionProgress) -> Void
     ) -> (links: [Link], comparisons: Int) {
         let settings = self.settings
-        let scorer = PairScorer(table: table, minimumScore: settings.minimumScore, entries: entries)
+        let scorer = PairScorer(table: table, minimumScore: settings.linkThreshold, entries: entries)
         // Split the blocks into chunks of similar cost; workers take the next chunk as they come free.
         let cost: (Range<Int>) -> Int = { range in
             if range.count <= settings.maximumBlockSize { return range.count * (range.count - 1) / 2 }

@@ -31,8 +31,9 @@ public struct PairExplanation: Sendable, Hashable {
     /// Whether the report compared the pair: they share a block, and in a large one they are near neighbours.
     public var wasCompared: Bool { sharedBlocks.contains { $0.compared } }
 
-    /// Whether the report links the pair directly: compared, and scoring at least the minimum.
-    public var isLinked: Bool { wasCompared && score >= minimumScore }
+    /// Whether the report links the pair directly: compared, and scoring at least the minimum (and above 0: nothing
+    /// in common is no link).
+    public var isLinked: Bool { wasCompared && score > 0 && score >= minimumScore }
 
     /// Whether the two accounts are in one cluster (directly linked or through other accounts).
     public var isClustered: Bool { firstCluster != nil && firstCluster?.id == secondCluster?.id }
@@ -307,6 +308,8 @@ extension ReportRenderer {
             var verdict: String
             if explanation.isLinked {
                 verdict = "linked: score \(score), at least the minimum \(minimum)"
+            } else if explanation.wasCompared && explanation.score <= 0 {
+                verdict = "not linked: score \(score), nothing in common that counts"
             } else if explanation.wasCompared {
                 verdict = "not linked: score \(score), below the minimum \(minimum)"
             } else if explanation.sharedBlocks.isEmpty {

@@ -41,7 +41,12 @@ enum HTMLRenderer {
         html += "<span class=\"key\">Highlighted</span> fields matched another account of the cluster.</p>\n"
         let notes = report.statistics.notes
         if !notes.isEmpty {
-            html += "<ul class=\"notes\">\n" + notes.map { "<li>\(escape($0))</li>\n" }.joined() + "</ul>\n"
+            // As on stderr and in the table: a direction override in a block's description (an address, a name) would
+            // turn the rest of the line around, the block's size and the next blocks. (A cell keeps its value as it
+            // is: it is a paragraph of its own, which an override cannot reach out of.)
+            html +=
+                "<ul class=\"notes\">\n"
+                + notes.map { "<li>\(escape(ReportRenderer.terminalText($0)))</li>\n" }.joined() + "</ul>\n"
         }
 
         html += "<h2>Clusters by reason</h2>\n"
@@ -71,11 +76,13 @@ enum HTMLRenderer {
     private static func histogram(_ report: DuplicateReport) -> String {
         let binWidth = 0.05
         // As the clusters' bins below: 0.7 / 0.05 is 13.999…, and 0.7 belongs to the bar that starts at 0.70.
-        let firstBin = Int((report.minimumScore / binWidth + 1e-9).rounded(.down))
+        // (a hand-made report's scores may lie outside [0, 1] or be no number: they go to the nearest bar)
+        let bar = { (score: Double) in Int((min(max(score.isNaN ? 0 : score, 0), 1) / binWidth + 1e-9).rounded(.down)) }
+        let firstBin = bar(report.minimumScore)
         let binCount = max(1, 20 - firstBin + 1)
         var bins = Array(repeating: 0, count: binCount)
         for cluster in report.clusters {
-            let bin = min(binCount - 1, max(0, Int((cluster.score / binWidth + 1e-9).rounded(.down)) - firstBin))
+            let bin = min(binCount - 1, max(0, bar(cluster.score) - firstBin))
             bins[bin] += 1
         }
         let highest = max(1, bins.max() ?? 1)

@@ -26,7 +26,9 @@ public enum ReportRenderer: Sendable {
     }
 
     /// A score as the reports print it: at most three decimals, at least one (`0.99`, `1.0`, `0.755`).
+    /// A score that is no number (a hand-made report's) is `null`, so that JSON stays JSON.
     public static func scoreText(_ score: Double) -> String {
+        guard score.isFinite else { return "null" }
         // Rounded as `%.3f` rounds (to the nearest thousandth of the exact binary value, ties to even), written
         // without Foundation's formatter, which took a fifth of a million-account report's rendering. The product
         // `score * 1000` is off by at most half a unit in its last place, so it rounds the same way unless the exact
@@ -50,10 +52,11 @@ public enum ReportRenderer: Sendable {
     }
 
     /// A minimum score as the reports print it: exactly as given, in the fewest decimals that read back as the same
-    /// number (`0.7`, `0.7004`, `1.0`, `0.0000001`), and `0.0` for −0. Scores are rounded to three decimals
+    /// number (`0.7`, `0.7004`, `1.0`, `0.0000001`), `0.0` for −0, and `null` for no number. Scores are rounded to three decimals
     /// (``scoreText(_:)``), but a minimum given with more must not read as another one: at `--min-score 0.7004`, a
     /// score of 0.7 is below it.
     public static func minimumText(_ minimum: Double) -> String {
+        guard minimum.isFinite else { return "null" }
         let value = minimum == 0 ? 0 : minimum
         let text = value.description
         guard value.isFinite, let e = text.firstIndex(of: "e"), let exponent = Int(text[text.index(after: e)...])
@@ -289,6 +292,14 @@ enum TableRenderer {
         if scalars.contains(where: { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }) { return 2 }
         return scalars.reduce(0) { total, scalar in
             let value = scalar.value
+            if value == 0xAD { return total + 1 }
+            // Hangul's conjoining vowels and final consonants join the syllable its first consonant starts.
+            if (0x1160...0x11FF).contains(value) || (0xD7B0...0xD7FF).contains(value) { return total }
+            // Marks take no cell, wide ranges or not (the kana voicing marks U+3099 and U+309A of decomposed text).
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .format: return total
+            default: break
+            }
             if (0x1100...0x115F).contains(value) || (0x2E80...0x303E).contains(value)
                 || (0x3041...0x33FF).contains(value) || (0x3400...0x4DBF).contains(value)
                 || (0x4E00...0x9FFF).contains(value) || (0xA000...0xA4CF).contains(value)
@@ -298,13 +309,7 @@ enum TableRenderer {
             {
                 return total + 2
             }
-            if value == 0xAD { return total + 1 }
-            // Hangul's conjoining vowels and final consonants join the syllable its first consonant starts.
-            if (0x1160...0x11FF).contains(value) || (0xD7B0...0xD7FF).contains(value) { return total }
-            switch scalar.properties.generalCategory {
-            case .nonspacingMark, .enclosingMark, .format: return total
-            default: return total + 1
-            }
+            return total + 1
         }
     }
 

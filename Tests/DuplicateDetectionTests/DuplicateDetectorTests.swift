@@ -1588,6 +1588,40 @@ struct DuplicateDetectorTests {
         #expect(detect(accounts, settings: strict).clusters.isEmpty)
     }
 
+    /// `--min-score 0` is accepted (the range is 0 to 1), but a pair with nothing in common that counts scores 0: no
+    /// evidence, so no link. Two strangers whose handles share their first ten letters meet in a handle-prefix block
+    /// and are compared; at the minimum 0 they were reported as one person, a cluster with no reason and no field
+    /// that matched.
+    @Test func aPairWithNothingInCommonIsNoLinkEvenAtMinimumZero() throws {
+        var anything = DetectionSettings()
+        anything.minimumScore = 0
+        let strangers = [
+            account("christopher1", email: "anna.garcia@example.org", first: "Anna", last: "Garcia"),
+            account("christopher2", email: "bob.jones@example.net", first: "Bob", last: "Jones"),
+        ]
+        let report = detect(strangers, settings: anything)
+        #expect(report.clusters.allSatisfy { !$0.reasons.isEmpty }, "\(report.clusters.map(\.reasons))")
+        #expect(report.clusters.allSatisfy { $0.members.allSatisfy { !$0.matchedFields.isEmpty } })
+        #expect(report.usernameClusters == [])
+        // and `--explain` says why: compared (a handle-prefix block), not linked
+        var detector = DuplicateDetector(settings: anything)
+        detector.add(contentsOf: strangers)
+        let explanation = try #require(try detector.explain(strangers.map(\.id)).first)
+        #expect(explanation.wasCompared && !explanation.isLinked && explanation.score == 0)
+        #expect(
+            ReportRenderer.render([explanation], as: .text).contains(
+                "not linked: score 0.0, nothing in common that counts"))
+    }
+
+    /// A minimum outside [0, 1] is taken as the nearest end, and one that is no number as the default, so that no
+    /// report says it was made at a minimum of `nan` or links at -5.
+    @Test(arguments: [(-5.0, 0.0), (7.0, 1.0), (Double.nan, 0.7), (-Double.infinity, 0.0), (0.85, 0.85)])
+    func aMinimumOutsideTheRangeIsTakenAsItsNearestEnd(given: Double, taken: Double) {
+        var settings = DetectionSettings()
+        settings.minimumScore = given
+        #expect(settings.minimumScore == taken)
+    }
+
     @Test func clusterIDsDependOnMembersOnly() throws {
         let pair = [account("amy", email: "amy.x@gmail.com"), account("amy2", email: "amyx@gmail.com")]
         let alone = try #require(detect(pair).clusters.first)

@@ -118,6 +118,9 @@ struct ReportRendererTests {
     @Test(arguments: [
         "山田 太郎", "Zoë 🌿 Ångström", "Jose\u{301} ❤️", "\u{202E}gnp.exe", "प्रिया शर्मा", "राम", "கார்த்திக்", "김민준",
         "ｆｕｌｌ ｗｉｄｔｈ", "\u{1100}\u{1175}\u{11B7}\u{1106}\u{1175}\u{11AB}\u{110C}\u{116E}\u{11AB}",
+        // Kana with the voiced sound mark as a combining mark (NFD `ガ`, `ダ`): the mark takes no cell, but it lies in
+        // a range the width counts two for before it asks whether the scalar is a mark.
+        "\u{30AB}\u{3099}\u{30EF}\u{30BF}\u{3099}",
     ])
     func tableColumnsLineUpOnTheScreen(_ name: String) throws {
         let table = ReportRenderer.render(Self.sample(name: name), as: .table)
@@ -150,6 +153,49 @@ struct ReportRendererTests {
         let note = report.statistics.notes.first ?? ""
         #expect(ReportRenderer.terminalText(note).contains("victim+?1gpj.exe?[2J@gmail.com"))
         #expect(ReportRenderer.terminalText("Lee\u{2066}x\u{7}") == "Lee?x?")
+    }
+
+    /// The HTML page is the third place notes go. On stderr and in the table a direction override in a block's
+    /// description is shown as `?`; in the page it turned the rest of the note around (the size, the next blocks).
+    @Test func htmlNotesShowDirectionOverridesAsTheTableDoes() {
+        var report = Self.sample()
+        report.statistics.maximumBlockSize = 12
+        report.statistics.oversizedBlocks = 2
+        report.statistics.largestOversizedBlocks = [
+            OversizedBlock(description: "mailbox of victim+\u{202E}1gpj.exe@gmail.com", size: 14),
+            OversizedBlock(description: "name \"john smith\"", size: 13),
+        ]
+        #expect(!ReportRenderer.render(report, as: .table).contains("\u{202E}"))
+        let html = ReportRenderer.render(report, as: .html)
+        #expect(html.contains("<ul class=\"notes\">"))
+        #expect(!html.contains("\u{202E}"), "the note in the page keeps the override")
+    }
+
+    /// `DuplicateCluster.score` and `DetectionSettings.minimumScore` are public and unchecked: a score that is no
+    /// number must still give JSON that parses (it was written as a bare `nan`).
+    @Test func jsonStaysValidForAScoreThatIsNoNumber() throws {
+        var report = Self.sample()
+        report.clusters[0].score = .nan
+        let text = ReportRenderer.render(report, as: .json)
+        #expect(!text.contains("\"score\": nan"), "\(text)")
+        _ = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    /// A hand-made report (its fields are public) whose minimum or scores are no number or out of range renders as
+    /// HTML: the histogram trapped converting such a bar's position to an integer. (The detector's own minimum is
+    /// kept in [0, 1] by ``DetectionSettings``.)
+    @Test func htmlOfAReportWithScoresThatAreNoNumberDoesNotCrash() async {
+        await #expect(processExitsWith: .success) {
+            var report = ReportRendererTests.sample()
+            report.minimumScore = .nan
+            report.clusters[0].score = -.infinity
+            _ = ReportRenderer.render(report, as: .html)
+            report.minimumScore = -1e6
+            report.clusters[0].score = .nan
+            let html = ReportRenderer.render(report, as: .html)
+            // one bar per 0.05 from 0 to 1, however low the minimum
+            precondition(html.components(separatedBy: "<rect ").count - 1 == 21)
+        }
     }
 
     /// The minimum is printed as given, not rounded as scores are: at 0.7004, a score of 0.7 must not read as being
