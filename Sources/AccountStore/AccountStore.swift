@@ -113,6 +113,10 @@ public struct AccountStore: Sendable {
         {
             throw .directoryMissing(path: path)
         }
+        // (SQLite's answer for a directory is "unable to open database file", which names no cause)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .notADatabase(path: path)
+        }
         if !mayCreate && !FileManager.default.fileExists(atPath: path) {
             throw .databaseMissing(path: path)
         }

@@ -59,7 +59,8 @@ public struct TwitterSandbox: Sendable {
         self.logger = logger
     }
 
-    /// Listens on 127.0.0.1 and serves until the surrounding task is cancelled; state lives only for this run.
+    /// Listens on 127.0.0.1 and serves until the surrounding task is cancelled, which stops it gracefully (requests
+    /// under way are answered); state lives only for this run.
     /// - Parameter onReady: Called once with the bound port (useful when the configured port is 0).
     public func run(onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let service = SandboxService(configuration: configuration, state: SandboxState(), logger: logger)
@@ -79,6 +80,6 @@ public struct TwitterSandbox: Sendable {
             },
             logger: logger
         )
-        try await application.run()
+        try await runStoppingGracefullyWhenCancelled(application, logger: logger)
     }
 }

@@ -181,7 +181,7 @@ struct DemoCommand: AsyncParsableCommand {
                         printMessage("demo ready: open http://127.0.0.1:\(bound)/ in a browser; Ctrl-C stops it")
                     },
                     logger: logger)
-                group.addTask { try await application.run() }
+                group.addTask { try await runStoppingGracefullyWhenCancelled(application, logger: logger) }
                 // Whichever stops first (or a signal) ends the demo; reset links already asked for still go out. The
                 // wait starts once both have stopped: the sandbox often stops first, while the app still finishes a
                 // request that may start a mail, which a wait begun earlier would not see.
@@ -260,6 +260,13 @@ struct DemoCommand: AsyncParsableCommand {
             let directory = (global.databasePath as NSString).deletingLastPathComponent
             if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
                 throw fail(.directoryMissing(path: global.databasePath))
+            }
+            // (no key file beside a database that cannot be one)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: global.databasePath, isDirectory: &isDirectory),
+                isDirectory.boolValue
+            {
+                throw fail(.notADatabase(path: global.databasePath))
             }
             let key: SecretKey
             do {

@@ -73,6 +73,7 @@ struct DemoCommandTests {
                 keyText.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines))
             #expect(!stderr.contains(encodedKey))
             #expect(!stderr.contains("TWITTER_CONSUMER_SECRET"))
+            #expect(!stderr.contains(" error "), "the app or the sandbox logged an error on an ordinary stop")
             #expect(try databaseDump(database).contains("browser_sessions"))
 
             // A second run reuses the key file (and says so)
@@ -283,6 +284,20 @@ struct DemoCommandTests {
             #expect(result.stderr.contains("\(dir)/users.json: "), "\(result.stderr)")
             #expect(result.stdout.isEmpty)
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
+        }
+    }
+
+    /// A directory given as the database is named as no database, before a development key file is made beside it.
+    @Test func aDirectoryAsTheDatabaseMakesNoKeyFile() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = dir + "/db"
+            try FileManager.default.createDirectory(atPath: database, withIntermediateDirectories: false)
+            let result = try runAccounts(["demo", "--port", "0", "--database", database])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("\(database) is not an SQLite database"), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["db"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: database) == [])
         }
     }
 

@@ -106,6 +106,16 @@ struct MigrateCommandTests {
         #expect(!FileManager.default.fileExists(atPath: "/nonexistent-dir-for-test"))
     }
 
+    /// SQLite says only "unable to open database file" for a directory; the message names it as no database.
+    @Test func aDirectoryIsNoDatabase() throws {
+        try withTemporaryDirectorySync { dir in
+            let result = try runAccounts(["migrate", "--database", dir])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("\(dir) is not an SQLite database"), "\(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [])
+        }
+    }
+
     @Test func aFileThatIsNotSQLiteIsRefusedAndLeftUntouched() throws {
         try withTemporaryDirectorySync { dir in
             let path = dir + "/notes.sqlite"

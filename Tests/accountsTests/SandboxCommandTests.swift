@@ -37,6 +37,9 @@ struct SandboxCommandTests {
         #expect(profile.name == "山田 太郎")
         #expect(server.stop() == 0)
         #expect(!server.stderrText.value.contains(consumer.secret))
+        // an ordinary stop is graceful, not an error (HummingbirdCore logged "Waiting on child channel:
+        // CancellationError()" at error level when the server was cancelled outright)
+        #expect(!server.stderrText.value.contains(" error "), "\(server.stderrText.value)")
     }
 
     /// `--callback-url` registers the app's callback URLs: others are refused with Twitter's error 415, which the
