@@ -203,10 +203,13 @@ extension AccountRoutes {
                 visit, account, problem: "The new address " + problems.map(\.problem).joined(separator: "; "),
                 on: .email, status: .unprocessableContent)
         }
-        if let verification {
-            reserved = false
-            mailEmailLink(for: account.id) { () async throws(LocalAccountError) -> EmailVerification? in verification }
+        guard let verification else {
+            // Past the account's links an hour: nothing was issued, and the person is told so, not that a link is on
+            // its way.
+            return redirect(visit, to: "/account?notice=email_change_limited")
         }
+        reserved = false
+        mailEmailLink(for: account.id) { () async throws(LocalAccountError) -> EmailVerification? in verification }
         logger.info("email change asked for", metadata: ["account.id": "\(account.id)"])
         return redirect(visit, to: "/account?notice=email_change_sent")
     }

@@ -121,6 +121,9 @@ enum Pages: Sendable {
         case "email_change_sent":
             return "A link is on its way to the new address. Your address changes when you follow it (it works for "
                 + "3 days); until then the account keeps its address."
+        case "email_change_limited":
+            return "No link was sent: at most three links an hour are mailed for an account. Try again later; until "
+                + "then the account keeps its address."
         case "account_deleted": return "Your account was deleted, and every session of it has ended."
         case "confirmation_sent":
             return "A confirmation link is on its way to your email address (at most three an hour are sent)."

@@ -171,6 +171,35 @@ struct EmailVerificationRoutesTests {
         }
     }
 
+    /// Past the account's links an hour a change sends nothing, and the answer says so rather than "a link is on its
+    /// way".
+    @Test func aChangePastTheAccountsLinksAnHourSaysNoneWasSent() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            var browser = try await PasswordResetRoutesTests.signUpAda(app)
+            var answers: [String] = []
+            for index in 1...3 {
+                let asked = try await browser.submit(
+                    "/account", to: "/account/email",
+                    [("new_email", "ada\(index)@new.example"), ("current_password", Self.password)])
+                answers.append(asked.location ?? "status \(asked.status)")
+            }
+            // (the sign-up's link and two changes are the three of the hour)
+            #expect(
+                answers == [
+                    "/account?notice=email_change_sent", "/account?notice=email_change_sent",
+                    "/account?notice=email_change_limited",
+                ])
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM email_verifications") == 3)
+            let page = try await browser.get("/account?notice=email_change_limited")
+            #expect(page.text.contains("No link was sent: at most three links an hour are mailed for an account."))
+            #expect(
+                Set(try await Self.mails(outbox, count: 3).map(\.to)) == [
+                    "ada@example.org", "ada1@new.example", "ada2@new.example",
+                ])
+        }
+    }
+
     /// An account made through Twitter has no password to check: it changes its address only soon after signing in.
     @Test func anAccountWithoutAPasswordChangesItsAddressOnlySoonAfterSigningIn() async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
