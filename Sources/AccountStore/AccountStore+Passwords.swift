@@ -154,9 +154,12 @@ extension AccountStore {
         }
     }
 
+    /// The least time between two `sign_in_throttled` events of one account (microseconds): a minute.
+    static let throttledEventInterval: Int64 = 60_000_000
+
     /// Counts a password sign-in attempt for `loginKey` as a failure before its password is checked, unless
     /// `maximum` failures at or after `since` have been counted already (then it records a `sign_in_throttled` event
-    /// instead). The count and the new failure are one transaction, so requests that arrive together cannot all
+    /// instead, unless the account had one within the last minute). The count and the new failure are one transaction, so requests that arrive together cannot all
     /// pass the count: each is counted before the next one looks. A sign-in that succeeds clears the login's
     /// failures up to this one (its `through`). Failures older than `since` are dropped, so the table stays small. A `maximum` below 1 counts as 1.
     package func beginSignInAttempt(
@@ -171,11 +174,22 @@ extension AccountStore {
                 sql: "SELECT failed_at FROM sign_in_failures WHERE login_key = ? AND failed_at >= ? ORDER BY failed_at",
                 arguments: [loginKey, Timestamp.micros(since)])
             if failures.count >= maximum {
-                try AccountStore.insertEvent(
+                // One event a minute at most for an account under attack: every refusal written down would let whoever
+                // hammers the account (from as many addresses as they have) grow its trail, and the person's data
+                // download, without bound.
+                let lastRecorded = try Int64.fetchOne(
                     db,
-                    AccountEvent(
-                        kind: .signInThrottled, subject: subject, actor: "user", details: ["method": method],
-                        occurredAt: now))
+                    sql: """
+                        SELECT occurred_at FROM account_events WHERE subject IS ? AND kind = ?
+                        ORDER BY id DESC LIMIT 1
+                        """, arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue])
+                if lastRecorded.map({ $0 <= Timestamp.micros(now) - Self.throttledEventInterval }) ?? true {
+                    try AccountStore.insertEvent(
+                        db,
+                        AccountEvent(
+                            kind: .signInThrottled, subject: subject, actor: "user", details: ["method": method],
+                            occurredAt: now))
+                }
                 return .throttled(oldestCounted: Timestamp.date(failures[failures.count - maximum]))
             }
             try db.run(

@@ -216,7 +216,38 @@ struct LocalAccountsTests {
             }
             let kinds = try await store.events(for: ann.id, limit: 100).map(\.kind)
             #expect(kinds.filter { $0 == .signInFailed }.count == local.maximumFailures)
-            #expect(kinds.filter { $0 == .signInThrottled }.count == 41 - local.maximumFailures)
+            // (the 31 refusals within a minute are one event)
+            #expect(kinds.filter { $0 == .signInThrottled }.count == 1)
+        }
+    }
+
+    /// An account under attack gets at most one `sign_in_throttled` event a minute, however many attempts are refused
+    /// (each was one event: whoever hammers an account from many addresses grew its trail, and the person's data
+    /// download, without bound); unknown logins likewise.
+    @Test func refusalsOfAThrottledLoginAreRecordedOnceAMinute() async throws {
+        try await withService { local, store, clock, dir throws in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            for _ in 0..<local.maximumFailures {
+                _ = try await local.signIn(login: "ann", password: Secret("wrong password"))
+                _ = try await local.signIn(login: "nobody", password: Secret("wrong password"))
+            }
+            var throttled = 0
+            for _ in 0..<50 {
+                if case .throttled = try await local.signIn(login: "ann", password: Secret("wrong password")) {
+                    throttled += 1
+                }
+                _ = try await local.signIn(login: "nobody", password: Secret("wrong password"))
+                clock.advance(by: 3)
+            }
+            #expect(throttled == 50)
+            // 150 seconds of refusals: at 0, 60 and 120 s
+            let kinds = try await store.events(for: ann.id, limit: 100).map(\.kind)
+            #expect(kinds.filter { $0 == .signInThrottled }.count == 3)
+            #expect(
+                countQuery(
+                    dir + "/accounts.sqlite",
+                    "SELECT count(*) FROM account_events WHERE subject IS NULL AND kind = 'sign_in_throttled'") == 3)
         }
     }
 
