@@ -13,7 +13,10 @@ public enum Mailbox: Sendable {
     /// - 2: also the IDNA ASCII form of the domain (`bücher.example` = `xn--bcher-kva.example`).
     /// - 3: Outlook.com's country domains (`hotmail.co.uk`, `live.com.mx`, `outlook.de`, …), Posteo and mailbox.org.
     /// - 4: Apple's and Proton's domains are no longer one mailbox each (`ann@me.com` is not `ann@icloud.com`).
-    public static let rulesVersion = 4
+    /// - 5: an `xn--` label that is no valid IDNA label is kept as written (it was decoded and encoded again, into
+    ///   another domain: `xn--gmail.com` became `xn--hmail.com`); what UTS #46 ignores in a domain (soft hyphen,
+    ///   variation selectors, …) is dropped; Fastmail's subdomain addressing (`hiking@ann.fastmail.com`).
+    public static let rulesVersion = 5
 
     /// How a provider treats the local part of its addresses.
     public struct ProviderRule: Sendable, Hashable {
@@ -36,7 +39,8 @@ public enum Mailbox: Sendable {
     /// - mailbox.org: `+tag` (mailbox.org Knowledge Base, "Using plus addresses / subaddressing").
     /// - iCloud, me.com, mac.com: `+tag` (Apple Support, "Use plus addressing with iCloud Mail"). Each domain stays
     ///   its own mailbox domain (see below).
-    /// - Fastmail: `+tag` (Fastmail Help, "Plus addressing and subdomain addressing").
+    /// - Fastmail: `+tag`, and subdomain addressing: `hiking@ann.fastmail.com` is `ann+hiking@fastmail.com` (Fastmail
+    ///   Help, "Plus addressing and subdomain addressing"; ``subdomainAddressing``).
     /// - Proton Mail (protonmail.com, protonmail.ch, proton.me, pm.me): `+tag` (Proton Support, "Addresses and aliases").
     ///   Each domain stays its own mailbox domain.
     /// - HEY: `+tag` (HEY Help, "Plus addressing").
@@ -63,6 +67,18 @@ public enum Mailbox: Sendable {
         }
         return rules
     }()
+
+    /// Domains whose providers document subdomain addressing: mail to `anything@user.<domain>` is delivered to
+    /// `user@<domain>` (Fastmail Help, "Plus addressing and subdomain addressing").
+    public static let subdomainAddressing: Set<String> = ["fastmail.com", "fastmail.fm"]
+
+    /// The user and provider domain of a subdomain-addressed domain (`ann.fastmail.com`: `ann`, `fastmail.com`).
+    static func subdomainAddressed(_ domain: Substring) -> (user: Substring, domain: Substring)? {
+        guard let dot = domain.firstIndex(of: "."), dot > domain.startIndex else { return nil }
+        let rest = domain[domain.index(after: dot)...]
+        guard subdomainAddressing.contains(String(rest)) else { return nil }
+        return (domain[..<dot], rest)
+    }
 
     /// Outlook.com's consumer domains: `outlook`, `hotmail` and `live` under the country endings Microsoft hands out,
     /// `msn.com` and `windowslive.com`.
@@ -122,6 +138,10 @@ public enum Mailbox: Sendable {
     private static func mailbox(local: String, asciiDomain domain: String) -> String? {
         var localPart = Substring(local)
         var asciiDomain = domain
+        if providers[asciiDomain] == nil, let addressed = subdomainAddressed(Substring(asciiDomain)) {
+            localPart = addressed.user
+            asciiDomain = String(addressed.domain)
+        }
         if let rule = providers[asciiDomain] {
             if let separator = rule.tagSeparator, let tag = localPart.firstIndex(of: separator) {
                 localPart = localPart[..<tag]
@@ -144,7 +164,8 @@ public enum Mailbox: Sendable {
         case unicodeForms
         /// Gmail's rules: dots ignored, `+tag` dropped, `googlemail.com` is `gmail.com`.
         case gmailRules
-        /// A provider's documented plus-addressing (`+tag` dropped).
+        /// A provider's documented plus-addressing (`+tag` dropped) or subdomain addressing
+        /// (`hiking@ann.fastmail.com`).
         case plusAddressing
     }
 
@@ -229,7 +250,11 @@ public enum Mailbox: Sendable {
         /// part is left.
         func mailbox() -> (local: ArraySlice<UInt8>, domain: String)? {
             var local = lowered[..<at]
-            let domain = String(decoding: lowered[(at + 1)..<domainEnd], as: UTF8.self)
+            var domain = String(decoding: lowered[(at + 1)..<domainEnd], as: UTF8.self)
+            if providers[domain] == nil, let addressed = Mailbox.subdomainAddressed(Substring(domain)) {
+                local = lowered[(at + 1)..<(at + 1 + addressed.user.utf8.count)]
+                domain = String(addressed.domain)
+            }
             guard let rule = providers[domain] else { return (local, domain) }
             if let separator = rule.tagSeparator?.asciiValue, let tag = local.firstIndex(of: separator) {
                 local = local[..<tag]
@@ -240,9 +265,9 @@ public enum Mailbox: Sendable {
     }
 
     /// `domain` in its IDNA ASCII form, label by label: a label with non-ASCII letters becomes `xn--` and its
-    /// Punycode (RFC 3492), and an `xn--` label is decoded, put in NFKC lowercase and encoded again (so letter case
-    /// inside it does not matter). Ideographic full stops (`。`, `．`, `｡`) separate labels as `.` does, as IDNA
-    /// says. A label that is not valid Punycode is kept as it is. The input is expected NFKC and lowercase already.
+    /// Punycode (RFC 3492), once what UTS #46 ignores (``idnaIgnored(_:)``: a soft hyphen, variation selectors) is
+    /// dropped; an ASCII label, `xn--` ones included, is kept as written. Ideographic full stops (`。`, `．`, `｡`)
+    /// separate labels as `.` does, as IDNA says. The input is expected NFKC and lowercase already.
     ///
     /// This is the IDNA mapping Mailbox needs for matching (NFKC and lowercase, close to UTS #46's
     /// NFKC_Casefold); it does not police which code points IDNA 2008 allows.
@@ -252,17 +277,27 @@ public enum Mailbox: Sendable {
         let labels = domain.split(omittingEmptySubsequences: false) { separators.contains($0) }
         return labels.map { label -> String in
             let label = String(label)
-            if label.hasPrefix("xn--") {
-                guard let decoded = Punycode.decode(String(label.dropFirst(4))) else { return label }
-                let mapped = decoded.precomposedStringWithCompatibilityMapping.lowercased()
-                guard !mapped.utf8.allSatisfy({ $0 < 0x80 }), let encoded = Punycode.encode(mapped) else {
-                    return label
-                }
-                return "xn--" + encoded
-            }
-            if label.utf8.allSatisfy({ $0 < 0x80 }) { return label }
-            return Punycode.encode(label).map { "xn--" + $0 } ?? label
+            // An `xn--` label is kept as written (lowercase already): a valid one is what its Unicode form encodes
+            // to, and one that is no valid IDNA label (it decodes to capitals, full-width letters, a full stop) is
+            // its own domain, which decoding and encoding again would turn into another one (UTS #46 refuses it).
+            if label.hasPrefix("xn--") || label.utf8.allSatisfy({ $0 < 0x80 }) { return label }
+            let kept = String(String.UnicodeScalarView(label.unicodeScalars.filter { !idnaIgnored($0) }))
+            if kept.utf8.allSatisfy({ $0 < 0x80 }) { return kept }
+            return Punycode.encode(kept).map { "xn--" + $0 } ?? kept
         }.joined(separator: ".")
+    }
+
+    /// Whether UTS #46 maps `scalar` to nothing in a domain ("ignored" in its mapping table): the soft hyphen, the
+    /// combining grapheme joiner, Mongolian variation selectors, the zero-width space, word joiner and invisible plus,
+    /// variation selectors, the byte-order mark and shorthand format controls. (ZWJ and ZWNJ are kept, as
+    /// nontransitional processing keeps them.)
+    static func idnaIgnored(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0xAD, 0x34F, 0x180B...0x180D, 0x180F, 0x200B, 0x2060, 0x2064, 0xFE00...0xFE0F, 0xFEFF, 0x1BCA0...0x1BCA3,
+            0xE0100...0xE01EF:
+            return true
+        default: return false
+        }
     }
 
     /// Trimmed, NFKC, lowercase (ASCII needs no NFKC).

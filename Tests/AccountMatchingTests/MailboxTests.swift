@@ -50,8 +50,8 @@ struct MailboxTests {
         #expect(Mailbox.normalize(email) == nil)
     }
 
-    @Test func rulesVersionIsFourSinceAppleAndProtonDomainsStayApart() {
-        #expect(Mailbox.rulesVersion == 4)
+    @Test func rulesVersionIsFiveSinceInvalidACELabelsStayAsWritten() {
+        #expect(Mailbox.rulesVersion == 5)
     }
 
     @Test(arguments: [
@@ -120,5 +120,55 @@ struct MailboxTests {
     ])
     func writesDomainsInTheirASCIIForm(_ domain: String, _ expected: String) {
         #expect(Mailbox.asciiDomain(domain) == expected)
+    }
+
+    /// An `xn--` label whose Punycode decodes to text that is not a valid IDNA label (capitals, full-width letters,
+    /// a full stop) is not that text's label: UTS #46 §4 (step 4) refuses such an A-label, and DNS looks the ASCII
+    /// label up as it is written, so `xn--gmail.com` (`ȪȲȮ`, capitals) and `xn--hmail.com` (`ȫȳȯ`) are two domains.
+    /// Mapping the decoded text and encoding it again rewrites one ASCII domain into another.
+    @Test(arguments: [
+        ("ann@xn--gmail.com", "ann@xn--gmail.com"),
+        // `bÜcher` (capital Ü), not `bücher` (`xn--bcher-kva`).
+        ("anna@xn--bcher-2pa.example", "anna@xn--bcher-2pa.example"),
+        // `ｂüｃｈｅｒ` (full-width letters).
+        ("anna@xn--tda1031keaio5d.example", "anna@xn--tda1031keaio5d.example"),
+        // `ü．com` (a full-width full stop inside one label): encoded again it gave a label holding a `.`.
+        ("anna@x.xn--com-goa42363a", "anna@x.xn--com-goa42363a"),
+    ])
+    func keepsAnInvalidACELabelAsWritten(_ email: String, _ expected: String) {
+        #expect(Mailbox.normalize(email) == expected)
+    }
+
+    @Test(arguments: [
+        ("ann@xn--gmail.com", "ann@xn--hmail.com"),
+        ("anna@xn--bcher-2pa.example", "anna@xn--bcher-kva.example"),
+        ("anna@xn--bcher-2pa.example", "anna@bücher.example"),
+        ("anna@xn--tda1031keaio5d.example", "anna@bücher.example"),
+    ])
+    func twoASCIIDomainsAreNotOneMailbox(_ first: String, _ second: String) {
+        #expect(Mailbox.match(first, second) == nil)
+        #expect(Mailbox.normalize(first) != Mailbox.normalize(second))
+    }
+
+    /// UTS #46 maps the soft hyphen (U+00AD), the combining grapheme joiner (U+034F) and variation selectors
+    /// (U+FE00–FE0F) to nothing, so `bü­cher.example` is `xn--bcher-kva.example` wherever a mail client converts it;
+    /// NFKC keeps them and the label was encoded with them (`xn--bcher-0ha66c`).
+    @Test(arguments: ["anna@bü\u{AD}cher.example", "anna@bü\u{34F}cher.example", "anna@bücher\u{FE0F}.example"])
+    func dropsWhatIDNAIgnoresInADomain(_ email: String) {
+        #expect(Mailbox.normalize(email) == "anna@xn--bcher-kva.example")
+        #expect(Mailbox.match(email, "anna@bücher.example") == .unicodeForms)
+    }
+
+    /// Fastmail's help article that `Mailbox.providers` cites, "Plus addressing and subdomain addressing", documents
+    /// both forms: `whatever@username.fastmail.com` is delivered as `username+whatever@fastmail.com`.
+    @Test(arguments: [
+        ("hiking@ann.fastmail.com", "ann@fastmail.com"),
+        ("hiking@ann.fastmail.fm", "ann@fastmail.fm"),
+    ])
+    func readsFastmailSubdomainAddressing(_ email: String, _ expected: String) {
+        #expect(Mailbox.normalize(email) == expected)
+        #expect(Mailbox.normalize(email) == Mailbox.normalize("ann+hiking@" + expected.split(separator: "@")[1]))
+        #expect(Mailbox.match(email, expected) == .plusAddressing)
+        #expect(Mailbox.match(email, email.uppercased() + " ") == .sameAddress)
     }
 }

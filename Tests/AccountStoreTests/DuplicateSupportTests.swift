@@ -38,6 +38,31 @@ struct MailboxLookupTests {
             #expect(Set(sharing.map(\.id)) == [first.id, second.id])
         }
     }
+
+    /// `xn--gmail.com` and `xn--hmail.com` are two ASCII domains (the first is no valid IDNA label: it decodes to
+    /// capitals), yet a Twitter profile's `ann@xn--gmail.com` was offered the account of `ann@xn--hmail.com`.
+    @Test(arguments: [
+        ("ann@xn--hmail.com", "ann@xn--gmail.com"),
+        ("anna@xn--bcher-kva.example", "anna@xn--bcher-2pa.example"),
+    ])
+    func anInvalidACEDomainIsNotAnotherDomainsMailbox(_ stored: String, _ arriving: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("anna", email: stored))
+            #expect(try await store.accounts(sharingMailboxWith: arriving).isEmpty)
+        }
+    }
+
+    /// An address with a soft hyphen in its domain is accepted, and is delivered (UTS #46) to the domain without it.
+    @Test func aSoftHyphenInTheDomainIsTheSameMailbox() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let created = try await store.createAccount(newAccount("anna", email: "anna@bü\u{AD}cher.example"))
+            #expect(try await store.accounts(sharingMailboxWith: "anna@bücher.example").map(\.id) == [created.id])
+        }
+    }
 }
 
 struct MatchableScanTests {
