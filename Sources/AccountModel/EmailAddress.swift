@@ -48,10 +48,14 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
             : text.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
         if hasSpaceOrControl { return "must not contain spaces or control characters" }
         // Bidirectional controls (U+202E and the like) reorder the text around the address wherever it is shown (a
-        // terminal, the duplicate report); zero-width ones make two addresses that look alike.
+        // terminal, the duplicate report); invisible ones (Unicode's default-ignorable code points: zero-width
+        // spaces, the soft hyphen, variation selectors, tag characters, Hangul fillers) make two addresses that look
+        // alike. The zero-width joiner and non-joiner stay: scripts such as Persian and Devanagari need them.
         if !ascii,
             text.unicodeScalars.contains(where: { scalar in
-                scalar.properties.isBidiControl || [0x200B, 0x2060, 0xFEFF].contains(scalar.value)
+                scalar.properties.isBidiControl
+                    || (scalar.properties.isDefaultIgnorableCodePoint && scalar.value != 0x200C
+                        && scalar.value != 0x200D)
             })
         {
             return "must not contain invisible or bidirectional control characters"

@@ -5,9 +5,19 @@ import GRDB
 extension AccountStore {
     /// Saves a new browser session (anonymous, or signed in when ``BrowserSession/user`` is set).
     ///
-    /// An unknown user throws ``StoreError/accountNotFound(_:)``, and nothing is written.
+    /// An unknown user throws ``StoreError/accountNotFound(_:)``, an account that is not active (disabled)
+    /// ``StoreError/accountDisabled(_:)``, and nothing is written.
     public func createBrowserSession(_ session: BrowserSession) async throws(StoreError) {
-        try await write { db in try AccountStore.insertSession(db, session) }
+        try await write { db in
+            // (checked in the transaction that writes it: an operator may have disabled the account since the
+            // sign-in's checks)
+            if let user = session.user,
+                try AccountStore.requireUserRecord(db, .id(user)).status != AccountStatus.active.rawValue
+            {
+                throw StoreError.accountDisabled(user)
+            }
+            try AccountStore.insertSession(db, session)
+        }
     }
 
     /// The live session whose cookie id hashes to `tokenHash`, or `nil` (unknown, expired or revoked).

@@ -371,11 +371,24 @@ public struct LocalAccounts: Sendable {
 
     // MARK: - Hashing off the cooperative pool
 
+    /// The forms of a typed password to check, in order: Unicode NFKC (NIST SP 800-63B 5.1.1.2), the form every
+    /// hash is made of, so that one password typed composed on one keyboard and decomposed on another (`é` as `e` and
+    /// U+0301, as Windows' Vietnamese keyboard types tone marks) or in full-width letters is one password; then, when
+    /// they differ, the bytes as typed, which hashes made before (and Django's, which normalises nothing) are of.
+    static func passwordForms(_ password: String) -> [String] {
+        if password.utf8.allSatisfy({ $0 < 0x80 }) { return [password] }
+        let normalized = password.precomposedStringWithCompatibilityMapping
+        return normalized.utf8.elementsEqual(password.utf8) ? [password] : [normalized, password]
+    }
+
     /// scrypt blocks a thread for about 100 ms: run it on Dispatch's global queue, never on Swift's cooperative pool.
+    /// The password is hashed in NFKC (``passwordForms(_:)``).
     func hashOffPool(_ password: Secret) async throws(LocalAccountError) -> String {
         let hasher = hasher
         let result: Result<String, PasswordHashError> = await onGlobalQueue {
-            Result { () throws(PasswordHashError) in try hasher.hash(password: password.revealed) }
+            Result { () throws(PasswordHashError) in
+                try hasher.hash(password: Self.passwordForms(password.revealed)[0])
+            }
         }
         switch result {
         case .success(let hash): return hash
@@ -383,21 +396,31 @@ public struct LocalAccounts: Sendable {
         }
     }
 
+    /// Checks each of the password's forms (``passwordForms(_:)``) until one matches; a match of the bytes as typed
+    /// (a hash made before passwords were normalised) asks for a rehash, which stores the NFKC form's.
     func verifyOffPool(_ password: Secret, against stored: String) async -> PasswordVerification {
         let hasher = hasher
         return await onGlobalQueue {
-            // An unreadable stored hash cannot be matched: treat it as a wrong password, after the same work.
-            (try? hasher.verify(password: password.revealed, against: stored))
-                ?? {
-                    hasher.dummyVerify(password: password.revealed)
+            let forms = Self.passwordForms(password.revealed)
+            for (index, form) in forms.enumerated() {
+                guard let verification = try? hasher.verify(password: form, against: stored) else {
+                    // An unreadable stored hash cannot be matched: treat it as a wrong password, after the same work.
+                    for form in forms[index...] { hasher.dummyVerify(password: form) }
                     return .invalid
-                }()
+                }
+                if case .valid(let needsRehash) = verification { return .valid(needsRehash: needsRehash || index > 0) }
+            }
+            return .invalid
         }
     }
 
+    /// The work of ``verifyOffPool(_:against:)`` for an account that does not exist: as many checks as the password
+    /// has forms.
     private func dummyVerifyOffPool(_ password: Secret) async {
         let hasher = hasher
-        await onGlobalQueue { hasher.dummyVerify(password: password.revealed) }
+        await onGlobalQueue {
+            for form in Self.passwordForms(password.revealed) { hasher.dummyVerify(password: form) }
+        }
     }
 
     /// The throttle key of a login identifier: SHA-256 of its uniqueness key (trimmed, case folded in every script as

@@ -52,3 +52,18 @@ struct EmailAddressProblemTests {
         #expect(EmailAddress.trim("  ") == "")
     }
 }
+
+extension EmailAddressProblemTests {
+    /// The format characters that are as invisible as the zero-width space and the byte-order mark refused above (the
+    /// joiners aside, which some scripts need): a soft hyphen in the mailbox name or the domain (IDNA drops it, so
+    /// `exa\u{AD}mple.org` is mailed as `example.org`), an invisible operator, the Mongolian vowel separator and a tag
+    /// character. Each prints as `ann@example.org` and was accepted as another address.
+    @Test(arguments: [
+        "an\u{AD}n@example.org", "ann@exa\u{AD}mple.org", "an\u{2061}n@example.org", "an\u{180E}n@example.org",
+        "ann\u{E0061}@example.org",
+    ])
+    func refusesOtherInvisibleFormatCharacters(_ text: String) {
+        #expect(
+            EmailAddress.problem(withTrimmed: text) == "must not contain invisible or bidirectional control characters")
+    }
+}

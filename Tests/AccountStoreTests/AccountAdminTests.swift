@@ -205,3 +205,23 @@ extension AccountAdminTests {
         }
     }
 }
+
+extension AccountAdminTests {
+    /// No session signs anyone into a disabled account, whichever of the store's calls writes it:
+    /// `replaceBrowserSession` refuses one (above), but `createBrowserSession`, the other public way to save a
+    /// signed-in session (an app that signs the person in after `LocalAccounts.signIn` answered `.signedIn`, while an
+    /// operator disabled the account), wrote it, and `browserSession(tokenHash:)` then read it back signed in to the
+    /// disabled account.
+    @Test func aDisabledAccountGetsNoSessionFromCreateBrowserSession() async throws {
+        try await withAnnAndBob { store, ann, _, clock, _ in
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            let tokenHash = String(repeating: "b", count: 64)
+            let session = BrowserSession(
+                tokenHash: tokenHash, user: ann.id, csrfToken: "csrf", createdAt: clock.now, lastSeenAt: clock.now,
+                idleExpiresAt: clock.now.addingTimeInterval(3600), expiresAt: clock.now.addingTimeInterval(3600))
+            await #expect(throws: StoreError.accountDisabled(ann.id)) { try await store.createBrowserSession(session) }
+            #expect(try await store.browserSession(tokenHash: tokenHash) == nil)
+            #expect(try await store.browserSessionCount(of: ann.id) == 0)
+        }
+    }
+}

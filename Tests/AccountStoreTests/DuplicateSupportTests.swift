@@ -54,13 +54,16 @@ struct MailboxLookupTests {
         }
     }
 
-    /// An address with a soft hyphen in its domain is accepted, and is delivered (UTS #46) to the domain without it.
+    /// An address with a soft hyphen in its domain is delivered (UTS #46) to the domain without it: asked about (an
+    /// address from a Twitter profile, or one stored before the store refused invisible characters), it finds the
+    /// account of the address without it.
     @Test func aSoftHyphenInTheDomainIsTheSameMailbox() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
             defer { try? store.close() }
-            let created = try await store.createAccount(newAccount("anna", email: "anna@bü\u{AD}cher.example"))
-            #expect(try await store.accounts(sharingMailboxWith: "anna@bücher.example").map(\.id) == [created.id])
+            let created = try await store.createAccount(newAccount("anna", email: "anna@bücher.example"))
+            #expect(
+                try await store.accounts(sharingMailboxWith: "anna@bü\u{AD}cher.example").map(\.id) == [created.id])
         }
     }
 }

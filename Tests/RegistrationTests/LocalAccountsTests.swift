@@ -422,3 +422,70 @@ struct LocalAccountsTests {
         }
     }
 }
+
+extension LocalAccountsTests {
+    /// One password, typed on two keyboards: macOS, iOS and Android send `é` composed (NFC), while Windows' Vietnamese
+    /// keyboard sends tone marks as combining characters (`ậ` as `â` + U+0323) and text pasted from some sources is
+    /// decomposed (NFD). The two forms are the same text to the person and to Swift's `==`, but the hash was of the
+    /// raw UTF-8 bytes, so whoever signed up on one device was told "wrong password" on the other, with the right one.
+    @Test(arguments: [
+        ("Cr\u{E8}me br\u{FB}l\u{E9}e 2024", "Cre\u{300}me bru\u{302}le\u{301}e 2024"),
+        ("m\u{1EAD}t kh\u{1EA9}u c\u{1EE7}a t\u{F4}i", "m\u{E2}\u{323}t kh\u{E2}\u{309}u cu\u{309}a t\u{F4}i"),
+    ])
+    func aPasswordSignsInWhicheverUnicodeFormItIsTypedIn(_ composed: String, _ decomposed: String) async throws {
+        // Canonically equivalent: one password, in two byte sequences
+        #expect(composed == decomposed && Array(composed.utf8) != Array(decomposed.utf8))
+        try await withService { local, _, _, _ throws in
+            _ = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Secret(composed)))
+            _ = try await local.signUp(
+                SignUpForm(username: "bob", email: "bob@example.org", password: Secret(decomposed)))
+            for (login, typed) in [("ann", decomposed), ("bob", composed)] {
+                guard case .signedIn = try await local.signIn(login: login, password: Secret(typed)) else {
+                    Issue.record("\(login) could not sign in with the password typed in the other Unicode form")
+                    continue
+                }
+            }
+        }
+    }
+
+    /// A hash made before passwords were normalised, of the bytes as typed (decomposed), still signs in with those
+    /// bytes, and that sign-in rehashes it in NFKC, after which the composed form signs in too.
+    @Test func aHashOfTheBytesAsTypedStillSignsInAndIsRehashedNormalised() async throws {
+        let decomposed = "Cre\u{300}me bru\u{302}le\u{301}e 2024"
+        try await withService { local, store, _, _ throws in
+            let old = try PasswordHasher(parameters: .init(log2N: 8, r: 8, p: 1)).hash(password: decomposed)
+            _ = try await store.createAccount(newAccount("ann", passwordHash: old))
+            #expect(
+                try await local.signIn(login: "ann", password: Secret("Cr\u{E8}me br\u{FB}l\u{E9}e 2024"))
+                    == .invalidCredentials)
+            guard case .signedIn = try await local.signIn(login: "ann", password: Secret(decomposed)) else {
+                Issue.record("the bytes as typed no longer sign in")
+                return
+            }
+            #expect(try await store.loginRecord(.username("ann"))?.passwordHash != old)
+            guard
+                case .signedIn = try await local.signIn(
+                    login: "ann", password: Secret("Cr\u{E8}me br\u{FB}l\u{E9}e 2024"))
+            else {
+                Issue.record("the composed form does not sign in after the rehash")
+                return
+            }
+        }
+    }
+
+    /// An address with an invisible character in it (a soft hyphen, U+00AD) prints as the address without it, yet was
+    /// stored as a second account beside it: `an\u{AD}n@example.org` is shown as `ann@example.org` everywhere (the
+    /// account page, `accounts users show`, the mail a person reads), as the zero-width space the rules refuse would
+    /// be.
+    @Test func anAddressThatDiffersOnlyByAnInvisibleCharacterIsNotASecondAccount() async throws {
+        try await withService { local, store, _, _ throws in
+            _ = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            await #expect(throws: LocalAccountError.self) {
+                try await local.signUp(
+                    SignUpForm(username: "ann2", email: "an\u{AD}n@example.org", password: Self.password))
+            }
+            #expect(try await store.accountCount() == 1)
+        }
+    }
+}
