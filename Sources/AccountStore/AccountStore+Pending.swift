@@ -4,10 +4,14 @@ import Foundation
 import GRDB
 
 extension AccountStore {
+    /// How long an expired pending authorization is kept after it expired (an hour, in microseconds).
+    static let expiredPendingAuthorizationsKept: Int64 = 3_600_000_000
+
     /// Saves a pending authorization, its request-token secret sealed and bound to the request token.
     ///
     /// At most `perSessionLimit` live ones per browser session and `totalLimit` in all: the oldest beyond either
-    /// limit are dropped first, so a flood of starts cannot grow the table without bound.
+    /// limit are dropped first, so a flood of starts cannot grow the table without bound. Expired ones are removed
+    /// an hour after they expired (a late callback is then still told it was late).
     public func savePendingAuthorization(
         _ pending: PendingAuthorization, perSessionLimit: Int = 5, totalLimit: Int = 100_000
     ) async throws(StoreError) {
@@ -20,7 +24,11 @@ extension AccountStore {
             let linkUserRowID = try pending.linkUser.map { user in
                 try AccountStore.requireUserRecord(db, .id(user)).id!
             }
-            try db.run(sql: "DELETE FROM pending_authorizations WHERE expires_at <= ?", arguments: [now])
+            // Expired ones are kept for an hour, so that a late callback is told it came too late (`expired`) rather
+            // than that nothing was under way, however many sign-ins others began meanwhile.
+            try db.run(
+                sql: "DELETE FROM pending_authorizations WHERE expires_at <= ?",
+                arguments: [now - Self.expiredPendingAuthorizationsKept])
             try db.run(
                 sql: """
                     DELETE FROM pending_authorizations WHERE id IN (

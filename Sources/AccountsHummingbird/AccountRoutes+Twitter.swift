@@ -97,7 +97,8 @@ extension AccountRoutes {
     func detailsPage(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
         let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
-        return registrationPage(visit, draft: draft, values: draft.fields, errors: [], status: .ok)
+        return registrationPage(
+            visit, draft: draft, values: draft.fields, termsAccepted: false, errors: [], status: .ok)
     }
 
     /// `POST /register/complete`: one transaction makes the account; field errors come back all at once, input kept.
@@ -107,7 +108,7 @@ extension AccountRoutes {
         let (visit, form) = try await postedVisit(request)
         let draft = try await openDraft(form["draft"], visit: visit)
         if let refused = addressCheckRefusal(
-            request, context: context, visit: visit, back: "/register?draft=\(draft.id)")
+            request, context: context, visit: visit, back: "/register/details?draft=\(draft.id)")
         {
             return refused
         }
@@ -134,18 +135,22 @@ extension AccountRoutes {
             let session = try await signIn(visit, as: account)
             return redirect(visit, to: "/account?notice=signed_in", session: session)
         case .invalid(let errors):
-            return registrationPage(visit, draft: draft, values: values, errors: errors, status: .unprocessableContent)
+            return registrationPage(
+                visit, draft: draft, values: values, termsAccepted: submitted.acceptedTerms, errors: errors,
+                status: .unprocessableContent)
         }
     }
 
     func registrationPage(
-        _ visit: Visit, draft: DraftView, values: [Field: String], errors: [FieldError], status: HTTPResponse.Status
+        _ visit: Visit, draft: DraftView, values: [Field: String], termsAccepted: Bool, errors: [FieldError],
+        status: HTTPResponse.Status
     ) -> Response {
         page(
             visit, title: "Finish registering", status: status,
             body: Pages.registration(
                 draft: draft, values: values, errors: errors,
-                required: registration.configuration.requiredFields.union([.username]), csrf: visit.csrf))
+                required: registration.configuration.requiredFields.union([.username]),
+                terms: registration.configuration.requiresTerms ? termsAccepted : nil, csrf: visit.csrf))
     }
 
     // MARK: - Existing account: sign in, then link

@@ -163,8 +163,10 @@ enum Pages: Sendable {
 
     /// The registration form: values pre-filled from the draft (or as typed), fields Twitter supplied marked as such
     /// but editable, missing required ones marked, and every field error at once.
+    /// The registration form; `terms` is whether the terms box is ticked, `nil` when the service asks for none.
     static func registration(
-        draft: DraftView, values: [Field: String], errors: [FieldError], required: Set<Field>, csrf: String
+        draft: DraftView, values: [Field: String], errors: [FieldError], required: Set<Field>, terms: Bool?,
+        csrf: String
     ) -> String {
         var rows: [String] = []
         for (field, label, type) in registrationFields {
@@ -192,6 +194,21 @@ enum Pages: Sendable {
                 <label for="\(name)">\(label)\(requiredAttribute)</label>
                 <input type="\(type)" id="\(name)" name="\(name)" value="\(HTML.escape(value))"\(invalid)> \
                 \(notes.joined(separator: " "))
+                """)
+        }
+        if let accepted = terms {
+            let termsErrors = errors.filter { $0.field == .terms }
+            let note =
+                termsErrors.isEmpty
+                ? ""
+                : " "
+                    + termsErrors.map { "<span class=\"error\" id=\"terms-error\">\(HTML.escape($0.problem))</span>" }
+                    .joined(separator: " ")
+            let attributes = (accepted ? " checked" : "") + (termsErrors.isEmpty ? "" : " aria-invalid=\"true\"")
+            rows.append(
+                """
+                <label for="terms"><input type="checkbox" id="terms" name="terms" value="yes"\(attributes)> \
+                I accept the terms of service (required)</label>\(note)
                 """)
         }
         let summary =

@@ -372,7 +372,7 @@ public struct RegistrationService: Sendable {
             fields: Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }),
             linkUser: pending.linkUser, createdAt: now, expiresAt: now.addingTimeInterval(configuration.draftLifetime))
         try await store.saveDraft(draft)
-        return view(of: draft, fields: fields, missing: problems(in: fields))
+        return view(of: draft, fields: fields, missing: missing(in: fields))
     }
 
     /// The stored binding of a browser-session id (for tools that make drafts directly, such as test workers).
@@ -416,7 +416,7 @@ public struct RegistrationService: Sendable {
     public func draft(_ draftID: String, browserSession: String) async throws(RegistrationError) -> DraftView? {
         guard let draft = try? await openDraft(draftID, browserSession: browserSession) else { return nil }
         let fields = RegistrationService.fields(of: draft)
-        return view(of: draft, fields: fields, missing: problems(in: fields))
+        return view(of: draft, fields: fields, missing: missing(in: fields))
     }
 
     func openDraft(_ draftID: String, browserSession: String) async throws(RegistrationError)
@@ -453,6 +453,12 @@ public struct RegistrationService: Sendable {
     }
 
     /// Required fields that are empty or invalid.
+    /// What a draft with `fields` still lacks: their ``problems(in:)``, and the terms when they must be accepted (a
+    /// draft never has them: the person accepts them on the form).
+    func missing(in fields: [Field: String]) -> [FieldError] {
+        problems(in: fields) + (configuration.requiresTerms ? [FieldError(.terms, "must be accepted")] : [])
+    }
+
     func problems(in fields: [Field: String]) -> [FieldError] {
         var problems: [FieldError] = []
         let required = configuration.requiredFields.union([.username])

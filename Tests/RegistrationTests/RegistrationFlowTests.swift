@@ -922,3 +922,56 @@ struct RegistrationFlowTests {
         }
     }
 }
+
+/// What a draft names as missing when the terms are required, and why a late callback restarts.
+extension RegistrationFlowTests {
+    /// README, "Drafts": "Required fields (`username` and `email` by default, configurable, plus optional terms) that
+    /// are empty or invalid are listed in `draft.missing`." With `requiresTerms` the draft must name the terms, which
+    /// `complete` will refuse until they are accepted: otherwise the form a draft describes is not the one that
+    /// completes.
+    @Test func aDraftOfAServiceThatRequiresTermsNamesThemAsMissing() async throws {
+        try await withFlow { flow throws in
+            var configuration = RegistrationService.Configuration(callbackURL: SandboxHarness.callback)
+            configuration.requiresTerms = true
+            let service = RegistrationService(
+                store: flow.store, twitter: flow.sandbox.client(), configuration: configuration)
+            let url = try await service.begin(purpose: .register, browserSession: "terms-browser")
+            let query = try await flow.approve(url, as: Self.zoe)
+            guard
+                case .needsDetails(let draft) = try await service.handleCallback(
+                    query: query, browserSession: "terms-browser")
+            else {
+                Issue.record("expected a draft")
+                return
+            }
+            // Everything Twitter gave is valid: only the terms are still needed, and complete says so
+            let outcome = try await service.complete(
+                draftID: draft.id,
+                form: RegistrationForm(
+                    username: draft.fields[.username] ?? "", email: draft.fields[.email] ?? "",
+                    firstName: draft.fields[.firstName] ?? "", lastName: draft.fields[.lastName] ?? ""),
+                browserSession: "terms-browser")
+            #expect(outcome == .invalid([FieldError(.terms, "must be accepted")]))
+            #expect(
+                draft.missing.contains { $0.field == .terms },
+                "draft.missing is \(draft.missing): the terms complete refuses are not named")
+        }
+    }
+
+    /// README, "handleCallback": an expired pending authorization restarts as `.expired` ("That sign-in with Twitter
+    /// took too long"). Every `begin`, anyone's, deletes the expired pending authorizations of every browser first, so
+    /// on a site where someone else began a sign-in meanwhile the late callback restarts as
+    /// `no_pending_authorization`, with the generic message.
+    @Test func aLateCallbackRestartsAsExpiredAfterSomeoneElseBegan() async throws {
+        try await withFlow { flow throws in
+            let lateURL = try await flow.service.begin(purpose: .register, browserSession: "slow-browser")
+            let lateQuery = try await flow.approve(lateURL, as: Self.yamada)
+            flow.clock.advance(by: 15 * 60 + 1)
+            // Someone else, in another browser, begins a sign-in
+            _ = try await flow.service.begin(purpose: .signIn, browserSession: "another-browser")
+
+            let outcome = try await flow.service.handleCallback(query: lateQuery, browserSession: "slow-browser")
+            #expect(outcome == .restart(.expired))
+        }
+    }
+}
