@@ -163,12 +163,20 @@ extension AccountRoutes {
         if let account = visit.account, mayLink(draft, to: account, visit) {
             return redirect(visit, to: "/register/link?draft=\(draft.id)")
         }
+        // A draft that matches no account (opened by its URL) has nothing to sign in to: the form, not a page saying an
+        // account uses its address.
+        let match: Account?
+        do {
+            match = try await registration.matchingAccount(draftID: draft.id, browserSession: visit.session.id)
+        } catch {
+            return failure(error, visit: visit)
+        }
+        guard let match else { return redirect(visit, to: "/register/details?draft=\(draft.id)") }
         return page(
             visit, title: "Sign in to link",
             body: Pages.existing(
-                draft: draft, login: draft.fields[.email] ?? "", error: nil,
-                matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf,
-                offersReset: configuration.passwordReset != nil))
+                draft: draft, login: draft.fields[.email] ?? "", error: nil, matchHasTwitter: match.twitter != nil,
+                csrf: visit.csrf, offersReset: configuration.passwordReset != nil))
     }
 
     /// Whether the account sharing the draft's mailbox holds another Twitter account already.

@@ -45,6 +45,21 @@ struct RegistrationFormRoutesTests {
         }
     }
 
+    /// A draft that matches no account, opened at `/register/existing` by its URL, goes to the form: that page said an
+    /// account already used its address.
+    @Test func aDraftThatMatchesNoAccountIsNotOfferedAnAccountToSignInTo() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.zoe)
+            let details = try #require(arrival.location)
+            #expect(details.hasPrefix("/register/details?draft="))
+            let existing = try await browser.get(
+                details.replacingOccurrences(of: "/register/details", with: "/register/existing"))
+            #expect(
+                existing.status == 303 && existing.location == details, "\(existing.status) \(existing.location ?? "")")
+        }
+    }
+
     /// Over `signUpsPerClient`, `POST /register/complete` answers 429 with a page saying when to try again "from the
     /// form": that link must lead back to the registration form (`/register/details?draft=…`), not to a route that
     /// does not exist.
