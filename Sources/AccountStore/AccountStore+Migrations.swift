@@ -68,12 +68,19 @@ extension AccountStore {
             return MigrationReport(applied: pending, dryRun: true, currentVersion: highest)
         }
         try checkLocation(path, mayCreate: !configuration.readOnly)
+        // An existing file is checked read-only first (quick_check, the history against the files), so that a damaged
+        // file or an edited migration is reported before anything touches it: opening it for writing would already
+        // change it (GRDB's probe, the switch to WAL mode).
+        let existed = FileManager.default.fileExists(atPath: path)
+        if existed {
+            try checkHistoryTyped(try migrationStatus(path: path, migrations: migrations), planned: planned)
+        }
         if !configuration.readOnly { createPrivateFile(path) }
         let pool = try openPool(configuration)
         defer { AccountStore.checkpointAndClose(pool) }
         do {
             return try pool.writeWithoutTransaction { db in
-                try AccountStore.checkIntegrity(db, path: path)
+                if !existed { try AccountStore.checkIntegrity(db, path: path) }
                 try db.run(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
                 return try SchemaMigrator.migrate(
                     db, planned: planned, target: target, dryRun: false, now: configuration.now)

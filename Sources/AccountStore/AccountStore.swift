@@ -22,6 +22,8 @@ public import Migrations
 public struct AccountStore: Sendable {
     let pool: DatabasePool
     let path: String
+    /// Whether the store was opened read-only (``StoreConfiguration/readOnly``): it then never checkpoints.
+    let readOnly: Bool
     let keyRing: KeyRing?
     let logger: Logger
     let now: @Sendable () -> Date
@@ -86,6 +88,7 @@ public struct AccountStore: Sendable {
         }
         self.pool = pool
         self.path = path
+        self.readOnly = configuration.readOnly
         self.keyRing = keyRing
         self.logger = configuration.logger
         self.now = configuration.now
@@ -93,10 +96,11 @@ public struct AccountStore: Sendable {
         self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout)
     }
 
-    /// Checkpoints the WAL into the database file and closes it; later calls on this store fail.
+    /// Checkpoints the WAL into the database file and closes it; later calls on this store fail. A read-only store
+    /// only closes: a checkpoint would wait out the busy timeout behind another process's write (a long import).
     public func close() throws(StoreError) {
         do {
-            _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            if !readOnly { _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) } }
             try pool.close()
         } catch {
             throw StoreError.from(error, path: path)

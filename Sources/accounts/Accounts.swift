@@ -10,7 +10,8 @@ struct Accounts: AsyncParsableCommand {
         discussion: """
             Global options (--database, --keys-file) may stand before or after the subcommand.
             Exit codes: 0 success; 1 operational failure (database, I/O, network); 64 usage error;
-            65 invalid input data.
+            65 invalid input data; 75 done, but a step outside the store failed (users delete
+            --revoke-twitter-token: Twitter did not revoke the token).
             """,
         subcommands: [
             Migrate.self, MigrationsCommand.self, ImportCommand.self, ExportCommand.self, UsersCommand.self,

@@ -11,8 +11,7 @@ import TwitterOAuth
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
-        abstract: "Show, delete, disable or enable one account (by public id, or by username when the argument is not "
-            + "a UUID).",
+        abstract: "Show, delete, disable, enable or sign out one account (by public id, username or email address).",
         subcommands: [Show.self, Delete.self, Disable.self, Enable.self, SignOut.self]
     )
 

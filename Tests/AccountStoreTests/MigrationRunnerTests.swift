@@ -117,6 +117,7 @@ struct MigrationRunnerTests {
             let path = dir + "/a.sqlite"
             _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [Self.first])
             let before = try databaseDump(path)
+            let bytes = fileDigest(path)
 
             // When the applied file was edited and a new one is pending
             let edited = MigrationFile(fileName: Self.first.fileName, contents: Array("CREATE TABLE t (a, z);\n".utf8))
@@ -135,6 +136,8 @@ struct MigrationRunnerTests {
             // Then the pending one did not run
             #expect(try tables(path) == ["schema_migrations", "t"])
             #expect(try databaseDump(path) == before)
+            // (the file itself untouched: the history is read before the file is opened for writing)
+            #expect(fileDigest(path) == bytes)
             let status = try AccountStore.migrationStatus(path: path, migrations: [edited, Self.second])
             #expect(status.map(\.state) == [.modified, .pending])
         }
