@@ -159,9 +159,10 @@ extension AccountStore {
 
     /// Counts a password sign-in attempt for `loginKey` as a failure before its password is checked, unless
     /// `maximum` failures at or after `since` have been counted already (then it records a `sign_in_throttled` event
-    /// instead, unless the account had one within the last minute). The count and the new failure are one transaction, so requests that arrive together cannot all
-    /// pass the count: each is counted before the next one looks. A sign-in that succeeds clears the login's
-    /// failures up to this one (its `through`). Failures older than `since` are dropped, so the table stays small. A `maximum` below 1 counts as 1.
+    /// instead, unless the account had one within the last minute). The count and the new failure are one
+    /// transaction, so requests that arrive together cannot all pass the count: each is counted before the next one
+    /// looks. A sign-in that succeeds clears the login's failures up to this one (its `through`). Failures older than
+    /// `since` are dropped, so the table stays small. A `maximum` below 1 counts as 1.
     package func beginSignInAttempt(
         loginKey: String, subject: UserID?, since: Date, maximum: Int, method: String = "password"
     ) async throws(StoreError) -> SignInAttempt {

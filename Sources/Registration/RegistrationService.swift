@@ -452,13 +452,13 @@ public struct RegistrationService: Sendable {
             expiresAt: draft.expiresAt, linkUser: draft.linkUser)
     }
 
-    /// Required fields that are empty or invalid.
     /// What a draft with `fields` still lacks: their ``problems(in:)``, and the terms when they must be accepted (a
     /// draft never has them: the person accepts them on the form).
     func missing(in fields: [Field: String]) -> [FieldError] {
         problems(in: fields) + (configuration.requiresTerms ? [FieldError(.terms, "must be accepted")] : [])
     }
 
+    /// Required fields that are empty or invalid.
     func problems(in fields: [Field: String]) -> [FieldError] {
         var problems: [FieldError] = []
         let required = configuration.requiredFields.union([.username])
