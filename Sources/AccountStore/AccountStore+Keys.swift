@@ -69,7 +69,7 @@ extension AccountStore {
     /// Ids are told apart by their bytes, as SQLite groups them and as sealed values record them: the same text in
     /// two Unicode forms (`"caf\u{E9}"`, `"cafe\u{301}"`) is two ids, each counted apart.
     public func sealedValueCounts() async throws(StoreError) -> [SealedValueCount] {
-        try await read { db in
+        try await readElsewhere { db in
             // Keyed by bytes: a `String` key merged equivalent ids, and the later one's count replaced the earlier's.
             var counts: [[UInt8]: SealedValueCount] = [:]
             for kind in SealedKind.allCases {

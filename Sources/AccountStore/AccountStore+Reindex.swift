@@ -81,7 +81,7 @@ extension AccountStore {
     /// the store compared letter case in every script), each with its holder. Reads only the addresses without a key
     /// (usually none). `accounts migrate` warns of them on every run, until one of each pair is removed.
     public func emailConflicts() async throws(StoreError) -> [EmailConflict] {
-        try await read { db in
+        try await readElsewhere { db in
             let holder = try db.cachedStatement(sql: "SELECT username, email FROM users WHERE email_key = ?")
             return try AccountStore.unkeyedAddresses(db).compactMap { row in
                 guard let held = try Row.fetchOne(holder, arguments: [Mailbox.uniquenessKey(row.email)]) else {
@@ -95,7 +95,7 @@ extension AccountStore {
 
     /// ``staleNormalisedFormCount()`` against any rules version (tests simulate a rules change with it).
     package func staleNormalisedFormCount(rulesVersion: Int) async throws(StoreError) -> Int {
-        try await read { db in
+        try await readElsewhere { db in
             try (Int.fetchOne(db, sql: Queries.staleMailboxCount, arguments: [rulesVersion]) ?? 0)
                 + AccountStore.keyableUnkeyedAddresses(db).count
         }

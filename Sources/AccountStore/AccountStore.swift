@@ -29,6 +29,7 @@ public struct AccountStore: Sendable {
     let now: @Sendable () -> Date
     let twitterLookup: TwitterLookup
     let writeGate: WriteGate
+    let readGate: ReadGate
 
     /// Opens the database described by `configuration`.
     ///
@@ -94,6 +95,7 @@ public struct AccountStore: Sendable {
         self.now = configuration.now
         self.twitterLookup = TwitterLookup(path: path)
         self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout)
+        self.readGate = ReadGate(readers: pool.configuration.maximumReaderCount)
     }
 
     /// Checkpoints the WAL into the database file and closes it; later calls on this store fail. A read-only store
@@ -309,12 +311,32 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// Runs a short read (a few rows through an index) in one read transaction (see ``ReadGate`` for which thread
+    /// runs it).
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await readGate.read(pool, body)
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+
+    /// Runs a read that may take long (a scan of every account) on GRDB's reader queue, leaving the caller's thread
+    /// to other tasks.
+    func readElsewhere<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)
         } catch {
             throw StoreError.from(error, path: path)
         }
+    }
+
+    /// The thread that runs a short read's SQL, or with `elsewhere` a scan's (tests prove ``ReadGate``'s
+    /// calling-thread path with it).
+    package func threadOfRead(elsewhere: Bool = false) async throws(StoreError) -> UInt {
+        elsewhere ? try await readElsewhere { _ in UInt(pthread_self()) } : try await read { _ in UInt(pthread_self()) }
     }
 
     func readSync<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
