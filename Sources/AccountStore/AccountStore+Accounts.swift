@@ -23,13 +23,40 @@ extension AccountStore {
         return account
     }
 
+    /// The first instant an account may be created at: 0001-01-01T00:00:00Z, the account files' first.
+    static let earliestCreation = Date(timeIntervalSince1970: -62_135_596_800)
+    /// The first instant past the last an account may be created at: 10000-01-01T00:00:00Z.
+    static let pastLatestCreation = Date(timeIntervalSince1970: 253_402_300_800)
+
+    /// `new`'s names as the store keeps them, by the rules import and registration apply (white space trimmed at
+    /// both ends, empty as none; ``PersonName/problem(with:)``), so that an export of the store imports again; and
+    /// its creation time checked to lie in the years 0001–9999 that the files carry.
+    /// - Throws: ``StoreError/invalid(_:)`` naming every field at fault.
+    static func checkedNames(_ new: NewAccount) throws(StoreError) -> (first: String?, last: String?) {
+        var problems: [FieldError] = []
+        func checked(_ name: String?, _ field: Field) -> String? {
+            guard let trimmed = name.map(EmailAddress.trim), !trimmed.isEmpty else { return nil }
+            if let problem = AccountModel.PersonName.problem(with: trimmed) {
+                problems.append(FieldError(field, problem))
+            }
+            return trimmed
+        }
+        let names = (checked(new.firstName, .firstName), checked(new.lastName, .lastName))
+        if let created = new.createdAt, !(created >= earliestCreation && created < pastLatestCreation) {
+            problems.append(FieldError(.createdAt, "must lie in the years 0001–9999"))
+        }
+        if !problems.isEmpty { throw .invalid(problems) }
+        return names
+    }
+
     static func insertUser(_ db: Database, _ new: NewAccount, now: Date) throws -> UserRecord {
+        let (firstName, lastName) = try checkedNames(new)
         let created = Timestamp.micros(new.createdAt ?? now)
         var record = UserRecord(
             publicID: UserID.random().rawValue, username: new.username.rawValue, email: new.email?.rawValue,
             emailMailbox: new.email.flatMap { Mailbox.normalize($0.rawValue) },
-            emailRulesVersion: new.email == nil ? nil : Mailbox.rulesVersion, firstName: new.firstName,
-            lastName: new.lastName, passwordHash: new.passwordHash, status: AccountStatus.active.rawValue,
+            emailRulesVersion: new.email == nil ? nil : Mailbox.rulesVersion, firstName: firstName,
+            lastName: lastName, passwordHash: new.passwordHash, status: AccountStatus.active.rawValue,
             createdAt: created, updatedAt: created, lastSignInAt: nil,
             emailVerifiedAt: new.emailVerified && new.email != nil ? created : nil)
         if record.email != nil && record.emailMailbox == nil {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 public import Migrations
 
 extension AccountStore {
@@ -103,8 +104,24 @@ extension AccountStore {
     /// Copies the WAL into the database file and closes. GRDB's readers are read-only connections, which cannot
     /// checkpoint when they close last, so without this the file alone would lack the latest commits.
     static func checkpointAndClose(_ pool: DatabasePool) {
-        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        checkpointWithoutWaiting(pool)
         try? pool.close()
+    }
+
+    /// Copies the WAL into the database file and truncates it when no other connection (another process's) is
+    /// using the file; otherwise copies what it can and returns at once. A truncating checkpoint that waited would
+    /// keep every other process's writes waiting behind it, up to the busy timeout, for as long as any of them reads
+    /// (an export piped into something slow): an app's sign-ins stalled behind `accounts users disable` closing.
+    /// The last process to close checkpoints what is left (SQLite does so when a writer connection closes last).
+    static func checkpointWithoutWaiting(_ pool: DatabasePool) {
+        _ = try? pool.writeWithoutTransaction { db in
+            let connection = db.sqliteConnection
+            // (SQLite has no getter for the busy timeout: read it back through the pragma, then restore it)
+            let timeout = CInt(clamping: (try? Int.fetchOne(db, sql: "PRAGMA busy_timeout")) ?? 0)
+            sqlite3_busy_timeout(connection, 0)
+            defer { sqlite3_busy_timeout(connection, timeout) }
+            try db.checkpoint(.truncate)
+        }
     }
 
     /// Runs SQLite's `quick_check` (every page reachable, b-trees well formed) and throws ``StoreError/corrupt`` with

@@ -18,8 +18,9 @@ package enum PasswordResetIssue: Sendable, Equatable {
 package enum PasswordResetUse: Sendable, Equatable {
     /// The password was replaced and every session of the account ended. When the reset was the first proof that
     /// the account's address reaches its owner, the Twitter identity linked before that proof was unlinked:
-    /// `unlinked` is it (the account no longer has it).
-    case reset(Account, sessionsEnded: Int, unlinked: TwitterIdentity?)
+    /// `unlinked` is it (the account no longer has it), with its access token as the same transaction read it
+    /// (`nil` when none was stored, or the store has no key ring to open it), to revoke at Twitter.
+    case reset(Account, sessionsEnded: Int, unlinked: TwitterIdentity?, credential: TwitterCredential?)
     /// The token is unknown, used, replaced or expired, or its account was disabled or deleted.
     case invalidToken
 }
@@ -93,11 +94,12 @@ extension AccountStore {
     ) async throws(StoreError) -> PasswordResetUse {
         let now = now()
         let micros = Timestamp.micros(now)
-        return try await write { db in
+        let (use, stored) = try await write { db -> (PasswordResetUse, StoredCredential?) in
             guard let rowID = try AccountStore.liveResetUser(db, tokenHash: tokenHash, now: micros),
                 var account = try AccountStore.account(db, rowID: rowID)
-            else { return .invalidToken }
+            else { return (.invalidToken, nil) }
             var unlinked: TwitterIdentity?
+            var stored: StoredCredential?
             try db.run(
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [newHash, micros, rowID])
@@ -113,6 +115,9 @@ extension AccountStore {
                         details: ["method": "password_reset"], occurredAt: now))
                 account.emailVerifiedAt = Timestamp.date(micros)
                 if let twitter = account.twitter {
+                    // Read here, not before the reset: a token stored meanwhile (a link, a sign-in) is the one to
+                    // revoke.
+                    stored = try AccountStore.storedCredential(db, userRowID: rowID)
                     try db.run(
                         sql: "DELETE FROM twitter_identities WHERE user_id = ?", arguments: [rowID])
                     try AccountStore.insertEvent(
@@ -141,8 +146,32 @@ extension AccountStore {
                 AccountEvent(
                     kind: .passwordReset, subject: account.id, actor: "user", details: ["sessions": "\(ended)"],
                     occurredAt: now))
-            return .reset(account, sessionsEnded: ended, unlinked: unlinked)
+            return (.reset(account, sessionsEnded: ended, unlinked: unlinked, credential: nil), stored)
         }
+        guard case .reset(let account, let ended, let unlinked?, _) = use, let stored, let keyRing else { return use }
+        // (a value that cannot be opened is no token to revoke; the reset itself is done)
+        let secret = try? AccountStore.open(
+            stored.sealed, kind: .credential, rowKey: unlinked.userID.decimalString, keyRing: keyRing)
+        return .reset(
+            account, sessionsEnded: ended, unlinked: unlinked,
+            credential: secret.map { TwitterCredential(token: stored.token, secret: Secret($0)) })
+    }
+
+    /// An access token as stored: the token, and its secret still sealed.
+    struct StoredCredential: Sendable {
+        let token: String
+        let sealed: Data
+    }
+
+    /// The stored access token of the Twitter identity of the account in row `userRowID`, if any.
+    static func storedCredential(_ db: Database, userRowID: Int64) throws -> StoredCredential? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT c.access_token, c.sealed_secret FROM twitter_credentials c
+                JOIN twitter_identities i ON i.id = c.identity_id WHERE i.user_id = ?
+                """, arguments: [userRowID]
+        ).map { row in StoredCredential(token: row[0], sealed: AccountStore.sealedBlob(row, 1)) }
     }
 
     /// The account in row `rowID` of `users`.

@@ -98,11 +98,11 @@ public struct AccountStore: Sendable {
         self.readGate = ReadGate(readers: pool.configuration.maximumReaderCount)
     }
 
-    /// Checkpoints the WAL into the database file and closes it; later calls on this store fail. A read-only store
-    /// only closes: a checkpoint would wait out the busy timeout behind another process's write (a long import).
+    /// Checkpoints the WAL into the database file (truncating it when no other process uses the file, never waiting
+    /// for one) and closes it; later calls on this store fail. A read-only store only closes.
     public func close() throws(StoreError) {
         do {
-            if !readOnly { _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) } }
+            if !readOnly { AccountStore.checkpointWithoutWaiting(pool) }
             try pool.close()
         } catch {
             throw StoreError.from(error, path: path)
@@ -112,7 +112,7 @@ public struct AccountStore: Sendable {
     // MARK: - Opening
 
     static func checkLocation(_ path: String, mayCreate: Bool) throws(StoreError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathParts.directory(of: path)
         var isDirectory: ObjCBool = false
         if !directory.isEmpty,
             !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue

@@ -95,7 +95,7 @@ public final class AccountReader {
                     ? Self.unclosedQuoteProblem : "is longer than 1 MiB (\(Self.maximumRecordBytes) bytes)"
                 return .invalid([syntaxProblem(raw, problem)])
             }
-            if raw.range.isEmpty { continue }
+            if isBlank(raw) { continue }
             let item: ReadItem? = splitter.buffer.withUnsafeBufferPointer { buffer in
                 let bytes = UnsafeBufferPointer(rebasing: buffer[raw.range])
                 if let problem = Self.utf8Problem(bytes) {
@@ -146,7 +146,6 @@ public final class AccountReader {
     // MARK: - JSON Lines
 
     private func decodeJSONLine(_ bytes: UnsafeBufferPointer<UInt8>, _ raw: RawRecord) -> ReadItem? {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)
@@ -224,13 +223,18 @@ public final class AccountReader {
         "the columns are " + TransferFormat.csvColumns.map(\.rawValue).joined(separator: ",")
         + " in any order, each once, and optionally password_hash"
 
+    /// Whether `raw` is a blank line: empty, or spaces and tabs only (in both formats).
+    private func isBlank(_ raw: RawRecord) -> Bool {
+        splitter.buffer[raw.range].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+
     /// Reads and checks the header; `false` when the file holds nothing at all.
     private func readHeader() throws(TransferError) -> Bool {
         var raw: RawRecord
         repeat {
             guard let next = try splitter.next() else { return false }
             raw = next
-        } while raw.range.isEmpty && !raw.tooLong
+        } while !raw.tooLong && isBlank(raw)
         func refuse(_ problem: String) -> TransferError {
             .badHeader(path: path, syntaxProblem(raw, problem + "; nothing was imported"))
         }

@@ -106,7 +106,7 @@ struct JSONParser {
         guard depth <= Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        var seen = Set<String>()
+        var seen = Set<[UInt8]>()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -119,12 +119,14 @@ struct JSONParser {
             }
             let keyColumn = index + 1
             let key = try parseString()
+            // Keys are compared code point by code point (RFC 8259 8.3), not by Swift's canonical equivalence:
+            // "caf\u00e9" and "cafe\u0301" are two keys.
             let repeated: Bool
             if members.count < 16 {
-                repeated = members.contains(where: { $0.key == key })
+                repeated = members.contains(where: { $0.key.utf8.elementsEqual(key.utf8) })
             } else {
-                if seen.isEmpty { seen = Set(members.map(\.key)) }
-                repeated = !seen.insert(key).inserted
+                if seen.isEmpty { seen = Set(members.map { Array($0.key.utf8) }) }
+                repeated = !seen.insert(Array(key.utf8)).inserted
             }
             if repeated {
                 throw JSONSyntaxError(message: "the key \(Self.shown(key)) appears twice", column: keyColumn)

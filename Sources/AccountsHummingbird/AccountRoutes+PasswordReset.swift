@@ -183,17 +183,12 @@ extension AccountRoutes {
     func resetPassword(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let token = form["token"] ?? ""
-        // Read before: the identity the reset may unlink goes with its stored token.
+        // (for the form shown again: whose account, and what the reset would unlink)
         let before = try await local.passwordResetAccount(token: Secret(token))
-        let credential: TwitterCredential? =
-            if let before, Self.unlinkedByReset(before) != nil {
-                await registration.storedCredential(of: before.id)
-            } else {
-                nil
-            }
-        let account: Account
+        let outcome: PasswordResetOutcome
         do {
-            account = try await local.resetPassword(token: Secret(token), newPassword: Secret(form["password"] ?? ""))
+            outcome = try await local.resetPasswordReporting(
+                token: Secret(token), newPassword: Secret(form["password"] ?? ""))
         } catch {
             switch error {
             case .invalid(let errors):
@@ -208,15 +203,18 @@ extension AccountRoutes {
                 throw error
             }
         }
+        let account = outcome.account
         logger.info("password reset", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordReset, for: account)
-        guard account.twitter == nil, let unlinked = before?.twitter, before?.id == account.id else {
+        // What the reset's own transaction unlinked, not what the account held when the form was read: a Twitter
+        // account linked in between is unlinked too, and its token is the one to revoke.
+        guard let unlinked = outcome.unlinkedTwitter else {
             return redirect(visit, to: "/login?notice=password_reset")
         }
         logger.info(
             "twitter unlinked: linked before the address was confirmed", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
-        if let credential { await registration.revokeAccess(credential) }
+        if let credential = outcome.unlinkedCredential { await registration.revokeAccess(credential) }
         return redirect(visit, to: "/login?notice=password_reset_unlinked")
     }
 

@@ -204,7 +204,23 @@ extension AccountRoutes {
         else { return false }
         var authority = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         if let port = components.port { authority += ":\(port)" }
-        guard authority.lowercased() == origin.authority else { return false }
+        guard authority.lowercased() == origin.authority else {
+            // Through a proxy, another host is most often the proxy's set-up (nginx's `proxy_pass` alone sends the
+            // upstream's address as Host): say so, once a minute, as for the scheme below.
+            let proxied = ["X-Forwarded-For", "X-Forwarded-Proto", "Forwarded"].contains {
+                HTTPField.Name($0).map { request.headers[$0] != nil } ?? false
+            }
+            if proxied, let events = logLimiter.eventsToLog("origin-host", at: store.currentDate) {
+                logger.warning(
+                    """
+                    form refused: the page's Origin names another host than the request's Host header; if every \
+                    form is refused, the proxy in front does not pass the browser's Host (nginx: proxy_set_header \
+                    Host $host)
+                    """,
+                    metadata: ["web.path": "\(request.uri.path)", "web.events": "\(events)"])
+            }
+            return false
+        }
         if scheme == origin.scheme { return true }
         if scheme == "https" && !origin.isHTTPS,
             let events = logLimiter.eventsToLog("origin-scheme", at: store.currentDate)

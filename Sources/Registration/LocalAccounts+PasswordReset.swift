@@ -71,14 +71,25 @@ extension LocalAccounts {
     /// the address is confirmed, and the Twitter identity linked before that proof is unlinked (an `unlinked` event,
     /// reason `address_confirmed_by_reset`): someone who signed up with another person's address could have linked
     /// their own Twitter account, which would otherwise let them back in after the owner took the account over. The
-    /// returned account then has no ``Account/twitter``; read its access token before the reset
-    /// (``RegistrationService/storedCredential(of:)``) to revoke it at Twitter after
-    /// (``RegistrationService/revokeAccess(_:)``), as `AccountRoutes` does.
+    /// returned account then has no ``Account/twitter``; ``resetPasswordReporting(token:newPassword:)`` tells what
+    /// was unlinked, with the access token to revoke at Twitter (``RegistrationService/revokeAccess(_:)``), as
+    /// `AccountRoutes` does.
     /// - Throws: ``LocalAccountError/invalidResetLink`` when the link does not work (used, replaced, expired, its
     ///   account disabled or deleted), ``LocalAccountError/invalid(_:)`` naming the password's problems; either way
     ///   nothing changes and the link still works if it did.
     @discardableResult
     public func resetPassword(token: Secret, newPassword: Secret) async throws(LocalAccountError) -> Account {
+        try await resetPasswordReporting(token: token, newPassword: newPassword).account
+    }
+
+    /// ``resetPassword(token:newPassword:)``, telling what the reset unlinked: the Twitter identity and its access
+    /// token, as the reset's own transaction found them (a Twitter account linked while the reset was under way is
+    /// there too). Revoke the token at Twitter (``RegistrationService/revokeAccess(_:)``) and tell the person, as
+    /// `AccountRoutes` does.
+    /// - Throws: as ``resetPassword(token:newPassword:)``.
+    public func resetPasswordReporting(
+        token: Secret, newPassword: Secret
+    ) async throws(LocalAccountError) -> PasswordResetOutcome {
         guard let hash = Self.resetTokenHash(token) else { throw .invalidResetLink }
         let account: Account?
         do {
@@ -99,7 +110,8 @@ extension LocalAccounts {
             switch try await store.resetPassword(
                 tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys)
             {
-            case .reset(let account, _, _): return account
+            case .reset(let account, _, let unlinked, let credential):
+                return PasswordResetOutcome(account: account, unlinkedTwitter: unlinked, unlinkedCredential: credential)
             case .invalidToken: throw LocalAccountError.invalidResetLink
             }
         } catch {
@@ -116,4 +128,15 @@ extension LocalAccounts {
         }
         return SHA256.hexDigest(bytes)
     }
+}
+
+/// What a password reset did (``LocalAccounts/resetPasswordReporting(token:newPassword:)``).
+public struct PasswordResetOutcome: Sendable {
+    /// The account, with its new password (and its address confirmed).
+    public let account: Account
+    /// The Twitter identity the reset unlinked, linked while the address was not confirmed yet; `nil` when none was.
+    public let unlinkedTwitter: TwitterIdentity?
+    /// That identity's access token as stored when it was unlinked (to revoke at Twitter); `nil` when none was
+    /// stored. Its secret is redacted in every description.
+    public let unlinkedCredential: TwitterCredential?
 }

@@ -220,14 +220,20 @@ public struct TwitterClient: Sendable {
             timeout: timeout ?? self.timeout,
             maximumResponseBodySize: maximumResponseBodySize
         )
-        if let error = Self.error(for: response) {
+        // Twitter's messages are shown and logged: one that repeats the call's token or verifier must not carry them.
+        let redaction = Redaction(
+            secrets: [token].compactMap { $0 }
+                + protocolParameters.filter { $0.name != "oauth_callback" }.map(\.value))
+        if let error = Self.error(for: response, redacting: redaction) {
             throw error
         }
         return response.body
     }
 
-    /// The error a non-2xx response stands for, or nil for a 2xx one.
-    package static func error(for response: HTTPTransportResponse) -> TwitterError? {
+    /// The error a non-2xx response stands for, or nil for a 2xx one; Twitter's messages with `redaction` applied.
+    package static func error(
+        for response: HTTPTransportResponse, redacting redaction: Redaction = Redaction(secrets: [])
+    ) -> TwitterError? {
         switch response.status {
         case 200..<300:
             return nil
@@ -236,14 +242,15 @@ public struct TwitterClient: Sendable {
                 RateLimit(
                     limit: response.headerValue("x-rate-limit-limit").flatMap { Int($0) },
                     remaining: response.headerValue("x-rate-limit-remaining").flatMap { Int($0) },
-                    reset: response.headerValue("x-rate-limit-reset").flatMap { TimeInterval($0) }
-                        .map { Date(timeIntervalSince1970: $0) }
+                    reset: response.headerValue("x-rate-limit-reset").flatMap(Self.resetTime)
                 )
             )
         case 500..<600:
             return .serverError(status: response.status)
         default:
-            if let errors = apiErrors(in: response.body) ?? XMLErrorList.errors(in: response.body) {
+            if let errors = apiErrors(in: response.body, redaction)
+                ?? XMLErrorList.errors(in: response.body, redacting: redaction)
+            {
                 return .rejected(status: response.status, errors: errors)
             }
             return .unexpectedStatus(response.status)
@@ -261,13 +268,20 @@ public struct TwitterClient: Sendable {
         let errors: [Entry]
     }
 
-    private static func apiErrors(in body: [UInt8]) -> [TwitterAPIError]? {
+    /// `x-rate-limit-reset`: Unix time in whole seconds, as Twitter documents it; `nil` for anything else (a `nan`
+    /// or `1e300` made a `Date` whose `description` traps), or for a time outside the years 1970–9999.
+    static func resetTime(_ header: String) -> Date? {
+        guard let seconds = Int64(header), seconds >= 0, seconds < 253_402_300_800 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    private static func apiErrors(in body: [UInt8], _ redaction: Redaction) -> [TwitterAPIError]? {
         guard let list = try? JSONDecoder().decode(ErrorList.self, from: Data(body)), !list.errors.isEmpty else {
             return nil
         }
         // The first few are all a person needs; a body of thousands would make one enormous log line.
         return list.errors.prefix(maximumReportedErrors).map {
-            TwitterAPIError(code: $0.code, message: $0.message ?? "")
+            TwitterAPIError(code: $0.code, message: redaction.apply($0.message ?? ""))
         }
     }
 

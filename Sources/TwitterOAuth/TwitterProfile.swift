@@ -27,8 +27,15 @@ public struct TwitterProfile: Sendable, Equatable {
 
     /// Decodes a `verify_credentials` (or any v1.1 user object) JSON body, keeping `json` as ``rawJSON``.
     /// - Throws: ``TwitterError/malformedResponse(_:)`` naming the field that is missing, mistyped or blank
-    ///   (`screen_name`, `name`), or saying that the body is not JSON; never quoting the body.
+    ///   (`screen_name`, `name`), or saying that the body is not JSON or not UTF-8 (UTF-16, a byte-order mark);
+    ///   never quoting the body.
     public init(json: [UInt8]) throws(TwitterError) {
+        // JSON between systems is UTF-8 without a byte-order mark (RFC 8259 8.1). Foundation's decoder also reads
+        // UTF-16 and UTF-32 and skips a mark, but the body is kept as it came: pasted into the data download's UTF-8
+        // JSON, such a profile made it no JSON at all.
+        guard !json.starts(with: [0xEF, 0xBB, 0xBF]), String(validating: json, as: UTF8.self) != nil else {
+            throw .malformedResponse("verify_credentials: the body is not UTF-8 JSON (RFC 8259 8.1)")
+        }
         let wire: Wire
         do {
             wire = try JSONDecoder().decode(Wire.self, from: Data(json))

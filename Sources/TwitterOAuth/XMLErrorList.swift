@@ -12,7 +12,8 @@ internal import Foundation
 /// around the attribute and the five named entities and numeric references in the text) are read, and anything else
 /// is nil, so the caller keeps its "unexpected status" answer.
 enum XMLErrorList {
-    static func errors(in body: [UInt8]) -> [TwitterAPIError]? {
+    static func errors(in body: [UInt8], redacting redaction: Redaction = Redaction(secrets: [])) -> [TwitterAPIError]?
+    {
         guard body.count <= 64 << 10, var text = String(validating: body, as: UTF8.self)?[...] else { return nil }
         skipSpace(&text)
         if text.hasPrefix("<?xml") {
@@ -21,10 +22,10 @@ enum XMLErrorList {
             skipSpace(&text)
         }
         if text.hasPrefix("<errors>") {
-            return errorsList(text.dropFirst("<errors>".count))
+            return errorsList(text.dropFirst("<errors>".count), redaction)
         }
         if text.hasPrefix("<hash>") {
-            return hashForm(text.dropFirst("<hash>".count))
+            return hashForm(text.dropFirst("<hash>".count), redaction)
         }
         return nil
     }
@@ -32,7 +33,7 @@ enum XMLErrorList {
     /// The message of Twitter's callback refusal, the start of which identifies it in the code-less form.
     static let callbackNotApprovedMessage = "Callback URL not approved for this client application"
 
-    private static func errorsList(_ rest: Substring) -> [TwitterAPIError]? {
+    private static func errorsList(_ rest: Substring, _ redaction: Redaction) -> [TwitterAPIError]? {
         var text = rest
         var found: [TwitterAPIError] = []
         while true {
@@ -50,13 +51,13 @@ enum XMLErrorList {
                 return nil
             }
             if found.count < TwitterClient.maximumReportedErrors {
-                found.append(TwitterAPIError(code: code, message: message))
+                found.append(TwitterAPIError(code: code, message: redaction.apply(message)))
             }
             text = text[end.upperBound...]
         }
     }
 
-    private static func hashForm(_ rest: Substring) -> [TwitterAPIError]? {
+    private static func hashForm(_ rest: Substring, _ redaction: Redaction) -> [TwitterAPIError]? {
         var rest = rest
         while rest.last?.isWhitespace == true { rest = rest.dropLast() }
         guard let start = rest.range(of: "<error>"), let end = rest.range(of: "</error>"),
@@ -64,7 +65,7 @@ enum XMLErrorList {
             let message = decodedText(rest[start.upperBound..<end.lowerBound]),
             message.hasPrefix(callbackNotApprovedMessage)
         else { return nil }
-        return [TwitterAPIError(code: TwitterAPIError.callbackNotApproved, message: message)]
+        return [TwitterAPIError(code: TwitterAPIError.callbackNotApproved, message: redaction.apply(message))]
     }
 
     /// `code="415"` (or with `'`), the only attribute Twitter sends; nil for anything else.

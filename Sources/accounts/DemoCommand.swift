@@ -257,7 +257,7 @@ struct DemoCommand: AsyncParsableCommand {
         if let configured = try global.optionalKeyRing() { return configured }
         let path = global.databasePath + ".keys"
         if !FileManager.default.fileExists(atPath: path) {
-            let directory = (global.databasePath as NSString).deletingLastPathComponent
+            let directory = PathParts.directory(of: global.databasePath)
             if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
                 throw fail(.directoryMissing(path: global.databasePath))
             }

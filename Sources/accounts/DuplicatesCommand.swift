@@ -33,6 +33,9 @@ struct DuplicatesCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of stdout.", valueName: "file"))
     var output: String?
 
+    /// `--output`, or `nil` for standard output (none given, or `-`).
+    var destination: String? { output == "-" ? nil : output }
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -67,7 +70,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
                 throw ValidationError("--explain writes table or json, not \(format.rawValue)")
             }
         }
-        if let output { try global.validateOutput(output) }
+        if let destination { try global.validateOutput(destination) }
     }
 
     func run() async throws {
@@ -177,7 +180,7 @@ struct DuplicatesCommand: AsyncParsableCommand {
                     + "comparisons \(statistics.comparisons), links \(statistics.links)")
         }
         // The table on a terminal shows its notes; anywhere else (another format, a file) they go to stderr too.
-        if format != .table || output != nil {
+        if format != .table || destination != nil {
             // Cleaned as the table's notes are: a block is described by an address or a name, which may hold
             // direction overrides.
             for note in report.statistics.notes { printMessage("note: \(ReportRenderer.terminalText(note))") }
@@ -190,21 +193,21 @@ struct DuplicatesCommand: AsyncParsableCommand {
 
     /// Prints `text`, or writes it to `--output` and says so (`summary` of what it holds).
     private func write(_ text: String, summary: String) throws {
-        guard let output else {
+        guard let destination else {
             printOutput(text)
             return
         }
         do throws(TransferError) {
             // Replaced only by a complete report, mode 0600 (it holds mailboxes and names); `/dev/null` stays a device.
             removeUnfinishedOutputOnSignals()
-            let file = try OutputFile(path: output)
+            let file = try OutputFile(path: destination)
             try file.write(text)
             try file.commit()
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.operationalFailure)
         }
-        printMessage("wrote \(summary) to \(output)")
+        printMessage("wrote \(summary) to \(destination)")
     }
 }
 

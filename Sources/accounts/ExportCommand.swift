@@ -22,28 +22,31 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "file"))
     var output: String?
 
+    /// `--output`, or `nil` for standard output (none given, or `-`).
+    var destination: String? { output == "-" ? nil : output }
+
     @Flag(name: .long, help: "Add each account's password hash (a last column / key, password_hash).")
     var includePasswordHashes = false
 
     func validate() throws {
-        if let output { try global.validateOutput(output) }
+        if let destination { try global.validateOutput(destination) }
     }
 
     func run() async throws {
         let store = try global.openStore(keyRing: nil, readOnly: true)
         defer { try? store.close() }
-        if output != nil { removeUnfinishedOutputOnSignals() }
+        if destination != nil { removeUnfinishedOutputOnSignals() }
         let writer: AccountWriter
         do {
             writer = try AccountWriter(
-                format: format.transferFormat, includePasswordHashes: includePasswordHashes, path: output)
+                format: format.transferFormat, includePasswordHashes: includePasswordHashes, path: destination)
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.operationalFailure)
         }
         // Progress only when the data does not go to the same terminal.
         let progress = Progress(label: "export")
-        let showsProgress = progress.enabled && (output != nil || isatty(STDOUT_FILENO) == 0)
+        let showsProgress = progress.enabled && (destination != nil || isatty(STDOUT_FILENO) == 0)
         let total = showsProgress ? ((try? await store.accountCount()) ?? 0) : 0
         let count: Int
         do {
@@ -59,6 +62,6 @@ struct ExportCommand: AsyncParsableCommand {
             throw fail(error)
         }
         if showsProgress { progress.finish() }
-        printMessage("exported \(count) \(plural(count, "account"))\(output.map { " to \($0)" } ?? "")")
+        printMessage("exported \(count) \(plural(count, "account"))\(destination.map { " to \($0)" } ?? "")")
     }
 }

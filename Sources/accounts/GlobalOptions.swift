@@ -58,7 +58,7 @@ extension GlobalOptions {
         {
             throw ValidationError("--output \(output) is a directory; name a file")
         }
-        let directory = (output as NSString).deletingLastPathComponent
+        let directory = PathParts.directory(of: output)
         if !directory.isEmpty {
             var info = stat()
             if stat(directory, &info) != 0 {
@@ -128,8 +128,8 @@ extension GlobalOptions {
             defer { free(real) }
             return String(cString: real)
         }
-        let directory = (absolute as NSString).deletingLastPathComponent
-        let name = (absolute as NSString).lastPathComponent
+        let directory = PathParts.directory(of: absolute)
+        let name = PathParts.lastComponent(of: absolute)
         guard let real = realpath(directory.isEmpty ? "/" : directory, nil) else { return absolute }
         defer { free(real) }
         let base = String(cString: real)

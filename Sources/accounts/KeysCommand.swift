@@ -28,6 +28,9 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(name: .long, help: ArgumentHelp("Write the key to this new file (mode 0600).", valueName: "file"))
         var output: String?
 
+        /// `--output`, or `nil` for standard output (none given, or `-`).
+        var destination: String? { output == "-" ? nil : output }
+
         func run() throws {
             let keyID = id ?? Generate.defaultID()
             let key: SecretKey
@@ -37,15 +40,15 @@ struct KeysCommand: AsyncParsableCommand {
                 throw ValidationError("--id: \(error.description)")
             }
             let line = key.unredactedKeysFileLine() + "\n"
-            guard let output else {
+            guard let destination else {
                 printOutput(line)
                 return
             }
-            if let reason = createPrivateFile(atPath: output, contents: line) {
-                printError("cannot write \(output): \(reason)")
+            if let reason = createPrivateFile(atPath: destination, contents: line) {
+                printError("cannot write \(destination): \(reason)")
                 throw ExitCode(ExitStatus.operationalFailure)
             }
-            printMessage("wrote key \(KeyRingError.shownPlain(keyID)) to \(output) (mode 0600)")
+            printMessage("wrote key \(KeyRingError.shownPlain(keyID)) to \(destination) (mode 0600)")
         }
 
         static func defaultID() -> String {

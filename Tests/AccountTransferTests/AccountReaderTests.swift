@@ -226,4 +226,25 @@ struct AccountReaderTests {
             _ = try AccountReader(path: "/nonexistent/x.jsonl", format: .jsonl)
         }
     }
+
+    /// JSON keys are compared code point by code point (RFC 8259): `café` written with U+00E9 and with `e` + U+0301
+    /// are two keys (both ignored here), not one key twice; the same key written twice still is.
+    @Test func keysThatAreOnlyCanonicallyEquivalentAreTwoKeys() throws {
+        let items = try readItems(
+            "{\"username\": \"ann\", \"caf\\u00e9\": 1, \"cafe\\u0301\": 2}\n", format: .jsonl)
+        #expect(problems(items) == [])
+        #expect(records(items).map(\.username.rawValue) == ["ann"])
+        let repeated = try readItems("{\"username\": \"ann\", \"caf\\u00e9\": 1, \"caf\u{E9}\": 2}\n", format: .jsonl)
+        #expect(problems(repeated) == ["line 1: json: the key \"caf\u{E9}\" appears twice at column 37"])
+    }
+
+    /// A line of spaces and tabs is blank in both formats, before the CSV header too; line numbers still count it.
+    @Test func aLineOfSpacesAndTabsIsBlankInBothFormats() throws {
+        let jsonl = try readItems("{\"username\": \"ann\"}\n   \n\t\n{\"username\": \"bob\"}\n", format: .jsonl)
+        #expect(problems(jsonl) == [])
+        let csv = try readItems(" \t\n" + csvHeader + "\nann,,,,,,,\n   \n\t \nbob,,,,,,,\nbad\n", format: .csv)
+        #expect(records(csv).map(\.username.rawValue) == ["ann", "bob"])
+        #expect(problems(csv) == ["line 7: csv: has 1 field; the header has 8"])
+    }
+
 }

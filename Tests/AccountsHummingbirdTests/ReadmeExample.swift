@@ -4,20 +4,24 @@ import AccountStore
 import AccountsHummingbird
 import Foundation
 import Hummingbird
+import Logging
 import Registration
 import TwitterOAuth
 
 /// The README's "Mounting the routes" example, kept here so that it keeps compiling (never run).
 func readmeMountingExample(consumerKey: String, consumerSecret: String) async throws {
+    let logger = Logger(label: "app.accounts")  // the routes, the service and the store log nothing without one
     var storeConfiguration = StoreConfiguration(path: "accounts.sqlite")
     storeConfiguration.schemaPolicy = .applyPendingMigrations
+    storeConfiguration.logger = logger
     let store = try AccountStore(
         configuration: storeConfiguration,
         keyRing: try KeyRing.load(keysFile: nil, environment: ProcessInfo.processInfo.environment))
     let registration = RegistrationService(
         store: store, twitter: TwitterClient(consumer: ConsumerCredentials(key: consumerKey, secret: consumerSecret)),
-        configuration: .init(callbackURL: "https://app.example" + AccountRoutes.callbackPath))
-    let routes = AccountRoutes(store: store, registration: registration, local: LocalAccounts(store: store))
+        configuration: .init(callbackURL: "https://app.example" + AccountRoutes.callbackPath), logger: logger)
+    let routes = AccountRoutes(
+        store: store, registration: registration, local: LocalAccounts(store: store), logger: logger)
 
     let router = Router(context: AccountsRequestContext.self)
     routes.addRoutes(to: router)  // the routes below

@@ -345,6 +345,29 @@ struct PasswordResetTests {
         }
     }
 
+    /// What the reset unlinked is what its own transaction found, token and all: a Twitter account linked after the
+    /// link was asked for (another tab, another instance, while the form was being filled in) is reported, with the
+    /// access token to revoke; a reset that unlinks nothing reports nothing.
+    @Test func theResetReportsTheTwitterAccountAndTokenItsOwnTransactionUnlinked() async throws {
+        try await withAnn { local, store, _, _, squatted in
+            let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            #expect(try await local.passwordResetAccount(token: reset.token)?.twitter == nil)
+            try await store.linkTwitter(
+                twitterIdentity("66", screenName: "mallory"),
+                credential: TwitterCredential(token: "66-access", secret: Secret("66-secret")), to: .id(squatted.id))
+            let outcome = try await local.resetPasswordReporting(token: reset.token, newPassword: Self.newPassword)
+            #expect(outcome.account.twitter == nil && outcome.account.isEmailVerified)
+            #expect(outcome.unlinkedTwitter?.screenName == "mallory")
+            #expect(outcome.unlinkedCredential?.token == "66-access")
+            let opened = outcome.unlinkedCredential?.secret.revealed == "66-secret"
+            #expect(opened, "the token's secret is opened")
+            let again = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
+            let nothing = try await local.resetPasswordReporting(
+                token: again.token, newPassword: Secret("a third passphrase here"))
+            #expect(nothing.unlinkedTwitter == nil && nothing.unlinkedCredential == nil)
+        }
+    }
+
     /// An account made through Twitter with ann's address (no password) would keep the address from her for good:
     /// sign-up says it is taken, and a reset link went only to accounts with a password. While the address is not
     /// confirmed, a link goes to it; following it sets a password and unlinks the Twitter account.

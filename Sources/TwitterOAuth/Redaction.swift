@@ -1,0 +1,50 @@
+/// Takes a call's own token and verifier out of the messages a server sends back: Twitter's messages are shown in
+/// errors and logged, and a server that repeats what it was sent ("Invalid oauth_verifier …") must not put them there.
+package struct Redaction: Sendable {
+    /// What stands in for a secret.
+    static let placeholder = "<redacted>"
+    /// The values to take out, each as sent and percent-encoded (the `Authorization` header's form); empty ones
+    /// dropped.
+    private let secrets: [String]
+
+    /// Takes out each of `secrets` (empty ones ignored).
+    package init(secrets: [String]) {
+        var all: [String] = []
+        for secret in secrets where !secret.isEmpty {
+            all.append(secret)
+            let encoded = PercentEncoding.encode(secret)
+            if encoded != secret { all.append(encoded) }
+        }
+        // Longest first, so that a value's encoded form is not left half replaced by a shorter value inside it.
+        self.secrets = all.sorted { $0.utf8.count > $1.utf8.count }
+    }
+
+    /// `message` with every occurrence of the secrets replaced by ``placeholder``, compared byte for byte.
+    func apply(_ message: String) -> String {
+        var result = message
+        for secret in secrets where result.utf8.count >= secret.utf8.count {
+            result = Self.replacing(secret, in: result)
+        }
+        return result
+    }
+
+    private static func replacing(_ secret: String, in text: String) -> String {
+        let bytes = Array(text.utf8)
+        let needle = Array(secret.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        var replaced = false
+        while index < bytes.count {
+            if index + needle.count <= bytes.count, bytes[index..<index + needle.count].elementsEqual(needle) {
+                output.append(contentsOf: placeholder.utf8)
+                index += needle.count
+                replaced = true
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return replaced ? String(decoding: output, as: UTF8.self) : text
+    }
+}
