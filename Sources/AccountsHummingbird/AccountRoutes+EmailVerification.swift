@@ -47,6 +47,15 @@ extension AccountRoutes {
         /// When the link stops working.
         public let expiresAt: Date
 
+        /// Makes a mail as the routes do (an app's tests of its mailer build one with it).
+        public init(to: String, username: String, changesAddress: Bool, link: Secret, expiresAt: Date) {
+            self.to = to
+            self.username = username
+            self.changesAddress = changesAddress
+            self.link = link
+            self.expiresAt = expiresAt
+        }
+
         public var description: String {
             "email \(changesAddress ? "change" : "confirmation") mail to \(to) for \(username), link <redacted>"
         }
@@ -62,6 +71,14 @@ extension AccountRoutes {
         public let newAddress: String
         /// When it changed.
         public let changedAt: Date
+
+        /// Makes a notice as the routes do (an app's tests of its mailer build one with it).
+        public init(to: String, username: String, newAddress: String, changedAt: Date) {
+            self.to = to
+            self.username = username
+            self.newAddress = newAddress
+            self.changedAt = changedAt
+        }
 
         public var description: String { "email change notice to \(to) for \(username)" }
     }

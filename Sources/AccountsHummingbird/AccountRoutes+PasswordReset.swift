@@ -54,6 +54,14 @@ extension AccountRoutes {
         /// When the link stops working.
         public let expiresAt: Date
 
+        /// Makes a mail as the routes do (an app's tests of its mailer build one with it).
+        public init(to: String, username: String, link: Secret, expiresAt: Date) {
+            self.to = to
+            self.username = username
+            self.link = link
+            self.expiresAt = expiresAt
+        }
+
         public var description: String { "password reset mail to \(to) for \(username), link <redacted>" }
     }
 

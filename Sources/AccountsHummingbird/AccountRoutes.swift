@@ -10,11 +10,12 @@ public import Registration
 /// link/unlink, recent audit events and "sign out everywhere". Sessions live in the account store.
 ///
 /// ```swift
-/// let routes = AccountRoutes(store: store, registration: registration, local: LocalAccounts(store: store))
-/// let router = Router()
+/// let routes = AccountRoutes(
+///     store: store, registration: registration, local: LocalAccounts(store: store), logger: logger)
+/// let router = Router(context: AccountsRequestContext.self)  // knows each request's peer address
 /// routes.addRoutes(to: router)
-/// router.get("/hello") { request, _ in
-///     let account = try await routes.signedInAccount(request)
+/// router.get("/hello") { request, context in
+///     let account = try await routes.signedInAccount(request, context: context)
 ///     return "Hello, \(account?.username ?? "stranger")"
 /// }
 /// ```
@@ -336,6 +337,20 @@ public struct AccountRoutes: Sendable {
         else { return nil }
         guard let account = try await store.account(.id(user)), account.status == .active else { return nil }
         return account
+    }
+
+    /// The anti-forgery token of this request's session, or `nil` when the browser has none yet (it gets one on
+    /// the first page of the routes it opens). For the app's own pages that post to the routes: a "Sign out" button
+    /// is a form posting to `mountPath + "/sign-out"` with this token in a hidden `csrf_token` field. Like the
+    /// routes, it believes `X-Forwarded-Proto` only from ``Configuration/trustedProxies`` (when set). Put it only in
+    /// pages served to this browser, never in a URL or a log.
+    public func csrfToken(_ request: Request, context: some RequestContext) async throws(StoreError) -> String? {
+        let believed = ForwardedProtoGate<BasicRequestContext>.believed(
+            request, peer: Self.peerAddress(context), trustedProxies: configuration.trustedProxies)
+        guard let origin = try? origin(of: believed) else { return nil }
+        let current = try await sessions.loadOrCreate(believed, secure: origin.isHTTPS)
+        // (a session made just now has no cookie in the browser: its token would match nothing)
+        return current.isNew ? nil : current.record.csrfToken
     }
 
     /// Runs a handler; anything it throws becomes a plain 500 page (the log gets the error's description, which never

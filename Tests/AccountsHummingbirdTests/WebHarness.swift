@@ -70,6 +70,9 @@ struct WebApp: Sendable {
                 router.get("/whoami") { request, context in
                     try await routes.signedInAccount(request, context: context)?.username ?? "nobody"
                 }
+                router.get("/app-csrf") { request, context in  // an app page's own "Sign out" form needs it
+                    try await routes.csrfToken(request, context: context) ?? "none"
+                }
                 let (ports, continuation) = AsyncStream<Int>.makeStream()
                 let application = Application(
                     router: router,
