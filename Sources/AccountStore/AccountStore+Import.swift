@@ -112,19 +112,22 @@ extension AccountStore {
         var readFailure: TransferError?
         var processed = 0
         var batch: [ReadItem] = []
+        var keys: [Int: RecordKeys] = [:]
         batch.reserveCapacity(Self.importBatchSize)
         do throws(TransferError) {
             while let item = try reader.next() {
+                if let found = reader.keysOfLastInvalid { keys[batch.count] = found }
                 batch.append(item)
                 processed += 1
                 if processed % max(1, options.progressInterval) == 0 { onProgress(processed) }
                 if batch.count == Self.importBatchSize {
-                    guard channel.send(.items(batch)) else { break }
+                    guard channel.send(.items(batch, keys: keys)) else { break }
                     batch.removeAll(keepingCapacity: true)
+                    keys.removeAll()
                     channel.takeProblems().forEach(onProblem)
                 }
             }
-            if !batch.isEmpty { _ = channel.send(.items(batch)) }
+            if !batch.isEmpty { _ = channel.send(.items(batch, keys: keys)) }
             _ = channel.send(.end)
         } catch {
             readFailure = error
@@ -164,13 +167,17 @@ extension AccountStore {
                     throw ImportAborted()
                 case .end:
                     break reading
-                case .items(let items):
+                case .items(let items, let keys):
                     var problems: [LineProblem] = []
-                    for item in items {
+                    for (index, item) in items.enumerated() {
                         switch item {
                         case .invalid(let found):
                             report.invalid += 1
                             problems.append(contentsOf: found)
+                            // (its keys that passed their checks may be taken too: say so now, not on the next run)
+                            if let line = found.first?.line, let keys = keys[index] {
+                                problems.append(contentsOf: try session.duplicates(of: keys, line: line))
+                            }
                         case .record(let line, let record):
                             let found = try session.insert(record, line: line)
                             if found.isEmpty {
@@ -272,11 +279,13 @@ private struct ImportSession {
         if let email = record.email?.rawValue {
             mailbox = Mailbox.normalize(email)
             if mailbox == nil {
+                let others = RecordKeys(
+                    username: record.username.rawValue, twitterID: record.twitter?.id.decimalString)
                 return [
                     LineProblem(
                         line: line, field: format.name(of: .email),
                         problem: "has no mailbox name once the provider's dots and +tag are removed")
-                ]
+                ] + (try duplicates(of: others, line: line))
             }
         }
         if let twitter = record.twitter {
@@ -321,18 +330,28 @@ private struct ImportSession {
 
     /// Every field of `record` that a row already holds (the store's, or an earlier line's), for a refused record.
     private func duplicates(of record: AccountRecord, line: Int) throws -> [LineProblem] {
+        try duplicates(
+            of: RecordKeys(
+                username: record.username.rawValue, email: record.email?.rawValue,
+                twitterID: record.twitter?.id.decimalString),
+            line: line)
+    }
+
+    /// Every one of `keys` that a row already holds (the store's, or an earlier line's).
+    func duplicates(of keys: RecordKeys, line: Int) throws -> [LineProblem] {
         var problems: [LineProblem] = []
         func report(_ field: Field, _ problem: String) {
             problems.append(LineProblem(line: line, field: format.name(of: field), problem: problem))
         }
-        let username = record.username.rawValue
-        userByUsername.bind(1, username)
-        if let holder = try userByUsername.firstInteger() {
-            let stored = try storedValues(holder).username
-            let sameCase = stored == username ? "" : " (as '\(stored)'; usernames ignore case)"
-            report(.username, "'\(username)' is already taken by \(owner(holder))\(sameCase)")
+        if let username = keys.username {
+            userByUsername.bind(1, username)
+            if let holder = try userByUsername.firstInteger() {
+                let stored = try storedValues(holder).username
+                let sameCase = stored == username ? "" : " (as '\(stored)'; usernames ignore case)"
+                report(.username, "'\(username)' is already taken by \(owner(holder))\(sameCase)")
+            }
         }
-        if let email = record.email?.rawValue {
+        if let email = keys.email {
             userByEmail.bind(1, Mailbox.uniquenessKey(email))
             userByEmail.bind(2, email)
             if let holder = try userByEmail.firstInteger() ?? unkeyed[Mailbox.uniquenessKey(email)] {
@@ -341,10 +360,10 @@ private struct ImportSession {
                 report(.email, "'\(email)' is already used by \(owner(holder))\(sameCase)")
             }
         }
-        if let twitter = record.twitter {
-            userByTwitterID.bind(1, twitter.id.decimalString)
+        if let twitterID = keys.twitterID {
+            userByTwitterID.bind(1, twitterID)
             if let holder = try userByTwitterID.firstInteger() {
-                report(.twitterUserID, "\(twitter.id) is already linked to \(owner(holder))")
+                report(.twitterUserID, "\(twitterID) is already linked to \(owner(holder))")
             }
         }
         return problems

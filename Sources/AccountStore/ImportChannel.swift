@@ -8,8 +8,9 @@ import Synchronization
 final class ImportChannel: Sendable {
     /// What the reading thread sends.
     enum Message: Sendable {
-        /// Records (or invalid lines) in file order.
-        case items([ReadItem])
+        /// Records (or invalid lines) in file order, with the keys of invalid ones that passed their checks (by
+        /// index in `items`).
+        case items([ReadItem], keys: [Int: RecordKeys])
         /// The file is finished.
         case end
         /// Reading failed: roll back.

@@ -44,6 +44,9 @@ public final class AccountReader {
     private let ownsDescriptor: Bool
     private var columns: [Field?] = []
     private var headerRead = false
+    /// The keys of the record ``next()`` last returned as invalid that passed their own checks, for an import's
+    /// duplicate lookups; `nil` after any other item, or when none did (a line that does not parse).
+    package private(set) var keysOfLastInvalid: RecordKeys?
 
     /// Opens `path` (`-` reads standard input) as `format`; `allowsCostlyPasswordHashes` accepts password hashes
     /// whose every check would cost more than half a second or so (refused by default).
@@ -83,6 +86,7 @@ public final class AccountReader {
     /// The next record, `nil` at the end of the file. Throws only when the file cannot be read or (CSV) its header
     /// is refused; a bad record is an ``ReadItem/invalid(_:)`` item.
     public func next() throws(TransferError) -> ReadItem? {
+        keysOfLastInvalid = nil
         if format == .csv && !headerRead {
             headerRead = true
             guard try readHeader() else { return nil }
@@ -200,6 +204,7 @@ public final class AccountReader {
             }
         }
         if let record = validator.validate(fields) { return .record(line: raw.firstLine, record) }
+        keysOfLastInvalid = validator.keys.isEmpty ? nil : validator.keys
         return .invalid(validator.problems)
     }
 
@@ -332,6 +337,7 @@ public final class AccountReader {
         var validator = RecordValidator(
             format: .csv, line: raw.firstLine, allowsCostlyPasswordHashes: allowsCostlyPasswordHashes)
         if let record = validator.validate(fields) { return .record(line: raw.firstLine, record) }
+        keysOfLastInvalid = validator.keys.isEmpty ? nil : validator.keys
         return .invalid(validator.problems)
     }
 }

@@ -16,6 +16,27 @@ struct RawFields {
     var twitterGiven = false
 }
 
+/// The keys of a refused record that passed their own checks (username, email, Twitter id): an import still says
+/// whether another account holds them, so that every problem of a line is listed at once.
+package struct RecordKeys: Sendable, Hashable {
+    /// The username, when it is one.
+    package var username: String?
+    /// The email address (trimmed), when it is one.
+    package var email: String?
+    /// The Twitter id's decimal digits, when they are one.
+    package var twitterID: String?
+
+    /// Keys as given (`nil`: absent, or refused by its own check).
+    package init(username: String? = nil, email: String? = nil, twitterID: String? = nil) {
+        self.username = username
+        self.email = email
+        self.twitterID = twitterID
+    }
+
+    /// Whether no key passed its checks.
+    package var isEmpty: Bool { username == nil && email == nil && twitterID == nil }
+}
+
 /// Turns one line's field texts into an ``AccountRecord``, or every problem with them.
 struct RecordValidator {
     let format: TransferFormat
@@ -23,6 +44,8 @@ struct RecordValidator {
     /// Accept password hashes dearer than an import normally allows (``AccountReader/allowsCostlyPasswordHashes``).
     let allowsCostlyPasswordHashes: Bool
     var problems: [LineProblem] = []
+    /// The keys that passed their checks (for a refused record's duplicates).
+    var keys = RecordKeys()
 
     init(format: TransferFormat, line: Int, allowsCostlyPasswordHashes: Bool = false) {
         self.format = format
@@ -42,6 +65,7 @@ struct RecordValidator {
                 report(.username, problem)
             } else {
                 username = Username(uncheckedRawValue: text)
+                keys.username = text
             }
         } else if !problems.contains(where: { $0.field == format.name(of: .username) }) {
             report(.username, "is required")
@@ -54,6 +78,7 @@ struct RecordValidator {
                     report(.email, problem)
                 } else {
                     email = EmailAddress(uncheckedRawValue: trimmed)
+                    keys.email = trimmed
                 }
             }
         }
@@ -104,6 +129,7 @@ struct RecordValidator {
         var userID: TwitterUserID?
         if let id {
             userID = TwitterUserID(decimal: id)
+            keys.twitterID = userID?.decimalString
             if userID == nil {
                 report(
                     .twitterUserID,

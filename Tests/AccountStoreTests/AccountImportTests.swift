@@ -181,6 +181,41 @@ struct AccountImportTests {
         }
     }
 
+    /// A line refused for one field still has its other keys looked up, so that the person fixing the file sees
+    /// every problem of the line at once (before, a taken username showed up only on the next run).
+    @Test func aRefusedLineAlsoNamesTheKeysOthersHold() async throws {
+        try await withStore { store, dir in
+            _ = try importText(
+                "{\"username\": \"kept\", \"email\": \"kept@example.org\", \"twitter\": {\"id\": \"7\", "
+                    + "\"screen_name\": \"k\", \"name\": \"K\"}}\n",
+                format: .jsonl, into: store, directory: dir)
+            let path = dir + "/accounts.sqlite"
+            let dump = try databaseDump(path)
+            let text = """
+                {"username": "KEPT", "email": "nope"}
+                {"username": "no way", "email": "Kept@Example.org"}
+                {"username": "fresh", "first_name": "a\\u0007b", "twitter": {"id": "7", "screen_name": "s", "name": "n"}}
+                {"username": "fresh2"}
+                {"username": "FRESH2", "email": "+tag@gmail.com"}
+
+                """
+            let (report, problems) = try importText(text, format: .jsonl, into: store, directory: dir)
+            #expect(
+                problems == [
+                    "line 1: email: must contain '@'",
+                    "line 1: username: 'KEPT' is already taken by an account already in the store (as 'kept'; usernames ignore case)",
+                    "line 2: username: may contain only ASCII letters, digits, '_', '.' and '-'",
+                    "line 2: email: 'Kept@Example.org' is already used by an account already in the store (as 'kept@example.org'; emails ignore case)",
+                    "line 3: first_name: must not contain control characters",
+                    "line 3: twitter.id: 7 is already linked to an account already in the store",
+                    "line 5: email: has no mailbox name once the provider's dots and +tag are removed",
+                    "line 5: username: 'FRESH2' is already taken by line 4 of this file (as 'fresh2'; usernames ignore case)",
+                ])
+            #expect(report == ImportReport(imported: 0, linked: 0, valid: 1, invalid: 4, committed: false))
+            #expect(try databaseDump(path) == dump)
+        }
+    }
+
     @Test func skipInvalidImportsTheValidLinesAndStillListsTheOthers() async throws {
         try await withStore { store, dir in
             let text = """
