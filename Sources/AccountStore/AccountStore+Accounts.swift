@@ -130,7 +130,8 @@ extension AccountStore {
     }
 
     private static func account(_ db: Database, twitterUserID: TwitterUserID) throws -> Account? {
-        let row = try Row.fetchOne(db, sql: Queries.accountByTwitterUserID, arguments: [twitterUserID.decimalString])
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: Queries.accountByTwitterUserID), arguments: [twitterUserID.decimalString])
         return row.map { row in
             UserRecord(row: row).account(twitter: TwitterIdentityRecord(row: row, startingAt: 14).identity)
         }

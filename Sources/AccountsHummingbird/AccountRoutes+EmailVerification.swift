@@ -151,12 +151,12 @@ extension AccountRoutes {
     }
 
     /// The account page answering 503 with `Retry-After: 60`, when a mail the request needs cannot be sent now.
-    func mailsBusyPage(_ visit: Visit, _ account: Account) async throws -> Response {
+    func mailsBusyPage(_ visit: Visit, _ account: Account, typedEmail: String? = nil) async throws -> Response {
         retrying(
             try await accountPage(
                 visit, account,
                 emailError: "Too many mails are being sent just now, so none was sent and nothing changed. Try again "
-                    + "in a minute.", status: .serviceUnavailable),
+                    + "in a minute.", typedEmail: typedEmail, status: .serviceUnavailable),
             after: store.currentDate.addingTimeInterval(60))
     }
 
@@ -190,7 +190,7 @@ extension AccountRoutes {
         // A place for the mail is taken first: a link issued that could not be mailed would still end the older one.
         guard emailMails.reserve() else {
             logDroppedEmailMail("email change")
-            return try await mailsBusyPage(visit, account)
+            return try await mailsBusyPage(visit, account, typedEmail: newEmail)
         }
         var reserved = true
         defer { if reserved { emailMails.release() } }
@@ -212,13 +212,15 @@ extension AccountRoutes {
                     emailError: "To change your address, log in with Twitter again first: it can be changed only soon "
                         + "after signing in.", status: .forbidden)
             }
-            if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .email) {
+            if let refusal = try await currentPasswordRefusal(
+                error, visit, account, started: started, on: .email, typedEmail: newEmail)
+            {
                 return refusal
             }
             guard case .invalid(let problems) = error else { throw error }
             return try await accountPage(
                 visit, account, problem: "The new address " + problems.map(\.problem).joined(separator: "; "),
-                on: .email, status: .unprocessableContent)
+                on: .email, status: .unprocessableContent, typedEmail: newEmail)
         }
         guard let verification else {
             // Past the account's links an hour: nothing was issued, and the person is told so, not that a link is on

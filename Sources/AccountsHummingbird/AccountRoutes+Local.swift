@@ -261,8 +261,8 @@ extension AccountRoutes {
     /// The account page, with `passwordError` over the password forms when given.
     func accountPage(
         _ visit: Visit, _ account: Account, notice: String? = nil, passwordError: String? = nil,
-        twitterError: String? = nil, emailError: String? = nil, deleteError: String? = nil,
-        status: HTTPResponse.Status = .ok
+        twitterError: String? = nil, emailError: String? = nil, typedEmail: String? = nil,
+        deleteError: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let events = try await store.events(for: account.id, limit: configuration.eventsShown)
         let sessions = try await store.browserSessions(of: account.id, limit: Pages.sessionsListed + 1)
@@ -276,7 +276,8 @@ extension AccountRoutes {
                 account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError,
                 linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError,
                 offersConfirmation: configuration.emailVerification != nil, emailError: emailError,
-                deleteError: deleteError, sessions: sessions, currentSession: visit.session.record.tokenHash))
+                typedEmail: typedEmail, deleteError: deleteError, sessions: sessions,
+                currentSession: visit.session.record.tokenHash))
     }
 
     /// The redirect to `location` after `visit`'s person changed a way into the account (which ended every other
@@ -429,14 +430,16 @@ extension AccountRoutes {
         case password, twitter, email, delete
     }
 
-    /// The account page with `problem` over the form `form`.
+    /// The account page with `problem` over the form `form` (the change of address keeping `typedEmail`).
     func accountPage(
-        _ visit: Visit, _ account: Account, problem: String, on form: AccountPageForm, status: HTTPResponse.Status
+        _ visit: Visit, _ account: Account, problem: String, on form: AccountPageForm, status: HTTPResponse.Status,
+        typedEmail: String? = nil
     ) async throws -> Response {
         switch form {
         case .password: try await accountPage(visit, account, passwordError: problem, status: status)
         case .twitter: try await accountPage(visit, account, twitterError: problem, status: status)
-        case .email: try await accountPage(visit, account, emailError: problem, status: status)
+        case .email:
+            try await accountPage(visit, account, emailError: problem, typedEmail: typedEmail, status: status)
         case .delete: try await accountPage(visit, account, deleteError: problem, status: status)
         }
     }
@@ -447,19 +450,20 @@ extension AccountRoutes {
     /// other error.
     func currentPasswordRefusal(
         _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant,
-        on form: AccountPageForm
+        on form: AccountPageForm, typedEmail: String? = nil
     ) async throws -> Response? {
         switch error {
         case .wrongPassword:
             try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
             return try await accountPage(
-                visit, account, problem: "The current password is not correct.", on: form, status: .unauthorized)
+                visit, account, problem: "The current password is not correct.", on: form, status: .unauthorized,
+                typedEmail: typedEmail)
         case .throttled(let retryAfter):
             return retrying(
                 try await accountPage(
                     visit, account,
                     problem: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
-                    on: form, status: .tooManyRequests),
+                    on: form, status: .tooManyRequests, typedEmail: typedEmail),
                 after: retryAfter)
         default:
             return nil

@@ -14,9 +14,11 @@ enum HTML: Sendable {
 
     /// A form of one button that posts to `action` with the session's CSRF token (and `fields`).
     static func button(
-        _ label: String, action: String, csrf: String, fields: [(String, String)] = [], id: String? = nil
+        _ label: String, action: String, csrf: String, fields: [(String, String)] = [], id: String? = nil,
+        accessibleName: String? = nil
     ) -> String {
-        let idAttribute = id.map { " id=\"\(escape($0))\"" } ?? ""
+        let idAttribute =
+            (id.map { " id=\"\(escape($0))\"" } ?? "") + (accessibleName.map { " aria-label=\"\(escape($0))\"" } ?? "")
         let hiddenFields = fields.map { hidden($0.0, $0.1) }.joined()
         return """
             <form method="post" action="\(escape(action))" class="inline">\(hidden("csrf_token", csrf))\(hiddenFields)\

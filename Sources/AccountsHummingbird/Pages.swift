@@ -156,9 +156,9 @@ enum Pages: Sendable {
     // MARK: - Registration form
 
     /// The fields of the registration form in order, with their labels.
-    static let registrationFields: [(Field, String, String)] = [
-        (.username, "Username", "text"), (.email, "Email", "email"), (.firstName, "First name", "text"),
-        (.lastName, "Last name", "text"),
+    static let registrationFields: [(Field, String, String, String)] = [
+        (.username, "Username", "text", "username"), (.email, "Email", "email", "email"),
+        (.firstName, "First name", "text", "given-name"), (.lastName, "Last name", "text", "family-name"),
     ]
 
     /// The registration form: values pre-filled from the draft (or as typed), fields Twitter supplied marked as such
@@ -169,7 +169,8 @@ enum Pages: Sendable {
         csrf: String
     ) -> String {
         var rows: [String] = []
-        for (field, label, type) in registrationFields {
+        let firstInvalid = registrationFields.first { field in errors.contains { $0.field == field.0 } }?.0
+        for (field, label, type, autocomplete) in registrationFields {
             let name = field.rawValue
             let value = values[field] ?? ""
             let fieldErrors = errors.filter { $0.field == field }
@@ -179,32 +180,27 @@ enum Pages: Sendable {
                     "<span class=\"from-twitter\" id=\"\(name)-from-twitter\">from Twitter; you can change it</span>")
             }
             if !fieldErrors.isEmpty {
-                for error in fieldErrors {
-                    notes.append("<span class=\"error\" id=\"\(name)-error\">\(HTML.escape(error.problem))</span>")
-                }
+                notes.append(errorNote(name, fieldErrors))
             } else if value.isEmpty && required.contains(field) {
                 notes.append("<span class=\"missing\" id=\"\(name)-missing\">missing: required</span>")
             } else if let problem = draft.missing.first(where: { $0.field == field }), value == draft.fields[field] {
                 notes.append("<span class=\"missing\" id=\"\(name)-missing\">\(HTML.escape(problem.problem))</span>")
             }
-            let invalid = fieldErrors.isEmpty ? "" : " aria-invalid=\"true\""
+            let invalid = invalidAttributes(name, fieldErrors, focus: field == firstInvalid)
             let requiredAttribute = required.contains(field) ? " (required)" : " (optional)"
             rows.append(
                 """
                 <label for="\(name)">\(label)\(requiredAttribute)</label>
-                <input type="\(type)" id="\(name)" name="\(name)" value="\(HTML.escape(value))"\(invalid)> \
-                \(notes.joined(separator: " "))
+                <input type="\(type)" id="\(name)" name="\(name)" value="\(HTML.escape(value))" \
+                autocomplete="\(autocomplete)"\(invalid)> \(notes.joined(separator: " "))
                 """)
         }
         if let accepted = terms {
             let termsErrors = errors.filter { $0.field == .terms }
-            let note =
-                termsErrors.isEmpty
-                ? ""
-                : " "
-                    + termsErrors.map { "<span class=\"error\" id=\"terms-error\">\(HTML.escape($0.problem))</span>" }
-                    .joined(separator: " ")
-            let attributes = (accepted ? " checked" : "") + (termsErrors.isEmpty ? "" : " aria-invalid=\"true\"")
+            let note = termsErrors.isEmpty ? "" : " " + errorNote("terms", termsErrors)
+            let attributes =
+                (accepted ? " checked" : "")
+                + invalidAttributes("terms", termsErrors, focus: firstInvalid == nil && !termsErrors.isEmpty)
             rows.append(
                 """
                 <label for="terms"><input type="checkbox" id="terms" name="terms" value="yes"\(attributes)> \
@@ -214,8 +210,9 @@ enum Pages: Sendable {
         let summary =
             errors.isEmpty
             ? ""
-            : "<p class=\"error\" id=\"form-errors\">Please fix \(errors.count == 1 ? "this problem" : "these \(errors.count) problems"): "
-                + errors.map { HTML.escape($0.description) }.joined(separator: "; ") + "</p>\n"
+            : "<p class=\"error\" role=\"alert\" id=\"form-errors\">Please fix \(errors.count == 1 ? "this problem" : "these \(errors.count) problems"): "
+                + summary(errors, order: registrationFields.map { ($0.0, $0.1) } + [(.terms, "Terms of service")])
+                + "</p>\n"
         return """
             <h1>Finish registering</h1>
             <p>Twitter says you are <strong>\(HTML.escape(draft.twitterName))</strong> \
@@ -236,7 +233,8 @@ enum Pages: Sendable {
     static func existing(
         draft: DraftView, login: String, error: String?, matchHasTwitter: Bool, csrf: String, offersReset: Bool = false
     ) -> String {
-        let problem = error.map { "<p class=\"error\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        let problem =
+            error.map { "<p class=\"error\" role=\"alert\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
         let screenName = HTML.escape(draft.screenName)
         let intro =
             matchHasTwitter
@@ -289,27 +287,26 @@ enum Pages: Sendable {
 
     static func signUp(values: [Field: String], errors: [FieldError], csrf: String) -> String {
         var rows: [String] = []
+        let firstInvalid = signUpFields.first { field in errors.contains { $0.field == field.0 } }?.0
         for (field, label, type, autocomplete) in signUpFields {
             let name = field.rawValue
             // A password is never sent back in a page.
             let value = field == .password ? "" : values[field] ?? ""
             let fieldErrors = errors.filter { $0.field == field }
-            let notes = fieldErrors.map {
-                "<span class=\"error\" id=\"\(name)-error\">\(HTML.escape($0.problem))</span>"
-            }
-            let invalid = fieldErrors.isEmpty ? "" : " aria-invalid=\"true\""
+            let note = fieldErrors.isEmpty ? "" : errorNote(name, fieldErrors)
+            let invalid = invalidAttributes(name, fieldErrors, focus: field == firstInvalid)
             rows.append(
                 """
                 <label for="\(name)">\(label)</label>
                 <input type="\(type)" id="\(name)" name="\(name)" value="\(HTML.escape(value))" \
-                autocomplete="\(autocomplete)"\(invalid)> \(notes.joined(separator: " "))
+                autocomplete="\(autocomplete)"\(invalid)> \(note)
                 """)
         }
         let summary =
             errors.isEmpty
             ? ""
-            : "<p class=\"error\" id=\"form-errors\">Please fix: "
-                + errors.map { HTML.escape($0.description) }.joined(separator: "; ") + "</p>\n"
+            : "<p class=\"error\" role=\"alert\" id=\"form-errors\">Please fix: "
+                + summary(errors, order: signUpFields.map { ($0.0, shortLabels[$0.0] ?? $0.1) }) + "</p>\n"
         return """
             <h1>Sign up with email</h1>
             \(summary)<form method="post" action="/signup" id="signup-form" novalidate>
@@ -321,7 +318,8 @@ enum Pages: Sendable {
     }
 
     static func logIn(login: String, error: String?, csrf: String, offersReset: Bool = false) -> String {
-        let problem = error.map { "<p class=\"error\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        let problem =
+            error.map { "<p class=\"error\" role=\"alert\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
         let forgot =
             offersReset ? "\n<p><a href=\"/password/forgot\" id=\"forgot-password\">Forgot your password?</a></p>" : ""
         return """
@@ -342,7 +340,8 @@ enum Pages: Sendable {
     // MARK: - Password reset
 
     static func forgotPassword(email: String, error: String?, csrf: String) -> String {
-        let problem = error.map { "<p class=\"error\" id=\"forgot-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        let problem =
+            error.map { "<p class=\"error\" role=\"alert\" id=\"forgot-error\">\(HTML.escape($0))</p>\n" } ?? ""
         return """
             <h1>Forgot your password?</h1>
             <p>Enter the email address of your account, and we will send it a link to choose a new password.</p>
@@ -379,8 +378,8 @@ enum Pages: Sendable {
     static func resetPassword(
         username: String, unlinking: String?, token: String, errors: [FieldError], csrf: String
     ) -> String {
-        let notes = errors.map { "<span class=\"error\" id=\"password-error\">\(HTML.escape($0.problem))</span>" }
-        let invalid = errors.isEmpty ? "" : " aria-invalid=\"true\""
+        let notes = errors.isEmpty ? [] : [errorNote("password", errors)]
+        let invalid = invalidAttributes("password", errors, focus: true)
         let unlinks =
             unlinking.map {
                 """
@@ -487,7 +486,8 @@ enum Pages: Sendable {
     }
 
     static func passwordSection(_ offer: PasswordOffer, csrf: String, error: String?) -> String {
-        let problem = error.map { "<p class=\"error\" id=\"password-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        let problem =
+            error.map { "<p class=\"error\" role=\"alert\" id=\"password-error\">\(HTML.escape($0))</p>\n" } ?? ""
         switch offer {
         case .change(let canRemove):
             let remove =
@@ -544,8 +544,8 @@ enum Pages: Sendable {
     static func account(
         _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
         linkNeedsPassword: Bool = false, twitterError: String? = nil, offersConfirmation: Bool = false,
-        emailError: String? = nil, deleteError: String? = nil, sessions: [BrowserSession] = [],
-        currentSession: String? = nil
+        emailError: String? = nil, typedEmail: String? = nil, deleteError: String? = nil,
+        sessions: [BrowserSession] = [], currentSession: String? = nil
     ) -> String {
         var email = "<span id=\"account-email\">\(HTML.escape(account.email ?? "none"))</span>"
         if account.email != nil {
@@ -562,8 +562,19 @@ enum Pages: Sendable {
             }
         }
         var emailChange = ""
-        if offersConfirmation {
-            let problem = emailError.map { "<p class=\"error\" id=\"email-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        if offersConfirmation && !account.hasPassword && linkNeedsPassword {
+            // (without a password only a recent sign-in may change the address: the form would be refused)
+            let problem = emailError.map { errorParagraph("email-error", $0) } ?? ""
+            emailChange = """
+                <h2>Email address</h2>
+                \(problem)<p id="email-sign-in-again">You log in with Twitter. To change your address, log in with \
+                Twitter again: it can be changed within a few minutes of signing in.</p>
+                \(HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "email-login-twitter"))
+                """
+        } else if offersConfirmation {
+            let problem = emailError.map { errorParagraph("email-error", $0) } ?? ""
+            let typed = typedEmail.map { " value=\"\(HTML.escape($0))\"" } ?? ""
+            let invalid = emailError == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"email-error\" autofocus"
             let password =
                 account.hasPassword
                 ? """
@@ -577,14 +588,15 @@ enum Pages: Sendable {
                 \(problem)<form method="post" action="/account/email" id="change-email-form">
                 \(HTML.hidden("csrf_token", csrf))
                 <label for="new_email">New address</label>
-                <input type="email" id="new_email" name="new_email" autocomplete="email">
+                <input type="email" id="new_email" name="new_email" autocomplete="email"\(typed)\(invalid)>
                 \(password)<p><button type="submit" id="change-email">Change address</button> (a link goes to the new \
                 address; yours changes when it is followed)</p>
                 </form>
                 """
         }
         let twitter: String
-        let problem = twitterError.map { "<p class=\"error\" id=\"twitter-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        let problem =
+            twitterError.map { "<p class=\"error\" role=\"alert\" id=\"twitter-error\">\(HTML.escape($0))</p>\n" } ?? ""
         if let identity = account.twitter {
             let linked = """
                 <p id="twitter-identity">Linked: <strong>\(HTML.escape(identity.name))</strong> \
@@ -677,8 +689,10 @@ enum Pages: Sendable {
                 ? "<td id=\"this-session\">this browser</td>"
                 : "<td>"
                     + HTML.button(
-                        "Sign out", action: "/account/sessions/end", csrf: csrf, fields: [("session", session.handle)],
-                        id: "end-session-\(session.handle)") + "</td>"
+                        "Sign out", action: "/account/sessions/end", csrf: csrf,
+                        fields: [("session", session.handle)], id: "end-session-\(session.handle)",
+                        accessibleName: "Sign out \(session.device ?? "Unknown browser"), signed in "
+                            + timestamp(session.createdAt) + " UTC") + "</td>"
             return "<tr><td class=\"session-device\">\(HTML.escape(session.device ?? "Unknown browser"))</td>"
                 + "<td>\(timestamp(session.createdAt))</td><td>\(timestamp(session.lastSeenAt))</td>\(action)</tr>"
         }
@@ -708,7 +722,8 @@ enum Pages: Sendable {
     /// The account page's "Delete account": with the current password, or for an account without one (made through
     /// Twitter) soon after signing in; "Log in with Twitter" again otherwise.
     static func deletion(_ account: Account, csrf: String, recentSignIn: Bool, error: String?) -> String {
-        let problem = error.map { "<p class=\"error\" id=\"delete-error\">\(HTML.escape($0))</p>\n" } ?? ""
+        let problem =
+            error.map { "<p class=\"error\" role=\"alert\" id=\"delete-error\">\(HTML.escape($0))</p>\n" } ?? ""
         guard account.hasPassword || recentSignIn else {
             return """
                 <h2>Delete account</h2>
@@ -803,5 +818,42 @@ enum Pages: Sendable {
         return String(
             format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
             c.second ?? 0)
+    }
+}
+
+extension Pages {
+    /// The labels the error summaries use for fields whose form label says more (the sign-up form's).
+    static let shortLabels: [Field: String] = [
+        .password: "Password", .firstName: "First name", .lastName: "Last name",
+    ]
+
+    /// One field's messages, in one element its input points at (`aria-describedby`).
+    static func errorNote(_ name: String, _ errors: [FieldError]) -> String {
+        "<span class=\"error\" id=\"\(name)-error\">"
+            + errors.map { HTML.escape($0.problem) }.joined(separator: "; ") + "</span>"
+    }
+
+    /// An input's attributes when it holds `errors`: invalid, described by its messages, and focused when it is the
+    /// first of the form to correct.
+    static func invalidAttributes(_ name: String, _ errors: [FieldError], focus: Bool) -> String {
+        guard !errors.isEmpty else { return "" }
+        return " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"" + (focus ? " autofocus" : "")
+    }
+
+    /// A form's errors in the form's order, each named by the label the person sees.
+    static func summary(_ errors: [FieldError], order: [(Field, String)]) -> String {
+        let position = Dictionary(order.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { first, _ in first })
+        let labels = Dictionary(order.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+        return errors.enumerated()
+            .sorted {
+                (position[$0.element.field] ?? .max, $0.offset) < (position[$1.element.field] ?? .max, $1.offset)
+            }
+            .map { HTML.escape((labels[$0.element.field] ?? $0.element.field.rawValue) + ": " + $0.element.problem) }
+            .joined(separator: "; ")
+    }
+
+    /// A message over a form, announced when the page opens.
+    static func errorParagraph(_ id: String, _ text: String) -> String {
+        "<p class=\"error\" role=\"alert\" id=\"\(id)\">\(HTML.escape(text))</p>\n"
     }
 }
