@@ -104,7 +104,7 @@ extension AccountStore {
         let trimmed = EmailAddress.trim(email)
         return try await read { db in
             let record = try UserRecord.fetchOne(
-                db, sql: Queries.userByEmail, arguments: [Mailbox.uniquenessKey(trimmed), trimmed])
+                db.cachedStatement(sql: Queries.userByEmail), arguments: [Mailbox.uniquenessKey(trimmed), trimmed])
             return try record.map { try AccountStore.attachTwitter(db, $0) }
         }
     }
@@ -113,7 +113,7 @@ extension AccountStore {
     public func accounts(sharingMailboxWith email: String) async throws(StoreError) -> [Account] {
         guard let mailbox = Mailbox.normalize(email) else { return [] }
         return try await read { db in
-            let records = try UserRecord.fetchAll(db, sql: Queries.usersByMailbox, arguments: [mailbox])
+            let records = try UserRecord.fetchAll(db.cachedStatement(sql: Queries.usersByMailbox), arguments: [mailbox])
             return try records.map { try AccountStore.attachTwitter(db, $0) }
         }
     }
@@ -191,14 +191,14 @@ extension AccountStore {
     static func fetchUserRecord(_ db: Database, _ reference: AccountReference) throws -> UserRecord? {
         switch reference {
         case .id(let id):
-            return try UserRecord.fetchOne(db, sql: Queries.userByPublicID, arguments: [id.rawValue])
+            return try UserRecord.fetchOne(db.cachedStatement(sql: Queries.userByPublicID), arguments: [id.rawValue])
         case .username(let name):
-            return try UserRecord.fetchOne(db, sql: Queries.userByUsername, arguments: [name])
+            return try UserRecord.fetchOne(db.cachedStatement(sql: Queries.userByUsername), arguments: [name])
         case .email(let address):
             // (as account(email:) looks one up)
             let trimmed = EmailAddress.trim(address)
             return try UserRecord.fetchOne(
-                db, sql: Queries.userByEmail, arguments: [Mailbox.uniquenessKey(trimmed), trimmed])
+                db.cachedStatement(sql: Queries.userByEmail), arguments: [Mailbox.uniquenessKey(trimmed), trimmed])
         }
     }
 
@@ -215,7 +215,8 @@ extension AccountStore {
 
     static func attachTwitter(_ db: Database, _ record: UserRecord) throws -> Account {
         let identity = try TwitterIdentityRecord.fetchOne(
-            db, sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE user_id = ?",
+            db.cachedStatement(
+                sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE user_id = ?"),
             arguments: [record.id])
         return record.account(twitter: identity?.identity)
     }

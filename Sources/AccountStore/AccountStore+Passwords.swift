@@ -35,13 +35,13 @@ extension AccountStore {
         let trimmed = EmailAddress.trim(login)
         return try await read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT users.public_id, users.password_hash, users.status, twitter_identities.id IS NOT NULL
-                    FROM users LEFT JOIN twitter_identities ON twitter_identities.user_id = users.id
-                    WHERE users.username = ?1 OR users.email_key = ?2 OR users.email = ?1
-                    ORDER BY users.username = ?1 DESC, users.email = ?1 DESC LIMIT 1
-                    """, arguments: [trimmed, Mailbox.uniquenessKey(trimmed)]
+                db.cachedStatement(
+                    sql: """
+                        SELECT users.public_id, users.password_hash, users.status, twitter_identities.id IS NOT NULL
+                        FROM users LEFT JOIN twitter_identities ON twitter_identities.user_id = users.id
+                        WHERE users.username = ?1 OR users.email_key = ?2 OR users.email = ?1
+                        ORDER BY users.username = ?1 DESC, users.email = ?1 DESC LIMIT 1
+                        """), arguments: [trimmed, Mailbox.uniquenessKey(trimmed)]
             ).map(AccountStore.loginRecord(from:))
         }
     }
@@ -51,11 +51,11 @@ extension AccountStore {
         try await read { db in
             guard let record = try AccountStore.fetchUserRecord(db, reference) else { return nil }
             return try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT users.public_id, users.password_hash, users.status, twitter_identities.id IS NOT NULL
-                    FROM users LEFT JOIN twitter_identities ON twitter_identities.user_id = users.id WHERE users.id = ?
-                    """, arguments: [record.id]
+                db.cachedStatement(
+                    sql: """
+                        SELECT users.public_id, users.password_hash, users.status, twitter_identities.id IS NOT NULL
+                        FROM users LEFT JOIN twitter_identities ON twitter_identities.user_id = users.id WHERE users.id = ?
+                        """), arguments: [record.id]
             ).map(AccountStore.loginRecord(from:))
         }
     }
@@ -93,7 +93,7 @@ extension AccountStore {
             if onlyIfNone, record.passwordHash != nil { return false }
             if hash == nil {
                 let linked = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM twitter_identities WHERE user_id = ?)",
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM twitter_identities WHERE user_id = ?)"),
                     arguments: [record.id])
                 guard linked == true else { throw StoreError.lastSignInMethod(user) }
             }
@@ -171,19 +171,21 @@ extension AccountStore {
         return try await write { db in
             try db.run(sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(since)])
             let failures = try Int64.fetchAll(
-                db,
-                sql: "SELECT failed_at FROM sign_in_failures WHERE login_key = ? AND failed_at >= ? ORDER BY failed_at",
+                db.cachedStatement(
+                    sql:
+                        "SELECT failed_at FROM sign_in_failures WHERE login_key = ? AND failed_at >= ? ORDER BY failed_at"
+                ),
                 arguments: [loginKey, Timestamp.micros(since)])
             if failures.count >= maximum {
                 // One event a minute at most for an account under attack: every refusal written down would let whoever
                 // hammers the account (from as many addresses as they have) grow its trail, and the person's data
                 // download, without bound.
                 let lastRecorded = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT occurred_at FROM account_events WHERE subject IS ? AND kind = ?
-                        ORDER BY id DESC LIMIT 1
-                        """, arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT occurred_at FROM account_events WHERE subject IS ? AND kind = ?
+                            ORDER BY id DESC LIMIT 1
+                            """), arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue])
                 if lastRecorded.map({ $0 <= Timestamp.micros(now) - Self.throttledEventInterval }) ?? true {
                     try AccountStore.insertEvent(
                         db,

@@ -61,14 +61,14 @@ extension AccountStore {
         let now = Timestamp.micros(now())
         let rows = try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.request_token, p.sealed_secret, p.browser_session, p.purpose, u.public_id, p.created_at,
-                        p.expires_at, p.consumed_at
-                    FROM pending_authorizations p LEFT JOIN users u ON u.id = p.link_user_id
-                    WHERE p.browser_session = ? AND p.expires_at > ? AND p.consumed_at IS NULL
-                    ORDER BY p.created_at DESC, p.id DESC
-                    """, arguments: [browserSession, now]
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.request_token, p.sealed_secret, p.browser_session, p.purpose, u.public_id, p.created_at,
+                            p.expires_at, p.consumed_at
+                        FROM pending_authorizations p LEFT JOIN users u ON u.id = p.link_user_id
+                        WHERE p.browser_session = ? AND p.expires_at > ? AND p.consumed_at IS NULL
+                        ORDER BY p.created_at DESC, p.id DESC
+                        """), arguments: [browserSession, now]
             ).map(PendingRow.init(row:))
         }
         var result: [PendingAuthorization] = []
@@ -83,12 +83,12 @@ extension AccountStore {
         let now = Timestamp.micros(now())
         return try await read { db in
             try String.fetchAll(
-                db,
-                sql: """
-                    SELECT request_token FROM pending_authorizations
-                    WHERE browser_session = ? AND expires_at > ? AND consumed_at IS NULL
-                    ORDER BY created_at DESC, id DESC
-                    """, arguments: [browserSession, now])
+                db.cachedStatement(
+                    sql: """
+                        SELECT request_token FROM pending_authorizations
+                        WHERE browser_session = ? AND expires_at > ? AND consumed_at IS NULL
+                        ORDER BY created_at DESC, id DESC
+                        """), arguments: [browserSession, now])
         }
     }
 
@@ -99,9 +99,10 @@ extension AccountStore {
     )? {
         try await read { db in
             try Row.fetchOne(
-                db,
-                sql:
-                    "SELECT browser_session, consumed_at IS NOT NULL FROM pending_authorizations WHERE request_token = ?",
+                db.cachedStatement(
+                    sql:
+                        "SELECT browser_session, consumed_at IS NOT NULL FROM pending_authorizations WHERE request_token = ?"
+                ),
                 arguments: [requestToken]
             ).map { (browserSession: $0[0], consumed: $0[1]) }
         }
@@ -112,13 +113,13 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let row = try await read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT p.request_token, p.sealed_secret, p.browser_session, p.purpose, u.public_id, p.created_at,
-                        p.expires_at, p.consumed_at
-                    FROM pending_authorizations p LEFT JOIN users u ON u.id = p.link_user_id
-                    WHERE p.request_token = ?
-                    """, arguments: [requestToken]
+                db.cachedStatement(
+                    sql: """
+                        SELECT p.request_token, p.sealed_secret, p.browser_session, p.purpose, u.public_id, p.created_at,
+                            p.expires_at, p.consumed_at
+                        FROM pending_authorizations p LEFT JOIN users u ON u.id = p.link_user_id
+                        WHERE p.request_token = ?
+                        """), arguments: [requestToken]
             ).map(PendingRow.init(row:))
         }
         return try row.map { row throws(StoreError) in try AccountStore.pendingAuthorization(row, keyRing: keyRing) }
@@ -261,12 +262,12 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let row = try await read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT d.id, d.browser_session, d.purpose, d.twitter_user_id, d.screen_name, d.access_token,
-                        d.sealed_secret, d.profile_json, d.fields_json, u.public_id, d.created_at, d.expires_at
-                    FROM registration_drafts d LEFT JOIN users u ON u.id = d.link_user_id WHERE d.id = ?
-                    """, arguments: [id]
+                db.cachedStatement(
+                    sql: """
+                        SELECT d.id, d.browser_session, d.purpose, d.twitter_user_id, d.screen_name, d.access_token,
+                            d.sealed_secret, d.profile_json, d.fields_json, u.public_id, d.created_at, d.expires_at
+                        FROM registration_drafts d LEFT JOIN users u ON u.id = d.link_user_id WHERE d.id = ?
+                        """), arguments: [id]
             ).map { row in
                 let draft = RegistrationDraft(
                     id: row[0], browserSession: row[1],

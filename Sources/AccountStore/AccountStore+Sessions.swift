@@ -25,12 +25,12 @@ extension AccountStore {
         let now = Timestamp.micros(now())
         return try await read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT \(AccountStore.sessionColumns)
-                    FROM browser_sessions s LEFT JOIN users u ON u.id = s.user_id
-                    WHERE s.token_hash = ? AND s.idle_expires_at > ? AND s.expires_at > ?
-                    """, arguments: [tokenHash, now, now]
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(AccountStore.sessionColumns)
+                        FROM browser_sessions s LEFT JOIN users u ON u.id = s.user_id
+                        WHERE s.token_hash = ? AND s.idle_expires_at > ? AND s.expires_at > ?
+                        """), arguments: [tokenHash, now, now]
             ).map(AccountStore.session(from:))
         }
     }
@@ -73,17 +73,17 @@ extension AccountStore {
             }
             if let user = new.user, let since = unlessEndedSince {
                 let ended = try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ? AND occurred_at > ?
-                            AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
-                                '\(AccountEventKind.sessionsRevoked.rawValue)',
-                                '\(AccountEventKind.disabled.rawValue)',
-                                '\(AccountEventKind.passwordChanged.rawValue)',
-                                '\(AccountEventKind.passwordAdded.rawValue)',
-                                '\(AccountEventKind.passwordRemoved.rawValue)',
-                                '\(AccountEventKind.unlinked.rawValue)'))
-                        """, arguments: [user.rawValue, Timestamp.micros(since)])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ? AND occurred_at > ?
+                                AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
+                                    '\(AccountEventKind.sessionsRevoked.rawValue)',
+                                    '\(AccountEventKind.disabled.rawValue)',
+                                    '\(AccountEventKind.passwordChanged.rawValue)',
+                                    '\(AccountEventKind.passwordAdded.rawValue)',
+                                    '\(AccountEventKind.passwordRemoved.rawValue)',
+                                    '\(AccountEventKind.unlinked.rawValue)'))
+                            """), arguments: [user.rawValue, Timestamp.micros(since)])
                 if ended == true { return false }
             }
             if let oldTokenHash {
@@ -146,14 +146,14 @@ extension AccountStore {
         let now = Timestamp.micros(now())
         return try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(AccountStore.sessionColumns)
-                    FROM browser_sessions s JOIN users u ON u.id = s.user_id
-                    WHERE u.public_id = ? AND s.idle_expires_at > ? AND s.expires_at > ?
-                    ORDER BY s.last_seen_at DESC, s.created_at DESC, s.id DESC
-                    LIMIT ?
-                    """, arguments: [user.rawValue, now, now, max(0, limit)]
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(AccountStore.sessionColumns)
+                        FROM browser_sessions s JOIN users u ON u.id = s.user_id
+                        WHERE u.public_id = ? AND s.idle_expires_at > ? AND s.expires_at > ?
+                        ORDER BY s.last_seen_at DESC, s.created_at DESC, s.id DESC
+                        LIMIT ?
+                        """), arguments: [user.rawValue, now, now, max(0, limit)]
             ).map(AccountStore.session(from:))
         }
     }
@@ -177,11 +177,11 @@ extension AccountStore {
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT id, token_hash, device FROM browser_sessions
-                        WHERE user_id = ? AND substr(token_hash, 1, ?) = ? AND idle_expires_at > ? AND expires_at > ?
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT id, token_hash, device FROM browser_sessions
+                            WHERE user_id = ? AND substr(token_hash, 1, ?) = ? AND idle_expires_at > ? AND expires_at > ?
+                            """),
                     arguments: [record.id, BrowserSession.handleLength, handle, micros, micros])
             else { return false }
             let tokenHash: String = row["token_hash"]
@@ -220,12 +220,12 @@ extension AccountStore {
     public func signInDevices(of user: UserID) async throws(StoreError) -> [SignInDevice] {
         try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT d.device, d.first_seen_at, d.last_seen_at
-                    FROM account_devices d JOIN users u ON u.id = d.user_id
-                    WHERE u.public_id = ? ORDER BY d.last_seen_at DESC, d.device
-                    """, arguments: [user.rawValue]
+                db.cachedStatement(
+                    sql: """
+                        SELECT d.device, d.first_seen_at, d.last_seen_at
+                        FROM account_devices d JOIN users u ON u.id = d.user_id
+                        WHERE u.public_id = ? ORDER BY d.last_seen_at DESC, d.device
+                        """), arguments: [user.rawValue]
             ).map {
                 SignInDevice(
                     device: $0[0], firstSeenAt: Timestamp.date($0[1] as Int64),
@@ -248,7 +248,8 @@ extension AccountStore {
             if db.changesCount == 1 { return .known }
             let others =
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM account_devices WHERE user_id = ?", arguments: [record.id]) ?? 0
+                    db.cachedStatement(sql: "SELECT count(*) FROM account_devices WHERE user_id = ?"),
+                    arguments: [record.id]) ?? 0
             try db.run(
                 sql: "INSERT INTO account_devices (user_id, device, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)",
                 arguments: [record.id, device, now, now])
@@ -261,11 +262,11 @@ extension AccountStore {
         let now = Timestamp.micros(now())
         return try await read { db in
             try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT count(*) FROM browser_sessions s JOIN users u ON u.id = s.user_id
-                    WHERE u.public_id = ? AND s.idle_expires_at > ? AND s.expires_at > ?
-                    """, arguments: [user.rawValue, now, now]) ?? 0
+                db.cachedStatement(
+                    sql: """
+                        SELECT count(*) FROM browser_sessions s JOIN users u ON u.id = s.user_id
+                        WHERE u.public_id = ? AND s.idle_expires_at > ? AND s.expires_at > ?
+                        """), arguments: [user.rawValue, now, now]) ?? 0
         }
     }
 

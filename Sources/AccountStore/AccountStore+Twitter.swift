@@ -72,12 +72,14 @@ extension AccountStore {
         let result: Result<Account?, StoreError> = try await write { db in
             guard
                 var identityRecord = try TwitterIdentityRecord.fetchOne(
-                    db,
-                    sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE twitter_user_id = ?",
+                    db.cachedStatement(
+                        sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE twitter_user_id = ?"
+                    ),
                     arguments: [identity.userID.decimalString])
             else { return .success(nil) }
             if let owner = try UserRecord.fetchOne(
-                db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [identityRecord.userID]),
+                db.cachedStatement(sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?"),
+                arguments: [identityRecord.userID]),
                 owner.status != AccountStatus.active.rawValue
             {
                 let userID = UserID(uncheckedRawValue: owner.publicID)
@@ -101,7 +103,8 @@ extension AccountStore {
                 arguments: [Timestamp.micros(now), identityRecord.userID])
             guard
                 let record = try UserRecord.fetchOne(
-                    db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [identityRecord.userID])
+                    db.cachedStatement(sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?"),
+                    arguments: [identityRecord.userID])
             else { return .success(nil) }
             let userID = UserID(uncheckedRawValue: record.publicID)
             try AccountStore.insertEvent(
@@ -173,7 +176,8 @@ extension AccountStore {
             guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(userID) }
             guard
                 let identity = try TwitterIdentityRecord.fetchOne(
-                    db, sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE user_id = ?",
+                    db.cachedStatement(
+                        sql: "SELECT \(TwitterIdentityRecord.columns) FROM twitter_identities WHERE user_id = ?"),
                     arguments: [record.id])
             else { throw StoreError.notLinked(userID) }
             guard record.passwordHash != nil else { throw StoreError.lastSignInMethod(userID) }
@@ -204,7 +208,7 @@ extension AccountStore {
         try await write { db in
             guard
                 let identityRowID = try Int64.fetchOne(
-                    db, sql: "SELECT id FROM twitter_identities WHERE twitter_user_id = ?",
+                    db.cachedStatement(sql: "SELECT id FROM twitter_identities WHERE twitter_user_id = ?"),
                     arguments: [twitterUserID.decimalString])
             else { throw StoreError.accountNotFound("linked to Twitter id \(twitterUserID)") }
             try AccountStore.upsertCredential(
@@ -217,11 +221,11 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let row = try await read { db in
             try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT c.access_token, c.sealed_secret FROM twitter_credentials c
-                    JOIN twitter_identities i ON i.id = c.identity_id WHERE i.twitter_user_id = ?
-                    """, arguments: [twitterUserID.decimalString]
+                db.cachedStatement(
+                    sql: """
+                        SELECT c.access_token, c.sealed_secret FROM twitter_credentials c
+                        JOIN twitter_identities i ON i.id = c.identity_id WHERE i.twitter_user_id = ?
+                        """), arguments: [twitterUserID.decimalString]
             ).map { row in (token: row[0] as String, sealed: AccountStore.sealedBlob(row, 1)) }
         }
         guard let row else { return nil }

@@ -171,8 +171,9 @@ struct HostileServerTests {
             [.send(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))]
                 + Array(repeating: .send(chunk), count: 64) + [.send(Array("0\r\n\r\n".utf8)), .close]
         }) { server in
+            // (a long time-out: under the whole suite's load 2 MiB can take longer than 10 s to arrive)
             await #expect(throws: TwitterError.responseTooLarge(limit: TwitterClient.defaultMaximumResponseBodySize)) {
-                try await Self.client(server).requestToken(callback: "https://app.example/cb")
+                try await Self.client(server, timeout: .seconds(300)).requestToken(callback: "https://app.example/cb")
             }
         }
     }
