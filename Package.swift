@@ -140,6 +140,11 @@ let package = Package(
         .executableTarget(name: "fuzz-sealed", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-sealed"),
         .executableTarget(
             name: "fuzz-password-hash", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-password-hash"),
+        .executableTarget(name: "fuzz-mailbox", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountMatching", "AccountModel"], path: "Fuzz/fuzz-mailbox"),
+        .executableTarget(name: "fuzz-names", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountMatching", "AccountModel"], path: "Fuzz/fuzz-names"),
+        .executableTarget(name: "fuzz-text-misc", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountTransfer", "AccountCrypto", "AccountStore"], path: "Fuzz/fuzz-text-misc"),
+        .executableTarget(name: "fuzz-web", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountsHummingbird"], path: "Fuzz/fuzz-web"),
+        .executableTarget(name: "fuzz-sandbox", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterSandbox", "TwitterOAuth"], path: "Fuzz/fuzz-sandbox"),
         .executableTarget(
             name: "accounts-test-worker",
             dependencies: ["AccountCrypto", "AccountModel", "AccountStore", "Registration", "TwitterOAuth"],

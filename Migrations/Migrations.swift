@@ -64,5 +64,9 @@ public enum Migrations: Sendable {
             fileName: "0012_add_session_devices.sql",
             contents: PackageResources._012_add_session_devices_sql
         ),
+        MigrationFile(
+            fileName: "0013_add_account_events_subject_kind_index.sql",
+            contents: PackageResources._013_add_account_events_subject_kind_index_sql
+        ),
     ]
 }

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-30}"
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-    targets=(fuzz-callback fuzz-twitter-json fuzz-oauth-form fuzz-sealed fuzz-password-hash fuzz-import-line)
+    targets=(fuzz-callback fuzz-twitter-json fuzz-oauth-form fuzz-sealed fuzz-password-hash fuzz-import-line
+        fuzz-mailbox fuzz-names fuzz-text-misc fuzz-web fuzz-sandbox)
 fi
 flags=(-c debug --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
     -Xswiftc -DFUZZING -Xcc -DFUZZING)

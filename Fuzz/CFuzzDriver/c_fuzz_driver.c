@@ -14,6 +14,11 @@ int fuzz_oauth_form_main(int argc, char **argv) { return run(argc, argv); }
 int fuzz_sealed_main(int argc, char **argv) { return run(argc, argv); }
 int fuzz_password_hash_main(int argc, char **argv) { return run(argc, argv); }
 int fuzz_import_line_main(int argc, char **argv) { return run(argc, argv); }
+int fuzz_mailbox_main(int argc, char **argv) { return run(argc, argv); }
+int fuzz_names_main(int argc, char **argv) { return run(argc, argv); }
+int fuzz_text_misc_main(int argc, char **argv) { return run(argc, argv); }
+int fuzz_web_main(int argc, char **argv) { return run(argc, argv); }
+int fuzz_sandbox_main(int argc, char **argv) { return run(argc, argv); }
 #endif
 
 /// Keeps the translation unit non-empty in ordinary builds.

@@ -16,7 +16,12 @@ public enum Mailbox: Sendable {
     /// - 5: an `xn--` label that is no valid IDNA label is kept as written (it was decoded and encoded again, into
     ///   another domain: `xn--gmail.com` became `xn--hmail.com`); what UTS #46 ignores in a domain (soft hyphen,
     ///   variation selectors, …) is dropped; Fastmail's subdomain addressing (`hiking@ann.fastmail.com`).
-    public static let rulesVersion = 5
+    /// - 6: what ends a domain is removed until none is left, in any order: full stops, what UTS #46 ignores, white
+    ///   space (`ann@example.org.` + a soft hyphen kept its dot, and skipped the provider rules), and white space and
+    ///   ignored characters that begin it; the `@` is the last code point `@`, not the last character (an `@` and a
+    ///   combining mark are one character); white space that NFKC makes at an end is trimmed (`΄`, U+0384, becomes a
+    ///   space and an accent). Found by fuzzing, which checks that a mailbox normalises to itself.
+    public static let rulesVersion = 6
 
     /// How a provider treats the local part of its addresses.
     public struct ProviderRule: Sendable, Hashable {
@@ -300,21 +305,33 @@ public enum Mailbox: Sendable {
         }
     }
 
-    /// Trimmed, NFKC, lowercase (ASCII needs no NFKC).
+    /// Trimmed, NFKC, lowercase (ASCII needs no NFKC), and trimmed again: NFKC can make white space at an end
+    /// (`΄`, U+0384, is a space and a combining accent).
     static func fold(_ email: String) -> String {
         let trimmed = EmailText.trimmed(email)
         if trimmed.utf8.allSatisfy({ $0 < 0x80 }) { return trimmed.lowercased() }
-        return trimmed.precomposedStringWithCompatibilityMapping.lowercased()
+        return EmailText.trimmed(trimmed.precomposedStringWithCompatibilityMapping.lowercased())
     }
 
-    /// Local part and domain (trailing dots removed), or `nil` when either is empty.
+    /// Local part and domain, or `nil` when either is empty. What ends the domain is removed until none is left,
+    /// whatever its order: full stops (`.`, `。`), what UTS #46 ignores (a soft hyphen: ``asciiDomain(_:)`` would drop
+    /// it and leave the full stop before it) and white space (before a full stop, the trim did not reach it); so a
+    /// mailbox normalises to itself. The `@` is the last one among the code points, not the characters: an `@`
+    /// followed by a combining mark is one character with it, and the split must not depend on what follows.
     static func split(_ folded: String) -> (local: String, domain: String)? {
-        guard let at = folded.lastIndex(of: "@") else { return nil }
-        let local = String(folded[..<at])
-        var domain = String(folded[folded.index(after: at)...])
-        while domain.hasSuffix(".") || domain.hasSuffix("\u{3002}") { domain.removeLast() }
+        let scalars = folded.unicodeScalars
+        guard let at = scalars.lastIndex(of: "@") else { return nil }
+        let local = String(scalars[..<at])
+        var domain = String.UnicodeScalarView(scalars[scalars.index(after: at)...])
+        while let last = domain.last,
+            last == "." || last == "\u{3002}" || idnaIgnored(last) || last.properties.isWhitespace
+        {
+            domain.removeLast()
+        }
+        // (and what begins it, which Fastmail's subdomain addressing would move to the front of the mailbox)
+        while let first = domain.first, idnaIgnored(first) || first.properties.isWhitespace { domain.removeFirst() }
         guard !local.isEmpty, !domain.isEmpty else { return nil }
-        return (local, domain)
+        return (local, String(domain))
     }
 }
 

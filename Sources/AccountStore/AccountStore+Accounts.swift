@@ -224,6 +224,21 @@ extension AccountStore {
 
 /// The lookups the registration flow makes, named so a test can prove each uses an index.
 package enum Queries {
+    /// Whether the account `?1` had its sessions ended (a reset, a password change or removal, "sign out
+    /// everywhere", a disabling, an unlink) after `?2`: `account_events_subject_kind` reads only those events.
+    package static let sessionsEndedSince = """
+        SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ?1 AND occurred_at > ?2
+            AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
+                '\(AccountEventKind.sessionsRevoked.rawValue)',
+                '\(AccountEventKind.disabled.rawValue)',
+                '\(AccountEventKind.passwordChanged.rawValue)',
+                '\(AccountEventKind.passwordAdded.rawValue)',
+                '\(AccountEventKind.passwordRemoved.rawValue)',
+                '\(AccountEventKind.unlinked.rawValue)'))
+        """
+    /// When the subject `?1` last had an event of kind `?2` (`NULL` for none): one step down the index.
+    package static let lastEventOfKind =
+        "SELECT max(occurred_at) FROM account_events WHERE subject IS ?1 AND kind = ?2"
     package static let userByPublicID = "SELECT \(UserRecord.columns) FROM users WHERE public_id = ?"
     package static let userByUsername = "SELECT \(UserRecord.columns) FROM users WHERE username = ?"
     /// By the address's uniqueness key, or (an address `accounts reindex` has not keyed yet) by the address itself.

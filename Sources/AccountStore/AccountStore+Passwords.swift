@@ -181,11 +181,8 @@ extension AccountStore {
                 // hammers the account (from as many addresses as they have) grow its trail, and the person's data
                 // download, without bound.
                 let lastRecorded = try Int64.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT occurred_at FROM account_events WHERE subject IS ? AND kind = ?
-                            ORDER BY id DESC LIMIT 1
-                            """), arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue])
+                    db.cachedStatement(sql: Queries.lastEventOfKind),
+                    arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue])
                 if lastRecorded.map({ $0 <= Timestamp.micros(now) - Self.throttledEventInterval }) ?? true {
                     try AccountStore.insertEvent(
                         db,

@@ -73,17 +73,8 @@ extension AccountStore {
             }
             if let user = new.user, let since = unlessEndedSince {
                 let ended = try Bool.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ? AND occurred_at > ?
-                                AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
-                                    '\(AccountEventKind.sessionsRevoked.rawValue)',
-                                    '\(AccountEventKind.disabled.rawValue)',
-                                    '\(AccountEventKind.passwordChanged.rawValue)',
-                                    '\(AccountEventKind.passwordAdded.rawValue)',
-                                    '\(AccountEventKind.passwordRemoved.rawValue)',
-                                    '\(AccountEventKind.unlinked.rawValue)'))
-                            """), arguments: [user.rawValue, Timestamp.micros(since)])
+                    db.cachedStatement(sql: Queries.sessionsEndedSince),
+                    arguments: [user.rawValue, Timestamp.micros(since)])
                 if ended == true { return false }
             }
             if let oldTokenHash {

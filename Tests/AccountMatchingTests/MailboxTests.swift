@@ -51,7 +51,7 @@ struct MailboxTests {
     }
 
     @Test func rulesVersionIsFiveSinceInvalidACELabelsStayAsWritten() {
-        #expect(Mailbox.rulesVersion == 5)
+        #expect(Mailbox.rulesVersion == 6)
     }
 
     @Test(arguments: [

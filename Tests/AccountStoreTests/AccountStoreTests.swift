@@ -149,6 +149,22 @@ struct AccountStoreAccountTests {
             }
         }
     }
+
+    /// The checks a sign-in makes on the account's audit trail (never purged) read only the events they ask about,
+    /// through `(subject, kind, occurred_at)`, not every event of the account.
+    @Test func signInChecksOnTheAuditTrailUseTheSubjectKindIndex() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            for (sql, arguments) in [
+                (Queries.sessionsEndedSince, ["u", "0"]), (Queries.lastEventOfKind, ["u", "sign_in_throttled"]),
+            ] {
+                let plan = try store.queryPlan(sql, arguments: arguments)
+                #expect(plan.contains("account_events_subject_kind"), "\(plan)")
+                #expect(!plan.contains("SCAN account_events"), "\(plan)")
+            }
+        }
+    }
 }
 
 struct AccountStoreTwitterTests {

@@ -519,9 +519,9 @@ struct ReindexCommandTests {
             )
             let first = try runAccounts(["reindex", "--database", database])
             #expect(first.status == 0, "\(first.stderr)")
-            #expect(first.stdout == "reindexed 2 accounts to rules version 5 (2 mailboxes changed) in 1 batches\n")
+            #expect(first.stdout == "reindexed 2 accounts to rules version 6 (2 mailboxes changed) in 1 batches\n")
             let second = try runAccounts(["reindex", "--database", database])
-            #expect(second.stdout == "nothing to reindex: every stored mailbox is at rules version 5\n")
+            #expect(second.stdout == "nothing to reindex: every stored mailbox is at rules version 6\n")
         }
     }
 
@@ -535,7 +535,7 @@ struct ReindexCommandTests {
             let migrate = try runAccounts(["migrate", "--database", database])
             #expect(migrate.status == 0, "\(migrate.stderr)")
             #expect(
-                migrate.stdout.contains("reindexed 1 accounts to rules version 5 (0 mailboxes changed) in 1 batches"))
+                migrate.stdout.contains("reindexed 1 accounts to rules version 6 (0 mailboxes changed) in 1 batches"))
             let again = try runAccounts(["migrate", "--database", database])
             #expect(!again.stdout.contains("reindex"))
         }
@@ -572,7 +572,7 @@ struct ReindexCommandTests {
             #expect(rerun.stderr.hasSuffix("\n" + warning), "\(rerun.stderr)")
             let again = try runAccounts(["reindex", "--database", database])
             #expect(again.status == 0, "\(again.stderr)")
-            #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 5\n")
+            #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 6\n")
             #expect(again.stderr == warning)
         }
     }
