@@ -53,27 +53,12 @@ struct LookupBenchmark {
         }
         sync.sort()
 
-        for id in twitterIDs.prefix(Self.warmup) { _ = try await store.account(twitterUserID: id) }
-        var async: [Double] = []
-        async.reserveCapacity(twitterIDs.count)
-        for id in twitterIDs {
-            let begin = Measure.now()
-            let found = try await store.account(twitterUserID: id)
-            async.append(Double(Measure.now() - begin) / 1000)
-            guard found != nil else { throw BenchError.mismatch("account(twitterUserID:) missed a seeded id") }
+        let async = try await Self.timed(twitterIDs, "account(twitterUserID:)") {
+            try await store.account(twitterUserID: $0) != nil
         }
-        async.sort()
-
-        for id in twitterIDs.prefix(Self.warmup) { _ = try await store.accountOnReaderQueue(twitterUserID: id) }
-        var handedOff: [Double] = []
-        handedOff.reserveCapacity(twitterIDs.count)
-        for id in twitterIDs {
-            let begin = Measure.now()
-            let found = try await store.accountOnReaderQueue(twitterUserID: id)
-            handedOff.append(Double(Measure.now() - begin) / 1000)
-            guard found != nil else { throw BenchError.mismatch("accountOnReaderQueue missed a seeded id") }
+        let handedOff = try await Self.timed(twitterIDs, "accountOnReaderQueue(twitterUserID:)") {
+            try await store.accountOnReaderQueue(twitterUserID: $0) != nil
         }
-        handedOff.sort()
 
         let peers = context.peers
         let allauth = peers.source("allauth")
@@ -102,5 +87,21 @@ struct LookupBenchmark {
                 "lookup async, reader queue, p99 (µs)", better: .lower, ours: Measure.percentile(handedOff, 0.99),
                 limit: Measure.percentile(limit, 0.99), peer: peers[PeerFigures.allauthLookupP99], peerSource: allauth),
         ]
+    }
+
+    /// Each of `ids` looked up through `lookup` (after a warm-up), timed one by one: the sorted times in µs.
+    static func timed(
+        _ ids: [TwitterUserID], _ name: String, _ lookup: (TwitterUserID) async throws -> Bool
+    ) async throws -> [Double] {
+        for id in ids.prefix(warmup) { _ = try await lookup(id) }
+        var times: [Double] = []
+        times.reserveCapacity(ids.count)
+        for id in ids {
+            let begin = Measure.now()
+            let found = try await lookup(id)
+            times.append(Double(Measure.now() - begin) / 1000)
+            guard found else { throw BenchError.mismatch("\(name) missed a seeded id") }
+        }
+        return times.sorted()
     }
 }
