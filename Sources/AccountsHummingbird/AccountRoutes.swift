@@ -23,7 +23,9 @@ public struct AccountRoutes: Sendable {
     /// Settings of the routes and their sessions.
     public struct Configuration: Sendable {
         /// The session cookie's name: `accounts_session`, with the `__Host-` prefix over HTTPS (browsers then take
-        /// the cookie only from this host itself: a sibling subdomain cannot plant one).
+        /// the cookie only from this host itself: a sibling subdomain cannot plant one). Letters, digits and
+        /// RFC 6265's other token characters, at most 64, without a prefix of its own: the routes stop the app at
+        /// start with a message naming the value otherwise (a name with a space or `;` never came back).
         public var cookieName = "accounts_session"
         /// A session nobody used for this long ends: 1 hour.
         public var idleLifetime: TimeInterval = 60 * 60
@@ -171,6 +173,12 @@ public struct AccountRoutes: Sendable {
             Self.isValidMountPath(configuration.mountPath),
             "AccountRoutes.Configuration.mountPath must be empty or segments such as /accounts, each of letters, digits "
                 + "and . _ ~ - (it is \"\(configuration.mountPath)\")")
+        precondition(
+            Self.isValidCookieName(configuration.cookieName),
+            "AccountRoutes.Configuration.cookieName must be 1 to 64 letters, digits and ! # $ % & ' * + - . ^ _ ` | ~, "
+                + "without a __Host- or __Secure- prefix, which the routes add over HTTPS (it is \""
+                + configuration.cookieName.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }
+                .joined() + "\")")
         self.configuration = configuration
         self.logger = logger
         // `form-action` also governs where a form's answer redirects: "Log in with Twitter" posts here and is sent on
@@ -220,6 +228,22 @@ public struct AccountRoutes: Sendable {
     }
 
     /// Whether `path` is `""` or `/segment…`, each segment of unreserved URL characters (RFC 3986), none `.` or `..`.
+    /// Whether `name` can name the session cookie: an RFC 6265 token (a cookie with a space or `;` in its name
+    /// would never come back), at most 64 bytes, without the prefixes the routes add themselves.
+    static func isValidCookieName(_ name: String) -> Bool {
+        guard (1...64).contains(name.utf8.count), !name.hasPrefix("__Host-"), !name.hasPrefix("__Secure-") else {
+            return false
+        }
+        return name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return true
+            default: return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+    }
+
     static func isValidMountPath(_ path: String) -> Bool {
         guard !path.isEmpty else { return true }
         guard path.hasPrefix("/") else { return false }

@@ -74,10 +74,11 @@ struct MountPathTests {
         }
     }
 
-    /// Routes over `store` under `mountPath` (a Twitter client that is never called).
-    static func makeRoutes(store: AccountStore, mountPath: String) {
+    /// Routes over `store` under `mountPath`, with `cookieName` (a Twitter client that is never called).
+    static func makeRoutes(store: AccountStore, mountPath: String, cookieName: String = "accounts_session") {
         var configuration = AccountRoutes.Configuration()
         configuration.mountPath = mountPath
+        configuration.cookieName = cookieName
         _ = AccountRoutes(
             store: store,
             registration: RegistrationService(
@@ -105,6 +106,28 @@ struct MountPathTests {
             defer { try? store.close() }
             for mountPath in ["", "/accounts", "/a/b.c/d_e~f-G9"] {
                 MountPathTests.makeRoutes(store: store, mountPath: mountPath)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "", "a b", "x;y", "sess=1", "__Host-x", "__Secure-x", "s\u{E9}ssion", String(repeating: "c", count: 65),
+    ])
+    func aCookieNameThatIsNoTokenStopsTheApp(_ cookieName: String) async throws {
+        try await withTemporaryDirectory { (directory: String) async -> Void in
+            await #expect(processExitsWith: .failure) { [cookieName, directory = directory as String] in
+                let store = try makeStore(in: directory)
+                MountPathTests.makeRoutes(store: store, mountPath: "", cookieName: cookieName)
+            }
+        }
+    }
+
+    @Test func tokenCookieNamesAreTaken() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try makeStore(in: directory)
+            defer { try? store.close() }
+            for cookieName in ["accounts_session", "sid", "A.b-c_d~e!#$%&'*+^`|", String(repeating: "c", count: 64)] {
+                MountPathTests.makeRoutes(store: store, mountPath: "", cookieName: cookieName)
             }
         }
     }
