@@ -294,6 +294,9 @@ extension AccountRoutes {
     static func plainResponse(_ text: String, status: HTTPResponse.Status) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
+        // (as on the pages: never read as anything else, never kept)
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

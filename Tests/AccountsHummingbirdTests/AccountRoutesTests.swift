@@ -1195,6 +1195,9 @@ struct AccountRoutesTests {
                 }
             }
             #expect(response.hasPrefix("HTTP/1.1 400"), "\(response.prefix(40))")
+            // (plain text, as the pages' headers say: never sniffed as anything else, never kept)
+            let head = response.lowercased()
+            #expect(head.contains("x-content-type-options: nosniff") && head.contains("cache-control: no-store"))
         }
     }
 }
