@@ -150,28 +150,16 @@ extension AccountStore {
         }
         guard case .reset(let account, let ended, let unlinked?, _) = use, let stored, let keyRing else { return use }
         // (a value that cannot be opened is no token to revoke; the reset itself is done)
-        let secret = try? AccountStore.open(
-            stored.sealed, kind: .credential, rowKey: unlinked.userID.decimalString, keyRing: keyRing)
         return .reset(
             account, sessionsEnded: ended, unlinked: unlinked,
-            credential: secret.map { TwitterCredential(token: stored.token, secret: Secret($0)) })
-    }
-
-    /// An access token as stored: the token, and its secret still sealed.
-    struct StoredCredential: Sendable {
-        let token: String
-        let sealed: Data
+            credential: try? stored.opened(for: unlinked.userID, keyRing: keyRing))
     }
 
     /// The stored access token of the Twitter identity of the account in row `userRowID`, if any.
     static func storedCredential(_ db: Database, userRowID: Int64) throws -> StoredCredential? {
         try Row.fetchOne(
-            db,
-            sql: """
-                SELECT c.access_token, c.sealed_secret FROM twitter_credentials c
-                JOIN twitter_identities i ON i.id = c.identity_id WHERE i.user_id = ?
-                """, arguments: [userRowID]
-        ).map { row in StoredCredential(token: row[0], sealed: AccountStore.sealedBlob(row, 1)) }
+            db.cachedStatement(sql: StoredCredential.selection + " WHERE i.user_id = ?"), arguments: [userRowID]
+        ).map(StoredCredential.init(row:))
     }
 
     /// The account in row `rowID` of `users`.

@@ -219,18 +219,35 @@ extension AccountStore {
     /// The access token stored for the Twitter identity `twitterUserID`, its secret opened; `nil` when there is none.
     public func credential(for twitterUserID: TwitterUserID) async throws(StoreError) -> TwitterCredential? {
         let keyRing = try requireKeyRing()
-        let row = try await read { db in
+        let stored = try await read { db in
             try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT c.access_token, c.sealed_secret FROM twitter_credentials c
-                        JOIN twitter_identities i ON i.id = c.identity_id WHERE i.twitter_user_id = ?
-                        """), arguments: [twitterUserID.decimalString]
-            ).map { row in (token: row[0] as String, sealed: AccountStore.sealedBlob(row, 1)) }
+                db.cachedStatement(sql: StoredCredential.selection + " WHERE i.twitter_user_id = ?"),
+                arguments: [twitterUserID.decimalString]
+            ).map(StoredCredential.init(row:))
         }
-        guard let row else { return nil }
+        return try stored?.opened(for: twitterUserID, keyRing: keyRing)
+    }
+}
+
+/// An access token as stored: the token, and its secret still sealed (bound to the Twitter user id).
+struct StoredCredential: Sendable {
+    /// The columns a row is read from, the identity joined as `i` (a `WHERE` on it follows).
+    static let selection = """
+        SELECT c.access_token, c.sealed_secret FROM twitter_credentials c
+        JOIN twitter_identities i ON i.id = c.identity_id
+        """
+    let token: String
+    let sealed: Data
+
+    init(row: Row) {
+        token = row[0]
+        sealed = AccountStore.sealedBlob(row, 1)
+    }
+
+    /// The credential with its secret opened (the seal is bound to `twitterUserID`).
+    func opened(for twitterUserID: TwitterUserID, keyRing: KeyRing) throws(StoreError) -> TwitterCredential {
         let secret = try AccountStore.open(
-            row.sealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
-        return TwitterCredential(token: row.token, secret: Secret(secret))
+            sealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
+        return TwitterCredential(token: token, secret: Secret(secret))
     }
 }

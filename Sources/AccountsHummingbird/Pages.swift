@@ -234,7 +234,7 @@ enum Pages: Sendable {
         draft: DraftView, login: String, error: String?, matchHasTwitter: Bool, csrf: String, offersReset: Bool = false
     ) -> String {
         let problem =
-            error.map { "<p class=\"error\" role=\"alert\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
+            error.map { errorParagraph("login-error", $0) } ?? ""
         let screenName = HTML.escape(draft.screenName)
         let intro =
             matchHasTwitter
@@ -319,7 +319,7 @@ enum Pages: Sendable {
 
     static func logIn(login: String, error: String?, csrf: String, offersReset: Bool = false) -> String {
         let problem =
-            error.map { "<p class=\"error\" role=\"alert\" id=\"login-error\">\(HTML.escape($0))</p>\n" } ?? ""
+            error.map { errorParagraph("login-error", $0) } ?? ""
         let forgot =
             offersReset ? "\n<p><a href=\"/password/forgot\" id=\"forgot-password\">Forgot your password?</a></p>" : ""
         return """
@@ -341,7 +341,7 @@ enum Pages: Sendable {
 
     static func forgotPassword(email: String, error: String?, csrf: String) -> String {
         let problem =
-            error.map { "<p class=\"error\" role=\"alert\" id=\"forgot-error\">\(HTML.escape($0))</p>\n" } ?? ""
+            error.map { errorParagraph("forgot-error", $0) } ?? ""
         return """
             <h1>Forgot your password?</h1>
             <p>Enter the email address of your account, and we will send it a link to choose a new password.</p>
@@ -487,7 +487,7 @@ enum Pages: Sendable {
 
     static func passwordSection(_ offer: PasswordOffer, csrf: String, error: String?) -> String {
         let problem =
-            error.map { "<p class=\"error\" role=\"alert\" id=\"password-error\">\(HTML.escape($0))</p>\n" } ?? ""
+            error.map { errorParagraph("password-error", $0) } ?? ""
         switch offer {
         case .change(let canRemove):
             let remove =
@@ -596,7 +596,7 @@ enum Pages: Sendable {
         }
         let twitter: String
         let problem =
-            twitterError.map { "<p class=\"error\" role=\"alert\" id=\"twitter-error\">\(HTML.escape($0))</p>\n" } ?? ""
+            twitterError.map { errorParagraph("twitter-error", $0) } ?? ""
         if let identity = account.twitter {
             let linked = """
                 <p id="twitter-identity">Linked: <strong>\(HTML.escape(identity.name))</strong> \
@@ -723,7 +723,7 @@ enum Pages: Sendable {
     /// Twitter) soon after signing in; "Log in with Twitter" again otherwise.
     static func deletion(_ account: Account, csrf: String, recentSignIn: Bool, error: String?) -> String {
         let problem =
-            error.map { "<p class=\"error\" role=\"alert\" id=\"delete-error\">\(HTML.escape($0))</p>\n" } ?? ""
+            error.map { errorParagraph("delete-error", $0) } ?? ""
         guard account.hasPassword || recentSignIn else {
             return """
                 <h2>Delete account</h2>
