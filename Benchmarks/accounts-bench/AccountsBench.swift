@@ -4,7 +4,7 @@ import Foundation
 
 /// The benchmarks, in the order they run.
 enum BenchmarkName: String, CaseIterable, Sendable, ExpressibleByArgument {
-    case seal, hmac, sign, registrations, lookup, password, migrate, duplicates
+    case seal, hmac, sign, registrations, lookup, touch, password, migrate, duplicates
 
     func run(in context: BenchContext) async throws -> [Row] {
         switch self {
@@ -13,6 +13,7 @@ enum BenchmarkName: String, CaseIterable, Sendable, ExpressibleByArgument {
         case .sign: try SignBenchmark().run(in: context)
         case .registrations: try RegistrationBenchmark().run(in: context)
         case .lookup: try await LookupBenchmark().run(in: context)
+        case .touch: try await TouchBenchmark().run(in: context)
         case .password: try PasswordBenchmark().run(in: context)
         case .migrate: try MigrateBenchmark().run(in: context)
         case .duplicates:

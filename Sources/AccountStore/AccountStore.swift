@@ -94,7 +94,7 @@ public struct AccountStore: Sendable {
         self.logger = configuration.logger
         self.now = configuration.now
         self.twitterLookup = TwitterLookup(path: path)
-        self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout)
+        self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout, synchronous: configuration.synchronous)
         self.readGate = ReadGate(readers: pool.configuration.maximumReaderCount)
     }
 
@@ -302,10 +302,13 @@ public struct AccountStore: Sendable {
 
     // MARK: - Transactions with typed errors
 
-    /// Runs `body` in one write transaction (see ``WriteGate`` for which thread runs it).
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    /// Runs `body` in one write transaction (see ``WriteGate`` for which thread runs it, and what `durable: false`
+    /// spares).
+    func write<T: Sendable>(
+        durable: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(StoreError) -> T {
         do {
-            return try await writeGate.write(pool, body)
+            return try await writeGate.write(pool, durable: durable, body)
         } catch {
             throw StoreError.from(error, path: path)
         }
@@ -352,6 +355,11 @@ extension AccountStore {
     /// A pragma's value as the writer connection sees it (for tests and diagnostics).
     package func writerPragma(_ name: String) throws -> String {
         try pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") ?? "" }
+    }
+
+    /// The writer's `synchronous` level inside a write transaction with `durable` as given (1 is NORMAL, 2 FULL).
+    package func synchronousInsideWrite(durable: Bool) async throws -> Int {
+        try await write(durable: durable) { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// Sets an integer pragma on the writer connection (tests use `max_page_count` to make a full disk).

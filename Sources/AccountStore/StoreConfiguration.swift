@@ -21,7 +21,8 @@ public struct StoreConfiguration: Sendable {
 
     /// The database file.
     public var path: String
-    /// Durability of commits; ``Synchronous/full`` by default.
+    /// Durability of commits; ``Synchronous/full`` by default. (One write never waits for the disk: a browser
+    /// session's last use, see ``AccountStore/touchBrowserSession(tokenHash:at:idleExpiresAt:)``.)
     public var synchronous: Synchronous = .full
     /// How long a write waits for another process's lock before failing with ``StoreError/busy(path:)``.
     public var busyTimeout: Duration = .seconds(30)

@@ -87,4 +87,67 @@ struct WriteGateTests {
             #expect(try await store.accountCount() == 2)
         }
     }
+
+    // MARK: - Writes that need no fsync
+
+    @Test func aTouchCommitsAtNormalAndTheStoreKeepsFullForEveryOtherWrite() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir)  // FULL, the default
+            defer { try? store.close() }
+            #expect(try store.writerPragma("synchronous") == "2")
+            #expect(try await store.synchronousInsideWrite(durable: false) == 1)
+            #expect(try store.writerPragma("synchronous") == "2")
+            #expect(try await store.synchronousInsideWrite(durable: true) == 2)
+        }
+    }
+
+    @Test func aWriteThatNeedsNoFsyncWaitingForAnotherConnectionsLockAlsoCommitsAtNormal() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            let holder = try WriteLockHolder(path: dir + "/accounts.sqlite")
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { try? holder.release() }
+            // The immediate attempt meets the lock; the write goes to GRDB's writer queue and waits there.
+            #expect(try await store.synchronousInsideWrite(durable: false) == 1)
+            #expect(try store.writerPragma("synchronous") == "2")
+        }
+    }
+
+    @Test func aStoreConfiguredNormalIsNeverRaisedOrLoweredByATouch() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir, synchronous: .normal)
+            defer { try? store.close() }
+            #expect(try await store.synchronousInsideWrite(durable: false) == 1)
+            #expect(try await store.synchronousInsideWrite(durable: true) == 1)
+            #expect(try store.writerPragma("synchronous") == "1")
+        }
+    }
+
+    @Test func touchesAndTheDurableWritesAroundThemAreAllThereAfterReopening() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            let hashes = (0..<20).map { String(repeating: "a", count: 62) + String(format: "%02d", $0) }
+            do {
+                let store = try makeStore(in: dir)
+                defer { try? store.close() }
+                for (index, hash) in hashes.enumerated() {
+                    try await store.createBrowserSession(
+                        BrowserSession(
+                            tokenHash: hash, user: nil, csrfToken: "c", createdAt: start, lastSeenAt: start,
+                            idleExpiresAt: start.addingTimeInterval(3600), expiresAt: start.addingTimeInterval(7200)))
+                    let at = start.addingTimeInterval(Double(60 + index))
+                    #expect(
+                        try await store.touchBrowserSession(
+                            tokenHash: hash, at: at, idleExpiresAt: at.addingTimeInterval(3600)))
+                }
+                #expect(
+                    try await store.touchBrowserSession(
+                        tokenHash: String(repeating: "f", count: 64), at: start, idleExpiresAt: start) == false)
+            }
+            let seen = countQuery(
+                path, "SELECT count(*) FROM browser_sessions WHERE last_seen_at > created_at")
+            #expect(seen == hashes.count)
+        }
+    }
 }
