@@ -76,7 +76,7 @@ public enum Handle: Sendable {
     ) -> (letters: Int, digits: Int) {
         let (words, initials) = explainingWords(names, nicknames: nicknames)
         return unexplained(
-            Array(handle.utf8), words: words, initials: initials, knownNames: KnownNameWords(nicknames: nicknames))
+            Array(handle.utf8), words: words, initials: initials, knownNames: nicknames.knownNameWords)
     }
 
     /// How surprising `handle` is once the names are taken into account, in bits: ``letterBits`` for each unexplained
@@ -550,8 +550,10 @@ package struct KnownNameWords: Sendable {
     /// No names at all, shared.
     package static let none = KnownNameWords()
 
-    package init(nicknames: Nicknames) {
-        for name in nicknames.allNames + CommonNames.givenNames + CommonNames.familyNames where name.utf8.count >= 4 {
+    /// The names of a nickname table (``Nicknames/knownNameWords`` holds them with its table), with the common given
+    /// and family names.
+    package init(names: [String]) {
+        for name in names + CommonNames.givenNames + CommonNames.familyNames where name.utf8.count >= 4 {
             insert(Array(name.utf8))
         }
     }

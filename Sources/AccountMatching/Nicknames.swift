@@ -28,9 +28,14 @@ public struct Nicknames: Sendable {
         self.forms = forms.mapValues { $0.sorted() }
         self.variants = variants.mapValues { $0.sorted() }
         self.table = table
+        self.knownNameWords = KnownNameWords(names: Array(forms.keys))
     }
 
     private let table: [String: [String]]
+
+    /// This table's names with the common given and family names, as ``Handle`` reads handles with them: built once
+    /// per table, not on every call of ``Handle/surprise(_:by:nicknames:)``.
+    package let knownNameWords: KnownNameWords
 
     /// This table with more entries (nicknames of a name already present are added to its list).
     public func adding(_ more: [String: [String]]) -> Nicknames {

@@ -86,7 +86,7 @@ struct AccountTable: Sendable {
 
     init(nicknames: Nicknames) {
         self.nicknames = nicknames
-        knownNames = KnownNameWords(nicknames: nicknames)
+        knownNames = nicknames.knownNameWords
     }
 
     mutating func reserveCapacity(_ accounts: Int) {
