@@ -12,15 +12,17 @@ extension LocalAccounts {
     /// ``changePassword(for:current:new:endingSessionsBut:)`` (``LocalAccountError/wrongPassword``,
     /// ``LocalAccountError/throttled(retryAfter:)``), and a password reset or change made while it was checked wins
     /// (it is checked once more against the hash there then). An account without one (made through Twitter) has no
-    /// password to vouch for the person, and `current` is not read: call this only just after the person signed in
-    /// (`AccountsHummingbird` asks for a sign-in within the last 10 minutes); one given a password meanwhile is
-    /// ``LocalAccountError/hasPassword``. Nothing changes when it throws.
-    public func deleteAccount(for user: UserID, current: Secret) async throws(LocalAccountError) -> AccountDeletion {
+    /// password to vouch for the person, and `current` is not read (pass `nil`): call this only just after the person
+    /// signed in (`AccountsHummingbird` asks for a sign-in within the last 10 minutes); one given a password meanwhile
+    /// is ``LocalAccountError/hasPassword``. For an account with a password, `nil` is checked as an empty password
+    /// would be: ``LocalAccountError/wrongPassword``, counted. Nothing changes when it throws.
+    public func deleteAccount(for user: UserID, current: Secret?) async throws(LocalAccountError) -> AccountDeletion {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else {
             guard let deletion = try await deleteAccount(user, ifPasswordHash: nil) else { throw .hasPassword }
             return deletion
         }
+        let current = current ?? Secret("")
         try await checkCurrent(current, against: stored, of: user)
         return try await overCheckedHash(of: user, checked: current, against: stored) {
             verified throws(LocalAccountError) in

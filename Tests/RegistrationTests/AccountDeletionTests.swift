@@ -76,12 +76,16 @@ struct AccountDeletionTests {
             // Given zoë, made through Twitter (no password)
             let zoe = try await store.createAccount(newAccount("zoe", email: "zoe@example.com"))
             try await store.linkTwitter(twitterIdentity("7"), credential: nil, to: .id(zoe.id))
-            #expect(try await local.deleteAccount(for: zoe.id, current: Secret("")).hadPassword == false)
+            #expect(try await local.deleteAccount(for: zoe.id, current: nil).hadPassword == false)
             #expect(try await store.account(.id(zoe.id)) == nil)
-            // And yann, who set a password after the page was read: the page must ask for it
+            // And yann, who set a password after the page was read: the page must ask for it (no password given is
+            // an empty one, wrong)
             let yann = try await store.createAccount(newAccount("yann", email: "yann@example.com"))
             try await store.linkTwitter(twitterIdentity("8"), credential: nil, to: .id(yann.id))
             try await local.setPassword(for: yann.id, new: Secret("yann's new passphrase"))
+            await #expect(throws: LocalAccountError.wrongPassword) {
+                try await local.deleteAccount(for: yann.id, current: nil)
+            }
             await #expect(throws: LocalAccountError.wrongPassword) {
                 try await local.deleteAccount(for: yann.id, current: Secret(""))
             }
