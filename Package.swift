@@ -190,6 +190,7 @@ let package = Package(
                 "AccountsHummingbird", "Registration", "AccountStore", "AccountModel", "AccountCrypto", "TwitterOAuth",
                 "TwitterSandbox", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -214,7 +214,17 @@ public struct AccountRoutes: Sendable {
     }
 
     /// Adds every route (see README, "Web routes") to `router`, under ``Configuration/mountPath``.
+    ///
+    /// `router` is the app's `Router`, or a group without a path of its own (`router.group()`, to give these routes a
+    /// middleware of the app's). A group under a path stops the app at this call: the routes' links, redirects and
+    /// Twitter callback would all miss that path. Set ``Configuration/mountPath`` instead.
     public func addRoutes<Context: RequestContext>(to router: some RouterMethods<Context>) {
+        let groupPath = Self.groupPath(of: router)
+        precondition(
+            groupPath.isEmpty,
+            "AccountRoutes.addRoutes(to:) was given a router group under \(groupPath): the routes' links, redirects and "
+                + "Twitter callback would miss it. Pass the router itself and set "
+                + "AccountRoutes.Configuration.mountPath = \"\(groupPath)\" instead.")
         if configuration.mountPath.isEmpty && configuration.trustedProxies.isEmpty {
             addRoutes(under: router)
         } else {
@@ -242,6 +252,25 @@ public struct AccountRoutes: Sendable {
             default: return "!#$%&'*+-.^_`|~".utf8.contains(byte)
             }
         }
+    }
+
+    /// The path of the groups `router` is inside (`/a/b` for `router.group("a").group("b")`); empty for a router, a
+    /// group without a path, or a kind of `RouterMethods` whose layout this does not know. Hummingbird keeps a group's
+    /// path to itself, so it is read by reflection: `path` and `parent`, up to the router.
+    package static func groupPath(of router: Any) -> String {
+        var parts: [String] = []
+        var current: Any? = router
+        var depth = 0
+        while let node = current, depth < 64 {
+            let mirror = Mirror(reflecting: node)
+            if let path = mirror.descendant("path") as? RouterPath {
+                let text = path.description
+                if text != "/" && !text.isEmpty { parts.append(text.hasPrefix("/") ? text : "/" + text) }
+            }
+            current = mirror.descendant("parent")
+            depth += 1
+        }
+        return parts.reversed().joined()
     }
 
     static func isValidMountPath(_ path: String) -> Bool {

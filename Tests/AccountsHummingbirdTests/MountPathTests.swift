@@ -2,6 +2,8 @@ import AccountModel
 import AccountStore
 import AccountsHummingbird
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Registration
 import TestSupport
 import Testing
@@ -75,11 +77,14 @@ struct MountPathTests {
     }
 
     /// Routes over `store` under `mountPath`, with `cookieName` (a Twitter client that is never called).
-    static func makeRoutes(store: AccountStore, mountPath: String, cookieName: String = "accounts_session") {
+    @discardableResult
+    static func makeRoutes(
+        store: AccountStore, mountPath: String, cookieName: String = "accounts_session"
+    ) -> AccountRoutes {
         var configuration = AccountRoutes.Configuration()
         configuration.mountPath = mountPath
         configuration.cookieName = cookieName
-        _ = AccountRoutes(
+        return AccountRoutes(
             store: store,
             registration: RegistrationService(
                 store: store,
@@ -130,5 +135,58 @@ struct MountPathTests {
                 MountPathTests.makeRoutes(store: store, mountPath: "", cookieName: cookieName)
             }
         }
+    }
+
+    // MARK: - A router group
+
+    @Test func aGroupsPathIsReadThroughEveryGroupUpToTheRouter() {
+        let router = Router(context: AccountsRequestContext.self)
+        #expect(AccountRoutes.groupPath(of: router) == "")
+        #expect(AccountRoutes.groupPath(of: router.group()) == "")
+        #expect(AccountRoutes.groupPath(of: router.group("accounts")) == "/accounts")
+        #expect(AccountRoutes.groupPath(of: router.group("/a").group().group("b/c")) == "/a/b/c")
+    }
+
+    @Test(arguments: ["accounts", "/a/b"])
+    func aGroupUnderAPathStopsTheAppNamingTheMountPathToSet(_ path: String) async throws {
+        try await withTemporaryDirectory { (directory: String) async -> Void in
+            let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+                [path, directory = directory as String] in
+                let store = try makeStore(in: directory)
+                let router = Router(context: AccountsRequestContext.self)
+                MountPathTests.makeRoutes(store: store, mountPath: "").addRoutes(to: router.group(RouterPath(path)))
+            }
+            let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+            #expect(message.contains("mountPath = \"/" + path.trimmingPrefix("/") + "\""), "\(message)")
+        }
+    }
+
+    @Test func aGroupWithoutAPathServesTheRoutesWithTheGroupsMiddleware() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try makeStore(in: directory)
+            defer { try? store.close() }
+            let router = Router(context: AccountsRequestContext.self)
+            let seen = Locked<[String]>([])
+            let group = router.group().add(middleware: Recorder(seen: seen))
+            MountPathTests.makeRoutes(store: store, mountPath: "/accounts").addRoutes(to: group)
+            let app = Application(router: router)
+            try await app.test(.router) { client in
+                let home = try await client.execute(uri: "/accounts/login", method: .get)
+                #expect(home.status == .ok)
+            }
+            #expect(seen.value == ["/accounts/login"])
+        }
+    }
+}
+
+/// Records the path of every request it passes on.
+private struct Recorder<Context: RequestContext>: RouterMiddleware {
+    let seen: Locked<[String]>
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        seen.withLock { $0.append(request.uri.path) }
+        return try await next(request, context)
     }
 }
