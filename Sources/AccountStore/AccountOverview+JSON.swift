@@ -51,7 +51,10 @@ extension AccountOverview {
     /// UTC time text as the account files write it (fractional seconds only when not zero).
     package static func time(_ date: Date?) -> String? {
         date.map {
-            TransferTimestamp(microseconds: Int64(($0.timeIntervalSince1970 * 1_000_000).rounded())).description
+            // (clamped before converting: a date past the years 0001–9999 traps in Int64's initialiser)
+            let micros = ($0.timeIntervalSince1970 * 1_000_000).rounded()
+            let clamped = micros.isNaN ? 0 : min(max(micros, -9.2e18), 9.2e18)
+            return TransferTimestamp(microseconds: Int64(clamped)).description
         }
     }
 

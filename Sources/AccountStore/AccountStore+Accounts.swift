@@ -9,8 +9,8 @@ extension AccountStore {
     ///
     /// A taken username or email (case-insensitively) throws ``StoreError/duplicate(_:)`` naming the field.
     public func createAccount(_ new: NewAccount, actor: String = "system") async throws(StoreError) -> Account {
-        let now = now()
         let account = try await write { db in
+            let now = self.now()
             let record = try AccountStore.insertUser(db, new, now: now)
             try AccountStore.insertEvent(
                 db,
@@ -156,8 +156,8 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let sealed = try AccountStore.seal(
             credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
-        let now = now()
         let account = try await write { db in
+            let now = self.now()
             let record = try AccountStore.insertUser(db, new, now: now)
             let userID = UserID(uncheckedRawValue: record.publicID)
             let identityRecord = try AccountStore.insertIdentity(

@@ -55,9 +55,9 @@ extension AccountStore {
     public func setAccountStatus(
         _ reference: AccountReference, to status: AccountStatus, reason: String? = nil, actor: String = "cli"
     ) async throws(StoreError) -> AccountStatusChange {
-        let now = now()
-        let micros = Timestamp.micros(now)
         let change = try await write { db in
+            let now = self.now()
+            let micros = Timestamp.micros(now)
             let record = try AccountStore.requireUserRecord(db, reference)
             guard let rowID = record.id, record.status != status.rawValue else {
                 return AccountStatusChange(
@@ -72,8 +72,7 @@ extension AccountStore {
             var sessions = 0
             var links = 0
             if status == .disabled {
-                try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [rowID])
-                sessions = db.changesCount
+                sessions = try AccountStore.endSessions(db, userRowID: rowID, at: micros)
                 try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
                 links = db.changesCount
                 // Confirmation links end too (not counted: they open nothing), as reset links do.
@@ -127,9 +126,10 @@ extension AccountStore {
     public func deleteAccount(_ reference: AccountReference, actor: String = "cli") async throws(StoreError)
         -> AccountDeletion
     {
-        let now = now()
         let deletion = try await write { db in
-            try AccountStore.delete(try AccountStore.requireUserRecord(db, reference), in: db, actor: actor, at: now)
+            let now = self.now()
+            return try AccountStore.delete(
+                try AccountStore.requireUserRecord(db, reference), in: db, actor: actor, at: now)
         }
         logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
         return deletion
@@ -143,8 +143,8 @@ extension AccountStore {
     public func deleteAccount(_ user: UserID, actor: String, ifPasswordHash passwordHash: String?)
         async throws(StoreError) -> AccountDeletion?
     {
-        let now = now()
         let deletion = try await write { db -> AccountDeletion? in
+            let now = self.now()
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard record.passwordHash == passwordHash else { return nil }
             return try AccountStore.delete(record, in: db, actor: actor, at: now)
@@ -166,9 +166,15 @@ extension AccountStore {
                 """, arguments: [userRowID]) ?? false
     }
 
-    /// The details a deleted account's earlier events lose: who the person was on Twitter, the addresses it changed
-    /// between, and an operator's reason.
-    static let redactedDetailKeys = ["screen_name", "twitter_id", "reason", "old_email", "new_email"]
+    /// The details a deleted account's earlier events lose: who the person was on Twitter and the addresses it
+    /// changed between. (And `reason`, but for ``reasonCodeKinds``.)
+    static let redactedDetailKeys = ["screen_name", "twitter_id", "old_email", "new_email"]
+
+    /// The kinds whose `reason` is a code the store wrote (`disabled`, `sessions_ended`,
+    /// `address_confirmed_by_reset`), which names no one and keeps saying why after a deletion. Every other kind's
+    /// `reason` goes with the account: an operator's note for `disabled` or `enabled` is free text that may name the
+    /// person, and so may a newer version's.
+    static let reasonCodeKinds: [AccountEventKind] = [.signInRefused, .unlinked]
 
     /// Deletes `record`'s account in `db`'s transaction, with its `deleted` event.
     private static func delete(_ record: UserRecord, in db: Database, actor: String, at now: Date) throws
@@ -189,13 +195,20 @@ extension AccountStore {
         try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [record.id])
         // The account's earlier events keep their kinds, actors and times, but no longer say who the person was on
         // Twitter, which addresses they changed between, nor why an operator disabled the account (free text that
-        // may name them).
+        // may name them). The store's own reason codes stay.
         let paths = AccountStore.redactedDetailKeys.map { "'$.\($0)'" }
         try db.execute(
             sql: """
                 UPDATE account_events SET details = json_remove(details, \(paths.joined(separator: ", ")))
                 WHERE subject = ? AND json_valid(details)
                     AND (\(paths.map { "json_type(details, \($0)) IS NOT NULL" }.joined(separator: " OR ")))
+                """,
+            arguments: [account.id.rawValue])
+        try db.execute(
+            sql: """
+                UPDATE account_events SET details = json_remove(details, '$.reason')
+                WHERE subject = ? AND json_valid(details) AND json_type(details, '$.reason') IS NOT NULL
+                    AND kind NOT IN (\(reasonCodeKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
                 """,
             arguments: [account.id.rawValue])
         let deletion = AccountDeletion(

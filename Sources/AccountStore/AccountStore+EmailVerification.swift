@@ -47,9 +47,9 @@ extension AccountStore {
         for user: UserID, changingTo newEmail: EmailAddress? = nil, checkedPasswordHash: String? = nil,
         tokenHash: String, lifetime: TimeInterval, limit: Int, window: TimeInterval
     ) async throws(StoreError) -> EmailVerificationIssue {
-        let now = now()
-        let micros = Timestamp.micros(now)
         return try await write { db in
+            let now = self.now()
+            let micros = Timestamp.micros(now)
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard record.status == AccountStatus.active.rawValue, let rowID = record.id else {
                 // A change is the person's request, refused with the reason; a confirmation is simply not sent.
@@ -132,9 +132,9 @@ extension AccountStore {
     package func verifyEmail(
         tokenHash: String, unlessConfirmedAddressChanges: Bool = false
     ) async throws(StoreError) -> EmailVerificationUse {
-        let now = now()
-        let micros = Timestamp.micros(now)
         return try await write { db in
+            let now = self.now()
+            let micros = Timestamp.micros(now)
             guard let link = try AccountStore.liveEmailLink(db, tokenHash: tokenHash, now: micros),
                 var record = try UserRecord.fetchOne(
                     db, sql: "SELECT \(UserRecord.columns) FROM users WHERE id = ?", arguments: [link.userRowID])

@@ -66,6 +66,6 @@ extension AccountStore {
             (try? JSONSerialization.jsonObject(with: Data(detailsText.utf8))) as? [String: String] ?? [:]
         return AccountEvent(
             kind: AccountEventKind(rawValue: kind), subject: subject.map(UserID.init(uncheckedRawValue:)),
-            actor: row[2], details: details, occurredAt: Timestamp.date(row[4] as Int64))
+            actor: row[2], details: details, occurredAt: Timestamp.lenientDate(row[4]))
     }
 }

@@ -91,7 +91,7 @@ extension AccountStore {
         from reader: AccountReader, options: ImportOptions = ImportOptions(),
         onProblem: (LineProblem) -> Void = { _ in }, onProgress: (Int) -> Void = { _ in }
     ) throws(TransferFailure) -> ImportReport {
-        let importTime = Timestamp.micros(now())
+        let clock = now
         let format = reader.format
         let path = path
         let channel = ImportChannel(capacity: Self.importBatchesInFlight)
@@ -100,7 +100,7 @@ extension AccountStore {
         pool.asyncWriteWithoutTransaction { db in
             do {
                 let report = try AccountStore.writeImport(
-                    db, channel: channel, format: format, importTime: importTime, options: options)
+                    db, channel: channel, format: format, clock: clock, options: options)
                 channel.finish(.success(report))
             } catch let failure as TransferFailure {
                 channel.finish(.failure(failure))
@@ -151,7 +151,8 @@ extension AccountStore {
 
     /// The writer's side of an import: one transaction fed by `channel`, committed or rolled back at its end.
     private static func writeImport(
-        _ db: Database, channel: ImportChannel, format: TransferFormat, importTime: Int64, options: ImportOptions
+        _ db: Database, channel: ImportChannel, format: TransferFormat, clock: @Sendable () -> Date,
+        options: ImportOptions
     ) throws -> ImportReport {
         // A bigger page cache for the length of the import (a fixed 128 MiB, whatever the file's size) keeps the
         // indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
@@ -160,6 +161,8 @@ extension AccountStore {
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         var report = ImportReport(imported: 0, linked: 0, valid: 0, invalid: 0, committed: false)
         try db.inTransaction(.immediate) {
+            // (read once the write lock is held: the import's time is when it could begin writing)
+            let importTime = Timestamp.micros(clock())
             var session = try ImportSession(db, format: format, importTime: importTime)
             reading: while true {
                 switch channel.receive() {

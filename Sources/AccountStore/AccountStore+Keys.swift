@@ -168,8 +168,9 @@ extension AccountStore {
                         ))
                 }
                 let batch = resealed
-                let (doneBefore, knownEventRowID, at) = (done, eventRowID, now())
+                let (doneBefore, knownEventRowID, clock) = (done, eventRowID, now)
                 let (written, rowID) = try await write { db in
+                    let at = clock()
                     var written = 0
                     for value in batch {
                         if try AccountStore.replaceSealed(

@@ -36,10 +36,10 @@ extension AccountStore {
     package func issuePasswordReset(
         email: String, tokenHash: String, lifetime: TimeInterval, limit: Int, window: TimeInterval
     ) async throws(StoreError) -> PasswordResetIssue {
-        let now = now()
-        let micros = Timestamp.micros(now)
         let trimmed = EmailAddress.trim(email)
         return try await write { db in
+            let now = self.now()
+            let micros = Timestamp.micros(now)
             guard
                 let record = try UserRecord.fetchOne(
                     db, sql: Queries.userByEmail, arguments: [Mailbox.uniquenessKey(trimmed), trimmed]),
@@ -92,9 +92,9 @@ extension AccountStore {
     package func resetPassword(
         tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = []
     ) async throws(StoreError) -> PasswordResetUse {
-        let now = now()
-        let micros = Timestamp.micros(now)
         let (use, stored) = try await write { db -> (PasswordResetUse, StoredCredential?) in
+            let now = self.now()
+            let micros = Timestamp.micros(now)
             guard let rowID = try AccountStore.liveResetUser(db, tokenHash: tokenHash, now: micros),
                 var account = try AccountStore.account(db, rowID: rowID)
             else { return (.invalidToken, nil) }
@@ -136,8 +136,7 @@ extension AccountStore {
                 sql: "UPDATE password_resets SET used_at = ?1 WHERE token_hash = ?2", arguments: [micros, tokenHash])
             try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
             try AccountStore.endEmailChanges(db, userRowID: rowID, at: micros)
-            try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [rowID])
-            let ended = db.changesCount
+            let ended = try AccountStore.endSessions(db, userRowID: rowID, at: micros)
             for key in loginKeys {
                 try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [key])
             }

@@ -85,8 +85,8 @@ extension AccountStore {
         _ hash: String?, for user: UserID, event: AccountEventKind?, actor: String, replacing verified: String? = nil,
         onlyIfNone: Bool = false, endingSessionsBut keptSession: String? = nil
     ) async throws(StoreError) -> Bool {
-        let now = now()
         return try await write { db in
+            let now = self.now()
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(user) }
             if let verified, record.passwordHash != verified { return false }
@@ -104,10 +104,9 @@ extension AccountStore {
             try AccountStore.endEmailChanges(db, userRowID: record.id!, at: Timestamp.micros(now))
             var details: [String: String] = [:]
             if let keptSession {
-                try db.run(
-                    sql: "DELETE FROM browser_sessions WHERE user_id = ? AND token_hash <> ?",
-                    arguments: [record.id, keptSession])
-                details["sessions"] = "\(db.changesCount)"
+                let ended = try AccountStore.endSessions(
+                    db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
+                details["sessions"] = "\(ended)"
             }
             if let event {
                 try AccountStore.insertEvent(
@@ -128,8 +127,8 @@ extension AccountStore {
         _ user: UserID, method: String, clearingFailuresFor loginKey: String?, through attempt: Int64? = nil,
         verifiedPasswordHash: String? = nil, newPasswordHash: String?
     ) async throws(StoreError) -> SignInRecording {
-        let now = now()
         return try await write { db in
+            let now = self.now()
             var record = try AccountStore.requireUserRecord(db, .id(user))
             if let verifiedPasswordHash {
                 guard record.passwordHash == verifiedPasswordHash else { return .passwordChanged }
@@ -166,9 +165,9 @@ extension AccountStore {
     package func beginSignInAttempt(
         loginKey: String, subject: UserID?, since: Date, maximum: Int, method: String = "password"
     ) async throws(StoreError) -> SignInAttempt {
-        let now = now()
         let maximum = max(1, maximum)
         return try await write { db in
+            let now = self.now()
             try db.run(sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(since)])
             let failures = try Int64.fetchAll(
                 db.cachedStatement(
@@ -211,8 +210,8 @@ extension AccountStore {
     /// Records the `sign_in_failed` event of an attempt ``beginSignInAttempt(loginKey:subject:since:maximum:)``
     /// counted already.
     package func recordFailedSignIn(subject: UserID?) async throws(StoreError) {
-        let now = now()
         try await write { db in
+            let now = self.now()
             try AccountStore.insertEvent(
                 db,
                 AccountEvent(
@@ -224,8 +223,8 @@ extension AccountStore {
     /// Records a `password_check_failed` event: a wrong current password on a form of a signed-in session of
     /// `subject`.
     package func recordFailedPasswordCheck(subject: UserID) async throws(StoreError) {
-        let now = now()
         try await write { db in
+            let now = self.now()
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .passwordCheckFailed, subject: subject, actor: "user", occurredAt: now))
         }
@@ -234,8 +233,8 @@ extension AccountStore {
     /// Records a `sign_in_refused` event: the password was right, but the account may not sign in (`reason`, e.g.
     /// `disabled`). The attempt stays counted, like any other.
     package func recordRefusedSignIn(subject: UserID, method: String, reason: String) async throws(StoreError) {
-        let now = now()
         try await write { db in
+            let now = self.now()
             try AccountStore.insertEvent(
                 db,
                 AccountEvent(

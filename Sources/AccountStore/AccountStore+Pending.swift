@@ -19,8 +19,8 @@ extension AccountStore {
         let sealed = try AccountStore.seal(
             pending.requestTokenSecret.revealed, kind: .pendingAuthorization, rowKey: pending.requestToken,
             keyRing: keyRing)
-        let now = Timestamp.micros(now())
         try await write { db in
+            let now = Timestamp.micros(self.now())
             let linkUserRowID = try pending.linkUser.map { user in
                 try AccountStore.requireUserRecord(db, .id(user)).id!
             }
@@ -130,8 +130,8 @@ extension AccountStore {
     /// Marks the pending authorization for `requestToken` used. Returns `false` (and changes nothing) when it is
     /// unknown, expired or already used: of two callbacks racing for one token, exactly one wins.
     public func consumePendingAuthorization(requestToken: String) async throws(StoreError) -> Bool {
-        let now = Timestamp.micros(now())
         return try await write { db in
+            let now = Timestamp.micros(self.now())
             try db.run(
                 sql: """
                     UPDATE pending_authorizations SET consumed_at = ?
@@ -147,8 +147,8 @@ extension AccountStore {
     /// - Returns: whether it was given back.
     @discardableResult
     package func releasePendingAuthorization(requestToken: String) async throws(StoreError) -> Bool {
-        let now = Timestamp.micros(now())
         return try await write { db in
+            let now = Timestamp.micros(self.now())
             try db.run(
                 sql: """
                     UPDATE pending_authorizations SET consumed_at = NULL
@@ -208,8 +208,8 @@ extension AccountStore {
     /// reset and email confirmation tokens that ended more than a day before (kept until then to count recent
     /// requests), in one transaction.
     public func purgeExpired() async throws(StoreError) -> PurgeReport {
-        let now = Timestamp.micros(now())
         return try await write { db in
+            let now = Timestamp.micros(self.now())
             try db.run(
                 sql: "DELETE FROM pending_authorizations WHERE expires_at <= ? OR consumed_at IS NOT NULL",
                 arguments: [now])

@@ -125,11 +125,10 @@ extension AccountStore {
     /// records a `sessions_revoked` event, in one transaction. Returns how many sessions ended.
     @discardableResult
     public func deleteBrowserSessions(of user: UserID, actor: String = "user") async throws(StoreError) -> Int {
-        let now = now()
         return try await write { db in
+            let now = self.now()
             let record = try AccountStore.requireUserRecord(db, .id(user))
-            try db.run(sql: "DELETE FROM browser_sessions WHERE user_id = ?", arguments: [record.id])
-            let count = db.changesCount
+            let count = try AccountStore.endSessions(db, userRowID: record.id!, at: Timestamp.micros(now))
             // A change of address asked for from one of those sessions ends with them.
             try AccountStore.endEmailChanges(db, userRowID: record.id!, at: Timestamp.micros(now))
             try AccountStore.insertEvent(
@@ -172,9 +171,9 @@ extension AccountStore {
         guard handle.utf8.count == BrowserSession.handleLength,
             handle.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
         else { return false }
-        let now = now()
-        let micros = Timestamp.micros(now)
         return try await write { db in
+            let now = self.now()
+            let micros = Timestamp.micros(now)
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard
                 let row = try Row.fetchOne(
@@ -240,8 +239,8 @@ extension AccountStore {
     /// characters, and one left empty is `.known` and recorded nowhere.
     public func noteSignInDevice(_ device: String, for user: UserID) async throws(StoreError) -> DeviceSighting {
         guard let device = Self.storableDevice(device) else { return .known }
-        let now = Timestamp.micros(now())
         return try await write { db in
+            let now = Timestamp.micros(self.now())
             let record = try AccountStore.requireUserRecord(db, .id(user))
             try db.run(
                 sql: "UPDATE account_devices SET last_seen_at = ? WHERE user_id = ? AND device = ?",
@@ -336,5 +335,22 @@ extension AccountStore {
             createdAt: Timestamp.date(row[3] as Int64), lastSeenAt: Timestamp.date(row[4] as Int64),
             idleExpiresAt: Timestamp.date(row[5] as Int64), expiresAt: Timestamp.date(row[6] as Int64),
             device: row[7])
+    }
+
+    /// Deletes every browser session of the account (but `keeping`'s), in `db`'s transaction, and returns how many of
+    /// them were live at `now`: what "ended N sessions" tells a person or an operator. Sessions that had already
+    /// expired (kept until a later sign-in clears them) are deleted too, not counted.
+    static func endSessions(_ db: Database, userRowID: Int64, keeping: String? = nil, at now: Int64) throws -> Int {
+        let live =
+            try Int.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT count(*) FROM browser_sessions
+                        WHERE user_id = ?1 AND token_hash IS NOT ?2 AND idle_expires_at > ?3 AND expires_at > ?3
+                        """), arguments: [userRowID, keeping, now]) ?? 0
+        try db.run(
+            sql: "DELETE FROM browser_sessions WHERE user_id = ? AND token_hash IS NOT ?",
+            arguments: [userRowID, keeping])
+        return live
     }
 }

@@ -24,7 +24,6 @@ extension AccountStore {
                 credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString,
                 keyRing: keyRing!)
         }
-        let now = now()
         logger.debug(
             "linking twitter identity",
             metadata: [
@@ -32,6 +31,7 @@ extension AccountStore {
                 "twitter.has_credential": "\(credential != nil)",
             ])
         return try await write { db in
+            let now = self.now()
             var record = try AccountStore.requireUserRecord(db, user)
             let userID = UserID(uncheckedRawValue: record.publicID)
             guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(userID) }
@@ -68,8 +68,8 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let sealed = try AccountStore.seal(
             credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
-        let now = now()
         let result: Result<Account?, StoreError> = try await write { db in
+            let now = self.now()
             guard
                 var identityRecord = try TwitterIdentityRecord.fetchOne(
                     db.cachedStatement(
@@ -169,8 +169,8 @@ extension AccountStore {
     public func unlinkTwitter(
         from user: AccountReference, actor: String = "user", endingSessionsBut keptSession: String? = nil
     ) async throws(StoreError) -> Account {
-        let now = now()
         return try await write { db in
+            let now = self.now()
             var record = try AccountStore.requireUserRecord(db, user)
             let userID = UserID(uncheckedRawValue: record.publicID)
             guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(userID) }
@@ -186,10 +186,9 @@ extension AccountStore {
             try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
             var details = ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName]
             if let keptSession {
-                try db.run(
-                    sql: "DELETE FROM browser_sessions WHERE user_id = ? AND token_hash <> ?",
-                    arguments: [record.id, keptSession])
-                details["sessions"] = "\(db.changesCount)"
+                let ended = try AccountStore.endSessions(
+                    db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
+                details["sessions"] = "\(ended)"
             }
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .unlinked, subject: userID, actor: actor, details: details, occurredAt: now))
@@ -204,8 +203,8 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let sealed = try AccountStore.seal(
             credential.secret.revealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
-        let now = now()
         try await write { db in
+            let now = self.now()
             guard
                 let identityRowID = try Int64.fetchOne(
                     db.cachedStatement(sql: "SELECT id FROM twitter_identities WHERE twitter_user_id = ?"),
