@@ -119,8 +119,11 @@ public struct AccountStore: Sendable {
         {
             throw .directoryMissing(path: path)
         }
-        // (SQLite's answer for a directory is "unable to open database file", which names no cause)
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        // Anything there but a regular file (through links) is refused: SQLite's answer for a directory is "unable to
+        // open database file", which names no cause; its first read of a named pipe waits for a writer for ever; a
+        // device would get a `-journal` or `-wal` beside it (in /dev).
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
             throw .notADatabase(path: path)
         }
         if !mayCreate && !FileManager.default.fileExists(atPath: path) {
@@ -254,20 +257,26 @@ public struct AccountStore: Sendable {
         }
         guard hasHistory else { return [] }
         var applied: [AppliedMigration] = []
+        var malformed: MigrationError?
         if let code = rows(
-            "SELECT version, name, checksum, applied_at, execution_micros FROM \(SchemaMigrator.historyTable) "
+            "SELECT version, name, checksum, applied_at, execution_micros, rowid FROM \(SchemaMigrator.historyTable) "
                 + "ORDER BY version",
             { statement in
-                applied.append(
-                    AppliedMigration(
-                        version: Int(sqlite3_column_int64(statement, 0)), name: text(statement, 1),
-                        checksum: text(statement, 2), appliedAt: sqlite3_column_int64(statement, 3),
-                        executionMicros: sqlite3_column_int64(statement, 4)))
+                func value(_ column: CInt) -> DatabaseValue { DatabaseValue(sqliteStatement: statement, index: column) }
+                do throws(MigrationError) {
+                    applied.append(
+                        try AppliedMigration(
+                            version: value(0), name: value(1), checksum: value(2), appliedAt: value(3),
+                            executionMicros: value(4), row: Int(sqlite3_column_int64(statement, 5))))
+                } catch {
+                    malformed = malformed ?? error
+                }
             })
         {
             if let error = failure(code) { throw error }
             return nil
         }
+        if let malformed { throw .migration(malformed) }
         return applied
     }
 

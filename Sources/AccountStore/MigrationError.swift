@@ -29,6 +29,12 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A migration this binary carries is pending while a later one is applied (a file added with a lower number
     /// after the later one was applied): applied now, it would run after the later one, unlike on a new database.
     case outOfOrder(version: Int, name: String, newestApplied: Int)
+    /// After a migration's statements, a row refers to one that does not exist (found by `PRAGMA foreign_key_check`,
+    /// foreign keys being off while a migration runs); the migration was rolled back and not recorded.
+    case foreignKeyViolation(file: String, table: String, row: Int64?, parent: String)
+    /// A row of the history table (`schema_migrations`, by its rowid) cannot be read as a migration: edited by hand
+    /// into something that is not one.
+    case malformedHistory(row: Int, problem: String)
 
     public var description: String {
         switch self {
@@ -58,6 +64,14 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .transactionStatement(let file, let line, let keyword):
             return "\(file):\(line): \(keyword) controls the transaction each migration runs in; remove it "
                 + "(statements that must not share one belong in separate migrations)"
+        case .foreignKeyViolation(let file, let table, let row, let parent):
+            return
+                "\(file): migration rolled back: \(table) row \(row.map(String.init) ?? "(without rowid)") refers to "
+                + "a \(parent) row that does not exist after it; keep the referenced rows (or their ids) when rebuilding "
+                + "a table"
+        case .malformedHistory(let row, let problem):
+            return "schema_migrations row \(row): \(problem); put back the number of the migration file its name "
+                + "belongs to (NNNN in NNNN_name.sql): UPDATE schema_migrations SET version = NNNN WHERE rowid = \(row)"
         case .outOfOrder(let version, let name, let newest):
             return "migration \(version) (\(name)) is pending but migration \(newest) is applied: it would run after "
                 + "\(newest), unlike on a new database; give it a version above \(newest)"

@@ -19,6 +19,8 @@ struct SQLScript {
         var startLine: Int?
         var inLineComment = false
         var inBlockComment = false
+        // Where the open block comment's text begins (past its `/*`): its `*/` comes after that, so `/*/` opens one.
+        var blockCommentText = 0
         for byte in text.utf8 {
             current.append(byte)
             if startLine == nil {
@@ -26,13 +28,16 @@ struct SQLScript {
                 if inLineComment {
                     if byte == UInt8(ascii: "\n") { inLineComment = false }
                 } else if inBlockComment {
-                    if byte == UInt8(ascii: "/") && current.suffix(2) == [UInt8(ascii: "*"), UInt8(ascii: "/")] {
+                    if byte == UInt8(ascii: "/") && current.count - 2 >= blockCommentText
+                        && current.suffix(2) == [UInt8(ascii: "*"), UInt8(ascii: "/")]
+                    {
                         inBlockComment = false
                     }
                 } else if byte == UInt8(ascii: "-") && current.suffix(2) == [UInt8(ascii: "-"), UInt8(ascii: "-")] {
                     inLineComment = true
                 } else if byte == UInt8(ascii: "*") && current.suffix(2) == [UInt8(ascii: "/"), UInt8(ascii: "*")] {
                     inBlockComment = true
+                    blockCommentText = current.count
                 } else if ![
                     UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
                     UInt8(ascii: "-"), UInt8(ascii: "/"),
@@ -66,7 +71,7 @@ struct SQLScript {
             rest = rest.drop(while: \.isWhitespace)
             if rest.hasPrefix("--") {
                 rest = rest.drop { $0 != "\n" }
-            } else if rest.hasPrefix("/*"), let end = rest.range(of: "*/") {
+            } else if rest.hasPrefix("/*"), let end = rest.dropFirst(2).range(of: "*/") {
                 rest = rest[end.upperBound...]
             } else {
                 break
@@ -81,7 +86,7 @@ struct SQLScript {
         // Past the `/* */` comments in front of it.
         var sql = Substring(sql)
         while case let rest = sql.drop(while: \.isWhitespace), rest.hasPrefix("/*"),
-            let end = rest.range(of: "*/")
+            let end = rest.dropFirst(2).range(of: "*/")
         {
             sql = rest[end.upperBound...]
         }

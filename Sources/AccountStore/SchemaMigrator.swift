@@ -98,8 +98,51 @@ struct AppliedMigration: Sendable {
     var version: Int
     var name: String
     var checksum: String
-    var appliedAt: Int64
-    var executionMicros: Int64
+    /// `nil` when the row holds no time this can read (someone edited it by hand: `datetime('now')` text is read).
+    var appliedAt: Int64?
+    var executionMicros: Int64?
+
+    /// A history row as stored, read without trapping on what a hand edit may leave: a `version` that is no integer
+    /// is ``MigrationError/malformedHistory(row:problem:)``; other values are read as text or time whatever their
+    /// storage class.
+    init(
+        version: DatabaseValue, name: DatabaseValue, checksum: DatabaseValue, appliedAt: DatabaseValue,
+        executionMicros: DatabaseValue, row: Int
+    ) throws(MigrationError) {
+        guard case .int64(let number) = version.storage, let version = Int(exactly: number) else {
+            throw .malformedHistory(
+                row: row, problem: "version is \(AppliedMigration.shown(version)), not an integer")
+        }
+        self.version = version
+        self.name = AppliedMigration.text(name)
+        self.checksum = AppliedMigration.text(checksum)
+        self.appliedAt = Timestamp.lenientMicros(appliedAt)
+        if case .int64(let micros) = executionMicros.storage {
+            self.executionMicros = micros
+        } else {
+            self.executionMicros = nil
+        }
+    }
+
+    private static func text(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .string(let text): text
+        case .int64(let number): String(number)
+        case .double(let number): String(number)
+        case .blob(let data): String(decoding: data, as: UTF8.self)
+        case .null: ""
+        }
+    }
+
+    private static func shown(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .string(let text): "the text '\(String(text.prefix(40)))'"
+        case .double(let number): "the real \(number)"
+        case .blob: "a blob"
+        case .null: "NULL"
+        case .int64(let number): "\(number)"
+        }
+    }
 }
 
 /// Applies and reports migrations on one database connection.
@@ -113,14 +156,16 @@ enum SchemaMigrator {
 
     static func history(_ db: Database) throws -> [AppliedMigration] {
         guard try db.tableExists(historyTable) else { return [] }
-        return try Row.fetchAll(
+        let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT version, name, checksum, applied_at, execution_micros FROM \(historyTable) ORDER BY version
-                """
-        ).map { row in
-            AppliedMigration(
-                version: row[0], name: row[1], checksum: row[2], appliedAt: row[3], executionMicros: row[4])
+                SELECT version, name, checksum, applied_at, execution_micros, rowid FROM \(historyTable)
+                ORDER BY version
+                """)
+        return try rows.map { row in
+            try AppliedMigration(
+                version: row[0], name: row[1], checksum: row[2], appliedAt: row[3], executionMicros: row[4],
+                row: row[5])
         }
     }
 
@@ -137,8 +182,8 @@ enum SchemaMigrator {
             if let record = appliedByVersion[migration.version] {
                 entry.state = record.checksum == migration.checksum ? .applied : .modified
                 entry.appliedChecksum = record.checksum
-                entry.appliedAt = Timestamp.date(record.appliedAt)
-                entry.executionTime = .microseconds(record.executionMicros)
+                entry.appliedAt = record.appliedAt.map(Timestamp.date)
+                entry.executionTime = record.executionMicros.map(Duration.microseconds)
             }
             entries.append(entry)
         }
@@ -147,8 +192,8 @@ enum SchemaMigrator {
                 MigrationStatusEntry(
                     version: record.version, name: record.name,
                     state: record.version > highestKnown ? .unknown : .missing, checksum: record.checksum,
-                    appliedChecksum: record.checksum, appliedAt: Timestamp.date(record.appliedAt),
-                    executionTime: .microseconds(record.executionMicros)))
+                    appliedChecksum: record.checksum, appliedAt: record.appliedAt.map(Timestamp.date),
+                    executionTime: record.executionMicros.map(Duration.microseconds)))
         }
         return entries.sorted { $0.version < $1.version }
     }
@@ -203,6 +248,12 @@ enum SchemaMigrator {
         for migration in todo {
             let started = ContinuousClock.now
             var appliedNow = false
+            // Foreign keys are off while a migration runs (SQLite ignores the pragma inside a transaction, so a file
+            // cannot do it itself): rebuilding a table as SQLite documents it (create, copy, drop, rename) would
+            // otherwise delete every row that refers to it, through ON DELETE CASCADE. They are checked before the
+            // migration commits, and on again after.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
             try db.inTransaction(.immediate) {
                 try db.execute(
                     sql: """
@@ -220,9 +271,19 @@ enum SchemaMigrator {
                 guard current.contains(where: { $0.version == migration.version && $0.state == .pending }) else {
                     return .commit
                 }
+                // The net under the check of the files for transaction statements (when they are read): a commit
+                // that is not the runner's own is turned into a rollback before SQLite makes it.
+                let commits = CommitGuard()
+                db.add(transactionObserver: commits, extent: .observerLifetime)
+                defer { db.remove(transactionObserver: commits) }
                 for statement in SQLScript(migration.text).statements {
                     do {
                         try db.execute(sql: statement.sql)
+                    } catch is CommitGuard.Refused {
+                        throw StoreError.migration(
+                            .transactionStatement(
+                                file: migration.fileName, line: statement.line,
+                                keyword: SQLScript.summary(statement.sql)))
                     } catch let error as DatabaseError {
                         throw StoreError.migration(
                             .statementFailed(
@@ -238,6 +299,13 @@ enum SchemaMigrator {
                                 keyword: SQLScript.summary(statement.sql)))
                     }
                 }
+                if let broken = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
+                    let table: String = broken[0] ?? "?"
+                    let rowID: Int64? = broken[1]
+                    let parent: String = broken[2] ?? "?"
+                    throw StoreError.migration(
+                        .foreignKeyViolation(file: migration.fileName, table: table, row: rowID, parent: parent))
+                }
                 let elapsed = ContinuousClock.now - started
                 let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
                 try db.execute(
@@ -247,6 +315,7 @@ enum SchemaMigrator {
                         """,
                     arguments: [migration.version, migration.name, migration.checksum, Timestamp.micros(now()), micros])
                 appliedNow = true
+                commits.allowed = true
                 return .commit
             }
             if appliedNow {
@@ -265,4 +334,20 @@ enum SchemaMigrator {
             throw StoreError.migration(error)
         }
     }
+}
+
+/// Refuses every commit until ``allowed``: while a migration's statements run, none of them may commit (a `COMMIT`
+/// or `END` in the file would keep the statements before it even when a later one failed).
+private final class CommitGuard: TransactionObserver {
+    struct Refused: Error {}
+
+    var allowed = false
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { false }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseWillCommit() throws {
+        if !allowed { throw Refused() }
+    }
+    func databaseDidCommit(_ db: Database) {}
+    func databaseDidRollback(_ db: Database) {}
 }
