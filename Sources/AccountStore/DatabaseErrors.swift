@@ -1,4 +1,5 @@
 import AccountModel
+import Foundation
 import GRDB
 
 extension StoreError {
@@ -16,6 +17,9 @@ extension StoreError {
         case .SQLITE_READONLY: return .readOnly(path: path)
         case .SQLITE_FULL: return .diskFull(path: path)
         case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path)
+        case .SQLITE_CANTOPEN:
+            // SQLite says "unable to open database file" and not why; the usual why is a permission.
+            return .database(path: path, code: error.resultCode.rawValue, message: message + cantOpenReason(path))
         case .SQLITE_CONSTRAINT:
             if let field = duplicateField(message) { return .duplicate(field) }
             return .database(path: path, code: error.resultCode.rawValue, message: message)
@@ -39,5 +43,27 @@ extension StoreError {
     static func isUniqueViolation(_ error: any Error, on column: String) -> Bool {
         guard let error = error as? DatabaseError, error.resultCode == .SQLITE_CONSTRAINT else { return false }
         return error.message == "UNIQUE constraint failed: \(column)"
+    }
+
+    /// Why `path` could not be opened, as far as permissions tell (`""` when they do not): a new file in a directory
+    /// this user cannot write, a file it cannot read or write.
+    static func cantOpenReason(_ path: String) -> String {
+        let directory = PathParts.directory(of: path)
+        let directoryShown = directory.isEmpty ? "." : directory
+        if access(path, F_OK) != 0 {
+            if access(directoryShown, W_OK | X_OK) != 0 {
+                return " (cannot create it: its directory \(directoryShown) cannot be written by this user: "
+                    + "\(String(cString: strerror(errno))))"
+            }
+            return ""
+        }
+        if access(path, R_OK) != 0 {
+            return " (this user cannot read it: \(String(cString: strerror(errno))))"
+        }
+        if access(directoryShown, W_OK | X_OK) != 0 {
+            return " (its directory \(directoryShown) cannot be written by this user, and SQLite makes its -wal and -shm "
+                + "files there)"
+        }
+        return ""
     }
 }

@@ -9,8 +9,9 @@ struct Accounts: AsyncParsableCommand {
         abstract: "Manage a user-account store with Twitter (X) identity linking.",
         discussion: """
             Global options (--database, --keys-file) may stand before or after the subcommand.
-            Exit codes: 0 success; 1 operational failure (database, I/O, network); 64 usage error;
-            65 invalid input data; 75 done, but a step outside the store failed (users delete
+
+            Exit codes: 0 success; 1 operational failure (database, I/O, network); 64 usage error (a missing \
+            subcommand too); 65 invalid input data; 75 done, but a step outside the store failed (users delete \
             --revoke-twitter-token: Twitter did not revoke the token).
             """,
         subcommands: [
@@ -21,4 +22,27 @@ struct Accounts: AsyncParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try Accounts.missingSubcommand(Accounts.self)
+    }
+
+    /// A command group run without its subcommand (`accounts`, `accounts users`: `accounts $COMMAND` with the
+    /// variable unset): the group's help on stderr and exit 64, so that a script does not take it for success and
+    /// the help for the command's output. (`--help` still prints it on stdout, exit 0.)
+    static func missingSubcommand(_ group: any ParsableCommand.Type) throws -> Never {
+        let help = group == Accounts.self ? Accounts.helpMessage() : Accounts.helpMessage(for: group)
+        FileHandle.standardError.write(Data("Error: a subcommand is missing\n\n\(help)\n".utf8))
+        throw ExitCode.validationFailure
+    }
+
+    /// A usage error found while running (after argument-parser's own checks): the message and `command`'s usage on
+    /// stderr, exit 64, as argument-parser prints its own.
+    static func usageError(_ message: String, of command: any ParsableCommand.Type) -> ExitCode {
+        FileHandle.standardError.write(
+            Data(
+                ("Error: \(message)\nUsage: \(Accounts.usageString(for: command))\n"
+                    + "  See 'accounts \(command._commandName) --help' for more information.\n").utf8))
+        return ExitCode.validationFailure
+    }
 }

@@ -31,7 +31,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "The port of the web app on 127.0.0.1 (0 picks a free one).")
+    @Option(name: .long, parsing: .unconditional, help: "The port of the web app on 127.0.0.1 (0 picks a free one).")
     var port = 8080
 
     @Option(
@@ -60,7 +60,10 @@ struct DemoCommand: AsyncParsableCommand {
     var trustedProxies: [String] = []
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
+        if users?.isEmpty == true {
+            throw ValidationError("--users is empty (an unset shell variable?): give a users file, or leave it out")
+        }
         if let clientAddressHeader, HTTPField.Name(clientAddressHeader) == nil {
             throw ValidationError("--client-address-header \"\(clientAddressHeader)\" is no HTTP header name")
         }
@@ -253,6 +256,19 @@ struct DemoCommand: AsyncParsableCommand {
     // MARK: - Keys
 
     /// The configured key ring; without one, a development key file beside the database (made on first use).
+    /// Whether `path` names nothing yet, an empty regular file, or a regular file that begins with SQLite's header
+    /// (through links).
+    static func mayBecomeADatabase(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return true }
+        guard info.st_mode & S_IFMT == S_IFREG else { return false }
+        if info.st_size == 0 { return true }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }  // (the store says why)
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        return header == Data("SQLite format 3\u{0}".utf8)
+    }
+
     func demoKeyRing() throws -> KeyRing {
         if let configured = try global.optionalKeyRing() { return configured }
         let path = global.databasePath + ".keys"
@@ -261,11 +277,9 @@ struct DemoCommand: AsyncParsableCommand {
             if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
                 throw fail(.directoryMissing(path: global.databasePath))
             }
-            // (no key file beside a database that cannot be one)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: global.databasePath, isDirectory: &isDirectory),
-                isDirectory.boolValue
-            {
+            // No key file beside a database that cannot be one: something there that is not a regular file, or a
+            // file that is neither empty nor SQLite's.
+            if !Self.mayBecomeADatabase(global.databasePath) {
                 throw fail(.notADatabase(path: global.databasePath))
             }
             let key: SecretKey

@@ -102,9 +102,9 @@ struct DuplicatesCommand: AsyncParsableCommand {
             throw fail(StoreError.accountNotFound(unknown.joined(separator: ", ")))
         }
         if explain != nil && explainedIDs.count < 2 {
-            throw ValidationError(
+            throw Accounts.usageError(
                 "--explain needs two different accounts or more: \(explained.map { "'\($0)'" }.joined(separator: ", ")) "
-                    + "are one account")
+                    + "are one account", of: DuplicatesCommand.self)
         }
         let opened = ContinuousClock.now
         var scanned = opened

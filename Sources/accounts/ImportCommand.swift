@@ -47,6 +47,12 @@ struct ImportCommand: ParsableCommand {
             """)
     var allowCostlyPasswordHashes = false
 
+    func validate() throws {
+        if file.isEmpty {
+            throw ValidationError("the file to import is empty (an unset shell variable?): give a file, or - for stdin")
+        }
+    }
+
     func run() throws {
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }

@@ -11,6 +11,10 @@ struct KeysCommand: AsyncParsableCommand {
         subcommands: [Generate.self, Status.self, Rewrap.self]
     )
 
+    func run() throws {
+        try Accounts.missingSubcommand(KeysCommand.self)
+    }
+
     /// `accounts keys generate [--id ID] [--output FILE]`
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -30,6 +34,20 @@ struct KeysCommand: AsyncParsableCommand {
 
         /// `--output`, or `nil` for standard output (none given, or `-`).
         var destination: String? { output == "-" ? nil : output }
+
+        func validate() throws {
+            // (here rather than in `run()`, so that the usage shown with the error is this command's)
+            if let id {
+                do {
+                    _ = try SecretKey.generate(id: id)
+                } catch {
+                    throw ValidationError("--id: \(error.description)")
+                }
+            }
+            if output?.isEmpty == true {
+                throw ValidationError("--output is empty (an unset shell variable?): give a file, or - for stdout")
+            }
+        }
 
         func run() throws {
             let keyID = id ?? Generate.defaultID()
@@ -106,8 +124,12 @@ struct KeysCommand: AsyncParsableCommand {
                         ring = "(no keys configured)"
                     }
                     table.append([
-                        // An id that may hold key material is described, not shown (the JSON keeps ids exact).
-                        KeyRingError.shownPlain(count.keyID), ring, String(count.credentials),
+                        // An id that may hold key material is described, not shown (the JSON keeps ids exact); one
+                        // with anything but printable ASCII (another program wrote it: terminal controls, look-alikes)
+                        // is spelt out, as `keys rewrap` spells it.
+                        count.keyID.unicodeScalars.allSatisfy { (0x20...0x7e).contains($0.value) }
+                            ? KeyRingError.shownPlain(count.keyID) : KeyRingError.shownEscaped(count.keyID),
+                        ring, String(count.credentials),
                         String(count.pendingAuthorizations),
                         String(count.drafts), String(count.total),
                     ])
@@ -124,11 +146,11 @@ struct KeysCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(name: .long, help: "Values re-sealed per transaction.")
+        @Option(name: .long, parsing: .unconditional, help: "Values re-sealed per transaction.")
         var batchSize = 500
 
         func validate() throws {
-            guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+            guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
         }
 
         func run() async throws {

@@ -11,7 +11,9 @@ struct Migrate: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("Apply migrations up to this version only.", valueName: "version"))
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: ArgumentHelp("Apply migrations up to this version only.", valueName: "version"))
     var to: Int?
 
     @Flag(name: .long, help: "Show what would be applied and change nothing.")

@@ -10,6 +10,10 @@ struct MigrationsCommand: ParsableCommand {
         subcommands: [Status.self, Validate.self]
     )
 
+    func run() throws {
+        try Accounts.missingSubcommand(MigrationsCommand.self)
+    }
+
     /// `accounts migrations status [--format table|json]`
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(

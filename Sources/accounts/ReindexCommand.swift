@@ -17,11 +17,11 @@ struct ReindexCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Accounts looked at per transaction.")
+    @Option(name: .long, parsing: .unconditional, help: "Accounts looked at per transaction.")
     var batchSize = 1_000
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
     }
 
     func run() async throws {

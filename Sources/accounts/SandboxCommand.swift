@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
 import Synchronization
 import TwitterOAuth
 import TwitterSandbox
@@ -19,7 +20,8 @@ struct SandboxCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "The port (0 picks a free one).")
+    // (`.unconditional`: `--port -1` is a value to refuse by name, not a missing one)
+    @Option(name: .long, parsing: .unconditional, help: "The port (0 picks a free one).")
     var port = 0
 
     @Option(name: .long, help: ArgumentHelp("A JSON file of fake users (see README).", valueName: "file"))
@@ -43,7 +45,10 @@ struct SandboxCommand: AsyncParsableCommand {
     var callbackURLs: [String] = []
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
+        if users?.isEmpty == true {
+            throw ValidationError("--users is empty (an unset shell variable?): give a users file, or leave it out")
+        }
         for url in callbackURLs {
             if let problem = SandboxConfiguration.problem(withCallbackURL: url) {
                 throw ValidationError("--callback-url: \(problem)")
@@ -101,11 +106,17 @@ struct SandboxCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.invalidData)
         }
-        try await runUntilSignalled {
-            try await sandbox.run { port in
-                printOutput("http://127.0.0.1:\(port)/\n")
-                printMessage("sandbox ready with \(fakeUsers.count) fake users; Ctrl-C stops it")
+        do {
+            try await runUntilSignalled {
+                try await sandbox.run { port in
+                    printOutput("http://127.0.0.1:\(port)/\n")
+                    printMessage("sandbox ready with \(fakeUsers.count) fake users; Ctrl-C stops it")
+                }
             }
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            printError(
+                "cannot listen on 127.0.0.1:\(port): the port is in use (choose another with --port, or --port 0)")
+            throw ExitCode(ExitStatus.operationalFailure)
         }
     }
 }
@@ -114,6 +125,11 @@ struct SandboxCommand: AsyncParsableCommand {
 /// the file named (`accounts sandbox` and `accounts demo` both take `--users`).
 func sandboxUsers(fromFile path: String?) throws -> [SandboxUser] {
     guard let path else { return SandboxUser.builtIn }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        printError("\(path): is a directory, not a users file")
+        throw ExitCode(ExitStatus.invalidData)
+    }
     do {
         return try SandboxUser.load(contentsOf: URL(fileURLWithPath: path))
     } catch {

@@ -15,6 +15,10 @@ struct UsersCommand: AsyncParsableCommand {
         subcommands: [Show.self, Delete.self, Disable.self, Enable.self, SignOut.self]
     )
 
+    func run() throws {
+        try Accounts.missingSubcommand(UsersCommand.self)
+    }
+
     /// `accounts users show ID|USERNAME|EMAIL [--format table|json]`
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
