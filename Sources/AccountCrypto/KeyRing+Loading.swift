@@ -38,9 +38,11 @@ extension KeyRing {
         // into the next line was reported as a key that is not base64.
         let separators: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: "\n")]
         for field in text.split(omittingEmptySubsequences: false, whereSeparator: separators.contains) {
-            entry += 1
             let trimmed = trimmingWhitespace(field)
             if trimmed.isEmpty { continue }
+            // (entries are numbered as the keys they hold: a comma ending each line, as YAML or compose files give
+            // the variable, once made the second key "entry 3")
+            entry += 1
             keys.append(try parseEntry(trimmed, location: .environment(variable: variable, entry: entry)))
         }
         return try ring(of: keys, noKeys: .noKeys)

@@ -76,16 +76,19 @@ extension AccountStore {
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT key_id, count(*) FROM \(kind.rawValue) GROUP BY key_id")
                 for row in rows {
-                    let keyID: String = row[0]
+                    // (another program may have written the id as a blob, even of bytes that are no UTF-8 text:
+                    // ``storedKeyID(_:)``)
+                    let keyID = AccountStore.storedKeyID(row[0])
                     let count: Int = row[1]
                     let bytes = Array(keyID.utf8)
                     var entry =
                         counts[bytes]
                         ?? SealedValueCount(keyID: keyID, credentials: 0, pendingAuthorizations: 0, drafts: 0)
+                    // (added, not set: SQLite groups the same id as text and as a blob apart)
                     switch kind {
-                    case .credential: entry.credentials = count
-                    case .pendingAuthorization: entry.pendingAuthorizations = count
-                    case .draft: entry.drafts = count
+                    case .credential: entry.credentials += count
+                    case .pendingAuthorization: entry.pendingAuthorizations += count
+                    case .draft: entry.drafts += count
                     }
                     counts[bytes] = entry
                 }
@@ -169,27 +172,33 @@ extension AccountStore {
                 }
                 let batch = resealed
                 let (doneBefore, knownEventRowID, clock) = (done, eventRowID, now)
-                let (written, rowID) = try await write { db in
+                let (written, stillOld, rowID) = try await write { db in
                     let at = clock()
                     var written = 0
+                    var stillOld = 0
                     for value in batch {
                         if try AccountStore.replaceSealed(
                             db, kind: kind, rowID: value.rowID, read: value.read, with: value.blob, keyID: target)
                         {
                             written += 1
+                        } else if try AccountStore.isUnderAnotherKey(db, kind: kind, rowID: value.rowID, than: target) {
+                            // (changed since it was read, and still not under the target: re-sealed under an old key)
+                            stillOld += 1
                         }
                     }
-                    guard written > 0 else { return (0, knownEventRowID) }
+                    guard written > 0 else { return (0, stillOld, knownEventRowID) }
                     let event = AccountEvent(
                         kind: .keysRewrapped, subject: nil, actor: actor,
                         details: ["key_id": target, "values": String(doneBefore + written)], occurredAt: at)
-                    return (written, try AccountStore.recordRewrapEvent(db, event, replacing: knownEventRowID))
+                    return (written, stillOld, try AccountStore.recordRewrapEvent(db, event, replacing: knownEventRowID))
                 }
                 done += written
                 eventRowID = rowID
                 batches += 1
                 progress(done, toDo)
-                fruitless = written == 0 ? fruitless + 1 : 0
+                // A batch whose values another run moved to the target meanwhile, or that were deleted, is done, not
+                // stuck: two rewraps at once both finish.
+                fruitless = written == 0 && stillOld > 0 ? fruitless + 1 : 0
                 if fruitless == AccountStore.fruitlessRewrapBatches {
                     // Reading the same rows again would never end.
                     throw .secret(
@@ -203,6 +212,19 @@ extension AccountStore {
             }
         }
         return RewrapReport(keyID: target, rewrapped: done, batches: batches)
+    }
+
+    /// A stored `key_id` as text: text as it is, a blob's bytes decoded as UTF-8 (bytes that are no UTF-8 become
+    /// U+FFFD, so the id is in no ring, and `keys status` spells it out), anything else (`NULL`, a number) as SQLite
+    /// prints it.
+    static func storedKeyID(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .string(let text): text
+        case .blob(let data): String(decoding: data, as: UTF8.self)
+        case .int64(let number): String(number)
+        case .double(let number): String(number)
+        case .null: ""
+        }
     }
 
     /// How many batches in a row may replace none of the values they read before a rewrap gives up.
@@ -236,6 +258,14 @@ extension AccountStore {
                 """,
             arguments: [blob, keyID, rowID, keyID, read])
         return db.changesCount == 1
+    }
+
+    /// Whether the row `rowID` of `kind` still exists and is sealed under another key than `keyID`.
+    static func isUnderAnotherKey(_ db: Database, kind: SealedKind, rowID: String, than keyID: String) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: "SELECT EXISTS (SELECT 1 FROM \(kind.rawValue) WHERE \(kind.rowIDColumn) = ? AND key_id <> ?)",
+            arguments: [rowID, keyID]) ?? false
     }
 
     /// ``replaceSealed(_:kind:rowID:read:with:keyID:)`` in a transaction of its own (for tests of the rule).
