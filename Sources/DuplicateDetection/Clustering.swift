@@ -166,11 +166,11 @@ struct Clustering {
             a |= Self.bit(.email)
             b |= Self.bit(.email)
         }
-        if evidence.name.isMatch || evidence.name == .initial || evidence.name == .givenOnly {
+        if evidence.name.isMatch || evidence.name == .initial {
             a |= Self.bits(evidence.nameSlotA)
             b |= Self.bits(evidence.nameSlotB)
-        } else if evidence.familyChanged {
-            // The given names matched, not the family names.
+        } else if evidence.familyChanged || evidence.name == .givenOnly {
+            // The given names matched, not the family names (one changed, or one side has none).
             a |= evidence.nameSlotA == .account ? Self.bit(.firstName) : Self.bit(.twitterName)
             b |= evidence.nameSlotB == .account ? Self.bit(.firstName) : Self.bit(.twitterName)
         }

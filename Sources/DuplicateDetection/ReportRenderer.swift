@@ -300,16 +300,20 @@ enum TableRenderer {
             case .nonspacingMark, .enclosingMark, .format: return total
             default: break
             }
-            if (0x1100...0x115F).contains(value) || (0x2E80...0x303E).contains(value)
-                || (0x3041...0x33FF).contains(value) || (0x3400...0x4DBF).contains(value)
-                || (0x4E00...0x9FFF).contains(value) || (0xA000...0xA4CF).contains(value)
-                || (0xAC00...0xD7A3).contains(value) || (0xF900...0xFAFF).contains(value)
-                || (0xFE30...0xFE4F).contains(value) || (0xFF00...0xFF60).contains(value)
-                || (0xFFE0...0xFFE6).contains(value) || (0x20000...0x3FFFD).contains(value)
-            {
-                return total + 2
-            }
-            return total + 1
+            return total + (isWide(value) ? 2 : 1)
+        }
+    }
+
+    /// East Asian Wide and Fullwidth scalars, as glibc's `wcwidth` counts them (its 2.36 table, checked scalar by
+    /// scalar up to U+3FFFF): CJK, kana, Hangul syllables and leading jamo, full-width forms, Tangut, Nushu.
+    private static func isWide(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x1100...0x115F, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4DC0...0x4DFF,
+            0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19,
+            0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x18DFF, 0x1AFF0...0x1B2FF,
+            0x1F200...0x1F2FF, 0x20000...0x3FFFD:
+            true
+        default: false
         }
     }
 
