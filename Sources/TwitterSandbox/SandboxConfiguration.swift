@@ -56,6 +56,10 @@ public struct SandboxConfiguration: Sendable {
     /// Why `url` cannot be a registered callback URL, or nil when it can: Twitter's portal takes absolute http(s)
     /// URLs without a query string (the app adds its query at `request_token`) and, here, without a fragment.
     public static func problem(withCallbackURL url: String) -> String? {
+        guard url.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            return "\(String(reflecting: url)) is not an absolute http(s) URL: a URL holds printable ASCII only "
+                + "(percent-encode the rest)"
+        }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", components.host?.isEmpty == false
         else { return "\"\(url)\" is not an absolute http(s) URL" }

@@ -391,7 +391,10 @@ struct SandboxService: Sendable {
             return refusal(.badAuthenticationData, "no OAuth Authorization header")
         }
         var bodyParameters: [OAuthParameter] = []
-        if (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded") {
+        // (the media type without its parameters, case ignored: RFC 9110 §8.3.1)
+        let mediaType = (request.headers[.contentType] ?? "").prefix { $0 != ";" }
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        if mediaType == "application/x-www-form-urlencoded" {
             guard let form = FormEncoding.decode(bytes: Array(buffer: body)) else {
                 return refusal(.badAuthenticationData, "the form body does not parse")
             }
@@ -608,6 +611,9 @@ struct SandboxService: Sendable {
 
     static func isValidCallback(_ callback: String) -> Bool {
         if callback == "oob" { return true }
+        // A URL is printable ASCII (RFC 3986): a space, a line break or raw UTF-8, which `URLComponents` takes and
+        // escapes, would be copied into the redirect's `Location` as it was.
+        guard callback.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return false }
         guard let components = URLComponents(string: callback), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", components.host?.isEmpty == false, components.fragment == nil
         else { return false }

@@ -114,6 +114,8 @@ actor SandboxState {
     func invalidate(_ token: String) -> Bool {
         guard let issued = accessTokensByToken.removeValue(forKey: token) else { return false }
         if accessTokensByUser[issued.userID]?.token == token { accessTokensByUser[issued.userID] = nil }
+        // A revoked app is no longer approved: the next "Sign in with Twitter" asks again, as Twitter does.
+        approvedUsers.remove(issued.userID)
         return true
     }
 

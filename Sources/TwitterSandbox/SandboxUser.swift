@@ -139,6 +139,10 @@ public struct SandboxUser: Sendable, Hashable, Codable {
     /// - Throws: ``SandboxError/invalidUsersFile(_:)`` for unreadable JSON, a missing or mistyped field, an empty
     ///   list, a repeated id or a `created_at` not in Twitter's format.
     public static func load(contentsOf url: URL) throws(SandboxError) -> [SandboxUser] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .invalidUsersFile("\(url.path) is a directory, not a users file")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -154,18 +158,30 @@ public struct SandboxUser: Sendable, Hashable, Codable {
         do {
             users = try JSONDecoder().decode([SandboxUser].self, from: Data(json))
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let place = syntaxErrorPlace(json) {
+                throw .invalidUsersFile("line \(place.line), column \(place.column): not valid JSON")
+            }
             throw .invalidUsersFile(explain(error))
         } catch {
             throw .invalidUsersFile("not a JSON array of users")
         }
         guard !users.isEmpty else { throw .invalidUsersFile("the list of users is empty") }
         var seen = Set<UInt64>()
+        var screenNames: [String: Int] = [:]
         for (index, user) in users.enumerated() {
             guard seen.insert(user.id).inserted else {
                 throw .invalidUsersFile("user \(index): id_str \(user.id) appears twice")
             }
-            guard !user.screenName.isEmpty, !user.name.isEmpty else {
-                throw .invalidUsersFile("user \(index): screen_name and name must not be empty")
+            // (blank as `TwitterProfile` reads it, which refuses a profile without them: every sign-in as such a
+            // user failed after the consent page)
+            guard !isBlank(user.screenName), !isBlank(user.name) else {
+                throw .invalidUsersFile(
+                    "user \(index): screen_name and name must not be empty or blank (white space, control characters)")
+            }
+            // Screen names are unique whatever their case, as on Twitter.
+            if let earlier = screenNames.updateValue(index, forKey: user.screenName.lowercased()) {
+                throw .invalidUsersFile(
+                    "user \(index): screen_name \(user.screenName) is already used by user \(earlier) (case ignored)")
             }
             if let createdAt = user.createdAt, TwitterDate.parse(createdAt) == nil {
                 throw .invalidUsersFile(
@@ -174,6 +190,29 @@ public struct SandboxUser: Sendable, Hashable, Codable {
             }
         }
         return users
+    }
+
+    /// Where `json` stops being JSON, as line and column (from 1), the place to look in a hand-written file:
+    /// `JSONSerialization` says "around character N" (a byte offset), which is turned into a line and column.
+    static func syntaxErrorPlace(_ json: [UInt8]) -> (line: Int, column: Int)? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(json), options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
+            guard let match = detail.firstMatch(of: /character (\d+)/), let offset = Int(match.output.1),
+                offset <= json.count
+            else { return nil }
+            let before = json[..<offset]
+            let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            let column = String(decoding: json[lineStart..<offset], as: UTF8.self).count + 1
+            return (line, column)
+        }
+    }
+
+    private static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
     }
 
     private static func explain(_ error: DecodingError) -> String {
