@@ -29,6 +29,10 @@ public struct AccountDeletion: Sendable, Hashable {
     public var drafts: Int
     /// Pending Twitter authorizations started to link to it.
     public var pendingAuthorizations: Int
+    /// The access token that went with the identity, its secret opened, as the deletion's own transaction read it
+    /// (a token stored while a password was being checked included): revoke it at Twitter. `nil` when there was
+    /// none, or the store has no key ring, or its keys cannot open it.
+    public var credential: TwitterCredential?
 }
 
 /// What ``AccountStore/setAccountStatus(_:to:reason:actor:)`` did.
@@ -126,13 +130,21 @@ extension AccountStore {
     public func deleteAccount(_ reference: AccountReference, actor: String = "cli") async throws(StoreError)
         -> AccountDeletion
     {
-        let deletion = try await write { db in
+        let (deletion, stored) = try await write { db in
             let now = self.now()
             return try AccountStore.delete(
                 try AccountStore.requireUserRecord(db, reference), in: db, actor: actor, at: now)
         }
         logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
-        return deletion
+        return opening(deletion, stored)
+    }
+
+    /// `deletion` with the credential it removed opened (when the ring can).
+    private func opening(_ deletion: AccountDeletion, _ stored: StoredCredential?) -> AccountDeletion {
+        guard let stored, let twitter = deletion.twitter, let keyRing else { return deletion }
+        var opened = deletion
+        opened.credential = try? stored.opened(for: twitter.userID, keyRing: keyRing)
+        return opened
     }
 
     /// Deletes the account `user` as ``deleteAccount(_:actor:)`` does, only while its password hash is still
@@ -143,16 +155,15 @@ extension AccountStore {
     public func deleteAccount(_ user: UserID, actor: String, ifPasswordHash passwordHash: String?)
         async throws(StoreError) -> AccountDeletion?
     {
-        let deletion = try await write { db -> AccountDeletion? in
+        let deleted = try await write { db -> (AccountDeletion, StoredCredential?)? in
             let now = self.now()
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard record.passwordHash == passwordHash else { return nil }
             return try AccountStore.delete(record, in: db, actor: actor, at: now)
         }
-        if let deletion {
-            logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
-        }
-        return deletion
+        guard let (deletion, stored) = deleted else { return nil }
+        logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
+        return opening(deletion, stored)
     }
 
     /// Whether a stored access token goes with the Twitter identity of the account whose row id is `userRowID`.
@@ -178,10 +189,11 @@ extension AccountStore {
 
     /// Deletes `record`'s account in `db`'s transaction, with its `deleted` event.
     private static func delete(_ record: UserRecord, in db: Database, actor: String, at now: Date) throws
-        -> AccountDeletion
+        -> (AccountDeletion, StoredCredential?)
     {
         let account = try AccountStore.attachTwitter(db, record)
-        let hasCredential = try AccountStore.hasCredential(db, userRowID: record.id)
+        let stored = try AccountStore.storedCredential(db, userRowID: record.id!)
+        let hasCredential = stored != nil
         let drafts =
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM registration_drafts WHERE link_user_id = ?", arguments: [record.id])
@@ -223,6 +235,6 @@ extension AccountStore {
                     "credential": hasCredential ? "1" : "0", "password": record.passwordHash == nil ? "0" : "1",
                     "drafts": String(drafts), "pending_authorizations": String(pending),
                 ], occurredAt: now))
-        return deletion
+        return (deletion, stored)
     }
 }

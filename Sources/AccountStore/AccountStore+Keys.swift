@@ -190,7 +190,9 @@ extension AccountStore {
                     let event = AccountEvent(
                         kind: .keysRewrapped, subject: nil, actor: actor,
                         details: ["key_id": target, "values": String(doneBefore + written)], occurredAt: at)
-                    return (written, stillOld, try AccountStore.recordRewrapEvent(db, event, replacing: knownEventRowID))
+                    return (
+                        written, stillOld, try AccountStore.recordRewrapEvent(db, event, replacing: knownEventRowID)
+                    )
                 }
                 done += written
                 eventRowID = rowID

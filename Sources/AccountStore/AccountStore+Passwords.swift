@@ -76,9 +76,10 @@ extension AccountStore {
     /// ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity. With
     /// `verified` (the hash a current password was checked against), nothing is written unless the account still
     /// holds it: a password reset (or another change) made while the current password was being checked wins.
-    /// With `onlyIfNone`, nothing is written unless the account has no password. With `endingSessionsBut`, every
-    /// session of the account but the one whose id hashes to it ends in the same transaction (the event's `details`
-    /// say how many): the password and the sessions it let in never part, even when the write fails half-way.
+    /// With `onlyIfNone`, nothing is written unless the account has no password. Every session of the account but
+    /// `endingSessionsBut`'s (the one whose id hashes to it; `nil`: every one) ends in the same transaction (the
+    /// event's `details` say how many): the password and the sessions it let in never part, even when the write fails
+    /// half-way.
     /// - Returns: whether the hash was written.
     @discardableResult
     package func setPasswordHash(
@@ -102,12 +103,9 @@ extension AccountStore {
                 arguments: [hash, Timestamp.micros(now), record.id])
             try AccountStore.endPasswordResets(db, userRowID: record.id!, at: Timestamp.micros(now))
             try AccountStore.endEmailChanges(db, userRowID: record.id!, at: Timestamp.micros(now))
-            var details: [String: String] = [:]
-            if let keptSession {
-                let ended = try AccountStore.endSessions(
-                    db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
-                details["sessions"] = "\(ended)"
-            }
+            let ended = try AccountStore.endSessions(
+                db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
+            let details = ["sessions": "\(ended)"]
             if let event {
                 try AccountStore.insertEvent(
                     db, AccountEvent(kind: event, subject: user, actor: actor, details: details, occurredAt: now))

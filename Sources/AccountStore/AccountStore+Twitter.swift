@@ -162,8 +162,8 @@ extension AccountStore {
     /// Removes the account's Twitter identity and its credential, with an `unlinked` event.
     ///
     /// Refused with ``StoreError/lastSignInMethod(_:)`` when the account has no password (it would be left with no
-    /// way to sign in), and with ``StoreError/accountDisabled(_:)`` when the account is not active. With
-    /// `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends in
+    /// way to sign in), and with ``StoreError/accountDisabled(_:)`` when the account is not active. Every session of
+    /// the account but `endingSessionsBut`'s (the hash of the browser session that asked; `nil`: every one) ends in
     /// the same transaction (the event's `details` say how many): whoever signed in through the Twitter account is
     /// signed out with it.
     public func unlinkTwitter(
@@ -185,11 +185,9 @@ extension AccountStore {
             record.updatedAt = Timestamp.micros(now)
             try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
             var details = ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName]
-            if let keptSession {
-                let ended = try AccountStore.endSessions(
-                    db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
-                details["sessions"] = "\(ended)"
-            }
+            let ended = try AccountStore.endSessions(
+                db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
+            details["sessions"] = "\(ended)"
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .unlinked, subject: userID, actor: actor, details: details, occurredAt: now))
             return record.account(twitter: nil)

@@ -61,7 +61,8 @@ extension StoreError {
             return " (this user cannot read it: \(String(cString: strerror(errno))))"
         }
         if access(directoryShown, W_OK | X_OK) != 0 {
-            return " (its directory \(directoryShown) cannot be written by this user, and SQLite makes its -wal and -shm "
+            return
+                " (its directory \(directoryShown) cannot be written by this user, and SQLite makes its -wal and -shm "
                 + "files there)"
         }
         return ""

@@ -373,10 +373,13 @@ extension AccountRoutes {
                 problem: "To delete this account, log in with Twitter again first: an account without a password "
                     + "can be deleted only soon after signing in.", on: .delete, status: .forbidden)
         }
-        // Read before the identity goes, to be revoked at Twitter once the account is gone.
-        let credential = account.twitter == nil ? nil : await registration.storedCredential(of: account.id)
+        // The token to revoke at Twitter once the account is gone: the one the deletion's own transaction removed (a
+        // Twitter account linked in another tab while the password was checked included).
+        var credential: TwitterCredential?
         do {
-            _ = try await local.deleteAccount(for: account.id, current: Secret(form["current_password"] ?? ""))
+            credential = try await local.deleteAccount(
+                for: account.id, current: account.hasPassword ? Secret(form["current_password"] ?? "") : nil
+            ).credential
         } catch {
             if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .delete) {
                 return refusal

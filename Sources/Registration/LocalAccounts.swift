@@ -186,8 +186,10 @@ public struct LocalAccounts: Sendable {
     /// matches (a sign-in that only rehashed it). After ``maximumFailures`` wrong current passwords within
     /// ``failureWindow`` (changes and removals together), none is checked: ``LocalAccountError/throttled(retryAfter:)``.
     ///
-    /// With `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends
-    /// in the transaction that writes the password: whoever signed in with the old one, or holds a stolen session.
+    /// Every other session of the account ends in the transaction that writes the password: whoever signed in with the
+    /// old one, or holds a stolen session. Pass `endingSessionsBut` (the hash of the browser session that asked, as
+    /// the store keeps it) to keep that one; without it every session ends, the asking one too (until session 41
+    /// none did).
     public func changePassword(
         for user: UserID, current: Secret, new: Secret, endingSessionsBut keptSession: String? = nil
     ) async throws(LocalAccountError) {
@@ -220,8 +222,8 @@ public struct LocalAccounts: Sendable {
     /// No current password can be checked, so whoever holds a signed-in session could add a way in that outlives it:
     /// call this only just after the person signed in (`AccountsHummingbird` asks for a sign-in within the last
     /// 10 minutes). A password the policy refuses is ``LocalAccountError/invalid(_:)``; an account that has one, even
-    /// one set while this ran, ``LocalAccountError/hasPassword``; nothing is written then. With `endingSessionsBut`,
-    /// every other session of the account ends in the transaction that writes it, as in
+    /// one set while this ran, ``LocalAccountError/hasPassword``; nothing is written then. Every session of the account
+    /// but `endingSessionsBut`'s (`nil`: every one) ends in the transaction that writes it, as in
     /// ``changePassword(for:current:new:endingSessionsBut:)``.
     public func setPassword(
         for user: UserID, new: Secret, endingSessionsBut keptSession: String? = nil
@@ -245,8 +247,9 @@ public struct LocalAccounts: Sendable {
     /// linked Twitter identity (it would be left with no way to sign in). A password reset (or change) made while the
     /// password was being checked wins, as in ``changePassword(for:current:new:endingSessionsBut:)``.
     ///
-    /// With `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends
-    /// in the transaction that removes it, as a change ends them: whoever signed in with the password is signed out.
+    /// Every session of the account but `endingSessionsBut`'s (the hash of the browser session that asked; `nil`: every
+    /// one) ends in the transaction that removes it, as a change ends them: whoever signed in with the password is
+    /// signed out.
     public func removePassword(
         for user: UserID, current: Secret, endingSessionsBut keptSession: String? = nil
     ) async throws(LocalAccountError) {

@@ -607,8 +607,9 @@ public struct RegistrationService: Sendable {
     /// (``RegistrationError/store(_:)`` with ``StoreError/lastSignInMethod(_:)``) and when the account is disabled
     /// (``RegistrationError/accountDisabled``).
     ///
-    /// With `endingSessionsBut` (the hash of the browser session that asked), every other session of the account ends
-    /// in the same transaction: whoever signed in through the Twitter account is signed out with it.
+    /// Every session of the account but `endingSessionsBut`'s (the hash of the browser session that asked; `nil`: every
+    /// one, until session 41 none) ends in the same transaction: whoever signed in through the Twitter account is
+    /// signed out with it.
     ///
     /// Then the stored access token, deleted with the identity, is revoked at Twitter too (``revokeAccess(_:)``,
     /// awaited, best effort: a failure is logged, and the unlink stands).

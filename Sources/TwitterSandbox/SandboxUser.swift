@@ -158,7 +158,8 @@ public struct SandboxUser: Sendable, Hashable, Codable {
         do {
             users = try JSONDecoder().decode([SandboxUser].self, from: Data(json))
         } catch let error as DecodingError {
-            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let place = syntaxErrorPlace(json) {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let place = syntaxErrorPlace(json)
+            {
                 throw .invalidUsersFile("line \(place.line), column \(place.column): not valid JSON")
             }
             throw .invalidUsersFile(explain(error))

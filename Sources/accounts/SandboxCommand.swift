@@ -60,7 +60,11 @@ struct SandboxCommand: AsyncParsableCommand {
                     + "\(SandboxConfiguration.maximumCallbackURLs) (register one and vary its query string)")
         }
         if (consumerKey == nil) != (consumerSecret == nil) {
-            throw ValidationError("--consumer-key and --consumer-secret go together")
+            let (given, missing) =
+                consumerKey == nil ? ("--consumer-secret", "--consumer-key") : ("--consumer-key", "--consumer-secret")
+            throw ValidationError(
+                "\(given) is given but \(missing) is not: --consumer-key and --consumer-secret go together (or give "
+                    + "neither: a throwaway pair is then generated)")
         }
         for (flag, value) in [("--consumer-key", consumerKey), ("--consumer-secret", consumerSecret)]
         where value?.isEmpty == true {

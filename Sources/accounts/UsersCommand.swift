@@ -148,7 +148,10 @@ struct UsersCommand: AsyncParsableCommand {
                 lines.append(
                     "  Twitter identity \(twitter.userID) (@\(ReportRenderer.terminalText(twitter.screenName)))"
                         + (deletion.removedCredential ? " and its stored access token" : " (no stored access token)"))
-                if let credential, let consumer = DemoCommand.environmentConsumer() {
+                // (the token the deletion removed, read in its transaction: one stored since the check above wins)
+                if let credential = deletion.credential ?? credential, revokeTwitterToken,
+                    let consumer = DemoCommand.environmentConsumer()
+                {
                     let base = twitterAPIBase.flatMap(DemoCommand.apiBase) ?? TwitterClient.defaultBaseURL
                     let client = TwitterClient(consumer: consumer, baseURL: base, timeout: .seconds(10))
                     do {

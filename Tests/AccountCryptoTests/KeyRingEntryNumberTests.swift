@@ -15,7 +15,9 @@ struct KeyRingEntryNumberTests {
             try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "k2:\(keyB),\nk1:QUJD"])
         }
         #expect(
-            error == .wrongKeyLength(keyID: "k1", byteCount: 3, location: .environment(variable: "ACCOUNTS_KEYS", entry: 2)),
+            error
+                == .wrongKeyLength(
+                    keyID: "k1", byteCount: 3, location: .environment(variable: "ACCOUNTS_KEYS", entry: 2)),
             "\(error)")
         #expect(String(describing: error).contains("ACCOUNTS_KEYS entry 2"), "\(error)")
         #expect(!String(describing: error).contains(keyB))

@@ -45,7 +45,8 @@ struct RewrapBesideOthersTests {
             #expect(counts.map(\.keyID) == ["k2"] && counts.first?.credentials == 4, "\(counts)")
             for index in 0..<4 {
                 #expect(
-                    try await rotated.credential(for: TwitterUserID(UInt64(100 + index)))?.secret.revealed == "s\(index)")
+                    try await rotated.credential(for: TwitterUserID(UInt64(100 + index)))?.secret.revealed
+                        == "s\(index)")
             }
         }
     }
@@ -65,14 +66,17 @@ struct RewrapBesideOthersTests {
                 "UPDATE twitter_credentials SET key_id = CAST(key_id AS BLOB) WHERE identity_id = (SELECT max(identity_id) FROM twitter_credentials)"
             )
             #expect(
-                countQuery(dir + "/accounts.sqlite", "SELECT count(*) FROM twitter_credentials WHERE typeof(key_id) = 'blob'")
+                countQuery(
+                    dir + "/accounts.sqlite", "SELECT count(*) FROM twitter_credentials WHERE typeof(key_id) = 'blob'")
                     == 1)
             let reopened = try makeStore(in: dir, keyRing: try KeyRing(keys: [key]))
             defer { try? reopened.close() }
 
             let counts = try await reopened.sealedValueCounts()
 
-            #expect(counts == [SealedValueCount(keyID: "k1", credentials: 3, pendingAuthorizations: 0, drafts: 0)], "\(counts)")
+            #expect(
+                counts == [SealedValueCount(keyID: "k1", credentials: 3, pendingAuthorizations: 0, drafts: 0)],
+                "\(counts)")
         }
     }
 }

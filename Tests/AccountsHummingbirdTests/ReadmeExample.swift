@@ -30,10 +30,13 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
         return "Hello, \(account?.username ?? "stranger")"
     }
     try await Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: 8080))).runService()
+    try store.close()  // after a graceful shutdown: checkpoints the -wal file (see the shutdown example below)
 }
 
 /// The README's shutdown example for "Forgot your password?", kept here so that it keeps compiling (never run).
-func readmeResetShutdownExample(application: some ApplicationProtocol, routes: AccountRoutes) async throws {
+func readmeResetShutdownExample(
+    application: some ApplicationProtocol, routes: AccountRoutes, store: AccountStore
+) async throws {
     try await application.runService()  // SIGINT or SIGTERM: a graceful shutdown, then it returns
     await withTaskGroup(of: Void.self) { group in
         group.addTask { await routes.finishMails() }  // every link asked for so far issued and mailed
@@ -41,4 +44,5 @@ func readmeResetShutdownExample(application: some ApplicationProtocol, routes: A
         await group.next()
         group.cancelAll()
     }
+    try store.close()  // checkpoints the -wal file: deleted accounts leave it too (secure_delete zeroes what they held)
 }

@@ -52,7 +52,8 @@ struct ReportOutputTests {
             email: "zoe@gmail.com", firstName: "Zo" + scalar(0xFDD0) + "e", lastName: "Q" + scalar(0xFFFE))
         let second = MatchableAccount(
             id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000002"), username: "zoe_tw",
-            email: "z.oe@gmail.com", twitterScreenName: "zoe_tw", twitterName: "Zoe \u{9B}31mred\u{7F}" + scalar(0x10FFFF))
+            email: "z.oe@gmail.com", twitterScreenName: "zoe_tw",
+            twitterName: "Zoe \u{9B}31mred\u{7F}" + scalar(0x10FFFF))
         let report = DuplicateReport(
             generatedAt: Date(timeIntervalSince1970: 1_800_000_000), accountsScanned: 2, minimumScore: 0.7,
             clusters: [

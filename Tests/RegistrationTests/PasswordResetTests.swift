@@ -255,12 +255,14 @@ struct PasswordResetTests {
             // And a sign-in checked after the change opens one
             let afterChange = clock.now
             clock.advance(by: 0.001)
-            #expect(try await store.replaceBrowserSession(nil, with: session(), unlessEndedSince: afterChange))
-            // And so does one of an account given a password after the sign-in's checks began
+            let kept = session()
+            #expect(try await store.replaceBrowserSession(nil, with: kept, unlessEndedSince: afterChange))
+            // And so does one of an account given a password after the sign-in's checks began (the session that
+            // asked for it kept)
             try executeSQL(database, "UPDATE users SET password_hash = NULL WHERE username = 'ann'")
             let checkedAgain = clock.now
             clock.advance(by: 0.001)
-            try await local.setPassword(for: ann.id, new: Self.password)
+            try await local.setPassword(for: ann.id, new: Self.password, endingSessionsBut: kept.tokenHash)
             #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAgain))
             #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
         }

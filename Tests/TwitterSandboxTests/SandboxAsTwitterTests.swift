@@ -56,7 +56,8 @@ struct SandboxAsTwitterTests {
     /// Twitter's screen names are unique, without regard to case: a users file naming `ann` and `ANN` is refused with
     /// the entry's index, as a repeated `id_str` is.
     @Test func aRepeatedScreenNameIsRefusedLikeARepeatedID() {
-        let json = #"[{"id_str": "1", "screen_name": "ann", "name": "A"}, {"id_str": "2", "screen_name": "ANN", "name": "B"}]"#
+        let json =
+            #"[{"id_str": "1", "screen_name": "ann", "name": "A"}, {"id_str": "2", "screen_name": "ANN", "name": "B"}]"#
         let error = #expect(throws: SandboxError.self) { try SandboxUser.decode(json: Array(json.utf8)) }
         #expect(error?.description.contains("user 1") == true, "\(String(describing: error))")
     }

@@ -86,7 +86,8 @@ struct KeysConcurrencyCommandTests {
             )
 
             let result = try runAccounts(
-                ["--database", database, "keys", "status"], environment: ["ACCOUNTS_KEYS": keyA.unredactedKeysFileLine()])
+                ["--database", database, "keys", "status"],
+                environment: ["ACCOUNTS_KEYS": keyA.unredactedKeysFileLine()])
 
             #expect(result.status == 0, "\(result.stderr)")
             #expect(!result.stdout.contains("\u{1B}"), "\(result.stdout.debugDescription)")

@@ -90,10 +90,14 @@ struct SandboxCommandTests {
         #expect(text.contains("TWITTER_CONSUMER_SECRET="))
     }
 
-    @Test func halfAConsumerPairIsAUsageError() throws {
+    @Test func halfAConsumerPairIsAUsageErrorNamingTheMissingHalf() throws {
         let result = try runAccounts(["sandbox", "--consumer-key", "only-key"])
         #expect(result.status == 64)
-        #expect(result.stderr.contains("--consumer-key and --consumer-secret go together"))
+        #expect(result.stderr.contains("--consumer-key is given but --consumer-secret is not"), "\(result.stderr)")
+        let other = try runAccounts(["sandbox", "--consumer-secret", "only-secret"])
+        #expect(other.status == 64)
+        #expect(other.stderr.contains("--consumer-secret is given but --consumer-key is not"))
+        #expect(!other.stderr.contains("only-secret"))  // (a secret is never echoed)
     }
 
     /// An empty `--consumer-key` or `--consumer-secret` (an unset shell variable) is half a pair of flags, a usage
