@@ -7,16 +7,17 @@ import Testing
 
 /// The migration runner on files that hide a transaction statement behind a comment, and on migrations that rebuild
 /// a table, against real SQLite files.
-struct MigrationScriptEdgeTests {
-    static let first = MigrationFile(fileName: "0001_create_t.sql", contents: Array("CREATE TABLE t (a);\n".utf8))
+extension MigrationRunnerTests {
+    /// A parent table and a child table whose rows go with their parent's (ON DELETE CASCADE).
+    static let parentAndChild = MigrationFile(
+        fileName: "0001_create_parent_child.sql",
+        contents: Array(
+            """
+            CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+            CREATE TABLE child (id INTEGER PRIMARY KEY,
+                parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE);
 
-    func tables(_ path: String) throws -> [String] {
-        let queue = try DatabaseQueue(path: path)
-        defer { try? queue.close() }
-        return try queue.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        }
-    }
+            """.utf8))
 
     func historyVersions(_ path: String) throws -> [Int] {
         let queue = try DatabaseQueue(path: path)
@@ -84,15 +85,7 @@ struct MigrationScriptEdgeTests {
         try await withTemporaryDirectory { dir throws in
             // Given a parent table and a child table with ON DELETE CASCADE, holding rows
             let path = dir + "/a.sqlite"
-            let schema = MigrationFile(
-                fileName: "0001_create_parent_child.sql",
-                contents: Array(
-                    """
-                    CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
-                    CREATE TABLE child (id INTEGER PRIMARY KEY,
-                        parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE);
-
-                    """.utf8))
+            let schema = Self.parentAndChild
             _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [schema])
             try executeSQL(
                 path, "INSERT INTO parent VALUES (1, 'ann'), (2, 'bob'); INSERT INTO child VALUES (10, 1), (20, 2)")
@@ -130,15 +123,7 @@ struct MigrationScriptEdgeTests {
     @Test func aMigrationThatLeavesARowReferringToNothingIsRolledBack() async throws {
         try await withTemporaryDirectory { dir throws in
             let path = dir + "/a.sqlite"
-            let schema = MigrationFile(
-                fileName: "0001_create_parent_child.sql",
-                contents: Array(
-                    """
-                    CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
-                    CREATE TABLE child (id INTEGER PRIMARY KEY,
-                        parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE);
-
-                    """.utf8))
+            let schema = Self.parentAndChild
             _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [schema])
             try executeSQL(
                 path, "INSERT INTO parent VALUES (1, 'ann'), (2, ''); INSERT INTO child VALUES (10, 1), (20, 2)")

@@ -6,6 +6,20 @@ import Testing
 /// The report's outputs as a reader sees them: which fields the page highlights and `matched_fields` names, what the
 /// page may hold, and where the table's columns start on the screen.
 struct ReportOutputTests {
+    /// A report of one cluster: `first` and `second`, linked by their mailbox.
+    static func pairReport(_ first: MatchableAccount, _ second: MatchableAccount) -> DuplicateReport {
+        DuplicateReport(
+            generatedAt: Date(timeIntervalSince1970: 1_800_000_000), accountsScanned: 2, minimumScore: 0.7,
+            clusters: [
+                DuplicateCluster(
+                    id: "dup-0123456789abcdef", score: 0.99, reasons: ["same mailbox after gmail normalisation"],
+                    members: [
+                        DuplicateMember(account: first, matchedFields: [.email]),
+                        DuplicateMember(account: second, matchedFields: [.email]),
+                    ], isCapped: false)
+            ], statistics: DetectionStatistics())
+    }
+
     /// A link whose names agree by the given name only (one account has no family name) says nothing about the
     /// family name: `last_name` is no matched field of either account — least of all of the one whose `last_name` is
     /// null. (`matchedFields` gave both accounts first_name and last_name; the page highlighted `Jones`, and the JSON
@@ -54,16 +68,7 @@ struct ReportOutputTests {
             id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000002"), username: "zoe_tw",
             email: "z.oe@gmail.com", twitterScreenName: "zoe_tw",
             twitterName: "Zoe \u{9B}31mred\u{7F}" + scalar(0x10FFFF))
-        let report = DuplicateReport(
-            generatedAt: Date(timeIntervalSince1970: 1_800_000_000), accountsScanned: 2, minimumScore: 0.7,
-            clusters: [
-                DuplicateCluster(
-                    id: "dup-0123456789abcdef", score: 0.99, reasons: ["same mailbox after gmail normalisation"],
-                    members: [
-                        DuplicateMember(account: first, matchedFields: [.email]),
-                        DuplicateMember(account: second, matchedFields: [.email]),
-                    ], isCapped: false)
-            ], statistics: DetectionStatistics())
+        let report = Self.pairReport(first, second)
         let html = ReportRenderer.render(report, as: .html)
         let forbidden = html.unicodeScalars.filter { scalar in
             let value = scalar.value
@@ -85,16 +90,7 @@ struct ReportOutputTests {
         let second = MatchableAccount(
             id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000002"), username: "john_tw",
             email: "john@googlemail.com", twitterScreenName: "john_tw", twitterName: name)
-        let report = DuplicateReport(
-            generatedAt: Date(timeIntervalSince1970: 1_800_000_000), accountsScanned: 2, minimumScore: 0.7,
-            clusters: [
-                DuplicateCluster(
-                    id: "dup-0123456789abcdef", score: 0.99, reasons: ["same mailbox after gmail normalisation"],
-                    members: [
-                        DuplicateMember(account: first, matchedFields: [.email]),
-                        DuplicateMember(account: second, matchedFields: [.email]),
-                    ], isCapped: false)
-            ], statistics: DetectionStatistics())
+        let report = Self.pairReport(first, second)
         let table = ReportRenderer.render(report, as: .table)
         let lines = table.split(separator: "\n").map(String.init)
         let header = try #require(lines.first { $0.hasPrefix("CLUSTER") })
