@@ -259,7 +259,7 @@ public struct AccountStore: Sendable {
         var applied: [AppliedMigration] = []
         var malformed: MigrationError?
         if let code = rows(
-            "SELECT version, name, checksum, applied_at, execution_micros, rowid FROM \(SchemaMigrator.historyTable) "
+            "SELECT version, name, checksum, applied_at, execution_micros FROM \(SchemaMigrator.historyTable) "
                 + "ORDER BY version",
             { statement in
                 func value(_ column: CInt) -> DatabaseValue { DatabaseValue(sqliteStatement: statement, index: column) }
@@ -267,7 +267,7 @@ public struct AccountStore: Sendable {
                     applied.append(
                         try AppliedMigration(
                             version: value(0), name: value(1), checksum: value(2), appliedAt: value(3),
-                            executionMicros: value(4), row: Int(sqlite3_column_int64(statement, 5))))
+                            executionMicros: value(4)))
                 } catch {
                     malformed = malformed ?? error
                 }

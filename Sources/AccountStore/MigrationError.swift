@@ -32,9 +32,9 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     /// After a migration's statements, a row refers to one that does not exist (found by `PRAGMA foreign_key_check`,
     /// foreign keys being off while a migration runs); the migration was rolled back and not recorded.
     case foreignKeyViolation(file: String, table: String, row: Int64?, parent: String)
-    /// A row of the history table (`schema_migrations`, by its rowid) cannot be read as a migration: edited by hand
-    /// into something that is not one.
-    case malformedHistory(row: Int, problem: String)
+    /// A row of the history table (`schema_migrations`, named by its `name`) cannot be read as a migration: edited by
+    /// hand into something that is not one, or a table of another tool's making.
+    case malformedHistory(name: String, problem: String)
 
     public var description: String {
         switch self {
@@ -69,9 +69,10 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
                 "\(file): migration rolled back: \(table) row \(row.map(String.init) ?? "(without rowid)") refers to "
                 + "a \(parent) row that does not exist after it; keep the referenced rows (or their ids) when rebuilding "
                 + "a table"
-        case .malformedHistory(let row, let problem):
-            return "schema_migrations row \(row): \(problem); put back the number of the migration file its name "
-                + "belongs to (NNNN in NNNN_name.sql): UPDATE schema_migrations SET version = NNNN WHERE rowid = \(row)"
+        case .malformedHistory(let name, let problem):
+            let quoted = "'" + name.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
+            return "schema_migrations row \(quoted): \(problem); put back the number of the migration file it belongs "
+                + "to (NNNN in NNNN_\(name).sql): UPDATE schema_migrations SET version = NNNN WHERE name = \(quoted)"
         case .outOfOrder(let version, let name, let newest):
             return "migration \(version) (\(name)) is pending but migration \(newest) is applied: it would run after "
                 + "\(newest), unlike on a new database; give it a version above \(newest)"

@@ -103,15 +103,15 @@ struct AppliedMigration: Sendable {
     var executionMicros: Int64?
 
     /// A history row as stored, read without trapping on what a hand edit may leave: a `version` that is no integer
-    /// is ``MigrationError/malformedHistory(row:problem:)``; other values are read as text or time whatever their
+    /// is ``MigrationError/malformedHistory(name:problem:)``; other values are read as text or time whatever their
     /// storage class.
     init(
         version: DatabaseValue, name: DatabaseValue, checksum: DatabaseValue, appliedAt: DatabaseValue,
-        executionMicros: DatabaseValue, row: Int
+        executionMicros: DatabaseValue
     ) throws(MigrationError) {
         guard case .int64(let number) = version.storage, let version = Int(exactly: number) else {
             throw .malformedHistory(
-                row: row, problem: "version is \(AppliedMigration.shown(version)), not an integer")
+                name: AppliedMigration.text(name), problem: "version is \(AppliedMigration.shown(version)), not an integer")
         }
         self.version = version
         self.name = AppliedMigration.text(name)
@@ -159,13 +159,12 @@ enum SchemaMigrator {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT version, name, checksum, applied_at, execution_micros, rowid FROM \(historyTable)
+                SELECT version, name, checksum, applied_at, execution_micros FROM \(historyTable)
                 ORDER BY version
                 """)
         return try rows.map { row in
             try AppliedMigration(
-                version: row[0], name: row[1], checksum: row[2], appliedAt: row[3], executionMicros: row[4],
-                row: row[5])
+                version: row[0], name: row[1], checksum: row[2], appliedAt: row[3], executionMicros: row[4])
         }
     }
 
@@ -273,6 +272,9 @@ enum SchemaMigrator {
                 }
                 // The net under the check of the files for transaction statements (when they are read): a commit
                 // that is not the runner's own is turned into a rollback before SQLite makes it.
+                // Rows that referred to nothing before (deleted by hand with foreign keys off, as the sqlite3 shell
+                // has them) are not this migration's doing: only rows it leaves so stop it.
+                let brokenBefore = Set(try ForeignKeyViolation.all(db))
                 let commits = CommitGuard()
                 db.add(transactionObserver: commits, extent: .observerLifetime)
                 defer { db.remove(transactionObserver: commits) }
@@ -299,12 +301,10 @@ enum SchemaMigrator {
                                 keyword: SQLScript.summary(statement.sql)))
                     }
                 }
-                if let broken = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
-                    let table: String = broken[0] ?? "?"
-                    let rowID: Int64? = broken[1]
-                    let parent: String = broken[2] ?? "?"
+                if let broken = try ForeignKeyViolation.all(db).first(where: { !brokenBefore.contains($0) }) {
                     throw StoreError.migration(
-                        .foreignKeyViolation(file: migration.fileName, table: table, row: rowID, parent: parent))
+                        .foreignKeyViolation(
+                            file: migration.fileName, table: broken.table, row: broken.row, parent: broken.parent))
                 }
                 let elapsed = ContinuousClock.now - started
                 let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
@@ -350,4 +350,18 @@ private final class CommitGuard: TransactionObserver {
     }
     func databaseDidCommit(_ db: Database) {}
     func databaseDidRollback(_ db: Database) {}
+}
+
+/// A row of `PRAGMA foreign_key_check`: a row of `table` that refers to a `parent` row that does not exist.
+private struct ForeignKeyViolation: Hashable {
+    var table: String
+    var row: Int64?
+    var parent: String
+    var constraint: Int64
+
+    static func all(_ db: Database) throws -> [ForeignKeyViolation] {
+        try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
+            ForeignKeyViolation(table: row[0] ?? "?", row: row[1], parent: row[2] ?? "?", constraint: row[3] ?? 0)
+        }
+    }
 }
