@@ -255,7 +255,6 @@ struct DemoCommand: AsyncParsableCommand {
 
     // MARK: - Keys
 
-    /// The configured key ring; without one, a development key file beside the database (made on first use).
     /// Whether `path` names nothing yet, an empty regular file, or a regular file that begins with SQLite's header
     /// (through links).
     static func mayBecomeADatabase(_ path: String) -> Bool {
@@ -269,6 +268,7 @@ struct DemoCommand: AsyncParsableCommand {
         return header == Data("SQLite format 3\u{0}".utf8)
     }
 
+    /// The configured key ring; without one, a development key file beside the database (made on first use).
     func demoKeyRing() throws -> KeyRing {
         if let configured = try global.optionalKeyRing() { return configured }
         let path = global.databasePath + ".keys"
