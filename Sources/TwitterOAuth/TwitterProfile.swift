@@ -49,10 +49,7 @@ public struct TwitterProfile: Sendable, Equatable {
         }
         // Every Twitter user has a handle and a display name; blank ones (white space and control characters only,
         // which the store drops from names) would be stored empty and make an export line that does not import.
-        for (field, value) in [("screen_name", wire.screenName), ("name", wire.name)]
-        where value.unicodeScalars.allSatisfy({
-            $0.properties.isWhitespace || $0.properties.generalCategory == .control
-        }) {
+        for (field, value) in [("screen_name", wire.screenName), ("name", wire.name)] where Self.isBlank(value) {
             throw .malformedResponse("verify_credentials: the field \(field) is empty")
         }
         self.id = id
@@ -115,5 +112,13 @@ extension Optional where Wrapped == String {
     fileprivate var nonEmpty: String? {
         guard let value = self, !value.isEmpty else { return nil }
         return value
+    }
+}
+
+extension TwitterProfile {
+    /// Whether a screen name or display name is blank: white space and control characters only (none at all too).
+    /// Such a profile is refused; the sandbox refuses such a fake user for the same reason.
+    package static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
     }
 }

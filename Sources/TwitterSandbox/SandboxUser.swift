@@ -175,7 +175,7 @@ public struct SandboxUser: Sendable, Hashable, Codable {
             }
             // (blank as `TwitterProfile` reads it, which refuses a profile without them: every sign-in as such a
             // user failed after the consent page)
-            guard !isBlank(user.screenName), !isBlank(user.name) else {
+            guard !TwitterProfile.isBlank(user.screenName), !TwitterProfile.isBlank(user.name) else {
                 throw .invalidUsersFile(
                     "user \(index): screen_name and name must not be empty or blank (white space, control characters)")
             }
@@ -210,10 +210,6 @@ public struct SandboxUser: Sendable, Hashable, Codable {
             let column = String(decoding: json[lineStart..<offset], as: UTF8.self).count + 1
             return (line, column)
         }
-    }
-
-    private static func isBlank(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
     }
 
     private static func explain(_ error: DecodingError) -> String {

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The report's outputs as a reader sees them: which fields the page highlights and `matched_fields` names, what the
-/// page may hold, and where the table's columns start on the screen.
+/// page may hold.
 struct ReportOutputTests {
     /// A report of one cluster: `first` and `second`, linked by their mailbox.
     static func pairReport(_ first: MatchableAccount, _ second: MatchableAccount) -> DuplicateReport {
@@ -76,30 +76,5 @@ struct ReportOutputTests {
         }.map { String($0.value, radix: 16) }
         #expect(forbidden == [])
         #expect(html.contains("Zo"))
-    }
-
-    /// Wide characters outside the ranges the width knows take two cells on the screen (East Asian Width W, as
-    /// `wcwidth` counts them): CJK small form variants (`﹐`, U+FE50), the kana supplement (hentaigana, U+1B000…),
-    /// Hangul jamo extended-A leading consonants (U+A960…), the Yijing hexagrams (U+4DC0…) and the angle brackets
-    /// U+2329/U+232A. Each was counted as one cell, so the columns after such a name started one cell early.
-    @Test(arguments: ["山田﹐太郎", "\u{1B001}\u{1B002}子", "\u{A960}\u{1161}", "易 \u{4DC0}", "\u{2329}Anna\u{232A}"])
-    func wideCharactersOutsideTheKnownRangesTakeTwoCells(_ name: String) throws {
-        let first = MatchableAccount(
-            id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000001"), username: "john",
-            email: "j.o.h.n+x@gmail.com", firstName: "John", lastName: "Smith")
-        let second = MatchableAccount(
-            id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000002"), username: "john_tw",
-            email: "john@googlemail.com", twitterScreenName: "john_tw", twitterName: name)
-        let report = Self.pairReport(first, second)
-        let table = ReportRenderer.render(report, as: .table)
-        let lines = table.split(separator: "\n").map(String.init)
-        let header = try #require(lines.first { $0.hasPrefix("CLUSTER") })
-        func idColumn(_ line: String) throws -> Int {
-            let id = try #require(line.range(of: "00000000-0000-4000-8000-00000000000") ?? line.range(of: "ID"))
-            return try #require(TableWidth.of(String(line[..<id.lowerBound])), "no wcwidth or no C.UTF-8 locale")
-        }
-        let members = lines.filter { $0.contains("00000000-0000-4000-8000-00000000000") }
-        #expect(members.count == 2)
-        for member in members { #expect(try idColumn(member) == idColumn(header), "\(member)") }
     }
 }

@@ -121,6 +121,10 @@ struct ReportRendererTests {
         // Kana with the voiced sound mark as a combining mark (NFD `ガ`, `ダ`): the mark takes no cell, but it lies in
         // a range the width counts two for before it asks whether the scalar is a mark.
         "\u{30AB}\u{3099}\u{30EF}\u{30BF}\u{3099}",
+        // Wide outside the common CJK blocks (East Asian Width W, as `wcwidth` counts them), each once counted as one
+        // cell: CJK small form variants (U+FE50…), the kana supplement (hentaigana, U+1B000…), Hangul jamo
+        // extended-A (U+A960…), the Yijing hexagrams (U+4DC0…), the angle brackets U+2329/U+232A.
+        "山田﹐太郎", "\u{1B001}\u{1B002}子", "\u{A960}\u{1161}", "易 \u{4DC0}", "\u{2329}Anna\u{232A}",
     ])
     func tableColumnsLineUpOnTheScreen(_ name: String) throws {
         let table = ReportRenderer.render(Self.sample(name: name), as: .table)

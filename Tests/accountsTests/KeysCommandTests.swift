@@ -6,6 +6,20 @@ import TestSupport
 import Testing
 
 struct KeysCommandTests {
+    /// `count` accounts in `dir/accounts.sqlite`, each with a Twitter identity `1000000 + i` and its access token
+    /// (`t<i>`, secret `secret-<i>`) sealed under `key`; the store is closed.
+    static func seedCredentials(_ count: Int, sealedUnder key: SecretKey, in dir: String) async throws {
+        let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [key]), synchronous: .normal)
+        for index in 0..<count {
+            let user = try await store.createAccount(newAccount("user\(index)"))
+            try await store.linkTwitter(
+                twitterIdentity(String(1_000_000 + index)),
+                credential: TwitterCredential(token: "t\(index)", secret: Secret("secret-\(index)")),
+                to: .id(user.id))
+        }
+        try store.close()
+    }
+
     @Test func generatePrintsOneKeyLineOrWritesAnOwnerOnlyFile() throws {
         try withTemporaryDirectorySync { dir in
             let printed = try runAccounts(["keys", "generate", "--id", "k1"])
@@ -134,16 +148,8 @@ struct KeysCommandTests {
             // Given 10,000 credentials sealed under key A
             let keyA = try SecretKey.generate(id: "keyA")
             let keyB = try SecretKey.generate(id: "keyB")
-            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]), synchronous: .normal)
             let count = 10_000
-            for index in 0..<count {
-                let user = try await store.createAccount(newAccount("user\(index)"))
-                try await store.linkTwitter(
-                    twitterIdentity(String(1_000_000 + index)),
-                    credential: TwitterCredential(token: "t\(index)", secret: Secret("secret-\(index)")),
-                    to: .id(user.id))
-            }
-            try store.close()
+            try await Self.seedCredentials(count, sealedUnder: keyA, in: dir)
             let database = dir + "/accounts.sqlite"
             let rotated = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
 

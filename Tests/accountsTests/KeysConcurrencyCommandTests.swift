@@ -15,16 +15,8 @@ struct KeysConcurrencyCommandTests {
         try await withTemporaryDirectory { dir in
             let keyA = try SecretKey.generate(id: "keyA")
             let keyB = try SecretKey.generate(id: "keyB")
-            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]), synchronous: .normal)
             let count = 2_000
-            for index in 0..<count {
-                let user = try await store.createAccount(newAccount("user\(index)"))
-                try await store.linkTwitter(
-                    twitterIdentity(String(1_000_000 + index)),
-                    credential: TwitterCredential(token: "t\(index)", secret: Secret("secret-\(index)")),
-                    to: .id(user.id))
-            }
-            try store.close()
+            try await KeysCommandTests.seedCredentials(count, sealedUnder: keyA, in: dir)
             let database = dir + "/accounts.sqlite"
             let toB = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
             let backToA = ["ACCOUNTS_KEYS": keyA.unredactedKeysFileLine() + "," + keyB.unredactedKeysFileLine()]
