@@ -169,6 +169,13 @@ public struct PasswordHasher: Sendable {
         guard let log2N = parameter("ln", in: fields[1]), let r = parameter("r", in: fields[2]),
             let p = parameter("p", in: fields[3])
         else {
+            // Django's `ScryptPasswordHasher` writes `scrypt$N$salt$r$p$hash`: well formed, only not this format.
+            if decimal(fields[1], maximumDigits: maximumParameterDigits) != nil,
+                decimal(fields[3], maximumDigits: maximumParameterDigits) != nil,
+                decimal(fields[4], maximumDigits: maximumParameterDigits) != nil
+            {
+                throw .unsupportedAlgorithm("scrypt in Django's format (scrypt$N$salt$r$p$hash)")
+            }
             throw .malformed(algorithm: algorithm, problem: "expected ln=N$r=N$p=N after 'scrypt$'")
         }
         if let problem = Parameters.problem(log2N: log2N, r: r, p: p) {
@@ -193,19 +200,19 @@ public struct PasswordHasher: Sendable {
         return decimal(field.dropFirst(prefix.count), maximumDigits: maximumParameterDigits)
     }
 
-    /// Most digits read in a stored parameter (ln, r, p, a PBKDF2 iteration count): far more than any accepted value
-    /// needs, so that a number too large is refused as out of range, naming it, rather than as "not a number"; 18
-    /// digits always fit in an `Int`.
+    /// Most significant digits a stored parameter (ln, r, p, a PBKDF2 iteration count) is read with: far more than any
+    /// accepted value needs, and always within an `Int`; a longer number reads as `Int.max`, refused as out of range.
     static let maximumParameterDigits = 18
 
-    /// A non-negative decimal of 1 to `maximumDigits` ASCII digits, or nil.
+    /// A non-negative decimal of ASCII digits, or nil; one of more than `maximumDigits` digits (leading zeros aside)
+    /// is `Int.max`, so that a range check refuses it as too large rather than as "not a number".
     static func decimal(_ text: Substring, maximumDigits: Int) -> Int? {
-        guard !text.isEmpty, text.utf8.count <= maximumDigits,
-            text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-        else {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
             return nil
         }
-        return Int(text)
+        let significant = text.drop(while: { $0 == "0" })
+        guard significant.utf8.count <= maximumDigits else { return Int.max }
+        return significant.isEmpty ? 0 : Int(significant)
     }
 
     /// scrypt with memory limit set from the parameters; nil if OpenSSL fails.

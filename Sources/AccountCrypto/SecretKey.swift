@@ -96,16 +96,20 @@ public final class SecretKey: Sendable {
         // By its first byte, as a keys file tells a comment: `hasPrefix` compares characters, and `#` followed by a
         // combining mark (`"#\u{301}k2"`) is one character that is not `#`, so such an id was accepted (and written
         // by `keys generate`) while a keys file skipped its line as a comment.
-        if id.utf8.first == UInt8(ascii: "#") { return .startsWithHash }
-        // Before anything that would quote the id: a whole key inside it (`KEY;prod` when `;` was typed for `,`) is
-        // key material. Ids that merely look random are accepted (ids in use must keep opening their values), but
-        // never quoted (``mightHoldKeyMaterial(_:)``).
+        // Before anything that would quote the id (and before the `#` check, whose problem quotes it): a whole key
+        // inside it (`KEY;prod` when `;` was typed for `,`, `#KEY:` from a commented-out line) is key material. Ids that
+        // merely look random are accepted (ids in use must keep opening their values), but never quoted
+        // (``mightHoldKeyMaterial(_:)``).
         if holdsWholeKey(id) { return .looksLikeKeyMaterial }
+        if id.utf8.first == UInt8(ascii: "#") { return .startsWithHash }
         for scalar in id.unicodeScalars {
-            // Format characters (a byte-order mark, zero-width spaces, bidi overrides) are invisible: `\u{FEFF}k2`
-            // prints as `k2` and is another id, under which values seal that no ring holding the real `k2` opens.
+            // Invisible characters (format characters such as a byte-order mark, zero-width spaces, bidi overrides,
+            // and the other default-ignorable ones: variation selectors, the combining grapheme joiner, Hangul
+            // fillers): `\u{FEFF}k2` prints as `k2` and is another id, under which values seal that no ring holding
+            // the real `k2` opens.
             if scalar == ":" || scalar == "," || scalar.properties.isWhitespace
                 || scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+                || scalar.properties.isDefaultIgnorableCodePoint
             {
                 return .forbiddenCharacter
             }

@@ -7,10 +7,14 @@ extension AccountStore {
     /// How long an expired pending authorization is kept after it expired (an hour, in microseconds).
     static let expiredPendingAuthorizationsKept: Int64 = 3_600_000_000
 
+    /// How many used or expired pending authorizations a browser session keeps (the newest), beside its live ones.
+    static let settledPendingAuthorizationsKept = 20
+
     /// Saves a pending authorization, its request-token secret sealed and bound to the request token.
     ///
-    /// At most `perSessionLimit` live ones per browser session and `totalLimit` in all: the oldest beyond either
-    /// limit are dropped first, so a flood of starts cannot grow the table without bound. Expired ones are removed
+    /// At most `perSessionLimit` live ones per browser session (used and expired ones do not count; the session keeps
+    /// the newest 20 of those) and `totalLimit` in all: the oldest beyond either limit are dropped first, so a flood of
+    /// starts cannot grow the table without bound. Expired ones are removed
     /// an hour after they expired (a late callback is then still told it was late).
     public func savePendingAuthorization(
         _ pending: PendingAuthorization, perSessionLimit: Int = 5, totalLimit: Int = 100_000
@@ -29,12 +33,22 @@ extension AccountStore {
             try db.run(
                 sql: "DELETE FROM pending_authorizations WHERE expires_at <= ?",
                 arguments: [now - Self.expiredPendingAuthorizationsKept])
+            // The cap counts live ones only: a sign-in still waiting at Twitter is not dropped for the used or expired
+            // ones of the same session, which are kept (for an honest `already_used` or `expired`) up to their own cap.
             try db.run(
                 sql: """
                     DELETE FROM pending_authorizations WHERE id IN (
-                        SELECT id FROM pending_authorizations WHERE browser_session = ?
-                        ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)
-                    """, arguments: [pending.browserSession, max(perSessionLimit - 1, 0)])
+                        SELECT id FROM pending_authorizations
+                        WHERE browser_session = ?1 AND consumed_at IS NULL AND expires_at > ?2
+                        ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?3)
+                    """, arguments: [pending.browserSession, now, max(perSessionLimit - 1, 0)])
+            try db.run(
+                sql: """
+                    DELETE FROM pending_authorizations WHERE id IN (
+                        SELECT id FROM pending_authorizations
+                        WHERE browser_session = ?1 AND (consumed_at IS NOT NULL OR expires_at <= ?2)
+                        ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?3)
+                    """, arguments: [pending.browserSession, now, Self.settledPendingAuthorizationsKept])
             // By row id, newest last (no sort of the whole table inside the write lock: with 50,000 rows it made
             // every begin 30 times slower); gaps left by deletions only make it drop a little more.
             try db.run(

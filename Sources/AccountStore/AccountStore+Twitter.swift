@@ -1,6 +1,6 @@
 import AccountCrypto
 public import AccountModel
-import Foundation
+public import Foundation
 import GRDB
 import Logging
 
@@ -60,10 +60,16 @@ extension AccountStore {
     /// display name, profile and last-seen time refreshed (screen names change; the id does not), the credential
     /// replaced, the last sign-in time set and a `signed_in` event recorded, in one transaction.
     ///
+    /// `obtainedAt` is when Twitter gave the credential and profile (a registration draft's creation, for a draft
+    /// completed late): the identity and the credential are then left as they are when the store's were written at or
+    /// after it (by a newer sign-in or link: a late tab must not put back an older, perhaps revoked, token or an old screen
+    /// name). `nil`: they are just in, and replace what is stored.
+    ///
     /// Returns `nil` (and changes nothing) when no account is linked to that Twitter id. Throws
     /// ``StoreError/accountDisabled(_:)`` for a disabled account, having recorded only a `sign_in_refused` event.
     public func recordTwitterSignIn(
-        _ identity: NewTwitterIdentity, credential: TwitterCredential, consumingDraft draftID: String? = nil
+        _ identity: NewTwitterIdentity, credential: TwitterCredential, consumingDraft draftID: String? = nil,
+        obtainedAt: Date? = nil
     ) async throws(StoreError) -> Account? {
         let keyRing = try requireKeyRing()
         let sealed = try AccountStore.seal(
@@ -91,13 +97,21 @@ extension AccountStore {
                         occurredAt: now))
                 return .failure(.accountDisabled(userID))
             }
-            identityRecord.screenName = identity.screenName
-            identityRecord.displayName = identity.name
-            if let profile = identity.profileJSON { identityRecord.profileJSON = profile }
+            let obtained = obtainedAt.map(Timestamp.micros) ?? Int64.max
+            if identityRecord.lastSeenAt < obtained {
+                identityRecord.screenName = identity.screenName
+                identityRecord.displayName = identity.name
+                if let profile = identity.profileJSON { identityRecord.profileJSON = profile }
+            }
             identityRecord.lastSeenAt = Timestamp.micros(now)
             try identityRecord.update(db)
-            try AccountStore.upsertCredential(
-                db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
+            let storedAt = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT updated_at FROM twitter_credentials WHERE identity_id = ?"),
+                arguments: [identityRecord.id])
+            if storedAt.map({ $0 < obtained }) ?? true {
+                try AccountStore.upsertCredential(
+                    db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
+            }
             try db.run(
                 sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?",
                 arguments: [Timestamp.micros(now), identityRecord.userID])
@@ -111,7 +125,7 @@ extension AccountStore {
                 db,
                 AccountEvent(
                     kind: .signedIn, subject: userID, actor: "user",
-                    details: ["method": "twitter", "screen_name": identity.screenName], occurredAt: now))
+                    details: ["method": "twitter", "screen_name": identityRecord.screenName], occurredAt: now))
             if let draftID {
                 try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
             }
@@ -169,7 +183,17 @@ extension AccountStore {
     public func unlinkTwitter(
         from user: AccountReference, actor: String = "user", endingSessionsBut keptSession: String? = nil
     ) async throws(StoreError) -> Account {
-        return try await write { db in
+        try await unlinkTwitterTakingCredential(from: user, actor: actor, endingSessionsBut: keptSession).account
+    }
+
+    /// ``unlinkTwitter(from:actor:endingSessionsBut:)``, also returning the access token its own transaction removed,
+    /// its secret opened (`nil`: there was none, or the ring cannot open it): the one to revoke at Twitter, a token
+    /// stored by a sign-in that landed just before the unlink included.
+    package func unlinkTwitterTakingCredential(
+        from user: AccountReference, actor: String = "user", endingSessionsBut keptSession: String? = nil
+    ) async throws(StoreError) -> (account: Account, credential: TwitterCredential?) {
+        let (account, identity, stored) = try await write {
+            db -> (Account, TwitterIdentity, StoredCredential?) in
             let now = self.now()
             var record = try AccountStore.requireUserRecord(db, user)
             let userID = UserID(uncheckedRawValue: record.publicID)
@@ -181,6 +205,7 @@ extension AccountStore {
                     arguments: [record.id])
             else { throw StoreError.notLinked(userID) }
             guard record.passwordHash != nil else { throw StoreError.lastSignInMethod(userID) }
+            let stored = try AccountStore.storedCredential(db, userRowID: record.id!)
             try db.run(sql: "DELETE FROM twitter_identities WHERE id = ?", arguments: [identity.id])
             record.updatedAt = Timestamp.micros(now)
             try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
@@ -190,8 +215,10 @@ extension AccountStore {
             details["sessions"] = "\(ended)"
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .unlinked, subject: userID, actor: actor, details: details, occurredAt: now))
-            return record.account(twitter: nil)
+            return (record.account(twitter: nil), identity.identity, stored)
         }
+        let credential = keyRing.flatMap { keyRing in try? stored?.opened(for: identity.userID, keyRing: keyRing) }
+        return (account, credential)
     }
 
     /// Replaces the stored access token of the Twitter identity `twitterUserID`.

@@ -4,9 +4,18 @@ import GRDB
 
 /// Times are stored as whole microseconds since 1970-01-01 UTC.
 enum Timestamp {
+    /// `date` in microseconds, clamped to the years 0001–9999: a lifetime too long to store (`.infinity`, a "never"
+    /// of a million years) added to now ends in 9999 rather than trapping; a date that is not a number is 1970.
     static func micros(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let value = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard value.isFinite else { return value.isNaN ? 0 : value > 0 ? maximumMicros : minimumMicros }
+        return value >= Double(maximumMicros)
+            ? maximumMicros : value <= Double(minimumMicros) ? minimumMicros : Int64(value)
     }
+
+    /// 9999-12-31T23:59:59.999999Z and 0001-01-01T00:00:00Z in microseconds.
+    static let maximumMicros = TransferTimestamp(microseconds: .max).microseconds
+    static let minimumMicros = TransferTimestamp(microseconds: .min).microseconds
 
     static func date(_ micros: Int64) -> Date {
         Date(timeIntervalSince1970: Double(micros) / 1_000_000)

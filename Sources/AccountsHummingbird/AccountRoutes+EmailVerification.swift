@@ -326,6 +326,10 @@ extension AccountRoutes {
                 }
             }
         }
+        // Without `notifyChange` the old confirmed address still hears of it, as of any other change of a way in.
+        if changes, notify == nil, let before = target?.account, before.email != account.email {
+            sendSecurityNotice(.emailChanged, for: before, newAddress: account.email)
+        }
         let notice = changes ? "email_changed" : "email_confirmed"
         return redirect(visit, to: visit.account?.id == account.id ? "/account?notice=\(notice)" : "/?notice=\(notice)")
     }

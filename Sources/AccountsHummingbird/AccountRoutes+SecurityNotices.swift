@@ -26,6 +26,10 @@ extension AccountRoutes {
             case accountDeleted = "account_deleted"
             /// The account was signed in to from a device (``SecurityNotice/device``) it never signed in from before.
             case newDevice = "new_device"
+            /// The account's address was changed (to ``SecurityNotice/newAddress``): mail for it, password reset links
+            /// included, goes there now. Sent to the old address only when
+            /// ``EmailVerificationDelivery/notifyChange`` is not set (that mail tells it then).
+            case emailChanged = "email_changed"
 
             /// One sentence for the mail: "The password of your account was changed."
             public var sentence: String {
@@ -38,6 +42,9 @@ extension AccountRoutes {
                 case .twitterUnlinked: "The Twitter account was unlinked from your account."
                 case .accountDeleted: "Your account was deleted."
                 case .newDevice: "Your account was signed in to from a browser it had not been used from before."
+                case .emailChanged:
+                    "The email address of your account was changed: its mail, password reset links included, goes to"
+                        + " the new address from now on."
                 }
             }
         }
@@ -52,19 +59,22 @@ extension AccountRoutes {
         public let twitterScreenName: String?
         /// The browser signed in from ("Safari on iPhone"), for ``Change/newDevice``.
         public let device: String?
+        /// The account's address now, for ``Change/emailChanged``.
+        public let newAddress: String?
         /// When it changed.
         public let changedAt: Date
 
         /// Makes a notice.
         public init(
             to: String, username: String, change: Change, twitterScreenName: String? = nil, device: String? = nil,
-            changedAt: Date
+            newAddress: String? = nil, changedAt: Date
         ) {
             self.to = to
             self.username = username
             self.change = change
             self.twitterScreenName = twitterScreenName
             self.device = device
+            self.newAddress = newAddress
             self.changedAt = changedAt
         }
 
@@ -79,14 +89,15 @@ extension AccountRoutes {
     /// Sends `change`'s notice to `account`'s address, in a task of its own, when notices are configured and the
     /// address is confirmed. `account` is the account as it was before the change (its address is the one told).
     func sendSecurityNotice(
-        _ change: SecurityNotice.Change, for account: Account, twitterScreenName: String? = nil, device: String? = nil
+        _ change: SecurityNotice.Change, for account: Account, twitterScreenName: String? = nil, device: String? = nil,
+        newAddress: String? = nil
     ) {
         guard let send = configuration.securityNotice, let address = account.email, account.isEmailVerified else {
             return
         }
         let notice = SecurityNotice(
             to: address, username: account.username, change: change, twitterScreenName: twitterScreenName,
-            device: device, changedAt: store.currentDate)
+            device: device, newAddress: newAddress, changedAt: store.currentDate)
         let logger = logger
         let started = noticeMails.start {
             do {

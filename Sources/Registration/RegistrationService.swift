@@ -384,15 +384,16 @@ public struct RegistrationService: Sendable {
         SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Of the accounts sharing a Twitter profile's mailbox, the one offered to link: one that can still take a
-    /// Twitter identity, else the first.
+    /// Of the accounts sharing a Twitter profile's mailbox, the one offered to link: an active one that can still take
+    /// a Twitter identity, else an active one, else the first (a disabled account refuses every sign-in, and a link).
     static func candidate(among sharing: [Account]) -> Account? {
-        sharing.first(where: { $0.twitter == nil }) ?? sharing.first
+        sharing.first(where: { $0.status == .active && $0.twitter == nil })
+            ?? sharing.first(where: { $0.status == .active }) ?? sharing.first
     }
 
     /// The account ``CallbackOutcome/matchesExistingAccount(candidate:draft:)`` offered for the draft `draftID`,
-    /// looked up again: the one sharing the normalised mailbox of the draft's Twitter profile, preferring one that can
-    /// still take a Twitter identity. For a page shown after the callback (sign in to link), which must say so when
+    /// looked up again: the one sharing the normalised mailbox of the draft's Twitter profile, preferring an active one
+    /// that can still take a Twitter identity. For a page shown after the callback (sign in to link), which must say so when
     /// the account is already linked to another Twitter account (``Account/twitter`` set: linking to it would be
     /// refused with ``RegistrationError/accountAlreadyLinked`` until that one is unlinked). `nil` when the profile has
     /// no email address or no account shares its mailbox any more; ``RegistrationError/draftNotFound`` (or expired,
@@ -412,9 +413,15 @@ public struct RegistrationService: Sendable {
     // MARK: - Drafts
 
     /// The draft `draftID` of this browser session, for rendering the form; `nil` when it is unknown, expired or from
-    /// another browser session.
+    /// another browser session. A draft the store cannot read (its key gone from the ring, say) throws
+    /// ``RegistrationError/store(_:)``.
     public func draft(_ draftID: String, browserSession: String) async throws(RegistrationError) -> DraftView? {
-        guard let draft = try? await openDraft(draftID, browserSession: browserSession) else { return nil }
+        let draft: RegistrationDraft
+        do throws(RegistrationError) {
+            draft = try await openDraft(draftID, browserSession: browserSession)
+        } catch .draftNotFound, .draftExpired, .draftFromOtherBrowserSession {
+            return nil
+        }
         let fields = RegistrationService.fields(of: draft)
         return view(of: draft, fields: fields, missing: missing(in: fields))
     }
@@ -499,6 +506,13 @@ public struct RegistrationService: Sendable {
         // A draft begun with "Link Twitter account" is for ``link(draftID:to:browserSession:)`` only: completed, it
         // would make a second account of the person who asked to link Twitter to the one they are signed in to.
         guard draft.purpose != .link else { throw .draftNotFound }
+        let profile = try? TwitterProfile(json: draft.profileJSON)
+        let identity = NewTwitterIdentity(
+            userID: draft.twitterUserID, screenName: draft.screenName, name: profile?.name ?? draft.screenName,
+            profileJSON: draft.profileJSON)
+        // Registered meanwhile (another tab of the same person, a double submit, another server): whatever the form
+        // says, that account is signed in; its username and address are this form's, so they would be "taken".
+        if try isLinked(draft.twitterUserID) { return try await signInInstead(identity, draft: draft) }
         var fields: [Field: String] = [
             .username: form.username.trimmingCharacters(in: .whitespacesAndNewlines),
             .email: EmailAddress.trim(form.email),
@@ -526,7 +540,6 @@ public struct RegistrationService: Sendable {
         guard errors.isEmpty, let usernameText = fields[.username] else {
             return .invalid(errors.sorted(by: fieldOrder))
         }
-        let profile = try? TwitterProfile(json: draft.profileJSON)
         let new: NewAccount
         do {
             let email = try fields[.email].map { text throws(FieldError) in try EmailAddress(validating: text) }
@@ -542,32 +555,48 @@ public struct RegistrationService: Sendable {
         } catch {
             return .invalid([error])
         }
-        let identity = NewTwitterIdentity(
-            userID: draft.twitterUserID, screenName: draft.screenName, name: profile?.name ?? draft.screenName,
-            profileJSON: draft.profileJSON)
         do {
             let account = try await store.createAccount(
                 new, linking: identity, credential: draft.credential, consumingDraft: draft.id)
             return .registered(account)
         } catch .duplicate(.twitterUserID) {
             // The same Twitter person finished first in another tab or on another server: sign that account in.
-            do {
-                if let account = try await store.recordTwitterSignIn(
-                    identity, credential: draft.credential, consumingDraft: draft.id)
-                {
-                    return .signedIn(account)
-                }
-            } catch .accountDisabled {
-                throw .accountDisabled
-            } catch {
-                throw .store(error)
-            }
-            throw .twitterLinkedToAnotherAccount
+            return try await signInInstead(identity, draft: draft)
         } catch .duplicate(let field) {
+            // A submit of the same draft that landed first took this very username or address with the Twitter id.
+            if try isLinked(draft.twitterUserID) { return try await signInInstead(identity, draft: draft) }
             return .invalid([FieldError(field, "is already taken")])
         } catch {
             throw .store(error)
         }
+    }
+
+    /// Whether an account holds the Twitter id `twitterUserID`.
+    private func isLinked(_ twitterUserID: TwitterUserID) throws(RegistrationError) -> Bool {
+        do {
+            return try store.accountID(twitterUserID: twitterUserID) != nil
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Signs in the account that holds the draft's Twitter id (registered by another tab or server) and deletes the
+    /// draft. The draft's token and profile, as old as the draft, replace the stored ones only when those are older.
+    private func signInInstead(_ identity: NewTwitterIdentity, draft: RegistrationDraft)
+        async throws(RegistrationError) -> CompletionOutcome
+    {
+        do {
+            if let account = try await store.recordTwitterSignIn(
+                identity, credential: draft.credential, consumingDraft: draft.id, obtainedAt: draft.createdAt)
+            {
+                return .signedIn(account)
+            }
+        } catch .accountDisabled {
+            throw .accountDisabled
+        } catch {
+            throw .store(error)
+        }
+        throw .twitterLinkedToAnotherAccount
     }
 
     // MARK: - Link and unlink
@@ -611,15 +640,16 @@ public struct RegistrationService: Sendable {
     /// one, until session 41 none) ends in the same transaction: whoever signed in through the Twitter account is
     /// signed out with it.
     ///
-    /// Then the stored access token, deleted with the identity, is revoked at Twitter too (``revokeAccess(_:)``,
-    /// awaited, best effort: a failure is logged, and the unlink stands).
+    /// Then the stored access token the unlink's own transaction deleted with the identity is revoked at Twitter too
+    /// (``revokeAccess(_:)``, awaited, best effort: a failure is logged, and the unlink stands).
     public func unlink(_ user: UserID, endingSessionsBut keptSession: String? = nil) async throws(RegistrationError)
         -> Account
     {
-        let credential = await storedCredential(of: user)
         let account: Account
+        let credential: TwitterCredential?
         do {
-            account = try await store.unlinkTwitter(from: .id(user), endingSessionsBut: keptSession)
+            (account, credential) = try await store.unlinkTwitterTakingCredential(
+                from: .id(user), endingSessionsBut: keptSession)
         } catch .accountDisabled {
             throw .accountDisabled
         } catch {

@@ -136,7 +136,7 @@ package final class RequestThrottle: Sendable {
     /// intervals, so without the slack the `count`th begin of a burst is refused for rates such as 3 per 10 s.
     private static func isOver(_ next: Date, now: Date, rate: RegistrationService.Rate) -> Bool {
         let magnitude = now.timeIntervalSinceReferenceDate.magnitude + rate.period
-        let slack = min(Double(rate.count + 2) * magnitude.ulp + 4 * rate.period.ulp, rate.interval / 2)
+        let slack = min((Double(rate.count) + 2) * magnitude.ulp + 4 * rate.period.ulp, rate.interval / 2)
         return next.timeIntervalSince(now) > rate.period + slack
     }
 }
