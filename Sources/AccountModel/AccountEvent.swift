@@ -116,6 +116,12 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// say how (`method`) and between which addresses (`old_email`, when it had one, and `new_email`).
     public static let emailChanged = AccountEventKind(rawValue: "email_changed")
 
+    /// The database file was rebuilt (SQLite's `VACUUM`, by ``AccountStore``'s purge) after an account was deleted, a
+    /// Twitter account unlinked or an address changed, an event of the store: SQLite can leave older copies of rows
+    /// in unused parts of the pages it keeps, which only a rebuild clears; `details` give the file's size before and
+    /// after (`bytes_before`, `bytes_after`).
+    public static let fileRebuilt = AccountEventKind(rawValue: "file_rebuilt")
+
     /// Every kind this version writes.
     public static let known: Set<AccountEventKind> = [
         .created,
@@ -141,6 +147,7 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
         .emailVerificationRequested,
         .emailVerified,
         .emailChanged,
+        .fileRebuilt,
     ]
 
     /// Whether this version knows the kind (it may have been written by a newer one).

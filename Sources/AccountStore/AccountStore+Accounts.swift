@@ -177,9 +177,8 @@ extension AccountStore {
             }
             return record.account(twitter: identityRecord.identity)
         }
-        logger.info(
-            "account registered with twitter",
-            metadata: ["account.id": "\(account.id)", "twitter.id": "\(identity.userID)"])
+        // (not the Twitter id: a kept log would tie the public id to the person's Twitter account after a deletion)
+        logger.info("account registered with twitter", metadata: ["account.id": "\(account.id)"])
         return account
     }
 

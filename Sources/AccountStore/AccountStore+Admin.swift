@@ -136,6 +136,7 @@ extension AccountStore {
                 try AccountStore.requireUserRecord(db, reference), in: db, actor: actor, at: now)
         }
         logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
+        await checkpointWithoutWaiting()
         return opening(deletion, stored)
     }
 
@@ -163,6 +164,7 @@ extension AccountStore {
         }
         guard let (deletion, stored) = deleted else { return nil }
         logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
+        await checkpointWithoutWaiting()
         return opening(deletion, stored)
     }
 
@@ -205,6 +207,14 @@ extension AccountStore {
         // ON DELETE CASCADE removes the identity, its credential, the drafts and pending authorizations, the browser
         // sessions, and the password reset and email links.
         try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [record.id])
+        // Its failed sign-ins (keyed by a fingerprint of its username or address, which anyone who knows the address
+        // can match) go too: a new account with the address does not inherit their count.
+        let loginKeys =
+            [record.username, record.email].compactMap { $0 }.map(AccountStore.signInLoginKey)
+            + [AccountStore.currentPasswordLoginKey(account.id)]
+        for key in loginKeys {
+            try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [key])
+        }
         // The account's earlier events keep their kinds, actors and times, but no longer say who the person was on
         // Twitter, which addresses they changed between, nor why an operator disabled the account (free text that
         // may name them). The store's own reason codes stay.

@@ -114,14 +114,23 @@ extension AccountStore {
     /// (an export piped into something slow): an app's sign-ins stalled behind `accounts users disable` closing.
     /// The last process to close checkpoints what is left (SQLite does so when a writer connection closes last).
     static func checkpointWithoutWaiting(_ pool: DatabasePool) {
-        _ = try? pool.writeWithoutTransaction { db in
-            let connection = db.sqliteConnection
-            // (SQLite has no getter for the busy timeout: read it back through the pragma, then restore it)
-            let timeout = CInt(clamping: (try? Int.fetchOne(db, sql: "PRAGMA busy_timeout")) ?? 0)
-            sqlite3_busy_timeout(connection, 0)
-            defer { sqlite3_busy_timeout(connection, timeout) }
-            try db.checkpoint(.truncate)
-        }
+        _ = try? pool.writeWithoutTransaction(truncateWithoutWaiting)
+    }
+
+    /// ``checkpointWithoutWaiting(_:)`` without blocking the caller's thread: after a deletion, so that the person's
+    /// rows leave the `-wal` now rather than when the store closes (weeks later, for an app).
+    func checkpointWithoutWaiting() async {
+        _ = try? await pool.writeWithoutTransaction(AccountStore.truncateWithoutWaiting)
+    }
+
+    /// A truncating checkpoint on `db` with a busy timeout of 0.
+    @Sendable static func truncateWithoutWaiting(_ db: Database) throws {
+        let connection = db.sqliteConnection
+        // (SQLite has no getter for the busy timeout: read it back through the pragma, then restore it)
+        let timeout = CInt(clamping: (try? Int.fetchOne(db, sql: "PRAGMA busy_timeout")) ?? 0)
+        sqlite3_busy_timeout(connection, 0)
+        defer { sqlite3_busy_timeout(connection, timeout) }
+        try db.checkpoint(.truncate)
     }
 
     /// Runs SQLite's `quick_check` (every page reachable, b-trees well formed) and throws ``StoreError/corrupt`` with

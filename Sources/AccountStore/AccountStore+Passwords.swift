@@ -1,3 +1,4 @@
+import AccountCrypto
 import AccountMatching
 package import AccountModel
 package import Foundation
@@ -149,6 +150,17 @@ extension AccountStore {
                     kind: .signedIn, subject: user, actor: "user", details: ["method": method], occurredAt: now))
             return .signedIn(try AccountStore.attachTwitter(db, record))
         }
+    }
+
+    /// The key under which failed sign-ins with `login` (a username or an address, as typed) are counted: the SHA-256
+    /// of its uniqueness key (so the table holds no addresses, and `Ann@Example.org` counts as `ann@example.org`).
+    package static func signInLoginKey(_ login: String) -> String {
+        SHA256.hexDigest(Array(Mailbox.uniquenessKey(EmailAddress.trim(login)).utf8))
+    }
+
+    /// The key under which wrong current passwords on the forms of `user`'s signed-in sessions are counted.
+    package static func currentPasswordLoginKey(_ user: UserID) -> String {
+        "current-password:" + user.rawValue
     }
 
     /// The least time between two `sign_in_throttled` events of one account (microseconds): a minute.

@@ -216,12 +216,36 @@ extension AccountStore {
         public var passwordResets: Int = 0
         /// Email confirmation tokens removed: those that ended more than a day before.
         public var emailVerifications: Int = 0
+        /// Failed password sign-ins forgotten: those more than a day old, past every cool-down they counted towards.
+        public var signInFailures: Int = 0
+        /// Whether the database file was rebuilt (`VACUUM`): an account was deleted, a Twitter account unlinked or an
+        /// address changed since the last rebuild. `secure_delete` zeroes the rows a deletion frees, but SQLite can
+        /// leave older copies of rows in unused parts of the pages it keeps (after moving them between pages), which
+        /// only a rebuild clears.
+        public var rebuiltFile: Bool = false
     }
 
-    /// Removes expired (or consumed) pending authorizations, expired drafts, expired browser sessions, and password
-    /// reset and email confirmation tokens that ended more than a day before (kept until then to count recent
-    /// requests), in one transaction.
+    /// How long a failed password sign-in is kept (microseconds): a day, the longest cool-down window.
+    static let signInFailureRetention: Int64 = 86_400_000_000
+
+    /// The kinds whose writes leave personal data behind: a deletion, an unlink (the profile and token), a change of
+    /// address (the old one).
+    static let rebuildingKinds: [AccountEventKind] = [.deleted, .unlinked, .emailChanged]
+
+    /// Removes expired (or consumed) pending authorizations, expired drafts, expired browser sessions, password reset
+    /// and email confirmation tokens that ended more than a day before (kept until then to count recent requests), and
+    /// failed password sign-ins more than a day old, in one transaction. Then, when an account was deleted, a Twitter
+    /// account unlinked or an address changed since the last rebuild, rebuilds the database file (`VACUUM`, with a
+    /// `file_rebuilt` event) so that no older copy of their rows stays in it, and truncates the `-wal` when no other
+    /// connection reads. A rebuild takes the write lock for as long as it rewrites the file (about a second per
+    /// 100 MB).
     public func purgeExpired() async throws(StoreError) -> PurgeReport {
+        var report = try await purgeRows()
+        report.rebuiltFile = try await rebuildAfterDeletions()
+        return report
+    }
+
+    private func purgeRows() async throws(StoreError) -> PurgeReport {
         return try await write { db in
             let now = Timestamp.micros(self.now())
             try db.run(
@@ -238,10 +262,53 @@ extension AccountStore {
             try db.run(sql: "DELETE FROM password_resets WHERE expires_at <= ?", arguments: [retained])
             let resets = db.changesCount
             try db.run(sql: "DELETE FROM email_verifications WHERE expires_at <= ?", arguments: [retained])
+            let verifications = db.changesCount
+            try db.run(
+                sql: "DELETE FROM sign_in_failures WHERE failed_at < ?",
+                arguments: [now - AccountStore.signInFailureRetention])
             return PurgeReport(
                 pendingAuthorizations: pending, drafts: drafts, browserSessions: sessions, passwordResets: resets,
-                emailVerifications: db.changesCount)
+                emailVerifications: verifications, signInFailures: db.changesCount)
         }
+    }
+
+    /// Rebuilds the file when a ``rebuildingKinds`` event is newer than the last `file_rebuilt` one; whether it did.
+    private func rebuildAfterDeletions() async throws(StoreError) -> Bool {
+        let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let due = try await read { db in
+            let last = try Int64.fetchOne(
+                db.cachedStatement(sql: Queries.lastEventOfKind),
+                arguments: [nil as String?, AccountEventKind.fileRebuilt.rawValue])
+            return try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM account_events WHERE kind IN (\(kinds)) AND occurred_at >= ?)",
+                arguments: [last ?? Int64.min]) ?? false
+        }
+        guard due else { return false }
+        let before = AccountStore.fileSize(path)
+        // Dated before the rebuild: a deletion that lands after it is dated after, so the next purge rebuilds again.
+        let started = now()
+        do {
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+        await checkpointWithoutWaiting()
+        let after = AccountStore.fileSize(path)
+        try await write { db in
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .fileRebuilt, subject: nil, actor: "system",
+                    details: ["bytes_before": "\(before)", "bytes_after": "\(after)"], occurredAt: started))
+        }
+        return true
+    }
+
+    /// The size of the file at `path` in bytes (0 when it cannot be read).
+    static func fileSize(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
 }
 

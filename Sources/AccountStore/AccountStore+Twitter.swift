@@ -217,6 +217,7 @@ extension AccountStore {
                 db, AccountEvent(kind: .unlinked, subject: userID, actor: actor, details: details, occurredAt: now))
             return (record.account(twitter: nil), identity.identity, stored)
         }
+        await checkpointWithoutWaiting()
         let credential = keyRing.flatMap { keyRing in try? stored?.opened(for: identity.userID, keyRing: keyRing) }
         return (account, credential)
     }

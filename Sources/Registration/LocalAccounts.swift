@@ -313,7 +313,7 @@ public struct LocalAccounts: Sendable {
 
     /// The throttle key of checks of `user`'s current password: not 64 hex digits, so never a login's key.
     static func currentPasswordKey(_ user: UserID) -> String {
-        "current-password:" + user.rawValue
+        AccountStore.currentPasswordLoginKey(user)
     }
 
     /// Writes `hash` (`nil`: removes the password) over `stored`, the hash `current` was found to match, and only
@@ -430,7 +430,7 @@ public struct LocalAccounts: Sendable {
     /// the store compares addresses), so the table holds no addresses and every spelling that reaches one account
     /// (`ınfo@x.org`, `ſam@x.org` for `sam@x.org`, a decomposed accent) shares one count.
     static func loginKey(_ login: String) -> String {
-        SHA256.hexDigest(Array(Mailbox.uniquenessKey(EmailAddress.trim(login)).utf8))
+        AccountStore.signInLoginKey(login)
     }
 }
 

@@ -403,12 +403,12 @@ struct PurgeCommandTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
                 result.stdout
-                    == "removed 1 pending authorizations, 1 registration drafts, 2 browser sessions, 0 password reset links and 0 email confirmation links\n"
+                    == "removed 1 pending authorizations, 1 registration drafts, 2 browser sessions, 0 password reset links, 0 email confirmation links and 0 failed sign-ins\n"
             )
             let again = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
             #expect(
                 again.stdout
-                    == "removed 0 pending authorizations, 0 registration drafts, 0 browser sessions, 0 password reset links and 0 email confirmation links\n"
+                    == "removed 0 pending authorizations, 0 registration drafts, 0 browser sessions, 0 password reset links, 0 email confirmation links and 0 failed sign-ins\n"
             )
             let reopened = try makeStore(in: dir)
             defer { try? reopened.close() }
