@@ -1,3 +1,4 @@
+import AccountCrypto
 import AccountMatching
 public import AccountModel
 import Foundation
@@ -7,7 +8,9 @@ import Logging
 extension AccountStore {
     /// Creates an account and records a `created` event, in one transaction.
     ///
-    /// A taken username or email (case-insensitively) throws ``StoreError/duplicate(_:)`` naming the field.
+    /// A taken username or email (case-insensitively) throws ``StoreError/duplicate(_:)`` naming the field; names an
+    /// import would refuse, a creation time outside the years 0001–9999 or a `passwordHash` that is no hash the store
+    /// can verify throw ``StoreError/invalid(_:)`` naming every field at fault.
     public func createAccount(_ new: NewAccount, actor: String = "system") async throws(StoreError) -> Account {
         let account = try await write { db in
             let now = self.now()
@@ -45,8 +48,36 @@ extension AccountStore {
         if let created = new.createdAt, !(created >= earliestCreation && created < pastLatestCreation) {
             problems.append(FieldError(.createdAt, "must lie in the years 0001–9999"))
         }
+        // A hash the store cannot verify (a password typed into the field, a truncated or bcrypt hash) would be an
+        // account whose password never signs in, kept in clear, in an export that does not import.
+        if let hash = new.passwordHash {
+            do throws(PasswordHashError) {
+                try PasswordHasher.validateFormat(hash, allowingCostly: true)
+            } catch {
+                problems.append(FieldError(.passwordHash, "\(error)"))
+            }
+        }
         if !problems.isEmpty { throw .invalid(problems) }
         return names
+    }
+
+    /// Refuses a Twitter identity whose names an import would refuse (blank, control characters, too long: set
+    /// through the public `var`s after ``NewTwitterIdentity/init(userID:screenName:name:profileJSON:)``), so that an
+    /// export of the store imports again.
+    static func checkIdentity(_ identity: NewTwitterIdentity) throws(StoreError) {
+        var problems: [FieldError] = []
+        for (value, field) in [(identity.screenName, Field.screenName), (identity.name, Field.displayName)] {
+            if EmailAddress.trim(value).isEmpty {
+                // (a display name left blank by a blank screen name, which it falls back to, is the screen name's fault)
+                if field == .displayName && !problems.isEmpty { continue }
+                problems.append(FieldError(field, "is required"))
+            } else if value != EmailAddress.trim(value) {
+                problems.append(FieldError(field, "must not begin or end with white space"))
+            } else if let problem = AccountModel.PersonName.problem(with: value) {
+                problems.append(FieldError(field, problem))
+            }
+        }
+        if !problems.isEmpty { throw .invalid(problems) }
     }
 
     static func insertUser(_ db: Database, _ new: NewAccount, now: Date) throws -> UserRecord {
@@ -153,6 +184,7 @@ extension AccountStore {
         _ new: NewAccount, linking identity: NewTwitterIdentity, credential: TwitterCredential,
         consumingDraft draftID: String? = nil, actor: String = "user"
     ) async throws(StoreError) -> Account {
+        try AccountStore.checkIdentity(identity)
         let keyRing = try requireKeyRing()
         let sealed = try AccountStore.seal(
             credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)

@@ -116,7 +116,7 @@ extension AccountStore {
                 sql: """
                     SELECT subject, kind, actor, details, occurred_at FROM account_events
                     WHERE subject = ? ORDER BY id DESC LIMIT ?
-                    """, arguments: [record.publicID, eventLimit]
+                    """, arguments: [record.publicID, max(0, eventLimit)]
             ).map(AccountStore.event(from:))
             return AccountOverview(account: account, hasTwitterCredential: hasCredential, recentEvents: events)
         }

@@ -8,7 +8,7 @@ extension AccountStore {
         try await write { db in try AccountStore.insertEvent(db, event) }
     }
 
-    /// The most recent events about `subject`, newest first.
+    /// The `limit` most recent events about `subject` (none for a limit below 1), newest first.
     public func events(for subject: UserID, limit: Int = 20) async throws(StoreError) -> [AccountEvent] {
         try await read { db in
             try Row.fetchAll(
@@ -16,18 +16,18 @@ extension AccountStore {
                 sql: """
                     SELECT subject, kind, actor, details, occurred_at FROM account_events
                     WHERE subject = ? ORDER BY id DESC LIMIT ?
-                    """, arguments: [subject.rawValue, limit]
+                    """, arguments: [subject.rawValue, max(0, limit)]
             ).map(AccountStore.event(from:))
         }
     }
 
-    /// The most recent events of the whole store, newest first.
+    /// The `limit` most recent events of the whole store (none for a limit below 1), newest first.
     public func recentEvents(limit: Int = 50) async throws(StoreError) -> [AccountEvent] {
         try await read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT subject, kind, actor, details, occurred_at FROM account_events ORDER BY id DESC LIMIT ?",
-                arguments: [limit]
+                arguments: [max(0, limit)]
             ).map(AccountStore.event(from:))
         }
     }

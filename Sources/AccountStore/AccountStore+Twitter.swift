@@ -18,6 +18,7 @@ extension AccountStore {
         _ identity: NewTwitterIdentity, credential: TwitterCredential?, to user: AccountReference,
         consumingDraft draftID: String? = nil, actor: String = "user"
     ) async throws(StoreError) -> Account {
+        try AccountStore.checkIdentity(identity)
         let keyRing = credential == nil ? nil : try requireKeyRing()
         let sealed = try credential.map { credential throws(StoreError) in
             try AccountStore.seal(
@@ -71,6 +72,7 @@ extension AccountStore {
         _ identity: NewTwitterIdentity, credential: TwitterCredential, consumingDraft draftID: String? = nil,
         obtainedAt: Date? = nil
     ) async throws(StoreError) -> Account? {
+        try AccountStore.checkIdentity(identity)
         let keyRing = try requireKeyRing()
         let sealed = try AccountStore.seal(
             credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)

@@ -11,7 +11,8 @@ public struct NewAccount: Sendable, CustomStringConvertible, CustomDebugStringCo
     public var firstName: String?
     /// The family name.
     public var lastName: String?
-    /// A password hash made by `AccountCrypto.PasswordHasher` (or an imported Django hash); never a password.
+    /// A password hash made by `AccountCrypto.PasswordHasher` (or an imported Django hash); never a password: the
+    /// store refuses anything else (``StoreError/invalid(_:)`` naming `password_hash`, nothing written).
     public var passwordHash: String?
     /// The creation time; the store's clock when `nil`.
     public var createdAt: Date?

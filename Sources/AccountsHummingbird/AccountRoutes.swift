@@ -27,11 +27,14 @@ public struct AccountRoutes: Sendable {
         /// RFC 6265's other token characters, at most 64, without a prefix of its own: the routes stop the app at
         /// start with a message naming the value otherwise (a name with a space or `;` never came back).
         public var cookieName = "accounts_session"
-        /// A session nobody used for this long ends: 1 hour.
+        /// A session nobody used for this long ends: 1 hour. Above 0 (`.infinity`: never, stored as the year 9999);
+        /// the routes stop the app at start naming the value otherwise (`.nan`, 0, a negative).
         public var idleLifetime: TimeInterval = 60 * 60
         /// A session ends this long after it was made (sign-in makes a new one), however much it is used: 12 hours.
+        /// Above 0, as ``idleLifetime``.
         public var absoluteLifetime: TimeInterval = 12 * 60 * 60
-        /// How often a session's last use is written back (each write pushes the idle expiry on): 60 seconds.
+        /// How often a session's last use is written back (each write pushes the idle expiry on): 60 seconds. 0 or
+        /// more (not `.nan`).
         public var touchInterval: TimeInterval = 60
         /// How the app tells that the browser used HTTPS (for `Secure` cookies and callback URLs); with
         /// ``trustedProxies``, `X-Forwarded-Proto` is believed only from them.
@@ -179,6 +182,16 @@ public struct AccountRoutes: Sendable {
                 + "without a __Host- or __Secure- prefix, which the routes add over HTTPS (it is \""
                 + configuration.cookieName.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }
                 .joined() + "\")")
+        for (name, value) in [
+            ("idleLifetime", configuration.idleLifetime), ("absoluteLifetime", configuration.absoluteLifetime),
+        ] {
+            precondition(
+                value > 0, "AccountRoutes.Configuration.\(name) must be above 0 seconds (it is \(value))")
+        }
+        precondition(
+            configuration.touchInterval >= 0,
+            "AccountRoutes.Configuration.touchInterval must be 0 or more seconds (it is \(configuration.touchInterval))"
+        )
         self.configuration = configuration
         self.logger = logger
         // `form-action` also governs where a form's answer redirects: "Log in with Twitter" posts here and is sent on

@@ -13,7 +13,7 @@ struct AccountAdminTests {
             let store = try makeStore(in: dir, now: clock.closure)
             defer { try? store.close() }
             let ann = try await store.createAccount(
-                newAccount("ann", email: "ann@example.org", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$x"))
+                newAccount("ann", email: "ann@example.org", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
             try await store.linkTwitter(
                 twitterIdentity("9007199254740993", screenName: "ann_t", name: "Ann T"),
                 credential: TwitterCredential(token: "token-ann", secret: Secret("secret-ann")), to: .id(ann.id))
@@ -110,7 +110,7 @@ struct AccountAdminTests {
                 NewAccount(
                     username: try Username(validating: "annsecret"),
                     email: try EmailAddress(validating: "ann.private@example.org"), firstName: "Annabelle",
-                    lastName: "Quibblewick", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$annhashbytes"))
+                    lastName: "Quibblewick", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$annhashbytesannhashbytes"))
             try await store.linkTwitter(
                 twitterIdentity("9007199254740993", screenName: "ann_hidden_t", name: "Ann Hidden"),
                 credential: TwitterCredential(token: "token-ann-visible", secret: Secret("secret-ann")), to: .id(ann.id)
@@ -183,11 +183,11 @@ extension AccountAdminTests {
             // Then each change is refused with the account at fault, and nothing is written
             await #expect(throws: StoreError.accountDisabled(ann.id)) {
                 try await store.setPasswordHash(
-                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$y", for: ann.id, event: .passwordChanged, actor: "user")
+                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eXl5eXl5eXl5eXl5eXl5eQ==", for: ann.id, event: .passwordChanged, actor: "user")
             }
             await #expect(throws: StoreError.accountDisabled(bob.id)) {
                 try await store.setPasswordHash(
-                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$y", for: bob.id, event: .passwordAdded, actor: "user",
+                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eXl5eXl5eXl5eXl5eXl5eQ==", for: bob.id, event: .passwordAdded, actor: "user",
                     onlyIfNone: true)
             }
             await #expect(throws: StoreError.accountDisabled(ann.id)) {

@@ -172,7 +172,7 @@ struct AccountStoreTwitterTests {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
             defer { try? store.close() }
-            let ann = try await store.createAccount(newAccount("ann", passwordHash: "scrypt$placeholder-not-checked"))
+            let ann = try await store.createAccount(newAccount("ann", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
             let id = "1234567890123456789"
 
             let linked = try await store.linkTwitter(

@@ -198,7 +198,7 @@ struct ReindexTests {
         _ = try await store.createAccount(newAccount("john", email: "j.o.h.n+x@gmail.com"))
         _ = try await store.createAccount(newAccount("zoe", email: "zoe@example.org"))
         _ = try await store.createAccount(newAccount("nomail"))
-        _ = try await store.createAccount(newAccount("bob", email: "bob@example.org", passwordHash: "scrypt$test"))
+        _ = try await store.createAccount(newAccount("bob", email: "bob@example.org", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
     }
 
     @Test func recomputesFormsMadeByOlderRulesAndNothingElse() async throws {
