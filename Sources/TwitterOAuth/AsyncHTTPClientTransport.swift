@@ -54,6 +54,8 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let host = url.host ?? "?"
+        // (a "never" such as `.seconds(Int64.max)` overflows the clock's and NIO's nanoseconds: 68 years is never)
+        let timeout = min(timeout, Self.longestTimeout)
         do {
             return try await Self.withTimeout(timeout) { [client, request] in
                 let response = try await client.execute(request, timeout: TimeAmount(timeout))
@@ -115,6 +117,9 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     }
 
     private struct TotalTimeoutExceeded: Error {}
+
+    /// The longest time-out kept as given: `Int32.max` seconds (68 years); a longer one is cut to it.
+    static let longestTimeout = Duration.seconds(Int32.max)
 
     /// Runs `operation`, cancelling it and throwing `TotalTimeoutExceeded` once `timeout` has passed.
     private static func withTimeout<Value: Sendable>(

@@ -19,9 +19,14 @@ package struct Redaction: Sendable {
         self.secrets = all.sorted { $0.utf8.count > $1.utf8.count }
     }
 
-    /// `message` with every occurrence of the secrets replaced by ``placeholder``, compared byte for byte.
+    /// `message` without its control and format characters (as ``TwitterAPIError`` keeps it), then with every
+    /// occurrence of the secrets replaced by ``placeholder``, compared byte for byte: in this order, so that a secret
+    /// sent back split by an invisible character (`ab\u{200B}cd`) is whole again before it is looked for.
     func apply(_ message: String) -> String {
-        var result = message
+        let shown = message.unicodeScalars.filter {
+            $0.properties.generalCategory != .control && $0.properties.generalCategory != .format
+        }
+        var result = shown.count == message.unicodeScalars.count ? message : String(String.UnicodeScalarView(shown))
         for secret in secrets where result.utf8.count >= secret.utf8.count {
             result = Self.replacing(secret, in: result)
         }

@@ -77,6 +77,17 @@ public struct TwitterClient: Sendable {
             {
                 throw .callbackNotApproved(callback: callback)
             }
+            if case .rejected(401, let errors) = error, !error.isSetupProblem {
+                // A code in the body (89 "invalid or expired token" when the consumer pair was regenerated) refuses
+                // the app just the same: error 32 first, Twitter's own codes kept after it.
+                throw .rejected(
+                    status: 401,
+                    errors: [
+                        TwitterAPIError(
+                            code: TwitterAPIError.couldNotAuthenticate,
+                            message: "request_token refused with 401: the app's consumer key, secret or clock")
+                    ] + errors)
+            }
             if case .unexpectedStatus(401) = error {
                 // No user token goes with this call: a 401 can only refuse the app's consumer pair, signature or
                 // clock, whatever the body says it in (plain text, or the code-less `<hash>` form): error 32.

@@ -10,18 +10,26 @@ package enum TwitterDate: Sendable {
         let fields = text.split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count == 6, weekdays.contains(String(fields[0])),
             let month = months.firstIndex(of: String(fields[1])).map({ $0 + 1 }),
-            let day = Int(fields[2]), let year = Int(fields[5]), (1...9999).contains(year)
+            let day = digits(fields[2], 2...2), let year = digits(fields[5], 1...4), (1...9999).contains(year)
         else { return nil }
-        let time = fields[3].split(separator: ":", omittingEmptySubsequences: false).compactMap { Int($0) }
+        let time = fields[3].split(separator: ":", omittingEmptySubsequences: false).compactMap { digits($0, 2...2) }
         let zone = fields[4]
         guard time.count == 3, (0...23).contains(time[0]), (0...59).contains(time[1]), (0...60).contains(time[2]),
             zone.count == 5, let sign = zone.first, sign == "+" || sign == "-",
-            let zoneDigits = Int(zone.dropFirst()), day >= 1, day <= daysInMonth(month, year: year)
+            let zoneHours = digits(zone.dropFirst().prefix(2), 2...2), zoneHours <= 23,
+            let zoneMinutes = digits(zone.dropFirst(3), 2...2), zoneMinutes <= 59,
+            day >= 1, day <= daysInMonth(month, year: year)
         else { return nil }
-        let offset = (zoneDigits / 100 * 3600 + zoneDigits % 100 * 60) * (sign == "-" ? -1 : 1)
+        let offset = (zoneHours * 3600 + zoneMinutes * 60) * (sign == "-" ? -1 : 1)
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(time[0] * 3600 + time[1] * 60 + time[2]) - Int64(offset)
         return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// The value of `text` when it is `widths` ASCII digits (no sign, no spaces), else nil.
+    private static func digits(_ text: Substring, _ widths: ClosedRange<Int>) -> Int? {
+        guard widths.contains(text.utf8.count), text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(text)
     }
 
     /// `date` in Twitter's format, in UTC (`+0000`), to the second.

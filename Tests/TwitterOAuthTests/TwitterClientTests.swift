@@ -134,8 +134,15 @@ struct TwitterClientTests {
             .rejected(status: 401, errors: [TwitterAPIError(code: 32, message: "Could not authenticate you.")])
         ),
         (
+            // (at `request_token` any 401 refuses the app's set-up: 32 first, Twitter's own code after it)
             401, [], #"{"errors":[{"code":89,"message":"Invalid or expired token."}]}"#,
-            .rejected(status: 401, errors: [TwitterAPIError(code: 89, message: "Invalid or expired token.")])
+            .rejected(
+                status: 401,
+                errors: [
+                    TwitterAPIError(
+                        code: 32, message: "request_token refused with 401: the app's consumer key, secret or clock"),
+                    TwitterAPIError(code: 89, message: "Invalid or expired token."),
+                ])
         ),
         (
             401, [], #"{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}"#,
