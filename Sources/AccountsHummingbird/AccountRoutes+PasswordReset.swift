@@ -10,8 +10,8 @@ public import Registration
 extension AccountRoutes {
     /// Where "Forgot your password?" links point, and how they are sent (``Configuration/passwordReset``).
     public struct PasswordResetDelivery: Sendable {
-        /// The app's address as people reach it (`https://app.example`; no query), to which
-        /// ``Configuration/mountPath`` and `/password/reset` are added: links are built on it, never on the
+        /// The app's address as people reach it (`https://app.example`: http or https, no query or fragment, else the
+        /// routes stop the app at start), to which ``Configuration/mountPath`` and `/password/reset` are added: links are built on it, never on the
         /// request's `Host` header, which whoever asks for a link could set to their own site and so receive the
         /// token when the person clicks.
         public var baseURL: URL

@@ -188,6 +188,19 @@ public struct AccountRoutes: Sendable {
             precondition(
                 value > 0, "AccountRoutes.Configuration.\(name) must be above 0 seconds (it is \(value))")
         }
+        // A link base with a query or fragment puts the token where the routes never read it (`…/#x/password/reset?…`).
+        for (name, url) in [
+            ("passwordReset", configuration.passwordReset?.baseURL),
+            ("emailVerification", configuration.emailVerification?.baseURL),
+        ] {
+            guard let url else { continue }
+            let parts = URLComponents(url: url, resolvingAgainstBaseURL: false)
+            precondition(
+                ["http", "https"].contains(parts?.scheme?.lowercased() ?? "") && parts?.host?.isEmpty == false
+                    && parts?.query == nil && parts?.fragment == nil,
+                "AccountRoutes.Configuration.\(name).baseURL must be an http or https address with a host and no query "
+                    + "or fragment, such as https://app.example (it is \"\(url.absoluteString)\")")
+        }
         precondition(
             configuration.touchInterval >= 0,
             "AccountRoutes.Configuration.touchInterval must be 0 or more seconds (it is \(configuration.touchInterval))"

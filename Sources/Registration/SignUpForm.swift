@@ -57,7 +57,9 @@ public struct PasswordPolicy: Sendable, Hashable {
     /// The default policy.
     public init() {}
 
-    /// Every problem with `password` for an account called `username` with `email`.
+    /// What is wrong with `password` for an account called `username` with `email`: the first problem found, in this
+    /// order (empty, a NUL character, too many bytes, too short, the username, the address), or none. One at a time,
+    /// as each one fixed may settle the next.
     public func problems(with password: String, username: String?, email: String?) -> [FieldError] {
         if password.isEmpty { return [FieldError(.password, "is required")] }
         if password.utf8.contains(0) { return [FieldError(.password, "must not contain a NUL character")] }

@@ -1,3 +1,5 @@
+import AccountCrypto
+
 /// An app's consumer key and consumer secret (Twitter calls them the API key and API key secret).
 ///
 /// The description, `dump` and the debugger show the key and hide the secret, so the value is safe to log or
@@ -14,6 +16,11 @@ public struct ConsumerCredentials: Sendable, Hashable, CustomStringConvertible, 
     public init(key: String, secret: String) {
         self.key = key
         self.secret = secret
+    }
+
+    /// Whether both hold the same key and secret, the secrets compared in constant time (``ConstantTime``).
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        ConstantTime.equals(lhs.secret, rhs.secret) && lhs.key == rhs.key
     }
 
     /// `ConsumerCredentials(key: …, secret: <redacted>)`.
@@ -37,6 +44,13 @@ public struct RequestToken: Sendable, Hashable, CustomStringConvertible, CustomD
     public init(token: String, secret: String) {
         self.token = token
         self.secret = secret
+    }
+
+    /// Whether both hold the same token and secret, compared in constant time (``ConstantTime``).
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        let secrets = ConstantTime.equals(lhs.secret, rhs.secret)
+        let tokens = ConstantTime.equals(lhs.token, rhs.token)
+        return secrets && tokens
     }
 
     /// `RequestToken(token: …, secret: <redacted>)`.
@@ -68,6 +82,13 @@ public struct AccessToken: Sendable, Hashable, CustomStringConvertible, CustomDe
         self.secret = secret
         self.userID = userID
         self.screenName = screenName
+    }
+
+    /// Whether both are the same, the token and its secret compared in constant time (``ConstantTime``).
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        let secrets = ConstantTime.equals(lhs.secret, rhs.secret)
+        let tokens = ConstantTime.equals(lhs.token, rhs.token)
+        return secrets && tokens && lhs.userID == rhs.userID && lhs.screenName == rhs.screenName
     }
 
     /// The user id and screen name; the token and its secret are hidden.

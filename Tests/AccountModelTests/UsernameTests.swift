@@ -60,6 +60,17 @@ struct SecretTests {
         #expect(!"\(PendingAuthorizationProbe(secret: secret))".contains("hunter2"))
     }
 
+    /// Secrets are equal when their bytes are (compared in a time that depends on their lengths only): a precomposed
+    /// and a decomposed accent, one text under Unicode's rules, are two secrets.
+    @Test func comparesTheBytes() {
+        #expect(Secret("hunter2") == Secret("hunter2"))
+        #expect(Secret("hunter2") != Secret("hunter3"))
+        #expect(Secret("hunter2") != Secret("hunter22"))
+        #expect(Secret("") == Secret(""))
+        #expect(Secret("caf\u{E9}") != Secret("cafe\u{301}"))
+        #expect(Set([Secret("a"), Secret("a"), Secret("b")]).count == 2)
+    }
+
     /// A Twitter credential acts for the person with both halves: neither shows, in `dump` either.
     @Test func aTwitterCredentialShowsNeitherHalf() {
         let credential = TwitterCredential(token: "123-ACCESSTOKEN", secret: Secret("hunter2-very-secret"))

@@ -76,14 +76,16 @@ struct MountPathTests {
         }
     }
 
-    /// Routes over `store` under `mountPath`, with `cookieName` (a Twitter client that is never called).
+    /// Routes over `store` under `mountPath`, with `cookieName` and password reset links on `resetBase` (a Twitter
+    /// client that is never called).
     @discardableResult
     static func makeRoutes(
-        store: AccountStore, mountPath: String, cookieName: String = "accounts_session"
+        store: AccountStore, mountPath: String, cookieName: String = "accounts_session", resetBase: URL? = nil
     ) -> AccountRoutes {
         var configuration = AccountRoutes.Configuration()
         configuration.mountPath = mountPath
         configuration.cookieName = cookieName
+        if let resetBase { configuration.passwordReset = .init(baseURL: resetBase) { _ in } }
         return AccountRoutes(
             store: store,
             registration: RegistrationService(
@@ -123,6 +125,28 @@ struct MountPathTests {
             await #expect(processExitsWith: .failure) { [cookieName, directory = directory as String] in
                 let store = try makeStore(in: directory)
                 MountPathTests.makeRoutes(store: store, mountPath: "", cookieName: cookieName)
+            }
+        }
+    }
+
+    /// A mail link's base with a query or fragment (or no host) would put the token where the routes never read it:
+    /// the routes stop the app at start, naming the setting.
+    @Test(arguments: ["https://app.example/#x", "https://app.example/?ref=mail", "mailto:app@example.org", "/relative"])
+    func aMailLinkBaseThatIsNoPlainAddressStopsTheApp(_ base: String) async throws {
+        try await withTemporaryDirectory { (directory: String) async -> Void in
+            await #expect(processExitsWith: .failure) { [base, directory = directory as String] in
+                let store = try makeStore(in: directory)
+                MountPathTests.makeRoutes(store: store, mountPath: "", resetBase: URL(string: base)!)
+            }
+        }
+    }
+
+    @Test func plainMailLinkBasesAreTaken() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try makeStore(in: directory)
+            defer { try? store.close() }
+            for base in ["https://app.example", "http://127.0.0.1:8080/", "https://app.example/site"] {
+                MountPathTests.makeRoutes(store: store, mountPath: "", resetBase: URL(string: base)!)
             }
         }
     }
