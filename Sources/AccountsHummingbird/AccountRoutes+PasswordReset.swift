@@ -11,9 +11,9 @@ extension AccountRoutes {
     /// Where "Forgot your password?" links point, and how they are sent (``Configuration/passwordReset``).
     public struct PasswordResetDelivery: Sendable {
         /// The app's address as people reach it (`https://app.example`: http or https, no query or fragment, else the
-        /// routes stop the app at start), to which ``Configuration/mountPath`` and `/password/reset` are added: links are built on it, never on the
-        /// request's `Host` header, which whoever asks for a link could set to their own site and so receive the
-        /// token when the person clicks.
+        /// routes stop the app at start), to which ``Configuration/mountPath`` and `/password/reset` are added: links
+        /// are built on it, never on the request's `Host` header, which whoever asks for a link could set to their
+        /// own site and so receive the token when the person clicks.
         public var baseURL: URL
         /// Sends one mail. It runs in a task of its own, after the link is issued, while the answer goes out without
         /// waiting, so neither its time nor its failures tell the asker anything; a failure is logged by its type
