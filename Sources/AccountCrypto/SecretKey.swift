@@ -93,14 +93,14 @@ public final class SecretKey: Sendable {
         let count = id.utf8.count
         if count == 0 { return .empty }
         if count > 255 { return .tooLong(byteCount: count) }
+        // Before anything that would quote the id (and before the `#` check, whose problem quotes it): a whole key
+        // inside it (`KEY;prod` when `;` was typed for `,`, `#KEY:` from a commented-out line) is key material. Ids
+        // that merely look random are accepted (ids in use must keep opening their values), but never quoted
+        // (``mightHoldKeyMaterial(_:)``).
+        if holdsWholeKey(id) { return .looksLikeKeyMaterial }
         // By its first byte, as a keys file tells a comment: `hasPrefix` compares characters, and `#` followed by a
         // combining mark (`"#\u{301}k2"`) is one character that is not `#`, so such an id was accepted (and written
         // by `keys generate`) while a keys file skipped its line as a comment.
-        // Before anything that would quote the id (and before the `#` check, whose problem quotes it): a whole key
-        // inside it (`KEY;prod` when `;` was typed for `,`, `#KEY:` from a commented-out line) is key material. Ids that
-        // merely look random are accepted (ids in use must keep opening their values), but never quoted
-        // (``mightHoldKeyMaterial(_:)``).
-        if holdsWholeKey(id) { return .looksLikeKeyMaterial }
         if id.utf8.first == UInt8(ascii: "#") { return .startsWithHash }
         for scalar in id.unicodeScalars {
             // Invisible characters (format characters such as a byte-order mark, zero-width spaces, bidi overrides,

@@ -68,7 +68,8 @@ extension AccountStore {
         var problems: [FieldError] = []
         for (value, field) in [(identity.screenName, Field.screenName), (identity.name, Field.displayName)] {
             if EmailAddress.trim(value).isEmpty {
-                // (a display name left blank by a blank screen name, which it falls back to, is the screen name's fault)
+                // (a display name left blank by a blank screen name, which it falls back to, is the screen name's
+                // fault)
                 if field == .displayName && !problems.isEmpty { continue }
                 problems.append(FieldError(field, "is required"))
             } else if value != EmailAddress.trim(value) {

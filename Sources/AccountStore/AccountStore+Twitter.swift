@@ -63,8 +63,8 @@ extension AccountStore {
     ///
     /// `obtainedAt` is when Twitter gave the credential and profile (a registration draft's creation, for a draft
     /// completed late): the identity and the credential are then left as they are when the store's were written at or
-    /// after it (by a newer sign-in or link: a late tab must not put back an older, perhaps revoked, token or an old screen
-    /// name). `nil`: they are just in, and replace what is stored.
+    /// after it (by a newer sign-in or link: a late tab must not put back an older, perhaps revoked, token or an old
+    /// screen name). `nil`: they are just in, and replace what is stored.
     ///
     /// Returns `nil` (and changes nothing) when no account is linked to that Twitter id. Throws
     /// ``StoreError/accountDisabled(_:)`` for a disabled account, having recorded only a `sign_in_refused` event.

@@ -11,8 +11,8 @@ extension AccountRoutes {
     /// How email confirmation links are mailed (``Configuration/emailVerification``).
     public struct EmailVerificationDelivery: Sendable {
         /// The app's address as people reach it (`https://app.example`: http or https, no query or fragment, else the
-        /// routes stop the app at start), to which ``Configuration/mountPath`` and `/email/confirm` are added: links are built on it, never on the request's
-        /// `Host` header.
+        /// routes stop the app at start), to which ``Configuration/mountPath`` and `/email/confirm` are added: links
+        /// are built on it, never on the request's `Host` header.
         public var baseURL: URL
         /// Sends one mail. It runs in a task of its own, after the answer; a failure is logged by its type only.
         public var send: @Sendable (EmailVerificationMail) async throws -> Void

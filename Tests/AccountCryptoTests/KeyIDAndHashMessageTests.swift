@@ -7,9 +7,9 @@ struct KeyIDAndHashMessageTests {
     // MARK: Key ids that print as another id
 
     /// README: ids may not hold invisible characters ("`\u{FEFF}k2` prints as `k2` and is another id"). These
-    /// default-ignorable code points are just as invisible without being in Unicode's format category (Cf): `k2\u{FE0F}`
-    /// would print as `k2`, seal values that no ring holding the real `k2` opens, and sit in one ring beside `k2` (the
-    /// two are not canonically equivalent, so `equivalentKeyIDs` does not see them). They are refused.
+    /// default-ignorable code points are just as invisible without being in Unicode's format category (Cf):
+    /// `k2\u{FE0F}` would print as `k2`, seal values that no ring holding the real `k2` opens, and sit in one ring
+    /// beside `k2` (the two are not canonically equivalent, so `equivalentKeyIDs` does not see them). They are refused.
     @Test(arguments: [
         "k2\u{FE0F}",  // variation selector 16 (Mn)
         "k2\u{034F}",  // combining grapheme joiner (Mn)

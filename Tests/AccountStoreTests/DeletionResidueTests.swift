@@ -8,8 +8,8 @@ import Testing
 /// deletions and inserts split and merge b-tree pages.
 struct DeletionResidueTests {
     /// `secure_delete` zeroes the cell a DELETE frees, but with a few hundred accounts SQLite's page rebalancing
-    /// (`balance_nonroot` → `rebuildPage`) moves cells to sibling pages and leaves the old copies in the unallocated gap
-    /// of the page they left, where a deleted person's username, email and names stay readable. The purge (what
+    /// (`balance_nonroot` → `rebuildPage`) moves cells to sibling pages and leaves the old copies in the unallocated
+    /// gap of the page they left, where a deleted person's username, email and names stay readable. The purge (what
     /// `accounts purge` runs daily) rebuilds the file after deletions, once: nothing of theirs is left after it.
     @Test func deletedAccountsLeaveNoCopiesInTheFileOfALargerStore() async throws {
         try await withTemporaryDirectory { dir in
