@@ -102,19 +102,29 @@ public final class SecretKey: Sendable {
         // combining mark (`"#\u{301}k2"`) is one character that is not `#`, so such an id was accepted (and written
         // by `keys generate`) while a keys file skipped its line as a comment.
         if id.utf8.first == UInt8(ascii: "#") { return .startsWithHash }
+        var previous: Unicode.Scalar?
         for scalar in id.unicodeScalars {
+            defer { previous = scalar }
             // Invisible characters (format characters such as a byte-order mark, zero-width spaces, bidi overrides,
             // and the other default-ignorable ones: variation selectors, the combining grapheme joiner, Hangul
             // fillers): `\u{FEFF}k2` prints as `k2` and is another id, under which values seal that no ring holding
-            // the real `k2` opens.
+            // the real `k2` opens. A text or emoji presentation selector right after an emoji that is not ASCII (`❤️`,
+            // `☁️`) is how that emoji is written, and ids such as these worked before the rule: they are kept.
             if scalar == ":" || scalar == "," || scalar.properties.isWhitespace
                 || scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
-                || scalar.properties.isDefaultIgnorableCodePoint
+                || (scalar.properties.isDefaultIgnorableCodePoint && !selectsEmojiPresentation(scalar, after: previous))
             {
                 return .forbiddenCharacter
             }
         }
         return nil
+    }
+
+    /// Whether `scalar` is U+FE0E or U+FE0F (text or emoji presentation) right after `previous`, an emoji that is not
+    /// ASCII (a digit, `#` and `*` are emoji too, as keycap bases: `k2` + U+FE0F still prints as `k2`).
+    static func selectsEmojiPresentation(_ scalar: Unicode.Scalar, after previous: Unicode.Scalar?) -> Bool {
+        guard scalar.value == 0xFE0E || scalar.value == 0xFE0F, let previous, !previous.isASCII else { return false }
+        return previous.properties.isEmoji
     }
 
     /// Whether `id` holds a whole key as `keys generate` writes it: 44 characters of padded standard base64 that

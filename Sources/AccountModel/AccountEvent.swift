@@ -119,7 +119,7 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// The database file was rebuilt (SQLite's `VACUUM`, by ``AccountStore``'s purge) after an account was deleted, a
     /// Twitter account unlinked or an address changed, an event of the store: SQLite can leave older copies of rows
     /// in unused parts of the pages it keeps, which only a rebuild clears; `details` give the file's size before and
-    /// after (`bytes_before`, `bytes_after`).
+    /// after (`bytes_before`, `bytes_after`) and the last event it covers (`through_event`, an id).
     public static let fileRebuilt = AccountEventKind(rawValue: "file_rebuilt")
 
     /// Every kind this version writes.

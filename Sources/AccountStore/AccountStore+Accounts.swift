@@ -1,7 +1,7 @@
 import AccountCrypto
 import AccountMatching
 public import AccountModel
-import Foundation
+public import Foundation
 import GRDB
 import Logging
 
@@ -180,10 +180,11 @@ extension AccountStore {
     /// is whole, and one that failed left nothing.
     ///
     /// A Twitter id that is linked already throws ``StoreError/duplicate(_:)`` with ``Field/twitterUserID``; so does a
-    /// taken username or email, naming its field.
+    /// taken username or email, naming its field. `obtainedAt` is when Twitter gave the credential and profile (the
+    /// draft's creation; `nil`: now), as with ``linkTwitter(_:credential:to:consumingDraft:actor:obtainedAt:)``.
     public func createAccount(
         _ new: NewAccount, linking identity: NewTwitterIdentity, credential: TwitterCredential,
-        consumingDraft draftID: String? = nil, actor: String = "user"
+        consumingDraft draftID: String? = nil, actor: String = "user", obtainedAt: Date? = nil
     ) async throws(StoreError) -> Account {
         try AccountStore.checkIdentity(identity)
         let keyRing = try requireKeyRing()
@@ -194,9 +195,9 @@ extension AccountStore {
             let record = try AccountStore.insertUser(db, new, now: now)
             let userID = UserID(uncheckedRawValue: record.publicID)
             let identityRecord = try AccountStore.insertIdentity(
-                db, identity, userRowID: record.id!, userID: userID, now: now)
+                db, identity, userRowID: record.id!, userID: userID, now: now, seenAt: obtainedAt)
             try AccountStore.upsertCredential(
-                db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
+                db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: obtainedAt ?? now)
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .created, subject: userID, actor: actor, occurredAt: now))
             try AccountStore.insertEvent(

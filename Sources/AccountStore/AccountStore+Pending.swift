@@ -272,22 +272,28 @@ extension AccountStore {
         }
     }
 
-    /// Rebuilds the file when a ``rebuildingKinds`` event is newer than the last `file_rebuilt` one; whether it did.
+    /// Rebuilds the file when a ``rebuildingKinds`` event came after those the last rebuild covered; whether it did.
+    /// "After" by event id, which follows commit order whatever the clocks say (one set back, another server's).
     private func rebuildAfterDeletions() async throws(StoreError) -> Bool {
         let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        let due = try await read { db in
-            let last = try Int64.fetchOne(
-                db.cachedStatement(sql: Queries.lastEventOfKind),
-                arguments: [nil as String?, AccountEventKind.fileRebuilt.rawValue])
-            return try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS (SELECT 1 FROM account_events WHERE kind IN (\(kinds)) AND occurred_at >= ?)",
-                arguments: [last ?? Int64.min]) ?? false
+        let due = try await read { db -> Int64? in
+            // The events the last rebuild covered: up to its `through_event` (an older one: up to its own id).
+            let covered =
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT CAST(coalesce(json_extract(details, '$.through_event'), id) AS INTEGER) FROM account_events
+                        WHERE subject IS NULL AND kind = ? ORDER BY id DESC LIMIT 1
+                        """, arguments: [AccountEventKind.fileRebuilt.rawValue]) ?? 0
+            let pending =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM account_events WHERE id > ? AND kind IN (\(kinds)))",
+                    arguments: [covered]) ?? false
+            // (what this rebuild covers: every event so far)
+            return pending ? try Int64.fetchOne(db, sql: "SELECT max(id) FROM account_events") ?? 0 : nil
         }
-        guard due else { return false }
+        guard let through = due else { return false }
         let before = AccountStore.fileSize(path)
-        // Dated before the rebuild: a deletion that lands after it is dated after, so the next purge rebuilds again.
-        let started = now()
         do {
             try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
         } catch {
@@ -300,7 +306,9 @@ extension AccountStore {
                 db,
                 AccountEvent(
                     kind: .fileRebuilt, subject: nil, actor: "system",
-                    details: ["bytes_before": "\(before)", "bytes_after": "\(after)"], occurredAt: started))
+                    details: [
+                        "bytes_before": "\(before)", "bytes_after": "\(after)", "through_event": "\(through)",
+                    ], occurredAt: self.now()))
         }
         return true
     }

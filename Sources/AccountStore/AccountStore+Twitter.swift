@@ -13,10 +13,13 @@ extension AccountStore {
     /// ``StoreError/accountDisabled(_:)`` when the account is not active (checked in the transaction, so a link under
     /// way when the account was disabled does not land), and ``StoreError/accountNotFound(_:)``; nothing changes
     /// then.
+    ///
+    /// `obtainedAt` is when Twitter gave the credential and profile (a draft's creation; `nil`: now): what
+    /// ``recordTwitterSignIn(_:credential:consumingDraft:obtainedAt:)`` compares a late draft's with.
     @discardableResult
     public func linkTwitter(
         _ identity: NewTwitterIdentity, credential: TwitterCredential?, to user: AccountReference,
-        consumingDraft draftID: String? = nil, actor: String = "user"
+        consumingDraft draftID: String? = nil, actor: String = "user", obtainedAt: Date? = nil
     ) async throws(StoreError) -> Account {
         try AccountStore.checkIdentity(identity)
         let keyRing = credential == nil ? nil : try requireKeyRing()
@@ -37,10 +40,11 @@ extension AccountStore {
             let userID = UserID(uncheckedRawValue: record.publicID)
             guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(userID) }
             let identityRecord = try AccountStore.insertIdentity(
-                db, identity, userRowID: record.id!, userID: userID, now: now)
+                db, identity, userRowID: record.id!, userID: userID, now: now, seenAt: obtainedAt)
             if let credential, let sealed {
                 try AccountStore.upsertCredential(
-                    db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
+                    db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed,
+                    now: obtainedAt ?? now)
             }
             record.updatedAt = Timestamp.micros(now)
             try db.run(sql: "UPDATE users SET updated_at = ? WHERE id = ?", arguments: [record.updatedAt, record.id])
@@ -62,9 +66,9 @@ extension AccountStore {
     /// replaced, the last sign-in time set and a `signed_in` event recorded, in one transaction.
     ///
     /// `obtainedAt` is when Twitter gave the credential and profile (a registration draft's creation, for a draft
-    /// completed late): the identity and the credential are then left as they are when the store's were written at or
-    /// after it (by a newer sign-in or link: a late tab must not put back an older, perhaps revoked, token or an old
-    /// screen name). `nil`: they are just in, and replace what is stored.
+    /// completed late): the identity and the credential are then left as they are when Twitter gave the store's at
+    /// or after it (a newer sign-in, registration or link: a late tab must not put back an older, perhaps revoked,
+    /// token or an old screen name). `nil`: they are just in, and replace what is stored.
     ///
     /// Returns `nil` (and changes nothing) when no account is linked to that Twitter id. Throws
     /// ``StoreError/accountDisabled(_:)`` for a disabled account, having recorded only a `sign_in_refused` event.
@@ -99,20 +103,23 @@ extension AccountStore {
                         occurredAt: now))
                 return .failure(.accountDisabled(userID))
             }
-            let obtained = obtainedAt.map(Timestamp.micros) ?? Int64.max
-            if identityRecord.lastSeenAt < obtained {
+            // The identity's `last_seen_at` and the credential's `updated_at` are when Twitter gave what they hold (a
+            // draft's creation, for a registration or link): what a late draft is compared with.
+            let obtained = Timestamp.micros(obtainedAt ?? now)
+            if obtainedAt == nil || identityRecord.lastSeenAt < obtained {
                 identityRecord.screenName = identity.screenName
                 identityRecord.displayName = identity.name
                 if let profile = identity.profileJSON { identityRecord.profileJSON = profile }
+                identityRecord.lastSeenAt = obtained
+                try identityRecord.update(db)
             }
-            identityRecord.lastSeenAt = Timestamp.micros(now)
-            try identityRecord.update(db)
             let storedAt = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT updated_at FROM twitter_credentials WHERE identity_id = ?"),
                 arguments: [identityRecord.id])
-            if storedAt.map({ $0 < obtained }) ?? true {
+            if obtainedAt == nil || (storedAt.map { $0 < obtained } ?? true) {
                 try AccountStore.upsertCredential(
-                    db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed, now: now)
+                    db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed,
+                    now: Timestamp.date(obtained))
             }
             try db.run(
                 sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?",
@@ -136,13 +143,16 @@ extension AccountStore {
         return try result.get()
     }
 
+    /// Inserts `identity` for the account in row `userRowID`, linked `now` and last seen at `seenAt` (when Twitter
+    /// gave its profile: a draft's creation; `nil`: `now`).
     static func insertIdentity(
-        _ db: Database, _ identity: NewTwitterIdentity, userRowID: Int64, userID: UserID, now: Date
+        _ db: Database, _ identity: NewTwitterIdentity, userRowID: Int64, userID: UserID, now: Date,
+        seenAt: Date? = nil
     ) throws -> TwitterIdentityRecord {
         var record = TwitterIdentityRecord(
             userID: userRowID, twitterUserID: identity.userID.decimalString, screenName: identity.screenName,
             displayName: identity.name, profileJSON: identity.profileJSON, linkedAt: Timestamp.micros(now),
-            lastSeenAt: Timestamp.micros(now))
+            lastSeenAt: Timestamp.micros(seenAt ?? now))
         do {
             try db.run(
                 sql: """

@@ -557,7 +557,8 @@ public struct RegistrationService: Sendable {
         }
         do {
             let account = try await store.createAccount(
-                new, linking: identity, credential: draft.credential, consumingDraft: draft.id)
+                new, linking: identity, credential: draft.credential, consumingDraft: draft.id,
+                obtainedAt: draft.createdAt)
             return .registered(account)
         } catch .duplicate(.twitterUserID) {
             // The same Twitter person finished first in another tab or on another server: sign that account in.
@@ -620,7 +621,8 @@ public struct RegistrationService: Sendable {
             profileJSON: draft.profileJSON)
         do {
             return try await store.linkTwitter(
-                identity, credential: draft.credential, to: .id(user), consumingDraft: draft.id)
+                identity, credential: draft.credential, to: .id(user), consumingDraft: draft.id,
+                obtainedAt: draft.createdAt)
         } catch .alreadyLinked {
             throw .accountAlreadyLinked
         } catch .duplicate(.twitterUserID) {
@@ -692,7 +694,9 @@ public struct RegistrationService: Sendable {
         }
     }
 
-    /// Removes expired pending authorizations and drafts.
+    /// Removes expired pending authorizations and drafts, and does the rest of ``AccountStore/purgeExpired()``:
+    /// expired sessions, ended links, old failed sign-ins, and a rebuild of the file (`VACUUM`, holding the write lock
+    /// for about a second per 100 MB) after deletions. Call it daily at a quiet hour, not on every request.
     public func purge() async throws(RegistrationError) -> AccountStore.PurgeReport {
         do {
             return try await store.purgeExpired()

@@ -19,12 +19,14 @@ package struct Redaction: Sendable {
         self.secrets = all.sorted { $0.utf8.count > $1.utf8.count }
     }
 
-    /// `message` without its control and format characters (as ``TwitterAPIError`` keeps it), then with every
-    /// occurrence of the secrets replaced by ``placeholder``, compared byte for byte: in this order, so that a secret
-    /// sent back split by an invisible character (`ab\u{200B}cd`) is whole again before it is looked for.
+    /// `message` without its control characters and invisible ones (format characters, as ``TwitterAPIError`` drops
+    /// them, and the other default-ignorable ones: variation selectors, the combining grapheme joiner), then with
+    /// every occurrence of the secrets replaced by ``placeholder``, compared byte for byte: in this order, so that a
+    /// secret sent back split by an invisible character (`ab\u{200B}cd`) is whole again before it is looked for.
     func apply(_ message: String) -> String {
         let shown = message.unicodeScalars.filter {
             $0.properties.generalCategory != .control && $0.properties.generalCategory != .format
+                && !$0.properties.isDefaultIgnorableCodePoint
         }
         var result = shown.count == message.unicodeScalars.count ? message : String(String.UnicodeScalarView(shown))
         for secret in secrets where result.utf8.count >= secret.utf8.count {
