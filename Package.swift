@@ -124,7 +124,14 @@ let package = Package(
             name: "accounts-bench",
             dependencies: [
                 "CBaselines", "AccountCrypto", "AccountModel", "AccountStore", "Migrations", "TwitterOAuth",
+                "AccountMatching", "Registration", "AccountsHummingbird", "TwitterSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/accounts-bench"
         ),

@@ -4,7 +4,7 @@ import Foundation
 
 /// The benchmarks, in the order they run.
 enum BenchmarkName: String, CaseIterable, Sendable, ExpressibleByArgument {
-    case seal, hmac, sign, registrations, lookup, touch, password, migrate, duplicates
+    case seal, hmac, sign, registrations, lookup, touch, web, password, migrate, duplicates
 
     func run(in context: BenchContext) async throws -> [Row] {
         switch self {
@@ -14,6 +14,7 @@ enum BenchmarkName: String, CaseIterable, Sendable, ExpressibleByArgument {
         case .registrations: try RegistrationBenchmark().run(in: context)
         case .lookup: try await LookupBenchmark().run(in: context)
         case .touch: try await TouchBenchmark().run(in: context)
+        case .web: try await WebBenchmark().run(in: context)
         case .password: try PasswordBenchmark().run(in: context)
         case .migrate: try MigrateBenchmark().run(in: context)
         case .duplicates:
@@ -54,6 +55,32 @@ struct AccountsBench: AsyncParsableCommand {
     var lookups = 20_000
 
     @Option(
+        help: "With 'web': the store sizes (accounts), comma-separated.",
+        transform: { text in
+            try text.split(separator: ",").map { part in
+                guard let size = Int(part.trimmingCharacters(in: .whitespaces)), size >= 100 else {
+                    throw ValidationError("--web-sizes takes sizes of 100 or more, such as 100,100000")
+                }
+                return size
+            }
+        })
+    var webSizes: [Int] = [100, 100_000]
+
+    @Option(
+        help: """
+            With 'web': the parts to run, comma-separated (lookup, ping, whoami, home, account, login, signin, \
+            twitter, open, backlog; default: all).
+            """,
+        transform: { text in text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+    var webParts: [String] = []
+
+    @Option(help: "With 'web': timed requests per row (half as many log-ins, a sixth as many Twitter sign-ins).")
+    var webRequests = 2000
+
+    @Option(help: "With 'web': the stores' synchronous level, FULL or NORMAL.")
+    var webSynchronous: RegistrationBenchmark.Level = .full
+
+    @Option(
         help: "With 'duplicates': the store sizes to import and report on, comma-separated.",
         transform: { text in
             try text.split(separator: ",").map { part in
@@ -89,6 +116,7 @@ struct AccountsBench: AsyncParsableCommand {
         guard registrations >= 1 else { throw ValidationError("--registrations must be at least 1") }
         guard lookupAccounts >= 1 else { throw ValidationError("--lookup-accounts must be at least 1") }
         guard lookups >= 1 else { throw ValidationError("--lookups must be at least 1") }
+        guard webRequests >= 1 else { throw ValidationError("--web-requests must be at least 1") }
     }
 
     func run() async throws {
@@ -109,13 +137,17 @@ struct AccountsBench: AsyncParsableCommand {
         ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let context = BenchContext(
+        var context = BenchContext(
             registrations: registrations, lookupAccounts: lookupAccounts, lookups: lookups,
             peers: peerFigures ?? PeerFigures(), directory: directory,
             executablePath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
             keyBytes: SecureRandom.bytes(count: SecretKey.byteCount), duplicateSizes: duplicateSizes,
             generator: generator,
             dataCache: dataCache ?? FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/accounts-bench")
+        context.webSizes = webSizes
+        context.webParts = Set(webParts)
+        context.webRequests = webRequests
+        context.webSynchronous = webSynchronous.synchronous
 
         let rows: [Row]
         if only {

@@ -1,4 +1,5 @@
 import AccountCrypto
+import AccountStore
 import Foundation
 
 /// What every benchmark gets: the options, the peer figures, a scratch directory and one key.
@@ -23,8 +24,21 @@ struct BenchContext: Sendable {
     var generator: String
     /// Where generated accounts are cached.
     var dataCache: String
+    /// The store sizes (accounts) of the `web` benchmark.
+    var webSizes = [100, 100_000]
+    /// The parts of the `web` benchmark to run (empty: all).
+    var webParts: Set<String> = []
+    /// Timed requests per row of the `web` benchmark (fewer for sign-ins).
+    var webRequests = 2000
+    /// The stores' `synchronous` level in the `web` benchmark.
+    var webSynchronous: StoreConfiguration.Synchronous = .full
     /// The key id written into sealed values; the length of a realistic dated id.
     var keyID = "2026-05"
+
+    /// Whether the `web` benchmark runs its part `part`.
+    func wants(_ part: String) -> Bool {
+        webParts.isEmpty || webParts.contains(part)
+    }
 
     /// A ring of the one key.
     func keyRing() throws -> KeyRing {

@@ -188,9 +188,10 @@ extension AccountStore {
     typealias UnkeyedAddress = (id: Int64, username: String, email: String)
 
     /// The addresses without a uniqueness key (stored before it existed and not keyed yet, or left without it by an
-    /// ``EmailConflict``: usually none), by row id after `after`, through their partial index.
+    /// ``EmailConflict``: usually none), by row id after `after`, through their partial index. (A cached statement:
+    /// every new account with an address asks, in its write transaction.)
     static func unkeyedAddresses(_ db: Database, after: Int64 = 0, limit: Int = .max) throws -> [UnkeyedAddress] {
-        try Row.fetchAll(db, sql: Queries.unkeyedBatch, arguments: [after, limit]).map { row in
+        try Row.fetchAll(db.cachedStatement(sql: Queries.unkeyedBatch), arguments: [after, limit]).map { row in
             (id: row[0] as Int64, username: row[1] as String, email: row[2] as String)
         }
     }

@@ -136,7 +136,9 @@ extension AccountRoutes {
         let startedAt = store.currentDate
         let session = try await sessions.loadOrCreate(request, secure: origin.isHTTPS)
         var account: Account?
-        if let user = session.record.user, let found = try await store.account(.id(user)), found.status == .active {
+        if let user = session.record.user, let found = try await session.accountOrRead(store, user),
+            found.status == .active
+        {
             account = found
         }
         return Visit(

@@ -414,7 +414,9 @@ public struct AccountRoutes: Sendable {
         guard let origin = try? origin(of: request),
             let session = try await sessions.load(request, secure: origin.isHTTPS), let user = session.record.user
         else { return nil }
-        guard let account = try await store.account(.id(user)), account.status == .active else { return nil }
+        guard let account = try await session.accountOrRead(store, user), account.status == .active else {
+            return nil
+        }
         return account
     }
 

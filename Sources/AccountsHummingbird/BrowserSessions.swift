@@ -23,6 +23,8 @@ struct BrowserSessions: Sendable {
         var record: BrowserSession
         /// Whether the browser does not have this id yet (the response must set the cookie).
         var isNew: Bool
+        /// The session's account as read with it (``load(_:secure:)``), whatever its status; `nil` when not read.
+        var account: Account? = nil
     }
 
     /// The session cookie's name: over HTTPS ``AccountRoutes/Configuration/cookieName`` with the `__Host-` prefix,
@@ -33,11 +35,15 @@ struct BrowserSessions: Sendable {
         secure ? "__Host-" + configuration.cookieName : configuration.cookieName
     }
 
-    /// The live session named by the request's cookie, or `nil`; its idle expiry is pushed on (at most once a minute).
+    /// The live session named by the request's cookie (with its account, read in the same transaction), or `nil`; its
+    /// idle expiry is pushed on (at most once a minute).
     /// `secure`: whether the browser used HTTPS (which cookie names the session).
     func load(_ request: Request, secure: Bool) async throws(StoreError) -> Current? {
         guard let id = request.cookies[cookieName(secure: secure)]?.value, Self.isWellFormed(id) else { return nil }
-        guard var record = try await store.browserSession(tokenHash: Self.hash(id)) else { return nil }
+        guard let (stored, account) = try await store.browserSessionWithAccount(tokenHash: Self.hash(id)) else {
+            return nil
+        }
+        var record = stored
         let now = store.currentDate
         if now.timeIntervalSince(record.lastSeenAt) >= configuration.touchInterval {
             let idle = min(now.addingTimeInterval(configuration.idleLifetime), record.expiresAt)
@@ -45,7 +51,7 @@ struct BrowserSessions: Sendable {
             record.lastSeenAt = now
             record.idleExpiresAt = idle
         }
-        return Current(id: id, record: record, isNew: false)
+        return Current(id: id, record: record, isNew: false, account: account)
     }
 
     /// The request's session: the stored one its cookie names, or else an anonymous one, which is not stored.
@@ -165,5 +171,13 @@ struct BrowserSessions: Sendable {
     /// looked up.
     static func isWellFormed(_ id: String) -> Bool {
         id.utf8.count == 64 && id.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}
+
+extension BrowserSessions.Current {
+    /// The account of `user` (this session's): the one read with the session, else read now.
+    func accountOrRead(_ store: AccountStore, _ user: UserID) async throws(StoreError) -> Account? {
+        if let account, account.id == user { return account }
+        return try await store.account(.id(user))
     }
 }

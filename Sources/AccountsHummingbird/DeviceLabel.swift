@@ -13,7 +13,7 @@ package enum DeviceLabel {
     /// The label, or nil for a missing header or one naming neither a browser nor a system this knows.
     package static func from(userAgent: String?) -> String? {
         guard let userAgent, !userAgent.isEmpty else { return nil }
-        let text = String(userAgent.prefix(512))
+        let text = Text(String(userAgent.prefix(512)))
         let browser = Self.browser(text)
         let system = Self.system(text)
         switch (browser, system) {
@@ -24,7 +24,7 @@ package enum DeviceLabel {
         }
     }
 
-    private static func browser(_ text: String) -> String? {
+    private static func browser(_ text: Text) -> String? {
         let rules: [(token: String, name: String)] = [
             ("Edg/", "Edge"), ("EdgA/", "Edge"), ("EdgiOS/", "Edge"), ("OPR/", "Opera"), ("Opera", "Opera"),
             ("SamsungBrowser/", "Samsung Internet"), ("YaBrowser/", "Yandex Browser"), ("Vivaldi/", "Vivaldi"),
@@ -40,12 +40,39 @@ package enum DeviceLabel {
         return nil
     }
 
-    private static func system(_ text: String) -> String? {
+    private static func system(_ text: Text) -> String? {
         let rules: [(token: String, name: String)] = [
             ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("CrOS", "ChromeOS"),
             ("Windows", "Windows"), ("Macintosh", "macOS"), ("Mac OS X", "macOS"), ("Linux", "Linux"),
             ("FreeBSD", "FreeBSD"),
         ]
         return rules.first { text.contains($0.token) }?.name
+    }
+
+    /// A header's text, searched for the rules' tokens: byte by byte when it is ASCII (real headers are), where that is
+    /// what `String.contains` finds (no token holds a carriage return or line feed, the only ASCII pair that is one
+    /// `Character`), at a fraction of the cost (String's search took about 50 µs a sign-in); by `String.contains`
+    /// otherwise.
+    package struct Text {
+        let text: String
+        let ascii: [UInt8]?
+
+        package init(_ text: String) {
+            self.text = text
+            ascii = text.utf8.allSatisfy { $0 < 0x80 } ? Array(text.utf8) : nil
+        }
+
+        package func contains(_ token: String) -> Bool {
+            guard let ascii else { return text.contains(token) }
+            let needle = Array(token.utf8)
+            guard !needle.isEmpty else { return true }
+            guard needle.count <= ascii.count else { return false }
+            for start in 0...(ascii.count - needle.count) where ascii[start] == needle[0] {
+                var matched = 1
+                while matched < needle.count && ascii[start + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count { return true }
+            }
+            return false
+        }
     }
 }

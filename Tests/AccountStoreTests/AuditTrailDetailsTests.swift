@@ -107,3 +107,41 @@ struct AuditTrailDetailsTests {
         }
     }
 }
+
+/// The events' details are read without JSONSerialization when they are what the store writes (about 30 µs an event
+/// on Linux, ten on every account page view), and exactly as JSONSerialization reads them otherwise.
+struct EventDetailsDecodingTests {
+    static func foundation(_ text: String) -> [String: String] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
+    }
+
+    @Test func detailsReadAsJSONSerializationReadsThem() {
+        let texts = [
+            "{}", " { } ", "{\"a\": \"b\"}", "{\"a\":\"b\",\"c\":\"d\"}", "\n{\t\"a\" :\r\"b\" }\n", "{\"\": \"\"}",
+            "{\"method\": \"password\", \"reason\": \"disabled\"}", "{\"é\": \"Zoë Ångström 🐦\"}",
+            // duplicate keys, also canonically equivalent ones
+            "{\"a\": \"1\", \"a\": \"2\"}", "{\"\u{E9}\": \"1\", \"e\u{301}\": \"2\"}",
+            // escapes
+            "{\"a\": \"x\\\"y\"}", "{\"a\": \"\\u00e9\"}", "{\"a\\n\": \"b\"}", "{\"a\": \"\\ud83d\\udc26\"}",
+            // not an object of strings
+            "", "{", "}", "[]", "null", "\"a\"", "{\"a\": 1}", "{\"a\": null}", "{\"a\": [\"b\"]}", "{\"a\": {}}",
+            "{\"a\": \"b\",}", "{,}", "{\"a\" \"b\"}", "{\"a\": \"b\"} x", "{\"a\": \"b\"}{}", "{a: \"b\"}",
+            "{'a': 'b'}", "{\"a\": \"b\u{1}\"}", "{\"a\": \"b\nc\"}", "{\"a\": \"b\"", "\u{FEFF}{\"a\": \"b\"}",
+            "{\"a\": \"b\"}\u{0}", "{\u{A0}\"a\": \"b\"}", "{\"a\": \"b\"}\u{B}",
+        ]
+        for text in texts {
+            #expect(AccountStore.decodeDetails(text) == Self.foundation(text), "\(text.debugDescription)")
+        }
+        // and what the store writes, for awkward keys and values
+        let values = [
+            "", "plain", "a\"b", "back\\slash", "tab\there", "line\nbreak", "\u{1}", "Zoë", "🐦", "\u{2028}",
+        ]
+        for key in values {
+            for value in values {
+                let text = AccountStore.encodeDetails([key: value, "method": "password"])
+                #expect(AccountStore.decodeDetails(text) == Self.foundation(text), "\(text.debugDescription)")
+                #expect(AccountStore.decodeDetails(text) == [key: value, "method": "password"] || key == "method")
+            }
+        }
+    }
+}

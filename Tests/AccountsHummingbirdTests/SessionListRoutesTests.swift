@@ -155,6 +155,25 @@ struct SessionListRoutesTests {
         #expect(DeviceLabel.from(userAgent: userAgent) == label)
     }
 
+    /// The rules' tokens are found in an ASCII header byte by byte (String's search cost about 50 µs a sign-in), and
+    /// only where `String.contains` finds them; other headers are searched by `String.contains` itself.
+    @Test func aHeaderIsSearchedAsStringSearchesIt() {
+        let texts = [
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Linux", "Linu", "xLinuxy",
+            "Firefox/\r\nLinux", "a\r\nLinux\r\n", "Linux\u{301} Firefox/", "\u{301}Linux", "Zoë on Linux",
+            "Windows🐦", "", "Mac OS X", "Mac  OS X", "CrOSCrOS", "x\r\n/", "\r\nL",
+        ]
+        // (tokens as the rules have them: no carriage return or line feed)
+        let tokens = ["Linux", "Firefox/", "Mac OS X", "CrOS", "Windows", "L", "x", "/"]
+        for text in texts {
+            for token in tokens {
+                #expect(
+                    DeviceLabel.Text(text).contains(token) == text.contains(token),
+                    "\(text.debugDescription) \(token.debugDescription)")
+            }
+        }
+    }
+
     /// "Sign out" beside another browser on the account page is the way to end one stolen (or forgotten) session.
     /// "Sign out everywhere" ends a change of address asked for from the sessions it ends ("one asked for … from a
     /// session they sign out no longer takes the address"); signing out that one browser must too, or a session that
