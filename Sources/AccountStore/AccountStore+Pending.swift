@@ -379,6 +379,37 @@ extension AccountStore {
         return draft
     }
 
+    /// Deletes every registration draft of the browser session whose binding is `browserSession`, and returns their
+    /// Twitter user ids and access tokens (secrets opened where the ring can; `nil` where it cannot): for a person
+    /// deleting their account, whose Twitter sign-in in this browser left a draft (a match offered to that account).
+    package func deleteDrafts(browserSession: String) async throws(StoreError) -> [(
+        twitterUserID: TwitterUserID, credential: TwitterCredential?
+    )] {
+        let rows = try await write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, twitter_user_id, access_token, sealed_secret FROM registration_drafts
+                    WHERE browser_session = ?
+                    """, arguments: [browserSession]
+            ).map { row in
+                (
+                    id: row[0] as String, twitterUserID: row[1] as String, token: row[2] as String,
+                    sealed: AccountStore.sealedBlob(row, 3)
+                )
+            }
+            try db.run(sql: "DELETE FROM registration_drafts WHERE browser_session = ?", arguments: [browserSession])
+            return rows
+        }
+        return rows.compactMap { row in
+            guard let twitterUserID = TwitterUserID(decimal: row.twitterUserID) else { return nil }
+            let secret = keyRing.flatMap { keyRing in
+                try? AccountStore.open(row.sealed, kind: .draft, rowKey: row.id, keyRing: keyRing)
+            }
+            return (twitterUserID, secret.map { TwitterCredential(token: row.token, secret: Secret($0)) })
+        }
+    }
+
     /// Deletes the draft with `id`; returns whether there was one.
     @discardableResult
     public func deleteDraft(id: String) async throws(StoreError) -> Bool {

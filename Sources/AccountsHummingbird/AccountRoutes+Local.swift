@@ -397,6 +397,8 @@ extension AccountRoutes {
         logger.info("account deleted by its owner", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.accountDeleted, for: account)
         if let credential { await registration.revokeAccess(credential) }
+        // A Twitter sign-in of this browser that was not finished (a match offered to this account) goes too.
+        _ = try? await registration.discardDrafts(browserSession: visit.session.id)
         var response = redirect(nil, to: "/?notice=account_deleted")
         response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
         return response

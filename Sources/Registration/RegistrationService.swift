@@ -694,6 +694,28 @@ public struct RegistrationService: Sendable {
         }
     }
 
+    /// Deletes the registration drafts of `browserSession` (a person's Twitter sign-in that was not finished: a new
+    /// person's form, a match offered to an account, a link to confirm) and revokes their access tokens at Twitter,
+    /// unless the Twitter account is linked to an account by now (Twitter gives one app the same token again, so the
+    /// draft's may be that account's). For a person deleting their account: what their Twitter sign-in left in this
+    /// browser goes with it. Returns how many drafts went.
+    @discardableResult
+    public func discardDrafts(browserSession: String) async throws(RegistrationError) -> Int {
+        let drafts: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)]
+        do {
+            drafts = try await store.deleteDrafts(browserSession: RegistrationService.binding(browserSession))
+        } catch {
+            throw .store(error)
+        }
+        var revoked: [TwitterUserID] = []
+        for draft in drafts where !revoked.contains(draft.twitterUserID) {
+            guard let credential = draft.credential, (try? isLinked(draft.twitterUserID)) == false else { continue }
+            await revokeAccess(credential)
+            revoked.append(draft.twitterUserID)
+        }
+        return drafts.count
+    }
+
     /// Removes expired pending authorizations and drafts, and does the rest of ``AccountStore/purgeExpired()``:
     /// expired sessions, ended links, old failed sign-ins, and a rebuild of the file (`VACUUM`, holding the write lock
     /// for about a second per 100 MB) after deletions. Call it daily at a quiet hour, not on every request.
