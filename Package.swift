@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "AccountsHummingbird",
             dependencies: [
-                "Registration", "AccountStore", "AccountModel", "AccountCrypto",
+                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "AccountTransfer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

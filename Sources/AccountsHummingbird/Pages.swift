@@ -1,4 +1,5 @@
 import AccountModel
+import AccountTransfer
 package import Foundation
 import Registration
 
@@ -817,44 +818,13 @@ package enum Pages: Sendable {
         // Foundation counts from the reference date, so this does too: the seconds it floors are the same.
         let interval = date.timeIntervalSinceReferenceDate
         if interval >= -12_622_780_800, interval < 252_423_993_600 {
-            return civilTimestamp(secondsSince1970: Int64(interval.rounded(.down)) + 978_307_200)
+            let seconds = Int64(interval.rounded(.down)) + 978_307_200
+            // The export's UTC text, `YYYY-MM-DDTHH:MM:SSZ` for whole seconds: its first 19 bytes, a space for the `T`.
+            var text = Array(TransferTimestamp(microseconds: seconds * 1_000_000).description.utf8.prefix(19))
+            text[10] = UInt8(ascii: " ")
+            return String(decoding: text, as: UTF8.self)
         }
         return calendarTimestamp(date)
-    }
-
-    /// `YYYY-MM-DD hh:mm:ss` of a time in the years 1601–9999 (`civil_from_days`, H. Hinnant).
-    static func civilTimestamp(secondsSince1970 seconds: Int64) -> String {
-        let days = (seconds >= 0 ? seconds : seconds - 86_399) / 86_400
-        let second = Int(seconds - days * 86_400)
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
-        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
-        let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(19)
-        func append(_ value: Int, digits: Int, then separator: UInt8?) {
-            var divisor = 1
-            for _ in 1..<digits { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
-            if let separator { bytes.append(separator) }
-        }
-        append(year, digits: 4, then: UInt8(ascii: "-"))
-        append(month, digits: 2, then: UInt8(ascii: "-"))
-        append(day, digits: 2, then: UInt8(ascii: " "))
-        append(second / 3600, digits: 2, then: UInt8(ascii: ":"))
-        append(second / 60 % 60, digits: 2, then: UInt8(ascii: ":"))
-        append(second % 60, digits: 2, then: nil)
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// ``timestamp(_:)`` through Foundation's Gregorian calendar (before 1601, after 9999; and the tests' reference).
