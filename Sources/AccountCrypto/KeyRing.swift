@@ -38,8 +38,12 @@ public struct KeyRing: Sendable {
     /// alike, so no one could tell which of the two a value is sealed under).
     static func checkIDs(of keys: [(key: SecretKey, location: KeyLocation)]) throws(KeyRingError) {
         for (index, (key, location)) in keys.enumerated() {
-            // `==` on strings is Unicode canonical equivalence: it holds for byte-equal ids and for equivalent ones.
-            for (earlier, earlierLocation) in keys[..<index] where earlier.id == key.id {
+            // `==` on strings is Unicode canonical equivalence: it holds for byte-equal ids and for equivalent ones;
+            // without presentation selectors it holds too for `😀` and `😀` + U+FE0F, which print alike.
+            for (earlier, earlierLocation) in keys[..<index]
+            where earlier.id == key.id
+                || withoutPresentationSelectors(earlier.id) == withoutPresentationSelectors(key.id)
+            {
                 guard sameKeyID(earlier.id, key.id) else {
                     throw .equivalentKeyIDs(
                         key.id, location: location, earlierID: earlier.id, earlierLocation: earlierLocation)
@@ -47,6 +51,13 @@ public struct KeyRing: Sendable {
                 throw .duplicateKeyID(key.id, location: location)
             }
         }
+    }
+
+    /// `id` without U+FE0E and U+FE0F, which an id keeps only right after an emoji (where either may print as the
+    /// emoji would without it).
+    static func withoutPresentationSelectors(_ id: String) -> String {
+        guard id.unicodeScalars.contains(where: { $0.value == 0xFE0E || $0.value == 0xFE0F }) else { return id }
+        return String(String.UnicodeScalarView(id.unicodeScalars.filter { $0.value != 0xFE0E && $0.value != 0xFE0F }))
     }
 
     /// Whether `a` and `b` are the same key id: the same UTF-8 bytes, as the header of a sealed value records them.

@@ -72,8 +72,8 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "key id \(KeyRingError.shown(id))\(location.suffix) appears more than once; key ids must be unique"
         case .equivalentKeyIDs(let id, let location, let earlierID, let earlierLocation):
             return "key ids \(KeyRingError.shownEscaped(earlierID))\(earlierLocation.suffix) and "
-                + "\(KeyRingError.shownEscaped(id))\(location.suffix) are the same text in different Unicode forms: "
-                + "they look alike but are different bytes, and a value sealed under one does not open under the "
+                + "\(KeyRingError.shownEscaped(id))\(location.suffix) are the same text in different Unicode forms "
+                + "(or with and without a presentation selector): they look alike but are different bytes, and a value sealed under one does not open under the "
                 + "other; give one of the two keys another id"
         case .duplicateKey(let keyID, let location, let earlierKeyID, let earlierLocation):
             return "key \(KeyRingError.shown(keyID))\(location.suffix) is the same key as "

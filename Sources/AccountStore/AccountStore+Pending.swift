@@ -1,4 +1,5 @@
 import AccountCrypto
+import AccountMatching
 public import AccountModel
 import Foundation
 import GRDB
@@ -401,7 +402,44 @@ extension AccountStore {
             try db.run(sql: "DELETE FROM registration_drafts WHERE browser_session = ?", arguments: [browserSession])
             return rows
         }
-        return rows.compactMap { row in
+        return openedDrafts(rows)
+    }
+
+    /// Deletes every registration draft not made to link (`link_user_id` unset) whose Twitter profile's address shares
+    /// the normalised mailbox of `email` (the drafts a match with that address was offered from), and returns their
+    /// Twitter user ids and access tokens as ``deleteDrafts(browserSession:)`` does: for an account deleted by its
+    /// owner, whose Twitter sign-in in any browser session left such a draft.
+    package func deleteDrafts(sharingMailboxWith email: String) async throws(StoreError) -> [(
+        twitterUserID: TwitterUserID, credential: TwitterCredential?
+    )] {
+        guard let mailbox = Mailbox.normalize(EmailAddress.trim(email)) else { return [] }
+        let rows = try await write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
+                    WHERE link_user_id IS NULL
+                    """
+            ).compactMap { row -> (id: String, twitterUserID: String, token: String, sealed: Data)? in
+                let profile = (row[4] as Data?).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+                guard let address = (profile as? [String: Any])?["email"] as? String,
+                    Mailbox.normalize(EmailAddress.trim(address)) == mailbox
+                else { return nil }
+                return (row[0], row[1], row[2], AccountStore.sealedBlob(row, 3))
+            }
+            for row in rows {
+                try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [row.id])
+            }
+            return rows
+        }
+        return openedDrafts(rows)
+    }
+
+    /// The Twitter user ids and tokens of deleted drafts, their secrets opened where the ring can.
+    private func openedDrafts(_ rows: [(id: String, twitterUserID: String, token: String, sealed: Data)]) -> [(
+        twitterUserID: TwitterUserID, credential: TwitterCredential?
+    )] {
+        rows.compactMap { row in
             guard let twitterUserID = TwitterUserID(decimal: row.twitterUserID) else { return nil }
             let secret = keyRing.flatMap { keyRing in
                 try? AccountStore.open(row.sealed, kind: .draft, rowKey: row.id, keyRing: keyRing)

@@ -397,8 +397,10 @@ extension AccountRoutes {
         logger.info("account deleted by its owner", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.accountDeleted, for: account)
         if let credential { await registration.revokeAccess(credential) }
-        // A Twitter sign-in of this browser that was not finished (a match offered to this account) goes too.
+        // A Twitter sign-in that was not finished goes too: this browser's, and a match offered to this account from
+        // any session (the person may have signed in through the log-in form since, under another session id).
         _ = try? await registration.discardDrafts(browserSession: visit.session.id)
+        _ = try? await registration.discardDrafts(offeredTo: account)
         var response = redirect(nil, to: "/?notice=account_deleted")
         response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
         return response

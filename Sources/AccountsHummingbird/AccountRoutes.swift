@@ -194,7 +194,7 @@ public struct AccountRoutes: Sendable {
             ("emailVerification", configuration.emailVerification?.baseURL),
         ] {
             guard let url else { continue }
-            let parts = URLComponents(url: url, resolvingAgainstBaseURL: false)
+            let parts = URLComponents(url: url, resolvingAgainstBaseURL: true)
             precondition(
                 ["http", "https"].contains(parts?.scheme?.lowercased() ?? "") && parts?.host?.isEmpty == false
                     && parts?.query == nil && parts?.fragment == nil,

@@ -701,12 +701,30 @@ public struct RegistrationService: Sendable {
     /// browser goes with it. Returns how many drafts went.
     @discardableResult
     public func discardDrafts(browserSession: String) async throws(RegistrationError) -> Int {
-        let drafts: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)]
         do {
-            drafts = try await store.deleteDrafts(browserSession: RegistrationService.binding(browserSession))
+            return await revoking(
+                try await store.deleteDrafts(browserSession: RegistrationService.binding(browserSession)))
         } catch {
             throw .store(error)
         }
+    }
+
+    /// Deletes the registration drafts a match with `account` was offered from (a Twitter profile whose address shares
+    /// its mailbox, in any browser session: the person may have signed in through the log-in form since) and revokes
+    /// their tokens as ``discardDrafts(browserSession:)`` does. For an account its owner deleted: what their Twitter
+    /// sign-in left goes with it. Returns how many drafts went; none for an account without an address.
+    @discardableResult
+    public func discardDrafts(offeredTo account: Account) async throws(RegistrationError) -> Int {
+        guard let email = account.email else { return 0 }
+        do {
+            return await revoking(try await store.deleteDrafts(sharingMailboxWith: email))
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// Revokes the tokens of `drafts` (deleted), each Twitter account's once, unless it is linked by now; their count.
+    private func revoking(_ drafts: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)]) async -> Int {
         var revoked: [TwitterUserID] = []
         for draft in drafts where !revoked.contains(draft.twitterUserID) {
             guard let credential = draft.credential, (try? isLinked(draft.twitterUserID)) == false else { continue }

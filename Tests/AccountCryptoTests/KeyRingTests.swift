@@ -264,9 +264,9 @@ struct KeyRingTests {
         #expect(location == .program && earlierLocation == .program)
         #expect(
             error.description
-                == #"key ids "caf\u{E9}" and "cafe\u{301}" are the same text in different Unicode forms: they look "#
-                + "alike but are different bytes, and a value sealed under one does not open under the other; give one "
-                + "of the two keys another id")
+                == #"key ids "caf\u{E9}" and "cafe\u{301}" are the same text in different Unicode forms (or with "#
+                + "and without a presentation selector): they look alike but are different bytes, and a value sealed "
+                + "under one does not open under the other; give one of the two keys another id")
     }
 
     /// Key ids compare by their bytes everywhere, as `open` does: a value sealed under `"caf\u{E9}"` is not under the
@@ -316,13 +316,20 @@ struct KeyRingTests {
 /// the documented format opens with our key ring: the format and associated-data layout are what README says.
 struct IndependentSealTests {
     @Test func opensAValueSealedByPythonCryptography() throws {
-        let blob: [UInt8] = [
-            0x01, 0x04, 0x66, 0x75, 0x7a, 0x7a, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
-        ] + Self.ciphertextAndTag
+        let blob: [UInt8] =
+            [
+                0x01, 0x04, 0x66, 0x75, 0x7a, 0x7a, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+                0x0b,
+            ] + Self.ciphertextAndTag
         let ring = try KeyRing(keys: [try SecretKey(id: "fuzz", bytes: [UInt8](repeating: 0x42, count: 32))])
         #expect(try ring.open(blob, purpose: .twitterCredential, rowKey: "42") == Array("fuzz-plaintext".utf8))
-        #expect(throws: OpenError.authenticationFailed) { try ring.open(blob, purpose: .twitterCredential, rowKey: "43") }
+        #expect(throws: OpenError.authenticationFailed) {
+            try ring.open(blob, purpose: .twitterCredential, rowKey: "43")
+        }
     }
 
-    static let ciphertextAndTag: [UInt8] = [0x63, 0xab, 0xeb, 0xa7, 0x9c, 0x5c, 0x9e, 0x6a, 0xf4, 0x68, 0x30, 0x76, 0xa9, 0xa9, 0x76, 0x56, 0x27, 0xdd, 0xac, 0x4d, 0xf2, 0x61, 0x41, 0x39, 0x5d, 0xcc, 0x41, 0x30, 0x09, 0x50]
+    static let ciphertextAndTag: [UInt8] = [
+        0x63, 0xab, 0xeb, 0xa7, 0x9c, 0x5c, 0x9e, 0x6a, 0xf4, 0x68, 0x30, 0x76, 0xa9, 0xa9, 0x76, 0x56, 0x27, 0xdd,
+        0xac, 0x4d, 0xf2, 0x61, 0x41, 0x39, 0x5d, 0xcc, 0x41, 0x30, 0x09, 0x50,
+    ]
 }
