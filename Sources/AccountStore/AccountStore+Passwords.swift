@@ -172,11 +172,15 @@ extension AccountStore {
     /// transaction, so requests that arrive together cannot all pass the count: each is counted before the next one
     /// looks. A sign-in that succeeds clears the login's failures up to this one (its `through`). Failures older than
     /// `since` are dropped, so the table stays small. A `maximum` below 1 counts as 1.
+    ///
+    /// It commits without waiting for the disk (`durable: false`): other connections and processes see the count at
+    /// once, and the commit that ends the attempt (its sign-in, or its failure) syncs it, so only a power failure
+    /// while the password is checked can forget it. A throttled attempt's event is written in a commit that waits.
     package func beginSignInAttempt(
         loginKey: String, subject: UserID?, since: Date, maximum: Int, method: String = "password"
     ) async throws(StoreError) -> SignInAttempt {
         let maximum = max(1, maximum)
-        return try await write { db in
+        let attempt = try await write(durable: false) { db in
             let now = self.now()
             try db.run(sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(since)])
             let failures = try Int64.fetchAll(
@@ -186,26 +190,31 @@ extension AccountStore {
                 ),
                 arguments: [loginKey, Timestamp.micros(since)])
             if failures.count >= maximum {
-                // One event a minute at most for an account under attack: every refusal written down would let whoever
-                // hammers the account (from as many addresses as they have) grow its trail, and the person's data
-                // download, without bound.
-                let lastRecorded = try Int64.fetchOne(
-                    db.cachedStatement(sql: Queries.lastEventOfKind),
-                    arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue])
-                if lastRecorded.map({ $0 <= Timestamp.micros(now) - Self.throttledEventInterval }) ?? true {
-                    try AccountStore.insertEvent(
-                        db,
-                        AccountEvent(
-                            kind: .signInThrottled, subject: subject, actor: "user", details: ["method": method],
-                            occurredAt: now))
-                }
-                return .throttled(oldestCounted: Timestamp.date(failures[failures.count - maximum]))
+                return SignInAttempt.throttled(oldestCounted: Timestamp.date(failures[failures.count - maximum]))
             }
             try db.run(
                 sql: "INSERT INTO sign_in_failures (login_key, failed_at) VALUES (?, ?)",
                 arguments: [loginKey, Timestamp.micros(now)])
-            return .counted(db.lastInsertedRowID)
+            return SignInAttempt.counted(db.lastInsertedRowID)
         }
+        guard case .throttled = attempt else { return attempt }
+        // The trail hears of it (a commit that waits for the disk), once a minute at most for an account under attack:
+        // every refusal written down would let whoever hammers the account (from as many addresses as they have) grow
+        // its trail, and the person's data download, without bound.
+        try await write { db in
+            let now = self.now()
+            let lastRecorded = try Int64.fetchOne(
+                db.cachedStatement(sql: Queries.lastEventOfKind),
+                arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue])
+            if lastRecorded.map({ $0 <= Timestamp.micros(now) - Self.throttledEventInterval }) ?? true {
+                try AccountStore.insertEvent(
+                    db,
+                    AccountEvent(
+                        kind: .signInThrottled, subject: subject, actor: "user", details: ["method": method],
+                        occurredAt: now))
+            }
+        }
+        return attempt
     }
 
     /// Clears the failures counted for `loginKey` up to the attempt `attempt` (a check that succeeded); attempts

@@ -144,8 +144,13 @@ extension AccountStore {
 
     /// Marks the pending authorization for `requestToken` used. Returns `false` (and changes nothing) when it is
     /// unknown, expired or already used: of two callbacks racing for one token, exactly one wins.
+    ///
+    /// The claim commits without waiting for the disk: every connection and process sees it at once, and the next
+    /// commit that waits (the sign-in or draft the callback writes) syncs it. A power failure in between can forget
+    /// it; a replay after that reaches Twitter with a request token Twitter has exchanged already, and is refused
+    /// there.
     public func consumePendingAuthorization(requestToken: String) async throws(StoreError) -> Bool {
-        return try await write { db in
+        return try await write(durable: false) { db in
             let now = Timestamp.micros(self.now())
             try db.run(
                 sql: """

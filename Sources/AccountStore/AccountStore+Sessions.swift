@@ -88,23 +88,50 @@ extension AccountStore {
         _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date? = nil
     ) async throws(StoreError) -> Bool {
         try await write { db in
-            if let user = new.user {
-                guard try AccountStore.requireUserRecord(db, .id(user)).status == AccountStatus.active.rawValue else {
-                    return false
-                }
-            }
-            if let user = new.user, let since = unlessEndedSince {
+            try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedSince: unlessEndedSince) != nil
+        }
+    }
+
+    /// A sign-in's session and device in one transaction, so one commit (one wait for the disk) instead of two:
+    /// ``replaceBrowserSession(_:with:unlessEndedSince:)`` and, when that writes the session,
+    /// ``noteSignInDevice(_:for:)`` for `device` and the account of `new` (which must have one).
+    /// - Returns: `nil` when no session was written (the account is not active, or its sessions were ended since
+    ///   `unlessEndedSince`), else whether the account had signed in from `device` before.
+    package func replaceBrowserSession(
+        _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date?, notingDevice device: String
+    ) async throws(StoreError) -> DeviceSighting? {
+        try await write { db in
+            guard
+                let userRowID = try AccountStore.replaceSession(
+                    db, oldTokenHash, with: new, unlessEndedSince: unlessEndedSince)
+            else { return nil }
+            guard let device = Self.storableDevice(device) else { return .known }
+            return try AccountStore.noteDevice(db, device, userRowID: userRowID, at: Timestamp.micros(self.now()))
+        }
+    }
+
+    /// The body of ``replaceBrowserSession(_:with:unlessEndedSince:)``: `nil` when nothing was written, else the row id
+    /// of the session's account (0 for a session of nobody).
+    private static func replaceSession(
+        _ db: Database, _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date?
+    ) throws -> Int64? {
+        var userRowID: Int64 = 0
+        if let user = new.user {
+            let record = try AccountStore.requireUserRecord(db, .id(user))
+            guard record.status == AccountStatus.active.rawValue else { return nil }
+            userRowID = record.id!
+            if let since = unlessEndedSince {
                 let ended = try Bool.fetchOne(
                     db.cachedStatement(sql: Queries.sessionsEndedSince),
                     arguments: [user.rawValue, Timestamp.micros(since)])
-                if ended == true { return false }
+                if ended == true { return nil }
             }
-            if let oldTokenHash {
-                try db.run(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [oldTokenHash])
-            }
-            try AccountStore.insertSession(db, new)
-            return true
         }
+        if let oldTokenHash {
+            try db.run(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [oldTokenHash])
+        }
+        try AccountStore.insertSession(db, new)
+        return userRowID
     }
 
     /// Gives the session `oldTokenHash` a new id (`newTokenHash`, the hash of it) and CSRF token, keeping the rest:
@@ -252,21 +279,27 @@ extension AccountStore {
     public func noteSignInDevice(_ device: String, for user: UserID) async throws(StoreError) -> DeviceSighting {
         guard let device = Self.storableDevice(device) else { return .known }
         return try await write { db in
-            let now = Timestamp.micros(self.now())
             let record = try AccountStore.requireUserRecord(db, .id(user))
-            try db.run(
-                sql: "UPDATE account_devices SET last_seen_at = ? WHERE user_id = ? AND device = ?",
-                arguments: [now, record.id, device])
-            if db.changesCount == 1 { return .known }
-            let others =
-                try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT count(*) FROM account_devices WHERE user_id = ?"),
-                    arguments: [record.id]) ?? 0
-            try db.run(
-                sql: "INSERT INTO account_devices (user_id, device, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)",
-                arguments: [record.id, device, now, now])
-            return others == 0 ? .first : .new
+            return try AccountStore.noteDevice(db, device, userRowID: record.id!, at: Timestamp.micros(self.now()))
         }
+    }
+
+    /// The body of ``noteSignInDevice(_:for:)`` for a label already made storable.
+    private static func noteDevice(_ db: Database, _ device: String, userRowID: Int64, at now: Int64) throws
+        -> DeviceSighting
+    {
+        try db.run(
+            sql: "UPDATE account_devices SET last_seen_at = ? WHERE user_id = ? AND device = ?",
+            arguments: [now, userRowID, device])
+        if db.changesCount == 1 { return .known }
+        let others =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM account_devices WHERE user_id = ?"),
+                arguments: [userRowID]) ?? 0
+        try db.run(
+            sql: "INSERT INTO account_devices (user_id, device, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            arguments: [userRowID, device, now, now])
+        return others == 0 ? .first : .new
     }
 
     /// The number of live sessions of `user`.

@@ -5,6 +5,7 @@ import GRDB
 import GRDBSQLite
 import Logging
 public import Migrations
+import Synchronization
 
 /// The account store: users, linked Twitter identities, sealed credentials, pending authorizations, registration
 /// drafts and the audit trail, in one SQLite file.
@@ -365,6 +366,10 @@ extension AccountStore {
     package func writerPragma(_ name: String) throws -> String {
         try pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA \(name)") ?? "" }
     }
+
+    /// How many write transactions this store has committed with `durable` true (each one a wait for the disk at
+    /// `synchronous=FULL`); what a request costs in such waits is the difference across it.
+    package var durableCommitCount: Int { writeGate.durableCommits.load(ordering: .relaxed) }
 
     /// The writer's `synchronous` level inside a write transaction with `durable` as given (1 is NORMAL, 2 FULL).
     package func synchronousInsideWrite(durable: Bool) async throws -> Int {

@@ -16,6 +16,9 @@ import Synchronization
 final class WriteGate: Sendable {
     /// Writes of this store started and not finished (both paths).
     private let inFlight = Atomic<Int>(0)
+    /// Write transactions committed at the configured `synchronous` level (with `durable` true): at `FULL`, each one
+    /// a wait for the disk. Tests count them per request.
+    let durableCommits = Atomic<Int>(0)
     /// The busy timeout the writer connection has outside the immediate attempt.
     private let busyTimeoutMilliseconds: CInt
     /// The store's configured `synchronous` level, restored after a write that needs no fsync.
@@ -49,8 +52,15 @@ final class WriteGate: Sendable {
         let alone = inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue == 0
         defer { inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
         let relaxed = !durable && synchronous == .full
-        if alone, case .committed(let value) = try attempt(pool, relaxed: relaxed, body) { return value }
-        if !relaxed { return try await pool.write(body) }
+        if alone, case .committed(let value) = try attempt(pool, relaxed: relaxed, body) {
+            if durable { durableCommits.wrappingAdd(1, ordering: .relaxed) }
+            return value
+        }
+        if !relaxed {
+            let value = try await pool.write(body)
+            if durable { durableCommits.wrappingAdd(1, ordering: .relaxed) }
+            return value
+        }
         return try await pool.writeWithoutTransaction { db in
             try self.relaxing(db) {
                 var value: T?

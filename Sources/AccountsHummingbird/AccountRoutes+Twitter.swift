@@ -281,9 +281,12 @@ extension AccountRoutes {
         -> BrowserSessions.Current
     {
         let device = visit.device
+        // A browser with no label counts as one device, "an unknown browser": sending no `User-Agent` must not be
+        // the way to sign in unannounced.
+        let seen = device ?? DeviceLabel.unknown
         guard
-            let new = try await sessions.rotate(
-                visit.session, to: account.id, checkedAt: visit.startedAt, device: device)
+            let (new, sighting) = try await sessions.rotate(
+                visit.session, to: account.id, checkedAt: visit.startedAt, device: device, seen: seen)
         else {
             // A password reset, change, addition or removal or "sign out everywhere" ended the account's sessions while this
             // sign-in was checked.
@@ -304,11 +307,7 @@ extension AccountRoutes {
             }
         }
         logger.info("signed in", metadata: ["account.id": "\(account.id)"])
-        // A browser with no label counts as one device, "an unknown browser": sending no `User-Agent` must not be
-        // the way to sign in unannounced. (A store error here leaves the sign-in standing: the device is not told
-        // about, which is all it costs.)
-        let seen = device ?? DeviceLabel.unknown
-        if (try? await store.noteSignInDevice(seen, for: account.id)) == .new {
+        if sighting == .new {
             sendSecurityNotice(.newDevice, for: account, device: seen)
         }
         return new

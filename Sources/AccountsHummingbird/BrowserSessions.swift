@@ -77,17 +77,20 @@ struct BrowserSessions: Sendable {
             configuration: configuration)
     }
 
-    /// Signs `user` in: a new session id, CSRF token and lifetimes (and `device`, the browser's label) replace `old`
-    /// in one transaction; `nil`, and nothing changed, when every session of `user` was ended after `checkedAt` (when
-    /// the sign-in's checks began).
-    func rotate(_ old: Current?, to user: UserID, checkedAt: Date, device: String?) async throws(StoreError) -> Current?
+    /// Signs `user` in: a new session id, CSRF token and lifetimes (and `device`, the browser's label) replace `old`,
+    /// and the account's device list notes `seen`, in one transaction; `nil`, and nothing changed, when every session
+    /// of `user` was ended after `checkedAt` (when the sign-in's checks began). Else the new session and whether
+    /// the account had signed in from `seen` before.
+    func rotate(_ old: Current?, to user: UserID, checkedAt: Date, device: String?, seen: String)
+        async throws(StoreError) -> (session: Current, device: AccountStore.DeviceSighting)?
     {
         var new = Self.make(user: user, now: store.currentDate, configuration: configuration)
         new.record.device = device
         guard
-            try await store.replaceBrowserSession(old?.record.tokenHash, with: new.record, unlessEndedSince: checkedAt)
+            let sighting = try await store.replaceBrowserSession(
+                old?.record.tokenHash, with: new.record, unlessEndedSince: checkedAt, notingDevice: seen)
         else { return nil }
-        return new
+        return (new, sighting)
     }
 
     /// `current` under a new id and CSRF token, the rest kept (``AccountStore/rekeyBrowserSession(_:to:csrfToken:)``):
