@@ -72,7 +72,8 @@ struct UsersCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete an account with its Twitter identity, access token, password and pending registration "
-                + "drafts, in one transaction; the audit trail keeps a `deleted` event with its public id only.")
+                + "drafts, in one transaction; the audit trail keeps a `deleted` event with its public id only. Then "
+                + "the drafts of Twitter sign-ins offered to link to it (sharing its mailbox) go too.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -83,7 +84,8 @@ struct UsersCommand: AsyncParsableCommand {
         @Flag(
             name: .customLong("revoke-twitter-token"),
             help: ArgumentHelp(
-                "Also revoke its stored Twitter access token at Twitter once the account is deleted (needs the keys, "
+                "Also revoke its stored Twitter access token, and those of the drafts offered to it, at Twitter once "
+                    + "the account is deleted (needs the keys, "
                     + "and TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET in the environment)."))
         var revokeTwitterToken = false
 
@@ -122,6 +124,13 @@ struct UsersCommand: AsyncParsableCommand {
             let reference = AccountReference(account)
             // Read before the identity goes, to be revoked once the account is gone.
             var credential: TwitterCredential?
+            // The address, for the drafts a match with the account was offered from.
+            let email: String?
+            do {
+                email = try await store.account(reference)?.email
+            } catch {
+                throw fail(error)
+            }
             if revokeTwitterToken {
                 do {
                     if let twitter = try await store.account(reference)?.twitter {
@@ -144,16 +153,20 @@ struct UsersCommand: AsyncParsableCommand {
             }
             var lines = ["deleted account \(deletion.id) (\(deletion.username))"]
             var revocationFailure: String?
+            let client =
+                revokeTwitterToken
+                ? DemoCommand.environmentConsumer().map { consumer in
+                    TwitterClient(
+                        consumer: consumer,
+                        baseURL: twitterAPIBase.flatMap(DemoCommand.apiBase) ?? TwitterClient.defaultBaseURL,
+                        timeout: .seconds(10))
+                } : nil
             if let twitter = deletion.twitter {
                 lines.append(
                     "  Twitter identity \(twitter.userID) (@\(ReportRenderer.terminalText(twitter.screenName)))"
                         + (deletion.removedCredential ? " and its stored access token" : " (no stored access token)"))
                 // (the token the deletion removed, read in its transaction: one stored since the check above wins)
-                if let credential = deletion.credential ?? credential, revokeTwitterToken,
-                    let consumer = DemoCommand.environmentConsumer()
-                {
-                    let base = twitterAPIBase.flatMap(DemoCommand.apiBase) ?? TwitterClient.defaultBaseURL
-                    let client = TwitterClient(consumer: consumer, baseURL: base, timeout: .seconds(10))
+                if let credential = deletion.credential ?? credential, let client {
                     do {
                         try await client.invalidateToken(credential.token, secret: credential.secret.revealed)
                         lines.append("  its access token revoked at Twitter")
@@ -176,11 +189,50 @@ struct UsersCommand: AsyncParsableCommand {
             lines.append(
                 "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))"
             )
+            // A Twitter sign-in that was offered to link this account (its profile's address shares the mailbox) left
+            // a draft holding that profile and a working token: it goes too, as with the web's "Delete account".
+            if let email {
+                let offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)]
+                do {
+                    offered = try await store.deleteDrafts(sharingMailboxWith: email)
+                } catch {
+                    throw fail(error)
+                }
+                var revoked = 0
+                if let client {
+                    var seen: Set<TwitterUserID> = []
+                    for draft in offered where seen.insert(draft.twitterUserID).inserted {
+                        // (not one Twitter gave an account linked by now: it may hold the same token)
+                        let linked: UserID?
+                        do {
+                            linked = try store.accountID(twitterUserID: draft.twitterUserID)
+                        } catch {
+                            throw fail(error)
+                        }
+                        guard let token = draft.credential, linked == nil else { continue }
+                        do {
+                            try await client.invalidateToken(token.token, secret: token.secret.revealed)
+                            revoked += 1
+                        } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
+                            // revoked already (or another consumer key's): nothing left to do
+                        } catch {
+                            revocationFailure = revocationFailure ?? "\(error)"
+                        }
+                    }
+                }
+                if !offered.isEmpty {
+                    lines.append(
+                        "  \(offered.count) registration \(plural(offered.count, "draft")) of a Twitter sign-in "
+                            + "offered to link to it"
+                            + (client != nil ? " (\(revoked) \(plural(revoked, "token")) revoked at Twitter)" : ""))
+                }
+            }
             printOutput(lines.joined(separator: "\n") + "\n")
             if let revocationFailure {
                 printMessage(
-                    "accounts: warning: the account is deleted, but Twitter did not revoke its access token "
-                        + "(\(revocationFailure)); the person can revoke the app in Twitter's settings")
+                    "accounts: warning: the account is deleted, but Twitter did not revoke its access token or that "
+                        + "of a draft offered to it (\(revocationFailure)); the person can revoke the app in Twitter's "
+                        + "settings")
                 throw ExitCode(ExitStatus.temporaryFailure)
             }
         }

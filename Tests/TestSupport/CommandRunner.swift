@@ -60,7 +60,8 @@ public func runProcess(
     process.waitUntilExit()
     group.wait()
     let (out, err) = collected.withLock { ($0.out, $0.err) }
-    let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    let status =
+        process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
     return CommandResult(
         status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
 }
@@ -71,6 +72,20 @@ public func runAccounts(
 ) throws -> CommandResult {
     try runProcess(
         accountsExecutable(), arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory)
+}
+
+/// Runs the `accounts` executable from a thread outside Swift's cooperative pool, so that a server in this process
+/// (a sandbox the command talks to) keeps the pool's threads while tests run side by side: the synchronous
+/// ``runAccounts(_:environment:stdin:currentDirectory:)`` holds one until the command exits, and two of them
+/// starve an in-process server on a 2-core machine.
+public func runAccountsOffPool(
+    _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = []
+) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runAccounts(arguments, environment: environment, stdin: stdin) })
+        }
+    }
 }
 
 /// A value behind a lock, shareable between threads.

@@ -37,15 +37,16 @@ struct UsersDeleteRevokeTests {
 
                 // Without the consumer pair: a usage error, nothing deleted
                 let before = try databaseDump(database)
-                let refused = try runAccounts(delete + ["ann"] + revoke, environment: ["ACCOUNTS_KEYS": keys])
+                let refused = try await runAccountsOffPool(
+                    delete + ["ann"] + revoke, environment: ["ACCOUNTS_KEYS": keys])
                 #expect(refused.status == 64)
                 #expect(refused.stderr.contains("needs TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET"))
-                let stray = try runAccounts(delete + ["ann", "--twitter-api-base", "https://api.x.com"])
+                let stray = try await runAccountsOffPool(delete + ["ann", "--twitter-api-base", "https://api.x.com"])
                 #expect(stray.status == 64 && stray.stderr.contains("--twitter-api-base is for --revoke-twitter-token"))
                 #expect(try databaseDump(database) == before)
 
                 // With it: deleted, and the token no longer works at Twitter
-                let deleted = try runAccounts(
+                let deleted = try await runAccountsOffPool(
                     delete + ["ann"] + revoke, environment: consumer.merging(["ACCOUNTS_KEYS": keys]) { $1 })
                 #expect(deleted.status == 0, "\(deleted.stderr)")
                 #expect(deleted.stdout.contains("\n  its access token revoked at Twitter\n"), "\(deleted.stdout)")
@@ -55,7 +56,7 @@ struct UsersDeleteRevokeTests {
                 // When Twitter fails: deleted all the same, exit 75 with a warning, never the token
                 _ = try await sandbox.failNext(
                     #"{"endpoint": "invalidate_token", "mode": "server_error", "status": 503}"#)
-                let failed = try runAccounts(
+                let failed = try await runAccountsOffPool(
                     delete + ["ben"] + revoke, environment: consumer.merging(["ACCOUNTS_KEYS": keys]) { $1 })
                 #expect(failed.status == 75)
                 #expect(failed.stdout.contains("\n  its access token NOT revoked at Twitter (see the warning)\n"))
@@ -66,8 +67,65 @@ struct UsersDeleteRevokeTests {
                     let leaked = failed.stdout.contains(secret) || failed.stderr.contains(secret)
                     #expect(!leaked, "the output holds a token, its secret or the consumer secret")
                 }
-                let show = try runAccounts(["--database", database, "users", "show", "ben"])
+                let show = try await runAccountsOffPool(["--database", database, "users", "show", "ben"])
                 #expect(show.status == 1)
+            }
+        }
+    }
+
+    /// A Twitter sign-in whose profile's address shares an account's mailbox left a draft offering to link to it,
+    /// with that profile and a working token: deleting the account deletes it too (as the web's "Delete account"
+    /// does), revoking its token when asked; a draft with another mailbox stays.
+    @Test func deleteDiscardsTheDraftsOfferedToTheAccount() async throws {
+        try await SandboxHarness.run { sandbox in
+            try await withTemporaryDirectory { dir in
+                let keys = "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+                let store = try makeStore(
+                    in: dir, keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": keys]))
+                var tokens: [AccessToken] = []
+                for (username, id) in [("ann", Self.zoe), ("ben", Self.yamada)] {
+                    _ = try await store.createAccount(newAccount(username, email: "\(username)@example.org"))
+                    let access = try await sandbox.signIn(as: id, client: sandbox.client())
+                    tokens.append(access)
+                    try await store.saveDraft(
+                        RegistrationDraft(
+                            id: "offered-to-\(username)", browserSession: "b", purpose: .register,
+                            twitterUserID: TwitterUserID(id), screenName: access.screenName,
+                            credential: TwitterCredential(token: access.token, secret: Secret(access.secret)),
+                            profileJSON: Array(#"{"email": "\#(username.uppercased())@Example.org"}"#.utf8),
+                            fields: [:],
+                            linkUser: nil, createdAt: store.currentDate,
+                            expiresAt: store.currentDate.addingTimeInterval(3600)))
+                }
+                try store.close()
+                let database = dir + "/accounts.sqlite"
+                let environment = [
+                    "TWITTER_CONSUMER_KEY": sandbox.consumer.key, "TWITTER_CONSUMER_SECRET": sandbox.consumer.secret,
+                    "ACCOUNTS_KEYS": keys,
+                ]
+                let deleted = try await runAccountsOffPool(
+                    [
+                        "--database", database, "users", "delete", "ann", "--revoke-twitter-token",
+                        "--twitter-api-base", sandbox.baseURL.absoluteString,
+                    ], environment: environment)
+                #expect(deleted.status == 0, "\(deleted.stderr)")
+                #expect(
+                    deleted.stdout.hasSuffix(
+                        "\n  1 registration draft of a Twitter sign-in offered to link to it"
+                            + " (1 token revoked at Twitter)\n"
+                    ),
+                    "\(deleted.stdout)")
+                #expect(countQuery(database, "SELECT count(*) FROM registration_drafts") == 1)
+                #expect(
+                    countQuery(database, "SELECT count(*) FROM registration_drafts WHERE id = 'offered-to-ben'") == 1)
+                try await Self.expectRefused(tokens[0], sandbox)
+                #expect(try await sandbox.client().verifyCredentials(accessToken: tokens[1]).id == Self.yamada)
+
+                // Without --revoke-twitter-token the stored draft goes all the same
+                let plain = try await runAccountsOffPool(["--database", database, "users", "delete", "ben"])
+                #expect(plain.status == 0, "\(plain.stderr)")
+                #expect(plain.stdout.hasSuffix("\n  1 registration draft of a Twitter sign-in offered to link to it\n"))
+                #expect(countQuery(database, "SELECT count(*) FROM registration_drafts") == 0)
             }
         }
     }
@@ -102,7 +160,7 @@ struct UsersDeleteRevokeTests {
             try store.close()
             let database = dir + "/accounts.sqlite"
             let before = try databaseDump(database)
-            let result = try runAccounts(
+            let result = try await runAccountsOffPool(
                 [
                     "--database", database, "users", "delete", "ann", "--revoke-twitter-token", "--twitter-api-base",
                     "http://127.0.0.1:9",
