@@ -33,6 +33,11 @@ public struct AccountDeletion: Sendable, Hashable {
     /// (a token stored while a password was being checked included): revoke it at Twitter. `nil` when there was
     /// none, or the store has no key ring, or its keys cannot open it.
     public var credential: TwitterCredential?
+    /// The access tokens of the registration drafts that were to be linked to it (a "Link Twitter account" approved at
+    /// Twitter and not confirmed yet, perhaps on another device), by Twitter user id, secrets opened where the ring
+    /// can: revoke them at Twitter unless that Twitter account is linked to an account by now
+    /// (`RegistrationService.revokeDraftTokens(of:)` does).
+    public var draftCredentials: [TwitterUserID: TwitterCredential] = [:]
 }
 
 /// What ``AccountStore/setAccountStatus(_:to:reason:actor:)`` did.
@@ -130,20 +135,25 @@ extension AccountStore {
     public func deleteAccount(_ reference: AccountReference, actor: String = "cli") async throws(StoreError)
         -> AccountDeletion
     {
-        let (deletion, stored) = try await write { db in
+        let (deletion, stored, drafts) = try await write { db in
             let now = self.now()
             return try AccountStore.delete(
                 try AccountStore.requireUserRecord(db, reference), in: db, actor: actor, at: now)
         }
         logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
         await checkpointWithoutWaiting()
-        return opening(deletion, stored)
+        return opening(deletion, stored, drafts)
     }
 
-    /// `deletion` with the credential it removed opened (when the ring can).
-    private func opening(_ deletion: AccountDeletion, _ stored: StoredCredential?) -> AccountDeletion {
-        guard let stored, let twitter = deletion.twitter, let keyRing else { return deletion }
+    /// `deletion` with the credentials it removed opened (when the ring can).
+    private func opening(_ deletion: AccountDeletion, _ stored: StoredCredential?, _ drafts: [DraftTokenRow])
+        -> AccountDeletion
+    {
         var opened = deletion
+        for draft in openedDrafts(drafts) {
+            if let credential = draft.credential { opened.draftCredentials[draft.twitterUserID] = credential }
+        }
+        guard let stored, let twitter = deletion.twitter, let keyRing else { return opened }
         opened.credential = try? stored.opened(for: twitter.userID, keyRing: keyRing)
         return opened
     }
@@ -156,16 +166,16 @@ extension AccountStore {
     public func deleteAccount(_ user: UserID, actor: String, ifPasswordHash passwordHash: String?)
         async throws(StoreError) -> AccountDeletion?
     {
-        let deleted = try await write { db -> (AccountDeletion, StoredCredential?)? in
+        let deleted = try await write { db -> (AccountDeletion, StoredCredential?, [DraftTokenRow])? in
             let now = self.now()
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard record.passwordHash == passwordHash else { return nil }
             return try AccountStore.delete(record, in: db, actor: actor, at: now)
         }
-        guard let (deletion, stored) = deleted else { return nil }
+        guard let (deletion, stored, drafts) = deleted else { return nil }
         logger.info("account deleted", metadata: ["account.id": "\(deletion.id)", "account.actor": "\(actor)"])
         await checkpointWithoutWaiting()
-        return opening(deletion, stored)
+        return opening(deletion, stored, drafts)
     }
 
     /// Whether a stored access token goes with the Twitter identity of the account whose row id is `userRowID`.
@@ -191,15 +201,23 @@ extension AccountStore {
 
     /// Deletes `record`'s account in `db`'s transaction, with its `deleted` event.
     private static func delete(_ record: UserRecord, in db: Database, actor: String, at now: Date) throws
-        -> (AccountDeletion, StoredCredential?)
+        -> (AccountDeletion, StoredCredential?, [DraftTokenRow])
     {
         let account = try AccountStore.attachTwitter(db, record)
         let stored = try AccountStore.storedCredential(db, userRowID: record.id!)
         let hasCredential = stored != nil
-        let drafts =
-            try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM registration_drafts WHERE link_user_id = ?", arguments: [record.id])
-            ?? 0
+        // (their tokens, to be revoked: the cascade below deletes the drafts, whichever session they are bound to)
+        let draftRows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, twitter_user_id, access_token, sealed_secret FROM registration_drafts
+                WHERE link_user_id = ?
+                """, arguments: [record.id]
+        ).map { row in
+            DraftTokenRow(
+                id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
+        }
+        let drafts = draftRows.count
         let pending =
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM pending_authorizations WHERE link_user_id = ?",
@@ -245,6 +263,6 @@ extension AccountStore {
                     "credential": hasCredential ? "1" : "0", "password": record.passwordHash == nil ? "0" : "1",
                     "drafts": String(drafts), "pending_authorizations": String(pending),
                 ], occurredAt: now))
-        return (deletion, stored)
+        return (deletion, stored, draftRows)
     }
 }

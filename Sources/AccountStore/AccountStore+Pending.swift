@@ -399,10 +399,8 @@ extension AccountStore {
                     WHERE browser_session = ?
                     """, arguments: [browserSession]
             ).map { row in
-                (
-                    id: row[0] as String, twitterUserID: row[1] as String, token: row[2] as String,
-                    sealed: AccountStore.sealedBlob(row, 3)
-                )
+                DraftTokenRow(
+                    id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
             }
             try db.run(sql: "DELETE FROM registration_drafts WHERE browser_session = ?", arguments: [browserSession])
             return rows
@@ -425,12 +423,13 @@ extension AccountStore {
                     SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
                     WHERE link_user_id IS NULL
                     """
-            ).compactMap { row -> (id: String, twitterUserID: String, token: String, sealed: Data)? in
+            ).compactMap { row -> DraftTokenRow? in
                 let profile = (row[4] as Data?).flatMap { try? JSONSerialization.jsonObject(with: $0) }
                 guard let address = (profile as? [String: Any])?["email"] as? String,
                     Mailbox.normalize(EmailAddress.trim(address)) == mailbox
                 else { return nil }
-                return (row[0], row[1], row[2], AccountStore.sealedBlob(row, 3))
+                return DraftTokenRow(
+                    id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
             }
             for row in rows {
                 try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [row.id])
@@ -441,7 +440,7 @@ extension AccountStore {
     }
 
     /// The Twitter user ids and tokens of deleted drafts, their secrets opened where the ring can.
-    private func openedDrafts(_ rows: [(id: String, twitterUserID: String, token: String, sealed: Data)]) -> [(
+    func openedDrafts(_ rows: [DraftTokenRow]) -> [(
         twitterUserID: TwitterUserID, credential: TwitterCredential?
     )] {
         rows.compactMap { row in
@@ -472,4 +471,12 @@ extension AccountStore {
     static func decodeFields(_ text: String) -> [String: String] {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
     }
+}
+
+/// A deleted registration draft's id, Twitter user id and access token, its secret still sealed.
+struct DraftTokenRow: Sendable {
+    var id: String
+    var twitterUserID: String
+    var token: String
+    var sealed: Data
 }

@@ -312,13 +312,46 @@ public struct AccountStore: Sendable {
 
     // MARK: - Transactions with typed errors
 
+    /// The browser session (its token hash, as ``BrowserSession/tokenHash`` keeps it) that the writes of the task
+    /// under way are made for, if any (``onBehalfOfSession(_:_:)``).
+    @TaskLocal static var actingSession: String?
+
+    /// Runs `body` with every write transaction of this task (and its child tasks) made on behalf of the browser
+    /// session `tokenHash`: each one first checks that the session still exists, and writes nothing, throwing
+    /// ``StoreError/sessionEnded``, when it does not. What a request from a signed-in browser changes (a Twitter link,
+    /// a password, an address, a deletion) so cannot land after that browser was signed out or every session of the
+    /// account was ended (from another device, or another instance of the app) while the request was under way.
+    /// Reads are not checked. `body`'s errors pass through unchanged.
+    public static func onBehalfOfSession<T, E: Error>(
+        _ tokenHash: String, _ body: () async throws(E) -> T
+    ) async throws(E) -> T {
+        let result: Result<T, E> = await $actingSession.withValue(tokenHash) {
+            do throws(E) {
+                return .success(try await body())
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     /// Runs `body` in one write transaction (see ``WriteGate`` for which thread runs it, and what `durable: false`
-    /// spares).
+    /// spares), after checking the acting session when there is one (``onBehalfOfSession(_:_:)``).
     func write<T: Sendable>(
         durable: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
         do {
-            return try await writeGate.write(pool, durable: durable, body)
+            guard let session = Self.actingSession else {
+                return try await writeGate.write(pool, durable: durable, body)
+            }
+            return try await writeGate.write(pool, durable: durable) { db in
+                guard
+                    try Bool.fetchOne(
+                        db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM browser_sessions WHERE token_hash = ?)"),
+                        arguments: [session]) == true
+                else { throw StoreError.sessionEnded }
+                return try body(db)
+            }
         } catch {
             throw StoreError.from(error, path: path)
         }

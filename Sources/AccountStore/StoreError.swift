@@ -33,6 +33,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The account is disabled: it may not sign in (the refusal is audited as `sign_in_refused`), and its password and
     /// Twitter identity may not be changed, until an operator enables it again.
     case accountDisabled(UserID)
+    /// The browser session a change was asked from has ended (signed out, or every session of the account ended by
+    /// "sign out everywhere", a password change or reset on another device) while the request was under way; nothing
+    /// was written (see ``AccountStore/onBehalfOfSession(_:_:)``).
+    case sessionEnded
     /// A value was refused by validation before anything was written.
     case invalid([FieldError])
     /// A sealed secret could not be sealed or opened (the reason names the key id or failure kind, never the secret).
@@ -75,6 +79,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "account \(user) would be left with no way to sign in; set a password first"
         case .accountDisabled(let user):
             return "account \(user) is disabled; it may not sign in or change how it signs in until it is enabled again"
+        case .sessionEnded:
+            return "the browser session that asked for this change has ended (signed out); nothing was changed"
         case .invalid(let errors):
             return errors.map(\.description).joined(separator: "; ")
         case .secret(let kind, let reason):

@@ -199,8 +199,10 @@ extension AccountRoutes {
         do {
             // With no password to check, only a recent sign-in vouches for the person (the library checks which, on
             // the record it issues the link against).
-            verification = try await local.requestEmailChange(
-                for: account.id, to: newEmail, current: current, passwordRequired: !isRecentSignIn(visit))
+            verification = try await forSession(visit) { () async throws(LocalAccountError) in
+                try await local.requestEmailChange(
+                    for: account.id, to: newEmail, current: current, passwordRequired: !isRecentSignIn(visit))
+            }
         } catch {
             // Nothing was issued: the place goes back now, not after the wait a wrong password gets (failureFloor),
             // or a few wrong passwords would hold every place and drop everyone else's links meanwhile.

@@ -301,9 +301,11 @@ extension AccountRoutes {
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
         do {
-            try await local.changePassword(
-                for: account.id, current: Secret(form["current_password"] ?? ""),
-                new: Secret(form["new_password"] ?? ""), endingSessionsBut: visit.session.record.tokenHash)
+            try await forSession(visit) { () async throws(LocalAccountError) in
+                try await local.changePassword(
+                    for: account.id, current: Secret(form["current_password"] ?? ""),
+                    new: Secret(form["new_password"] ?? ""), endingSessionsBut: visit.session.record.tokenHash)
+            }
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }
@@ -325,9 +327,11 @@ extension AccountRoutes {
                     + "soon after signing in.", status: .forbidden)
         }
         do {
-            try await local.setPassword(
-                for: account.id, new: Secret(form["new_password"] ?? ""),
-                endingSessionsBut: visit.session.record.tokenHash)
+            try await forSession(visit) { () async throws(LocalAccountError) in
+                try await local.setPassword(
+                    for: account.id, new: Secret(form["new_password"] ?? ""),
+                    endingSessionsBut: visit.session.record.tokenHash)
+            }
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }
@@ -343,9 +347,11 @@ extension AccountRoutes {
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
         do {
-            try await local.removePassword(
-                for: account.id, current: Secret(form["current_password"] ?? ""),
-                endingSessionsBut: visit.session.record.tokenHash)
+            try await forSession(visit) { () async throws(LocalAccountError) in
+                try await local.removePassword(
+                    for: account.id, current: Secret(form["current_password"] ?? ""),
+                    endingSessionsBut: visit.session.record.tokenHash)
+            }
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }
@@ -375,11 +381,12 @@ extension AccountRoutes {
         }
         // The token to revoke at Twitter once the account is gone: the one the deletion's own transaction removed (a
         // Twitter account linked in another tab while the password was checked included).
-        var credential: TwitterCredential?
+        var deletion: AccountDeletion?
         do {
-            credential = try await local.deleteAccount(
-                for: account.id, current: account.hasPassword ? Secret(form["current_password"] ?? "") : nil
-            ).credential
+            deletion = try await forSession(visit) { () async throws(LocalAccountError) in
+                try await local.deleteAccount(
+                    for: account.id, current: account.hasPassword ? Secret(form["current_password"] ?? "") : nil)
+            }
         } catch {
             if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .delete) {
                 return refusal
@@ -396,7 +403,10 @@ extension AccountRoutes {
         }
         logger.info("account deleted by its owner", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.accountDeleted, for: account)
-        if let credential { await registration.revokeAccess(credential) }
+        if let credential = deletion?.credential { await registration.revokeAccess(credential) }
+        // A "Link Twitter account" approved at Twitter and left on its confirm page (in another browser, perhaps):
+        // the deletion removed its draft; its token is revoked too.
+        if let deletion { await registration.revokeDraftTokens(of: deletion) }
         // A Twitter sign-in that was not finished goes too: this browser's, and a match offered to this account from
         // any session (the person may have signed in through the log-in form since, under another session id).
         _ = try? await registration.discardDrafts(browserSession: visit.session.id)
@@ -460,6 +470,8 @@ extension AccountRoutes {
         on form: AccountPageForm, typedEmail: String? = nil
     ) async throws -> Response? {
         switch error {
+        case .store(.sessionEnded):
+            return sessionEndedResponse()
         case .wrongPassword:
             try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
             return try await accountPage(
@@ -488,7 +500,9 @@ extension AccountRoutes {
         // (an account without a password cannot be unlinked: Twitter is its only way in, said below)
         if account.twitter != nil, account.hasPassword, !isRecentSignIn(visit) {
             do {
-                try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
+                try await forSession(visit) { () async throws(LocalAccountError) in
+                    try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
+                }
             } catch LocalAccountError.noPassword {
                 // the password was removed since the page was read: Twitter is now its only way in, and the unlink
                 // below refuses that with its own message
@@ -501,7 +515,9 @@ extension AccountRoutes {
             }
         }
         do {
-            _ = try await registration.unlink(account.id, endingSessionsBut: visit.session.record.tokenHash)
+            _ = try await forSession(visit) { () async throws(RegistrationError) in
+                try await registration.unlink(account.id, endingSessionsBut: visit.session.record.tokenHash)
+            }
         } catch {
             switch error {
             case .store(.lastSignInMethod): return redirect(visit, to: "/account?notice=last_sign_in_method")

@@ -246,8 +246,9 @@ extension AccountRoutes {
             return redirect(visit, to: "/register/existing?draft=\(draft.id)")
         }
         do {
-            let linked = try await registration.link(
-                draftID: draftID, to: account.id, browserSession: visit.session.id)
+            let linked = try await forSession(visit) { () async throws(RegistrationError) in
+                try await registration.link(draftID: draftID, to: account.id, browserSession: visit.session.id)
+            }
             logger.info("twitter linked", metadata: ["account.id": "\(account.id)"])
             sendSecurityNotice(.twitterLinked, for: account, twitterScreenName: linked.twitter?.screenName)
             return redirect(visit, to: "/account?notice=linked")
@@ -333,6 +334,7 @@ extension AccountRoutes {
                 visit, title: "Twitter sign-in is unavailable", status: .serviceUnavailable,
                 body: Pages.twitterMisconfigured(signedIn: signedIn))
         }
+        if case .store(.sessionEnded) = error { return sessionEndedResponse() }
         logger.warning("registration step failed", metadata: ["web.error": "\(error)"])
         switch error {
         case .twitter:

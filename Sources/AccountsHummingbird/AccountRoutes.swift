@@ -34,7 +34,8 @@ public struct AccountRoutes: Sendable {
         /// Above 0, as ``idleLifetime``.
         public var absoluteLifetime: TimeInterval = 12 * 60 * 60
         /// How often a session's last use is written back (each write pushes the idle expiry on): 60 seconds. 0 or
-        /// more (not `.nan`).
+        /// more (not `.nan`). At most a tenth of ``idleLifetime`` is used, so a session ends after between nine
+        /// tenths of its idle lifetime and all of it without a request, never while in use.
         public var touchInterval: TimeInterval = 60
         /// How the app tells that the browser used HTTPS (for `Secure` cookies and callback URLs); with
         /// ``trustedProxies``, `X-Forwarded-Proto` is believed only from them.
@@ -434,6 +435,31 @@ public struct AccountRoutes: Sendable {
         return current.isNew ? nil : current.record.csrfToken
     }
 
+    /// Runs `body` on behalf of the visit's browser session (``AccountStore/onBehalfOfSession(_:_:)``): a change it
+    /// writes cannot land once that session has ended (signed out from another device, or every session ended by
+    /// "sign out everywhere" or a password change or reset elsewhere) while this request was under way; its writes
+    /// throw ``StoreError/sessionEnded`` instead, answered by ``sessionEndedResponse()``.
+    func forSession<T, E: Error>(_ visit: Visit, _ body: () async throws(E) -> T) async throws(E) -> T {
+        try await AccountStore.onBehalfOfSession(visit.session.record.tokenHash, body)
+    }
+
+    /// Whether `error` says the browser session a change was asked from ended meanwhile.
+    static func isSessionEnded(_ error: any Error) -> Bool {
+        switch error {
+        case StoreError.sessionEnded, LocalAccountError.store(.sessionEnded), RegistrationError.store(.sessionEnded):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The answer to a change whose session ended while it was under way: nothing was changed, and the log-in page
+    /// says the sessions were ended.
+    func sessionEndedResponse() -> Response {
+        logger.info("change refused: its session ended meanwhile")
+        return redirect(nil, to: "/login?notice=sessions_ended")
+    }
+
     /// Runs a handler; anything it throws becomes a plain 500 page (the log gets the error's description, which never
     /// holds a secret).
     func guarded(_ body: () async throws -> Response) async -> Response {
@@ -441,6 +467,8 @@ public struct AccountRoutes: Sendable {
             return try await body()
         } catch let refusal as Refusal {
             return refusal.response
+        } catch  where Self.isSessionEnded(error) {
+            return sessionEndedResponse()
         } catch {
             logger.error("request failed", metadata: ["web.error": "\(error)"])
             return htmlResponse(

@@ -45,7 +45,10 @@ struct BrowserSessions: Sendable {
         }
         var record = stored
         let now = store.currentDate
-        if now.timeIntervalSince(record.lastSeenAt) >= configuration.touchInterval {
+        // (at most a tenth of the idle lifetime: a session whose use is written back less often than its idle lifetime
+        // would end while in use)
+        if now.timeIntervalSince(record.lastSeenAt) >= min(configuration.touchInterval, configuration.idleLifetime / 10)
+        {
             let idle = min(now.addingTimeInterval(configuration.idleLifetime), record.expiresAt)
             try await store.touchBrowserSession(tokenHash: record.tokenHash, at: now, idleExpiresAt: idle)
             record.lastSeenAt = now

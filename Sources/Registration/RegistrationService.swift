@@ -723,6 +723,15 @@ public struct RegistrationService: Sendable {
         }
     }
 
+    /// Revokes at Twitter the tokens of the drafts that were to be linked to a deleted account
+    /// (``AccountDeletion/draftCredentials``: a "Link Twitter account" approved and not confirmed yet, perhaps in
+    /// another browser), unless that Twitter account is linked to an account by now. Best effort, as
+    /// ``revokeAccess(_:)``. Returns how many drafts there were.
+    @discardableResult
+    public func revokeDraftTokens(of deletion: AccountDeletion) async -> Int {
+        await revoking(deletion.draftCredentials.map { ($0.key, $0.value) })
+    }
+
     /// Revokes the tokens of `drafts` (deleted), each Twitter account's once, unless it is linked by now; their count.
     private func revoking(_ drafts: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)]) async -> Int {
         var revoked: [TwitterUserID] = []

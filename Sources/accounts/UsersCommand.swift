@@ -185,47 +185,59 @@ struct UsersCommand: AsyncParsableCommand {
                 lines.append("  no Twitter identity")
             }
             lines.append(deletion.hadPassword ? "  its password hash" : "  no password")
-            lines.append("  \(deletion.drafts) registration \(plural(deletion.drafts, "draft"))")
-            lines.append(
-                "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))"
-            )
             // A Twitter sign-in that was offered to link this account (its profile's address shares the mailbox) left
             // a draft holding that profile and a working token: it goes too, as with the web's "Delete account".
+            var offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)] = []
             if let email {
-                let offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)]
                 do {
                     offered = try await store.deleteDrafts(sharingMailboxWith: email)
                 } catch {
                     throw fail(error)
                 }
+            }
+            /// Revokes the tokens of `drafts` (deleted) unless that Twitter account is linked by now (it may hold the
+            /// same token); how many were.
+            func revoke(
+                _ drafts: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)], with client: TwitterClient
+            )
+                async throws -> Int
+            {
                 var revoked = 0
-                if let client {
-                    var seen: Set<TwitterUserID> = []
-                    for draft in offered where seen.insert(draft.twitterUserID).inserted {
-                        // (not one Twitter gave an account linked by now: it may hold the same token)
-                        let linked: UserID?
-                        do {
-                            linked = try store.accountID(twitterUserID: draft.twitterUserID)
-                        } catch {
-                            throw fail(error)
-                        }
-                        guard let token = draft.credential, linked == nil else { continue }
-                        do {
-                            try await client.invalidateToken(token.token, secret: token.secret.revealed)
-                            revoked += 1
-                        } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
-                            // revoked already (or another consumer key's): nothing left to do
-                        } catch {
-                            revocationFailure = revocationFailure ?? "\(error)"
-                        }
+                var seen: Set<TwitterUserID> = []
+                for draft in drafts where seen.insert(draft.twitterUserID).inserted {
+                    let linked: UserID?
+                    do {
+                        linked = try store.accountID(twitterUserID: draft.twitterUserID)
+                    } catch {
+                        throw fail(error)
+                    }
+                    guard let token = draft.credential, linked == nil else { continue }
+                    do {
+                        try await client.invalidateToken(token.token, secret: token.secret.revealed)
+                        revoked += 1
+                    } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
+                        // revoked already (or another consumer key's): nothing left to do
+                    } catch {
+                        revocationFailure = revocationFailure ?? "\(error)"
                     }
                 }
-                if !offered.isEmpty {
-                    lines.append(
-                        "  \(offered.count) registration \(plural(offered.count, "draft")) of a Twitter sign-in "
-                            + "offered to link to it"
-                            + (client != nil ? " (\(revoked) \(plural(revoked, "token")) revoked at Twitter)" : ""))
-                }
+                return revoked
+            }
+            let linkDrafts = deletion.draftCredentials.map { (twitterUserID: $0.key, credential: Optional($0.value)) }
+            var linkDraftsRevoked: Int?
+            if let client { linkDraftsRevoked = try await revoke(linkDrafts, with: client) }
+            lines.append(
+                "  \(deletion.drafts) registration \(plural(deletion.drafts, "draft"))"
+                    + (linkDrafts.isEmpty ? "" : UsersCommand.revokedAtTwitterNote(linkDraftsRevoked)))
+            lines.append(
+                "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))"
+            )
+            var offeredRevoked: Int?
+            if let client { offeredRevoked = try await revoke(offered, with: client) }
+            if !offered.isEmpty {
+                lines.append(
+                    "  \(offered.count) registration \(plural(offered.count, "draft")) of a Twitter sign-in offered to "
+                        + "link to it" + UsersCommand.revokedAtTwitterNote(offeredRevoked))
             }
             printOutput(lines.joined(separator: "\n") + "\n")
             if let revocationFailure {
@@ -236,6 +248,11 @@ struct UsersCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.temporaryFailure)
             }
         }
+    }
+
+    /// " (N tokens revoked at Twitter)", or nothing when no revocation was asked for (`nil`).
+    static func revokedAtTwitterNote(_ count: Int?) -> String {
+        count.map { " (\($0) \(plural($0, "token")) revoked at Twitter)" } ?? ""
     }
 
     /// `accounts users disable ID|USERNAME|EMAIL [--reason TEXT]`

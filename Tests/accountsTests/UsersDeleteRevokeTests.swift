@@ -10,6 +10,7 @@ import TwitterOAuth
 struct UsersDeleteRevokeTests {
     static let zoe: UInt64 = 1_234_567_890_123_456_789
     static let yamada: UInt64 = 9_007_199_254_740_993
+    static let ada: UInt64 = 783_214
 
     @Test func deleteRevokesTheStoredTokenAtTwitterWhenAsked() async throws {
         try await SandboxHarness.run { sandbox in
@@ -75,7 +76,8 @@ struct UsersDeleteRevokeTests {
 
     /// A Twitter sign-in whose profile's address shares an account's mailbox left a draft offering to link to it,
     /// with that profile and a working token: deleting the account deletes it too (as the web's "Delete account"
-    /// does), revoking its token when asked; a draft with another mailbox stays.
+    /// does), revoking its token when asked; a draft with another mailbox stays. So does a "Link Twitter account"
+    /// approved and not confirmed (a draft to be linked to the account).
     @Test func deleteDiscardsTheDraftsOfferedToTheAccount() async throws {
         try await SandboxHarness.run { sandbox in
             try await withTemporaryDirectory { dir in
@@ -83,8 +85,20 @@ struct UsersDeleteRevokeTests {
                 let store = try makeStore(
                     in: dir, keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": keys]))
                 var tokens: [AccessToken] = []
+                var linkToken: AccessToken?
                 for (username, id) in [("ann", Self.zoe), ("ben", Self.yamada)] {
-                    _ = try await store.createAccount(newAccount(username, email: "\(username)@example.org"))
+                    let account = try await store.createAccount(newAccount(username, email: "\(username)@example.org"))
+                    if username == "ann" {
+                        let access = try await sandbox.signIn(as: Self.ada, client: sandbox.client())
+                        linkToken = access
+                        try await store.saveDraft(
+                            RegistrationDraft(
+                                id: "link-for-ann", browserSession: "phone", purpose: .link,
+                                twitterUserID: TwitterUserID(Self.ada), screenName: access.screenName,
+                                credential: TwitterCredential(token: access.token, secret: Secret(access.secret)),
+                                profileJSON: Array("{}".utf8), fields: [:], linkUser: account.id,
+                                createdAt: store.currentDate, expiresAt: store.currentDate.addingTimeInterval(3600)))
+                    }
                     let access = try await sandbox.signIn(as: id, client: sandbox.client())
                     tokens.append(access)
                     try await store.saveDraft(
@@ -111,10 +125,14 @@ struct UsersDeleteRevokeTests {
                 #expect(deleted.status == 0, "\(deleted.stderr)")
                 #expect(
                     deleted.stdout.hasSuffix(
-                        "\n  1 registration draft of a Twitter sign-in offered to link to it"
-                            + " (1 token revoked at Twitter)\n"
-                    ),
+                        """
+                          1 registration draft (1 token revoked at Twitter)
+                          0 pending Twitter authorizations
+                          1 registration draft of a Twitter sign-in offered to link to it (1 token revoked at Twitter)
+
+                        """),
                     "\(deleted.stdout)")
+                try await Self.expectRefused(try #require(linkToken), sandbox)
                 #expect(countQuery(database, "SELECT count(*) FROM registration_drafts") == 1)
                 #expect(
                     countQuery(database, "SELECT count(*) FROM registration_drafts WHERE id = 'offered-to-ben'") == 1)
