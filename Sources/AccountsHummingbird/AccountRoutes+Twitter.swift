@@ -335,7 +335,16 @@ extension AccountRoutes {
                 body: Pages.twitterMisconfigured(signedIn: signedIn))
         }
         if case .store(.sessionEnded) = error { return sessionEndedResponse() }
-        logger.warning("registration step failed", metadata: ["web.error": "\(error)"])
+        switch error {
+        case .twitter, .store:
+            logger.warning("registration step failed", metadata: ["web.error": "\(error)"])
+        case .throttled:
+            break  // logged by the service, once a minute per limit: anyone can send these as fast as they like
+        default:
+            // what a client's request caused (a made-up or expired draft, another browser's): any client can cause
+            // as many as it likes, so not a warning each
+            logger.debug("registration step refused", metadata: ["web.error": "\(error)"])
+        }
         switch error {
         case .twitter:
             return page(visit, title: "Twitter did not answer", status: .badGateway, body: Pages.twitterUnavailable())

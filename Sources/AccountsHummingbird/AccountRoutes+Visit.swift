@@ -18,6 +18,12 @@ struct Origin: Sendable, Hashable {
         "\(scheme)://\(authority)\(mountPath)\(AccountRoutes.callbackPath)"
     }
 
+    /// The host of a valid `authority`: without its port (an IPv6 address keeps its brackets).
+    static func host(of authority: String) -> String {
+        if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") { return String(authority[...end]) }
+        return String(authority.prefix { $0 != ":" })
+    }
+
     /// Whether `authority` is a plain `host[:port]`: letters, digits, `.`, `-` (or a bracketed IPv6 address) and an
     /// optional decimal port. Anything else is refused before it reaches a URL.
     static func isValidAuthority(_ authority: String) -> Bool {
@@ -120,6 +126,12 @@ extension AccountRoutes {
                 response: Self.plainResponse(
                     "Bad request: the Host header is missing or malformed.\n", status: .badRequest))
         }
+        if let allowed = configuration.allowedHosts, !allowed.contains(Origin.host(of: authority.lowercased())) {
+            throw Refusal(
+                response: Self.plainResponse(
+                    "Misdirected request: this site does not answer under that host name.\n",
+                    status: .misdirectedRequest))
+        }
         let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?
             .split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
         let https: Bool
@@ -150,7 +162,7 @@ extension AccountRoutes {
     /// constant time) and, when the browser sent an `Origin`, the same scheme, host and port as the request. Anything
     /// else is refused with 403 and nothing changes.
     func postedVisit(_ request: Request) async throws -> (Visit, PostedForm) {
-        let visit = try await visit(request)
+        let visit = try await postVisit(request)
         var request = request
         let body: ByteBuffer
         do {
@@ -191,7 +203,18 @@ extension AccountRoutes {
 
     /// ``csrfRefusal(_:visit:)`` for a request whose visit is not made yet.
     func csrfRefusal(_ request: Request) async throws -> Response {
-        csrfRefusal(request, visit: try await visit(request))
+        csrfRefusal(request, visit: try await postVisit(request))
+    }
+
+    /// The visit of a form posted (a `POST`), whose answers never hand out a new session id: a form that came without
+    /// the session cookie (another site's, which the browser sends without the `SameSite=Lax` cookie) can only be
+    /// refused, and a cookie set by that refusal would replace the browser's own, signing it out or dropping the
+    /// Twitter sign-up its visitor id holds. A sign-in's new session (``signIn(_:as:carryingDraft:)``) is set all the
+    /// same: it is not the visit's.
+    func postVisit(_ request: Request) async throws -> Visit {
+        var visit = try await visit(request)
+        visit.session.isNew = false
+        return visit
     }
 
     /// True when the request has no `Origin` (older browsers) or one naming the request's own scheme, host and port.

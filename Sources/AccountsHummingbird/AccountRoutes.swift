@@ -40,6 +40,12 @@ public struct AccountRoutes: Sendable {
         /// How the app tells that the browser used HTTPS (for `Secure` cookies and callback URLs); with
         /// ``trustedProxies``, `X-Forwarded-Proto` is believed only from them.
         public var scheme: SchemePolicy = .automatic
+        /// The host names (lowercase, without a port; an IPv6 address in brackets) the app answers under: a request
+        /// whose `Host` names another gets 421 Misdirected Request and nothing else. `nil` (the default): any, for an
+        /// app behind a proxy that checks it. Set it when browsers reach the app directly: a page of another site
+        /// whose name its owner points at the app's address (DNS rebinding) is then not the app's origin, and cannot
+        /// read its pages and forms. (`accounts demo` sets `127.0.0.1`, `localhost` and `[::1]`.)
+        public var allowedHosts: Set<String>?
         /// How recently someone must have signed in to give their account a password when it has none (made through
         /// Twitter): 10 minutes. Nothing else vouches for them then (there is no current password to ask for), so a
         /// session left open, or stolen, cannot add a way in that outlives it.

@@ -169,8 +169,7 @@ struct TwoDevicesTests {
             }
             #expect(
                 signedOutAfter == nil,
-                "used every 20 s, the session still idled out \(signedOutAfter ?? 0) s after sign-in (idle lifetime 30 s)"
-            )
+                "used every 20 s, the session still idled out \(signedOutAfter ?? 0) s after sign-in (idle: 30 s)")
         }
     }
 }
