@@ -1,7 +1,7 @@
 /// JSON string literals written by hand, for output whose key order is a contract (CLI JSON, audit details, reports).
 package enum JSONString: Sendable {
     /// `text` as a JSON string literal: quotes, backslashes and control characters escaped, and U+2028/U+2029 too, so
-    /// the text is also safe inside a `<script>` block.
+    /// the text is also safe inside a `<script>` block, and NEL (U+0085), so that no reader sees a line break in it.
     package static func literal(_ text: String) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count + 2)
@@ -27,6 +27,11 @@ package enum JSONString: Sendable {
                 case UInt8(ascii: "\n"): escape = "\\n"
                 case UInt8(ascii: "\r"): escape = "\\r"
                 case UInt8(ascii: "\t"): escape = "\\t"
+                case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85:
+                    // NEL: a line break to Unicode, Python's `splitlines()` and Swift's `isNewline`; escaped, so that
+                    // one record a line (the duplicate report's clusters) stays one line
+                    escape = "\\u0085"
+                    length = 2
                 case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xA8:
                     escape = "\\u2028"
                     length = 3

@@ -16,7 +16,7 @@ enum Reasons {
 
     /// `cap` accounts reached.
     static func capped(_ cap: Int) -> String {
-        "cluster reached the \(cap)-account cap; links to further accounts were not followed"
+        "cluster reached the \(cap)-account cap: links to further accounts were not followed"
     }
 
     /// The reason a cluster below the cap carries when a link to another cluster was not followed because the two

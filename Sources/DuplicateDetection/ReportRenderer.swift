@@ -292,7 +292,9 @@ enum TableRenderer {
         if scalars.contains(where: { $0.properties.isEmojiPresentation || $0.value == 0xFE0F }) { return 2 }
         return scalars.reduce(0) { total, scalar in
             let value = scalar.value
-            if value == 0xAD { return total + 1 }
+            // The soft hyphen and the prepended concatenation marks (the Arabic number sign and its kin, which span the
+            // digits after them) are format characters drawn in a cell of their own.
+            if value == 0xAD || isPrependedConcatenationMark(value) { return total + 1 }
             // Hangul's conjoining vowels and final consonants join the syllable its first consonant starts.
             if (0x1160...0x11FF).contains(value) || (0xD7B0...0xD7FF).contains(value) { return total }
             // Marks take no cell, wide ranges or not (the kana voicing marks U+3099 and U+309A of decomposed text).
@@ -301,6 +303,14 @@ enum TableRenderer {
             default: break
             }
             return total + (isWide(value) ? 2 : 1)
+        }
+    }
+
+    /// Unicode's `Prepended_Concatenation_Mark` scalars (Swift has no property for them).
+    private static func isPrependedConcatenationMark(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x0600...0x0605, 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2, 0x110BD, 0x110CD: true
+        default: false
         }
     }
 

@@ -1,5 +1,6 @@
 import AccountMatching
 import AccountStore
+import DuplicateDetection
 import ArgumentParser
 import Foundation
 
@@ -46,9 +47,12 @@ struct ReindexCommand: AsyncParsableCommand {
     /// Warns on stderr of every pair of stored addresses that differ only in letter case (one line each).
     static func warnOfConflicts(_ conflicts: [EmailConflict]) {
         for conflict in conflicts {
+            // (stored text, shown as the report shows it: no control character reaches the terminal)
+            let text = ReportRenderer.terminalText
             printMessage(
-                "accounts: warning: the address of '\(conflict.username)' (\(conflict.email)) differs from that of "
-                    + "'\(conflict.holderUsername)' (\(conflict.holderEmail)) only in letter case or accent form; it "
+                "accounts: warning: the address of '\(text(conflict.username))' (\(text(conflict.email))) differs from "
+                    + "that of '\(text(conflict.holderUsername))' (\(text(conflict.holderEmail))) only in letter case "
+                    + "or accent form; it "
                     + "stays without a uniqueness key (other spellings of it are still refused) until one of the two "
                     + "accounts is removed")
         }

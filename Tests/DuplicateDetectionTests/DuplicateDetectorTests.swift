@@ -1240,7 +1240,7 @@ struct DuplicateDetectorTests {
         #expect(report.clusters.allSatisfy { $0.isCapped })
         #expect(
             report.clusters.map { $0.reasons.last } == [
-                "cluster reached the 20-account cap; links to further accounts were not followed",
+                "cluster reached the 20-account cap: links to further accounts were not followed",
                 "a link to another cluster was not followed: together they would pass the 20-account cap",
             ])
         #expect(report.clusters.allSatisfy { $0.members.count <= 20 })
@@ -1257,7 +1257,7 @@ struct DuplicateDetectorTests {
         #expect(report.clusters.count == 1)
         #expect(cluster.members.count == 2)
         #expect(
-            cluster.reasons.last == "cluster reached the 2-account cap; links to further accounts were not followed")
+            cluster.reasons.last == "cluster reached the 2-account cap: links to further accounts were not followed")
         #expect(report.statistics.cappedClusters == 1)
     }
 
