@@ -68,5 +68,9 @@ public enum Migrations: Sendable {
             fileName: "0013_add_account_events_subject_kind_index.sql",
             contents: PackageResources._013_add_account_events_subject_kind_index_sql
         ),
+        MigrationFile(
+            fileName: "0014_add_link_user_indexes.sql",
+            contents: PackageResources._014_add_link_user_indexes_sql
+        ),
     ]
 }

@@ -244,14 +244,16 @@ extension AccountStore {
     /// account unlinked or an address changed since the last rebuild, rebuilds the database file (`VACUUM`, with a
     /// `file_rebuilt` event) so that no older copy of their rows stays in it, and truncates the `-wal` when no other
     /// connection reads. A rebuild takes the write lock for as long as it rewrites the file (about a second per
-    /// 100 MB).
+    /// 100 MB), and needs about the file's size free on its disk: when it fails, the removals stand (committed
+    /// first) and the error is the rebuild's.
     public func purgeExpired() async throws(StoreError) -> PurgeReport {
         var report = try await purgeRows()
         report.rebuiltFile = try await rebuildAfterDeletions()
         return report
     }
 
-    private func purgeRows() async throws(StoreError) -> PurgeReport {
+    /// The first step of ``purgeExpired()``: the removals, in one transaction (`rebuiltFile` false).
+    package func purgeRows() async throws(StoreError) -> PurgeReport {
         return try await write { db in
             let now = Timestamp.micros(self.now())
             try db.run(
@@ -279,8 +281,10 @@ extension AccountStore {
     }
 
     /// Rebuilds the file when a ``rebuildingKinds`` event came after those the last rebuild covered; whether it did.
-    /// "After" by event id, which follows commit order whatever the clocks say (one set back, another server's).
-    private func rebuildAfterDeletions() async throws(StoreError) -> Bool {
+    /// "After" by event id, which follows commit order whatever the clocks say (one set back, another server's). The
+    /// second step of ``purgeExpired()``: it writes about the file's size again (into the `-wal`), so it fails on a
+    /// disk with less room than that, the removals before it standing.
+    package func rebuildAfterDeletions() async throws(StoreError) -> Bool {
         let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let due = try await read { db -> Int64? in
             // The events the last rebuild covered: up to its `through_event` (an older one: up to its own id).

@@ -18,21 +18,38 @@ struct PurgeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    /// `bytes` in whole megabytes, rounded up.
+    static func megabytes(_ bytes: Int) -> Int { (bytes + 999_999) / 1_000_000 }
+
     func run() async throws {
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
+        let report: AccountStore.PurgeReport
         do {
-            let report = try await store.purgeExpired()
-            printOutput(
-                "removed \(report.pendingAuthorizations) pending authorizations, \(report.drafts) registration drafts, "
-                    + "\(report.browserSessions) browser sessions, \(report.passwordResets) password reset links, "
-                    + "\(report.emailVerifications) email confirmation links and \(report.signInFailures) failed "
-                    + "sign-ins\n"
-                    + (report.rebuiltFile
-                        ? "rebuilt the database file: an account was deleted, a Twitter account unlinked or an address "
-                            + "changed since the last rebuild\n" : ""))
+            report = try await store.purgeRows()
         } catch {
             throw fail(error)
+        }
+        printOutput(
+            "removed \(report.pendingAuthorizations) pending authorizations, \(report.drafts) registration drafts, "
+                + "\(report.browserSessions) browser sessions, \(report.passwordResets) password reset links, "
+                + "\(report.emailVerifications) email confirmation links and \(report.signInFailures) failed "
+                + "sign-ins\n")
+        do {
+            if try await store.rebuildAfterDeletions() {
+                printOutput(
+                    "rebuilt the database file: an account was deleted, a Twitter account unlinked or an address "
+                        + "changed since the last rebuild\n")
+            }
+        } catch {
+            // The removals above stand; the rebuild (which writes the whole file again, into the -wal beside it) is
+            // what failed, most often for want of room.
+            let size = (try? FileManager.default.attributesOfItem(atPath: global.databasePath)[.size] as? Int) ?? 0
+            printError(
+                "the removals above are committed, but rebuilding the database file failed (\(error)); the rebuild "
+                    + "writes the whole file again (\(Self.megabytes(size)) MB) into the -wal beside it, and as much "
+                    + "in the temporary directory: make that much room and run `accounts purge` again")
+            throw ExitCode.failure
         }
     }
 }

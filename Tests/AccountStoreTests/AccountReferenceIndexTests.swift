@@ -6,12 +6,12 @@ import Testing
 
 /// Deleting an account in a large store: `ON DELETE CASCADE` and the deletion's own counts look up every table that
 /// refers to `users` by the account's row id, inside the write lock.
-struct DeletionAtScaleTests {
+struct AccountReferenceIndexTests {
     /// Every column that refers to `users (id)` leads an index, so that deleting one account (`accounts users delete`,
     /// the web's "Delete account") reads only that account's rows. Without one, each deletion scans the whole table:
     /// with 100,000 pending authorizations (the cap) and 20,000 drafts, 50 ms in the write lock per deletion (counts
-    /// plus cascade), against under 1 ms with none; `pending_authorizations.link_user_id` and
-    /// `registration_drafts.link_user_id` had no index.
+    /// plus cascade), against under 1 ms with none (`pending_authorizations.link_user_id` and
+    /// `registration_drafts.link_user_id` had none until migration 0014).
     @Test func everyColumnReferringToAnAccountIsIndexed() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
