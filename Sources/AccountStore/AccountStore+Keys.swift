@@ -158,6 +158,17 @@ extension AccountStore {
                         // The row, so that the operator can find it (earlier batches are committed; this one is not).
                         let owner = kind == .credential ? " of Twitter user \(row.rowKey)" : ""
                         let reason = if case .secret(_, let reason) = error { reason } else { error.description }
+                        if let keyID = KeyRing.keyID(ofSealed: Array(row.blob)), !keyRing.holdsKey(withID: keyID) {
+                            // Sealed meanwhile (after the check above) by a process whose ring has a key this one
+                            // lacks: a sound value, which the ring, not the row, is short of.
+                            throw .secret(
+                                kind: "\(kind.label)\(owner) (\(kind.rawValue) row \(kind.rowIDColumn) \(row.rowID))",
+                                reason:
+                                    "it was sealed under key \(KeyRingError.shown(keyID)) while this rewrap ran, by "
+                                    + "a process whose ring holds that key, which this one does not; earlier batches "
+                                    + "were rewrapped, this one was not: add that key to the ring (after the new first "
+                                    + "key) and run again")
+                        }
                         throw .secret(
                             kind: "\(kind.label)\(owner) (\(kind.rawValue) row \(kind.rowIDColumn) \(row.rowID))",
                             reason: reason
