@@ -109,3 +109,12 @@ public func countQuery(_ path: String, _ sql: String) -> Int {
     defer { try? queue.close() }
     return (try? queue.read { db in try Int.fetchOne(db, sql: sql) }) ?? 0
 }
+
+/// The first column of the first row of `sql` as text (`nil` when there is none), read from `path` opened read-only.
+public func textQuery(_ path: String, _ sql: String) -> String? {
+    var config = Configuration()
+    config.readonly = true
+    guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return nil }
+    defer { try? queue.close() }
+    return try? queue.read { db in try String.fetchOne(db, sql: sql) }
+}

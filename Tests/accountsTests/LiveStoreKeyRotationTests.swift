@@ -63,62 +63,47 @@ extension LiveStoreKeyRotationTests {
     /// A rewrap checks, before it changes anything, that every stored value is under a key of its ring, and refuses
     /// with "add that key to the ring … and run again" when one is not. A value sealed meanwhile by another process
     /// under a key this ring lacks (an app instance already given the next ring, while the long rewrap of the last
-    /// rotation still runs) is met half way instead, and then the run stops telling the operator to "repair or delete
-    /// that row" would lose a sound access token (the person could no longer be signed out at Twitter, nor their token
-    /// revoked): it says what the up-front check says, that the key is not in the ring.
+    /// rotation still runs) is met half way instead: "repair or delete that row" would lose a sound access token (the
+    /// person could no longer be signed out at Twitter, nor their token revoked), so it says what the up-front check
+    /// says, that the key is not in the ring.
     @Test func aValueSealedMeanwhileUnderAKeyTheRingLacksIsNotCalledARowToDelete() async throws {
         try await withTemporaryDirectory { dir in
             let k1 = try SecretKey.generate(id: "k1")
             let k2 = try SecretKey.generate(id: "k2")
             let k3 = try SecretKey.generate(id: "k3")
-            let count = 1_500
-            try await KeysCommandTests.seedCredentials(count, sealedUnder: k1, in: dir)
+            // Two credentials under k1; the same two Twitter users' tokens sealed under k3 in another store, where an
+            // app on the next ring wrote them
+            try await KeysCommandTests.seedCredentials(2, sealedUnder: k1, in: dir)
+            try FileManager.default.createDirectory(atPath: dir + "/next", withIntermediateDirectories: false)
+            try await KeysCommandTests.seedCredentials(2, sealedUnder: k3, in: dir + "/next")
             let database = dir + "/accounts.sqlite"
+            let sealedUnderK3 = try #require(
+                textQuery(
+                    dir + "/next/accounts.sqlite",
+                    """
+                    SELECT hex(sealed_secret) FROM twitter_credentials JOIN twitter_identities ON id = identity_id
+                    WHERE twitter_user_id = '1000001'
+                    """))
+            // The app's write lands as the rewrap's first batch commits (a trigger plays it, at that very moment)
+            try executeSQL(
+                database,
+                """
+                CREATE TRIGGER next_ring_app AFTER UPDATE OF key_id ON twitter_credentials
+                WHEN NEW.key_id = 'k2' AND (SELECT count(*) FROM twitter_credentials WHERE key_id = 'k2') = 1
+                BEGIN
+                    UPDATE twitter_credentials SET sealed_secret = X'\(sealedUnderK3)', key_id = 'k3'
+                    WHERE identity_id = (SELECT id FROM twitter_identities WHERE twitter_user_id = '1000001');
+                END;
+                """)
 
-            // The rewrap to k2, one value per transaction, as a process of its own.
-            let rewrap = Process()
-            rewrap.executableURL = URL(fileURLWithPath: accountsExecutable())
-            rewrap.arguments = ["--database", database, "keys", "rewrap", "--batch-size", "1"]
-            var environment = ProcessInfo.processInfo.environment
-            environment["ACCOUNTS_KEYS_FILE"] = nil
-            environment["ACCOUNTS_KEYS"] = k2.unredactedKeysFileLine() + "," + k1.unredactedKeysFileLine()
-            rewrap.environment = environment
-            let errors = Pipe()
-            rewrap.standardError = errors
-            rewrap.standardOutput = FileHandle.nullDevice
-            let collected = Locked(Data())
-            let drained = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async {
-                let data = errors.fileHandleForReading.readDataToEndOfFile()
-                collected.withLock { $0 = data }
-                drained.signal()
-            }
-            try rewrap.run()
-            defer { if rewrap.isRunning { rewrap.terminate() } }
-            // Once it is under way, an app instance already on the next ring links a new account.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'k2'") < 10
-                && ContinuousClock.now < deadline
-            {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            var configuration = StoreConfiguration(path: database)
-            configuration.busyTimeout = .seconds(20)
-            let app = try AccountStore(configuration: configuration, keyRing: try KeyRing(keys: [k3, k2, k1]))
-            let zed = try await app.createAccount(newAccount("zed"))
-            try await app.linkTwitter(
-                twitterIdentity("7777777"), credential: TwitterCredential(token: "zt", secret: Secret("zs")),
-                to: .id(zed.id))
-            try app.close()
-            let wasRunning = rewrap.isRunning
-            rewrap.waitUntilExit()
-            drained.wait()
-            let stderr = String(decoding: collected.value, as: UTF8.self)
-            try #require(wasRunning, "the rewrap ended before the app sealed under k3; make it longer")
-
-            #expect(
-                !stderr.contains("delete that row"),
-                "a sound value under a key the ring lacks is called a row to delete: \(stderr)")
+            let rewrap = try await runAccountsOffPool(
+                ["--database", database, "keys", "rewrap", "--batch-size", "1"],
+                environment: ["ACCOUNTS_KEYS": k2.unredactedKeysFileLine() + "," + k1.unredactedKeysFileLine()])
+            #expect(rewrap.status == 1)
+            #expect(rewrap.stderr.contains("Twitter user 1000001"), "\(rewrap.stderr)")
+            #expect(rewrap.stderr.contains("sealed under key \"k3\" while this rewrap ran"), "\(rewrap.stderr)")
+            #expect(rewrap.stderr.contains("add that key to the ring"), "\(rewrap.stderr)")
+            #expect(!rewrap.stderr.contains("delete that row"), "\(rewrap.stderr)")
         }
     }
 }
