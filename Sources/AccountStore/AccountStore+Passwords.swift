@@ -180,7 +180,7 @@ extension AccountStore {
         loginKey: String, subject: UserID?, since: Date, maximum: Int, method: String = "password"
     ) async throws(StoreError) -> SignInAttempt {
         let maximum = max(1, maximum)
-        let attempt = try await write(durable: false) { db in
+        let attempt = try await write(durable: false, checkingActingSession: false) { db in
             let now = self.now()
             try db.run(sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(since)])
             let failures = try Int64.fetchAll(
@@ -201,7 +201,7 @@ extension AccountStore {
         // The trail hears of it (a commit that waits for the disk), once a minute at most for an account under attack:
         // every refusal written down would let whoever hammers the account (from as many addresses as they have) grow
         // its trail, and the person's data download, without bound.
-        try await write { db in
+        try await write(checkingActingSession: false) { db in
             let now = self.now()
             let lastRecorded = try Int64.fetchOne(
                 db.cachedStatement(sql: Queries.lastEventOfKind),
@@ -220,7 +220,7 @@ extension AccountStore {
     /// Clears the failures counted for `loginKey` up to the attempt `attempt` (a check that succeeded); attempts
     /// counted after it (guesses sent meanwhile) stay counted.
     package func clearSignInFailures(loginKey: String, through attempt: Int64) async throws(StoreError) {
-        try await write { db in
+        try await write(checkingActingSession: false) { db in
             try db.run(
                 sql: "DELETE FROM sign_in_failures WHERE login_key = ? AND id <= ?", arguments: [loginKey, attempt])
         }
@@ -229,7 +229,7 @@ extension AccountStore {
     /// Records the `sign_in_failed` event of an attempt ``beginSignInAttempt(loginKey:subject:since:maximum:)``
     /// counted already.
     package func recordFailedSignIn(subject: UserID?) async throws(StoreError) {
-        try await write { db in
+        try await write(checkingActingSession: false) { db in
             let now = self.now()
             try AccountStore.insertEvent(
                 db,
@@ -242,7 +242,7 @@ extension AccountStore {
     /// Records a `password_check_failed` event: a wrong current password on a form of a signed-in session of
     /// `subject`.
     package func recordFailedPasswordCheck(subject: UserID) async throws(StoreError) {
-        try await write { db in
+        try await write(checkingActingSession: false) { db in
             let now = self.now()
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .passwordCheckFailed, subject: subject, actor: "user", occurredAt: now))
@@ -252,7 +252,7 @@ extension AccountStore {
     /// Records a `sign_in_refused` event: the password was right, but the account may not sign in (`reason`, e.g.
     /// `disabled`). The attempt stays counted, like any other.
     package func recordRefusedSignIn(subject: UserID, method: String, reason: String) async throws(StoreError) {
-        try await write { db in
+        try await write(checkingActingSession: false) { db in
             let now = self.now()
             try AccountStore.insertEvent(
                 db,

@@ -415,12 +415,18 @@ extension AccountStore {
     /// Deletes every registration draft not made to link (`link_user_id` unset) whose Twitter profile's address shares
     /// the normalised mailbox of `email` (the drafts a match with that address was offered from), and returns their
     /// Twitter user ids and access tokens as ``deleteDrafts(browserSession:)`` does: for an account deleted by its
-    /// owner, whose Twitter sign-in in any browser session left such a draft.
+    /// owner, whose Twitter sign-in in any browser session left such a draft. Nothing, while an account still holds
+    /// an address of that mailbox (the drafts are offered to it then).
     package func deleteDrafts(sharingMailboxWith email: String) async throws(StoreError) -> [(
         twitterUserID: TwitterUserID, credential: TwitterCredential?
     )] {
         guard let mailbox = Mailbox.normalize(EmailAddress.trim(email)) else { return [] }
-        let rows = try await write { db in
+        let rows = try await write { db -> [DraftTokenRow] in
+            // Another account with the mailbox (`a.da@gmail.com` beside `ada@gmail.com`) is offered those drafts now:
+            // they stay.
+            let shared = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE email_mailbox = ?)", arguments: [mailbox])
+            if shared == true { return [] }
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -441,6 +447,54 @@ extension AccountStore {
             return rows
         }
         return openedDrafts(rows)
+    }
+
+    /// Why the ring cannot open the access token of a registration draft that deleting the account `reference` would
+    /// remove (one made to link to it) or discard (one offered to its address's mailbox, when no other account shares
+    /// it): the first such draft's reason, `nil` when each one opens. For a deletion that is to revoke those tokens,
+    /// checked before anything is deleted, as the account's own token is.
+    package func draftTokenProblem(of reference: AccountReference) async throws(StoreError) -> String? {
+        let keyRing = try requireKeyRing()
+        let rows = try await read { db -> [DraftTokenRow] in
+            guard let record = try AccountStore.fetchUserRecord(db, reference) else { return [] }
+            var rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, twitter_user_id, access_token, sealed_secret FROM registration_drafts
+                    WHERE link_user_id = ?
+                    """, arguments: [record.id]
+            ).map { row in
+                DraftTokenRow(id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
+            }
+            guard let mailbox = record.email.flatMap({ Mailbox.normalize(EmailAddress.trim($0)) }),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE email_mailbox = ?", arguments: [mailbox])
+                    ?? 0 <= 1
+            else { return rows }
+            rows += try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
+                    WHERE link_user_id IS NULL
+                    """
+            ).compactMap { row -> DraftTokenRow? in
+                let profile = (row[4] as Data?).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+                guard let address = (profile as? [String: Any])?["email"] as? String,
+                    Mailbox.normalize(EmailAddress.trim(address)) == mailbox
+                else { return nil }
+                return DraftTokenRow(
+                    id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
+            }
+            return rows
+        }
+        for row in rows {
+            do {
+                _ = try AccountStore.open(row.sealed, kind: .draft, rowKey: row.id, keyRing: keyRing)
+            } catch {
+                let reason = if case .secret(_, let reason) = error { reason } else { error.description }
+                return "the token of registration draft \(row.id) (Twitter user \(row.twitterUserID)): \(reason)"
+            }
+        }
+        return nil
     }
 
     /// The Twitter user ids and tokens of deleted drafts, their secrets opened where the ring can.

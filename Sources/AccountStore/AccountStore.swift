@@ -321,7 +321,8 @@ public struct AccountStore: Sendable {
     /// ``StoreError/sessionEnded``, when it does not. What a request from a signed-in browser changes (a Twitter link,
     /// a password, an address, a deletion) so cannot land after that browser was signed out or every session of the
     /// account was ended (from another device, or another instance of the app) while the request was under way.
-    /// Reads are not checked. `body`'s errors pass through unchanged.
+    /// Reads are not checked, nor the writes that record what happened (a wrong password's count and event: the
+    /// audit trail keeps them). `body`'s errors pass through unchanged.
     public static func onBehalfOfSession<T, E: Error>(
         _ tokenHash: String, _ body: () async throws(E) -> T
     ) async throws(E) -> T {
@@ -336,12 +337,14 @@ public struct AccountStore: Sendable {
     }
 
     /// Runs `body` in one write transaction (see ``WriteGate`` for which thread runs it, and what `durable: false`
-    /// spares), after checking the acting session when there is one (``onBehalfOfSession(_:_:)``).
+    /// spares), after checking the acting session when there is one (``onBehalfOfSession(_:_:)``), unless
+    /// `checkingActingSession` is false: a write that records what happened (a failed password check, its count)
+    /// rather than changing the account, which stays true after the session ends.
     func write<T: Sendable>(
-        durable: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
+        durable: Bool = true, checkingActingSession: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
         do {
-            guard let session = Self.actingSession else {
+            guard checkingActingSession, let session = Self.actingSession else {
                 return try await writeGate.write(pool, durable: durable, body)
             }
             return try await writeGate.write(pool, durable: durable) { db in

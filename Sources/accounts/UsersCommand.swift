@@ -144,6 +144,17 @@ struct UsersCommand: AsyncParsableCommand {
                 } catch {
                     throw fail(error)
                 }
+                // The same for the drafts the deletion removes or discards: each was its token's only stored copy.
+                let problem: String?
+                do {
+                    problem = try await store.draftTokenProblem(of: reference)
+                } catch {
+                    throw fail(error)
+                }
+                if let problem {
+                    printError("cannot revoke \(problem); nothing deleted")
+                    throw ExitCode(ExitStatus.invalidData)
+                }
             }
             let deletion: AccountDeletion
             do {
