@@ -6,7 +6,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// What `AccountStore.onBehalfOfSession` refuses besides the change itself (session 43's second reader).
+/// What `AccountStore.onBehalfOfSession` lets through besides the change it guards: what records what happened.
 struct ActingSessionAuditTests {
     static let password = PasswordResetRoutesTests.password
 
@@ -42,10 +42,8 @@ struct ActingSessionAuditTests {
             // ... and the trail says so
             let recorded = countQuery(
                 app.databasePath, "SELECT count(*) FROM account_events WHERE kind = 'password_check_failed'")
-            #expect(
-                recorded == 1,
-                "a wrong current password checked for a session ended meanwhile left no event (answer: \(guessed.status) \(guessed.location ?? ""))"
-            )
+            let answer = "\(guessed.status) \(guessed.location ?? "")"
+            #expect(recorded == 1, "a wrong current password checked for a session ended meanwhile: \(answer)")
         }
     }
 }

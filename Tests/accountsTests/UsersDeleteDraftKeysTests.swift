@@ -6,8 +6,7 @@ import TestSupport
 import Testing
 import TwitterOAuth
 
-/// `accounts users delete --revoke-twitter-token` and the drafts it now deletes with the account (session 43's
-/// second reader).
+/// `accounts users delete --revoke-twitter-token` and the drafts it deletes with the account.
 struct UsersDeleteDraftKeysTests {
     static let ada: UInt64 = 783_214
 
@@ -16,10 +15,9 @@ struct UsersDeleteDraftKeysTests {
     }
 
     /// README: `--revoke-twitter-token` "revokes the stored access token, and those drafts' tokens ... (needs ... the
-    /// keys to open the token, else 65, nothing deleted". A "Link Twitter account" left unconfirmed holds a working
-    /// token sealed with a key the ring given to the command lacks: the command deletes the draft (its only stored
-    /// copy of the token) with the account, revokes nothing, and exits 0 with no warning. The token keeps working at
-    /// Twitter and can no longer be revoked by anyone but the person.
+    /// keys to open the tokens, …, else 65, nothing deleted". A "Link Twitter account" left unconfirmed holds a working
+    /// token sealed with a key the ring given to the command lacks: the command deletes nothing (the draft is the
+    /// token's only stored copy, which deleted unrevoked would keep working at Twitter) and exits 65.
     @Test func revokeWithAKeyRingThatCannotOpenALinkDraftsTokenDeletesNothing() async throws {
         try await withTemporaryDirectory { dir in
             let old = Self.randomKey("k1")
@@ -82,15 +80,14 @@ struct UsersDeleteDraftKeysTests {
             let deletedWithWarning = result.status != 0 && result.stderr.contains("warning")
             #expect(
                 keptWithRefusal || deletedWithWarning,
-                "exit \(result.status), drafts left \(draftsLeft): a token that could not be opened was dropped unrevoked, unsaid (\(result.stdout))"
-            )
+                "exit \(result.status), drafts left \(draftsLeft): a token that does not open went unrevoked, unsaid")
         }
     }
 
     /// The drafts "offered to link to it" are found by the normalised mailbox, which is not unique: `a.da@gmail.com`
     /// and `ada@gmail.com` are two accounts (two uniqueness keys) with one mailbox. A Twitter sign-in offered to link
-    /// to `ada@gmail.com` (the candidate: active, no Twitter account yet) is deleted, its token revoked when asked, when
-    /// the other account is deleted, though the account it was offered to still exists.
+    /// to `ada@gmail.com` (the candidate: active, no Twitter account yet) stays, its token working, when the other
+    /// account is deleted: the account it was offered to still exists.
     @Test func deletingOneAccountKeepsTheDraftOfferedToAnotherAccountSharingItsMailbox() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(
