@@ -178,7 +178,12 @@ extension AccountStore {
                             report.invalid += 1
                             problems.append(contentsOf: found)
                             // (its keys that passed their checks may be taken too: say so now, not on the next run)
-                            if let line = found.first?.line, let keys = keys[index] {
+                            if let line = found.first?.line, var keys = keys[index] {
+                                // (and an address that passed its own checks but keeps no mailbox name)
+                                if let email = keys.email, Mailbox.normalize(email) == nil {
+                                    problems.append(session.mailboxlessProblem(line: line))
+                                    keys.email = nil
+                                }
                                 problems.append(contentsOf: try session.duplicates(of: keys, line: line))
                             }
                         case .record(let line, let record):
@@ -276,6 +281,13 @@ private struct ImportSession {
         self.unkeyed = unkeyed
     }
 
+    /// The problem of `line`'s address that keeps no mailbox name once its provider's dots and +tag are removed.
+    func mailboxlessProblem(line: Int) -> LineProblem {
+        LineProblem(
+            line: line, field: format.name(of: .email),
+            problem: "has no mailbox name once the provider's dots and +tag are removed")
+    }
+
     /// Inserts `record` from `line`, or returns why it cannot be (and inserts nothing).
     mutating func insert(_ record: AccountRecord, line: Int) throws -> [LineProblem] {
         var mailbox: String?
@@ -284,11 +296,7 @@ private struct ImportSession {
             if mailbox == nil {
                 let others = RecordKeys(
                     username: record.username.rawValue, twitterID: record.twitter?.id.decimalString)
-                return [
-                    LineProblem(
-                        line: line, field: format.name(of: .email),
-                        problem: "has no mailbox name once the provider's dots and +tag are removed")
-                ] + (try duplicates(of: others, line: line))
+                return [mailboxlessProblem(line: line)] + (try duplicates(of: others, line: line))
             }
         }
         if let twitter = record.twitter {

@@ -102,7 +102,7 @@ public final class AccountReader {
             if isBlank(raw) { continue }
             let item: ReadItem? = splitter.buffer.withUnsafeBufferPointer { buffer in
                 let bytes = UnsafeBufferPointer(rebasing: buffer[raw.range])
-                if let problem = Self.utf8Problem(bytes) {
+                if let problem = Self.utf8Problem(bytes, firstLine: raw.firstLine) {
                     return .invalid([syntaxProblem(raw, problem)])
                 }
                 switch format {
@@ -122,8 +122,9 @@ public final class AccountReader {
         return LineProblem(line: raw.firstLine, field: format.syntaxField, problem: problem + span)
     }
 
-    /// Why `bytes` are not UTF-8, or `nil` when they are.
-    static func utf8Problem(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    /// Why `bytes` are not UTF-8, or `nil` when they are. For a record that starts on `firstLine` and runs over more
+    /// than one line (a quoted CSV field holding line breaks), the offending byte is placed on its own line.
+    static func utf8Problem(_ bytes: UnsafeBufferPointer<UInt8>, firstLine: Int? = nil) -> String? {
         if String(validating: bytes, as: UTF8.self) != nil { return nil }
         // Find the first offending byte for the message (rare path).
         var index = 0
@@ -140,7 +141,12 @@ public final class AccountReader {
             let prefix = Array(bytes[index..<min(index + max(length, 1), bytes.count)])
             if length == 0 || index + length > bytes.count || String(validating: prefix, as: UTF8.self) == nil {
                 let hex = String(byte, radix: 16, uppercase: true)
-                return "is not valid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex) at column \(index + 1))"
+                var place = "column \(index + 1)"
+                if let firstLine, let lastBreak = bytes[..<index].lastIndex(of: UInt8(ascii: "\n")) {
+                    let breaks = bytes[..<index].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                    place = "line \(firstLine + breaks), column \(index - lastBreak)"
+                }
+                return "is not valid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex) at \(place))"
             }
             index += length
         }

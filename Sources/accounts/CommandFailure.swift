@@ -36,6 +36,18 @@ func printOutput(_ text: String) {
     }
 }
 
+/// Prints `text`, the report of a change already committed, on stdout. When stdout cannot take it (full, closed), the
+/// change stands all the same: the report goes to stderr with a warning, and the command exits 75 ("done, but a step
+/// outside the store failed"), never 1, which would read as nothing done (and a retry of an import would then refuse
+/// every line as a duplicate).
+func printCommittedOutput(_ text: String) {
+    guard let failure = writeAll(text, to: STDOUT_FILENO) else { return }
+    writeStandardError(
+        "accounts: warning: cannot write to standard output (\(String(cString: strerror(failure)))); the change is "
+            + "committed:\n" + text)
+    exit(ExitStatus.temporaryFailure)
+}
+
 /// Writes all of `text` to `descriptor`; the `errno` of a failed write, `nil` when all of it went out.
 private func writeAll(_ text: String, to descriptor: Int32) -> Int32? {
     var text = text

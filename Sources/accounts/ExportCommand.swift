@@ -28,6 +28,19 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Add each account's password hash (a last column / key, password_hash).")
     var includePasswordHashes = false
 
+    /// Whether the data goes to a terminal: stdout (`nil` or `-`) when it is one, a descriptor of this process named
+    /// by path (`/dev/stdout`, `/dev/fd/N`) that is one, or a terminal device.
+    static func writesToTerminal(_ destination: String?) -> Bool {
+        guard let destination, destination != "-" else { return isatty(STDOUT_FILENO) == 1 }
+        if let descriptor = OutputFile.processDescriptor(destination) { return isatty(descriptor) == 1 }
+        var status = stat()
+        guard stat(destination, &status) == 0, status.st_mode & S_IFMT == S_IFCHR else { return false }
+        let descriptor = open(destination, O_WRONLY | O_NOCTTY | O_NONBLOCK)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return isatty(descriptor) == 1
+    }
+
     func validate() throws {
         if let destination { try global.validateOutput(destination) }
     }
@@ -44,9 +57,10 @@ struct ExportCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.operationalFailure)
         }
-        // Progress only when the data does not go to the same terminal.
+        // Progress only when the data does not go to a terminal (stdout, or a path that is one: `/dev/stdout`,
+        // `/dev/fd/1`, `/dev/tty`), where the two would mix.
         let progress = Progress(label: "export")
-        let showsProgress = progress.enabled && (destination != nil || isatty(STDOUT_FILENO) == 0)
+        let showsProgress = progress.enabled && !Self.writesToTerminal(destination)
         let total = showsProgress ? ((try? await store.accountCount()) ?? 0) : 0
         let count: Int
         do {

@@ -47,6 +47,20 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
+    /// Whether `descriptor` is open in this process.
+    static func isOpenAsGiven(_ descriptor: Int32) -> Bool {
+        fcntl(descriptor, F_GETFD) != -1
+    }
+
+    /// Whether `descriptor` is one the runtime opened for itself (an eventfd or epoll instance): a standard
+    /// descriptor the process was started without, which the runtime took over before the command read it.
+    static func isTheRuntimes(_ descriptor: Int32) -> Bool {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let length = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
+        return length > 0
+            && String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasPrefix("anon_inode:")
+    }
+
     /// Refuses an `--output` path before any work: empty, a directory, under something that is not a directory, the
     /// database itself (or its `-wal`, `-shm` or `-journal` file, beside the file a link names), or a keys file
     /// (`--keys-file`, `ACCOUNTS_KEYS_FILE`, the demo's `<database>.keys`), which the output would replace.
@@ -80,15 +94,10 @@ extension GlobalOptions {
         // A descriptor of this process (`/dev/fd/6`) must be one it was given: not one it has not opened yet (the
         // store's would take it), nor one the runtime opened for itself (an eventfd or epoll instance).
         if let descriptor = OutputFile.processDescriptor(output) {
-            if fcntl(descriptor, F_GETFD) == -1 {
+            if !Self.isOpenAsGiven(descriptor) {
                 throw ValidationError("--output \(output) names descriptor \(descriptor), which is not open")
             }
-            var buffer = [CChar](repeating: 0, count: 256)
-            let length = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
-            if length > 0,
-                String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasPrefix(
-                    "anon_inode:")
-            {
+            if Self.isTheRuntimes(descriptor) {
                 throw ValidationError(
                     "--output \(output) names descriptor \(descriptor), which the program uses itself; name a file")
             }

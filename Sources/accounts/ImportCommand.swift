@@ -51,6 +51,13 @@ struct ImportCommand: ParsableCommand {
         if file.isEmpty {
             throw ValidationError("the file to import is empty (an unset shell variable?): give a file, or - for stdin")
         }
+        // Standard input closed when the command started (a cron job, `<&-`): by now the runtime may hold descriptor 0
+        // for itself, and reading it would take the runtime's wake-ups for data.
+        let descriptor = file == "-" ? STDIN_FILENO : OutputFile.processDescriptor(file)
+        if let descriptor, !GlobalOptions.isOpenAsGiven(descriptor) || GlobalOptions.isTheRuntimes(descriptor) {
+            let what = descriptor == STDIN_FILENO ? "standard input" : "descriptor \(descriptor)"
+            throw ValidationError("\(file): \(what) is not open (the command was started without it): give a file")
+        }
     }
 
     func run() throws {
@@ -101,7 +108,7 @@ struct ImportCommand: ParsableCommand {
         if report.invalid > 0 {
             summary += ", skipped \(report.invalid) invalid \(plural(report.invalid, "line"))"
         }
-        printOutput(summary + "\n")
+        printCommittedOutput(summary + "\n")
     }
 
     static func progressText(lines: Int, reader: AccountReader) -> String {

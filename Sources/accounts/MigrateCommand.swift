@@ -47,7 +47,7 @@ struct Migrate: AsyncParsableCommand {
             return
         }
         for entry in report.applied {
-            printOutput("applied \(String(format: "%04d", entry.version)) \(entry.name)\n")
+            printCommittedOutput("applied \(String(format: "%04d", entry.version)) \(entry.name)\n")
         }
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         printMessage(
@@ -78,11 +78,11 @@ struct Migrate: AsyncParsableCommand {
         }
         if stale > 0 {
             if dryRun {
-                printOutput(
+                printCommittedOutput(
                     "would reindex \(stale) stored mailboxes made by older matching rules or without a uniqueness key\n"
                 )
             } else {
-                printOutput(ReindexCommand.summary(try await ReindexCommand.reindex(store, batchSize: 1_000)))
+                printCommittedOutput(ReindexCommand.summary(try await ReindexCommand.reindex(store, batchSize: 1_000)))
             }
         }
         // Clashes left from before migration 0009, on every run until they are resolved (opening the store keyed the

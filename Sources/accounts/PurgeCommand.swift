@@ -30,14 +30,14 @@ struct PurgeCommand: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-        printOutput(
+        printCommittedOutput(
             "removed \(report.pendingAuthorizations) pending authorizations, \(report.drafts) registration drafts, "
                 + "\(report.browserSessions) browser sessions, \(report.passwordResets) password reset links, "
                 + "\(report.emailVerifications) email confirmation links and \(report.signInFailures) failed "
                 + "sign-ins\n")
         do {
             if try await store.rebuildAfterDeletions() {
-                printOutput(
+                printCommittedOutput(
                     "rebuilt the database file: an account was deleted, a Twitter account unlinked or an address "
                         + "changed since the last rebuild\n")
             }

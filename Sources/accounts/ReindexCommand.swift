@@ -1,7 +1,7 @@
 import AccountMatching
 import AccountStore
-import DuplicateDetection
 import ArgumentParser
+import DuplicateDetection
 import Foundation
 
 /// `accounts reindex [--batch-size N]`
@@ -29,7 +29,7 @@ struct ReindexCommand: AsyncParsableCommand {
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
         let report = try await Self.reindex(store, batchSize: batchSize)
-        printOutput(Self.summary(report))
+        printCommittedOutput(Self.summary(report))
         Self.warnOfConflicts(report.conflicts)
     }
 

@@ -250,7 +250,7 @@ struct UsersCommand: AsyncParsableCommand {
                     "  \(offered.count) registration \(plural(offered.count, "draft")) of a Twitter sign-in offered to "
                         + "link to it" + UsersCommand.revokedAtTwitterNote(offeredRevoked))
             }
-            printOutput(lines.joined(separator: "\n") + "\n")
+            printCommittedOutput(lines.joined(separator: "\n") + "\n")
             if let revocationFailure {
                 printMessage(
                     "accounts: warning: the account is deleted, but Twitter did not revoke its access token or that "
@@ -279,10 +279,11 @@ struct UsersCommand: AsyncParsableCommand {
             let change = try await UsersCommand.setStatus(.disabled, of: target, global: global)
             let account = change.account
             guard change.changed else {
-                printOutput("account \(account.id) (\(account.username)) is already disabled; nothing changed\n")
+                printCommittedOutput(
+                    "account \(account.id) (\(account.username)) is already disabled; nothing changed\n")
                 return
             }
-            printOutput(
+            printCommittedOutput(
                 "disabled account \(account.id) (\(account.username)): ended \(change.sessionsEnded) browser "
                     + "\(plural(change.sessionsEnded, "session")) and \(change.resetLinksEnded) password reset "
                     + "\(plural(change.resetLinksEnded, "link"))\n")
@@ -301,7 +302,7 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             let change = try await UsersCommand.setStatus(.active, of: target, global: global)
             let account = change.account
-            printOutput(
+            printCommittedOutput(
                 change.changed
                     ? "enabled account \(account.id) (\(account.username))\n"
                     : "account \(account.id) (\(account.username)) is already enabled; nothing changed\n")
@@ -337,7 +338,7 @@ struct UsersCommand: AsyncParsableCommand {
             } catch {
                 throw fail(error)
             }
-            printOutput(
+            printCommittedOutput(
                 "signed out account \(found.id) (\(ReportRenderer.terminalText(found.username))): ended \(ended) "
                     + "browser \(plural(ended, "session"))\n")
         }
