@@ -48,8 +48,21 @@ extension KeyRing {
         return try ring(of: keys, noKeys: .noKeys)
     }
 
+    /// Reads and parses a keys file after checking that it is a regular file with mode 0600 or 0400; the ring follows
+    /// the file (``KeysFileFollower``), checked again at most every `recheckInterval`.
+    package static func loadFile(path: String, recheckInterval: Duration = .seconds(2)) throws(KeyRingError)
+        -> KeyRing
+    {
+        let identity = KeysFileFollower.identity(ofFileAt: path)
+        let ring = try readFile(path: path)
+        return KeyRing(
+            checkedKeys: ring.keys,
+            follower: KeysFileFollower(
+                path: path, ring: ring, identity: identity, recheckInterval: recheckInterval))
+    }
+
     /// Reads and parses a keys file after checking that it is a regular file with mode 0600 or 0400.
-    static func loadFile(path: String) throws(KeyRingError) -> KeyRing {
+    static func readFile(path: String) throws(KeyRingError) -> KeyRing {
         var contents = try KeysFile.contents(ofFileAt: path)
         defer { LibCrypto.cleanse(&contents) }
         var keys: [(key: SecretKey, location: KeyLocation)] = []

@@ -9,7 +9,7 @@ extension KeyRing {
     /// keys long before that).
     public func seal(_ plaintext: [UInt8], purpose: SealPurpose, rowKey: String) throws(SealError) -> [UInt8] {
         guard plaintext.count <= Int(Int32.max) else { throw .plaintextTooLarge(byteCount: plaintext.count) }
-        let key = sealingKey
+        let key = current.sealingKey
         let header = Self.header(keyID: key.id)
         guard let nonce = LibCrypto.randomBytes(count: AESGCM.nonceByteCount) else { throw .randomUnavailable }
         let associatedData = Self.associatedData(header: header, purpose: purpose, rowKey: rowKey)
@@ -31,7 +31,25 @@ extension KeyRing {
     /// Fails in exactly three ways: `.unknownKeyID` (no key with the blob's key id), `.malformed` (unknown version,
     /// bad header, too short), `.authenticationFailed` (altered, or sealed for another row or purpose). It never
     /// returns plaintext that was not sealed for this purpose and row, and never traps on any input.
+    ///
+    /// A ring read from a keys file that meets a key id it lacks reads the file again first, if it changed: a value
+    /// sealed by another process under a key added since (a rotation) opens.
     public func open(_ sealed: [UInt8], purpose: SealPurpose, rowKey: String) throws(OpenError) -> [UInt8] {
+        let ring = current
+        do throws(OpenError) {
+            return try ring.openWithOwnKeys(sealed, purpose: purpose, rowKey: rowKey)
+        } catch .unknownKeyID(let id) {
+            guard let follower, let reread = follower.rereadNow(), reread.holdsKey(withID: id) else {
+                throw .unknownKeyID(id)
+            }
+            return try reread.openWithOwnKeys(sealed, purpose: purpose, rowKey: rowKey)
+        }
+    }
+
+    /// ``open(_:purpose:rowKey:)`` with this ring's keys, as they are.
+    private func openWithOwnKeys(_ sealed: [UInt8], purpose: SealPurpose, rowKey: String) throws(OpenError)
+        -> [UInt8]
+    {
         guard let parsed = SealedValue(sealed) else { throw .malformed }
         // The ring's ids were validated when the ring was made, so a header whose id bytes equal one of them needs no
         // String or Unicode checks; only an id that matches no key is validated, to tell `.unknownKeyID` (a valid id)

@@ -16,6 +16,9 @@ public struct KeyRing: Sendable {
     /// The UTF-8 bytes of each key's id, in the order of `keys`: `open` matches a sealed value's header against them.
     let keyIDBytes: [[UInt8]]
 
+    /// The keys file this ring was read from, which it follows (``KeysFileFollower``): `nil` for keys given otherwise.
+    let follower: KeysFileFollower?
+
     /// A ring of `keys`, the first of which seals; throws `.noKeys` for an empty list, `.duplicateKeyID` for a repeated
     /// id and `.equivalentKeyIDs` for two ids that are the same text in different Unicode forms.
     ///
@@ -28,10 +31,14 @@ public struct KeyRing: Sendable {
     }
 
     /// A ring of `keys`, already checked by ``checkIDs(of:)``.
-    init(checkedKeys keys: [SecretKey]) {
+    init(checkedKeys keys: [SecretKey], follower: KeysFileFollower? = nil) {
         self.keys = keys
         self.keyIDBytes = keys.map { Array($0.id.utf8) }
+        self.follower = follower
     }
+
+    /// The keys as they are now: those of the keys file as last read (``KeysFileFollower``), else this ring's own.
+    var current: KeyRing { follower?.current ?? self }
 
     /// Refuses two keys whose ids are equal as Swift strings, blaming the later entry: `.duplicateKeyID` when the ids
     /// are the same bytes, `.equivalentKeyIDs` when they are the same text in different Unicode forms (they print
@@ -69,14 +76,14 @@ public struct KeyRing: Sendable {
     }
 
     /// The id of the key that seals new values (the first).
-    public var sealingKeyID: String { sealingKey.id }
+    public var sealingKeyID: String { current.sealingKey.id }
 
     /// The ids of all keys, sealing key first.
-    public var keyIDs: [String] { keys.map(\.id) }
+    public var keyIDs: [String] { current.keys.map(\.id) }
 
     /// Whether the ring holds a key whose id is `id`, byte for byte (``sameKeyID(_:_:)``).
     public func holdsKey(withID id: String) -> Bool {
-        key(withID: id) != nil
+        current.key(withID: id) != nil
     }
 
     /// Whether `id` is the sealing key's id, byte for byte (``sameKeyID(_:_:)``).

@@ -12,8 +12,8 @@ public enum OpenError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownKeyID(let id):
-            "the sealed value was sealed with key \(KeyRingError.shown(id)), which is not in the key ring (a key "
-                + "added to the keys file after this process read it? processes read it when they start)"
+            "the sealed value was sealed with key \(KeyRingError.shown(id)), which is not in the key ring (a keys file "
+                + "is read again when it changes; keys in ACCOUNTS_KEYS only when the process starts)"
         case .malformed:
             "the sealed value is malformed (unknown format version, bad header, or truncated)"
         case .authenticationFailed:

@@ -127,6 +127,13 @@ extension AccountRoutes {
                     "Bad request: the Host header is missing or malformed.\n", status: .badRequest))
         }
         if let allowed = configuration.allowedHosts, !allowed.contains(Origin.host(of: authority.lowercased())) {
+            // (once a minute: anyone can send any Host) An app behind a proxy that passes its own host name needs it
+            // listed, or `allowedHosts` left nil.
+            if let events = logLimiter.eventsToLog("misdirected", at: store.currentDate) {
+                logger.warning(
+                    "request refused: its Host is not among AccountRoutes.Configuration.allowedHosts",
+                    metadata: ["web.host": "\(authority)", "web.events": "\(events)"])
+            }
             throw Refusal(
                 response: Self.plainResponse(
                     "Misdirected request: this site does not answer under that host name.\n",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// `accounts`: migrations, import/export, keys, duplicate reports, a local Twitter sandbox and a demo web app.
 @main
@@ -12,7 +13,8 @@ struct Accounts: AsyncParsableCommand {
 
             Exit codes: 0 success; 1 operational failure (database, I/O, network); 64 usage error (a missing \
             subcommand too); 65 invalid input data; 75 done, but a step outside the store failed (users delete \
-            --revoke-twitter-token: Twitter did not revoke the token).
+            --revoke-twitter-token: Twitter did not revoke the token; a committed change's report that stdout did \
+            not take, written to stderr).
             """,
         subcommands: [
             Migrate.self, MigrationsCommand.self, ImportCommand.self, ExportCommand.self, UsersCommand.self,
@@ -25,6 +27,22 @@ struct Accounts: AsyncParsableCommand {
 
     func run() throws {
         try Accounts.missingSubcommand(Accounts.self)
+    }
+
+    /// Parses and runs the command as `AsyncParsableCommand.main()` does, then exits 75 when a report of a committed
+    /// change could not be written to stdout (``printCommittedOutput(_:)``) and the command ended well otherwise.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+        if CommittedOutput.failed.load(ordering: .relaxed) { Foundation.exit(ExitStatus.temporaryFailure) }
     }
 
     /// A command group run without its subcommand (`accounts`, `accounts users`: `accounts $COMMAND` with the

@@ -2,6 +2,7 @@ import AccountStore
 import AccountTransfer
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// Exit codes of the CLI contract.
 enum ExitStatus {
@@ -37,15 +38,25 @@ func printOutput(_ text: String) {
 }
 
 /// Prints `text`, the report of a change already committed, on stdout. When stdout cannot take it (full, closed), the
-/// change stands all the same: the report goes to stderr with a warning, and the command exits 75 ("done, but a step
-/// outside the store failed"), never 1, which would read as nothing done (and a retry of an import would then refuse
-/// every line as a duplicate).
+/// change stands all the same: the report goes to stderr (after one warning), the command goes on with its other
+/// steps (a purge's rebuild, a migration's next step, a warning still to give), and then exits 75 ("done, but a step
+/// outside the store failed"; ``Accounts/main()``), never 1, which would read as nothing done (and a retry of an
+/// import would then refuse every line as a duplicate). For a report of nothing changed, use ``printOutput(_:)``.
 func printCommittedOutput(_ text: String) {
+    if CommittedOutput.failed.load(ordering: .relaxed) {
+        writeStandardError(text)
+        return
+    }
     guard let failure = writeAll(text, to: STDOUT_FILENO) else { return }
+    CommittedOutput.failed.store(true, ordering: .relaxed)
     writeStandardError(
-        "accounts: warning: cannot write to standard output (\(String(cString: strerror(failure)))); the change is "
-            + "committed:\n" + text)
-    exit(ExitStatus.temporaryFailure)
+        "accounts: warning: cannot write to standard output (\(String(cString: strerror(failure)))); what is committed "
+            + "goes here instead:\n" + text)
+}
+
+/// Whether a report of a committed change could not be written to stdout (``printCommittedOutput(_:)``).
+enum CommittedOutput {
+    static let failed = Atomic<Bool>(false)
 }
 
 /// Writes all of `text` to `descriptor`; the `errno` of a failed write, `nil` when all of it went out.

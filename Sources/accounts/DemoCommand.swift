@@ -167,9 +167,12 @@ struct DemoCommand: AsyncParsableCommand {
                 routesConfiguration.securityNotice = { notice in try outbox.deliver(notice) }
                 routesConfiguration.emailVerification = emailLinks
                 routesConfiguration.clientAddressHeader = clientAddressHeader
-                // Reached on the loopback address only, unless a proxy forwards to it (under its own host name): a
-                // page whose name its owner points at 127.0.0.1 (DNS rebinding) is refused.
-                if trustedProxies.isEmpty { routesConfiguration.allowedHosts = ["127.0.0.1", "localhost", "[::1]"] }
+                // Reached on the loopback address only, unless a proxy forwards to it (under its own host name: one
+                // named by --trusted-proxy or --client-address-header): a page whose name its owner points at
+                // 127.0.0.1 (DNS rebinding) is refused.
+                if trustedProxies.isEmpty, clientAddressHeader == nil {
+                    routesConfiguration.allowedHosts = ["127.0.0.1", "localhost", "[::1]"]
+                }
                 routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
                 let routes = AccountRoutes(
                     store: store, registration: registration, local: LocalAccounts(store: store),

@@ -78,11 +78,13 @@ struct Migrate: AsyncParsableCommand {
         }
         if stale > 0 {
             if dryRun {
-                printCommittedOutput(
+                printOutput(
                     "would reindex \(stale) stored mailboxes made by older matching rules or without a uniqueness key\n"
                 )
             } else {
-                printCommittedOutput(ReindexCommand.summary(try await ReindexCommand.reindex(store, batchSize: 1_000)))
+                let report = try await ReindexCommand.reindex(store, batchSize: 1_000)
+                let changed = report.recomputed > 0 || report.keyed > 0
+                (changed ? printCommittedOutput : printOutput)(ReindexCommand.summary(report))
             }
         }
         // Clashes left from before migration 0009, on every run until they are resolved (opening the store keyed the

@@ -29,7 +29,8 @@ struct ReindexCommand: AsyncParsableCommand {
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
         let report = try await Self.reindex(store, batchSize: batchSize)
-        printCommittedOutput(Self.summary(report))
+        let changed = report.recomputed > 0 || report.keyed > 0
+        (changed ? printCommittedOutput : printOutput)(Self.summary(report))
         Self.warnOfConflicts(report.conflicts)
     }
 

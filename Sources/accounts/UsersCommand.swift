@@ -279,8 +279,7 @@ struct UsersCommand: AsyncParsableCommand {
             let change = try await UsersCommand.setStatus(.disabled, of: target, global: global)
             let account = change.account
             guard change.changed else {
-                printCommittedOutput(
-                    "account \(account.id) (\(account.username)) is already disabled; nothing changed\n")
+                printOutput("account \(account.id) (\(account.username)) is already disabled; nothing changed\n")
                 return
             }
             printCommittedOutput(
@@ -302,7 +301,7 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             let change = try await UsersCommand.setStatus(.active, of: target, global: global)
             let account = change.account
-            printCommittedOutput(
+            (change.changed ? printCommittedOutput : printOutput)(
                 change.changed
                     ? "enabled account \(account.id) (\(account.username))\n"
                     : "account \(account.id) (\(account.username)) is already enabled; nothing changed\n")
