@@ -207,16 +207,7 @@ extension AccountStore {
         let stored = try AccountStore.storedCredential(db, userRowID: record.id!)
         let hasCredential = stored != nil
         // (their tokens, to be revoked: the cascade below deletes the drafts, whichever session they are bound to)
-        let draftRows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, twitter_user_id, access_token, sealed_secret FROM registration_drafts
-                WHERE link_user_id = ?
-                """, arguments: [record.id]
-        ).map { row in
-            DraftTokenRow(
-                id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
-        }
+        let draftRows = try DraftTokenRow.fetchAll(db, where: "link_user_id = ?", arguments: [record.id])
         let drafts = draftRows.count
         let pending =
             try Int.fetchOne(

@@ -396,16 +396,7 @@ extension AccountStore {
         twitterUserID: TwitterUserID, credential: TwitterCredential?
     )] {
         let rows = try await write { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, twitter_user_id, access_token, sealed_secret FROM registration_drafts
-                    WHERE browser_session = ?
-                    """, arguments: [browserSession]
-            ).map { row in
-                DraftTokenRow(
-                    id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
-            }
+            let rows = try DraftTokenRow.fetchAll(db, where: "browser_session = ?", arguments: [browserSession])
             try db.run(sql: "DELETE FROM registration_drafts WHERE browser_session = ?", arguments: [browserSession])
             return rows
         }
@@ -427,20 +418,7 @@ extension AccountStore {
             let shared = try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM users WHERE email_mailbox = ?)", arguments: [mailbox])
             if shared == true { return [] }
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
-                    WHERE link_user_id IS NULL
-                    """
-            ).compactMap { row -> DraftTokenRow? in
-                let profile = (row[4] as Data?).flatMap { try? JSONSerialization.jsonObject(with: $0) }
-                guard let address = (profile as? [String: Any])?["email"] as? String,
-                    Mailbox.normalize(EmailAddress.trim(address)) == mailbox
-                else { return nil }
-                return DraftTokenRow(
-                    id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
-            }
+            let rows = try DraftTokenRow.offered(db, toMailbox: mailbox)
             for row in rows {
                 try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [row.id])
             }
@@ -457,34 +435,12 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let rows = try await read { db -> [DraftTokenRow] in
             guard let record = try AccountStore.fetchUserRecord(db, reference) else { return [] }
-            var rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, twitter_user_id, access_token, sealed_secret FROM registration_drafts
-                    WHERE link_user_id = ?
-                    """, arguments: [record.id]
-            ).map { row in
-                DraftTokenRow(id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
-            }
+            let rows = try DraftTokenRow.fetchAll(db, where: "link_user_id = ?", arguments: [record.id])
             guard let mailbox = record.email.flatMap({ Mailbox.normalize(EmailAddress.trim($0)) }),
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE email_mailbox = ?", arguments: [mailbox])
                     ?? 0 <= 1
             else { return rows }
-            rows += try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
-                    WHERE link_user_id IS NULL
-                    """
-            ).compactMap { row -> DraftTokenRow? in
-                let profile = (row[4] as Data?).flatMap { try? JSONSerialization.jsonObject(with: $0) }
-                guard let address = (profile as? [String: Any])?["email"] as? String,
-                    Mailbox.normalize(EmailAddress.trim(address)) == mailbox
-                else { return nil }
-                return DraftTokenRow(
-                    id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
-            }
-            return rows
+            return rows + (try DraftTokenRow.offered(db, toMailbox: mailbox))
         }
         for row in rows {
             do {
@@ -537,4 +493,37 @@ struct DraftTokenRow: Sendable {
     var twitterUserID: String
     var token: String
     var sealed: Data
+
+    /// The drafts `condition` (an SQL expression over `registration_drafts`, with `arguments`) selects.
+    static func fetchAll(_ db: Database, where condition: String, arguments: StatementArguments) throws
+        -> [DraftTokenRow]
+    {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, twitter_user_id, access_token, sealed_secret FROM registration_drafts WHERE \(condition)
+                """, arguments: arguments
+        ).map { row in
+            DraftTokenRow(id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
+        }
+    }
+
+    /// The drafts not made to link whose Twitter profile's address has the normalised `mailbox`: those a match with
+    /// an account of that mailbox was offered from.
+    static func offered(_ db: Database, toMailbox mailbox: String) throws -> [DraftTokenRow] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
+                WHERE link_user_id IS NULL
+                """
+        ).compactMap { row -> DraftTokenRow? in
+            let profile = (row[4] as Data?).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+            guard let address = (profile as? [String: Any])?["email"] as? String,
+                Mailbox.normalize(EmailAddress.trim(address)) == mailbox
+            else { return nil }
+            return DraftTokenRow(
+                id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
+        }
+    }
 }
