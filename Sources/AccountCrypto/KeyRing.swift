@@ -40,6 +40,10 @@ public struct KeyRing: Sendable {
     /// The keys as they are now: those of the keys file as last read (``KeysFileFollower``), else this ring's own.
     var current: KeyRing { follower?.current ?? self }
 
+    /// The keys as they are now, not following the keys file any more: for work that must seal under one key
+    /// throughout (a rewrap), whatever the file says meanwhile.
+    package var snapshot: KeyRing { current }
+
     /// Refuses two keys whose ids are equal as Swift strings, blaming the later entry: `.duplicateKeyID` when the ids
     /// are the same bytes, `.equivalentKeyIDs` when they are the same text in different Unicode forms (they print
     /// alike, so no one could tell which of the two a value is sealed under).

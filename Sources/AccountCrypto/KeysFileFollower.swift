@@ -8,7 +8,8 @@ import Synchronization
 /// The file is checked (one `stat`) at most every `recheckInterval` when the ring seals or opens, and read again when
 /// it changed (another inode, size or modification time); a value naming a key id the ring lacks has it checked at
 /// once (at most once a second). A file that no longer reads as a valid ring (half written, its mode widened) is not
-/// taken: the keys read last stay, and the next change is tried again.
+/// taken: the keys read last stay, and the next change is tried again. Keys are added, never dropped: one the file no
+/// longer holds stays (after the file's) until the process restarts.
 final class KeysFileFollower: Sendable {
     /// What tells one version of the file from another.
     struct Identity: Equatable, Sendable {
@@ -66,7 +67,13 @@ final class KeysFileFollower: Sendable {
             return (state.identity, state.ring)
         }
         guard identity != known, let identity else { return ring }
-        guard let reread = try? KeyRing.readFile(path: path) else { return ring }
+        guard let read = try? KeyRing.readFile(path: path) else { return ring }
+        // A key the ring holds stays, after the file's, though the file lacks it: values may still be sealed under
+        // it (a file caught half written, a line deleted by mistake, a rotation whose rewrap has not run), and only a
+        // restart drops it. (A ring that would not check, a kept key's id a look-alike of one in the file, is the
+        // file's alone.)
+        let kept = ring.keys.filter { key in !read.keys.contains { KeyRing.sameKeyID($0.id, key.id) } }
+        let reread = kept.isEmpty ? read : ((try? KeyRing(keys: read.keys + kept)) ?? read)
         // (read after the stat: a change made in between is read now and seen again, harmlessly, next time)
         state.withLock { state in
             state.ring = reread

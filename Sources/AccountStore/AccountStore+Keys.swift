@@ -108,7 +108,8 @@ extension AccountStore {
     public func rewrapSealedValues(
         batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws(StoreError) -> RewrapReport {
-        let keyRing = try requireKeyRing()
+        // (one set of keys for the whole run: a keys file changed meanwhile must not change the key it seals under)
+        let keyRing = try requireKeyRing().snapshot
         let target = keyRing.sealingKeyID
         let counts = try await sealedValueCounts()
         let unknown = counts.filter { !keyRing.holdsKey(withID: $0.keyID) }

@@ -38,7 +38,9 @@ extension AccountStore {
     ) throws(StoreError) -> (blob: Data, keyID: String) {
         do {
             let blob = try keyRing.seal(Array(secret.utf8), purpose: kind.purpose, rowKey: rowKey)
-            return (Data(blob), keyRing.sealingKeyID)
+            // (the id in the blob's own header: a ring that follows its keys file may have changed its first key
+            // since the seal)
+            return (Data(blob), KeyRing.keyID(ofSealed: blob) ?? keyRing.sealingKeyID)
         } catch {
             throw .secret(kind: kind.label, reason: error.description)
         }

@@ -167,10 +167,11 @@ struct DemoCommand: AsyncParsableCommand {
                 routesConfiguration.securityNotice = { notice in try outbox.deliver(notice) }
                 routesConfiguration.emailVerification = emailLinks
                 routesConfiguration.clientAddressHeader = clientAddressHeader
-                // Reached on the loopback address only, unless a proxy forwards to it (under its own host name: one
-                // named by --trusted-proxy or --client-address-header): a page whose name its owner points at
-                // 127.0.0.1 (DNS rebinding) is refused.
-                if trustedProxies.isEmpty, clientAddressHeader == nil {
+                // Reached on the loopback address only, unless a proxy named by --trusted-proxy forwards to it (under
+                // its own host name): a page whose name its owner points at 127.0.0.1 (DNS rebinding) is refused. (Not
+                // on --client-address-header alone: without --trusted-proxy the header is believed from anyone, the
+                // rebound page included, which can send it.)
+                if trustedProxies.isEmpty {
                     routesConfiguration.allowedHosts = ["127.0.0.1", "localhost", "[::1]"]
                 }
                 routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
