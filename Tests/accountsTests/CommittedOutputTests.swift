@@ -79,40 +79,8 @@ struct CommittedOutputTests {
     #endif
 }
 
-/// `accounts demo --client-address-header NAME` (no `--trusted-proxy`: the header believed from anyone, as README's
-/// "HTTPS behind a proxy" allows) is a demo behind a proxy, which passes the browser's `Host` as README asks
-/// (`proxy_set_header Host $host`): without `--trusted-proxy` it serves the loopback names only (the header alone is
-/// believed from anyone, a rebound page included), and says so on stderr.
-struct DemoBehindAProxyTests {
-    @Test func aDemoGivenAClientAddressHeaderServesTheProxysHostOrSaysWhy() async throws {
-        try await withTemporaryDirectory { dir in
-            let database = dir + "/demo.sqlite"
-            let server = try ServerProcess(
-                accountsExecutable(),
-                ["demo", "--port", "0", "--database", database, "--client-address-header", "X-Forwarded-For"])
-            defer { _ = server.stop() }
-            let base = try #require(URL(string: try server.firstLine()))
-
-            // A browser's request through nginx in front of the demo (Host passed on, its address added)
-            let home = try await AsyncHTTPClientTransport.shared.send(
-                method: "GET", url: base,
-                headers: [
-                    HTTPHeader(name: "Host", value: "accounts.example.org"),
-                    HTTPHeader(name: "X-Forwarded-For", value: "203.0.113.7"),
-                ], body: [], timeout: .seconds(60), maximumResponseBodySize: 1 << 20)
-            _ = server.stop()
-            let log = server.stderrText.withLock { $0 }
-
-            // Then the page is served, or the operator is told why not (the refusal names allowedHosts)
-            #expect(
-                home.status == 200 || log.contains("--trusted-proxy") || log.contains("allowedHosts"),
-                "demo behind a proxy: \(home.status) with no word of why on stderr")
-        }
-    }
-}
-
 /// `accounts users delete --revoke-twitter-token` whose report cannot reach stdout.
-struct UsersDeleteCommittedOutputReviewTests {
+struct UsersDeleteCommittedOutputTests {
     #if os(Linux)
         /// When Twitter does not revoke the token, the report says `its access token NOT revoked at Twitter (see the
         /// warning)` and the warning follows it. With stdout full, the report is copied to stderr and the process
