@@ -72,5 +72,9 @@ public enum Migrations: Sendable {
             fileName: "0014_add_link_user_indexes.sql",
             contents: PackageResources._014_add_link_user_indexes_sql
         ),
+        MigrationFile(
+            fileName: "0015_create_email_change_undos.sql",
+            contents: PackageResources._015_create_email_change_undos_sql
+        ),
     ]
 }

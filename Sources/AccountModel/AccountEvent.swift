@@ -116,6 +116,12 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// say how (`method`) and between which addresses (`old_email`, when it had one, and `new_email`).
     public static let emailChanged = AccountEventKind(rawValue: "email_changed")
 
+    /// A change of address was undone through the link mailed to the old address: that address is the account's again
+    /// (confirmed), with a new password, and every browser session of it ended; `details` say between which addresses
+    /// (`old_email`, the one the change had made, and `new_email`, the one restored), how (`method`: `undo_link`) and
+    /// how many sessions ended (`sessions`).
+    public static let emailChangeUndone = AccountEventKind(rawValue: "email_change_undone")
+
     /// The database file was rebuilt (SQLite's `VACUUM`, by ``AccountStore``'s purge) after an account was deleted, a
     /// Twitter account unlinked or an address changed, an event of the store: SQLite can leave older copies of rows
     /// in unused parts of the pages it keeps, which only a rebuild clears; `details` give the file's size before and
@@ -147,6 +153,7 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
         .emailVerificationRequested,
         .emailVerified,
         .emailChanged,
+        .emailChangeUndone,
         .fileRebuilt,
     ]
 

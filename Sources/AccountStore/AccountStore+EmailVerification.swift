@@ -20,8 +20,9 @@ package enum EmailVerificationIssue: Sendable, Equatable {
 
 /// What following an email link came to (``AccountStore/verifyEmail(tokenHash:)``).
 package enum EmailVerificationUse: Sendable, Equatable {
-    /// The account's address is confirmed (`changed`: it is the link's new address now).
-    case verified(Account, changed: Bool)
+    /// The account's address is confirmed (`changed`: it is the link's new address now; `undoIssued`: a link that
+    /// undoes the change was stored, as asked).
+    case verified(Account, changed: Bool, undoIssued: Bool)
     /// The link is unknown, used, replaced or expired, its account is not active, or the account's address is no
     /// longer the one the link was made for.
     case invalidToken
@@ -129,8 +130,13 @@ extension AccountStore {
     /// With `unlessConfirmedAddressChanges`, a change link is not followed when the account's address is confirmed
     /// (``EmailVerificationUse/changesConfirmedAddress``, nothing changed): checked in the transaction that would make
     /// the change, so a confirmation landing after the caller last looked cannot slip a change past its notice.
+    ///
+    /// With `undo`, a change that moves the account off a confirmed address also stores a link that undoes it (the
+    /// SHA-256 of its token, working for `lifetime`; ``undoEmailChange(tokenHash:newHash:clearingFailuresFor:)``), for
+    /// the notice to that address: `undoIssued` says whether it was.
     package func verifyEmail(
-        tokenHash: String, unlessConfirmedAddressChanges: Bool = false
+        tokenHash: String, unlessConfirmedAddressChanges: Bool = false,
+        undo: (tokenHash: String, lifetime: TimeInterval)? = nil
     ) async throws(StoreError) -> EmailVerificationUse {
         return try await write { db in
             let now = self.now()
@@ -156,6 +162,7 @@ extension AccountStore {
                     throw StoreError.invalid([FieldError(.email, "has no mailbox name")])
                 }
                 let oldEmail = record.email
+                let oldWasConfirmed = record.emailVerifiedAt != nil
                 record.email = link.email
                 record.emailMailbox = mailbox
                 record.emailRulesVersion = Mailbox.rulesVersion
@@ -181,7 +188,15 @@ extension AccountStore {
                     AccountEvent(
                         kind: .emailChanged, subject: user, actor: "user",
                         details: Self.emailChangeDetails(from: oldEmail, to: link.email), occurredAt: now))
-                return .verified(try AccountStore.attachTwitter(db, record), changed: true)
+                var undoIssued = false
+                if let undo, let oldEmail, oldWasConfirmed {
+                    try AccountStore.insertUndoLink(
+                        db, tokenHash: undo.tokenHash, userRowID: link.userRowID, email: oldEmail,
+                        replacedBy: link.email, at: micros,
+                        expiresAt: Timestamp.micros(now.addingTimeInterval(undo.lifetime)))
+                    undoIssued = true
+                }
+                return .verified(try AccountStore.attachTwitter(db, record), changed: true, undoIssued: undoIssued)
             }
             if record.emailVerifiedAt == nil {
                 record.emailVerifiedAt = micros
@@ -193,7 +208,7 @@ extension AccountStore {
                         kind: .emailVerified, subject: user, actor: "user", details: ["method": "link"],
                         occurredAt: now))
             }
-            return .verified(try AccountStore.attachTwitter(db, record), changed: false)
+            return .verified(try AccountStore.attachTwitter(db, record), changed: false, undoIssued: false)
         }
     }
 

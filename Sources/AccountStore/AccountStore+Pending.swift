@@ -220,7 +220,7 @@ extension AccountStore {
         public var browserSessions: Int = 0
         /// Password reset tokens removed: those that ended (used, replaced or expired) more than a day before.
         public var passwordResets: Int = 0
-        /// Email confirmation tokens removed: those that ended more than a day before.
+        /// Email confirmation, change and undo tokens removed: those that ended more than a day before.
         public var emailVerifications: Int = 0
         /// Failed password sign-ins forgotten: those more than a day old, past every cool-down they counted towards.
         public var signInFailures: Int = 0
@@ -236,7 +236,7 @@ extension AccountStore {
 
     /// The kinds whose writes leave personal data behind: a deletion, an unlink (the profile and token), a change of
     /// address (the old one).
-    static let rebuildingKinds: [AccountEventKind] = [.deleted, .unlinked, .emailChanged]
+    static let rebuildingKinds: [AccountEventKind] = [.deleted, .unlinked, .emailChanged, .emailChangeUndone]
 
     /// Removes expired (or consumed) pending authorizations, expired drafts, expired browser sessions, password reset
     /// and email confirmation tokens that ended more than a day before (kept until then to count recent requests), and
@@ -270,7 +270,9 @@ extension AccountStore {
             try db.run(sql: "DELETE FROM password_resets WHERE expires_at <= ?", arguments: [retained])
             let resets = db.changesCount
             try db.run(sql: "DELETE FROM email_verifications WHERE expires_at <= ?", arguments: [retained])
-            let verifications = db.changesCount
+            var verifications = db.changesCount
+            try db.run(sql: "DELETE FROM email_change_undos WHERE expires_at <= ?", arguments: [retained])
+            verifications += db.changesCount
             try db.run(
                 sql: "DELETE FROM sign_in_failures WHERE failed_at < ?",
                 arguments: [now - AccountStore.signInFailureRetention])

@@ -61,7 +61,8 @@ extension AccountRoutes {
         }
     }
 
-    /// The notice to an account's old address that its address was changed. Holds no secret.
+    /// The notice to an account's old address that its address was changed, with the link that undoes the change.
+    /// `description` never shows the link.
     public struct EmailChangeNotice: Sendable, CustomStringConvertible {
         /// The old address, where the notice goes.
         public let to: String
@@ -71,16 +72,29 @@ extension AccountRoutes {
         public let newAddress: String
         /// When it changed.
         public let changedAt: Date
+        /// The link that undoes the change (`<baseURL><mountPath>/email/undo?token=…`): it makes ``to`` the account's
+        /// address again, with a password chosen on its page, and signs out every browser (whoever changed the
+        /// address knew the password). A secret until it is used or expires; `nil` in a notice made without one.
+        public let undoLink: Secret?
+        /// When ``undoLink`` stops working.
+        public let undoExpiresAt: Date?
 
         /// Makes a notice as the routes do (an app's tests of its mailer build one with it).
-        public init(to: String, username: String, newAddress: String, changedAt: Date) {
+        public init(
+            to: String, username: String, newAddress: String, changedAt: Date, undoLink: Secret? = nil,
+            undoExpiresAt: Date? = nil
+        ) {
             self.to = to
             self.username = username
             self.newAddress = newAddress
             self.changedAt = changedAt
+            self.undoLink = undoLink
+            self.undoExpiresAt = undoExpiresAt
         }
 
-        public var description: String { "email change notice to \(to) for \(username)" }
+        public var description: String {
+            "email change notice to \(to) for \(username)\(undoLink == nil ? "" : ", undo link <redacted>")"
+        }
     }
 
     // MARK: - Sending a link
@@ -101,6 +115,15 @@ extension AccountRoutes {
             try await local.requestEmailVerification(for: user)
         }
         return true
+    }
+
+    /// `baseURL` and ``Configuration/mountPath`` of email links, without a trailing slash (empty when email links are
+    /// not configured).
+    func linkBase() -> String {
+        guard let delivery = configuration.emailVerification else { return "" }
+        var base = Substring(delivery.baseURL.absoluteString)
+        while base.hasSuffix("/") { base = base.dropLast() }
+        return String(base) + configuration.mountPath
     }
 
     /// Mails the link `issue` makes (if any), in a task of its own, in the place taken in ``emailMails`` for it.
@@ -288,16 +311,23 @@ extension AccountRoutes {
         if guardsNotice && target?.account.email != nil && target?.account.isEmailVerified == true {
             guard takePlace() else { return busy() }
         }
-        let account: Account
-        do {
-            if let verified = try await local.verifyEmail(
-                token: token, unlessConfirmedAddressChanges: guardsNotice && !reserved)
+        // The notice carries a link that undoes the change: issued with it, in the change's transaction, when a notice
+        // goes to the old address.
+        let issuingUndo = changes && (notify != nil || configuration.securityNotice != nil)
+        let outcome: EmailLinkOutcome
+        do throws(LocalAccountError) {
+            if let followed = try await local.followEmailLink(
+                token: token, unlessConfirmedAddressChanges: guardsNotice && !reserved, issuingUndo: issuingUndo)
             {
-                account = verified
+                outcome = followed
             } else {
                 // Confirmed since the look above: it is told too.
                 guard takePlace() else { return busy() }
-                account = try await local.verifyEmail(token: token)
+                guard
+                    let followed = try await local.followEmailLink(
+                        token: token, unlessConfirmedAddressChanges: false, issuingUndo: issuingUndo)
+                else { throw .invalidVerificationLink }
+                outcome = followed
             }
         } catch {
             switch error {
@@ -311,11 +341,14 @@ extension AccountRoutes {
                 throw error
             }
         }
+        let account = outcome.account
         logger.info(changes ? "email changed" : "email confirmed", metadata: ["account.id": "\(account.id)"])
+        let undoLink = outcome.undo.map { Secret(linkBase() + "/email/undo?token=" + $0.token.revealed) }
         // (a place is held only for a change of a confirmed address: `target`'s, which the change replaced)
         if reserved, let old = target?.account.email, let new = account.email, let notify {
             let notice = EmailChangeNotice(
-                to: old, username: account.username, newAddress: new, changedAt: account.updatedAt)
+                to: old, username: account.username, newAddress: new, changedAt: account.updatedAt,
+                undoLink: undoLink, undoExpiresAt: outcome.undo?.expiresAt)
             let logger = logger
             reserved = false
             emailMails.startInReservedPlace {
@@ -330,7 +363,9 @@ extension AccountRoutes {
         }
         // Without `notifyChange` the old confirmed address still hears of it, as of any other change of a way in.
         if changes, notify == nil, let before = target?.account, before.email != account.email {
-            sendSecurityNotice(.emailChanged, for: before, newAddress: account.email)
+            sendSecurityNotice(
+                .emailChanged, for: before, newAddress: account.email, undoLink: undoLink,
+                undoExpiresAt: outcome.undo?.expiresAt)
         }
         let notice = changes ? "email_changed" : "email_confirmed"
         return redirect(visit, to: visit.account?.id == account.id ? "/account?notice=\(notice)" : "/?notice=\(notice)")

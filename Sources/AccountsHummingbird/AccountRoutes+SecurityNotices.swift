@@ -1,12 +1,12 @@
-import AccountModel
+public import AccountModel
 import AccountStore
 public import Foundation
 import Logging
 
 extension AccountRoutes {
     /// A notice to an account's confirmed address that one of its ways in changed, or that it was deleted
-    /// (``Configuration/securityNotice``): if it was not its owner's doing, they know to act. Holds no secret; its
-    /// description names no address.
+    /// (``Configuration/securityNotice``): if it was not its owner's doing, they know to act. Holds no secret but the
+    /// link that undoes a change of address (``undoLink``); its description names no address and shows no link.
     public struct SecurityNotice: Sendable, CustomStringConvertible {
         /// What changed.
         public enum Change: String, Sendable, CaseIterable {
@@ -63,11 +63,18 @@ extension AccountRoutes {
         public let newAddress: String?
         /// When it changed.
         public let changedAt: Date
+        /// For ``Change/emailChanged``: the link that undoes the change (`<baseURL><mountPath>/email/undo?token=…`),
+        /// making ``to`` the account's address again with a password chosen on its page and signing out every
+        /// browser: a password reset now goes to the new address, so this is the old address's way back. A secret
+        /// until it is used or expires.
+        public let undoLink: Secret?
+        /// When ``undoLink`` stops working.
+        public let undoExpiresAt: Date?
 
         /// Makes a notice.
         public init(
             to: String, username: String, change: Change, twitterScreenName: String? = nil, device: String? = nil,
-            newAddress: String? = nil, changedAt: Date
+            newAddress: String? = nil, changedAt: Date, undoLink: Secret? = nil, undoExpiresAt: Date? = nil
         ) {
             self.to = to
             self.username = username
@@ -76,6 +83,8 @@ extension AccountRoutes {
             self.device = device
             self.newAddress = newAddress
             self.changedAt = changedAt
+            self.undoLink = undoLink
+            self.undoExpiresAt = undoExpiresAt
         }
 
         /// `security notice (password_changed) for ada`: what and whose, not the address (logs name accounts by
@@ -90,14 +99,15 @@ extension AccountRoutes {
     /// address is confirmed. `account` is the account as it was before the change (its address is the one told).
     func sendSecurityNotice(
         _ change: SecurityNotice.Change, for account: Account, twitterScreenName: String? = nil, device: String? = nil,
-        newAddress: String? = nil
+        newAddress: String? = nil, undoLink: Secret? = nil, undoExpiresAt: Date? = nil
     ) {
         guard let send = configuration.securityNotice, let address = account.email, account.isEmailVerified else {
             return
         }
         let notice = SecurityNotice(
             to: address, username: account.username, change: change, twitterScreenName: twitterScreenName,
-            device: device, newAddress: newAddress, changedAt: store.currentDate)
+            device: device, newAddress: newAddress, changedAt: store.currentDate, undoLink: undoLink,
+            undoExpiresAt: undoExpiresAt)
         let logger = logger
         let started = noticeMails.start {
             do {

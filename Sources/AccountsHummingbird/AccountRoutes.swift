@@ -371,6 +371,10 @@ public struct AccountRoutes: Sendable {
                 await self.guarded { try await self.emailConfirmationPage(request) }
             }
             router.post("/email/confirm") { request, _ in await self.guarded { try await self.confirmEmail(request) } }
+            router.get("/email/undo") { request, _ in
+                await self.guarded { try await self.emailChangeUndoPage(request) }
+            }
+            router.post("/email/undo") { request, _ in await self.guarded { try await self.undoEmailChange(request) } }
             router.post("/account/email/confirm") { request, context in
                 await self.guarded { try await self.sendEmailConfirmation(request, context: context) }
             }

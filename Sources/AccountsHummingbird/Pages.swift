@@ -119,6 +119,13 @@ package enum Pages: Sendable {
                 + "your account page if it is yours."
         case "email_confirmed": return "Thank you: your email address is confirmed."
         case "email_changed": return "Your email address is changed, and confirmed."
+        case "email_change_undone":
+            return "The change of address is undone: your account has its address back, with the password you just "
+                + "chose, and every session of it has ended. Log in with the new password."
+        case "email_change_undone_unlinked":
+            return "The change of address is undone: your account has its address back, with the password you just "
+                + "chose, and every session of it has ended. Log in with the new password. The Twitter account "
+                + "linked since the change was unlinked: link it again from your account page if it is yours."
         case "email_change_sent":
             return "A link is on its way to the new address. Your address changes when you follow it (it works for "
                 + "3 days); until then the account keeps its address."
@@ -463,6 +470,55 @@ package enum Pages: Sendable {
         <h1>That address is taken</h1>
         <p id="changed-address-taken">Another account has used that address since the link was sent, so your \
         account keeps its address. Log in and choose another one on your account page.</p>
+        """
+    }
+
+    /// The page of a link that undoes a change of address: what it restores, and the new password to choose;
+    /// `unlinking`, the screen name of the Twitter account linked since the change, which undoing it unlinks.
+    static func undoEmailChange(
+        username: String, restores: String, replacedBy: String, unlinking: String?, token: String,
+        errors: [FieldError], csrf: String
+    ) -> String {
+        let notes = errors.isEmpty ? [] : [errorNote("password", errors)]
+        let invalid = invalidAttributes("password", errors, focus: true)
+        let unlinks =
+            unlinking.map {
+                """
+                <p id="undo-unlinks-twitter">The Twitter account <strong>@\(HTML.escape($0))</strong>, linked since \
+                the change, will be unlinked: link it again from your account page if it is yours.</p>
+                """
+            } ?? ""
+        return """
+            <h1>Undo the change of address</h1>
+            <p>The address of the account <strong>\(HTML.escape(username))</strong> was changed from \
+            <strong id="undo-restores">\(HTML.escape(restores))</strong> to \
+            <strong id="undo-replaced-by">\(HTML.escape(replacedBy))</strong>. Undoing it makes \
+            \(HTML.escape(restores)) its address again and signs out every browser signed in to it. Whoever changed \
+            it knew the password, so choose a new one.</p>\(unlinks)
+            <form method="post" action="/email/undo" id="undo-form">
+            \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
+            <input type="hidden" name="username" value="\(HTML.escape(username))" autocomplete="username">
+            <label for="password">New password (at least 10 characters)</label>
+            <input type="password" id="password" name="password" autocomplete="new-password"\(invalid)> \
+            \(notes.joined(separator: " "))
+            <p><button type="submit" id="undo-change">Undo the change</button></p>
+            </form>
+            """
+    }
+
+    static func undoLinkNotValid() -> String {
+        """
+        <h1>This link does not work</h1>
+        <p id="undo-link-not-valid">It was used already, the change was undone another way, the account is no longer \
+        open, or it has expired (it works for 7 days). Write to the site's operator if your account was taken.</p>
+        """
+    }
+
+    static func undoAddressTaken() -> String {
+        """
+        <h1>That address is taken</h1>
+        <p id="undo-address-taken">Another account has used your old address since the change, so nothing changed. \
+        Write to the site's operator.</p>
         """
     }
 

@@ -23,6 +23,9 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
     /// An email confirmation link that does not work: used, replaced by a newer one, expired, sent to an address the
     /// account no longer has, or its account disabled or deleted.
     case invalidVerificationLink
+    /// A link that undoes a change of address that does not work: used, ended by the undo of the same or an earlier
+    /// change, expired, or its account disabled or deleted.
+    case invalidUndoLink
     /// The store failed (the database, a taken value found only at write time, …).
     case store(StoreError)
 
@@ -38,6 +41,8 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
             return "password reset link: it was used, replaced by a newer one or has expired; ask for a new one"
         case .invalidVerificationLink:
             return "email confirmation link: it was used, replaced by a newer one or has expired; ask for a new one"
+        case .invalidUndoLink:
+            return "email change undo link: it was used or has expired; ask the site's operator for help"
         case .store(let error): return error.description
         }
     }

@@ -23,6 +23,29 @@ public struct EmailVerification: Sendable, CustomStringConvertible {
     }
 }
 
+/// What following an email link did
+/// (``LocalAccounts/followEmailLink(token:unlessConfirmedAddressChanges:issuingUndo:)``).
+public struct EmailLinkOutcome: Sendable {
+    /// The account, its address confirmed (and changed, for a change link).
+    public let account: Account
+    /// Whether the link made a new address the account's.
+    public let changedAddress: Bool
+    /// The link that undoes the change, to mail to the old address, when one was asked for and the change moved the
+    /// account off a confirmed address; `nil` otherwise.
+    public let undo: EmailChangeUndo?
+}
+
+/// A link that undoes a change of address (``LocalAccounts/undoEmailChange(token:newPassword:)``), to mail to the old
+/// address with the notice of the change. `description` never shows the token.
+public struct EmailChangeUndo: Sendable, CustomStringConvertible {
+    /// The one-time token the link carries (64 hex digits); the store keeps only its SHA-256.
+    public let token: Secret
+    /// When the link stops working.
+    public let expiresAt: Date
+
+    public var description: String { "email change undo, token <redacted>, expiring \(expiresAt)" }
+}
+
 /// Whom a working email link is for, and what following it does.
 public struct EmailLinkTarget: Sendable, Equatable {
     /// The account.
@@ -182,12 +205,34 @@ extension LocalAccounts {
     public func verifyEmail(
         token: Secret, unlessConfirmedAddressChanges: Bool
     ) async throws(LocalAccountError) -> Account? {
+        try await followEmailLink(
+            token: token, unlessConfirmedAddressChanges: unlessConfirmedAddressChanges, issuingUndo: false)?.account
+    }
+
+    /// ``verifyEmail(token:unlessConfirmedAddressChanges:)``, telling what following the link did. With
+    /// `issuingUndo`, a change link that moves the account off a confirmed address also issues, in the same
+    /// transaction, a link that undoes the change (``EmailLinkOutcome/undo``, working for
+    /// ``emailChangeUndoLifetime``): mail it to the old address with the notice of the change
+    /// (``undoEmailChange(token:newPassword:)``), as `AccountRoutes` does. Whoever changed the address had the password
+    /// or a session, and a password reset now goes to their address: the link is the old address's way back.
+    public func followEmailLink(
+        token: Secret, unlessConfirmedAddressChanges: Bool = false, issuingUndo: Bool
+    ) async throws(LocalAccountError) -> EmailLinkOutcome? {
         guard let hash = Self.resetTokenHash(token) else { throw .invalidVerificationLink }
+        let undoToken = SecureRandom.hexString(count: 32)
+        let lifetime = emailChangeUndoLifetime
         do {
             switch try await store.verifyEmail(
-                tokenHash: hash, unlessConfirmedAddressChanges: unlessConfirmedAddressChanges)
+                tokenHash: hash, unlessConfirmedAddressChanges: unlessConfirmedAddressChanges,
+                undo: issuingUndo ? (SHA256.hexDigest(Array(undoToken.utf8)), lifetime) : nil)
             {
-            case .verified(let account, _): return account
+            case .verified(let account, let changed, let undoIssued):
+                return EmailLinkOutcome(
+                    account: account, changedAddress: changed,
+                    undo: undoIssued
+                        ? EmailChangeUndo(
+                            token: Secret(undoToken), expiresAt: account.updatedAt.addingTimeInterval(lifetime))
+                        : nil)
             case .changesConfirmedAddress: return nil
             case .invalidToken: throw LocalAccountError.invalidVerificationLink
             }

@@ -45,6 +45,10 @@ public struct LocalAccounts: Sendable {
     public var maximumEmailVerifications = 3
     /// The window confirmation links are counted in (a day at most): 1 hour.
     public var emailVerificationWindow: TimeInterval = 60 * 60
+    /// How long the link that undoes a change of address works (mailed to the old address,
+    /// ``followEmailLink(token:unlessConfirmedAddressChanges:issuingUndo:)``): 7 days, time for its owner to read the
+    /// notice.
+    public var emailChangeUndoLifetime: TimeInterval = 7 * 24 * 60 * 60
 
     let store: AccountStore
     let hasher: PasswordHasher

@@ -347,8 +347,9 @@ final class DemoOutbox: Sendable {
     func deliver(_ notice: AccountRoutes.EmailChangeNotice) throws {
         try append(
             to: notice.to, subject: "Your email address was changed for \(notice.username)",
-            line: "Hello \(notice.username), the account's address is \(notice.newAddress) since \(notice.changedAt).",
-            link: nil, what: "email change notice for \(notice.username)")
+            line: "Hello \(notice.username), the account's address is \(notice.newAddress) since \(notice.changedAt)."
+                + Self.undoLine(notice.undoExpiresAt),
+            link: notice.undoLink, what: "email change notice for \(notice.username)")
     }
 
     func deliver(_ notice: AccountRoutes.SecurityNotice) throws {
@@ -357,8 +358,14 @@ final class DemoOutbox: Sendable {
             + (notice.device.map { " Browser: \($0)." } ?? "")
         try append(
             to: notice.to, subject: "Security notice for \(notice.username)",
-            line: "Hello \(notice.username). \(notice.change.sentence)\(twitter) When: \(notice.changedAt).",
-            link: nil, what: "security notice (\(notice.change.rawValue)) for \(notice.username)")
+            line: "Hello \(notice.username). \(notice.change.sentence)\(twitter) When: \(notice.changedAt)."
+                + Self.undoLine(notice.undoExpiresAt),
+            link: notice.undoLink, what: "security notice (\(notice.change.rawValue)) for \(notice.username)")
+    }
+
+    /// The sentence before a notice's undo link (none without one).
+    private static func undoLine(_ expiresAt: Date?) -> String {
+        expiresAt.map { " If it was not you, open this link before \($0) to undo it and choose a new password:" } ?? ""
     }
 
     private func append(to: String, subject: String, line: String, link: Secret?, what: String) throws {

@@ -1,0 +1,168 @@
+import AccountMatching
+package import AccountModel
+package import Foundation
+import GRDB
+
+/// What following a link that undoes a change of address came to
+/// (``AccountStore/undoEmailChange(tokenHash:newHash:clearingFailuresFor:)``).
+package enum EmailChangeUndoUse: Sendable {
+    /// The account's address is the restored one again (confirmed), its password `newHash`, every browser session of
+    /// it ended (`sessionsEnded` were live); `unlinked` is the Twitter identity linked since the change, removed, with
+    /// its access token as the same transaction read it (`nil` when none was stored or the key ring cannot open it).
+    case undone(
+        Account, restored: String, replaced: String, sessionsEnded: Int, unlinked: TwitterIdentity?,
+        credential: TwitterCredential?)
+    /// The link is unknown, used, ended by an undo of the same or an earlier change, expired, or its account is not
+    /// active.
+    case invalidToken
+}
+
+/// A live undo link: the account, the address following it restores and the one that replaced it, and when.
+package struct EmailChangeUndoLink: Sendable, Equatable {
+    package let account: Account
+    package let restores: String
+    package let replacedBy: String
+    package let changedAt: Date
+}
+
+extension AccountStore {
+    /// The active account a live undo link (`tokenHash`) is for, with what it restores, or `nil`.
+    package func emailChangeUndoTarget(tokenHash: String) async throws(StoreError) -> EmailChangeUndoLink? {
+        let now = Timestamp.micros(now())
+        return try await read { db in
+            guard let link = try AccountStore.liveUndoLink(db, tokenHash: tokenHash, now: now),
+                let account = try AccountStore.account(db, rowID: link.userRowID)
+            else { return nil }
+            return EmailChangeUndoLink(
+                account: account, restores: link.email, replacedBy: link.replacedBy,
+                changedAt: Timestamp.date(link.changedAt))
+        }
+    }
+
+    /// Undoes the change of address a live undo link (`tokenHash`) was mailed for, in one transaction: the account's
+    /// address is the old one again (confirmed: the link reached it), its password `newHash` (whoever changed the
+    /// address knew the old one, or held a session), every browser session of it ends, its email links and password
+    /// reset links end (they went to the other address), and so do the undo links of this change and of every later
+    /// one, issued after it (an earlier change's link still works). The Twitter identity linked since the change is
+    /// unlinked (reason `address_change_undone`): whoever moved the address could have linked their own. The sign-in
+    /// failures counted for `loginKeys` are cleared, and `email_change_undone` is recorded. Nothing changes for a link
+    /// that is not live, and a restored address another account holds now is refused with ``StoreError/duplicate(_:)``
+    /// (``Field/email``).
+    package func undoEmailChange(
+        tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = []
+    ) async throws(StoreError) -> EmailChangeUndoUse {
+        let (use, stored) = try await write { db -> (EmailChangeUndoUse, StoredCredential?) in
+            let now = self.now()
+            let micros = Timestamp.micros(now)
+            guard let link = try AccountStore.liveUndoLink(db, tokenHash: tokenHash, now: micros),
+                let before = try AccountStore.account(db, rowID: link.userRowID)
+            else { return (.invalidToken, nil) }
+            let rowID = link.userRowID
+            if try AccountStore.emailHolder(db, link.email, other: rowID) != nil {
+                throw StoreError.duplicate(.email)
+            }
+            guard let mailbox = Mailbox.normalize(link.email) else {
+                throw StoreError.invalid([FieldError(.email, "has no mailbox name")])
+            }
+            do {
+                try db.run(
+                    sql: """
+                        UPDATE users SET email = ?, email_key = ?, email_mailbox = ?, email_rules_version = ?,
+                            email_verified_at = ?, password_hash = ?, updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        link.email, Mailbox.uniquenessKey(link.email), mailbox, Mailbox.rulesVersion, micros, newHash,
+                        micros, rowID,
+                    ])
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw StoreError.duplicate(.email)
+            }
+            var unlinked: TwitterIdentity?
+            var stored: StoredCredential?
+            if let twitter = before.twitter,
+                let linkedAt = try Int64.fetchOne(
+                    db, sql: "SELECT linked_at FROM twitter_identities WHERE user_id = ?", arguments: [rowID]),
+                linkedAt >= link.changedAt
+            {
+                stored = try AccountStore.storedCredential(db, userRowID: rowID)
+                try db.run(sql: "DELETE FROM twitter_identities WHERE user_id = ?", arguments: [rowID])
+                try AccountStore.insertEvent(
+                    db,
+                    AccountEvent(
+                        kind: .unlinked, subject: before.id, actor: "user",
+                        details: [
+                            "twitter_id": twitter.userID.decimalString, "screen_name": twitter.screenName,
+                            "reason": "address_change_undone",
+                        ], occurredAt: now))
+                unlinked = twitter
+            }
+            try db.run(
+                sql: "UPDATE email_change_undos SET used_at = ? WHERE token_hash = ?", arguments: [micros, tokenHash])
+            try db.run(
+                sql: """
+                    UPDATE email_change_undos SET expires_at = ?1
+                    WHERE user_id = ?2 AND id >= ?3 AND expires_at > ?1
+                    """, arguments: [micros, rowID, link.id])
+            try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
+            try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
+            let ended = try AccountStore.endSessions(db, userRowID: rowID, at: micros)
+            for key in loginKeys {
+                try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [key])
+            }
+            var details = Self.emailChangeDetails(from: link.replacedBy, to: link.email)
+            details["method"] = "undo_link"
+            details["sessions"] = "\(ended)"
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .emailChangeUndone, subject: before.id, actor: "user", details: details, occurredAt: now))
+            guard let account = try AccountStore.account(db, rowID: rowID) else { return (.invalidToken, nil) }
+            return (
+                .undone(
+                    account, restored: link.email, replaced: link.replacedBy, sessionsEnded: ended, unlinked: unlinked,
+                    credential: nil), stored
+            )
+        }
+        guard case .undone(let account, let restored, let replaced, let ended, let unlinked?, _) = use, let stored,
+            let keyRing
+        else { return use }
+        // (a value that cannot be opened is no token to revoke; the undo itself is done)
+        return .undone(
+            account, restored: restored, replaced: replaced, sessionsEnded: ended, unlinked: unlinked,
+            credential: try? stored.opened(for: unlinked.userID, keyRing: keyRing))
+    }
+
+    /// Stores an undo link's token (its SHA-256, `tokenHash`) in `db`'s transaction: following it before `expiresAt`
+    /// makes `email` the address of the account in row `userRowID` again, which `replacedBy` replaced at `micros`.
+    static func insertUndoLink(
+        _ db: Database, tokenHash: String, userRowID: Int64, email: String, replacedBy: String, at micros: Int64,
+        expiresAt: Int64
+    ) throws {
+        // Rows that ended more than a day ago count for nothing: clear some away (all of them: `accounts purge`).
+        try db.run(
+            sql: """
+                DELETE FROM email_change_undos WHERE id IN (
+                    SELECT id FROM email_change_undos WHERE expires_at <= ? LIMIT 64)
+                """, arguments: [micros - Int64(Self.passwordResetRetention * 1_000_000)])
+        try db.run(
+            sql: """
+                INSERT INTO email_change_undos (token_hash, user_id, email, replaced_by, changed_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [tokenHash, userRowID, email, replacedBy, micros, expiresAt])
+    }
+
+    /// The live undo link whose token hashes to `tokenHash`, of an active account.
+    static func liveUndoLink(_ db: Database, tokenHash: String, now: Int64) throws -> (
+        id: Int64, userRowID: Int64, email: String, replacedBy: String, changedAt: Int64
+    )? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT x.id, x.user_id, x.email, x.replaced_by, x.changed_at FROM email_change_undos x
+                JOIN users u ON u.id = x.user_id
+                WHERE x.token_hash = ? AND x.used_at IS NULL AND x.expires_at > ? AND u.status = 'active'
+                """, arguments: [tokenHash, now]
+        ).map { (id: $0[0], userRowID: $0[1], email: $0[2], replacedBy: $0[3], changedAt: $0[4]) }
+    }
+}

@@ -1,0 +1,70 @@
+import AccountModel
+import HTTPTypes
+import Hummingbird
+import Logging
+import Registration
+
+extension AccountRoutes {
+    // MARK: - Undoing a change of address
+
+    /// `GET /email/undo?token=…`: the page of the link mailed to an old address with the notice of a change (what it
+    /// restores, and a new password to choose), or a page saying the link does not work (400). A GET changes nothing.
+    func emailChangeUndoPage(_ request: Request) async throws -> Response {
+        let visit = try await visit(request)
+        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        guard let target = try await local.emailChangeUndoTarget(token: Secret(token)) else {
+            return page(visit, title: "Link not valid", status: .badRequest, body: Pages.undoLinkNotValid())
+        }
+        return undoPage(visit, target, token: token, errors: [], status: .ok)
+    }
+
+    /// `POST /email/undo`: `token` and `password`; makes the old address the account's again with the new password,
+    /// ends every session of the account (and unlinks the Twitter account linked since the change, revoking its token
+    /// at Twitter), then sends the person to log in.
+    func undoEmailChange(_ request: Request) async throws -> Response {
+        let (visit, form) = try await postedVisit(request)
+        let token = form["token"] ?? ""
+        let before = try await local.emailChangeUndoTarget(token: Secret(token))
+        let outcome: EmailChangeUndoOutcome
+        do {
+            outcome = try await local.undoEmailChange(token: Secret(token), newPassword: Secret(form["password"] ?? ""))
+        } catch {
+            switch error {
+            case .invalid(let errors) where errors.contains(where: { $0.field == .email }):
+                return page(visit, title: "Address taken", status: .conflict, body: Pages.undoAddressTaken())
+            case .invalid(let errors):
+                guard let before else {
+                    return page(visit, title: "Link not valid", status: .badRequest, body: Pages.undoLinkNotValid())
+                }
+                return undoPage(visit, before, token: token, errors: errors, status: .unprocessableContent)
+            case .invalidUndoLink:
+                return page(visit, title: "Link not valid", status: .badRequest, body: Pages.undoLinkNotValid())
+            default:
+                throw error
+            }
+        }
+        let account = outcome.account
+        logger.info(
+            "email change undone",
+            metadata: ["account.id": "\(account.id)", "web.sessions": "\(outcome.sessionsEnded)"])
+        guard outcome.unlinkedTwitter != nil else { return redirect(visit, to: "/login?notice=email_change_undone") }
+        logger.info("twitter unlinked: linked since the undone change", metadata: ["account.id": "\(account.id)"])
+        if let credential = outcome.unlinkedCredential { await registration.revokeAccess(credential) }
+        return redirect(visit, to: "/login?notice=email_change_undone_unlinked")
+    }
+
+    /// The undo page for `target`, its form showing `errors`.
+    private func undoPage(
+        _ visit: Visit, _ target: EmailChangeUndoTarget, token: String, errors: [FieldError],
+        status: HTTPResponse.Status
+    ) -> Response {
+        var response = page(
+            visit, title: "Undo the change of address", status: status,
+            body: Pages.undoEmailChange(
+                username: target.account.username, restores: target.restores, replacedBy: target.replacedBy,
+                unlinking: target.unlinksTwitter, token: token, errors: errors, csrf: visit.csrf))
+        // As on the reset page: the form sends only the origin as the referrer, never this URL with its token.
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin"
+        return response
+    }
+}

@@ -1,0 +1,138 @@
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import TestSupport
+import Testing
+import TwitterOAuth
+
+/// `GET`/`POST /email/undo`: the notice of a change of address, at the old confirmed address, carries a link that gives
+/// the account back to it (with a new password, every browser signed out), since a password reset now goes to the
+/// address whoever made the change chose.
+struct EmailChangeUndoRoutesTests {
+    static let password = PasswordResetRoutesTests.password
+    static let newPassword = "a fresh one nobody else knows"
+
+    /// Ada, her address confirmed; then another browser, signed in with her password, moves the account to
+    /// `thief@example.net`. `body` gets the thief's browser.
+    static func moveAdasAccount(
+        _ app: WebApp, _ outbox: Locked<[AccountRoutes.EmailVerificationMail]>
+    ) async throws -> Browser {
+        var ada = try await PasswordResetRoutesTests.signUpAda(app)
+        let first = try await EmailVerificationRoutesTests.mails(outbox, count: 1)[0]
+        _ = try await EmailVerificationRoutesTests.confirm(
+            try await ada.get(try EmailVerificationRoutesTests.path(of: first)), in: &ada)
+        var (thief, _) = try await PasswordSettingsRoutesTests.logIn(app, "ada", Self.password)
+        let sent = try await thief.submit(
+            "/account", to: "/account/email", [("new_email", "thief@example.net"), ("current_password", Self.password)])
+        #expect(sent.location == "/account?notice=email_change_sent")
+        let mail = try await EmailVerificationRoutesTests.mails(outbox, count: 2)[1]
+        let done = try await EmailVerificationRoutesTests.confirm(
+            try await thief.get(try EmailVerificationRoutesTests.path(of: mail)), in: &thief)
+        #expect(done.location == "/account?notice=email_changed")
+        #expect(try await app.store.account(.username("ada"))?.email == "thief@example.net")
+        return thief
+    }
+
+    /// The path and query of an undo link, on the test server.
+    static func path(of link: Secret?) throws -> String {
+        let link = try #require(link).revealed
+        #expect(link.hasPrefix("https://accounts.example/email/undo?token="))
+        return String(link.dropFirst("https://accounts.example".count))
+    }
+
+    @Test func theSecurityNoticeOfAChangeCarriesALinkThatGivesTheAccountBack() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
+        var configuration = EmailVerificationRoutesTests.configuration(outbox)
+        configuration.securityNotice = { notice in notices.withLock { $0.append(notice) } }
+        try await WebApp.run(configuration: configuration) { app in
+            var thief = try await Self.moveAdasAccount(app, outbox)
+            // Given the notice to the old address, with the link (never in its description)
+            await app.routes.finishMails()
+            let notice = try #require(notices.value.first { $0.change == .emailChanged })
+            #expect(notice.to == "ada@example.org" && notice.newAddress == "thief@example.net")
+            let path = try Self.path(of: notice.undoLink)
+            #expect(!"\(notice)".contains(path.suffix(64)))
+            let expiresIn = try #require(notice.undoExpiresAt).timeIntervalSince(notice.changedAt)
+            #expect(abs(expiresIn - 7 * 24 * 60 * 60) < 1, "the link works for \(expiresIn) s")
+
+            // When Ada opens it in a browser of her own: a page naming both addresses, a GET changing nothing
+            var ada = app.browser()
+            let page = try await ada.get(path)
+            #expect(page.status == 200)
+            #expect(page.text.contains(#"<strong id="undo-restores">ada@example.org</strong>"#))
+            #expect(page.text.contains(#"<strong id="undo-replaced-by">thief@example.net</strong>"#))
+            #expect(page.response.headerValue("referrer-policy") == "strict-origin")
+            #expect(try await app.store.account(.username("ada"))?.email == "thief@example.net")
+            // And a password the policy refuses: the form again, nothing changed
+            let short = try await ada.post(
+                "/email/undo",
+                [
+                    ("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token"))),
+                    ("password", "short"),
+                ])
+            #expect(short.status == 422 && short.text.contains("at least 10 characters"))
+            #expect(try await app.store.account(.username("ada"))?.email == "thief@example.net")
+            #expect(try await thief.get("/whoami").text == "ada")
+            // And a good one
+            let undone = try await ada.post(
+                "/email/undo",
+                [
+                    ("csrf_token", try #require(short.csrfToken)), ("token", try #require(short.hiddenValue("token"))),
+                    ("password", Self.newPassword),
+                ])
+            // Then the account is hers again, at her address, and the thief's browser is signed out
+            #expect(undone.location == "/login?notice=email_change_undone")
+            let account = try #require(try await app.store.account(.username("ada")))
+            #expect(account.email == "ada@example.org" && account.isEmailVerified)
+            #expect(try await thief.get("/whoami").text != "ada")
+            // And the password the thief knew no longer signs in; hers does
+            let old = try await PasswordSettingsRoutesTests.logIn(app, "ada", Self.password).1
+            #expect(old.status == 401)
+            var (again, signedIn) = try await PasswordSettingsRoutesTests.logIn(
+                app, "ada@example.org", Self.newPassword)
+            #expect(signedIn.status == 303)
+            #expect(try await again.get("/whoami").text == "ada")
+            #expect(PasswordSettingsRoutesTests.events(app, "email_change_undone") == 1)
+            // And the link works once
+            var fresh = app.browser()
+            let reused = try await fresh.get(path)
+            #expect(reused.status == 400 && reused.text.contains(#"id="undo-link-not-valid""#))
+        }
+    }
+
+    @Test func theChangeNoticeCarriesTheLinkAndATakenOldAddressChangesNothing() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let notices = Locked<[AccountRoutes.EmailChangeNotice]>([])
+        try await WebApp.run(configuration: EmailVerificationRoutesTests.configuration(outbox, notices: notices)) {
+            app in
+            var thief = try await Self.moveAdasAccount(app, outbox)
+            await app.routes.finishMails()
+            let notice = try #require(notices.value.first)
+            #expect(notice.to == "ada@example.org" && notice.newAddress == "thief@example.net")
+            let path = try Self.path(of: notice.undoLink)
+            #expect(!"\(notice)".contains(path.suffix(64)))
+            // Given the old address taken by a new account since
+            var other = app.browser()
+            _ = try await other.submit(
+                "/signup", to: "/signup",
+                [("username", "other"), ("email", "ada@example.org"), ("password", Self.password)])
+            // When Ada follows the link
+            var ada = app.browser()
+            let page = try await ada.get(path)
+            let refused = try await ada.post(
+                "/email/undo",
+                [
+                    ("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token"))),
+                    ("password", Self.newPassword),
+                ])
+            // Then she is told, and nothing changed: the address, the password, the thief's session
+            #expect(refused.status == 409 && refused.text.contains(#"id="undo-address-taken""#))
+            #expect(try await app.store.account(.username("ada"))?.email == "thief@example.net")
+            #expect(try await thief.get("/whoami").text == "ada")
+            #expect(PasswordSettingsRoutesTests.events(app, "email_change_undone") == 0)
+            #expect(try await PasswordSettingsRoutesTests.logIn(app, "ada", Self.password).1.status == 303)
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import Registration
+import TestSupport
+import Testing
+
+/// `LocalAccounts.followEmailLink(token:unlessConfirmedAddressChanges:issuingUndo:)` and `undoEmailChange`: the link
+/// mailed to an old, confirmed address with the notice of a change gives the account back to that address, against a
+/// real SQLite file.
+struct EmailChangeUndoTests {
+    static let password = EmailVerificationTests.password
+    static let newPassword = Secret("a fresh one nobody else knows")
+
+    /// Ann, her address confirmed, whose account is then moved to `thief@example.net` by whoever holds her password;
+    /// `body` gets the undo link issued with the change.
+    func withAnnMoved(
+        _ body: (LocalAccounts, AccountStore, TestClock, String, Account, EmailChangeUndo) async throws -> Void
+    ) async throws {
+        try await EmailVerificationTests().withAnn { local, store, clock, database, ann in
+            let confirmation = try #require(try await local.requestEmailVerification(for: ann.id))
+            try await local.verifyEmail(token: confirmation.token)
+            clock.advance(by: 60)
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "thief@example.net", current: Self.password))
+            let moved = try #require(try await local.followEmailLink(token: change.token, issuingUndo: true))
+            #expect(moved.changedAddress && moved.account.email == "thief@example.net")
+            try await body(local, store, clock, database, ann, try #require(moved.undo))
+        }
+    }
+
+    @Test func theUndoLinkRestoresTheOldAddressWithANewPasswordAndEndsEverySession() async throws {
+        try await withAnnMoved { local, store, clock, database, ann, undo in
+            // Given the link issued with the change, kept only as its SHA-256, never shown in a description
+            let token = undo.token.revealed
+            #expect(token.count == 64 && token.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+            #expect(undo.expiresAt == clock.now.addingTimeInterval(7 * 24 * 60 * 60))
+            #expect(!(try Data(contentsOf: URL(fileURLWithPath: database)).contains(Data(token.utf8))))
+            #expect(!"\(undo)".contains(token) && !String(reflecting: undo).contains(token))
+            let target = try #require(try await local.emailChangeUndoTarget(token: undo.token))
+            #expect(target.account.id == ann.id && target.restores == "Ann@Example.org")
+            #expect(target.replacedBy == "thief@example.net" && target.unlinksTwitter == nil)
+
+            // When a password the policy refuses is chosen, nothing changes and the link still works
+            let dump = try databaseDump(database)
+            await #expect(throws: LocalAccountError.invalid([FieldError(.password, "must be at least 10 characters")]))
+            {
+                try await local.undoEmailChange(token: undo.token, newPassword: Secret("short"))
+            }
+            #expect(try databaseDump(database) == dump)
+
+            // When its owner follows it with a new password, three days later
+            clock.advance(by: 3 * 24 * 60 * 60)
+            let sessions = PasswordResetTests()
+            try await sessions.addSession(store, ann.id, clock)
+            try await sessions.addSession(store, ann.id, clock)
+            let outcome = try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
+            // Then the old address is the account's again, confirmed now, and every session ended
+            #expect(outcome.account.email == "Ann@Example.org" && outcome.account.emailVerifiedAt == clock.now)
+            #expect(outcome.replaced == "thief@example.net" && outcome.sessionsEnded == 2)
+            #expect(outcome.unlinkedTwitter == nil && outcome.unlinkedCredential == nil)
+            #expect(try await store.browserSessionCount(of: ann.id) == 0)
+            // And the old password (which whoever moved the address knew) no longer signs in; the new one does
+            #expect(try await local.signIn(login: "ann", password: Self.password) == .invalidCredentials)
+            guard case .signedIn = try await local.signIn(login: "ann@example.org", password: Self.newPassword) else {
+                Issue.record("the new password does not sign in with the restored address")
+                return
+            }
+            // And the address the change made is free: a reset to it finds no account
+            #expect(try await local.requestPasswordReset(email: "thief@example.net") == nil)
+            // And the trail says what happened, between which addresses
+            let event = try #require(try await store.events(for: ann.id).first { $0.kind == .emailChangeUndone })
+            #expect(
+                event.details == [
+                    "method": "undo_link", "old_email": "thief@example.net", "new_email": "Ann@Example.org",
+                    "sessions": "2",
+                ])
+            // And the link works once
+            await #expect(throws: LocalAccountError.invalidUndoLink) {
+                try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
+            }
+            #expect(try await local.emailChangeUndoTarget(token: undo.token) == nil)
+        }
+    }
+
+    @Test func whatWhoeverMovedTheAddressDoesNextLeavesTheLinkWorking() async throws {
+        try await withAnnMoved { local, store, clock, database, ann, undo in
+            // Given whoever moved the address: they change the password, ask for a reset at their address, and move
+            // the account once more (its undo link goes to their address)
+            try await local.changePassword(
+                for: ann.id, current: Self.password, new: Secret("the thief's own password"))
+            _ = try #require(try await local.requestPasswordReset(email: "thief@example.net"))
+            let again = try #require(
+                try await local.requestEmailChange(
+                    for: ann.id, to: "thief2@example.net", current: Secret("the thief's own password")))
+            let moved = try #require(try await local.followEmailLink(token: again.token, issuingUndo: true))
+            let theirs = try #require(moved.undo)
+            // And they use their own link (it restores their first address, nothing of Ann's)
+            clock.advance(by: 60)
+            _ = try await local.undoEmailChange(token: theirs.token, newPassword: Secret("yet another password"))
+            #expect(try await store.account(.id(ann.id))?.email == "thief@example.net")
+            // And link a Twitter account of theirs
+            try await store.linkTwitter(twitterIdentity("77", screenName: "thief"), credential: nil, to: .id(ann.id))
+            #expect(try await local.emailChangeUndoTarget(token: undo.token)?.unlinksTwitter == "thief")
+            // Then Ann's link, for the earlier change, still works, and gives the account back
+            let outcome = try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
+            #expect(outcome.account.email == "Ann@Example.org" && outcome.account.twitter == nil)
+            #expect(outcome.unlinkedTwitter?.userID.decimalString == "77")
+            let unlinked = try #require(try await store.events(for: ann.id).first { $0.kind == .unlinked })
+            #expect(unlinked.details["reason"] == "address_change_undone")
+            // And the reset link mailed to their address no longer works
+            let now = Int64(clock.now.timeIntervalSince1970 * 1_000_000)
+            #expect(countQuery(database, "SELECT count(*) FROM password_resets WHERE expires_at > \(now)") == 0)
+        }
+    }
+
+    @Test func undoingALaterChangeLeavesTheEarlierChangesLinkWorking() async throws {
+        try await withAnnMoved { local, store, _, _, ann, first in
+            let second = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "third@example.net", current: Self.password))
+            let secondUndo = try #require(
+                try await local.followEmailLink(token: second.token, issuingUndo: true)?.undo)
+            // When the later change is undone, the earlier change's link still works; the reverse ends both
+            _ = try await local.undoEmailChange(token: secondUndo.token, newPassword: Self.newPassword)
+            #expect(try await store.account(.id(ann.id))?.email == "thief@example.net")
+            #expect(try await local.emailChangeUndoTarget(token: first.token)?.restores == "Ann@Example.org")
+            _ = try await local.undoEmailChange(token: first.token, newPassword: Self.newPassword)
+            #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+        }
+    }
+
+    @Test func aLinkDoesNotWorkExpiredForADisabledAccountOrWhenTheOldAddressIsTaken() async throws {
+        // Expired: after seven days
+        try await withAnnMoved { local, _, clock, database, _, undo in
+            clock.advance(by: 7 * 24 * 60 * 60)
+            let dump = try databaseDump(database)
+            await #expect(throws: LocalAccountError.invalidUndoLink) {
+                try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
+            }
+            #expect(try databaseDump(database) == dump)
+        }
+        // A disabled account
+        try await withAnnMoved { local, store, _, database, ann, undo in
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            let dump = try databaseDump(database)
+            await #expect(throws: LocalAccountError.invalidUndoLink) {
+                try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
+            }
+            #expect(try databaseDump(database) == dump)
+        }
+        // The old address taken by another account since: refused naming it, nothing changed, the link still works
+        try await withAnnMoved { local, store, _, database, ann, undo in
+            _ = try await local.signUp(
+                SignUpForm(username: "other", email: "ann@example.org", password: Self.password))
+            let dump = try databaseDump(database)
+            await #expect(
+                throws: LocalAccountError.invalid([
+                    FieldError(.email, "Ann@Example.org belongs to another account now")
+                ])
+            ) {
+                try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
+            }
+            #expect(try databaseDump(database) == dump)
+            #expect(try await store.account(.id(ann.id))?.email == "thief@example.net")
+            #expect(try await local.emailChangeUndoTarget(token: undo.token) != nil)
+        }
+    }
+
+    @Test func noLinkIsIssuedUnlessAskedForOrForAnUnconfirmedOldAddress() async throws {
+        try await EmailVerificationTests().withAnn { local, _, _, database, ann in
+            // Ann's address is not confirmed: a change tells it nothing, so no link undoes it
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "new@example.net", current: Self.password))
+            let moved = try #require(try await local.followEmailLink(token: change.token, issuingUndo: true))
+            #expect(moved.changedAddress && moved.undo == nil)
+            // Confirmed now (the change confirmed the new one): a change not asked to issue one issues none
+            let next = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "newer@example.net", current: Self.password))
+            #expect(try await local.followEmailLink(token: next.token, issuingUndo: false)?.undo == nil)
+            #expect(countQuery(database, "SELECT count(*) FROM email_change_undos") == 0)
+        }
+    }
+}
