@@ -44,12 +44,14 @@ extension AccountStore {
     /// address knew the old one, or held a session), every browser session of it ends, its email links and password
     /// reset links end (they went to the other address), and so do the undo links of this change and of every later
     /// one, issued after it (an earlier change's link still works). The Twitter identity linked since the change is
-    /// unlinked (reason `address_change_undone`): whoever moved the address could have linked their own. The sign-in
+    /// unlinked (reason `address_change_undone`): whoever moved the address could have linked their own; so is one
+    /// linked before whose id is `unlinkingTwitter` (the person said it is not theirs). The sign-in
     /// failures counted for `loginKeys` are cleared, and `email_change_undone` is recorded. Nothing changes for a link
     /// that is not live, and a restored address another account holds now is refused with ``StoreError/duplicate(_:)``
     /// (``Field/email``).
     package func undoEmailChange(
-        tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = []
+        tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = [],
+        unlinkingTwitter: TwitterUserID? = nil
     ) async throws(StoreError) -> EmailChangeUndoUse {
         let (use, stored) = try await write { db -> (EmailChangeUndoUse, StoredCredential?) in
             let now = self.now()
@@ -83,7 +85,7 @@ extension AccountStore {
             if let twitter = before.twitter,
                 let linkedAt = try Int64.fetchOne(
                     db, sql: "SELECT linked_at FROM twitter_identities WHERE user_id = ?", arguments: [rowID]),
-                linkedAt >= link.changedAt
+                linkedAt >= link.changedAt || twitter.userID == unlinkingTwitter
             {
                 stored = try AccountStore.storedCredential(db, userRowID: rowID)
                 try db.run(sql: "DELETE FROM twitter_identities WHERE user_id = ?", arguments: [rowID])

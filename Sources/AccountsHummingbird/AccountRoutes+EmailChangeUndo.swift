@@ -18,16 +18,20 @@ extension AccountRoutes {
         return undoPage(visit, target, token: token, errors: [], status: .ok)
     }
 
-    /// `POST /email/undo`: `token` and `password`; makes the old address the account's again with the new password,
-    /// ends every session of the account (and unlinks the Twitter account linked since the change, revoking its token
-    /// at Twitter), then sends the person to log in.
+    /// `POST /email/undo`: `token`, `password` and, to unlink a Twitter account linked before the change,
+    /// `unlink_twitter` (its id); makes the old address the account's again with the new password, ends every session
+    /// of the account (and unlinks the Twitter account linked since the change, or named, revoking its token at
+    /// Twitter), then sends the person to log in.
     func undoEmailChange(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let token = form["token"] ?? ""
         let before = try await local.emailChangeUndoTarget(token: Secret(token))
         let outcome: EmailChangeUndoOutcome
         do {
-            outcome = try await local.undoEmailChange(token: Secret(token), newPassword: Secret(form["password"] ?? ""))
+            // ("not mine" ticked for the Twitter account linked before the change: its id, as the page showed it)
+            outcome = try await local.undoEmailChange(
+                token: Secret(token), newPassword: Secret(form["password"] ?? ""),
+                unlinkingTwitter: form["unlink_twitter"].flatMap { TwitterUserID(decimal: $0) })
         } catch {
             switch error {
             case .invalid(let errors) where errors.contains(where: { $0.field == .email }):
@@ -62,7 +66,8 @@ extension AccountRoutes {
             visit, title: "Undo the change of address", status: status,
             body: Pages.undoEmailChange(
                 username: target.account.username, restores: target.restores, replacedBy: target.replacedBy,
-                unlinking: target.unlinksTwitter, token: token, errors: errors, csrf: visit.csrf))
+                twitter: target.twitter, unlinksTwitter: target.unlinksTwitter, token: token, errors: errors,
+                csrf: visit.csrf))
         // As on the reset page: the form sends only the origin as the referrer, never this URL with its token.
         response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin"
         return response

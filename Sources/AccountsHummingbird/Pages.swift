@@ -474,33 +474,43 @@ package enum Pages: Sendable {
     }
 
     /// The page of a link that undoes a change of address: what it restores, and the new password to choose;
-    /// `unlinking`, the screen name of the Twitter account linked since the change, which undoing it unlinks.
+    /// `twitter`, the Twitter account linked to the account: said to be unlinked when `unlinksTwitter` (linked since
+    /// the change), else offered to unlink (whoever made the change could have linked theirs just before).
     static func undoEmailChange(
-        username: String, restores: String, replacedBy: String, unlinking: String?, token: String,
-        errors: [FieldError], csrf: String
+        username: String, restores: String, replacedBy: String, twitter: TwitterIdentity?, unlinksTwitter: Bool,
+        token: String, errors: [FieldError], csrf: String
     ) -> String {
         let notes = errors.isEmpty ? [] : [errorNote("password", errors)]
         let invalid = invalidAttributes("password", errors, focus: true)
-        let unlinks =
-            unlinking.map {
+        let twitterPart: String
+        if let twitter, unlinksTwitter {
+            twitterPart = """
+                <p id="undo-unlinks-twitter">The Twitter account <strong>@\(HTML.escape(twitter.screenName))</strong>, \
+                linked since the change, will be unlinked: link it again from your account page if it is yours.</p>
                 """
-                <p id="undo-unlinks-twitter">The Twitter account <strong>@\(HTML.escape($0))</strong>, linked since \
-                the change, will be unlinked: link it again from your account page if it is yours.</p>
+        } else if let twitter {
+            twitterPart = """
+                <p><label><input type="checkbox" name="unlink_twitter" \
+                value="\(HTML.escape(twitter.userID.decimalString))" id="undo-unlink-twitter"> \
+                Also unlink the Twitter account <strong>@\(HTML.escape(twitter.screenName))</strong>, linked \
+                \(timestamp(twitter.linkedAt)) UTC: tick it if it is not yours (it signs in to the account).</label></p>
                 """
-            } ?? ""
+        } else {
+            twitterPart = ""
+        }
         return """
             <h1>Undo the change of address</h1>
             <p>The address of the account <strong>\(HTML.escape(username))</strong> was changed from \
             <strong id="undo-restores">\(HTML.escape(restores))</strong> to \
             <strong id="undo-replaced-by">\(HTML.escape(replacedBy))</strong>. Undoing it makes \
             \(HTML.escape(restores)) its address again and signs out every browser signed in to it. Whoever changed \
-            it knew the password, so choose a new one.</p>\(unlinks)
+            it knew the password, so choose a new one.</p>
             <form method="post" action="/email/undo" id="undo-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
             <input type="hidden" name="username" value="\(HTML.escape(username))" autocomplete="username">
             <label for="password">New password (at least 10 characters)</label>
             <input type="password" id="password" name="password" autocomplete="new-password"\(invalid)> \
-            \(notes.joined(separator: " "))
+            \(notes.joined(separator: " "))\(twitterPart)
             <p><button type="submit" id="undo-change">Undo the change</button></p>
             </form>
             """

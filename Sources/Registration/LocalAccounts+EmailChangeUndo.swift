@@ -14,11 +14,15 @@ public struct EmailChangeUndoTarget: Sendable, Equatable {
     public let replacedBy: String
     /// When the change was made.
     public let changedAt: Date
-    /// The screen name of the Twitter account that undoing the change unlinks: one linked since the change.
-    public let unlinksTwitter: String?
+    /// The Twitter account linked to the account, if any.
+    public let twitter: TwitterIdentity?
+    /// Whether undoing the change unlinks ``twitter`` in any case: it was linked since the change. One linked before
+    /// is unlinked only when the person says it is not theirs
+    /// (``LocalAccounts/undoEmailChange(token:newPassword:unlinkingTwitter:)``).
+    public let unlinksTwitter: Bool
 }
 
-/// What undoing a change of address did (``LocalAccounts/undoEmailChange(token:newPassword:)``).
+/// What undoing a change of address did (``LocalAccounts/undoEmailChange(token:newPassword:unlinkingTwitter:)``).
 public struct EmailChangeUndoOutcome: Sendable {
     /// The account, its address restored and confirmed, with its new password.
     public let account: Account
@@ -44,7 +48,9 @@ extension LocalAccounts {
             guard let link = try await store.emailChangeUndoTarget(tokenHash: hash) else { return nil }
             return EmailChangeUndoTarget(
                 account: link.account, restores: link.restores, replacedBy: link.replacedBy, changedAt: link.changedAt,
-                unlinksTwitter: Self.linkedSince(link.changedAt, link.account))
+                twitter: link.account.twitter,
+                unlinksTwitter: link.account.twitter.map { $0.linkedAt >= link.changedAt }
+                    ?? false)
         } catch {
             throw .store(error)
         }
@@ -58,13 +64,14 @@ extension LocalAccounts {
     ///
     /// The Twitter identity linked since the change is unlinked (an `unlinked` event, reason
     /// `address_change_undone`): whoever moved the address could have linked their own Twitter account, which would
-    /// let them back in. Revoke its token at Twitter (``RegistrationService/revokeAccess(_:)``) and tell the person,
-    /// as `AccountRoutes` does.
+    /// let them back in. So is one linked before whose id is `unlinkingTwitter`: they could have linked theirs just
+    /// before the change, so the page asks (``EmailChangeUndoTarget/twitter``). Revoke its token at Twitter
+    /// (``RegistrationService/revokeAccess(_:)``) and tell the person, as `AccountRoutes` does.
     /// - Throws: ``LocalAccountError/invalidUndoLink`` when the link does not work, ``LocalAccountError/invalid(_:)``
     ///   naming the password's problems or an old address another account holds now; nothing changes then, and the
     ///   link still works if it did.
     public func undoEmailChange(
-        token: Secret, newPassword: Secret
+        token: Secret, newPassword: Secret, unlinkingTwitter: TwitterUserID? = nil
     ) async throws(LocalAccountError) -> EmailChangeUndoOutcome {
         guard let hash = Self.resetTokenHash(token) else { throw .invalidUndoLink }
         let link: EmailChangeUndoLink?
@@ -83,7 +90,8 @@ extension LocalAccounts {
             + [Self.currentPasswordKey(link.account.id)]
         do {
             switch try await store.undoEmailChange(
-                tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys)
+                tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys,
+                unlinkingTwitter: unlinkingTwitter)
             {
             case .undone(let account, _, let replaced, let ended, let unlinked, let credential):
                 return EmailChangeUndoOutcome(
@@ -100,9 +108,4 @@ extension LocalAccounts {
         }
     }
 
-    /// The screen name of `account`'s Twitter account when it was linked at or after `date`.
-    private static func linkedSince(_ date: Date, _ account: Account) -> String? {
-        guard let twitter = account.twitter, twitter.linkedAt >= date else { return nil }
-        return twitter.screenName
-    }
 }

@@ -135,4 +135,58 @@ struct EmailChangeUndoRoutesTests {
             #expect(try await PasswordSettingsRoutesTests.logIn(app, "ada", Self.password).1.status == 303)
         }
     }
+
+    /// A thief who links their Twitter account and then, a minute later, moves the address: the undo page offers to
+    /// unlink it ("not yours"); ticked, it is unlinked and its token revoked, so "Log in with Twitter" no longer lets
+    /// them back in.
+    @Test func aTwitterAccountLinkedJustBeforeTheChangeIsUnlinkedWhenTicked() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let notices = Locked<[AccountRoutes.EmailChangeNotice]>([])
+        try await WebApp.run(configuration: EmailVerificationRoutesTests.configuration(outbox, notices: notices)) {
+            app in
+            // Given ada's confirmed account, to which the thief, signed in with her password, links his Twitter
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            let first = try await EmailVerificationRoutesTests.mails(outbox, count: 1)[0]
+            _ = try await EmailVerificationRoutesTests.confirm(
+                try await ada.get(try EmailVerificationRoutesTests.path(of: first)), in: &ada)
+            var (thief, _) = try await PasswordSettingsRoutesTests.logIn(app, "ada", Self.password)
+            #expect(try await thief.linkTwitter(WebApp.mallory).location == "/account?notice=linked")
+            let stored = try #require(try await app.store.credential(for: TwitterUserID(WebApp.mallory)))
+            // And then moves the address, a minute later
+            app.clock.advance(by: 60)
+            _ = try await thief.submit(
+                "/account", to: "/account/email",
+                [("new_email", "thief@example.net"), ("current_password", Self.password)])
+            let mail = try await EmailVerificationRoutesTests.mails(outbox, count: 2)[1]
+            _ = try await EmailVerificationRoutesTests.confirm(
+                try await thief.get(try EmailVerificationRoutesTests.path(of: mail)), in: &thief)
+            await app.routes.finishMails()
+            let path = try Self.path(of: try #require(notices.value.first).undoLink)
+            // When ada opens the link: the page offers to unlink it, naming it (escaped), unticked
+            var owner = app.browser()
+            let page = try await owner.get(path)
+            let box = try #require(PageAccessibilityTests.tag(withID: "undo-unlink-twitter", in: page.text))
+            #expect(box.contains(#"value="\#(WebApp.mallory)""#) && !box.contains("checked"))
+            #expect(page.text.contains("@m&lt;script&gt;") && !page.text.contains(#"id="undo-unlinks-twitter""#))
+            // And ticks it
+            let undone = try await owner.post(
+                "/email/undo",
+                [
+                    ("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token"))),
+                    ("password", Self.newPassword), ("unlink_twitter", String(WebApp.mallory)),
+                ])
+            // Then the Twitter account is unlinked and its token revoked at Twitter
+            #expect(undone.location == "/login?notice=email_change_undone_unlinked")
+            let account = try #require(try await app.store.account(.username("ada")))
+            #expect(account.email == "ada@example.org" && account.twitter == nil)
+            try await PasswordSettingsRoutesTests.expectRevoked(stored, of: WebApp.mallory, app)
+            let unlinked = try #require(try await app.store.events(for: account.id).first { $0.kind == .unlinked })
+            #expect(unlinked.details["reason"] == "address_change_undone")
+            // And signing in through it lands in registration, not in ada's account
+            var later = app.browser()
+            let back = try await later.viaTwitter("/login/twitter", as: WebApp.mallory)
+            #expect(back.location?.hasPrefix("/register/details?draft=") == true, "\(back.location ?? "")")
+            #expect(try await later.get("/whoami").text == "nobody")
+        }
+    }
 }

@@ -40,7 +40,7 @@ struct EmailChangeUndoTests {
             #expect(!"\(undo)".contains(token) && !String(reflecting: undo).contains(token))
             let target = try #require(try await local.emailChangeUndoTarget(token: undo.token))
             #expect(target.account.id == ann.id && target.restores == "Ann@Example.org")
-            #expect(target.replacedBy == "thief@example.net" && target.unlinksTwitter == nil)
+            #expect(target.replacedBy == "thief@example.net" && target.twitter == nil && !target.unlinksTwitter)
 
             // When a password the policy refuses is chosen, nothing changes and the link still works
             let dump = try databaseDump(database)
@@ -102,7 +102,8 @@ struct EmailChangeUndoTests {
             #expect(try await store.account(.id(ann.id))?.email == "thief@example.net")
             // And link a Twitter account of theirs
             try await store.linkTwitter(twitterIdentity("77", screenName: "thief"), credential: nil, to: .id(ann.id))
-            #expect(try await local.emailChangeUndoTarget(token: undo.token)?.unlinksTwitter == "thief")
+            let target = try #require(try await local.emailChangeUndoTarget(token: undo.token))
+            #expect(target.twitter?.screenName == "thief" && target.unlinksTwitter)
             // Then Ann's link, for the earlier change, still works, and gives the account back
             let outcome = try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
             #expect(outcome.account.email == "Ann@Example.org" && outcome.account.twitter == nil)
@@ -112,6 +113,30 @@ struct EmailChangeUndoTests {
             // And the reset link mailed to their address no longer works
             let now = Int64(clock.now.timeIntervalSince1970 * 1_000_000)
             #expect(countQuery(database, "SELECT count(*) FROM password_resets WHERE expires_at > \(now)") == 0)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func aTwitterAccountLinkedBeforeTheChangeIsUnlinkedWhenThePersonSaysItIsNotTheirs(notTheirs: Bool) async throws {
+        try await EmailVerificationTests().withAnn { local, store, clock, _, ann in
+            // Given a Twitter account linked to Ann's confirmed account, then the address moved a minute later
+            let confirmation = try #require(try await local.requestEmailVerification(for: ann.id))
+            try await local.verifyEmail(token: confirmation.token)
+            try await store.linkTwitter(twitterIdentity("77", screenName: "thief"), credential: nil, to: .id(ann.id))
+            clock.advance(by: 60)
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "thief@example.net", current: Self.password))
+            let undo = try #require(try await local.followEmailLink(token: change.token, issuingUndo: true)?.undo)
+            // Then the link's target names it, not to be unlinked unless the person says so
+            let target = try #require(try await local.emailChangeUndoTarget(token: undo.token))
+            #expect(target.twitter?.userID.decimalString == "77" && !target.unlinksTwitter)
+            // When the change is undone, saying (or not) that it is not theirs; another id names nothing
+            let outcome = try await local.undoEmailChange(
+                token: undo.token, newPassword: Self.newPassword,
+                unlinkingTwitter: notTheirs ? TwitterUserID(77) : TwitterUserID(78))
+            // Then it is unlinked only when they said so
+            #expect((outcome.unlinkedTwitter?.userID.decimalString == "77") == notTheirs)
+            #expect((try await store.account(.id(ann.id))?.twitter == nil) == notTheirs)
         }
     }
 
