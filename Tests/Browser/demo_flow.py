@@ -4,8 +4,9 @@
 Starts `accounts demo --port 0 --database <tmp> --users <its own users file>`, reads the URL line, and walks the
 whole flow as a person would: register through the sandbox's consent page (fixing a validation error first), sign
 out, log in with Twitter again, cancel at the consent page, open the callback directly, sign up with email and link
-Twitter to that account after a password sign-in, sign out everywhere, and choose a new password through the link
-the demo writes to its outbox. Each step saves a screenshot under the
+Twitter to that account after a password sign-in, sign out everywhere, choose a new password through the link the
+demo writes to its outbox, and undo a change of address through the notice to the old address. Each step saves a
+screenshot under the
 artefacts folder. The last line reads `N passed, M failed`; the exit status is 0 only when nothing failed.
 
     python3 Tests/Browser/demo_flow.py --accounts .build/debug/accounts --artifacts artifacts/browser
@@ -35,6 +36,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 PASSWORD = "a long enough password"
 NEW_PASSWORD = "another long enough password"
 THIRD_PASSWORD = "a third long enough password"
+FOURTH_PASSWORD = "a fourth long enough password"
 
 # The sandbox's fake people for this suite: one without an email (the form must ask for it), one whose email an
 # email account will already have (the link flow).
@@ -371,15 +373,52 @@ class Suite:
         check(self.signed_in_as() == "lin", "the changed password did not sign in")
         self.screenshot("signed-in-with-changed-password")
 
+    def step_undo_a_change_of_address_from_the_old_addresss_notice(self):
+        # Whoever holds lin's password moves the account to an address of theirs
+        self.open("/account")
+        self.fill("new_email", "lin@new.example")
+        self.driver.find_element(By.ID, "email_current_password").send_keys(THIRD_PASSWORD)
+        self.click("#change-email")
+        self.wait_for_path("/account?notice=email_change_sent")
+        link = self.outbox_link(
+            r"To: lin@new\.example\n[^\n]*\n\n[^\n]*\n(http://127\.0\.0\.1:\d+/email/confirm\?token=[0-9a-f]{64})")
+        check(link is not None, "no change link in the outbox")
+        self.driver.get(link)
+        self.click("#confirm-email")
+        self.wait_for_path("/account?notice=email_changed")
+        # The old address is told, with a link that undoes the change
+        undo = self.outbox_link(
+            r"To: lin@example\.org\nSubject: Your email address was changed for lin\n\n[^\n]*\n"
+            r"(http://127\.0\.0\.1:\d+/email/undo\?token=[0-9a-f]{64})")
+        check(undo is not None, "no undo link in the notice to the old address")
+        self.sign_out()
+        self.driver.get(undo)
+        check(self.text_of("#undo-restores") == "lin@example.org", "the page does not name the old address")
+        check(self.text_of("#undo-replaced-by") == "lin@new.example", "the page does not name the new address")
+        self.fill("password", FOURTH_PASSWORD)
+        self.screenshot("undo-email-change")
+        self.click("#undo-change")
+        self.wait_for_path("/login?notice=email_change_undone")
+        check("The change of address is undone" in self.text_of("#notice"), "no change-undone notice")
+        check(self.demo.count("SELECT count(*) FROM users WHERE email = 'lin@example.org'") == 1,
+              "lin's address is not restored")
+        check(undo.split("token=")[1] not in self.demo.stderr_text(), "the demo's stderr shows the undo token")
+        self.fill("login", "lin@example.org")
+        self.fill("password", FOURTH_PASSWORD)
+        self.click("#log-in")
+        self.wait_for_path("/account")
+        check(self.signed_in_as() == "lin", "the password chosen on the undo page did not sign in")
+        self.screenshot("signed-in-after-undo")
+
     def step_delete_the_account_from_the_account_page(self):
         self.open("/account")
         # (several forms have a current_password field: this one is found by its id)
-        self.driver.find_element(By.ID, "delete_current_password").send_keys(THIRD_PASSWORD)
+        self.driver.find_element(By.ID, "delete_current_password").send_keys(FOURTH_PASSWORD)
         self.click("#delete-account")
         # Without the box ticked, the page asks for it and the account stays
         check("Tick the box" in self.text_of("#delete-error"), "no error without the box ticked")
         check(self.demo.count("SELECT count(*) FROM users WHERE username = 'lin'") == 1, "deleted without the box")
-        self.driver.find_element(By.ID, "delete_current_password").send_keys(THIRD_PASSWORD)
+        self.driver.find_element(By.ID, "delete_current_password").send_keys(FOURTH_PASSWORD)
         self.click("#delete-confirm")
         self.screenshot("delete-account")
         self.click("#delete-account")
