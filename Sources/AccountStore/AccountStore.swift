@@ -317,12 +317,12 @@ public struct AccountStore: Sendable {
     @TaskLocal static var actingSession: String?
 
     /// Runs `body` with every write transaction of this task (and its child tasks) made on behalf of the browser
-    /// session `tokenHash`: each one first checks that the session still exists, and writes nothing, throwing
-    /// ``StoreError/sessionEnded``, when it does not. What a request from a signed-in browser changes (a Twitter link,
-    /// a password, an address, a deletion) so cannot land after that browser was signed out or every session of the
-    /// account was ended (from another device, or another instance of the app) while the request was under way.
-    /// Reads are not checked, nor the writes that record what happened (a wrong password's count and event: the
-    /// audit trail keeps them). `body`'s errors pass through unchanged.
+    /// session `tokenHash`: each one first checks that the session still exists and has not expired, and writes
+    /// nothing, throwing ``StoreError/sessionEnded``, when it does not. What a request from a signed-in browser
+    /// changes (a Twitter link, a password, an address, a deletion, other sessions ended) so cannot land after that
+    /// browser was signed out or every session of the account was ended (from another device, or another instance of
+    /// the app) while the request was under way. Reads are not checked, nor the writes that record what happened (a
+    /// wrong password's count and event: the audit trail keeps them). `body`'s errors pass through unchanged.
     public static func onBehalfOfSession<T, E: Error>(
         _ tokenHash: String, _ body: () async throws(E) -> T
     ) async throws(E) -> T {
@@ -348,10 +348,14 @@ public struct AccountStore: Sendable {
                 return try await writeGate.write(pool, durable: durable, body)
             }
             return try await writeGate.write(pool, durable: durable) { db in
+                // (live: an expired row the purge has not removed yet is as ended as a deleted one)
                 guard
                     try Bool.fetchOne(
-                        db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM browser_sessions WHERE token_hash = ?)"),
-                        arguments: [session]) == true
+                        db.cachedStatement(
+                            sql: """
+                                SELECT EXISTS (SELECT 1 FROM browser_sessions
+                                WHERE token_hash = ?1 AND idle_expires_at > ?2 AND expires_at > ?2)
+                                """), arguments: [session, Timestamp.micros(self.now())]) == true
                 else { throw StoreError.sessionEnded }
                 return try body(db)
             }

@@ -195,13 +195,23 @@ extension AccountRoutes {
     /// holds a visitor's Twitter sign-up in progress.
     func signOut(_ request: Request) async throws -> Response {
         let origin = try origin(of: request)
-        if try await sessions.load(request, secure: origin.isHTTPS) == nil {
-            guard originMatches(request, origin) else { throw Refusal(response: try await csrfRefusal(request)) }
-            var response = redirect(nil, to: "/?notice=signed_out")
-            response.setCookie(sessions.clearingCookie(secure: origin.isHTTPS))
+        let signedOut = { () async throws -> Response in
+            guard self.originMatches(request, origin) else {
+                throw Refusal(response: try await self.csrfRefusal(request))
+            }
+            var response = self.redirect(nil, to: "/?notice=signed_out")
+            response.setCookie(self.sessions.clearingCookie(secure: origin.isHTTPS))
             return response
         }
-        let (visit, _) = try await postedVisit(request)
+        if try await sessions.load(request, secure: origin.isHTTPS) == nil { return try await signedOut() }
+        let visit: Visit
+        do {
+            (visit, _) = try await postedVisit(request)
+        } catch let refusal as Refusal {
+            // Its session ended between the two reads (another device signed it out): as for a browser with none.
+            guard try await sessions.load(request, secure: origin.isHTTPS) == nil else { throw refusal }
+            return try await signedOut()
+        }
         try await sessions.end(visit.session)
         var response = redirect(nil, to: "/?notice=signed_out")
         response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
@@ -474,10 +484,13 @@ extension AccountRoutes {
             return sessionEndedResponse()
         case .wrongPassword:
             try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
+            // (a session ended while the password was checked gets the log-in page, not the account's)
+            guard try await sessionLives(visit) else { return sessionEndedResponse() }
             return try await accountPage(
                 visit, account, problem: "The current password is not correct.", on: form, status: .unauthorized,
                 typedEmail: typedEmail)
         case .throttled(let retryAfter):
+            guard try await sessionLives(visit) else { return sessionEndedResponse() }
             return retrying(
                 try await accountPage(
                     visit, account,
@@ -487,6 +500,11 @@ extension AccountRoutes {
         default:
             return nil
         }
+    }
+
+    /// Whether `visit`'s browser session is still stored and live (not ended by another device meanwhile).
+    func sessionLives(_ visit: Visit) async throws -> Bool {
+        try await store.browserSession(tokenHash: visit.session.record.tokenHash) != nil
     }
 
     /// `POST /account/twitter/unlink`. Unlinking ends every other session and takes a way in away, so a session that
@@ -536,8 +554,11 @@ extension AccountRoutes {
     func endSession(_ request: Request) async throws -> Response {
         let (posted, form) = try await postedVisit(request)
         let (visit, account) = try signedInVisit(posted)
-        let ended = try await store.endBrowserSession(
-            handle: form["session"] ?? "", of: account.id, keeping: visit.session.record.tokenHash)
+        // (asked from a browser signed out meanwhile, it ends nothing: the browser that signed it out stays in)
+        let ended = try await forSession(visit) { () async throws(StoreError) in
+            try await store.endBrowserSession(
+                handle: form["session"] ?? "", of: account.id, keeping: visit.session.record.tokenHash)
+        }
         guard ended else { return redirect(visit, to: "/account?notice=session_not_found") }
         logger.info("session ended from the account page", metadata: ["account.id": "\(account.id)"])
         return redirect(visit, to: "/account?notice=session_ended")
@@ -546,7 +567,11 @@ extension AccountRoutes {
     /// `POST /account/sign-out-everywhere`: revokes every session of the account (this one included).
     func signOutEverywhere(_ request: Request) async throws -> Response {
         let (visit, account) = try signedInVisit(try await postedVisit(request).0)
-        let count = try await store.deleteBrowserSessions(of: account.id)
+        // (asked from a browser signed out meanwhile, it ends nothing: that browser is signed out already, and whoever
+        // signed it out stays in)
+        let count = try await forSession(visit) { () async throws(StoreError) in
+            try await store.deleteBrowserSessions(of: account.id)
+        }
         logger.info("signed out everywhere", metadata: ["account.id": "\(account.id)", "web.sessions": "\(count)"])
         var response = redirect(nil, to: "/?notice=signed_out_everywhere")
         response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))

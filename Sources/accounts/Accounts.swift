@@ -1,4 +1,5 @@
 import ArgumentParser
+import DuplicateDetection
 import Foundation
 import Synchronization
 
@@ -32,6 +33,13 @@ struct Accounts: AsyncParsableCommand {
     /// Parses and runs the command as `AsyncParsableCommand.main()` does, then exits 75 when a report of a committed
     /// change could not be written to stdout (``printCommittedOutput(_:)``) and the command ended well otherwise.
     static func main() async {
+        if let unknown = unknownHelpTopic(Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(
+                Data(
+                    ("Error: no command '\(ReportRenderer.terminalText(unknown))'\nUsage: \(Accounts.usageString())\n"
+                        + "  See 'accounts --help' for the commands.\n").utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -43,6 +51,22 @@ struct Accounts: AsyncParsableCommand {
             exit(withError: error)
         }
         if CommittedOutput.failed.load(ordering: .relaxed) { Foundation.exit(ExitStatus.temporaryFailure) }
+    }
+
+    /// The first name after `help` in `arguments` (`accounts help users shwo`) that names no command, if any:
+    /// argument-parser's `help` would print the root help and exit 0, which a script (or a typo) takes for success.
+    static func unknownHelpTopic(_ arguments: [String]) -> String? {
+        guard arguments.first == "help" else { return nil }
+        var command: any ParsableCommand.Type = Accounts.self
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            guard
+                let next = command.configuration.subcommands.first(where: {
+                    $0._commandName == name || $0.configuration.aliases.contains(name)
+                })
+            else { return name }
+            command = next
+        }
+        return nil
     }
 
     /// A command group run without its subcommand (`accounts`, `accounts users`: `accounts $COMMAND` with the

@@ -29,8 +29,11 @@ func writeStandardError(_ text: String) {
 }
 
 /// Writes `text` to stdout. When stdout cannot take it (closed, a full disk), says so on stderr and ends the process
-/// with exit status 1: the output is incomplete, and the command must not look successful.
+/// with exit status 1: the output is incomplete, and the command must not look successful. (A pipe whose reader has
+/// gone, `accounts export | head -1`, ends it quietly by SIGPIPE, as it ends other tools.) Once a committed change was
+/// reported (``printCommittedOutput(_:)``), the command's further output goes that way too.
 func printOutput(_ text: String) {
+    if CommittedOutput.begun.load(ordering: .relaxed) { return printCommittedOutput(text) }
     if let failure = writeAll(text, to: STDOUT_FILENO) {
         printError("cannot write to standard output: \(String(cString: strerror(failure)))")
         exit(ExitStatus.operationalFailure)
@@ -42,7 +45,12 @@ func printOutput(_ text: String) {
 /// steps (a purge's rebuild, a migration's next step, a warning still to give), and then exits 75 ("done, but a step
 /// outside the store failed"; ``Accounts/main()``), never 1, which would read as nothing done (and a retry of an
 /// import would then refuse every line as a duplicate). For a report of nothing changed, use ``printOutput(_:)``.
+///
+/// A pipe whose reader has gone (`accounts purge | head -0`, a log shipper that died) is such a stdout too: from the
+/// first committed report on, SIGPIPE is ignored, so that the write fails with `EPIPE` instead of killing the process
+/// before it can say what it committed or finish its steps.
 func printCommittedOutput(_ text: String) {
+    if !CommittedOutput.begun.exchange(true, ordering: .relaxed) { signal(SIGPIPE, SIG_IGN) }
     if CommittedOutput.failed.load(ordering: .relaxed) {
         writeStandardError(text)
         return
@@ -57,6 +65,8 @@ func printCommittedOutput(_ text: String) {
 /// Whether a report of a committed change could not be written to stdout (``printCommittedOutput(_:)``).
 enum CommittedOutput {
     static let failed = Atomic<Bool>(false)
+    /// Whether a committed change was reported (stdout then takes the rest of the output that way).
+    static let begun = Atomic<Bool>(false)
 }
 
 /// Writes all of `text` to `descriptor`; the `errno` of a failed write, `nil` when all of it went out.

@@ -168,9 +168,10 @@ struct KeysCommand: AsyncParsableCommand {
                 throw fail(error)
             }
             progress.finish()
-            printOutput(
-                "rewrapped \(report.rewrapped) values under key \(KeyRingError.shownPlain(report.keyID)) in \(report.batches) "
-                    + "batches\n")
+            // (values moved are committed: a report stdout does not take goes to stderr, exit 75, not 1)
+            (report.rewrapped > 0 ? printCommittedOutput : printOutput)(
+                "rewrapped \(report.rewrapped) values under key \(KeyRingError.shownPlain(report.keyID)) in "
+                    + "\(report.batches) batches\n")
         }
     }
 }
