@@ -39,7 +39,7 @@ extension KeyRing {
         do throws(OpenError) {
             return try ring.openWithOwnKeys(sealed, purpose: purpose, rowKey: rowKey)
         } catch .unknownKeyID(let id) {
-            guard let follower, let reread = follower.rereadNow(), reread.holdsKey(withID: id) else {
+            guard let reread = follower?.rereadNow(), reread.holdsKey(withID: id) else {
                 throw .unknownKeyID(id)
             }
             return try reread.openWithOwnKeys(sealed, purpose: purpose, rowKey: rowKey)

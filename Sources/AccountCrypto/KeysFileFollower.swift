@@ -6,18 +6,26 @@ import Synchronization
 /// sealing under the old one after it.
 ///
 /// The file is checked (one `stat`) at most every `recheckInterval` when the ring seals or opens, and read again when
-/// it changed (another inode, size or modification time); a value naming a key id the ring lacks has it checked at
-/// once (at most once a second). A file that no longer reads as a valid ring (half written, its mode widened) is not
-/// taken: the keys read last stay, and the next change is tried again. Keys are added, never dropped: one the file no
-/// longer holds stays (after the file's) until the process restarts.
+/// it changed (another inode, size, modification or status-change time); a value naming a key id the ring lacks has it
+/// checked at once (at most once a second; callers meanwhile wait for the check under way and take what it read). One
+/// check runs at a time, so an older read never replaces a newer one. A file that no longer reads as a valid ring
+/// (half written, its mode widened), or that gives a key id the ring holds other bytes (a key regenerated under its
+/// old id: values sealed under the held bytes would fail as if altered, and new ones would be sealed under other bytes
+/// with the same id) or a look-alike of it (the same text in another Unicode form), is not taken: the keys read last
+/// stay, and the next change is tried again. Keys are added, never dropped: one the file no longer holds stays (after
+/// the file's) until the process restarts.
 final class KeysFileFollower: Sendable {
-    /// What tells one version of the file from another.
+    /// What tells one version of the file from another. The status-change time changes on every write (and cannot be
+    /// set back), so an edit in place that keeps the size and the modification time (`cp -p`, `touch -r`, a file
+    /// system with whole-second times) is seen too.
     struct Identity: Equatable, Sendable {
         var device: UInt64
         var inode: UInt64
         var size: Int64
         var modifiedSeconds: Int
         var modifiedNanoseconds: Int
+        var changedSeconds: Int
+        var changedNanoseconds: Int
     }
 
     private struct State: Sendable {
@@ -30,6 +38,9 @@ final class KeysFileFollower: Sendable {
     let path: String
     private let recheckInterval: Duration
     private let state: Mutex<State>
+    /// Held for the length of a check (a `stat`, and a read when the file changed): checks run one at a time. Never
+    /// taken inside `state`'s lock; sealing and opening between checks take only `state`'s.
+    private let checking = Mutex(())
 
     init(path: String, ring: KeyRing, identity: Identity?, recheckInterval: Duration) {
         self.path = path
@@ -44,22 +55,29 @@ final class KeysFileFollower: Sendable {
             (state.ring, now - state.checkedAt >= recheckInterval)
         }
         guard due else { return ring }
-        return check(at: now)
-    }
-
-    /// The ring after checking the file now, whatever `recheckInterval` says (at most once a second: else `nil`), for
-    /// a value naming a key id the ring lacks.
-    func rereadNow() -> KeyRing? {
-        let now = ContinuousClock.now
-        let allowed = state.withLock { state in
-            guard state.rereadAt.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
-            state.rereadAt = now
-            return true
+        return checking.withLock { _ in
+            // (another caller may have checked while this one waited)
+            let stillDue = state.withLock { now - $0.checkedAt >= recheckInterval }
+            return stillDue ? check(at: now) : state.withLock { $0.ring }
         }
-        return allowed ? check(at: now) : nil
     }
 
-    /// Checks the file, and reads it when it changed. The ring now current.
+    /// The ring after checking the file now, whatever `recheckInterval` says, for a value naming a key id the ring
+    /// lacks. At most once a second the file is checked; a caller within that second waits for the check under way,
+    /// if any, and gets the ring as it left it.
+    func rereadNow() -> KeyRing {
+        let now = ContinuousClock.now
+        return checking.withLock { _ in
+            let allowed = state.withLock { state in
+                guard state.rereadAt.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
+                state.rereadAt = now
+                return true
+            }
+            return allowed ? check(at: now) : state.withLock { $0.ring }
+        }
+    }
+
+    /// Checks the file, and reads it when it changed. The ring now current. Called with `checking` held.
     private func check(at now: ContinuousClock.Instant) -> KeyRing {
         let identity = Self.identity(ofFileAt: path)
         let (known, ring) = state.withLock { state in
@@ -67,13 +85,12 @@ final class KeysFileFollower: Sendable {
             return (state.identity, state.ring)
         }
         guard identity != known, let identity else { return ring }
-        guard let read = try? KeyRing.readFile(path: path) else { return ring }
+        guard let read = try? KeyRing.readFile(path: path), Self.agrees(read, with: ring) else { return ring }
         // A key the ring holds stays, after the file's, though the file lacks it: values may still be sealed under
         // it (a file caught half written, a line deleted by mistake, a rotation whose rewrap has not run), and only a
-        // restart drops it. (A ring that would not check, a kept key's id a look-alike of one in the file, is the
-        // file's alone.)
+        // restart drops it.
         let kept = ring.keys.filter { key in !read.keys.contains { KeyRing.sameKeyID($0.id, key.id) } }
-        let reread = kept.isEmpty ? read : ((try? KeyRing(keys: read.keys + kept)) ?? read)
+        guard let reread = kept.isEmpty ? read : try? KeyRing(keys: read.keys + kept) else { return ring }
         // (read after the stat: a change made in between is read now and seen again, harmlessly, next time)
         state.withLock { state in
             state.ring = reread
@@ -82,12 +99,26 @@ final class KeysFileFollower: Sendable {
         return reread
     }
 
+    /// Whether every key of `read` whose id the ring `held` holds (or a look-alike of it) is that key, byte for byte:
+    /// else the file is not taken.
+    static func agrees(_ read: KeyRing, with held: KeyRing) -> Bool {
+        read.keys.allSatisfy { key in
+            held.keys.allSatisfy { heldKey in
+                let alike =
+                    heldKey.id == key.id
+                    || KeyRing.withoutPresentationSelectors(heldKey.id) == KeyRing.withoutPresentationSelectors(key.id)
+                return !alike || (KeyRing.sameKeyID(heldKey.id, key.id) && heldKey.hasSameBytes(as: key))
+            }
+        }
+    }
+
     /// The file's identity, `nil` when it cannot be read.
     static func identity(ofFileAt path: String) -> Identity? {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         return Identity(
             device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int64(status.st_size),
-            modifiedSeconds: Int(status.st_mtim.tv_sec), modifiedNanoseconds: Int(status.st_mtim.tv_nsec))
+            modifiedSeconds: Int(status.st_mtim.tv_sec), modifiedNanoseconds: Int(status.st_mtim.tv_nsec),
+            changedSeconds: Int(status.st_ctim.tv_sec), changedNanoseconds: Int(status.st_ctim.tv_nsec))
     }
 }
