@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "TwitterOAuth",
             dependencies: [
-                "AccountCrypto",
+                "AccountCrypto", "AccountModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

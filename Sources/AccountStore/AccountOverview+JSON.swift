@@ -58,9 +58,12 @@ extension AccountOverview {
         }
     }
 
-    /// The stored profile JSON as it is when it is a JSON object, `null` otherwise (none stored, or not JSON).
+    /// The stored profile JSON as it is when it is a strict JSON object (``StrictJSON``: one every reader takes, and
+    /// reads alike), `null` otherwise (none stored, or not such JSON: one stored before profiles were checked so).
     private static func profile(_ bytes: [UInt8]?) -> String {
-        guard let bytes, (try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any] else { return "null" }
+        guard let bytes, StrictJSON.problem(in: bytes) == nil,
+            bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{")
+        else { return "null" }
         return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -367,7 +367,9 @@ public struct RegistrationService: Sendable {
         let now = store.currentDate
         let draft = RegistrationDraft(
             id: RegistrationService.newDraftID(), browserSession: binding, purpose: pending.purpose,
-            twitterUserID: TwitterUserID(profile.id), screenName: profile.screenName, credential: credential,
+            // (as every stored screen name: control characters dropped, a NUL too, at which SQLite text read back ends)
+            twitterUserID: TwitterUserID(profile.id), screenName: PersonName.storable(profile.screenName),
+            credential: credential,
             profileJSON: profile.rawJSON,
             fields: Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }),
             linkUser: pending.linkUser, createdAt: now, expiresAt: now.addingTimeInterval(configuration.draftLifetime))

@@ -1,3 +1,4 @@
+import AccountModel
 public import Foundation
 
 /// The signed-in user from `GET /1.1/account/verify_credentials.json`: typed fields plus the JSON exactly as received.
@@ -26,15 +27,28 @@ public struct TwitterProfile: Sendable, Equatable {
     public let rawJSON: [UInt8]
 
     /// Decodes a `verify_credentials` (or any v1.1 user object) JSON body, keeping `json` as ``rawJSON``.
-    /// - Throws: ``TwitterError/malformedResponse(_:)`` naming the field that is missing, mistyped or blank
-    ///   (`screen_name`, `name`), or saying that the body is not JSON or not UTF-8 (UTF-16, a byte-order mark);
-    ///   never quoting the body.
+    /// - Throws: ``TwitterError/malformedResponse(_:)`` naming the field that is missing, mistyped, blank
+    ///   (`screen_name`, `name`) or given twice, or saying that the body is not strict JSON (RFC 8259: no trailing
+    ///   comma, no leading zero, no lone surrogate, …) or not UTF-8 (UTF-16, a byte-order mark); never quoting the
+    ///   body.
     public init(json: [UInt8]) throws(TwitterError) {
         // JSON between systems is UTF-8 without a byte-order mark (RFC 8259 8.1). Foundation's decoder also reads
         // UTF-16 and UTF-32 and skips a mark, but the body is kept as it came: pasted into the data download's UTF-8
         // JSON, such a profile made it no JSON at all.
         guard !json.starts(with: [0xEF, 0xBB, 0xBF]), String(validating: json, as: UTF8.self) != nil else {
             throw .malformedResponse("verify_credentials: the body is not UTF-8 JSON (RFC 8259 8.1)")
+        }
+        // Strict JSON, each field once: Foundation's decoder takes a trailing comma, `01`, a bad escape or a raw tab in
+        // a field it does not read, and the first of two values of a field where every other reader takes the last, so
+        // the profile kept (and pasted into the data download) would be no JSON, or say another id or handle.
+        switch StrictJSON.problem(in: json) {
+        case nil: break
+        case .repeatedName(let name):
+            let shown = name.count <= 64 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+            throw .malformedResponse(
+                "verify_credentials: " + (shown ? "the field \(name)" : "a field") + " is given twice")
+        case .invalid, .tooDeep:
+            throw .malformedResponse("verify_credentials: the body is not valid JSON (malformed or truncated)")
         }
         let wire: Wire
         do {
@@ -44,7 +58,8 @@ public struct TwitterProfile: Sendable, Equatable {
         } catch {
             throw .malformedResponse("verify_credentials: the body is not valid JSON")
         }
-        guard let id = UInt64(wire.idString) else {
+        // (canonical digits only, as everywhere else: `+5` and `05` would be kept in the profile beside the id 5)
+        guard let id = TwitterUserID(decimal: wire.idString)?.value else {
             throw .malformedResponse("verify_credentials: id_str is not a 64-bit unsigned decimal integer")
         }
         // Every Twitter user has a handle and a display name; blank ones (white space and control characters only,

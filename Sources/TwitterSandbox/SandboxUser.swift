@@ -182,7 +182,8 @@ public struct SandboxUser: Sendable, Hashable, Codable {
             // Screen names are unique whatever their case, as on Twitter.
             if let earlier = screenNames.updateValue(index, forKey: user.screenName.lowercased()) {
                 throw .invalidUsersFile(
-                    "user \(index): screen_name \(user.screenName) is already used by user \(earlier) (case ignored)")
+                    "user \(index): screen_name \(Self.shown(user.screenName)) is already used by user \(earlier) "
+                        + "(case ignored)")
             }
             if let createdAt = user.createdAt, TwitterDate.parse(createdAt) == nil {
                 throw .invalidUsersFile(
@@ -229,5 +230,17 @@ public struct SandboxUser: Sendable, Hashable, Codable {
         @unknown default:
             return "does not decode"
         }
+    }
+}
+
+extension SandboxUser {
+    /// `text` for an error message read on a terminal: control and format characters (an escape sequence, a
+    /// direction override) shown as `?`.
+    static func shown(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map {
+                    [.control, .format].contains($0.properties.generalCategory) ? "?" : $0
+                }))
     }
 }
