@@ -118,8 +118,8 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
 
     /// A change of address was undone through the link mailed to the old address: that address is the account's again
     /// (confirmed), with a new password, and every browser session of it ended; `details` say between which addresses
-    /// (`old_email`, the one the change had made, and `new_email`, the one restored), how (`method`: `undo_link`) and
-    /// how many sessions ended (`sessions`).
+    /// (`old_email`, the one the account had: the change's, or a later change's, and `new_email`, the one restored),
+    /// how (`method`: `undo_link`) and how many sessions ended (`sessions`).
     public static let emailChangeUndone = AccountEventKind(rawValue: "email_change_undone")
 
     /// The database file was rebuilt (SQLite's `VACUUM`, by ``AccountStore``'s purge) after an account was deleted, a

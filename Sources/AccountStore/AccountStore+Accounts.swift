@@ -100,6 +100,10 @@ extension AccountStore {
         if let email = record.email, try unkeyedHolder(db, key: Mailbox.uniquenessKey(email)) != nil {
             throw StoreError.duplicate(.email)
         }
+        // Nor can it take an address a change moved an account off while that change can be undone.
+        if let email = record.email, try undoReservation(db, email, other: nil, now: Timestamp.micros(now)) != nil {
+            throw StoreError.duplicate(.email)
+        }
         // A cached INSERT (not the record's generic insert): this is the registration hot path.
         try db.run(
             sql: """
@@ -258,7 +262,8 @@ extension AccountStore {
 /// The lookups the registration flow makes, named so a test can prove each uses an index.
 package enum Queries {
     /// Whether the account `?1` had its sessions ended (a reset, a password change or removal, "sign out
-    /// everywhere", a disabling, an unlink) after `?2`: `account_events_subject_kind` reads only those events.
+    /// everywhere", a disabling, an unlink, an undone change of address) after `?2`: `account_events_subject_kind`
+    /// reads only those events.
     package static let sessionsEndedSince = """
         SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ?1 AND occurred_at > ?2
             AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
@@ -267,7 +272,8 @@ package enum Queries {
                 '\(AccountEventKind.passwordChanged.rawValue)',
                 '\(AccountEventKind.passwordAdded.rawValue)',
                 '\(AccountEventKind.passwordRemoved.rawValue)',
-                '\(AccountEventKind.unlinked.rawValue)'))
+                '\(AccountEventKind.unlinked.rawValue)',
+                '\(AccountEventKind.emailChangeUndone.rawValue)'))
         """
     /// When the subject `?1` last had an event of kind `?2` (`NULL` for none): one step down the index.
     package static let lastEventOfKind =

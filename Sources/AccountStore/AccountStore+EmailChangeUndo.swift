@@ -6,9 +6,10 @@ import GRDB
 /// What following a link that undoes a change of address came to
 /// (``AccountStore/undoEmailChange(tokenHash:newHash:clearingFailuresFor:)``).
 package enum EmailChangeUndoUse: Sendable {
-    /// The account's address is the restored one again (confirmed), its password `newHash`, every browser session of
-    /// it ended (`sessionsEnded` were live); `unlinked` is the Twitter identity linked since the change, removed, with
-    /// its access token as the same transaction read it (`nil` when none was stored or the key ring cannot open it).
+    /// The account's address is the restored one again (confirmed; `replaced`, the one it had: the change's, or a
+    /// later change's), its password `newHash`, every browser session of it ended (`sessionsEnded` were live);
+    /// `unlinked` is the Twitter identity linked since the change (or named), removed, with its access token as the
+    /// same transaction read it (`nil` when none was stored or the key ring cannot open it).
     case undone(
         Account, restored: String, replaced: String, sessionsEnded: Int, unlinked: TwitterIdentity?,
         credential: TwitterCredential?)
@@ -60,7 +61,7 @@ extension AccountStore {
                 let before = try AccountStore.account(db, rowID: link.userRowID)
             else { return (.invalidToken, nil) }
             let rowID = link.userRowID
-            if try AccountStore.emailHolder(db, link.email, other: rowID) != nil {
+            if try AccountStore.emailHolder(db, link.email, other: rowID, now: micros) != nil {
                 throw StoreError.duplicate(.email)
             }
             guard let mailbox = Mailbox.normalize(link.email) else {
@@ -112,7 +113,9 @@ extension AccountStore {
             for key in loginKeys {
                 try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [key])
             }
-            var details = Self.emailChangeDetails(from: link.replacedBy, to: link.email)
+            // (the address the account leaves: the change's, or a later one's when the account moved again since)
+            let left = before.email ?? link.replacedBy
+            var details = Self.emailChangeDetails(from: left, to: link.email)
             details["method"] = "undo_link"
             details["sessions"] = "\(ended)"
             try AccountStore.insertEvent(
@@ -122,7 +125,7 @@ extension AccountStore {
             guard let account = try AccountStore.account(db, rowID: rowID) else { return (.invalidToken, nil) }
             return (
                 .undone(
-                    account, restored: link.email, replaced: link.replacedBy, sessionsEnded: ended, unlinked: unlinked,
+                    account, restored: link.email, replaced: left, sessionsEnded: ended, unlinked: unlinked,
                     credential: nil), stored
             )
         }
@@ -149,9 +152,24 @@ extension AccountStore {
                 """, arguments: [micros - Int64(Self.passwordResetRetention * 1_000_000)])
         try db.run(
             sql: """
-                INSERT INTO email_change_undos (token_hash, user_id, email, replaced_by, changed_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [tokenHash, userRowID, email, replacedBy, micros, expiresAt])
+                INSERT INTO email_change_undos (
+                    token_hash, user_id, email, email_key, replaced_by, changed_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [tokenHash, userRowID, email, Mailbox.uniquenessKey(email), replacedBy, micros, expiresAt])
+    }
+
+    /// The row id of another account (not `other`) for which a live undo link restores `email` (as the store compares
+    /// addresses): the address is reserved for it while the link works.
+    static func undoReservation(_ db: Database, _ email: String, other: Int64?, now: Int64) throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT x.user_id FROM email_change_undos x JOIN users u ON u.id = x.user_id
+                    WHERE x.email_key = ?1 AND x.used_at IS NULL AND x.expires_at > ?2 AND x.user_id IS NOT ?3
+                        AND u.status = 'active'
+                    LIMIT 1
+                    """), arguments: [Mailbox.uniquenessKey(email), now, other])
     }
 
     /// The live undo link whose token hashes to `tokenHash`, of an active account.

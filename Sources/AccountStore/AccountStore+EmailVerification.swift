@@ -20,9 +20,9 @@ package enum EmailVerificationIssue: Sendable, Equatable {
 
 /// What following an email link came to (``AccountStore/verifyEmail(tokenHash:)``).
 package enum EmailVerificationUse: Sendable, Equatable {
-    /// The account's address is confirmed (`changed`: it is the link's new address now; `undoIssued`: a link that
-    /// undoes the change was stored, as asked).
-    case verified(Account, changed: Bool, undoIssued: Bool)
+    /// The account's address is confirmed (`changed`: it is the link's new address now, `replaced` the one it had;
+    /// `undoIssued`: a link that undoes the change was stored, as asked: the replaced address was confirmed).
+    case verified(Account, changed: Bool, replaced: String?, undoIssued: Bool)
     /// The link is unknown, used, replaced or expired, its account is not active, or the account's address is no
     /// longer the one the link was made for.
     case invalidToken
@@ -60,7 +60,7 @@ extension AccountStore {
             let email: String
             if let newEmail {
                 guard record.passwordHash == checkedPasswordHash else { return .passwordChanged }
-                if try AccountStore.emailHolder(db, newEmail.rawValue, other: rowID) != nil {
+                if try AccountStore.emailHolder(db, newEmail.rawValue, other: rowID, now: micros) != nil {
                     throw StoreError.duplicate(.email)
                 }
                 email = newEmail.rawValue
@@ -155,7 +155,7 @@ extension AccountStore {
             try AccountStore.endEmailVerifications(
                 db, userRowID: link.userRowID, at: micros, kind: link.change ? nil : "confirm")
             if link.change {
-                if try AccountStore.emailHolder(db, link.email, other: link.userRowID) != nil {
+                if try AccountStore.emailHolder(db, link.email, other: link.userRowID, now: micros) != nil {
                     throw StoreError.duplicate(.email)
                 }
                 guard let mailbox = Mailbox.normalize(link.email) else {
@@ -196,7 +196,9 @@ extension AccountStore {
                         expiresAt: Timestamp.micros(now.addingTimeInterval(undo.lifetime)))
                     undoIssued = true
                 }
-                return .verified(try AccountStore.attachTwitter(db, record), changed: true, undoIssued: undoIssued)
+                return .verified(
+                    try AccountStore.attachTwitter(db, record), changed: true, replaced: oldEmail,
+                    undoIssued: undoIssued)
             }
             if record.emailVerifiedAt == nil {
                 record.emailVerifiedAt = micros
@@ -208,7 +210,8 @@ extension AccountStore {
                         kind: .emailVerified, subject: user, actor: "user", details: ["method": "link"],
                         occurredAt: now))
             }
-            return .verified(try AccountStore.attachTwitter(db, record), changed: false, undoIssued: false)
+            return .verified(
+                try AccountStore.attachTwitter(db, record), changed: false, replaced: nil, undoIssued: false)
         }
     }
 
@@ -222,15 +225,16 @@ extension AccountStore {
     }
 
     /// The row id of another account (not `other`) whose address is `email` as the store compares addresses, stored
-    /// keyed or not yet keyed.
-    static func emailHolder(_ db: Database, _ email: String, other: Int64) throws -> Int64? {
+    /// keyed or not yet keyed, or for which a live undo link restores it (``undoReservation(_:_:other:now:)``).
+    static func emailHolder(_ db: Database, _ email: String, other: Int64, now: Int64) throws -> Int64? {
         let key = Mailbox.uniquenessKey(email)
         if let keyed = try Int64.fetchOne(
             db, sql: "SELECT id FROM users WHERE email_key = ? AND id <> ?", arguments: [key, other])
         {
             return keyed
         }
-        return try unkeyedHolder(db, key: key).flatMap { $0 == other ? nil : $0 }
+        if let unkeyed = try unkeyedHolder(db, key: key), unkeyed != other { return unkeyed }
+        return try undoReservation(db, email, other: other, now: now)
     }
 
     /// Ends the live email links of the account in row `userRowID` at `micros`: their rows stay, to count the requests

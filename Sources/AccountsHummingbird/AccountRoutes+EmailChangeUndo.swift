@@ -66,7 +66,8 @@ extension AccountRoutes {
             visit, title: "Undo the change of address", status: status,
             body: Pages.undoEmailChange(
                 username: target.account.username, restores: target.restores, replacedBy: target.replacedBy,
-                twitter: target.twitter, unlinksTwitter: target.unlinksTwitter, token: token, errors: errors,
+                current: target.account.email, twitter: target.twitter, unlinksTwitter: target.unlinksTwitter,
+                token: token, errors: errors,
                 csrf: visit.csrf))
         // As on the reset page: the form sends only the origin as the referrer, never this URL with its token.
         response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin"

@@ -291,13 +291,23 @@ extension AccountRoutes {
         // anything changes: with none free the answer is 503, the address stays, and the link keeps working. Whether
         // the old address is confirmed is asked again in the transaction that changes it: one confirmed after the look
         // above (its own link followed meanwhile) is not changed without a place either.
+        // The old address hears of it through `notifyChange`, else through the `emailChanged` security notice: either
+        // carries the undo link, so a place in its queue is taken the same way.
         let notify = configuration.emailVerification?.notifyChange
-        let guardsNotice = changes && notify != nil
+        let securityNotice = notify == nil ? configuration.securityNotice : nil
+        let guardsNotice = changes && (notify != nil || securityNotice != nil)
+        let queue = notify != nil ? emailMails : noticeMails
         var reserved = false
-        defer { if reserved { emailMails.release() } }
+        defer { if reserved { queue.release() } }
         func takePlace() -> Bool {
-            guard emailMails.reserve() else {
-                logDroppedEmailMail("email change notice")
+            guard queue.reserve() else {
+                if notify != nil {
+                    logDroppedEmailMail("email change notice")
+                } else if let dropped = noticeMails.refusalsToLog("email_changed", at: store.currentDate) {
+                    logger.warning(
+                        "security notice dropped: too many under way",
+                        metadata: ["web.limit": "\(noticeMails.limit)", "web.dropped": "\(dropped)"])
+                }
                 return false
             }
             reserved = true
@@ -311,13 +321,12 @@ extension AccountRoutes {
         if guardsNotice && target?.account.email != nil && target?.account.isEmailVerified == true {
             guard takePlace() else { return busy() }
         }
-        // The notice carries a link that undoes the change: issued with it, in the change's transaction, when a notice
-        // goes to the old address.
-        let issuingUndo = changes && (notify != nil || configuration.securityNotice != nil)
+        // The notice carries a link that undoes the change: issued with it, in the change's transaction, when the
+        // change moves the account off a confirmed address (the one the notice goes to).
         let outcome: EmailLinkOutcome
         do throws(LocalAccountError) {
             if let followed = try await local.followEmailLink(
-                token: token, unlessConfirmedAddressChanges: guardsNotice && !reserved, issuingUndo: issuingUndo)
+                token: token, unlessConfirmedAddressChanges: guardsNotice && !reserved, issuingUndo: guardsNotice)
             {
                 outcome = followed
             } else {
@@ -325,7 +334,7 @@ extension AccountRoutes {
                 guard takePlace() else { return busy() }
                 guard
                     let followed = try await local.followEmailLink(
-                        token: token, unlessConfirmedAddressChanges: false, issuingUndo: issuingUndo)
+                        token: token, unlessConfirmedAddressChanges: false, issuingUndo: guardsNotice)
                 else { throw .invalidVerificationLink }
                 outcome = followed
             }
@@ -344,28 +353,41 @@ extension AccountRoutes {
         let account = outcome.account
         logger.info(changes ? "email changed" : "email confirmed", metadata: ["account.id": "\(account.id)"])
         let undoLink = outcome.undo.map { Secret(linkBase() + "/email/undo?token=" + $0.token.revealed) }
-        // (a place is held only for a change of a confirmed address: `target`'s, which the change replaced)
-        if reserved, let old = target?.account.email, let new = account.email, let notify {
-            let notice = EmailChangeNotice(
-                to: old, username: account.username, newAddress: new, changedAt: account.updatedAt,
-                undoLink: undoLink, undoExpiresAt: outcome.undo?.expiresAt)
-            let logger = logger
+        // A place is held only for a change of a confirmed address; the notice goes to the address the change's own
+        // transaction replaced (confirmed: it issued the undo link), whatever an earlier look said.
+        if reserved, let old = outcome.replacedAddress, let new = account.email, outcome.undo != nil {
             reserved = false
-            emailMails.startInReservedPlace {
-                do {
-                    try await notify(notice)
-                } catch {
-                    logger.error(
-                        "email change notice failed",
-                        metadata: ["account.id": "\(account.id)", "web.error": "\(type(of: error))"])
+            let logger = logger
+            if let notify {
+                let notice = EmailChangeNotice(
+                    to: old, username: account.username, newAddress: new, changedAt: account.updatedAt,
+                    undoLink: undoLink, undoExpiresAt: outcome.undo?.expiresAt)
+                emailMails.startInReservedPlace {
+                    do {
+                        try await notify(notice)
+                    } catch {
+                        logger.error(
+                            "email change notice failed",
+                            metadata: ["account.id": "\(account.id)", "web.error": "\(type(of: error))"])
+                    }
+                }
+            } else if let securityNotice {
+                let notice = SecurityNotice(
+                    to: old, username: account.username, change: .emailChanged, newAddress: new,
+                    changedAt: account.updatedAt, undoLink: undoLink, undoExpiresAt: outcome.undo?.expiresAt)
+                noticeMails.startInReservedPlace {
+                    do {
+                        try await securityNotice(notice)
+                    } catch {
+                        logger.error(
+                            "security notice failed",
+                            metadata: [
+                                "account.id": "\(account.id)", "web.notice": "email_changed",
+                                "web.error": "\(type(of: error))",
+                            ])
+                    }
                 }
             }
-        }
-        // Without `notifyChange` the old confirmed address still hears of it, as of any other change of a way in.
-        if changes, notify == nil, let before = target?.account, before.email != account.email {
-            sendSecurityNotice(
-                .emailChanged, for: before, newAddress: account.email, undoLink: undoLink,
-                undoExpiresAt: outcome.undo?.expiresAt)
         }
         let notice = changes ? "email_changed" : "email_confirmed"
         return redirect(visit, to: visit.account?.id == account.id ? "/account?notice=\(notice)" : "/?notice=\(notice)")

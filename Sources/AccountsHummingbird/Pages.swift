@@ -477,9 +477,15 @@ package enum Pages: Sendable {
     /// `twitter`, the Twitter account linked to the account: said to be unlinked when `unlinksTwitter` (linked since
     /// the change), else offered to unlink (whoever made the change could have linked theirs just before).
     static func undoEmailChange(
-        username: String, restores: String, replacedBy: String, twitter: TwitterIdentity?, unlinksTwitter: Bool,
-        token: String, errors: [FieldError], csrf: String
+        username: String, restores: String, replacedBy: String, current: String?, twitter: TwitterIdentity?,
+        unlinksTwitter: Bool, token: String, errors: [FieldError], csrf: String
     ) -> String {
+        // (moved again since: the page says where the account is now)
+        let since =
+            current.map {
+                $0 == replacedBy ? "" : ", and since to <strong id=\"undo-current\">\(HTML.escape($0))</strong>"
+            }
+            ?? ""
         let notes = errors.isEmpty ? [] : [errorNote("password", errors)]
         let invalid = invalidAttributes("password", errors, focus: true)
         let twitterPart: String
@@ -502,7 +508,7 @@ package enum Pages: Sendable {
             <h1>Undo the change of address</h1>
             <p>The address of the account <strong>\(HTML.escape(username))</strong> was changed from \
             <strong id="undo-restores">\(HTML.escape(restores))</strong> to \
-            <strong id="undo-replaced-by">\(HTML.escape(replacedBy))</strong>. Undoing it makes \
+            <strong id="undo-replaced-by">\(HTML.escape(replacedBy))</strong>\(since). Undoing it makes \
             \(HTML.escape(restores)) its address again and signs out every browser signed in to it. Whoever changed \
             it knew the password, so choose a new one.</p>
             <form method="post" action="/email/undo" id="undo-form">

@@ -26,7 +26,8 @@ public struct EmailChangeUndoTarget: Sendable, Equatable {
 public struct EmailChangeUndoOutcome: Sendable {
     /// The account, its address restored and confirmed, with its new password.
     public let account: Account
-    /// The address the undo replaced (the one the change had made the account's).
+    /// The address the undo replaced: the one the account had, which the change made its address (or a later change
+    /// did).
     public let replaced: String
     /// The browser sessions of the account that were live and ended.
     public let sessionsEnded: Int

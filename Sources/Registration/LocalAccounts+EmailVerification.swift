@@ -30,6 +30,9 @@ public struct EmailLinkOutcome: Sendable {
     public let account: Account
     /// Whether the link made a new address the account's.
     public let changedAddress: Bool
+    /// The address the change replaced (as the change's own transaction found it), for a change; `nil` otherwise, or
+    /// when the account had none.
+    public let replacedAddress: String?
     /// The link that undoes the change, to mail to the old address, when one was asked for and the change moved the
     /// account off a confirmed address; `nil` otherwise.
     public let undo: EmailChangeUndo?
@@ -227,9 +230,9 @@ extension LocalAccounts {
                 tokenHash: hash, unlessConfirmedAddressChanges: unlessConfirmedAddressChanges,
                 undo: issuingUndo ? (SHA256.hexDigest(Array(undoToken.utf8)), lifetime) : nil)
             {
-            case .verified(let account, let changed, let undoIssued):
+            case .verified(let account, let changed, let replaced, let undoIssued):
                 return EmailLinkOutcome(
-                    account: account, changedAddress: changed,
+                    account: account, changedAddress: changed, replacedAddress: replaced,
                     undo: undoIssued
                         ? EmailChangeUndo(
                             token: Secret(undoToken), expiresAt: account.updatedAt.addingTimeInterval(lifetime))

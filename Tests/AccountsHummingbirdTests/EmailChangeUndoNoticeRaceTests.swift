@@ -1,0 +1,70 @@
+import AccountModel
+import AccountStore
+import AccountsHummingbird
+import Foundation
+import Registration
+import TestSupport
+import Testing
+
+extension EmailChangeUndoRoutesTests {
+    /// With security notices alone (no `notifyChange`), the `emailChanged` notice carries the undo link, the old
+    /// address's only way back: whether the old address is told is decided on the state the change was made against,
+    /// so a confirmation of it landing between "Confirm" reading the change link and making the change does not let
+    /// the address move (and an undo link be issued) without the notice that carries the link.
+    @Test func aChangeRacingTheConfirmationOfTheOldAddressStillMailsItsUndoLink() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
+        var configuration = EmailVerificationRoutesTests.configuration(outbox)
+        configuration.securityNotice = { notice in notices.withLock { $0.append(notice) } }
+        try await WebApp.run(configuration: configuration) { app in
+            // Given ada, her address not confirmed yet, a change link to ada@new.example open (whoever asked for it)
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            _ = try await EmailVerificationRoutesTests.mails(outbox, count: 1)
+            let asked = try await ada.submit(
+                "/account", to: "/account/email",
+                [("new_email", "ada@new.example"), ("current_password", Self.password)])
+            #expect(asked.location == "/account?notice=email_change_sent")
+            let change = try await EmailVerificationRoutesTests.mails(outbox, count: 2)[1]
+            #expect(change.changesAddress)
+            // And a new confirmation link for her own address
+            let resent = try await ada.submit("/account", to: "/account/email/confirm", [])
+            #expect(resent.location == "/account?notice=confirmation_sent")
+            let confirmation = try await EmailVerificationRoutesTests.mails(outbox, count: 3)[2]
+            #expect(!confirmation.changesAddress && confirmation.to == "ada@example.org")
+            await app.routes.finishMails()
+            var other = app.browser()
+            let changePage = try await other.get(try EmailVerificationRoutesTests.path(of: change))
+            let confirmationPage = try await ada.get(try EmailVerificationRoutesTests.path(of: confirmation))
+
+            // When, while another connection holds the write lock, ada confirms her address first and the change
+            // link is confirmed right after (so its write waits behind hers)
+            let lock = try WriteLockHolder(path: app.databasePath)
+            let owner = Task { [ada] in
+                var browser = ada
+                return try await EmailVerificationRoutesTests.confirm(confirmationPage, in: &browser)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let intruder = Task { [other] in
+                var browser = other
+                return try await EmailVerificationRoutesTests.confirm(changePage, in: &browser)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            try lock.release()
+            let confirmed = try await owner.value
+            let changed = try await intruder.value
+            // (the interleaving under test: her address was confirmed, then changed)
+            try #require(confirmed.location == "/account?notice=email_confirmed", "\(confirmed.status)")
+            try #require(changed.location == "/?notice=email_changed", "\(changed.status)")
+            #expect(try await app.store.account(.username("ada"))?.email == "ada@new.example")
+            // Then the address she had just confirmed was told of the change, with the link that undoes it
+            await app.routes.finishMails()
+            let told = notices.value.filter { $0.change == .emailChanged }
+            #expect(told.map(\.to) == ["ada@example.org"], "a confirmed address was changed and not told")
+            #expect(told.first?.undoLink != nil, "no undo link reached the old address")
+            // (an undo link was issued for it all the same)
+            #expect(
+                countQuery(app.databasePath, "SELECT count(*) FROM email_change_undos") == 1,
+                "undo links issued: \(countQuery(app.databasePath, "SELECT count(*) FROM email_change_undos"))")
+        }
+    }
+}
