@@ -1,19 +1,20 @@
+import AccountCrypto
 import AccountTransfer
 import Foundation
 
 /// Creates a new file readable by its owner alone (0600) holding `contents`, flushed to disk. Never overwrites: an
-/// existing file is an error; a file it could not write whole is removed. Returns why it failed, or `nil`.
+/// existing file is an error. The file appears whole or not at all: it is written under a temporary name beside it
+/// and linked to its name once flushed (`link` refuses a name that exists, as `O_EXCL` does), so a process killed
+/// while writing leaves no empty or cut-short file that the next run would refuse ("already exists", "holds no
+/// keys"). Returns why it failed, or `nil`.
 func createPrivateFile(atPath path: String, contents: String) -> String? {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    guard descriptor >= 0 else {
-        guard errno == EEXIST else { return String(cString: strerror(errno)) }
-        // `O_EXCL` refuses a symbolic link whatever it points to: one to nothing is not "a file that exists".
-        var info = stat()
-        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, stat(path, &info) != 0 {
-            return "it is a symbolic link to nothing (it is not followed: remove it, or give the path it points to)"
-        }
-        return "it already exists (keys are never overwritten)"
-    }
+    if let problem = existingPathProblem(path) { return problem }
+    let directory = (path as NSString).deletingLastPathComponent
+    let name = (path as NSString).lastPathComponent
+    let temporary =
+        (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).\(SecureRandom.hexString(count: 6)).tmp"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+    guard descriptor >= 0 else { return String(cString: strerror(errno)) }
     var failure: Int32?
     // Without the C string's closing NUL.
     if !contents.utf8CString.withUnsafeBytes({ writeFully(descriptor, UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
@@ -22,10 +23,28 @@ func createPrivateFile(atPath path: String, contents: String) -> String? {
     }
     if failure == nil, fsync(descriptor) != 0 { failure = errno }
     close(descriptor)
+    if failure == nil, link(temporary, path) != 0 { failure = errno }
+    unlink(temporary)
     if let failure {
-        // A file left empty or cut short would block the next attempt ("already exists") with nothing usable in it.
-        unlink(path)
+        if failure == EEXIST, let problem = existingPathProblem(path) { return problem }
         return String(cString: strerror(failure))
     }
+    // (the new name itself reaches the disk with its directory)
+    let folder = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
+    if folder >= 0 {
+        fsync(folder)
+        close(folder)
+    }
     return nil
+}
+
+/// Why `path` cannot be created, when something is there already: `nil` when nothing is.
+private func existingPathProblem(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    // A symbolic link is refused whatever it points to: one to nothing is not "a file that exists".
+    if info.st_mode & S_IFMT == S_IFLNK, stat(path, &info) != 0 {
+        return "it is a symbolic link to nothing (it is not followed: remove it, or give the path it points to)"
+    }
+    return "it already exists (keys are never overwritten)"
 }

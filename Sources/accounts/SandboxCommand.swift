@@ -142,13 +142,26 @@ func sandboxUsers(fromFile path: String?) throws -> [SandboxUser] {
     }
 }
 
-/// Runs `body` until it returns or the process gets SIGINT or SIGTERM, which cancel it (a clean shutdown).
+/// Runs `body` until it returns or the process gets SIGINT or SIGTERM, which cancel it (a clean shutdown). A second
+/// signal ends the process at once (exit 128 + the signal's number), as a second Ctrl-C does elsewhere: a clean
+/// shutdown waits for the requests under way, and one waiting on Twitter waits up to its time-out.
 ///
 /// The signals are taken over before `body` starts: `body` says when it is ready (the sandbox and the demo print their
 /// URL), and a signal sent as soon as it did was ignored when the sources were made after the task (on a busy machine,
 /// after `body` had printed), and the process ran on.
 func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) async throws {
-    let state = Mutex<(task: Task<Void, any Error>?, signalled: Bool)>((nil, false))
+    do {
+        try await runCancellingOnSignals(body)
+    } catch is CancellationError {
+        return
+    }
+}
+
+/// Runs `body` in a task that SIGINT and SIGTERM cancel (from its start: the sources are registered first), and
+/// returns what it returns; a second signal ends the process at once (exit 128 + the signal's number), saying so. For
+/// work that must report what it did when interrupted (`users delete` revoking tokens after its deletion committed).
+func runCancellingOnSignals<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let state = Mutex<(task: Task<T, any Error>?, signalled: Bool)>((nil, false))
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)
     // A source is registered on Dispatch's own queue some time after `resume()`; until then a signal meets SIG_IGN and
@@ -157,9 +170,16 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
     let sources = [SIGINT, SIGTERM].map { number in
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
-            state.withLock { state in
-                state.signalled = true
-                state.task?.cancel()
+            let again = state.withLock { state in
+                defer {
+                    state.signalled = true
+                    state.task?.cancel()
+                }
+                return state.signalled
+            }
+            if again {
+                writeStandardError("accounts: stopped at once (a second signal)\n")
+                _exit(128 + number)
             }
         }
         registered.enter()
@@ -167,7 +187,11 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
         source.resume()
         return source
     }
-    defer { sources.forEach { $0.cancel() } }
+    defer {
+        sources.forEach { $0.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
     await withCheckedContinuation { continuation in
         registered.notify(queue: .global()) { continuation.resume() }
     }
@@ -176,9 +200,5 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
         state.task = task
         if state.signalled { task.cancel() }
     }
-    do {
-        try await task.value
-    } catch is CancellationError {
-        return
-    }
+    return try await task.value
 }

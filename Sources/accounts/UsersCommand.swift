@@ -163,7 +163,6 @@ struct UsersCommand: AsyncParsableCommand {
                 throw fail(error)
             }
             var lines = ["deleted account \(deletion.id) (\(deletion.username))"]
-            var revocationFailure: String?
             let client =
                 revokeTwitterToken
                 ? DemoCommand.environmentConsumer().map { consumer in
@@ -172,30 +171,6 @@ struct UsersCommand: AsyncParsableCommand {
                         baseURL: twitterAPIBase.flatMap(DemoCommand.apiBase) ?? TwitterClient.defaultBaseURL,
                         timeout: .seconds(10))
                 } : nil
-            if let twitter = deletion.twitter {
-                lines.append(
-                    "  Twitter identity \(twitter.userID) (@\(ReportRenderer.terminalText(twitter.screenName)))"
-                        + (deletion.removedCredential ? " and its stored access token" : " (no stored access token)"))
-                // (the token the deletion removed, read in its transaction: one stored since the check above wins)
-                if let credential = deletion.credential ?? credential, let client {
-                    do {
-                        try await client.invalidateToken(credential.token, secret: credential.secret.revealed)
-                        lines.append("  its access token revoked at Twitter")
-                    } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
-                        // 89 is also Twitter's answer to a consumer key that did not issue the token (another
-                        // app's pair in the environment): say what is known.
-                        lines.append(
-                            "  its access token unknown to Twitter (revoked already, or issued to another consumer "
-                                + "key than TWITTER_CONSUMER_KEY)")
-                    } catch {
-                        revocationFailure = "\(error)"
-                        lines.append("  its access token NOT revoked at Twitter (see the warning)")
-                    }
-                }
-            } else {
-                lines.append("  no Twitter identity")
-            }
-            lines.append(deletion.hadPassword ? "  its password hash" : "  no password")
             // A Twitter sign-in that was offered to link this account (its profile's address shares the mailbox) left
             // a draft holding that profile and a working token: it goes too, as with the web's "Delete account".
             var offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)] = []
@@ -206,49 +181,35 @@ struct UsersCommand: AsyncParsableCommand {
                     throw fail(error)
                 }
             }
-            /// Revokes the tokens of `drafts` (deleted) unless that Twitter account is linked by now (it may hold the
-            /// same token); how many were.
-            func revoke(
-                _ drafts: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)], with client: TwitterClient
-            )
-                async throws -> Int
-            {
-                var revoked = 0
-                var seen: Set<TwitterUserID> = []
-                for draft in drafts where seen.insert(draft.twitterUserID).inserted {
-                    let linked: UserID?
-                    do {
-                        linked = try store.accountID(twitterUserID: draft.twitterUserID)
-                    } catch {
-                        throw fail(error)
-                    }
-                    guard let token = draft.credential, linked == nil else { continue }
-                    do {
-                        try await client.invalidateToken(token.token, secret: token.secret.revealed)
-                        revoked += 1
-                    } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
-                        // revoked already (or another consumer key's): nothing left to do
-                    } catch {
-                        revocationFailure = revocationFailure ?? "\(error)"
-                    }
-                }
-                return revoked
+            // The deletion is committed: the revocations that follow go to Twitter, and Ctrl-C or SIGTERM while Twitter
+            // is slow to answer stops them, not the report (the stored tokens are gone: what was not revoked is said).
+            let toRevoke = (deletion.twitter != nil ? deletion.credential ?? credential : nil)
+            let revocations = try await runCancellingOnSignals { [store, offered] in
+                try await UsersCommand.revoke(
+                    account: toRevoke, linkDrafts: deletion.draftCredentials, offered: offered, store: store,
+                    client: client)
             }
-            let linkDrafts = deletion.draftCredentials.map { (twitterUserID: $0.key, credential: Optional($0.value)) }
-            var linkDraftsRevoked: Int?
-            if let client { linkDraftsRevoked = try await revoke(linkDrafts, with: client) }
+            let revocationFailure = revocations.failure
+            if let twitter = deletion.twitter {
+                lines.append(
+                    "  Twitter identity \(twitter.userID) (@\(ReportRenderer.terminalText(twitter.screenName)))"
+                        + (deletion.removedCredential ? " and its stored access token" : " (no stored access token)"))
+                if let line = revocations.accountLine { lines.append(line) }
+            } else {
+                lines.append("  no Twitter identity")
+            }
+            lines.append(deletion.hadPassword ? "  its password hash" : "  no password")
             lines.append(
                 "  \(deletion.drafts) registration \(plural(deletion.drafts, "draft"))"
-                    + (linkDrafts.isEmpty ? "" : UsersCommand.revokedAtTwitterNote(linkDraftsRevoked)))
+                    + (deletion.draftCredentials.isEmpty
+                        ? "" : UsersCommand.revokedAtTwitterNote(revocations.linkDraftsRevoked)))
             lines.append(
                 "  \(deletion.pendingAuthorizations) pending Twitter \(plural(deletion.pendingAuthorizations, "authorization"))"
             )
-            var offeredRevoked: Int?
-            if let client { offeredRevoked = try await revoke(offered, with: client) }
             if !offered.isEmpty {
                 lines.append(
                     "  \(offered.count) registration \(plural(offered.count, "draft")) of a Twitter sign-in offered to "
-                        + "link to it" + UsersCommand.revokedAtTwitterNote(offeredRevoked))
+                        + "link to it" + UsersCommand.revokedAtTwitterNote(revocations.offeredRevoked))
             }
             printCommittedOutput(lines.joined(separator: "\n") + "\n")
             if let revocationFailure {
@@ -259,6 +220,73 @@ struct UsersCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.temporaryFailure)
             }
         }
+    }
+
+    /// What `users delete --revoke-twitter-token` revoked at Twitter after its deletion committed.
+    struct Revocations: Sendable {
+        /// The line about the account's own token (`nil`: none to revoke, or no revocation asked for).
+        var accountLine: String?
+        /// The tokens of the account's link drafts, and of the drafts offered to it, revoked (`nil`: not asked for).
+        var linkDraftsRevoked: Int?
+        var offeredRevoked: Int?
+        /// Why a token was not revoked (the first failure), `interrupted` for a signal.
+        var failure: String?
+    }
+
+    /// Revokes `account` (the deleted account's token), then the tokens of `linkDrafts` and `offered` (deleted)
+    /// unless that Twitter account is linked by now (it may hold the same token), with `client` (none: nothing is
+    /// revoked). Cancelled (a signal), what is left is not revoked, and said so.
+    static func revoke(
+        account: TwitterCredential?, linkDrafts: [TwitterUserID: TwitterCredential],
+        offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)], store: AccountStore,
+        client: TwitterClient?
+    ) async throws -> Revocations {
+        var result = Revocations()
+        guard let client else { return result }
+        func failed(_ error: TwitterError) -> String {
+            Task.isCancelled ? "interrupted before Twitter answered" : "\(error)"
+        }
+        if let account {
+            do {
+                try await client.invalidateToken(account.token, secret: account.secret.revealed)
+                result.accountLine = "  its access token revoked at Twitter"
+            } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
+                // 89 is also Twitter's answer to a consumer key that did not issue the token (another app's pair in
+                // the environment): say what is known.
+                result.accountLine =
+                    "  its access token unknown to Twitter (revoked already, or issued to another consumer key than "
+                    + "TWITTER_CONSUMER_KEY)"
+            } catch {
+                result.failure = failed(error)
+                result.accountLine = "  its access token NOT revoked at Twitter (see the warning)"
+            }
+        }
+        var counts: [Int] = []
+        for drafts in [linkDrafts.map { (twitterUserID: $0.key, credential: Optional($0.value)) }, offered] {
+            var revoked = 0
+            var seen: Set<TwitterUserID> = []
+            for draft in drafts where seen.insert(draft.twitterUserID).inserted {
+                let linked: UserID?
+                do {
+                    linked = try store.accountID(twitterUserID: draft.twitterUserID)
+                } catch {
+                    throw fail(error)
+                }
+                guard let token = draft.credential, linked == nil else { continue }
+                do {
+                    try await client.invalidateToken(token.token, secret: token.secret.revealed)
+                    revoked += 1
+                } catch .rejected(_, let errors) where errors.contains(where: { $0.code == 89 }) {
+                    // revoked already (or another consumer key's): nothing left to do
+                } catch {
+                    result.failure = result.failure ?? failed(error)
+                }
+            }
+            counts.append(revoked)
+        }
+        result.linkDraftsRevoked = counts[0]
+        result.offeredRevoked = counts[1]
+        return result
     }
 
     /// " (N tokens revoked at Twitter)", or nothing when no revocation was asked for (`nil`).
