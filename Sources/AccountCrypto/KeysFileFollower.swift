@@ -7,8 +7,8 @@ import Synchronization
 ///
 /// The file is checked (one `stat`) at most every `recheckInterval` when the ring seals or opens, and read again when
 /// it changed (another inode, size, modification or status-change time); a value naming a key id the ring lacks has it
-/// checked at once (at most once a second; callers meanwhile wait for the check under way and take what it read). One
-/// check runs at a time, so an older read never replaces a newer one. A file that no longer reads as a valid ring
+/// checked at once (a `stat`; callers meanwhile wait for the check under way). One check runs at a time, so an older
+/// read never replaces a newer one. A file that no longer reads as a valid ring
 /// (half written, its mode widened), or that gives a key id the ring holds other bytes (a key regenerated under its
 /// old id: values sealed under the held bytes would fail as if altered, and new ones would be sealed under other bytes
 /// with the same id) or a look-alike of it (the same text in another Unicode form), is not taken: the keys read last
@@ -32,7 +32,6 @@ final class KeysFileFollower: Sendable {
         var ring: KeyRing
         var identity: Identity?
         var checkedAt: ContinuousClock.Instant
-        var rereadAt: ContinuousClock.Instant?
     }
 
     let path: String
@@ -45,7 +44,7 @@ final class KeysFileFollower: Sendable {
     init(path: String, ring: KeyRing, identity: Identity?, recheckInterval: Duration) {
         self.path = path
         self.recheckInterval = recheckInterval
-        state = Mutex(State(ring: ring, identity: identity, checkedAt: .now, rereadAt: nil))
+        state = Mutex(State(ring: ring, identity: identity, checkedAt: .now))
     }
 
     /// The ring as the file last read gives it, after checking the file when `recheckInterval` has passed.
@@ -62,19 +61,12 @@ final class KeysFileFollower: Sendable {
         }
     }
 
-    /// The ring after checking the file now, whatever `recheckInterval` says, for a value naming a key id the ring
-    /// lacks. At most once a second the file is checked; a caller within that second waits for the check under way,
-    /// if any, and gets the ring as it left it.
+    /// The ring after checking the file now (one `stat`, and a read only when it changed since it was last read),
+    /// whatever `recheckInterval` says, for a value naming a key id the ring lacks. Checks run one at a time: a caller
+    /// meeting such an id while another checks waits for that check, then checks in its turn (a `stat`), so a key
+    /// added just after a check is seen too, and a flood of unknown ids costs a `stat` each, never a read.
     func rereadNow() -> KeyRing {
-        let now = ContinuousClock.now
-        return checking.withLock { _ in
-            let allowed = state.withLock { state in
-                guard state.rereadAt.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
-                state.rereadAt = now
-                return true
-            }
-            return allowed ? check(at: now) : state.withLock { $0.ring }
-        }
+        checking.withLock { _ in check(at: .now) }
     }
 
     /// Checks the file, and reads it when it changed. The ring now current. Called with `checking` held.

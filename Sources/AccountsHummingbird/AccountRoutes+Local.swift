@@ -274,6 +274,9 @@ extension AccountRoutes {
         twitterError: String? = nil, emailError: String? = nil, typedEmail: String? = nil,
         deleteError: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
+        // A form refused (a wrong or refused password, a bad address, …) shows the page again: not to a browser whose
+        // session ended while the form was checked (another device signed it out), which gets the log-in page.
+        if status != .ok, try await !sessionLives(visit) { return sessionEndedResponse() }
         let events = try await store.events(for: account.id, limit: configuration.eventsShown)
         let sessions = try await store.browserSessions(of: account.id, limit: Pages.sessionsListed + 1)
         let offer: Pages.PasswordOffer =
@@ -484,13 +487,10 @@ extension AccountRoutes {
             return sessionEndedResponse()
         case .wrongPassword:
             try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
-            // (a session ended while the password was checked gets the log-in page, not the account's)
-            guard try await sessionLives(visit) else { return sessionEndedResponse() }
             return try await accountPage(
                 visit, account, problem: "The current password is not correct.", on: form, status: .unauthorized,
                 typedEmail: typedEmail)
         case .throttled(let retryAfter):
-            guard try await sessionLives(visit) else { return sessionEndedResponse() }
             return retrying(
                 try await accountPage(
                     visit, account,

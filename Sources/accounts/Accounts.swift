@@ -53,12 +53,26 @@ struct Accounts: AsyncParsableCommand {
         if CommittedOutput.failed.load(ordering: .relaxed) { Foundation.exit(ExitStatus.temporaryFailure) }
     }
 
-    /// The first name after `help` in `arguments` (`accounts help users shwo`) that names no command, if any:
-    /// argument-parser's `help` would print the root help and exit 0, which a script (or a typo) takes for success.
+    /// The first name after `help` in `arguments` (`accounts help users shwo`, `accounts --database x help exprot`)
+    /// that names no command, if any: argument-parser's `help` would print the root help and exit 0, which a script
+    /// (or a typo) takes for success. The global options and their values are skipped wherever they stand; another
+    /// option ends the names looked at (argument-parser judges the rest).
     static func unknownHelpTopic(_ arguments: [String]) -> String? {
-        guard arguments.first == "help" else { return nil }
+        var names: [String] = []
+        var index = 0
+        scan: while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            switch argument {
+            case "--database", "--keys-file": index += 1
+            case _ where argument.hasPrefix("--database=") || argument.hasPrefix("--keys-file="): continue
+            case _ where argument.hasPrefix("-"): break scan
+            default: names.append(argument)
+            }
+        }
+        guard names.first == "help" else { return nil }
         var command: any ParsableCommand.Type = Accounts.self
-        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+        for name in names.dropFirst() {
             guard
                 let next = command.configuration.subcommands.first(where: {
                     $0._commandName == name || $0.configuration.aliases.contains(name)

@@ -41,7 +41,7 @@ final class KeysFileFollowerConcurrencyTests {
 
     /// After a rotation's new key reaches the file, every value sealed under it opens, whoever asks first: the
     /// reread one caller makes for a key id the ring lacks serves the callers that meet the same id meanwhile (they
-    /// wait for it, rather than being told the key is not in the file within the once-a-second pause).
+    /// wait for it, rather than being told the key is not in the file).
     @Test func valuesUnderAKeyJustAddedToTheFileOpenForEveryCallerAtOnce() throws {
         let rotated = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "b:\(keyB),a:\(keyA)"])
         let callers = 4

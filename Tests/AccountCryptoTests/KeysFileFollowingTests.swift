@@ -50,7 +50,7 @@ final class KeysFileFollowingTests {
             try ring.open(sealedUnderB, purpose: .twitterCredential, rowKey: "2")
         }
 
-        // When the file gets b first (and the second's pause between rereads for an unknown key has passed)
+        // When the file gets b first, a moment later
         _ = try writeKeys("b:\(keyB)\na:\(keyA)\n", inPlace: inPlace)
         Thread.sleep(forTimeInterval: 1.1)
 
