@@ -88,16 +88,8 @@ extension AccountStore {
                     db, sql: "SELECT linked_at FROM twitter_identities WHERE user_id = ?", arguments: [rowID]),
                 linkedAt >= link.changedAt || twitter.userID == unlinkingTwitter
             {
-                stored = try AccountStore.storedCredential(db, userRowID: rowID)
-                try db.run(sql: "DELETE FROM twitter_identities WHERE user_id = ?", arguments: [rowID])
-                try AccountStore.insertEvent(
-                    db,
-                    AccountEvent(
-                        kind: .unlinked, subject: before.id, actor: "user",
-                        details: [
-                            "twitter_id": twitter.userID.decimalString, "screen_name": twitter.screenName,
-                            "reason": "address_change_undone",
-                        ], occurredAt: now))
+                stored = try AccountStore.unlinkTwitter(
+                    db, twitter, ofAccount: before.id, rowID: rowID, reason: "address_change_undone", at: now)
                 unlinked = twitter
             }
             try db.run(

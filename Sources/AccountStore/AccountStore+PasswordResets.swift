@@ -117,17 +117,8 @@ extension AccountStore {
                 if let twitter = account.twitter {
                     // Read here, not before the reset: a token stored meanwhile (a link, a sign-in) is the one to
                     // revoke.
-                    stored = try AccountStore.storedCredential(db, userRowID: rowID)
-                    try db.run(
-                        sql: "DELETE FROM twitter_identities WHERE user_id = ?", arguments: [rowID])
-                    try AccountStore.insertEvent(
-                        db,
-                        AccountEvent(
-                            kind: .unlinked, subject: account.id, actor: "user",
-                            details: [
-                                "twitter_id": twitter.userID.decimalString, "screen_name": twitter.screenName,
-                                "reason": "address_confirmed_by_reset",
-                            ], occurredAt: now))
+                    stored = try AccountStore.unlinkTwitter(
+                        db, twitter, ofAccount: account.id, rowID: rowID, reason: "address_confirmed_by_reset", at: now)
                     unlinked = twitter
                     account.twitter = nil
                 }
@@ -152,6 +143,24 @@ extension AccountStore {
         return .reset(
             account, sessionsEnded: ended, unlinked: unlinked,
             credential: try? stored.opened(for: unlinked.userID, keyRing: keyRing))
+    }
+
+    /// Unlinks `twitter` from the account `user` (row `rowID`) in `db`'s transaction, recording `unlinked` with the
+    /// store's `reason` code: a way in taken away because the account's owner proved the address (a reset, an undone
+    /// change of address). Its stored access token as the transaction read it, to revoke at Twitter.
+    static func unlinkTwitter(
+        _ db: Database, _ twitter: TwitterIdentity, ofAccount user: UserID, rowID: Int64, reason: String, at now: Date
+    ) throws -> StoredCredential? {
+        let stored = try storedCredential(db, userRowID: rowID)
+        try db.run(sql: "DELETE FROM twitter_identities WHERE user_id = ?", arguments: [rowID])
+        try insertEvent(
+            db,
+            AccountEvent(
+                kind: .unlinked, subject: user, actor: "user",
+                details: [
+                    "twitter_id": twitter.userID.decimalString, "screen_name": twitter.screenName, "reason": reason,
+                ], occurredAt: now))
+        return stored
     }
 
     /// The stored access token of the Twitter identity of the account in row `userRowID`, if any.

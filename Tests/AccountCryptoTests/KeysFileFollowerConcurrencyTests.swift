@@ -11,34 +11,7 @@ import Testing
 
 /// A followed keys file under the load of a running app (many callers sealing and opening at once) and under the
 /// ways a file gets changed: what a process held, and what the file says now, must both be kept.
-final class KeysFileFollowerConcurrencyTests {
-    let keyA = Base64.encode(SecureRandom.bytes(count: 32))
-    let keyB = Base64.encode(SecureRandom.bytes(count: 32))
-    let keyC = Base64.encode(SecureRandom.bytes(count: 32))
-    let directory: URL
-    var path: String { directory.appendingPathComponent("keys").path }
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("keysfile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// A new file of mode 0600 holding `text`, renamed over the keys file (as deploy tools write it).
-    static func replaceKeys(_ text: String, at path: String) {
-        let temporary = path + ".new"
-        _ = FileManager.default.createFile(
-            atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        _ = rename(temporary, path)
-    }
-
-    func replaceKeys(_ text: String) {
-        Self.replaceKeys(text, at: path)
-    }
-
+extension KeysFileFollowerEdgeTests {
     /// After a rotation's new key reaches the file, every value sealed under it opens, whoever asks first: the
     /// reread one caller makes for a key id the ring lacks serves the callers that meet the same id meanwhile (they
     /// wait for it, rather than being told the key is not in the file).

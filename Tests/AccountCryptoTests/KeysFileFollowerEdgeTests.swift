@@ -7,6 +7,8 @@ import Testing
 final class KeysFileFollowerEdgeTests {
     let keyA = Base64.encode(SecureRandom.bytes(count: 32))
     let keyB = Base64.encode(SecureRandom.bytes(count: 32))
+    let keyC = Base64.encode(SecureRandom.bytes(count: 32))
+    let keyZ = Base64.encode(SecureRandom.bytes(count: 32))
     let directory: URL
     var path: String { directory.appendingPathComponent("keys").path }
 
@@ -19,12 +21,17 @@ final class KeysFileFollowerEdgeTests {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// A new file of mode 0600 holding `text`, renamed over the keys file.
-    func replaceKeys(_ text: String) throws {
+    /// A new file of mode 0600 holding `text`, renamed over the keys file at `path` (as deploy tools write it).
+    static func replaceKeys(_ text: String, at path: String) {
         let temporary = path + ".new"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary)
+        _ = FileManager.default.createFile(
+            atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         #expect(rename(temporary, path) == 0)
+    }
+
+    /// ``replaceKeys(_:at:)`` over this test's keys file.
+    func replaceKeys(_ text: String) {
+        Self.replaceKeys(text, at: path)
     }
 
     /// The keys file truncated and `text` written over it, in place (as `cat new > keys` or an editor saving in place).
@@ -39,7 +46,7 @@ final class KeysFileFollowerEdgeTests {
     /// ring of `b` alone. The process keeps `a` (after `b`) all the same: a key it holds is never dropped while it
     /// runs (nor when a hand edit drops the old key's line by mistake), so what is sealed under `a` still opens.
     @Test func aRingWrittenHalfWayToItsFirstLineDoesNotDropTheKeysAfterIt() throws {
-        try replaceKeys("a:\(keyA)\n")
+        replaceKeys("a:\(keyA)\n")
         let ring = try KeyRing.load(keysFile: path, environment: [:])
         let sealedUnderA = try ring.seal(Array("secret-a".utf8), purpose: .twitterCredential, rowKey: "1")
 

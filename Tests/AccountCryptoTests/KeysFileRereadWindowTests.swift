@@ -10,29 +10,7 @@ import Testing
 
 /// README ("Running apps follow the file"): a ring read from a keys file reads it again "at once when it meets a key
 /// id it lacks".
-final class KeysFileRereadWindowTests {
-    let keyA = Base64.encode(SecureRandom.bytes(count: 32))
-    let keyB = Base64.encode(SecureRandom.bytes(count: 32))
-    let keyZ = Base64.encode(SecureRandom.bytes(count: 32))
-    let directory: URL
-    var path: String { directory.appendingPathComponent("keys").path }
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("keysfile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    func replaceKeys(_ text: String) {
-        let temporary = path + ".new"
-        _ = FileManager.default.createFile(
-            atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
-        _ = rename(temporary, path)
-    }
-
+extension KeysFileFollowerEdgeTests {
     /// A value under a key the file holds opens, though the ring met another key id it lacks (a stray value under a
     /// key that left the file long ago) a moment before the new key reached the file: that earlier reread found
     /// nothing, and the file has changed since.

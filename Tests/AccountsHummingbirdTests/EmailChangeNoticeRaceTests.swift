@@ -9,11 +9,24 @@ import Testing
 extension EmailVerificationRoutesTests {
     /// Whether the old address is told is decided on the state the change is made against, not on a look taken before
     /// it: a confirmation of the old address that lands between "Confirm" reading the change link and making the
-    /// change must not let the address move without its notice ("the address never moves without its notice").
-    @Test func aChangeRacingTheConfirmationOfTheOldAddressStillTellsIt() async throws {
+    /// change does not let the address move without its notice ("the address never moves without its notice"), nor
+    /// without the link that undoes the change, which the notice carries: `notifyChange`'s, or with security notices
+    /// alone, the `emailChanged` one.
+    @Test(arguments: [false, true])
+    func aChangeRacingTheConfirmationOfTheOldAddressStillTellsIt(securityNoticesAlone: Bool) async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
-        let notices = Locked<[AccountRoutes.EmailChangeNotice]>([])
-        try await WebApp.run(configuration: Self.configuration(outbox, notices: notices)) { app in
+        let notices = Locked<[(to: String, undoLink: Secret?)]>([])
+        var configuration = Self.configuration(outbox)
+        if securityNoticesAlone {
+            configuration.securityNotice = { notice in
+                if notice.change == .emailChanged { notices.withLock { $0.append((notice.to, notice.undoLink)) } }
+            }
+        } else {
+            configuration.emailVerification?.notifyChange = { notice in
+                notices.withLock { $0.append((notice.to, notice.undoLink)) }
+            }
+        }
+        try await WebApp.run(configuration: configuration) { app in
             // Given ada, her address not confirmed yet, a change link to ada@new.example open (whoever asked for it)
             var ada = try await PasswordResetRoutesTests.signUpAda(app)
             _ = try await Self.mails(outbox, count: 1)
@@ -53,11 +66,11 @@ extension EmailVerificationRoutesTests {
             try #require(confirmed.location == "/account?notice=email_confirmed", "\(confirmed.status)")
             try #require(changed.location == "/?notice=email_changed", "\(changed.status)")
             #expect(try await app.store.account(.username("ada"))?.email == "ada@new.example")
-            // Then the address she had just confirmed was told of the change
+            // Then the address she had just confirmed was told of the change, with the link that undoes it
             await app.routes.finishMails()
-            #expect(
-                notices.value.map(\.to) == ["ada@example.org"],
-                "a confirmed address was changed and not told")
+            #expect(notices.value.map(\.to) == ["ada@example.org"], "a confirmed address was changed and not told")
+            #expect(notices.value.first?.undoLink != nil, "no undo link reached the old address")
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM email_change_undos") == 1)
         }
     }
 }

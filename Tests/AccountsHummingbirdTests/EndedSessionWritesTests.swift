@@ -128,14 +128,17 @@ struct EndedSessionWritesTests {
         }
     }
 
-    /// A wrong current password sent from a session that ends while it is checked (the owner signing that browser
-    /// out) is answered as every other write of an ended session is, `/login?notice=sessions_ended`: not with the
-    /// account page (its address, recent events and live sessions) handed to a browser whose session has ended.
-    @Test func aWrongPasswordFromASessionEndedDuringTheCheckGetsNoAccountPage() async throws {
+    /// A password form refused from a session that ends while the current password is checked (the owner signing
+    /// that browser out) is answered as every other write of an ended session is, `/login?notice=sessions_ended`: not
+    /// with the account page (its address, recent events and live sessions) handed to a browser whose session has
+    /// ended, whether the current password was wrong or the new one is refused by the policy.
+    @Test(arguments: [(current: "a wrong guess", new: PasswordResetRoutesTests.newPassword), (Self.password, "short")])
+    func aPasswordFormRefusedAsItsSessionEndsGetsNoAccountPage(current: String, new: String) async throws {
         try await WebApp.run { app in
             let (_, phone, page) = try await Self.laptopAndPhone(app)
             let csrf = try #require(page.csrfToken)
             let hash = SHA256.hexDigest(Array(try #require(phone.sessionID).utf8))
+            // (the check's first write, which counts it, is the moment the other device's sign-out lands)
             try executeSQL(
                 app.databasePath,
                 """
@@ -143,20 +146,17 @@ struct EndedSessionWritesTests {
                 BEGIN DELETE FROM browser_sessions WHERE token_hash = '\(hash)'; END;
                 """)
             var browser = phone
-            let guessed = try await browser.post(
-                "/account/password",
-                [
-                    ("csrf_token", csrf), ("current_password", "a wrong guess"),
-                    ("new_password", PasswordResetRoutesTests.newPassword),
-                ])
+            let refused = try await browser.post(
+                "/account/password", [("csrf_token", csrf), ("current_password", current), ("new_password", new)])
             try executeSQL(app.databasePath, "DROP TRIGGER end_session_while_checked")
 
             #expect(try await browser.get("/whoami").text == "nobody")
-            // (the guess is still recorded, as ActingSessionAuditTests requires)
-            #expect(PasswordSettingsRoutesTests.events(app, "password_check_failed") == 1)
-            let shown = guessed.text.contains("ada@example.org") || guessed.text.contains("end-session-")
-            #expect(!shown, "an ended session was shown the account page (\(guessed.status))")
-            #expect(guessed.location == "/login?notice=sessions_ended", "\(guessed.status)")
+            // (a wrong guess is still recorded, as ActingSessionAuditTests requires)
+            let guesses = PasswordSettingsRoutesTests.events(app, "password_check_failed")
+            #expect(guesses == (current == Self.password ? 0 : 1))
+            let shown = refused.text.contains("ada@example.org") || refused.text.contains("end-session-")
+            #expect(!shown, "an ended session was shown the account page (\(refused.status))")
+            #expect(refused.location == "/login?notice=sessions_ended", "\(refused.status)")
         }
     }
 }
