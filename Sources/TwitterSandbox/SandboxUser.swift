@@ -1,3 +1,4 @@
+import AccountModel
 public import Foundation
 internal import TwitterOAuth
 
@@ -194,23 +195,15 @@ public struct SandboxUser: Sendable, Hashable, Codable {
         return users
     }
 
-    /// Where `json` stops being JSON, as line and column (from 1), the place to look in a hand-written file:
-    /// `JSONSerialization` says "around character N" (a byte offset), which is turned into a line and column.
+    /// Where `json` stops being JSON, as line and column (from 1), the place to look in a hand-written file: the byte
+    /// at which a strict reading fails (``StrictJSON``), the end of the file for one cut short.
     static func syntaxErrorPlace(_ json: [UInt8]) -> (line: Int, column: Int)? {
-        do {
-            _ = try JSONSerialization.jsonObject(with: Data(json), options: [.fragmentsAllowed])
-            return nil
-        } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
-            guard let match = detail.firstMatch(of: /character (\d+)/), let offset = Int(match.output.1),
-                offset <= json.count
-            else { return nil }
-            let before = json[..<offset]
-            let line = before.count { $0 == UInt8(ascii: "\n") } + 1
-            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
-            let column = String(decoding: json[lineStart..<offset], as: UTF8.self).count + 1
-            return (line, column)
-        }
+        guard case .invalid(let offset) = StrictJSON.problem(in: json), offset <= json.count else { return nil }
+        let before = json[..<offset]
+        let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let column = String(decoding: json[lineStart..<offset], as: UTF8.self).count + 1
+        return (line, column)
     }
 
     private static func explain(_ error: DecodingError) -> String {

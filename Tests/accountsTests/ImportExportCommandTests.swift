@@ -3,6 +3,12 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 let commandCSVHeader = "username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name"
 
 /// A migrated database in `dir`.
