@@ -151,15 +151,15 @@ extension AccountStore {
             arguments: [tokenHash, userRowID, email, Mailbox.uniquenessKey(email), replacedBy, micros, expiresAt])
     }
 
-    /// The row id of another account (not `other`) for which a live undo link restores `email` (as the store compares
-    /// addresses): the address is reserved for it while the link works.
+    /// The row id of another account (not `other`) for which an undo link not used nor expired restores `email` (as
+    /// the store compares addresses): the address is reserved for it while the link works, also while an operator
+    /// keeps the account disabled (sorting out a takeover: enabled again, its link works again).
     static func undoReservation(_ db: Database, _ email: String, other: Int64?, now: Int64) throws -> Int64? {
         try Int64.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT x.user_id FROM email_change_undos x JOIN users u ON u.id = x.user_id
-                    WHERE x.email_key = ?1 AND x.used_at IS NULL AND x.expires_at > ?2 AND x.user_id IS NOT ?3
-                        AND u.status = 'active'
+                    SELECT user_id FROM email_change_undos
+                    WHERE email_key = ?1 AND used_at IS NULL AND expires_at > ?2 AND user_id IS NOT ?3
                     LIMIT 1
                     """), arguments: [Mailbox.uniquenessKey(email), now, other])
     }

@@ -96,8 +96,12 @@ public struct LocalAccounts: Sendable {
         do {
             return try await store.createAccount(new, actor: actor)
         } catch .duplicate(let field) {
-            // Taken between the check above and the write: another request won the race.
-            throw .invalid([FieldError(field, "is already taken")])
+            // Taken between the check above and the write (another request won the race), or an address reserved for
+            // an undo link: answered as the check above answers, so a reserved address reads as any taken one.
+            throw .invalid([
+                FieldError(
+                    field, field == .email ? "already belongs to an account; sign in instead" : "is already taken")
+            ])
         } catch {
             throw .store(error)
         }

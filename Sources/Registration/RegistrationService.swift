@@ -568,7 +568,13 @@ public struct RegistrationService: Sendable {
         } catch .duplicate(let field) {
             // A submit of the same draft that landed first took this very username or address with the Twitter id.
             if try isLinked(draft.twitterUserID) { return try await signInInstead(identity, draft: draft) }
-            return .invalid([FieldError(field, "is already taken")])
+            // (an address reserved for an undo link reads as any taken one, as the check above words it)
+            return .invalid([
+                FieldError(
+                    field,
+                    field == .email
+                        ? "already belongs to an account; sign in to it to link Twitter" : "is already taken")
+            ])
         } catch {
             throw .store(error)
         }

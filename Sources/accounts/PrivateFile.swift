@@ -10,9 +10,8 @@ import Foundation
 func createPrivateFile(atPath path: String, contents: String) -> String? {
     if let problem = existingPathProblem(path) { return problem }
     let directory = (path as NSString).deletingLastPathComponent
-    let name = (path as NSString).lastPathComponent
-    let temporary =
-        (directory.isEmpty ? "" : directory + "/") + ".\(name).\(getpid()).\(SecureRandom.hexString(count: 6)).tmp"
+    // (a short name of its own: the file's name may be as long as a name can be)
+    let temporary = (directory.isEmpty ? "" : directory + "/") + ".accounts-\(SecureRandom.hexString(count: 8)).tmp"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
     guard descriptor >= 0 else { return String(cString: strerror(errno)) }
     var failure: Int32?

@@ -158,9 +158,12 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
 }
 
 /// Runs `body` in a task that SIGINT and SIGTERM cancel (from its start: the sources are registered first), and
-/// returns what it returns; a second signal ends the process at once (exit 128 + the signal's number), saying so. For
-/// work that must report what it did when interrupted (`users delete` revoking tokens after its deletion committed).
-func runCancellingOnSignals<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+/// returns what it returns; a second signal ends the process at once (exit 128 + the signal's number), saying so,
+/// unless `secondSignalEnds` is false: work that must report what it did when interrupted (`users delete` revoking
+/// tokens after its deletion committed, which ends promptly once cancelled) is only cancelled again.
+func runCancellingOnSignals<T: Sendable>(
+    secondSignalEnds: Bool = true, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     let state = Mutex<(task: Task<T, any Error>?, signalled: Bool)>((nil, false))
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)
@@ -177,7 +180,7 @@ func runCancellingOnSignals<T: Sendable>(_ body: @escaping @Sendable () async th
                 }
                 return state.signalled
             }
-            if again {
+            if again && secondSignalEnds {
                 writeStandardError("accounts: stopped at once (a second signal)\n")
                 _exit(128 + number)
             }

@@ -184,7 +184,7 @@ struct UsersCommand: AsyncParsableCommand {
             // The deletion is committed: the revocations that follow go to Twitter, and Ctrl-C or SIGTERM while Twitter
             // is slow to answer stops them, not the report (the stored tokens are gone: what was not revoked is said).
             let toRevoke = (deletion.twitter != nil ? deletion.credential ?? credential : nil)
-            let revocations = try await runCancellingOnSignals { [store, offered] in
+            let revocations = try await runCancellingOnSignals(secondSignalEnds: false) { [store, offered] in
                 try await UsersCommand.revoke(
                     account: toRevoke, linkDrafts: deletion.draftCredentials, offered: offered, store: store,
                     client: client)

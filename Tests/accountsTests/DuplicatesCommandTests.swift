@@ -5,6 +5,12 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 struct DuplicatesCommandTests {
     /// A migrated database with one gmail pair, one email/Twitter pair and a few strangers.
     static func populatedDatabase(in dir: String) async throws -> String {
