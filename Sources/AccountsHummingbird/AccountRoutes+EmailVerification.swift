@@ -134,7 +134,7 @@ extension AccountRoutes {
             emailMails.release()
             return
         }
-        let (logger, mountPath) = (logger, configuration.mountPath)
+        let (logger, base) = (logger, linkBase())
         emailMails.startInReservedPlace {
             let verification: EmailVerification?
             do {
@@ -144,9 +144,6 @@ extension AccountRoutes {
                 return
             }
             guard let verification else { return }
-            var base = Substring(delivery.baseURL.absoluteString)
-            while base.hasSuffix("/") { base = base.dropLast() }
-            base += mountPath
             let mail = EmailVerificationMail(
                 to: verification.email, username: verification.account.username,
                 changesAddress: verification.changesAddress,
