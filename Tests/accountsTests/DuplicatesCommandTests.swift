@@ -10,6 +10,10 @@ import Testing
 #elseif canImport(Darwin)
     import Darwin
 #endif
+// (`stat`'s members are found in Dispatch's C module or in Glibc, depending on the build: both are imported)
+#if canImport(CDispatch)
+    import CDispatch
+#endif
 
 struct DuplicatesCommandTests {
     /// A migrated database with one gmail pair, one email/Twitter pair and a few strangers.

@@ -8,6 +8,10 @@ import Testing
 #elseif canImport(Darwin)
     import Darwin
 #endif
+// (`stat`'s members are found in Dispatch's C module or in Glibc, depending on the build: both are imported)
+#if canImport(CDispatch)
+    import CDispatch
+#endif
 
 let commandCSVHeader = "username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name"
 
