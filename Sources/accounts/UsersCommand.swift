@@ -156,13 +156,6 @@ struct UsersCommand: AsyncParsableCommand {
                     throw ExitCode(ExitStatus.invalidData)
                 }
             }
-            let deletion: AccountDeletion
-            do {
-                deletion = try await store.deleteAccount(reference, actor: "cli")
-            } catch {
-                throw fail(error)
-            }
-            var lines = ["deleted account \(deletion.id) (\(deletion.username))"]
             let client =
                 revokeTwitterToken
                 ? DemoCommand.environmentConsumer().map { consumer in
@@ -171,24 +164,34 @@ struct UsersCommand: AsyncParsableCommand {
                         baseURL: twitterAPIBase.flatMap(DemoCommand.apiBase) ?? TwitterClient.defaultBaseURL,
                         timeout: .seconds(10))
                 } : nil
-            // A Twitter sign-in that was offered to link this account (its profile's address shares the mailbox) left
-            // a draft holding that profile and a working token: it goes too, as with the web's "Delete account".
-            var offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)] = []
-            if let email {
+            // Ctrl-C or SIGTERM from here on stops the revocations at Twitter, not the deletion (once begun, it and the
+            // drafts' deletion run to their end: `Task` does not pass the cancellation on) nor its report: the stored
+            // tokens are gone, and what was not revoked is said.
+            let (deletion, offered, revocations) = try await runCancellingOnSignals(secondSignalEnds: false) {
+                [store, credential] in
+                let deletion: AccountDeletion
                 do {
-                    offered = try await store.deleteDrafts(sharingMailboxWith: email)
-                } catch {
+                    deletion = try await Task { try await store.deleteAccount(reference, actor: "cli") }.value
+                } catch let error as StoreError {
                     throw fail(error)
                 }
+                // A Twitter sign-in that was offered to link this account (its profile's address shares the mailbox)
+                // left a draft holding that profile and a working token: it goes too, as with the web's "Delete
+                // account".
+                var offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)] = []
+                if let email {
+                    do {
+                        offered = try await Task { try await store.deleteDrafts(sharingMailboxWith: email) }.value
+                    } catch let error as StoreError {
+                        throw fail(error)
+                    }
+                }
+                let revocations = try await UsersCommand.revoke(
+                    account: deletion.twitter != nil ? deletion.credential ?? credential : nil,
+                    linkDrafts: deletion.draftCredentials, offered: offered, store: store, client: client)
+                return (deletion, offered, revocations)
             }
-            // The deletion is committed: the revocations that follow go to Twitter, and Ctrl-C or SIGTERM while Twitter
-            // is slow to answer stops them, not the report (the stored tokens are gone: what was not revoked is said).
-            let toRevoke = (deletion.twitter != nil ? deletion.credential ?? credential : nil)
-            let revocations = try await runCancellingOnSignals(secondSignalEnds: false) { [store, offered] in
-                try await UsersCommand.revoke(
-                    account: toRevoke, linkDrafts: deletion.draftCredentials, offered: offered, store: store,
-                    client: client)
-            }
+            var lines = ["deleted account \(deletion.id) (\(deletion.username))"]
             let revocationFailure = revocations.failure
             if let twitter = deletion.twitter {
                 lines.append(
