@@ -3,33 +3,65 @@ import AccountTransfer
 import Foundation
 
 /// Creates a new file readable by its owner alone (0600) holding `contents`, flushed to disk. Never overwrites: an
-/// existing file is an error. The file appears whole or not at all: it is written under a temporary name beside it
-/// and linked to its name once flushed (`link` refuses a name that exists, as `O_EXCL` does), so a process killed
-/// while writing leaves no empty or cut-short file that the next run would refuse ("already exists", "holds no
-/// keys"). Returns why it failed, or `nil`.
+/// existing file is an error. The file appears whole or not at all: it is written as a file with no name in its
+/// directory (`O_TMPFILE`) and linked to its name once flushed (`linkat` refuses a name that exists, as `O_EXCL`
+/// does), so a process killed while writing leaves no empty or cut-short file that the next run would refuse
+/// ("already exists", "holds no keys"), and no stray copy of the key under another name: the kernel frees a file
+/// nobody named. Where the file system has no `O_TMPFILE` (or `/proc` is not mounted), the file is written under a
+/// hidden temporary name beside it and removed if the link fails. Returns why it failed, or `nil`.
 func createPrivateFile(atPath path: String, contents: String) -> String? {
     if let problem = existingPathProblem(path) { return problem }
     let directory = (path as NSString).deletingLastPathComponent
+    let folderPath = directory.isEmpty ? "." : directory
+    // An unnamed file first; `/proc/self/fd/N` names it for `linkat` without privileges (`AT_EMPTY_PATH` needs them).
+    let unnamed = open(folderPath, unnamedFileFlags | O_WRONLY, 0o600)
+    if unnamed >= 0 {
+        var failure: Int32?
+        if !writeWhole(unnamed, contents) { failure = errno }
+        if failure == nil, fsync(unnamed) != 0 { failure = errno }
+        if failure == nil,
+            linkat(AT_FDCWD, "/proc/self/fd/\(unnamed)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0
+        {
+            failure = errno
+        }
+        close(unnamed)
+        // (without /proc, the named way below)
+        if failure != ENOENT || access("/proc/self/fd", F_OK) == 0 {
+            return finish(path: path, folderPath: folderPath, failure: failure)
+        }
+    } else if errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL {
+        return String(cString: strerror(errno))
+    }
     // (a short name of its own: the file's name may be as long as a name can be)
     let temporary = (directory.isEmpty ? "" : directory + "/") + ".accounts-\(SecureRandom.hexString(count: 8)).tmp"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
     guard descriptor >= 0 else { return String(cString: strerror(errno)) }
     var failure: Int32?
-    // Without the C string's closing NUL.
-    if !contents.utf8CString.withUnsafeBytes({ writeFully(descriptor, UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
-    ) {
-        failure = errno
-    }
+    if !writeWhole(descriptor, contents) { failure = errno }
     if failure == nil, fsync(descriptor) != 0 { failure = errno }
     close(descriptor)
     if failure == nil, link(temporary, path) != 0 { failure = errno }
     unlink(temporary)
+    return finish(path: path, folderPath: folderPath, failure: failure)
+}
+
+/// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Swift does not import: a macro built of macros.
+private let unnamedFileFlags: Int32 = 0o2000_0000 | O_DIRECTORY
+
+/// Writes `contents` without the C string's closing NUL; `false` with `errno` set when it could not.
+private func writeWhole(_ descriptor: Int32, _ contents: String) -> Bool {
+    contents.utf8CString.withUnsafeBytes { writeFully(descriptor, UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+}
+
+/// The outcome of a creation whose link ended with `failure` (an `errno`, or `nil`): on success the new name is
+/// flushed with its directory.
+private func finish(path: String, folderPath: String, failure: Int32?) -> String? {
     if let failure {
         if failure == EEXIST, let problem = existingPathProblem(path) { return problem }
         return String(cString: strerror(failure))
     }
     // (the new name itself reaches the disk with its directory)
-    let folder = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
+    let folder = open(folderPath, O_RDONLY | O_DIRECTORY)
     if folder >= 0 {
         fsync(folder)
         close(folder)

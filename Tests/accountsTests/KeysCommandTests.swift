@@ -2,6 +2,7 @@ import AccountCrypto
 import AccountModel
 import AccountStore
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 
@@ -89,6 +90,40 @@ struct KeysCommandTests {
             #expect(!FileManager.default.fileExists(atPath: file))
             let retried = try runAccounts(["keys", "generate", "--output", file])
             #expect(retried.status == 0, "\(retried.stderr)")
+            #expect(try String(contentsOfFile: file, encoding: .utf8).contains(":"))
+        }
+    }
+
+    /// `keys generate --output` never gives the key a second name, not even for a moment: the directory sees one
+    /// new entry, the file itself, made whole. (A hidden temporary name would be left behind, holding the key, by a
+    /// process killed while writing.)
+    @Test func aGeneratedKeyFileIsNamedOnceAndOnlyWhenWhole() throws {
+        try withTemporaryDirectorySync { dir in
+            let watcher = inotify_init1(Int32(IN_NONBLOCK))
+            try #require(watcher >= 0)
+            defer { close(watcher) }
+            try #require(inotify_add_watch(watcher, dir, UInt32(IN_CREATE | IN_MOVED_TO)) >= 0)
+            let file = dir + "/keys"
+            let result = try runAccounts(["keys", "generate", "--output", file])
+            #expect(result.status == 0, "\(result.stderr)")
+
+            var events: [String] = []
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            let count = buffer.withUnsafeMutableBytes { read(watcher, $0.baseAddress, $0.count) }
+            var offset = 0
+            while count > 0, offset + MemoryLayout<inotify_event>.size <= count {
+                let (mask, length) = buffer.withUnsafeBytes { bytes in
+                    let event = bytes.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                    return (event.mask, Int(event.len))
+                }
+                let nameStart = offset + MemoryLayout<inotify_event>.size
+                let name = String(decoding: buffer[nameStart..<nameStart + length].prefix { $0 != 0 }, as: UTF8.self)
+                let kind = mask & UInt32(IN_CREATE) != 0 ? "create" : "move"
+                events.append("\(kind) \(name)")
+                offset = nameStart + length
+            }
+            #expect(events == ["create keys"], "\(events)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["keys"])
             #expect(try String(contentsOfFile: file, encoding: .utf8).contains(":"))
         }
     }
