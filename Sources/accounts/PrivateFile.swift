@@ -13,28 +13,26 @@ func createPrivateFile(atPath path: String, contents: String) -> String? {
     if let problem = existingPathProblem(path) { return problem }
     let directory = (path as NSString).deletingLastPathComponent
     let folderPath = directory.isEmpty ? "." : directory
-    // An unnamed file first; `/proc/self/fd/N` names it for `linkat` without privileges (`AT_EMPTY_PATH` needs them).
-    let unnamed = open(folderPath, unnamedFileFlags | O_WRONLY, 0o600)
-    if unnamed >= 0 {
-        var failure: Int32?
-        if !writeWhole(unnamed, contents) { failure = errno }
-        if failure == nil, fsync(unnamed) != 0 { failure = errno }
-        if failure == nil,
-            linkat(AT_FDCWD, "/proc/self/fd/\(unnamed)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0
-        {
-            failure = errno
-        }
-        close(unnamed)
-        // (without /proc, the named way below)
-        if failure != ENOENT || access("/proc/self/fd", F_OK) == 0 {
+    // An unnamed file first, named for `linkat` through `/proc/self/fd/N` (`AT_EMPTY_PATH` would need privileges).
+    if access("/proc/self/fd", X_OK) == 0 {
+        let unnamed = open(folderPath, unnamedFileFlags | O_WRONLY | O_CLOEXEC, 0o600)
+        if unnamed >= 0 {
+            var failure: Int32?
+            if !writeWhole(unnamed, contents) { failure = errno }
+            if failure == nil, fsync(unnamed) != 0 { failure = errno }
+            if failure == nil,
+                linkat(AT_FDCWD, "/proc/self/fd/\(unnamed)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0
+            {
+                failure = errno
+            }
+            close(unnamed)
             return finish(path: path, folderPath: folderPath, failure: failure)
         }
-    } else if errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL {
-        return String(cString: strerror(errno))
+        // (a file system without `O_TMPFILE`: the named way below)
     }
     // (a short name of its own: the file's name may be as long as a name can be)
     let temporary = (directory.isEmpty ? "" : directory + "/") + ".accounts-\(SecureRandom.hexString(count: 8)).tmp"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { return String(cString: strerror(errno)) }
     var failure: Int32?
     if !writeWhole(descriptor, contents) { failure = errno }
@@ -45,7 +43,8 @@ func createPrivateFile(atPath path: String, contents: String) -> String? {
     return finish(path: path, folderPath: folderPath, failure: failure)
 }
 
-/// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), which Swift does not import: a macro built of macros.
+/// `O_TMPFILE`: `__O_TMPFILE | O_DIRECTORY`, `__O_TMPFILE` being 020000000 on x86-64 and ARM64 (Glibc's header does
+/// not reach Swift without _GNU_SOURCE), as in `OutputFile`.
 private let unnamedFileFlags: Int32 = 0o2000_0000 | O_DIRECTORY
 
 /// Writes `contents` without the C string's closing NUL; `false` with `errno` set when it could not.
