@@ -45,6 +45,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case noKeyRing
     /// Any other database failure, with SQLite's message (bound values are never included).
     case database(path: String, code: Int32, message: String)
+    /// A backup (``AccountStore/backUp(to:progress:)``) could not be written to `path`, or its copy failed its check;
+    /// the database is unchanged, and so is the file at `path`.
+    case backupFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -90,6 +93,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 "no encryption keys configured; set ACCOUNTS_KEYS or --keys-file (make one with `accounts keys generate`)"
         case .database(let path, let code, let message):
             return "database error on \(path) (SQLite code \(code)): \(message)"
+        case .backupFailed(let path, let reason):
+            return "cannot write the backup \(path): \(reason); the database is unchanged, and no file was left"
         }
     }
 }

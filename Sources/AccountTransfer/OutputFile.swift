@@ -116,6 +116,29 @@ package final class OutputFile {
         }
     }
 
+    /// Creates `path` empty, mode 0600 and never over anything there, for a writer other than this type (SQLite's
+    /// `VACUUM INTO`, for a backup), and counts it, and the files named `path` + each of `companions` that its writer
+    /// may make beside it (`-journal`), among the unfinished files that ``removeUnfinished()`` removes until
+    /// ``endUnfinished(_:companions:)``. Returns the `errno` of a failure, `nil` when the file was made.
+    package static func beginUnfinished(_ path: String, companions: [String] = []) -> Int32? {
+        // (`errno` is read inside the lock: unlocking may make a system call of its own)
+        unfinished.withLock { unfinished in
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { return errno }
+            close(descriptor)
+            unfinished.insert(path)
+            for suffix in companions { unfinished.insert(path + suffix) }
+            return nil
+        }
+    }
+
+    /// Stops counting `path` and its companions (from ``beginUnfinished(_:companions:)``) as unfinished: they were
+    /// renamed or removed.
+    package static func endUnfinished(_ path: String, companions: [String] = []) {
+        finished(path)
+        for suffix in companions { finished(path + suffix) }
+    }
+
     /// Forgets `temporaryPath` as unfinished (committed or abandoned).
     private static func finished(_ temporaryPath: String) {
         _ = unfinished.withLock { $0.remove(temporaryPath) }
@@ -250,7 +273,7 @@ package final class OutputFile {
     static let maximumKeptNameBytes = 200
 
     /// A hidden name beside `path`, unique by a random suffix.
-    static func temporaryPath(for path: String) -> String {
+    package static func temporaryPath(for path: String) -> String {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         var name = Substring(slash.map { String(path[path.index(after: $0)...]) } ?? path)

@@ -20,7 +20,7 @@ struct Accounts: AsyncParsableCommand {
         subcommands: [
             Migrate.self, MigrationsCommand.self, ImportCommand.self, ExportCommand.self, UsersCommand.self,
             KeysCommand.self, PurgeCommand.self, SandboxCommand.self, DemoCommand.self, DuplicatesCommand.self,
-            ReindexCommand.self,
+            ReindexCommand.self, BackupCommand.self,
         ]
     )
 

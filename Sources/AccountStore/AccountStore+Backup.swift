@@ -1,0 +1,225 @@
+import AccountTransfer
+import Foundation
+import GRDB
+import GRDBSQLite
+import Synchronization
+
+extension AccountStore {
+    /// What ``backUp(to:progress:)`` wrote, read back from the copy itself.
+    public struct BackupReport: Sendable, Equatable {
+        /// The accounts in the copy.
+        public let accounts: Int
+        /// The highest migration version applied in the copy (`nil` for a database no migration has touched).
+        public let schemaVersion: Int?
+        /// The copy's size in bytes.
+        public let bytes: Int
+    }
+
+    /// Writes a consistent copy of the whole database to `path`, while the store stays in use.
+    ///
+    /// The copy is one snapshot (SQLite's `VACUUM INTO` in a read transaction): writes committed after it began are
+    /// not in it, none is half in it, and nothing waits for it (in WAL mode a write never waits for a read; the
+    /// `-wal` file grows meanwhile, as checkpoints cannot pass the snapshot). It is compact: the pages that deleted
+    /// rows left behind are not copied. It is written beside `path` under a hidden name, mode 0600 (it holds password
+    /// hashes and sealed tokens), flushed to disk, checked (`PRAGMA quick_check`, and its accounts counted), and only
+    /// then renamed over `path`: a failed, cancelled or interrupted backup leaves the file at `path` as it was, and
+    /// removes its own (a process killed outright leaves the hidden `.NAME.partial-…` file; `accounts backup` removes
+    /// it on SIGINT, SIGTERM and SIGHUP).
+    ///
+    /// The copy's sealed tokens open with the keys that sealed them: keep a retired key as long as a backup made
+    /// before the rotation (see "Rotating keys" in the README). The keys file is never in the copy.
+    ///
+    /// - Parameters:
+    ///   - path: the file to write; an existing file is replaced, a symbolic link there is replaced (not followed).
+    ///     The database itself, its `-wal`, `-shm` and `-journal` files and anything but a regular file (or nothing)
+    ///     are refused.
+    ///   - progress: called now and then, on the thread doing the copy, with the bytes written so far and the bytes
+    ///     expected (the database's pages in use), while the copy is made.
+    /// - Returns: what the copy holds.
+    /// - Throws: ``StoreError/backupFailed(path:reason:)`` naming `path` and why (no room, no permission, the copy
+    ///   failing its check, the task cancelled); errors reading the database are the store's usual ones.
+    public func backUp(
+        to path: String, progress: @escaping @Sendable (_ written: Int, _ expected: Int) -> Void = { _, _ in }
+    ) async throws(StoreError) -> BackupReport {
+        try refuseBackupDestination(path)
+        let temporary = OutputFile.temporaryPath(for: path)
+        // (SQLite writes the copy with a rollback journal beside it)
+        let companions = ["-journal", "-wal", "-shm"]
+        if let failure = OutputFile.beginUnfinished(temporary, companions: companions) {
+            throw .backupFailed(path: path, reason: String(cString: strerror(failure)))
+        }
+        var renamed = false
+        defer {
+            if !renamed { unlink(temporary) }
+            for suffix in companions { unlink(temporary + suffix) }
+            OutputFile.endUnfinished(temporary, companions: companions)
+        }
+        let cancelled = BackupCancellation()
+        do {
+            try await withTaskCancellationHandler {
+                try await pool.unsafeRead { db in
+                    try Self.vacuum(db, into: temporary, cancelled: cancelled, progress: progress)
+                }
+            } onCancel: {
+                cancelled.flag.store(true, ordering: .relaxed)
+            }
+        } catch {
+            if cancelled.flag.load(ordering: .relaxed) { throw .backupFailed(path: path, reason: "cancelled") }
+            if let error = error as? DatabaseError,
+                [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN].contains(
+                    ResultCode(rawValue: error.resultCode.rawValue & 0xFF))
+            {
+                // The copy's writes failed, not the database's reads.
+                throw .backupFailed(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+            }
+            throw StoreError.from(error, path: self.path)
+        }
+        let report = try Self.checkCopy(temporary, destination: path)
+        guard rename(temporary, path) == 0 else {
+            throw .backupFailed(path: path, reason: String(cString: strerror(errno)))
+        }
+        renamed = true
+        // (the new name reaches the disk with its directory)
+        let directory = PathParts.directory(of: path)
+        let folder = Foundation.open(directory.isEmpty ? "." : directory, O_RDONLY)
+        if folder >= 0 {
+            fsync(folder)
+            Foundation.close(folder)
+        }
+        return report
+    }
+
+    /// Refuses a destination that is the database or one of its files, or no regular file.
+    private func refuseBackupDestination(_ destination: String) throws(StoreError) {
+        var target = stat()
+        guard lstat(destination, &target) == 0 else { return }
+        switch target.st_mode & S_IFMT {
+        case S_IFREG, S_IFLNK: break
+        case S_IFDIR: throw .backupFailed(path: destination, reason: "it is a directory; name a file")
+        default: throw .backupFailed(path: destination, reason: "it is not a regular file; name a file")
+        }
+        guard target.st_mode & S_IFMT == S_IFREG else { return }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            var own = stat()
+            if stat(path + suffix, &own) == 0, own.st_dev == target.st_dev, own.st_ino == target.st_ino {
+                throw .backupFailed(
+                    path: destination, reason: "it is the database's own file \(path + suffix); name another file")
+            }
+        }
+    }
+
+    /// Copies the database `db` reads into the empty file `temporary`, then flushes it to disk.
+    private static func vacuum(
+        _ db: Database, into temporary: String, cancelled: BackupCancellation,
+        progress: @escaping @Sendable (Int, Int) -> Void
+    ) throws {
+        let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        let watch = BackupWatch(
+            path: temporary, expected: max(0, pages - free) * pageSize, cancelled: cancelled, progress: progress)
+        let context = Unmanaged.passRetained(watch)
+        defer { context.release() }
+        let connection = db.sqliteConnection
+        // Every 10,000 virtual machine steps: report the copy's size now and then, and stop when cancelled.
+        sqlite3_progress_handler(
+            connection, 10_000,
+            { pointer in
+                guard let pointer else { return 0 }
+                return Unmanaged<BackupWatch>.fromOpaque(pointer).takeUnretainedValue().step() ? 1 : 0
+            }, context.toOpaque())
+        defer { sqlite3_progress_handler(connection, 0, nil, nil) }
+        try db.execute(sql: "VACUUM INTO ?", arguments: [temporary])
+        watch.report()
+        // SQLite does not flush what VACUUM INTO writes.
+        let descriptor = Foundation.open(temporary, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw DatabaseError(resultCode: .SQLITE_IOERR, message: "cannot reopen the copy") }
+        defer { Foundation.close(descriptor) }
+        guard fsync(descriptor) == 0 else {
+            throw DatabaseError(resultCode: .SQLITE_IOERR, message: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Opens the copy at `temporary` read-only and checks it: `quick_check` must say `ok`; its accounts and schema
+    /// version are read for the report.
+    private static func checkCopy(_ temporary: String, destination: String) throws(StoreError) -> BackupReport {
+        var connection: OpaquePointer?
+        defer { sqlite3_close_v2(connection) }
+        guard sqlite3_open_v2(temporary, &connection, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let connection else {
+            throw .backupFailed(path: destination, reason: "the copy cannot be opened to check it")
+        }
+        func single(_ sql: String) throws(StoreError) -> String? {
+            var statement: OpaquePointer?
+            defer { sqlite3_finalize(statement) }
+            guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+                throw .backupFailed(
+                    path: destination,
+                    reason: "the copy fails its check: \(String(cString: sqlite3_errmsg(connection)))")
+            }
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW: return sqlite3_column_text(statement, 0).map { String(cString: $0) }
+            case SQLITE_DONE: return nil
+            default:
+                throw .backupFailed(
+                    path: destination,
+                    reason: "the copy fails its check: \(String(cString: sqlite3_errmsg(connection)))")
+            }
+        }
+        let check = try single("PRAGMA quick_check") ?? ""
+        guard check == "ok" else {
+            throw .backupFailed(path: destination, reason: "the copy fails its check: \(check)")
+        }
+        let hasHistory =
+            try single(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '\(SchemaMigrator.historyTable)'")
+            == "1"
+        let hasUsers = try single("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'users'") == "1"
+        let version = hasHistory ? try single("SELECT max(version) FROM \(SchemaMigrator.historyTable)") : nil
+        let accounts = hasUsers ? try single("SELECT count(*) FROM users") : nil
+        var info = stat()
+        let bytes = stat(temporary, &info) == 0 ? Int(info.st_size) : 0
+        return BackupReport(
+            accounts: accounts.flatMap(Int.init) ?? 0, schemaVersion: version.flatMap(Int.init), bytes: bytes)
+    }
+}
+
+/// Whether a backup's task was cancelled, read by SQLite's progress handler on the copying thread.
+private final class BackupCancellation: Sendable {
+    let flag = Atomic<Bool>(false)
+}
+
+/// What the progress handler of a backup's connection does: reports the copy's size at most every 100 ms, and
+/// stops the copy once cancelled.
+private final class BackupWatch: @unchecked Sendable {
+    // (@unchecked: `lastReport` is touched only on the copying thread, inside SQLite's calls)
+    let path: String
+    let expected: Int
+    let cancelled: BackupCancellation
+    let progress: @Sendable (Int, Int) -> Void
+    /// (the first step reports at once)
+    private var lastReport = ContinuousClock.now - .seconds(1)
+
+    init(path: String, expected: Int, cancelled: BackupCancellation, progress: @escaping @Sendable (Int, Int) -> Void) {
+        self.path = path
+        self.expected = expected
+        self.cancelled = cancelled
+        self.progress = progress
+    }
+
+    /// `true` to stop the copy.
+    func step() -> Bool {
+        if cancelled.flag.load(ordering: .relaxed) { return true }
+        let now = ContinuousClock.now
+        if now - lastReport >= .milliseconds(100) {
+            lastReport = now
+            report()
+        }
+        return false
+    }
+
+    func report() {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        progress(Int(info.st_size), expected)
+    }
+}

@@ -1,0 +1,159 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// `accounts backup --output FILE`: a checked copy of the database, written whole or not at all.
+struct BackupCommandTests {
+    /// `count` accounts written straight into the table of the migrated database `database` (importing them takes
+    /// longer).
+    static func addAccounts(_ count: Int, to database: String) throws {
+        try executeSQL(
+            database,
+            """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(count))
+            INSERT INTO users (public_id, username, first_name, last_name, password_hash, created_at, updated_at)
+            SELECT printf('%08x-0000-4000-8000-000000000000', i), 'user' || i, 'Ann', 'Lee',
+                'pbkdf2_sha256$1000$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', i, i FROM n
+            """)
+    }
+
+    /// The files in `dir` whose names begin with `.` (a backup's unfinished copy is `.NAME.partial-…`).
+    static func hiddenFiles(in dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(".") }
+    }
+
+    /// The copy holds the same rows as the database (sealed tokens included, which open with the same keys), is
+    /// readable by its owner alone, replaces the file that was at its path, and the command says what it holds.
+    @Test func aBackupHoldsTheWholeDatabaseAndReplacesTheOldCopy() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let key = try SecretKey.generate(id: "k1")
+            try await KeysCommandTests.seedCredentials(3, sealedUnder: key, in: dir)
+            let database = dir + "/accounts.sqlite"
+            let copy = dir + "/copy.sqlite"
+            writeFile(copy, Array("yesterday's backup".utf8))
+            let before = fileDigest(database)
+
+            let result = try runAccounts(["--database", database, "backup", "--output", copy])
+
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(
+                result.stdout.hasPrefix("backed up 3 accounts (schema version 15) to \(copy): 1 MB, checked"),
+                "\(result.stdout)")
+            #expect(result.stderr.isEmpty, "\(result.stderr)")
+            #expect(try databaseDump(copy) == databaseDump(database))
+            #expect(fileDigest(database) == before)
+            var info = stat()
+            #expect(stat(copy, &info) == 0 && info.st_mode & 0o777 == 0o600)
+            #expect(Self.hiddenFiles(in: dir).isEmpty)
+            // The copy is a store like any other: its tokens open with the key that sealed them.
+            let keys = ["ACCOUNTS_KEYS": key.unredactedKeysFileLine()]
+            let status = try runAccounts(["--database", copy, "keys", "status"], environment: keys)
+            #expect(status.status == 0, "\(status.stderr)")
+            let shown = try runAccounts(["--database", copy, "users", "show", "user2"], environment: keys)
+            #expect(shown.status == 0, "\(shown.stderr)")
+            #expect(shown.stdout.contains("1000002"), "\(shown.stdout)")
+        }
+    }
+
+    /// A backup that cannot be written whole (here: a file size limit far below the copy's size) fails naming the
+    /// backup's path, leaves the earlier copy and the database byte for byte as they were, and leaves no partial file.
+    @Test func aBackupThatCannotBeWrittenWholeChangesNothing() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            try Self.addAccounts(20_000, to: database)
+            let copy = dir + "/copy.sqlite"
+            writeFile(copy, Array("yesterday's backup".utf8))
+            let before = fileDigest(database)
+
+            let result = try runProcess(
+                "/bin/sh",
+                [
+                    "-c", #"trap '' XFSZ; ulimit -f 1000; exec "$0" --database "$1" backup --output "$2""#,
+                    accountsExecutable(), database, copy,
+                ])
+
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(
+                result.stderr.contains("accounts: error: cannot write the backup \(copy): "), "\(result.stderr)")
+            #expect(result.stderr.contains("the database is unchanged, and no file was left"), "\(result.stderr)")
+            #expect(result.stdout.isEmpty)
+            #expect(fileBytes(copy) == Array("yesterday's backup".utf8))
+            #expect(fileDigest(database) == before)
+            #expect(Self.hiddenFiles(in: dir).isEmpty)
+        }
+    }
+
+    /// An `--output` that is no file a backup can be (standard output, a device, a directory) or that would destroy
+    /// something (the database, its `-wal`, the keys file) is a usage error naming it; nothing is read or written.
+    @Test(arguments: [
+        ("-", "a backup is a database file, not a stream"),
+        ("/dev/null", "is not a regular file (a device or a pipe)"),
+        ("DIR", "is a directory; name a file"),
+        ("DIR/accounts.sqlite", "is the database file"),
+        ("DIR/accounts.sqlite-wal", "is the database file"),
+        ("DIR/keys", "is the keys file"),
+    ])
+    func anOutputThatIsNoPlaceForABackupIsRefused(_ output: String, _ message: String) throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            let keys = try runAccounts(["keys", "generate", "--output", dir + "/keys"])
+            #expect(keys.status == 0, "\(keys.stderr)")
+            let listing = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+            let before = fileDigest(database)
+
+            let target = output.replacingOccurrences(of: "DIR", with: dir)
+            let result = try runAccounts(
+                ["--database", database, "--keys-file", dir + "/keys", "backup", "--output", target])
+
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("--output \(target)"), "\(result.stderr)")
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == listing)
+            #expect(fileDigest(database) == before)
+        }
+    }
+
+    /// Stopped by a signal once it has begun to write, a backup removes its unfinished copy and leaves the earlier
+    /// copy as it was (or, should the signal come as it finishes, the copy is whole and checked).
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aBackupStoppedBySignalLeavesNoPartialFile(signalNumber: Int32) async throws {
+        try await withTemporaryDirectory { dir throws in
+            let database = try migratedDatabase(dir)
+            try Self.addAccounts(300_000, to: database)
+            let copy = dir + "/copy.sqlite"
+            writeFile(copy, Array("yesterday's backup".utf8))
+
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: accountsExecutable())
+            process.arguments = ["--database", database, "backup", "--output", copy]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(60)
+            var writing = false
+            while !writing && process.isRunning && ContinuousClock.now < deadline {
+                writing = Self.hiddenFiles(in: dir).contains { name in
+                    var info = stat()
+                    return stat(dir + "/" + name, &info) == 0 && info.st_size > 0
+                }
+                if !writing { usleep(1000) }
+            }
+            #expect(writing, "the backup ended before it had written part of its copy")
+            if process.isRunning { kill(process.processIdentifier, signalNumber) }
+            process.waitUntilExit()
+
+            #expect(Self.hiddenFiles(in: dir).isEmpty)
+            if process.terminationReason == .uncaughtSignal {
+                #expect(process.terminationStatus == signalNumber)
+                #expect(fileBytes(copy) == Array("yesterday's backup".utf8))
+            } else {
+                #expect(process.terminationStatus == 0)
+                #expect(countQuery(copy, "SELECT count(*) FROM users") == 300_000)
+            }
+        }
+    }
+}
