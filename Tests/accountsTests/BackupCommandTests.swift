@@ -59,6 +59,27 @@ struct BackupCommandTests {
         }
     }
 
+    /// A backup whose report cannot be written (stdout on a full disk) is in place all the same: the report goes to
+    /// stderr and the command exits 75 (done, a step outside failed), not 1, which would read as no backup made.
+    @Test func aBackupWhoseReportCannotBeWrittenExits75WithTheCopyInPlace() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try migratedDatabase(dir)
+            try Self.addAccounts(10, to: database)
+            let copy = dir + "/copy.sqlite"
+
+            let result = try runProcess(
+                "/bin/sh",
+                [
+                    "-c", #"exec "$0" --database "$1" backup --output "$2" > /dev/full"#, accountsExecutable(),
+                    database, copy,
+                ])
+
+            #expect(result.status == 75, "\(result.stderr)")
+            #expect(result.stderr.contains("backed up 10 accounts (schema version 15) to \(copy)"), "\(result.stderr)")
+            #expect(countQuery(copy, "SELECT count(*) FROM users") == 10)
+        }
+    }
+
     /// A backup that cannot be written whole (here: a file size limit far below the copy's size) fails naming the
     /// backup's path, leaves the earlier copy and the database byte for byte as they were, and leaves no partial file.
     @Test func aBackupThatCannotBeWrittenWholeChangesNothing() throws {
