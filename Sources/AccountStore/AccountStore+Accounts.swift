@@ -275,9 +275,10 @@ package enum Queries {
                 '\(AccountEventKind.unlinked.rawValue)',
                 '\(AccountEventKind.emailChangeUndone.rawValue)'))
         """
-    /// When the subject `?1` last had an event of kind `?2` (`NULL` for none): one step down the index.
+    /// When the subject `?1` last had an event of kind `?2` at or before `?3` (`NULL` for none): one step down the
+    /// index. (An event dated later was written while the clock stood ahead: it says nothing of the last minute.)
     package static let lastEventOfKind =
-        "SELECT max(occurred_at) FROM account_events WHERE subject IS ?1 AND kind = ?2"
+        "SELECT max(occurred_at) FROM account_events WHERE subject IS ?1 AND kind = ?2 AND occurred_at <= ?3"
     package static let userByPublicID = "SELECT \(UserRecord.columns) FROM users WHERE public_id = ?"
     package static let userByUsername = "SELECT \(UserRecord.columns) FROM users WHERE username = ?"
     /// By the address's uniqueness key, or (an address `accounts reindex` has not keyed yet) by the address itself.

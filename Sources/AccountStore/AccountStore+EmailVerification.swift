@@ -75,6 +75,10 @@ extension AccountStore {
                     DELETE FROM email_verifications WHERE id IN (
                         SELECT id FROM email_verifications WHERE expires_at <= ? LIMIT 64)
                     """, arguments: [Timestamp.micros(now.addingTimeInterval(-Self.passwordResetRetention))])
+            // A request dated later than now counts as made now (as with reset links).
+            try db.run(
+                sql: "UPDATE email_verifications SET created_at = ?2 WHERE user_id = ?1 AND created_at > ?2",
+                arguments: [rowID, micros])
             let recent =
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM email_verifications WHERE user_id = ? AND created_at > ?",

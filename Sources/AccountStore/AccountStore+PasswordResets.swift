@@ -53,6 +53,11 @@ extension AccountStore {
                     DELETE FROM password_resets WHERE id IN (
                         SELECT id FROM password_resets WHERE expires_at <= ? LIMIT 64)
                     """, arguments: [Timestamp.micros(now.addingTimeInterval(-Self.passwordResetRetention))])
+            // A request dated later than now (the clock was set back since, or another process's clock runs ahead)
+            // counts as made now: it holds the account's requests for one window from now at most.
+            try db.run(
+                sql: "UPDATE password_resets SET created_at = ?2 WHERE user_id = ?1 AND created_at > ?2",
+                arguments: [rowID, micros])
             let recent =
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM password_resets WHERE user_id = ? AND created_at > ?",

@@ -182,6 +182,12 @@ extension AccountStore {
         let maximum = max(1, maximum)
         let attempt = try await write(durable: false, checkingActingSession: false) { db in
             let now = self.now()
+            // A failure counted at a time still to come (the clock was set back since, or another process's clock
+            // runs ahead) counts as made now: it holds the login for one window from now at most, not until the
+            // clock catches up with it.
+            try db.run(
+                sql: "UPDATE sign_in_failures SET failed_at = ?2 WHERE login_key = ?1 AND failed_at > ?2",
+                arguments: [loginKey, Timestamp.micros(now)])
             try db.run(sql: "DELETE FROM sign_in_failures WHERE failed_at < ?", arguments: [Timestamp.micros(since)])
             let failures = try Int64.fetchAll(
                 db.cachedStatement(
@@ -205,7 +211,7 @@ extension AccountStore {
             let now = self.now()
             let lastRecorded = try Int64.fetchOne(
                 db.cachedStatement(sql: Queries.lastEventOfKind),
-                arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue])
+                arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue, Timestamp.micros(now)])
             if lastRecorded.map({ $0 <= Timestamp.micros(now) - Self.throttledEventInterval }) ?? true {
                 try AccountStore.insertEvent(
                     db,

@@ -39,8 +39,16 @@ extension AccountStore {
             var record = try AccountStore.requireUserRecord(db, user)
             let userID = UserID(uncheckedRawValue: record.publicID)
             guard record.status == AccountStatus.active.rawValue else { throw StoreError.accountDisabled(userID) }
+            // Dated no earlier than the account's latest change of address (its undo link's `changed_at`): an undo
+            // unlinks what was linked since the change, whatever the clock did between them (set back, or another
+            // process's running behind).
+            let lastChange =
+                try Int64.fetchOne(
+                    db, sql: "SELECT max(changed_at) FROM email_change_undos WHERE user_id = ?",
+                    arguments: [record.id]) ?? Timestamp.minimumMicros
             let identityRecord = try AccountStore.insertIdentity(
-                db, identity, userRowID: record.id!, userID: userID, now: now, seenAt: obtainedAt)
+                db, identity, userRowID: record.id!, userID: userID,
+                now: Timestamp.date(max(Timestamp.micros(now), lastChange)), seenAt: obtainedAt ?? now)
             if let credential, let sealed {
                 try AccountStore.upsertCredential(
                     db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed,

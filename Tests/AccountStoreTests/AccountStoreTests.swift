@@ -157,7 +157,7 @@ struct AccountStoreAccountTests {
             let store = try makeStore(in: dir)
             defer { try? store.close() }
             for (sql, arguments) in [
-                (Queries.sessionsEndedSince, ["u", "0"]), (Queries.lastEventOfKind, ["u", "sign_in_throttled"]),
+                (Queries.sessionsEndedSince, ["u", "0"]), (Queries.lastEventOfKind, ["u", "sign_in_throttled", "0"]),
             ] {
                 let plan = try store.queryPlan(sql, arguments: arguments)
                 #expect(plan.contains("account_events_subject_kind"), "\(plan)")
@@ -172,7 +172,8 @@ struct AccountStoreTwitterTests {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
             defer { try? store.close() }
-            let ann = try await store.createAccount(newAccount("ann", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
+            let ann = try await store.createAccount(
+                newAccount("ann", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
             let id = "1234567890123456789"
 
             let linked = try await store.linkTwitter(
