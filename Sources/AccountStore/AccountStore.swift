@@ -411,6 +411,11 @@ extension AccountStore {
     /// `synchronous=FULL`); what a request costs in such waits is the difference across it.
     package var durableCommitCount: Int { writeGate.durableCommits.load(ordering: .relaxed) }
 
+    /// How many write transactions of this store have begun and not ended: running, or waiting for the write lock
+    /// (held by another connection or process) or for another write of this store. Tests wait for a request to reach
+    /// its write with it, instead of giving the request a head start and hoping that it was enough.
+    package var writesInFlight: Int { writeGate.writesInFlight }
+
     /// The writer's `synchronous` level inside a write transaction with `durable` as given (1 is NORMAL, 2 FULL).
     package func synchronousInsideWrite(durable: Bool) async throws -> Int {
         try await write(durable: durable) { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }

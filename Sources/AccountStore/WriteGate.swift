@@ -19,6 +19,8 @@ final class WriteGate: Sendable {
     /// Write transactions committed at the configured `synchronous` level (with `durable` true): at `FULL`, each one
     /// a wait for the disk. Tests count them per request.
     let durableCommits = Atomic<Int>(0)
+    /// Writes of this store started and not finished: running, or waiting for the write lock or for another write.
+    var writesInFlight: Int { inFlight.load(ordering: .acquiring) }
     /// The busy timeout the writer connection has outside the immediate attempt.
     private let busyTimeoutMilliseconds: CInt
     /// The store's configured `synchronous` level, restored after a write that needs no fsync.

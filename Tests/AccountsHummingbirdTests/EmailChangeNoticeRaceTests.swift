@@ -47,18 +47,19 @@ extension EmailVerificationRoutesTests {
             let confirmationPage = try await ada.get(try Self.path(of: confirmation))
 
             // When, while another connection holds the write lock, ada confirms her address first and the change
-            // link is confirmed right after (so its write waits behind hers)
+            // link is confirmed right after (each has read what it reads once its write waits; the change's waits
+            // behind hers)
             let lock = try WriteLockHolder(path: app.databasePath)
             let owner = Task { [ada] in
                 var browser = ada
                 return try await Self.confirm(confirmationPage, in: &browser)
             }
-            try await Task.sleep(for: .milliseconds(500))
+            try #require(try await eventually { app.store.writesInFlight == 1 }, "the confirmation never wrote")
             let intruder = Task { [other] in
                 var browser = other
                 return try await Self.confirm(changePage, in: &browser)
             }
-            try await Task.sleep(for: .milliseconds(500))
+            try #require(try await eventually { app.store.writesInFlight == 2 }, "the change never wrote")
             try lock.release()
             let confirmed = try await owner.value
             let changed = try await intruder.value

@@ -40,10 +40,8 @@ struct ResetRaceRoutesTests {
                     path, to: "/password/reset",
                     [("token", token), ("password", PasswordResetRoutesTests.newPassword)])
             }
-            // (the route reads the account at once, hashes the password, then waits for the lock; on a machine so
-            // loaded that it has not read the account within 3 s, the link lands first and the test passes wrongly,
-            // never fails wrongly)
-            try await Task.sleep(for: .seconds(3))
+            // (the route reads the account at once, hashes the password, then waits for the lock)
+            try #require(try await eventually { app.store.writesInFlight == 1 }, "the reset never reached its write")
             let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
             try holder.commit(
                 """

@@ -34,7 +34,7 @@ struct AuditTrailTimingTests {
             let holder = try CommittingLockHolder(path: database)
             // When instance A sets the new password: it reads the link and the clock, then waits for the lock
             let reset = Task { try await local.resetPassword(token: link.token, newPassword: Self.newPassword) }
-            try await Task.sleep(for: .seconds(2))
+            try #require(try await eventually { store.writesInFlight == 1 }, "the reset never reached its write")
             // And five seconds later, the reset not landed yet, B's sign-in with the old password begins its checks
             clock.advance(by: 5)
             let checkedAt = clock.now

@@ -81,7 +81,8 @@ extension RegistrationFlowTests {
                     }
                 }
             }
-            try await Task.sleep(for: .seconds(2))
+            try #require(
+                try await eventually { flow.store.writesInFlight == 2 }, "the submits never reached their writes")
             try holder.commit("")
             var outcomes: [String] = []
             for submit in submits { outcomes.append(await submit.value) }
@@ -150,7 +151,7 @@ extension RegistrationFlowTests {
             let holder = try CommittingLockHolder(path: path)
             let service = flow.service
             let unlinking = Task { try await service.unlink(ann.id) }
-            try await Task.sleep(for: .seconds(2))
+            try #require(try await eventually { flow.store.writesInFlight == 1 }, "the unlink never reached its write")
             // That instance records Zoë's Twitter sign-in: her token is stored, then the unlink lands
             try holder.commit(
                 """
