@@ -1,5 +1,6 @@
+import AccountMatching
 public import AccountModel
-import Foundation
+public import Foundation
 import GRDB
 import Logging
 
@@ -11,6 +12,22 @@ public struct AccountOverview: Sendable, Hashable {
     public var hasTwitterCredential: Bool
     /// Its most recent audit events, newest first.
     public var recentEvents: [AccountEvent]
+    /// The addresses reserved for it while the link undoing a change of address can give them back, oldest change
+    /// first (a disabled account's too: its links work again once it is enabled).
+    public var emailChangeUndos: [EmailChangeUndoReservation] = []
+}
+
+/// An address a change moved an account off, reserved for that account (no other account can take it) while the
+/// change's undo link, mailed to it, can give it back. Never the link.
+public struct EmailChangeUndoReservation: Sendable, Hashable {
+    /// The address the link gives back, reserved until ``expiresAt``.
+    public var restores: String
+    /// The address the change made the account's.
+    public var replacedBy: String
+    /// When the change was made.
+    public var changedAt: Date
+    /// When the link stops working and the reservation ends.
+    public var expiresAt: Date
 }
 
 /// What ``AccountStore/deleteAccount(_:actor:)`` removed.
@@ -107,12 +124,14 @@ extension AccountStore {
         return change
     }
 
-    /// The account `reference` with whether its identity has a stored credential and its latest `eventLimit` audit
-    /// events, from one read snapshot; `nil` when there is no such account.
+    /// The account `reference` with whether its identity has a stored credential, its latest `eventLimit` audit
+    /// events and the addresses its live undo links reserve, from one read snapshot; `nil` when there is no such
+    /// account.
     public func accountOverview(
         _ reference: AccountReference, eventLimit: Int = 20
     ) async throws(StoreError) -> AccountOverview? {
-        try await read { db in
+        let now = Timestamp.micros(self.now())
+        return try await read { db in
             guard let record = try AccountStore.fetchUserRecord(db, reference) else { return nil }
             let account = try AccountStore.attachTwitter(db, record)
             let hasCredential = try AccountStore.hasCredential(db, userRowID: record.id)
@@ -123,7 +142,45 @@ extension AccountStore {
                     WHERE subject = ? ORDER BY id DESC LIMIT ?
                     """, arguments: [record.publicID, max(0, eventLimit)]
             ).map(AccountStore.event(from:))
-            return AccountOverview(account: account, hasTwitterCredential: hasCredential, recentEvents: events)
+            let undos = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT email, replaced_by, changed_at, expires_at FROM email_change_undos
+                    WHERE user_id = ? AND used_at IS NULL AND expires_at > ? ORDER BY id
+                    """, arguments: [record.id, now]
+            ).map {
+                EmailChangeUndoReservation(
+                    restores: $0[0], replacedBy: $0[1], changedAt: Timestamp.date($0[2]),
+                    expiresAt: Timestamp.date($0[3]))
+            }
+            return AccountOverview(
+                account: account, hasTwitterCredential: hasCredential, recentEvents: events, emailChangeUndos: undos)
+        }
+    }
+
+    /// The account for which a live undo link reserves `email` (compared as the store compares addresses), with that
+    /// reservation: whom an address no account holds is kept for; `nil` when no link reserves it.
+    public func emailChangeUndoReservation(of email: String) async throws(StoreError) -> (
+        account: Account, reservation: EmailChangeUndoReservation
+    )? {
+        let now = Timestamp.micros(self.now())
+        let key = Mailbox.uniquenessKey(EmailAddress.trim(email))
+        return try await read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT user_id, email, replaced_by, changed_at, expires_at FROM email_change_undos
+                        WHERE email_key = ? AND used_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1
+                        """, arguments: [key, now]),
+                let account = try AccountStore.account(db, rowID: row[0])
+            else { return nil }
+            return (
+                account,
+                EmailChangeUndoReservation(
+                    restores: row[1], replacedBy: row[2], changedAt: Timestamp.date(row[3]),
+                    expiresAt: Timestamp.date(row[4]))
+            )
         }
     }
 

@@ -77,8 +77,9 @@ extension AccountStore {
     /// file's size.
     ///
     /// Every record is validated (by the reader) and checked against the store and the earlier lines of the file
-    /// (username and email case-insensitively, Twitter id exactly); each refused line's problems go to `onProblem`,
-    /// in line order. With ``ImportOptions/skipInvalid`` the valid records are committed; otherwise one invalid
+    /// (username and email case-insensitively, Twitter id exactly; an address reserved for an account's undo link,
+    /// as sign-up finds it, is refused like a taken one); each refused line's problems go to `onProblem`, in line
+    /// order. With ``ImportOptions/skipInvalid`` the valid records are committed; otherwise one invalid
     /// line rolls everything back. A committed import records one `imported` audit event with the counts. Twitter
     /// identities are linked without credentials (files never carry tokens); `created_at` is kept to the
     /// microsecond, the import time when absent; password hashes are kept as they are, so people sign in with their
@@ -247,6 +248,10 @@ private struct ImportSession {
     /// Addresses without a uniqueness key (stored before it existed, not reindexed yet), by the key they would have:
     /// the unique index cannot see them. Usually empty; fixed for the import's transaction.
     let unkeyed: [String: Int64]
+    /// Addresses reserved for an undo link (by uniqueness key, with when the reservation ends): a change moved an
+    /// account off them, and following its link gives them back. Usually empty; fixed for the import's transaction,
+    /// which holds the write lock.
+    let reserved: [String: Int64]
     private var randomBytes: [UInt8] = []
     private var randomOffset = 0
 
@@ -279,6 +284,17 @@ private struct ImportSession {
             if unkeyed[key] == nil { unkeyed[key] = row.id }
         }
         self.unkeyed = unkeyed
+        var reserved: [String: Int64] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT email_key, max(expires_at) FROM email_change_undos
+                WHERE used_at IS NULL AND expires_at > ? GROUP BY email_key
+                """, arguments: [importTime])
+        {
+            reserved[row[0]] = row[1]
+        }
+        self.reserved = reserved
     }
 
     /// The problem of `line`'s address that keeps no mailbox name once its provider's dots and +tag are removed.
@@ -304,6 +320,9 @@ private struct ImportSession {
             if try userByTwitterID.firstInteger() != nil { return try duplicates(of: record, line: line) }
         }
         if let email = record.email?.rawValue, !unkeyed.isEmpty, unkeyed[Mailbox.uniquenessKey(email)] != nil {
+            return try duplicates(of: record, line: line)
+        }
+        if let email = record.email?.rawValue, !reserved.isEmpty, reserved[Mailbox.uniquenessKey(email)] != nil {
             return try duplicates(of: record, line: line)
         }
         let created = record.createdAt?.microseconds ?? importTime
@@ -369,6 +388,13 @@ private struct ImportSession {
                 let stored = try storedValues(holder).email ?? ""
                 let sameCase = stored == email ? "" : " (as '\(stored)'; emails ignore case)"
                 report(.email, "'\(email)' is already used by \(owner(holder))\(sameCase)")
+            } else if let until = reserved[Mailbox.uniquenessKey(email)] {
+                // (reserved by an account already in the store: this import's own rows hold no undo links)
+                let time = TransferTimestamp(microseconds: until).description
+                report(
+                    .email,
+                    "'\(email)' is reserved for an account already in the store until \(time) (a change of address"
+                        + " moved that account off it, and the undo link mailed to it gives it back)")
             }
         }
         if let twitterID = keys.twitterID {

@@ -21,7 +21,8 @@ extension AccountRoutes {
     /// `POST /email/undo`: `token`, `password` and, to unlink a Twitter account linked before the change,
     /// `unlink_twitter` (its id); makes the old address the account's again with the new password, ends every session
     /// of the account (and unlinks the Twitter account linked since the change, or named, revoking its token at
-    /// Twitter), then sends the person to log in.
+    /// Twitter), tells the restored address (``SecurityNotice/Change/emailChangeUndone``, and
+    /// ``SecurityNotice/Change/twitterUnlinked`` for a Twitter account unlinked), then sends the person to log in.
     func undoEmailChange(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let token = form["token"] ?? ""
@@ -51,8 +52,15 @@ extension AccountRoutes {
         logger.info(
             "email change undone",
             metadata: ["account.id": "\(account.id)", "web.sessions": "\(outcome.sessionsEnded)"])
-        guard outcome.unlinkedTwitter != nil else { return redirect(visit, to: "/login?notice=email_change_undone") }
+        // As after a reset: told once the change is made, in a task of its own (dropped, the undo standing, when too
+        // many are under way). No place is taken before: whoever undid the change read the mail at that address and
+        // sees the answer; refusing the undo for want of a place would keep a thief in the account longer.
+        sendSecurityNotice(.emailChangeUndone, for: account)
+        guard let unlinked = outcome.unlinkedTwitter else {
+            return redirect(visit, to: "/login?notice=email_change_undone")
+        }
         logger.info("twitter unlinked: linked since the undone change", metadata: ["account.id": "\(account.id)"])
+        sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
         if let credential = outcome.unlinkedCredential { await registration.revokeAccess(credential) }
         return redirect(visit, to: "/login?notice=email_change_undone_unlinked")
     }

@@ -30,6 +30,11 @@ extension AccountRoutes {
             /// included, goes there now. Sent to the old address only when
             /// ``EmailVerificationDelivery/notifyChange`` is not set (that mail tells it then).
             case emailChanged = "email_changed"
+            /// A change of the account's address was undone through the link mailed to the old address, which is
+            /// the account's again (this notice goes to it): a password chosen on the link's page replaced the old
+            /// one and every browser was signed out. A Twitter account the undo unlinked is told in a
+            /// ``twitterUnlinked`` notice of its own.
+            case emailChangeUndone = "email_change_undone"
 
             /// One sentence for the mail: "The password of your account was changed."
             public var sentence: String {
@@ -45,6 +50,10 @@ extension AccountRoutes {
                 case .emailChanged:
                     "The email address of your account was changed: its mail, password reset links included, goes to"
                         + " the new address from now on."
+                case .emailChangeUndone:
+                    "A change of your account's email address was undone through the link mailed to this address: the"
+                        + " account uses this address again, a new password was chosen, and every browser signed in"
+                        + " to it was signed out."
                 }
             }
         }

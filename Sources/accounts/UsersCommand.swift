@@ -52,7 +52,22 @@ struct UsersCommand: AsyncParsableCommand {
                 throw fail(error)
             }
             guard let overview else {
-                throw fail(StoreError.accountNotFound(AccountReference(account).description))
+                let reference = AccountReference(account)
+                let code = fail(StoreError.accountNotFound(reference.description))
+                // An address no account holds may be kept for one while its undo link can give it back ("my address
+                // was taken"): say which, so the operator can look at it.
+                if case .email(let address) = reference,
+                    let found = try? await store.emailChangeUndoReservation(of: address)
+                {
+                    let (holder, reserved) = found
+                    printError(
+                        ReportRenderer.terminalText(
+                            "the address \(reserved.restores) is reserved for account \(holder.username) until "
+                                + "\(UsersCommand.time(reserved.expiresAt) ?? "-"): a change of address moved it to "
+                                + "\(reserved.replacedBy), and the undo link mailed to it gives it back (accounts "
+                                + "users show \(holder.id))"))
+                }
+                throw code
             }
             switch format {
             case .json: printOutput(UsersCommand.json(overview) + "\n")
@@ -429,7 +444,15 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     static func json(_ overview: AccountOverview) -> String {
-        overview.json()
+        // (the operator's alone: "Download your data" does not list them, a thief holding the account would learn
+        // that a way back is open, and until when)
+        let undos = overview.emailChangeUndos.map { undo in
+            "{\"restores\": \(JSONString.literal(undo.restores)), "
+                + "\"replaced_by\": \(JSONString.literal(undo.replacedBy)), "
+                + "\"changed_at\": \(JSONString.literal(time(undo.changedAt) ?? "")), "
+                + "\"expires_at\": \(JSONString.literal(time(undo.expiresAt) ?? ""))}"
+        }
+        return overview.json(appending: [(key: "email_change_undos", json: "[\(undos.joined(separator: ", "))]")])
     }
 
     /// The table of `users show`. Every value is shown as the duplicate report's table shows it (control characters
@@ -459,6 +482,16 @@ struct UsersCommand: AsyncParsableCommand {
             rows.append(("  access token", overview.hasTwitterCredential ? "stored" : "none"))
         } else {
             rows.append(("twitter", "not linked"))
+        }
+        // An address a change moved the account off stays reserved for it while the undo link can give it back.
+        if overview.emailChangeUndos.isEmpty { rows.append(("email undo", "none")) }
+        for undo in overview.emailChangeUndos {
+            rows.append(
+                (
+                    "email undo",
+                    "\(undo.restores) reserved until \(time(undo.expiresAt) ?? "-") (moved to \(undo.replacedBy) at "
+                        + "\(time(undo.changedAt) ?? "-"); the undo link mailed to it gives it back)"
+                ))
         }
         rows.append(("sessions", sessions.isEmpty ? "none" : "\(sessions.count) live (most recently used first)"))
         for session in sessions {

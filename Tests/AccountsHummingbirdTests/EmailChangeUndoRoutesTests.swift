@@ -199,4 +199,44 @@ struct EmailChangeUndoRoutesTests {
             #expect(try await later.get("/whoami").text == "nobody")
         }
     }
+
+    /// An undo changes the account's ways in (its address, its password, its sessions), so the restored address is
+    /// told, as after a reset: an `emailChangeUndone` notice, and a `twitterUnlinked` one naming the Twitter account
+    /// the undo unlinked (linked since the change). Neither holds the link.
+    @Test func theRestoredAddressIsToldOfTheUndoAndOfTheTwitterAccountItUnlinked() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let changes = Locked<[AccountRoutes.EmailChangeNotice]>([])
+        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
+        var configuration = EmailVerificationRoutesTests.configuration(outbox, notices: changes)
+        configuration.securityNotice = { notice in notices.withLock { $0.append(notice) } }
+        try await WebApp.run(configuration: configuration) { app in
+            // Given ada's account moved to the thief's address, who then links his Twitter account
+            var thief = try await Self.moveAdasAccount(app, outbox)
+            #expect(try await thief.linkTwitter(WebApp.mallory).location == "/account?notice=linked")
+            let screenName = try #require(try await app.store.account(.username("ada"))?.twitter?.screenName)
+            await app.routes.finishMails()
+            let path = try Self.path(of: try #require(changes.value.first).undoLink)
+            let before = notices.value.count
+            // When ada follows the link mailed to her address
+            var ada = app.browser()
+            let page = try await ada.get(path)
+            let undone = try await ada.post(
+                "/email/undo",
+                [
+                    ("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token"))),
+                    ("password", Self.newPassword),
+                ])
+            #expect(undone.location == "/login?notice=email_change_undone_unlinked")
+            await app.routes.finishMails()
+            // Then her address hears of the undo, and of the Twitter account it unlinked
+            let told = notices.value.dropFirst(before)
+            // (each in a task of its own: in either order)
+            let kinds = told.map(\.change.rawValue).sorted()
+            #expect(kinds == ["email_change_undone", "twitter_unlinked"], "\(kinds)")
+            #expect(told.allSatisfy { $0.to == "ada@example.org" && $0.username == "ada" && $0.undoLink == nil })
+            #expect(told.first { $0.change == .twitterUnlinked }?.twitterScreenName == screenName)
+            let undoNotice = told.first { $0.change.rawValue == "email_change_undone" }
+            #expect(undoNotice.map { "\($0)" } == "security notice (email_change_undone) for ada")
+        }
+    }
 }

@@ -106,6 +106,67 @@ struct UsersCommandTests {
         }
     }
 
+    /// An operator answering "my address was taken" sees the address a change moved the account off while the
+    /// change's undo link can give it back (reserved for the account: no other account can take it), until when, and
+    /// the address that replaced it; never the link. A used or ended link shows nothing.
+    @Test func showListsTheAddressesReservedForTheAccountsUndoLinks() throws {
+        try withTemporaryDirectorySync { dir in
+            let database = try fixtureDatabase(dir)
+            // Given zoe's account moved off two addresses: one change still undoable, one undone, one expired
+            for (letter, email, expires, used) in [
+                ("d", "Zoe.Old@Example.org", "4102444800000000", "NULL"),
+                ("e", "used@example.org", "4102444800000000", "1733300100000000"),
+                ("f", "gone@example.org", "1733300200000000", "NULL"),
+            ] {
+                try executeSQL(
+                    database,
+                    """
+                    INSERT INTO email_change_undos (token_hash, user_id, email, email_key, replaced_by, changed_at,
+                        expires_at, used_at)
+                    SELECT '\(String(repeating: letter, count: 64))', id, '\(email)', lower('\(email)'),
+                        'Zoe@Example.org', 1733300000000000, \(expires), \(used)
+                    FROM users WHERE username = 'zoe'
+                    """)
+            }
+            // When the account is shown
+            let table = try runAccounts(["--database", database, "users", "show", "zoe"])
+            let json = try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"])
+            #expect(table.status == 0 && json.status == 0, "\(table.stderr)\(json.stderr)")
+            // Then the table names the reserved address, until when, and what replaced it
+            #expect(
+                table.stdout.contains(
+                    "email undo      Zoe.Old@Example.org reserved until 2100-01-01T00:00:00Z (moved to Zoe@Example.org"
+                        + " at 2024-12-04T08:13:20Z; the undo link mailed to it gives it back)\n"),
+                "\(table.stdout)")
+            // And looking the free address up says whom it is kept for, and until when
+            let free = try runAccounts(["--database", database, "users", "show", "zoe.old@example.ORG"])
+            #expect(free.status == 1 && free.stderr.contains("no account 'zoe.old@example.ORG'"), "\(free.stderr)")
+            #expect(
+                free.stderr.contains(
+                    "the address Zoe.Old@Example.org is reserved for account zoe until 2100-01-01T00:00:00Z"),
+                "\(free.stderr)")
+            // And the JSON lists it
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            let undos = try #require(object["email_change_undos"] as? [[String: Any]], "\(json.stdout)")
+            #expect(undos.count == 1)
+            #expect(undos.first?["restores"] as? String == "Zoe.Old@Example.org")
+            #expect(undos.first?["replaced_by"] as? String == "Zoe@Example.org")
+            #expect(undos.first?["changed_at"] as? String == "2024-12-04T08:13:20Z")
+            #expect(undos.first?["expires_at"] as? String == "2100-01-01T00:00:00Z")
+            // And neither shows the used or expired link, nor any token hash
+            for output in [table.stdout, json.stdout] {
+                #expect(!output.contains("used@example.org") && !output.contains("gone@example.org"))
+                #expect(!output.contains(String(repeating: "d", count: 64)))
+            }
+            // And an account without one says so
+            let other = try runAccounts(["--database", database, "users", "show", "obrien"])
+            let line = other.stdout.split(separator: "\n").first { $0.hasPrefix("email undo ") }
+            #expect(line.map { $0.split(separator: " ") } == ["email", "undo", "none"], "\(other.stdout)")
+            let otherJSON = try runAccounts(["--database", database, "users", "show", "obrien", "--format", "json"])
+            #expect(otherJSON.stdout.contains(#""email_change_undos": []"#), "\(otherJSON.stdout)")
+        }
+    }
+
     /// A negative `--events` is refused naming the flag and what it must be (it was read as an option `-1` and said
     /// "Missing value").
     @Test func aNegativeEventsCountIsAUsageErrorNamingTheFlag() throws {
