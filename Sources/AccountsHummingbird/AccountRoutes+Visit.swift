@@ -139,13 +139,7 @@ extension AccountRoutes {
                     "Misdirected request: this site does not answer under that host name.\n",
                     status: .misdirectedRequest))
         }
-        let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?
-            .split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        let https: Bool
-        switch configuration.scheme {
-        case .https: https = true
-        case .automatic: https = request.head.scheme?.lowercased() == "https" || forwarded == "https"
-        }
+        let https = Self.cameOverHTTPS(request, scheme: configuration.scheme)
         return Origin(scheme: https ? "https" : "http", authority: authority.lowercased())
     }
 

@@ -52,8 +52,14 @@ public struct AccountRoutes: Sendable {
         public var recentSignIn: TimeInterval = 10 * 60
         /// How many audit events the account page lists: 10.
         public var eventsShown = 10
-        /// The largest form body accepted: 64 KiB.
+        /// The largest form body accepted: 64 KiB. A larger one is refused (413) as it arrives, never collected whole.
         public var maximumFormBytes = 64 << 10
+        /// The `Strict-Transport-Security` header of every answer of the routes to a request that came over HTTPS (as
+        /// ``scheme`` tells): `max-age=31536000`, a year in which a browser that reached the site over HTTPS uses
+        /// nothing else for its host, so no network can serve it a plain-HTTP page or read its cookie. Add
+        /// `includeSubDomains` (and `preload`) only when every subdomain is served over HTTPS; `nil` sends none (a
+        /// proxy in front that sends its own). An answer over plain HTTP never carries it.
+        public var strictTransportSecurity: String? = "max-age=31536000"
         /// The name shown in page titles and headings.
         public var siteName = "accounts"
         /// A header holding the browser's address, added by a proxy in front of the app (`X-Forwarded-For`, or
@@ -258,13 +264,19 @@ public struct AccountRoutes: Sendable {
             "AccountRoutes.addRoutes(to:) was given a router group under \(groupPath): the routes' links, redirects and "
                 + "Twitter callback would miss it. Pass the router itself and set "
                 + "AccountRoutes.Configuration.mountPath = \"\(groupPath)\" instead.")
-        if configuration.mountPath.isEmpty && configuration.trustedProxies.isEmpty {
+        if configuration.mountPath.isEmpty && configuration.trustedProxies.isEmpty
+            && configuration.strictTransportSecurity == nil
+        {
             addRoutes(under: router)
         } else {
-            // (the group's middleware runs for these routes only, not for the app's own)
+            // (the group's middleware runs for these routes only, not for the app's own; the gate first, so that
+            // `Strict-Transport-Security` follows the same `X-Forwarded-Proto` as the routes)
             let group = router.group(RouterPath(configuration.mountPath))
             if !configuration.trustedProxies.isEmpty {
                 group.add(middleware: ForwardedProtoGate<Context>(trustedProxies: configuration.trustedProxies))
+            }
+            if let value = configuration.strictTransportSecurity {
+                group.add(middleware: StrictTransportSecurity<Context>(value: value, scheme: configuration.scheme))
             }
             addRoutes(under: group)
         }

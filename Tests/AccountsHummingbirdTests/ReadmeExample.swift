@@ -29,7 +29,10 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
         let account = try await routes.signedInAccount(request, context: context)
         return "Hello, \(account?.username ?? "stranger")"
     }
-    try await Application(router: router, configuration: .init(address: .hostname("0.0.0.0", port: 8080))).runService()
+    try await Application(
+        router: router, server: AccountRoutes.http1Server(),  // closes idle and trickling connections (30 s)
+        configuration: .init(address: .hostname("0.0.0.0", port: 8080))
+    ).runService()
     try store.close()  // after a graceful shutdown: checkpoints the -wal file (see the shutdown example below)
 }
 

@@ -44,6 +44,8 @@ struct WebApp: Sendable {
             callbackURL: "http://invalid.example/callback"),
         failureFloor: Duration = .zero,
         sandboxCallbackURLs: [String] = [],
+        idleTimeout: Duration = .seconds(600),
+        requestReadTimeout: Duration = .seconds(600),
         _ body: (WebApp) async throws -> Void
     ) async throws {
         var sandboxConfiguration = SandboxConfiguration(
@@ -76,6 +78,7 @@ struct WebApp: Sendable {
                 let (ports, continuation) = AsyncStream<Int>.makeStream()
                 let application = Application(
                     router: router,
+                    server: AccountRoutes.http1Server(idleTimeout: idleTimeout, requestReadTimeout: requestReadTimeout),
                     configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
                     onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))

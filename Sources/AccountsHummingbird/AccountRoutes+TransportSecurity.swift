@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+public import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
+
+extension AccountRoutes {
+    /// An HTTP/1.1 server for the app's `Application(router:server:)` that closes the connections slow or idle
+    /// clients hold open (Hummingbird's default server keeps every connection until the client closes it):
+    ///
+    /// - one with no request under way for `idleTimeout`: a keep-alive connection left idle, one opened and never
+    ///   used, or one whose request headers come in a byte at a time (they count only once complete);
+    /// - one whose request body is not complete `requestReadTimeout` after its headers: a form trickled in, which
+    ///   otherwise holds a connection for as long as each byte comes within the idle timeout.
+    ///
+    /// A request whose body has arrived is never cut short, however long its answer takes. Behind a proxy that
+    /// buffers requests (nginx), the proxy's own timeouts do this for the clients; the app's still bound the proxy's
+    /// connections.
+    ///
+    /// ```swift
+    /// let application = Application(router: router, server: AccountRoutes.http1Server(), configuration: …)
+    /// ```
+    /// - Parameters:
+    ///   - idleTimeout: How long a connection may wait for its next request: 30 seconds.
+    ///   - requestReadTimeout: How long a request's body may take to arrive after its headers: 30 seconds.
+    public static func http1Server(
+        idleTimeout: Duration = .seconds(30), requestReadTimeout: Duration = .seconds(30)
+    ) -> HTTPServerBuilder {
+        let readLimit = TimeAmount(requestReadTimeout)
+        return .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [RequestReadDeadline(limit: readLimit)],
+                idleTimeout: TimeAmount(idleTimeout)))
+    }
+}
+
+/// Closes the connection when a request's body is not complete `limit` after its head (``AccountRoutes/http1Server(
+/// idleTimeout:requestReadTimeout:)``).
+final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+
+    let limit: TimeAmount
+    private var deadline: Scheduled<Void>?
+
+    init(limit: TimeAmount) {
+        self.limit = limit
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            deadline?.cancel()
+            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { context.close(promise: nil) }
+        case .end:
+            deadline?.cancel()
+            deadline = nil
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+}
+
+@available(*, unavailable)
+extension RequestReadDeadline: Sendable {}
+
+/// Adds `Strict-Transport-Security` to every answer of the routes to a request that came over HTTPS
+/// (``AccountRoutes/Configuration/strictTransportSecurity``).
+struct StrictTransportSecurity<Context: RequestContext>: RouterMiddleware {
+    let value: String
+    let scheme: AccountRoutes.SchemePolicy
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response = try await next(request, context)
+        if AccountRoutes.cameOverHTTPS(request, scheme: scheme) {
+            response.headers[.strictTransportSecurity] = value
+        }
+        return response
+    }
+}
+
+extension AccountRoutes {
+    /// Whether the browser used HTTPS: always with ``SchemePolicy/https``; otherwise the request's scheme, or the
+    /// first value of `X-Forwarded-Proto` (dropped beforehand from peers that are no trusted proxy).
+    static func cameOverHTTPS(_ request: Request, scheme: SchemePolicy) -> Bool {
+        switch scheme {
+        case .https: return true
+        case .automatic:
+            let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?
+                .split(separator: ",").first?.trimmingCharacters(in: .whitespaces).lowercased()
+            return request.head.scheme?.lowercased() == "https" || forwarded == "https"
+        }
+    }
+}

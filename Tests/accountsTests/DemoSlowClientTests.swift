@@ -1,0 +1,54 @@
+import Foundation
+import TestSupport
+import Testing
+import TwitterOAuth
+
+struct DemoSlowClientTests {
+    /// `accounts demo` closes connections that slow or idle clients hold open (README, "Before going live"): one that
+    /// sends nothing, one that sends its headers a byte a second, and one whose form body never ends are each closed
+    /// within about 30 seconds, while an ordinary request on a fresh connection is answered throughout.
+    @Test func idleAndTricklingConnectionsAreClosed() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given the demo with its defaults
+            let server = try ServerProcess(
+                accountsExecutable(), ["demo", "--port", "0", "--database", dir + "/demo.sqlite"])
+            defer { _ = server.stop() }
+            let base = try #require(URL(string: try server.firstLine()))
+            let port = try #require(base.port)
+
+            // When one client opens a connection and sends nothing, another trickles its headers, and a third sends
+            // its headers and then trickles a form body that is never complete
+            let idle = try SlowClient(port: port)
+            let headers = try SlowClient(port: port)
+            let body = try SlowClient(port: port)
+            #expect(body.send("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n"))
+            let header = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + String(repeating: "a", count: 200))
+            let started = ContinuousClock.now
+            var closed: [String: Duration] = [:]
+            var step = 0
+            while true {
+                // (checked before the time is up, so that a test starved of threads still sees what closed)
+                for (name, client) in [("idle", idle), ("headers", headers), ("body", body)]
+                where closed[name] == nil && client.isClosedByServer {
+                    closed[name] = ContinuousClock.now - started
+                }
+                if closed.count == 3 || ContinuousClock.now - started > .seconds(45) { break }
+                if closed["headers"] == nil { headers.send(String(header[step % header.count])) }
+                if closed["body"] == nil { body.send("a") }
+                step += 1
+                try await Task.sleep(for: .seconds(1))
+            }
+
+            // Then each is closed by the demo, within the idle and read timeouts (30 s) and a margin
+            #expect(closed.keys.sorted() == ["body", "headers", "idle"], "closed so far: \(closed)")
+            for (name, after) in closed {
+                #expect(after >= .seconds(25), "\(name) closed after \(after), before its timeout")
+            }
+            // And the demo still answers a browser
+            let home = try await AsyncHTTPClientTransport.shared.send(
+                method: "GET", url: base, headers: [], body: [], timeout: .seconds(60), maximumResponseBodySize: 1 << 20
+            )
+            #expect(home.status == 200)
+        }
+    }
+}
