@@ -160,7 +160,10 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
 /// Runs `body` in a task that SIGINT and SIGTERM cancel (from its start: the sources are registered first), and
 /// returns what it returns; a second signal ends the process at once (exit 128 + the signal's number), saying so,
 /// unless `secondSignalEnds` is false: work that must report what it did when interrupted (`users delete` revoking
-/// tokens after its deletion committed, which ends promptly once cancelled) is only cancelled again.
+/// tokens after its deletion committed, which ends promptly once cancelled) is only cancelled again, and SIGINT and
+/// SIGTERM stay ignored once `body` has returned, for the report that follows and the exit: a second signal sent just
+/// after the first (Ctrl-C, then a supervisor's SIGTERM) once found them back at their defaults and killed the process
+/// between the revocations' end and the report.
 func runCancellingOnSignals<T: Sendable>(
     secondSignalEnds: Bool = true, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
@@ -192,8 +195,10 @@ func runCancellingOnSignals<T: Sendable>(
     }
     defer {
         sources.forEach { $0.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        if secondSignalEnds {
+            signal(SIGINT, SIG_DFL)
+            signal(SIGTERM, SIG_DFL)
+        }
     }
     await withCheckedContinuation { continuation in
         registered.notify(queue: .global()) { continuation.resume() }
