@@ -31,8 +31,9 @@ extension AccountStore {
     ///
     /// - Parameters:
     ///   - path: the file to write; an existing file is replaced, a symbolic link there is replaced (not followed).
-    ///     The database itself, its `-wal`, `-shm` and `-journal` files and anything but a regular file (or nothing)
-    ///     are refused.
+    ///     The `-wal`, `-shm` and `-journal` files beside it go with the file replaced (SQLite would read them into
+    ///     the copy). The database itself, its `-wal`, `-shm` and `-journal` files (beside the database's path and
+    ///     beside the file it links to) and anything but a regular file (or nothing) are refused.
     ///   - progress: called now and then, on the thread doing the copy, with the bytes written so far and the bytes
     ///     expected (the database's pages in use), while the copy is made.
     /// - Returns: what the copy holds.
@@ -75,6 +76,9 @@ extension AccountStore {
             throw StoreError.from(error, path: self.path)
         }
         let report = try Self.checkCopy(temporary, destination: path)
+        // A log, index or journal left beside the file replaced (a program killed while it had an earlier copy
+        // open) would be read into the new copy by whoever opens it next: they go with the file they belong to.
+        try removeLeftovers(besideCopy: path)
         guard rename(temporary, path) == 0 else {
             throw .backupFailed(path: path, reason: String(cString: strerror(errno)))
         }
@@ -92,18 +96,78 @@ extension AccountStore {
     /// Refuses a destination that is the database or one of its files, or no regular file.
     private func refuseBackupDestination(_ destination: String) throws(StoreError) {
         var target = stat()
-        guard lstat(destination, &target) == 0 else { return }
+        guard lstat(destination, &target) == 0 else {
+            // (nothing there yet: still not the name of a file SQLite makes beside the database when it needs it)
+            if let own = ownFile(named: destination) {
+                throw .backupFailed(
+                    path: destination, reason: "it is the database's own file \(own); name another file")
+            }
+            return
+        }
         switch target.st_mode & S_IFMT {
         case S_IFREG, S_IFLNK: break
         case S_IFDIR: throw .backupFailed(path: destination, reason: "it is a directory; name a file")
         default: throw .backupFailed(path: destination, reason: "it is not a regular file; name a file")
         }
         guard target.st_mode & S_IFMT == S_IFREG else { return }
-        for suffix in ["", "-wal", "-shm", "-journal"] {
+        if let own = ownFile(named: destination) ?? ownFile(target) {
+            throw .backupFailed(path: destination, reason: "it is the database's own file \(own); name another file")
+        }
+    }
+
+    /// The database and the files SQLite keeps beside it (`-wal`, `-shm`, `-journal`): beside `path`, and beside
+    /// the file `path` links to, where SQLite keeps them for a database reached through a symbolic link.
+    private var ownFiles: [String] {
+        let suffixes = ["", "-wal", "-shm", "-journal"]
+        var files = suffixes.map { path + $0 }
+        if let real = realpath(path, nil) {
+            defer { free(real) }
+            let resolved = String(cString: real)
+            if resolved != path { files += suffixes.map { resolved + $0 } }
+        }
+        return files
+    }
+
+    /// The database's own file that `destination` names, resolving the links in its directory: a file SQLite
+    /// makes only when it needs one (`-journal`) may not exist yet.
+    private func ownFile(named destination: String) -> String? {
+        func resolvedName(_ file: String) -> String? {
+            let directory = PathParts.directory(of: file)
+            guard let real = realpath(directory.isEmpty ? "." : directory, nil) else { return nil }
+            defer { free(real) }
+            let base = String(cString: real)
+            return (base == "/" ? "" : base) + "/" + PathParts.lastComponent(of: file)
+        }
+        guard let target = resolvedName(destination) else { return nil }
+        return ownFiles.first { resolvedName($0) == target }
+    }
+
+    /// The database's own file that is the file `info` describes (a hard link to one, or a path to it through a
+    /// link to its directory).
+    private func ownFile(_ info: stat) -> String? {
+        ownFiles.first { file in
             var own = stat()
-            if stat(path + suffix, &own) == 0, own.st_dev == target.st_dev, own.st_ino == target.st_ino {
+            return stat(file, &own) == 0 && own.st_dev == info.st_dev && own.st_ino == info.st_ino
+        }
+    }
+
+    /// Removes the `-wal`, `-shm` and `-journal` files beside `destination` that belong to the file the copy
+    /// replaces; one that is the database's own refuses the backup instead.
+    private func removeLeftovers(besideCopy destination: String) throws(StoreError) {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let leftover = destination + suffix
+            var info = stat()
+            guard lstat(leftover, &info) == 0 else { continue }
+            if let own = ownFile(named: leftover) ?? ownFile(info) {
                 throw .backupFailed(
-                    path: destination, reason: "it is the database's own file \(path + suffix); name another file")
+                    path: destination,
+                    reason: "\(leftover) beside it is the database's own file \(own); name another file")
+            }
+            guard unlink(leftover) == 0 || errno == ENOENT else {
+                throw .backupFailed(
+                    path: destination,
+                    reason: "\(leftover), left beside it by the file it replaces, cannot be removed "
+                        + "(\(String(cString: strerror(errno))))")
             }
         }
     }

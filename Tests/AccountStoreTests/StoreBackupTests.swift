@@ -2,6 +2,7 @@ import AccountCrypto
 import AccountModel
 import AccountStore
 import Foundation
+import GRDB
 import Synchronization
 import TestSupport
 import Testing
@@ -83,6 +84,90 @@ struct StoreBackupTests {
             #expect(try await store.accountCount() == 3_000)
             _ = try await store.createAccount(newAccount("after"))
         }
+    }
+
+    /// A backup written over an earlier copy that a killed program left with changes in its `-wal` (and its
+    /// `-shm`) reads as the new copy: the log of the file it replaces is not replayed into it, and no `-wal`,
+    /// `-shm` or `-journal` of the old file stays beside it.
+    @Test func aBackupOverACopyWithALeftoverLogReadsAsTheNewCopy() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir, synchronous: .normal)
+            defer { try? store.close() }
+            for index in 0..<5 {
+                _ = try await store.createAccount(newAccount("early\(index)"))
+            }
+            let copy = dir + "/copy.sqlite"
+            _ = try await store.backUp(to: copy)
+            try leaveUncheckpointedChange(
+                in: copy, "DELETE FROM users; CREATE TABLE stale (x); INSERT INTO stale VALUES (1)")
+            #expect(countQuery(copy, "SELECT count(*) FROM stale") == 1)
+            for index in 0..<3 {
+                _ = try await store.createAccount(newAccount("late\(index)"))
+            }
+
+            let report = try await store.backUp(to: copy)
+
+            #expect(report.accounts == 8)
+            #expect(countQuery(copy, "SELECT count(*) FROM users") == 8)
+            #expect(countQuery(copy, "SELECT count(*) FROM sqlite_master WHERE name = 'stale'") == 0)
+            #expect(textQuery(copy, "PRAGMA integrity_check") == "ok")
+            for suffix in ["-wal", "-shm", "-journal"] {
+                #expect(!FileManager.default.fileExists(atPath: copy + suffix), "\(suffix)")
+            }
+        }
+    }
+
+    /// Through a symbolic link to the database, the `-wal` and `-shm` files SQLite keeps beside the file the link
+    /// points to are the database's own: a backup to one of them is refused naming it, the file is not replaced,
+    /// and the store goes on.
+    @Test(arguments: ["-wal", "-shm"])
+    func aBackupOverTheLogOfALinkedDatabaseIsRefused(_ suffix: String) async throws {
+        try await withTemporaryDirectory { dir throws in
+            #expect(mkdir(dir + "/data", 0o700) == 0)
+            let real = dir + "/data/accounts.sqlite"
+            #expect(symlink(real, dir + "/accounts.sqlite") == 0)
+            let store = try makeStore(in: dir, synchronous: .normal)
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("ann"))
+            let target = real + suffix
+            var before = stat()
+            #expect(stat(target, &before) == 0)
+
+            await #expect {
+                _ = try await store.backUp(to: target)
+            } throws: { error in
+                guard case .backupFailed(let path, let reason) = error as? StoreError else { return false }
+                return path == target && reason.contains("database's own file")
+            }
+
+            var after = stat()
+            #expect(stat(target, &after) == 0 && after.st_ino == before.st_ino)
+            _ = try await store.createAccount(newAccount("bob"))
+            #expect(try await store.accountCount() == 2)
+            #expect(hiddenFiles(in: dir + "/data").isEmpty)
+        }
+    }
+
+    /// The names in `dir` that begin with `.` (an unfinished copy is `.NAME.partial-…`).
+    private func hiddenFiles(in dir: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(".") }
+    }
+
+    /// Leaves `sql`'s changes to the database at `path` in its `-wal` (and `-shm`), uncheckpointed, as a program
+    /// killed while it had the file open leaves them.
+    private func leaveUncheckpointedChange(in path: String, _ sql: String) throws {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: sql)
+        }
+        let log = fileBytes(path + "-wal")
+        let index = fileBytes(path + "-shm")
+        try pool.close()
+        writeFile(path + "-wal", log)
+        writeFile(path + "-shm", index)
     }
 }
 

@@ -177,4 +177,61 @@ struct BackupCommandTests {
             }
         }
     }
+
+    /// Backups made while other processes write are each one snapshot: one process registers accounts (each with
+    /// its Twitter identity and sealed token, one transaction each), another deletes accounts and runs `purge`,
+    /// whose rebuild (`VACUUM`) rewrites every page and whose checkpoints copy the log into the file meanwhile.
+    /// Every copy is sound, with no identity lacking its user or token, and the writers go on.
+    @Test func backupsMadeWhileOtherProcessesWriteAndRebuildAreSnapshots() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let database = try migratedDatabase(dir)
+            try Self.addAccounts(5_000, to: database)
+            let key = try SecretKey.generate(id: "k1")
+            let worker = URL(fileURLWithPath: accountsExecutable()).deletingLastPathComponent()
+                .appendingPathComponent("accounts-test-worker").path
+            let registering = try ServerProcess(
+                worker, ["register-loop", database, "7000000000"],
+                environment: ["ACCOUNTS_KEYS": key.unredactedKeysFileLine()])
+            defer { registering.stop(signal: SIGKILL) }
+            _ = try registering.firstLine()
+            let rebuilding = try ServerProcess(
+                "/bin/sh",
+                [
+                    "-c",
+                    #"""
+                    echo started; i=1
+                    while :; do
+                        "$0" --database "$1" users delete "user$i" >/dev/null 2>&1
+                        "$0" --database "$1" purge >/dev/null 2>&1
+                        i=$((i + 1))
+                    done
+                    """#,
+                    accountsExecutable(), database,
+                ])
+            defer { rebuilding.stop(signal: SIGKILL) }
+            _ = try rebuilding.firstLine()
+
+            let rebuilt = "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'"
+            let deadline = ContinuousClock.now + .seconds(60)
+            var round = 0
+            while round < 4 || (countQuery(database, rebuilt) < 3 && ContinuousClock.now < deadline) {
+                let copy = dir + "/copy\(round).sqlite"
+                let result = try runAccounts(["--database", database, "backup", "--output", copy])
+                #expect(result.status == 0, "\(result.stderr)")
+                #expect(textQuery(copy, "PRAGMA integrity_check") == "ok", "\(copy)")
+                #expect(countQuery(copy, "SELECT count(*) FROM pragma_foreign_key_check") == 0, "\(copy)")
+                #expect(
+                    countQuery(
+                        copy,
+                        """
+                        SELECT count(*) FROM twitter_identities i
+                        WHERE NOT EXISTS (SELECT 1 FROM twitter_credentials c WHERE c.identity_id = i.id)
+                        """) == 0, "\(copy)")
+                #expect(countQuery(copy, "SELECT count(*) FROM users") > 0, "\(copy)")
+                round += 1
+            }
+            #expect(countQuery(database, rebuilt) >= 3, "the file was rebuilt during the backups")
+            #expect(registering.stop(signal: SIGTERM) != 1, "\(registering.stderrText.withLock { $0 })")
+        }
+    }
 }
