@@ -32,12 +32,12 @@ extension PasswordSettingsRoutesTests {
                 return try await tab.post(
                     "/account/delete", [("csrf_token", csrf), ("confirm", "yes"), ("current_password", Self.password)])
             }
-            try #require(try await eventually { app.store.writesInFlight == 1 }, "the deletion never reached its write")
+            try #require(try await writesReached(1, in: app.store), "the deletion never reached its write")
             let linking = Task { [browser] in
                 var tab = browser
                 return try await tab.post("/register/link", [("csrf_token", csrf), ("draft", draft)])
             }
-            try #require(try await eventually { app.store.writesInFlight == 2 }, "the link never reached its write")
+            try #require(try await writesReached(2, in: app.store), "the link never reached its write")
             try lock.release()
             let linked = try await linking.value
             #expect(linked.location == "/account?notice=linked")

@@ -54,12 +54,12 @@ extension EmailVerificationRoutesTests {
                 var browser = ada
                 return try await Self.confirm(confirmationPage, in: &browser)
             }
-            try #require(try await eventually { app.store.writesInFlight == 1 }, "the confirmation never wrote")
+            try #require(try await writesReached(1, in: app.store), "the confirmation never wrote")
             let intruder = Task { [other] in
                 var browser = other
                 return try await Self.confirm(changePage, in: &browser)
             }
-            try #require(try await eventually { app.store.writesInFlight == 2 }, "the change never wrote")
+            try #require(try await writesReached(2, in: app.store), "the change never wrote")
             try lock.release()
             let confirmed = try await owner.value
             let changed = try await intruder.value

@@ -54,7 +54,7 @@ struct EndedSessionWritesTests {
                 return try await browser.post(
                     "/account/sessions/end", [("csrf_token", csrf), ("session", laptopHandle)])
             }
-            try #require(try await eventually { app.store.writesInFlight == 1 }, "the sign-out never reached its write")
+            try #require(try await writesReached(1, in: app.store), "the sign-out never reached its write")
             try holder.commit(try Self.signOutSQL(app, sessionOf: phone))
             let ended = try await ending.value
 
@@ -85,7 +85,7 @@ struct EndedSessionWritesTests {
                 var browser = phone
                 return try await browser.post("/account/sign-out-everywhere", [("csrf_token", csrf)])
             }
-            try #require(try await eventually { app.store.writesInFlight == 1 }, "the sign-out never reached its write")
+            try #require(try await writesReached(1, in: app.store), "the sign-out never reached its write")
             try holder.commit(try Self.signOutSQL(app, sessionOf: phone))
             let answer = try await signingOut.value
 

@@ -41,7 +41,7 @@ struct ResetRaceRoutesTests {
                     [("token", token), ("password", PasswordResetRoutesTests.newPassword)])
             }
             // (the route reads the account at once, hashes the password, then waits for the lock)
-            try #require(try await eventually { app.store.writesInFlight == 1 }, "the reset never reached its write")
+            try #require(try await writesReached(1, in: app.store), "the reset never reached its write")
             let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
             try holder.commit(
                 """

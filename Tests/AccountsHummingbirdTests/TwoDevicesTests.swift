@@ -41,7 +41,7 @@ struct TwoDevicesTests {
                 var browser = phone
                 return try await browser.post("/register/link", [("csrf_token", csrf), ("draft", draft)])
             }
-            try #require(try await eventually { app.store.writesInFlight == 1 }, "the link never reached its write")
+            try #require(try await writesReached(1, in: app.store), "the link never reached its write")
             try holder.commit(
                 """
                 DELETE FROM browser_sessions WHERE user_id = (SELECT id FROM users WHERE username = 'ada');
@@ -91,7 +91,7 @@ struct TwoDevicesTests {
                 return try await browser.post(
                     "/account/email", [("csrf_token", csrf), ("new_email", "thief@evil.example")])
             }
-            try #require(try await eventually { app.store.writesInFlight == 1 }, "the change never reached its write")
+            try #require(try await writesReached(1, in: app.store), "the change never reached its write")
             try holder.commit(
                 """
                 DELETE FROM browser_sessions WHERE token_hash = '\(otherHash)';

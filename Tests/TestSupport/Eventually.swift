@@ -1,3 +1,4 @@
+public import AccountStore
 import Foundation
 
 /// Waits until `condition` holds, looking every 10 ms, for at most `timeout` (60 s: long enough for a loaded CI
@@ -13,4 +14,11 @@ public func eventually(
         try await Task.sleep(for: .milliseconds(10))
     }
     return true
+}
+
+/// Waits until `count` writes of `store` are in flight (running, or waiting for the write lock): each request a race
+/// test started has reached its write. Five minutes at most: a test process running hundreds of tests on two cores
+/// can leave a request's task (or its password hashing on Dispatch's queue) waiting for a minute before it runs.
+public func writesReached(_ count: Int, in store: AccountStore) async throws -> Bool {
+    try await eventually(timeout: .seconds(300)) { store.writesInFlight == count }
 }
