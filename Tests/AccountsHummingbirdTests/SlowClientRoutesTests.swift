@@ -11,27 +11,8 @@ struct SlowClientRoutesTests {
         try await WebApp.run(idleTimeout: .seconds(1), requestReadTimeout: .seconds(2)) { app in
             // Given a client that sends nothing, one that trickles its headers, and one that trickles a form body
             let port = try #require(app.base.port)
-            let idle = try SlowClient(port: port)
-            let headers = try SlowClient(port: port)
-            let body = try SlowClient(port: port)
-            #expect(body.send("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n"))
-            let header = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + String(repeating: "a", count: 200))
             // When they go on for up to 10 s
-            let started = ContinuousClock.now
-            var closed: [String: Duration] = [:]
-            var step = 0
-            while true {
-                // (checked before the time is up, so that a test starved of threads still sees what closed)
-                for (name, client) in [("idle", idle), ("headers", headers), ("body", body)]
-                where closed[name] == nil && client.isClosedByServer {
-                    closed[name] = ContinuousClock.now - started
-                }
-                if closed.count == 3 || ContinuousClock.now - started > .seconds(10) { break }
-                if closed["headers"] == nil { headers.send(String(header[step % header.count])) }
-                if closed["body"] == nil { body.send("a") }
-                step += 1
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let closed = try await SlowClient.trickleThree(port: port, every: .milliseconds(100), for: .seconds(10))
             // Then each is closed, after its own timeout
             #expect(closed.keys.sorted() == ["body", "headers", "idle"], "closed: \(closed)")
             #expect(closed["idle"].map { $0 >= .milliseconds(800) } == true, "\(closed)")

@@ -67,8 +67,42 @@ public final class SlowClient: Sendable {
     }
 }
 
+extension SlowClient {
+    /// Opens three connections to `port` and plays three slow clients on them, a step every `interval`: `idle` sends
+    /// nothing, `headers` sends a request's headers a byte a step, `body` sends complete headers of a 60,000-byte
+    /// form and then its body a byte a step. Stops when the server has closed all three, or `limit` after the start.
+    /// Returns, for each one the server closed, when it did (from the start).
+    public static func trickleThree(
+        port: Int, every interval: Duration, for limit: Duration
+    ) async throws -> [String: Duration] {
+        let idle = try SlowClient(port: port)
+        let headers = try SlowClient(port: port)
+        let body = try SlowClient(port: port)
+        guard body.send("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n") else {
+            throw SlowClientError.send(errno)
+        }
+        let header = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + String(repeating: "a", count: 200))
+        let started = ContinuousClock.now
+        var closed: [String: Duration] = [:]
+        var step = 0
+        while true {
+            // (checked before the time is up, so that a test starved of threads still sees what closed)
+            for (name, client) in [("idle", idle), ("headers", headers), ("body", body)]
+            where closed[name] == nil && client.isClosedByServer {
+                closed[name] = ContinuousClock.now - started
+            }
+            if closed.count == 3 || ContinuousClock.now - started > limit { return closed }
+            if closed["headers"] == nil { headers.send(String(header[step % header.count])) }
+            if closed["body"] == nil { body.send("a") }
+            step += 1
+            try await Task.sleep(for: interval)
+        }
+    }
+}
+
 /// Why a ``SlowClient`` could not connect (the `errno`).
 public enum SlowClientError: Error, Equatable {
     case socket(Int32)
     case connect(Int32)
+    case send(Int32)
 }

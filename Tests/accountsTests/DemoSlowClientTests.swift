@@ -18,26 +18,7 @@ struct DemoSlowClientTests {
 
             // When one client opens a connection and sends nothing, another trickles its headers, and a third sends
             // its headers and then trickles a form body that is never complete
-            let idle = try SlowClient(port: port)
-            let headers = try SlowClient(port: port)
-            let body = try SlowClient(port: port)
-            #expect(body.send("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n"))
-            let header = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + String(repeating: "a", count: 200))
-            let started = ContinuousClock.now
-            var closed: [String: Duration] = [:]
-            var step = 0
-            while true {
-                // (checked before the time is up, so that a test starved of threads still sees what closed)
-                for (name, client) in [("idle", idle), ("headers", headers), ("body", body)]
-                where closed[name] == nil && client.isClosedByServer {
-                    closed[name] = ContinuousClock.now - started
-                }
-                if closed.count == 3 || ContinuousClock.now - started > .seconds(45) { break }
-                if closed["headers"] == nil { headers.send(String(header[step % header.count])) }
-                if closed["body"] == nil { body.send("a") }
-                step += 1
-                try await Task.sleep(for: .seconds(1))
-            }
+            let closed = try await SlowClient.trickleThree(port: port, every: .seconds(1), for: .seconds(45))
 
             // Then each is closed by the demo, within the idle and read timeouts (30 s) and a margin
             #expect(closed.keys.sorted() == ["body", "headers", "idle"], "closed so far: \(closed)")
