@@ -142,13 +142,18 @@ extension AccountStore {
                 DELETE FROM email_change_undos WHERE id IN (
                     SELECT id FROM email_change_undos WHERE expires_at <= ? LIMIT 64)
                 """, arguments: [micros - Int64(Self.passwordResetRetention * 1_000_000)])
+        // Dated after the Twitter account linked now (an undo unlinks what is dated at or after its change): one
+        // linked while the clock stood ahead (set back since, or another process's clock ahead) came before it.
+        let linkedAt = try Int64.fetchOne(
+            db, sql: "SELECT linked_at FROM twitter_identities WHERE user_id = ?", arguments: [userRowID])
+        let changedAt = max(micros, linkedAt.map { $0 + 1 } ?? micros)
         try db.run(
             sql: """
                 INSERT INTO email_change_undos (
                     token_hash, user_id, email, email_key, replaced_by, changed_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [tokenHash, userRowID, email, Mailbox.uniquenessKey(email), replacedBy, micros, expiresAt])
+            arguments: [tokenHash, userRowID, email, Mailbox.uniquenessKey(email), replacedBy, changedAt, expiresAt])
     }
 
     /// The row id of another account (not `other`) for which an undo link not used nor expired restores `email` (as

@@ -118,4 +118,32 @@ struct ClockSetBackTests {
             #expect(try await store.account(.id(ann.id))?.twitter == nil)
         }
     }
+
+    /// A Twitter account its owner linked while the clock stood ahead stays linked through the undo of a change of
+    /// address made after the clock was set back: the change counts as made after the link, so the undo's page does
+    /// not offer to take it away and following the link leaves it.
+    @Test func aTwitterAccountLinkedBeforeTheChangeUnderAClockAheadStaysThroughTheUndo() async throws {
+        try await EmailVerificationTests().withAnn { local, store, clock, _, ann in
+            let confirmation = try #require(try await local.requestEmailVerification(for: ann.id))
+            try await local.verifyEmail(token: confirmation.token)
+            // Given ann's own Twitter account linked while the clock stood a day ahead
+            clock.advance(by: Self.day)
+            try await store.linkTwitter(twitterIdentity("55", screenName: "ann"), credential: nil, to: .id(ann.id))
+            // When the clock is set back by the day and the address is moved
+            clock.advance(by: -Self.day + 60)
+            let change = try #require(
+                try await local.requestEmailChange(
+                    for: ann.id, to: "thief@example.net", current: EmailChangeUndoTests.password))
+            let moved = try #require(try await local.followEmailLink(token: change.token, issuingUndo: true))
+            let undo = try #require(moved.undo)
+            // Then the undo's page does not say the Twitter account goes with it
+            let target = try #require(try await local.emailChangeUndoTarget(token: undo.token))
+            #expect(target.twitter?.screenName == "ann" && !target.unlinksTwitter)
+            // And following the link leaves it linked
+            let outcome = try await local.undoEmailChange(
+                token: undo.token, newPassword: EmailChangeUndoTests.newPassword)
+            #expect(outcome.unlinkedTwitter == nil)
+            #expect(try await store.account(.id(ann.id))?.twitter?.userID.decimalString == "55")
+        }
+    }
 }
