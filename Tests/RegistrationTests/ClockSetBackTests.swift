@@ -17,11 +17,7 @@ struct ClockSetBackTests {
     func withService(
         _ body: (LocalAccounts, AccountStore, TestClock, String) async throws -> Void
     ) async throws {
-        try await withTemporaryDirectory { dir in
-            let clock = TestClock()
-            let store = try makeStore(in: dir, now: clock.closure)
-            defer { try? store.close() }
-            let local = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
+        try await LocalAccountsTests().withService { local, store, clock, dir in
             try await body(local, store, clock, dir + "/accounts.sqlite")
         }
     }

@@ -12,6 +12,13 @@ public final class SlowClient: Sendable {
 
     /// Connects to `port` on 127.0.0.1.
     public init(port: Int) throws {
+        let descriptor = try Self.connectedSocket(port: port)
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        self.descriptor = descriptor
+    }
+
+    /// A blocking TCP socket connected to `port` on 127.0.0.1; the caller closes it.
+    public static func connectedSocket(port: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw SlowClientError.socket(errno) }
         var address = sockaddr_in()
@@ -28,8 +35,7 @@ public final class SlowClient: Sendable {
             close(descriptor)
             throw SlowClientError.connect(code)
         }
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-        self.descriptor = descriptor
+        return descriptor
     }
 
     deinit { close(descriptor) }
