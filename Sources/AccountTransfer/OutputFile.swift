@@ -84,8 +84,9 @@ package final class OutputFile {
     }
 
     /// A new file without a name, mode 0600, in the directory of `path`, open for writing; nil where that cannot be
-    /// (not Linux, no `/proc` to name it through later, a file system without `O_TMPFILE`).
-    private static func unnamedFile(beside path: String) -> Int32? {
+    /// (not Linux, no `/proc` to name it through later, a file system without `O_TMPFILE`). ``link(unnamed:to:)``
+    /// names it. (Also how `keys generate --output` writes a key.)
+    package static func unnamedFile(beside path: String) -> Int32? {
         #if os(Linux)
             guard access("/proc/self/fd", X_OK) == 0 else { return nil }
             let slash = path.lastIndex(of: "/")
@@ -96,6 +97,17 @@ package final class OutputFile {
             return descriptor >= 0 ? descriptor : nil
         #else
             return nil
+        #endif
+    }
+
+    /// Gives the file `unnamed` (from ``unnamedFile(beside:)``) the name `path`, through `/proc/self/fd` (`linkat`
+    /// with `AT_EMPTY_PATH` would need privileges); a name that exists is refused (`EEXIST`). Returns the `errno` of
+    /// a failure, `nil` when linked.
+    package static func link(unnamed: Int32, to path: String) -> Int32? {
+        #if os(Linux)
+            linkat(AT_FDCWD, "/proc/self/fd/\(unnamed)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 ? nil : errno
+        #else
+            ENOTSUP
         #endif
     }
 
@@ -244,12 +256,7 @@ package final class OutputFile {
         let temporary = Self.temporaryPath(for: path)
         // (`errno` is read inside the lock: unlocking may make a system call of its own)
         let linkError: Int32? = Self.unfinished.withLock { unfinished in
-            #if os(Linux)
-                let result = linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW)
-            #else
-                let result: Int32 = -1
-            #endif
-            guard result == 0 else { return errno }
+            if let failure = Self.link(unnamed: descriptor, to: temporary) { return failure }
             unfinished.insert(temporary)
             return nil
         }

@@ -13,22 +13,14 @@ func createPrivateFile(atPath path: String, contents: String) -> String? {
     if let problem = existingPathProblem(path) { return problem }
     let directory = (path as NSString).deletingLastPathComponent
     let folderPath = directory.isEmpty ? "." : directory
-    // An unnamed file first, named for `linkat` through `/proc/self/fd/N` (`AT_EMPTY_PATH` would need privileges).
-    if access("/proc/self/fd", X_OK) == 0 {
-        let unnamed = open(folderPath, unnamedFileFlags | O_WRONLY | O_CLOEXEC, 0o600)
-        if unnamed >= 0 {
-            var failure: Int32?
-            if !writeWhole(unnamed, contents) { failure = errno }
-            if failure == nil, fsync(unnamed) != 0 { failure = errno }
-            if failure == nil,
-                linkat(AT_FDCWD, "/proc/self/fd/\(unnamed)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0
-            {
-                failure = errno
-            }
-            close(unnamed)
-            return finish(path: path, folderPath: folderPath, failure: failure)
-        }
-        // (a file system without `O_TMPFILE`: the named way below)
+    // An unnamed file first (`OutputFile`'s), linked to its name once whole.
+    if let unnamed = OutputFile.unnamedFile(beside: path) {
+        var failure: Int32?
+        if !writeWhole(unnamed, contents) { failure = errno }
+        if failure == nil, fsync(unnamed) != 0 { failure = errno }
+        if failure == nil { failure = OutputFile.link(unnamed: unnamed, to: path) }
+        close(unnamed)
+        return finish(path: path, folderPath: folderPath, failure: failure)
     }
     // (a short name of its own: the file's name may be as long as a name can be)
     let temporary = (directory.isEmpty ? "" : directory + "/") + ".accounts-\(SecureRandom.hexString(count: 8)).tmp"
@@ -42,10 +34,6 @@ func createPrivateFile(atPath path: String, contents: String) -> String? {
     unlink(temporary)
     return finish(path: path, folderPath: folderPath, failure: failure)
 }
-
-/// `O_TMPFILE`: `__O_TMPFILE | O_DIRECTORY`, `__O_TMPFILE` being 020000000 on x86-64 and ARM64 (Glibc's header does
-/// not reach Swift without _GNU_SOURCE), as in `OutputFile`.
-private let unnamedFileFlags: Int32 = 0o2000_0000 | O_DIRECTORY
 
 /// Writes `contents` without the C string's closing NUL; `false` with `errno` set when it could not.
 private func writeWhole(_ descriptor: Int32, _ contents: String) -> Bool {
