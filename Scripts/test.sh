@@ -77,10 +77,69 @@ browser_suite() {
     fi
 }
 
+# What a hung test run leaves to read: the tests that started and did not end (Swift Testing's console lines, counted
+# by name), the processes still running under the test process, and every thread's stack of the test process.
+hang_report() {
+    local log=$1 limit=$2 runner
+    {
+        printf '== the tests did not end within %ss; tests started and not ended:\n' "$limit"
+        sed -n -e '/^◇ Test case /d' -e '/^\(◇\|✔\|✘\) Test run \(started\|with\)/d' -e 's/^◇ Test \(.*\) started\.$/+ \1/p' \
+            -e 's/^\(✔\|✘\) Test \(.*\) with [0-9]* test cases\{0,1\} \(passed\|failed\) after .*/- \2/p' \
+            -e 's/^\(✔\|✘\) Test \(.*\) \(passed\|failed\) after .*/- \2/p' "$log" |
+            awk '{ name = substr($0, 3); count[name] += ($1 == "+") ? 1 : -1 }
+                 END { for (name in count) if (count[name] > 0) print "   " name }' | sort
+        runner=$(pgrep -f 'PackageTests\.xctest' | head -1 || true)
+        if [ -n "$runner" ]; then
+            printf '== processes under the test process %s:\n' "$runner"
+            ps -eo pid=,ppid=,etimes=,stat=,args= | cut -c1-200 |
+                awk -v root="$runner" '{ parent[$1] = $2; line[$1] = $0 }
+                    END { for (p in line) { q = p; while (q in parent && q != root && q > 1) q = parent[q]
+                                            if (q == root) print line[p] } }' | sort -n || true
+            if ! command -v gdb >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+                apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdb >/dev/null 2>&1 || true
+            fi
+            if command -v gdb >/dev/null 2>&1; then
+                # each thread's innermost frames and those in this package's code, demangled
+                printf '== stacks of the test process:\n'
+                timeout 180 gdb -p "$runner" -batch -nx -ex 'set pagination off' -ex 'thread apply all bt 60' 2>&1 |
+                    awk '/^Thread / || /^#0 / || /\/(Sources|Tests)\// { print }' |
+                    { swift demangle --simplified 2>/dev/null || cat; } | cut -c1-200 || true
+            fi
+        fi
+    } >&2
+}
+
+# The Swift tests, under a watchdog. Their whole console output goes to artifacts/tests.log; what is printed here is
+# what a reader needs: every line but those of a test starting or passing, then the run's last line. A run takes about
+# 200 s, so one still going after TEST_TIME_LIMIT seconds (1,200 unless set) has hung: the watchdog prints
+# hang_report's findings, then stops the run, and the stage fails.
+swift_tests() {
+    local limit=${TEST_TIME_LIMIT:-1200} log=artifacts/tests.log watchdog status
+    mkdir -p artifacts
+    (
+        sleep "$limit" &
+        wait $! || exit 0
+        hang_report "$log" "$limit"
+        pkill -TERM -f 'PackageTests\.xctest' || true
+        sleep 10
+        pkill -KILL -f 'PackageTests\.xctest|swift-test' || true
+    ) &
+    watchdog=$!
+    set +e
+    swift test --skip-build 2>&1 | tee "$log" | grep --line-buffered -v -E '^(◇|✔) '
+    status=${PIPESTATUS[0]}
+    set -e
+    pkill -P "$watchdog" sleep 2>/dev/null || true
+    wait "$watchdog" 2>/dev/null || true
+    grep -E '^(✔|✘) Test run ' "$log" || true
+    printf 'the whole output of the Swift tests: %s\n' "$log"
+    return "$status"
+}
+
 stage build swift build --build-tests
 # RFC 7914 vector 4 (1 GiB, about 5 s) runs too unless the caller says otherwise.
 export ACCOUNTS_SLOW_TESTS="${ACCOUNTS_SLOW_TESTS:-1}"
-stage test swift test --skip-build
+stage test swift_tests
 stage browser browser_suite
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     stage fuzz bash Scripts/fuzz.sh

@@ -24,54 +24,42 @@ public func accountsExecutable() -> String {
     fatalError("the accounts executable was not built (looked in \(candidates))")
 }
 
-/// Runs `executable` with `arguments`, feeding `stdin`, and waits for it.
+/// Runs `executable` with `arguments`, feeding `stdin`, and waits for it: at most `limit`, after which it is killed
+/// and ``ChildProcess/Failure/timedOut(_:_:)`` thrown.
 public func runProcess(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [],
-    currentDirectory: String? = nil
+    currentDirectory: String? = nil, limit: Duration = .seconds(600)
 ) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    for key in ["ACCOUNTS_DATABASE", "ACCOUNTS_KEYS", "ACCOUNTS_KEYS_FILE"] { env[key] = nil }
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-    let input = Pipe()
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    // Drain both pipes on Dispatch threads (not the cooperative pool) so a chatty child never blocks on a full pipe.
-    let collected = Locked<(out: Data, err: Data)>((Data(), Data()))
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) {
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        collected.withLock { $0.out = data }
+    let child = try ChildProcess(
+        executable, arguments, environment: childEnvironment(environment), currentDirectory: currentDirectory,
+        stdin: .pipe, stdout: .pipe, stderr: .pipe)
+    let collected = Locked<(out: [UInt8], err: [UInt8])>(([], []))
+    let read = DispatchSemaphore(value: 0)
+    child.readOutput { out, err in
+        collected.withLock { $0 = (out, err) }
+        read.signal()
     }
-    DispatchQueue.global().async(group: group) {
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        collected.withLock { $0.err = data }
+    child.writeInput(stdin)
+    child.closeInput()
+    let termination = try child.waitOrKill(upTo: limit)
+    guard read.wait(timeout: .now() + 60) == .success else {
+        throw ChildProcess.Failure.timedOut("reading the output of \(child.command)", .seconds(60))
     }
-    if !stdin.isEmpty { input.fileHandleForWriting.write(Data(stdin)) }
-    try? input.fileHandleForWriting.close()
-    process.waitUntilExit()
-    group.wait()
-    let (out, err) = collected.withLock { ($0.out, $0.err) }
-    let status =
-        process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    let (out, err) = collected.value
     return CommandResult(
-        status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        status: termination.status, stdout: String(decoding: out, as: UTF8.self),
+        stderr: String(decoding: err, as: UTF8.self))
 }
 
-/// Runs the `accounts` executable.
+/// Runs the `accounts` executable (for at most `limit`, then killed and ``ChildProcess/Failure/timedOut(_:_:)``
+/// thrown).
 public func runAccounts(
-    _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [], currentDirectory: String? = nil
+    _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [], currentDirectory: String? = nil,
+    limit: Duration = .seconds(600)
 ) throws -> CommandResult {
     try runProcess(
-        accountsExecutable(), arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory)
+        accountsExecutable(), arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory,
+        limit: limit)
 }
 
 /// Runs the `accounts` executable from a thread outside Swift's cooperative pool, so that a server in this process

@@ -1,5 +1,5 @@
 import AccountCrypto
-public import Foundation
+import Foundation
 import GRDB
 
 /// Every table's schema and rows, as text: two dumps are equal when the database holds the same data, whatever
@@ -73,30 +73,28 @@ public func integrityCheck(_ path: String) throws -> [String] {
     return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
 }
 
-/// Runs `process` and SIGKILLs it as soon as `condition` holds, checking it every millisecond on a thread of its own
-/// (not the cooperative pool, which a busy test run can starve for seconds). Returns whether the condition held
-/// before the process ended or `timeout` passed.
+/// SIGKILLs `child` as soon as `condition` holds, checking it every millisecond on a thread of its own (not the
+/// cooperative pool, which a busy test run can starve for seconds), and waits for it to end. Returns whether the
+/// condition held before the child ended or `timeout` passed.
 public func killWhen(
-    _ process: Process, timeout: Duration = .seconds(60), _ condition: @escaping @Sendable () -> Bool
-) async -> Bool {
-    let pid = process.processIdentifier
+    _ child: ChildProcess, timeout: Duration = .seconds(60), _ condition: @escaping @Sendable () -> Bool
+) async throws -> Bool {
     let met: Bool = await withCheckedContinuation { continuation in
         Thread.detachNewThread {
             let deadline = ContinuousClock.now + timeout
             var met = false
-            while ContinuousClock.now < deadline && process.isRunning {
+            while ContinuousClock.now < deadline && child.isRunning {
                 if condition() {
                     met = true
                     break
                 }
                 usleep(1000)
             }
-            // Only a process still running is killed: once it has ended its pid may be another's.
-            if process.isRunning { kill(pid, SIGKILL) }
+            child.send(SIGKILL)
             continuation.resume(returning: met)
         }
     }
-    process.waitUntilExit()
+    try await child.exit(upTo: .seconds(60))
     return met
 }
 

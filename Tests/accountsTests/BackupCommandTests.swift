@@ -148,12 +148,9 @@ struct BackupCommandTests {
             let copy = dir + "/copy.sqlite"
             writeFile(copy, Array("yesterday's backup".utf8))
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: accountsExecutable())
-            process.arguments = ["--database", database, "backup", "--output", copy]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(
+                accountsExecutable(), ["--database", database, "backup", "--output", copy],
+                environment: childEnvironment(removing: []))
             let deadline = ContinuousClock.now + .seconds(60)
             var writing = false
             while !writing && process.isRunning && ContinuousClock.now < deadline {
@@ -164,15 +161,15 @@ struct BackupCommandTests {
                 if !writing { usleep(1000) }
             }
             #expect(writing, "the backup ended before it had written part of its copy")
-            if process.isRunning { kill(process.processIdentifier, signalNumber) }
-            process.waitUntilExit()
+            process.send(signalNumber)
+            let ended = try await process.exit()
 
             #expect(Self.hiddenFiles(in: dir).isEmpty)
-            if process.terminationReason == .uncaughtSignal {
-                #expect(process.terminationStatus == signalNumber)
+            if let signal = ended.signal {
+                #expect(signal == signalNumber)
                 #expect(fileBytes(copy) == Array("yesterday's backup".utf8))
             } else {
-                #expect(process.terminationStatus == 0)
+                #expect(ended.status == 0)
                 #expect(countQuery(copy, "SELECT count(*) FROM users") == 300_000)
             }
         }

@@ -25,23 +25,15 @@ struct CrashConsistencyTests {
                 try #require(watch >= 0)
                 defer { close(watch) }
                 try #require(inotify_add_watch(watch, dir, UInt32(IN_CREATE)) >= 0)
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: accountsExecutable())
-                process.arguments = ["demo", "--port", "0", "--database", database]
-                var environment = ProcessInfo.processInfo.environment
-                for key in ["ACCOUNTS_DATABASE", "ACCOUNTS_KEYS", "ACCOUNTS_KEYS_FILE"] { environment[key] = nil }
-                process.environment = environment
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
+                let process = try ChildProcess(
+                    accountsExecutable(), ["demo", "--port", "0", "--database", database],
+                    environment: childEnvironment())
                 var poller = pollfd(fd: watch, events: Int16(POLLIN), revents: 0)
-                if poll(&poller, 1, 10_000) > 0 {
-                    kill(process.processIdentifier, SIGKILL)
-                } else {
-                    kill(process.processIdentifier, SIGKILL)
+                if poll(&poller, 1, 10_000) <= 0 {
                     Issue.record("the demo created nothing within 10 s")
                 }
-                process.waitUntilExit()
+                process.send(SIGKILL)
+                try process.waitOrKill(upTo: .seconds(60))
                 guard FileManager.default.fileExists(atPath: keys) else { continue }
                 if (try? KeyRing.load(keysFile: keys, environment: [:])) == nil {
                     unusable = true
@@ -87,34 +79,19 @@ struct CrashConsistencyTests {
                 // Twitter takes 8 s to answer the revocation.
                 _ = try await sandbox.failNext(#"{"endpoint": "invalidate_token", "mode": "slow", "delay_ms": 8000}"#)
 
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: accountsExecutable())
-                process.arguments = [
-                    "--database", database, "users", "delete", "ann", "--revoke-twitter-token", "--twitter-api-base",
-                    sandbox.baseURL.absoluteString,
-                ]
-                var environment = ProcessInfo.processInfo.environment
-                for key in ["ACCOUNTS_DATABASE", "ACCOUNTS_KEYS_FILE"] { environment[key] = nil }
-                environment["ACCOUNTS_KEYS"] = keys
-                environment["TWITTER_CONSUMER_KEY"] = sandbox.consumer.key
-                environment["TWITTER_CONSUMER_SECRET"] = sandbox.consumer.secret
-                process.environment = environment
-                let output = Pipe()
-                let errors = Pipe()
-                process.standardOutput = output
-                process.standardError = errors
-                process.standardInput = FileHandle.nullDevice
-                try process.run()
-                let collected = Locked<(out: Data, err: Data)>((Data(), Data()))
-                let readers = DispatchGroup()
-                DispatchQueue.global().async(group: readers) {
-                    let data = output.fileHandleForReading.readDataToEndOfFile()
-                    collected.withLock { $0.out = data }
-                }
-                DispatchQueue.global().async(group: readers) {
-                    let data = errors.fileHandleForReading.readDataToEndOfFile()
-                    collected.withLock { $0.err = data }
-                }
+                let process = try ChildProcess(
+                    accountsExecutable(),
+                    [
+                        "--database", database, "users", "delete", "ann", "--revoke-twitter-token",
+                        "--twitter-api-base", sandbox.baseURL.absoluteString,
+                    ],
+                    environment: childEnvironment([
+                        "ACCOUNTS_KEYS": keys, "TWITTER_CONSUMER_KEY": sandbox.consumer.key,
+                        "TWITTER_CONSUMER_SECRET": sandbox.consumer.secret,
+                    ]),
+                    stdout: .pipe, stderr: .pipe)
+                let collected = Locked<(out: [UInt8], err: [UInt8])?>(nil)
+                process.readOutput { out, err in collected.withLock { $0 = (out, err) } }
 
                 // When the deletion has committed (the account is gone) and the revocation is waiting on Twitter, the
                 // operator presses Ctrl-C (or a supervisor sends SIGTERM)
@@ -133,34 +110,22 @@ struct CrashConsistencyTests {
                         }
                         if gone {
                             usleep(500_000)  // well inside Twitter's 8 s
-                            for number in signals where process.isRunning { kill(process.processIdentifier, number) }
+                            for number in signals { process.send(number) }
                         }
                         continuation.resume(returning: gone)
                     }
                 }
                 #expect(deleted, "the deletion did not commit")
-                let ended: Bool = await withCheckedContinuation { continuation in
-                    Thread.detachNewThread {
-                        let deadline = Date().addingTimeInterval(15)
-                        while Date() < deadline && process.isRunning { usleep(10_000) }
-                        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                        process.waitUntilExit()
-                        readers.wait()
-                        continuation.resume(returning: true)
-                    }
-                }
-                #expect(ended)
+                let status = try await process.exit(upTo: .seconds(15)).status
+                while collected.value == nil { try await Task.sleep(for: .milliseconds(10)) }
                 let (rawOut, rawErr) = collected.withLock {
-                    (String(decoding: $0.out, as: UTF8.self), String(decoding: $0.err, as: UTF8.self))
+                    (String(decoding: $0?.out ?? [], as: UTF8.self), String(decoding: $0?.err ?? [], as: UTF8.self))
                 }
                 let secrets = [access.token, access.secret, sandbox.consumer.secret]
                 let leaked = secrets.contains { rawOut.contains($0) || rawErr.contains($0) }
                 #expect(!leaked, "the output holds a token or a secret")
                 // (never shown when it holds one)
                 let (out, err) = leaked ? ("<withheld>", "<withheld>") : (rawOut, rawErr)
-                let status =
-                    process.terminationReason == .uncaughtSignal
-                    ? 128 + process.terminationStatus : process.terminationStatus
 
                 // Then the account is gone (committed) and the command says so, and that the token was not revoked,
                 // with the documented status for "done, but a step outside the store failed"

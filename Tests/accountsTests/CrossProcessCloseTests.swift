@@ -36,15 +36,12 @@ struct CrossProcessCloseTests {
             try await app.recordEvent(AccountEvent(kind: .imported, subject: nil, actor: "app", occurredAt: Date()))
 
             // Another process reading: an export whose output nobody reads past its first bytes.
-            let export = Process()
-            export.executableURL = URL(fileURLWithPath: accountsExecutable())
-            export.arguments = ["--database", database, "export", "--format", "jsonl"]
-            let exportOutput = Pipe()
-            export.standardOutput = exportOutput
-            export.standardError = FileHandle.nullDevice
-            try export.run()
-            defer { if export.isRunning { export.terminate() } }
-            #expect(!exportOutput.fileHandleForReading.availableData.isEmpty)
+            let export = try ChildProcess(
+                accountsExecutable(), ["--database", database, "export", "--format", "jsonl"],
+                environment: childEnvironment(removing: []), stdout: .pipe)
+            defer { export.send(SIGTERM) }
+            var firstBytes = [UInt8](repeating: 0, count: 4096)
+            #expect(read(export.outputDescriptor, &firstBytes, firstBytes.count) > 0)
 
             // The operator disables an account (on a thread of its own, timed there: the suite's other tests may keep
             // the few cooperative threads busy).
@@ -71,7 +68,7 @@ struct CrossProcessCloseTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             // Let the reader go, so that the command can end whatever happened.
-            export.terminate()
+            export.send(SIGTERM)
             while outcome.value == nil { try await Task.sleep(for: .milliseconds(20)) }
             let (result, commandTime) = try #require(outcome.value)
             #expect(result?.status == 0, "\(result?.stderr ?? "the command did not run")")

@@ -18,22 +18,11 @@ struct ExitCodeContractTests {
             try #require(pipe(&ends) == 0)
             close(ends[0])  // no reader, anywhere
             defer { close(ends[1]) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["--default-signal=PIPE", accountsExecutable()] + arguments
-            var environment = ProcessInfo.processInfo.environment
-            for key in ["ACCOUNTS_DATABASE", "ACCOUNTS_KEYS", "ACCOUNTS_KEYS_FILE"] { environment[key] = nil }
-            process.environment = environment
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let status =
-                process.terminationReason == .uncaughtSignal
-                ? 128 + process.terminationStatus : process.terminationStatus
+            let process = try ChildProcess(
+                "/usr/bin/env", ["--default-signal=PIPE", accountsExecutable()] + arguments,
+                environment: childEnvironment(), stdout: .descriptor(ends[1]), stderr: .pipe)
+            let stderr = ChildProcess.readToEnd(process.errorDescriptor)
+            let status = try process.waitOrKill().status
             return (status, String(decoding: stderr, as: UTF8.self))
         }
 

@@ -92,26 +92,12 @@ struct HandEditedHistoryTests {
     }
 
     /// Runs `accounts` with `arguments`; `nil` when it was still running after `seconds` (it is then killed).
-    func runAccountsWithDeadline(_ arguments: [String], seconds: Double) throws -> (status: Int32, stderr: String)? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: accountsExecutable())
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["ACCOUNTS_DATABASE", "ACCOUNTS_KEYS", "ACCOUNTS_KEYS_FILE"] { environment[key] = nil }
-        process.environment = environment
-        let errors = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        guard exited.wait(timeout: .now() + seconds) == .success else {
-            kill(process.processIdentifier, SIGKILL)
-            exited.wait()
+    func runAccountsWithDeadline(_ arguments: [String], seconds: Int) throws -> (status: Int32, stderr: String)? {
+        do {
+            let result = try runAccounts(arguments, limit: .seconds(seconds))
+            return (result.status, result.stderr)
+        } catch ChildProcess.Failure.timedOut {
             return nil
         }
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (process.terminationStatus, stderr)
     }
 }

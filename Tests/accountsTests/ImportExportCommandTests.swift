@@ -400,26 +400,25 @@ struct ExportInterruptionTests {
             }
 
             // When an export with hashes is stopped once it has written part of its file
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: accountsExecutable())
-            process.arguments = [
-                "--database", database, "export", "--format", "jsonl", "--include-password-hashes", "--output", output,
-            ]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(
+                accountsExecutable(),
+                [
+                    "--database", database, "export", "--format", "jsonl", "--include-password-hashes", "--output",
+                    output,
+                ],
+                environment: childEnvironment(removing: []))
             let deadline = ContinuousClock.now + .seconds(60)
             var written = false
             while !written && process.isRunning && ContinuousClock.now < deadline {
                 written =
                     Self.bytesWritten(
-                        by: process.processIdentifier, in: URL(fileURLWithPath: dir).resolvingSymlinksInPath().path,
+                        by: process.pid, in: URL(fileURLWithPath: dir).resolvingSymlinksInPath().path,
                         partialPrefix: ".accounts.jsonl.partial-") > 0
                 if !written { usleep(1000) }
             }
             #expect(written, "the export ended before it had written part of its file")
-            if process.isRunning { kill(process.processIdentifier, signalNumber) }
-            process.waitUntilExit()
+            process.send(signalNumber)
+            let ended = try await process.exit()
 
             // Then it left no half-written file. Ended by that signal, it left the earlier export as it was; a signal
             // that came as the export was finishing (the handler runs on a queue of its own, on a busy machine
@@ -430,12 +429,12 @@ struct ExportInterruptionTests {
             let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(databaseName) }
             #expect(left == ["accounts.jsonl"])
             let bytes = fileBytes(output)
-            if process.terminationReason == .uncaughtSignal {
-                #expect(process.terminationStatus == signalNumber)
+            if let signal = ended.signal {
+                #expect(signal == signalNumber)
                 let unchanged = bytes == Array("the earlier export\n".utf8)
                 #expect(unchanged, "the earlier export was replaced by \(bytes.count) bytes")
             } else {
-                #expect(process.terminationStatus == 0)
+                #expect(ended.status == 0)
                 #expect(bytes.count { $0 == UInt8(ascii: "\n") } == 300_000)
             }
         }
@@ -470,27 +469,22 @@ struct ImportCrashTests {
 
             // When the import reads its first third from a pipe (so it cannot reach the end and commit), has written
             // those rows into its transaction, and is killed
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: accountsExecutable())
-            process.arguments = ["--database", database, "import", "--format", "jsonl", "-"]
-            let input = Pipe()
-            process.standardInput = input
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess(
+                accountsExecutable(), ["--database", database, "import", "--format", "jsonl", "-"],
+                environment: childEnvironment(removing: []), stdin: .pipe)
             let third = bytes.count / 3
             let cut = bytes[..<third].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? third
             // A pipe holds 64 KiB: once this write returns, the child has read all but that much. (A child that died
             // early makes the write fail, not this process: SIGPIPE is ignored.)
             signal(SIGPIPE, SIG_IGN)
-            try input.fileHandleForWriting.write(contentsOf: bytes[..<cut])
+            process.writeInput(Array(bytes[..<cut]))
             // The child cannot finish without the rest of its input: give its writer a moment with the rows it has,
             // then kill it.
             let wrote = ContinuousClock.now
-            let killed = await killWhen(process) { ContinuousClock.now - wrote > .milliseconds(500) }
-            try? input.fileHandleForWriting.close()
+            let killed = try await killWhen(process) { ContinuousClock.now - wrote > .milliseconds(500) }
+            process.closeInput()
             #expect(killed, "the import ended before it was killed")
-            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(process.termination?.signal != nil)
 
             // Then the store is sound and holds exactly what it held before
             #expect(try integrityCheck(database) == ["ok"])

@@ -189,18 +189,14 @@ struct KeysCommandTests {
             let rotated = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
 
             // When a rewrap under [B, A] is killed half-way
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: accountsExecutable())
-            process.arguments = ["--database", database, "keys", "rewrap", "--batch-size", "1"]
-            process.environment = ProcessInfo.processInfo.environment.merging(rotated) { _, new in new }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let killedHalfWay = await killWhen(process) {
+            let process = try ChildProcess(
+                accountsExecutable(), ["--database", database, "keys", "rewrap", "--batch-size", "1"],
+                environment: childEnvironment(rotated, removing: []))
+            let killedHalfWay = try await killWhen(process) {
                 countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'keyB'") >= count / 10
             }
             #expect(killedHalfWay)
-            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(process.termination?.signal != nil)
 
             // Then every value is under A or B, some of each, and the database is sound
             let underA = try countUnder("keyA", database: database)

@@ -1,0 +1,54 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The test suite's way of running the built executables: a child holds no descriptor of another test's, and no
+/// wait lasts for ever.
+struct ChildProcessTests {
+    /// Descriptors that other tests open while a child starts (pipes made without close-on-exec, as Foundation's
+    /// `Pipe` makes them) never reach the child: each of 200 children, started while another thread keeps opening
+    /// and closing such pipes, has only its standard streams (and the directory `ls` reads).
+    @Test func aChildHoldsNoDescriptorOpenedWhileItStarts() throws {
+        let stop = Locked(false)
+        let churn = Thread {
+            var ends: [Int32] = [-1, -1]
+            while !stop.value {
+                guard pipe(&ends) == 0 else { continue }
+                close(ends[0])
+                close(ends[1])
+            }
+        }
+        churn.start()
+        defer { stop.withLock { $0 = true } }
+        var strays: [String] = []
+        for _ in 0..<200 {
+            let result = try runProcess("/bin/ls", ["/proc/self/fd"])
+            let descriptors = result.stdout.split(separator: "\n").map(String.init)
+            if descriptors != ["0", "1", "2", "3"] { strays.append(descriptors.joined(separator: " ")) }
+        }
+        #expect(strays.isEmpty, "children held descriptors beyond their own: \(strays.prefix(5))")
+    }
+
+    /// A child still running at its limit is killed, and the wait ends with an error naming the command.
+    @Test func aChildPastItsLimitIsKilledAndTheWaitSaysSo() throws {
+        let started = ContinuousClock.now
+        #expect(throws: ChildProcess.Failure.self) {
+            _ = try runProcess("/bin/sleep", ["30"], limit: .seconds(1))
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+
+        let child = try ChildProcess("/bin/sleep", ["30"], environment: childEnvironment())
+        do {
+            try child.waitOrKill(upTo: .milliseconds(200))
+            Issue.record("sleep 30 ended within 200 ms")
+        } catch {
+            #expect(error.description == "sleep 30 did not end within 0.2 seconds")
+        }
+        #expect(child.termination?.signal == SIGKILL)
+        #expect(kill(child.pid, 0) == -1 && errno == ESRCH, "the killed child is still there (not reaped)")
+    }
+}
