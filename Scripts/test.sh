@@ -110,28 +110,36 @@ hang_report() {
 }
 
 # The Swift tests, under a watchdog. Their whole console output goes to artifacts/tests.log; what is printed here is
-# what a reader needs: every line but those of a test starting or passing, then the run's last line. A run takes about
-# 200 s, so one still going after TEST_TIME_LIMIT seconds (1,200 unless set) has hung: the watchdog prints
-# hang_report's findings, then stops the run, and the stage fails.
+# what a reader needs: every line but those of a test (or test case) starting or passing, then the run's last line. A
+# run takes about 200 s, so one still going after TEST_TIME_LIMIT seconds (1,200 unless set) has hung: the watchdog
+# writes hang_report's findings to artifacts/tests-hang.txt, stops the run, and the report is printed at the end; the
+# stage fails.
 swift_tests() {
-    local limit=${TEST_TIME_LIMIT:-1200} log=artifacts/tests.log watchdog status
+    local limit=${TEST_TIME_LIMIT:-1200} log=artifacts/tests.log report=artifacts/tests-hang.txt watchdog status
     mkdir -p artifacts
+    rm -f "$report"
     (
         sleep "$limit" &
         wait $! || exit 0
-        hang_report "$log" "$limit"
+        hang_report "$log" "$limit" 2>"$report"
         pkill -TERM -f 'PackageTests\.xctest' || true
         sleep 10
         pkill -KILL -f 'PackageTests\.xctest|swift-test' || true
     ) &
     watchdog=$!
     set +e
-    swift test --skip-build 2>&1 | tee "$log" | grep --line-buffered -v -E '^(◇|✔) '
+    # (a line that starts with none of Swift Testing's marks continues the one before: shown as that one is)
+    swift test --skip-build 2>&1 | tee "$log" |
+        awk '/^(◇|✔|✘|➜|↳|⚠)/ { shown = !/^(◇|✔) / } shown || !started { print; fflush() } /^◇/ { started = 1 }'
     status=${PIPESTATUS[0]}
     set -e
     pkill -P "$watchdog" sleep 2>/dev/null || true
     wait "$watchdog" 2>/dev/null || true
     grep -E '^(✔|✘) Test run ' "$log" || true
+    if [ -s "$report" ]; then
+        cat "$report" >&2
+        status=1
+    fi
     printf 'the whole output of the Swift tests: %s\n' "$log"
     return "$status"
 }
