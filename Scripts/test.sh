@@ -73,7 +73,9 @@ browser_ready() {
 venv="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/accounts-browser-venv"
 browser_suite() {
     if browser_ready; then
-        "$venv/bin/python" Tests/Browser/demo_flow.py --accounts .build/debug/accounts --artifacts artifacts/browser
+        # (about 15 s; 900 s means it hung: stopped, and the stage fails)
+        timeout --kill-after=30 900 \
+            "$venv/bin/python" Tests/Browser/demo_flow.py --accounts .build/debug/accounts --artifacts artifacts/browser
     fi
 }
 
