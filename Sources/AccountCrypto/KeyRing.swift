@@ -37,6 +37,12 @@ public struct KeyRing: Sendable {
         self.follower = follower
     }
 
+    /// Tells `reporter` of each version of the keys file this ring follows read from now on (its keys taken, or the
+    /// file refused and why), once per version; nothing for a ring not read from a file.
+    package func reportFileChanges(to reporter: @escaping @Sendable (KeysFileChange) -> Void) {
+        follower?.report(to: reporter)
+    }
+
     /// The keys as they are now: those of the keys file as last read (``KeysFileFollower``), else this ring's own.
     var current: KeyRing { follower?.current ?? self }
 

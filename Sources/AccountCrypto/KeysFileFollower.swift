@@ -1,6 +1,14 @@
 import Foundation
 import Synchronization
 
+/// What reading a changed keys file came to, given to the reporter set with ``KeyRing/reportFileChanges(to:)``.
+package enum KeysFileChange: Sendable, Equatable {
+    /// The file's keys were taken: the ids the ring now holds, the sealing key first.
+    case taken(keyIDs: [String])
+    /// The file was not taken, and the keys read before stay: why, naming the file (never key material).
+    case refused(reason: String)
+}
+
 /// A keys file as a running process follows it: a rotation ("put the new key's line first, then `accounts keys
 /// rewrap`") done while an app runs must not leave the app unable to open what the rewrap moved to the new key, nor
 /// sealing under the old one after it.
@@ -32,6 +40,8 @@ final class KeysFileFollower: Sendable {
         var ring: KeyRing
         var identity: Identity?
         var checkedAt: ContinuousClock.Instant
+        /// The version of the file last refused, so that it is reported once, not at every check.
+        var refused: Identity?
     }
 
     let path: String
@@ -40,6 +50,14 @@ final class KeysFileFollower: Sendable {
     /// Held for the length of a check (a `stat`, and a read when the file changed): checks run one at a time. Never
     /// taken inside `state`'s lock; sealing and opening between checks take only `state`'s.
     private let checking = Mutex(())
+    /// Told of each version of the file read after the first (taken or not), once.
+    private let reporter = Mutex<(@Sendable (KeysFileChange) -> Void)?>(nil)
+
+    /// Tells `reporter` of each version of the file read from now on, whether its keys were taken or not (once per
+    /// version); it replaces the reporter set before. Called inside a check: it must not use the ring.
+    func report(to reporter: @escaping @Sendable (KeysFileChange) -> Void) {
+        self.reporter.withLock { $0 = reporter }
+    }
 
     init(path: String, ring: KeyRing, identity: Identity?, recheckInterval: Duration) {
         self.path = path
@@ -77,31 +95,67 @@ final class KeysFileFollower: Sendable {
             return (state.identity, state.ring)
         }
         guard identity != known, let identity else { return ring }
-        guard let read = try? KeyRing.readFile(path: path), Self.agrees(read, with: ring) else { return ring }
+        let read: KeyRing
+        do {
+            read = try KeyRing.readFile(path: path)
+        } catch {
+            return refuse(identity, ring, because: "\(error)")
+        }
+        if let id = Self.disagreeingKeyID(read, with: ring) {
+            return refuse(
+                identity, ring,
+                because: "\(path): key \(KeyRingError.shown(id)) is not the key of that id read before (a key "
+                    + "regenerated under its old id, or an id written another way); values sealed under it would not "
+                    + "open")
+        }
         // A key the ring holds stays, after the file's, though the file lacks it: values may still be sealed under
         // it (a file caught half written, a line deleted by mistake, a rotation whose rewrap has not run), and only a
         // restart drops it.
         let kept = ring.keys.filter { key in !read.keys.contains { KeyRing.sameKeyID($0.id, key.id) } }
-        guard let reread = kept.isEmpty ? read : try? KeyRing(keys: read.keys + kept) else { return ring }
+        let reread: KeyRing
+        do {
+            reread = kept.isEmpty ? read : try KeyRing(keys: read.keys + kept)
+        } catch {
+            return refuse(identity, ring, because: "\(path) with the keys it no longer lists: \(error)")
+        }
         // (read after the stat: a change made in between is read now and seen again, harmlessly, next time)
         state.withLock { state in
             state.ring = reread
             state.identity = identity
+            state.refused = nil
         }
+        reporter.withLock { $0 }?(.taken(keyIDs: reread.keys.map(\.id)))
         return reread
+    }
+
+    /// Keeps `ring` for a version of the file that is not taken, telling the reporter why the first time that version
+    /// is read. Called with `checking` held.
+    private func refuse(_ identity: Identity, _ ring: KeyRing, because reason: String) -> KeyRing {
+        let first = state.withLock { state in
+            defer { state.refused = identity }
+            return state.refused != identity
+        }
+        if first { reporter.withLock { $0 }?(.refused(reason: reason)) }
+        return ring
     }
 
     /// Whether every key of `read` whose id the ring `held` holds (or a look-alike of it) is that key, byte for byte:
     /// else the file is not taken.
     static func agrees(_ read: KeyRing, with held: KeyRing) -> Bool {
-        read.keys.allSatisfy { key in
-            held.keys.allSatisfy { heldKey in
+        disagreeingKeyID(read, with: held) == nil
+    }
+
+    /// The id of the first key of `read` that the ring `held` holds (or a look-alike of it) as other bytes or under
+    /// another spelling, or `nil` when there is none (``agrees(_:with:)``).
+    static func disagreeingKeyID(_ read: KeyRing, with held: KeyRing) -> String? {
+        read.keys.first { key in
+            !held.keys.allSatisfy { heldKey in
                 let alike =
                     heldKey.id == key.id
                     || KeyRing.withoutPresentationSelectors(heldKey.id) == KeyRing.withoutPresentationSelectors(key.id)
                 return !alike || (KeyRing.sameKeyID(heldKey.id, key.id) && heldKey.hasSameBytes(as: key))
             }
-        }
+        }?.id
     }
 
     /// The file's identity, `nil` when it cannot be read.

@@ -93,6 +93,18 @@ public struct AccountStore: Sendable {
         self.readOnly = configuration.readOnly
         self.keyRing = keyRing
         self.logger = configuration.logger
+        // A keys file changed under the running store (a rotation, or a mistake the ring does not take) is one line.
+        let logger = configuration.logger
+        keyRing?.reportFileChanges { change in
+            switch change {
+            case .taken(let ids):
+                logger.info("keys file read again", metadata: ["store.keys": "\(ids.joined(separator: ","))"])
+            case .refused(let reason):
+                logger.warning(
+                    "keys file not taken; the keys read before stay until it is fixed",
+                    metadata: ["store.keys.problem": "\(reason)"])
+            }
+        }
         self.now = configuration.now
         self.twitterLookup = TwitterLookup(path: path)
         self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout, synchronous: configuration.synchronous)

@@ -168,18 +168,28 @@ extension AccountRoutes {
         return response
     }
 
-    /// A password sign-in; unknown login and wrong password give the same answer.
+    /// A password sign-in; unknown login and wrong password give the same answer. A failure, and a refusal during the
+    /// login's cool-down, is logged at info (with `web.client`, as every line of a request).
     func passwordSignIn(login: String, password: String) async throws -> Result<Account, SignInProblem> {
         guard !login.isEmpty, !password.isEmpty else {
             return .failure(
                 SignInProblem(message: "Enter your username or email and your password.", status: .unauthorized))
         }
+        // Each failure is one info line (anyone can cause them; the lines carry the client, never the login as typed,
+        // which is the client's text and perhaps someone's address).
         switch try await local.signIn(login: login, password: Secret(password)) {
         case .signedIn(let account):
             return .success(account)
-        case .invalidCredentials, .disabled:
+        case .invalidCredentials:
+            logger.info("log-in failed: wrong username, email or password")
+            return .failure(SignInProblem(message: "Wrong username, email or password.", status: .unauthorized))
+        case .disabled:
+            logger.info("log-in failed: the account is disabled")
             return .failure(SignInProblem(message: "Wrong username, email or password.", status: .unauthorized))
         case .throttled(let retryAfter):
+            logger.info(
+                "log-in refused: too many failures for this login",
+                metadata: ["web.retry_after": "\(Pages.timestamp(retryAfter))"])
             return .failure(
                 SignInProblem(
                     message: "Too many failed attempts. Try again after \(Pages.timestamp(retryAfter)) UTC.",

@@ -150,7 +150,8 @@ public struct AccountRoutes: Sendable {
     let registration: RegistrationService
     let local: LocalAccounts
     let configuration: Configuration
-    let logger: Logger
+    /// The logger given to ``init(store:registration:local:configuration:logger:)``; handlers log through ``logger``.
+    let baseLogger: Logger
     /// Every page's `Content-Security-Policy`.
     let contentSecurityPolicy: String
     let sessions: BrowserSessions
@@ -219,7 +220,7 @@ public struct AccountRoutes: Sendable {
             "AccountRoutes.Configuration.touchInterval must be 0 or more seconds (it is \(configuration.touchInterval))"
         )
         self.configuration = configuration
-        self.logger = logger
+        self.baseLogger = logger
         // `form-action` also governs where a form's answer redirects: "Log in with Twitter" posts here and is sent on
         // to Twitter's authorization page, so Twitter's origin is the one other place a form may lead.
         self.contentSecurityPolicy =
@@ -336,87 +337,121 @@ public struct AccountRoutes: Sendable {
     }
 
     private func addRoutes<Context: RequestContext>(under router: some RouterMethods<Context>) {
-        router.get("/") { request, _ in await self.guarded { try await self.home(request) } }
+        router.get("/") { request, context in await self.guarded(request, context) { try await self.home(request) } }
         router.post("/register/twitter") { request, context in
-            await self.guarded { try await self.beginTwitter(request, context: context, purpose: .register) }
+            await self.guarded(request, context) {
+                try await self.beginTwitter(request, context: context, purpose: .register)
+            }
         }
         router.post("/login/twitter") { request, context in
-            await self.guarded { try await self.beginTwitter(request, context: context, purpose: .signIn) }
+            await self.guarded(request, context) {
+                try await self.beginTwitter(request, context: context, purpose: .signIn)
+            }
         }
         router.post("/account/twitter/link") { request, context in
-            await self.guarded { try await self.beginTwitter(request, context: context, purpose: .link) }
+            await self.guarded(request, context) {
+                try await self.beginTwitter(request, context: context, purpose: .link)
+            }
         }
-        router.get(RouterPath(Self.callbackPath)) { request, _ in
-            await self.guarded { try await self.callback(request) }
+        router.get(RouterPath(Self.callbackPath)) { request, context in
+            await self.guarded(request, context) { try await self.callback(request) }
         }
-        router.get("/register/details") { request, _ in await self.guarded { try await self.detailsPage(request) } }
+        router.get("/register/details") { request, context in
+            await self.guarded(request, context) { try await self.detailsPage(request) }
+        }
         router.post("/register/complete") { request, context in
-            await self.guarded { try await self.complete(request, context: context) }
+            await self.guarded(request, context) { try await self.complete(request, context: context) }
         }
-        router.get("/register/existing") { request, _ in await self.guarded { try await self.existingPage(request) } }
+        router.get("/register/existing") { request, context in
+            await self.guarded(request, context) { try await self.existingPage(request) }
+        }
         router.post("/register/existing") { request, context in
-            await self.guarded { try await self.signInToLink(request, context: context) }
+            await self.guarded(request, context) { try await self.signInToLink(request, context: context) }
         }
-        router.get("/register/link") { request, _ in await self.guarded { try await self.linkPage(request) } }
-        router.post("/register/link") { request, _ in await self.guarded { try await self.link(request) } }
-        router.get("/signup") { request, _ in await self.guarded { try await self.signUpPage(request) } }
+        router.get("/register/link") { request, context in
+            await self.guarded(request, context) { try await self.linkPage(request) }
+        }
+        router.post("/register/link") { request, context in
+            await self.guarded(request, context) { try await self.link(request) }
+        }
+        router.get("/signup") { request, context in
+            await self.guarded(request, context) { try await self.signUpPage(request) }
+        }
         router.post("/signup") { request, context in
-            await self.guarded { try await self.signUp(request, context: context) }
+            await self.guarded(request, context) { try await self.signUp(request, context: context) }
         }
-        router.get("/login") { request, _ in await self.guarded { try await self.logInPage(request) } }
+        router.get("/login") { request, context in
+            await self.guarded(request, context) { try await self.logInPage(request) }
+        }
         if let delivery = configuration.passwordReset {
-            router.get("/password/forgot") { request, _ in
-                await self.guarded { try await self.forgotPasswordPage(request) }
+            router.get("/password/forgot") { request, context in
+                await self.guarded(request, context) { try await self.forgotPasswordPage(request) }
             }
             router.post("/password/forgot") { request, context in
-                await self.guarded { try await self.forgotPassword(request, context: context, delivery: delivery) }
+                await self.guarded(request, context) {
+                    try await self.forgotPassword(request, context: context, delivery: delivery)
+                }
             }
-            router.get("/password/reset") { request, _ in
-                await self.guarded { try await self.resetPasswordPage(request) }
+            router.get("/password/reset") { request, context in
+                await self.guarded(request, context) { try await self.resetPasswordPage(request) }
             }
-            router.post("/password/reset") { request, _ in
-                await self.guarded { try await self.resetPassword(request) }
+            router.post("/password/reset") { request, context in
+                await self.guarded(request, context) { try await self.resetPassword(request) }
             }
         }
         if configuration.emailVerification != nil {
-            router.get("/email/confirm") { request, _ in
-                await self.guarded { try await self.emailConfirmationPage(request) }
+            router.get("/email/confirm") { request, context in
+                await self.guarded(request, context) { try await self.emailConfirmationPage(request) }
             }
-            router.post("/email/confirm") { request, _ in await self.guarded { try await self.confirmEmail(request) } }
-            router.get("/email/undo") { request, _ in
-                await self.guarded { try await self.emailChangeUndoPage(request) }
+            router.post("/email/confirm") { request, context in
+                await self.guarded(request, context) { try await self.confirmEmail(request) }
             }
-            router.post("/email/undo") { request, _ in await self.guarded { try await self.undoEmailChange(request) } }
+            router.get("/email/undo") { request, context in
+                await self.guarded(request, context) { try await self.emailChangeUndoPage(request) }
+            }
+            router.post("/email/undo") { request, context in
+                await self.guarded(request, context) { try await self.undoEmailChange(request) }
+            }
             router.post("/account/email/confirm") { request, context in
-                await self.guarded { try await self.sendEmailConfirmation(request, context: context) }
+                await self.guarded(request, context) { try await self.sendEmailConfirmation(request, context: context) }
             }
             router.post("/account/email") { request, context in
-                await self.guarded { try await self.changeEmail(request, context: context) }
+                await self.guarded(request, context) { try await self.changeEmail(request, context: context) }
             }
         }
         router.post("/login") { request, context in
-            await self.guarded { try await self.logIn(request, context: context) }
+            await self.guarded(request, context) { try await self.logIn(request, context: context) }
         }
-        router.post("/sign-out") { request, _ in await self.guarded { try await self.signOut(request) } }
-        router.get("/account") { request, _ in await self.guarded { try await self.accountPage(request) } }
-        router.get("/account/data") { request, _ in await self.guarded { try await self.accountData(request) } }
-        router.post("/account/twitter/unlink") { request, _ in await self.guarded { try await self.unlink(request) } }
-        router.post("/account/password") { request, _ in
-            await self.guarded { try await self.changePassword(request) }
+        router.post("/sign-out") { request, context in
+            await self.guarded(request, context) { try await self.signOut(request) }
         }
-        router.post("/account/password/add") { request, _ in
-            await self.guarded { try await self.addPassword(request) }
+        router.get("/account") { request, context in
+            await self.guarded(request, context) { try await self.accountPage(request) }
         }
-        router.post("/account/password/remove") { request, _ in
-            await self.guarded { try await self.removePassword(request) }
+        router.get("/account/data") { request, context in
+            await self.guarded(request, context) { try await self.accountData(request) }
         }
-        router.post("/account/sessions/end") { request, _ in
-            await self.guarded { try await self.endSession(request) }
+        router.post("/account/twitter/unlink") { request, context in
+            await self.guarded(request, context) { try await self.unlink(request) }
         }
-        router.post("/account/sign-out-everywhere") { request, _ in
-            await self.guarded { try await self.signOutEverywhere(request) }
+        router.post("/account/password") { request, context in
+            await self.guarded(request, context) { try await self.changePassword(request) }
         }
-        router.post("/account/delete") { request, _ in await self.guarded { try await self.deleteAccount(request) } }
+        router.post("/account/password/add") { request, context in
+            await self.guarded(request, context) { try await self.addPassword(request) }
+        }
+        router.post("/account/password/remove") { request, context in
+            await self.guarded(request, context) { try await self.removePassword(request) }
+        }
+        router.post("/account/sessions/end") { request, context in
+            await self.guarded(request, context) { try await self.endSession(request) }
+        }
+        router.post("/account/sign-out-everywhere") { request, context in
+            await self.guarded(request, context) { try await self.signOutEverywhere(request) }
+        }
+        router.post("/account/delete") { request, context in
+            await self.guarded(request, context) { try await self.deleteAccount(request) }
+        }
     }
 
     /// The account signed in on this request's session, or `nil`; for the app's own routes, which pass their
@@ -480,6 +515,26 @@ public struct AccountRoutes: Sendable {
     func sessionEndedResponse() -> Response {
         logger.info("change refused: its session ended meanwhile")
         return redirect(nil, to: "/login?notice=sessions_ended")
+    }
+
+    /// The client a request being answered comes from, as ``clientKey(_:context:)`` computes it: every line the
+    /// routes log while answering it carries it as `web.client`.
+    @TaskLocal static var requestClient: String?
+
+    /// The routes' logger, with `web.client` (the address ``clientKey(_:context:)`` takes) while a request is answered.
+    var logger: Logger {
+        guard let client = Self.requestClient else { return baseLogger }
+        var logger = baseLogger
+        logger[metadataKey: "web.client"] = "\(client)"
+        return logger
+    }
+
+    /// ``guarded(_:)`` for a request from the client ``clientKey(_:context:)`` names: the lines logged meanwhile
+    /// (and by the tasks it starts) name it.
+    func guarded(
+        _ request: Request, _ context: some RequestContext, _ body: () async throws -> Response
+    ) async -> Response {
+        await Self.$requestClient.withValue(clientKey(request, context: context)?.key) { await guarded(body) }
     }
 
     /// Runs a handler; anything it throws becomes a plain 500 page (the log gets the error's description, which never

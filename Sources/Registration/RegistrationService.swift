@@ -315,7 +315,7 @@ public struct RegistrationService: Sendable {
                 return .readyToLink(draft)
             }
             if linkedTo != nil, let account = try await store.recordTwitterSignIn(identity, credential: credential) {
-                logger.info("signed in with twitter", metadata: ["account.id": "\(account.id)"])
+                logger.debug("signed in with twitter", metadata: ["account.id": "\(account.id)"])
                 return .signedIn(account)
             }
             let fields = try await prefill(profile)

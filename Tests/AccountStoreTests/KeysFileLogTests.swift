@@ -1,0 +1,75 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import TestSupport
+import Testing
+
+/// A keys file changed under a running store is logged through the store's logger, once for each version of the
+/// file: at info when its keys are taken (their ids, the sealing key first), as a warning naming the file and what is
+/// wrong when it is not (the keys read before stay); never a key.
+struct KeysFileLogTests {
+    /// Seals one Twitter credential (for a new account `name`), which checks the keys file.
+    static func sealOne(_ name: String, twitterID: Int, in store: AccountStore) async throws {
+        let user = try await store.createAccount(newAccount(name))
+        try await store.linkTwitter(
+            twitterIdentity(String(twitterID)), credential: TwitterCredential(token: "t", secret: Secret("s")),
+            to: .id(user.id))
+    }
+
+    @Test func aKeysFileChangedUnderARunningStoreIsOneLineTakenOrNot() async throws {
+        try await withTemporaryDirectory { dir in
+            let keyA = Base64.encode(SecureRandom.bytes(count: 32))
+            let keyB = Base64.encode(SecureRandom.bytes(count: 32))
+            let regeneratedA = Base64.encode(SecureRandom.bytes(count: 32))
+            let keysPath = dir + "/keys"
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: "a:\(keyA)\n")
+            let lines = Locked<[String]>([])
+            var configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
+            configuration.schemaPolicy = .applyPendingMigrations
+            configuration.logger = capturingLogger(lines)
+            let store = try AccountStore(
+                configuration: configuration, keyRing: try KeyRing.loadFile(path: keysPath, recheckInterval: .zero))
+            defer { try? store.close() }
+            let keyLines = { lines.value.filter { $0.contains("keys file") } }
+            try await Self.sealOne("before", twitterID: 1, in: store)
+            #expect(keyLines().isEmpty, "\(keyLines())")
+
+            // When a rotation puts a new sealing key first, and values are sealed
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: "b:\(keyB)\na:\(keyA)\n")
+            try await Self.sealOne("rotated1", twitterID: 2, in: store)
+            try await Self.sealOne("rotated2", twitterID: 3, in: store)
+            // Then one info line names the keys now held, the sealing key first
+            #expect(keyLines().count == 1, "\(keyLines())")
+            #expect(keyLines().allSatisfy { $0.hasPrefix("info ") && $0.contains("b,a") }, "\(keyLines())")
+
+            // When the file is replaced by one that does not read as a keys file (half written)
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: "b:\(keyB)\na:\(keyA.prefix(20))")
+            try await Self.sealOne("broken1", twitterID: 4, in: store)
+            try await Self.sealOne("broken2", twitterID: 5, in: store)
+            // Then one warning names the file and its line at fault
+            var refused = keyLines().dropFirst()
+            #expect(refused.count == 1, "\(refused)")
+            #expect(
+                refused.allSatisfy { $0.hasPrefix("warning ") && $0.contains(keysPath) && $0.contains("line 2") },
+                "\(refused)")
+
+            // When the file is replaced by one that gives key a other bytes (regenerated under its old id)
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: "b:\(keyB)\na:\(regeneratedA)\n")
+            try await Self.sealOne("regenerated1", twitterID: 6, in: store)
+            try await Self.sealOne("regenerated2", twitterID: 7, in: store)
+            // Then one warning names the file and the key at fault
+            refused = keyLines().dropFirst(2)
+            #expect(refused.count == 1, "\(refused)")
+            #expect(
+                refused.allSatisfy { $0.hasPrefix("warning ") && $0.contains(keysPath) && $0.contains(#"key "a""#) },
+                "\(refused)")
+            // And the keys read before stay: values are still sealed under b
+            let ids = try FollowedKeyRingStoreTests.credentialKeyIDs(dir + "/accounts.sqlite")
+            #expect(ids.map(\.column) == ["a", "b", "b", "b", "b", "b", "b"])
+            // And no key reaches the log
+            let log = lines.value.joined(separator: "\n")
+            #expect(!log.contains(keyA) && !log.contains(keyB) && !log.contains(regeneratedA))
+        }
+    }
+}
