@@ -262,10 +262,12 @@ extension AccountStore {
 /// The lookups the registration flow makes, named so a test can prove each uses an index.
 package enum Queries {
     /// Whether the account `?1` had its sessions ended (a reset, a password change or removal, "sign out
-    /// everywhere", a disabling, an unlink, an undone change of address) after `?2`: `account_events_subject_kind`
-    /// reads only those events.
-    package static let sessionsEndedSince = """
-        SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ?1 AND occurred_at > ?2
+    /// everywhere", a disabling, an unlink, an undone change of address) by an event recorded after the event whose
+    /// row id is `?2` (an ``AccountStore/EventMark``): the order the events were written in, not the times they carry
+    /// (which come from the clock of whichever process wrote them). `account_events_subject` (`subject, id`) reads only
+    /// the account's events recorded after the mark: those of the sign-in under way, not the account's whole trail.
+    package static let sessionsEndedAfter = """
+        SELECT EXISTS (SELECT 1 FROM account_events WHERE subject = ?1 AND id > ?2
             AND kind IN ('\(AccountEventKind.passwordReset.rawValue)',
                 '\(AccountEventKind.sessionsRevoked.rawValue)',
                 '\(AccountEventKind.disabled.rawValue)',

@@ -94,10 +94,11 @@ extension AccountStore {
             }
             try db.run(
                 sql: "UPDATE email_change_undos SET used_at = ? WHERE token_hash = ?", arguments: [micros, tokenHash])
+            // (ended as ``endPasswordResets(_:userRowID:at:)`` ends tokens: whatever another process's clock says)
             try db.run(
                 sql: """
-                    UPDATE email_change_undos SET expires_at = ?1
-                    WHERE user_id = ?2 AND id >= ?3 AND expires_at > ?1
+                    UPDATE email_change_undos SET expires_at = min(expires_at, ?1), used_at = ?1
+                    WHERE user_id = ?2 AND id >= ?3 AND used_at IS NULL
                     """, arguments: [micros, rowID, link.id])
             try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
             try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)

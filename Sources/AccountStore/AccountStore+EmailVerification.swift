@@ -241,14 +241,14 @@ extension AccountStore {
         return try undoReservation(db, email, other: other, now: now)
     }
 
-    /// Ends the live email links of the account in row `userRowID` at `micros`: their rows stay, to count the requests
-    /// made.
-    /// With `kind` (`confirm` or `change`), only the links of that kind.
+    /// Ends the email links of the account in row `userRowID` at `micros`: their rows stay, to count the requests
+    /// made. With `kind` (`confirm` or `change`), only the links of that kind. Ended means `used_at` set, whatever
+    /// the clock of the process that reads the link says (as ``endPasswordResets(_:userRowID:at:)`` ends tokens).
     static func endEmailVerifications(_ db: Database, userRowID: Int64, at micros: Int64, kind: String? = nil) throws {
         try db.run(
             sql: """
-                UPDATE email_verifications SET expires_at = ?1
-                WHERE user_id = ?2 AND expires_at > ?1 AND (?3 IS NULL OR kind = ?3)
+                UPDATE email_verifications SET expires_at = min(expires_at, ?1), used_at = ?1
+                WHERE user_id = ?2 AND used_at IS NULL AND (?3 IS NULL OR kind = ?3)
                 """,
             arguments: [micros, userRowID, kind])
     }

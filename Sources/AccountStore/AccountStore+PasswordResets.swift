@@ -181,11 +181,17 @@ extension AccountStore {
             .map { try attachTwitter(db, $0) }
     }
 
-    /// Ends the live reset tokens of the account in row `userRowID` at `micros` (a newer link, a reset, a password
-    /// changed): their rows stay, to count the requests made.
+    /// Ends the reset tokens of the account in row `userRowID` at `micros` (a newer link, a reset, a password
+    /// changed): their rows stay, to count the requests made. Ended means `used_at` set, which every lookup of a live
+    /// token reads, whatever the clock of the process that reads it says: an expiry of `micros` alone, which comes from
+    /// this process's clock, would leave the token live on another process whose clock is behind until that clock
+    /// reached it. The expiry is brought forward to `micros` too, so the row is cleared away as an ended one.
     static func endPasswordResets(_ db: Database, userRowID: Int64, at micros: Int64) throws {
         try db.run(
-            sql: "UPDATE password_resets SET expires_at = ?1 WHERE user_id = ?2 AND expires_at > ?1",
+            sql: """
+                UPDATE password_resets SET expires_at = min(expires_at, ?1), used_at = ?1
+                WHERE user_id = ?2 AND used_at IS NULL
+                """,
             arguments: [micros, userRowID])
     }
 

@@ -73,57 +73,79 @@ extension AccountStore {
         }
     }
 
+    /// A place in the order the audit trail's events were recorded in (not a time): the newest event when it was read.
+    ///
+    /// A sign-in reads one (``eventMark()``) before its checks read the account, and writes its session with
+    /// ``replaceBrowserSession(_:with:unlessEndedAfter:)``: an event that ended the account's sessions after the mark
+    /// came after the checks, whatever the clocks of the processes that wrote the two said.
+    public struct EventMark: Sendable, Hashable {
+        /// The row id of the newest event then (0: none).
+        package let lastEventID: Int64
+
+        package init(lastEventID: Int64) {
+            self.lastEventID = lastEventID
+        }
+    }
+
+    /// The audit trail's newest event now, as an ``EventMark``: read it before the checks of a sign-in.
+    public func eventMark() async throws(StoreError) -> EventMark {
+        try await read { db in
+            EventMark(lastEventID: try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM account_events") ?? 0)
+        }
+    }
+
     /// Replaces the session `oldTokenHash` (if it still exists) with `new`, in one transaction: the rotation a
     /// sign-in does, so an id seen before signing in is worth nothing after.
     ///
-    /// With `unlessEndedSince`, the time the sign-in's checks began: when every session of `new`'s account was ended
-    /// after that time (a `password_reset`, `sessions_revoked` or `disabled` event), or every other one (a
-    /// `password_changed`, `password_added`, `password_removed` or `unlinked` event: the account page ends the others
-    /// then), nothing changes and the answer is `false`. A password checked just before a reset would otherwise open a
-    /// session just after it, which
-    /// the reset was meant to end; and one checked just before an operator disabled the account would open a session
-    /// that enabling it again brings back. A session of an account that is not active is never written (`false`).
+    /// With `unlessEndedAfter`, the ``EventMark`` read before the sign-in's checks began: when every session of
+    /// `new`'s account was ended by an event recorded after it (a `password_reset`, `sessions_revoked`, `disabled` or
+    /// `email_change_undone` event), or every other one (a `password_changed`, `password_added`, `password_removed` or
+    /// `unlinked` event: the account page ends the others then), nothing changes and the answer is `false`. A
+    /// password checked just before a reset would otherwise open a session just after it, which the reset was meant
+    /// to end; and one checked just before an operator disabled the account would open a session that enabling it
+    /// again brings back. The events are ordered as they were recorded, not by the times they carry: a reset made by
+    /// another process whose clock is behind still ends the sign-in. A session of an account that is not active is
+    /// never written (`false`).
     @discardableResult
     public func replaceBrowserSession(
-        _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date? = nil
+        _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark? = nil
     ) async throws(StoreError) -> Bool {
         try await write { db in
-            try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedSince: unlessEndedSince) != nil
+            try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark) != nil
         }
     }
 
     /// A sign-in's session and device in one transaction, so one commit (one wait for the disk) instead of two:
-    /// ``replaceBrowserSession(_:with:unlessEndedSince:)`` and, when that writes the session,
+    /// ``replaceBrowserSession(_:with:unlessEndedAfter:)`` and, when that writes the session,
     /// ``noteSignInDevice(_:for:)`` for `device` and the account of `new` (which must have one).
-    /// - Returns: `nil` when no session was written (the account is not active, or its sessions were ended since
-    ///   `unlessEndedSince`), else whether the account had signed in from `device` before.
+    /// - Returns: `nil` when no session was written (the account is not active, or its sessions were ended after
+    ///   `unlessEndedAfter`), else whether the account had signed in from `device` before.
     package func replaceBrowserSession(
-        _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date?, notingDevice device: String
+        _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark?,
+        notingDevice device: String
     ) async throws(StoreError) -> DeviceSighting? {
         try await write { db in
             guard
-                let userRowID = try AccountStore.replaceSession(
-                    db, oldTokenHash, with: new, unlessEndedSince: unlessEndedSince)
+                let userRowID = try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark)
             else { return nil }
             guard let device = Self.storableDevice(device) else { return .known }
             return try AccountStore.noteDevice(db, device, userRowID: userRowID, at: Timestamp.micros(self.now()))
         }
     }
 
-    /// The body of ``replaceBrowserSession(_:with:unlessEndedSince:)``: `nil` when nothing was written, else the row id
+    /// The body of ``replaceBrowserSession(_:with:unlessEndedAfter:)``: `nil` when nothing was written, else the row id
     /// of the session's account (0 for a session of nobody).
     private static func replaceSession(
-        _ db: Database, _ oldTokenHash: String?, with new: BrowserSession, unlessEndedSince: Date?
+        _ db: Database, _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark?
     ) throws -> Int64? {
         var userRowID: Int64 = 0
         if let user = new.user {
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard record.status == AccountStatus.active.rawValue else { return nil }
             userRowID = record.id!
-            if let since = unlessEndedSince {
+            if let mark {
                 let ended = try Bool.fetchOne(
-                    db.cachedStatement(sql: Queries.sessionsEndedSince),
-                    arguments: [user.rawValue, Timestamp.micros(since)])
+                    db.cachedStatement(sql: Queries.sessionsEndedAfter), arguments: [user.rawValue, mark.lastEventID])
                 if ended == true { return nil }
             }
         }

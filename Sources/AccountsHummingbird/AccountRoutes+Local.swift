@@ -43,6 +43,7 @@ extension AccountRoutes {
         let signUp = SignUpForm(
             username: values[.username]!, email: values[.email]!, password: Secret(form["password"] ?? ""),
             firstName: values[.firstName], lastName: values[.lastName])
+        let mark = try await store.eventMark()
         let account: Account
         do {
             account = try await local.signUp(signUp)
@@ -52,7 +53,7 @@ extension AccountRoutes {
                 visit, title: "Sign up", status: .unprocessableContent,
                 body: Pages.signUp(values: values, errors: errors, csrf: visit.csrf))
         }
-        let session = try await signIn(visit, as: account)
+        let session = try await signIn(visit, as: account, checkedAfter: mark)
         mailEmailConfirmation(for: account.id)
         return redirect(visit, to: "/account?notice=registered", session: session)
     }
@@ -84,9 +85,10 @@ extension AccountRoutes {
                         offersReset: configuration.passwordReset != nil)),
                 after: refusal.retryAfter)
         }
+        let mark = try await store.eventMark()
         switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
         case .success(let account):
-            let session = try await signIn(visit, as: account)
+            let session = try await signIn(visit, as: account, checkedAfter: mark)
             return redirect(visit, to: "/account?notice=signed_in", session: session)
         case .failure(let problem):
             return retrying(

@@ -68,6 +68,8 @@ extension AccountRoutes {
     /// `GET /register/twitter/callback`: bound to the session that began the flow; any failed check goes back to `/`.
     func callback(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
+        // (before the checks: a sign-in they let through opens no session if the account's sessions end meanwhile)
+        let mark = try await store.eventMark()
         let outcome: CallbackOutcome
         do {
             outcome = try await registration.handleCallback(
@@ -77,7 +79,7 @@ extension AccountRoutes {
         }
         switch outcome {
         case .signedIn(let account):
-            let session = try await signIn(visit, as: account)
+            let session = try await signIn(visit, as: account, checkedAfter: mark)
             return redirect(visit, to: "/account?notice=signed_in", session: session)
         case .needsDetails(let draft):
             return redirect(visit, to: "/register/details?draft=\(draft.id)")
@@ -119,6 +121,7 @@ extension AccountRoutes {
         let submitted = RegistrationForm(
             username: values[.username]!, email: values[.email]!, firstName: values[.firstName]!,
             lastName: values[.lastName]!, acceptedTerms: form["terms"] != nil)
+        let mark = try await store.eventMark()
         let outcome: CompletionOutcome
         do {
             outcome = try await registration.complete(
@@ -128,11 +131,11 @@ extension AccountRoutes {
         }
         switch outcome {
         case .registered(let account):
-            let session = try await signIn(visit, as: account)
+            let session = try await signIn(visit, as: account, checkedAfter: mark)
             if account.email != nil, !account.isEmailVerified { mailEmailConfirmation(for: account.id) }
             return redirect(visit, to: "/account?notice=registered", session: session)
         case .signedIn(let account):
-            let session = try await signIn(visit, as: account)
+            let session = try await signIn(visit, as: account, checkedAfter: mark)
             return redirect(visit, to: "/account?notice=signed_in", session: session)
         case .invalid(let errors):
             return registrationPage(
@@ -206,9 +209,10 @@ extension AccountRoutes {
                         offersReset: configuration.passwordReset != nil)),
                 after: refusal.retryAfter)
         }
+        let mark = try await store.eventMark()
         switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
         case .success(let account):
-            let session = try await signIn(visit, as: account, carryingDraft: draft.id)
+            let session = try await signIn(visit, as: account, checkedAfter: mark, carryingDraft: draft.id)
             return redirect(visit, to: "/register/link?draft=\(draft.id)", session: session)
         case .failure(let problem):
             return retrying(
@@ -276,9 +280,14 @@ extension AccountRoutes {
         return draft
     }
 
-    /// Signs `account` in on a new session id. Only `draft`, the draft this sign-in was made to link, moves with it:
-    /// nothing else of the old id's (which another site on the host may have planted) follows the person in.
-    func signIn(_ visit: Visit, as account: Account, carryingDraft draft: String? = nil) async throws
+    /// Signs `account` in on a new session id, unless the account's sessions were ended by an event after `mark` (read
+    /// before the sign-in's checks began: whatever let it in was checked before that). Only `draft`, the draft this
+    /// sign-in was made to link, moves with it: nothing else of the old id's (which another site on the host may have
+    /// planted) follows the person in.
+    func signIn(
+        _ visit: Visit, as account: Account, checkedAfter mark: AccountStore.EventMark,
+        carryingDraft draft: String? = nil
+    ) async throws
         -> BrowserSessions.Current
     {
         let device = visit.device
@@ -287,7 +296,7 @@ extension AccountRoutes {
         let seen = device ?? DeviceLabel.unknown
         guard
             let (new, sighting) = try await sessions.rotate(
-                visit.session, to: account.id, checkedAt: visit.startedAt, device: device, seen: seen)
+                visit.session, to: account.id, checkedAfter: mark, device: device, seen: seen)
         else {
             // A password reset, change, addition or removal or "sign out everywhere" ended the account's sessions while this
             // sign-in was checked.

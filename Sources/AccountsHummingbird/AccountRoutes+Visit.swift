@@ -54,9 +54,6 @@ struct Visit: Sendable {
     var session: BrowserSessions.Current
     var account: Account?
     var origin: Origin
-    /// When the request began: a sign-in it makes is refused if the account's sessions were ended since (a password
-    /// reset, "sign out everywhere"), since whatever let it in was checked before that.
-    var startedAt: Date
     /// The browser's `User-Agent`, read into a label (``device``) only by a sign-in.
     var userAgent: String?
 
@@ -146,7 +143,6 @@ extension AccountRoutes {
     /// The request's session (a new anonymous one when it has none) and signed-in account.
     func visit(_ request: Request) async throws -> Visit {
         let origin = try origin(of: request)
-        let startedAt = store.currentDate
         let session = try await sessions.loadOrCreate(request, secure: origin.isHTTPS)
         var account: Account?
         if let user = session.record.user, let found = try await session.accountOrRead(store, user),
@@ -155,7 +151,7 @@ extension AccountRoutes {
             account = found
         }
         return Visit(
-            session: session, account: account, origin: origin, startedAt: startedAt,
+            session: session, account: account, origin: origin,
             userAgent: request.headers[.userAgent])
     }
 

@@ -82,16 +82,18 @@ struct BrowserSessions: Sendable {
 
     /// Signs `user` in: a new session id, CSRF token and lifetimes (and `device`, the browser's label) replace `old`,
     /// and the account's device list notes `seen`, in one transaction; `nil`, and nothing changed, when every session
-    /// of `user` was ended after `checkedAt` (when the sign-in's checks began). Else the new session and whether
-    /// the account had signed in from `seen` before.
-    func rotate(_ old: Current?, to user: UserID, checkedAt: Date, device: String?, seen: String)
+    /// of `user` was ended by an event after `mark` (read before the sign-in's checks began). Else the new session and
+    /// whether the account had signed in from `seen` before.
+    func rotate(
+        _ old: Current?, to user: UserID, checkedAfter mark: AccountStore.EventMark, device: String?, seen: String
+    )
         async throws(StoreError) -> (session: Current, device: AccountStore.DeviceSighting)?
     {
         var new = Self.make(user: user, now: store.currentDate, configuration: configuration)
         new.record.device = device
         guard
             let sighting = try await store.replaceBrowserSession(
-                old?.record.tokenHash, with: new.record, unlessEndedSince: checkedAt, notingDevice: seen)
+                old?.record.tokenHash, with: new.record, unlessEndedAfter: mark, notingDevice: seen)
         else { return nil }
         return (new, sighting)
     }

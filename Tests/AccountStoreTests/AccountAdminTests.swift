@@ -149,7 +149,7 @@ struct AccountAdminTests {
         try await withAnnAndBob { store, ann, _, clock, _ in
             // Given a sign-in of ann whose checks passed, and an operator who disables her before its session is
             // written
-            let checkedAt = clock.now
+            let checkedAt = try await store.eventMark()
             clock.advance(by: 0.001)
             let disabled = try await store.setAccountStatus(.id(ann.id), to: .disabled)
             #expect(disabled.changed)
@@ -159,7 +159,7 @@ struct AccountAdminTests {
                 expiresAt: clock.now.addingTimeInterval(3600))
             // When the session is written
             // Then it is refused, and enabling her brings no session back
-            let opened = try await store.replaceBrowserSession(nil, with: session, unlessEndedSince: checkedAt)
+            let opened = try await store.replaceBrowserSession(nil, with: session, unlessEndedAfter: checkedAt)
             #expect(!opened)
             let enabled = try await store.setAccountStatus(.id(ann.id), to: .active)
             #expect(enabled.changed)

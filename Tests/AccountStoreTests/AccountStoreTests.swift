@@ -151,16 +151,18 @@ struct AccountStoreAccountTests {
     }
 
     /// The checks a sign-in makes on the account's audit trail (never purged) read only the events they ask about,
-    /// through `(subject, kind, occurred_at)`, not every event of the account.
-    @Test func signInChecksOnTheAuditTrailUseTheSubjectKindIndex() async throws {
+    /// not every event of the account: the events recorded after its mark through `(subject, id)`, the last of a kind
+    /// through `(subject, kind, occurred_at)`.
+    @Test func signInChecksOnTheAuditTrailReadOnlyTheEventsTheyAskAbout() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
             defer { try? store.close() }
-            for (sql, arguments) in [
-                (Queries.sessionsEndedSince, ["u", "0"]), (Queries.lastEventOfKind, ["u", "sign_in_throttled", "0"]),
+            for (sql, arguments, index) in [
+                (Queries.sessionsEndedAfter, ["u", "0"], "account_events_subject (subject=? AND id>?)"),
+                (Queries.lastEventOfKind, ["u", "sign_in_throttled", "0"], "account_events_subject_kind"),
             ] {
                 let plan = try store.queryPlan(sql, arguments: arguments)
-                #expect(plan.contains("account_events_subject_kind"), "\(plan)")
+                #expect(plan.contains(index), "\(plan)")
                 #expect(!plan.contains("SCAN account_events"), "\(plan)")
             }
         }

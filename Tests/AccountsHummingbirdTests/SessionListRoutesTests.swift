@@ -70,23 +70,32 @@ struct SessionListRoutesTests {
     }
 
     /// A sign-in whose account had every session ended while it was checked opens none, and the trail says so after
-    /// the sign-in's own `signed_in` event (before, that event stood alone, as if a session had opened).
+    /// the sign-in's own `signed_in` event (without it, that event would stand alone, as if a session had opened).
     @Test func aSignInRefusedBecauseSessionsEndedMeanwhileIsInTheTrail() async throws {
         try await WebApp.run { app in
             var ada = try await PasswordResetRoutesTests.signUpAda(app)
             _ = try await ada.submit("/account", to: "/sign-out", [])
-            // (every session of Ada's ended "during" the next request: the test clock stands still, so an event a
-            // second ahead of it came after the request began)
-            let later = Int64((app.clock.now.timeIntervalSince1970 + 1) * 1_000_000)
-            try executeSQL(
-                app.databasePath,
+            var browser = app.browser()
+            let csrf = try #require(try await browser.get("/login").csrfToken)
+            // (every session of Ada's ended during the log-in: another instance of the app over the same file holds
+            // the write lock, and commits "sign out everywhere" once the log-in waits for it)
+            let holder = try CommittingLockHolder(path: app.databasePath)
+            let loggingIn = Task { [browser] in
+                var posting = browser
+                let page = try await posting.post(
+                    "/login",
+                    [("csrf_token", csrf), ("login", "ada"), ("password", PasswordResetRoutesTests.password)])
+                return (page, posting)
+            }
+            try #require(try await writesReached(1, in: app.store), "the log-in never reached its write")
+            try holder.commit(
                 """
                 INSERT INTO account_events (kind, subject, actor, details, occurred_at)
-                SELECT 'sessions_revoked', public_id, 'user', '{"sessions":"0"}', \(later) FROM users WHERE username = 'ada'
+                SELECT 'sessions_revoked', public_id, 'user', '{"sessions":"0"}', \(TwoDevicesTests.momentAfter(app))
+                FROM users WHERE username = 'ada';
                 """)
-            var browser = app.browser()
-            let refused = try await browser.submit(
-                "/login", to: "/login", [("login", "ada"), ("password", PasswordResetRoutesTests.password)])
+            let (refused, after) = try await loggingIn.value
+            browser = after
             #expect(refused.location == "/login?notice=sessions_ended")
             #expect(try await browser.get("/whoami").text == "nobody")
             let kinds = try await app.store.events(

@@ -17,6 +17,44 @@ struct TwoDevicesTests {
         Int64((app.clock.now.timeIntervalSince1970 + 1) * 1_000_000)
     }
 
+    /// A password log-in under way when "sign out everywhere" lands from another instance of the app over the same
+    /// file opens no session, also when that instance's clock is a minute behind: its `sessions_revoked` event is
+    /// dated before the log-in began, yet it was recorded after the log-in's checks began.
+    @Test func aLogInCheckedBeforeSignOutEverywhereOnAnInstanceWhoseClockIsBehindOpensNoSession() async throws {
+        try await WebApp.run { app in
+            // Given ada, signed up on her laptop, and a phone on the log-in page
+            _ = try await PasswordResetRoutesTests.signUpAda(app)
+            var phone = app.browser()
+            let csrf = try #require(try await phone.get("/login").csrfToken)
+
+            // When the phone logs in with her password while "Sign out everywhere" lands from another instance whose
+            // clock is a minute behind (it holds the write lock, and commits once the log-in, under way, waits for it
+            // to count the attempt)
+            let holder = try CommittingLockHolder(path: app.databasePath)
+            let loggingIn = Task { [phone] in
+                var browser = phone
+                return try await browser.post(
+                    "/login", [("csrf_token", csrf), ("login", "ada"), ("password", Self.password)])
+            }
+            try #require(try await writesReached(1, in: app.store), "the log-in never reached its write")
+            let minuteBehind = Int64((app.clock.now.timeIntervalSince1970 - 60) * 1_000_000)
+            try holder.commit(
+                """
+                DELETE FROM browser_sessions WHERE user_id = (SELECT id FROM users WHERE username = 'ada');
+                INSERT INTO account_events (kind, subject, actor, details, occurred_at)
+                SELECT 'sessions_revoked', public_id, 'user', '{"sessions":"0"}', \(minuteBehind)
+                FROM users WHERE username = 'ada';
+                """)
+            let answer = try await loggingIn.value
+
+            // Then no session is opened, and the phone is told to log in again
+            let said = "\(answer.status) \(answer.location ?? "")"
+            #expect(answer.location == "/login?notice=sessions_ended", "\(said)")
+            let ada = try #require(try await app.store.account(.username("ada")))
+            #expect(try await app.store.browserSessionCount(of: ada.id) == 0, "\(said)")
+        }
+    }
+
     /// README ("Sessions"): a sign-in whose checks began before every session of the account was ended opens none,
     /// "since whatever let it in was checked before that". A Twitter link ("a way in that outlives a password reset and
     /// 'sign out everywhere'") confirmed on the phone while the laptop signs out everywhere is the same race: the

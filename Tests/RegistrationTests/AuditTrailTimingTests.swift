@@ -14,10 +14,10 @@ struct AuditTrailTimingTests {
     /// Two app instances over one database. Instance A sets ann's new password from her reset link while instance B
     /// holds the write lock to record a sign-in with her old password, whose checks began after A read its clock but
     /// before A's reset landed. The reset's `password_reset` event must say when the reset landed (after that sign-in),
-    /// not when it asked for the lock: the trail, newest first, would otherwise read backwards in time, and the rule
+    /// not when it asked for the lock: the trail, newest first, would otherwise read backwards in time. And the rule
     /// "a sign-in whose checks began before the account's sessions were all ended opens no session"
-    /// (`replaceBrowserSession(_:with:unlessEndedSince:)`, which compares `occurred_at` with the time the sign-in's
-    /// checks began) lets the old password's sign-in open a session after the reset ended them all.
+    /// (`replaceBrowserSession(_:with:unlessEndedAfter:)`) keeps the old password's sign-in from opening a session
+    /// after the reset ended them all.
     @Test func aResetThatWaitedForTheWriteLockIsDatedWhenItLandedAndEndsTheSignInsCheckedBefore() async throws {
         try await withTemporaryDirectory { dir in
             let clock = TestClock()
@@ -44,6 +44,7 @@ struct AuditTrailTimingTests {
             // And five seconds later, the reset not landed yet, B's sign-in with the old password begins its checks
             clock.advance(by: 5)
             let checkedAt = clock.now
+            let mark = try await store.eventMark()
             let micros = Int64((checkedAt.timeIntervalSince1970 * 1_000_000).rounded())
             // (the account still holds the old password's hash: B's check passes)
             try #require(
@@ -77,7 +78,7 @@ struct AuditTrailTimingTests {
                     tokenHash: SHA256.hexDigest(Array(id.utf8)), user: ann.id, csrfToken: id, createdAt: clock.now,
                     lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
                     expiresAt: clock.now.addingTimeInterval(3600)),
-                unlessEndedSince: checkedAt)
+                unlessEndedAfter: mark)
             #expect(!opened, "a sign-in checked against the old password opened a session after the reset")
             #expect(try await store.browserSessionCount(of: ann.id) == 0)
         }

@@ -1,3 +1,4 @@
+import AccountCrypto
 import AccountModel
 import AccountStore
 import Foundation
@@ -140,6 +141,108 @@ struct ClockSetBackTests {
                 token: undo.token, newPassword: EmailChangeUndoTests.newPassword)
             #expect(outcome.unlinkedTwitter == nil)
             #expect(try await store.account(.id(ann.id))?.twitter?.userID.decimalString == "55")
+        }
+    }
+
+    /// A browser session of `user`, made at `clock`'s time, as a sign-in writes it.
+    static func session(of user: UserID, _ clock: TestClock) -> BrowserSession {
+        let id = SHA256.hexDigest(SecureRandom.bytes(count: 32))
+        return BrowserSession(
+            tokenHash: SHA256.hexDigest(Array(id.utf8)), user: user, csrfToken: id, createdAt: clock.now,
+            lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+            expiresAt: clock.now.addingTimeInterval(3600))
+    }
+
+    /// Two app instances over one file, the second one's clock a minute behind the first's. A password reset or "sign
+    /// out everywhere" made on the second instance after a sign-in on the first began its checks ends that sign-in
+    /// too: it opens no session, though the event that ended the sessions is dated a minute before the sign-in began.
+    /// A sign-in whose checks began after it opens one, on either instance.
+    @Test(arguments: ["password reset", "sign out everywhere"])
+    func sessionsEndedByAnInstanceWhoseClockIsBehindRefuseASignInCheckedBefore(_ ending: String) async throws {
+        try await LocalAccountsTests().withService { local, store, clock, dir in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            // Given a second instance over the same file, its clock a minute behind
+            let behindClock = TestClock(clock.now.addingTimeInterval(-60))
+            let behind = try makeStore(in: dir, now: behindClock.closure)
+            defer { try? behind.close() }
+            let behindLocal = LocalAccounts(store: behind, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
+            // And a sign-in on the first instance whose password was checked
+            let checkedAt = try await store.eventMark()
+            clock.advance(by: 0.001)
+            guard case .signedIn = try await local.signIn(login: "ann", password: Self.password) else {
+                Issue.record("ann did not sign in")
+                return
+            }
+            // When the second instance ends every session of ann's before the sign-in's session is written
+            if ending == "password reset" {
+                let link = try #require(try await behindLocal.requestPasswordReset(email: "ann@example.org"))
+                try await behindLocal.resetPassword(token: link.token, newPassword: Secret("a brand new passphrase"))
+            } else {
+                try await behind.deleteBrowserSessions(of: ann.id)
+            }
+            // Then the sign-in opens no session
+            let opened = try await store.replaceBrowserSession(
+                nil, with: Self.session(of: ann.id, clock), unlessEndedAfter: checkedAt)
+            #expect(
+                !opened, "a sign-in checked before the \(ending) on an instance whose clock is behind opened a session")
+            #expect(try await store.browserSessionCount(of: ann.id) == 0)
+            // And a sign-in checked after it opens one, on either instance
+            let afterFirst = try await store.eventMark()
+            clock.advance(by: 0.001)
+            #expect(
+                try await store.replaceBrowserSession(
+                    nil, with: Self.session(of: ann.id, clock), unlessEndedAfter: afterFirst))
+            let afterSecond = try await behind.eventMark()
+            behindClock.advance(by: 0.001)
+            #expect(
+                try await behind.replaceBrowserSession(
+                    nil, with: Self.session(of: ann.id, behindClock), unlessEndedAfter: afterSecond))
+            #expect(try await store.browserSessionCount(of: ann.id) == 2)
+        }
+    }
+
+    /// Two app instances over one file, the second one's clock ten minutes behind the first's. A link that the first
+    /// instance ends (a password change ends the reset links, "sign out everywhere" a change of address under way)
+    /// does not work on the second either, though by the second one's clock the time the first ended it at is still
+    /// to come; and nothing changes.
+    @Test(arguments: ["password changed", "sign out everywhere"])
+    func linksEndedByAnInstanceWhoseClockIsAheadDoNotWorkOnAnother(_ ending: String) async throws {
+        try await LocalAccountsTests().withService { local, store, clock, dir in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let confirmation = try #require(try await local.requestEmailVerification(for: ann.id))
+            try await local.verifyEmail(token: confirmation.token)
+            // Given a second instance over the same file, its clock ten minutes behind
+            let behindClock = TestClock(clock.now.addingTimeInterval(-600))
+            let behind = try makeStore(in: dir, now: behindClock.closure)
+            defer { try? behind.close() }
+            let behindLocal = LocalAccounts(store: behind, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
+            let newPassword = Secret("a brand new passphrase")
+            if ending == "password changed" {
+                // And a reset link asked for on the second instance
+                let link = try #require(try await behindLocal.requestPasswordReset(email: "ann@example.org"))
+                // When ann changes her password on the first
+                try await local.changePassword(for: ann.id, current: Self.password, new: newPassword)
+                let hash = try await store.loginRecord(.id(ann.id))?.passwordHash
+                // Then the link sets no password on the second
+                await #expect(throws: LocalAccountError.invalidResetLink) {
+                    try await behindLocal.resetPassword(token: link.token, newPassword: Secret("someone else's choice"))
+                }
+                #expect(try await store.loginRecord(.id(ann.id))?.passwordHash == hash)
+            } else {
+                // And a change of address to someone else's asked for on the second instance
+                let change = try #require(
+                    try await behindLocal.requestEmailChange(
+                        for: ann.id, to: "thief@example.net", current: Self.password))
+                // When ann signs out everywhere on the first
+                try await store.deleteBrowserSessions(of: ann.id)
+                // Then following the link on the second changes nothing
+                await #expect(throws: LocalAccountError.invalidVerificationLink) {
+                    try await behindLocal.followEmailLink(token: change.token, issuingUndo: true)
+                }
+                #expect(try await store.account(.id(ann.id))?.email == "ann@example.org")
+            }
         }
     }
 }

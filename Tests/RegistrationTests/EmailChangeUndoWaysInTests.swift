@@ -40,14 +40,14 @@ struct EmailChangeUndoWaysInTests {
                 Issue.record("the password whoever moved the address knew does not sign in")
                 return
             }
-            let checkedAt = clock.now
+            let checkedAt = try await store.eventMark()
             clock.advance(by: 0.001)
             // And the owner's undo lands before that sign-in's session is written
             let outcome = try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
             #expect(outcome.account.email == "Ann@Example.org")
             // When the session is written
             let opened = try await store.replaceBrowserSession(
-                nil, with: Self.session(ann.id, clock), unlessEndedSince: checkedAt)
+                nil, with: Self.session(ann.id, clock), unlessEndedAfter: checkedAt)
             // Then it is refused, and the account has no session
             #expect(!opened, "a sign-in checked before the undo opened a session after it")
             #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 0)

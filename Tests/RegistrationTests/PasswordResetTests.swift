@@ -211,23 +211,23 @@ struct PasswordResetTests {
                     expiresAt: clock.now.addingTimeInterval(3600))
             }
             // Given a sign-in whose password was checked, and a reset that lands before its session is written
-            let checkedAt = clock.now
+            let checkedAt = try await store.eventMark()
             clock.advance(by: 0.001)
             let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
             try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
             // When the session is written
             // Then it is refused and nothing is written
-            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAt))
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedAfter: checkedAt))
             #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 0)
             // And a sign-in checked after the reset opens one
-            let afterReset = clock.now
+            let afterReset = try await store.eventMark()
             clock.advance(by: 0.001)
-            #expect(try await store.replaceBrowserSession(nil, with: session(), unlessEndedSince: afterReset))
+            #expect(try await store.replaceBrowserSession(nil, with: session(), unlessEndedAfter: afterReset))
             // And "sign out everywhere" after a sign-in's checks began refuses its session too
-            let checkedAgain = clock.now
+            let checkedAgain = try await store.eventMark()
             clock.advance(by: 0.001)
             #expect(try await store.deleteBrowserSessions(of: ann.id) == 1)
-            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAgain))
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedAfter: checkedAgain))
             #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 0)
         }
     }
@@ -245,25 +245,25 @@ struct PasswordResetTests {
                     expiresAt: clock.now.addingTimeInterval(3600))
             }
             // Given a sign-in whose old password was checked, and a change that lands before its session is written
-            let checkedAt = clock.now
+            let checkedAt = try await store.eventMark()
             clock.advance(by: 0.001)
             try await local.changePassword(for: ann.id, current: Self.password, new: Self.newPassword)
             // When the session is written
             // Then it is refused and nothing is written
-            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAt))
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedAfter: checkedAt))
             #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 0)
             // And a sign-in checked after the change opens one
-            let afterChange = clock.now
+            let afterChange = try await store.eventMark()
             clock.advance(by: 0.001)
             let kept = session()
-            #expect(try await store.replaceBrowserSession(nil, with: kept, unlessEndedSince: afterChange))
+            #expect(try await store.replaceBrowserSession(nil, with: kept, unlessEndedAfter: afterChange))
             // And so does one of an account given a password after the sign-in's checks began (the session that
             // asked for it kept)
             try executeSQL(database, "UPDATE users SET password_hash = NULL WHERE username = 'ann'")
-            let checkedAgain = clock.now
+            let checkedAgain = try await store.eventMark()
             clock.advance(by: 0.001)
             try await local.setPassword(for: ann.id, new: Self.password, endingSessionsBut: kept.tokenHash)
-            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAgain))
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedAfter: checkedAgain))
             #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
         }
     }
@@ -287,13 +287,13 @@ struct PasswordResetTests {
             #expect(try await store.replaceBrowserSession(nil, with: here))
             #expect(try await store.replaceBrowserSession(nil, with: session()))
             // And a sign-in with the password, checked just before she removes it here
-            let checkedAt = clock.now
+            let checkedAt = try await store.eventMark()
             clock.advance(by: 0.001)
             try await local.removePassword(for: ann.id, current: Self.password, endingSessionsBut: here.tokenHash)
             // Then only this session is left, and the sign-in checked before opens none
             #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
             #expect(try await store.browserSession(tokenHash: here.tokenHash) != nil)
-            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedSince: checkedAt))
+            #expect(try await !store.replaceBrowserSession(nil, with: session(), unlessEndedAfter: checkedAt))
             #expect(countQuery(database, "SELECT count(*) FROM browser_sessions") == 1)
         }
     }
