@@ -67,10 +67,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ServerLimits",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]
+        ),
+        .target(
             name: "TwitterSandbox",
             dependencies: [
-                "TwitterOAuth", "AccountCrypto", "AccountModel",
+                "TwitterOAuth", "AccountCrypto", "AccountModel", "ServerLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,7 +96,7 @@ let package = Package(
         .target(
             name: "AccountsHummingbird",
             dependencies: [
-                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "AccountTransfer",
+                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "AccountTransfer", "ServerLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

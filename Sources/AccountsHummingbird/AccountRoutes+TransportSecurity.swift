@@ -2,8 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 public import HummingbirdCore
-import NIOCore
-import NIOHTTPTypes
+import ServerLimits
 
 extension AccountRoutes {
     /// An HTTP/1.1 server for the app's `Application(router:server:)` that closes the connections slow or idle
@@ -12,11 +11,15 @@ extension AccountRoutes {
     /// - one with no request under way for `idleTimeout`: a keep-alive connection left idle, one opened and never
     ///   used, or one whose request headers come in a byte at a time (they count only once complete);
     /// - one whose request body is not complete `requestReadTimeout` after its headers: a form trickled in, which
-    ///   otherwise holds a connection for as long as each byte comes within the idle timeout.
+    ///   otherwise holds a connection for as long as each byte comes within the idle timeout;
+    /// - one whose client has stopped reading its answers for `writeTimeout`: the answer waiting for it (over 64 KiB
+    ///   beyond what the kernel's socket buffers hold) has not drained to 32 KiB in that time. A large page, or
+    ///   requests sent one after another without reading the answers, otherwise hold the connection forever: the
+    ///   idle timeout never applies while an answer is being written.
     ///
-    /// A request whose body has arrived is never cut short, however long its answer takes. Behind a proxy that
-    /// buffers requests (nginx), the proxy's own timeouts do this for the clients; the app's still bound the proxy's
-    /// connections.
+    /// A request whose body has arrived is never cut short, however long its answer takes to make. Behind a proxy
+    /// that buffers requests (nginx), the proxy's own timeouts do this for the clients; the app's still bound the
+    /// proxy's connections.
     ///
     /// ```swift
     /// let application = Application(router: router, server: AccountRoutes.http1Server(), configuration: …)
@@ -24,58 +27,15 @@ extension AccountRoutes {
     /// - Parameters:
     ///   - idleTimeout: How long a connection may wait for its next request: 30 seconds.
     ///   - requestReadTimeout: How long a request's body may take to arrive after its headers: 30 seconds.
+    ///   - writeTimeout: How long an answer may wait on a client that does not read it: 30 seconds.
     public static func http1Server(
-        idleTimeout: Duration = .seconds(30), requestReadTimeout: Duration = .seconds(30)
+        idleTimeout: Duration = .seconds(30), requestReadTimeout: Duration = .seconds(30),
+        writeTimeout: Duration = .seconds(30)
     ) -> HTTPServerBuilder {
-        let readLimit = TimeAmount(requestReadTimeout)
-        return .http1(
-            configuration: HTTP1Channel.Configuration(
-                additionalChannelHandlers: [RequestReadDeadline(limit: readLimit)],
-                idleTimeout: TimeAmount(idleTimeout)))
+        ServerLimits.http1Server(
+            idleTimeout: idleTimeout, requestReadTimeout: requestReadTimeout, writeTimeout: writeTimeout)
     }
 }
-
-/// Closes the connection when a request's body is not complete `limit` after its head (``AccountRoutes/http1Server(
-/// idleTimeout:requestReadTimeout:)``).
-final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-
-    let limit: TimeAmount
-    private var deadline: Scheduled<Void>?
-
-    init(limit: TimeAmount) {
-        self.limit = limit
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head:
-            deadline?.cancel()
-            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { context.close(promise: nil) }
-        case .end:
-            deadline?.cancel()
-            deadline = nil
-        case .body:
-            break
-        }
-        context.fireChannelRead(data)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
-    }
-}
-
-@available(*, unavailable)
-extension RequestReadDeadline: Sendable {}
 
 /// Adds `Strict-Transport-Security` to every answer of the routes to a request that came over HTTPS
 /// (``AccountRoutes/Configuration/strictTransportSecurity``).

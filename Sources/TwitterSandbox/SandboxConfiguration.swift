@@ -26,6 +26,9 @@ public struct SandboxConfiguration: Sendable {
     public var callbackURLs: [String]
     /// The sandbox clock (injectable for tests).
     public var now: @Sendable () -> Date
+    /// How long a connection may wait for its next request, take to send a request's body after its headers, or
+    /// leave an answer unread, before the sandbox closes it: 30 seconds.
+    public var connectionTimeout: Duration
 
     /// Makes a configuration.
     /// - Parameters:
@@ -48,6 +51,7 @@ public struct SandboxConfiguration: Sendable {
         self.enablesControlEndpoint = true
         self.callbackURLs = []
         self.now = { Date() }
+        self.connectionTimeout = .seconds(30)
     }
 
     /// The most callback URLs an app can register (Twitter's limit).

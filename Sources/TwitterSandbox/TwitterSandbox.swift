@@ -1,6 +1,7 @@
 internal import Hummingbird
 public import Logging
 internal import NIOCore
+internal import ServerLimits
 internal import TwitterOAuth
 
 /// A local stand-in for Twitter's OAuth 1.0a endpoints, on a real HTTP server at 127.0.0.1.
@@ -60,15 +61,20 @@ public struct TwitterSandbox: Sendable {
     }
 
     /// Listens on 127.0.0.1 and serves until the surrounding task is cancelled, which stops it gracefully (requests
-    /// under way are answered); state lives only for this run.
+    /// under way are answered); state lives only for this run. Like the app's server
+    /// (`AccountRoutes.http1Server`), it closes a connection idle, trickling its request or not reading its answer
+    /// for ``SandboxConfiguration/connectionTimeout``.
     /// - Parameter onReady: Called once with the bound port (useful when the configured port is 0).
     public func run(onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let service = SandboxService(configuration: configuration, state: SandboxState(), logger: logger)
         let router = Router()
         service.addRoutes(to: router)
         let logger = self.logger
+        let timeout = configuration.connectionTimeout
         let application = Application(
             router: router,
+            // (the app's server settings: idle, trickling and non-reading clients are closed)
+            server: ServerLimits.http1Server(idleTimeout: timeout, requestReadTimeout: timeout, writeTimeout: timeout),
             configuration: ApplicationConfiguration(
                 address: .hostname("127.0.0.1", port: configuration.port),
                 serverName: "TwitterSandbox"

@@ -182,7 +182,8 @@ struct DemoCommand: AsyncParsableCommand {
                 routes.addRoutes(to: router)
                 let application = Application(
                     router: router,
-                    // (closes connections slow or idle clients hold open: 30 s without a request, 30 s for a body)
+                    // (closes connections slow or idle clients hold open: 30 s without a request, 30 s for a body, 30 s
+                    // for an answer the client does not read)
                     server: AccountRoutes.http1Server(),
                     configuration: ApplicationConfiguration(
                         address: .hostname("127.0.0.1", port: port), serverName: "accounts-demo"),

@@ -30,7 +30,7 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
         return "Hello, \(account?.username ?? "stranger")"
     }
     try await Application(
-        router: router, server: AccountRoutes.http1Server(),  // closes idle and trickling connections (30 s)
+        router: router, server: AccountRoutes.http1Server(),  // closes idle, trickling, non-reading clients (30 s)
         configuration: .init(address: .hostname("0.0.0.0", port: 8080))
     ).runService()
     try store.close()  // after a graceful shutdown: checkpoints the -wal file (see the shutdown example below)

@@ -33,6 +33,27 @@ struct SlowClientRoutesTests {
         }
     }
 
+    /// A client that sends request after request on one connection (pipelined) and never reads an answer is closed
+    /// once the answers have waited on it for the write timeout, while the server's buffers for it stay bounded: it
+    /// stops reading the client's requests while their answers wait. Other clients are answered meanwhile and after.
+    @Test func aClientThatNeverReadsItsAnswersIsClosed() async throws {
+        try await WebApp.run(idleTimeout: .seconds(1), requestReadTimeout: .seconds(1), writeTimeout: .seconds(1)) {
+            app in
+            // Given a client with a small receive window
+            let port = try #require(app.base.port)
+            // When it pipelines requests for the home page for up to 20 s without reading any answer
+            let outcome = try await SlowClient.pipelineWithoutReading(
+                port: port, request: "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", for: .seconds(20))
+            // Then the server closes the connection within a few seconds of the answers backing up
+            #expect(outcome.closedAfter.map { $0 < .seconds(18) } == true, "\(outcome)")
+            // And it had taken a bounded number of requests (it stopped reading while the answers waited)
+            #expect(outcome.requestsSent > 10 && outcome.requestsSent < 200_000, "\(outcome)")
+            // And a browser is answered
+            var browser = app.browser()
+            #expect(try await browser.get("/").status == 200)
+        }
+    }
+
     /// A form of 100 MB is refused with 413 once the first 64 KiB (`maximumFormBytes`) are read: the answer comes
     /// while the client has sent a few hundred KiB of it, and the rest is never held in memory.
     @Test func aHugeFormIsRefusedBeforeItArrives() async throws {

@@ -30,6 +30,10 @@ struct WebApp: Sendable {
     let directory: String
     let logLines: Locked<[String]>
     let routes: AccountRoutes
+    /// Whether browsers ask for a new connection for every request (`Connection: close`): set when the server closes
+    /// idle connections within seconds, so that a request is never sent on a connection the server is closing (on a
+    /// busy machine a form's GET and POST can be that far apart).
+    var closesConnections = false
 
     var databasePath: String { directory + "/accounts.sqlite" }
 
@@ -46,6 +50,7 @@ struct WebApp: Sendable {
         sandboxCallbackURLs: [String] = [],
         idleTimeout: Duration = .seconds(600),
         requestReadTimeout: Duration = .seconds(600),
+        writeTimeout: Duration = .seconds(600),
         _ body: (WebApp) async throws -> Void
     ) async throws {
         var sandboxConfiguration = SandboxConfiguration(
@@ -78,7 +83,8 @@ struct WebApp: Sendable {
                 let (ports, continuation) = AsyncStream<Int>.makeStream()
                 let application = Application(
                     router: router,
-                    server: AccountRoutes.http1Server(idleTimeout: idleTimeout, requestReadTimeout: requestReadTimeout),
+                    server: AccountRoutes.http1Server(
+                        idleTimeout: idleTimeout, requestReadTimeout: requestReadTimeout, writeTimeout: writeTimeout),
                     configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
                     onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -91,7 +97,8 @@ struct WebApp: Sendable {
                     let port = try #require(await iterator.next())
                     let app = WebApp(
                         base: URL(string: "http://127.0.0.1:\(port)")!, store: store, sandbox: sandbox, clock: clock,
-                        directory: dir, logLines: lines, routes: routes)
+                        directory: dir, logLines: lines, routes: routes,
+                        closesConnections: idleTimeout < .seconds(60))
                     do {
                         try await body(app)
                     } catch {
@@ -164,6 +171,9 @@ struct Browser: Sendable {
         if let forwardedProto { headers.append(HTTPHeader(name: "X-Forwarded-Proto", value: forwardedProto)) }
         if let forwardedFor { headers.append(HTTPHeader(name: "X-Forwarded-For", value: forwardedFor)) }
         headers += self.extraHeaders
+        if app.closesConnections && url.port == app.base.port {
+            headers.append(HTTPHeader(name: "Connection", value: "close"))
+        }
         let response = try await app.sandbox.transport.send(
             method: method, url: url, headers: headers, body: body, timeout: .seconds(60),
             maximumResponseBodySize: 1 << 20)

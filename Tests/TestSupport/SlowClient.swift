@@ -10,17 +10,21 @@ import Foundation
 public final class SlowClient: Sendable {
     private let descriptor: Int32
 
-    /// Connects to `port` on 127.0.0.1.
-    public init(port: Int) throws {
-        let descriptor = try Self.connectedSocket(port: port)
+    /// Connects to `port` on 127.0.0.1; with `receiveBufferBytes`, the socket's receive buffer is set that small before
+    /// connecting (so the server meets a full window soon after the client stops reading).
+    public init(port: Int, receiveBufferBytes: Int32? = nil) throws {
+        let descriptor = try Self.connectedSocket(port: port, receiveBufferBytes: receiveBufferBytes)
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         self.descriptor = descriptor
     }
 
     /// A blocking TCP socket connected to `port` on 127.0.0.1; the caller closes it.
-    public static func connectedSocket(port: Int) throws -> Int32 {
+    public static func connectedSocket(port: Int, receiveBufferBytes: Int32? = nil) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw SlowClientError.socket(errno) }
+        if var size = receiveBufferBytes {
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -46,6 +50,22 @@ public final class SlowClient: Sendable {
         let bytes = Array(text.utf8)
         let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         return sent == bytes.count
+    }
+
+    /// Sends as much of `bytes` as the connection takes without waiting: the count taken (0 when its buffers are
+    /// full), or nil when the server has closed or reset the connection.
+    public func sendSome(_ bytes: ArraySlice<UInt8>) -> Int? {
+        let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if sent >= 0 { return sent }
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : nil
+    }
+
+    /// Whether the server has reset or shut the connection, seen without reading what it sent (reading would let a
+    /// server waiting for the client to read go on writing).
+    public var isHungUpUnread: Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN) | 0x2000, revents: 0)  // 0x2000: POLLRDHUP
+        guard poll(&entry, 1, 0) == 1 else { return false }
+        return entry.revents & (Int16(POLLHUP) | Int16(POLLERR) | 0x2000) != 0
     }
 
     /// What the server has sent that was not read yet (nothing when it sent nothing), without waiting.
@@ -103,6 +123,37 @@ extension SlowClient {
             step += 1
             try await Task.sleep(for: interval)
         }
+    }
+}
+
+extension SlowClient {
+    /// Connects to `port` with a small receive buffer and sends `request` over and over (pipelined), never reading an
+    /// answer, until the server closes or resets the connection, or `limit` after the start. Returns how long the
+    /// server took to close it (nil when it did not) and how many requests were sent whole.
+    public static func pipelineWithoutReading(
+        port: Int, request: String, for limit: Duration
+    ) async throws -> (closedAfter: Duration?, requestsSent: Int) {
+        let client = try SlowClient(port: port, receiveBufferBytes: 4096)
+        let bytes = Array(request.utf8)
+        var pending = bytes[...]
+        var sentBytes = 0
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < limit {
+            if client.isHungUpUnread { return (ContinuousClock.now - started, sentBytes / bytes.count) }
+            var progressed = false
+            for _ in 0..<64 {
+                guard let sent = client.sendSome(pending) else {
+                    return (ContinuousClock.now - started, sentBytes / bytes.count)
+                }
+                guard sent > 0 else { break }
+                progressed = true
+                sentBytes += sent
+                pending = pending.dropFirst(sent)
+                if pending.isEmpty { pending = bytes[...] }
+            }
+            if !progressed { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        return (nil, sentBytes / bytes.count)
     }
 }
 

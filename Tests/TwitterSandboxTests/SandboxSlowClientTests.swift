@@ -1,0 +1,50 @@
+import Foundation
+import TestSupport
+import Testing
+import TwitterOAuth
+import TwitterSandbox
+
+struct SandboxSlowClientTests {
+    /// The sandbox closes a connection that sends nothing, one whose headers come a byte at a time, and one whose form
+    /// body keeps coming a byte every 100 ms, each after ``SandboxConfiguration/connectionTimeout``.
+    @Test func idleAndTricklingConnectionsAreClosedAfterTheTimeout() async throws {
+        try await SandboxHarness.run(configuration: Self.configuration(timeout: .seconds(1))) { sandbox in
+            // Given three slow clients
+            let port = try #require(sandbox.baseURL.port)
+            // When they go on for up to 10 s
+            let closed = try await SlowClient.trickleThree(port: port, every: .milliseconds(100), for: .seconds(10))
+            // Then each is closed after the timeout
+            #expect(closed.keys.sorted() == ["body", "headers", "idle"], "closed: \(closed)")
+            for (name, after) in closed {
+                #expect(after >= .milliseconds(800), "\(name) closed after \(after)")
+            }
+        }
+    }
+
+    /// A client that pipelines requests for the consent page and never reads the answers is closed once they have
+    /// waited on it for the timeout; the sandbox answers others meanwhile and after.
+    @Test func aClientThatNeverReadsItsAnswersIsClosed() async throws {
+        try await SandboxHarness.run(configuration: Self.configuration(timeout: .seconds(1))) { sandbox in
+            // Given a request token and a client with a small receive window
+            let port = try #require(sandbox.baseURL.port)
+            let token = try await sandbox.client().requestToken(callback: SandboxHarness.callback).token
+            // When it asks for the token's consent page over and over for up to 20 s without reading an answer
+            let outcome = try await SlowClient.pipelineWithoutReading(
+                port: port, request: "GET /oauth/authorize?oauth_token=\(token) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                for: .seconds(20))
+            // Then the sandbox closes the connection
+            #expect(outcome.closedAfter.map { $0 < .seconds(18) } == true, "\(outcome)")
+            // And it still answers (403: no such request token)
+            let answer = try await sandbox.transport.send(
+                method: "GET", url: sandbox.baseURL.appendingPathComponent("oauth/authorize"), headers: [], body: [],
+                timeout: .seconds(10), maximumResponseBodySize: 1 << 20)
+            #expect(answer.status == 403)
+        }
+    }
+
+    private static func configuration(timeout: Duration) -> SandboxConfiguration {
+        var configuration = SandboxConfiguration(consumer: SandboxConfiguration.generateConsumerCredentials())
+        configuration.connectionTimeout = timeout
+        return configuration
+    }
+}
