@@ -49,7 +49,9 @@ extension KeysFileFollowerEdgeTests {
                     done.leave()
                 }
             }
-            done.wait()
+            try #require(
+                done.wait(timeout: .now() + 120) == .success,
+                "\(callers) threads opening values did not end within 120 s")
             failures += errors.withLock { $0 }
         }
 
@@ -87,13 +89,15 @@ extension KeysFileFollowerEdgeTests {
                 _ = ring.keyIDs
                 finished.signal()
             }
-            started.wait()
+            try #require(
+                started.wait(timeout: .now() + 60) == .success, "the thread reading the keys did not start within 60 s")
             Thread.sleep(forTimeInterval: 0.002)
 
             // When, meanwhile, b is put first and another caller takes it (b is then held, and seals)
             replaceKeys("b:\(keyB)\na:\(keyA)\n")
             let heldB = ring.holdsKey(withID: "b")
-            finished.wait()
+            try #require(
+                finished.wait(timeout: .now() + 60) == .success, "the thread reading the keys did not end within 60 s")
             // and b's line is then deleted by mistake
             replaceKeys("a:\(keyA)\n")
             guard heldB else { continue }

@@ -1202,16 +1202,26 @@ struct AccountRoutesTests {
     }
 }
 
-/// A GET with a hand-written Host header over a plain socket (HTTP clients refuse to send malformed ones).
-func rawGET(port: Int, path: String, host: String) -> String {
+/// A GET with a hand-written Host header over a plain socket (HTTP clients refuse to send malformed ones): what the
+/// server sent until it closed the connection. A server that neither answers nor closes within `limit` gets a text
+/// saying so (with what it sent), which no expectation takes for an answer.
+func rawGET(port: Int, path: String, host: String, limit: Duration = .seconds(60)) -> String {
     let descriptor = try! SlowClient.connectedSocket(port: port)
     defer { close(descriptor) }
     let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
     _ = request.utf8CString.withUnsafeBufferPointer { send(descriptor, $0.baseAddress, $0.count - 1, 0) }
+    let deadline = ContinuousClock.now + limit
     var received: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
-        let count = recv(descriptor, &buffer, buffer.count, 0)
+        let left = deadline - ContinuousClock.now
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard left > .zero, poll(&entry, 1, Int32(left / .milliseconds(1)) + 1) != 0 else {
+            return "no end of the answer within \(limit) from 127.0.0.1:\(port); received: "
+                + String(decoding: received, as: UTF8.self)
+        }
+        let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+        if count < 0 && (errno == EINTR || errno == EAGAIN) { continue }
         if count <= 0 { break }
         received += buffer[0..<count]
     }

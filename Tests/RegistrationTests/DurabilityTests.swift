@@ -61,7 +61,7 @@ struct DurabilityTests {
                 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 50...600)))
                 #expect(server.stop(signal: SIGKILL) == 128 + SIGKILL, "round \(round)")
-                let lines = server.stdoutText().split(separator: "\n").filter { $0.contains(" ") }
+                let lines = try server.stdoutText().split(separator: "\n").filter { $0.contains(" ") }
                 for line in lines {
                     let parts = line.split(separator: " ")
                     guard parts.count == 2, let id = UserID(String(parts[0])),

@@ -69,8 +69,20 @@ public final class ChildProcess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // The child starts as a shell starts it: no signal blocked (the Dispatch and cooperative-pool threads that
+        // tests spawn from block nearly all, and a child inherits its spawning thread's mask: SIGTERM would stay
+        // pending for ever in a child that does not unblock it) and none ignored (SIGPIPE, which this process
+        // ignores, among them).
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var everySignal = sigset_t()
+        sigemptyset(&everySignal)
+        for number in 1..<32 where number != SIGKILL && number != SIGSTOP { sigaddset(&everySignal, Int32(number)) }
+        posix_spawnattr_setsigdefault(&attributes, &everySignal)
 
         // Each pipe is made close-on-exec; the child's end is dup2'd onto 0, 1 or 2, which clears the flag there.
         var parentEnds: [Int32] = [-1, -1, -1]
@@ -212,6 +224,27 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Everything left on `descriptor` up to its end, or nil when the end has not come within `limit` (another
+    /// process still holds the write end: one the child started, say).
+    public static func readToEnd(_ descriptor: Int32, upTo limit: Duration) -> [UInt8]? {
+        guard descriptor >= 0 else { return [] }
+        let deadline = ContinuousClock.now + limit
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { return nil }
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, Int32(min(left / .milliseconds(1), 1_000)) + 1)
+            if ready < 0 && errno == EINTR || ready == 0 { continue }
+            guard ready > 0 else { return bytes }
+            let count = read(descriptor, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return bytes }
+            bytes += buffer[0..<count]
+        }
+    }
+
     /// Sends `signal` to the child, unless it has been reaped (its pid may be another's by then).
     public func send(_ signal: Int32) {
         ended.withLock { termination in
@@ -267,6 +300,8 @@ public final class ChildProcess: Sendable {
             if let termination { return termination }
             try await Task.sleep(for: .milliseconds(5))
         }
+        // (looked at once more: on a starved pool the deadline may pass while this task waits for a thread)
+        if let termination { return termination }
         send(SIGKILL)
         _ = wait(upTo: .seconds(60))
         throw Failure.timedOut(command, limit)

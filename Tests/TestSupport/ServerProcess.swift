@@ -61,15 +61,21 @@ public final class ServerProcess: Sendable {
         return String(decoding: bytes[..<newline], as: UTF8.self)
     }
 
-    /// Everything the process wrote to stdout after its first line, read to the end (call after ``stop(signal:)``).
-    public func stdoutText() -> String {
-        let rest = ChildProcess.readToEnd(child.outputDescriptor)
-        return firstLineBuffer.value + String(decoding: rest, as: UTF8.self)
+    /// Everything the process wrote to stdout (its first line included), read to the end (call after
+    /// ``stop(signal:)``). Throws ``ServerProcessError/outputNotEnded(_:)`` when stdout is still open `limit` after
+    /// the call (a process the server started holds it).
+    public func stdoutText(waitingUpTo limit: Duration = .seconds(30)) throws -> String {
+        firstLineBuffer.value + (try remainingOutput(waitingUpTo: limit))
     }
 
-    /// Everything on stdout after the first line, read to the end (call after ``stop(signal:)``).
-    public func remainingOutput() -> String {
-        String(decoding: ChildProcess.readToEnd(child.outputDescriptor), as: UTF8.self)
+    /// Everything on stdout after the first line, read to the end (call after ``stop(signal:)``), waiting at most
+    /// `limit` for the end (see ``stdoutText(waitingUpTo:)``).
+    public func remainingOutput(waitingUpTo limit: Duration = .seconds(30)) throws -> String {
+        guard let rest = ChildProcess.readToEnd(child.outputDescriptor, upTo: limit) else {
+            throw ServerProcessError.outputNotEnded(
+                "stdout of \(child.command) still open \(limit) after it was read (does a process it started hold it?)")
+        }
+        return String(decoding: rest, as: UTF8.self)
     }
 
     /// Whether the process still runs.
@@ -96,10 +102,13 @@ public final class ServerProcess: Sendable {
 public enum ServerProcessError: Error, CustomStringConvertible {
     /// It did not announce itself.
     case notReady(String)
+    /// Its output did not reach its end in time.
+    case outputNotEnded(String)
 
     public var description: String {
         switch self {
         case .notReady(let reason): return "server not ready: \(reason)"
+        case .outputNotEnded(let reason): return reason
         }
     }
 }

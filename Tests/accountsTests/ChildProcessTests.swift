@@ -33,6 +33,25 @@ struct ChildProcessTests {
         #expect(strays.isEmpty, "children held descriptors beyond their own: \(strays.prefix(5))")
     }
 
+    /// A child starts with no signal blocked or ignored, as a shell starts it, also when a Dispatch thread (which
+    /// blocks nearly every signal) starts it: SIGTERM ends a child that does not handle it.
+    @Test func aChildStartsWithNoSignalBlockedOrIgnored() async throws {
+        let result = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result { try runProcess("/bin/grep", ["-E", "^Sig(Blk|Ign):", "/proc/self/status"]) })
+            }
+        }
+        // (of the standard signals, 1 to 31: the C library keeps its own above them)
+        let masks = result.stdout.split(separator: "\n").map {
+            UInt64($0.suffix(16), radix: 16).map { $0 & 0x7fff_ffff }
+        }
+        #expect(masks == [0, 0], "\(result.stdout)")
+        let sleeper = try ChildProcess("/bin/sleep", ["60"], environment: childEnvironment())
+        sleeper.send(SIGTERM)
+        #expect(try await sleeper.exit(upTo: .seconds(30)).signal == SIGTERM)
+    }
+
     /// A child still running at its limit is killed, and the wait ends with an error naming the command.
     @Test func aChildPastItsLimitIsKilledAndTheWaitSaysSo() throws {
         let started = ContinuousClock.now

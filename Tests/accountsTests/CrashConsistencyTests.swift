@@ -117,7 +117,9 @@ struct CrashConsistencyTests {
                 }
                 #expect(deleted, "the deletion did not commit")
                 let status = try await process.exit(upTo: .seconds(15)).status
-                while collected.value == nil { try await Task.sleep(for: .milliseconds(10)) }
+                try #require(
+                    try await eventually { collected.value != nil },
+                    "the output of \(process.command) did not reach its end within 60 s")
                 let (rawOut, rawErr) = collected.withLock {
                     (String(decoding: $0?.out ?? [], as: UTF8.self), String(decoding: $0?.err ?? [], as: UTF8.self))
                 }

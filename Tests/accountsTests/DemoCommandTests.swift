@@ -65,7 +65,7 @@ struct DemoCommandTests {
             // SIGTERM stops it with status 0; stdout held only the URL line; stderr said where the key went, never
             // the key or the sandbox's consumer secret
             #expect(server.stop() == 0)
-            #expect(server.remainingOutput() == "")
+            #expect(try server.remainingOutput() == "")
             let stderr = server.stderrText.value
             #expect(stderr.contains("made the development key file \(keys) (mode 0600)"))
             let keyText = String(decoding: fileBytes(keys), as: UTF8.self)

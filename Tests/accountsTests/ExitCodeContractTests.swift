@@ -21,7 +21,10 @@ struct ExitCodeContractTests {
             let process = try ChildProcess(
                 "/usr/bin/env", ["--default-signal=PIPE", accountsExecutable()] + arguments,
                 environment: childEnvironment(), stdout: .descriptor(ends[1]), stderr: .pipe)
-            let stderr = ChildProcess.readToEnd(process.errorDescriptor)
+            guard let stderr = ChildProcess.readToEnd(process.errorDescriptor, upTo: .seconds(600)) else {
+                process.send(SIGKILL)
+                throw ChildProcess.Failure.timedOut("reading the stderr of \(process.command)", .seconds(600))
+            }
             let status = try process.waitOrKill().status
             return (status, String(decoding: stderr, as: UTF8.self))
         }
