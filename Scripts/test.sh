@@ -79,6 +79,11 @@ browser_suite() {
     fi
 }
 
+# This checkout's test processes: the test bundle under its own .build (another checkout's run is left alone).
+own_test_runners() {
+    pgrep -f "^$PWD/\.build[^ ]*PackageTests\.xctest" || true
+}
+
 # What a hung test run leaves to read: the tests that started and did not end (Swift Testing's console lines, counted
 # by name), the processes still running under the test process, and every thread's stack of the test process.
 hang_report() {
@@ -90,7 +95,7 @@ hang_report() {
             -e 's/^\(✔\|✘\) Test \(.*\) \(passed\|failed\) after .*/- \2/p' "$log" |
             awk '{ name = substr($0, 3); count[name] += ($1 == "+") ? 1 : -1 }
                  END { for (name in count) if (count[name] > 0) print "   " name }' | sort
-        runner=$(pgrep -f 'PackageTests\.xctest' | head -1 || true)
+        runner=$(own_test_runners | head -1)
         if [ -n "$runner" ]; then
             printf '== processes under the test process %s:\n' "$runner"
             ps -eo pid=,ppid=,etimes=,stat=,args= | cut -c1-200 |
@@ -124,9 +129,17 @@ swift_tests() {
         sleep "$limit" &
         wait $! || exit 0
         hang_report "$log" "$limit" 2>"$report"
-        pkill -TERM -f 'PackageTests\.xctest' || true
-        sleep 10
-        pkill -KILL -f 'PackageTests\.xctest|swift-test' || true
+        runners=$(own_test_runners)
+        parents=$(for pid in $runners; do ps -o ppid= -p "$pid"; done)
+        # (stopped first, so that it starts nothing more; then the processes it started, each in a process group of
+        # its own, go with it)
+        kill -STOP $runners 2>/dev/null || true
+        children=$(for pid in $runners; do
+            ps -eo pid=,ppid= | awk -v root="$pid" '{ parent[$1] = $2 }
+                END { for (p in parent) { q = p; while (q in parent && q != root && q > 1) q = parent[q]
+                                          if (q == root && p != root) print p } }'
+        done)
+        kill -KILL $children $runners $parents 2>/dev/null || true
     ) &
     watchdog=$!
     set +e
