@@ -13,7 +13,9 @@ extension AccountRoutes {
     /// - one whose request body is not complete `requestReadTimeout` after its headers: a form trickled in, which
     ///   otherwise holds a connection for as long as each byte comes within the idle timeout;
     /// - one whose client has stopped reading its answers for `writeTimeout`: the answer waiting for it (over 64 KiB
-    ///   beyond what the kernel's socket buffers hold) has not drained to 32 KiB in that time. A large page, or
+    ///   beyond what the kernel's socket buffers hold) has had none of its bytes taken in that time (checked every
+    ///   `writeTimeout`, so the close comes one to two `writeTimeout`s after the client stopped). A client that
+    ///   reads, however slowly, is never cut, even from a large answer made in one piece. A large page, or
     ///   requests sent one after another without reading the answers, otherwise hold the connection forever: the
     ///   idle timeout never applies while an answer is being written.
     ///

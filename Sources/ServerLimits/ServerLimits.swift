@@ -7,7 +7,7 @@ import NIOHTTPTypes
 package enum ServerLimits {
     /// An HTTP/1.1 server that closes a connection with no request under way for `idleTimeout`, one whose request
     /// body is not complete `requestReadTimeout` after its head, and one whose answer has waited on a client that
-    /// does not read for `writeTimeout` (the connection's outbound buffer full all that time).
+    /// does not read for `writeTimeout` (the connection's outbound buffer full, and none of it taken, all that time).
     package static func http1Server(
         idleTimeout: Duration, requestReadTimeout: Duration, writeTimeout: Duration
     ) -> HTTPServerBuilder {
@@ -61,10 +61,12 @@ final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler 
 @available(*, unavailable)
 extension RequestReadDeadline: Sendable {}
 
-/// Closes the connection when it stays unwritable for `limit`: its outbound buffer is over NIO's high-water mark
-/// (64 KiB, on top of the kernel's socket buffers) and has not drained to the low one (32 KiB) since. A client that
-/// reads, however slowly, takes 32 KiB within each `limit`; one that stopped reading holds the server's answer (and,
-/// as HummingbirdCore then reads no further requests from it, its connection) until this closes it.
+/// Closes the connection when it stays unwritable (its outbound buffer over NIO's high-water mark, 64 KiB on top of
+/// the kernel's socket buffers) and none of what it buffers is sent for `limit`. A client that reads, however slowly,
+/// lets some of the buffer go within each `limit`, so it is not cut, even when one write of the answer (a large page
+/// made in one piece) keeps the buffer above the low-water mark for the whole transfer; one that stopped reading holds
+/// the server's answer (and, as HummingbirdCore then reads no further requests from it, its connection) until this
+/// closes it, `limit` to twice `limit` after it stopped.
 final class WriteDeadline: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -81,9 +83,29 @@ final class WriteDeadline: ChannelInboundHandler, RemovableChannelHandler {
             deadline?.cancel()
             deadline = nil
         } else if deadline == nil {
-            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { context.close(promise: nil) }
+            arm(context: context, buffered: Self.bufferedBytes(context))
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    /// Checks `limit` from now whether any of the `buffered` bytes the connection holds were sent meanwhile: if so it
+    /// checks again a `limit` later, else (the client took nothing in all that time) it closes the connection.
+    private func arm(context: ChannelHandlerContext, buffered: Int?) {
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
+            self.deadline = nil
+            guard !context.channel.isWritable else { return }
+            let now = Self.bufferedBytes(context)
+            if let before = buffered, let now, now < before {
+                self.arm(context: context, buffered: now)
+            } else {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    /// The bytes the connection holds that the kernel has not taken yet, `nil` when the channel cannot tell.
+    private static func bufferedBytes(_ context: ChannelHandlerContext) -> Int? {
+        try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -23,7 +23,8 @@ public final class CommittingLockHolder: Sendable {
     /// waited for, up to `limit`; then ``LockHolderFailure`` is thrown, naming the file.
     public init(path: String, waitingUpTo limit: Duration = .seconds(60)) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(Double(limit.components.seconds) + 0.25)
+        configuration.busyMode = .timeout(
+            Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18 + 0.25)
         queue = try DatabaseQueue(path: path, configuration: configuration)
         self.path = path
         let queue = queue
