@@ -184,3 +184,97 @@ extension AccountStore {
         ).map { (id: $0[0], userRowID: $0[1], email: $0[2], replacedBy: $0[3], changedAt: $0[4]) }
     }
 }
+
+extension AccountStore {
+    /// A live reservation whose stored key is not its address's uniqueness key: its row, account and address, and the
+    /// key the address has now.
+    typealias StaleReservation = (id: Int64, userRowID: Int64, email: String, key: String)
+
+    /// The live reservations (undo links not used nor expired at `now`) whose stored `email_key` is not
+    /// ``AccountMatching/Mailbox/uniquenessKey(_:)`` of their address, oldest first: what a change of that function
+    /// leaves (a migration can clear `users.email_key`, not this NOT NULL column). Reads every live reservation (those
+    /// of the changes of address of the last week or so: few) and computes its key; usually finds none.
+    static func staleReservations(_ db: Database, now: Int64) throws -> [StaleReservation] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, user_id, email, email_key FROM email_change_undos
+                WHERE used_at IS NULL AND expires_at > ? ORDER BY id
+                """, arguments: [now]
+        ).compactMap { row -> StaleReservation? in
+            let email: String = row[2]
+            let key = Mailbox.uniquenessKey(email)
+            guard key != (row[3] as String) else { return nil }
+            return (id: row[0] as Int64, userRowID: row[1] as Int64, email: email, key: key)
+        }
+    }
+
+    /// Which stale reservations can take their address's key now, and which cannot because another account holds it:
+    /// by its address (keyed or not keyed yet), or by a live reservation that is not stale or that comes earlier in
+    /// `stale` (the one keyed first keeps the key, as with two addresses; ``EmailConflict``).
+    static func planReservationKeys(
+        _ db: Database, stale: [StaleReservation], now: Int64
+    ) throws -> (rekey: [(id: Int64, key: String)], conflicts: [EmailConflict]) {
+        guard !stale.isEmpty else { return ([], []) }
+        let staleIDs = Set(stale.map(\.id))
+        let account = try db.cachedStatement(sql: "SELECT username, email FROM users WHERE id = ?")
+        let keyed = try db.cachedStatement(sql: "SELECT username, email FROM users WHERE email_key = ? AND id <> ?")
+        let reserved = try db.cachedStatement(
+            sql: """
+                SELECT x.id, u.username, x.email FROM email_change_undos x JOIN users u ON u.id = x.user_id
+                WHERE x.email_key = ?1 AND x.used_at IS NULL AND x.expires_at > ?2 AND x.user_id <> ?3 ORDER BY x.id
+                """)
+        // (addresses not keyed yet, by the key they will have: one pass, however many reservations are stale)
+        var unkeyed: [String: Int64] = [:]
+        for row in try unkeyedAddresses(db) {
+            let key = Mailbox.uniquenessKey(row.email)
+            if unkeyed[key] == nil { unkeyed[key] = row.id }
+        }
+        var claimed: [String: (userRowID: Int64, username: String, email: String)] = [:]
+        var rekey: [(id: Int64, key: String)] = []
+        var conflicts: [EmailConflict] = []
+        for reservation in stale {
+            let owner: String = try Row.fetchOne(account, arguments: [reservation.userRowID])?[0] ?? ""
+            var holder: (username: String, email: String)?
+            if let row = try Row.fetchOne(keyed, arguments: [reservation.key, reservation.userRowID]) {
+                holder = (username: row[0] as String, email: row[1] as String)
+            } else if let other = unkeyed[reservation.key], other != reservation.userRowID,
+                let row = try Row.fetchOne(account, arguments: [other])
+            {
+                holder = (username: row[0] as String, email: row[1] as String)
+            } else if let claim = claimed[reservation.key], claim.userRowID != reservation.userRowID {
+                holder = (username: claim.username, email: claim.email)
+            } else if let row = try Row.fetchAll(
+                reserved, arguments: [reservation.key, now, reservation.userRowID]
+            ).first(where: { !staleIDs.contains($0[0] as Int64) }) {
+                holder = (username: row[1] as String, email: row[2] as String)
+            }
+            if let holder {
+                conflicts.append(
+                    EmailConflict(
+                        username: owner, email: reservation.email, holderUsername: holder.username,
+                        holderEmail: holder.email))
+            } else {
+                rekey.append((reservation.id, reservation.key))
+                if claimed[reservation.key] == nil {
+                    claimed[reservation.key] = (
+                        userRowID: reservation.userRowID, username: owner, email: reservation.email
+                    )
+                }
+            }
+        }
+        return (rekey, conflicts)
+    }
+
+    /// Gives the live reservations in `db`'s transaction the key their address has now (see
+    /// ``planReservationKeys(_:stale:now:)``): how many were given it, and those left with their former key because
+    /// another account holds it (nothing about them changes).
+    static func rekeyReservations(_ db: Database, now: Int64) throws -> (Int, [EmailConflict]) {
+        let plan = try planReservationKeys(db, stale: try staleReservations(db, now: now), now: now)
+        for update in plan.rekey {
+            try db.run(
+                sql: "UPDATE email_change_undos SET email_key = ? WHERE id = ?", arguments: [update.key, update.id])
+        }
+        return (plan.rekey.count, plan.conflicts)
+    }
+}

@@ -17,10 +17,17 @@ public struct ReindexReport: Sendable, Hashable {
     public var keyed: Int
     /// Addresses left without a key because another account's address differs from them only in letter case.
     public var conflicts: [EmailConflict]
+    /// Addresses reserved for undo links (a change of address moved an account off them) given the uniqueness key
+    /// they have now: their stored key was made by a former ``AccountMatching/Mailbox/uniquenessKey(_:)``.
+    public var reservationsKeyed: Int
+    /// Reserved addresses left with their former key because another account holds their key now (its address, or an
+    /// address an earlier undo link restores): ``EmailConflict/username`` is the account the undo link is for.
+    public var reservationConflicts: [EmailConflict]
 
     /// Makes a report.
     public init(
-        rulesVersion: Int, recomputed: Int, changed: Int, batches: Int, keyed: Int = 0, conflicts: [EmailConflict] = []
+        rulesVersion: Int, recomputed: Int, changed: Int, batches: Int, keyed: Int = 0, conflicts: [EmailConflict] = [],
+        reservationsKeyed: Int = 0, reservationConflicts: [EmailConflict] = []
     ) {
         self.rulesVersion = rulesVersion
         self.recomputed = recomputed
@@ -28,6 +35,8 @@ public struct ReindexReport: Sendable, Hashable {
         self.batches = batches
         self.keyed = keyed
         self.conflicts = conflicts
+        self.reservationsKeyed = reservationsKeyed
+        self.reservationConflicts = reservationConflicts
     }
 }
 
@@ -57,7 +66,8 @@ public struct EmailConflict: Sendable, Hashable {
 extension AccountStore {
     /// How many accounts have a stored normalised mailbox older than ``AccountMatching/Mailbox/rulesVersion``, or an
     /// address without its uniqueness key that could be given it (not one left without it by an ``EmailConflict``,
-    /// which only `accounts reindex` names again).
+    /// which only `accounts reindex` names again), plus the addresses reserved for undo links whose stored key is not
+    /// the one they have now and could be given it.
     public func staleNormalisedFormCount() async throws(StoreError) -> Int {
         try await staleNormalisedFormCount(rulesVersion: Mailbox.rulesVersion)
     }
@@ -66,7 +76,10 @@ extension AccountStore {
     /// ``AccountMatching/Mailbox/rulesVersion``, `batchSize` accounts per transaction, and stamps them with the
     /// current version; then gives addresses stored before `users.email_key` existed their uniqueness key
     /// (``AccountMatching/Mailbox/uniquenessKey(_:)``), naming in ``ReindexReport/conflicts`` any that another account
-    /// already holds. Nothing else changes (not even `updated_at`): the email is the same, only its index forms are.
+    /// already holds; then, in one transaction, gives the addresses reserved for live undo links the key they have now
+    /// when a former version of that function made theirs, naming in ``ReindexReport/reservationConflicts`` any whose
+    /// key another account holds (they keep their former key). Nothing else changes (not even `updated_at`): the email
+    /// is the same, only its index forms are.
     /// Resumable: a killed run leaves whole batches done and the rest stale, and the next run finishes it.
     /// Stored forms from newer rules (a newer binary) are left alone.
     /// - Parameter progress: called after each batch with the accounts looked at so far and the total.
@@ -95,9 +108,12 @@ extension AccountStore {
 
     /// ``staleNormalisedFormCount()`` against any rules version (tests simulate a rules change with it).
     package func staleNormalisedFormCount(rulesVersion: Int) async throws(StoreError) -> Int {
-        try await readElsewhere { db in
-            try (Int.fetchOne(db, sql: Queries.staleMailboxCount, arguments: [rulesVersion]) ?? 0)
+        let now = Timestamp.micros(now())
+        return try await readElsewhere { db in
+            let stale = try AccountStore.staleReservations(db, now: now)
+            return try (Int.fetchOne(db, sql: Queries.staleMailboxCount, arguments: [rulesVersion]) ?? 0)
                 + AccountStore.keyableUnkeyedAddresses(db).count
+                + AccountStore.planReservationKeys(db, stale: stale, now: now).rekey.count
         }
     }
 
@@ -151,18 +167,32 @@ extension AccountStore {
             progress(looked, max(total, looked))
         }
         try await addUniquenessKeys(batchSize: size, into: &report)
-        if report.recomputed > 0 || report.keyed > 0 {
+        // (after the addresses: a reservation's key is weighed against the keys they have now)
+        let now = Timestamp.micros(now())
+        if try await !read({ db in try AccountStore.staleReservations(db, now: now) }).isEmpty {
+            let reservations = try await write { db in try AccountStore.rekeyReservations(db, now: now) }
+            report.reservationsKeyed = reservations.0
+            report.reservationConflicts = reservations.1
+            if reservations.0 > 0 { report.batches += 1 }
+        }
+        if report.recomputed > 0 || report.keyed > 0 || report.reservationsKeyed > 0 {
             logger.info(
                 "reindexed normalised mailboxes",
                 metadata: [
                     "store.reindex.recomputed": "\(report.recomputed)", "store.reindex.changed": "\(report.changed)",
                     "store.reindex.rules_version": "\(rulesVersion)", "store.reindex.keyed": "\(report.keyed)",
+                    "store.reindex.reservations_keyed": "\(report.reservationsKeyed)",
                 ])
         }
         if !report.conflicts.isEmpty {
             logger.warning(
                 "stored addresses differ only in letter case",
                 metadata: ["store.reindex.conflicts": "\(report.conflicts.count)"])
+        }
+        if !report.reservationConflicts.isEmpty {
+            logger.warning(
+                "addresses reserved for undo links have the key of another account's address",
+                metadata: ["store.reindex.reservation_conflicts": "\(report.reservationConflicts.count)"])
         }
         return report
     }
@@ -234,14 +264,31 @@ extension AccountStore {
     /// Keys the addresses still without one that can be keyed, in one transaction, each time a writable store opens
     /// (so an app that opens with ``StoreConfiguration/SchemaPolicy/applyPendingMigrations``, or after
     /// ``migrate(_:to:dryRun:migrations:)``, or after a reindex that was cut short, needs no `accounts reindex` for
-    /// it). Costs one indexed query when there is nothing to key. A failure (another process holding the write lock
-    /// past the busy timeout) is logged and the store opens all the same: unkeyed addresses still block their case
-    /// variants, and the next open or reindex keys them.
-    static func addMissingUniquenessKeys(_ db: Database, logger: Logger) {
+    /// it); in the same transaction, gives addresses reserved for live undo links (at `now`) the key they have now
+    /// when a former ``AccountMatching/Mailbox/uniquenessKey(_:)`` made theirs (the migration that clears
+    /// `users.email_key` for such a change leaves them as they were). Costs one indexed query and a read of the live
+    /// reservations (a few) when there is nothing to key. A failure (another process holding the write lock past the
+    /// busy timeout) is logged and the store opens all the same: unkeyed addresses still block their case variants,
+    /// and the next open or reindex keys them.
+    static func addMissingUniquenessKeys(_ db: Database, logger: Logger, now: Int64) {
         do {
-            guard !(try keyableUnkeyedAddresses(db)).isEmpty else { return }
+            // (a reservation left with its former key by a conflict is not counted: it does not make every open write)
+            let stale = try staleReservations(db, now: now)
+            let keyable = try keyableUnkeyedAddresses(db)
+            guard try !keyable.isEmpty || !planReservationKeys(db, stale: stale, now: now).rekey.isEmpty else { return }
             try db.inTransaction {
                 let (keyed, conflicts) = try addUniquenessKeys(db, rows: try keyableUnkeyedAddresses(db))
+                let (reservationsKeyed, reservationConflicts) = try rekeyReservations(db, now: now)
+                if reservationsKeyed > 0 {
+                    logger.info(
+                        "gave addresses reserved for undo links their uniqueness key",
+                        metadata: ["store.reindex.reservations_keyed": "\(reservationsKeyed)"])
+                }
+                if !reservationConflicts.isEmpty {
+                    logger.warning(
+                        "addresses reserved for undo links have another account's key; `accounts reindex` names them",
+                        metadata: ["store.reindex.reservation_conflicts": "\(reservationConflicts.count)"])
+                }
                 if keyed > 0 {
                     logger.info(
                         "gave stored addresses their uniqueness key", metadata: ["store.reindex.keyed": "\(keyed)"])

@@ -81,7 +81,8 @@ public struct AccountStore: Sendable {
             }
             if !configuration.readOnly {
                 pool.writeWithoutTransaction { db in
-                    AccountStore.addMissingUniquenessKeys(db, logger: configuration.logger)
+                    AccountStore.addMissingUniquenessKeys(
+                        db, logger: configuration.logger, now: Timestamp.micros(configuration.now()))
                 }
             }
         } catch {

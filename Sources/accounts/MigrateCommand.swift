@@ -83,8 +83,8 @@ struct Migrate: AsyncParsableCommand {
                 )
             } else {
                 let report = try await ReindexCommand.reindex(store, batchSize: 1_000)
-                let changed = report.recomputed > 0 || report.keyed > 0
-                (changed ? printCommittedOutput : printOutput)(ReindexCommand.summary(report))
+                (report.changedAnything ? printCommittedOutput : printOutput)(ReindexCommand.summary(report))
+                ReindexCommand.warnOfReservationConflicts(report.reservationConflicts)
             }
         }
         // Clashes left from before migration 0009, on every run until they are resolved (opening the store keyed the

@@ -12,8 +12,10 @@ struct ReindexCommand: AsyncParsableCommand {
         discussion: """
             Only forms older than the current rules (version \(Mailbox.rulesVersion)) are recomputed, in batches; \
             and addresses stored before uniqueness keys existed get theirs (two addresses that differ only in letter \
-            case or accent form are named on stderr; the one keyed first keeps the key); nothing else changes. \
-            Resumable. `accounts migrate` runs this when it finds such forms, and names such pairs on every run.
+            case or accent form are named on stderr; the one keyed first keeps the key); addresses reserved for undo \
+            links get the key they have now when older rules made theirs (one whose key another account holds is \
+            named on stderr and keeps its former key); nothing else changes. Resumable. `accounts migrate` runs \
+            this when it finds such forms, and names such pairs on every run.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -29,9 +31,9 @@ struct ReindexCommand: AsyncParsableCommand {
         let store = try global.openStore(keyRing: nil)
         defer { try? store.close() }
         let report = try await Self.reindex(store, batchSize: batchSize)
-        let changed = report.recomputed > 0 || report.keyed > 0
-        (changed ? printCommittedOutput : printOutput)(Self.summary(report))
+        (report.changedAnything ? printCommittedOutput : printOutput)(Self.summary(report))
         Self.warnOfConflicts(report.conflicts)
+        Self.warnOfReservationConflicts(report.reservationConflicts)
     }
 
     /// Runs the reindex with progress on a terminal; store errors exit with the contract's code.
@@ -59,6 +61,20 @@ struct ReindexCommand: AsyncParsableCommand {
         }
     }
 
+    /// Warns on stderr of every address reserved for an undo link that another account holds as the store compares
+    /// addresses now (one line each).
+    static func warnOfReservationConflicts(_ conflicts: [EmailConflict]) {
+        for conflict in conflicts {
+            let text = ReportRenderer.terminalText
+            printMessage(
+                "accounts: warning: the address \(text(conflict.email)) reserved for '\(text(conflict.username))' "
+                    + "by an undo link compares equal to \(text(conflict.holderEmail)), held by "
+                    + "'\(text(conflict.holderUsername))' (its address, or one an earlier undo link restores); the "
+                    + "reservation keeps the key older rules gave it, and the link cannot give the address back while "
+                    + "'\(text(conflict.holderUsername))' holds it (`accounts users show` both accounts)")
+        }
+    }
+
     static func summary(_ report: ReindexReport) -> String {
         var lines = ""
         if report.recomputed > 0 {
@@ -70,9 +86,18 @@ struct ReindexCommand: AsyncParsableCommand {
             lines +=
                 "gave \(report.keyed) stored addresses their uniqueness key (letter case compared in every script)\n"
         }
+        if report.reservationsKeyed > 0 {
+            lines +=
+                "gave \(report.reservationsKeyed) addresses reserved for undo links the uniqueness key they have now\n"
+        }
         if lines.isEmpty {
             return "nothing to reindex: every stored mailbox is at rules version \(report.rulesVersion)\n"
         }
         return lines
     }
+}
+
+extension ReindexReport {
+    /// Whether the reindex wrote anything: forms recomputed, addresses or reservations keyed.
+    var changedAnything: Bool { recomputed > 0 || keyed > 0 || reservationsKeyed > 0 }
 }

@@ -31,16 +31,25 @@ public func fileDigest(_ path: String) -> String {
     SHA256.hexDigest(fileBytes(path))
 }
 
-/// Runs `sql` on the database at `path` outside any store (for tests that fake old or odd rows).
+/// Runs `sql` on the database at `path` outside any store (for tests that fake old or odd rows). A write of a
+/// running app or store (a session's last activity, a mail marked sent) is waited out, up to 10 s, as another
+/// instance would: a test faking rows under a running app does not fail because the app wrote at that moment.
 public func executeSQL(_ path: String, _ sql: String) throws {
-    let queue = try DatabaseQueue(path: path)
+    let queue = try DatabaseQueue(path: path, configuration: waitingConfiguration())
     defer { try? queue.close() }
     try queue.write { db in try db.execute(sql: sql) }
 }
 
+/// A connection that waits up to 10 s for another connection's write to end, rather than failing at once.
+private func waitingConfiguration() -> Configuration {
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    return configuration
+}
+
 /// Runs `sql` on the database at `path` outside a transaction (`PRAGMA journal_mode`, which a transaction refuses).
 public func executeSQLOutsideTransaction(_ path: String, _ sql: String) throws {
-    let queue = try DatabaseQueue(path: path)
+    let queue = try DatabaseQueue(path: path, configuration: waitingConfiguration())
     defer { try? queue.close() }
     try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
 }
