@@ -38,8 +38,11 @@ public struct KeyRing: Sendable {
     }
 
     /// Tells `reporter` of each version of the keys file this ring follows read from now on (its keys taken, or the
-    /// file refused and why), once per version; nothing for a ring not read from a file.
-    package func reportFileChanges(to reporter: @escaping @Sendable (KeysFileChange) -> Void) {
+    /// file refused and why), once per version, beside any reporter set before (every store opened on the ring
+    /// sets one), until the reporting returned ends or is released; `nil` for a ring not read from a file.
+    package func reportFileChanges(
+        to reporter: @escaping @Sendable (KeysFileChange) -> Void
+    ) -> KeysFileReporting? {
         follower?.report(to: reporter)
     }
 

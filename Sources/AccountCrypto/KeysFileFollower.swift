@@ -9,6 +9,25 @@ package enum KeysFileChange: Sendable, Equatable {
     case refused(reason: String)
 }
 
+/// A reporter set with ``KeyRing/reportFileChanges(to:)``: told of the keys file's changes until ``end()`` is called
+/// or this is released.
+package final class KeysFileReporting: Sendable {
+    private let ending: @Sendable () -> Void
+
+    init(ending: @escaping @Sendable () -> Void) {
+        self.ending = ending
+    }
+
+    /// Stops telling the reporter: once this returns, it is not called again. Calling it again does nothing.
+    package func end() {
+        ending()
+    }
+
+    deinit {
+        ending()
+    }
+}
+
 /// A keys file as a running process follows it: a rotation ("put the new key's line first, then `accounts keys
 /// rewrap`") done while an app runs must not leave the app unable to open what the rewrap moved to the new key, nor
 /// sealing under the old one after it.
@@ -50,13 +69,35 @@ final class KeysFileFollower: Sendable {
     /// Held for the length of a check (a `stat`, and a read when the file changed): checks run one at a time. Never
     /// taken inside `state`'s lock; sealing and opening between checks take only `state`'s.
     private let checking = Mutex(())
-    /// Told of each version of the file read after the first (taken or not), once.
-    private let reporter = Mutex<(@Sendable (KeysFileChange) -> Void)?>(nil)
+    /// The reporters told of each version of the file read after the first (taken or not), once each, in the order
+    /// they were set: every store opened on the ring has one.
+    private let reporters = Mutex(Reporters())
+
+    private struct Reporters {
+        var next = 0
+        var all: [(number: Int, report: @Sendable (KeysFileChange) -> Void)] = []
+    }
 
     /// Tells `reporter` of each version of the file read from now on, whether its keys were taken or not (once per
-    /// version); it replaces the reporter set before. Called inside a check: it must not use the ring.
-    func report(to reporter: @escaping @Sendable (KeysFileChange) -> Void) {
-        self.reporter.withLock { $0 = reporter }
+    /// version), beside the reporters set before, until the reporting returned ends. Called inside a check, with
+    /// the reporters' lock held: it must not use the ring, nor end a reporting.
+    func report(to reporter: @escaping @Sendable (KeysFileChange) -> Void) -> KeysFileReporting {
+        let number = reporters.withLock { reporters in
+            defer { reporters.next += 1 }
+            reporters.all.append((reporters.next, reporter))
+            return reporters.next
+        }
+        return KeysFileReporting { [self] in
+            reporters.withLock { $0.all.removeAll { $0.number == number } }
+        }
+    }
+
+    /// Tells every reporter of `change`. (Under the lock: a reporting that ends waits for a report under way, so that
+    /// once it has ended its reporter is not called again.)
+    private func tell(_ change: KeysFileChange) {
+        reporters.withLock { reporters in
+            for reporter in reporters.all { reporter.report(change) }
+        }
     }
 
     init(path: String, ring: KeyRing, identity: Identity?, recheckInterval: Duration) {
@@ -124,7 +165,7 @@ final class KeysFileFollower: Sendable {
             state.identity = identity
             state.refused = nil
         }
-        reporter.withLock { $0 }?(.taken(keyIDs: reread.keys.map(\.id)))
+        tell(.taken(keyIDs: reread.keys.map(\.id)))
         return reread
     }
 
@@ -135,7 +176,7 @@ final class KeysFileFollower: Sendable {
             defer { state.refused = identity }
             return state.refused != identity
         }
-        if first { reporter.withLock { $0 }?(.refused(reason: reason)) }
+        if first { tell(.refused(reason: reason)) }
         return ring
     }
 

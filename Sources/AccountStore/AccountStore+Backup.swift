@@ -38,7 +38,9 @@ extension AccountStore {
     ///     expected (the database's pages in use), while the copy is made.
     /// - Returns: what the copy holds.
     /// - Throws: ``StoreError/backupFailed(path:reason:)`` naming `path` and why (no room, no permission, the copy
-    ///   failing its check, the task cancelled); errors reading the database are the store's usual ones.
+    ///   failing its check); ``StoreError/backupCancelled(path:)`` when the task was cancelled;
+    ///   ``StoreError/backupReadFailed(database:path:reason:)`` when reading the database failed (an I/O error of its
+    ///   disk); other errors reading the database (damaged, busy) are the store's usual ones, naming the database.
     public func backUp(
         to path: String, progress: @escaping @Sendable (_ written: Int, _ expected: Int) -> Void = { _, _ in }
     ) async throws(StoreError) -> BackupReport {
@@ -65,13 +67,19 @@ extension AccountStore {
                 cancelled.flag.store(true, ordering: .relaxed)
             }
         } catch {
-            if cancelled.flag.load(ordering: .relaxed) { throw .backupFailed(path: path, reason: "cancelled") }
-            if let error = error as? DatabaseError,
-                [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN].contains(
-                    ResultCode(rawValue: error.resultCode.rawValue & 0xFF))
-            {
-                // The copy's writes failed, not the database's reads.
-                throw .backupFailed(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+            if cancelled.flag.load(ordering: .relaxed) { throw .backupCancelled(path: path) }
+            if let error = error as? DatabaseError {
+                let code = error.extendedResultCode
+                let message = error.message ?? "SQLite error \(code.rawValue)"
+                if [.SQLITE_IOERR_READ, .SQLITE_IOERR_SHORT_READ].contains(code) {
+                    // A page of the snapshot (in the database's file or its -wal) could not be read.
+                    throw .backupReadFailed(
+                        database: self.path, path: path, reason: "\(message), SQLite code \(code.rawValue)")
+                }
+                if [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN].contains(error.resultCode) {
+                    // The copy's writes failed, not the database's reads.
+                    throw .backupFailed(path: path, reason: message)
+                }
             }
             throw StoreError.from(error, path: self.path)
         }

@@ -26,6 +26,8 @@ public struct AccountStore: Sendable {
     /// Whether the store was opened read-only (``StoreConfiguration/readOnly``): it then never checkpoints.
     let readOnly: Bool
     let keyRing: KeyRing?
+    /// The store's logger hearing of the keys file's changes, until ``close()`` (or the store is released).
+    let keysFileReporting: KeysFileReporting?
     let logger: Logger
     let now: @Sendable () -> Date
     let twitterLookup: TwitterLookup
@@ -96,7 +98,7 @@ public struct AccountStore: Sendable {
         self.logger = configuration.logger
         // A keys file changed under the running store (a rotation, or a mistake the ring does not take) is one line.
         let logger = configuration.logger
-        keyRing?.reportFileChanges { change in
+        self.keysFileReporting = keyRing?.reportFileChanges { change in
             switch change {
             case .taken(let ids):
                 logger.info("keys file read again", metadata: ["store.keys": "\(ids.joined(separator: ","))"])
@@ -115,6 +117,8 @@ public struct AccountStore: Sendable {
     /// Checkpoints the WAL into the database file (truncating it when no other process uses the file, never waiting
     /// for one) and closes it; later calls on this store fail. A read-only store only closes.
     public func close() throws(StoreError) {
+        // (a store closed hears no more of a changed keys file; the others opened on the ring go on)
+        keysFileReporting?.end()
         do {
             if !readOnly { AccountStore.checkpointWithoutWaiting(pool) }
             try pool.close()

@@ -48,6 +48,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A backup (``AccountStore/backUp(to:progress:)``) could not be written to `path`, or its copy failed its check;
     /// the database is unchanged, and so is the file at `path`.
     case backupFailed(path: String, reason: String)
+    /// A backup (``AccountStore/backUp(to:progress:)``) was stopped because its task was cancelled; the database is
+    /// unchanged, and so is the file at `path`.
+    case backupCancelled(path: String)
+    /// Reading the database at `database` failed during a backup to `path` (its disk or file system returned an error);
+    /// nothing was written to `path`, which is as it was.
+    case backupReadFailed(database: String, path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -95,6 +101,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "database error on \(path) (SQLite code \(code)): \(message)"
         case .backupFailed(let path, let reason):
             return "cannot write the backup \(path): \(reason); the database is unchanged, and no file was left"
+        case .backupCancelled(let path):
+            return "the backup to \(path) was cancelled; the database is unchanged, and \(path) is as it was"
+        case .backupReadFailed(let database, let path, let reason):
+            return "cannot back up the database \(database): reading it failed (\(reason)); check the disk it is on "
+                + "(the system log names the device and the error); \(path) is as it was, and no file was left"
         }
     }
 }

@@ -72,4 +72,53 @@ struct KeysFileLogTests {
             #expect(!log.contains(keyA) && !log.contains(keyB) && !log.contains(regeneratedA))
         }
     }
+
+    /// Two stores opened on one key ring (an app with two databases) each log a changed keys file, once for each
+    /// version of it, whichever store's sealing read it; a store once closed logs nothing more, and the other still
+    /// does.
+    @Test func everyOpenStoreOnARingLogsAChangedKeysFileAndAClosedOneNoMore() async throws {
+        try await withTemporaryDirectory { dir in
+            let keyA = Base64.encode(SecureRandom.bytes(count: 32))
+            let keyB = Base64.encode(SecureRandom.bytes(count: 32))
+            let keyC = Base64.encode(SecureRandom.bytes(count: 32))
+            let keysPath = dir + "/keys"
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: "a:\(keyA)\n")
+            let ring = try KeyRing.loadFile(path: keysPath, recheckInterval: .zero)
+            func open(_ name: String, _ lines: Locked<[String]>) throws -> AccountStore {
+                var configuration = StoreConfiguration(path: dir + "/" + name)
+                configuration.schemaPolicy = .applyPendingMigrations
+                configuration.logger = capturingLogger(lines)
+                return try AccountStore(configuration: configuration, keyRing: ring)
+            }
+            let firstLines = Locked<[String]>([])
+            let secondLines = Locked<[String]>([])
+            let first = try open("first.sqlite", firstLines)
+            let second = try open("second.sqlite", secondLines)
+            defer { try? second.close() }
+            let keyLines = { (lines: Locked<[String]>) in lines.value.filter { $0.contains("keys file") } }
+
+            // When a rotation puts a new sealing key first, and both stores seal values
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: "b:\(keyB)\na:\(keyA)\n")
+            try await Self.sealOne("rotated1", twitterID: 1, in: first)
+            try await Self.sealOne("rotated2", twitterID: 2, in: second)
+            try await Self.sealOne("rotated3", twitterID: 3, in: first)
+            // Then each store's logger has one line naming the keys now held
+            for lines in [firstLines, secondLines] {
+                #expect(keyLines(lines).count == 1, "\(keyLines(lines))")
+                #expect(
+                    keyLines(lines).allSatisfy { $0.hasPrefix("info ") && $0.contains("b,a") }, "\(keyLines(lines))")
+            }
+
+            // When the first store is closed and the file changes again
+            try first.close()
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: "c:\(keyC)\nb:\(keyB)\na:\(keyA)\n")
+            try await Self.sealOne("later", twitterID: 4, in: second)
+            // Then only the store still open logs it
+            #expect(keyLines(firstLines).count == 1, "\(keyLines(firstLines))")
+            #expect(keyLines(secondLines).count == 2, "\(keyLines(secondLines))")
+            #expect(keyLines(secondLines).last?.contains("c,b,a") == true, "\(keyLines(secondLines))")
+            let log = (firstLines.value + secondLines.value).joined(separator: "\n")
+            #expect(!log.contains(keyA) && !log.contains(keyB) && !log.contains(keyC))
+        }
+    }
 }

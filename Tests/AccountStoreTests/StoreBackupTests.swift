@@ -57,9 +57,10 @@ struct StoreBackupTests {
         }
     }
 
-    /// A backup whose task is cancelled while it copies stops, throws `backupFailed` saying so, and leaves no file
-    /// at its path nor beside it; the store goes on.
-    @Test func aCancelledBackupStopsAndLeavesNoFile() async throws {
+    /// A backup whose task is cancelled while it copies stops and throws `backupCancelled` naming its path (a
+    /// caller tells it from a failure by its case); the earlier copy at that path stays byte for byte, no unfinished
+    /// copy is left beside it, and the store goes on.
+    @Test func aCancelledBackupStopsAndLeavesTheEarlierCopy() async throws {
         try await withTemporaryDirectory { dir throws in
             let store = try makeStore(in: dir, synchronous: .normal)
             defer { try? store.close() }
@@ -67,6 +68,7 @@ struct StoreBackupTests {
                 _ = try await store.createAccount(newAccount("user\(index)"))
             }
             let copy = dir + "/copy.sqlite"
+            writeFile(copy, Array("yesterday's backup".utf8))
             let canceller = Canceller()
             let task = Task {
                 try await store.backUp(to: copy) { _, _ in
@@ -76,13 +78,74 @@ struct StoreBackupTests {
             }
             canceller.hold(task)
 
-            await #expect(throws: StoreError.backupFailed(path: copy, reason: "cancelled")) {
+            await #expect(throws: StoreError.backupCancelled(path: copy)) {
                 _ = try await task.value
             }
             #expect(canceller.asked)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("copy") }.isEmpty)
+            #expect(fileBytes(copy) == Array("yesterday's backup".utf8))
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains("copy") } == [
+                    "copy.sqlite"
+                ])
             #expect(try await store.accountCount() == 3_000)
             _ = try await store.createAccount(newAccount("after"))
+        }
+    }
+
+    /// A backup during which reading the database fails (here: pages of the snapshot in the `-wal`, which is cut
+    /// short under the copy, as a failing disk would return them) says that reading the database failed, naming the
+    /// database, not the backup's path as a file that could not be written; the earlier copy stays byte for byte
+    /// and no unfinished copy is left.
+    @Test func aBackupWhoseDatabaseCannotBeReadNamesTheDatabase() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir, synchronous: .normal)
+            defer { try? store.close() }
+            let database = dir + "/accounts.sqlite"
+            // Given rows that only the -wal holds (another connection, which never checkpoints, wrote them)
+            var configuration = Configuration()
+            configuration.journalMode = .wal
+            let writer = try DatabasePool(path: database, configuration: configuration)
+            defer { try? writer.close() }
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                try db.execute(
+                    sql: """
+                        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                        INSERT INTO users (public_id, username, first_name, last_name, password_hash, created_at,
+                            updated_at)
+                        SELECT printf('%08x-0000-4000-8000-000000000000', i), 'user' || i, 'Ann', 'Lee',
+                            'pbkdf2_sha256$1000$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', i, i FROM n
+                        """)
+            }
+            #expect(fileBytes(database + "-wal").count > 1_000_000)
+            let copy = dir + "/copy.sqlite"
+            writeFile(copy, Array("yesterday's backup".utf8))
+
+            // When the -wal is cut short once the copy has begun
+            let cut = Atomic<Bool>(false)
+            let result: Result<AccountStore.BackupReport, StoreError>
+            do throws(StoreError) {
+                result = .success(
+                    try await store.backUp(to: copy) { _, _ in
+                        if !cut.exchange(true, ordering: .relaxed) { _ = truncate(database + "-wal", 4096) }
+                    })
+            } catch {
+                result = .failure(error)
+            }
+
+            // Then the error names the database and says reading it failed
+            let wasCut = cut.load(ordering: .relaxed)
+            #expect(wasCut)
+            guard case .failure(let error) = result else {
+                Issue.record("the backup succeeded")
+                return
+            }
+            #expect(error.description.contains(database) && error.description.contains("reading"), "\(error)")
+            #expect(!error.description.contains("cannot write the backup"), "\(error)")
+            #expect(error.description.contains("\(copy) is as it was"), "\(error)")
+            // And the earlier copy is as it was, with nothing left beside it
+            #expect(fileBytes(copy) == Array("yesterday's backup".utf8))
+            #expect(hiddenFiles(in: dir).isEmpty, "\(hiddenFiles(in: dir))")
         }
     }
 
