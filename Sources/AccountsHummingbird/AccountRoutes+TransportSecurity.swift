@@ -37,6 +37,21 @@ extension AccountRoutes {
         ServerLimits.http1Server(
             idleTimeout: idleTimeout, requestReadTimeout: requestReadTimeout, writeTimeout: writeTimeout)
     }
+
+    /// Holds the app's server to `maximum` open connections, by default a quarter of the process's descriptor limit
+    /// (`ulimit -n`, read when called): give it to the `ApplicationConfiguration` as its
+    /// `availableConnectionsDelegate`. A server at its cap takes no new connection (it waits in the listen queue)
+    /// until one of its own closes, so that the process never runs out of descriptors, as it does without a cap when
+    /// clients open more connections than it may hold: then the database, requests to Twitter and mails fail, and on
+    /// Linux libdispatch stops the process (SIGILL: its thread-pool monitor cannot open `/proc/…/stat`).
+    ///
+    /// ```swift
+    /// ApplicationConfiguration(address: …, availableConnectionsDelegate: AccountRoutes.connectionLimit())
+    /// ```
+    /// - Parameter maximum: The most connections open at once (at least 1); `nil` for a quarter of `ulimit -n`.
+    public static func connectionLimit(maximum: Int? = nil) -> MaximumAvailableConnections {
+        ServerLimits.connectionLimit(maximum: max(1, maximum ?? ServerLimits.maximumConnections()))
+    }
 }
 
 /// Adds `Strict-Transport-Security` to every answer of the routes to a request that came over HTTPS

@@ -2,6 +2,12 @@ package import HummingbirdCore
 import NIOCore
 import NIOHTTPTypes
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The limits the app's server (`AccountRoutes.http1Server`) and the sandbox's put on each connection: one
 /// implementation for both.
 package enum ServerLimits {
@@ -17,6 +23,34 @@ package enum ServerLimits {
             configuration: HTTP1Channel.Configuration(
                 additionalChannelHandlers: [RequestReadDeadline(limit: readLimit), WriteDeadline(limit: writeLimit)],
                 idleTimeout: TimeAmount(idleTimeout)))
+    }
+
+    /// The most connections one server holds open at once: a quarter of the process's descriptor limit
+    /// (`ulimit -n`, read now), at least 1. A server at its cap takes no more connections (they wait in the listen
+    /// queue) until one of its own closes, so that the process never runs out of descriptors: at the limit, anything
+    /// else that needs one fails, libdispatch's thread-pool monitor included, which cannot open
+    /// `/proc/<tid>/stat` then and stops the process (SIGILL, "workq: registered worker exited prematurely").
+    /// A quarter leaves half the limit to the rest of a process that runs two servers (`accounts demo`).
+    package static func maximumConnections(descriptorLimit: Int = currentDescriptorLimit()) -> Int {
+        max(1, descriptorLimit / 4)
+    }
+
+    /// The process's descriptor limit: `RLIMIT_NOFILE`'s soft limit (1,048,576 when unlimited or unreadable).
+    package static func currentDescriptorLimit() -> Int {
+        var limit = rlimit()
+        #if canImport(Glibc)
+            let read = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        #else
+            let read = getrlimit(RLIMIT_NOFILE, &limit)
+        #endif
+        guard read == 0, limit.rlim_cur != rlim_t.max else { return 1 << 20 }
+        return Int(clamping: limit.rlim_cur)
+    }
+
+    /// What `ApplicationConfiguration.availableConnectionsDelegate` takes to hold a server to `maximum` connections
+    /// (by default ``maximumConnections(descriptorLimit:)``).
+    package static func connectionLimit(maximum: Int = maximumConnections()) -> MaximumAvailableConnections {
+        MaximumAvailableConnections(maximum)
     }
 }
 

@@ -63,7 +63,8 @@ public struct TwitterSandbox: Sendable {
     /// Listens on 127.0.0.1 and serves until the surrounding task is cancelled, which stops it gracefully (requests
     /// under way are answered); state lives only for this run. Like the app's server
     /// (`AccountRoutes.http1Server`), it closes a connection idle, trickling its request or not reading its answer
-    /// for ``SandboxConfiguration/connectionTimeout``.
+    /// for ``SandboxConfiguration/connectionTimeout``, and holds at most a quarter of the process's descriptor limit
+    /// in connections (as `AccountRoutes.connectionLimit()`): others wait until one closes.
     /// - Parameter onReady: Called once with the bound port (useful when the configured port is 0).
     public func run(onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let service = SandboxService(configuration: configuration, state: SandboxState(), logger: logger)
@@ -77,7 +78,9 @@ public struct TwitterSandbox: Sendable {
             server: ServerLimits.http1Server(idleTimeout: timeout, requestReadTimeout: timeout, writeTimeout: timeout),
             configuration: ApplicationConfiguration(
                 address: .hostname("127.0.0.1", port: configuration.port),
-                serverName: "TwitterSandbox"
+                serverName: "TwitterSandbox",
+                // (fewer connections than descriptors: at the limit the process is stopped by libdispatch)
+                availableConnectionsDelegate: ServerLimits.connectionLimit()
             ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

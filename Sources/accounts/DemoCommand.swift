@@ -186,7 +186,9 @@ struct DemoCommand: AsyncParsableCommand {
                     // for an answer the client does not read)
                     server: AccountRoutes.http1Server(),
                     configuration: ApplicationConfiguration(
-                        address: .hostname("127.0.0.1", port: port), serverName: "accounts-demo"),
+                        address: .hostname("127.0.0.1", port: port), serverName: "accounts-demo",
+                        // (a quarter of `ulimit -n` each, for the app and the sandbox: descriptors stay for the rest)
+                        availableConnectionsDelegate: AccountRoutes.connectionLimit()),
                     onServerRunning: { channel in
                         let bound = channel.localAddress?.port ?? port
                         outbox.port.withLock { $0 = bound }

@@ -31,7 +31,9 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
     }
     try await Application(
         router: router, server: AccountRoutes.http1Server(),  // closes idle, trickling, non-reading clients (30 s)
-        configuration: .init(address: .hostname("0.0.0.0", port: 8080))
+        configuration: .init(
+            address: .hostname("0.0.0.0", port: 8080),
+            availableConnectionsDelegate: AccountRoutes.connectionLimit())  // at most a quarter of `ulimit -n`
     ).runService()
     try store.close()  // after a graceful shutdown: checkpoints the -wal file (see the shutdown example below)
 }

@@ -24,7 +24,7 @@ struct WriteDeadlineTests {
         let application = Application(
             router: router,
             server: AccountRoutes.http1Server(
-                idleTimeout: .seconds(10), requestReadTimeout: .seconds(10), writeTimeout: .seconds(1)),
+                idleTimeout: .seconds(10), requestReadTimeout: .seconds(10), writeTimeout: .seconds(2)),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -36,7 +36,7 @@ struct WriteDeadlineTests {
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
             // Given a client with a 64 KiB receive window that asks for a 16 MiB answer
-            // When it reads at most 64 KiB every 10 ms (never pausing as long as the 1 s write timeout)
+            // When it reads at most 64 KiB every 10 ms (never pausing as long as the 2 s write timeout; 256 reads at least)
             let (received, took) = await withCheckedContinuation { done in
                 Thread.detachNewThread {
                     let started = ContinuousClock.now
@@ -45,18 +45,21 @@ struct WriteDeadlineTests {
                 }
             }
             // Then it took longer than the write timeout, and got the whole answer
-            #expect(took > .seconds(1), "took \(took)")
+            #expect(took > .seconds(2), "took \(took)")
             #expect(received >= size, "got \(received) of \(size) bytes in \(took)")
             group.cancelAll()
         }
     }
 
     /// Sends a GET for `path` on a socket with a 64 KiB receive buffer and reads the answer 64 KiB at a time with a
-    /// 10 ms pause between reads, until the server closes the connection or `limit`: the bytes read (head and body).
+    /// 10 ms pause between reads, until the server closes the connection, a read waits 30 s, or `limit`: the bytes
+    /// read (head and body).
     static func readSlowly(port: Int, path: String, limit: Duration) -> Int {
         guard let socket = try? SlowClient.connectedSocket(port: port, receiveBufferBytes: 65_536) else { return -1 }
         defer { close(socket) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        // (a long wait for each read: the test process's threads may be busy with other tests for seconds before
+        // the server's handler runs; a server that closes the connection ends the read at once all the same)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         _ = setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count

@@ -157,6 +157,67 @@ extension SlowClient {
     }
 }
 
+extension SlowClient {
+    /// Opens `clients` connections to `port` at once and, for `duration`, sends `request` four times over (pipelined)
+    /// on each connection the server answers, as soon as it answered, so that the server stays busy with as many
+    /// connections as it took. A connection the server has not taken yet waits in its listen queue with its first
+    /// four requests. Returns how many answers came back; every connection is closed on return. It blocks the calling
+    /// thread throughout: call it through ``onOwnThread(_:)``.
+    public static func flood(port: Int, clients: Int, request: String, for duration: Duration) -> Int {
+        var open: [SlowClient] = []
+        for _ in 0..<clients {
+            // (a listen queue that is full refuses the rest: they are not needed)
+            guard let client = try? SlowClient(port: port) else { continue }
+            open.append(client)
+        }
+        let burst = String(repeating: request, count: 4)
+        var answers = 0
+        for client in open { client.send(burst) }
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < duration {
+            for client in open {
+                let received = client.receivedText()
+                guard !received.isEmpty else { continue }
+                answers += received.components(separatedBy: "HTTP/1.1 ").count - 1
+                client.send(burst)
+            }
+            usleep(5_000)
+        }
+        return answers
+    }
+
+    /// How long after the call a new connection to `port` got an answer to `request` (sent with
+    /// `Connection: close` added to its headers), trying a new connection every second; nil when none answered within
+    /// `limit`. It blocks the calling thread: call it through ``onOwnThread(_:)``.
+    public static func firstAnswer(port: Int, request: String, within limit: Duration) -> Duration? {
+        let closing = request.replacingOccurrences(of: "\r\n\r\n", with: "\r\nConnection: close\r\n\r\n")
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < limit {
+            if let client = try? SlowClient(port: port), client.send(closing) {
+                let tried = ContinuousClock.now
+                var received = ""
+                while ContinuousClock.now - tried < .seconds(1) && ContinuousClock.now - started < limit {
+                    received += client.receivedText()
+                    if received.hasPrefix("HTTP/1.1 ") { return ContinuousClock.now - started }
+                    usleep(20_000)
+                }
+            } else {
+                usleep(100_000)
+            }
+        }
+        return nil
+    }
+}
+
+/// Runs `body` on a thread of its own, outside Swift's cooperative pool, and returns what it returns: a client that
+/// keeps time (``SlowClient/flood(port:clients:request:for:)``) then keeps it while tests run side by side, where a
+/// task of the pool may wait seconds for a thread on a 2-core machine.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: body()) }
+    }
+}
+
 /// Why a ``SlowClient`` could not connect (the `errno`).
 public enum SlowClientError: Error, Equatable {
     case socket(Int32)
