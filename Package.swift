@@ -214,6 +214,17 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ReadmeSampleTests",
+            dependencies: [
+                "AccountCrypto", "AccountModel", "AccountStore", "AccountsHummingbird", "DuplicateDetection",
+                "Registration", "TwitterOAuth", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // README's samples, compiled as an app that depends on this package compiles them: public API only
+            packageAccess: false
+        ),
+        .testTarget(
             name: "accountsTests",
             dependencies: [
                 "accounts", "TestSupport", "AccountStore", "AccountCrypto", "AccountModel", "AccountTransfer",

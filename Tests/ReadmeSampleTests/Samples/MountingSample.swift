@@ -1,3 +1,6 @@
+// Package.swift: .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0") beside this
+// package and swift-log; target dependencies: .product(name: "AccountsHummingbird", package: "accounts"), plus
+// AccountStore, AccountModel, AccountCrypto, Registration, TwitterOAuth, Hummingbird and Logging (swift-log)
 import AccountCrypto
 import AccountModel
 import AccountStore
@@ -8,8 +11,8 @@ import Logging
 import Registration
 import TwitterOAuth
 
-/// The README's "Mounting the routes" example, kept here so that it keeps compiling (never run).
-func readmeMountingExample(consumerKey: String, consumerSecret: String) async throws {
+/// README "Mounting the routes": an app serving the routes (its top-level statements, in a function).
+func mountingSample(consumerKey: String, consumerSecret: String) async throws {
     let logger = Logger(label: "app.accounts")  // the routes, the service and the store log nothing without one
     var storeConfiguration = StoreConfiguration(path: "accounts.sqlite")
     storeConfiguration.schemaPolicy = .applyPendingMigrations
@@ -23,7 +26,7 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
     let routes = AccountRoutes(
         store: store, registration: registration, local: LocalAccounts(store: store), logger: logger)
 
-    let router = Router(context: AccountsRequestContext.self)
+    let router = Router(context: AccountsRequestContext.self)  // knows each request's peer address
     routes.addRoutes(to: router)  // the routes below
     router.get("/hello") { request, context in  // the app's own routes can ask who is signed in
         let account = try await routes.signedInAccount(request, context: context)
@@ -36,18 +39,4 @@ func readmeMountingExample(consumerKey: String, consumerSecret: String) async th
             availableConnectionsDelegate: AccountRoutes.connectionLimit())  // at most a quarter of `ulimit -n`
     ).runService()
     try store.close()  // after a graceful shutdown: checkpoints the -wal file (see the shutdown example below)
-}
-
-/// The README's shutdown example for "Forgot your password?", kept here so that it keeps compiling (never run).
-func readmeResetShutdownExample(
-    application: some ApplicationProtocol, routes: AccountRoutes, store: AccountStore
-) async throws {
-    try await application.runService()  // SIGINT or SIGTERM: a graceful shutdown, then it returns
-    await withTaskGroup(of: Void.self) { group in
-        group.addTask { await routes.finishMails() }  // every link asked for so far issued and mailed
-        group.addTask { try? await Task.sleep(for: .seconds(10)) }  // or 10 seconds, whichever comes first
-        await group.next()
-        group.cancelAll()
-    }
-    try store.close()  // checkpoints the -wal file: deleted accounts leave it too (secure_delete zeroes what they held)
 }

@@ -1,0 +1,29 @@
+import AccountCrypto
+import AccountModel
+import AccountStore
+import Foundation
+import Logging
+
+/// README "Embedding the library": opening a store as an app does (its top-level statements, in a function).
+func embeddingSample() async throws {
+    let logger = Logger(label: "app.accounts")
+
+    // Keys: --keys-file / ACCOUNTS_KEYS_FILE / ACCOUNTS_KEYS, as the CLI reads them.
+    let keyRing = try KeyRing.load(keysFile: nil, environment: ProcessInfo.processInfo.environment)
+
+    var configuration = StoreConfiguration(path: "accounts.sqlite")
+    configuration.schemaPolicy = .applyPendingMigrations  // default .requireCurrent: refuse, say "run accounts migrate"
+    configuration.logger = logger  // swift-log; info and below, never secrets
+    let store = try AccountStore(configuration: configuration, keyRing: keyRing)
+
+    let ann = try await store.createAccount(
+        NewAccount(
+            username: try Username(validating: "ann"),
+            email: try EmailAddress(validating: "ann@example.org")))
+    if let existing = try store.accountID(twitterUserID: TwitterUserID(decimal: "1234567890123456789")!) {
+        print("already registered as \(existing): sign them in")
+    }
+
+    try store.close()  // at shutdown: checkpoints the -wal file, so deleted rows leave it too
+    _ = ann
+}
