@@ -97,10 +97,18 @@ extension SlowClient {
     /// Opens three connections to `port` and plays three slow clients on them, a step every `interval`: `idle` sends
     /// nothing, `headers` sends a request's headers a byte a step, `body` sends complete headers of a 60,000-byte
     /// form and then its body a byte a step. Stops when the server has closed all three, or `limit` after the start.
-    /// Returns, for each one the server closed, when it did (from the start).
+    /// Returns, for each one the server closed, when it did (from the start). The clients keep time on a thread of
+    /// their own (``onOwnThread(_:)``): a step that waited for a thread of the busy cooperative pool would leave a
+    /// trickling client silent past the server's idle timeout.
     public static func trickleThree(
         port: Int, every interval: Duration, for limit: Duration
     ) async throws -> [String: Duration] {
+        try await onOwnThread { Result { try trickleThreeBlocking(port: port, every: interval, for: limit) } }.get()
+    }
+
+    private static func trickleThreeBlocking(
+        port: Int, every interval: Duration, for limit: Duration
+    ) throws -> [String: Duration] {
         let idle = try SlowClient(port: port)
         let headers = try SlowClient(port: port)
         let body = try SlowClient(port: port)
@@ -121,7 +129,7 @@ extension SlowClient {
             if closed["headers"] == nil { headers.send(String(header[step % header.count])) }
             if closed["body"] == nil { body.send("a") }
             step += 1
-            try await Task.sleep(for: interval)
+            sleepBlocking(interval)
         }
     }
 }
@@ -129,10 +137,20 @@ extension SlowClient {
 extension SlowClient {
     /// Connects to `port` with a small receive buffer and sends `request` over and over (pipelined), never reading an
     /// answer, until the server closes or resets the connection, or `limit` after the start. Returns how long the
-    /// server took to close it (nil when it did not) and how many requests were sent whole.
+    /// server took to close it (nil when it did not) and how many requests were sent whole. It keeps time on a thread
+    /// of its own, as ``trickleThree(port:every:for:)`` does.
     public static func pipelineWithoutReading(
         port: Int, request: String, for limit: Duration
     ) async throws -> (closedAfter: Duration?, requestsSent: Int) {
+        try await onOwnThread {
+            Result { try pipelineWithoutReadingBlocking(port: port, request: request, for: limit) }
+        }
+        .get()
+    }
+
+    private static func pipelineWithoutReadingBlocking(
+        port: Int, request: String, for limit: Duration
+    ) throws -> (closedAfter: Duration?, requestsSent: Int) {
         let client = try SlowClient(port: port, receiveBufferBytes: 4096)
         let bytes = Array(request.utf8)
         var pending = bytes[...]
@@ -151,7 +169,7 @@ extension SlowClient {
                 pending = pending.dropFirst(sent)
                 if pending.isEmpty { pending = bytes[...] }
             }
-            if !progressed { try await Task.sleep(for: .milliseconds(50)) }
+            if !progressed { sleepBlocking(.milliseconds(50)) }
         }
         return (nil, sentBytes / bytes.count)
     }
@@ -207,6 +225,12 @@ extension SlowClient {
         }
         return nil
     }
+}
+
+/// Blocks the calling thread for `duration`.
+private func sleepBlocking(_ duration: Duration) {
+    let (seconds, attoseconds) = duration.components
+    Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
 }
 
 /// Runs `body` on a thread of its own, outside Swift's cooperative pool, and returns what it returns: a client that
