@@ -18,7 +18,8 @@ package final class KeysFileReporting: Sendable {
         self.ending = ending
     }
 
-    /// Stops telling the reporter: once this returns, it is not called again. Calling it again does nothing.
+    /// Stops telling the reporter: once this returns, it is not called again (a call under way on another thread
+    /// returns first; it may be called from inside the reporter itself). Calling it again does nothing.
     package func end() {
         ending()
     }
@@ -70,17 +71,22 @@ final class KeysFileFollower: Sendable {
     /// taken inside `state`'s lock; sealing and opening between checks take only `state`'s.
     private let checking = Mutex(())
     /// The reporters told of each version of the file read after the first (taken or not), once each, in the order
-    /// they were set: every store opened on the ring has one.
+    /// they were set: every store opened on the ring has one. Never held while a reporter is called.
     private let reporters = Mutex(Reporters())
+    /// Held while one reporter is called (checks, and so reports, run one at a time): a reporting ended on another
+    /// thread while its reporter is called waits on it for that call to return.
+    private let telling = Mutex(())
 
     private struct Reporters {
         var next = 0
         var all: [(number: Int, report: @Sendable (KeysFileChange) -> Void)] = []
+        /// The reporter being called, and on which thread.
+        var calling: (number: Int, thread: UInt)?
     }
 
     /// Tells `reporter` of each version of the file read from now on, whether its keys were taken or not (once per
-    /// version), beside the reporters set before, until the reporting returned ends. Called inside a check, with
-    /// the reporters' lock held: it must not use the ring, nor end a reporting.
+    /// version), beside the reporters set before, until the reporting returned ends. The reporter is called inside a
+    /// check: it must not use the ring; it may set reporters and end reportings, its own included.
     func report(to reporter: @escaping @Sendable (KeysFileChange) -> Void) -> KeysFileReporting {
         let number = reporters.withLock { reporters in
             defer { reporters.next += 1 }
@@ -88,16 +94,44 @@ final class KeysFileFollower: Sendable {
             return reporters.next
         }
         return KeysFileReporting { [self] in
-            reporters.withLock { $0.all.removeAll { $0.number == number } }
+            // (the reporter is released after the lock: what it holds may end a reporting as it goes)
+            let (removed, calledElsewhere) = reporters.withLock { reporters in
+                let removed = reporters.all.firstIndex { $0.number == number }.map { reporters.all.remove(at: $0) }
+                guard let calling = reporters.calling else { return (removed, false) }
+                return (removed, calling.number == number && calling.thread != Self.currentThread())
+            }
+            // (once this returns, the reporter is not called again: a call under way on another thread ends first;
+            // one under way on this thread is the caller's own, from inside the report)
+            if calledElsewhere { telling.withLock { _ in } }
+            withExtendedLifetime(removed) {}
         }
     }
 
-    /// Tells every reporter of `change`. (Under the lock: a reporting that ends waits for a report under way, so that
-    /// once it has ended its reporter is not called again.)
+    /// Tells every reporter set, and not ended, of `change`: each one with no lock held but `telling`, so that a
+    /// reporter may set or end reportings (a report under way on another thread delays only its own reporter's end).
     private func tell(_ change: KeysFileChange) {
-        reporters.withLock { reporters in
-            for reporter in reporters.all { reporter.report(change) }
+        let numbers = reporters.withLock { $0.all.map(\.number) }
+        for number in numbers {
+            telling.withLock { _ in
+                let reporter = reporters.withLock { reporters -> (@Sendable (KeysFileChange) -> Void)? in
+                    guard let found = reporters.all.first(where: { $0.number == number }) else { return nil }
+                    reporters.calling = (number, Self.currentThread())
+                    return found.report
+                }
+                guard let reporter else { return }
+                defer { reporters.withLock { $0.calling = nil } }
+                reporter(change)
+            }
         }
+    }
+
+    /// The calling thread's id.
+    private static func currentThread() -> UInt {
+        #if canImport(Darwin)
+            UInt(bitPattern: pthread_self())
+        #else
+            UInt(pthread_self())
+        #endif
     }
 
     init(path: String, ring: KeyRing, identity: Identity?, recheckInterval: Duration) {

@@ -36,7 +36,8 @@ struct WriteDeadlineTests {
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
             // Given a client with a 64 KiB receive window that asks for a 16 MiB answer
-            // When it reads at most 64 KiB every 10 ms (never pausing as long as the 2 s write timeout; 256 reads at least)
+            // When it reads at most 64 KiB every 10 ms (never pausing as long as the 2 s write timeout; 256 reads at
+            // least)
             let (received, took) = await withCheckedContinuation { done in
                 Thread.detachNewThread {
                     let started = ContinuousClock.now
