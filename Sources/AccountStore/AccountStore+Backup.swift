@@ -192,7 +192,7 @@ extension AccountStore {
             path: temporary, expected: max(0, pages - free) * pageSize, cancelled: cancelled, progress: progress)
         let context = Unmanaged.passRetained(watch)
         defer { context.release() }
-        let connection = db.sqliteConnection
+        let connection = try db.openConnection()
         // Every 10,000 virtual machine steps: report the copy's size now and then, and stop when cancelled.
         sqlite3_progress_handler(
             connection, 10_000,

@@ -125,7 +125,7 @@ extension AccountStore {
 
     /// A truncating checkpoint on `db` with a busy timeout of 0.
     @Sendable static func truncateWithoutWaiting(_ db: Database) throws {
-        let connection = db.sqliteConnection
+        let connection = try db.openConnection()
         // (SQLite has no getter for the busy timeout: read it back through the pragma, then restore it)
         let timeout = CInt(clamping: (try? Int.fetchOne(db, sql: "PRAGMA busy_timeout")) ?? 0)
         sqlite3_busy_timeout(connection, 0)

@@ -10,9 +10,7 @@ final class RawStatement {
 
     /// Prepares `sql` on `db`'s connection; the statement must not outlive it.
     init(_ db: Database, sql: String) throws {
-        guard let connection = db.sqliteConnection else {
-            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the database connection is closed")
-        }
+        let connection = try db.openConnection()
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {

@@ -105,7 +105,7 @@ final class WriteGate: Sendable {
     }
 
     private func attempt<T>(_ db: Database, _ body: (Database) throws -> T) throws -> Attempt<T> {
-        let connection = db.sqliteConnection
+        let connection = try db.openConnection()
         sqlite3_busy_timeout(connection, 0)
         do {
             try db.beginTransaction(.immediate)
@@ -125,5 +125,16 @@ final class WriteGate: Sendable {
             try? db.rollback()
             throw error
         }
+    }
+}
+
+extension Database {
+    /// The SQLite connection, or SQLite's misuse error when the store was closed (a write still under way as its app
+    /// closes the store): GRDB still runs work on a closed connection, and SQLite's C API dereferences a NULL one.
+    func openConnection() throws -> OpaquePointer {
+        guard let connection = sqliteConnection else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the database connection is closed")
+        }
+        return connection
     }
 }
