@@ -157,7 +157,10 @@ public enum Mailbox: Sendable {
             asciiDomain = rule.canonicalDomain
             if localPart.isEmpty { return nil }
         }
-        return "\(localPart)@\(asciiDomain)"
+        let result = "\(localPart)@\(asciiDomain)"
+        // (dropping dots can bare white space at the front, `\u{0C}.\u{0C}ann@gmail.com`, which folding the result
+        // again would trim: normalise once more, so that a mailbox normalises to itself)
+        return EmailText.trimmed(result) == result ? result : normalize(result)
     }
 
     /// Why two addresses share a normalised mailbox, from the mildest explanation to the strongest rewrite.

@@ -23,6 +23,16 @@ struct MailboxIdempotenceTests {
         #expect(Mailbox.normalize("ann@\u{AD}") == nil)
     }
 
+    /// White space that dropped dots bare at the front of a Gmail local part goes too (`fuzz-mailbox` found it):
+    /// `\u{0C}.\u{0C}n[sm@gmail.com.` is the mailbox of `n[sm@gmail.com`, not of a form-feed-led one a second pass trims.
+    @Test func whiteSpaceThatDroppedDotsBareAtTheFrontIsTrimmed() {
+        let address = "\u{0C}.\u{0C}n[sm@gmail.com."
+        let once = Mailbox.normalize(address)
+        #expect(once.flatMap(Mailbox.normalize) == once, "normalize is not idempotent")
+        #expect(once == "n[sm@gmail.com")
+        #expect(Mailbox.match(address, "n[sm@gmail.com") != nil)
+    }
+
     /// White space in front of a trailing ideographic full stop, which the trim does not reach, goes with it.
     @Test func whiteSpaceBeforeATrailingIdeographicFullStopIsTrimmed() {
         let address = "ann@example.org \u{3002}"
