@@ -14,10 +14,11 @@ extension AccountRoutes {
     ///   otherwise holds a connection for as long as each byte comes within the idle timeout;
     /// - one whose client has stopped reading its answers for `writeTimeout`: the answer waiting for it (over 64 KiB
     ///   beyond what the kernel's socket buffers hold) has had none of its bytes taken in that time (checked every
-    ///   `writeTimeout`, so the close comes one to two `writeTimeout`s after the client stopped). A client that
-    ///   reads, however slowly, is never cut, even from a large answer made in one piece. A large page, or
-    ///   requests sent one after another without reading the answers, otherwise hold the connection forever: the
-    ///   idle timeout never applies while an answer is being written.
+    ///   `writeTimeout`, so the close comes one to two `writeTimeout`s after the client stopped). It closes with a
+    ///   reset, so that the kernel drops what it held of the answer at once instead of keeping it queued for as long
+    ///   as the client stays connected. A client that reads, however slowly, is never cut, even from a large answer
+    ///   made in one piece. A large page, or requests sent one after another without reading the answers, otherwise
+    ///   hold the connection forever: the idle timeout never applies while an answer is being written.
     ///
     /// A request whose body has arrived is never cut short, however long its answer takes to make. Behind a proxy
     /// that buffers requests (nginx), the proxy's own timeouts do this for the clients; the app's still bound the

@@ -100,7 +100,10 @@ extension RequestReadDeadline: Sendable {}
 /// lets some of the buffer go within each `limit`, so it is not cut, even when one write of the answer (a large page
 /// made in one piece) keeps the buffer above the low-water mark for the whole transfer; one that stopped reading holds
 /// the server's answer (and, as HummingbirdCore then reads no further requests from it, its connection) until this
-/// closes it, `limit` to twice `limit` after it stopped.
+/// closes it, `limit` to twice `limit` after it stopped. It closes with a reset (`SO_LINGER` 0): the kernel drops the
+/// answer's bytes it holds (megabytes on a large answer) at once. A plain close left them queued, the socket without
+/// a descriptor waiting on the client's closed window for as long as the client stayed connected, and uncounted by
+/// the server's connection cap.
 final class WriteDeadline: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -132,6 +135,8 @@ final class WriteDeadline: ChannelInboundHandler, RemovableChannelHandler {
             if let before = buffered, let now, now < before {
                 self.arm(context: context, buffered: now)
             } else {
+                // (set at once: this runs on the channel's event loop)
+                _ = (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
                 context.close(promise: nil)
             }
         }

@@ -16,25 +16,7 @@ struct WriteDeadlineTests {
     /// timeout counts from the last time the client took any of the answer, not from when the answer began to wait.
     @Test func aClientThatReadsALargeAnswerSlowlyGetsAllOfIt() async throws {
         let size = 16 << 20
-        let router = Router()
-        router.get("/big") { _, _ in
-            Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(repeating: 0x61, count: size)))
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = Application(
-            router: router,
-            server: AccountRoutes.http1Server(
-                idleTimeout: .seconds(10), requestReadTimeout: .seconds(10), writeTimeout: .seconds(2)),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }
-                try await application.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await Self.withLargeAnswer(size: size, writeTimeout: .seconds(2)) { port in
             // Given a client with a 64 KiB receive window that asks for a 16 MiB answer
             // When it reads at most 64 KiB every 10 ms (never pausing as long as the 2 s write timeout; 256 reads at
             // least)
@@ -48,6 +30,52 @@ struct WriteDeadlineTests {
             // Then it took longer than the write timeout, and got the whole answer
             #expect(took > .seconds(2), "took \(took)")
             #expect(received >= size, "got \(received) of \(size) bytes in \(took)")
+        }
+    }
+
+    /// A client that asks for a large answer and reads none of it is closed one to two write timeouts (2 s) after the
+    /// answer began to wait on it. The time is counted from when the first bytes reached the client, which is when
+    /// the server wrote the whole answer at once and its buffer went over the high-water mark.
+    @Test func aClientThatReadsNothingOfItsAnswerIsClosedWithinTwoTimeouts() async throws {
+        try await Self.withLargeAnswer(size: 16 << 20, writeTimeout: .seconds(2)) { port in
+            // Given a client with a 4 KiB receive window
+            // When it asks for a 16 MiB answer and never reads
+            let outcome = try await SlowClient.askWithoutReading(
+                port: port, request: "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", for: .seconds(60))
+            // Then the answer began to come
+            #expect(outcome.answered != nil, "\(outcome)")
+            // And the server closed the connection no sooner than one write timeout after, and within two (the 6 s
+            // beyond them allow for the event loop's thread waiting on a machine busy with other tests)
+            let closed = try #require(outcome.closedAfterAnswer, "\(outcome)")
+            #expect(closed > .milliseconds(1_900) && closed < .seconds(10), "\(outcome)")
+        }
+    }
+
+    /// Runs `body` with the port of an app whose `GET /big` answers `size` bytes written at once, served by
+    /// ``AccountRoutes/http1Server(idleTimeout:requestReadTimeout:writeTimeout:)`` (10 s idle and read timeouts).
+    private static func withLargeAnswer(
+        size: Int, writeTimeout: Duration, _ body: @escaping @Sendable (Int) async throws -> Void
+    ) async throws {
+        let router = Router()
+        router.get("/big") { _, _ in
+            Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(repeating: 0x61, count: size)))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let application = Application(
+            router: router,
+            server: AccountRoutes.http1Server(
+                idleTimeout: .seconds(10), requestReadTimeout: .seconds(10), writeTimeout: writeTimeout),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { continuation.finish() }
+                try await application.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            try await body(port)
             group.cancelAll()
         }
     }

@@ -176,6 +176,39 @@ extension SlowClient {
 }
 
 extension SlowClient {
+    /// Connects to `port` with a 4 KiB receive buffer, sends `request` once and reads none of the answer. Returns how
+    /// long after sending the first bytes of the answer reached the client (nil when none came within `limit`), and
+    /// how long after they did the server reset or shut the connection (nil when it did not within `limit` of them).
+    /// It keeps time on a thread of its own, as ``trickleThree(port:every:for:)`` does.
+    public static func askWithoutReading(
+        port: Int, request: String, for limit: Duration
+    ) async throws -> (answered: Duration?, closedAfterAnswer: Duration?) {
+        try await onOwnThread {
+            Result {
+                let client = try SlowClient(port: port, receiveBufferBytes: 4096)
+                guard client.send(request) else { throw SlowClientError.send(errno) }
+                let started = ContinuousClock.now
+                while !client.hasUnreadBytes {
+                    if ContinuousClock.now - started > limit { return (nil, nil) }
+                    sleepBlocking(.milliseconds(5))
+                }
+                let answered = ContinuousClock.now
+                while !client.isHungUpUnread {
+                    if ContinuousClock.now - answered > limit { return (answered - started, nil) }
+                    sleepBlocking(.milliseconds(5))
+                }
+                return (answered - started, ContinuousClock.now - answered)
+            }
+        }
+        .get()
+    }
+
+    /// Whether the server's answer has begun to arrive, seen without reading it.
+    private var hasUnreadBytes: Bool {
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) == 1
+    }
+
     /// Opens `clients` connections to `port` at once and, for `duration`, sends `request` four times over (pipelined)
     /// on each connection the server answers, as soon as it answered, so that the server stays busy with as many
     /// connections as it took. A connection the server has not taken yet waits in its listen queue with its first
