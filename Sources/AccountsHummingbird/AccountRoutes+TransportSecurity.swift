@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 public import HummingbirdCore
+import NIOCore
 import ServerLimits
 
 extension AccountRoutes {
@@ -31,12 +32,25 @@ extension AccountRoutes {
     ///   - idleTimeout: How long a connection may wait for its next request: 30 seconds.
     ///   - requestReadTimeout: How long a request's body may take to arrive after its headers: 30 seconds.
     ///   - writeTimeout: How long an answer may wait on a client that does not read it: 30 seconds.
+    ///   - connectionsPerClient: The most connections one client may hold open at once, none by default. A client is
+    ///     the peer's address as the routes' limits count it: an IPv4 address, an IPv6 /64, an IPv6 address that
+    ///     carries an IPv4 one as that IPv4 address. A connection beyond it is closed (reset) as soon as it is taken,
+    ///     before a request is read; the client's others go on. Set it only where browsers connect to the app
+    ///     directly: behind a proxy, every connection comes from the proxy (its own limit does this: nginx
+    ///     `limit_conn`). Browsers open about 6 connections to a site; 16 leaves room for a few behind one address.
     public static func http1Server(
         idleTimeout: Duration = .seconds(30), requestReadTimeout: Duration = .seconds(30),
-        writeTimeout: Duration = .seconds(30)
+        writeTimeout: Duration = .seconds(30), connectionsPerClient: Int? = nil
     ) -> HTTPServerBuilder {
         ServerLimits.http1Server(
-            idleTimeout: idleTimeout, requestReadTimeout: requestReadTimeout, writeTimeout: writeTimeout)
+            idleTimeout: idleTimeout, requestReadTimeout: requestReadTimeout, writeTimeout: writeTimeout,
+            perClient: connectionsPerClient.map { ($0, connectionClientKey) })
+    }
+
+    /// The client a connection from `address` counts for under `connectionsPerClient`: what ``clientKey(_:context:)``
+    /// makes of the peer's address.
+    @Sendable static func connectionClientKey(_ address: SocketAddress) -> String? {
+        address.ipAddress.flatMap { addressBytes(Substring($0)) }.map { clientKey(bytes: $0).key }
     }
 
     /// Holds the app's server to `maximum` open connections, by default a quarter of the process's descriptor limit

@@ -1,6 +1,7 @@
 package import HummingbirdCore
-import NIOCore
+package import NIOCore
 import NIOHTTPTypes
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -14,14 +15,20 @@ package enum ServerLimits {
     /// An HTTP/1.1 server that closes a connection with no request under way for `idleTimeout`, one whose request
     /// body is not complete `requestReadTimeout` after its head, and one whose answer has waited on a client that
     /// does not read for `writeTimeout` (the connection's outbound buffer full, and none of it taken, all that time).
+    ///
+    /// With `perClient`, a client (the `key` its address gives; an address without one is not counted) holds at most
+    /// `maximum` connections at once: one beyond it is closed as soon as it is taken, before anything is read from it.
     package static func http1Server(
-        idleTimeout: Duration, requestReadTimeout: Duration, writeTimeout: Duration
+        idleTimeout: Duration, requestReadTimeout: Duration, writeTimeout: Duration,
+        perClient: (maximum: Int, key: @Sendable (SocketAddress) -> String?)? = nil
     ) -> HTTPServerBuilder {
         let readLimit = TimeAmount(requestReadTimeout)
         let writeLimit = TimeAmount(writeTimeout)
+        let ledger = perClient.map { ConnectionsPerClient(maximum: $0.maximum, key: $0.key) }
         return .http1(
             configuration: HTTP1Channel.Configuration(
-                additionalChannelHandlers: [RequestReadDeadline(limit: readLimit), WriteDeadline(limit: writeLimit)],
+                additionalChannelHandlers: (ledger.map { [ConnectionsPerClientLimit(ledger: $0)] } ?? [])
+                    + [RequestReadDeadline(limit: readLimit), WriteDeadline(limit: writeLimit)],
                 idleTimeout: TimeAmount(idleTimeout)))
     }
 
@@ -53,6 +60,95 @@ package enum ServerLimits {
         MaximumAvailableConnections(maximum)
     }
 }
+
+/// The connections each client holds open on one server: what ``ConnectionsPerClientLimit`` counts in.
+final class ConnectionsPerClient: Sendable {
+    let maximum: Int
+    let key: @Sendable (SocketAddress) -> String?
+    private let open = Mutex<[String: Int]>([:])
+
+    init(maximum: Int, key: @escaping @Sendable (SocketAddress) -> String?) {
+        self.maximum = max(1, maximum)
+        self.key = key
+    }
+
+    /// Counts a connection in for `client`: false (and nothing counted) when it holds `maximum` already.
+    func take(_ client: String) -> Bool {
+        open.withLock { open in
+            let held = open[client, default: 0]
+            guard held < maximum else { return false }
+            open[client] = held + 1
+            return true
+        }
+    }
+
+    /// Counts one of `client`'s connections out.
+    func release(_ client: String) {
+        open.withLock { open in
+            let held = open[client, default: 0]
+            open[client] = held > 1 ? held - 1 : nil
+        }
+    }
+}
+
+/// Closes a connection whose client holds ``ConnectionsPerClient/maximum`` others already, at once and with a reset,
+/// before it reads a request; counts the others in while they are open.
+final class ConnectionsPerClientLimit: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+
+    let ledger: ConnectionsPerClient
+    /// The client this connection is counted in for, until it closes.
+    private var counted: String?
+    private var refused = false
+
+    init(ledger: ConnectionsPerClient) {
+        self.ledger = ledger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard let client = context.channel.remoteAddress.flatMap(ledger.key) else { return }
+        if ledger.take(client) {
+            counted = client
+        } else {
+            refused = true
+            if context.channel.isActive { refuse(context) }
+        }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if refused { return refuse(context) }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if refused { return }
+        context.fireChannelRead(data)
+    }
+
+    private func refuse(_ context: ChannelHandlerContext) {
+        // (set at once: this runs on the channel's event loop)
+        _ = (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        releaseCount()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        releaseCount()
+    }
+
+    private func releaseCount() {
+        if let client = counted { ledger.release(client) }
+        counted = nil
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionsPerClientLimit: Sendable {}
 
 /// Closes the connection when a request's body is not complete `limit` after its head.
 final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler {

@@ -10,20 +10,38 @@ import Foundation
 public final class SlowClient: Sendable {
     private let descriptor: Int32
 
-    /// Connects to `port` on 127.0.0.1; with `receiveBufferBytes`, the socket's receive buffer is set that small before
-    /// connecting (so the server meets a full window soon after the client stops reading).
-    public init(port: Int, receiveBufferBytes: Int32? = nil) throws {
-        let descriptor = try Self.connectedSocket(port: port, receiveBufferBytes: receiveBufferBytes)
+    /// Connects to `port` on 127.0.0.1 (from `source`, another loopback address such as 127.0.0.2, when given); with
+    /// `receiveBufferBytes`, the socket's receive buffer is set that small before connecting (so the server meets a
+    /// full window soon after the client stops reading).
+    public init(port: Int, source: String? = nil, receiveBufferBytes: Int32? = nil) throws {
+        let descriptor = try Self.connectedSocket(port: port, source: source, receiveBufferBytes: receiveBufferBytes)
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         self.descriptor = descriptor
     }
 
-    /// A blocking TCP socket connected to `port` on 127.0.0.1; the caller closes it.
-    public static func connectedSocket(port: Int, receiveBufferBytes: Int32? = nil) throws -> Int32 {
+    /// A blocking TCP socket connected to `port` on 127.0.0.1 (from `source` when given); the caller closes it.
+    public static func connectedSocket(
+        port: Int, source: String? = nil, receiveBufferBytes: Int32? = nil
+    ) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw SlowClientError.socket(errno) }
         if var size = receiveBufferBytes {
             _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(descriptor)
+                throw SlowClientError.connect(code)
+            }
         }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
