@@ -4,9 +4,10 @@ import TestSupport
 import Testing
 
 struct SlowClientRoutesTests {
-    /// On ``AccountRoutes/http1Server(idleTimeout:requestReadTimeout:)``, a connection that sends nothing, and one
-    /// whose headers come a byte at a time, are closed after the idle timeout; one whose form body keeps coming, a
-    /// byte every 100 ms (each well within the idle timeout), is closed after the read timeout.
+    /// On ``AccountRoutes/http1Server(idleTimeout:requestReadTimeout:writeTimeout:connectionsPerClient:)``, a
+    /// connection that sends nothing, and one whose headers come a byte at a time, are closed after the idle timeout;
+    /// one whose form body keeps coming, a byte every 100 ms (each well within the idle timeout), is closed after the
+    /// read timeout.
     @Test func idleAndTricklingConnectionsAreClosedAfterTheirTimeouts() async throws {
         try await WebApp.run(idleTimeout: .seconds(1), requestReadTimeout: .seconds(2)) { app in
             // Given a client that sends nothing, one that trickles its headers, and one that trickles a form body
