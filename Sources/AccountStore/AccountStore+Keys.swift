@@ -101,9 +101,9 @@ extension AccountStore {
     ///
     /// Resumable: each committed batch is final and the next run starts from what is left, so a killed rewrap is
     /// finished by running it again. Refused before anything changes when values are sealed under a key id that is
-    /// not in the ring. Records one `keys_rewrapped` event per run that re-sealed anything, written with the first
-    /// batch that moved a value and brought up to date in the transaction of each later one, so the audit trail counts
-    /// what is committed even when the run stops half way (a value that does not open, a kill).
+    /// not in the ring. Records one `keys_rewrapped` event per run that re-sealed anything, written and dated with the
+    /// first batch that moved a value, its count brought up to date in the transaction of each later one, so the audit
+    /// trail counts what is committed even when the run stops half way (a value that does not open, a kill).
     /// - Parameter progress: called after each batch with the values done so far and the total to do.
     public func rewrapSealedValues(
         batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
@@ -244,13 +244,15 @@ extension AccountStore {
     /// How many batches in a row may replace none of the values they read before a rewrap gives up.
     static let fruitlessRewrapBatches = 3
 
-    /// Writes a run's `keys_rewrapped` event, or brings the one it wrote with an earlier batch (row `rowID`) up to date;
-    /// returns the event's row id.
+    /// Writes a run's `keys_rewrapped` event, or brings the count of the one it wrote with an earlier batch (row
+    /// `rowID`) up to date; returns the event's row id. The event keeps the time of the batch that wrote it, as its
+    /// place in the trail: dated later, it would read as newer than the events recorded after it (a sign-in between
+    /// two batches), and the trail's times would no longer follow the order its events were recorded in.
     static func recordRewrapEvent(_ db: Database, _ event: AccountEvent, replacing rowID: Int64?) throws -> Int64 {
         if let rowID {
             try db.run(
-                sql: "UPDATE account_events SET details = ?, occurred_at = ? WHERE id = ?",
-                arguments: [encodeDetails(event.details), Timestamp.micros(event.occurredAt), rowID])
+                sql: "UPDATE account_events SET details = ? WHERE id = ?",
+                arguments: [encodeDetails(event.details), rowID])
             return rowID
         }
         try insertEvent(db, event)

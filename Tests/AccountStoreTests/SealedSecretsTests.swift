@@ -230,6 +230,50 @@ struct SealedSecretsTests {
         }
     }
 
+    /// The audit trail's times follow the order its events were recorded in (README, "Storage"), a rewrap's too: its
+    /// `keys_rewrapped` event keeps the place and time of the batch that wrote it, and later batches bring its count up
+    /// to date without dating it after the events recorded since (a sign-in, another instance's event), which every
+    /// newest-first view of the trail lists above it.
+    @Test func aRewrapInBatchesKeepsTheTrailsTimesInTheOrderItsEventsWereRecorded() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given two credentials under keyA, and a ring whose first key is keyB
+            let clock = TestClock()
+            let keyA = try SecretKey.generate(id: "keyA")
+            let keyB = try SecretKey.generate(id: "keyB")
+            let before = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyA]), now: clock.closure)
+            try await Self.linkCredentials(2, firstTwitterID: 8_000, in: before)
+            try before.close()
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [keyB, keyA]), now: clock.closure)
+            defer { try? store.close() }
+            let path = dir + "/accounts.sqlite"
+
+            // When a rewrap moves one value a batch, and another instance records an event a minute after the first
+            // batch, before the second
+            _ = try await store.rewrapSealedValues(batchSize: 1) { done, _ in
+                guard done == 1 else { return }
+                clock.advance(by: 60)
+                let micros = Int64(clock.now.timeIntervalSince1970 * 1_000_000)
+                try? executeSQL(
+                    path,
+                    """
+                    INSERT INTO account_events (subject, kind, actor, details, occurred_at)
+                    VALUES (NULL, 'imported', 'cli', '{}', \(micros))
+                    """)
+                clock.advance(by: 60)
+            }
+
+            // Then, newest first, no event is dated after one listed before it
+            let events = try await store.recentEvents(limit: 3)
+            #expect(events.map(\.kind) == [.imported, .keysRewrapped, .linked])
+            let times = events.map(\.occurredAt)
+            #expect(
+                times == times.sorted(by: >),
+                "\(zip(events.map(\.kind.rawValue), times.map(\.timeIntervalSince1970)).map { "\($0) \($1)" })")
+            // And the event counts both values
+            #expect(events.first { $0.kind == .keysRewrapped }?.details == ["key_id": "keyB", "values": "2"])
+        }
+    }
+
     /// Key ids are told apart by their bytes, as SQLite groups them and as sealed values record them: values under
     /// `"caf\u{E9}"` and under `"cafe\u{301}"` (the same text in another Unicode form) are two counts, and a ring
     /// holding only the second does not count the first as its own. Before, the counts were merged under a `String`

@@ -3,8 +3,9 @@ import Foundation
 import GRDB
 
 /// Every table's schema and rows, as text: two dumps are equal when the database holds the same data, whatever
-/// the WAL and checkpoint state of the file.
-public func databaseDump(_ path: String) throws -> String {
+/// the WAL and checkpoint state of the file. The rows of the tables named in `excluding` are left out (their schema
+/// stays).
+public func databaseDump(_ path: String, excluding: Set<String> = []) throws -> String {
     var config = Configuration()
     config.readonly = true
     let queue = try DatabaseQueue(path: path, configuration: config)
@@ -16,7 +17,7 @@ public func databaseDump(_ path: String) throws -> String {
         for table in tables {
             let name: String = table["name"]
             lines.append((table["sql"] as String?) ?? name)
-            if try db.tableExists(name) {
+            if !excluding.contains(name), try db.tableExists(name) {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(name)\" ORDER BY rowid") {
                     lines.append(row.description)
                 }
