@@ -167,12 +167,13 @@ extension AccountStore {
         let key = Mailbox.uniquenessKey(EmailAddress.trim(email))
         return try await read { db in
             guard
-                let row = try Row.fetchOne(
+                let row = try Row.fetchAll(
                     db,
                     sql: """
                         SELECT user_id, email, replaced_by, changed_at, expires_at FROM email_change_undos
-                        WHERE email_key = ? AND used_at IS NULL AND expires_at > ? ORDER BY id DESC LIMIT 1
-                        """, arguments: [key, now]),
+                        WHERE email_key = ? AND used_at IS NULL AND expires_at > ? ORDER BY id DESC
+                        """, arguments: [key, now]
+                ).first(where: { AccountStore.reservesByItsKey(email: $0[1], key: key) }),
                 let account = try AccountStore.account(db, rowID: row[0])
             else { return nil }
             return (

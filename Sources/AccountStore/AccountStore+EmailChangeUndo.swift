@@ -159,15 +159,28 @@ extension AccountStore {
 
     /// The row id of another account (not `other`) for which an undo link not used nor expired restores `email` (as
     /// the store compares addresses): the address is reserved for it while the link works, also while an operator
-    /// keeps the account disabled (sorting out a takeover: enabled again, its link works again).
+    /// keeps the account disabled (sorting out a takeover: enabled again, its link works again). A link whose stored
+    /// key is not its address's key now reserves nothing by it (``reservesByItsKey(email:key:)``).
     static func undoReservation(_ db: Database, _ email: String, other: Int64?, now: Int64) throws -> Int64? {
-        try Int64.fetchOne(
+        let key = Mailbox.uniquenessKey(email)
+        let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
-                    SELECT user_id FROM email_change_undos
+                    SELECT user_id, email FROM email_change_undos
                     WHERE email_key = ?1 AND used_at IS NULL AND expires_at > ?2 AND user_id IS NOT ?3
-                    LIMIT 1
-                    """), arguments: [Mailbox.uniquenessKey(email), now, other])
+                    """), arguments: [key, now, other])
+        while let row = try rows.next() {
+            if reservesByItsKey(email: row[1], key: key) { return row[0] }
+        }
+        return nil
+    }
+
+    /// Whether a reservation of `email` stored with `key` holds that key: not when a former
+    /// ``AccountMatching/Mailbox/uniquenessKey(_:)`` made it and another account held the address's key when the
+    /// store gave reservations their key again (``planReservationKeys(_:stale:now:)``): that former key may be
+    /// another address's key now, and would keep it from its own reservation's owner.
+    static func reservesByItsKey(email: String, key: String) -> Bool {
+        Mailbox.uniquenessKey(email) == key
     }
 
     /// The live undo link whose token hashes to `tokenHash`, of an active account.

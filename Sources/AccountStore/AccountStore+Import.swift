@@ -96,12 +96,14 @@ extension AccountStore {
         let format = reader.format
         let path = path
         let channel = ImportChannel(capacity: Self.importBatchesInFlight)
+        // (addresses the store could not key as it opened are keyed in the import's transaction, before its checks)
+        let keyingFirst = keying.isPending ? logger : nil
         writeGate.beginLongWrite()
         defer { writeGate.endLongWrite() }
         pool.asyncWriteWithoutTransaction { db in
             do {
                 let report = try AccountStore.writeImport(
-                    db, channel: channel, format: format, clock: clock, options: options)
+                    db, channel: channel, format: format, clock: clock, options: options, keyingFirst: keyingFirst)
                 channel.finish(.success(report))
             } catch let failure as TransferFailure {
                 channel.finish(.failure(failure))
@@ -139,6 +141,7 @@ extension AccountStore {
         channel.takeProblems().forEach(onProblem)
         if let readFailure { throw .file(readFailure) }
         let report = try result.get()
+        if keyingFirst != nil && report.committed { keying.done() }
         if report.committed {
             logger.info(
                 "accounts imported",
@@ -150,10 +153,11 @@ extension AccountStore {
         return report
     }
 
-    /// The writer's side of an import: one transaction fed by `channel`, committed or rolled back at its end.
+    /// The writer's side of an import: one transaction fed by `channel`, committed or rolled back at its end, which
+    /// first keys the addresses the store could not key as it opened when `keyingFirst` (its logger) is given.
     private static func writeImport(
         _ db: Database, channel: ImportChannel, format: TransferFormat, clock: @Sendable () -> Date,
-        options: ImportOptions
+        options: ImportOptions, keyingFirst: Logger?
     ) throws -> ImportReport {
         // A bigger page cache for the length of the import (a fixed 128 MiB, whatever the file's size) keeps the
         // indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
@@ -164,6 +168,7 @@ extension AccountStore {
         try db.inTransaction(.immediate) {
             // (read once the write lock is held: the import's time is when it could begin writing)
             let importTime = Timestamp.micros(clock())
+            if let keyingFirst { try keyMissingUniquenessKeys(db, logger: keyingFirst, now: importTime) }
             var session = try ImportSession(db, format: format, importTime: importTime)
             reading: while true {
                 switch channel.receive() {
@@ -288,11 +293,12 @@ private struct ImportSession {
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT email_key, max(expires_at) FROM email_change_undos
-                WHERE used_at IS NULL AND expires_at > ? GROUP BY email_key
+                SELECT email_key, email, expires_at FROM email_change_undos
+                WHERE used_at IS NULL AND expires_at > ?
                 """, arguments: [importTime])
-        {
-            reserved[row[0]] = row[1]
+        where AccountStore.reservesByItsKey(email: row[1], key: row[0]) {
+            let key: String = row[0]
+            reserved[key] = max(reserved[key] ?? 0, row[2])
         }
         self.reserved = reserved
     }

@@ -2,6 +2,7 @@ import AccountMatching
 import AccountModel
 import GRDB
 import Logging
+import Synchronization
 
 /// What a reindex did.
 public struct ReindexReport: Sendable, Hashable {
@@ -268,43 +269,71 @@ extension AccountStore {
     /// when a former ``AccountMatching/Mailbox/uniquenessKey(_:)`` made theirs (the migration that clears
     /// `users.email_key` for such a change leaves them as they were). Costs one indexed query and a read of the live
     /// reservations (a few) when there is nothing to key. A failure (another process holding the write lock past the
-    /// busy timeout) is logged and the store opens all the same: unkeyed addresses still block their case variants,
-    /// and the next open or reindex keys them.
-    static func addMissingUniquenessKeys(_ db: Database, logger: Logger, now: Int64) {
+    /// busy timeout) is logged and the store opens all the same, returning `false`: the store then keys them in its
+    /// next write transaction that commits, before that write checks or takes any address (``KeyingBacklog``).
+    static func addMissingUniquenessKeys(_ db: Database, logger: Logger, now: Int64) -> Bool {
         do {
             // (a reservation left with its former key by a conflict is not counted: it does not make every open write)
             let stale = try staleReservations(db, now: now)
             let keyable = try keyableUnkeyedAddresses(db)
-            guard try !keyable.isEmpty || !planReservationKeys(db, stale: stale, now: now).rekey.isEmpty else { return }
+            guard try !keyable.isEmpty || !planReservationKeys(db, stale: stale, now: now).rekey.isEmpty else {
+                return true
+            }
             try db.inTransaction {
-                let (keyed, conflicts) = try addUniquenessKeys(db, rows: try keyableUnkeyedAddresses(db))
-                let (reservationsKeyed, reservationConflicts) = try rekeyReservations(db, now: now)
-                if reservationsKeyed > 0 {
-                    logger.info(
-                        "gave addresses reserved for undo links their uniqueness key",
-                        metadata: ["store.reindex.reservations_keyed": "\(reservationsKeyed)"])
-                }
-                if !reservationConflicts.isEmpty {
-                    logger.warning(
-                        "addresses reserved for undo links have another account's key; `accounts reindex` names them",
-                        metadata: ["store.reindex.reservation_conflicts": "\(reservationConflicts.count)"])
-                }
-                if keyed > 0 {
-                    logger.info(
-                        "gave stored addresses their uniqueness key", metadata: ["store.reindex.keyed": "\(keyed)"])
-                }
-                if !conflicts.isEmpty {
-                    logger.warning(
-                        "stored addresses differ only in letter case; `accounts reindex` names them",
-                        metadata: ["store.reindex.conflicts": "\(conflicts.count)"])
-                }
+                try keyMissingUniquenessKeys(db, logger: logger, now: now)
                 return .commit
             }
+            return true
         } catch {
             logger.warning(
-                "could not give stored addresses their uniqueness key; the next open or `accounts reindex` will",
+                "could not give stored addresses their uniqueness key; the store's next write will",
                 metadata: ["store.error": "\(type(of: error))"])
+            return false
         }
+    }
+
+    /// Keys the addresses still without one that can be keyed, and gives live reservations (at `now`) the key their
+    /// address has now, in `db`'s transaction (``addMissingUniquenessKeys(_:logger:now:)``), logging what it did.
+    static func keyMissingUniquenessKeys(_ db: Database, logger: Logger, now: Int64) throws {
+        let (keyed, conflicts) = try addUniquenessKeys(db, rows: try keyableUnkeyedAddresses(db))
+        let (reservationsKeyed, reservationConflicts) = try rekeyReservations(db, now: now)
+        if reservationsKeyed > 0 {
+            logger.info(
+                "gave addresses reserved for undo links their uniqueness key",
+                metadata: ["store.reindex.reservations_keyed": "\(reservationsKeyed)"])
+        }
+        if !reservationConflicts.isEmpty {
+            logger.warning(
+                "addresses reserved for undo links have another account's key; `accounts reindex` names them",
+                metadata: ["store.reindex.reservation_conflicts": "\(reservationConflicts.count)"])
+        }
+        if keyed > 0 {
+            logger.info("gave stored addresses their uniqueness key", metadata: ["store.reindex.keyed": "\(keyed)"])
+        }
+        if !conflicts.isEmpty {
+            logger.warning(
+                "stored addresses differ only in letter case; `accounts reindex` names them",
+                metadata: ["store.reindex.conflicts": "\(conflicts.count)"])
+        }
+    }
+}
+
+/// Whether a store still has to key the addresses it could not key as it opened (another process held the write lock
+/// past the busy timeout): its next write transaction keys them before anything else, and the first that commits ends
+/// the backlog. Shared by the copies of one store; a flag read per write when there is none.
+final class KeyingBacklog: Sendable {
+    private let pending: Atomic<Bool>
+
+    init(pending: Bool) {
+        self.pending = Atomic(pending)
+    }
+
+    /// Whether the keying is still to do.
+    var isPending: Bool { pending.load(ordering: .acquiring) }
+
+    /// Records that a committed transaction did the keying.
+    func done() {
+        pending.store(false, ordering: .releasing)
     }
 }
 

@@ -33,6 +33,9 @@ public struct AccountStore: Sendable {
     let twitterLookup: TwitterLookup
     let writeGate: WriteGate
     let readGate: ReadGate
+    /// The keying of addresses this store could not do as it opened, done by its next write
+    /// (``write(durable:checkingActingSession:_:)``).
+    let keying: KeyingBacklog
 
     /// Opens the database described by `configuration`.
     ///
@@ -62,6 +65,7 @@ public struct AccountStore: Sendable {
             try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned)
         }
         let pool = try AccountStore.openPool(configuration)
+        var keyed = true
         do {
             try pool.writeWithoutTransaction { db in
                 if !configuration.readOnly {
@@ -82,7 +86,7 @@ public struct AccountStore: Sendable {
                     metadata: ["store.migrations.count": "\(report.applied.count)", "store.path": "\(path)"])
             }
             if !configuration.readOnly {
-                pool.writeWithoutTransaction { db in
+                keyed = pool.writeWithoutTransaction { db in
                     AccountStore.addMissingUniquenessKeys(
                         db, logger: configuration.logger, now: Timestamp.micros(configuration.now()))
                 }
@@ -112,6 +116,7 @@ public struct AccountStore: Sendable {
         self.twitterLookup = TwitterLookup(path: path)
         self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout, synchronous: configuration.synchronous)
         self.readGate = ReadGate(readers: pool.configuration.maximumReaderCount)
+        self.keying = KeyingBacklog(pending: !keyed)
     }
 
     /// Checkpoints the WAL into the database file (truncating it when no other process uses the file, never waiting
@@ -356,10 +361,33 @@ public struct AccountStore: Sendable {
     /// Runs `body` in one write transaction (see ``WriteGate`` for which thread runs it, and what `durable: false`
     /// spares), after checking the acting session when there is one (``onBehalfOfSession(_:_:)``), unless
     /// `checkingActingSession` is false: a write that records what happened (a failed password check, its count)
-    /// rather than changing the account, which stays true after the session ends.
+    /// rather than changing the account, which stays true after the session ends. While the store has addresses to key
+    /// that it could not key as it opened (``KeyingBacklog``), the transaction keys them first: no write checks or
+    /// takes an address against a key the rules no longer make.
     func write<T: Sendable>(
         durable: Bool = true, checkingActingSession: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
+        do {
+            guard keying.isPending else {
+                return try await writeTransaction(durable: durable, checkingActingSession: checkingActingSession, body)
+            }
+            let (logger, now) = (logger, now)
+            let value = try await writeTransaction(durable: durable, checkingActingSession: checkingActingSession) {
+                db in
+                try AccountStore.keyMissingUniquenessKeys(db, logger: logger, now: Timestamp.micros(now()))
+                return try body(db)
+            }
+            keying.done()
+            return value
+        } catch {
+            throw StoreError.from(error, path: path)
+        }
+    }
+
+    /// ``write(durable:checkingActingSession:_:)`` without the keying backlog.
+    private func writeTransaction<T: Sendable>(
+        durable: Bool, checkingActingSession: Bool, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         do {
             guard checkingActingSession, let session = Self.actingSession else {
                 return try await writeGate.write(pool, durable: durable, body)
