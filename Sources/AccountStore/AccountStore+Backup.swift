@@ -44,6 +44,8 @@ extension AccountStore {
     public func backUp(
         to path: String, progress: @escaping @Sendable (_ written: Int, _ expected: Int) -> Void = { _, _ in }
     ) async throws(StoreError) -> BackupReport {
+        let entry = try enter()
+        defer { entry.end() }
         try refuseBackupDestination(path)
         let temporary = OutputFile.temporaryPath(for: path)
         // (SQLite writes the copy with a rollback journal beside it)
@@ -61,7 +63,8 @@ extension AccountStore {
         do {
             try await withTaskCancellationHandler {
                 try await pool.unsafeRead { db in
-                    try Self.vacuum(db, into: temporary, cancelled: cancelled, progress: progress)
+                    entry.end()
+                    return try Self.vacuum(db, into: temporary, cancelled: cancelled, progress: progress)
                 }
             } onCancel: {
                 cancelled.flag.store(true, ordering: .relaxed)
@@ -81,7 +84,7 @@ extension AccountStore {
                     throw .backupFailed(path: path, reason: message)
                 }
             }
-            throw StoreError.from(error, path: self.path)
+            throw storeError(error)
         }
         let report = try Self.checkCopy(temporary, destination: path)
         // A log, index or journal left beside the file replaced (a program killed while it had an earlier copy

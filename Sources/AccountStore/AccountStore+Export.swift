@@ -24,10 +24,13 @@ extension AccountStore {
     public func exportAccounts(
         to writer: AccountWriter, progressInterval: Int = 10_000, onProgress: (Int) -> Void = { _ in }
     ) throws(TransferFailure) -> Int {
+        guard let entry = lifetime.enter() else { throw .store(.closed(path: path)) }
+        defer { entry.end() }
         let sql = Self.exportSQL(includingPasswordHashes: writer.includesPasswordHashes)
         let progressInterval = max(1, progressInterval)
         do {
             return try pool.read { db in
+                entry.end()
                 let rows = try Row.fetchCursor(db, sql: sql)
                 var count = 0
                 while let row = try rows.next() {
@@ -41,7 +44,7 @@ extension AccountStore {
         } catch let error as TransferError {
             throw .file(error)
         } catch {
-            throw .store(StoreError.from(error, path: path))
+            throw .store(storeError(error))
         }
     }
 

@@ -92,9 +92,9 @@ extension AccountStore {
         from reader: AccountReader, options: ImportOptions = ImportOptions(),
         onProblem: (LineProblem) -> Void = { _ in }, onProgress: (Int) -> Void = { _ in }
     ) throws(TransferFailure) -> ImportReport {
+        if lifetime.isClosed { throw .store(.closed(path: path)) }
         let clock = now
         let format = reader.format
-        let path = path
         let channel = ImportChannel(capacity: Self.importBatchesInFlight)
         // (addresses the store could not key as it opened are keyed in the import's transaction, before its checks)
         let keyingFirst = keying.isPending ? logger : nil
@@ -108,7 +108,7 @@ extension AccountStore {
             } catch let failure as TransferFailure {
                 channel.finish(.failure(failure))
             } catch {
-                channel.finish(.failure(.store(StoreError.from(error, path: path))))
+                channel.finish(.failure(.store(self.storeError(error))))
             }
         }
 

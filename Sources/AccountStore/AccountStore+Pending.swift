@@ -307,9 +307,14 @@ extension AccountStore {
         guard let through = due else { return false }
         let before = AccountStore.fileSize(path)
         do {
-            try await pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+            let entry = try enter()
+            defer { entry.end() }
+            try await pool.writeWithoutTransaction { db in
+                entry.end()
+                try db.execute(sql: "VACUUM")
+            }
         } catch {
-            throw StoreError.from(error, path: path)
+            throw storeError(error)
         }
         await checkpointWithoutWaiting()
         let after = AccountStore.fileSize(path)

@@ -36,6 +36,8 @@ public struct AccountStore: Sendable {
     /// The keying of addresses this store could not do as it opened, done by its next write
     /// (``write(durable:checkingActingSession:_:)``).
     let keying: KeyingBacklog
+    /// Whether ``close()`` was called (shared by the store's copies).
+    let lifetime = StoreLifetime()
 
     /// Opens the database described by `configuration`.
     ///
@@ -120,12 +122,18 @@ public struct AccountStore: Sendable {
     }
 
     /// Checkpoints the WAL into the database file (truncating it when no other process uses the file, never waiting
-    /// for one) and closes it; later calls on this store fail. A read-only store only closes.
+    /// for one) and closes it. A read-only store only closes.
+    ///
+    /// Every later call on this store (and on its copies) throws ``StoreError/closed(path:)`` and changes nothing; a
+    /// call under way meanwhile either finishes (the close waits for the reads and writes under way) or throws that
+    /// too. Closing again does nothing.
     public func close() throws(StoreError) {
+        let wasOpen = lifetime.markClosed()
         // (a store closed hears no more of a changed keys file; the others opened on the ring go on)
         keysFileReporting?.end()
+        twitterLookup.close()
         do {
-            if !readOnly { AccountStore.checkpointWithoutWaiting(pool) }
+            if wasOpen && !readOnly { AccountStore.checkpointWithoutWaiting(pool) }
             try pool.close()
         } catch {
             throw StoreError.from(error, path: path)
@@ -367,32 +375,42 @@ public struct AccountStore: Sendable {
     func write<T: Sendable>(
         durable: Bool = true, checkingActingSession: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
+        let entry = try enter()
+        defer { entry.end() }
         do {
             guard keying.isPending else {
-                return try await writeTransaction(durable: durable, checkingActingSession: checkingActingSession, body)
+                return try await writeTransaction(
+                    durable: durable, checkingActingSession: checkingActingSession, entry: entry, body)
             }
             let (logger, now) = (logger, now)
-            let value = try await writeTransaction(durable: durable, checkingActingSession: checkingActingSession) {
-                db in
+            let value = try await writeTransaction(
+                durable: durable, checkingActingSession: checkingActingSession, entry: entry
+            ) { db in
                 try AccountStore.keyMissingUniquenessKeys(db, logger: logger, now: Timestamp.micros(now()))
                 return try body(db)
             }
             keying.done()
             return value
         } catch {
-            throw StoreError.from(error, path: path)
+            throw storeError(error)
         }
     }
 
-    /// ``write(durable:checkingActingSession:_:)`` without the keying backlog.
+    /// ``write(durable:checkingActingSession:_:)`` without the keying backlog: `entry` ends once the transaction runs
+    /// on its connection.
     private func writeTransaction<T: Sendable>(
-        durable: Bool, checkingActingSession: Bool, _ body: @escaping @Sendable (Database) throws -> T
+        durable: Bool, checkingActingSession: Bool, entry: StoreLifetime.Entry,
+        _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         do {
             guard checkingActingSession, let session = Self.actingSession else {
-                return try await writeGate.write(pool, durable: durable, body)
+                return try await writeGate.write(pool, durable: durable) { db in
+                    entry.end()
+                    return try body(db)
+                }
             }
             return try await writeGate.write(pool, durable: durable) { db in
+                entry.end()
                 // (live: an expired row the purge has not removed yet is as ended as a deleted one)
                 guard
                     try Bool.fetchOne(
@@ -405,17 +423,22 @@ public struct AccountStore: Sendable {
                 return try body(db)
             }
         } catch {
-            throw StoreError.from(error, path: path)
+            throw storeError(error)
         }
     }
 
     /// Runs a short read (a few rows through an index) in one read transaction (see ``ReadGate`` for which thread
     /// runs it).
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        let entry = try enter()
+        defer { entry.end() }
         do {
-            return try await readGate.read(pool, body)
+            return try await readGate.read(pool) { db in
+                entry.end()
+                return try body(db)
+            }
         } catch {
-            throw StoreError.from(error, path: path)
+            throw storeError(error)
         }
     }
 
@@ -424,10 +447,15 @@ public struct AccountStore: Sendable {
     func readElsewhere<T: Sendable>(
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
+        let entry = try enter()
+        defer { entry.end() }
         do {
-            return try await pool.read(body)
+            return try await pool.read { db in
+                entry.end()
+                return try body(db)
+            }
         } catch {
-            throw StoreError.from(error, path: path)
+            throw storeError(error)
         }
     }
 
@@ -438,11 +466,34 @@ public struct AccountStore: Sendable {
     }
 
     func readSync<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        let entry = try enter()
+        defer { entry.end() }
         do {
-            return try pool.read(body)
+            return try pool.read { db in
+                entry.end()
+                return try body(db)
+            }
         } catch {
-            throw StoreError.from(error, path: path)
+            throw storeError(error)
         }
+    }
+
+    /// A call on its way into the database (end it once it runs on its connection, and when it returns), or
+    /// ``StoreError/closed(path:)`` once ``close()`` was called (see ``StoreLifetime``).
+    func enter() throws(StoreError) -> StoreLifetime.Entry {
+        guard let entry = lifetime.enter() else { throw .closed(path: path) }
+        return entry
+    }
+
+    /// `error` as a ``StoreError`` (``StoreError/from(_:path:)``), but ``StoreError/closed(path:)`` for SQLite's
+    /// misuse error once the store is closed: what a call that reached the database as it closed gets from GRDB's
+    /// closed connection.
+    func storeError(_ error: any Error) -> StoreError {
+        let mapped = StoreError.from(error, path: path)
+        if case .database(_, let code, _) = mapped, code == ResultCode.SQLITE_MISUSE.rawValue, lifetime.isClosed {
+            return .closed(path: path)
+        }
+        return mapped
     }
 }
 

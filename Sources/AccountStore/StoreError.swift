@@ -16,6 +16,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case diskFull(path: String)
     /// Another process held the database longer than the busy timeout.
     case busy(path: String)
+    /// The call came after ``AccountStore/close()`` (or reached the database as it closed): nothing was read or
+    /// changed. A call under way when the store closes either finishes or fails so.
+    case closed(path: String)
     /// The schema has migrations this binary knows that the database lacks.
     case schemaBehind(path: String, pendingVersions: [Int])
     /// A migration step failed or was refused.
@@ -71,6 +74,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the disk holding \(path) is full; nothing of the failed change was kept"
         case .busy(let path):
             return "the database \(path) stayed locked by another process past the busy timeout; try again"
+        case .closed(let path):
+            return "the account store \(path) was closed; nothing was read or changed: make the call before `close()` "
+                + "(an app stops taking requests and waits for its mails first), or open the store again"
         case .schemaBehind(let path, let versions):
             let list = versions.map(String.init).joined(separator: ", ")
             return "the database \(path) lacks migrations \(list); run `accounts migrate`"

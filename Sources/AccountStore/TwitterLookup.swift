@@ -8,6 +8,8 @@ final class TwitterLookup: Sendable {
     private struct Handles {
         var connection: OpaquePointer?
         var statement: OpaquePointer?
+        /// Set by ``close()``: the connection is not opened again.
+        var closed = false
     }
 
     static let sql = """
@@ -24,6 +26,15 @@ final class TwitterLookup: Sendable {
         handles = Mutex(Handles(connection: nil, statement: nil))
     }
 
+    /// Closes the connection (after a lookup under way) for good: later lookups throw ``StoreError/closed(path:)``.
+    func close() {
+        handles.withLock { handles in
+            sqlite3_finalize(handles.statement)
+            sqlite3_close_v2(handles.connection)
+            handles = Handles(connection: nil, statement: nil, closed: true)
+        }
+    }
+
     deinit {
         handles.withLock { handles in
             sqlite3_finalize(handles.statement)
@@ -35,6 +46,7 @@ final class TwitterLookup: Sendable {
     func lookup(_ twitterUserID: TwitterUserID) throws(StoreError) -> UserID? {
         let path = path
         let result: Result<UserID?, StoreError> = handles.withLock { handles in
+            if handles.closed { return .failure(.closed(path: path)) }
             if handles.statement == nil {
                 if let error = TwitterLookup.open(&handles, path: path) { return .failure(error) }
             }

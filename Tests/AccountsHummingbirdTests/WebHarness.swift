@@ -41,7 +41,9 @@ struct WebApp: Sendable {
         Browser(app: self)
     }
 
-    /// Runs `body` with a fresh app (sandbox, database, server), then stops everything.
+    /// Runs `body` with a fresh app (sandbox, database, server), then stops everything as the README's shutdown
+    /// sample tells apps to: the server first, then a wait for the mails asked for (``stop(routes:store:failed:)``),
+    /// and the store last.
     static func run(
         configuration: AccountRoutes.Configuration = AccountRoutes.Configuration(),
         registration registrationConfiguration: RegistrationService.Configuration = RegistrationService.Configuration(
@@ -60,7 +62,6 @@ struct WebApp: Sendable {
             try await withTemporaryDirectory { dir in
                 let clock = TestClock(Date())
                 let store = try makeStore(in: dir, now: clock.closure)
-                defer { try? store.close() }
                 let lines = Locked<[String]>([])
                 let logger = capturingLogger(lines)
                 let registration = RegistrationService(
@@ -88,27 +89,57 @@ struct WebApp: Sendable {
                     configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
                     onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        defer { continuation.finish() }
-                        try await application.run()
-                    }
-                    var iterator = ports.makeAsyncIterator()
-                    let port = try #require(await iterator.next())
-                    let app = WebApp(
-                        base: URL(string: "http://127.0.0.1:\(port)")!, store: store, sandbox: sandbox, clock: clock,
-                        directory: dir, logLines: lines, routes: routes,
-                        closesConnections: idleTimeout < .seconds(60))
-                    do {
-                        try await body(app)
-                    } catch {
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            defer { continuation.finish() }
+                            try await application.run()
+                        }
+                        var iterator = ports.makeAsyncIterator()
+                        let port = try #require(await iterator.next())
+                        let app = WebApp(
+                            base: URL(string: "http://127.0.0.1:\(port)")!, store: store, sandbox: sandbox,
+                            clock: clock, directory: dir, logLines: lines, routes: routes,
+                            closesConnections: idleTimeout < .seconds(60))
+                        do {
+                            try await body(app)
+                        } catch {
+                            group.cancelAll()
+                            throw error
+                        }
                         group.cancelAll()
-                        throw error
                     }
-                    group.cancelAll()
+                } catch {
+                    await stop(routes: routes, store: store, failed: true)
+                    throw error
                 }
+                await stop(routes: routes, store: store, failed: false)
             }
         }
+    }
+
+    /// Stops the app whose server has stopped as the README's shutdown sample does: waits for the mails asked for
+    /// (``AccountRoutes/finishMails()``), 30 seconds at most, then closes the store, so that no test closes the store
+    /// under a link still being issued. Mails still under way after the wait fail a test that had passed (its mailer
+    /// is held up: let it go before the test ends).
+    static func stop(routes: AccountRoutes, store: AccountStore, failed: Bool) async {
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await routes.finishMails()
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !finished && !failed {
+            Issue.record("mails were still under way 30 s after the test ended; the store was closed under them")
+        }
+        try? store.close()
     }
 }
 

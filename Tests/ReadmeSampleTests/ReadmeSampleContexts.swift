@@ -84,6 +84,12 @@ struct ShutdownSample<App: ApplicationProtocol> {
     let store: AccountStore
 }
 
+/// Given for "Forgot your password?" (a call on a closed store).
+struct ClosedStoreSample {
+    let store: AccountStore
+    let user: UserID
+}
+
 /// Given for "Why are two accounts (not) linked?".
 struct DuplicateExplanationSample {
     let store: AccountStore

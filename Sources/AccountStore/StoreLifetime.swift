@@ -1,0 +1,61 @@
+import Foundation
+import Synchronization
+
+/// Whether ``AccountStore/close()`` was called on a store (and on every copy of it: the copies share this), and
+/// which calls are on their way into the database.
+///
+/// Every call enters (``enter()``) before it touches the database, so that a call made after the close fails with
+/// ``StoreError/closed(path:)`` and changes nothing. A call that entered is under way: ``markClosed()`` waits until
+/// each has reached its connection (GRDB's `close` then waits for what runs on it) or ended, since GRDB hands a read
+/// that got past its own check as the pool closed a closed connection, on which SQLite dereferences a NULL handle.
+final class StoreLifetime: Sendable {
+    private struct State {
+        var closed = false
+        /// Calls that entered and have neither reached their connection nor ended.
+        var entering = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Whether ``markClosed()`` was called.
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// A call on its way into the database, or `nil` once the store is closed.
+    func enter() -> Entry? {
+        state.withLock { state in
+            guard !state.closed else { return nil }
+            state.entering += 1
+            return Entry(self)
+        }
+    }
+
+    /// Marks the store closed, then waits for the calls that entered to reach their connection or end; whether it
+    /// was open until now (`false` for a second close).
+    func markClosed() -> Bool {
+        let wasOpen = state.withLock { state in
+            defer { state.closed = true }
+            return !state.closed
+        }
+        while state.withLock({ $0.entering }) > 0 { usleep(50) }
+        return wasOpen
+    }
+
+    fileprivate func left() {
+        state.withLock { $0.entering -= 1 }
+    }
+
+    /// One call on its way into the database: ended (``end()``) when it runs on its connection, or when it returns.
+    final class Entry: Sendable {
+        private let lifetime: StoreLifetime
+        private let ended = Atomic<Bool>(false)
+
+        fileprivate init(_ lifetime: StoreLifetime) {
+            self.lifetime = lifetime
+        }
+
+        /// Ends the entry (again: nothing).
+        func end() {
+            if !ended.exchange(true, ordering: .acquiringAndReleasing) { lifetime.left() }
+        }
+    }
+}
