@@ -58,7 +58,7 @@ struct ResetRaceRoutesTests {
             try #require(unlinked?.details["reason"] == "address_confirmed_by_reset", "the race was not reproduced")
             // And ada is told so, as when the link came before she opened the page
             #expect(done.location == "/login?notice=password_reset_unlinked", "\(done.location ?? "no redirect")")
-            let told = try await eventually(timeout: .seconds(5)) {
+            let told = try await eventually {
                 notices.withLock { $0.contains { $0.change == .twitterUnlinked } }
             }
             #expect(told, "no twitterUnlinked notice: \(notices.withLock { $0.map(\.change) })")

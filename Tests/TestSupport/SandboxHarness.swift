@@ -11,6 +11,12 @@ public struct SandboxHarness: Sendable {
 
     public static let callback = "http://127.0.0.1:9/register/twitter/callback?step=1"
 
+    /// How long the harness's requests (and, by default, its clients' calls) wait for the sandbox: five minutes. A
+    /// sandbox in the test process answers on the cooperative pool, which the tests running beside it can hold for
+    /// longer than 30 s on a loaded 2-core machine (a control request timed out after 30 s so); a test about a time-out
+    /// gives its client one of its own (``client(consumer:timeout:maximumResponseBodySize:nonce:timestamp:)``).
+    public static let answerTimeout: Duration = .seconds(300)
+
     /// Starts a sandbox, runs `body`, then stops the sandbox and shuts the HTTP client down.
     public static func run<Result>(
         configuration: SandboxConfiguration? = nil,
@@ -56,6 +62,37 @@ public struct SandboxHarness: Sendable {
 
     public struct SandboxDidNotStart: Error {}
 
+    /// Starts `accounts sandbox` in a process of its own (with fresh consumer credentials and its fake users), runs
+    /// `body` with it, then stops it. For a test in which another process keeps time on the sandbox: an `accounts`
+    /// command gives Twitter 10 s. A sandbox in the test process answers on that process's cooperative pool, which
+    /// the tests running beside it may hold for longer (a command or a blocking test on each of its two threads), and
+    /// the command then reports "Twitter did not answer in time"; a sandbox process of its own answers on threads of
+    /// its own.
+    public static func runInItsOwnProcess<Result>(_ body: (SandboxHarness) async throws -> Result) async throws
+        -> Result
+    {
+        let consumer = SandboxConfiguration.generateConsumerCredentials()
+        let server = try ServerProcess(
+            accountsExecutable(),
+            ["sandbox", "--port", "0", "--consumer-key", consumer.key, "--consumer-secret", consumer.secret])
+        let outcome: Swift.Result<Result, any Error>
+        do {
+            let line = try await onOwnThread { Swift.Result { try server.firstLine() } }.get()
+            guard let baseURL = URL(string: String(line.dropLast())), baseURL.port != nil else {
+                throw UnexpectedResponse(description: "accounts sandbox announced \(line), not its URL")
+            }
+            outcome = .success(
+                try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(10)) { transport in
+                    try await body(SandboxHarness(baseURL: baseURL, consumer: consumer, transport: transport))
+                })
+        } catch {
+            outcome = .failure(error)
+        }
+        // (the stop waits for the process to end: on a thread of its own, not one of the pool's)
+        _ = await onOwnThread { server.stop() }
+        return try outcome.get()
+    }
+
     /// A step of the browser leg did not go as a browser expects.
     public struct UnexpectedResponse: Error, CustomStringConvertible {
         public let description: String
@@ -64,7 +101,7 @@ public struct SandboxHarness: Sendable {
     /// A client of the sandbox signed with `consumer` (by default the sandbox's own).
     public func client(
         consumer: ConsumerCredentials? = nil,
-        timeout: Duration = .seconds(30),
+        timeout: Duration = answerTimeout,
         maximumResponseBodySize: Int = TwitterClient.defaultMaximumResponseBodySize,
         nonce: (@Sendable () -> String)? = nil,
         timestamp: @escaping @Sendable () -> Int64 = OAuthSigner.currentTimestamp
@@ -89,7 +126,7 @@ public struct SandboxHarness: Sendable {
             url: url,
             headers: headers,
             body: [],
-            timeout: .seconds(30),
+            timeout: Self.answerTimeout,
             maximumResponseBodySize: 1 << 20
         )
     }
@@ -103,7 +140,7 @@ public struct SandboxHarness: Sendable {
             url: baseURL.appending(path: "oauth/authorize"),
             headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
             body: Array(fields.utf8),
-            timeout: .seconds(30),
+            timeout: Self.answerTimeout,
             maximumResponseBodySize: 1 << 20
         )
     }
@@ -116,7 +153,7 @@ public struct SandboxHarness: Sendable {
             url: baseURL.appending(path: "_sandbox/fail-next"),
             headers: [HTTPHeader(name: "Content-Type", value: "application/json")],
             body: Array(json.utf8),
-            timeout: .seconds(30),
+            timeout: Self.answerTimeout,
             maximumResponseBodySize: 1 << 20
         )
         return response.status

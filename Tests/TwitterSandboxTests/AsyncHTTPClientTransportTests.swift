@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 import TwitterOAuth
 import TwitterSandbox
@@ -37,7 +37,7 @@ struct AsyncHTTPClientTransportTests {
                 url: sandbox.baseURL,
                 headers: [],
                 body: [],
-                timeout: .seconds(30),
+                timeout: SandboxHarness.answerTimeout,
                 maximumResponseBodySize: 1 << 20
             )
             #expect(response.status == 200)
@@ -53,7 +53,7 @@ struct AsyncHTTPClientTransportTests {
                 url: sandbox.baseURL,
                 headers: [],
                 body: [],
-                timeout: .seconds(30),
+                timeout: SandboxHarness.answerTimeout,
                 maximumResponseBodySize: 1 << 20
             )
             #expect(response.status == 200)

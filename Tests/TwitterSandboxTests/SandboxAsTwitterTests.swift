@@ -79,7 +79,7 @@ struct SandboxAsTwitterTests {
                     HTTPHeader(name: "Authorization", value: header),
                     HTTPHeader(name: "Content-Type", value: contentType),
                 ],
-                body: Array("x_auth_access_type=read".utf8), timeout: .seconds(30),
+                body: Array("x_auth_access_type=read".utf8), timeout: SandboxHarness.answerTimeout,
                 maximumResponseBodySize: 1 << 20)
             #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
         }

@@ -39,7 +39,9 @@ struct SandboxCallbackURLTests {
     @Test func answers403WithTwitterXMLErrorList() async throws {
         try await SandboxHarness.run(configuration: Self.configuration([Self.registered])) { sandbox in
             let transport = RecordingTransport(inner: sandbox.transport)
-            let client = TwitterClient(consumer: sandbox.consumer, baseURL: sandbox.baseURL, transport: transport)
+            let client = TwitterClient(
+                consumer: sandbox.consumer, baseURL: sandbox.baseURL, transport: transport,
+                timeout: SandboxHarness.answerTimeout)
             _ = try? await client.requestToken(callback: "http://127.0.0.1:9/elsewhere")
             let response = try #require(transport.responses.value.first)
             #expect(response.status == 403)

@@ -150,7 +150,7 @@ struct SandboxFailureInjectionTests {
             if let origin { headers.append(HTTPHeader(name: "Origin", value: origin)) }
             let response = try await sandbox.transport.send(
                 method: "POST", url: sandbox.baseURL.appending(path: "_sandbox/fail-next"), headers: headers,
-                body: Array(body.utf8), timeout: .seconds(30), maximumResponseBodySize: 1 << 20)
+                body: Array(body.utf8), timeout: SandboxHarness.answerTimeout, maximumResponseBodySize: 1 << 20)
             #expect(response.status == (post == .jsonFromAnotherOrigin ? 403 : 415))
             let text = String(decoding: response.body, as: UTF8.self)
             #expect(text.contains(post == .jsonFromAnotherOrigin ? "Origin header" : "Content-Type: application/json"))
@@ -166,7 +166,7 @@ struct SandboxFailureInjectionTests {
                 url: sandbox.baseURL.appending(path: "_sandbox/fail-next"),
                 headers: [HTTPHeader(name: "Content-Type", value: "Application/JSON; charset=utf-8")],
                 body: Array(#"{"endpoint": "request_token", "mode": "server_error", "status": 502}"#.utf8),
-                timeout: .seconds(30),
+                timeout: SandboxHarness.answerTimeout,
                 maximumResponseBodySize: 1 << 20
             )
             #expect(response.status == 200)

@@ -210,7 +210,7 @@ struct SandboxRefusalTests {
                 url: sandbox.baseURL.appending(path: "oauth/request_token"),
                 headers: headers,
                 body: [],
-                timeout: .seconds(30),
+                timeout: SandboxHarness.answerTimeout,
                 maximumResponseBodySize: 1 << 20
             )
             #expect(response.status == 400)
@@ -236,7 +236,7 @@ struct SandboxRefusalTests {
                 protocolParameters: [OAuthParameter(name: "oauth_callback", value: SandboxHarness.callback)])
             let response = try await sandbox.transport.send(
                 method: "POST", url: url, headers: [HTTPHeader(name: "Authorization", value: header)], body: [],
-                timeout: .seconds(30), maximumResponseBodySize: 1 << 20)
+                timeout: SandboxHarness.answerTimeout, maximumResponseBodySize: 1 << 20)
             #expect(response.status == 400, "\(String(decoding: response.body, as: UTF8.self))")
             #expect(
                 String(decoding: response.body, as: UTF8.self)
@@ -261,7 +261,7 @@ struct SandboxRefusalTests {
                 headers: [HTTPHeader(name: "Authorization", value: header)]
                     + (inQuery ? [] : [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")]),
                 body: inQuery ? [] : Array("oauth_callback=oob".utf8),
-                timeout: .seconds(30), maximumResponseBodySize: 1 << 20)
+                timeout: SandboxHarness.answerTimeout, maximumResponseBodySize: 1 << 20)
             let body = String(decoding: response.body, as: UTF8.self)
             #expect(response.status == 200, "\(body)")
             #expect(body.contains("oauth_callback_confirmed=true"), "\(body)")

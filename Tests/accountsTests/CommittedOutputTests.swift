@@ -87,7 +87,7 @@ struct UsersDeleteCommittedOutputTests {
         /// ends there (exit 75): the warning it points to, the one line saying the token still works and that the
         /// person can revoke the app in Twitter's settings, is never written.
         @Test func aDeletionWhoseReportCannotBePrintedStillWarnsThatTheTokenWasNotRevoked() async throws {
-            try await SandboxHarness.run { sandbox in
+            try await SandboxHarness.runInItsOwnProcess { sandbox in
                 try await withTemporaryDirectory { dir in
                     let keys = "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
                     let store = try makeStore(

@@ -62,7 +62,7 @@ struct CrashConsistencyTests {
     /// revocations again: the report still comes.
     @Test(arguments: [[SIGINT], [SIGTERM], [SIGINT, SIGTERM]])
     func anInterruptedRevocationStillReportsTheCommittedDeletion(signals: [Int32]) async throws {
-        try await SandboxHarness.run { sandbox in
+        try await SandboxHarness.runInItsOwnProcess { sandbox in
             try await withTemporaryDirectory { dir in
                 let keys = "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
                 let store = try makeStore(
@@ -145,7 +145,7 @@ struct CrashConsistencyTests {
     /// Twitter that does not answer can hold it for the client's whole time-out (30 s). A second signal ends it at
     /// once.
     @Test func aSecondSignalStopsTheDemoWhileARequestWaitsOnTwitter() async throws {
-        try await SandboxHarness.run { sandbox in
+        try await SandboxHarness.runInItsOwnProcess { sandbox in
             try await withTemporaryDirectory { dir in
                 let server = try ServerProcess(
                     accountsExecutable(),

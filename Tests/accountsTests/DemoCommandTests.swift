@@ -87,7 +87,7 @@ struct DemoCommandTests {
 
     /// With --twitter-api-base and the consumer pair in the environment it talks to that server and starts no sandbox.
     @Test func withTwitterAPIBaseItUsesThatServerAndStartsNoSandbox() async throws {
-        try await SandboxHarness.run { sandbox in
+        try await SandboxHarness.runInItsOwnProcess { sandbox in
             try await withTemporaryDirectory { dir in
                 let keys = makeKeyRingLine()
                 let server = try ServerProcess(

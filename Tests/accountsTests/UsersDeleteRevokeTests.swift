@@ -13,7 +13,7 @@ struct UsersDeleteRevokeTests {
     static let ada: UInt64 = 783_214
 
     @Test func deleteRevokesTheStoredTokenAtTwitterWhenAsked() async throws {
-        try await SandboxHarness.run { sandbox in
+        try await SandboxHarness.runInItsOwnProcess { sandbox in
             try await withTemporaryDirectory { dir in
                 let keys = "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
                 let store = try makeStore(
@@ -79,7 +79,7 @@ struct UsersDeleteRevokeTests {
     /// does), revoking its token when asked; a draft with another mailbox stays. So does a "Link Twitter account"
     /// approved and not confirmed (a draft to be linked to the account).
     @Test func deleteDiscardsTheDraftsOfferedToTheAccount() async throws {
-        try await SandboxHarness.run { sandbox in
+        try await SandboxHarness.runInItsOwnProcess { sandbox in
             try await withTemporaryDirectory { dir in
                 let keys = "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
                 let store = try makeStore(
