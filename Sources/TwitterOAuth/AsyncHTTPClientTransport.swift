@@ -9,6 +9,10 @@ internal import NIOHTTP1
 /// ``withTransport(connectTimeout:isolation:_:)`` for a client of your own that is shut down when the body returns.
 /// The connect timeout belongs to the underlying `HTTPClient`; the total timeout is per request and covers the
 /// response body too. Redirects are never followed.
+///
+/// A request whose connection closes or is reset before any byte of the answer arrives is sent once more, within the
+/// same total timeout: a server that closes idle keep-alive connections can close the pooled one just as it is handed
+/// to a request. The clients made here keep a connection idle in the pool for at most 4 s.
 public struct AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
 
@@ -56,9 +60,10 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         let host = url.host ?? "?"
         // (a "never" such as `.seconds(Int64.max)` overflows the clock's and NIO's nanoseconds: 68 years is never)
         let timeout = min(timeout, Self.longestTimeout)
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         do {
             return try await Self.withTimeout(timeout) { [client, request] in
-                let response = try await client.execute(request, timeout: TimeAmount(timeout))
+                let response = try await Self.execute(request, on: client, deadline: deadline)
                 if let length = response.headers.first(name: "content-length").flatMap(Int.init),
                     length > maximumResponseBodySize
                 {
@@ -98,9 +103,51 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         }
     }
 
+    /// Sends `request` and waits for the head of its answer, sending it once more (on a new connection, unless another
+    /// idle one is pooled) when the connection closed or was reset before any byte of the answer came.
+    ///
+    /// Only such a failure is resent: not a timeout, a cancellation, a failure to connect, or an answer cut short
+    /// (a part of the head makes the parser fail instead, and a cut body fails later, in the body's stream). The four
+    /// Twitter calls are safe to resend: `verify_credentials` is a GET; `invalidate_token` revokes a token, which a
+    /// second time changes nothing; and in the race this is for, the server closed the connection without reading the
+    /// request, so `request_token` and `access_token` were never seen. Had a server read one and then dropped the
+    /// connection unanswered, the resend carries the same `oauth_nonce` and verifier, which Twitter refuses as used
+    /// (error 32 or 89) instead of issuing a second token: the sign-in fails, as it did without the resend.
+    private static func execute(
+        _ request: HTTPClientRequest,
+        on client: HTTPClient,
+        deadline: NIODeadline
+    ) async throws -> HTTPClientResponse {
+        do {
+            return try await client.execute(request, deadline: deadline)
+        } catch let error where closedBeforeAnswer(error) && !Task.isCancelled {
+            return try await client.execute(request, deadline: deadline)
+        }
+    }
+
+    /// Whether `error` is the connection closing (`remoteConnectionClosed`) or being reset (`ECONNRESET`, `EPIPE`)
+    /// while the request waited for the head of its answer.
+    private static func closedBeforeAnswer(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .remoteConnectionClosed
+        }
+        if let error = error as? IOError {
+            return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE
+        }
+        return false
+    }
+
+    /// How long the clients made here keep an unused connection in their pool: 4 s, under the shortest keep-alive
+    /// timeouts in common use (5 s: Apache httpd, Node.js), so the client, not the server, closes an idle connection,
+    /// and no request meets a server closing it. The calls made back to back (`access_token`, then
+    /// `verify_credentials`) still share a connection; the others are minutes apart, a person's visit to Twitter
+    /// between them, and would have to connect again at a 60 s idle time too.
+    static let pooledConnectionIdleTime = Duration.seconds(4)
+
     private static func configuration(connectTimeout: Duration) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: TimeAmount(connectTimeout))
+        configuration.connectionPool.idleTimeout = TimeAmount(pooledConnectionIdleTime)
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         return configuration

@@ -11,7 +11,8 @@ import Synchronization
 /// a close, for tests of the real transport against a server that misbehaves: wrong framing, slow bodies, redirects,
 /// bodies that are not what they say.
 ///
-/// Each connection reads the request head (up to the blank line), records it, then plays the script. Nothing here is
+/// Each connection reads the request head (up to the blank line), records it, then plays the script; a script that
+/// ends with ``Step/readNext`` keeps the connection open for the next request (keep-alive). Nothing here is
 /// production quality: it serves a handful of connections for one test and stops.
 final class MisbehavingServer: Sendable {
     enum Step: Sendable {
@@ -23,12 +24,20 @@ final class MisbehavingServer: Sendable {
         case drip(byte: UInt8, count: Int, chunk: Int, every: Duration)
         /// Closes the connection now.
         case close
+        /// Resets the connection now (`SO_LINGER` 0: an RST, not a FIN).
+        case reset
+        /// Keeps the connection open: reads the next request on it and plays the script for that one.
+        case readNext
     }
 
     /// One request as received: its request line and header lines.
     struct Received: Sendable {
         let requestLine: String
         let headers: [(name: String, value: String)]
+        /// Which connection it came on: 0 for the first one accepted, 1 for the next.
+        var connection = 0
+        /// Its place on that connection: 0 for the first request, 1 for the one after it (keep-alive).
+        var position = 0
 
         func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
@@ -42,6 +51,8 @@ final class MisbehavingServer: Sendable {
     /// Set when a write failed because the client had gone (it closed or reset the connection).
     private let clientWentAway = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
+    private let accepted = Atomic<Int>(0)
+    private let idleCloses = Atomic<Int>(0)
 
     /// Starts a server that plays `script(request)` on each connection.
     init(script: @escaping @Sendable (Received) -> [Step]) throws {
@@ -91,6 +102,9 @@ final class MisbehavingServer: Sendable {
 
     var sawClientGoAway: Bool { clientWentAway.load(ordering: .sequentiallyConsistent) }
 
+    /// How many kept-alive connections the client closed while the server waited for their next request.
+    var idleConnectionsClosedByClient: Int { idleCloses.load(ordering: .sequentiallyConsistent) }
+
     func stop() {
         guard !stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
         shutdown(listener, Int32(SHUT_RDWR))
@@ -111,9 +125,9 @@ final class MisbehavingServer: Sendable {
     }
 
     /// A complete response: status line, headers (a `Content-Length` is added unless `headers` frame the body
-    /// otherwise) and body.
+    /// otherwise) and body; with `Connection: close` unless `keepAlive`.
     static func response(
-        _ status: String = "200 OK", headers: [String] = [], body: [UInt8]
+        _ status: String = "200 OK", headers: [String] = [], body: [UInt8], keepAlive: Bool = false
     ) -> [UInt8] {
         var head = "HTTP/1.1 \(status)\r\n"
         let framed = headers.contains {
@@ -121,12 +135,14 @@ final class MisbehavingServer: Sendable {
         }
         for header in headers { head += header + "\r\n" }
         if !framed { head += "Content-Length: \(body.count)\r\n" }
-        head += "Connection: close\r\n\r\n"
+        head += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
         return Array(head.utf8) + body
     }
 
-    static func response(_ status: String = "200 OK", headers: [String] = [], body: String) -> [UInt8] {
-        response(status, headers: headers, body: Array(body.utf8))
+    static func response(
+        _ status: String = "200 OK", headers: [String] = [], body: String, keepAlive: Bool = false
+    ) -> [UInt8] {
+        response(status, headers: headers, body: Array(body.utf8), keepAlive: keepAlive)
     }
 
     private func acceptLoop() {
@@ -136,27 +152,73 @@ final class MisbehavingServer: Sendable {
                 if stopped.load(ordering: .sequentiallyConsistent) { return }
                 continue
             }
-            let thread = Thread { [self] in self.serve(connection) }
+            let number = accepted.add(1, ordering: .sequentiallyConsistent).oldValue
+            let thread = Thread { [self] in self.serve(connection, number: number) }
             thread.start()
         }
     }
 
-    private func serve(_ connection: Int32) {
-        defer { close(connection) }
-        var head: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !head.suffix(4).elementsEqual([13, 10, 13, 10]) {
-            let count = read(connection, &buffer, buffer.count)
-            if count <= 0 { return }
-            head += buffer[0..<count]
-            if head.count > 64 << 10 { return }
-            if let end = Self.headEnd(head) {
-                head = Array(head[..<end])
-                break
-            }
+    private func serve(_ connection: Int32, number: Int) {
+        var lingering = linger(l_onoff: 0, l_linger: 0)
+        defer {
+            setsockopt(connection, SOL_SOCKET, SO_LINGER, &lingering, socklen_t(MemoryLayout<linger>.size))
+            close(connection)
         }
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var position = 0
+        while true {
+            while Self.headEnd(pending) == nil {
+                let count = read(connection, &buffer, buffer.count)
+                if count <= 0 {
+                    if position > 0 && pending.isEmpty { idleCloses.add(1, ordering: .sequentiallyConsistent) }
+                    return
+                }
+                pending += buffer[0..<count]
+                if pending.count > 64 << 10 { return }
+            }
+            let end = Self.headEnd(pending)!
+            let head = Array(pending[..<end])
+            pending.removeFirst(end)
+            var request = Self.parse(head)
+            request.connection = number
+            request.position = position
+            received.withLock { $0.append(request) }
+            position += 1
+            var readsNext = false
+            for step in script(request) {
+                switch step {
+                case .send(let bytes):
+                    if !write(all: bytes, to: connection) { return }
+                case .pause(let duration):
+                    Thread.sleep(forTimeInterval: Self.seconds(duration))
+                case .drip(let byte, let count, let chunk, let every):
+                    var left = count
+                    let piece = [UInt8](repeating: byte, count: chunk)
+                    while left > 0 {
+                        if stopped.load(ordering: .sequentiallyConsistent) { return }
+                        let size = min(chunk, left)
+                        if !write(all: Array(piece[0..<size]), to: connection) { return }
+                        left -= size
+                        Thread.sleep(forTimeInterval: Self.seconds(every))
+                    }
+                case .close:
+                    return
+                case .reset:
+                    lingering = linger(l_onoff: 1, l_linger: 0)
+                    return
+                case .readNext:
+                    readsNext = true
+                }
+                if readsNext { break }
+            }
+            if !readsNext { return }
+        }
+    }
+
+    private static func parse(_ head: [UInt8]) -> Received {
         let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        let request = Received(
+        return Received(
             requestLine: lines.first ?? "",
             headers: lines.dropFirst().compactMap { line in
                 guard let colon = line.firstIndex(of: ":") else { return nil }
@@ -165,27 +227,6 @@ final class MisbehavingServer: Sendable {
                     String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
                 )
             })
-        received.withLock { $0.append(request) }
-        for step in script(request) {
-            switch step {
-            case .send(let bytes):
-                if !write(all: bytes, to: connection) { return }
-            case .pause(let duration):
-                Thread.sleep(forTimeInterval: Self.seconds(duration))
-            case .drip(let byte, let count, let chunk, let every):
-                var left = count
-                let piece = [UInt8](repeating: byte, count: chunk)
-                while left > 0 {
-                    if stopped.load(ordering: .sequentiallyConsistent) { return }
-                    let size = min(chunk, left)
-                    if !write(all: Array(piece[0..<size]), to: connection) { return }
-                    left -= size
-                    Thread.sleep(forTimeInterval: Self.seconds(every))
-                }
-            case .close:
-                return
-            }
-        }
     }
 
     private static func headEnd(_ bytes: [UInt8]) -> Int? {
