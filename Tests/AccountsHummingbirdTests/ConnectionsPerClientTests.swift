@@ -122,23 +122,10 @@ struct ConnectionsPerClientTests {
     ) async throws {
         let router = Router()
         router.get("/") { _, _ in "ok" }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = Application(
+        // (a connection waiting its turn to ask is not closed as idle)
+        try await withLocalServer(
             router: router,
-            // (a connection waiting its turn to ask is not closed as idle)
             server: AccountRoutes.http1Server(idleTimeout: .seconds(900), connectionsPerClient: connectionsPerClient),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }
-                try await application.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            try await body(port)
-            group.cancelAll()
-        }
+            body)
     }
 }

@@ -58,24 +58,11 @@ struct WriteDeadlineTests {
         router.get("/big") { _, _ in
             Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(repeating: 0x61, count: size)))
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let application = Application(
+        try await withLocalServer(
             router: router,
             server: AccountRoutes.http1Server(
                 idleTimeout: .seconds(10), requestReadTimeout: .seconds(10), writeTimeout: writeTimeout),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                defer { continuation.finish() }
-                try await application.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            try await body(port)
-            group.cancelAll()
-        }
+            body)
     }
 
     /// Sends a GET for `path` on a socket with a 64 KiB receive buffer and reads the answer 64 KiB at a time with a
