@@ -62,7 +62,7 @@ extension AccountStore {
         let cancelled = BackupCancellation()
         do {
             try await withTaskCancellationHandler {
-                try await pool.unsafeRead { db in
+                try await pool.readOffPool(unsafe: true) { db in
                     entry.end()
                     return try Self.vacuum(db, into: temporary, cancelled: cancelled, progress: progress)
                 }

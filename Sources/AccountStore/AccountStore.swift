@@ -450,7 +450,7 @@ public struct AccountStore: Sendable {
         let entry = try enter()
         defer { entry.end() }
         do {
-            return try await pool.read { db in
+            return try await pool.readOffPool { db in
                 entry.end()
                 return try body(db)
             }
@@ -511,6 +511,10 @@ extension AccountStore {
     /// (held by another connection or process) or for another write of this store. Tests wait for a request to reach
     /// its write with it, instead of giving the request a head start and hoping that it was enough.
     package var writesInFlight: Int { writeGate.writesInFlight }
+
+    /// How many calls on this store are on their way to a connection (entered, not yet running on one nor ended):
+    /// what ``close()`` waits for (``StoreLifetime``). Tests wait for a call to be under way with it.
+    package var callsOnTheirWayIn: Int { lifetime.entering }
 
     /// The writer's `synchronous` level inside a write transaction with `durable` as given (1 is NORMAL, 2 FULL).
     package func synchronousInsideWrite(durable: Bool) async throws -> Int {

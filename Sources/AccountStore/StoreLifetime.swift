@@ -20,6 +20,9 @@ final class StoreLifetime: Sendable {
     /// Whether ``markClosed()`` was called.
     var isClosed: Bool { state.withLock { $0.closed } }
 
+    /// How many calls entered and have neither reached their connection nor ended.
+    var entering: Int { state.withLock { $0.entering } }
+
     /// A call on its way into the database, or `nil` once the store is closed.
     func enter() -> Entry? {
         state.withLock { state in

@@ -240,6 +240,65 @@ struct ClosedStoreTests {
         }
     }
 
+    /// ``AccountStore/close()`` waits for the reads on their way to a connection, and none of them waits for a thread
+    /// of the cooperative pool on that way: a read handed to GRDB (a count of the accounts) that waits for a reader
+    /// connection as the store closes reaches it while every thread of the pool is busy, so an app that closes its
+    /// store from async code (on the pool's last free thread, all of them on a 1-core machine) is not stuck forever.
+    @Test func closeDoesNotWaitForTheCooperativePoolToLetAReadReachItsConnection() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            _ = try await store.createAccount(newAccount("ann"))
+            // Given every reader connection (GRDB's 5) held by a scan on a thread of its own
+            let readers = 5
+            let release = DispatchSemaphore(value: 0)
+            let holding = Locked(0)
+            for _ in 0..<readers {
+                Thread.detachNewThread {
+                    try? store.scanMatchableAccounts(batchSize: 1) { _ in
+                        holding.withLock { $0 += 1 }
+                        release.wait()
+                    }
+                }
+            }
+            while holding.value < readers { try await Task.sleep(for: .milliseconds(5)) }
+            // And a count of the accounts on its way to a reader connection
+            let counting = Task { try await store.accountCount() }
+            while store.callsOnTheirWayIn == 0 { try await Task.sleep(for: .milliseconds(5)) }
+
+            // When every thread of the cooperative pool is busy for 8 s, and another thread lets the scans end and
+            // closes the store meanwhile
+            let busyUntil = DispatchTime.now() + .seconds(8)
+            for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount * 4 + 8) {
+                Task.detached { Self.blockThread(until: busyUntil) }
+            }
+            let closing = await onOwnThread { () -> (took: Duration, error: StoreError?) in
+                Thread.sleep(forTimeInterval: 0.2)
+                for _ in 0..<(readers * 4) { release.signal() }
+                let started = ContinuousClock.now
+                do throws(StoreError) {
+                    try store.close()
+                    return (ContinuousClock.now - started, nil)
+                } catch {
+                    return (ContinuousClock.now - started, error)
+                }
+            }
+
+            // Then the close ended while the pool's threads were still busy, without an error
+            #expect(closing.took < .seconds(4), "close() took \(closing.took)")
+            #expect(closing.error == nil, "close() threw \(closing.error.map { "\($0)" } ?? "")")
+            // And the count either finished or says the store was closed
+            if case .failure(let error) = await counting.result {
+                #expect(error as? StoreError == .closed(path: path), "the count failed with \(error)")
+            }
+        }
+    }
+
+    /// Blocks the calling thread until `deadline`.
+    private static func blockThread(until deadline: DispatchTime) {
+        _ = DispatchSemaphore(value: 0).wait(timeout: deadline)
+    }
+
     /// A key rotation under way when the store closes either finishes or throws ``StoreError/closed(path:)``: every
     /// batch it committed is whole, and a new store finishes the rest.
     @Test func aRewrapUnderWayAsTheStoreClosesFinishesOrSaysTheStoreWasClosed() async throws {
