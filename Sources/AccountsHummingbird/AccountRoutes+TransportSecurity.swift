@@ -32,12 +32,13 @@ extension AccountRoutes {
     ///   - idleTimeout: How long a connection may wait for its next request: 30 seconds.
     ///   - requestReadTimeout: How long a request's body may take to arrive after its headers: 30 seconds.
     ///   - writeTimeout: How long an answer may wait on a client that does not read it: 30 seconds.
-    ///   - connectionsPerClient: The most connections one client may hold open at once, none by default. A client is
-    ///     the peer's address as the routes' limits count it: an IPv4 address, an IPv6 /64, an IPv6 address that
-    ///     carries an IPv4 one as that IPv4 address. A connection beyond it is closed (reset) as soon as it is taken,
-    ///     before a request is read; the client's others go on. Set it only where browsers connect to the app
-    ///     directly: behind a proxy, every connection comes from the proxy (its own limit does this: nginx
-    ///     `limit_conn`). Browsers open about 6 connections to a site; 16 leaves room for a few behind one address.
+    ///   - connectionsPerClient: The most connections one client may hold open at once (at least 1: a smaller number
+    ///     counts as 1), none by default. A client is the peer's address as the routes' limits count it: an IPv4
+    ///     address, an IPv6 /64, an IPv6 address that carries an IPv4 one as that IPv4 address. A connection beyond
+    ///     it is closed (reset) as soon as it is taken, before a request is read; the client's others go on. Set it
+    ///     only where browsers connect to the app directly: behind a proxy, every connection comes from the proxy
+    ///     (its own limit does this: nginx `limit_conn`). Browsers open about 6 connections to a site; 16 leaves
+    ///     room for a few behind one address.
     public static func http1Server(
         idleTimeout: Duration = .seconds(30), requestReadTimeout: Duration = .seconds(30),
         writeTimeout: Duration = .seconds(30), connectionsPerClient: Int? = nil
