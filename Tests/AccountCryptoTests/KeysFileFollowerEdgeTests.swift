@@ -45,14 +45,14 @@ final class KeysFileFollowerEdgeTests {
     /// A rotation written in place (`b` first, then `a`) caught half written, its first line done: the text reads as a
     /// ring of `b` alone. The process keeps `a` (after `b`) all the same: a key it holds is never dropped while it
     /// runs (nor when a hand edit drops the old key's line by mistake), so what is sealed under `a` still opens.
-    @Test func aRingWrittenHalfWayToItsFirstLineDoesNotDropTheKeysAfterIt() throws {
+    @Test func aRingWrittenHalfWayToItsFirstLineDoesNotDropTheKeysAfterIt() async throws {
         replaceKeys("a:\(keyA)\n")
         let ring = try KeyRing.load(keysFile: path, environment: [:])
         let sealedUnderA = try ring.seal(Array("secret-a".utf8), purpose: .twitterCredential, rowKey: "1")
 
         // When the rotation to "b:…\na:…\n" is seen with only its first line written
         try overwriteKeysInPlace("b:\(keyB)\n")
-        Thread.sleep(forTimeInterval: 2.1)
+        try await Task.sleep(for: .milliseconds(2_100))
 
         // Then the value sealed under a still opens
         #expect(throws: Never.self) {

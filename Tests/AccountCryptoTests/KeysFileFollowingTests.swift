@@ -38,7 +38,7 @@ final class KeysFileFollowingTests {
     }
 
     @Test(arguments: [false, true])
-    func aRotationMadeWhileTheRingIsInUseIsFollowed(inPlace: Bool) throws {
+    func aRotationMadeWhileTheRingIsInUseIsFollowed(inPlace: Bool) async throws {
         let path = try writeKeys("a:\(keyA)\n")
         let ring = try KeyRing.load(keysFile: path, environment: [:])
         let sealedUnderA = try ring.seal(Array("secret-a".utf8), purpose: .twitterCredential, rowKey: "1")
@@ -52,13 +52,13 @@ final class KeysFileFollowingTests {
 
         // When the file gets b first, a moment later
         _ = try writeKeys("b:\(keyB)\na:\(keyA)\n", inPlace: inPlace)
-        Thread.sleep(forTimeInterval: 1.1)
+        try await Task.sleep(for: .milliseconds(1_100))
 
         // Then the ring opens values under b at once, and old ones under a
         #expect(try ring.open(sealedUnderB, purpose: .twitterCredential, rowKey: "2") == Array("secret-b".utf8))
         #expect(try ring.open(sealedUnderA, purpose: .twitterCredential, rowKey: "1") == Array("secret-a".utf8))
         // and, once it has looked at the file again (every 2 s at most), seals under b
-        Thread.sleep(forTimeInterval: 2.1)
+        try await Task.sleep(for: .milliseconds(2_100))
         #expect(ring.sealingKeyID == "b")
         #expect(ring.keyIDs == ["b", "a"])
         let sealed = try ring.seal(Array("new".utf8), purpose: .twitterCredential, rowKey: "3")
@@ -68,17 +68,17 @@ final class KeysFileFollowingTests {
 
     /// A file changed into something that does not read as a ring (half written, a stray line) is not taken: the
     /// keys read last stay in use.
-    @Test func aFileThatNoLongerReadsAsARingLeavesTheKeysReadLast() throws {
+    @Test func aFileThatNoLongerReadsAsARingLeavesTheKeysReadLast() async throws {
         let path = try writeKeys("a:\(keyA)\n")
         let ring = try KeyRing.load(keysFile: path, environment: [:])
         _ = try writeKeys("b:not base64 at all\na:\(keyA)\n")
-        Thread.sleep(forTimeInterval: 2.1)
+        try await Task.sleep(for: .milliseconds(2_100))
         #expect(ring.sealingKeyID == "a")
         let sealed = try ring.seal(Array("x".utf8), purpose: .registrationDraft, rowKey: "d")
         #expect(try ring.open(sealed, purpose: .registrationDraft, rowKey: "d") == Array("x".utf8))
         // And a later good version is taken
         _ = try writeKeys("b:\(keyB)\na:\(keyA)\n")
-        Thread.sleep(forTimeInterval: 2.1)
+        try await Task.sleep(for: .milliseconds(2_100))
         #expect(ring.sealingKeyID == "b")
     }
 

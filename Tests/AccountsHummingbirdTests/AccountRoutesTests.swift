@@ -1189,11 +1189,7 @@ struct AccountRoutesTests {
         try await WebApp.run { app in
             let port = app.base.port!
             // A blocking socket must not hold one of the few cooperative threads the server's handlers need.
-            let response = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(returning: rawGET(port: port, path: "/", host: host))
-                }
-            }
+            let response = await onOwnThread { rawGET(port: port, path: "/", host: host) }
             #expect(response.hasPrefix("HTTP/1.1 400"), "\(response.prefix(40))")
             // (plain text, as the pages' headers say: never sniffed as anything else, never kept)
             let head = response.lowercased()

@@ -53,15 +53,15 @@ struct DurabilityTests {
                 let server = try ServerProcess(
                     workerPath(), ["register-loop", database, String(nextTwitterID)], environment: environment)
                 do {
-                    _ = try server.firstLine()  // at least one registration done
+                    _ = try await server.firstLine()  // at least one registration done
                 } catch {
-                    server.stop(signal: SIGKILL)
+                    await server.stop(signal: SIGKILL)
                     Issue.record("round \(round): \(error) \(server.stderrText.value)")
                     return
                 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 50...600)))
-                #expect(server.stop(signal: SIGKILL) == 128 + SIGKILL, "round \(round)")
-                let lines = try server.stdoutText().split(separator: "\n").filter { $0.contains(" ") }
+                #expect(await server.stop(signal: SIGKILL) == 128 + SIGKILL, "round \(round)")
+                let lines = try await server.stdoutText().split(separator: "\n").filter { $0.contains(" ") }
                 for line in lines {
                     let parts = line.split(separator: " ")
                     guard parts.count == 2, let id = UserID(String(parts[0])),
@@ -98,7 +98,7 @@ struct SoakTests {
             let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
                 for tag in ["p1", "p2", "p3"] {
                     group.addTask {
-                        try runProcess(workerPath(), ["soak", database, seconds, tag], environment: environment)
+                        try await runProcess(workerPath(), ["soak", database, seconds, tag], environment: environment)
                     }
                 }
                 var results: [CommandResult] = []

@@ -20,7 +20,7 @@ struct RegistrationRaceTests {
             let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
                 for tag in ["a", "b"] {
                     group.addTask {
-                        try runProcess(
+                        try await runProcess(
                             worker, ["race", database, "9223372036854775807", "25", tag], environment: environment)
                     }
                 }

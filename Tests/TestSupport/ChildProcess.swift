@@ -272,7 +272,8 @@ public final class ChildProcess: Sendable {
     /// Whether the child still runs.
     public var isRunning: Bool { termination == nil }
 
-    /// Waits up to `limit` for the child to end (polling every 2 ms, on the calling thread); nil if it still runs.
+    /// Waits up to `limit` for the child to end (polling every 2 ms, on the calling thread, which it blocks: call it
+    /// from a thread of its own, never from a task of the cooperative pool); nil if it still runs.
     public func wait(upTo limit: Duration) -> Termination? {
         let deadline = ContinuousClock.now + limit
         while true {
@@ -283,7 +284,8 @@ public final class ChildProcess: Sendable {
     }
 
     /// Waits up to `limit` for the child to end, SIGKILLing it then: the caller learns of a hang as an error
-    /// naming the command rather than waiting forever.
+    /// naming the command rather than waiting forever. It blocks the calling thread: an async test awaits
+    /// ``exit(upTo:)`` instead.
     @discardableResult
     public func waitOrKill(upTo limit: Duration = .seconds(600)) throws(Failure) -> Termination {
         if let termination = wait(upTo: limit) { return termination }
@@ -292,19 +294,11 @@ public final class ChildProcess: Sendable {
         throw .timedOut(command, limit)
     }
 
-    /// ``waitOrKill(upTo:)`` without holding a thread of the cooperative pool: it sleeps between polls.
+    /// ``waitOrKill(upTo:)`` without holding a thread of the cooperative pool: the wait (and its deadline) runs on a
+    /// thread of its own (see ``runProcess(_:_:environment:stdin:currentDirectory:limit:)`` for why).
     @discardableResult
-    public func exit(upTo limit: Duration = .seconds(600)) async throws -> Termination {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if let termination { return termination }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        // (looked at once more: on a starved pool the deadline may pass while this task waits for a thread)
-        if let termination { return termination }
-        send(SIGKILL)
-        _ = wait(upTo: .seconds(60))
-        throw Failure.timedOut(command, limit)
+    public func exit(upTo limit: Duration = .seconds(600)) async throws(Failure) -> Termination {
+        try await onOwnThread { Result { () throws(Failure) in try self.waitOrKill(upTo: limit) } }.get()
     }
 }
 

@@ -26,7 +26,31 @@ public func accountsExecutable() -> String {
 
 /// Runs `executable` with `arguments`, feeding `stdin`, and waits for it: at most `limit`, after which it is killed
 /// and ``ChildProcess/Failure/timedOut(_:_:)`` thrown.
+///
+/// The wait happens on a thread of its own, never on one of Swift's cooperative pool. That pool has as many threads
+/// as the machine has cores (two on CI), and Swift Testing runs tests side by side: a test that held a pool thread
+/// until its child exited would leave the in-process servers of the tests beside it (Hummingbird routes, the Twitter
+/// sandbox, whose handlers run on the pool) without a thread for as long, and their timing-sensitive tests would fail.
+/// Every wait in this module follows that rule: an async test awaits it, and only code already on a thread of its
+/// own (in ``onOwnThread(_:)``, a `Thread`) calls a blocking form such as
+/// ``runProcessBlocking(_:_:environment:stdin:currentDirectory:limit:)``.
 public func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [],
+    currentDirectory: String? = nil, limit: Duration = .seconds(600)
+) async throws -> CommandResult {
+    try await onOwnThread {
+        Result {
+            try runProcessBlocking(
+                executable, arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory,
+                limit: limit)
+        }
+    }
+    .get()
+}
+
+/// ``runProcess(_:_:environment:stdin:currentDirectory:limit:)`` on the calling thread, which it blocks until the
+/// child exits: only for code that runs on a thread of its own, never from a task of the cooperative pool.
+public func runProcessBlocking(
     _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [],
     currentDirectory: String? = nil, limit: Duration = .seconds(600)
 ) throws -> CommandResult {
@@ -52,28 +76,26 @@ public func runProcess(
 }
 
 /// Runs the `accounts` executable (for at most `limit`, then killed and ``ChildProcess/Failure/timedOut(_:_:)``
-/// thrown).
+/// thrown), waiting on a thread outside the cooperative pool as
+/// ``runProcess(_:_:environment:stdin:currentDirectory:limit:)`` does.
 public func runAccounts(
     _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [], currentDirectory: String? = nil,
     limit: Duration = .seconds(600)
-) throws -> CommandResult {
-    try runProcess(
+) async throws -> CommandResult {
+    try await runProcess(
         accountsExecutable(), arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory,
         limit: limit)
 }
 
-/// Runs the `accounts` executable from a thread outside Swift's cooperative pool, so that a server in this process
-/// (a sandbox the command talks to) keeps the pool's threads while tests run side by side: the synchronous
-/// ``runAccounts(_:environment:stdin:currentDirectory:)`` holds one until the command exits, and two of them
-/// starve an in-process server on a 2-core machine.
-public func runAccountsOffPool(
-    _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = []
-) async throws -> CommandResult {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try runAccounts(arguments, environment: environment, stdin: stdin) })
-        }
-    }
+/// ``runAccounts(_:environment:stdin:currentDirectory:limit:)`` on the calling thread, which it blocks until the
+/// command exits: only for code that runs on a thread of its own, never from a task of the cooperative pool.
+public func runAccountsBlocking(
+    _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [], currentDirectory: String? = nil,
+    limit: Duration = .seconds(600)
+) throws -> CommandResult {
+    try runProcessBlocking(
+        accountsExecutable(), arguments, environment: environment, stdin: stdin, currentDirectory: currentDirectory,
+        limit: limit)
 }
 
 /// A value behind a lock, shareable between threads.

@@ -77,7 +77,7 @@ public struct SandboxHarness: Sendable {
             ["sandbox", "--port", "0", "--consumer-key", consumer.key, "--consumer-secret", consumer.secret])
         let outcome: Swift.Result<Result, any Error>
         do {
-            let line = try await onOwnThread { Swift.Result { try server.firstLine() } }.get()
+            let line = try await server.firstLine()
             guard let baseURL = URL(string: String(line.dropLast())), baseURL.port != nil else {
                 throw UnexpectedResponse(description: "accounts sandbox announced \(line), not its URL")
             }
@@ -88,8 +88,8 @@ public struct SandboxHarness: Sendable {
         } catch {
             outcome = .failure(error)
         }
-        // (the stop waits for the process to end: on a thread of its own, not one of the pool's)
-        _ = await onOwnThread { server.stop() }
+        // (the stop waits for the process to end on a thread of its own, not one of the pool's)
+        await server.stop()
         return try outcome.get()
     }
 

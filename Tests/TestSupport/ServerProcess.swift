@@ -31,8 +31,13 @@ public final class ServerProcess: Sendable {
         }
     }
 
-    /// Reads stdout up to its first newline (waiting at most `timeout` seconds) and returns that line.
-    public func firstLine(timeout: TimeInterval = 60) throws -> String {
+    /// Reads stdout up to its first newline (waiting at most `timeout` seconds, on a thread of its own: never one of
+    /// the cooperative pool, see ``runProcess(_:_:environment:stdin:currentDirectory:limit:)``) and returns that line.
+    public func firstLine(timeout: TimeInterval = 60) async throws -> String {
+        try await onOwnThread { Result { try self.firstLineBlocking(timeout: timeout) } }.get()
+    }
+
+    private func firstLineBlocking(timeout: TimeInterval) throws -> String {
         let descriptor = child.outputDescriptor
         let collected = Locked<[UInt8]>([])
         let done = DispatchSemaphore(value: 0)
@@ -64,14 +69,15 @@ public final class ServerProcess: Sendable {
     /// Everything the process wrote to stdout (its first line included), read to the end (call after
     /// ``stop(signal:)``). Throws ``ServerProcessError/outputNotEnded(_:)`` when stdout is still open `limit` after
     /// the call (a process the server started holds it).
-    public func stdoutText(waitingUpTo limit: Duration = .seconds(30)) throws -> String {
-        firstLineBuffer.value + (try remainingOutput(waitingUpTo: limit))
+    public func stdoutText(waitingUpTo limit: Duration = .seconds(30)) async throws -> String {
+        firstLineBuffer.value + (try await remainingOutput(waitingUpTo: limit))
     }
 
     /// Everything on stdout after the first line, read to the end (call after ``stop(signal:)``), waiting at most
-    /// `limit` for the end (see ``stdoutText(waitingUpTo:)``).
-    public func remainingOutput(waitingUpTo limit: Duration = .seconds(30)) throws -> String {
-        guard let rest = ChildProcess.readToEnd(child.outputDescriptor, upTo: limit) else {
+    /// `limit` for the end (see ``stdoutText(waitingUpTo:)``), on a thread of its own.
+    public func remainingOutput(waitingUpTo limit: Duration = .seconds(30)) async throws -> String {
+        let output = child.outputDescriptor
+        guard let rest = await onOwnThread({ ChildProcess.readToEnd(output, upTo: limit) }) else {
             throw ServerProcessError.outputNotEnded(
                 "stdout of \(child.command) still open \(limit) after it was read (does a process it started hold it?)")
         }
@@ -81,11 +87,26 @@ public final class ServerProcess: Sendable {
     /// Whether the process still runs.
     public var isRunning: Bool { child.isRunning }
 
+    /// Sends SIGKILL and returns at once (for a `defer` cleaning up after a test that failed before its
+    /// ``stop(signal:)``: a `defer` cannot await, and the process is reaped when this object goes); nothing once the
+    /// process has ended.
+    public func kill() {
+        child.send(SIGKILL)
+    }
+
     /// Sends `signal` and waits for the process to end; returns its exit status (128 + signal when killed). A process
     /// still running 30 s after the signal is killed (SIGKILL, status 137), so that a server that lost the signal
     /// fails its test rather than holding the whole suite.
+    /// The wait runs on a thread of its own, never one of the cooperative pool.
     @discardableResult
-    public func stop(signal: Int32 = SIGTERM) -> Int32 {
+    public func stop(signal: Int32 = SIGTERM) async -> Int32 {
+        await onOwnThread { self.stopBlocking(signal: signal) }
+    }
+
+    /// ``stop(signal:)`` on the calling thread, which it blocks until the process ends: only for code that runs on a
+    /// thread of its own, never from a task of the cooperative pool.
+    @discardableResult
+    public func stopBlocking(signal: Int32 = SIGTERM) -> Int32 {
         child.send(signal)
         var termination = child.wait(upTo: .seconds(30))
         if termination == nil {

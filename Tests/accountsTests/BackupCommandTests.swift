@@ -37,7 +37,7 @@ struct BackupCommandTests {
             writeFile(copy, Array("yesterday's backup".utf8))
             let before = fileDigest(database)
 
-            let result = try runAccounts(["--database", database, "backup", "--output", copy])
+            let result = try await runAccounts(["--database", database, "backup", "--output", copy])
 
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
@@ -51,9 +51,9 @@ struct BackupCommandTests {
             #expect(Self.hiddenFiles(in: dir).isEmpty)
             // The copy is a store like any other: its tokens open with the key that sealed them.
             let keys = ["ACCOUNTS_KEYS": key.unredactedKeysFileLine()]
-            let status = try runAccounts(["--database", copy, "keys", "status"], environment: keys)
+            let status = try await runAccounts(["--database", copy, "keys", "status"], environment: keys)
             #expect(status.status == 0, "\(status.stderr)")
-            let shown = try runAccounts(["--database", copy, "users", "show", "user2"], environment: keys)
+            let shown = try await runAccounts(["--database", copy, "users", "show", "user2"], environment: keys)
             #expect(shown.status == 0, "\(shown.stderr)")
             #expect(shown.stdout.contains("1000002"), "\(shown.stdout)")
         }
@@ -61,13 +61,13 @@ struct BackupCommandTests {
 
     /// A backup whose report cannot be written (stdout on a full disk) is in place all the same: the report goes to
     /// stderr and the command exits 75 (done, a step outside failed), not 1, which would read as no backup made.
-    @Test func aBackupWhoseReportCannotBeWrittenExits75WithTheCopyInPlace() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    @Test func aBackupWhoseReportCannotBeWrittenExits75WithTheCopyInPlace() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             try Self.addAccounts(10, to: database)
             let copy = dir + "/copy.sqlite"
 
-            let result = try runProcess(
+            let result = try await runProcess(
                 "/bin/sh",
                 [
                     "-c", #"exec "$0" --database "$1" backup --output "$2" > /dev/full"#, accountsExecutable(),
@@ -82,15 +82,15 @@ struct BackupCommandTests {
 
     /// A backup that cannot be written whole (here: a file size limit far below the copy's size) fails naming the
     /// backup's path, leaves the earlier copy and the database byte for byte as they were, and leaves no partial file.
-    @Test func aBackupThatCannotBeWrittenWholeChangesNothing() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    @Test func aBackupThatCannotBeWrittenWholeChangesNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             try Self.addAccounts(20_000, to: database)
             let copy = dir + "/copy.sqlite"
             writeFile(copy, Array("yesterday's backup".utf8))
             let before = fileDigest(database)
 
-            let result = try runProcess(
+            let result = try await runProcess(
                 "/bin/sh",
                 [
                     "-c", #"trap '' XFSZ; ulimit -f 1000; exec "$0" --database "$1" backup --output "$2""#,
@@ -118,16 +118,16 @@ struct BackupCommandTests {
         ("DIR/accounts.sqlite-wal", "is the database file"),
         ("DIR/keys", "is the keys file"),
     ])
-    func anOutputThatIsNoPlaceForABackupIsRefused(_ output: String, _ message: String) throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
-            let keys = try runAccounts(["keys", "generate", "--output", dir + "/keys"])
+    func anOutputThatIsNoPlaceForABackupIsRefused(_ output: String, _ message: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
+            let keys = try await runAccounts(["keys", "generate", "--output", dir + "/keys"])
             #expect(keys.status == 0, "\(keys.stderr)")
             let listing = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
             let before = fileDigest(database)
 
             let target = output.replacingOccurrences(of: "DIR", with: dir)
-            let result = try runAccounts(
+            let result = try await runAccounts(
                 ["--database", database, "--keys-file", dir + "/keys", "backup", "--output", target])
 
             #expect(result.status == 64, "\(result.stderr)")
@@ -143,7 +143,7 @@ struct BackupCommandTests {
     @Test(arguments: [SIGINT, SIGTERM])
     func aBackupStoppedBySignalLeavesNoPartialFile(signalNumber: Int32) async throws {
         try await withTemporaryDirectory { dir throws in
-            let database = try migratedDatabase(dir)
+            let database = try await migratedDatabase(dir)
             try Self.addAccounts(300_000, to: database)
             let copy = dir + "/copy.sqlite"
             writeFile(copy, Array("yesterday's backup".utf8))
@@ -151,17 +151,21 @@ struct BackupCommandTests {
             let process = try ChildProcess(
                 accountsExecutable(), ["--database", database, "backup", "--output", copy],
                 environment: childEnvironment(removing: []))
-            let deadline = ContinuousClock.now + .seconds(60)
-            var writing = false
-            while !writing && process.isRunning && ContinuousClock.now < deadline {
-                writing = Self.hiddenFiles(in: dir).contains { name in
-                    var info = stat()
-                    return stat(dir + "/" + name, &info) == 0 && info.st_size > 0
+            // (watched, and signalled, from a thread of its own: the watch polls every millisecond)
+            let writing = await onOwnThread {
+                let deadline = ContinuousClock.now + .seconds(60)
+                var writing = false
+                while !writing && process.isRunning && ContinuousClock.now < deadline {
+                    writing = Self.hiddenFiles(in: dir).contains { name in
+                        var info = stat()
+                        return stat(dir + "/" + name, &info) == 0 && info.st_size > 0
+                    }
+                    if !writing { usleep(1000) }
                 }
-                if !writing { usleep(1000) }
+                process.send(signalNumber)
+                return writing
             }
             #expect(writing, "the backup ended before it had written part of its copy")
-            process.send(signalNumber)
             let ended = try await process.exit()
 
             #expect(Self.hiddenFiles(in: dir).isEmpty)
@@ -181,7 +185,7 @@ struct BackupCommandTests {
     /// Every copy is sound, with no identity lacking its user or token, and the writers go on.
     @Test func backupsMadeWhileOtherProcessesWriteAndRebuildAreSnapshots() async throws {
         try await withTemporaryDirectory { dir throws in
-            let database = try migratedDatabase(dir)
+            let database = try await migratedDatabase(dir)
             try Self.addAccounts(5_000, to: database)
             let key = try SecretKey.generate(id: "k1")
             let worker = URL(fileURLWithPath: accountsExecutable()).deletingLastPathComponent()
@@ -189,8 +193,8 @@ struct BackupCommandTests {
             let registering = try ServerProcess(
                 worker, ["register-loop", database, "7000000000"],
                 environment: ["ACCOUNTS_KEYS": key.unredactedKeysFileLine()])
-            defer { registering.stop(signal: SIGKILL) }
-            _ = try registering.firstLine()
+            defer { registering.kill() }
+            _ = try await registering.firstLine()
             let rebuilding = try ServerProcess(
                 "/bin/sh",
                 [
@@ -205,15 +209,15 @@ struct BackupCommandTests {
                     """#,
                     accountsExecutable(), database,
                 ])
-            defer { rebuilding.stop(signal: SIGKILL) }
-            _ = try rebuilding.firstLine()
+            defer { rebuilding.kill() }
+            _ = try await rebuilding.firstLine()
 
             let rebuilt = "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'"
             let deadline = ContinuousClock.now + .seconds(60)
             var round = 0
             while round < 4 || (countQuery(database, rebuilt) < 3 && ContinuousClock.now < deadline) {
                 let copy = dir + "/copy\(round).sqlite"
-                let result = try runAccounts(["--database", database, "backup", "--output", copy])
+                let result = try await runAccounts(["--database", database, "backup", "--output", copy])
                 #expect(result.status == 0, "\(result.stderr)")
                 #expect(textQuery(copy, "PRAGMA integrity_check") == "ok", "\(copy)")
                 #expect(countQuery(copy, "SELECT count(*) FROM pragma_foreign_key_check") == 0, "\(copy)")
@@ -228,7 +232,7 @@ struct BackupCommandTests {
                 round += 1
             }
             #expect(countQuery(database, rebuilt) >= 3, "the file was rebuilt during the backups")
-            #expect(registering.stop(signal: SIGTERM) != 1, "\(registering.stderrText.withLock { $0 })")
+            #expect(await registering.stop(signal: SIGTERM) != 1, "\(registering.stderrText.withLock { $0 })")
         }
     }
 }

@@ -10,11 +10,11 @@ import Testing
 struct CLIContractTests {
     /// README: a file that is not SQLite is refused and "left untouched": `demo` makes no development key file beside
     /// it (it once checked only for a directory, and left `<file>.keys` beside someone else's file).
-    @Test func demoOverAFileThatIsNotSQLiteMakesNoKeyFile() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func demoOverAFileThatIsNotSQLiteMakesNoKeyFile() async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/notes.txt"
             writeFile(database, Array("not a database\n".utf8))
-            let result = try runAccounts(["demo", "--port", "0", "--database", database])
+            let result = try await runAccounts(["demo", "--port", "0", "--database", database])
             #expect(result.status == 1)
             #expect(result.stderr.contains("\(database) is not an SQLite database"), "\(result.stderr)")
             #expect(result.stdout.isEmpty)
@@ -25,13 +25,13 @@ struct CLIContractTests {
 
     /// `sandbox` on a port in use says so as `demo` does (`cannot listen on 127.0.0.1:P: the port is in use`); it
     /// once printed NIO's `Error: bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)`.
-    @Test func sandboxOnAPortInUseSaysSoPlainly() throws {
+    @Test func sandboxOnAPortInUseSaysSoPlainly() async throws {
         // (a consumer pair of its own: a throwaway one would be printed on stderr, which the messages below show)
         let consumer = ["--consumer-key", "cli-test-key", "--consumer-secret", "cli-test-secret-0123456789"]
         let first = try ServerProcess(accountsExecutable(), ["sandbox", "--port", "0"] + consumer)
-        defer { _ = first.stop() }
-        let port = try #require(URL(string: try first.firstLine())?.port)
-        let second = try runAccounts(["sandbox", "--port", "\(port)"] + consumer)
+        defer { first.kill() }
+        let port = try #require(URL(string: try await first.firstLine())?.port)
+        let second = try await runAccounts(["sandbox", "--port", "\(port)"] + consumer)
         #expect(second.status == 1)
         #expect(second.stdout.isEmpty)
         #expect(
@@ -49,9 +49,9 @@ struct CLIContractTests {
         (["sandbox", "--port", "-1"], "-1"),
         (["demo", "--port", "-1"], "-1"),
     ])
-    func aNegativeNumberIsRefusedNamingIt(_ arguments: [String], _ value: String) throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(["--database", dir + "/a.sqlite"] + arguments, currentDirectory: dir)
+    func aNegativeNumberIsRefusedNamingIt(_ arguments: [String], _ value: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(["--database", dir + "/a.sqlite"] + arguments, currentDirectory: dir)
             #expect(result.status == 64)
             #expect(!result.stderr.contains("Missing value"), "\(result.stderr)")
             #expect(result.stderr.contains(value), "\(result.stderr)")
@@ -68,11 +68,11 @@ struct CLIContractTests {
         (["sandbox", "--users", ""], "--users"),
         (["demo", "--port", "0", "--users", ""], "--users"),
     ])
-    func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ named: String) throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir, name: "a.sqlite")
+    func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ named: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir, name: "a.sqlite")
             let before = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-            let result = try runAccounts(["--database", database] + arguments, currentDirectory: dir)
+            let result = try await runAccounts(["--database", database] + arguments, currentDirectory: dir)
             #expect(result.status == 64, "\(result.stderr)")
             #expect(result.stderr.contains(named) && result.stderr.contains("empty"), "\(result.stderr)")
             #expect(result.stdout.isEmpty)
@@ -82,18 +82,22 @@ struct CLIContractTests {
 
     /// A usage error found late (a bad `--id`, an `--explain` list naming one account twice) shows the usage of the
     /// command given, not the root's (`Usage: accounts [--database <path>] [--keys-file <path>] <subcommand>`).
-    @Test func aUsageErrorFoundWhileRunningShowsTheCommandsOwnUsage() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    @Test func aUsageErrorFoundWhileRunningShowsTheCommandsOwnUsage() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             writeFile(dir + "/ann.jsonl", Array("{\"username\": \"ann\", \"email\": \"ann@x.org\"}\n".utf8))
-            let imported = try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/ann.jsonl"])
+            let imported = try await runAccounts([
+                "--database", database, "import", "--format", "jsonl", dir + "/ann.jsonl",
+            ])
             #expect(imported.status == 0, "\(imported.stderr)")
 
-            let badID = try runAccounts(["keys", "generate", "--id", ""])
+            let badID = try await runAccounts(["keys", "generate", "--id", ""])
             #expect(badID.status == 64)
             #expect(badID.stderr.contains("Usage: accounts keys generate"), "\(badID.stderr)")
 
-            let sameAccount = try runAccounts(["--database", database, "duplicates", "--explain", "ann,ann@x.org"])
+            let sameAccount = try await runAccounts([
+                "--database", database, "duplicates", "--explain", "ann,ann@x.org",
+            ])
             #expect(sameAccount.status == 64)
             #expect(sameAccount.stderr.contains("Usage: accounts duplicates"), "\(sameAccount.stderr)")
         }
@@ -103,16 +107,16 @@ struct CLIContractTests {
     /// $COMMAND` with the variable unset) is a usage error, exit 64 with the help on stderr; it once exited 0 with
     /// the help on stdout, which a script took for success and for the command's output.
     @Test(arguments: [[String](), ["users"], ["keys"], ["--database", "x.sqlite"]])
-    func aMissingSubcommandIsAUsageError(_ arguments: [String]) throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(arguments, currentDirectory: dir)
+    func aMissingSubcommandIsAUsageError(_ arguments: [String]) async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(arguments, currentDirectory: dir)
             #expect(result.status == 64, "\(result.stdout.prefix(80))")
             #expect(result.stdout.isEmpty)
             #expect(result.stderr.hasPrefix("Error: a subcommand is missing"), "\(result.stderr)")
             #expect(result.stderr.contains("USAGE: accounts"), "\(result.stderr)")
             #expect(result.stderr.contains("SUBCOMMANDS:"), "\(result.stderr)")
             // And --help is still help, on stdout
-            let help = try runAccounts(arguments + ["--help"], currentDirectory: dir)
+            let help = try await runAccounts(arguments + ["--help"], currentDirectory: dir)
             #expect(help.status == 0 && help.stdout.contains("USAGE: accounts") && help.stderr.isEmpty)
         }
     }
@@ -133,12 +137,12 @@ struct CLIContractTests {
                 database,
                 "UPDATE twitter_credentials SET key_id = 'k' || char(27) || ']0;owned' || char(7) || char(27) || '[2J'")
 
-            let status = try runAccounts(["--database", database, "keys", "status"])
+            let status = try await runAccounts(["--database", database, "keys", "status"])
             #expect(status.status == 0, "\(status.stderr)")
             #expect(
                 !status.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 },
                 "\(status.stdout.debugDescription)")
-            let withRing = try runAccounts(
+            let withRing = try await runAccounts(
                 ["--database", database, "keys", "status"], environment: ["ACCOUNTS_KEYS": key.unredactedKeysFileLine()]
             )
             #expect(withRing.status == 0, "\(withRing.stderr)")
@@ -153,12 +157,12 @@ struct CLIDatabasePathTests {
     @Test(arguments: [
         ["users", "show", "ann"], ["migrations", "status"], ["migrate"], ["export", "--format", "jsonl"],
     ])
-    func aFIFOAsTheDatabaseIsRefusedAtOnce(_ arguments: [String]) throws {
-        try withTemporaryDirectorySync { dir in
+    func aFIFOAsTheDatabaseIsRefusedAtOnce(_ arguments: [String]) async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/accounts.sqlite"
             #expect(mkfifo(database, 0o600) == 0)
             // `timeout` ends a run that waits on the FIFO (status 124) instead of hanging the suite.
-            let result = try runProcess(
+            let result = try await runProcess(
                 "/usr/bin/timeout", ["10", accountsExecutable(), "--database", database] + arguments)
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stderr.contains(database), "\(result.stderr)")
@@ -171,13 +175,13 @@ extension CLIDatabasePathTests {
     /// In a directory its user may not write, `migrate` says why SQLite cannot open the file (it once said only
     /// `unable to open database file`). (Run as another user: only where tests run as root.)
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
-    func migrateInADirectoryThatCannotBeWrittenSaysWhy() throws {
-        try withTemporaryDirectorySync { dir in
+    func migrateInADirectoryThatCannotBeWrittenSaysWhy() async throws {
+        try await withTemporaryDirectory { dir in
             let directory = dir + "/locked"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
             chmod(dir, 0o755)
             chmod(directory, 0o555)
-            let result = try runProcess(
+            let result = try await runProcess(
                 "/usr/bin/setpriv",
                 [
                     "--reuid=65534", "--regid=65534", "--clear-groups", accountsExecutable(), "--database",

@@ -16,7 +16,7 @@ struct CommittedOutputTests {
         @Test func aPurgeWhoseStdoutFailsStillRebuildsTheFile() async throws {
             try await withTemporaryDirectory { dir in
                 // Given a store with an account deleted since the last rebuild
-                let database = try migratedDatabase(dir)
+                let database = try await migratedDatabase(dir)
                 let store = try makeStore(in: dir)
                 _ = try await store.createAccount(newAccount("ann", email: "ann@example.org"))
                 _ = try await store.deleteAccount(.username("ann"))
@@ -24,7 +24,7 @@ struct CommittedOutputTests {
                 #expect(countQuery(database, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 0)
 
                 // When the purge runs with its stdout on a full disk
-                let result = try runAccountsIntoAFullDisk(["--database", database, "purge"])
+                let result = try await runAccountsIntoAFullDisk(["--database", database, "purge"])
 
                 // Then the file was rebuilt all the same (the rebuild is part of the purge, not of its report)
                 #expect(
@@ -40,20 +40,20 @@ struct CommittedOutputTests {
         @Test(arguments: [["users", "enable", "ann"], ["users", "disable", "bob"], ["reindex"]])
         func aCommandThatChangedNothingDoesNotSayItCommittedAChange(arguments: [String]) async throws {
             try await withTemporaryDirectory { dir in
-                let database = try migratedDatabase(dir)
+                let database = try await migratedDatabase(dir)
                 writeFile(dir + "/a.jsonl", Array("{\"username\": \"ann\"}\n{\"username\": \"bob\"}\n".utf8))
-                let imported = try runAccounts([
+                let imported = try await runAccounts([
                     "--database", database, "import", "--format", "jsonl", dir + "/a.jsonl",
                 ])
                 try #require(imported.status == 0, "\(imported.stderr)")
-                let disabled = try runAccounts(["--database", database, "users", "disable", "bob"])
+                let disabled = try await runAccounts(["--database", database, "users", "disable", "bob"])
                 try #require(disabled.status == 0, "\(disabled.stderr)")
                 // (each command on its own changes nothing now)
-                let quiet = try runAccounts(["--database", database] + arguments)
+                let quiet = try await runAccounts(["--database", database] + arguments)
                 try #require(quiet.status == 0 && quiet.stdout.contains("nothing"), "\(quiet.stdout)")
                 let before = try databaseDump(database)
 
-                let result = try runAccountsIntoAFullDisk(["--database", database] + arguments)
+                let result = try await runAccountsIntoAFullDisk(["--database", database] + arguments)
 
                 #expect(try databaseDump(database) == before)
                 #expect(result.status != 75, "exit \(result.status): \(result.stderr)")
@@ -64,11 +64,11 @@ struct CommittedOutputTests {
         /// `migrate` of a new file applies every migration, but ends the process at the first `applied …` line when
         /// stdout cannot take it: the "committed" report on stderr names only migration 0001 of the 14 applied (and
         /// the reindex and clash warnings that follow never run).
-        @Test func aMigrateWhoseStdoutFailsReportsEveryMigrationItApplied() throws {
-            try withTemporaryDirectorySync { dir in
+        @Test func aMigrateWhoseStdoutFailsReportsEveryMigrationItApplied() async throws {
+            try await withTemporaryDirectory { dir in
                 let database = dir + "/accounts.sqlite"
 
-                let result = try runAccountsIntoAFullDisk(["--database", database, "migrate"])
+                let result = try await runAccountsIntoAFullDisk(["--database", database, "migrate"])
 
                 #expect(countQuery(database, "SELECT count(*) FROM users") == 0)
                 #expect(result.status == 75, "exit \(result.status): \(result.stderr)")
@@ -112,17 +112,9 @@ struct UsersDeleteCommittedOutputTests {
                         "--database", database, "users", "delete", "ben", "--revoke-twitter-token",
                         "--twitter-api-base", sandbox.baseURL.absoluteString,
                     ]
-                    let result = try await withCheckedThrowingContinuation { continuation in
-                        DispatchQueue.global().async {
-                            continuation.resume(
-                                with: Result {
-                                    try runProcess(
-                                        "/bin/sh",
-                                        ["-c", #"exec "$0" "$@" > /dev/full"#, accountsExecutable()]
-                                            + arguments, environment: environment)
-                                })
-                        }
-                    }
+                    let result = try await runProcess(
+                        "/bin/sh", ["-c", #"exec "$0" "$@" > /dev/full"#, accountsExecutable()] + arguments,
+                        environment: environment)
 
                     #expect(result.status == 75, "exit \(result.status)")
                     #expect(result.stderr.contains("NOT revoked at Twitter (see the warning)"), "\(result.stderr)")

@@ -12,8 +12,8 @@ struct CrashConsistencyTests {
     /// `accounts demo` without a key ring makes `<database>.keys` on its first run. A kill at any moment leaves either
     /// no key file or one the next run can use: never an empty one that every later run would take as the development
     /// key file and refuse (`keys file … holds no keys`, exit 65) until someone removed it by hand.
-    @Test func aKillWhileTheDemoWritesItsDevelopmentKeyFileLeavesNothingTheNextRunRefuses() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aKillWhileTheDemoWritesItsDevelopmentKeyFileLeavesNothingTheNextRunRefuses() async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/demo.sqlite"
             let keys = database + ".keys"
             var unusable = false
@@ -28,12 +28,16 @@ struct CrashConsistencyTests {
                 let process = try ChildProcess(
                     accountsExecutable(), ["demo", "--port", "0", "--database", database],
                     environment: childEnvironment())
-                var poller = pollfd(fd: watch, events: Int16(POLLIN), revents: 0)
-                if poll(&poller, 1, 10_000) <= 0 {
+                // (waited for on a thread of its own, as every wait for a child is)
+                let created = await onOwnThread {
+                    var poller = pollfd(fd: watch, events: Int16(POLLIN), revents: 0)
+                    return poll(&poller, 1, 10_000) > 0
+                }
+                if !created {
                     Issue.record("the demo created nothing within 10 s")
                 }
                 process.send(SIGKILL)
-                try process.waitOrKill(upTo: .seconds(60))
+                try await process.exit(upTo: .seconds(60))
                 guard FileManager.default.fileExists(atPath: keys) else { continue }
                 if (try? KeyRing.load(keysFile: keys, environment: [:])) == nil {
                     unusable = true
@@ -46,8 +50,8 @@ struct CrashConsistencyTests {
             guard unusable else { return }
             // And the consequence: the next `accounts demo` over that database does not start.
             let again = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
-            let line = try? again.firstLine(timeout: 20)
-            let status = again.stop()
+            let line = try? await again.firstLine(timeout: 20)
+            let status = await again.stop()
             #expect(
                 line?.hasPrefix("http://127.0.0.1:") == true,
                 "the next demo run did not start (status \(status)): \(again.stderrText.value)")
@@ -159,7 +163,7 @@ struct CrashConsistencyTests {
                         "TWITTER_CONSUMER_KEY": sandbox.consumer.key,
                         "TWITTER_CONSUMER_SECRET": sandbox.consumer.secret,
                     ])
-                let base = try #require(URL(string: try server.firstLine()))
+                let base = try #require(URL(string: try await server.firstLine()))
                 let (visitor, _) = try await DemoCommandTests.Visitor.arrive(at: base)
                 // Twitter takes 15 s to give a request token (the client would wait 30 s).
                 _ = try await sandbox.failNext(#"{"endpoint": "request_token", "mode": "slow", "delay_ms": 15000}"#)
@@ -171,11 +175,11 @@ struct CrashConsistencyTests {
                 let stopped = Locked<Int32?>(nil)
                 let started = ContinuousClock.now
                 Thread.detachNewThread {
-                    let status = server.stop(signal: SIGINT)
+                    let status = server.stopBlocking(signal: SIGINT)
                     stopped.withLock { $0 = status }
                 }
                 try await Task.sleep(for: .seconds(1))
-                Thread.detachNewThread { _ = server.stop(signal: SIGINT) }
+                Thread.detachNewThread { _ = server.stopBlocking(signal: SIGINT) }
                 // Then it has stopped within a few seconds of the second signal
                 while stopped.value == nil && ContinuousClock.now - started < .seconds(6) {
                     try await Task.sleep(for: .milliseconds(50))

@@ -13,7 +13,7 @@ struct CrossProcessCloseTests {
     /// checkpoints without waiting: the command ends at once and the app's writes go on.
     @Test func aWriteCommandClosingWhileAnotherProcessReadsLeavesTheAppsWritesAlone() async throws {
         try await withTemporaryDirectory { dir in
-            let database = try migratedDatabase(dir)
+            let database = try await migratedDatabase(dir)
             // Enough accounts that an export's output outgrows a pipe (64 KiB): an export nobody drains holds its
             // read snapshot open, as one piped into a slow consumer does.
             var lines = ""
@@ -23,7 +23,7 @@ struct CrossProcessCloseTests {
                     + #""last_name": "Last"}"# + "\n"
             }
             writeFile(dir + "/accounts.jsonl", Array(lines.utf8))
-            let imported = try runAccounts([
+            let imported = try await runAccounts([
                 "--database", database, "import", "--format", "jsonl", dir + "/accounts.jsonl",
             ])
             try #require(imported.status == 0, "\(imported.stderr)")
@@ -48,7 +48,7 @@ struct CrossProcessCloseTests {
             let outcome = Locked<(result: CommandResult?, time: Duration)?>(nil)
             let started = ContinuousClock.now
             Thread {
-                let result = try? runAccounts(["--database", database, "users", "disable", "user1"])
+                let result = try? runAccountsBlocking(["--database", database, "users", "disable", "user1"])
                 outcome.withLock { $0 = (result, ContinuousClock.now - started) }
             }.start()
 

@@ -38,7 +38,7 @@ struct DemoCommandTests {
         try await withTemporaryDirectory { dir in
             let database = dir + "/demo.sqlite"
             let server = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
-            let line = try server.firstLine()
+            let line = try await server.firstLine()
             #expect(line.wholeMatch(of: /http:\/\/127\.0\.0\.1:\d+\//) != nil, "\(line)")
             let base = try #require(URL(string: line))
 
@@ -64,8 +64,8 @@ struct DemoCommandTests {
 
             // SIGTERM stops it with status 0; stdout held only the URL line; stderr said where the key went, never
             // the key or the sandbox's consumer secret
-            #expect(server.stop() == 0)
-            #expect(try server.remainingOutput() == "")
+            #expect(await server.stop() == 0)
+            #expect(try await server.remainingOutput() == "")
             let stderr = server.stderrText.value
             #expect(stderr.contains("made the development key file \(keys) (mode 0600)"))
             let keyText = String(decoding: fileBytes(keys), as: UTF8.self)
@@ -78,8 +78,8 @@ struct DemoCommandTests {
 
             // A second run reuses the key file (and says so)
             let again = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
-            _ = try again.firstLine()
-            #expect(again.stop(signal: SIGINT) == 0)
+            _ = try await again.firstLine()
+            #expect(await again.stop(signal: SIGINT) == 0)
             #expect(again.stderrText.value.contains("using the development key file \(keys)"))
             #expect(String(decoding: fileBytes(keys), as: UTF8.self) == keyText)
         }
@@ -100,7 +100,7 @@ struct DemoCommandTests {
                         "ACCOUNTS_KEYS": keys, "TWITTER_CONSUMER_KEY": sandbox.consumer.key,
                         "TWITTER_CONSUMER_SECRET": sandbox.consumer.secret,
                     ])
-                let base = try #require(URL(string: try server.firstLine()))
+                let base = try #require(URL(string: try await server.firstLine()))
                 let (visitor, _) = try await Visitor.arrive(at: base)
                 let begin = try await visitor.post(base.appending(path: "login/twitter"), "")
                 let authorize = try #require(begin.headerValue("location").flatMap(URL.init(string:)))
@@ -121,7 +121,7 @@ struct DemoCommandTests {
                 #expect(landing.status == 303)
                 #expect(landing.headerValue("location")?.hasPrefix("/register/details?draft=") == true)
 
-                #expect(server.stop() == 0)
+                #expect(await server.stop() == 0)
                 let stderr = server.stderrText.value
                 #expect(stderr.contains("using the Twitter API at \(sandbox.baseURL.absoluteString)"))
                 #expect(!stderr.contains("Twitter sandbox at"))
@@ -167,9 +167,11 @@ struct DemoCommandTests {
             (["--trusted-proxy", "127.0.0.1"], [:], "--trusted-proxy says whose --client-address-header to believe"),
             (["--client-address-header", "X Forwarded"], [:], #"--client-address-header "X Forwarded" is no HTTP"#),
         ] as [([String], [String: String], String)])
-    func badOptionsAreUsageErrors(_ arguments: [String], _ environment: [String: String], _ message: String) throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(
+    func badOptionsAreUsageErrors(_ arguments: [String], _ environment: [String: String], _ message: String)
+        async throws
+    {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(
                 ["demo", "--database", dir + "/a.sqlite"] + arguments,
                 environment: environment.merging(["TWITTER_CONSUMER_KEY": "", "TWITTER_CONSUMER_SECRET": ""]) {
                     given, _ in given
@@ -192,7 +194,7 @@ struct DemoCommandTests {
                     "demo", "--port", "0", "--database", dir + "/demo.sqlite", "--client-address-header",
                     "X-Forwarded-For", "--trusted-proxy", "127.0.0.0/8",
                 ])
-            let base = try #require(URL(string: try server.firstLine()))
+            let base = try #require(URL(string: try await server.firstLine()))
             let (visitor, _) = try await Visitor.arrive(at: base)
             func begin(from address: String) async throws -> Int {
                 try await AsyncHTTPClientTransport.shared.send(
@@ -222,7 +224,7 @@ struct DemoCommandTests {
             // When 203.0.113.6 begins one
             // Then it is let through: the first address's count is not the second's
             #expect(try await begin(from: "203.0.113.6") == 303)
-            #expect(server.stop() == 0)
+            #expect(await server.stop() == 0)
         }
     }
 
@@ -232,7 +234,7 @@ struct DemoCommandTests {
         try await withTemporaryDirectory { dir in
             let database = dir + "/demo.sqlite"
             let server = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
-            let base = try #require(URL(string: try server.firstLine()))
+            let base = try #require(URL(string: try await server.firstLine()))
             let (first, _) = try await Visitor.arrive(at: base)
             let signUp = try await first.post(
                 base.appending(path: "signup"), "username=ann&email=ann%40example.org&password=correct+horse+battery")
@@ -266,7 +268,7 @@ struct DemoCommandTests {
                 base.appending(path: "login"), "login=ann&password=a+brand+new+passphrase")
             #expect(login.status == 303 && login.headerValue("location") == "/account?notice=signed_in")
 
-            #expect(server.stop() == 0)
+            #expect(await server.stop() == 0)
             let stderr = server.stderrText.value
             #expect(stderr.contains("password reset mail for ann written to \(outbox)"))
             #expect(stderr.contains("email confirmation mail for ann written to \(outbox)"))
@@ -274,10 +276,10 @@ struct DemoCommandTests {
         }
     }
 
-    @Test func aBadUsersFileIsInvalidInputAndNothingStarts() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aBadUsersFileIsInvalidInputAndNothingStarts() async throws {
+        try await withTemporaryDirectory { dir in
             writeFile(dir + "/users.json", Array("[]".utf8))
-            let result = try runAccounts([
+            let result = try await runAccounts([
                 "demo", "--port", "0", "--database", dir + "/a.sqlite", "--users", dir + "/users.json",
             ])
             #expect(result.status == 65)
@@ -288,11 +290,11 @@ struct DemoCommandTests {
     }
 
     /// A directory given as the database is named as no database, before a development key file is made beside it.
-    @Test func aDirectoryAsTheDatabaseMakesNoKeyFile() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aDirectoryAsTheDatabaseMakesNoKeyFile() async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/db"
             try FileManager.default.createDirectory(atPath: database, withIntermediateDirectories: false)
-            let result = try runAccounts(["demo", "--port", "0", "--database", database])
+            let result = try await runAccounts(["demo", "--port", "0", "--database", database])
             #expect(result.status == 1)
             #expect(result.stderr.contains("\(database) is not an SQLite database"), "\(result.stderr)")
             #expect(result.stdout.isEmpty)
@@ -301,17 +303,17 @@ struct DemoCommandTests {
         }
     }
 
-    @Test func aPortInUseIsReportedPlainly() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aPortInUseIsReportedPlainly() async throws {
+        try await withTemporaryDirectory { dir in
             let first = try ServerProcess(
                 accountsExecutable(), ["demo", "--port", "0", "--database", dir + "/a.sqlite"])
-            let port = try #require(URL(string: try first.firstLine())?.port)
-            let second = try runAccounts(["demo", "--port", "\(port)", "--database", dir + "/b.sqlite"])
+            let port = try #require(URL(string: try await first.firstLine())?.port)
+            let second = try await runAccounts(["demo", "--port", "\(port)", "--database", dir + "/b.sqlite"])
             #expect(second.status == 1)
             #expect(
                 second.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use"), "\(second.stderr)")
             #expect(second.stdout.isEmpty)
-            #expect(first.stop() == 0)
+            #expect(await first.stop() == 0)
         }
     }
 

@@ -17,14 +17,14 @@ struct DemoHostHeaderTests {
         try await withTemporaryDirectory { dir in
             let server = try ServerProcess(
                 accountsExecutable(), ["demo", "--port", "0", "--database", dir + "/demo.sqlite"] + arguments)
-            defer { _ = server.stop() }
-            let base = try #require(URL(string: try server.firstLine()))
+            defer { server.kill() }
+            let base = try #require(URL(string: try await server.firstLine()))
             let port = try #require(base.port)
             let home = try await AsyncHTTPClientTransport.shared.send(
                 method: "GET", url: base, headers: headers(port), body: [], timeout: .seconds(60),
                 maximumResponseBodySize: 1 << 20)
             try await body(home, base)
-            _ = server.stop()
+            _ = await server.stop()
             return (home, server.stderrText.withLock { $0 })
         }
     }

@@ -12,8 +12,8 @@ struct DemoSlowClientTests {
             // Given the demo with its defaults
             let server = try ServerProcess(
                 accountsExecutable(), ["demo", "--port", "0", "--database", dir + "/demo.sqlite"])
-            defer { _ = server.stop() }
-            let base = try #require(URL(string: try server.firstLine()))
+            defer { server.kill() }
+            let base = try #require(URL(string: try await server.firstLine()))
             let port = try #require(base.port)
 
             // When one client opens a connection and sends nothing, another trickles its headers, and a third sends

@@ -13,8 +13,8 @@ import Testing
         let server = try ServerProcess(
             "/bin/sh", ["-c", "ulimit -n 64 && exec \"$0\" sandbox --port 0", accountsExecutable()],
             environment: Self.noBacktrace)
-        defer { _ = server.stop() }
-        let port = try #require(URL(string: try server.firstLine())?.port)
+        defer { server.kill() }
+        let port = try #require(URL(string: try await server.firstLine())?.port)
 
         try await expectOutlivesAFlood(
             server, port: port, request: "GET /oauth/authorize?oauth_token=x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -33,8 +33,8 @@ import Testing
                     dir + "/demo.sqlite",
                 ],
                 environment: Self.noBacktrace)
-            defer { _ = server.stop() }
-            let port = try #require(URL(string: try server.firstLine())?.port)
+            defer { server.kill() }
+            let port = try #require(URL(string: try await server.firstLine())?.port)
 
             try await expectOutlivesAFlood(server, port: port, request: "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         }
@@ -59,6 +59,6 @@ import Testing
             }
             #expect(answered != nil, "no answer to a new client within 10 s of the flood")
         }
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 }

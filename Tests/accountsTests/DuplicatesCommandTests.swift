@@ -52,14 +52,14 @@ struct DuplicatesCommandTests {
                 database,
                 "UPDATE users SET email = replace(email, 'X', char(8238)), email_key = replace(email_key, 'x', char(8238))"
             )
-            let json = try runAccounts(["duplicates", "--format", "json", "--database", database])
+            let json = try await runAccounts(["duplicates", "--format", "json", "--database", database])
             #expect(json.status == 0, "\(json.stderr)")
             #expect(json.stderr.contains("note: ") && !json.stderr.contains("\u{202E}"))
             #expect(json.stderr.contains("mailbox of victim+?1gpj.exe@gmail.com: 14 accounts"))
-            let table = try runAccounts(["duplicates", "--min-score", "-0", "--database", database])
+            let table = try await runAccounts(["duplicates", "--min-score", "-0", "--database", database])
             #expect(table.stdout.hasPrefix("14 accounts scanned, 1 cluster at minimum score 0.0\n"))
             #expect(!table.stdout.contains("\u{202E}"))
-            let exact = try runAccounts(["duplicates", "--min-score", "0.7004", "--database", database])
+            let exact = try await runAccounts(["duplicates", "--min-score", "0.7004", "--database", database])
             #expect(exact.stdout.hasPrefix("14 accounts scanned, 1 cluster at minimum score 0.7004\n"))
         }
     }
@@ -67,7 +67,7 @@ struct DuplicatesCommandTests {
     @Test func writesTheJSONReportToStdout() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
-            let result = try runAccounts(["duplicates", "--format", "json", "--database", database])
+            let result = try await runAccounts(["duplicates", "--format", "json", "--database", database])
             #expect(result.status == 0, "\(result.stderr)")
             let report = try #require(
                 try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -88,7 +88,9 @@ struct DuplicatesCommandTests {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
             let output = dir + "/report.\(format)"
-            let result = try runAccounts(["--database", database, "duplicates", "--format", format, "--output", output])
+            let result = try await runAccounts([
+                "--database", database, "duplicates", "--format", format, "--output", output,
+            ])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.isEmpty)
             #expect(result.stderr.contains("wrote 2 clusters (4 of 9 accounts) to \(output)"))
@@ -107,7 +109,7 @@ struct DuplicatesCommandTests {
     @Test func defaultIsAnAlignedTable() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
-            let result = try runAccounts(["duplicates"], environment: ["ACCOUNTS_DATABASE": database])
+            let result = try await runAccounts(["duplicates"], environment: ["ACCOUNTS_DATABASE": database])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.hasPrefix("9 accounts scanned, 2 clusters at minimum score 0.7\n"))
             #expect(result.stdout.contains("CLUSTER"))
@@ -115,8 +117,8 @@ struct DuplicatesCommandTests {
     }
 
     /// The help states each default and each list of values once (argument-parser adds them; the text repeated them).
-    @Test func helpStatesEachDefaultOnce() throws {
-        let help = try runAccounts(["duplicates", "--help"])
+    @Test func helpStatesEachDefaultOnce() async throws {
+        let help = try await runAccounts(["duplicates", "--help"])
         #expect(help.status == 0, "\(help.stderr)")
         let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("do not join accounts. (default: 0.7)"), "\(help.stdout)")
@@ -129,7 +131,7 @@ struct DuplicatesCommandTests {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
             let output = dir + "/report.json"
-            let result = try runAccounts([
+            let result = try await runAccounts([
                 "duplicates", "--min-score", value, "--output", output, "--database", database,
             ])
             #expect(result.status == 64, "\(result.stderr)")
@@ -145,10 +147,14 @@ struct DuplicatesCommandTests {
     @Test func minScoreChangesWhatIsLinked() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
-            let strict = try runAccounts(["duplicates", "--format", "json", "--min-score", "1", "--database", database])
+            let strict = try await runAccounts([
+                "duplicates", "--format", "json", "--min-score", "1", "--database", database,
+            ])
             #expect(strict.status == 0)
             #expect(strict.stdout.hasSuffix("\"clusters\": []}\n"))
-            let loose = try runAccounts(["duplicates", "--format", "csv", "--min-score", "0", "--database", database])
+            let loose = try await runAccounts([
+                "duplicates", "--format", "csv", "--min-score", "0", "--database", database,
+            ])
             #expect(loose.status == 0)
             #expect(loose.stdout.contains("john"))
         }
@@ -162,7 +168,9 @@ struct DuplicatesCommandTests {
             let fifo = dir + "/report-pipe"
             #expect(mkfifo(fifo, 0o600) == 0)
             let read = readAll(fifo)
-            let result = try runAccounts(["--database", database, "duplicates", "--format", "json", "--output", fifo])
+            let result = try await runAccounts([
+                "--database", database, "duplicates", "--format", "json", "--output", fifo,
+            ])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(String(decoding: read(), as: UTF8.self).hasPrefix("{\"generated_at\": "))
             var info = stat()
@@ -184,7 +192,7 @@ struct DuplicatesCommandTests {
                 for (index, output) in [link, linkToLink, "/dev/fd/1"].enumerated() {
                     let captured = dir + "/captured-\(index).json"
                     // stderr goes to the same file: the report and the message after it share one offset.
-                    let result = try runProcess(
+                    let result = try await runProcess(
                         "/bin/sh",
                         [
                             "-c", #"exec "$0" duplicates --format json --database "$1" --output "$2" > "$3" 2>&1"#,
@@ -201,8 +209,8 @@ struct DuplicatesCommandTests {
                 // A descriptor that is not open when the command starts (the store's own would take it) is refused.
                 // Descriptors 3 to 9 closed first (the test runner may pass some on), so 9 is surely not open, and
                 // the low ones are the runtime's own (eventfd, epoll) or closed.
-                func run(_ output: String) throws -> CommandResult {
-                    try runProcess(
+                func run(_ output: String) async throws -> CommandResult {
+                    try await runProcess(
                         "/bin/sh",
                         [
                             "-c",
@@ -210,13 +218,13 @@ struct DuplicatesCommandTests {
                             accountsExecutable(), database, output,
                         ])
                 }
-                let closed = try run("/dev/fd/9")
+                let closed = try await run("/dev/fd/9")
                 #expect(closed.status == 64, "\(closed.stderr)")
                 #expect(
                     closed.stderr.contains("--output /dev/fd/9 names descriptor 9, which is not open"),
                     "\(closed.stderr)")
                 for low in 3...5 {
-                    let own = try run("/dev/fd/\(low)")
+                    let own = try await run("/dev/fd/\(low)")
                     #expect(own.status == 64, "\(own.stderr)")
                     #expect(
                         own.stderr.contains("--output /dev/fd/\(low) names descriptor \(low), which"), "\(own.stderr)")
@@ -231,7 +239,7 @@ struct DuplicatesCommandTests {
             let database = try await Self.populatedDatabase(in: dir)
             let reports = dir + "/reports"
             try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: false)
-            let result = try runAccounts(["--database", database, "duplicates", "--output", reports])
+            let result = try await runAccounts(["--database", database, "duplicates", "--output", reports])
             // Refused as a usage error before the store is read.
             #expect(result.status == 64, "\(result.stderr)")
             #expect(result.stderr.contains("--output \(reports) is a directory; name a file"))
@@ -245,7 +253,7 @@ struct DuplicatesCommandTests {
     @Test func outputInAMissingDirectoryIsAUsageError() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
-            let result = try runAccounts([
+            let result = try await runAccounts([
                 "duplicates", "--output", dir + "/missing/report.html", "--database", database,
             ])
             #expect(result.status == 64)
@@ -264,7 +272,7 @@ struct DuplicatesCommandTests {
             let before = try Data(contentsOf: URL(fileURLWithPath: database))
             let extra = command == "export" ? ["--format", "jsonl"] : []
             for output in [database, dir + "/./" + (database as NSString).lastPathComponent] {
-                let result = try runAccounts([command, "--output", output, "--database", database] + extra)
+                let result = try await runAccounts([command, "--output", output, "--database", database] + extra)
                 #expect(result.status == 64, "\(result.stderr)")
                 #expect(
                     result.stderr.contains("--output \(output) is the database file \(database)"), "\(result.stderr)")
@@ -277,12 +285,12 @@ struct DuplicatesCommandTests {
                 (database + "-wal", "the database file \(link)-wal"), (database, "the database file \(link)"),
                 (link + ".keys", "the key file \(link).keys"),
             ] {
-                let result = try runAccounts([command, "--output", output, "--database", link] + extra)
+                let result = try await runAccounts([command, "--output", output, "--database", link] + extra)
                 #expect(result.status == 64, "\(result.stderr)")
                 #expect(result.stderr.contains("--output \(output) is \(what)"), "\(result.stderr)")
             }
             #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
-            let listed = try runAccounts(["users", "show", "john", "--database", database])
+            let listed = try await runAccounts(["users", "show", "john", "--database", database])
             #expect(listed.status == 0 && listed.stdout.contains("john"), "\(listed.stderr)")
             // Not a path to write a file at: a directory, nothing, a path under a file (or deeper under one), a
             // directory that cannot be reached (a loop of links), which is not said not to exist.
@@ -301,7 +309,7 @@ struct DuplicatesCommandTests {
                     "--output \(loop)/report.json: the directory \(loop) cannot be reached (Too many levels of symbolic links)"
                 ),
             ] {
-                let result = try runAccounts([command, "--output", output, "--database", database] + extra)
+                let result = try await runAccounts([command, "--output", output, "--database", database] + extra)
                 #expect(result.status == 64, "\(result.stderr)")
                 #expect(result.stderr.contains(message), "\(result.stderr)")
             }
@@ -318,7 +326,7 @@ struct DuplicatesCommandTests {
                 ["duplicates"], ["duplicates", "--explain", "john,johnny"], ["export", "--format", "jsonl"],
                 ["users", "show", "john"], ["keys", "status"],
             ] {
-                let result = try runAccounts(command + ["--database", database])
+                let result = try await runAccounts(command + ["--database", database])
                 #expect(result.status == 0, "\(command): \(result.stderr)")
                 #expect(fileBytes(database) == before, "\(command) changed the database file")
             }
@@ -331,7 +339,9 @@ struct DuplicatesCommandTests {
         @Test func aStdoutThatCannotBeWrittenIsAnError() async throws {
             try await withTemporaryDirectory { dir in
                 let database = try await Self.populatedDatabase(in: dir)
-                let result = try runAccountsIntoAFullDisk(["duplicates", "--format", "json", "--database", database])
+                let result = try await runAccountsIntoAFullDisk([
+                    "duplicates", "--format", "json", "--database", database,
+                ])
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(
                     result.stderr.contains("accounts: error: cannot write to standard output: No space left on device"),
@@ -343,14 +353,16 @@ struct DuplicatesCommandTests {
     @Test func explainSaysWhyTwoAccountsAreLinkedByUsernameOrID() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
-            let text = try runAccounts(["duplicates", "--explain", "john, johnny,stranger0", "--database", database])
+            let text = try await runAccounts([
+                "duplicates", "--explain", "john, johnny,stranger0", "--database", database,
+            ])
             #expect(text.status == 0, "\(text.stderr)")
             #expect(
                 text.stdout.hasPrefix("john and johnny: linked: score 0.95, at least the minimum 0.7; one cluster\n"))
             #expect(text.stdout.contains("  mailbox: same mailbox after gmail normalisation\n"))
             #expect(text.stdout.contains("john and stranger0: not compared: they share no blocking key"))
             #expect(text.stdout.contains("johnny and stranger0: not compared: they share no blocking key"))
-            let json = try runAccounts([
+            let json = try await runAccounts([
                 "duplicates", "--explain", "zoe_tw,sk8erboi99", "--format", "json", "--database", database,
             ])
             #expect(json.status == 0, "\(json.stderr)")
@@ -358,10 +370,10 @@ struct DuplicatesCommandTests {
             let pair = try #require((object["pairs"] as? [[String: Any]])?.first)
             #expect(pair["linked"] as? Bool == true && pair["clustered"] as? Bool == true)
             let id = try #require((pair["first"] as? [String: Any])?["id"] as? String)
-            let byID = try runAccounts(["duplicates", "--explain", "\(id),sk8erboi99", "--database", database])
+            let byID = try await runAccounts(["duplicates", "--explain", "\(id),sk8erboi99", "--database", database])
             #expect(byID.status == 0 && byID.stdout.hasPrefix("zoe_tw and sk8erboi99: linked"), "\(byID.stderr)")
             let output = dir + "/why.txt"
-            let written = try runAccounts([
+            let written = try await runAccounts([
                 "duplicates", "--explain", "john,johnny", "--output", output, "--database", database,
             ])
             #expect(written.status == 0 && written.stdout.isEmpty, "\(written.stderr)")
@@ -388,7 +400,7 @@ struct DuplicatesCommandTests {
                 }
             }
             try store.close()
-            let result = try runAccounts([
+            let result = try await runAccounts([
                 "duplicates", "--explain", "jsmith,jsmith_", "--database", dir + "/accounts.sqlite",
             ])
             #expect(result.status == 0, "\(result.stderr)")
@@ -402,7 +414,7 @@ struct DuplicatesCommandTests {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
             let output = dir + "/why.txt"
-            let unknown = try runAccounts([
+            let unknown = try await runAccounts([
                 "duplicates", "--explain", "john,nobody,nobody2", "--output", output, "--database", database,
             ])
             #expect(
@@ -412,22 +424,22 @@ struct DuplicatesCommandTests {
                 ("john,JOHN", "--explain needs two different accounts or more"),
                 ("john,,johnny", "--explain: account 2 of the list is empty"),
             ] {
-                let result = try runAccounts([
+                let result = try await runAccounts([
                     "duplicates", "--explain", list, "--output", output, "--database", database,
                 ])
                 #expect(result.status == 64 && result.stderr.contains(message), "\(result.stderr)")
             }
-            let shown = try runAccounts(["users", "show", "john", "--format", "json", "--database", database])
+            let shown = try await runAccounts(["users", "show", "john", "--format", "json", "--database", database])
             let johnObject = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
             let johnID = try #require(johnObject?["id"] as? String)
-            let twice = try runAccounts([
+            let twice = try await runAccounts([
                 "duplicates", "--explain", "john,\(johnID)", "--output", output, "--database", database,
             ])
             #expect(twice.status == 64, "\(twice.stderr)")
             #expect(
                 twice.stderr.contains(
                     "--explain needs two different accounts or more: 'john', '\(johnID)' are one account"))
-            let csv = try runAccounts([
+            let csv = try await runAccounts([
                 "duplicates", "--explain", "john,johnny", "--format", "csv", "--database", database,
             ])
             #expect(csv.status == 64 && csv.stderr.contains("--explain writes table or json, not csv"))
@@ -435,9 +447,9 @@ struct DuplicatesCommandTests {
         }
     }
 
-    @Test func missingOrUnmigratedDatabaseSaysToMigrate() throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(["duplicates", "--database", dir + "/none.sqlite"])
+    @Test func missingOrUnmigratedDatabaseSaysToMigrate() async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(["duplicates", "--database", dir + "/none.sqlite"])
             #expect(result.status == 1)
             #expect(result.stderr.contains("run `accounts migrate`"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/none.sqlite"))
@@ -447,8 +459,8 @@ struct DuplicatesCommandTests {
     /// The check before opening reads the store SQLite would read: through a link (whose target keeps the log, with
     /// the latest migrations still in it), by a relative path, or by one written with `//`. And a history table of
     /// another layout is an error, with the file left as it was.
-    @Test func theMigrationCheckReadsThroughLinksAndRelativePathsAndRefusesOtherLayouts() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func theMigrationCheckReadsThroughLinksAndRelativePathsAndRefusesOtherLayouts() async throws {
+        try await withTemporaryDirectory { dir in
             // A migrated store whose migrations are still in its log: copied while the store is open.
             let live = try makeStore(in: dir, name: "live.sqlite")
             let store = dir + "/store/accounts.sqlite"
@@ -463,7 +475,7 @@ struct DuplicatesCommandTests {
             for (database, directory) in [
                 (dir + "/links/accounts.sqlite", nil), ("accounts.sqlite", dir + "/store"), ("/" + store, nil),
             ] {
-                let result = try runAccounts(
+                let result = try await runAccounts(
                     ["export", "--format", "jsonl", "--database", database], currentDirectory: directory)
                 #expect(result.status == 0, "\(database): \(result.stderr)")
             }
@@ -472,7 +484,7 @@ struct DuplicatesCommandTests {
             try executeSQL(
                 rails, "CREATE TABLE schema_migrations(version TEXT); INSERT INTO schema_migrations VALUES ('1')")
             let before = try Data(contentsOf: URL(fileURLWithPath: rails))
-            let result = try runAccounts(["export", "--format", "jsonl", "--database", rails])
+            let result = try await runAccounts(["export", "--format", "jsonl", "--database", rails])
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stderr.contains("no such column"), "\(result.stderr)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: rails)) == before)
@@ -483,8 +495,8 @@ struct DuplicatesCommandTests {
     /// A file refused because it is not migrated is left exactly as it was: an empty file does not become a database,
     /// and an SQLite file of another application is not switched to WAL mode.
     @Test(arguments: ["duplicates", "export", "reindex"])
-    func aRefusedDatabaseIsLeftUnchanged(_ command: String) throws {
-        try withTemporaryDirectorySync { dir in
+    func aRefusedDatabaseIsLeftUnchanged(_ command: String) async throws {
+        try await withTemporaryDirectory { dir in
             let empty = dir + "/empty.sqlite"
             #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
             let other = dir + "/other.sqlite"
@@ -503,7 +515,7 @@ struct DuplicatesCommandTests {
             let extra = command == "export" ? ["--format", "jsonl"] : []
             // `"/" + other`: a path written with `//` (as the working directory `/` made of `./accounts.sqlite`).
             for database in [empty, other, "/" + other, walFile, crashed] {
-                let result = try runAccounts([command, "--database", database] + extra)
+                let result = try await runAccounts([command, "--database", database] + extra)
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(result.stderr.contains("run `accounts migrate`"), "\(result.stderr)")
                 if database != crashed {
@@ -527,10 +539,10 @@ struct ReindexCommandTests {
                 database,
                 "UPDATE users SET email_mailbox = lower(email), email_rules_version = 1 WHERE username IN ('john', 'johnny')"
             )
-            let first = try runAccounts(["reindex", "--database", database])
+            let first = try await runAccounts(["reindex", "--database", database])
             #expect(first.status == 0, "\(first.stderr)")
             #expect(first.stdout == "reindexed 2 accounts to rules version 6 (2 mailboxes changed) in 1 batches\n")
-            let second = try runAccounts(["reindex", "--database", database])
+            let second = try await runAccounts(["reindex", "--database", database])
             #expect(second.stdout == "nothing to reindex: every stored mailbox is at rules version 6\n")
         }
     }
@@ -539,14 +551,14 @@ struct ReindexCommandTests {
         try await withTemporaryDirectory { dir in
             let database = try await DuplicatesCommandTests.populatedDatabase(in: dir)
             try executeSQL(database, "UPDATE users SET email_rules_version = 1 WHERE username = 'johnny'")
-            let dry = try runAccounts(["migrate", "--dry-run", "--database", database])
+            let dry = try await runAccounts(["migrate", "--dry-run", "--database", database])
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(dry.stdout.contains("would reindex 1 stored mailboxes made by older matching rules"))
-            let migrate = try runAccounts(["migrate", "--database", database])
+            let migrate = try await runAccounts(["migrate", "--database", database])
             #expect(migrate.status == 0, "\(migrate.stderr)")
             #expect(
                 migrate.stdout.contains("reindexed 1 accounts to rules version 6 (0 mailboxes changed) in 1 batches"))
-            let again = try runAccounts(["migrate", "--database", database])
+            let again = try await runAccounts(["migrate", "--database", database])
             #expect(!again.stdout.contains("reindex"))
         }
     }
@@ -554,7 +566,7 @@ struct ReindexCommandTests {
     @Test func migrateKeysOldAddressesAndWarnsOfThoseThatDifferOnlyInCase() async throws {
         try await withTemporaryDirectory { dir in
             let database = dir + "/accounts.sqlite"
-            let old = try runAccounts(["migrate", "--to", "8", "--database", database])
+            let old = try await runAccounts(["migrate", "--to", "8", "--database", database])
             #expect(old.status == 0, "\(old.stderr)")
             for (id, username, email) in [(1, "umlaut", "Änn@example.org"), (2, "clash", "äNN@example.org")] {
                 try executeSQL(
@@ -566,9 +578,9 @@ struct ReindexCommandTests {
                         'änn@example.org', 4, 0, 0)
                     """)
             }
-            let dry = try runAccounts(["migrate", "--dry-run", "--database", database])
+            let dry = try await runAccounts(["migrate", "--dry-run", "--database", database])
             #expect(dry.status == 0, "\(dry.stderr)")
-            let migrate = try runAccounts(["migrate", "--database", database])
+            let migrate = try await runAccounts(["migrate", "--database", database])
             #expect(migrate.status == 0, "\(migrate.stderr)")
             let warning =
                 "accounts: warning: the address of 'clash' (äNN@example.org) differs from that of 'umlaut' "
@@ -577,18 +589,18 @@ struct ReindexCommandTests {
             #expect(migrate.stderr.hasSuffix("\n" + warning), "\(migrate.stderr)")
             #expect(countQuery(database, "SELECT count(*) FROM users WHERE email_key = 'änn@example.org'") == 1)
             // A clash makes no reindex due, but every migrate names it again, as does a reindex
-            let rerun = try runAccounts(["migrate", "--database", database])
+            let rerun = try await runAccounts(["migrate", "--database", database])
             #expect(rerun.status == 0 && !rerun.stdout.contains("reindex"), "\(rerun.stdout)")
             #expect(rerun.stderr.hasSuffix("\n" + warning), "\(rerun.stderr)")
-            let again = try runAccounts(["reindex", "--database", database])
+            let again = try await runAccounts(["reindex", "--database", database])
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 6\n")
             #expect(again.stderr == warning)
         }
     }
 
-    @Test func batchSizeMustBePositive() throws {
-        let result = try runAccounts(["reindex", "--batch-size", "0"])
+    @Test func batchSizeMustBePositive() async throws {
+        let result = try await runAccounts(["reindex", "--batch-size", "0"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--batch-size must be at least 1"))
     }

@@ -14,22 +14,26 @@ struct DuplicatesReportOutputTests {
 
         """
 
-    static func importedDatabase(_ dir: String) throws -> String {
+    static func importedDatabase(_ dir: String) async throws -> String {
         let database = dir + "/accounts.sqlite"
-        #expect(try runAccounts(["--database", database, "migrate"]).status == 0)
+        #expect(try await runAccounts(["--database", database, "migrate"]).status == 0)
         writeFile(dir + "/accounts.jsonl", Array(accounts.utf8))
-        let imported = try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/accounts.jsonl"])
+        let imported = try await runAccounts([
+            "--database", database, "import", "--format", "jsonl", dir + "/accounts.jsonl",
+        ])
         #expect(imported.status == 0, "\(imported.stderr)")
         return database
     }
 
     /// The page is one the HTML syntax allows: no noncharacter (nor DEL or C1 control) in it. Through import, the page
     /// held U+FDD0 and U+FFFE as they were, and the Nu HTML checker refused it ("Forbidden code point U+fdd0").
-    @Test func theHTMLPageOfImportedNamesHoldsNoForbiddenCodePoint() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try Self.importedDatabase(dir)
+    @Test func theHTMLPageOfImportedNamesHoldsNoForbiddenCodePoint() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.importedDatabase(dir)
             let output = dir + "/report.html"
-            let result = try runAccounts(["--database", database, "duplicates", "--format", "html", "--output", output])
+            let result = try await runAccounts([
+                "--database", database, "duplicates", "--format", "html", "--output", output,
+            ])
             #expect(result.status == 0, "\(result.stderr)")
             let html = String(decoding: fileBytes(output), as: UTF8.self)
             #expect(html.contains("<section class=\"cluster\""))
@@ -44,10 +48,10 @@ struct DuplicatesReportOutputTests {
     /// `matched_fields` names fields that matched another account of the cluster: never a field that is null. Linked
     /// by their mailbox and their given name, `robert` (no family name) was given `last_name` as a matched field,
     /// and `rob`'s `Jones`, which matched nothing, was highlighted too.
-    @Test func matchedFieldsNeverNameANullField() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try Self.importedDatabase(dir)
-            let result = try runAccounts(["--database", database, "duplicates", "--format", "json"])
+    @Test func matchedFieldsNeverNameANullField() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.importedDatabase(dir)
+            let result = try await runAccounts(["--database", database, "duplicates", "--format", "json"])
             #expect(result.status == 0, "\(result.stderr)")
             let report = try #require(
                 try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

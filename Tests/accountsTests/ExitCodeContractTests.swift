@@ -13,7 +13,9 @@ struct ExitCodeContractTests {
         /// Runs `accounts` with `arguments` and its stdout the write end of a pipe nobody reads any more (a pipeline
         /// whose reader exited: `accounts purge | head -0`, a log collector that died), SIGPIPE at its default
         /// disposition as a shell gives it.
-        func runAccountsIntoAPipeWithNoReader(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        func runAccountsIntoAPipeWithNoReader(
+            _ arguments: [String]
+        ) async throws -> (status: Int32, stderr: String) {
             var ends: [Int32] = [0, 0]
             try #require(pipe(&ends) == 0)
             close(ends[0])  // no reader, anywhere
@@ -21,11 +23,13 @@ struct ExitCodeContractTests {
             let process = try ChildProcess(
                 "/usr/bin/env", ["--default-signal=PIPE", accountsExecutable()] + arguments,
                 environment: childEnvironment(), stdout: .descriptor(ends[1]), stderr: .pipe)
-            guard let stderr = ChildProcess.readToEnd(process.errorDescriptor, upTo: .seconds(600)) else {
+            // (read and waited for on a thread of its own, as every wait for a child is)
+            let stderr = await onOwnThread { ChildProcess.readToEnd(process.errorDescriptor, upTo: .seconds(600)) }
+            guard let stderr else {
                 process.send(SIGKILL)
                 throw ChildProcess.Failure.timedOut("reading the stderr of \(process.command)", .seconds(600))
             }
-            let status = try process.waitOrKill().status
+            let status = try await process.exit().status
             return (status, String(decoding: stderr, as: UTF8.self))
         }
 
@@ -35,14 +39,14 @@ struct ExitCodeContractTests {
         @Test func aPurgeIntoAPipeWithNoReaderStillRebuildsAndExits75() async throws {
             try await withTemporaryDirectory { dir in
                 // Given a store with an account deleted since the last rebuild
-                let database = try migratedDatabase(dir)
+                let database = try await migratedDatabase(dir)
                 let store = try makeStore(in: dir)
                 _ = try await store.createAccount(newAccount("ann", email: "ann@example.org"))
                 _ = try await store.deleteAccount(.username("ann"))
                 try store.close()
 
                 // When the purge's stdout is a pipe whose reader has exited
-                let result = try runAccountsIntoAPipeWithNoReader(["--database", database, "purge"])
+                let result = try await runAccountsIntoAPipeWithNoReader(["--database", database, "purge"])
 
                 // Then it rebuilt the file, reported on stderr, and exited 75
                 #expect(
@@ -55,12 +59,12 @@ struct ExitCodeContractTests {
 
         /// `accounts import … | …` whose reader has gone: the accounts are imported and the summary goes to stderr,
         /// exit 75, so nobody retries (which would refuse every line as already taken) on a silent 141.
-        @Test func anImportIntoAPipeWithNoReaderExits75WithItsSummaryOnStderr() throws {
-            try withTemporaryDirectorySync { dir in
-                let database = try migratedDatabase(dir)
+        @Test func anImportIntoAPipeWithNoReaderExits75WithItsSummaryOnStderr() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
                 writeFile(dir + "/a.jsonl", Array("{\"username\": \"ann\"}\n{\"username\": \"bob\"}\n".utf8))
 
-                let result = try runAccountsIntoAPipeWithNoReader([
+                let result = try await runAccountsIntoAPipeWithNoReader([
                     "--database", database, "import", "--format", "jsonl", dir + "/a.jsonl",
                 ])
 
@@ -87,7 +91,7 @@ struct ExitCodeContractTests {
                 let keys = new.unredactedKeysFileLine() + "," + old.unredactedKeysFileLine()
 
                 // When the rewrap runs with its stdout on a full disk
-                let result = try runProcess(
+                let result = try await runProcess(
                     "/bin/sh",
                     [
                         "-c", #"exec "$0" "$@" > /dev/full"#, accountsExecutable(), "--database", database, "keys",
@@ -105,9 +109,9 @@ struct ExitCodeContractTests {
 
     /// `accounts help NAME` with a NAME that is no command (a typo, `accounts help $COMMAND` with the variable set to
     /// something else) is a usage error (64) naming it, as `accounts NAME` is, not the root help with exit 0.
-    @Test func helpForACommandThatDoesNotExistIsAUsageError() throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(["help", "exprot"], currentDirectory: dir)
+    @Test func helpForACommandThatDoesNotExistIsAUsageError() async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(["help", "exprot"], currentDirectory: dir)
             #expect(result.status == 64, "exit \(result.status)")
             #expect(result.stderr.contains("exprot"), "\(result.stderr)")
         }

@@ -6,9 +6,9 @@ import Testing
 /// database path that is no regular file.
 struct HandEditedHistoryTests {
     /// A migrated database whose last history row had `sql` run on it (`?` is that row's version).
-    func editedDatabase(_ dir: String, _ set: String) throws -> String {
+    func editedDatabase(_ dir: String, _ set: String) async throws -> String {
         let database = dir + "/a.sqlite"
-        let migrate = try runAccounts(["--database", database, "migrate"])
+        let migrate = try await runAccounts(["--database", database, "migrate"])
         #expect(migrate.status == 0, "\(migrate.stderr)")
         try executeSQL(
             database,
@@ -24,33 +24,33 @@ struct HandEditedHistoryTests {
     /// `INTEGER NOT NULL`, but SQLite keeps text that does not look like a number as text). Every command that reads
     /// the history once trapped in GRDB's `Row` subscript (SIGILL, exit 132), and an app's store at start with it.
     @Test(arguments: historyReaders)
-    func aHistoryRowWhoseTimeIsSQLitesOwnTextIsReadAsThatTime(_ arguments: [String]) throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try editedDatabase(dir, "applied_at = '2026-12-05 02:32:31'")
-            let result = try runAccounts(["--database", database] + arguments)
+    func aHistoryRowWhoseTimeIsSQLitesOwnTextIsReadAsThatTime(_ arguments: [String]) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await editedDatabase(dir, "applied_at = '2026-12-05 02:32:31'")
+            let result = try await runAccounts(["--database", database] + arguments)
             #expect(result.status == 0, "\(arguments): exit \(result.status): \(result.stderr.prefix(300))")
             #expect(!result.stderr.contains("Fatal error"))
-            let status = try runAccounts(["--database", database, "migrations", "status", "--format", "json"])
+            let status = try await runAccounts(["--database", database, "migrations", "status", "--format", "json"])
             #expect(status.stdout.contains("\"applied_at\": \"2026-12-05T02:32:31Z\""), "\(status.stdout)")
         }
     }
 
-    @Test func aHistoryRowWhoseTimeIsNoTimeIsShownWithoutOne() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try editedDatabase(dir, "applied_at = 'by hand', execution_micros = 'fast'")
-            let status = try runAccounts(["--database", database, "migrations", "status", "--format", "json"])
+    @Test func aHistoryRowWhoseTimeIsNoTimeIsShownWithoutOne() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await editedDatabase(dir, "applied_at = 'by hand', execution_micros = 'fast'")
+            let status = try await runAccounts(["--database", database, "migrations", "status", "--format", "json"])
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("\"state\": \"applied\""))
             #expect(status.stdout.contains("\"applied_at\": null"), "\(status.stdout)")
-            #expect(try runAccounts(["--database", database, "migrate"]).status == 0)
+            #expect(try await runAccounts(["--database", database, "migrate"]).status == 0)
         }
     }
 
     /// A history table of another tool's making, whose versions are text (the column is `version TEXT`: in ours it
     /// is the integer primary key, which holds nothing else): refused naming the row, not trapped on.
     @Test(arguments: historyReaders)
-    func aHistoryRowWhoseVersionIsNoIntegerIsRefusedNamingTheRow(_ arguments: [String]) throws {
-        try withTemporaryDirectorySync { dir in
+    func aHistoryRowWhoseVersionIsNoIntegerIsRefusedNamingTheRow(_ arguments: [String]) async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/other.sqlite"
             try executeSQL(
                 database,
@@ -60,7 +60,7 @@ struct HandEditedHistoryTests {
                 INSERT INTO schema_migrations VALUES ('20240101120000', 'create_users', 'abc', 0, 0);
                 """)
             let before = fileDigest(database)
-            let result = try runAccounts(["--database", database] + arguments)
+            let result = try await runAccounts(["--database", database] + arguments)
             #expect(result.status == 1, "\(arguments): exit \(result.status)")
             #expect(
                 result.stderr.contains(
@@ -78,12 +78,12 @@ struct HandEditedHistoryTests {
     /// refusing it as no database as they refuse a directory. (`openPool`'s doc comment says anything but a regular
     /// file is refused untouched.)
     @Test(arguments: [["migrate"], ["migrations", "status"], ["export", "--format", "jsonl"]])
-    func aFIFOIsRefusedAsNoDatabaseInsteadOfHanging(_ arguments: [String]) throws {
-        try withTemporaryDirectorySync { dir in
+    func aFIFOIsRefusedAsNoDatabaseInsteadOfHanging(_ arguments: [String]) async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/pipe.sqlite"
             #expect(mkfifo(database, 0o600) == 0)
 
-            let result = try runAccountsWithDeadline(["--database", database] + arguments, seconds: 10)
+            let result = try await runAccountsWithDeadline(["--database", database] + arguments, seconds: 10)
 
             #expect(result != nil, "\(arguments): still running after 10 s (killed)")
             #expect(result?.status == 1, "\(arguments): exit \(String(describing: result?.status))")
@@ -92,9 +92,9 @@ struct HandEditedHistoryTests {
     }
 
     /// Runs `accounts` with `arguments`; `nil` when it was still running after `seconds` (it is then killed).
-    func runAccountsWithDeadline(_ arguments: [String], seconds: Int) throws -> (status: Int32, stderr: String)? {
+    func runAccountsWithDeadline(_ arguments: [String], seconds: Int) async throws -> (status: Int32, stderr: String)? {
         do {
-            let result = try runAccounts(arguments, limit: .seconds(seconds))
+            let result = try await runAccounts(arguments, limit: .seconds(seconds))
             return (result.status, result.stderr)
         } catch ChildProcess.Failure.timedOut {
             return nil

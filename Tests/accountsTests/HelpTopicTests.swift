@@ -12,9 +12,9 @@ struct HelpTopicTests {
         ["--database", "accounts.sqlite", "help", "exprot"], ["--database=accounts.sqlite", "help", "exprot"],
         ["--keys-file", "keys", "help", "exprot"], ["--database", "accounts.sqlite", "help", "users", "shwo"],
     ])
-    func helpForNoCommandAfterTheGlobalOptionsIsAUsageError(arguments: [String]) throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(arguments, currentDirectory: dir)
+    func helpForNoCommandAfterTheGlobalOptionsIsAUsageError(arguments: [String]) async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(arguments, currentDirectory: dir)
             let topic = try #require(arguments.last)
             #expect(result.status == 64, "\(arguments): exit \(result.status)")
             #expect(result.stderr.contains(topic), "\(arguments): \(result.stderr)")
@@ -23,13 +23,15 @@ struct HelpTopicTests {
 
     /// A global option after `help` is the global option, wherever it stands: its value is not reported as the name
     /// of a command (`no command 'accounts.sqlite'`), and the topic after it is judged (`users` is one: its help).
-    @Test func aGlobalOptionAfterHelpIsNotReportedAsACommandName() throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(["help", "--database", "accounts.sqlite", "users"], currentDirectory: dir)
+    @Test func aGlobalOptionAfterHelpIsNotReportedAsACommandName() async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(
+                ["help", "--database", "accounts.sqlite", "users"], currentDirectory: dir)
             #expect(result.status == 0, "exit \(result.status): \(result.stderr)")
             #expect(!result.stderr.contains("no command"), "\(result.stderr)")
             #expect(result.stdout.contains("accounts users <subcommand>"), "\(result.stdout)")
-            let unknown = try runAccounts(["help", "--database", "accounts.sqlite", "usres"], currentDirectory: dir)
+            let unknown = try await runAccounts(
+                ["help", "--database", "accounts.sqlite", "usres"], currentDirectory: dir)
             #expect(unknown.status == 64 && unknown.stderr.contains("no command 'usres'"), "\(unknown.stderr)")
         }
     }

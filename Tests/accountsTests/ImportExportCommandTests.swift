@@ -16,21 +16,21 @@ import Testing
 let commandCSVHeader = "username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name"
 
 /// A migrated database in `dir`.
-func migratedDatabase(_ dir: String, name: String = "accounts.sqlite") throws -> String {
+func migratedDatabase(_ dir: String, name: String = "accounts.sqlite") async throws -> String {
     let database = dir + "/" + name
-    let result = try runAccounts(["--database", database, "migrate"])
+    let result = try await runAccounts(["--database", database, "migrate"])
     #expect(result.status == 0, "\(result.stderr)")
     return database
 }
 
 /// `accounts export` of `database` to stdout.
 /// Runs `accounts` with `arguments`, its stdout `/dev/full` (a disk with no space left).
-func runAccountsIntoAFullDisk(_ arguments: [String]) throws -> CommandResult {
-    try runProcess("/bin/sh", ["-c", #"exec "$0" "$@" > /dev/full"#, accountsExecutable()] + arguments)
+func runAccountsIntoAFullDisk(_ arguments: [String]) async throws -> CommandResult {
+    try await runProcess("/bin/sh", ["-c", #"exec "$0" "$@" > /dev/full"#, accountsExecutable()] + arguments)
 }
 
-func cliExport(_ database: String, format: String = "jsonl", hashes: Bool = false) throws -> String {
-    let result = try runAccounts(
+func cliExport(_ database: String, format: String = "jsonl", hashes: Bool = false) async throws -> String {
+    let result = try await runAccounts(
         ["--database", database, "export", "--format", format] + (hashes ? ["--include-password-hashes"] : []))
     #expect(result.status == 0, "\(result.stderr)")
     return result.stdout
@@ -38,48 +38,53 @@ func cliExport(_ database: String, format: String = "jsonl", hashes: Bool = fals
 
 struct ImportExportCommandTests {
     @Test(arguments: ["jsonl", "csv"])
-    func exportImportExportThroughTheCLIIsByteIdentical(format: String) throws {
-        try withTemporaryDirectorySync { dir in
+    func exportImportExportThroughTheCLIIsByteIdentical(format: String) async throws {
+        try await withTemporaryDirectory { dir in
             // Given the fixture imported into A
-            let first = try migratedDatabase(dir, name: "a.sqlite")
+            let first = try await migratedDatabase(dir, name: "a.sqlite")
             writeFile(dir + "/fixture.jsonl", Array(transferFixtureJSONL.utf8))
-            let imported = try runAccounts(["--database", first, "import", "--format", "jsonl", dir + "/fixture.jsonl"])
+            let imported = try await runAccounts([
+                "--database", first, "import", "--format", "jsonl", dir + "/fixture.jsonl",
+            ])
             #expect(imported.status == 0, "\(imported.stderr)")
             #expect(imported.stdout == "imported 7 accounts (3 with a Twitter identity)\n")
             #expect(imported.stderr.isEmpty)
 
             // When A is exported (stdout and --output agree), imported into B from stdin, and B exported
-            let exported = try cliExport(first, format: format, hashes: true)
+            let exported = try await cliExport(first, format: format, hashes: true)
             let file = dir + "/out." + format
-            let toFile = try runAccounts(
+            let toFile = try await runAccounts(
                 ["--database", first, "export", "--format", format, "--include-password-hashes", "--output", file])
             #expect(toFile.status == 0 && toFile.stdout.isEmpty)
             #expect(toFile.stderr == "exported 7 accounts to \(file)\n")
             #expect(textDigest(String(decoding: fileBytes(file), as: UTF8.self)) == textDigest(exported))
-            let second = try migratedDatabase(dir, name: "b.sqlite")
-            let fromStdin = try runAccounts(
+            let second = try await migratedDatabase(dir, name: "b.sqlite")
+            let fromStdin = try await runAccounts(
                 ["--database", second, "import", "--format", format, "-"], stdin: Array(exported.utf8))
             #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
 
             // Then B's export has the same bytes, with and without hashes
-            #expect(textDigest(try cliExport(second, format: format, hashes: true)) == textDigest(exported))
+            #expect(textDigest(try await cliExport(second, format: format, hashes: true)) == textDigest(exported))
             #expect(
-                textDigest(try cliExport(second, format: format)) == textDigest(try cliExport(first, format: format)))
-            #expect(!(try cliExport(first, format: format)).contains("pbkdf2_sha256"))
+                textDigest(try await cliExport(second, format: format))
+                    == textDigest(try await cliExport(first, format: format)))
+            #expect(!(try await cliExport(first, format: format)).contains("pbkdf2_sha256"))
         }
     }
 
     /// A hash dearer than import allows is refused (exit 65, its line named, nothing written) unless the operator
     /// says to keep it, as when a store's own export holding such hashes goes back in.
-    @Test func aCostlyPasswordHashNeedsTheFlagToBeImported() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    @Test func aCostlyPasswordHashNeedsTheFlagToBeImported() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             let line =
                 "{\"username\": \"dear\", \"password_hash\": "
                 + "\"pbkdf2_sha256$5000000$salt$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=\"}\n"
             writeFile(dir + "/dear.jsonl", Array(line.utf8))
             let dump = try databaseDump(database)
-            let refused = try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/dear.jsonl"])
+            let refused = try await runAccounts([
+                "--database", database, "import", "--format", "jsonl", dir + "/dear.jsonl",
+            ])
             #expect(refused.status == 65)
             #expect(
                 refused.stderr.hasPrefix(
@@ -96,31 +101,34 @@ struct ImportExportCommandTests {
                         + "left to import)\n"), "\(refused.stderr)")
             #expect(!refused.stderr.contains("yQkjj"))
             #expect(try databaseDump(database) == dump)
-            let allowed = try runAccounts(
+            let allowed = try await runAccounts(
                 [
                     "--database", database, "import", "--format", "jsonl", "--allow-costly-password-hashes",
                     dir + "/dear.jsonl",
                 ])
             #expect(allowed.status == 0, "\(allowed.stderr)")
-            #expect(try cliExport(database, hashes: true).contains("pbkdf2_sha256$5000000$"))
+            #expect(try await cliExport(database, hashes: true).contains("pbkdf2_sha256$5000000$"))
         }
     }
 
-    @Test func invalidLinesAreListedAndNothingIsImportedWithExit65() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    @Test func invalidLinesAreListedAndNothingIsImportedWithExit65() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             writeFile(dir + "/seed.jsonl", Array("{\"username\": \"kept\"}\n".utf8))
             #expect(
-                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status
+                try await runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"])
+                    .status
                     == 0)
             let dump = try databaseDump(database)
-            let export = try cliExport(database)
+            let export = try await cliExport(database)
 
             writeFile(
                 dir + "/bad.jsonl",
                 Array("{\"username\": \"a\"}\n{\"username\": \"KEPT\"}\n{\"username\": \"b\", \"email\": \"@\"}\n".utf8)
             )
-            let result = try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/bad.jsonl"])
+            let result = try await runAccounts([
+                "--database", database, "import", "--format", "jsonl", dir + "/bad.jsonl",
+            ])
             #expect(result.status == 65)
             #expect(result.stdout.isEmpty)
             #expect(
@@ -131,15 +139,15 @@ struct ImportExportCommandTests {
 
                     """)
             #expect(try databaseDump(database) == dump)
-            #expect(try cliExport(database) == export)
+            #expect(try await cliExport(database) == export)
 
             // With --skip-invalid the valid line goes in and the others are still listed
-            let skipping = try runAccounts(
+            let skipping = try await runAccounts(
                 ["--database", database, "import", "--format", "jsonl", "--skip-invalid", dir + "/bad.jsonl"])
             #expect(skipping.status == 0)
             #expect(skipping.stdout == "imported 1 account (0 with a Twitter identity), skipped 2 invalid lines\n")
             #expect(skipping.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("line ") }.count == 2)
-            #expect(try cliExport(database).contains("\"username\": \"a\""))
+            #expect(try await cliExport(database).contains("\"username\": \"a\""))
         }
     }
 
@@ -208,61 +216,63 @@ struct ImportExportCommandTests {
 
     /// Each bad input: its exit status, a phrase of its message, and the store unchanged (rows and export bytes).
     @Test(arguments: badInputs)
-    func badInputIsRefusedWithAClearMessageAndTheStoreIsUnchanged(input: BadInput) throws {
+    func badInputIsRefusedWithAClearMessageAndTheStoreIsUnchanged(input: BadInput) async throws {
         let (name, bytes, format, status, message) = (
             input.name, input.bytes, input.format, input.status, input.message
         )
-        try withTemporaryDirectorySync { dir in
+        try await withTemporaryDirectory { dir in
             // Given a store with one account
-            let database = try migratedDatabase(dir)
+            let database = try await migratedDatabase(dir)
             writeFile(
                 dir + "/seed.jsonl", Array("{\"username\": \"kept\", \"created_at\": \"2020-01-01T00:00:00Z\"}\n".utf8))
             #expect(
-                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status
+                try await runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"])
+                    .status
                     == 0)
             let dump = try databaseDump(database)
-            let export = try cliExport(database)
+            let export = try await cliExport(database)
 
             // When the bad file is imported
             writeFile(dir + "/input", bytes)
-            let result = try runAccounts(["--database", database, "import", "--format", format, dir + "/input"])
+            let result = try await runAccounts(["--database", database, "import", "--format", format, dir + "/input"])
 
             // Then the message names the problem, and nothing changed
             #expect(result.status == status, "\(name): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
             #expect(result.stdout.isEmpty, "\(name)")
             #expect(try databaseDump(database) == dump, "\(name)")
-            #expect(try cliExport(database) == export, "\(name)")
+            #expect(try await cliExport(database) == export, "\(name)")
         }
     }
 
     /// An `--output` name near the file system's 255 bytes is written (its temporary sibling keeps only part of the
     /// name): before, the 26 bytes the temporary name adds made it "File name too long", blamed on a valid name.
-    @Test func anOutputNameNearTheLengthLimitIsWritten() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    @Test func anOutputNameNearTheLengthLimitIsWritten() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             writeFile(dir + "/fixture.jsonl", Array(transferFixtureJSONL.utf8))
             #expect(
-                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/fixture.jsonl"]).status
+                try await runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/fixture.jsonl"])
+                    .status
                     == 0)
             let name = String(repeating: "é", count: 120) + ".jsonl"  // 246 bytes
             #expect(name.utf8.count == 246)
-            let result = try runAccounts([
+            let result = try await runAccounts([
                 "--database", database, "export", "--format", "jsonl", "--output", dir + "/" + name,
             ])
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(String(decoding: fileBytes(dir + "/" + name), as: UTF8.self) == (try cliExport(database)))
+            #expect(String(decoding: fileBytes(dir + "/" + name), as: UTF8.self) == (try await cliExport(database)))
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.contains(".partial-") })
         }
     }
 
-    @Test func anUnknownFormatIsAUsageErrorWithExit64() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    @Test func anUnknownFormatIsAUsageErrorWithExit64() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             writeFile(dir + "/x.xml", Array("<accounts/>".utf8))
             let dump = try databaseDump(database)
             for arguments in [["import", "--format", "xml", dir + "/x.xml"], ["export", "--format", "xml"]] {
-                let result = try runAccounts(["--database", database] + arguments)
+                let result = try await runAccounts(["--database", database] + arguments)
                 #expect(result.status == 64)
                 #expect(result.stderr.contains("xml"))
                 #expect(result.stdout.isEmpty)
@@ -274,26 +284,26 @@ struct ImportExportCommandTests {
     #if os(Linux)
         /// On a terminal (`script` gives the command one) an import shows its progress line and ends it before the
         /// summary, and a duplicate report's progress never counts back; each update clears the line first.
-        @Test func progressOnATerminalEndsItsLineAndNeverCountsBack() throws {
-            try withTemporaryDirectorySync { dir in
-                let database = try migratedDatabase(dir)
+        @Test func progressOnATerminalEndsItsLineAndNeverCountsBack() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
                 let file = dir + "/a.jsonl"
                 writeFile(
                     file,
                     Array(
                         (0..<50).map { #"{"username": "user\#($0)", "email": "u.ser+\#($0)@gmail.com"}"# }
                             .joined(separator: "\n").utf8))
-                func onTerminal(_ arguments: [String]) throws -> String {
+                func onTerminal(_ arguments: [String]) async throws -> String {
                     let command = ([accountsExecutable(), "--database", database] + arguments).map { "'\($0)'" }
                         .joined(separator: " ")
-                    let result = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                    let result = try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
                     #expect(result.status == 0, "\(result.stdout)")
                     return result.stdout
                 }
-                let imported = try onTerminal(["import", "--format", "jsonl", file])
+                let imported = try await onTerminal(["import", "--format", "jsonl", file])
                 #expect(imported.contains("import: "), "\(imported)")
                 #expect(imported.contains("\nimported 50 accounts"), "\(imported.debugDescription)")
-                let reported = try onTerminal(["duplicates", "--format", "json", "--output", dir + "/r.json"])
+                let reported = try await onTerminal(["duplicates", "--format", "json", "--output", dir + "/r.json"])
                 let counts = reported.matches(of: /comparing: (\d+)\//).map { Int($0.1)! }
                 #expect(!counts.isEmpty, "\(reported.debugDescription)")
                 #expect(counts == counts.sorted(), "\(counts)")
@@ -309,10 +319,10 @@ struct ImportExportCommandTests {
 
     #if os(Linux)
         /// An export that cannot reach stdout (a full disk, here `/dev/full`) says so as README does, exit 1.
-        @Test func anExportToAStdoutThatCannotBeWrittenSaysSo() throws {
-            try withTemporaryDirectorySync { dir in
-                let database = try migratedDatabase(dir)
-                let result = try runAccountsIntoAFullDisk(["export", "--format", "csv", "--database", database])
+        @Test func anExportToAStdoutThatCannotBeWrittenSaysSo() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
+                let result = try await runAccountsIntoAFullDisk(["export", "--format", "csv", "--database", database])
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect(
                     result.stderr == "accounts: error: cannot write to standard output: No space left on device\n",
@@ -321,19 +331,21 @@ struct ImportExportCommandTests {
         }
     #endif
 
-    @Test func aMissingInputOrUnwritableOutputIsAnOperationalFailure() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
-            let missing = try runAccounts(["--database", database, "import", "--format", "csv", dir + "/none.csv"])
+    @Test func aMissingInputOrUnwritableOutputIsAnOperationalFailure() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
+            let missing = try await runAccounts([
+                "--database", database, "import", "--format", "csv", dir + "/none.csv",
+            ])
             #expect(missing.status == 1)
             #expect(missing.stderr == "accounts: error: cannot open \(dir)/none.csv: No such file or directory\n")
             // A missing directory is a usage error, found before anything is read.
-            let nowhere = try runAccounts(
+            let nowhere = try await runAccounts(
                 ["--database", database, "export", "--format", "csv", "--output", dir + "/no/such/dir.csv"])
             #expect(nowhere.status == 64)
             #expect(
                 nowhere.stderr.contains("--output \(dir)/no/such/dir.csv: the directory \(dir)/no/such does not exist"))
-            let unwritable = try runAccounts(
+            let unwritable = try await runAccounts(
                 ["--database", database, "export", "--format", "csv", "--output", "/dev/full"])
             #expect(unwritable.status == 1)
             #expect(unwritable.stderr.contains("/dev/full"), "\(unwritable.stderr)")
@@ -343,11 +355,11 @@ struct ImportExportCommandTests {
         }
     }
 
-    @Test func importAndExportRefuseAnUnmigratedDatabase() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func importAndExportRefuseAnUnmigratedDatabase() async throws {
+        try await withTemporaryDirectory { dir in
             writeFile(dir + "/a.jsonl", Array("{\"username\": \"a\"}\n".utf8))
             for arguments in [["import", "--format", "jsonl", dir + "/a.jsonl"], ["export", "--format", "jsonl"]] {
-                let result = try runAccounts(["--database", dir + "/none.sqlite"] + arguments)
+                let result = try await runAccounts(["--database", dir + "/none.sqlite"] + arguments)
                 #expect(result.status == 1)
                 #expect(result.stderr.contains("run `accounts migrate`"))
             }
@@ -382,7 +394,7 @@ struct ExportInterruptionTests {
         try await withTemporaryDirectory { dir throws in
             // Given 300,000 accounts with password hashes (written straight into the table: importing them takes
             // longer), and an earlier export at the output's path
-            let database = try migratedDatabase(dir)
+            let database = try await migratedDatabase(dir)
             try executeSQL(
                 database,
                 """
@@ -407,17 +419,21 @@ struct ExportInterruptionTests {
                     output,
                 ],
                 environment: childEnvironment(removing: []))
-            let deadline = ContinuousClock.now + .seconds(60)
-            var written = false
-            while !written && process.isRunning && ContinuousClock.now < deadline {
-                written =
-                    Self.bytesWritten(
-                        by: process.pid, in: URL(fileURLWithPath: dir).resolvingSymlinksInPath().path,
-                        partialPrefix: ".accounts.jsonl.partial-") > 0
-                if !written { usleep(1000) }
+            // (watched, and signalled, from a thread of its own: the watch polls every millisecond)
+            let written = await onOwnThread {
+                let deadline = ContinuousClock.now + .seconds(60)
+                var written = false
+                while !written && process.isRunning && ContinuousClock.now < deadline {
+                    written =
+                        Self.bytesWritten(
+                            by: process.pid, in: URL(fileURLWithPath: dir).resolvingSymlinksInPath().path,
+                            partialPrefix: ".accounts.jsonl.partial-") > 0
+                    if !written { usleep(1000) }
+                }
+                process.send(signalNumber)
+                return written
             }
             #expect(written, "the export ended before it had written part of its file")
-            process.send(signalNumber)
             let ended = try await process.exit()
 
             // Then it left no half-written file. Ended by that signal, it left the earlier export as it was; a signal
@@ -447,10 +463,11 @@ struct ImportCrashTests {
     @Test func anImportKilledHalfWayChangesNothingAndTheNextRunImportsEverything() async throws {
         try await withTemporaryDirectory { dir throws in
             // Given a store holding one account, and 120,000 accounts to import (every third with Twitter)
-            let database = try migratedDatabase(dir)
+            let database = try await migratedDatabase(dir)
             writeFile(dir + "/seed.jsonl", Array("{\"username\": \"kept\", \"email\": \"kept@example.org\"}\n".utf8))
             #expect(
-                try runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"]).status
+                try await runAccounts(["--database", database, "import", "--format", "jsonl", dir + "/seed.jsonl"])
+                    .status
                     == 0)
             let before = try databaseDump(database)
             let count = 120_000
@@ -493,7 +510,7 @@ struct ImportCrashTests {
             // And the same import, run again from the file, brings in every account
             let file = dir + "/big.jsonl"
             writeFile(file, bytes)
-            let rerun = try runAccounts(["--database", database, "import", "--format", "jsonl", file])
+            let rerun = try await runAccounts(["--database", database, "import", "--format", "jsonl", file])
             #expect(rerun.status == 0, "\(rerun.stderr)")
             #expect(rerun.stdout == "imported \(count) accounts (\(count / 3) with a Twitter identity)\n")
             #expect(try integrityCheck(database) == ["ok"])
@@ -504,12 +521,12 @@ struct ImportCrashTests {
     /// delivers `EF` first, the mark stayed and the first line was refused (JSON Lines: `line 1: json: expected a
     /// value, found non-ASCII character`; CSV: the whole header, `missing column username`).
     @Test(arguments: ["jsonl", "csv"])
-    func aByteOrderMarkSplitAcrossPipeReadsIsIgnored(format: String) throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    func aByteOrderMarkSplitAcrossPipeReadsIsIgnored(format: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             let body = format == "jsonl" ? #"{"username": "zed"}\n"# : commandCSVHeader + #"\nzed,,,,,,,\n"#
             let script = #"(printf '\357'; sleep 0.3; printf '\273\277"# + body + #"') | exec "$0" "$@""#
-            let result = try runProcess(
+            let result = try await runProcess(
                 "/bin/sh",
                 ["-c", script, accountsExecutable(), "--database", database, "import", "--format", format, "-"])
             #expect(result.status == 0, "\(result.stderr)")

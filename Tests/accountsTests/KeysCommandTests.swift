@@ -21,9 +21,9 @@ struct KeysCommandTests {
         try store.close()
     }
 
-    @Test func generatePrintsOneKeyLineOrWritesAnOwnerOnlyFile() throws {
-        try withTemporaryDirectorySync { dir in
-            let printed = try runAccounts(["keys", "generate", "--id", "k1"])
+    @Test func generatePrintsOneKeyLineOrWritesAnOwnerOnlyFile() async throws {
+        try await withTemporaryDirectory { dir in
+            let printed = try await runAccounts(["keys", "generate", "--id", "k1"])
             #expect(printed.status == 0)
             #expect(printed.stdout.wholeMatch(of: /k1:[A-Za-z0-9+\/]{43}=\n/) != nil)
             // The printed key loads as a key ring
@@ -32,13 +32,13 @@ struct KeysCommandTests {
             #expect(ring.sealingKeyID == "k1")
 
             let file = dir + "/keys"
-            let written = try runAccounts(["keys", "generate", "--output", file])
+            let written = try await runAccounts(["keys", "generate", "--output", file])
             #expect(written.status == 0)
             #expect(written.stdout.isEmpty)
             let attributes = try FileManager.default.attributesOfItem(atPath: file)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
             let before = fileDigest(file)
-            let again = try runAccounts(["keys", "generate", "--output", file])
+            let again = try await runAccounts(["keys", "generate", "--output", file])
             #expect(again.status == 1)
             #expect(again.stderr.contains("already exists"))
             #expect(fileDigest(file) == before)
@@ -47,11 +47,11 @@ struct KeysCommandTests {
 
     /// `--output` naming a symbolic link to nothing is refused as that, not as a file that "already exists": the link
     /// is not followed (a key is written only where the path itself is new), and nothing is written.
-    @Test func generateThroughADanglingLinkSaysSo() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func generateThroughADanglingLinkSaysSo() async throws {
+        try await withTemporaryDirectory { dir in
             let link = dir + "/keys"
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: dir + "/missing/keys")
-            let result = try runAccounts(["keys", "generate", "--output", link])
+            let result = try await runAccounts(["keys", "generate", "--output", link])
             #expect(result.status == 1)
             #expect(
                 result.stderr.contains("cannot write \(link): it is a symbolic link to nothing"), "\(result.stderr)")
@@ -63,10 +63,10 @@ struct KeysCommandTests {
     /// An id that begins with `#` and a combining mark (one character, not `#`) is refused like `#k2`: before, `keys
     /// generate` wrote it, and a keys file skipped its line as a comment, so with that line first the old key went
     /// on sealing and a rewrap moved nothing.
-    @Test func generateRefusesAnIDThatAKeysFileWouldReadAsAComment() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func generateRefusesAnIDThatAKeysFileWouldReadAsAComment() async throws {
+        try await withTemporaryDirectory { dir in
             let file = dir + "/new.key"
-            let result = try runAccounts(["keys", "generate", "--id", "#\u{301}k2", "--output", file])
+            let result = try await runAccounts(["keys", "generate", "--id", "#\u{301}k2", "--output", file])
             #expect(result.status == 64, "\(result.stderr)")
             #expect(
                 result.stderr.contains("it starts with #, which a keys file reads as a comment"), "\(result.stderr)")
@@ -76,10 +76,10 @@ struct KeysCommandTests {
 
     /// A key file that cannot be written whole (here: a file size limit of 0) is removed, so that a retry is not
     /// blocked by an empty file that "already exists".
-    @Test func aKeyFileThatCannotBeWrittenIsNotLeftBehind() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aKeyFileThatCannotBeWrittenIsNotLeftBehind() async throws {
+        try await withTemporaryDirectory { dir in
             let file = dir + "/keys"
-            let failed = try runProcess(
+            let failed = try await runProcess(
                 "/bin/sh",
                 [
                     "-c", #"trap '' XFSZ; ulimit -f 0; exec "$0" keys generate --output "$1""#, accountsExecutable(),
@@ -88,7 +88,7 @@ struct KeysCommandTests {
             #expect(failed.status == 1, "\(failed.stderr)")
             #expect(failed.stderr.contains("File too large"), "\(failed.stderr)")
             #expect(!FileManager.default.fileExists(atPath: file))
-            let retried = try runAccounts(["keys", "generate", "--output", file])
+            let retried = try await runAccounts(["keys", "generate", "--output", file])
             #expect(retried.status == 0, "\(retried.stderr)")
             #expect(try String(contentsOfFile: file, encoding: .utf8).contains(":"))
         }
@@ -97,14 +97,14 @@ struct KeysCommandTests {
     /// `keys generate --output` never gives the key a second name, not even for a moment: the directory sees one
     /// new entry, the file itself, made whole. (A hidden temporary name would be left behind, holding the key, by a
     /// process killed while writing.)
-    @Test func aGeneratedKeyFileIsNamedOnceAndOnlyWhenWhole() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aGeneratedKeyFileIsNamedOnceAndOnlyWhenWhole() async throws {
+        try await withTemporaryDirectory { dir in
             let watcher = inotify_init1(Int32(IN_NONBLOCK))
             try #require(watcher >= 0)
             defer { close(watcher) }
             try #require(inotify_add_watch(watcher, dir, UInt32(IN_CREATE | IN_MOVED_TO)) >= 0)
             let file = dir + "/keys"
-            let result = try runAccounts(["keys", "generate", "--output", file])
+            let result = try await runAccounts(["keys", "generate", "--output", file])
             #expect(result.status == 0, "\(result.stderr)")
 
             var events: [String] = []
@@ -128,22 +128,22 @@ struct KeysCommandTests {
         }
     }
 
-    @Test func badKeysAreRefusedWithExit65NamingTheKeyButNeverItsBytes() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func badKeysAreRefusedWithExit65NamingTheKeyButNeverItsBytes() async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/a.sqlite"
-            #expect(try runAccounts(["--database", database, "migrate"]).status == 0)
+            #expect(try await runAccounts(["--database", database, "migrate"]).status == 0)
 
             // A keys file others can read
             let file = dir + "/keys"
-            writeFile(file, Array(try runAccounts(["keys", "generate", "--id", "k1"]).stdout.utf8))
+            writeFile(file, Array(try await runAccounts(["keys", "generate", "--id", "k1"]).stdout.utf8))
             chmod(file, 0o644)
-            let loose = try runAccounts(["--database", database, "keys", "status", "--keys-file", file])
+            let loose = try await runAccounts(["--database", database, "keys", "status", "--keys-file", file])
             #expect(loose.status == 65)
             #expect(loose.stderr.contains("mode 0644"))
 
             // A 16-byte key in ACCOUNTS_KEYS
             let shortKey = Data(repeating: 7, count: 16).base64EncodedString()
-            let short = try runAccounts(
+            let short = try await runAccounts(
                 ["--database", database, "keys", "status"], environment: ["ACCOUNTS_KEYS": "good:\(shortKey)"])
             #expect(short.status == 65)
             #expect(short.stderr.contains("good"))
@@ -157,18 +157,18 @@ struct KeysCommandTests {
         (["keys", "status", "--keys-file", ""], "--keys-file is empty: give the path of a keys file"),
         (["migrate", "--database", ""], "--database is empty: give the path of the database file"),
     ])
-    func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ message: String) throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(arguments, currentDirectory: dir)
+    func anEmptyPathIsAUsageErrorNamingTheOption(_ arguments: [String], _ message: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(arguments, currentDirectory: dir)
             #expect(result.status == 64)
             #expect(result.stderr.contains(message), "\(result.stderr)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
         }
     }
 
-    @Test func commandsRefuseAnUnmigratedDatabase() throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(
+    @Test func commandsRefuseAnUnmigratedDatabase() async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(
                 ["--database", dir + "/none.sqlite", "keys", "status"],
                 environment: ["ACCOUNTS_KEYS": "k:" + Data(count: 32).base64EncodedString()])
             #expect(result.status == 1)
@@ -199,16 +199,16 @@ struct KeysCommandTests {
             #expect(process.termination?.signal != nil)
 
             // Then every value is under A or B, some of each, and the database is sound
-            let underA = try countUnder("keyA", database: database)
-            let underB = try countUnder("keyB", database: database)
+            let underA = try await countUnder("keyA", database: database)
+            let underB = try await countUnder("keyB", database: database)
             #expect(underA + underB == count)
             #expect(underB > 0 && underA > 0, "the rewrap should have been killed half-way (A \(underA), B \(underB))")
 
             // When it runs again it finishes
-            let rerun = try runAccounts(["--database", database, "keys", "rewrap"], environment: rotated)
+            let rerun = try await runAccounts(["--database", database, "keys", "rewrap"], environment: rotated)
             #expect(rerun.status == 0, "\(rerun.stderr)")
             #expect(rerun.stdout.contains("rewrapped \(underA) values under key keyB"))
-            let status = try runAccounts(
+            let status = try await runAccounts(
                 ["--database", database, "keys", "status", "--format", "json"], environment: rotated)
             #expect(
                 status.stdout
@@ -255,7 +255,7 @@ struct KeysCommandTests {
                     == 3)
             let rotated = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
 
-            let result = try runAccounts(
+            let result = try await runAccounts(
                 ["--database", database, "keys", "rewrap", "--batch-size", "1"], environment: rotated)
             #expect(result.status != 0)
             #expect(
@@ -284,7 +284,7 @@ struct KeysCommandTests {
             let ring = ["ACCOUNTS_KEYS": decomposed.unredactedKeysFileLine()]
 
             // When
-            let status = try runAccounts(
+            let status = try await runAccounts(
                 ["--database", database, "keys", "status", "--format", "json"], environment: ring)
 
             // Then the ring's key seals nothing yet, and the value's key is not in the ring (compared as bytes: `==`
@@ -298,7 +298,7 @@ struct KeysCommandTests {
 
             // And rewrap refuses before anything changes, spelling out both forms of the id
             let before = Array(try databaseDump(database).utf8)
-            let rewrap = try runAccounts(["--database", database, "keys", "rewrap"], environment: ring)
+            let rewrap = try await runAccounts(["--database", database, "keys", "rewrap"], environment: ring)
             #expect(rewrap.status == 1)
             #expect(
                 rewrap.stderr.contains(
@@ -325,8 +325,8 @@ struct KeysCommandTests {
             let before = Array(try databaseDump(database).utf8)
 
             // When: from a keys file, and from ACCOUNTS_KEYS
-            let fromFile = try runAccounts(["--database", database, "keys", "rewrap", "--keys-file", file])
-            let fromVariable = try runAccounts(
+            let fromFile = try await runAccounts(["--database", database, "keys", "rewrap", "--keys-file", file])
+            let fromVariable = try await runAccounts(
                 ["--database", database, "keys", "rewrap"], environment: ["ACCOUNTS_KEYS": copied + "," + line])
 
             // Then
@@ -358,7 +358,7 @@ struct KeysCommandTests {
             try executeSQL(database, "UPDATE twitter_credentials SET sealed_secret = 0")
             let rotated = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
 
-            let result = try runAccounts(["--database", database, "keys", "rewrap"], environment: rotated)
+            let result = try await runAccounts(["--database", database, "keys", "rewrap"], environment: rotated)
 
             #expect(result.status == 1, "\(result.stderr.prefix(400))")
             #expect(result.stderr.contains("Twitter user 9003"), "\(result.stderr.prefix(400))")
@@ -393,8 +393,8 @@ struct KeysCommandTests {
         return dir + "/accounts.sqlite"
     }
 
-    func countUnder(_ keyID: String, database: String) throws -> Int {
-        let dump = try runAccounts(
+    func countUnder(_ keyID: String, database: String) async throws -> Int {
+        let dump = try await runAccounts(
             ["--database", database, "keys", "status", "--format", "json"],
             environment: ["ACCOUNTS_KEYS": "probe:" + Data(count: 32).base64EncodedString()])
         guard let entries = try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [[String: Any]] else {
@@ -430,13 +430,13 @@ struct PurgeCommandTests {
                     linkUser: nil, createdAt: clock.now, expiresAt: clock.now.addingTimeInterval(3600)))
             try store.close()
 
-            let result = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
+            let result = try await runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
                 result.stdout
                     == "removed 1 pending authorizations, 1 registration drafts, 2 browser sessions, 0 password reset links, 0 email confirmation links and 0 failed sign-ins\n"
             )
-            let again = try runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
+            let again = try await runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
             #expect(
                 again.stdout
                     == "removed 0 pending authorizations, 0 registration drafts, 0 browser sessions, 0 password reset links, 0 email confirmation links and 0 failed sign-ins\n"
@@ -449,8 +449,8 @@ struct PurgeCommandTests {
     }
 
     /// The help names everything purge removes, the ended password reset and email confirmation links too.
-    @Test func purgeHelpNamesEverythingItRemoves() throws {
-        let help = try runAccounts(["purge", "--help"])
+    @Test func purgeHelpNamesEverythingItRemoves() async throws {
+        let help = try await runAccounts(["purge", "--help"])
         #expect(help.status == 0, "\(help.stderr)")
         let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for removed in [

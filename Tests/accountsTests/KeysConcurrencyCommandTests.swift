@@ -23,13 +23,10 @@ struct KeysConcurrencyCommandTests {
 
             // A race: up to three rounds, each from every value under keyA; one failed run is enough.
             for round in 1...3 {
-                let results = Locked<[CommandResult]>([])
-                DispatchQueue.concurrentPerform(iterations: 2) { _ in
-                    let result = try? runAccounts(
-                        ["--database", database, "keys", "rewrap", "--batch-size", "1"], environment: toB)
-                    if let result { results.withLock { $0.append(result) } }
-                }
-                let runs = results.value
+                let rewrap = ["--database", database, "keys", "rewrap", "--batch-size", "1"]
+                async let first = try? runAccounts(rewrap, environment: toB)
+                async let second = try? runAccounts(rewrap, environment: toB)
+                let runs = [await first, await second].compactMap { $0 }
                 #expect(runs.count == 2)
                 let failed = runs.filter { $0.status != 0 }
                 for run in failed {
@@ -38,7 +35,7 @@ struct KeysConcurrencyCommandTests {
                 #expect(countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'keyB'") == count)
                 if !failed.isEmpty { break }
                 // Back under keyA for the next round
-                let reset = try runAccounts(["--database", database, "keys", "rewrap"], environment: backToA)
+                let reset = try await runAccounts(["--database", database, "keys", "rewrap"], environment: backToA)
                 #expect(reset.status == 0, "\(reset.stderr)")
             }
         }
@@ -57,7 +54,7 @@ struct KeysConcurrencyCommandTests {
             let rotated = ["ACCOUNTS_KEYS": keyB.unredactedKeysFileLine() + "," + keyA.unredactedKeysFileLine()]
 
             for command in [["keys", "status"], ["keys", "rewrap"]] {
-                let result = try runAccounts(["--database", database] + command, environment: rotated)
+                let result = try await runAccounts(["--database", database] + command, environment: rotated)
                 #expect(result.status == 0 || result.status == 1, "\(command): \(result.stderr.prefix(300))")
                 #expect(!result.stderr.contains("Fatal error"), "\(command): \(result.stderr.prefix(300))")
             }
@@ -77,7 +74,7 @@ struct KeysConcurrencyCommandTests {
                 "UPDATE twitter_credentials SET key_id = 'evil' || char(27) || '[2J' || char(10) || 'keyA  first (seals)  999'"
             )
 
-            let result = try runAccounts(
+            let result = try await runAccounts(
                 ["--database", database, "keys", "status"],
                 environment: ["ACCOUNTS_KEYS": keyA.unredactedKeysFileLine()])
 

@@ -45,7 +45,7 @@ struct LiveStoreKeyRotationTests {
 
             // The operator rotates: the new key's line first, then a rewrap
             Self.writeKeysFile(keysFile, [k2, k1])
-            let rewrap = try await runAccountsOffPool(
+            let rewrap = try await runAccounts(
                 ["--database", dir + "/accounts.sqlite", "--keys-file", keysFile, "keys", "rewrap"])
             try #require(rewrap.status == 0, "\(rewrap.stderr)")
             #expect(
@@ -106,7 +106,7 @@ extension LiveStoreKeyRotationTests {
                 END;
                 """)
 
-            let rewrap = try await runAccountsOffPool(
+            let rewrap = try await runAccounts(
                 ["--database", database, "keys", "rewrap", "--batch-size", "1"],
                 environment: ["ACCOUNTS_KEYS": k2.unredactedKeysFileLine() + "," + k1.unredactedKeysFileLine()])
             #expect(rewrap.status == 1)

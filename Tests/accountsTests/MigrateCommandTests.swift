@@ -4,18 +4,18 @@ import TestSupport
 import Testing
 
 struct MigrateCommandTests {
-    @Test func migrateCreatesTheDatabaseAndStatusListsEverythingApplied() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func migrateCreatesTheDatabaseAndStatusListsEverythingApplied() async throws {
+        try await withTemporaryDirectory { dir in
             // Given no database
             let database = dir + "/new.sqlite"
 
             // When migrating, with the global option before the subcommand
-            let migrate = try runAccounts(["--database", database, "migrate"])
+            let migrate = try await runAccounts(["--database", database, "migrate"])
 
             // Then it exits 0 and status (global option after the subcommand) lists every migration as applied
             #expect(migrate.status == 0, "\(migrate.stderr)")
             #expect(migrate.stdout.contains("applied 0001 create_users"))
-            let status = try runAccounts(["migrations", "status", "--format", "json", "--database", database])
+            let status = try await runAccounts(["migrations", "status", "--format", "json", "--database", database])
             #expect(status.status == 0)
             let entries = try #require(
                 JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
@@ -36,15 +36,15 @@ struct MigrateCommandTests {
 
     /// The database holds password hashes (which `export` writes only with a flag, to a 0600 file) and access tokens:
     /// the file `migrate` creates, and the log files SQLite makes beside it with its mode, are its owner's alone.
-    @Test func migrateCreatesTheDatabaseReadableByItsOwnerAlone() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func migrateCreatesTheDatabaseReadableByItsOwnerAlone() async throws {
+        try await withTemporaryDirectory { dir in
             // Given no database (and the usual umask, 022)
             let database = dir + "/new.sqlite"
 
             // When migrating, and when a store opens it again
-            let migrate = try runAccounts(["--database", database, "migrate"])
+            let migrate = try await runAccounts(["--database", database, "migrate"])
             #expect(migrate.status == 0, "\(migrate.stderr)")
-            let export = try runAccounts(["--database", database, "export", "--format", "jsonl"])
+            let export = try await runAccounts(["--database", database, "export", "--format", "jsonl"])
             #expect(export.status == 0, "\(export.stderr)")
 
             // Then the file and any WAL or shared-memory file beside it are 0600
@@ -59,8 +59,8 @@ struct MigrateCommandTests {
     /// `--database` a symbolic link that names no file yet (a link to a data volume, before the first run): SQLite
     /// follows it, and the file it creates there, and the log files beside it, are the owner's alone too. Before, that
     /// file was made with SQLite's own mode, 0644 less the umask: a database every user could read.
-    @Test func migrateThroughALinkCreatesTheFileItNamesReadableByItsOwnerAlone() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func migrateThroughALinkCreatesTheFileItNamesReadableByItsOwnerAlone() async throws {
+        try await withTemporaryDirectory { dir in
             // Given a link to a database that does not exist yet (and the usual umask, 022)
             #expect(mkdir(dir + "/data", 0o755) == 0)
             let link = dir + "/accounts.sqlite"
@@ -68,7 +68,7 @@ struct MigrateCommandTests {
             let database = dir + "/data/accounts.sqlite"
 
             // When migrating through the link
-            let migrate = try runAccounts(["--database", link, "migrate"])
+            let migrate = try await runAccounts(["--database", link, "migrate"])
             #expect(migrate.status == 0, "\(migrate.stderr)")
 
             // Then the link is still a link, and the file it names (with its WAL and shared-memory files) is 0600
@@ -79,27 +79,27 @@ struct MigrateCommandTests {
                 guard stat(path, &info) == 0 else { continue }
                 #expect(info.st_mode & 0o777 == 0o600, "\(path): \(String(info.st_mode & 0o777, radix: 8))")
             }
-            let status = try runAccounts(["--database", link, "migrations", "validate"])
+            let status = try await runAccounts(["--database", link, "migrations", "validate"])
             #expect(status.status == 0, "\(status.stderr)")
         }
     }
 
-    @Test func statusOfAMissingDatabaseShowsPendingAndCreatesNothing() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func statusOfAMissingDatabaseShowsPendingAndCreatesNothing() async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/none.sqlite"
-            let status = try runAccounts(
+            let status = try await runAccounts(
                 ["migrations", "status", "--format", "json"], environment: ["ACCOUNTS_DATABASE": database])
             #expect(status.status == 0, "\(status.stderr)")
             #expect(status.stdout.contains("\"state\": \"pending\", \"checksum\""))
             #expect(status.stdout.contains("\"applied_at\": null"))
             #expect(!FileManager.default.fileExists(atPath: database))
-            let validate = try runAccounts(["migrations", "validate", "--database", database])
+            let validate = try await runAccounts(["migrations", "validate", "--database", database])
             #expect(validate.status == 0)
         }
     }
 
-    @Test func databaseInAMissingDirectoryFailsWithExit1() throws {
-        let result = try runAccounts(["migrate", "--database", "/nonexistent-dir-for-test/a.sqlite"])
+    @Test func databaseInAMissingDirectoryFailsWithExit1() async throws {
+        let result = try await runAccounts(["migrate", "--database", "/nonexistent-dir-for-test/a.sqlite"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("/nonexistent-dir-for-test/a.sqlite"))
         #expect(result.stderr.contains("its directory does not exist"))
@@ -107,22 +107,22 @@ struct MigrateCommandTests {
     }
 
     /// SQLite says only "unable to open database file" for a directory; the message names it as no database.
-    @Test func aDirectoryIsNoDatabase() throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(["migrate", "--database", dir])
+    @Test func aDirectoryIsNoDatabase() async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(["migrate", "--database", dir])
             #expect(result.status == 1)
             #expect(result.stderr.contains("\(dir) is not an SQLite database"), "\(result.stderr)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [])
         }
     }
 
-    @Test func aFileThatIsNotSQLiteIsRefusedAndLeftUntouched() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aFileThatIsNotSQLiteIsRefusedAndLeftUntouched() async throws {
+        try await withTemporaryDirectory { dir in
             let path = dir + "/notes.sqlite"
             writeFile(path, Array(String(repeating: "these are notes, not a database\n", count: 200).utf8))
             let before = fileDigest(path)
             for arguments in [["migrate"], ["migrations", "status"], ["migrations", "validate"]] {
-                let result = try runAccounts(["--database", path] + arguments)
+                let result = try await runAccounts(["--database", path] + arguments)
                 #expect(result.status == 1, "\(arguments)")
                 #expect(result.stderr.contains("is not an SQLite database"), "\(arguments): \(result.stderr)")
             }
@@ -130,18 +130,18 @@ struct MigrateCommandTests {
         }
     }
 
-    @Test func aTruncatedDatabaseIsReportedAndLeftUntouched() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aTruncatedDatabaseIsReportedAndLeftUntouched() async throws {
+        try await withTemporaryDirectory { dir in
             // Given a migrated database cut in half
             let path = dir + "/cut.sqlite"
-            #expect(try runAccounts(["--database", path, "migrate"]).status == 0)
+            #expect(try await runAccounts(["--database", path, "migrate"]).status == 0)
             let bytes = fileBytes(path)
             writeFile(path, bytes.prefix(bytes.count / 2))
             let before = fileDigest(path)
 
             // When commands touch it
-            let status = try runAccounts(["--database", path, "migrations", "status"])
-            let migrate = try runAccounts(["--database", path, "migrate"])
+            let status = try await runAccounts(["--database", path, "migrations", "status"])
+            let migrate = try await runAccounts(["--database", path, "migrate"])
 
             // Then each fails with a message naming the file, and its bytes stay as they were
             for result in [status, migrate] {
@@ -154,16 +154,16 @@ struct MigrateCommandTests {
 
     /// As root `chmod` stops nothing, so the child runs as an unprivileged user that may read but not write.
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
-    func aDatabaseTheProcessCannotWriteIsReportedAndUnchanged() throws {
-        try withTemporaryDirectorySync { dir in
+    func aDatabaseTheProcessCannotWriteIsReportedAndUnchanged() async throws {
+        try await withTemporaryDirectory { dir in
             let path = dir + "/ro.sqlite"
-            #expect(try runAccounts(["--database", path, "migrate", "--to", "3"]).status == 0)
+            #expect(try await runAccounts(["--database", path, "migrate", "--to", "3"]).status == 0)
             chmod(dir, 0o755)
             // Readable by others (the store creates its files 0600): the database and the log files beside it.
             for file in [path, path + "-wal", path + "-shm"] { chmod(file, 0o644) }
             let before = try databaseDump(path)
 
-            let result = try runProcess(
+            let result = try await runProcess(
                 "/usr/bin/setpriv",
                 [
                     "--reuid=65534", "--regid=65534", "--clear-groups", accountsExecutable(), "--database", path,
@@ -176,21 +176,21 @@ struct MigrateCommandTests {
         }
     }
 
-    @Test func unknownTargetIsAUsageError() throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(["--database", dir + "/a.sqlite", "migrate", "--to", "42"])
+    @Test func unknownTargetIsAUsageError() async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(["--database", dir + "/a.sqlite", "migrate", "--to", "42"])
             #expect(result.status == 64)
             #expect(result.stderr.contains("--to 42: no migration has that version"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"))
         }
     }
 
-    @Test func dryRunChangesNothing() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func dryRunChangesNothing() async throws {
+        try await withTemporaryDirectory { dir in
             let path = dir + "/a.sqlite"
-            #expect(try runAccounts(["--database", path, "migrate", "--to", "2"]).status == 0)
+            #expect(try await runAccounts(["--database", path, "migrate", "--to", "2"]).status == 0)
             let before = try databaseDump(path)
-            let dry = try runAccounts(["--database", path, "migrate", "--dry-run"])
+            let dry = try await runAccounts(["--database", path, "migrate", "--dry-run"])
             #expect(dry.status == 0)
             let lines = dry.stdout.split(separator: "\n")
             #expect(lines.first == "would apply 0003 create_pending_authorizations")
@@ -205,7 +205,7 @@ struct MigrateCommandTests {
             let path = dir + "/race.sqlite"
             let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
                 for _ in 0..<4 {
-                    group.addTask { try runAccounts(["--database", path, "migrate"]) }
+                    group.addTask { try await runAccounts(["--database", path, "migrate"]) }
                 }
                 var results: [CommandResult] = []
                 for try await result in group { results.append(result) }
@@ -215,16 +215,16 @@ struct MigrateCommandTests {
             let appliedLines = results.flatMap { $0.stdout.split(separator: "\n") }.filter { $0.hasPrefix("applied ") }
             #expect(appliedLines.count == Migrations.sqlite.count)
             #expect(Set(appliedLines).count == Migrations.sqlite.count)
-            let status = try runAccounts(["--database", path, "migrations", "status", "--format", "json"])
+            let status = try await runAccounts(["--database", path, "migrations", "status", "--format", "json"])
             #expect(status.stdout.components(separatedBy: "\"applied\"").count - 1 == Migrations.sqlite.count)
         }
     }
 
     /// `--to` is checked against the versions by `String(format: "%04d_")`, which prints the low 32 bits of the Int:
     /// `--to 4294967297` passed as version 1, and the run failed later with exit 1 instead of the usage error (64).
-    @Test func aTargetBeyond32BitsIsAUsageErrorToo() throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(["--database", dir + "/a.sqlite", "migrate", "--to", "4294967297"])
+    @Test func aTargetBeyond32BitsIsAUsageErrorToo() async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(["--database", dir + "/a.sqlite", "migrate", "--to", "4294967297"])
             #expect(result.status == 64, "\(result.stderr)")
             #expect(result.stderr.contains("--to 4294967297: no migration has that version"))
             #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite"), "a usage error creates no database")
@@ -233,20 +233,20 @@ struct MigrateCommandTests {
 
     /// A migration pending below an applied one (here the history row of 0005 removed, as if 0005 had been added after
     /// the newest shipped) stops `migrate` before anything changes and fails `migrations validate`, naming it.
-    @Test func aMigrationPendingBelowAnAppliedOneIsRefusedAndNamed() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aMigrationPendingBelowAnAppliedOneIsRefusedAndNamed() async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/a.sqlite"
-            #expect(try runAccounts(["--database", database, "migrate"]).status == 0)
+            #expect(try await runAccounts(["--database", database, "migrate"]).status == 0)
             try executeSQL(database, "DELETE FROM schema_migrations WHERE version = 5")
             let before = try databaseDump(database)
             let newest = try #require(Migrations.sqlite.compactMap { Int($0.fileName.prefix(4)) }.max())
-            let validate = try runAccounts(["--database", database, "migrations", "validate"])
+            let validate = try await runAccounts(["--database", database, "migrations", "validate"])
             #expect(validate.status == 1)
             #expect(
                 validate.stderr.contains(
                     "migration 0005 create_account_events is pending below the applied "
                         + String(format: "%04d", newest)))
-            let migrate = try runAccounts(["--database", database, "migrate"])
+            let migrate = try await runAccounts(["--database", database, "migrate"])
             #expect(migrate.status == 1)
             #expect(
                 migrate.stderr.contains(

@@ -21,8 +21,8 @@ struct PurgeRebuildFailureTests {
                     + "\"last_name\": \"Smith\"}\n"
             }.joined()
             writeFile(dir + "/accounts.jsonl", Array(lines.utf8))
-            let database = try migratedDatabase(dir)
-            let imported = try runAccounts([
+            let database = try await migratedDatabase(dir)
+            let imported = try await runAccounts([
                 "--database", database, "import", "--format", "jsonl", dir + "/accounts.jsonl",
             ])
             #expect(imported.status == 0, "\(imported.stderr)")
@@ -37,7 +37,7 @@ struct PurgeRebuildFailureTests {
             #expect(countQuery(database, "SELECT count(*) FROM pending_authorizations") == 1)
 
             // When the purge runs where no file may grow past 1 MiB (the rebuild's -wal cannot be written)
-            let result = try runProcess(
+            let result = try await runProcess(
                 "/bin/bash",
                 [
                     "-c", #"trap '' XFSZ; ulimit -f 1024; exec "$0" --database "$1" purge"#, accountsExecutable(),

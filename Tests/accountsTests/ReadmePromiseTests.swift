@@ -20,9 +20,15 @@ struct ReadmePromiseTests {
             let lock = try WriteLockHolder(path: database)  // another process writing (a long import, say)
             defer { try? lock.release() }
             for command in [["users", "show", "ann"], ["export", "--format", "jsonl"]] {
-                let started = ContinuousClock.now
-                let result = try runAccounts(command + ["--database", database])
-                let elapsed = ContinuousClock.now - started
+                // (timed on the thread that waits: the wait for a pool thread to resume the test is not counted)
+                let (result, elapsed) = try await onOwnThread {
+                    Result {
+                        let started = ContinuousClock.now
+                        let result = try runAccountsBlocking(command + ["--database", database])
+                        return (result, ContinuousClock.now - started)
+                    }
+                }
+                .get()
                 #expect(result.status == 0, "\(command): \(result.stderr)")
                 #expect(elapsed < .seconds(10), "\(command) took \(elapsed) behind another process's write lock")
             }
@@ -38,12 +44,12 @@ struct ReadmePromiseTests {
     @Test func migrateReportsADamagedDatabaseBeforeTouchingIt() async throws {
         try await withTemporaryDirectory { dir in
             let database = dir + "/accounts.sqlite"
-            #expect(try runAccounts(["migrate", "--database", database]).status == 0)
+            #expect(try await runAccounts(["migrate", "--database", database]).status == 0)
             let lines = (0..<3_000).map {
                 "{\"username\": \"user\($0)\", \"email\": \"user\($0)@example.org\", \"first_name\": \"First\($0)\", "
                     + "\"last_name\": \"Last\($0)\"}\n"
             }
-            let imported = try runAccounts(
+            let imported = try await runAccounts(
                 ["import", "--format", "jsonl", "-", "--database", database], stdin: Array(lines.joined().utf8))
             #expect(imported.status == 0, "\(imported.stderr)")
             // Damage one page in the middle of the file (its b-tree header and cell pointers), as a bad disk would.
@@ -56,7 +62,7 @@ struct ReadmePromiseTests {
             let before = fileDigest(database)
             let size = fileBytes(database).count
 
-            let result = try runAccounts(["migrate", "--database", database])
+            let result = try await runAccounts(["migrate", "--database", database])
 
             #expect(result.status == 1, "\(result.stderr)")
             #expect(result.stderr.contains("is damaged"), "\(result.stderr)")
@@ -67,8 +73,8 @@ struct ReadmePromiseTests {
 
     /// README, CLI reference: exit 75 is part of the contract ("done, but a step outside the store failed":
     /// `users delete --revoke-twitter-token`). `accounts --help` lists the exit codes as 0, 1, 64 and 65 only.
-    @Test func helpListsEveryExitCodeTheReadmeDoes() throws {
-        let result = try runAccounts(["--help"])
+    @Test func helpListsEveryExitCodeTheReadmeDoes() async throws {
+        let result = try await runAccounts(["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Exit codes:"), "\(result.stdout)")
         #expect(result.stdout.contains("75"), "accounts --help leaves out exit code 75:\n\(result.stdout)")

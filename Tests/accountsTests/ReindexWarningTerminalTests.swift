@@ -13,7 +13,7 @@ struct ReindexWarningTerminalTests {
     @Test func reindexWarningShowsStoredAddressesAsTheReportDoes() async throws {
         try await withTemporaryDirectory { dir in
             let database = dir + "/accounts.sqlite"
-            let old = try runAccounts(["migrate", "--to", "8", "--database", database])
+            let old = try await runAccounts(["migrate", "--to", "8", "--database", database])
             #expect(old.status == 0, "\(old.stderr)")
             for (id, username, local) in [(1, "umlaut", "Änn"), (2, "clash", "äNN")] {
                 // `char(27)`: ESC; `char(7)`: BEL; `char(8238)`: U+202E RIGHT-TO-LEFT OVERRIDE.
@@ -27,12 +27,12 @@ struct ReindexWarningTerminalTests {
                         'x', 4, 0, 0)
                     """)
             }
-            let migrate = try runAccounts(["migrate", "--database", database])
+            let migrate = try await runAccounts(["migrate", "--database", database])
             #expect(migrate.status == 0, "\(migrate.stderr)")
             #expect(migrate.stderr.contains("accounts: warning: the address of"), "no warning: \(migrate.stderr)")
             #expect(!migrate.stderr.contains("\u{1B}"), "migrate's warning holds a stored escape character")
             #expect(!migrate.stderr.contains("\u{202E}"), "migrate's warning holds a stored direction override")
-            let reindex = try runAccounts(["reindex", "--database", database])
+            let reindex = try await runAccounts(["reindex", "--database", database])
             #expect(reindex.status == 0, "\(reindex.stderr)")
             #expect(reindex.stderr.contains("accounts: warning: the address of"), "no warning: \(reindex.stderr)")
             #expect(!reindex.stderr.contains("\u{1B}"), "reindex's warning holds a stored escape character")

@@ -20,17 +20,17 @@ struct ReservationRekeyCommandTests {
 
     /// After the migration that clears the accounts' keys, `accounts migrate` leaves a reserved address reserved: an
     /// import cannot take it, and looking it up says whom it is kept for.
-    @Test func migrateKeepsAReservedAddressReservedWhenTheUniquenessKeyChanges() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func migrateKeepsAReservedAddressReservedWhenTheUniquenessKeyChanges() async throws {
+        try await withTemporaryDirectory { dir in
             // Given zoe's undo link reserving the address a change moved her account off, and a change of the key
-            let database = try UsersCommandTests().fixtureDatabase(dir)
+            let database = try await UsersCommandTests().fixtureDatabase(dir)
             try reserve(database, "d", "zoe", "Zoe.Old@Example.org")
             try executeSQL(database, "UPDATE users SET email_key = NULL WHERE email IS NOT NULL")
             // When the database is migrated
-            let migrate = try runAccounts(["--database", database, "migrate"])
+            let migrate = try await runAccounts(["--database", database, "migrate"])
             #expect(migrate.status == 0, "\(migrate.stderr)")
             // Then the address is still reserved for zoe
-            let show = try runAccounts(["--database", database, "users", "show", "zoe.old@example.org"])
+            let show = try await runAccounts(["--database", database, "users", "show", "zoe.old@example.org"])
             #expect(
                 show.stderr.contains(
                     "the address Zoe.Old@Example.org is reserved for account zoe until 2100-01-01T00:00:00Z"),
@@ -40,7 +40,7 @@ struct ReservationRekeyCommandTests {
                 dir + "/squatter.jsonl",
                 Array("{\"username\": \"squatter\", \"email\": \"zoe.old@example.org\"}\n".utf8))
             let before = try databaseDump(database)
-            let imported = try runAccounts([
+            let imported = try await runAccounts([
                 "--database", database, "import", "--format", "jsonl", dir + "/squatter.jsonl",
             ])
             #expect(imported.status == 65, "\(imported.stdout)\(imported.stderr)")
@@ -53,16 +53,16 @@ struct ReservationRekeyCommandTests {
     /// of another account than the one holding the other: the one holding it first (an account's address, or the
     /// earlier link's) keeps the key; the later reservation keeps its former key and `accounts reindex` names both
     /// accounts on every run, changing nothing more.
-    @Test func reindexNamesAReservationWhoseKeyAnotherAccountHolds() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func reindexNamesAReservationWhoseKeyAnotherAccountHolds() async throws {
+        try await withTemporaryDirectory { dir in
             // Given zoe's link reserving Old@Example.org, then obrien's reserving OLD@example.org, and Alpha's
             // reserving OB@Example.NET, obrien's address in another case: keyed apart by the former rules
-            let database = try UsersCommandTests().fixtureDatabase(dir)
+            let database = try await UsersCommandTests().fixtureDatabase(dir)
             try reserve(database, "d", "zoe", "Old@Example.org")
             try reserve(database, "e", "obrien", "OLD@example.org")
             try reserve(database, "f", "Alpha", "OB@Example.NET")
             // When the store keys them anew
-            let first = try runAccounts(["--database", database, "reindex"])
+            let first = try await runAccounts(["--database", database, "reindex"])
             #expect(first.status == 0, "\(first.stderr)")
             // Then zoe's reservation has the key it has now, and the other two keep theirs
             let keys = "SELECT count(*) FROM email_change_undos WHERE email_key = "
@@ -80,7 +80,7 @@ struct ReservationRekeyCommandTests {
             }
             // And a second run names them again and changes nothing
             let before = try databaseDump(database)
-            let second = try runAccounts(["--database", database, "reindex"])
+            let second = try await runAccounts(["--database", database, "reindex"])
             #expect(second.status == 0 && second.stderr == first.stderr, "\(second.stderr)")
             #expect(try databaseDump(database) == before)
         }

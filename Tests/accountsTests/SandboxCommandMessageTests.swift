@@ -6,23 +6,23 @@ import Testing
 struct SandboxCommandMessageTests {
     /// `accounts sandbox --port P` on a busy port says what `accounts demo` says, `cannot listen on 127.0.0.1:P: the
     /// port is in use (…)` (it once printed NIO's `Error: bind(descriptor:ptr:bytes:): Address already in use)`).
-    @Test func aPortInUseIsReportedPlainly() throws {
+    @Test func aPortInUseIsReportedPlainly() async throws {
         let first = try ServerProcess(
             accountsExecutable(), ["sandbox", "--port", "0", "--consumer-key", "k", "--consumer-secret", "s"])
-        let port = try #require(URL(string: try first.firstLine())?.port)
-        let second = try runAccounts(
+        let port = try #require(URL(string: try await first.firstLine())?.port)
+        let second = try await runAccounts(
             ["sandbox", "--port", "\(port)", "--consumer-key", "k", "--consumer-secret", "s"])
         #expect(second.status == 1)
         #expect(second.stderr.contains("cannot listen on 127.0.0.1:\(port): the port is in use"), "\(second.stderr)")
         #expect(!second.stderr.contains("bind(descriptor"), "\(second.stderr)")
         #expect(second.stdout.isEmpty)
-        #expect(first.stop() == 0)
+        #expect(await first.stop() == 0)
     }
 
     /// `--users` naming a directory says so (it once said `(NSCocoaErrorDomain error 256.)`).
-    @Test func aUsersPathThatIsADirectoryIsNamedAsOne() throws {
-        try withTemporaryDirectorySync { dir in
-            let result = try runAccounts(
+    @Test func aUsersPathThatIsADirectoryIsNamedAsOne() async throws {
+        try await withTemporaryDirectory { dir in
+            let result = try await runAccounts(
                 ["sandbox", "--port", "0", "--consumer-key", "k", "--consumer-secret", "s", "--users", dir])
             #expect(result.status == 65)
             #expect(result.stderr.contains("\(dir): "), "\(result.stderr)")

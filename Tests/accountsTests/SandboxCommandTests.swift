@@ -11,7 +11,7 @@ struct SandboxCommandTests {
         let server = try ServerProcess(
             accountsExecutable(),
             ["sandbox", "--port", "0", "--consumer-key", consumer.key, "--consumer-secret", consumer.secret])
-        let line = try server.firstLine()
+        let line = try await server.firstLine()
         #expect(line.wholeMatch(of: /http:\/\/127\.0\.0\.1:\d+\//) != nil)
         let base = try #require(URL(string: String(line.dropLast())))
 
@@ -35,7 +35,7 @@ struct SandboxCommandTests {
         // Then the profile is the fake user's, id exact above 2^53, and SIGTERM ends the server with status 0
         #expect(profile.id == 9_007_199_254_740_993)
         #expect(profile.name == "山田 太郎")
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
         #expect(!server.stderrText.value.contains(consumer.secret))
         // an ordinary stop is graceful, not an error (HummingbirdCore logged "Waiting on child channel:
         // CancellationError()" at error level when the server was cancelled outright)
@@ -52,7 +52,7 @@ struct SandboxCommandTests {
                 "sandbox", "--port", "0", "--consumer-key", consumer.key, "--consumer-secret", consumer.secret,
                 "--callback-url", "http://127.0.0.1:9/callback", "--callback-url", "https://app.example/cb",
             ])
-        let line = try server.firstLine()
+        let line = try await server.firstLine()
         let base = try #require(URL(string: String(line.dropLast())))
         let client = TwitterClient(consumer: consumer, baseURL: base)
         _ = try await client.requestToken(callback: "http://127.0.0.1:9/callback?next=%2F")
@@ -60,7 +60,7 @@ struct SandboxCommandTests {
         await #expect(throws: TwitterError.callbackNotApproved(callback: "http://127.0.0.1:8/callback")) {
             try await client.requestToken(callback: "http://127.0.0.1:8/callback")
         }
-        #expect(server.stop() == 0)
+        #expect(await server.stop() == 0)
     }
 
     @Test(arguments: [
@@ -74,27 +74,27 @@ struct SandboxCommandTests {
             "--callback-url is given 11 times; an app registers at most 10"
         ),
     ])
-    func aCallbackURLThePortalWouldNotTakeIsAUsageError(urls: [String], message: String) throws {
-        let result = try runAccounts(["sandbox", "--port", "0"] + urls.flatMap { ["--callback-url", $0] })
+    func aCallbackURLThePortalWouldNotTakeIsAUsageError(urls: [String], message: String) async throws {
+        let result = try await runAccounts(["sandbox", "--port", "0"] + urls.flatMap { ["--callback-url", $0] })
         #expect(result.status == 64)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func withoutCredentialsItPrintsTheThrowawayPairItInvented() throws {
+    @Test func withoutCredentialsItPrintsTheThrowawayPairItInvented() async throws {
         let server = try ServerProcess(accountsExecutable(), ["sandbox"])
-        _ = try server.firstLine()
-        #expect(server.stop(signal: SIGINT) == 0)
+        _ = try await server.firstLine()
+        #expect(await server.stop(signal: SIGINT) == 0)
         let text = server.stderrText.value
         #expect(text.contains("TWITTER_CONSUMER_KEY="))
         #expect(text.contains("TWITTER_CONSUMER_SECRET="))
     }
 
-    @Test func halfAConsumerPairIsAUsageErrorNamingTheMissingHalf() throws {
-        let result = try runAccounts(["sandbox", "--consumer-key", "only-key"])
+    @Test func halfAConsumerPairIsAUsageErrorNamingTheMissingHalf() async throws {
+        let result = try await runAccounts(["sandbox", "--consumer-key", "only-key"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--consumer-key is given but --consumer-secret is not"), "\(result.stderr)")
-        let other = try runAccounts(["sandbox", "--consumer-secret", "only-secret"])
+        let other = try await runAccounts(["sandbox", "--consumer-secret", "only-secret"])
         #expect(other.status == 64)
         #expect(other.stderr.contains("--consumer-secret is given but --consumer-key is not"))
         #expect(!other.stderr.contains("only-secret"))  // (a secret is never echoed)
@@ -105,8 +105,8 @@ struct SandboxCommandTests {
     @Test(arguments: [
         ["--consumer-key", "", "--consumer-secret", "s"], ["--consumer-key", "k", "--consumer-secret", ""],
     ])
-    func anEmptyConsumerFlagIsAUsageError(flags: [String]) throws {
-        let result = try runAccounts(["sandbox", "--port", "0"] + flags)
+    func anEmptyConsumerFlagIsAUsageError(flags: [String]) async throws {
+        let result = try await runAccounts(["sandbox", "--port", "0"] + flags)
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains(flags[1].isEmpty ? "--consumer-key is empty" : "--consumer-secret is empty"))
         #expect(result.stdout.isEmpty)
@@ -115,9 +115,9 @@ struct SandboxCommandTests {
     /// Half a pair in the environment is the same usage error as half a pair of flags (it exited 65), and names both
     /// variables, never the value.
     @Test(arguments: ["TWITTER_CONSUMER_KEY", "TWITTER_CONSUMER_SECRET"])
-    func halfAConsumerPairInTheEnvironmentIsAUsageError(variable: String) throws {
+    func halfAConsumerPairInTheEnvironmentIsAUsageError(variable: String) async throws {
         let other = variable == "TWITTER_CONSUMER_KEY" ? "TWITTER_CONSUMER_SECRET" : "TWITTER_CONSUMER_KEY"
-        let result = try runAccounts(
+        let result = try await runAccounts(
             ["sandbox", "--port", "0"], environment: [variable: "only-half-0123456789", other: ""])
         #expect(result.status == 64, "\(result.stderr)")
         #expect(
@@ -126,11 +126,11 @@ struct SandboxCommandTests {
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func aUsersFileThatDoesNotLoadIsInvalidDataNamingTheFile() throws {
-        try withTemporaryDirectorySync { dir in
+    @Test func aUsersFileThatDoesNotLoadIsInvalidDataNamingTheFile() async throws {
+        try await withTemporaryDirectory { dir in
             let file = dir + "/users.json"
             writeFile(file, Array("[]".utf8))
-            let result = try runAccounts(["sandbox", "--port", "0", "--users", file])
+            let result = try await runAccounts(["sandbox", "--port", "0", "--users", file])
             #expect(result.status == 65)
             #expect(result.stderr.hasPrefix("accounts: error: \(file): "), "\(result.stderr)")
             #expect(result.stdout.isEmpty)

@@ -10,8 +10,8 @@ struct SandboxSlowClientCommandTests {
     @Test func theSandboxClosesIdleAndTricklingConnections() async throws {
         // Given the sandbox with its defaults
         let server = try ServerProcess(accountsExecutable(), ["sandbox", "--port", "0"])
-        defer { _ = server.stop() }
-        let base = try #require(URL(string: try server.firstLine()))
+        defer { server.kill() }
+        let base = try #require(URL(string: try await server.firstLine()))
         let port = try #require(base.port)
 
         // When one client sends nothing, another trickles its headers, and a third trickles a form body

@@ -10,27 +10,27 @@ struct TransferCommandEdgeTests {
         /// the accounts to the terminal as `--output -` does, but the progress line (`\r ESC[K export: N/N (100%)`)
         /// is drawn into them on that terminal too.
         @Test(arguments: ["/dev/stdout", "/dev/fd/1"])
-        func anExportToTheTerminalThroughDevStdoutShowsNoProgress(output: String) throws {
-            try withTemporaryDirectorySync { dir in
-                let database = try migratedDatabase(dir)
+        func anExportToTheTerminalThroughDevStdoutShowsNoProgress(output: String) async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
                 writeFile(dir + "/a.jsonl", Array("{\"username\": \"ann\"}\n{\"username\": \"bob\"}\n".utf8))
-                let imported = try runAccounts([
+                let imported = try await runAccounts([
                     "--database", database, "import", "--format", "jsonl", dir + "/a.jsonl",
                 ])
                 try #require(imported.status == 0, "\(imported.stderr)")
-                func onTerminal(_ arguments: [String]) throws -> String {
+                func onTerminal(_ arguments: [String]) async throws -> String {
                     let command = ([accountsExecutable(), "--database", database] + arguments).map { "'\($0)'" }
                         .joined(separator: " ")
-                    let result = try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                    let result = try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
                     #expect(result.status == 0, "\(result.stdout)")
                     return result.stdout
                 }
                 // Given: to the terminal through `--output -`, no progress is drawn among the accounts
-                let plain = try onTerminal(["export", "--format", "jsonl", "--output", "-"])
+                let plain = try await onTerminal(["export", "--format", "jsonl", "--output", "-"])
                 #expect(plain.contains("\"username\": \"bob\""), "\(plain.debugDescription)")
                 #expect(!plain.contains("export: "), "\(plain.debugDescription)")
                 // Then the same terminal reached through /dev/stdout gets none either
-                let throughProc = try onTerminal(["export", "--format", "jsonl", "--output", output])
+                let throughProc = try await onTerminal(["export", "--format", "jsonl", "--output", output])
                 #expect(throughProc.contains("\"username\": \"bob\""), "\(throughProc.debugDescription)")
                 #expect(!throughProc.contains("export: "), "\(throughProc.debugDescription)")
             }
@@ -40,13 +40,13 @@ struct TransferCommandEdgeTests {
     /// README: a quoted multi-line CSV record is blamed on its first line. The column of a byte that is not UTF-8 is
     /// counted from the start of the record, though, so the message names a column of the first line that the
     /// offending byte is not on (here `line 2 … column 27` for a line of 15 bytes; the byte is line 3's 11th).
-    @Test func aBadByteInAMultiLineCSVRecordIsPlacedOnItsOwnLine() throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    @Test func aBadByteInAMultiLineCSVRecordIsPlacedOnItsOwnLine() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             let bytes =
                 Array((commandCSVHeader + "\nok,,\"first line\nsecond caf").utf8) + [0xE9] + Array("\",,,,,\n".utf8)
             writeFile(dir + "/u.csv", bytes)
-            let result = try runAccounts(["--database", database, "import", "--format", "csv", dir + "/u.csv"])
+            let result = try await runAccounts(["--database", database, "import", "--format", "csv", dir + "/u.csv"])
             #expect(result.status == 65, "\(result.stderr)")
             let problem = try #require(result.stderr.split(separator: "\n").first.map(String.init))
             #expect(problem.hasPrefix("line 2: csv: is not valid UTF-8"), "\(problem)")
@@ -61,12 +61,12 @@ struct TransferCommandEdgeTests {
         /// descriptor 0 is by then: the runtime's own non-blocking eventfd (`Invalid argument`, `Resource temporarily
         /// unavailable`, or its 8 bytes taken for a line). It is refused as `--output /dev/fd/N` is ("one not open when
         /// the command starts, or one the runtime opened for itself"), naming standard input as not open.
-        @Test func importFromAClosedStandardInputSaysItIsNotOpen() throws {
-            try withTemporaryDirectorySync { dir in
-                let database = try migratedDatabase(dir)
+        @Test func importFromAClosedStandardInputSaysItIsNotOpen() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
                 let dump = try databaseDump(database)
                 for _ in 0..<3 {
-                    let result = try runProcess(
+                    let result = try await runProcess(
                         "/bin/sh",
                         [
                             "-c", #"exec "$0" "$@" <&-"#, accountsExecutable(), "--database", database, "import",
@@ -88,14 +88,14 @@ struct TransferCommandEdgeTests {
         /// An import whose summary cannot reach stdout (a full disk, here `/dev/full`) has committed already: it exits
         /// 75 ("done, but a step outside the store failed"), not 1, which would read as nothing done (and the obvious
         /// retry would refuse every line as a duplicate), and stderr says what was imported.
-        @Test func anImportWhoseSummaryCannotBePrintedDoesNotLookFailed() throws {
-            try withTemporaryDirectorySync { dir in
-                let database = try migratedDatabase(dir)
+        @Test func anImportWhoseSummaryCannotBePrintedDoesNotLookFailed() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
                 writeFile(dir + "/a.jsonl", Array("{\"username\": \"ann\"}\n".utf8))
-                let result = try runAccountsIntoAFullDisk(
+                let result = try await runAccountsIntoAFullDisk(
                     ["import", "--format", "jsonl", "--database", database, dir + "/a.jsonl"])
                 // The import was committed
-                #expect(try cliExport(database).contains("\"username\": \"ann\""))
+                #expect(try await cliExport(database).contains("\"username\": \"ann\""))
                 // and the command says so
                 #expect(result.status == 75, "exit \(result.status): \(result.stderr)")
                 #expect(result.stderr.contains("imported 1 account"), "\(result.stderr)")

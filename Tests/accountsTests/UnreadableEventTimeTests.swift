@@ -12,11 +12,11 @@ struct UnreadableEventTimeTests {
         ("'2024-12-04T08:13:20Z'", "2024-12-04T08:13:20Z"), ("9223372036854775807", "9999-12-31T23:59:59.999999Z"),
         ("'yesterday'", "0001-01-01T00:00:00Z"), ("1e300", "9999-12-31T23:59:59.999999Z"),
     ])
-    func usersShowReadsAnEventWhoseTimeIsNoWholeMicroseconds(_ occurredAt: String, _ shownAs: String) throws {
-        try withTemporaryDirectorySync { dir in
-            let database = try migratedDatabase(dir)
+    func usersShowReadsAnEventWhoseTimeIsNoWholeMicroseconds(_ occurredAt: String, _ shownAs: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
             writeFile(dir + "/fixture.jsonl", Array(transferFixtureJSONL.utf8))
-            let imported = try runAccounts(
+            let imported = try await runAccounts(
                 ["--database", database, "import", "--format", "jsonl", dir + "/fixture.jsonl"])
             try #require(imported.status == 0, "\(imported.stderr)")
             try executeSQL(
@@ -27,10 +27,10 @@ struct UnreadableEventTimeTests {
                 FROM users WHERE username = 'zoe'
                 """)
 
-            let shown = try runAccounts(["--database", database, "users", "show", "zoe"])
+            let shown = try await runAccounts(["--database", database, "users", "show", "zoe"])
             #expect(shown.status == 0, "\(shown.stderr)")
             #expect(shown.stdout.contains(shownAs) && shown.stdout.contains("support_note"), "\(shown.stdout)")
-            let json = try runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"])
+            let json = try await runAccounts(["--database", database, "users", "show", "zoe", "--format", "json"])
             #expect(json.status == 0, "\(json.stderr)")
             #expect(json.stdout.contains("\"\(shownAs)\""), "\(json.stdout)")
         }

@@ -35,7 +35,7 @@ struct UsersDeleteDraftKeysTests {
             try store.close()
             let database = dir + "/accounts.sqlite"
             let before = try databaseDump(database)
-            let result = try await runAccountsOffPool(
+            let result = try await runAccounts(
                 [
                     "--database", database, "users", "delete", "ann", "--revoke-twitter-token", "--twitter-api-base",
                     "http://127.0.0.1:9",
@@ -67,7 +67,7 @@ struct UsersDeleteDraftKeysTests {
                     createdAt: store.currentDate, expiresAt: store.currentDate.addingTimeInterval(3600)))
             try store.close()
             let database = dir + "/accounts.sqlite"
-            let result = try await runAccountsOffPool(
+            let result = try await runAccounts(
                 [
                     "--database", database, "users", "delete", "ann", "--revoke-twitter-token", "--twitter-api-base",
                     "http://127.0.0.1:9",
@@ -110,7 +110,7 @@ struct UsersDeleteDraftKeysTests {
             #expect(offered.map(\.username).sorted() == ["dotted", "plain"])
             try store.close()
             let database = dir + "/accounts.sqlite"
-            let result = try await runAccountsOffPool(["--database", database, "users", "delete", "dotted"])
+            let result = try await runAccounts(["--database", database, "users", "delete", "dotted"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
                 countQuery(database, "SELECT count(*) FROM registration_drafts WHERE id = 'offered-to-plain'") == 1,

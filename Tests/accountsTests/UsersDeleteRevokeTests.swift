@@ -38,16 +38,16 @@ struct UsersDeleteRevokeTests {
 
                 // Without the consumer pair: a usage error, nothing deleted
                 let before = try databaseDump(database)
-                let refused = try await runAccountsOffPool(
+                let refused = try await runAccounts(
                     delete + ["ann"] + revoke, environment: ["ACCOUNTS_KEYS": keys])
                 #expect(refused.status == 64)
                 #expect(refused.stderr.contains("needs TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET"))
-                let stray = try await runAccountsOffPool(delete + ["ann", "--twitter-api-base", "https://api.x.com"])
+                let stray = try await runAccounts(delete + ["ann", "--twitter-api-base", "https://api.x.com"])
                 #expect(stray.status == 64 && stray.stderr.contains("--twitter-api-base is for --revoke-twitter-token"))
                 #expect(try databaseDump(database) == before)
 
                 // With it: deleted, and the token no longer works at Twitter
-                let deleted = try await runAccountsOffPool(
+                let deleted = try await runAccounts(
                     delete + ["ann"] + revoke, environment: consumer.merging(["ACCOUNTS_KEYS": keys]) { $1 })
                 #expect(deleted.status == 0, "\(deleted.stderr)")
                 #expect(deleted.stdout.contains("\n  its access token revoked at Twitter\n"), "\(deleted.stdout)")
@@ -57,7 +57,7 @@ struct UsersDeleteRevokeTests {
                 // When Twitter fails: deleted all the same, exit 75 with a warning, never the token
                 _ = try await sandbox.failNext(
                     #"{"endpoint": "invalidate_token", "mode": "server_error", "status": 503}"#)
-                let failed = try await runAccountsOffPool(
+                let failed = try await runAccounts(
                     delete + ["ben"] + revoke, environment: consumer.merging(["ACCOUNTS_KEYS": keys]) { $1 })
                 #expect(failed.status == 75)
                 #expect(failed.stdout.contains("\n  its access token NOT revoked at Twitter (see the warning)\n"))
@@ -68,7 +68,7 @@ struct UsersDeleteRevokeTests {
                     let leaked = failed.stdout.contains(secret) || failed.stderr.contains(secret)
                     #expect(!leaked, "the output holds a token, its secret or the consumer secret")
                 }
-                let show = try await runAccountsOffPool(["--database", database, "users", "show", "ben"])
+                let show = try await runAccounts(["--database", database, "users", "show", "ben"])
                 #expect(show.status == 1)
             }
         }
@@ -117,7 +117,7 @@ struct UsersDeleteRevokeTests {
                     "TWITTER_CONSUMER_KEY": sandbox.consumer.key, "TWITTER_CONSUMER_SECRET": sandbox.consumer.secret,
                     "ACCOUNTS_KEYS": keys,
                 ]
-                let deleted = try await runAccountsOffPool(
+                let deleted = try await runAccounts(
                     [
                         "--database", database, "users", "delete", "ann", "--revoke-twitter-token",
                         "--twitter-api-base", sandbox.baseURL.absoluteString,
@@ -140,7 +140,7 @@ struct UsersDeleteRevokeTests {
                 #expect(try await sandbox.client().verifyCredentials(accessToken: tokens[1]).id == Self.yamada)
 
                 // Without --revoke-twitter-token the stored draft goes all the same
-                let plain = try await runAccountsOffPool(["--database", database, "users", "delete", "ben"])
+                let plain = try await runAccounts(["--database", database, "users", "delete", "ben"])
                 #expect(plain.status == 0, "\(plain.stderr)")
                 #expect(plain.stdout.hasSuffix("\n  1 registration draft of a Twitter sign-in offered to link to it\n"))
                 #expect(countQuery(database, "SELECT count(*) FROM registration_drafts") == 0)
@@ -178,7 +178,7 @@ struct UsersDeleteRevokeTests {
             try store.close()
             let database = dir + "/accounts.sqlite"
             let before = try databaseDump(database)
-            let result = try await runAccountsOffPool(
+            let result = try await runAccounts(
                 [
                     "--database", database, "users", "delete", "ann", "--revoke-twitter-token", "--twitter-api-base",
                     "http://127.0.0.1:9",

@@ -8,10 +8,10 @@ struct WithoutRowidHistoryTests {
     /// A `WITHOUT ROWID` history table holding exactly our columns and rows is read as any other (selecting `rowid`,
     /// to name a malformed row, stopped every command with SQLite's "no such column: rowid").
     @Test(arguments: HandEditedHistoryTests.historyReaders)
-    func aWithoutRowidHistoryTableIsStillRead(_ arguments: [String]) throws {
-        try withTemporaryDirectorySync { dir in
+    func aWithoutRowidHistoryTableIsStillRead(_ arguments: [String]) async throws {
+        try await withTemporaryDirectory { dir in
             let database = dir + "/a.sqlite"
-            let migrate = try runAccounts(["--database", database, "migrate"])
+            let migrate = try await runAccounts(["--database", database, "migrate"])
             #expect(migrate.status == 0, "\(migrate.stderr)")
             try executeSQL(
                 database,
@@ -23,7 +23,7 @@ struct WithoutRowidHistoryTests {
                 INSERT INTO schema_migrations SELECT * FROM old_history;
                 DROP TABLE old_history;
                 """)
-            let result = try runAccounts(["--database", database] + arguments)
+            let result = try await runAccounts(["--database", database] + arguments)
             #expect(result.status == 0, "\(arguments): exit \(result.status): \(result.stderr.prefix(300))")
             #expect(!result.stderr.contains("no such column: rowid"))
         }
