@@ -262,6 +262,14 @@ public final class AccountReader {
                 }
             }
         }
+        // A file whose lines end with CR alone (Excel's "CSV (Macintosh)", old Mac programs) is one line to RFC 4180
+        // and to this reader: say so, rather than name the columns that its run-together cells make.
+        if names.contains(where: { $0.utf8.contains(0x0D) }) {
+            throw refuse(
+                "the header holds a carriage return (CR) that ends no line: lines that end with CR alone (as Excel's "
+                    + "\"CSV (Macintosh)\" and old Mac programs write them) read as one; save the file with LF or CRLF "
+                    + "line endings")
+        }
         let expected = TransferFormat.csvColumns.map(\.rawValue)
         let allowed = expected + [Field.passwordHash.rawValue]
         // A first line that is data, not a header (an export with its header cut off), must not be echoed: its

@@ -102,6 +102,15 @@ public struct TransferTimestamp: Sendable, Hashable, Comparable, CustomStringCon
         else {
             return .failure(formatProblem)
         }
+        // ISO 8601 allows `,25`; RFC 3339 does not, and "needs a time zone" would point at the wrong part.
+        if index < text.endIndex, text[index] == UInt8(ascii: ","), index + 1 < text.endIndex,
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[index + 1])
+        {
+            return .failure(
+                Problem(
+                    message: "has ',' before the fraction of a second, where RFC 3339 takes '.' "
+                        + "(\(formatProblem.message))"))
+        }
         var fraction = 0
         if index < text.endIndex, text[index] == UInt8(ascii: ".") {
             index += 1

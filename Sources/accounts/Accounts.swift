@@ -42,6 +42,12 @@ struct Accounts: AsyncParsableCommand {
         }
         do {
             var command = try parseAsRoot()
+            if type(of: command)._commandName == "help",
+                let refusal = nameReadAsHelp(Array(CommandLine.arguments.dropFirst()))
+            {
+                FileHandle.standardError.write(Data(refusal.utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -81,6 +87,41 @@ struct Accounts: AsyncParsableCommand {
             command = next
         }
         return nil
+    }
+
+    /// The usage error to print when argument-parser read a name beginning with `-` as a request for help: to it
+    /// `-hacker` (a username may begin with `-`) or `-hfile.jsonl` are the short options `-h -a -c …`, and `users
+    /// disable -hacker` would print the help and exit 0, having disabled nothing. `nil` when help was asked for
+    /// (`-h`, `--help`, `-help`, `accounts help …`) or no such name stands before `--`.
+    static func nameReadAsHelp(_ arguments: [String]) -> String? {
+        let options = arguments.prefix { $0 != "--" }
+        guard !options.contains(where: { ["-h", "--help", "-help"].contains($0) }) else { return nil }
+        guard
+            let name = options.first(where: {
+                !$0.hasPrefix("--") && $0.hasPrefix("-") && $0.count > 2 && $0.dropFirst().contains("h")
+            })
+        else { return nil }
+        // The command named before the first other option (the global options and their values skipped).
+        var command: any ParsableCommand.Type = Accounts.self
+        var path = "accounts"
+        var rest = options
+        while let argument = rest.popFirst() {
+            if argument == "--database" || argument == "--keys-file" {
+                _ = rest.popFirst()
+                continue
+            }
+            if argument.hasPrefix("--database=") || argument.hasPrefix("--keys-file=") { continue }
+            if argument == "help" && path == "accounts" { return nil }
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else {
+                break
+            }
+            command = next
+            path += " " + argument
+        }
+        let shown = ReportRenderer.terminalText(name)
+        return "Error: \(shown) is read as short options, -h among them (a request for help); an account or a file "
+            + "whose name begins with '-' goes after `--`, which ends the options: \(path) [options] -- \(shown)\n"
+            + "Usage: \(Accounts.usageString(for: command))\n  See '\(path) --help' for more information.\n"
     }
 
     /// A command group run without its subcommand (`accounts`, `accounts users`: `accounts $COMMAND` with the

@@ -36,6 +36,11 @@ struct TransferTimestampTests {
         ("0000-06-01T00:00:00Z", "has year 0000; years run from 0001 to 9999"),
         ("0001-01-01T00:00:00+01:00", "is outside the years 0001–9999 once converted to UTC"),
         (
+            "2024-05-01T12:30:00,25Z",
+            "has ',' before the fraction of a second, where RFC 3339 takes '.' "
+                + "(must be an RFC 3339 time such as 2024-05-01T12:30:00Z or 2024-05-01T14:30:00.25+02:00)"
+        ),
+        (
             "2024-01-01T00:00:00",
             "needs a time zone: Z for UTC or an offset such as +02:00 (must be an RFC 3339 time such as 2024-05-01T12:30:00Z or 2024-05-01T14:30:00.25+02:00)"
         ),

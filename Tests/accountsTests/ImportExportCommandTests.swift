@@ -207,6 +207,16 @@ struct ImportExportCommandTests {
             BadInput(
                 "a CSV record with an extra field", header + "\nok,,,,,,,\nbad,,,,,,,,\n", "csv", 65,
                 "line 3: csv: has 9 fields; the header has 8"),
+            // Excel's "CSV (Macintosh)" and old Mac programs end lines with CR alone: the file reads as one line, and
+            // the message once was "the column (an empty name) appears twice".
+            BadInput(
+                "a CSV file whose lines end with CR alone", header + "\rann,,,,,,,\rbob,,,,,,,\r", "csv", 65,
+                "line 1: csv: the header holds a carriage return (CR) that ends no line"),
+            // ISO 8601 allows a comma before the fraction, RFC 3339 does not: it once said "needs a time zone".
+            BadInput(
+                "a time with a comma before its fraction",
+                "{\"username\": \"t\", \"created_at\": \"2024-05-01T12:30:00,25Z\"}\n", "jsonl", 65,
+                "line 1: created_at: has ',' before the fraction of a second, where RFC 3339 takes '.'"),
             BadInput(
                 "a Twitter id as a JSON number",
                 "{\"username\": \"t\", \"twitter\": {\"id\": 12345678901234567890, \"screen_name\": \"t\", \"name\": \"T\"}}\n",
