@@ -6,7 +6,8 @@ import GRDB
 import Logging
 
 extension AccountStore {
-    /// Creates an account and records a `created` event, in one transaction.
+    /// Creates an account and records a `created` event, in one transaction (and `email_verified`, method `creation`,
+    /// when `new` is stored with its address confirmed: ``NewAccount/emailVerified``).
     ///
     /// A taken username or email (case-insensitively) throws ``StoreError/duplicate(_:)`` naming the field; names an
     /// import would refuse, a creation time outside the years 0001–9999 or a `passwordHash` that is no hash the store
@@ -20,6 +21,7 @@ extension AccountStore {
                 AccountEvent(
                     kind: .created, subject: UserID(uncheckedRawValue: record.publicID), actor: actor,
                     occurredAt: now))
+            try AccountStore.recordConfirmation(db, of: record, method: "creation", actor: actor, at: now)
             return record.account(twitter: nil)
         }
         logger.info("account created", metadata: ["account.id": "\(account.id)", "account.actor": "\(actor)"])
@@ -79,6 +81,19 @@ extension AccountStore {
             }
         }
         if !problems.isEmpty { throw .invalid(problems) }
+    }
+
+    /// Records `email_verified` (`{"method": method}`) for `record`, just inserted, when it was stored with its
+    /// address confirmed: every confirmation is in the audit trail, the one an account is made with too.
+    static func recordConfirmation(
+        _ db: Database, of record: UserRecord, method: String, actor: String, at now: Date
+    ) throws {
+        guard record.emailVerifiedAt != nil else { return }
+        try insertEvent(
+            db,
+            AccountEvent(
+                kind: .emailVerified, subject: UserID(uncheckedRawValue: record.publicID), actor: actor,
+                details: ["method": method], occurredAt: now))
     }
 
     static func insertUser(_ db: Database, _ new: NewAccount, now: Date) throws -> UserRecord {
@@ -179,7 +194,8 @@ extension AccountStore {
         try twitterLookup.lookup(twitterUserID)
     }
 
-    /// Creates an account with its Twitter identity and sealed credential, records `created` and `linked` events and
+    /// Creates an account with its Twitter identity and sealed credential, records `created` and `linked` events (and
+    /// `email_verified`, method `twitter`, when `new` keeps the address Twitter gave: ``NewAccount/emailVerified``) and
     /// deletes the registration draft `draftID` (when given), all in one transaction: a registration that returned
     /// is whole, and one that failed left nothing.
     ///
@@ -210,6 +226,7 @@ extension AccountStore {
                     kind: .linked, subject: userID, actor: actor,
                     details: ["twitter_id": identity.userID.decimalString, "screen_name": identity.screenName],
                     occurredAt: now))
+            try AccountStore.recordConfirmation(db, of: record, method: "twitter", actor: actor, at: now)
             if let draftID {
                 try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
             }

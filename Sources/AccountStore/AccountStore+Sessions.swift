@@ -117,7 +117,10 @@ extension AccountStore {
 
     /// A sign-in's session and device in one transaction, so one commit (one wait for the disk) instead of two:
     /// ``replaceBrowserSession(_:with:unlessEndedAfter:)`` and, when that writes the session,
-    /// ``noteSignInDevice(_:for:)`` for `device` and the account of `new` (which must have one).
+    /// ``noteSignInDevice(_:for:)`` for `device` and the account of `new` (which must have one). A refusal is
+    /// recorded in the same transaction (`sign_in_refused`, reason `sessions_ended`: after the sign-in's own
+    /// `signed_in` event, it says that no session came of it); when that event cannot be written, this throws and the
+    /// sign-in is not told of a refusal the audit trail does not hold.
     /// - Returns: `nil` when no session was written (the account is not active, or its sessions were ended after
     ///   `unlessEndedAfter`), else whether the account had signed in from `device` before.
     package func replaceBrowserSession(
@@ -127,7 +130,16 @@ extension AccountStore {
         try await write { db in
             guard
                 let userRowID = try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark)
-            else { return nil }
+            else {
+                if let user = new.user {
+                    try AccountStore.insertEvent(
+                        db,
+                        AccountEvent(
+                            kind: .signInRefused, subject: user, actor: "user", details: ["reason": "sessions_ended"],
+                            occurredAt: self.now()))
+                }
+                return nil
+            }
             guard let device = Self.storableDevice(device) else { return .known }
             return try AccountStore.noteDevice(db, device, userRowID: userRowID, at: Timestamp.micros(self.now()))
         }

@@ -300,12 +300,8 @@ extension AccountRoutes {
         else {
             // A password reset, change, addition or removal or "sign out everywhere" ended the account's sessions while this
             // sign-in was checked.
+            // (its `sign_in_refused` event is written in the transaction that refused the session)
             logger.info("sign-in refused: sessions ended meanwhile", metadata: ["account.id": "\(account.id)"])
-            // The sign-in's own `signed_in` event is written already: the trail says that no session came of it.
-            try? await store.recordEvent(
-                AccountEvent(
-                    kind: .signInRefused, subject: account.id, actor: "user", details: ["reason": "sessions_ended"],
-                    occurredAt: store.currentDate))
             throw Refusal(response: redirect(visit, to: "/login?notice=sessions_ended"))
         }
         if let draft {

@@ -157,8 +157,9 @@ struct AuditTrailAtomicityTests {
         }
     }
 
-    /// Sign-ups, registrations through Twitter, and sign-ins with a password or through Twitter (refused for a
-    /// disabled account).
+    /// Sign-ups, registrations through Twitter (one keeping the address Twitter gave confirms it), and sign-ins with a
+    /// password or through Twitter (refused for a disabled account, and a sign-in's session refused once the account's
+    /// sessions ended after its checks began).
     @Test func accountsAreMadeAndSignedInWithTheirEventsOrNotAtAll() async throws {
         try await withFixture { fixture in
             let (store, local) = (fixture.store, fixture.local)
@@ -168,6 +169,15 @@ struct AuditTrailAtomicityTests {
             }
             try await fixture.expectAtomic("a registration through Twitter", records: [.created, .linked]) {
                 _ = try await fixture.register("tess", twitterID: "1001")
+            }
+            try await fixture.expectAtomic(
+                "a registration through Twitter keeping Twitter's address",
+                records: [.created, .linked, .emailVerified]
+            ) {
+                var new = newAccount("tia", email: "tia@example.org")
+                new.emailVerified = true
+                _ = try await store.createAccount(
+                    new, linking: twitterIdentity("1003"), credential: fixture.credential("1003"))
             }
             try await fixture.expectAtomic(
                 "a password sign-in", records: [.signedIn], excluding: ["sign_in_failures"]
@@ -181,6 +191,22 @@ struct AuditTrailAtomicityTests {
                         twitterIdentity("1001", screenName: "tess_renamed"), credential: fixture.credential("1001b"))
                         != nil
                 else { throw Failure.outcome("no account signed in") }
+            }
+            // A sign-in's session refused because the account's sessions ended after its checks began
+            let ann = try #require(try await store.account(.username("ann")))
+            let mark = try await store.eventMark()
+            try await fixture.addSession(ann.id)
+            _ = try await store.deleteBrowserSessions(of: ann.id)
+            let session = BrowserSession(
+                tokenHash: SHA256.hexDigest(SecureRandom.bytes(count: 32)), user: ann.id, csrfToken: "csrf",
+                createdAt: fixture.clock.now, lastSeenAt: fixture.clock.now,
+                idleExpiresAt: fixture.clock.now.addingTimeInterval(3600),
+                expiresAt: fixture.clock.now.addingTimeInterval(30 * 24 * 3600))
+            try await fixture.expectAtomic("a sign-in's session refused", records: [.signInRefused]) {
+                guard
+                    try await store.replaceBrowserSession(
+                        nil, with: session, unlessEndedAfter: mark, notingDevice: "curl") == nil
+                else { throw Failure.outcome("a session opened") }
             }
             _ = try await fixture.register("dora", twitterID: "1002")
             _ = try await store.setAccountStatus(.username("dora"), to: .disabled)

@@ -214,6 +214,31 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// A registration that keeps the address Twitter gave records its confirmation as every other confirmation is
+    /// recorded, `email_verified` (`{"method": "twitter"}`), with its `created` and `linked` events; one with a typed
+    /// address records none.
+    @Test func anAddressConfirmedByTwitterAtRegistrationIsInTheTrail() async throws {
+        try await withFlow { flow throws in
+            guard case .needsDetails(let kept) = try await flow.arrive(as: Self.zoe),
+                case .registered(let zoe) = try await flow.service.complete(
+                    draftID: kept.id, form: RegistrationForm(username: "zoe", email: "zoe@example.com"),
+                    browserSession: "browser-1"),
+                case .needsDetails(let typed) = try await flow.arrive(as: Self.yamada, session: "browser-2"),
+                case .registered(let taro) = try await flow.service.complete(
+                    draftID: typed.id, form: RegistrationForm(username: "taro", email: "taro@example.org"),
+                    browserSession: "browser-2")
+            else {
+                Issue.record("zoe or taro did not register")
+                return
+            }
+            #expect(zoe.isEmailVerified && !taro.isEmailVerified)
+            let events = try await flow.store.events(for: zoe.id)
+            #expect(events.map(\.kind) == [.emailVerified, .linked, .created], "\(events.map(\.kind))")
+            #expect(events.first?.details == ["method": "twitter"])
+            #expect(try await flow.store.events(for: taro.id).map(\.kind) == [.linked, .created])
+        }
+    }
+
     /// A username sent with a line break around it (a pasted value) is trimmed as the checks trim it: it registers,
     /// and a taken one is named with the form's other problems at once.
     @Test func aUsernameWithALineBreakAroundItIsTrimmedBeforeEveryCheck() async throws {
@@ -720,7 +745,7 @@ struct RegistrationFlowTests {
             let after = try await flow.store.account(.id(ada.id))
             #expect(after?.lastSignInAt == ada.lastSignInAt)
             let kinds = try await flow.store.events(for: ada.id).map(\.kind)
-            #expect(kinds == [.linked, .created], "\(kinds)")
+            #expect(kinds == [.emailVerified, .linked, .created], "\(kinds)")
             #expect(try flow.store.accountID(twitterUserID: TwitterUserID(Self.zoe)) == nil)
             #expect(countQuery(flow.directory + "/accounts.sqlite", "SELECT count(*) FROM registration_drafts") == 0)
         }
