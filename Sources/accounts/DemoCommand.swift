@@ -183,8 +183,9 @@ struct DemoCommand: AsyncParsableCommand {
                 let application = Application(
                     router: router,
                     // (closes connections slow or idle clients hold open: 30 s without a request, 30 s for a body, 30 s
-                    // for an answer the client does not read)
-                    server: AccountRoutes.http1Server(),
+                    // for an answer the client does not read). Browsers connect directly, so one address holds 16 at
+                    // most; behind a trusted proxy every connection comes from the proxy, whose own limits count.
+                    server: AccountRoutes.http1Server(connectionsPerClient: trustedProxies.isEmpty ? 16 : nil),
                     configuration: ApplicationConfiguration(
                         address: .hostname("127.0.0.1", port: port), serverName: "accounts-demo",
                         // (a quarter of `ulimit -n` each, for the app and the sandbox: descriptors stay for the rest)
