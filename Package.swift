@@ -62,7 +62,6 @@ let package = Package(
             dependencies: [
                 "AccountCrypto", "AccountModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

@@ -45,10 +45,6 @@ public enum RestartReason: String, Sendable, Hashable, CaseIterable {
     /// Twitter refused to exchange the callback's token and verifier for an access token (a made-up or altered
     /// verifier): the pending authorization is used up.
     case refusedByTwitter = "refused_by_twitter"
-    /// The access-token exchange went out and the connection closed before Twitter's answer came
-    /// (``TwitterError/answerLost(host:)``): Twitter may have spent the verifier, so the pending authorization is used
-    /// up.
-    case answerLost = "answer_lost"
 
     /// A sentence for the person.
     public var message: String {
@@ -56,7 +52,6 @@ public enum RestartReason: String, Sendable, Hashable, CaseIterable {
         case .denied: return "You cancelled signing in with Twitter. You can try again."
         case .expired: return "That sign-in with Twitter took too long. Please start again."
         case .accountDisabled: return "This account is disabled. Please contact the site's operator."
-        case .answerLost: return "Twitter's answer to that sign-in was lost on the way. Please start again."
         default: return "That sign-in with Twitter could not be completed. Please start again."
         }
     }

@@ -173,9 +173,7 @@ public struct RegistrationService: Sendable {
     /// Failed checks (no pending authorization, token mismatch — compared in constant time —, another browser
     /// session, expired, already used, `denied`, a missing parameter) give ``CallbackOutcome/restart(_:)`` and write
     /// nothing; so does a verifier Twitter refuses (``RestartReason/refusedByTwitter``), which uses the pending
-    /// authorization up, and an access-token exchange whose answer was lost (``RestartReason/answerLost``: Twitter may
-    /// have spent the verifier, so it is not asked again and the pending authorization stays used). Other Twitter
-    /// failures throw ``RegistrationError/twitter(_:)``; one before the access token
+    /// authorization up. Other Twitter failures throw ``RegistrationError/twitter(_:)``; one before the access token
     /// was issued leaves the pending authorization usable.
     public func handleCallback(
         query: [String: String], browserSession: String
@@ -245,13 +243,6 @@ public struct RegistrationService: Sendable {
                 logger.warning(
                     "Twitter refused the callback's verifier", metadata: ["twitter.error": "\(error)"])
                 return .restart(.refusedByTwitter)
-            case .answerLost:
-                // The exchange went out and its answer was lost: Twitter may have issued the access token and spent
-                // the verifier, so asking again would be refused (error 89). The person starts again at once, and the
-                // pending authorization stays used.
-                logger.warning(
-                    "Twitter's answer to access_token was lost", metadata: ["twitter.error": "\(error)"])
-                return .restart(.answerLost)
             default:
                 _ = try? await store.releasePendingAuthorization(requestToken: pending.requestToken)
                 throw .twitter(error)

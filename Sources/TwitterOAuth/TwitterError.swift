@@ -16,9 +16,6 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
     case timedOut
     /// The request could not be sent or the connection broke (`reason` names the failure, never a credential).
     case connectionFailed(host: String, reason: String)
-    /// The request went out on a new connection, which closed or was reset before any answer came: the server may have
-    /// read it and acted on it (issued a token, spent a verifier), so it was not sent again.
-    case answerLost(host: String)
     /// The response body does not parse (`reason` names what is wrong, never the body's content).
     case malformedResponse(String)
     /// The response body is larger than the configured cap, so it was not read.
@@ -76,10 +73,6 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Twitter did not answer in time; check the network or raise the timeout"
         case .connectionFailed(let host, let reason):
             return "could not reach Twitter at \(host): \(reason)"
-        case .answerLost(let host):
-            return "the connection to Twitter at \(host) closed after the request went out, before any answer: "
-                + "Twitter may have acted on it, so it was not sent again; start the operation (a sign-in: from the "
-                + "start) again"
         case .malformedResponse(let reason):
             return "Twitter's response could not be read: \(reason)"
         case .responseTooLarge(let limit):

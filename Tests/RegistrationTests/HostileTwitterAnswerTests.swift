@@ -64,48 +64,4 @@ struct HostileTwitterAnswerTests {
             #expect(!logged.contains { $0.contains(verifier) }, "the verifier is in a log line")
         }
     }
-
-    /// An `access_token` that Twitter received and answered, whose answer never arrives (the transport's
-    /// `answerLost`), restarts the sign-in as `answer_lost`, with a message saying to start again: the verifier may be
-    /// spent, so the pending authorization stays used (a reload restarts as `already_used`, Twitter is not asked
-    /// again), and nothing is written.
-    @Test func anAccessTokenWhoseAnswerIsLostRestartsTheSignIn() async throws {
-        try await Flow().withFlow { flow throws in
-            let exchanges = Locked<Int>(0)
-            let service = flow.service(
-                through: AnswerLosingTransport(inner: flow.sandbox.transport) { url in
-                    guard url.path.hasSuffix("/oauth/access_token") else { return false }
-                    exchanges.withLock { $0 += 1 }
-                    return true
-                })
-            let url = try await service.begin(purpose: .register, browserSession: "b")
-            let query = try await flow.approve(url, as: Flow.zoe)
-            // When
-            let outcome = try await service.handleCallback(query: query, browserSession: "b")
-            // Then
-            #expect(outcome == .restart(.answerLost))
-            #expect(RestartReason.answerLost.message.contains("start again"), "\(RestartReason.answerLost.message)")
-            #expect(try await service.handleCallback(query: query, browserSession: "b") == .restart(.alreadyUsed))
-            #expect(exchanges.withLock { $0 } == 1)
-            #expect(try await flow.store.accountCount() == 0)
-        }
-    }
-}
-
-/// The sandbox over loopback HTTP, whose answer to a request `losesAnswer` picks is dropped after the sandbox acted on
-/// it: the call fails as the real transport's does when the connection closes before the answer.
-private struct AnswerLosingTransport: HTTPTransport {
-    let inner: AsyncHTTPClientTransport
-    let losesAnswer: @Sendable (URL) -> Bool
-
-    func send(
-        method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
-        maximumResponseBodySize: Int
-    ) async throws(TwitterError) -> HTTPTransportResponse {
-        let response = try await inner.send(
-            method: method, url: url, headers: headers, body: body, timeout: timeout,
-            maximumResponseBodySize: maximumResponseBodySize)
-        if losesAnswer(url) { throw .answerLost(host: url.host ?? "?") }
-        return response
-    }
 }
