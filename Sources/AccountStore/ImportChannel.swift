@@ -15,8 +15,6 @@ final class ImportChannel: Sendable {
         case end
         /// Reading failed: roll back.
         case abort
-        /// The store is closing (``stop()``, never sent): roll back.
-        case storeClosed
     }
 
     private struct State: Sendable {
@@ -24,7 +22,6 @@ final class ImportChannel: Sendable {
         var writerDone = false
         var problems: [LineProblem] = []
         var result: Result<ImportReport, TransferFailure>?
-        var stopped = false
     }
 
     private let state = Mutex(State())
@@ -55,22 +52,12 @@ final class ImportChannel: Sendable {
         return accepted
     }
 
-    /// Writing side: the next message, waiting for one; ``Message/storeClosed`` once ``stop()`` was called.
+    /// Writing side: the next message, waiting for one.
     func receive() -> Message {
         available.wait()
-        let message = state.withLock { state -> Message? in
-            state.stopped ? nil : state.queue.removeFirst()
-        }
-        guard let message else { return .storeClosed }
+        let message = state.withLock { $0.queue.removeFirst() }
         free.signal()
         return message
-    }
-
-    /// Any thread (the store's `close()`): the writer's next ``receive()`` (or the one it waits in) returns
-    /// ``Message/storeClosed``, whatever the reading side queued or is still reading.
-    func stop() {
-        state.withLock { $0.stopped = true }
-        available.signal()
     }
 
     /// Writing side: hands problems found in the store back to the reading side, in line order.
