@@ -165,6 +165,35 @@ struct ClosedKeepAliveConnectionTests {
             }
         }
     }
+
+    /// On a reused keep-alive connection too, an answer cut short by a close (FIN), in its status line or in its
+    /// head, is not resent: the server read the request and was answering it. (The parser fails on the cut head,
+    /// which tells it from a connection closed before any byte of the answer.)
+    @Test(arguments: ["half a status line", "half a head"])
+    func anAnswerCutShortOnAReusedConnectionIsNotResent(cut: String) async throws {
+        let partial = Array((cut == "half a head" ? "HTTP/1.1 200 OK\r\nContent-Ty" : "HTTP/1.1 2").utf8)
+        let answered = Counter()
+        try await MisbehavingServer.with(script: { _ in
+            if answered.next() == 0 {
+                return [.send(MisbehavingServer.response(body: "ok", keepAlive: true)), .readNext]
+            }
+            return [.send(partial), .pause(.milliseconds(300)), .close]
+        }) { server in
+            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) { transport in
+                // Given a connection that carried one answered request
+                _ = try await Self.get(server, transport).get()
+                // When the next request on it gets part of an answer, then a close
+                let result = await Self.get(server, transport)
+                // Then it fails and is not sent again
+                guard case .failure(let error) = result else {
+                    Issue.record("expected a failure, got \(result)")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(600))
+                #expect(server.requests.count == 2, "requests: \(server.requests.count), error: \(error)")
+            }
+        }
+    }
 }
 
 /// A count shared with a server's script, which runs on the server's threads.

@@ -61,4 +61,22 @@ struct DashLeadingArgumentTests {
             }
         }
     }
+
+    /// The advice to put a name after `--` is only for a name read as options: a value beginning with `-h` given to
+    /// an option (`--reason -hacked`) is argument-parser's "Missing value" usage error (the value goes as
+    /// `--reason=-hacked`), and `accounts help users disable` is the command's help, exit 0.
+    @Test(arguments: [
+        ["users", "disable", "alice", "--reason", "-hacked"],
+        ["--database", "-hx.sqlite", "users", "disable", "alice"],
+        ["help", "users", "disable"],
+    ])
+    func anOptionValueOrAHelpTopicIsNotAdvisedToUseDoubleDash(_ arguments: [String]) async throws {
+        let result = try await runAccounts(arguments)
+        #expect(!result.stderr.contains("[options] --"), "\(result.stderr)")
+        if arguments.first == "help" {
+            #expect(result.status == 0 && result.stdout.contains("USAGE: accounts users disable"), "\(result.stderr)")
+        } else {
+            #expect(result.status == 64 && result.stderr.contains("Missing value for"), "\(result.stderr)")
+        }
+    }
 }
