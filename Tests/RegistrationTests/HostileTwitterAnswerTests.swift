@@ -50,7 +50,8 @@ struct HostileTwitterAnswerTests {
             let service = RegistrationService(
                 store: flow.store,
                 twitter: TwitterClient(
-                    consumer: flow.sandbox.consumer, baseURL: flow.sandbox.baseURL, transport: transport),
+                    consumer: flow.sandbox.consumer, baseURL: flow.sandbox.baseURL, transport: transport,
+                    timeout: SandboxHarness.answerTimeout),
                 configuration: RegistrationService.Configuration(callbackURL: SandboxHarness.callback),
                 logger: capturingLogger(lines))
             let url = try await service.begin(purpose: .register, browserSession: "b")

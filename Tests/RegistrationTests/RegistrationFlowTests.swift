@@ -52,7 +52,8 @@ struct RegistrationFlowTests {
             return Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
         }
 
-        /// A service over this flow's store whose Twitter client talks to the sandbox through `transport`.
+        /// A service over this flow's store whose Twitter client talks to the sandbox through `transport` (with the
+        /// harness's answer timeout: the sandbox answers on the cooperative pool, which other tests may hold a while).
         func service(
             through transport: some HTTPTransport,
             configuration: RegistrationService.Configuration = RegistrationService.Configuration(
@@ -61,7 +62,8 @@ struct RegistrationFlowTests {
             RegistrationService(
                 store: store,
                 twitter: TwitterClient(
-                    consumer: sandbox.consumer, baseURL: sandbox.baseURL, transport: transport),
+                    consumer: sandbox.consumer, baseURL: sandbox.baseURL, transport: transport,
+                    timeout: SandboxHarness.answerTimeout),
                 configuration: configuration)
         }
 
