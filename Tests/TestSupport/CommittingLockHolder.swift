@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import GRDB
 
 /// Holds a database's write lock from a connection of its own (`BEGIN IMMEDIATE` on another thread), as
@@ -29,7 +30,9 @@ public final class CommittingLockHolder: Sendable {
         self.path = path
         let queue = queue
         let (locked, releasing, released, statements, failure) = (locked, releasing, released, statements, failure)
-        DispatchQueue.global().async {
+        // (a thread of its own: a work item on Dispatch's global queues, which the cooperative pool shares, can start
+        // seconds late while tests hold that pool, and then take the lock after this init gave up waiting)
+        Thread.detachNewThread {
             do {
                 try queue.writeWithoutTransaction { db in
                     try db.execute(sql: "BEGIN IMMEDIATE")
@@ -60,8 +63,11 @@ public final class CommittingLockHolder: Sendable {
             throw LockHolderFailure.notLocked(path: path, reason: message)
         }
         guard granted == .success else {
-            // (the thread still waiting for the lock gives up at the busy timeout; its connection is closed then)
+            // (the thread still waiting for the lock gives up at the busy timeout; its connection is closed then. Told
+            // to roll back now, it lets the lock go at once should it get it after all, rather than hold it, and the
+            // process, for ever)
             ended.withLock { $0 = true }
+            releasing.signal()
             throw LockHolderFailure.notLocked(path: path, reason: "not granted within \(limit)")
         }
     }
