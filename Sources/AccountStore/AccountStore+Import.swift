@@ -92,18 +92,26 @@ extension AccountStore {
         from reader: AccountReader, options: ImportOptions = ImportOptions(),
         onProblem: (LineProblem) -> Void = { _ in }, onProgress: (Int) -> Void = { _ in }
     ) throws(TransferFailure) -> ImportReport {
-        if lifetime.isClosed { throw .store(.closed(path: path)) }
         let clock = now
         let format = reader.format
         let channel = ImportChannel(capacity: Self.importBatchesInFlight)
+        // (a close meanwhile waits for the import to reach the writer, then rolls it back: the file may stall)
+        let entry: StoreLifetime.Entry
+        do throws(StoreError) { entry = try enter() } catch { throw .store(error) }
+        defer { entry.end() }
+        guard let stop = lifetime.register(stop: { channel.stop() }) else { throw .store(.closed(path: path)) }
+        defer { lifetime.unregister(stop) }
         // (addresses the store could not key as it opened are keyed in the import's transaction, before its checks)
         let keyingFirst = keying.isPending ? logger : nil
         writeGate.beginLongWrite()
         defer { writeGate.endLongWrite() }
+        let path = path
         pool.asyncWriteWithoutTransaction { db in
+            entry.end()
             do {
                 let report = try AccountStore.writeImport(
-                    db, channel: channel, format: format, clock: clock, options: options, keyingFirst: keyingFirst)
+                    db, channel: channel, format: format, clock: clock, options: options, keyingFirst: keyingFirst,
+                    path: path)
                 channel.finish(.success(report))
             } catch let failure as TransferFailure {
                 channel.finish(.failure(failure))
@@ -157,7 +165,7 @@ extension AccountStore {
     /// first keys the addresses the store could not key as it opened when `keyingFirst` (its logger) is given.
     private static func writeImport(
         _ db: Database, channel: ImportChannel, format: TransferFormat, clock: @Sendable () -> Date,
-        options: ImportOptions, keyingFirst: Logger?
+        options: ImportOptions, keyingFirst: Logger?, path: String
     ) throws -> ImportReport {
         // A bigger page cache for the length of the import (a fixed 128 MiB, whatever the file's size) keeps the
         // indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
@@ -174,6 +182,8 @@ extension AccountStore {
                 switch channel.receive() {
                 case .abort:
                     throw ImportAborted()
+                case .storeClosed:
+                    throw StoreError.closed(path: path)
                 case .end:
                     break reading
                 case .items(let items, let keys):

@@ -305,27 +305,30 @@ extension AccountStore {
             return pending ? try Int64.fetchOne(db, sql: "SELECT max(id) FROM account_events") ?? 0 : nil
         }
         guard let through = due else { return false }
-        let before = AccountStore.fileSize(path)
+        let (path, now) = (path, now)
+        // (the rebuild, the checkpoint and the event in one turn of the writer: a close meanwhile waits for all three,
+        // so no rebuild goes without its event; one before the turn comes gives `closed`, nothing rebuilt)
         do {
             let entry = try enter()
             defer { entry.end() }
-            try await pool.writeWithoutTransaction { db in
-                entry.end()
+            try await pool.writeOffPool(reached: { entry.end() }) { db in
+                let before = AccountStore.fileSize(path)
                 try db.execute(sql: "VACUUM")
+                try? AccountStore.truncateWithoutWaiting(db)
+                let after = AccountStore.fileSize(path)
+                try db.inTransaction(.immediate) {
+                    try AccountStore.insertEvent(
+                        db,
+                        AccountEvent(
+                            kind: .fileRebuilt, subject: nil, actor: "system",
+                            details: [
+                                "bytes_before": "\(before)", "bytes_after": "\(after)", "through_event": "\(through)",
+                            ], occurredAt: now()))
+                    return .commit
+                }
             }
         } catch {
             throw storeError(error)
-        }
-        await checkpointWithoutWaiting()
-        let after = AccountStore.fileSize(path)
-        try await write { db in
-            try AccountStore.insertEvent(
-                db,
-                AccountEvent(
-                    kind: .fileRebuilt, subject: nil, actor: "system",
-                    details: [
-                        "bytes_before": "\(before)", "bytes_after": "\(after)", "through_event": "\(through)",
-                    ], occurredAt: self.now()))
         }
         return true
     }

@@ -126,7 +126,8 @@ public struct AccountStore: Sendable {
     ///
     /// Every later call on this store (and on its copies) throws ``StoreError/closed(path:)`` and changes nothing; a
     /// call under way meanwhile either finishes (the close waits for the reads and writes under way) or throws that
-    /// too. Closing again does nothing.
+    /// too: a write still waiting for the write lock held elsewhere, and an import under way (rolled back whole), throw
+    /// it rather than hold the close. Closing again does nothing.
     public func close() throws(StoreError) {
         let wasOpen = lifetime.markClosed()
         // (a store closed hears no more of a changed keys file; the others opened on the ring go on)
@@ -404,12 +405,16 @@ public struct AccountStore: Sendable {
     ) async throws -> T {
         do {
             guard checkingActingSession, let session = Self.actingSession else {
-                return try await writeGate.write(pool, durable: durable) { db in
+                return try await writeGate.write(
+                    pool, durable: durable, reached: { entry.end() }, stopsWaiting: { [lifetime] in lifetime.isClosed }
+                ) { db in
                     entry.end()
                     return try body(db)
                 }
             }
-            return try await writeGate.write(pool, durable: durable) { db in
+            return try await writeGate.write(
+                pool, durable: durable, reached: { entry.end() }, stopsWaiting: { [lifetime] in lifetime.isClosed }
+            ) { db in
                 entry.end()
                 // (live: an expired row the purge has not removed yet is as ended as a deleted one)
                 guard

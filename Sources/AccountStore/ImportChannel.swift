@@ -15,6 +15,8 @@ final class ImportChannel: Sendable {
         case end
         /// Reading failed: roll back.
         case abort
+        /// The store is closing (``stop()``, never sent): roll back.
+        case storeClosed
     }
 
     private struct State: Sendable {
@@ -22,6 +24,7 @@ final class ImportChannel: Sendable {
         var writerDone = false
         var problems: [LineProblem] = []
         var result: Result<ImportReport, TransferFailure>?
+        var stopped = false
     }
 
     private let state = Mutex(State())
@@ -52,12 +55,22 @@ final class ImportChannel: Sendable {
         return accepted
     }
 
-    /// Writing side: the next message, waiting for one.
+    /// Writing side: the next message, waiting for one; ``Message/storeClosed`` once ``stop()`` was called.
     func receive() -> Message {
         available.wait()
-        let message = state.withLock { $0.queue.removeFirst() }
+        let message = state.withLock { state -> Message? in
+            state.stopped ? nil : state.queue.removeFirst()
+        }
+        guard let message else { return .storeClosed }
         free.signal()
         return message
+    }
+
+    /// Any thread (the store's `close()`): the writer's next ``receive()`` (or the one it waits in) returns
+    /// ``Message/storeClosed``, whatever the reading side queued or is still reading.
+    func stop() {
+        state.withLock { $0.stopped = true }
+        available.signal()
     }
 
     /// Writing side: hands problems found in the store back to the reading side, in line order.

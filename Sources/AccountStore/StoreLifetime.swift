@@ -13,6 +13,9 @@ final class StoreLifetime: Sendable {
         var closed = false
         /// Calls that entered and have neither reached their connection nor ended.
         var entering = 0
+        /// What ``markClosed()`` calls to stop the long calls under way (imports), by registration number.
+        var stops: [Int: @Sendable () -> Void] = [:]
+        var nextStop = 0
     }
 
     private let state = Mutex(State())
@@ -32,13 +35,33 @@ final class StoreLifetime: Sendable {
         }
     }
 
-    /// Marks the store closed, then waits for the calls that entered to reach their connection or end; whether it
-    /// was open until now (`false` for a second close).
-    func markClosed() -> Bool {
-        let wasOpen = state.withLock { state in
-            defer { state.closed = true }
-            return !state.closed
+    /// Registers `stop`, which ``markClosed()`` calls to end a long call under way early (an import, whose file may
+    /// keep it waiting for ever); its number for ``unregister(_:)``, or `nil` once the store is closed.
+    func register(stop: @escaping @Sendable () -> Void) -> Int? {
+        state.withLock { state in
+            guard !state.closed else { return nil }
+            state.nextStop += 1
+            state.stops[state.nextStop] = stop
+            return state.nextStop
         }
+    }
+
+    /// Forgets what ``register(stop:)`` registered (the call ended).
+    func unregister(_ number: Int) {
+        _ = state.withLock { $0.stops.removeValue(forKey: number) }
+    }
+
+    /// Marks the store closed, stops the long calls under way (``register(stop:)``), then waits for the calls that
+    /// entered to reach their connection or end; whether it was open until now (`false` for a second close).
+    func markClosed() -> Bool {
+        let (wasOpen, stops) = state.withLock { state in
+            defer {
+                state.closed = true
+                state.stops.removeAll()
+            }
+            return (!state.closed, Array(state.stops.values))
+        }
+        for stop in stops { stop() }
         while state.withLock({ $0.entering }) > 0 { usleep(50) }
         return wasOpen
     }

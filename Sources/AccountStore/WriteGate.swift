@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import Synchronization
@@ -23,11 +24,14 @@ final class WriteGate: Sendable {
     var writesInFlight: Int { inFlight.load(ordering: .acquiring) }
     /// The busy timeout the writer connection has outside the immediate attempt.
     private let busyTimeoutMilliseconds: CInt
+    /// How long a write handed to the writer waits for the lock held elsewhere.
+    private let busyTimeout: Duration
     /// The store's configured `synchronous` level, restored after a write that needs no fsync.
     private let synchronous: StoreConfiguration.Synchronous
 
     init(busyTimeout: Duration, synchronous: StoreConfiguration.Synchronous = .full) {
         self.synchronous = synchronous
+        self.busyTimeout = busyTimeout
         let components = busyTimeout.components
         let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
         busyTimeoutMilliseconds = CInt(clamping: milliseconds)
@@ -48,8 +52,15 @@ final class WriteGate: Sendable {
     /// request waits. In WAL mode that never corrupts the file, and the next `FULL` commit syncs these frames too, so
     /// commits stay in order. Measured on a signed-in page view that touches its session: p50 391 µs at `FULL`,
     /// 245 µs at `NORMAL` with a quiet disk; 4 ms against 0.2 ms while other processes wrote to the disk.
+    ///
+    /// `reached` is called once the transaction's turn comes on GRDB's writer queue, before `body` (or before the
+    /// `CancellationError` of a task cancelled meanwhile): the write has reached its connection, with no thread of
+    /// the cooperative pool needed on the way (``GRDB/DatabasePool/writeOffPool(reached:_:)``). There, a write that
+    /// finds the lock held elsewhere waits for it (``waitForLock(_:stopsWaiting:isCancelled:_:)``) until the busy
+    /// timeout, its task's cancellation, or `stopsWaiting` (the store closing).
     func write<T: Sendable>(
-        _ pool: DatabasePool, durable: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
+        _ pool: DatabasePool, durable: Bool = true, reached: @escaping @Sendable () -> Void = {},
+        stopsWaiting: @escaping @Sendable () -> Bool = { false }, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         let alone = inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue == 0
         defer { inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
@@ -58,20 +69,37 @@ final class WriteGate: Sendable {
             if durable { durableCommits.wrappingAdd(1, ordering: .relaxed) }
             return value
         }
-        if !relaxed {
-            let value = try await pool.write(body)
-            if durable { durableCommits.wrappingAdd(1, ordering: .relaxed) }
-            return value
-        }
-        return try await pool.writeWithoutTransaction { db in
-            try self.relaxing(db) {
-                var value: T?
-                try db.inTransaction(.immediate) {
-                    value = try body(db)
-                    return .commit
-                }
-                return value!
+        let value = try await pool.writeOffPool(reached: reached) { db, isCancelled in
+            guard relaxed else {
+                return try self.waitForLock(db, stopsWaiting: stopsWaiting, isCancelled: isCancelled, body)
             }
+            return try self.relaxing(db) {
+                try self.waitForLock(db, stopsWaiting: stopsWaiting, isCancelled: isCancelled, body)
+            }
+        }
+        if durable { durableCommits.wrappingAdd(1, ordering: .relaxed) }
+        return value
+    }
+
+    /// Runs `body` in a transaction whose `BEGIN IMMEDIATE` is tried again (each try giving up at once) until the
+    /// lock is free. SQLite's own busy handler would wait out the whole busy timeout whatever happens: neither the
+    /// task's cancellation (`sqlite3_interrupt`) nor the store's close stops it, and ``AccountStore/close()`` waits
+    /// for the write. Here a cancelled task gets `CancellationError`, a closing store (`stopsWaiting`) SQLite's misuse
+    /// error (which the store reports as ``StoreError/closed(path:)``), a timeout `SQLITE_BUSY`; nothing ran.
+    private func waitForLock<T>(
+        _ db: Database, stopsWaiting: () -> Bool, isCancelled: () -> Bool, _ body: (Database) throws -> T
+    ) throws -> T {
+        let deadline = ContinuousClock.now + busyTimeout
+        var pause: UInt32 = 1000
+        while true {
+            if case .committed(let value) = try attempt(db, body) { return value }
+            if isCancelled() { throw CancellationError() }
+            if stopsWaiting() {
+                throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the store closed as the write waited")
+            }
+            if ContinuousClock.now >= deadline { throw DatabaseError(resultCode: .SQLITE_BUSY) }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
         }
     }
 
@@ -126,6 +154,52 @@ final class WriteGate: Sendable {
             throw error
         }
     }
+}
+
+extension DatabasePool {
+    /// GRDB's `async` write without a transaction, with no thread of the cooperative pool needed between the call and
+    /// `body`: `reached`, then `body`, run straight from GRDB's writer queue. GRDB's own `async` write checks for the
+    /// task's cancellation on the writer queue and, cancelled, comes back to the pool before the caller can tell that
+    /// its write will not run: a write cancelled while it waited behind another (its client gone) would need a free
+    /// thread of the pool to end, and ``AccountStore/close()``, which waits for the writes on their way in
+    /// (``StoreLifetime``), would not return while called on the pool's last free thread. Here `reached` runs first
+    /// whatever happens, then a task cancelled before its turn gets a `CancellationError` without `body` running;
+    /// once `body` runs, cancelling the task no longer interrupts it (the store's writes are short).
+    func writeOffPool<T: Sendable>(
+        reached: @escaping @Sendable () -> Void, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await writeOffPool(reached: reached) { db, _ in try body(db) }
+    }
+
+    /// ``writeOffPool(reached:_:)`` whose `body` can tell whether the task was cancelled since it began (to stop
+    /// waiting for something).
+    func writeOffPool<T: Sendable>(
+        reached: @escaping @Sendable () -> Void,
+        _ body: @escaping @Sendable (Database, _ isCancelled: @Sendable () -> Bool) throws -> T
+    ) async throws -> T {
+        let cancelled = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                asyncWriteWithoutTransaction { db in
+                    reached()
+                    continuation.resume(
+                        with: Result {
+                            if cancelled.isSet { throw CancellationError() }
+                            return try body(db) { cancelled.isSet }
+                        })
+                }
+            }
+        } onCancel: {
+            cancelled.set()
+        }
+    }
+}
+
+/// Whether a task was cancelled, as its cancellation handler saw it.
+private final class CancellationFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
 
 extension Database {

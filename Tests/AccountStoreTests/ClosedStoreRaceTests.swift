@@ -1,0 +1,190 @@
+import AccountStore
+import AccountTransfer
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+/// ``AccountStore/close()`` racing work under way: a write cancelled while it waits for the writer, a rebuild of the
+/// file, an import reading a file that stalls. Each call either finishes (the close waits for it) or throws
+/// ``StoreError/closed(path:)`` having changed nothing, and the close does not hang.
+struct ClosedStoreRaceTests {
+    /// A write cancelled while it waits behind another write for GRDB's writer ends there, on the writer's queue:
+    /// ``AccountStore/close()`` does not wait for a thread of the cooperative pool to let it go (an app closing its
+    /// store from async code while a request that went away waited to write).
+    @Test func closeDoesNotWaitForTheCooperativePoolToEndACancelledWrite() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir, synchronous: .normal)
+            // Given the write lock held by another connection, a registration waiting for it on GRDB's writer
+            let holder = try WriteLockHolder(path: path)
+            let first = Task { try await store.createAccount(newAccount("first")) }
+            while store.writesInFlight < 1 { try await Task.sleep(for: .milliseconds(5)) }
+            try await Task.sleep(for: .milliseconds(200))
+            // And a second registration waiting behind it, cancelled (its client went away)
+            let second = Task { try await store.createAccount(newAccount("second")) }
+            while store.writesInFlight < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            try await Task.sleep(for: .milliseconds(100))
+            second.cancel()
+
+            // When every thread of the cooperative pool is busy for 8 s, and another thread lets the lock go and
+            // closes the store meanwhile
+            let busyUntil = DispatchTime.now() + .seconds(8)
+            for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount * 4 + 8) {
+                Task.detached { Self.blockThread(until: busyUntil) }
+            }
+            let closing = await onOwnThread { () -> (took: Duration, error: StoreError?) in
+                Thread.sleep(forTimeInterval: 0.2)
+                try? holder.release()
+                let started = ContinuousClock.now
+                do throws(StoreError) {
+                    try store.close()
+                    return (ContinuousClock.now - started, nil)
+                } catch {
+                    return (ContinuousClock.now - started, error)
+                }
+            }
+
+            // Then the close ended while the pool's threads were still busy, without an error
+            #expect(closing.took < .seconds(4), "close() took \(closing.took)")
+            #expect(closing.error == nil, "close() threw \(closing.error.map { "\($0)" } ?? "")")
+            // And the first registration committed (it ran before the close); the cancelled one did not
+            _ = await (first.result, second.result)
+            #expect(countQuery(path, "SELECT count(*) FROM users WHERE username = 'first'") == 1)
+            #expect(countQuery(path, "SELECT count(*) FROM users WHERE username = 'second'") == 0)
+        }
+    }
+
+    /// A rebuild of the file (``AccountStore/purgeExpired()``'s second step) under way as the store closes finishes
+    /// with its `file_rebuilt` event: the close waits for the whole step, so the audit trail never lacks the event
+    /// of a rebuild that happened.
+    @Test func aRebuildUnderWayAsTheStoreClosesFinishesWithItsEvent() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir, synchronous: .normal)
+            _ = try await store.createAccount(newAccount("kept"))
+            _ = try await store.createAccount(newAccount("gone"))
+            _ = try await store.deleteAccount(.username("gone"))
+            // Given the write lock held by another connection, a rebuild waiting for it
+            let holder = try WriteLockHolder(path: path)
+            let rebuilding = Task { try await store.rebuildAfterDeletions() }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 0)
+
+            // When another thread closes the store, then the lock is let go
+            let closed = Locked(false)
+            Thread.detachNewThread {
+                try? store.close()
+                closed.withLock { $0 = true }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            try holder.release()
+            let result = await rebuilding.result
+            while !closed.value { try await Task.sleep(for: .milliseconds(5)) }
+
+            // Then the rebuild finished, and its event is in the audit trail
+            switch result {
+            case .success(let rebuilt): #expect(rebuilt)
+            case .failure(let error): Issue.record("the rebuild under way failed with \(error)")
+            }
+            #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 1)
+        }
+    }
+
+    /// An import under way as the store closes, its file stalled (a pipe whose writer went quiet), does not hold
+    /// the close: the close rolls the import back and returns, and the import throws
+    /// ``StoreError/closed(path:)`` once its file moves again, having imported nothing (imports are all or
+    /// nothing).
+    @Test func anImportWithAStalledFileDoesNotHoldTheCloseAndImportsNothing() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir, synchronous: .normal)
+            _ = try await store.createAccount(newAccount("before"))
+            // Given an import reading a pipe that gave more than a batch of accounts, then went quiet
+            let fifo = dir + "/import.jsonl"
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let feed = open(fifo, O_RDWR | O_CLOEXEC)
+            #expect(feed >= 0)
+            let lines = (0..<(AccountStoreImportBatch.size + 100)).map { "{\"username\": \"imp\($0)\"}\n" }.joined()
+            let bytes = Array(lines.utf8)
+            #expect(bytes.withUnsafeBytes { write(feed, $0.baseAddress, $0.count) } == bytes.count)
+            let importing = Task {
+                await onOwnThread { () -> Result<ImportReport, any Error> in
+                    Result { try store.importAccounts(from: try AccountReader(path: fifo, format: .jsonl)) }
+                }
+            }
+            while store.writesInFlight < 1 { try await Task.sleep(for: .milliseconds(5)) }
+            try await Task.sleep(for: .milliseconds(300))
+
+            // When another thread closes the store
+            let closeTook = Locked<Duration?>(nil)
+            Thread.detachNewThread {
+                let started = ContinuousClock.now
+                try? store.close()
+                closeTook.withLock { $0 = ContinuousClock.now - started }
+            }
+            let deadline = ContinuousClock.now + .seconds(3)
+            while closeTook.value == nil && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let closedWhileStalled = closeTook.value != nil
+            // (the file ends, so that the import returns either way)
+            close(feed)
+            let result = await importing.value
+            while closeTook.value == nil { try await Task.sleep(for: .milliseconds(10)) }
+
+            // Then the close returned while the file was stalled
+            #expect(
+                closedWhileStalled, "close() waited for the stalled import: \(closeTook.value.map { "\($0)" } ?? "")")
+            // And the import says the store was closed, and imported nothing
+            switch result {
+            case .success(let report): Issue.record("the import under way committed \(report.imported) accounts")
+            case .failure(let error):
+                #expect(error as? TransferFailure == .store(.closed(path: path)), "the import failed with \(error)")
+            }
+            #expect(countQuery(path, "SELECT count(*) FROM users") == 1)
+        }
+    }
+
+    /// A write waiting for the write lock that another process holds, cancelled, as the store closes: the close
+    /// returns long before the busy timeout (the write stops waiting for the lock), and the write commits nothing.
+    @Test func aCancelledWriteWaitingForTheLockDoesNotHoldTheCloseForTheBusyTimeout() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            var configuration = StoreConfiguration(path: path)
+            configuration.schemaPolicy = .applyPendingMigrations
+            configuration.synchronous = .normal
+            configuration.busyTimeout = .seconds(8)
+            let store = try AccountStore(configuration: configuration, keyRing: makeKeyRing())
+            // Given the write lock held by another connection, a registration waiting for it, cancelled
+            let holder = try WriteLockHolder(path: path)
+            let waiting = Task { try await store.createAccount(newAccount("waiting")) }
+            while store.writesInFlight < 1 { try await Task.sleep(for: .milliseconds(5)) }
+            try await Task.sleep(for: .milliseconds(200))
+            waiting.cancel()
+
+            // When another thread closes the store while the lock is still held
+            let closing = await onOwnThread { () -> Duration in
+                let started = ContinuousClock.now
+                try? store.close()
+                return ContinuousClock.now - started
+            }
+            try holder.release()
+
+            // Then the close did not wait out the busy timeout, and the registration committed nothing
+            #expect(closing < .seconds(3), "close() took \(closing)")
+            if case .success = await waiting.result { Issue.record("the cancelled registration committed") }
+            #expect(countQuery(path, "SELECT count(*) FROM users") == 0)
+        }
+    }
+
+    /// Blocks the calling thread until `deadline`.
+    private static func blockThread(until deadline: DispatchTime) {
+        _ = DispatchSemaphore(value: 0).wait(timeout: deadline)
+    }
+}
+
+/// How many records an import hands to the writer at a time (AccountStore's batch).
+private enum AccountStoreImportBatch {
+    static let size = 512
+}
