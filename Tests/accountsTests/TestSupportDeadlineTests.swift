@@ -56,10 +56,12 @@ struct TestSupportDeadlineTests {
     }
 
     /// A server's stdout that stays open after the server is stopped (a process it started holds it) is read up to
-    /// a limit, then the read throws an error naming the command, instead of waiting for the other process.
+    /// a limit, then the read throws an error naming the command, instead of waiting for the other process. (The
+    /// bound is far above the 1 s limit and far below the holder's 600 s: on a loaded machine the await resumes only
+    /// when the cooperative pool has a thread free, which has taken 38 s in a whole run.)
     @Test func aServersStdoutLeftOpenByItsChildEndsAtALimit() async throws {
         let server = try ServerProcess(
-            "/bin/sh", ["-c", #"sleep 120 2>/dev/null & echo "ready $!"; exec sleep 60"#])
+            "/bin/sh", ["-c", #"sleep 600 2>/dev/null & echo "ready $!"; exec sleep 60"#])
         let line = try await server.firstLine()
         let holder = try #require(Int32(line.dropFirst("ready ".count)), "\(line)")
         defer { kill(holder, SIGKILL) }
@@ -67,7 +69,7 @@ struct TestSupportDeadlineTests {
         let started = ContinuousClock.now
         var failure: (any Error)?
         do { _ = try await server.stdoutText(waitingUpTo: .seconds(1)) } catch { failure = error }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(ContinuousClock.now - started < .seconds(300))
         let message = try #require(failure.map { "\($0)" })
         #expect(message.contains("stdout") && message.contains("sh"), "\(message)")
     }
