@@ -79,7 +79,10 @@ private func writeAll(_ text: String, to descriptor: Int32) -> Int32? {
 func fail(_ error: StoreError) -> ExitCode {
     printError(error.description)
     switch error {
-    case .invalid, .duplicate, .migration(.targetBelowApplied): return ExitCode(ExitStatus.invalidData)
+    case .invalid, .duplicate, .migration(.targetBelowApplied), .migration(.modified), .migration(.missing),
+        .migration(.unknown), .migration(.outOfOrder):
+        // The last four: the database's migration history failed validation (what `migrations validate` reports)
+        return ExitCode(ExitStatus.invalidData)
     default: return ExitCode(ExitStatus.operationalFailure)
     }
 }

@@ -64,7 +64,7 @@ struct MigrationsCommand: ParsableCommand {
                     : entry.state.rawValue
                 printError("migration \(String(format: "%04d", entry.version)) \(entry.name) is \(what)")
             }
-            guard problems.isEmpty else { throw ExitCode(ExitStatus.operationalFailure) }
+            guard problems.isEmpty else { throw ExitCode(ExitStatus.invalidData) }
             let pending = entries.filter { $0.state == .pending }.count
             printOutput("ok: \(entries.count - pending) applied, \(pending) pending\n")
         }

@@ -241,16 +241,49 @@ struct MigrateCommandTests {
             let before = try databaseDump(database)
             let newest = try #require(Migrations.sqlite.compactMap { Int($0.fileName.prefix(4)) }.max())
             let validate = try await runAccounts(["--database", database, "migrations", "validate"])
-            #expect(validate.status == 1)
+            #expect(validate.status == 65)
             #expect(
                 validate.stderr.contains(
                     "migration 0005 create_account_events is pending below the applied "
                         + String(format: "%04d", newest)))
             let migrate = try await runAccounts(["--database", database, "migrate"])
-            #expect(migrate.status == 1)
+            #expect(migrate.status == 65)
             #expect(
                 migrate.stderr.contains(
                     "migration 5 (create_account_events) is pending but migration \(newest) is applied"))
+            #expect(try databaseDump(database) == before)
+        }
+    }
+
+    /// A history that fails validation (an applied migration whose file changed since, one applied by a newer
+    /// `accounts`) is invalid data, exit 65 as the CLI contract says, both for `migrations validate` and for `migrate`,
+    /// which refuses to run; a database that cannot be read at all stays an operational failure (exit 1).
+    @Test(arguments: [
+        (
+            "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 3",
+            "0003 create_pending_authorizations is modified", "migration 3 (create_pending_authorizations)"
+        ),
+        (
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros) "
+                + "VALUES (9999, 'from_the_future', 'x', 0, 0)",
+            "9999 from_the_future is unknown", "migration 9999 (from_the_future)"
+        ),
+    ])
+    func aHistoryThatFailsValidationExits65AndChangesNothing(_ edit: String, _ validation: String, _ refusal: String)
+        async throws
+    {
+        try await withTemporaryDirectory { dir in
+            let database = dir + "/a.sqlite"
+            #expect(try await runAccounts(["--database", database, "migrate", "--to", "4"]).status == 0)
+            try executeSQL(database, edit)
+            let before = try databaseDump(database)
+
+            let validate = try await runAccounts(["--database", database, "migrations", "validate"])
+            #expect(validate.status == 65, "\(validate.stderr)")
+            #expect(validate.stderr.contains("migration \(validation)"), "\(validate.stderr)")
+            let migrate = try await runAccounts(["--database", database, "migrate"])
+            #expect(migrate.status == 65, "\(migrate.stderr)")
+            #expect(migrate.stderr.contains(refusal), "\(migrate.stderr)")
             #expect(try databaseDump(database) == before)
         }
     }
