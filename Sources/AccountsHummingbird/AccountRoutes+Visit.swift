@@ -2,8 +2,8 @@ import AccountCrypto
 import AccountModel
 import AccountStore
 import Foundation
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import Logging
 import NIOCore
 
@@ -302,7 +302,11 @@ extension AccountRoutes {
         redirect(visit, to: "/?notice=\(notice)", session: session)
     }
 
-    func htmlResponse(_ html: String, status: HTTPResponse.Status) -> Response {
+    /// A page of the app's own, sent as the routes send theirs: `text/html; charset=utf-8`, `Cache-Control: no-store`,
+    /// the routes' `Content-Security-Policy` (whose `form-action` lets a form posting to the routes, such as "Log in
+    /// with Twitter", go on to Twitter), `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
+    /// `Referrer-Policy: same-origin`. `html` is sent as it is: escape whatever in it came from a person.
+    public func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"

@@ -96,3 +96,9 @@ struct DuplicateExplanationSample {
     let ann: Account
     let annOnTwitter: Account
 }
+
+/// The app's HTML escaping (README: `escapeHTML(…)`, for the app's own page of "Mounting the routes").
+func escapeHTML(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}

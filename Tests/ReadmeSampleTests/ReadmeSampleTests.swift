@@ -190,6 +190,31 @@ extension ReadmeSampleTests {
         }
     }
 
+    /// Every dependency README tells an app to add beside this package, in a manifest block or in a sample's comment,
+    /// names the version Package.swift asks for: an older lower bound lets an app pin a version this package does not
+    /// build with.
+    @Test func everyDependencyReadmeNamesHasPackageSwiftsVersion() throws {
+        let manifest = try String(contentsOfFile: Self.root + "/Package.swift", encoding: .utf8)
+        let readme = try Self.readme()
+        let pattern = #/\.package\(url: "https://github\.com/([^"<>]+)", from: "([^"]+)"\)/#
+        var named = 0
+        for (index, line) in readme.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for match in line.matches(of: pattern) {
+                named += 1
+                let (repository, version) = (String(match.1), String(match.2))
+                let expected = ".package(url: \"https://github.com/\(repository)\", from: \"\(version)\")"
+                let declared = manifest.contains(expected)  // a Bool, so that a failure does not print the manifest
+                #expect(
+                    declared,
+                    """
+                    README.md line \(index + 1) names \(repository) from \(version), but Package.swift asks for \
+                    another version of it (or none): copy Package.swift's
+                    """)
+            }
+        }
+        #expect(named >= 2, "README.md names fewer dependencies than expected: \(named)")
+    }
+
     /// README's explanation sample, run on a real store: ann, and ann again through Twitter, are explained.
     @Test func theExplanationSampleRunsOnAStore() async throws {
         try await withTemporaryDirectory { directory in

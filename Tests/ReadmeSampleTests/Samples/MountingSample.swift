@@ -1,5 +1,5 @@
-// Package.swift: .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0") beside this
-// package and swift-log; target dependencies: .product(name: "AccountsHummingbird", package: "accounts"), plus
+// Package.swift: .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1") beside
+// this package and swift-log; target dependencies: .product(name: "AccountsHummingbird", package: "accounts"), plus
 // AccountStore, AccountModel, AccountCrypto, Registration, TwitterOAuth, Hummingbird and Logging (swift-log)
 import AccountCrypto
 import AccountModel
@@ -23,8 +23,11 @@ func mountingSample(consumerKey: String, consumerSecret: String) async throws {
     let registration = RegistrationService(
         store: store, twitter: TwitterClient(consumer: ConsumerCredentials(key: consumerKey, secret: consumerSecret)),
         configuration: .init(callbackURL: "https://app.example" + AccountRoutes.callbackPath), logger: logger)
+    var web = AccountRoutes.Configuration()
+    web.allowedHosts = ["app.example"]  // browsers reach the app directly: another Host gets 421 (DNS rebinding)
     let routes = AccountRoutes(
-        store: store, registration: registration, local: LocalAccounts(store: store), logger: logger)
+        store: store, registration: registration, local: LocalAccounts(store: store), configuration: web, logger: logger
+    )
 
     let router = Router(context: AccountsRequestContext.self)  // knows each request's peer address
     routes.addRoutes(to: router)  // the routes below
@@ -33,7 +36,8 @@ func mountingSample(consumerKey: String, consumerSecret: String) async throws {
         return "Hello, \(account?.username ?? "stranger")"
     }
     try await Application(
-        router: router, server: AccountRoutes.http1Server(),  // closes idle, trickling, non-reading clients (30 s)
+        // closes idle, trickling, non-reading clients (30 s); at most 16 connections per client (no proxy in front)
+        router: router, server: AccountRoutes.http1Server(connectionsPerClient: 16),
         configuration: .init(
             address: .hostname("0.0.0.0", port: 8080),
             availableConnectionsDelegate: AccountRoutes.connectionLimit())  // at most a quarter of `ulimit -n`
