@@ -53,6 +53,17 @@ public struct KeyRing: Sendable {
     /// throughout (a rewrap), whatever the file says meanwhile.
     package var snapshot: KeyRing { current }
 
+    /// When every process following the keys file this ring follows has seen the file as it is now: its last change
+    /// (status-change time) plus the interval at which a follower looks at the file again, in seconds since 1970;
+    /// until then one may still seal under the keys it read before. `nil` for a ring that follows no file, or when
+    /// the file cannot be read.
+    package var followersSeeTheFileBy: Double? {
+        guard let follower, let identity = KeysFileFollower.identity(ofFileAt: follower.path) else { return nil }
+        let (seconds, attoseconds) = follower.recheckInterval.components
+        return Double(identity.changedSeconds) + Double(identity.changedNanoseconds) / 1e9 + Double(seconds)
+            + Double(attoseconds) / 1e18
+    }
+
     /// Refuses two keys whose ids are equal as Swift strings, blaming the later entry: `.duplicateKeyID` when the ids
     /// are the same bytes, `.equivalentKeyIDs` when they are the same text in different Unicode forms (they print
     /// alike, so no one could tell which of the two a value is sealed under).

@@ -65,7 +65,7 @@ final class KeysFileFollower: Sendable {
     }
 
     let path: String
-    private let recheckInterval: Duration
+    let recheckInterval: Duration
     private let state: Mutex<State>
     /// Held for the length of a check (a `stat`, and a read when the file changed): checks run one at a time. Never
     /// taken inside `state`'s lock; sealing and opening between checks take only `state`'s.

@@ -103,13 +103,22 @@ extension AccountStore {
     /// finished by running it again. Refused before anything changes when values are sealed under a key id that is
     /// not in the ring. Records one `keys_rewrapped` event per run that re-sealed anything, written and dated with the
     /// first batch that moved a value, its count brought up to date in the transaction of each later one, so the audit
-    /// trail counts what is committed even when the run stops half way (a value that does not open, a kill).
+    /// trail counts what is committed even when the run stops half way (a value that does not open, a kill). With a
+    /// ring that follows a keys file changed less than its recheck interval ago (2 s), waits until every process
+    /// following that file has seen the change, and a second more, then sweeps again for values sealed meanwhile
+    /// under the old first key.
     /// - Parameter progress: called after each batch with the values done so far and the total to do.
     public func rewrapSealedValues(
         batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws(StoreError) -> RewrapReport {
         // (one set of keys for the whole run: a keys file changed meanwhile must not change the key it seals under)
-        let keyRing = try requireKeyRing().snapshot
+        let followedRing = try requireKeyRing()
+        let keyRing = followedRing.snapshot
+        // Apps following the keys file look at it again at most every 2 s: until then one may still seal new values
+        // under the old first key, after this run has passed them. A run begun before every follower can have seen the
+        // file's last change sweeps again once they have (and a second for a write sealed just before, under way).
+        let followersCaughtUp = followedRing.followersSeeTheFileBy.map { Date(timeIntervalSince1970: $0 + 1) }
+        let sweeps = (followersCaughtUp.map { $0 > Date() } ?? false) ? 2 : 1
         let target = keyRing.sealingKeyID
         let counts = try await sealedValueCounts()
         let unknown = counts.filter { !keyRing.holdsKey(withID: $0.keyID) }
@@ -131,7 +140,12 @@ extension AccountStore {
         var done = 0
         var batches = 0
         var eventRowID: Int64?
-        for kind in SealedKind.allCases {
+        for (sweep, kind) in (0..<sweeps).flatMap({ sweep in SealedKind.allCases.map { (sweep, $0) } }) {
+            if sweep > 0 && kind == SealedKind.allCases.first, let wait = followersCaughtUp?.timeIntervalSinceNow,
+                wait > 0
+            {
+                try? await Task.sleep(for: .seconds(wait))
+            }
             // Batches in a row that replaced none of the values they read: each had changed since (a process still
             // sealing under the old first key) or cannot be matched (written in another form by another program).
             var fruitless = 0
