@@ -76,5 +76,9 @@ public enum Migrations: Sendable {
             fileName: "0015_create_email_change_undos.sql",
             contents: PackageResources._015_create_email_change_undos_sql
         ),
+        MigrationFile(
+            fileName: "0016_sign_in_failures_ids_never_reused.sql",
+            contents: PackageResources._016_sign_in_failures_ids_never_reused_sql
+        ),
     ]
 }

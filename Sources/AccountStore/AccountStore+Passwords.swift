@@ -18,8 +18,12 @@ package enum SignInRecording: Sendable {
     case signedIn(Account)
     /// Nothing written: the password hash that was checked is no longer the account's.
     case passwordChanged
-    /// Nothing written: the account was disabled meanwhile.
+    /// Refused: the account was disabled meanwhile. Nothing written but the `sign_in_refused` event (reason
+    /// `disabled`) that says so, in the transaction that refused.
     case disabled
+    /// Refused: the account was deleted meanwhile (the sign-in is then one of an unknown login). Nothing written but
+    /// a `sign_in_failed` event that names no account, in the transaction that found it gone.
+    case accountGone
 }
 
 /// What ``AccountStore/beginSignInAttempt(loginKey:subject:since:maximum:)`` decided.
@@ -118,9 +122,11 @@ extension AccountStore {
     /// Records a successful sign-in: last sign-in time, a `signed_in` event, the login's failures cleared and, when
     /// given, the password hash replaced (a rehash with current parameters), in one transaction.
     ///
-    /// With `verifiedPasswordHash` (a password sign-in), nothing is written unless the account still holds that hash
-    /// and is still active: a password changed (or an account disabled) while the old one was being checked wins, and
-    /// a rehash of the old password never overwrites the new one.
+    /// With `verifiedPasswordHash` (a password sign-in), nothing is written unless the account still exists, holds
+    /// that hash and is still active: a password changed (or an account disabled or deleted) while the old one was
+    /// being checked wins, and a rehash of the old password never overwrites the new one. A refusal for an account
+    /// disabled or deleted meanwhile is recorded by the transaction that refuses (``SignInRecording/disabled``,
+    /// ``SignInRecording/accountGone``): when its event cannot be written, this throws and nothing is written.
     /// - Returns: the account, or what stood in the way.
     package func recordSignIn(
         _ user: UserID, method: String, clearingFailuresFor loginKey: String?, through attempt: Int64? = nil,
@@ -128,10 +134,27 @@ extension AccountStore {
     ) async throws(StoreError) -> SignInRecording {
         return try await write { db in
             let now = self.now()
-            var record = try AccountStore.requireUserRecord(db, .id(user))
+            guard var record = try AccountStore.fetchUserRecord(db, .id(user)) else {
+                guard verifiedPasswordHash != nil else {
+                    throw StoreError.accountNotFound(AccountReference.id(user).description)
+                }
+                try AccountStore.insertEvent(
+                    db,
+                    AccountEvent(
+                        kind: .signInFailed, subject: nil, actor: "user", details: ["method": method],
+                        occurredAt: now))
+                return .accountGone
+            }
             if let verifiedPasswordHash {
                 guard record.passwordHash == verifiedPasswordHash else { return .passwordChanged }
-                guard record.status == AccountStatus.active.rawValue else { return .disabled }
+                guard record.status == AccountStatus.active.rawValue else {
+                    try AccountStore.insertEvent(
+                        db,
+                        AccountEvent(
+                            kind: .signInRefused, subject: user, actor: "user",
+                            details: ["method": method, "reason": "disabled"], occurredAt: now))
+                    return .disabled
+                }
             }
             record.lastSignInAt = Timestamp.micros(now)
             if let newPasswordHash { record.passwordHash = newPasswordHash }

@@ -168,8 +168,12 @@ public struct LocalAccounts: Sendable {
                 case .signedIn(let account):
                     return .signedIn(account)
                 case .disabled:
-                    try await store.recordRefusedSignIn(subject: record.userID, method: "password", reason: "disabled")
+                    // (its `sign_in_refused` event is written by the transaction that refused it)
                     return .disabled
+                case .accountGone:
+                    // Deleted while the password was checked: an unknown login now, answered as one (its
+                    // `sign_in_failed` event, naming no account, is written by the transaction that found it gone).
+                    return .invalidCredentials
                 case .passwordChanged:
                     // Another sign-in with the same password rehashed it meanwhile (two at once), or the password was
                     // changed: the password is checked against the hash there now, once.

@@ -41,7 +41,7 @@ struct BackupCommandTests {
 
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
-                result.stdout.hasPrefix("backed up 3 accounts (schema version 15) to \(copy): 1 MB, checked"),
+                result.stdout.hasPrefix("backed up 3 accounts (schema version 16) to \(copy): 1 MB, checked"),
                 "\(result.stdout)")
             #expect(result.stderr.isEmpty, "\(result.stderr)")
             #expect(try databaseDump(copy) == databaseDump(database))
@@ -75,7 +75,7 @@ struct BackupCommandTests {
                 ])
 
             #expect(result.status == 75, "\(result.stderr)")
-            #expect(result.stderr.contains("backed up 10 accounts (schema version 15) to \(copy)"), "\(result.stderr)")
+            #expect(result.stderr.contains("backed up 10 accounts (schema version 16) to \(copy)"), "\(result.stderr)")
             #expect(countQuery(copy, "SELECT count(*) FROM users") == 10)
         }
     }
