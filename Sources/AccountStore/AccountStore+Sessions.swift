@@ -104,8 +104,8 @@ extension AccountStore {
     /// password checked just before a reset would otherwise open a session just after it, which the reset was meant
     /// to end; and one checked just before an operator disabled the account would open a session that enabling it
     /// again brings back. The events are ordered as they were recorded, not by the times they carry: a reset made by
-    /// another process whose clock is behind still ends the sign-in. A session of an account that is not active is
-    /// never written (`false`).
+    /// another process whose clock is behind still ends the sign-in. A session of an account that is not active, or
+    /// no longer exists (deleted since the checks), is never written (`false`).
     @discardableResult
     public func replaceBrowserSession(
         _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark? = nil
@@ -152,8 +152,10 @@ extension AccountStore {
     ) throws -> Int64? {
         var userRowID: Int64 = 0
         if let user = new.user {
-            let record = try AccountStore.requireUserRecord(db, .id(user))
-            guard record.status == AccountStatus.active.rawValue else { return nil }
+            // (an account deleted since the sign-in's checks, like a disabled one, gets no session)
+            guard let record = try AccountStore.fetchUserRecord(db, .id(user)),
+                record.status == AccountStatus.active.rawValue
+            else { return nil }
             userRowID = record.id!
             if let mark {
                 let ended = try Bool.fetchOne(

@@ -2,6 +2,7 @@ import AccountMatching
 import Foundation
 import Testing
 
+@Suite(.offThePool)
 struct JaroWinklerTests {
     /// W. E. Winkler's comparison table ("String Comparator Metrics and Enhanced Decision Rules in the Fellegi-Sunter
     /// Model of Record Linkage", 1990; reprinted in "Advanced Methods for Record Linkage", 1994, and "Overview of

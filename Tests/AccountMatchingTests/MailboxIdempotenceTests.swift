@@ -3,6 +3,7 @@ import Testing
 
 /// Normalising a normalised mailbox changes nothing (`fuzz-mailbox` checks it), whatever order the text that ends a
 /// domain comes in (rules version 6).
+@Suite(.offThePool)
 struct MailboxIdempotenceTests {
     /// A last domain label made only of characters UTS #46 ignores (a soft hyphen, a variation selector) goes with
     /// the full stop before it: `a@example.org.\u{AD}` is the mailbox of `a@example.org`, provider rules and all.

@@ -1,6 +1,7 @@
 import AccountMatching
 import Testing
 
+@Suite(.offThePool)
 struct MailboxTests {
     @Test(arguments: [
         ("  John.Smith@Example.org ", "john.smith@example.org"),

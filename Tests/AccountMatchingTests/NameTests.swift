@@ -2,6 +2,7 @@ import AccountMatching
 import Foundation
 import Testing
 
+@Suite(.offThePool)
 struct NameTextTests {
     @Test(arguments: [
         ("Zoë Ångström", ["zoe", "angstrom"]),
@@ -90,6 +91,7 @@ struct NameTextTests {
     }
 }
 
+@Suite(.offThePool)
 struct PersonNameTests {
     @Test(arguments: [
         ("John Smith", "john", ["smith"]),
@@ -237,6 +239,7 @@ struct PersonNameTests {
     }
 }
 
+@Suite(.offThePool)
 struct TypoTests {
     @Test func aLetterWrittenTwiceIsATypo() {
         #expect(PersonName.isTypo("vara", "vaara"))
@@ -291,6 +294,7 @@ struct TypoTests {
     }
 }
 
+@Suite(.offThePool)
 struct HandleTests {
     @Test(arguments: [
         ("jsmith84", "j_smith84", HandleAgreement.identical),

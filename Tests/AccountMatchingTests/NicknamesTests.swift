@@ -1,6 +1,7 @@
 import AccountMatching
 import Testing
 
+@Suite(.offThePool)
 struct NicknamesTests {
     @Test(arguments: [
         ("Bob", "Robert"), ("bobby", "ROBERT"), ("Liz", "Elizabeth"), ("Beth", "Elizabeth"), ("Bill", "William"),

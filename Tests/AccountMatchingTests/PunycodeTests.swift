@@ -1,6 +1,7 @@
 import AccountMatching
 import Testing
 
+@Suite(.offThePool)
 struct PunycodeTests {
     /// RFC 3492 §7.1 sample strings (the code points written out), and the IDNA examples everyone quotes.
     static let vectors: [(name: String, scalars: [UInt32], punycode: String)] = [

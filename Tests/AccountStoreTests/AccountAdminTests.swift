@@ -13,7 +13,9 @@ struct AccountAdminTests {
             let store = try makeStore(in: dir, now: clock.closure)
             defer { try? store.close() }
             let ann = try await store.createAccount(
-                newAccount("ann", email: "ann@example.org", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
+                newAccount(
+                    "ann", email: "ann@example.org",
+                    passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
             try await store.linkTwitter(
                 twitterIdentity("9007199254740993", screenName: "ann_t", name: "Ann T"),
                 credential: TwitterCredential(token: "token-ann", secret: Secret("secret-ann")), to: .id(ann.id))
@@ -110,7 +112,8 @@ struct AccountAdminTests {
                 NewAccount(
                     username: try Username(validating: "annsecret"),
                     email: try EmailAddress(validating: "ann.private@example.org"), firstName: "Annabelle",
-                    lastName: "Quibblewick", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$annhashbytesannhashbytes"))
+                    lastName: "Quibblewick", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$annhashbytesannhashbytes")
+            )
             try await store.linkTwitter(
                 twitterIdentity("9007199254740993", screenName: "ann_hidden_t", name: "Ann Hidden"),
                 credential: TwitterCredential(token: "token-ann-visible", secret: Secret("secret-ann")), to: .id(ann.id)
@@ -167,6 +170,39 @@ struct AccountAdminTests {
             #expect(sessions == 0)
         }
     }
+
+    /// A sign-in whose checks passed before the account was deleted (by an operator, or by its owner in another
+    /// browser) opens no session, and says so as for ended sessions: `replaceBrowserSession` answers `false` (the
+    /// sign-in's form, with its device noted, `nil` and a `sign_in_refused` event), where it threw
+    /// `accountNotFound`, which a web app turns into an error page for an ordinary race.
+    @Test func aSignInCheckedBeforeTheAccountWasDeletedOpensNoSessionAndIsNoError() async throws {
+        try await withAnnAndBob { store, ann, _, clock, dir in
+            let checkedAt = try await store.eventMark()
+            clock.advance(by: 0.001)
+            _ = try await store.deleteAccount(.id(ann.id))
+            func session(_ letter: Character) -> BrowserSession {
+                BrowserSession(
+                    tokenHash: String(repeating: letter, count: 64), user: ann.id, csrfToken: "csrf",
+                    createdAt: clock.now, lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+                    expiresAt: clock.now.addingTimeInterval(3600))
+            }
+            let path = dir + "/accounts.sqlite"
+            let before = try databaseDump(path)
+
+            let opened = try await store.replaceBrowserSession(nil, with: session("a"), unlessEndedAfter: checkedAt)
+            #expect(!opened)
+            #expect(try databaseDump(path) == before)
+            let sighting = try await store.replaceBrowserSession(
+                nil, with: session("b"), unlessEndedAfter: checkedAt, notingDevice: "Firefox on Linux")
+            #expect(sighting == nil)
+            #expect(countQuery(path, "SELECT count(*) FROM browser_sessions") == 0)
+            #expect(
+                countQuery(
+                    path,
+                    "SELECT count(*) FROM account_events WHERE kind = 'sign_in_refused' AND subject = '\(ann.id.rawValue)'"
+                ) == 1)
+        }
+    }
 }
 
 extension AccountAdminTests {
@@ -183,11 +219,13 @@ extension AccountAdminTests {
             // Then each change is refused with the account at fault, and nothing is written
             await #expect(throws: StoreError.accountDisabled(ann.id)) {
                 try await store.setPasswordHash(
-                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eXl5eXl5eXl5eXl5eXl5eQ==", for: ann.id, event: .passwordChanged, actor: "user")
+                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eXl5eXl5eXl5eXl5eXl5eQ==", for: ann.id, event: .passwordChanged,
+                    actor: "user")
             }
             await #expect(throws: StoreError.accountDisabled(bob.id)) {
                 try await store.setPasswordHash(
-                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eXl5eXl5eXl5eXl5eXl5eQ==", for: bob.id, event: .passwordAdded, actor: "user",
+                    "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eXl5eXl5eXl5eXl5eXl5eQ==", for: bob.id, event: .passwordAdded,
+                    actor: "user",
                     onlyIfNone: true)
             }
             await #expect(throws: StoreError.accountDisabled(ann.id)) {

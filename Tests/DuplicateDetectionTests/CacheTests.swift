@@ -2,6 +2,7 @@ import DuplicateDetection
 import Testing
 
 /// The detector's two caches: every entry found again, with its own value, after many rounds of growth.
+@Suite(.offThePool)
 struct CacheTests {
     @Test func aTextCacheGivesEachTextItsOwnValueThroughGrowth() {
         // Texts alike in length and prefix, non-ASCII ones in two normal forms (different bytes, so different texts

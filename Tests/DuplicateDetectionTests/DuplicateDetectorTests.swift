@@ -4,6 +4,7 @@ import DuplicateDetection
 import Foundation
 import Testing
 
+@Suite(.offThePool)
 struct DuplicateDetectorTests {
     // MARK: - Positives
 
@@ -1665,6 +1666,7 @@ private func letterTag(_ number: Int) -> String {
 }
 
 /// The byte form of the rule that a username registration made from a screen name stands for nothing more.
+@Suite(.offThePool)
 struct ScreenNameUsernameTests {
     @Test(arguments: [
         ("jsmith84_2", "jsmith84", true), ("JSmith84_12", "jsmith84", true), ("jsmyth84_2", "jsmith84", false),

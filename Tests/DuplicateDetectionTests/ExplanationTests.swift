@@ -5,6 +5,7 @@ import Foundation
 import Testing
 
 /// `DuplicateDetector.explain`: why two accounts are, or are not, linked, from the same run as the report.
+@Suite(.offThePool)
 struct ExplanationTests {
     static func explain(_ accounts: [MatchableAccount], _ usernames: [String]) throws -> [PairExplanation] {
         var detector = DuplicateDetector()

@@ -6,6 +6,7 @@ import Testing
 
 /// Inputs the validators accept that would make a pair's comparison quadratic or worse: name fields and screen names
 /// are limited in characters, and one character can hold any number of Hangul leading jamo.
+@Suite(.offThePool)
 struct HostileInputTests {
     @Test func accountsWithOverLongNamesAndScreenNamesAreStillClusteredByTheirMailbox() throws {
         let run = 20_000

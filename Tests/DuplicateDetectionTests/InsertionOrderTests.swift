@@ -6,6 +6,7 @@ import Testing
 
 /// The same accounts added in another order give the same report: clusters, members, scores, reasons, matched fields
 /// and notes. (Word ids and account indexes follow the order accounts are added in; no outcome may depend on them.)
+@Suite(.offThePool)
 struct InsertionOrderTests {
     /// The report of `accounts` in their order, reversed, and shuffled a few ways; the first, after checking that
     /// every other is the same.

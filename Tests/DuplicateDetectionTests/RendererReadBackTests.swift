@@ -5,6 +5,7 @@ import Testing
 
 /// What a reader of each format relies on: CSV reasons that split back, one JSON cluster a line, table columns that
 /// line up.
+@Suite(.offThePool)
 struct RendererReadBackTests {
     /// The fields of one CSV record (RFC 4180: quoted cells, `""` for a quote), enough for the report's rows.
     static func csvFields(_ line: String) -> [String] {

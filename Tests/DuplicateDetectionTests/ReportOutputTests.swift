@@ -5,6 +5,7 @@ import Testing
 
 /// The report's outputs as a reader sees them: which fields the page highlights and `matched_fields` names, what the
 /// page may hold.
+@Suite(.offThePool)
 struct ReportOutputTests {
     /// A report of one cluster: `first` and `second`, linked by their mailbox.
     static func pairReport(_ first: MatchableAccount, _ second: MatchableAccount) -> DuplicateReport {

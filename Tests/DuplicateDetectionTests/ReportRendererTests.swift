@@ -3,6 +3,7 @@ import DuplicateDetection
 import Foundation
 import Testing
 
+@Suite(.offThePool)
 struct ReportRendererTests {
     static let generatedAt = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
 
