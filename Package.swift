@@ -171,13 +171,14 @@ let package = Package(
         ),
         .testTarget(name: "AccountCryptoTests", dependencies: ["AccountCrypto"]),
         .testTarget(name: "AccountModelTests", dependencies: ["AccountModel"]),
-        .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching"]),
+        .testTarget(name: "AccountMatchingTests", dependencies: ["AccountMatching", "TestSupport"]),
         .testTarget(
             name: "AccountTransferTests",
             dependencies: ["AccountTransfer", "AccountModel", "AccountCrypto", "TestSupport"]
         ),
         .testTarget(
-            name: "DuplicateDetectionTests", dependencies: ["DuplicateDetection", "AccountMatching", "AccountModel"]
+            name: "DuplicateDetectionTests",
+            dependencies: ["DuplicateDetection", "AccountMatching", "AccountModel", "TestSupport"]
         ),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
         .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth"]),

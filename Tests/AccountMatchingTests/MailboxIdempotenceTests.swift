@@ -1,4 +1,5 @@
 import AccountMatching
+import TestSupport
 import Testing
 
 /// Normalising a normalised mailbox changes nothing (`fuzz-mailbox` checks it), whatever order the text that ends a

@@ -1,5 +1,6 @@
 import AccountMatching
 import Foundation
+import TestSupport
 import Testing
 
 @Suite(.offThePool)

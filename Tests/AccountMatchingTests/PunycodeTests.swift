@@ -1,4 +1,5 @@
 import AccountMatching
+import TestSupport
 import Testing
 
 @Suite(.offThePool)

@@ -1,4 +1,5 @@
 import DuplicateDetection
+import TestSupport
 import Testing
 
 /// The detector's two caches: every entry found again, with its own value, after many rounds of growth.

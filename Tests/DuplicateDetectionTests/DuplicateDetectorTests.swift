@@ -2,6 +2,7 @@ import AccountMatching
 import AccountModel
 import DuplicateDetection
 import Foundation
+import TestSupport
 import Testing
 
 @Suite(.offThePool)

@@ -2,6 +2,7 @@ import AccountMatching
 import AccountModel
 import DuplicateDetection
 import Foundation
+import TestSupport
 import Testing
 
 /// `DuplicateDetector.explain`: why two accounts are, or are not, linked, from the same run as the report.

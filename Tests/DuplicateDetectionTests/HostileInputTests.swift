@@ -2,6 +2,7 @@ import AccountMatching
 import AccountModel
 import DuplicateDetection
 import Foundation
+import TestSupport
 import Testing
 
 /// Inputs the validators accept that would make a pair's comparison quadratic or worse: name fields and screen names

@@ -2,6 +2,7 @@ import AccountMatching
 import AccountModel
 import DuplicateDetection
 import Foundation
+import TestSupport
 import Testing
 
 /// The same accounts added in another order give the same report: clusters, members, scores, reasons, matched fields

@@ -1,6 +1,7 @@
 import AccountModel
 import DuplicateDetection
 import Foundation
+import TestSupport
 import Testing
 
 /// What a reader of each format relies on: CSV reasons that split back, one JSON cluster a line, table columns that

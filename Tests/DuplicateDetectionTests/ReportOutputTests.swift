@@ -1,6 +1,7 @@
 import AccountModel
 import DuplicateDetection
 import Foundation
+import TestSupport
 import Testing
 
 /// The report's outputs as a reader sees them: which fields the page highlights and `matched_fields` names, what the

@@ -1,6 +1,7 @@
 import AccountModel
 import DuplicateDetection
 import Foundation
+import TestSupport
 import Testing
 
 @Suite(.offThePool)

@@ -1,5 +1,5 @@
 import Foundation
-import Testing
+public import Testing
 
 /// Runs each test of a suite on threads of its own instead of Swift's cooperative pool.
 ///
@@ -7,12 +7,11 @@ import Testing
 /// Twitter sandbox) answer on it. These suites' tests are synchronous and CPU-bound (thousands of accounts compared,
 /// every pair of addresses matched): run on the pool, two of them left no thread for anything else for the first
 /// minutes of a whole run. Under this trait a test's jobs run on threads started for them, which the kernel shares
-/// out with the pool's. (A copy of `Tests/AccountMatchingTests/OffThePool.swift`: neither target depends on
-/// TestSupport.)
-struct OffThePool: SuiteTrait, TestTrait, TestScoping {
-    var isRecursive: Bool { true }
+/// out with the pool's.
+public struct OffThePool: SuiteTrait, TestTrait, TestScoping {
+    public var isRecursive: Bool { true }
 
-    func provideScope(
+    public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         guard testCase != nil else { return try await function() }
@@ -22,7 +21,7 @@ struct OffThePool: SuiteTrait, TestTrait, TestScoping {
 
 extension Trait where Self == OffThePool {
     /// Each test runs on threads of its own, not on the cooperative pool (see ``OffThePool``).
-    static var offThePool: Self { OffThePool() }
+    public static var offThePool: Self { OffThePool() }
 }
 
 /// A task executor that runs each job it is given on a new thread.
