@@ -38,24 +38,10 @@ struct ClosedStoreRaceTests {
 
             // When every thread of the cooperative pool is busy for 3 s (kept short: the suite's other tests share
             // the pool), and another thread lets the lock go and closes the store meanwhile
-            let busyUntil = DispatchTime.now() + .seconds(3)
-            for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount * 4 + 8) {
-                Task.detached { Self.blockThread(until: busyUntil) }
-            }
-            let closing = await onOwnThread { () -> (took: Duration, error: StoreError?) in
-                Thread.sleep(forTimeInterval: 0.2)
-                try? holder.release()
-                let started = ContinuousClock.now
-                do throws(StoreError) {
-                    try store.close()
-                    return (ContinuousClock.now - started, nil)
-                } catch {
-                    return (ContinuousClock.now - started, error)
-                }
-            }
+            let closing = await closeWhileThePoolIsBusy(store) { try? holder.release() }
 
             // Then the close ended while the pool's threads were still busy, without an error
-            #expect(closing.took < .milliseconds(1_500), "close() took \(closing.took)")
+            #expect(closing.took < ClosedStoreTests.closeBound, "close() took \(closing.took)")
             #expect(closing.error == nil, "close() threw \(closing.error.map { "\($0)" } ?? "")")
             // And the first registration either committed (its turn came before the close) or threw `.closed` and
             // wrote nothing; the cancelled one wrote nothing
@@ -212,10 +198,6 @@ struct ClosedStoreRaceTests {
         return try AccountStore(configuration: configuration, keyRing: makeKeyRing())
     }
 
-    /// Blocks the calling thread until `deadline`.
-    private static func blockThread(until deadline: DispatchTime) {
-        _ = DispatchSemaphore(value: 0).wait(timeout: deadline)
-    }
 }
 
 /// How many records an import hands to the writer at a time (AccountStore's batch).
