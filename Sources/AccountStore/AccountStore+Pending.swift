@@ -307,7 +307,7 @@ extension AccountStore {
         guard let through = due else { return false }
         let (path, now) = (path, now)
         // (the rebuild, the checkpoint and the event in one turn of the writer: a close meanwhile waits for all three,
-        // so no rebuild goes without its event; one before the turn comes gives `closed`, nothing rebuilt)
+        // so no rebuild goes without its event; a call made after the close began gives `closed`, nothing rebuilt)
         do {
             let entry = try enter()
             defer { entry.end() }

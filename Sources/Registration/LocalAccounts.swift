@@ -177,9 +177,14 @@ public struct LocalAccounts: Sendable {
                 case .passwordChanged:
                     // Another sign-in with the same password rehashed it meanwhile (two at once), or the password was
                     // changed: the password is checked against the hash there now, once.
-                    guard round == 0, let current = try await store.loginRecord(.id(record.userID))?.passwordHash
-                    else { break }
-                    stored = current
+                    guard round == 0 else { break }
+                    guard let current = try await store.loginRecord(.id(record.userID)) else {
+                        // (deleted meanwhile: an unknown login, whose failure names no account)
+                        try await store.recordFailedSignIn(subject: nil)
+                        return .invalidCredentials
+                    }
+                    guard let hash = current.passwordHash else { break }
+                    stored = hash
                 }
             }
             try await store.recordFailedSignIn(subject: record.userID)

@@ -189,6 +189,44 @@ struct ClosedStoreRaceTests {
         }
     }
 
+    /// A write waiting for the write lock that another process holds, as the store closes: the write stops waiting
+    /// and throws ``StoreError/closed(path:)`` having written nothing, and the close returns long before the busy
+    /// timeout, while the lock is still held.
+    @Test func aWriteWaitingForTheLockAsTheStoreClosesSaysItWasClosedAndWritesNothing() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let store = try Self.store(at: path, busyTimeout: .seconds(60))
+            // Given the write lock held by another connection, a registration waiting for it
+            let holder = try WriteLockHolder(path: path)
+            let waiting = Task { try await store.createAccount(newAccount("waiting")) }
+            guard try await writesReached(1, in: store) else {
+                try holder.release()
+                _ = await waiting.result
+                try store.close()
+                Issue.record("the registration never reached its write")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+
+            // When another thread closes the store while the lock is still held
+            let closing = await onOwnThread { () -> Duration in
+                let started = ContinuousClock.now
+                try? store.close()
+                return ContinuousClock.now - started
+            }
+            let result = await waiting.result
+            try holder.release()
+
+            // Then the close did not wait out the busy timeout, and the registration says the store was closed
+            #expect(closing < .seconds(20), "close() took \(closing)")
+            switch result {
+            case .success: Issue.record("the registration waiting for the lock committed")
+            case .failure(let error): #expect(error as? StoreError == .closed(path: path), "\(error)")
+            }
+            #expect(countQuery(path, "SELECT count(*) FROM users") == 0)
+        }
+    }
+
     /// A migrated store at `path` whose writes wait at most `busyTimeout` for a lock held elsewhere.
     private static func store(at path: String, busyTimeout: Duration) throws -> AccountStore {
         var configuration = StoreConfiguration(path: path)
