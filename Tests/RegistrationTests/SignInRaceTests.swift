@@ -63,20 +63,12 @@ struct SignInRaceTests {
     /// written.
     @Test(arguments: [false, true])
     func anAccountDisabledDuringThePasswordCheckIsRefused(eventRefused: Bool) async throws {
-        try await LocalAccountsTests().withService { local, store, _, dir throws in
-            // Given Ann
-            let ann = try await local.signUp(
-                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
-            let database = dir + "/accounts.sqlite"
-
-            // When she signs in with her password, and the account is disabled while it is checked
-            let holder = try CommittingLockHolder(path: database)
-            let signingIn = Task { try await local.signIn(login: "ann", password: Self.password) }
-            try #require(try await writesReached(1, in: store), "the sign-in never reached its write")
-            try holder.commit(
-                "UPDATE users SET status = 'disabled' WHERE username = 'ann';"
-                    + (eventRefused ? Self.refusalFault : ""))
-            let outcome = await signingIn.result
+        // Given Ann
+        // When she signs in with her password, and the account is disabled while it is checked
+        try await Self.signInOfAnn(
+            whileCommitting: "UPDATE users SET status = 'disabled' WHERE username = 'ann';"
+                + (eventRefused ? Self.refusalFault : "")
+        ) { outcome, ann, store, database throws in
             if eventRefused { try executeSQL(database, "DROP TRIGGER refusal_fault") }
 
             // Then she is not signed in, and the trail holds the refusal when it could be written
@@ -100,18 +92,10 @@ struct SignInRaceTests {
     /// sign-in gets the answer of a wrong password (`invalidCredentials`, after the failure floor), not a store
     /// error (a 500 page and an error in the log on the web), and nothing of the account comes back.
     @Test func anAccountDeletedDuringThePasswordCheckIsAnUnknownLogin() async throws {
-        try await LocalAccountsTests().withService { local, store, _, dir throws in
-            // Given Ann
-            let ann = try await local.signUp(
-                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
-            let database = dir + "/accounts.sqlite"
-
-            // When she signs in with her password, and the account is deleted while it is checked
-            let holder = try CommittingLockHolder(path: database)
-            let signingIn = Task { try await local.signIn(login: "ann", password: Self.password) }
-            try #require(try await writesReached(1, in: store), "the sign-in never reached its write")
-            try holder.commit("DELETE FROM users WHERE username = 'ann'")
-            let outcome = await signingIn.result
+        // Given Ann
+        // When she signs in with her password, and the account is deleted while it is checked
+        try await Self.signInOfAnn(whileCommitting: "DELETE FROM users WHERE username = 'ann'") {
+            outcome, ann, store, database throws in
 
             // Then the answer is the one for an unknown login, and no account is there
             #expect(throws: Never.self) { try outcome.get() }
@@ -123,6 +107,25 @@ struct SignInRaceTests {
                 countQuery(
                     database, "SELECT count(*) FROM account_events WHERE kind = 'sign_in_failed' AND subject IS NULL")
                     == 1)
+        }
+    }
+
+    /// Ann signs up, then signs in with her password while another connection holds the write lock; once the
+    /// sign-in waits for it (its password checked), that connection runs `sql` and commits. `body` gets the
+    /// sign-in's outcome, Ann, the store and the database's path.
+    static func signInOfAnn(
+        whileCommitting sql: String,
+        _ body: (Result<SignInOutcome, any Error>, Account, AccountStore, String) async throws -> Void
+    ) async throws {
+        try await LocalAccountsTests().withService { local, store, _, dir throws in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let database = dir + "/accounts.sqlite"
+            let holder = try CommittingLockHolder(path: database)
+            let signingIn = Task { try await local.signIn(login: "ann", password: Self.password) }
+            try #require(try await writesReached(1, in: store), "the sign-in never reached its write")
+            try holder.commit(sql)
+            try await body(await signingIn.result, ann, store, database)
         }
     }
 
