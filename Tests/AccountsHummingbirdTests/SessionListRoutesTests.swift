@@ -73,29 +73,8 @@ struct SessionListRoutesTests {
     /// the sign-in's own `signed_in` event (without it, that event would stand alone, as if a session had opened).
     @Test func aSignInRefusedBecauseSessionsEndedMeanwhileIsInTheTrail() async throws {
         try await WebApp.run { app in
-            var ada = try await PasswordResetRoutesTests.signUpAda(app)
-            _ = try await ada.submit("/account", to: "/sign-out", [])
-            var browser = app.browser()
-            let csrf = try #require(try await browser.get("/login").csrfToken)
-            // (every session of Ada's ended during the log-in: another instance of the app over the same file holds
-            // the write lock, and commits "sign out everywhere" once the log-in waits for it)
-            let holder = try CommittingLockHolder(path: app.databasePath)
-            let loggingIn = Task { [browser] in
-                var posting = browser
-                let page = try await posting.post(
-                    "/login",
-                    [("csrf_token", csrf), ("login", "ada"), ("password", PasswordResetRoutesTests.password)])
-                return (page, posting)
-            }
-            try #require(try await writesReached(1, in: app.store), "the log-in never reached its write")
-            try holder.commit(
-                """
-                INSERT INTO account_events (kind, subject, actor, details, occurred_at)
-                SELECT 'sessions_revoked', public_id, 'user', '{"sessions":"0"}', \(TwoDevicesTests.momentAfter(app))
-                FROM users WHERE username = 'ada';
-                """)
-            let (refused, after) = try await loggingIn.value
-            browser = after
+            let (refused, after) = try await Self.logInOfAdaWhileHerSessionsEnd(app)
+            var browser = after
             #expect(refused.location == "/login?notice=sessions_ended")
             #expect(try await browser.get("/whoami").text == "nobody")
             let kinds = try await app.store.events(
@@ -104,6 +83,33 @@ struct SessionListRoutesTests {
             let refusal = kinds.first { $0.kind == .signInRefused }
             #expect(refusal?.details == ["reason": "sessions_ended"])
         }
+    }
+
+    /// Ada signs up and out, then logs in with her password while every session of hers ends: another instance of
+    /// the app over the same file holds the write lock, and once the log-in waits for it commits "sign out
+    /// everywhere" (a `sessions_revoked` event), then `alsoCommitting`. The log-in's answer, and the browser after it.
+    static func logInOfAdaWhileHerSessionsEnd(_ app: WebApp, alsoCommitting more: String = "") async throws
+        -> (Page, Browser)
+    {
+        var ada = try await PasswordResetRoutesTests.signUpAda(app)
+        _ = try await ada.submit("/account", to: "/sign-out", [])
+        var browser = app.browser()
+        let csrf = try #require(try await browser.get("/login").csrfToken)
+        let holder = try CommittingLockHolder(path: app.databasePath)
+        let loggingIn = Task { [browser] in
+            var posting = browser
+            let page = try await posting.post(
+                "/login", [("csrf_token", csrf), ("login", "ada"), ("password", PasswordResetRoutesTests.password)])
+            return (page, posting)
+        }
+        try #require(try await writesReached(1, in: app.store), "the log-in never reached its write")
+        try holder.commit(
+            """
+            INSERT INTO account_events (kind, subject, actor, details, occurred_at)
+            SELECT 'sessions_revoked', public_id, 'user', '{"sessions":"0"}', \(TwoDevicesTests.momentAfter(app))
+            FROM users WHERE username = 'ada';
+            """ + more)
+        return try await loggingIn.value
     }
 
     /// Another account's session cannot be ended through one's own page, even with its handle.

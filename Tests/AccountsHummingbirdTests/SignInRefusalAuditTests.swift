@@ -14,32 +14,17 @@ struct SignInRefusalAuditTests {
     @Test func aRefusalWhoseEventCannotBeWrittenFailsTheLogIn() async throws {
         try await WebApp.run { app in
             // Given Ada, signed out
-            var ada = try await PasswordResetRoutesTests.signUpAda(app)
-            _ = try await ada.submit("/account", to: "/sign-out", [])
-            var browser = app.browser()
-            let csrf = try #require(try await browser.get("/login").csrfToken)
             // When every session of hers ends while she logs in (another instance of the app over the same file holds
             // the write lock, and commits "sign out everywhere" once the log-in waits for it), and the audit trail
             // refuses the log-in's `sign_in_refused` event
-            let holder = try CommittingLockHolder(path: app.databasePath)
-            let loggingIn = Task { [browser] in
-                var posting = browser
-                let page = try await posting.post(
-                    "/login",
-                    [("csrf_token", csrf), ("login", "ada"), ("password", PasswordResetRoutesTests.password)])
-                return (page, posting)
-            }
-            try #require(try await writesReached(1, in: app.store), "the log-in never reached its write")
-            try holder.commit(
-                """
-                INSERT INTO account_events (kind, subject, actor, details, occurred_at)
-                SELECT 'sessions_revoked', public_id, 'user', '{"sessions":"0"}', \(TwoDevicesTests.momentAfter(app))
-                FROM users WHERE username = 'ada';
-                CREATE TRIGGER refusal_fault BEFORE INSERT ON account_events WHEN NEW.kind = 'sign_in_refused'
-                BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
-                """)
-            let (answer, after) = try await loggingIn.value
-            browser = after
+            let (answer, after) = try await SessionListRoutesTests.logInOfAdaWhileHerSessionsEnd(
+                app,
+                alsoCommitting: """
+
+                    CREATE TRIGGER refusal_fault BEFORE INSERT ON account_events WHEN NEW.kind = 'sign_in_refused'
+                    BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+                    """)
+            var browser = after
 
             // Then the log-in fails, says so in the log, and opens no session
             #expect(answer.status == 500, "\(answer.status) \(answer.location ?? "")")
