@@ -55,9 +55,10 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// guessing at the password.
     public static let passwordCheckFailed = AccountEventKind(rawValue: "password_check_failed")
 
-    /// The credentials were right, but the account may not sign in; `details` say why (`reason`: `disabled`, or
-    /// `sessions_ended` when every session of the account was ended while the sign-in was checked, so that its
-    /// `signed_in` event opened no session).
+    /// The credentials were right, but the account may not sign in; `details` say why (`reason`): `disabled`; or,
+    /// after the sign-in's `signed_in` event, which then opened no session, `sessions_ended` when every session of the
+    /// account was ended while the sign-in was checked, `disabled` when the account was disabled meanwhile, `deleted`
+    /// when it was deleted meanwhile (the event keeps its public id, as its `deleted` event does).
     public static let signInRefused = AccountEventKind(rawValue: "sign_in_refused")
 
     /// A Twitter identity was linked; `details` name it.

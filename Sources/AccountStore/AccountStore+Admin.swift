@@ -251,7 +251,7 @@ extension AccountStore {
     /// changed between. (And `reason`, but for ``reasonCodeKinds``.)
     static let redactedDetailKeys = ["screen_name", "twitter_id", "old_email", "new_email"]
 
-    /// The kinds whose `reason` is a code the store wrote (`disabled`, `sessions_ended`,
+    /// The kinds whose `reason` is a code the store wrote (`disabled`, `deleted`, `sessions_ended`,
     /// `address_confirmed_by_reset`), which names no one and keeps saying why after a deletion. Every other kind's
     /// `reason` goes with the account: an operator's note for `disabled` or `enabled` is free text that may name the
     /// person, and so may a newer version's.

@@ -311,6 +311,9 @@ extension AccountStore {
         do {
             let entry = try enter()
             defer { entry.end() }
+            // (a long write: the writes made meanwhile wait for it on GRDB's writer queue, not on their own threads)
+            writeGate.beginLongWrite()
+            defer { writeGate.endLongWrite() }
             try await pool.writeOffPool(reached: { entry.end() }) { db in
                 let before = AccountStore.fileSize(path)
                 try db.execute(sql: "VACUUM")

@@ -111,63 +111,85 @@ extension AccountStore {
         _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark? = nil
     ) async throws(StoreError) -> Bool {
         try await write { db in
-            try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark) != nil
+            guard
+                case .written = try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark)
+            else { return false }
+            return true
         }
     }
 
     /// A sign-in's session and device in one transaction, so one commit (one wait for the disk) instead of two:
     /// ``replaceBrowserSession(_:with:unlessEndedAfter:)`` and, when that writes the session,
     /// ``noteSignInDevice(_:for:)`` for `device` and the account of `new` (which must have one). A refusal is
-    /// recorded in the same transaction (`sign_in_refused`, reason `sessions_ended`: after the sign-in's own
-    /// `signed_in` event, it says that no session came of it); when that event cannot be written, this throws and the
-    /// sign-in is not told of a refusal the audit trail does not hold.
-    /// - Returns: `nil` when no session was written (the account is not active, or its sessions were ended after
-    ///   `unlessEndedAfter`), else whether the account had signed in from `device` before.
+    /// recorded in the same transaction (`sign_in_refused`: after the sign-in's own `signed_in` event, it says that no
+    /// session came of it, and why: `reason` `deleted` or `disabled` for an account deleted or disabled since the
+    /// checks, else `sessions_ended`); when that event cannot be written, this throws and the sign-in is not told of a
+    /// refusal the audit trail does not hold.
+    /// - Returns: `nil` when no session was written (the account is gone or not active, or its sessions were ended
+    ///   after `unlessEndedAfter`), else whether the account had signed in from `device` before.
     package func replaceBrowserSession(
         _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark?,
         notingDevice device: String
     ) async throws(StoreError) -> DeviceSighting? {
         try await write { db in
-            guard
-                let userRowID = try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark)
-            else {
+            switch try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark) {
+            case .refused(let reason):
                 if let user = new.user {
+                    // (a deleted account's refusal keeps its public id, as its `deleted` event does: it names no one)
                     try AccountStore.insertEvent(
                         db,
                         AccountEvent(
-                            kind: .signInRefused, subject: user, actor: "user", details: ["reason": "sessions_ended"],
+                            kind: .signInRefused, subject: user, actor: "user", details: ["reason": reason.rawValue],
                             occurredAt: self.now()))
                 }
                 return nil
+            case .written(let userRowID):
+                guard let device = Self.storableDevice(device) else { return .known }
+                return try AccountStore.noteDevice(db, device, userRowID: userRowID, at: Timestamp.micros(self.now()))
             }
-            guard let device = Self.storableDevice(device) else { return .known }
-            return try AccountStore.noteDevice(db, device, userRowID: userRowID, at: Timestamp.micros(self.now()))
         }
     }
 
-    /// The body of ``replaceBrowserSession(_:with:unlessEndedAfter:)``: `nil` when nothing was written, else the row id
-    /// of the session's account (0 for a session of nobody).
+    /// What ``replaceSession(_:_:with:unlessEndedAfter:)`` did.
+    private enum SessionReplacement {
+        /// The session was written; the row id of its account (0 for a session of nobody).
+        case written(userRowID: Int64)
+        /// Nothing was written, for this reason.
+        case refused(RefusalReason)
+    }
+
+    /// Why a session was refused: the `reason` of its `sign_in_refused` event.
+    private enum RefusalReason: String {
+        /// The account was deleted since the sign-in's checks.
+        case deleted
+        /// The account is not active (an operator disabled it since the checks).
+        case disabled
+        /// An event after the checks ended the account's sessions (a reset, "sign out everywhere", …).
+        case sessionsEnded = "sessions_ended"
+    }
+
+    /// The body of ``replaceBrowserSession(_:with:unlessEndedAfter:)``: whether the session was written, and if not,
+    /// why.
     private static func replaceSession(
         _ db: Database, _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark?
-    ) throws -> Int64? {
+    ) throws -> SessionReplacement {
         var userRowID: Int64 = 0
         if let user = new.user {
             // (an account deleted since the sign-in's checks, like a disabled one, gets no session)
-            guard let record = try AccountStore.fetchUserRecord(db, .id(user)),
-                record.status == AccountStatus.active.rawValue
-            else { return nil }
+            guard let record = try AccountStore.fetchUserRecord(db, .id(user)) else { return .refused(.deleted) }
+            guard record.status == AccountStatus.active.rawValue else { return .refused(.disabled) }
             userRowID = record.id!
             if let mark {
                 let ended = try Bool.fetchOne(
                     db.cachedStatement(sql: Queries.sessionsEndedAfter), arguments: [user.rawValue, mark.lastEventID])
-                if ended == true { return nil }
+                if ended == true { return .refused(.sessionsEnded) }
             }
         }
         if let oldTokenHash {
             try db.run(sql: "DELETE FROM browser_sessions WHERE token_hash = ?", arguments: [oldTokenHash])
         }
         try AccountStore.insertSession(db, new)
-        return userRowID
+        return .written(userRowID: userRowID)
     }
 
     /// Gives the session `oldTokenHash` a new id (`newTokenHash`, the hash of it) and CSRF token, keeping the rest:

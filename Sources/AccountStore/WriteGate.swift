@@ -111,8 +111,9 @@ final class WriteGate: Sendable {
         return try body()
     }
 
-    /// Counts a long write (an import) that runs on GRDB's writer queue from now until ``endLongWrite()``, so that
-    /// no write tries the calling thread meanwhile.
+    /// Counts a long write (an import, the purge's rebuild of the file) that runs on GRDB's writer queue from now
+    /// until ``endLongWrite()``, so that no write tries the calling thread meanwhile: it would block that thread (one
+    /// of the cooperative pool's) until the long write ends, as `sync` work waits for the queue's work before it.
     func beginLongWrite() {
         inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing)
     }

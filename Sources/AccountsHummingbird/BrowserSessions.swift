@@ -81,10 +81,10 @@ struct BrowserSessions: Sendable {
     }
 
     /// Signs `user` in: a new session id, CSRF token and lifetimes (and `device`, the browser's label) replace `old`,
-    /// and the account's device list notes `seen`, in one transaction; `nil` when every session of `user` was ended
-    /// by an event after `mark` (read before the sign-in's checks began), with nothing changed but the
-    /// `sign_in_refused` event that says so. Else the new session and whether the account had signed in from `seen`
-    /// before.
+    /// and the account's device list notes `seen`, in one transaction; `nil` when `user` was deleted or disabled, or
+    /// every session of it was ended by an event after `mark` (read before the sign-in's checks began), with nothing
+    /// changed but the `sign_in_refused` event that says which. Else the new session and whether the account had
+    /// signed in from `seen` before.
     func rotate(
         _ old: Current?, to user: UserID, checkedAfter mark: AccountStore.EventMark, device: String?, seen: String
     )

@@ -206,6 +206,42 @@ struct AccountAdminTests {
 }
 
 extension AccountAdminTests {
+    /// A sign-in refused its session because its account was disabled or deleted after its checks says which in
+    /// its `sign_in_refused` event (`reason`: `disabled` or `deleted`), not `sessions_ended`: an operator reading the
+    /// trail is told why no session came of the `signed_in` event before it. The event of a deleted account keeps
+    /// its public id as subject, as its `deleted` event does (the trail has no foreign key and names no one by it).
+    @Test(arguments: ["disabled", "deleted"])
+    func aSessionRefusedForADisabledOrDeletedAccountSaysWhich(reason: String) async throws {
+        try await withAnnAndBob { store, ann, _, clock, dir in
+            // Given a sign-in of ann whose checks passed, and an operator who disables or deletes her before its
+            // session is written
+            let checkedAt = try await store.eventMark()
+            clock.advance(by: 0.001)
+            if reason == "disabled" {
+                _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            } else {
+                _ = try await store.deleteAccount(.id(ann.id))
+            }
+            let session = BrowserSession(
+                tokenHash: String(repeating: "a", count: 64), user: ann.id, csrfToken: "csrf", createdAt: clock.now,
+                lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+                expiresAt: clock.now.addingTimeInterval(3600))
+
+            // When the session is written, with the sign-in's device
+            let sighting = try await store.replaceBrowserSession(
+                nil, with: session, unlessEndedAfter: checkedAt, notingDevice: "Firefox on Linux")
+
+            // Then it is refused, and the trail's newest event about ann says why
+            #expect(sighting == nil)
+            #expect(countQuery(dir + "/accounts.sqlite", "SELECT count(*) FROM browser_sessions") == 0)
+            let refusal = try #require(try await store.events(for: ann.id).first)
+            #expect(refusal.kind == .signInRefused, "\(refusal.kind)")
+            #expect(refusal.details == ["reason": reason])
+        }
+    }
+}
+
+extension AccountAdminTests {
     /// A disabled account's ways in are frozen: a password change, a link or an unlink that was under way when the
     /// operator disabled it is refused in its own transaction, names the account, and writes nothing, so enabling the
     /// account again does not hand it a password or a Twitter identity set meanwhile.

@@ -151,3 +151,94 @@ struct WriteGateTests {
         }
     }
 }
+
+// MARK: - Writes meeting a rebuild of the file
+
+extension WriteGateTests {
+    /// A write made while the purge rebuilds the file (``AccountStore/purgeExpired()``'s second step, which keeps
+    /// GRDB's writer for as long as it rewrites the file, about a second per 100 MB) waits for it without holding its
+    /// thread: the rebuild counts as a write in flight, so the write goes to GRDB's writer queue, and its thread (in an
+    /// app, one of the cooperative pool's few: all of it on a 1-core machine) runs other tasks meanwhile.
+    @Test func aWriteMadeDuringARebuildLeavesItsThreadToOtherTasks() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            var configuration = StoreConfiguration(path: path)
+            configuration.schemaPolicy = .applyPendingMigrations
+            configuration.synchronous = .normal
+            // (a busy timeout no stall of a loaded machine outlasts: the rebuild waits for the lock until let go)
+            configuration.busyTimeout = .seconds(600)
+            let store = try AccountStore(configuration: configuration, keyRing: makeKeyRing())
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("kept"))
+            _ = try await store.createAccount(newAccount("gone"))
+            _ = try await store.deleteAccount(.username("gone"))
+            // Given a rebuild under way on GRDB's writer, kept there by another connection's write lock
+            let holder = try WriteLockHolder(path: path)
+            let rebuilding = Task { try await store.rebuildAfterDeletions() }
+            // (counted as a write in flight, it is on its way to the writer; uncounted, it is given 2 s to get there)
+            try await eventually(timeout: .seconds(2)) { store.writesInFlight == 1 }
+            try await Task.sleep(for: .milliseconds(200))
+
+            // When a registration is made from a thread that runs nothing else meanwhile
+            let thread = OneThreadExecutor()
+            defer { thread.stop() }
+            let registering = Task(executorPreference: thread) {
+                try await store.createAccount(newAccount("during"))
+            }
+            let onItsWay = try await eventually { store.callsOnTheirWayIn == 1 }
+            // And another task is given that thread
+            let ran = Locked(false)
+            let other = Task(executorPreference: thread) { ran.withLock { $0 = true } }
+
+            // Then the other task runs while the rebuild still waits for the lock
+            let ranMeanwhile = try await eventually(timeout: .seconds(5)) { ran.value }
+            try holder.release()
+            _ = await other.value
+            let rebuilt = try await rebuilding.value
+            let registered = try await registering.value
+            #expect(onItsWay, "the registration never set out")
+            #expect(ranMeanwhile, "the registration held its thread until the rebuild ended")
+            // And the rebuild and the registration both finished, the rebuild with its event
+            #expect(rebuilt)
+            #expect(registered.username == "during")
+            #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 1)
+        }
+    }
+}
+
+/// A task executor with one thread of its own, running the jobs it is given in turn: while a task on it blocks the
+/// thread, no other task on it runs, which a test can see.
+private final class OneThreadExecutor: TaskExecutor {
+    private let jobs = Locked<[UnownedJob]>([])
+    private let stopped = Locked(false)
+    private let waiting = DispatchSemaphore(value: 0)
+
+    init() {
+        let thread = Thread { [self] in self.runJobs() }
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        jobs.withLock { $0.append(job) }
+        waiting.signal()
+    }
+
+    /// Ends the thread once the jobs given so far have run.
+    func stop() {
+        stopped.withLock { $0 = true }
+        waiting.signal()
+    }
+
+    private func runJobs() {
+        let executor = asUnownedTaskExecutor()
+        while true {
+            waiting.wait()
+            guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
+                if stopped.value { return }
+                continue
+            }
+            job.runSynchronously(on: executor)
+        }
+    }
+}

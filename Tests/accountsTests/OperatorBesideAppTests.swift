@@ -78,14 +78,15 @@ struct OperatorBesideAppTests {
                 ["users", "delete", "ben"], ["purge"], ["reindex"], ["keys", "rewrap"],
                 ["import", "--format", "jsonl", dir + "/new.jsonl"],
             ]
-            let started = ContinuousClock.now
+            // A command still waiting at its limit is killed, and its status is then not 1: the limit is what tells a
+            // command that gives up after its busy timeout (30 s) from one that waits for ever, whatever the load.
             let results = try await withThrowingTaskGroup(of: ([String], CommandResult).self) { group in
                 for command in commands {
                     group.addTask {
                         (
                             command,
                             try await runAccounts(
-                                ["--database", database] + command, environment: keys, limit: .seconds(120))
+                                ["--database", database] + command, environment: keys, limit: .seconds(300))
                         )
                     }
                 }
@@ -93,7 +94,6 @@ struct OperatorBesideAppTests {
                 for try await result in group { results.append(result) }
                 return results
             }
-            let elapsed = ContinuousClock.now - started
             try holder.release()
 
             for (command, result) in results {
@@ -102,7 +102,6 @@ struct OperatorBesideAppTests {
                     result.stderr.contains("the database \(database) stayed locked by another process"),
                     "\(command): \(result.stderr)")
             }
-            #expect(elapsed < .seconds(90), "the commands took \(elapsed)")
             #expect(try databaseDump(database) == before)
         }
     }
