@@ -229,7 +229,7 @@ let package = Package(
             name: "accountsTests",
             dependencies: [
                 "accounts", "TestSupport", "AccountStore", "AccountCrypto", "AccountModel", "AccountTransfer",
-                "TwitterOAuth",
+                "Migrations", "TwitterOAuth",
             ]
         ),
     ],

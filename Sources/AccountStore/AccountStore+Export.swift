@@ -31,6 +31,7 @@ extension AccountStore {
         do {
             return try pool.read { db in
                 entry.end()
+                try self.checkSchemaNotAhead(db)
                 let rows = try Row.fetchCursor(db, sql: sql)
                 var count = 0
                 while let row = try rows.next() {

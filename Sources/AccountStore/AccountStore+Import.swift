@@ -111,7 +111,7 @@ extension AccountStore {
             do {
                 let report = try AccountStore.writeImport(
                     db, channel: channel, format: format, clock: clock, options: options, keyingFirst: keyingFirst,
-                    path: path)
+                    path: path, knownVersion: knownVersion)
                 channel.finish(.success(report))
             } catch let failure as TransferFailure {
                 channel.finish(.failure(failure))
@@ -165,7 +165,7 @@ extension AccountStore {
     /// first keys the addresses the store could not key as it opened when `keyingFirst` (its logger) is given.
     private static func writeImport(
         _ db: Database, channel: ImportChannel, format: TransferFormat, clock: @Sendable () -> Date,
-        options: ImportOptions, keyingFirst: Logger?, path: String
+        options: ImportOptions, keyingFirst: Logger?, path: String, knownVersion: Int
     ) throws -> ImportReport {
         // A bigger page cache for the length of the import (a fixed 128 MiB, whatever the file's size) keeps the
         // indexes' hot pages in memory instead of spilling them to the WAL and reading them back.
@@ -174,6 +174,7 @@ extension AccountStore {
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         var report = ImportReport(imported: 0, linked: 0, valid: 0, invalid: 0, committed: false)
         try db.inTransaction(.immediate) {
+            try checkSchemaNotAhead(db, knownVersion: knownVersion, path: path)
             // (read once the write lock is held: the import's time is when it could begin writing)
             let importTime = Timestamp.micros(clock())
             if let keyingFirst { try keyMissingUniquenessKeys(db, logger: keyingFirst, now: importTime) }

@@ -133,6 +133,34 @@ extension AccountStore {
         try db.checkpoint(.truncate)
     }
 
+    /// Throws ``StoreError/schemaAhead(path:version:knownVersion:)`` when the database's newest applied migration is
+    /// above the newest this store carries: another process migrated it while the store was open. Every transaction
+    /// of the store runs this first, in the transaction (so a write sees the history as of its write lock, a read as of
+    /// its snapshot). One step of a cached statement that seeks the history's last row (the migration
+    /// history, not SQLite's schema cookie, which the store's own `VACUUM` moves and a data-only migration does not).
+    func checkSchemaNotAhead(_ db: Database) throws {
+        try Self.checkSchemaNotAhead(db, knownVersion: knownVersion, path: path)
+    }
+
+    /// ``checkSchemaNotAhead(_:)`` for a store that carries migrations up to `knownVersion`.
+    static func checkSchemaNotAhead(_ db: Database, knownVersion: Int, path: String) throws {
+        // (GRDB's cached statement stepped through SQLite's C API: GRDB's fetching costs more than the query)
+        let statement = try db.cachedStatement(sql: newestMigrationSQL).sqliteStatement
+        defer { sqlite3_reset(statement) }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_ROW else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code),
+                message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))))
+        }
+        let newest = Int(sqlite3_column_int64(statement, 0))
+        if newest > knownVersion {
+            throw StoreError.schemaAhead(path: path, version: newest, knownVersion: knownVersion)
+        }
+    }
+
+    private static let newestMigrationSQL = "SELECT max(version) FROM \(SchemaMigrator.historyTable)"
+
     /// Runs SQLite's `quick_check` (every page reachable, b-trees well formed) and throws ``StoreError/corrupt`` with
     /// its first finding. Migration commands run it so a damaged file is reported before it is migrated.
     static func checkIntegrity(_ db: Database, path: String) throws {

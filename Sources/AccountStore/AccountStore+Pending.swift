@@ -315,6 +315,7 @@ extension AccountStore {
             writeGate.beginLongWrite()
             defer { writeGate.endLongWrite() }
             try await pool.writeOffPool(reached: { entry.end() }) { db in
+                try self.checkSchemaNotAhead(db)
                 let before = AccountStore.fileSize(path)
                 try db.execute(sql: "VACUUM")
                 try? AccountStore.truncateWithoutWaiting(db)

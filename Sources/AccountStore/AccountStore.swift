@@ -33,6 +33,9 @@ public struct AccountStore: Sendable {
     let twitterLookup: TwitterLookup
     let writeGate: WriteGate
     let readGate: ReadGate
+    /// The newest migration this store carries: a database migrated past it under the store is refused
+    /// (``checkSchemaNotAhead(_:)``).
+    let knownVersion: Int
     /// The keying of addresses this store could not do as it opened, done by its next write
     /// (``write(durable:checkingActingSession:_:)``).
     let keying: KeyingBacklog
@@ -119,6 +122,7 @@ public struct AccountStore: Sendable {
         self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout, synchronous: configuration.synchronous)
         self.readGate = ReadGate(readers: pool.configuration.maximumReaderCount)
         self.keying = KeyingBacklog(pending: !keyed)
+        self.knownVersion = planned.last?.version ?? 0
     }
 
     /// Checkpoints the WAL into the database file (truncating it when no other process uses the file, never waiting
@@ -409,6 +413,7 @@ public struct AccountStore: Sendable {
                     pool, durable: durable, reached: { entry.end() }, stopsWaiting: { [lifetime] in lifetime.isClosed }
                 ) { db in
                     entry.end()
+                    try self.checkSchemaNotAhead(db)
                     return try body(db)
                 }
             }
@@ -416,6 +421,7 @@ public struct AccountStore: Sendable {
                 pool, durable: durable, reached: { entry.end() }, stopsWaiting: { [lifetime] in lifetime.isClosed }
             ) { db in
                 entry.end()
+                try self.checkSchemaNotAhead(db)
                 // (live: an expired row the purge has not removed yet is as ended as a deleted one)
                 guard
                     try Bool.fetchOne(
@@ -440,6 +446,7 @@ public struct AccountStore: Sendable {
         do {
             return try await readGate.read(pool) { db in
                 entry.end()
+                try self.checkSchemaNotAhead(db)
                 return try body(db)
             }
         } catch {
@@ -457,6 +464,7 @@ public struct AccountStore: Sendable {
         do {
             return try await pool.readOffPool { db in
                 entry.end()
+                try self.checkSchemaNotAhead(db)
                 return try body(db)
             }
         } catch {
@@ -476,6 +484,7 @@ public struct AccountStore: Sendable {
         do {
             return try pool.read { db in
                 entry.end()
+                try self.checkSchemaNotAhead(db)
                 return try body(db)
             }
         } catch {

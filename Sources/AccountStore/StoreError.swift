@@ -21,6 +21,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case closed(path: String)
     /// The schema has migrations this binary knows that the database lacks.
     case schemaBehind(path: String, pendingVersions: [Int])
+    /// While the store was open, another process (a newer `accounts migrate`) migrated the database to `version`,
+    /// past `knownVersion`, the newest migration this binary carries: this binary's queries may no longer fit the
+    /// schema, or may write rows the newer one reads otherwise, so the call read and changed nothing, as will every
+    /// later one. Restart the app with a build that carries migration `version`.
+    case schemaAhead(path: String, version: Int, knownVersion: Int)
     /// A migration step failed or was refused.
     case migration(MigrationError)
     /// A value that must be unique is taken already.
@@ -80,6 +85,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .schemaBehind(let path, let versions):
             let list = versions.map(String.init).joined(separator: ", ")
             return "the database \(path) lacks migrations \(list); run `accounts migrate`"
+        case .schemaAhead(let path, let version, let known):
+            return "the database \(path) was migrated to version \(version) by another process while this app was "
+                + "running; this app knows migrations up to \(known) only, so it read and changed nothing: restart it "
+                + "with a build that carries migration \(version)"
         case .migration(let error):
             return error.description
         case .duplicate(let field):
