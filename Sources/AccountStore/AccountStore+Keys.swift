@@ -106,20 +106,29 @@ extension AccountStore {
     /// trail counts what is committed even when the run stops half way (a value that does not open, a kill). With a
     /// ring that follows a keys file changed less than its recheck interval ago (2 s), waits until every process
     /// following that file has seen the change, and a second more, then sweeps again for values sealed meanwhile
-    /// under the old first key.
-    /// - Parameter progress: called after each batch with the values done so far and the total to do.
+    /// under the old first key. It ends with a check, in a write transaction of its own, that no value is left under
+    /// another key (a write that waited for the lock meanwhile has landed, or will seal with the ring as it is then);
+    /// one that finds some sweeps again, up to three times.
+    ///
+    /// A cancelled task stops before its next batch (or at once, while it waits for the followers) with
+    /// ``StoreError/rewrapCancelled(keyID:rewrapped:)``: the batches committed stay, every value opens under the ring,
+    /// and running it again finishes the work.
+    /// - Parameter progress: called after each batch with the values done so far and the total to do; the total is
+    ///   counted again when a sweep begins after the first (values sealed meanwhile under an old key join it), so the
+    ///   count done never passes it.
     public func rewrapSealedValues(
         batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws(StoreError) -> RewrapReport {
         // (one set of keys for the whole run: a keys file changed meanwhile must not change the key it seals under)
         let followedRing = try requireKeyRing()
         let keyRing = followedRing.snapshot
+        let target = keyRing.sealingKeyID
+        if Task.isCancelled { throw .rewrapCancelled(keyID: target, rewrapped: 0) }
         // Apps following the keys file look at it again at most every 2 s: until then one may still seal new values
         // under the old first key, after this run has passed them. A run begun before every follower can have seen the
         // file's last change sweeps again once they have (and a second for a write sealed just before, under way).
         let followersCaughtUp = followedRing.followersSeeTheFileBy.map { Date(timeIntervalSince1970: $0 + 1) }
         let sweeps = (followersCaughtUp.map { $0 > Date() } ?? false) ? 2 : 1
-        let target = keyRing.sealingKeyID
         let counts = try await sealedValueCounts()
         let unknown = counts.filter { !keyRing.holdsKey(withID: $0.keyID) }
         if let missing = unknown.first {
@@ -136,16 +145,90 @@ extension AccountStore {
                     + "ring\(lookalike ?? ""); "
                     + "add that key to the ring (after the new first key) and run again")
         }
-        let toDo = counts.filter { !keyRing.isSealingKeyID($0.keyID) }.reduce(0) { $0 + $1.total }
+        var run = RewrapRun(
+            target: target, keyRing: keyRing, batchSize: batchSize, actor: actor,
+            total: counts.filter { !keyRing.isSealingKeyID($0.keyID) }.reduce(0) { $0 + $1.total })
+        do {
+            for sweep in 0..<sweeps {
+                if sweep > 0 {
+                    if let wait = followersCaughtUp?.timeIntervalSinceNow, wait > 0 {
+                        // (a cancelled task stops here, not after the wait: an app shutting down)
+                        try await Task.sleep(for: .seconds(wait))
+                    }
+                    try await run.recount(self)
+                }
+                for kind in SealedKind.allCases { try await run.sweep(kind, in: self, progress: progress) }
+            }
+            // The last look, with the write lock held: a write that sealed under the old key and waited for the lock
+            // has landed by now, and one that has not seals in its own transaction, later, with the ring as its
+            // process has it then (every follower has seen the file by now): nothing is left under another key once
+            // this returns.
+            var rounds = 0
+            while try await AccountStore.anyLeft(under: target, in: self) {
+                rounds += 1
+                if rounds > AccountStore.fruitlessRewrapBatches {
+                    throw StoreError.secret(
+                        kind: "values",
+                        reason:
+                            "values sealed under an old key were written again after each of \(rounds - 1) sweeps: "
+                            + "another process is still sealing under the old first key; stop the processes that use "
+                            + "the old key ring (or restart those given ACCOUNTS_KEYS with the new keys), then run "
+                            + "again (\(run.done) values were rewrapped)")
+                }
+                try await run.recount(self)
+                for kind in SealedKind.allCases { try await run.sweep(kind, in: self, progress: progress) }
+            }
+        } catch let error where Task.isCancelled && !AccountStore.isSecretError(error) {
+            // (the batch under way, if any, either committed, and is counted, or changed nothing)
+            throw .rewrapCancelled(keyID: target, rewrapped: run.done)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw storeError(error)
+        }
+        return RewrapReport(keyID: target, rewrapped: run.done, batches: run.batches)
+    }
+
+    /// Whether `error` is a value that cannot be sealed or opened (which a cancellation must not hide).
+    static func isSecretError(_ error: any Error) -> Bool {
+        if case .secret = error as? StoreError { return true }
+        return false
+    }
+
+    /// Whether any value of any kind is sealed under another key than `target`, read in a write transaction (so that
+    /// no write is under way meanwhile).
+    static func anyLeft(under target: String, in store: AccountStore) async throws(StoreError) -> Bool {
+        try await store.write { db in
+            try SealedKind.allCases.contains { kind in
+                try !AccountStore.sealedRows(db, kind: kind, notUnder: target, limit: 1).isEmpty
+            }
+        }
+    }
+
+    /// One rewrap run's state: what it has done, and how it sweeps a kind of sealed value.
+    struct RewrapRun {
+        let target: String
+        let keyRing: KeyRing
+        let batchSize: Int
+        let actor: String
+        /// The values to do, as counted when the run or its latest sweep began, plus any found since.
+        var total: Int
         var done = 0
         var batches = 0
         var eventRowID: Int64?
-        for (sweep, kind) in (0..<sweeps).flatMap({ sweep in SealedKind.allCases.map { (sweep, $0) } }) {
-            if sweep > 0 && kind == SealedKind.allCases.first, let wait = followersCaughtUp?.timeIntervalSinceNow,
-                wait > 0
-            {
-                try? await Task.sleep(for: .seconds(wait))
-            }
+
+        /// Counts again what is left to do, for the progress shown by a sweep after the first.
+        mutating func recount(_ store: AccountStore) async throws(StoreError) {
+            let target = target
+            let left = try await store.sealedValueCounts().filter { !KeyRing.sameKeyID($0.keyID, target) }
+            total = done + left.reduce(0) { $0 + $1.total }
+        }
+
+        /// Moves every value of `kind` not under the target to it, a batch per transaction.
+        mutating func sweep(
+            _ kind: SealedKind, in store: AccountStore, progress: @Sendable (Int, Int) -> Void
+        ) async throws(StoreError) {
+            let (target, keyRing, batchSize, actor) = (target, keyRing, batchSize, actor)
             // Batches in a row that replaced none of the values they read: each had changed since (a process still
             // sealing under the old first key) or cannot be matched (written in another form by another program).
             var fruitless = 0
@@ -154,8 +237,9 @@ extension AccountStore {
             // reaches the end starts another for the rows that changed meanwhile, until one finds none.
             var after: String?
             while true {
+                if Task.isCancelled { throw .rewrapCancelled(keyID: target, rewrapped: done) }
                 let cursor = after
-                let rows = try await read { db in
+                let rows = try await store.read { db in
                     try AccountStore.sealedRows(db, kind: kind, notUnder: target, after: cursor, limit: batchSize)
                 }
                 if rows.isEmpty {
@@ -197,8 +281,8 @@ extension AccountStore {
                         ))
                 }
                 let batch = resealed
-                let (doneBefore, knownEventRowID, clock) = (done, eventRowID, now)
-                let (written, stillOld, rowID) = try await write { db in
+                let (doneBefore, knownEventRowID, clock) = (done, eventRowID, store.now)
+                let (written, stillOld, rowID) = try await store.write { db in
                     let at = clock()
                     var written = 0
                     var stillOld = 0
@@ -223,7 +307,9 @@ extension AccountStore {
                 done += written
                 eventRowID = rowID
                 batches += 1
-                progress(done, toDo)
+                // (values sealed under an old key meanwhile, and moved too, join the total: it is never passed)
+                total = max(total, done)
+                progress(done, total)
                 // A batch whose values another run moved to the target meanwhile, or that were deleted, is done, not
                 // stuck: two rewraps at once both finish.
                 fruitless = written == 0 && stillOld > 0 ? fruitless + 1 : 0
@@ -239,7 +325,6 @@ extension AccountStore {
                 }
             }
         }
-        return RewrapReport(keyID: target, rewrapped: done, batches: batches)
     }
 
     /// A stored `key_id` as text: text as it is, a blob's bytes decoded as UTF-8 (bytes that are no UTF-8 become

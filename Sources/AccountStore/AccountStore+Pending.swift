@@ -21,10 +21,12 @@ extension AccountStore {
         _ pending: PendingAuthorization, perSessionLimit: Int = 5, totalLimit: Int = 100_000
     ) async throws(StoreError) {
         let keyRing = try requireKeyRing()
-        let sealed = try AccountStore.seal(
-            pending.requestTokenSecret.revealed, kind: .pendingAuthorization, rowKey: pending.requestToken,
-            keyRing: keyRing)
         try await write { db in
+            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
+            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
+            let sealed = try AccountStore.seal(
+                pending.requestTokenSecret.revealed, kind: .pendingAuthorization, rowKey: pending.requestToken,
+                keyRing: keyRing)
             let now = Timestamp.micros(self.now())
             let linkUserRowID = try pending.linkUser.map { user in
                 try AccountStore.requireUserRecord(db, .id(user)).id!
@@ -348,10 +350,12 @@ extension AccountStore {
     /// Saves a registration draft, its access-token secret sealed and bound to the draft id.
     public func saveDraft(_ draft: RegistrationDraft) async throws(StoreError) {
         let keyRing = try requireKeyRing()
-        let sealed = try AccountStore.seal(
-            draft.credential.secret.revealed, kind: .draft, rowKey: draft.id, keyRing: keyRing)
         let fields = try AccountStore.encodeFields(draft.fields)
         try await write { db in
+            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
+            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
+            let sealed = try AccountStore.seal(
+                draft.credential.secret.revealed, kind: .draft, rowKey: draft.id, keyRing: keyRing)
             let linkUserRowID = try draft.linkUser.map { user in
                 try AccountStore.requireUserRecord(db, .id(user)).id!
             }

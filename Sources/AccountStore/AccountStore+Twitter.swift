@@ -23,11 +23,6 @@ extension AccountStore {
     ) async throws(StoreError) -> Account {
         try AccountStore.checkIdentity(identity)
         let keyRing = credential == nil ? nil : try requireKeyRing()
-        let sealed = try credential.map { credential throws(StoreError) in
-            try AccountStore.seal(
-                credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString,
-                keyRing: keyRing!)
-        }
         logger.debug(
             "linking twitter identity",
             metadata: [
@@ -49,7 +44,12 @@ extension AccountStore {
             let identityRecord = try AccountStore.insertIdentity(
                 db, identity, userRowID: record.id!, userID: userID,
                 now: Timestamp.date(max(Timestamp.micros(now), lastChange)), seenAt: obtainedAt ?? now)
-            if let credential, let sealed {
+            if let credential, let keyRing {
+                // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
+                // land after a rewrap's last sweep, under a first key the keys file has replaced since)
+                let sealed = try AccountStore.seal(
+                    credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString,
+                    keyRing: keyRing)
                 try AccountStore.upsertCredential(
                     db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed,
                     now: obtainedAt ?? now)
@@ -86,9 +86,11 @@ extension AccountStore {
     ) async throws(StoreError) -> Account? {
         try AccountStore.checkIdentity(identity)
         let keyRing = try requireKeyRing()
-        let sealed = try AccountStore.seal(
-            credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
         let result: Result<Account?, StoreError> = try await write { db in
+            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
+            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
+            let sealed = try AccountStore.seal(
+                credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
             let now = self.now()
             guard
                 var identityRecord = try TwitterIdentityRecord.fetchOne(
@@ -247,9 +249,11 @@ extension AccountStore {
         async throws(StoreError)
     {
         let keyRing = try requireKeyRing()
-        let sealed = try AccountStore.seal(
-            credential.secret.revealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
         try await write { db in
+            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
+            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
+            let sealed = try AccountStore.seal(
+                credential.secret.revealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
             let now = self.now()
             guard
                 let identityRowID = try Int64.fetchOne(

@@ -1,3 +1,4 @@
+import AccountCrypto
 public import AccountModel
 
 /// What can go wrong in the account store, in words an operator can act on. Never carries a secret.
@@ -59,6 +60,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A backup (``AccountStore/backUp(to:progress:)``) was stopped because its task was cancelled; the database is
     /// unchanged, and so is the file at `path`.
     case backupCancelled(path: String)
+    /// A key rewrap (``AccountStore/rewrapSealedValues(batchSize:actor:progress:)``) was stopped because its task was
+    /// cancelled: the `rewrapped` values it moved to key `keyID` are committed, the rest are under the keys they were,
+    /// every value opens under the ring, and running it again finishes the work.
+    case rewrapCancelled(keyID: String, rewrapped: Int)
     /// Reading the database at `database` failed during a backup to `path` (its disk or file system returned an error);
     /// nothing was written to `path`, which is as it was.
     case backupReadFailed(database: String, path: String, reason: String)
@@ -118,6 +123,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot write the backup \(path): \(reason); the database is unchanged, and no file was left"
         case .backupCancelled(let path):
             return "the backup to \(path) was cancelled; the database is unchanged, and \(path) is as it was"
+        case .rewrapCancelled(let keyID, let rewrapped):
+            return "the key rewrap was cancelled after moving \(rewrapped) values to key \(KeyRingError.shown(keyID)) "
+                + "(committed; the others are under the keys they were, and every value opens under the key ring): "
+                + "run it again to finish"
         case .backupReadFailed(let database, let path, let reason):
             return "cannot back up the database \(database): reading it failed (\(reason)); check the disk it is on "
                 + "(the system log names the device and the error); \(path) is as it was, and no file was left"

@@ -52,6 +52,60 @@ struct OperatorBesideAppTests {
         }
     }
 
+    /// An app's write that sealed a secret under the old first key (its ring had not yet looked at the keys file
+    /// again) and then waited for the write lock, held by another process's long write, past the end of a rewrap begun
+    /// at once, is not left under the old key: the write seals in its transaction, with the ring as it is then, and
+    /// the rewrap's last check that nothing is left under another key runs in a write transaction of its own. Once
+    /// the rewrap has said it is done, the old key holds nothing, and an operator who drops it loses nothing.
+    @Test func anAppWriteHeldByTheWriteLockPastARewrapIsNotLeftUnderTheOldKey() async throws {
+        try await withTemporaryDirectory { dir in
+            let k1 = try SecretKey.generate(id: "k1")
+            let k2 = try SecretKey.generate(id: "k2")
+            let keysFile = dir + "/keys"
+            let database = try await migratedDatabase(dir)
+            var configuration = StoreConfiguration(path: database)
+            configuration.busyTimeout = .seconds(120)
+            let setUp = try AccountStore(configuration: configuration, keyRing: nil)
+            let ben = try await setUp.createAccount(newAccount("ben"))
+            try setUp.close()
+            LiveStoreKeyRotationTests.writeKeysFile(keysFile, [k1])
+            let app = try AccountStore(
+                configuration: configuration, keyRing: try KeyRing.load(keysFile: keysFile, environment: [:]))
+            defer { try? app.close() }
+
+            // The operator puts k2 first while another process writes (the write lock held); the app links Ben's
+            // Twitter account just then, and its write waits for the lock
+            LiveStoreKeyRotationTests.writeKeysFile(keysFile, [k2, k1])
+            let edited = ContinuousClock.now
+            let holder = try WriteLockHolder(path: database)
+            let link = Task {
+                try await app.linkTwitter(
+                    twitterIdentity("9200"), credential: TwitterCredential(token: "u", secret: Secret("v")),
+                    to: .id(ben.id))
+            }
+            try #require(try await eventually(timeout: .seconds(30)) { app.writesInFlight == 1 })
+
+            // The operator runs the rewrap at once; the other process's write ends after the rewrap did (or, when
+            // the rewrap waits for the lock, 8 s after the edit)
+            let rewrapEnded = Locked(false)
+            let rewrap = Task {
+                defer { rewrapEnded.withLock { $0 = true } }
+                return try await runAccounts(["--database", database, "--keys-file", keysFile, "keys", "rewrap"])
+            }
+            _ = try await eventually(timeout: .seconds(8) - (ContinuousClock.now - edited)) { rewrapEnded.value }
+            let endedFirst = rewrapEnded.value
+            try holder.release()
+            _ = try await link.value
+            let result = try await rewrap.value
+
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(
+                countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'k1'") == 0,
+                "left under k1 (the rewrap ended \(endedFirst ? "before" : "after") the lock was let go)")
+            #expect(try await app.credential(for: TwitterUserID(decimal: "9200")!)?.secret.revealed == "v")
+        }
+    }
+
     /// A writing command that meets the write lock held by another process (a long import, a rebuild) past its busy
     /// timeout ends with an error that names the database and says it is locked, exit 1, and changes nothing: it never
     /// waits for ever, and never reports a locked database as something else.
