@@ -207,8 +207,8 @@ let package = Package(
         .testTarget(
             name: "AccountsHummingbirdTests",
             dependencies: [
-                "AccountsHummingbird", "Registration", "AccountStore", "AccountModel", "AccountCrypto", "TwitterOAuth",
-                "TwitterSandbox", "TestSupport",
+                "AccountsHummingbird", "Registration", "AccountStore", "AccountModel", "AccountCrypto", "Migrations",
+                "TwitterOAuth", "TwitterSandbox", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

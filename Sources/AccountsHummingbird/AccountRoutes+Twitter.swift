@@ -340,6 +340,7 @@ extension AccountRoutes {
                 body: Pages.twitterMisconfigured(signedIn: signedIn))
         }
         if case .store(.sessionEnded) = error { return sessionEndedResponse() }
+        if case .store(.schemaAhead) = error { return schemaAheadResponse(error) }
         switch error {
         case .twitter, .store:
             logger.warning("registration step failed", metadata: ["web.error": "\(error)"])

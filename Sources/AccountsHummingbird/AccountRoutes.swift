@@ -510,6 +510,40 @@ public struct AccountRoutes: Sendable {
         }
     }
 
+    /// Whether `error` is the store's refusal of a database that another process migrated past this build
+    /// (``StoreError/schemaAhead(path:version:knownVersion:)``), as the store or a service over it throws it.
+    static func isSchemaAhead(_ error: any Error) -> Bool {
+        switch error {
+        case StoreError.schemaAhead, LocalAccountError.store(.schemaAhead), RegistrationError.store(.schemaAhead):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The answer while the database is migrated past this build: every request until the app is restarted with the
+    /// new build. 503 with `Retry-After`, so that a load balancer takes this instance out of rotation and the person,
+    /// trying again, reaches one that runs the new build; the log says what to do (at most a line a minute, with the
+    /// count of requests refused since the last).
+    func schemaAheadResponse(_ error: any Error) -> Response {
+        if let events = logLimiter.eventsToLog("schema-ahead", at: store.currentDate) {
+            logger.error(
+                "the database was migrated past this build: restart the app with the new build",
+                metadata: ["web.error": "\(error)", "web.events": "\(events)"])
+        }
+        var response = htmlResponse(
+            Pages.layout(
+                site: configuration.siteName, mountPath: configuration.mountPath, title: "Being upgraded",
+                account: nil, csrf: nil, notice: nil,
+                body: """
+                    <h1>This site is being upgraded</h1>
+                    <p>Nothing was changed. Please try again in a minute.</p>
+                    """),
+            status: .serviceUnavailable)
+        response.headers[.retryAfter] = "30"
+        return response
+    }
+
     /// The answer to a change whose session ended while it was under way: nothing was changed, and the log-in page
     /// says the sessions were ended.
     func sessionEndedResponse() -> Response {
@@ -546,6 +580,8 @@ public struct AccountRoutes: Sendable {
             return refusal.response
         } catch  where Self.isSessionEnded(error) {
             return sessionEndedResponse()
+        } catch  where Self.isSchemaAhead(error) {
+            return schemaAheadResponse(error)
         } catch {
             logger.error("request failed", metadata: ["web.error": "\(error)"])
             return htmlResponse(
