@@ -113,7 +113,7 @@ extension AccountStore {
         return try await readElsewhere { db in
             let stale = try AccountStore.staleReservations(db, now: now)
             return try (Int.fetchOne(db, sql: Queries.staleMailboxCount, arguments: [rulesVersion]) ?? 0)
-                + AccountStore.keyableUnkeyedAddresses(db).count
+                + AccountStore.keyableUnkeyedAddressCount(db)
                 + AccountStore.planReservationKeys(db, stale: stale, now: now).rekey.count
         }
     }
@@ -251,10 +251,13 @@ extension AccountStore {
         return (keyed, conflicts)
     }
 
-    /// Addresses without a key whose key no other row holds yet: those keying would fill. (An address left without a
-    /// key by a clash is not among them, so it does not make every `accounts migrate` run a reindex.)
-    static func keyableUnkeyedAddresses(_ db: Database) throws -> [UnkeyedAddress] {
-        let rows = try unkeyedAddresses(db)
+    /// Addresses read, checked and keyed at a time when a store keys the addresses still without a key: memory holds
+    /// one batch, never the store's addresses (a migration that clears `users.email_key` leaves every one of them).
+    static let keyingBatchSize = 1_000
+
+    /// Those of `rows` (addresses without a key) whose key no other row holds yet: those keying would fill. (An address
+    /// left without a key by a clash is not among them, so it does not make every `accounts migrate` run a reindex.)
+    static func keyable(_ db: Database, _ rows: [UnkeyedAddress]) throws -> [UnkeyedAddress] {
         guard !rows.isEmpty else { return [] }
         let held = try db.cachedStatement(sql: "SELECT 1 FROM users WHERE email_key = ?")
         return try rows.filter { row in
@@ -262,27 +265,70 @@ extension AccountStore {
         }
     }
 
-    /// Keys the addresses still without one that can be keyed, in one transaction, each time a writable store opens
-    /// (so an app that opens with ``StoreConfiguration/SchemaPolicy/applyPendingMigrations``, or after
-    /// ``migrate(_:to:dryRun:migrations:)``, or after a reindex that was cut short, needs no `accounts reindex` for
-    /// it); in the same transaction, gives addresses reserved for live undo links (at `now`) the key they have now
-    /// when a former ``AccountMatching/Mailbox/uniquenessKey(_:)`` made theirs (the migration that clears
+    /// How many addresses without a key could be given it, counted a batch at a time.
+    static func keyableUnkeyedAddressCount(_ db: Database) throws -> Int {
+        var count = 0
+        var after: Int64 = 0
+        while true {
+            let rows = try unkeyedAddresses(db, after: after, limit: keyingBatchSize)
+            guard let last = rows.last else { return count }
+            after = last.id
+            count += try keyable(db, rows).count
+        }
+    }
+
+    /// Keys the addresses without a key that can be keyed, ``keyingBatchSize`` at a time: each batch in a transaction
+    /// of its own (`ownTransactions`, as a store opens, so the write lock is free between batches and a store cut
+    /// short keeps the batches done), or all in `db`'s current transaction. Returns how many were keyed and how many
+    /// another row's key held (left without one).
+    static func keyKeyableAddresses(_ db: Database, ownTransactions: Bool) throws -> (keyed: Int, conflicts: Int) {
+        var keyed = 0
+        var conflicts = 0
+        var after: Int64 = 0
+        while true {
+            let rows = try unkeyedAddresses(db, after: after, limit: keyingBatchSize)
+            guard let last = rows.last else { return (keyed, conflicts) }
+            after = last.id
+            guard ownTransactions else {
+                let outcome = try addUniquenessKeys(db, rows: try keyable(db, rows))
+                (keyed, conflicts) = (keyed + outcome.0, conflicts + outcome.1.count)
+                continue
+            }
+            // (a batch with nothing to key writes nothing; one keyed meanwhile by another process is skipped by the
+            // update, one whose key another row took meanwhile is a conflict)
+            let candidates = try keyable(db, rows)
+            guard !candidates.isEmpty else { continue }
+            try db.inTransaction {
+                let outcome = try addUniquenessKeys(db, rows: candidates)
+                (keyed, conflicts) = (keyed + outcome.0, conflicts + outcome.1.count)
+                return .commit
+            }
+        }
+    }
+
+    /// Keys the addresses still without one that can be keyed, ``keyingBatchSize`` to a transaction, each time a
+    /// writable store opens (so an app that opens with ``StoreConfiguration/SchemaPolicy/applyPendingMigrations``, or
+    /// after ``migrate(_:to:dryRun:migrations:)``, or after a reindex that was cut short, needs no `accounts reindex`
+    /// for it); then, in one transaction, gives addresses reserved for live undo links (at `now`) the key they have
+    /// now when a former ``AccountMatching/Mailbox/uniquenessKey(_:)`` made theirs (the migration that clears
     /// `users.email_key` for such a change leaves them as they were). Costs one indexed query and a read of the live
     /// reservations (a few) when there is nothing to key. A failure (another process holding the write lock past the
-    /// busy timeout) is logged and the store opens all the same, returning `false`: the store then keys them in its
+    /// busy timeout) is logged and the store opens all the same, returning `false`: the store then keys the rest in its
     /// next write transaction that commits, before that write checks or takes any address (``KeyingBacklog``).
     static func addMissingUniquenessKeys(_ db: Database, logger: Logger, now: Int64) -> Bool {
         do {
-            // (a reservation left with its former key by a conflict is not counted: it does not make every open write)
+            let (keyed, conflicts) = try keyKeyableAddresses(db, ownTransactions: true)
+            // (after the addresses: a reservation's key is weighed against the keys they have now; one left with its
+            // former key by a conflict is not counted: it does not make every open write)
             let stale = try staleReservations(db, now: now)
-            let keyable = try keyableUnkeyedAddresses(db)
-            guard try !keyable.isEmpty || !planReservationKeys(db, stale: stale, now: now).rekey.isEmpty else {
-                return true
+            var reservations = (0, [EmailConflict]())
+            if try !planReservationKeys(db, stale: stale, now: now).rekey.isEmpty {
+                try db.inTransaction {
+                    reservations = try rekeyReservations(db, now: now)
+                    return .commit
+                }
             }
-            try db.inTransaction {
-                try keyMissingUniquenessKeys(db, logger: logger, now: now)
-                return .commit
-            }
+            logKeying(logger, keyed: keyed, conflicts: conflicts, reservations: reservations)
             return true
         } catch {
             logger.warning(
@@ -295,25 +341,32 @@ extension AccountStore {
     /// Keys the addresses still without one that can be keyed, and gives live reservations (at `now`) the key their
     /// address has now, in `db`'s transaction (``addMissingUniquenessKeys(_:logger:now:)``), logging what it did.
     static func keyMissingUniquenessKeys(_ db: Database, logger: Logger, now: Int64) throws {
-        let (keyed, conflicts) = try addUniquenessKeys(db, rows: try keyableUnkeyedAddresses(db))
-        let (reservationsKeyed, reservationConflicts) = try rekeyReservations(db, now: now)
-        if reservationsKeyed > 0 {
+        let (keyed, conflicts) = try keyKeyableAddresses(db, ownTransactions: false)
+        let reservations = try rekeyReservations(db, now: now)
+        logKeying(logger, keyed: keyed, conflicts: conflicts, reservations: reservations)
+    }
+
+    /// Logs what a keying of addresses and reservations did.
+    private static func logKeying(
+        _ logger: Logger, keyed: Int, conflicts: Int, reservations: (keyed: Int, conflicts: [EmailConflict])
+    ) {
+        if reservations.keyed > 0 {
             logger.info(
                 "gave addresses reserved for undo links their uniqueness key",
-                metadata: ["store.reindex.reservations_keyed": "\(reservationsKeyed)"])
+                metadata: ["store.reindex.reservations_keyed": "\(reservations.keyed)"])
         }
-        if !reservationConflicts.isEmpty {
+        if !reservations.conflicts.isEmpty {
             logger.warning(
                 "addresses reserved for undo links have another account's key; `accounts reindex` names them",
-                metadata: ["store.reindex.reservation_conflicts": "\(reservationConflicts.count)"])
+                metadata: ["store.reindex.reservation_conflicts": "\(reservations.conflicts.count)"])
         }
         if keyed > 0 {
             logger.info("gave stored addresses their uniqueness key", metadata: ["store.reindex.keyed": "\(keyed)"])
         }
-        if !conflicts.isEmpty {
+        if conflicts > 0 {
             logger.warning(
                 "stored addresses differ only in letter case; `accounts reindex` names them",
-                metadata: ["store.reindex.conflicts": "\(conflicts.count)"])
+                metadata: ["store.reindex.conflicts": "\(conflicts)"])
         }
     }
 }
