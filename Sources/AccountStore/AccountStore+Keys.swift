@@ -178,7 +178,7 @@ extension AccountStore {
                 try await run.recount(self)
                 for kind in SealedKind.allCases { try await run.sweep(kind, in: self, progress: progress) }
             }
-        } catch let error where Task.isCancelled && !AccountStore.isSecretError(error) {
+        } catch let error where AccountStore.isCancellation(error) {
             // (the batch under way, if any, either committed, and is counted, or changed nothing)
             throw .rewrapCancelled(keyID: target, rewrapped: run.done)
         } catch let error as StoreError {
@@ -189,20 +189,34 @@ extension AccountStore {
         return RewrapReport(keyID: target, rewrapped: run.done, batches: run.batches)
     }
 
-    /// Whether `error` is a value that cannot be sealed or opened (which a cancellation must not hide).
-    static func isSecretError(_ error: any Error) -> Bool {
-        if case .secret = error as? StoreError { return true }
-        return false
+    /// Whether `error` is the rewrap's task being cancelled: its wait cut short (`CancellationError`), a write the
+    /// store gave up for it (which the store reports as that error's name), or the run's own stop before a batch. Any
+    /// other error (a full disk, a value that does not open, a database migrated past this build) keeps its own
+    /// message, cancelled or not.
+    static func isCancellation(_ error: any Error) -> Bool {
+        switch error {
+        case is CancellationError, StoreError.rewrapCancelled, StoreError.database(_, -1, "CancellationError"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// Whether any value of any kind is sealed under another key than `target`, read in a write transaction (so that
-    /// no write is under way meanwhile).
+    /// no write is under way meanwhile). Each probe is answered from the table's `key_id` index (`<` or `>` rather
+    /// than `<>`, which SQLite answers by reading every row): the write lock is held for microseconds, not for a scan
+    /// of a million credentials. It writes nothing, so its commit does not wait for the disk.
     static func anyLeft(under target: String, in store: AccountStore) async throws(StoreError) -> Bool {
-        try await store.write { db in
+        try await store.write(durable: false) { db in
             try SealedKind.allCases.contains { kind in
-                try !AccountStore.sealedRows(db, kind: kind, notUnder: target, limit: 1).isEmpty
+                try Bool.fetchOne(db, sql: AccountStore.anyNotUnderSQL(kind), arguments: [target]) ?? false
             }
         }
+    }
+
+    /// Whether any row of `kind` is sealed under another key than `?1`, from the `key_id` index alone.
+    package static func anyNotUnderSQL(_ kind: SealedKind) -> String {
+        "SELECT EXISTS (SELECT 1 FROM \(kind.rawValue) WHERE key_id < ?1 OR key_id > ?1)"
     }
 
     /// One rewrap run's state: what it has done, and how it sweeps a kind of sealed value.

@@ -323,6 +323,8 @@ extension AccountStore {
                 try? AccountStore.truncateWithoutWaiting(db)
                 let after = AccountStore.fileSize(path)
                 try db.inTransaction(.immediate) {
+                    // (again: a newer `migrate` may have taken the lock between the rebuild and this transaction)
+                    try self.checkSchemaNotAhead(db)
                     try AccountStore.insertEvent(
                         db,
                         AccountEvent(

@@ -252,14 +252,14 @@ extension AccountStore {
         try await write { db in
             // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
             // land after a rewrap's last sweep, under a first key the keys file has replaced since)
-            let sealed = try AccountStore.seal(
-                credential.secret.revealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
-            let now = self.now()
             guard
                 let identityRowID = try Int64.fetchOne(
                     db.cachedStatement(sql: "SELECT id FROM twitter_identities WHERE twitter_user_id = ?"),
                     arguments: [twitterUserID.decimalString])
             else { throw StoreError.accountNotFound("linked to Twitter id \(twitterUserID)") }
+            let sealed = try AccountStore.seal(
+                credential.secret.revealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
+            let now = self.now()
             try AccountStore.upsertCredential(
                 db, identityRowID: identityRowID, token: credential.token, sealed: sealed, now: now)
         }

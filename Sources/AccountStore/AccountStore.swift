@@ -118,7 +118,7 @@ public struct AccountStore: Sendable {
             }
         }
         self.now = configuration.now
-        self.twitterLookup = TwitterLookup(path: path)
+        self.twitterLookup = TwitterLookup(path: path, knownVersion: planned.last?.version ?? 0)
         self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout, synchronous: configuration.synchronous)
         self.readGate = ReadGate(readers: pool.configuration.maximumReaderCount)
         self.keying = KeyingBacklog(pending: !keyed)

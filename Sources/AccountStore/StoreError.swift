@@ -25,7 +25,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// While the store was open, another process (a newer `accounts migrate`) migrated the database to `version`,
     /// past `knownVersion`, the newest migration this binary carries: this binary's queries may no longer fit the
     /// schema, or may write rows the newer one reads otherwise, so the call read and changed nothing, as will every
-    /// later one. Restart the app with a build that carries migration `version`.
+    /// later one but a backup. Restart the app with a build that carries migration `version`.
     case schemaAhead(path: String, version: Int, knownVersion: Int)
     /// A migration step failed or was refused.
     case migration(MigrationError)

@@ -150,6 +150,21 @@ struct AccountStoreAccountTests {
         }
     }
 
+    /// The rewrap's last look for values under another key, made while it holds the write lock, reads each table's
+    /// `key_id` index, never every row.
+    @Test func theRewrapsLastLookUsesTheKeyIndexes() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            for kind in AccountStore.SealedKind.allCases {
+                let plan = try store.queryPlan(AccountStore.anyNotUnderSQL(kind), arguments: ["k2"])
+                #expect(plan.contains("USING COVERING INDEX \(kind.rawValue)_key_id"), "\(kind): \(plan)")
+                #expect(plan.contains("SEARCH \(kind.rawValue)"), "\(kind): \(plan)")
+                #expect(!plan.contains("SCAN \(kind.rawValue)"), "\(kind): \(plan)")
+            }
+        }
+    }
+
     /// The checks a sign-in makes on the account's audit trail (never purged) read only the events they ask about,
     /// not every event of the account: the events recorded after its mark through `(subject, id)`, the last of a kind
     /// through `(subject, kind, occurred_at)`.

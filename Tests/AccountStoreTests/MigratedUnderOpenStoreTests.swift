@@ -44,6 +44,12 @@ struct MigratedUnderOpenStoreTests {
 
             """.utf8))
 
+    /// A newer build's migration that renames the column the already-registered check looks accounts up by: that
+    /// check's statement, prepared before, no longer compiles.
+    static let renamesTwitterUserID = MigrationFile(
+        fileName: "\(known + 1)_rename_twitter_user_id".leftPadded() + ".sql",
+        contents: Array("ALTER TABLE twitter_identities RENAME COLUMN twitter_user_id TO x_user_id;\n".utf8))
+
     /// A newer build's migration that changes no schema, only what a column means: account times in seconds rather
     /// than microseconds.
     static let changesUnits = MigrationFile(
@@ -59,7 +65,7 @@ struct MigratedUnderOpenStoreTests {
     /// next write and reads throw ``StoreError/schemaAhead(path:version:knownVersion:)``, naming both versions, rather
     /// than SQLite's "no such column" for a rebuilt table, or a write in the units the newer build no longer reads for
     /// a migration that changes no schema; the write leaves no row behind.
-    @Test(arguments: [rebuildsUsers, changesUnits])
+    @Test(arguments: [rebuildsUsers, renamesTwitterUserID, changesUnits])
     func aStoreWhoseDatabaseIsMigratedPastItRefusesItsWritesAndReadsChangingNothing(newer: MigrationFile) async throws {
         try await withTemporaryDirectory { dir in
             // Given an app's store open on a migrated database, with one account
@@ -67,6 +73,7 @@ struct MigratedUnderOpenStoreTests {
             defer { try? app.close() }
             let path = dir + "/accounts.sqlite"
             let ann = try await app.createAccount(newAccount("ann", email: "ann@example.org"))
+            #expect(try app.accountID(twitterUserID: TwitterUserID(decimal: "9100")!) == nil)
 
             // When a newer build migrates the database from another connection
             let report = try AccountStore.migrate(
@@ -79,6 +86,8 @@ struct MigratedUnderOpenStoreTests {
             await #expect(throws: expected) { try await app.createAccount(newAccount("ben")) }
             await #expect(throws: expected) { try await app.account(.id(ann.id)) }
             await #expect(throws: expected) { try await app.accountCount() }
+            // (the already-registered check, on its own connection, whose statement was prepared before the migration)
+            #expect(throws: expected) { try app.accountID(twitterUserID: TwitterUserID(decimal: "9100")!) }
             #expect(
                 expected.description
                     == "the database \(path) was migrated to version \(Self.known + 1) by another process while this "

@@ -50,7 +50,8 @@ struct RewrapAfterKeysFileEditTests {
             let took = ContinuousClock.now - cancelled
 
             // Then it stops at once, says so, and every value opens under the ring
-            #expect(took < .milliseconds(800), "the cancelled rewrap took \(took) to end")
+            // (the wait it cuts short lasts about 300 s: a minute tells "at once" from "after the wait" on any machine)
+            #expect(took < .seconds(60), "the cancelled rewrap took \(took) to end")
             switch result {
             case .success(let report):
                 Issue.record("a cancelled rewrap finished: \(report)")
@@ -105,10 +106,10 @@ struct RewrapAfterKeysFileEditTests {
             try await SealedSecretsTests.linkCredentials(3, firstTwitterID: 300, in: app)
             FollowedKeyRingStoreTests.replaceKeysFile(
                 keysPath, with: k2.unredactedKeysFileLine() + "\n" + k1.unredactedKeysFileLine() + "\n")
-            // (followers that look at the file every 15 s, the file written again just before the rewrap starts: the
-            // app's writes below come during the wait, however slow the machine)
+            // (followers that look at the file every 60 s, the file written again just before the rewrap starts: the
+            // app's writes below come during the wait even when a stalled machine takes tens of seconds over them)
             let store = try makeStore(
-                in: dir, keyRing: try KeyRing.loadFile(path: keysPath, recheckInterval: .seconds(15)))
+                in: dir, keyRing: try KeyRing.loadFile(path: keysPath, recheckInterval: .seconds(60)))
             defer { try? store.close() }
             FollowedKeyRingStoreTests.replaceKeysFile(
                 keysPath, with: k2.unredactedKeysFileLine() + "\n" + k1.unredactedKeysFileLine() + "\n")
