@@ -106,22 +106,29 @@ struct RewrapAfterKeysFileEditTests {
             try await SealedSecretsTests.linkCredentials(3, firstTwitterID: 300, in: app)
             FollowedKeyRingStoreTests.replaceKeysFile(
                 keysPath, with: k2.unredactedKeysFileLine() + "\n" + k1.unredactedKeysFileLine() + "\n")
-            // (followers that look at the file every 60 s, the file written again just before the rewrap starts: the
-            // app's writes below come during the wait even when a stalled machine takes tens of seconds over them)
+            // (followers that look at the file every 15 s, the file written again just before the rewrap starts: the
+            // rewrap sweeps twice)
             let store = try makeStore(
-                in: dir, keyRing: try KeyRing.loadFile(path: keysPath, recheckInterval: .seconds(60)))
+                in: dir, keyRing: try KeyRing.loadFile(path: keysPath, recheckInterval: .seconds(15)))
             defer { try? store.close() }
             FollowedKeyRingStoreTests.replaceKeysFile(
                 keysPath, with: k2.unredactedKeysFileLine() + "\n" + k1.unredactedKeysFileLine() + "\n")
 
-            // Given a rewrap that swept once, and the app sealing two more values under k1 while it waits
+            // Given a rewrap that swept once, and the app sealing two more values under k1 before it goes on (the
+            // rewrap, on a thread of its own, is held in its progress report until they are written, however slow
+            // the machine)
             let reports = Locked<[(done: Int, total: Int)]>([])
-            let rewrap = Task {
+            let lateWritesDone = DispatchSemaphore(value: 0)
+            let thread = OneThreadExecutor()
+            defer { thread.stop() }
+            let rewrap = Task(executorPreference: thread) {
                 try await store.rewrapSealedValues(batchSize: 1) { done, total in
                     reports.withLock { $0.append((done, total)) }
+                    if done == 3 { lateWritesDone.wait() }
                 }
             }
             try #require(try await eventually(timeout: .seconds(300)) { reports.value.last?.done == 3 })
+            defer { lateWritesDone.signal() }  // (on a failure below too: the rewrap must not wait for ever)
             for index in 0..<2 {
                 let user = try await app.createAccount(newAccount("late\(index)"))
                 try await app.linkTwitter(
@@ -132,7 +139,8 @@ struct RewrapAfterKeysFileEditTests {
                 countQuery(dir + "/accounts.sqlite", "SELECT count(*) FROM twitter_credentials WHERE key_id = 'k1'")
                     == 2)
 
-            // When the rewrap ends
+            // When the rewrap goes on and ends
+            lateWritesDone.signal()
             let report = try await rewrap.value
 
             // Then it moved all five, and no report counted more done than its total
