@@ -500,25 +500,26 @@ public struct AccountRoutes: Sendable {
         try await AccountStore.onBehalfOfSession(visit.session.record.tokenHash, body)
     }
 
-    /// Whether `error` says the browser session a change was asked from ended meanwhile.
-    static func isSessionEnded(_ error: any Error) -> Bool {
+    /// The store's error inside `error`, as the store or a service over it (local accounts, registration) throws it.
+    static func storeError(in error: any Error) -> StoreError? {
         switch error {
-        case StoreError.sessionEnded, LocalAccountError.store(.sessionEnded), RegistrationError.store(.sessionEnded):
-            return true
-        default:
-            return false
+        case let error as StoreError: error
+        case LocalAccountError.store(let error), RegistrationError.store(let error): error
+        default: nil
         }
     }
 
+    /// Whether `error` says the browser session a change was asked from ended meanwhile.
+    static func isSessionEnded(_ error: any Error) -> Bool {
+        if case .sessionEnded = storeError(in: error) { return true }
+        return false
+    }
+
     /// Whether `error` is the store's refusal of a database that another process migrated past this build
-    /// (``StoreError/schemaAhead(path:version:knownVersion:)``), as the store or a service over it throws it.
+    /// (``StoreError/schemaAhead(path:version:knownVersion:)``).
     static func isSchemaAhead(_ error: any Error) -> Bool {
-        switch error {
-        case StoreError.schemaAhead, LocalAccountError.store(.schemaAhead), RegistrationError.store(.schemaAhead):
-            return true
-        default:
-            return false
-        }
+        if case .schemaAhead = storeError(in: error) { return true }
+        return false
     }
 
     /// The answer while the database is migrated past this build: every request until the app is restarted with the
