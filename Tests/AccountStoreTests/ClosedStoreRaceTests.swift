@@ -162,7 +162,9 @@ struct ClosedStoreRaceTests {
     func aWriteWaitingForTheLockDoesNotHoldTheCloseForTheBusyTimeout(cancelled: Bool) async throws {
         try await withTemporaryDirectory { dir throws in
             let path = dir + "/accounts.sqlite"
-            let store = try Self.store(at: path, busyTimeout: .seconds(60))
+            // (a busy timeout no stall of the machine outlasts: the write is still waiting when the close comes, and a
+            // close that waited it out would take ten minutes, not the 20 s bound below)
+            let store = try Self.store(at: path, busyTimeout: .seconds(600))
             // Given the write lock held by another connection, a registration waiting for it (cancelled, or not)
             let holder = try WriteLockHolder(path: path)
             let waiting = Task { try await store.createAccount(newAccount("waiting")) }
