@@ -209,9 +209,8 @@ extension AccountStore {
         try AccountStore.checkIdentity(identity)
         let keyRing = try requireKeyRing()
         let account = try await write { db in
-            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
-            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
-            let sealed = try AccountStore.seal(
+            let sealed = try AccountStore.sealInWrite(
+                db,
                 credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
             let now = self.now()
             let record = try AccountStore.insertUser(db, new, now: now)

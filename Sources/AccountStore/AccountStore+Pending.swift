@@ -22,10 +22,8 @@ extension AccountStore {
     ) async throws(StoreError) {
         let keyRing = try requireKeyRing()
         try await write { db in
-            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
-            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
-            let sealed = try AccountStore.seal(
-                pending.requestTokenSecret.revealed, kind: .pendingAuthorization, rowKey: pending.requestToken,
+            let sealed = try AccountStore.sealInWrite(
+                db, pending.requestTokenSecret.revealed, kind: .pendingAuthorization, rowKey: pending.requestToken,
                 keyRing: keyRing)
             let now = Timestamp.micros(self.now())
             let linkUserRowID = try pending.linkUser.map { user in
@@ -354,10 +352,8 @@ extension AccountStore {
         let keyRing = try requireKeyRing()
         let fields = try AccountStore.encodeFields(draft.fields)
         try await write { db in
-            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
-            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
-            let sealed = try AccountStore.seal(
-                draft.credential.secret.revealed, kind: .draft, rowKey: draft.id, keyRing: keyRing)
+            let sealed = try AccountStore.sealInWrite(
+                db, draft.credential.secret.revealed, kind: .draft, rowKey: draft.id, keyRing: keyRing)
             let linkUserRowID = try draft.linkUser.map { user in
                 try AccountStore.requireUserRecord(db, .id(user)).id!
             }

@@ -46,6 +46,17 @@ extension AccountStore {
         }
     }
 
+    /// Seals `secret` inside the write transaction `db` that stores it, with the ring as it is at that moment. Every
+    /// write that stores a new sealed value goes through here: a value sealed before the write lock was granted
+    /// could land after a rewrap's last sweep, under a first key the keys file has replaced since. (The rewrap
+    /// itself seals outside its transactions and stores only over blobs that have not changed meanwhile.)
+    static func sealInWrite(
+        _ db: Database, _ secret: String, kind: SealedKind, rowKey: String, keyRing: KeyRing
+    ) throws(StoreError) -> (blob: Data, keyID: String) {
+        precondition(db.isInsideTransaction, "a sealing write seals inside its transaction")
+        return try seal(secret, kind: kind, rowKey: rowKey, keyRing: keyRing)
+    }
+
     /// The sealed value in column `index` of `row`. `BLOB` is only an affinity in SQLite: a value of another type
     /// (written by another program or a repair by hand) reads as empty, which opening reports as malformed, naming
     /// the row, where decoding it as `Data` would stop the process.

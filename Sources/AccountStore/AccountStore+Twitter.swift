@@ -45,10 +45,8 @@ extension AccountStore {
                 db, identity, userRowID: record.id!, userID: userID,
                 now: Timestamp.date(max(Timestamp.micros(now), lastChange)), seenAt: obtainedAt ?? now)
             if let credential, let keyRing {
-                // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
-                // land after a rewrap's last sweep, under a first key the keys file has replaced since)
-                let sealed = try AccountStore.seal(
-                    credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString,
+                let sealed = try AccountStore.sealInWrite(
+                    db, credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString,
                     keyRing: keyRing)
                 try AccountStore.upsertCredential(
                     db, identityRowID: identityRecord.id!, token: credential.token, sealed: sealed,
@@ -87,9 +85,8 @@ extension AccountStore {
         try AccountStore.checkIdentity(identity)
         let keyRing = try requireKeyRing()
         let result: Result<Account?, StoreError> = try await write { db in
-            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
-            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
-            let sealed = try AccountStore.seal(
+            let sealed = try AccountStore.sealInWrite(
+                db,
                 credential.secret.revealed, kind: .credential, rowKey: identity.userID.decimalString, keyRing: keyRing)
             let now = self.now()
             guard
@@ -250,14 +247,13 @@ extension AccountStore {
     {
         let keyRing = try requireKeyRing()
         try await write { db in
-            // (sealed in the transaction, with the ring as it is now: one sealed before the lock was granted could
-            // land after a rewrap's last sweep, under a first key the keys file has replaced since)
             guard
                 let identityRowID = try Int64.fetchOne(
                     db.cachedStatement(sql: "SELECT id FROM twitter_identities WHERE twitter_user_id = ?"),
                     arguments: [twitterUserID.decimalString])
             else { throw StoreError.accountNotFound("linked to Twitter id \(twitterUserID)") }
-            let sealed = try AccountStore.seal(
+            let sealed = try AccountStore.sealInWrite(
+                db,
                 credential.secret.revealed, kind: .credential, rowKey: twitterUserID.decimalString, keyRing: keyRing)
             let now = self.now()
             try AccountStore.upsertCredential(
