@@ -286,7 +286,21 @@ extension AccountStore {
     /// "After" by event id, which follows commit order whatever the clocks say (one set back, another server's). The
     /// second step of ``purgeExpired()``: it writes about the file's size again (into the `-wal`), so it fails on a
     /// disk with less room than that, the removals before it standing.
+    ///
+    /// A cancelled task, or a close of the store, while the rebuild waits for the write lock another process holds
+    /// stops the wait at once (``StoreError/rebuildCancelled(path:)``, ``StoreError/closed(path:)``): nothing is
+    /// rebuilt, no event written, and the next purge rebuilds the file. Once the rebuild has the lock, it runs to its
+    /// end with its event (a close waits for both).
     package func rebuildAfterDeletions() async throws(StoreError) -> Bool {
+        do {
+            return try await rebuildIfDue()
+        } catch let error where Task.isCancelled && AccountStore.isCancellation(error) {
+            throw .rebuildCancelled(path: path)
+        }
+    }
+
+    private func rebuildIfDue() async throws(StoreError) -> Bool {
+        if Task.isCancelled { throw .rebuildCancelled(path: path) }
         let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let due = try await read { db -> Int64? in
             // The events the last rebuild covered: up to its `through_event` (an older one: up to its own id).
@@ -314,10 +328,12 @@ extension AccountStore {
             // (a long write: the writes made meanwhile wait for it on GRDB's writer queue, not on their own threads)
             writeGate.beginLongWrite()
             defer { writeGate.endLongWrite() }
-            try await pool.writeOffPool(reached: { entry.end() }) { db in
+            try await pool.writeOffPool(reached: { entry.end() }) { [lifetime] db, isCancelled in
                 try self.checkSchemaNotAhead(db)
                 let before = AccountStore.fileSize(path)
-                try db.execute(sql: "VACUUM")
+                // (waits for the lock held elsewhere until the task is cancelled or the store closes, not in SQLite's
+                // busy handler, which neither stops)
+                try self.writeGate.rebuildFile(db, stopsWaiting: { lifetime.isClosed }, isCancelled: isCancelled)
                 try? AccountStore.truncateWithoutWaiting(db)
                 let after = AccountStore.fileSize(path)
                 try db.inTransaction(.immediate) {

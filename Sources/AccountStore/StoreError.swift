@@ -64,6 +64,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// cancelled: the `rewrapped` values it moved to key `keyID` are committed, the rest are under the keys they were,
     /// every value opens under the ring, and running it again finishes the work.
     case rewrapCancelled(keyID: String, rewrapped: Int)
+    /// The purge's rebuild of the database file at `path` (``AccountStore/purgeExpired()``) was stopped before it
+    /// began, as it waited for the write lock another process held, because its task was cancelled: nothing was
+    /// rebuilt and no `file_rebuilt` event written (the purge's removals, committed before, stand); purging again
+    /// rebuilds the file.
+    case rebuildCancelled(path: String)
     /// Reading the database at `database` failed during a backup to `path` (its disk or file system returned an error);
     /// nothing was written to `path`, which is as it was.
     case backupReadFailed(database: String, path: String, reason: String)
@@ -127,6 +132,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the key rewrap was cancelled after moving \(rewrapped) values to key \(KeyRingError.shown(keyID)) "
                 + "(committed; the others are under the keys they were, and every value opens under the key ring): "
                 + "run it again to finish"
+        case .rebuildCancelled(let path):
+            return "the rebuild of the database file \(path) was cancelled before it began (it was waiting for the "
+                + "write lock another process held); nothing was rebuilt: purge again to rebuild it"
         case .backupReadFailed(let database, let path, let reason):
             return "cannot back up the database \(database): reading it failed (\(reason)); check the disk it is on "
                 + "(the system log names the device and the error); \(path) is as it was, and no file was left"

@@ -89,10 +89,38 @@ final class WriteGate: Sendable {
     private func waitForLock<T>(
         _ db: Database, stopsWaiting: () -> Bool, isCancelled: () -> Bool, _ body: (Database) throws -> T
     ) throws -> T {
+        try retryingWhileLockHeld(stopsWaiting: stopsWaiting, isCancelled: isCancelled) { try attempt(db, body) }
+    }
+
+    /// Rebuilds the database file (`VACUUM`) on `db`, GRDB's writer outside a transaction, waiting for the write lock
+    /// held elsewhere as ``waitForLock(_:stopsWaiting:isCancelled:_:)`` does: each try gives up at once when the lock
+    /// is held (`VACUUM` takes it before it copies anything), and between tries a cancelled task gets
+    /// `CancellationError`, a closing store SQLite's misuse error, a timeout `SQLITE_BUSY`; nothing was rebuilt.
+    /// Once `VACUUM` has the lock it runs to its end, uninterrupted. (In SQLite's busy handler, as until session 52,
+    /// a purge's rebuild waited out the whole busy timeout whatever happened, and held the store's close meanwhile.)
+    func rebuildFile(_ db: Database, stopsWaiting: () -> Bool, isCancelled: () -> Bool) throws {
+        let connection = try db.openConnection()
+        try retryingWhileLockHeld(stopsWaiting: stopsWaiting, isCancelled: isCancelled) { () throws -> Attempt<Void> in
+            sqlite3_busy_timeout(connection, 0)
+            defer { sqlite3_busy_timeout(connection, busyTimeoutMilliseconds) }
+            do {
+                try db.execute(sql: "VACUUM")
+                return .committed(())
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                return .lockHeld
+            }
+        }
+    }
+
+    /// Runs `attempt` (which gives up at once when the write lock is held elsewhere) until it gets the lock, pausing
+    /// between tries (1 ms, doubling up to 20 ms), until the busy timeout, the task's cancellation or `stopsWaiting`.
+    private func retryingWhileLockHeld<T>(
+        stopsWaiting: () -> Bool, isCancelled: () -> Bool, _ attempt: () throws -> Attempt<T>
+    ) throws -> T {
         let deadline = ContinuousClock.now + busyTimeout
         var pause: UInt32 = 1000
         while true {
-            if case .committed(let value) = try attempt(db, body) { return value }
+            if case .committed(let value) = try attempt() { return value }
             if isCancelled() { throw CancellationError() }
             if stopsWaiting() {
                 throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the store closed as the write waited")

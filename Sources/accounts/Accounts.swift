@@ -15,7 +15,8 @@ struct Accounts: AsyncParsableCommand {
             Exit codes: 0 success; 1 operational failure (database, I/O, network); 64 usage error (a missing \
             subcommand too); 65 invalid input data; 75 done, but a step outside the store failed (users delete \
             --revoke-twitter-token: Twitter did not revoke the token; a committed change's report that stdout did \
-            not take, written to stderr).
+            not take, written to stderr); 130 or 143 (128 + the signal) stopped by Ctrl-C or SIGTERM after saying \
+            what is committed and how to finish (keys rewrap, purge).
             """,
         subcommands: [
             Migrate.self, MigrationsCommand.self, ImportCommand.self, ExportCommand.self, UsersCommand.self,

@@ -158,12 +158,27 @@ struct KeysCommand: AsyncParsableCommand {
             let store = try global.openStore(keyRing: keyRing)
             defer { try? store.close() }
             let progress = Progress(label: "rewrap")
+            let batchSize = batchSize
             let report: RewrapReport
             do {
-                report = try await store.rewrapSealedValues(batchSize: batchSize) { done, total in
-                    progress.update(done, of: total)
+                // Ctrl-C or SIGTERM stops the run before its next batch: the batches committed stay, and are reported
+                // below. A second signal only cancels again (the run ends within a batch), so that the report comes.
+                report = try await runCancellingOnSignals(secondSignalEnds: false) {
+                    try await store.rewrapSealedValues(batchSize: batchSize) { done, total in
+                        progress.update(done, of: total)
+                    }
                 }
-            } catch {
+            } catch StoreError.rewrapCancelled(let keyID, let rewrapped) {
+                progress.finish()
+                let key = KeyRingError.shownPlain(keyID)
+                printMessage(
+                    "accounts: stopped by \(Interruption.name) between two batches: \(rewrapped) values were "
+                        + "rewrapped under key \(key) (committed); the others are still under the keys they were, and "
+                        + "every value opens with the key ring. Run `accounts keys rewrap` again to finish (it goes "
+                        + "on from where this run stopped), and keep the old keys in the ring until `accounts keys "
+                        + "status` shows no value under another key than \(key)")
+                throw Interruption.exitCode
+            } catch let error as StoreError {
                 progress.finish()
                 throw fail(error)
             }

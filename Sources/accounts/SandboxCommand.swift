@@ -176,6 +176,8 @@ func runCancellingOnSignals<T: Sendable>(
     let sources = [SIGINT, SIGTERM].map { number in
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
+            // (recorded before the task is cancelled: its report names the signal)
+            _ = Interruption.signal.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing)
             let again = state.withLock { state in
                 defer {
                     state.signalled = true
@@ -209,4 +211,24 @@ func runCancellingOnSignals<T: Sendable>(
         if state.signalled { task.cancel() }
     }
     return try await task.value
+}
+
+/// The signal that stopped a command run with ``runCancellingOnSignals(secondSignalEnds:_:)``, for its report and
+/// its exit status.
+enum Interruption {
+    /// The first SIGINT or SIGTERM taken (0: none).
+    static let signal = Atomic<Int32>(0)
+
+    /// The signal as an operator knows it: `Ctrl-C (SIGINT)` or `SIGTERM`.
+    static var name: String {
+        signal.load(ordering: .acquiring) == SIGTERM ? "SIGTERM" : "Ctrl-C (SIGINT)"
+    }
+
+    /// The exit status of a command that a signal stopped cleanly: 128 + the signal's number (130 for Ctrl-C, 143 for
+    /// SIGTERM), as a shell reports a command the signal ended, so that a script tells it from a failure (1) and
+    /// from success; the command has said on stderr what it committed and how to finish.
+    static var exitCode: ExitCode {
+        let number = signal.load(ordering: .acquiring)
+        return ExitCode(128 + (number == 0 ? SIGINT : number))
+    }
 }

@@ -78,5 +78,8 @@ struct ReadmePromiseTests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("Exit codes:"), "\(result.stdout)")
         #expect(result.stdout.contains("75"), "accounts --help leaves out exit code 75:\n\(result.stdout)")
+        #expect(
+            result.stdout.contains("130 or 143"), "accounts --help leaves out exit codes 130 and 143:\n\(result.stdout)"
+        )
     }
 }
