@@ -23,7 +23,10 @@ func embeddingSample() async throws {
     if let existing = try store.accountID(twitterUserID: TwitterUserID(decimal: "1234567890123456789")!) {
         print("already registered as \(existing): sign them in")
     }
+    // the audit trail, newest first (`created`, `signed_in`, `linked`, …; `recentEvents(limit:)` for every account's)
+    for event in try await store.events(for: ann.id, limit: 20) {
+        print(event.occurredAt, event.kind.rawValue, event.actor, event.details)
+    }
 
     try store.close()  // at shutdown: checkpoints the -wal file, so deleted rows leave it too
-    _ = ann
 }
