@@ -62,9 +62,14 @@ extension AccountStore {
         let cancelled = BackupCancellation()
         do {
             try await withTaskCancellationHandler {
-                try await pool.readOffPool(unsafe: true) { db in
+                try await pool.readOffPool(unsafe: true) { [database = self.path, writeGate] _ in
                     entry.end()
-                    return try Self.vacuum(db, into: temporary, cancelled: cancelled, progress: progress)
+                    // (the pool's reader stays open meanwhile, so the copy's own connection never closes the
+                    // database's last one, which would checkpoint it)
+                    let connection = try Self.openForCopy(
+                        database, busyTimeoutMilliseconds: writeGate.busyTimeoutMilliseconds)
+                    defer { sqlite3_close_v2(connection) }
+                    return try Self.vacuum(connection, into: temporary, cancelled: cancelled, progress: progress)
                 }
             } onCancel: {
                 cancelled.flag.store(true, ordering: .relaxed)
@@ -183,19 +188,51 @@ extension AccountStore {
         }
     }
 
-    /// Copies the database `db` reads into the empty file `temporary`, then flushes it to disk.
+    /// A connection of the copy's own to the database at `path`, opened read-write (or read-only where the file is
+    /// write-protected), even for a store opened read-only: `VACUUM INTO` writes nothing to the database, and SQLite
+    /// opened read-only, as the store's readers are, writes and rereads the copy's pages several times each (for
+    /// 100,000 accounts, 48,611 page writes and 3.3 s of CPU against 10,539 and 0.9 s read-write, with `sqlite3`
+    /// 3.40 and `accounts backup` alike; at 1,000,000, 46 s of CPU for `accounts backup` where `sqlite3` read-write
+    /// took 1.9 s). It is opened through a `mode=rw` URI, so that a database gone from `path` fails the backup rather
+    /// than being made anew, while `VACUUM INTO` may still create the copy (it opens it with the connection's flags).
+    private static func openForCopy(_ path: String, busyTimeoutMilliseconds: CInt) throws -> OpaquePointer {
+        // (a failure to open the database is the database's, never the copy's: a store error naming it)
+        guard let real = realpath(path, nil) else { throw StoreError.databaseMissing(path: path) }
+        let file = String(cString: real)
+        free(real)
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        // `realpath` gives one leading slash: `file:/…`, never `file://…` (an authority).
+        guard let encoded = file.addingPercentEncoding(withAllowedCharacters: allowed) else {
+            throw StoreError.database(path: path, code: SQLITE_CANTOPEN, message: "its path cannot be written as a URI")
+        }
+        var connection: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2("file:" + encoded + "?mode=rw", &connection, flags | SQLITE_OPEN_EXRESCODE, nil)
+        guard code == SQLITE_OK, let connection else {
+            let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+            sqlite3_close_v2(connection)
+            throw StoreError.from(DatabaseError(resultCode: ResultCode(rawValue: code), message: message), path: path)
+        }
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+        return connection
+    }
+
+    /// Copies the database `connection` reads into the empty file `temporary`, then flushes it to disk.
     private static func vacuum(
-        _ db: Database, into temporary: String, cancelled: BackupCancellation,
+        _ connection: OpaquePointer, into temporary: String, cancelled: BackupCancellation,
         progress: @escaping @Sendable (Int, Int) -> Void
     ) throws {
-        let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-        let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-        let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        func pragma(_ name: String) throws -> Int? {
+            try RawStatement(connection: connection, sql: "PRAGMA \(name)").firstInteger().map(Int.init)
+        }
+        let pageSize = try pragma("page_size") ?? 4096
+        let pages = try pragma("page_count") ?? 0
+        let free = try pragma("freelist_count") ?? 0
         let watch = BackupWatch(
             path: temporary, expected: max(0, pages - free) * pageSize, cancelled: cancelled, progress: progress)
         let context = Unmanaged.passRetained(watch)
         defer { context.release() }
-        let connection = try db.openConnection()
         // Every 10,000 virtual machine steps: report the copy's size now and then, and stop when cancelled.
         sqlite3_progress_handler(
             connection, 10_000,
@@ -204,7 +241,9 @@ extension AccountStore {
                 return Unmanaged<BackupWatch>.fromOpaque(pointer).takeUnretainedValue().step() ? 1 : 0
             }, context.toOpaque())
         defer { sqlite3_progress_handler(connection, 0, nil, nil) }
-        try db.execute(sql: "VACUUM INTO ?", arguments: [temporary])
+        let copy = try RawStatement(connection: connection, sql: "VACUUM INTO ?")
+        copy.bind(1, temporary)
+        try copy.execute()
         watch.report()
         // SQLite does not flush what VACUUM INTO writes.
         let descriptor = Foundation.open(temporary, O_RDONLY | O_CLOEXEC)

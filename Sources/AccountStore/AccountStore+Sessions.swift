@@ -125,12 +125,13 @@ extension AccountStore {
     /// session came of it, and why: `reason` `deleted` or `disabled` for an account deleted or disabled since the
     /// checks, else `sessions_ended`); when that event cannot be written, this throws and the sign-in is not told of a
     /// refusal the audit trail does not hold.
-    /// - Returns: `nil` when no session was written (the account is gone or not active, or its sessions were ended
-    ///   after `unlessEndedAfter`), else whether the account had signed in from `device` before.
+    /// - Returns: ``SessionRefusal`` when no session was written (the account is gone or not active, or its sessions
+    ///   were ended after `unlessEndedAfter`): the reason its `sign_in_refused` event gives, for the sign-in to tell
+    ///   the person. Else whether the account had signed in from `device` before.
     package func replaceBrowserSession(
         _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark?,
         notingDevice device: String
-    ) async throws(StoreError) -> DeviceSighting? {
+    ) async throws(StoreError) -> Result<DeviceSighting, SessionRefusal> {
         try await write { db in
             switch try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark) {
             case .refused(let reason):
@@ -142,10 +143,11 @@ extension AccountStore {
                             kind: .signInRefused, subject: user, actor: "user", details: ["reason": reason.rawValue],
                             occurredAt: self.now()))
                 }
-                return nil
+                return .failure(reason)
             case .written(let userRowID):
-                guard let device = Self.storableDevice(device) else { return .known }
-                return try AccountStore.noteDevice(db, device, userRowID: userRowID, at: Timestamp.micros(self.now()))
+                guard let device = Self.storableDevice(device) else { return .success(.known) }
+                return .success(
+                    try AccountStore.noteDevice(db, device, userRowID: userRowID, at: Timestamp.micros(self.now())))
             }
         }
     }
@@ -155,11 +157,12 @@ extension AccountStore {
         /// The session was written; the row id of its account (0 for a session of nobody).
         case written(userRowID: Int64)
         /// Nothing was written, for this reason.
-        case refused(RefusalReason)
+        case refused(SessionRefusal)
     }
 
-    /// Why a session was refused: the `reason` of its `sign_in_refused` event.
-    private enum RefusalReason: String {
+    /// Why the store refused to write a sign-in's session: the `reason` of its `sign_in_refused` event (its raw
+    /// value). A sign-in tells the person by it (the web routes: a page for each), never by matching text.
+    package enum SessionRefusal: String, Error, Sendable, Hashable, CaseIterable {
         /// The account was deleted since the sign-in's checks.
         case deleted
         /// The account is not active (an operator disabled it since the checks).

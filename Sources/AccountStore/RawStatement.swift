@@ -9,8 +9,12 @@ final class RawStatement {
     private let connection: OpaquePointer
 
     /// Prepares `sql` on `db`'s connection; the statement must not outlive it.
-    init(_ db: Database, sql: String) throws {
-        let connection = try db.openConnection()
+    convenience init(_ db: Database, sql: String) throws {
+        try self.init(connection: try db.openConnection(), sql: sql)
+    }
+
+    /// Prepares `sql` on the SQLite connection `connection`; the statement must not outlive it.
+    init(connection: OpaquePointer, sql: String) throws {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {

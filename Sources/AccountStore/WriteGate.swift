@@ -22,8 +22,8 @@ final class WriteGate: Sendable {
     let durableCommits = Atomic<Int>(0)
     /// Writes of this store started and not finished: running, or waiting for the write lock or for another write.
     var writesInFlight: Int { inFlight.load(ordering: .acquiring) }
-    /// The busy timeout the writer connection has outside the immediate attempt.
-    private let busyTimeoutMilliseconds: CInt
+    /// The busy timeout the writer connection has outside the immediate attempt (and the backup's own connection).
+    let busyTimeoutMilliseconds: CInt
     /// How long a write handed to the writer waits for the lock held elsewhere.
     private let busyTimeout: Duration
     /// The store's configured `synchronous` level, restored after a write that needs no fsync.

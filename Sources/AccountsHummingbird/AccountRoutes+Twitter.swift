@@ -281,9 +281,10 @@ extension AccountRoutes {
     }
 
     /// Signs `account` in on a new session id, unless the account's sessions were ended by an event after `mark` (read
-    /// before the sign-in's checks began: whatever let it in was checked before that). Only `draft`, the draft this
-    /// sign-in was made to link, moves with it: nothing else of the old id's (which another site on the host may have
-    /// planted) follows the person in.
+    /// before the sign-in's checks began: whatever let it in was checked before that), or it was disabled or deleted
+    /// since: then a ``Refusal`` whose page says which (``refusedSignIn(_:)``). Only `draft`, the draft this sign-in
+    /// was made to link, moves with it: nothing else of the old id's (which another site on the host may have planted)
+    /// follows the person in.
     func signIn(
         _ visit: Visit, as account: Account, checkedAfter mark: AccountStore.EventMark,
         carryingDraft draft: String? = nil
@@ -294,15 +295,24 @@ extension AccountRoutes {
         // A browser with no label counts as one device, "an unknown browser": sending no `User-Agent` must not be
         // the way to sign in unannounced.
         let seen = device ?? DeviceLabel.unknown
-        guard
-            let (new, sighting) = try await sessions.rotate(
-                visit.session, to: account.id, checkedAfter: mark, device: device, seen: seen)
-        else {
-            // A password reset, change, addition or removal or "sign out everywhere" ended the account's sessions while this
-            // sign-in was checked.
+        let new: BrowserSessions.Current
+        let sighting: AccountStore.DeviceSighting
+        switch try await sessions.rotate(visit.session, to: account.id, checkedAfter: mark, device: device, seen: seen)
+        {
+        case .success(let rotated):
+            (new, sighting) = rotated
+        case .failure(let refusal):
             // (its `sign_in_refused` event is written in the transaction that refused the session)
-            logger.info("sign-in refused: sessions ended meanwhile", metadata: ["account.id": "\(account.id)"])
-            throw Refusal(response: redirect(visit, to: "/login?notice=sessions_ended"))
+            let why =
+                switch refusal {
+                case .disabled: "the account was disabled"
+                case .deleted: "the account was deleted"
+                case .sessionsEnded: "its sessions ended"
+                }
+            logger.info(
+                "sign-in refused: \(why) meanwhile",
+                metadata: ["account.id": "\(account.id)", "web.reason": "\(refusal.rawValue)"])
+            throw Refusal(response: redirect(visit, to: Self.refusedSignIn(refusal)))
         }
         if let draft {
             do {
@@ -317,6 +327,18 @@ extension AccountRoutes {
             sendSecurityNotice(.newDevice, for: account, device: seen)
         }
         return new
+    }
+
+    /// Where a sign-in whose session the store refused sends the person (``signIn(_:as:checkedAfter:carryingDraft:)``):
+    /// the home page saying the account is disabled (an operator disabled it while the sign-in was checked) or was
+    /// deleted, or the log-in page saying every session of it was ended meanwhile (a password reset, change, addition
+    /// or removal, "sign out everywhere"), where logging in again opens one.
+    static func refusedSignIn(_ refusal: AccountStore.SessionRefusal) -> String {
+        switch refusal {
+        case .disabled: "/?notice=\(RestartReason.accountDisabled.rawValue)"
+        case .deleted: "/?notice=account_deleted"
+        case .sessionsEnded: "/login?notice=sessions_ended"
+        }
     }
 
     /// The response for a registration failure: a Twitter app set up wrong

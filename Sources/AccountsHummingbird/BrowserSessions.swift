@@ -81,22 +81,22 @@ struct BrowserSessions: Sendable {
     }
 
     /// Signs `user` in: a new session id, CSRF token and lifetimes (and `device`, the browser's label) replace `old`,
-    /// and the account's device list notes `seen`, in one transaction; `nil` when `user` was deleted or disabled, or
-    /// every session of it was ended by an event after `mark` (read before the sign-in's checks began), with nothing
-    /// changed but the `sign_in_refused` event that says which. Else the new session and whether the account had
-    /// signed in from `seen` before.
+    /// and the account's device list notes `seen`, in one transaction. The store's refusal when `user` was deleted or
+    /// disabled, or every session of it was ended by an event after `mark` (read before the sign-in's checks began),
+    /// with nothing changed but the `sign_in_refused` event that says which. Else the new session and whether the
+    /// account had signed in from `seen` before.
     func rotate(
         _ old: Current?, to user: UserID, checkedAfter mark: AccountStore.EventMark, device: String?, seen: String
     )
-        async throws(StoreError) -> (session: Current, device: AccountStore.DeviceSighting)?
+        async throws(StoreError) -> Result<
+            (session: Current, device: AccountStore.DeviceSighting), AccountStore.SessionRefusal
+        >
     {
         var new = Self.make(user: user, now: store.currentDate, configuration: configuration)
         new.record.device = device
-        guard
-            let sighting = try await store.replaceBrowserSession(
-                old?.record.tokenHash, with: new.record, unlessEndedAfter: mark, notingDevice: seen)
-        else { return nil }
-        return (new, sighting)
+        return try await store.replaceBrowserSession(
+            old?.record.tokenHash, with: new.record, unlessEndedAfter: mark, notingDevice: seen
+        ).map { sighting in (new, sighting) }
     }
 
     /// `current` under a new id and CSRF token, the rest kept (``AccountStore/rekeyBrowserSession(_:to:csrfToken:)``):

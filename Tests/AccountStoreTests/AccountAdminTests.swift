@@ -194,7 +194,7 @@ struct AccountAdminTests {
             #expect(try databaseDump(path) == before)
             let sighting = try await store.replaceBrowserSession(
                 nil, with: session("b"), unlessEndedAfter: checkedAt, notingDevice: "Firefox on Linux")
-            #expect(sighting == nil)
+            #expect(sighting == .failure(.deleted))
             #expect(countQuery(path, "SELECT count(*) FROM browser_sessions") == 0)
             #expect(
                 countQuery(
@@ -231,8 +231,8 @@ extension AccountAdminTests {
             let sighting = try await store.replaceBrowserSession(
                 nil, with: session, unlessEndedAfter: checkedAt, notingDevice: "Firefox on Linux")
 
-            // Then it is refused, and the trail's newest event about ann says why
-            #expect(sighting == nil)
+            // Then it is refused, saying why, and so does the trail's newest event about ann
+            #expect(sighting == .failure(AccountStore.SessionRefusal(rawValue: reason)!))
             #expect(countQuery(dir + "/accounts.sqlite", "SELECT count(*) FROM browser_sessions") == 0)
             let refusal = try #require(try await store.events(for: ann.id).first)
             #expect(refusal.kind == .signInRefused, "\(refusal.kind)")

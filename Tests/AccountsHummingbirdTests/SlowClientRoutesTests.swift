@@ -7,18 +7,28 @@ struct SlowClientRoutesTests {
     /// On ``AccountRoutes/http1Server(idleTimeout:requestReadTimeout:writeTimeout:connectionsPerClient:)``, a
     /// connection that sends nothing, and one whose headers come a byte at a time, are closed after the idle timeout;
     /// one whose form body keeps coming, a byte every 100 ms (each well within the idle timeout), is closed after the
-    /// read timeout.
+    /// read timeout. Each is timed from the moment before the server could start its timeout (its connection; the
+    /// body's headers), not from one start after all three were set up (a client thread held up in between made the
+    /// server seem early). A client whose thread was held up for the idle timeout between two bytes of the body was
+    /// silent that long, and is rightly closed as idle: then only the idle timeout is checked. (Under heavy load,
+    /// four CPU burners beside the suite, this has still failed now and then: the body closed 1.4–1.75 s after its
+    /// headers while its client never paused 0.15 s; the server's cause is not found yet.)
     @Test func idleAndTricklingConnectionsAreClosedAfterTheirTimeouts() async throws {
         try await WebApp.run(idleTimeout: .seconds(1), requestReadTimeout: .seconds(2)) { app in
             // Given a client that sends nothing, one that trickles its headers, and one that trickles a form body
             let port = try #require(app.base.port)
             // When they go on for up to 10 s
-            let closed = try await SlowClient.trickleThree(port: port, every: .milliseconds(100), for: .seconds(10))
+            let outcome = try await SlowClient.trickleThreeObserved(
+                port: port, every: .milliseconds(100), for: .seconds(10))
+            let closed = outcome.closed
             // Then each is closed, after its own timeout
-            #expect(closed.keys.sorted() == ["body", "headers", "idle"], "closed: \(closed)")
-            #expect(closed["idle"].map { $0 >= .milliseconds(800) } == true, "\(closed)")
-            #expect(closed["headers"].map { $0 >= .milliseconds(800) } == true, "\(closed)")
-            #expect(closed["body"].map { $0 >= .milliseconds(1800) } == true, "\(closed)")
+            #expect(closed.keys.sorted() == ["body", "headers", "idle"], "\(outcome)")
+            #expect(closed["idle"].map { $0 >= .milliseconds(800) } == true, "\(outcome)")
+            #expect(closed["headers"].map { $0 >= .milliseconds(800) } == true, "\(outcome)")
+            #expect(closed["body"].map { $0 >= .milliseconds(800) } == true, "\(outcome)")
+            // And the body, sent without a pause as long as the idle timeout, only after the read timeout
+            let silent = outcome.longestSilence["body"].map { $0 >= .milliseconds(900) } ?? false
+            #expect(silent || closed["body"].map { $0 >= .milliseconds(1800) } == true, "\(outcome)")
         }
     }
 

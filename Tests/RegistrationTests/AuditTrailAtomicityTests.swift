@@ -205,7 +205,7 @@ struct AuditTrailAtomicityTests {
             try await fixture.expectAtomic("a sign-in's session refused", records: [.signInRefused]) {
                 guard
                     try await store.replaceBrowserSession(
-                        nil, with: session, unlessEndedAfter: mark, notingDevice: "curl") == nil
+                        nil, with: session, unlessEndedAfter: mark, notingDevice: "curl") == .failure(.sessionsEnded)
                 else { throw Failure.outcome("a session opened") }
             }
             _ = try await fixture.register("dora", twitterID: "1002")

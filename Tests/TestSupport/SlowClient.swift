@@ -115,37 +115,81 @@ extension SlowClient {
     /// Opens three connections to `port` and plays three slow clients on them, a step every `interval`: `idle` sends
     /// nothing, `headers` sends a request's headers a byte a step, `body` sends complete headers of a 60,000-byte
     /// form and then its body a byte a step. Stops when the server has closed all three, or `limit` after the start.
-    /// Returns, for each one the server closed, when it did (from the start). The clients keep time on a thread of
-    /// their own (``onOwnThread(_:)``): a step that waited for a thread of the busy cooperative pool would leave a
-    /// trickling client silent past the server's idle timeout.
+    /// Returns, for each one the server closed, when it did, timed from the moment before the server could start
+    /// the timeout that closes it (``TrickleOutcome/closed``). The clients keep time on a thread of their own
+    /// (``onOwnThread(_:)``): a step that waited for a thread of the busy cooperative pool would leave a trickling
+    /// client silent past the server's idle timeout.
     public static func trickleThree(
         port: Int, every interval: Duration, for limit: Duration
     ) async throws -> [String: Duration] {
+        try await trickleThreeObserved(port: port, every: interval, for: limit).closed
+    }
+
+    /// What ``trickleThreeObserved(port:every:for:)`` saw.
+    public struct TrickleOutcome: Sendable, CustomStringConvertible {
+        /// For each client the server closed, when it did: `idle` and `headers` from just before they connected (the
+        /// server's idle timeout cannot start before), `body` from just before it sent its headers (nor can the read
+        /// timeout). Taken from one start after all three are set up, a client thread held up between its own setup
+        /// and the start (a loaded machine) saw the server close them early by that much.
+        public var closed: [String: Duration]
+        /// For each trickling client (`headers`, `body`), the longest it went without sending a byte before the server
+        /// closed it (or the end), from its headers or first byte on: a thread held up for as long as the server's
+        /// idle timeout leaves the connection silent, and the server then rightly closes it as idle.
+        public var longestSilence: [String: Duration]
+
+        public var description: String { "closed after \(closed), longest silences \(longestSilence)" }
+    }
+
+    /// ``trickleThree(port:every:for:)``, with the longest pause of each trickling client.
+    public static func trickleThreeObserved(
+        port: Int, every interval: Duration, for limit: Duration
+    ) async throws -> TrickleOutcome {
         try await onOwnThread { Result { try trickleThreeBlocking(port: port, every: interval, for: limit) } }.get()
     }
 
     private static func trickleThreeBlocking(
         port: Int, every interval: Duration, for limit: Duration
-    ) throws -> [String: Duration] {
+    ) throws -> TrickleOutcome {
+        var origin: [String: ContinuousClock.Instant] = [:]
+        origin["idle"] = .now
         let idle = try SlowClient(port: port)
+        origin["headers"] = .now
         let headers = try SlowClient(port: port)
+        // (from its connection on: the server's idle timeout runs from then until its headers come)
+        var lastSent: [String: ContinuousClock.Instant] = ["body": .now]
         let body = try SlowClient(port: port)
+        origin["body"] = .now
         guard body.send("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n") else {
             throw SlowClientError.send(errno)
         }
+        var outcome = TrickleOutcome(closed: [:], longestSilence: [:])
+        /// Notes a byte `name` sent (or its close, or the end): how long it had been silent.
+        func noteSilence(_ name: String) {
+            let now = ContinuousClock.now
+            if let last = lastSent[name] {
+                outcome.longestSilence[name] = max(outcome.longestSilence[name] ?? .zero, now - last)
+            }
+            lastSent[name] = now
+        }
+        noteSilence("body")
         let header = Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + String(repeating: "a", count: 200))
         let started = ContinuousClock.now
-        var closed: [String: Duration] = [:]
         var step = 0
         while true {
             // (checked before the time is up, so that a test starved of threads still sees what closed)
             for (name, client) in [("idle", idle), ("headers", headers), ("body", body)]
-            where closed[name] == nil && client.isClosedByServer {
-                closed[name] = ContinuousClock.now - started
+            where outcome.closed[name] == nil && client.isClosedByServer {
+                outcome.closed[name] = ContinuousClock.now - origin[name]!
+                if name != "idle" { noteSilence(name) }
             }
-            if closed.count == 3 || ContinuousClock.now - started > limit { return closed }
-            if closed["headers"] == nil { headers.send(String(header[step % header.count])) }
-            if closed["body"] == nil { body.send("a") }
+            if outcome.closed.count == 3 || ContinuousClock.now - started > limit {
+                for name in ["headers", "body"] where outcome.closed[name] == nil { noteSilence(name) }
+                return outcome
+            }
+            if outcome.closed["headers"] == nil, headers.send(String(header[step % header.count])) {
+                noteSilence("headers")
+            }
+            if outcome.closed["body"] == nil, body.send("a") { noteSilence("body") }
             step += 1
             sleepBlocking(interval)
         }
