@@ -62,12 +62,20 @@ extension AccountStore {
         let cancelled = BackupCancellation()
         do {
             try await withTaskCancellationHandler {
-                try await pool.readOffPool(unsafe: true) { [database = self.path, writeGate] _ in
+                try await pool.readOffPool(unsafe: true) { [database = self.path, writeGate, fileIdentity] db in
                     entry.end()
                     // (the pool's reader stays open meanwhile, so the copy's own connection never closes the
                     // database's last one, which would checkpoint it)
-                    let connection = try Self.openForCopy(
-                        database, busyTimeoutMilliseconds: writeGate.busyTimeoutMilliseconds)
+                    guard
+                        let connection = try Self.openForCopy(
+                            database, identity: fileIdentity, busyTimeoutMilliseconds: writeGate.busyTimeoutMilliseconds
+                        )
+                    else {
+                        // (the file at the path is no longer the store's: moved, deleted or replaced while it was
+                        // open; the reader still reads the store's own, read-only and slower)
+                        return try Self.vacuum(
+                            try db.openConnection(), into: temporary, cancelled: cancelled, progress: progress)
+                    }
                     defer { sqlite3_close_v2(connection) }
                     return try Self.vacuum(connection, into: temporary, cancelled: cancelled, progress: progress)
                 }
@@ -193,19 +201,23 @@ extension AccountStore {
     /// opened read-only, as the store's readers are, writes and rereads the copy's pages several times each (for
     /// 100,000 accounts, 48,611 page writes and 3.3 s of CPU against 10,539 and 0.9 s read-write, with `sqlite3`
     /// 3.40 and `accounts backup` alike; at 1,000,000, 46 s of CPU for `accounts backup` where `sqlite3` read-write
-    /// took 1.9 s). It is opened through a `mode=rw` URI, so that a database gone from `path` fails the backup rather
-    /// than being made anew, while `VACUUM INTO` may still create the copy (it opens it with the connection's flags).
-    private static func openForCopy(_ path: String, busyTimeoutMilliseconds: CInt) throws -> OpaquePointer {
-        // (a failure to open the database is the database's, never the copy's: a store error naming it)
-        guard let real = realpath(path, nil) else { throw StoreError.databaseMissing(path: path) }
+    /// took 1.9 s). It is opened through a `mode=rw` URI, so that the database is never made anew, while `VACUUM INTO`
+    /// may still create the copy (it opens it with the connection's flags). `nil` when `path` no longer names the file
+    /// the store opened (`identity`): moved, deleted or replaced while the store was open. A failure to open or read
+    /// the database is the store's error naming it, never the copy's.
+    private static func openForCopy(
+        _ path: String, identity: (device: UInt64, inode: UInt64)?, busyTimeoutMilliseconds: CInt
+    ) throws -> OpaquePointer? {
+        var info = stat()
+        guard let identity, stat(path, &info) == 0, UInt64(info.st_dev) == identity.device,
+            UInt64(info.st_ino) == identity.inode, let real = realpath(path, nil)
+        else { return nil }
         let file = String(cString: real)
         free(real)
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")
         // `realpath` gives one leading slash: `file:/…`, never `file://…` (an authority).
-        guard let encoded = file.addingPercentEncoding(withAllowedCharacters: allowed) else {
-            throw StoreError.database(path: path, code: SQLITE_CANTOPEN, message: "its path cannot be written as a URI")
-        }
+        guard let encoded = file.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
         var connection: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2("file:" + encoded + "?mode=rw", &connection, flags | SQLITE_OPEN_EXRESCODE, nil)
@@ -215,6 +227,14 @@ extension AccountStore {
             throw StoreError.from(DatabaseError(resultCode: ResultCode(rawValue: code), message: message), path: path)
         }
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
+        do {
+            // (SQLite opens the database's log and index, and takes its locks, at the first read: here, where a
+            // failure is the database's)
+            _ = try RawStatement(connection: connection, sql: "SELECT count(*) FROM sqlite_schema").firstInteger()
+        } catch {
+            sqlite3_close_v2(connection)
+            throw StoreError.from(error, path: path)
+        }
         return connection
     }
 
@@ -242,7 +262,7 @@ extension AccountStore {
             }, context.toOpaque())
         defer { sqlite3_progress_handler(connection, 0, nil, nil) }
         let copy = try RawStatement(connection: connection, sql: "VACUUM INTO ?")
-        copy.bind(1, temporary)
+        copy.bind(1, plainFileName(temporary))
         try copy.execute()
         watch.report()
         // SQLite does not flush what VACUUM INTO writes.
@@ -254,12 +274,21 @@ extension AccountStore {
         }
     }
 
+    /// `path` as SQLite reads a file name, never a URI: `./` before a relative one, as a `file:…` name (an `--output
+    /// file:x/copy.sqlite`) is a URI to a connection that takes them (Debian's SQLite takes them everywhere), which
+    /// names another file.
+    private static func plainFileName(_ path: String) -> String {
+        path.hasPrefix("/") ? path : "./" + path
+    }
+
     /// Opens the copy at `temporary` read-only and checks it: `quick_check` must say `ok`; its accounts and schema
     /// version are read for the report.
     private static func checkCopy(_ temporary: String, destination: String) throws(StoreError) -> BackupReport {
         var connection: OpaquePointer?
         defer { sqlite3_close_v2(connection) }
-        guard sqlite3_open_v2(temporary, &connection, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let connection else {
+        guard sqlite3_open_v2(plainFileName(temporary), &connection, SQLITE_OPEN_READONLY, nil) == SQLITE_OK,
+            let connection
+        else {
             throw .backupFailed(path: destination, reason: "the copy cannot be opened to check it")
         }
         func single(_ sql: String) throws(StoreError) -> String? {

@@ -300,7 +300,6 @@ extension AccountStore {
     }
 
     private func rebuildIfDue() async throws(StoreError) -> Bool {
-        if Task.isCancelled { throw .rebuildCancelled(path: path) }
         let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let due = try await read { db -> Int64? in
             // The events the last rebuild covered: up to its `through_event` (an older one: up to its own id).
@@ -319,6 +318,7 @@ extension AccountStore {
             return pending ? try Int64.fetchOne(db, sql: "SELECT max(id) FROM account_events") ?? 0 : nil
         }
         guard let through = due else { return false }
+        if Task.isCancelled { throw .rebuildCancelled(path: path) }
         let (path, now) = (path, now)
         // (the rebuild, the checkpoint and the event in one turn of the writer: a close meanwhile waits for all three,
         // so no rebuild goes without its event; a call made after the close began gives `closed`, nothing rebuilt)

@@ -25,6 +25,9 @@ public struct AccountStore: Sendable {
     let path: String
     /// Whether the store was opened read-only (``StoreConfiguration/readOnly``): it then never checkpoints.
     let readOnly: Bool
+    /// The device and inode of the database file when the store opened: a backup reads through a connection of its
+    /// own only while `path` still names that file (``backUp(to:progress:)``).
+    let fileIdentity: (device: UInt64, inode: UInt64)?
     let keyRing: KeyRing?
     /// The store's logger hearing of the keys file's changes, until ``close()`` (or the store is released).
     let keysFileReporting: KeysFileReporting?
@@ -103,6 +106,8 @@ public struct AccountStore: Sendable {
         self.pool = pool
         self.path = path
         self.readOnly = configuration.readOnly
+        var info = stat()
+        self.fileIdentity = stat(path, &info) == 0 ? (UInt64(info.st_dev), UInt64(info.st_ino)) : nil
         self.keyRing = keyRing
         self.logger = configuration.logger
         // A keys file changed under the running store (a rotation, or a mistake the ring does not take) is one line.

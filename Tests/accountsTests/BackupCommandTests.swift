@@ -26,6 +26,27 @@ struct BackupCommandTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(".") }
     }
 
+    /// A relative `--output` whose first directory is named like a URI (`file:x/copy.sqlite`) is that file: SQLite,
+    /// which takes URIs on Debian's build, once read the hidden copy's name as `x/…` and failed to check it ("the
+    /// copy cannot be opened"), or checked a copy in `x/` and renamed the empty hidden file over `FILE`.
+    @Test func aRelativeOutputNamedLikeAURIIsThatFile() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let key = try SecretKey.generate(id: "k1")
+            try await KeysCommandTests.seedCredentials(3, sealedUnder: key, in: dir)
+            for folder in ["file:x", "x"] {
+                try FileManager.default.createDirectory(atPath: dir + "/" + folder, withIntermediateDirectories: false)
+            }
+
+            let result = try await runAccounts(
+                ["--database", "accounts.sqlite", "backup", "--output", "file:x/copy.sqlite"], currentDirectory: dir)
+
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try databaseDump(dir + "/file:x/copy.sqlite") == databaseDump(dir + "/accounts.sqlite"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/x") == [])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/file:x") == ["copy.sqlite"])
+        }
+    }
+
     /// The copy holds the same rows as the database (sealed tokens included, which open with the same keys), is
     /// readable by its owner alone, replaces the file that was at its path, and the command says what it holds.
     @Test func aBackupHoldsTheWholeDatabaseAndReplacesTheOldCopy() async throws {
