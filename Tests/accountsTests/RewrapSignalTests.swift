@@ -37,34 +37,36 @@ struct RewrapSignalTests {
                 environment: childEnvironment(rotated), stdout: .pipe, stderr: .pipe)
             let collected = Locked<(out: [UInt8], err: [UInt8])?>(nil)
             process.readOutput { out, err in collected.withLock { $0 = (out, err) } }
-            let begun = await onOwnThread { () -> Bool in
+            // (all on a thread of its own, from the first batches seen to the signal: the rewrap's next batch waits
+            // for the lock only its busy timeout, and a test resumed on a busy cooperative pool was seen to take
+            // longer than that between the two. The rewrap is stopped while the test takes the lock: its batches come
+            // back to back, and a lock taken beside them through SQLite's busy handler was seen to come only after
+            // all 2,000; stopped holding the lock itself, it is let go on a little, and stopped again)
+            let (begun, holder, movedBeforeTheSignal, runningAtTheSignal) = await onOwnThread {
+                () -> (Bool, Result<WriteLockHolder, any Error>, Int, Bool) in
+                var begun = false
                 let deadline = ContinuousClock.now + .seconds(300)
                 while ContinuousClock.now < deadline && process.isRunning {
                     if countQuery(database, underB) >= 10 {
                         process.send(SIGSTOP)
-                        return true
+                        begun = true
+                        break
                     }
                     usleep(1_000)
                 }
-                return false
-            }
-            // (the rewrap is stopped while the test takes the lock: its batches come back to back, and a lock taken
-            // beside them through SQLite's busy handler was seen to come only after all 2,000; stopped holding the
-            // lock itself, it is let go on a little, and stopped again)
-            let holder = await onOwnThread { () -> Result<WriteLockHolder, any Error> in
-                var result: Result<WriteLockHolder, any Error> = .failure(CancellationError())
-                for _ in 0..<100 {
-                    result = Result { try WriteLockHolder(path: database, waitingUpTo: .milliseconds(200)) }
+                var holder: Result<WriteLockHolder, any Error> = .failure(CancellationError())
+                for _ in 0..<100 where begun {
+                    holder = Result { try WriteLockHolder(path: database, waitingUpTo: .milliseconds(200)) }
                     process.send(SIGCONT)
-                    if case .success = result { break }
+                    if case .success = holder { break }
                     usleep(2_000)
                     process.send(SIGSTOP)
                 }
-                return result
+                let moved = countQuery(database, underB)
+                let running = process.isRunning
+                process.send(signal)
+                return (begun, holder, moved, running)
             }
-            let movedBeforeTheSignal = countQuery(database, underB)
-            let runningAtTheSignal = process.isRunning
-            process.send(signal)
             let termination = try await process.exit(upTo: .seconds(120))
             try holder.get().release()
             try #require(
