@@ -214,13 +214,10 @@ extension AccountStore {
         else { return nil }
         let file = String(cString: real)
         free(real)
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "?#%")
-        // `realpath` gives one leading slash: `file:/…`, never `file://…` (an authority).
-        guard let encoded = file.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
+        guard let uri = uri(ofResolvedFile: file, mode: "rw") else { return nil }
         var connection: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2("file:" + encoded + "?mode=rw", &connection, flags | SQLITE_OPEN_EXRESCODE, nil)
+        let code = sqlite3_open_v2(uri, &connection, flags | SQLITE_OPEN_EXRESCODE, nil)
         guard code == SQLITE_OK, let connection else {
             let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             sqlite3_close_v2(connection)

@@ -228,11 +228,7 @@ public struct AccountStore: Sendable {
         let isWAL = header[header.startIndex + 18] == 2 && header[header.startIndex + 19] == 2
         var logInfo = stat()
         let hasLog = stat(file + "-wal", &logInfo) == 0 && logInfo.st_size > 0
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "?#%")
-        // `realpath` gives one leading slash: `file:/…`, never `file://…` (an authority).
-        guard let encoded = file.addingPercentEncoding(withAllowedCharacters: allowed) else { return nil }
-        let readOnly = "file:" + encoded + "?mode=ro"
+        guard let readOnly = uri(ofResolvedFile: file, mode: "ro") else { return nil }
         if isWAL && !hasLog {
             // An immutable read takes no locks: another process writing and checkpointing meanwhile can make it fail
             // (even as `SQLITE_CORRUPT`). A failure is then asked again of a plain read-only connection.
@@ -319,6 +315,15 @@ public struct AccountStore: Sendable {
         }
         if let malformed { throw .migration(malformed) }
         return applied
+    }
+
+    /// The SQLite URI of `file`, a path `realpath` gave, opened in `mode` (`ro`, `rw`); `nil` when it cannot be
+    /// written as one.
+    static func uri(ofResolvedFile file: String, mode: String) -> String? {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        // `realpath` gives one leading slash: `file:/…`, never `file://…` (an authority).
+        return file.addingPercentEncoding(withAllowedCharacters: allowed).map { "file:" + $0 + "?mode=" + mode }
     }
 
     static func openPool(_ configuration: StoreConfiguration) throws(StoreError) -> DatabasePool {
