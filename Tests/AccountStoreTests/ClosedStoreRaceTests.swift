@@ -68,14 +68,8 @@ struct ClosedStoreRaceTests {
             let path = dir + "/accounts.sqlite"
             // (a busy timeout no stall of a loaded machine outlasts: the rebuild waits for the lock until let go)
             let store = try Self.store(at: path, busyTimeout: .seconds(600))
-            _ = try await store.createAccount(newAccount("kept"))
-            _ = try await store.createAccount(newAccount("gone"))
-            _ = try await store.deleteAccount(.username("gone"))
             // Given the write lock held by another connection, a rebuild waiting for it on GRDB's writer
-            let holder = try WriteLockHolder(path: path)
-            let rebuilding = Task { try await store.rebuildAfterDeletions() }
-            let waiting = try await Self.rebuildReachedTheWriter(store)
-            #expect(waiting, "the rebuild never reached GRDB's writer")
+            let (holder, rebuilding) = try await Self.rebuildWaitingForTheLock(store, at: path)
 
             // When another thread closes the store, the lock still held
             let closed = Locked(false)
@@ -113,14 +107,8 @@ struct ClosedStoreRaceTests {
             // (a busy timeout no stall of a loaded machine outlasts: only the cancellation ends the wait early)
             let store = try Self.store(at: path, busyTimeout: .seconds(600))
             defer { try? store.close() }
-            _ = try await store.createAccount(newAccount("kept"))
-            _ = try await store.createAccount(newAccount("gone"))
-            _ = try await store.deleteAccount(.username("gone"))
             // Given the write lock held by another connection, a rebuild waiting for it on GRDB's writer
-            let holder = try WriteLockHolder(path: path)
-            let rebuilding = Task { try await store.rebuildAfterDeletions() }
-            let waiting = try await Self.rebuildReachedTheWriter(store)
-            #expect(waiting, "the rebuild never reached GRDB's writer")
+            let (holder, rebuilding) = try await Self.rebuildWaitingForTheLock(store, at: path)
 
             // When its task is cancelled, the lock still held
             rebuilding.cancel()
@@ -146,14 +134,23 @@ struct ClosedStoreRaceTests {
         }
     }
 
-    /// Whether a rebuild of `store` has reached GRDB's writer (counted as a write in flight, no call on its way in)
-    /// and had time to meet the lock held elsewhere.
-    private static func rebuildReachedTheWriter(_ store: AccountStore) async throws -> Bool {
-        guard
-            try await eventually(timeout: .seconds(300), { store.writesInFlight == 1 && store.callsOnTheirWayIn == 0 })
-        else { return false }
-        try await Task.sleep(for: .milliseconds(300))
-        return true
+    /// A rebuild of `store` (at `path`) with a deletion to clear, started while another connection holds the write
+    /// lock, once it has reached GRDB's writer (counted as a write in flight, no call on its way in) and had time to
+    /// meet the lock; the lock's holder and the rebuild's task.
+    private static func rebuildWaitingForTheLock(
+        _ store: AccountStore, at path: String
+    ) async throws -> (WriteLockHolder, Task<Bool, any Error>) {
+        _ = try await store.createAccount(newAccount("kept"))
+        _ = try await store.createAccount(newAccount("gone"))
+        _ = try await store.deleteAccount(.username("gone"))
+        let holder = try WriteLockHolder(path: path)
+        let rebuilding = Task { try await store.rebuildAfterDeletions() }
+        let waiting = try await eventually(timeout: .seconds(300)) {
+            store.writesInFlight == 1 && store.callsOnTheirWayIn == 0
+        }
+        #expect(waiting, "the rebuild never reached GRDB's writer")
+        if waiting { try await Task.sleep(for: .milliseconds(300)) }
+        return (holder, rebuilding)
     }
 
     /// An import under way as the store closes, its file stalled (a pipe whose writer went quiet), does not hold
