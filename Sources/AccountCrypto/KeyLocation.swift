@@ -17,7 +17,7 @@ public enum KeyLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `" in ACCOUNTS_KEYS entry 2"`, or nothing for a key passed in by the program.
-    var suffix: String {
+    package var suffix: String {
         self == .program ? "" : " in \(description)"
     }
 }

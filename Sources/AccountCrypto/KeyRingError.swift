@@ -57,8 +57,10 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noKeys:
-            return "no encryption keys are configured: run `accounts keys generate --output FILE` and pass "
-                + "--keys-file FILE (or set ACCOUNTS_KEYS_FILE=FILE), or set ACCOUNTS_KEYS=\"id:BASE64KEY\""
+            return "no encryption keys are configured: give KeyRing.load(keysFile:environment:) a keys file (its "
+                + "`keysFile:` parameter, or ACCOUNTS_KEYS_FILE=FILE in the environment it is given), or "
+                + "ACCOUNTS_KEYS=\"id:BASE64KEY\" in that environment, or give KeyRing(keys:) one key at least; "
+                + "SecretKey.generate(id:) makes a key, and its unredactedKeysFileLine() is the line to write"
         case .invalidKeyID(let id, let problem, let location):
             let subject = id.map { "key id \(KeyRingError.shown($0))" } ?? "a key id"
             return "\(subject)\(location.suffix) is invalid: \(problem.sentence)"
@@ -78,20 +80,21 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .duplicateKey(let keyID, let location, let earlierKeyID, let earlierLocation):
             return "key \(KeyRingError.shown(keyID))\(location.suffix) is the same key as "
                 + "\(KeyRingError.shown(earlierKeyID))\(earlierLocation.suffix): each id needs a key of its own (a "
-                + "rewrap from one to the other would change nothing); make a new key with `accounts keys generate`"
+                + "rewrap from one to the other would change nothing); make a new key with SecretKey.generate(id:)"
         case .malformedEntry(let location):
             return "the entry\(location.suffix) is not of the form id:BASE64KEY"
         case .insecureKeysFileMode(let path, let mode):
             return "keys file \(path) has mode \(KeyRingError.octal(mode)); it must be readable by its owner alone "
                 + "(chmod 600)"
         case .keysFileOwnedByAnotherUser(let path, let owner):
-            return "keys file \(path) belongs to user id \(owner), not to the user running accounts or root; whoever "
-                + "owns it chooses the key new secrets are sealed with (chown it, or copy it to a file of your own)"
+            return "keys file \(path) belongs to user id \(owner), not to the user this process runs as or root; "
+                + "whoever owns it chooses the key new secrets are sealed with (chown it, or copy it to a file of your "
+                + "own)"
         case .unreadableKeysFile(let path, let reason):
             return "keys file \(path) cannot be read: \(reason)"
         case .emptyKeysFile(let path):
             return "keys file \(path) holds no keys; add lines of the form id:BASE64KEY "
-                + "(`accounts keys generate` makes one)"
+                + "(SecretKey.generate(id:) makes a key, and its unredactedKeysFileLine() is the line)"
         }
     }
 

@@ -16,9 +16,11 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case missing(version: Int, name: String)
     /// The database holds a migration newer than this binary knows (a newer `accounts` migrated it).
     case unknown(version: Int, name: String)
-    /// `--to` names a version this binary does not have.
+    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:)``, `--to` of `accounts migrate`) names a
+    /// version this binary does not have.
     case targetNotFound(Int)
-    /// `--to` names a version below one already applied; migrations are never undone.
+    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:)``, `--to` of `accounts migrate`) is a
+    /// version below one already applied; migrations are never undone.
     case targetBelowApplied(target: Int, applied: Int)
     /// A statement of a migration failed; the migration was rolled back and not recorded.
     case statementFailed(file: String, line: Int, statement: String, message: String)
@@ -51,14 +53,17 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
                 + "(checksum \(applied.prefix(12))… applied, \(current.prefix(12))… now); restore the file, "
                 + "and put schema changes in a new migration"
         case .missing(let version, let name):
-            return "migration \(version) (\(name)) is applied in the database but missing from this binary"
+            return "migration \(version) (\(name)) is applied in the database but missing from this binary; use a "
+                + "build that carries it (the one that applied it, or a newer one)"
         case .unknown(let version, let name):
             return "the database has migration \(version) (\(name)), newer than this binary knows; "
-                + "use the newer accounts that applied it"
+                + "use a build that carries it (the newer one that applied it)"
         case .targetNotFound(let version):
-            return "--to \(version): no migration has that version"
+            return "migration target \(version) (the `to:` of AccountStore.migrate): no migration has that version; "
+                + "give the version of one this binary carries, or none to apply them all"
         case .targetBelowApplied(let target, let applied):
-            return "--to \(target) is below the applied version \(applied); migrations are never undone"
+            return "migration target \(target) (the `to:` of AccountStore.migrate) is below the applied version "
+                + "\(applied); migrations are never undone: give \(applied) or above, or none"
         case .statementFailed(let file, let line, let statement, let message):
             return "\(file):\(line): migration failed and was rolled back: \(message) (in `\(statement)`)"
         case .transactionStatement(let file, let line, let keyword):
@@ -70,7 +75,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
                 + "a \(parent) row that does not exist after it; keep the referenced rows (or their ids) when rebuilding "
                 + "a table"
         case .malformedHistory(let name, let problem):
-            let quoted = "'" + name.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
+            let quoted =
+                "'" + name.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
             return "schema_migrations row \(quoted): \(problem); put back the number of the migration file it belongs "
                 + "to (NNNN in NNNN_\(name).sql): UPDATE schema_migrations SET version = NNNN WHERE name = \(quoted)"
         case .outOfOrder(let version, let name, let newest):

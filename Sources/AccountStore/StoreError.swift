@@ -76,17 +76,20 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .directoryMissing(let path):
-            return "cannot create the database \(path): its directory does not exist"
+            return "cannot create the database \(path): its directory does not exist; create the directory first, or "
+                + "give a path in one that does"
         case .databaseMissing(let path):
-            return "no database at \(path); run `accounts migrate` to create it"
+            return "no database at \(path); create it with AccountStore.migrate(_:), or open the store with "
+                + "schemaPolicy = .applyPendingMigrations"
         case .notADatabase(let path):
-            return "\(path) is not an SQLite database (wrong --database?); it was left untouched"
+            return "\(path) is not an SQLite database (wrong StoreConfiguration path?); it was left untouched"
         case .corrupt(let path, let message):
             return "the database \(path) is damaged (\(message)); restore it from a backup"
         case .readOnly(let path):
             return "the database \(path) is read-only; check its permissions or open it for writing"
         case .diskFull(let path):
-            return "the disk holding \(path) is full; nothing of the failed change was kept"
+            return "the disk holding \(path) is full; nothing of the failed change was kept: free space on it and "
+                + "try again"
         case .busy(let path):
             return "the database \(path) stayed locked by another process past the busy timeout; try again"
         case .closed(let path):
@@ -94,7 +97,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "(an app stops taking requests and waits for its mails first), or open the store again"
         case .schemaBehind(let path, let versions):
             let list = versions.map(String.init).joined(separator: ", ")
-            return "the database \(path) lacks migrations \(list); run `accounts migrate`"
+            return "the database \(path) lacks migrations \(list); apply them with AccountStore.migrate(_:), or open "
+                + "the store with schemaPolicy = .applyPendingMigrations"
         case .schemaAhead(let path, let version, let known):
             return "the database \(path) was migrated to version \(version) by another process while this app was "
                 + "running; this app knows migrations up to \(known) only, so it read and changed nothing: restart it "
@@ -120,8 +124,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .secret(let kind, let reason):
             return "cannot use the sealed \(kind): \(reason)"
         case .noKeyRing:
-            return
-                "no encryption keys configured; set ACCOUNTS_KEYS or --keys-file (make one with `accounts keys generate`)"
+            return "no encryption keys configured: the store was opened without a key ring; open it with one, as "
+                + "KeyRing.load(keysFile:environment:) reads it from its `keysFile:` parameter or from "
+                + "ACCOUNTS_KEYS_FILE or ACCOUNTS_KEYS in the environment"
         case .database(let path, let code, let message):
             return "database error on \(path) (SQLite code \(code)): \(message)"
         case .backupFailed(let path, let reason):

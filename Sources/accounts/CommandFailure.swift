@@ -77,7 +77,7 @@ private func writeAll(_ text: String, to descriptor: Int32) -> Int32? {
 
 /// Reports a store error on stderr and turns it into the contract's exit code.
 func fail(_ error: StoreError) -> ExitCode {
-    printError(error.description)
+    printError(error.commandLineDescription)
     switch error {
     case .invalid, .duplicate, .migration(.targetBelowApplied), .migration(.modified), .migration(.missing),
         .migration(.unknown), .migration(.outOfOrder):

@@ -315,7 +315,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             return try KeyRing.load(keysFile: path, environment: [:])
         } catch {
-            printError(error.description)
+            printError(error.commandLineDescription)
             throw ExitCode(ExitStatus.invalidData)
         }
     }

@@ -79,7 +79,7 @@ struct ImportCommand: ParsableCommand {
                 from: reader, options: ImportOptions(skipInvalid: skipInvalid, actor: "cli"),
                 onProblem: { problem in
                     progress.clearLine()
-                    printMessage(problem.description)
+                    printMessage(problem.commandLineDescription)
                 },
                 onProgress: { lines in
                     progress.report(ImportCommand.progressText(lines: lines, reader: reader))

@@ -10,7 +10,7 @@ extension GlobalOptions {
         do {
             return try KeyRing.load(keysFile: keysFile, environment: ProcessInfo.processInfo.environment)
         } catch {
-            printError(error.description)
+            printError(error.commandLineDescription)
             throw ExitCode(ExitStatus.invalidData)
         }
     }
@@ -22,7 +22,7 @@ extension GlobalOptions {
         } catch .noKeys {
             return nil
         } catch {
-            printError(error.description)
+            printError(error.commandLineDescription)
             throw ExitCode(ExitStatus.invalidData)
         }
     }

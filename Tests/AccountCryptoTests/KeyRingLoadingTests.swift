@@ -56,11 +56,22 @@ final class KeyRingLoadingTests {
         #expect(throws: KeyRingError.noKeys) { try KeyRing.load(keysFile: nil, environment: environment) }
     }
 
-    @Test func noKeysSaysHowToConfigure() {
-        let text = KeyRingError.noKeys.description
-        #expect(text.contains("accounts keys generate"))
-        #expect(text.contains("ACCOUNTS_KEYS"))
-        #expect(text.contains("--keys-file"))
+    /// An app that loads its ring (or builds one) has no `--keys-file` and no `accounts keys generate`: the message
+    /// names `KeyRing.load`'s `keysFile:` parameter, the variables it reads, and how code makes a key.
+    @Test func noKeysSaysHowAnAppConfiguresKeys() throws {
+        let loaded = try #require(throws: KeyRingError.self) { try KeyRing.load(keysFile: nil, environment: [:]) }
+        let built = try #require(throws: KeyRingError.self) { try KeyRing(keys: []) }
+        for text in [loaded.description, built.description] {
+            #expect(text.hasPrefix("no encryption keys are configured: "), "\(text)")
+            #expect(text.contains("KeyRing.load(keysFile:environment:)"), "\(text)")
+            #expect(text.contains("`keysFile:` parameter"), "\(text)")
+            #expect(text.contains("ACCOUNTS_KEYS_FILE=FILE"), "\(text)")
+            #expect(text.contains("ACCOUNTS_KEYS=\"id:BASE64KEY\""), "\(text)")
+            #expect(text.contains("KeyRing(keys:) one key at least"), "\(text)")
+            #expect(text.contains("SecretKey.generate(id:) makes a key"), "\(text)")
+            #expect(!text.contains("--"), "\(text)")
+            #expect(!text.contains("accounts keys"), "\(text)")
+        }
     }
 
     @Test func wrongLengthNamesTheIDAndNotTheKey() throws {
@@ -157,7 +168,7 @@ final class KeyRingLoadingTests {
             String(describing: error)
                 == "key \"k0\" in ACCOUNTS_KEYS entry 3 is the same key as \"k2\" in ACCOUNTS_KEYS entry 1: each id "
                 + "needs a key of its own (a rewrap from one to the other would change nothing); make a new key with "
-                + "`accounts keys generate`")
+                + "SecretKey.generate(id:)")
         expectNoKeyMaterial(in: error, keys: [keyA, keyB])
     }
 
@@ -320,9 +331,24 @@ final class KeyRingLoadingTests {
         #expect(try KeyRing.load(keysFile: path, environment: [:]).keyIDs == ["k1"])
         guard geteuid() == 0 else { return }
         #expect(chown(path, 12_345, 12_345) == 0)
-        #expect(throws: KeyRingError.keysFileOwnedByAnotherUser(path: path, owner: 12_345)) {
-            try KeyRing.load(keysFile: path, environment: [:])
-        }
+        let error = try #require(throws: KeyRingError.self) { try KeyRing.load(keysFile: path, environment: [:]) }
+        #expect(error == .keysFileOwnedByAnotherUser(path: path, owner: 12_345))
+        // The process may be an app, not `accounts`: the message names the user it runs as.
+        #expect(
+            error.description
+                == "keys file \(path) belongs to user id 12345, not to the user this process runs as or root; whoever "
+                + "owns it chooses the key new secrets are sealed with (chown it, or copy it to a file of your own)")
+    }
+
+    /// A keys file of comments only says what a line is and how code makes one, not which command does.
+    @Test func anEmptyKeysFileSaysHowAnAppMakesAKey() throws {
+        let path = try keysFile("# keys for the app\n\n")
+        let error = try #require(throws: KeyRingError.self) { try KeyRing.load(keysFile: path, environment: [:]) }
+        #expect(error == .emptyKeysFile(path: path))
+        #expect(
+            error.description
+                == "keys file \(path) holds no keys; add lines of the form id:BASE64KEY (SecretKey.generate(id:) makes "
+                + "a key, and its unredactedKeysFileLine() is the line)")
     }
 
     /// An editor's byte-order mark is no part of the first key's id (it made an id that looks like `k2` and is not).

@@ -68,7 +68,8 @@ struct PasswordHashFormatTests {
                 algorithm: "scrypt",
                 problem: "ln=17$r=15$p=16 costs N·r·p = 31457280, more than the 1048576 an imported hash may "
                     + "(4 times ln=15$r=8$p=1); every sign-in attempt would take seconds (import it anyway with "
-                    + "--allow-costly-password-hashes)")
+                    + "allowsCostlyPasswordHashes: true (AccountReader) or allowingCostly: true "
+                    + "(PasswordHasher.validateFormat))")
         ),
         (
             "pbkdf2_sha256$3000001$salt$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=",
@@ -76,7 +77,8 @@ struct PasswordHashFormatTests {
                 algorithm: "pbkdf2_sha256",
                 problem: "3000001 iterations is more than the 3000000 an imported hash may (Django 6.0 uses "
                     + "1,200,000); every sign-in attempt would take seconds (import it anyway with "
-                    + "--allow-costly-password-hashes)")
+                    + "allowsCostlyPasswordHashes: true (AccountReader) or allowingCostly: true "
+                    + "(PasswordHasher.validateFormat))")
         ),
     ])
     func refusesToImportHashesThatCostSecondsToCheck(encoded: String, expected: PasswordHashError) throws {

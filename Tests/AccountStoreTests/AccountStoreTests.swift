@@ -42,7 +42,8 @@ struct AccountStoreOpeningTests {
             #expect(try databaseDump(path) == before)
             #expect(
                 StoreError.schemaBehind(path: path, pendingVersions: [4, 5, 6]).description
-                    == "the database \(path) lacks migrations 4, 5, 6; run `accounts migrate`")
+                    == "the database \(path) lacks migrations 4, 5, 6; apply them with AccountStore.migrate(_:), or "
+                    + "open the store with schemaPolicy = .applyPendingMigrations")
         }
     }
 

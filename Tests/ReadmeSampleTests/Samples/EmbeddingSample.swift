@@ -12,7 +12,7 @@ func embeddingSample() async throws {
     let keyRing = try KeyRing.load(keysFile: nil, environment: ProcessInfo.processInfo.environment)
 
     var configuration = StoreConfiguration(path: "accounts.sqlite")
-    configuration.schemaPolicy = .applyPendingMigrations  // default .requireCurrent: refuse, say "run accounts migrate"
+    configuration.schemaPolicy = .applyPendingMigrations  // default .requireCurrent: refuse (StoreError.schemaBehind)
     configuration.logger = logger  // swift-log; info and below, never secrets
     let store = try AccountStore(configuration: configuration, keyRing: keyRing)
 
