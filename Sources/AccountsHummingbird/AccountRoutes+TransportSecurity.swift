@@ -11,8 +11,9 @@ extension AccountRoutes {
     ///
     /// - one with no request under way for `idleTimeout`: a keep-alive connection left idle, one opened and never
     ///   used, or one whose request headers come in a byte at a time (they count only once complete);
-    /// - one whose request body is not complete `requestReadTimeout` after its headers: a form trickled in, which
-    ///   otherwise holds a connection for as long as each byte comes within the idle timeout;
+    /// - one whose request body is not complete `requestReadTimeout` after its headers: a form trickled in, or one
+    ///   that stopped coming (the idle timeout does not time a request under way: a server whose threads run late
+    ///   reads a body's bytes late, and would take a body trickling in for one that stopped);
     /// - one whose client has stopped reading its answers for `writeTimeout`: the answer waiting for it (over 64 KiB
     ///   beyond what the kernel's socket buffers hold) has had none of its bytes taken in that time (checked every
     ///   `writeTimeout`, so the close comes one to two `writeTimeout`s after the client stopped). It closes with a

@@ -25,11 +25,16 @@ package enum ServerLimits {
         let readLimit = TimeAmount(requestReadTimeout)
         let writeLimit = TimeAmount(writeTimeout)
         let ledger = perClient.map { ConnectionsPerClient(maximum: $0.maximum, key: $0.key) }
+        let idleLimit = TimeAmount(idleTimeout)
         return .http1(
             configuration: HTTP1Channel.Configuration(
                 additionalChannelHandlers: (ledger.map { [ConnectionsPerClientLimit(ledger: $0)] } ?? [])
-                    + [RequestReadDeadline(limit: readLimit), WriteDeadline(limit: writeLimit)],
-                idleTimeout: TimeAmount(idleTimeout)))
+                    + [
+                        IdleDeadline(limit: idleLimit), RequestReadDeadline(limit: readLimit),
+                        WriteDeadline(limit: writeLimit),
+                    ],
+                // (Hummingbird's own idle timeout would time a request's body too: IdleDeadline says why not)
+                idleTimeout: nil))
     }
 
     /// The most connections one server holds open at once: a quarter of the process's descriptor limit
@@ -149,6 +154,91 @@ final class ConnectionsPerClientLimit: ChannelInboundHandler, RemovableChannelHa
 
 @available(*, unavailable)
 extension ConnectionsPerClientLimit: Sendable {}
+
+/// Closes the connection when no request is under way for `limit`: from its start until its first request's head
+/// comes (headers count only once complete), and from the end of each answer, once its request's body has come whole
+/// too, until the next head. A request under way is bounded by ``RequestReadDeadline`` (its body) and
+/// ``WriteDeadline`` (its answer) instead. Its body's bytes are not timed one by one, as Hummingbird's idle timeout
+/// does: that sees a byte only once the server reads it. Under heavy load an event loop ran 1.3 s late, then ran the
+/// due idle timer before reading the bytes that had waited for it, and closed as idle a body trickling in a byte every
+/// 100 ms. A server that stopped reading while its handler caught up (NIO's async channel reads no more while 10 parts
+/// wait unread) would do the same.
+final class IdleDeadline: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let limit: TimeAmount
+    private var deadline: Scheduled<Void>?
+    /// A request's head has come and its body's end not yet.
+    private var isReadingRequest = false
+    /// The requests whose answers have not ended yet.
+    private var unansweredRequests = 0
+
+    init(limit: TimeAmount) {
+        self.limit = limit
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { arm(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            isReadingRequest = true
+            unansweredRequests += 1
+            disarm()
+        case .end:
+            isReadingRequest = false
+            armWhenIdle(context)
+        case .body:
+            break
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            unansweredRequests = max(0, unansweredRequests - 1)
+            armWhenIdle(context)
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Starts the timeout when no request is under way.
+    private func armWhenIdle(_ context: ChannelHandlerContext) {
+        if !isReadingRequest && unansweredRequests == 0 { arm(context) }
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { context.close(promise: nil) }
+    }
+
+    private func disarm() {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        disarm()
+    }
+}
+
+@available(*, unavailable)
+extension IdleDeadline: Sendable {}
 
 /// Closes the connection when a request's body is not complete `limit` after its head.
 final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler {

@@ -132,9 +132,9 @@ extension SlowClient {
         /// timeout). Taken from one start after all three are set up, a client thread held up between its own setup
         /// and the start (a loaded machine) saw the server close them early by that much.
         public var closed: [String: Duration]
-        /// For each trickling client (`headers`, `body`), the longest it went without sending a byte before the server
-        /// closed it (or the end), from its headers or first byte on: a thread held up for as long as the server's
-        /// idle timeout leaves the connection silent, and the server then rightly closes it as idle.
+        /// For each trickling client (`headers`, `body`), the longest it went between two bytes it sent (`body` from
+        /// its headers on): how long a thread held up left its connection silent. The time from its last byte
+        /// to the moment it saw the server had closed is not counted: it ran past the close.
         public var longestSilence: [String: Duration]
 
         public var description: String { "closed after \(closed), longest silences \(longestSilence)" }
@@ -163,7 +163,7 @@ extension SlowClient {
             throw SlowClientError.send(errno)
         }
         var outcome = TrickleOutcome(closed: [:], longestSilence: [:])
-        /// Notes a byte `name` sent (or its close, or the end): how long it had been silent.
+        /// Notes a byte `name` sent: how long it had been silent.
         func noteSilence(_ name: String) {
             let now = ContinuousClock.now
             if let last = lastSent[name] {
@@ -180,12 +180,8 @@ extension SlowClient {
             for (name, client) in [("idle", idle), ("headers", headers), ("body", body)]
             where outcome.closed[name] == nil && client.isClosedByServer {
                 outcome.closed[name] = ContinuousClock.now - origin[name]!
-                if name != "idle" { noteSilence(name) }
             }
-            if outcome.closed.count == 3 || ContinuousClock.now - started > limit {
-                for name in ["headers", "body"] where outcome.closed[name] == nil { noteSilence(name) }
-                return outcome
-            }
+            if outcome.closed.count == 3 || ContinuousClock.now - started > limit { return outcome }
             if outcome.closed["headers"] == nil, headers.send(String(header[step % header.count])) {
                 noteSilence("headers")
             }
@@ -193,6 +189,55 @@ extension SlowClient {
             step += 1
             sleepBlocking(interval)
         }
+    }
+}
+
+extension SlowClient {
+    /// What ``sendUntilAnswered(port:head:bodyBytes:for:)`` saw: the server's answer so far (empty when none came)
+    /// and how many bytes of the body the client had sent when it came (all of them when it came only after).
+    public struct SendOutcome: Sendable, CustomStringConvertible {
+        public var answer: String
+        public var bodyBytesSent: Int
+
+        public var description: String { "after \(bodyBytesSent) bytes of the body: \(answer.prefix(200))" }
+    }
+
+    /// Connects to `port`, sends `head` and then a body of `bodyBytes` bytes (the letter a), as fast as the connection
+    /// takes them, 64 KiB at a time, looking for an answer between two: it stops sending once the server's answer has
+    /// begun to arrive, when all was sent, or when the server closed the connection, and waits for the answer's head
+    /// then. Gives up `limit` after the start. How much it sends before the answer depends only on when the server
+    /// answers and how much the connection holds unread (the kernel's socket buffers), not on how fast either side's
+    /// threads run: a server that reads the whole body before answering gets all of it. It keeps time on a thread of
+    /// its own, as ``trickleThree(port:every:for:)`` does.
+    public static func sendUntilAnswered(
+        port: Int, head: String, bodyBytes: Int, for limit: Duration
+    ) async throws -> SendOutcome {
+        try await onOwnThread {
+            Result {
+                let client = try SlowClient(port: port)
+                guard client.send(head) else { throw SlowClientError.send(errno) }
+                let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 64 << 10)
+                var outcome = SendOutcome(answer: "", bodyBytesSent: 0)
+                let started = ContinuousClock.now
+                var open = true
+                while !outcome.answer.contains("\r\n\r\n") && ContinuousClock.now - started < limit {
+                    outcome.answer += client.receivedText()
+                    guard outcome.answer.isEmpty, open, outcome.bodyBytesSent < bodyBytes else {
+                        sleepBlocking(.milliseconds(5))
+                        continue
+                    }
+                    let count = min(chunk.count, bodyBytes - outcome.bodyBytesSent)
+                    guard let sent = client.sendSome(chunk[..<count]) else {
+                        open = false
+                        continue
+                    }
+                    outcome.bodyBytesSent += sent
+                    if sent == 0 { sleepBlocking(.milliseconds(5)) }
+                }
+                return outcome
+            }
+        }
+        .get()
     }
 }
 
