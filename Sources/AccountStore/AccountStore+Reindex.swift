@@ -148,15 +148,16 @@ extension AccountStore {
                     return (row.id, email, mailbox, mailbox != row.mailbox)
                 }
                 let changed = try await write { db in
+                    // (two statements prepared once per connection, not once per row)
+                    let stamp = try db.cachedStatement(sql: Queries.reindexStamp)
+                    let rewrite = try db.cachedStatement(sql: Queries.reindexRewrite)
                     var changed = 0
                     for update in updates {
-                        // `email = ?`: an email changed meanwhile was normalised by its writer; leave it.
-                        try db.execute(
-                            sql: """
-                                UPDATE users SET email_mailbox = ?, email_rules_version = ?
-                                WHERE id = ? AND email = ? AND (email_rules_version IS NULL OR email_rules_version < ?)
-                                """,
-                            arguments: [update.mailbox, rulesVersion, update.id, update.email, rulesVersion])
+                        // A stored form that comes out the same, byte for byte, only gets the new version: its entry in
+                        // the mailbox index (whose keys are in random order) is neither removed nor written again.
+                        try stamp.execute(arguments: [rulesVersion, update.id, update.email, update.mailbox])
+                        if db.changesCount > 0 { continue }
+                        try rewrite.execute(arguments: [rulesVersion, update.id, update.email, update.mailbox])
                         if db.changesCount > 0 && update.differs { changed += 1 }
                     }
                     return changed
@@ -235,13 +236,13 @@ extension AccountStore {
             let key = Mailbox.uniquenessKey(row.email)
             do {
                 // `email = ?`: an address changed meanwhile was keyed by its writer; leave it.
-                try db.execute(
+                try db.run(
                     sql: "UPDATE users SET email_key = ? WHERE id = ? AND email = ? AND email_key IS NULL",
                     arguments: [key, row.id, row.email])
                 if db.changesCount > 0 { keyed += 1 }
             } catch let error where StoreError.isUniqueViolation(error, on: "users.email_key") {
                 let holder = try Row.fetchOne(
-                    db, sql: "SELECT username, email FROM users WHERE email_key = ?", arguments: [key])
+                    db.cachedStatement(sql: "SELECT username, email FROM users WHERE email_key = ?"), arguments: [key])
                 conflicts.append(
                     EmailConflict(
                         username: row.username, email: row.email, holderUsername: holder?[0] ?? "",
@@ -407,6 +408,20 @@ extension Queries {
     package static let unkeyedBatch = """
         SELECT id, username, email FROM users INDEXED BY users_email_key_missing
         WHERE email IS NOT NULL AND email_key IS NULL AND id > ? ORDER BY id LIMIT ?
+        """
+    /// A reindex's update of a stale row whose recomputed mailbox (`?4`) is the one stored: only the rules version
+    /// (`?1`) changes, so neither the mailbox index nor the row's checks are touched. `email = ?3`: an email changed
+    /// meanwhile was normalised by its writer; leave it.
+    package static let reindexStamp = """
+        UPDATE users SET email_rules_version = ?1
+        WHERE id = ?2 AND email = ?3 AND email_mailbox = ?4
+          AND (email_rules_version IS NULL OR email_rules_version < ?1)
+        """
+    /// A reindex's update of a stale row whose recomputed mailbox (`?4`) differs from the stored one (or matched no
+    /// row as ``reindexStamp``): the mailbox and the rules version (`?1`).
+    package static let reindexRewrite = """
+        UPDATE users SET email_mailbox = ?4, email_rules_version = ?1
+        WHERE id = ?2 AND email = ?3 AND (email_rules_version IS NULL OR email_rules_version < ?1)
         """
     /// The next accounts by internal id, for a reindex pass.
     package static let reindexBatch =
