@@ -48,8 +48,9 @@ public struct AccountStore: Sendable {
     /// Opens the database described by `configuration`.
     ///
     /// With ``StoreConfiguration/SchemaPolicy/applyPendingMigrations`` a missing file is created (its directory must
-    /// exist) and pending migrations are applied; otherwise a missing file or pending migration is an error that
-    /// says to run `accounts migrate`. A file that is not SQLite, or is damaged, is refused and left untouched.
+    /// exist) and pending migrations are applied; otherwise a missing file or pending migration is an error
+    /// (``StoreError/databaseMissing(path:)``, ``StoreError/schemaBehind(path:pendingVersions:)``) that says to apply them
+    /// with ``migrate(_:to:dryRun:migrations:)`` or this policy. A file that is not SQLite, or is damaged, is refused and left untouched.
     /// - Parameters:
     ///   - configuration: the file and its settings.
     ///   - keyRing: the keys that seal and open secrets; without one, secret-bearing calls throw

@@ -162,7 +162,9 @@ extension ConnectionsPerClientLimit: Sendable {}
 /// does: that sees a byte only once the server reads it. Under heavy load an event loop ran 1.3 s late, then ran the
 /// due idle timer before reading the bytes that had waited for it, and closed as idle a body trickling in a byte every
 /// 100 ms. A server that stopped reading while its handler caught up (NIO's async channel reads no more while 10 parts
-/// wait unread) would do the same.
+/// wait unread) would do the same. Nor does it cut off an answer its client is still reading: a handler writes its
+/// answer's end long before a slow reader has it, and Hummingbird's idle timeout closed the connection, and dropped
+/// the rest of a large answer, `limit` after that.
 final class IdleDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -217,9 +219,21 @@ final class IdleDeadline: ChannelDuplexHandler, RemovableChannelHandler {
         if !isReadingRequest && unansweredRequests == 0 { arm(context) }
     }
 
-    private func arm(_ context: ChannelHandlerContext) {
+    /// Closes the connection `limit` from now, unless the last answer is still on its way out then: written whole by
+    /// its handler, it waits in the connection's buffer while the client reads it, however slowly. Then it checks again
+    /// a `limit` later, and closes once the client has taken none of it in a whole `limit` (`buffered`: what waited at
+    /// the check before).
+    private func arm(_ context: ChannelHandlerContext, buffered: Int? = nil) {
         deadline?.cancel()
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { context.close(promise: nil) }
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
+            self.deadline = nil
+            let now = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+            if now > 0 && buffered.map({ now < $0 }) ?? true {
+                self.arm(context, buffered: now)
+            } else {
+                context.close(promise: nil)
+            }
+        }
     }
 
     private func disarm() {

@@ -64,7 +64,7 @@ struct PurgeCommand: AsyncParsableCommand {
             // what failed, most often for want of room.
             let size = (try? FileManager.default.attributesOfItem(atPath: databasePath)[.size] as? Int) ?? 0
             printError(
-                "the removals above are committed, but rebuilding the database file failed (\(error)); the rebuild "
+                "the removals above are committed, but rebuilding the database file failed (\(error.commandLineDescription)); the rebuild "
                     + "writes the whole file again (\(Self.megabytes(size)) MB) into the -wal beside it, and as much "
                     + "in the temporary directory: make that much room and run `accounts purge` again")
             throw ExitCode.failure

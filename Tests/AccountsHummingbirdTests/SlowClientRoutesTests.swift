@@ -31,6 +31,42 @@ struct SlowClientRoutesTests {
         }
     }
 
+    /// A keep-alive connection is closed once idle for the idle timeout after its answers: two requests sent at once
+    /// (pipelined) are both answered, and the server then closes the connection: an answer's end starts the timeout.
+    @Test func aKeepAliveConnectionIsClosedOnceIdleAfterItsAnswers() async throws {
+        try await WebApp.run(idleTimeout: .seconds(1), requestReadTimeout: .seconds(2)) { app in
+            // Given a client that sends two requests for the home page on one connection, without closing it
+            let port = try #require(app.base.port)
+            let outcome = try await onOwnThread { () -> Result<(answers: Int, closedAfter: Duration?), any Error> in
+                Result {
+                    let client = try SlowClient(port: port)
+                    guard client.send(String(repeating: "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", count: 2))
+                    else { return (0, nil) }
+                    // When it has read both answers and then waits, sending nothing, for up to 30 s
+                    var received = ""
+                    let started = ContinuousClock.now
+                    while received.components(separatedBy: "HTTP/1.1 200").count < 3
+                        && ContinuousClock.now - started < .seconds(60)
+                    {
+                        received += client.receivedText()
+                        Thread.sleep(forTimeInterval: 0.01)
+                    }
+                    let answers = received.components(separatedBy: "HTTP/1.1 200").count - 1
+                    let answered = ContinuousClock.now
+                    while ContinuousClock.now - answered < .seconds(30) {
+                        if client.isClosedByServer { return (answers, ContinuousClock.now - answered) }
+                        Thread.sleep(forTimeInterval: 0.01)
+                    }
+                    return (answers, nil)
+                }
+            }.get()
+            // Then both were answered, and the server closed the connection (when exactly is not checked: the
+            // client's thread may see the answers late on a busy machine)
+            #expect(outcome.answers == 2, "\(outcome)")
+            #expect(outcome.closedAfter != nil, "\(outcome)")
+        }
+    }
+
     /// A request whose body has arrived is answered however long the answer takes: a wrong password's answer waits
     /// out `failureFloor` (3 s), past both timeouts, and still comes.
     @Test func aSlowAnswerIsNotCutShort() async throws {

@@ -30,6 +30,23 @@ struct WriteDeadlineTests {
         }
     }
 
+    /// A client that reads a large answer steadily for longer than the idle timeout gets all of it: the answer's end,
+    /// written by its handler at once, does not start the idle timeout while the answer is still on its way out.
+    @Test func aClientStillReadingItsAnswerIsNotClosedAsIdle() async throws {
+        let size = 16 << 20
+        try await Self.withLargeAnswer(size: size, idleTimeout: .seconds(1), writeTimeout: .seconds(2)) { port in
+            // Given a client with a 64 KiB receive window that asks for a 16 MiB answer, on a server that closes
+            // connections idle for 1 s
+            // When it reads at most 64 KiB every 10 ms (256 reads at least, 2.5 s or more in all)
+            let (received, took) = await onOwnThread {
+                Self.readSlowly(port: port, path: "/big", limit: .seconds(60))
+            }
+            // Then it read for longer than the idle timeout, and got the whole answer
+            #expect(took > .seconds(1), "took \(took)")
+            #expect(received >= size, "got \(received) of \(size) bytes in \(took)")
+        }
+    }
+
     /// A client that asks for a large answer and reads none of it is closed one to two write timeouts (2 s) after the
     /// answer began to wait on it. The time is counted from when the first bytes reached the client, which is when
     /// the server wrote the whole answer at once and its buffer went over the high-water mark.
@@ -50,9 +67,11 @@ struct WriteDeadlineTests {
     }
 
     /// Runs `body` with the port of an app whose `GET /big` answers `size` bytes written at once, served by
-    /// ``AccountRoutes/http1Server(idleTimeout:requestReadTimeout:writeTimeout:)`` (10 s idle and read timeouts).
+    /// ``AccountRoutes/http1Server(idleTimeout:requestReadTimeout:writeTimeout:)`` (10 s read timeout, and
+    /// `idleTimeout`).
     private static func withLargeAnswer(
-        size: Int, writeTimeout: Duration, _ body: @escaping @Sendable (Int) async throws -> Void
+        size: Int, idleTimeout: Duration = .seconds(10), writeTimeout: Duration,
+        _ body: @escaping @Sendable (Int) async throws -> Void
     ) async throws {
         let router = Router()
         router.get("/big") { _, _ in
@@ -61,7 +80,7 @@ struct WriteDeadlineTests {
         try await withLocalServer(
             router: router,
             server: AccountRoutes.http1Server(
-                idleTimeout: .seconds(10), requestReadTimeout: .seconds(10), writeTimeout: writeTimeout),
+                idleTimeout: idleTimeout, requestReadTimeout: .seconds(10), writeTimeout: writeTimeout),
             body)
     }
 
