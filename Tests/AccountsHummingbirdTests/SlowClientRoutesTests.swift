@@ -31,6 +31,42 @@ struct SlowClientRoutesTests {
         }
     }
 
+    /// A request body that pauses for longer than the idle timeout, but is whole within the read timeout, is answered:
+    /// a request under way is timed by the read timeout alone.
+    @Test func aBodyPausingPastTheIdleTimeoutIsAnsweredWithinTheReadTimeout() async throws {
+        try await WebApp.run(idleTimeout: .seconds(1), requestReadTimeout: .seconds(10)) { app in
+            // Given a client that sends a form's headers and half of its body
+            let port = try #require(app.base.port)
+            let answer = try await onOwnThread { () -> Result<String, any Error> in
+                Result {
+                    let client = try SlowClient(port: port)
+                    let body = "login=nobody&password=not+the+password"
+                    let half = body.index(body.startIndex, offsetBy: body.count / 2)
+                    guard
+                        client.send(
+                            "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                                + "Content-Type: application/x-www-form-urlencoded\r\n"
+                                + "Content-Length: \(body.utf8.count)\r\n\r\n" + body[..<half])
+                    else { return "closed before the body's first half" }
+                    // When it pauses for 2.5 s, over twice the idle timeout, and sends the rest
+                    Thread.sleep(forTimeInterval: 2.5)
+                    guard client.send(String(body[half...])) else { return "closed during the pause" }
+                    var received = ""
+                    let sent = ContinuousClock.now
+                    while !received.contains("\r\n\r\n") && ContinuousClock.now - sent < .seconds(60) {
+                        let hungUp = client.isHungUpUnread
+                        received += client.receivedText()
+                        if hungUp { break }
+                        Thread.sleep(forTimeInterval: 0.01)
+                    }
+                    return received
+                }
+            }.get()
+            // Then the request is answered (a server that timed the pause as idle closed the connection unanswered)
+            #expect(answer.hasPrefix("HTTP/1.1 "), "answer: \(answer.prefix(200))")
+        }
+    }
+
     /// A keep-alive connection is closed once idle for the idle timeout after its answers: two requests sent at once
     /// (pipelined) are both answered, and the server then closes the connection: an answer's end starts the timeout.
     @Test func aKeepAliveConnectionIsClosedOnceIdleAfterItsAnswers() async throws {
