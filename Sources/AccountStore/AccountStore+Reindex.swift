@@ -358,7 +358,9 @@ extension AccountStore {
         }
         if !reservations.conflicts.isEmpty {
             logger.warning(
-                "addresses reserved for undo links have another account's key; `accounts reindex` names them",
+                Logger.Message(
+                    stringLiteral: "addresses reserved for undo links have another account's key; "
+                        + "AccountStore.reindex() lists them in its report's reservationConflicts"),
                 metadata: ["store.reindex.reservation_conflicts": "\(reservations.conflicts.count)"])
         }
         if keyed > 0 {
@@ -366,7 +368,7 @@ extension AccountStore {
         }
         if conflicts > 0 {
             logger.warning(
-                "stored addresses differ only in letter case; `accounts reindex` names them",
+                "stored addresses differ only in letter case; AccountStore.emailConflicts() lists them",
                 metadata: ["store.reindex.conflicts": "\(conflicts)"])
         }
     }

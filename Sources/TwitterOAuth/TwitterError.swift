@@ -10,15 +10,18 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
     case rateLimited(RateLimit)
     /// Twitter answered with a 5xx status: a problem on its side, worth retrying later.
     case serverError(status: Int)
-    /// Twitter answered with a status this client does not expect and no error list.
+    /// Twitter answered with a status this client does not expect and no error list (a redirect, which is not
+    /// followed, or a 404 from a ``TwitterClient/baseURL`` that is no Twitter API).
     case unexpectedStatus(Int)
-    /// No complete answer arrived within the configured timeout.
+    /// No complete answer arrived within the configured timeout (``TwitterClient/timeout``, or the `timeout:` given to
+    /// ``TwitterClient/invalidateToken(_:secret:timeout:)``), or no connection within the transport's connect timeout.
     case timedOut
     /// The request could not be sent or the connection broke (`reason` names the failure, never a credential).
     case connectionFailed(host: String, reason: String)
     /// The response body does not parse (`reason` names what is wrong, never the body's content).
     case malformedResponse(String)
-    /// The response body is larger than the configured cap, so it was not read.
+    /// The response body is larger than the configured cap (``TwitterClient/maximumResponseBodySize``), so it was not
+    /// read.
     case responseTooLarge(limit: Int)
     /// `/oauth/request_token` did not answer `oauth_callback_confirmed=true`.
     case callbackNotConfirmed
@@ -68,15 +71,20 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
         case .serverError(let status):
             return "Twitter had a server error (HTTP \(status)); retry later"
         case .unexpectedStatus(let status):
-            return "Twitter answered with unexpected HTTP status \(status)"
+            return "Twitter answered with unexpected HTTP status \(status) and no error list; check that "
+                + "TwitterClient's `baseURL:` is a Twitter API origin (redirects are not followed), else retry later"
         case .timedOut:
-            return "Twitter did not answer in time; check the network or raise the timeout"
+            return "Twitter did not answer within the time allowed; check the network, or allow longer with "
+                + "TwitterClient's `timeout:` (or the `timeout:` of invalidateToken(_:secret:timeout:))"
         case .connectionFailed(let host, let reason):
-            return "could not reach Twitter at \(host): \(reason)"
+            return "could not reach Twitter at \(host): \(reason); check the network, and that TwitterClient's "
+                + "`baseURL:` names a Twitter API origin, then retry"
         case .malformedResponse(let reason):
             return "Twitter's response could not be read: \(reason)"
         case .responseTooLarge(let limit):
-            return "Twitter's response is larger than the \(limit)-byte limit and was not read"
+            return "Twitter's response is larger than the \(limit)-byte limit and was not read; Twitter's answers "
+                + "take a few kilobytes, so check that TwitterClient's `baseURL:` is a Twitter API origin, or raise "
+                + "its `maximumResponseBodySize:`"
         case .callbackNotConfirmed:
             return "Twitter did not confirm the callback URL (oauth_callback_confirmed is not true); "
                 + "check the callback URL registered for the app"

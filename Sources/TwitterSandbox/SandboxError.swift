@@ -1,6 +1,7 @@
 /// Why the sandbox cannot start.
 public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The users file cannot be read or is not a valid list of users (the reason says where).
+    /// The users file cannot be read or is not a valid list of users (the reason says where: the file, from
+    /// ``SandboxUser/load(contentsOf:)``, then the entry and field, or the line and column).
     case invalidUsersFile(String)
     /// Only one of the consumer key and secret was given; give both or neither.
     case incompleteConsumerCredentials

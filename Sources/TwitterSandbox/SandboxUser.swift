@@ -137,23 +137,31 @@ public struct SandboxUser: Sendable, Hashable, Codable {
     ]
 
     /// Reads a users file: a JSON array of user objects (see the type's documentation).
-    /// - Throws: ``SandboxError/invalidUsersFile(_:)`` for unreadable JSON, a missing or mistyped field, an empty
-    ///   list, a repeated id or a `created_at` not in Twitter's format.
+    /// - Throws: ``SandboxError/invalidUsersFile(_:)`` for a file that cannot be read, unreadable JSON, a missing or
+    ///   mistyped field, an empty list, a repeated id or a `created_at` not in Twitter's format; its reason starts
+    ///   with the file's path (`/srv/users.json: user 2: screen_name is missing`), then names the entry and field.
     public static func load(contentsOf url: URL) throws(SandboxError) -> [SandboxUser] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .invalidUsersFile("\(url.path) is a directory, not a users file")
+            throw .invalidUsersFile("\(url.path): a directory, not a users file")
         }
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw .invalidUsersFile("cannot read \(url.path): \(error.localizedDescription)")
+            throw .invalidUsersFile("\(url.path): cannot be read (\(error.localizedDescription))")
         }
-        return try decode(json: Array(data))
+        do {
+            return try decode(json: Array(data))
+        } catch .invalidUsersFile(let reason) {
+            throw .invalidUsersFile("\(url.path): \(reason)")
+        } catch {
+            throw error
+        }
     }
 
-    /// Decodes and checks a users-file JSON array; see ``load(contentsOf:)``.
+    /// Decodes and checks a users-file JSON array; see ``load(contentsOf:)`` (whose errors name the file too: these
+    /// name the entry and field, or the line and column of a syntax error).
     public static func decode(json: [UInt8]) throws(SandboxError) -> [SandboxUser] {
         let users: [SandboxUser]
         do {

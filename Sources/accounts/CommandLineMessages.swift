@@ -2,6 +2,7 @@ import AccountCrypto
 import AccountModel
 import AccountStore
 import AccountTransfer
+import TwitterOAuth
 
 // The library's errors give the library's advice (`AccountStore.migrate(_:)`, the `keysFile:` parameter of
 // `KeyRing.load`, `SecretKey.generate(id:)`); where the command line has its own way (`accounts migrate`,
@@ -80,5 +81,30 @@ extension LineProblem {
             problem.dropLast(PasswordHasher.costlyHashAdvice.count + 1)
             + "import it anyway with --allow-costly-password-hashes)"
         return "line \(line): \(field): \(problem)"
+    }
+}
+
+extension TwitterError {
+    /// The sentence `accounts` prints for this error from `client`: the command has no time-out or response-size
+    /// option, so those name the figure; `--twitter-api-base` is named when it was given (`client` talks to another
+    /// API than Twitter's own).
+    func commandLineDescription(from client: TwitterClient) -> String {
+        let flagGiven = client.baseURL != TwitterClient.defaultBaseURL
+        switch self {
+        case .timedOut:
+            return "Twitter did not answer within \(client.timeout.components.seconds) s; check the network"
+                + (flagGiven ? " and the --twitter-api-base URL" : "")
+        case .responseTooLarge(let limit):
+            return "Twitter's response is larger than the \(limit)-byte limit and was not read"
+                + (flagGiven ? "; Twitter's answers take a few kilobytes, so check the --twitter-api-base URL" : "")
+        case .unexpectedStatus(let status):
+            return "Twitter answered with unexpected HTTP status \(status) and no error list"
+                + (flagGiven ? "; check the --twitter-api-base URL (redirects are not followed)" : "")
+        case .connectionFailed(let host, let reason):
+            return "could not reach Twitter at \(host): \(reason); check the network"
+                + (flagGiven ? " and the --twitter-api-base URL" : "")
+        default:
+            return description
+        }
     }
 }

@@ -126,18 +126,13 @@ struct SandboxCommand: AsyncParsableCommand {
 }
 
 /// The sandbox's fake users: those of `--users FILE`, or the built-in set. A file that does not load is exit 65 with
-/// the file named (`accounts sandbox` and `accounts demo` both take `--users`).
+/// the file named once, by the library's error (`accounts sandbox` and `accounts demo` both take `--users`).
 func sandboxUsers(fromFile path: String?) throws -> [SandboxUser] {
     guard let path else { return SandboxUser.builtIn }
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-        printError("\(path): is a directory, not a users file")
-        throw ExitCode(ExitStatus.invalidData)
-    }
     do {
         return try SandboxUser.load(contentsOf: URL(fileURLWithPath: path))
     } catch {
-        printError("\(path): \(error)")
+        printError("\(error)")
         throw ExitCode(ExitStatus.invalidData)
     }
 }

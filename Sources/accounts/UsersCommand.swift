@@ -262,7 +262,7 @@ struct UsersCommand: AsyncParsableCommand {
         var result = Revocations()
         guard let client else { return result }
         func failed(_ error: TwitterError) -> String {
-            Task.isCancelled ? "interrupted before Twitter answered" : "\(error)"
+            Task.isCancelled ? "interrupted before Twitter answered" : error.commandLineDescription(from: client)
         }
         if let account {
             do {

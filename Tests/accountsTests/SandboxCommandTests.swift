@@ -132,7 +132,25 @@ struct SandboxCommandTests {
             writeFile(file, Array("[]".utf8))
             let result = try await runAccounts(["sandbox", "--port", "0", "--users", file])
             #expect(result.status == 65)
-            #expect(result.stderr.hasPrefix("accounts: error: \(file): "), "\(result.stderr)")
+            // (the path once: the library's error names it; the command once put it before that error too)
+            #expect(
+                result.stderr == "accounts: error: invalid sandbox users file: \(file): the list of users is empty\n")
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
+    /// A bad entry or a syntax error: the file named once, then the entry and field, or the line and column.
+    @Test(arguments: [
+        (#"[{"id_str": "1", "name": "A"}]"#, "user 0: screen_name is missing"),
+        ("[\n  {\"id_str\": \"1\", \"screen_name\": \"a\",\n", "line 3, column 1: not valid JSON"),
+    ])
+    func aUsersFileWithABadEntryNamesTheFileOnceThenTheEntry(json: String, reason: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let file = dir + "/users.json"
+            writeFile(file, Array(json.utf8))
+            let result = try await runAccounts(["sandbox", "--port", "0", "--users", file])
+            #expect(result.status == 65)
+            #expect(result.stderr == "accounts: error: invalid sandbox users file: \(file): \(reason)\n")
             #expect(result.stdout.isEmpty)
         }
     }
