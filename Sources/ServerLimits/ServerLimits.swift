@@ -220,18 +220,22 @@ final class IdleDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Closes the connection `limit` from now, unless the last answer is still on its way out then: written whole by
-    /// its handler, it waits in the connection's buffer while the client reads it, however slowly. Then it checks again
-    /// a `limit` later, and closes once the client has taken none of it in a whole `limit` (`buffered`: what waited at
-    /// the check before).
+    /// its handler, it waits in the connection's buffer while the client reads it. Then it checks again a `limit`
+    /// later, and closes once the client has taken none of it in a whole `limit` (`buffered`: what waited at the check
+    /// before), with a reset, as ``WriteDeadline`` does. (Progress is seen as the kernel takes more of the answer,
+    /// which it does only once a part of its socket buffer is free again.)
     private func arm(_ context: ChannelHandlerContext, buffered: Int? = nil) {
         deadline?.cancel()
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: limit) {
             self.deadline = nil
             let now = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
-            if now > 0 && buffered.map({ now < $0 }) ?? true {
+            if now == 0 {
+                context.close(promise: nil)
+            } else if buffered.map({ now < $0 }) ?? true {
                 self.arm(context, buffered: now)
             } else {
-                context.close(promise: nil)
+                // (the client stopped reading: a plain close would leave the kernel's share of the answer queued)
+                closeWithReset(context)
             }
         }
     }
@@ -253,6 +257,15 @@ final class IdleDeadline: ChannelDuplexHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension IdleDeadline: Sendable {}
+
+/// Closes the connection with a reset (`SO_LINGER` 0): the kernel drops at once the answer's bytes it still holds,
+/// where a plain close would leave them queued behind a client that stopped reading, on a socket without a
+/// descriptor that the connection cap does not count. It must run on the channel's event loop (the option is set at
+/// once).
+private func closeWithReset(_ context: ChannelHandlerContext) {
+    _ = (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+    context.close(promise: nil)
+}
 
 /// Closes the connection when a request's body is not complete `limit` after its head.
 final class RequestReadDeadline: ChannelInboundHandler, RemovableChannelHandler {
@@ -335,9 +348,7 @@ final class WriteDeadline: ChannelInboundHandler, RemovableChannelHandler {
             if let before = buffered, let now, now < before {
                 self.arm(context: context, buffered: now)
             } else {
-                // (set at once: this runs on the channel's event loop)
-                _ = (context.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
-                context.close(promise: nil)
+                closeWithReset(context)
             }
         }
     }

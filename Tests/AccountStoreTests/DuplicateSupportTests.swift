@@ -198,7 +198,10 @@ struct ReindexTests {
         _ = try await store.createAccount(newAccount("john", email: "j.o.h.n+x@gmail.com"))
         _ = try await store.createAccount(newAccount("zoe", email: "zoe@example.org"))
         _ = try await store.createAccount(newAccount("nomail"))
-        _ = try await store.createAccount(newAccount("bob", email: "bob@example.org", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
+        _ = try await store.createAccount(
+            newAccount(
+                "bob", email: "bob@example.org",
+                passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
     }
 
     @Test func recomputesFormsMadeByOlderRulesAndNothingElse() async throws {
@@ -252,6 +255,38 @@ struct ReindexTests {
             #expect(rows.map { $0[2] as Int? } == [newer, newer, newer, nil, newer])
             // A second run has nothing to do.
             #expect(try await store.reindex(rulesVersion: Mailbox.rulesVersion + 1, normalize: { $0 }).recomputed == 0)
+            #expect(try await store.staleNormalisedFormCount(rulesVersion: Mailbox.rulesVersion + 1) == 0)
+        }
+    }
+
+    /// A rules change that leaves most mailboxes as they were gives every address the new version, counts as changed
+    /// only the mailboxes that differ, and leaves the others byte for byte.
+    @Test func aRulesVersionBumpCountsOnlyTheMailboxesItChanged() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            try await Self.populate(store)
+            let others = try Self.everythingButMailboxes(path)
+            let mailboxes = { () throws -> [String?] in
+                let queue = try DatabaseQueue(path: path)
+                defer { try? queue.close() }
+                return try queue.read { db in
+                    try String?.fetchAll(db, sql: "SELECT email_mailbox FROM users ORDER BY id")
+                }
+            }
+            let before = try mailboxes()
+            // When a newer rules version changes zoe's mailbox alone
+            let report = try await store.reindex(
+                rulesVersion: Mailbox.rulesVersion + 1,
+                normalize: { $0.hasPrefix("zoe@") ? "zoe.renamed@example.org" : Mailbox.normalize($0) })
+            // Then the four addresses were recomputed and one of them changed
+            #expect(report.recomputed == 4 && report.changed == 1, "\(report)")
+            // and every address has the new version, zoe's mailbox is the new one, the others are as they were
+            var expected = before
+            expected[2] = "zoe.renamed@example.org"
+            #expect(try mailboxes() == expected)
+            #expect(try Self.everythingButMailboxes(path) == others)
             #expect(try await store.staleNormalisedFormCount(rulesVersion: Mailbox.rulesVersion + 1) == 0)
         }
     }

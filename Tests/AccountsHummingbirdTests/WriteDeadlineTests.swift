@@ -66,6 +66,26 @@ struct WriteDeadlineTests {
         }
     }
 
+    /// A client that asks for a large answer and reads none of it, on a server whose idle timeout (1 s) is far below
+    /// its write timeout (120 s), is reset one to two idle timeouts after the answer's end was written: the idle
+    /// timeout sees that the client took none of the answer's bytes in a whole timeout. A plain close would leave the
+    /// kernel's share of the answer queued behind the client's closed window, so the client would never see the
+    /// connection end (and the server's socket would linger, uncounted by its connection cap).
+    @Test func aClientThatReadsNothingOfItsAnswerIsResetByTheIdleTimeout() async throws {
+        try await Self.withLargeAnswer(size: 16 << 20, idleTimeout: .seconds(1), writeTimeout: .seconds(120)) { port in
+            // Given a client with a 4 KiB receive window
+            // When it asks for a 16 MiB answer and never reads (waiting up to 5 min for the answer to begin)
+            let outcome = try await SlowClient.askWithoutReading(
+                port: port, request: "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", for: .seconds(300))
+            // Then the answer began to come
+            #expect(outcome.answered != nil, "\(outcome)")
+            // And the client saw the connection end (a reset: its window is full, so a FIN would wait behind the
+            // answer's bytes) well before the write timeout (the 60 s allow for a machine busy with other tests)
+            let closed = try #require(outcome.closedAfterAnswer, "\(outcome)")
+            #expect(closed < .seconds(60), "\(outcome)")
+        }
+    }
+
     /// Runs `body` with the port of an app whose `GET /big` answers `size` bytes written at once, served by
     /// ``AccountRoutes/http1Server(idleTimeout:requestReadTimeout:writeTimeout:)`` (10 s read timeout, and
     /// `idleTimeout`).
