@@ -109,7 +109,8 @@ let package = Package(
             name: "accounts",
             dependencies: [
                 "AccountModel", "AccountStore", "AccountCrypto", "AccountTransfer", "AccountMatching",
-                "DuplicateDetection", "Migrations", "TwitterOAuth", "TwitterSandbox", "Registration", "AccountsHummingbird",
+                "DuplicateDetection", "Migrations", "TwitterOAuth", "TwitterSandbox", "Registration",
+                "AccountsHummingbird",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -149,21 +150,40 @@ let package = Package(
         ),
         .target(name: "FuzzSupport", dependencies: ["AccountCrypto"], path: "Fuzz/FuzzSupport"),
         .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
-        .executableTarget(name: "fuzz-callback", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"], path: "Fuzz/fuzz-callback"),
         .executableTarget(
-            name: "fuzz-twitter-json", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"], path: "Fuzz/fuzz-twitter-json"),
-        .executableTarget(name: "fuzz-oauth-form", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"], path: "Fuzz/fuzz-oauth-form"),
+            name: "fuzz-callback", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"],
+            path: "Fuzz/fuzz-callback"),
+        .executableTarget(
+            name: "fuzz-twitter-json", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"],
+            path: "Fuzz/fuzz-twitter-json"),
+        .executableTarget(
+            name: "fuzz-oauth-form", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterOAuth"],
+            path: "Fuzz/fuzz-oauth-form"),
         .executableTarget(
             name: "fuzz-import-line", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountTransfer"],
             path: "Fuzz/fuzz-import-line"),
-        .executableTarget(name: "fuzz-sealed", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-sealed"),
         .executableTarget(
-            name: "fuzz-password-hash", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-password-hash"),
-        .executableTarget(name: "fuzz-mailbox", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountMatching", "AccountModel"], path: "Fuzz/fuzz-mailbox"),
-        .executableTarget(name: "fuzz-names", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountMatching", "AccountModel"], path: "Fuzz/fuzz-names"),
-        .executableTarget(name: "fuzz-text-misc", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountTransfer", "AccountCrypto", "AccountStore"], path: "Fuzz/fuzz-text-misc"),
-        .executableTarget(name: "fuzz-web", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountsHummingbird"], path: "Fuzz/fuzz-web"),
-        .executableTarget(name: "fuzz-sandbox", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterSandbox", "TwitterOAuth"], path: "Fuzz/fuzz-sandbox"),
+            name: "fuzz-sealed", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"], path: "Fuzz/fuzz-sealed"
+        ),
+        .executableTarget(
+            name: "fuzz-password-hash", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountCrypto"],
+            path: "Fuzz/fuzz-password-hash"),
+        .executableTarget(
+            name: "fuzz-mailbox", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountMatching", "AccountModel"],
+            path: "Fuzz/fuzz-mailbox"),
+        .executableTarget(
+            name: "fuzz-names", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountMatching", "AccountModel"],
+            path: "Fuzz/fuzz-names"),
+        .executableTarget(
+            name: "fuzz-text-misc",
+            dependencies: ["CFuzzDriver", "FuzzSupport", "AccountTransfer", "AccountCrypto", "AccountStore"],
+            path: "Fuzz/fuzz-text-misc"),
+        .executableTarget(
+            name: "fuzz-web", dependencies: ["CFuzzDriver", "FuzzSupport", "AccountsHummingbird"], path: "Fuzz/fuzz-web"
+        ),
+        .executableTarget(
+            name: "fuzz-sandbox", dependencies: ["CFuzzDriver", "FuzzSupport", "TwitterSandbox", "TwitterOAuth"],
+            path: "Fuzz/fuzz-sandbox"),
         .executableTarget(
             name: "accounts-test-worker",
             dependencies: ["AccountCrypto", "AccountModel", "AccountStore", "Registration", "TwitterOAuth"],

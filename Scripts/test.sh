@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the package and runs every suite, printing each stage's time: the Swift tests (unit, store, CLI,
-# registration flow over loopback, crash, soak), the browser suite (headless Chromium clicking through
-# `accounts demo`), then each libFuzzer target for a bounded time. Installs missing Debian packages first when run
+# Checks the formatting, builds the package and runs every suite, printing each stage's time: the Swift tests
+# (unit, store, CLI, registration flow over loopback, crash, soak), the browser suite (headless Chromium clicking
+# through `accounts demo`), then each libFuzzer target for a bounded time. Installs missing Debian packages first when run
 # as root.
 #
 #   bash Scripts/test.sh                 # everything (what .ci/run does)
@@ -159,6 +159,17 @@ swift_tests() {
     return "$status"
 }
 
+# The layout STYLE.md asks for (.swift-format: 4 spaces, 120 columns, ordered imports), checked before building;
+# `swift format` ships with the toolchain. Fix what it reports with `swift format -i --configuration .swift-format FILE`.
+lint() {
+    if ! swift format --version >/dev/null 2>&1; then
+        echo "swift format is not in this toolchain: formatting not checked" >&2
+        return 0
+    fi
+    swift format lint --strict --configuration .swift-format --parallel -r Sources Tests Benchmarks Fuzz Package.swift
+}
+
+stage lint lint
 stage build swift build --build-tests
 # RFC 7914 vector 4 (1 GiB, about 5 s) runs too unless the caller says otherwise.
 export ACCOUNTS_SLOW_TESTS="${ACCOUNTS_SLOW_TESTS:-1}"

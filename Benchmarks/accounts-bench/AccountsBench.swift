@@ -95,7 +95,8 @@ struct AccountsBench: AsyncParsableCommand {
     @Option(help: "With 'duplicates': the labelled-account generator (run with python3).")
     var generator = "Scripts/generate-duplicates.py"
 
-    @Option(help: "With 'duplicates': where generated accounts are kept between runs (default: ~/.cache/accounts-bench).")
+    @Option(
+        help: "With 'duplicates': where generated accounts are kept between runs (default: ~/.cache/accounts-bench).")
     var dataCache: String?
 
     @Flag(help: "With 'registrations': measure one side only, in this process (the peak RSS row runs this).")

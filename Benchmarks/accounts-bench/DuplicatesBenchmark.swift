@@ -20,7 +20,8 @@ struct DuplicatesBenchmark {
         let accounts = directory + "/accounts"
         guard FileManager.default.isExecutableFile(atPath: accounts) else {
             throw BenchError.childFailed(
-                "\(accounts) is missing: build it with `swift build -c release --product accounts` (Scripts/bench.sh does)")
+                "\(accounts) is missing: build it with `swift build -c release --product accounts` (Scripts/bench.sh does)"
+            )
         }
         guard FileManager.default.fileExists(atPath: generator) else {
             context.progress("duplicates: skipped, no generator at \(generator) (run from the repository root)")
@@ -97,7 +98,8 @@ struct DuplicatesBenchmark {
 
     private func check(_ outcome: ChildProcess.Outcome, _ what: String) throws {
         guard outcome.exitStatus == 0 else {
-            throw BenchError.childFailed("\(what) did not exit 0 (status \(outcome.exitStatus.map(String.init) ?? "signal"))")
+            throw BenchError.childFailed(
+                "\(what) did not exit 0 (status \(outcome.exitStatus.map(String.init) ?? "signal"))")
         }
     }
 

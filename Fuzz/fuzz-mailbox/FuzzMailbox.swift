@@ -16,7 +16,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if let normalized {
             FuzzCheck.require(
                 Mailbox.normalize(normalized) == normalized,
-                "normalize not idempotent: \(Array(text.unicodeScalars.map(\.value))) -> \(Array(normalized.unicodeScalars.map(\.value))) -> \(String(describing: Mailbox.normalize(normalized).map { Array($0.unicodeScalars.map(\.value)) }))")
+                "normalize not idempotent: \(Array(text.unicodeScalars.map(\.value))) -> \(Array(normalized.unicodeScalars.map(\.value))) -> \(String(describing: Mailbox.normalize(normalized).map { Array($0.unicodeScalars.map(\.value)) }))"
+            )
             FuzzCheck.require(Mailbox.match(text, text) == .sameAddress, "match(x, x) is not sameAddress")
         } else {
             FuzzCheck.require(Mailbox.match(text, text) == nil, "match(x, x) non-nil without a mailbox")
@@ -41,7 +42,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let m = Mailbox.match(a, b)
     FuzzCheck.require(
         (m != nil) == (na != nil && na == nb),
-        "match(\(a.unicodeScalars.map(\.value)), \(b.unicodeScalars.map(\.value))) = \(String(describing: m)) but normalize gives \(String(describing: na)) / \(String(describing: nb))")
+        "match(\(a.unicodeScalars.map(\.value)), \(b.unicodeScalars.map(\.value))) = \(String(describing: m)) but normalize gives \(String(describing: na)) / \(String(describing: nb))"
+    )
     FuzzCheck.require(m == Mailbox.match(b, a), "match not symmetric")
     return 0
 }

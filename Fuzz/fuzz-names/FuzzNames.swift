@@ -1,8 +1,9 @@
+import AccountModel
+import FuzzSupport
+
 // libFuzzer target: name parsing and folding, handles, Jaro-Winkler, the model's name and
 // username rules. Input: two strings separated by a NUL byte.
 @testable import AccountMatching
-import AccountModel
-import FuzzSupport
 
 func scalars(_ text: String) -> String { "\(text.unicodeScalars.map { String($0.value, radix: 16) })" }
 
@@ -16,7 +17,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if !text.utf8.allSatisfy({ $0 < 0x80 }), let byScalar = NameText.foldedByScalar(text) {
             let whole = NameText.foldedWithFoundation(text)
             FuzzCheck.require(
-                byScalar == whole, "fold by scalar \(scalars(byScalar)) != Foundation \(scalars(whole)) for \(scalars(text))")
+                byScalar == whole,
+                "fold by scalar \(scalars(byScalar)) != Foundation \(scalars(whole)) for \(scalars(text))")
         }
         _ = NameText.tokens(text)
         _ = NameText.spellingOutUmlauts(text)
@@ -32,7 +34,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let stored = AccountModel.PersonName.storable(text)
         FuzzCheck.require(
             stored.isEmpty || AccountModel.PersonName.problem(with: stored) == nil,
-            "storable(x) fails problem(with:): \(scalars(text)) -> \(scalars(stored)): \(AccountModel.PersonName.problem(with: stored) ?? "")")
+            "storable(x) fails problem(with:): \(scalars(text)) -> \(scalars(stored)): \(AccountModel.PersonName.problem(with: stored) ?? "")"
+        )
         FuzzCheck.require(
             AccountModel.PersonName.storable(stored) == stored, "storable not idempotent for \(scalars(text))")
         _ = Username.problem(with: text)
@@ -52,10 +55,12 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     FuzzCheck.require(jw >= 0 && jw <= 1 + 1e-12, "Jaro-Winkler out of [0, 1]: \(jw)")
     FuzzCheck.require(JaroWinkler.similarity(a, a) == 1 || a.isEmpty, "Jaro-Winkler(x, x) != 1")
     let jwba = JaroWinkler.similarity(b, a)
-    FuzzCheck.require(abs(jw - jwba) < 1e-9, "Jaro-Winkler not symmetric: \(scalars(a)) \(scalars(b)): \(jw) vs \(jwba)")
+    FuzzCheck.require(
+        abs(jw - jwba) < 1e-9, "Jaro-Winkler not symmetric: \(scalars(a)) \(scalars(b)): \(jw) vs \(jwba)")
     if a.utf8.allSatisfy({ $0 < 0x80 }) && b.utf8.allSatisfy({ $0 < 0x80 }) {
         let x = Array(a.utf8), y = Array(b.utf8)
-        let bytewise = x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in JaroWinkler.similarity(x, y) } }
+        let bytewise = x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in JaroWinkler.similarity(x, y) }
+        }
         FuzzCheck.require(bytewise == jw, "byte and scalar Jaro-Winkler differ")
     }
     return 0

@@ -10,7 +10,8 @@ import FuzzSupport
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     // Parameters are capped by the parser, so a hostile hash cannot ask for more than 256 MiB.
-    _ = try? FuzzKeys.hasher.verify(password: "correct horse battery staple", against: String(decoding: bytes, as: UTF8.self))
+    _ = try? FuzzKeys.hasher.verify(
+        password: "correct horse battery staple", against: String(decoding: bytes, as: UTF8.self))
     return 0
 }
 

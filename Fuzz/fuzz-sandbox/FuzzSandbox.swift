@@ -1,7 +1,8 @@
 // libFuzzer target: the sandbox's users file and callback URL rules.
-@testable import TwitterSandbox
-import TwitterOAuth
 import FuzzSupport
+import TwitterOAuth
+
+@testable import TwitterSandbox
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

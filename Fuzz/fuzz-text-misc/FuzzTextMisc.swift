@@ -2,8 +2,9 @@
 // script splitting.
 import AccountCrypto
 import AccountTransfer
-@testable import AccountStore
 import FuzzSupport
+
+@testable import AccountStore
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -1,7 +1,8 @@
+import FuzzSupport
+
 // libFuzzer target: the web layer's parsers: trusted-proxy ranges (round trip), forwarding
 // headers, the Host check, posted forms, User-Agent labels.
 @testable import AccountsHummingbird
-import FuzzSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -45,7 +45,8 @@ package enum JSONString: Sendable {
                 }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 if let escape {
-                    output.append(contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
+                    output.append(
+                        contentsOf: UnsafeBufferPointer(start: escape.utf8Start, count: escape.utf8CodeUnitCount))
                 } else {
                     let hex: StaticString = "0123456789abcdef"
                     output.append(contentsOf: "\\u00".utf8)

@@ -111,7 +111,8 @@ struct AppliedMigration: Sendable {
     ) throws(MigrationError) {
         guard case .int64(let number) = version.storage, let version = Int(exactly: number) else {
             throw .malformedHistory(
-                name: AppliedMigration.text(name), problem: "version is \(AppliedMigration.shown(version)), not an integer")
+                name: AppliedMigration.text(name),
+                problem: "version is \(AppliedMigration.shown(version)), not an integer")
         }
         self.version = version
         self.name = AppliedMigration.text(name)

@@ -159,7 +159,8 @@ public struct OAuthSigner: Sendable {
     /// `METHOD&encode(base URI)&encode(name=value&…)` from sorted, encoded parameters, written through a pointer
     /// into one buffer sized for the worst case.
     private static func baseString(method: String, target: RequestTarget, parameters: EncodedParameters) -> [UInt8] {
-        let bound = method.utf8.count + 2 + target.baseURICount * 3 + parameters.bytes.count * 3 + parameters.spans.count * 6
+        let bound =
+            method.utf8.count + 2 + target.baseURICount * 3 + parameters.bytes.count * 3 + parameters.spans.count * 6
         return [UInt8](unsafeUninitializedCapacity: bound) { output, count in
             guard let out = output.baseAddress else { return }
             var written = 0
@@ -440,7 +441,8 @@ struct RequestTarget {
             let schemeIsHTTP = text[scheme].lazy.map(Self.lowercased).elementsEqual("http".utf8)
             let schemeIsHTTPS = text[scheme].lazy.map(Self.lowercased).elementsEqual("https".utf8)
             let isDefaultPort =
-                (schemeIsHTTP && portText.elementsEqual("80".utf8)) || (schemeIsHTTPS && portText.elementsEqual("443".utf8))
+                (schemeIsHTTP && portText.elementsEqual("80".utf8))
+                || (schemeIsHTTPS && portText.elementsEqual("443".utf8))
             if !portText.isEmpty && !isDefaultPort {
                 written += OAuthSigner.write("%3A", to: output + written)
                 written += PercentEncoding.encode(UnsafeBufferPointer(rebasing: portText), to: output + written)

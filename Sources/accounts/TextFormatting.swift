@@ -13,8 +13,9 @@ enum JSONText {
 enum RFC3339 {
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     static func seconds(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
-            .timeSeparator(.colon).timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+                .timeSeparator(.colon).timeZone(separator: .omitted))
     }
 }
 

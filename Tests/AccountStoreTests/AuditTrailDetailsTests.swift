@@ -68,7 +68,9 @@ struct AuditTrailDetailsTests {
             defer { try? store.close() }
             // Given ann, who signed up with an address she did not confirm, and linked a Twitter account
             let ann = try await store.createAccount(
-                newAccount("ann", email: "ann@example.org", passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
+                newAccount(
+                    "ann", email: "ann@example.org",
+                    passwordHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eHh4eHh4eHh4eHh4eHh4eA=="))
             try await store.linkTwitter(
                 twitterIdentity("42", screenName: "mallory_t"), credential: nil, to: .id(ann.id))
             // And a password reset through her mailbox, which unlinked that Twitter account
@@ -80,7 +82,8 @@ struct AuditTrailDetailsTests {
                 Issue.record("no reset link issued")
                 return
             }
-            _ = try await store.resetPassword(tokenHash: tokenHash, newHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eXl5eXl5eXl5eXl5eXl5eQ==")
+            _ = try await store.resetPassword(
+                tokenHash: tokenHash, newHash: "scrypt$ln=10$r=8$p=1$c2FsdHNhbHQ=$eXl5eXl5eXl5eXl5eXl5eQ==")
             // And her own Twitter account linked, an operator's disabling, and a refused sign-in through Twitter
             try await store.linkTwitter(twitterIdentity("43", screenName: "ann_t"), credential: nil, to: .id(ann.id))
             _ = try await store.setAccountStatus(.id(ann.id), to: .disabled, reason: "Ann Tester's chargeback")

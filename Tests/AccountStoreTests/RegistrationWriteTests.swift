@@ -30,7 +30,8 @@ struct RegistrationWriteTests {
             let store = try makeStore(in: dir)
             defer { try? store.close() }
             _ = try await store.createAccount(
-                newAccount("ann"), linking: twitterIdentity("9"), credential: TwitterCredential(token: "t", secret: Secret("s")))
+                newAccount("ann"), linking: twitterIdentity("9"),
+                credential: TwitterCredential(token: "t", secret: Secret("s")))
             let before = try databaseDump(dir + "/accounts.sqlite")
 
             // A second registration that reuses the Twitter id (or the username) fails whole

@@ -28,7 +28,9 @@ public func newAccount(_ username: String, email: String? = nil, passwordHash: S
 }
 
 /// A Twitter identity as the profile would give it.
-public func twitterIdentity(_ id: String, screenName: String = "someone", name: String = "Some One") -> NewTwitterIdentity {
+public func twitterIdentity(_ id: String, screenName: String = "someone", name: String = "Some One")
+    -> NewTwitterIdentity
+{
     NewTwitterIdentity(
         userID: TwitterUserID(decimal: id)!, screenName: screenName, name: name,
         profileJSON: Array("{\"id_str\":\"\(id)\",\"screen_name\":\"\(screenName)\"}".utf8))
