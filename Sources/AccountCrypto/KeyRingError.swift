@@ -57,10 +57,11 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noKeys:
-            return "no encryption keys are configured: give KeyRing.load(keysFile:environment:) a keys file (its "
-                + "`keysFile:` parameter, or ACCOUNTS_KEYS_FILE=FILE in the environment it is given), or "
-                + "ACCOUNTS_KEYS=\"id:BASE64KEY\" in that environment, or give KeyRing(keys:) one key at least; "
-                + "SecretKey.generate(id:) makes a key, and its unredactedKeysFileLine() is the line to write"
+            return message(
+                advice: "give KeyRing.load(keysFile:environment:) a keys file (its `keysFile:` parameter, or "
+                    + "ACCOUNTS_KEYS_FILE=FILE in the environment it is given), or ACCOUNTS_KEYS=\"id:BASE64KEY\" in "
+                    + "that environment, or give KeyRing(keys:) one key at least; SecretKey.generate(id:) makes a key, "
+                    + "and its unredactedKeysFileLine() is the line to write")
         case .invalidKeyID(let id, let problem, let location):
             let subject = id.map { "key id \(KeyRingError.shown($0))" } ?? "a key id"
             return "\(subject)\(location.suffix) is invalid: \(problem.sentence)"
@@ -75,27 +76,50 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .equivalentKeyIDs(let id, let location, let earlierID, let earlierLocation):
             return "key ids \(KeyRingError.shownEscaped(earlierID))\(earlierLocation.suffix) and "
                 + "\(KeyRingError.shownEscaped(id))\(location.suffix) are the same text in different Unicode forms "
-                + "(or with and without a presentation selector): they look alike but are different bytes, and a value sealed under one does not open under the "
-                + "other; give one of the two keys another id"
-        case .duplicateKey(let keyID, let location, let earlierKeyID, let earlierLocation):
-            return "key \(KeyRingError.shown(keyID))\(location.suffix) is the same key as "
-                + "\(KeyRingError.shown(earlierKeyID))\(earlierLocation.suffix): each id needs a key of its own (a "
-                + "rewrap from one to the other would change nothing); make a new key with SecretKey.generate(id:)"
+                + "(or with and without a presentation selector): they look alike but are different bytes, and a "
+                + "value sealed under one does not open under the other; give one of the two keys another id"
+        case .duplicateKey:
+            return message(advice: "make a new key with SecretKey.generate(id:)")
         case .malformedEntry(let location):
             return "the entry\(location.suffix) is not of the form id:BASE64KEY"
         case .insecureKeysFileMode(let path, let mode):
             return "keys file \(path) has mode \(KeyRingError.octal(mode)); it must be readable by its owner alone "
                 + "(chmod 600)"
-        case .keysFileOwnedByAnotherUser(let path, let owner):
-            return "keys file \(path) belongs to user id \(owner), not to the user this process runs as or root; "
-                + "whoever owns it chooses the key new secrets are sealed with (chown it, or copy it to a file of your "
-                + "own)"
+        case .keysFileOwnedByAnotherUser:
+            return message(runningUser: "the user this process runs as")
         case .unreadableKeysFile(let path, let reason):
             return "keys file \(path) cannot be read: \(reason)"
-        case .emptyKeysFile(let path):
-            return "keys file \(path) holds no keys; add lines of the form id:BASE64KEY "
-                + "(SecretKey.generate(id:) makes a key, and its unredactedKeysFileLine() is the line)"
+        case .emptyKeysFile:
+            return message(advice: "SecretKey.generate(id:) makes a key, and its unredactedKeysFileLine() is the line")
         }
+    }
+
+    /// The message of an error whose advice depends on who reads it: what is wrong, said here once, with `advice` in
+    /// its place, what to do: the library's (``description``: `KeyRing.load`'s parameters, `SecretKey.generate(id:)`)
+    /// or `accounts`'s (its options and `accounts keys generate`). Every other error reads the same for all: its
+    /// ``description`` (``keysFileOwnedByAnotherUser(path:owner:)`` takes ``message(runningUser:)``).
+    package func message(advice: String) -> String {
+        switch self {
+        case .noKeys:
+            "no encryption keys are configured: \(advice)"
+        case .duplicateKey(let keyID, let location, let earlierKeyID, let earlierLocation):
+            "key \(KeyRingError.shown(keyID))\(location.suffix) is the same key as "
+                + "\(KeyRingError.shown(earlierKeyID))\(earlierLocation.suffix): each id needs a key of its own (a "
+                + "rewrap from one to the other would change nothing); \(advice)"
+        case .emptyKeysFile(let path):
+            "keys file \(path) holds no keys; add lines of the form id:BASE64KEY (\(advice))"
+        default:
+            description
+        }
+    }
+
+    /// The message of ``keysFileOwnedByAnotherUser(path:owner:)``, said here once, with `runningUser` naming the user
+    /// the file should belong to as its reader knows it: the library's process (``description``) or `accounts`.
+    /// Every other error reads as its ``description``.
+    package func message(runningUser: String) -> String {
+        guard case .keysFileOwnedByAnotherUser(let path, let owner) = self else { return description }
+        return "keys file \(path) belongs to user id \(owner), not to \(runningUser) or root; whoever owns it chooses "
+            + "the key new secrets are sealed with (chown it, or copy it to a file of your own)"
     }
 
     /// A key id as messages quote it (`"k1"`); one that may hold key material (a long run of base64 or hex, such as

@@ -59,11 +59,13 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
             return "the database has migration \(version) (\(name)), newer than this binary knows; "
                 + "use a build that carries it (the newer one that applied it)"
         case .targetNotFound(let version):
-            return "migration target \(version) (the `to:` of AccountStore.migrate): no migration has that version; "
-                + "give the version of one this binary carries, or none to apply them all"
+            return message(
+                target: "migration target \(version) (the `to:` of AccountStore.migrate)",
+                advice: "give the version of one this binary carries, or none to apply them all")
         case .targetBelowApplied(let target, let applied):
-            return "migration target \(target) (the `to:` of AccountStore.migrate) is below the applied version "
-                + "\(applied); migrations are never undone: give \(applied) or above, or none"
+            return message(
+                target: "migration target \(target) (the `to:` of AccountStore.migrate)",
+                advice: "give \(applied) or above, or none")
         case .statementFailed(let file, let line, let statement, let message):
             return "\(file):\(line): migration failed and was rolled back: \(message) (in `\(statement)`)"
         case .transactionStatement(let file, let line, let keyword):
@@ -72,8 +74,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .foreignKeyViolation(let file, let table, let row, let parent):
             return
                 "\(file): migration rolled back: \(table) row \(row.map(String.init) ?? "(without rowid)") refers to "
-                + "a \(parent) row that does not exist after it; keep the referenced rows (or their ids) when rebuilding "
-                + "a table"
+                + "a \(parent) row that does not exist after it; keep the referenced rows (or their ids) when "
+                + "rebuilding a table"
         case .malformedHistory(let name, let problem):
             let quoted =
                 "'" + name.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
@@ -82,6 +84,21 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .outOfOrder(let version, let name, let newest):
             return "migration \(version) (\(name)) is pending but migration \(newest) is applied: it would run after "
                 + "\(newest), unlike on a new database; give it a version above \(newest)"
+        }
+    }
+
+    /// The message of a refused target, said here once: `target` names it as its reader gave it (the library's `to:`
+    /// in ``description``, `accounts migrate --to`), and `advice`, when given, says what to give instead. Every other
+    /// error reads the same for all: its ``description``.
+    package func message(target: String, advice: String?) -> String {
+        switch self {
+        case .targetNotFound:
+            "\(target): no migration has that version" + (advice.map { "; \($0)" } ?? "")
+        case .targetBelowApplied(_, let applied):
+            "\(target) is below the applied version \(applied); migrations are never undone"
+                + (advice.map { ": \($0)" } ?? "")
+        default:
+            description
         }
     }
 }

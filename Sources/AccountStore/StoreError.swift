@@ -78,11 +78,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .directoryMissing(let path):
             return "cannot create the database \(path): its directory does not exist; create the directory first, or "
                 + "give a path in one that does"
-        case .databaseMissing(let path):
-            return "no database at \(path); create it with AccountStore.migrate(_:), or open the store with "
-                + "schemaPolicy = .applyPendingMigrations"
-        case .notADatabase(let path):
-            return "\(path) is not an SQLite database (wrong StoreConfiguration path?); it was left untouched"
+        case .databaseMissing:
+            return message(
+                advice: "create it with AccountStore.migrate(_:), or open the store with "
+                    + "schemaPolicy = .applyPendingMigrations")
+        case .notADatabase:
+            return message(advice: "wrong StoreConfiguration path?")
         case .corrupt(let path, let message):
             return "the database \(path) is damaged (\(message)); restore it from a backup"
         case .readOnly(let path):
@@ -95,10 +96,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .closed(let path):
             return "the account store \(path) was closed; nothing was read or changed: make the call before `close()` "
                 + "(an app stops taking requests and waits for its mails first), or open the store again"
-        case .schemaBehind(let path, let versions):
-            let list = versions.map(String.init).joined(separator: ", ")
-            return "the database \(path) lacks migrations \(list); apply them with AccountStore.migrate(_:), or open "
-                + "the store with schemaPolicy = .applyPendingMigrations"
+        case .schemaBehind:
+            return message(
+                advice: "apply them with AccountStore.migrate(_:), or open the store with "
+                    + "schemaPolicy = .applyPendingMigrations")
         case .schemaAhead(let path, let version, let known):
             return "the database \(path) was migrated to version \(version) by another process while this app was "
                 + "running; this app knows migrations up to \(known) only, so it read and changed nothing: restart it "
@@ -124,9 +125,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .secret(let kind, let reason):
             return "cannot use the sealed \(kind): \(reason)"
         case .noKeyRing:
-            return "no encryption keys configured: the store was opened without a key ring; open it with one, as "
-                + "KeyRing.load(keysFile:environment:) reads it from its `keysFile:` parameter or from "
-                + "ACCOUNTS_KEYS_FILE or ACCOUNTS_KEYS in the environment"
+            return message(
+                advice: "open it with one, as KeyRing.load(keysFile:environment:) reads it from its `keysFile:` "
+                    + "parameter or from ACCOUNTS_KEYS_FILE or ACCOUNTS_KEYS in the environment")
         case .database(let path, let code, let message):
             return "database error on \(path) (SQLite code \(code)): \(message)"
         case .backupFailed(let path, let reason):
@@ -143,6 +144,24 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .backupReadFailed(let database, let path, let reason):
             return "cannot back up the database \(database): reading it failed (\(reason)); check the disk it is on "
                 + "(the system log names the device and the error); \(path) is as it was, and no file was left"
+        }
+    }
+
+    /// The message of an error whose advice depends on who reads it: what is wrong, said here once, with `advice` in
+    /// its place, what to do: the library's (``description``: an app's calls and settings) or `accounts`'s (its
+    /// commands and flags). Every other error reads the same for all: its ``description``.
+    package func message(advice: String) -> String {
+        switch self {
+        case .databaseMissing(let path):
+            "no database at \(path); \(advice)"
+        case .notADatabase(let path):
+            "\(path) is not an SQLite database (\(advice)); it was left untouched"
+        case .schemaBehind(let path, let versions):
+            "the database \(path) lacks migrations \(versions.map(String.init).joined(separator: ", ")); \(advice)"
+        case .noKeyRing:
+            "no encryption keys configured: the store was opened without a key ring; \(advice)"
+        default:
+            description
         }
     }
 }

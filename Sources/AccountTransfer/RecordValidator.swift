@@ -95,8 +95,11 @@ struct RecordValidator {
         var passwordHash: Secret?
         if let text = raw.passwordHash, !text.isEmpty {
             do {
-                try PasswordHasher.validateFormat(text, allowingCostly: allowsCostlyPasswordHashes)
-                passwordHash = Secret(text)
+                if let costly = try PasswordHasher.importCost(of: text), !allowsCostlyPasswordHashes {
+                    problems.append(LineProblem(line: line, field: format.name(of: .passwordHash), costlyHash: costly))
+                } else {
+                    passwordHash = Secret(text)
+                }
             } catch {
                 report(.passwordHash, error.description)
             }

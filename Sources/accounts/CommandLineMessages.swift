@@ -1,32 +1,26 @@
 import AccountCrypto
-import AccountModel
 import AccountStore
 import AccountTransfer
 import TwitterOAuth
 
 // The library's errors give the library's advice (`AccountStore.migrate(_:)`, the `keysFile:` parameter of
 // `KeyRing.load`, `SecretKey.generate(id:)`); where the command line has its own way (`accounts migrate`,
-// `--keys-file`, `accounts keys generate`, a flag), the CLI says that instead. Every other error reads the same.
+// `--keys-file`, `accounts keys generate`, a flag), the CLI says that instead. What is wrong is the library's, said
+// once in its `message(advice:)` (or its `costlyHash`, for an import line): the CLI gives only its advice, so the two
+// cannot drift apart. Every other error reads the same.
 
 extension StoreError {
     /// The sentence `accounts` prints for this error: ``description``, with command-line advice where the CLI has
     /// its own way.
     var commandLineDescription: String {
         switch self {
-        case .databaseMissing(let path):
-            return "no database at \(path); run `accounts migrate` to create it"
-        case .notADatabase(let path):
-            return "\(path) is not an SQLite database (wrong --database?); it was left untouched"
-        case .schemaBehind(let path, let versions):
-            let list = versions.map(String.init).joined(separator: ", ")
-            return "the database \(path) lacks migrations \(list); run `accounts migrate`"
+        case .databaseMissing: message(advice: "run `accounts migrate` to create it")
+        case .notADatabase: message(advice: "wrong --database?")
+        case .schemaBehind: message(advice: "run `accounts migrate`")
         case .noKeyRing:
-            return "no encryption keys configured; set ACCOUNTS_KEYS or --keys-file (make one with "
-                + "`accounts keys generate`)"
-        case .migration(let error):
-            return error.commandLineDescription
-        default:
-            return description
+            message(advice: "set ACCOUNTS_KEYS or --keys-file (make one with `accounts keys generate`)")
+        case .migration(let error): error.commandLineDescription
+        default: description
         }
     }
 }
@@ -35,12 +29,9 @@ extension MigrationError {
     /// The sentence `accounts` prints for this error: the target is `migrate --to`.
     var commandLineDescription: String {
         switch self {
-        case .targetNotFound(let version):
-            return "--to \(version): no migration has that version"
-        case .targetBelowApplied(let target, let applied):
-            return "--to \(target) is below the applied version \(applied); migrations are never undone"
-        default:
-            return description
+        case .targetNotFound(let version): message(target: "--to \(version)", advice: nil)
+        case .targetBelowApplied(let target, _): message(target: "--to \(target)", advice: nil)
+        default: description
         }
     }
 }
@@ -51,21 +42,13 @@ extension KeyRingError {
     var commandLineDescription: String {
         switch self {
         case .noKeys:
-            return "no encryption keys are configured: run `accounts keys generate --output FILE` and pass "
-                + "--keys-file FILE (or set ACCOUNTS_KEYS_FILE=FILE), or set ACCOUNTS_KEYS=\"id:BASE64KEY\""
-        case .duplicateKey(let keyID, let location, let earlierKeyID, let earlierLocation):
-            return "key \(KeyRingError.shown(keyID))\(location.suffix) is the same key as "
-                + "\(KeyRingError.shown(earlierKeyID))\(earlierLocation.suffix): each id needs a key of its "
-                + "own (a rewrap from one to the other would change nothing); make a new key with "
-                + "`accounts keys generate`"
-        case .keysFileOwnedByAnotherUser(let path, let owner):
-            return "keys file \(path) belongs to user id \(owner), not to the user running accounts or root; whoever "
-                + "owns it chooses the key new secrets are sealed with (chown it, or copy it to a file of your own)"
-        case .emptyKeysFile(let path):
-            return "keys file \(path) holds no keys; add lines of the form id:BASE64KEY "
-                + "(`accounts keys generate` makes one)"
-        default:
-            return description
+            message(
+                advice: "run `accounts keys generate --output FILE` and pass --keys-file FILE (or set "
+                    + "ACCOUNTS_KEYS_FILE=FILE), or set ACCOUNTS_KEYS=\"id:BASE64KEY\"")
+        case .duplicateKey: message(advice: "make a new key with `accounts keys generate`")
+        case .keysFileOwnedByAnotherUser: message(runningUser: "the user running accounts")
+        case .emptyKeysFile: message(advice: "`accounts keys generate` makes one")
+        default: description
         }
     }
 }
@@ -74,13 +57,9 @@ extension LineProblem {
     /// The line `accounts import` prints for this problem: a hash refused as too costly names the command's flag
     /// rather than the parameters an app passes.
     var commandLineDescription: String {
-        guard field == Field.passwordHash.rawValue, problem.hasSuffix("(\(PasswordHasher.costlyHashAdvice))") else {
-            return description
-        }
-        let problem =
-            problem.dropLast(PasswordHasher.costlyHashAdvice.count + 1)
-            + "import it anyway with --allow-costly-password-hashes)"
-        return "line \(line): \(field): \(problem)"
+        guard let costlyHash else { return description }
+        let problem = costlyHash.error(advice: "import it anyway with --allow-costly-password-hashes")
+        return LineProblem(line: line, field: field, problem: problem.description).description
     }
 }
 
