@@ -355,7 +355,7 @@ extension AccountRoutes {
             if let events = logLimiter.eventsToLog("twitter-setup", at: store.currentDate) {
                 logger.error(
                     "Twitter sign-in is not set up correctly",
-                    metadata: ["web.error": "\(error)", "web.events": "\(events)"])
+                    metadata: ["web.error": .stringConvertible(error), "web.events": "\(events)"])
             }
             return page(
                 visit, title: "Twitter sign-in is unavailable", status: .serviceUnavailable,
@@ -365,7 +365,7 @@ extension AccountRoutes {
         if case .store(.schemaAhead) = error { return schemaAheadResponse(error) }
         switch error {
         case .twitter, .store:
-            logger.warning("registration step failed", metadata: ["web.error": "\(error)"])
+            logger.warning("registration step failed", metadata: ["web.error": .stringConvertible(error)])
         case .throttled:
             break  // logged by the service, once a minute per limit: anyone can send these as fast as they like
         default:

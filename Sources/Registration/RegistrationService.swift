@@ -241,7 +241,7 @@ public struct RegistrationService: Sendable {
                 // endpoints say so with a 401 whose body is plain text, not an error list ("Error processing your
                 // OAuth request: Invalid oauth_verifier parameter"): a 4xx is a refusal whatever its body.
                 logger.warning(
-                    "Twitter refused the callback's verifier", metadata: ["twitter.error": "\(error)"])
+                    "Twitter refused the callback's verifier", metadata: ["twitter.error": .stringConvertible(error)])
                 return .restart(.refusedByTwitter)
             default:
                 _ = try? await store.releasePendingAuthorization(requestToken: pending.requestToken)
@@ -697,7 +697,8 @@ public struct RegistrationService: Sendable {
             logger.info("twitter access token was already invalid")
             return true
         } catch {
-            logger.warning("could not revoke the twitter access token", metadata: ["twitter.error": "\(error)"])
+            logger.warning(
+                "could not revoke the twitter access token", metadata: ["twitter.error": .stringConvertible(error)])
             return false
         }
     }

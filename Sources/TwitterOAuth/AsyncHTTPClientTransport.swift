@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 public import Foundation
 internal import NIOCore
 internal import NIOHTTP1
+internal import NIOPosix
 
 /// ``HTTPTransport`` over swift-server's async-http-client: pooled HTTP/1.1 and HTTP/2 with TLS, on SwiftNIO.
 ///
@@ -13,10 +14,20 @@ internal import NIOHTTP1
 /// A request whose connection closes or is reset before any byte of the answer arrives is sent once more, within the
 /// same total timeout: a server that closes idle keep-alive connections can close the pooled one just as it is handed
 /// to a request. The clients made here keep a connection idle in the pool for at most 4 s.
+///
+/// The clients made here do not try a failed connection again: a refused connection, a host name that does not
+/// resolve or a failed TLS handshake ends the call at once with ``TwitterError/connectionFailed(host:reason:)``
+/// (`connection refused`), where async-http-client's default would try again until the connect timeout or the call's
+/// timeout, whichever is sooner. (A connection attempt that fails ends every call then waiting for a connection to the
+/// same host, which the same cause would fail too; calls under way on other connections go on.)
 public struct AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
 
     /// Wraps a client you own and shut down yourself (its configuration sets the connect timeout and redirects).
+    ///
+    /// Set its `connectionPool.retryConnectionEstablishment` to `false`, as the clients made here do, for a refused
+    /// connection to fail at once: with async-http-client's default, the call waits for the connect timeout or its
+    /// own, whichever is sooner.
     public init(client: HTTPClient) {
         self.client = client
     }
@@ -150,6 +161,8 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         configuration.connectionPool.idleTimeout = TimeAmount(pooledConnectionIdleTime)
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
+        // (a refused connection fails the call at once, rather than being tried again until a timeout)
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 
@@ -158,9 +171,40 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         configuration: configuration(connectTimeout: .seconds(10))
     )
 
-    /// The error's type and a short description (connection errors name host and port, never headers or bodies).
+    /// Why a connection failed, readable: `connection refused`, `no route to host`, `DNS lookup failed (Name or
+    /// service not known)`; for another error, its description (which names host and port, never headers or bodies).
+    /// Cut to 200 characters.
     private static func reason(_ error: any Error) -> String {
-        String(String(describing: error).prefix(200))
+        let text: String
+        switch error {
+        case let error as NIOConnectionError:
+            // (each address tried failed; a host with several addresses may fail differently at each: each reason once)
+            if let dnsError = error.dnsAError ?? error.dnsAAAAError {
+                text = "DNS lookup failed (\(dnsReason(dnsError)))"
+            } else if error.connectionErrors.isEmpty {
+                text = "no address to connect to"
+            } else {
+                var reasons: [String] = []
+                for failure in error.connectionErrors {
+                    let reason = reason(failure.error)
+                    if !reasons.contains(reason) { reasons.append(reason) }
+                }
+                text = reasons.joined(separator: ", ")
+            }
+        case let error as IOError:
+            // (`connection refused`, not `connect(descriptor:pointer:size:): Connection refused (errno: 111)`)
+            let message = String(cString: strerror(error.errnoCode))
+            text = message.prefix(1).lowercased() + message.dropFirst()
+        default:
+            text = String(describing: error)
+        }
+        return String(text.prefix(200))
+    }
+
+    /// `Name or service not known`, from NIO's `SocketAddressError.UnknownHost`; another error's description.
+    private static func dnsReason(_ error: any Error) -> String {
+        if let error = error as? SocketAddressError.UnknownHost { return error.errorDescription }
+        return String(describing: error)
     }
 
     private struct TotalTimeoutExceeded: Error {}

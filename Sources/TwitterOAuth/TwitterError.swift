@@ -75,7 +75,10 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "TwitterClient's `baseURL:` is a Twitter API origin (redirects are not followed), else retry later"
         case .timedOut:
             return "Twitter did not answer within the time allowed; check the network, or allow longer with "
-                + "TwitterClient's `timeout:` (or the `timeout:` of invalidateToken(_:secret:timeout:))"
+                + "TwitterClient's `timeout:` (or the `timeout:` of invalidateToken(_:secret:timeout:)), and for "
+                + "making the connection with the transport's connect timeout (10 s for "
+                + "AsyncHTTPClientTransport.shared; AsyncHTTPClientTransport.withTransport(connectTimeout:) sets "
+                + "another)"
         case .connectionFailed(let host, let reason):
             return "could not reach Twitter at \(host): \(reason); check the network, and that TwitterClient's "
                 + "`baseURL:` names a Twitter API origin, then retry"

@@ -151,11 +151,15 @@ struct DemoCommand: AsyncParsableCommand {
                             + "fake users (consumer credentials made for this run)")
                 }
                 let twitter = TwitterClient(consumer: consumer, baseURL: twitterBase)
+                // (a Twitter error in the log names --twitter-api-base, not the library's `TwitterClient` parameters)
+                let demoLogger = Logger(label: logger.label) { _ in
+                    DemoLogHandler(base: logger.handler, twitter: twitter)
+                }
                 let registration = RegistrationService(
                     store: store, twitter: twitter,
                     configuration: RegistrationService.Configuration(
                         callbackURL: "http://127.0.0.1:\(port)\(AccountRoutes.callbackPath)"),
-                    logger: logger)
+                    logger: demoLogger)
                 var routesConfiguration = AccountRoutes.Configuration()
                 let outbox = DemoOutbox(path: global.databasePath + ".outbox", port: port)
                 // Loopback only: the link names the address the demo listens on (with --port 0, the port it got).
@@ -177,7 +181,7 @@ struct DemoCommand: AsyncParsableCommand {
                 routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
                 let routes = AccountRoutes(
                     store: store, registration: registration, local: LocalAccounts(store: store),
-                    configuration: routesConfiguration, logger: logger)
+                    configuration: routesConfiguration, logger: demoLogger)
                 let router = Router(context: AccountsRequestContext.self)
                 routes.addRoutes(to: router)
                 let application = Application(
@@ -196,8 +200,8 @@ struct DemoCommand: AsyncParsableCommand {
                         printOutput("http://127.0.0.1:\(bound)/\n")
                         printMessage("demo ready: open http://127.0.0.1:\(bound)/ in a browser; Ctrl-C stops it")
                     },
-                    logger: logger)
-                group.addTask { try await runStoppingGracefullyWhenCancelled(application, logger: logger) }
+                    logger: demoLogger)
+                group.addTask { try await runStoppingGracefullyWhenCancelled(application, logger: demoLogger) }
                 // Whichever stops first (or a signal) ends the demo; reset links already asked for still go out. The
                 // wait starts once both have stopped: the sandbox often stops first, while the app still finishes a
                 // request that may start a mail, which a wait begun earlier would not see.

@@ -36,7 +36,10 @@ struct TwitterErrorAdviceTests {
             #expect(
                 text
                     == "Twitter did not answer within the time allowed; check the network, or allow longer with "
-                    + "TwitterClient's `timeout:` (or the `timeout:` of invalidateToken(_:secret:timeout:))")
+                    + "TwitterClient's `timeout:` (or the `timeout:` of invalidateToken(_:secret:timeout:)), and for "
+                    + "making the connection with the transport's connect timeout (10 s for "
+                    + "AsyncHTTPClientTransport.shared; AsyncHTTPClientTransport.withTransport(connectTimeout:) sets "
+                    + "another)")
             Self.expectNoSecretOrFlag(text)
         }
     }
@@ -73,22 +76,72 @@ struct TwitterErrorAdviceTests {
         }
     }
 
-    @Test func aRefusedConnectionNamesTheHostAndWhatToCheck() async throws {
-        // (a port that was listening a moment ago and is closed now: the connection is refused)
-        let server = try MisbehavingServer(script: { _ in [.close] })
-        let baseURL = server.baseURL
-        server.stop()
-        let error = await Self.failure(baseURL)
-        guard case .connectionFailed(let host, let reason) = error else {
-            Issue.record("expected connectionFailed, got \(String(describing: error))")
-            return
+    /// A port where nothing listens refuses each of the four calls at once, and the error says so: not a failure
+    /// after the whole connect timeout or call `timeout:` (the HTTP client's pool would try to connect again and again
+    /// until then), nor a dump of NIO's error types. With the shared transport (10 s connect timeout), and with one
+    /// that would wait 60 s for a connection.
+    @Test func aRefusedConnectionFailsAtOnceSayingItWasRefused() async throws {
+        let baseURL = URL(string: "http://127.0.0.1:\(try MisbehavingServer.refusedPort())")!
+        try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(60)) { transport in
+            await Self.expectRefusedAtOnce(baseURL, transport: transport, "a 60 s connect timeout")
         }
-        #expect(host == "127.0.0.1")
-        let text = error?.description ?? ""
-        #expect(
-            text
-                == "could not reach Twitter at 127.0.0.1: \(reason); check the network, and that TwitterClient's "
-                + "`baseURL:` names a Twitter API origin, then retry")
-        Self.expectNoSecretOrFlag(text)
+        await Self.expectRefusedAtOnce(baseURL, transport: AsyncHTTPClientTransport.shared, "the shared transport")
+    }
+
+    /// Calls each of the four endpoints at `baseURL`, where nothing listens, with a 60 s timeout.
+    static func expectRefusedAtOnce(_ baseURL: URL, transport: any HTTPTransport, _ label: String) async {
+        let client = TwitterClient(consumer: consumer, baseURL: baseURL, transport: transport, timeout: .seconds(60))
+        let requestToken = RequestToken(token: "request-token", secret: "REQUEST-SECRET-xyz")
+        let accessToken = AccessToken(token: "access-token", secret: "ACCESS-SECRET-xyz", userID: 12, screenName: "ann")
+        let expected =
+            "could not reach Twitter at 127.0.0.1: connection refused; check the network, and that TwitterClient's "
+            + "`baseURL:` names a Twitter API origin, then retry"
+        let calls: [(name: String, call: () async throws(TwitterError) -> Void)] = [
+            (
+                "request_token",
+                { () async throws(TwitterError) in
+                    _ = try await client.requestToken(callback: "https://app.example/cb")
+                }
+            ),
+            (
+                "access_token",
+                { () async throws(TwitterError) in
+                    _ = try await client.accessToken(requestToken: requestToken, verifier: "VERIFIER-xyz")
+                }
+            ),
+            (
+                "verify_credentials",
+                { () async throws(TwitterError) in
+                    _ = try await client.verifyCredentials(accessToken: accessToken)
+                }
+            ),
+            (
+                "invalidate_token",
+                { () async throws(TwitterError) in
+                    try await client.invalidateToken("access-token", secret: "ACCESS-SECRET-xyz", timeout: .seconds(60))
+                }
+            ),
+        ]
+        for (name, call) in calls {
+            let clock = ContinuousClock()
+            let start = clock.now
+            var failure: TwitterError?
+            do throws(TwitterError) {
+                try await call()
+            } catch {
+                failure = error
+            }
+            let elapsed = clock.now - start
+            let text = failure.map(\.description) ?? "no error"
+            #expect(
+                failure == .connectionFailed(host: "127.0.0.1", reason: "connection refused"),
+                "\(label), \(name): \(text)")
+            #expect(text == expected, "\(label), \(name)")
+            #expect(elapsed < .seconds(30), "\(label), \(name) took \(elapsed) of its 60 s timeout")
+            for secret in ["REQUEST-SECRET-xyz", "ACCESS-SECRET-xyz", "VERIFIER-xyz"] {
+                #expect(!text.contains(secret), "\(label), \(name)")
+            }
+            Self.expectNoSecretOrFlag(text)
+        }
     }
 }

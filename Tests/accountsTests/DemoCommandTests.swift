@@ -132,6 +132,39 @@ struct DemoCommandTests {
         }
     }
 
+    /// With --twitter-api-base at a port where nothing listens, "Log in with Twitter" gets the 502 page, and the log
+    /// line says the connection was refused and what to check in the demo's terms (its flag), not as the library's
+    /// advice to an app's developer (`TwitterClient`'s `baseURL:`).
+    @Test func aRefusedTwitterAPIIsLoggedInTheDemosTerms() async throws {
+        try await withTemporaryDirectory { dir in
+            let secret = "cs-SECRET-0123456789"
+            let server = try ServerProcess(
+                accountsExecutable(),
+                [
+                    "demo", "--port", "0", "--database", dir + "/a.sqlite", "--twitter-api-base",
+                    "http://127.0.0.1:\(try refusedPort())",
+                ],
+                environment: [
+                    "ACCOUNTS_KEYS": makeKeyRingLine(), "TWITTER_CONSUMER_KEY": "ck", "TWITTER_CONSUMER_SECRET": secret,
+                ])
+            let base = try #require(URL(string: try await server.firstLine()))
+            let (visitor, _) = try await Visitor.arrive(at: base)
+            let begin = try await visitor.post(base.appending(path: "login/twitter"), "")
+            #expect(begin.status == 502)
+            #expect(String(decoding: begin.body, as: UTF8.self).contains("Twitter could not be reached"))
+            #expect(await server.stop() == 0)
+            let stderr = server.stderrText.value
+            #expect(
+                stderr.contains(
+                    "web.error=Twitter: could not reach Twitter at 127.0.0.1: connection refused; check the network "
+                        + "and the --twitter-api-base URL [AccountsHummingbird] registration step failed\n"),
+                "\(stderr)")
+            for library in ["TwitterClient", "baseURL", "timeout:", secret] {
+                #expect(!stderr.contains(library), "\(stderr)")
+            }
+        }
+    }
+
     @Test(
         arguments: [
             (
