@@ -239,11 +239,21 @@ let package = Package(
             name: "ReadmeSampleTests",
             dependencies: [
                 "AccountCrypto", "AccountModel", "AccountStore", "AccountsHummingbird", "DuplicateDetection",
-                "Registration", "TwitterOAuth", "TestSupport",
+                "Registration", "TwitterOAuth", "TwitterSandbox", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             // README's samples, compiled as an app that depends on this package compiles them: public API only
+            packageAccess: false
+        ),
+        .testTarget(
+            name: "FreshEmbedderTests",
+            dependencies: [
+                "AccountCrypto", "AccountModel", "AccountStore", "AccountsHummingbird", "Registration", "TwitterOAuth",
+                "TwitterSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            // an app new to the package, built from README alone: the products' public API only, no TestSupport
             packageAccess: false
         ),
         .testTarget(

@@ -44,7 +44,9 @@ public struct AccountRoutes: Sendable {
         /// whose `Host` names another gets 421 Misdirected Request and nothing else. `nil` (the default): any, for an
         /// app behind a proxy that checks it. Set it when browsers reach the app directly: a page of another site
         /// whose name its owner points at the app's address (DNS rebinding) is then not the app's origin, and cannot
-        /// read its pages and forms. (`accounts demo` sets `127.0.0.1`, `localhost` and `[::1]`.)
+        /// read its pages and forms. (`accounts demo` sets `127.0.0.1`, `localhost` and `[::1]`.) An entry no `Host`
+        /// can match (`localhost:8080`, `App.example`, `::1` without brackets) stops the app when the routes are made,
+        /// naming it: it would answer every request with 421.
         public var allowedHosts: Set<String>?
         /// How recently someone must have signed in to give their account a password when it has none (made through
         /// Twitter): 10 minutes. Nothing else vouches for them then (there is no current password to ask for), so a
@@ -215,6 +217,13 @@ public struct AccountRoutes: Sendable {
                 "AccountRoutes.Configuration.\(name).baseURL must be an http or https address with a host and no query "
                     + "or fragment, such as https://app.example (it is \"\(url.absoluteString)\")")
         }
+        for host in (configuration.allowedHosts ?? []).sorted() {
+            precondition(
+                Self.isValidAllowedHost(host),
+                "AccountRoutes.Configuration.allowedHosts must hold host names as requests name them, lowercase and "
+                    + "without a port, such as app.example, 127.0.0.1 or [::1]: no request matches \""
+                    + host.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }.joined() + "\"")
+        }
         precondition(
             configuration.touchInterval >= 0,
             "AccountRoutes.Configuration.touchInterval must be 0 or more seconds (it is \(configuration.touchInterval))"
@@ -283,7 +292,6 @@ public struct AccountRoutes: Sendable {
         }
     }
 
-    /// Whether `path` is `""` or `/segment…`, each segment of unreserved URL characters (RFC 3986), none `.` or `..`.
     /// Whether `name` can name the session cookie: an RFC 6265 token (a cookie with a space or `;` in its name
     /// would never come back), at most 64 bytes, without the prefixes the routes add themselves.
     static func isValidCookieName(_ name: String) -> Bool {
@@ -319,6 +327,13 @@ public struct AccountRoutes: Sendable {
         return parts.reversed().joined()
     }
 
+    /// Whether `host` can match a request's host as the routes compare it (``Configuration/allowedHosts``): a valid
+    /// `Host` without a port, lowercase (an IPv6 address in brackets).
+    static func isValidAllowedHost(_ host: String) -> Bool {
+        Origin.isValidAuthority(host) && Origin.host(of: host) == host && host == host.lowercased()
+    }
+
+    /// Whether `path` is `""` or `/segment…`, each segment of unreserved URL characters (RFC 3986), none `.` or `..`.
     static func isValidMountPath(_ path: String) -> Bool {
         guard !path.isEmpty else { return true }
         guard path.hasPrefix("/") else { return false }

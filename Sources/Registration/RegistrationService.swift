@@ -28,7 +28,10 @@ public import TwitterOAuth
 public struct RegistrationService: Sendable {
     /// Settings of the flow.
     public struct Configuration: Sendable {
-        /// The absolute URL of the app's callback route (Twitter appends `oauth_token` and `oauth_verifier`).
+        /// The absolute URL of the app's callback route (Twitter appends `oauth_token` and `oauth_verifier`), for a
+        /// ``RegistrationService/begin(purpose:browserSession:signedInUser:callbackURL:client:network:forceLogin:)``
+        /// not given one. `AccountRoutes` always gives one, on the scheme, host and port the browser used, so an app
+        /// that mounts them never has this one sent to Twitter.
         public var callbackURL: String
         /// How long a pending authorization is accepted: 15 minutes.
         public var pendingLifetime: TimeInterval = 15 * 60

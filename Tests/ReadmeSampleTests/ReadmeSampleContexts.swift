@@ -64,6 +64,16 @@ struct SandboxClientSample {
     let secret: String
 }
 
+/// Given for the in-process sandbox of "Twitter sandbox": what the test saw (the request tokens it was given).
+struct SandboxInProcessSample {
+    final class Seen: Sendable {
+        private let tokens = Mutex<[String]>([])
+        func note(_ token: String) { tokens.withLock { $0.append(token) } }
+        var count: Int { tokens.withLock { $0.count } }
+    }
+    let seen = Seen()
+}
+
 /// Given for the mount path sample of "Mounting the routes".
 struct MountPathSample {
     let store: AccountStore

@@ -228,6 +228,13 @@ extension ReadmeSampleTests {
         }
     }
 
+    /// README's in-process sandbox sample, run: it starts the sandbox, its client gets a request token, and it stops.
+    @Test func theInProcessSandboxSampleRuns() async throws {
+        let sample = SandboxInProcessSample()
+        try await sample.run()
+        #expect(sample.seen.count == 1)
+    }
+
     /// README's mount path and proxy samples, run: the routes are added under `/accounts`, and the proxy settings are
     /// ones the routes take.
     @Test func theMountPathAndProxySamplesRun() async throws {
