@@ -483,10 +483,12 @@ public struct AccountStore: Sendable {
         }
     }
 
-    /// The thread that runs a short read's SQL, or with `elsewhere` a scan's (tests prove ``ReadGate``'s
-    /// calling-thread path with it).
-    package func threadOfRead(elsewhere: Bool = false) async throws(StoreError) -> UInt {
-        elsewhere ? try await readElsewhere { _ in UInt(pthread_self()) } : try await read { _ in UInt(pthread_self()) }
+    /// What `probe` sees when run where a short read's SQL runs, or with `elsewhere` where a scan's does (tests prove
+    /// ``ReadGate``'s calling-thread path with it).
+    package func probeRead<T: Sendable>(
+        elsewhere: Bool = false, _ probe: @escaping @Sendable () -> T
+    ) async throws(StoreError) -> T {
+        elsewhere ? try await readElsewhere { _ in probe() } : try await read { _ in probe() }
     }
 
     func readSync<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {

@@ -7,6 +7,9 @@ import Testing
 /// Short reads run on the caller's thread while the store has a slot for them, and answer correctly however many
 /// run at once (the ones past the slots are handed to GRDB's reader queue); a read never waits for a writer.
 struct ReadGateTests {
+    /// A value of the task that calls the store, seen by code that runs within that task.
+    @TaskLocal static var marker = false
+
     @Test func aReadWithAFreeSlotRunsOnTheCallingThread() async throws {
         try await withTemporaryDirectory { dir throws in
             let store = try makeStore(in: dir, synchronous: .normal)
@@ -15,13 +18,17 @@ struct ReadGateTests {
             var sameThread = 0
             for _ in 0..<20 {
                 let caller = UInt(pthread_self())
-                let reader = try await store.threadOfRead()
+                let reader = try await store.probeRead { UInt(pthread_self()) }
                 if caller == reader { sameThread += 1 }
             }
             // A task may be moved to another thread between two reads, never in the middle of a synchronous one.
             #expect(sameThread == 20)
-            let elsewhere = try await store.threadOfRead(elsewhere: true)
-            #expect(UInt(pthread_self()) != elsewhere, "a scan is handed to GRDB's reader queue")
+            // A scan is handed to GRDB's reader queue: it runs outside the calling task, which does not see the
+            // task's values. (Not told by thread: once the task waits, the queue may run on the thread it left.)
+            #expect(try await Self.$marker.withValue(true) { try await store.probeRead { Self.marker } })
+            #expect(
+                try await Self.$marker.withValue(true) { try await store.probeRead(elsewhere: true) { Self.marker } }
+                    == false)
         }
     }
 
