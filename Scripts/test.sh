@@ -159,7 +159,7 @@ swift_tests() {
     return "$status"
 }
 
-# The layout STYLE.md asks for (.swift-format: 4 spaces, 120 columns, ordered imports), checked before building;
+# The layout .swift-format sets (4 spaces, 120 columns, ordered imports), checked before building;
 # `swift format` ships with the toolchain. Fix what it reports with `swift format -i --configuration .swift-format FILE`.
 lint() {
     if ! swift format --version >/dev/null 2>&1; then

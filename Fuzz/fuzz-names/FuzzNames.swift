@@ -1,8 +1,8 @@
+// libFuzzer target: name parsing and folding, handles, Jaro-Winkler, the model's name and
+// username rules. Input: two strings separated by a NUL byte.
 import AccountModel
 import FuzzSupport
 
-// libFuzzer target: name parsing and folding, handles, Jaro-Winkler, the model's name and
-// username rules. Input: two strings separated by a NUL byte.
 @testable import AccountMatching
 
 func scalars(_ text: String) -> String { "\(text.unicodeScalars.map { String($0.value, radix: 16) })" }

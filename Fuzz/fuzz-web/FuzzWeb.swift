@@ -1,7 +1,7 @@
-import FuzzSupport
-
 // libFuzzer target: the web layer's parsers: trusted-proxy ranges (round trip), forwarding
 // headers, the Host check, posted forms, User-Agent labels.
+import FuzzSupport
+
 @testable import AccountsHummingbird
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -18,8 +18,10 @@ internal import NIOPosix
 /// The clients made here do not try a failed connection again: a refused connection, a host name that does not
 /// resolve or a failed TLS handshake ends the call at once with ``TwitterError/connectionFailed(host:reason:)``
 /// (`connection refused`), where async-http-client's default would try again until the connect timeout or the call's
-/// timeout, whichever is sooner. (A connection attempt that fails ends every call then waiting for a connection to the
-/// same host, which the same cause would fail too; calls under way on other connections go on.)
+/// timeout, whichever is sooner. A connection attempt that fails ends every call then waiting for a connection to the
+/// same host; calls under way on other connections go on. A refusal or an unknown host would fail those calls too;
+/// a passing failure (a DNS server's momentary `EAI_AGAIN`, a reset TLS handshake) now fails them at once as well,
+/// where the default would have tried again.
 public struct AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
 

@@ -51,7 +51,11 @@ struct AllowedHostsTests {
     @Test func hostNamesAsRequestsNameThemAreTaken() async throws {
         try await Self.withDirectory { directory in
             try Self.makeRoutes(
-                in: directory, allowedHosts: ["127.0.0.1", "localhost", "[::1]", "app.example", "x-1.example"])
+                in: directory,
+                allowedHosts: [
+                    "127.0.0.1", "localhost", "[::1]", "app.example", "x-1.example", "xn--bcher-kva.example",
+                    "app.example.", "[::ffff:127.0.0.1]",
+                ])
         }
     }
 }

@@ -5,11 +5,13 @@ import Foundation
 #endif
 
 /// A port on 127.0.0.1 where nothing listens, so a connection to it is refused (`ECONNREFUSED`): a socket is bound to
-/// port 0, its port noted, and the socket closed again (the kernel hands out another ephemeral port next).
+/// port 0 and never listens. It stays open for the rest of the process (one descriptor per call), so no server that
+/// another test starts meanwhile can be given the port.
 public func refusedPort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw POSIXError(.EIO) }
-    defer { close(descriptor) }
+    var kept = false
+    defer { if !kept { close(descriptor) } }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = 0
@@ -25,5 +27,6 @@ public func refusedPort() throws -> Int {
     _ = withUnsafeMutablePointer(to: &actual) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
     }
+    kept = true
     return Int(UInt16(bigEndian: actual.sin_port))
 }

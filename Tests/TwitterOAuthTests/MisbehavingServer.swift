@@ -95,8 +95,9 @@ final class MisbehavingServer: Sendable {
         try self.init { _ in [.send(Array(raw.utf8)), .close] }
     }
 
-    /// A port on 127.0.0.1 where nothing listens, so a connection to it is refused (`ECONNREFUSED`): bound to port 0,
-    /// noted, and closed again.
+    /// A port on 127.0.0.1 where nothing listens, so a connection to it is refused (`ECONNREFUSED`): a socket bound to
+    /// port 0 that never listens, kept open for the rest of the process so that no other test's server is given the
+    /// port. (TestSupport's `refusedPort()` does the same; this test target does not depend on TestSupport.)
     static func refusedPort() throws -> Int {
         #if canImport(Glibc)
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -104,7 +105,8 @@ final class MisbehavingServer: Sendable {
             let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
+        var kept = false
+        defer { if !kept { close(fd) } }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -120,6 +122,7 @@ final class MisbehavingServer: Sendable {
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
+        kept = true
         return Int(UInt16(bigEndian: actual.sin_port))
     }
 
