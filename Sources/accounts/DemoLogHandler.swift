@@ -22,6 +22,11 @@ struct DemoLogHandler: LogHandler {
         set { base.metadata = newValue }
     }
 
+    var metadataProvider: Logger.MetadataProvider? {
+        get { base.metadataProvider }
+        set { base.metadataProvider = newValue }
+    }
+
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { base[metadataKey: key] }
         set { base[metadataKey: key] = newValue }
