@@ -79,11 +79,12 @@ struct ClosedStoreRaceTests {
             }
 
             // Then the close returns while the lock is still held
-            let closedWhileHeld = try await eventually(timeout: .seconds(60)) { closed.value }
+            // (half the busy timeout: a machine busy with the other tests has kept a task waiting 180 s for its turn)
+            let closedWhileHeld = try await eventually(timeout: .seconds(300)) { closed.value }
             try holder.release()
             let result = await rebuilding.result
             while !closed.value { try await Task.sleep(for: .milliseconds(5)) }
-            #expect(closedWhileHeld, "close() waited for the rebuild's wait for the lock (60 s and more)")
+            #expect(closedWhileHeld, "close() waited for the rebuild's wait for the lock (300 s and more)")
             // And the rebuild says the store closed, and rebuilt nothing: no event, and the next purge rebuilds
             switch result {
             case .success(let rebuilt): Issue.record("the rebuild waiting as the store closed went on (\(rebuilt))")
@@ -119,10 +120,11 @@ struct ClosedStoreRaceTests {
                 _ = await rebuilding.result
                 ended.withLock { $0 = true }
             }
-            let endedWhileHeld = try await eventually(timeout: .seconds(60)) { ended.value }
+            // (half the busy timeout: a machine busy with the other tests has kept a task waiting 180 s for its turn)
+            let endedWhileHeld = try await eventually(timeout: .seconds(300)) { ended.value }
             try holder.release()
             _ = await watching.value
-            #expect(endedWhileHeld, "the cancelled rebuild went on waiting for the lock (60 s and more)")
+            #expect(endedWhileHeld, "the cancelled rebuild went on waiting for the lock (300 s and more)")
             // And it says it was cancelled, and rebuilt nothing: no event, and the next purge rebuilds
             switch await rebuilding.result {
             case .success(let rebuilt): Issue.record("the cancelled rebuild went on (\(rebuilt))")
