@@ -242,6 +242,7 @@ let package = Package(
                 "Registration", "TwitterOAuth", "TwitterSandbox", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             // README's samples, compiled as an app that depends on this package compiles them: public API only
             packageAccess: false

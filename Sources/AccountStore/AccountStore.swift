@@ -48,9 +48,11 @@ public struct AccountStore: Sendable {
     /// Opens the database described by `configuration`.
     ///
     /// With ``StoreConfiguration/SchemaPolicy/applyPendingMigrations`` a missing file is created (its directory must
-    /// exist) and pending migrations are applied; otherwise a missing file or pending migration is an error
-    /// (``StoreError/databaseMissing(path:)``, ``StoreError/schemaBehind(path:pendingVersions:)``) that says to apply them
-    /// with ``migrate(_:to:dryRun:migrations:)`` or this policy. A file that is not SQLite, or is damaged, is refused and left untouched.
+    /// exist) and pending migrations are applied; otherwise a missing file (in a missing directory too) or pending
+    /// migration is an error (``StoreError/databaseMissing(path:)``,
+    /// ``StoreError/schemaBehind(path:pendingVersions:)``) that says to apply them with
+    /// ``migrate(_:to:dryRun:migrations:)`` or this policy. A file that is not SQLite, or is damaged, is refused and
+    /// left untouched.
     /// - Parameters:
     ///   - configuration: the file and its settings.
     ///   - keyRing: the keys that seal and open secrets; without one, secret-bearing calls throw
@@ -153,13 +155,16 @@ public struct AccountStore: Sendable {
 
     // MARK: - Opening
 
+    /// Refuses a path the store cannot open: in a missing directory, ``StoreError/directoryMissing(path:)`` when the
+    /// caller would create the database (`mayCreate`), else ``StoreError/databaseMissing(path:)``: what stops a store
+    /// that never creates one is that there is no database, and making the directory alone would not open it.
     static func checkLocation(_ path: String, mayCreate: Bool) throws(StoreError) {
         let directory = PathParts.directory(of: path)
         var isDirectory: ObjCBool = false
         if !directory.isEmpty,
             !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue
         {
-            throw .directoryMissing(path: path)
+            throw mayCreate ? .directoryMissing(path: path) : .databaseMissing(path: path)
         }
         // Anything there but a regular file (through links) is refused: SQLite's answer for a directory is "unable to
         // open database file", which names no cause; its first read of a named pipe waits for a writer for ever; a

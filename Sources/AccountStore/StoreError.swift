@@ -3,9 +3,12 @@ public import AccountModel
 
 /// What can go wrong in the account store, in words an operator can act on. Never carries a secret.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The database file's directory does not exist.
+    /// The database file's directory does not exist, where the file was to be created (a migration, or a store opened
+    /// with ``StoreConfiguration/SchemaPolicy/applyPendingMigrations``); a store that creates none throws
+    /// ``databaseMissing(path:)`` instead.
     case directoryMissing(path: String)
-    /// The database file does not exist (commands other than `migrate` never create one).
+    /// The database file (or its directory) does not exist, and the store was opened not to create one (commands
+    /// other than `migrate` never create one).
     case databaseMissing(path: String)
     /// The file is not an SQLite database.
     case notADatabase(path: String)

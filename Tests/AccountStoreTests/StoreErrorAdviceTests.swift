@@ -87,6 +87,31 @@ struct StoreErrorAdviceTests {
         }
     }
 
+    /// A policy that never creates the database (the default `.requireCurrent`, or a read-only store) has no database
+    /// to create: a missing directory means no database at that path, not "cannot create" with advice to make the
+    /// directory, which alone would not let the store open.
+    @Test(arguments: [false, true])
+    func aMissingDirectoryWhereNothingIsCreatedSaysThereIsNoDatabase(readOnly: Bool) async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/absent/accounts.sqlite"
+            var configuration = StoreConfiguration(path: path)
+            if readOnly {
+                configuration.schemaPolicy = .applyPendingMigrations
+                configuration.readOnly = true
+            }
+            let error = try #require(throws: StoreError.self) {
+                try AccountStore(configuration: configuration, keyRing: nil)
+            }
+            #expect(error == .databaseMissing(path: path))
+            #expect(
+                error.description
+                    == "no database at \(path); create it with AccountStore.migrate(_:), or open the store with "
+                    + "schemaPolicy = .applyPendingMigrations")
+            expectNoCommandLineAdvice(error.description)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [])
+        }
+    }
+
     /// A store opened without a ring names the ring it lacks and where `KeyRing.load` finds keys, not `--keys-file`.
     @Test func withoutAKeyRingTheErrorSaysHowAnAppGivesOne() async throws {
         try await withTemporaryDirectory { dir in

@@ -74,6 +74,14 @@ struct SandboxInProcessSample {
     let seen = Seen()
 }
 
+/// Given for the graceful stop sample of "Mounting the routes": the app's router and logger, and the test's requests.
+struct GracefulStopSample {
+    let router: Router<BasicRequestContext>
+    let logger: Logger
+    /// The test's requests to the app on `port`.
+    let visit: @Sendable (_ port: Int) async throws -> Void
+}
+
 /// Given for the mount path sample of "Mounting the routes".
 struct MountPathSample {
     let store: AccountStore

@@ -235,6 +235,25 @@ extension ReadmeSampleTests {
         #expect(sample.seen.count == 1)
     }
 
+    /// README's graceful stop sample, run: the app answers, stops, and logs no error, where cancelling its task had
+    /// HummingbirdCore log "Waiting on child channel: CancellationError()" at error level.
+    @Test func theGracefulStopSampleStopsWithoutAnError() async throws {
+        let lines = Locked<[String]>([])
+        let router = Router()
+        router.get("/hello") { _, _ in "hello" }
+        let statuses = Locked<[Int]>([])
+        let sample = GracefulStopSample(router: router, logger: capturingLogger(lines)) { port in
+            let response = try await AsyncHTTPClientTransport.shared.send(
+                method: "GET", url: URL(string: "http://127.0.0.1:\(port)/hello")!, headers: [], body: [],
+                timeout: .seconds(300), maximumResponseBodySize: 1 << 10)
+            statuses.withLock { $0.append(response.status) }
+        }
+        try await sample.run()
+        #expect(statuses.value == [200])
+        let errors = lines.value.filter { $0.hasPrefix("error ") || $0.hasPrefix("critical ") }
+        #expect(errors.isEmpty, "\(errors)")
+    }
+
     /// README's mount path and proxy samples, run: the routes are added under `/accounts`, and the proxy settings are
     /// ones the routes take.
     @Test func theMountPathAndProxySamplesRun() async throws {

@@ -82,6 +82,20 @@ struct CommandLineAdviceTests {
         }
     }
 
+    /// Commands that open without migrating never create the database: in a missing directory there is none, and
+    /// `accounts migrate` (which says if the directory is missing) is what to run, not "cannot create the database".
+    @Test(arguments: [["export", "--format", "jsonl"], ["users", "show", "ann"]])
+    func aDatabaseInAMissingDirectorySaysThereIsNone(command: [String]) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = dir + "/absent/a.sqlite"
+            let result = try await runAccounts(["--database", database] + command)
+            #expect(result.status == 1)
+            #expect(
+                result.stderr == "accounts: error: no database at \(database); run `accounts migrate` to create it\n")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [])
+        }
+    }
+
     @Test func aDatabaseBehindSaysToRunMigrate() async throws {
         try await withTemporaryDirectory { dir in
             let database = dir + "/behind.sqlite"

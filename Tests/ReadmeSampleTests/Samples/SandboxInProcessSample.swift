@@ -15,7 +15,9 @@ extension SandboxInProcessSample {
             }
             var announced = ports.makeAsyncIterator()
             guard let port = await announced.next() else { return try await group.waitForAll() }  // its error
-            let twitter = TwitterClient(consumer: consumer, baseURL: URL(string: "http://127.0.0.1:\(port)")!)
+            let twitter = TwitterClient(
+                consumer: consumer, baseURL: URL(string: "http://127.0.0.1:\(port)")!,
+                timeout: .seconds(300))  // a busy test process can be slow to answer
             let token = try await twitter.requestToken(callback: "oob")
             seen.note(token.token)  // the app over `twitter` (on port 0), and the test's requests
             group.cancelAll()  // stops the sandbox
