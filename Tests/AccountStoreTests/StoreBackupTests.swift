@@ -29,6 +29,9 @@ struct StoreBackupTests {
                         credential: TwitterCredential(token: "t\(index)", secret: Secret("s\(index)")), to: .id(user.id)
                     )
                     index += 1
+                    // (the store's writes run on the calling thread: a pause lets the pool's other tasks, the backup's
+                    // among them, have this thread between two registrations)
+                    try await Task.sleep(for: .milliseconds(1))
                 }
                 return index
             }

@@ -9,16 +9,22 @@ import Testing
 struct KeysCommandTests {
     /// `count` accounts in `dir/accounts.sqlite`, each with a Twitter identity `1000000 + i` and its access token
     /// (`t<i>`, secret `secret-<i>`) sealed under `key`; the store is closed.
+    /// (on a thread of its own: the store's writes run on the calling thread, and thousands of them would hold one of
+    /// the cooperative pool's threads, which the tests beside it need, for seconds)
     static func seedCredentials(_ count: Int, sealedUnder key: SecretKey, in dir: String) async throws {
-        let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [key]), synchronous: .normal)
-        for index in 0..<count {
-            let user = try await store.createAccount(newAccount("user\(index)"))
-            try await store.linkTwitter(
-                twitterIdentity(String(1_000_000 + index)),
-                credential: TwitterCredential(token: "t\(index)", secret: Secret("secret-\(index)")),
-                to: .id(user.id))
-        }
-        try store.close()
+        let thread = OneThreadExecutor()
+        defer { thread.stop() }
+        try await Task(executorPreference: thread) {
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [key]), synchronous: .normal)
+            for index in 0..<count {
+                let user = try await store.createAccount(newAccount("user\(index)"))
+                try await store.linkTwitter(
+                    twitterIdentity(String(1_000_000 + index)),
+                    credential: TwitterCredential(token: "t\(index)", secret: Secret("secret-\(index)")),
+                    to: .id(user.id))
+            }
+            try store.close()
+        }.value
     }
 
     @Test func generatePrintsOneKeyLineOrWritesAnOwnerOnlyFile() async throws {
