@@ -49,6 +49,12 @@ private func waitingConfiguration() -> Configuration {
 }
 
 /// Runs `sql` on the database at `path` outside a transaction (`PRAGMA journal_mode`, which a transaction refuses).
+/// ``executeSQL(_:_:)`` on a thread of its own, for SQL that takes seconds (hundreds of thousands of rows): the
+/// cooperative pool's threads, which the tests beside it need, are not held meanwhile.
+public func executeSQLOnOwnThread(_ path: String, _ sql: String) async throws {
+    try await onOwnThread { Result { try executeSQL(path, sql) } }.get()
+}
+
 public func executeSQLOutsideTransaction(_ path: String, _ sql: String) throws {
     let queue = try DatabaseQueue(path: path, configuration: waitingConfiguration())
     defer { try? queue.close() }

@@ -10,8 +10,8 @@ import Testing
 struct BackupCommandTests {
     /// `count` accounts written straight into the table of the migrated database `database` (importing them takes
     /// longer).
-    static func addAccounts(_ count: Int, to database: String) throws {
-        try executeSQL(
+    static func addAccounts(_ count: Int, to database: String) async throws {
+        try await executeSQLOnOwnThread(
             database,
             """
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(count))
@@ -85,7 +85,7 @@ struct BackupCommandTests {
     @Test func aBackupWhoseReportCannotBeWrittenExits75WithTheCopyInPlace() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await migratedDatabase(dir)
-            try Self.addAccounts(10, to: database)
+            try await Self.addAccounts(10, to: database)
             let copy = dir + "/copy.sqlite"
 
             let result = try await runProcess(
@@ -106,7 +106,7 @@ struct BackupCommandTests {
     @Test func aBackupThatCannotBeWrittenWholeChangesNothing() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await migratedDatabase(dir)
-            try Self.addAccounts(20_000, to: database)
+            try await Self.addAccounts(20_000, to: database)
             let copy = dir + "/copy.sqlite"
             writeFile(copy, Array("yesterday's backup".utf8))
             let before = fileDigest(database)
@@ -165,7 +165,7 @@ struct BackupCommandTests {
     func aBackupStoppedBySignalLeavesNoPartialFile(signalNumber: Int32) async throws {
         try await withTemporaryDirectory { dir throws in
             let database = try await migratedDatabase(dir)
-            try Self.addAccounts(300_000, to: database)
+            try await Self.addAccounts(300_000, to: database)
             let copy = dir + "/copy.sqlite"
             writeFile(copy, Array("yesterday's backup".utf8))
 
@@ -207,7 +207,7 @@ struct BackupCommandTests {
     @Test func backupsMadeWhileOtherProcessesWriteAndRebuildAreSnapshots() async throws {
         try await withTemporaryDirectory { dir throws in
             let database = try await migratedDatabase(dir)
-            try Self.addAccounts(5_000, to: database)
+            try await Self.addAccounts(5_000, to: database)
             let key = try SecretKey.generate(id: "k1")
             let worker = URL(fileURLWithPath: accountsExecutable()).deletingLastPathComponent()
                 .appendingPathComponent("accounts-test-worker").path

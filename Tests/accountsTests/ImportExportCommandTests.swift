@@ -405,7 +405,7 @@ struct ExportInterruptionTests {
             // Given 300,000 accounts with password hashes (written straight into the table: importing them takes
             // longer), and an earlier export at the output's path
             let database = try await migratedDatabase(dir)
-            try executeSQL(
+            try await executeSQLOnOwnThread(
                 database,
                 """
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
