@@ -202,7 +202,7 @@ let package = Package(
             dependencies: ["DuplicateDetection", "AccountMatching", "AccountModel", "TestSupport"]
         ),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "TestSupport"]),
-        .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth"]),
+        .testTarget(name: "TwitterOAuthTests", dependencies: ["TwitterOAuth", "TestSupport"]),
         .testTarget(
             name: "RegistrationTests",
             dependencies: [

@@ -95,37 +95,6 @@ final class MisbehavingServer: Sendable {
         try self.init { _ in [.send(Array(raw.utf8)), .close] }
     }
 
-    /// A port on 127.0.0.1 where nothing listens, so a connection to it is refused (`ECONNREFUSED`): a socket bound to
-    /// port 0 that never listens, kept open for the rest of the process so that no other test's server is given the
-    /// port. (TestSupport's `refusedPort()` does the same; this test target does not depend on TestSupport.)
-    static func refusedPort() throws -> Int {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var kept = false
-        defer { if !kept { close(fd) } }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        kept = true
-        return Int(UInt16(bigEndian: actual.sin_port))
-    }
-
     /// `http://127.0.0.1:PORT`
     var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 

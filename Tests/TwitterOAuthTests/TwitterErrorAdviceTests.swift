@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TwitterOAuth
 
@@ -81,7 +82,7 @@ struct TwitterErrorAdviceTests {
     /// until then), nor a dump of NIO's error types. With a transport that would wait 600 s for a connection, and the
     /// shared one (10 s connect timeout; its calls are not timed, as a loaded machine can take seconds over them).
     @Test func aRefusedConnectionFailsAtOnceSayingItWasRefused() async throws {
-        let baseURL = URL(string: "http://127.0.0.1:\(try MisbehavingServer.refusedPort())")!
+        let baseURL = URL(string: "http://127.0.0.1:\(try refusedPort())")!
         try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(600)) { transport in
             await Self.expectRefusedAtOnce(
                 baseURL, transport: transport, "a 600 s connect timeout", within: .seconds(300))
