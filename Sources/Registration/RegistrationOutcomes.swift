@@ -43,7 +43,8 @@ public enum RestartReason: String, Sendable, Hashable, CaseIterable {
     /// The Twitter account is linked to an account an operator disabled (the refusal is audited).
     case accountDisabled = "account_disabled"
     /// Twitter refused to exchange the callback's token and verifier for an access token (a made-up or altered
-    /// verifier): the pending authorization is used up.
+    /// verifier), or refused the access token it had just issued when asked for the profile (`verify_credentials`
+    /// answering 4xx: a token revoked at once, a locked account): the pending authorization is used up.
     case refusedByTwitter = "refused_by_twitter"
 
     /// A sentence for the person.

@@ -175,8 +175,8 @@ public struct RegistrationService: Sendable {
     ///
     /// Failed checks (no pending authorization, token mismatch — compared in constant time —, another browser
     /// session, expired, already used, `denied`, a missing parameter) give ``CallbackOutcome/restart(_:)`` and write
-    /// nothing; so does a verifier Twitter refuses (``RestartReason/refusedByTwitter``), which uses the pending
-    /// authorization up. Other Twitter failures throw ``RegistrationError/twitter(_:)``; one before the access token
+    /// nothing; so does a verifier Twitter refuses, or a profile it refuses for the access token just issued
+    /// (``RestartReason/refusedByTwitter``), which uses the pending authorization up. Other Twitter failures throw ``RegistrationError/twitter(_:)``; one before the access token
     /// was issued leaves the pending authorization usable.
     public func handleCallback(
         query: [String: String], browserSession: String
@@ -255,7 +255,20 @@ public struct RegistrationService: Sendable {
         do {
             profile = try await twitter.verifyCredentials(accessToken: accessToken)
         } catch {
-            throw .twitter(error)
+            switch error {
+            case .rejected where error.isSetupProblem:
+                throw .twitter(error)
+            case .rejected, .unexpectedStatus(400..<500):
+                // Twitter refused the access token it had just issued (revoked at once, a locked account): a refusal,
+                // like a refused verifier. The pending authorization is used up, so "try again in a moment" would
+                // only restart as `already_used`: the person starts again.
+                logger.warning(
+                    "Twitter refused the new access token's verify_credentials",
+                    metadata: ["twitter.error": .stringConvertible(error)])
+                return .restart(.refusedByTwitter)
+            default:
+                throw .twitter(error)
+            }
         }
         // The profile must be the one the access token was issued for: a cache between the app and Twitter that keys
         // on the URL alone (the same for everyone; only the Authorization header differs) could hand over someone

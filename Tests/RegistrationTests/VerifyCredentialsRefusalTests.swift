@@ -1,0 +1,68 @@
+import AccountModel
+import AccountStore
+import Foundation
+import Registration
+import TestSupport
+import Testing
+import TwitterOAuth
+
+extension RegistrationFlowTests {
+    /// `verify_credentials` refusing the access token Twitter has just issued (401, code 89, as for a token revoked at
+    /// once; 403, code 326, as for a locked account) is a refusal, like a refused verifier: the person starts again
+    /// (`refused_by_twitter`), not the "Twitter could not be reached, try again in a moment" of an outage, since the
+    /// pending authorization is used up and a retry of the callback could only restart as `already_used`.
+    @Test(arguments: [(401, 89), (403, 326)])
+    func aProfileRefusedForTheNewTokenRestartsAsRefusedByTwitter(status: Int, code: Int) async throws {
+        try await withFlow { flow throws in
+            let service = flow.service(
+                through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
+                    if url.path.hasSuffix("verify_credentials.json") {
+                        response.status = status
+                        response.headers = [HTTPHeader(name: "content-type", value: "application/json")]
+                        response.body = Array(#"{"errors":[{"code":\#(code),"message":"Refused."}]}"#.utf8)
+                    }
+                })
+            let url = try await service.begin(purpose: .register, browserSession: "b")
+            let query = try await flow.approve(url, as: Self.zoe)
+            var outcome: CallbackOutcome?
+            var thrown: RegistrationError?
+            do {
+                outcome = try await service.handleCallback(query: query, browserSession: "b")
+            } catch let error as RegistrationError {
+                thrown = error
+            }
+            #expect(outcome == .restart(.refusedByTwitter), "thrown: \(String(describing: thrown))")
+            let database = flow.directory + "/accounts.sqlite"
+            #expect(countQuery(database, "SELECT count(*) FROM users") == 0)
+            #expect(countQuery(database, "SELECT count(*) FROM registration_drafts") == 0)
+            #expect(
+                countQuery(database, "SELECT count(*) FROM pending_authorizations WHERE consumed_at IS NULL") == 0)
+        }
+    }
+
+    /// A `verify_credentials` refused for the app's set-up (its clock: 401, code 135) stays the operator's problem
+    /// (`isTwitterSetupProblem`), not a restart the person is blamed for.
+    @Test func aProfileRefusedForTheAppsSetUpStaysASetupProblem() async throws {
+        try await withFlow { flow throws in
+            let service = flow.service(
+                through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
+                    if url.path.hasSuffix("verify_credentials.json") {
+                        response.status = 401
+                        response.headers = [HTTPHeader(name: "content-type", value: "application/json")]
+                        response.body = Array(#"{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}"#.utf8)
+                    }
+                })
+            let url = try await service.begin(purpose: .register, browserSession: "b")
+            let query = try await flow.approve(url, as: Self.zoe)
+            var outcome: CallbackOutcome?
+            var thrown: RegistrationError?
+            do {
+                outcome = try await service.handleCallback(query: query, browserSession: "b")
+            } catch let error as RegistrationError {
+                thrown = error
+            }
+            #expect(outcome == nil, "\(String(describing: outcome))")
+            #expect(thrown?.isTwitterSetupProblem == true)
+        }
+    }
+}
