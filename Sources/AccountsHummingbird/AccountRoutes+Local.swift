@@ -312,10 +312,17 @@ extension AccountRoutes {
         redirect(visit, to: location, session: try await sessions.rekey(visit.session))
     }
 
-    /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``.
+    /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``. A session dated
+    /// ahead of this clock (made by a server whose clock runs ahead, or before this one was set back) counts only
+    /// within ``futureSignInAllowance``: taken as made now, it would stay "recent" until this clock caught up.
     func isRecentSignIn(_ visit: Visit) -> Bool {
-        store.currentDate.timeIntervalSince(visit.session.record.createdAt) <= configuration.recentSignIn
+        let age = store.currentDate.timeIntervalSince(visit.session.record.createdAt)
+        return age >= -Self.futureSignInAllowance && age <= configuration.recentSignIn
     }
+
+    /// How far ahead of this server's clock a session's sign-in may be dated and still count as recent: the skew
+    /// between servers whose clocks are kept (NTP keeps them within milliseconds), with room to spare.
+    static let futureSignInAllowance: TimeInterval = 60
 
     // MARK: - Password settings
 

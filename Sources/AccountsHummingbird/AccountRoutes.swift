@@ -50,7 +50,8 @@ public struct AccountRoutes: Sendable {
         public var allowedHosts: Set<String>?
         /// How recently someone must have signed in to give their account a password when it has none (made through
         /// Twitter): 10 minutes. Nothing else vouches for them then (there is no current password to ask for), so a
-        /// session left open, or stolen, cannot add a way in that outlives it.
+        /// session left open, or stolen, cannot add a way in that outlives it. A sign-in dated more than a minute
+        /// ahead of this server's clock (another server's clock ahead, or this one set back since) is not recent.
         public var recentSignIn: TimeInterval = 10 * 60
         /// How many audit events the account page lists: 10.
         public var eventsShown = 10

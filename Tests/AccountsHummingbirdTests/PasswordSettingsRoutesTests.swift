@@ -389,3 +389,36 @@ extension PasswordSettingsRoutesTests {
         }
     }
 }
+
+extension PasswordSettingsRoutesTests {
+    /// A session dated ahead of this server's clock (signed in by a server whose clock runs ahead, or before this
+    /// clock was set back) is no recent sign-in beyond a minute's allowance: an hour ahead it would have let whoever
+    /// holds it add a password for the whole hour and the ten minutes after, with no password asked.
+    @Test(arguments: [(-3600.0, false), (-30.0, true)])
+    func aSessionDatedAheadOfTheClockIsRecentOnlyWithinAMinute(setBack: TimeInterval, stillRecent: Bool)
+        async throws
+    {
+        try await WebApp.run { app in
+            // Given taro, registered through Twitter (no password), signed in here
+            var browser = try await Self.registerTaro(app)
+            // When the clock is set back
+            app.clock.advance(by: setBack)
+            let form = try await browser.get("/account")
+            let added = try await browser.post(
+                "/account/password/add",
+                [("csrf_token", try #require(form.csrfToken)), ("new_password", Self.password)])
+            if stillRecent {
+                // Then half a minute's skew still lets him set one
+                #expect(form.text.contains(#"id="add-password-form""#))
+                #expect(added.status == 303 && added.location == "/account?notice=password_added")
+                #expect(Self.events(app, "password_added") == 1)
+            } else {
+                // Then an hour's asks him to log in with Twitter again, and a posted password is refused
+                #expect(form.text.contains(#"id="password-sign-in-again""#) && !form.text.contains("add-password-form"))
+                #expect(added.status == 403 && added.text.contains("log in with Twitter again first"))
+                #expect(Self.events(app, "password_added") == 0)
+                #expect(try await Self.logIn(app, "taro", Self.password).1.status == 401)
+            }
+        }
+    }
+}
