@@ -353,7 +353,19 @@ private struct ImportSession {
         insertUser.bind(8, record.passwordHash?.revealed)
         insertUser.bind(9, created)
         insertUser.bind(10, created)
-        let userRowID = previousMaximum + Int64(line)
+        let (userRowID, overflow) = previousMaximum.addingReportingOverflow(Int64(line))
+        if overflow {
+            // Numbered after the store's largest id, which leaves no room (a row written by hand, or by another
+            // program, at the top of the range): SQLite would pick free ids at random, but `owner(_:)` could then
+            // not tell this file's rows from the store's.
+            throw DatabaseError(
+                resultCode: .SQLITE_ERROR,
+                message: """
+                    the largest users.id is \(previousMaximum), which leaves no id for line \(line) of this file \
+                    (imported accounts are numbered after it); give that account a smaller id, or import into \
+                    another store
+                    """)
+        }
         insertUser.bind(11, userRowID)
         insertUser.bind(12, record.email.map { Mailbox.uniquenessKey($0.rawValue) })
         do {
