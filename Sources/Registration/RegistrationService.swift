@@ -520,6 +520,14 @@ public struct RegistrationService: Sendable {
     public func complete(
         draftID: String, form: RegistrationForm, browserSession: String
     ) async throws(RegistrationError) -> CompletionOutcome {
+        try await complete(draftID: draftID, form: form, browserSession: browserSession, retried: false)
+    }
+
+    /// ``complete(draftID:form:browserSession:)``; `retried` once the account that took the Twitter id first was found
+    /// unlinked from it before its sign-in landed (so a flapping link cannot loop).
+    private func complete(
+        draftID: String, form: RegistrationForm, browserSession: String, retried: Bool
+    ) async throws(RegistrationError) -> CompletionOutcome {
         let draft = try await openDraft(draftID, browserSession: browserSession)
         // A draft begun with "Link Twitter account" is for ``link(draftID:to:browserSession:)`` only: completed, it
         // would make a second account of the person who asked to link Twitter to the one they are signed in to.
@@ -530,7 +538,10 @@ public struct RegistrationService: Sendable {
             profileJSON: draft.profileJSON)
         // Registered meanwhile (another tab of the same person, a double submit, another server): whatever the form
         // says, that account is signed in; its username and address are this form's, so they would be "taken".
-        if try isLinked(draft.twitterUserID) { return try await signInInstead(identity, draft: draft) }
+        // (Unlinked again before that sign-in landed, the id is free: this form registers it.)
+        if try isLinked(draft.twitterUserID), let outcome = try await signInInstead(identity, draft: draft) {
+            return outcome
+        }
         var fields: [Field: String] = [
             .username: form.username.trimmingCharacters(in: .whitespacesAndNewlines),
             .email: EmailAddress.trim(form.email),
@@ -579,11 +590,16 @@ public struct RegistrationService: Sendable {
                 obtainedAt: draft.createdAt)
             return .registered(account)
         } catch .duplicate(.twitterUserID) {
-            // The same Twitter person finished first in another tab or on another server: sign that account in.
-            return try await signInInstead(identity, draft: draft)
+            // The same Twitter person finished first in another tab or on another server: sign that account in (or,
+            // when it was unlinked again meanwhile, try once more: the id is free).
+            if let outcome = try await signInInstead(identity, draft: draft) { return outcome }
+            guard !retried else { throw .twitterLinkedToAnotherAccount }
+            return try await complete(draftID: draftID, form: form, browserSession: browserSession, retried: true)
         } catch .duplicate(let field) {
             // A submit of the same draft that landed first took this very username or address with the Twitter id.
-            if try isLinked(draft.twitterUserID) { return try await signInInstead(identity, draft: draft) }
+            if try isLinked(draft.twitterUserID), let outcome = try await signInInstead(identity, draft: draft) {
+                return outcome
+            }
             // (an address reserved for an undo link reads as any taken one, as the check above words it)
             return .invalid([
                 FieldError(
@@ -607,8 +623,9 @@ public struct RegistrationService: Sendable {
 
     /// Signs in the account that holds the draft's Twitter id (registered by another tab or server) and deletes the
     /// draft. The draft's token and profile, as old as the draft, replace the stored ones only when those are older.
+    /// `nil` when no account holds the id any more (unlinked since it was seen linked): the draft is kept.
     private func signInInstead(_ identity: NewTwitterIdentity, draft: RegistrationDraft)
-        async throws(RegistrationError) -> CompletionOutcome
+        async throws(RegistrationError) -> CompletionOutcome?
     {
         do {
             if let account = try await store.recordTwitterSignIn(
@@ -621,7 +638,7 @@ public struct RegistrationService: Sendable {
         } catch {
             throw .store(error)
         }
-        throw .twitterLinkedToAnotherAccount
+        return nil
     }
 
     // MARK: - Link and unlink
