@@ -1,4 +1,5 @@
 public import AccountModel
+import Foundation
 
 /// What a person typed into the email sign-up form.
 public struct SignUpForm: Sendable {
@@ -69,11 +70,14 @@ public struct PasswordPolicy: Sendable, Hashable {
         if password.count < minimumLength {
             return [FieldError(.password, "must be at least \(minimumLength) characters")]
         }
-        let folded = password.lowercased()
-        if let username, !username.isEmpty, folded == username.lowercased() {
+        // Compared as hashed, in NFKC (``LocalAccounts``): full-width `ａｎｎ` is the password `ann`.
+        let folded = password.precomposedStringWithCompatibilityMapping.lowercased()
+        if let username, !username.isEmpty, folded == username.precomposedStringWithCompatibilityMapping.lowercased() {
             return [FieldError(.password, "must not be the same as the username")]
         }
-        if let email, !email.isEmpty, folded == EmailAddress.trim(email).lowercased() {
+        if let email, !email.isEmpty,
+            folded == EmailAddress.trim(email).precomposedStringWithCompatibilityMapping.lowercased()
+        {
             return [FieldError(.password, "must not be the same as the email address")]
         }
         return []

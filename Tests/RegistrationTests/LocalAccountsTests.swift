@@ -87,6 +87,10 @@ struct LocalAccountsTests {
         (String(repeating: "é", count: 513), "must be at most 1024 bytes"),
         ("ANN_SMITH1", "must not be the same as the username"),
         ("Ann.Smith@Example.org", "must not be the same as the email address"),
+        // Full-width forms (a Japanese or Chinese keyboard in full-width mode): hashed in NFKC, they are the username
+        // and the address, and signing in with those typed plainly works
+        ("ＡＮＮ＿ＳＭＩＴＨ１", "must not be the same as the username"),
+        ("ａｎｎ．ｓｍｉｔｈ＠ｅｘａｍｐｌｅ．ｏｒｇ", "must not be the same as the email address"),
     ])
     func refusesBadPasswordsNamingTheField(_ password: String, _ problem: String) async throws {
         try await withService { local, store, _, _ throws in
