@@ -110,7 +110,8 @@ public final class AccountWriter {
     }
 
     /// `text` as a JSON string (`null` for nil): `"` and `\` escaped, control characters as `\n`, `\r`, `\t` or
-    /// `\u00XX`, everything else as UTF-8.
+    /// `\u00XX`, U+2028 and U+2029 as `\u2028` and `\u2029` (a reader splitting lines on every Unicode line break
+    /// still sees one account a line), everything else as UTF-8.
     private func appendJSONString(_ text: String?) {
         guard let text else {
             append("null")
@@ -128,6 +129,16 @@ public final class AccountWriter {
                 append("\\u00")
                 buffer.append(Self.hexDigits[Int(byte >> 4)])
                 buffer.append(Self.hexDigits[Int(byte & 0x0F)])
+            case 0xA8, 0xA9:
+                // The last byte of U+2028 (E2 80 A8) or U+2029 (E2 80 A9)? Escapes are ASCII, so the two bytes before
+                // it in the buffer are this text's own.
+                let count = buffer.count
+                if count >= 2, buffer[count - 2] == 0xE2, buffer[count - 1] == 0x80 {
+                    buffer.removeLast(2)
+                    append(byte == 0xA8 ? "\\u2028" : "\\u2029")
+                } else {
+                    buffer.append(byte)
+                }
             default: buffer.append(byte)
             }
         }

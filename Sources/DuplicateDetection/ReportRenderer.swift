@@ -224,11 +224,19 @@ enum CSVRenderer {
         if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
             value = "'" + value
         }
+        // By byte, as a spreadsheet reads: a comma or quote may be part of one character with the one before it
+        // (after U+0600, a prepended sign), which a check by character misses.
         let needsQuotes =
-            value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+            value.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
             || value.first?.isWhitespace == true || value.last?.isWhitespace == true
         guard needsQuotes else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var quoted: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: "\"") { quoted.append(byte) }
+            quoted.append(byte)
+        }
+        quoted.append(UInt8(ascii: "\""))
+        return String(decoding: quoted, as: UTF8.self)
     }
 }
 
@@ -336,9 +344,10 @@ enum TableRenderer {
                 }))
     }
 
-    /// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a name they would turn
-    /// the rest of the terminal line around (`gnp.exe` shown as `exe.png`).
+    /// Bidirectional controls (Unicode's Bidi_Control: the embeddings, overrides and isolates U+202A–U+202E and
+    /// U+2066–U+2069, which in a name would turn the rest of the terminal line around, `gnp.exe` shown as `exe.png`,
+    /// and the marks U+200E, U+200F and U+061C).
     private static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
-        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+        scalar.properties.isBidiControl
     }
 }

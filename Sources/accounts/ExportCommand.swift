@@ -11,7 +11,9 @@ struct ExportCommand: AsyncParsableCommand {
         discussion: """
             Writes to stdout, or to --output FILE (mode 0600, replaced only by a complete export). Accounts are \
             ordered by creation time, then username; export, import into a new database and export again gives the \
-            same bytes. Password hashes are included only with --include-password-hashes.
+            same bytes. Password hashes are included only with --include-password-hashes. Names are written as \
+            stored, so a CSV export opened in a spreadsheet must be opened as text: a name typed as a formula \
+            (=HYPERLINK(...)) would otherwise run.
             """)
 
     @OptionGroup var global: GlobalOptions

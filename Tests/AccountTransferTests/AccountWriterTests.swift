@@ -57,6 +57,21 @@ struct AccountWriterTests {
                 """)
     }
 
+    /// A name may hold U+2028 or U+2029 (line and paragraph separators; only control characters are refused): written
+    /// raw, a reader that splits lines on every Unicode line break (Python's `splitlines`, Foundation's
+    /// `enumerateLines`) saw one account as two broken lines. Escaped, the line is one line and reads back the same.
+    @Test func aLineOrParagraphSeparatorInANameStaysInItsLine() throws {
+        let record = AccountRecord(
+            username: try Username(validating: "ann"), firstName: "Ann\u{2028}Lee", lastName: "Lee\u{2029}Ann",
+            createdAt: TransferTimestamp(microseconds: 1_714_566_600_000_000),
+            twitter: AccountRecord.Twitter(id: TwitterUserID(42), screenName: "ann", name: "A\u{2028}nn"))
+        let text = try written([record], format: .jsonl, hashes: false)
+        #expect(!text.unicodeScalars.contains { $0 == "\u{2028}" || $0 == "\u{2029}" })
+        #expect(text.split(whereSeparator: \.isNewline).count == 1)
+        #expect(text.contains(#""first_name": "Ann\u2028Lee", "last_name": "Lee\u2029Ann""#))
+        #expect(records(try readItems(text, format: .jsonl)) == [record])
+    }
+
     @Test(arguments: [TransferFormat.jsonl, .csv])
     func whatIsWrittenReadsBackTheSame(format: TransferFormat) throws {
         let text = try written([fullRecord, bareRecord], format: format, hashes: true)

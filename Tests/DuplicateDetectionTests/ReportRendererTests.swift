@@ -102,6 +102,57 @@ struct ReportRendererTests {
         #expect(lines[1].hasPrefix("dup-0123456789abcdef,0.99,same mailbox after gmail normalisation; Twitter display"))
     }
 
+    /// A comma, quote or line break need not be a character of its own: after U+0600 (a prepended Arabic sign) the
+    /// comma of `Ann\u{600},=1+1` is part of one grapheme with it. Checked by character, such a cell went out
+    /// unquoted, a spreadsheet split it at the comma, and its next cell, `=1+1`, was a formula.
+    @Test(arguments: ["Ann\u{600},=1+1", "x,\u{600}\"y", "\u{600}\"=1+1\u{600}\"", "Ann\u{600}\r\n=1+1"])
+    func csvQuotesACommaOrQuoteJoinedToTheCharacterBeforeIt(name: String) {
+        let csv = ReportRenderer.render(Self.sample(name: name), as: .csv)
+        let records = Self.splitCSV(csv)
+        #expect(records.count == 3, "\(records.count) records")
+        for record in records {
+            #expect(record.count == 11, "\(record.count) fields")
+            #expect(!record.contains { $0.hasPrefix("=") })
+        }
+        #expect(records.count == 3 && records[2].count == 11 && records[2][9] == name)
+    }
+
+    /// RFC 4180 read byte by byte, as a spreadsheet does: the records of `csv`, each its fields.
+    static func splitCSV(_ csv: String) -> [[String]] {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field: [UInt8] = []
+        var quoted = false
+        var bytes = Array(csv.utf8)[...]
+        while let byte = bytes.popFirst() {
+            if quoted {
+                if byte == UInt8(ascii: "\"") {
+                    if bytes.first == UInt8(ascii: "\"") {
+                        field.append(byte)
+                        bytes.removeFirst()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(byte)
+                }
+            } else if byte == UInt8(ascii: "\"") && field.isEmpty {
+                quoted = true
+            } else if byte == UInt8(ascii: ",") {
+                record.append(String(decoding: field, as: UTF8.self))
+                field = []
+            } else if byte == UInt8(ascii: "\r") && bytes.first == UInt8(ascii: "\n") {
+                bytes.removeFirst()
+                record.append(String(decoding: field, as: UTF8.self))
+                records.append(record)
+                (record, field) = ([], [])
+            } else {
+                field.append(byte)
+            }
+        }
+        return records
+    }
+
     @Test func tableIsAlignedAndHarmless() {
         let table = ReportRenderer.render(Self.sample(name: "Evil\u{1B}[31mRed"), as: .table)
         #expect(!table.contains("\u{1B}"))
@@ -159,6 +210,8 @@ struct ReportRendererTests {
         let note = report.statistics.notes.first ?? ""
         #expect(ReportRenderer.terminalText(note).contains("victim+?1gpj.exe?[2J@gmail.com"))
         #expect(ReportRenderer.terminalText("Lee\u{2066}x\u{7}") == "Lee?x?")
+        // (the marks too: every Bidi_Control scalar)
+        #expect(ReportRenderer.terminalText("a\u{200E}b\u{200F}c\u{61C}d") == "a?b?c?d")
     }
 
     /// The HTML page is the third place notes go. On stderr and in the table a direction override in a block's
