@@ -6,7 +6,9 @@ public import Migrations
 extension AccountStore {
     /// The state of every migration for the database at `path`, in version order.
     ///
-    /// Works on any database: a missing file (its directory must exist) shows everything pending and is not created.
+    /// Works on any database: a missing file in a directory that exists shows everything pending and is not created;
+    /// in a missing directory there is no database to read (``StoreError/databaseMissing(path:)``: a status creates
+    /// nothing, so making the directory alone would not give it one).
     public static func migrationStatus(
         path: String, migrations: [MigrationFile] = Migrations.sqlite
     ) throws(StoreError) -> [MigrationStatusEntry] {
@@ -16,7 +18,12 @@ extension AccountStore {
         } catch {
             throw .migration(error)
         }
-        try checkLocation(path, mayCreate: true)
+        do throws(StoreError) {
+            // (`mayCreate`: a missing file is every migration pending, not an error; the status creates none)
+            try checkLocation(path, mayCreate: true)
+        } catch .directoryMissing {
+            throw .databaseMissing(path: path)
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             return SchemaMigrator.status(planned: planned, applied: [])
         }
@@ -41,7 +48,9 @@ extension AccountStore {
     /// - Parameters:
     ///   - configuration: the database (its ``StoreConfiguration/schemaPolicy`` is ignored).
     ///   - target: the last version to apply; all when `nil`.
-    ///   - dryRun: report what would be applied and change nothing (a missing file is not created).
+    ///   - dryRun: report what would be applied and change nothing (a missing file is not created; in a missing
+    ///     directory there is no database: ``StoreError/databaseMissing(path:)``, where the migration itself throws
+    ///     ``StoreError/directoryMissing(path:)``).
     ///   - migrations: the migration set (the binary's own by default).
     public static func migrate(
         _ configuration: StoreConfiguration, to target: Int? = nil, dryRun: Bool = false,

@@ -8,7 +8,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// ``databaseMissing(path:)`` instead.
     case directoryMissing(path: String)
     /// The database file (or its directory) does not exist, and the store was opened not to create one (commands
-    /// other than `migrate` never create one).
+    /// other than `migrate` never create one); also a migration status or dry run in a missing directory, which
+    /// create nothing (``AccountStore/migrationStatus(path:migrations:)``).
     case databaseMissing(path: String)
     /// The file is not an SQLite database.
     case notADatabase(path: String)

@@ -112,6 +112,32 @@ struct StoreErrorAdviceTests {
         }
     }
 
+    /// The migration status and a dry run only read (a missing file in a directory that exists shows every
+    /// migration pending, creating nothing): in a missing directory there is no database to read, which is what they
+    /// say, not "cannot create"; a migration, which would create the file, still says to create the directory first.
+    @Test func migrationStatusAndADryRunInAMissingDirectorySayThereIsNoDatabase() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/absent/accounts.sqlite"
+            let status = try #require(throws: StoreError.self) { try AccountStore.migrationStatus(path: path) }
+            #expect(status == .databaseMissing(path: path))
+            expectNoCommandLineAdvice(status.description)
+            let dryRun = try #require(throws: StoreError.self) {
+                try AccountStore.migrate(StoreConfiguration(path: path), dryRun: true)
+            }
+            #expect(dryRun == .databaseMissing(path: path))
+            let migration = try #require(throws: StoreError.self) {
+                try AccountStore.migrate(StoreConfiguration(path: path))
+            }
+            #expect(migration == .directoryMissing(path: path))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [])
+            // (beside it, in the directory that exists, a missing file is every migration pending, and not created)
+            let beside = dir + "/accounts.sqlite"
+            #expect(try AccountStore.migrationStatus(path: beside).allSatisfy { $0.state == .pending })
+            #expect(try AccountStore.migrate(StoreConfiguration(path: beside), dryRun: true).applied.count > 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [])
+        }
+    }
+
     /// A store opened without a ring names the ring it lacks and where `KeyRing.load` finds keys, not `--keys-file`.
     @Test func withoutAKeyRingTheErrorSaysHowAnAppGivesOne() async throws {
         try await withTemporaryDirectory { dir in

@@ -84,11 +84,24 @@ struct CommandLineAdviceTests {
 
     /// Commands that open without migrating never create the database: in a missing directory there is none, and
     /// `accounts migrate` (which says if the directory is missing) is what to run, not "cannot create the database".
-    @Test(arguments: [["export", "--format", "jsonl"], ["users", "show", "ann"]])
+    /// The commands that only read (`migrations status` and `validate` and `migrate --dry-run` too, which read the
+    /// history without opening the store), and those that write to a database that exists. `{dir}` in an argument
+    /// is the test's directory.
+    @Test(arguments: [
+        ["export", "--format", "jsonl"], ["users", "show", "ann"], ["migrations", "status"],
+        ["migrations", "status", "--format", "json"], ["migrations", "validate"], ["migrate", "--dry-run"],
+        ["migrate", "--dry-run", "--to", "3"], ["duplicates"], ["duplicates", "--explain", "ann,bob"],
+        ["keys", "status"], ["backup", "--output", "{dir}/copy.sqlite"], ["import", "--format", "jsonl", "-"],
+        ["reindex"], ["purge"], ["users", "disable", "ann"], ["users", "enable", "ann"], ["users", "sign-out", "ann"],
+        ["users", "delete", "ann"], ["keys", "rewrap"],
+    ])
     func aDatabaseInAMissingDirectorySaysThereIsNone(command: [String]) async throws {
         try await withTemporaryDirectory { dir in
             let database = dir + "/absent/a.sqlite"
-            let result = try await runAccounts(["--database", database] + command)
+            let arguments = command.map { $0.replacingOccurrences(of: "{dir}", with: dir) }
+            // (a key ring for `keys rewrap`, which needs one before it opens the database)
+            let result = try await runAccounts(
+                ["--database", database] + arguments, environment: ["ACCOUNTS_KEYS": "k1:\(key)"])
             #expect(result.status == 1)
             #expect(
                 result.stderr == "accounts: error: no database at \(database); run `accounts migrate` to create it\n")
