@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TwitterOAuth", targets: ["TwitterOAuth"]),
         .library(name: "TwitterSandbox", targets: ["TwitterSandbox"]),
         .library(name: "AccountsHummingbird", targets: ["AccountsHummingbird"]),
+        .library(name: "AccountsHummingbirdTesting", targets: ["AccountsHummingbirdTesting"]),
         .executable(name: "accounts", targets: ["accounts"]),
         .executable(name: "accounts-bench", targets: ["accounts-bench"]),
     ],
@@ -106,6 +107,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
+        // A browser for an app's tests of the routes it mounts: plain HTTP, no test framework (an app may use either)
+        .target(name: "AccountsHummingbirdTesting", dependencies: ["TwitterOAuth"]),
         .executableTarget(
             name: "accounts",
             dependencies: [
@@ -238,8 +241,8 @@ let package = Package(
         .testTarget(
             name: "ReadmeSampleTests",
             dependencies: [
-                "AccountCrypto", "AccountModel", "AccountStore", "AccountsHummingbird", "DuplicateDetection",
-                "Registration", "TwitterOAuth", "TwitterSandbox", "TestSupport",
+                "AccountCrypto", "AccountModel", "AccountStore", "AccountsHummingbird", "AccountsHummingbirdTesting",
+                "DuplicateDetection", "Registration", "TwitterOAuth", "TwitterSandbox", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -250,8 +253,8 @@ let package = Package(
         .testTarget(
             name: "FreshEmbedderTests",
             dependencies: [
-                "AccountCrypto", "AccountModel", "AccountStore", "AccountsHummingbird", "Registration", "TwitterOAuth",
-                "TwitterSandbox",
+                "AccountCrypto", "AccountModel", "AccountStore", "AccountsHummingbird", "AccountsHummingbirdTesting",
+                "Registration", "TwitterOAuth", "TwitterSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             // an app new to the package, built from README alone: the products' public API only, no TestSupport

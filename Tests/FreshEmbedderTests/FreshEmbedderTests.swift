@@ -2,6 +2,7 @@ import AccountCrypto
 import AccountModel
 import AccountStore
 import AccountsHummingbird
+import AccountsHummingbirdTesting
 import Foundation
 import Hummingbird
 import Registration
@@ -11,9 +12,9 @@ import TwitterSandbox
 
 /// An app new to this package, written from README.md alone ("Embedding the library", "Registering and signing in",
 /// "Web: AccountsHummingbird", "Secrets at rest", "Twitter sandbox"): a keys file made in code, a store, the routes on
-/// a Hummingbird app at 127.0.0.1 and a `TwitterSandbox` in the process, driven as a browser would through one
-/// person's whole life with the site. The target has no package access and no test helpers of the package's: what it
-/// compiles against is what an app gets.
+/// a Hummingbird app at 127.0.0.1 and a `TwitterSandbox` in the process, driven through one person's whole life with
+/// the site by the `TestBrowser` of `AccountsHummingbirdTesting`. The target has no package access and no test helpers
+/// of the package's: what it compiles against is what an app gets.
 struct FreshEmbedderTests {
     static let zoe: UInt64 = 1_234_567_890_123_456_789  // Zoë Ångström, zoe@example.com
     static let ada: UInt64 = 783_214  // Ada Lovelace, ada@example.org
@@ -24,7 +25,7 @@ struct FreshEmbedderTests {
 
             // 1. A visitor signs up with email and lands on their account page, signed in.
             let signUp = try await browser.submit(
-                "/signup", to: "/signup",
+                form: "/signup", to: "/signup",
                 [("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery")])
             #expect(signUp.status == 303, "sign-up answered \(signUp.status): \(signUp.text)")
             #expect(signUp.location == "/account?notice=registered")
@@ -33,17 +34,18 @@ struct FreshEmbedderTests {
             #expect(ada.hasPassword && ada.twitter == nil && ada.email == "ada@example.org" && !ada.isEmailVerified)
 
             // 2. Sign out, then log in with the email address, any letter case.
-            #expect(try await browser.submit("/account", to: "/sign-out", []).location == "/?notice=signed_out")
+            #expect(try await browser.submit(form: "/account", to: "/sign-out", []).location == "/?notice=signed_out")
             #expect(try await browser.get("/hello").text == "Hello, stranger")
             let logIn = try await browser.submit(
-                "/login", to: "/login", [("login", "Ada@Example.org"), ("password", "correct horse battery")])
+                form: "/login", to: "/login", [("login", "Ada@Example.org"), ("password", "correct horse battery")])
             #expect(logIn.location == "/account?notice=signed_in", "log-in answered \(logIn.status): \(logIn.text)")
             #expect(try await browser.get("/hello").text == "Hello, ada")
-            #expect(try await browser.submit("/account", to: "/sign-out", []).location == "/?notice=signed_out")
+            #expect(try await browser.submit(form: "/account", to: "/sign-out", []).location == "/?notice=signed_out")
 
             // 3. Someone new registers with Twitter: consent at the sandbox, a pre-filled form, then an account.
             var zoeBrowser = app.browser()
-            let arrival = try await zoeBrowser.viaTwitter("/register/twitter", as: Self.zoe)
+            let arrival = try await zoeBrowser.useTwitter(
+                .approve(userID: Self.zoe), sandbox: app.sandboxBase, action: "/register/twitter")
             let detailsPath = try #require(arrival.location, "callback answered \(arrival.status): \(arrival.text)")
             #expect(detailsPath.hasPrefix("/register/details?draft="))
             let form = try await zoeBrowser.get(detailsPath)
@@ -52,7 +54,7 @@ struct FreshEmbedderTests {
             #expect(form.text.contains("value=\"zoe@example.com\""), "the address Twitter gave")
             let registered = try await zoeBrowser.post(
                 "/register/complete",
-                [
+                form: [
                     ("csrf_token", try #require(form.hiddenValue("csrf_token"))),
                     ("draft", try #require(form.hiddenValue("draft"))),
                     ("username", "zoe"), ("email", "zoe@example.com"), ("first_name", "Zoë"),
@@ -67,31 +69,33 @@ struct FreshEmbedderTests {
             #expect(try await app.store.accountCount() == 2)
 
             // 4. Sign out; "Log in with Twitter" as the same person signs in to the same account, no second one.
-            #expect(try await zoeBrowser.submit("/account", to: "/sign-out", []).location == "/?notice=signed_out")
-            let again = try await zoeBrowser.viaTwitter("/login/twitter", as: Self.zoe)
+            #expect(
+                try await zoeBrowser.submit(form: "/account", to: "/sign-out", []).location == "/?notice=signed_out")
+            let again = try await zoeBrowser.signInWithTwitter(as: Self.zoe, sandbox: app.sandboxBase)
             #expect(again.location == "/account?notice=signed_in", "Twitter log-in: \(again.status) \(again.text)")
             #expect(try await zoeBrowser.get("/hello").text == "Hello, zoe")
             #expect(try await app.store.accountCount() == 2)
 
             // 5. Ada registers with Twitter with the address of her email account: she proves it is hers with the
             // password, then confirms the link.
-            let offer = try await browser.viaTwitter("/register/twitter", as: Self.ada)
+            let offer = try await browser.useTwitter(
+                .approve(userID: Self.ada), sandbox: app.sandboxBase, action: "/register/twitter")
             let existingPath = try #require(offer.location, "callback answered \(offer.status): \(offer.text)")
             #expect(existingPath.hasPrefix("/register/existing?draft="))
             let wrong = try await browser.submit(
-                existingPath, to: "/register/existing",
+                form: existingPath, to: "/register/existing",
                 [("draft", try #require(offer.draft)), ("login", "ada"), ("password", "not her password")])
             #expect(wrong.status == 401, "a wrong password is refused, the draft kept: \(wrong.status)")
             #expect(try await app.store.account(.username("ada"))?.twitter == nil)
             let proven = try await browser.submit(
-                existingPath, to: "/register/existing",
+                form: existingPath, to: "/register/existing",
                 [("draft", try #require(offer.draft)), ("login", "ada"), ("password", "correct horse battery")])
             let confirmPath = try #require(proven.location, "sign in to link: \(proven.status) \(proven.text)")
             #expect(confirmPath.hasPrefix("/register/link?draft="))
             let confirm = try await browser.get(confirmPath)
             let linked = try await browser.post(
                 "/register/link",
-                [
+                form: [
                     ("csrf_token", try #require(confirm.hiddenValue("csrf_token"))),
                     ("draft", try #require(confirm.hiddenValue("draft"))),
                 ])
@@ -106,7 +110,7 @@ struct FreshEmbedderTests {
             let token = AccessToken(
                 token: stored.token, secret: stored.secret.revealed, userID: Self.ada, screenName: "ada")
             #expect(try await app.twitter.verifyCredentials(accessToken: token).screenName == "ada")
-            let unlinked = try await browser.submit("/account", to: "/account/twitter/unlink", [])
+            let unlinked = try await browser.submit(form: "/account", to: "/account/twitter/unlink", [])
             #expect(unlinked.location == "/account?notice=unlinked", "unlink: \(unlinked.status) \(unlinked.text)")
             #expect(try await app.store.account(.username("ada"))?.twitter == nil)
             #expect(try await app.store.credential(for: TwitterUserID(Self.ada)) == nil)
@@ -128,7 +132,8 @@ struct FreshEmbedderTests {
 
             // 8. She deletes her account with her password: gone, this browser signed out.
             let deleted = try await browser.submit(
-                "/account", to: "/account/delete", [("confirm", "yes"), ("current_password", "correct horse battery")])
+                form: "/account", to: "/account/delete",
+                [("confirm", "yes"), ("current_password", "correct horse battery")])
             #expect(deleted.location == "/?notice=account_deleted", "delete: \(deleted.status) \(deleted.text)")
             #expect(try await app.store.account(.id(ada.id)) == nil)
             #expect(try await app.store.accountCount() == 1)
@@ -155,9 +160,15 @@ struct EmbeddedApp: Sendable {
     /// The app's client of the sandbox.
     let twitter: TwitterClient
 
-    func browser() -> Browser { Browser(app: self) }
+    /// The cookies `/cookies-seen` looks for: the app's session, the sandbox's, and another site's.
+    static let cookieNames = ["accounts_session", "elsewhere", "twitter_sandbox_session"]
 
-    static func run(_ body: (EmbeddedApp) async throws -> Void) async throws {
+    /// A browser with no cookies, at the app.
+    func browser() -> TestBrowser { TestBrowser(baseURL: base) }
+
+    /// Runs `body` with a fresh app and sandbox (one that remembers approvals when `rememberApprovals`), then stops
+    /// them.
+    static func run(rememberApprovals: Bool = false, _ body: (EmbeddedApp) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "fresh-embedder-" + UUID().uuidString
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -177,7 +188,9 @@ struct EmbeddedApp: Sendable {
         let store = try AccountStore(configuration: storeConfiguration, keyRing: keyRing)
 
         let consumer = SandboxConfiguration.generateConsumerCredentials()
-        let sandbox = try TwitterSandbox(configuration: SandboxConfiguration(consumer: consumer))
+        var sandboxConfiguration = SandboxConfiguration(consumer: consumer)
+        sandboxConfiguration.rememberApprovals = rememberApprovals
+        let sandbox = try TwitterSandbox(configuration: sandboxConfiguration)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let (sandboxPorts, sandboxReady) = AsyncStream<Int>.makeStream()
@@ -206,6 +219,9 @@ struct EmbeddedApp: Sendable {
                 router.get("/hello") { request, context in
                     let account = try await routes.signedInAccount(request, context: context)
                     return "Hello, \(account?.username ?? "stranger")"
+                }
+                router.get("/cookies-seen") { request, _ in  // which of the cookies the tests set the app was sent
+                    EmbeddedApp.cookieNames.filter { request.cookies[$0] != nil }.joined(separator: " ")
                 }
                 let (appPorts, appReady) = AsyncStream<Int>.makeStream()
                 let application = Application(
@@ -237,102 +253,9 @@ struct EmbeddedApp: Sendable {
     }
 }
 
-/// A browser: a cookie jar for the app, redirects not followed, `Origin` sent with forms.
-struct Browser: Sendable {
-    let app: EmbeddedApp
-    var cookies: [String: String] = [:]
-
-    mutating func get(_ target: String) async throws -> Page {
-        try await send("GET", target, form: nil)
-    }
-
-    mutating func post(_ target: String, _ fields: [(String, String)]) async throws -> Page {
-        try await send("POST", target, form: fields)
-    }
-
-    /// Loads `formPage` for its CSRF token, as a person opening the page would, then posts `fields` to `action`.
-    mutating func submit(_ formPage: String, to action: String, _ fields: [(String, String)]) async throws -> Page {
-        let page = try await get(formPage)
-        let token = try #require(page.hiddenValue("csrf_token"), "no form on \(formPage): \(page.status)")
-        return try await post(action, [("csrf_token", token)] + fields)
-    }
-
-    /// "Register with Twitter" (or another Twitter button posting to `action`), the sandbox's consent page approved
-    /// as `userID`, and the browser back at the app's callback: the app's answer to it.
-    mutating func viaTwitter(_ action: String, as userID: UInt64) async throws -> Page {
-        let begin = try await submit("/", to: action, [])
-        #expect(begin.status == 303, "begin answered \(begin.status): \(begin.text)")
-        let consentURL = try #require(begin.location)
-        #expect(consentURL.hasPrefix(app.sandboxBase.absoluteString + "/oauth/authenticate?oauth_token="))
-        let consent = try await get(consentURL)
-        #expect(consent.status == 200 && consent.text.contains("Authorize app"))
-        let approval = try await post(
-            app.sandboxBase.absoluteString + "/oauth/authorize",
-            [
-                ("oauth_token", try #require(consent.hiddenValue("oauth_token"))), ("user_id", String(userID)),
-                ("action", "authorize"),
-            ])
-        let callback = try #require(approval.location, "consent answered \(approval.status)")
-        #expect(callback.hasPrefix(app.base.absoluteString + AccountRoutes.callbackPath + "?"))
-        return try await get(callback)
-    }
-
-    private mutating func send(_ method: String, _ target: String, form: [(String, String)]?) async throws -> Page {
-        let url = try #require(URL(string: target.hasPrefix("http") ? target : app.base.absoluteString + target))
-        let toApp = url.port == app.base.port
-        // (each request on a connection of its own: the server closes idle ones after 30 s, and a request sent on one
-        // as it closes fails, which a real browser retries)
-        var headers = [HTTPHeader(name: "Accept", value: "text/html"), HTTPHeader(name: "Connection", value: "close")]
-        if toApp, !cookies.isEmpty {
-            headers.append(
-                HTTPHeader(name: "Cookie", value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")))
-        }
-        var body: [UInt8] = []
-        if let form {
-            let allowed = CharacterSet.alphanumerics.intersection(
-                CharacterSet(charactersIn: Unicode.Scalar(0)..<"\u{80}")
-            )
-            .union(CharacterSet(charactersIn: "-._~"))
-            body = Array(
-                form.map {
-                    ($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") + "="
-                        + ($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
-                }
-                .joined(separator: "&").utf8)
-            headers.append(HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded"))
-            headers.append(HTTPHeader(name: "Origin", value: "http://\(url.host ?? ""):\(url.port ?? 80)"))
-        }
-        let response = try await AsyncHTTPClientTransport.shared.send(
-            method: method, url: url, headers: headers, body: body, timeout: .seconds(120),
-            maximumResponseBodySize: 1 << 20)
-        if toApp {
-            for field in response.headers where field.name.lowercased() == "set-cookie" {
-                let pair = field.value.prefix { $0 != ";" }
-                guard let equals = pair.firstIndex(of: "=") else { continue }
-                let value = String(pair[pair.index(after: equals)...])
-                cookies[String(pair[..<equals])] =
-                    value.isEmpty || field.value.lowercased().contains("max-age=0") ? nil : value
-            }
-        }
-        return Page(response: response)
-    }
-}
-
-/// One answer.
-struct Page: Sendable {
-    let response: HTTPTransportResponse
-
-    var status: Int { response.status }
-    var text: String { String(decoding: response.body, as: UTF8.self) }
-    var location: String? { response.headerValue("location") }
+extension TestPage {
     /// The `draft` of the redirect's query.
     var draft: String? {
         location.flatMap { URLComponents(string: $0)?.queryItems?.first { $0.name == "draft" }?.value }
-    }
-
-    /// The value of the first hidden field called `name` (the routes write `name="…" value="…"`).
-    func hiddenValue(_ name: String) -> String? {
-        guard let start = text.range(of: "name=\"\(name)\" value=\"") else { return nil }
-        return String(text[start.upperBound...].prefix { $0 != "\"" })
     }
 }

@@ -115,6 +115,12 @@ struct DuplicateExplanationSample {
     let annOnTwitter: Account
 }
 
+/// Given for "Testing an app's routes": where the app under test and its in-process sandbox listen.
+struct TestBrowserSample {
+    let appURL: URL
+    let sandboxURL: URL
+}
+
 /// The app's HTML escaping (README: `escapeHTML(…)`, for the app's own page of "Mounting the routes").
 func escapeHTML(_ text: String) -> String {
     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")

@@ -277,3 +277,48 @@ extension ReadmeSampleTests {
         }
     }
 }
+
+extension ReadmeSampleTests {
+    /// README's `TestBrowser` sample, run against the routes on 127.0.0.1 with a sandbox in the process: its
+    /// expectations hold, and it leaves the two accounts it made.
+    @Test func theTestBrowserSampleRuns() async throws {
+        try await SandboxHarness.run { sandbox in
+            try await withTemporaryDirectory { directory in
+                let store = try makeStore(in: directory)
+                let registration = RegistrationService(
+                    store: store, twitter: sandbox.client(),
+                    configuration: .init(callbackURL: "http://127.0.0.1" + AccountRoutes.callbackPath))
+                var web = AccountRoutes.Configuration()
+                web.allowedHosts = ["127.0.0.1"]
+                let routes = AccountRoutes(
+                    store: store, registration: registration, local: LocalAccounts(store: store), configuration: web)
+                let router = Router(context: AccountsRequestContext.self)
+                routes.addRoutes(to: router)
+                let (ports, ready) = AsyncStream<Int>.makeStream()
+                let application = Application(
+                    router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                    onServerRunning: { channel in ready.yield(channel.localAddress?.port ?? 0) })
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        defer { ready.finish() }
+                        try await application.run()
+                    }
+                    var port = ports.makeAsyncIterator()
+                    let appURL = URL(string: "http://127.0.0.1:\(try #require(await port.next()))")!
+                    do {
+                        try await TestBrowserSample(appURL: appURL, sandboxURL: sandbox.baseURL).run()
+                    } catch {
+                        group.cancelAll()
+                        throw error
+                    }
+                    group.cancelAll()
+                }
+                await routes.finishMails()
+                #expect(try await store.accountCount() == 2)
+                let zoe = try await store.account(.username("zoe"))
+                #expect(zoe?.twitter?.screenName == "zoe_angstrom" && zoe?.email == "zoe@example.com")
+                try store.close()
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import AccountStore
+import AccountsHummingbirdTesting
+import Foundation
+import Hummingbird
+import Testing
+import TwitterOAuth
+
+/// `AccountsHummingbirdTesting`'s `TestBrowser` and `TestPage`, as an app testing the routes it mounts uses them, on
+/// the app of ``EmbeddedApp`` (a real server at 127.0.0.1, a `TwitterSandbox` in the process).
+struct TestBrowserTests {
+    static let ada: [(String, String)] = [
+        ("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery"),
+    ]
+
+    @Test func cookiesGoBackOnlyToTheOriginThatSetThem() async throws {
+        try await EmbeddedApp.run { app in
+            try await OtherSite.run { other in
+                // Given a browser holding the app's session cookie, the sandbox's (from its consent) and another
+                // site's, all three on 127.0.0.1
+                var browser = app.browser()
+                let arrival = try await browser.useTwitter(
+                    .approve(userID: FreshEmbedderTests.zoe), sandbox: app.sandboxBase, action: "/register/twitter")
+                #expect(arrival.location?.hasPrefix("/register/details?draft=") == true, "\(arrival)")
+                #expect(try await browser.get(other.absoluteString + "/set").status == 200)
+                #expect(browser.cookieNames() == ["accounts_session"])
+                #expect(browser.cookieNames(for: app.sandboxBase) == ["twitter_sandbox_session"])
+                #expect(browser.cookieNames(for: other) == ["elsewhere"])
+
+                // When it asks each for what it was sent, then each got its own cookies only
+                #expect(try await browser.get("/cookies-seen").text == "accounts_session")
+                #expect(try await browser.get(other.absoluteString + "/cookies-seen").text == "elsewhere")
+                #expect(try await browser.get(app.base.absoluteString + "/cookies-seen").text == "accounts_session")
+            }
+        }
+    }
+
+    @Test func aSandboxThatRemembersTheApprovalSendsTheBrowserStraightBack() async throws {
+        try await EmbeddedApp.run(rememberApprovals: true) { app in
+            // Given a browser that approved the app at the sandbox
+            var browser = app.browser()
+            let first = try await browser.signInWithTwitter(
+                as: FreshEmbedderTests.zoe, sandbox: app.sandboxBase, action: "/register/twitter")
+            #expect(first.location?.hasPrefix("/register/details?draft=") == true, "\(first)")
+
+            // When it goes through Twitter again, then its sandbox cookie goes back to the sandbox, which passes it
+            // through without a consent page: approving carries on, cancelling cannot
+            let second = try await browser.signInWithTwitter(
+                as: FreshEmbedderTests.zoe, sandbox: app.sandboxBase, action: "/register/twitter")
+            #expect(second.location?.hasPrefix("/register/details?draft=") == true, "\(second)")
+            do throws(TestBrowserError) {
+                _ = try await browser.useTwitter(.cancel, sandbox: app.sandboxBase, action: "/register/twitter")
+                Issue.record("cancelled with no consent page to cancel on")
+            } catch {
+                #expect(
+                    error.description.contains("remembered this browser's approval")
+                        && error.description.contains("give it a browser of its own"), "\(error)")
+            }
+
+            // A browser of its own is asked, and cancels
+            var fresh = app.browser()
+            let cancelled = try await fresh.useTwitter(.cancel, sandbox: app.sandboxBase, action: "/register/twitter")
+            #expect(cancelled.location == "/?notice=denied", "\(cancelled)")
+            #expect(try await app.store.accountCount() == 0)
+        }
+    }
+
+    @Test func cancellingAtTheConsentPageLandsOnTheAppsRestartPage() async throws {
+        try await EmbeddedApp.run { app in
+            var browser = app.browser()
+            let cancelled = try await browser.useTwitter(
+                .cancel, sandbox: app.sandboxBase, action: "/register/twitter")
+            #expect(cancelled.status == 303 && cancelled.location == "/?notice=denied", "\(cancelled)")
+            let restart = try await browser.follow(cancelled)
+            #expect(restart.url.absoluteString == app.base.absoluteString + "/?notice=denied")
+            #expect(restart.status == 200 && restart.text.contains("You cancelled signing in with Twitter."))
+            #expect(try await app.store.accountCount() == 0)
+        }
+    }
+
+    @Test func aFormWithoutACSRFTokenThrowsNamingThePageAndPostsNothing() async throws {
+        try await EmbeddedApp.run { app in
+            var browser = app.browser()
+            // A page with no form (its query not shown: it may hold a draft id)
+            do throws(TestBrowserError) {
+                _ = try await browser.submit(form: "/hello?draft=not-for-logs", to: "/signup", Self.ada)
+                Issue.record("submitted a form without its CSRF token")
+            } catch {
+                #expect(error == .noCSRFToken(page: "/hello?…", status: 200))
+                #expect(error.description.hasPrefix("no CSRF token in the page at /hello?… (it answered 200)"))
+                #expect(!error.description.contains("not-for-logs"))
+            }
+            // A page that needs a session, to a signed-out browser
+            do throws(TestBrowserError) {
+                _ = try await browser.submit(form: "/account", to: "/signup", Self.ada)
+                Issue.record("submitted a form without its CSRF token")
+            } catch {
+                #expect(error == .noCSRFToken(page: "/account", status: 303))
+            }
+            let accounts = try await app.store.accountCount()
+            #expect(accounts == 0, "nothing was posted")
+        }
+    }
+
+    @Test func followGoesToTheLocationAndThrowsWithoutOne() async throws {
+        try await EmbeddedApp.run { app in
+            var browser = app.browser()
+            let signUp = try await browser.submit(form: "/signup", to: "/signup", Self.ada)
+            let account = try await browser.follow(signUp)
+            #expect(account.url.absoluteString == app.base.absoluteString + "/account?notice=registered")
+            #expect(account.status == 200 && account.csrfToken != nil)
+            do throws(TestBrowserError) {
+                _ = try await browser.follow(account)
+                Issue.record("followed an answer without a Location")
+            } catch {
+                #expect(error == .noRedirect(page: app.base.absoluteString + "/account?…", status: 200))
+            }
+        }
+    }
+
+    @Test func formsCarryTheAppsOriginOrTheOneGiven() async throws {
+        try await EmbeddedApp.run { app in
+            var browser = app.browser()
+            browser.formOrigin = "http://elsewhere.example"
+            let refused = try await browser.submit(form: "/signup", to: "/signup", Self.ada)
+            #expect(refused.status == 403, "\(refused)")
+            #expect(try await app.store.accountCount() == 0)
+            browser.formOrigin = nil
+            let taken = try await browser.submit(form: "/signup", to: "/signup", Self.ada)
+            #expect(taken.location == "/account?notice=registered", "\(taken)")
+        }
+    }
+
+    @Test func printedBrowsersPagesAndErrorsShowNoSecret() async throws {
+        try await EmbeddedApp.run { app in
+            var browser = app.browser()
+            let account = try await browser.follow(try await browser.submit(form: "/signup", to: "/signup", Self.ada))
+            let session = try #require(browser.cookie("accounts_session"))
+            let csrf = try #require(account.csrfToken)
+            var dumped = ""
+            dump(browser, to: &dumped)
+            dump(account, to: &dumped)
+            let printed = [
+                String(describing: browser), String(reflecting: browser), String(describing: account),
+                String(reflecting: account), dumped,
+            ]
+            // (the texts are not shown on failure: they would show the secret)
+            #expect(printed.allSatisfy { !$0.contains(session) }, "the session cookie's value printed")
+            #expect(printed.allSatisfy { !$0.contains(csrf) }, "the CSRF token printed")
+            let expected = "TestBrowser(\(app.base.absoluteString), cookies: [accounts_session])"
+            let printedAsExpected = String(describing: browser) == expected
+            #expect(printedAsExpected, "printed otherwise (not shown: it may hold a secret)")
+
+            // A Twitter step that goes wrong (the app's client points at another sandbox) names the page it was sent
+            // to without its query, which holds the request token
+            var other = app.browser()
+            do throws(TestBrowserError) {
+                _ = try await other.useTwitter(
+                    .approve(userID: FreshEmbedderTests.ada), sandbox: URL(string: "http://127.0.0.1:9")!,
+                    action: "/register/twitter")
+                Issue.record("went to a sandbox other than the one given")
+            } catch {
+                // (a Bool each, so that a failure does not print the message: it may hold the token)
+                let message = error.description
+                let namesTheRedirect = message.contains(
+                    "with a redirect to \(app.sandboxBase.absoluteString)/oauth/authenticate?…")
+                let namesTheSandbox = message.contains("not a redirect to the sandbox at http://127.0.0.1:9")
+                let showsTheToken = message.contains("oauth_token")
+                #expect(namesTheRedirect && namesTheSandbox, "the message names where the app sent the browser")
+                #expect(!showsTheToken, "the request token printed")
+            }
+        }
+    }
+
+    @Test func hiddenValuesAreReadAsABrowserSubmitsThem() {
+        let html = #"""
+            <form><input type="hidden" value="a&amp;b&#39;c&#x22;d" name='draft'>
+            <INPUT name=plain value=x1><input name="empty"></form>
+            """#
+        let page = TestPage(
+            url: URL(string: "http://127.0.0.1:9/")!,
+            response: HTTPTransportResponse(status: 200, headers: [], body: Array(html.utf8)))
+        #expect(page.hiddenValue("draft") == "a&b'c\"d")
+        #expect(page.hiddenValue("plain") == "x1")
+        #expect(page.hiddenValue("empty") == "")
+        #expect(page.hiddenValue("csrf_token") == nil && page.csrfToken == nil)
+    }
+}
+
+/// Another site on 127.0.0.1: `/set` sets a cookie `elsewhere`, `/cookies-seen` names those of
+/// ``EmbeddedApp/cookieNames`` it was sent.
+enum OtherSite {
+    static func run(_ body: (URL) async throws -> Void) async throws {
+        let router = Router()
+        router.get("/set") { _, _ in
+            var response = Response(status: .ok)
+            response.setCookie(Cookie(name: "elsewhere", value: "other-site-value", path: "/"))
+            return response
+        }
+        router.get("/cookies-seen") { request, _ in
+            EmbeddedApp.cookieNames.filter { request.cookies[$0] != nil }.joined(separator: " ")
+        }
+        let (ports, ready) = AsyncStream<Int>.makeStream()
+        let application = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in ready.yield(channel.localAddress?.port ?? 0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { ready.finish() }
+                try await application.run()
+            }
+            var port = ports.makeAsyncIterator()
+            let base = URL(string: "http://127.0.0.1:\(try #require(await port.next()))")!
+            do {
+                try await body(base)
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            group.cancelAll()
+        }
+    }
+}
