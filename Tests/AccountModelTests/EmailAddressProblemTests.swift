@@ -1,8 +1,8 @@
 import AccountModel
 import Testing
 
-/// Each of `EmailAddress.problem(withTrimmed:)`'s answers, for ASCII addresses (checked on their bytes) and
-/// non-ASCII ones (checked on their characters): the two paths give the same words.
+/// Each of `EmailAddress.problem(withTrimmed:)`'s answers, for ASCII and non-ASCII addresses alike (spaces,
+/// controls and invisible characters checked on the scalars of a non-ASCII one; the rest on the bytes of both).
 struct EmailAddressProblemTests {
     @Test(
         arguments: [
@@ -20,6 +20,12 @@ struct EmailAddressProblemTests {
             ("ann.@example.org", "has a mailbox name with a misplaced '.'"),
             ("a..nn@example.org", "has a mailbox name with a misplaced '.'"),
             ("ä..nn@example.org", "has a mailbox name with a misplaced '.'"),
+            // An '@', quote or dot joined to the character before it (U+0600, a prepended sign) or after it (a
+            // combining accent) is still one: checked by character, two '@' passed
+            ("ann\u{600}@x@example.org", "must contain exactly one '@' and no quotes"),
+            ("ann\u{600}\"@example.org", "must contain exactly one '@' and no quotes"),
+            (".\u{301}ann@example.org", "has a mailbox name with a misplaced '.'"),
+            ("ä\u{600}..nn@example.org", "has a mailbox name with a misplaced '.'"),
             ("ann@localhost", "needs a domain with a dot after '@', such as example.org"),
             ("ann@", "needs a domain with a dot after '@', such as example.org"),
             ("ann@x..org", "has an invalid domain"),
