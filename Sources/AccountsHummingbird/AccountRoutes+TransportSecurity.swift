@@ -22,6 +22,12 @@ extension AccountRoutes {
     ///   made in one piece. A large page, or requests sent one after another without reading the answers, otherwise
     ///   hold the connection forever: the idle timeout never applies while an answer is being written.
     ///
+    /// An answer sent before its request's body came whole (a form over ``Configuration/maximumFormBytes`` refused with
+    /// 413 as it arrives, a 400, 421 or 404 made from the headers alone) closes the connection: the server drops what
+    /// the client still sends for 2 seconds, or until the client closes, then closes it. The rest of the body is not
+    /// read: a client sending a 100 MB form holds the connection 2 seconds after the 413, not for as long as it takes
+    /// to send the rest or `requestReadTimeout`. A request whose body has come whole keeps its connection.
+    ///
     /// A request whose body has arrived is never cut short, however long its answer takes to make. Behind a proxy
     /// that buffers requests (nginx), the proxy's own timeouts do this for the clients; the app's still bound the
     /// proxy's connections.

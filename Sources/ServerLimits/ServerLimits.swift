@@ -1,3 +1,4 @@
+import HTTPTypes
 package import HummingbirdCore
 package import NIOCore
 import NIOHTTPTypes
@@ -13,8 +14,9 @@ import Synchronization
 /// implementation for both.
 package enum ServerLimits {
     /// An HTTP/1.1 server that closes a connection with no request under way for `idleTimeout`, one whose request
-    /// body is not complete `requestReadTimeout` after its head, and one whose answer has waited on a client that
-    /// does not read for `writeTimeout` (the connection's outbound buffer full, and none of it taken, all that time).
+    /// body is not complete `requestReadTimeout` after its head, one whose answer has waited on a client that
+    /// does not read for `writeTimeout` (the connection's outbound buffer full, and none of it taken, all that time),
+    /// and one answered before its request's body came whole, once the answer is out (``EarlyAnswerClose``).
     ///
     /// With `perClient`, a client (the `key` its address gives; an address without one is not counted) holds at most
     /// `maximum` connections at once: one beyond it is closed as soon as it is taken, before anything is read from it.
@@ -31,11 +33,15 @@ package enum ServerLimits {
                 additionalChannelHandlers: (ledger.map { [ConnectionsPerClientLimit(ledger: $0)] } ?? [])
                     + [
                         IdleDeadline(limit: idleLimit), RequestReadDeadline(limit: readLimit),
-                        WriteDeadline(limit: writeLimit),
+                        WriteDeadline(limit: writeLimit), EarlyAnswerClose(linger: TimeAmount(earlyAnswerLinger)),
                     ],
                 // (Hummingbird's own idle timeout would time a request's body too: IdleDeadline says why not)
                 idleTimeout: nil))
     }
+
+    /// How long a connection answered before its request's body came whole stays open after the answer, dropping what
+    /// the client still sends, unless the client closes first (``EarlyAnswerClose``).
+    package static let earlyAnswerLinger: Duration = .seconds(2)
 
     /// The most connections one server holds open at once: a quarter of the process's descriptor limit
     /// (`ulimit -n`, read now), at least 1. A server at its cap takes no more connections (they wait in the listen
@@ -372,3 +378,98 @@ final class WriteDeadline: ChannelInboundHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension WriteDeadline: Sendable {}
+
+/// Closes the connection after an answer sent before its request's body had come whole: a form refused (413) once
+/// the first `maximumFormBytes` were read, a refusal made from the headers alone (400 or 421 for the Host, 404) while
+/// the body is still on its way. Hummingbird would read and drop the rest of the body to keep the connection for
+/// another request, for as long as the client sent it: a client sending a 100 MB form kept the server reading it all,
+/// or until the read timeout cut it. Once the answer is written the server drops whatever the client still sends for
+/// at most `linger`, or until the client closes, then closes. The linger lets the answer reach a client busy sending:
+/// a close with the client's bytes unread sends a reset at once, which may drop an answer still on its way (the
+/// kernel discards what it has not sent yet; some clients, what they have not read yet), and AsyncHTTPClient, sending
+/// a 16 MiB form, then failed the request ("I/O on closed channel") instead of giving the 413.
+///
+/// An answer is early when its head is written before its request's end was read: a request whose body has come
+/// whole, read by its handler or not (a small form arrives with its headers), keeps its connection.
+final class EarlyAnswerClose: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let linger: TimeAmount
+    /// The requests whose end has been read.
+    private var requestsEnded = 0
+    /// The answers whose (final) head has been written: the requests answered or being answered, in order.
+    private var answersBegun = 0
+    /// The answer being written came early: the connection closes after it.
+    private var closesAfterAnswer = false
+    /// The early answer has been written whole: what the client still sends is dropped until the close.
+    private var isLingering = false
+    private var deadline: Scheduled<Void>?
+
+    init(linger: TimeAmount) {
+        self.linger = linger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if isLingering { return }
+        if case .end = unwrapInboundIn(data) { requestsEnded += 1 }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let head) where head.status.kind != .informational:
+            answersBegun += 1
+            // (no `Connection: close` is added: AsyncHTTPClient, meeting one in an answer that comes while it still
+            // sends the body, fails the request, "I/O on closed channel", where without it it reads the answer)
+            if requestsEnded < answersBegun { closesAfterAnswer = true }
+        case .end where closesAfterAnswer:
+            closesAfterAnswer = false
+            isLingering = true
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.assumeIsolated().whenComplete { result in
+                if case .success = result { self.closeAfterLinger(context) } else { context.close(promise: nil) }
+            }
+            if let promise { written.futureResult.cascade(to: promise) }
+            context.write(data, promise: written)
+            return
+        default:
+            break
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Closes the connection `linger` from now, the answer sent.
+    private func closeAfterLinger(_ context: ChannelHandlerContext) {
+        guard deadline == nil else { return }
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: linger) { context.close(promise: nil) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // (the client closed its side: nothing more to wait for)
+        if isLingering, let event = event as? ChannelEvent, event == .inputClosed { return context.close(promise: nil) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // (the rest of a body cut off, or not HTTP: dropped with it)
+        if isLingering { return context.close(promise: nil) }
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+}
+
+@available(*, unavailable)
+extension EarlyAnswerClose: Sendable {}

@@ -114,15 +114,16 @@ public final class SlowClient: Sendable {
 extension SlowClient {
     /// Opens three connections to `port` and plays three slow clients on them, a step every `interval`: `idle` sends
     /// nothing, `headers` sends a request's headers a byte a step, `body` sends complete headers of a 60,000-byte
-    /// form and then its body a byte a step. Stops when the server has closed all three, or `limit` after the start.
-    /// Returns, for each one the server closed, when it did, timed from the moment before the server could start
-    /// the timeout that closes it (``TrickleOutcome/closed``). The clients keep time on a thread of their own
-    /// (``onOwnThread(_:)``): a step that waited for a thread of the busy cooperative pool would leave a trickling
+    /// form to `bodyPath` (a route that reads its body: one answered from the headers alone closes the connection
+    /// 2 s after its answer) and then its body a byte a step. Stops when the server has closed all three, or `limit`
+    /// after the start. Returns, for each one the server closed, when it did, timed from the moment before the server
+    /// could start the timeout that closes it (``TrickleOutcome/closed``). The clients keep time on a thread of their
+    /// own (``onOwnThread(_:)``): a step that waited for a thread of the busy cooperative pool would leave a trickling
     /// client silent past the server's idle timeout.
     public static func trickleThree(
-        port: Int, every interval: Duration, for limit: Duration
+        port: Int, every interval: Duration, for limit: Duration, bodyPath: String = "/login"
     ) async throws -> [String: Duration] {
-        try await trickleThreeObserved(port: port, every: interval, for: limit).closed
+        try await trickleThreeObserved(port: port, every: interval, for: limit, bodyPath: bodyPath).closed
     }
 
     /// What ``trickleThreeObserved(port:every:for:)`` saw.
@@ -142,13 +143,16 @@ extension SlowClient {
 
     /// ``trickleThree(port:every:for:)``, with the longest pause of each trickling client.
     public static func trickleThreeObserved(
-        port: Int, every interval: Duration, for limit: Duration
+        port: Int, every interval: Duration, for limit: Duration, bodyPath: String = "/login"
     ) async throws -> TrickleOutcome {
-        try await onOwnThread { Result { try trickleThreeBlocking(port: port, every: interval, for: limit) } }.get()
+        try await onOwnThread {
+            Result { try trickleThreeBlocking(port: port, every: interval, for: limit, bodyPath: bodyPath) }
+        }
+        .get()
     }
 
     private static func trickleThreeBlocking(
-        port: Int, every interval: Duration, for limit: Duration
+        port: Int, every interval: Duration, for limit: Duration, bodyPath: String
     ) throws -> TrickleOutcome {
         var origin: [String: ContinuousClock.Instant] = [:]
         origin["idle"] = .now
@@ -159,7 +163,7 @@ extension SlowClient {
         var lastSent: [String: ContinuousClock.Instant] = ["body": .now]
         let body = try SlowClient(port: port)
         origin["body"] = .now
-        guard body.send("POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n") else {
+        guard body.send("POST \(bodyPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 60000\r\n\r\n") else {
             throw SlowClientError.send(errno)
         }
         var outcome = TrickleOutcome(closed: [:], longestSilence: [:])
@@ -238,6 +242,95 @@ extension SlowClient {
             }
         }
         .get()
+    }
+}
+
+extension SlowClient {
+    /// What ``sendPastTheAnswer(port:head:piece:pieces:every:for:)`` saw, the times from the moment the answer's head
+    /// had come whole.
+    public struct PastAnswerOutcome: Sendable, CustomStringConvertible {
+        /// What the server sent (empty when it sent nothing).
+        public var answer = ""
+        /// The body's bytes the server took before its answer's head came, and after.
+        public var sentBeforeAnswer = 0
+        public var sentAfterAnswer = 0
+        /// When the client read the end of the stream, after the answer (nil when it did not).
+        public var endOfStream: Duration?
+        /// When the server refused the client's bytes (a reset: the connection closed), after the answer (nil when
+        /// it did not).
+        public var refused: Duration?
+
+        public var description: String {
+            "\(sentBeforeAnswer) bytes of the body taken before the answer and \(sentAfterAnswer) after; end of "
+                + "stream \(endOfStream.map { "after \($0)" } ?? "never"), refused "
+                + "\(refused.map { "after \($0)" } ?? "never"); answer: \(answer.prefix(300))"
+        }
+    }
+
+    /// Connects to `port`, sends `head`, then `piece` (a part of the body) `pieces` times (forever when nil), one every
+    /// `interval` at most, reading what the server sends between two, and goes on past the server's answer: it stops
+    /// when the server refuses its bytes (the connection closed), or `limit` after the answer's head came (after the
+    /// start when none came). A server that reads and drops the rest of the body after its answer takes it all. It
+    /// keeps time on a thread of its own, as ``trickleThree(port:every:for:)`` does.
+    public static func sendPastTheAnswer(
+        port: Int, head: String, piece: [UInt8], pieces: Int?, every interval: Duration, for limit: Duration
+    ) async throws -> PastAnswerOutcome {
+        try await onOwnThread {
+            Result {
+                let client = try SlowClient(port: port)
+                guard client.send(head) else { throw SlowClientError.send(errno) }
+                return client.sendPastTheAnswerBlocking(piece: piece, pieces: pieces, every: interval, for: limit)
+            }
+        }
+        .get()
+    }
+
+    private func sendPastTheAnswerBlocking(
+        piece: [UInt8], pieces: Int?, every interval: Duration, for limit: Duration
+    ) -> PastAnswerOutcome {
+        var outcome = PastAnswerOutcome()
+        var received: [UInt8] = []
+        var answered: ContinuousClock.Instant?
+        var endOfStream: ContinuousClock.Instant?
+        var refused: ContinuousClock.Instant?
+        var pending = piece[...]
+        var piecesLeft = pieces
+        let started = ContinuousClock.now
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while refused == nil && ContinuousClock.now - (answered ?? started) < limit {
+            // Read what came: the answer, the end of the stream, a reset
+            while endOfStream == nil {
+                let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                if count > 0 {
+                    received += buffer[0..<count]
+                } else if count == 0 {
+                    endOfStream = .now
+                } else {
+                    if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { refused = .now }
+                    break
+                }
+            }
+            outcome.answer = String(decoding: received, as: UTF8.self)
+            if answered == nil, outcome.answer.contains("\r\n\r\n") { answered = .now }
+            // Send the next piece, unless the body is all sent
+            if refused == nil, piecesLeft.map({ $0 > 0 }) ?? true {
+                guard let sent = sendSome(pending) else {
+                    refused = .now
+                    break
+                }
+                if answered == nil { outcome.sentBeforeAnswer += sent } else { outcome.sentAfterAnswer += sent }
+                pending = pending.dropFirst(sent)
+                if pending.isEmpty {
+                    pending = piece[...]
+                    piecesLeft = piecesLeft.map { $0 - 1 }
+                }
+            }
+            sleepBlocking(interval)
+        }
+        let origin = answered ?? started
+        outcome.endOfStream = endOfStream.map { max(.zero, $0 - origin) }
+        outcome.refused = refused.map { max(.zero, $0 - origin) }
+        return outcome
     }
 }
 

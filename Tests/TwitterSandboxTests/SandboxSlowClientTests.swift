@@ -12,7 +12,8 @@ struct SandboxSlowClientTests {
             // Given three slow clients
             let port = try #require(sandbox.baseURL.port)
             // When they go on for up to 10 s
-            let closed = try await SlowClient.trickleThree(port: port, every: .milliseconds(100), for: .seconds(10))
+            let closed = try await SlowClient.trickleThree(
+                port: port, every: .milliseconds(100), for: .seconds(10), bodyPath: "/oauth/request_token")
             // Then each is closed after the timeout
             #expect(closed.keys.sorted() == ["body", "headers", "idle"], "closed: \(closed)")
             for (name, after) in closed {

@@ -15,7 +15,8 @@ struct SandboxSlowClientCommandTests {
         let port = try #require(base.port)
 
         // When one client sends nothing, another trickles its headers, and a third trickles a form body
-        let closed = try await SlowClient.trickleThree(port: port, every: .seconds(1), for: .seconds(42))
+        let closed = try await SlowClient.trickleThree(
+            port: port, every: .seconds(1), for: .seconds(42), bodyPath: "/oauth/request_token")
 
         // Then each is closed by the sandbox, after its timeout (30 s) and within a margin
         #expect(closed.keys.sorted() == ["body", "headers", "idle"], "closed so far: \(closed)")
