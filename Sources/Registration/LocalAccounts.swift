@@ -29,7 +29,9 @@ public struct LocalAccounts: Sendable {
     ///
     /// Checking a password costs what its hash's scheme costs: an imported Django hash (PBKDF2, 870,000 rounds)
     /// takes several times as long as scrypt, so without a floor the time of a wrong guess told which accounts had
-    /// come from Django. Keep it above the dearest hash the store holds. A success is not held back.
+    /// come from Django. Keep it above the dearest hash the store holds. A password typed in a form NFKC changes (a
+    /// full-width letter, a decomposed accent) is checked in both forms, and its failure waits twice the floor. A
+    /// success is not held back.
     public var failureFloor: Duration = .seconds(1)
     /// How long a password reset link works (``requestPasswordReset(email:)``): 1 hour.
     public var passwordResetLifetime: TimeInterval = 60 * 60
@@ -112,7 +114,7 @@ public struct LocalAccounts: Sendable {
     /// Signs in with a username or email (case-insensitively) and a password.
     ///
     /// An unknown login and a wrong password give the same answer, and take at least ``failureFloor`` (one password
-    /// check each, then the wait). After ``maximumFailures`` failures for one login identifier within ``failureWindow``
+    /// check each, then the wait; two checks and twice the wait for a password NFKC changes). After ``maximumFailures`` failures for one login identifier within ``failureWindow``
     /// — whether or not an account exists for it — attempts are refused until the window has passed; the refusal is
     /// audited. Each attempt is counted before its password is checked, so attempts sent at once get no more checks
     /// than attempts sent one by one. A success clears the count and re-hashes a password stored with older
@@ -123,7 +125,10 @@ public struct LocalAccounts: Sendable {
         let outcome = try await checkSignIn(login: login, password: password)
         switch outcome {
         case .invalidCredentials, .disabled:
-            try? await Task.sleep(until: started + failureFloor, clock: .continuous)
+            // One floor for each check made: a password whose NFKC form differs from what was typed is checked twice
+            // (``passwordForms(_:)``), against the account's hash or two dummies alike.
+            let checks = LocalAccounts.passwordForms(password.revealed).count
+            try? await Task.sleep(until: started + failureFloor * checks, clock: .continuous)
         case .signedIn, .throttled:
             break
         }
