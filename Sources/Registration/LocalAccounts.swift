@@ -157,8 +157,10 @@ public struct LocalAccounts: Sendable {
                 return .invalidCredentials
             }
             // Twice at most: once more when the hash changed while it was being checked.
-            for round in 0..<2 {
-                guard case .valid(let needsRehash) = await verifyOffPool(password, against: stored) else { break }
+            checking: for round in 0..<2 {
+                guard case .valid(let needsRehash) = await verifyOffPool(password, against: stored) else {
+                    break checking
+                }
                 guard record.status == .active else {
                     // The attempt stays counted: taken back, the answer after ten guesses (refused rather than
                     // throttled) would tell that one of them was right.
@@ -182,13 +184,14 @@ public struct LocalAccounts: Sendable {
                 case .passwordChanged:
                     // Another sign-in with the same password rehashed it meanwhile (two at once), or the password was
                     // changed: the password is checked against the hash there now, once.
-                    guard round == 0 else { break }
+                    guard round == 0 else { break checking }
                     guard let current = try await store.loginRecord(.id(record.userID)) else {
                         // (deleted meanwhile: an unknown login, whose failure names no account)
                         try await store.recordFailedSignIn(subject: nil)
                         return .invalidCredentials
                     }
-                    guard let hash = current.passwordHash else { break }
+                    // (removed meanwhile: no password signs in, and the old hash is not checked again)
+                    guard let hash = current.passwordHash else { break checking }
                     stored = hash
                 }
             }
