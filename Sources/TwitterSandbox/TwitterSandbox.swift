@@ -63,7 +63,8 @@ public struct TwitterSandbox: Sendable {
     /// Listens on 127.0.0.1 and serves until the surrounding task is cancelled, which stops it gracefully (requests
     /// under way are answered); state lives only for this run. Like the app's server
     /// (`AccountRoutes.http1Server`), it closes a connection idle, trickling its request or not reading its answer
-    /// for ``SandboxConfiguration/connectionTimeout``, and holds at most a quarter of the process's descriptor limit
+    /// for ``SandboxConfiguration/connectionTimeout``, and one answered before its request's body came whole 2 s after
+    /// the answer, and holds at most a quarter of the process's descriptor limit
     /// in connections (as `AccountRoutes.connectionLimit()`): others wait until one closes.
     /// - Parameter onReady: Called once with the bound port (useful when the configured port is 0).
     public func run(onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
