@@ -389,8 +389,10 @@ extension WriteDeadline: Sendable {}
 /// kernel discards what it has not sent yet; some clients, what they have not read yet), and AsyncHTTPClient, sending
 /// a 16 MiB form, then failed the request ("I/O on closed channel") instead of giving the 413.
 ///
-/// An answer is early when its head is written before its request's end was read: a request whose body has come
-/// whole, read by its handler or not (a small form arrives with its headers), keeps its connection.
+/// An answer is early when its head is written before its request's end was read, and its request's end has still
+/// not been read when the answer's end is written: a request whose body has come whole, read by its handler or not
+/// (a small form arrives with its headers), keeps its connection, and so does one whose body comes whole within the
+/// linger (its next request is answered as on any connection).
 final class EarlyAnswerClose: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -413,8 +415,19 @@ final class EarlyAnswerClose: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if isLingering { return }
-        if case .end = unwrapInboundIn(data) { requestsEnded += 1 }
+        guard case .end = unwrapInboundIn(data) else {
+            // (the rest of an early-answered body: dropped)
+            if !isLingering { context.fireChannelRead(data) }
+            return
+        }
+        requestsEnded += 1
+        if isLingering {
+            // The body came whole after all, within the linger: the connection goes on as any other (closed now, it
+            // would drop the client's next request unanswered, as the answer said nothing of a close).
+            isLingering = false
+            deadline?.cancel()
+            deadline = nil
+        }
         context.fireChannelRead(data)
     }
 
@@ -425,16 +438,21 @@ final class EarlyAnswerClose: ChannelDuplexHandler, RemovableChannelHandler {
             // (no `Connection: close` is added: AsyncHTTPClient, meeting one in an answer that comes while it still
             // sends the body, fails the request, "I/O on closed channel", where without it it reads the answer)
             if requestsEnded < answersBegun { closesAfterAnswer = true }
-        case .end where closesAfterAnswer:
+        case .end where closesAfterAnswer && requestsEnded < answersBegun:
             closesAfterAnswer = false
             isLingering = true
             let written = context.eventLoop.makePromise(of: Void.self)
             written.futureResult.assumeIsolated().whenComplete { result in
-                if case .success = result { self.closeAfterLinger(context) } else { context.close(promise: nil) }
+                // (unless the body came whole while the answer went out)
+                guard case .success = result else { return context.close(promise: nil) }
+                if self.isLingering { self.closeAfterLinger(context) }
             }
             if let promise { written.futureResult.cascade(to: promise) }
             context.write(data, promise: written)
             return
+        case .end:
+            // (an early answer whose request's body came whole while it went out keeps its connection)
+            closesAfterAnswer = false
         default:
             break
         }
