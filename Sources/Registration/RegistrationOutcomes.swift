@@ -44,7 +44,8 @@ public enum RestartReason: String, Sendable, Hashable, CaseIterable {
     case accountDisabled = "account_disabled"
     /// Twitter refused to exchange the callback's token and verifier for an access token (a made-up or altered
     /// verifier), or refused the access token it had just issued when asked for the profile (`verify_credentials`
-    /// answering 4xx: a token revoked at once, a locked account): the pending authorization is used up.
+    /// answering a bare 401, or code 89, 326 or 64: a token revoked at once, a locked or suspended account): the
+    /// pending authorization is used up.
     case refusedByTwitter = "refused_by_twitter"
 
     /// A sentence for the person.

@@ -256,12 +256,13 @@ public struct RegistrationService: Sendable {
             profile = try await twitter.verifyCredentials(accessToken: accessToken)
         } catch {
             switch error {
-            case .rejected where error.isSetupProblem:
-                throw .twitter(error)
-            case .rejected, .unexpectedStatus(400..<500):
-                // Twitter refused the access token it had just issued (revoked at once, a locked account): a refusal,
-                // like a refused verifier. The pending authorization is used up, so "try again in a moment" would
-                // only restart as `already_used`: the person starts again.
+            case .rejected(401, []), .unexpectedStatus(401),
+                .rejected where Self.refusesTheToken(error.apiErrorCode):
+                // Twitter refused the access token it had just issued (revoked at once: 89, or a bare 401; the
+                // account locked, 326, or suspended, 64): a refusal of this person's token, like a refused verifier.
+                // The pending authorization is used up, so "try again in a moment" would only restart as
+                // `already_used`: the person starts again. (Any other 4xx, a 403 or 404 from a proxy, the app's access
+                // level, its set-up, stays Twitter trouble for the operator to see.)
                 logger.warning(
                     "Twitter refused the new access token's verify_credentials",
                     metadata: ["twitter.error": .stringConvertible(error)])
@@ -279,6 +280,12 @@ public struct RegistrationService: Sendable {
                     "verify_credentials: the profile's id_str is not the user_id the access token was issued for"))
         }
         return try await outcome(for: profile, accessToken: accessToken, pending: pending, binding: binding)
+    }
+
+    /// Whether a `verify_credentials` refusal's Twitter error code says the new access token, or its account, is
+    /// refused (89 invalid or expired, 326 locked, 64 suspended), rather than the app.
+    private static func refusesTheToken(_ code: Int?) -> Bool {
+        code == TwitterAPIError.invalidOrExpiredToken || code == 326 || code == 64
     }
 
     /// `handleCallback` with the raw query string of the callback URL.

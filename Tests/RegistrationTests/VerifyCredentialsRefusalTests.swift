@@ -11,7 +11,7 @@ extension RegistrationFlowTests {
     /// once; 403, code 326, as for a locked account) is a refusal, like a refused verifier: the person starts again
     /// (`refused_by_twitter`), not the "Twitter could not be reached, try again in a moment" of an outage, since the
     /// pending authorization is used up and a retry of the callback could only restart as `already_used`.
-    @Test(arguments: [(401, 89), (403, 326)])
+    @Test(arguments: [(401, 89), (403, 326), (403, 64)])
     func aProfileRefusedForTheNewTokenRestartsAsRefusedByTwitter(status: Int, code: Int) async throws {
         try await withFlow { flow throws in
             let service = flow.service(
@@ -37,6 +37,39 @@ extension RegistrationFlowTests {
             #expect(countQuery(database, "SELECT count(*) FROM registration_drafts") == 0)
             #expect(
                 countQuery(database, "SELECT count(*) FROM pending_authorizations WHERE consumed_at IS NULL") == 0)
+        }
+    }
+
+    /// Any other 4xx from `verify_credentials` (the app's access level, 453; a 404 from a proxy or a wrong base path)
+    /// says nothing against this person's token: it stays Twitter trouble the operator sees, not a restart.
+    @Test(arguments: [(403, #"{"errors":[{"code":453,"message":"Access level."}]}"#), (404, "Not Found")])
+    func aProfileRefusedForAnotherReasonStaysTwitterTrouble(status: Int, body: String) async throws {
+        try await withFlow { flow throws in
+            let service = flow.service(
+                through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
+                    if url.path.hasSuffix("verify_credentials.json") {
+                        response.status = status
+                        response.headers = [
+                            HTTPHeader(
+                                name: "content-type", value: body.hasPrefix("{") ? "application/json" : "text/plain")
+                        ]
+                        response.body = Array(body.utf8)
+                    }
+                })
+            let url = try await service.begin(purpose: .register, browserSession: "b")
+            let query = try await flow.approve(url, as: Self.zoe)
+            var outcome: CallbackOutcome?
+            var thrown: RegistrationError?
+            do {
+                outcome = try await service.handleCallback(query: query, browserSession: "b")
+            } catch let error as RegistrationError {
+                thrown = error
+            }
+            #expect(outcome == nil, "\(String(describing: outcome))")
+            guard case .twitter = thrown else {
+                Issue.record("expected Twitter trouble, got \(String(describing: thrown))")
+                return
+            }
         }
     }
 
