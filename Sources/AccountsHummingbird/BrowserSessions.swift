@@ -46,8 +46,11 @@ struct BrowserSessions: Sendable {
         var record = stored
         let now = store.currentDate
         // (at most a tenth of the idle lifetime: a session whose use is written back less often than its idle lifetime
-        // would end while in use)
-        if now.timeIntervalSince(record.lastSeenAt) >= min(configuration.touchInterval, configuration.idleLifetime / 10)
+        // would end while in use; and a last use dated more than a minute ahead of this clock, by a server whose clock
+        // runs ahead or before this one was set back, is written back too: its idle expiry is that far ahead)
+        let sinceLastUse = now.timeIntervalSince(record.lastSeenAt)
+        if sinceLastUse >= min(configuration.touchInterval, configuration.idleLifetime / 10)
+            || sinceLastUse < -AccountRoutes.futureSignInAllowance
         {
             let idle = min(now.addingTimeInterval(configuration.idleLifetime), record.expiresAt)
             try await store.touchBrowserSession(tokenHash: record.tokenHash, at: now, idleExpiresAt: idle)
