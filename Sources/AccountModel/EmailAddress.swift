@@ -62,8 +62,18 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         }
         // The rest on the bytes, for every address: '@', '"', '.' and '-' are ASCII, and a check by `Character` would
         // miss one joined to its neighbour (`ann\u{600}@x@example.org`, after a prepended sign, has two).
-        var text = text
-        return text.withUTF8(structureProblem)
+        var bytes = text
+        if let problem = bytes.withUTF8(structureProblem) { return problem }
+        // A domain label may not begin with a combining mark (IDNA2008, RFC 5891 4.2.3.2): joined to the `@` or `.`
+        // before it, it would hide that character where the address is shown.
+        if !ascii, let at = text.unicodeScalars.lastIndex(of: "@") {
+            let labels = text.unicodeScalars[text.unicodeScalars.index(after: at)...].split(separator: ".")
+            let marks: Set<Unicode.GeneralCategory> = [.nonspacingMark, .spacingMark, .enclosingMark]
+            if labels.contains(where: { $0.first.map { marks.contains($0.properties.generalCategory) } ?? false }) {
+                return "has an invalid domain"
+            }
+        }
+        return nil
     }
 
     public var description: String { rawValue }

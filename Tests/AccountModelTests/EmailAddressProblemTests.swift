@@ -26,6 +26,9 @@ struct EmailAddressProblemTests {
             ("ann\u{600}\"@example.org", "must contain exactly one '@' and no quotes"),
             (".\u{301}ann@example.org", "has a mailbox name with a misplaced '.'"),
             ("ä\u{600}..nn@example.org", "has a mailbox name with a misplaced '.'"),
+            // A domain label may not begin with a combining mark (IDNA2008, RFC 5891 4.2.3.2)
+            ("ann@\u{301}example.org", "has an invalid domain"),
+            ("ann@example.\u{20DD}org", "has an invalid domain"),
             ("ann@localhost", "needs a domain with a dot after '@', such as example.org"),
             ("ann@", "needs a domain with a dot after '@', such as example.org"),
             ("ann@x..org", "has an invalid domain"),
