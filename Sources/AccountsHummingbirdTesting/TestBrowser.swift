@@ -17,9 +17,10 @@ public import TwitterOAuth
 /// let account = try await browser.follow(signUp)   // GET /account?notice=registered, signed in
 /// ```
 ///
-/// Cookies are kept per origin (scheme, host and port), so that the app's and the sandbox's, both on 127.0.0.1, stay
-/// apart; their `Path`, `Domain`, `Secure` and `Expires` are not looked at, and a cookie set empty or with
-/// `Max-Age=0` is dropped. Each request asks for a connection of its own (`Connection: close`): a server closes idle
+/// Cookies are kept per origin (scheme, host and port; a browser keeps them per host, so this is stricter than one),
+/// so that the app's and the sandbox's, both on 127.0.0.1, stay apart; their `Path`, `Domain` and `Secure` are not
+/// looked at, and a cookie set empty, with a `Max-Age` of 0 or less, or (without `Max-Age`) an `Expires` date passed
+/// is dropped. Forms go as browsers send them: a space as `+`, other reserved characters percent-encoded. Each request asks for a connection of its own (`Connection: close`): a server closes idle
 /// connections, and a request sent on one as it closes would fail where a real browser tries again.
 public struct TestBrowser: Sendable {
     /// The app's URL: scheme, host and port, such as `http://127.0.0.1:8080`. Paths given to the browser start with
@@ -50,7 +51,9 @@ public struct TestBrowser: Sendable {
     }
 
     /// The value of the cookie called `name` that the app set (`nil` if none): the session cookie is
-    /// `accounts_session` unless the app names it otherwise. A secret: compare it, never print it.
+    /// `accounts_session` unless the app names it otherwise, and `__Host-accounts_session` when the app takes the
+    /// browser to be on HTTPS (an `X-Forwarded-Proto: https` from a trusted proxy, in ``extraHeaders``): check the name
+    /// the app uses, or a test that the cookie is gone passes whatever happens. A secret: compare it, never print it.
     public func cookie(_ name: String) -> String? {
         jar[Self.origin(of: baseURL)]?[name]
     }
@@ -234,10 +237,17 @@ public struct TestBrowser: Sendable {
         guard let pair = parts.first, let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { return }
         let name = String(pair[..<equals])
         let value = String(pair[pair.index(after: equals)...])
-        let expired = parts.dropFirst().contains { attribute in
-            let lowered = attribute.lowercased()
-            guard lowered.hasPrefix("max-age=") else { return false }
-            return (Int(lowered.dropFirst("max-age=".count)) ?? 1) <= 0
+        // `Max-Age` (at or below 0: gone) wins over `Expires` (a date at or before now: gone), as in RFC 6265.
+        let attributes = parts.dropFirst().map { $0.lowercased() }
+        let expired: Bool
+        if let maxAge = attributes.last(where: { $0.hasPrefix("max-age=") }) {
+            expired = (Int(maxAge.dropFirst("max-age=".count)) ?? 1) <= 0
+        } else if let expires = attributes.last(where: { $0.hasPrefix("expires=") }),
+            let date = Self.httpDate.date(from: String(expires.dropFirst("expires=".count)))
+        {
+            expired = date <= Date()
+        } else {
+            expired = false
         }
         if value.isEmpty || expired {
             jar[origin]?[name] = nil
@@ -256,13 +266,25 @@ public struct TestBrowser: Sendable {
         return scheme + "://" + host + ":" + String(port)
     }
 
-    /// Form encoding: everything but RFC 3986's unreserved characters percent-encoded.
+    /// Form encoding as a browser does it (`application/x-www-form-urlencoded`): a space as `+`, everything else but
+    /// RFC 3986's unreserved characters percent-encoded.
     static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        (text.addingPercentEncoding(withAllowedCharacters: unreservedAndSpace) ?? "").replacingOccurrences(
+            of: " ", with: "+")
     }
 
-    private static let unreserved = CharacterSet(
-        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+    private static let unreservedAndSpace = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~ ")
+
+    /// An `Expires` date as servers write it (RFC 9110's IMF-fixdate, lowercased here), in GMT.
+    private static var httpDate: DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        formatter.isLenient = true
+        return formatter
+    }
 }
 
 extension TestBrowser: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

@@ -34,6 +34,30 @@ struct TestBrowserTests {
         }
     }
 
+    /// A cookie deleted with an `Expires` in the past (and no `Max-Age`) is forgotten, as a browser forgets it; kept,
+    /// it would be sent again, and a test of a sign-out that ends a session that way would pass on a browser still
+    /// signed in.
+    @Test func aCookieExpiredByItsExpiresDateIsForgotten() async throws {
+        try await OtherSite.run { other throws in
+            var browser = TestBrowser(baseURL: other)
+            #expect(try await browser.get("/set").status == 200)
+            #expect(browser.cookieNames() == ["elsewhere"])
+            #expect(try await browser.get("/forget").status == 200)
+            #expect(browser.cookieNames().isEmpty)
+            #expect(try await browser.get("/cookies-seen").text == "")
+        }
+    }
+
+    /// A form goes as a browser sends it (`application/x-www-form-urlencoded`): a space as `+`, and `+`, `&`, `=` and
+    /// anything outside RFC 3986's unreserved characters percent-encoded.
+    @Test func aFormIsEncodedAsABrowserEncodesIt() async throws {
+        try await OtherSite.run { other throws in
+            var browser = TestBrowser(baseURL: other)
+            let echoed = try await browser.post("/echo", form: [("a b", "c d+e&f=g"), ("zoë", "~._-")])
+            #expect(echoed.text == "a+b=c+d%2Be%26f%3Dg&zo%C3%AB=~._-")
+        }
+    }
+
     @Test func aSandboxThatRemembersTheApprovalSendsTheBrowserStraightBack() async throws {
         try await EmbeddedApp.run(rememberApprovals: true) { app in
             // Given a browser that approved the app at the sandbox
@@ -198,6 +222,17 @@ enum OtherSite {
         }
         router.get("/cookies-seen") { request, _ in
             EmbeddedApp.cookieNames.filter { request.cookies[$0] != nil }.joined(separator: " ")
+        }
+        router.get("/forget") { _, _ in
+            // (deleted the common way: an `Expires` in the past, no `Max-Age`)
+            Response(
+                status: .ok,
+                headers: [.setCookie: "elsewhere=gone; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"])
+        }
+        router.post("/echo") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 16)
+            return String(buffer: body)
         }
         let (ports, ready) = AsyncStream<Int>.makeStream()
         let application = Application(
