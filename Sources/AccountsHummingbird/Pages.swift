@@ -130,11 +130,13 @@ package enum Pages: Sendable {
             return "A link is on its way to the new address. Your address changes when you follow it (it works for "
                 + "3 days); until then the account keeps its address."
         case "email_change_limited":
-            return "No link was sent: at most three links an hour are mailed for an account. Try again later; until "
-                + "then the account keeps its address."
+            // (no figure: the limit is the app's `maximumEmailVerifications` in its `emailVerificationWindow`)
+            return "No link was sent: this account has been mailed as many links as it may be for now. Try again "
+                + "later; until then the account keeps its address."
         case "account_deleted": return "Your account was deleted, and every session of it has ended."
         case "confirmation_sent":
-            return "A confirmation link is on its way to your email address (at most three an hour are sent)."
+            return "A confirmation link is on its way to your email address (only a few are sent in a while: wait "
+                + "for this one)."
         default: return nil
         }
     }

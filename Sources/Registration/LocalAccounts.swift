@@ -209,7 +209,8 @@ public struct LocalAccounts: Sendable {
     /// A password reset (or another change) made while the current password was being checked wins: the current
     /// password is checked again against the hash there now, and is ``LocalAccountError/wrongPassword`` unless it
     /// matches (a sign-in that only rehashed it). After ``maximumFailures`` wrong current passwords within
-    /// ``failureWindow`` (changes and removals together), none is checked: ``LocalAccountError/throttled(retryAfter:)``.
+    /// ``failureWindow`` (every current-password check of the account together: changes, removals, deletion, a change
+    /// of address, linking and unlinking Twitter), none is checked: ``LocalAccountError/throttled(retryAfter:)``.
     ///
     /// Every other session of the account ends in the transaction that writes the password: whoever signed in with the
     /// old one, or holds a stolen session. Pass `endingSessionsBut` (the hash of the browser session that asked, as

@@ -243,7 +243,8 @@ public struct RegistrationService: Sendable {
                 // altered callback, like a replayed one, is started again, not shown as Twitter trouble. Its OAuth
                 // endpoints say so with a 401 whose body is plain text, not an error list ("Error processing your
                 // OAuth request: Invalid oauth_verifier parameter"): a 4xx is a refusal whatever its body.
-                logger.warning(
+                // (a notice, not a warning: any client can send a made-up verifier at will)
+                logger.notice(
                     "Twitter refused the callback's verifier", metadata: ["twitter.error": .stringConvertible(error)])
                 return .restart(.refusedByTwitter)
             default:
@@ -263,7 +264,7 @@ public struct RegistrationService: Sendable {
                 // The pending authorization is used up, so "try again in a moment" would only restart as
                 // `already_used`: the person starts again. (Any other 4xx, a 403 or 404 from a proxy, the app's access
                 // level, its set-up, stays Twitter trouble for the operator to see.)
-                logger.warning(
+                logger.notice(
                     "Twitter refused the new access token's verify_credentials",
                     metadata: ["twitter.error": .stringConvertible(error)])
                 return .restart(.refusedByTwitter)

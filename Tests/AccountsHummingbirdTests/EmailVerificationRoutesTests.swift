@@ -192,7 +192,8 @@ struct EmailVerificationRoutesTests {
                 ])
             #expect(countQuery(app.databasePath, "SELECT count(*) FROM email_verifications") == 3)
             let page = try await browser.get("/account?notice=email_change_limited")
-            #expect(page.text.contains("No link was sent: at most three links an hour are mailed for an account."))
+            // (no figure: the limit is the app's setting, not always three an hour)
+            #expect(page.text.contains("No link was sent: this account has been mailed as many links as it may be"))
             #expect(
                 Set(try await Self.mails(outbox, count: 3).map(\.to)) == [
                     "ada@example.org", "ada1@new.example", "ada2@new.example",

@@ -61,7 +61,7 @@ struct HostileTwitterAnswerTests {
             sent.withLock { $0 = verifier }
             #expect(try await service.handleCallback(query: query, browserSession: "b") == .restart(.refusedByTwitter))
             let logged = lines.withLock { $0 }
-            #expect(logged.contains { $0.contains("refused the callback's verifier") })
+            #expect(logged.contains { $0.hasPrefix("notice Twitter refused the callback's verifier") })
             #expect(!logged.contains { $0.contains(verifier) }, "the verifier is in a log line")
         }
     }
