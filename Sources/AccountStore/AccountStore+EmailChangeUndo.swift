@@ -122,6 +122,8 @@ extension AccountStore {
                     credential: nil), stored
             )
         }
+        // (what an unlink removed leaves the -wal at once, as after any unlink or deletion)
+        if case .undone(_, _, _, _, _?, _) = use { await checkpointWithoutWaiting() }
         guard case .undone(let account, let restored, let replaced, let ended, let unlinked?, _) = use, let stored,
             let keyRing
         else { return use }

@@ -143,6 +143,8 @@ extension AccountStore {
                     occurredAt: now))
             return (.reset(account, sessionsEnded: ended, unlinked: unlinked, credential: nil), stored)
         }
+        // (what an unlink removed leaves the -wal at once, as after any unlink or deletion)
+        if case .reset(_, _, _?, _) = use { await checkpointWithoutWaiting() }
         guard case .reset(let account, let ended, let unlinked?, _) = use, let stored, let keyRing else { return use }
         // (a value that cannot be opened is no token to revoke; the reset itself is done)
         return .reset(
