@@ -413,7 +413,14 @@ struct SandboxService: Sendable {
         // RFC 5849 3.5 lets `oauth_*` parameters travel in the query or the form body too, and Twitter's own
         // examples do (`POST /oauth/request_token?oauth_callback=…`, `…/access_token?oauth_verifier=…`): those count
         // as protocol parameters. The signature itself stays in the header, and no parameter may come twice.
-        var parameters = headerParameters
+        var parameters: [OAuthParameter] = []
+        for parameter in headerParameters {
+            // (within the header too: the signature covers both copies, and the sandbox would read the first)
+            guard parameters.first(named: parameter.name) == nil else {
+                return refusal(.badAuthenticationData, "\(parameter.name) given twice")
+            }
+            parameters.append(parameter)
+        }
         for parameter in queryParameters + bodyParameters where parameter.name.hasPrefix("oauth_") {
             guard parameter.name != "oauth_signature" else {
                 return refusal(.badAuthenticationData, "oauth_signature outside the Authorization header")

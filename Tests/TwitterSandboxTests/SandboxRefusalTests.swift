@@ -221,6 +221,29 @@ struct SandboxRefusalTests {
         }
     }
 
+    /// A protocol parameter given twice within the Authorization header is refused as one given in the header and the
+    /// query is: Twitter takes no such header, and the sandbox took the first copy while the signature covered both
+    /// (two `oauth_nonce`s, swapped, even replayed a request under the other nonce).
+    @Test func aParameterTwiceInTheHeaderIsCode215() async throws {
+        try await SandboxHarness.run { sandbox in
+            let url = sandbox.baseURL.appending(path: "oauth/request_token")
+            let header = OAuthSigner(consumer: sandbox.consumer).authorizationHeader(
+                method: "POST", url: url,
+                protocolParameters: [
+                    OAuthParameter(name: "oauth_callback", value: SandboxHarness.callback),
+                    OAuthParameter(name: "oauth_callback", value: "oob"),
+                ])
+            let response = try await sandbox.transport.send(
+                method: "POST", url: url, headers: [HTTPHeader(name: "Authorization", value: header)], body: [],
+                timeout: SandboxHarness.answerTimeout, maximumResponseBodySize: 1 << 20)
+            // (compared, never printed: a request token's answer holds its secret)
+            let isRefusal =
+                String(decoding: response.body, as: UTF8.self)
+                == #"{"errors":[{"code":215,"message":"Bad Authentication data."}]}"#
+            #expect(response.status == 400 && isRefusal, "answered \(response.status)")
+        }
+    }
+
     /// The signer leaves a query that does not decode out of the base string (the server cannot have read it); the
     /// sandbox must not then accept the request with its query unsigned, as Twitter does not. Nor one that gives a
     /// protocol parameter the header gives too (which would count?) or the signature (which signs the query).
