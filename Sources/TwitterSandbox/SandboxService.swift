@@ -190,6 +190,12 @@ struct SandboxService: Sendable {
                 return Self.htmlResponse(ConsentPage.invalidToken(), status: .forbidden)
             }
             logger.info("authorization denied", metadata: ["sandbox.endpoint": "authorize"])
+            // (a PIN sign-in has no callback to go back to: a page says so, as approving one shows the PIN)
+            if pending.callback == "oob" {
+                return Self.htmlResponse(
+                    ConsentPage.message("You cancelled: the app was not authorized. You can close this page."),
+                    status: .ok)
+            }
             return Self.redirect(to: pending.callback, adding: [("denied", token)])
         case "authorize":
             guard let userID = form.first(named: "user_id").flatMap({ UInt64($0) }),

@@ -74,6 +74,17 @@ struct SandboxCallbackURLTests {
         }
     }
 
+    /// Cancelling a PIN (`oob`) sign-in answers a page saying so, as approving one shows the PIN: there is no
+    /// callback to send the browser to (it was sent to `oob?denied=…`, a page that does not exist).
+    @Test func cancellingAPINSignInAnswersAPage() async throws {
+        try await SandboxHarness.run(configuration: Self.configuration([])) { sandbox in
+            let requestToken = try await sandbox.client().requestToken(callback: "oob")
+            let answer = try await sandbox.submitConsent(token: requestToken.token, userID: nil, action: "cancel")
+            #expect(answer.status == 200 && answer.headerValue("location") == nil, "\(answer.status)")
+            #expect(String(decoding: answer.body, as: UTF8.self).contains("not authorized"))
+        }
+    }
+
     @Test func withoutRegisteredURLsEveryCallbackIsAccepted() async throws {
         try await SandboxHarness.run(configuration: Self.configuration([])) { sandbox in
             _ = try await sandbox.client().requestToken(callback: "http://anything.example:1234/x?y=z")
