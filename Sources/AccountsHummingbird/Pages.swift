@@ -109,8 +109,11 @@ package enum Pages: Sendable {
                 + "be removed."
         case "sign_in_first": return "Please log in first."
         case "sessions_ended":
-            return "Every session of this account was ended (its password was reset or changed, or it signed out "
-                + "everywhere) while you signed in. Please log in again."
+            // (both for a sign-in refused as the account's sessions ended, and for a change refused as this browser was
+            // signed out meanwhile, from another browser too: the text names no single cause)
+            return "This browser was signed out (the account's password was reset or changed, it signed out "
+                + "everywhere, or another browser signed this one out) while you were signing in or making a change, "
+                + "and nothing was changed. Please log in again."
         case "password_reset":
             return "Your password was changed, and every session of your account has ended. Log in with the new one."
         case "password_reset_unlinked":

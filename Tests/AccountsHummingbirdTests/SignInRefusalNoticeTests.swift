@@ -45,7 +45,7 @@ struct SignInRefusalNoticeTests {
             switch self {
             case .disabled: ("/?notice=account_disabled", "This account is disabled. Please contact the site")
             case .deleted: ("/?notice=account_deleted", "Your account was deleted, and every session of it has ended.")
-            case .sessionsEnded: ("/login?notice=sessions_ended", "Every session of this account was ended")
+            case .sessionsEnded: ("/login?notice=sessions_ended", "This browser was signed out (the account")
             }
         }
     }
