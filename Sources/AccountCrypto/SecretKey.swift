@@ -128,16 +128,25 @@ public final class SecretKey: Sendable {
     }
 
     /// Whether `id` holds a whole key as `keys generate` writes it: 44 characters of padded standard base64 that
-    /// decode to 32 bytes, alone or beside other characters (`KEY k2`, `KEY;prod`).
+    /// decode to 32 bytes, alone or beside other characters (`KEY k2`, `KEY;prod`), glued ones too (`prodKEY`,
+    /// `KEYk2`, `KEY=`).
     static func holdsWholeKey(_ id: String) -> Bool {
         let bytes = Array(id.utf8)
         var start = 0
         while start < bytes.count {
             var end = start
             while end < bytes.count && isBase64Character(bytes[end]) { end += 1 }
-            if end - start == 44, var decoded = Base64.decode(bytes[start..<end]) {
-                defer { LibCrypto.cleanse(&decoded) }
-                if decoded.count == byteCount { return true }
+            // Every 44 characters of the run that end at a first `=` (a key is 43 characters and one `=`): glued to
+            // letters, digits or another `=` before or after it, a key is still a key.
+            var padding = start + 43
+            while padding < end {
+                if bytes[padding] == UInt8(ascii: "="), bytes[padding - 1] != UInt8(ascii: "="),
+                    var decoded = Base64.decode(bytes[(padding - 43)...padding])
+                {
+                    defer { LibCrypto.cleanse(&decoded) }
+                    if decoded.count == byteCount { return true }
+                }
+                padding += 1
             }
             start = end + 1
         }

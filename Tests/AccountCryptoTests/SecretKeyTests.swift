@@ -85,13 +85,15 @@ struct SecretKeyTests {
         #expect(!String(reflecting: error).contains(material))
     }
 
-    /// A whole key beside other text in the id's place (a space, or `;` typed for `,`): refused, not quoted, never an id.
-    @Test(arguments: [" k2", ";prod", "-eu"])
-    func refusesAWholeKeyInsideAnIDWithoutQuotingIt(_ suffix: String) throws {
+    /// A whole key beside other text in the id's place (a space, or `;` typed for `,`; or glued to letters, digits or
+    /// another `=`, which made one longer run of base64 characters and passed): refused, not quoted, never an id.
+    @Test(arguments: [("", " k2"), ("", ";prod"), ("", "-eu"), ("", "k2"), ("prod", ""), ("", "="), ("x/", "+9")])
+    func refusesAWholeKeyInsideAnIDWithoutQuotingIt(_ prefix: String, _ suffix: String) throws {
         let material = Base64.encode((0..<32).map { UInt8(($0 * 37 + 251) % 256) })
         let other = Base64.encode([UInt8](repeating: 7, count: 32))
         let error = try #require(throws: KeyRingError.self) {
-            try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "\(material)\(suffix):\(other)"])
+            try KeyRing.load(
+                keysFile: nil, environment: ["ACCOUNTS_KEYS": "\(prefix)\(material)\(suffix):\(other)"])
         }
         #expect(
             error
