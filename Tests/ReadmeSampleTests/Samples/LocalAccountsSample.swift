@@ -14,7 +14,7 @@ extension LocalAccountsSample {
         case .invalidCredentials, .disabled: break
         case .throttled(let retryAfter): _ = retryAfter
         }
-        // A wrong current password is .wrongPassword; after 10 within 15 minutes (changes and removals together), even the
+        // A wrong current password is .wrongPassword; after 10 within 15 minutes (all current-password checks), even the
         // right one is .throttled(retryAfter:), as sign-ins are. Each ends every other browser session of the account in
         // its transaction: pass the asking session's hash to keep it (without it, every session ends, that one too)
         let keep = currentSession.tokenHash
