@@ -7,6 +7,30 @@ import Testing
 import TwitterOAuth
 
 extension RegistrationFlowTests {
+    /// A registration begun and approved as Zoë, whose `verify_credentials` Twitter answers with `status` and `body`
+    /// (JSON when it starts with `{`): the callback's outcome, or what it threw.
+    func callbackWithProfileAnswer(_ flow: Context, status: Int, body: String) async throws -> (
+        CallbackOutcome?, RegistrationError?
+    ) {
+        let service = flow.service(
+            through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
+                if url.path.hasSuffix("verify_credentials.json") {
+                    response.status = status
+                    response.headers = [
+                        HTTPHeader(name: "content-type", value: body.hasPrefix("{") ? "application/json" : "text/plain")
+                    ]
+                    response.body = Array(body.utf8)
+                }
+            })
+        let url = try await service.begin(purpose: .register, browserSession: "b")
+        let query = try await flow.approve(url, as: Self.zoe)
+        do throws(RegistrationError) {
+            return (try await service.handleCallback(query: query, browserSession: "b"), nil)
+        } catch {
+            return (nil, error)
+        }
+    }
+
     /// `verify_credentials` refusing the access token Twitter has just issued (401, code 89, as for a token revoked at
     /// once; 403, code 326, as for a locked account) is a refusal, like a refused verifier: the person starts again
     /// (`refused_by_twitter`), not the "Twitter could not be reached, try again in a moment" of an outage, since the
@@ -14,23 +38,8 @@ extension RegistrationFlowTests {
     @Test(arguments: [(401, 89), (403, 326), (403, 64)])
     func aProfileRefusedForTheNewTokenRestartsAsRefusedByTwitter(status: Int, code: Int) async throws {
         try await withFlow { flow throws in
-            let service = flow.service(
-                through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
-                    if url.path.hasSuffix("verify_credentials.json") {
-                        response.status = status
-                        response.headers = [HTTPHeader(name: "content-type", value: "application/json")]
-                        response.body = Array(#"{"errors":[{"code":\#(code),"message":"Refused."}]}"#.utf8)
-                    }
-                })
-            let url = try await service.begin(purpose: .register, browserSession: "b")
-            let query = try await flow.approve(url, as: Self.zoe)
-            var outcome: CallbackOutcome?
-            var thrown: RegistrationError?
-            do {
-                outcome = try await service.handleCallback(query: query, browserSession: "b")
-            } catch let error as RegistrationError {
-                thrown = error
-            }
+            let (outcome, thrown) = try await callbackWithProfileAnswer(
+                flow, status: status, body: #"{"errors":[{"code":\#(code),"message":"Refused."}]}"#)
             #expect(outcome == .restart(.refusedByTwitter), "thrown: \(String(describing: thrown))")
             let database = flow.directory + "/accounts.sqlite"
             #expect(countQuery(database, "SELECT count(*) FROM users") == 0)
@@ -45,26 +54,7 @@ extension RegistrationFlowTests {
     @Test(arguments: [(403, #"{"errors":[{"code":453,"message":"Access level."}]}"#), (404, "Not Found")])
     func aProfileRefusedForAnotherReasonStaysTwitterTrouble(status: Int, body: String) async throws {
         try await withFlow { flow throws in
-            let service = flow.service(
-                through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
-                    if url.path.hasSuffix("verify_credentials.json") {
-                        response.status = status
-                        response.headers = [
-                            HTTPHeader(
-                                name: "content-type", value: body.hasPrefix("{") ? "application/json" : "text/plain")
-                        ]
-                        response.body = Array(body.utf8)
-                    }
-                })
-            let url = try await service.begin(purpose: .register, browserSession: "b")
-            let query = try await flow.approve(url, as: Self.zoe)
-            var outcome: CallbackOutcome?
-            var thrown: RegistrationError?
-            do {
-                outcome = try await service.handleCallback(query: query, browserSession: "b")
-            } catch let error as RegistrationError {
-                thrown = error
-            }
+            let (outcome, thrown) = try await callbackWithProfileAnswer(flow, status: status, body: body)
             #expect(outcome == nil, "\(String(describing: outcome))")
             guard case .twitter = thrown else {
                 Issue.record("expected Twitter trouble, got \(String(describing: thrown))")
@@ -77,23 +67,8 @@ extension RegistrationFlowTests {
     /// (`isTwitterSetupProblem`), not a restart the person is blamed for.
     @Test func aProfileRefusedForTheAppsSetUpStaysASetupProblem() async throws {
         try await withFlow { flow throws in
-            let service = flow.service(
-                through: RewritingTransport(inner: flow.sandbox.transport) { url, response in
-                    if url.path.hasSuffix("verify_credentials.json") {
-                        response.status = 401
-                        response.headers = [HTTPHeader(name: "content-type", value: "application/json")]
-                        response.body = Array(#"{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}"#.utf8)
-                    }
-                })
-            let url = try await service.begin(purpose: .register, browserSession: "b")
-            let query = try await flow.approve(url, as: Self.zoe)
-            var outcome: CallbackOutcome?
-            var thrown: RegistrationError?
-            do {
-                outcome = try await service.handleCallback(query: query, browserSession: "b")
-            } catch let error as RegistrationError {
-                thrown = error
-            }
+            let (outcome, thrown) = try await callbackWithProfileAnswer(
+                flow, status: 401, body: #"{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}"#)
             #expect(outcome == nil, "\(String(describing: outcome))")
             #expect(thrown?.isTwitterSetupProblem == true)
         }
