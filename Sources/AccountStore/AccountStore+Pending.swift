@@ -212,7 +212,7 @@ extension AccountStore {
 
     /// Counts of what ``purgeExpired()`` removed.
     public struct PurgeReport: Sendable, Hashable {
-        /// Expired or consumed pending authorizations removed.
+        /// Pending authorizations (used or not) removed, those that expired more than an hour before.
         public var pendingAuthorizations: Int
         /// Expired registration drafts removed.
         public var drafts: Int
@@ -238,7 +238,7 @@ extension AccountStore {
     /// address (the old one).
     static let rebuildingKinds: [AccountEventKind] = [.deleted, .unlinked, .emailChanged, .emailChangeUndone]
 
-    /// Removes expired (or consumed) pending authorizations, expired drafts, expired browser sessions, password reset
+    /// Removes pending authorizations (used or not) that expired more than an hour before, expired drafts, expired browser sessions, password reset
     /// and email confirmation tokens that ended more than a day before (kept until then to count recent requests), and
     /// failed password sign-ins more than a day old, in one transaction. Then, when an account was deleted, a Twitter
     /// account unlinked or an address changed since the last rebuild, rebuilds the database file (`VACUUM`, with a
@@ -256,9 +256,12 @@ extension AccountStore {
     package func purgeRows() async throws(StoreError) -> PurgeReport {
         return try await write { db in
             let now = Timestamp.micros(self.now())
+            // Kept an hour past their expiry, used ones too, as `begin` keeps them: a late callback is still told it
+            // was late and a replay that it was used, and a claim whose exchange a purge overtook can still be given
+            // back when Twitter fails.
             try db.run(
-                sql: "DELETE FROM pending_authorizations WHERE expires_at <= ? OR consumed_at IS NOT NULL",
-                arguments: [now])
+                sql: "DELETE FROM pending_authorizations WHERE expires_at <= ?",
+                arguments: [now - Self.expiredPendingAuthorizationsKept])
             let pending = db.changesCount
             try db.run(sql: "DELETE FROM registration_drafts WHERE expires_at <= ?", arguments: [now])
             let drafts = db.changesCount

@@ -8,7 +8,8 @@ struct PurgeCommand: AsyncParsableCommand {
         commandName: "purge",
         abstract: "Remove expired or ended pending authorizations, registration drafts, sessions and email links.",
         discussion: """
-            Removes, in one transaction: expired (or used) pending authorizations, expired registration drafts, \
+            Removes, in one transaction: pending authorizations (used or not) that expired more than an hour ago \
+            (until then a late or replayed callback is told so), expired registration drafts, \
             expired browser sessions, password reset and email confirmation links that ended (used, replaced or \
             expired) more than a day ago (until then they count towards the limits on recent requests), and failed \
             sign-ins more than a day old. Then, when an account was deleted, a Twitter account unlinked or an \

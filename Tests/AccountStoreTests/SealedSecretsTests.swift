@@ -402,11 +402,15 @@ struct SealedSecretsTests {
             #expect(wins == 1)
             #expect(try await store.livePendingAuthorizations(browserSession: "b").isEmpty)
 
-            // Expired ones are not live, cannot be consumed, and are purged
+            // Expired ones are not live and cannot be consumed; they are purged an hour after they expired (until
+            // then a late callback is told it was late), used ones too
             try await store.savePendingAuthorization(pending("late", session: "c"))
             clock.advance(by: 901)
             #expect(try await store.livePendingAuthorizations(browserSession: "c").isEmpty)
             #expect(try await store.consumePendingAuthorization(requestToken: "late") == false)
+            #expect(try await store.purgeExpired().pendingAuthorizations == 0)
+            #expect(try await store.pendingAuthorization(requestToken: "late") != nil)
+            clock.advance(by: 3_600)
             let purged = try await store.purgeExpired()
             #expect(purged.pendingAuthorizations >= 2)
             #expect(try await store.pendingAuthorization(requestToken: "late") == nil)
