@@ -50,8 +50,10 @@ public struct KeyRing: Sendable {
     var current: KeyRing { follower?.current ?? self }
 
     /// The keys as they are now, not following the keys file any more: for work that must seal under one key
-    /// throughout (a rewrap), whatever the file says meanwhile.
-    package var snapshot: KeyRing { current }
+    /// throughout (a rewrap), whatever the file says meanwhile. The file is looked at now (a `stat`, and a read when
+    /// it changed), not at the follower's next interval: a rewrap begun right after the file changed targets its new
+    /// first key.
+    package var snapshot: KeyRing { follower?.rereadNow() ?? self }
 
     /// When every process following the keys file this ring follows has seen the file as it is now: its last change
     /// (status-change time) plus the interval at which a follower looks at the file again, in seconds since 1970;

@@ -118,7 +118,10 @@ public struct AccountStore: Sendable {
         self.keysFileReporting = keyRing?.reportFileChanges { change in
             switch change {
             case .taken(let ids):
-                logger.info("keys file read again", metadata: ["store.keys": "\(ids.joined(separator: ","))"])
+                // (an id that may hold key material, a key typed where its id belongs, described, as everywhere)
+                logger.info(
+                    "keys file read again",
+                    metadata: ["store.keys": "\(ids.map(KeyRingError.shownPlain).joined(separator: ","))"])
             case .refused(let reason):
                 logger.warning(
                     "keys file not taken; the keys read before stay until it is fixed",

@@ -122,3 +122,37 @@ struct KeysFileLogTests {
         }
     }
 }
+
+extension KeysFileLogTests {
+    /// README, "Logging": the `keys file read again` line names the ids, "never a key". An id that may hold key
+    /// material (a key typed, unpadded, where its id belongs) is described there, as everywhere else.
+    @Test func theLineForAKeysFileReadAgainDoesNotQuoteAnIdThatMayHoldAKey() async throws {
+        try await withTemporaryDirectory { dir in
+            let keysPath = dir + "/keys"
+            let k1 = try SecretKey.generate(id: "k1")
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: k1.unredactedKeysFileLine() + "\n")
+            try makeStore(in: dir).close()
+            let lines = Locked<[String]>([])
+            var configuration = StoreConfiguration(path: dir + "/accounts.sqlite")
+            configuration.logger = capturingLogger(lines)
+            let ring = try KeyRing.loadFile(path: keysPath, recheckInterval: .zero)
+            let store = try AccountStore(configuration: configuration, keyRing: ring)
+            defer { try? store.close() }
+
+            // When the file is rewritten with a first key whose id is 43 characters of unpadded base64
+            let keyLikeID = String(try SecretKey.generate(id: "x").unredactedKeysFileLine().dropFirst(2).dropLast())
+            try #require(keyLikeID.count == 43)
+            let k2 = try SecretKey.generate(id: "k2")
+            let k2Key = String(k2.unredactedKeysFileLine().dropFirst(3))
+            FollowedKeyRingStoreTests.replaceKeysFile(
+                keysPath, with: keyLikeID + ":" + k2Key + "\n" + k1.unredactedKeysFileLine() + "\n")
+            try await SealedSecretsTests.linkCredentials(1, firstTwitterID: 300, in: store)
+
+            // Then the line is logged, and does not hold the id
+            let logged = lines.value
+            #expect(logged.contains { $0.contains("keys file read again") && $0.contains("k1") })
+            let quoted = logged.contains { $0.contains(keyLikeID) }
+            #expect(!quoted, "a log line holds the key-like id")
+        }
+    }
+}

@@ -21,6 +21,33 @@ struct RewrapAfterKeysFileEditTests {
         return keysPath
     }
 
+    /// An app that puts a new key first in its keys file and rewraps at once moves every value to that key: the rewrap
+    /// reads the file as it is now, not as its ring last looked at it (at most `recheckInterval` before).
+    @Test func aRewrapRightAfterTheFileChangedMovesValuesToItsNewFirstKey() async throws {
+        try await withTemporaryDirectory { dir in
+            let k1 = try SecretKey.generate(id: "k1")
+            let k2 = try SecretKey.generate(id: "k2")
+            let keysPath = dir + "/keys"
+            FollowedKeyRingStoreTests.replaceKeysFile(keysPath, with: k1.unredactedKeysFileLine() + "\n")
+            // Given an app's store whose ring looked at the keys file a moment ago (it looks again every 5 s)
+            let ring = try KeyRing.loadFile(path: keysPath, recheckInterval: .seconds(5))
+            let store = try makeStore(in: dir, keyRing: ring)
+            defer { try? store.close() }
+            try await SealedSecretsTests.linkCredentials(3, firstTwitterID: 300, in: store)
+
+            // When the operator puts k2 first and the app rewraps at once
+            FollowedKeyRingStoreTests.replaceKeysFile(
+                keysPath, with: k2.unredactedKeysFileLine() + "\n" + k1.unredactedKeysFileLine() + "\n")
+            let report = try await store.rewrapSealedValues()
+
+            // Then every value is under k2
+            #expect(report.keyID == "k2")
+            #expect(report.rewrapped == 3)
+            let counts = try await store.sealedValueCounts()
+            #expect(counts == [SealedValueCount(keyID: "k2", credentials: 3, pendingAuthorizations: 0, drafts: 0)])
+        }
+    }
+
     /// A rewrap cancelled while it waits for the followers of a keys file changed a moment ago (an app shutting down
     /// cancels its task) stops at once with ``StoreError/rewrapCancelled(keyID:rewrapped:)`` counting what it
     /// committed, rather than cutting the wait short, sweeping again and reporting success; every value still opens.
