@@ -17,7 +17,8 @@ public enum OpenError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformed:
             "the sealed value is malformed (unknown format version, bad header, or truncated)"
         case .authenticationFailed:
-            "the sealed value failed authentication: it was altered, or it belongs to another row or purpose"
+            "the sealed value failed authentication: it was altered, it belongs to another row or purpose, or the key "
+                + "ring's key under its id is not the key that sealed it (a key made again under an old id)"
         }
     }
 }

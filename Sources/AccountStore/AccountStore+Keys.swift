@@ -282,11 +282,20 @@ extension AccountStore {
                                     + "were rewrapped, this one was not: add that key to the ring (after the new first "
                                     + "key) and run again")
                         }
+                        // A wrong key under a held id fails every value sealed under that id alike: deleting
+                        // rows one by one, as for one altered row, would throw sound tokens away.
+                        let failedAuthentication = reason == OpenError.authenticationFailed.description
+                        let wrongKey =
+                            if failedAuthentication, let keyID = KeyRing.keyID(ofSealed: Array(row.blob)) {
+                                " (when values under key \(KeyRingError.shown(keyID)) fail alike, the ring's key of "
+                                    + "that id is not the one that sealed them: put that key back in the ring, and "
+                                    + "delete nothing)"
+                            } else { "" }
                         throw .secret(
                             kind: "\(kind.label)\(owner) (\(kind.rawValue) row \(kind.rowIDColumn) \(row.rowID))",
                             reason: reason
                                 + "; earlier batches were rewrapped, this one was not: repair or delete that "
-                                + "row, then run again")
+                                + "row, then run again" + wrongKey)
                     }
                     resealed.append(
                         (

@@ -178,3 +178,35 @@ struct RewrapAfterKeysFileEditTests {
         }
     }
 }
+
+/// A ring whose key under an id is not the key that sealed the values under it (a key made again under its old id).
+struct RewrapWithAWrongKeyTests {
+    /// Every value under that id fails alike: the rewrap's error says the ring's key may be the wrong one, and to
+    /// delete nothing, rather than only to repair or delete the row, which would throw sound tokens away one by one.
+    @Test func aRewrapWhoseRingHoldsAnotherKeyUnderTheIdSaysSoAndChangesNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            let k1 = try SecretKey.generate(id: "k1")
+            let seeding = try makeStore(in: dir, keyRing: KeyRing(keys: [k1]))
+            try await SealedSecretsTests.linkCredentials(2, firstTwitterID: 300, in: seeding)
+            try seeding.close()
+            let before = try databaseDump(dir + "/accounts.sqlite")
+
+            let store = try makeStore(
+                in: dir, keyRing: KeyRing(keys: [try SecretKey.generate(id: "k2"), try SecretKey.generate(id: "k1")]))
+            defer { try? store.close() }
+            do throws(StoreError) {
+                let report = try await store.rewrapSealedValues()
+                Issue.record("the rewrap finished: \(report)")
+            } catch {
+                let message = error.description
+                #expect(message.contains("failed authentication"), "\(message)")
+                #expect(
+                    message.contains(
+                        "when values under key \"k1\" fail alike, the ring's key of that id is not the one that "
+                            + "sealed them: put that key back in the ring, and delete nothing"),
+                    "\(message)")
+            }
+            #expect(try databaseDump(dir + "/accounts.sqlite") == before)
+        }
+    }
+}
