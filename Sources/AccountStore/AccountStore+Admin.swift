@@ -99,8 +99,14 @@ extension AccountStore {
             var links = 0
             if status == .disabled {
                 sessions = try AccountStore.endSessions(db, userRowID: rowID, at: micros)
+                // Live ones counted, as sessions are: an expired link not yet purged ends too, uncounted.
+                links =
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT count(*) FROM password_resets WHERE user_id = ? AND used_at IS NULL AND expires_at > ?
+                            """, arguments: [rowID, micros]) ?? 0
                 try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
-                links = db.changesCount
                 // Confirmation links end too (not counted: they open nothing), as reset links do.
                 try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
                 details["sessions"] = String(sessions)

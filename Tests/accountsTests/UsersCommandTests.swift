@@ -251,7 +251,8 @@ struct UsersCommandTests {
         }
     }
 
-    /// Gives zoe and yamada a live browser session each, and zoe a live password reset link.
+    /// Gives zoe and yamada a live browser session each, and zoe a live password reset link and an expired one (never
+    /// used, not purged yet), which a disable ends without counting it.
     func giveSessionsAndALink(_ database: String) throws {
         try executeSQL(
             database,
@@ -262,6 +263,8 @@ struct UsersCommandTests {
             WHERE username IN ('zoe', 'yamada');
             INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
             SELECT printf('%064d', 7), id, 0, 9000000000000000 FROM users WHERE username = 'zoe';
+            INSERT INTO password_resets (token_hash, user_id, created_at, expires_at)
+            SELECT printf('%064d', 8), id, 0, 1 FROM users WHERE username = 'zoe';
             """)
     }
 
