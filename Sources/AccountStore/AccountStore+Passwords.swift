@@ -278,19 +278,6 @@ extension AccountStore {
         }
     }
 
-    /// Records a `sign_in_refused` event: the password was right, but the account may not sign in (`reason`, e.g.
-    /// `disabled`). The attempt stays counted, like any other.
-    package func recordRefusedSignIn(subject: UserID, method: String, reason: String) async throws(StoreError) {
-        try await write(checkingActingSession: false) { db in
-            let now = self.now()
-            try AccountStore.insertEvent(
-                db,
-                AccountEvent(
-                    kind: .signInRefused, subject: subject, actor: "user",
-                    details: ["method": method, "reason": reason], occurredAt: now))
-        }
-    }
-
     /// The store's clock (for services that share its notion of now).
     package var currentDate: Date { now() }
 }

@@ -161,13 +161,11 @@ public struct LocalAccounts: Sendable {
                 guard case .valid(let needsRehash) = await verifyOffPool(password, against: stored) else {
                     break checking
                 }
-                guard record.status == .active else {
-                    // The attempt stays counted: taken back, the answer after ten guesses (refused rather than
-                    // throttled) would tell that one of them was right.
-                    try await store.recordRefusedSignIn(subject: record.userID, method: "password", reason: "disabled")
-                    return .disabled
-                }
-                let rehash = needsRehash ? try? await hashOffPool(password) : nil
+                // Whether the account may sign in is decided by the transaction that records it, on the account as
+                // it is then: an account enabled (or disabled) while its password was checked is taken as it is now.
+                // A refusal keeps the attempt counted: taken back, the answer after ten guesses (refused rather than
+                // throttled) would tell that one of them was right. (No rehash for an account read as disabled.)
+                let rehash = needsRehash && record.status == .active ? try? await hashOffPool(password) : nil
                 switch try await store.recordSignIn(
                     record.userID, method: "password", clearingFailuresFor: key, through: attemptID,
                     verifiedPasswordHash: stored, newPasswordHash: rehash)

@@ -113,6 +113,33 @@ struct SignInRaceTests {
     /// Ann signs up, then signs in with her password while another connection holds the write lock; once the
     /// sign-in waits for it (its password checked), that connection runs `sql` and commits. `body` gets the
     /// sign-in's outcome, Ann, the store and the database's path.
+    /// An account enabled while its right password is checked (read as disabled before the check) is signed in: the
+    /// transaction that records the sign-in decides on the account as it is then, not on the status read before.
+    @Test func anAccountEnabledDuringThePasswordCheckIsSignedIn() async throws {
+        try await LocalAccountsTests().withService { local, store, _, dir throws in
+            // Given Ann, disabled
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            _ = try await store.setAccountStatus(.id(ann.id), to: .disabled)
+            let database = dir + "/accounts.sqlite"
+
+            // When she signs in with her password, and an operator enables her account while it is checked
+            let holder = try CommittingLockHolder(path: database)
+            let signingIn = Task { try await local.signIn(login: "ann", password: Self.password) }
+            try #require(try await writesReached(1, in: store), "the sign-in never reached its write")
+            try holder.commit("UPDATE users SET status = 'active' WHERE username = 'ann';")
+            let outcome = try await signingIn.value
+
+            // Then she is signed in, and the trail says so, with no refusal
+            guard case .signedIn = outcome else {
+                Issue.record("the sign-in gave \(outcome)")
+                return
+            }
+            let events = try await store.events(for: ann.id, limit: 2)
+            #expect(events.map(\.kind) == [.signedIn, .disabled], "\(events.map(\.kind))")
+        }
+    }
+
     static func signInOfAnn(
         whileCommitting sql: String,
         _ body: (Result<SignInOutcome, any Error>, Account, AccountStore, String) async throws -> Void
