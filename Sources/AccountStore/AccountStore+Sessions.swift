@@ -105,17 +105,35 @@ extension AccountStore {
     /// to end; and one checked just before an operator disabled the account would open a session that enabling it
     /// again brings back. The events are ordered as they were recorded, not by the times they carry: a reset made by
     /// another process whose clock is behind still ends the sign-in. A session of an account that is not active, or
-    /// no longer exists (deleted since the checks), is never written (`false`).
+    /// no longer exists (deleted since the checks), is never written (`false`). A refusal of an account's session is
+    /// recorded in the same transaction, a `sign_in_refused` event (`reason` `deleted`, `disabled` or
+    /// `sessions_ended`): after the sign-in's own `signed_in` event, it says that no session came of it.
     @discardableResult
     public func replaceBrowserSession(
         _ oldTokenHash: String?, with new: BrowserSession, unlessEndedAfter mark: EventMark? = nil
     ) async throws(StoreError) -> Bool {
         try await write { db in
-            guard
-                case .written = try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark)
-            else { return false }
+            guard case .written = try self.replaceSessionRecordingRefusal(db, oldTokenHash, with: new, mark) else {
+                return false
+            }
             return true
         }
+    }
+
+    /// ``replaceSession(_:_:with:unlessEndedAfter:)``, and a refusal of an account's session recorded as a
+    /// `sign_in_refused` event (a deleted account's keeps its public id, as its `deleted` event does: it names no one).
+    private func replaceSessionRecordingRefusal(
+        _ db: Database, _ oldTokenHash: String?, with new: BrowserSession, _ mark: EventMark?
+    ) throws -> SessionReplacement {
+        let replacement = try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark)
+        if case .refused(let reason) = replacement, let user = new.user {
+            try AccountStore.insertEvent(
+                db,
+                AccountEvent(
+                    kind: .signInRefused, subject: user, actor: "user", details: ["reason": reason.rawValue],
+                    occurredAt: self.now()))
+        }
+        return replacement
     }
 
     /// A sign-in's session and device in one transaction, so one commit (one wait for the disk) instead of two:
@@ -133,16 +151,8 @@ extension AccountStore {
         notingDevice device: String
     ) async throws(StoreError) -> Result<DeviceSighting, SessionRefusal> {
         try await write { db in
-            switch try AccountStore.replaceSession(db, oldTokenHash, with: new, unlessEndedAfter: mark) {
+            switch try self.replaceSessionRecordingRefusal(db, oldTokenHash, with: new, mark) {
             case .refused(let reason):
-                if let user = new.user {
-                    // (a deleted account's refusal keeps its public id, as its `deleted` event does: it names no one)
-                    try AccountStore.insertEvent(
-                        db,
-                        AccountEvent(
-                            kind: .signInRefused, subject: user, actor: "user", details: ["reason": reason.rawValue],
-                            occurredAt: self.now()))
-                }
                 return .failure(reason)
             case .written(let userRowID):
                 guard let device = Self.storableDevice(device) else { return .success(.known) }
