@@ -121,9 +121,13 @@ struct BrowserSessionStoreTests {
             await #expect(throws: StoreError.accountNotFound(ghost.rawValue)) {
                 try await store.createBrowserSession(session("a", user: ghost, at: Date()))
             }
-            // (a sign-in's replacement refuses it as it refuses one whose account was deleted after its checks)
-            #expect(try await !store.replaceBrowserSession(nil, with: session("a", user: ghost, at: Date())))
             #expect(try databaseDump(dir + "/accounts.sqlite") == before)
+            // (a sign-in's replacement refuses it as it refuses one whose account was deleted after its checks, and
+            // records that refusal alone)
+            #expect(try await !store.replaceBrowserSession(nil, with: session("a", user: ghost, at: Date())))
+            #expect(countQuery(dir + "/accounts.sqlite", "SELECT count(*) FROM browser_sessions") == 0)
+            let events = try await store.recentEvents()
+            #expect(events.map(\.kind) == [.signInRefused] && events.first?.details == ["reason": "deleted"])
         }
     }
 
