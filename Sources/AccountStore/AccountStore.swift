@@ -163,21 +163,31 @@ public struct AccountStore: Sendable {
     /// that never creates one is that there is no database, and making the directory alone would not open it.
     static func checkLocation(_ path: String, mayCreate: Bool) throws(StoreError) {
         let directory = PathParts.directory(of: path)
-        var isDirectory: ObjCBool = false
-        if !directory.isEmpty,
-            !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue
-        {
-            throw mayCreate ? .directoryMissing(path: path) : .databaseMissing(path: path)
+        // Missing means "no such file": a path this user may not reach (a directory it may not search) is not
+        // missing, and saying so would have every migration pending, or advise `migrate` over a database.
+        var info = stat()
+        if !directory.isEmpty {
+            if stat(directory, &info) != 0 {
+                let code = errno
+                guard code == ENOENT || code == ENOTDIR else {
+                    throw .unreachable(path: path, reason: String(cString: strerror(code)))
+                }
+                throw mayCreate ? .directoryMissing(path: path) : .databaseMissing(path: path)
+            }
+            if info.st_mode & S_IFMT != S_IFDIR {
+                throw mayCreate ? .directoryMissing(path: path) : .databaseMissing(path: path)
+            }
         }
         // Anything there but a regular file (through links) is refused: SQLite's answer for a directory is "unable to
         // open database file", which names no cause; its first read of a named pipe waits for a writer for ever; a
         // device would get a `-journal` or `-wal` beside it (in /dev).
-        var info = stat()
-        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
-            throw .notADatabase(path: path)
-        }
-        if !mayCreate && !FileManager.default.fileExists(atPath: path) {
-            throw .databaseMissing(path: path)
+        if stat(path, &info) == 0 {
+            if info.st_mode & S_IFMT != S_IFREG { throw .notADatabase(path: path) }
+        } else {
+            let code = errno
+            // (a link that names no file: missing, as SQLite would create the file it names)
+            guard code == ENOENT else { throw .unreachable(path: path, reason: String(cString: strerror(code))) }
+            if !mayCreate { throw .databaseMissing(path: path) }
         }
     }
 

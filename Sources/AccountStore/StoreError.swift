@@ -13,6 +13,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case databaseMissing(path: String)
     /// The file is not an SQLite database.
     case notADatabase(path: String)
+    /// The path cannot be looked at by this process (a directory on the way it may not search), `reason` the
+    /// system's: the database may well be there.
+    case unreachable(path: String, reason: String)
     /// SQLite reports the file as damaged.
     case corrupt(path: String, message: String)
     /// The database cannot be written (read-only file, directory or connection).
@@ -88,6 +91,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                     + "schemaPolicy = .applyPendingMigrations")
         case .notADatabase:
             return message(advice: "wrong StoreConfiguration path?")
+        case .unreachable(let path, let reason):
+            return "cannot reach the database \(path): \(reason); run as a user who may (the database's owner), or "
+                + "let this one through its directories; it was left untouched"
         case .corrupt(let path, let message):
             return "the database \(path) is damaged (\(message)); restore it from a backup"
         case .readOnly(let path):

@@ -196,3 +196,38 @@ extension CLIDatabasePathTests {
         }
     }
 }
+
+extension CLIDatabasePathTests {
+    /// A database in a directory its user may not search is not "missing": status, validate and the commands that
+    /// read it exit 1 naming the path and why (they said every migration was pending, `ok`, or "no database at …;
+    /// run `accounts migrate`"), and nothing changes. (Run as another user: only where tests run as root.)
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func aDatabaseThisUserCannotReachIsNotMissing() async throws {
+        try await withTemporaryDirectory { dir in
+            let directory = dir + "/locked"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+            chmod(dir, 0o755)
+            chmod(directory, 0o700)
+            let database = directory + "/a.sqlite"
+            let migrated = try await runAccounts(["--database", database, "migrate"])
+            try #require(migrated.status == 0, "\(migrated.stderr)")
+            let before = try databaseDump(database)
+
+            for arguments in [
+                ["migrations", "validate"], ["migrations", "status", "--format", "json"], ["migrate", "--dry-run"],
+                ["export", "--format", "jsonl"], ["migrate"],
+            ] {
+                let result = try await runProcess(
+                    "/usr/bin/setpriv",
+                    ["--reuid=65534", "--regid=65534", "--clear-groups", accountsExecutable(), "--database", database]
+                        + arguments)
+                #expect(result.status == 1, "\(arguments): \(result.stdout) \(result.stderr)")
+                #expect(
+                    result.stderr.contains("cannot reach the database \(database): Permission denied"),
+                    "\(arguments): \(result.stderr)")
+                #expect(!result.stderr.contains("accounts migrate` to create it"), "\(arguments): \(result.stderr)")
+            }
+            #expect(try databaseDump(database) == before)
+        }
+    }
+}
