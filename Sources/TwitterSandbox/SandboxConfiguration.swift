@@ -26,6 +26,9 @@ public struct SandboxConfiguration: Sendable {
     public var callbackURLs: [String]
     /// The sandbox clock (injectable for tests).
     public var now: @Sendable () -> Date
+    /// How a `slow` injected failure waits: `Task.sleep`. (A seam for the package's tests, which move a test clock by
+    /// the delay instead of waiting it out.)
+    var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     /// How long a connection may wait for its next request, take to send a request's body after its headers, or
     /// leave an answer unread, before the sandbox closes it: 30 seconds.
     public var connectionTimeout: Duration
@@ -144,6 +147,18 @@ enum RandomToken: Sendable {
         while output.count < count {
             for byte in SecureRandom.bytes(count: count) where byte < 248 && output.count < count {
                 output.append(alphabet[Int(byte) % alphabet.count])
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// `count` decimal digits drawn uniformly (rejection sampling over secure random bytes), such as a PIN.
+    static func digits(count: Int) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(count)
+        while output.count < count {
+            for byte in SecureRandom.bytes(count: count) where byte < 250 && output.count < count {
+                output.append(UInt8(ascii: "0") + byte % 10)
             }
         }
         return String(decoding: output, as: UTF8.self)

@@ -35,11 +35,13 @@ struct SandboxService: Sendable {
     // MARK: - OAuth endpoints
 
     func requestToken(_ request: Request) async throws -> Response {
+        // (each endpoint judges a request at its arrival, before a `slow` failure's wait: see `authenticate`)
+        let arrival = configuration.now()
         if let response = try await injectedFailure(for: .requestToken) { return response }
         var request = request
         let body = try await request.collectBody(upTo: Self.maximumRequestBody)
         let oauth: AuthenticatedRequest
-        switch await authenticate(request, body: body, token: .none, endpoint: .requestToken) {
+        switch await authenticate(request, body: body, token: .none, endpoint: .requestToken, now: arrival) {
         case .failure(let refusal): return refusal.response
         case .success(let authenticated): oauth = authenticated
         }
@@ -55,7 +57,7 @@ struct SandboxService: Sendable {
                 ])
             return Self.callbackNotApproved()
         }
-        let pending = await state.issueRequestToken(callback: callback, now: configuration.now())
+        let pending = await state.issueRequestToken(callback: callback, now: arrival)
         logger.info("request token issued", metadata: ["sandbox.endpoint": "request_token"])
         return Self.formResponse([
             ("oauth_token", pending.token),
@@ -65,11 +67,12 @@ struct SandboxService: Sendable {
     }
 
     func accessToken(_ request: Request) async throws -> Response {
+        let arrival = configuration.now()
         if let response = try await injectedFailure(for: .accessToken) { return response }
         var request = request
         let body = try await request.collectBody(upTo: Self.maximumRequestBody)
         let oauth: AuthenticatedRequest
-        switch await authenticate(request, body: body, token: .request, endpoint: .accessToken) {
+        switch await authenticate(request, body: body, token: .request, endpoint: .accessToken, now: arrival) {
         case .failure(let refusal): return refusal.response
         case .success(let authenticated): oauth = authenticated
         }
@@ -103,9 +106,12 @@ struct SandboxService: Sendable {
     }
 
     func verifyCredentials(_ request: Request) async throws -> Response {
+        let arrival = configuration.now()
         if let response = try await injectedFailure(for: .verifyCredentials) { return response }
         let oauth: AuthenticatedRequest
-        switch await authenticate(request, body: ByteBuffer(), token: .access, endpoint: .verifyCredentials) {
+        switch await authenticate(
+            request, body: ByteBuffer(), token: .access, endpoint: .verifyCredentials, now: arrival)
+        {
         case .failure(let refusal): return refusal.response
         case .success(let authenticated): oauth = authenticated
         }
@@ -121,11 +127,12 @@ struct SandboxService: Sendable {
     /// `POST /1.1/oauth/invalidate_token`, signed with the access token to revoke: it stops working at once (code 89
     /// after), and the user's next approval issues a new one.
     func invalidateToken(_ request: Request) async throws -> Response {
+        let arrival = configuration.now()
         if let response = try await injectedFailure(for: .invalidateToken) { return response }
         var request = request
         let body = try await request.collectBody(upTo: Self.maximumRequestBody)
         let oauth: AuthenticatedRequest
-        switch await authenticate(request, body: body, token: .access, endpoint: .invalidateToken) {
+        switch await authenticate(request, body: body, token: .access, endpoint: .invalidateToken, now: arrival) {
         case .failure(let refusal): return refusal.response
         case .success(let authenticated): oauth = authenticated
         }
@@ -141,8 +148,8 @@ struct SandboxService: Sendable {
     // MARK: - Consent page
 
     func consentPage(_ request: Request, endpoint: SandboxEndpoint) async throws -> Response {
-        if let response = try await injectedFailure(for: endpoint) { return response }
         let now = configuration.now()
+        if let response = try await injectedFailure(for: endpoint) { return response }
         let lifetime = configuration.requestTokenLifetime.timeInterval
         guard let token = request.uri.queryParameters["oauth_token"].map(String.init),
             let pending = await state.pendingAuthorization(token, now: now, lifetime: lifetime),
@@ -220,7 +227,8 @@ struct SandboxService: Sendable {
         userID: UInt64,
         session: String?
     ) async -> Response {
-        let verifier = RandomToken.alphanumeric(count: 32)
+        // (a PIN is typed by a person: Twitter's are seven digits; a callback's verifier is copied by the browser)
+        let verifier = pending.callback == "oob" ? RandomToken.digits(count: 7) : RandomToken.alphanumeric(count: 32)
         guard await state.decide(pending.token, decision: .approved(userID: userID, verifier: verifier)) else {
             return Self.htmlResponse(ConsentPage.invalidToken(), status: .forbidden)
         }
@@ -332,7 +340,7 @@ struct SandboxService: Sendable {
             response.status = HTTPResponse.Status(code: status)
             return response
         case .slow(let delay):
-            try await Task.sleep(for: delay)
+            try await configuration.sleep(delay)
             return nil
         case .malformed:
             if endpoint == .verifyCredentials {
@@ -381,12 +389,14 @@ struct SandboxService: Sendable {
     }
 
     /// Twitter's checks in order: parameters present (215), method and consumer (32), timestamp (135), token (89),
-    /// signature (32), nonce not replayed (32).
+    /// signature (32), nonce not replayed (32). `now` is when the request arrived: the time its timestamp, its
+    /// request token's age and its nonce are judged at, however long a `slow` failure then held it.
     private func authenticate(
         _ request: Request,
         body: ByteBuffer,
         token kind: TokenKind,
-        endpoint: SandboxEndpoint
+        endpoint: SandboxEndpoint,
+        now: Date
     ) async -> Result<AuthenticatedRequest, Refusal> {
         func refusal(_ error: TwitterErrorCode, _ reason: String) -> Result<AuthenticatedRequest, Refusal> {
             .failure(Refusal(response: refuse(error, endpoint: endpoint, reason: reason)))
@@ -456,7 +466,6 @@ struct SandboxService: Sendable {
         guard let timestamp = Int64(value("oauth_timestamp")) else {
             return refusal(.badAuthenticationData, "oauth_timestamp is not an integer")
         }
-        let now = configuration.now()
         let nowSeconds = Int64(now.timeIntervalSince1970.rounded(.down))
         let tolerance = Int64(configuration.timestampTolerance.components.seconds)
         // A timestamp far from any clock (`-9223372036854775808`) must not overflow the subtraction.

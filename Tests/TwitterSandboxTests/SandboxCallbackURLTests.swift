@@ -85,6 +85,29 @@ struct SandboxCallbackURLTests {
         }
     }
 
+    /// Approving a PIN (`oob`) sign-in shows the PIN as Twitter does, seven digits (Twitter's example exchange sends
+    /// `oauth_verifier=4868795`), which a person can type; the app then exchanges it. (The sandbox showed its
+    /// 32-character callback verifier.)
+    @Test func approvingAPINSignInShowsASevenDigitPIN() async throws {
+        try await SandboxHarness.run(configuration: Self.configuration([])) { sandbox in
+            // Given a PIN sign-in
+            let client = sandbox.client()
+            let requestToken = try await client.requestToken(callback: "oob")
+            // When Zoë approves it
+            let answer = try await sandbox.submitConsent(
+                token: requestToken.token, userID: SandboxUser.builtIn[0].id, action: "authorize")
+            // Then the page shows seven digits, and they exchange for her access token
+            let page = String(decoding: answer.body, as: UTF8.self)
+            #expect(answer.status == 200 && answer.headerValue("location") == nil, "\(answer.status)")
+            let start = try #require(page.range(of: "<code>")?.upperBound)
+            let end = try #require(page.range(of: "</code>", range: start..<page.endIndex)?.lowerBound)
+            let pin = String(page[start..<end])
+            #expect(pin.count == 7 && pin.allSatisfy { ("0"..."9").contains($0) }, "a PIN of \(pin.count) characters")
+            let accessToken = try await client.accessToken(requestToken: requestToken, verifier: pin)
+            #expect(accessToken.userID == SandboxUser.builtIn[0].id)
+        }
+    }
+
     @Test func withoutRegisteredURLsEveryCallbackIsAccepted() async throws {
         try await SandboxHarness.run(configuration: Self.configuration([])) { sandbox in
             _ = try await sandbox.client().requestToken(callback: "http://anything.example:1234/x?y=z")

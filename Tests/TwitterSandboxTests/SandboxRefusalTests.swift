@@ -167,6 +167,37 @@ struct SandboxRefusalTests {
         }
     }
 
+    /// An `access_token` call without `oauth_verifier`, or with an empty one, is refused as a wrong verifier is: 401,
+    /// code 32 (Twitter answers both 401, "Invalid oauth_verifier parameter"), not 400, code 215; and the approved
+    /// request token still exchanges with its verifier after.
+    @Test(arguments: [nil, ""] as [String?])
+    func aMissingVerifierIsCode32(verifier given: String?) async throws {
+        try await SandboxHarness.run { sandbox in
+            // Given: an approved request token
+            let client = sandbox.client()
+            let requestToken = try await client.requestToken(callback: SandboxHarness.callback)
+            let (callback, _) = try await sandbox.approve(requestToken, as: Self.zoe, client: client)
+            guard case .authorized(_, let verifier) = callback else {
+                Issue.record("expected an approval, got \(callback)")
+                return
+            }
+            // When: the exchange signed without the verifier (or with an empty one)
+            let url = sandbox.baseURL.appending(path: "oauth/access_token")
+            let header = OAuthSigner(consumer: sandbox.consumer).authorizationHeader(
+                method: "POST", url: url, token: requestToken.token, tokenSecret: requestToken.secret,
+                protocolParameters: given.map { [OAuthParameter(name: "oauth_verifier", value: $0)] } ?? [])
+            let response = try await sandbox.transport.send(
+                method: "POST", url: url, headers: [HTTPHeader(name: "Authorization", value: header)], body: [],
+                timeout: SandboxHarness.answerTimeout, maximumResponseBodySize: 1 << 20)
+            // Then (compared, never printed: an access token's answer holds its secret)
+            let isCode32 =
+                String(decoding: response.body, as: UTF8.self)
+                == #"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#
+            #expect(response.status == 401 && isCode32, "answered \(response.status)")
+            #expect(try await client.accessToken(requestToken: requestToken, verifier: verifier).userID == Self.zoe)
+        }
+    }
+
     @Test func badAccessTokenIsCode89() async throws {
         try await SandboxHarness.run { sandbox in
             let client = sandbox.client()
