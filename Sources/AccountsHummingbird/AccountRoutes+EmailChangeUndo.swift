@@ -61,7 +61,7 @@ extension AccountRoutes {
         }
         logger.info("twitter unlinked: linked since the undone change", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
-        if let credential = outcome.unlinkedCredential { await registration.revokeAccess(credential) }
+        if let credential = outcome.unlinkedCredential { await revokeAtTwitter(credential) }
         return redirect(visit, to: "/login?notice=email_change_undone_unlinked")
     }
 

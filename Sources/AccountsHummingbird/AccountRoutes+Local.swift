@@ -67,7 +67,8 @@ extension AccountRoutes {
         return page(
             visit, title: "Log in", notice: Pages.notice(code),
             body: Pages.logIn(
-                login: "", error: nil, csrf: visit.csrf, offersReset: configuration.passwordReset != nil))
+                login: "", error: nil, csrf: visit.csrf, offersReset: configuration.passwordReset != nil,
+                offersTwitter: registration != nil))
     }
 
     /// `POST /login`: `login` (username or email) and `password`; success rotates the session. Over
@@ -82,7 +83,7 @@ extension AccountRoutes {
                     visit, title: "Log in", status: .tooManyRequests,
                     body: Pages.logIn(
                         login: login, error: refusal.message, csrf: visit.csrf,
-                        offersReset: configuration.passwordReset != nil)),
+                        offersReset: configuration.passwordReset != nil, offersTwitter: registration != nil)),
                 after: refusal.retryAfter)
         }
         let mark = try await store.eventMark()
@@ -96,7 +97,7 @@ extension AccountRoutes {
                     visit, title: "Log in", status: problem.status,
                     body: Pages.logIn(
                         login: login, error: problem.message, csrf: visit.csrf,
-                        offersReset: configuration.passwordReset != nil)),
+                        offersReset: configuration.passwordReset != nil, offersTwitter: registration != nil)),
                 after: problem.retryAfter)
         }
     }
@@ -293,7 +294,8 @@ extension AccountRoutes {
         let sessions = try await store.browserSessions(of: account.id, limit: Pages.sessionsListed + 1)
         let offer: Pages.PasswordOffer =
             account.hasPassword
-            ? .change(canRemove: account.twitter != nil)
+            // (without Twitter to log in with, a password removed would leave no way in)
+            ? .change(canRemove: account.twitter != nil && registration != nil)
             : isRecentSignIn(visit) ? .add : .signInAgain(minutes: Int((configuration.recentSignIn / 60).rounded()))
         return page(
             visit, title: "Your account", status: status, notice: notice,
@@ -302,7 +304,7 @@ extension AccountRoutes {
                 linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError,
                 offersConfirmation: configuration.emailVerification != nil, emailError: emailError,
                 typedEmail: typedEmail, deleteError: deleteError, sessions: sessions,
-                currentSession: visit.session.record.tokenHash))
+                currentSession: visit.session.record.tokenHash, offersTwitter: registration != nil))
     }
 
     /// The redirect to `location` after `visit`'s person changed a way into the account (which ended every other
@@ -435,14 +437,16 @@ extension AccountRoutes {
         }
         logger.info("account deleted by its owner", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.accountDeleted, for: account)
-        if let credential = deletion?.credential { await registration.revokeAccess(credential) }
-        // A "Link Twitter account" approved at Twitter and left on its confirm page (in another browser, perhaps):
-        // the deletion removed its draft; its token is revoked too.
-        if let deletion { await registration.revokeDraftTokens(of: deletion) }
-        // A Twitter sign-in that was not finished goes too: this browser's, and a match offered to this account from
-        // any session (the person may have signed in through the log-in form since, under another session id).
-        _ = try? await registration.discardDrafts(browserSession: visit.session.id)
-        _ = try? await registration.discardDrafts(offeredTo: account)
+        if let credential = deletion?.credential { await revokeAtTwitter(credential) }
+        if let registration {
+            // A "Link Twitter account" approved at Twitter and left on its confirm page (in another browser, perhaps):
+            // the deletion removed its draft; its token is revoked too.
+            if let deletion { await registration.revokeDraftTokens(of: deletion) }
+            // A Twitter sign-in that was not finished goes too: this browser's, and a match offered to this account
+            // from any session (the person may have signed in through the log-in form since, under another session id).
+            _ = try? await registration.discardDrafts(browserSession: visit.session.id)
+            _ = try? await registration.discardDrafts(offeredTo: account)
+        }
         var response = redirect(nil, to: "/?notice=account_deleted")
         response.setCookie(sessions.clearingCookie(secure: visit.origin.isHTTPS))
         return response
@@ -553,7 +557,7 @@ extension AccountRoutes {
         }
         do {
             _ = try await forSession(visit) { () async throws(RegistrationError) in
-                try await registration.unlink(account.id, endingSessionsBut: visit.session.record.tokenHash)
+                try await unlinkTwitter(account.id, endingSessionsBut: visit.session.record.tokenHash)
             }
         } catch {
             switch error {

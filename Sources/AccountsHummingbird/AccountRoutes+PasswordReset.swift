@@ -222,7 +222,7 @@ extension AccountRoutes {
         logger.info(
             "twitter unlinked: linked before the address was confirmed", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
-        if let credential = outcome.unlinkedCredential { await registration.revokeAccess(credential) }
+        if let credential = outcome.unlinkedCredential { await revokeAtTwitter(credential) }
         return redirect(visit, to: "/login?notice=password_reset_unlinked")
     }
 

@@ -14,7 +14,7 @@ extension AccountRoutes {
         let code = request.uri.queryParameters["notice"].map(String.init)
         return page(
             visit, title: "Welcome", notice: Pages.notice(code),
-            body: Pages.home(account: visit.account, csrf: visit.csrf))
+            body: Pages.home(account: visit.account, csrf: visit.csrf, offersTwitter: registration != nil))
     }
 
     // MARK: - Begin
@@ -30,6 +30,7 @@ extension AccountRoutes {
     func beginTwitter(
         _ request: Request, context: some RequestContext, purpose: AuthorizationPurpose
     ) async throws -> Response {
+        let registration = try twitterFlow()
         let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
         let client = clientKey(request, context: context)
@@ -67,6 +68,7 @@ extension AccountRoutes {
 
     /// `GET /register/twitter/callback`: bound to the session that began the flow; any failed check goes back to `/`.
     func callback(_ request: Request) async throws -> Response {
+        let registration = try twitterFlow()
         let visit = try await visit(request)
         // (before the checks: a sign-in they let through opens no session if the account's sessions end meanwhile)
         let mark = try await store.eventMark()
@@ -107,6 +109,7 @@ extension AccountRoutes {
     /// Counted as an email sign-up is (``Configuration/signUpsPerClient``): both say whether an address has an
     /// account.
     func complete(_ request: Request, context: some RequestContext) async throws -> Response {
+        let registration = try twitterFlow()
         let (visit, form) = try await postedVisit(request)
         let draft = try await openDraft(form["draft"], visit: visit)
         if let refused = addressCheckRefusal(
@@ -152,8 +155,8 @@ extension AccountRoutes {
             visit, title: "Finish registering", status: status,
             body: Pages.registration(
                 draft: draft, values: values, errors: errors,
-                required: registration.configuration.requiredFields.union([.username]),
-                terms: registration.configuration.requiresTerms ? termsAccepted : nil, csrf: visit.csrf))
+                required: (registration?.configuration.requiredFields ?? []).union([.username]),
+                terms: registration?.configuration.requiresTerms == true ? termsAccepted : nil, csrf: visit.csrf))
     }
 
     // MARK: - Existing account: sign in, then link
@@ -161,6 +164,7 @@ extension AccountRoutes {
     /// `GET /register/existing?draft=…`: "this email already has an account — sign in to link" (or, when that account
     /// is linked to another Twitter account, sign in and unlink that one first).
     func existingPage(_ request: Request) async throws -> Response {
+        let registration = try twitterFlow()
         let visit = try await visit(request)
         let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
         if let account = visit.account, mayLink(draft, to: account, visit) {
@@ -184,6 +188,7 @@ extension AccountRoutes {
 
     /// Whether the account sharing the draft's mailbox holds another Twitter account already.
     private func matchHasTwitter(_ draft: DraftView, visit: Visit) async throws -> Bool {
+        let registration = try twitterFlow()
         do {
             return try await registration.matchingAccount(draftID: draft.id, browserSession: visit.session.id)?
                 .twitter != nil
@@ -241,6 +246,7 @@ extension AccountRoutes {
 
     /// `POST /register/link`: links, in one transaction, and shows the account.
     func link(_ request: Request) async throws -> Response {
+        let registration = try twitterFlow()
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
         let draftID = form["draft"] ?? ""
@@ -263,6 +269,42 @@ extension AccountRoutes {
 
     // MARK: - Helpers
 
+    /// The Twitter flow. The routes that use it are added only with one
+    /// (``init(store:registration:local:configuration:logger:)``); a handler that found none would answer as a route
+    /// that does not exist.
+    func twitterFlow() throws(Refusal) -> RegistrationService {
+        guard let registration else { throw Refusal(response: Response(status: .notFound)) }
+        return registration
+    }
+
+    /// Revokes `credential`, a token the store has just deleted (with an unlink, a deletion, or a reset or undo that
+    /// unlinked), at Twitter: best effort (``RegistrationService/revokeAccess(_:)``). Without Twitter there is no
+    /// client to ask: the token is gone from the store only, and the log says so (never the token).
+    func revokeAtTwitter(_ credential: TwitterCredential) async {
+        guard let registration else {
+            logger.info("twitter access token deleted from the store, not revoked at Twitter: no Twitter client")
+            return
+        }
+        await registration.revokeAccess(credential)
+    }
+
+    /// Unlinks `user`'s Twitter identity, ending every other session of the account in the same transaction
+    /// (``RegistrationService/unlink(_:endingSessionsBut:)``, which revokes its token); without Twitter, through the
+    /// store, which refuses it on the same grounds (the last way in, a disabled account).
+    func unlinkTwitter(_ user: UserID, endingSessionsBut kept: String) async throws(RegistrationError) -> Account {
+        if let registration { return try await registration.unlink(user, endingSessionsBut: kept) }
+        do {
+            let (account, credential) = try await store.unlinkTwitterTakingCredential(
+                from: .id(user), endingSessionsBut: kept)
+            if let credential { await revokeAtTwitter(credential) }
+            return account
+        } catch .accountDisabled {
+            throw .accountDisabled
+        } catch {
+            throw .store(error)
+        }
+    }
+
     /// Whether this visit may link `draft`'s Twitter account to `account`, the signed-in one: a link begun from the
     /// account page (whose begin asked a session that is not a recent sign-in for the password), or a session that is
     /// a recent sign-in (``Configuration/recentSignIn``; "sign in to link" makes one). The draft of a sign-up or
@@ -273,6 +315,7 @@ extension AccountRoutes {
 
     /// The draft `id` of this browser session, or a refusal that sends the person back to `/`.
     func openDraft(_ id: String?, visit: Visit) async throws -> DraftView {
+        let registration = try twitterFlow()
         guard let id, !id.isEmpty, let draft = try await registration.draft(id, browserSession: visit.session.id)
         else {
             throw Refusal(response: home(visit, notice: "registration_closed"))
@@ -314,7 +357,7 @@ extension AccountRoutes {
                 metadata: ["account.id": "\(account.id)", "web.reason": "\(refusal.rawValue)"])
             throw Refusal(response: redirect(visit, to: Self.refusedSignIn(refusal)))
         }
-        if let draft {
+        if let draft, let registration {
             do {
                 try await registration.carryDraft(draft, from: visit.session.id, to: new.id, for: account.id)
             } catch {

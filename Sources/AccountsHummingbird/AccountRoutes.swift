@@ -7,7 +7,9 @@ public import Registration
 
 /// The pages and routes that wire ``RegistrationService`` and ``LocalAccounts`` into a Hummingbird app: register and
 /// log in with Twitter, the registration form, email sign-up, password log-in, sign-out, and an account page with
-/// link/unlink, recent audit events and "sign out everywhere". Sessions live in the account store.
+/// link/unlink, recent audit events and "sign out everywhere". Sessions live in the account store. Made without a
+/// `RegistrationService` (`registration: nil`), they are email sign-up and password log-in only, until Twitter is
+/// added over the same store.
 ///
 /// ```swift
 /// let routes = AccountRoutes(
@@ -150,7 +152,8 @@ public struct AccountRoutes: Sendable {
     public static let callbackPath = "/register/twitter/callback"
 
     let store: AccountStore
-    let registration: RegistrationService
+    /// The Twitter flow; `nil` for routes without Twitter (``init(store:registration:local:configuration:logger:)``).
+    let registration: RegistrationService?
     let local: LocalAccounts
     let configuration: Configuration
     /// The logger given to ``init(store:registration:local:configuration:logger:)``; handlers log through ``logger``.
@@ -177,12 +180,17 @@ public struct AccountRoutes: Sendable {
     /// - Parameters:
     ///   - store: The account store (it also keeps the sessions; migration 8 makes their table).
     ///   - registration: The Twitter flow; its configured callback URL is replaced per request by one on the host and
-    ///     port the browser used.
+    ///     port the browser used. `nil` for an app without Twitter credentials: the Twitter routes (and "Remove
+    ///     password", which would leave only Twitter to log in with) are not added, so they answer as any route that
+    ///     does not exist (404); no page offers Twitter; `form-action` is `'self'` alone. An account with a Twitter
+    ///     identity from before still sees it on its account page and may unlink it (the store's token is deleted,
+    ///     but cannot be revoked at Twitter without a client). Pass a `RegistrationService` later, over the same
+    ///     store, to add Twitter: nothing to migrate.
     ///   - local: Email sign-up and password sign-in.
     ///   - configuration: Session lifetimes, cookie and HTTPS settings.
     ///   - logger: Where the routes log (info and below; never session ids, tokens or passwords).
     public init(
-        store: AccountStore, registration: RegistrationService, local: LocalAccounts,
+        store: AccountStore, registration: RegistrationService?, local: LocalAccounts,
         configuration: Configuration = Configuration(),
         logger: Logger = Logger(label: "accounts.web", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
@@ -232,10 +240,12 @@ public struct AccountRoutes: Sendable {
         self.configuration = configuration
         self.baseLogger = logger
         // `form-action` also governs where a form's answer redirects: "Log in with Twitter" posts here and is sent on
-        // to Twitter's authorization page, so Twitter's origin is the one other place a form may lead.
+        // to Twitter's authorization page, so Twitter's origin is the one other place a form may lead (none without
+        // Twitter).
+        let formAction =
+            ["'self'"] + (registration.map { Self.formActionSources(twitterOrigin: $0.twitterWebOrigin) } ?? [])
         self.contentSecurityPolicy =
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "
-            + Self.formActionSources(twitterOrigin: registration.twitterWebOrigin).joined(separator: " ")
+            "default-src 'none'; style-src 'unsafe-inline'; form-action \(formAction.joined(separator: " "))"
             + "; frame-ancestors 'none'; base-uri 'none'"
         self.sessions = BrowserSessions(store: store, configuration: configuration, logger: logger)
         let delivery = configuration.passwordReset
@@ -354,42 +364,7 @@ public struct AccountRoutes: Sendable {
 
     private func addRoutes<Context: RequestContext>(under router: some RouterMethods<Context>) {
         router.get("/") { request, context in await self.guarded(request, context) { try await self.home(request) } }
-        router.post("/register/twitter") { request, context in
-            await self.guarded(request, context) {
-                try await self.beginTwitter(request, context: context, purpose: .register)
-            }
-        }
-        router.post("/login/twitter") { request, context in
-            await self.guarded(request, context) {
-                try await self.beginTwitter(request, context: context, purpose: .signIn)
-            }
-        }
-        router.post("/account/twitter/link") { request, context in
-            await self.guarded(request, context) {
-                try await self.beginTwitter(request, context: context, purpose: .link)
-            }
-        }
-        router.get(RouterPath(Self.callbackPath)) { request, context in
-            await self.guarded(request, context) { try await self.callback(request) }
-        }
-        router.get("/register/details") { request, context in
-            await self.guarded(request, context) { try await self.detailsPage(request) }
-        }
-        router.post("/register/complete") { request, context in
-            await self.guarded(request, context) { try await self.complete(request, context: context) }
-        }
-        router.get("/register/existing") { request, context in
-            await self.guarded(request, context) { try await self.existingPage(request) }
-        }
-        router.post("/register/existing") { request, context in
-            await self.guarded(request, context) { try await self.signInToLink(request, context: context) }
-        }
-        router.get("/register/link") { request, context in
-            await self.guarded(request, context) { try await self.linkPage(request) }
-        }
-        router.post("/register/link") { request, context in
-            await self.guarded(request, context) { try await self.link(request) }
-        }
+        if registration != nil { addTwitterRoutes(under: router) }
         router.get("/signup") { request, context in
             await self.guarded(request, context) { try await self.signUpPage(request) }
         }
@@ -456,8 +431,11 @@ public struct AccountRoutes: Sendable {
         router.post("/account/password/add") { request, context in
             await self.guarded(request, context) { try await self.addPassword(request) }
         }
-        router.post("/account/password/remove") { request, context in
-            await self.guarded(request, context) { try await self.removePassword(request) }
+        if registration != nil {
+            // (without Twitter to log in with, removing the password would leave no way in)
+            router.post("/account/password/remove") { request, context in
+                await self.guarded(request, context) { try await self.removePassword(request) }
+            }
         }
         router.post("/account/sessions/end") { request, context in
             await self.guarded(request, context) { try await self.endSession(request) }
@@ -467,6 +445,46 @@ public struct AccountRoutes: Sendable {
         }
         router.post("/account/delete") { request, context in
             await self.guarded(request, context) { try await self.deleteAccount(request) }
+        }
+    }
+
+    /// The routes of the Twitter flow: added only with a ``RegistrationService``.
+    private func addTwitterRoutes<Context: RequestContext>(under router: some RouterMethods<Context>) {
+        router.post("/register/twitter") { request, context in
+            await self.guarded(request, context) {
+                try await self.beginTwitter(request, context: context, purpose: .register)
+            }
+        }
+        router.post("/login/twitter") { request, context in
+            await self.guarded(request, context) {
+                try await self.beginTwitter(request, context: context, purpose: .signIn)
+            }
+        }
+        router.post("/account/twitter/link") { request, context in
+            await self.guarded(request, context) {
+                try await self.beginTwitter(request, context: context, purpose: .link)
+            }
+        }
+        router.get(RouterPath(Self.callbackPath)) { request, context in
+            await self.guarded(request, context) { try await self.callback(request) }
+        }
+        router.get("/register/details") { request, context in
+            await self.guarded(request, context) { try await self.detailsPage(request) }
+        }
+        router.post("/register/complete") { request, context in
+            await self.guarded(request, context) { try await self.complete(request, context: context) }
+        }
+        router.get("/register/existing") { request, context in
+            await self.guarded(request, context) { try await self.existingPage(request) }
+        }
+        router.post("/register/existing") { request, context in
+            await self.guarded(request, context) { try await self.signInToLink(request, context: context) }
+        }
+        router.get("/register/link") { request, context in
+            await self.guarded(request, context) { try await self.linkPage(request) }
+        }
+        router.post("/register/link") { request, context in
+            await self.guarded(request, context) { try await self.link(request) }
         }
     }
 

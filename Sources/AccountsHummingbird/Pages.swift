@@ -146,20 +146,30 @@ package enum Pages: Sendable {
 
     // MARK: - Home
 
-    static func home(account: Account?, csrf: String) -> String {
+    /// The home page; `offersTwitter`: "Register with Twitter" and "Log in with Twitter" (not for routes without
+    /// Twitter).
+    static func home(account: Account?, csrf: String, offersTwitter: Bool = true) -> String {
         let greeting =
             account.map {
                 "<p>You are signed in as <strong>\(HTML.escape($0.username))</strong>. <a href=\"/account\">Your account</a></p>"
-            } ?? "<p>Register or log in with Twitter, or with an email address and a password.</p>"
-        return """
-            <h1>Welcome</h1>
-            \(greeting)
+            }
+            ?? (offersTwitter
+                ? "<p>Register or log in with Twitter, or with an email address and a password.</p>"
+                : "<p>Sign up or log in with an email address and a password.</p>")
+        let twitter =
+            offersTwitter
+            ? """
             <section>
             <h2>With Twitter</h2>
             \(HTML.button("Register with Twitter", action: "/register/twitter", csrf: csrf, id: "register-twitter"))
             \(HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "login-twitter"))
             </section>
-            <section>
+
+            """ : ""
+        return """
+            <h1>Welcome</h1>
+            \(greeting)
+            \(twitter)<section>
             <h2>With email and password</h2>
             <p><a href="/signup" id="signup-link">Sign up with email</a> · <a href="/login" id="login-link">Log in</a></p>
             </section>
@@ -330,11 +340,14 @@ package enum Pages: Sendable {
             """
     }
 
-    static func logIn(login: String, error: String?, csrf: String, offersReset: Bool = false) -> String {
+    static func logIn(
+        login: String, error: String?, csrf: String, offersReset: Bool = false, offersTwitter: Bool = true
+    ) -> String {
         let problem =
             error.map { errorParagraph("login-error", $0) } ?? ""
         let forgot =
             offersReset ? "\n<p><a href=\"/password/forgot\" id=\"forgot-password\">Forgot your password?</a></p>" : ""
+        let twitter = offersTwitter ? ", or register with Twitter on the <a href=\"/\">home page</a>" : ""
         return """
             <h1>Log in</h1>
             \(problem)<form method="post" action="/login" id="login-form">
@@ -345,8 +358,7 @@ package enum Pages: Sendable {
             <input type="password" id="password" name="password" autocomplete="current-password">
             <p><button type="submit" id="log-in">Log in</button></p>
             </form>\(forgot)
-            <p>No account yet? <a href="/signup">Sign up with email</a>, or register with Twitter on the \
-            <a href="/">home page</a>.</p>
+            <p>No account yet? <a href="/signup">Sign up with email</a>\(twitter).</p>
             """
     }
 
@@ -563,7 +575,11 @@ package enum Pages: Sendable {
         case signInAgain(minutes: Int)
     }
 
-    static func passwordSection(_ offer: PasswordOffer, csrf: String, error: String?) -> String {
+    /// The account page's password forms; without `offersTwitter`, no note of logging in with Twitter and no
+    /// "Log in with Twitter" button.
+    static func passwordSection(_ offer: PasswordOffer, csrf: String, error: String?, offersTwitter: Bool = true)
+        -> String
+    {
         let problem =
             error.map { errorParagraph("password-error", $0) } ?? ""
         switch offer {
@@ -594,15 +610,25 @@ package enum Pages: Sendable {
                 </form>\(remove)
                 """
         case .add:
+            let note =
+                offersTwitter
+                ? "You log in with Twitter. Set a password to log in with your username or email too."
+                : "This account has no password. Set one to log in with your username or email."
             return """
                 <h2>Password</h2>
-                \(problem)<p>You log in with Twitter. Set a password to log in with your username or email too.</p>
+                \(problem)<p>\(note)</p>
                 <form method="post" action="/account/password/add" id="add-password-form">
                 \(HTML.hidden("csrf_token", csrf))
                 <label for="new_password">New password</label>
                 <input type="password" id="new_password" name="new_password" autocomplete="new-password">
                 <p><button type="submit" id="add-password">Set password</button></p>
                 </form>
+                """
+        case .signInAgain(let minutes) where !offersTwitter:
+            return """
+                <h2>Password</h2>
+                \(problem)<p id="password-sign-in-again">This account has no password. A password can be set only \
+                within \(minutes) minutes of signing in.</p>
                 """
         case .signInAgain(let minutes):
             return """
@@ -618,13 +644,15 @@ package enum Pages: Sendable {
     /// "Unlink Twitter", when the account has a password) asks for the current password; `twitterError` is shown over
     /// it. `offersConfirmation`: email links can be mailed, so the
     /// page offers a confirmation link and a change of address (`emailError` over it). `deleteError` is shown over
-    /// "Delete account".
+    /// "Delete account". Without `offersTwitter` (routes without Twitter) the page offers no Twitter link or log-in,
+    /// and has a Twitter section only for an identity linked before, with "Unlink Twitter".
     static func account(
         _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
         linkNeedsPassword: Bool = false, twitterError: String? = nil, offersConfirmation: Bool = false,
         emailError: String? = nil, typedEmail: String? = nil, deleteError: String? = nil,
-        sessions: [BrowserSession] = [], currentSession: String? = nil
+        sessions: [BrowserSession] = [], currentSession: String? = nil, offersTwitter: Bool = true
     ) -> String {
+        let mentionsTwitter = offersTwitter || account.twitter != nil
         var email = "<span id=\"account-email\">\(HTML.escape(account.email ?? "none"))</span>"
         if account.email != nil {
             email +=
@@ -640,7 +668,14 @@ package enum Pages: Sendable {
             }
         }
         var emailChange = ""
-        if offersConfirmation && !account.hasPassword && linkNeedsPassword {
+        if offersConfirmation && !account.hasPassword && linkNeedsPassword && !offersTwitter {
+            let problem = emailError.map { errorParagraph("email-error", $0) } ?? ""
+            emailChange = """
+                <h2>Email address</h2>
+                \(problem)<p id="email-sign-in-again">This account has no password: its address can be changed only \
+                within a few minutes of signing in.</p>
+                """
+        } else if offersConfirmation && !account.hasPassword && linkNeedsPassword {
             // (without a password only a recent sign-in may change the address: the form would be refused)
             let problem = emailError.map { errorParagraph("email-error", $0) } ?? ""
             emailChange = """
@@ -699,6 +734,8 @@ package enum Pages: Sendable {
                     \(HTML.button("Unlink Twitter", action: "/account/twitter/unlink", csrf: csrf, id: "unlink-twitter"))
                     """
             }
+        } else if !offersTwitter {
+            twitter = ""
         } else if linkNeedsPassword {
             twitter = """
                 \(problem)<p id="twitter-identity">No Twitter account is linked.</p>
@@ -725,30 +762,32 @@ package enum Pages: Sendable {
                 + "<td>\(HTML.escape(event.actor))</td><td>\(HTML.escape(details))</td></tr>"
         }
         let names = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
+        let passwordState = account.hasPassword ? "set" : offersTwitter ? "none (you log in with Twitter)" : "none"
+        let deletionSection = deletion(
+            account, csrf: csrf, recentSignIn: !linkNeedsPassword, error: deleteError, offersTwitter: offersTwitter)
         return """
             <h1>Your account</h1>
             <dl>
             <dt>Username</dt><dd id="account-username">\(HTML.escape(account.username))</dd>
             <dt>Email</dt><dd>\(email)</dd>
             <dt>Name</dt><dd>\(HTML.escape(names.isEmpty ? "not given" : names))</dd>
-            <dt>Password</dt><dd>\(account.hasPassword ? "set" : "none (you log in with Twitter)")</dd>
+            <dt>Password</dt><dd>\(passwordState)</dd>
             </dl>
-            \(passwordSection(password, csrf: csrf, error: passwordError))
+            \(passwordSection(password, csrf: csrf, error: passwordError, offersTwitter: offersTwitter))
             \(emailChange)
-            <h2>Twitter</h2>
-            \(twitter)
+            \(twitter.isEmpty ? "" : "<h2>Twitter</h2>\n" + twitter)
             <h2>Recent activity</h2>
             <table id="events"><thead><tr><th>When (UTC)</th><th>What</th><th>By</th><th>Details</th></tr></thead>
             <tbody>
             \(rows.joined(separator: "\n"))
             </tbody></table>
-            <p><a href="/account/data" id="download-data" download>Download your data</a> (JSON: this account, its \
-            Twitter profile and all its activity)</p>
+            <p><a href="/account/data" id="download-data" download>Download your data</a> (JSON: this account, \
+            \(mentionsTwitter ? "its Twitter profile " : "")and all its activity)</p>
             <h2>Sessions</h2>
             \(sessionList(sessions, current: currentSession, csrf: csrf))
             <p>Signed in on another computer, or lost one? End every session of this account, here included.</p>
             \(HTML.button("Sign out everywhere", action: "/account/sign-out-everywhere", csrf: csrf, id: "sign-out-everywhere"))
-            \(deletion(account, csrf: csrf, recentSignIn: !linkNeedsPassword, error: deleteError))
+            \(deletionSection)
             """
     }
 
@@ -799,9 +838,18 @@ package enum Pages: Sendable {
 
     /// The account page's "Delete account": with the current password, or for an account without one (made through
     /// Twitter) soon after signing in; "Log in with Twitter" again otherwise.
-    static func deletion(_ account: Account, csrf: String, recentSignIn: Bool, error: String?) -> String {
+    static func deletion(
+        _ account: Account, csrf: String, recentSignIn: Bool, error: String?, offersTwitter: Bool = true
+    ) -> String {
         let problem =
             error.map { errorParagraph("delete-error", $0) } ?? ""
+        if !account.hasPassword && !recentSignIn && !offersTwitter {
+            return """
+                <h2>Delete account</h2>
+                \(problem)<p id="delete-sign-in-again">This account has no password: it can be deleted only soon \
+                after signing in.</p>
+                """
+        }
         guard account.hasPassword || recentSignIn else {
             return """
                 <h2>Delete account</h2>
@@ -821,7 +869,8 @@ package enum Pages: Sendable {
             <h2>Delete account</h2>
             \(problem)<form method="post" action="/account/delete" id="delete-account-form">
             \(HTML.hidden("csrf_token", csrf))
-            <p>Deleting the account removes it, its password, its linked Twitter account and every session of it, \
+            <p>Deleting the account removes it, its password, \
+            \(offersTwitter || account.twitter != nil ? "its linked Twitter account " : "")and every session of it, \
             for good. Its activity above stays in the site's audit trail, with a note that it was deleted.</p>
             \(password)<label><input type="checkbox" name="confirm" value="yes" id="delete-confirm"> \
             Delete my account for good</label>

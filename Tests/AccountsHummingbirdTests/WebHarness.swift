@@ -43,9 +43,11 @@ struct WebApp: Sendable {
 
     /// Runs `body` with a fresh app (sandbox, database, server), then stops everything as the README's shutdown
     /// sample tells apps to: the server first, then a wait for the mails asked for (``stop(routes:store:failed:)``),
-    /// and the store last.
+    /// and the store last. `twitter: false` makes the routes without a `RegistrationService`, as an app without
+    /// Twitter credentials does (the sandbox still runs: the browsers send their requests through its client).
     static func run(
         configuration: AccountRoutes.Configuration = AccountRoutes.Configuration(),
+        twitter: Bool = true,
         registration registrationConfiguration: RegistrationService.Configuration = RegistrationService.Configuration(
             callbackURL: "http://invalid.example/callback"),
         failureFloor: Duration = .zero,
@@ -71,8 +73,8 @@ struct WebApp: Sendable {
                     store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)),
                     failureFloor: failureFloor)
                 let routes = AccountRoutes(
-                    store: store, registration: registration, local: local, configuration: configuration,
-                    logger: logger)
+                    store: store, registration: twitter ? registration : nil, local: local,
+                    configuration: configuration, logger: logger)
                 let router = Router(context: AccountsRequestContext.self)
                 routes.addRoutes(to: router)
                 router.get("/whoami") { request, context in

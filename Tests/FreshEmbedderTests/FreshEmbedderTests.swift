@@ -151,6 +151,32 @@ struct FreshEmbedderTests {
     }
 }
 
+extension FreshEmbedderTests {
+    /// README "Without Twitter": the same routes made without a `RegistrationService`, driven by the `TestBrowser`.
+    @Test func anAppWithoutTwitterCredentialsSignsUpAndLogsInWithEmail() async throws {
+        try await EmbeddedApp.run(withTwitter: false) { app in
+            var browser = app.browser()
+            let home = try await browser.get("/")
+            #expect(home.status == 200 && !home.text.contains("Twitter"), "\(home.text)")
+            let signUp = try await browser.submit(
+                form: "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery")])
+            #expect(signUp.location == "/account?notice=registered", "sign-up answered \(signUp.status)")
+            let account = try await browser.follow(signUp)
+            #expect(account.status == 200 && !account.text.contains("Twitter"), "\(account.text)")
+            #expect(try await browser.submit(form: "/account", to: "/sign-out", []).location == "/?notice=signed_out")
+            let logIn = try await browser.submit(
+                form: "/login", to: "/login", [("login", "ada"), ("password", "correct horse battery")])
+            #expect(logIn.location == "/account?notice=signed_in", "log-in answered \(logIn.status)")
+            #expect(try await browser.get("/hello").text == "Hello, ada")
+            // "Log in with Twitter" is a route that does not exist
+            let token = try #require(try await browser.get("/account").hiddenValue("csrf_token"))
+            #expect(try await browser.post("/login/twitter", form: [("csrf_token", token)]).status == 404)
+            #expect(try await browser.get(AccountRoutes.callbackPath).status == 404)
+        }
+    }
+}
+
 /// The app: what README's "Mounting the routes" sample does, on 127.0.0.1 and a free port, with the sandbox in the
 /// process as "Twitter sandbox" describes it.
 struct EmbeddedApp: Sendable {
@@ -167,8 +193,11 @@ struct EmbeddedApp: Sendable {
     func browser() -> TestBrowser { TestBrowser(baseURL: base) }
 
     /// Runs `body` with a fresh app and sandbox (one that remembers approvals when `rememberApprovals`), then stops
-    /// them.
-    static func run(rememberApprovals: Bool = false, _ body: (EmbeddedApp) async throws -> Void) async throws {
+    /// them. `withTwitter: false`: the routes are made without a `RegistrationService`, as by an app that has no
+    /// Twitter credentials yet (the sandbox runs all the same).
+    static func run(
+        rememberApprovals: Bool = false, withTwitter: Bool = true, _ body: (EmbeddedApp) async throws -> Void
+    ) async throws {
         let directory = NSTemporaryDirectory() + "fresh-embedder-" + UUID().uuidString
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -213,7 +242,8 @@ struct EmbeddedApp: Sendable {
                 var web = AccountRoutes.Configuration()
                 web.allowedHosts = ["127.0.0.1"]
                 let routes = AccountRoutes(
-                    store: store, registration: registration, local: LocalAccounts(store: store), configuration: web)
+                    store: store, registration: withTwitter ? registration : nil, local: LocalAccounts(store: store),
+                    configuration: web)
                 let router = Router(context: AccountsRequestContext.self)
                 routes.addRoutes(to: router)
                 router.get("/hello") { request, context in

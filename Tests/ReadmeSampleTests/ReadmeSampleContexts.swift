@@ -90,6 +90,15 @@ struct MountPathSample {
     let router: Router<AccountsRequestContext>
 }
 
+/// Given for "Without Twitter": the app's store, logger, settings, router and environment.
+struct WithoutTwitterSample {
+    let store: AccountStore
+    let logger: Logger
+    let web: AccountRoutes.Configuration
+    let router: Router<AccountsRequestContext>
+    let environment: [String: String]
+}
+
 /// Given for the mail samples (reset links, confirmation links, security notices).
 struct MailSample {
     let smtp: AppMailer

@@ -3,6 +3,7 @@ import AccountStore
 import AccountsHummingbird
 import Foundation
 import Hummingbird
+import Logging
 import Registration
 import TestSupport
 import Testing
@@ -273,6 +274,31 @@ extension ReadmeSampleTests {
             let proxies = try proxySample()
             #expect(proxies.clientAddressHeader == "X-Forwarded-For")
             #expect(proxies.trustedProxies == [try AccountRoutes.AddressRange("10.1.0.0/16")])
+            try store.close()
+        }
+    }
+}
+
+extension ReadmeSampleTests {
+    /// README's "Without Twitter" sample, run: without a consumer key in the environment the routes let forms lead
+    /// only to the site; with one, to Twitter too.
+    @Test func theWithoutTwitterSampleRuns() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try makeStore(in: directory)
+            func policy(_ environment: [String: String]) -> String? {
+                let routes = WithoutTwitterSample(
+                    store: store, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                    web: AccountRoutes.Configuration(), router: Router(context: AccountsRequestContext.self),
+                    environment: environment
+                )
+                .run()
+                return routes.htmlResponse("<p>x</p>").headers[.contentSecurityPolicy]
+            }
+            let without = try #require(policy([:]))
+            #expect(without.contains("; form-action 'self'; "), "\(without)")
+            let with = try #require(
+                policy(["TWITTER_CONSUMER_KEY": "key", "TWITTER_CONSUMER_SECRET": "secret"]))
+            #expect(with.contains("; form-action 'self' https://api.x.com "), "\(with)")
             try store.close()
         }
     }
