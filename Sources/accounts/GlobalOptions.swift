@@ -108,7 +108,9 @@ extension GlobalOptions {
             (Self.resolved(databasePath) + suffix, "the database file \(databasePath + suffix)")
         }
         let environment = ProcessInfo.processInfo.environment
-        if let keys = keysFile ?? environment["ACCOUNTS_KEYS_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+        // Both, when both are given: `--keys-file` wins for this run, but the environment's file is an app's keys
+        // (a wrapper script's flag beside an app's environment) all the same.
+        for keys in [keysFile, environment["ACCOUNTS_KEYS_FILE"]].compactMap({ $0 }) where !keys.isEmpty {
             protected.append((Self.resolved(keys), "the keys file \(keys)"))
         }
         protected.append((Self.resolved(databasePath + ".keys"), "the key file \(databasePath).keys"))

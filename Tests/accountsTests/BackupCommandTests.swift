@@ -138,18 +138,25 @@ struct BackupCommandTests {
         ("DIR/accounts.sqlite", "is the database file"),
         ("DIR/accounts.sqlite-wal", "is the database file"),
         ("DIR/keys", "is the keys file"),
+        // (ACCOUNTS_KEYS_FILE, though --keys-file names another: an app's environment, a script's flag)
+        ("DIR/environment.keys", "is the keys file"),
     ])
     func anOutputThatIsNoPlaceForABackupIsRefused(_ output: String, _ message: String) async throws {
         try await withTemporaryDirectory { dir in
             let database = try await migratedDatabase(dir)
-            let keys = try await runAccounts(["keys", "generate", "--output", dir + "/keys"])
-            #expect(keys.status == 0, "\(keys.stderr)")
+            for name in ["keys", "environment.keys"] {
+                let keys = try await runAccounts(["keys", "generate", "--output", dir + "/" + name])
+                #expect(keys.status == 0, "\(keys.stderr)")
+            }
             let listing = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
             let before = fileDigest(database)
+            let keysBefore = fileDigest(dir + "/environment.keys")
 
             let target = output.replacingOccurrences(of: "DIR", with: dir)
             let result = try await runAccounts(
-                ["--database", database, "--keys-file", dir + "/keys", "backup", "--output", target])
+                ["--database", database, "--keys-file", dir + "/keys", "backup", "--output", target],
+                environment: ["ACCOUNTS_KEYS_FILE": dir + "/environment.keys"])
+            #expect(fileDigest(dir + "/environment.keys") == keysBefore)
 
             #expect(result.status == 64, "\(result.stderr)")
             #expect(result.stderr.contains("--output \(target)"), "\(result.stderr)")
