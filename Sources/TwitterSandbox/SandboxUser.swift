@@ -137,7 +137,8 @@ public struct SandboxUser: Sendable, Hashable, Codable {
     ]
 
     /// Reads a users file: a JSON array of user objects (see the type's documentation).
-    /// - Throws: ``SandboxError/invalidUsersFile(_:)`` for a file that cannot be read, unreadable JSON, a missing or
+    /// - Throws: ``SandboxError/unreadableUsersFile(path:reason:)`` for a file that cannot be read;
+    ///   ``SandboxError/invalidUsersFile(_:)`` for unreadable JSON, a missing or
     ///   mistyped field, an empty list, a repeated id or a `created_at` not in Twitter's format; its reason starts
     ///   with the file's path (`/srv/users.json: user 2: screen_name is missing`), then names the entry and field.
     public static func load(contentsOf url: URL) throws(SandboxError) -> [SandboxUser] {
@@ -149,7 +150,7 @@ public struct SandboxUser: Sendable, Hashable, Codable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw .invalidUsersFile("\(url.path): cannot be read (\(error.localizedDescription))")
+            throw .unreadableUsersFile(path: url.path, reason: error.localizedDescription)
         }
         do {
             return try decode(json: Array(data))

@@ -133,6 +133,9 @@ func sandboxUsers(fromFile path: String?) throws -> [SandboxUser] {
         return try SandboxUser.load(contentsOf: URL(fileURLWithPath: path))
     } catch {
         printError("\(error)")
+        // (a file that cannot be read is an operational failure, as an import file that cannot be opened; its
+        // contents refused are bad data)
+        if case .unreadableUsersFile = error { throw ExitCode(ExitStatus.operationalFailure) }
         throw ExitCode(ExitStatus.invalidData)
     }
 }

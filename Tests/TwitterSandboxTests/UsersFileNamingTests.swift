@@ -41,6 +41,6 @@ struct UsersFileNamingTests {
         let missing = directory.appending(path: "absent.json")
         let absent = #expect(throws: SandboxError.self) { try SandboxUser.load(contentsOf: missing) }
         let text = absent?.description ?? ""
-        #expect(text.hasPrefix("invalid sandbox users file: \(missing.path): cannot be read ("), "\(text)")
+        #expect(text.hasPrefix("cannot read the sandbox users file \(missing.path): "), "\(text)")
     }
 }

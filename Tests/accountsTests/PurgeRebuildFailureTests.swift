@@ -31,8 +31,8 @@ struct PurgeRebuildFailureTests {
             try await store.savePendingAuthorization(
                 PendingAuthorization(
                     requestToken: "used-token", requestTokenSecret: Secret("request-secret"), browserSession: "browser",
-                    purpose: .signIn, linkUser: nil, createdAt: Date().addingTimeInterval(-900),
-                    expiresAt: Date().addingTimeInterval(-60)))
+                    purpose: .signIn, linkUser: nil, createdAt: Date().addingTimeInterval(-8_100),
+                    expiresAt: Date().addingTimeInterval(-7_200)))
             try store.close()
             #expect(countQuery(database, "SELECT count(*) FROM pending_authorizations") == 1)
 

@@ -30,4 +30,21 @@ struct SandboxCommandMessageTests {
             #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
         }
     }
+
+    /// A `--users` file that cannot be read (missing) is an operational failure, exit 1, as an import file that
+    /// cannot be opened (it exited 65, the code for contents refused); the demo creates no database for it.
+    @Test(arguments: [
+        ["sandbox", "--port", "0", "--consumer-key", "k", "--consumer-secret", "s"], ["demo", "--port", "0"],
+    ])
+    func aUsersFileThatCannotBeReadExitsOne(_ command: [String]) async throws {
+        try await withTemporaryDirectory { dir in
+            let missing = dir + "/absent.json"
+            let result = try await runAccounts(["--database", dir + "/a.sqlite"] + command + ["--users", missing])
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(
+                result.stderr.hasPrefix("accounts: error: cannot read the sandbox users file \(missing): "),
+                "\(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        }
+    }
 }
