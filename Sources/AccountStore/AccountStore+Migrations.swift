@@ -43,8 +43,11 @@ extension AccountStore {
     /// Applies pending migrations to the database of `configuration`, creating the file when its directory exists.
     ///
     /// Before anything runs, an edited, missing or unknown (newer) applied migration stops the run. Each migration
-    /// runs in its own transaction; a failing one is rolled back whole and named with its file and line. Several
-    /// processes may run this at once: each migration is applied exactly once.
+    /// runs in its own transaction and commits on its own; a failing one is rolled back whole and named with its file
+    /// and line, and the ones before it in the run stay applied (`onApplied` was called with each). Several
+    /// processes may run this at once: each migration is applied exactly once. A write to the file that was
+    /// interrupted (a hot journal, left by a process killed in the middle of a transaction in rollback-journal mode)
+    /// is rolled back first.
     /// - Parameters:
     ///   - configuration: the database (its ``StoreConfiguration/schemaPolicy`` is ignored).
     ///   - target: the last version to apply; all when `nil`.
@@ -52,9 +55,12 @@ extension AccountStore {
     ///     directory there is no database: ``StoreError/databaseMissing(path:)``, where the migration itself throws
     ///     ``StoreError/directoryMissing(path:)``).
     ///   - migrations: the migration set (the binary's own by default).
+    ///   - onApplied: called with each migration as it commits, before the next one begins; not in a dry run. When a
+    ///     later one fails, the ones it was called with stay applied: report them (`accounts migrate` prints each as
+    ///     `applied NNNN name`).
     public static func migrate(
         _ configuration: StoreConfiguration, to target: Int? = nil, dryRun: Bool = false,
-        migrations: [MigrationFile] = Migrations.sqlite
+        migrations: [MigrationFile] = Migrations.sqlite, onApplied: (MigrationStatusEntry) -> Void = { _ in }
     ) throws(StoreError) -> MigrationReport {
         let planned: [PlannedMigration]
         do {
@@ -82,18 +88,25 @@ extension AccountStore {
         // file or an edited migration is reported before anything touches it: opening it for writing would already
         // change it (GRDB's probe, the switch to WAL mode).
         let existed = FileManager.default.fileExists(atPath: path)
+        var interrupted = false
         if existed {
-            try checkHistoryTyped(try migrationStatus(path: path, migrations: migrations), planned: planned)
+            do throws(StoreError) {
+                try checkHistoryTyped(try migrationStatus(path: path, migrations: migrations), planned: planned)
+            } catch .interruptedWrite {
+                // A hot journal, which only a writer rolls back: the pool does as it opens the file. The checks stand
+                // there, before anything else changes: quick_check below, the history in SchemaMigrator.migrate.
+                interrupted = true
+            }
         }
         if !configuration.readOnly { createPrivateFile(path) }
         let pool = try openPool(configuration)
         defer { AccountStore.checkpointAndClose(pool) }
         do {
             return try pool.writeWithoutTransaction { db in
-                if !existed { try AccountStore.checkIntegrity(db, path: path) }
+                if !existed || interrupted { try AccountStore.checkIntegrity(db, path: path) }
                 try db.run(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
                 return try SchemaMigrator.migrate(
-                    db, planned: planned, target: target, dryRun: false, now: configuration.now)
+                    db, planned: planned, target: target, dryRun: false, now: configuration.now, onApplied: onApplied)
             }
         } catch {
             throw StoreError.from(error, path: path)

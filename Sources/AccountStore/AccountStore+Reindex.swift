@@ -309,8 +309,8 @@ extension AccountStore {
 
     /// Keys the addresses still without one that can be keyed, ``keyingBatchSize`` to a transaction, each time a
     /// writable store opens (so an app that opens with ``StoreConfiguration/SchemaPolicy/applyPendingMigrations``, or
-    /// after ``migrate(_:to:dryRun:migrations:)``, or after a reindex that was cut short, needs no `accounts reindex`
-    /// for it); then, in one transaction, gives addresses reserved for live undo links (at `now`) the key they have
+    /// after ``migrate(_:to:dryRun:migrations:onApplied:)``, or after a reindex that was cut short, needs no
+    /// `accounts reindex` for it); then, in one transaction, gives addresses reserved for live undo links (at `now`) the key they have
     /// now when a former ``AccountMatching/Mailbox/uniquenessKey(_:)`` made theirs (the migration that clears
     /// `users.email_key` for such a change leaves them as they were). Costs one indexed query and a read of the live
     /// reservations (a few) when there is nothing to key. A failure (another process holding the write lock past the

@@ -11,6 +11,9 @@ extension StoreError {
             return .database(path: path, code: -1, message: String(describing: type(of: error)))
         }
         let message = error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        // A hot journal read by a connection that may not write (SQLite says "attempt to write a readonly database"):
+        // not the file's permissions, which SQLITE_READONLY names otherwise.
+        if error.extendedResultCode == .SQLITE_READONLY_ROLLBACK { return .interruptedWrite(path: path) }
         switch error.resultCode {
         case .SQLITE_NOTADB: return .notADatabase(path: path)
         case .SQLITE_CORRUPT: return .corrupt(path: path, message: message)

@@ -16,11 +16,11 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case missing(version: Int, name: String)
     /// The database holds a migration newer than this binary knows (a newer `accounts` migrated it).
     case unknown(version: Int, name: String)
-    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:)``, `--to` of `accounts migrate`) names a
-    /// version this binary does not have.
+    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:)``, `--to` of
+    /// `accounts migrate`) names a version this binary does not have.
     case targetNotFound(Int)
-    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:)``, `--to` of `accounts migrate`) is a
-    /// version below one already applied; migrations are never undone.
+    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:)``, `--to` of
+    /// `accounts migrate`) is a version below one already applied; migrations are never undone.
     case targetBelowApplied(target: Int, applied: Int)
     /// A statement of a migration failed; the migration was rolled back and not recorded.
     case statementFailed(file: String, line: Int, statement: String, message: String)

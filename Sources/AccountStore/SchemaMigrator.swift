@@ -219,9 +219,11 @@ enum SchemaMigrator {
         }
     }
 
-    /// Applies pending migrations up to `target` (all when `nil`), each in its own immediate transaction.
+    /// Applies pending migrations up to `target` (all when `nil`), each in its own immediate transaction, calling
+    /// `onApplied` with each as it commits.
     static func migrate(
-        _ db: Database, planned: [PlannedMigration], target: Int?, dryRun: Bool, now: @Sendable () -> Date
+        _ db: Database, planned: [PlannedMigration], target: Int?, dryRun: Bool, now: @Sendable () -> Date,
+        onApplied: (MigrationStatusEntry) -> Void = { _ in }
     ) throws -> MigrationReport {
         if let target, !planned.contains(where: { $0.version == target }) {
             throw StoreError.migration(.targetNotFound(target))
@@ -275,7 +277,8 @@ enum SchemaMigrator {
                 // that is not the runner's own is turned into a rollback before SQLite makes it.
                 // Rows that referred to nothing before (deleted by hand with foreign keys off, as the sqlite3 shell
                 // has them) are not this migration's doing: only rows it leaves so stop it.
-                let brokenBefore = Set(try ForeignKeyViolation.all(db))
+                // A rebuilt table's rows have new rowids: they are told apart by their key values.
+                let brokenBefore = try ForeignKeyViolation.all(db, for: migration, after: false)
                 let commits = CommitGuard()
                 db.add(transactionObserver: commits, extent: .observerLifetime)
                 defer { db.remove(transactionObserver: commits) }
@@ -302,7 +305,9 @@ enum SchemaMigrator {
                                 keyword: SQLScript.summary(statement.sql)))
                     }
                 }
-                if let broken = try ForeignKeyViolation.all(db).first(where: { !brokenBefore.contains($0) }) {
+                if let broken = ForeignKeyViolation.new(
+                    try ForeignKeyViolation.all(db, for: migration, after: true), since: brokenBefore)
+                {
                     throw StoreError.migration(
                         .foreignKeyViolation(
                             file: migration.fileName, table: broken.table, row: broken.row, parent: broken.parent))
@@ -321,7 +326,10 @@ enum SchemaMigrator {
             }
             if appliedNow {
                 entries = status(planned: planned, applied: try history(db))
-                if let entry = entries.first(where: { $0.version == migration.version }) { done.append(entry) }
+                if let entry = entries.first(where: { $0.version == migration.version }) {
+                    done.append(entry)
+                    onApplied(entry)
+                }
             }
         }
         let finalVersion = try history(db).map(\.version).max() ?? 0
@@ -354,15 +362,80 @@ private final class CommitGuard: TransactionObserver {
 }
 
 /// A row of `PRAGMA foreign_key_check`: a row of `table` that refers to a `parent` row that does not exist.
-private struct ForeignKeyViolation: Hashable {
+private struct ForeignKeyViolation {
     var table: String
     var row: Int64?
     var parent: String
-    var constraint: Int64
+    /// What tells this violation from another across a migration: the table, the parent, and the child's columns of
+    /// the foreign key with the row's values in them (`nil` for a table without rowid, whose rows are then only
+    /// counted). Not the rowid, nor the foreign key's number: a table rebuilt as README § Migrations documents
+    /// (create, copy, drop, rename) gives its rows new rowids when it has no integer primary key (closing the gaps
+    /// deleted rows left), and numbers its foreign keys as the new definition lists them.
+    var identity: Identity
 
-    static func all(_ db: Database) throws -> [ForeignKeyViolation] {
-        try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
-            ForeignKeyViolation(table: row[0] ?? "?", row: row[1], parent: row[2] ?? "?", constraint: row[3] ?? 0)
+    struct Identity: Hashable {
+        var table: String
+        var parent: String
+        var columns: [String]
+        var values: [DatabaseValue]?
+    }
+
+    /// Every violation in the database, before (`after` false) or after `migration`'s statements. SQLite's "foreign
+    /// key mismatch" (a foreign key that refers to columns with no unique index, or only a partial one) fails the
+    /// check itself: that is `migration`'s ``MigrationError/statementFailed(file:line:statement:message:)``, at its
+    /// last statement (or its first, when the database had it before).
+    static func all(_ db: Database, for migration: PlannedMigration, after: Bool) throws -> [ForeignKeyViolation] {
+        do {
+            var columnsByTable: [String: [Int64: [String]]] = [:]
+            return try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
+                let table: String = row[0] ?? "?"
+                let rowid: Int64? = row[1]
+                let parent: String = row[2] ?? "?"
+                let constraint: Int64 = row[3] ?? 0
+                if columnsByTable[table] == nil {
+                    var columns: [Int64: [String]] = [:]
+                    let list = try Row.fetchAll(
+                        db, sql: "PRAGMA foreign_key_list(\(table.quotedDatabaseIdentifier))")
+                    for key in list {
+                        let id: Int64 = key["id"]
+                        columns[id, default: []].append(key["from"])
+                    }
+                    columnsByTable[table] = columns
+                }
+                let columns = columnsByTable[table]?[constraint] ?? []
+                var values: [DatabaseValue]?
+                if let rowid, !columns.isEmpty {
+                    let selected = columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
+                    values = try Row.fetchOne(
+                        db, sql: "SELECT \(selected) FROM \(table.quotedDatabaseIdentifier) WHERE rowid = ?",
+                        arguments: [rowid]
+                    )?.databaseValues.map { $0 }
+                }
+                return ForeignKeyViolation(
+                    table: table, row: rowid, parent: parent,
+                    identity: Identity(table: table, parent: parent, columns: columns, values: values))
+            }
+        } catch let error as DatabaseError {
+            let statements = SQLScript(migration.text).statements
+            let line = (after ? statements.last?.line : statements.first?.line) ?? 1
+            throw StoreError.migration(
+                .statementFailed(
+                    file: migration.fileName, line: line, statement: "PRAGMA foreign_key_check",
+                    message: (error.message ?? "SQLite error \(error.resultCode.rawValue)")
+                        + (after ? "" : " (before the migration's statements ran)")
+                        + "; a foreign key must refer to its parent's primary key, or to columns with a unique "
+                        + "constraint or an index that is unique and not partial"))
         }
+    }
+
+    /// The first of `violations` that was not there before: one more of its identity than `before` held.
+    static func new(_ violations: [ForeignKeyViolation], since before: [ForeignKeyViolation]) -> ForeignKeyViolation? {
+        var remaining: [Identity: Int] = [:]
+        for violation in before { remaining[violation.identity, default: 0] += 1 }
+        for violation in violations {
+            guard let count = remaining[violation.identity], count > 0 else { return violation }
+            remaining[violation.identity] = count - 1
+        }
+        return nil
     }
 }

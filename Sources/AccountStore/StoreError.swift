@@ -20,6 +20,13 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(path: String, message: String)
     /// The database cannot be written (read-only file, directory or connection).
     case readOnly(path: String)
+    /// A write to the database was interrupted (a process killed, or a machine stopped, in the middle of a transaction
+    /// in rollback-journal mode, the mode of a backup copy) and left a hot journal (`-journal`) that only a connection
+    /// that may write rolls back: one that only reads (a migration status or dry run, a store opened read-only)
+    /// cannot read the database until then, and read and changed nothing.
+    /// ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:)`` rolls it back, as does opening a store that is
+    /// not read-only.
+    case interruptedWrite(path: String)
     /// The disk (or the database's page limit) is full; nothing of the failed write was kept.
     case diskFull(path: String)
     /// Another process held the database longer than the busy timeout.
@@ -98,6 +105,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the database \(path) is damaged (\(message)); restore it from a backup"
         case .readOnly(let path):
             return "the database \(path) is read-only; check its permissions or open it for writing"
+        case .interruptedWrite:
+            return message(
+                advice: "open it for writing once (AccountStore.migrate(_:), or a store that is not read-only), "
+                    + "then try again")
         case .diskFull(let path):
             return "the disk holding \(path) is full; nothing of the failed change was kept: free space on it and "
                 + "try again"
@@ -164,6 +175,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .databaseMissing(let path):
             "no database at \(path); \(advice)"
+        case .interruptedWrite(let path):
+            "the database \(path) cannot be read yet: a write to it was interrupted, and only a connection that may "
+                + "write rolls it back (its -journal holds the pages as they were); nothing was read or changed: "
+                + advice
         case .notADatabase(let path):
             "\(path) is not an SQLite database (\(advice)); it was left untouched"
         case .schemaBehind(let path, let versions):

@@ -17,6 +17,7 @@ extension StoreError {
         case .databaseMissing: message(advice: "run `accounts migrate` to create it")
         case .notADatabase: message(advice: "wrong --database?")
         case .schemaBehind: message(advice: "run `accounts migrate`")
+        case .interruptedWrite: message(advice: "run `accounts migrate` (it rolls the write back), then try again")
         case .noKeyRing:
             message(advice: "set ACCOUNTS_KEYS or --keys-file (make one with `accounts keys generate`)")
         case .migration(let error): error.commandLineDescription

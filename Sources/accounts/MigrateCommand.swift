@@ -29,13 +29,18 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         let report: MigrationReport
+        let path = global.databasePath
+        // Each migration is reported as it commits: a later one's failure leaves it applied.
+        var committed: [MigrationStatusEntry] = []
         do {
-            report = try AccountStore.migrate(global.storeConfiguration(), to: to, dryRun: dryRun)
+            report = try AccountStore.migrate(global.storeConfiguration(), to: to, dryRun: dryRun) { entry in
+                committed.append(entry)
+                printCommittedOutput("applied \(String(format: "%04d", entry.version)) \(entry.name)\n")
+            }
         } catch {
-            throw fail(error)
+            throw failed(error, committed: committed)
         }
         let elapsed = ContinuousClock.now - started
-        let path = global.databasePath
         if report.dryRun {
             if report.applied.isEmpty {
                 printOutput("\(path): nothing to apply (at version \(report.currentVersion))\n")
@@ -46,14 +51,34 @@ struct Migrate: AsyncParsableCommand {
             try await reindexIfStale(dryRun: true, schemaCurrent: report.applied.isEmpty)
             return
         }
-        for entry in report.applied {
-            printCommittedOutput("applied \(String(format: "%04d", entry.version)) \(entry.name)\n")
-        }
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         printMessage(
             "\(path): at version \(report.currentVersion) (\(report.applied.count) applied in "
                 + String(format: "%.1f ms", milliseconds) + ")")
         try await reindexIfStale(dryRun: false, schemaCurrent: to == nil || to == Migrate.latestVersion)
+    }
+
+    /// Reports a failed run: the error, and, once the run began applying migrations, the version the database is at
+    /// and that the ones printed above (`applied NNNN name`) stay applied, each having committed on its own.
+    private func failed(_ error: StoreError, committed: [MigrationStatusEntry]) -> ExitCode {
+        let exit = fail(error)
+        let path = global.databasePath
+        if let last = committed.last {
+            let (them, it) =
+                committed.count == 1
+                ? ("the 1 migration listed above (applied) stays", "it")
+                : ("the \(committed.count) migrations listed above (applied) stay", "them")
+            printMessage(
+                "the database \(path) is at version \(last.version): \(them) applied (each commits on its own), "
+                    + "so a build that lacks \(it) refuses the database; fix the failure and run `accounts migrate` "
+                    + "again, or restore the backup to go back")
+        } else if case .migration(let failure) = error, failure.isFailureOfARun,
+            let entries = try? AccountStore.migrationStatus(path: path)
+        {
+            let version = entries.filter { $0.state == .applied }.map(\.version).max() ?? 0
+            printMessage("the database \(path) is at version \(version): no migration of this run was applied")
+        }
+        return exit
     }
 
     static let latestVersion = Migrations.sqlite.compactMap { Int($0.fileName.prefix(4)) }.max()
@@ -93,6 +118,17 @@ struct Migrate: AsyncParsableCommand {
             ReindexCommand.warnOfConflicts(try await store.emailConflicts())
         } catch {
             throw fail(error)
+        }
+    }
+}
+
+extension MigrationError {
+    /// Whether this is a migration that failed as it ran (rolled back, the ones before it in the run committed), not
+    /// a refusal before anything ran.
+    fileprivate var isFailureOfARun: Bool {
+        switch self {
+        case .statementFailed, .foreignKeyViolation: true
+        default: false
         }
     }
 }

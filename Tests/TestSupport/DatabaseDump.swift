@@ -80,6 +80,27 @@ public func makeUncheckpointedWALDatabase(_ path: String, rows: Int) throws {
     try pool.close()
 }
 
+/// Leaves at `copy` what a writer killed in the middle of a transaction leaves in rollback-journal mode (a backup
+/// copy's mode): `copy` with some of `update`'s pages written into it and `copy-journal`, a hot journal holding their
+/// old contents, that only a connection that may write rolls back (a read-only one fails with
+/// `SQLITE_READONLY_ROLLBACK`). `source` is switched to `journal_mode = DELETE`, and `update` runs on it in a
+/// transaction that is rolled back after the copy: `source` ends as it was. `update` must change more pages than a
+/// cache of 10 holds, so that SQLite writes some of them into the file before the commit.
+public func makeHotJournalCopy(of source: String, to copy: String, update: String) throws {
+    let queue = try DatabaseQueue(path: source, configuration: waitingConfiguration())
+    defer { try? queue.close() }
+    try queue.writeWithoutTransaction { db in
+        try db.execute(sql: "PRAGMA journal_mode = DELETE")
+        try db.execute(sql: "PRAGMA cache_size = 10")
+        try db.execute(sql: "BEGIN IMMEDIATE")
+        defer { try? db.execute(sql: "ROLLBACK") }
+        try db.execute(sql: update)
+        for suffix in ["", "-journal"] {
+            try FileManager.default.copyItem(atPath: source + suffix, toPath: copy + suffix)
+        }
+    }
+}
+
 /// `PRAGMA integrity_check` of the file, opened read-only: `["ok"]` for a sound database.
 public func integrityCheck(_ path: String) throws -> [String] {
     var config = Configuration()
