@@ -238,9 +238,9 @@ extension AccountStore {
     /// address (the old one).
     static let rebuildingKinds: [AccountEventKind] = [.deleted, .unlinked, .emailChanged, .emailChangeUndone]
 
-    /// Removes pending authorizations (used or not) that expired more than an hour before, expired drafts, expired browser sessions, password reset
-    /// and email confirmation tokens that ended more than a day before (kept until then to count recent requests), and
-    /// failed password sign-ins more than a day old, in one transaction. Then, when an account was deleted, a Twitter
+    /// Removes pending authorizations (used or not) that expired more than an hour before, expired drafts, expired
+    /// browser sessions, password reset and email confirmation tokens that ended more than a day before (kept until
+    /// then to count recent requests), and failed password sign-ins more than a day old, in one transaction. Then, when an account was deleted, a Twitter
     /// account unlinked or an address changed since the last rebuild, rebuilds the database file (`VACUUM`, with a
     /// `file_rebuilt` event) so that no older copy of their rows stays in it, and truncates the `-wal` when no other
     /// connection reads. A rebuild takes the write lock for as long as it rewrites the file (about a second per

@@ -100,7 +100,7 @@ extension AccountStore {
     /// With `unlessEndedAfter`, the ``EventMark`` read before the sign-in's checks began: when every session of
     /// `new`'s account was ended by an event recorded after it (a `password_reset`, `sessions_revoked`, `disabled` or
     /// `email_change_undone` event), or every other one (a `password_changed`, `password_added`, `password_removed` or
-    /// `unlinked` event: the account page ends the others then), nothing changes and the answer is `false`. A
+    /// `unlinked` event: the account page ends the others then), no session is written and the answer is `false`. A
     /// password checked just before a reset would otherwise open a session just after it, which the reset was meant
     /// to end; and one checked just before an operator disabled the account would open a session that enabling it
     /// again brings back. The events are ordered as they were recorded, not by the times they carry: a reset made by

@@ -161,7 +161,7 @@ public struct AccountStore: Sendable {
     /// Refuses a path the store cannot open: in a missing directory, ``StoreError/directoryMissing(path:)`` when the
     /// caller would create the database (`mayCreate`), else ``StoreError/databaseMissing(path:)``: what stops a store
     /// that never creates one is that there is no database, and making the directory alone would not open it.
-    static func checkLocation(_ path: String, mayCreate: Bool) throws(StoreError) {
+    package static func checkLocation(_ path: String, mayCreate: Bool) throws(StoreError) {
         let directory = PathParts.directory(of: path)
         // Missing means "no such file": a path this user may not reach (a directory it may not search) is not
         // missing, and saying so would have every migration pending, or advise `migrate` over a database.
@@ -169,9 +169,7 @@ public struct AccountStore: Sendable {
         if !directory.isEmpty {
             if stat(directory, &info) != 0 {
                 let code = errno
-                guard code == ENOENT || code == ENOTDIR else {
-                    throw .unreachable(path: path, reason: String(cString: strerror(code)))
-                }
+                guard code == ENOENT || code == ENOTDIR else { throw unreachable(path, errno: code) }
                 throw mayCreate ? .directoryMissing(path: path) : .databaseMissing(path: path)
             }
             if info.st_mode & S_IFMT != S_IFDIR {
@@ -186,9 +184,18 @@ public struct AccountStore: Sendable {
         } else {
             let code = errno
             // (a link that names no file: missing, as SQLite would create the file it names)
-            guard code == ENOENT else { throw .unreachable(path: path, reason: String(cString: strerror(code))) }
+            guard code == ENOENT else { throw unreachable(path, errno: code) }
             if !mayCreate { throw .databaseMissing(path: path) }
         }
+    }
+
+    /// Why `path` cannot be looked at, from `stat`'s `errno`: ``StoreError/unreachable(path:reason:)`` when this user
+    /// may not (its advice is to run as one who may), else the system's reason as a database error (a loop of
+    /// symbolic links, a name too long).
+    private static func unreachable(_ path: String, errno code: Int32) -> StoreError {
+        let reason = String(cString: strerror(code))
+        if code == EACCES || code == EPERM { return .unreachable(path: path, reason: reason) }
+        return .database(path: path, code: SQLITE_CANTOPEN, message: "cannot open it: \(reason)")
     }
 
     /// Creates the database file `path`, empty and readable by its owner alone (0600), when nothing is there yet.

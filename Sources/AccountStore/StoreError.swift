@@ -13,8 +13,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case databaseMissing(path: String)
     /// The file is not an SQLite database.
     case notADatabase(path: String)
-    /// The path cannot be looked at by this process (a directory on the way it may not search), `reason` the
-    /// system's: the database may well be there.
+    /// The path cannot be looked at by this user (a directory on the way it may not search: permission denied),
+    /// `reason` the system's: the database may well be there.
     case unreachable(path: String, reason: String)
     /// SQLite reports the file as damaged.
     case corrupt(path: String, message: String)

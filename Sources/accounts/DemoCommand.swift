@@ -290,9 +290,11 @@ struct DemoCommand: AsyncParsableCommand {
         if let configured = try global.optionalKeyRing() { return configured }
         let path = global.databasePath + ".keys"
         if !FileManager.default.fileExists(atPath: path) {
-            let directory = PathParts.directory(of: global.databasePath)
-            if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
-                throw fail(.directoryMissing(path: global.databasePath))
+            // (as the store will judge it: a missing directory, or one this user may not search, named as such)
+            do throws(StoreError) {
+                try AccountStore.checkLocation(global.databasePath, mayCreate: true)
+            } catch {
+                throw fail(error)
             }
             // No key file beside a database that cannot be one: something there that is not a regular file, or a
             // file that is neither empty nor SQLite's.

@@ -110,9 +110,6 @@ struct SignInRaceTests {
         }
     }
 
-    /// Ann signs up, then signs in with her password while another connection holds the write lock; once the
-    /// sign-in waits for it (its password checked), that connection runs `sql` and commits. `body` gets the
-    /// sign-in's outcome, Ann, the store and the database's path.
     /// An account enabled while its right password is checked (read as disabled before the check) is signed in: the
     /// transaction that records the sign-in decides on the account as it is then, not on the status read before.
     @Test func anAccountEnabledDuringThePasswordCheckIsSignedIn() async throws {
@@ -140,6 +137,9 @@ struct SignInRaceTests {
         }
     }
 
+    /// Ann signs up, then signs in with her password while another connection holds the write lock; once the
+    /// sign-in waits for it (its password checked), that connection runs `sql` and commits. `body` gets the
+    /// sign-in's outcome, Ann, the store and the database's path.
     static func signInOfAnn(
         whileCommitting sql: String,
         _ body: (Result<SignInOutcome, any Error>, Account, AccountStore, String) async throws -> Void

@@ -215,7 +215,7 @@ extension CLIDatabasePathTests {
 
             for arguments in [
                 ["migrations", "validate"], ["migrations", "status", "--format", "json"], ["migrate", "--dry-run"],
-                ["export", "--format", "jsonl"], ["migrate"],
+                ["export", "--format", "jsonl"], ["migrate"], ["demo", "--port", "0"],
             ] {
                 let result = try await runProcess(
                     "/usr/bin/setpriv",
