@@ -2,9 +2,31 @@ import AccountCrypto
 import Foundation
 import GRDB
 
+/// The columns whose values are secrets (or hashes of passwords): a dump shows them as a short digest, so that a
+/// failed comparison of two dumps, which prints both, shows no secret, and still tells every change.
+let secretColumns: Set<String> = ["access_token", "csrf_token", "password_hash", "request_token", "sealed_secret"]
+
+/// `row` as `Row.description` shows it, each value of a ``secretColumns`` column replaced by the first 16 hex
+/// digits of its SHA-256.
+func dumpLine(_ row: Row) -> String {
+    guard row.columnNames.contains(where: secretColumns.contains) else { return row.description }
+    let fields = zip(row.columnNames, row.databaseValues).map { name, value in
+        guard secretColumns.contains(name) else { return "\(name):\(value)" }
+        let bytes: [UInt8]? =
+            switch value.storage {
+            case .blob(let data): Array(data)
+            case .string(let text): Array(text.utf8)
+            default: nil
+            }
+        guard let bytes else { return "\(name):\(value)" }
+        return "\(name):<sha256 \(SHA256.hexDigest(bytes).prefix(16))>"
+    }
+    return "[" + fields.joined(separator: " ") + "]"
+}
+
 /// Every table's schema and rows, as text: two dumps are equal when the database holds the same data, whatever
 /// the WAL and checkpoint state of the file. The rows of the tables named in `excluding` are left out (their schema
-/// stays).
+/// stays). Secrets show as digests (``secretColumns``).
 public func databaseDump(_ path: String, excluding: Set<String> = []) throws -> String {
     var config = Configuration()
     config.readonly = true
@@ -19,7 +41,7 @@ public func databaseDump(_ path: String, excluding: Set<String> = []) throws -> 
             lines.append((table["sql"] as String?) ?? name)
             if !excluding.contains(name), try db.tableExists(name) {
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM \"\(name)\" ORDER BY rowid") {
-                    lines.append(row.description)
+                    lines.append(dumpLine(row))
                 }
             }
         }
