@@ -18,10 +18,14 @@ public import TwitterOAuth
 /// ```
 ///
 /// Cookies are kept per origin (scheme, host and port; a browser keeps them per host, so this is stricter than one),
-/// so that the app's and the sandbox's, both on 127.0.0.1, stay apart; their `Path`, `Domain` and `Secure` are not
-/// looked at, and a cookie set empty, with a `Max-Age` of 0 or less, or (without `Max-Age`) an `Expires` date passed
-/// is dropped. Forms go as browsers send them: a space as `+`, other reserved characters percent-encoded. Each request asks for a connection of its own (`Connection: close`): a server closes idle
-/// connections, and a request sent on one as it closes would fail where a real browser tries again.
+/// so that the app's and the sandbox's, both on 127.0.0.1, stay apart. `Set-Cookie` is read as RFC 6265 §5.2 reads it
+/// (whitespace around names and values trimmed, a `Max-Age` that is not a number ignored, `Expires` in any of its date
+/// forms); a cookie set empty, with a `Max-Age` of 0 or less, or (without a valid `Max-Age`) an `Expires` date passed
+/// is dropped. `Path`, `Domain` and `Secure` are not looked at, except that a `__Host-` cookie without `Secure` and
+/// `Path=/` or with a `Domain`, and a `__Secure-` one without `Secure`, are refused as browsers refuse them. Forms go
+/// as browsers send them: a space as `+`, other reserved characters percent-encoded. Each request asks for a
+/// connection of its own (`Connection: close`): a server closes idle connections, and a request sent on one as it
+/// closes would fail where a real browser tries again.
 public struct TestBrowser: Sendable {
     /// The app's URL: scheme, host and port, such as `http://127.0.0.1:8080`. Paths given to the browser start with
     /// `/` and are taken relative to it.
@@ -94,14 +98,24 @@ public struct TestBrowser: Sendable {
         return try await post(action, form: [("csrf_token", token)] + fields)
     }
 
-    /// GETs the `Location` of `page` (resolved against the URL `page` came from, as a browser does); throws
-    /// ``TestBrowserError/noRedirect(page:status:)`` when it has none.
+    /// Goes to the `Location` of `page` (resolved against the URL `page` came from) as a browser does: after a 307 or
+    /// 308 with the method and form of the request `page` answers, and its `Origin` (`null` when a site of another
+    /// origin than that `Origin` redirects it to yet another, as the Fetch standard has it); after any other status
+    /// (301, 302, 303…) with a GET. Throws ``TestBrowserError/noRedirect(page:status:)`` when it has no `Location`.
+    /// A page made with ``TestPage/init(url:response:)`` counts as the answer to a GET.
     public mutating func follow(_ page: TestPage) async throws(TestBrowserError) -> TestPage {
-        guard let location = page.location, let target = URL(string: location, relativeTo: page.url)?.absoluteURL
-        else {
+        guard let target = page.redirectURL else {
             throw .noRedirect(page: TestPage.shown(page.url), status: page.status)
         }
-        return try await send("GET", target.absoluteString, form: nil)
+        guard page.status == 307 || page.status == 308 else {
+            return try await send("GET", target.absoluteString, form: nil)
+        }
+        let request = page.request
+        var origin = request.origin
+        if let sent = origin, Self.origin(of: target) != Self.origin(of: page.url), sent != Self.origin(of: page.url) {
+            origin = "null"
+        }
+        return try await send(request.method, target.absoluteString, form: request.form, origin: origin)
     }
 
     /// What a person choosing at the sandbox's consent page does.
@@ -191,8 +205,10 @@ public struct TestBrowser: Sendable {
 
     // MARK: - Sending
 
+    /// Sends `form` (if any) with the `Origin` given, or else with that of a page of `target`'s origin (``formOrigin``
+    /// for the app's).
     private mutating func send(
-        _ method: String, _ target: String, form: [(String, String)]?
+        _ method: String, _ target: String, form: [(String, String)]?, origin pageOrigin: String? = nil
     ) async throws(TestBrowserError) -> TestPage {
         guard let url = URL(string: target, relativeTo: baseURL)?.absoluteURL, url.host != nil else {
             throw .badTarget(TestPage.shown(target))
@@ -207,11 +223,13 @@ public struct TestBrowser: Sendable {
                         .joined(separator: "; ")))
         }
         var body: [UInt8] = []
+        var sentOrigin: String?
         if let form {
             body = Array(form.map { Self.encode($0.0) + "=" + Self.encode($0.1) }.joined(separator: "&").utf8)
-            let pageOrigin = origin == Self.origin(of: baseURL) ? formOrigin ?? origin : origin
+            let pageOrigin = pageOrigin ?? (origin == Self.origin(of: baseURL) ? formOrigin ?? origin : origin)
             headers.append(HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded"))
             headers.append(HTTPHeader(name: "Origin", value: pageOrigin))
+            sentOrigin = pageOrigin
         }
         headers += extraHeaders
         let response: HTTPTransportResponse
@@ -222,37 +240,21 @@ public struct TestBrowser: Sendable {
         } catch {
             throw .requestFailed(method: method, page: TestPage.shown(url), reason: String(describing: error))
         }
-        let page = TestPage(url: url, response: response)
+        var page = TestPage(url: url, response: response)
+        page.request = TestPage.Request(method: method, form: form, origin: sentOrigin)
         for field in page.setCookies {
             keep(field, from: origin)
         }
         return page
     }
 
-    /// Keeps (or drops) the cookie of one `Set-Cookie` field.
+    /// Keeps (or drops) the cookie of one `Set-Cookie` field, unless a browser would refuse it.
     private mutating func keep(_ field: String, from origin: String) {
-        let parts = field.split(separator: ";", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }
-        guard let pair = parts.first, let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { return }
-        let name = String(pair[..<equals])
-        let value = String(pair[pair.index(after: equals)...])
-        // `Max-Age` (at or below 0: gone) wins over `Expires` (a date at or before now: gone), as in RFC 6265.
-        let attributes = parts.dropFirst().map { $0.lowercased() }
-        let expired: Bool
-        if let maxAge = attributes.last(where: { $0.hasPrefix("max-age=") }) {
-            expired = (Int(maxAge.dropFirst("max-age=".count)) ?? 1) <= 0
-        } else if let expires = attributes.last(where: { $0.hasPrefix("expires=") }),
-            let date = Self.httpDate.date(from: String(expires.dropFirst("expires=".count)))
-        {
-            expired = date <= Date()
+        guard let cookie = SetCookie(field), !cookie.isRefusedForItsPrefix else { return }
+        if cookie.value.isEmpty || cookie.isExpired(at: Date()) {
+            jar[origin]?[cookie.name] = nil
         } else {
-            expired = false
-        }
-        if value.isEmpty || expired {
-            jar[origin]?[name] = nil
-        } else {
-            jar[origin, default: [:]][name] = value
+            jar[origin, default: [:]][cookie.name] = cookie.value
         }
     }
 
@@ -275,16 +277,6 @@ public struct TestBrowser: Sendable {
 
     private static let unreservedAndSpace = CharacterSet(
         charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~ ")
-
-    /// An `Expires` date as servers write it (RFC 9110's IMF-fixdate, lowercased here), in GMT.
-    private static var httpDate: DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        formatter.isLenient = true
-        return formatter
-    }
 }
 
 extension TestBrowser: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

@@ -10,6 +10,15 @@ public struct TestPage: Sendable {
     public let url: URL
     /// The whole answer (its `description` hides cookie values and the body).
     public let response: HTTPTransportResponse
+    /// The request this page answers, which ``TestBrowser/follow(_:)`` repeats after a 307 or 308.
+    var request = Request()
+
+    /// A request's method, form and `Origin`: what a browser repeats after a 307 or 308.
+    struct Request: Sendable {
+        var method = "GET"
+        var form: [(String, String)]?
+        var origin: String?
+    }
 
     /// Makes a page of `response`, the answer to a request for `url`.
     public init(url: URL, response: HTTPTransportResponse) {
@@ -43,34 +52,35 @@ public struct TestPage: Sendable {
     public func hiddenValue(_ name: String) -> String? {
         var rest = text[...]
         while let start = rest.range(of: "<input", options: .caseInsensitive) {
-            let tag = rest[start.upperBound...].prefix { $0 != ">" }
-            rest = rest[tag.endIndex...]
-            let attributes = Self.attributes(of: tag)
+            let (attributes, end) = Self.attributes(of: rest[start.upperBound...])
+            rest = rest[end...]
             if attributes["name"] == name { return attributes["value"] ?? "" }
         }
         return nil
     }
 
-    /// The attributes of a tag's text (after its name), by lower-cased name, their values decoded.
-    static func attributes(of tag: Substring) -> [String: String] {
+    /// The attributes of a tag's text (after its name), by lower-cased name, their values decoded, and where the tag
+    /// ends: at the first `>` outside a quoted value (or the end of `tag`). As in HTML, spaces may stand around `=`,
+    /// and an unquoted value ends at a space or `>`.
+    static func attributes(of tag: Substring) -> (attributes: [String: String], end: Substring.Index) {
         var attributes: [String: String] = [:]
         var index = tag.startIndex
-        func skipSpaces() {
-            while index < tag.endIndex, tag[index].isWhitespace || tag[index] == "/" { index = tag.index(after: index) }
+        func skip(while skipped: (Character) -> Bool) {
+            while index < tag.endIndex, skipped(tag[index]) { index = tag.index(after: index) }
         }
         while true {
-            skipSpaces()
-            guard index < tag.endIndex else { return attributes }
+            skip { $0.isWhitespace || $0 == "/" }
+            guard index < tag.endIndex, tag[index] != ">" else { return (attributes, index) }
             let nameStart = index
-            while index < tag.endIndex, !tag[index].isWhitespace, tag[index] != "=", tag[index] != "/" {
-                index = tag.index(after: index)
-            }
+            skip { !$0.isWhitespace && $0 != "=" && $0 != "/" && $0 != ">" }
             let name = tag[nameStart..<index].lowercased()
+            skip { $0.isWhitespace }
             guard index < tag.endIndex, tag[index] == "=" else {
-                if attributes[name] == nil { attributes[name] = "" }
+                if attributes[name] == nil, !name.isEmpty { attributes[name] = "" }
                 continue
             }
             index = tag.index(after: index)
+            skip { $0.isWhitespace }
             var value: Substring
             if index < tag.endIndex, tag[index] == "\"" || tag[index] == "'" {
                 let quote = tag[index]
@@ -80,7 +90,7 @@ public struct TestPage: Sendable {
                 index = valueEnd < tag.endIndex ? tag.index(after: valueEnd) : valueEnd
             } else {
                 let valueStart = index
-                while index < tag.endIndex, !tag[index].isWhitespace { index = tag.index(after: index) }
+                skip { !$0.isWhitespace && $0 != ">" }
                 value = tag[valueStart..<index]
             }
             if attributes[name] == nil { attributes[name] = decodeReferences(value) }

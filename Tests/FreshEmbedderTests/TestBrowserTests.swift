@@ -210,9 +210,180 @@ struct TestBrowserTests {
     }
 }
 
+/// How `TestBrowser` reads `Set-Cookie` (RFC 6265 §5.1.1 and §5.2, and the `__Host-`/`__Secure-` prefixes of RFC
+/// 6265bis), follows redirects and reads tags, each where it could let an app's test pass on what a browser does
+/// otherwise. The cookies come from ``OtherSite``'s `/answer`, which sends the `Set-Cookie` fields it is given.
+struct TestBrowserAsABrowserTests {
+    static let past = "Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+
+    /// A browser at `other` holding the cookie `s=x`.
+    static func holdingS(_ other: URL) async throws -> TestBrowser {
+        var browser = TestBrowser(baseURL: other)
+        #expect(try await browser.get(OtherSite.answer("s=x; Path=/")).status == 200)
+        #expect(browser.cookieNames() == ["s"])
+        return browser
+    }
+
+    /// A `Max-Age` that is not an optional `-` followed by digits is ignored (RFC 6265 §5.2.2), so a past `Expires`
+    /// beside it still deletes the cookie; a valid one wins over `Expires`, the last valid one counting.
+    @Test func aBadMaxAgeIsIgnoredSoAPastExpiresStillDeletes() async throws {
+        try await OtherSite.run { other throws in
+            for maxAge in ["Max-Age=", "Max-Age=abc", "Max-Age=1d", "Max-Age=+5", "Max-Age=--1", "Max-Age=0x10"] {
+                var browser = try await Self.holdingS(other)
+                _ = try await browser.get(OtherSite.answer("s=gone; Path=/; \(maxAge); \(Self.past)"))
+                #expect(browser.cookieNames().isEmpty, "\(maxAge)")
+                #expect(try await browser.get("/cookie-header").text == "", "\(maxAge)")
+            }
+            for (attributes, kept) in [
+                ("Max-Age=0; Max-Age=abc", false), ("Max-Age=-1", false), ("Max-Age=-99999999999999999999", false),
+                ("Max-Age=60; \(Self.past)", true), ("\(Self.past); Max-Age=60", true),
+                ("Max-Age=99999999999999999999", true),
+            ] {
+                var browser = try await Self.holdingS(other)
+                _ = try await browser.get(OtherSite.answer("s=y; Path=/; \(attributes)"))
+                #expect(browser.cookie("s") == (kept ? "y" : nil), "\(attributes)")
+            }
+        }
+    }
+
+    /// Whitespace around a cookie's name and value, and around an attribute's name and value, is trimmed (RFC 6265
+    /// §5.2).
+    @Test func whitespaceAroundNamesValuesAndEqualsSignsIsTrimmed() async throws {
+        try await OtherSite.run { other throws in
+            for deletion in [
+                "s=gone; Max-Age = 0", "s=gone;max-age =0", "s=gone ; Expires = Thu, 01 Jan 1970 00:00:00 GMT",
+            ] {
+                var browser = try await Self.holdingS(other)
+                _ = try await browser.get(OtherSite.answer(deletion))
+                #expect(browser.cookieNames().isEmpty, "\(deletion)")
+            }
+            var browser = TestBrowser(baseURL: other)
+            _ = try await browser.get(OtherSite.answer(" t = x ; Path = /"))
+            #expect(browser.cookieNames() == ["t"])
+            #expect(browser.cookie("t") == "x")
+            #expect(try await browser.get("/cookie-header").text == "t=x")
+        }
+    }
+
+    /// `Expires` is read as RFC 6265 §5.1.1 reads a date: IMF-fixdate, the dashed form (PHP's, among others), RFC
+    /// 850's two-digit year and asctime's all delete when past and keep when not; a date that cannot be read is
+    /// ignored.
+    @Test func everyDateFormOfRFC6265IsRead() async throws {
+        try await OtherSite.run { other throws in
+            for date in [
+                "Thu, 01 Jan 1970 00:00:01 GMT", "Thu, 01-Jan-1970 00:00:01 GMT", "Thursday, 01-Jan-70 00:00:01 GMT",
+                "Thu Jan  1 00:00:01 1970", "Fri, 01-Jan-99 00:00:00 GMT", "1 jan 2001 10:00:00",
+            ] {
+                var browser = try await Self.holdingS(other)
+                _ = try await browser.get(OtherSite.answer("s=gone; Path=/; Expires=\(date)"))
+                #expect(browser.cookieNames().isEmpty, "past: \(date)")
+            }
+            for date in [
+                "Fri, 01 Jan 2100 00:00:00 GMT", "Fri, 01-Jan-2100 00:00:00 GMT", "Friday, 01-Jan-60 00:00:00 GMT",
+                "Fri Jan  1 00:00:00 2100", "soon", "Thu, 31 Feb 1970 00:00:00 GMT", "Thu, 01 Jan 1970 24:00:00 GMT",
+            ] {
+                var browser = try await Self.holdingS(other)
+                _ = try await browser.get(OtherSite.answer("s=y; Path=/; Expires=\(date)"))
+                #expect(browser.cookie("s") == "y", "future or unreadable: \(date)")
+            }
+        }
+    }
+
+    /// A `__Host-` cookie without `Secure`, without `Path=/` or with a `Domain`, and a `__Secure-` one without
+    /// `Secure`, are refused (RFC 6265bis §4.1.3): neither kept nor, when they delete, deleting. `Secure` over plain
+    /// http is accepted (how an app behind a TLS proxy is tested).
+    @Test func prefixedCookiesABrowserRefusesAreNotKept() async throws {
+        try await OtherSite.run { other throws in
+            var browser = TestBrowser(baseURL: other)
+            for refused in [
+                "__Host-a=x; Path=/", "__Host-a=x; Secure", "__Host-a=x; Secure; Path=/app",
+                "__Host-a=x; Secure; Path=/; Domain=127.0.0.1", "__host-a=x; Path=/", "__Secure-a=x; Path=/",
+                "__SECURE-a=x",
+            ] {
+                _ = try await browser.get(OtherSite.answer(refused))
+                #expect(browser.cookieNames().isEmpty, "\(refused)")
+            }
+            _ = try await browser.get(
+                OtherSite.answer("__Host-a=x; Secure; Path=/", "__Secure-b=y; secure; Path=/app; Domain=127.0.0.1"))
+            #expect(browser.cookieNames() == ["__Host-a", "__Secure-b"])
+            // (a deletion without `Secure` is refused as well: a browser keeps the cookie)
+            _ = try await browser.get(OtherSite.answer("__Host-a=; Path=/; Max-Age=0", "__Secure-b=; Max-Age=0"))
+            #expect(browser.cookieNames() == ["__Host-a", "__Secure-b"])
+            _ = try await browser.get(OtherSite.answer("__Host-a=; Secure; Path=/; Max-Age=0"))
+            #expect(browser.cookieNames() == ["__Secure-b"])
+        }
+    }
+
+    /// `follow(_:)` repeats the method and the body for 307 and 308, with the first request's `Origin` (`null` when a
+    /// site other than the form's redirects it to a third, as the Fetch standard says); after 301, 302 and 303 it GETs.
+    @Test func followRepeatsAPostAfter307And308AndGETsAfterTheOthers() async throws {
+        try await OtherSite.run { other throws in
+            try await OtherSite.run { third throws in
+                var browser = TestBrowser(baseURL: other)
+                let origin = other.absoluteString
+                for (status, seen) in [
+                    (307, "POST a=b+c Origin: \(origin)"), (308, "POST a=b+c Origin: \(origin)"),
+                    (303, "GET  Origin: -"),
+                    (302, "GET  Origin: -"), (301, "GET  Origin: -"),
+                ] {
+                    let moved = try await browser.post("/moved?status=\(status)", form: [("a", "b c")])
+                    #expect(moved.status == status && moved.location == "/seen")
+                    #expect(try await browser.follow(moved).text == seen, "\(status)")
+                }
+                // (to another origin, the form's own `Origin`; from a site other than the form's to a third, `null`)
+                let elsewhere = "/moved?status=307&to=\(third.absoluteString)/seen"
+                let across = try await browser.post(elsewhere, form: [("a", "b")])
+                #expect(try await browser.follow(across).text == "POST a=b Origin: \(origin)")
+                browser.formOrigin = "http://forms.example"
+                let tainted = try await browser.post(elsewhere, form: [("a", "b")])
+                #expect(try await browser.follow(tainted).text == "POST a=b Origin: null")
+                let back = try await browser.post("/moved?status=308", form: [("a", "b")])
+                #expect(try await browser.follow(back).text == "POST a=b Origin: http://forms.example")
+                browser.formOrigin = nil
+                let got = try await browser.get("/moved?status=307")
+                #expect(try await browser.follow(got).text == "GET  Origin: -")
+            }
+        }
+    }
+
+    /// A `>` inside a quoted attribute value does not end the tag, and spaces may stand around `=`, as in HTML.
+    @Test func aQuotedGreaterThanSignDoesNotEndATag() {
+        let html = #"""
+            <form><input type="hidden" name="next" value="a>b"><input value='c>d' name="before" type=hidden>
+            <input name = "spaced" value = "e f"><input name=last value=g>
+            """#
+        let page = TestPage(
+            url: URL(string: "http://127.0.0.1:9/")!,
+            response: HTTPTransportResponse(status: 200, headers: [], body: Array(html.utf8)))
+        #expect(page.hiddenValue("next") == "a>b")
+        #expect(page.hiddenValue("before") == "c>d")
+        #expect(page.hiddenValue("spaced") == "e f")
+        #expect(page.hiddenValue("last") == "g")
+    }
+}
+
 /// Another site on 127.0.0.1: `/set` sets a cookie `elsewhere`, `/cookies-seen` names those of
 /// ``EmbeddedApp/cookieNames`` it was sent.
 enum OtherSite {
+    /// The path of `/answer` sending `fields` as its `Set-Cookie` fields.
+    static func answer(_ fields: String...) -> String {
+        "/answer?"
+            + fields.map { "set=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") }
+            .joined(separator: "&")
+    }
+
+    static func moved(_ request: Request) -> Response {
+        let status = request.uri.queryParameters["status"].flatMap { Int($0) } ?? 303
+        let target = request.uri.queryParameters["to"].map(String.init) ?? "/seen"
+        return Response(status: HTTPResponse.Status(code: status), headers: [.location: target])
+    }
+
+    static func seen(_ request: Request) async throws -> String {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 16)
+        return "\(request.method.rawValue) \(String(buffer: body)) Origin: \(request.headers[.origin] ?? "-")"
+    }
+
     static func run(_ body: (URL) async throws -> Void) async throws {
         let router = Router()
         router.get("/set") { _, _ in
@@ -229,6 +400,17 @@ enum OtherSite {
                 status: .ok,
                 headers: [.setCookie: "elsewhere=gone; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"])
         }
+        router.get("/answer") { request, _ in  // answers with each `set` parameter as a `Set-Cookie` field
+            var response = Response(status: .ok)
+            response.headers[values: .setCookie] = request.uri.queryParameters[values: "set"].map(String.init)
+            return response
+        }
+        router.get("/cookie-header") { request, _ in request.headers[.cookie] ?? "" }
+        // `/moved?status=…&to=…` redirects (303 to `/seen` by default); `/seen` tells the method, body and `Origin`
+        router.get("/moved") { request, _ in OtherSite.moved(request) }
+        router.post("/moved") { request, _ in OtherSite.moved(request) }
+        router.get("/seen") { request, _ in try await OtherSite.seen(request) }
+        router.post("/seen") { request, _ in try await OtherSite.seen(request) }
         router.post("/echo") { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 16)
