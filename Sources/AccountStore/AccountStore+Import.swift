@@ -35,14 +35,21 @@ public struct ImportReport: Sendable, Hashable {
     public var invalid: Int
     /// Whether anything was committed.
     public var committed: Bool
+    /// Records ``ImportOptions/skipInvalid`` imports, or would have: ``valid`` and, all or nothing, the lines refused
+    /// only for a username, email or Twitter id that a refused line before them also has (skipping that line lets
+    /// them in).
+    public var importableSkippingInvalid: Int
 
-    /// Makes a report.
-    public init(imported: Int, linked: Int, valid: Int, invalid: Int, committed: Bool) {
+    /// Makes a report; `importableSkippingInvalid` is `valid` unless given.
+    public init(
+        imported: Int, linked: Int, valid: Int, invalid: Int, committed: Bool, importableSkippingInvalid: Int? = nil
+    ) {
         self.imported = imported
         self.linked = linked
         self.valid = valid
         self.invalid = invalid
         self.committed = committed
+        self.importableSkippingInvalid = importableSkippingInvalid ?? valid
     }
 
     /// The file held no records at all (an empty file, blank lines only, or a CSV header alone).
@@ -178,7 +185,8 @@ extension AccountStore {
             // (read once the write lock is held: the import's time is when it could begin writing)
             let importTime = Timestamp.micros(clock())
             if let keyingFirst { try keyMissingUniquenessKeys(db, logger: keyingFirst, now: importTime) }
-            var session = try ImportSession(db, format: format, importTime: importTime)
+            var session = try ImportSession(
+                db, format: format, importTime: importTime, namesRefusedLinesKeys: !options.skipInvalid)
             reading: while true {
                 switch channel.receive() {
                 case .abort:
@@ -202,13 +210,19 @@ extension AccountStore {
                                     keys.email = nil
                                 }
                                 problems.append(contentsOf: try session.duplicates(of: keys, line: line))
+                                session.noteRefused(keys, line: line)
                             }
                         case .record(let line, let record):
-                            let found = try session.insert(record, line: line)
-                            if found.isEmpty {
+                            switch try session.insert(record, line: line) {
+                            case .inserted:
                                 report.valid += 1
+                                report.importableSkippingInvalid += 1
                                 if record.twitter != nil { report.linked += 1 }
-                            } else {
+                            case .repeatsARefusedLine(let found):
+                                report.invalid += 1
+                                report.importableSkippingInvalid += 1
+                                problems.append(contentsOf: found)
+                            case .refused(let found):
                                 report.invalid += 1
                                 problems.append(contentsOf: found)
                             }
@@ -249,6 +263,11 @@ private struct ImportAborted: Error {}
 /// field by field, so every duplicate of the line is reported at once. An imported row's internal id is the highest
 /// id before the import plus its line number, so a duplicate within the file names the earlier line without any
 /// bookkeeping (ids may have gaps; only public ids are ever shown).
+///
+/// All or nothing, the keys of refused lines are kept too (a refused line inserts no row for the indexes to find), so
+/// that a later line repeating one is named in the same run, not once the refused line is fixed. Such a line is
+/// inserted all the same, as `skipInvalid` would insert it: the transaction is rolled back anyway, and later lines
+/// are checked against the rows `skipInvalid` would hold.
 private struct ImportSession {
     let db: Database
     let format: TransferFormat
@@ -268,13 +287,33 @@ private struct ImportSession {
     /// account off them, and following its link gives them back. Usually empty; fixed for the import's transaction,
     /// which holds the write lock.
     let reserved: [String: Int64]
+    /// Whether the keys of refused lines are kept and checked (all or nothing).
+    let namesRefusedLinesKeys: Bool
+    /// The first refused line holding each key, and the key as written there: usernames ASCII-lowercased (as the
+    /// store's NOCASE compares them), addresses by uniqueness key, Twitter ids as they are. Grows with refused lines
+    /// only.
+    private var refusedUsernames: [String: (line: Int, value: String)] = [:]
+    private var refusedEmails: [String: (line: Int, value: String)] = [:]
+    private var refusedTwitterIDs: [String: Int] = [:]
     private var randomBytes: [UInt8] = []
     private var randomOffset = 0
 
-    init(_ db: Database, format: TransferFormat, importTime: Int64) throws {
+    /// What became of a record.
+    enum Outcome {
+        /// Inserted: the line is valid.
+        case inserted
+        /// Inserted, but a key of it is also on a refused line (all or nothing): refused, though `skipInvalid`
+        /// would import it.
+        case repeatsARefusedLine([LineProblem])
+        /// Not inserted, for these problems.
+        case refused([LineProblem])
+    }
+
+    init(_ db: Database, format: TransferFormat, importTime: Int64, namesRefusedLinesKeys: Bool) throws {
         self.db = db
         self.format = format
         self.importTime = importTime
+        self.namesRefusedLinesKeys = namesRefusedLinesKeys
         previousMaximum = try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM users") ?? 0
         userByUsername = try RawStatement(db, sql: "SELECT id FROM users WHERE username = ?")
         userByEmail = try RawStatement(db, sql: "SELECT id FROM users WHERE email_key = ?1 OR email = ?2 LIMIT 1")
@@ -321,8 +360,77 @@ private struct ImportSession {
             problem: "has no mailbox name once the provider's dots and +tag are removed")
     }
 
+    /// Inserts `record` from `line`, or says why it cannot be (and inserts nothing); all or nothing, a record that
+    /// repeats a refused line's key is inserted and refused.
+    mutating func insert(_ record: AccountRecord, line: Int) throws -> Outcome {
+        let keys = RecordKeys(
+            username: record.username.rawValue, email: record.email?.rawValue,
+            twitterID: record.twitter?.id.decimalString)
+        let problems = try inserting(record, line: line)
+        if !problems.isEmpty {
+            noteRefused(keys, line: line)
+            return .refused(problems)
+        }
+        let repeated = refusedLinesHolding(keys, line: line)
+        guard repeated.isEmpty else {
+            noteRefused(keys, line: line)
+            return .repeatsARefusedLine(repeated)
+        }
+        return .inserted
+    }
+
+    /// Notes the keys of refused `line` (all or nothing), for the lines after it; the first refused line holding a
+    /// key keeps it.
+    mutating func noteRefused(_ keys: RecordKeys, line: Int) {
+        guard namesRefusedLinesKeys else { return }
+        if let username = keys.username, refusedUsernames[username.lowercased()] == nil {
+            refusedUsernames[username.lowercased()] = (line, username)
+        }
+        if let email = keys.email, refusedEmails[Mailbox.uniquenessKey(email)] == nil {
+            refusedEmails[Mailbox.uniquenessKey(email)] = (line, email)
+        }
+        if let twitterID = keys.twitterID, refusedTwitterIDs[twitterID] == nil { refusedTwitterIDs[twitterID] = line }
+    }
+
+    /// The problems of `line` for each of `keys` that a refused line before it also has.
+    private func refusedLinesHolding(_ keys: RecordKeys, line: Int) -> [LineProblem] {
+        var problems: [LineProblem] = []
+        for field in [Field.username, .email, .twitterUserID] {
+            if let problem = refusedLineHolding(field, of: keys, line: line) { problems.append(problem) }
+        }
+        return problems
+    }
+
+    /// The problem of `line` when its `field` (of `keys`) is also on a refused line before it.
+    private func refusedLineHolding(_ field: Field, of keys: RecordKeys, line: Int) -> LineProblem? {
+        // (the maps are empty but for a refused line, all or nothing: no key is folded for a valid file)
+        let found: (line: Int, value: String, ignoring: String?)?
+        let value: String?
+        switch field {
+        case .username:
+            value = keys.username
+            guard let value, !refusedUsernames.isEmpty else { return nil }
+            found = refusedUsernames[value.lowercased()].map { ($0.line, $0.value, "usernames") }
+        case .email:
+            value = keys.email
+            guard let value, !refusedEmails.isEmpty else { return nil }
+            found = refusedEmails[Mailbox.uniquenessKey(value)].map { ($0.line, $0.value, "emails") }
+        default:
+            value = keys.twitterID
+            guard let value, !refusedTwitterIDs.isEmpty else { return nil }
+            found = refusedTwitterIDs[value].map { ($0, value, nil) }
+        }
+        guard let value, let found, found.line != line else { return nil }
+        let shown = field == .twitterUserID ? value : "'\(value)'"
+        var problem = "\(shown) is also on line \(found.line) of this file, which is refused"
+        if let ignoring = found.ignoring, found.value != value {
+            problem += " (as '\(found.value)'; \(ignoring) ignore case)"
+        }
+        return LineProblem(line: line, field: format.name(of: field), problem: problem)
+    }
+
     /// Inserts `record` from `line`, or returns why it cannot be (and inserts nothing).
-    mutating func insert(_ record: AccountRecord, line: Int) throws -> [LineProblem] {
+    private mutating func inserting(_ record: AccountRecord, line: Int) throws -> [LineProblem] {
         var mailbox: String?
         if let email = record.email?.rawValue {
             mailbox = Mailbox.normalize(email)
@@ -396,7 +504,8 @@ private struct ImportSession {
             line: line)
     }
 
-    /// Every one of `keys` that a row already holds (the store's, or an earlier line's).
+    /// Every one of `keys` that a row already holds (the store's, or an earlier line's), or else (all or nothing) a
+    /// refused line before `line`.
     func duplicates(of keys: RecordKeys, line: Int) throws -> [LineProblem] {
         var problems: [LineProblem] = []
         func report(_ field: Field, _ problem: String) {
@@ -408,6 +517,8 @@ private struct ImportSession {
                 let stored = try storedValues(holder).username
                 let sameCase = stored == username ? "" : " (as '\(stored)'; usernames ignore case)"
                 report(.username, "'\(username)' is already taken by \(owner(holder))\(sameCase)")
+            } else if let problem = refusedLineHolding(.username, of: keys, line: line) {
+                problems.append(problem)
             }
         }
         if let email = keys.email {
@@ -424,12 +535,16 @@ private struct ImportSession {
                     .email,
                     "'\(email)' is reserved for an account already in the store until \(time) (a change of address"
                         + " moved that account off it, and the undo link mailed to it gives it back)")
+            } else if let problem = refusedLineHolding(.email, of: keys, line: line) {
+                problems.append(problem)
             }
         }
         if let twitterID = keys.twitterID {
             userByTwitterID.bind(1, twitterID)
             if let holder = try userByTwitterID.firstInteger() {
                 report(.twitterUserID, "\(twitterID) is already linked to \(owner(holder))")
+            } else if let problem = refusedLineHolding(.twitterUserID, of: keys, line: line) {
+                problems.append(problem)
             }
         }
         return problems

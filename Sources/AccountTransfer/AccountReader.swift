@@ -94,9 +94,13 @@ public final class AccountReader {
         while let raw = try splitter.next() {
             if raw.tooLong {
                 // A quote left open swallows the rest of the file: that, not the length, is what to fix.
-                let problem =
+                var problem =
                     raw.unterminatedQuote
                     ? Self.unclosedQuoteProblem : "is longer than 1 MiB (\(Self.maximumRecordBytes) bytes)"
+                // (JSON Lines only: a quoted CSV field may hold CRs)
+                if format == .jsonl && raw.droppedCarriageReturn {
+                    problem += " and " + Self.carriageReturnProblem(writtenBy: Self.oldMacPrograms)
+                }
                 return .invalid([syntaxProblem(raw, problem)])
             }
             if isBlank(raw) { continue }
@@ -116,6 +120,16 @@ public final class AccountReader {
     }
 
     static let unclosedQuoteProblem = "a quoted field is not closed before the end of the file"
+
+    /// Why a record holds a carriage return that ends no line: a file whose lines end with CR alone reads as one line
+    /// (to RFC 4180, to JSON Lines, and to this reader).
+    static func carriageReturnProblem(writtenBy writers: String) -> String {
+        "holds a carriage return (CR) that ends no line: lines that end with CR alone (as \(writers) write them) read "
+            + "as one; save the file with LF or CRLF line endings"
+    }
+
+    static let oldMacPrograms = "old Mac programs"
+    static let csvWriters = "Excel's \"CSV (Macintosh)\" and old Mac programs"
 
     private func syntaxProblem(_ raw: RawRecord, _ problem: String) -> LineProblem {
         let span = raw.lastLine > raw.firstLine ? " (the record runs to line \(raw.lastLine))" : ""
@@ -160,7 +174,12 @@ public final class AccountReader {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            return .invalid([syntaxProblem(raw, error.description)])
+            // A CR left in the line ends no line (a CR before the line feed was dropped): the file's lines may end
+            // with CR alone, which makes it one line that does not parse. (JSON takes a CR as white space; no string
+            // holds one raw.)
+            let cause =
+                bytes.contains(0x0D) ? "; the line " + Self.carriageReturnProblem(writtenBy: Self.oldMacPrograms) : ""
+            return .invalid([syntaxProblem(raw, error.description + cause)])
         }
         guard case .object(let members) = value else {
             return .invalid([syntaxProblem(raw, "each line must be a JSON object, not \(value.kindName)")])
@@ -249,7 +268,11 @@ public final class AccountReader {
         func refuse(_ problem: String) -> TransferError {
             .badHeader(path: path, syntaxProblem(raw, problem + "; nothing was imported"))
         }
-        if raw.tooLong { throw refuse("the header is longer than 1 MiB") }
+        if raw.tooLong {
+            let cause =
+                raw.droppedCarriageReturn ? " and " + Self.carriageReturnProblem(writtenBy: Self.csvWriters) : ""
+            throw refuse("the header is longer than 1 MiB" + cause)
+        }
         let names: [String]
         do {
             names = try splitter.buffer.withUnsafeBufferPointer { buffer throws(TransferError) in
@@ -265,10 +288,7 @@ public final class AccountReader {
         // A file whose lines end with CR alone (Excel's "CSV (Macintosh)", old Mac programs) is one line to RFC 4180
         // and to this reader: say so, rather than name the columns that its run-together cells make.
         if names.contains(where: { $0.utf8.contains(0x0D) }) {
-            throw refuse(
-                "the header holds a carriage return (CR) that ends no line: lines that end with CR alone (as Excel's "
-                    + "\"CSV (Macintosh)\" and old Mac programs write them) read as one; save the file with LF or CRLF "
-                    + "line endings")
+            throw refuse("the header " + Self.carriageReturnProblem(writtenBy: Self.csvWriters))
         }
         let expected = TransferFormat.csvColumns.map(\.rawValue)
         let allowed = expected + [Field.passwordHash.rawValue]

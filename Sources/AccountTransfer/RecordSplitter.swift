@@ -16,6 +16,9 @@ struct RawRecord {
     var tooLong: Bool
     /// A CSV record that ended with the file while a quoted field was still open.
     var unterminatedQuote: Bool
+    /// A record that was too long held a CR that ends no line (not the CR before its line feed): its lines may end
+    /// with CR alone. Not set for other records, whose bytes are there to look at.
+    var droppedCarriageReturn = false
 }
 
 /// Splits a file descriptor's bytes into records without holding more than one record (at most `limit` bytes)
@@ -40,6 +43,10 @@ struct RecordSplitter {
     private var quoteState = QuoteState.fieldStart
     private var newlinesInRecord = 0
     private var discarding = false
+    /// The bytes of the record being dropped held a CR before the last one dropped, or one followed by more bytes.
+    private var droppedCarriageReturn = false
+    /// The last byte dropped was a CR (the CR of a CRLF if a line feed comes next).
+    private var droppedCarriageReturnLast = false
     private var atEndOfFile = false
     private var atStartOfFile = true
     private var nextLine = 1
@@ -72,6 +79,7 @@ struct RecordSplitter {
                 discarding = true
             }
             if discarding {
+                noteDropped(start..<scan)
                 start = scan
             }
             try refill()
@@ -133,23 +141,41 @@ struct RecordSplitter {
         return found
     }
 
+    /// Notes whether the bytes dropped at `range` hold a CR that ends no line (a CR that is their last byte may
+    /// still be followed by the record's line feed).
+    private mutating func noteDropped(_ range: Range<Int>) {
+        guard !range.isEmpty, !droppedCarriageReturn else { return }
+        droppedCarriageReturn =
+            droppedCarriageReturnLast || buffer[range.lowerBound..<range.upperBound - 1].contains(0x0D)
+        droppedCarriageReturnLast = buffer[range.upperBound - 1] == 0x0D
+    }
+
     private mutating func finishRecord(endingAt boundary: Int, terminatorLength: Int) -> RawRecord {
         var recordEnd = boundary
         if recordEnd > start && buffer[recordEnd - 1] == 0x0D { recordEnd -= 1 }
         let tooLong = discarding || recordEnd - start > limit
+        if tooLong && !droppedCarriageReturn {
+            // (what is left of the record, its own line-ending CR taken off: a CR dropped last that a line feed
+            // follows at once ended the line)
+            droppedCarriageReturn =
+                (droppedCarriageReturnLast && boundary > start) || buffer[start..<recordEnd].contains(0x0D)
+        }
         // A record cut short by the end of the file inside a quoted field has counted the file's final line feed,
         // which ends the last line rather than starting another.
         let trailingLineFeed = terminatorLength == 0 && newlinesInRecord > 0 && lastReadByteIsLineFeed ? 1 : 0
         let record = RawRecord(
             firstLine: nextLine, lastLine: nextLine + newlinesInRecord - trailingLineFeed,
             range: tooLong ? start..<start : start..<recordEnd,
-            tooLong: tooLong, unterminatedQuote: terminatorLength == 0 && quoteState == .quoted)
+            tooLong: tooLong, unterminatedQuote: terminatorLength == 0 && quoteState == .quoted,
+            droppedCarriageReturn: tooLong && droppedCarriageReturn)
         nextLine += newlinesInRecord + terminatorLength
         start = min(boundary + terminatorLength, end)
         scan = start
         quoteState = .fieldStart
         newlinesInRecord = 0
         discarding = false
+        droppedCarriageReturn = false
+        droppedCarriageReturnLast = false
         return record
     }
 

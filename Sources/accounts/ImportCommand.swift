@@ -94,13 +94,9 @@ struct ImportCommand: ParsableCommand {
             return
         }
         if report.invalid > 0 && !skipInvalid {
-            // --skip-invalid is offered only when it would import something.
-            let fix = "fix \(report.invalid == 1 ? "it" : "them")"
             printError(
                 "nothing imported: \(report.invalid) invalid \(plural(report.invalid, "line")) in \(name) ("
-                    + (report.valid == 0
-                        ? fix + "; no valid line is left to import)"
-                        : fix + ", or use --skip-invalid to import the other \(report.valid))"))
+                    + Self.hint(report) + ")")
             throw ExitCode(ExitStatus.invalidData)
         }
         var summary =
@@ -108,7 +104,30 @@ struct ImportCommand: ParsableCommand {
         if report.invalid > 0 {
             summary += ", skipped \(report.invalid) invalid \(plural(report.invalid, "line"))"
         }
-        printCommittedOutput(summary + "\n")
+        // (--skip-invalid with no valid line commits nothing: a report like any other, not a committed change's)
+        if report.committed {
+            printCommittedOutput(summary + "\n")
+        } else {
+            printOutput(summary + "\n")
+        }
+    }
+
+    /// What to do about a refused import's invalid lines. --skip-invalid is offered only when it would import
+    /// something, and with the count it would import: the valid lines, and the lines listed only because a refused
+    /// line before them has the same username, email or Twitter id (skipping that line lets them in).
+    static func hint(_ report: ImportReport) -> String {
+        let fix = "fix \(report.invalid == 1 ? "it" : "them")"
+        let importable = report.importableSkippingInvalid
+        let sharing = importable - report.valid
+        if importable == 0 { return fix + "; no valid line is left to import" }
+        if sharing == 0 { return fix + ", or use --skip-invalid to import the other \(report.valid)" }
+        let listed = "listed only for sharing a key with a refused line"
+        if report.valid == 0 {
+            return fix + ", or use --skip-invalid to import the \(sharing) \(plural(sharing, "line")) " + listed
+        }
+        return fix
+            + ", or use --skip-invalid to import \(importable) lines: the other \(report.valid), and \(sharing) "
+            + listed
     }
 
     static func progressText(lines: Int, reader: AccountReader) -> String {

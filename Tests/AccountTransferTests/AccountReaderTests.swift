@@ -202,6 +202,61 @@ struct AccountReaderTests {
         #expect(records(items).map(\.username.rawValue) == ["a", "b"])
     }
 
+    /// A JSON Lines file whose lines end with CR alone (old Mac programs) is one line to this reader: the message
+    /// says so, as the CSV header's does, rather than only what the parser met (or, over 1 MiB, only the length).
+    @Test func aJSONLinesFileWhoseLinesEndWithCRAloneSaysSo() throws {
+        let cause =
+            "holds a carriage return (CR) that ends no line: lines that end with CR alone (as old Mac programs write "
+            + "them) read as one; save the file with LF or CRLF line endings"
+        let short = try readItems("{\"username\": \"ann\"}\r{\"username\": \"bob\"}\r", format: .jsonl)
+        #expect(
+            problems(short) == [
+                "line 1: json: unexpected character '{' after the end of the value at column 21; the line " + cause
+            ])
+        // Over 1 MiB the record is dropped unread: the splitter noted the CR as it passed
+        let many = (0..<60_000).map { "{\"username\": \"user\($0)\"}\r" }.joined()
+        #expect(many.utf8.count > AccountReader.maximumRecordBytes)
+        let long = try readItems(many, format: .jsonl)
+        #expect(problems(long) == ["line 1: json: is longer than 1 MiB (1048576 bytes) and " + cause])
+        // A CR before each line feed ends its line, over 1 MiB too: not named, also when the CR is the last byte of
+        // a 256 KiB read and the line feed the first of the next (the line's first 1.25 MiB, five reads, are dropped
+        // before its end is found)
+        for shift in -1...1 {
+            let crlf =
+                "{\"username\": \"a\", \"x\": \""
+                + String(repeating: "y", count: 5 * 262_144 - 27 + shift) + "\"}\r\n" + "{\"username\": \"b\"}\r\n"
+            let items = try readItems(crlf, format: .jsonl)
+            #expect(problems(items) == ["line 1: json: is longer than 1 MiB (1048576 bytes)"], "shift \(shift)")
+            #expect(records(items).map(\.username.rawValue) == ["b"])
+        }
+        // and a line with a syntax error and no CR keeps the parser's message alone
+        #expect(
+            problems(try readItems("{\"username\": \"ann\"} {\"username\": \"bob\"}\n", format: .jsonl)) == [
+                "line 1: json: unexpected character '{' after the end of the value at column 21"
+            ])
+    }
+
+    /// A CSV file over 1 MiB whose lines end with CR alone: its header is too long, and the message says why.
+    @Test func aLongCSVFileWhoseLinesEndWithCRAloneSaysSo() throws {
+        let header = "username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name"
+        let text = header + "\r" + (0..<80_000).map { "user\($0),,,,,,,\r" }.joined()
+        #expect(text.utf8.count > AccountReader.maximumRecordBytes)
+        do {
+            _ = try readItems(text, format: .csv)
+            Issue.record("the header was accepted")
+        } catch let error as TransferError {
+            guard case .badHeader(_, let problem) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(
+                problem.description
+                    == "line 1: csv: the header is longer than 1 MiB and holds a carriage return (CR) that ends no "
+                    + "line: lines that end with CR alone (as Excel's \"CSV (Macintosh)\" and old Mac programs write "
+                    + "them) read as one; save the file with LF or CRLF line endings; nothing was imported")
+        }
+    }
+
     @Test func acceptsARecordOfExactlyOneMebibyte() throws {
         let prefix = "{\"username\": \"a\", \"x\": \""
         let padding = String(repeating: "y", count: AccountReader.maximumRecordBytes - prefix.utf8.count - 2)

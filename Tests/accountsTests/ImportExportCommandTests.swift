@@ -151,6 +151,55 @@ struct ImportExportCommandTests {
         }
     }
 
+    /// A line that repeats a key of a refused line is listed in the same run, and the hint counts it among the lines
+    /// --skip-invalid would import (it would: the refused line is skipped), which the count once left out.
+    @Test func theSkipInvalidHintCountsTheLinesThatRepeatARefusedLinesKey() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
+            let dump = try databaseDump(database)
+            let file = dir + "/repeat.jsonl"
+            writeFile(
+                file,
+                Array(
+                    "{\"username\": \"ann\", \"email\": \"nope\"}\n{\"username\": \"ANN\"}\n{\"username\": \"bob\"}\n"
+                        .utf8))
+            let result = try await runAccounts(["--database", database, "import", "--format", "jsonl", file])
+            #expect(result.status == 65)
+            #expect(
+                result.stderr == """
+                    line 1: email: must contain '@'
+                    line 2: username: 'ANN' is also on line 1 of this file, which is refused (as 'ann'; usernames ignore case)
+                    accounts: error: nothing imported: 2 invalid lines in \(file) (fix them, or use --skip-invalid to import 2 lines: the other 1, and 1 listed only for sharing a key with a refused line)
+
+                    """)
+            #expect(try databaseDump(database) == dump)
+            let skipping = try await runAccounts(
+                ["--database", database, "import", "--format", "jsonl", "--skip-invalid", file])
+            #expect(skipping.status == 0)
+            #expect(skipping.stdout == "imported 2 accounts (0 with a Twitter identity), skipped 1 invalid line\n")
+        }
+    }
+
+    /// With --skip-invalid, a JSON Lines file whose lines end with CR alone imports nothing, and stderr says why
+    /// (it once said only "unexpected character" or "longer than 1 MiB", then "imported 0 accounts", exit 0).
+    @Test func aJSONLinesFileWithCROnlyLineEndingsSaysWhyEvenWithSkipInvalid() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await migratedDatabase(dir)
+            let dump = try databaseDump(database)
+            let file = dir + "/mac.jsonl"
+            writeFile(file, Array((0..<60_000).map { "{\"username\": \"user\($0)\"}\r" }.joined().utf8))
+            let result = try await runAccounts(
+                ["--database", database, "import", "--format", "jsonl", "--skip-invalid", file])
+            #expect(
+                result.stderr.hasPrefix(
+                    "line 1: json: is longer than 1 MiB (1048576 bytes) and holds a carriage return (CR) that ends no "
+                        + "line: lines that end with CR alone (as old Mac programs write them) read as one; save the "
+                        + "file with LF or CRLF line endings\n"), "\(result.stderr)")
+            #expect(result.stdout == "imported 0 accounts (0 with a Twitter identity), skipped 1 invalid line\n")
+            #expect(try databaseDump(database) == dump)
+        }
+    }
+
     /// A bad input file: its exit status and a phrase of its message.
     struct BadInput: Sendable, CustomTestStringConvertible {
         let name: String
@@ -212,6 +261,12 @@ struct ImportExportCommandTests {
             BadInput(
                 "a CSV file whose lines end with CR alone", header + "\rann,,,,,,,\rbob,,,,,,,\r", "csv", 65,
                 "line 1: csv: the header holds a carriage return (CR) that ends no line"),
+            // The same in JSON Lines: it once said only "unexpected character '{' after the end of the value".
+            BadInput(
+                "a JSON Lines file whose lines end with CR alone", "{\"username\": \"ann\"}\r{\"username\": \"bob\"}\r",
+                "jsonl", 65,
+                "line 1: json: unexpected character '{' after the end of the value at column 21; the line holds a "
+                    + "carriage return (CR) that ends no line"),
             // ISO 8601 allows a comma before the fraction, RFC 3339 does not: it once said "needs a time zone".
             BadInput(
                 "a time with a comma before its fraction",

@@ -101,5 +101,32 @@ struct TransferCommandEdgeTests {
                 #expect(result.stderr.contains("imported 1 account"), "\(result.stderr)")
             }
         }
+
+        /// `--skip-invalid` with no valid line commits nothing, so its summary is an ordinary report: a stdout that
+        /// cannot take it fails the command (exit 1), where it once exited 75 with "what is committed goes here
+        /// instead", as though an import had been done.
+        @Test func aSkipInvalidImportThatCommitsNothingIsNotReportedAsCommitted() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
+                let dump = try databaseDump(database)
+                writeFile(
+                    dir + "/bad.jsonl",
+                    Array("{\"username\": \"no way\"}\n{\"username\": \"a\", \"email\": \"@\"}\n".utf8))
+                let arguments = [
+                    "import", "--format", "jsonl", "--skip-invalid", "--database", database, dir + "/bad.jsonl",
+                ]
+                let result = try await runAccountsIntoAFullDisk(arguments)
+                #expect(result.status == 1, "exit \(result.status): \(result.stderr)")
+                #expect(!result.stderr.contains("what is committed"), "\(result.stderr)")
+                #expect(result.stderr.contains("cannot write to standard output"), "\(result.stderr)")
+                #expect(result.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("line ") }.count == 2)
+                #expect(try databaseDump(database) == dump)
+                // With a stdout that takes it, the same run says what it skipped, exit 0 (README, "Import rules")
+                let written = try await runAccounts(arguments)
+                #expect(written.status == 0, "\(written.stderr)")
+                #expect(written.stdout == "imported 0 accounts (0 with a Twitter identity), skipped 2 invalid lines\n")
+                #expect(try databaseDump(database) == dump)
+            }
+        }
     #endif
 }
