@@ -597,31 +597,41 @@ final class PairScorer: Sendable {
         return .number(number)
     }
 
+    /// What explains a handle is the words of both accounts' names, each in its role (a given name explains through
+    /// its nicknames and endings, a family name through its spellings, and only the first two family words through
+    /// what stands in front of them): a signature of them, under which a comparer remembers a handle's surprise, that
+    /// does not depend on the order of the slots: `signature` with `slot` added.
+    ///
+    /// Each (word, role) is scrambled before the sum. A sum of linear terms depended only on the sums of the ids and
+    /// of the roles, so Lee Morgan and Morgan Lee still shared a signature after roles were added, as did any names
+    /// whose ids summed alike; which surprise a worker remembered for both then depended on which pair it met first.
+    static func nameSignature(adding slot: AccountTable.NameSlot, to signature: UInt64) -> UInt64 {
+        guard !slot.isEmpty else { return signature }
+        var signature = signature
+        func add(_ id: Int32, role: UInt64) {
+            guard id >= 0 else { return }
+            // The splitmix64 finaliser: every input bit reaches every output bit.
+            var z = UInt64(UInt32(bitPattern: id)) | role << 32
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            signature &+= z ^ (z >> 31)
+        }
+        add(slot.given, role: 1)
+        add(slot.given1, role: 2)
+        add(slot.family0, role: 3)
+        add(slot.family1, role: 4)
+        add(slot.family2, role: 5)
+        return signature
+    }
+
     private func compareHandles(
         _ i: Int, _ j: Int, into evidence: inout PairEvidence, needResembling: Bool, cache: inout TypoCache
     ) {
         var explainerSet = false
-        // What explains a handle is the words of both accounts' names, each in its role (a given name explains
-        // through its nicknames and endings, a family name through its spellings, and only the first two family
-        // words through what stands in front of them): a signature of them that does not depend on the accounts'
-        // order. Without the roles, Lee Morgan and Morgan Lee shared a signature, and which surprise a worker
-        // remembered for both depended on which pair it met first.
         var signature: UInt64 = 0
-        func mix(_ id: Int32, role: UInt64) {
-            if id >= 0 {
-                signature &+= (UInt64(UInt32(bitPattern: id)) &+ 0x9E37_79B9 &+ role << 40) &* 0xBF58_476D_1CE4_E5B9
-            }
-        }
-        for account in 0..<2 {
-            for kind in AccountTable.NameSlotKind.allCases {
-                let slot = table.name(account == 0 ? i : j, kind)
-                if slot.isEmpty { continue }
-                mix(slot.given, role: 1)
-                mix(slot.given1, role: 2)
-                mix(slot.family0, role: 3)
-                mix(slot.family1, role: 4)
-                mix(slot.family2, role: 5)
-            }
+        for kind in AccountTable.NameSlotKind.allCases {
+            signature = Self.nameSignature(adding: table.name(i, kind), to: signature)
+            signature = Self.nameSignature(adding: table.name(j, kind), to: signature)
         }
         func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
             let key = FNV1a.hash(handle) ^ signature
