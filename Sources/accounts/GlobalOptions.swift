@@ -91,6 +91,20 @@ extension GlobalOptions {
                 throw ValidationError("--output \(output): \(directory) is a file, not a directory")
             }
         }
+        // A new or regular file is written beside its name and renamed over it, so the directory must take a new
+        // file: said now, not after a scan and a detection that can take minutes. (A FIFO, a device or a descriptor
+        // is opened as it is, whatever its directory allows.)
+        var existing = stat()
+        let found = stat(output, &existing) == 0
+        let writtenBeside = found ? existing.st_mode & S_IFMT == S_IFREG : errno == ENOENT
+        if OutputFile.processDescriptor(output) == nil, writtenBeside,
+            access(directory.isEmpty ? "." : directory, W_OK | X_OK) != 0
+        {
+            let shown = directory.isEmpty ? "the current directory" : "the directory \(directory)"
+            throw ValidationError(
+                "--output \(output): \(shown) does not let this user create files (\(String(cString: strerror(errno))))"
+            )
+        }
         // A descriptor of this process (`/dev/fd/6`) must be one it was given: not one it has not opened yet (the
         // store's would take it), nor one the runtime opened for itself (an eventfd or epoll instance).
         if let descriptor = OutputFile.processDescriptor(output) {

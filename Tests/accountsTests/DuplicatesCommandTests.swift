@@ -234,6 +234,45 @@ struct DuplicatesCommandTests {
         }
     #endif
 
+    /// A report written where this user may not create a file is refused before the store is read, not after a
+    /// scan and detection that take seconds at a million accounts. As root modes stop nothing, so the command runs as
+    /// the unprivileged `nobody`.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func anOutputDirectoryThisUserCannotWriteIsRefusedBeforeTheScan() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await Self.populatedDatabase(in: dir)
+            chmod(dir, 0o755)
+            let locked = dir + "/locked"
+            try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
+            try Data("old report\n".utf8).write(to: URL(fileURLWithPath: locked + "/old.json"))
+            chmod(locked + "/old.json", 0o666)
+            chmod(locked, 0o555)
+            func asNobody(_ output: String) async throws -> CommandResult {
+                try await runProcess(
+                    "/usr/bin/setpriv",
+                    [
+                        "--reuid=65534", "--regid=65534", "--clear-groups", accountsExecutable(), "--database",
+                        database, "duplicates", "--format", "json", "--output", output,
+                    ])
+            }
+            for output in [locked + "/report.json", locked + "/old.json"] {
+                let result = try await asNobody(output)
+                #expect(result.status == 64, "\(result.stderr)")
+                #expect(
+                    result.stderr.contains(
+                        "--output \(output): the directory \(locked) does not let this user create files (Permission denied)"
+                    ),
+                    "\(result.stderr)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: locked) == ["old.json"])
+            #expect(try String(contentsOfFile: locked + "/old.json", encoding: .utf8) == "old report\n")
+            // A device is written as it is, whatever its directory allows: refused later, for the database this user
+            // cannot open, not for /dev.
+            let device = try await asNobody("/dev/null")
+            #expect(!device.stderr.contains("does not let this user"), "\(device.stderr)")
+        }
+    }
+
     @Test func aDirectoryGivenAsOutputIsRefusedAndLeftAlone() async throws {
         try await withTemporaryDirectory { dir in
             let database = try await Self.populatedDatabase(in: dir)
