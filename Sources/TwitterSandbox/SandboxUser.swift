@@ -179,7 +179,8 @@ public struct SandboxUser: Sendable, Hashable, Codable {
         guard !users.isEmpty else { throw .invalidUsersFile("the list of users is empty") }
         var seen = Set<UInt64>()
         var screenNames: [String: Int] = [:]
-        for (index, user) in users.enumerated() {
+        for (offset, user) in users.enumerated() {
+            let index = offset + 1  // as the person counts them, from 1
             guard seen.insert(user.id).inserted else {
                 throw .invalidUsersFile("user \(index): id_str \(user.id) appears twice")
             }
@@ -217,7 +218,7 @@ public struct SandboxUser: Sendable, Hashable, Codable {
 
     private static func explain(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "user \($0)" } ?? $0.stringValue }.joined(separator: ": ")
+            context.codingPath.map { $0.intValue.map { "user \($0 + 1)" } ?? $0.stringValue }.joined(separator: ": ")
         }
         switch error {
         case .keyNotFound(let key, let context):

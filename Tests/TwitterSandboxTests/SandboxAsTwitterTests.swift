@@ -36,7 +36,7 @@ struct SandboxAsTwitterTests {
         do {
             users = try SandboxUser.decode(json: Array(json.utf8))
         } catch {
-            #expect(error.description.contains("user 0"), "\(error.description)")
+            #expect(error.description.contains("user 1:"), "\(error.description)")
             return
         }
         // Taken: then the sandbox's own client must be able to sign in as that user (it cannot).
@@ -59,7 +59,9 @@ struct SandboxAsTwitterTests {
         let json =
             #"[{"id_str": "1", "screen_name": "ann", "name": "A"}, {"id_str": "2", "screen_name": "ANN", "name": "B"}]"#
         let error = #expect(throws: SandboxError.self) { try SandboxUser.decode(json: Array(json.utf8)) }
-        #expect(error?.description.contains("user 1") == true, "\(String(describing: error))")
+        // Counted from 1, as a person counts the entries of a file.
+        #expect(error?.description.contains("user 2: ") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("already used by user 1 (case ignored)") == true)
     }
 
     /// Media types compare without case (RFC 9110 8.3.1), and RFC 5849 3.4.1.3.1 signs the body of any

@@ -76,17 +76,17 @@ struct SandboxConfigurationTests {
         ("{}", "invalid sandbox users file: not a JSON array of users"),
         (
             "[{\"id_str\": 42, \"screen_name\": \"a\", \"name\": \"A\"}]",
-            "invalid sandbox users file: user 0: id_str has the wrong type"
+            "invalid sandbox users file: user 1: id_str has the wrong type"
         ),
-        ("[{\"screen_name\": \"a\", \"name\": \"A\"}]", "invalid sandbox users file: user 0: id_str is missing"),
+        ("[{\"screen_name\": \"a\", \"name\": \"A\"}]", "invalid sandbox users file: user 1: id_str is missing"),
         (
             #"[{"id_str": "1", "screen_name": "a", "name": "A"}, "#
                 + #"{"id_str": "1", "screen_name": "b", "name": "B"}]"#,
-            "invalid sandbox users file: user 1: id_str 1 appears twice"
+            "invalid sandbox users file: user 2: id_str 1 appears twice"
         ),
         (
             "[{\"id_str\": \"1\", \"screen_name\": \"a\", \"name\": \"A\", \"created_at\": \"2018-10-10\"}]",
-            "invalid sandbox users file: user 0: created_at must look like \"Wed Oct 10 20:19:24 +0000 2018\""
+            "invalid sandbox users file: user 1: created_at must look like \"Wed Oct 10 20:19:24 +0000 2018\""
         ),
     ])
     func refusesABadUsersFileSayingWhy(json: String, message: String) {

@@ -10,11 +10,11 @@ struct UsersFileNamingTests {
         ("[]", "the list of users is empty"),
         ("{}", "not a JSON array of users"),
         ("[\n  {\"id_str\": \"1\", \"screen_name\": \"a\" \"name\": \"A\"}\n]", "line 2, column 38: not valid JSON"),
-        ("[{\"id_str\": 42, \"screen_name\": \"a\", \"name\": \"A\"}]", "user 0: id_str has the wrong type"),
-        ("[{\"id_str\": \"1\", \"name\": \"A\"}]", "user 0: screen_name is missing"),
+        ("[{\"id_str\": 42, \"screen_name\": \"a\", \"name\": \"A\"}]", "user 1: id_str has the wrong type"),
+        ("[{\"id_str\": \"1\", \"name\": \"A\"}]", "user 1: screen_name is missing"),
         (
             #"[{"id_str": "1", "screen_name": "a", "name": "A"}, {"id_str": "1", "screen_name": "b", "name": "B"}]"#,
-            "user 1: id_str 1 appears twice"
+            "user 2: id_str 1 appears twice"
         ),
     ])
     func aBadUsersFileIsNamedBeforeTheEntryAtFault(json: String, reason: String) throws {

@@ -141,7 +141,7 @@ struct SandboxCommandTests {
 
     /// A bad entry or a syntax error: the file named once, then the entry and field, or the line and column.
     @Test(arguments: [
-        (#"[{"id_str": "1", "name": "A"}]"#, "user 0: screen_name is missing"),
+        (#"[{"id_str": "1", "name": "A"}]"#, "user 1: screen_name is missing"),
         ("[\n  {\"id_str\": \"1\", \"screen_name\": \"a\",\n", "line 3, column 1: not valid JSON"),
     ])
     func aUsersFileWithABadEntryNamesTheFileOnceThenTheEntry(json: String, reason: String) async throws {
