@@ -82,7 +82,8 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// The password was replaced through such a link, and every session of the account ended; `details` say how many.
     public static let passwordReset = AccountEventKind(rawValue: "password_reset")
 
-    /// The account was deleted (`accounts users delete`); the event outlives it.
+    /// The account was deleted, by an operator (`accounts users delete`, `AccountStore.deleteAccount(_:actor:)`) or by
+    /// its owner (`LocalAccounts.deleteAccount(for:current:)`, actor `user`); the event outlives it.
     public static let deleted = AccountEventKind(rawValue: "deleted")
 
     /// An import ran (`accounts import`), an event of the store, not of one account; `details` say how many came in.

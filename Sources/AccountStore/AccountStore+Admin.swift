@@ -281,7 +281,8 @@ extension AccountStore {
         // sessions, and the password reset and email links.
         try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [record.id])
         // Its failed sign-ins (keyed by a fingerprint of its username or address, which anyone who knows the address
-        // can match) go too: a new account with the address does not inherit their count.
+        // can match) go too: a new account with the address does not inherit their count. (Those counted under an
+        // address it had before went when it left that address: `verifyEmail`, `undoEmailChange`.)
         let loginKeys =
             [record.username, record.email].compactMap { $0 }.map(AccountStore.signInLoginKey)
             + [AccountStore.currentPasswordLoginKey(account.id)]

@@ -187,6 +187,16 @@ extension AccountStore {
                     throw StoreError.duplicate(.email)
                 }
                 try AccountStore.endPasswordResets(db, userRowID: link.userRowID, at: micros)
+                // The failed sign-ins counted under the address it leaves go with it: that address no longer signs
+                // in to the account, a new account with it must not inherit their count, and a deletion of this
+                // account, which removes those of its username and address at that time, would not find them.
+                if let oldEmail {
+                    let left = AccountStore.signInLoginKey(oldEmail)
+                    // (not those of a login that still names the account: its new address, its username)
+                    if ![link.email, record.username].map(AccountStore.signInLoginKey).contains(left) {
+                        try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [left])
+                    }
+                }
                 try AccountStore.insertEvent(
                     db,
                     AccountEvent(

@@ -79,9 +79,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// every value opens under the ring, and running it again finishes the work.
     case rewrapCancelled(keyID: String, rewrapped: Int)
     /// The purge's rebuild of the database file at `path` (``AccountStore/purgeExpired()``) was stopped before it
-    /// began, as it waited for the write lock another process held, because its task was cancelled: nothing was
-    /// rebuilt and no `file_rebuilt` event written (the purge's removals, committed before, stand); purging again
-    /// rebuilds the file.
+    /// began, because its task was cancelled as it waited for the write lock another process held, or before it asked
+    /// for the lock: nothing was rebuilt and no `file_rebuilt` event written (the purge's removals, committed before,
+    /// stand); purging again rebuilds the file.
     case rebuildCancelled(path: String)
     /// Reading the database at `database` failed during a backup to `path` (its disk or file system returned an error);
     /// nothing was written to `path`, which is as it was.
@@ -103,8 +103,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "let this one through its directories; it was left untouched"
         case .corrupt(let path, let message):
             return "the database \(path) is damaged (\(message)); restore it from a backup"
-        case .readOnly(let path):
-            return "the database \(path) is read-only; check its permissions or open it for writing"
+        case .readOnly:
+            return message(advice: "check its permissions or open it for writing")
         case .interruptedWrite:
             return message(
                 advice: "open it for writing once (AccountStore.migrate(_:), or a store that is not read-only), "
@@ -160,8 +160,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "(committed; the others are under the keys they were, and every value opens under the key ring): "
                 + "run it again to finish"
         case .rebuildCancelled(let path):
-            return "the rebuild of the database file \(path) was cancelled before it began (it was waiting for the "
-                + "write lock another process held); nothing was rebuilt: purge again to rebuild it"
+            return "the rebuild of the database file \(path) was cancelled before it began; nothing was rebuilt: purge "
+                + "again to rebuild it"
         case .backupReadFailed(let database, let path, let reason):
             return "cannot back up the database \(database): reading it failed (\(reason)); check the disk it is on "
                 + "(the system log names the device and the error); \(path) is as it was, and no file was left"
@@ -185,6 +185,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "the database \(path) lacks migrations \(versions.map(String.init).joined(separator: ", ")); \(advice)"
         case .noKeyRing:
             "no encryption keys configured: the store was opened without a key ring; \(advice)"
+        case .readOnly(let path):
+            "the database \(path) is read-only; \(advice)"
         default:
             description
         }

@@ -20,6 +20,10 @@ extension StoreError {
         case .interruptedWrite: message(advice: "run `accounts migrate` (it rolls the write back), then try again")
         case .noKeyRing:
             message(advice: "set ACCOUNTS_KEYS or --keys-file (make one with `accounts keys generate`)")
+        case .readOnly:
+            message(
+                advice: "run accounts as the database's owner, or let this user write the file, its -wal and -shm "
+                    + "files and its directory (and check that its file system is not mounted read-only)")
         case .migration(let error): error.commandLineDescription
         default: description
         }

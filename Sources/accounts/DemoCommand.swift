@@ -393,13 +393,23 @@ final class DemoOutbox: Sendable {
 
             """
         let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw WriteFailed() }
+        guard descriptor >= 0 else { throw failure(what) }
         defer { close(descriptor) }
         guard fchmod(descriptor, 0o600) == 0,
             text.utf8CString.withUnsafeBytes({
                 writeFully(descriptor, UnsafeRawBufferPointer(rebasing: $0.dropLast()))
             })
-        else { throw WriteFailed() }
+        else { throw failure(what) }
         printMessage("\(what) written to \(path)")
+    }
+
+    /// Says on stderr that `what` was not written, naming the outbox and the reason (`errno`, read first): the routes
+    /// log only the error's type. The error to throw.
+    private func failure(_ what: String) -> WriteFailed {
+        let reason = String(cString: strerror(errno))
+        printError(
+            "cannot write the demo outbox \(path): \(reason); the \(what) was not written (the outbox must be a file "
+                + "this user may write, or not exist yet)")
+        return WriteFailed()
     }
 }

@@ -55,20 +55,45 @@ struct PurgeCommand: AsyncParsableCommand {
                         + "changed since the last rebuild\n")
             }
         } catch StoreError.rebuildCancelled {
+            // (whether it waited for another process's lock or had not asked for it yet: the signal came during the
+            // removals, or as they were printed)
             printMessage(
                 "accounts: stopped by \(Interruption.name): the removals above are committed, but the rebuild of the "
-                    + "database file had not begun (it was waiting for the write lock another process held), and "
-                    + "nothing was rebuilt; run `accounts purge` again to rebuild it")
+                    + "database file had not begun, and nothing was rebuilt; run `accounts purge` again to rebuild it")
             throw Interruption.exitCode
         } catch {
-            // The removals above stand; the rebuild (which writes the whole file again, into the -wal beside it) is
-            // what failed, most often for want of room.
-            let size = (try? FileManager.default.attributesOfItem(atPath: databasePath)[.size] as? Int) ?? 0
-            printError(
-                "the removals above are committed, but rebuilding the database file failed (\(error.commandLineDescription)); the rebuild "
-                    + "writes the whole file again (\(Self.megabytes(size)) MB) into the -wal beside it, and as much "
-                    + "in the temporary directory: make that much room and run `accounts purge` again")
+            printError(Self.rebuildFailure(error, databasePath: databasePath))
             throw ExitCode.failure
+        }
+    }
+
+    /// What the purge says when the rebuild of the file at `databasePath` failed with `error`, its removals committed
+    /// before: what failed, and what to do about that failure (room only where room may be what it lacked).
+    static func rebuildFailure(_ error: StoreError, databasePath: String) -> String {
+        let failed = "the removals above are committed, but rebuilding the database file failed"
+        // (the rebuild writes the whole file again, into the -wal beside it)
+        let size = (try? FileManager.default.attributesOfItem(atPath: databasePath)[.size] as? Int) ?? 0
+        let needs =
+            "the rebuild writes the whole file again (\(Self.megabytes(size)) MB) into the -wal beside it, and as "
+            + "much in the temporary directory"
+        switch error {
+        case .diskFull:
+            return
+                "\(failed) (\(error.commandLineDescription)); \(needs): make that much room and run `accounts purge` "
+                + "again"
+        case .database(_, 10, _):  // SQLITE_IOERR
+            // (SQLite says "disk I/O error" alike for a write refused past a quota or a file size limit, which a full
+            // disk is not, and for a failing disk)
+            return "\(failed) (\(error.commandLineDescription)); \(needs): a quota or a file size limit (`ulimit -f`) "
+                + "below that refuses it so, and so does a failing disk (the system log names the device and the "
+                + "error): put that right and run `accounts purge` again"
+        case .schemaAhead(let path, let version, let known):
+            return "\(failed): the database \(path) was migrated to version \(version) after the removals (a newer "
+                + "`accounts migrate`), and this accounts knows migrations up to \(known) only, so it rebuilt nothing: "
+                + "run the purge with an accounts that carries migration \(version)"
+        default:
+            // (the error's own advice: a damaged file restored from a backup, another process's lock to wait out)
+            return "\(failed), and nothing was rebuilt: \(error.commandLineDescription)"
         }
     }
 }

@@ -48,6 +48,44 @@ struct AccountDeletionTests {
         }
     }
 
+    /// The failed sign-ins counted under an address the account had before a change of address go with it too:
+    /// README says a deleted account's failed sign-ins go with it, and a new account with that address must not
+    /// inherit their count. (They go when the account leaves the address, which no longer signs in to it.)
+    @Test func failedSignInsUnderAFormerAddressDoNotOutliveTheAccount() async throws {
+        try await LocalAccountsTests().withService { local, store, clock, dir throws in
+            let path = dir + "/accounts.sqlite"
+            let former = AccountStore.signInLoginKey("ann@example.org")
+            let underFormer = "SELECT count(*) FROM sign_in_failures WHERE login_key = '\(former)'"
+            // Given ann, whose address ann@example.org was guessed at as many times as the limit allows
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            for _ in 0..<local.maximumFailures {
+                #expect(
+                    try await local.signIn(login: "ann@example.org", password: Secret("a wrong guess"))
+                        == .invalidCredentials)
+                clock.advance(by: 1)
+            }
+            #expect(countQuery(path, underFormer) == local.maximumFailures)
+            // When she moves to another address, and then deletes her account
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "ann@new.example", current: Self.password))
+            _ = try await local.verifyEmail(token: change.token)
+            #expect(countQuery(path, underFormer) == 0)
+            _ = try await local.deleteAccount(for: ann.id, current: Self.password)
+            #expect(try await store.account(.id(ann.id)) == nil)
+
+            // Then no failure counted under her former address is left
+            #expect(countQuery(path, underFormer) == 0)
+            #expect(countQuery(path, "SELECT count(*) FROM sign_in_failures") == 0)
+            // And a new account with that address signs in at once
+            _ = try await local.signUp(SignUpForm(username: "bob", email: "ann@example.org", password: Self.password))
+            guard case .signedIn = try await local.signIn(login: "ann@example.org", password: Self.password) else {
+                Issue.record("the new account with the former address did not sign in")
+                return
+            }
+        }
+    }
+
     @Test func wrongPasswordsAreCountedTowardsTheLimit() async throws {
         try await LocalAccountsTests().withService { local, store, _, _ throws in
             let ann = try await local.signUp(

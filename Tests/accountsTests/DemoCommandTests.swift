@@ -316,6 +316,37 @@ struct DemoCommandTests {
         }
     }
 
+    /// An outbox the demo cannot append to (here a directory where the file goes) is said on stderr with the file and
+    /// the reason: the routes log only the error's type (`web.error=WriteFailed`), which named neither.
+    @Test func anOutboxThatCannotBeWrittenIsNamedWithTheReason() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = dir + "/demo.sqlite"
+            let outbox = database + ".outbox"
+            try FileManager.default.createDirectory(atPath: outbox, withIntermediateDirectories: false)
+            let server = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
+            let base = try #require(URL(string: try await server.firstLine()))
+            let (first, _) = try await Visitor.arrive(at: base)
+            let signUp = try await first.post(
+                base.appending(path: "signup"), "username=ann&email=ann%40example.org&password=correct+horse+battery")
+            #expect(signUp.status == 303)
+
+            // When ann asks for a reset link
+            let (visitor, _) = try await Visitor.arrive(at: base)
+            let sent = try await visitor.post(base.appending(path: "password/forgot"), "email=ann%40example.org")
+            #expect(sent.status == 200)
+
+            // Then stderr names the outbox and why it could not be written (the demo lets its mails finish before it
+            // stops, and stderr is read whole once it has)
+            #expect(await server.stop() == 0)
+            let said = server.stderrText.value.contains(
+                "cannot write the demo outbox \(outbox): Is a directory; the password reset mail for ann was not "
+                    + "written")
+            #expect(said, "\(server.stderrText.value)")
+            var isDirectory: ObjCBool = false
+            #expect(FileManager.default.fileExists(atPath: outbox, isDirectory: &isDirectory) && isDirectory.boolValue)
+        }
+    }
+
     @Test func aBadUsersFileIsInvalidInputAndNothingStarts() async throws {
         try await withTemporaryDirectory { dir in
             writeFile(dir + "/users.json", Array("[]".utf8))
