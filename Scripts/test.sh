@@ -161,7 +161,9 @@ swift_tests() {
 
 # The layout .swift-format sets (4 spaces, 120 columns, ordered imports), checked before building;
 # `swift format` ships with the toolchain. Fix what it reports with `swift format -i --configuration .swift-format FILE`.
+# First, that no test assertion would print a secret when it fails (Scripts/lint-test-secrets.sh names FILE:LINE).
 lint() {
+    bash Scripts/lint-test-secrets.sh
     if ! swift format --version >/dev/null 2>&1; then
         echo "swift format is not in this toolchain: formatting not checked" >&2
         return 0

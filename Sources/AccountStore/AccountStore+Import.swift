@@ -479,9 +479,15 @@ private struct ImportSession {
         do {
             try insertUser.execute()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            let problems = try duplicates(of: record, line: line)
-            guard !problems.isEmpty else { throw error }
-            return problems
+            // A duplicate is a row's (a refused line inserted none): with none, the constraint is another one (a
+            // CHECK or a trigger the reader's checks do not know), and the import's error, naming the line.
+            guard try !duplicates(of: record, line: line, namingRefusedLines: false).isEmpty else {
+                throw DatabaseError(
+                    resultCode: error.extendedResultCode,
+                    message:
+                        "line \(line) of this file: \(error.message ?? "SQLite error \(error.resultCode.rawValue)")")
+            }
+            return try duplicates(of: record, line: line)
         }
         if let twitter = record.twitter {
             insertIdentity.bind(1, userRowID)
@@ -495,18 +501,21 @@ private struct ImportSession {
         return []
     }
 
-    /// Every field of `record` that a row already holds (the store's, or an earlier line's), for a refused record.
-    private func duplicates(of record: AccountRecord, line: Int) throws -> [LineProblem] {
+    /// Every field of `record` that a row already holds (the store's, or an earlier line's), for a refused record;
+    /// or else (all or nothing, when `namingRefusedLines`) a refused line before `line`.
+    private func duplicates(
+        of record: AccountRecord, line: Int, namingRefusedLines: Bool = true
+    ) throws -> [LineProblem] {
         try duplicates(
             of: RecordKeys(
                 username: record.username.rawValue, email: record.email?.rawValue,
                 twitterID: record.twitter?.id.decimalString),
-            line: line)
+            line: line, namingRefusedLines: namingRefusedLines)
     }
 
-    /// Every one of `keys` that a row already holds (the store's, or an earlier line's), or else (all or nothing) a
-    /// refused line before `line`.
-    func duplicates(of keys: RecordKeys, line: Int) throws -> [LineProblem] {
+    /// Every one of `keys` that a row already holds (the store's, or an earlier line's), or else (all or nothing,
+    /// when `namingRefusedLines`) a refused line before `line`.
+    func duplicates(of keys: RecordKeys, line: Int, namingRefusedLines: Bool = true) throws -> [LineProblem] {
         var problems: [LineProblem] = []
         func report(_ field: Field, _ problem: String) {
             problems.append(LineProblem(line: line, field: format.name(of: field), problem: problem))
@@ -517,7 +526,7 @@ private struct ImportSession {
                 let stored = try storedValues(holder).username
                 let sameCase = stored == username ? "" : " (as '\(stored)'; usernames ignore case)"
                 report(.username, "'\(username)' is already taken by \(owner(holder))\(sameCase)")
-            } else if let problem = refusedLineHolding(.username, of: keys, line: line) {
+            } else if namingRefusedLines, let problem = refusedLineHolding(.username, of: keys, line: line) {
                 problems.append(problem)
             }
         }
@@ -535,7 +544,7 @@ private struct ImportSession {
                     .email,
                     "'\(email)' is reserved for an account already in the store until \(time) (a change of address"
                         + " moved that account off it, and the undo link mailed to it gives it back)")
-            } else if let problem = refusedLineHolding(.email, of: keys, line: line) {
+            } else if namingRefusedLines, let problem = refusedLineHolding(.email, of: keys, line: line) {
                 problems.append(problem)
             }
         }
@@ -543,7 +552,7 @@ private struct ImportSession {
             userByTwitterID.bind(1, twitterID)
             if let holder = try userByTwitterID.firstInteger() {
                 report(.twitterUserID, "\(twitterID) is already linked to \(owner(holder))")
-            } else if let problem = refusedLineHolding(.twitterUserID, of: keys, line: line) {
+            } else if namingRefusedLines, let problem = refusedLineHolding(.twitterUserID, of: keys, line: line) {
                 problems.append(problem)
             }
         }

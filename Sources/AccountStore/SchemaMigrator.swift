@@ -370,7 +370,8 @@ private struct ForeignKeyViolation {
     /// the foreign key with the row's values in them (`nil` for a table without rowid, whose rows are then only
     /// counted). Not the rowid, nor the foreign key's number: a table rebuilt as README § Migrations documents
     /// (create, copy, drop, rename) gives its rows new rowids when it has no integer primary key (closing the gaps
-    /// deleted rows left), and numbers its foreign keys as the new definition lists them.
+    /// deleted rows left), and numbers its foreign keys as the new definition lists them. A migration may rename the
+    /// parent or the foreign key's columns too: ``new(_:since:)`` then matches by the table and values alone.
     var identity: Identity
 
     struct Identity: Hashable {
@@ -378,6 +379,17 @@ private struct ForeignKeyViolation {
         var parent: String
         var columns: [String]
         var values: [DatabaseValue]?
+
+        /// The table and values alone: what is left of an orphan's identity when a migration renames its parent
+        /// table or its foreign key's columns.
+        var tableAndValues: Identity { Identity(table: table, parent: "", columns: [], values: values) }
+    }
+
+    /// What two violations, one before and one after a migration, are paired by: an identity, with the rowid or
+    /// without it (`row` nil).
+    private struct Likeness: Hashable {
+        var identity: Identity
+        var row: Int64?
     }
 
     /// Every violation in the database, before (`after` false) or after `migration`'s statements. SQLite's "foreign
@@ -428,14 +440,41 @@ private struct ForeignKeyViolation {
         }
     }
 
-    /// The first of `violations` that was not there before: one more of its identity than `before` held.
+    /// The first of `violations` that was not there before: one more of its table and values than `before` held.
+    ///
+    /// Violations are paired one to one (counted: two rows referring to one missing parent are two), closest first:
+    /// by identity, then what is left by table and values alone (a migration renamed the parent table or the foreign
+    /// key's columns); in each, a row that kept its rowid is paired with itself first, so that the violation left over
+    /// is the row the migration broke whenever rowids tell it.
     static func new(_ violations: [ForeignKeyViolation], since before: [ForeignKeyViolation]) -> ForeignKeyViolation? {
-        var remaining: [Identity: Int] = [:]
-        for violation in before { remaining[violation.identity, default: 0] += 1 }
-        for violation in violations {
-            guard let count = remaining[violation.identity], count > 0 else { return violation }
-            remaining[violation.identity] = count - 1
+        var unpaired = (before: before, after: violations)
+        let likenesses: [(ForeignKeyViolation) -> Likeness] = [
+            { Likeness(identity: $0.identity, row: $0.row) },
+            { Likeness(identity: $0.identity, row: nil) },
+            { Likeness(identity: $0.identity.tableAndValues, row: $0.row) },
+            { Likeness(identity: $0.identity.tableAndValues, row: nil) },
+        ]
+        for likeness in likenesses { unpaired = paired(unpaired.before, unpaired.after, by: likeness) }
+        return unpaired.after.first
+    }
+
+    /// Pairs each of `after` (in order) with one of `before` alike by `likeness`, and returns those of each left
+    /// unpaired.
+    private static func paired(
+        _ before: [ForeignKeyViolation], _ after: [ForeignKeyViolation], by likeness: (ForeignKeyViolation) -> Likeness
+    ) -> (before: [ForeignKeyViolation], after: [ForeignKeyViolation]) {
+        var waiting: [Likeness: [Int]] = [:]
+        for (index, violation) in before.enumerated() { waiting[likeness(violation), default: []].append(index) }
+        var pairedBefore = Set<Int>()
+        var unpairedAfter: [ForeignKeyViolation] = []
+        for violation in after {
+            if let index = waiting[likeness(violation)]?.popLast() {
+                pairedBefore.insert(index)
+            } else {
+                unpairedAfter.append(violation)
+            }
         }
-        return nil
+        let unpairedBefore = before.indices.filter { !pairedBefore.contains($0) }.map { before[$0] }
+        return (unpairedBefore, unpairedAfter)
     }
 }

@@ -12,10 +12,12 @@ struct SecretKeyTests {
         // Then
         #expect(String(describing: key) == #"SecretKey(id: "k1", <redacted>)"#)
         #expect(String(reflecting: key) == String(describing: key))
-        #expect(!"\(key)".contains(base64))
+        let describedShowsKey = "\(key)".contains(base64)
+        #expect(!describedShowsKey, "the key's material is in its description")
         var dumped = ""
         dump(key, to: &dumped)
-        #expect(!dumped.contains(base64))
+        let dumpShowsKey = dumped.contains(base64)
+        #expect(!dumpShowsKey, "the key's material is in its dump")
         #expect(dumped.contains("k1"))
     }
 
@@ -81,8 +83,10 @@ struct SecretKeyTests {
             error
                 == .invalidKeyID(
                     nil, problem: .looksLikeKeyMaterial, location: .environment(variable: "ACCOUNTS_KEYS", entry: 1)))
-        #expect(!String(describing: error).contains(material))
-        #expect(!String(reflecting: error).contains(material))
+        let describedShowsKey = String(describing: error).contains(material)
+        let reflectedShowsKey = String(reflecting: error).contains(material)
+        #expect(!describedShowsKey, "the key material is in the error's description")
+        #expect(!reflectedShowsKey, "the key material is in the error's debug description")
     }
 
     /// A whole key beside other text in the id's place (a space, or `;` typed for `,`; or glued to letters, digits or
@@ -99,8 +103,11 @@ struct SecretKeyTests {
             error
                 == .invalidKeyID(
                     nil, problem: .looksLikeKeyMaterial, location: .environment(variable: "ACCOUNTS_KEYS", entry: 1)))
-        for text in [String(describing: error), String(reflecting: error)] {
-            #expect(!text.contains(material.prefix(12)), "\(text)")
+        for (text, form) in [
+            (String(describing: error), "description"), (String(reflecting: error), "debug description"),
+        ] {
+            let showsKey = text.contains(material.prefix(12))
+            #expect(!showsKey, "the key material's first 12 characters are in the error's \(form)")
         }
     }
 
@@ -122,8 +129,11 @@ struct SecretKeyTests {
             let error = try #require(throws: KeyRingError.self) {
                 try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": entry])
             }
-            for text in [String(describing: error), String(reflecting: error)] {
-                #expect(!text.contains(material.prefix(12)), "\(text)")
+            for (text, form) in [
+                (String(describing: error), "description"), (String(reflecting: error), "debug description"),
+            ] {
+                let showsKey = text.contains(material.prefix(12))
+                #expect(!showsKey, "the key material's first 12 characters are in the error's \(form)")
             }
         }
     }

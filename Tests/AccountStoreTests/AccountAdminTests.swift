@@ -73,7 +73,7 @@ struct AccountAdminTests {
             #expect(try await store.draft(id: "draft-ann") == nil)
             #expect(try await store.pendingAuthorization(requestToken: "rt-ann") == nil)
             #expect(try await store.account(.id(bob.id))?.twitter?.userID == TwitterUserID(42))
-            #expect(try await store.credential(for: TwitterUserID(42))?.secret.revealed == "secret-bob")
+            #expect(try await store.credential(for: TwitterUserID(42))?.secret == Secret("secret-bob"))
             let counts = try rowCounts(dir + "/accounts.sqlite")
             #expect(counts["users"] == 1 && counts["twitter_identities"] == 1 && counts["twitter_credentials"] == 1)
             // And the audit trail keeps a `deleted` event with her public id and counts only

@@ -75,8 +75,11 @@ struct AccountImportTests {
             #expect(try exportText(store, format: .jsonl, directory: dir) == fixtureExportJSONL)
             // No tokens, no secrets, no hashes unless asked for
             let withHashes = try exportText(store, format: .jsonl, includePasswordHashes: true, directory: dir)
-            #expect(withHashes.contains("\"password_hash\": \"pbkdf2_sha256$1000000$lVmtlpgxpubYPgU2pQlWmm$"))
-            #expect(withHashes.split(separator: "\n").allSatisfy { $0.contains("\"password_hash\": ") })
+            // (Bools first: a failing `#expect` would print the export, hashes included)
+            let givesHash = withHashes.contains("\"password_hash\": \"pbkdf2_sha256$1000000$lVmtlpgxpubYPgU2pQlWmm$")
+            let everyLineHasOne = withHashes.split(separator: "\n").allSatisfy { $0.contains("\"password_hash\": ") }
+            #expect(givesHash, "the export does not give the imported pbkdf2_sha256 hash")
+            #expect(everyLineHasOne, "a line of the export has no password_hash")
         }
     }
 

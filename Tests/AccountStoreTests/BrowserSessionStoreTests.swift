@@ -209,7 +209,7 @@ struct BrowserSessionStoreTests {
             #expect(try await store.draft(id: "d1")?.browserSession == "new")
             #expect(try await store.draft(id: "d2")?.browserSession == "other")
             // Sealed secrets still open after the move (they are bound to the token and draft id, not the session)
-            #expect(try await store.draft(id: "d1")?.credential.secret.revealed == "s")
+            #expect(try await store.draft(id: "d1")?.credential.secret == Secret("s"))
         }
     }
 }

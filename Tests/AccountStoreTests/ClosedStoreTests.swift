@@ -330,7 +330,7 @@ struct ClosedStoreTests {
             defer { try? reopened.close() }
             _ = try await reopened.rewrapSealedValues()
             #expect(try await reopened.sealedValueCounts().map(\.keyID) == ["new"])
-            #expect(try await reopened.credential(for: TwitterUserID(1039))?.secret.revealed == "s39")
+            #expect(try await reopened.credential(for: TwitterUserID(1039))?.secret == Secret("s39"))
         }
     }
 }

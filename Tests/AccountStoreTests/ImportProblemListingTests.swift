@@ -112,4 +112,51 @@ struct ImportProblemListingTests {
             #expect(try await store.accountCount() == 5)
         }
     }
+
+    /// A line the database refuses for something that is no duplicate (a constraint the reader's checks do not know:
+    /// here a trigger's) is the import's error, naming the line and the constraint, and nothing is written. All or
+    /// nothing, a line that also shares a key with a refused line was reported only as "also on line 1 …, which is
+    /// refused" until session 57: the real error showed up only once line 1 was fixed.
+    @Test(arguments: [false, true])
+    func aConstraintFailureOnALineSharingARefusedLinesKeyIsTheImportsError(skipInvalid: Bool) async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a store whose users table refuses the username 'bob' in any case, by a trigger
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir, now: TestClock().closure)
+            defer { try? store.close() }
+            try executeSQL(
+                path,
+                """
+                CREATE TRIGGER no_bob BEFORE INSERT ON users WHEN lower(NEW.username) = 'bob'
+                BEGIN SELECT RAISE(ABORT, 'bob is closed (trigger no_bob)'); END
+                """)
+            let dump = try databaseDump(path)
+
+            // When line 2 (username 'BOB') fails the trigger, after line 1 (username 'bob') was refused for its email
+            let text = """
+                {"username": "bob", "email": "nope"}
+                {"username": "BOB"}
+                {"username": "carol"}
+
+                """
+            var problems: [String] = []
+            var failure: TransferFailure?
+            do {
+                (_, problems) = try importText(
+                    text, format: .jsonl, into: store, directory: dir, skipInvalid: skipInvalid)
+            } catch {
+                failure = error as? TransferFailure
+            }
+
+            // Then the import fails with the database's error naming line 2 and the trigger, and nothing is written
+            #expect(
+                failure
+                    == .store(
+                        .database(
+                            path: path, code: 19, message: "line 2 of this file: bob is closed (trigger no_bob)")),
+                "problems: \(problems)")
+            #expect(try databaseDump(path) == dump)
+            #expect(try await store.accountCount() == 0)
+        }
+    }
 }

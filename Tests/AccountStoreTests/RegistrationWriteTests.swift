@@ -19,7 +19,7 @@ struct RegistrationWriteTests {
             // The synchronous lookup sees it at once, and so does the async one
             #expect(try store.accountID(twitterUserID: twitterID) == account.id)
             #expect(try await store.account(twitterUserID: twitterID)?.id == account.id)
-            #expect(try await store.credential(for: twitterID)?.secret.revealed == "sec")
+            #expect(try await store.credential(for: twitterID)?.secret == Secret("sec"))
             #expect(try await store.events(for: account.id).map(\.kind) == [.linked, .created])
         }
     }

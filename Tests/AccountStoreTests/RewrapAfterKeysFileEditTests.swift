@@ -88,7 +88,7 @@ struct RewrapAfterKeysFileEditTests {
             }
             for index in 0..<3 {
                 #expect(
-                    try await store.credential(for: TwitterUserID(UInt64(300 + index)))?.secret.revealed == "s\(index)")
+                    try await store.credential(for: TwitterUserID(UInt64(300 + index)))?.secret == Secret("s\(index)"))
             }
             let counts = try await store.sealedValueCounts()
             #expect(counts == [SealedValueCount(keyID: "k2", credentials: 3, pendingAuthorizations: 0, drafts: 0)])

@@ -45,8 +45,8 @@ struct RewrapBesideOthersTests {
             #expect(counts.map(\.keyID) == ["k2"] && counts.first?.credentials == 4, "\(counts)")
             for index in 0..<4 {
                 #expect(
-                    try await rotated.credential(for: TwitterUserID(UInt64(100 + index)))?.secret.revealed
-                        == "s\(index)")
+                    try await rotated.credential(for: TwitterUserID(UInt64(100 + index)))?.secret
+                        == Secret("s\(index)"))
             }
         }
     }

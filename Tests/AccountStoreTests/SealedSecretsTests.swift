@@ -58,11 +58,11 @@ struct SealedSecretsTests {
                     expiresAt: clock.now.addingTimeInterval(3600)))
 
             // Then the caller that asks gets each secret back
-            #expect(try await store.credential(for: twitterID)?.secret.revealed == Self.secret + "1")
+            #expect(try await store.credential(for: twitterID)?.secret == Secret(Self.secret + "1"))
             #expect(
-                try await store.pendingAuthorization(requestToken: "rt-1")?.requestTokenSecret.revealed == Self.secret
-                    + "2")
-            #expect(try await store.draft(id: "draft-1")?.credential.secret.revealed == Self.secret + "3")
+                try await store.pendingAuthorization(requestToken: "rt-1")?.requestTokenSecret
+                    == Secret(Self.secret + "2"))
+            #expect(try await store.draft(id: "draft-1")?.credential.secret == Secret(Self.secret + "3"))
 
             // And no file of the database holds it, before or after a checkpoint
             assertNotOnDisk(Self.secret, in: dir)
@@ -106,7 +106,7 @@ struct SealedSecretsTests {
             #expect(reason.hasPrefix("1 sealed under an old key changed each time they were re-sealed (3 tries"))
             let counts = try await rotated.sealedValueCounts()
             #expect(counts.contains { $0.keyID == "k1" && $0.credentials == 1 })
-            #expect(try await rotated.credential(for: TwitterUserID(100))?.secret.revealed == "s")
+            #expect(try await rotated.credential(for: TwitterUserID(100))?.secret == Secret("s"))
         }
     }
 
@@ -146,7 +146,7 @@ struct SealedSecretsTests {
             // (three batches over the table, then three passes that find only the stuck one)
             #expect(progress.value == [10, 19, 24, 24, 24, 24])
             for i in 0..<25 {
-                #expect(try await rotated.credential(for: TwitterUserID(UInt64(100 + i)))?.secret.revealed == "s\(i)")
+                #expect(try await rotated.credential(for: TwitterUserID(UInt64(100 + i)))?.secret == Secret("s\(i)"))
             }
         }
     }
@@ -182,7 +182,7 @@ struct SealedSecretsTests {
                     kind: .credential, rowID: "1", read: read.blob, with: Data([1, 2, 3]), keyID: "k9"))
             let after = try row()
             #expect(after.token == "new-token" && after.blob == refreshed.blob && after.keyID == refreshed.keyID)
-            #expect(try await store.credential(for: TwitterUserID(100))?.secret.revealed == "new")
+            #expect(try await store.credential(for: TwitterUserID(100))?.secret == Secret("new"))
             // And the value that is there is
             #expect(
                 try await store.replaceSealedValue(
@@ -346,7 +346,7 @@ struct SealedSecretsTests {
             ) {
                 try await store.credential(for: TwitterUserID(101))
             }
-            #expect(try await store.credential(for: TwitterUserID(100))?.secret.revealed == "ann-secret")
+            #expect(try await store.credential(for: TwitterUserID(100))?.secret == Secret("ann-secret"))
         }
     }
 
@@ -453,8 +453,9 @@ struct SealedSecretsTests {
                 + "\(pending) \(String(reflecting: pending)) \(loaded) \(account) \(String(describing: refreshed)) "
                 + "\(String(reflecting: refreshed)) \(keyRing) \(String(reflecting: keyRing)) \(store)"
             #expect(!lines.value.isEmpty)
-            #expect(!everything.contains(Self.secret))
-            #expect(!everything.contains(Data(Self.secret.utf8).base64EncodedString()))
+            expectAbsent(Self.secret, named: "the sealed secret", in: everything)
+            expectAbsent(
+                Data(Self.secret.utf8).base64EncodedString(), named: "the sealed secret in base64", in: everything)
         }
     }
 }
@@ -466,7 +467,8 @@ struct SealedSecretsTests {
     var dumped = ""
     dump(account, to: &dumped)
     for text in [String(describing: account), String(reflecting: account), "\(account)", dumped] {
-        #expect(!text.contains("SALTSALT") && !text.contains("HASHVALUE"), "\(text)")
+        let showsHash = text.contains("SALTSALT") || text.contains("HASHVALUE")
+        #expect(!showsHash, "the password hash is in the account's description or dump")
         #expect(text.contains("ann"))
         #expect(text.contains("<redacted>"))
     }

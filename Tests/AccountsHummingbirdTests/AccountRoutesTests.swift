@@ -608,7 +608,8 @@ struct AccountRoutesTests {
             // And each fresh visitor had a token of its own, while the browser keeps one id and one token
             #expect(tokens.count == 30)
             let token = try #require(second.csrfToken)
-            #expect(first.csrfToken == token && !tokens.contains(token))
+            let keepsItsToken = first.csrfToken == token && !tokens.contains(token)
+            #expect(keepsItsToken, "the browser's CSRF token changed, or a fresh visitor was given it")
             #expect(second.setCookies.isEmpty && browser.sessionID == id)
             // And its forms work: signing up stores one session, under a new id
             let done = try await browser.submit(
@@ -1175,11 +1176,11 @@ struct AccountRoutesTests {
             _ = try await browser.get("/register/twitter/callback?oauth_token=x&oauth_verifier=y")
             let log = app.logLines.value.joined(separator: "\n")
             #expect(!log.isEmpty)
-            #expect(!log.contains(try #require(browser.sessionID)))
-            #expect(!log.contains(try #require(page.csrfToken)))
-            #expect(!log.contains(Self.password))
-            #expect(!log.contains("oauth_verifier"))
-            #expect(!page.text.contains(Self.password))
+            expectAbsent(try #require(browser.sessionID), named: "the session id", in: log)
+            expectAbsent(try #require(page.csrfToken), named: "the CSRF token", in: log)
+            expectAbsent(Self.password, named: "the password", in: log)
+            expectAbsent("oauth_verifier", named: "the verifier parameter", in: log)
+            expectAbsent(Self.password, named: "the password", in: page.text)
         }
     }
 

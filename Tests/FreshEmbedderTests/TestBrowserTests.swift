@@ -168,8 +168,10 @@ struct TestBrowserTests {
                 String(reflecting: account), dumped,
             ]
             // (the texts are not shown on failure: they would show the secret)
-            #expect(printed.allSatisfy { !$0.contains(session) }, "the session cookie's value printed")
-            #expect(printed.allSatisfy { !$0.contains(csrf) }, "the CSRF token printed")
+            let hidesSession = printed.allSatisfy { !$0.contains(session) }
+            let hidesCSRF = printed.allSatisfy { !$0.contains(csrf) }
+            #expect(hidesSession, "the session cookie's value printed")
+            #expect(hidesCSRF, "the CSRF token printed")
             let expected = "TestBrowser(\(app.base.absoluteString), cookies: [accounts_session])"
             let printedAsExpected = String(describing: browser) == expected
             #expect(printedAsExpected, "printed otherwise (not shown: it may hold a secret)")

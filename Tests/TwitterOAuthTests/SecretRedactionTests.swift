@@ -1,15 +1,21 @@
 import Foundation
+import TestSupport
 import Testing
 import TwitterOAuth
 
 struct SecretRedactionTests {
+    /// Each secret of the fixtures, with the name a failure gives it (neither it nor the text holding it is printed).
     static let secrets = [
-        "CONSUMER-SECRET-xyz", "REQ-SECRET-abc", "ACCESS-SECRET-def", "VERIFIER-ghi", "ACCESS-TOKEN-jkl",
+        (secret: "CONSUMER-SECRET-xyz", name: "the consumer secret"),
+        (secret: "REQ-SECRET-abc", name: "the request token secret"),
+        (secret: "ACCESS-SECRET-def", name: "the access token secret"),
+        (secret: "VERIFIER-ghi", name: "the verifier"),
+        (secret: "ACCESS-TOKEN-jkl", name: "the access token"),
     ]
 
     static func expectNoSecret(in text: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        for secret in secrets {
-            #expect(!text.contains(secret), "\(text) reveals \(secret)", sourceLocation: sourceLocation)
+        for (secret, name) in secrets {
+            expectAbsent(secret, named: name, in: text, sourceLocation: sourceLocation)
         }
     }
 
@@ -54,7 +60,8 @@ struct SecretRedactionTests {
         Self.expectNoSecret(in: String(reflecting: holder))
         Self.expectNoSecret(in: "\(holder.headers)")
         Self.expectNoSecret(in: "\(holder.response)")
-        #expect("\(holder.response)".contains("body: 60 bytes"), "\(holder.response)")
+        let showsLength = "\(holder.response)".contains("body: 60 bytes")
+        #expect(showsLength, "the response's description does not give its body's length as 60 bytes")
         // What is not secret still shows.
         for shown in ["key", "REQ", "zoe", "oauth_verifier", "Authorization", "text/plain"] {
             #expect(dumped.contains(shown), "dump no longer shows \(shown)")
@@ -69,7 +76,8 @@ struct SecretRedactionTests {
         dump(signer, to: &dumped)
         for text in [String(describing: signer), String(reflecting: signer), "\(signer)", dumped] {
             Self.expectNoSecret(in: text)
-            #expect(!text.contains("keyPrefix"), "\(text) shows the stored key bytes")
+            let showsKeyBytes = text.contains("keyPrefix")
+            #expect(!showsKeyBytes, "the signer shows the stored key bytes")
             #expect(text.contains("key"))
         }
     }

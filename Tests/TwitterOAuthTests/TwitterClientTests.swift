@@ -99,7 +99,8 @@ struct TwitterClientTests {
         // Then
         #expect(accessToken.userID == 1_234_567_890_123_456_789)
         #expect(accessToken.screenName == "zoe")
-        #expect(accessToken.secret == "AT-SECRET")
+        let secretRead = accessToken.secret == "AT-SECRET"
+        #expect(secretRead, "the access token's secret is not the one answered")
         let request = try #require(transport.requests.first)
         let header = try #require(request.header("Authorization"))
         let parameters = try #require(OAuthAuthorizationHeader.parse(header))

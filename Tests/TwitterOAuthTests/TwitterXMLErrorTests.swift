@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TwitterOAuth
 
@@ -45,7 +46,7 @@ struct TwitterXMLErrorTests {
         #expect(description.contains(Self.callback))
         #expect(description.contains("developer portal"))
         #expect(error?.isSetupProblem == true)
-        #expect(!description.contains(TwitterClientTests.consumer.secret))
+        expectAbsent(TwitterClientTests.consumer.secret, named: "the consumer secret", in: description)
     }
 
     /// The XML list reads like the JSON one: codes, messages with entities decoded, several entries.

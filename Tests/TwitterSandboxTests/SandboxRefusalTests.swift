@@ -23,8 +23,8 @@ struct SandboxRefusalTests {
                         errors: [TwitterAPIError(code: 32, message: "Could not authenticate you.")]
                     )
             )
-            #expect(!String(describing: error).contains("wrong-secret"))
-            #expect(!String(describing: error).contains(sandbox.consumer.secret))
+            expectAbsent("wrong-secret", named: "the wrong consumer secret", in: String(describing: error))
+            expectAbsent(sandbox.consumer.secret, named: "the consumer secret", in: String(describing: error))
         }
     }
 

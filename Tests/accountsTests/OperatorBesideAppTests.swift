@@ -48,7 +48,7 @@ struct OperatorBesideAppTests {
             #expect(
                 countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'k1'") == 0,
                 "left under k1 after a rewrap that took \(rewrapTime): \(status.stdout)")
-            #expect(try await app.credential(for: TwitterUserID(decimal: "9200")!)?.secret.revealed == "v")
+            #expect(try await app.credential(for: TwitterUserID(decimal: "9200")!)?.secret == Secret("v"))
         }
     }
 
@@ -102,7 +102,7 @@ struct OperatorBesideAppTests {
             #expect(
                 countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'k1'") == 0,
                 "left under k1 (the rewrap ended \(endedFirst ? "before" : "after") the lock was let go)")
-            #expect(try await app.credential(for: TwitterUserID(decimal: "9200")!)?.secret.revealed == "v")
+            #expect(try await app.credential(for: TwitterUserID(decimal: "9200")!)?.secret == Secret("v"))
         }
     }
 
