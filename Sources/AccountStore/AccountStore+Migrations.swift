@@ -47,7 +47,9 @@ extension AccountStore {
     /// and line, and the ones before it in the run stay applied (`onApplied` was called with each). Several
     /// processes may run this at once: each migration is applied exactly once. A write to the file that was
     /// interrupted (a hot journal, left by a process killed in the middle of a transaction in rollback-journal mode)
-    /// is rolled back first.
+    /// is rolled back first, by a connection that changes nothing else: the checks then run on the file as it was,
+    /// before it is switched to WAL mode. A file this user may not write cannot be rolled back:
+    /// ``StoreError/readOnly(path:)``.
     /// - Parameters:
     ///   - configuration: the database (its ``StoreConfiguration/schemaPolicy`` is ignored).
     ///   - target: the last version to apply; all when `nil`.
@@ -88,14 +90,15 @@ extension AccountStore {
         // file or an edited migration is reported before anything touches it: opening it for writing would already
         // change it (GRDB's probe, the switch to WAL mode).
         let existed = FileManager.default.fileExists(atPath: path)
-        var interrupted = false
         if existed {
             do throws(StoreError) {
                 try checkHistoryTyped(try migrationStatus(path: path, migrations: migrations), planned: planned)
-            } catch .interruptedWrite {
-                // A hot journal, which only a writer rolls back: the pool does as it opens the file. The checks stand
-                // there, before anything else changes: quick_check below, the history in SchemaMigrator.migrate.
-                interrupted = true
+            } catch .interruptedWrite where !configuration.readOnly {
+                // A hot journal, which only a writer rolls back: one that does nothing else (no switch to WAL mode)
+                // rolls it back and closes, and the same checks run on the file as it was before the interrupted
+                // write.
+                try rollBackInterruptedWrite(configuration)
+                try checkHistoryTyped(try migrationStatus(path: path, migrations: migrations), planned: planned)
             }
         }
         if !configuration.readOnly { createPrivateFile(path) }
@@ -103,7 +106,7 @@ extension AccountStore {
         defer { AccountStore.checkpointAndClose(pool) }
         do {
             return try pool.writeWithoutTransaction { db in
-                if !existed || interrupted { try AccountStore.checkIntegrity(db, path: path) }
+                if !existed { try AccountStore.checkIntegrity(db, path: path) }
                 try db.run(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
                 return try SchemaMigrator.migrate(
                     db, planned: planned, target: target, dryRun: false, now: configuration.now, onApplied: onApplied)
@@ -121,6 +124,28 @@ extension AccountStore {
         } catch {
             throw .migration(error)
         }
+    }
+
+    /// Rolls back the hot journal beside the database of `configuration` (a write interrupted in rollback-journal
+    /// mode), through a connection of SQLite's own that may write and does nothing else: it reads the schema, which
+    /// has SQLite roll the journal back first, and closes. The file keeps its journal mode; no `-wal` or `-shm` is
+    /// made. A file this user may not write is ``StoreError/readOnly(path:)`` (SQLite opens it read-only, and it
+    /// cannot be rolled back).
+    static func rollBackInterruptedWrite(_ configuration: StoreConfiguration) throws(StoreError) {
+        let path = configuration.path
+        var connection: OpaquePointer?
+        defer { sqlite3_close_v2(connection) }
+        var code = sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil)
+        if code == SQLITE_OK, let connection {
+            sqlite3_extended_result_codes(connection, 1)
+            let timeout = configuration.busyTimeout.components
+            sqlite3_busy_timeout(
+                connection, Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000))
+            code = sqlite3_exec(connection, "SELECT count(*) FROM sqlite_schema", nil, nil, nil)
+        }
+        guard code != SQLITE_OK else { return }
+        let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(code)"
+        throw StoreError.fromWriter(DatabaseError(resultCode: ResultCode(rawValue: code), message: message), path: path)
     }
 
     /// Copies the WAL into the database file and closes. GRDB's readers are read-only connections, which cannot

@@ -376,7 +376,8 @@ public struct AccountStore: Sendable {
             {
                 Thread.sleep(forTimeInterval: Double.random(in: 0.002...0.02))
             } catch {
-                throw StoreError.from(error, path: configuration.path)
+                if configuration.readOnly { throw StoreError.from(error, path: configuration.path) }
+                throw StoreError.fromWriter(error, path: configuration.path)
             }
         }
     }

@@ -31,6 +31,17 @@ extension StoreError {
         }
     }
 
+    /// ``from(_:path:)`` for an error of a connection opened to write. SQLite opens a file this user may not write
+    /// (its mode, another user's file, a read-only mount) read-only without a word, and a hot journal beside it then
+    /// fails the first read as `SQLITE_READONLY_ROLLBACK`, which only a read-only connection meets: not an interrupted
+    /// write to open for writing (advice this user cannot follow), but the file's permissions,
+    /// ``StoreError/readOnly(path:)``.
+    static func fromWriter(_ error: any Error, path: String) -> StoreError {
+        let converted = from(error, path: path)
+        if case .interruptedWrite = converted { return .readOnly(path: path) }
+        return converted
+    }
+
     /// The field a `UNIQUE constraint failed: table.column` message is about.
     static func duplicateField(_ message: String) -> Field? {
         guard message.hasPrefix("UNIQUE constraint failed: ") else { return nil }

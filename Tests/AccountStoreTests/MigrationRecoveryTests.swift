@@ -93,6 +93,43 @@ extension MigrationRunnerTests {
         }
     }
 
+    /// The interrupted write is rolled back (only a writer can), but the file was then switched to WAL mode (its
+    /// header, a `-wal` and a `-shm`) before its history was checked: a newer build's database, restored with a hot
+    /// journal and migrated by an older binary, was changed and then refused. It is refused now still in its own
+    /// journal mode, as any file whose history this binary does not know is.
+    @Test func aDatabaseWithAHotJournalAndAnUnknownMigrationIsRefusedInItsOwnJournalMode() async throws {
+        try await withTemporaryDirectory { dir throws in
+            // Given a copy, with a hot journal, of a database whose history holds migration 99, unknown to this set
+            let path = try databaseWithRows(dir)
+            try executeSQL(
+                path,
+                """
+                INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros)
+                    SELECT 99, 'future', checksum, applied_at, execution_micros FROM schema_migrations WHERE version = 1
+                """)
+            let copy = dir + "/copy.sqlite"
+            try makeHotJournalCopy(of: path, to: copy, update: "UPDATE t SET a = 'changed'")
+            #expect(FileManager.default.fileExists(atPath: copy + "-journal"))
+
+            // When it is migrated by a binary that knows migration 1 only
+            var failure: StoreError?
+            do {
+                _ = try AccountStore.migrate(StoreConfiguration(path: copy), migrations: [Self.first])
+            } catch {
+                failure = error as? StoreError
+            }
+
+            // Then migration 99 is named, the interrupted write rolled back, and the file left in rollback-journal mode
+            #expect(failure == .migration(.unknown(version: 99, name: "future")), "\(failure.map { "\($0)" } ?? "")")
+            #expect(textQuery(copy, "PRAGMA journal_mode") == "delete")
+            for suffix in ["-wal", "-shm", "-journal"] {
+                #expect(!FileManager.default.fileExists(atPath: copy + suffix), "\(suffix)")
+            }
+            #expect(countQuery(copy, "SELECT count(*) FROM t WHERE a = 'changed'") == 0)
+            #expect(try historyVersions(copy) == [1, 99])
+        }
+    }
+
     /// A parent, and a child without an integer primary key (its rowids are SQLite's own), as `account_devices` is.
     static let parentAndKeyedChild = MigrationFile(
         fileName: "0001_create_parent_keyed_child.sql",

@@ -108,4 +108,48 @@ extension MigrateCommandTests {
             #expect(try await runAccounts(["--database", copy, "export", "--format", "jsonl"]).status == 0)
         }
     }
+
+    /// A database this user may not write (mode 0444 here; another user's file, a read-only mount), with a hot journal
+    /// beside it: SQLite opens it read-only even for a writer, whose first read then fails as an interrupted write
+    /// (`SQLITE_READONLY_ROLLBACK`). `migrate` said to run `accounts migrate` (it rolls the write back), and a command
+    /// that opens the store for writing (`reindex`, as an app does) said the same: a loop. Both say it is read-only
+    /// now, and what to check, and change nothing. (Run as another user: only where tests run as root.)
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func aDatabaseWithAHotJournalThatThisUserCannotWriteIsReportedReadOnly() async throws {
+        try await withTemporaryDirectory { dir in
+            // Given a copy, with a hot journal, of a migrated database: both files 0444, in a directory all may write
+            let path = dir + "/a.sqlite"
+            #expect(try await runAccounts(["--database", path, "migrate"]).status == 0)
+            try executeSQL(
+                path,
+                """
+                CREATE TABLE filler (x);
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+                INSERT INTO filler SELECT printf('%0200d', i) FROM n;
+                """)
+            let copy = dir + "/copy.sqlite"
+            try makeHotJournalCopy(of: path, to: copy, update: "UPDATE filler SET x = 'changed'")
+            for file in [copy, copy + "-journal"] { chmod(file, 0o444) }
+            chmod(dir, 0o777)
+            let digests = (fileDigest(copy), fileDigest(copy + "-journal"))
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+
+            // When `migrate` and `reindex` are run on it by a user who may read it but not write it
+            for arguments in [["migrate"], ["reindex"]] {
+                let result = try await BackupCommandTests.runAccountsWhereModesApply(["--database", copy] + arguments)
+
+                // Then each exits 1 saying it is read-only, not to run `accounts migrate`
+                #expect(result.status == 1, "\(arguments): \(result.stderr)")
+                #expect(
+                    result.stderr.contains("the database \(copy) is read-only; run accounts as the database's owner"),
+                    "\(arguments): \(result.stderr)")
+                #expect(!result.stderr.contains("run `accounts migrate`"), "\(arguments): \(result.stderr)")
+            }
+
+            // And both files are as they were, and none was made beside them
+            #expect(fileDigest(copy) == digests.0)
+            #expect(fileDigest(copy + "-journal") == digests.1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == files)
+        }
+    }
 }
