@@ -210,8 +210,8 @@ let package = Package(
         .testTarget(
             name: "RegistrationTests",
             dependencies: [
-                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "AccountTransfer", "TwitterOAuth",
-                "TwitterSandbox", "TestSupport", "accounts-test-worker",
+                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "AccountMatching", "AccountTransfer",
+                "TwitterOAuth", "TwitterSandbox", "TestSupport", "accounts-test-worker",
             ]
         ),
         .testTarget(

@@ -295,10 +295,17 @@ package enum Queries {
                 '\(AccountEventKind.unlinked.rawValue)',
                 '\(AccountEventKind.emailChangeUndone.rawValue)'))
         """
-    /// When the subject `?1` last had an event of kind `?2` at or before `?3` (`NULL` for none): one step down the
-    /// index. (An event dated later was written while the clock stood ahead: it says nothing of the last minute.)
-    package static let lastEventOfKind =
-        "SELECT max(occurred_at) FROM account_events WHERE subject IS ?1 AND kind = ?2 AND occurred_at <= ?3"
+    /// Whether the subject `?1` had an event of kind `?2` whose `details` name the method `?4` in the minute up to
+    /// `?3` (``AccountStore/throttledEventInterval``: after `?3` − 60 s, at or before `?3`): a range of the
+    /// `(subject, kind, occurred_at)` index, whose events' details are read. (An event dated later was written while
+    /// the clock stood ahead: it says nothing of the last minute.)
+    package static let recentEventOfKindAndMethod = """
+        SELECT EXISTS (
+            SELECT 1 FROM account_events
+            WHERE subject IS ?1 AND kind = ?2 AND occurred_at > ?3 - \(AccountStore.throttledEventInterval)
+                AND occurred_at <= ?3
+                AND (CASE WHEN json_valid(details) THEN json_extract(details, '$.method') END) IS ?4)
+        """
     package static let userByPublicID = "SELECT \(UserRecord.columns) FROM users WHERE public_id = ?"
     package static let userByUsername = "SELECT \(UserRecord.columns) FROM users WHERE username = ?"
     /// By the address's uniqueness key, or (an address `accounts reindex` has not keyed yet) by the address itself.

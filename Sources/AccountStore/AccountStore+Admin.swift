@@ -277,15 +277,15 @@ extension AccountStore {
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM pending_authorizations WHERE link_user_id = ?",
                 arguments: [record.id]) ?? 0
+        // (read before the row goes: an address without a uniqueness key counts under the account's own key, and the
+        // login key of its spelling is another account's)
+        let loginKeys = try AccountStore.failureKeys(db, rowID: record.id!)
         // ON DELETE CASCADE removes the identity, its credential, the drafts and pending authorizations, the browser
         // sessions, and the password reset and email links.
         try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [record.id])
         // Its failed sign-ins (keyed by a fingerprint of its username or address, which anyone who knows the address
         // can match) go too: a new account with the address does not inherit their count. (Those counted under an
         // address it had before went when it left that address: `verifyEmail`, `undoEmailChange`.)
-        let loginKeys =
-            [record.username, record.email].compactMap { $0 }.map(AccountStore.signInLoginKey)
-            + [AccountStore.currentPasswordLoginKey(account.id)]
         for key in loginKeys {
             try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [key])
         }

@@ -47,7 +47,8 @@ extension AccountStore {
     /// one, issued after it (an earlier change's link still works). The Twitter identity linked since the change is
     /// unlinked (reason `address_change_undone`): whoever moved the address could have linked their own; so is one
     /// linked before whose id is `unlinkingTwitter` (the person said it is not theirs). The sign-in
-    /// failures counted for `loginKeys` are cleared, and `email_change_undone` is recorded. Nothing changes for a link
+    /// failures counted for the account as it was (``failureKeys(_:rowID:)``) and for `loginKeys` (the address it gets
+    /// back) are cleared, and `email_change_undone` is recorded. Nothing changes for a link
     /// that is not live, and a restored address another account holds now is refused with ``StoreError/duplicate(_:)``
     /// (``Field/email``).
     package func undoEmailChange(
@@ -67,6 +68,8 @@ extension AccountStore {
             guard let mailbox = Mailbox.normalize(link.email) else {
                 throw StoreError.invalid([FieldError(.email, "has no mailbox name")])
             }
+            // (read before the address changes: the one it leaves may have had no uniqueness key)
+            let failureKeys = try AccountStore.failureKeys(db, rowID: rowID) + loginKeys
             do {
                 try db.run(
                     sql: """
@@ -103,7 +106,7 @@ extension AccountStore {
             try AccountStore.endEmailVerifications(db, userRowID: rowID, at: micros)
             try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
             let ended = try AccountStore.endSessions(db, userRowID: rowID, at: micros)
-            for key in loginKeys {
+            for key in failureKeys {
                 try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [key])
             }
             // (the address the account leaves: the change's, or a later one's when the account moved again since)

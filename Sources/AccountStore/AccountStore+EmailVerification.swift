@@ -172,6 +172,9 @@ extension AccountStore {
                 record.emailRulesVersion = Mailbox.rulesVersion
                 record.emailVerifiedAt = micros
                 record.updatedAt = micros
+                // (the keys its failed sign-ins count under, read before the address changes: an address without a
+                // uniqueness key counts under the account's own key, and the login key of its spelling is another's)
+                let failureKeysBefore = try AccountStore.failureKeys(db, rowID: link.userRowID)
                 do {
                     try db.run(
                         sql: """
@@ -190,12 +193,10 @@ extension AccountStore {
                 // The failed sign-ins counted under the address it leaves go with it: that address no longer signs
                 // in to the account, a new account with it must not inherit their count, and a deletion of this
                 // account, which removes those of its username and address at that time, would not find them.
-                if let oldEmail {
-                    let left = AccountStore.signInLoginKey(oldEmail)
-                    // (not those of a login that still names the account: its new address, its username)
-                    if ![link.email, record.username].map(AccountStore.signInLoginKey).contains(left) {
-                        try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [left])
-                    }
+                // (not those of a login that still names the account: its new address, its username)
+                let failureKeysAfter = try AccountStore.failureKeys(db, rowID: link.userRowID)
+                for left in failureKeysBefore where !failureKeysAfter.contains(left) {
+                    try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [left])
                 }
                 try AccountStore.insertEvent(
                     db,

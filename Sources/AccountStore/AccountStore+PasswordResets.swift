@@ -86,9 +86,10 @@ extension AccountStore {
 
     /// Replaces the password of the account a live reset token (`tokenHash`) is for with `newHash`, ends the token,
     /// the account's other tokens and every browser session of the account, clears the sign-in failures counted for
-    /// `loginKeys` (the account's login identifiers: the cool-down guarded the old password, and the person who reset
-    /// it should not be refused the new one), and records a `password_reset` event, in one transaction; nothing
-    /// changes for a token that is not live.
+    /// the account (its username's, its address's and its current-password checks': ``failureKeys(_:rowID:)``; the
+    /// cool-down guarded the old password, and the person who reset it should not be refused the new one) and for
+    /// `loginKeys`, and records a `password_reset` event, in one transaction; nothing changes for a token that is not
+    /// live.
     ///
     /// A reset that is the first proof that the account's address reaches its owner (not confirmed before) confirms
     /// it, and unlinks the Twitter identity linked before that proof (`unlinked`, reason
@@ -133,7 +134,7 @@ extension AccountStore {
             try AccountStore.endPasswordResets(db, userRowID: rowID, at: micros)
             try AccountStore.endEmailChanges(db, userRowID: rowID, at: micros)
             let ended = try AccountStore.endSessions(db, userRowID: rowID, at: micros)
-            for key in loginKeys {
+            for key in try AccountStore.failureKeys(db, rowID: rowID) + loginKeys {
                 try db.run(sql: "DELETE FROM sign_in_failures WHERE login_key = ?", arguments: [key])
             }
             try AccountStore.insertEvent(

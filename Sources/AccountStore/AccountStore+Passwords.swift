@@ -10,6 +10,10 @@ package struct LoginRecord: Sendable {
     package var passwordHash: String?
     package var status: AccountStatus
     package var hasTwitter: Bool
+    /// The key to count this sign-in's failures under instead of the typed login's, when there is one: the
+    /// account's own (``AccountStore/unkeyedAddressLoginKey(_:)``) when the login found it by an address left
+    /// without a uniqueness key, whose login key is that of the account that kept the key.
+    package var failureKey: String? = nil
 }
 
 /// What ``AccountStore/recordSignIn(_:method:clearingFailuresFor:through:verifiedPasswordHash:newPasswordHash:)`` did.
@@ -35,14 +39,19 @@ package enum SignInAttempt: Sendable {
 }
 
 extension AccountStore {
-    /// The account whose username or email is `login` (case-insensitively, surrounding whitespace ignored).
+    /// The account whose username or email is `login` (case-insensitively, surrounding whitespace ignored). An
+    /// address left without a uniqueness key (one of two from before migration 0009 that differ only in non-ASCII
+    /// case, `Änn@…` and `äNN@…`: the one keyed first keeps the key) is found by its own spelling, and its failures
+    /// are counted under the account's own key (``LoginRecord/failureKey``): both spellings fold to one login key,
+    /// which would count the two accounts' failures together, and let one's success clear the other's count.
     package func loginRecord(login: String) async throws(StoreError) -> LoginRecord? {
         let trimmed = EmailAddress.trim(login)
         return try await read { db in
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT users.public_id, users.password_hash, users.status, twitter_identities.id IS NOT NULL
+                        SELECT users.public_id, users.password_hash, users.status, twitter_identities.id IS NOT NULL,
+                            users.email_key IS NULL AND users.username <> ?1
                         FROM users LEFT JOIN twitter_identities ON twitter_identities.user_id = users.id
                         WHERE users.username = ?1 OR users.email_key = ?2 OR users.email = ?1
                         ORDER BY users.username = ?1 DESC, users.email = ?1 DESC LIMIT 1
@@ -66,9 +75,29 @@ extension AccountStore {
     }
 
     static func loginRecord(from row: Row) -> LoginRecord {
-        LoginRecord(
-            userID: UserID(uncheckedRawValue: row[0]), passwordHash: row[1],
-            status: AccountStatus(rawValue: row[2] as String) ?? .disabled, hasTwitter: row[3])
+        let user = UserID(uncheckedRawValue: row[0])
+        let unkeyedAddress = row.count > 4 && (row[4] as Bool? ?? false)
+        return LoginRecord(
+            userID: user, passwordHash: row[1], status: AccountStatus(rawValue: row[2] as String) ?? .disabled,
+            hasTwitter: row[3], failureKey: unkeyedAddress ? unkeyedAddressLoginKey(user) : nil)
+    }
+
+    /// The keys under which the failures of the account at `rowID` are counted, as it stands: its username's, its
+    /// address's (the account's own, ``unkeyedAddressLoginKey(_:)``, for an address left without a uniqueness key:
+    /// the address's login key is the account's that kept the key) and its current-password checks'. Empty for no
+    /// such account.
+    static func failureKeys(_ db: Database, rowID: Int64) throws -> [String] {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT public_id, username, email, email_key IS NULL FROM users WHERE id = ?"),
+                arguments: [rowID])
+        else { return [] }
+        let user = UserID(uncheckedRawValue: row[0])
+        var keys = [signInLoginKey(row[1])]
+        if let email = row[2] as String? {
+            keys.append((row[3] as Bool) ? unkeyedAddressLoginKey(user) : signInLoginKey(email))
+        }
+        return keys + [currentPasswordLoginKey(user)]
     }
 
     /// Sets (or, with `nil`, removes) the account's password hash, ends the account's live password reset links
@@ -181,17 +210,24 @@ extension AccountStore {
         SHA256.hexDigest(Array(Mailbox.uniquenessKey(EmailAddress.trim(login)).utf8))
     }
 
+    /// The key under which failed sign-ins with the address of `user` are counted when the address has no uniqueness
+    /// key (``loginRecord(login:)``): not 64 hex digits, so never a login's key.
+    package static func unkeyedAddressLoginKey(_ user: UserID) -> String {
+        "unkeyed-address:" + user.rawValue
+    }
+
     /// The key under which wrong current passwords on the forms of `user`'s signed-in sessions are counted.
     package static func currentPasswordLoginKey(_ user: UserID) -> String {
         "current-password:" + user.rawValue
     }
 
-    /// The least time between two `sign_in_throttled` events of one account (microseconds): a minute.
+    /// The least time between two `sign_in_throttled` events of one account and method (microseconds): a minute.
     static let throttledEventInterval: Int64 = 60_000_000
 
     /// Counts a password sign-in attempt for `loginKey` as a failure before its password is checked, unless
     /// `maximum` failures at or after `since` have been counted already (then it records a `sign_in_throttled` event
-    /// instead, unless the account had one within the last minute). The count and the new failure are one
+    /// instead, unless the account had one for `method` within the last minute: a refusal of a log-in and one of a
+    /// current-password check are recorded apart). The count and the new failure are one
     /// transaction, so requests that arrive together cannot all pass the count: each is counted before the next one
     /// looks. A sign-in that succeeds clears the login's failures up to this one (its `through`). Failures older than
     /// `since` are dropped, so the table stays small. A `maximum` below 1 counts as 1.
@@ -227,15 +263,18 @@ extension AccountStore {
             return SignInAttempt.counted(db.lastInsertedRowID)
         }
         guard case .throttled = attempt else { return attempt }
-        // The trail hears of it (a commit that waits for the disk), once a minute at most for an account under attack:
-        // every refusal written down would let whoever hammers the account (from as many addresses as they have) grow
-        // its trail, and the person's data download, without bound.
+        // The trail hears of it (a commit that waits for the disk), once a minute at most for an account under attack
+        // and method: every refusal written down would let whoever hammers the account (from as many addresses as
+        // they have) grow its trail, and the person's data download, without bound. (Once a minute for each method:
+        // a log-in's refusals do not hide a current-password check's, nor the reverse.)
         try await write(checkingActingSession: false) { db in
             let now = self.now()
-            let lastRecorded = try Int64.fetchOne(
-                db.cachedStatement(sql: Queries.lastEventOfKind),
-                arguments: [subject?.rawValue, AccountEventKind.signInThrottled.rawValue, Timestamp.micros(now)])
-            if lastRecorded.map({ $0 <= Timestamp.micros(now) - Self.throttledEventInterval }) ?? true {
+            let recorded = try Bool.fetchOne(
+                db.cachedStatement(sql: Queries.recentEventOfKindAndMethod),
+                arguments: [
+                    subject?.rawValue, AccountEventKind.signInThrottled.rawValue, Timestamp.micros(now), method,
+                ])
+            if recorded != true {
                 try AccountStore.insertEvent(
                     db,
                     AccountEvent(

@@ -199,7 +199,9 @@ extension AccountRoutes {
 
     /// `POST /register/existing`: password sign-in; the new session carries the draft over; then the link page.
     /// Counted with `POST /login` towards ``Configuration/logInsPerClient``: a draft lasts an hour and is not used up
-    /// by a wrong password.
+    /// by a wrong password. The login may name any account: one that does not share the mailbox of the draft's Twitter
+    /// email is signed in without the draft (``RegistrationService/carryDraft(_:from:to:for:)`` refuses it, so no draft
+    /// is planted on another account), and its account page says that nothing was linked.
     func signInToLink(_ request: Request, context: some RequestContext) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let draft = try await openDraft(form["draft"], visit: visit)
@@ -217,8 +219,15 @@ extension AccountRoutes {
         let mark = try await store.eventMark()
         switch try await passwordSignIn(login: login, password: form["password"] ?? "") {
         case .success(let account):
-            let session = try await signIn(visit, as: account, checkedAfter: mark, carryingDraft: draft.id)
-            return redirect(visit, to: "/register/link?draft=\(draft.id)", session: session)
+            let session = try await signIn(visit, as: account, checkedAfter: mark)
+            switch await carry(draft, from: visit, to: session, for: account) {
+            case .carried:
+                return redirect(visit, to: "/register/link?draft=\(draft.id)", session: session)
+            case .refused:
+                return redirect(visit, to: "/account?notice=link_not_carried", session: session)
+            case .closed:
+                return redirect(visit, to: "/account?notice=registration_closed", session: session)
+            }
         case .failure(let problem):
             return retrying(
                 page(
@@ -323,14 +332,43 @@ extension AccountRoutes {
         return draft
     }
 
+    /// What became of the draft a "sign in to link" was for (``carry(_:from:to:for:)``).
+    enum DraftCarry {
+        /// The new session holds it: on to the link page.
+        case carried
+        /// Left behind: the account signed in does not share the mailbox of the draft's Twitter email (or the
+        /// profile has none), so it is not this account's to link.
+        case refused
+        /// Gone meanwhile (expired, used, carried by another request), or the store failed: nothing to link.
+        case closed
+    }
+
+    /// Moves `draft`, the draft a "sign in to link" was made for, from `visit`'s old session id to `new`, the id
+    /// ``signIn(_:as:checkedAfter:)`` gave `account`, when `account` shares the mailbox of its Twitter email. Nothing
+    /// else of the old id's (which another site on the host may have planted) follows the person in.
+    func carry(
+        _ draft: DraftView, from visit: Visit, to new: BrowserSessions.Current, for account: Account
+    ) async -> DraftCarry {
+        guard let registration else { return .closed }
+        do {
+            if try await registration.carryDraft(draft.id, from: visit.session.id, to: new.id, for: account.id) {
+                return .carried
+            }
+            // Still open under the old id: refused for this account, not gone
+            return try await registration.draft(draft.id, browserSession: visit.session.id) == nil ? .closed : .refused
+        } catch {
+            // The sign-in stands; the Twitter flow must be started again.
+            logger.warning("could not carry the draft over to the new session", metadata: ["web.error": "\(error)"])
+            return .closed
+        }
+    }
+
     /// Signs `account` in on a new session id, unless the account's sessions were ended by an event after `mark` (read
     /// before the sign-in's checks began: whatever let it in was checked before that), or it was disabled or deleted
-    /// since: then a ``Refusal`` whose page says which (``refusedSignIn(_:)``). Only `draft`, the draft this sign-in
-    /// was made to link, moves with it: nothing else of the old id's (which another site on the host may have planted)
-    /// follows the person in.
+    /// since: then a ``Refusal`` whose page says which (``refusedSignIn(_:)``). Nothing of the old id's moves with it
+    /// (a "sign in to link" then moves its draft: ``carry(_:from:to:for:)``).
     func signIn(
-        _ visit: Visit, as account: Account, checkedAfter mark: AccountStore.EventMark,
-        carryingDraft draft: String? = nil
+        _ visit: Visit, as account: Account, checkedAfter mark: AccountStore.EventMark
     ) async throws
         -> BrowserSessions.Current
     {
@@ -357,14 +395,6 @@ extension AccountRoutes {
                 metadata: ["account.id": "\(account.id)", "web.reason": "\(refusal.rawValue)"])
             throw Refusal(response: redirect(visit, to: Self.refusedSignIn(refusal)))
         }
-        if let draft, let registration {
-            do {
-                try await registration.carryDraft(draft, from: visit.session.id, to: new.id, for: account.id)
-            } catch {
-                // The sign-in stands; the Twitter flow must be started again.
-                logger.warning("could not carry the draft over to the new session", metadata: ["web.error": "\(error)"])
-            }
-        }
         logger.info("signed in", metadata: ["account.id": "\(account.id)"])
         if sighting == .new {
             sendSecurityNotice(.newDevice, for: account, device: seen)
@@ -372,7 +402,7 @@ extension AccountRoutes {
         return new
     }
 
-    /// Where a sign-in whose session the store refused sends the person (``signIn(_:as:checkedAfter:carryingDraft:)``):
+    /// Where a sign-in whose session the store refused sends the person (``signIn(_:as:checkedAfter:)``):
     /// the home page saying the account is disabled (an operator disabled it while the sign-in was checked) or was
     /// deleted, or the log-in page saying every session of it was ended meanwhile (a password reset, change, addition
     /// or removal, "sign out everywhere"), where logging in again opens one.

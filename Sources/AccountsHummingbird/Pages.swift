@@ -94,6 +94,9 @@ package enum Pages: Sendable {
         case "registration_closed":
             return "That registration is no longer open (finished, expired, or started in another browser). "
                 + "Please start again."
+        case "link_not_carried":
+            return "You are signed in to this account, and nothing was linked: it does not use the email address of "
+                + "that Twitter account."
         case "twitter_taken": return "That Twitter account is already linked to another account."
         case "already_linked": return "This account already has a linked Twitter account; unlink it first."
         case "last_sign_in_method": return "Twitter is this account's only way to sign in, so it cannot be unlinked."

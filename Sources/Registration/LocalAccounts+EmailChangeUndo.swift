@@ -86,9 +86,9 @@ extension LocalAccounts {
             with: newPassword.revealed, username: link.account.username, email: link.restores)
         guard problems.isEmpty else { throw .invalid(problems) }
         let passwordHash = try await hashOffPool(newPassword)
-        let loginKeys =
-            [link.account.username, link.account.email, link.restores].compactMap { $0 }.map(Self.loginKey)
-            + [Self.currentPasswordKey(link.account.id)]
+        // (the store clears the account's own cool-downs, under the keys they are counted under; and the address's
+        // it gets back)
+        let loginKeys = [Self.loginKey(link.restores)]
         do {
             switch try await store.undoEmailChange(
                 tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys,

@@ -103,13 +103,9 @@ extension LocalAccounts {
         guard problems.isEmpty else { throw .invalid(problems) }
         let passwordHash = try await hashOffPool(newPassword)
         do {
-            // The cool-downs of its logins and of its current-password checks guarded the old password.
-            let loginKeys =
-                [account.username, account.email].compactMap { $0 }.map(Self.loginKey)
-                + [Self.currentPasswordKey(account.id)]
-            switch try await store.resetPassword(
-                tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys)
-            {
+            // The cool-downs of its logins and of its current-password checks guarded the old password: the store
+            // clears them, under the keys they are counted under.
+            switch try await store.resetPassword(tokenHash: hash, newHash: passwordHash) {
             case .reset(let account, _, let unlinked, let credential):
                 return PasswordResetOutcome(account: account, unlinkedTwitter: unlinked, unlinkedCredential: credential)
             case .invalidToken: throw LocalAccountError.invalidResetLink

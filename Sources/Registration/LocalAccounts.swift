@@ -136,10 +136,11 @@ public struct LocalAccounts: Sendable {
     }
 
     private func checkSignIn(login: String, password: Secret) async throws(LocalAccountError) -> SignInOutcome {
-        let key = LocalAccounts.loginKey(login)
         let now = store.currentDate
         do {
             let record = try await store.loginRecord(login: login)
+            // (an address left without a uniqueness key counts under its account's own key: its login's is another's)
+            let key = record?.failureKey ?? LocalAccounts.loginKey(login)
             // The attempt is counted as a failure before the password is checked, in the transaction that counts the
             // earlier ones: requests sent together cannot all pass the count (they did: 200 at once were 200 checks).
             let attempt = try await store.beginSignInAttempt(

@@ -15,7 +15,8 @@ public struct DraftView: Sendable, Hashable {
     public var twitterName: String
     /// Pre-filled values by field (`username`, `email`, `first_name`, `last_name`); only fields with a value.
     public var fields: [Field: String]
-    /// Required fields that are empty or invalid, each with what is wrong.
+    /// Required fields that are empty or invalid, each with what is wrong; none for a link's draft
+    /// (``CallbackOutcome/readyToLink(_:)``), which no form completes.
     public var missing: [FieldError]
     /// When the draft stops being accepted.
     public var expiresAt: Date

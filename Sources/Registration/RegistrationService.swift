@@ -398,7 +398,7 @@ public struct RegistrationService: Sendable {
             fields: Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }),
             linkUser: pending.linkUser, createdAt: now, expiresAt: now.addingTimeInterval(configuration.draftLifetime))
         try await store.saveDraft(draft)
-        return view(of: draft, fields: fields, missing: missing(in: fields))
+        return view(of: draft, fields: fields)
     }
 
     /// The stored binding of a browser-session id (for tools that make drafts directly, such as test workers).
@@ -448,8 +448,7 @@ public struct RegistrationService: Sendable {
         } catch .draftNotFound, .draftExpired, .draftFromOtherBrowserSession {
             return nil
         }
-        let fields = RegistrationService.fields(of: draft)
-        return view(of: draft, fields: fields, missing: missing(in: fields))
+        return view(of: draft, fields: RegistrationService.fields(of: draft))
     }
 
     func openDraft(_ draftID: String, browserSession: String) async throws(RegistrationError)
@@ -477,11 +476,14 @@ public struct RegistrationService: Sendable {
         return fields
     }
 
-    private func view(of draft: RegistrationDraft, fields: [Field: String], missing: [FieldError]) -> DraftView {
+    /// The draft as the app shows it; what it lacks (``missing(in:)``) only for a registration's draft: a link's is
+    /// never completed through the form, and linking needs none of its fields.
+    private func view(of draft: RegistrationDraft, fields: [Field: String]) -> DraftView {
         let profile = try? TwitterProfile(json: draft.profileJSON)
         return DraftView(
             id: draft.id, twitterUserID: draft.twitterUserID, screenName: draft.screenName,
-            twitterName: profile?.name ?? draft.screenName, fields: fields, missing: missing,
+            twitterName: profile?.name ?? draft.screenName, fields: fields,
+            missing: draft.purpose == .link ? [] : missing(in: fields),
             expiresAt: draft.expiresAt, linkUser: draft.linkUser)
     }
 

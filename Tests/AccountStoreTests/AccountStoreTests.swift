@@ -167,15 +167,18 @@ struct AccountStoreAccountTests {
     }
 
     /// The checks a sign-in makes on the account's audit trail (never purged) read only the events they ask about,
-    /// not every event of the account: the events recorded after its mark through `(subject, id)`, the last of a kind
-    /// through `(subject, kind, occurred_at)`.
+    /// not every event of the account: the events recorded after its mark through `(subject, id)`, those of a kind in
+    /// the last minute through a range of `(subject, kind, occurred_at)`.
     @Test func signInChecksOnTheAuditTrailReadOnlyTheEventsTheyAskAbout() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
             defer { try? store.close() }
             for (sql, arguments, index) in [
                 (Queries.sessionsEndedAfter, ["u", "0"], "account_events_subject (subject=? AND id>?)"),
-                (Queries.lastEventOfKind, ["u", "sign_in_throttled", "0"], "account_events_subject_kind"),
+                (
+                    Queries.recentEventOfKindAndMethod, ["u", "sign_in_throttled", "0", "password"],
+                    "account_events_subject_kind (subject=? AND kind=? AND occurred_at>?"
+                ),
             ] {
                 let plan = try store.queryPlan(sql, arguments: arguments)
                 #expect(plan.contains(index), "\(plan)")

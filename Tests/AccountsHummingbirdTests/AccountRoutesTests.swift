@@ -709,6 +709,51 @@ struct AccountRoutesTests {
         }
     }
 
+    /// "Sign in to link" signs in whichever account the login and password name. Bob's does not use the address of
+    /// Ada's Twitter account, so the draft stays behind (nothing is linked, as no draft is planted on an account
+    /// that does not share its mailbox): the account page says he is signed in and nothing was linked, not that the
+    /// registration expired or was started in another browser.
+    @Test func signingInToLinkWithAnotherAccountSaysNothingWasLinked() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            try await signUpAdaThenSignOut(&browser)
+            var bob = app.browser()
+            _ = try await bob.submit(
+                "/signup", to: "/signup",
+                [("username", "bob"), ("email", "bob@example.org"), ("password", Self.password)])
+            #expect(try await app.store.accountCount() == 2)
+
+            let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.ada)
+            #expect(arrival.location?.hasPrefix("/register/existing?draft=") == true)
+            let draft = try #require(arrival.draftInLocation)
+            let existing = try await browser.get(try #require(arrival.location))
+            let before = browser.sessionID
+            let signedIn = try await browser.post(
+                "/register/existing",
+                [
+                    ("csrf_token", try #require(existing.csrfToken)), ("draft", draft), ("login", "bob"),
+                    ("password", Self.password),
+                ])
+
+            #expect(signedIn.status == 303 && signedIn.location == "/account?notice=link_not_carried")
+            #expect(browser.sessionID != nil && browser.sessionID != before)
+            let account = try await browser.get(try #require(signedIn.location))
+            #expect(account.status == 200)
+            #expect(account.text.contains("Signed in as <strong id=\"username\">bob</strong>"))
+            #expect(
+                account.text.contains(
+                    "You are signed in to this account, and nothing was linked: it does not use the email address of "
+                        + "that Twitter account."))
+            #expect(!account.text.contains("no longer open"))
+            #expect(try await browser.get("/whoami").text == "bob")
+            #expect(try await app.store.account(.username("ada"))?.twitter == nil)
+            #expect(try await app.store.account(.username("bob"))?.twitter == nil)
+            // (the draft was not carried: this session cannot link it)
+            let link = try await browser.get("/register/link?draft=\(draft)")
+            #expect(link.status == 303 && link.location == "/?notice=registration_closed")
+        }
+    }
+
     /// The account sharing Ada's mailbox holds Zoë's Twitter account already: the page says so before asking for the
     /// password, and signing in leads to the account page's "unlink it first", not to a confirmation that could only
     /// be refused. Nothing is linked.

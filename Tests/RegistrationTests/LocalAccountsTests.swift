@@ -1,4 +1,5 @@
 import AccountCrypto
+import AccountMatching
 import AccountModel
 import AccountStore
 import Foundation
@@ -252,6 +253,161 @@ struct LocalAccountsTests {
                 countQuery(
                     dir + "/accounts.sqlite",
                     "SELECT count(*) FROM account_events WHERE subject IS NULL AND kind = 'sign_in_throttled'") == 3)
+        }
+    }
+
+    /// The once-a-minute `sign_in_throttled` event is counted for each method on its own: whoever holds a session and
+    /// hits the current-password limit (method `current_password`) does not hide, within the same minute, the log-ins
+    /// refused at `/login` for the account (method `password`), nor the reverse.
+    @Test func throttledLogInsAreRecordedBesideThrottledCurrentPasswordChecks() async throws {
+        try await withService { unlimited, store, clock, _ throws in
+            var limited = unlimited
+            limited.maximumFailures = 2
+            let local = limited
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            /// A change of password with a wrong current one: whether it was refused as throttled (else wrong).
+            func changeThrottled() async throws -> Bool {
+                do {
+                    try await local.changePassword(
+                        for: ann.id, current: Secret("wrong password!"), new: Secret("a new long password"))
+                } catch .throttled {
+                    return true
+                } catch .wrongPassword {
+                    return false
+                }
+                Issue.record("the wrong current password was taken")
+                return false
+            }
+            func logInThrottled() async throws -> Bool {
+                switch try await local.signIn(login: "ann", password: Secret("wrong password!")) {
+                case .throttled: return true
+                case .invalidCredentials: return false
+                default:
+                    Issue.record("the wrong password signed in")
+                    return false
+                }
+            }
+            func throttledMethods() async throws -> [String?] {
+                try await store.events(for: ann.id, limit: 100).filter { $0.kind == .signInThrottled }
+                    .map { $0.details["method"] }
+            }
+            #expect(try await changeThrottled() == false)
+            #expect(try await changeThrottled() == false)
+            #expect(try await changeThrottled() == true)
+            #expect(try await throttledMethods() == ["current_password"])
+
+            // At the same store time, log-ins for the account are throttled too: recorded as well
+            #expect(try await logInThrottled() == false)
+            #expect(try await logInThrottled() == false)
+            #expect(try await logInThrottled() == true)
+            #expect(try await throttledMethods() == ["password", "current_password"])
+
+            // And the reverse: a minute on, a log-in's refusal first, then a current-password one
+            clock.advance(by: 61)
+            #expect(try await logInThrottled() == true)
+            #expect(try await changeThrottled() == true)
+            #expect(try await throttledMethods() == ["current_password", "password", "password", "current_password"])
+            // (still once a minute for each)
+            clock.advance(by: 30)
+            #expect(try await logInThrottled() == true)
+            #expect(try await changeThrottled() == true)
+            #expect(try await throttledMethods().count == 4)
+        }
+    }
+
+    /// Two accounts from before migration 0009 whose addresses differ only in non-ASCII case (`Änn@…`, `äNN@…`): the
+    /// one keyed first keeps the uniqueness key, the other none, and each signs in with its own spelling. Their
+    /// sign-in failures are counted apart (both spellings fold to one login key, which counted them together): ten
+    /// guesses at one do not lock the other out, and one's success, or password reset, does not clear the guesses at
+    /// the other.
+    @Test func legacyAddressesDifferingInNonASCIICaseAreCountedApart() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), to: 8)
+            for (id, username, email) in [(1, "ann", "Änn@example.org"), (2, "clash", "äNN@example.org")] {
+                try executeSQL(
+                    path,
+                    """
+                    INSERT INTO users (id, public_id, username, email, email_mailbox, email_rules_version, created_at,
+                        updated_at)
+                    VALUES (\(id), '\(UUID().uuidString.lowercased())', '\(username)', '\(email)',
+                        '\(Mailbox.normalize(email)!)', \(Mailbox.rulesVersion), 0, 0)
+                    """)
+            }
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            #expect(countQuery(path, "SELECT count(*) FROM users WHERE username = 'clash' AND email_key IS NULL") == 1)
+            let annPassword = Secret("ann's long password")
+            let clashPassword = Secret("clash's long password")
+            let ann = try #require(try await store.account(.username("ann")))
+            let clash = try #require(try await store.account(.username("clash")))
+            try await store.setPasswordHash(
+                try Self.fastHasher.hash(password: annPassword.revealed), for: ann.id, event: nil, actor: "test")
+            try await store.setPasswordHash(
+                try Self.fastHasher.hash(password: clashPassword.revealed), for: clash.id, event: nil, actor: "test")
+            var limited = LocalAccounts(store: store, hasher: Self.fastHasher, failureFloor: .zero)
+            limited.maximumFailures = 3
+            let local = limited
+            let wrong = Secret("wrong password!")
+
+            // Guesses at clash's spelling do not throttle ann's
+            for _ in 0..<3 {
+                #expect(try await local.signIn(login: "äNN@example.org", password: wrong) == .invalidCredentials)
+            }
+            guard case .throttled = try await local.signIn(login: "äNN@example.org", password: clashPassword) else {
+                Issue.record("clash's spelling was not throttled")
+                return
+            }
+            guard case .signedIn(let signedIn) = try await local.signIn(login: "Änn@example.org", password: annPassword)
+            else {
+                Issue.record("ann was throttled by the guesses at clash")
+                return
+            }
+            #expect(signedIn.id == ann.id)
+
+            // Clash's success does not clear the guesses at ann
+            clock.advance(by: 16 * 60)
+            for _ in 0..<2 {
+                #expect(try await local.signIn(login: "Änn@example.org", password: wrong) == .invalidCredentials)
+            }
+            guard case .signedIn(let other) = try await local.signIn(login: "äNN@example.org", password: clashPassword)
+            else {
+                Issue.record("clash did not sign in")
+                return
+            }
+            #expect(other.id == clash.id)
+            #expect(try await local.signIn(login: "Änn@example.org", password: wrong) == .invalidCredentials)
+            guard case .throttled = try await local.signIn(login: "Änn@example.org", password: wrong) else {
+                Issue.record("clash's sign-in cleared the guesses at ann")
+                return
+            }
+
+            // Nor does clash's password reset
+            clock.advance(by: 16 * 60)
+            for _ in 0..<2 {
+                #expect(try await local.signIn(login: "Änn@example.org", password: wrong) == .invalidCredentials)
+            }
+            let reset = try #require(try await local.requestPasswordReset(email: "äNN@example.org"))
+            #expect(reset.account.id == clash.id)
+            _ = try await local.resetPassword(token: reset.token, newPassword: Secret("clash's new long password"))
+            #expect(try await local.signIn(login: "Änn@example.org", password: wrong) == .invalidCredentials)
+            guard case .throttled = try await local.signIn(login: "Änn@example.org", password: wrong) else {
+                Issue.record("clash's reset cleared the guesses at ann")
+                return
+            }
+            // while it clears clash's own count
+            for _ in 0..<3 { _ = try await local.signIn(login: "äNN@example.org", password: wrong) }
+            let again = try #require(try await local.requestPasswordReset(email: "äNN@example.org"))
+            _ = try await local.resetPassword(token: again.token, newPassword: Secret("clash's third long password"))
+            guard
+                case .signedIn = try await local.signIn(
+                    login: "äNN@example.org", password: Secret("clash's third long password"))
+            else {
+                Issue.record("clash's reset did not clear its own count")
+                return
+            }
         }
     }
 

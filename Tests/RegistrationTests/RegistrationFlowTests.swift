@@ -503,6 +503,34 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// A link's draft never goes through the registration form (`complete` refuses it, and linking needs none of its
+    /// fields): it reports nothing missing, neither from the callback nor read back, so an app that shows
+    /// ``DraftView/missing`` does not ask for a username on the confirm step.
+    @Test func aLinkDraftReportsNoMissingFields() async throws {
+        try await withFlow { flow throws in
+            let ann = try await flow.local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Secret("ann's long password")))
+            guard
+                case .readyToLink(let draft) = try await flow.arrive(as: Self.zoe, purpose: .link, signedInUser: ann.id)
+            else {
+                Issue.record("expected a link confirmation")
+                return
+            }
+            #expect(draft.missing.isEmpty, "\(draft.missing)")
+            let stored = try #require(try await flow.service.draft(draft.id, browserSession: "browser-1"))
+            #expect(stored.missing.isEmpty, "\(stored.missing)")
+            #expect(stored.linkUser == ann.id)
+
+            // (a registration's draft still names what the form needs: Cher's profile has no email address)
+            guard case .needsDetails(let registration) = try await flow.arrive(as: 42, session: "browser-2")
+            else {
+                Issue.record("expected a registration form")
+                return
+            }
+            #expect(registration.missing.contains { $0.field == .email }, "\(registration.missing)")
+        }
+    }
+
     @Test func deniedForgedReplayedExpiredAndOtherSessionCallbacksRestartAndWriteNothing() async throws {
         try await withFlow { flow throws in
             let path = flow.directory + "/accounts.sqlite"
