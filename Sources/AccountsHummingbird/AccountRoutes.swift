@@ -46,9 +46,9 @@ public struct AccountRoutes: Sendable {
         /// whose `Host` names another gets 421 Misdirected Request and nothing else. `nil` (the default): any, for an
         /// app behind a proxy that checks it. Set it when browsers reach the app directly: a page of another site
         /// whose name its owner points at the app's address (DNS rebinding) is then not the app's origin, and cannot
-        /// read its pages and forms. (`accounts demo` sets `127.0.0.1`, `localhost` and `[::1]`.) An entry no `Host`
-        /// can match (`localhost:8080`, `App.example`, `::1` without brackets) stops the app when the routes are made,
-        /// naming it: it would answer every request with 421.
+        /// read its pages and forms. (`accounts demo` sets `127.0.0.1`, `localhost`, `[::1]` and the names of its
+        /// `--allowed-host`.) An entry no `Host` can match (`localhost:8080`, `App.example`, `::1` without brackets)
+        /// stops the app when the routes are made, naming it: it would answer every request with 421.
         public var allowedHosts: Set<String>?
         /// How recently someone must have signed in to give their account a password when it has none (made through
         /// Twitter): 10 minutes. Nothing else vouches for them then (there is no current password to ask for), so a
@@ -75,7 +75,9 @@ public struct AccountRoutes: Sendable {
         /// wrote what could not be read). `nil` (the default) counts the peer's address
         /// (``AccountsRequestContext``). Without ``trustedProxies``, set it only when every request comes through a
         /// proxy that adds it: otherwise a client writes the header itself and picks a fresh address for every
-        /// request.
+        /// request. A value that is no header name (`"X-Forwarded-For "`, `"X-Forwarded-For:"`, `""`) stops the app
+        /// when the routes are made, naming it: no request would carry it, and every client behind the proxy would
+        /// count as the proxy.
         public var clientAddressHeader: String?
         /// The proxies in front of the app (``AddressRange/loopbackAndPrivate``, or their own addresses), whose
         /// ``clientAddressHeader`` is believed: the header is read only on requests whose peer is one of them, from its
@@ -205,8 +207,7 @@ public struct AccountRoutes: Sendable {
             Self.isValidCookieName(configuration.cookieName),
             "AccountRoutes.Configuration.cookieName must be 1 to 64 letters, digits and ! # $ % & ' * + - . ^ _ ` | ~, "
                 + "without a __Host- or __Secure- prefix, which the routes add over HTTPS (it is \""
-                + configuration.cookieName.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }
-                .joined() + "\")")
+                + Self.printable(configuration.cookieName) + "\")")
         for (name, value) in [
             ("idleLifetime", configuration.idleLifetime), ("absoluteLifetime", configuration.absoluteLifetime),
         ] {
@@ -226,12 +227,17 @@ public struct AccountRoutes: Sendable {
                 "AccountRoutes.Configuration.\(name).baseURL must be an http or https address with a host and no query "
                     + "or fragment, such as https://app.example (it is \"\(url.absoluteString)\")")
         }
+        precondition(
+            Self.isValidClientAddressHeader(configuration.clientAddressHeader),
+            "AccountRoutes.Configuration.clientAddressHeader must be nil or a header name such as X-Forwarded-For or "
+                + "Forwarded, without spaces or a colon: no request carries \""
+                + Self.printable(configuration.clientAddressHeader ?? "") + "\"")
         for host in (configuration.allowedHosts ?? []).sorted() {
             precondition(
                 Self.isValidAllowedHost(host),
                 "AccountRoutes.Configuration.allowedHosts must hold host names as requests name them, lowercase and "
                     + "without a port, such as app.example, 127.0.0.1 or [::1]: no request matches \""
-                    + host.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }.joined() + "\"")
+                    + Self.printable(host) + "\"")
         }
         precondition(
             configuration.touchInterval >= 0,
@@ -338,9 +344,14 @@ public struct AccountRoutes: Sendable {
         return parts.reversed().joined()
     }
 
+    /// `text` for a start-up message: each scalar that is not printable ASCII (a control character, non-ASCII) as `?`.
+    static func printable(_ text: String) -> String {
+        text.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }.joined()
+    }
+
     /// Whether `host` can match a request's host as the routes compare it (``Configuration/allowedHosts``): a valid
     /// `Host` without a port, lowercase (an IPv6 address in brackets).
-    static func isValidAllowedHost(_ host: String) -> Bool {
+    package static func isValidAllowedHost(_ host: String) -> Bool {
         Origin.isValidAuthority(host) && Origin.host(of: host) == host && host == host.lowercased()
     }
 

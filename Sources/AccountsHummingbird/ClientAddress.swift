@@ -63,6 +63,12 @@ extension AccountRoutes {
         return Self.clientKey(bytes: hop)
     }
 
+    /// Whether `header` can be ``Configuration/clientAddressHeader``: `nil`, or a header name (an RFC 9110 token, as
+    /// `HTTPField.Name` takes it). A name with a space, a colon or nothing in it is in no request.
+    static func isValidClientAddressHeader(_ header: String?) -> Bool {
+        header.map { HTTPField.Name($0) != nil } ?? true
+    }
+
     /// The bytes (4 or 16) of the peer's IP address, when the context knows one (``AccountsRequestContext``, or any
     /// `RemoteAddressRequestContext` on an IP socket).
     static func peerAddress(_ context: some RequestContext) -> [UInt8]? {

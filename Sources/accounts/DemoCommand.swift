@@ -15,7 +15,7 @@ import TwitterOAuth
 import TwitterSandbox
 
 /// `accounts demo [--port P] [--twitter-api-base URL] [--users FILE] [--client-address-header NAME]
-/// [--trusted-proxy RANGE …]`
+/// [--trusted-proxy RANGE …] [--allowed-host NAME …]`
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -26,7 +26,8 @@ struct DemoCommand: AsyncParsableCommand {
             credentials it makes for itself; with it, it talks to that server using TWITTER_CONSUMER_KEY and \
             TWITTER_CONSUMER_SECRET. Without ACCOUNTS_KEYS or a keys file it makes a development key file beside the \
             database (mode 0600). Prints one line http://127.0.0.1:PORT/ on stdout when ready; everything else goes to \
-            stderr. Stops on Ctrl-C or SIGTERM.
+            stderr. Stops on Ctrl-C or SIGTERM. Answers only requests for 127.0.0.1, localhost, [::1] and the host \
+            names given with --allowed-host (421 to any other).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -59,6 +60,14 @@ struct DemoCommand: AsyncParsableCommand {
                 + "may be repeated.", valueName: "range"))
     var trustedProxies: [String] = []
 
+    @Option(
+        name: .customLong("allowed-host"),
+        help: ArgumentHelp(
+            "A host name the demo also answers under besides 127.0.0.1, localhost and [::1], such as the public name "
+                + "of a proxy in front that passes the browser's Host (lowercase, no port); may be repeated.",
+            valueName: "name"))
+    var allowedHosts: [String] = []
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, not \(port)") }
         if users?.isEmpty == true {
@@ -69,6 +78,11 @@ struct DemoCommand: AsyncParsableCommand {
         }
         if !trustedProxies.isEmpty && clientAddressHeader == nil {
             throw ValidationError("--trusted-proxy says whose --client-address-header to believe: give that too")
+        }
+        for host in allowedHosts where !AccountRoutes.isValidAllowedHost(host) {
+            throw ValidationError(
+                "--allowed-host \"\(host)\" is no host name as requests name it: write it lowercase and without a "
+                    + "port, such as accounts.example.org ([::1] for an IPv6 address)")
         }
         for range in trustedProxies {
             do {
@@ -171,13 +185,11 @@ struct DemoCommand: AsyncParsableCommand {
                 routesConfiguration.securityNotice = { notice in try outbox.deliver(notice) }
                 routesConfiguration.emailVerification = emailLinks
                 routesConfiguration.clientAddressHeader = clientAddressHeader
-                // Reached on the loopback address only, unless a proxy named by --trusted-proxy forwards to it (under
-                // its own host name): a page whose name its owner points at 127.0.0.1 (DNS rebinding) is refused. (Not
-                // on --client-address-header alone: without --trusted-proxy the header is believed from anyone, the
-                // rebound page included, which can send it.)
-                if trustedProxies.isEmpty {
-                    routesConfiguration.allowedHosts = ["127.0.0.1", "localhost", "[::1]"]
-                }
+                // Reached under the loopback names, and under those of --allowed-host (a proxy's public name): a page
+                // whose name its owner points at 127.0.0.1 (DNS rebinding) is refused. Behind --trusted-proxy too: a
+                // browser on this machine also connects from 127.0.0.1, so the rebound page would have a trusted peer,
+                // whose --client-address-header (which it may send) is believed.
+                routesConfiguration.allowedHosts = Set(["127.0.0.1", "localhost", "[::1]"] + allowedHosts)
                 routesConfiguration.trustedProxies = try trustedProxies.map { try AccountRoutes.AddressRange($0) }
                 let routes = AccountRoutes(
                     store: store, registration: registration, local: LocalAccounts(store: store),

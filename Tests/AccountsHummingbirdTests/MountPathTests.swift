@@ -80,11 +80,13 @@ struct MountPathTests {
     /// client that is never called).
     @discardableResult
     static func makeRoutes(
-        store: AccountStore, mountPath: String, cookieName: String = "accounts_session", resetBase: URL? = nil
+        store: AccountStore, mountPath: String, cookieName: String = "accounts_session", resetBase: URL? = nil,
+        clientAddressHeader: String? = nil
     ) -> AccountRoutes {
         var configuration = AccountRoutes.Configuration()
         configuration.mountPath = mountPath
         configuration.cookieName = cookieName
+        configuration.clientAddressHeader = clientAddressHeader
         if let resetBase { configuration.passwordReset = .init(baseURL: resetBase) { _ in } }
         return AccountRoutes(
             store: store,
@@ -125,6 +127,33 @@ struct MountPathTests {
             await #expect(processExitsWith: .failure) { [cookieName, directory = directory as String] in
                 let store = try makeStore(in: directory)
                 MountPathTests.makeRoutes(store: store, mountPath: "", cookieName: cookieName)
+            }
+        }
+    }
+
+    /// A `clientAddressHeader` that is no header name (a trailing space from an environment variable, a colon, nothing)
+    /// is never found in a request: behind a proxy every client would count as the proxy, one client's log-ins and
+    /// sign-ups using up everyone's limit. The routes stop the app at start, naming the setting and the value.
+    @Test(arguments: ["X-Forwarded-For ", "X-Forwarded-For:", "", "X Forwarded", "Forwarded\r\nX-Other"])
+    func aClientAddressHeaderThatIsNoHeaderNameStopsTheApp(_ header: String) async throws {
+        try await withTemporaryDirectory { (directory: String) async -> Void in
+            let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+                [header, directory = directory as String] in
+                let store = try makeStore(in: directory)
+                MountPathTests.makeRoutes(store: store, mountPath: "", clientAddressHeader: header)
+            }
+            let said = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+            let shown = header.replacingOccurrences(of: "\r\n", with: "??")
+            #expect(said.contains("clientAddressHeader") && said.contains("\"\(shown)\""), "\(said)")
+        }
+    }
+
+    @Test func headerNamesAreTakenAsAClientAddressHeader() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try makeStore(in: directory)
+            defer { try? store.close() }
+            for header in [nil, "X-Forwarded-For", "Forwarded", "x-real-ip", "CF-Connecting-IP", "True-Client-IP"] {
+                MountPathTests.makeRoutes(store: store, mountPath: "", clientAddressHeader: header)
             }
         }
     }

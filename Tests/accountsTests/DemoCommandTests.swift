@@ -199,6 +199,16 @@ struct DemoCommandTests {
             ),
             (["--trusted-proxy", "127.0.0.1"], [:], "--trusted-proxy says whose --client-address-header to believe"),
             (["--client-address-header", "X Forwarded"], [:], #"--client-address-header "X Forwarded" is no HTTP"#),
+            // (hosts are matched lowercase and without the port, as requests name them)
+            (["--allowed-host", "Accounts.Example.org"], [:], #"--allowed-host "Accounts.Example.org" is no host"#),
+            (
+                [
+                    "--client-address-header", "X-Forwarded-For", "--trusted-proxy", "127.0.0.1", "--allowed-host",
+                    "accounts.example.org:443",
+                ], [:], #"--allowed-host "accounts.example.org:443" is no host"#
+            ),
+            (["--allowed-host", "::1"], [:], #"--allowed-host "::1" is no host"#),
+            (["--allowed-host", ""], [:], #"--allowed-host "" is no host"#),
         ] as [([String], [String: String], String)])
     func badOptionsAreUsageErrors(_ arguments: [String], _ environment: [String: String], _ message: String)
         async throws

@@ -78,15 +78,50 @@ struct DemoHostHeaderTests {
         #expect(log.contains("allowedHosts"), "\(log)")
     }
 
-    /// Behind `--trusted-proxy` the proxy's own host name is served.
+    /// `--trusted-proxy 127.0.0.1` keeps the loopback names too: a browser on this machine also connects from
+    /// 127.0.0.1, so a rebound page reaching the demo directly has a trusted peer. Were any host served behind the
+    /// proxy, the page would read the demo's pages and post its forms, and escape every per-client limit with an
+    /// `X-Forwarded-For` of its own choosing on each request (same-origin, it may send one).
+    @Test(arguments: [true, false])
+    func aTrustedProxyKeepsTheLoopbackNames(withTheHeader: Bool) async throws {
+        let (home, log) = try await Self.askDemo(
+            ["--client-address-header", "X-Forwarded-For", "--trusted-proxy", "127.0.0.1"],
+            headers: { port in
+                [HTTPHeader(name: "Host", value: "rebind.example.com:\(port)")]
+                    + (withTheHeader ? [HTTPHeader(name: "X-Forwarded-For", value: "203.0.113.7")] : [])
+            })
+        #expect(home.status == 421, "the demo behind --trusted-proxy served \(home.status) to a rebound Host")
+        #expect(log.contains("web.host=rebind.example.com:") && log.contains("allowedHosts"), "\(log)")
+    }
+
+    /// Behind `--trusted-proxy` the proxy's own host name is served when given with `--allowed-host`, beside the
+    /// loopback names; any other name is still refused.
     @Test func aTrustedProxysHostIsServed() async throws {
         let (home, _) = try await Self.askDemo(
-            ["--client-address-header", "X-Forwarded-For", "--trusted-proxy", "127.0.0.1"],
+            [
+                "--client-address-header", "X-Forwarded-For", "--trusted-proxy", "127.0.0.1", "--allowed-host",
+                "accounts.example.org", "--allowed-host", "www.accounts.example.org",
+            ],
             headers: { _ in
                 [
                     HTTPHeader(name: "Host", value: "accounts.example.org"),
                     HTTPHeader(name: "X-Forwarded-For", value: "203.0.113.7"),
                 ]
+            },
+            then: { _, base in
+                func status(host: String?) async throws -> Int {
+                    try await AsyncHTTPClientTransport.shared.send(
+                        method: "GET", url: base,
+                        headers: host.map { [HTTPHeader(name: "Host", value: $0)] } ?? [], body: [],
+                        timeout: .seconds(60), maximumResponseBodySize: 1 << 20
+                    ).status
+                }
+                let withAPort = try await status(host: "www.accounts.example.org:443")
+                let loopback = try await status(host: nil)
+                let other = try await status(host: "rebind.example.com")
+                #expect(withAPort == 200)
+                #expect(loopback == 200, "the loopback address the demo printed")
+                #expect(other == 421)
             })
         #expect(home.status == 200)
     }
