@@ -1329,6 +1329,7 @@ struct HandleExplainer {
     /// The words of the names of the pair last set (``reset(table:accounts:)``), kept so that the next pair reuses
     /// their storage.
     private var familySeen: [Int32] = []
+    private var frontSeen: [Int32] = []
     private var secondSeen: [Int32] = []
 
     init(table: borrowing AccountTable, accounts: (Int, Int)) {
@@ -1350,6 +1351,7 @@ struct HandleExplainer {
         familyInitials.removeAll(keepingCapacity: true)
         familySpellings.removeAll(keepingCapacity: true)
         familySeen.removeAll(keepingCapacity: true)
+        frontSeen.removeAll(keepingCapacity: true)
         secondSeen.removeAll(keepingCapacity: true)
         // Each word once: the two accounts' names are often the same words.
         for account in [accounts.0, accounts.1] {
@@ -1379,11 +1381,16 @@ struct HandleExplainer {
                     if !scalars.allSatisfy({ $0 < 0x80 }) { namesExplainable = false }
                     if let first = scalars.first, first < 0x80 { initials.insert(UInt8(first)) }
                 }
+                // The store counts what stands in front of the first two family words only: a word that is one of
+                // them in either name counts, whichever name comes first (the comparer remembers a surprise under a
+                // signature the order of the two does not change).
+                for index in 0..<min(slot.familyCount, 2) where !frontSeen.contains(slot.family(index)) {
+                    frontSeen.append(slot.family(index))
+                    familySpellings.append(contentsOf: table.words.spellings[Int(slot.family(index))])
+                }
                 for index in 0..<slot.familyCount where !familySeen.contains(slot.family(index)) {
                     familySeen.append(slot.family(index))
                     words.append(contentsOf: table.words.spellings[Int(slot.family(index))])
-                    // The store counts what stands in front of the first two family words only.
-                    if index < 2 { familySpellings.append(contentsOf: table.words.spellings[Int(slot.family(index))]) }
                     for spelling in table.words.spellings[Int(slot.family(index))]
                     where spelling.count > 3 && spelling.count <= Handle.longestCompared {
                         fragmentSources.append((spelling, false))
