@@ -279,6 +279,9 @@ enum SchemaMigrator {
                 // has them) are not this migration's doing: only rows it leaves so stop it.
                 // A rebuilt table's rows have new rowids: they are told apart by their key values.
                 let brokenBefore = try ForeignKeyViolation.all(db, for: migration, after: false)
+                // The foreign keys' shapes, before and after, tell a renamed key from one that stayed (only when
+                // there are orphans from before: one query per table).
+                let keysBefore = brokenBefore.isEmpty ? [] : try ForeignKeyViolation.keyShapes(db)
                 let commits = CommitGuard()
                 db.add(transactionObserver: commits, extent: .observerLifetime)
                 defer { db.remove(transactionObserver: commits) }
@@ -305,8 +308,11 @@ enum SchemaMigrator {
                                 keyword: SQLScript.summary(statement.sql)))
                     }
                 }
+                let brokenAfter = try ForeignKeyViolation.all(db, for: migration, after: true)
+                let keysAfter =
+                    brokenBefore.isEmpty || brokenAfter.isEmpty ? [] : try ForeignKeyViolation.keyShapes(db)
                 if let broken = ForeignKeyViolation.new(
-                    try ForeignKeyViolation.all(db, for: migration, after: true), since: brokenBefore)
+                    brokenAfter, since: brokenBefore, keysBefore: keysBefore, keysAfter: keysAfter)
                 {
                     throw StoreError.migration(
                         .foreignKeyViolation(
@@ -371,7 +377,8 @@ private struct ForeignKeyViolation {
     /// counted). Not the rowid, nor the foreign key's number: a table rebuilt as README § Migrations documents
     /// (create, copy, drop, rename) gives its rows new rowids when it has no integer primary key (closing the gaps
     /// deleted rows left), and numbers its foreign keys as the new definition lists them. A migration may rename the
-    /// parent or the foreign key's columns too: ``new(_:since:)`` then matches by the table and values alone.
+    /// parent or the foreign key's columns too: ``new(_:since:keysBefore:keysAfter:)`` then matches by the table and
+    /// values alone.
     var identity: Identity
 
     struct Identity: Hashable {
@@ -385,11 +392,46 @@ private struct ForeignKeyViolation {
         var tableAndValues: Identity { Identity(table: table, parent: "", columns: [], values: values) }
     }
 
+    /// A foreign key's shape: its table, the parent it names and its columns (lowercased: SQLite's names are
+    /// case-insensitive).
+    struct KeyShape: Hashable {
+        var table: String
+        var parent: String
+        var columns: [String]
+    }
+
+    /// The shape of the foreign key this violation is under.
+    var keyShape: KeyShape {
+        KeyShape(
+            table: identity.table.lowercased(), parent: identity.parent.lowercased(),
+            columns: identity.columns.map { $0.lowercased() })
+    }
+
+    /// The shapes of every foreign key of the database's tables.
+    static func keyShapes(_ db: Database) throws -> Set<KeyShape> {
+        var shapes = Set<KeyShape>()
+        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table'") {
+            var keys: [Int64: (parent: String, columns: [String])] = [:]
+            for key in try Row.fetchAll(db, sql: "PRAGMA foreign_key_list(\(table.quotedDatabaseIdentifier))") {
+                let id: Int64 = key["id"]
+                let parent: String = key["table"] ?? ""
+                let column: String = key["from"] ?? ""
+                keys[id, default: (parent.lowercased(), [])].columns.append(column.lowercased())
+            }
+            for key in keys.values {
+                shapes.insert(KeyShape(table: table.lowercased(), parent: key.parent, columns: key.columns))
+            }
+        }
+        return shapes
+    }
+
     /// What two violations, one before and one after a migration, are paired by: an identity, with the rowid or
     /// without it (`row` nil).
     private struct Likeness: Hashable {
         var identity: Identity
         var row: Int64?
+        /// Table and values of a renamed key (never alike a whole identity).
+        var renamed = false
     }
 
     /// Every violation in the database, before (`after` false) or after `migration`'s statements. SQLite's "foreign
@@ -443,32 +485,55 @@ private struct ForeignKeyViolation {
     /// The first of `violations` that was not there before: one more of its table and values than `before` held.
     ///
     /// Violations are paired one to one (counted: two rows referring to one missing parent are two), closest first:
-    /// by identity, then what is left by table and values alone (a migration renamed the parent table or the foreign
-    /// key's columns); in each, a row that kept its rowid is paired with itself first, so that the violation left over
-    /// is the row the migration broke whenever rowids tell it.
-    static func new(_ violations: [ForeignKeyViolation], since before: [ForeignKeyViolation]) -> ForeignKeyViolation? {
-        var unpaired = (before: before, after: violations)
-        let likenesses: [(ForeignKeyViolation) -> Likeness] = [
-            { Likeness(identity: $0.identity, row: $0.row) },
-            { Likeness(identity: $0.identity, row: nil) },
-            { Likeness(identity: $0.identity.tableAndValues, row: $0.row) },
-            { Likeness(identity: $0.identity.tableAndValues, row: nil) },
+    /// by identity, then what is left by table and values alone, but only between a violation from before whose
+    /// foreign key is gone (`keysAfter` has no key of its shape) and one after whose key is new (not in
+    /// `keysBefore`): a migration renamed the parent table or the foreign key's columns. In each, a row that kept its
+    /// rowid is paired with itself first, so that the violation left over is the row the migration broke whenever
+    /// rowids tell it. (Until session 58 the table and values paired any two: a migration that removed an orphan and
+    /// made one with the same value under another foreign key of that table committed.)
+    static func new(
+        _ violations: [ForeignKeyViolation], since before: [ForeignKeyViolation], keysBefore: Set<KeyShape>,
+        keysAfter: Set<KeyShape>
+    ) -> ForeignKeyViolation? {
+        // In the last two stages a violation whose key stayed (one from before whose shape is still in `keysAfter`,
+        // one after whose shape was in `keysBefore`) keeps its whole identity, with which the first two paired all
+        // they could: it pairs with nothing more.
+        func loose(_ violation: ForeignKeyViolation, stayed: Bool, row: Int64?) -> Likeness {
+            stayed
+                ? Likeness(identity: violation.identity, row: row)
+                : Likeness(identity: violation.identity.tableAndValues, row: row, renamed: true)
+        }
+        let likenesses: [(before: (ForeignKeyViolation) -> Likeness, after: (ForeignKeyViolation) -> Likeness)] = [
+            ({ Likeness(identity: $0.identity, row: $0.row) }, { Likeness(identity: $0.identity, row: $0.row) }),
+            ({ Likeness(identity: $0.identity, row: nil) }, { Likeness(identity: $0.identity, row: nil) }),
+            (
+                { loose($0, stayed: keysAfter.contains($0.keyShape), row: $0.row) },
+                { loose($0, stayed: keysBefore.contains($0.keyShape), row: $0.row) }
+            ),
+            (
+                { loose($0, stayed: keysAfter.contains($0.keyShape), row: nil) },
+                { loose($0, stayed: keysBefore.contains($0.keyShape), row: nil) }
+            ),
         ]
-        for likeness in likenesses { unpaired = paired(unpaired.before, unpaired.after, by: likeness) }
+        var unpaired = (before: before, after: violations)
+        for likeness in likenesses {
+            unpaired = paired(unpaired.before, unpaired.after, before: likeness.before, after: likeness.after)
+        }
         return unpaired.after.first
     }
 
-    /// Pairs each of `after` (in order) with one of `before` alike by `likeness`, and returns those of each left
-    /// unpaired.
+    /// Pairs each of `after` (in order) with one of `before` alike (by their `likeness`), and returns those of each
+    /// left unpaired.
     private static func paired(
-        _ before: [ForeignKeyViolation], _ after: [ForeignKeyViolation], by likeness: (ForeignKeyViolation) -> Likeness
+        _ before: [ForeignKeyViolation], _ after: [ForeignKeyViolation],
+        before likenessBefore: (ForeignKeyViolation) -> Likeness, after likenessAfter: (ForeignKeyViolation) -> Likeness
     ) -> (before: [ForeignKeyViolation], after: [ForeignKeyViolation]) {
         var waiting: [Likeness: [Int]] = [:]
-        for (index, violation) in before.enumerated() { waiting[likeness(violation), default: []].append(index) }
+        for (index, violation) in before.enumerated() { waiting[likenessBefore(violation), default: []].append(index) }
         var pairedBefore = Set<Int>()
         var unpairedAfter: [ForeignKeyViolation] = []
         for violation in after {
-            if let index = waiting[likeness(violation)]?.popLast() {
+            if let index = waiting[likenessAfter(violation)]?.popLast() {
                 pairedBefore.insert(index)
             } else {
                 unpairedAfter.append(violation)

@@ -163,3 +163,50 @@ extension MigrationRunnerTests {
         }
     }
 }
+
+/// The table-and-values pairing is for keys a migration renamed, not for two keys that both stayed.
+extension MigrationRunnerTests {
+    /// A migration that removes an orphan from before and, in the same table, leaves another row with the same value
+    /// referring to nothing under another foreign key (one the table had all along) is rolled back, naming that row.
+    /// Until session 58 the two were paired by their table and value alone, as if the key had been renamed, and the
+    /// migration committed a row referring to nothing.
+    @Test func anOrphanUnderAnotherKeyOfTheSameTableIsNotTakenForARenamedOne() async throws {
+        try await withTemporaryDirectory { dir throws in
+            // Given row 1 of t referring to p 5, which does not exist, and row 2 to q 5, which does
+            let path = dir + "/a.sqlite"
+            let schema = MigrationFile(
+                fileName: "0001_two_parents.sql",
+                contents: Array(
+                    """
+                    CREATE TABLE p (id INTEGER PRIMARY KEY);
+                    CREATE TABLE q (id INTEGER PRIMARY KEY);
+                    CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER REFERENCES p (id), b INTEGER REFERENCES q (id));
+
+                    """.utf8))
+            _ = try AccountStore.migrate(StoreConfiguration(path: path), migrations: [schema])
+            try executeSQLOutsideTransaction(
+                path,
+                """
+                PRAGMA foreign_keys = OFF;
+                INSERT INTO q VALUES (5);
+                INSERT INTO t VALUES (1, 5, NULL), (2, NULL, 5);
+                """)
+            let before = try databaseDump(path)
+
+            // When a migration deletes row 1 (the orphan from before) and q 5, which row 2 refers to
+            let swap = MigrationFile(
+                fileName: "0002_swap_orphans.sql",
+                contents: Array("DELETE FROM t WHERE id = 1;\nDELETE FROM q WHERE id = 5;\n".utf8))
+
+            // Then it is rolled back, naming row 2 and its parent q, and nothing changed
+            #expect(
+                throws: StoreError.migration(
+                    .foreignKeyViolation(file: "0002_swap_orphans.sql", table: "t", row: 2, parent: "q"))
+            ) {
+                try AccountStore.migrate(StoreConfiguration(path: path), migrations: [schema, swap])
+            }
+            #expect(try databaseDump(path) == before)
+            #expect(try historyVersions(path) == [1])
+        }
+    }
+}
