@@ -165,8 +165,13 @@ extension AccountStore {
     }
 
     /// ``checkpointWithoutWaiting(_:)`` without blocking the caller's thread: after a deletion, so that the person's
-    /// rows leave the `-wal` now rather than when the store closes (weeks later, for an app).
+    /// rows leave the `-wal` now rather than when the store closes (weeks later, for an app). Counted as a long write
+    /// (``WriteGate/beginLongWrite()``): the checkpoint copies the whole `-wal` and syncs the file, seconds after a
+    /// backup or a purge, and a write meanwhile that tried the calling thread would block that thread (one of the
+    /// cooperative pool's) behind it.
     func checkpointWithoutWaiting() async {
+        writeGate.beginLongWrite()
+        defer { writeGate.endLongWrite() }
         _ = try? await pool.writeWithoutTransaction(AccountStore.truncateWithoutWaiting)
     }
 

@@ -3,6 +3,8 @@ import AccountMatching
 public import AccountModel
 import Foundation
 import GRDB
+import Logging
+import Synchronization
 
 extension AccountStore {
     /// How long an expired pending authorization is kept after it expired (an hour, in microseconds).
@@ -239,13 +241,13 @@ extension AccountStore {
     static let rebuildingKinds: [AccountEventKind] = [.deleted, .unlinked, .emailChanged, .emailChangeUndone]
 
     /// Removes pending authorizations (used or not) that expired more than an hour before, expired drafts, expired
-    /// browser sessions, password reset and email confirmation tokens that ended more than a day before (kept until
-    /// then to count recent requests), and failed password sign-ins more than a day old, in one transaction. Then, when an account was deleted, a Twitter
-    /// account unlinked or an address changed since the last rebuild, rebuilds the database file (`VACUUM`, with a
-    /// `file_rebuilt` event) so that no older copy of their rows stays in it, and truncates the `-wal` when no other
-    /// connection reads. A rebuild takes the write lock for as long as it rewrites the file (about a second per
-    /// 100 MB), and needs about the file's size free on its disk: when it fails, the removals stand (committed
-    /// first) and the error is the rebuild's.
+    /// browser sessions, password reset tokens and email confirmation, change and undo tokens that ended more than a
+    /// day before (kept until then to count recent requests), and failed password sign-ins more than a day old, in one
+    /// transaction. Then, when an account was deleted, a Twitter account unlinked or an address changed since the last
+    /// rebuild, rebuilds the database file (`VACUUM`, with a `file_rebuilt` event) so that no older copy of their rows
+    /// stays in it, and truncates the `-wal` when no other connection reads. A rebuild takes the write lock for as long
+    /// as it rewrites the file (about a second per 100 MB), and needs about the file's size free on its disk: when it
+    /// fails, the removals stand (committed first) and the error is the rebuild's.
     public func purgeExpired() async throws(StoreError) -> PurgeReport {
         var report = try await purgeRows()
         report.rebuiltFile = try await rebuildAfterDeletions()
@@ -293,7 +295,9 @@ extension AccountStore {
     /// A cancelled task, or a close of the store, while the rebuild waits for the write lock another process holds
     /// stops the wait at once (``StoreError/rebuildCancelled(path:)``, ``StoreError/closed(path:)``): nothing is
     /// rebuilt, no event written, and the next purge rebuilds the file. Once the rebuild has the lock, it runs to its
-    /// end with its event (a close waits for both).
+    /// end (a close waits for it). Its event then waits for the lock in the same way (`VACUUM` let it go, and another
+    /// process may have taken it meanwhile): should that wait end (cancelled, closed, the busy timeout), the file is
+    /// rebuilt all the same (`true`), without its event (logged as a warning), and the next purge rebuilds it again.
     package func rebuildAfterDeletions() async throws(StoreError) -> Bool {
         do {
             return try await rebuildIfDue()
@@ -339,17 +343,28 @@ extension AccountStore {
                 try self.writeGate.rebuildFile(db, stopsWaiting: { lifetime.isClosed }, isCancelled: isCancelled)
                 try? AccountStore.truncateWithoutWaiting(db)
                 let after = AccountStore.fileSize(path)
-                try db.inTransaction(.immediate) {
-                    // (again: a newer `migrate` may have taken the lock between the rebuild and this transaction)
-                    try self.checkSchemaNotAhead(db)
-                    try AccountStore.insertEvent(
-                        db,
-                        AccountEvent(
-                            kind: .fileRebuilt, subject: nil, actor: "system",
-                            details: [
-                                "bytes_before": "\(before)", "bytes_after": "\(after)", "through_event": "\(through)",
-                            ], occurredAt: now()))
-                    return .commit
+                self.writeGate.afterRebuildForTests.withLock { $0 }?()
+                // (waits for the lock as the rebuild did, not in SQLite's busy handler, which neither a signal nor a
+                // close stops: it waited out the whole busy timeout, then the purge said the rebuild had failed)
+                do {
+                    try self.writeGate.waitForLock(db, stopsWaiting: { lifetime.isClosed }, isCancelled: isCancelled) {
+                        db in
+                        // (again: a newer `migrate` may have taken the lock between the rebuild and this transaction)
+                        try self.checkSchemaNotAhead(db)
+                        try AccountStore.insertEvent(
+                            db,
+                            AccountEvent(
+                                kind: .fileRebuilt, subject: nil, actor: "system",
+                                details: [
+                                    "bytes_before": "\(before)", "bytes_after": "\(after)",
+                                    "through_event": "\(through)",
+                                ], occurredAt: now()))
+                    }
+                } catch let error where WriteGate.endedLockWait(error) != nil {
+                    // The file is rebuilt all the same; the next purge, finding no event for it, rebuilds it again.
+                    self.logger.warning(
+                        "database file rebuilt without its file_rebuilt event; the next purge rebuilds it again",
+                        metadata: ["store.rebuild.event_wait": "\(WriteGate.endedLockWait(error) ?? "")"])
                 }
             }
         } catch {

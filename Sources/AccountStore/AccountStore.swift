@@ -574,6 +574,13 @@ extension AccountStore {
         try await write(durable: durable) { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
+    /// Has `body` called by the purge's rebuild on GRDB's writer once the file is rebuilt and before its
+    /// `file_rebuilt` event is written (`nil`: nothing), so that a test can take the write lock in between, as
+    /// another process may.
+    package func setAfterRebuildForTests(_ body: (@Sendable () -> Void)?) {
+        writeGate.afterRebuildForTests.withLock { $0 = body }
+    }
+
     /// Sets an integer pragma on the writer connection (tests use `max_page_count` to make a full disk).
     package func setWriterPragmaForTests(_ name: String, _ value: Int) throws {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA \(name) = \(value)") }

@@ -11,9 +11,9 @@ import Synchronization
 /// (libdispatch runs `sync` work for an idle serial queue on the caller's thread), and its `BEGIN IMMEDIATE` gives up
 /// at once if another connection or process holds the write lock. Either way the caller never waits on anyone else
 /// while holding its thread: a write that would wait (another write of this store in flight, or the lock held
-/// elsewhere) goes to the writer queue and is awaited, with the configured busy timeout. (Not counted: `close()` and
-/// the test-only pragma helpers, which use the writer briefly and never concurrently with the store's own writes in
-/// normal use.)
+/// elsewhere) goes to the writer queue and is awaited, with the configured busy timeout. (Counted as long writes: an
+/// import, the purge's rebuild and the checkpoint after a deletion. Not counted: `close()` and the test-only pragma
+/// helpers, which use the writer briefly and never concurrently with the store's own writes in normal use.)
 final class WriteGate: Sendable {
     /// Writes of this store started and not finished (both paths).
     private let inFlight = Atomic<Int>(0)
@@ -28,6 +28,9 @@ final class WriteGate: Sendable {
     private let busyTimeout: Duration
     /// The store's configured `synchronous` level, restored after a write that needs no fsync.
     private let synchronous: StoreConfiguration.Synchronous
+    /// Called by the purge's rebuild on GRDB's writer once the file is rebuilt, before its event is written (tests:
+    /// ``AccountStore/setAfterRebuildForTests(_:)``).
+    let afterRebuildForTests = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(busyTimeout: Duration, synchronous: StoreConfiguration.Synchronous = .full) {
         self.synchronous = synchronous
@@ -86,7 +89,7 @@ final class WriteGate: Sendable {
     /// task's cancellation (`sqlite3_interrupt`) nor the store's close stops it, and ``AccountStore/close()`` waits
     /// for the write. Here a cancelled task gets `CancellationError`, a closing store (`stopsWaiting`) SQLite's misuse
     /// error (which the store reports as ``StoreError/closed(path:)``), a timeout `SQLITE_BUSY`; nothing ran.
-    private func waitForLock<T>(
+    func waitForLock<T>(
         _ db: Database, stopsWaiting: () -> Bool, isCancelled: () -> Bool, _ body: (Database) throws -> T
     ) throws -> T {
         try retryingWhileLockHeld(stopsWaiting: stopsWaiting, isCancelled: isCancelled) { try attempt(db, body) }
@@ -110,6 +113,15 @@ final class WriteGate: Sendable {
                 return .lockHeld
             }
         }
+    }
+
+    /// How a wait for the lock (``waitForLock(_:stopsWaiting:isCancelled:_:)``) that threw `error` ended:
+    /// `cancelled`, `closed` (the store closing) or `busy` (the busy timeout); `nil` for any other error.
+    static func endedLockWait(_ error: any Error) -> String? {
+        if error is CancellationError { return "cancelled" }
+        guard let code = (error as? DatabaseError)?.resultCode else { return nil }
+        if code == .SQLITE_MISUSE { return "closed" }
+        return code == .SQLITE_BUSY ? "busy" : nil
     }
 
     /// Runs `attempt` (which gives up at once when the write lock is held elsewhere) until it gets the lock, pausing
@@ -139,9 +151,10 @@ final class WriteGate: Sendable {
         return try body()
     }
 
-    /// Counts a long write (an import, the purge's rebuild of the file) that runs on GRDB's writer queue from now
-    /// until ``endLongWrite()``, so that no write tries the calling thread meanwhile: it would block that thread (one
-    /// of the cooperative pool's) until the long write ends, as `sync` work waits for the queue's work before it.
+    /// Counts a long write (an import, the purge's rebuild of the file, the checkpoint after a deletion) that runs on
+    /// GRDB's writer queue from now until ``endLongWrite()``, so that no write tries the calling thread meanwhile: it
+    /// would block that thread (one of the cooperative pool's) until the long write ends, as `sync` work waits for the
+    /// queue's work before it.
     func beginLongWrite() {
         inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing)
     }

@@ -268,6 +268,11 @@ public final class AccountReader {
         func refuse(_ problem: String) -> TransferError {
             .badHeader(path: path, syntaxProblem(raw, problem + "; nothing was imported"))
         }
+        // A quote left open swallows the rest of the file: that, not the length (nor the CRs of a CRLF file it took
+        // in), is what to fix, as for a record. (Until session 58 the header was said to be too long.)
+        if raw.tooLong && raw.unterminatedQuote {
+            throw refuse("the header does not parse: " + Self.unclosedQuoteProblem)
+        }
         if raw.tooLong {
             let cause =
                 raw.droppedCarriageReturn ? " and " + Self.carriageReturnProblem(writtenBy: Self.csvWriters) : ""

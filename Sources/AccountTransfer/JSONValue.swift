@@ -283,7 +283,13 @@ struct JSONParser {
                     output.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:
                     index -= 1
-                    throw error("invalid escape '\\\(Character(Unicode.Scalar(escaped)))' in a string")
+                    // (a byte that is no visible ASCII character named, never echoed: a CR or an ESC would reach the
+                    // terminal and garble the message; until session 58 it was)
+                    if escaped >= 0x21 && escaped < 0x7F {
+                        throw error("invalid escape '\\\(Character(Unicode.Scalar(escaped)))' in a string")
+                    }
+                    let what = escaped == 0x20 ? "a space" : describeCurrent()
+                    throw error("invalid escape: '\\' followed by \(what) in a string")
                 }
             default:
                 if byte < 0x20 { throw error("a control character must be escaped inside a string") }

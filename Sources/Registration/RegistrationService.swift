@@ -263,7 +263,8 @@ public struct RegistrationService: Sendable {
                 // account locked, 326, or suspended, 64): a refusal of this person's token, like a refused verifier.
                 // The pending authorization is used up, so "try again in a moment" would only restart as
                 // `already_used`: the person starts again. (Any other 4xx, a 403 or 404 from a proxy, the app's access
-                // level, its set-up, stays Twitter trouble for the operator to see.)
+                // level or permissions, its set-up, stays Twitter trouble for the operator to see: those the operator
+                // must fix, `TwitterError.isSetupProblem`, get the "unavailable" page, not "try again".)
                 logger.notice(
                     "Twitter refused the new access token's verify_credentials",
                     metadata: ["twitter.error": .stringConvertible(error)])

@@ -50,7 +50,8 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
             switch apiErrorCode {
             case TwitterAPIError.couldNotAuthenticate, TwitterAPIError.timestampOutOfBounds,
                 TwitterAPIError.badAuthenticationData, TwitterAPIError.callbackNotApproved,
-                TwitterAPIError.invalidOrSuspendedApplication, TwitterAPIError.desktopApplicationsOnlyOOB:
+                TwitterAPIError.invalidOrSuspendedApplication, TwitterAPIError.desktopApplicationsOnlyOOB,
+                TwitterAPIError.clientNotPermitted, TwitterAPIError.insufficientAccessLevel:
                 return true
             default:
                 return false
@@ -119,6 +120,11 @@ public struct TwitterAPIError: Sendable, Hashable, CustomStringConvertible {
     public static let invalidOrSuspendedApplication = 416
     /// Desktop applications only support the `oauth_callback` value `oob`: the app has no callback URLs at all.
     public static let desktopApplicationsOnlyOOB = 417
+    /// Client is not permitted to perform this action: the app's permissions (read, write) do not allow the call.
+    public static let clientNotPermitted = 87
+    /// The app's access level allows only a subset of the API, without this endpoint (X's answer for a v1.1 call
+    /// outside the app's plan).
+    public static let insufficientAccessLevel = 453
 
     /// Twitter's numeric error code.
     public let code: Int
@@ -153,6 +159,12 @@ public struct TwitterAPIError: Sendable, Hashable, CustomStringConvertible {
             hint = ": the consumer key belongs to no active app; check it, and the app's status in the developer portal"
         case Self.desktopApplicationsOnlyOOB:
             hint = ": the app has no callback URLs; register this site's callback URL in the developer portal"
+        case Self.clientNotPermitted:
+            hint = ": the app's permissions do not allow this call; check them in the developer portal"
+        case Self.insufficientAccessLevel:
+            hint =
+                ": the app's access level does not include this endpoint; change the app's plan or access level "
+                + "in the developer portal"
         default:
             hint = ""
         }

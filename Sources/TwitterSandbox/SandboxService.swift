@@ -433,7 +433,7 @@ struct SandboxService: Sendable {
         for parameter in headerParameters {
             // (within the header too: the signature covers both copies, and the sandbox would read the first)
             guard parameters.first(named: parameter.name) == nil else {
-                return refusal(.badAuthenticationData, "\(parameter.name) given twice")
+                return refusal(.badAuthenticationData, "\(PercentEncoding.encode(parameter.name)) given twice")
             }
             parameters.append(parameter)
         }
@@ -442,7 +442,7 @@ struct SandboxService: Sendable {
                 return refusal(.badAuthenticationData, "oauth_signature outside the Authorization header")
             }
             guard parameters.first(named: parameter.name) == nil else {
-                return refusal(.badAuthenticationData, "\(parameter.name) given twice")
+                return refusal(.badAuthenticationData, "\(PercentEncoding.encode(parameter.name)) given twice")
             }
             parameters.append(parameter)
         }

@@ -70,7 +70,11 @@ struct DuplicatesCommand: AsyncParsableCommand {
                 throw ValidationError("--explain writes table or json, not \(format.rawValue)")
             }
         }
-        if let destination { try global.validateOutput(destination) }
+        if let destination {
+            try global.validateOutput(destination)
+        } else {
+            try GlobalOptions.validateStandardOutput()
+        }
     }
 
     func run() async throws {

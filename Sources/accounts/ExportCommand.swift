@@ -44,7 +44,11 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if let destination { try global.validateOutput(destination) }
+        if let destination {
+            try global.validateOutput(destination)
+        } else {
+            try GlobalOptions.validateStandardOutput()
+        }
     }
 
     func run() async throws {

@@ -61,6 +61,16 @@ extension GlobalOptions {
             && String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasPrefix("anon_inode:")
     }
 
+    /// Refuses to write to standard output when the process was started without it (a cron job or a service started
+    /// with it closed, `>&-`): by now the runtime may hold descriptor 1 for itself (an eventfd), and what was written
+    /// would be lost or refused, by a race (until session 58 `export` could exit 0 having written nowhere).
+    static func validateStandardOutput() throws {
+        if !isOpenAsGiven(STDOUT_FILENO) || isTheRuntimes(STDOUT_FILENO) {
+            throw ValidationError(
+                "standard output is not open (the command was started without it): give --output FILE")
+        }
+    }
+
     /// Refuses an `--output` path before any work: empty, a directory, under something that is not a directory, the
     /// database itself (or its `-wal`, `-shm` or `-journal` file, beside the file a link names), or a keys file
     /// (`--keys-file`, `ACCOUNTS_KEYS_FILE`, the demo's `<database>.keys`), which the output would replace.

@@ -47,6 +47,7 @@ struct KeysCommand: AsyncParsableCommand {
             if output?.isEmpty == true {
                 throw ValidationError("--output is empty (an unset shell variable?): give a file, or - for stdout")
             }
+            if destination == nil { try GlobalOptions.validateStandardOutput() }
         }
 
         func run() throws {

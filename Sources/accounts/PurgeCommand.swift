@@ -10,9 +10,9 @@ struct PurgeCommand: AsyncParsableCommand {
         discussion: """
             Removes, in one transaction: pending authorizations (used or not) that expired more than an hour ago \
             (until then a late or replayed callback is told so), expired registration drafts, \
-            expired browser sessions, password reset and email confirmation links that ended (used, replaced or \
-            expired) more than a day ago (until then they count towards the limits on recent requests), and failed \
-            sign-ins more than a day old. Then, when an account was deleted, a Twitter account unlinked or an \
+            expired browser sessions, password reset links and email confirmation, change and undo links that \
+            ended (used, replaced or expired) more than a day ago (until then they count towards the limits on \
+            recent requests), and failed sign-ins more than a day old. Then, when an account was deleted, a Twitter account unlinked or an \
             address changed since the last rebuild, rebuilds the database file (VACUUM), so that no older copy of \
             their rows stays in it.
             """)
@@ -46,7 +46,7 @@ struct PurgeCommand: AsyncParsableCommand {
         printCommittedOutput(
             "removed \(report.pendingAuthorizations) pending authorizations, \(report.drafts) registration drafts, "
                 + "\(report.browserSessions) browser sessions, \(report.passwordResets) password reset links, "
-                + "\(report.emailVerifications) email confirmation links and \(report.signInFailures) failed "
+                + "\(report.emailVerifications) email confirmation, change and undo links and \(report.signInFailures) failed "
                 + "sign-ins\n")
         do {
             if try await store.rebuildAfterDeletions() {

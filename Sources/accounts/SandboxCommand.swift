@@ -161,17 +161,28 @@ func runUntilSignalled(_ body: @escaping @Sendable () async throws -> Void) asyn
 /// tokens after its deletion committed, which ends promptly once cancelled) is only cancelled again, and SIGINT and
 /// SIGTERM stay ignored once `body` has returned, for the report that follows and the exit: a second signal sent just
 /// after the first (Ctrl-C, then a supervisor's SIGTERM) once found them back at their defaults and killed the process
-/// between the revocations' end and the report.
+/// between the revocations' end and the report. Otherwise, on return, each is back as it was before the call. A
+/// signal the command was started ignoring stays ignored throughout.
 func runCancellingOnSignals<T: Sendable>(
     secondSignalEnds: Bool = true, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let state = Mutex<(task: Task<T, any Error>?, signalled: Bool)>((nil, false))
-    signal(SIGINT, SIG_IGN)
-    signal(SIGTERM, SIG_IGN)
+    // A signal the command was started ignoring (a background job's SIGINT in a script, `nohup`) stays ignored: no
+    // source for it. (Until session 58 both were always taken over, and the Ctrl-C meant for a script's foreground
+    // command stopped a `keys rewrap &` or `sandbox &` it had started; the shell had them ignore it.) A source needs
+    // its signal ignored; what each was before is restored on return.
+    var taken: [(number: Int32, previous: __sighandler_t?)] = []
+    for number in [SIGINT, SIGTERM] {
+        // (compared one by one as `UnfinishedOutput` does: read out of a tuple built by `map`, the disposition
+        // compared as SIG_IGN in a debug build, and no signal was taken over)
+        let previous = signal(number, SIG_IGN)
+        if unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
+        taken.append((number, previous))
+    }
     // A source is registered on Dispatch's own queue some time after `resume()`; until then a signal meets SIG_IGN and
-    // is lost. So `body` starts only once both are registered.
+    // is lost. So `body` starts only once each is registered.
     let registered = DispatchGroup()
-    let sources = [SIGINT, SIGTERM].map { number in
+    let sources = taken.map { number, _ in
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
             // (recorded before the task is cancelled: its report names the signal)
@@ -196,8 +207,7 @@ func runCancellingOnSignals<T: Sendable>(
     defer {
         sources.forEach { $0.cancel() }
         if secondSignalEnds {
-            signal(SIGINT, SIG_DFL)
-            signal(SIGTERM, SIG_DFL)
+            for (number, previous) in taken { signal(number, previous) }
         }
     }
     await withCheckedContinuation { continuation in

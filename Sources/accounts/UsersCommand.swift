@@ -179,33 +179,44 @@ struct UsersCommand: AsyncParsableCommand {
                         baseURL: twitterAPIBase.flatMap(DemoCommand.apiBase) ?? TwitterClient.defaultBaseURL,
                         timeout: .seconds(10))
                 } : nil
-            // Ctrl-C or SIGTERM from here on stops the revocations at Twitter, not the deletion (once begun, it and the
-            // drafts' deletion run to their end: `Task` does not pass the cancellation on) nor its report: the stored
-            // tokens are gone, and what was not revoked is said.
-            let (deletion, offered, revocations) = try await runCancellingOnSignals(secondSignalEnds: false) {
-                [store, credential] in
+            // Ctrl-C or SIGTERM from here on stops what waits for the write lock another process holds: the deletion
+            // (nothing deleted, exit 128 + the signal's number) or, once the account is deleted, the drafts' deletion
+            // (left to expire, said so); then the revocations at Twitter. Not a write under way (once begun, a write
+            // runs to its end: `writeOffPool` checks the cancellation only before it) nor the report: the stored
+            // tokens are gone, and what was not revoked or deleted is said.
+            let outcome = try await runCancellingOnSignals(secondSignalEnds: false) { [store, credential] in
+                // (a signal taken before this point: the write tried on the calling thread, when no other connection
+                // holds the lock, does not check for it)
+                if Task.isCancelled { throw UsersCommand.stoppedBeforeDeletion() }
                 let deletion: AccountDeletion
-                do {
-                    deletion = try await Task { try await store.deleteAccount(reference, actor: "cli") }.value
-                } catch let error as StoreError {
+                do throws(StoreError) {
+                    deletion = try await store.deleteAccount(reference, actor: "cli")
+                } catch StoreError.database(_, -1, "CancellationError") where Task.isCancelled {
+                    // (cancelled as its write waited for the lock: nothing ran)
+                    throw UsersCommand.stoppedBeforeDeletion()
+                } catch {
                     throw fail(error)
                 }
                 // A Twitter sign-in that was offered to link this account (its profile's address shares the mailbox)
                 // left a draft holding that profile and a working token: it goes too, as with the web's "Delete
-                // account".
+                // account". A signal while this waits for the lock leaves them (the account is deleted all the same).
                 var offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)] = []
+                var draftsLeft = false
                 if let email {
-                    do {
-                        offered = try await Task { try await store.deleteDrafts(sharingMailboxWith: email) }.value
-                    } catch let error as StoreError {
+                    do throws(StoreError) {
+                        offered = try await store.deleteDrafts(sharingMailboxWith: email)
+                    } catch StoreError.database(_, -1, "CancellationError") where Task.isCancelled {
+                        draftsLeft = true
+                    } catch {
                         throw fail(error)
                     }
                 }
                 let revocations = try await UsersCommand.revoke(
                     account: deletion.twitter != nil ? deletion.credential ?? credential : nil,
                     linkDrafts: deletion.draftCredentials, offered: offered, store: store, client: client)
-                return (deletion, offered, revocations)
+                return (deletion, offered, draftsLeft, revocations)
             }
+            let (deletion, offered, draftsLeft, revocations) = outcome
             var lines = ["deleted account \(deletion.id) (\(deletion.username))"]
             let revocationFailure = revocations.failure
             if let twitter = deletion.twitter {
@@ -230,6 +241,12 @@ struct UsersCommand: AsyncParsableCommand {
                         + "link to it" + UsersCommand.revokedAtTwitterNote(revocations.offeredRevoked))
             }
             printCommittedOutput(lines.joined(separator: "\n") + "\n")
+            if draftsLeft {
+                printMessage(
+                    "accounts: stopped by \(Interruption.name): the account is deleted (above), but not the drafts "
+                        + "of Twitter sign-ins offered to link to it, if any (their deletion was waiting for the write "
+                        + "lock another process held); `accounts purge` removes them once they expire")
+            }
             if let revocationFailure {
                 printMessage(
                     "accounts: warning: the account is deleted, but Twitter did not revoke its access token or that "
@@ -237,7 +254,14 @@ struct UsersCommand: AsyncParsableCommand {
                         + "settings")
                 throw ExitCode(ExitStatus.temporaryFailure)
             }
+            if draftsLeft { throw Interruption.exitCode }
         }
+    }
+
+    /// Says that a signal stopped `users delete` before anything was deleted, and returns its exit status.
+    static func stoppedBeforeDeletion() -> ExitCode {
+        printMessage("accounts: stopped by \(Interruption.name) before anything was deleted; nothing changed")
+        return Interruption.exitCode
     }
 
     /// What `users delete --revoke-twitter-token` revoked at Twitter after its deletion committed.

@@ -86,6 +86,18 @@ struct AccountReaderTests {
         ("[1, 2]", "line 1: json: each line must be a JSON object, not an array"),
         ("{\"username\": \"a\"} x", "line 1: json: unexpected character 'x' after the end of the value at column 19"),
         ("{\"username\": \"a\", \"username\": \"b\"}", "line 1: json: the key \"username\" appears twice at column 19"),
+        ("{\"username\": \"a\\x\"}", "line 1: json: invalid escape '\\x' in a string at column 17"),
+        // An escaped byte that is no visible ASCII character is named, never echoed (until session 58 an ESC or CR
+        // reached the terminal and garbled the message, and `é` showed as `Ã`).
+        (
+            "{\"username\": \"a\\\u{1B}[31m\"}",
+            "line 1: json: invalid escape: '\\' followed by control character 0x1B in a string at column 17"
+        ),
+        (
+            "{\"username\": \"a\\é\"}",
+            "line 1: json: invalid escape: '\\' followed by non-ASCII character in a string at column 17"
+        ),
+        ("{\"username\": \"a\\ \"}", "line 1: json: invalid escape: '\\' followed by a space in a string at column 17"),
         ("{\"username\": \"a b\"}", "line 1: username: may contain only ASCII letters, digits, '_', '.' and '-'"),
         ("{\"username\": 7}", "line 1: username: must be a string, not a number"),
         ("{\"username\": \"a\", \"email\": \"nope\"}", "line 1: email: must contain '@'"),
@@ -254,6 +266,33 @@ struct AccountReaderTests {
                     == "line 1: csv: the header is longer than 1 MiB and holds a carriage return (CR) that ends no "
                     + "line: lines that end with CR alone (as Excel's \"CSV (Macintosh)\" and old Mac programs write "
                     + "them) read as one; save the file with LF or CRLF line endings; nothing was imported")
+        }
+    }
+
+    /// A CSV header whose quote is never closed, in a file over 1 MiB, is refused for the quote, as the same header
+    /// in a shorter file is: not as too long, nor (in a CRLF file, whose CRs the open quote took in) for its line
+    /// endings. Until session 58 it was said to be longer than 1 MiB, and a CRLF file was told to save its lines with
+    /// LF or CRLF endings.
+    @Test(arguments: ["\r\n", "\n"])
+    func aCSVHeaderWhoseQuoteIsNeverClosedIsRefusedForTheQuote(ending: String) throws {
+        let header = "\"username,email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name"
+        let text = header + ending + (0..<100_000).map { "user\($0),,,,,,,\(ending)" }.joined()
+        #expect(text.utf8.count > AccountReader.maximumRecordBytes)
+        do {
+            _ = try readItems(text, format: .csv)
+            Issue.record("the header was accepted")
+        } catch let error as TransferError {
+            guard case .badHeader(_, let problem) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            let text = problem.description
+            #expect(
+                text.hasPrefix(
+                    "line 1: csv: the header does not parse: a quoted field is not closed before the end of the file; "
+                        + "nothing was imported"),
+                "\(text)")
+            #expect(!text.contains("1 MiB") && !text.contains("carriage return"), "\(text)")
         }
     }
 

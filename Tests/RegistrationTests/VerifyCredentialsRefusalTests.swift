@@ -63,14 +63,17 @@ extension RegistrationFlowTests {
         }
     }
 
-    /// A `verify_credentials` refused for the app's set-up (its clock: 401, code 135) stays the operator's problem
-    /// (`isTwitterSetupProblem`), not a restart the person is blamed for.
-    @Test func aProfileRefusedForTheAppsSetUpStaysASetupProblem() async throws {
+    /// A `verify_credentials` refused for the app's set-up (its clock: 401, code 135; its access level, 403, code
+    /// 453, X's answer for a v1.1 call outside the app's plan; its permissions, 403, code 87) stays the operator's
+    /// problem (`isTwitterSetupProblem`: the "unavailable" page, not "try again in a moment", which no retry cures),
+    /// not a restart the person is blamed for. Until session 58 the access level was not one (a retry's page).
+    @Test(arguments: [(401, 135), (403, 453), (403, 87)])
+    func aProfileRefusedForTheAppsSetUpStaysASetupProblem(status: Int, code: Int) async throws {
         try await withFlow { flow throws in
             let (outcome, thrown) = try await callbackWithProfileAnswer(
-                flow, status: 401, body: #"{"errors":[{"code":135,"message":"Timestamp out of bounds."}]}"#)
+                flow, status: status, body: #"{"errors":[{"code":\#(code),"message":"Refused for the app."}]}"#)
             #expect(outcome == nil, "\(String(describing: outcome))")
-            #expect(thrown?.isTwitterSetupProblem == true)
+            #expect(thrown?.isTwitterSetupProblem == true, "\(String(describing: thrown))")
         }
     }
 }

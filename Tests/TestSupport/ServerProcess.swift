@@ -87,6 +87,11 @@ public final class ServerProcess: Sendable {
     /// Whether the process still runs.
     public var isRunning: Bool { child.isRunning }
 
+    /// Sends `signal` and returns at once (to see what a signal does not end); nothing once the process has ended.
+    public func send(_ signal: Int32) {
+        child.send(signal)
+    }
+
     /// Sends SIGKILL and returns at once (for a `defer` cleaning up after a test that failed before its
     /// ``stop(signal:)``: a `defer` cannot await, and the process is reaped when this object goes); nothing once the
     /// process has ended.

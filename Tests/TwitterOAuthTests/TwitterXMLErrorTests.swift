@@ -127,6 +127,8 @@ struct TwitterXMLErrorTests {
         (.rejected(status: 401, errors: [TwitterAPIError(code: 32, message: "")]), true),
         (.rejected(status: 401, errors: [TwitterAPIError(code: 135, message: "")]), true),
         (.rejected(status: 403, errors: [TwitterAPIError(code: 417, message: "")]), true),
+        (.rejected(status: 403, errors: [TwitterAPIError(code: 453, message: "")]), true),
+        (.rejected(status: 403, errors: [TwitterAPIError(code: 87, message: "")]), true),
         (.rejected(status: 401, errors: [TwitterAPIError(code: 89, message: "")]), false),
         (.rejected(status: 403, errors: []), false),
         (.serverError(status: 503), false),

@@ -275,6 +275,25 @@ struct SandboxRefusalTests {
         }
     }
 
+    /// A parameter given twice is logged by its name as sent (percent-encoded), never decoded: a name holding `%0A`
+    /// would otherwise start a forged line in the sandbox's log (swift-log's default handler prints metadata as it
+    /// is). Until session 58 the decoded name was logged.
+    @Test func aParameterNameGivenTwiceIsLoggedEncoded() async throws {
+        let lines = Locked<[String]>([])
+        try await SandboxHarness.run(logger: capturingLogger(lines)) { sandbox in
+            let url = sandbox.baseURL.appending(path: "oauth/request_token")
+            let forged = "oauth_x%0Aforged%20line"
+            let response = try await sandbox.transport.send(
+                method: "POST", url: url,
+                headers: [HTTPHeader(name: "Authorization", value: #"OAuth \#(forged)="1", \#(forged)="1""#)],
+                body: [], timeout: SandboxHarness.answerTimeout, maximumResponseBodySize: 1 << 20)
+            #expect(response.status == 400)
+        }
+        let logged = lines.value
+        #expect(logged.contains { $0.contains("oauth_x%0Aforged%20line given twice") }, "\(logged)")
+        #expect(!logged.contains { $0.contains("\n") }, "\(logged)")
+    }
+
     /// The signer leaves a query that does not decode out of the base string (the server cannot have read it); the
     /// sandbox must not then accept the request with its query unsigned, as Twitter does not. Nor one that gives a
     /// protocol parameter the header gives too (which would count?) or the signature (which signs the query).

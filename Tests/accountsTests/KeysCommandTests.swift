@@ -440,12 +440,12 @@ struct PurgeCommandTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
                 result.stdout
-                    == "removed 1 pending authorizations, 1 registration drafts, 2 browser sessions, 0 password reset links, 0 email confirmation links and 0 failed sign-ins\n"
+                    == "removed 1 pending authorizations, 1 registration drafts, 2 browser sessions, 0 password reset links, 0 email confirmation, change and undo links and 0 failed sign-ins\n"
             )
             let again = try await runAccounts(["--database", dir + "/accounts.sqlite", "purge"])
             #expect(
                 again.stdout
-                    == "removed 0 pending authorizations, 0 registration drafts, 0 browser sessions, 0 password reset links, 0 email confirmation links and 0 failed sign-ins\n"
+                    == "removed 0 pending authorizations, 0 registration drafts, 0 browser sessions, 0 password reset links, 0 email confirmation, change and undo links and 0 failed sign-ins\n"
             )
             let reopened = try makeStore(in: dir)
             defer { try? reopened.close() }
@@ -461,7 +461,7 @@ struct PurgeCommandTests {
         let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for removed in [
             "pending authorizations", "registration drafts", "browser sessions",
-            "password reset and email confirmation links that ended",
+            "password reset links and email confirmation, change and undo links that",
         ] {
             #expect(text.contains(removed), "\(removed) in \(help.stdout)")
         }

@@ -85,6 +85,39 @@ struct TransferCommandEdgeTests {
     #endif
 
     #if os(Linux)
+        /// `export`, `duplicates` and `keys generate` with standard output closed (`>&-`) and no `--output` would
+        /// write to whatever descriptor 1 is by then: the runtime's own eventfd, which refuses the writes or, by a
+        /// race, takes them, and the export said `exported 3 accounts`, exit 0, with the data gone. They are refused
+        /// before any work (exit 64), naming standard output as not open. Until session 58 only `import -` checked.
+        @Test func aCommandWritingToAClosedStandardOutputSaysItIsNotOpen() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
+                writeFile(
+                    dir + "/a.jsonl",
+                    Array("{\"username\": \"ann\"}\n{\"username\": \"bob\"}\n{\"username\": \"cy\"}\n".utf8))
+                let imported = try await runAccounts([
+                    "--database", database, "import", "--format", "jsonl", dir + "/a.jsonl",
+                ])
+                #expect(imported.status == 0, "\(imported.stderr)")
+                for command in [["export", "--format", "jsonl"], ["duplicates"], ["keys", "generate"]] {
+                    for _ in 0..<3 {
+                        let result = try await runProcess(
+                            "/bin/sh",
+                            ["-c", #"exec "$0" "$@" >&-"#, accountsExecutable(), "--database", database] + command)
+                        #expect(result.status == 64, "\(command): exit \(result.status): \(result.stderr)")
+                        #expect(
+                            result.stderr.contains(
+                                "standard output is not open (the command was started without it): give --output FILE"),
+                            "\(command): \(result.stderr)")
+                        #expect(!result.stderr.contains("exported"), "\(command): \(result.stderr)")
+                    }
+                }
+                // (with stdout open, the same export writes the three)
+                let exported = try await runAccounts(["--database", database, "export", "--format", "jsonl"])
+                #expect(exported.status == 0 && exported.stdout.split(separator: "\n").count == 3, "\(exported.stderr)")
+            }
+        }
+
         /// An import whose summary cannot reach stdout (a full disk, here `/dev/full`) has committed already: it exits
         /// 75 ("done, but a step outside the store failed"), not 1, which would read as nothing done (and the obvious
         /// retry would refuse every line as a duplicate), and stderr says what was imported.
