@@ -296,9 +296,33 @@ extension AccountStore {
     /// stops the wait at once (``StoreError/rebuildCancelled(path:)``, ``StoreError/closed(path:)``): nothing is
     /// rebuilt, no event written, and the next purge rebuilds the file. Once the rebuild has the lock, it runs to its
     /// end (a close waits for it). Its event then waits for the lock in the same way (`VACUUM` let it go, and another
-    /// process may have taken it meanwhile): should that wait end (cancelled, closed, the busy timeout), the file is
-    /// rebuilt all the same (`true`), without its event (logged as a warning), and the next purge rebuilds it again.
+    /// process may have taken it meanwhile): should that wait end (cancelled, closed, the busy timeout), or a newer
+    /// `migrate` come in between, the file is rebuilt all the same (`true`), without its event (logged as a warning;
+    /// ``rebuildAfterDeletionsSaying()`` says so), and the next purge rebuilds it again.
     package func rebuildAfterDeletions() async throws(StoreError) -> Bool {
+        try await rebuildAfterDeletionsSaying() != .notDue
+    }
+
+    /// What ``rebuildAfterDeletionsSaying()`` did.
+    package enum RebuildOutcome: Equatable, Sendable {
+        /// No rebuild was due.
+        case notDue
+        /// The file is rebuilt, with its `file_rebuilt` event.
+        case rebuilt
+        /// The file is rebuilt, but its event is not written, so the next purge rebuilds it again: the event's wait
+        /// for the write lock another process took as `VACUUM` let it go ended (the task cancelled, the store closing,
+        /// the busy timeout), or a newer `migrate` ran between the rebuild and the event.
+        case rebuiltWithoutEvent(EventLoss)
+    }
+
+    /// Why a rebuild's `file_rebuilt` event was not written (``RebuildOutcome/rebuiltWithoutEvent(_:)``).
+    package enum EventLoss: String, Equatable, Sendable {
+        case cancelled, closed, busy, schemaAhead
+    }
+
+    /// ``rebuildAfterDeletions()``, saying whether the rebuild's event was written: for `accounts purge`, which
+    /// tells the person (the store's log may go nowhere).
+    package func rebuildAfterDeletionsSaying() async throws(StoreError) -> RebuildOutcome {
         do {
             return try await rebuildIfDue()
         } catch let error where Task.isCancelled && AccountStore.isCancellation(error) {
@@ -306,7 +330,7 @@ extension AccountStore {
         }
     }
 
-    private func rebuildIfDue() async throws(StoreError) -> Bool {
+    private func rebuildIfDue() async throws(StoreError) -> RebuildOutcome {
         let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let due = try await read { db -> Int64? in
             // The events the last rebuild covered: up to its `through_event` (an older one: up to its own id).
@@ -324,18 +348,19 @@ extension AccountStore {
             // (what this rebuild covers: every event so far)
             return pending ? try Int64.fetchOne(db, sql: "SELECT max(id) FROM account_events") ?? 0 : nil
         }
-        guard let through = due else { return false }
+        guard let through = due else { return .notDue }
         if Task.isCancelled { throw .rebuildCancelled(path: path) }
         let (path, now) = (path, now)
         // (the rebuild, the checkpoint and the event in one turn of the writer: a close meanwhile waits for all three,
         // so no rebuild goes without its event; a call made after the close began gives `closed`, nothing rebuilt)
+        let lost: EventLoss?
         do {
             let entry = try enter()
             defer { entry.end() }
             // (a long write: the writes made meanwhile wait for it on GRDB's writer queue, not on their own threads)
             writeGate.beginLongWrite()
             defer { writeGate.endLongWrite() }
-            try await pool.writeOffPool(reached: { entry.end() }) { [lifetime] db, isCancelled in
+            lost = try await pool.writeOffPool(reached: { entry.end() }) { [lifetime] db, isCancelled -> EventLoss? in
                 try self.checkSchemaNotAhead(db)
                 let before = AccountStore.fileSize(path)
                 // (waits for the lock held elsewhere until the task is cancelled or the store closes, not in SQLite's
@@ -360,17 +385,27 @@ extension AccountStore {
                                     "through_event": "\(through)",
                                 ], occurredAt: now()))
                     }
-                } catch let error where WriteGate.endedLockWait(error) != nil {
+                    return nil
+                } catch let error {
                     // The file is rebuilt all the same; the next purge, finding no event for it, rebuilds it again.
+                    let loss: EventLoss
+                    if case .schemaAhead = error as? StoreError {
+                        loss = .schemaAhead
+                    } else if let ended = WriteGate.endedLockWait(error) {
+                        loss = ended == "cancelled" ? .cancelled : ended == "closed" ? .closed : .busy
+                    } else {
+                        throw error
+                    }
                     self.logger.warning(
                         "database file rebuilt without its file_rebuilt event; the next purge rebuilds it again",
-                        metadata: ["store.rebuild.event_wait": "\(WriteGate.endedLockWait(error) ?? "")"])
+                        metadata: ["store.rebuild.event_lost": "\(loss.rawValue)"])
+                    return loss
                 }
             }
         } catch {
             throw storeError(error)
         }
-        return true
+        return lost.map(RebuildOutcome.rebuiltWithoutEvent) ?? .rebuilt
     }
 
     /// The size of the file at `path` in bytes (0 when it cannot be read).

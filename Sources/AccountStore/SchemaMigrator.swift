@@ -400,11 +400,9 @@ private struct ForeignKeyViolation {
         var columns: [String]
     }
 
-    /// The shape of the foreign key this violation is under.
+    /// The shape of the foreign key this violation is under (the identity's names are lowercased).
     var keyShape: KeyShape {
-        KeyShape(
-            table: identity.table.lowercased(), parent: identity.parent.lowercased(),
-            columns: identity.columns.map { $0.lowercased() })
+        KeyShape(table: identity.table, parent: identity.parent, columns: identity.columns)
     }
 
     /// The shapes of every foreign key of the database's tables.
@@ -465,9 +463,14 @@ private struct ForeignKeyViolation {
                         arguments: [rowid]
                     )?.databaseValues.map { $0 }
                 }
+                // (the identity's names lowercased, as SQLite reads them: a rebuild that spells a column `Parent_Id`
+                // or its parent `Parent` keeps the key, and the orphans under it from before)
                 return ForeignKeyViolation(
                     table: table, row: rowid, parent: parent,
-                    identity: Identity(table: table, parent: parent, columns: columns, values: values))
+                    identity: Identity(
+                        table: table.lowercased(), parent: parent.lowercased(),
+                        columns: columns.map { $0.lowercased() },
+                        values: values))
             }
         } catch let error as DatabaseError {
             let statements = SQLScript(migration.text).statements

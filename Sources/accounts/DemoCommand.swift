@@ -210,7 +210,9 @@ struct DemoCommand: AsyncParsableCommand {
                         let bound = channel.localAddress?.port ?? port
                         outbox.port.withLock { $0 = bound }
                         printOutput("http://127.0.0.1:\(bound)/\n")
-                        printMessage("demo ready: open http://127.0.0.1:\(bound)/ in a browser; Ctrl-C stops it")
+                        printMessage(
+                            "demo ready: open http://127.0.0.1:\(bound)/ in a browser; \(Interruption.stopKey) stops it"
+                        )
                     },
                     logger: demoLogger)
                 group.addTask { try await runStoppingGracefullyWhenCancelled(application, logger: demoLogger) }

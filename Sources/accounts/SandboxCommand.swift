@@ -114,7 +114,7 @@ struct SandboxCommand: AsyncParsableCommand {
             try await runUntilSignalled {
                 try await sandbox.run { port in
                     printOutput("http://127.0.0.1:\(port)/\n")
-                    printMessage("sandbox ready with \(fakeUsers.count) fake users; Ctrl-C stops it")
+                    printMessage("sandbox ready with \(fakeUsers.count) fake users; \(Interruption.stopKey) stops it")
                 }
             }
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
@@ -179,6 +179,7 @@ func runCancellingOnSignals<T: Sendable>(
         if unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
         taken.append((number, previous))
     }
+    Interruption.takesCtrlC.store(taken.contains { $0.number == SIGINT }, ordering: .releasing)
     // A source is registered on Dispatch's own queue some time after `resume()`; until then a signal meets SIG_IGN and
     // is lost. So `body` starts only once each is registered.
     let registered = DispatchGroup()
@@ -226,6 +227,16 @@ func runCancellingOnSignals<T: Sendable>(
 enum Interruption {
     /// The first SIGINT or SIGTERM taken (0: none).
     static let signal = Atomic<Int32>(0)
+
+    /// Whether the last ``runCancellingOnSignals(secondSignalEnds:_:)`` took SIGINT over (not when the command was
+    /// started ignoring it).
+    static let takesCtrlC = Atomic<Bool>(true)
+
+    /// What stops a command that runs until signalled, for its ready line: `Ctrl-C`, or `SIGTERM` when it was started
+    /// ignoring SIGINT (until session 58 it said Ctrl-C, which did nothing then).
+    static var stopKey: String {
+        takesCtrlC.load(ordering: .acquiring) ? "Ctrl-C" : "SIGTERM"
+    }
 
     /// The signal as an operator knows it: `Ctrl-C (SIGINT)` or `SIGTERM`.
     static var name: String {

@@ -245,7 +245,12 @@ struct UsersCommand: AsyncParsableCommand {
                 printMessage(
                     "accounts: stopped by \(Interruption.name): the account is deleted (above), but not the drafts "
                         + "of Twitter sign-ins offered to link to it, if any (their deletion was waiting for the write "
-                        + "lock another process held); `accounts purge` removes them once they expire")
+                        + "lock another process held); `accounts purge` removes them once they expire"
+                        // (the purge deletes a draft without revoking its token, and no command revokes it once the
+                        // account is gone: said)
+                        + (revokeTwitterToken
+                            ? ", without revoking their Twitter access tokens, which were not revoked either (each "
+                                + "person can revoke the app in Twitter's settings)" : ""))
             }
             if let revocationFailure {
                 printMessage(

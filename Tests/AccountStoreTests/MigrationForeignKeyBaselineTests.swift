@@ -210,3 +210,44 @@ extension MigrationRunnerTests {
         }
     }
 }
+
+/// Names that differ only in case are one name to SQLite, and to the baseline.
+extension MigrationRunnerTests {
+    /// A rebuild of `child` that spells its foreign key's column `Parent_Id`, or its parent `Parent`, keeps the key,
+    /// and the orphan from before under it does not roll the rebuild back. (A reader caught the first version of
+    /// session 58's renamed-keys-only pairing refusing it: the key counted as kept, but its identity as another.)
+    @Test(arguments: [
+        ("Parent_Id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE", "Parent_Id"),
+        ("parent_id INTEGER NOT NULL REFERENCES Parent (id) ON DELETE CASCADE", "parent_id"),
+    ])
+    func aRebuildThatRespellsTheKeyInAnotherCaseKeepsTheOrphanFromBefore(column: String, name: String) async throws {
+        try await withTemporaryDirectory { dir throws in
+            // Given child row 30 referring to nothing
+            let path = try databaseWithAnOrphan(in: dir)
+
+            // When a migration rebuilds the child table with the key spelt in another case
+            let rebuild = MigrationFile(
+                fileName: "0002_respell_child.sql",
+                contents: Array(
+                    """
+                    CREATE TABLE child_new (id INTEGER PRIMARY KEY, \(column));
+                    INSERT INTO child_new (id, \(name)) SELECT id, parent_id FROM child;
+                    DROP TABLE child;
+                    ALTER TABLE child_new RENAME TO child;
+
+                    """.utf8))
+            var failure: StoreError?
+            do {
+                _ = try AccountStore.migrate(
+                    StoreConfiguration(path: path), migrations: [Self.parentAndChild, rebuild])
+            } catch {
+                failure = error as? StoreError
+            }
+
+            // Then it is applied, the orphan kept as it was
+            #expect(failure == nil, "\(failure.map { "\($0)" } ?? "")")
+            #expect(try historyVersions(path) == [1, 2])
+            #expect(countQuery(path, "SELECT \(name) FROM child WHERE id = 30") == 3)
+        }
+    }
+}

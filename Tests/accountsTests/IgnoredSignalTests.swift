@@ -29,7 +29,9 @@ struct IgnoredSignalTests {
             method: "GET", url: base.appendingPathComponent("oauth/authorize"), headers: [], body: [],
             timeout: .seconds(30), maximumResponseBodySize: 1 << 20)
         #expect(answer.status > 0)
-        // And SIGTERM, which it was not started ignoring, stops it as usual
+        // And SIGTERM, which it was not started ignoring, stops it as usual, as its ready line said (not Ctrl-C)
         #expect(await server.stop(signal: SIGTERM) == 0)
+        let stderr = server.stderrText.value
+        #expect(stderr.contains("fake users; SIGTERM stops it"), "stderr: \(stderr)")
     }
 }

@@ -1,0 +1,49 @@
+import AccountStore
+import ArgumentParser
+import Foundation
+import TestSupport
+import Testing
+
+@testable import accounts
+
+/// `accounts purge` when the rebuilt file's `file_rebuilt` event is not written.
+struct PurgeEventLossTests {
+    /// Ctrl-C (the task cancelled) while the event waits for the write lock another process took as the rebuild
+    /// ended: the file is rebuilt, the event is not, and the purge stops as a signal stops it (130), having said so on
+    /// stderr, rather than exit 0 in silence (until session 58: the store's warning went to a log that goes nowhere).
+    @Test func aSignalWhileTheEventWaitsEndsThePurgeAsStopped() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("kept"))
+            _ = try await store.createAccount(newAccount("gone"))
+            _ = try await store.deleteAccount(.username("gone"))
+            // Given another process that takes the write lock as soon as the file is rebuilt
+            let holder = Locked<Result<WriteLockHolder, any Error>?>(nil)
+            // (the task is cancelled by the hook itself, once the lock is taken, before the event's wait begins: no
+            // timing to miss on a loaded machine, where a cancel sent from a test task came after the busy timeout)
+            let task = Locked<Task<Void, any Error>?>(nil)
+            store.setAfterRebuildForTests {
+                let taken = Result { () throws -> WriteLockHolder in try WriteLockHolder(path: path) }
+                holder.withLock { $0 = taken }
+                for _ in 0..<6000 where task.value == nil { usleep(10_000) }
+                task.value?.cancel()
+            }
+
+            // When the task is cancelled (Ctrl-C) while the event waits for that lock
+            let started = Task { try await PurgeCommand.purge(store, databasePath: path) }
+            task.withLock { $0 = started }
+            let result = await started.result
+            store.setAfterRebuildForTests(nil)
+            try holder.value?.get().release()
+
+            // Then the purge ended as stopped by the signal (exit 130), and no event says the file was rebuilt
+            switch result {
+            case .success: Issue.record("the purge ended as if nothing had been stopped")
+            case .failure(let error): #expect((error as? ExitCode)?.rawValue == 130, "\(error)")
+            }
+            #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 0)
+        }
+    }
+}
