@@ -249,8 +249,8 @@ struct UsersCommand: AsyncParsableCommand {
                         // (the purge deletes a draft without revoking its token, and no command revokes it once the
                         // account is gone: said)
                         + (revokeTwitterToken
-                            ? ", without revoking their Twitter access tokens, which were not revoked either (each "
-                                + "person can revoke the app in Twitter's settings)" : ""))
+                            ? "; their Twitter access tokens were not revoked, and the purge does not revoke them "
+                                + "(each person can revoke the app in Twitter's settings)" : ""))
             }
             if let revocationFailure {
                 printMessage(
