@@ -1,5 +1,6 @@
 import AccountCrypto
 import Foundation
+import Glibc
 import Synchronization
 import Testing
 

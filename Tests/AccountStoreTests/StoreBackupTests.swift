@@ -3,6 +3,7 @@ import AccountModel
 import AccountStore
 import Foundation
 import GRDB
+import Glibc
 import Synchronization
 import TestSupport
 import Testing

@@ -1,6 +1,7 @@
 import AccountModel
 import AccountTransfer
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import AccountCrypto
 import AccountModel
 import AccountStore
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 

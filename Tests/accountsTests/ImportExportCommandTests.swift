@@ -1,5 +1,6 @@
 import AccountTransfer
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Migrations
 import TestSupport
 import Testing
