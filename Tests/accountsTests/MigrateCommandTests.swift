@@ -50,9 +50,8 @@ struct MigrateCommandTests {
 
             // Then the file and any WAL or shared-memory file beside it are 0600
             for path in [database, database + "-wal", database + "-shm"] {
-                var info = stat()
-                guard stat(path, &info) == 0 else { continue }
-                #expect(info.st_mode & 0o777 == 0o600, "\(path): \(String(info.st_mode & 0o777, radix: 8))")
+                guard let mode = fileMode(path) else { continue }
+                #expect(mode & 0o777 == 0o600, "\(path): \(String(mode & 0o777, radix: 8))")
             }
         }
     }
@@ -73,12 +72,11 @@ struct MigrateCommandTests {
             #expect(migrate.status == 0, "\(migrate.stderr)")
 
             // Then the link is still a link, and the file it names (with its WAL and shared-memory files) is 0600
-            var info = stat()
-            #expect(lstat(link, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK)
-            #expect(stat(database, &info) == 0 && info.st_mode & S_IFMT == S_IFREG)
+            #expect(fileMode(link, followingLinks: false).map { $0 & S_IFMT } == S_IFLNK)
+            #expect(fileMode(database).map { $0 & S_IFMT } == S_IFREG)
             for path in [database, database + "-wal", database + "-shm"] {
-                guard stat(path, &info) == 0 else { continue }
-                #expect(info.st_mode & 0o777 == 0o600, "\(path): \(String(info.st_mode & 0o777, radix: 8))")
+                guard let mode = fileMode(path) else { continue }
+                #expect(mode & 0o777 == 0o600, "\(path): \(String(mode & 0o777, radix: 8))")
             }
             let status = try await runAccounts(["--database", link, "migrations", "validate"])
             #expect(status.status == 0, "\(status.stderr)")
