@@ -64,8 +64,12 @@ struct AccountTable: Sendable {
     /// Bit `field` set when the field is present (not nil).
     private(set) var rawPresent: [UInt8] = []
     private(set) var rawText: [UInt8] = []
-    /// FNV-1a of the normalised mailbox; 0 when there is none.
+    /// FNV-1a of the normalised mailbox; 0 when there is none. Equal hashes say only that two mailboxes may be the
+    /// same: ``sameMailbox(_:_:)`` compares their text (FNV-1a collisions are easy to make on purpose).
     private(set) var mailbox: [UInt64] = []
+    /// `count + 1` starts into ``mailboxText``: the normalised mailboxes.
+    private(set) var mailboxStarts: [UInt32] = [0]
+    private(set) var mailboxText: [UInt8] = []
     /// Each handle's hash and cheap facts about it (to skip pairs that cannot resemble before comparing bytes), the
     /// three of an account side by side.
     private(set) var handleShape: [HandleShape] = []
@@ -94,6 +98,8 @@ struct AccountTable: Sendable {
         rawPresent.reserveCapacity(accounts)
         rawText.reserveCapacity(accounts * 96)
         mailbox.reserveCapacity(accounts)
+        mailboxStarts.reserveCapacity(accounts + 1)
+        mailboxText.reserveCapacity(accounts * 24)
         handleShape.reserveCapacity(accounts * AccountTable.handleCount)
         handleStarts.reserveCapacity(accounts * (AccountTable.handleCount + 1))
         handleText.reserveCapacity(accounts * 24)
@@ -114,6 +120,9 @@ struct AccountTable: Sendable {
         rawStarts.append(contentsOf: batch.rawStarts.lazy.map { $0 + rawBase })
         rawPresent.append(contentsOf: batch.rawPresent)
         mailbox.append(contentsOf: batch.mailbox)
+        let mailboxBase = UInt32(mailboxText.count)
+        mailboxText.append(contentsOf: batch.mailboxText)
+        mailboxStarts.append(contentsOf: batch.mailboxStarts.dropFirst().lazy.map { $0 + mailboxBase })
         let handleBase = UInt32(handleText.count)
         handleText.append(contentsOf: batch.handleText)
         handleStarts.append(contentsOf: batch.handleStarts.lazy.map { $0 + handleBase })
@@ -1101,9 +1110,37 @@ struct AccountTable: Sendable {
         return Int(handleStarts[base])..<Int(handleStarts[base + 1])
     }
 
-    /// FNV-1a of the normalised handle; 0 when absent.
+    /// FNV-1a of the normalised handle; 0 when absent. Equal hashes say only that two handles may be the same:
+    /// ``sameHandle(_:_:_:_:)`` compares their text.
     func handleHash(_ account: Int, _ slot: HandleSlot) -> UInt64 {
         handleShape[account * AccountTable.handleCount + slot.rawValue].hash
+    }
+
+    /// Whether handle `slotA` of account `a` and handle `slotB` of account `b` are both present and the same text.
+    /// The hashes first (they differ for almost every pair), then the bytes: FNV-1a is no defence against a handle
+    /// chosen to collide with somebody else's.
+    func sameHandle(_ a: Int, _ slotA: HandleSlot, _ b: Int, _ slotB: HandleSlot) -> Bool {
+        let hash = handleHash(a, slotA)
+        guard hash != 0, hash == handleHash(b, slotB) else { return false }
+        return handleText.withUnsafeBufferPointer { text in
+            text[handleRange(a, slotA)].elementsEqual(text[handleRange(b, slotB)])
+        }
+    }
+
+    /// Whether handle `slot` of `account` is `handle`, whose FNV-1a is `hash` (see ``sameHandle(_:_:_:_:)``).
+    func hasHandle(_ account: Int, _ slot: HandleSlot, _ handle: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Bool {
+        guard hash != 0, handleHash(account, slot) == hash else { return false }
+        return handleText.withUnsafeBufferPointer { text in text[handleRange(account, slot)].elementsEqual(handle) }
+    }
+
+    /// Whether accounts `a` and `b` both have a mailbox and it is the same once normalised: the hashes first, then
+    /// the text (see ``sameHandle(_:_:_:_:)``).
+    func sameMailbox(_ a: Int, _ b: Int) -> Bool {
+        guard mailbox[a] != 0, mailbox[a] == mailbox[b] else { return false }
+        return mailboxText.withUnsafeBufferPointer { text in
+            text[Int(mailboxStarts[a])..<Int(mailboxStarts[a + 1])]
+                .elementsEqual(text[Int(mailboxStarts[b])..<Int(mailboxStarts[b + 1])])
+        }
     }
 
     func handleShape(_ account: Int, _ slot: HandleSlot) -> HandleShape {
@@ -1287,6 +1324,9 @@ public struct PreparedAccounts: Sendable {
     private(set) var rawPresent: [UInt8] = []
     private(set) var rawText: [UInt8] = []
     private(set) var mailbox: [UInt64] = []
+    /// `count + 1` starts into `mailboxText`, from 0.
+    private(set) var mailboxStarts: [UInt32] = [0]
+    private(set) var mailboxText: [UInt8] = []
     private(set) var handleStarts: [UInt32] = []
     private(set) var handleText: [UInt8] = []
     private(set) var handleShape: [HandleShape] = []
@@ -1305,6 +1345,8 @@ public struct PreparedAccounts: Sendable {
         rawPresent.reserveCapacity(batch.count)
         rawText.reserveCapacity(batch.count * 96)
         mailbox.reserveCapacity(batch.count)
+        mailboxStarts.reserveCapacity(batch.count + 1)
+        mailboxText.reserveCapacity(batch.count * 24)
         handleStarts.reserveCapacity(batch.count * (AccountTable.handleCount + 1))
         handleText.reserveCapacity(batch.count * 32)
         handleShape.reserveCapacity(batch.count * AccountTable.handleCount)
@@ -1359,6 +1401,8 @@ public struct PreparedAccounts: Sendable {
             hasMailbox = true
         }
         mailbox.append(hasMailbox ? scratch.withUnsafeBufferPointer { FNV1a.hash($0) } : 0)
+        if hasMailbox { mailboxText.append(contentsOf: scratch) }
+        mailboxStarts.append(UInt32(mailboxText.count))
 
         // Handles. A username that registration made from the screen name (`jsmith84_2` for @jsmith84, the plain one
         // being taken) says no more than the screen name: the screen name stands for it.

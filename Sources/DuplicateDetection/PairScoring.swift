@@ -161,7 +161,7 @@ final class PairScorer: Sendable {
     private func evaluateInOrder(_ i: Int, _ j: Int, cache: inout TypoCache) -> (score: Double, evidence: PairEvidence)?
     {
         var evidence = PairEvidence()
-        evidence.sharesMailbox = table.mailbox[i] != 0 && table.mailbox[i] == table.mailbox[j]
+        evidence.sharesMailbox = table.sameMailbox(i, j)
         // Most candidate pairs share a name block and nothing else: names alone never reach the minimum, so without
         // a shared mailbox or a handle that might match, stop before comparing names.
         var overlap = HandleOverlap.handles
@@ -281,8 +281,7 @@ final class PairScorer: Sendable {
         // The cheap part first: a handle in common whose letters no third account has (most clashing pairs have none).
         var sharesHandle = false
         for slotA in AccountTable.HandleSlot.allCases where table.handleHash(i, slotA) != 0 {
-            for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == table.handleHash(i, slotA)
-            {
+            for slotB in AccountTable.HandleSlot.allCases where table.sameHandle(i, slotA, j, slotB) {
                 if table.letterCarriers(table.handleShape(i, slotA).letters) <= 2 { sharesHandle = true }
             }
         }
@@ -337,7 +336,7 @@ final class PairScorer: Sendable {
                     count + (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? 1 : 0)
                 }
                 if letters < PairScorer.familyChangedHandleLetters { continue }
-                for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hash {
+                for slotB in AccountTable.HandleSlot.allCases where table.sameHandle(i, slotA, j, slotB) {
                     let handle = UnsafeBufferPointer(rebasing: text[range])
                     // No third account holds it, nor a handle of its letters with other digits (`ghost11` among
                     // `ghost7` and `ghost_99`: a word many pick); and strangers with this given name are unlikely to
@@ -717,7 +716,7 @@ final class PairScorer: Sendable {
             for slotA in AccountTable.HandleSlot.allCases {
                 let hashA = table.handleHash(i, slotA)
                 if hashA == 0 { continue }
-                for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) == hashA {
+                for slotB in AccountTable.HandleSlot.allCases where table.sameHandle(i, slotA, j, slotB) {
                     let handle = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
                     let (counted, bits) = counts(
                         handle, letters: table.handleShape(i, slotA).letters, sameHandle: true)
@@ -747,7 +746,7 @@ final class PairScorer: Sendable {
                 let shapeA = table.handleShape(i, slotA)
                 let a = UnsafeBufferPointer(rebasing: text[table.handleRange(i, slotA)])
                 for slotB in AccountTable.HandleSlot.allCases where table.handleHash(j, slotB) != 0 {
-                    if table.handleHash(j, slotB) == table.handleHash(i, slotA) { continue }
+                    if table.sameHandle(i, slotA, j, slotB) { continue }
                     let shapeB = table.handleShape(j, slotB)
                     if !shapeA.mayResemble(shapeB) { continue }
                     let b = UnsafeBufferPointer(rebasing: text[table.handleRange(j, slotB)])
@@ -863,12 +862,14 @@ final class PairScorer: Sendable {
             guard let base = table.altBase(alt) else { continue }
             let handle = UnsafeBufferPointer(rebasing: text[base])
             let hash = FNV1a.hash(handle)
-            guard let slot = AccountTable.HandleSlot.allCases.first(where: { table.handleHash(other, $0) == hash })
-            else { continue }
+            func holds(_ account: Int, _ slot: AccountTable.HandleSlot) -> Bool {
+                table.hasHandle(account, slot, handle, hash: hash)
+            }
+            guard let slot = AccountTable.HandleSlot.allCases.first(where: { holds(other, $0) }) else { continue }
             for index in blockRange(AccountTable.handleKey(handle)) {
                 let member = Int(entries[index].account)
                 if member == i || member == j { continue }
-                if AccountTable.HandleSlot.allCases.contains(where: { table.handleHash(member, $0) == hash }),
+                if AccountTable.HandleSlot.allCases.contains(where: { holds(member, $0) }),
                     // A third account whose mailbox is the other's, a tag aside (`abhasin007+accounts@yahoo.com`
                     // beside `abhasin007@yahoo.com`), holds the handle as that person, whatever the provider does with
                     // tags. (One that is the alt's own says the alt is its alt, not the other's.)
@@ -909,7 +910,7 @@ final class PairScorer: Sendable {
     ) -> (kept: Int, whole: UnsafeBufferPointer<UInt8>)? {
         for (cut, account, slot, other) in [(a, i, slotA, b), (b, j, slotB, a)] {
             guard let kept = Handle.cutForNumber(cut, other),
-                table.handleHash(account, .screenName) == table.handleHash(account, slot),
+                table.sameHandle(account, .screenName, account, slot),
                 table.rawLength(account, .twitterScreenName) == Handle.screenNameLimit,
                 // Another handle beginning so (`anthonywilliams` beside `anthonywildyogi` for `anthony_wil9987`)
                 // could be what was cut.
@@ -930,7 +931,7 @@ final class PairScorer: Sendable {
     ) -> Bool {
         let (cut, account, slot, whole) = a.count < b.count ? (a, i, slotA, b) : (b, j, slotB, a)
         guard cut.count >= AccountTable.handlePrefixLength, cut.count < whole.count, whole.starts(with: cut),
-            table.handleHash(account, .screenName) == table.handleHash(account, slot),
+            table.sameHandle(account, .screenName, account, slot),
             table.rawLength(account, .twitterScreenName) == Handle.screenNameLimit
         else { return false }
         // Another account with a handle that begins the same way (`margaretelectricviolin` beside
@@ -1276,7 +1277,7 @@ final class PairScorer: Sendable {
 
     /// Whether `a` and `b` have the same normalised mailbox.
     func sharesMailbox(_ a: Int, _ b: Int) -> Bool {
-        table.mailbox[a] != 0 && table.mailbox[a] == table.mailbox[b]
+        table.sameMailbox(a, b)
     }
 
     /// The entries carrying `key` (binary search in the sorted entries).
