@@ -21,7 +21,11 @@ public enum Mailbox: Sendable {
     ///   ignored characters that begin it; the `@` is the last code point `@`, not the last character (an `@` and a
     ///   combining mark are one character); white space that NFKC makes at an end is trimmed (`΄`, U+0384, becomes a
     ///   space and an accent). Found by fuzzing, which checks that a mailbox normalises to itself.
-    public static let rulesVersion = 6
+    /// - 7: a domain's letters are lowercased as UTS #46 maps them where it differs from lowercase: the capital sharp
+    ///   s is `ss` (`STRAẞE.de` is `strasse.de`, not `straße.de`, another domain) and Cherokee small letters are the
+    ///   capitals; and (unversioned since session 50) a mailbox whose removed dots leave white space at an end is
+    ///   normalised again.
+    public static let rulesVersion = 7
 
     /// How a provider treats the local part of its addresses.
     public struct ProviderRule: Sendable, Hashable {
@@ -309,11 +313,36 @@ public enum Mailbox: Sendable {
     }
 
     /// Trimmed, NFKC, lowercase (ASCII needs no NFKC), and trimmed again: NFKC can make white space at an end
-    /// (`΄`, U+0384, is a space and a combining accent).
+    /// (`΄`, U+0384, is a space and a combining accent). After the last `@`, letters are lowercased as UTS #46 maps
+    /// them (``foldDomain(_:)``).
     static func fold(_ email: String) -> String {
         let trimmed = EmailText.trimmed(email)
         if trimmed.utf8.allSatisfy({ $0 < 0x80 }) { return trimmed.lowercased() }
-        return EmailText.trimmed(trimmed.precomposedStringWithCompatibilityMapping.lowercased())
+        let compatible = trimmed.precomposedStringWithCompatibilityMapping
+        let scalars = compatible.unicodeScalars
+        guard let at = scalars.lastIndex(of: "@") else { return EmailText.trimmed(compatible.lowercased()) }
+        let local = String(scalars[..<at]).lowercased()
+        return EmailText.trimmed(local + "@" + foldDomain(String(scalars[scalars.index(after: at)...])))
+    }
+
+    /// `domain` lowercased as UTS #46 maps it, where that differs from Swift's lowercase: the capital sharp s (U+1E9E)
+    /// is `ss`, not `ß` (which IDNA 2008 keeps, a domain of its own: `straße.de` is not `strasse.de`), and Cherokee
+    /// small letters are mapped to the capitals (lowercase maps the other way).
+    static func foldDomain(_ domain: String) -> String {
+        var lowered = domain.unicodeScalars.contains("\u{1E9E}") ? domain.replacing("\u{1E9E}", with: "ss") : domain
+        lowered = lowered.lowercased()
+        guard lowered.unicodeScalars.contains(where: { cherokeeCapital(of: $0) != nil }) else { return lowered }
+        return String(String.UnicodeScalarView(lowered.unicodeScalars.map { cherokeeCapital(of: $0) ?? $0 }))
+    }
+
+    /// The Cherokee capital UTS #46 maps a Cherokee small letter to (U+AB70–U+ABBF to U+13A0–U+13EF, U+13F8–U+13FD to
+    /// U+13F0–U+13F5), `nil` for any other scalar.
+    static func cherokeeCapital(of scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        switch scalar.value {
+        case 0xAB70...0xABBF: return Unicode.Scalar(scalar.value - 0xAB70 + 0x13A0)
+        case 0x13F8...0x13FD: return Unicode.Scalar(scalar.value - 0x13F8 + 0x13F0)
+        default: return nil
+        }
     }
 
     /// Local part and domain, or `nil` when either is empty. What ends the domain is removed until none is left,

@@ -60,6 +60,11 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         {
             return "must not contain invisible or bidirectional control characters"
         }
+        // A full-width or small commercial at is an `@` once NFKC is applied, as the mailbox rules do: beside an ASCII
+        // `@` it would move where the mailbox is cut (`ann+@evil.org＠gmail.com` would be the mailbox `ann@gmail.com`).
+        if !ascii, text.unicodeScalars.contains(where: { $0 == "\u{FF20}" || $0 == "\u{FE6B}" }) {
+            return "must write its '@' as the plain '@', once (not '\u{FF20}' or '\u{FE6B}', which read as '@' too)"
+        }
         // The rest on the bytes, for every address: '@', '"', '.' and '-' are ASCII, and a check by `Character` would
         // miss one joined to its neighbour (`ann\u{600}@x@example.org`, after a prepended sign, has two).
         var bytes = text

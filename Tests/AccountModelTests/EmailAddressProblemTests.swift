@@ -4,6 +4,8 @@ import Testing
 /// Each of `EmailAddress.problem(withTrimmed:)`'s answers, for ASCII and non-ASCII addresses alike (spaces,
 /// controls and invisible characters checked on the scalars of a non-ASCII one; the rest on the bytes of both).
 struct EmailAddressProblemTests {
+    static let twoAtSigns = "must write its '@' as the plain '@', once (not '＠' or '﹫', which read as '@' too)"
+
     @Test(
         arguments: [
             ("ann@example.org", nil),
@@ -29,6 +31,11 @@ struct EmailAddressProblemTests {
             // A domain label may not begin with a combining mark (IDNA2008, RFC 5891 4.2.3.2)
             ("ann@\u{301}example.org", "has an invalid domain"),
             ("ann@example.\u{20DD}org", "has an invalid domain"),
+            // A full-width or small commercial at reads as '@' under NFKC, as the mailbox rules read addresses: beside
+            // an ASCII '@' it moved where the mailbox was cut (`ann@gmail.com` for the first; session 59)
+            ("ann+@evil.org\u{FF20}gmail.com", Self.twoAtSigns),
+            ("ann@evil.org\u{FE6B}", Self.twoAtSigns),
+            ("ann\u{FF20}example.org", Self.twoAtSigns),
             ("ann@localhost", "needs a domain with a dot after '@', such as example.org"),
             ("ann@", "needs a domain with a dot after '@', such as example.org"),
             ("ann@x..org", "has an invalid domain"),
