@@ -200,23 +200,26 @@ struct UsersCommand: AsyncParsableCommand {
                 // A Twitter sign-in that was offered to link this account (its profile's address shares the mailbox)
                 // left a draft holding that profile and a working token: it goes too, as with the web's "Delete
                 // account". A signal while this waits for the lock leaves them (the account is deleted all the same).
+                // Any other failure here (the busy timeout, a newer `migrate` in between, an I/O error) leaves them
+                // too: the deletion stands, its report is written, and the revocations still run.
                 var offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)] = []
                 var draftsLeft = false
+                var draftsFailure: String?
                 if let email {
                     do throws(StoreError) {
                         offered = try await store.deleteDrafts(sharingMailboxWith: email)
                     } catch StoreError.database(_, -1, "CancellationError") where Task.isCancelled {
                         draftsLeft = true
                     } catch {
-                        throw fail(error)
+                        draftsFailure = error.commandLineDescription
                     }
                 }
                 let revocations = try await UsersCommand.revoke(
                     account: deletion.twitter != nil ? deletion.credential ?? credential : nil,
                     linkDrafts: deletion.draftCredentials, offered: offered, store: store, client: client)
-                return (deletion, offered, draftsLeft, revocations)
+                return (deletion, offered, draftsLeft, draftsFailure, revocations)
             }
-            let (deletion, offered, draftsLeft, revocations) = outcome
+            let (deletion, offered, draftsLeft, draftsFailure, revocations) = outcome
             var lines = ["deleted account \(deletion.id) (\(deletion.username))"]
             let revocationFailure = revocations.failure
             if let twitter = deletion.twitter {
@@ -252,6 +255,14 @@ struct UsersCommand: AsyncParsableCommand {
                             ? "; their Twitter access tokens were not revoked, and the purge does not revoke them "
                                 + "(each person can revoke the app in Twitter's settings)" : ""))
             }
+            if let draftsFailure {
+                printMessage(
+                    "accounts: warning: the account is deleted (above), but not the drafts of Twitter sign-ins offered "
+                        + "to link to it, if any (\(draftsFailure)); `accounts purge` removes them once they expire"
+                        + (revokeTwitterToken
+                            ? "; their Twitter access tokens were not revoked, and the purge does not revoke them "
+                                + "(each person can revoke the app in Twitter's settings)" : ""))
+            }
             if let revocationFailure {
                 printMessage(
                     "accounts: warning: the account is deleted, but Twitter did not revoke its access token or that "
@@ -260,6 +271,7 @@ struct UsersCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.temporaryFailure)
             }
             if draftsLeft { throw Interruption.exitCode }
+            if draftsFailure != nil { throw ExitCode(ExitStatus.temporaryFailure) }
         }
     }
 
@@ -317,7 +329,13 @@ struct UsersCommand: AsyncParsableCommand {
                 do {
                     linked = try store.accountID(twitterUserID: draft.twitterUserID)
                 } catch {
-                    throw fail(error)
+                    // Whether that Twitter account is linked by now (and may hold the same token) is not known: not
+                    // revoked, and said so; the account is deleted all the same.
+                    result.failure =
+                        result.failure
+                        ?? "not revoked: could not tell whether Twitter user \(draft.twitterUserID) is linked to an "
+                        + "account by now (\(error.commandLineDescription))"
+                    continue
                 }
                 guard let token = draft.credential, linked == nil else { continue }
                 do {
