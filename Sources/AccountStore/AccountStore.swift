@@ -70,10 +70,11 @@ public struct AccountStore: Sendable {
         } catch {
             throw .migration(error)
         }
+        let checksHistory = !(configuration.acceptsAnySchema && configuration.readOnly)
         if creates {
             AccountStore.createPrivateFile(path)
         } else {
-            try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned)
+            try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned, checksHistory: checksHistory)
         }
         let pool = try AccountStore.openPool(configuration)
         var keyed = true
@@ -83,6 +84,7 @@ public struct AccountStore: Sendable {
                     // GRDB puts the WAL writer at NORMAL after `prepareDatabase`; set the configured level after.
                     try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
                 }
+                guard checksHistory else { return }
                 let entries = SchemaMigrator.status(planned: planned, applied: try SchemaMigrator.history(db))
                 try SchemaMigrator.checkHistory(entries, planned: planned)
                 let pending = entries.filter { $0.state == .pending }.map(\.version)
@@ -216,12 +218,13 @@ public struct AccountStore: Sendable {
     /// cannot read (a hot journal to roll back, a log to recover without its index) is left to the pool, as is
     /// anything but a regular file that starts as SQLite (``openPool(_:)`` refuses those untouched).
     static func refuseUnmigratedUnchanged(
-        _ configuration: StoreConfiguration, planned: [PlannedMigration]
+        _ configuration: StoreConfiguration, planned: [PlannedMigration], checksHistory: Bool = true
     ) throws(StoreError) {
         let path = configuration.path
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
         if info.st_size == 0 { throw .schemaBehind(path: path, pendingVersions: planned.map(\.version)) }
+        guard checksHistory else { return }
         guard let applied = try appliedMigrationsWithoutChanges(path, busyTimeout: configuration.busyTimeout) else {
             return
         }

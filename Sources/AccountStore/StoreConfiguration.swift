@@ -30,6 +30,10 @@ public struct StoreConfiguration: Sendable {
     public var schemaPolicy: SchemaPolicy = .requireCurrent
     /// Open with SQLite's read-only flag: every write fails with ``StoreError/readOnly(path:)``.
     public var readOnly = false
+    /// With ``readOnly``: open whatever migrations the database has, lacks or does not know, without checking its
+    /// history, for ``AccountStore/backUp(to:progress:)`` alone (`accounts backup`: a backup comes before a migration,
+    /// and is most wanted when a history fails its checks). Other calls may fail on a schema they do not know.
+    package var acceptsAnySchema = false
     /// Where the store logs (info and below; never secrets).
     public var logger = Logger(label: "accounts.store", factory: { _ in SwiftLogNoOpLogHandler() })
     /// The clock used for timestamps and expiry (injected by tests).

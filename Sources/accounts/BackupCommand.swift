@@ -35,7 +35,8 @@ struct BackupCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try global.openStore(keyRing: nil, readOnly: true)
+        // (any schema: a backup is what comes before `accounts migrate`, and an older build may copy a newer file)
+        let store = try global.openStore(keyRing: nil, readOnly: true, acceptsAnySchema: true)
         defer { try? store.close() }
         removeUnfinishedOutputOnSignals()
         let progress = Progress(label: "backup")

@@ -32,10 +32,12 @@ extension GlobalOptions {
     /// A command that only reads (`readOnly`: reports, export, `users show`, `keys status`) opens the file with
     /// SQLite's read-only flag: it needs no write permission, changes not a byte of the file (opening for writing
     /// bumped its schema counter and made a probe table), and neither waits behind another process's write to
-    /// open nor to checkpoint when it closes.
-    func openStore(keyRing: KeyRing?, readOnly: Bool = false) throws -> AccountStore {
+    /// open nor to checkpoint when it closes. `acceptsAnySchema` (`backup`, read-only): whatever migrations the file has,
+    /// lacks or does not know.
+    func openStore(keyRing: KeyRing?, readOnly: Bool = false, acceptsAnySchema: Bool = false) throws -> AccountStore {
         var configuration = storeConfiguration()
         configuration.readOnly = readOnly
+        configuration.acceptsAnySchema = acceptsAnySchema
         do {
             return try AccountStore(configuration: configuration, keyRing: keyRing)
         } catch {

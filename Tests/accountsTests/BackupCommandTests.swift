@@ -80,6 +80,48 @@ struct BackupCommandTests {
         }
     }
 
+    /// A backup comes before `accounts migrate` (README's upgrade steps: back up, then migrate), and may be made by an
+    /// older build: a database that lacks this build's last migration, or holds one of a newer build, is copied as it
+    /// is. Until session 59 both were refused, the first with the advice to migrate (`lacks migrations 16; run
+    /// accounts migrate`), the second with exit 65.
+    @Test func aDatabaseBehindOrAheadOfThisBuildIsBackedUpAsItIs() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let database = dir + "/accounts.sqlite"
+            let migrated = try await runAccounts(["--database", database, "migrate", "--to", "15"])
+            #expect(migrated.status == 0, "\(migrated.stderr)")
+            try executeSQL(
+                database,
+                """
+                INSERT INTO users (public_id, username, created_at, updated_at)
+                VALUES ('00000001-0000-4000-8000-000000000000', 'ann', 1, 1)
+                """)
+            let before = fileDigest(database)
+            let behind = try await runAccounts(["--database", database, "backup", "--output", dir + "/behind.sqlite"])
+            #expect(behind.status == 0, "\(behind.stderr)")
+            #expect(
+                behind.stdout.hasPrefix("backed up 1 account (schema version 15) to \(dir)/behind.sqlite"),
+                "\(behind.stdout)")
+            #expect(try databaseDump(dir + "/behind.sqlite") == databaseDump(database))
+            #expect(fileDigest(database) == before)
+
+            try executeSQL(
+                database,
+                """
+                INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros)
+                VALUES (9999, 'from_a_newer_build', 'x', 0, 0)
+                """)
+            let ahead = try await runAccounts(["--database", database, "backup", "--output", dir + "/ahead.sqlite"])
+            #expect(ahead.status == 0, "\(ahead.stderr)")
+            #expect(
+                ahead.stdout.hasPrefix("backed up 1 account (schema version 9999) to \(dir)/ahead.sqlite"),
+                "\(ahead.stdout)")
+            #expect(try databaseDump(dir + "/ahead.sqlite") == databaseDump(database))
+            // (the other commands still refuse such a file)
+            let listed = try await runAccounts(["--database", database, "users", "show", "ann"])
+            #expect(listed.status == 65, "\(listed.stderr)")
+        }
+    }
+
     /// A backup whose report cannot be written (stdout on a full disk) is in place all the same: the report goes to
     /// stderr and the command exits 75 (done, a step outside failed), not 1, which would read as no backup made.
     @Test func aBackupWhoseReportCannotBeWrittenExits75WithTheCopyInPlace() async throws {
