@@ -271,12 +271,17 @@ extension AccountStore {
                 sql: "DELETE FROM browser_sessions WHERE idle_expires_at <= ? OR expires_at <= ?",
                 arguments: [now, now])
             let sessions = db.changesCount
+            // A link ends when it expires or is used, whichever comes first (using one sets `used_at` and leaves
+            // `expires_at`: until session 59 a used undo link, holding both addresses, stayed up to 8 days).
             let retained = now - Int64(AccountStore.passwordResetRetention * 1_000_000)
-            try db.run(sql: "DELETE FROM password_resets WHERE expires_at <= ?", arguments: [retained])
+            try db.run(
+                sql: "DELETE FROM password_resets WHERE expires_at <= ?1 OR used_at <= ?1", arguments: [retained])
             let resets = db.changesCount
-            try db.run(sql: "DELETE FROM email_verifications WHERE expires_at <= ?", arguments: [retained])
+            try db.run(
+                sql: "DELETE FROM email_verifications WHERE expires_at <= ?1 OR used_at <= ?1", arguments: [retained])
             var verifications = db.changesCount
-            try db.run(sql: "DELETE FROM email_change_undos WHERE expires_at <= ?", arguments: [retained])
+            try db.run(
+                sql: "DELETE FROM email_change_undos WHERE expires_at <= ?1 OR used_at <= ?1", arguments: [retained])
             verifications += db.changesCount
             try db.run(
                 sql: "DELETE FROM sign_in_failures WHERE failed_at < ?",

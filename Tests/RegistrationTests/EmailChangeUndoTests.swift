@@ -30,6 +30,31 @@ struct EmailChangeUndoTests {
         }
     }
 
+    /// A link ends when it is used: the purge removes it a day after its use, not a day after the expiry it no longer
+    /// needs (until session 59 a used undo link, which holds both addresses, stayed up to 8 days; a used confirmation
+    /// link 4; a used reset link its lifetime and a day).
+    @Test func purgeRemovesUsedLinksADayAfterTheirUse() async throws {
+        try await withAnnMoved { local, store, clock, database, ann, undo in
+            let reset = try #require(try await local.requestPasswordReset(email: "thief@example.net"))
+            _ = try await local.resetPassword(token: reset.token, newPassword: Self.newPassword)
+            _ = try await local.undoEmailChange(token: undo.token, newPassword: Secret("yet another fresh passphrase"))
+            func links() -> [Int] {
+                ["password_resets", "email_verifications", "email_change_undos"].map {
+                    countQuery(database, "SELECT count(*) FROM \($0)")
+                }
+            }
+            #expect(links() == [1, 2, 1])
+            clock.advance(by: 24 * 60 * 60 - 1)
+            _ = try await store.purgeExpired()
+            // (the confirmation of the old address, used a minute before the others, has gone)
+            #expect(links() == [1, 1, 1])
+            clock.advance(by: 2)
+            let purged = try await store.purgeExpired()
+            #expect(links() == [0, 0, 0])
+            #expect(purged.passwordResets == 1 && purged.emailVerifications == 2)
+        }
+    }
+
     @Test func theUndoLinkRestoresTheOldAddressWithANewPasswordAndEndsEverySession() async throws {
         try await withAnnMoved { local, store, clock, database, ann, undo in
             // Given the link issued with the change, kept only as its SHA-256, never shown in a description
