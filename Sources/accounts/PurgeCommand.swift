@@ -94,7 +94,9 @@ struct PurgeCommand: AsyncParsableCommand {
     static func rebuildFailure(_ error: StoreError, databasePath: String) -> String {
         let failed = "the removals above are committed, but rebuilding the database file failed"
         // (the rebuild writes the whole file again, into the -wal beside it)
-        let size = (try? FileManager.default.attributesOfItem(atPath: databasePath)[.size] as? Int) ?? 0
+        // (of the file a link names: `attributesOfItem` gave a symbolic link's own size, a few bytes)
+        var info = stat()
+        let size = stat(databasePath, &info) == 0 ? Int(info.st_size) : 0
         let needs =
             "the rebuild writes the whole file again (\(Self.megabytes(size)) MB) into the -wal beside it, and as "
             + "much in the temporary directory"

@@ -8,6 +8,20 @@ import Testing
 
 /// `accounts purge` when the rebuilt file's `file_rebuilt` event is not written.
 struct PurgeEventLossTests {
+    /// The room a failed rebuild asks for is the database file's size, also when `--database` names a symbolic link to
+    /// it (until session 59 the link's own size: 1 MB for a file of any size).
+    @Test func theRoomAFailedRebuildNeedsIsThatOfTheFileALinkNames() throws {
+        try withTemporaryDirectorySync { dir throws in
+            let file = dir + "/accounts.sqlite"
+            #expect(FileManager.default.createFile(atPath: file, contents: Data(count: 5_000_000)))
+            try FileManager.default.createSymbolicLink(atPath: dir + "/link.sqlite", withDestinationPath: file)
+            for path in [file, dir + "/link.sqlite"] {
+                let message = PurgeCommand.rebuildFailure(.diskFull(path: path), databasePath: path)
+                #expect(message.contains("the rebuild writes the whole file again (5 MB)"), "\(message)")
+            }
+        }
+    }
+
     /// Ctrl-C (the task cancelled) while the event waits for the write lock another process took as the rebuild
     /// ended: the file is rebuilt, the event is not, and the purge stops as a signal stops it (130), having said so on
     /// stderr, rather than exit 0 in silence (until session 58: the store's warning went to a log that goes nowhere).
