@@ -1,6 +1,7 @@
 import AccountCrypto
 import AccountStore
 import AccountTransfer
+import Migrations
 import TwitterOAuth
 
 // The library's errors give the library's advice (`AccountStore.migrate(_:)`, the `keysFile:` parameter of
@@ -16,6 +17,11 @@ extension StoreError {
         switch self {
         case .databaseMissing: message(advice: "run `accounts migrate` to create it")
         case .notADatabase: message(advice: "wrong --database?")
+        case .schemaBehind(_, let versions) where versions.count == Migrations.sqlite.count:
+            // (another program's SQLite file named by mistake: `accounts migrate` would add the accounts tables to it)
+            message(
+                advice: "no accounts migration was ever applied to it: wrong --database? If it is to be the accounts "
+                    + "database, run `accounts migrate`")
         case .schemaBehind: message(advice: "run `accounts migrate`")
         case .interruptedWrite: message(advice: "run `accounts migrate` (it rolls the write back), then try again")
         case .noKeyRing:

@@ -39,6 +39,14 @@ struct CommandLineMessageTests {
         #expect(
             behind.commandLineDescription
                 == "the database /srv/accounts.sqlite lacks migrations 4, 5; run `accounts migrate`")
+        // Lacking every migration, it may be another program's file named by mistake (session 59: the advice to
+        // migrate it would have added the accounts tables to it)
+        let none = StoreError.schemaBehind(path: path, pendingVersions: Array(1...(Migrate.latestVersion ?? 1)))
+        #expect(
+            none.commandLineDescription.hasSuffix(
+                "no accounts migration was ever applied to it: wrong --database? If it is to be the accounts "
+                    + "database, run `accounts migrate`"),
+            "\(none.commandLineDescription)")
 
         #expect(
             StoreError.noKeyRing.description
