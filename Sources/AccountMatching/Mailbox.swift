@@ -23,7 +23,8 @@ public enum Mailbox: Sendable {
     ///   space and an accent). Found by fuzzing, which checks that a mailbox normalises to itself.
     /// - 7: a domain's letters are lowercased as UTS #46 maps them where it differs from lowercase: the capital sharp
     ///   s is `ss` (`STRAẞE.de` is `strasse.de`, not `straße.de`, another domain) and Cherokee small letters are the
-    ///   capitals; and (unversioned since session 50) a mailbox whose removed dots leave white space at an end is
+    ///   capitals; an address with an `@` beside a full-width or small commercial at has no mailbox
+    ///   (`ann+@evil.org＠gmail.com` was `ann@gmail.com`); and (unversioned since session 50) a mailbox whose removed dots leave white space at an end is
     ///   normalised again.
     public static let rulesVersion = 7
 
@@ -318,18 +319,36 @@ public enum Mailbox: Sendable {
     static func fold(_ email: String) -> String {
         let trimmed = EmailText.trimmed(email)
         if trimmed.utf8.allSatisfy({ $0 < 0x80 }) { return trimmed.lowercased() }
+        // An `@` beside a full-width or small commercial at (which NFKC makes an `@`): which one parts the mailbox is
+        // anyone's guess (`ann+@evil.org＠gmail.com` would be `ann@gmail.com`), so none does and there is no mailbox.
+        // (`EmailAddress` refuses both; an address stored before it did, or a Twitter profile's, may hold them.)
+        let scalars = trimmed.unicodeScalars
+        if scalars.contains("@"), scalars.contains(where: { $0 == "\u{FF20}" || $0 == "\u{FE6B}" }) { return "" }
         let compatible = trimmed.precomposedStringWithCompatibilityMapping
-        let scalars = compatible.unicodeScalars
-        guard let at = scalars.lastIndex(of: "@") else { return EmailText.trimmed(compatible.lowercased()) }
-        let local = String(scalars[..<at]).lowercased()
-        return EmailText.trimmed(local + "@" + foldDomain(String(scalars[scalars.index(after: at)...])))
+        let folded = compatible.unicodeScalars
+        guard let at = folded.lastIndex(of: "@") else { return EmailText.trimmed(compatible.lowercased()) }
+        let local = String(folded[..<at]).lowercased()
+        return EmailText.trimmed(local + "@" + foldDomain(String(folded[folded.index(after: at)...])))
     }
 
     /// `domain` lowercased as UTS #46 maps it, where that differs from Swift's lowercase: the capital sharp s (U+1E9E)
     /// is `ss`, not `ß` (which IDNA 2008 keeps, a domain of its own: `straße.de` is not `strasse.de`), and Cherokee
     /// small letters are mapped to the capitals (lowercase maps the other way).
     static func foldDomain(_ domain: String) -> String {
-        var lowered = domain.unicodeScalars.contains("\u{1E9E}") ? domain.replacing("\u{1E9E}", with: "ss") : domain
+        var lowered = domain
+        if domain.unicodeScalars.contains("\u{1E9E}") {
+            // By code point (a mark or a joiner after it makes another character of it), and composed again: `ẞ` and
+            // an acute accent are `sś`.
+            var scalars = String.UnicodeScalarView()
+            for scalar in domain.unicodeScalars {
+                if scalar == "\u{1E9E}" {
+                    scalars.append(contentsOf: "ss".unicodeScalars)
+                } else {
+                    scalars.append(scalar)
+                }
+            }
+            lowered = String(scalars).precomposedStringWithCanonicalMapping
+        }
         lowered = lowered.lowercased()
         guard lowered.unicodeScalars.contains(where: { cherokeeCapital(of: $0) != nil }) else { return lowered }
         return String(String.UnicodeScalarView(lowered.unicodeScalars.map { cherokeeCapital(of: $0) ?? $0 }))

@@ -314,8 +314,10 @@ extension AccountStore {
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '\(SchemaMigrator.historyTable)'")
             == "1"
         let hasUsers = try single("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'users'") == "1"
-        let version = hasHistory ? try single("SELECT max(version) FROM \(SchemaMigrator.historyTable)") : nil
-        let accounts = hasUsers ? try single("SELECT count(*) FROM users") : nil
+        // (what the copy holds is reported, not checked: a history or users table of another layout, which any schema
+        // may have since a backup copies any, reads as none rather than failing a sound copy)
+        let version = hasHistory ? try? single("SELECT max(version) FROM \(SchemaMigrator.historyTable)") : nil
+        let accounts = hasUsers ? try? single("SELECT count(*) FROM users") : nil
         var info = stat()
         let bytes = stat(temporary, &info) == 0 ? Int(info.st_size) : 0
         return BackupReport(

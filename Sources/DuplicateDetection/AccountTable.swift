@@ -838,13 +838,17 @@ struct AccountTable: Sendable {
             }
         }
         guard !candidates.isEmpty else { return false }
-        // People, not accounts: accounts sharing a mailbox count once.
+        // People, not accounts: accounts sharing a mailbox (by its text: equal hashes could be made) count once.
         var people: [UInt64: Int32] = [:]
-        var mailboxesSeen = Set<[UInt64]>()
+        var mailboxesSeen = Set<[UInt8]>()
         for account in 0..<count {
             let (first, second) = keys(of: account)
             for key in [first, second].compactMap({ $0 }) where candidates.contains(key) {
-                if mailbox[account] != 0 && !mailboxesSeen.insert([key, mailbox[account]]).inserted { continue }
+                if mailbox[account] != 0 {
+                    var seen = withUnsafeBytes(of: key.littleEndian) { Array($0) }
+                    seen += mailboxText[Int(mailboxStarts[account])..<Int(mailboxStarts[account + 1])]
+                    if !mailboxesSeen.insert(seen).inserted { continue }
+                }
                 people[key, default: 0] += 1
             }
         }

@@ -633,7 +633,7 @@ final class PairScorer: Sendable {
             signature = Self.nameSignature(adding: table.name(j, kind), to: signature)
         }
         func surprise(_ handle: UnsafeBufferPointer<UInt8>) -> Double {
-            let key = FNV1a.hash(handle) ^ signature
+            let key = Self.memoKey(handle) ^ signature
             if let known = cache.surprise[key] { return known }
             if !explainerSet {
                 if cache.explainer == nil {
@@ -679,7 +679,7 @@ final class PairScorer: Sendable {
             if evidence.name == .unknown || evidence.name == .givenOnly {
                 // The names say little about who else could have made the handle; what the handle spells says
                 // more (see `spellingPickers`).
-                let key = FNV1a.hash(handle)
+                let key = Self.memoKey(handle)
                 let spelled: Double
                 if let known = spelledMemo, known.key == key {
                     spelled = known.value
@@ -846,6 +846,17 @@ final class PairScorer: Sendable {
             }
         }
         return false
+    }
+
+    /// The key a handle's worked-out figures are remembered by (its surprise, how many could spell it): Swift's
+    /// `Hasher`, seeded anew by each process, so that no handle can be made to collide with another's key and be
+    /// given its figures (an FNV-1a key could: FNV-1a steps can be undone, and a handle hashing like a victim's is
+    /// found in about 2^32 steps). Two handles sharing a key by chance (about one in 2^64 a pair) is the only way the
+    /// memo can answer for the wrong handle.
+    static func memoKey(_ handle: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(handle))
+        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
     /// The slots (of `i`, of `j`) when one account's username marks it the alt of the other's handle

@@ -263,6 +263,11 @@ struct UsersCommand: AsyncParsableCommand {
                             ? "; their Twitter access tokens were not revoked, and the purge does not revoke them "
                                 + "(each person can revoke the app in Twitter's settings)" : ""))
             }
+            if let unchecked = revocations.unchecked {
+                printMessage(
+                    "accounts: warning: the account is deleted, but the Twitter access token of a draft it left was "
+                        + "not revoked: \(unchecked); the person can revoke the app in Twitter's settings")
+            }
             if let revocationFailure {
                 printMessage(
                     "accounts: warning: the account is deleted, but Twitter did not revoke its access token or that "
@@ -271,7 +276,7 @@ struct UsersCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.temporaryFailure)
             }
             if draftsLeft { throw Interruption.exitCode }
-            if draftsFailure != nil { throw ExitCode(ExitStatus.temporaryFailure) }
+            if draftsFailure != nil || revocations.unchecked != nil { throw ExitCode(ExitStatus.temporaryFailure) }
         }
     }
 
@@ -290,6 +295,8 @@ struct UsersCommand: AsyncParsableCommand {
         var offeredRevoked: Int?
         /// Why a token was not revoked (the first failure), `interrupted` for a signal.
         var failure: String?
+        /// Why a draft's token was not sent to Twitter: whether its Twitter account is linked by now could not be read.
+        var unchecked: String?
     }
 
     /// Revokes `account` (the deleted account's token), then the tokens of `linkDrafts` and `offered` (deleted)
@@ -331,10 +338,10 @@ struct UsersCommand: AsyncParsableCommand {
                 } catch {
                     // Whether that Twitter account is linked by now (and may hold the same token) is not known: not
                     // revoked, and said so; the account is deleted all the same.
-                    result.failure =
-                        result.failure
-                        ?? "not revoked: could not tell whether Twitter user \(draft.twitterUserID) is linked to an "
-                        + "account by now (\(error.commandLineDescription))"
+                    result.unchecked =
+                        result.unchecked
+                        ?? "could not tell whether Twitter user \(draft.twitterUserID) is linked to an account by now "
+                        + "(\(error.commandLineDescription))"
                     continue
                 }
                 guard let token = draft.credential, linked == nil else { continue }

@@ -47,7 +47,11 @@ struct MailboxTests {
         #expect(Mailbox.normalize(email) == expected)
     }
 
-    @Test(arguments: ["no-at-sign", "@example.org", "ann@", "+tag@gmail.com"])
+    @Test(arguments: [
+        "no-at-sign", "@example.org", "ann@", "+tag@gmail.com",
+        // an `@` beside a full-width or small commercial at, an `@` under NFKC (rules version 7: it was `ann@gmail.com`)
+        "ann+@evil.org\u{FF20}gmail.com", "ann+@evil.org\u{FE6B}gmail.com", "ann\u{FF20}x@gmail.com",
+    ])
     func refusesWhatHasNoMailbox(_ email: String) {
         #expect(Mailbox.normalize(email) == nil)
     }
@@ -68,6 +72,8 @@ struct MailboxTests {
             // Cherokee small letters are the capitals in a domain (lowercase maps the other way)
             (7, "x@\u{AB70}.com", "x@xn--" + (Punycode.encode("\u{13A0}") ?? "?") + ".com"),
             (7, "x@\u{13A0}.com", "x@xn--" + (Punycode.encode("\u{13A0}") ?? "?") + ".com"),
+            // by code point: a mark after it is kept, and composed (`sś`, not `ß́`, another domain)
+            (7, "ann@STRA\u{1E9E}\u{301}E.de", Mailbox.normalize("ann@stras\u{15B}e.de")),
             // the local part keeps lowercase's sharp s
             (7, "STRA\u{1E9E}E@example.org", "stra\u{DF}e@example.org"),
             // (session 50, unversioned until 7) dots dropped at gmail leave NFKC's space: normalised again
@@ -76,6 +82,9 @@ struct MailboxTests {
         for (version, email, form) in pinned {
             #expect(Mailbox.normalize(email) == form, "\(email.debugDescription) (rules version \(version))")
         }
+        #expect(Mailbox.normalize("ann@stras\u{15B}e.de")?.hasPrefix("ann@xn--") == true)
+        #expect(Mailbox.normalize("ann@STRA\u{1E9E}\u{301}E.de") != Mailbox.normalize("ann@stra\u{DF}\u{301}e.de"))
+        #expect(Mailbox.match("ann+@evil.org\u{FF20}gmail.com", "ann@gmail.com") == nil)
     }
 
     @Test(arguments: [

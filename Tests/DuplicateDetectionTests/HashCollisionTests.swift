@@ -57,6 +57,34 @@ struct HashCollisionTests {
         #expect(control.clusters.count == 1)
     }
 
+    /// A handle's surprise (how unlikely a stranger of those names is to hold it) and how many could spell it are
+    /// remembered from pair to pair, by a key of the handle: under FNV-1a a handle made to collide with another
+    /// (FNV-1a steps can be undone: one hashing like a given handle is found in about 2^32 steps) would be given the
+    /// other's remembered figures (r3 of session 59). The key is Swift's per-process seeded `Hasher`: the two words
+    /// that collide under FNV-1a have keys of their own. (No pair whose verdict the FNV-1a key changed was built in
+    /// that session: where the two handles' surprises differ, other estimates decided the ones tried.)
+    @Test func rememberedFiguresAreKeptUnderAKeyNoHandleCanBeMadeToShare() {
+        func key(_ text: String) -> UInt64 { Array(text.utf8).withUnsafeBufferPointer(PairScorer.memoKey) }
+        #expect(key(Self.word) != key(Self.collidingWord))
+        #expect(key(Self.handle) != key(Self.collidingHandle))
+        #expect(key(Self.word) == key(Self.word))
+    }
+
+    /// A phrase carried by eight people (`Crypto Kingpin`) is no one's name; accounts sharing a mailbox count as one
+    /// person, and two mailboxes made to collide counted so too, keeping the phrase a name below the eight (r3 of
+    /// session 59).
+    @Test func mailboxesWhoseHashesCollideAreTwoPeopleCarryingAPhrase() throws {
+        let tail = String(repeating: "a", count: 50) + "@example.com"
+        var carriers = (0..<6).map {
+            account("ck\($0)", email: "ck\($0)@example.org", first: "Crypto", last: "Kingpin")
+        }
+        carriers.append(account("ck6", email: Self.word + tail, first: "Crypto", last: "Kingpin"))
+        carriers.append(account("ck7", email: Self.collidingWord + tail, first: "Crypto", last: "Kingpin"))
+        let explained = try #require(try ExplanationTests.explain(carriers + strangers(300), ["ck0", "ck1"]).first)
+        let names = explained.findings.first { $0.subject == "names" }?.text ?? ""
+        #expect(names.hasPrefix("no names to compare"), "\(names)")
+    }
+
     @Test func anAltIsNotTheAltOfAHandleThatOnlyCollidesWithItsName() throws {
         let main = account("ada_v", email: "ada@vorquist.example", first: "Ada", last: "Vorquist", screen: Self.handle)
         let report = detect([main, account(Self.collidingHandle + "_alt", screen: "lazy_fox_77")] + strangers(500))

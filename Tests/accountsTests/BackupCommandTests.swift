@@ -119,6 +119,16 @@ struct BackupCommandTests {
             // (the other commands still refuse such a file)
             let listed = try await runAccounts(["--database", database, "users", "show", "ann"])
             #expect(listed.status == 65, "\(listed.stderr)")
+
+            // A history table of another layout: copied, its version unknown (the copy was once deleted as failing
+            // its check, for want of a `version` column)
+            let other = dir + "/other.sqlite"
+            try executeSQL(
+                other, "CREATE TABLE schema_migrations (name TEXT); INSERT INTO schema_migrations VALUES ('x')")
+            let copied = try await runAccounts(["--database", other, "backup", "--output", dir + "/other-copy.sqlite"])
+            #expect(copied.status == 0, "\(copied.stderr)")
+            #expect(copied.stdout.hasPrefix("backed up 0 accounts (no migration applied)"), "\(copied.stdout)")
+            #expect(try databaseDump(dir + "/other-copy.sqlite") == databaseDump(other))
         }
     }
 
