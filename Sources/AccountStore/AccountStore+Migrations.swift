@@ -91,14 +91,23 @@ extension AccountStore {
         // change it (GRDB's probe, the switch to WAL mode).
         let existed = FileManager.default.fileExists(atPath: path)
         if existed {
+            var entries: [MigrationStatusEntry]
             do throws(StoreError) {
-                try checkHistoryTyped(try migrationStatus(path: path, migrations: migrations), planned: planned)
+                entries = try migrationStatus(path: path, migrations: migrations)
+                try checkHistoryTyped(entries, planned: planned)
             } catch .interruptedWrite where !configuration.readOnly {
                 // A hot journal, which only a writer rolls back: one that does nothing else (no switch to WAL mode)
                 // rolls it back and closes, and the same checks run on the file as it was before the interrupted
                 // write.
                 try rollBackInterruptedWrite(configuration)
-                try checkHistoryTyped(try migrationStatus(path: path, migrations: migrations), planned: planned)
+                entries = try migrationStatus(path: path, migrations: migrations)
+                try checkHistoryTyped(entries, planned: planned)
+            }
+            // (and a target below what is applied, as a dry run refuses it: until session 59 only once the file was
+            // open for writing)
+            let highest = entries.filter { $0.state == .applied }.map(\.version).max() ?? 0
+            if let target, target < highest {
+                throw .migration(.targetBelowApplied(target: target, applied: highest))
             }
         }
         if !configuration.readOnly { createPrivateFile(path) }

@@ -72,6 +72,9 @@ public struct AccountStore: Sendable {
         }
         let checksHistory = !(configuration.acceptsAnySchema && configuration.readOnly)
         if creates {
+            // A file there is checked read-only first all the same (pending migrations aside, which it applies): one
+            // whose history this binary does not know was opened for writing, and so changed, before it was refused.
+            try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned, allowsPending: true)
             AccountStore.createPrivateFile(path)
         } else {
             try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned, checksHistory: checksHistory)
@@ -218,12 +221,16 @@ public struct AccountStore: Sendable {
     /// cannot read (a hot journal to roll back, a log to recover without its index) is left to the pool, as is
     /// anything but a regular file that starts as SQLite (``openPool(_:)`` refuses those untouched).
     static func refuseUnmigratedUnchanged(
-        _ configuration: StoreConfiguration, planned: [PlannedMigration], checksHistory: Bool = true
+        _ configuration: StoreConfiguration, planned: [PlannedMigration], checksHistory: Bool = true,
+        allowsPending: Bool = false
     ) throws(StoreError) {
         let path = configuration.path
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
-        if info.st_size == 0 { throw .schemaBehind(path: path, pendingVersions: planned.map(\.version)) }
+        if info.st_size == 0 {
+            if allowsPending { return }
+            throw .schemaBehind(path: path, pendingVersions: planned.map(\.version))
+        }
         guard checksHistory else { return }
         guard let applied = try appliedMigrationsWithoutChanges(path, busyTimeout: configuration.busyTimeout) else {
             return
@@ -235,7 +242,7 @@ public struct AccountStore: Sendable {
             throw StoreError.from(error, path: path)
         }
         let pending = entries.filter { $0.state == .pending }.map(\.version)
-        if !pending.isEmpty { throw .schemaBehind(path: path, pendingVersions: pending) }
+        if !pending.isEmpty && !allowsPending { throw .schemaBehind(path: path, pendingVersions: pending) }
     }
 
     /// The migration history of the SQLite file at `path`, read without writing to it: `nil` when it is not SQLite

@@ -112,9 +112,18 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let plan = try twitterPlan()
-        let keyRing = try demoKeyRing()
         var storeConfiguration = global.storeConfiguration()
         storeConfiguration.schemaPolicy = .applyPendingMigrations
+        // The database's history first, read-only (a dry run): a file this build cannot open (a newer build's, an
+        // edited history) is refused before the development key file is made beside it.
+        if FileManager.default.fileExists(atPath: global.databasePath) {
+            do {
+                _ = try AccountStore.migrate(storeConfiguration, dryRun: true)
+            } catch {
+                throw fail(error)
+            }
+        }
+        let keyRing = try demoKeyRing()
         let store: AccountStore
         do {
             store = try AccountStore(configuration: storeConfiguration, keyRing: keyRing)

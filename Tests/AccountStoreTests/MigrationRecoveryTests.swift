@@ -130,6 +130,37 @@ extension MigrationRunnerTests {
         }
     }
 
+    /// A store that migrates as it opens (`.applyPendingMigrations`: `accounts demo`, an app) refuses a database whose
+    /// history it does not know before opening it for writing: until session 59 GRDB's probe had been committed and
+    /// the file switched to WAL mode first (an app rolled back to an older build changed the newer build's file).
+    @Test func aStoreThatMigratesAsItOpensRefusesAnUnknownHistoryUnchanged() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = try databaseWithRows(dir)
+            try executeSQL(
+                path,
+                """
+                INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros)
+                    SELECT 99, 'future', checksum, applied_at, execution_micros FROM schema_migrations WHERE version = 1
+                """)
+            try executeSQLOutsideTransaction(path, "PRAGMA journal_mode = DELETE")
+            let digest = fileDigest(path)
+            var configuration = StoreConfiguration(path: path)
+            configuration.schemaPolicy = .applyPendingMigrations
+            var failure: StoreError?
+            do {
+                _ = try AccountStore(configuration: configuration, keyRing: nil, migrations: [Self.first])
+            } catch {
+                failure = error as? StoreError
+            }
+            #expect(failure == .migration(.unknown(version: 99, name: "future")), "\(failure.map { "\($0)" } ?? "")")
+            #expect(fileDigest(path) == digest)
+            #expect(textQuery(path, "PRAGMA journal_mode") == "delete")
+            for suffix in ["-wal", "-shm"] {
+                #expect(!FileManager.default.fileExists(atPath: path + suffix), "\(suffix)")
+            }
+        }
+    }
+
     /// A parent, and a child without an integer primary key (its rowids are SQLite's own), as `account_devices` is.
     static let parentAndKeyedChild = MigrationFile(
         fileName: "0001_create_parent_keyed_child.sql",

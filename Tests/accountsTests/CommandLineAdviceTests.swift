@@ -159,8 +159,12 @@ struct CommandLineAdviceTests {
             let migrated = try await runAccounts(["--database", database, "migrate"])
             #expect(migrated.status == 0, "\(migrated.stderr)")
             let before = try databaseDump(database)
+            let digest = fileDigest(database)
             let result = try await runAccounts(["--database", database, "migrate", "--to", "1"])
             #expect(result.status == 65)
+            // Refused before the file is opened for writing (until session 59 GRDB's probe and the switch to WAL mode
+            // changed it first)
+            #expect(fileDigest(database) == digest)
             #expect(
                 result.stderr.hasPrefix("accounts: error: --to 1 is below the applied version "), "\(result.stderr)")
             #expect(result.stderr.hasSuffix("; migrations are never undone\n"), "\(result.stderr)")
