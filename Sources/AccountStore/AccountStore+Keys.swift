@@ -116,9 +116,13 @@ extension AccountStore {
     /// - Parameter progress: called after each batch with the values done so far and the total to do; the total is
     ///   counted again when a sweep begins after the first (values sealed meanwhile under an old key join it), so the
     ///   count done never passes it.
+    /// - Parameter batchSize: values a transaction; less than 1 is 1.
     public func rewrapSealedValues(
         batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws(StoreError) -> RewrapReport {
+        // (at least one a batch, as `reindex` takes it: 0 moved nothing and blamed another process for what was left,
+        // and a negative size was SQLite's `LIMIT -1`, every value in one transaction)
+        let batchSize = max(1, batchSize)
         // (one set of keys for the whole run: a keys file changed meanwhile must not change the key it seals under)
         let followedRing = try requireKeyRing()
         let keyRing = followedRing.snapshot

@@ -137,9 +137,8 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = Logger(label: "accounts.demo")
         do {
             try await serve(plan: plan, store: store, port: port, logger: logger)
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            printError(
-                "cannot listen on 127.0.0.1:\(port): the port is in use (choose another with --port, or --port 0)")
+        } catch let error as IOError where SandboxCommand.isBindFailure(error) {
+            printError(SandboxCommand.cannotListen(on: port, error))
             throw ExitCode(ExitStatus.operationalFailure)
         }
         printMessage("demo stopped")

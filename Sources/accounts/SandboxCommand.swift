@@ -117,11 +117,26 @@ struct SandboxCommand: AsyncParsableCommand {
                     printMessage("sandbox ready with \(fakeUsers.count) fake users; \(Interruption.stopKey) stops it")
                 }
             }
-        } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            printError(
-                "cannot listen on 127.0.0.1:\(port): the port is in use (choose another with --port, or --port 0)")
+        } catch let error as IOError where SandboxCommand.isBindFailure(error) {
+            printError(SandboxCommand.cannotListen(on: port, error))
             throw ExitCode(ExitStatus.operationalFailure)
         }
+    }
+
+    /// Whether `error` is the failure to bind the listening socket (the port in use, or not this user's to take).
+    static func isBindFailure(_ error: IOError) -> Bool {
+        error.errnoCode == EADDRINUSE || "\(error)".contains("bind(")
+    }
+
+    /// What `sandbox` and `demo` say when they cannot listen on `port` (``isBindFailure(_:)``).
+    static func cannotListen(on port: Int, _ error: IOError) -> String {
+        let reason: String
+        switch error.errnoCode {
+        case EADDRINUSE: reason = "the port is in use"
+        case EACCES, EPERM: reason = "permission denied (ports below 1024 need privileges)"
+        default: reason = String(cString: strerror(error.errnoCode))
+        }
+        return "cannot listen on 127.0.0.1:\(port): \(reason) (choose another with --port, or --port 0)"
     }
 }
 

@@ -151,6 +151,26 @@ struct SealedSecretsTests {
         }
     }
 
+    /// A batch size below 1 is 1 (as `reindex` takes it): 0 once moved nothing and ended blaming another process for
+    /// the values left under the old key; -1 was SQLite's `LIMIT -1`, every value in one transaction.
+    @Test(arguments: [0, -1])
+    func rewrapTakesABatchSizeBelowOneAsOne(_ batchSize: Int) async throws {
+        try await withTemporaryDirectory { dir in
+            let old = try SecretKey.generate(id: "k1")
+            let store = try makeStore(in: dir, keyRing: try KeyRing(keys: [old]))
+            try await Self.linkCredentials(3, firstTwitterID: 100, in: store)
+            try store.close()
+            let rotated = try makeStore(in: dir, keyRing: try KeyRing(keys: [try SecretKey.generate(id: "k2"), old]))
+            defer { try? rotated.close() }
+            let progress = Locked<[Int]>([])
+            _ = try await rotated.rewrapSealedValues(batchSize: batchSize) { done, _ in
+                progress.withLock { $0.append(done) }
+            }
+            #expect(try await rotated.sealedValueCounts().allSatisfy { $0.keyID == "k2" })
+            #expect(progress.value == [1, 2, 3])
+        }
+    }
+
     @Test func rewrapLeavesAValueRewrittenSinceItWasReadAlone() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)

@@ -46,6 +46,24 @@ struct CLIContractTests {
         }
     }
 
+    /// A port this user may not take (below 1024, for `nobody`) is named with the reason, as a port in use is (until
+    /// session 59 NIO's `bind(descriptor:ptr:bytes:): Permission denied (errno: 13)`).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func sandboxOnAPrivilegedPortSaysWhyPlainly() async throws {
+        let result = try await runProcess(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups", accountsExecutable(), "sandbox", "--port", "1",
+                "--consumer-key", "cli-test-key", "--consumer-secret", "cli-test-secret-0123456789",
+            ])
+        #expect(result.status == 1)
+        #expect(
+            result.stderr.hasSuffix(
+                "cannot listen on 127.0.0.1:1: permission denied (ports below 1024 need privileges) (choose another "
+                    + "with --port, or --port 0)\n"),
+            "\(result.stderr)")
+    }
+
     /// `sandbox` on a port in use says so as `demo` does (`cannot listen on 127.0.0.1:P: the port is in use`); it
     /// once printed NIO's `Error: bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)`.
     @Test func sandboxOnAPortInUseSaysSoPlainly() async throws {
