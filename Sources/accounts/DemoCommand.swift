@@ -117,8 +117,10 @@ struct DemoCommand: AsyncParsableCommand {
         // The database's history first, read-only (a dry run): a file this build cannot open (a newer build's, an
         // edited history) is refused before the development key file is made beside it.
         if FileManager.default.fileExists(atPath: global.databasePath) {
-            do {
+            do throws(StoreError) {
                 _ = try AccountStore.migrate(storeConfiguration, dryRun: true)
+            } catch .interruptedWrite {
+                // (a hot journal, which only a writer rolls back: the store does, as it opens, and checks then)
             } catch {
                 throw fail(error)
             }

@@ -332,6 +332,7 @@ struct UsersCommand: AsyncParsableCommand {
             var revoked = 0
             var seen: Set<TwitterUserID> = []
             for draft in drafts where seen.insert(draft.twitterUserID).inserted {
+                guard let token = draft.credential else { continue }
                 let linked: UserID?
                 do {
                     linked = try store.accountID(twitterUserID: draft.twitterUserID)
@@ -344,7 +345,7 @@ struct UsersCommand: AsyncParsableCommand {
                         + "(\(error.commandLineDescription))"
                     continue
                 }
-                guard let token = draft.credential, linked == nil else { continue }
+                guard linked == nil else { continue }
                 do {
                     try await client.invalidateToken(token.token, secret: token.secret.revealed)
                     revoked += 1

@@ -46,6 +46,32 @@ struct CLIContractTests {
         }
     }
 
+    /// A database with a hot journal (a write killed in rollback-journal mode, the mode of a backup copy) is opened by
+    /// `demo` as before its history check came first: the store rolls the write back as it opens (the read-only check
+    /// cannot; r5 of session 59 found it refusing such a file).
+    @Test func demoOverADatabaseWithAHotJournalStarts() async throws {
+        try await withTemporaryDirectory { dir in
+            let source = dir + "/source.sqlite"
+            let migrated = try await runAccounts(["--database", source, "migrate"])
+            #expect(migrated.status == 0, "\(migrated.stderr)")
+            try executeSQL(
+                source,
+                """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+                INSERT INTO users (public_id, username, first_name, created_at, updated_at)
+                SELECT printf('%08x-0000-4000-8000-000000000000', i), 'user' || i, printf('%0200d', i), i, i FROM n
+                """)
+            let database = dir + "/a.sqlite"
+            try makeHotJournalCopy(of: source, to: database, update: "UPDATE users SET first_name = 'changed'")
+            #expect(FileManager.default.fileExists(atPath: database + "-journal"))
+            let demo = try ServerProcess(accountsExecutable(), ["demo", "--port", "0", "--database", database])
+            let line = try? await demo.firstLine(timeout: 30)
+            let status = await demo.stop()
+            #expect(line?.hasPrefix("http://127.0.0.1:") == true, "status \(status): \(demo.stderrText.value)")
+            #expect(countQuery(database, "SELECT count(*) FROM users WHERE first_name = 'changed'") == 0)
+        }
+    }
+
     /// A port this user may not take (below 1024, for `nobody`) is named with the reason, as a port in use is (until
     /// session 59 NIO's `bind(descriptor:ptr:bytes:): Permission denied (errno: 13)`).
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
