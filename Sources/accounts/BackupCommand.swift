@@ -35,6 +35,13 @@ struct BackupCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // An empty file (`touch`ed, or made by a wrong --database) holds nothing to copy; the advice every other command
+        // gives it, to migrate it, is not a backup's to give.
+        var info = stat()
+        if stat(global.databasePath, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size == 0 {
+            printError("the database \(global.databasePath) is an empty file: nothing to back up (wrong --database?)")
+            throw ExitCode(ExitStatus.operationalFailure)
+        }
         // (any schema: a backup is what comes before `accounts migrate`, and an older build may copy a newer file)
         let store = try global.openStore(keyRing: nil, readOnly: true, acceptsAnySchema: true)
         defer { try? store.close() }

@@ -132,6 +132,22 @@ struct BackupCommandTests {
         }
     }
 
+    /// An empty file holds nothing to back up: said so, not the advice to migrate it (which every other command gives
+    /// an unmigrated file, and which a backup, made before migrating, should not give), and nothing written.
+    @Test func anEmptyFileIsNothingToBackUp() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = dir + "/empty.sqlite"
+            writeFile(database, [])
+            let result = try await runAccounts(["--database", database, "backup", "--output", dir + "/copy.sqlite"])
+            #expect(result.status == 1)
+            #expect(
+                result.stderr
+                    == "accounts: error: the database \(database) is an empty file: nothing to back up (wrong "
+                    + "--database?)\n")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["empty.sqlite"])
+        }
+    }
+
     /// A backup whose report cannot be written (stdout on a full disk) is in place all the same: the report goes to
     /// stderr and the command exits 75 (done, a step outside failed), not 1, which would read as no backup made.
     @Test func aBackupWhoseReportCannotBeWrittenExits75WithTheCopyInPlace() async throws {
