@@ -43,6 +43,8 @@ struct ReindexCommand: AsyncParsableCommand {
         do {
             return try await store.reindex(batchSize: batchSize) { done, total in progress.update(done, of: total) }
         } catch {
+            // (the progress line ended first: the error began on it, `reindex: 30/50 (60%)accounts: error: …`)
+            progress.finish()
             throw fail(error)
         }
     }

@@ -386,6 +386,36 @@ struct ImportExportCommandTests {
     #endif
 
     #if os(Linux)
+        /// A reindex that fails after batches committed (here a trigger refuses one row's new form) ends its progress
+        /// line before the error: until session 59 the error was written on it (`reindex: 30/50 (60%)accounts: error`).
+        @Test func aReindexThatFailsOnATerminalEndsItsProgressLineFirst() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
+                let file = dir + "/a.jsonl"
+                writeFile(
+                    file,
+                    Array(
+                        (0..<50).map { #"{"username": "user\#($0)", "email": "u.ser+\#($0)@gmail.com"}"# }
+                            .joined(separator: "\n").utf8))
+                #expect(try await runAccounts(["--database", database, "import", "--format", "jsonl", file]).status == 0)
+                try executeSQL(
+                    database,
+                    """
+                    UPDATE users SET email_rules_version = 1;
+                    CREATE TRIGGER refuse BEFORE UPDATE OF email_rules_version ON users WHEN old.username = 'user40'
+                    BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END;
+                    """)
+                let command = [accountsExecutable(), "--database", database, "reindex", "--batch-size", "5"]
+                    .map { "'\($0)'" }.joined(separator: " ")
+                let result = try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                #expect(result.stdout.contains("reindex: "), "\(result.stdout.debugDescription)")
+                #expect(result.stdout.contains("refused by a test trigger"), "\(result.stdout.debugDescription)")
+                #expect(result.stdout.matches(of: /\)accounts: error/).isEmpty, "\(result.stdout.debugDescription)")
+            }
+        }
+    #endif
+
+    #if os(Linux)
         /// An export that cannot reach stdout (a full disk, here `/dev/full`) says so as README does, exit 1.
         @Test func anExportToAStdoutThatCannotBeWrittenSaysSo() async throws {
             try await withTemporaryDirectory { dir in
