@@ -397,7 +397,8 @@ struct ImportExportCommandTests {
                     Array(
                         (0..<50).map { #"{"username": "user\#($0)", "email": "u.ser+\#($0)@gmail.com"}"# }
                             .joined(separator: "\n").utf8))
-                #expect(try await runAccounts(["--database", database, "import", "--format", "jsonl", file]).status == 0)
+                let imported = try await runAccounts(["--database", database, "import", "--format", "jsonl", file])
+                #expect(imported.status == 0, "\(imported.stderr)")
                 try executeSQL(
                     database,
                     """
