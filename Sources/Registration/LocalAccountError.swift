@@ -33,7 +33,8 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
         switch self {
         case .invalid(let errors): return errors.map(\.description).joined(separator: "; ")
         case .wrongPassword: return "password: the current password is not correct"
-        case .noPassword: return "password: the account has no password"
+        case .noPassword:
+            return "password: the account has no password; it signs in with Twitter until one is set"
         case .hasPassword: return "password: the account has a password already; change it with the current one"
         case .throttled(let retryAfter):
             return "password: too many wrong current passwords; try again after \(retryAfter)"

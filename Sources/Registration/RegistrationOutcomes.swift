@@ -154,7 +154,9 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
         case .draftNotFound: return "this registration is no longer open (completed or expired); start again"
         case .draftFromOtherBrowserSession: return "this registration was started in another browser; start again"
         case .draftExpired: return "this registration expired; start again"
-        case .twitterLinkedToAnotherAccount: return "this Twitter account is already linked to another account"
+        case .twitterLinkedToAnotherAccount:
+            return "this Twitter account is already linked to another account; sign in to that one with Twitter, "
+                + "or unlink it there first"
         case .accountAlreadyLinked: return "this account already has a linked Twitter account; unlink it first"
         case .notSignedIn: return "sign in first to link a Twitter account"
         case .accountDisabled: return "this account is disabled; contact the site's operator"

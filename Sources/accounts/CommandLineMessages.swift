@@ -40,7 +40,9 @@ extension MigrationError {
     /// The sentence `accounts` prints for this error: the target is `migrate --to`.
     var commandLineDescription: String {
         switch self {
-        case .targetNotFound(let version): message(target: "--to \(version)", advice: nil)
+        case .targetNotFound(let version):
+            message(
+                target: "--to \(version)", advice: "`accounts migrations status` lists the versions this build carries")
         case .targetBelowApplied(let target, _): message(target: "--to \(target)", advice: nil)
         default: description
         }

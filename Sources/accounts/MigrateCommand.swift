@@ -22,7 +22,9 @@ struct Migrate: AsyncParsableCommand {
     func validate() throws {
         // (the version is read from the name, not the number printed into it: `%04d` would print 32 bits of it)
         if let to, !Migrations.sqlite.contains(where: { Int($0.fileName.prefix(4)) == to }) {
-            throw ValidationError("--to \(to): no migration has that version")
+            throw ValidationError(
+                "--to \(to): no migration has that version; `accounts migrations status` lists the versions this build "
+                    + "carries")
         }
     }
 

@@ -71,8 +71,11 @@ struct CommandLineMessageTests {
             notFound.description
                 == "migration target 42 (the `to:` of AccountStore.migrate): no migration has that version; give the "
                 + "version of one this binary carries, or none to apply them all")
-        #expect(notFound.commandLineDescription == "--to 42: no migration has that version")
-        #expect(StoreError.migration(notFound).commandLineDescription == "--to 42: no migration has that version")
+        let advice =
+            "--to 42: no migration has that version; `accounts migrations status` lists the versions this build "
+            + "carries"
+        #expect(notFound.commandLineDescription == advice)
+        #expect(StoreError.migration(notFound).commandLineDescription == advice)
 
         let below = MigrationError.targetBelowApplied(target: 1, applied: 9)
         #expect(
