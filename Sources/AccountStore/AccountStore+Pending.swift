@@ -3,6 +3,7 @@ import AccountMatching
 public import AccountModel
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 import Synchronization
 
@@ -325,17 +326,36 @@ extension AccountStore {
         case cancelled, closed, busy, schemaAhead
     }
 
+    /// How far a rebuild of the file (``rebuildAfterDeletionsSaying(progress:)``) has come. It copies the rows into a
+    /// temporary database (`written` 0 meanwhile), then writes that copy back into the `-wal`.
+    package struct RebuildProgress: Equatable, Sendable {
+        /// Bytes of the copy written back so far (the `-wal`'s growth since the rebuild began), at most `expected`.
+        package var written: Int64
+        /// About what the rebuilt file holds: the pages in use (all less the free ones) times the page size.
+        package var expected: Int64
+        /// Whether the rebuild has ended: the last report, with `written` equal to `expected`.
+        package var finished: Bool
+    }
+
     /// ``rebuildAfterDeletions()``, saying whether the rebuild's event was written: for `accounts purge`, which
-    /// tells the person (the store's log may go nowhere).
-    package func rebuildAfterDeletionsSaying() async throws(StoreError) -> RebuildOutcome {
+    /// tells the person (the store's log may go nowhere). `progress`, when given, is called once the rebuild holds the
+    /// write lock and is copying (a rebuild too small to take a moment may skip that call), then about every 100 ms
+    /// from another thread (never two calls at once), and last once the copy is written back
+    /// (``RebuildProgress/finished``), before this returns; never while the rebuild waits for the lock, nor when no
+    /// rebuild is due.
+    package func rebuildAfterDeletionsSaying(
+        progress: (@Sendable (RebuildProgress) -> Void)? = nil
+    ) async throws(StoreError) -> RebuildOutcome {
         do {
-            return try await rebuildIfDue()
+            return try await rebuildIfDue(progress: progress)
         } catch let error where Task.isCancelled && AccountStore.isCancellation(error) {
             throw .rebuildCancelled(path: path)
         }
     }
 
-    private func rebuildIfDue() async throws(StoreError) -> RebuildOutcome {
+    private func rebuildIfDue(
+        progress: (@Sendable (RebuildProgress) -> Void)?
+    ) async throws(StoreError) -> RebuildOutcome {
         let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let due = try await read { db -> Int64? in
             // The events the last rebuild covered: up to its `through_event` (an older one: up to its own id).
@@ -368,9 +388,14 @@ extension AccountStore {
             lost = try await pool.writeOffPool(reached: { entry.end() }) { [lifetime] db, isCancelled -> EventLoss? in
                 try self.checkSchemaNotAhead(db)
                 let before = AccountStore.fileSize(path)
+                let watch = try progress.map { try RebuildWatch(db, walPath: path + "-wal", report: $0) }
                 // (waits for the lock held elsewhere until the task is cancelled or the store closes, not in SQLite's
                 // busy handler, which neither stops)
-                try self.writeGate.rebuildFile(db, stopsWaiting: { lifetime.isClosed }, isCancelled: isCancelled)
+                do {
+                    defer { watch?.stop() }
+                    try self.writeGate.rebuildFile(db, stopsWaiting: { lifetime.isClosed }, isCancelled: isCancelled)
+                }
+                watch?.finish()
                 try? AccountStore.truncateWithoutWaiting(db)
                 let after = AccountStore.fileSize(path)
                 self.writeGate.afterRebuildForTests.withLock { $0 }?()
@@ -614,6 +639,75 @@ struct DraftTokenRow: Sendable {
             else { return nil }
             return DraftTokenRow(
                 id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
+        }
+    }
+}
+
+/// What reports a rebuild's progress (``AccountStore/rebuildAfterDeletionsSaying(progress:)``): SQLite's progress
+/// handler on the rebuilding connection says when the copying began (it runs only once `VACUUM` holds the write lock:
+/// a try that finds the lock held gives up before copying), and a thread of its own reports the `-wal`'s growth every
+/// 100 ms from then on (the copy's writing back runs no statement, so the handler is not called meanwhile).
+private final class RebuildWatch: Sendable {
+    let walPath: String
+    let expected: Int64
+    /// The `-wal`'s size before the rebuild.
+    let baseline: Int64
+    let report: @Sendable (AccountStore.RebuildProgress) -> Void
+    /// (touched only on the rebuilding thread: installed in `init`, removed in `stop`)
+    nonisolated(unsafe) let connection: OpaquePointer
+    /// Whether the copying has begun (the handler's first call).
+    let began = Atomic<Bool>(false)
+    /// Serialises the reports (the handler's first one and the thread's).
+    let reporting = Mutex<Void>(())
+    /// Signalled to end the thread; the thread signals `ended` as it ends.
+    let stopping = DispatchSemaphore(value: 0)
+    let ended = DispatchSemaphore(value: 0)
+    let stopped = Atomic<Bool>(false)
+
+    init(_ db: Database, walPath: String, report: @escaping @Sendable (AccountStore.RebuildProgress) -> Void) throws {
+        let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        self.walPath = walPath
+        self.expected = max(0, pages - free) * pageSize
+        self.baseline = AccountStore.fileSize(walPath)
+        self.report = report
+        self.connection = try db.openConnection()
+        // (every 1,000 virtual machine steps of the statements `VACUUM` runs; never stops them)
+        sqlite3_progress_handler(
+            connection, 1000,
+            { pointer in
+                guard let pointer else { return 0 }
+                let watch = Unmanaged<RebuildWatch>.fromOpaque(pointer).takeUnretainedValue()
+                if !watch.began.exchange(true, ordering: .acquiringAndReleasing) { watch.send() }
+                return 0
+            }, Unmanaged.passUnretained(self).toOpaque())
+        Thread.detachNewThread { [self] in
+            while stopping.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+                if began.load(ordering: .acquiring) { send() }
+            }
+            ended.signal()
+        }
+    }
+
+    /// Ends the reports of progress under way (the handler removed, the thread ended), once.
+    func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        sqlite3_progress_handler(connection, 0, nil, nil)
+        stopping.signal()
+        ended.wait()
+    }
+
+    /// The last report: the copy is written back.
+    func finish() {
+        stop()
+        reporting.withLock { _ in report(.init(written: expected, expected: expected, finished: true)) }
+    }
+
+    private func send() {
+        let grown = AccountStore.fileSize(walPath) - baseline
+        reporting.withLock { _ in
+            report(.init(written: min(max(0, grown), expected), expected: expected, finished: false))
         }
     }
 }

@@ -1,6 +1,7 @@
 import AccountStore
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// `accounts purge`
 struct PurgeCommand: AsyncParsableCommand {
@@ -27,12 +28,16 @@ struct PurgeCommand: AsyncParsableCommand {
         defer { try? store.close() }
         let databasePath = global.databasePath
         // Ctrl-C or SIGTERM stops what waits for another process's write lock: the removals (nothing removed) or the
-        // rebuild (not begun), each said so. A rebuild under way runs to its end; a second signal ends the process at
-        // once, and SQLite rolls that rebuild back.
+        // rebuild (not begun), each said so. A rebuild under way runs to its end, said so at the signal; a second
+        // signal ends the process at once, and SQLite rolls that rebuild back.
         try await runCancellingOnSignals { try await Self.purge(store, databasePath: databasePath) }
     }
 
-    static func purge(_ store: AccountStore, databasePath: String) async throws {
+    /// The purge: its removals, then the rebuild of the file when one is due, its progress on a terminal. `say`
+    /// writes a line on stderr (a test collects them).
+    static func purge(
+        _ store: AccountStore, databasePath: String, say: @escaping @Sendable (String) -> Void = printMessage
+    ) async throws {
         let report: AccountStore.PurgeReport
         do {
             report = try await store.purgeRows()
@@ -49,8 +54,27 @@ struct PurgeCommand: AsyncParsableCommand {
                 + "\(report.emailVerifications) email confirmation, change and undo links and \(report.signInFailures) failed "
                 + "sign-ins\n")
         let outcome: AccountStore.RebuildOutcome
-        do {
-            outcome = try await store.rebuildAfterDeletionsSaying()
+        let progress = Progress(label: "rebuild")
+        let watching = RebuildProgressLine(progress)
+        do throws(StoreError) {
+            // A signal once the rebuild holds the lock (it has reported progress) does not stop it: said at once, as
+            // a silence there invited the second Ctrl-C that throws the rebuild away.
+            let result: Result<AccountStore.RebuildOutcome, StoreError> = await withTaskCancellationHandler {
+                do throws(StoreError) {
+                    return .success(try await store.rebuildAfterDeletionsSaying { watching.show($0) })
+                } catch {
+                    return .failure(error)
+                }
+            } onCancel: {
+                guard watching.hasBegun else { return }
+                progress.clearLine()
+                let again = Interruption.name == "SIGTERM" ? "a second signal" : "a second Ctrl-C"
+                say(
+                    "accounts: \(Interruption.name): the rebuild of the database file under way runs to its end "
+                        + "(stopping it now would throw its work away); \(again) abandons it, and SQLite rolls it back")
+            }
+            progress.finish()
+            outcome = try result.get()
         } catch StoreError.rebuildCancelled {
             // (whether it waited for another process's lock or had not asked for it yet: the signal came during the
             // removals, or as they were printed)
@@ -118,6 +142,39 @@ struct PurgeCommand: AsyncParsableCommand {
         default:
             // (the error's own advice: a damaged file restored from a backup, another process's lock to wait out)
             return "\(failed), and nothing was rebuilt: \(error.commandLineDescription)"
+        }
+    }
+}
+
+/// The progress line of a purge's rebuild (a terminal only): the copying of the rows, with the seconds it has taken,
+/// then the writing back of the copy, in megabytes.
+final class RebuildProgressLine: Sendable {
+    let progress: Progress
+    /// When the first report came (the rebuild holds the write lock from then on).
+    private let began = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(_ progress: Progress) {
+        self.progress = progress
+    }
+
+    /// Whether the rebuild has reported progress: it holds the write lock, and a signal no longer stops it.
+    var hasBegun: Bool { began.withLock { $0 != nil } }
+
+    func show(_ report: AccountStore.RebuildProgress) {
+        let start = began.withLock { began in
+            if began == nil { began = .now }
+            return began!
+        }
+        let total = PurgeCommand.megabytes(Int(report.expected))
+        if report.finished {
+            progress.report("\(total) MB written back (100%)")
+        } else if report.written == 0 {
+            let seconds = (ContinuousClock.now - start).components.seconds
+            progress.report("copying the rows (\(total) MB), \(seconds) s")
+        } else {
+            let percent = report.expected > 0 ? min(99, report.written * 100 / report.expected) : 0
+            progress.report(
+                "writing the copy back, \(PurgeCommand.megabytes(Int(report.written))) of \(total) MB (\(percent)%)")
         }
     }
 }

@@ -60,4 +60,40 @@ struct PurgeEventLossTests {
             #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 0)
         }
     }
+    /// Ctrl-C (the task cancelled) once the rebuild holds the write lock does not stop it, and is told so at once
+    /// (until session 60 it got no answer, which invited the second Ctrl-C that throws the rebuild away): the purge
+    /// then ends as usual, the file rebuilt with its event.
+    @Test func aSignalDuringTheRebuildIsToldItRunsToItsEnd() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("kept"))
+            _ = try await store.createAccount(newAccount("gone"))
+            _ = try await store.deleteAccount(.username("gone"))
+            let said = Locked<[String]>([])
+            // Given a signal that comes as the rebuild ends (its work done, the purge still waiting for it)
+            let task = Locked<Task<Void, any Error>?>(nil)
+            store.setAfterRebuildForTests {
+                for _ in 0..<6000 where task.value == nil { usleep(10_000) }
+                task.value?.cancel()
+            }
+
+            // When the purge runs
+            let started = Task {
+                try await PurgeCommand.purge(store, databasePath: path) { line in said.withLock { $0.append(line) } }
+            }
+            task.withLock { $0 = started }
+            let result = await started.result
+            store.setAfterRebuildForTests(nil)
+
+            // Then it said at once that the rebuild runs to its end, and how to abandon it
+            #expect(said.value.count == 1, "\(said.value)")
+            #expect(said.value.first?.contains("the rebuild of the database file under way runs to its end") == true)
+            #expect(said.value.first?.contains("a second Ctrl-C abandons it") == true)
+            // And the purge ended as usual, the file rebuilt with its event
+            if case .failure(let error) = result { Issue.record("the purge failed: \(error)") }
+            #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 1)
+        }
+    }
 }

@@ -94,6 +94,7 @@ struct PurgeSignalTests {
             // And it said that nothing was rebuilt and how to rebuild
             #expect(err.contains("the removals above are committed"), "stderr: \(err)")
             #expect(err.contains("nothing was rebuilt; run `accounts purge` again"), "stderr: \(err)")
+            #expect(!err.contains("runs to its end"), "stderr: \(err)")
             // And no rebuild was recorded; the next purge rebuilds
             #expect(countQuery(database, rebuilds) == 0)
             let rerun = try await runAccounts(["--database", database, "purge"])
@@ -102,4 +103,24 @@ struct PurgeSignalTests {
             #expect(countQuery(database, rebuilds) == 1)
         }
     }
+    #if os(Linux)
+        /// On a terminal (`script` gives the command one) the rebuild shows its progress on stderr and ends that line
+        /// before the report of the rebuild.
+        @Test func theRebuildShowsItsProgressOnATerminal() async throws {
+            try await withTemporaryDirectory { dir in
+                let store = try makeStore(in: dir)
+                for index in 0..<50 { _ = try await store.createAccount(newAccount("user\(index)")) }
+                _ = try await store.deleteAccount(.username("user7"))
+                try store.close()
+                let command = [accountsExecutable(), "--database", dir + "/accounts.sqlite", "purge"]
+                    .map { "'\($0)'" }.joined(separator: " ")
+                let result = try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                #expect(result.status == 0, "\(result.stdout.debugDescription)")
+                #expect(
+                    result.stdout.contains(/rebuild: \d+ MB written back \(100%\)\Rrebuilt the database file/),
+                    "\(result.stdout.debugDescription)")
+                #expect(result.stdout.matches(of: /\r(?!\x{1B}\[K|\n)/).isEmpty, "\(result.stdout.debugDescription)")
+            }
+        }
+    #endif
 }
