@@ -15,6 +15,9 @@ struct TypoCache {
 /// The name blocks of a name (ranges of the sorted block entries) and the fewest other carriers it counts as having
 /// (`g × f / population`).
 struct NameCarriers {
+    /// The name's word ids (given, then up to three family words; -1 for none): the memo's key is a hash of them,
+    /// and a hit counts only when they agree.
+    var name: SIMD4<Int32>
     var blocks: [Range<Int>]
     var floor: Double
 }
@@ -1227,18 +1230,22 @@ final class PairScorer: Sendable {
             default: name.family2 = whole.family(index)
             }
         }
-        var key = UInt64(UInt32(bitPattern: name.given))
-        for index in 0..<name.familyCount {
-            key = key &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(UInt32(bitPattern: name.family(index)))
-        }
+        // Remembered by the words themselves: a hash of them picks the entry, and the entry counts only for the same
+        // words. (Until session 60 the key was the hash alone, a polynomial in the word ids in which a given name
+        // with id 0, the first account's, dropped out: `John` + `Paul Smith` shared the entry of `Paul` + `Smith`,
+        // and the count a worker met first stood for both, so the same store could give other links from one run
+        // to the next, and `--explain` other figures than the report.)
+        let words = SIMD4(name.given, name.family0, name.family1, name.family2)
+        var key = UInt64(UInt32(bitPattern: words[0]))
+        for index in 1..<4 { key = key &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(UInt32(bitPattern: words[index])) }
         let carriers: NameCarriers
-        if let known = cache.carriers[key] {
+        if let known = cache.carriers[key], known.name == words {
             carriers = known
         } else {
-            // The blocks of the name as cut down, so that what is remembered depends on the key alone (a third
+            // The blocks of the name as cut down, so that what is remembered depends on the words alone (a third
             // family word that agrees gets the block its name has without the other two).
             carriers = NameCarriers(
-                blocks: table.nameKeys(of: name).map { blockRange($0) }, floor: expectedCarriers(name))
+                name: words, blocks: table.nameKeys(of: name).map { blockRange($0) }, floor: expectedCarriers(name))
             cache.carriers[key] = carriers
         }
         // Which members are the pair's own other accounts depends on the pair: counted per pair.
