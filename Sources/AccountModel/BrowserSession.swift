@@ -70,3 +70,32 @@ public struct BrowserSession: Sendable, Hashable, CustomStringConvertible, Custo
         date < idleExpiresAt && date < expiresAt
     }
 }
+
+/// The new id (its hash, as ``BrowserSession/tokenHash`` keeps it) and CSRF token of the browser session that asked
+/// for a change of its account's ways in (a password changed, added or removed, Twitter unlinked). Given with the
+/// change, they replace the session's in the change's own transaction: a copy of the old cookie (stolen, which may be
+/// why the password changed) signs nobody in from the moment the change lands, whatever fails after it. Its
+/// description and mirror show `<redacted>` for the CSRF token.
+public struct BrowserSessionRekey: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
+    /// Lowercase hex SHA-256 of the session's new id.
+    public var tokenHash: String
+    /// The session's new CSRF token.
+    public var csrfToken: String
+
+    /// Makes a rekey value.
+    public init(tokenHash: String, csrfToken: String) {
+        self.tokenHash = tokenHash
+        self.csrfToken = csrfToken
+    }
+
+    /// The rekey with its CSRF token as `<redacted>`.
+    public var description: String { "BrowserSessionRekey(tokenHash: \(tokenHash), csrfToken: <redacted>)" }
+    /// Same as ``description``.
+    public var debugDescription: String { description }
+    /// The token hash, and the CSRF token as `<redacted>` (`dump`, the debugger).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["tokenHash": tokenHash, "csrfToken": "<redacted>"], displayStyle: .struct)
+    }
+}

@@ -113,12 +113,13 @@ extension AccountStore {
     /// With `onlyIfNone`, nothing is written unless the account has no password. Every session of the account but
     /// `endingSessionsBut`'s (the one whose id hashes to it; `nil`: every one) ends in the same transaction (the
     /// event's `details` say how many): the password and the sessions it let in never part, even when the write fails
-    /// half-way.
+    /// half-way. With `rekeying`, the kept session goes on under that new id and CSRF token, in the same transaction.
     /// - Returns: whether the hash was written.
     @discardableResult
     package func setPasswordHash(
         _ hash: String?, for user: UserID, event: AccountEventKind?, actor: String, replacing verified: String? = nil,
-        onlyIfNone: Bool = false, endingSessionsBut keptSession: String? = nil
+        onlyIfNone: Bool = false, endingSessionsBut keptSession: String? = nil,
+        rekeying rekey: BrowserSessionRekey? = nil
     ) async throws(StoreError) -> Bool {
         return try await write { db in
             let now = self.now()
@@ -139,6 +140,7 @@ extension AccountStore {
             try AccountStore.endEmailChanges(db, userRowID: record.id!, at: Timestamp.micros(now))
             let ended = try AccountStore.endSessions(
                 db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
+            try AccountStore.rekeySession(db, keptSession, to: rekey)
             let details = ["sessions": "\(ended)"]
             if let event {
                 try AccountStore.insertEvent(

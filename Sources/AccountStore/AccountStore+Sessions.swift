@@ -458,6 +458,15 @@ extension AccountStore {
             device: row[7])
     }
 
+    /// Gives the session `kept` (its token hash) `rekey`'s id and CSRF token, in `db`'s transaction: the session that
+    /// asked for a change of its account's ways in, which goes on under a new id. Nothing without either.
+    static func rekeySession(_ db: Database, _ kept: String?, to rekey: BrowserSessionRekey?) throws {
+        guard let kept, let rekey else { return }
+        try db.run(
+            sql: "UPDATE browser_sessions SET token_hash = ?, csrf_token = ? WHERE token_hash = ?",
+            arguments: [rekey.tokenHash, rekey.csrfToken, kept])
+    }
+
     /// Deletes every browser session of the account (but `keeping`'s), in `db`'s transaction, and returns how many of
     /// them were live at `now`: what "ended N sessions" tells a person or an operator. Sessions that had already
     /// expired (kept until a later sign-in clears them) are deleted too, not counted.

@@ -198,18 +198,23 @@ extension AccountStore {
     /// way to sign in), and with ``StoreError/accountDisabled(_:)`` when the account is not active. Every session of
     /// the account but `endingSessionsBut`'s (the hash of the browser session that asked; `nil`: every one) ends in
     /// the same transaction (the event's `details` say how many): whoever signed in through the Twitter account is
-    /// signed out with it.
+    /// signed out with it. With `rekeying`, the kept session goes on under that new id and CSRF token, in the same
+    /// transaction (a copy of its old cookie signs nobody in from then on).
     public func unlinkTwitter(
-        from user: AccountReference, actor: String = "user", endingSessionsBut keptSession: String? = nil
+        from user: AccountReference, actor: String = "user", endingSessionsBut keptSession: String? = nil,
+        rekeying rekey: BrowserSessionRekey? = nil
     ) async throws(StoreError) -> Account {
-        try await unlinkTwitterTakingCredential(from: user, actor: actor, endingSessionsBut: keptSession).account
+        try await unlinkTwitterTakingCredential(
+            from: user, actor: actor, endingSessionsBut: keptSession, rekeying: rekey
+        ).account
     }
 
-    /// ``unlinkTwitter(from:actor:endingSessionsBut:)``, also returning the access token its own transaction removed,
+    /// ``unlinkTwitter(from:actor:endingSessionsBut:rekeying:)``, also returning the access token its own transaction removed,
     /// its secret opened (`nil`: there was none, or the ring cannot open it): the one to revoke at Twitter, a token
     /// stored by a sign-in that landed just before the unlink included.
     package func unlinkTwitterTakingCredential(
-        from user: AccountReference, actor: String = "user", endingSessionsBut keptSession: String? = nil
+        from user: AccountReference, actor: String = "user", endingSessionsBut keptSession: String? = nil,
+        rekeying rekey: BrowserSessionRekey? = nil
     ) async throws(StoreError) -> (account: Account, credential: TwitterCredential?) {
         let (account, identity, stored) = try await write {
             db -> (Account, TwitterIdentity, StoredCredential?) in
@@ -231,6 +236,7 @@ extension AccountStore {
             var details = ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName]
             let ended = try AccountStore.endSessions(
                 db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
+            try AccountStore.rekeySession(db, keptSession, to: rekey)
             details["sessions"] = "\(ended)"
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .unlinked, subject: userID, actor: actor, details: details, occurredAt: now))

@@ -307,13 +307,6 @@ extension AccountRoutes {
                 currentSession: visit.session.record.tokenHash, offersTwitter: registration != nil))
     }
 
-    /// The redirect to `location` after `visit`'s person changed a way into the account (which ended every other
-    /// session): this session goes on under a new id (``BrowserSessions/rekey(_:)``), so a copy of the old cookie
-    /// (stolen, which may be why the password changed) signs nobody in.
-    func redirectRekeyed(_ visit: Visit, to location: String) async throws -> Response {
-        redirect(visit, to: location, session: try await sessions.rekey(visit.session))
-    }
-
     /// Whether this visit's session was made (by a sign-in) within ``Configuration/recentSignIn``. A session dated
     /// ahead of this clock (made by a server whose clock runs ahead, or before this one was set back) counts only
     /// within ``futureSignInAllowance``: taken as made now, it would stay "recent" until this clock caught up.
@@ -334,18 +327,22 @@ extension AccountRoutes {
         let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
+        // (this session goes on under a new id, given in the change's own transaction: a copy of the old cookie,
+        // stolen, which may be why the password changes, signs nobody in once it lands)
+        let (rekeyed, rekey) = sessions.rekeyed(visit.session)
         do {
             try await forSession(visit) { () async throws(LocalAccountError) in
                 try await local.changePassword(
                     for: account.id, current: Secret(form["current_password"] ?? ""),
-                    new: Secret(form["new_password"] ?? ""), endingSessionsBut: visit.session.record.tokenHash)
+                    new: Secret(form["new_password"] ?? ""), endingSessionsBut: visit.session.record.tokenHash,
+                    rekeying: rekey)
             }
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }
         logger.info("password changed", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordChanged, for: account)
-        return try await redirectRekeyed(visit, to: "/account?notice=password_changed")
+        return redirect(visit, to: "/account?notice=password_changed", session: rekeyed)
     }
 
     /// `POST /account/password/add`: `new_password`, for an account without one, within
@@ -360,18 +357,19 @@ extension AccountRoutes {
                 passwordError: "To set a password, log in with Twitter again first: a password can be set only "
                     + "soon after signing in.", status: .forbidden)
         }
+        let (rekeyed, rekey) = sessions.rekeyed(visit.session)
         do {
             try await forSession(visit) { () async throws(LocalAccountError) in
                 try await local.setPassword(
                     for: account.id, new: Secret(form["new_password"] ?? ""),
-                    endingSessionsBut: visit.session.record.tokenHash)
+                    endingSessionsBut: visit.session.record.tokenHash, rekeying: rekey)
             }
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }
         logger.info("password added", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordAdded, for: account)
-        return try await redirectRekeyed(visit, to: "/account?notice=password_added")
+        return redirect(visit, to: "/account?notice=password_added", session: rekeyed)
     }
 
     /// `POST /account/password/remove`: `current_password`; refused when Twitter is the account's only other way in.
@@ -380,18 +378,19 @@ extension AccountRoutes {
         let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
+        let (rekeyed, rekey) = sessions.rekeyed(visit.session)
         do {
             try await forSession(visit) { () async throws(LocalAccountError) in
                 try await local.removePassword(
                     for: account.id, current: Secret(form["current_password"] ?? ""),
-                    endingSessionsBut: visit.session.record.tokenHash)
+                    endingSessionsBut: visit.session.record.tokenHash, rekeying: rekey)
             }
         } catch {
             return try await passwordRefusal(error, visit, account, started: started)
         }
         logger.info("password removed", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordRemoved, for: account)
-        return try await redirectRekeyed(visit, to: "/account?notice=password_removed")
+        return redirect(visit, to: "/account?notice=password_removed", session: rekeyed)
     }
 
     /// `POST /account/delete`: `confirm=yes` (the box ticked) and, for an account with a password,
@@ -555,9 +554,10 @@ extension AccountRoutes {
                 return refusal
             }
         }
+        let (rekeyed, rekey) = sessions.rekeyed(visit.session)
         do {
             _ = try await forSession(visit) { () async throws(RegistrationError) in
-                try await unlinkTwitter(account.id, endingSessionsBut: visit.session.record.tokenHash)
+                try await unlinkTwitter(account.id, endingSessionsBut: visit.session.record.tokenHash, rekeying: rekey)
             }
         } catch {
             switch error {
@@ -568,7 +568,7 @@ extension AccountRoutes {
         }
         logger.info("twitter unlinked", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: account.twitter?.screenName)
-        return try await redirectRekeyed(visit, to: "/account?notice=unlinked")
+        return redirect(visit, to: "/account?notice=unlinked", session: rekeyed)
     }
 
     /// `POST /account/sessions/end`: `session`, the handle of another session of the account, as the account page

@@ -298,13 +298,16 @@ extension AccountRoutes {
     }
 
     /// Unlinks `user`'s Twitter identity, ending every other session of the account in the same transaction
-    /// (``RegistrationService/unlink(_:endingSessionsBut:)``, which revokes its token); without Twitter, through the
-    /// store, which refuses it on the same grounds (the last way in, a disabled account).
-    func unlinkTwitter(_ user: UserID, endingSessionsBut kept: String) async throws(RegistrationError) -> Account {
-        if let registration { return try await registration.unlink(user, endingSessionsBut: kept) }
+    /// (``RegistrationService/unlink(_:endingSessionsBut:rekeying:)``, which revokes its token), the kept one under
+    /// `rekey`'s new id; without Twitter, through the store, which refuses it on the same grounds (the last way in, a
+    /// disabled account).
+    func unlinkTwitter(
+        _ user: UserID, endingSessionsBut kept: String, rekeying rekey: BrowserSessionRekey
+    ) async throws(RegistrationError) -> Account {
+        if let registration { return try await registration.unlink(user, endingSessionsBut: kept, rekeying: rekey) }
         do {
             let (account, credential) = try await store.unlinkTwitterTakingCredential(
-                from: .id(user), endingSessionsBut: kept)
+                from: .id(user), endingSessionsBut: kept, rekeying: rekey)
             if let credential { await revokeAtTwitter(credential) }
             return account
         } catch .accountDisabled {

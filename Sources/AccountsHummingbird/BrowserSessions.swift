@@ -102,18 +102,19 @@ struct BrowserSessions: Sendable {
         ).map { sighting in (new, sighting) }
     }
 
-    /// `current` under a new id and CSRF token, the rest kept (``AccountStore/rekeyBrowserSession(_:to:csrfToken:)``):
-    /// after the person changed a way into the account from it. `nil` when its row is gone (ended meanwhile).
-    func rekey(_ current: Current) async throws(StoreError) -> Current? {
+    /// `current` under a new id and CSRF token, the rest kept, and the rekey that gives its row them: for a change of
+    /// the account's ways in made from it, which writes the rekey in its own transaction (a copy of the old cookie
+    /// then signs nobody in from the moment the change lands; until session 60 the rekey was a second write after it,
+    /// and a failure between the two left the copy signed in).
+    func rekeyed(_ current: Current) -> (Current, BrowserSessionRekey) {
         let id = SecureRandom.hexString(count: 32)
         var record = current.record
         record.tokenHash = Self.hash(id)
         record.csrfToken = SecureRandom.hexString(count: 32)
-        guard
-            try await store.rekeyBrowserSession(
-                current.record.tokenHash, to: record.tokenHash, csrfToken: record.csrfToken)
-        else { return nil }
-        return Current(id: id, record: record, isNew: true)
+        return (
+            Current(id: id, record: record, isNew: true),
+            BrowserSessionRekey(tokenHash: record.tokenHash, csrfToken: record.csrfToken)
+        )
     }
 
     /// Ends the session (sign-out).

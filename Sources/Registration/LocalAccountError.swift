@@ -11,8 +11,8 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
     /// The account has no local password to change or remove.
     case noPassword
     /// The account has a password already: it can be changed
-    /// (``LocalAccounts/changePassword(for:current:new:endingSessionsBut:)``), not set
-    /// (``LocalAccounts/setPassword(for:new:endingSessionsBut:)``).
+    /// (``LocalAccounts/changePassword(for:current:new:endingSessionsBut:rekeying:)``), not set
+    /// (``LocalAccounts/setPassword(for:new:endingSessionsBut:rekeying:)``).
     case hasPassword
     /// Too many wrong current passwords for the account (``LocalAccounts/maximumFailures`` within
     /// ``LocalAccounts/failureWindow``): none is checked until `retryAfter`.

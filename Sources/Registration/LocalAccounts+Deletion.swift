@@ -9,7 +9,7 @@ extension LocalAccounts {
     /// `user` that keeps only the public id and counts).
     ///
     /// An account with a password is deleted only with it: `current` is checked and counted as in
-    /// ``changePassword(for:current:new:endingSessionsBut:)`` (``LocalAccountError/wrongPassword``,
+    /// ``changePassword(for:current:new:endingSessionsBut:rekeying:)`` (``LocalAccountError/wrongPassword``,
     /// ``LocalAccountError/throttled(retryAfter:)``), and a password reset or change made while it was checked wins
     /// (it is checked once more against the hash there then). An account without one (made through Twitter) has no
     /// password to vouch for the person, and `current` is not read (pass `nil`): call this only just after the person

@@ -77,7 +77,7 @@ extension LocalAccounts {
     /// followed (confirmed, since the link reached it); until then the account keeps its address. Ends the account's
     /// earlier links and records `email_verification_requested` (`{"change": "true"}`).
     ///
-    /// An account with a password must give it (`current`, checked and counted as ``changePassword(for:current:new:endingSessionsBut:)``
+    /// An account with a password must give it (`current`, checked and counted as ``changePassword(for:current:new:endingSessionsBut:rekeying:)``
     /// checks it): the address is a way into the account (a reset link goes there). One without (made through Twitter)
     /// has nothing to check: call this only just after the person signed in, as `AccountsHummingbird` does, or with
     /// `passwordRequired` (then it is refused with ``LocalAccountError/noPassword``, checked on the record the link is

@@ -214,9 +214,12 @@ public struct LocalAccounts: Sendable {
     /// Every other session of the account ends in the transaction that writes the password: whoever signed in with the
     /// old one, or holds a stolen session. Pass `endingSessionsBut` (the hash of the browser session that asked, as
     /// the store keeps it) to keep that one; without it every session ends, the asking one too (until session 41
-    /// none did).
+    /// none did). With `rekeying`, the kept session goes on under that new id and CSRF token, in the same transaction:
+    /// a copy of its old cookie signs nobody in from the moment the password changes (until session 60 a web app
+    /// could only rekey it in a second write, and a failure between the two left the copy signed in).
     public func changePassword(
-        for user: UserID, current: Secret, new: Secret, endingSessionsBut keptSession: String? = nil
+        for user: UserID, current: Secret, new: Secret, endingSessionsBut keptSession: String? = nil,
+        rekeying rekey: BrowserSessionRekey? = nil
     ) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
@@ -225,7 +228,7 @@ public struct LocalAccounts: Sendable {
         let hash = try await hashOffPool(new)
         try await replacePassword(
             of: user, checked: current, against: stored, with: hash, event: .passwordChanged,
-            endingSessionsBut: keptSession)
+            endingSessionsBut: keptSession, rekeying: rekey)
     }
 
     /// Throws ``LocalAccountError/invalid(_:)`` when the policy refuses `new` as the password of `user` (it may not be
@@ -248,10 +251,11 @@ public struct LocalAccounts: Sendable {
     /// call this only just after the person signed in (`AccountsHummingbird` asks for a sign-in within the last
     /// 10 minutes). A password the policy refuses is ``LocalAccountError/invalid(_:)``; an account that has one, even
     /// one set while this ran, ``LocalAccountError/hasPassword``; nothing is written then. Every session of the account
-    /// but `endingSessionsBut`'s (`nil`: every one) ends in the transaction that writes it, as in
-    /// ``changePassword(for:current:new:endingSessionsBut:)``.
+    /// but `endingSessionsBut`'s (`nil`: every one) ends in the transaction that writes it, and `rekeying` gives the
+    /// kept one a new id there, as in ``changePassword(for:current:new:endingSessionsBut:rekeying:)``.
     public func setPassword(
-        for user: UserID, new: Secret, endingSessionsBut keptSession: String? = nil
+        for user: UserID, new: Secret, endingSessionsBut keptSession: String? = nil,
+        rekeying rekey: BrowserSessionRekey? = nil
     ) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard record.passwordHash == nil else { throw .hasPassword }
@@ -261,7 +265,7 @@ public struct LocalAccounts: Sendable {
         do {
             written = try await store.setPasswordHash(
                 hash, for: user, event: .passwordAdded, actor: "user", onlyIfNone: true,
-                endingSessionsBut: keptSession)
+                endingSessionsBut: keptSession, rekeying: rekey)
         } catch {
             throw .store(error)
         }
@@ -270,25 +274,27 @@ public struct LocalAccounts: Sendable {
 
     /// Removes the account's password, after checking it, and ends its reset links; refused when the account has no
     /// linked Twitter identity (it would be left with no way to sign in). A password reset (or change) made while the
-    /// password was being checked wins, as in ``changePassword(for:current:new:endingSessionsBut:)``.
+    /// password was being checked wins, as in ``changePassword(for:current:new:endingSessionsBut:rekeying:)``.
     ///
     /// Every session of the account but `endingSessionsBut`'s (the hash of the browser session that asked; `nil`: every
     /// one) ends in the transaction that removes it, as a change ends them: whoever signed in with the password is
-    /// signed out.
+    /// signed out. `rekeying` gives the kept one a new id there, as in
+    /// ``changePassword(for:current:new:endingSessionsBut:rekeying:)``.
     public func removePassword(
-        for user: UserID, current: Secret, endingSessionsBut keptSession: String? = nil
+        for user: UserID, current: Secret, endingSessionsBut keptSession: String? = nil,
+        rekeying rekey: BrowserSessionRekey? = nil
     ) async throws(LocalAccountError) {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else { throw .noPassword }
         try await checkCurrent(current, against: stored, of: user)
         try await replacePassword(
             of: user, checked: current, against: stored, with: nil, event: .passwordRemoved,
-            endingSessionsBut: keptSession)
+            endingSessionsBut: keptSession, rekeying: rekey)
     }
 
     /// Checks that `current` is the password of `user`, before a change that adds a way into the account (linking a
     /// Twitter account from a session that is not a recent sign-in). Counted as the checks of
-    /// ``changePassword(for:current:new:endingSessionsBut:)`` are: ``maximumFailures`` wrong ones within
+    /// ``changePassword(for:current:new:endingSessionsBut:rekeying:)`` are: ``maximumFailures`` wrong ones within
     /// ``failureWindow`` and none is checked (``LocalAccountError/throttled(retryAfter:)``).
     /// - Throws: ``LocalAccountError/wrongPassword``, ``LocalAccountError/noPassword`` when the account has none,
     ///   ``LocalAccountError/throttled(retryAfter:)``.
@@ -345,12 +351,13 @@ public struct LocalAccounts: Sendable {
     /// over it (``overCheckedHash(of:checked:against:_:)``).
     private func replacePassword(
         of user: UserID, checked current: Secret, against stored: String, with hash: String?, event: AccountEventKind,
-        endingSessionsBut keptSession: String? = nil
+        endingSessionsBut keptSession: String? = nil, rekeying rekey: BrowserSessionRekey? = nil
     ) async throws(LocalAccountError) {
         try await overCheckedHash(of: user, checked: current, against: stored) { verified throws(LocalAccountError) in
             do {
                 let written = try await store.setPasswordHash(
-                    hash, for: user, event: event, actor: "user", replacing: verified, endingSessionsBut: keptSession)
+                    hash, for: user, event: event, actor: "user", replacing: verified, endingSessionsBut: keptSession,
+                    rekeying: rekey)
                 return written ? () : nil
             } catch {
                 throw Self.localError(error)

@@ -692,18 +692,19 @@ public struct RegistrationService: Sendable {
     ///
     /// Every session of the account but `endingSessionsBut`'s (the hash of the browser session that asked; `nil`: every
     /// one, until session 41 none) ends in the same transaction: whoever signed in through the Twitter account is
-    /// signed out with it.
+    /// signed out with it. With `rekeying`, the kept session goes on under that new id and CSRF token, in the same
+    /// transaction (a copy of its old cookie signs nobody in from then on).
     ///
     /// Then the stored access token the unlink's own transaction deleted with the identity is revoked at Twitter too
     /// (``revokeAccess(_:)``, awaited, best effort: a failure is logged, and the unlink stands).
-    public func unlink(_ user: UserID, endingSessionsBut keptSession: String? = nil) async throws(RegistrationError)
-        -> Account
-    {
+    public func unlink(
+        _ user: UserID, endingSessionsBut keptSession: String? = nil, rekeying rekey: BrowserSessionRekey? = nil
+    ) async throws(RegistrationError) -> Account {
         let account: Account
         let credential: TwitterCredential?
         do {
             (account, credential) = try await store.unlinkTwitterTakingCredential(
-                from: .id(user), endingSessionsBut: keptSession)
+                from: .id(user), endingSessionsBut: keptSession, rekeying: rekey)
         } catch .accountDisabled {
             throw .accountDisabled
         } catch {

@@ -19,4 +19,18 @@ struct BrowserSessionTests {
             #expect(text.contains("00000000-0000-4000-8000-000000000000"), "\(text) no longer shows the account")
         }
     }
+
+    /// A session's new id and CSRF token, given with a change of the account's ways in, hide the token as the session
+    /// does.
+    @Test func aRekeysDescriptionAndDumpHideTheCSRFToken() {
+        let csrf = "d6a8f3b0e2c4d6a8f3b0e2c4d6a8f3b0e2c4d6a8f3b0e2c4d6a8f3b0e2c4d6a8"
+        let rekey = BrowserSessionRekey(tokenHash: String(repeating: "b", count: 64), csrfToken: csrf)
+        var dumped = ""
+        dump(rekey, to: &dumped)
+        for text in [String(describing: rekey), String(reflecting: rekey), "\(rekey)", dumped] {
+            let revealsCSRF = text.contains(csrf)
+            #expect(!revealsCSRF, "the CSRF token is in the rekey's description or dump")
+            #expect(text.contains(String(repeating: "b", count: 64)), "\(text) no longer shows the token hash")
+        }
+    }
 }

@@ -118,6 +118,48 @@ struct AccountTakeoverRoutesTests {
         }
     }
 
+    /// The asking session's new id is written in the change's own transaction: when it cannot be (here a trigger
+    /// refuses it, as a full disk would), nothing changes, neither the password nor the Twitter link, and no other
+    /// session ends. Until session 60 the rekey was a second write after the change had committed: the password
+    /// changed (or Twitter was unlinked), the page was a 500, and a copy of the cookie stayed signed in.
+    @Test func aChangeWhoseRekeyFailsChangesNothing() async throws {
+        try await WebApp.run { app in
+            // Given ada, signed in with Twitter linked, a thief holding a copy of her cookie, and a store that refuses
+            // to give a session a new id
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            #expect(try await ada.linkTwitter(WebApp.zoe).location == "/account?notice=linked")
+            var thief = app.browser()
+            thief.cookies = ada.cookies
+            #expect(try await thief.get("/whoami").text == "ada")
+            let hash = "SELECT password_hash FROM users WHERE username = 'ada'"
+            let before = textQuery(app.databasePath, hash)
+            let events = "SELECT count(*) FROM account_events WHERE kind IN ('password_changed', 'unlinked')"
+            try executeSQL(
+                app.databasePath,
+                """
+                CREATE TRIGGER keep_id BEFORE UPDATE OF token_hash ON browser_sessions
+                BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END
+                """)
+
+            // When she changes her password, then unlinks Twitter
+            let changed = try await ada.submit(
+                "/account", to: "/account/password",
+                [("current_password", Self.password), ("new_password", Self.newPassword)])
+            let unlinked = try await ada.submit(
+                "/account", to: "/account/twitter/unlink", [("current_password", Self.password)])
+
+            // Then both failed, and neither changed anything: the same password, Twitter linked, no event
+            #expect(changed.status == 500 && unlinked.status == 500, "\(changed.status) \(unlinked.status)")
+            #expect(textQuery(app.databasePath, hash) == before)
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM twitter_identities") == 1)
+            #expect(countQuery(app.databasePath, events) == 0)
+            // And both browsers hold the one session they held (nothing ended, nothing rekeyed)
+            #expect(try await ada.get("/whoami").text == "ada")
+            #expect(try await thief.get("/whoami").text == "ada")
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM browser_sessions") == 1)
+        }
+    }
+
     /// A wrong password at sign-in is recorded (`sign_in_failed`); so is a wrong *current* password on the account
     /// page (`password_check_failed`), where whoever holds a session (left open, or stolen) guesses at the password:
     /// ten guesses every fifteen minutes, kept under the throttle, must leave a trace.

@@ -38,6 +38,8 @@ struct LocalAccountsSample {
     let store: AccountStore
     let registration: RegistrationService
     let currentSession: AppSession
+    let newSession: AppSession
+    let newCSRFToken: String
     let typed: String
     let old: String
     let new: String

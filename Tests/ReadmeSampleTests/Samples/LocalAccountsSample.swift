@@ -16,13 +16,18 @@ extension LocalAccountsSample {
         }
         // A wrong current password is .wrongPassword; after 10 within 15 minutes (all current-password checks), even the
         // right one is .throttled(retryAfter:), as sign-ins are. Each ends every other browser session of the account in
-        // its transaction: pass the asking session's hash to keep it (without it, every session ends, that one too)
+        // its transaction: pass the asking session's hash to keep it (without it, every session ends, that one too),
+        // and the hash of a new id with a new CSRF token for it, which replace its own in that transaction (a stolen
+        // copy of its cookie then signs nobody in); send the browser the new id once the call returns
         let keep = currentSession.tokenHash
-        try await local.changePassword(for: account.id, current: Secret(old), new: Secret(new), endingSessionsBut: keep)
+        let rekey = BrowserSessionRekey(tokenHash: newSession.tokenHash, csrfToken: newCSRFToken)
+        try await local.changePassword(
+            for: account.id, current: Secret(old), new: Secret(new), endingSessionsBut: keep, rekeying: rekey)
         // needs Twitter linked
-        try await local.removePassword(for: account.id, current: Secret(old), endingSessionsBut: keep)
+        try await local.removePassword(
+            for: account.id, current: Secret(old), endingSessionsBut: keep, rekeying: rekey)
         // made through Twitter, just signed in
-        try await local.setPassword(for: account.id, new: Secret(new), endingSessionsBut: keep)
+        try await local.setPassword(for: account.id, new: Secret(new), endingSessionsBut: keep, rekeying: rekey)
         // The person deletes their own account: with the password, counted as above; one made through Twitter (no
         // password: pass nil) only just after signing in. A reset or change made meanwhile wins (.wrongPassword).
         // The Twitter token the deletion removed (one linked meanwhile too) is then revoked at Twitter
