@@ -1039,14 +1039,15 @@ struct AccountRoutesTests {
         registration.revocationTimeout = .milliseconds(300)
         try await WebApp.run(registration: registration) { app in
             var browser = try await PasswordSettingsRoutesTests.signUpAdaAndLinkZoe(app)
-            _ = try await app.sandbox.failNext(#"{"endpoint": "invalidate_token", "mode": "slow", "delay_ms": 20000}"#)
+            _ = try await app.sandbox.failNext(#"{"endpoint": "invalidate_token", "mode": "slow", "delay_ms": 40000}"#)
             let page = try await browser.get("/account")
             let started = ContinuousClock.now
 
             let unlinked = try await browser.post(
                 "/account/twitter/unlink", [("csrf_token", try #require(page.csrfToken))])
 
-            #expect(ContinuousClock.now - started < .seconds(10), "the unlink waited for Twitter")
+            // (well under Twitter's 40 s, with room for the test task's resumption, seconds late on a loaded machine)
+            #expect(ContinuousClock.now - started < .seconds(20), "the unlink waited for Twitter")
             #expect(unlinked.location == "/account?notice=unlinked")
             #expect(try await app.store.account(.username("ada"))?.twitter == nil)
             #expect(app.logLines.withLock { $0 }.contains { $0.contains("could not revoke the twitter access token") })

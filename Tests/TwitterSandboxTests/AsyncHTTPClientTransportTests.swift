@@ -7,8 +7,9 @@ import TwitterSandbox
 /// The real transport against the sandbox on loopback: caps, timeouts and connection failures.
 struct AsyncHTTPClientTransportTests {
     @Test func refusesAConnectionToAClosedPort() async throws {
-        // Given: a port that was free a moment ago (the sandbox is stopped when `run` returns)
-        let port = try await SandboxHarness.run { sandbox in sandbox.baseURL.port ?? 0 }
+        // Given: a port where nothing listens, kept bound so that no server another test starts is given it (until
+        // session 60 the port of a sandbox just stopped, which a server starting meanwhile could take)
+        let port = try refusedPort()
         // When (limits far above what a refusal takes, which comes back at once on loopback: with 1 s and 2 s, a
         // loaded machine once answered "did not answer in time" first)
         let error = await #expect(throws: TwitterError.self) {
