@@ -138,8 +138,9 @@ extension PasswordSettingsRoutesTests {
         }
     }
 
-    /// `credential` of the Twitter user `userID` is refused by the sandbox (code 89), and the log says it was revoked
-    /// without naming it.
+    /// `credential` of the Twitter user `userID` is refused by the sandbox (code 89), the sandbox invalidated a token
+    /// of that user it had issued (a token it never issued is refused with 89 too: a credential read wrongly would
+    /// pass), and the log says it was revoked without naming it.
     static func expectRevoked(_ credential: TwitterCredential, of userID: UInt64, _ app: WebApp) async throws {
         let token = AccessToken(
             token: credential.token, secret: credential.secret.revealed, userID: userID, screenName: "")
@@ -156,6 +157,10 @@ extension PasswordSettingsRoutesTests {
             return
         }
         #expect(status == 401 && errors.map(\.code) == [89])
+        let invalidated = app.sandboxLogLines.withLock { $0 }.filter { $0.contains("access token invalidated") }
+        #expect(
+            invalidated.contains { $0.contains("(key: \"sandbox.user_id\", value: \(userID))") },
+            "the sandbox invalidated no token of \(userID): \(invalidated)")
         let lines = app.logLines.withLock { $0 }
         #expect(lines.contains { $0.contains("twitter access token revoked") })
         let leaked = lines.contains { $0.contains(credential.token) || $0.contains(credential.secret.revealed) }

@@ -1210,22 +1210,42 @@ struct AccountRoutesTests {
 
     // MARK: - Secrets stay out of logs and pages
 
+    /// The log holds no session id (the visitor's before sign-up, nor the signed-in one), CSRF token or password,
+    /// nor what a Twitter link hands the app: the request token, the verifier, the access token and its secret.
     @Test func logsNeverHoldSessionIdsTokensOrPasswords() async throws {
         try await WebApp.run { app in
             var browser = app.browser()
+            _ = try await browser.get("/signup")
+            let visitorID = try #require(browser.sessionID)
             let signup = try await browser.submit(
                 "/signup", to: "/signup",
                 [("username", "eve"), ("email", "eve@example.org"), ("password", Self.password)])
             #expect(signup.status == 303)
             let page = try await browser.get("/account")
-            _ = try await browser.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+            var callback = ""
+            let arrival = try await browser.viaTwitter(
+                "/account/twitter/link", as: WebApp.zoe, startPage: "/account",
+                alteringCallback: {
+                    callback = $0
+                    return $0
+                })
+            let query = URLComponents(string: callback)?.queryItems ?? []
+            let requestToken = try #require(query.first { $0.name == "oauth_token" }?.value)
+            let verifier = try #require(query.first { $0.name == "oauth_verifier" }?.value)
+            let draftID = try #require(arrival.draftInLocation)
+            let draft = try #require(try await app.store.draft(id: draftID))
             _ = try await browser.get("/register/twitter/callback?oauth_token=x&oauth_verifier=y")
             let log = app.logLines.value.joined(separator: "\n")
             #expect(!log.isEmpty)
+            #expect(visitorID != browser.sessionID, "the sign-up kept the visitor's session id")
+            expectAbsent(visitorID, named: "the visitor's session id", in: log)
             expectAbsent(try #require(browser.sessionID), named: "the session id", in: log)
             expectAbsent(try #require(page.csrfToken), named: "the CSRF token", in: log)
             expectAbsent(Self.password, named: "the password", in: log)
-            expectAbsent("oauth_verifier", named: "the verifier parameter", in: log)
+            expectAbsent(requestToken, named: "the request token", in: log)
+            expectAbsent(verifier, named: "the verifier", in: log)
+            expectAbsent(draft.credential.token, named: "the access token", in: log)
+            expectAbsent(draft.credential.secret.revealed, named: "the access token secret", in: log)
             expectAbsent(Self.password, named: "the password", in: page.text)
         }
     }

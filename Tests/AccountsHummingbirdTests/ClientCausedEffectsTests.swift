@@ -37,6 +37,10 @@ struct ClientCausedEffectsTests {
             #expect(
                 warnings.count <= 1,
                 "\(warnings.count) warning lines for 10 refusals: \(warnings.map { String($0.prefix(90)) })")
+            // (and that line is written: the first refusal's, at once)
+            #expect(
+                warnings.filter { $0.contains("twitter authorization refused: too many begun") }.count == 1,
+                "\(warnings.map { String($0.prefix(90)) })")
         }
     }
 

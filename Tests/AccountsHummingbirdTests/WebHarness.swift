@@ -29,6 +29,8 @@ struct WebApp: Sendable {
     let clock: TestClock
     let directory: String
     let logLines: Locked<[String]>
+    /// The sandbox's log (what Twitter did: "access token invalidated" for a token it had issued).
+    let sandboxLogLines: Locked<[String]>
     let routes: AccountRoutes
     /// Whether browsers ask for a new connection for every request (`Connection: close`): set when the server closes
     /// idle connections within seconds, so that a request is never sent on a connection the server is closing (on a
@@ -60,7 +62,9 @@ struct WebApp: Sendable {
         var sandboxConfiguration = SandboxConfiguration(
             consumer: SandboxConfiguration.generateConsumerCredentials(), users: users)
         sandboxConfiguration.callbackURLs = sandboxCallbackURLs
-        try await SandboxHarness.run(configuration: sandboxConfiguration) { sandbox in
+        let sandboxLines = Locked<[String]>([])
+        try await SandboxHarness.run(configuration: sandboxConfiguration, logger: capturingLogger(sandboxLines)) {
+            sandbox in
             try await withTemporaryDirectory { dir in
                 let clock = TestClock(Date())
                 let store = try makeStore(in: dir, now: clock.closure)
@@ -101,7 +105,8 @@ struct WebApp: Sendable {
                         let port = try #require(await iterator.next())
                         let app = WebApp(
                             base: URL(string: "http://127.0.0.1:\(port)")!, store: store, sandbox: sandbox,
-                            clock: clock, directory: dir, logLines: lines, routes: routes,
+                            clock: clock, directory: dir, logLines: lines, sandboxLogLines: sandboxLines,
+                            routes: routes,
                             closesConnections: idleTimeout < .seconds(60))
                         do {
                             try await body(app)

@@ -78,29 +78,36 @@ struct EmailChangeUndoRekeyTests {
     }
 
     /// Has `mallory` (whose password is ``EmailChangeUndoTests/password``) take `email` in the way `taking` says,
-    /// through `local` and `store`; a refusal is not an error here.
+    /// through `local` and `store`, as the account `username` (a sign-up, an import, a Twitter registration); what
+    /// refused it (the error, or the import's problems), `nil` when nothing did.
     static func take(
-        _ email: String, _ taking: Taking, mallory: Account, local: LocalAccounts, store: AccountStore,
-        directory: String
-    ) async throws {
-        switch taking {
-        case .signUp:
-            _ = try? await local.signUp(
-                SignUpForm(username: "squatter", email: email, password: Secret("the squatter's own")))
-        case .importLine:
-            _ = try? importText(
-                "{\"username\": \"squatter\", \"email\": \"\(email)\"}\n", format: .jsonl, into: store,
-                directory: directory)
-        case .changeOfAddress:
-            guard
-                let change = try? await local.requestEmailChange(
-                    for: mallory.id, to: email, current: EmailChangeUndoTests.password)
-            else { return }
-            _ = try? await local.followEmailLink(token: change.token, issuingUndo: true)
-        case .twitterRegistration:
-            _ = try? await store.createAccount(
-                newAccount("squatter", email: email), linking: twitterIdentity("4242", screenName: "squatter"),
-                credential: TwitterCredential(token: "4242-access", secret: Secret("4242-secret")))
+        _ email: String, _ taking: Taking, as username: String = "squatter", mallory: Account, local: LocalAccounts,
+        store: AccountStore, directory: String
+    ) async -> String? {
+        do {
+            switch taking {
+            case .signUp:
+                _ = try await local.signUp(
+                    SignUpForm(username: username, email: email, password: Secret("the squatter's own")))
+            case .importLine:
+                let (report, problems) = try importText(
+                    "{\"username\": \"\(username)\", \"email\": \"\(email)\"}\n", format: .jsonl, into: store,
+                    directory: directory)
+                if report.imported == 0 { return problems.joined(separator: "; ") }
+            case .changeOfAddress:
+                guard
+                    let change = try await local.requestEmailChange(
+                        for: mallory.id, to: email, current: EmailChangeUndoTests.password)
+                else { return "no link issued (too many asked for)" }
+                _ = try await local.followEmailLink(token: change.token, issuingUndo: true)
+            case .twitterRegistration:
+                _ = try await store.createAccount(
+                    newAccount(username, email: email), linking: twitterIdentity("4242", screenName: username),
+                    credential: TwitterCredential(token: "4242-access", secret: Secret("4242-secret")))
+            }
+            return nil
+        } catch {
+            return "\(error)"
         }
     }
 
@@ -128,8 +135,13 @@ struct EmailChangeUndoRekeyTests {
             // When, the lock let go, another account takes the reserved address or the case variant of ann's address
             let email = reserved ? "ann@example.org" : "THIEF@example.net"
             let directory = (database as NSString).deletingLastPathComponent
-            try await Self.take(email, taking, mallory: mallory, local: opened, store: store, directory: directory)
-            // Then no other account holds it
+            let taken = await Self.take(
+                email, taking, mallory: mallory, local: opened, store: store, directory: directory)
+            // Then it was refused for that address (a refusal for anything else, or none, would prove nothing)
+            #expect(
+                taken?.contains("email") == true || taken?.contains("address") == true,
+                "\(taking): \(taken ?? "not refused")")
+            // And no other account holds it
             let holders = countQuery(
                 database, "SELECT count(*) FROM users WHERE lower(email) = lower('\(email)') AND username <> 'ann'")
             #expect(holders == 0, "\(taking) gave another account \(email)")
@@ -139,6 +151,12 @@ struct EmailChangeUndoRekeyTests {
             }
             #expect(refusal == nil, "the undo was refused: \(refusal.map { "\($0)" } ?? "")")
             #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+            // And the same way takes an address nobody holds or reserves (the way writes at all)
+            let control = await Self.take(
+                "fresh@example.com", taking, as: "control", mallory: mallory, local: opened, store: store,
+                directory: directory)
+            #expect(control == nil, "\(taking) took no free address: \(control ?? "")")
+            #expect(countQuery(database, "SELECT count(*) FROM users WHERE email = 'fresh@example.com'") == 1)
         }
     }
 

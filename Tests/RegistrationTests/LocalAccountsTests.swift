@@ -642,10 +642,16 @@ extension LocalAccountsTests {
     @Test func anAddressThatDiffersOnlyByAnInvisibleCharacterIsNotASecondAccount() async throws {
         try await withService { local, store, _, _ throws in
             _ = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
-            await #expect(throws: LocalAccountError.self) {
+            let error = await #expect(throws: LocalAccountError.self) {
                 try await local.signUp(
                     SignUpForm(username: "ann2", email: "an\u{AD}n@example.org", password: Self.password))
             }
+            // (refused for its address, and for nothing else)
+            guard case .invalid(let problems) = error else {
+                Issue.record("refused otherwise: \(String(describing: error))")
+                return
+            }
+            #expect(problems.map(\.field) == [.email], "\(problems)")
             #expect(try await store.accountCount() == 1)
         }
     }

@@ -606,7 +606,10 @@ struct RegistrationFlowTests {
         try await withFlow { flow throws in
             _ = try await flow.local.signUp(
                 SignUpForm(username: "taken", email: "taken@example.org", password: Secret("a long password 1")))
-            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.zoe) else { return }
+            guard case .needsDetails(let draft) = try await flow.arrive(as: Self.zoe) else {
+                Issue.record("expected a draft")
+                return
+            }
             let bad = try await flow.service.complete(
                 draftID: draft.id,
                 form: RegistrationForm(username: "TAKEN", email: "Taken@Example.org", firstName: "Zo\u{7}ë"),

@@ -80,6 +80,13 @@ struct SecretRedactionTests {
             #expect(!showsKeyBytes, "the signer shows the stored key bytes")
             #expect(text.contains("key"))
         }
+        // The secret is kept as bytes, which `dump` would print one number a line under whatever the property is
+        // called: the dump shows the signer's own line and no child at all (checked without naming the property).
+        let secretBytes = Array("CONSUMER-SECRET-xyz".utf8).map { "- \($0)" }
+        let dumpedLines = dumped.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let showsSecretBytes = secretBytes.allSatisfy { dumpedLines.contains($0) }
+        #expect(!showsSecretBytes, "the signer's dump shows the secret's bytes")
+        #expect(dumpedLines.count == 1, "the signer's dump has \(dumpedLines.count) lines")
     }
 
     /// Every error the client can throw when the answers themselves carry secrets.
