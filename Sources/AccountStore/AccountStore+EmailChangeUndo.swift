@@ -81,7 +81,12 @@ extension AccountStore {
                         link.email, Mailbox.uniquenessKey(link.email), mailbox, Mailbox.rulesVersion, micros, newHash,
                         micros, rowID,
                     ])
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            } catch let error as DatabaseError
+                where error.resultCode == .SQLITE_CONSTRAINT
+                && StoreError.duplicateField(error.message ?? "") == .email
+            {
+                // (the address taken meanwhile; any other constraint, a CHECK or a trigger, is no taken address:
+                // until session 60 each was reported as "email: is already taken")
                 throw StoreError.duplicate(.email)
             }
             var unlinked: TwitterIdentity?

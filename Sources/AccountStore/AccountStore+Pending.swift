@@ -446,7 +446,9 @@ extension AccountStore {
 }
 
 extension AccountStore {
-    /// Saves a registration draft, its access-token secret sealed and bound to the draft id.
+    /// Saves a registration draft, its access-token secret sealed and bound to the draft id. A draft id already saved
+    /// keeps everything it was saved with but its ``RegistrationDraft/fields`` (what the person typed), which this
+    /// replaces: a draft's Twitter account, token, expiry and browser session are set once.
     public func saveDraft(_ draft: RegistrationDraft) async throws(StoreError) {
         let keyRing = try requireKeyRing()
         let fields = try AccountStore.encodeFields(draft.fields)

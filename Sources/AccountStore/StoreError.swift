@@ -136,7 +136,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notLinked(let user):
             return "account \(user) has no linked Twitter identity"
         case .lastSignInMethod(let user):
-            return "account \(user) would be left with no way to sign in; set a password first"
+            // (one sentence for both changes that throw it: an unlink without a password, a password removed without
+            // Twitter; until session 60 it told a removal to "set a password first", which the account had)
+            return "account \(user) would be left with no way to sign in: it must keep a password or a linked Twitter "
+                + "account; set a password before unlinking Twitter, or link Twitter before removing the password"
         case .accountDisabled(let user):
             return "account \(user) is disabled; it may not sign in or change how it signs in until it is enabled again"
         case .sessionEnded:

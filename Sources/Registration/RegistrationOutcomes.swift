@@ -75,7 +75,9 @@ public enum CallbackOutcome: Sendable, Hashable {
     case needsDetails(DraftView)
     /// Purpose link, signed-in account without a Twitter identity: confirm, then ``RegistrationService/link(draftID:to:browserSession:)``.
     case readyToLink(DraftView)
-    /// Any failed check: send the person back to the start. Nothing was written.
+    /// Any failed check: send the person back to the start. Nothing was written, except that a callback that got as
+    /// far as asking Twitter for the access token used up its pending authorization (a replay is then told so), and
+    /// ``RestartReason/accountDisabled`` also wrote the `sign_in_refused` event that audits the refusal.
     case restart(RestartReason)
 }
 

@@ -30,6 +30,49 @@ struct EmailChangeUndoTests {
         }
     }
 
+    /// A change of address, or its undo, that another constraint refuses (here a trigger, as a CHECK would) is not
+    /// reported as the address being taken: until session 60 any constraint failure on the account's row was
+    /// "email: is already taken" (or "belongs to another account now"), sending the person to look for an account
+    /// that does not exist. Nothing changes either way.
+    @Test func aChangeOrUndoRefusedByAnotherConstraintDoesNotSayTheAddressIsTaken() async throws {
+        try await EmailVerificationTests().withAnn { local, store, _, database, ann in
+            let change = try #require(
+                try await local.requestEmailChange(for: ann.id, to: "new@example.net", current: Self.password))
+            try executeSQL(
+                database,
+                """
+                CREATE TRIGGER refuse BEFORE UPDATE OF email ON users
+                BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END
+                """)
+            let dump = try databaseDump(database)
+            let error = await #expect(throws: LocalAccountError.self) {
+                _ = try await local.followEmailLink(token: change.token, issuingUndo: true)
+            }
+            let message = error.map { "\($0)" } ?? ""
+            #expect(message.contains("refused by a test trigger"), "\(message)")
+            #expect(!message.contains("taken") && !message.contains("another account"), "\(message)")
+            #expect(try databaseDump(database) == dump)
+            #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
+        }
+        try await withAnnMoved { local, store, _, database, ann, undo in
+            try executeSQL(
+                database,
+                """
+                CREATE TRIGGER refuse BEFORE UPDATE OF email ON users
+                BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END
+                """)
+            let dump = try databaseDump(database)
+            let error = await #expect(throws: LocalAccountError.self) {
+                _ = try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
+            }
+            let message = error.map { "\($0)" } ?? ""
+            #expect(message.contains("refused by a test trigger"), "\(message)")
+            #expect(!message.contains("taken") && !message.contains("another account"), "\(message)")
+            #expect(try databaseDump(database) == dump)
+            #expect(try await store.account(.id(ann.id))?.email == "thief@example.net")
+        }
+    }
+
     /// A link ends when it is used: the purge removes it a day after its use, not a day after the expiry it no longer
     /// needs (until session 59 a used undo link, which holds both addresses, stayed up to 8 days; a used confirmation
     /// link 4; a used reset link its lifetime and a day).

@@ -1,3 +1,5 @@
+import AccountModel
+import AccountStore
 import Registration
 import Testing
 
@@ -14,5 +16,16 @@ struct ErrorAdviceTests {
             RegistrationError.twitterLinkedToAnotherAccount.description
                 == "this Twitter account is already linked to another account; sign in to that one with Twitter, or "
                 + "unlink it there first")
+    }
+
+    /// Thrown both for an unlink without a password and for a password removed without Twitter: the advice fits both
+    /// (until session 60 it told a removal to "set a password first", which the account had).
+    @Test func theLastWayInSaysWhatToKeepForEitherChange() throws {
+        let user = try #require(UserID("00000000-0000-4000-8000-000000000000"))
+        let message = LocalAccountError.store(.lastSignInMethod(user)).description
+        #expect(message.contains("would be left with no way to sign in"), "\(message)")
+        #expect(message.contains("set a password before unlinking Twitter"), "\(message)")
+        #expect(message.contains("link Twitter before removing the password"), "\(message)")
+        #expect(!message.hasSuffix("set a password first"), "\(message)")
     }
 }
