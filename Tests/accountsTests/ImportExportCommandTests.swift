@@ -24,6 +24,24 @@ func migratedDatabase(_ dir: String, name: String = "accounts.sqlite") async thr
     return database
 }
 
+/// Runs `accounts` with `arguments` on a terminal (`script` gives it one): its stdout and stderr, as the terminal
+/// shows them (lines ending CR LF), in `stdout`.
+func runAccountsOnATerminal(_ arguments: [String]) async throws -> CommandResult {
+    let command = ([accountsExecutable()] + arguments).map { "'\($0)'" }.joined(separator: " ")
+    return try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+}
+
+/// A JSON Lines file in `dir` of `count` accounts (`user0`, … with Gmail addresses), for the progress tests; its path.
+func writeProgressAccounts(in dir: String, count: Int = 50) -> String {
+    let file = dir + "/a.jsonl"
+    writeFile(
+        file,
+        Array(
+            (0..<count).map { #"{"username": "user\#($0)", "email": "u.ser+\#($0)@gmail.com"}"# }
+                .joined(separator: "\n").utf8))
+    return file
+}
+
 /// `accounts export` of `database` to stdout.
 /// Runs `accounts` with `arguments`, its stdout `/dev/full` (a disk with no space left).
 func runAccountsIntoAFullDisk(_ arguments: [String]) async throws -> CommandResult {
@@ -355,16 +373,9 @@ struct ImportExportCommandTests {
         @Test func progressOnATerminalEndsItsLineAndNeverCountsBack() async throws {
             try await withTemporaryDirectory { dir in
                 let database = try await migratedDatabase(dir)
-                let file = dir + "/a.jsonl"
-                writeFile(
-                    file,
-                    Array(
-                        (0..<50).map { #"{"username": "user\#($0)", "email": "u.ser+\#($0)@gmail.com"}"# }
-                            .joined(separator: "\n").utf8))
+                let file = writeProgressAccounts(in: dir)
                 func onTerminal(_ arguments: [String]) async throws -> String {
-                    let command = ([accountsExecutable(), "--database", database] + arguments).map { "'\($0)'" }
-                        .joined(separator: " ")
-                    let result = try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                    let result = try await runAccountsOnATerminal(["--database", database] + arguments)
                     #expect(result.status == 0, "\(result.stdout)")
                     return result.stdout
                 }
@@ -391,12 +402,7 @@ struct ImportExportCommandTests {
         @Test func aReindexThatFailsOnATerminalEndsItsProgressLineFirst() async throws {
             try await withTemporaryDirectory { dir in
                 let database = try await migratedDatabase(dir)
-                let file = dir + "/a.jsonl"
-                writeFile(
-                    file,
-                    Array(
-                        (0..<50).map { #"{"username": "user\#($0)", "email": "u.ser+\#($0)@gmail.com"}"# }
-                            .joined(separator: "\n").utf8))
+                let file = writeProgressAccounts(in: dir)
                 let imported = try await runAccounts(["--database", database, "import", "--format", "jsonl", file])
                 #expect(imported.status == 0, "\(imported.stderr)")
                 try executeSQL(
@@ -406,9 +412,7 @@ struct ImportExportCommandTests {
                     CREATE TRIGGER refuse BEFORE UPDATE OF email_rules_version ON users WHEN old.username = 'user40'
                     BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END;
                     """)
-                let command = [accountsExecutable(), "--database", database, "reindex", "--batch-size", "5"]
-                    .map { "'\($0)'" }.joined(separator: " ")
-                let result = try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                let result = try await runAccountsOnATerminal(["--database", database, "reindex", "--batch-size", "5"])
                 #expect(result.stdout.contains("reindex: "), "\(result.stdout.debugDescription)")
                 #expect(result.stdout.contains("refused by a test trigger"), "\(result.stdout.debugDescription)")
                 #expect(result.stdout.matches(of: /\)accounts: error/).isEmpty, "\(result.stdout.debugDescription)")

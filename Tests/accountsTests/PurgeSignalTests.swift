@@ -112,9 +112,7 @@ struct PurgeSignalTests {
                 for index in 0..<50 { _ = try await store.createAccount(newAccount("user\(index)")) }
                 _ = try await store.deleteAccount(.username("user7"))
                 try store.close()
-                let command = [accountsExecutable(), "--database", dir + "/accounts.sqlite", "purge"]
-                    .map { "'\($0)'" }.joined(separator: " ")
-                let result = try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                let result = try await runAccountsOnATerminal(["--database", dir + "/accounts.sqlite", "purge"])
                 #expect(result.status == 0, "\(result.stdout.debugDescription)")
                 #expect(
                     result.stdout.contains(/rebuild: \d+ MB written back \(100%\)\Rrebuilt the database file/),

@@ -19,9 +19,7 @@ struct TransferCommandEdgeTests {
                 ])
                 try #require(imported.status == 0, "\(imported.stderr)")
                 func onTerminal(_ arguments: [String]) async throws -> String {
-                    let command = ([accountsExecutable(), "--database", database] + arguments).map { "'\($0)'" }
-                        .joined(separator: " ")
-                    let result = try await runProcess("/usr/bin/script", ["-qec", command, "/dev/null"])
+                    let result = try await runAccountsOnATerminal(["--database", database] + arguments)
                     #expect(result.status == 0, "\(result.stdout)")
                     return result.stdout
                 }
