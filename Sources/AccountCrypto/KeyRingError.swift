@@ -72,7 +72,8 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "key \(KeyRingError.shown(keyID))\(location.suffix) is not valid base64 (standard alphabet "
                 + "A-Z a-z 0-9 + /, with = padding)"
         case .duplicateKeyID(let id, let location):
-            return "key id \(KeyRingError.shown(id))\(location.suffix) appears more than once; key ids must be unique"
+            return "key id \(KeyRingError.shown(id))\(location.suffix) appears more than once; give one of the two "
+                + "keys another id"
         case .equivalentKeyIDs(let id, let location, let earlierID, let earlierLocation):
             return "key ids \(KeyRingError.shownEscaped(earlierID))\(earlierLocation.suffix) and "
                 + "\(KeyRingError.shownEscaped(id))\(location.suffix) are the same text in different Unicode forms "
@@ -88,7 +89,7 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .keysFileOwnedByAnotherUser:
             return message(runningUser: "the user this process runs as")
         case .unreadableKeysFile(let path, let reason):
-            return "keys file \(path) cannot be read: \(reason)"
+            return "keys file \(path) cannot be read: \(reason); check the path, and that this user may read it"
         case .emptyKeysFile:
             return message(advice: "SecretKey.generate(id:) makes a key, and its unredactedKeysFileLine() is the line")
         }

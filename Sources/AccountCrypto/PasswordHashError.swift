@@ -20,11 +20,11 @@ public enum PasswordHashError: Error, Sendable, Equatable, CustomStringConvertib
         case .unsupportedAlgorithm(let algorithm):
             "the password hash uses \(algorithm), which is not supported; supported: scrypt, pbkdf2_sha256 (Django)"
         case .malformed(let algorithm, let problem):
-            "the \(algorithm) password hash is malformed: \(problem)"
+            "the \(algorithm) password hash is malformed: \(problem); copy the hash again from the system that made it"
         case .parametersOutOfRange(let algorithm, let problem):
             "the \(algorithm) password hash has parameters out of range: \(problem)"
         case .hashingFailed:
-            "OpenSSL could not compute the password hash"
+            "OpenSSL could not compute the password hash (out of memory, or no random bytes for its salt); try again"
         }
     }
 }

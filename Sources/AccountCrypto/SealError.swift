@@ -13,9 +13,11 @@ public enum SealError: Error, Sendable, Equatable, CustomStringConvertible {
         case .plaintextTooLarge(let byteCount):
             "cannot seal \(byteCount) bytes: a sealed value holds at most \(Int32.max) bytes"
         case .randomUnavailable:
-            "cannot seal: OpenSSL could not produce a random nonce"
+            "cannot seal: OpenSSL could not produce a random nonce; check the system's random source (getrandom, "
+                + "/dev/urandom), then try again"
         case .encryptionFailed:
-            "cannot seal: OpenSSL AES-256-GCM encryption failed"
+            "cannot seal: OpenSSL AES-256-GCM encryption failed; try again, and if it recurs check the OpenSSL "
+                + "library the process loads"
         }
     }
 }

@@ -534,6 +534,7 @@ public enum HandleAgreement: Int, Sendable, Hashable, Comparable, CaseIterable {
     /// The same normalised handle (`john.smith` and `john_smith`).
     case identical
 
+    /// Orders agreements from `different` to `identical`.
     public static func < (lhs: HandleAgreement, rhs: HandleAgreement) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

@@ -488,6 +488,7 @@ public enum NameAgreement: Int, Sendable, Hashable, Comparable, CaseIterable {
     /// Same given and family names once folded.
     case exact
 
+    /// Orders agreements from `conflict` to `exact`.
     public static func < (lhs: NameAgreement, rhs: NameAgreement) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// Whether the names point to one person (exact, nickname, swapped or typo).

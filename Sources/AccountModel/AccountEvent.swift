@@ -162,5 +162,6 @@ public struct AccountEventKind: RawRepresentable, Sendable, Hashable, CustomStri
     /// Whether this version knows the kind (it may have been written by a newer one).
     public var isKnown: Bool { Self.known.contains(self) }
 
+    /// The kind as stored (`session_ended`).
     public var description: String { rawValue }
 }

@@ -81,6 +81,7 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The address as stored (`rawValue`).
     public var description: String { rawValue }
 
     /// ``problem(withTrimmed:)``'s checks from the `@` on, over the UTF-8 bytes of an address without spaces or

@@ -6,7 +6,22 @@
 public struct MatchableAccountBatch: Sendable {
     /// The fields of an account, in the order they are laid out.
     public enum Field: Int, CaseIterable, Sendable {
-        case id, username, email, emailMailbox, firstName, lastName, twitterScreenName, twitterName
+        /// The public id.
+        case id
+        /// The username.
+        case username
+        /// The email address as stored.
+        case email
+        /// The stored normalised mailbox of the address (``MatchableAccount/emailMailbox``).
+        case emailMailbox
+        /// The given name.
+        case firstName
+        /// The family name.
+        case lastName
+        /// The linked Twitter identity's screen name.
+        case twitterScreenName
+        /// The linked Twitter identity's display name.
+        case twitterName
     }
 
     private static let fieldCount = Field.allCases.count

@@ -22,7 +22,9 @@ public struct TwitterUserID: Hashable, Sendable, Comparable, CustomStringConvert
     /// The decimal string form (Twitter's `id_str`).
     public var decimalString: String { String(value) }
 
+    /// The decimal string form (`decimalString`).
     public var description: String { decimalString }
 
+    /// Orders ids numerically.
     public static func < (lhs: TwitterUserID, rhs: TwitterUserID) -> Bool { lhs.value < rhs.value }
 }

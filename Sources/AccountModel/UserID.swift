@@ -52,7 +52,9 @@ public struct UserID: Hashable, Sendable, Comparable, CustomStringConvertible {
         rawValue = uncheckedRawValue
     }
 
+    /// The public id as stored (`rawValue`).
     public var description: String { rawValue }
 
+    /// Orders ids by their text.
     public static func < (lhs: UserID, rhs: UserID) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -42,5 +42,6 @@ public struct Username: Hashable, Sendable, CustomStringConvertible {
         return hasAlphanumeric ? nil : "must contain at least one letter or digit"
     }
 
+    /// The username as stored (`rawValue`).
     public var description: String { rawValue }
 }

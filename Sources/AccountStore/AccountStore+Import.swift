@@ -63,6 +63,7 @@ public enum TransferFailure: Error, Sendable, Equatable, CustomStringConvertible
     /// The file could not be read or written, or its CSV header was refused; nothing of an import was kept.
     case file(TransferError)
 
+    /// The wrapped error's message.
     public var description: String {
         switch self {
         case .store(let error): return error.description

@@ -140,7 +140,7 @@ extension AccountStore {
             try AccountStore.endEmailChanges(db, userRowID: record.id!, at: Timestamp.micros(now))
             let ended = try AccountStore.endSessions(
                 db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
-            try AccountStore.rekeySession(db, keptSession, to: rekey)
+            try AccountStore.rekeySession(db, keptSession, of: record.id!, to: rekey)
             let details = ["sessions": "\(ended)"]
             if let event {
                 try AccountStore.insertEvent(

@@ -388,7 +388,9 @@ extension AccountStore {
             lost = try await pool.writeOffPool(reached: { entry.end() }) { [lifetime] db, isCancelled -> EventLoss? in
                 try self.checkSchemaNotAhead(db)
                 let before = AccountStore.fileSize(path)
-                let watch = try progress.map { try RebuildWatch(db, walPath: path + "-wal", report: $0) }
+                // (the `-wal` emptied first when no reader holds it, so that its growth is the copy written back)
+                if progress != nil { try? AccountStore.truncateWithoutWaiting(db) }
+                let watch = try progress.map { try RebuildWatch(db, report: $0) }
                 // (waits for the lock held elsewhere until the task is cancelled or the store closes, not in SQLite's
                 // busy handler, which neither stops)
                 do {
@@ -396,13 +398,20 @@ extension AccountStore {
                     try self.writeGate.rebuildFile(db, stopsWaiting: { lifetime.isClosed }, isCancelled: isCancelled)
                 }
                 watch?.finish()
+                // A cancellation that came while the rebuild ran (which it does not stop: `accounts purge` tells the
+                // signal so) does not stop the event's wait either: only one after the rebuild (until session 60 the
+                // same signal then cut that wait, the event was lost, and the next purge rebuilt the file again).
+                let cancelledDuringRebuild = isCancelled()
+                let eventWaitCancelled: @Sendable () -> Bool = { !cancelledDuringRebuild && isCancelled() }
                 try? AccountStore.truncateWithoutWaiting(db)
                 let after = AccountStore.fileSize(path)
                 self.writeGate.afterRebuildForTests.withLock { $0 }?()
                 // (waits for the lock as the rebuild did, not in SQLite's busy handler, which neither a signal nor a
                 // close stops: it waited out the whole busy timeout, then the purge said the rebuild had failed)
                 do {
-                    try self.writeGate.waitForLock(db, stopsWaiting: { lifetime.isClosed }, isCancelled: isCancelled) {
+                    try self.writeGate.waitForLock(
+                        db, stopsWaiting: { lifetime.isClosed }, isCancelled: eventWaitCancelled
+                    ) {
                         db in
                         // (again: a newer `migrate` may have taken the lock between the rebuild and this transaction)
                         try self.checkSchemaNotAhead(db)
@@ -666,15 +675,21 @@ private final class RebuildWatch: Sendable {
     let ended = DispatchSemaphore(value: 0)
     let stopped = Atomic<Bool>(false)
 
-    init(_ db: Database, walPath: String, report: @escaping @Sendable (AccountStore.RebuildProgress) -> Void) throws {
+    init(_ db: Database, report: @escaping @Sendable (AccountStore.RebuildProgress) -> Void) throws {
         let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
         let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
         let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-        self.walPath = walPath
+        let connection = try db.openConnection()
+        // (the `-wal` as SQLite names it: beside the file a symbolic link `--database` names points at, not beside
+        // the link)
+        let walPath = sqlite3_db_filename(connection, "main").flatMap { sqlite3_filename_wal($0) }.map {
+            String(cString: $0)
+        }
+        self.walPath = walPath ?? ""
         self.expected = max(0, pages - free) * pageSize
-        self.baseline = AccountStore.fileSize(walPath)
+        self.baseline = walPath.map(AccountStore.fileSize) ?? 0
         self.report = report
-        self.connection = try db.openConnection()
+        self.connection = connection
         // (every 1,000 virtual machine steps of the statements `VACUUM` runs; never stops them)
         sqlite3_progress_handler(
             connection, 1000,

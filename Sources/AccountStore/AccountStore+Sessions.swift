@@ -458,13 +458,17 @@ extension AccountStore {
             device: row[7])
     }
 
-    /// Gives the session `kept` (its token hash) `rekey`'s id and CSRF token, in `db`'s transaction: the session that
-    /// asked for a change of its account's ways in, which goes on under a new id. Nothing without either.
-    static func rekeySession(_ db: Database, _ kept: String?, to rekey: BrowserSessionRekey?) throws {
+    /// Gives the session `kept` (its token hash) of the account `userRowID` `rekey`'s id and CSRF token, in `db`'s
+    /// transaction: the session that asked for a change of its account's ways in, which goes on under a new id.
+    /// Nothing without either, nor for a session of another account (a caller's mix-up would otherwise hand the
+    /// holder of the new id that account's session).
+    static func rekeySession(
+        _ db: Database, _ kept: String?, of userRowID: Int64, to rekey: BrowserSessionRekey?
+    ) throws {
         guard let kept, let rekey else { return }
         try db.run(
-            sql: "UPDATE browser_sessions SET token_hash = ?, csrf_token = ? WHERE token_hash = ?",
-            arguments: [rekey.tokenHash, rekey.csrfToken, kept])
+            sql: "UPDATE browser_sessions SET token_hash = ?, csrf_token = ? WHERE token_hash = ? AND user_id = ?",
+            arguments: [rekey.tokenHash, rekey.csrfToken, kept, userRowID])
     }
 
     /// Deletes every browser session of the account (but `keeping`'s), in `db`'s transaction, and returns how many of

@@ -236,7 +236,7 @@ extension AccountStore {
             var details = ["twitter_id": identity.twitterUserID, "screen_name": identity.screenName]
             let ended = try AccountStore.endSessions(
                 db, userRowID: record.id!, keeping: keptSession, at: Timestamp.micros(now))
-            try AccountStore.rekeySession(db, keptSession, to: rekey)
+            try AccountStore.rekeySession(db, keptSession, of: record.id!, to: rekey)
             details["sessions"] = "\(ended)"
             try AccountStore.insertEvent(
                 db, AccountEvent(kind: .unlinked, subject: userID, actor: actor, details: details, occurredAt: now))

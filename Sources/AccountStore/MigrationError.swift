@@ -38,16 +38,20 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     /// hand into something that is not one, or a table of another tool's making.
     case malformedHistory(name: String, problem: String)
 
+    /// A sentence saying what is wrong and what to do.
     public var description: String {
         switch self {
         case .noMigrations:
-            return "no migrations are embedded in this binary; it was built without Migrations/sqlite"
+            return "no migrations were given (an empty `migrations:` list, or a build without Migrations/sqlite); pass "
+                + "Migrations.sqlite, the default"
         case .invalidFileName(let name):
-            return "migration file \(name) is not named NNNN_snake_case_description.sql"
+            return "migration file \(name) is not named NNNN_snake_case_description.sql; rename it: four digits above "
+                + "0000, `_`, then lowercase letters, digits and `_` (0012_add_login_index.sql)"
         case .invalidText(let file, let line, let problem):
             return "\(file):\(line): \(problem); migration files must be UTF-8 text"
         case .duplicateVersion(let version, let first, let second):
-            return "migrations \(first) and \(second) both have version \(version)"
+            return "migrations \(first) and \(second) both have version \(version); give the one not yet applied a "
+                + "version of its own, above the newest"
         case .modified(let version, let name, let applied, let current):
             return "migration \(version) (\(name)) was edited after it was applied "
                 + "(checksum \(applied.prefix(12))… applied, \(current.prefix(12))… now); restore the file, "
@@ -67,7 +71,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
                 target: "migration target \(target) (the `to:` of AccountStore.migrate)",
                 advice: "give \(applied) or above, or none")
         case .statementFailed(let file, let line, let statement, let message):
-            return "\(file):\(line): migration failed and was rolled back: \(message) (in `\(statement)`)"
+            return "\(file):\(line): migration failed and was rolled back: \(message) (in `\(statement)`); fix the "
+                + "statement (or the rows it trips on) and migrate again"
         case .transactionStatement(let file, let line, let keyword):
             return "\(file):\(line): \(keyword) controls the transaction each migration runs in; remove it "
                 + "(statements that must not share one belong in separate migrations)"

@@ -97,6 +97,7 @@ public enum AccountReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// As messages show it: a public id bare, a username or address in single quotes.
     public var description: String {
         switch self {
         case .id(let id): return id.rawValue

@@ -87,6 +87,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// nothing was written to `path`, which is as it was.
     case backupReadFailed(database: String, path: String, reason: String)
 
+    /// A sentence an operator can act on, with the library's advice; never a secret.
     public var description: String {
         switch self {
         case .directoryMissing(let path):
@@ -134,7 +135,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .accountNotFound(let reference):
             return "no account \(reference)"
         case .notLinked(let user):
-            return "account \(user) has no linked Twitter identity"
+            return "account \(user) has no linked Twitter identity; there is nothing to unlink"
         case .lastSignInMethod(let user):
             // (one sentence for both changes that throw it: an unlink without a password, a password removed without
             // Twitter; until session 60 it told a removal to "set a password first", which the account had)
@@ -143,7 +144,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .accountDisabled(let user):
             return "account \(user) is disabled; it may not sign in or change how it signs in until it is enabled again"
         case .sessionEnded:
-            return "the browser session that asked for this change has ended (signed out); nothing was changed"
+            return "the browser session that asked for this change has ended (signed out); nothing was changed: sign "
+                + "in again and repeat the change"
         case .invalid(let errors):
             return errors.map(\.description).joined(separator: "; ")
         case .secret(let kind, let reason):

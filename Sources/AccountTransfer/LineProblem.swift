@@ -32,6 +32,7 @@ public struct LineProblem: Sendable, Hashable, CustomStringConvertible {
         self.costlyHash = costlyHash
     }
 
+    /// `line N: field: problem`.
     public var description: String { "line \(line): \(field): \(problem)" }
 
     /// Problems are the same when they read the same, however they were made.
@@ -39,6 +40,7 @@ public struct LineProblem: Sendable, Hashable, CustomStringConvertible {
         lhs.line == rhs.line && lhs.field == rhs.field && lhs.problem == rhs.problem
     }
 
+    /// Hashes what `==` compares: line, field and problem.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(line)
         hasher.combine(field)

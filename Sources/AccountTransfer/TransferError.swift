@@ -9,6 +9,7 @@ public enum TransferError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The CSV header is not the contract's; the whole file is refused.
     case badHeader(path: String, LineProblem)
 
+    /// A sentence naming the file (`standard input`/`standard output` for `-`) and the failure.
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):

@@ -7,6 +7,7 @@ public enum TransferFormat: String, Sendable, Hashable, CaseIterable, CustomStri
     /// CSV: a header row, then one account a record, RFC 4180 quoting; an empty field is null.
     case csv
 
+    /// `jsonl` or `csv`, as `--format` takes it.
     public var description: String { rawValue }
 
     /// How this format names `field` in its files and in import errors: `twitter.id` in JSON Lines, `twitter_id` in

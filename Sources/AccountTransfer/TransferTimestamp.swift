@@ -65,6 +65,7 @@ public struct TransferTimestamp: Sendable, Hashable, Comparable, CustomStringCon
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Orders timestamps in time.
     public static func < (lhs: TransferTimestamp, rhs: TransferTimestamp) -> Bool {
         lhs.microseconds < rhs.microseconds
     }

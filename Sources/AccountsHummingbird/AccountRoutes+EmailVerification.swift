@@ -56,6 +56,7 @@ extension AccountRoutes {
             self.expiresAt = expiresAt
         }
 
+        /// The mail's kind, recipient and account; never the link.
         public var description: String {
             "email \(changesAddress ? "change" : "confirmation") mail to \(to) for \(username), link <redacted>"
         }
@@ -92,6 +93,7 @@ extension AccountRoutes {
             self.undoExpiresAt = undoExpiresAt
         }
 
+        /// The recipient and account; never the undo link.
         public var description: String {
             "email change notice to \(to) for \(username)\(undoLink == nil ? "" : ", undo link <redacted>")"
         }

@@ -62,6 +62,7 @@ extension AccountRoutes {
             self.expiresAt = expiresAt
         }
 
+        /// The recipient and account; never the link.
         public var description: String { "password reset mail to \(to) for \(username), link <redacted>" }
     }
 

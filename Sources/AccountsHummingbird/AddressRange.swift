@@ -112,6 +112,7 @@ extension AccountRoutes {
         /// The address has bits set past the prefix; `range` is how the range is written.
         case bitsPastThePrefix(String, range: String)
 
+        /// A sentence quoting the text and saying how to write a range.
         public var description: String {
             switch self {
             case .notAnAddress(let text):

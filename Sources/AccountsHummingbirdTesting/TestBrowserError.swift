@@ -14,17 +14,19 @@ public enum TestBrowserError: Error, Sendable, Hashable, CustomStringConvertible
     /// happened, and what to check.
     case twitterStep(String)
 
+    /// What went wrong and what to check; never a cookie, token or page body.
     public var description: String {
         switch self {
         case .noCSRFToken(let page, let status):
             "no CSRF token in the page at \(page) (it answered \(status)): is it a page with a form of the routes', "
                 + "and is the browser signed in if the form needs it?"
         case .noRedirect(let page, let status):
-            "the answer from \(page) (\(status)) has no Location to follow"
+            "the answer from \(page) (\(status)) has no Location to follow; follow(_:) takes a redirect (3xx): check "
+                + "what the step before it answered"
         case .badTarget(let target):
             "\"\(target)\" is not a path of the app (starting with /) or an absolute URL"
         case .requestFailed(let method, let page, let reason):
-            "\(method) \(page) got no answer: \(reason)"
+            "\(method) \(page) got no answer: \(reason); is the app running at the browser's base URL?"
         case .twitterStep(let what):
             what
         }

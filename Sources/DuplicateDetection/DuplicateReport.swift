@@ -66,13 +66,20 @@ public struct DuplicateMember: Sendable, Hashable {
 
 /// The account fields a report shows, in display order, named as the export format names them.
 public enum ReportField: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// The username.
     case username
+    /// The email address.
     case email
+    /// The given name (`first_name`).
     case firstName = "first_name"
+    /// The family name (`last_name`).
     case lastName = "last_name"
+    /// The linked Twitter identity's screen name (`twitter_screen_name`).
     case twitterScreenName = "twitter_screen_name"
+    /// The linked Twitter identity's display name (`twitter_name`).
     case twitterName = "twitter_name"
 
+    /// Orders fields in display order (the order of `allCases`).
     public static func < (lhs: ReportField, rhs: ReportField) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

@@ -86,6 +86,7 @@ public enum ExplanationError: Error, Equatable, CustomStringConvertible {
     /// Fewer than two distinct accounts were asked about.
     case tooFewAccounts
 
+    /// A sentence saying why the accounts could not be explained.
     public var description: String {
         switch self {
         case .accountNotRead(let id):

@@ -26,9 +26,13 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
     /// A link that undoes a change of address that does not work: used, ended by the undo of the same or an earlier
     /// change, expired, or its account disabled or deleted.
     case invalidUndoLink
+    /// A new password could not be hashed (OpenSSL failed: out of memory, or no random bytes for its salt); nothing
+    /// was written.
+    case hashingFailed
     /// The store failed (the database, a taken value found only at write time, …).
     case store(StoreError)
 
+    /// A sentence a person can act on (`field: problem`); never a password.
     public var description: String {
         switch self {
         case .invalid(let errors): return errors.map(\.description).joined(separator: "; ")
@@ -44,6 +48,10 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
             return "email confirmation link: it was used, replaced by a newer one or has expired; ask for a new one"
         case .invalidUndoLink:
             return "email change undo link: it was used or has expired; ask the site's operator for help"
+        case .hashingFailed:
+            // (until session 60 `cannot use the sealed password: hashing failed`: a password is hashed, not sealed)
+            return "password: the new password could not be hashed (OpenSSL failed: out of memory, or no random "
+                + "bytes for its salt); nothing was changed: try again"
         case .store(let error): return error.description
         }
     }

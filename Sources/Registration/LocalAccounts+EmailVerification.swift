@@ -18,6 +18,7 @@ public struct EmailVerification: Sendable, CustomStringConvertible {
     /// When the link stops working.
     public let expiresAt: Date
 
+    /// The kind, account and expiry; never the token.
     public var description: String {
         "email \(changesAddress ? "change" : "confirmation") for \(account.username), token <redacted>, expiring \(expiresAt)"
     }
@@ -46,6 +47,7 @@ public struct EmailChangeUndo: Sendable, CustomStringConvertible {
     /// When the link stops working.
     public let expiresAt: Date
 
+    /// The expiry; never the token.
     public var description: String { "email change undo, token <redacted>, expiring \(expiresAt)" }
 }
 

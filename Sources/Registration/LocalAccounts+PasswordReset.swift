@@ -13,6 +13,7 @@ public struct PasswordReset: Sendable, CustomStringConvertible {
     /// When the link stops working.
     public let expiresAt: Date
 
+    /// The account and expiry; never the token.
     public var description: String {
         "password reset for \(account.username), token <redacted>, expiring \(expiresAt)"
     }

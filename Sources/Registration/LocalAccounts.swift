@@ -427,7 +427,7 @@ public struct LocalAccounts: Sendable {
         }
         switch result {
         case .success(let hash): return hash
-        case .failure: throw .store(.secret(kind: "password", reason: "hashing failed"))
+        case .failure: throw .hashingFailed
         }
     }
 

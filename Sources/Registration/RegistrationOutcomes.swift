@@ -149,6 +149,7 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
         return false
     }
 
+    /// A sentence the person or operator can act on; Twitter's errors begin `Twitter:`.
     public var description: String {
         switch self {
         case .twitter(let error): return "Twitter: \(error)"

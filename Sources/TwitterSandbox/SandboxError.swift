@@ -16,7 +16,7 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidUsersFile(let reason):
             "invalid sandbox users file: \(reason)"
         case .unreadableUsersFile(let path, let reason):
-            "cannot read the sandbox users file \(path): \(reason)"
+            "cannot read the sandbox users file \(path): \(reason); check the path, and that this user may read it"
         case .incompleteConsumerCredentials:
             "give both the consumer key and the consumer secret, or neither (a throwaway pair is then generated)"
         case .invalidConfiguration(let reason):

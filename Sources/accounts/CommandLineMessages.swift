@@ -95,6 +95,10 @@ extension TwitterError {
         case .connectionFailed(let host, let reason):
             return "could not reach Twitter at \(host): \(reason); check the network"
                 + (flagGiven ? " and the --twitter-api-base URL" : "")
+        case .malformedResponse(let reason):
+            // (the library's advice names the client's base URL, which the command sets only with the flag)
+            return "Twitter's response could not be read: \(reason); try again"
+                + (flagGiven ? ", and check the --twitter-api-base URL" : "")
         default:
             return description
         }

@@ -34,9 +34,10 @@ struct PurgeCommand: AsyncParsableCommand {
     }
 
     /// The purge: its removals, then the rebuild of the file when one is due, its progress on a terminal. `say`
-    /// writes a line on stderr (a test collects them).
+    /// writes a line on stderr, and `observe` sees each report of the rebuild's progress (a test collects them).
     static func purge(
-        _ store: AccountStore, databasePath: String, say: @escaping @Sendable (String) -> Void = printMessage
+        _ store: AccountStore, databasePath: String, say: @escaping @Sendable (String) -> Void = printMessage,
+        observe: @escaping @Sendable (AccountStore.RebuildProgress) -> Void = { _ in }
     ) async throws {
         let report: AccountStore.PurgeReport
         do {
@@ -61,17 +62,25 @@ struct PurgeCommand: AsyncParsableCommand {
             // a silence there invited the second Ctrl-C that throws the rebuild away.
             let result: Result<AccountStore.RebuildOutcome, StoreError> = await withTaskCancellationHandler {
                 do throws(StoreError) {
-                    return .success(try await store.rebuildAfterDeletionsSaying { watching.show($0) })
+                    return .success(
+                        try await store.rebuildAfterDeletionsSaying { report in
+                            watching.show(report)
+                            observe(report)
+                        })
                 } catch {
                     return .failure(error)
                 }
             } onCancel: {
-                guard watching.hasBegun else { return }
-                progress.clearLine()
+                // (not while it waits for the lock, which the signal stops, said below; nor once the copy is written
+                // back, when only its event is left to write)
+                guard watching.isCopying else { return }
                 let again = Interruption.name == "SIGTERM" ? "a second signal" : "a second Ctrl-C"
-                say(
-                    "accounts: \(Interruption.name): the rebuild of the database file under way runs to its end "
-                        + "(stopping it now would throw its work away); \(again) abandons it, and SQLite rolls it back")
+                progress.interject {
+                    say(
+                        "accounts: \(Interruption.name): the rebuild of the database file under way runs to its end "
+                            + "(stopping it now would throw its work away); \(again) abandons it, and SQLite rolls it "
+                            + "back")
+                }
             }
             progress.finish()
             outcome = try result.get()
@@ -152,15 +161,19 @@ final class RebuildProgressLine: Sendable {
     let progress: Progress
     /// When the first report came (the rebuild holds the write lock from then on).
     private let began = Mutex<ContinuousClock.Instant?>(nil)
+    /// Whether the last report came (the copy is written back).
+    private let finished = Atomic<Bool>(false)
 
     init(_ progress: Progress) {
         self.progress = progress
     }
 
-    /// Whether the rebuild has reported progress: it holds the write lock, and a signal no longer stops it.
-    var hasBegun: Bool { began.withLock { $0 != nil } }
+    /// Whether the rebuild is copying: it has reported progress (it holds the write lock, and a signal no longer
+    /// stops it), and not yet the end of it.
+    var isCopying: Bool { began.withLock { $0 != nil } && !finished.load(ordering: .acquiring) }
 
     func show(_ report: AccountStore.RebuildProgress) {
+        if report.finished { finished.store(true, ordering: .releasing) }
         let start = began.withLock { began in
             if began == nil { began = .now }
             return began!

@@ -211,7 +211,9 @@ func runCancellingOnSignals<T: Sendable>(
                 return state.signalled
             }
             if again && secondSignalEnds {
-                writeStandardError("accounts: stopped at once (a second signal)\n")
+                // (on a progress line of a terminal's, on a line of its own)
+                writeStandardError(
+                    (isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : "") + "accounts: stopped at once (a second signal)\n")
                 _exit(128 + number)
             }
         }

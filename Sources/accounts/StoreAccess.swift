@@ -77,6 +77,16 @@ final class Progress: Sendable {
         }
     }
 
+    /// Runs `body`, which writes a line on stderr, with the progress line cleared first and no update meanwhile: the
+    /// line is on its own (an update from another thread between a clear and the line glued them together). The next
+    /// update draws the progress line again.
+    func interject(_ body: () -> Void) {
+        shown.withLock { _ in
+            if enabled { writeStandardError("\r\u{1B}[K") }
+            body()
+        }
+    }
+
     /// Clears the progress line so a message can be printed on its own line.
     func clearLine() {
         guard enabled else { return }

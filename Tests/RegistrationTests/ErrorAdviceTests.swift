@@ -28,4 +28,12 @@ struct ErrorAdviceTests {
         #expect(message.contains("link Twitter before removing the password"), "\(message)")
         #expect(!message.hasSuffix("set a password first"), "\(message)")
     }
+
+    /// A new password that cannot be hashed (OpenSSL failing) is said so, not "cannot use the sealed password" (a
+    /// password is hashed, never sealed), with what to do.
+    @Test func aPasswordThatCannotBeHashedSaysNothingChangedAndToTryAgain() {
+        let message = LocalAccountError.hashingFailed.description
+        #expect(message.contains("could not be hashed") && message.contains("nothing was changed"), "\(message)")
+        #expect(message.hasSuffix("try again") && !message.contains("sealed"), "\(message)")
+    }
 }

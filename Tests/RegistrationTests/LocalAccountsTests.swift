@@ -655,4 +655,35 @@ extension LocalAccountsTests {
             #expect(try await store.accountCount() == 1)
         }
     }
+
+    /// The session given a new id with a change of the account's ways in is one of that account's: a caller's mix-up
+    /// (another account's session hash as the one to keep) ends the account's own sessions and renames nothing, rather
+    /// than hand whoever holds the new id the other account's session.
+    @Test func theRekeyOfAChangeTouchesOnlyTheChangedAccountsSessions() async throws {
+        try await withService { local, store, clock, _ throws in
+            let ann = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            let bob = try await local.signUp(
+                SignUpForm(username: "bob", email: "bob@example.org", password: Self.password))
+            func session(of user: UserID, _ letter: Character) -> BrowserSession {
+                BrowserSession(
+                    tokenHash: String(repeating: letter, count: 64), user: user, csrfToken: "csrf-\(letter)",
+                    createdAt: clock.now, lastSeenAt: clock.now, idleExpiresAt: clock.now.addingTimeInterval(3600),
+                    expiresAt: clock.now.addingTimeInterval(3600))
+            }
+            try await store.createBrowserSession(session(of: ann.id, "a"))
+            try await store.createBrowserSession(session(of: bob.id, "b"))
+            let rekey = BrowserSessionRekey(tokenHash: String(repeating: "c", count: 64), csrfToken: "csrf-c")
+
+            // When ann's password changes, keeping (by a mix-up) bob's session and renaming it
+            try await local.changePassword(
+                for: ann.id, current: Self.password, new: Secret("a new password 1"),
+                endingSessionsBut: String(repeating: "b", count: 64), rekeying: rekey)
+
+            // Then ann's session ended, bob's is his under its own id, and no session has the new id
+            #expect(try await store.browserSession(tokenHash: String(repeating: "a", count: 64)) == nil)
+            #expect(try await store.browserSession(tokenHash: String(repeating: "b", count: 64))?.user == bob.id)
+            #expect(try await store.browserSession(tokenHash: rekey.tokenHash) == nil)
+        }
+    }
 }

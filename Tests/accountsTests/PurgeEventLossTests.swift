@@ -46,7 +46,11 @@ struct PurgeEventLossTests {
             }
 
             // When the task is cancelled (Ctrl-C) while the event waits for that lock
-            let started = Task { try await PurgeCommand.purge(store, databasePath: path) }
+            let said = Locked<[String]>([])
+            let started = Task {
+                try await PurgeCommand.purge(
+                    store, databasePath: path, say: { line in said.withLock { $0.append(line) } })
+            }
             task.withLock { $0 = started }
             let result = await started.result
             store.setAfterRebuildForTests(nil)
@@ -58,40 +62,62 @@ struct PurgeEventLossTests {
             case .failure(let error): #expect((error as? ExitCode)?.rawValue == 130, "\(error)")
             }
             #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 0)
+            // (and the signal, which came once the copy was written back, was not told the rebuild runs on)
+            #expect(said.value.isEmpty, "\(said.value)")
         }
     }
-    /// Ctrl-C (the task cancelled) once the rebuild holds the write lock does not stop it, and is told so at once
-    /// (until session 60 it got no answer, which invited the second Ctrl-C that throws the rebuild away): the purge
-    /// then ends as usual, the file rebuilt with its event.
+
+    /// Ctrl-C (the task cancelled) while the rebuild copies does not stop it, and is told so at once (until session 60
+    /// it got no answer, which invited the second Ctrl-C that throws the rebuild away); nor does it stop the wait of
+    /// the rebuild's event for the write lock another process took as the copy ended: the purge ends as usual, the file
+    /// rebuilt with its event.
     @Test func aSignalDuringTheRebuildIsToldItRunsToItsEnd() async throws {
         try await withTemporaryDirectory { dir throws in
             let path = dir + "/accounts.sqlite"
             let store = try makeStore(in: dir)
             defer { try? store.close() }
-            _ = try await store.createAccount(newAccount("kept"))
-            _ = try await store.createAccount(newAccount("gone"))
-            _ = try await store.deleteAccount(.username("gone"))
+            // (enough accounts that the copying reports before it ends)
+            for index in 0..<400 { _ = try await store.createAccount(newAccount("user\(index)")) }
+            _ = try await store.deleteAccount(.username("user7"))
             let said = Locked<[String]>([])
-            // Given a signal that comes as the rebuild ends (its work done, the purge still waiting for it)
+            let reports = Locked<[AccountStore.RebuildProgress]>([])
             let task = Locked<Task<Void, any Error>?>(nil)
+            // Given another process that takes the write lock as the copy ends, for 300 ms
+            let holder = Locked<Result<WriteLockHolder, any Error>?>(nil)
             store.setAfterRebuildForTests {
-                for _ in 0..<6000 where task.value == nil { usleep(10_000) }
-                task.value?.cancel()
+                let taken = Result { () throws -> WriteLockHolder in try WriteLockHolder(path: path) }
+                holder.withLock { $0 = taken }
+                Thread.detachNewThread {
+                    Thread.sleep(forTimeInterval: 0.3)
+                    try? taken.get().release()
+                }
             }
 
-            // When the purge runs
+            // When the operator presses Ctrl-C (the task cancelled) as the rebuild reports its copying
             let started = Task {
-                try await PurgeCommand.purge(store, databasePath: path) { line in said.withLock { $0.append(line) } }
+                try await PurgeCommand.purge(
+                    store, databasePath: path, say: { line in said.withLock { $0.append(line) } },
+                    observe: { report in
+                        let first = reports.withLock { reports in
+                            reports.append(report)
+                            return reports.count == 1
+                        }
+                        guard first, !report.finished else { return }
+                        for _ in 0..<6000 where task.value == nil { usleep(10_000) }
+                        task.value?.cancel()
+                    })
             }
             task.withLock { $0 = started }
             let result = await started.result
             store.setAfterRebuildForTests(nil)
 
             // Then it said at once that the rebuild runs to its end, and how to abandon it
+            #expect(reports.value.first?.finished == false, "the copying did not report: \(reports.value)")
             #expect(said.value.count == 1, "\(said.value)")
             #expect(said.value.first?.contains("the rebuild of the database file under way runs to its end") == true)
             #expect(said.value.first?.contains("a second Ctrl-C abandons it") == true)
-            // And the purge ended as usual, the file rebuilt with its event
+            // And the purge ended as usual once the lock came free, the file rebuilt with its event
+            #expect((try? holder.value?.get()) != nil, "the other process did not take the lock")
             if case .failure(let error) = result { Issue.record("the purge failed: \(error)") }
             #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 1)
         }
