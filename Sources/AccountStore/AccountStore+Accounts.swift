@@ -10,8 +10,9 @@ extension AccountStore {
     /// when `new` is stored with its address confirmed: ``NewAccount/emailVerified``).
     ///
     /// A taken username or email (case-insensitively) throws ``StoreError/duplicate(_:)`` naming the field; names an
-    /// import would refuse, a creation time outside the years 0001–9999 or a `passwordHash` that is no hash the store
-    /// can verify throw ``StoreError/invalid(_:)`` naming every field at fault.
+    /// import would refuse, an address with no mailbox name (only dots and a +tag at Gmail), a creation time outside
+    /// the years 0001–9999 or a `passwordHash` that is no hash the store can verify throw ``StoreError/invalid(_:)``
+    /// naming every field at fault.
     public func createAccount(_ new: NewAccount, actor: String = "system") async throws(StoreError) -> Account {
         let account = try await write { db in
             let now = self.now()
@@ -34,11 +35,18 @@ extension AccountStore {
     static let pastLatestCreation = Date(timeIntervalSince1970: 253_402_300_800)
 
     /// `new`'s names as the store keeps them, by the rules import and registration apply (white space trimmed at
-    /// both ends, empty as none; ``PersonName/problem(with:)``), so that an export of the store imports again; and
+    /// both ends, empty as none; ``PersonName/problem(with:)``), so that an export of the store imports again, and its
+    /// address's normalised mailbox (which it must have: an address that is only dots and a +tag at Gmail has none);
     /// its creation time checked to lie in the years 0001–9999 that the files carry.
-    /// - Throws: ``StoreError/invalid(_:)`` naming every field at fault.
-    static func checkedNames(_ new: NewAccount) throws(StoreError) -> (first: String?, last: String?) {
+    /// - Throws: ``StoreError/invalid(_:)`` naming every field at fault (until session 60 an address without a
+    ///   mailbox was named only once the other fields were right).
+    static func checkedFields(_ new: NewAccount) throws(StoreError) -> (first: String?, last: String?, mailbox: String?)
+    {
         var problems: [FieldError] = []
+        let mailbox = new.email.flatMap { Mailbox.normalize($0.rawValue) }
+        if new.email != nil && mailbox == nil {
+            problems.append(FieldError(.email, "has no mailbox name once the provider's dots and +tag are removed"))
+        }
         func checked(_ name: String?, _ field: Field) -> String? {
             guard let trimmed = name.map(EmailAddress.trim), !trimmed.isEmpty else { return nil }
             if let problem = AccountModel.PersonName.problem(with: trimmed) {
@@ -60,13 +68,19 @@ extension AccountStore {
             }
         }
         if !problems.isEmpty { throw .invalid(problems) }
-        return names
+        return (names.0, names.1, mailbox)
     }
 
     /// Refuses a Twitter identity whose names an import would refuse (blank, control characters, too long: set
     /// through the public `var`s after ``NewTwitterIdentity/init(userID:screenName:name:profileJSON:)``), so that an
     /// export of the store imports again.
     static func checkIdentity(_ identity: NewTwitterIdentity) throws(StoreError) {
+        let problems = identityProblems(identity)
+        if !problems.isEmpty { throw .invalid(problems) }
+    }
+
+    /// What ``checkIdentity(_:)`` refuses in `identity`, each field at fault named.
+    static func identityProblems(_ identity: NewTwitterIdentity) -> [FieldError] {
         var problems: [FieldError] = []
         for (value, field) in [(identity.screenName, Field.screenName), (identity.name, Field.displayName)] {
             if EmailAddress.trim(value).isEmpty {
@@ -80,7 +94,7 @@ extension AccountStore {
                 problems.append(FieldError(field, problem))
             }
         }
-        if !problems.isEmpty { throw .invalid(problems) }
+        return problems
     }
 
     /// Records `email_verified` (`{"method": method}`) for `record`, just inserted, when it was stored with its
@@ -97,20 +111,15 @@ extension AccountStore {
     }
 
     static func insertUser(_ db: Database, _ new: NewAccount, now: Date) throws -> UserRecord {
-        let (firstName, lastName) = try checkedNames(new)
+        let (firstName, lastName, mailbox) = try checkedFields(new)
         let created = Timestamp.micros(new.createdAt ?? now)
         var record = UserRecord(
             publicID: UserID.random().rawValue, username: new.username.rawValue, email: new.email?.rawValue,
-            emailMailbox: new.email.flatMap { Mailbox.normalize($0.rawValue) },
+            emailMailbox: mailbox,
             emailRulesVersion: new.email == nil ? nil : Mailbox.rulesVersion, firstName: firstName,
             lastName: lastName, passwordHash: new.passwordHash, status: AccountStatus.active.rawValue,
             createdAt: created, updatedAt: created, lastSignInAt: nil,
             emailVerifiedAt: new.emailVerified && new.email != nil ? created : nil)
-        if record.email != nil && record.emailMailbox == nil {
-            throw StoreError.invalid([
-                FieldError(.email, "has no mailbox name once the provider's dots and +tag are removed")
-            ])
-        }
         // An address stored before `users.email_key` and not keyed yet is invisible to the unique index.
         if let email = record.email, try unkeyedHolder(db, key: Mailbox.uniquenessKey(email)) != nil {
             throw StoreError.duplicate(.email)
@@ -206,7 +215,18 @@ extension AccountStore {
         _ new: NewAccount, linking identity: NewTwitterIdentity, credential: TwitterCredential,
         consumingDraft draftID: String? = nil, actor: String = "user", obtainedAt: Date? = nil
     ) async throws(StoreError) -> Account {
-        try AccountStore.checkIdentity(identity)
+        // Every field at fault named at once, the account's with the identity's (until session 60 the identity's
+        // problems came alone, and the account's only once they were put right).
+        let identityProblems = AccountStore.identityProblems(identity)
+        if !identityProblems.isEmpty {
+            var accountProblems: [FieldError] = []
+            do throws(StoreError) {
+                _ = try AccountStore.checkedFields(new)
+            } catch {
+                if case .invalid(let problems) = error { accountProblems = problems }
+            }
+            throw .invalid(accountProblems + identityProblems)
+        }
         let keyRing = try requireKeyRing()
         let account = try await write { db in
             let sealed = try AccountStore.sealInWrite(

@@ -20,7 +20,9 @@ extension AccountStore {
     /// tokens and secrets never are. Returns the number of accounts written; the caller calls
     /// `AccountWriter.finish()`.
     ///
-    /// Blocks the calling thread; call it from a CLI or off the cooperative pool.
+    /// Blocks the calling thread; call it from a CLI or off the cooperative pool. `onProgress` is called on that
+    /// thread with the number of accounts written so far, every `progressInterval` accounts (at least 1) and once at
+    /// the end.
     public func exportAccounts(
         to writer: AccountWriter, progressInterval: Int = 10_000, onProgress: (Int) -> Void = { _ in }
     ) throws(TransferFailure) -> Int {

@@ -82,7 +82,10 @@ public struct DuplicateDetector: Sendable {
     /// Runs the detection over every account added.
     /// - Parameters:
     ///   - generatedAt: the report's time.
-    ///   - progress: called now and then with the phase and how far it got.
+    ///   - progress: called now and then with the phase and how far it got (``DetectionProgress``): once as blocking
+    ///     begins, once per chunk of blocks compared, once as clustering begins. The comparing calls come from the
+    ///     worker threads, several at once and not in order (chunk 5's `done` may arrive before chunk 4's): make it
+    ///     thread-safe, and show a count only if it is higher than the last shown.
     ///
     /// Consuming: a detector handed over (`consume detector`, or its last use) is finished in place, its loading
     /// caches freed rather than kept beside a copy of its table, and its table (millions of allocations at a million
@@ -371,9 +374,10 @@ public struct DetectionProgress: Sendable, Hashable {
 
     /// The phase.
     public var phase: Phase
-    /// Units done.
+    /// Units done: 0 for blocking and clustering (one call each, as they begin); chunks of blocks scored so far for
+    /// comparing.
     public var done: Int
-    /// Units in the phase.
+    /// Units in the phase: accounts for blocking, chunks of blocks for comparing (at most 128), links for clustering.
     public var total: Int
 }
 

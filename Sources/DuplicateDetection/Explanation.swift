@@ -101,7 +101,7 @@ extension DuplicateDetector {
     /// Runs the detection and explains every pair of `accounts` (in the order given: the first with the second, …).
     ///
     /// Consuming, like ``report(generatedAt:progress:)``, and as costly: the counts the scores rest on are the whole
-    /// store's.
+    /// store's. `progress` is called as that function calls it (from several threads at once while comparing).
     /// - Throws: ``ExplanationError`` when fewer than two distinct accounts are given, or one was not added.
     public consuming func explain(
         _ accounts: [UserID], progress: @Sendable (DetectionProgress) -> Void = { _ in }

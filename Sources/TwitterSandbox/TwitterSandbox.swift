@@ -67,6 +67,9 @@ public struct TwitterSandbox: Sendable {
     /// the answer, and holds at most a quarter of the process's descriptor limit
     /// in connections (as `AccountRoutes.connectionLimit()`): others wait until one closes.
     /// - Parameter onReady: Called once with the bound port (useful when the configured port is 0).
+    /// - Throws: what the server throws, untyped: NIO's `IOError` when the port cannot be taken (`errnoCode`
+    ///   `EADDRINUSE` when another process listens there, `EACCES` for a port below 1024 without the privilege; port 0
+    ///   takes a free one), and the server's other failures. A cancellation is the normal way to stop: it returns.
     public func run(onReady: @escaping @Sendable (_ port: Int) async -> Void = { _ in }) async throws {
         let service = SandboxService(configuration: configuration, state: SandboxState(), logger: logger)
         let router = Router()

@@ -78,8 +78,7 @@ struct ImportCommand: ParsableCommand {
             report = try store.importAccounts(
                 from: reader, options: ImportOptions(skipInvalid: skipInvalid, actor: "cli"),
                 onProblem: { problem in
-                    progress.clearLine()
-                    printMessage(problem.commandLineDescription)
+                    progress.interject { printMessage(problem.commandLineDescription) }
                 },
                 onProgress: { lines in
                     progress.report(ImportCommand.progressText(lines: lines, reader: reader))

@@ -81,16 +81,13 @@ final class Progress: Sendable {
     /// line is on its own (an update from another thread between a clear and the line glued them together). The next
     /// update draws the progress line again.
     func interject(_ body: () -> Void) {
-        shown.withLock { _ in
+        shown.withLock { shown in
             if enabled { writeStandardError("\r\u{1B}[K") }
             body()
+            // (no progress line is up now: `finish` ends none; until session 60 it ended the cleared one, and a blank
+            // line followed the last message)
+            shown = nil
         }
-    }
-
-    /// Clears the progress line so a message can be printed on its own line.
-    func clearLine() {
-        guard enabled else { return }
-        writeStandardError("\r\u{1B}[K")
     }
 
     func finish() {

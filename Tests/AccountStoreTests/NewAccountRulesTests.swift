@@ -75,4 +75,36 @@ struct NewAccountRulesTests {
             #expect(earliest.createdAt == Date(timeIntervalSince1970: -62_135_596_800))
         }
     }
+
+    /// Every field at fault is named at once: an address with no mailbox name beside a bad name, and a Twitter
+    /// identity's problems beside the account's (until session 60 the address, or the account's fields, were named
+    /// only once the others were put right). Nothing is written.
+    @Test func everyFieldAtFaultIsNamedAtOnce() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir, now: TestClock().closure)
+            defer { try? store.close() }
+            let new = NewAccount(
+                username: try Username(validating: "ann"), email: try EmailAddress(validating: "+news@gmail.com"),
+                firstName: "A\u{7}")
+            let alone = await #expect(throws: StoreError.self) { try await store.createAccount(new) }
+            guard case .invalid(let problems) = alone else {
+                Issue.record("\(String(describing: alone))")
+                return
+            }
+            #expect(Set(problems.map(\.field)) == [.email, .firstName], "\(problems)")
+
+            var identity = twitterIdentity("77", screenName: "ann")
+            identity.screenName = "  "
+            let linking = await #expect(throws: StoreError.self) {
+                try await store.createAccount(
+                    new, linking: identity, credential: TwitterCredential(token: "77-t", secret: Secret("77-s")))
+            }
+            guard case .invalid(let all) = linking else {
+                Issue.record("\(String(describing: linking))")
+                return
+            }
+            #expect(Set(all.map(\.field)) == [.email, .firstName, .screenName], "\(all)")
+            #expect(try await store.accountCount() == 0)
+        }
+    }
 }

@@ -30,6 +30,23 @@ struct EmailChangeUndoTests {
         }
     }
 
+    /// A trigger that refuses every change of an account's address, as a CHECK or a full disk would.
+    static let refuseAddressChanges = """
+        CREATE TRIGGER refuse BEFORE UPDATE OF email ON users
+        BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END
+        """
+
+    /// `error` gives the trigger's words, and does not say the address is taken.
+    static func expectRefusedByTheTrigger(
+        _ error: LocalAccountError?, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let message = error.map { "\($0)" } ?? ""
+        #expect(message.contains("refused by a test trigger"), "\(message)", sourceLocation: sourceLocation)
+        #expect(
+            !message.contains("taken") && !message.contains("another account"), "\(message)",
+            sourceLocation: sourceLocation)
+    }
+
     /// A change of address, or its undo, that another constraint refuses (here a trigger, as a CHECK would) is not
     /// reported as the address being taken: until session 60 any constraint failure on the account's row was
     /// "email: is already taken" (or "belongs to another account now"), sending the person to look for an account
@@ -38,36 +55,22 @@ struct EmailChangeUndoTests {
         try await EmailVerificationTests().withAnn { local, store, _, database, ann in
             let change = try #require(
                 try await local.requestEmailChange(for: ann.id, to: "new@example.net", current: Self.password))
-            try executeSQL(
-                database,
-                """
-                CREATE TRIGGER refuse BEFORE UPDATE OF email ON users
-                BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END
-                """)
+            try executeSQL(database, Self.refuseAddressChanges)
             let dump = try databaseDump(database)
             let error = await #expect(throws: LocalAccountError.self) {
                 _ = try await local.followEmailLink(token: change.token, issuingUndo: true)
             }
-            let message = error.map { "\($0)" } ?? ""
-            #expect(message.contains("refused by a test trigger"), "\(message)")
-            #expect(!message.contains("taken") && !message.contains("another account"), "\(message)")
+            Self.expectRefusedByTheTrigger(error)
             #expect(try databaseDump(database) == dump)
             #expect(try await store.account(.id(ann.id))?.email == "Ann@Example.org")
         }
         try await withAnnMoved { local, store, _, database, ann, undo in
-            try executeSQL(
-                database,
-                """
-                CREATE TRIGGER refuse BEFORE UPDATE OF email ON users
-                BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END
-                """)
+            try executeSQL(database, Self.refuseAddressChanges)
             let dump = try databaseDump(database)
             let error = await #expect(throws: LocalAccountError.self) {
                 _ = try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
             }
-            let message = error.map { "\($0)" } ?? ""
-            #expect(message.contains("refused by a test trigger"), "\(message)")
-            #expect(!message.contains("taken") && !message.contains("another account"), "\(message)")
+            Self.expectRefusedByTheTrigger(error)
             #expect(try databaseDump(database) == dump)
             #expect(try await store.account(.id(ann.id))?.email == "thief@example.net")
         }

@@ -397,6 +397,28 @@ struct ImportExportCommandTests {
     #endif
 
     #if os(Linux)
+        /// An import whose last line is refused, on a terminal, prints the refusal and the error with no blank line
+        /// between them (until session 60 the progress line cleared for the refusal was ended again: a blank line).
+        @Test func anImportWhoseLastLineIsRefusedLeavesNoBlankLineOnATerminal() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
+                let file = writeProgressAccounts(in: dir)
+                let handle = try #require(FileHandle(forWritingAtPath: file))
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Array("\n{\"username\": \"\"}\n".utf8))
+                try handle.close()
+                let result = try await runAccountsOnATerminal([
+                    "--database", database, "import", "--format", "jsonl", file,
+                ])
+                #expect(result.status == 65, "\(result.stdout.debugDescription)")
+                #expect(result.stdout.contains("line 51: username"), "\(result.stdout.debugDescription)")
+                #expect(result.stdout.contains("import: "), "\(result.stdout.debugDescription)")
+                #expect(!result.stdout.contains("\r\n\r\n"), "\(result.stdout.debugDescription)")
+            }
+        }
+    #endif
+
+    #if os(Linux)
         /// A reindex that fails after batches committed (here a trigger refuses one row's new form) ends its progress
         /// line before the error: until session 59 the error was written on it (`reindex: 30/50 (60%)accounts: error`).
         @Test func aReindexThatFailsOnATerminalEndsItsProgressLineFirst() async throws {
