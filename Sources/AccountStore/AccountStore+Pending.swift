@@ -342,7 +342,8 @@ extension AccountStore {
     /// write lock and is copying (a rebuild too small to take a moment may skip that call), then about every 100 ms
     /// from another thread (never two calls at once), and last once the copy is written back
     /// (``RebuildProgress/finished``), before this returns; never while the rebuild waits for the lock, nor when no
-    /// rebuild is due.
+    /// rebuild is due. With `progress`, a cancellation during the copy does not stop the event's wait for the lock
+    /// either (the caller told the person the rebuild runs to its end): only a later one does, or the busy timeout.
     package func rebuildAfterDeletionsSaying(
         progress: (@Sendable (RebuildProgress) -> Void)? = nil
     ) async throws(StoreError) -> RebuildOutcome {
@@ -398,10 +399,11 @@ extension AccountStore {
                     try self.writeGate.rebuildFile(db, stopsWaiting: { lifetime.isClosed }, isCancelled: isCancelled)
                 }
                 watch?.finish()
-                // A cancellation that came while the rebuild ran (which it does not stop: `accounts purge` tells the
-                // signal so) does not stop the event's wait either: only one after the rebuild (until session 60 the
-                // same signal then cut that wait, the event was lost, and the next purge rebuilt the file again).
-                let cancelledDuringRebuild = isCancelled()
+                // With `progress` (`accounts purge`, which tells a signal during the copy that the rebuild runs to its
+                // end), a cancellation that came while the rebuild ran does not stop the event's wait either: only one
+                // after it (until session 60 that signal then cut the wait, the event was lost, and the next purge
+                // rebuilt the file again). Without, a cancellation stops the wait as documented above.
+                let cancelledDuringRebuild = progress != nil && isCancelled()
                 let eventWaitCancelled: @Sendable () -> Bool = { !cancelledDuringRebuild && isCancelled() }
                 try? AccountStore.truncateWithoutWaiting(db)
                 let after = AccountStore.fileSize(path)

@@ -50,8 +50,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalidText(let file, let line, let problem):
             return "\(file):\(line): \(problem); migration files must be UTF-8 text"
         case .duplicateVersion(let version, let first, let second):
-            return "migrations \(first) and \(second) both have version \(version); give the one not yet applied a "
-                + "version of its own, above the newest"
+            return "migrations \(first) and \(second) both have version \(version); give one of them (the one not "
+                + "applied yet, if the other was) a version of its own, above the newest"
         case .modified(let version, let name, let applied, let current):
             return "migration \(version) (\(name)) was edited after it was applied "
                 + "(checksum \(applied.prefix(12))… applied, \(current.prefix(12))… now); restore the file, "

@@ -102,6 +102,9 @@ final class WriteGate: Sendable {
     /// Once `VACUUM` has the lock it runs to its end, uninterrupted. (In SQLite's busy handler, as until session 52,
     /// a purge's rebuild waited out the whole busy timeout whatever happened, and held the store's close meanwhile.)
     func rebuildFile(_ db: Database, stopsWaiting: () -> Bool, isCancelled: () -> Bool) throws {
+        // (a cancellation before the first try, as the purge emptied the -wal, stops it too: the first try is not
+        // preceded by the check the later ones are)
+        if isCancelled() { throw CancellationError() }
         let connection = try db.openConnection()
         try retryingWhileLockHeld(stopsWaiting: stopsWaiting, isCancelled: isCancelled) { () throws -> Attempt<Void> in
             sqlite3_busy_timeout(connection, 0)

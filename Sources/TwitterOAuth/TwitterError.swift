@@ -84,8 +84,8 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
             return "could not reach Twitter at \(host): \(reason); check the network, and that TwitterClient's "
                 + "`baseURL:` names a Twitter API origin, then retry"
         case .malformedResponse(let reason):
-            return "Twitter's response could not be read: \(reason); start the sign-in again, and if it recurs check "
-                + "that the client's API base URL is Twitter's"
+            return "Twitter's response could not be read: \(reason); if it recurs, check that the client's API base "
+                + "URL is Twitter's"
         case .responseTooLarge(let limit):
             return "Twitter's response is larger than the \(limit)-byte limit and was not read; Twitter's answers "
                 + "take a few kilobytes, so check that TwitterClient's `baseURL:` is a Twitter API origin, or raise "

@@ -97,8 +97,8 @@ extension TwitterError {
                 + (flagGiven ? " and the --twitter-api-base URL" : "")
         case .malformedResponse(let reason):
             // (the library's advice names the client's base URL, which the command sets only with the flag)
-            return "Twitter's response could not be read: \(reason); try again"
-                + (flagGiven ? ", and check the --twitter-api-base URL" : "")
+            return "Twitter's response could not be read: \(reason)"
+                + (flagGiven ? "; check the --twitter-api-base URL" : "")
         default:
             return description
         }

@@ -180,7 +180,8 @@ final class RebuildProgressLine: Sendable {
         }
         let total = PurgeCommand.megabytes(Int(report.expected))
         if report.finished {
-            progress.report("\(total) MB written back (100%)")
+            // (what is left: its event, which may wait for another process's write lock)
+            progress.report("\(total) MB written back (100%); recording the rebuild")
         } else if report.written == 0 {
             let seconds = (ContinuousClock.now - start).components.seconds
             progress.report("copying the rows (\(total) MB), \(seconds) s")

@@ -114,8 +114,9 @@ struct PurgeSignalTests {
                 try store.close()
                 let result = try await runAccountsOnATerminal(["--database", dir + "/accounts.sqlite", "purge"])
                 #expect(result.status == 0, "\(result.stdout.debugDescription)")
+                let ended = /rebuild: \d+ MB written back \(100%\); recording the rebuild\Rrebuilt the database file/
                 #expect(
-                    result.stdout.contains(/rebuild: \d+ MB written back \(100%\)\Rrebuilt the database file/),
+                    result.stdout.contains(ended),
                     "\(result.stdout.debugDescription)")
                 #expect(result.stdout.matches(of: /\r(?!\x{1B}\[K|\n)/).isEmpty, "\(result.stdout.debugDescription)")
             }
