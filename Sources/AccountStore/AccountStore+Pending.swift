@@ -389,6 +389,7 @@ extension AccountStore {
             lost = try await pool.writeOffPool(reached: { entry.end() }) { [lifetime] db, isCancelled -> EventLoss? in
                 try self.checkSchemaNotAhead(db)
                 let before = AccountStore.fileSize(path)
+                self.writeGate.beforeRebuildForTests.withLock { $0 }?()
                 // (the `-wal` emptied first when no reader holds it, so that its growth is the copy written back)
                 if progress != nil { try? AccountStore.truncateWithoutWaiting(db) }
                 let watch = try progress.map { try RebuildWatch(db, report: $0) }

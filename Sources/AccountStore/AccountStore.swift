@@ -591,6 +591,12 @@ extension AccountStore {
         writeGate.afterRebuildForTests.withLock { $0 = body }
     }
 
+    /// Has `body` called by the purge's rebuild on GRDB's writer before it empties the `-wal` and first tries to
+    /// rebuild (`nil`: nothing), so that a test can cancel it there.
+    package func setBeforeRebuildForTests(_ body: (@Sendable () -> Void)?) {
+        writeGate.beforeRebuildForTests.withLock { $0 = body }
+    }
+
     /// Sets an integer pragma on the writer connection (tests use `max_page_count` to make a full disk).
     package func setWriterPragmaForTests(_ name: String, _ value: Int) throws {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA \(name) = \(value)") }

@@ -31,6 +31,9 @@ final class WriteGate: Sendable {
     /// Called by the purge's rebuild on GRDB's writer once the file is rebuilt, before its event is written (tests:
     /// ``AccountStore/setAfterRebuildForTests(_:)``).
     let afterRebuildForTests = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Called by the purge's rebuild on GRDB's writer before it empties the `-wal` and tries `VACUUM` (tests:
+    /// ``AccountStore/setBeforeRebuildForTests(_:)``).
+    let beforeRebuildForTests = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(busyTimeout: Duration, synchronous: StoreConfiguration.Synchronous = .full) {
         self.synchronous = synchronous

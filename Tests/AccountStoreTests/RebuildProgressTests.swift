@@ -78,4 +78,43 @@ struct RebuildProgressTests {
             #expect(reports.value.isEmpty, "\(reports.value)")
         }
     }
+
+    /// A cancellation that comes as the rebuild begins (while the `-wal` is emptied, before the first try) stops it:
+    /// nothing rebuilt, nothing reported. Until session 60 the first try was made before any check, so such a signal
+    /// neither stopped the rebuild nor was answered (`accounts purge` answers only once the copy reports).
+    @Test func aCancellationAsTheRebuildBeginsStopsItBeforeItsFirstTry() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            for index in 0..<400 { _ = try await store.createAccount(newAccount("user\(index)")) }
+            _ = try await store.deleteAccount(.username("user7"))
+            let reports = Locked<[AccountStore.RebuildProgress]>([])
+            let record: @Sendable (AccountStore.RebuildProgress) -> Void = { report in
+                reports.withLock { $0.append(report) }
+            }
+            let task = Locked<Task<AccountStore.RebuildOutcome, any Error>?>(nil)
+            store.setBeforeRebuildForTests {
+                for _ in 0..<6000 where task.value == nil { usleep(10_000) }
+                task.value?.cancel()
+            }
+            let started = Task { try await store.rebuildAfterDeletionsSaying(progress: record) }
+            task.withLock { $0 = started }
+            let result = await started.result
+            store.setBeforeRebuildForTests(nil)
+
+            switch result {
+            case .success(let outcome): Issue.record("the rebuild ran: \(outcome)")
+            case .failure(let error):
+                guard case .rebuildCancelled = error as? StoreError else {
+                    Issue.record("unexpected error: \(error)")
+                    return
+                }
+            }
+            #expect(reports.value.isEmpty, "\(reports.value)")
+            #expect(countQuery(path, "SELECT count(*) FROM account_events WHERE kind = 'file_rebuilt'") == 0)
+            // And the next rebuild is still due, and runs
+            #expect(try await store.rebuildAfterDeletions())
+        }
+    }
 }
