@@ -63,7 +63,9 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
                     + "that environment, or give KeyRing(keys:) one key at least; SecretKey.generate(id:) makes a key, "
                     + "and its unredactedKeysFileLine() is the line to write")
         case .invalidKeyID(let id, let problem, let location):
-            let subject = id.map { "key id \(KeyRingError.shown($0))" } ?? "a key id"
+            // (the character at fault may not print, or reorder the line: `\u{FEFF}k1`, `k\u{200B}1`, `k\u{202E}1`)
+            let shown = problem == .forbiddenCharacter ? KeyRingError.shownEscaped : KeyRingError.shown
+            let subject = id.map { "key id \(shown($0))" } ?? "a key id"
             return "\(subject)\(location.suffix) is invalid: \(problem.sentence)"
         case .wrongKeyLength(let keyID, let byteCount, let location):
             return "key \(KeyRingError.shown(keyID))\(location.suffix) is \(byteCount) bytes long; keys must be "

@@ -28,7 +28,8 @@ extension PasswordHasher {
         }
         guard (1...maximumDjangoIterations).contains(iterations) else {
             throw .parametersOutOfRange(
-                algorithm: algorithm, problem: "\(iterations) iterations is outside 1…\(maximumDjangoIterations)")
+                algorithm: algorithm,
+                problem: "\(shownParameter(iterations)) iterations is outside 1…\(maximumDjangoIterations)")
         }
         guard !fields[2].isEmpty else { throw .malformed(algorithm: algorithm, problem: "the salt is empty") }
         guard let expected = Base64.decode(fields[3].utf8) else {

@@ -47,9 +47,10 @@ public struct PasswordHasher: Sendable {
 
         /// Why these values are not accepted, or nil.
         static func problem(log2N: Int, r: Int, p: Int) -> String? {
-            guard (1...24).contains(log2N) else { return "ln=\(log2N) is outside 1…24" }
-            guard (1...64).contains(r) else { return "r=\(r) is outside 1…64" }
-            guard (1...16).contains(p) else { return "p=\(p) is outside 1…16" }
+            let shown = PasswordHasher.shownParameter
+            guard (1...24).contains(log2N) else { return "ln=\(shown(log2N)) is outside 1…24" }
+            guard (1...64).contains(r) else { return "r=\(shown(r)) is outside 1…64" }
+            guard (1...16).contains(p) else { return "p=\(shown(p)) is outside 1…16" }
             // RFC 7914 §2: N < 2^(128·r/8). OpenSSL refuses anything else, so such a hash could never be verified.
             guard log2N < 16 * r else {
                 return "ln=\(log2N) with r=\(r) breaks scrypt's rule N < 2^(16·r) (RFC 7914), which OpenSSL enforces"
@@ -203,6 +204,12 @@ public struct PasswordHasher: Sendable {
     /// Most significant digits a stored parameter (ln, r, p, a PBKDF2 iteration count) is read with: far more than any
     /// accepted value needs, and always within an `Int`; a longer number reads as `Int.max`, refused as out of range.
     static let maximumParameterDigits = 18
+
+    /// A parameter ``decimal(_:maximumDigits:)`` read, as a message shows it: a number too long to read (`Int.max`)
+    /// as its length, not as a number the stored hash does not hold.
+    static func shownParameter(_ value: Int) -> String {
+        value == Int.max ? "(a number of more than \(maximumParameterDigits) digits)" : "\(value)"
+    }
 
     /// A non-negative decimal of ASCII digits, or nil; one of more than `maximumDigits` digits (leading zeros aside)
     /// is `Int.max`, so that a range check refuses it as too large rather than as "not a number".

@@ -23,15 +23,20 @@ public enum PersonName: Sendable {
     }
 
     /// `name` made to keep these rules, as the store keeps a name it did not choose (a Twitter display name): white
-    /// space trimmed at both ends (Unicode's, as imports trim), control characters and NUL dropped, then cut to
+    /// space trimmed at both ends (Unicode's, as imports trim), control characters that are white space (tab, line
+    /// breaks) made a space (`Ann\tLee` is two words, `Ann Lee`), the others and NUL dropped, then cut to
     /// ``maximumLength`` characters and ``maximumBytes`` bytes. What it returns passes ``problem(with:)`` (or is
     /// empty), so that an export of what the store holds imports again.
     public static func storable(_ name: String) -> String {
         let trimmed = EmailAddress.trim(name)
         if problem(with: trimmed) == nil { return trimmed }
         var kept = String.UnicodeScalarView()
-        for scalar in trimmed.unicodeScalars where scalar.properties.generalCategory != .control {
-            kept.append(scalar)
+        for scalar in trimmed.unicodeScalars {
+            if scalar.properties.generalCategory != .control {
+                kept.append(scalar)
+            } else if scalar.properties.isWhitespace, kept.last.map({ !$0.properties.isWhitespace }) ?? false {
+                kept.append(" ")
+            }
         }
         var result = ""
         var bytes = 0

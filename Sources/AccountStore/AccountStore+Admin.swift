@@ -214,11 +214,11 @@ extension AccountStore {
         -> AccountDeletion
     {
         var opened = deletion
-        for draft in openedDrafts(drafts) {
+        for draft in openedDrafts(drafts, removedBy: "deletion") {
             if let credential = draft.credential { opened.draftCredentials[draft.twitterUserID] = credential }
         }
-        guard let stored, let twitter = deletion.twitter, let keyRing else { return opened }
-        opened.credential = try? stored.opened(for: twitter.userID, keyRing: keyRing)
+        guard let twitter = deletion.twitter else { return opened }
+        opened.credential = openedToRevoke(stored, of: twitter.userID, removedBy: "deletion")
         return opened
     }
 

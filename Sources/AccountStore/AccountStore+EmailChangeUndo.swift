@@ -132,13 +132,13 @@ extension AccountStore {
         }
         // (what an unlink removed leaves the -wal at once, as after any unlink or deletion)
         if case .undone(_, _, _, _, _?, _) = use { await checkpointWithoutWaiting() }
-        guard case .undone(let account, let restored, let replaced, let ended, let unlinked?, _) = use, let stored,
-            let keyRing
-        else { return use }
-        // (a value that cannot be opened is no token to revoke; the undo itself is done)
+        guard case .undone(let account, let restored, let replaced, let ended, let unlinked?, _) = use else {
+            return use
+        }
+        // (a value that cannot be opened is no token to revoke, logged; the undo itself is done)
         return .undone(
             account, restored: restored, replaced: replaced, sessionsEnded: ended, unlinked: unlinked,
-            credential: try? stored.opened(for: unlinked.userID, keyRing: keyRing))
+            credential: openedToRevoke(stored, of: unlinked.userID, removedBy: "email_change_undo"))
     }
 
     /// Stores an undo link's token (its SHA-256, `tokenHash`) in `db`'s transaction: following it before `expiresAt`

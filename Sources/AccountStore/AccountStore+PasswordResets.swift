@@ -146,11 +146,11 @@ extension AccountStore {
         }
         // (what an unlink removed leaves the -wal at once, as after any unlink or deletion)
         if case .reset(_, _, _?, _) = use { await checkpointWithoutWaiting() }
-        guard case .reset(let account, let ended, let unlinked?, _) = use, let stored, let keyRing else { return use }
-        // (a value that cannot be opened is no token to revoke; the reset itself is done)
+        guard case .reset(let account, let ended, let unlinked?, _) = use else { return use }
+        // (a value that cannot be opened is no token to revoke, logged; the reset itself is done)
         return .reset(
             account, sessionsEnded: ended, unlinked: unlinked,
-            credential: try? stored.opened(for: unlinked.userID, keyRing: keyRing))
+            credential: openedToRevoke(stored, of: unlinked.userID, removedBy: "password_reset"))
     }
 
     /// Unlinks `twitter` from the account `user` (row `rowID`) in `db`'s transaction, recording `unlinked` with the

@@ -529,7 +529,7 @@ extension AccountStore {
             try db.run(sql: "DELETE FROM registration_drafts WHERE browser_session = ?", arguments: [browserSession])
             return rows
         }
-        return openedDrafts(rows)
+        return openedDrafts(rows, removedBy: "draft_discarded")
     }
 
     /// Deletes every registration draft not made to link (`link_user_id` unset) whose Twitter profile's address shares
@@ -553,7 +553,7 @@ extension AccountStore {
             }
             return rows
         }
-        return openedDrafts(rows)
+        return openedDrafts(rows, removedBy: "draft_discarded")
     }
 
     /// Why the ring cannot open the access token of a registration draft that deleting the account `reference` would
@@ -582,16 +582,21 @@ extension AccountStore {
         return nil
     }
 
-    /// The Twitter user ids and tokens of deleted drafts, their secrets opened where the ring can.
-    func openedDrafts(_ rows: [DraftTokenRow]) -> [(
+    /// The Twitter user ids and tokens of drafts `what` deleted, their secrets opened where the ring can (where it
+    /// cannot, logged as ``openedToRevoke(_:of:removedBy:)`` logs it).
+    func openedDrafts(_ rows: [DraftTokenRow], removedBy what: String) -> [(
         twitterUserID: TwitterUserID, credential: TwitterCredential?
     )] {
         rows.compactMap { row in
             guard let twitterUserID = TwitterUserID(decimal: row.twitterUserID) else { return nil }
-            let secret = keyRing.flatMap { keyRing in
-                try? AccountStore.open(row.sealed, kind: .draft, rowKey: row.id, keyRing: keyRing)
+            do throws(StoreError) {
+                guard let keyRing else { throw .noKeyRing }
+                let secret = try AccountStore.open(row.sealed, kind: .draft, rowKey: row.id, keyRing: keyRing)
+                return (twitterUserID, TwitterCredential(token: row.token, secret: Secret(secret)))
+            } catch {
+                warnNotRevoked(twitterUserID, removedBy: what, error)
+                return (twitterUserID, nil)
             }
-            return (twitterUserID, secret.map { TwitterCredential(token: row.token, secret: Secret($0)) })
         }
     }
 

@@ -14,12 +14,14 @@ public struct ReindexReport: Sendable, Hashable {
     public var changed: Int
     /// Write transactions committed.
     public var batches: Int
-    /// Addresses given their uniqueness key (`users.email_key`; stored before the key existed).
+    /// Addresses given their uniqueness key (`users.email_key`; stored before the key existed): by this reindex, or
+    /// by the store's opening (which keys them) when no reindex has reported it yet.
     public var keyed: Int
     /// Addresses left without a key because another account's address differs from them only in letter case.
     public var conflicts: [EmailConflict]
     /// Addresses reserved for undo links (a change of address moved an account off them) given the uniqueness key
-    /// they have now: their stored key was made by a former ``AccountMatching/Mailbox/uniquenessKey(_:)``.
+    /// they have now: their stored key was made by a former ``AccountMatching/Mailbox/uniquenessKey(_:)`` (by this
+    /// reindex, or by the store's opening, as ``keyed``).
     public var reservationsKeyed: Int
     /// Reserved addresses left with their former key because another account holds their key now (its address, or an
     /// address an earlier undo link restores): ``EmailConflict/username`` is the account the undo link is for.
@@ -107,6 +109,10 @@ extension AccountStore {
         }
     }
 
+    /// Whether this store's opening gave stored addresses (or reservations) their uniqueness key that no
+    /// ``reindex(batchSize:progress:)`` has reported yet: the next one reports them, with nothing else to do.
+    package var keyedAsItOpened: Bool { keyedAtOpen.isUnreported }
+
     /// ``staleNormalisedFormCount()`` against any rules version (tests simulate a rules change with it).
     package func staleNormalisedFormCount(rulesVersion: Int) async throws(StoreError) -> Int {
         let now = Timestamp.micros(now())
@@ -147,28 +153,39 @@ extension AccountStore {
                     let mailbox = normalize(email) ?? email.lowercased()
                     return (row.id, email, mailbox, mailbox != row.mailbox)
                 }
-                let changed = try await write { db in
+                let (written, changed) = try await write { db in
                     // (two statements prepared once per connection, not once per row)
                     let stamp = try db.cachedStatement(sql: Queries.reindexStamp)
                     let rewrite = try db.cachedStatement(sql: Queries.reindexRewrite)
-                    var changed = 0
+                    var (written, changed) = (0, 0)
                     for update in updates {
                         // A stored form that comes out the same, byte for byte, only gets the new version: its entry in
                         // the mailbox index (whose keys are in random order) is neither removed nor written again.
                         try stamp.execute(arguments: [rulesVersion, update.id, update.email, update.mailbox])
-                        if db.changesCount > 0 { continue }
+                        if db.changesCount > 0 {
+                            written += 1
+                            continue
+                        }
                         try rewrite.execute(arguments: [rulesVersion, update.id, update.email, update.mailbox])
-                        if db.changesCount > 0 && update.differs { changed += 1 }
+                        if db.changesCount > 0 {
+                            written += 1
+                            if update.differs { changed += 1 }
+                        }
                     }
-                    return changed
+                    return (written, changed)
                 }
-                report.recomputed += stale.count
+                // (only the rows this reindex wrote: another process's reindex, or a writer, may have done the rest
+                // since they were read; until session 61 three reindexes at once claimed 34,200 of 20,000 rows)
+                report.recomputed += written
                 report.changed += changed
-                report.batches += 1
+                if written > 0 { report.batches += 1 }
             }
             progress(looked, max(total, looked))
         }
         try await addUniquenessKeys(batchSize: size, into: &report)
+        // (what the store's opening keyed, before this was called: reported once)
+        let atOpen = keyedAtOpen.take()
+        report.keyed += atOpen?.addresses ?? 0
         // (after the addresses: a reservation's key is weighed against the keys they have now)
         let now = Timestamp.micros(now())
         if try await !read({ db in try AccountStore.staleReservations(db, now: now) }).isEmpty {
@@ -177,6 +194,7 @@ extension AccountStore {
             report.reservationConflicts = reservations.1
             if reservations.0 > 0 { report.batches += 1 }
         }
+        report.reservationsKeyed += atOpen?.reservations ?? 0
         if report.recomputed > 0 || report.keyed > 0 || report.reservationsKeyed > 0 {
             logger.info(
                 "reindexed normalised mailboxes",
@@ -314,9 +332,10 @@ extension AccountStore {
     /// now when a former ``AccountMatching/Mailbox/uniquenessKey(_:)`` made theirs (the migration that clears
     /// `users.email_key` for such a change leaves them as they were). Costs one indexed query and a read of the live
     /// reservations (a few) when there is nothing to key. A failure (another process holding the write lock past the
-    /// busy timeout) is logged and the store opens all the same, returning `false`: the store then keys the rest in its
+    /// busy timeout) is logged and the store opens all the same, returning `nil`: the store then keys the rest in its
     /// next write transaction that commits, before that write checks or takes any address (``KeyingBacklog``).
-    static func addMissingUniquenessKeys(_ db: Database, logger: Logger, now: Int64) -> Bool {
+    /// Otherwise, how many addresses and reservations it keyed (the next ``reindex(batchSize:progress:)`` reports them).
+    static func addMissingUniquenessKeys(_ db: Database, logger: Logger, now: Int64) -> KeyedAtOpen? {
         do {
             let (keyed, conflicts) = try keyKeyableAddresses(db, ownTransactions: true)
             // (after the addresses: a reservation's key is weighed against the keys they have now; one left with its
@@ -330,12 +349,12 @@ extension AccountStore {
                 }
             }
             logKeying(logger, keyed: keyed, conflicts: conflicts, reservations: reservations)
-            return true
+            return KeyedAtOpen(addresses: keyed, reservations: reservations.0)
         } catch {
             logger.warning(
                 "could not give stored addresses their uniqueness key; the store's next write will",
                 metadata: ["store.error": "\(type(of: error))"])
-            return false
+            return nil
         }
     }
 
@@ -370,6 +389,28 @@ extension AccountStore {
             logger.warning(
                 "stored addresses differ only in letter case; AccountStore.emailConflicts() lists them",
                 metadata: ["store.reindex.conflicts": "\(conflicts)"])
+        }
+    }
+}
+
+/// What a store's opening keyed (``AccountStore/addMissingUniquenessKeys(_:logger:now:)``), until a reindex reports it:
+/// `accounts migrate` and `accounts reindex` open the store first, and said "nothing to reindex" after the opening had
+/// written the keys that `migrate --dry-run` said they would (until session 61).
+final class KeyedAtOpen: Sendable {
+    private let counts: Mutex<(addresses: Int, reservations: Int)?>
+
+    init(addresses: Int, reservations: Int) {
+        counts = Mutex(addresses > 0 || reservations > 0 ? (addresses, reservations) : nil)
+    }
+
+    /// Whether some are still to report.
+    var isUnreported: Bool { counts.withLock { $0 != nil } }
+
+    /// The counts, once: `nil` after the first take.
+    func take() -> (addresses: Int, reservations: Int)? {
+        counts.withLock { counts in
+            defer { counts = nil }
+            return counts
         }
     }
 }

@@ -243,8 +243,7 @@ extension AccountStore {
             return (record.account(twitter: nil), identity.identity, stored)
         }
         await checkpointWithoutWaiting()
-        let credential = keyRing.flatMap { keyRing in try? stored?.opened(for: identity.userID, keyRing: keyRing) }
-        return (account, credential)
+        return (account, openedToRevoke(stored, of: identity.userID, removedBy: "unlink"))
     }
 
     /// Replaces the stored access token of the Twitter identity `twitterUserID`.
@@ -281,6 +280,33 @@ extension AccountStore {
 }
 
 /// An access token as stored: the token, and its secret still sealed (bound to the Twitter user id).
+extension AccountStore {
+    /// `stored`, a token a write just removed, opened for revoking at Twitter; `nil` when there was none, or, with a
+    /// warning in the store's log (the Twitter user id and the reason, no token), when the ring cannot open it (its
+    /// key gone, or no ring): the token then stays valid at Twitter, and until session 61 nothing said so.
+    func openedToRevoke(_ stored: StoredCredential?, of twitterUserID: TwitterUserID, removedBy what: String)
+        -> TwitterCredential?
+    {
+        guard let stored else { return nil }
+        do throws(StoreError) {
+            guard let keyRing else { throw .noKeyRing }
+            return try stored.opened(for: twitterUserID, keyRing: keyRing)
+        } catch {
+            warnNotRevoked(twitterUserID, removedBy: what, error)
+            return nil
+        }
+    }
+
+    /// Logs that the stored token of `twitterUserID` that `what` removed is not revoked at Twitter, for `error`.
+    func warnNotRevoked(_ twitterUserID: TwitterUserID, removedBy what: String, _ error: StoreError) {
+        logger.warning(
+            "a Twitter access token removed from the store cannot be revoked at Twitter: its sealed secret cannot be opened; it stays valid until the person revokes the app's access on Twitter (or the key is put back in the ring before the token is removed)",
+            metadata: [
+                "twitter.user_id": "\(twitterUserID)", "store.removed_by": "\(what)", "store.error": "\(error)",
+            ])
+    }
+}
+
 struct StoredCredential: Sendable {
     /// The columns a row is read from, the identity joined as `i` (a `WHERE` on it follows).
     static let selection = """

@@ -42,6 +42,8 @@ public struct AccountStore: Sendable {
     /// The keying of addresses this store could not do as it opened, done by its next write
     /// (``write(durable:checkingActingSession:_:)``).
     let keying: KeyingBacklog
+    /// The addresses and reservations the store's opening keyed, until a reindex reports them.
+    let keyedAtOpen: KeyedAtOpen
     /// Whether ``close()`` was called (shared by the store's copies).
     let lifetime = StoreLifetime()
 
@@ -80,7 +82,7 @@ public struct AccountStore: Sendable {
             try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned, checksHistory: checksHistory)
         }
         let pool = try AccountStore.openPool(configuration)
-        var keyed = true
+        var keyed: KeyedAtOpen? = KeyedAtOpen(addresses: 0, reservations: 0)
         do {
             try pool.writeWithoutTransaction { db in
                 if !configuration.readOnly {
@@ -137,7 +139,8 @@ public struct AccountStore: Sendable {
         self.twitterLookup = TwitterLookup(path: path, knownVersion: planned.last?.version ?? 0)
         self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout, synchronous: configuration.synchronous)
         self.readGate = ReadGate(readers: pool.configuration.maximumReaderCount)
-        self.keying = KeyingBacklog(pending: !keyed)
+        self.keying = KeyingBacklog(pending: keyed == nil)
+        self.keyedAtOpen = keyed ?? KeyedAtOpen(addresses: 0, reservations: 0)
         self.knownVersion = planned.last?.version ?? 0
     }
 

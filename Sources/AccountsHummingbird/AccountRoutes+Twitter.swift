@@ -26,19 +26,23 @@ extension AccountRoutes {
     /// A link adds a way into the account that outlives a password reset and "sign out everywhere", so a session
     /// that is not a recent sign-in (``Configuration/recentSignIn``) must send the account's current password
     /// (`current_password`, checked and counted as on the password forms): a session left open, or stolen, cannot
-    /// link its holder's Twitter account.
+    /// link its holder's Twitter account. The password checked counts as signing in again: the session goes on
+    /// under a new id, a recent sign-in, as the link's confirmation asks (``link(_:)``).
     func beginTwitter(
         _ request: Request, context: some RequestContext, purpose: AuthorizationPurpose
     ) async throws -> Response {
         let registration = try twitterFlow()
         let started = ContinuousClock.now
-        let (visit, form) = try await postedVisit(request)
+        var (visit, form) = try await postedVisit(request)
         let client = clientKey(request, context: context)
         var signedInUser: UserID?
         if purpose == .link {
             let (_, account) = try signedInVisit(visit)
             if account.twitter != nil { return redirect(visit, to: "/account?notice=already_linked") }
             if !isRecentSignIn(visit) {
+                // (before the check: a sign-in it lets through opens no session if the account's sessions end
+                // meanwhile)
+                let mark = try await store.eventMark()
                 do {
                     try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
                 } catch {
@@ -50,6 +54,8 @@ extension AccountRoutes {
                     else { throw error }
                     return refusal
                 }
+                // (the pending authorization is bound to the new id; the old one signs nobody in from now on)
+                visit.session = try await signIn(visit, as: account, checkedAfter: mark)
             }
             signedInUser = account.id
         }
@@ -240,7 +246,8 @@ extension AccountRoutes {
         }
     }
 
-    /// `GET /register/link?draft=…`: confirm linking the draft's Twitter identity to the signed-in account.
+    /// `GET /register/link?draft=…`: confirm linking the draft's Twitter identity to the signed-in account (with the
+    /// current password when the session is no longer a recent sign-in: ``link(_:)``).
     func linkPage(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
         let draft = try await openDraft(request.uri.queryParameters["draft"].map(String.init), visit: visit)
@@ -250,19 +257,35 @@ extension AccountRoutes {
         // Confirming could only be refused: an account links one Twitter account.
         if account.twitter != nil { return redirect(visit, to: "/account?notice=already_linked") }
         return page(
-            visit, title: "Link Twitter", body: Pages.confirmLink(draft: draft, account: account, csrf: visit.csrf))
+            visit, title: "Link Twitter",
+            body: Pages.confirmLink(
+                draft: draft, account: account, csrf: visit.csrf, asksPassword: !isRecentSignIn(visit)))
     }
 
     /// `POST /register/link`: links, in one transaction, and shows the account.
+    ///
+    /// The link is what adds the way in, so it is there that the session must be a recent sign-in
+    /// (``Configuration/recentSignIn``) or send the current password (`current_password`, checked and counted as on
+    /// the password forms). A link begun from a recent sign-in can be finished long after it (Twitter's consent page
+    /// stays open for the pending authorization's life, the draft for an hour): until session 61 such a link, begun and
+    /// left at Twitter's page by its owner, could be approved from the browser's history with another Twitter account
+    /// and confirmed by whoever used the browser 25 minutes later, without the password.
     func link(_ request: Request) async throws -> Response {
         let registration = try twitterFlow()
+        let started = ContinuousClock.now
         let (visit, form) = try await postedVisit(request)
         let (_, account) = try signedInVisit(visit)
         let draftID = form["draft"] ?? ""
-        if let draft = try await registration.draft(draftID, browserSession: visit.session.id),
-            !mayLink(draft, to: account, visit)
-        {
+        let draft = try await registration.draft(draftID, browserSession: visit.session.id)
+        if let draft, !mayLink(draft, to: account, visit) {
             return redirect(visit, to: "/register/existing?draft=\(draft.id)")
+        }
+        if let draft, account.twitter == nil, !isRecentSignIn(visit) {
+            do {
+                try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
+            } catch {
+                return try await linkPasswordRefusal(error, visit, account, draft, started: started)
+            }
         }
         do {
             let linked = try await forSession(visit) { () async throws(RegistrationError) in
@@ -273,6 +296,35 @@ extension AccountRoutes {
             return redirect(visit, to: "/account?notice=linked")
         } catch {
             return failure(error, visit: visit)
+        }
+    }
+
+    /// The answer to a current password that did not check out on the link's confirmation: the confirmation again,
+    /// saying why (a wrong one after ``LocalAccounts/failureFloor``, 401; too many, 429 with `Retry-After`).
+    func linkPasswordRefusal(
+        _ error: LocalAccountError, _ visit: Visit, _ account: Account, _ draft: DraftView,
+        started: ContinuousClock.Instant
+    ) async throws -> Response {
+        let confirmation = { (problem: String, status: HTTPResponse.Status) in
+            self.page(
+                visit, title: "Link Twitter", status: status,
+                body: Pages.confirmLink(
+                    draft: draft, account: account, csrf: visit.csrf, asksPassword: true, error: problem))
+        }
+        switch error {
+        case .store(.sessionEnded):
+            return sessionEndedResponse()
+        case .wrongPassword, .noPassword:
+            // (an account without a password has nothing to check: it is refused as a wrong one)
+            try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
+            return confirmation("The current password is not correct.", .unauthorized)
+        case .throttled(let retryAfter):
+            return retrying(
+                confirmation(
+                    "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.", .tooManyRequests),
+                after: retryAfter)
+        default:
+            throw error
         }
     }
 

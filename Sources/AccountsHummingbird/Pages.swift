@@ -291,15 +291,36 @@ package enum Pages: Sendable {
             """
     }
 
-    static func confirmLink(draft: DraftView, account: Account, csrf: String) -> String {
-        """
-        <h1>Link your Twitter account?</h1>
-        <p>Link the Twitter account <strong>\(HTML.escape(draft.twitterName))</strong> \
-        (@\(HTML.escape(draft.screenName))) to your account <strong>\(HTML.escape(account.username))</strong>? You can \
-        then log in with Twitter.</p>
-        \(HTML.button("Link Twitter account", action: "/register/link", csrf: csrf, fields: [("draft", draft.id)], id: "confirm-link"))
-        <p><a href="/account">Cancel</a></p>
-        """
+    /// The confirmation of a link; `asksPassword` (the session is no longer a recent sign-in), with a field for the
+    /// current password, and `error` above it when one did not check out.
+    static func confirmLink(
+        draft: DraftView, account: Account, csrf: String, asksPassword: Bool = false, error: String? = nil
+    ) -> String {
+        let question = """
+            <h1>Link your Twitter account?</h1>
+            <p>Link the Twitter account <strong>\(HTML.escape(draft.twitterName))</strong> \
+            (@\(HTML.escape(draft.screenName))) to your account <strong>\(HTML.escape(account.username))</strong>? You can \
+            then log in with Twitter.</p>
+            """
+        guard asksPassword else {
+            return """
+                \(question)
+                \(HTML.button("Link Twitter account", action: "/register/link", csrf: csrf, fields: [("draft", draft.id)], id: "confirm-link"))
+                <p><a href="/account">Cancel</a></p>
+                """
+        }
+        return """
+            \(question)
+            \(error.map { errorParagraph("link-error", $0) } ?? "")<form method="post" action="/register/link" id="confirm-link-form">
+            \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))
+            <p>A linked Twitter account is a way into this one: confirm your password to link it.</p>
+            <label for="confirm_link_current_password">Current password</label>
+            <input type="password" id="confirm_link_current_password" name="current_password" \
+            autocomplete="current-password">
+            <p><button type="submit" id="confirm-link">Link Twitter account</button></p>
+            </form>
+            <p><a href="/account">Cancel</a></p>
+            """
     }
 
     // MARK: - Email sign-up and password log-in

@@ -6,19 +6,29 @@ enum ProfilePrefill {
     /// Splits a display name into given and family names.
     ///
     /// What people add to a name on Twitter is left out: a tagline (`Anna Baker | Pastry chef`), words in brackets and
-    /// pronouns (`(she/her)`), and words without a letter (emoji, flags). Surrounding and repeated spaces are ignored.
+    /// pronouns (`(she/her)`), and words without a letter (emoji, flags). Surrounding and repeated spaces are ignored;
+    /// control characters separate words when they are white space (a tab, a line break) and are dropped otherwise
+    /// (a form's name may hold none).
     /// One word is a given name only. With several words the last is the family name, except in Chinese, Japanese
     /// and Korean names ("山田 太郎"), written family name first. A name in a script without spaces ("山田太郎")
     /// cannot be split safely: it becomes the given name, and the family name is left for the person to fill in.
     static func splitName(_ displayName: String) -> (first: String?, last: String?) {
         let words = PersonName.withoutDecorations(displayName, dashes: true, originalWhenEmpty: false)
-            .split(whereSeparator: { $0.isWhitespace }).map(String.init).filter { $0.contains(where: \.isLetter) }
+            .split(whereSeparator: { $0.isWhitespace }).map(withoutControlCharacters)
+            .filter { $0.contains(where: \.isLetter) }
         guard let firstWord = words.first else { return (nil, nil) }
         guard words.count > 1 else { return (firstWord, nil) }
         if words.allSatisfy(isEastAsian) {
             return (words.dropFirst().joined(separator: " "), firstWord)
         }
         return (words.dropLast().joined(separator: " "), words.last)
+    }
+
+    /// `word` without its control characters (a word holds no white space: the split took it).
+    static func withoutControlCharacters(_ word: Substring) -> String {
+        var kept = String.UnicodeScalarView()
+        for scalar in word.unicodeScalars where scalar.properties.generalCategory != .control { kept.append(scalar) }
+        return String(kept)
     }
 
     static func isEastAsian(_ word: String) -> Bool {

@@ -114,6 +114,8 @@ struct DemoCommand: AsyncParsableCommand {
         let plan = try twitterPlan()
         var storeConfiguration = global.storeConfiguration()
         storeConfiguration.schemaPolicy = .applyPendingMigrations
+        // (the store's warnings on stderr with the app's: a keys file not taken, a token that cannot be revoked)
+        storeConfiguration.logger = Logger(label: "accounts.store")
         // The database's history first, read-only (a dry run): a file this build cannot open (a newer build's, an
         // edited history) is refused before the development key file is made beside it.
         if FileManager.default.fileExists(atPath: global.databasePath) {

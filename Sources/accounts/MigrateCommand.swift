@@ -103,7 +103,8 @@ struct Migrate: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
-        if stale > 0 {
+        // (the store's opening keyed addresses without a uniqueness key: the reindex, with nothing else to do, says so)
+        if stale > 0 || store.keyedAsItOpened {
             if dryRun {
                 printOutput(
                     "would reindex \(stale) stored mailboxes made by older matching rules or without a uniqueness key\n"

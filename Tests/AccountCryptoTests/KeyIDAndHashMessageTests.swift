@@ -22,6 +22,10 @@ struct KeyIDAndHashMessageTests {
         #expect(throws: KeyRingError.invalidKeyID(id, problem: .forbiddenCharacter, location: .program)) {
             try makeKey(id, fill: 7)
         }
+        // And the message shows the invisible character as its code (until session 61 it printed the id as it is,
+        // which reads `"k2"` on a terminal)
+        let message = KeyRingError.invalidKeyID(id, problem: .forbiddenCharacter, location: .program).description
+        #expect(message.contains(#"\u{"#) && message.unicodeScalars.allSatisfy(\.isASCII), "\(message)")
     }
 
     /// Two entries that print alike, `k2` and `k2` + U+FE0F, load as one ring of two different ids.

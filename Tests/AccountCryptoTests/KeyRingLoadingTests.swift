@@ -379,6 +379,10 @@ final class KeyRingLoadingTests {
         ) {
             try KeyRing.load(keysFile: path, environment: [:])
         }
+        #expect(
+            KeyRingError.invalidKeyID(
+                "\u{FEFF}k2", problem: .forbiddenCharacter, location: .file(path: path, line: 2)
+            ).description.hasPrefix(#"key id "\u{FEFF}k2" in \#(path) line 2 is invalid"#))
         let ring = try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": "\u{FEFF}k2:\(keyA),k1:\(keyB)"])
         #expect(ring.keyIDs == ["k2", "k1"])
         #expect(

@@ -50,6 +50,18 @@ struct PasswordHashFormatTests {
             "scrypt$ln=15$r=10000$p=1$c2FsdHNhbHRzYWx0c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
             .parametersOutOfRange(algorithm: "scrypt", problem: "r=10000 is outside 1…64")
         ),
+        // A number too long to read is named by its length, not as 9223372036854775807, a number not in the hash
+        // (until session 61)
+        (
+            "pbkdf2_sha256$999999999999999999999$salt$yQkjjJBu4KZk7Wi0VmcOqgFx8+t43oPnbAalH3UM1Hk=",
+            .parametersOutOfRange(
+                algorithm: "pbkdf2_sha256",
+                problem: "(a number of more than 18 digits) iterations is outside 1…10000000")
+        ),
+        (
+            "scrypt$ln=100000000000000000000$r=8$p=1$c2FsdHNhbHRzYWx0c2FsdA==$3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            .parametersOutOfRange(algorithm: "scrypt", problem: "ln=(a number of more than 18 digits) is outside 1…24")
+        ),
         (
             "pbkdf2_sha256$1000$salt$aGFzaA==",
             .malformed(algorithm: "pbkdf2_sha256", problem: "the hash is 4 bytes, not 32")

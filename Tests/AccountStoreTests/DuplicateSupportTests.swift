@@ -259,6 +259,34 @@ struct ReindexTests {
         }
     }
 
+    /// Rows another process (a second `accounts reindex` or `migrate`) recomputed between this reindex's read of them
+    /// and its write are not counted as this one's, nor is a transaction that wrote nothing (until session 61 three
+    /// reindexes at once reported 34,200 accounts recomputed of 20,000).
+    @Test func rowsAnotherReindexRecomputedMeanwhileAreNotCounted() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            try await Self.populate(store)
+            let newer = Mailbox.rulesVersion + 1
+            let others = Locked(false)
+            // When, between the read of the first batch and its write, another process recomputes every row
+            let report = try await store.reindex(
+                rulesVersion: newer,
+                normalize: { email in
+                    if !others.withLock({ done in
+                        defer { done = true }; return done
+                    }) {
+                        try! executeSQL(path, "UPDATE users SET email_rules_version = \(newer) WHERE email IS NOT NULL")
+                    }
+                    return Mailbox.normalize(email)
+                }, batchSize: 100)
+            // Then this reindex recomputed nothing, in no transaction
+            #expect(report.recomputed == 0 && report.changed == 0 && report.batches == 0, "\(report)")
+            #expect(try await store.staleNormalisedFormCount(rulesVersion: newer) == 0)
+        }
+    }
+
     /// A rules change that leaves most mailboxes as they were gives every address the new version, counts as changed
     /// only the mailboxes that differ, and leaves the others byte for byte.
     @Test func aRulesVersionBumpCountsOnlyTheMailboxesItChanged() async throws {

@@ -128,9 +128,9 @@ struct EmailUniquenessTests {
             defer { try? store.close() }
             #expect(countQuery(path, unkeyed) == 1)
             #expect(try await store.staleNormalisedFormCount() == 0)
-            // and the reindex names it with its holder
+            // and the reindex names it with its holder, and reports the two addresses the opening keyed (once)
             let report = try await store.reindex()
-            #expect(report.keyed == 0)
+            #expect(report.keyed == 2)
             #expect(
                 report.conflicts == [
                     EmailConflict(
@@ -138,6 +138,7 @@ struct EmailUniquenessTests {
                         holderEmail: "Änn@example.org")
                 ])
             #expect(countQuery(path, "SELECT count(*) FROM users WHERE email IS NOT NULL AND email_key IS NULL") == 1)
+            #expect(try await store.reindex().keyed == 0)
             #expect(try await store.account(email: "σοφια@EXAMPLE.gr")?.username == "greek")
             // and a new account cannot take any of the three forms
             for email in ["ÄNN@example.org", "σοφια@example.gr", "ANN@example.org"] {

@@ -11,11 +11,9 @@ struct RebuildProgressTests {
     /// before it returns; nothing after, and nothing when no rebuild is due.
     @Test func aRebuildReportsItsProgressAndEndsWithOneFinishedReport() async throws {
         try await withTemporaryDirectory { dir throws in
-            let store = try makeStore(in: dir)
-            defer { try? store.close() }
             // Given enough accounts that copying a table runs well past 1,000 steps, and one deleted (a rebuild due)
-            for index in 0..<400 { _ = try await store.createAccount(newAccount("user\(index)")) }
-            _ = try await store.deleteAccount(.username("user7"))
+            let store = try await makeStoreWithARebuildDue(in: dir)
+            defer { try? store.close() }
             let reports = Locked<[AccountStore.RebuildProgress]>([])
 
             // When the file is rebuilt
@@ -47,10 +45,8 @@ struct RebuildProgressTests {
     @Test func nothingIsReportedWhileTheRebuildWaitsForTheLock() async throws {
         try await withTemporaryDirectory { dir throws in
             let path = dir + "/accounts.sqlite"
-            let store = try makeStore(in: dir)
+            let store = try await makeStoreWithARebuildDue(in: dir)
             defer { try? store.close() }
-            for index in 0..<400 { _ = try await store.createAccount(newAccount("user\(index)")) }
-            _ = try await store.deleteAccount(.username("user7"))
             let reports = Locked<[AccountStore.RebuildProgress]>([])
 
             // Given another process holding the write lock
@@ -85,10 +81,8 @@ struct RebuildProgressTests {
     @Test func aCancellationAsTheRebuildBeginsStopsItBeforeItsFirstTry() async throws {
         try await withTemporaryDirectory { dir throws in
             let path = dir + "/accounts.sqlite"
-            let store = try makeStore(in: dir)
+            let store = try await makeStoreWithARebuildDue(in: dir)
             defer { try? store.close() }
-            for index in 0..<400 { _ = try await store.createAccount(newAccount("user\(index)")) }
-            _ = try await store.deleteAccount(.username("user7"))
             let reports = Locked<[AccountStore.RebuildProgress]>([])
             let record: @Sendable (AccountStore.RebuildProgress) -> Void = { report in
                 reports.withLock { $0.append(report) }

@@ -283,11 +283,18 @@ extension PasswordSettingsRoutesTests {
                 #expect(refused.text.contains("id=\"twitter-error\">The current password is not correct."))
                 #expect(countQuery(app.databasePath, pending) == 0)
             }
-            // And with it, the link goes through
+            // And with it, the link goes through; the password counts as signing in again (a new session id, and the
+            // confirmation does not ask for it again)
+            let oldSession = try #require(browser.sessionID)
             let arrival = try await browser.viaTwitter(
                 "/account/twitter/link", as: WebApp.zoe, startPage: "/account",
                 fields: [("current_password", Self.password)])
+            #expect(browser.sessionID != nil && browser.sessionID != oldSession)
+            var stale = app.browser()
+            stale.cookies["accounts_session"] = oldSession
+            #expect(try await stale.get("/account").location == "/login?notice=sign_in_first")
             let confirm = try await browser.get(try #require(arrival.location))
+            #expect(!confirm.text.contains("current_password"))
             let linked = try await browser.post(
                 "/register/link",
                 [
@@ -295,6 +302,50 @@ extension PasswordSettingsRoutesTests {
                     ("draft", try #require(confirm.hiddenValue("draft"))),
                 ]
             )
+            #expect(linked.status == 303 && linked.location == "/account?notice=linked")
+            #expect(try await app.store.account(.username("ada"))?.twitter?.userID == TwitterUserID(WebApp.zoe))
+        }
+    }
+
+    /// A link begun from a recent sign-in and confirmed after the session stopped being one asks for the password at
+    /// the confirmation: until session 61 such a link, left at Twitter's consent page by its owner, could be approved
+    /// from the browser's history with another Twitter account and confirmed, without the password, up to 25 minutes
+    /// after the sign-in.
+    @Test func aLinkConfirmedAfterTheSignInStoppedBeingRecentAsksForThePassword() async throws {
+        try await WebApp.run { app in
+            // Given ada, who signed up and began "Link Twitter account" at once (a recent sign-in: no password)
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            let begin = try await browser.submit("/account", to: "/account/twitter/link", [])
+            let authorize = try #require(begin.location.flatMap(URL.init(string:)))
+            let token = try #require(
+                URLComponents(url: authorize, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                    $0.name == "oauth_token"
+                }?.value)
+            // When, 11 minutes later, someone approves it at Twitter with another Twitter account
+            app.clock.advance(by: 11 * 60)
+            _ = try await app.sandbox.browse(authorize)
+            let decision = try await app.sandbox.submitConsent(token: token, userID: WebApp.zoe, action: "authorize")
+            let arrival = try await browser.get(try #require(decision.headerValue("location")))
+            let confirm = try await browser.get(try #require(arrival.location))
+            // Then the confirmation asks for the password
+            #expect(confirm.status == 200 && confirm.text.contains("id=\"confirm_link_current_password\""))
+            let draft = try #require(confirm.hiddenValue("draft"))
+            let csrf = try #require(confirm.csrfToken)
+            // And without it, or with a wrong one, nothing is linked
+            for fields in [[], [("current_password", "not her password")]] {
+                let refused = try await browser.post(
+                    "/register/link", [("csrf_token", csrf), ("draft", draft)] + fields)
+                #expect(refused.status == 401, "\(refused.status)")
+                #expect(refused.text.contains("id=\"link-error\">The current password is not correct."))
+                #expect(refused.text.contains("id=\"confirm_link_current_password\""))
+                #expect(try await app.store.account(.username("ada"))?.twitter == nil)
+            }
+            // And with it, the link goes through
+            let linked = try await browser.post(
+                "/register/link", [("csrf_token", csrf), ("draft", draft), ("current_password", Self.password)])
             #expect(linked.status == 303 && linked.location == "/account?notice=linked")
             #expect(try await app.store.account(.username("ada"))?.twitter?.userID == TwitterUserID(WebApp.zoe))
         }

@@ -27,6 +27,21 @@ public func newAccount(_ username: String, email: String? = nil, passwordHash: S
         firstName: nil, lastName: nil, passwordHash: passwordHash)
 }
 
+/// A store over a new migrated database in `directory` whose file is due a rebuild: `accounts` accounts made
+/// (`user0`, `user1`, …; 400 make copying a table run well past SQLite's 1,000-step progress interval), then `user7`
+/// deleted.
+public func makeStoreWithARebuildDue(in directory: String, accounts: Int = 400) async throws -> AccountStore {
+    let store = try makeStore(in: directory)
+    do {
+        for index in 0..<accounts { _ = try await store.createAccount(newAccount("user\(index)")) }
+        _ = try await store.deleteAccount(.username("user7"))
+    } catch {
+        try? store.close()
+        throw error
+    }
+    return store
+}
+
 /// A Twitter identity as the profile would give it.
 public func twitterIdentity(_ id: String, screenName: String = "someone", name: String = "Some One")
     -> NewTwitterIdentity

@@ -628,6 +628,11 @@ struct ReindexCommandTests {
                 + "spellings of it are still refused) until one of the two accounts is removed\n"
             #expect(migrate.stderr.hasSuffix("\n" + warning), "\(migrate.stderr)")
             #expect(countQuery(database, "SELECT count(*) FROM users WHERE email_key = 'änn@example.org'") == 1)
+            // (the key the store's opening gave is reported: until session 61 nothing said so)
+            #expect(
+                migrate.stdout.contains(
+                    "gave 1 stored addresses their uniqueness key (letter case compared in every script)\n"),
+                "\(migrate.stdout)")
             // A clash makes no reindex due, but every migrate names it again, as does a reindex
             let rerun = try await runAccounts(["migrate", "--database", database])
             #expect(rerun.status == 0 && !rerun.stdout.contains("reindex"), "\(rerun.stdout)")
@@ -636,6 +641,34 @@ struct ReindexCommandTests {
             #expect(again.status == 0, "\(again.stderr)")
             #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 7\n")
             #expect(again.stderr == warning)
+        }
+    }
+
+    /// An address without its uniqueness key (stored before the key existed, or left by a clash since resolved) is
+    /// keyed by the store's opening, before `reindex` or `migrate` runs: what `migrate --dry-run` announced is reported
+    /// as done, once, and counts as a write (until session 61 both said "nothing to reindex" after writing the key).
+    @Test(arguments: [["reindex"], ["migrate"]])
+    func anAddressKeyedAsTheStoreOpensIsReported(command: [String]) async throws {
+        try await withTemporaryDirectory { dir in
+            let database = try await DuplicatesCommandTests.populatedDatabase(in: dir)
+            try executeSQL(database, "UPDATE users SET email_key = NULL WHERE username = 'john'")
+            let dry = try await runAccounts(["migrate", "--dry-run", "--database", database])
+            #expect(dry.stdout.contains("would reindex 1 stored mailboxes"), "\(dry.stdout)")
+            #expect(
+                countQuery(database, "SELECT count(*) FROM users WHERE email_key IS NULL AND email IS NOT NULL") == 1)
+
+            let run = try await runAccounts(command + ["--database", database])
+
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                run.stdout.contains(
+                    "gave 1 stored addresses their uniqueness key (letter case compared in every script)\n"),
+                "\(run.stdout)")
+            #expect(!run.stdout.contains("nothing to reindex"), "\(run.stdout)")
+            #expect(
+                countQuery(database, "SELECT count(*) FROM users WHERE email_key IS NULL AND email IS NOT NULL") == 0)
+            let again = try await runAccounts(["reindex", "--database", database])
+            #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 7\n")
         }
     }
 

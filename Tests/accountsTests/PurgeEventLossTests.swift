@@ -74,11 +74,9 @@ struct PurgeEventLossTests {
     @Test func aSignalDuringTheRebuildIsToldItRunsToItsEnd() async throws {
         try await withTemporaryDirectory { dir throws in
             let path = dir + "/accounts.sqlite"
-            let store = try makeStore(in: dir)
-            defer { try? store.close() }
             // (enough accounts that the copying reports before it ends)
-            for index in 0..<400 { _ = try await store.createAccount(newAccount("user\(index)")) }
-            _ = try await store.deleteAccount(.username("user7"))
+            let store = try await makeStoreWithARebuildDue(in: dir)
+            defer { try? store.close() }
             let said = Locked<[String]>([])
             let reports = Locked<[AccountStore.RebuildProgress]>([])
             let task = Locked<Task<Void, any Error>?>(nil)
