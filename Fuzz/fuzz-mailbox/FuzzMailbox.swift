@@ -12,6 +12,11 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? EmailAddress(validating: text)
         let trimmed = EmailAddress.trim(text)
         FuzzCheck.require(EmailAddress.trim(trimmed) == trimmed, "trim not idempotent")
+        // (Foundation's compatibility mapping on Linux was not: `ﾊﾟ` gave `ハ` and a mark, then `パ`)
+        let nfkc = text.nfkc
+        FuzzCheck.require(
+            nfkc.nfkc.unicodeScalars.elementsEqual(nfkc.unicodeScalars),
+            "NFKC not idempotent: \(text.unicodeScalars.map(\.value))")
         let normalized = Mailbox.normalize(text)
         if let normalized {
             FuzzCheck.require(

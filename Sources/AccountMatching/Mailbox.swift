@@ -1,3 +1,4 @@
+import AccountModel
 import Foundation
 
 /// Provider-aware mailbox normalisation: two addresses that deliver to the same mailbox normalise alike.
@@ -26,7 +27,12 @@ public enum Mailbox: Sendable {
     ///   capitals; an address with an `@` beside a full-width or small commercial at has no mailbox
     ///   (`ann+@evil.org＠gmail.com` was `ann@gmail.com`); and (unversioned since session 50) a mailbox whose removed dots leave white space at an end is
     ///   normalised again.
-    public static let rulesVersion = 7
+    /// - 8: NFKC as Unicode defines it (``Swift/String/nfkc``): Foundation's, used until then, leaves on Linux some of
+    ///   what its decomposition makes uncomposed (half-width `ﾊﾟ` was `ハ` and a combining mark, not `パ`; Hangul
+    ///   compatibility jamo were conjoining jamo, not a syllable), so `ﾊﾟ@example.jp` and `パ@example.jp` were two
+    ///   mailboxes; and an address with more than one `@` (full-width and small ones counted) has no mailbox:
+    ///   `ann+@evil.org@gmail.com` was `ann@gmail.com`, as the full-width one was before version 7 (session 61).
+    public static let rulesVersion = 8
 
     /// How a provider treats the local part of its addresses.
     public struct ProviderRule: Sendable, Hashable {
@@ -234,7 +240,8 @@ public enum Mailbox: Sendable {
 
         enum Reading {
             case address(ASCIIAddress)
-            /// Not visible ASCII, no `@` with text on both sides, or an `xn--` label: for the general way.
+            /// Not visible ASCII, no `@` with text on both sides, more than one `@` (no mailbox: ``fold(_:)``), or an
+            /// `xn--` label: for the general way.
             case general
         }
 
@@ -245,7 +252,9 @@ public enum Mailbox: Sendable {
                 guard byte >= 0x21 && byte < 0x7F else { return .general }
                 lowered.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
             }
-            guard let at = lowered.lastIndex(of: UInt8(ascii: "@")) else { return .general }
+            guard let at = lowered.lastIndex(of: UInt8(ascii: "@")),
+                lowered.firstIndex(of: UInt8(ascii: "@")) == at
+            else { return .general }
             var end = lowered.count
             while end > at + 1 && lowered[end - 1] == UInt8(ascii: ".") { end -= 1 }
             guard at > 0, end > at + 1 else { return .general }
@@ -318,13 +327,16 @@ public enum Mailbox: Sendable {
     /// them (``foldDomain(_:)``).
     static func fold(_ email: String) -> String {
         let trimmed = EmailText.trimmed(email)
+        // More than one `@` (or a full-width or small commercial at, which NFKC makes an `@`): which one parts the
+        // mailbox is anyone's guess (`ann+@evil.org@gmail.com`, `ann+＠evil.org＠gmail.com` would be `ann@gmail.com`),
+        // so none does and there is no mailbox. (`EmailAddress` refuses such addresses; one stored before it did, or a
+        // Twitter profile's, may hold them.)
+        if trimmed.unicodeScalars.lazy.filter({ $0 == "@" || $0 == "\u{FF20}" || $0 == "\u{FE6B}" }).count > 1 {
+            return ""
+        }
         if trimmed.utf8.allSatisfy({ $0 < 0x80 }) { return trimmed.lowercased() }
-        // An `@` beside a full-width or small commercial at (which NFKC makes an `@`): which one parts the mailbox is
-        // anyone's guess (`ann+@evil.org＠gmail.com` would be `ann@gmail.com`), so none does and there is no mailbox.
-        // (`EmailAddress` refuses both; an address stored before it did, or a Twitter profile's, may hold them.)
-        let scalars = trimmed.unicodeScalars
-        if scalars.contains("@"), scalars.contains(where: { $0 == "\u{FF20}" || $0 == "\u{FE6B}" }) { return "" }
-        let compatible = trimmed.precomposedStringWithCompatibilityMapping
+        // (NFKC as Unicode defines it: Foundation's on Linux left `ﾊﾟ` as `ハ` and a mark until rules version 8)
+        let compatible = trimmed.nfkc
         let folded = compatible.unicodeScalars
         guard let at = folded.lastIndex(of: "@") else { return EmailText.trimmed(compatible.lowercased()) }
         let local = String(folded[..<at]).lowercased()

@@ -170,11 +170,19 @@ extension AccountStore {
     }
 
     /// The accounts whose normalised mailbox equals that of `email` (gmail dots, `+tags` and the like ignored).
+    ///
+    /// Found by the stored form (indexed), and each one's address normalised again as it is returned: after a change
+    /// of the rules (``AccountMatching/Mailbox/rulesVersion``) and before `accounts reindex` (or `migrate`) recomputes
+    /// the stored forms, a stored form made by older rules is never taken for a mailbox the rules give it no more
+    /// (until session 61 an app opened with `.applyPendingMigrations`, which does not reindex, offered such an account
+    /// at the door to a Twitter profile of another mailbox). Until then, an account is not found by a mailbox only the
+    /// new rules give it.
     public func accounts(sharingMailboxWith email: String) async throws(StoreError) -> [Account] {
         guard let mailbox = Mailbox.normalize(email) else { return [] }
         return try await read { db in
             let records = try UserRecord.fetchAll(db.cachedStatement(sql: Queries.usersByMailbox), arguments: [mailbox])
-            return try records.map { try AccountStore.attachTwitter(db, $0) }
+            return try records.filter { record in record.email.flatMap(Mailbox.normalize) == mailbox }
+                .map { try AccountStore.attachTwitter(db, $0) }
         }
     }
 

@@ -594,7 +594,7 @@ extension AccountStore {
                 let secret = try AccountStore.open(row.sealed, kind: .draft, rowKey: row.id, keyRing: keyRing)
                 return (twitterUserID, TwitterCredential(token: row.token, secret: Secret(secret)))
             } catch {
-                warnNotRevoked(twitterUserID, removedBy: what, error)
+                warnNotRevoked(twitterUserID, removedBy: what, error, draft: true)
                 return (twitterUserID, nil)
             }
         }

@@ -297,10 +297,15 @@ extension AccountStore {
         }
     }
 
-    /// Logs that the stored token of `twitterUserID` that `what` removed is not revoked at Twitter, for `error`.
-    func warnNotRevoked(_ twitterUserID: TwitterUserID, removedBy what: String, _ error: StoreError) {
+    /// Logs that the stored token of `twitterUserID` that `what` removed is not revoked at Twitter, for `error`; a
+    /// `draft`'s is not revoked anyway when that Twitter account is linked by now (its link holds the same token).
+    func warnNotRevoked(
+        _ twitterUserID: TwitterUserID, removedBy what: String, _ error: StoreError, draft: Bool = false
+    ) {
         logger.warning(
-            "a Twitter access token removed from the store cannot be revoked at Twitter: its sealed secret cannot be opened; it stays valid until the person revokes the app's access on Twitter (or the key is put back in the ring before the token is removed)",
+            draft
+                ? "a registration draft's Twitter access token removed from the store cannot be revoked at Twitter: its sealed secret cannot be opened; unless that Twitter account is linked to an account by now (whose link holds the same token), it stays valid until the person revokes the app's access on Twitter"
+                : "a Twitter access token removed from the store cannot be revoked at Twitter: its sealed secret cannot be opened; it stays valid until the person revokes the app's access on Twitter (or the key is put back in the ring before the token is removed)",
             metadata: [
                 "twitter.user_id": "\(twitterUserID)", "store.removed_by": "\(what)", "store.error": "\(error)",
             ])

@@ -539,6 +539,10 @@ extension AccountRoutes {
         let (_, account) = try signedInVisit(visit)
         // (an account without a password cannot be unlinked: Twitter is its only way in, said below)
         if account.twitter != nil, account.hasPassword, !isRecentSignIn(visit) {
+            // (a page read while the session was recent has no password field: asked for, not refused as wrong)
+            if form["current_password"] == nil {
+                return try await accountPage(visit, account, twitterError: signInNoLongerRecent, status: .unauthorized)
+            }
             do {
                 try await forSession(visit) { () async throws(LocalAccountError) in
                     try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))

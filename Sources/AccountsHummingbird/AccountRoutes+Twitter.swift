@@ -40,6 +40,11 @@ extension AccountRoutes {
             let (_, account) = try signedInVisit(visit)
             if account.twitter != nil { return redirect(visit, to: "/account?notice=already_linked") }
             if !isRecentSignIn(visit) {
+                // (a form read while the session was recent has no password field: asked for, not refused as wrong)
+                if form["current_password"] == nil {
+                    return try await accountPage(
+                        visit, account, twitterError: signInNoLongerRecent, status: .unauthorized)
+                }
                 // (before the check: a sign-in it lets through opens no session if the account's sessions end
                 // meanwhile)
                 let mark = try await store.eventMark()
@@ -281,6 +286,15 @@ extension AccountRoutes {
             return redirect(visit, to: "/register/existing?draft=\(draft.id)")
         }
         if let draft, account.twitter == nil, !isRecentSignIn(visit) {
+            // (a confirmation read while the session was recent has no password field: asked for, not refused as a
+            // wrong one, counted and audited)
+            guard form["current_password"] != nil else {
+                return page(
+                    visit, title: "Link Twitter", status: .unauthorized,
+                    body: Pages.confirmLink(
+                        draft: draft, account: account, csrf: visit.csrf, asksPassword: true,
+                        error: signInNoLongerRecent))
+            }
             do {
                 try await local.confirmPassword(for: account.id, current: Secret(form["current_password"] ?? ""))
             } catch {
@@ -326,6 +340,13 @@ extension AccountRoutes {
         default:
             throw error
         }
+    }
+
+    /// What a form sent without `current_password` from a session no longer a recent sign-in is told: the page was
+    /// read while it was one, so it had no field for it.
+    var signInNoLongerRecent: String {
+        "Your sign-in is more than \(Int((configuration.recentSignIn / 60).rounded())) minutes old: enter your current "
+            + "password to go on."
     }
 
     // MARK: - Helpers
@@ -524,12 +545,18 @@ extension AccountRoutes {
                     body: Pages.tooManyTwitterSignIns(retryAfter: retryAfter, scope: scope)),
                 after: retryAfter)
         case .store:
-            return htmlResponse(
+            var response = htmlResponse(
                 Pages.layout(
                     site: configuration.siteName, mountPath: configuration.mountPath, title: "Something went wrong",
                     account: nil, csrf: nil, notice: nil,
                     body: "<h1>Something went wrong</h1>\n<p>Please <a href=\"/\">start again</a>.</p>"),
                 status: .internalServerError)
+            // (a session given a new id by this request, as a link's begin does once the password checks out: the
+            // browser keeps it, or it is signed out, its old id ending with the rotation)
+            if visit.session.isNew {
+                response.setCookie(sessions.cookie(for: visit.session, secure: visit.origin.isHTTPS))
+            }
+            return response
         }
     }
 }

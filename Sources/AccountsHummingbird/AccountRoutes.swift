@@ -51,7 +51,8 @@ public struct AccountRoutes: Sendable {
         /// stops the app when the routes are made, naming it: it would answer every request with 421.
         public var allowedHosts: Set<String>?
         /// How recently someone must have signed in to give their account a password when it has none (made through
-        /// Twitter): 10 minutes. Nothing else vouches for them then (there is no current password to ask for), so a
+        /// Twitter), to change its address or delete it without one, and to link or unlink Twitter (begun or
+        /// confirmed) without sending the current password: 10 minutes. Nothing else vouches for them then, so a
         /// session left open, or stolen, cannot add a way in that outlives it. A sign-in dated more than a minute
         /// ahead of this server's clock (another server's clock ahead, or this one set back since) is not recent.
         public var recentSignIn: TimeInterval = 10 * 60

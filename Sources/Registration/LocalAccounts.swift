@@ -126,7 +126,7 @@ public struct LocalAccounts: Sendable {
         switch outcome {
         case .invalidCredentials, .disabled:
             // One floor for each check made: a password whose NFKC form differs from what was typed is checked twice
-            // (``passwordForms(_:)``), against the account's hash or two dummies alike.
+            // or three times (``passwordForms(_:)``), against the account's hash or as many dummies alike.
             let checks = LocalAccounts.passwordForms(password.revealed).count
             try? await Task.sleep(until: started + failureFloor * checks, clock: .continuous)
         case .signedIn, .throttled:
@@ -410,10 +410,19 @@ public struct LocalAccounts: Sendable {
     /// hash is made of, so that one password typed composed on one keyboard and decomposed on another (`é` as `e` and
     /// U+0301, as Windows' Vietnamese keyboard types tone marks) or in full-width letters is one password; then, when
     /// they differ, the bytes as typed, which hashes made before (and Django's, which normalises nothing) are of.
+    /// Between the two, when it differs from both, the form hashes were made of until session 61: Foundation's
+    /// `precomposedStringWithCompatibilityMapping`, which on Linux is not NFKC for some text (``Swift/String/nfkc``:
+    /// `ﾊﾟ` came out as `ハ` and a combining mark), so that a password chosen in half-width katakana was not the one
+    /// typed with a usual input method, and a sign-in typed decomposed rehashed it so that the form chosen no longer
+    /// signed in. Such a hash still verifies, and is made again of the NFKC form.
     static func passwordForms(_ password: String) -> [String] {
         if password.utf8.allSatisfy({ $0 < 0x80 }) { return [password] }
-        let normalized = password.precomposedStringWithCompatibilityMapping
-        return normalized.utf8.elementsEqual(password.utf8) ? [password] : [normalized, password]
+        var forms = [password.nfkc]
+        for form in [password.precomposedStringWithCompatibilityMapping, password]
+        where !forms.contains(where: { $0.utf8.elementsEqual(form.utf8) }) {
+            forms.append(form)
+        }
+        return forms
     }
 
     /// scrypt blocks a thread for about 100 ms: run it on Dispatch's global queue, never on Swift's cooperative pool.

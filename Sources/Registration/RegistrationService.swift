@@ -661,7 +661,11 @@ public struct RegistrationService: Sendable {
     ///
     /// A linked Twitter account is a way in that outlives a password reset: link a draft that was not begun as a link
     /// by this account (``DraftView/linkUser``) only for a session that has just signed in (with the password, for a
-    /// match), and ask for the password before beginning a link from an older one, as `AccountsHummingbird` does.
+    /// match), and ask for the password before beginning a link from an older one, as `AccountsHummingbird` does. A
+    /// draft begun as a link needs the same when it is confirmed: a session that signed in (or gave the password)
+    /// recently *then*, or the password with the confirmation (a link begun and left at Twitter's consent page could be
+    /// approved there, from the browser's history, with another Twitter account, and confirmed later by whoever uses
+    /// the browser).
     public func link(draftID: String, to user: UserID, browserSession: String) async throws(RegistrationError)
         -> Account
     {

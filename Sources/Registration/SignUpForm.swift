@@ -49,7 +49,8 @@ public struct SignUpForm: Sendable {
 
 /// The rules a new password must meet.
 public struct PasswordPolicy: Sendable, Hashable {
-    /// The fewest characters (Unicode grapheme clusters) a password may have: 10 by default.
+    /// The fewest characters (Unicode grapheme clusters) a password may have, counted in the form it is hashed in
+    /// (NFKC: ten Hangul compatibility jamo are five syllables): 10 by default.
     public var minimumLength = 10
     /// The most UTF-8 bytes a password may have: 1,024 by default (scrypt's cost does not grow with it, but a cap keeps
     /// requests bounded).
@@ -67,17 +68,17 @@ public struct PasswordPolicy: Sendable, Hashable {
         if password.utf8.count > maximumBytes {
             return [FieldError(.password, "must be at most \(maximumBytes) bytes")]
         }
-        if password.count < minimumLength {
+        // Counted and compared as hashed, in NFKC (``LocalAccounts``): full-width `ａｎｎ` is the password `ann`, and
+        // `ㄱㅏ` typed five times is five characters, `가가가가가` (until session 61 counted as typed, ten)
+        let hashed = password.utf8.allSatisfy({ $0 < 0x80 }) ? password : password.nfkc
+        if hashed.count < minimumLength {
             return [FieldError(.password, "must be at least \(minimumLength) characters")]
         }
-        // Compared as hashed, in NFKC (``LocalAccounts``): full-width `ａｎｎ` is the password `ann`.
-        let folded = password.precomposedStringWithCompatibilityMapping.lowercased()
-        if let username, !username.isEmpty, folded == username.precomposedStringWithCompatibilityMapping.lowercased() {
+        let folded = hashed.lowercased()
+        if let username, !username.isEmpty, folded == username.nfkc.lowercased() {
             return [FieldError(.password, "must not be the same as the username")]
         }
-        if let email, !email.isEmpty,
-            folded == EmailAddress.trim(email).precomposedStringWithCompatibilityMapping.lowercased()
-        {
+        if let email, !email.isEmpty, folded == EmailAddress.trim(email).nfkc.lowercased() {
             return [FieldError(.password, "must not be the same as the email address")]
         }
         return []

@@ -259,6 +259,31 @@ struct ReindexTests {
         }
     }
 
+    /// A stored form that older rules made is not taken, before a reindex, for a mailbox the rules give its address no
+    /// more: registration does not offer that account at the door to another person's Twitter profile (until session
+    /// 61 it did, in an app opened with `.applyPendingMigrations`, which does not reindex).
+    @Test func aStaleStoredFormIsNotTakenForAMailboxTheRulesGiveItNoMore() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("victim", email: "ann@xn--gmail.com"))
+            _ = try await store.createAccount(newAccount("hanna", email: "hanna@example.org"))
+            // Given the form rules version 4 made (it decoded and encoded an invalid `xn--` label into another domain)
+            try executeSQL(
+                path,
+                "UPDATE users SET email_mailbox = 'ann@xn--hmail.com', email_rules_version = 4 WHERE username = 'victim'"
+            )
+            // Then neither that mailbox nor its own finds it before a reindex; a current form is found as ever
+            #expect(try await store.accounts(sharingMailboxWith: "ann@xn--hmail.com").isEmpty)
+            #expect(try await store.accounts(sharingMailboxWith: "hanna@example.org").map(\.username) == ["hanna"])
+            // And after the reindex its own mailbox finds it
+            _ = try await store.reindex()
+            #expect(try await store.accounts(sharingMailboxWith: "ann@xn--gmail.com").map(\.username) == ["victim"])
+            #expect(try await store.accounts(sharingMailboxWith: "ann@xn--hmail.com").isEmpty)
+        }
+    }
+
     /// Rows another process (a second `accounts reindex` or `migrate`) recomputed between this reindex's read of them
     /// and its write are not counted as this one's, nor is a transaction that wrote nothing (until session 61 three
     /// reindexes at once reported 34,200 accounts recomputed of 20,000).

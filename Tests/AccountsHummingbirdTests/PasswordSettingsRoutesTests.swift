@@ -11,6 +11,8 @@ import TwitterOAuth
 struct PasswordSettingsRoutesTests {
     static let password = PasswordResetRoutesTests.password
     static let newPassword = PasswordResetRoutesTests.newPassword
+    /// What a wrong current password is told.
+    static let wrong = "The current password is not correct."
 
     /// Ada signed up with a password, then Zoë's Twitter linked to her account, in the returned browser.
     static func signUpAdaAndLinkZoe(_ app: WebApp) async throws -> Browser {
@@ -277,12 +279,16 @@ extension PasswordSettingsRoutesTests {
                 page.text.contains("id=\"link-twitter-form\"") && page.text.contains("id=\"link_current_password\""))
             // And without it, or with a wrong one, nothing is begun
             let pending = "SELECT count(*) FROM pending_authorizations"
-            for fields in [[], [("current_password", "not her password")]] {
+            // (a form read while the session was recent, without the field: asked for, neither refused as wrong nor
+            // counted and audited as a failed check, until session 61)
+            let noLongerRecent = "Your sign-in is more than 10 minutes old: enter your current password to go on."
+            for (fields, said) in [([], noLongerRecent), ([("current_password", "not her password")], Self.wrong)] {
                 let refused = try await browser.submit("/account", to: "/account/twitter/link", fields)
                 #expect(refused.status == 401 && refused.location == nil)
-                #expect(refused.text.contains("id=\"twitter-error\">The current password is not correct."))
+                #expect(refused.text.contains("id=\"twitter-error\">\(said)"), "\(refused.text)")
                 #expect(countQuery(app.databasePath, pending) == 0)
             }
+            #expect(Self.events(app, "password_check_failed") == 1)
             // And with it, the link goes through; the password counts as signing in again (a new session id, and the
             // confirmation does not ask for it again)
             let oldSession = try #require(browser.sessionID)
@@ -304,6 +310,36 @@ extension PasswordSettingsRoutesTests {
             )
             #expect(linked.status == 303 && linked.location == "/account?notice=linked")
             #expect(try await app.store.account(.username("ada"))?.twitter?.userID == TwitterUserID(WebApp.zoe))
+        }
+    }
+
+    /// The password checked at a link's begin gives the session a new id; should the begin then fail in the store, the
+    /// answer still hands the browser that id, which signs it in (a 500 that signed its owner out, until session 61's
+    /// second reader: the old id ended with the rotation, and the error page set no cookie).
+    @Test func aLinkWhoseBeginFailsAfterThePasswordKeepsTheBrowserSignedIn() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", Self.password)])
+            app.clock.advance(by: 11 * 60)
+            let before = try #require(browser.sessionID)
+            try executeSQL(
+                app.databasePath,
+                """
+                CREATE TRIGGER refuse_pending BEFORE INSERT ON pending_authorizations
+                BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END
+                """)
+
+            let failed = try await browser.submit(
+                "/account", to: "/account/twitter/link", [("current_password", Self.password)])
+
+            #expect(failed.status == 500, "\(failed.status)")
+            #expect(countQuery(app.databasePath, "SELECT count(*) FROM pending_authorizations") == 0)
+            #expect(browser.sessionID != nil && browser.sessionID != before)
+            let account = try await browser.get("/account")
+            #expect(
+                account.status == 200 && account.text.contains("ada"), "\(account.status) \(account.location ?? "")")
         }
     }
 
@@ -335,14 +371,17 @@ extension PasswordSettingsRoutesTests {
             let draft = try #require(confirm.hiddenValue("draft"))
             let csrf = try #require(confirm.csrfToken)
             // And without it, or with a wrong one, nothing is linked
-            for fields in [[], [("current_password", "not her password")]] {
+            let noLongerRecent = "Your sign-in is more than 10 minutes old: enter your current password to go on."
+            for (fields, said) in [([], noLongerRecent), ([("current_password", "not her password")], Self.wrong)] {
                 let refused = try await browser.post(
                     "/register/link", [("csrf_token", csrf), ("draft", draft)] + fields)
                 #expect(refused.status == 401, "\(refused.status)")
-                #expect(refused.text.contains("id=\"link-error\">The current password is not correct."))
+                #expect(refused.text.contains("id=\"link-error\">\(said)"), "\(refused.text)")
                 #expect(refused.text.contains("id=\"confirm_link_current_password\""))
                 #expect(try await app.store.account(.username("ada"))?.twitter == nil)
             }
+            // (only the wrong password was a failed check)
+            #expect(Self.events(app, "password_check_failed") == 1)
             // And with it, the link goes through
             let linked = try await browser.post(
                 "/register/link", [("csrf_token", csrf), ("draft", draft), ("current_password", Self.password)])
@@ -425,13 +464,15 @@ extension PasswordSettingsRoutesTests {
                 page.text.contains("id=\"unlink-twitter-form\"")
                     && page.text.contains("id=\"unlink_current_password\""))
             // And without it, or with a wrong one, nothing is unlinked and no session ends
-            for fields in [[], [("current_password", "not her password")]] {
+            let noLongerRecent = "Your sign-in is more than 10 minutes old: enter your current password to go on."
+            for (fields, said) in [([], noLongerRecent), ([("current_password", "not her password")], Self.wrong)] {
                 let refused = try await browser.submit("/account", to: "/account/twitter/unlink", fields)
                 #expect(refused.status == 401 && refused.location == nil)
-                #expect(refused.text.contains("id=\"twitter-error\">The current password is not correct."))
+                #expect(refused.text.contains("id=\"twitter-error\">\(said)"), "\(refused.text)")
                 #expect(try await app.store.account(.username("ada"))?.twitter != nil)
                 #expect(countQuery(app.databasePath, sessions) == 2)
             }
+            #expect(Self.events(app, "password_check_failed") == 1)
             // And with it, Twitter is unlinked and the other session ends
             let unlinked = try await browser.submit(
                 "/account", to: "/account/twitter/unlink", [("current_password", Self.password)])

@@ -635,6 +635,71 @@ extension LocalAccountsTests {
         }
     }
 
+    /// A password chosen in half-width katakana with voiced marks (`ﾊﾟ`) or Hangul compatibility jamo (`ㄱㅏ`) is the
+    /// one typed with a usual input method (`パ`, `가`), and a sign-in typed decomposed does not take the form chosen
+    /// away. Until session 61 the hash was of Foundation's NFKC, which on Linux left `ﾊﾟ` as `ハ` and a combining
+    /// mark: the composed form was a wrong password, and a decomposed sign-in rehashed it so that the form chosen was.
+    @Test(arguments: [
+        (
+            String(repeating: "\u{FF8A}\u{FF9F}", count: 10), String(repeating: "\u{30D1}", count: 10),
+            String(repeating: "\u{30CF}\u{309A}", count: 10)
+        ),
+        (
+            String(repeating: "\u{3131}\u{314F}", count: 10), String(repeating: "\u{AC00}", count: 10),
+            String(repeating: "\u{1100}\u{1161}", count: 10)
+        ),
+    ])
+    func aPasswordInHalfWidthOrCompatibilityFormsIsOnePassword(
+        _ chosen: String, _ composed: String, _ decomposed: String
+    )
+        async throws
+    {
+        try await withService { local, _, _, _ throws in
+            _ = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Secret(chosen)))
+            for typed in [composed, decomposed, chosen, composed] {
+                guard case .signedIn = try await local.signIn(login: "ann", password: Secret(typed)) else {
+                    Issue.record("\(typed.unicodeScalars.map { String($0.value, radix: 16) }) does not sign in")
+                    continue
+                }
+            }
+        }
+    }
+
+    /// A hash made between sessions 29 and 61 of Foundation's form on Linux (`ハ` and a combining mark for `ﾊﾟ`) still
+    /// signs in with the password as chosen, and is rehashed in NFKC, after which the composed form signs in too.
+    @Test func aHashOfFoundationsFormStillSignsInAndIsRehashedInNFKC() async throws {
+        let chosen = String(repeating: "\u{FF8A}\u{FF9F}", count: 10)
+        let foundations = chosen.precomposedStringWithCompatibilityMapping
+        try #require(
+            foundations.unicodeScalars.elementsEqual(String(repeating: "\u{30CF}\u{309A}", count: 10).unicodeScalars),
+            "Foundation's compatibility mapping is NFKC on this machine: nothing to test")
+        try await withService { local, store, _, _ throws in
+            let old = try PasswordHasher(parameters: .init(log2N: 8, r: 8, p: 1)).hash(password: foundations)
+            _ = try await store.createAccount(newAccount("ann", passwordHash: old))
+            guard case .signedIn = try await local.signIn(login: "ann", password: Secret(chosen)) else {
+                Issue.record("the password as chosen no longer signs in")
+                return
+            }
+            #expect(try await store.loginRecord(.username("ann"))?.passwordHash != old)
+            let composed = String(repeating: "\u{30D1}", count: 10)
+            guard case .signedIn = try await local.signIn(login: "ann", password: Secret(composed)) else {
+                Issue.record("the composed form does not sign in after the rehash")
+                return
+            }
+        }
+    }
+
+    /// A password's length is counted in the form it is hashed in: ten compatibility jamo are five syllables (until
+    /// session 61 they passed a 10-character minimum, and five characters signed in).
+    @Test func aPasswordsLengthIsCountedAsItIsHashed() {
+        let jamo = String(repeating: "\u{3131}\u{314F}", count: 5)
+        #expect(jamo.count == 10)
+        #expect(
+            PasswordPolicy().problems(with: jamo, username: "ann", email: nil)
+                == [FieldError(.password, "must be at least 10 characters")])
+        #expect(PasswordPolicy().problems(with: jamo + jamo, username: "ann", email: nil).isEmpty)
+    }
+
     /// An address with an invisible character in it (a soft hyphen, U+00AD) prints as the address without it, yet was
     /// stored as a second account beside it: `an\u{AD}n@example.org` is shown as `ann@example.org` everywhere (the
     /// account page, `accounts users show`, the mail a person reads), as the zero-width space the rules refuse would

@@ -581,9 +581,9 @@ struct ReindexCommandTests {
             )
             let first = try await runAccounts(["reindex", "--database", database])
             #expect(first.status == 0, "\(first.stderr)")
-            #expect(first.stdout == "reindexed 2 accounts to rules version 7 (2 mailboxes changed) in 1 batches\n")
+            #expect(first.stdout == "reindexed 2 accounts to rules version 8 (2 mailboxes changed) in 1 batches\n")
             let second = try await runAccounts(["reindex", "--database", database])
-            #expect(second.stdout == "nothing to reindex: every stored mailbox is at rules version 7\n")
+            #expect(second.stdout == "nothing to reindex: every stored mailbox is at rules version 8\n")
         }
     }
 
@@ -597,7 +597,7 @@ struct ReindexCommandTests {
             let migrate = try await runAccounts(["migrate", "--database", database])
             #expect(migrate.status == 0, "\(migrate.stderr)")
             #expect(
-                migrate.stdout.contains("reindexed 1 accounts to rules version 7 (0 mailboxes changed) in 1 batches"))
+                migrate.stdout.contains("reindexed 1 accounts to rules version 8 (0 mailboxes changed) in 1 batches"))
             let again = try await runAccounts(["migrate", "--database", database])
             #expect(!again.stdout.contains("reindex"))
         }
@@ -639,7 +639,7 @@ struct ReindexCommandTests {
             #expect(rerun.stderr.hasSuffix("\n" + warning), "\(rerun.stderr)")
             let again = try await runAccounts(["reindex", "--database", database])
             #expect(again.status == 0, "\(again.stderr)")
-            #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 7\n")
+            #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 8\n")
             #expect(again.stderr == warning)
         }
     }
@@ -668,7 +668,7 @@ struct ReindexCommandTests {
             #expect(
                 countQuery(database, "SELECT count(*) FROM users WHERE email_key IS NULL AND email IS NOT NULL") == 0)
             let again = try await runAccounts(["reindex", "--database", database])
-            #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 7\n")
+            #expect(again.stdout == "nothing to reindex: every stored mailbox is at rules version 8\n")
         }
     }
 

@@ -16,14 +16,15 @@ struct SandboxCommandTests {
         let base = try #require(URL(string: String(line.dropLast())))
 
         // When the client runs request token → consent → access token → verify_credentials
-        let client = TwitterClient(consumer: consumer, baseURL: base)
+        // (with room: a call waited past the 30 s default in session 61's CI, the whole suite's processes on 2 cores)
+        let client = TwitterClient(consumer: consumer, baseURL: base, timeout: .seconds(120))
         let callback = "http://127.0.0.1:9/callback"
         let requestToken = try await client.requestToken(callback: callback)
         let consent = try await AsyncHTTPClientTransport.shared.send(
             method: "POST", url: base.appendingPathComponent("oauth/authorize"),
             headers: [HTTPHeader(name: "Content-Type", value: "application/x-www-form-urlencoded")],
             body: Array("oauth_token=\(requestToken.token)&user_id=9007199254740993&action=authorize".utf8),
-            timeout: .seconds(10), maximumResponseBodySize: 1 << 20)
+            timeout: .seconds(120), maximumResponseBodySize: 1 << 20)
         let location = try #require(consent.headers.first { $0.name.lowercased() == "location" }?.value)
         guard case .authorized(_, let verifier) = try TwitterCallback(url: try #require(URL(string: location))) else {
             Issue.record("expected an approval at \(location)")
