@@ -49,8 +49,9 @@ public struct SignUpForm: Sendable {
 
 /// The rules a new password must meet.
 public struct PasswordPolicy: Sendable, Hashable {
-    /// The fewest characters (Unicode grapheme clusters) a password may have, counted in the form it is hashed in
-    /// (NFKC: ten Hangul compatibility jamo are five syllables): 10 by default.
+    /// The fewest characters (Unicode grapheme clusters) a password may have, both as typed and in the form it is
+    /// hashed in (NFKC: ten Hangul compatibility jamo are five syllables, and one `ﷺ` is eighteen characters): 10 by
+    /// default.
     public var minimumLength = 10
     /// The most UTF-8 bytes a password may have: 1,024 by default (scrypt's cost does not grow with it, but a cap keeps
     /// requests bounded).
@@ -68,10 +69,11 @@ public struct PasswordPolicy: Sendable, Hashable {
         if password.utf8.count > maximumBytes {
             return [FieldError(.password, "must be at most \(maximumBytes) bytes")]
         }
-        // Counted and compared as hashed, in NFKC (``LocalAccounts``): full-width `ａｎｎ` is the password `ann`, and
-        // `ㄱㅏ` typed five times is five characters, `가가가가가` (until session 61 counted as typed, ten)
+        // Counted as typed and as hashed, in NFKC (``LocalAccounts``), and compared as hashed: full-width `ａｎｎ` is
+        // the password `ann`; `ㄱㅏ` typed five times is five characters, `가가가가가` (until session 61 counted as
+        // typed, ten), and one `ﷺ` typed is one (NFKC makes it eighteen)
         let hashed = password.utf8.allSatisfy({ $0 < 0x80 }) ? password : password.nfkc
-        if hashed.count < minimumLength {
+        if min(password.count, hashed.count) < minimumLength {
             return [FieldError(.password, "must be at least \(minimumLength) characters")]
         }
         let folded = hashed.lowercased()

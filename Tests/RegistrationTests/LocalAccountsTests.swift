@@ -698,6 +698,14 @@ extension LocalAccountsTests {
             PasswordPolicy().problems(with: jamo, username: "ann", email: nil)
                 == [FieldError(.password, "must be at least 10 characters")])
         #expect(PasswordPolicy().problems(with: jamo + jamo, username: "ann", email: nil).isEmpty)
+        // and as typed: one character that NFKC makes eighteen, or three that it makes twelve, are not ten (a second
+        // reader of session 61's first version of this rule found them accepted)
+        for short in ["\u{FDFA}", "\u{247D}\u{247D}\u{247D}"] {
+            #expect(short.nfkc.count >= 10)
+            #expect(
+                PasswordPolicy().problems(with: short, username: "ann", email: nil)
+                    == [FieldError(.password, "must be at least 10 characters")])
+        }
     }
 
     /// An address with an invisible character in it (a soft hyphen, U+00AD) prints as the address without it, yet was
