@@ -544,6 +544,12 @@ public struct AccountStore: Sendable {
         }
     }
 
+    /// ``StoreError/closed(path:)`` once ``close()`` was called, else nothing: for a caller about to do outside work
+    /// (asking Twitter for a request token) that only a store still open can use.
+    package func checkOpen() throws(StoreError) {
+        if lifetime.isClosed { throw .closed(path: path) }
+    }
+
     /// A call on its way into the database (end it once it runs on its connection, and when it returns), or
     /// ``StoreError/closed(path:)`` once ``close()`` was called (see ``StoreLifetime``).
     func enter() throws(StoreError) -> StoreLifetime.Entry {

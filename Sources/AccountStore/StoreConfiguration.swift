@@ -34,7 +34,8 @@ public struct StoreConfiguration: Sendable {
     /// history, for ``AccountStore/backUp(to:progress:)`` alone (`accounts backup`: a backup comes before a migration,
     /// and is most wanted when a history fails its checks). Other calls may fail on a schema they do not know.
     package var acceptsAnySchema = false
-    /// Where the store logs (info and below; never secrets).
+    /// Where the store logs: info for routine events, warning for what an operator must act on (a keys file refused, a
+    /// removed token that could not be revoked at Twitter); never secrets.
     public var logger = Logger(label: "accounts.store", factory: { _ in SwiftLogNoOpLogHandler() })
     /// The clock used for timestamps and expiry (injected by tests).
     public var now: @Sendable () -> Date = { Date() }

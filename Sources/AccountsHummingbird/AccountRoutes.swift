@@ -191,7 +191,9 @@ public struct AccountRoutes: Sendable {
     ///     store, to add Twitter: nothing to migrate.
     ///   - local: Email sign-up and password sign-in.
     ///   - configuration: Session lifetimes, cookie and HTTPS settings.
-    ///   - logger: Where the routes log (info and below; never session ids, tokens or passwords).
+    ///   - logger: Where the routes log: info for routine events, error for what an operator must act on (a database
+    ///     migrated past this build, a Twitter set-up problem, a mail not sent, a request failed); never session ids,
+    ///     tokens or passwords.
     public init(
         store: AccountStore, registration: RegistrationService?, local: LocalAccounts,
         configuration: Configuration = Configuration(),

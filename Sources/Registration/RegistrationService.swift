@@ -124,7 +124,8 @@ public struct RegistrationService: Sendable {
     ///   - forceLogin: have Twitter show its log-in form even to a person signed in there who approved the app before
     ///     (`force_login=true`), who is otherwise sent straight back as that Twitter account: for a sign-in meant for
     ///     another Twitter account than the one just used.
-    /// - Throws: ``RegistrationError/throttled(retryAfter:scope:)`` over a limit, before Twitter is asked anything.
+    /// - Throws: ``RegistrationError/throttled(retryAfter:scope:)`` over a limit, and ``RegistrationError/store(_:)``
+    ///   with ``StoreError/closed(path:)`` on a closed store, before Twitter is asked anything.
     public func begin(
         purpose: AuthorizationPurpose, browserSession: String, signedInUser: UserID? = nil, callbackURL: String? = nil,
         client: String? = nil, network: String? = nil, forceLogin: Bool = false
@@ -146,6 +147,13 @@ public struct RegistrationService: Sendable {
                     ])
             }
             throw .throttled(retryAfter: retryAfter, scope: scope)
+        }
+        // A closed store could not keep the request token: Twitter is not asked for one (a shutdown is not held by
+        // its round trip, and the app's request-token quota is not spent for nothing).
+        do {
+            try store.checkOpen()
+        } catch {
+            throw .store(error)
         }
         let requestToken: RequestToken
         do {
@@ -719,7 +727,7 @@ public struct RegistrationService: Sendable {
     }
 
     /// The stored access token of `user`'s Twitter identity, read before the identity goes; `nil` when there is none
-    /// or it cannot be opened (logged: it is then not revoked).
+    /// or it cannot be read or opened (a closed store included; logged: it is then not revoked).
     public func storedCredential(of user: UserID) async -> TwitterCredential? {
         do {
             guard let twitter = try await store.account(.id(user))?.twitter else { return nil }

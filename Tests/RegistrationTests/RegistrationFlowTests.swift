@@ -793,6 +793,28 @@ struct RegistrationFlowTests {
         }
     }
 
+    /// A begin on a closed store is refused before Twitter is asked: a request token the store could not keep would
+    /// spend the app's quota, and hold a shutdown for the round trip.
+    @Test func aBeginOnAClosedStoreDoesNotAskTwitter() async throws {
+        try await withFlow { flow throws in
+            let calls = Locked<[String]>([])
+            let service = flow.service(
+                through: RewritingTransport(inner: flow.sandbox.transport) { url, _ in
+                    calls.withLock { $0.append(url.path) }
+                }, configuration: RegistrationService.Configuration(callbackURL: SandboxHarness.callback))
+            _ = try await service.begin(purpose: .register, browserSession: "s1")
+            #expect(calls.value.count == 1)
+            try flow.store.close()
+
+            await #expect(throws: RegistrationError.store(.closed(path: flow.directory + "/accounts.sqlite"))) {
+                try await service.begin(purpose: .register, browserSession: "s2")
+            }
+            #expect(calls.value.count == 1)
+            #expect(
+                countQuery(flow.directory + "/accounts.sqlite", "SELECT count(*) FROM pending_authorizations") == 1)
+        }
+    }
+
     /// Begins over a limit are refused before Twitter is asked: no `request_token` call, no pending authorization;
     /// each client's allowance comes back at its rate, and the site's limit holds whoever asks.
     @Test func beginsOverTheLimitsAreRefusedBeforeTwitterIsAsked() async throws {

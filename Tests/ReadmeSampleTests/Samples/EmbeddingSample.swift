@@ -13,7 +13,7 @@ func embeddingSample() async throws {
 
     var configuration = StoreConfiguration(path: "accounts.sqlite")
     configuration.schemaPolicy = .applyPendingMigrations  // default .requireCurrent: refuse (StoreError.schemaBehind)
-    configuration.logger = logger  // swift-log; info and below, never secrets
+    configuration.logger = logger  // swift-log; info, warning to act on; never secrets
     let store = try AccountStore(configuration: configuration, keyRing: keyRing)
 
     let ann = try await store.createAccount(

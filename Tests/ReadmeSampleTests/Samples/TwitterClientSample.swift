@@ -1,3 +1,4 @@
+import AccountCrypto
 import AccountModel
 import TwitterOAuth
 
@@ -11,7 +12,7 @@ extension TwitterClientSample {
         // … on the callback, with the requestToken kept for this browser (its secret too) server-side:
         switch try TwitterCallback(url: callbackURL) {
         // the token this browser was sent with
-        case .authorized(let token, let verifier) where token == requestToken.token:
+        case .authorized(let token, let verifier) where ConstantTime.equals(token, requestToken.token):
             let access = try await client.accessToken(requestToken: requestToken, verifier: verifier)
             let profile = try await client.verifyCredentials(accessToken: access)  // id exact from id_str, rawJSON kept
             signIn(profile)  // the app's own: the account linked to profile.id, or a new one
