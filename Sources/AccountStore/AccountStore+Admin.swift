@@ -222,11 +222,14 @@ extension AccountStore {
         return opened
     }
 
-    /// Deletes the account `user` as ``deleteAccount(_:actor:)`` does, only while its password hash is still
-    /// `passwordHash` (`nil`: while it has none): the hash its owner's password was checked against, so a password
-    /// reset or change made meanwhile wins. `nil`, and nothing changes, when the account holds another hash by then.
+    /// Deletes the account `user` at its owner's request as ``deleteAccount(_:actor:)`` does, only while its password
+    /// hash is still `passwordHash` (`nil`: while it has none): the hash its owner's password was checked against, so a
+    /// password reset or change made meanwhile wins. `nil`, and nothing changes, when the account holds another hash by
+    /// then.
     ///
-    /// Throws ``StoreError/accountNotFound(_:)`` when there is no such account (deleted meanwhile).
+    /// Throws ``StoreError/accountNotFound(_:)`` when there is no such account (deleted meanwhile), and
+    /// ``StoreError/addressChangeUndoable(_:until:)`` while a link that undoes a change of its address works: whoever
+    /// moved the address knew the password, and deleting the account would end the link that gives it back.
     public func deleteAccount(_ user: UserID, actor: String, ifPasswordHash passwordHash: String?)
         async throws(StoreError) -> AccountDeletion?
     {
@@ -234,6 +237,16 @@ extension AccountStore {
             let now = self.now()
             let record = try AccountStore.requireUserRecord(db, .id(user))
             guard record.passwordHash == passwordHash else { return nil }
+            if let until = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(expires_at) FROM email_change_undos
+                    WHERE user_id = ? AND used_at IS NULL AND expires_at > ?
+                    """, arguments: [record.id, Timestamp.micros(now)])
+            {
+                throw StoreError.addressChangeUndoable(
+                    UserID(uncheckedRawValue: record.publicID), until: Timestamp.date(until))
+            }
             return try AccountStore.delete(record, in: db, actor: actor, at: now)
         }
         guard let (deletion, stored, drafts) = deleted else { return nil }

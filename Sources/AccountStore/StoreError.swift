@@ -1,5 +1,6 @@
 import AccountCrypto
 public import AccountModel
+public import Foundation
 
 /// What can go wrong in the account store, in words an operator can act on. Never carries a secret.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -56,6 +57,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The account is disabled: it may not sign in (the refusal is audited as `sign_in_refused`), and its password and
     /// Twitter identity may not be changed, until an operator enables it again.
     case accountDisabled(UserID)
+    /// The account's owner may not delete it yet: its address was changed, and the link that undoes the change (mailed
+    /// to the former address) works until `until`. Whoever moved the address knew the password; deleting the account
+    /// would end that link, and the former address's owner would lose the account for good. An operator may delete it
+    /// (``AccountStore/deleteAccount(_:actor:)``).
+    case addressChangeUndoable(UserID, until: Date)
     /// The browser session a change was asked from has ended (signed out, or every session of the account ended by
     /// "sign out everywhere", a password change or reset on another device) while the request was under way; nothing
     /// was written (see ``AccountStore/onBehalfOfSession(_:_:)``).
@@ -143,6 +149,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "account; set a password before unlinking Twitter, or link Twitter before removing the password"
         case .accountDisabled(let user):
             return "account \(user) is disabled; it may not sign in or change how it signs in until it is enabled again"
+        case .addressChangeUndoable(let user, let until):
+            let shown = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up)).formatted(.iso8601)
+            return "account \(user) may not be deleted by its owner until \(shown): its address was changed, and the "
+                + "link mailed to the former address can undo that change until then; nothing was changed (an "
+                + "operator can delete it with `accounts users delete`)"
         case .sessionEnded:
             return "the browser session that asked for this change has ended (signed out); nothing was changed: sign "
                 + "in again and repeat the change"

@@ -430,6 +430,14 @@ extension AccountRoutes {
                 return redirect(visit, to: "/account")
             case .store(.accountNotFound):
                 break  // deleted meanwhile (another tab, an operator): it is gone all the same
+            case .store(.addressChangeUndoable(_, let until)):
+                // (the change may be a thief's: its undo link, at the former address, must go on working)
+                return try await accountPage(
+                    visit, account,
+                    problem: "This account's email address was changed recently, and the change can still be undone "
+                        + "from the link sent to the former address, so the account cannot be deleted until "
+                        + "\(Pages.timestamp(until.addingTimeInterval(1))) UTC. Nothing was changed.", on: .delete,
+                    status: .conflict)
             default:
                 throw error
             }

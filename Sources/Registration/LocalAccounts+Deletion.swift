@@ -15,7 +15,10 @@ extension LocalAccounts {
     /// password to vouch for the person, and `current` is not read (pass `nil`): call this only just after the person
     /// signed in (`AccountsHummingbird` asks for a sign-in within the last 10 minutes); one given a password meanwhile
     /// is ``LocalAccountError/hasPassword``. For an account with a password, `nil` is checked as an empty password
-    /// would be: ``LocalAccountError/wrongPassword``, counted. Nothing changes when it throws.
+    /// would be: ``LocalAccountError/wrongPassword``, counted. While a link that undoes a change of the account's
+    /// address works, the owner may not delete it (``StoreError/addressChangeUndoable(_:until:)``, as
+    /// ``LocalAccountError/store(_:)``): whoever moved the address knew the password, and the deletion would end the
+    /// link that gives the account back to the former address's owner. Nothing changes when it throws.
     public func deleteAccount(for user: UserID, current: Secret?) async throws(LocalAccountError) -> AccountDeletion {
         let record = try await requireRecord(user)
         guard let stored = record.passwordHash else {

@@ -41,6 +41,36 @@ struct EmailChangeUndoRoutesTests {
         return String(link.dropFirst("https://accounts.example".count))
     }
 
+    /// Whoever moved the address (with the password) cannot then delete the account to end the undo link: "Delete
+    /// account" is refused, saying until when, nothing changed, and the link still gives the account back.
+    @Test func whoeverMovedTheAddressCannotDeleteTheAccountWhileTheLinkWorks() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
+        var configuration = EmailVerificationRoutesTests.configuration(outbox)
+        configuration.securityNotice = { notice in notices.withLock { $0.append(notice) } }
+        try await WebApp.run(configuration: configuration) { app in
+            var thief = try await Self.moveAdasAccount(app, outbox)
+            await app.routes.finishMails()
+            let notice = try #require(notices.value.first { $0.change == .emailChanged })
+            let dump = try databaseDump(app.databasePath)
+
+            let refused = try await thief.submit(
+                "/account", to: "/account/delete", [("confirm", "yes"), ("current_password", Self.password)])
+            #expect(refused.status == 409)
+            #expect(refused.text.contains("can still be undone from the link sent to the former address"))
+            let until = Pages.timestamp(try #require(notice.undoExpiresAt).addingTimeInterval(1))
+            #expect(refused.text.contains("cannot be deleted until \(until) UTC"), "\(refused.text)")
+            #expect(try databaseDump(app.databasePath) == dump)
+            #expect(try await thief.get("/whoami").text == "ada")
+            #expect(!notices.value.contains { $0.change == .accountDeleted })
+
+            // And the link still gives the account back
+            var ada = app.browser()
+            let page = try await ada.get(try Self.path(of: notice.undoLink))
+            #expect(page.status == 200 && page.text.contains(#"<strong id="undo-restores">ada@example.org</strong>"#))
+        }
+    }
+
     @Test func theSecurityNoticeOfAChangeCarriesALinkThatGivesTheAccountBack() async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
         let notices = Locked<[AccountRoutes.SecurityNotice]>([])

@@ -76,6 +76,42 @@ struct EmailChangeUndoTests {
         }
     }
 
+    /// Whoever moved the address knew the password, and could delete the account with it: that would end the undo
+    /// link (its row goes with the account), free the address it reserves, and leave the former address's owner with
+    /// nothing to follow (until session 62 it did). The owner may not delete it while the link works; nothing changes,
+    /// and the link still gives the account back. Once the link has expired, the deletion goes ahead; an operator may
+    /// delete it at any time.
+    @Test func theOwnerMayNotDeleteTheAccountWhileTheUndoLinkWorks() async throws {
+        try await withAnnMoved { local, store, clock, database, ann, undo in
+            let dump = try databaseDump(database)
+            let until = undo.expiresAt
+            await #expect(throws: LocalAccountError.store(.addressChangeUndoable(ann.id, until: until))) {
+                _ = try await local.deleteAccount(for: ann.id, current: Self.password)
+            }
+            #expect(try databaseDump(database) == dump)
+            let message = "\(StoreError.addressChangeUndoable(ann.id, until: until))"
+            #expect(
+                message.contains("may not be deleted by its owner until") && message.contains("nothing was changed"))
+            #expect(try await local.emailChangeUndoTarget(token: undo.token)?.account.id == ann.id)
+
+            // And once the link has expired, the owner deletes it
+            clock.advance(by: until.timeIntervalSince(clock.now))
+            #expect(try await local.emailChangeUndoTarget(token: undo.token) == nil)
+            _ = try await local.deleteAccount(for: ann.id, current: Self.password)
+            #expect(try await store.account(.id(ann.id)) == nil)
+        }
+        // An undo link used up lets the owner delete the account at once; an operator may delete it while one works
+        try await withAnnMoved { local, store, _, _, ann, undo in
+            _ = try await local.undoEmailChange(token: undo.token, newPassword: Self.newPassword)
+            _ = try await local.deleteAccount(for: ann.id, current: Self.newPassword)
+            #expect(try await store.account(.id(ann.id)) == nil)
+        }
+        try await withAnnMoved { _, store, _, _, ann, _ in
+            _ = try await store.deleteAccount(.id(ann.id))
+            #expect(try await store.account(.id(ann.id)) == nil)
+        }
+    }
+
     /// A link ends when it is used: the purge removes it a day after its use, not a day after the expiry it no longer
     /// needs (until session 59 a used undo link, which holds both addresses, stayed up to 8 days; a used confirmation
     /// link 4; a used reset link its lifetime and a day).
