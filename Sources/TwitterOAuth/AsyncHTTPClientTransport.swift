@@ -11,9 +11,11 @@ internal import NIOPosix
 /// The connect timeout belongs to the underlying `HTTPClient`; the total timeout is per request and covers the
 /// response body too. Redirects are never followed.
 ///
-/// A request whose connection closes or is reset before any byte of the answer arrives is sent once more, within the
-/// same total timeout: a server that closes idle keep-alive connections can close the pooled one just as it is handed
-/// to a request. The clients made here keep a connection idle in the pool for at most 4 s.
+/// A request whose connection closes or is reset before any byte of the answer arrives throws
+/// ``TwitterError/closedBeforeAnswer(host:)``, which ``TwitterClient`` answers by signing the request anew (a fresh
+/// `oauth_nonce` and timestamp) and sending it once more, within the same total timeout: a server that closes idle
+/// keep-alive connections can close the pooled one just as it is handed to a request. The clients made here keep a
+/// connection idle in the pool for at most 4 s.
 ///
 /// The clients made here do not try a failed connection again: a refused connection, a host name that does not
 /// resolve or a failed TLS handshake ends the call at once with ``TwitterError/connectionFailed(host:reason:)``
@@ -76,7 +78,12 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
         do {
             return try await Self.withTimeout(timeout) { [client, request] in
-                let response = try await Self.execute(request, on: client, deadline: deadline)
+                let response: HTTPClientResponse
+                do {
+                    response = try await client.execute(request, deadline: deadline)
+                } catch let error where Self.closedBeforeAnswer(error) && !Task.isCancelled {
+                    throw TwitterError.closedBeforeAnswer(host: host)
+                }
                 if let length = response.headers.first(name: "content-length").flatMap(Int.init),
                     length > maximumResponseBodySize
                 {
@@ -116,30 +123,18 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         }
     }
 
-    /// Sends `request` and waits for the head of its answer, sending it once more (on a new connection, unless another
-    /// idle one is pooled) when the connection closed or was reset before any byte of the answer came.
-    ///
-    /// Only such a failure is resent: not a timeout, a cancellation, a failure to connect, or an answer cut short
-    /// (a part of the head makes the parser fail instead, and a cut body fails later, in the body's stream). The four
-    /// Twitter calls are safe to resend: `verify_credentials` is a GET; `invalidate_token` revokes a token, which a
-    /// second time changes nothing; and in the race this is for, the server closed the connection without reading the
-    /// request, so `request_token` and `access_token` were never seen. Had a server read one and then dropped the
-    /// connection unanswered, the resend carries the same `oauth_nonce` and verifier, which Twitter refuses as used
-    /// (error 32 or 89) instead of issuing a second token: the sign-in fails, as it did without the resend.
-    private static func execute(
-        _ request: HTTPClientRequest,
-        on client: HTTPClient,
-        deadline: NIODeadline
-    ) async throws -> HTTPClientResponse {
-        do {
-            return try await client.execute(request, deadline: deadline)
-        } catch let error where closedBeforeAnswer(error) && !Task.isCancelled {
-            return try await client.execute(request, deadline: deadline)
-        }
-    }
-
     /// Whether `error` is the connection closing (`remoteConnectionClosed`) or being reset (`ECONNRESET`, `EPIPE`)
     /// while the request waited for the head of its answer.
+    ///
+    /// Only such a failure is sent again (by ``TwitterClient``, signed anew): not a timeout, a cancellation, a failure
+    /// to connect, or an answer cut short (a part of the head makes the parser fail instead, and a cut body fails
+    /// later, in the body's stream). In the race this is for, the server closed the connection without reading the
+    /// request. Had a server read one and then dropped the connection unanswered, the resend is a new request with
+    /// its own nonce: `request_token` issues a second token (the first is never used), `verify_credentials` is a
+    /// GET, `invalidate_token` a second time finds the token gone (code 89, counted as revoked), and `access_token`
+    /// carries a verifier Twitter took already, which it refuses (code 89): the sign-in starts again, as it did
+    /// without the resend. (Until session 62 the transport sent the same bytes again, the same nonce with them, which
+    /// Twitter refuses as replayed, error 32: a set-up problem to the app, "trying again will not help".)
     private static func closedBeforeAnswer(_ error: any Error) -> Bool {
         if let error = error as? HTTPClientError {
             return error == .remoteConnectionClosed

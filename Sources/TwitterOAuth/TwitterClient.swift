@@ -1,3 +1,4 @@
+import AccountCrypto
 public import Foundation
 
 /// Twitter's (X's) OAuth 1.0a sign-in: request token, authorization URL, access token and the signed-in profile.
@@ -9,7 +10,9 @@ public import Foundation
 /// let twitter = TwitterClient(consumer: ConsumerCredentials(key: key, secret: secret))
 /// let requestToken = try await twitter.requestToken(callback: "https://app.example/register/twitter/callback")
 /// // redirect the browser to twitter.authenticationURL(for: requestToken), then on the callback:
-/// if case .authorized(let token, let verifier) = try TwitterCallback(url: callbackURL), token == requestToken.token {
+/// if case .authorized(let token, let verifier) = try TwitterCallback(url: callbackURL),
+///     ConstantTime.equals(token, requestToken.token)
+/// {
 ///     let accessToken = try await twitter.accessToken(requestToken: requestToken, verifier: verifier)
 ///     let profile = try await twitter.verifyCredentials(accessToken: accessToken)
 /// }
@@ -173,11 +176,32 @@ public struct TwitterClient: Sendable {
     /// - Parameter timeout: the time allowed for this call, instead of ``timeout`` (a revocation made while a person
     ///   waits for a page should not wait as long as a sign-in may).
     /// - Throws: ``TwitterError/rejected(status:errors:)`` with code 89 for a token that is already invalid or
-    ///   unknown; any other ``TwitterError`` as for every call.
+    ///   unknown (also when a 2xx answer carries Twitter's error list); ``TwitterError/malformedResponse(_:)`` for a
+    ///   2xx answer that is not Twitter's `{"access_token": <the token>}` (a captive portal's page, a proxy's, a cut
+    ///   body): the token was not seen to be revoked; any other ``TwitterError`` as for every call.
     public func invalidateToken(_ token: String, secret: String, timeout: Duration? = nil) async throws(TwitterError) {
-        _ = try await call(
+        let body = try await call(
             method: "POST", path: "/1.1/oauth/invalidate_token", token: token, tokenSecret: secret,
             timeout: timeout)
+        if let errors = Self.apiErrors(in: body, Redaction(secrets: [token])) {
+            throw .rejected(status: 200, errors: errors)
+        }
+        // (the token is not quoted: neither what came back nor what was sent)
+        guard let answer = try? JSONDecoder().decode(InvalidatedToken.self, from: Data(body)) else {
+            throw .malformedResponse("invalidate_token: the answer is not Twitter's {\"access_token\": …}")
+        }
+        guard ConstantTime.equals(answer.accessToken, token) else {
+            throw .malformedResponse("invalidate_token: the answer names another access token than the one sent")
+        }
+    }
+
+    /// `invalidate_token`'s answer: the token revoked.
+    private struct InvalidatedToken: Decodable {
+        let accessToken: String
+
+        enum CodingKeys: String, CodingKey {
+            case accessToken = "access_token"
+        }
     }
 
     // MARK: - Plumbing
@@ -211,26 +235,43 @@ public struct TwitterClient: Sendable {
         timeout: Duration? = nil
     ) async throws(TwitterError) -> [UInt8] {
         let url = endpointURL(path, query: query)
-        let authorization = signer.authorizationHeader(
-            method: method,
-            url: url,
-            token: token,
-            tokenSecret: tokenSecret,
-            protocolParameters: protocolParameters
-        )
-        let headers = [
-            HTTPHeader(name: "Authorization", value: authorization),
-            HTTPHeader(name: "Accept", value: "application/json, application/x-www-form-urlencoded"),
-            HTTPHeader(name: "User-Agent", value: "accounts-TwitterOAuth/1"),
-        ]
-        let response = try await transport.send(
-            method: method,
-            url: url,
-            headers: headers,
-            body: [],
-            timeout: timeout ?? self.timeout,
-            maximumResponseBodySize: maximumResponseBodySize
-        )
+        // Signed for each attempt: a resend carries a nonce and timestamp of its own, which Twitter does not refuse
+        // as replayed (error 32).
+        func attempt(timeout: Duration) async throws(TwitterError) -> HTTPTransportResponse {
+            let authorization = signer.authorizationHeader(
+                method: method,
+                url: url,
+                token: token,
+                tokenSecret: tokenSecret,
+                protocolParameters: protocolParameters
+            )
+            let headers = [
+                HTTPHeader(name: "Authorization", value: authorization),
+                HTTPHeader(name: "Accept", value: "application/json, application/x-www-form-urlencoded"),
+                HTTPHeader(name: "User-Agent", value: "accounts-TwitterOAuth/1"),
+            ]
+            return try await transport.send(
+                method: method,
+                url: url,
+                headers: headers,
+                body: [],
+                timeout: timeout,
+                maximumResponseBodySize: maximumResponseBodySize
+            )
+        }
+        let allowed = timeout ?? self.timeout
+        let started = ContinuousClock.now
+        let response: HTTPTransportResponse
+        do throws(TwitterError) {
+            response = try await attempt(timeout: allowed)
+        } catch {
+            // The connection closed before any answer (a pooled one the server closed as it was handed out): once
+            // more, within the time the call has left (see ``TwitterError/closedBeforeAnswer(host:)``).
+            guard case .closedBeforeAnswer = error else { throw error }
+            let left = allowed - (ContinuousClock.now - started)
+            guard left > .zero else { throw .timedOut }
+            response = try await attempt(timeout: left)
+        }
         // Twitter's messages are shown and logged: one that repeats the call's token or verifier must not carry them.
         let redaction = Redaction(
             secrets: [token].compactMap { $0 }

@@ -18,6 +18,10 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
     case timedOut
     /// The request could not be sent or the connection broke (`reason` names the failure, never a credential).
     case connectionFailed(host: String, reason: String)
+    /// The connection to `host` closed or was reset before any byte of the answer came, twice (``TwitterClient`` signs
+    /// the request anew and sends it once more after the first). A transport of your own throws it for such a
+    /// failure, whatever it sent, so that the client may resend; the request may or may not have been read.
+    case closedBeforeAnswer(host: String)
     /// The response body does not parse (`reason` names what is wrong, never the body's content).
     case malformedResponse(String)
     /// The response body is larger than the configured cap (``TwitterClient/maximumResponseBodySize``), so it was not
@@ -83,6 +87,10 @@ public enum TwitterError: Error, Sendable, Equatable, CustomStringConvertible {
         case .connectionFailed(let host, let reason):
             return "could not reach Twitter at \(host): \(reason); check the network, and that TwitterClient's "
                 + "`baseURL:` names a Twitter API origin, then retry"
+        case .closedBeforeAnswer(let host):
+            return "the connection to Twitter at \(host) closed before any answer came, on a second try too; check the "
+                + "network and any proxy between this app and Twitter, and that TwitterClient's `baseURL:` names a "
+                + "Twitter API origin, then retry"
         case .malformedResponse(let reason):
             return "Twitter's response could not be read: \(reason); if it recurs, check that the client's API base "
                 + "URL is Twitter's"

@@ -95,6 +95,9 @@ extension TwitterError {
         case .connectionFailed(let host, let reason):
             return "could not reach Twitter at \(host): \(reason); check the network"
                 + (flagGiven ? " and the --twitter-api-base URL" : "")
+        case .closedBeforeAnswer(let host):
+            return "the connection to Twitter at \(host) closed before any answer came, on a second try too; check the "
+                + "network" + (flagGiven ? " and the --twitter-api-base URL" : "")
         case .malformedResponse(let reason):
             // (the library's advice names the client's base URL, which the command sets only with the flag)
             return "Twitter's response could not be read: \(reason)"

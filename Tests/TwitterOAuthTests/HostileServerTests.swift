@@ -84,6 +84,40 @@ struct HostileServerTests {
         }
     }
 
+    /// A revocation counts only when the answer is Twitter's `{"access_token": <the token sent>}`: a 2xx from a
+    /// captive portal or a proxy, a cut body (the sandbox's `malformed_json`), another token, or Twitter's error list
+    /// in a 200 is not a token revoked (until session 62 any 2xx was, and `accounts users delete
+    /// --revoke-twitter-token` said "revoked at Twitter" of a token still working there). No answer quotes the token.
+    @Test(arguments: [
+        "<html><body>Captive portal: please log in</body></html>", #"{"access_tok"#, #"{"access_token":"OTHER"}"#,
+        #"{"errors":[{"code":89,"message":"Invalid or expired token ACCESS-TOKEN-jkl"}]}"#, "",
+        #"{"access_token":"ACCESS-TOKEN-jkl"}"#,
+    ])
+    func aRevocationCountsOnlyWhenTwitterNamesTheTokenRevoked(answer: String) async throws {
+        let accessToken = "ACCESS-TOKEN-jkl"
+        try await MisbehavingServer.with(script: { _ in
+            [.send(MisbehavingServer.response(headers: ["Content-Type: application/json"], body: answer)), .close]
+        }) { server in
+            let result: Result<Void, TwitterError>
+            do throws(TwitterError) {
+                try await Self.client(server).invalidateToken(accessToken, secret: "ACCESS-SECRET-def")
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            switch (answer, result) {
+            case (#"{"access_token":"ACCESS-TOKEN-jkl"}"#, .success): break
+            case (let answer, .failure(.rejected(200, let errors))) where answer.contains("errors"):
+                #expect(errors.first?.code == 89)
+            case (_, .failure(.malformedResponse)) where !answer.contains("errors") && !answer.contains("jkl"): break
+            default: Issue.record("answer \(answer): \(result)")
+            }
+            if case .failure(let error) = result {
+                expectAbsent(accessToken, named: "the access token", in: String(describing: error))
+            }
+        }
+    }
+
     /// `x-rate-limit-reset` is Unix seconds; a value that is no instant (`nan`, `inf`, a number past any calendar)
     /// is no reset time: `RateLimit.reset` nil, not a `Date` whose interval traps `Int(…)` or prints as year -4712.
     @Test(arguments: ["nan", "inf", "-inf", "1e300"])
