@@ -79,6 +79,10 @@ public struct PasswordHasher: Sendable {
         self.parameters = parameters
     }
 
+    /// For tests: every verification's derivation fails, as OpenSSL's does when it cannot allocate the memory
+    /// (``PasswordHashError/hashingFailed``).
+    package var verificationFailsForTests = false
+
     /// A new scrypt hash of `password` (its UTF-8 bytes, unnormalised) with a fresh random salt.
     public func hash(password: String) throws(PasswordHashError) -> String {
         guard let salt = LibCrypto.randomBytes(count: Self.saltByteCount) else { throw .hashingFailed }
@@ -92,10 +96,14 @@ public struct PasswordHasher: Sendable {
     }
 
     /// Checks `password` against a stored hash, ours (`scrypt$…`) or Django's (`pbkdf2_sha256$…`), comparing the
-    /// derived bytes in constant time. Throws when the stored value cannot be read; `.invalid` is a wrong password.
+    /// derived bytes in constant time. Throws when the stored value cannot be read, and
+    /// ``PasswordHashError/hashingFailed`` when OpenSSL could not derive the hash (out of memory): no answer either
+    /// way; `.invalid` is a wrong password.
     public func verify(password: String, against encoded: String) throws(PasswordHashError) -> PasswordVerification {
         let fields = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        switch try Self.scheme(of: fields) {
+        let scheme = try Self.scheme(of: fields)
+        if verificationFailsForTests { throw .hashingFailed }
+        switch scheme {
         case .scrypt:
             return try verifyScrypt(password: password, fields: fields)
         case .django:

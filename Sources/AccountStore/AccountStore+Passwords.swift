@@ -296,6 +296,15 @@ extension AccountStore {
         }
     }
 
+    /// Takes back the attempt `attempt` counted for `loginKey`, and only it: its password could not be checked (OpenSSL
+    /// failed), so it was no failure.
+    package func withdrawSignInAttempt(loginKey: String, attempt: Int64) async throws(StoreError) {
+        try await write(checkingActingSession: false) { db in
+            try db.run(
+                sql: "DELETE FROM sign_in_failures WHERE login_key = ? AND id = ?", arguments: [loginKey, attempt])
+        }
+    }
+
     /// Records the `sign_in_failed` event of an attempt ``beginSignInAttempt(loginKey:subject:since:maximum:)``
     /// counted already.
     package func recordFailedSignIn(subject: UserID?) async throws(StoreError) {

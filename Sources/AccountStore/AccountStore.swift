@@ -3,7 +3,7 @@ import AccountModel
 import Foundation
 import GRDB
 import GRDBSQLite
-import Logging
+package import Logging
 public import Migrations
 import Synchronization
 
@@ -31,7 +31,8 @@ public struct AccountStore: Sendable {
     let keyRing: KeyRing?
     /// The store's logger hearing of the keys file's changes, until ``close()`` (or the store is released).
     let keysFileReporting: KeysFileReporting?
-    let logger: Logger
+    /// ``StoreConfiguration/logger`` (the services over the store log there too).
+    package let logger: Logger
     let now: @Sendable () -> Date
     let twitterLookup: TwitterLookup
     let writeGate: WriteGate

@@ -26,8 +26,8 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
     /// A link that undoes a change of address that does not work: used, ended by the undo of the same or an earlier
     /// change, expired, or its account disabled or deleted.
     case invalidUndoLink
-    /// A new password could not be hashed (OpenSSL failed: out of memory, or no random bytes for its salt); nothing
-    /// was written.
+    /// A password could not be hashed or checked (OpenSSL failed: out of memory, or no random bytes for a new hash's
+    /// salt); nothing was written, and a check that could not be made is not counted as a wrong password.
     case hashingFailed
     /// The store failed (the database, a taken value found only at write time, …).
     case store(StoreError)
@@ -50,8 +50,8 @@ public enum LocalAccountError: Error, Sendable, Equatable, CustomStringConvertib
             return "email change undo link: it was used or has expired; ask the site's operator for help"
         case .hashingFailed:
             // (until session 60 `cannot use the sealed password: hashing failed`: a password is hashed, not sealed)
-            return "password: the new password could not be hashed (OpenSSL failed: out of memory, or no random "
-                + "bytes for its salt); nothing was changed: try again"
+            return "password: the password could not be hashed or checked (OpenSSL failed: out of memory, or no "
+                + "random bytes for a new hash's salt); nothing was changed or counted: try again"
         case .store(let error): return error.description
         }
     }

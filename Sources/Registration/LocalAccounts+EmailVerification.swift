@@ -134,7 +134,7 @@ extension LocalAccounts {
                 return try await issueEmailLink(for: user, changingTo: address, checkedPasswordHash: checked)
             } catch .wrongPassword {
                 guard round == 0, let current, let now = try await requireRecord(user).passwordHash,
-                    case .valid = await verifyOffPool(current, against: now)
+                    case .valid = try await verifyOffPool(current, against: now, of: user)
                 else { break }
                 checked = now
             }

@@ -4,6 +4,7 @@ public import AccountModel
 public import AccountStore
 import Dispatch
 public import Foundation
+import Logging
 
 /// Email sign-up and password sign-in: the way a person proves they own an account before a Twitter identity is
 /// linked to it.
@@ -119,10 +120,24 @@ public struct LocalAccounts: Sendable {
     /// audited. Each attempt is counted before its password is checked, so attempts sent at once get no more checks
     /// than attempts sent one by one. A success clears the count and re-hashes a password stored with older
     /// parameters (or by Django); a password changed while the old one was being checked wins. A right password for
-    /// a disabled account is refused and audited (`sign_in_refused`), and counts as an attempt like any other.
+    /// a disabled account is refused and audited (`sign_in_refused`), and counts as an attempt like any other. A
+    /// password that could not be checked (OpenSSL could not derive its hash: out of memory) throws
+    /// ``LocalAccountError/hashingFailed`` after the same floor, neither counted nor audited as a failure, and is
+    /// logged as an error on the store's logger (as every password check that could not be made; a stored hash that
+    /// cannot be read matches no password, also logged).
     public func signIn(login: String, password: Secret) async throws(LocalAccountError) -> SignInOutcome {
         let started = ContinuousClock.now
-        let outcome = try await checkSignIn(login: login, password: password)
+        let outcome: SignInOutcome
+        do {
+            outcome = try await checkSignIn(login: login, password: password)
+        } catch {
+            if error == .hashingFailed {
+                // (after the floor too: under memory pressure, an answer at once would tell that the account exists)
+                let checks = LocalAccounts.passwordForms(password.revealed).count
+                try? await Task.sleep(until: started + failureFloor * checks, clock: .continuous)
+            }
+            throw error
+        }
         switch outcome {
         case .invalidCredentials, .disabled:
             // One floor for each check made: a password whose NFKC form differs from what was typed is checked twice
@@ -136,6 +151,17 @@ public struct LocalAccounts: Sendable {
     }
 
     private func checkSignIn(login: String, password: Secret) async throws(LocalAccountError) -> SignInOutcome {
+        guard let outcome = try await checkSignInUnlessUncheckable(login: login, password: password) else {
+            throw .hashingFailed
+        }
+        return outcome
+    }
+
+    /// ``checkSignIn(login:password:)``, `nil` when the password could not be checked (OpenSSL failed), its attempt
+    /// taken back.
+    private func checkSignInUnlessUncheckable(login: String, password: Secret) async throws(LocalAccountError)
+        -> SignInOutcome?
+    {
         let now = store.currentDate
         do {
             let record = try await store.loginRecord(login: login)
@@ -159,9 +185,12 @@ public struct LocalAccounts: Sendable {
             }
             // Twice at most: once more when the hash changed while it was being checked.
             checking: for round in 0..<2 {
-                guard case .valid(let needsRehash) = await verifyOffPool(password, against: stored) else {
-                    break checking
+                guard let verification = try? await verifyOffPool(password, against: stored, of: record.userID) else {
+                    // Not checked: the attempt is not a failure (nor audited as one); the person may try again.
+                    try await store.withdrawSignInAttempt(loginKey: key, attempt: attemptID)
+                    return nil
                 }
+                guard case .valid(let needsRehash) = verification else { break checking }
                 // Whether the account may sign in is decided by the transaction that records it, on the account as
                 // it is then: an account enabled (or disabled) while its password was checked is taken as it is now.
                 // A refusal keeps the attempt counted: taken back, the answer after ten guesses (refused rather than
@@ -326,7 +355,19 @@ public struct LocalAccounts: Sendable {
         case .throttled(let oldestCounted):
             throw .throttled(retryAfter: oldestCounted.addingTimeInterval(failureWindow))
         case .counted(let attemptID):
-            guard case .valid = await verifyOffPool(current, against: stored) else {
+            let verification: PasswordVerification
+            do {
+                verification = try await verifyOffPool(current, against: stored, of: user)
+            } catch {
+                // Not checked: the attempt is not a failure (nor audited as one); the person may try again.
+                do {
+                    try await store.withdrawSignInAttempt(loginKey: key, attempt: attemptID)
+                } catch {
+                    throw .store(error)
+                }
+                throw error
+            }
+            guard case .valid = verification else {
                 do {
                     try await store.recordFailedPasswordCheck(subject: user)
                 } catch {
@@ -377,7 +418,7 @@ public struct LocalAccounts: Sendable {
         for round in 0..<2 {
             if let written = try await write(verified) { return written }
             guard round == 0, let now = try await requireRecord(user).passwordHash,
-                case .valid = await verifyOffPool(current, against: now)
+                case .valid = try await verifyOffPool(current, against: now, of: user)
             else { break }
             verified = now
         }
@@ -442,18 +483,47 @@ public struct LocalAccounts: Sendable {
 
     /// Checks each of the password's forms (``passwordForms(_:)``) until one matches; a match of the bytes as typed
     /// (a hash made before passwords were normalised) asks for a rehash, which stores the NFKC form's.
-    func verifyOffPool(_ password: Secret, against stored: String) async -> PasswordVerification {
+    ///
+    /// Throws ``LocalAccountError/hashingFailed`` when OpenSSL could not derive a hash (out of memory): the password
+    /// was not checked, and is neither right nor wrong (until session 62 it was wrong, counted towards the cool-down
+    /// and audited as a failure, of a person who typed the right one). A stored hash that cannot be read (a damaged
+    /// or hand-edited row) matches no password: `.invalid`, after the same work, logged as an error naming `user`.
+    func verifyOffPool(_ password: Secret, against stored: String, of user: UserID) async throws(LocalAccountError)
+        -> PasswordVerification
+    {
         let hasher = hasher
-        return await onGlobalQueue {
+        let result: Result<PasswordVerification, PasswordHashError> = await onGlobalQueue {
             let forms = Self.passwordForms(password.revealed)
             for (index, form) in forms.enumerated() {
-                guard let verification = try? hasher.verify(password: form, against: stored) else {
-                    // An unreadable stored hash cannot be matched: treat it as a wrong password, after the same work.
+                let verification: PasswordVerification
+                do throws(PasswordHashError) {
+                    verification = try hasher.verify(password: form, against: stored)
+                } catch .hashingFailed {
+                    return .failure(.hashingFailed)
+                } catch {
+                    // An unreadable stored hash cannot be matched: a wrong password, after the same work.
                     for form in forms[index...] { hasher.dummyVerify(password: form) }
-                    return .invalid
+                    return .failure(error)
                 }
-                if case .valid(let needsRehash) = verification { return .valid(needsRehash: needsRehash || index > 0) }
+                if case .valid(let needsRehash) = verification {
+                    return .success(.valid(needsRehash: needsRehash || index > 0))
+                }
             }
+            return .success(.invalid)
+        }
+        switch result {
+        case .success(let verification):
+            return verification
+        case .failure(.hashingFailed):
+            store.logger.error(
+                "a password could not be checked: OpenSSL could not derive its hash (out of memory?)",
+                metadata: ["account.id": "\(user)"])
+            throw .hashingFailed
+        case .failure(let error):
+            // (the error names what is wrong with the stored value, never the value)
+            store.logger.error(
+                "the account's stored password hash cannot be read: no password signs it in",
+                metadata: ["account.id": "\(user)", "password.error": "\(error)"])
             return .invalid
         }
     }

@@ -2,6 +2,7 @@ public import AccountCrypto
 import AccountModel
 public import AccountStore
 public import Foundation
+public import Logging
 
 /// A key ring of fresh random keys with the given ids (the first seals).
 public func makeKeyRing(_ ids: [String] = ["k1"]) -> KeyRing {
@@ -11,12 +12,13 @@ public func makeKeyRing(_ ids: [String] = ["k1"]) -> KeyRing {
 /// A store over a new migrated database file in `directory`.
 public func makeStore(
     in directory: String, name: String = "accounts.sqlite", keyRing: KeyRing? = makeKeyRing(),
-    synchronous: StoreConfiguration.Synchronous = .full, now: (@Sendable () -> Date)? = nil
+    synchronous: StoreConfiguration.Synchronous = .full, now: (@Sendable () -> Date)? = nil, logger: Logger? = nil
 ) throws -> AccountStore {
     var configuration = StoreConfiguration(path: directory + "/" + name)
     configuration.schemaPolicy = .applyPendingMigrations
     configuration.synchronous = synchronous
     if let now { configuration.now = now }
+    if let logger { configuration.logger = logger }
     return try AccountStore(configuration: configuration, keyRing: keyRing)
 }
 
