@@ -133,7 +133,7 @@ extension AccountRoutes {
                 "password reset dropped: too many links under way",
                 metadata: ["web.limit": "\(resetMails.limit)", "web.dropped": "\(dropped)"])
         }
-        return page(visit, title: "Check your email", body: Pages.resetSent(lifetime: local.passwordResetLifetime))
+        return page(visit, title: "Check your email", body: Pages.resetSent(lifetime: local.resetLinkLifetime))
     }
 
     /// Returns when every mail asked for so far (password reset links, email confirmation and change links, change

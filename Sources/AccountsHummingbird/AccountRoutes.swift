@@ -55,6 +55,7 @@ public struct AccountRoutes: Sendable {
         /// confirmed) without sending the current password: 10 minutes. Nothing else vouches for them then, so a
         /// session left open, or stolen, cannot add a way in that outlives it. A sign-in dated more than a minute
         /// ahead of this server's clock (another server's clock ahead, or this one set back since) is not recent.
+        /// 0 to a day: another value (NaN) stops the app when the routes are made, naming it.
         public var recentSignIn: TimeInterval = 10 * 60
         /// How many audit events the account page lists: 10.
         public var eventsShown = 10
@@ -242,6 +243,10 @@ public struct AccountRoutes: Sendable {
                     + "without a port, such as app.example, 127.0.0.1 or [::1]: no request matches \""
                     + Self.printable(host) + "\"")
         }
+        precondition(
+            (0...86_400).contains(configuration.recentSignIn),
+            "AccountRoutes.Configuration.recentSignIn must be 0 to 86400 seconds (a day) (it is "
+                + "\(configuration.recentSignIn))")
         precondition(
             configuration.touchInterval >= 0,
             "AccountRoutes.Configuration.touchInterval must be 0 or more seconds (it is \(configuration.touchInterval))"

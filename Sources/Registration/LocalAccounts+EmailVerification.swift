@@ -150,7 +150,7 @@ extension LocalAccounts {
             switch try await store.issueEmailVerification(
                 for: user, changingTo: newEmail, checkedPasswordHash: checkedPasswordHash,
                 tokenHash: SHA256.hexDigest(Array(token.utf8)),
-                lifetime: emailVerificationLifetime, limit: maximumEmailVerifications,
+                lifetime: verificationLinkLifetime, limit: maximumEmailVerifications,
                 window: min(emailVerificationWindow, 24 * 60 * 60))
             {
             case .issued(let account, let email, let expiresAt):
@@ -226,7 +226,7 @@ extension LocalAccounts {
     ) async throws(LocalAccountError) -> EmailLinkOutcome? {
         guard let hash = Self.resetTokenHash(token) else { throw .invalidVerificationLink }
         let undoToken = SecureRandom.hexString(count: 32)
-        let lifetime = emailChangeUndoLifetime
+        let lifetime = undoLinkLifetime
         do {
             switch try await store.verifyEmail(
                 tokenHash: hash, unlessConfirmedAddressChanges: unlessConfirmedAddressChanges,

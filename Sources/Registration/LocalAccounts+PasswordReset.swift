@@ -38,7 +38,7 @@ extension LocalAccounts {
         let token = SecureRandom.hexString(count: 32)
         do {
             switch try await store.issuePasswordReset(
-                email: email, tokenHash: SHA256.hexDigest(Array(token.utf8)), lifetime: passwordResetLifetime,
+                email: email, tokenHash: SHA256.hexDigest(Array(token.utf8)), lifetime: resetLinkLifetime,
                 limit: maximumPasswordResets, window: min(passwordResetWindow, 24 * 60 * 60))
             {
             case .issued(let account, let expiresAt):

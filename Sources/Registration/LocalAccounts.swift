@@ -22,7 +22,8 @@ import Logging
 public struct LocalAccounts: Sendable {
     /// Failed sign-ins allowed per login identifier within ``failureWindow`` before a cool-down: 10.
     public var maximumFailures = 10
-    /// The window failures are counted in, and the length of the cool-down: 15 minutes.
+    /// The window failures are counted in, and the length of the cool-down: 15 minutes. A day at most (the purge
+    /// keeps failed sign-ins a day: longer is used as a day); a value not above 0 (NaN) is used as the default.
     public var failureWindow: TimeInterval = 15 * 60
     /// The rules for new passwords.
     public var passwordPolicy = PasswordPolicy()
@@ -34,7 +35,8 @@ public struct LocalAccounts: Sendable {
     /// full-width letter, a decomposed accent) is checked in both forms, and its failure waits twice the floor. A
     /// success is not held back.
     public var failureFloor: Duration = .seconds(1)
-    /// How long a password reset link works (``requestPasswordReset(email:)``): 1 hour.
+    /// How long a password reset link works (``requestPasswordReset(email:)``): 1 hour. This and the other
+    /// lifetimes are used as a year at most, and as their default when not above 0 (NaN included).
     public var passwordResetLifetime: TimeInterval = 60 * 60
     /// Reset links issued for one account within ``passwordResetWindow``, past which requests issue none (so a
     /// stranger cannot fill the person's mailbox): 3.
@@ -170,11 +172,11 @@ public struct LocalAccounts: Sendable {
             // The attempt is counted as a failure before the password is checked, in the transaction that counts the
             // earlier ones: requests sent together cannot all pass the count (they did: 200 at once were 200 checks).
             let attempt = try await store.beginSignInAttempt(
-                loginKey: key, subject: record?.userID, since: now.addingTimeInterval(-failureWindow),
+                loginKey: key, subject: record?.userID, since: now.addingTimeInterval(-countedFailureWindow),
                 maximum: maximumFailures)
             guard case .counted(let attemptID) = attempt else {
                 if case .throttled(let oldestCounted) = attempt {
-                    return .throttled(retryAfter: oldestCounted.addingTimeInterval(failureWindow))
+                    return .throttled(retryAfter: oldestCounted.addingTimeInterval(countedFailureWindow))
                 }
                 return .invalidCredentials
             }
@@ -346,14 +348,14 @@ public struct LocalAccounts: Sendable {
         let attempt: SignInAttempt
         do {
             attempt = try await store.beginSignInAttempt(
-                loginKey: key, subject: user, since: store.currentDate.addingTimeInterval(-failureWindow),
+                loginKey: key, subject: user, since: store.currentDate.addingTimeInterval(-countedFailureWindow),
                 maximum: maximumFailures, method: "current_password")
         } catch {
             throw .store(error)
         }
         switch attempt {
         case .throttled(let oldestCounted):
-            throw .throttled(retryAfter: oldestCounted.addingTimeInterval(failureWindow))
+            throw .throttled(retryAfter: oldestCounted.addingTimeInterval(countedFailureWindow))
         case .counted(let attemptID):
             let verification: PasswordVerification
             do {

@@ -33,7 +33,8 @@ public struct RegistrationService: Sendable {
         /// not given one. `AccountRoutes` always gives one, on the scheme, host and port the browser used, so an app
         /// that mounts them never has this one sent to Twitter.
         public var callbackURL: String
-        /// How long a pending authorization is accepted: 15 minutes.
+        /// How long a pending authorization is accepted: 15 minutes. This and ``draftLifetime`` are used as a year at
+        /// most, and as their default when not above 0 (NaN included).
         public var pendingLifetime: TimeInterval = 15 * 60
         /// How long a registration draft is kept: 1 hour.
         public var draftLifetime: TimeInterval = 60 * 60
@@ -166,7 +167,7 @@ public struct RegistrationService: Sendable {
             requestToken: requestToken.token, requestTokenSecret: Secret(requestToken.secret),
             browserSession: RegistrationService.binding(browserSession), purpose: purpose,
             linkUser: purpose == .link ? signedInUser : nil, createdAt: now,
-            expiresAt: now.addingTimeInterval(configuration.pendingLifetime))
+            expiresAt: now.addingTimeInterval(configuration.pendingAuthorizationLifetime))
         do {
             try await store.savePendingAuthorization(
                 pending, perSessionLimit: configuration.pendingPerSession, totalLimit: configuration.pendingTotal)
@@ -405,7 +406,8 @@ public struct RegistrationService: Sendable {
             credential: credential,
             profileJSON: profile.rawJSON,
             fields: Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }),
-            linkUser: pending.linkUser, createdAt: now, expiresAt: now.addingTimeInterval(configuration.draftLifetime))
+            linkUser: pending.linkUser, createdAt: now,
+            expiresAt: now.addingTimeInterval(configuration.registrationDraftLifetime))
         try await store.saveDraft(draft)
         return view(of: draft, fields: fields)
     }
