@@ -147,7 +147,7 @@ extension AccountStore {
         var code = sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil)
         if code == SQLITE_OK, let connection {
             sqlite3_extended_result_codes(connection, 1)
-            let timeout = configuration.busyTimeout.components
+            let timeout = configuration.usableBusyTimeout.components
             sqlite3_busy_timeout(
                 connection, Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000))
             code = sqlite3_exec(connection, "SELECT count(*) FROM sqlite_schema", nil, nil, nil)

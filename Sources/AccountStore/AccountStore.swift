@@ -138,7 +138,7 @@ public struct AccountStore: Sendable {
         }
         self.now = configuration.now
         self.twitterLookup = TwitterLookup(path: path, knownVersion: planned.last?.version ?? 0)
-        self.writeGate = WriteGate(busyTimeout: configuration.busyTimeout, synchronous: configuration.synchronous)
+        self.writeGate = WriteGate(busyTimeout: configuration.usableBusyTimeout, synchronous: configuration.synchronous)
         self.readGate = ReadGate(readers: pool.configuration.maximumReaderCount)
         self.keying = KeyingBacklog(pending: keyed == nil)
         self.keyedAtOpen = keyed ?? KeyedAtOpen(addresses: 0, reservations: 0)
@@ -236,7 +236,8 @@ public struct AccountStore: Sendable {
             throw .schemaBehind(path: path, pendingVersions: planned.map(\.version))
         }
         guard checksHistory else { return }
-        guard let applied = try appliedMigrationsWithoutChanges(path, busyTimeout: configuration.busyTimeout) else {
+        guard let applied = try appliedMigrationsWithoutChanges(path, busyTimeout: configuration.usableBusyTimeout)
+        else {
             return
         }
         let entries = SchemaMigrator.status(planned: planned, applied: applied)
@@ -370,7 +371,7 @@ public struct AccountStore: Sendable {
         var config = Configuration()
         config.readonly = configuration.readOnly
         config.foreignKeysEnabled = true
-        let timeout = configuration.busyTimeout.components
+        let timeout = configuration.usableBusyTimeout.components
         config.busyMode = .timeout(Double(timeout.seconds) + Double(timeout.attoseconds) / 1e18)
         config.label = "accounts"
         // A deleted account's rows (its email, names, password hash, its events' Twitter names) are overwritten with
@@ -379,7 +380,7 @@ public struct AccountStore: Sendable {
         // Switching a file into WAL mode needs an exclusive lock, and SQLite answers `PRAGMA journal_mode = WAL`
         // with SQLITE_BUSY at once, without the busy handler, while another process holds the file (seen with four
         // processes migrating one new database). Retry the opening itself until the busy timeout has passed.
-        let deadline = ContinuousClock.now + configuration.busyTimeout
+        let deadline = ContinuousClock.now + configuration.usableBusyTimeout
         while true {
             do {
                 let pool = try DatabasePool(path: configuration.path, configuration: config)

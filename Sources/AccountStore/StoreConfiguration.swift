@@ -24,8 +24,16 @@ public struct StoreConfiguration: Sendable {
     /// Durability of commits; ``Synchronous/full`` by default. (One write never waits for the disk: a browser
     /// session's last use, see ``AccountStore/touchBrowserSession(tokenHash:at:idleExpiresAt:)``.)
     public var synchronous: Synchronous = .full
-    /// How long a write waits for another process's lock before failing with ``StoreError/busy(path:)``.
+    /// How long a write waits for another process's lock before failing with ``StoreError/busy(path:)``. Used as 0
+    /// to 24 days (SQLite counts it in milliseconds, in a 32-bit integer): a "never" such as `.seconds(Int64.max)`
+    /// waits 24 days, a negative one not at all.
     public var busyTimeout: Duration = .seconds(30)
+
+    /// ``busyTimeout`` as used: 0 to `Int32.max` milliseconds (until session 62 a value above 24.8 days trapped the
+    /// store's opening, where it is converted to SQLite's milliseconds).
+    package var usableBusyTimeout: Duration {
+        min(max(busyTimeout, .zero), .milliseconds(Int64(Int32.max)))
+    }
     /// What to do when migrations are pending; ``SchemaPolicy/requireCurrent`` by default.
     public var schemaPolicy: SchemaPolicy = .requireCurrent
     /// Open with SQLite's read-only flag: every write fails with ``StoreError/readOnly(path:)``.
