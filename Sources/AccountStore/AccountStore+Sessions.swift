@@ -49,7 +49,9 @@ extension AccountStore {
 
     /// Records that the browser used the session at `date`, pushing its idle expiry to `idleExpiresAt` (never past its
     /// absolute expiry). Returns `false` when the session is gone. Even at ``StoreConfiguration/Synchronous/full`` this
-    /// commit does not wait for the disk: a touch lost to a power failure costs at most a minute of idle time.
+    /// commit does not wait for the disk: a touch lost to a power failure costs at most a minute of idle time. Nor
+    /// does it wait long for another process's write lock: ``StoreError/busy(path:)`` after
+    /// ``touchLockWait`` (100 ms), for a page that can be served without it (the next request touches again).
     @discardableResult
     public func touchBrowserSession(
         tokenHash: String, at date: Date, idleExpiresAt: Date
@@ -58,12 +60,15 @@ extension AccountStore {
         try await touchBrowserSession(tokenHash: tokenHash, at: date, idleExpiresAt: idleExpiresAt, durable: false)
     }
 
+    /// The longest ``touchBrowserSession(tokenHash:at:idleExpiresAt:)`` waits for another process's write lock: 100 ms.
+    public static let touchLockWait = Duration.milliseconds(100)
+
     /// ``touchBrowserSession(tokenHash:at:idleExpiresAt:)``, with `durable: true` as it was before it spared the fsync
     /// (the benchmark compares both).
     package func touchBrowserSession(
         tokenHash: String, at date: Date, idleExpiresAt: Date, durable: Bool
     ) async throws(StoreError) -> Bool {
-        try await write(durable: durable) { db in
+        try await write(durable: durable, lockWait: Self.touchLockWait) { db in
             try db.run(
                 sql: """
                     UPDATE browser_sessions SET last_seen_at = ?, idle_expires_at = min(?, expires_at)

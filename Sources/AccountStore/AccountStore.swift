@@ -430,18 +430,20 @@ public struct AccountStore: Sendable {
     /// that it could not key as it opened (``KeyingBacklog``), the transaction keys them first: no write checks or
     /// takes an address against a key the rules no longer make.
     func write<T: Sendable>(
-        durable: Bool = true, checkingActingSession: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
+        durable: Bool = true, checkingActingSession: Bool = true, lockWait: Duration? = nil,
+        _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(StoreError) -> T {
         let entry = try enter()
         defer { entry.end() }
         do {
             guard keying.isPending else {
                 return try await writeTransaction(
-                    durable: durable, checkingActingSession: checkingActingSession, entry: entry, body)
+                    durable: durable, checkingActingSession: checkingActingSession, lockWait: lockWait, entry: entry,
+                    body)
             }
             let (logger, now) = (logger, now)
             let value = try await writeTransaction(
-                durable: durable, checkingActingSession: checkingActingSession, entry: entry
+                durable: durable, checkingActingSession: checkingActingSession, lockWait: lockWait, entry: entry
             ) { db in
                 try AccountStore.keyMissingUniquenessKeys(db, logger: logger, now: Timestamp.micros(now()))
                 return try body(db)
@@ -456,13 +458,14 @@ public struct AccountStore: Sendable {
     /// ``write(durable:checkingActingSession:_:)`` without the keying backlog: `entry` ends once the transaction runs
     /// on its connection.
     private func writeTransaction<T: Sendable>(
-        durable: Bool, checkingActingSession: Bool, entry: StoreLifetime.Entry,
+        durable: Bool, checkingActingSession: Bool, lockWait: Duration?, entry: StoreLifetime.Entry,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         do {
             guard checkingActingSession, let session = Self.actingSession else {
                 return try await writeGate.write(
-                    pool, durable: durable, reached: { entry.end() }, stopsWaiting: { [lifetime] in lifetime.isClosed }
+                    pool, durable: durable, reached: { entry.end() }, stopsWaiting: { [lifetime] in lifetime.isClosed },
+                    lockWait: lockWait
                 ) { db in
                     entry.end()
                     try self.checkSchemaNotAhead(db)
@@ -470,7 +473,8 @@ public struct AccountStore: Sendable {
                 }
             }
             return try await writeGate.write(
-                pool, durable: durable, reached: { entry.end() }, stopsWaiting: { [lifetime] in lifetime.isClosed }
+                pool, durable: durable, reached: { entry.end() }, stopsWaiting: { [lifetime] in lifetime.isClosed },
+                lockWait: lockWait
             ) { db in
                 entry.end()
                 try self.checkSchemaNotAhead(db)

@@ -64,9 +64,13 @@ final class WriteGate: Sendable {
     /// the cooperative pool needed on the way (``GRDB/DatabasePool/writeOffPool(reached:_:)``). There, a write that
     /// finds the lock held elsewhere waits for it (``waitForLock(_:stopsWaiting:isCancelled:_:)``) until the busy
     /// timeout, its task's cancellation, or `stopsWaiting` (the store closing).
+    ///
+    /// `lockWait`, when given, is the longest a write found the lock held elsewhere waits for it, if shorter than the
+    /// busy timeout (a write an answer may do without: a session's last use).
     func write<T: Sendable>(
         _ pool: DatabasePool, durable: Bool = true, reached: @escaping @Sendable () -> Void = {},
-        stopsWaiting: @escaping @Sendable () -> Bool = { false }, _ body: @escaping @Sendable (Database) throws -> T
+        stopsWaiting: @escaping @Sendable () -> Bool = { false }, lockWait: Duration? = nil,
+        _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         let alone = inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue == 0
         defer { inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
@@ -77,10 +81,11 @@ final class WriteGate: Sendable {
         }
         let value = try await pool.writeOffPool(reached: reached) { db, isCancelled in
             guard relaxed else {
-                return try self.waitForLock(db, stopsWaiting: stopsWaiting, isCancelled: isCancelled, body)
+                return try self.waitForLock(
+                    db, stopsWaiting: stopsWaiting, isCancelled: isCancelled, atMost: lockWait, body)
             }
             return try self.relaxing(db) {
-                try self.waitForLock(db, stopsWaiting: stopsWaiting, isCancelled: isCancelled, body)
+                try self.waitForLock(db, stopsWaiting: stopsWaiting, isCancelled: isCancelled, atMost: lockWait, body)
             }
         }
         if durable { durableCommits.wrappingAdd(1, ordering: .relaxed) }
@@ -92,10 +97,14 @@ final class WriteGate: Sendable {
     /// task's cancellation (`sqlite3_interrupt`) nor the store's close stops it, and ``AccountStore/close()`` waits
     /// for the write. Here a cancelled task gets `CancellationError`, a closing store (`stopsWaiting`) SQLite's misuse
     /// error (which the store reports as ``StoreError/closed(path:)``), a timeout `SQLITE_BUSY`; nothing ran.
+    /// `atMost`: a shorter wait than the busy timeout.
     func waitForLock<T>(
-        _ db: Database, stopsWaiting: () -> Bool, isCancelled: () -> Bool, _ body: (Database) throws -> T
+        _ db: Database, stopsWaiting: () -> Bool, isCancelled: () -> Bool, atMost: Duration? = nil,
+        _ body: (Database) throws -> T
     ) throws -> T {
-        try retryingWhileLockHeld(stopsWaiting: stopsWaiting, isCancelled: isCancelled) { try attempt(db, body) }
+        try retryingWhileLockHeld(stopsWaiting: stopsWaiting, isCancelled: isCancelled, atMost: atMost) {
+            try attempt(db, body)
+        }
     }
 
     /// Rebuilds the database file (`VACUUM`) on `db`, GRDB's writer outside a transaction, waiting for the write lock
@@ -133,9 +142,9 @@ final class WriteGate: Sendable {
     /// Runs `attempt` (which gives up at once when the write lock is held elsewhere) until it gets the lock, pausing
     /// between tries (1 ms, doubling up to 20 ms), until the busy timeout, the task's cancellation or `stopsWaiting`.
     private func retryingWhileLockHeld<T>(
-        stopsWaiting: () -> Bool, isCancelled: () -> Bool, _ attempt: () throws -> Attempt<T>
+        stopsWaiting: () -> Bool, isCancelled: () -> Bool, atMost: Duration? = nil, _ attempt: () throws -> Attempt<T>
     ) throws -> T {
-        let deadline = ContinuousClock.now + busyTimeout
+        let deadline = ContinuousClock.now + min(busyTimeout, atMost ?? busyTimeout)
         var pause: UInt32 = 1000
         while true {
             if case .committed(let value) = try attempt() { return value }

@@ -36,7 +36,8 @@ struct BrowserSessions: Sendable {
     }
 
     /// The live session named by the request's cookie (with its account, read in the same transaction), or `nil`; its
-    /// idle expiry is pushed on (at most once a minute).
+    /// idle expiry is pushed on (at most once a minute; not while another process holds the write lock past
+    /// ``AccountStore/touchLockWait``).
     /// `secure`: whether the browser used HTTPS (which cookie names the session).
     func load(_ request: Request, secure: Bool) async throws(StoreError) -> Current? {
         guard let id = request.cookies[cookieName(secure: secure)]?.value, Self.isWellFormed(id) else { return nil }
@@ -53,9 +54,15 @@ struct BrowserSessions: Sendable {
             || sinceLastUse < -AccountRoutes.futureSignInAllowance
         {
             let idle = min(now.addingTimeInterval(configuration.idleLifetime), record.expiresAt)
-            try await store.touchBrowserSession(tokenHash: record.tokenHash, at: now, idleExpiresAt: idle)
-            record.lastSeenAt = now
-            record.idleExpiresAt = idle
+            do throws(StoreError) {
+                try await store.touchBrowserSession(tokenHash: record.tokenHash, at: now, idleExpiresAt: idle)
+                record.lastSeenAt = now
+                record.idleExpiresAt = idle
+            } catch .busy {
+                // Another process holds the write lock (an import, a purge's rebuild): the page is served with the
+                // session as read, and the next request touches it again. (Until session 62 a page view waited out the
+                // busy timeout, 30 s, then failed with 500.)
+            }
         }
         return Current(id: id, record: record, isNew: false, account: account)
     }
