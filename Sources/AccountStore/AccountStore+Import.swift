@@ -181,6 +181,15 @@ extension AccountStore {
         try db.execute(sql: "PRAGMA cache_size = \(importCacheSize)")
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         var report = ImportReport(imported: 0, linked: 0, valid: 0, invalid: 0, committed: false)
+        // The first batch (or the end, or an abort) is awaited before the write lock is taken: a file that is slow to
+        // give its first lines (a pipe from another machine, a decompressor, a terminal) does not hold every other
+        // process's writes meanwhile (until session 62 it did, the app's sign-ins failing with `busy`).
+        var waiting: ImportChannel.Message? = channel.receive()
+        switch waiting {
+        case .abort: throw ImportAborted()
+        case .storeClosed: throw StoreError.closed(path: path)
+        default: break
+        }
         try db.inTransaction(.immediate) {
             try checkSchemaNotAhead(db, knownVersion: knownVersion, path: path)
             // (read once the write lock is held: the import's time is when it could begin writing)
@@ -189,7 +198,9 @@ extension AccountStore {
             var session = try ImportSession(
                 db, format: format, importTime: importTime, namesRefusedLinesKeys: !options.skipInvalid)
             reading: while true {
-                switch channel.receive() {
+                let message = waiting ?? channel.receive()
+                waiting = nil
+                switch message {
                 case .abort:
                     throw ImportAborted()
                 case .storeClosed:
