@@ -66,6 +66,10 @@ public struct KeyRing: Sendable {
             + Double(attoseconds) / 1e18
     }
 
+    /// The interval at which a follower of the keys file this ring follows looks at the file again; `nil` for a ring
+    /// that follows no file.
+    package var followersRecheckInterval: Duration? { follower?.recheckInterval }
+
     /// Refuses two keys whose ids are equal as Swift strings, blaming the later entry: `.duplicateKeyID` when the ids
     /// are the same bytes, `.equivalentKeyIDs` when they are the same text in different Unicode forms (they print
     /// alike, so no one could tell which of the two a value is sealed under).

@@ -104,9 +104,10 @@ extension AccountStore {
     /// not in the ring. Records one `keys_rewrapped` event per run that re-sealed anything, written and dated with the
     /// first batch that moved a value, its count brought up to date in the transaction of each later one, so the audit
     /// trail counts what is committed even when the run stops half way (a value that does not open, a kill). With a
-    /// ring that follows a keys file changed less than its recheck interval ago (2 s), waits until every process
-    /// following that file has seen the change, and a second more, then sweeps again for values sealed meanwhile
-    /// under the old first key. It ends with a check, in a write transaction of its own, that no value is left under
+    /// ring that follows a keys file changed less than a minute ago (by its change time against the store's clock),
+    /// waits until every process following that file has looked at it since the run began (its recheck interval, 2 s,
+    /// and a second more, on the monotonic clock), then sweeps again for values sealed meanwhile under the old first
+    /// key. It ends with a check, in a write transaction of its own, that no value is left under
     /// another key (a write that waited for the lock meanwhile has landed, or will seal with the ring as it is then);
     /// one that finds some sweeps again, up to three times.
     ///
@@ -117,6 +118,10 @@ extension AccountStore {
     ///   counted again when a sweep begins after the first (values sealed meanwhile under an old key join it), so the
     ///   count done never passes it.
     /// - Parameter batchSize: values a transaction; less than 1 is 1.
+    /// How far the keys file's change time may be from this process's clock and still count as recent to
+    /// ``rewrapSealedValues(batchSize:actor:progress:)``: a minute.
+    static let keysFileClockAllowance: TimeInterval = 60
+
     public func rewrapSealedValues(
         batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws(StoreError) -> RewrapReport {
@@ -129,10 +134,19 @@ extension AccountStore {
         let target = keyRing.sealingKeyID
         if Task.isCancelled { throw .rewrapCancelled(keyID: target, rewrapped: 0) }
         // Apps following the keys file look at it again at most every 2 s: until then one may still seal new values
-        // under the old first key, after this run has passed them. A run begun before every follower can have seen the
-        // file's last change sweeps again once they have (and a second for a write sealed just before, under way).
-        let followersCaughtUp = followedRing.followersSeeTheFileBy.map { Date(timeIntervalSince1970: $0 + 1) }
-        let sweeps = (followersCaughtUp.map { $0 > Date() } ?? false) ? 2 : 1
+        // under the old first key, after this run has passed them. A run begun soon after the file's last change
+        // sweeps again once every follower has looked at the file since the run began (the recheck interval, on this
+        // process's monotonic clock, and a second for a write sealed just before, under way). The file's change time
+        // is another clock's (a file server's, or this one's before a step), so it only tells that the change is long
+        // past: a minute either way of this clock counts as soon. (Until session 62 the run slept until that time
+        // plus 3 s, for hours when the change time was ahead of this clock, and swept once when this clock ran
+        // ahead of it.)
+        let runStarted = ContinuousClock.now
+        let recentChange = followedRing.followersSeeTheFileBy.map {
+            $0 + 1 + Self.keysFileClockAllowance > now().timeIntervalSince1970
+        }
+        let sweeps = recentChange == true ? 2 : 1
+        let followersCaughtUp = runStarted + (followedRing.followersRecheckInterval ?? .zero) + .seconds(1)
         let counts = try await sealedValueCounts()
         let unknown = counts.filter { !keyRing.holdsKey(withID: $0.keyID) }
         if let missing = unknown.first {
@@ -155,9 +169,9 @@ extension AccountStore {
         do {
             for sweep in 0..<sweeps {
                 if sweep > 0 {
-                    if let wait = followersCaughtUp?.timeIntervalSinceNow, wait > 0 {
+                    if ContinuousClock.now < followersCaughtUp {
                         // (a cancelled task stops here, not after the wait: an app shutting down)
-                        try await Task.sleep(for: .seconds(wait))
+                        try await Task.sleep(until: followersCaughtUp, clock: .continuous)
                     }
                     try await run.recount(self)
                 }
