@@ -313,7 +313,11 @@ public final class AccountReader {
                         || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
                         || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ")
                 }
-            return looksLikeName ? name : "in place \(index + 1) (not shown: it is no column name)"
+            guard looksLikeName else { return "in place \(index + 1) (not shown: it is no column name)" }
+            // (a space before or after a name, as "a, b" writes them, cannot be seen: quoted and said)
+            let trimmed = String(String(name.drop { $0 == " " }.reversed()).drop { $0 == " " }.reversed())
+            guard trimmed != name else { return name }
+            return "'\(name)'" + (allowed.contains(trimmed) ? " (\(trimmed) with a space before or after it)" : "")
         }
         var seen = Set<String>()
         var columns: [Field?] = []
@@ -353,9 +357,15 @@ public final class AccountReader {
             return .invalid([syntaxProblem(raw, error.message)])
         }
         guard values.count == columns.count else {
+            // Lines that end with CR alone run together into this record (as they do in a header): say so, rather
+            // than blame the count alone (until session 62 it said only "has 15 fields; the header has 8").
+            let cause =
+                values.contains(where: { $0.utf8.contains(0x0D) })
+                ? " (it " + Self.carriageReturnProblem(writtenBy: Self.csvWriters) + ")" : ""
             return .invalid([
                 syntaxProblem(
-                    raw, "has \(values.count) field\(values.count == 1 ? "" : "s"); the header has \(columns.count)")
+                    raw,
+                    "has \(values.count) field\(values.count == 1 ? "" : "s"); the header has \(columns.count)" + cause)
             ])
         }
         var fields = RawFields()

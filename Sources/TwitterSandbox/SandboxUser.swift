@@ -164,6 +164,21 @@ public struct SandboxUser: Sendable, Hashable, Codable {
     /// Decodes and checks a users-file JSON array; see ``load(contentsOf:)`` (whose errors name the file too: these
     /// name the entry and field, or the line and column of a syntax error).
     public static func decode(json: [UInt8]) throws(SandboxError) -> [SandboxUser] {
+        // (a byte-order mark, as some editors write, is no part of the JSON)
+        let json = json.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(json.dropFirst(3)) : json
+        // Strictly first, as the import and `TwitterProfile` read: Foundation takes a trailing comma, and reads a field
+        // given twice as its first value, so an edit further down an entry was ignored in silence (until session 62).
+        switch StrictJSON.problem(in: json) {
+        case nil: break
+        case .invalid:
+            let place = syntaxErrorPlace(json)
+            throw .invalidUsersFile(
+                place.map { "line \($0.line), column \($0.column): not valid JSON" } ?? "not valid JSON")
+        case .repeatedName(let name):
+            throw .invalidUsersFile("the field \(Self.shown(name)) is given twice in one entry: keep one")
+        case .tooDeep:
+            throw .invalidUsersFile("not a JSON array of users (nested too deep)")
+        }
         let users: [SandboxUser]
         do {
             users = try JSONDecoder().decode([SandboxUser].self, from: Data(json))

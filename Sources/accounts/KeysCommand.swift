@@ -40,6 +40,10 @@ struct KeysCommand: AsyncParsableCommand {
             if let id {
                 do {
                     _ = try SecretKey.generate(id: id)
+                } catch .invalidKeyID(_, problem: .looksLikeKeyMaterial, location: _) {
+                    // (the library's advice is for keys file entries: here a name was asked for; the value not shown)
+                    throw ValidationError(
+                        "--id looks like a key (base64 of 32 bytes), not a name: give a short name such as k2026a")
                 } catch {
                     throw ValidationError("--id: \(error.description)")
                 }

@@ -116,10 +116,7 @@ struct UsersCommand: AsyncParsableCommand {
                 guard revokeTwitterToken else {
                     throw ValidationError("--twitter-api-base is for --revoke-twitter-token")
                 }
-                guard DemoCommand.apiBase(twitterAPIBase) != nil else {
-                    throw ValidationError(
-                        "--twitter-api-base must be an absolute http(s) URL, such as https://api.x.com")
-                }
+                if let problem = DemoCommand.apiBaseProblem(twitterAPIBase) { throw ValidationError(problem) }
             }
             if revokeTwitterToken {
                 let environment = ProcessInfo.processInfo.environment

@@ -98,6 +98,19 @@ struct CSVReaderTests {
         #expect(records(items).map(\.username.rawValue) == ["ann"])
     }
 
+    /// A data record whose lines end with CR alone runs them together: the field count's message says why (until
+    /// session 62 it gave the count alone), as the header's does.
+    @Test func aRecordOfLinesEndingWithCRAloneSaysSo() throws {
+        let items = try readItems(
+            csvHeader + "\nann,ann@x.org,Ann,,2024-01-01T00:00:00Z,,,\rbob,,,,,,,\r", format: .csv)
+        #expect(
+            problems(items) == [
+                "line 2: csv: has 15 fields; the header has 8 (it holds a carriage return (CR) that ends no line: "
+                    + "lines that end with CR alone (as Excel's \"CSV (Macintosh)\" and old Mac programs write them) "
+                    + "read as one; save the file with LF or CRLF line endings)"
+            ])
+    }
+
     /// An unclosed quote in a large file swallows more than 1 MiB: the problem is still the quote, not the record's
     /// length (it was reported as "is longer than 1 MiB", which sent the reader looking for a long line).
     @Test func anUnclosedQuoteBeforeMoreThanAMebibyteIsReportedAsTheQuote() throws {
@@ -135,6 +148,12 @@ struct CSVReaderTests {
         (
             csvHeader + ",,",
             "line 1: csv: the column (an empty name) appears twice"
+        ),
+        (
+            // Spaces after the commas, as "a, b" writes them: the names are quoted and the space said (until session
+            // 62: "missing columns email, …; unknown columns  email, …", the space unseen)
+            "username, email,first_name,last_name,created_at,twitter_id,twitter_screen_name,twitter_name",
+            "line 1: csv: missing column email; unknown column ' email' (email with a space before or after it)"
         ),
         (
             "{\"username\": \"ann\"}",

@@ -18,3 +18,24 @@ struct ReadmeUsersFileTests {
         #expect(description.contains("column "), "\(description)")
     }
 }
+
+/// A users file is read strictly, as the import and `TwitterProfile` read JSON: a trailing comma is a syntax error
+/// with its line and column, and a field given twice is refused by name. Until session 62 Foundation's reader took
+/// both, the first of two values winning, so an edit further down an entry was ignored in silence. A byte-order mark
+/// is no part of the JSON, and is skipped.
+extension ReadmeUsersFileTests {
+    @Test(arguments: [
+        (#"[{"id_str":"1","screen_name":"a","name":"A"},]"#, "line 1, column 46: not valid JSON"),
+        ("[{\"id_str\":\"1\",\n \"screen_name\":\"a\",\"name\":\"A\",}]", "line 2, column 31: not valid JSON"),
+        (#"[{"id_str":"1","screen_name":"a","name":"A","screen_name":" "}]"#, "the field screen_name is given twice"),
+    ])
+    func aLooseUsersFileIsRefusedSayingWhere(json: String, expected: String) {
+        let error = #expect(throws: SandboxError.self) { try SandboxUser.decode(json: Array(json.utf8)) }
+        #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+    }
+
+    @Test func aByteOrderMarkIsSkipped() throws {
+        let json = [0xEF, 0xBB, 0xBF] + Array(#"[{"id_str":"1","screen_name":"a","name":"A"}]"#.utf8)
+        #expect(try SandboxUser.decode(json: json).map(\.screenName) == ["a"])
+    }
+}

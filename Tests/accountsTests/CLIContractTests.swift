@@ -161,6 +161,13 @@ struct CLIContractTests {
             let badID = try await runAccounts(["keys", "generate", "--id", ""])
             #expect(badID.status == 64)
             #expect(badID.stderr.contains("Usage: accounts keys generate"), "\(badID.stderr)")
+            // A key where its name belongs is told to give a name, not how to write keys file entries; never echoed
+            let keyShaped = String(repeating: "A", count: 43) + "="
+            let keyAsID = try await runAccounts(["keys", "generate", "--id", keyShaped])
+            #expect(keyAsID.status == 64)
+            #expect(
+                keyAsID.stderr.contains("--id looks like a key (base64 of 32 bytes), not a name"), "\(keyAsID.stderr)")
+            #expect(!keyAsID.stderr.contains(keyShaped) && !keyAsID.stderr.contains("ACCOUNTS_KEYS"))
 
             let sameAccount = try await runAccounts([
                 "--database", database, "duplicates", "--explain", "ann,ann@x.org",

@@ -181,6 +181,16 @@ struct DemoCommandTests {
             ),
             (["--port", "70000"], [:], "--port must be 0…65535"),
             (
+                ["--twitter-api-base", "https://api.x.com/?SECRET=1"],
+                ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"],
+                "--twitter-api-base must not carry a query"
+            ),
+            (
+                ["--twitter-api-base", "https://api.x.com/#x"],
+                ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"],
+                "--twitter-api-base must not carry a fragment"
+            ),
+            (
                 // A base with credentials would show them to every browser sent to sign in, and in the log.
                 ["--twitter-api-base", "http://proxyuser:PROXYPASSWORD@127.0.0.1:9"],
                 ["TWITTER_CONSUMER_KEY": "k", "TWITTER_CONSUMER_SECRET": "s"],

@@ -44,6 +44,15 @@ struct UsersDeleteRevokeTests {
                 #expect(refused.stderr.contains("needs TWITTER_CONSUMER_KEY and TWITTER_CONSUMER_SECRET"))
                 let stray = try await runAccounts(delete + ["ann", "--twitter-api-base", "https://api.x.com"])
                 #expect(stray.status == 64 && stray.stderr.contains("--twitter-api-base is for --revoke-twitter-token"))
+                // A base with credentials is named as such (until session 62: "must be an absolute http(s) URL")
+                let withPassword = try await runAccounts(
+                    delete + [
+                        "ann", "--revoke-twitter-token", "--twitter-api-base", "https://u:PROXYPASSWORD@api.x.com",
+                    ],
+                    environment: consumer.merging(["ACCOUNTS_KEYS": keys]) { $1 })
+                #expect(withPassword.status == 64)
+                #expect(withPassword.stderr.contains("--twitter-api-base must not carry a user name or password"))
+                #expect(!withPassword.stderr.contains("PROXYPASSWORD"))
                 #expect(try databaseDump(database) == before)
 
                 // With it: deleted, and the token no longer works at Twitter
