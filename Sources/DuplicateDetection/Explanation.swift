@@ -272,12 +272,16 @@ extension DuplicateDetector {
         return findings
     }
 
-    /// How many other accounts are estimated to carry a name, in whole accounts (it said "about 0.4 others").
+    /// How many other accounts are estimated to carry a name, in whole accounts (it said "about 0.4 others"): an
+    /// estimate, the others found or as many as the store's counts of the name's words predict, whichever is more (the
+    /// pair's own accounts among those counts), so it says "expected" (until session 62 "about 1 other carries it" of
+    /// a name no third account carried).
     private static func othersCarrying(_ estimate: Double) -> String {
-        if estimate < 0.05 { return "no other account carries it" }
-        if estimate < 1 { return "fewer than one other account carries it" }
+        if estimate < 0.05 { return "no other account expected to carry it" }
+        if estimate < 1 { return "fewer than one other account expected to carry it" }
         let others = Int(estimate.rounded())
-        return others == 1 ? "about 1 other carries it" : "about \(others) others carry it"
+        return (others == 1 ? "about 1 other" : "about \(others) others")
+            + " expected to carry it (the others found, or as many as the store's counts of its words predict)"
     }
 }
 

@@ -445,7 +445,8 @@ struct DuplicatesCommandTests {
             ])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
-                result.stdout.contains("  names: account names match; fewer than one other account carries it\n"),
+                result.stdout.contains(
+                    "  names: account names match; fewer than one other account expected to carry it\n"),
                 "\(result.stdout)")
         }
     }
