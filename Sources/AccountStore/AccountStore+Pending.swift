@@ -461,10 +461,27 @@ extension AccountStore {
     /// Saves a registration draft, its access-token secret sealed and bound to the draft id. A draft id already saved
     /// keeps everything it was saved with but its ``RegistrationDraft/fields`` (what the person typed), which this
     /// replaces: a draft's Twitter account, token, expiry and browser session are set once.
+    ///
+    /// A browser session keeps its ``draftsPerSession`` newest drafts (5), and each save removes up to 64 drafts that
+    /// expired, as ``purgeExpired()`` would: a client that runs sign-ins over and over (each callback makes a draft,
+    /// with a profile and a working token) does not grow the table until the next purge. (Until session 62 nothing
+    /// but the purge removed drafts.)
     public func saveDraft(_ draft: RegistrationDraft) async throws(StoreError) {
         let keyRing = try requireKeyRing()
         let fields = try AccountStore.encodeFields(draft.fields)
         try await write { db in
+            let now = Timestamp.micros(self.now())
+            try db.run(
+                sql: """
+                    DELETE FROM registration_drafts WHERE id IN (
+                        SELECT id FROM registration_drafts WHERE expires_at <= ? LIMIT 64)
+                    """, arguments: [now])
+            try db.run(
+                sql: """
+                    DELETE FROM registration_drafts WHERE rowid IN (
+                        SELECT rowid FROM registration_drafts WHERE browser_session = ?1 AND id != ?2
+                        ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?3)
+                    """, arguments: [draft.browserSession, draft.id, Self.draftsPerSession - 1])
             let sealed = try AccountStore.sealInWrite(
                 db, draft.credential.secret.revealed, kind: .draft, rowKey: draft.id, keyRing: keyRing)
             let linkUserRowID = try draft.linkUser.map { user in
@@ -486,6 +503,9 @@ extension AccountStore {
                 ])
         }
     }
+
+    /// The most drafts one browser session keeps (``saveDraft(_:)``): 5, as many as its live pending authorizations.
+    public static let draftsPerSession = 5
 
     /// The draft with `id` (expired ones included; the caller checks ``RegistrationDraft/expiresAt``), or `nil`.
     public func draft(id: String) async throws(StoreError) -> RegistrationDraft? {
