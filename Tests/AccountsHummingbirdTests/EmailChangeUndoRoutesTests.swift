@@ -41,9 +41,12 @@ struct EmailChangeUndoRoutesTests {
         return String(link.dropFirst("https://accounts.example".count))
     }
 
-    /// Whoever moved the address (with the password) cannot then delete the account to end the undo link: "Delete
-    /// account" is refused, saying until when, nothing changed, and the link still gives the account back.
-    @Test func whoeverMovedTheAddressCannotDeleteTheAccountWhileTheLinkWorks() async throws {
+    /// ``moveAdasAccount(_:_:)`` on an app that keeps its security notices: `body` gets the app, the thief's browser,
+    /// the notice of the change (with the undo link, the mails sent) and every notice so far.
+    static func withAdasAccountMoved(
+        _ body: (WebApp, inout Browser, AccountRoutes.SecurityNotice, Locked<[AccountRoutes.SecurityNotice]>)
+            async throws -> Void
+    ) async throws {
         let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
         let notices = Locked<[AccountRoutes.SecurityNotice]>([])
         var configuration = EmailVerificationRoutesTests.configuration(outbox)
@@ -52,6 +55,14 @@ struct EmailChangeUndoRoutesTests {
             var thief = try await Self.moveAdasAccount(app, outbox)
             await app.routes.finishMails()
             let notice = try #require(notices.value.first { $0.change == .emailChanged })
+            try await body(app, &thief, notice, notices)
+        }
+    }
+
+    /// Whoever moved the address (with the password) cannot then delete the account to end the undo link: "Delete
+    /// account" is refused, saying until when, nothing changed, and the link still gives the account back.
+    @Test func whoeverMovedTheAddressCannotDeleteTheAccountWhileTheLinkWorks() async throws {
+        try await Self.withAdasAccountMoved { app, thief, notice, notices in
             let dump = try databaseDump(app.databasePath)
 
             let refused = try await thief.submit(
@@ -72,15 +83,8 @@ struct EmailChangeUndoRoutesTests {
     }
 
     @Test func theSecurityNoticeOfAChangeCarriesALinkThatGivesTheAccountBack() async throws {
-        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
-        let notices = Locked<[AccountRoutes.SecurityNotice]>([])
-        var configuration = EmailVerificationRoutesTests.configuration(outbox)
-        configuration.securityNotice = { notice in notices.withLock { $0.append(notice) } }
-        try await WebApp.run(configuration: configuration) { app in
-            var thief = try await Self.moveAdasAccount(app, outbox)
+        try await Self.withAdasAccountMoved { app, thief, notice, _ in
             // Given the notice to the old address, with the link (never in its description)
-            await app.routes.finishMails()
-            let notice = try #require(notices.value.first { $0.change == .emailChanged })
             #expect(notice.to == "ada@example.org" && notice.newAddress == "thief@example.net")
             let path = try Self.path(of: notice.undoLink)
             #expect(!"\(notice)".contains(path.suffix(64)))

@@ -13,16 +13,26 @@ import Testing
 struct SettingBoundsTests {
     static let password = LocalAccountsTests.password
 
-    /// Ten wrong passwords for ann, a second apart under `window`; then the `.throttled` answer of the eleventh, with
-    /// the time of the first failure.
-    func throttling(under window: TimeInterval) async throws -> (retryAfter: Date?, firstFailure: Date) {
+    /// Ann signed up through a service that `configure` set up, on a test clock.
+    func withAnn<T>(
+        _ configure: (inout LocalAccounts) -> Void, _ body: (LocalAccounts, TestClock) async throws -> T
+    ) async throws -> T {
         try await withTemporaryDirectory { dir in
             let clock = TestClock()
             let store = try makeStore(in: dir, now: clock.closure)
             defer { try? store.close() }
             var local = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
-            local.failureWindow = window
-            _ = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            configure(&local)
+            _ = try await local.signUp(
+                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            return try await body(local, clock)
+        }
+    }
+
+    /// Ten wrong passwords for ann, a second apart under `window`; then the `.throttled` answer of the eleventh, with
+    /// the time of the first failure.
+    func throttling(under window: TimeInterval) async throws -> (retryAfter: Date?, firstFailure: Date) {
+        try await withAnn({ $0.failureWindow = window }) { local, clock in
             let first = clock.now
             for _ in 0..<10 {
                 _ = try await local.signIn(login: "ann", password: Secret("wrong password!"))
@@ -53,13 +63,7 @@ struct SettingBoundsTests {
         arguments: [(TimeInterval.infinity, 31_536_000), (-1, 3_600), (TimeInterval.nan, 3_600)]
             as [(TimeInterval, TimeInterval)])
     func aLinkLifetimeIsBounded(lifetime: TimeInterval, used: TimeInterval) async throws {
-        try await withTemporaryDirectory { dir in
-            let clock = TestClock()
-            let store = try makeStore(in: dir, now: clock.closure)
-            defer { try? store.close() }
-            var local = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
-            local.passwordResetLifetime = lifetime
-            _ = try await local.signUp(SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+        try await withAnn({ $0.passwordResetLifetime = lifetime }) { local, clock in
             let reset = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
             #expect(reset.expiresAt == clock.now.addingTimeInterval(used))
         }

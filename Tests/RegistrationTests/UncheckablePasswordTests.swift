@@ -13,15 +13,24 @@ import Testing
 struct UncheckablePasswordTests {
     static let password = LocalAccountsTests.password
 
-    @Test func aPasswordThatCouldNotBeCheckedIsNotCountedAsWrong() async throws {
+    /// Ann signed up in a new store whose log lines go to `lines`; `body` gets the service, the store, the database's
+    /// path, ann and the lines.
+    func withAnn(
+        _ body: (LocalAccounts, AccountStore, String, Account, Locked<[String]>) async throws -> Void
+    ) async throws {
         try await withTemporaryDirectory { dir in
             let lines = Locked<[String]>([])
             let store = try makeStore(in: dir, logger: capturingLogger(lines))
             defer { try? store.close() }
-            let database = dir + "/accounts.sqlite"
             let local = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
             let ann = try await local.signUp(
                 SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+            try await body(local, store, dir + "/accounts.sqlite", ann, lines)
+        }
+    }
+
+    @Test func aPasswordThatCouldNotBeCheckedIsNotCountedAsWrong() async throws {
+        try await withAnn { local, store, database, ann, lines in
             var failing = LocalAccountsTests.fastHasher
             failing.verificationFailsForTests = true
             let broken = LocalAccounts(store: store, hasher: failing, failureFloor: .zero)
@@ -52,14 +61,7 @@ struct UncheckablePasswordTests {
     }
 
     @Test func aStoredHashThatCannotBeReadMatchesNoPasswordAndIsLogged() async throws {
-        try await withTemporaryDirectory { dir in
-            let lines = Locked<[String]>([])
-            let store = try makeStore(in: dir, logger: capturingLogger(lines))
-            defer { try? store.close() }
-            let database = dir + "/accounts.sqlite"
-            let local = LocalAccounts(store: store, hasher: LocalAccountsTests.fastHasher, failureFloor: .zero)
-            let ann = try await local.signUp(
-                SignUpForm(username: "ann", email: "ann@example.org", password: Self.password))
+        try await withAnn { local, _, database, ann, lines in
             try executeSQL(
                 database, "UPDATE users SET password_hash = 'scrypt$ln=10$r=8$p=1$damaged' WHERE username = 'ann'")
 
