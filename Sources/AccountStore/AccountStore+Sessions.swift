@@ -51,7 +51,9 @@ extension AccountStore {
     /// absolute expiry). Returns `false` when the session is gone. Even at ``StoreConfiguration/Synchronous/full`` this
     /// commit does not wait for the disk: a touch lost to a power failure costs at most a minute of idle time. Nor
     /// does it wait long for another process's write lock: ``StoreError/busy(path:)`` after
-    /// ``touchLockWait`` (100 ms), for a page that can be served without it (the next request touches again).
+    /// ``touchLockWait`` (100 ms), or at once when another write of this store is under way (it would queue behind
+    /// that one, which may wait for the lock itself), for a page that can be served without it (the next request
+    /// touches again).
     @discardableResult
     public func touchBrowserSession(
         tokenHash: String, at date: Date, idleExpiresAt: Date

@@ -66,7 +66,10 @@ final class WriteGate: Sendable {
     /// timeout, its task's cancellation, or `stopsWaiting` (the store closing).
     ///
     /// `lockWait`, when given, is the longest a write found the lock held elsewhere waits for it, if shorter than the
-    /// busy timeout (a write an answer may do without: a session's last use).
+    /// busy timeout (a write an answer may do without: a session's last use); such a write that finds another write
+    /// of this store under way gives up at once (`SQLITE_BUSY`) rather than queue behind it on the writer, where it
+    /// would wait for that write, which may itself wait out the busy timeout for another process's lock (until
+    /// session 62 a page view's touch queued behind a sign-in waiting so, and the page took the busy timeout too).
     func write<T: Sendable>(
         _ pool: DatabasePool, durable: Bool = true, reached: @escaping @Sendable () -> Void = {},
         stopsWaiting: @escaping @Sendable () -> Bool = { false }, lockWait: Duration? = nil,
@@ -74,6 +77,7 @@ final class WriteGate: Sendable {
     ) async throws -> T {
         let alone = inFlight.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue == 0
         defer { inFlight.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+        if lockWait != nil && !alone { throw DatabaseError(resultCode: .SQLITE_BUSY) }
         let relaxed = !durable && synchronous == .full
         if alone, case .committed(let value) = try attempt(pool, relaxed: relaxed, body) {
             if durable { durableCommits.wrappingAdd(1, ordering: .relaxed) }

@@ -32,4 +32,38 @@ struct SessionTouchUnderLockTests {
             #expect(countQuery(app.databasePath, lastSeen) > before)
         }
     }
+
+    /// Nor does the touch queue behind another write of the app that waits for the lock (a log-in, here): it would
+    /// wait as long as that write (until session 62 the page took the busy timeout, 30 s, as the log-in did).
+    @Test func aPageViewDoesNotQueueBehindAWriteWaitingForTheLock() async throws {
+        try await WebApp.run { app in
+            var browser = app.browser()
+            _ = try await browser.submit(
+                "/signup", to: "/signup",
+                [("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery staple")])
+            app.clock.advance(by: 61)
+            var other = app.browser()
+            let loginPage = try await other.get("/login")
+            let csrf = try #require(loginPage.csrfToken)
+
+            // Given another process holding the write lock, and a log-in of this app waiting for it
+            let lock = try WriteLockHolder(path: app.databasePath)
+            let login = Task { [other] in
+                var tab = other
+                return try await tab.post("/login", [("csrf_token", csrf), ("login", "ada"), ("password", "a guess")])
+            }
+            try #require(try await writesReached(1, in: app.store), "the log-in never reached its write")
+
+            // When ada opens her account page
+            let started = ContinuousClock.now
+            let page = try await browser.get("/account")
+            let took = ContinuousClock.now - started
+            try lock.release()
+            _ = try await login.value
+
+            // Then it is served at once (well within the 30 s the log-in may wait), signed in
+            #expect(page.status == 200)
+            #expect(took < .seconds(15), "the page view waited \(took) behind the log-in")
+        }
+    }
 }
