@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Hashes passwords with scrypt (RFC 7914, OpenSSL `EVP_PBE_scrypt`) and verifies them, also accepting Django's
 /// `pbkdf2_sha256` hashes so imported accounts can sign in (and are re-hashed then).
 ///
@@ -79,9 +81,24 @@ public struct PasswordHasher: Sendable {
         self.parameters = parameters
     }
 
-    /// For tests: every verification's derivation fails, as OpenSSL's does when it cannot allocate the memory
-    /// (``PasswordHashError/hashingFailed``).
-    package var verificationFailsForTests = false
+    /// For tests: verifications' derivations fail, as OpenSSL's does when it cannot allocate the memory
+    /// (``PasswordHashError/hashingFailed``), every one once `passing` have been made (shared by the hasher's copies).
+    package final class FailingDerivations: Sendable {
+        private let passing: Int
+        private let made = Atomic<Int>(0)
+
+        package init(after passing: Int = 0) {
+            self.passing = passing
+        }
+
+        /// Whether the next derivation fails (counting it).
+        func nextFails() -> Bool {
+            made.add(1, ordering: .sequentiallyConsistent).oldValue >= passing
+        }
+    }
+
+    /// For tests: derivations that fail (``FailingDerivations``); `nil`, none.
+    package var failingDerivationsForTests: FailingDerivations?
 
     /// A new scrypt hash of `password` (its UTF-8 bytes, unnormalised) with a fresh random salt.
     public func hash(password: String) throws(PasswordHashError) -> String {
@@ -102,7 +119,7 @@ public struct PasswordHasher: Sendable {
     public func verify(password: String, against encoded: String) throws(PasswordHashError) -> PasswordVerification {
         let fields = encoded.split(separator: "$", omittingEmptySubsequences: false)
         let scheme = try Self.scheme(of: fields)
-        if verificationFailsForTests { throw .hashingFailed }
+        if failingDerivationsForTests?.nextFails() == true { throw .hashingFailed }
         switch scheme {
         case .scrypt:
             return try verifyScrypt(password: password, fields: fields)
@@ -136,11 +153,15 @@ public struct PasswordHasher: Sendable {
     }
 
     /// Spends the time and memory of one verification with the current parameters and throws the result away: call it
-    /// when the account does not exist, so an unknown account costs as much as a wrong password.
-    public func dummyVerify(password: String) {
+    /// when the account does not exist, so an unknown account costs as much as a wrong password. `false` when the
+    /// derivation failed as a real verification's would have (``PasswordHashError/hashingFailed``): answer as for an
+    /// account whose password could not be checked, so that the answer does not tell which accounts exist.
+    @discardableResult
+    public func dummyVerify(password: String) -> Bool {
         let derived = Self.scrypt(
             password: password.utf8, salt: Self.dummySalt, parameters: parameters, length: Self.hashByteCount)
         _ = ConstantTime.equals(derived ?? [], Self.dummySalt + Self.dummySalt)
+        return derived != nil && failingDerivationsForTests?.nextFails() != true
     }
 
     /// Other hashers' identifiers that get a named `unsupportedAlgorithm` error (anything else is `unrecognizedFormat`,

@@ -181,7 +181,11 @@ public struct LocalAccounts: Sendable {
                 return .invalidCredentials
             }
             guard let record, var stored = record.passwordHash else {
-                await dummyVerifyOffPool(password)
+                guard await dummyVerifyOffPool(password) else {
+                    // As for an account whose password could not be checked: the answer tells nothing of who exists.
+                    try await store.withdrawSignInAttempt(loginKey: key, attempt: attemptID)
+                    return nil
+                }
                 try await store.recordFailedSignIn(subject: record?.userID)
                 return .invalidCredentials
             }
@@ -501,7 +505,9 @@ public struct LocalAccounts: Sendable {
                 do throws(PasswordHashError) {
                     verification = try hasher.verify(password: form, against: stored)
                 } catch .hashingFailed {
-                    return .failure(.hashingFailed)
+                    // A form compared already was a guess checked, and wrong: counted as one (a failure on a later
+                    // form must not take back a check that was made).
+                    return index == 0 ? .failure(.hashingFailed) : .success(.invalid)
                 } catch {
                     // An unreadable stored hash cannot be matched: a wrong password, after the same work.
                     for form in forms[index...] { hasher.dummyVerify(password: form) }
@@ -530,13 +536,19 @@ public struct LocalAccounts: Sendable {
         }
     }
 
-    /// The work of ``verifyOffPool(_:against:)`` for an account that does not exist: as many checks as the password
-    /// has forms.
-    private func dummyVerifyOffPool(_ password: Secret) async {
+    /// The work of ``verifyOffPool(_:against:of:)`` for an account that does not exist (or has no password): as many
+    /// checks as the password has forms. `false` when the first derivation failed (OpenSSL), as a real check's would
+    /// have: the answer is then the same as for an account whose password could not be checked.
+    private func dummyVerifyOffPool(_ password: Secret) async -> Bool {
         let hasher = hasher
-        await onGlobalQueue {
-            for form in Self.passwordForms(password.revealed) { hasher.dummyVerify(password: form) }
+        let derived = await onGlobalQueue {
+            Self.passwordForms(password.revealed).map { hasher.dummyVerify(password: $0) }
         }
+        guard derived.first != false else {
+            store.logger.error("a password could not be checked: OpenSSL could not derive its hash (out of memory?)")
+            return false
+        }
+        return true
     }
 
     /// The throttle key of a login identifier: SHA-256 of its uniqueness key (trimmed, case folded in every script as

@@ -32,7 +32,7 @@ struct UncheckablePasswordTests {
     @Test func aPasswordThatCouldNotBeCheckedIsNotCountedAsWrong() async throws {
         try await withAnn { local, store, database, ann, lines in
             var failing = LocalAccountsTests.fastHasher
-            failing.verificationFailsForTests = true
+            failing.failingDerivationsForTests = PasswordHasher.FailingDerivations()
             let broken = LocalAccounts(store: store, hasher: failing, failureFloor: .zero)
             let dump = try databaseDump(database)
 
@@ -72,6 +72,40 @@ struct UncheckablePasswordTests {
             let logged = lines.value.filter { $0.contains("stored password hash cannot be read") }
             #expect(logged.count == 1 && logged[0].contains(ann.id.rawValue), "\(lines.value)")
             expectAbsent("damaged", named: "the stored hash", in: lines.value.joined(separator: "\n"))
+        }
+    }
+
+    /// An unknown login whose dummy check could not be made is answered as a known one: `hashingFailed`, nothing
+    /// counted (until the fix, 401 for an unknown login and 500 for a known one told who had an account).
+    @Test func anUnknownLoginThatCouldNotBeCheckedIsAnsweredAsAKnownOne() async throws {
+        try await withAnn { _, store, database, _, _ in
+            var failing = LocalAccountsTests.fastHasher
+            failing.failingDerivationsForTests = PasswordHasher.FailingDerivations()
+            let broken = LocalAccounts(store: store, hasher: failing, failureFloor: .zero)
+            for login in ["ann", "nobody@example.org"] {
+                await #expect(throws: LocalAccountError.hashingFailed) {
+                    try await broken.signIn(login: login, password: Self.password)
+                }
+            }
+            #expect(countQuery(database, "SELECT count(*) FROM sign_in_failures") == 0)
+        }
+    }
+
+    /// A password whose NFKC form differs is checked in each form: when the first was compared (wrong) and a later
+    /// one could not be, the guess was checked all the same, and counts (a failure there must not take back a check
+    /// that was made).
+    @Test func aGuessComparedInOneFormCountsThoughAnotherFormCouldNotBeChecked() async throws {
+        try await withAnn { _, store, database, ann, _ in
+            var failing = LocalAccountsTests.fastHasher
+            failing.failingDerivationsForTests = PasswordHasher.FailingDerivations(after: 1)
+            let broken = LocalAccounts(store: store, hasher: failing, failureFloor: .zero)
+            // (full-width letters: NFKC gives the ASCII form, checked first, then the form as typed)
+            let guess = Secret("ｗｒｏｎｇ ｇｕｅｓｓ ｈｅｒｅ")
+            let outcome = try await broken.signIn(login: "ann", password: guess)
+            #expect(outcome == .invalidCredentials)
+            #expect(countQuery(database, "SELECT count(*) FROM sign_in_failures") == 1)
+            let latest = try await store.events(for: ann.id).first?.kind
+            #expect(latest == .signInFailed)
         }
     }
 }
