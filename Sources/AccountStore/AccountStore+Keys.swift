@@ -97,6 +97,10 @@ extension AccountStore {
         }
     }
 
+    /// How far the keys file's change time may be from this process's clock and still count as recent to
+    /// ``rewrapSealedValues(batchSize:actor:progress:)``: a minute.
+    static let keysFileClockAllowance: TimeInterval = 60
+
     /// Re-seals every sealed value that is not under the key ring's first key, `batchSize` values per transaction.
     ///
     /// Resumable: each committed batch is final and the next run starts from what is left, so a killed rewrap is
@@ -118,10 +122,6 @@ extension AccountStore {
     ///   counted again when a sweep begins after the first (values sealed meanwhile under an old key join it), so the
     ///   count done never passes it.
     /// - Parameter batchSize: values a transaction; less than 1 is 1.
-    /// How far the keys file's change time may be from this process's clock and still count as recent to
-    /// ``rewrapSealedValues(batchSize:actor:progress:)``: a minute.
-    static let keysFileClockAllowance: TimeInterval = 60
-
     public func rewrapSealedValues(
         batchSize: Int = 500, actor: String = "cli", progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws(StoreError) -> RewrapReport {

@@ -167,7 +167,9 @@ extension AccountRoutes {
     func retrying(_ response: Response, after date: Date?) -> Response {
         guard let date else { return response }
         var response = response
-        response.headers[.retryAfter] = String(max(1, Int(date.timeIntervalSince(store.currentDate).rounded(.up))))
+        // (whole seconds from 1 to a year: a time that far or farther, or no number, did trap `Int(…)`)
+        let seconds = date.timeIntervalSince(store.currentDate).rounded(.up)
+        response.headers[.retryAfter] = String(seconds.isFinite ? Int(min(max(seconds, 1), 31_536_000)) : 31_536_000)
         return response
     }
 
@@ -436,7 +438,8 @@ extension AccountRoutes {
                     visit, account,
                     problem: "This account's email address was changed recently, and the change can still be undone "
                         + "from the link sent to the former address, so the account cannot be deleted until "
-                        + "\(Pages.timestamp(until.addingTimeInterval(1))) UTC. Nothing was changed.", on: .delete,
+                        + "\(Pages.timestamp(until.addingTimeInterval(1))) UTC. Nothing was changed. If the former "
+                        + "address is no longer yours, ask the site's operator.", on: .delete,
                     status: .conflict)
             default:
                 throw error

@@ -151,7 +151,7 @@ extension LocalAccounts {
                 for: user, changingTo: newEmail, checkedPasswordHash: checkedPasswordHash,
                 tokenHash: SHA256.hexDigest(Array(token.utf8)),
                 lifetime: verificationLinkLifetime, limit: maximumEmailVerifications,
-                window: min(emailVerificationWindow, 24 * 60 * 60))
+                window: mailLimitWindow(emailVerificationWindow))
             {
             case .issued(let account, let email, let expiresAt):
                 return EmailVerification(

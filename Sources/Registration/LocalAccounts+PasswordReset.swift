@@ -39,7 +39,7 @@ extension LocalAccounts {
         do {
             switch try await store.issuePasswordReset(
                 email: email, tokenHash: SHA256.hexDigest(Array(token.utf8)), lifetime: resetLinkLifetime,
-                limit: maximumPasswordResets, window: min(passwordResetWindow, 24 * 60 * 60))
+                limit: maximumPasswordResets, window: mailLimitWindow(passwordResetWindow))
             {
             case .issued(let account, let expiresAt):
                 return PasswordReset(account: account, token: Secret(token), expiresAt: expiresAt)

@@ -41,14 +41,14 @@ public struct LocalAccounts: Sendable {
     /// Reset links issued for one account within ``passwordResetWindow``, past which requests issue none (so a
     /// stranger cannot fill the person's mailbox): 3.
     public var maximumPasswordResets = 3
-    /// The window reset links are counted in (a day at most): 1 hour.
+    /// The window reset links are counted in (a day at most; the default when not above 0): 1 hour.
     public var passwordResetWindow: TimeInterval = 60 * 60
     /// How long an email confirmation link works (``requestEmailVerification(for:)``): 3 days, as django-allauth's.
     public var emailVerificationLifetime: TimeInterval = 3 * 24 * 60 * 60
     /// Confirmation links issued for one account within ``emailVerificationWindow``, past which requests issue none:
     /// 3.
     public var maximumEmailVerifications = 3
-    /// The window confirmation links are counted in (a day at most): 1 hour.
+    /// The window confirmation links are counted in (a day at most; the default when not above 0): 1 hour.
     public var emailVerificationWindow: TimeInterval = 60 * 60
     /// How long the link that undoes a change of address works (mailed to the old address,
     /// ``followEmailLink(token:unlessConfirmedAddressChanges:issuingUndo:)``): 7 days, time for its owner to read the

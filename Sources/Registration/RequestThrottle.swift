@@ -11,11 +11,13 @@ extension RegistrationService {
         /// The period, in seconds.
         public let period: TimeInterval
 
-        /// `count` (1 or more) per `period` seconds (more than 0): a burst of `count`, then one every `period / count`.
+        /// `count` (1 or more) per `period` seconds (more than 0, a year at most): a burst of `count`, then one every
+        /// `period / count`.
         public init(_ count: Int, per period: TimeInterval) {
             precondition(count >= 1, "RegistrationService.Rate: count must be 1 or more (it is \(count))")
             precondition(
-                period > 0 && period.isFinite, "RegistrationService.Rate: period must be above 0 s (it is \(period))")
+                period > 0 && period <= 31_536_000,
+                "RegistrationService.Rate: period must be above 0 s and at most a year (it is \(period))")
             self.count = count
             self.period = period
         }

@@ -23,6 +23,12 @@ extension LocalAccounts {
         SettingBounds.bounded(failureWindow, maximum: SettingBounds.longestFailureWindow, fallback: 15 * 60)
     }
 
+    /// ``passwordResetWindow`` or ``emailVerificationWindow`` as used: above 0 (the default hour when not: a window
+    /// of 0 or less counted no link, and the limit on mails to one account never held), a day at most.
+    package func mailLimitWindow(_ window: TimeInterval) -> TimeInterval {
+        SettingBounds.bounded(window, maximum: 24 * 60 * 60, fallback: 60 * 60)
+    }
+
     /// ``passwordResetLifetime`` as used: above 0, a year at most.
     package var resetLinkLifetime: TimeInterval {
         SettingBounds.bounded(passwordResetLifetime, maximum: SettingBounds.longestLifetime, fallback: 60 * 60)

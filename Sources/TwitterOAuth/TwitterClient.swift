@@ -176,15 +176,17 @@ public struct TwitterClient: Sendable {
     /// - Parameter timeout: the time allowed for this call, instead of ``timeout`` (a revocation made while a person
     ///   waits for a page should not wait as long as a sign-in may).
     /// - Throws: ``TwitterError/rejected(status:errors:)`` with code 89 for a token that is already invalid or
-    ///   unknown (also when a 2xx answer carries Twitter's error list); ``TwitterError/malformedResponse(_:)`` for a
-    ///   2xx answer that is not Twitter's `{"access_token": <the token>}` (a captive portal's page, a proxy's, a cut
-    ///   body): the token was not seen to be revoked; any other ``TwitterError`` as for every call.
+    ///   unknown; ``TwitterError/malformedResponse(_:)`` for a 2xx answer that is not Twitter's
+    ///   `{"access_token": <the token>}` (a captive portal's page, a proxy's, a cut body, an error list): the token
+    ///   was not seen to be revoked; any other ``TwitterError`` as for every call.
     public func invalidateToken(_ token: String, secret: String, timeout: Duration? = nil) async throws(TwitterError) {
         let body = try await call(
             method: "POST", path: "/1.1/oauth/invalidate_token", token: token, tokenSecret: secret,
             timeout: timeout)
-        if let errors = Self.apiErrors(in: body, Redaction(secrets: [token])) {
-            throw .rejected(status: 200, errors: errors)
+        // (an error list in a 2xx is no answer of Twitter's to this call: not read as a refusal, whose code 89 the
+        // callers count as revoked already)
+        if Self.apiErrors(in: body, Redaction(secrets: [token])) != nil {
+            throw .malformedResponse("invalidate_token: a 2xx answer carrying an error list, not Twitter's answer")
         }
         // (the token is not quoted: neither what came back nor what was sent)
         guard let answer = try? JSONDecoder().decode(InvalidatedToken.self, from: Data(body)) else {

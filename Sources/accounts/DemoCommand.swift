@@ -92,7 +92,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         guard let twitterAPIBase else { return }
-        if let problem = Self.apiBaseProblem(twitterAPIBase) { throw ValidationError(problem) }
+        if let problem = Self.apiBaseProblem(twitterAPIBase, shownToBrowsers: true) { throw ValidationError(problem) }
         if users != nil {
             throw ValidationError("--users is for the built-in sandbox; it cannot be combined with --twitter-api-base")
         }
@@ -274,20 +274,23 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     static func apiBase(_ text: String) -> URL? {
-        apiBaseProblem(text) == nil ? URL(string: text) : nil
+        apiBaseProblem(text, shownToBrowsers: false) == nil ? URL(string: text) : nil
     }
 
     /// What is wrong with `text` as `--twitter-api-base`, naming the part at fault (until session 62 every refusal
     /// said "must be an absolute http(s) URL", a base with a query or a fragment too); `nil` when it is a base.
-    static func apiBaseProblem(_ text: String) -> String? {
+    /// `shownToBrowsers`: the demo's base, which goes into every authorization URL sent to browsers.
+    static func apiBaseProblem(_ text: String, shownToBrowsers: Bool) -> String? {
         let flag = "--twitter-api-base"
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host?.isEmpty == false
         else { return "\(flag) must be an absolute http(s) URL with a host, such as https://api.x.com" }
         if url.user != nil || url.password != nil {
             // The base goes into every authorization URL sent to browsers, and into the log: no credentials in it.
-            return "\(flag) must not carry a user name or password (user:password@host): the base is shown to every "
-                + "browser sent to sign in"
+            return "\(flag) must not carry a user name or password (user:password@host): "
+                + (shownToBrowsers
+                    ? "the base is shown to every browser sent to sign in"
+                    : "it would be sent and logged with every request; give credentials another way")
         }
         if url.query != nil {
             return "\(flag) must not carry a query (?…): the API's paths and their parameters are added to the base"

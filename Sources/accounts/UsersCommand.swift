@@ -116,7 +116,9 @@ struct UsersCommand: AsyncParsableCommand {
                 guard revokeTwitterToken else {
                     throw ValidationError("--twitter-api-base is for --revoke-twitter-token")
                 }
-                if let problem = DemoCommand.apiBaseProblem(twitterAPIBase) { throw ValidationError(problem) }
+                if let problem = DemoCommand.apiBaseProblem(twitterAPIBase, shownToBrowsers: false) {
+                    throw ValidationError(problem)
+                }
             }
             if revokeTwitterToken {
                 let environment = ProcessInfo.processInfo.environment

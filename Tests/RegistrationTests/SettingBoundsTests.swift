@@ -68,4 +68,19 @@ struct SettingBoundsTests {
             #expect(reset.expiresAt == clock.now.addingTimeInterval(used))
         }
     }
+
+    /// The limit on reset links mailed to one account counts within its window: a window of 0 or less is the default
+    /// hour (until the fix it counted no link, and the limit never held).
+    @Test(arguments: [0, -60, TimeInterval.nan] as [TimeInterval])
+    func aMailLimitWindowThatIsNoLengthOfTimeIsTheDefault(window: TimeInterval) async throws {
+        try await withAnn({ $0.passwordResetWindow = window }) { local, clock in
+            for _ in 0..<3 {
+                let issued = try await local.requestPasswordReset(email: "ann@example.org")
+                #expect(issued != nil)
+                clock.advance(by: 1)
+            }
+            let fourth = try await local.requestPasswordReset(email: "ann@example.org")
+            #expect(fourth == nil, "a fourth link was issued within the hour")
+        }
+    }
 }

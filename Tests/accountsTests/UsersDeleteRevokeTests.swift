@@ -51,7 +51,10 @@ struct UsersDeleteRevokeTests {
                     ],
                     environment: consumer.merging(["ACCOUNTS_KEYS": keys]) { $1 })
                 #expect(withPassword.status == 64)
-                #expect(withPassword.stderr.contains("--twitter-api-base must not carry a user name or password"))
+                #expect(
+                    withPassword.stderr.contains(
+                        "--twitter-api-base must not carry a user name or password (user:password@host): it would be "
+                            + "sent and logged with every request"), "\(withPassword.stderr)")
                 #expect(!withPassword.stderr.contains("PROXYPASSWORD"))
                 #expect(try databaseDump(database) == before)
 
