@@ -1,7 +1,7 @@
 import AccountCrypto
 import AccountMatching
 package import AccountModel
-package import Foundation
+public import Foundation
 import GRDB
 
 /// What password sign-in needs to know about an account; the hash never leaves the package.
@@ -100,6 +100,11 @@ extension AccountStore {
         return keys + [currentPasswordLoginKey(user)]
     }
 
+    /// How long after a Twitter account is linked the password may not be removed: 7 days, as long as an email-change
+    /// undo link works by default. Whoever guessed the password could otherwise link their own Twitter account, remove
+    /// the password, and keep the account: no reset goes to a confirmed address of an account without a password.
+    public static let recentLinkWindow: TimeInterval = 7 * 24 * 60 * 60
+
     /// Sets (or, with `nil`, removes) the account's password hash, ends the account's live password reset links
     /// (a link asked for before the password changed no longer resets it, as Django's tokens end with the password
     /// they were made for) and email change links (one asked for with the old password no longer changes the
@@ -107,7 +112,8 @@ extension AccountStore {
     ///
     /// Refused with ``StoreError/accountDisabled(_:)`` when the account is not active (a change that was under way when
     /// it was disabled must not hand it a new way in for when it is enabled again). Removing is refused with
-    /// ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity. With
+    /// ``StoreError/lastSignInMethod(_:)`` when the account has no Twitter identity, and with
+    /// ``StoreError/twitterLinkedRecently(_:until:)`` within ``recentLinkWindow`` of linking it. With
     /// `verified` (the hash a current password was checked against), nothing is written unless the account still
     /// holds it: a password reset (or another change) made while the current password was being checked wins.
     /// With `onlyIfNone`, nothing is written unless the account has no password. Every session of the account but
@@ -128,10 +134,16 @@ extension AccountStore {
             if let verified, record.passwordHash != verified { return false }
             if onlyIfNone, record.passwordHash != nil { return false }
             if hash == nil {
-                let linked = try Bool.fetchOne(
-                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM twitter_identities WHERE user_id = ?)"),
-                    arguments: [record.id])
-                guard linked == true else { throw StoreError.lastSignInMethod(user) }
+                guard
+                    let linkedAt = try Int64.fetchOne(
+                        db.cachedStatement(sql: "SELECT max(linked_at) FROM twitter_identities WHERE user_id = ?"),
+                        arguments: [record.id])
+                else { throw StoreError.lastSignInMethod(user) }
+                // (a link dated ahead of this clock, by another process's, counts from when it says)
+                let until = linkedAt + Int64(AccountStore.recentLinkWindow * 1_000_000)
+                if until > Timestamp.micros(now) {
+                    throw StoreError.twitterLinkedRecently(user, until: Timestamp.date(until))
+                }
             }
             try db.run(
                 sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",

@@ -22,7 +22,8 @@ import Synchronization
 /// ```
 public struct AccountStore: Sendable {
     let pool: DatabasePool
-    let path: String
+    /// The database file.
+    package let path: String
     /// Whether the store was opened read-only (``StoreConfiguration/readOnly``): it then never checkpoints.
     let readOnly: Bool
     /// The device and inode of the database file when the store opened: a backup reads through a connection of its

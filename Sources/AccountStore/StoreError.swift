@@ -62,6 +62,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// would end that link, and the former address's owner would lose the account for good. An operator may delete it
     /// (``AccountStore/deleteAccount(_:actor:)``).
     case addressChangeUndoable(UserID, until: Date)
+    /// The account's password may not be removed yet: a Twitter account was linked to it less than
+    /// ``AccountStore/recentLinkWindow`` ago (until `until`). Whoever knows the password could otherwise link their
+    /// own Twitter account and remove the password, and no password reset to the account's address would give it
+    /// back (an account without a password gets none once its address is confirmed).
+    case twitterLinkedRecently(UserID, until: Date)
     /// The browser session a change was asked from has ended (signed out, or every session of the account ended by
     /// "sign out everywhere", a password change or reset on another device) while the request was under way; nothing
     /// was written (see ``AccountStore/onBehalfOfSession(_:_:)``).
@@ -154,6 +159,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "account \(user) may not be deleted by its owner until \(shown): its address was changed, and the "
                 + "link mailed to the former address can undo that change until then; nothing was changed (an "
                 + "operator can delete it with `accounts users delete`)"
+        case .twitterLinkedRecently(let user, let until):
+            let shown = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up)).formatted(.iso8601)
+            return "account \(user)'s password may not be removed until \(shown): a Twitter account was linked to it "
+                + "less than 7 days before, and until then a password reset must be able to give the account back to "
+                + "its address's owner; nothing was changed"
         case .sessionEnded:
             return "the browser session that asked for this change has ended (signed out); nothing was changed: sign "
                 + "in again and repeat the change"

@@ -480,6 +480,13 @@ extension AccountRoutes {
             return redirect(visit, to: "/account")
         case .store(.lastSignInMethod):
             return redirect(visit, to: "/account?notice=last_password_method")
+        case .store(.twitterLinkedRecently(_, let until)):
+            return try await accountPage(
+                visit, account,
+                problem: "The password cannot be removed until \(Pages.timestamp(until.addingTimeInterval(1))) UTC: a "
+                    + "Twitter account was linked to this account less than 7 days ago, and until then a password "
+                    + "reset must be able to give the account back. Nothing was changed.", on: .password,
+                status: .conflict)
         case .store(.accountDisabled):
             // Disabled while the change was under way: nothing was written, and the session has ended.
             return home(visit, notice: RestartReason.accountDisabled.rawValue)

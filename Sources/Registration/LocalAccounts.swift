@@ -308,7 +308,10 @@ public struct LocalAccounts: Sendable {
     }
 
     /// Removes the account's password, after checking it, and ends its reset links; refused when the account has no
-    /// linked Twitter identity (it would be left with no way to sign in). A password reset (or change) made while the
+    /// linked Twitter identity (it would be left with no way to sign in), and within
+    /// ``AccountStore/recentLinkWindow`` (7 days) of linking it (``StoreError/twitterLinkedRecently(_:until:)``, as
+    /// ``LocalAccountError/store(_:)``): whoever guessed the password could otherwise link their own Twitter account,
+    /// remove the password, and keep the account, no reset reaching it. A password reset (or change) made while the
     /// password was being checked wins, as in ``changePassword(for:current:new:endingSessionsBut:rekeying:)``.
     ///
     /// Every session of the account but `endingSessionsBut`'s (the hash of the browser session that asked; `nil`: every

@@ -141,6 +141,12 @@ struct PasswordSettingsRoutesTests {
             let wrong = try await browser.submit(
                 "/account", to: "/account/password/remove", [("current_password", "not my password")])
             #expect(wrong.status == 401 && wrong.text.contains("The current password is not correct."))
+            // (within 7 days of linking Twitter, refused: whoever guessed the password could keep the account so)
+            let soon = try await browser.submit(
+                "/account", to: "/account/password/remove", [("current_password", Self.password)])
+            #expect(soon.status == 409 && soon.text.contains("The password cannot be removed until"))
+            #expect(Self.events(app, "password_removed") == 0)
+            try backdateTwitterLinks(of: app.store)
             let removed = try await browser.submit(
                 "/account", to: "/account/password/remove", [("current_password", Self.password)])
             // Then he logs in with Twitter only
@@ -162,7 +168,8 @@ struct PasswordSettingsRoutesTests {
             var (other, signedIn) = try await Self.logIn(app, "taro", Self.password)
             #expect(signedIn.status == 303)
             #expect(try await other.get("/whoami").text == "taro")
-            // When he removes the password here
+            // When he removes the password here (a week after linking Twitter)
+            try backdateTwitterLinks(of: app.store)
             let removed = try await browser.submit(
                 "/account", to: "/account/password/remove", [("current_password", Self.password)])
             // Then the browser that signed in with it is signed out, and this one is not

@@ -43,6 +43,7 @@ struct SecurityNoticeRoutesTests {
                 [("current_password", Self.newPassword), ("new_password", Self.password)])
             #expect(back.location == "/account?notice=password_changed")
             #expect(try await browser.linkTwitter(WebApp.zoe).location == "/account?notice=linked")
+            try backdateTwitterLinks(of: app.store)
             let removed = try await browser.submit(
                 "/account", to: "/account/password/remove", [("current_password", Self.password)])
             #expect(removed.location == "/account?notice=password_removed")

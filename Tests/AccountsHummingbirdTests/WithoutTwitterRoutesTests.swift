@@ -155,6 +155,7 @@ struct WithoutTwitterRoutesTests {
                 credential: nil, to: .id(ada.id))
             // (its password removed as an app might, keeping this browser's session)
             let kept = try #require(try await app.store.browserSessions(of: ada.id, limit: 5).first?.tokenHash)
+            try backdateTwitterLinks(of: app.store)
             try await LocalAccounts(store: app.store).removePassword(
                 for: ada.id, current: Secret(Self.password), endingSessionsBut: kept)
 

@@ -282,6 +282,7 @@ struct AuditTrailAtomicityTests {
             try await fixture.expectAtomic("a password added", records: [.passwordAdded]) {
                 try await local.setPassword(for: tim.id, new: fixture.password)
             }
+            try backdateTwitterLinks(of: store)
             try await fixture.expectAtomic(
                 "a password removed", records: [.passwordRemoved], excluding: ["sign_in_failures"]
             ) {

@@ -574,6 +574,8 @@ struct LocalAccountsTests {
                 try await local.removePassword(for: ann.id, current: Secret("a new password 1"))
             }
             try await store.linkTwitter(twitterIdentity("5"), credential: nil, to: .id(ann.id))
+            // (not within 7 days of linking it: see TwitterLinkedRecentlyTests)
+            try backdateTwitterLinks(of: store)
             try await local.removePassword(for: ann.id, current: Secret("a new password 1"))
             #expect(try await store.account(.id(ann.id))?.hasPassword == false)
             #expect(

@@ -176,6 +176,7 @@ struct PasswordResetTests {
             // Given another link, then the password removed (ann signs in with Twitter now)
             let second = try #require(try await local.requestPasswordReset(email: "ann@example.org"))
             try await store.linkTwitter(twitterIdentity("5"), credential: nil, to: .id(ann.id))
+            try backdateTwitterLinks(of: store)
             try await local.removePassword(for: ann.id, current: Self.newPassword)
             // Then the link cannot give the account a password again
             #expect(try await local.passwordResetAccount(token: second.token) == nil)
@@ -288,6 +289,7 @@ struct PasswordResetTests {
             #expect(try await store.replaceBrowserSession(nil, with: here))
             #expect(try await store.replaceBrowserSession(nil, with: session()))
             // And a sign-in with the password, checked just before she removes it here
+            try backdateTwitterLinks(of: store)
             let checkedAt = try await store.eventMark()
             clock.advance(by: 0.001)
             try await local.removePassword(for: ann.id, current: Self.password, endingSessionsBut: here.tokenHash)

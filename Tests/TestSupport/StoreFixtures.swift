@@ -73,3 +73,9 @@ public final class TestClock: Sendable {
     /// The clock as a store's `now` closure.
     public var closure: @Sendable () -> Date { { self.now } }
 }
+
+/// Dates every Twitter link of `store`'s database 8 days back, past `AccountStore.recentLinkWindow`: for a test that
+/// removes a password right after linking Twitter (refused within 7 days of the link).
+public func backdateTwitterLinks(of store: AccountStore) throws {
+    try executeSQL(store.path, "UPDATE twitter_identities SET linked_at = linked_at - 691200000000")
+}
