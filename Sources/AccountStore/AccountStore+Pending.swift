@@ -462,11 +462,13 @@ extension AccountStore {
     /// keeps everything it was saved with but its ``RegistrationDraft/fields`` (what the person typed), which this
     /// replaces: a draft's Twitter account, token, expiry and browser session are set once.
     ///
-    /// A browser session keeps its ``draftsPerSession`` newest drafts (5), and each save removes up to 64 drafts that
-    /// expired, as ``purgeExpired()`` would: a client that runs sign-ins over and over (each callback makes a draft,
+    /// A browser session keeps its `perSessionLimit` newest drafts (``draftsPerSession``, 5, by default;
+    /// `RegistrationService` gives as many as it lets a session have sign-ins under way), and each save removes up to
+    /// 64 drafts that expired, as ``purgeExpired()`` would: a client that runs sign-ins over and over (each callback makes a draft,
     /// with a profile and a working token) does not grow the table until the next purge. (Until session 62 nothing
     /// but the purge removed drafts.)
-    public func saveDraft(_ draft: RegistrationDraft) async throws(StoreError) {
+    public func saveDraft(_ draft: RegistrationDraft, perSessionLimit: Int = draftsPerSession) async throws(StoreError)
+    {
         let keyRing = try requireKeyRing()
         let fields = try AccountStore.encodeFields(draft.fields)
         try await write { db in
@@ -481,7 +483,7 @@ extension AccountStore {
                     DELETE FROM registration_drafts WHERE rowid IN (
                         SELECT rowid FROM registration_drafts WHERE browser_session = ?1 AND id != ?2
                         ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?3)
-                    """, arguments: [draft.browserSession, draft.id, Self.draftsPerSession - 1])
+                    """, arguments: [draft.browserSession, draft.id, max(perSessionLimit, 1) - 1])
             let sealed = try AccountStore.sealInWrite(
                 db, draft.credential.secret.revealed, kind: .draft, rowKey: draft.id, keyRing: keyRing)
             let linkUserRowID = try draft.linkUser.map { user in
@@ -504,7 +506,8 @@ extension AccountStore {
         }
     }
 
-    /// The most drafts one browser session keeps (``saveDraft(_:)``): 5, as many as its live pending authorizations.
+    /// The most drafts one browser session keeps by default (``saveDraft(_:perSessionLimit:)``): 5, as many as its live
+    /// pending authorizations by default.
     public static let draftsPerSession = 5
 
     /// The draft with `id` (expired ones included; the caller checks ``RegistrationDraft/expiresAt``), or `nil`.

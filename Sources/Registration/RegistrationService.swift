@@ -408,7 +408,9 @@ public struct RegistrationService: Sendable {
             fields: Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }),
             linkUser: pending.linkUser, createdAt: now,
             expiresAt: now.addingTimeInterval(configuration.registrationDraftLifetime))
-        try await store.saveDraft(draft)
+        // (as many drafts a session as it may have sign-ins under way: each of them may come back to one)
+        try await store.saveDraft(
+            draft, perSessionLimit: max(AccountStore.draftsPerSession, configuration.pendingPerSession))
         return view(of: draft, fields: fields)
     }
 

@@ -45,4 +45,20 @@ struct DraftBoundsTests {
             #expect(try await store.draft(id: "d3")?.fields == ["username": "zoe"])
         }
     }
+
+    /// A limit given keeps that many (`RegistrationService` gives its `pendingPerSession`, 5 at least).
+    @Test func aSessionKeepsAsManyAsItsLimit() async throws {
+        try await withTemporaryDirectory { dir in
+            let clock = TestClock()
+            let store = try makeStore(in: dir, now: clock.closure)
+            defer { try? store.close() }
+            for index in 1...9 {
+                try await store.saveDraft(Self.draft("d\(index)", session: "s", at: clock.now), perSessionLimit: 8)
+                clock.advance(by: 1)
+            }
+            #expect(countQuery(dir + "/accounts.sqlite", "SELECT count(*) FROM registration_drafts") == 8)
+            let (oldest, kept) = (try await store.draft(id: "d1"), try await store.draft(id: "d2"))
+            #expect(oldest == nil && kept != nil)
+        }
+    }
 }

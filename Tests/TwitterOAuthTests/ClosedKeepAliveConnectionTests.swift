@@ -234,3 +234,37 @@ private final class Counter: Sendable {
     /// The count so far, then one more.
     func next() -> Int { value.add(1, ordering: .sequentiallyConsistent).oldValue }
 }
+
+/// The resend after a connection closed before the answer gets what is left of the call's timeout, not a new one: a
+/// transport that records each attempt's timeout, the first attempt spending 2 s before its connection closes.
+struct ResendTimeoutTests {
+    struct RecordingTransport: HTTPTransport {
+        let timeouts = Locked<[Duration]>([])
+
+        func send(
+            method: String, url: URL, headers: [HTTPHeader], body: [UInt8], timeout: Duration,
+            maximumResponseBodySize: Int
+        ) async throws(TwitterError) -> HTTPTransportResponse {
+            let first = timeouts.withLock {
+                $0.append(timeout); return $0.count == 1
+            }
+            guard first else { throw .timedOut }
+            try? await Task.sleep(for: .seconds(2))
+            throw .closedBeforeAnswer(host: "api.example")
+        }
+    }
+
+    @Test func theResendGetsWhatIsLeftOfTheCallsTimeout() async throws {
+        let transport = RecordingTransport()
+        let client = TwitterClient(
+            consumer: ClosedKeepAliveConnectionTests.consumer, baseURL: URL(string: "https://api.example")!,
+            transport: transport, timeout: .seconds(20))
+        await #expect(throws: TwitterError.timedOut) {
+            try await client.requestToken(callback: "https://example.com/callback")
+        }
+        let timeouts = transport.timeouts.value
+        try #require(timeouts.count == 2, "attempts: \(timeouts)")
+        #expect(timeouts[0] == .seconds(20))
+        #expect(timeouts[1] <= .seconds(18), "the resend got \(timeouts[1]) of a call of 20 s, 2 s spent")
+    }
+}
