@@ -49,16 +49,19 @@ extension KeyRing {
     }
 
     /// Reads and parses a keys file after checking that it is a regular file with mode 0600 or 0400; the ring follows
-    /// the file (``KeysFileFollower``), checked again at most every `recheckInterval`.
-    package static func loadFile(path: String, recheckInterval: Duration = .seconds(2)) throws(KeyRingError)
-        -> KeyRing
-    {
+    /// the file (``KeysFileFollower``), checked again at most every `recheckInterval`. `changeTimeShiftForTests`:
+    /// seconds added to the file's change time as ``KeyRing/followersSeeTheFileBy`` reads it (a file server's clock
+    /// ahead of this one, for tests).
+    package static func loadFile(
+        path: String, recheckInterval: Duration = .seconds(2), changeTimeShiftForTests: Double = 0
+    ) throws(KeyRingError) -> KeyRing {
         let identity = KeysFileFollower.identity(ofFileAt: path)
         let ring = try readFile(path: path)
         return KeyRing(
             checkedKeys: ring.keys,
             follower: KeysFileFollower(
-                path: path, ring: ring, identity: identity, recheckInterval: recheckInterval))
+                path: path, ring: ring, identity: identity, recheckInterval: recheckInterval,
+                changeTimeShift: changeTimeShiftForTests))
     }
 
     /// Reads and parses a keys file after checking that it is a regular file with mode 0600 or 0400.

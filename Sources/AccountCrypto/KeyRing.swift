@@ -63,7 +63,7 @@ public struct KeyRing: Sendable {
         guard let follower, let identity = KeysFileFollower.identity(ofFileAt: follower.path) else { return nil }
         let (seconds, attoseconds) = follower.recheckInterval.components
         return Double(identity.changedSeconds) + Double(identity.changedNanoseconds) / 1e9 + Double(seconds)
-            + Double(attoseconds) / 1e18
+            + Double(attoseconds) / 1e18 + follower.changeTimeShift
     }
 
     /// The interval at which a follower of the keys file this ring follows looks at the file again; `nil` for a ring

@@ -66,6 +66,8 @@ final class KeysFileFollower: Sendable {
 
     let path: String
     let recheckInterval: Duration
+    /// Seconds added to the file's change time as read (``KeyRing/loadFile(path:recheckInterval:changeTimeShiftForTests:)``).
+    let changeTimeShift: Double
     private let state: Mutex<State>
     /// Held for the length of a check (a `stat`, and a read when the file changed): checks run one at a time. Never
     /// taken inside `state`'s lock; sealing and opening between checks take only `state`'s.
@@ -134,9 +136,10 @@ final class KeysFileFollower: Sendable {
         #endif
     }
 
-    init(path: String, ring: KeyRing, identity: Identity?, recheckInterval: Duration) {
+    init(path: String, ring: KeyRing, identity: Identity?, recheckInterval: Duration, changeTimeShift: Double = 0) {
         self.path = path
         self.recheckInterval = recheckInterval
+        self.changeTimeShift = changeTimeShift
         state = Mutex(State(ring: ring, identity: identity, checkedAt: .now))
     }
 

@@ -211,19 +211,20 @@ struct RewrapWithAWrongKeyTests {
     }
 }
 
-/// The keys file's change time is another clock's (a file server's, or this machine's before a step): a rewrap whose
-/// clock is an hour behind it waits the followers' recheck interval and a second, on the monotonic clock, not the hour
-/// (until session 62 it slept until the change time plus 3 s).
+/// The keys file's change time is another clock's (a file server's, or this machine's before a step): a rewrap begun
+/// soon after the change, the change time an hour ahead of this machine's clock, waits the followers' recheck interval
+/// and a second, on the monotonic clock, not the hour (until session 62 it slept until the change time plus 3 s).
 extension RewrapAfterKeysFileEditTests {
     @Test func aKeysFileChangedAheadOfTheClockIsWaitedForOnlyTheRecheckInterval() async throws {
         try await withTemporaryDirectory { dir in
             let k1 = try SecretKey.generate(id: "k1")
             let k2 = try SecretKey.generate(id: "k2")
             let keysPath = try await Self.rotationJustBegun(in: dir, k1: k1, k2: k2)
-            // (a store whose clock is an hour behind the file's change time)
+            // (a file server whose clock is an hour ahead of this machine's)
             let store = try makeStore(
-                in: dir, keyRing: try KeyRing.loadFile(path: keysPath, recheckInterval: .seconds(1)),
-                now: { Date().addingTimeInterval(-3600) })
+                in: dir,
+                keyRing: try KeyRing.loadFile(
+                    path: keysPath, recheckInterval: .seconds(1), changeTimeShiftForTests: 3600))
             defer { try? store.close() }
 
             let done = Locked(false)
