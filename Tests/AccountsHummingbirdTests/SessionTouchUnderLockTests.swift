@@ -9,14 +9,20 @@ import Testing
 /// `AccountStore.touchLockWait`, and the next request touches it again. Until session 62 the page waited out the busy
 /// timeout (30 s), then failed with 500.
 struct SessionTouchUnderLockTests {
+    /// Ada signed up (and so signed in) in a browser whose session was last used 61 s ago: a touch is due.
+    static func adaDueATouch(_ app: WebApp) async throws -> Browser {
+        var browser = app.browser()
+        _ = try await browser.submit(
+            "/signup", to: "/signup",
+            [("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery staple")])
+        app.clock.advance(by: 61)
+        return browser
+    }
+
     @Test func aPageViewIsServedWhileAnotherProcessHoldsTheWriteLock() async throws {
         try await WebApp.run { app in
             // Given ada signed in, her session last used a minute ago (a touch is due)
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery staple")])
-            app.clock.advance(by: 61)
+            var browser = try await Self.adaDueATouch(app)
             let lastSeen = "SELECT last_seen_at FROM browser_sessions"
             let before = countQuery(app.databasePath, lastSeen)
 
@@ -37,11 +43,7 @@ struct SessionTouchUnderLockTests {
     /// wait as long as that write (until session 62 the page took the busy timeout, 30 s, as the log-in did).
     @Test func aPageViewDoesNotQueueBehindAWriteWaitingForTheLock() async throws {
         try await WebApp.run { app in
-            var browser = app.browser()
-            _ = try await browser.submit(
-                "/signup", to: "/signup",
-                [("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery staple")])
-            app.clock.advance(by: 61)
+            var browser = try await Self.adaDueATouch(app)
             var other = app.browser()
             let loginPage = try await other.get("/login")
             let csrf = try #require(loginPage.csrfToken)
