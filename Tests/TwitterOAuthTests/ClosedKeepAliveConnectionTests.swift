@@ -56,7 +56,7 @@ struct ClosedKeepAliveConnectionTests {
             }
             return [.send(Self.answer(to: request, keepAlive: true)), .readNext]
         }) { server in
-            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) { transport in
+            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(60)) { transport in
                 let client = Self.client(server, transport)
                 // When
                 _ = try await client.requestToken(callback: "https://example.com/callback")
@@ -91,7 +91,7 @@ struct ClosedKeepAliveConnectionTests {
     /// `closedBeforeAnswer`, for the client to sign anew and resend.
     @Test func theTransportReportsAConnectionClosedBeforeTheAnswer() async throws {
         try await MisbehavingServer.with(script: { _ in [.close] }) { server in
-            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) { transport in
+            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(60)) { transport in
                 let result = await Self.get(server, transport)
                 guard case .failure(.closedBeforeAnswer(let host)) = result else {
                     Issue.record("expected closedBeforeAnswer, got \(result)")
@@ -108,7 +108,7 @@ struct ClosedKeepAliveConnectionTests {
     /// second failure is `closedBeforeAnswer`, and names neither verifier nor secrets.
     @Test func aServerThatNeverAnswersIsAskedTwiceThenConnectionFailed() async throws {
         try await MisbehavingServer.with(script: { _ in [.close] }) { server in
-            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) { transport in
+            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(60)) { transport in
                 let client = Self.client(server, transport)
                 // When
                 let error = await #expect(throws: TwitterError.self) {
@@ -140,7 +140,7 @@ struct ClosedKeepAliveConnectionTests {
             default: Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\noauth_token=AT".utf8)
             }
         try await MisbehavingServer.with(script: { _ in [.send(partial), .close] }) { server in
-            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) { transport in
+            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(60)) { transport in
                 // When
                 let result = await Self.get(server, transport)
                 // Then
@@ -160,7 +160,7 @@ struct ClosedKeepAliveConnectionTests {
         try await MisbehavingServer.with(script: { request in
             [.send(MisbehavingServer.response(body: "ok", keepAlive: true)), .readNext]
         }) { server in
-            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) { transport in
+            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(60)) { transport in
                 // Given
                 _ = try await Self.get(server, transport).get()
                 // When
@@ -187,7 +187,7 @@ struct ClosedKeepAliveConnectionTests {
             }
             return [.send(partial), .pause(.milliseconds(300)), .close]
         }) { server in
-            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(2)) { transport in
+            try await AsyncHTTPClientTransport.withTransport(connectTimeout: .seconds(60)) { transport in
                 // Given a connection that carried one answered request
                 _ = try await Self.get(server, transport).get()
                 // When the next request on it gets part of an answer, then a close
