@@ -98,6 +98,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// nothing was written to `path`, which is as it was.
     case backupReadFailed(database: String, path: String, reason: String)
 
+    /// `2026-12-03T17:04:05Z`, rounded up to the second (not earlier than the time it stands for).
+    package static func time(_ date: Date) -> String {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up)).formatted(.iso8601)
+    }
+
     /// A sentence an operator can act on, with the library's advice; never a secret.
     public var description: String {
         switch self {
@@ -155,13 +160,13 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .accountDisabled(let user):
             return "account \(user) is disabled; it may not sign in or change how it signs in until it is enabled again"
         case .addressChangeUndoable(let user, let until):
-            let shown = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up)).formatted(.iso8601)
-            return "account \(user) may not be deleted by its owner until \(shown): its address was changed, and the "
+            return
+                "account \(user) may not be deleted by its owner until \(Self.time(until)): its address was changed, and the "
                 + "link mailed to the former address can undo that change until then; nothing was changed (an "
                 + "operator can delete it with `accounts users delete`)"
         case .twitterLinkedRecently(let user, let until):
-            let shown = Date(timeIntervalSince1970: until.timeIntervalSince1970.rounded(.up)).formatted(.iso8601)
-            return "account \(user)'s password may not be removed until \(shown): a Twitter account was linked to it "
+            return
+                "account \(user)'s password may not be removed until \(Self.time(until)): a Twitter account was linked to it "
                 + "less than 7 days before, and until then a password reset must be able to give the account back to "
                 + "its address's owner; nothing was changed"
         case .sessionEnded:

@@ -313,10 +313,7 @@ package enum Pages: Sendable {
             \(question)
             \(error.map { errorParagraph("link-error", $0) } ?? "")<form method="post" action="/register/link" id="confirm-link-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))
-            <p>A linked Twitter account is a way into this one: confirm your password to link it.</p>
-            <label for="confirm_link_current_password">Current password</label>
-            <input type="password" id="confirm_link_current_password" name="current_password" \
-            autocomplete="current-password">
+            \(linkPasswordField(id: "confirm_link_current_password"))
             <p><button type="submit" id="confirm-link">Link Twitter account</button></p>
             </form>
             <p><a href="/account">Cancel</a></p>
@@ -765,10 +762,7 @@ package enum Pages: Sendable {
                 \(problem)<p id="twitter-identity">No Twitter account is linked.</p>
                 <form method="post" action="/account/twitter/link" id="link-twitter-form">
                 \(HTML.hidden("csrf_token", csrf))
-                <p>A linked Twitter account is a way into this one: confirm your password to link it.</p>
-                <label for="link_current_password">Current password</label>
-                <input type="password" id="link_current_password" name="current_password" \
-                autocomplete="current-password">
+                \(linkPasswordField(id: "link_current_password"))
                 <p><button type="submit" id="link-twitter">Link Twitter account</button></p>
                 </form>
                 """
@@ -960,6 +954,16 @@ package enum Pages: Sendable {
             <p>Too many sign-ins with Twitter were started \(who). Please try again after \(timestamp(retryAfter)) UTC \
             from the <a href="/">home page</a>.</p>
             """
+    }
+
+    /// The current-password field of a form that links a Twitter account (the account page's, the link's
+    /// confirmation), its input's id `id`, and why it is asked for.
+    static func linkPasswordField(id: String) -> String {
+        """
+        <p>A linked Twitter account is a way into this one: confirm your password to link it.</p>
+        <label for="\(id)">Current password</label>
+        <input type="password" id="\(id)" name="current_password" autocomplete="current-password">
+        """
     }
 
     package static func timestamp(_ date: Date) -> String {

@@ -174,6 +174,6 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// `2026-12-03T17:04:05Z`, rounded up to the second (not earlier than the time it stands for).
     static func time(_ date: Date) -> String {
-        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up)).formatted(.iso8601)
+        StoreError.time(date)
     }
 }

@@ -8,6 +8,17 @@ import TwitterOAuth
 
 /// `accounts users delete --revoke-twitter-token` and the drafts it deletes with the account.
 struct UsersDeleteDraftKeysTests {
+    /// Ada's Twitter sign-in draft `id` (token `token-ada`), its profile's address `email`: offered to the account
+    /// whose mailbox that is.
+    static func saveAdasDraft(_ id: String, email: String, in store: AccountStore) async throws {
+        try await store.saveDraft(
+            RegistrationDraft(
+                id: id, browserSession: "b", purpose: .register, twitterUserID: TwitterUserID(ada), screenName: "ada",
+                credential: TwitterCredential(token: "token-ada", secret: Secret("secret-ada")),
+                profileJSON: Array(#"{"email": "\#(email)"}"#.utf8), fields: [:], linkUser: nil,
+                createdAt: store.currentDate, expiresAt: store.currentDate.addingTimeInterval(3600)))
+    }
+
     static let ada: UInt64 = 783_214
 
     static func randomKey(_ id: String) -> String {
@@ -58,13 +69,7 @@ struct UsersDeleteDraftKeysTests {
             let store = try makeStore(
                 in: dir, keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": old]))
             _ = try await store.createAccount(newAccount("ann", email: "ann@example.org"))
-            try await store.saveDraft(
-                RegistrationDraft(
-                    id: "offered-to-ann", browserSession: "b", purpose: .register,
-                    twitterUserID: TwitterUserID(Self.ada), screenName: "ada",
-                    credential: TwitterCredential(token: "token-ada", secret: Secret("secret-ada")),
-                    profileJSON: Array(#"{"email": "ANN@example.org"}"#.utf8), fields: [:], linkUser: nil,
-                    createdAt: store.currentDate, expiresAt: store.currentDate.addingTimeInterval(3600)))
+            try await Self.saveAdasDraft("offered-to-ann", email: "ANN@example.org", in: store)
             try store.close()
             let database = dir + "/accounts.sqlite"
             let result = try await runAccounts(
@@ -99,13 +104,7 @@ struct UsersDeleteDraftKeysTests {
                 keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": Self.randomKey("k1")]))
             _ = try await store.createAccount(newAccount("plain", email: "ada@gmail.com"))
             _ = try await store.createAccount(newAccount("other", email: "ann@xn--gmail.com"))
-            try await store.saveDraft(
-                RegistrationDraft(
-                    id: "offered-to-plain", browserSession: "b", purpose: .register,
-                    twitterUserID: TwitterUserID(Self.ada), screenName: "ada",
-                    credential: TwitterCredential(token: "token-ada", secret: Secret("secret-ada")),
-                    profileJSON: Array(#"{"email": "ada@gmail.com"}"#.utf8), fields: [:], linkUser: nil,
-                    createdAt: store.currentDate, expiresAt: store.currentDate.addingTimeInterval(3600)))
+            try await Self.saveAdasDraft("offered-to-plain", email: "ada@gmail.com", in: store)
             try store.close()
             // Given 'other' with a stale form that older rules would have put in ada's mailbox
             try executeSQL(
@@ -133,13 +132,7 @@ struct UsersDeleteDraftKeysTests {
             try await store.linkTwitter(
                 twitterIdentity("42", screenName: "dotted"),
                 credential: TwitterCredential(token: "t", secret: Secret("s")), to: .id(dotted.id))
-            try await store.saveDraft(
-                RegistrationDraft(
-                    id: "offered-to-plain", browserSession: "b", purpose: .register,
-                    twitterUserID: TwitterUserID(Self.ada), screenName: "ada",
-                    credential: TwitterCredential(token: "token-ada", secret: Secret("secret-ada")),
-                    profileJSON: Array(#"{"email": "ada@gmail.com"}"#.utf8), fields: [:], linkUser: nil,
-                    createdAt: store.currentDate, expiresAt: store.currentDate.addingTimeInterval(3600)))
+            try await Self.saveAdasDraft("offered-to-plain", email: "ada@gmail.com", in: store)
             let offered = try await store.accounts(sharingMailboxWith: "ada@gmail.com")
             #expect(offered.map(\.username).sorted() == ["dotted", "plain"])
             try store.close()
