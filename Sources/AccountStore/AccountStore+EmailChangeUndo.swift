@@ -9,10 +9,11 @@ package enum EmailChangeUndoUse: Sendable {
     /// The account's address is the restored one again (confirmed; `replaced`, the one it had: the change's, or a
     /// later change's), its password `newHash`, every browser session of it ended (`sessionsEnded` were live);
     /// `unlinked` is the Twitter identity linked since the change (or named), removed, with its access token as the
-    /// same transaction read it (`nil` when none was stored or the key ring cannot open it).
+    /// same transaction read it (`nil` when none was stored or the key ring cannot open it). `signedIn`: when the undo
+    /// signed the person in, the mark to open their session with (after the undo's own events).
     case undone(
         Account, restored: String, replaced: String, sessionsEnded: Int, unlinked: TwitterIdentity?,
-        credential: TwitterCredential?)
+        credential: TwitterCredential?, signedIn: AccountStore.EventMark?)
     /// The link is unknown, used, ended by an undo of the same or an earlier change, expired, or its account is not
     /// active.
     case invalidToken
@@ -53,7 +54,7 @@ extension AccountStore {
     /// (``Field/email``).
     package func undoEmailChange(
         tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = [],
-        unlinkingTwitter: TwitterUserID? = nil
+        unlinkingTwitter: TwitterUserID? = nil, signingIn: Bool = false
     ) async throws(StoreError) -> EmailChangeUndoUse {
         let (use, stored) = try await write { db -> (EmailChangeUndoUse, StoredCredential?) in
             let now = self.now()
@@ -123,22 +124,27 @@ extension AccountStore {
                 db,
                 AccountEvent(
                     kind: .emailChangeUndone, subject: before.id, actor: "user", details: details, occurredAt: now))
-            guard let account = try AccountStore.account(db, rowID: rowID) else { return (.invalidToken, nil) }
+            guard var account = try AccountStore.account(db, rowID: rowID) else { return (.invalidToken, nil) }
+            let signedIn =
+                signingIn
+                ? try AccountStore.recordSignInByLink(db, &account, rowID: rowID, method: "email_change_undo", at: now)
+                : nil
             return (
                 .undone(
                     account, restored: link.email, replaced: left, sessionsEnded: ended, unlinked: unlinked,
-                    credential: nil), stored
+                    credential: nil, signedIn: signedIn), stored
             )
         }
         // (what an unlink removed leaves the -wal at once, as after any unlink or deletion)
-        if case .undone(_, _, _, _, _?, _) = use { await checkpointWithoutWaiting() }
-        guard case .undone(let account, let restored, let replaced, let ended, let unlinked?, _) = use else {
+        if case .undone(_, _, _, _, _?, _, _) = use { await checkpointWithoutWaiting() }
+        guard case .undone(let account, let restored, let replaced, let ended, let unlinked?, _, let signedIn) = use
+        else {
             return use
         }
         // (a value that cannot be opened is no token to revoke, logged; the undo itself is done)
         return .undone(
             account, restored: restored, replaced: replaced, sessionsEnded: ended, unlinked: unlinked,
-            credential: openedToRevoke(stored, of: unlinked.userID, removedBy: "email_change_undo"))
+            credential: openedToRevoke(stored, of: unlinked.userID, removedBy: "email_change_undo"), signedIn: signedIn)
     }
 
     /// Stores an undo link's token (its SHA-256, `tokenHash`) in `db`'s transaction: following it before `expiresAt`

@@ -19,8 +19,11 @@ package enum PasswordResetUse: Sendable, Equatable {
     /// The password was replaced and every session of the account ended. When the reset was the first proof that
     /// the account's address reaches its owner, the Twitter identity linked before that proof was unlinked:
     /// `unlinked` is it (the account no longer has it), with its access token as the same transaction read it
-    /// (`nil` when none was stored, or the store has no key ring to open it), to revoke at Twitter.
-    case reset(Account, sessionsEnded: Int, unlinked: TwitterIdentity?, credential: TwitterCredential?)
+    /// (`nil` when none was stored, or the store has no key ring to open it), to revoke at Twitter. `signedIn`: when
+    /// the reset signed the person in, the mark to open their session with (after the reset's own events).
+    case reset(
+        Account, sessionsEnded: Int, unlinked: TwitterIdentity?, credential: TwitterCredential?,
+        signedIn: AccountStore.EventMark?)
     /// The token is unknown, used, replaced or expired, or its account was disabled or deleted.
     case invalidToken
 }
@@ -96,7 +99,7 @@ extension AccountStore {
     /// `address_confirmed_by_reset`): whoever signed up with someone else's address could have linked their own
     /// Twitter account, a way in that would outlive the owner's taking the account back.
     package func resetPassword(
-        tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = []
+        tokenHash: String, newHash: String, clearingFailuresFor loginKeys: [String] = [], signingIn: Bool = false
     ) async throws(StoreError) -> PasswordResetUse {
         let (use, stored) = try await write { db -> (PasswordResetUse, StoredCredential?) in
             let now = self.now()
@@ -142,15 +145,38 @@ extension AccountStore {
                 AccountEvent(
                     kind: .passwordReset, subject: account.id, actor: "user", details: ["sessions": "\(ended)"],
                     occurredAt: now))
-            return (.reset(account, sessionsEnded: ended, unlinked: unlinked, credential: nil), stored)
+            let signedIn =
+                signingIn
+                ? try AccountStore.recordSignInByLink(db, &account, rowID: rowID, method: "password_reset", at: now)
+                : nil
+            return (
+                .reset(account, sessionsEnded: ended, unlinked: unlinked, credential: nil, signedIn: signedIn), stored
+            )
         }
         // (what an unlink removed leaves the -wal at once, as after any unlink or deletion)
-        if case .reset(_, _, _?, _) = use { await checkpointWithoutWaiting() }
-        guard case .reset(let account, let ended, let unlinked?, _) = use else { return use }
+        if case .reset(_, _, _?, _, _) = use { await checkpointWithoutWaiting() }
+        guard case .reset(let account, let ended, let unlinked?, _, let signedIn) = use else { return use }
         // (a value that cannot be opened is no token to revoke, logged; the reset itself is done)
         return .reset(
             account, sessionsEnded: ended, unlinked: unlinked,
-            credential: openedToRevoke(stored, of: unlinked.userID, removedBy: "password_reset"))
+            credential: openedToRevoke(stored, of: unlinked.userID, removedBy: "password_reset"), signedIn: signedIn)
+    }
+
+    /// Signs the person who followed a link mailed to the account in (row `rowID`), in `db`'s transaction, after the
+    /// link's own change ended every session of the account: its last sign-in time set and a `signed_in` event with
+    /// `method` recorded. The mark to open their session with (``replaceBrowserSession(_:with:unlessEndedAfter:)``):
+    /// that event's, so that only what ends the account's sessions after it refuses the session.
+    static func recordSignInByLink(
+        _ db: Database, _ account: inout Account, rowID: Int64, method: String, at now: Date
+    ) throws -> EventMark {
+        let micros = Timestamp.micros(now)
+        try db.run(sql: "UPDATE users SET last_sign_in_at = ? WHERE id = ?", arguments: [micros, rowID])
+        account.lastSignInAt = Timestamp.date(micros)
+        try insertEvent(
+            db,
+            AccountEvent(
+                kind: .signedIn, subject: account.id, actor: "user", details: ["method": method], occurredAt: now))
+        return EventMark(lastEventID: db.lastInsertedRowID)
     }
 
     /// Unlinks `twitter` from the account `user` (row `rowID`) in `db`'s transaction, recording `unlinked` with the

@@ -22,7 +22,8 @@ extension AccountRoutes {
     /// `unlink_twitter` (its id); makes the old address the account's again with the new password, ends every session
     /// of the account (and unlinks the Twitter account linked since the change, or named, revoking its token at
     /// Twitter), tells the restored address (``SecurityNotice/Change/emailChangeUndone``, and
-    /// ``SecurityNotice/Change/twitterUnlinked`` for a Twitter account unlinked), then sends the person to log in.
+    /// ``SecurityNotice/Change/twitterUnlinked`` for a Twitter account unlinked), and signs this browser in on a new
+    /// session (a `signed_in` event with method `email_change_undo`), as a password reset does.
     func undoEmailChange(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let token = form["token"] ?? ""
@@ -32,7 +33,7 @@ extension AccountRoutes {
             // ("not mine" ticked for the Twitter account linked before the change: its id, as the page showed it)
             outcome = try await local.undoEmailChange(
                 token: Secret(token), newPassword: Secret(form["password"] ?? ""),
-                unlinkingTwitter: form["unlink_twitter"].flatMap { TwitterUserID(decimal: $0) })
+                unlinkingTwitter: form["unlink_twitter"].flatMap { TwitterUserID(decimal: $0) }, signingIn: true)
         } catch {
             switch error {
             case .invalid(let errors) where errors.contains(where: { $0.field == .email }):
@@ -56,13 +57,14 @@ extension AccountRoutes {
         // many are under way). No place is taken before: whoever undid the change read the mail at that address and
         // sees the answer; refusing the undo for want of a place would keep a thief in the account longer.
         sendSecurityNotice(.emailChangeUndone, for: account)
-        guard let unlinked = outcome.unlinkedTwitter else {
-            return redirect(visit, to: "/login?notice=email_change_undone")
+        var notice = "email_change_undone"
+        if let unlinked = outcome.unlinkedTwitter {
+            logger.info("twitter unlinked: linked since the undone change", metadata: ["account.id": "\(account.id)"])
+            sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
+            if let credential = outcome.unlinkedCredential { await revokeAtTwitter(credential) }
+            notice = "email_change_undone_unlinked"
         }
-        logger.info("twitter unlinked: linked since the undone change", metadata: ["account.id": "\(account.id)"])
-        sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
-        if let credential = outcome.unlinkedCredential { await revokeAtTwitter(credential) }
-        return redirect(visit, to: "/login?notice=email_change_undone_unlinked")
+        return try await signInAfterLink(visit, as: account, mark: outcome.signedIn, notice: notice)
     }
 
     /// The undo page for `target`, its form showing `errors`.

@@ -185,10 +185,12 @@ extension AccountRoutes {
         return response
     }
 
-    /// `POST /password/reset`: `token` and `password`; success ends every session of the account and sends the
-    /// person to log in with the new password. A reset that confirms the address for the first time also unlinks the
-    /// Twitter account linked before (``LocalAccounts/resetPassword(token:newPassword:)``), whose access token is then
-    /// revoked at Twitter, and says so.
+    /// `POST /password/reset`: `token` and `password`; success ends every session of the account and signs this
+    /// browser in on a new one (whoever followed the link mailed to the account chose its password: a stranger who
+    /// keeps the login in its cool-down by wrong guesses cannot keep them out), a `signed_in` event with method
+    /// `password_reset`. A reset that confirms the address for the first time also unlinks the Twitter account linked
+    /// before (``LocalAccounts/resetPassword(token:newPassword:)``), whose access token is then revoked at Twitter,
+    /// and says so.
     func resetPassword(_ request: Request) async throws -> Response {
         let (visit, form) = try await postedVisit(request)
         let token = form["token"] ?? ""
@@ -197,7 +199,7 @@ extension AccountRoutes {
         let outcome: PasswordResetOutcome
         do {
             outcome = try await local.resetPasswordReporting(
-                token: Secret(token), newPassword: Secret(form["password"] ?? ""))
+                token: Secret(token), newPassword: Secret(form["password"] ?? ""), signingIn: true)
         } catch {
             switch error {
             case .invalid(let errors):
@@ -215,16 +217,30 @@ extension AccountRoutes {
         let account = outcome.account
         logger.info("password reset", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordReset, for: account)
+        var notice = "password_reset"
         // What the reset's own transaction unlinked, not what the account held when the form was read: a Twitter
         // account linked in between is unlinked too, and its token is the one to revoke.
-        guard let unlinked = outcome.unlinkedTwitter else {
-            return redirect(visit, to: "/login?notice=password_reset")
+        if let unlinked = outcome.unlinkedTwitter {
+            logger.info(
+                "twitter unlinked: linked before the address was confirmed", metadata: ["account.id": "\(account.id)"])
+            sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
+            if let credential = outcome.unlinkedCredential { await revokeAtTwitter(credential) }
+            notice = "password_reset_unlinked"
         }
-        logger.info(
-            "twitter unlinked: linked before the address was confirmed", metadata: ["account.id": "\(account.id)"])
-        sendSecurityNotice(.twitterUnlinked, for: account, twitterScreenName: unlinked.screenName)
-        if let credential = outcome.unlinkedCredential { await revokeAtTwitter(credential) }
-        return redirect(visit, to: "/login?notice=password_reset_unlinked")
+        return try await signInAfterLink(visit, as: account, mark: outcome.signedIn, notice: notice)
+    }
+
+    /// Signs in the browser that followed a link mailed to `account` and chose its password (a reset, an undone change
+    /// of address), on a new session id, after the link's own change ended every session of the account (`mark`, read
+    /// in that change's transaction): `/account` with `notice`. A session the store refuses (the account's sessions
+    /// ended again since, or it was disabled meanwhile) sends the person where a refused sign-in does; the change
+    /// stands.
+    func signInAfterLink(
+        _ visit: Visit, as account: Account, mark: AccountStore.EventMark?, notice: String
+    ) async throws -> Response {
+        guard let mark else { return redirect(visit, to: "/login?notice=\(notice)") }
+        let session = try await signIn(visit, as: account, checkedAfter: mark)
+        return redirect(visit, to: "/account?notice=\(notice)", session: session)
     }
 
     /// The screen name of the Twitter account a reset of `account` would unlink: one linked while the address was not

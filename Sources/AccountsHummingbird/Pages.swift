@@ -118,20 +118,21 @@ package enum Pages: Sendable {
                 + "everywhere, or another browser signed this one out) while you were signing in or making a change, "
                 + "and nothing was changed. Please log in again."
         case "password_reset":
-            return "Your password was changed, and every session of your account has ended. Log in with the new one."
+            return "Your password was changed, and you are signed in with it; every other session of your account "
+                + "has ended."
         case "password_reset_unlinked":
-            return "Your password was changed, and every session of your account has ended. Log in with the new one. "
-                + "The Twitter account linked before your address was confirmed was unlinked: link it again from "
-                + "your account page if it is yours."
+            return "Your password was changed, and you are signed in with it; every other session of your account "
+                + "has ended. The Twitter account linked before your address was confirmed was unlinked: link it "
+                + "again below if it is yours."
         case "email_confirmed": return "Thank you: your email address is confirmed."
         case "email_changed": return "Your email address is changed, and confirmed."
         case "email_change_undone":
             return "The change of address is undone: your account has its address back, with the password you just "
-                + "chose, and every session of it has ended. Log in with the new password."
+                + "chose, and you are signed in; every other session of it has ended."
         case "email_change_undone_unlinked":
             return "The change of address is undone: your account has its address back, with the password you just "
-                + "chose, and every session of it has ended. Log in with the new password. The Twitter account "
-                + "linked since the change was unlinked: link it again from your account page if it is yours."
+                + "chose, and you are signed in; every other session of it has ended. The Twitter account linked "
+                + "since the change was unlinked: link it again below if it is yours."
         case "email_change_sent":
             return "A link is on its way to the new address. Your address changes when you follow it (it works for "
                 + "3 days); until then the account keeps its address."

@@ -1,6 +1,6 @@
 import AccountCrypto
 public import AccountModel
-import AccountStore
+public import AccountStore
 public import Foundation
 
 /// Whom a working undo link is for, and what following it restores
@@ -18,11 +18,11 @@ public struct EmailChangeUndoTarget: Sendable, Equatable {
     public let twitter: TwitterIdentity?
     /// Whether undoing the change unlinks ``twitter`` in any case: it was linked since the change. One linked before
     /// is unlinked only when the person says it is not theirs
-    /// (``LocalAccounts/undoEmailChange(token:newPassword:unlinkingTwitter:)``).
+    /// (``LocalAccounts/undoEmailChange(token:newPassword:unlinkingTwitter:signingIn:)``).
     public let unlinksTwitter: Bool
 }
 
-/// What undoing a change of address did (``LocalAccounts/undoEmailChange(token:newPassword:unlinkingTwitter:)``).
+/// What undoing a change of address did (``LocalAccounts/undoEmailChange(token:newPassword:unlinkingTwitter:signingIn:)``).
 public struct EmailChangeUndoOutcome: Sendable {
     /// The account, its address restored and confirmed, with its new password.
     public let account: Account
@@ -36,6 +36,10 @@ public struct EmailChangeUndoOutcome: Sendable {
     /// That identity's access token as stored when it was unlinked (to revoke at Twitter); `nil` when none was
     /// stored. Its secret is redacted in every description.
     public let unlinkedCredential: TwitterCredential?
+    /// With `signingIn`: the mark to open the person's session with
+    /// (``AccountStore/replaceBrowserSession(_:with:unlessEndedAfter:)``), the undo having ended every other; `nil`
+    /// without.
+    public let signedIn: AccountStore.EventMark?
 }
 
 extension LocalAccounts {
@@ -68,11 +72,15 @@ extension LocalAccounts {
     /// let them back in. So is one linked before whose id is `unlinkingTwitter`: they could have linked theirs just
     /// before the change, so the page asks (``EmailChangeUndoTarget/twitter``). Revoke its token at Twitter
     /// (``RegistrationService/revokeAccess(_:)``) and tell the person, as `AccountRoutes` does.
+    ///
+    /// With `signingIn`, the undo also signs in whoever made it (they read the notice at the old address and chose the
+    /// password): the last sign-in time is set and a `signed_in` event (method `email_change_undo`) recorded in the
+    /// undo's transaction; ``EmailChangeUndoOutcome/signedIn`` is the mark to open their session with.
     /// - Throws: ``LocalAccountError/invalidUndoLink`` when the link does not work, ``LocalAccountError/invalid(_:)``
     ///   naming the password's problems or an old address another account holds now; nothing changes then, and the
     ///   link still works if it did.
     public func undoEmailChange(
-        token: Secret, newPassword: Secret, unlinkingTwitter: TwitterUserID? = nil
+        token: Secret, newPassword: Secret, unlinkingTwitter: TwitterUserID? = nil, signingIn: Bool = false
     ) async throws(LocalAccountError) -> EmailChangeUndoOutcome {
         guard let hash = Self.resetTokenHash(token) else { throw .invalidUndoLink }
         let link: EmailChangeUndoLink?
@@ -92,12 +100,12 @@ extension LocalAccounts {
         do {
             switch try await store.undoEmailChange(
                 tokenHash: hash, newHash: passwordHash, clearingFailuresFor: loginKeys,
-                unlinkingTwitter: unlinkingTwitter)
+                unlinkingTwitter: unlinkingTwitter, signingIn: signingIn)
             {
-            case .undone(let account, _, let replaced, let ended, let unlinked, let credential):
+            case .undone(let account, _, let replaced, let ended, let unlinked, let credential, let signedIn):
                 return EmailChangeUndoOutcome(
                     account: account, replaced: replaced, sessionsEnded: ended, unlinkedTwitter: unlinked,
-                    unlinkedCredential: credential)
+                    unlinkedCredential: credential, signedIn: signedIn)
             case .invalidToken: throw LocalAccountError.invalidUndoLink
             }
         } catch let error as LocalAccountError {

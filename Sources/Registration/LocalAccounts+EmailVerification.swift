@@ -39,7 +39,7 @@ public struct EmailLinkOutcome: Sendable {
     public let undo: EmailChangeUndo?
 }
 
-/// A link that undoes a change of address (``LocalAccounts/undoEmailChange(token:newPassword:unlinkingTwitter:)``),
+/// A link that undoes a change of address (``LocalAccounts/undoEmailChange(token:newPassword:unlinkingTwitter:signingIn:)``),
 /// to mail to the old address with the notice of the change. `description` never shows the token.
 public struct EmailChangeUndo: Sendable, CustomStringConvertible {
     /// The one-time token the link carries (64 hex digits); the store keeps only its SHA-256.
@@ -218,7 +218,7 @@ extension LocalAccounts {
     /// `issuingUndo`, a change link that moves the account off a confirmed address also issues, in the same
     /// transaction, a link that undoes the change (``EmailLinkOutcome/undo``, working for
     /// ``emailChangeUndoLifetime``): mail it to the old address with the notice of the change
-    /// (``undoEmailChange(token:newPassword:unlinkingTwitter:)``), as `AccountRoutes` does. Whoever changed the
+    /// (``undoEmailChange(token:newPassword:unlinkingTwitter:signingIn:)``), as `AccountRoutes` does. Whoever changed the
     /// address had the password or a session, and a password reset now goes to their address: the link is the old
     /// address's way back.
     public func followEmailLink(

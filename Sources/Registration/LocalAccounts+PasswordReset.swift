@@ -1,6 +1,6 @@
 import AccountCrypto
 public import AccountModel
-import AccountStore
+public import AccountStore
 public import Foundation
 
 /// A link to choose a new password, issued for a person who asked for one: mail it to ``account``'s address.
@@ -72,7 +72,7 @@ extension LocalAccounts {
     /// the address is confirmed, and the Twitter identity linked before that proof is unlinked (an `unlinked` event,
     /// reason `address_confirmed_by_reset`): someone who signed up with another person's address could have linked
     /// their own Twitter account, which would otherwise let them back in after the owner took the account over. The
-    /// returned account then has no ``Account/twitter``; ``resetPasswordReporting(token:newPassword:)`` tells what
+    /// returned account then has no ``Account/twitter``; ``resetPasswordReporting(token:newPassword:signingIn:)`` tells what
     /// was unlinked, with the access token to revoke at Twitter (``RegistrationService/revokeAccess(_:)``), as
     /// `AccountRoutes` does.
     /// - Throws: ``LocalAccountError/invalidResetLink`` when the link does not work (used, replaced, expired, its
@@ -87,9 +87,14 @@ extension LocalAccounts {
     /// token, as the reset's own transaction found them (a Twitter account linked while the reset was under way is
     /// there too). Revoke the token at Twitter (``RegistrationService/revokeAccess(_:)``) and tell the person, as
     /// `AccountRoutes` does.
+    ///
+    /// With `signingIn`, the reset also signs in whoever made it (they followed the link mailed to the account, and
+    /// chose its password): the account's last sign-in time is set and a `signed_in` event (method `password_reset`)
+    /// recorded in the reset's transaction, and ``PasswordResetOutcome/signedIn`` is the mark to open their session
+    /// with. A person whose log-in a stranger keeps in its cool-down (by wrong guesses at their login) gets in this way.
     /// - Throws: as ``resetPassword(token:newPassword:)``.
     public func resetPasswordReporting(
-        token: Secret, newPassword: Secret
+        token: Secret, newPassword: Secret, signingIn: Bool = false
     ) async throws(LocalAccountError) -> PasswordResetOutcome {
         guard let hash = Self.resetTokenHash(token) else { throw .invalidResetLink }
         let account: Account?
@@ -106,9 +111,10 @@ extension LocalAccounts {
         do {
             // The cool-downs of its logins and of its current-password checks guarded the old password: the store
             // clears them, under the keys they are counted under.
-            switch try await store.resetPassword(tokenHash: hash, newHash: passwordHash) {
-            case .reset(let account, _, let unlinked, let credential):
-                return PasswordResetOutcome(account: account, unlinkedTwitter: unlinked, unlinkedCredential: credential)
+            switch try await store.resetPassword(tokenHash: hash, newHash: passwordHash, signingIn: signingIn) {
+            case .reset(let account, _, let unlinked, let credential, let signedIn):
+                return PasswordResetOutcome(
+                    account: account, unlinkedTwitter: unlinked, unlinkedCredential: credential, signedIn: signedIn)
             case .invalidToken: throw LocalAccountError.invalidResetLink
             }
         } catch {
@@ -127,7 +133,7 @@ extension LocalAccounts {
     }
 }
 
-/// What a password reset did (``LocalAccounts/resetPasswordReporting(token:newPassword:)``).
+/// What a password reset did (``LocalAccounts/resetPasswordReporting(token:newPassword:signingIn:)``).
 public struct PasswordResetOutcome: Sendable {
     /// The account, with its new password (and its address confirmed).
     public let account: Account
@@ -136,4 +142,8 @@ public struct PasswordResetOutcome: Sendable {
     /// That identity's access token as stored when it was unlinked (to revoke at Twitter); `nil` when none was
     /// stored. Its secret is redacted in every description.
     public let unlinkedCredential: TwitterCredential?
+    /// With `signingIn`: the mark to open the person's session with
+    /// (``AccountStore/replaceBrowserSession(_:with:unlessEndedAfter:)``), the reset having ended every other; `nil`
+    /// without.
+    public let signedIn: AccountStore.EventMark?
 }

@@ -60,14 +60,14 @@ struct AccountTakeoverRoutesTests {
                     ("token", String(path.dropFirst("/password/reset?token=".count))), ("password", Self.newPassword),
                 ])
             // Then the account is hers: address confirmed, mallory's Twitter account unlinked, its token revoked
-            #expect(done.location == "/login?notice=password_reset_unlinked")
+            #expect(done.location == "/account?notice=password_reset_unlinked")
             let account = try #require(try await app.store.account(.username("ada_")))
             #expect(account.isEmailVerified && account.twitter == nil)
             let unlinked = try #require(try await app.store.events(for: account.id).first { $0.kind == .unlinked })
             #expect(unlinked.details["reason"] == "address_confirmed_by_reset")
             #expect(unlinked.details["twitter_id"] == String(WebApp.mallory))
             try await PasswordSettingsRoutesTests.expectRevoked(stored, of: WebApp.mallory, app)
-            let notice = try await ada.get("/login?notice=password_reset_unlinked")
+            let notice = try await ada.get("/account?notice=password_reset_unlinked")
             #expect(notice.text.contains("linked before your address was confirmed was unlinked"))
 
             // And mallory, whose password and sessions are gone, cannot come back through his Twitter account: it

@@ -116,11 +116,16 @@ struct EmailChangeUndoRoutesTests {
                     ("csrf_token", try #require(short.csrfToken)), ("token", try #require(short.hiddenValue("token"))),
                     ("password", Self.newPassword),
                 ])
-            // Then the account is hers again, at her address, and the thief's browser is signed out
-            #expect(undone.location == "/login?notice=email_change_undone")
+            // Then the account is hers again, at her address, and the thief's browser is signed out, hers signed in
+            #expect(undone.location == "/account?notice=email_change_undone")
             let account = try #require(try await app.store.account(.username("ada")))
             #expect(account.email == "ada@example.org" && account.isEmailVerified)
             #expect(try await thief.get("/whoami").text != "ada")
+            #expect(try await ada.get("/whoami").text == "ada")
+            let shown = try await ada.get("/account?notice=email_change_undone")
+            #expect(shown.text.contains("The change of address is undone") && shown.text.contains("you are signed in"))
+            let latest = try #require(try await app.store.events(for: account.id).first)
+            #expect(latest.kind == .signedIn && latest.details == ["method": "email_change_undo"])
             // And the password the thief knew no longer signs in; hers does
             let old = try await PasswordSettingsRoutesTests.logIn(app, "ada", Self.password).1
             #expect(old.status == 401)
@@ -220,7 +225,7 @@ struct EmailChangeUndoRoutesTests {
                     ("password", Self.newPassword), ("unlink_twitter", String(WebApp.mallory)),
                 ])
             // Then the Twitter account is unlinked and its token revoked at Twitter
-            #expect(undone.location == "/login?notice=email_change_undone_unlinked")
+            #expect(undone.location == "/account?notice=email_change_undone_unlinked")
             let account = try #require(try await app.store.account(.username("ada")))
             #expect(account.email == "ada@example.org" && account.twitter == nil)
             try await PasswordSettingsRoutesTests.expectRevoked(stored, of: WebApp.mallory, app)
@@ -260,7 +265,7 @@ struct EmailChangeUndoRoutesTests {
                     ("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token"))),
                     ("password", Self.newPassword),
                 ])
-            #expect(undone.location == "/login?notice=email_change_undone_unlinked")
+            #expect(undone.location == "/account?notice=email_change_undone_unlinked")
             await app.routes.finishMails()
             // Then her address hears of the undo, and of the Twitter account it unlinked
             let told = notices.value.dropFirst(before)

@@ -1,4 +1,5 @@
 import AccountModel
+import AccountStore
 import AccountsHummingbird
 import Foundation
 import Registration
@@ -106,12 +107,18 @@ struct PasswordResetRoutesTests {
             // When she chooses a good one
             let done = try await browser.submit(
                 path, to: "/password/reset", [("token", token), ("password", Self.newPassword)])
-            // Then she is sent to log in, the other browser is signed out, and only the new password works
-            #expect(done.status == 303 && done.location == "/login?notice=password_reset")
+            // Then this browser is signed in with it, the other browser is signed out, and only the new password works
+            #expect(done.status == 303 && done.location == "/account?notice=password_reset")
             let stale = try await other.get("/account")
             #expect(stale.status == 303 && stale.location == "/login?notice=sign_in_first")
-            let notice = try await browser.get("/login?notice=password_reset")
-            #expect(notice.text.contains("Your password was changed"))
+            let notice = try await browser.get("/account?notice=password_reset")
+            #expect(notice.status == 200 && notice.text.contains("Your password was changed, and you are signed in"))
+            #expect(notice.text.contains("ada@example.org"))
+            #expect(
+                textQuery(
+                    app.databasePath,
+                    "SELECT details FROM account_events WHERE kind = 'signed_in' ORDER BY id DESC LIMIT 1")
+                    == "{\"method\": \"password_reset\"}")
             let old = try await browser.submit("/login", to: "/login", [("login", "ada"), ("password", Self.password)])
             #expect(old.status == 401)
             let new = try await browser.submit(
@@ -131,6 +138,63 @@ struct PasswordResetRoutesTests {
                 countQuery(app.databasePath, "SELECT count(*) FROM account_events WHERE kind = 'password_reset'") == 1)
             // And no log line holds the token
             expectAbsent(token, named: "the reset token", in: app.logLines.value.joined(separator: "\n"))
+        }
+    }
+
+    /// A stranger can keep a login in its cool-down for as long as they like (ten wrong guesses every window), and
+    /// the log-in page then refuses its owner too. The reset link gets the owner in: the browser that chose the new
+    /// password is signed in (a `signed_in` event, method `password_reset`), with no trip through the log-in page
+    /// the stranger keeps locked. Until session 63 the reset sent the person to that page, and they stayed out.
+    @Test func aResetSignsInItsOwnerWhileAStrangerKeepsTheLogInCoolingDown() async throws {
+        let outbox = Locked<[AccountRoutes.PasswordResetMail]>([])
+        try await WebApp.run(configuration: Self.configuration(outbox)) { app in
+            var ada = try await Self.signUpAda(app)
+            _ = try await ada.submit("/account", to: "/sign-out", [])
+            // Given a stranger's ten wrong guesses at her login, a minute apart (under every per-client limit)
+            var stranger = app.browser()
+            for _ in 0..<10 {
+                let wrong = try await stranger.submit(
+                    "/login", to: "/login", [("login", "ada@example.org"), ("password", "a wrong guess")])
+                #expect(wrong.status == 401)
+                app.clock.advance(by: 60)
+            }
+            // (her right password is refused now)
+            let refused = try await ada.submit(
+                "/login", to: "/login", [("login", "ada@example.org"), ("password", Self.password)])
+            #expect(refused.status == 429)
+
+            // When she asks for a link and chooses a new password with it, while the stranger guesses on
+            _ = try await ada.submit("/password/forgot", to: "/password/forgot", [("email", "ada@example.org")])
+            let mail = try #require(try await Self.mails(outbox, count: 1).first)
+            let path = String(mail.link.revealed.dropFirst("https://accounts.example".count))
+            _ = try await ada.get(path)
+            for _ in 0..<10 {
+                _ = try await stranger.submit(
+                    "/login", to: "/login", [("login", "ada@example.org"), ("password", "a wrong guess")])
+            }
+            let token = String(path.dropFirst("/password/reset?token=".count))
+            let done = try await ada.submit(
+                path, to: "/password/reset", [("token", token), ("password", Self.newPassword)])
+
+            // Then she is signed in, in this browser, on her account page
+            #expect(done.status == 303 && done.location == "/account?notice=password_reset")
+            let account = try await ada.get("/account")
+            #expect(account.status == 200 && account.text.contains("ada@example.org"))
+            // And the sign-in is in the audit trail, after the reset
+            let kinds = try await app.store.events(for: try #require(try await app.store.account(.username("ada"))).id)
+                .map(\.kind.rawValue)
+            #expect(Array(kinds.prefix(2)) == ["signed_in", "password_reset"], "\(kinds)")
+            #expect(
+                textQuery(
+                    app.databasePath,
+                    "SELECT details FROM account_events WHERE kind = 'signed_in' ORDER BY id DESC LIMIT 1")
+                    == "{\"method\": \"password_reset\"}")
+            // And the stranger's later guesses do not end her session
+            for _ in 0..<10 {
+                _ = try await stranger.submit(
+                    "/login", to: "/login", [("login", "ada@example.org"), ("password", "a wrong guess")])
+            }
+            #expect(try await ada.get("/account").status == 200)
         }
     }
 

@@ -57,7 +57,7 @@ struct ResetRaceRoutesTests {
             let unlinked = try await app.store.events(for: account.id).first { $0.kind == .unlinked }
             try #require(unlinked?.details["reason"] == "address_confirmed_by_reset", "the race was not reproduced")
             // And ada is told so, as when the link came before she opened the page
-            #expect(done.location == "/login?notice=password_reset_unlinked", "\(done.location ?? "no redirect")")
+            #expect(done.location == "/account?notice=password_reset_unlinked", "\(done.location ?? "no redirect")")
             let told = try await eventually {
                 notices.withLock { $0.contains { $0.change == .twitterUnlinked } }
             }

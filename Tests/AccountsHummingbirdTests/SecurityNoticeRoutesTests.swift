@@ -139,7 +139,7 @@ struct SecurityNoticeRoutesTests {
                     ("csrf_token", try #require(form.csrfToken)), ("token", try #require(form.hiddenValue("token"))),
                     ("password", Self.newPassword),
                 ])
-            #expect(reset.location == "/login?notice=password_reset")
+            #expect(reset.location == "/account?notice=password_reset")
             #expect(await Self.told(app, notices) == [.passwordReset])
             #expect(notices.value.first?.to == "ada@example.org")
         }

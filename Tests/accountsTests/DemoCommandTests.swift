@@ -325,7 +325,7 @@ struct DemoCommandTests {
             // And the link sets a new password, with which ann logs in
             let reset = try await visitor.post(
                 base.appending(path: "password/reset"), "token=\(token)&password=a+brand+new+passphrase")
-            #expect(reset.status == 303 && reset.headerValue("location") == "/login?notice=password_reset")
+            #expect(reset.status == 303 && reset.headerValue("location") == "/account?notice=password_reset")
             let (later, _) = try await Visitor.arrive(at: base)
             let login = try await later.post(
                 base.appending(path: "login"), "login=ann&password=a+brand+new+passphrase")
