@@ -556,19 +556,25 @@ extension AccountStore {
     }
 
     /// Deletes every registration draft not made to link (`link_user_id` unset) whose Twitter profile's address shares
-    /// the normalised mailbox of `email` (the drafts a match with that address was offered from), and returns their
-    /// Twitter user ids and access tokens as ``deleteDrafts(browserSession:)`` does: for an account deleted by its
-    /// owner, whose Twitter sign-in in any browser session left such a draft. Nothing, while an account still holds
-    /// an address of that mailbox (the drafts are offered to it then).
-    package func deleteDrafts(sharingMailboxWith email: String) async throws(StoreError) -> [(
+    /// the normalised mailbox of `account`'s address and that was made since the account was (the drafts a match with
+    /// it was offered from), and returns their Twitter user ids and access tokens as ``deleteDrafts(browserSession:)``
+    /// does: for an account deleted (by its owner, or an operator), whose owner's Twitter sign-in in any browser
+    /// session left such a draft. Nothing for an account whose address was not confirmed: it proves nothing of the
+    /// mailbox, and anyone could sign up with a `+tag` of someone's address and delete the account to throw away the
+    /// registration that person has under way, and revoke its token (until session 63 they could); nor while an
+    /// account still holds an address of that mailbox (the drafts are offered to it then).
+    package func deleteDrafts(offeredTo account: Account) async throws(StoreError) -> [(
         twitterUserID: TwitterUserID, credential: TwitterCredential?
     )] {
-        guard let mailbox = Mailbox.normalize(EmailAddress.trim(email)) else { return [] }
+        guard account.isEmailVerified, let email = account.email,
+            let mailbox = Mailbox.normalize(EmailAddress.trim(email))
+        else { return [] }
+        let since = Timestamp.micros(account.createdAt)
         let rows = try await write { db -> [DraftTokenRow] in
             // Another account with the mailbox (`a.da@gmail.com` beside `ada@gmail.com`) is offered those drafts now:
             // they stay.
             if try AccountStore.holders(db, ofMailbox: mailbox) > 0 { return [] }
-            let rows = try DraftTokenRow.offered(db, toMailbox: mailbox)
+            let rows = try DraftTokenRow.offered(db, toMailbox: mailbox, madeSince: since)
             for row in rows {
                 try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [row.id])
             }
@@ -597,10 +603,12 @@ extension AccountStore {
         let rows = try await read { db -> [DraftTokenRow] in
             guard let record = try AccountStore.fetchUserRecord(db, reference) else { return [] }
             let rows = try DraftTokenRow.fetchAll(db, where: "link_user_id = ?", arguments: [record.id])
-            guard let mailbox = record.email.flatMap({ Mailbox.normalize(EmailAddress.trim($0)) }),
+            // (those ``deleteDrafts(offeredTo:)`` would discard: the address confirmed, drafts made since the account)
+            guard record.emailVerifiedAt != nil,
+                let mailbox = record.email.flatMap({ Mailbox.normalize(EmailAddress.trim($0)) }),
                 try AccountStore.holders(db, ofMailbox: mailbox) <= 1
             else { return rows }
-            return rows + (try DraftTokenRow.offered(db, toMailbox: mailbox))
+            return rows + (try DraftTokenRow.offered(db, toMailbox: mailbox, madeSince: record.createdAt))
         }
         for row in rows {
             do {
@@ -673,15 +681,16 @@ struct DraftTokenRow: Sendable {
         }
     }
 
-    /// The drafts not made to link whose Twitter profile's address has the normalised `mailbox`: those a match with
-    /// an account of that mailbox was offered from.
-    static func offered(_ db: Database, toMailbox mailbox: String) throws -> [DraftTokenRow] {
+    /// The drafts not made to link, made at `since` (microseconds) or later, whose Twitter profile's address has the
+    /// normalised `mailbox`: those a match with an account of that mailbox, made at `since`, was offered from.
+    static func offered(_ db: Database, toMailbox mailbox: String, madeSince since: Int64) throws -> [DraftTokenRow] {
         try Row.fetchAll(
             db,
             sql: """
                 SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
-                WHERE link_user_id IS NULL
-                """
+                WHERE link_user_id IS NULL AND created_at >= ?
+                """,
+            arguments: [since]
         ).compactMap { row -> DraftTokenRow? in
             let profile = (row[4] as Data?).flatMap { try? JSONSerialization.jsonObject(with: $0) }
             guard let address = (profile as? [String: Any])?["email"] as? String,

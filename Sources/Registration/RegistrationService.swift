@@ -780,14 +780,15 @@ public struct RegistrationService: Sendable {
     }
 
     /// Deletes the registration drafts a match with `account` was offered from (a Twitter profile whose address shares
-    /// its mailbox, in any browser session: the person may have signed in through the log-in form since) and revokes
-    /// their tokens as ``discardDrafts(browserSession:)`` does. For an account its owner deleted: what their Twitter
-    /// sign-in left goes with it. Returns how many drafts went; none for an account without an address.
+    /// its mailbox, made since the account was, in any browser session: the person may have signed in through the
+    /// log-in form since) and revokes their tokens as ``discardDrafts(browserSession:)`` does. For an account its
+    /// owner deleted: what their Twitter sign-in left goes with it. None for an account without an address or whose
+    /// address was not confirmed (``Account/isEmailVerified``): such an account proves nothing of the mailbox, and
+    /// deleting one must not throw away another person's registration. Returns how many drafts went.
     @discardableResult
     public func discardDrafts(offeredTo account: Account) async throws(RegistrationError) -> Int {
-        guard let email = account.email else { return 0 }
         do {
-            return await revoking(try await store.deleteDrafts(sharingMailboxWith: email))
+            return await revoking(try await store.deleteDrafts(offeredTo: account))
         } catch {
             throw .store(error)
         }

@@ -138,10 +138,11 @@ struct UsersCommand: AsyncParsableCommand {
             let reference = AccountReference(account)
             // Read before the identity goes, to be revoked once the account is gone.
             var credential: TwitterCredential?
-            // The address, for the drafts a match with the account was offered from.
-            let email: String?
+            // The account as it was (its address, whether confirmed, when made), for the drafts a match with it was
+            // offered from.
+            let before: Account?
             do {
-                email = try await store.account(reference)?.email
+                before = try await store.account(reference)
             } catch {
                 throw fail(error)
             }
@@ -204,9 +205,9 @@ struct UsersCommand: AsyncParsableCommand {
                 var offered: [(twitterUserID: TwitterUserID, credential: TwitterCredential?)] = []
                 var draftsLeft = false
                 var draftsFailure: String?
-                if let email {
+                if let before {
                     do throws(StoreError) {
-                        offered = try await store.deleteDrafts(sharingMailboxWith: email)
+                        offered = try await store.deleteDrafts(offeredTo: before)
                     } catch StoreError.database(_, -1, "CancellationError") where Task.isCancelled {
                         draftsLeft = true
                     } catch {

@@ -23,10 +23,12 @@ public func makeStore(
 }
 
 /// A new account to create, with a valid username and, optionally, email.
-public func newAccount(_ username: String, email: String? = nil, passwordHash: String? = nil) -> NewAccount {
+public func newAccount(
+    _ username: String, email: String? = nil, passwordHash: String? = nil, emailVerified: Bool = false
+) -> NewAccount {
     NewAccount(
         username: try! Username(validating: username), email: email.map { try! EmailAddress(validating: $0) },
-        firstName: nil, lastName: nil, passwordHash: passwordHash)
+        firstName: nil, lastName: nil, passwordHash: passwordHash, emailVerified: emailVerified)
 }
 
 /// A store over a new migrated database in `directory` whose file is due a rebuild: `accounts` accounts made

@@ -68,7 +68,7 @@ struct UsersDeleteDraftKeysTests {
             let other = Self.randomKey("k2")
             let store = try makeStore(
                 in: dir, keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": old]))
-            _ = try await store.createAccount(newAccount("ann", email: "ann@example.org"))
+            _ = try await store.createAccount(newAccount("ann", email: "ann@example.org", emailVerified: true))
             try await Self.saveAdasDraft("offered-to-ann", email: "ANN@example.org", in: store)
             try store.close()
             let database = dir + "/accounts.sqlite"
@@ -102,7 +102,7 @@ struct UsersDeleteDraftKeysTests {
             let store = try makeStore(
                 in: dir,
                 keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": Self.randomKey("k1")]))
-            _ = try await store.createAccount(newAccount("plain", email: "ada@gmail.com"))
+            _ = try await store.createAccount(newAccount("plain", email: "ada@gmail.com", emailVerified: true))
             _ = try await store.createAccount(newAccount("other", email: "ann@xn--gmail.com"))
             try await Self.saveAdasDraft("offered-to-plain", email: "ada@gmail.com", in: store)
             try store.close()
@@ -118,6 +118,33 @@ struct UsersDeleteDraftKeysTests {
                 countQuery(database, "SELECT count(*) FROM registration_drafts WHERE id = 'offered-to-plain'") == 0,
                 "the draft offered to the deleted 'plain' stayed: \(result.stdout)")
             #expect(countQuery(database, "SELECT count(*) FROM users WHERE username = 'other'") == 1)
+        }
+    }
+
+    /// An account whose address was never confirmed speaks for no mailbox: deleting it leaves the Twitter sign-ins
+    /// offered to it (a stranger may have signed up with someone's address, or a `+tag` of it; the draft is that
+    /// person's registration under way), and so does a draft made before the account was.
+    @Test func deletingAnUnconfirmedAccountLeavesTheDraftsOfferedToItsMailbox() async throws {
+        try await withTemporaryDirectory { dir in
+            let database = dir + "/accounts.sqlite"
+            let store = try makeStore(
+                in: dir,
+                keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": Self.randomKey("k1")]))
+            try await Self.saveAdasDraft("made-before", email: "ada@gmail.com", in: store)
+            _ = try await store.createAccount(newAccount("verified", email: "a.da@gmail.com", emailVerified: true))
+            _ = try await store.createAccount(newAccount("stranger", email: "ada+x@gmail.com"))
+            try await Self.saveAdasDraft("offered-to-both", email: "ada@gmail.com", in: store)
+            try store.close()
+            try executeSQL(
+                database, "UPDATE registration_drafts SET created_at = created_at - 1 WHERE id = 'made-before'")
+
+            let stranger = try await runAccounts(["--database", database, "users", "delete", "stranger"])
+            #expect(stranger.status == 0, "\(stranger.stderr)")
+            #expect(countQuery(database, "SELECT count(*) FROM registration_drafts") == 2, "\(stranger.stdout)")
+            let verified = try await runAccounts(["--database", database, "users", "delete", "verified"])
+            #expect(verified.status == 0, "\(verified.stderr)")
+            #expect(verified.stdout.hasSuffix("\n  1 registration draft of a Twitter sign-in offered to link to it\n"))
+            #expect(textQuery(database, "SELECT group_concat(id) FROM registration_drafts") == "made-before")
         }
     }
 

@@ -21,7 +21,8 @@ struct UsersDeleteRevokeTests {
                 var tokens: [String: AccessToken] = [:]
                 for (username, id) in [("ann", Self.zoe), ("ben", Self.yamada)] {
                     let access = try await sandbox.signIn(as: id, client: sandbox.client())
-                    let account = try await store.createAccount(newAccount(username, email: "\(username)@example.org"))
+                    let account = try await store.createAccount(
+                        newAccount(username, email: "\(username)@example.org", emailVerified: true))
                     try await store.linkTwitter(
                         twitterIdentity(String(id), screenName: access.screenName),
                         credential: TwitterCredential(token: access.token, secret: Secret(access.secret)),
@@ -99,7 +100,8 @@ struct UsersDeleteRevokeTests {
                 var tokens: [AccessToken] = []
                 var linkToken: AccessToken?
                 for (username, id) in [("ann", Self.zoe), ("ben", Self.yamada)] {
-                    let account = try await store.createAccount(newAccount(username, email: "\(username)@example.org"))
+                    let account = try await store.createAccount(
+                        newAccount(username, email: "\(username)@example.org", emailVerified: true))
                     if username == "ann" {
                         let access = try await sandbox.signIn(as: Self.ada, client: sandbox.client())
                         linkToken = access
