@@ -4,6 +4,8 @@ import Testing
 /// Each of `EmailAddress.problem(withTrimmed:)`'s answers, for ASCII and non-ASCII addresses alike (spaces,
 /// controls and invisible characters checked on the scalars of a non-ASCII one; the rest on the bytes of both).
 struct EmailAddressProblemTests {
+    static let invisible = "must not contain invisible or bidirectional control characters"
+
     static let twoAtSigns = "must write its '@' as the plain '@', once (not '＠' or '﹫', which read as '@' too)"
 
     @Test(
@@ -55,8 +57,25 @@ struct EmailAddressProblemTests {
             ("a\u{200F}nn@example.org", "must not contain invisible or bidirectional control characters"),
             ("an\u{200B}n@example.org", "must not contain invisible or bidirectional control characters"),
             ("\u{FEFF}ann@example.org", "must not contain invisible or bidirectional control characters"),
-            // (A zero-width joiner stays: some scripts need it, IDNA's CONTEXTJ rule among them.)
-            ("ann@\u{0646}\u{200D}\u{0627}.example", nil),
+            // The joiners stay where IDNA2008's CONTEXTJ rules allow them (RFC 5892 A.1, A.2): either after a virama
+            // (Devanagari क्‍ष), the non-joiner between letters of a joining script (Persian می‌خواهم), marks aside
+            ("\u{915}\u{94D}\u{200D}\u{937}@example.org", nil),
+            ("\u{915}\u{94D}\u{200C}\u{937}@example.org", nil),
+            ("ann@\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}.example", nil),
+            ("ann@\u{645}\u{6CC}\u{64E}\u{200C}\u{62E}\u{648}.example", nil),
+            // and nowhere else: there they are invisible, and made a second account that looked like the first
+            // (until session 63: `ann\u{200D}@example.org` beside `ann@example.org`)
+            ("ann\u{200D}@example.org", Self.invisible),
+            ("ann@example.org\u{200C}", Self.invisible),
+            ("an\u{200C}n@example.org", Self.invisible),
+            ("ann@\u{0646}\u{200D}\u{0627}.example", Self.invisible),
+            ("ann@\u{6F22}\u{200C}\u{5B57}.example", Self.invisible),
+            ("\u{200C}\u{645}\u{6CC}@example.org", Self.invisible),
+            // (after an alef, which joins to nothing after it, a non-joiner separates nothing)
+            ("ann@\u{627}\u{200C}\u{628}.example", Self.invisible),
+            // The blank braille pattern is drawn as a space, and is neither white space nor ignorable to Unicode.
+            ("ann@example.org\u{2800}", Self.invisible),
+            ("an\u{2800}n@example.org", Self.invisible),
         ] as [(String, String?)])
     func namesWhatIsWrong(text: String, problem: String?) {
         #expect(EmailAddress.problem(withTrimmed: text) == problem)
