@@ -99,7 +99,8 @@ let package = Package(
         .target(
             name: "AccountsHummingbird",
             dependencies: [
-                "Registration", "AccountStore", "AccountModel", "AccountCrypto", "AccountTransfer", "ServerLimits",
+                "Registration", "AccountStore", "AccountModel", "AccountMatching", "AccountCrypto", "AccountTransfer",
+                "ServerLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

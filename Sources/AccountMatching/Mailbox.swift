@@ -286,6 +286,19 @@ public enum Mailbox: Sendable {
         }
     }
 
+    /// `address` as to show it to a person who must tell it from another: as it is, followed by the address with its
+    /// domain in IDNA ASCII form, in parentheses, when that form differs (`ann@аррӏе.com (ann@xn--80ak6aa92e.com)`),
+    /// as browsers show such a domain. A domain in another script that looks like a familiar one (`аррӏе.com` in
+    /// Cyrillic) then shows as what it is: in a notice that the account's address changed, the person must not take
+    /// the new address for their own.
+    public static func shownWithASCIIDomain(_ address: String) -> String {
+        guard let at = address.lastIndex(of: "@") else { return address }
+        let domain = String(address[address.index(after: at)...])
+        let ascii = asciiDomain(domain)
+        guard ascii != domain else { return address }
+        return "\(address) (\(address[..<at])@\(ascii))"
+    }
+
     /// `domain` in its IDNA ASCII form, label by label: a label with non-ASCII letters becomes `xn--` and its
     /// Punycode (RFC 3492), once what UTS #46 ignores (``idnaIgnored(_:)``: a soft hyphen, variation selectors) is
     /// dropped; an ASCII label, `xn--` ones included, is kept as written. Ideographic full stops (`。`, `．`, `｡`)

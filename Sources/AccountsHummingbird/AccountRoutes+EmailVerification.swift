@@ -1,4 +1,5 @@
 import AccountCrypto
+import AccountMatching
 public import AccountModel
 import AccountStore
 public import Foundation
@@ -71,6 +72,10 @@ extension AccountRoutes {
         public let username: String
         /// The account's address now.
         public let newAddress: String
+        /// ``newAddress`` as to write it in the notice: with its domain's IDNA ASCII form beside it when that differs
+        /// (``Mailbox/shownWithASCIIDomain(_:)``), so that a look-alike of the old address's domain in another script
+        /// does not pass for it.
+        public var newAddressShown: String { Mailbox.shownWithASCIIDomain(newAddress) }
         /// When it changed.
         public let changedAt: Date
         /// The link that undoes the change (`<baseURL><mountPath>/email/undo?token=…`): it makes ``to`` the account's

@@ -1,3 +1,4 @@
+import AccountMatching
 public import AccountModel
 import AccountStore
 public import Foundation
@@ -70,6 +71,10 @@ extension AccountRoutes {
         public let device: String?
         /// The account's address now, for ``Change/emailChanged``.
         public let newAddress: String?
+        /// ``newAddress`` as to write it in the notice: with its domain's IDNA ASCII form beside it when that differs
+        /// (``Mailbox/shownWithASCIIDomain(_:)``), so that a look-alike of the old address's domain in another script
+        /// does not pass for it.
+        public var newAddressShown: String? { newAddress.map(Mailbox.shownWithASCIIDomain) }
         /// When it changed.
         public let changedAt: Date
         /// For ``Change/emailChanged``: the link that undoes the change (`<baseURL><mountPath>/email/undo?token=…`),

@@ -1,3 +1,4 @@
+import AccountMatching
 import AccountModel
 import AccountTransfer
 package import Foundation
@@ -471,7 +472,8 @@ package enum Pages: Sendable {
             : "is the address of"
         return """
             <h1>Confirm your email address</h1>
-            <p>Confirm that <strong id="confirm-email-address">\(HTML.escape(email))</strong> \(what) the \
+            <p>Confirm that <strong id="confirm-email-address">\(HTML.escape(Mailbox.shownWithASCIIDomain(email)))</strong> \
+            \(what) the \
             account <strong>\(HTML.escape(username))</strong>.</p>
             <form method="post" action="/email/confirm" id="confirm-email-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
@@ -675,7 +677,8 @@ package enum Pages: Sendable {
         sessions: [BrowserSession] = [], currentSession: String? = nil, offersTwitter: Bool = true
     ) -> String {
         let mentionsTwitter = offersTwitter || account.twitter != nil
-        var email = "<span id=\"account-email\">\(HTML.escape(account.email ?? "none"))</span>"
+        var email =
+            "<span id=\"account-email\">\(HTML.escape(account.email.map(Mailbox.shownWithASCIIDomain) ?? "none"))</span>"
         if account.email != nil {
             email +=
                 account.isEmailVerified

@@ -396,7 +396,8 @@ final class DemoOutbox: Sendable {
     func deliver(_ notice: AccountRoutes.EmailChangeNotice) throws {
         try append(
             to: notice.to, subject: "Your email address was changed for \(notice.username)",
-            line: "Hello \(notice.username), the account's address is \(notice.newAddress) since \(notice.changedAt)."
+            line:
+                "Hello \(notice.username), the account's address is \(notice.newAddressShown) since \(notice.changedAt)."
                 + Self.undoLine(notice.undoExpiresAt),
             link: notice.undoLink, what: "email change notice for \(notice.username)")
     }

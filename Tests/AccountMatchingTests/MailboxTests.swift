@@ -212,3 +212,21 @@ struct MailboxTests {
         #expect(Mailbox.match(email, email.uppercased() + " ") == .sameAddress)
     }
 }
+
+extension MailboxTests {
+    /// A domain written in another script is shown with its IDNA ASCII form beside it, as browsers show it: in a
+    /// notice that the account's address changed, `ann@аррӏе.com` (Cyrillic) would otherwise pass for `ann@apple.com`.
+    @Test(arguments: [
+        ("ann@apple.com", "ann@apple.com"),
+        (
+            "ann@\u{430}\u{440}\u{440}\u{4CF}\u{435}.com",
+            "ann@\u{430}\u{440}\u{440}\u{4CF}\u{435}.com (ann@xn--80ak6aa92e.com)"
+        ),
+        ("zoë@bücher.example", "zoë@bücher.example (zoë@xn--bcher-kva.example)"),
+        ("ann@xn--bcher-kva.example", "ann@xn--bcher-kva.example"),
+        ("no address", "no address"),
+    ])
+    func aDomainInAnotherScriptIsShownWithItsASCIIForm(address: String, shown: String) {
+        #expect(Mailbox.shownWithASCIIDomain(address) == shown)
+    }
+}

@@ -16,7 +16,7 @@ struct EmailChangeUndoRoutesTests {
     /// Ada, her address confirmed; then another browser, signed in with her password, moves the account to
     /// `thief@example.net`. `body` gets the thief's browser.
     static func moveAdasAccount(
-        _ app: WebApp, _ outbox: Locked<[AccountRoutes.EmailVerificationMail]>
+        _ app: WebApp, _ outbox: Locked<[AccountRoutes.EmailVerificationMail]>, to address: String = "thief@example.net"
     ) async throws -> Browser {
         var ada = try await PasswordResetRoutesTests.signUpAda(app)
         let first = try await EmailVerificationRoutesTests.mails(outbox, count: 1)[0]
@@ -24,13 +24,13 @@ struct EmailChangeUndoRoutesTests {
             try await ada.get(try EmailVerificationRoutesTests.path(of: first)), in: &ada)
         var (thief, _) = try await PasswordSettingsRoutesTests.logIn(app, "ada", Self.password)
         let sent = try await thief.submit(
-            "/account", to: "/account/email", [("new_email", "thief@example.net"), ("current_password", Self.password)])
+            "/account", to: "/account/email", [("new_email", address), ("current_password", Self.password)])
         #expect(sent.location == "/account?notice=email_change_sent")
         let mail = try await EmailVerificationRoutesTests.mails(outbox, count: 2)[1]
         let done = try await EmailVerificationRoutesTests.confirm(
             try await thief.get(try EmailVerificationRoutesTests.path(of: mail)), in: &thief)
         #expect(done.location == "/account?notice=email_changed")
-        #expect(try await app.store.account(.username("ada"))?.email == "thief@example.net")
+        #expect(try await app.store.account(.username("ada"))?.email == address)
         return thief
     }
 
@@ -44,6 +44,7 @@ struct EmailChangeUndoRoutesTests {
     /// ``moveAdasAccount(_:_:)`` on an app that keeps its security notices: `body` gets the app, the thief's browser,
     /// the notice of the change (with the undo link, the mails sent) and every notice so far.
     static func withAdasAccountMoved(
+        to address: String = "thief@example.net",
         _ body: (WebApp, inout Browser, AccountRoutes.SecurityNotice, Locked<[AccountRoutes.SecurityNotice]>)
             async throws -> Void
     ) async throws {
@@ -52,7 +53,7 @@ struct EmailChangeUndoRoutesTests {
         var configuration = EmailVerificationRoutesTests.configuration(outbox)
         configuration.securityNotice = { notice in notices.withLock { $0.append(notice) } }
         try await WebApp.run(configuration: configuration) { app in
-            var thief = try await Self.moveAdasAccount(app, outbox)
+            var thief = try await Self.moveAdasAccount(app, outbox, to: address)
             await app.routes.finishMails()
             let notice = try #require(notices.value.first { $0.change == .emailChanged })
             try await body(app, &thief, notice, notices)
@@ -79,6 +80,18 @@ struct EmailChangeUndoRoutesTests {
             var ada = app.browser()
             let page = try await ada.get(try Self.path(of: notice.undoLink))
             #expect(page.status == 200 && page.text.contains(#"<strong id="undo-restores">ada@example.org</strong>"#))
+        }
+    }
+
+    /// An address whose domain is a look-alike of the old one in another script (`еxample.org`, its `е` Cyrillic) is
+    /// shown with its IDNA ASCII form beside it, in the notice to the old address (`newAddressShown`, what the demo's
+    /// mail writes) and on the account page: the owner must not read the notice as naming their own address.
+    @Test func aLookAlikeNewAddressIsShownWithItsASCIIDomain() async throws {
+        try await Self.withAdasAccountMoved(to: "ada@\u{435}xample.org") { app, thief, notice, _ in
+            #expect(notice.newAddress == "ada@\u{435}xample.org")
+            #expect(notice.newAddressShown == "ada@\u{435}xample.org (ada@xn--xample-2of.org)")
+            let page = try await thief.get("/account")
+            #expect(page.text.contains("ada@\u{435}xample.org (ada@xn--xample-2of.org)"))
         }
     }
 
