@@ -1,4 +1,5 @@
 import AccountCrypto
+import AccountMatching
 import AccountModel
 import AccountStore
 import Foundation
@@ -190,19 +191,34 @@ extension AccountRoutes {
             return failure(error, visit: visit)
         }
         guard let match else { return redirect(visit, to: "/register/details?draft=\(draft.id)") }
+        let shape = Self.existingMatch(match, for: draft)
+        // (the Twitter account's address as the login only when it is the account's: another address of its mailbox
+        // signs in to nothing)
         return page(
             visit, title: "Sign in to link",
             body: Pages.existing(
-                draft: draft, login: draft.fields[.email] ?? "", error: nil, matchHasTwitter: match.twitter != nil,
+                draft: draft, login: shape.sameAddress ? draft.fields[.email] ?? "" : "", error: nil, match: shape,
                 csrf: visit.csrf, offersReset: configuration.passwordReset != nil))
     }
 
-    /// Whether the account sharing the draft's mailbox holds another Twitter account already.
-    private func matchHasTwitter(_ draft: DraftView, visit: Visit) async throws -> Bool {
+    /// How "This email already has an account" describes `match`, the account sharing the mailbox of `draft`'s Twitter
+    /// address: whether it holds another Twitter account already, and whether its address is that address (letter
+    /// case aside) or only another of its mailbox.
+    static func existingMatch(_ match: Account?, for draft: DraftView) -> Pages.ExistingMatch {
+        let sameAddress =
+            match?.email.map { Mailbox.uniquenessKey($0) }
+            == draft.twitterEmail.map {
+                Mailbox.uniquenessKey(EmailAddress.trim($0))
+            }
+        return Pages.ExistingMatch(hasTwitter: match?.twitter != nil, sameAddress: match?.email != nil && sameAddress)
+    }
+
+    /// How "This email already has an account" describes the account sharing the draft's mailbox now.
+    private func existingMatch(_ draft: DraftView, visit: Visit) async throws -> Pages.ExistingMatch {
         let registration = try twitterFlow()
         do {
-            return try await registration.matchingAccount(draftID: draft.id, browserSession: visit.session.id)?
-                .twitter != nil
+            return Self.existingMatch(
+                try await registration.matchingAccount(draftID: draft.id, browserSession: visit.session.id), for: draft)
         } catch {
             throw Refusal(response: failure(error, visit: visit))
         }
@@ -223,7 +239,7 @@ extension AccountRoutes {
                     visit, title: "Sign in to link", status: .tooManyRequests,
                     body: Pages.existing(
                         draft: draft, login: login, error: refusal.message,
-                        matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf,
+                        match: try await existingMatch(draft, visit: visit), csrf: visit.csrf,
                         offersReset: configuration.passwordReset != nil)),
                 after: refusal.retryAfter)
         }
@@ -245,7 +261,7 @@ extension AccountRoutes {
                     visit, title: "Sign in to link", status: problem.status,
                     body: Pages.existing(
                         draft: draft, login: login, error: problem.message,
-                        matchHasTwitter: try await matchHasTwitter(draft, visit: visit), csrf: visit.csrf,
+                        match: try await existingMatch(draft, visit: visit), csrf: visit.csrf,
                         offersReset: configuration.passwordReset != nil)),
                 after: problem.retryAfter)
         }

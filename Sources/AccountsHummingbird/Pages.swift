@@ -256,30 +256,53 @@ package enum Pages: Sendable {
 
     // MARK: - Existing account
 
-    /// `matchHasTwitter`: the account is linked to another Twitter account, and takes this one only once that one is
-    /// unlinked.
+    /// The account a Twitter sign-in was matched with, as "This email already has an account" describes it.
+    struct ExistingMatch: Sendable {
+        /// The account is linked to another Twitter account, and takes this one only once that one is unlinked.
+        var hasTwitter: Bool
+        /// The account's address is the Twitter account's (letter case aside), not only another address of its
+        /// mailbox (`a.da@gmail.com`, `ada+news@gmail.com` for `ada@gmail.com`): then the page may offer that address
+        /// as the login and a reset for it; else the address is the person's to register with, and the page says so.
+        var sameAddress: Bool
+    }
+
     static func existing(
-        draft: DraftView, login: String, error: String?, matchHasTwitter: Bool, csrf: String, offersReset: Bool = false
+        draft: DraftView, login: String, error: String?, match: ExistingMatch, csrf: String, offersReset: Bool = false
     ) -> String {
         let problem =
             error.map { errorParagraph("login-error", $0) } ?? ""
         let screenName = HTML.escape(draft.screenName)
+        let uses =
+            match.sameAddress
+            ? "uses the email address of the Twitter account <strong>@\(screenName)</strong>"
+            : "uses an address that reaches the same mailbox as the email address of the Twitter account "
+                + "<strong>@\(screenName)</strong> (written with other dots, or a +tag)"
         let intro =
-            matchHasTwitter
+            match.hasTwitter
             ? """
-            <p id="match-has-twitter">The account that uses the email address of the Twitter account \
-            <strong>@\(screenName)</strong> is linked to another Twitter account, and an account links only one. To \
-            use @\(screenName) with it instead, sign in to it, unlink Twitter on your account page, then link \
-            @\(screenName) from there.</p>
+            <p id="match-has-twitter">The account that \(uses) is linked to another Twitter account, and an account \
+            links only one. To use @\(screenName) with it instead, sign in to it, unlink Twitter on your account page, \
+            then link @\(screenName) from there.</p>
             """
             : """
-            <p>An account already uses the email address of the Twitter account \
-            <strong>@\(screenName)</strong>. Sign in to that account with its password to link \
-            Twitter to it.</p>
+            <p>An account already \(uses). Sign in to that account with its password to link Twitter to it.</p>
             """
+        // (another address of the mailbox: the Twitter account's address signs in to nothing, and a reset asked for
+        // it reaches no account; the account's own address or username does)
+        let otherAddress =
+            match.sameAddress
+            ? ""
+            : """
+
+            <p id="match-other-address">Sign in with that account's username, or the address it uses; a password \
+            reset must be asked for with that address too. The Twitter account's address is not taken: you may \
+            register with it instead.</p>
+            """
+        let registerInstead =
+            match.sameAddress ? "(with another email address)" : "(with this email address or another)"
         return """
-            <h1>This email already has an account</h1>
-            \(intro)
+            <h1>\(match.sameAddress ? "This email" : "This mailbox") already has an account</h1>
+            \(intro)\(otherAddress)
             \(problem)<form method="post" action="/register/existing" id="existing-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))
             <label for="login">Username or email</label>
@@ -288,8 +311,8 @@ package enum Pages: Sendable {
             <input type="password" id="password" name="password" autocomplete="current-password">
             <p><button type="submit" id="sign-in-to-link">Sign in</button></p>
             </form>\(offersReset ? "\n<p><a href=\"/password/forgot\" id=\"forgot-password\">Forgot your password?</a></p>" : "")
-            \(matchHasTwitter ? "<p>Or log in with the Twitter account it is linked to:</p>\n" + HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, fields: [("force_login", "1")], id: "existing-login-twitter") + "\n" : "")<p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
-            instead</a> (with another email address).</p>
+            \(match.hasTwitter ? "<p>Or log in with the Twitter account it is linked to:</p>\n" + HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, fields: [("force_login", "1")], id: "existing-login-twitter") + "\n" : "")<p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
+            instead</a> \(registerInstead).</p>
             """
     }
 

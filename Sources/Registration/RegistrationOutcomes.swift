@@ -23,6 +23,9 @@ public struct DraftView: Sendable, Hashable {
     /// The signed-in account a link begun from its account page (``AuthorizationPurpose/link``) is for; `nil` for the
     /// draft of a sign-up or log-in through Twitter.
     public var linkUser: UserID? = nil
+    /// The address Twitter gave (its profile's `email`), by whose mailbox a match with an account is found; `nil` when
+    /// it gave none.
+    public var twitterEmail: String? = nil
 }
 
 /// Why the person must start again (the app's log gets the reason; the person gets a plain message).

@@ -497,7 +497,7 @@ public struct RegistrationService: Sendable {
             id: draft.id, twitterUserID: draft.twitterUserID, screenName: draft.screenName,
             twitterName: profile?.name ?? draft.screenName, fields: fields,
             missing: draft.purpose == .link ? [] : missing(in: fields),
-            expiresAt: draft.expiresAt, linkUser: draft.linkUser)
+            expiresAt: draft.expiresAt, linkUser: draft.linkUser, twitterEmail: profile?.email)
     }
 
     /// What a draft with `fields` still lacks: their ``problems(in:)``, and the terms when they must be accepted (a

@@ -658,6 +658,41 @@ struct AccountRoutesTests {
         }
     }
 
+    /// An account whose address is another of the mailbox of the Twitter account's address (here full-width letters,
+    /// which NFKC folds: for Gmail, other dots or a `+tag`) is offered as a match, but the page says so: the Twitter
+    /// account's address signs in to nothing and a reset asked for it reaches no account, and it is free to register
+    /// with. Until session 63 the page said that account used that very address, filled it in as the login and sent
+    /// the person to a reset that never came.
+    @Test func aMatchByAnotherAddressOfTheMailboxSaysSoAndOffersNotTheTwitterAddress() async throws {
+        try await WebApp.run { app in
+            var stranger = app.browser()
+            let signedUp = try await stranger.submit(
+                "/signup", to: "/signup",
+                [("username", "other"), ("email", "\u{FF41}da@example.org"), ("password", Self.password)])
+            #expect(signedUp.location == "/account?notice=registered")
+            var ada = app.browser()
+            let arrival = try await ada.viaTwitter("/register/twitter", as: WebApp.ada)
+            #expect(arrival.location?.hasPrefix("/register/existing?draft=") == true)
+            let existing = try await ada.get(try #require(arrival.location))
+            #expect(existing.text.contains("This mailbox already has an account"))
+            #expect(existing.text.contains("uses an address that reaches the same mailbox as the email address"))
+            #expect(existing.text.contains("id=\"match-other-address\""))
+            #expect(existing.text.contains("The Twitter account's address is not taken"))
+            #expect(!existing.text.contains("value=\"ada@example.org\""))
+            #expect(existing.text.contains("(with this email address or another)"))
+            // And the address is hers to register with
+            let draft = try #require(arrival.draftInLocation)
+            let details = try await ada.get("/register/details?draft=\(draft)")
+            let done = try await ada.post(
+                "/register/complete",
+                [
+                    ("csrf_token", try #require(details.csrfToken)), ("draft", draft), ("username", "ada"),
+                    ("email", "ada@example.org"),
+                ])
+            #expect(done.location == "/account?notice=registered", "\(done.status) \(done.text)")
+        }
+    }
+
     @Test func emailMatchThenPasswordSignInThenLinkCarriesTheDraftAcrossTheRotation() async throws {
         try await WebApp.run { app in
             // Given an email account with Ada's address, signed out
@@ -676,6 +711,8 @@ struct AccountRoutesTests {
             #expect(existing.hiddenValue("draft") == draft)
             #expect(existing.text.contains("value=\"ada@example.org\""))
             #expect(!existing.text.contains("match-has-twitter") && !existing.text.contains("existing-login-twitter"))
+            #expect(!existing.text.contains("match-other-address"))
+            #expect(existing.text.contains("(with another email address)"))
 
             // A wrong password keeps her there
             let wrong = try await browser.post(
