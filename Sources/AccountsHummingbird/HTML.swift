@@ -7,6 +7,13 @@ enum HTML: Sendable {
         HTMLText.escape(text)
     }
 
+    /// `text` escaped, in a `<bdi>` element: a name written right to left, or holding a direction override (U+202E),
+    /// is laid out on its own, and cannot reorder the sentence around it (a display name `Mal\u{202E}…` turned
+    /// "Link … to your account ada?" around, screen name and username with it).
+    static func isolated(_ text: String) -> String {
+        "<bdi>" + HTMLText.escape(text) + "</bdi>"
+    }
+
     /// A hidden input.
     static func hidden(_ name: String, _ value: String) -> String {
         "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"

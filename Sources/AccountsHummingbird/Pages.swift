@@ -243,8 +243,8 @@ package enum Pages: Sendable {
                 + "</p>\n"
         return """
             <h1>Finish registering</h1>
-            <p>Twitter says you are <strong>\(HTML.escape(draft.twitterName))</strong> \
-            (@\(HTML.escape(draft.screenName))). Check the details below; change anything you like.</p>
+            <p>Twitter says you are <strong>\(HTML.isolated(draft.twitterName))</strong> \
+            (@\(HTML.isolated(draft.screenName))). Check the details below; change anything you like.</p>
             \(summary)<form method="post" action="/register/complete" id="registration-form" novalidate>
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))
             \(rows.joined(separator: "\n"))
@@ -271,7 +271,7 @@ package enum Pages: Sendable {
     ) -> String {
         let problem =
             error.map { errorParagraph("login-error", $0) } ?? ""
-        let screenName = HTML.escape(draft.screenName)
+        let screenName = HTML.isolated(draft.screenName)
         let uses =
             match.sameAddress
             ? "uses the email address of the Twitter account <strong>@\(screenName)</strong>"
@@ -323,8 +323,8 @@ package enum Pages: Sendable {
     ) -> String {
         let question = """
             <h1>Link your Twitter account?</h1>
-            <p>Link the Twitter account <strong>\(HTML.escape(draft.twitterName))</strong> \
-            (@\(HTML.escape(draft.screenName))) to your account <strong>\(HTML.escape(account.username))</strong>? You can \
+            <p>Link the Twitter account <strong>\(HTML.isolated(draft.twitterName))</strong> \
+            (@\(HTML.isolated(draft.screenName))) to your account <strong>\(HTML.isolated(account.username))</strong>? You can \
             then log in with Twitter.</p>
             """
         guard asksPassword else {
@@ -555,14 +555,14 @@ package enum Pages: Sendable {
         let twitterPart: String
         if let twitter, unlinksTwitter {
             twitterPart = """
-                <p id="undo-unlinks-twitter">The Twitter account <strong>@\(HTML.escape(twitter.screenName))</strong>, \
+                <p id="undo-unlinks-twitter">The Twitter account <strong>@\(HTML.isolated(twitter.screenName))</strong>, \
                 linked since the change, will be unlinked: link it again from your account page if it is yours.</p>
                 """
         } else if let twitter {
             twitterPart = """
                 <p><label><input type="checkbox" name="unlink_twitter" \
                 value="\(HTML.escape(twitter.userID.decimalString))" id="undo-unlink-twitter"> \
-                Also unlink the Twitter account <strong>@\(HTML.escape(twitter.screenName))</strong>, linked \
+                Also unlink the Twitter account <strong>@\(HTML.isolated(twitter.screenName))</strong>, linked \
                 \(timestamp(twitter.linkedAt)) UTC: tick it if it is not yours (it signs in to the account).</label></p>
                 """
         } else {
@@ -760,8 +760,8 @@ package enum Pages: Sendable {
             twitterError.map { errorParagraph("twitter-error", $0) } ?? ""
         if let identity = account.twitter {
             let linked = """
-                <p id="twitter-identity">Linked: <strong>\(HTML.escape(identity.name))</strong> \
-                (@<span id="twitter-screen-name">\(HTML.escape(identity.screenName))</span>), Twitter id \
+                <p id="twitter-identity">Linked: <strong>\(HTML.isolated(identity.name))</strong> \
+                (@<span id="twitter-screen-name" dir="auto">\(HTML.escape(identity.screenName))</span>), Twitter id \
                 <code>\(HTML.escape(identity.userID.decimalString))</code>, since \(timestamp(identity.linkedAt)).</p>
                 """
             if linkNeedsPassword && account.hasPassword {

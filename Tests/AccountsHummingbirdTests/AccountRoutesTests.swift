@@ -741,7 +741,7 @@ struct AccountRoutesTests {
             #expect(account.twitter?.userID == TwitterUserID(WebApp.ada))
             #expect(try await app.store.accountCount() == 1)
             let page = try await browser.get("/account?notice=linked")
-            #expect(page.text.contains("@<span id=\"twitter-screen-name\">"))
+            #expect(page.text.contains("@<span id=\"twitter-screen-name\" dir=\"auto\">"))
             #expect(page.text.contains("class=\"event-kind\">linked<"))
         }
     }
@@ -1000,6 +1000,12 @@ struct AccountRoutesTests {
             #expect(form.status == 200)
             #expect(!form.text.contains("<script>"))
             #expect(form.text.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co"))
+            // and isolate it, so that a name written right to left, or with a direction override, cannot reorder the
+            // sentence around it (until session 63 `Mal\u{202E}…` reversed the screen name and what followed)
+            #expect(
+                form.text.contains(
+                    "Twitter says you are <strong><bdi>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co</bdi>"
+                        + "</strong> (@<bdi>m&lt;script&gt;</bdi>)"))
         }
     }
 
@@ -1020,7 +1026,7 @@ struct AccountRoutesTests {
                 "/register/link", [("csrf_token", confirm.csrfToken!), ("draft", confirm.hiddenValue("draft")!)])
             #expect(linked.location == "/account?notice=linked")
             var page = try await browser.get("/account")
-            #expect(page.text.contains("id=\"twitter-screen-name\">zoe_angstrom<"))
+            #expect(page.text.contains("id=\"twitter-screen-name\" dir=\"auto\">zoe_angstrom<"))
             #expect(page.text.contains("id=\"unlink-twitter\""))
             // And someone signed in through that Twitter account in another browser
             var other = app.browser()

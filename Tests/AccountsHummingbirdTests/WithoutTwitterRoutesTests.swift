@@ -112,7 +112,7 @@ struct WithoutTwitterRoutesTests {
 
             // The account page lists the identity, with "Unlink Twitter" and its password field; nothing to link
             let page = try await browser.get("/account")
-            #expect(page.text.contains("id=\"twitter-screen-name\">ada_l<"), "\(page.text)")
+            #expect(page.text.contains("id=\"twitter-screen-name\" dir=\"auto\">ada_l<"), "\(page.text)")
             #expect(page.text.contains("id=\"unlink-twitter-form\"") && page.text.contains("unlink_current_password"))
             #expect(!page.text.contains("/account/twitter/link") && !page.text.contains("/login/twitter"))
             #expect(!page.text.contains("remove-password"), "no Twitter sign-in to keep: the password stays")
@@ -161,7 +161,7 @@ struct WithoutTwitterRoutesTests {
 
             // The page shows the identity and says nothing of logging in with Twitter again
             let page = try await browser.get("/account")
-            #expect(page.text.contains("id=\"twitter-screen-name\">ada_l<"), "\(page.text)")
+            #expect(page.text.contains("id=\"twitter-screen-name\" dir=\"auto\">ada_l<"), "\(page.text)")
             #expect(!page.text.contains("/login/twitter") && !page.text.contains("/account/twitter/link"))
 
             // Unlinking is refused: the account would keep no way in
