@@ -1,6 +1,7 @@
 import AccountCrypto
 import Foundation
 import GRDB
+public import Testing
 
 /// The columns whose values are secrets (or hashes of passwords): a dump shows them as a short digest, so that a
 /// failed comparison of two dumps, which prints both, shows no secret, and still tells every change.
@@ -157,21 +158,36 @@ public func killWhen(
     return met
 }
 
-/// The first column of the first row of `sql` as an integer (0 when there is none), read from `path` opened
-/// read-only: cheap enough to poll.
-public func countQuery(_ path: String, _ sql: String) -> Int {
-    var config = Configuration()
-    config.readonly = true
-    guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return 0 }
-    defer { try? queue.close() }
-    return (try? queue.read { db in try Int.fetchOne(db, sql: sql) }) ?? 0
+/// The first column of the first row of `sql` as an integer (0 when there is none, or it is NULL), read from `path`
+/// opened read-only: cheap enough to poll. When the database does not open or `sql` fails (a table or column renamed,
+/// a typo), an issue naming `sql` and the error is recorded and -1 returned: a `countQuery(...) == 0` does not pass
+/// on a query that reads nothing.
+public func countQuery(_ path: String, _ sql: String, sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+    guard let value = readQuery(path, sql, sourceLocation: sourceLocation, { db in try Int.fetchOne(db, sql: sql) })
+    else { return -1 }
+    return value ?? 0
 }
 
-/// The first column of the first row of `sql` as text (`nil` when there is none), read from `path` opened read-only.
-public func textQuery(_ path: String, _ sql: String) -> String? {
+/// The first column of the first row of `sql` as text (`nil` when there is none, or it is NULL), read from `path`
+/// opened read-only. When the database does not open or `sql` fails, an issue naming `sql` and the error is recorded
+/// and `nil` returned.
+public func textQuery(_ path: String, _ sql: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+    readQuery(path, sql, sourceLocation: sourceLocation) { db in try String.fetchOne(db, sql: sql) } ?? nil
+}
+
+/// `read` on the database at `path` opened read-only, or `nil` once an issue naming `sql` and the error is recorded.
+/// (SQL of the tests' own, and GRDB's errors quote the SQL, not its arguments: no secret is printed.)
+private func readQuery<Value>(
+    _ path: String, _ sql: String, sourceLocation: SourceLocation, _ read: (Database) throws -> Value
+) -> Value? {
     var config = Configuration()
     config.readonly = true
-    guard let queue = try? DatabaseQueue(path: path, configuration: config) else { return nil }
-    defer { try? queue.close() }
-    return try? queue.read { db in try String.fetchOne(db, sql: sql) }
+    do {
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        defer { try? queue.close() }
+        return try queue.read(read)
+    } catch {
+        Issue.record("the query \(sql) on \(path) failed: \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
 }
