@@ -48,7 +48,7 @@ struct AuditTrailDetailsTests {
             // When an operator disables bob
             let change = try await store.setAccountStatus(.id(bob.id), to: .disabled, reason: nil, actor: "cli")
             // Then one session ended, as the event says
-            #expect(change.sessionsEnded == 1, "counted \(change.sessionsEnded) ended sessions; 1 was live")
+            #expect(change.sessionsEnded == 1, "1 session was live")
             let disabled = try #require(try await store.events(for: bob.id).first)
             #expect(disabled.kind == .disabled && disabled.details["sessions"] == "1", "\(disabled.details)")
         }

@@ -79,7 +79,9 @@ struct FollowedKeyRingStoreTests {
             Self.replaceKeysFile(keysPath, with: bFirst)
             _ = try await store.rewrapSealedValues(batchSize: 100)
             let counts = try await store.sealedValueCounts()
-            #expect(counts.allSatisfy { $0.keyID == "b" }, "keys status: \(counts.map(\.keyID))")
+            #expect(
+                counts.allSatisfy { $0.keyID == "b" },
+                "keys status: \(counts.map(\.keyID))")  // lint: no secret (key ids, not keys)
             let underA = try Self.credentialKeyIDs(dir + "/accounts.sqlite").filter { $0.header == "a" }
             #expect(
                 underA.isEmpty,

@@ -121,7 +121,8 @@ extension PasswordSettingsRoutesTests {
             // (her sign-up's browser sent no User-Agent)
             #expect(devices.map { $0["device"] as? String } == ["An unknown browser", "Firefox on Linux"])
             let sessionID = try #require(browser.sessionID)
-            #expect(!data.text.contains(sessionID) && !data.text.contains(SHA256.hexDigest(Array(sessionID.utf8))))
+            expectAbsent(sessionID, named: "the session's id", in: data.text)
+            expectAbsent(SHA256.hexDigest(Array(sessionID.utf8)), named: "the session's id's hash", in: data.text)
             let credential = try #require(try await app.store.credential(for: TwitterUserID(WebApp.zoe)))
             // (named, not shown, when found: a failure prints no token)
             for (name, secret) in [

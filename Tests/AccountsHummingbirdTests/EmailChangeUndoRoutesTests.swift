@@ -37,7 +37,8 @@ struct EmailChangeUndoRoutesTests {
     /// The path and query of an undo link, on the test server.
     static func path(of link: Secret?) throws -> String {
         let link = try #require(link).revealed
-        #expect(link.hasPrefix("https://accounts.example/email/undo?token="))
+        let onTheServer = link.hasPrefix("https://accounts.example/email/undo?token=")
+        #expect(onTheServer, "the undo link is not on https://accounts.example/email/undo (it is not printed)")
         return String(link.dropFirst("https://accounts.example".count))
     }
 

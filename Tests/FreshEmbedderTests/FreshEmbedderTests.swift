@@ -206,10 +206,10 @@ struct EmbeddedApp: Sendable {
         // "Secrets at rest": a keys file, owner-only, one `id:base64` line (what `accounts keys generate` writes).
         let keysFile = directory + "/keys"
         let key = try SecretKey.generate(id: "k1")
-        #expect(
-            FileManager.default.createFile(
-                atPath: keysFile, contents: Data((key.unredactedKeysFileLine() + "\n").utf8),
-                attributes: [.posixPermissions: 0o600]))
+        let created = FileManager.default.createFile(
+            atPath: keysFile, contents: Data((key.unredactedKeysFileLine() + "\n").utf8),
+            attributes: [.posixPermissions: 0o600])
+        #expect(created, "the keys file was not written")
         let keyRing = try KeyRing.load(keysFile: keysFile, environment: [:])
 
         var storeConfiguration = StoreConfiguration(path: directory + "/accounts.sqlite")

@@ -142,7 +142,8 @@ struct TwitterSandboxFlowTests {
             let first = try await client.requestToken(callback: SandboxHarness.callback)
             let (_, cookie) = try await sandbox.approve(first, as: Self.zoe, client: client)
             let sessionCookie = try #require(cookie)
-            #expect(sessionCookie.hasPrefix("twitter_sandbox_session="))
+            let named = sessionCookie.hasPrefix("twitter_sandbox_session=")
+            #expect(named, "the sandbox's cookie is not twitter_sandbox_session (its value is not printed)")
             // When
             let second = try await client.requestToken(callback: SandboxHarness.callback)
             let authenticate = try await sandbox.browse(client.authenticationURL(for: second), cookie: sessionCookie)

@@ -47,6 +47,7 @@ struct CommandLineAdviceTests {
             let result = try await runAccounts(["--database", dir + "/a.sqlite", "--keys-file", keys, "keys", "rewrap"])
             #expect(result.status == 65)
             #expect(
+                // lint: no secret (keys is the file's path)
                 result.stderr
                     == "accounts: error: keys file \(keys) holds no keys; add lines of the form id:BASE64KEY "
                     + "(`accounts keys generate` makes one)\n")
@@ -64,6 +65,7 @@ struct CommandLineAdviceTests {
             let result = try await runAccounts(["--database", dir + "/a.sqlite", "--keys-file", keys, "keys", "rewrap"])
             #expect(result.status == 65)
             #expect(
+                // lint: no secret (keys is the file's path)
                 result.stderr
                     == "accounts: error: keys file \(keys) belongs to user id 12345, not to the user running "
                     + "accounts or root; whoever owns it chooses the key new secrets are sealed with (chown it, or "

@@ -46,6 +46,7 @@ struct CrashConsistencyTests {
                 // (a usable file: the next round makes a new one)
             }
             #expect(
+                // lint: no secret (keys is the file's path)
                 !unusable, "a kill left \(keys) in a state the next run cannot use (\(fileBytes(keys).count) bytes)")
             guard unusable else { return }
             // And the consequence: the next `accounts demo` over that database does not start.
