@@ -99,7 +99,20 @@ extension AccountStore {
             }
             throw storeError(error)
         }
-        let report = try Self.checkCopy(temporary, destination: path)
+        let report: BackupReport
+        do {
+            report = try Self.checkCopy(temporary, destination: path)
+        } catch {
+            // A copy made from a damaged database fails the check as the database does: the database is at fault,
+            // not the copy (until session 63 this blamed the copy, and sent the operator looking at the backup's disk).
+            if let damage = try? await read({ db in try String.fetchOne(db, sql: "PRAGMA quick_check") }),
+                damage != "ok"
+            {
+                throw .corrupt(
+                    path: self.path, message: damage.split(whereSeparator: \.isNewline).joined(separator: " "))
+            }
+            throw error
+        }
         // A log, index or journal left beside the file replaced (a program killed while it had an earlier copy
         // open) would be read into the new copy by whoever opens it next: they go with the file they belong to.
         try removeLeftovers(besideCopy: path)

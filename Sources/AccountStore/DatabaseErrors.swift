@@ -19,6 +19,12 @@ extension StoreError {
         case .SQLITE_CORRUPT: return .corrupt(path: path, message: message)
         case .SQLITE_READONLY: return .readOnly(path: path)
         case .SQLITE_FULL: return .diskFull(path: path)
+        case .SQLITE_IOERR:
+            // SQLite says "disk I/O error" and not why. A disk with no room left fails the `-shm`'s growth (and some
+            // writes) that way, a file past `ulimit -f` every write past it: said as such (until session 63 each was
+            // "database error … disk I/O error", which blamed the database).
+            if diskHasNoRoom(path) { return .diskFull(path: path) }
+            return .database(path: path, code: error.resultCode.rawValue, message: message + ioErrorReason())
         case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path)
         case .SQLITE_CANTOPEN:
             // SQLite says "unable to open database file" and not why; the usual why is a permission.
@@ -40,6 +46,31 @@ extension StoreError {
         let converted = from(error, path: path)
         if case .interruptedWrite = converted { return .readOnly(path: path) }
         return converted
+    }
+
+    /// Whether the file system holding `path` has less than 1 MiB left for this user (`statvfs`'s available blocks):
+    /// what a "disk I/O error" then most likely is.
+    static func diskHasNoRoom(_ path: String) -> Bool {
+        let directory = PathParts.directory(of: path)
+        var stats = statvfs()
+        guard statvfs(directory.isEmpty ? "." : directory, &stats) == 0 else { return false }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize) < 1 << 20
+    }
+
+    /// What else a "disk I/O error" may be: this process's file size limit (`ulimit -f`), when it has one, or the
+    /// disk or file system failing.
+    static func ioErrorReason() -> String {
+        var limit = rlimit()
+        #if canImport(Glibc)
+            let read = getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit)
+        #else
+            let read = getrlimit(RLIMIT_FSIZE, &limit)
+        #endif
+        if read == 0, limit.rlim_cur != rlim_t.max {
+            return " (this process may write files of at most \(limit.rlim_cur) bytes, `ulimit -f`: a write past that "
+                + "fails; raise the limit, or check the disk)"
+        }
+        return " (the disk or file system holding it failed a read or a write: check it)"
     }
 
     /// The field a `UNIQUE constraint failed: table.column` message is about.

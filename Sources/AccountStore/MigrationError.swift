@@ -37,6 +37,10 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A row of the history table (`schema_migrations`, named by its `name`) cannot be read as a migration: edited by
     /// hand into something that is not one, or a table of another tool's making.
     case malformedHistory(name: String, problem: String)
+    /// A row of the history table holds what no run of the migration runner writes (a checksum that is not 64
+    /// lowercase hex digits, a version below 1): the file is damaged there (a flipped byte that SQLite's checks do
+    /// not see inside a record), not a migration edited or missing.
+    case damagedHistory(version: Int, name: String, problem: String)
 
     /// A sentence saying what is wrong and what to do.
     public var description: String {
@@ -53,9 +57,15 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
             return "migrations \(first) and \(second) both have version \(version); give one of them (the one not "
                 + "applied yet, if the other was) a version of its own, above the newest"
         case .modified(let version, let name, let applied, let current):
-            return "migration \(version) (\(name)) was edited after it was applied "
-                + "(checksum \(applied.prefix(12))… applied, \(current.prefix(12))… now); restore the file, "
-                + "and put schema changes in a new migration"
+            // (whole checksums: two that differ past their 12th digit printed as the same; the files are built into
+            // the binary, so "restore the file" is for whoever builds it)
+            let digits = String(version)
+            let file = String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "_\(name).sql"
+            return "migration \(version) (\(file)) is not the one applied to the database (checksum \(applied) "
+                + "applied, \(current) in this build): the database was migrated by a build whose \(file) differs, "
+                + "or the file was edited after it was applied; use the build that applied it (or restore the "
+                + "database from a backup), and whoever builds `accounts`: restore the file, and put schema changes "
+                + "in a new migration"
         case .missing(let version, let name):
             return "migration \(version) (\(name)) is applied in the database but missing from this binary; use a "
                 + "build that carries it (the one that applied it, or a newer one)"
@@ -81,6 +91,10 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
                 "\(file): migration rolled back: \(table) row \(row.map(String.init) ?? "(without rowid)") refers to "
                 + "a \(parent) row that does not exist after it; keep the referenced rows (or their ids) when "
                 + "rebuilding a table"
+        case .damagedHistory(let version, let name, let problem):
+            return "the database's migration history is damaged: the row of migration \(version) (\(name)) has "
+                + "\(problem), which no migration run writes; restore the database from a backup (`accounts backup` "
+                + "still copies it as it is)"
         case .malformedHistory(let name, let problem):
             let quoted =
                 "'" + name.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"

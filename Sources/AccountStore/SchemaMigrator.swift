@@ -117,6 +117,18 @@ struct AppliedMigration: Sendable {
         self.version = version
         self.name = AppliedMigration.text(name)
         self.checksum = AppliedMigration.text(checksum)
+        // What no run writes: a damaged file (a flipped byte inside a record passes SQLite's checks), not a migration
+        // edited or missing (until session 63 said as such: "edited after it was applied", two checksums alike).
+        if version < 1 {
+            throw .damagedHistory(version: version, name: self.name, problem: "the version \(version), not above 0")
+        }
+        if !(self.checksum.utf8.count == 64
+            && self.checksum.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) })
+        {
+            throw .damagedHistory(
+                version: version, name: self.name,
+                problem: "a checksum that is not 64 lowercase hex digits")
+        }
         self.appliedAt = Timestamp.lenientMicros(appliedAt)
         if case .int64(let micros) = executionMicros.storage {
             self.executionMicros = micros
@@ -166,6 +178,17 @@ enum SchemaMigrator {
         return try rows.map { row in
             try AppliedMigration(
                 version: row[0], name: row[1], checksum: row[2], appliedAt: row[3], executionMicros: row[4])
+        }
+    }
+
+    /// Whether `error`, from a migration's statement, is the trouble of the file or the machine (a full disk, an I/O
+    /// error, a damaged file, no memory, a lock, no permission) rather than of the statement or the rows it meets.
+    static func isTroubleOfTheFile(_ error: DatabaseError) -> Bool {
+        switch error.resultCode {
+        case .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_READONLY,
+            .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_INTERRUPT:
+            true
+        default: false
         }
     }
 
@@ -293,6 +316,11 @@ enum SchemaMigrator {
                             .transactionStatement(
                                 file: migration.fileName, line: statement.line,
                                 keyword: SQLScript.summary(statement.sql)))
+                    } catch let error as DatabaseError where Self.isTroubleOfTheFile(error) {
+                        // A full disk, an I/O error, a damaged file, a lock: the file's trouble, not the statement's
+                        // (until session 63 each was "fix the statement (or the rows it trips on)"). Thrown as it
+                        // is: the caller names the file (`StoreError.from(_:path:)`: the disk full, and so on).
+                        throw error
                     } catch let error as DatabaseError {
                         throw StoreError.migration(
                             .statementFailed(

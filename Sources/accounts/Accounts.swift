@@ -13,10 +13,11 @@ struct Accounts: AsyncParsableCommand {
             Global options (--database, --keys-file) may stand before or after the subcommand.
 
             Exit codes: 0 success; 1 operational failure (database, I/O, network); 64 usage error (a missing \
-            subcommand too); 65 invalid input data; 75 done, but a step outside the store failed (users delete \
-            --revoke-twitter-token: Twitter did not revoke the token; a committed change's report that stdout did \
-            not take, written to stderr); 130 or 143 (128 + the signal) stopped by Ctrl-C or SIGTERM after saying \
-            what is committed and how to finish (keys rewrap, purge).
+            subcommand too); 65 invalid input data; 75 done, but a step after it failed (users delete: the \
+            drafts offered to the account not deleted, or with --revoke-twitter-token a token Twitter did not \
+            revoke; migrate: the reindex after the migrations did not run; a committed change's report that \
+            stdout did not take, written to stderr); 130 or 143 (128 + the signal) stopped by Ctrl-C or SIGTERM \
+            after saying what is committed and how to finish (keys rewrap, purge, users delete).
             """,
         subcommands: [
             Migrate.self, MigrationsCommand.self, ImportCommand.self, ExportCommand.self, UsersCommand.self,
@@ -34,6 +35,9 @@ struct Accounts: AsyncParsableCommand {
     /// Parses and runs the command as `AsyncParsableCommand.main()` does, then exits 75 when a report of a committed
     /// change could not be written to stdout (``printCommittedOutput(_:)``) and the command ended well otherwise.
     static func main() async {
+        // A write past `ulimit -f` fails with EFBIG, reported as any failed write is, instead of SIGXFSZ killing the
+        // process without a word (exit 153): until session 63, `keys generate` and `migrations status` so died.
+        signal(SIGXFSZ, SIG_IGN)
         if let unknown = unknownHelpTopic(Array(CommandLine.arguments.dropFirst())) {
             FileHandle.standardError.write(
                 Data(

@@ -165,6 +165,9 @@ struct KeysCommand: AsyncParsableCommand {
             let progress = Progress(label: "rewrap")
             let batchSize = batchSize
             let report: RewrapReport
+            // (what the first key sealed before the run: a run that fails after some batches says what moved)
+            let sealingKey: String? = keyRing.sealingKeyID
+            let before = try? await store.sealedValueCounts()
             do {
                 // Ctrl-C or SIGTERM stops the run before its next batch: the batches committed stay, and are reported
                 // below. A second signal only cancels again (the run ends within a batch), so that the report comes.
@@ -185,7 +188,25 @@ struct KeysCommand: AsyncParsableCommand {
                 throw Interruption.exitCode
             } catch let error as StoreError {
                 progress.finish()
-                throw fail(error)
+                let exit = fail(error)
+                // Batches committed before the failure stay (a full disk, a value that does not open): said, with
+                // what to do, as when a signal stops the run. (Until session 63 only the error was shown, whose "nothing
+                // of the failed change was kept" read as nothing moved.)
+                if let sealingKey, let before, let after = try? await store.sealedValueCounts() {
+                    let under = { (counts: [SealedValueCount]) in
+                        counts.filter { KeyRing.sameKeyID($0.keyID, sealingKey) }.reduce(0) { $0 + $1.total }
+                    }
+                    let (was, now) = (under(before), under(after))
+                    if now > was {
+                        let key = KeyRingError.shownPlain(sealingKey)
+                        printMessage(
+                            "accounts: key \(key) seals \(now) values now, \(was) before this run: the batches committed "
+                                + "before the failure stay, the other values are still under the keys they were, and "
+                                + "every value opens with the key ring. Keep the old keys in the ring, fix the failure and "
+                                + "run `accounts keys rewrap` again to finish")
+                    }
+                }
+                throw exit
             }
             progress.finish()
             // (values moved are committed: a report stdout does not take goes to stderr, exit 75, not 1)

@@ -50,7 +50,9 @@ struct Migrate: AsyncParsableCommand {
             for entry in report.applied {
                 printOutput("would apply \(String(format: "%04d", entry.version)) \(entry.name)\n")
             }
-            try await reindexIfStale(dryRun: true, schemaCurrent: report.applied.isEmpty)
+            // (a database at the `--to` version below the newest is not current: the store would refuse to open it)
+            try await reindexIfStale(
+                dryRun: true, schemaCurrent: report.applied.isEmpty && (to == nil || to == Migrate.latestVersion))
             return
         }
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000

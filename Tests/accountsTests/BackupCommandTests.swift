@@ -108,7 +108,7 @@ struct BackupCommandTests {
                 database,
                 """
                 INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros)
-                VALUES (9999, 'from_a_newer_build', 'x', 0, 0)
+                VALUES (9999, 'from_a_newer_build', '0000000000000000000000000000000000000000000000000000000000000000', 0, 0)
                 """)
             let ahead = try await runAccounts(["--database", database, "backup", "--output", dir + "/ahead.sqlite"])
             #expect(ahead.status == 0, "\(ahead.stderr)")

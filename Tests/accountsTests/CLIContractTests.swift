@@ -35,7 +35,7 @@ struct CLIContractTests {
                 database,
                 """
                 INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros)
-                VALUES (9999, 'from_a_newer_build', 'x', 0, 0)
+                VALUES (9999, 'from_a_newer_build', '0000000000000000000000000000000000000000000000000000000000000000', 0, 0)
                 """)
             let digest = fileDigest(database)
             let result = try await runAccounts(["demo", "--port", "0", "--database", database])

@@ -262,12 +262,12 @@ struct MigrateCommandTests {
     /// which refuses to run; a database that cannot be read at all stays an operational failure (exit 1).
     @Test(arguments: [
         (
-            "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 3",
-            "0003 create_pending_authorizations is modified", "migration 3 (create_pending_authorizations)"
+            "UPDATE schema_migrations SET checksum = '\(String(repeating: "e", count: 64))' WHERE version = 3",
+            "0003 create_pending_authorizations is modified", "migration 3 (0003_create_pending_authorizations.sql)"
         ),
         (
             "INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros) "
-                + "VALUES (9999, 'from_the_future', 'x', 0, 0)",
+                + "VALUES (9999, 'from_the_future', '0000000000000000000000000000000000000000000000000000000000000000', 0, 0)",
             "9999 from_the_future is unknown", "migration 9999 (from_the_future)"
         ),
     ])

@@ -73,7 +73,8 @@ struct PurgeRebuildFailureTests {
                 try await executeSQLOnOwnThread(
                     database,
                     "INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros) "
-                        + "VALUES (9999, 'from_the_future', 'x', 0, 0)")
+                        + "VALUES (9999, 'from_the_future', '0000000000000000000000000000000000000000000000000000000000000000', 0, 0)"
+                )
             }
 
             // Then the rebuild failed (exit 1) after the removals, and the command says why, not to make room

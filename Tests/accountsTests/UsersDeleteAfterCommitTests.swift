@@ -17,14 +17,14 @@ struct UsersDeleteAfterCommitTests {
     static let newerMigrationOnDelete = """
         CREATE TRIGGER newer_build AFTER DELETE ON users BEGIN
             INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_micros)
-            VALUES (9999, 'from_a_newer_build', 'x', 0, 0);
+            VALUES (9999, 'from_a_newer_build', '0000000000000000000000000000000000000000000000000000000000000000', 0, 0);
         END;
         """
 
     @Test func theDeletionIsReportedWhenTheOfferedDraftsCannotBeDeleted() async throws {
         try await withTemporaryDirectory { dir in
             let store = try makeStore(in: dir)
-            let ann = try await store.createAccount(newAccount("ann", email: "ann@example.org"))
+            let ann = try await store.createAccount(newAccount("ann", email: "ann@example.org", emailVerified: true))
             try store.close()
             let database = dir + "/accounts.sqlite"
             try executeSQL(database, Self.newerMigrationOnDelete)
@@ -49,7 +49,8 @@ struct UsersDeleteAfterCommitTests {
                 let keys = "k1:" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
                 let store = try makeStore(
                     in: dir, keyRing: try KeyRing.load(keysFile: nil, environment: ["ACCOUNTS_KEYS": keys]))
-                let ann = try await store.createAccount(newAccount("ann", email: "ann@example.org"))
+                let ann = try await store.createAccount(
+                    newAccount("ann", email: "ann@example.org", emailVerified: true))
                 let access = try await sandbox.signIn(as: Self.ada, client: sandbox.client())
                 try await store.saveDraft(
                     RegistrationDraft(
