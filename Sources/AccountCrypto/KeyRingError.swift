@@ -86,8 +86,15 @@ public enum KeyRingError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedEntry(let location):
             return "the entry\(location.suffix) is not of the form id:BASE64KEY"
         case .insecureKeysFileMode(let path, let mode):
-            return "keys file \(path) has mode \(KeyRingError.octal(mode)); it must be readable by its owner alone "
-                + "(chmod 600)"
+            // (what is wrong with the mode, then the rule: a mode of 0700 is readable by its owner alone, and was
+            // told it must be, until session 63)
+            let others =
+                mode & 0o077 != 0
+                ? "others may read or write it"
+                : mode & 0o111 != 0 ? "it is executable" : "it has the set-user-ID, set-group-ID or sticky bit"
+            return
+                "keys file \(path) has mode \(KeyRingError.octal(mode)) (\(others)); it must have mode 0600 or 0400, "
+                + "readable by its owner alone (chmod 600)"
         case .keysFileOwnedByAnotherUser:
             return message(runningUser: "the user this process runs as")
         case .unreadableKeysFile(let path, let reason):

@@ -335,6 +335,17 @@ public struct AccountStore: Sendable {
             return nil
         }
         guard hasHistory else { return [] }
+        // (another tool's table of that name: said so, not SQLite's "no such column: name")
+        var columns: Set<String> = []
+        if let code = rows(
+            "SELECT name FROM pragma_table_info('\(SchemaMigrator.historyTable)')",
+            { statement in columns.insert(text(statement, 0).lowercased()) })
+        {
+            if let error = failure(code) { throw error }
+            return nil
+        }
+        let missing = SchemaMigrator.historyColumns.filter { !columns.contains($0) }
+        if !missing.isEmpty { throw .migration(.foreignHistoryTable(missingColumns: missing)) }
         var applied: [AppliedMigration] = []
         var malformed: MigrationError?
         if let code = rows(

@@ -37,6 +37,9 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A row of the history table (`schema_migrations`, named by its `name`) cannot be read as a migration: edited by
     /// hand into something that is not one, or a table of another tool's making.
     case malformedHistory(name: String, problem: String)
+    /// The database has a history table (`schema_migrations`) without the columns this runner keeps in it: another
+    /// tool's (Rails, and others, keep one of that name), not this store's.
+    case foreignHistoryTable(missingColumns: [String])
     /// A row of the history table holds what no run of the migration runner writes (a checksum that is not 64
     /// lowercase hex digits, a version below 1): the file is damaged there (a flipped byte that SQLite's checks do
     /// not see inside a record), not a migration edited or missing.
@@ -91,6 +94,10 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
                 "\(file): migration rolled back: \(table) row \(row.map(String.init) ?? "(without rowid)") refers to "
                 + "a \(parent) row that does not exist after it; keep the referenced rows (or their ids) when "
                 + "rebuilding a table"
+        case .foreignHistoryTable(let missing):
+            return "the database has a schema_migrations table without the columns this store keeps in it ("
+                + missing.joined(separator: ", ") + "): another tool's (Rails and others keep one of that name), not "
+                + "this store's; give accounts a database of its own (another --database path)"
         case .damagedHistory(let version, let name, let problem):
             return "the database's migration history is damaged: the row of migration \(version) (\(name)) has "
                 + "\(problem), which no migration run writes; restore the database from a backup (`accounts backup` "

@@ -166,9 +166,15 @@ struct AppliedMigration: Sendable {
 /// once and the others find it done.
 enum SchemaMigrator {
     static let historyTable = "schema_migrations"
+    /// The columns the runner keeps in ``historyTable``.
+    static let historyColumns = ["version", "name", "checksum", "applied_at", "execution_micros"]
 
     static func history(_ db: Database) throws -> [AppliedMigration] {
         guard try db.tableExists(historyTable) else { return [] }
+        // (another tool's table of that name: said so, not SQLite's "no such column: name")
+        let columns = Set(try db.columns(in: historyTable).map { $0.name.lowercased() })
+        let missing = historyColumns.filter { !columns.contains($0) }
+        if !missing.isEmpty { throw StoreError.migration(.foreignHistoryTable(missingColumns: missing)) }
         let rows = try Row.fetchAll(
             db,
             sql: """

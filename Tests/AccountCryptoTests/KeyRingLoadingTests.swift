@@ -284,10 +284,17 @@ final class KeyRingLoadingTests {
 
         // Then
         #expect(error == .insecureKeysFileMode(path: path, mode: UInt32(mode)))
-        if mode == 0o644 {
+        // (what is wrong, then the rule: a mode of 0700 is readable by its owner alone, and was told it must be)
+        let what = [
+            0o644: "others may read or write it", 0o700: "it is executable",
+            0o4600: "it has the set-user-ID, set-group-ID or sticky bit",
+        ]
+        if let what = what[mode] {
+            let octal = String(mode, radix: 8)
             #expect(
                 String(describing: error)
-                    == "keys file \(path) has mode 0644; it must be readable by its owner alone (chmod 600)")
+                    == "keys file \(path) has mode \(octal.count < 4 ? "0" + octal : octal) (\(what)); it must have mode "
+                    + "0600 or 0400, readable by its owner alone (chmod 600)")
         }
     }
 
