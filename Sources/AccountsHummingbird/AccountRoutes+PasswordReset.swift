@@ -232,14 +232,15 @@ extension AccountRoutes {
 
     /// Signs in the browser that followed a link mailed to `account` and chose its password (a reset, an undone change
     /// of address), on a new session id, after the link's own change ended every session of the account (`mark`, read
-    /// in that change's transaction): `/account` with `notice`. A session the store refuses (the account's sessions
-    /// ended again since, or it was disabled meanwhile) sends the person where a refused sign-in does; the change
-    /// stands.
+    /// in that change's transaction): `/account` with `notice`. A session the store refuses sends the person where a
+    /// refused sign-in does (the account disabled or deleted meanwhile), or, when the account's sessions ended again
+    /// since, to log in with `notice` + `_signed_out`, which says the change was made; the change stands.
     func signInAfterLink(
         _ visit: Visit, as account: Account, mark: AccountStore.EventMark?, notice: String
     ) async throws -> Response {
-        guard let mark else { return redirect(visit, to: "/login?notice=\(notice)") }
-        let session = try await signIn(visit, as: account, checkedAfter: mark)
+        let signedOut = "/login?notice=\(notice)_signed_out"
+        guard let mark else { return redirect(visit, to: signedOut) }
+        let session = try await signIn(visit, as: account, checkedAfter: mark, sessionsEnded: signedOut)
         return redirect(visit, to: "/account?notice=\(notice)", session: session)
     }
 

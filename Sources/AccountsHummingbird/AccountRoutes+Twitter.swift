@@ -191,7 +191,7 @@ extension AccountRoutes {
             return failure(error, visit: visit)
         }
         guard let match else { return redirect(visit, to: "/register/details?draft=\(draft.id)") }
-        let shape = Self.existingMatch(match, for: draft)
+        let shape = try await existingMatch(match, for: draft)
         // (the Twitter account's address as the login only when it is the account's: another address of its mailbox
         // signs in to nothing)
         return page(
@@ -204,24 +204,29 @@ extension AccountRoutes {
     /// How "This email already has an account" describes `match`, the account sharing the mailbox of `draft`'s Twitter
     /// address: whether it holds another Twitter account already, and whether its address is that address (letter
     /// case aside) or only another of its mailbox.
-    static func existingMatch(_ match: Account?, for draft: DraftView) -> Pages.ExistingMatch {
-        let sameAddress =
-            match?.email.map { Mailbox.uniquenessKey($0) }
-            == draft.twitterEmail.map {
-                Mailbox.uniquenessKey(EmailAddress.trim($0))
-            }
-        return Pages.ExistingMatch(hasTwitter: match?.twitter != nil, sameAddress: match?.email != nil && sameAddress)
+    /// And whether any account holds that address itself (another than `match`: a disabled one, say): the page says
+    /// the address is free to register with only when none does.
+    func existingMatch(_ match: Account?, for draft: DraftView) async throws -> Pages.ExistingMatch {
+        let key = draft.twitterEmail.map { Mailbox.uniquenessKey(EmailAddress.trim($0)) }
+        let sameAddress = key != nil && match?.email.map { Mailbox.uniquenessKey($0) } == key
+        var addressFree = false
+        if !sameAddress, let address = draft.twitterEmail {
+            addressFree = try await store.account(email: EmailAddress.trim(address)) == nil
+        }
+        return Pages.ExistingMatch(
+            hasTwitter: match?.twitter != nil, sameAddress: sameAddress, addressFree: addressFree)
     }
 
     /// How "This email already has an account" describes the account sharing the draft's mailbox now.
     private func existingMatch(_ draft: DraftView, visit: Visit) async throws -> Pages.ExistingMatch {
         let registration = try twitterFlow()
+        let match: Account?
         do {
-            return Self.existingMatch(
-                try await registration.matchingAccount(draftID: draft.id, browserSession: visit.session.id), for: draft)
+            match = try await registration.matchingAccount(draftID: draft.id, browserSession: visit.session.id)
         } catch {
             throw Refusal(response: failure(error, visit: visit))
         }
+        return try await existingMatch(match, for: draft)
     }
 
     /// `POST /register/existing`: password sign-in; the new session carries the draft over; then the link page.
@@ -459,8 +464,10 @@ extension AccountRoutes {
     /// before the sign-in's checks began: whatever let it in was checked before that), or it was disabled or deleted
     /// since: then a ``Refusal`` whose page says which (``refusedSignIn(_:)``). Nothing of the old id's moves with it
     /// (a "sign in to link" then moves its draft: ``carry(_:from:to:for:)``).
+    /// `sessionsEnded`: where to send the person instead when the refusal is for the account's sessions ended
+    /// meanwhile (a reset's own sign-in: the reset stands, and the page must not say nothing was changed).
     func signIn(
-        _ visit: Visit, as account: Account, checkedAfter mark: AccountStore.EventMark
+        _ visit: Visit, as account: Account, checkedAfter mark: AccountStore.EventMark, sessionsEnded: String? = nil
     ) async throws
         -> BrowserSessions.Current
     {
@@ -485,7 +492,9 @@ extension AccountRoutes {
             logger.info(
                 "sign-in refused: \(why) meanwhile",
                 metadata: ["account.id": "\(account.id)", "web.reason": "\(refusal.rawValue)"])
-            throw Refusal(response: redirect(visit, to: Self.refusedSignIn(refusal)))
+            let target =
+                refusal == .sessionsEnded ? sessionsEnded ?? Self.refusedSignIn(refusal) : Self.refusedSignIn(refusal)
+            throw Refusal(response: redirect(visit, to: target))
         }
         logger.info("signed in", metadata: ["account.id": "\(account.id)"])
         if sighting == .new {

@@ -125,6 +125,18 @@ package enum Pages: Sendable {
             return "Your password was changed, and you are signed in with it; every other session of your account "
                 + "has ended. The Twitter account linked before your address was confirmed was unlinked: link it "
                 + "again below if it is yours."
+        // (a reset or an undo whose own sign-in found the account's sessions ended again meanwhile: the change stands)
+        case "password_reset_signed_out", "password_reset_unlinked_signed_out":
+            return "Your password was changed, and every session of your account has ended. Log in with the new one."
+                + (code == "password_reset_unlinked_signed_out"
+                    ? " The Twitter account linked before your address was confirmed was unlinked: link it again "
+                        + "from your account page if it is yours." : "")
+        case "email_change_undone_signed_out", "email_change_undone_unlinked_signed_out":
+            return "The change of address is undone: your account has its address back, with the password you just "
+                + "chose, and every session of it has ended. Log in with the new password."
+                + (code == "email_change_undone_unlinked_signed_out"
+                    ? " The Twitter account linked since the change was unlinked: link it again from your account "
+                        + "page if it is yours." : "")
         case "email_confirmed": return "Thank you: your email address is confirmed."
         case "email_changed": return "Your email address is changed, and confirmed."
         case "email_change_undone":
@@ -262,8 +274,11 @@ package enum Pages: Sendable {
         var hasTwitter: Bool
         /// The account's address is the Twitter account's (letter case aside), not only another address of its
         /// mailbox (`a.da@gmail.com`, `ada+news@gmail.com` for `ada@gmail.com`): then the page may offer that address
-        /// as the login and a reset for it; else the address is the person's to register with, and the page says so.
+        /// as the login and a reset for it.
         var sameAddress: Bool
+        /// No account holds the Twitter account's address itself: the person may register with it, and the page says
+        /// so when the match is by another address of the mailbox.
+        var addressFree: Bool
     }
 
     static func existing(
@@ -289,17 +304,19 @@ package enum Pages: Sendable {
             """
         // (another address of the mailbox: the Twitter account's address signs in to nothing, and a reset asked for
         // it reaches no account; the account's own address or username does)
+        let free =
+            match.addressFree ? " The Twitter account's address is not taken: you may register with it instead." : ""
         let otherAddress =
             match.sameAddress
             ? ""
             : """
 
             <p id="match-other-address">Sign in with that account's username, or the address it uses; a password \
-            reset must be asked for with that address too. The Twitter account's address is not taken: you may \
-            register with it instead.</p>
+            reset must be asked for with that address too.\(free)</p>
             """
         let registerInstead =
-            match.sameAddress ? "(with another email address)" : "(with this email address or another)"
+            match.sameAddress || !match.addressFree
+            ? "(with another email address)" : "(with this email address or another)"
         return """
             <h1>\(match.sameAddress ? "This email" : "This mailbox") already has an account</h1>
             \(intro)\(otherAddress)
@@ -455,7 +472,7 @@ package enum Pages: Sendable {
             unlinking.map {
                 """
                 <p id="reset-unlinks-twitter">This link is the first proof that the account's email address is yours, \
-                so the Twitter account <strong>@\(HTML.escape($0))</strong>, linked before it, will be unlinked: link \
+                so the Twitter account <strong>@\(HTML.isolated($0))</strong>, linked before it, will be unlinked: link \
                 it again from your account page if it is yours.</p>
                 """
             } ?? ""
@@ -547,7 +564,9 @@ package enum Pages: Sendable {
         // (moved again since: the page says where the account is now)
         let since =
             current.map {
-                $0 == replacedBy ? "" : ", and since to <strong id=\"undo-current\">\(HTML.escape($0))</strong>"
+                $0 == replacedBy
+                    ? ""
+                    : ", and since to <strong id=\"undo-current\">\(HTML.escape(Mailbox.shownWithASCIIDomain($0)))</strong>"
             }
             ?? ""
         let notes = errors.isEmpty ? [] : [errorNote("password", errors)]
@@ -572,7 +591,8 @@ package enum Pages: Sendable {
             <h1>Undo the change of address</h1>
             <p>The address of the account <strong>\(HTML.escape(username))</strong> was changed from \
             <strong id="undo-restores">\(HTML.escape(restores))</strong> to \
-            <strong id="undo-replaced-by">\(HTML.escape(replacedBy))</strong>\(since). Undoing it makes \
+            <strong id="undo-replaced-by">\(HTML.escape(Mailbox.shownWithASCIIDomain(replacedBy)))</strong>\(since). \
+            Undoing it makes \
             \(HTML.escape(restores)) its address again and signs out every browser signed in to it. Whoever changed \
             it knew the password, so choose a new one.</p>
             <form method="post" action="/email/undo" id="undo-form">
@@ -800,11 +820,14 @@ package enum Pages: Sendable {
                 """
         }
         let rows = events.map { event in
-            let details = shownDetails(of: event).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+            // (each value isolated: a screen name with a direction override reordered the rest of the cell, the
+            // Twitter id after it among them, until session 63)
+            let details = shownDetails(of: event).sorted { $0.key < $1.key }
+                .map { "\(HTML.escape($0.key)): \(HTML.isolated($0.value))" }
                 .joined(separator: ", ")
             return
                 "<tr><td>\(timestamp(event.occurredAt))</td><td class=\"event-kind\">\(HTML.escape(event.kind.rawValue))</td>"
-                + "<td>\(HTML.escape(event.actor))</td><td>\(HTML.escape(details))</td></tr>"
+                + "<td>\(HTML.escape(event.actor))</td><td>\(details)</td></tr>"
         }
         let names = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
         let passwordState = account.hasPassword ? "set" : offersTwitter ? "none (you log in with Twitter)" : "none"

@@ -358,7 +358,7 @@ public struct RegistrationService: Sendable {
             if let email = profile.email { sharing = try await store.accounts(sharingMailboxWith: email) }
             let draft = try await saveDraft(
                 profile: profile, credential: credential, pending: pending, binding: binding, fields: fields)
-            if let candidate = RegistrationService.candidate(among: sharing) {
+            if let candidate = RegistrationService.candidate(among: sharing, address: profile.email) {
                 return .matchesExistingAccount(candidate: candidate, draft: draft)
             }
             return .needsDetails(draft)
@@ -423,10 +423,20 @@ public struct RegistrationService: Sendable {
         SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Of the accounts sharing a Twitter profile's mailbox, the one offered to link: an active one that can still take
-    /// a Twitter identity, else an active one, else the first (a disabled account refuses every sign-in, and a link).
-    static func candidate(among sharing: [Account]) -> Account? {
-        sharing.first(where: { $0.status == .active && $0.twitter == nil })
+    /// Of the accounts sharing a Twitter profile's mailbox, the one offered to link: the active one whose address is
+    /// the profile's `address` itself (letter case aside), else an active one that can still take a Twitter identity,
+    /// else an active one, else the first (a disabled account refuses every sign-in, and a link). The account with the
+    /// address itself comes first: the person cannot register with that address, and the page must not send them to
+    /// another address of the mailbox (`a.da@gmail.com` for `ada@gmail.com`) saying theirs is free (until session 63
+    /// the accounts were taken in username order).
+    static func candidate(among sharing: [Account], address: String?) -> Account? {
+        let key = address.map { Mailbox.uniquenessKey(EmailAddress.trim($0)) }
+        if let key,
+            let exact = sharing.first(where: { $0.status == .active && $0.email.map(Mailbox.uniquenessKey) == key })
+        {
+            return exact
+        }
+        return sharing.first(where: { $0.status == .active && $0.twitter == nil })
             ?? sharing.first(where: { $0.status == .active }) ?? sharing.first
     }
 
@@ -443,7 +453,8 @@ public struct RegistrationService: Sendable {
         let draft = try await openDraft(draftID, browserSession: browserSession)
         guard let email = (try? TwitterProfile(json: draft.profileJSON))?.email else { return nil }
         do {
-            return RegistrationService.candidate(among: try await store.accounts(sharingMailboxWith: email))
+            return RegistrationService.candidate(
+                among: try await store.accounts(sharingMailboxWith: email), address: email)
         } catch {
             throw .store(error)
         }

@@ -4,6 +4,7 @@ import AccountStore
 import AccountTransfer
 import AccountsHummingbird
 import ArgumentParser
+import DuplicateDetection
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -403,9 +404,11 @@ final class DemoOutbox: Sendable {
     }
 
     func deliver(_ notice: AccountRoutes.SecurityNotice) throws {
+        // (a screen name or browser label with a direction override would reorder the line around it: `?` instead,
+        // as the terminal report shows them)
         let twitter =
-            (notice.twitterScreenName.map { " Twitter account: @\($0)." } ?? "")
-            + (notice.device.map { " Browser: \($0)." } ?? "")
+            (notice.twitterScreenName.map { " Twitter account: @\(ReportRenderer.terminalText($0))." } ?? "")
+            + (notice.device.map { " Browser: \(ReportRenderer.terminalText($0))." } ?? "")
         try append(
             to: notice.to, subject: "Security notice for \(notice.username)",
             line: "Hello \(notice.username). \(notice.change.sentence)\(twitter) When: \(notice.changedAt)."

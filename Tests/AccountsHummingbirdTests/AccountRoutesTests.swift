@@ -699,6 +699,36 @@ struct AccountRoutesTests {
         }
     }
 
+    /// When the mailbox holds the Twitter account's address itself and another address of it, the account with the
+    /// address itself is the one offered, whatever the usernames' order: until session 63 `aaa` (the other address)
+    /// was, and the page said the address was free to register with, which registration then refused.
+    @Test func theAccountWithTheTwitterAddressItselfIsOfferedBeforeAnotherOfItsMailbox() async throws {
+        try await WebApp.run { app in
+            for (username, email) in [("zed", "ada@example.org"), ("aaa", "\u{FF41}da@example.org")] {
+                var browser = app.browser()
+                let made = try await browser.submit(
+                    "/signup", to: "/signup", [("username", username), ("email", email), ("password", Self.password)])
+                #expect(made.location == "/account?notice=registered")
+            }
+            var ada = app.browser()
+            let arrival = try await ada.viaTwitter("/register/twitter", as: WebApp.ada)
+            let existing = try await ada.get(try #require(arrival.location))
+            #expect(existing.text.contains("This email already has an account"))
+            #expect(existing.text.contains("value=\"ada@example.org\""))
+            #expect(!existing.text.contains("match-other-address") && !existing.text.contains("is not taken"))
+            #expect(existing.text.contains("(with another email address)"))
+            // and signing in to it links there
+            let draft = try #require(arrival.draftInLocation)
+            let signedIn = try await ada.post(
+                "/register/existing",
+                [
+                    ("csrf_token", try #require(existing.csrfToken)), ("draft", draft), ("login", "ada@example.org"),
+                    ("password", Self.password),
+                ])
+            #expect(signedIn.location == "/register/link?draft=\(draft)")
+        }
+    }
+
     @Test func emailMatchThenPasswordSignInThenLinkCarriesTheDraftAcrossTheRotation() async throws {
         try await WebApp.run { app in
             // Given an email account with Ada's address, signed out
@@ -1048,7 +1078,7 @@ struct AccountRoutesTests {
             try await PasswordSettingsRoutesTests.expectRevoked(stored, of: WebApp.zoe, app)
             page = try await browser.get("/account")
             #expect(page.text.contains("No Twitter account is linked."))
-            #expect(page.text.contains("sessions: 1"))
+            #expect(page.text.contains("sessions: <bdi>1</bdi>"))
             #expect(try await other.get("/whoami").text == "nobody")
             #expect(try await browser.get("/whoami").text == "bob")
             for kind in ["created", "linked", "unlinked"] {
@@ -1151,7 +1181,7 @@ struct AccountRoutesTests {
             // Then the trail shows both events, without the operator's notes
             #expect(page.status == 200 && page.text.contains(">disabled<") && page.text.contains(">enabled<"))
             #expect(!page.text.contains("ticket 4711") && !page.text.contains("cleared by legal"), "\(page.text)")
-            #expect(page.text.contains("sessions: 1"))
+            #expect(page.text.contains("sessions: <bdi>1</bdi>"))
         }
     }
 

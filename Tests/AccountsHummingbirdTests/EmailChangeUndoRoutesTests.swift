@@ -93,6 +93,14 @@ struct EmailChangeUndoRoutesTests {
             #expect(notice.newAddressShown == "ada@\u{435}xample.org (ada@xn--xample-2of.org)")
             let page = try await thief.get("/account")
             #expect(page.text.contains("ada@\u{435}xample.org (ada@xn--xample-2of.org)"))
+            // and on the undo page, where the owner decides
+            var ada = app.browser()
+            let undo = try await ada.get(try Self.path(of: notice.undoLink))
+            #expect(
+                undo.text.contains(
+                    #"<strong id="undo-replaced-by">ada@\#u{435}xample.org (ada@xn--xample-2of.org)</strong>"#))
+            // and the account page's activity isolates each detail's value
+            #expect(page.text.contains("new_email: <bdi>ada@\u{435}xample.org</bdi>"), "\(page.text)")
         }
     }
 

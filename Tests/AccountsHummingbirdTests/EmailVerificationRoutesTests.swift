@@ -169,7 +169,8 @@ struct EmailVerificationRoutesTests {
             // And the account's trail says which address it moved from, and to
             #expect(
                 after.text.contains(
-                    "<td>method: link, new_email: ada@new.example, old_email: ada@example.org</td>"))
+                    "<td>method: <bdi>link</bdi>, new_email: <bdi>ada@new.example</bdi>, old_email: <bdi>ada@example.org</bdi></td>"
+                ))
         }
     }
 

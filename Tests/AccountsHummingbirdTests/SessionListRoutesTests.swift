@@ -55,7 +55,7 @@ struct SessionListRoutesTests {
             let after = try await laptop.get("/account?notice=session_ended")
             #expect(after.text.contains("That browser is signed out."))
             #expect(!after.text.contains("Safari on iPhone</td><td>"))
-            #expect(after.text.contains("<td>device: Safari on iPhone</td>"))
+            #expect(after.text.contains("<td>device: <bdi>Safari on iPhone</bdi></td>"))
 
             // And the same button again, or one naming the laptop itself, ends nothing
             let again = try await laptop.post(
