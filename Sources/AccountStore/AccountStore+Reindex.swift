@@ -109,6 +109,30 @@ extension AccountStore {
         }
     }
 
+    /// The stored addresses that the address rules would refuse as new ones now (they grew stricter since those were
+    /// stored: invisible characters in session 59 and 63, C1 controls in 60), each with its account's username and
+    /// the problem, the first `limit` by username; and how many there are. Such an account signs in as before, but an
+    /// export of the store holding it cannot be imported. Only addresses with a character outside printable ASCII
+    /// are looked at (the rules for the others have not changed).
+    package func addressesRefusedNow(limit: Int) async throws(StoreError) -> (
+        count: Int, examples: [(username: String, email: String, problem: String)]
+    ) {
+        try await readElsewhere { db in
+            var count = 0
+            var examples: [(username: String, email: String, problem: String)] = []
+            let rows = try Row.fetchCursor(
+                db,
+                sql: "SELECT username, email FROM users WHERE email GLOB '*[^ -~]*' ORDER BY username")
+            while let row = try rows.next() {
+                let email: String = row[1]
+                guard let problem = EmailAddress.problem(withTrimmed: EmailAddress.trim(email)) else { continue }
+                count += 1
+                if examples.count < limit { examples.append((row[0], email, problem)) }
+            }
+            return (count, examples)
+        }
+    }
+
     /// Whether this store's opening gave stored addresses (or reservations) their uniqueness key that no
     /// ``reindex(batchSize:progress:)`` has reported yet: the next one reports them, with nothing else to do.
     package var keyedAsItOpened: Bool { keyedAtOpen.isUnreported }

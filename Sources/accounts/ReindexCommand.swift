@@ -34,6 +34,46 @@ struct ReindexCommand: AsyncParsableCommand {
         (report.changedAnything ? printCommittedOutput : printOutput)(Self.summary(report))
         Self.warnOfConflicts(report.conflicts)
         Self.warnOfReservationConflicts(report.reservationConflicts)
+        try await Self.warnOfAddressesRefusedNow(store)
+    }
+
+    /// Warns on stderr of stored addresses the address rules refuse now (up to 20 by name, then how many more):
+    /// stored under older rules, they sign in as before, but an export holding them cannot be imported.
+    static func warnOfAddressesRefusedNow(_ store: AccountStore) async throws {
+        let refused: (count: Int, examples: [(username: String, email: String, problem: String)])
+        do {
+            refused = try await store.addressesRefusedNow(limit: 20)
+        } catch {
+            throw fail(error)
+        }
+        for example in refused.examples {
+            printMessage(
+                "accounts: warning: the address of '\(ReportRenderer.terminalText(example.username))' "
+                    + "(\(escapedInvisibles(example.email))) \(example.problem), as the address rules have it since it was "
+                    + "stored: the account signs in as before, but an export holding it cannot be imported (`accounts "
+                    + "import --skip-invalid` leaves it out) until its owner changes the address")
+        }
+        if refused.count > refused.examples.count {
+            printMessage(
+                "accounts: warning: and \(refused.count - refused.examples.count) more stored addresses the address "
+                    + "rules refuse now")
+        }
+    }
+
+    /// `text` with every character that does not show (controls, format characters such as a zero-width joiner, white
+    /// space other than the space, the blank braille pattern) written as `\u{…}`: the address as it differs from one
+    /// that looks the same.
+    static func escapedInvisibles(_ text: String) -> String {
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            let properties = scalar.properties
+            let hidden =
+                properties.generalCategory == .control || properties.generalCategory == .format
+                || properties.isDefaultIgnorableCodePoint || properties.isBidiControl || scalar.value == 0x2800
+                || (properties.isWhitespace && scalar != " ")
+            shown += hidden ? "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}" : String(scalar)
+        }
+        return shown
     }
 
     /// Runs the reindex with progress on a terminal; store errors exit with the contract's code.

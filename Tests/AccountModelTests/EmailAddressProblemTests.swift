@@ -73,6 +73,18 @@ struct EmailAddressProblemTests {
             ("\u{200C}\u{645}\u{6CC}@example.org", Self.invisible),
             // (after an alef, which joins to nothing after it, a non-joiner separates nothing)
             ("ann@\u{627}\u{200C}\u{628}.example", Self.invisible),
+            // (nor does a second or third non-joiner after the first; a non-joiner between Thaana letters, which join
+            // to nothing; one after U+08AC, which joins only to what precedes it)
+            ("\u{645}\u{6CC}\u{200C}\u{200C}\u{62E}@example.org", Self.invisible),
+            ("\u{645}\u{6CC}\u{200C}\u{200C}\u{200C}\u{62E}@example.org", Self.invisible),
+            ("\u{784}\u{200C}\u{787}\u{200C}\u{789}@example.org", Self.invisible),
+            ("\u{8AC}\u{200C}\u{628}@example.org", Self.invisible),
+            // Bengali's ra with ya-phala (র‍্যাব: a joiner before the virama) in the mailbox name, not in a domain
+            // label, where IDNA2008 refuses it
+            ("\u{9B0}\u{200D}\u{9CD}\u{9AF}\u{9BE}\u{9AC}@example.org", nil),
+            ("ann@\u{9B0}\u{200D}\u{9CD}\u{9AF}.example", Self.invisible),
+            // Sinhala's rakaransaya (ශ්‍රී: the joiner after the virama)
+            ("\u{DC1}\u{DCA}\u{200D}\u{DBB}\u{DD3}@example.org", nil),
             // The blank braille pattern is drawn as a space, and is neither white space nor ignorable to Unicode.
             ("ann@example.org\u{2800}", Self.invisible),
             ("an\u{2800}n@example.org", Self.invisible),

@@ -144,4 +144,29 @@ struct OperationalFailureTests {
             #expect(countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'keyB'") == 2)
         }
     }
+
+    /// An address stored under looser rules than today's (here a zero-width joiner that draws nothing, allowed before
+    /// session 63) keeps working, but its store's export cannot be imported: `migrate` and `reindex` name the account,
+    /// the invisible character written out, on every run.
+    @Test func anAddressStoredUnderLooserRulesIsNamedByMigrateAndReindex() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = try makeStore(in: dir)
+            _ = try await store.createAccount(newAccount("ann", email: "ann@example.org"))
+            _ = try await store.createAccount(newAccount("ann2", email: "ann2@example.org"))
+            try store.close()
+            let database = dir + "/accounts.sqlite"
+            try executeSQL(
+                database, "UPDATE users SET email = 'ann' || char(8205) || '@example.org' WHERE username = 'ann2'")
+            for arguments in [["migrate"], ["reindex"]] {
+                let result = try await runAccounts(["--database", database] + arguments)
+                #expect(result.status == 0, "\(arguments): \(result.stderr)")
+                #expect(
+                    result.stderr.contains(
+                        "accounts: warning: the address of 'ann2' (ann\\u{200D}@example.org) must not contain invisible "
+                            + "or bidirectional control characters, as the address rules have it since it was stored"),
+                    "\(arguments): \(result.stderr)")
+                #expect(!result.stderr.contains("'ann' ("))
+            }
+        }
+    }
 }
