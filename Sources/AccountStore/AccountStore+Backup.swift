@@ -93,8 +93,10 @@ extension AccountStore {
                         database: self.path, path: path, reason: "\(message), SQLite code \(code.rawValue)")
                 }
                 if [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN].contains(error.resultCode) {
-                    // The copy's writes failed, not the database's reads.
-                    throw .backupFailed(path: path, reason: message)
+                    // The copy's writes failed, not the database's reads (an I/O error with what it may be: a file
+                    // size limit, a full or failing disk).
+                    let reason = error.resultCode == .SQLITE_IOERR ? message + StoreError.ioErrorReason() : message
+                    throw .backupFailed(path: path, reason: reason)
                 }
             }
             throw storeError(error)

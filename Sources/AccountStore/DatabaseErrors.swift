@@ -23,7 +23,11 @@ extension StoreError {
             // SQLite says "disk I/O error" and not why. A disk with no room left fails the `-shm`'s growth (and some
             // writes) that way, a file past `ulimit -f` every write past it: said as such (until session 63 each was
             // "database error … disk I/O error", which blamed the database).
-            if diskHasNoRoom(path) { return .diskFull(path: path) }
+            // (a file size limit first: a disk with little room left and a limit would otherwise read as full; and
+            // only a write, never a read that failed, as the disk full)
+            if fileSizeLimit() == nil, isWrite(error.extendedResultCode), diskHasNoRoom(path) {
+                return .diskFull(path: path)
+            }
             return .database(path: path, code: error.resultCode.rawValue, message: message + ioErrorReason())
         case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path)
         case .SQLITE_CANTOPEN:
@@ -51,26 +55,44 @@ extension StoreError {
     /// Whether the file system holding `path` has less than 1 MiB left for this user (`statvfs`'s available blocks):
     /// what a "disk I/O error" then most likely is.
     static func diskHasNoRoom(_ path: String) -> Bool {
-        let directory = PathParts.directory(of: path)
+        // (the directory of the file a link leads to, where SQLite writes)
+        let resolved = realpath(path, nil).map { pointer in
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
+        let directory = PathParts.directory(of: resolved ?? path)
         var stats = statvfs()
         guard statvfs(directory.isEmpty ? "." : directory, &stats) == 0 else { return false }
         return UInt64(stats.f_bavail) * UInt64(stats.f_frsize) < 1 << 20
     }
 
-    /// What else a "disk I/O error" may be: this process's file size limit (`ulimit -f`), when it has one, or the
-    /// disk or file system failing.
-    static func ioErrorReason() -> String {
+    /// Whether an I/O error of `code` came from writing (a write, growing the `-shm`, truncating, syncing), which a
+    /// full disk refuses, rather than from reading.
+    static func isWrite(_ code: ResultCode) -> Bool {
+        [.SQLITE_IOERR_WRITE, .SQLITE_IOERR_SHMSIZE, .SQLITE_IOERR_TRUNCATE, .SQLITE_IOERR_FSYNC, .SQLITE_IOERR_SHMMAP]
+            .contains(code)
+    }
+
+    /// This process's file size limit in bytes (`ulimit -f`), `nil` when it has none.
+    static func fileSizeLimit() -> UInt64? {
         var limit = rlimit()
         #if canImport(Glibc)
             let read = getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit)
         #else
             let read = getrlimit(RLIMIT_FSIZE, &limit)
         #endif
-        if read == 0, limit.rlim_cur != rlim_t.max {
-            return " (this process may write files of at most \(limit.rlim_cur) bytes, `ulimit -f`: a write past that "
+        guard read == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return UInt64(limit.rlim_cur)
+    }
+
+    /// What else a "disk I/O error" may be: this process's file size limit (`ulimit -f`), when it has one, or the
+    /// disk or file system failing (or full, for a write).
+    static func ioErrorReason() -> String {
+        if let limit = fileSizeLimit() {
+            return " (this process may write files of at most \(limit) bytes, `ulimit -f`: a write past that "
                 + "fails; raise the limit, or check the disk)"
         }
-        return " (the disk or file system holding it failed a read or a write: check it)"
+        return " (the disk or file system holding it failed a read or a write, or is full: check it)"
     }
 
     /// The field a `UNIQUE constraint failed: table.column` message is about.

@@ -2,6 +2,7 @@ import AccountCrypto
 import AccountStore
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// `accounts keys generate|status|rewrap`
 struct KeysCommand: AsyncParsableCommand {
@@ -165,14 +166,14 @@ struct KeysCommand: AsyncParsableCommand {
             let progress = Progress(label: "rewrap")
             let batchSize = batchSize
             let report: RewrapReport
-            // (what the first key sealed before the run: a run that fails after some batches says what moved)
-            let sealingKey: String? = keyRing.sealingKeyID
-            let before = try? await store.sealedValueCounts()
+            // (the values moved so far, as each committed batch reports them: a run that fails says what moved)
+            let moved = Atomic<Int>(0)
             do {
                 // Ctrl-C or SIGTERM stops the run before its next batch: the batches committed stay, and are reported
                 // below. A second signal only cancels again (the run ends within a batch), so that the report comes.
                 report = try await runCancellingOnSignals(secondSignalEnds: false) {
                     try await store.rewrapSealedValues(batchSize: batchSize) { done, total in
+                        moved.store(done, ordering: .relaxed)
                         progress.update(done, of: total)
                     }
                 }
@@ -190,21 +191,22 @@ struct KeysCommand: AsyncParsableCommand {
                 progress.finish()
                 let exit = fail(error)
                 // Batches committed before the failure stay (a full disk, a value that does not open): said, with
-                // what to do, as when a signal stops the run. (Until session 63 only the error was shown, whose "nothing
-                // of the failed change was kept" read as nothing moved.)
-                if let sealingKey, let before, let after = try? await store.sealedValueCounts() {
-                    let under = { (counts: [SealedValueCount]) in
-                        counts.filter { KeyRing.sameKeyID($0.keyID, sealingKey) }.reduce(0) { $0 + $1.total }
+                // what to do, as when a signal stops the run. (Until session 63 only the error was shown, whose
+                // "nothing of the failed change was kept" read as nothing moved.)
+                let done = moved.load(ordering: .relaxed)
+                if done > 0 {
+                    let key = KeyRingError.shownPlain(keyRing.sealingKeyID)
+                    // (a value that does not open is not "every value opens": said only of the other failures)
+                    let opens: String
+                    if case .secret = error {
+                        opens = ""
+                    } else {
+                        opens = ", and every value opens with the key ring"
                     }
-                    let (was, now) = (under(before), under(after))
-                    if now > was {
-                        let key = KeyRingError.shownPlain(sealingKey)
-                        printMessage(
-                            "accounts: key \(key) seals \(now) values now, \(was) before this run: the batches committed "
-                                + "before the failure stay, the other values are still under the keys they were, and "
-                                + "every value opens with the key ring. Keep the old keys in the ring, fix the failure and "
-                                + "run `accounts keys rewrap` again to finish")
-                    }
+                    printMessage(
+                        "accounts: \(done) values were rewrapped under key \(key) before the failure (committed); the "
+                            + "others are still under the keys they were\(opens). Keep the old keys in the ring, fix "
+                            + "the failure and run `accounts keys rewrap` again to finish")
                 }
                 throw exit
             }

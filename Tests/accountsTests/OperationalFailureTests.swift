@@ -137,8 +137,9 @@ struct OperationalFailureTests {
             #expect(result.stderr.contains("Twitter user 1000002"))
             #expect(
                 result.stderr.contains(
-                    "accounts: key keyB seals 2 values now, 0 before this run: the batches committed before the failure "
-                        + "stay"))
+                    "accounts: 2 values were rewrapped under key keyB before the failure (committed); the others are "
+                        + "still under the keys they were. Keep"),
+                "\(result.stderr)")
             #expect(
                 result.stderr.contains("Keep the old keys in the ring, fix the failure and run `accounts keys rewrap`"))
             #expect(countQuery(database, "SELECT count(*) FROM twitter_credentials WHERE key_id = 'keyB'") == 2)
