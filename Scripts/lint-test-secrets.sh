@@ -12,7 +12,10 @@
 #     `.hasSuffix(`, `.starts(`, `.range(`, `.firstRange(`, `.ranges(`, `.elementsEqual(`, `.firstIndex(`; string
 #     and regex literals left out: they are in the source anyway), as the receiver of any method called with
 #     parentheses (`token.hasPrefix("a")` prints the token), or interpolated into a string (`"\(token)"`, the
-#     message's or an operand's).
+#     message's or an operand's);
+#   - a bearer secret as an operand of `==`, `!=` or `~=` (`browser.sessionID != before` prints both session ids): a
+#     session id or cookie, or a name bound to a `.revealed` (`x != nil` fails only when x is nil, and is let be; a
+#     `Secret` prints `<redacted>`, and flags or counts named after a secret print no secret).
 # A secret name is an identifier matching secret|key|token|verifier|password|material|hash|session|cookie, any case,
 # unless it ends in path, file, dir, url, id, count, name or line (with or without an s: `keysPath`, `hashCount`) and
 # holds none of session, token, secret, key, password (a session id is the session; `tokenCount` is still flagged), or
@@ -111,6 +114,13 @@ function unclosed(s,    out, i, n, c, d) {
     }
     return out
 }
+# A name whose value a comparison would print that is a bearer secret as it is (not a `Secret`, which prints
+# `<redacted>`; not a flag or a count named after one): a session id or cookie, or a name bound to a `.revealed`.
+function comparedSecret(word,    w) {
+    if (word !~ /^[a-z_]/) return 0
+    w = tolower(word)
+    return (w in revealed) || w ~ /(sessionid|sessiontoken|cookie|cookievalue|oldsession|newsession)$/
+}
 function secretName(word,    w) {
     w = tolower(word)
     if (w in revealed) return 1
@@ -146,7 +156,7 @@ function argumentAt(s, i,    n, d, c, argument) {
     }
     return argument
 }
-function check(s, file, line,    rest, at, method, before, receiver, argument, name) {
+function check(s, file, line,    rest, at, method, before, receiver, argument, name, after, left, right, op) {
     at = match(s, /#(expect|require)\(/)
     s = unclosed(argumentAt(s, at + RLENGTH))  # its operands and message, not what follows on the line
     if (s ~ /\.revealed([^A-Za-z0-9_]|$)/) {
@@ -159,6 +169,26 @@ function check(s, file, line,    rest, at, method, before, receiver, argument, n
         rest = substr(rest, at + 3)
         if ((name = secretIn(argumentAt(rest, 1))) != "") {
             report(file, line, "interpolates " name ": name the secret, do not show it")
+            return
+        }
+    }
+    # Each comparison: its operands are printed (`browser.sessionID != before` prints both ids)
+    rest = s
+    while (match(rest, /[ \t]*(==|!=|~=)[ \t]*/)) {
+        op = substr(rest, RSTART, RLENGTH); gsub(/[ \t]/, "", op)
+        before = substr(rest, 1, RSTART - 1)
+        after = substr(rest, RSTART + RLENGTH)
+        rest = after
+        left = ""; right = ""
+        if (match(before, /[A-Za-z_][A-Za-z0-9_]*[?!]?$/)) left = substr(before, RSTART, RLENGTH)
+        if (match(after, /^[A-Za-z_][A-Za-z0-9_.?!]*/)) {
+            right = substr(after, 1, RLENGTH)
+            sub(/.*\./, "", right)
+        }
+        sub(/[?!]$/, "", left); sub(/[?!]$/, "", right)
+        # (`x != nil` fails only when x is nil: nothing to print)
+        if (op != "!=" || right != "nil") if (comparedSecret(left) || comparedSecret(right)) {
+            report(file, line, "a comparison prints its operands (" (comparedSecret(left) ? left : right) "): compute the Bool first")
             return
         }
     }

@@ -586,7 +586,10 @@ struct AccountRoutesTests {
                     #expect(try await browser.post(path, [("csrf_token", "forged")]).status == 403, "\(path)")
                 }
             }
-            #expect(browser.sessionID != nil)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = browser.sessionID != nil
+                #expect(holds)
+            }
             #expect(try databaseDump(app.databasePath) == before)
         }
     }
@@ -601,7 +604,10 @@ struct AccountRoutesTests {
             for path in Array(repeating: ["/", "/login", "/signup"], count: 10).joined() {
                 var crawler = app.browser()
                 let page = try await crawler.get(path)
-                #expect(page.status == 200 && crawler.sessionID != nil, "\(path)")
+                do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                    let holds = page.status == 200 && crawler.sessionID != nil
+                    #expect(holds, "\(path)")
+                }
                 tokens.insert(try #require(page.csrfToken))
             }
             // And a browser that keeps its cookie
@@ -616,13 +622,19 @@ struct AccountRoutesTests {
             let token = try #require(second.csrfToken)
             let keepsItsToken = first.csrfToken == token && !tokens.contains(token)
             #expect(keepsItsToken, "the browser's CSRF token changed, or a fresh visitor was given it")
-            #expect(second.setCookies.isEmpty && browser.sessionID == id)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = second.setCookies.isEmpty && browser.sessionID == id
+                #expect(holds)
+            }
             // And its forms work: signing up stores one session, under a new id
             let done = try await browser.submit(
                 "/signup", to: "/signup",
                 [("username", "ada"), ("email", "ada@example.org"), ("password", "correct horse battery")])
             #expect(done.status == 303 && done.location == "/account?notice=registered")
-            #expect(browser.sessionID != id)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = browser.sessionID != id
+                #expect(holds)
+            }
             #expect(countQuery(app.databasePath, "SELECT count(*) FROM browser_sessions") == 1)
             #expect(try await browser.get("/whoami").text == "ada")
         }
@@ -655,11 +667,17 @@ struct AccountRoutesTests {
 
             // And password log-in rotates again
             _ = try await browser.submit("/account", to: "/sign-out", [])
-            #expect(browser.sessionID == nil)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = browser.sessionID == nil
+                #expect(holds)
+            }
             let login = try await browser.submit(
                 "/login", to: "/login", [("login", "ANN@example.org"), ("password", Self.password)])
             #expect(login.status == 303)
-            #expect(browser.sessionID != nil && browser.sessionID != signedIn)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = browser.sessionID != nil && browser.sessionID != signedIn
+                #expect(holds)
+            }
             #expect(try await browser.get("/whoami").text == "ann")
         }
     }
@@ -765,7 +783,10 @@ struct AccountRoutesTests {
                 "/register/existing",
                 [("csrf_token", existing.csrfToken!), ("draft", draft), ("login", "ada"), ("password", Self.password)])
             #expect(signedIn.status == 303 && signedIn.location == "/register/link?draft=\(draft)")
-            #expect(browser.sessionID != before)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = browser.sessionID != before
+                #expect(holds)
+            }
             let confirm = try await browser.get(try #require(signedIn.location))
             #expect(confirm.status == 200 && confirm.text.contains("Link your Twitter account?"))
 
@@ -809,7 +830,10 @@ struct AccountRoutesTests {
                 ])
 
             #expect(signedIn.status == 303 && signedIn.location == "/account?notice=link_not_carried")
-            #expect(browser.sessionID != nil && browser.sessionID != before)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = browser.sessionID != nil && browser.sessionID != before
+                #expect(holds)
+            }
             let account = try await browser.get(try #require(signedIn.location))
             #expect(account.status == 200)
             #expect(account.text.contains("Signed in as <strong id=\"username\">bob</strong>"))
@@ -1151,7 +1175,10 @@ struct AccountRoutesTests {
 
             // Then both are signed out, and the trail says so
             #expect(out.status == 303 && out.location == "/?notice=signed_out_everywhere")
-            #expect(laptop.sessionID == nil)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = laptop.sessionID == nil
+                #expect(holds)
+            }
             #expect(try await phone.get("/whoami").text == "nobody")
             #expect(try await app.store.browserSessionCount(of: account.id) == 0)
             let events = try await app.store.events(for: account.id)
@@ -1217,7 +1244,10 @@ struct AccountRoutesTests {
             // "Sign out" on a page left open then just says so
             let late = try await browser.post("/sign-out", [("csrf_token", try #require(account.csrfToken))])
             #expect(late.status == 303 && late.location == "/?notice=signed_out")
-            #expect(browser.sessionID == nil)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = browser.sessionID == nil
+                #expect(holds)
+            }
 
             // And purge removes expired sessions (those a new session has not cleared away already)
             app.clock.advance(by: 3 * 60 * 60)
@@ -1255,10 +1285,16 @@ struct AccountRoutesTests {
             #expect(try await browser.get(location).status == 200)
             let copied = try await copier.get(location)
             #expect(copied.status == 303 && copied.location == "/?notice=registration_closed")
-            #expect(copier.sessionID != signedInID && copier.sessionID != visitorID)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = copier.sessionID != signedInID && copier.sessionID != visitorID
+                #expect(holds)
+            }
             // And a visitor id is kept as it is
             let again = try await browser.get("/login")
-            #expect(again.setCookies.isEmpty && browser.sessionID == visitorID)
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = again.setCookies.isEmpty && browser.sessionID == visitorID
+                #expect(holds)
+            }
         }
     }
 
@@ -1316,7 +1352,10 @@ struct AccountRoutesTests {
             _ = try await browser.get("/register/twitter/callback?oauth_token=x&oauth_verifier=y")
             let log = app.logLines.value.joined(separator: "\n")
             #expect(!log.isEmpty)
-            #expect(visitorID != browser.sessionID, "the sign-up kept the visitor's session id")
+            do {  // (the ids compared into a Bool: a failing #expect prints its operands, and an id is the session)
+                let holds = visitorID != browser.sessionID
+                #expect(holds, "the sign-up kept the visitor's session id")
+            }
             expectAbsent(visitorID, named: "the visitor's session id", in: log)
             expectAbsent(try #require(browser.sessionID), named: "the session id", in: log)
             expectAbsent(try #require(page.csrfToken), named: "the CSRF token", in: log)
