@@ -49,7 +49,9 @@ extension AccountStore {
     /// unlinked (reason `address_change_undone`): whoever moved the address could have linked their own; so is one
     /// linked before whose id is `unlinkingTwitter` (the person said it is not theirs). The sign-in
     /// failures counted for the account as it was (``failureKeys(_:rowID:)``) and for `loginKeys` (the address it gets
-    /// back) are cleared, and `email_change_undone` is recorded. Nothing changes for a link
+    /// back) are cleared, and `email_change_undone` is recorded (with `signingIn`, then a `signed_in` event with method
+    /// `email_change_undo`, as ``resetPassword(tokenHash:newHash:clearingFailuresFor:signingIn:)`` does). Nothing
+    /// changes for a link
     /// that is not live, and a restored address another account holds now is refused with ``StoreError/duplicate(_:)``
     /// (``Field/email``).
     package func undoEmailChange(

@@ -92,7 +92,9 @@ extension AccountStore {
     /// the account (its username's, its address's and its current-password checks': ``failureKeys(_:rowID:)``; the
     /// cool-down guarded the old password, and the person who reset it should not be refused the new one) and for
     /// `loginKeys`, and records a `password_reset` event, in one transaction; nothing changes for a token that is not
-    /// live.
+    /// live. With `signingIn`, the same transaction signs the person in after it (``recordSignInByLink(_:_:rowID:method:at:)``: the last
+    /// sign-in time, a `signed_in` event with method `password_reset`), and the answer carries the mark to open their
+    /// session with.
     ///
     /// A reset that is the first proof that the account's address reaches its owner (not confirmed before) confirms
     /// it, and unlinks the Twitter identity linked before that proof (`unlinked`, reason

@@ -45,6 +45,13 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     /// not see inside a record), not a migration edited or missing.
     case damagedHistory(version: Int, name: String, problem: String)
 
+    /// `version` with at least four digits, `0003`, as migration files are named: every digit of it (`%04d` printed
+    /// the low 32 bits of a hand-edited 4294967313, as 0017, until session 63).
+    package static func fourDigits(_ version: Int) -> String {
+        let digits = String(version.magnitude)
+        return (version < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
     /// A sentence saying what is wrong and what to do.
     public var description: String {
         switch self {
@@ -62,8 +69,7 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .modified(let version, let name, let applied, let current):
             // (whole checksums: two that differ past their 12th digit printed as the same; the files are built into
             // the binary, so "restore the file" is for whoever builds it)
-            let digits = String(version)
-            let file = String(repeating: "0", count: max(0, 4 - digits.count)) + digits + "_\(name).sql"
+            let file = MigrationError.fourDigits(version) + "_\(name).sql"
             return "migration \(version) (\(file)) is not the one applied to the database (checksum \(applied) "
                 + "applied, \(current) in this build): the database was migrated by a build whose \(file) differs, "
                 + "or the file was edited after it was applied; use the build that applied it (or restore the "

@@ -506,7 +506,8 @@ private struct ForeignKeyViolation {
                         columns: columns.map { $0.lowercased() },
                         values: values))
             }
-        } catch let error as DatabaseError {
+        } catch let error as DatabaseError where !SchemaMigrator.isTroubleOfTheFile(error) {
+            // (a full disk, an I/O error, a lock: the file's trouble, thrown as it is, as a statement's is)
             let statements = SQLScript(migration.text).statements
             let line = (after ? statements.last?.line : statements.first?.line) ?? 1
             throw StoreError.migration(

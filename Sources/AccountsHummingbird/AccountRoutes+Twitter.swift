@@ -441,7 +441,7 @@ extension AccountRoutes {
     }
 
     /// Moves `draft`, the draft a "sign in to link" was made for, from `visit`'s old session id to `new`, the id
-    /// ``signIn(_:as:checkedAfter:)`` gave `account`, when `account` shares the mailbox of its Twitter email. Nothing
+    /// ``signIn(_:as:checkedAfter:sessionsEnded:)`` gave `account`, when `account` shares the mailbox of its Twitter email. Nothing
     /// else of the old id's (which another site on the host may have planted) follows the person in.
     func carry(
         _ draft: DraftView, from visit: Visit, to new: BrowserSessions.Current, for account: Account
@@ -503,7 +503,7 @@ extension AccountRoutes {
         return new
     }
 
-    /// Where a sign-in whose session the store refused sends the person (``signIn(_:as:checkedAfter:)``):
+    /// Where a sign-in whose session the store refused sends the person (``signIn(_:as:checkedAfter:sessionsEnded:)``):
     /// the home page saying the account is disabled (an operator disabled it while the sign-in was checked) or was
     /// deleted, or the log-in page saying every session of it was ended meanwhile (a password reset, change, addition
     /// or removal, "sign out everywhere"), where logging in again opens one.

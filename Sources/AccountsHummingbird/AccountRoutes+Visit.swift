@@ -206,7 +206,7 @@ extension AccountRoutes {
     /// The visit of a form posted (a `POST`), whose answers never hand out a new session id: a form that came without
     /// the session cookie (another site's, which the browser sends without the `SameSite=Lax` cookie) can only be
     /// refused, and a cookie set by that refusal would replace the browser's own, signing it out or dropping the
-    /// Twitter sign-up its visitor id holds. A sign-in's new session (``signIn(_:as:checkedAfter:)``) is set all the
+    /// Twitter sign-up its visitor id holds. A sign-in's new session (``signIn(_:as:checkedAfter:sessionsEnded:)``) is set all the
     /// same: it is not the visit's.
     func postVisit(_ request: Request) async throws -> Visit {
         var visit = try await visit(request)

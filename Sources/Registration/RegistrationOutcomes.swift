@@ -69,7 +69,9 @@ public enum CallbackOutcome: Sendable, Hashable {
     case signedIn(Account)
     /// Not linked, but an account has the same normalised mailbox as the Twitter profile's email: the person must sign
     /// in to `candidate` (password) and then confirm the link. Never linked on email alone. When several accounts
-    /// share the mailbox, `candidate` is one without a Twitter identity if there is one; a `candidate` whose
+    /// share the mailbox, `candidate` is the active one whose address is the profile's itself (letter case aside), else
+    /// one without a Twitter identity if there is one (``RegistrationService``'s `candidate(among:address:)`); a
+    /// `candidate` whose
     /// ``Account/twitter`` is set already holds another Twitter account, and takes this one only once that is unlinked
     /// (say so before asking for the password; ``RegistrationService/matchingAccount(draftID:browserSession:)`` looks
     /// it up again for a later page).

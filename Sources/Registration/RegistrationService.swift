@@ -441,8 +441,8 @@ public struct RegistrationService: Sendable {
     }
 
     /// The account ``CallbackOutcome/matchesExistingAccount(candidate:draft:)`` offered for the draft `draftID`, looked
-    /// up again: the one sharing the normalised mailbox of the draft's Twitter profile, preferring an active one that
-    /// can still take a Twitter identity. For a page shown after the callback (sign in to link), which must say so when
+    /// up again: the one sharing the normalised mailbox of the draft's Twitter profile, preferring the active one whose
+    /// address is the profile's itself, then an active one that can still take a Twitter identity. For a page shown after the callback (sign in to link), which must say so when
     /// the account is already linked to another Twitter account (``Account/twitter`` set: linking to it would be
     /// refused with ``RegistrationError/accountAlreadyLinked`` until that one is unlinked). `nil` when the profile has
     /// no email address or no account shares its mailbox any more; ``RegistrationError/draftNotFound`` (or expired, or

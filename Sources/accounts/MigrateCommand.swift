@@ -37,7 +37,7 @@ struct Migrate: AsyncParsableCommand {
         do {
             report = try AccountStore.migrate(global.storeConfiguration(), to: to, dryRun: dryRun) { entry in
                 committed.append(entry)
-                printCommittedOutput("applied \(MigrationsCommand.fourDigits(entry.version)) \(entry.name)\n")
+                printCommittedOutput("applied \(MigrationError.fourDigits(entry.version)) \(entry.name)\n")
             }
         } catch {
             throw failed(error, committed: committed)
@@ -48,7 +48,7 @@ struct Migrate: AsyncParsableCommand {
                 printOutput("\(path): nothing to apply (at version \(report.currentVersion))\n")
             }
             for entry in report.applied {
-                printOutput("would apply \(MigrationsCommand.fourDigits(entry.version)) \(entry.name)\n")
+                printOutput("would apply \(MigrationError.fourDigits(entry.version)) \(entry.name)\n")
             }
             // (a database at the `--to` version below the newest is not current: the store would refuse to open it)
             try await reindexIfStale(

@@ -4,13 +4,6 @@ import Foundation
 
 /// `accounts migrations status|validate`
 struct MigrationsCommand: ParsableCommand {
-    /// `version` with at least four digits, `0003`, as migration files are named: every digit of it (`%04d` printed
-    /// the low 32 bits of a hand-edited 4294967313, as 0017, until session 63).
-    static func fourDigits(_ version: Int) -> String {
-        let digits = String(version.magnitude)
-        return (version < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
-
     static let configuration = CommandConfiguration(
         commandName: "migrations",
         abstract: "Report on the schema migrations of a database.",
@@ -67,9 +60,9 @@ struct MigrationsCommand: ParsableCommand {
             for entry in problems {
                 let what =
                     entry.state == .pending
-                    ? "pending below the applied \(MigrationsCommand.fourDigits(newestApplied)) (migrate refuses to run it)"
+                    ? "pending below the applied \(MigrationError.fourDigits(newestApplied)) (migrate refuses to run it)"
                     : entry.state.rawValue
-                printError("migration \(MigrationsCommand.fourDigits(entry.version)) \(entry.name) is \(what)")
+                printError("migration \(MigrationError.fourDigits(entry.version)) \(entry.name) is \(what)")
             }
             guard problems.isEmpty else { throw ExitCode(ExitStatus.invalidData) }
             let pending = entries.filter { $0.state == .pending }.count
@@ -91,7 +84,7 @@ struct MigrationsCommand: ParsableCommand {
         var rows = [["VERSION", "NAME", "STATE", "APPLIED AT", "CHECKSUM"]]
         for entry in entries {
             rows.append([
-                MigrationsCommand.fourDigits(entry.version), entry.name, entry.state.rawValue,
+                MigrationError.fourDigits(entry.version), entry.name, entry.state.rawValue,
                 entry.appliedAt.map(RFC3339.seconds) ?? "-", String(entry.checksum.prefix(12)),
             ])
         }
