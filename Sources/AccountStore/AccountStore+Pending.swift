@@ -566,15 +566,13 @@ extension AccountStore {
     package func deleteDrafts(offeredTo account: Account) async throws(StoreError) -> [(
         twitterUserID: TwitterUserID, credential: TwitterCredential?
     )] {
-        guard account.isEmailVerified, let email = account.email,
-            let mailbox = Mailbox.normalize(EmailAddress.trim(email))
-        else { return [] }
-        let since = Timestamp.micros(account.createdAt)
+        // (no write at all when nothing can be discarded)
+        guard account.isEmailVerified, account.email != nil else { return [] }
+        let (email, verified, since) = (account.email, account.isEmailVerified, Timestamp.micros(account.createdAt))
         let rows = try await write { db -> [DraftTokenRow] in
-            // Another account with the mailbox (`a.da@gmail.com` beside `ada@gmail.com`) is offered those drafts now:
-            // they stay.
-            if try AccountStore.holders(db, ofMailbox: mailbox) > 0 { return [] }
-            let rows = try DraftTokenRow.offered(db, toMailbox: mailbox, madeSince: since)
+            // (the account is gone: any holder of the mailbox is another account, offered those drafts now)
+            let rows = try DraftTokenRow.offered(
+                db, toAddress: email, verified: verified, madeSince: since, otherHolders: 0)
             for row in rows {
                 try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [row.id])
             }
@@ -603,12 +601,11 @@ extension AccountStore {
         let rows = try await read { db -> [DraftTokenRow] in
             guard let record = try AccountStore.fetchUserRecord(db, reference) else { return [] }
             let rows = try DraftTokenRow.fetchAll(db, where: "link_user_id = ?", arguments: [record.id])
-            // (those ``deleteDrafts(offeredTo:)`` would discard: the address confirmed, drafts made since the account)
-            guard record.emailVerifiedAt != nil,
-                let mailbox = record.email.flatMap({ Mailbox.normalize(EmailAddress.trim($0)) }),
-                try AccountStore.holders(db, ofMailbox: mailbox) <= 1
-            else { return rows }
-            return rows + (try DraftTokenRow.offered(db, toMailbox: mailbox, madeSince: record.createdAt))
+            // (those ``deleteDrafts(offeredTo:)`` would discard; the account itself still holds the mailbox here)
+            return rows
+                + (try DraftTokenRow.offered(
+                    db, toAddress: record.email, verified: record.emailVerifiedAt != nil, madeSince: record.createdAt,
+                    otherHolders: 1))
         }
         for row in rows {
             do {
@@ -679,6 +676,18 @@ struct DraftTokenRow: Sendable {
         ).map { row in
             DraftTokenRow(id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
         }
+    }
+
+    /// The drafts a deletion of the account with `address` (confirmed or not, made at `since`) discards: none for an
+    /// address not confirmed (it proves nothing of the mailbox), nor while more than `holders` accounts hold an
+    /// address of its mailbox (the drafts are offered to another); else ``offered(_:toMailbox:madeSince:)``.
+    static func offered(
+        _ db: Database, toAddress address: String?, verified: Bool, madeSince since: Int64, otherHolders holders: Int
+    ) throws -> [DraftTokenRow] {
+        guard verified, let mailbox = address.flatMap({ Mailbox.normalize(EmailAddress.trim($0)) }),
+            try AccountStore.holders(db, ofMailbox: mailbox) <= holders
+        else { return [] }
+        return try offered(db, toMailbox: mailbox, madeSince: since)
     }
 
     /// The drafts not made to link, made at `since` (microseconds) or later, whose Twitter profile's address has the

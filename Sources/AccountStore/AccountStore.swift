@@ -335,7 +335,7 @@ public struct AccountStore: Sendable {
             return nil
         }
         guard hasHistory else { return [] }
-        // (another tool's table of that name: said so, not SQLite's "no such column: name")
+        // (another tool's table of that name: ``SchemaMigrator/foreignHistoryTable(columns:)``)
         var columns: Set<String> = []
         if let code = rows(
             "SELECT name FROM pragma_table_info('\(SchemaMigrator.historyTable)')",
@@ -344,8 +344,7 @@ public struct AccountStore: Sendable {
             if let error = failure(code) { throw error }
             return nil
         }
-        let missing = SchemaMigrator.historyColumns.filter { !columns.contains($0) }
-        if !missing.isEmpty { throw .migration(.foreignHistoryTable(missingColumns: missing)) }
+        if let foreign = SchemaMigrator.foreignHistoryTable(columns: columns) { throw .migration(foreign) }
         var applied: [AppliedMigration] = []
         var malformed: MigrationError?
         if let code = rows(

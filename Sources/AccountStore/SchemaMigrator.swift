@@ -169,12 +169,20 @@ enum SchemaMigrator {
     /// The columns the runner keeps in ``historyTable``.
     static let historyColumns = ["version", "name", "checksum", "applied_at", "execution_micros"]
 
+    /// ``MigrationError/foreignHistoryTable(missingColumns:)`` for a history table with `columns` (lowercased) that
+    /// lacks some the runner keeps: another tool's table of that name, said so, not SQLite's "no such column: name".
+    static func foreignHistoryTable(columns: Set<String>) -> MigrationError? {
+        let missing = historyColumns.filter { !columns.contains($0) }
+        return missing.isEmpty ? nil : .foreignHistoryTable(missingColumns: missing)
+    }
+
     static func history(_ db: Database) throws -> [AppliedMigration] {
         guard try db.tableExists(historyTable) else { return [] }
-        // (another tool's table of that name: said so, not SQLite's "no such column: name")
-        let columns = Set(try db.columns(in: historyTable).map { $0.name.lowercased() })
-        let missing = historyColumns.filter { !columns.contains($0) }
-        if !missing.isEmpty { throw StoreError.migration(.foreignHistoryTable(missingColumns: missing)) }
+        if let foreign = foreignHistoryTable(
+            columns: Set(try db.columns(in: historyTable).map { $0.name.lowercased() }))
+        {
+            throw StoreError.migration(foreign)
+        }
         let rows = try Row.fetchAll(
             db,
             sql: """
