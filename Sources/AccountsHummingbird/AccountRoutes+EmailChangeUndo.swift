@@ -15,7 +15,7 @@ extension AccountRoutes {
         guard let target = try await local.emailChangeUndoTarget(token: Secret(token)) else {
             return page(visit, title: "Link not valid", status: .badRequest, body: Pages.undoLinkNotValid())
         }
-        return undoPage(visit, target, token: token, errors: [], status: .ok)
+        return undoPage(visit, target, token: token, errors: [], unlinkTicked: false, status: .ok)
     }
 
     /// `POST /email/undo`: `token`, `password` and, to unlink a Twitter account linked before the change,
@@ -42,7 +42,11 @@ extension AccountRoutes {
                 guard let before else {
                     return page(visit, title: "Link not valid", status: .badRequest, body: Pages.undoLinkNotValid())
                 }
-                return undoPage(visit, before, token: token, errors: errors, status: .unprocessableContent)
+                // (the box ticked stays ticked, for the Twitter account the page named: the owner fixing the
+                // password must not lose their "not mine" and leave a thief's Twitter account linked)
+                let ticked = form["unlink_twitter"].map { $0 == before.twitter?.userID.decimalString } ?? false
+                return undoPage(
+                    visit, before, token: token, errors: errors, unlinkTicked: ticked, status: .unprocessableContent)
             case .invalidUndoLink:
                 return page(visit, title: "Link not valid", status: .badRequest, body: Pages.undoLinkNotValid())
             default:
@@ -67,18 +71,19 @@ extension AccountRoutes {
         return try await signInAfterLink(visit, as: account, mark: outcome.signedIn, notice: notice)
     }
 
-    /// The undo page for `target`, its form showing `errors`.
+    /// The undo page for `target`, its form showing `errors`, "Also unlink the Twitter account" ticked when
+    /// `unlinkTicked` (as the form sent it).
     private func undoPage(
-        _ visit: Visit, _ target: EmailChangeUndoTarget, token: String, errors: [FieldError],
+        _ visit: Visit, _ target: EmailChangeUndoTarget, token: String, errors: [FieldError], unlinkTicked: Bool,
         status: HTTPResponse.Status
     ) -> Response {
         var response = page(
-            visit, title: "Undo the change of address", status: status,
+            visit, title: Pages.title("Undo the change of address", problems: errors.count), status: status,
             body: Pages.undoEmailChange(
                 username: target.account.username, restores: target.restores, replacedBy: target.replacedBy,
                 current: target.account.email, twitter: target.twitter, unlinksTwitter: target.unlinksTwitter,
-                token: token, errors: errors,
-                csrf: visit.csrf))
+                unlinkTicked: unlinkTicked, token: token, errors: errors, csrf: visit.csrf,
+                minimumPasswordLength: local.passwordPolicy.minimumLength))
         // As on the reset page: the form sends only the origin as the referrer, never this URL with its token.
         response.headers[HTTPField.Name("Referrer-Policy")!] = "strict-origin"
         return response

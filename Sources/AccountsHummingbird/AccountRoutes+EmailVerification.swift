@@ -242,14 +242,15 @@ extension AccountRoutes {
                         + "after signing in.", status: .forbidden)
             }
             if let refusal = try await currentPasswordRefusal(
-                error, visit, account, started: started, on: .email, typedEmail: newEmail)
+                error, visit, account, started: started, on: .email, field: "email_current_password",
+                typedEmail: newEmail)
             {
                 return refusal
             }
             guard case .invalid(let problems) = error else { throw error }
             return try await accountPage(
                 visit, account, problem: "The new address " + problems.map(\.problem).joined(separator: "; "),
-                on: .email, status: .unprocessableContent, typedEmail: newEmail)
+                on: .email, field: "new_email", status: .unprocessableContent, typedEmail: newEmail)
         }
         guard let verification else {
             // Past the account's links an hour: nothing was issued, and the person is told so, not that a link is on

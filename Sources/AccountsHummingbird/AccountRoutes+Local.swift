@@ -21,7 +21,11 @@ extension AccountRoutes {
     /// `GET /signup`.
     func signUpPage(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
-        return page(visit, title: "Sign up", body: Pages.signUp(values: [:], errors: [], csrf: visit.csrf))
+        return page(
+            visit, title: "Sign up",
+            body: Pages.signUp(
+                values: [:], errors: [], csrf: visit.csrf,
+                minimumPasswordLength: local.passwordPolicy.minimumLength))
     }
 
     /// `POST /signup`: every field error at once with the input kept (never the password); success signs in. Over
@@ -50,8 +54,10 @@ extension AccountRoutes {
         } catch {
             guard case .invalid(let errors) = error else { throw error }
             return page(
-                visit, title: "Sign up", status: .unprocessableContent,
-                body: Pages.signUp(values: values, errors: errors, csrf: visit.csrf))
+                visit, title: Pages.title("Sign up", problems: errors.count), status: .unprocessableContent,
+                body: Pages.signUp(
+                    values: values, errors: errors, csrf: visit.csrf,
+                    minimumPasswordLength: local.passwordPolicy.minimumLength))
         }
         let session = try await signIn(visit, as: account, checkedAfter: mark)
         mailEmailConfirmation(for: account.id)
@@ -80,7 +86,7 @@ extension AccountRoutes {
         if let refusal = logInRefusal(request, context: context, visit: visit) {
             return retrying(
                 page(
-                    visit, title: "Log in", status: .tooManyRequests,
+                    visit, title: Pages.title("Log in", problems: 1), status: .tooManyRequests,
                     body: Pages.logIn(
                         login: login, error: refusal.message, csrf: visit.csrf,
                         offersReset: configuration.passwordReset != nil, offersTwitter: registration != nil)),
@@ -94,7 +100,7 @@ extension AccountRoutes {
         case .failure(let problem):
             return retrying(
                 page(
-                    visit, title: "Log in", status: problem.status,
+                    visit, title: Pages.title("Log in", problems: 1), status: problem.status,
                     body: Pages.logIn(
                         login: login, error: problem.message, csrf: visit.csrf,
                         offersReset: configuration.passwordReset != nil, offersTwitter: registration != nil)),
@@ -283,11 +289,12 @@ extension AccountRoutes {
         jsonString(AccountOverview.time(date))
     }
 
-    /// The account page, with `passwordError` over the password forms when given.
+    /// The account page, with `passwordError` over the password forms when given (and so on), `errorField` the id of
+    /// the input it is about.
     func accountPage(
         _ visit: Visit, _ account: Account, notice: String? = nil, passwordError: String? = nil,
         twitterError: String? = nil, emailError: String? = nil, typedEmail: String? = nil,
-        deleteError: String? = nil, status: HTTPResponse.Status = .ok
+        deleteError: String? = nil, errorField: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         // A form refused (a wrong or refused password, a bad address, …) shows the page again: not to a browser whose
         // session ended while the form was checked (another device signed it out), which gets the log-in page.
@@ -300,12 +307,17 @@ extension AccountRoutes {
             ? .change(canRemove: account.twitter != nil && registration != nil)
             : isRecentSignIn(visit) ? .add : .signInAgain(minutes: Int((configuration.recentSignIn / 60).rounded()))
         return page(
-            visit, title: "Your account", status: status, notice: notice,
+            visit,
+            title: Pages.title(
+                "Your account",
+                problems: [passwordError, twitterError, emailError, deleteError].count { $0 != nil }),
+            status: status, notice: notice,
             body: Pages.account(
                 account, events: events, csrf: visit.csrf, password: offer, passwordError: passwordError,
                 linkNeedsPassword: !isRecentSignIn(visit), twitterError: twitterError,
                 offersConfirmation: configuration.emailVerification != nil, emailError: emailError,
-                typedEmail: typedEmail, deleteError: deleteError, sessions: sessions,
+                typedEmail: typedEmail, deleteError: deleteError, errorField: errorField,
+                minimumPasswordLength: local.passwordPolicy.minimumLength, sessions: sessions,
                 currentSession: visit.session.record.tokenHash, offersTwitter: registration != nil))
     }
 
@@ -340,7 +352,7 @@ extension AccountRoutes {
                     rekeying: rekey)
             }
         } catch {
-            return try await passwordRefusal(error, visit, account, started: started)
+            return try await passwordRefusal(error, visit, account, started: started, currentField: "current_password")
         }
         logger.info("password changed", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordChanged, for: account)
@@ -367,7 +379,7 @@ extension AccountRoutes {
                     endingSessionsBut: visit.session.record.tokenHash, rekeying: rekey)
             }
         } catch {
-            return try await passwordRefusal(error, visit, account, started: started)
+            return try await passwordRefusal(error, visit, account, started: started, currentField: nil)
         }
         logger.info("password added", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordAdded, for: account)
@@ -388,7 +400,8 @@ extension AccountRoutes {
                     endingSessionsBut: visit.session.record.tokenHash, rekeying: rekey)
             }
         } catch {
-            return try await passwordRefusal(error, visit, account, started: started)
+            return try await passwordRefusal(
+                error, visit, account, started: started, currentField: "remove_current_password")
         }
         logger.info("password removed", metadata: ["account.id": "\(account.id)"])
         sendSecurityNotice(.passwordRemoved, for: account)
@@ -406,7 +419,7 @@ extension AccountRoutes {
         guard form["confirm"] == "yes" else {
             return try await accountPage(
                 visit, account, problem: "Tick the box to confirm that the account is to be deleted for good.",
-                on: .delete, status: .unprocessableContent)
+                on: .delete, field: "delete-confirm", status: .unprocessableContent)
         }
         guard account.hasPassword || isRecentSignIn(visit) else {
             return try await accountPage(
@@ -423,7 +436,9 @@ extension AccountRoutes {
                     for: account.id, current: account.hasPassword ? Secret(form["current_password"] ?? "") : nil)
             }
         } catch {
-            if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .delete) {
+            if let refusal = try await currentPasswordRefusal(
+                error, visit, account, started: started, on: .delete, field: "delete_current_password")
+            {
                 return refusal
             }
             switch error {
@@ -463,19 +478,23 @@ extension AccountRoutes {
     }
 
     /// The answer to a refused password change, addition or removal: the account page saying why (a wrong current
-    /// password after ``LocalAccounts/failureFloor``, as a failed sign-in; too many, 429 with `Retry-After`), or a
-    /// notice.
+    /// password after ``LocalAccounts/failureFloor``, as a failed sign-in, `currentField` its input; too many, 429 with
+    /// `Retry-After`), or a notice.
     func passwordRefusal(
-        _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant
+        _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant,
+        currentField: String?
     ) async throws -> Response {
-        if let refusal = try await currentPasswordRefusal(error, visit, account, started: started, on: .password) {
+        if let currentField,
+            let refusal = try await currentPasswordRefusal(
+                error, visit, account, started: started, on: .password, field: currentField)
+        {
             return refusal
         }
         switch error {
         case .invalid(let problems):
             return try await accountPage(
                 visit, account, problem: "The new password " + problems.map(\.problem).joined(separator: "; "),
-                on: .password, status: .unprocessableContent)
+                on: .password, field: "new_password", status: .unprocessableContent)
         case .noPassword, .hasPassword:
             return redirect(visit, to: "/account")
         case .store(.lastSignInMethod):
@@ -500,27 +519,30 @@ extension AccountRoutes {
         case password, twitter, email, delete
     }
 
-    /// The account page with `problem` over the form `form` (the change of address keeping `typedEmail`).
+    /// The account page with `problem` over the form `form` (the change of address keeping `typedEmail`), about its
+    /// input `field` (marked and focused; without one, the message takes the focus).
     func accountPage(
-        _ visit: Visit, _ account: Account, problem: String, on form: AccountPageForm, status: HTTPResponse.Status,
-        typedEmail: String? = nil
+        _ visit: Visit, _ account: Account, problem: String, on form: AccountPageForm, field: String? = nil,
+        status: HTTPResponse.Status, typedEmail: String? = nil
     ) async throws -> Response {
         switch form {
-        case .password: try await accountPage(visit, account, passwordError: problem, status: status)
-        case .twitter: try await accountPage(visit, account, twitterError: problem, status: status)
+        case .password:
+            try await accountPage(visit, account, passwordError: problem, errorField: field, status: status)
+        case .twitter: try await accountPage(visit, account, twitterError: problem, errorField: field, status: status)
         case .email:
-            try await accountPage(visit, account, emailError: problem, typedEmail: typedEmail, status: status)
-        case .delete: try await accountPage(visit, account, deleteError: problem, status: status)
+            try await accountPage(
+                visit, account, emailError: problem, typedEmail: typedEmail, errorField: field, status: status)
+        case .delete: try await accountPage(visit, account, deleteError: problem, errorField: field, status: status)
         }
     }
 
     /// The answer to a current password that did not check out on the account page (a change or removal of the
-    /// password, a link begun from an older session, a change of address), over the form `form`: a wrong one after
-    /// ``LocalAccounts/failureFloor``, as a failed sign-in (401); too many, 429 with `Retry-After`. `nil` for any
-    /// other error.
+    /// password, a link begun from an older session, a change of address), over the form `form` whose input `field`
+    /// took it: a wrong one after ``LocalAccounts/failureFloor``, as a failed sign-in (401); too many, 429 with
+    /// `Retry-After`. `nil` for any other error.
     func currentPasswordRefusal(
         _ error: LocalAccountError, _ visit: Visit, _ account: Account, started: ContinuousClock.Instant,
-        on form: AccountPageForm, typedEmail: String? = nil
+        on form: AccountPageForm, field: String, typedEmail: String? = nil
     ) async throws -> Response? {
         switch error {
         case .store(.sessionEnded):
@@ -528,14 +550,14 @@ extension AccountRoutes {
         case .wrongPassword:
             try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
             return try await accountPage(
-                visit, account, problem: "The current password is not correct.", on: form, status: .unauthorized,
-                typedEmail: typedEmail)
+                visit, account, problem: "The current password is not correct.", on: form, field: field,
+                status: .unauthorized, typedEmail: typedEmail)
         case .throttled(let retryAfter):
             return retrying(
                 try await accountPage(
                     visit, account,
                     problem: "Too many wrong passwords. Try again after \(Pages.timestamp(retryAfter)) UTC.",
-                    on: form, status: .tooManyRequests, typedEmail: typedEmail),
+                    on: form, field: field, status: .tooManyRequests, typedEmail: typedEmail),
                 after: retryAfter)
         default:
             return nil
@@ -559,7 +581,9 @@ extension AccountRoutes {
         if account.twitter != nil, account.hasPassword, !isRecentSignIn(visit) {
             // (a page read while the session was recent has no password field: asked for, not refused as wrong)
             if form["current_password"] == nil {
-                return try await accountPage(visit, account, twitterError: signInNoLongerRecent, status: .unauthorized)
+                return try await accountPage(
+                    visit, account, twitterError: signInNoLongerRecent, errorField: "unlink_current_password",
+                    status: .unauthorized)
             }
             do {
                 try await forSession(visit) { () async throws(LocalAccountError) in
@@ -571,7 +595,7 @@ extension AccountRoutes {
             } catch {
                 guard
                     let refusal = try await currentPasswordRefusal(
-                        error, visit, account, started: started, on: .twitter)
+                        error, visit, account, started: started, on: .twitter, field: "unlink_current_password")
                 else { throw error }
                 return refusal
             }

@@ -87,7 +87,7 @@ extension AccountRoutes {
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !email.isEmpty else {
             return page(
-                visit, title: "Forgot your password?", status: .unprocessableContent,
+                visit, title: Pages.title("Forgot your password?", problems: 1), status: .unprocessableContent,
                 body: Pages.forgotPassword(
                     email: "", error: "Enter the email address of your account.", csrf: visit.csrf))
         }
@@ -177,7 +177,7 @@ extension AccountRoutes {
             visit, title: "Choose a new password",
             body: Pages.resetPassword(
                 username: account.username, unlinking: Self.unlinkedByReset(account), token: token, errors: [],
-                csrf: visit.csrf))
+                csrf: visit.csrf, minimumPasswordLength: local.passwordPolicy.minimumLength))
         // The page's own URL holds the token: its form sends only the origin as the referrer, so the token stays out
         // of `Referer` headers (and the logs that keep them). Not `no-referrer`: with it, browsers send `Origin: null`
         // with the form, which the CSRF check refuses.
@@ -204,10 +204,12 @@ extension AccountRoutes {
             switch error {
             case .invalid(let errors):
                 return page(
-                    visit, title: "Choose a new password", status: .unprocessableContent,
+                    visit, title: Pages.title("Choose a new password", problems: errors.count),
+                    status: .unprocessableContent,
                     body: Pages.resetPassword(
                         username: before?.username ?? "", unlinking: before.flatMap(Self.unlinkedByReset),
-                        token: token, errors: errors, csrf: visit.csrf))
+                        token: token, errors: errors, csrf: visit.csrf,
+                        minimumPasswordLength: local.passwordPolicy.minimumLength))
             case .invalidResetLink:
                 return page(visit, title: "Link not valid", status: .badRequest, body: Pages.resetLinkNotValid())
             default:

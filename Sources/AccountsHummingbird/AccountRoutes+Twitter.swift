@@ -44,7 +44,8 @@ extension AccountRoutes {
                 // (a form read while the session was recent has no password field: asked for, not refused as wrong)
                 if form["current_password"] == nil {
                     return try await accountPage(
-                        visit, account, twitterError: signInNoLongerRecent, status: .unauthorized)
+                        visit, account, twitterError: signInNoLongerRecent, errorField: "link_current_password",
+                        status: .unauthorized)
                 }
                 // (before the check: a sign-in it lets through opens no session if the account's sessions end
                 // meanwhile)
@@ -56,7 +57,7 @@ extension AccountRoutes {
                     let checked = error == .noPassword ? .wrongPassword : error
                     guard
                         let refusal = try await currentPasswordRefusal(
-                            checked, visit, account, started: started, on: .twitter)
+                            checked, visit, account, started: started, on: .twitter, field: "link_current_password")
                     else { throw error }
                     return refusal
                 }
@@ -164,7 +165,7 @@ extension AccountRoutes {
         status: HTTPResponse.Status
     ) -> Response {
         page(
-            visit, title: "Finish registering", status: status,
+            visit, title: Pages.title("Finish registering", problems: errors.count), status: status,
             body: Pages.registration(
                 draft: draft, values: values, errors: errors,
                 required: (registration?.configuration.requiredFields ?? []).union([.username]),
@@ -214,7 +215,8 @@ extension AccountRoutes {
             addressFree = try await store.account(email: EmailAddress.trim(address)) == nil
         }
         return Pages.ExistingMatch(
-            hasTwitter: match?.twitter != nil, sameAddress: sameAddress, addressFree: addressFree)
+            hasTwitter: match?.twitter != nil, sameAddress: sameAddress, addressFree: addressFree,
+            opensWithPassword: match.map { $0.hasPassword || !$0.isEmailVerified } ?? true)
     }
 
     /// How "This email already has an account" describes the account sharing the draft's mailbox now.
@@ -241,7 +243,7 @@ extension AccountRoutes {
         if let refusal = logInRefusal(request, context: context, visit: visit) {
             return retrying(
                 page(
-                    visit, title: "Sign in to link", status: .tooManyRequests,
+                    visit, title: Pages.title("Sign in to link", problems: 1), status: .tooManyRequests,
                     body: Pages.existing(
                         draft: draft, login: login, error: refusal.message,
                         match: try await existingMatch(draft, visit: visit), csrf: visit.csrf,
@@ -263,7 +265,7 @@ extension AccountRoutes {
         case .failure(let problem):
             return retrying(
                 page(
-                    visit, title: "Sign in to link", status: problem.status,
+                    visit, title: Pages.title("Sign in to link", problems: 1), status: problem.status,
                     body: Pages.existing(
                         draft: draft, login: login, error: problem.message,
                         match: try await existingMatch(draft, visit: visit), csrf: visit.csrf,
@@ -311,7 +313,7 @@ extension AccountRoutes {
             // wrong one, counted and audited)
             guard form["current_password"] != nil else {
                 return page(
-                    visit, title: "Link Twitter", status: .unauthorized,
+                    visit, title: Pages.title("Link Twitter", problems: 1), status: .unauthorized,
                     body: Pages.confirmLink(
                         draft: draft, account: account, csrf: visit.csrf, asksPassword: true,
                         error: signInNoLongerRecent))
@@ -342,7 +344,7 @@ extension AccountRoutes {
     ) async throws -> Response {
         let confirmation = { (problem: String, status: HTTPResponse.Status) in
             self.page(
-                visit, title: "Link Twitter", status: status,
+                visit, title: Pages.title("Link Twitter", problems: 1), status: status,
                 body: Pages.confirmLink(
                     draft: draft, account: account, csrf: visit.csrf, asksPassword: true, error: problem))
         }

@@ -19,6 +19,14 @@ enum HTML: Sendable {
         "<input type=\"hidden\" name=\"\(escape(name))\" value=\"\(escape(value))\">"
     }
 
+    /// The login a form's password belongs to, for password managers only: a text input hidden from view and from
+    /// assistive technology (Chromium and Firefox read a text-like `autocomplete="username"` input before a password
+    /// field, not a `type="hidden"` one), so that a new password is saved under, and a current one filled from, the
+    /// right login, not the nearest other field (a new email address).
+    static func loginForPasswordManagers(_ username: String) -> String {
+        "<input type=\"text\" name=\"username\" value=\"\(escape(username))\" autocomplete=\"username\" readonly hidden>"
+    }
+
     /// A form of one button that posts to `action` with the session's CSRF token (and `fields`).
     static func button(
         _ label: String, action: String, csrf: String, fields: [(String, String)] = [], id: String? = nil,

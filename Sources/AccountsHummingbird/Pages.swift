@@ -214,19 +214,31 @@ package enum Pages: Sendable {
             let name = field.rawValue
             let value = values[field] ?? ""
             let fieldErrors = errors.filter { $0.field == field }
+            // (every note the input's own: a screen reader reads "from Twitter" and "missing" with the field, not only
+            // an error)
             var notes: [String] = []
+            var described: [String] = []
+            var draftProblem = false
             if let fromTwitter = draft.fields[field], !fromTwitter.isEmpty {
                 notes.append(
                     "<span class=\"from-twitter\" id=\"\(name)-from-twitter\">from Twitter; you can change it</span>")
+                described.append("\(name)-from-twitter")
             }
             if !fieldErrors.isEmpty {
                 notes.append(errorNote(name, fieldErrors))
+                described.append("\(name)-error")
             } else if value.isEmpty && required.contains(field) {
                 notes.append("<span class=\"missing\" id=\"\(name)-missing\">missing: required</span>")
+                described.append("\(name)-missing")
             } else if let problem = draft.missing.first(where: { $0.field == field }), value == draft.fields[field] {
                 notes.append("<span class=\"missing\" id=\"\(name)-missing\">\(HTML.escape(problem.problem))</span>")
+                described.append("\(name)-missing")
+                draftProblem = true
             }
-            let invalid = invalidAttributes(name, fieldErrors, focus: field == firstInvalid)
+            let invalid =
+                (fieldErrors.isEmpty && !draftProblem ? "" : " aria-invalid=\"true\"")
+                + (described.isEmpty ? "" : " aria-describedby=\"\(described.joined(separator: " "))\"")
+                + (field == firstInvalid ? " autofocus" : "")
             let requiredAttribute = required.contains(field) ? " (required)" : " (optional)"
             rows.append(
                 """
@@ -279,6 +291,10 @@ package enum Pages: Sendable {
         /// No account holds the Twitter account's address itself: the person may register with it, and the page says
         /// so when the match is by another address of the mailbox.
         var addressFree: Bool
+        /// The account has a password, or would be mailed a reset link (its address is not confirmed): false for an
+        /// account made through Twitter whose address is confirmed, which only its Twitter account signs in to (a
+        /// person who lost that Twitter account and arrives with a new one of the same address).
+        var opensWithPassword = true
     }
 
     static func existing(
@@ -317,6 +333,28 @@ package enum Pages: Sendable {
         let registerInstead =
             match.sameAddress || !match.addressFree
             ? "(with another email address)" : "(with this email address or another)"
+        guard match.opensWithPassword else {
+            // (no password, and no reset link would be mailed: a sign-in form, "Forgot your password?" and "unlink
+            // Twitter on your account page" would each lead nowhere)
+            let only =
+                match.hasTwitter
+                ? """
+                <p id="match-twitter-only">An account already \(uses). It has no password: only the Twitter account \
+                linked to it signs in to it. Log in with that Twitter account to use it; if you no longer have that \
+                Twitter account, ask the site's operator.</p>
+                \(HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, fields: [("force_login", "1")], id: "existing-login-twitter"))
+                """
+                : """
+                <p id="match-no-way-in">An account already \(uses). It has no password and no Twitter account linked, \
+                so no one can sign in to it: ask the site's operator.</p>
+                """
+            return """
+                <h1>\(match.sameAddress ? "This email" : "This mailbox") already has an account</h1>
+                \(only)\(problem.isEmpty ? "" : "\n" + problem)
+                <p>Not your account? <a href="/register/details?draft=\(HTML.escape(draft.id))">Register a new account \
+                instead</a> \(registerInstead).</p>
+                """
+        }
         return """
             <h1>\(match.sameAddress ? "This email" : "This mailbox") already has an account</h1>
             \(intro)\(otherAddress)
@@ -354,8 +392,11 @@ package enum Pages: Sendable {
         return """
             \(question)
             \(error.map { errorParagraph("link-error", $0) } ?? "")<form method="post" action="/register/link" id="confirm-link-form">
-            \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))
-            \(linkPasswordField(id: "confirm_link_current_password"))
+            \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("draft", draft.id))\(HTML.loginForPasswordManagers(account.username))
+            \(linkPasswordField(
+                id: "confirm_link_current_password",
+                invalid: error == nil
+                    ? "" : " aria-invalid=\"true\" aria-describedby=\"link-error\" autofocus"))
             <p><button type="submit" id="confirm-link">Link Twitter account</button></p>
             </form>
             <p><a href="/account">Cancel</a></p>
@@ -366,12 +407,16 @@ package enum Pages: Sendable {
 
     static let signUpFields: [(Field, String, String, String)] = [
         (.username, "Username", "text", "username"), (.email, "Email", "email", "email"),
-        (.password, "Password (at least 10 characters)", "password", "new-password"),
+        (.password, "Password", "password", "new-password"),
         (.firstName, "First name (optional)", "text", "given-name"),
         (.lastName, "Last name (optional)", "text", "family-name"),
     ]
 
-    static func signUp(values: [Field: String], errors: [FieldError], csrf: String) -> String {
+    /// The sign-up form; its password's label gives the policy's `minimumPasswordLength`.
+    static func signUp(
+        values: [Field: String], errors: [FieldError], csrf: String,
+        minimumPasswordLength: Int = PasswordPolicy().minimumLength
+    ) -> String {
         var rows: [String] = []
         let firstInvalid = signUpFields.first { field in errors.contains { $0.field == field.0 } }?.0
         for (field, label, type, autocomplete) in signUpFields {
@@ -381,9 +426,10 @@ package enum Pages: Sendable {
             let fieldErrors = errors.filter { $0.field == field }
             let note = fieldErrors.isEmpty ? "" : errorNote(name, fieldErrors)
             let invalid = invalidAttributes(name, fieldErrors, focus: field == firstInvalid)
+            let shown = field == .password ? "\(label) (at least \(minimumPasswordLength) characters)" : label
             rows.append(
                 """
-                <label for="\(name)">\(label)</label>
+                <label for="\(name)">\(shown)</label>
                 <input type="\(type)" id="\(name)" name="\(name)" value="\(HTML.escape(value))" \
                 autocomplete="\(autocomplete)"\(invalid)> \(note)
                 """)
@@ -433,7 +479,7 @@ package enum Pages: Sendable {
         return """
             <h1>Forgot your password?</h1>
             <p>Enter the email address of your account, and we will send it a link to choose a new password.</p>
-            \(problem)<form method="post" action="/password/forgot" id="forgot-form">
+            \(problem)<form method="post" action="/password/forgot" id="forgot-form" novalidate>
             \(HTML.hidden("csrf_token", csrf))
             <label for="email">Email</label>
             <input type="email" id="email" name="email" value="\(HTML.escape(email))" autocomplete="email">
@@ -464,7 +510,8 @@ package enum Pages: Sendable {
 
     /// The form to choose a new password; `unlinking`, the screen name of the Twitter account the reset will unlink.
     static func resetPassword(
-        username: String, unlinking: String?, token: String, errors: [FieldError], csrf: String
+        username: String, unlinking: String?, token: String, errors: [FieldError], csrf: String,
+        minimumPasswordLength: Int = PasswordPolicy().minimumLength
     ) -> String {
         let notes = errors.isEmpty ? [] : [errorNote("password", errors)]
         let invalid = invalidAttributes("password", errors, focus: true)
@@ -482,8 +529,8 @@ package enum Pages: Sendable {
             is changed.</p>\(unlinks)
             <form method="post" action="/password/reset" id="reset-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
-            <input type="hidden" name="username" value="\(HTML.escape(username))" autocomplete="username">
-            <label for="password">New password (at least 10 characters)</label>
+            \(HTML.loginForPasswordManagers(username))
+            <label for="password">New password (at least \(minimumPasswordLength) characters)</label>
             <input type="password" id="password" name="password" autocomplete="new-password"\(invalid)> \
             \(notes.joined(separator: " "))
             <p><button type="submit" id="set-password">Set the password</button></p>
@@ -559,7 +606,8 @@ package enum Pages: Sendable {
     /// the change), else offered to unlink (whoever made the change could have linked theirs just before).
     static func undoEmailChange(
         username: String, restores: String, replacedBy: String, current: String?, twitter: TwitterIdentity?,
-        unlinksTwitter: Bool, token: String, errors: [FieldError], csrf: String
+        unlinksTwitter: Bool, unlinkTicked: Bool = false, token: String, errors: [FieldError], csrf: String,
+        minimumPasswordLength: Int = PasswordPolicy().minimumLength
     ) -> String {
         // (moved again since: the page says where the account is now)
         let since =
@@ -580,7 +628,7 @@ package enum Pages: Sendable {
         } else if let twitter {
             twitterPart = """
                 <p><label><input type="checkbox" name="unlink_twitter" \
-                value="\(HTML.escape(twitter.userID.decimalString))" id="undo-unlink-twitter"> \
+                value="\(HTML.escape(twitter.userID.decimalString))" id="undo-unlink-twitter"\(unlinkTicked ? " checked" : "")> \
                 Also unlink the Twitter account <strong>@\(HTML.isolated(twitter.screenName))</strong>, linked \
                 \(timestamp(twitter.linkedAt)) UTC: tick it if it is not yours (it signs in to the account).</label></p>
                 """
@@ -597,8 +645,8 @@ package enum Pages: Sendable {
             it knew the password, so choose a new one.</p>
             <form method="post" action="/email/undo" id="undo-form">
             \(HTML.hidden("csrf_token", csrf))\(HTML.hidden("token", token))
-            <input type="hidden" name="username" value="\(HTML.escape(username))" autocomplete="username">
-            <label for="password">New password (at least 10 characters)</label>
+            \(HTML.loginForPasswordManagers(username))
+            <label for="password">New password (at least \(minimumPasswordLength) characters)</label>
             <input type="password" id="password" name="password" autocomplete="new-password"\(invalid)> \
             \(notes.joined(separator: " "))\(twitterPart)
             <p><button type="submit" id="undo-change">Undo the change</button></p>
@@ -644,11 +692,14 @@ package enum Pages: Sendable {
 
     /// The account page's password forms; without `offersTwitter`, no note of logging in with Twitter and no
     /// "Log in with Twitter" button.
-    static func passwordSection(_ offer: PasswordOffer, csrf: String, error: String?, offersTwitter: Bool = true)
-        -> String
-    {
+    static func passwordSection(
+        _ offer: PasswordOffer, username: String, csrf: String, error: String?, errorField: String? = nil,
+        minimumPasswordLength: Int, offersTwitter: Bool = true
+    ) -> String {
         let problem =
-            error.map { errorParagraph("password-error", $0) } ?? ""
+            error.map { errorParagraph("password-error", $0, focused: errorField == nil) } ?? ""
+        let login = HTML.loginForPasswordManagers(username)
+        let fault = { (id: String) in faultAttributes(id, errorField, message: "password-error") }
         switch offer {
         case .change(let canRemove):
             let remove =
@@ -656,10 +707,10 @@ package enum Pages: Sendable {
                 ? """
 
                 <form method="post" action="/account/password/remove" id="remove-password-form">
-                \(HTML.hidden("csrf_token", csrf))
+                \(HTML.hidden("csrf_token", csrf))\(login)
                 <label for="remove_current_password">Current password</label>
                 <input type="password" id="remove_current_password" name="current_password" \
-                autocomplete="current-password">
+                autocomplete="current-password"\(fault("remove_current_password"))>
                 <p><button type="submit" id="remove-password">Remove password</button> (you will log in with \
                 Twitter only; every other session of your account ends)</p>
                 </form>
@@ -667,11 +718,13 @@ package enum Pages: Sendable {
             return """
                 <h2>Password</h2>
                 \(problem)<form method="post" action="/account/password" id="change-password-form">
-                \(HTML.hidden("csrf_token", csrf))
+                \(HTML.hidden("csrf_token", csrf))\(login)
                 <label for="current_password">Current password</label>
-                <input type="password" id="current_password" name="current_password" autocomplete="current-password">
-                <label for="new_password">New password</label>
-                <input type="password" id="new_password" name="new_password" autocomplete="new-password">
+                <input type="password" id="current_password" name="current_password" autocomplete="current-password"\
+                \(fault("current_password"))>
+                <label for="new_password">New password (at least \(minimumPasswordLength) characters)</label>
+                <input type="password" id="new_password" name="new_password" autocomplete="new-password"\
+                \(fault("new_password"))>
                 <p><button type="submit" id="change-password">Change password</button> (every other session of \
                 your account ends)</p>
                 </form>\(remove)
@@ -685,9 +738,10 @@ package enum Pages: Sendable {
                 <h2>Password</h2>
                 \(problem)<p>\(note)</p>
                 <form method="post" action="/account/password/add" id="add-password-form">
-                \(HTML.hidden("csrf_token", csrf))
-                <label for="new_password">New password</label>
-                <input type="password" id="new_password" name="new_password" autocomplete="new-password">
+                \(HTML.hidden("csrf_token", csrf))\(login)
+                <label for="new_password">New password (at least \(minimumPasswordLength) characters)</label>
+                <input type="password" id="new_password" name="new_password" autocomplete="new-password"\
+                \(fault("new_password"))>
                 <p><button type="submit" id="add-password">Set password</button></p>
                 </form>
                 """
@@ -711,14 +765,18 @@ package enum Pages: Sendable {
     /// "Unlink Twitter", when the account has a password) asks for the current password; `twitterError` is shown over
     /// it. `offersConfirmation`: email links can be mailed, so the
     /// page offers a confirmation link and a change of address (`emailError` over it). `deleteError` is shown over
-    /// "Delete account". Without `offersTwitter` (routes without Twitter) the page offers no Twitter link or log-in,
-    /// and has a Twitter section only for an identity linked before, with "Unlink Twitter".
+    /// "Delete account". `errorField`, the id of the input the message is about (marked invalid, described by the
+    /// message, focused); without one, the message itself takes the focus. Without `offersTwitter` (routes without
+    /// Twitter) the page offers no Twitter link or log-in, and has a Twitter section only for an identity linked before,
+    /// with "Unlink Twitter".
     static func account(
         _ account: Account, events: [AccountEvent], csrf: String, password: PasswordOffer, passwordError: String? = nil,
         linkNeedsPassword: Bool = false, twitterError: String? = nil, offersConfirmation: Bool = false,
-        emailError: String? = nil, typedEmail: String? = nil, deleteError: String? = nil,
-        sessions: [BrowserSession] = [], currentSession: String? = nil, offersTwitter: Bool = true
+        emailError: String? = nil, typedEmail: String? = nil, deleteError: String? = nil, errorField: String? = nil,
+        minimumPasswordLength: Int = PasswordPolicy().minimumLength, sessions: [BrowserSession] = [],
+        currentSession: String? = nil, offersTwitter: Bool = true
     ) -> String {
+        let login = HTML.loginForPasswordManagers(account.username)
         let mentionsTwitter = offersTwitter || account.twitter != nil
         var email =
             "<span id=\"account-email\">\(HTML.escape(account.email.map(Mailbox.shownWithASCIIDomain) ?? "none"))</span>"
@@ -737,7 +795,7 @@ package enum Pages: Sendable {
         }
         var emailChange = ""
         if offersConfirmation && !account.hasPassword && linkNeedsPassword && !offersTwitter {
-            let problem = emailError.map { errorParagraph("email-error", $0) } ?? ""
+            let problem = emailError.map { errorParagraph("email-error", $0, focused: true) } ?? ""
             emailChange = """
                 <h2>Email address</h2>
                 \(problem)<p id="email-sign-in-again">This account has no password: its address can be changed only \
@@ -745,7 +803,7 @@ package enum Pages: Sendable {
                 """
         } else if offersConfirmation && !account.hasPassword && linkNeedsPassword {
             // (without a password only a recent sign-in may change the address: the form would be refused)
-            let problem = emailError.map { errorParagraph("email-error", $0) } ?? ""
+            let problem = emailError.map { errorParagraph("email-error", $0, focused: true) } ?? ""
             emailChange = """
                 <h2>Email address</h2>
                 \(problem)<p id="email-sign-in-again">You log in with Twitter. To change your address, log in with \
@@ -753,21 +811,24 @@ package enum Pages: Sendable {
                 \(HTML.button("Log in with Twitter", action: "/login/twitter", csrf: csrf, id: "email-login-twitter"))
                 """
         } else if offersConfirmation {
-            let problem = emailError.map { errorParagraph("email-error", $0) } ?? ""
+            let problem = emailError.map { errorParagraph("email-error", $0, focused: errorField == nil) } ?? ""
             let typed = typedEmail.map { " value=\"\(HTML.escape($0))\"" } ?? ""
-            let invalid = emailError == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"email-error\" autofocus"
+            // (the field at fault: a wrong password is not the new address's)
+            let invalid = faultAttributes("new_email", errorField, message: "email-error")
             let password =
                 account.hasPassword
                 ? """
                 <label for="email_current_password">Current password</label>
                 <input type="password" id="email_current_password" name="current_password" \
-                autocomplete="current-password">
+                autocomplete="current-password"\(faultAttributes("email_current_password", errorField, message: "email-error"))>
 
                 """ : ""
+            // (novalidate: a browser's own check refuses addresses with letters beyond ASCII before the `@`, which
+            // the server takes; the login first, so that a password manager does not take the new address for it)
             emailChange = """
                 <h2>Email address</h2>
-                \(problem)<form method="post" action="/account/email" id="change-email-form">
-                \(HTML.hidden("csrf_token", csrf))
+                \(problem)<form method="post" action="/account/email" id="change-email-form" novalidate>
+                \(HTML.hidden("csrf_token", csrf))\(login)
                 <label for="new_email">New address</label>
                 <input type="email" id="new_email" name="new_email" autocomplete="email"\(typed)\(invalid)>
                 \(password)<p><button type="submit" id="change-email">Change address</button> (a link goes to the new \
@@ -777,7 +838,7 @@ package enum Pages: Sendable {
         }
         let twitter: String
         let problem =
-            twitterError.map { errorParagraph("twitter-error", $0) } ?? ""
+            twitterError.map { errorParagraph("twitter-error", $0, focused: errorField == nil) } ?? ""
         if let identity = account.twitter {
             let linked = """
                 <p id="twitter-identity">Linked: <strong>\(HTML.isolated(identity.name))</strong> \
@@ -788,10 +849,10 @@ package enum Pages: Sendable {
                 twitter = """
                     \(problem)\(linked)
                     <form method="post" action="/account/twitter/unlink" id="unlink-twitter-form">
-                    \(HTML.hidden("csrf_token", csrf))
+                    \(HTML.hidden("csrf_token", csrf))\(login)
                     <label for="unlink_current_password">Current password</label>
                     <input type="password" id="unlink_current_password" name="current_password" \
-                    autocomplete="current-password">
+                    autocomplete="current-password"\(faultAttributes("unlink_current_password", errorField, message: "twitter-error"))>
                     <p><button type="submit" id="unlink-twitter">Unlink Twitter</button> (this signs you out \
                     everywhere else)</p>
                     </form>
@@ -808,8 +869,10 @@ package enum Pages: Sendable {
             twitter = """
                 \(problem)<p id="twitter-identity">No Twitter account is linked.</p>
                 <form method="post" action="/account/twitter/link" id="link-twitter-form">
-                \(HTML.hidden("csrf_token", csrf))
-                \(linkPasswordField(id: "link_current_password"))
+                \(HTML.hidden("csrf_token", csrf))\(login)
+                \(linkPasswordField(
+                    id: "link_current_password",
+                    invalid: faultAttributes("link_current_password", errorField, message: "twitter-error")))
                 <p><button type="submit" id="link-twitter">Link Twitter account</button></p>
                 </form>
                 """
@@ -832,7 +895,8 @@ package enum Pages: Sendable {
         let names = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
         let passwordState = account.hasPassword ? "set" : offersTwitter ? "none (you log in with Twitter)" : "none"
         let deletionSection = deletion(
-            account, csrf: csrf, recentSignIn: !linkNeedsPassword, error: deleteError, offersTwitter: offersTwitter)
+            account, csrf: csrf, recentSignIn: !linkNeedsPassword, error: deleteError, errorField: errorField,
+            offersTwitter: offersTwitter)
         return """
             <h1>Your account</h1>
             <dl>
@@ -841,7 +905,9 @@ package enum Pages: Sendable {
             <dt>Name</dt><dd>\(HTML.escape(names.isEmpty ? "not given" : names))</dd>
             <dt>Password</dt><dd>\(passwordState)</dd>
             </dl>
-            \(passwordSection(password, csrf: csrf, error: passwordError, offersTwitter: offersTwitter))
+            \(passwordSection(
+                password, username: account.username, csrf: csrf, error: passwordError, errorField: errorField,
+                minimumPasswordLength: minimumPasswordLength, offersTwitter: offersTwitter))
             \(emailChange)
             \(twitter.isEmpty ? "" : "<h2>Twitter</h2>\n" + twitter)
             <h2>Recent activity</h2>
@@ -907,10 +973,11 @@ package enum Pages: Sendable {
     /// The account page's "Delete account": with the current password, or for an account without one (made through
     /// Twitter) soon after signing in; "Log in with Twitter" again otherwise.
     static func deletion(
-        _ account: Account, csrf: String, recentSignIn: Bool, error: String?, offersTwitter: Bool = true
+        _ account: Account, csrf: String, recentSignIn: Bool, error: String?, errorField: String? = nil,
+        offersTwitter: Bool = true
     ) -> String {
         let problem =
-            error.map { errorParagraph("delete-error", $0) } ?? ""
+            error.map { errorParagraph("delete-error", $0, focused: errorField == nil) } ?? ""
         if !account.hasPassword && !recentSignIn && !offersTwitter {
             return """
                 <h2>Delete account</h2>
@@ -930,17 +997,19 @@ package enum Pages: Sendable {
             account.hasPassword
             ? """
             <label for="delete_current_password">Current password</label>
-            <input type="password" id="delete_current_password" name="current_password" autocomplete="current-password">
+            <input type="password" id="delete_current_password" name="current_password" autocomplete="current-password"\
+            \(faultAttributes("delete_current_password", errorField, message: "delete-error"))>
 
             """ : ""
         return """
             <h2>Delete account</h2>
             \(problem)<form method="post" action="/account/delete" id="delete-account-form">
-            \(HTML.hidden("csrf_token", csrf))
+            \(HTML.hidden("csrf_token", csrf))\(account.hasPassword ? HTML.loginForPasswordManagers(account.username) : "")
             <p>Deleting the account removes it, its password, \
             \(offersTwitter || account.twitter != nil ? "its linked Twitter account " : "")and every session of it, \
             for good. Its activity above stays in the site's audit trail, with a note that it was deleted.</p>
-            \(password)<label><input type="checkbox" name="confirm" value="yes" id="delete-confirm"> \
+            \(password)<label><input type="checkbox" name="confirm" value="yes" id="delete-confirm"\
+            \(faultAttributes("delete-confirm", errorField, message: "delete-error"))> \
             Delete my account for good</label>
             <p><button type="submit" id="delete-account">Delete account</button></p>
             </form>
@@ -1008,11 +1077,11 @@ package enum Pages: Sendable {
 
     /// The current-password field of a form that links a Twitter account (the account page's, the link's
     /// confirmation), its input's id `id`, and why it is asked for.
-    static func linkPasswordField(id: String) -> String {
+    static func linkPasswordField(id: String, invalid: String = "") -> String {
         """
         <p>A linked Twitter account is a way into this one: confirm your password to link it.</p>
         <label for="\(id)">Current password</label>
-        <input type="password" id="\(id)" name="current_password" autocomplete="current-password">
+        <input type="password" id="\(id)" name="current_password" autocomplete="current-password"\(invalid)>
         """
     }
 
@@ -1073,8 +1142,26 @@ extension Pages {
             .joined(separator: "; ")
     }
 
-    /// A message over a form, announced when the page opens.
-    static func errorParagraph(_ id: String, _ text: String) -> String {
-        "<p class=\"error\" role=\"alert\" id=\"\(id)\">\(HTML.escape(text))</p>\n"
+    /// A message over a form, announced when the page opens; `focused`, given the focus (for a message no field of
+    /// the form can answer: the page would otherwise open at its top, the message out of sight).
+    static func errorParagraph(_ id: String, _ text: String, focused: Bool = false) -> String {
+        let focus = focused ? " tabindex=\"-1\" autofocus" : ""
+        return "<p class=\"error\" role=\"alert\" id=\"\(id)\"\(focus)>\(HTML.escape(text))</p>\n"
+    }
+
+    /// The attributes of the input `id` when it is `errorField`, the one a message over its form (`message`, that
+    /// message's id) is about: invalid, described by the message, focused.
+    static func faultAttributes(_ id: String, _ errorField: String?, message: String) -> String {
+        id == errorField ? " aria-invalid=\"true\" aria-describedby=\"\(message)\" autofocus" : ""
+    }
+
+    /// A page's title, saying first when a form of it was refused (the first thing a screen reader reads of a page):
+    /// "Error: Log in", "2 errors: Sign up".
+    static func title(_ title: String, problems: Int) -> String {
+        switch problems {
+        case 0: title
+        case 1: "Error: " + title
+        default: "\(problems) errors: " + title
+        }
     }
 }

@@ -262,6 +262,55 @@ struct EmailChangeUndoRoutesTests {
         }
     }
 
+    /// The owner ticks "Also unlink the Twitter account" with a password the policy refuses: the page comes back with
+    /// the box still ticked, so the form sent again with a good password unlinks it (until session 64 the box came
+    /// back unticked, and the thief's Twitter account outlived an undo the owner thought had removed it).
+    @Test func aRefusedPasswordKeepsTheUnlinkBoxTicked() async throws {
+        let outbox = Locked<[AccountRoutes.EmailVerificationMail]>([])
+        let notices = Locked<[AccountRoutes.EmailChangeNotice]>([])
+        try await WebApp.run(configuration: EmailVerificationRoutesTests.configuration(outbox, notices: notices)) {
+            app in
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            let first = try await EmailVerificationRoutesTests.mails(outbox, count: 1)[0]
+            _ = try await EmailVerificationRoutesTests.confirm(
+                try await ada.get(try EmailVerificationRoutesTests.path(of: first)), in: &ada)
+            var (thief, _) = try await PasswordSettingsRoutesTests.logIn(app, "ada", Self.password)
+            #expect(try await thief.linkTwitter(WebApp.mallory).location == "/account?notice=linked")
+            app.clock.advance(by: 60)
+            _ = try await thief.submit(
+                "/account", to: "/account/email",
+                [("new_email", "thief@example.net"), ("current_password", Self.password)])
+            let mail = try await EmailVerificationRoutesTests.mails(outbox, count: 2)[1]
+            _ = try await EmailVerificationRoutesTests.confirm(
+                try await thief.get(try EmailVerificationRoutesTests.path(of: mail)), in: &thief)
+            await app.routes.finishMails()
+            let path = try Self.path(of: try #require(notices.value.first).undoLink)
+            var owner = app.browser()
+            let page = try await owner.get(path)
+            let refused = try await owner.post(
+                "/email/undo",
+                [
+                    ("csrf_token", try #require(page.csrfToken)), ("token", try #require(page.hiddenValue("token"))),
+                    ("password", "short"), ("unlink_twitter", String(WebApp.mallory)),
+                ])
+            #expect(refused.status == 422)
+            let box = try #require(PageAccessibilityTests.tag(withID: "undo-unlink-twitter", in: refused.text))
+            #expect(PageAccessibilityTests.hasBooleanAttribute("checked", box), "\(box)")
+            #expect(try await app.store.account(.username("ada"))?.twitter != nil)
+            // Sent again as the page shows it (the box's value when checked), with a good password
+            let value = try #require(PageAccessibilityTests.attribute("value", of: box))
+            let undone = try await owner.post(
+                "/email/undo",
+                [
+                    ("csrf_token", try #require(refused.csrfToken)),
+                    ("token", try #require(refused.hiddenValue("token"))), ("password", Self.newPassword),
+                    ("unlink_twitter", value),
+                ])
+            #expect(undone.location == "/account?notice=email_change_undone_unlinked")
+            #expect(try await app.store.account(.username("ada"))?.twitter == nil)
+        }
+    }
+
     /// An undo changes the account's ways in (its address, its password, its sessions), so the restored address is
     /// told, as after a reset: an `emailChangeUndone` notice, and a `twitterUnlinked` one naming the Twitter account
     /// the undo unlinked (linked since the change). Neither holds the link.

@@ -53,6 +53,7 @@ struct WebApp: Sendable {
         registration registrationConfiguration: RegistrationService.Configuration = RegistrationService.Configuration(
             callbackURL: "http://invalid.example/callback"),
         failureFloor: Duration = .zero,
+        passwordPolicy: PasswordPolicy = PasswordPolicy(),
         sandboxCallbackURLs: [String] = [],
         idleTimeout: Duration = .seconds(600),
         requestReadTimeout: Duration = .seconds(600),
@@ -73,9 +74,10 @@ struct WebApp: Sendable {
                 let registration = RegistrationService(
                     store: store, twitter: sandbox.client(),
                     configuration: registrationConfiguration, logger: logger)
-                let local = LocalAccounts(
+                var local = LocalAccounts(
                     store: store, hasher: PasswordHasher(parameters: .init(log2N: 10, r: 8, p: 1)),
                     failureFloor: failureFloor)
+                local.passwordPolicy = passwordPolicy
                 let routes = AccountRoutes(
                     store: store, registration: twitter ? registration : nil, local: local,
                     configuration: configuration, logger: logger)
