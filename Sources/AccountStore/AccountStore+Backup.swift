@@ -23,8 +23,8 @@ extension AccountStore {
     /// rows left behind are not copied. It is written beside `path` under a hidden name, mode 0600 (it holds password
     /// hashes and sealed tokens), flushed to disk, checked (`PRAGMA quick_check`, and its accounts counted), and only
     /// then renamed over `path`: a failed, cancelled or interrupted backup leaves the file at `path` as it was, and
-    /// removes its own (a process killed outright leaves the hidden `.NAME.partial-…` file; `accounts backup` removes
-    /// it on SIGINT, SIGTERM and SIGHUP).
+    /// removes its own (a process killed outright leaves the hidden `.NAME.partial-…` file, which the next backup to
+    /// `path` removes once it has been left a minute; `accounts backup` removes it on SIGINT, SIGTERM and SIGHUP).
     ///
     /// The copy's sealed tokens open with the keys that sealed them: keep a retired key as long as a backup made
     /// before the rotation (see "Rotating keys" in the README). The keys file is never in the copy.
@@ -50,14 +50,20 @@ extension AccountStore {
         let temporary = OutputFile.temporaryPath(for: path)
         // (SQLite writes the copy with a rollback journal beside it)
         let companions = ["-journal", "-wal", "-shm"]
+        // Partial copies of earlier backups to `path` whose process was killed outright (SIGKILL, the OOM killer, a
+        // job's time limit): each a whole database of hashes and sealed tokens, one more per kill until session 64.
+        Self.removeAbandonedCopies(of: path, companions: companions)
         if let failure = OutputFile.beginUnfinished(temporary, companions: companions) {
             throw .backupFailed(path: path, reason: String(cString: strerror(failure)))
         }
+        // (held until the copy is renamed or removed: another backup's sweep leaves a copy under way alone)
+        let claim = Self.claimCopy(temporary)
         var renamed = false
         defer {
             if !renamed { unlink(temporary) }
             for suffix in companions { unlink(temporary + suffix) }
             OutputFile.endUnfinished(temporary, companions: companions)
+            if claim >= 0 { Foundation.close(claim) }
         }
         let cancelled = BackupCancellation()
         do {
@@ -130,6 +136,51 @@ extension AccountStore {
             Foundation.close(folder)
         }
         return report
+    }
+
+    /// How long a partial copy must have been left unchanged before a later backup takes it for abandoned (with no
+    /// process holding its lock): a copy under way is written to all along, and checked within seconds.
+    static let abandonedCopyAge: TimeInterval = 60
+
+    /// A descriptor of the partial copy at `path` holding a `flock` on it, which ends with this process (a SIGKILL
+    /// included): -1 when it cannot be had. SQLite's own locks on the file are POSIX ones, which this neither takes
+    /// nor releases while the descriptor stays open (it is closed after SQLite has closed the copy).
+    static func claimCopy(_ path: String) -> Int32 {
+        let descriptor = Foundation.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return -1 }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            Foundation.close(descriptor)
+            return -1
+        }
+        return descriptor
+    }
+
+    /// Removes the hidden partial copies of backups to `destination` (`.NAME.partial-` and a hexadecimal suffix,
+    /// with `companions` beside each) that no process holds (``claimCopy(_:)``) and that were last written more than
+    /// ``abandonedCopyAge`` ago: those of backups killed outright. Regular files of this user only.
+    static func removeAbandonedCopies(of destination: String, companions: [String]) {
+        let directory = PathParts.directory(of: destination)
+        // The name the partial copies of `destination` share, up to their random suffix.
+        let sample = PathParts.lastComponent(of: OutputFile.temporaryPath(for: destination))
+        guard let marker = sample.range(of: ".partial-", options: .backwards) else { return }
+        let stem = String(sample[..<marker.upperBound])
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)
+        else { return }
+        let now = Date().timeIntervalSince1970
+        for name in names where name.hasPrefix(stem) {
+            let suffix = name.dropFirst(stem.count)
+            guard (1...16).contains(suffix.count), suffix.allSatisfy(\.isHexDigit) else { continue }
+            let path = (directory.isEmpty ? "" : directory.hasSuffix("/") ? directory : directory + "/") + name
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
+                now - TimeInterval(info.st_mtim.tv_sec) > abandonedCopyAge
+            else { continue }
+            let claim = claimCopy(path)
+            guard claim >= 0 else { continue }  // a backup under way (or a file that cannot be opened)
+            unlink(path)
+            for suffix in companions { unlink(path + suffix) }
+            Foundation.close(claim)
+        }
     }
 
     /// Refuses a destination that is the database or one of its files, or no regular file.

@@ -296,9 +296,11 @@ extension AccountStore {
                                 kind: "\(kind.label)\(owner) (\(kind.rawValue) row \(kind.rowIDColumn) \(row.rowID))",
                                 reason:
                                     "it was sealed under key \(KeyRingError.shown(keyID)) while this rewrap ran, by "
-                                    + "a process whose ring holds that key, which this one does not; earlier batches "
-                                    + "were rewrapped, this one was not: add that key to the ring (after the new first "
-                                    + "key) and run again")
+                                    + "another process whose ring holds that key, which this one does not; earlier "
+                                    + "batches were rewrapped, this one was not. If that key is newer than this "
+                                    + "ring's first (another rewrap, or apps, seal under it), run the rewrap with the "
+                                    + "ring that has it first, not this one: this ring would move the values back "
+                                    + "from it. If it is older, add it to this ring after the first key and run again")
                         }
                         // A wrong key under a held id fails every value sealed under that id alike: deleting
                         // rows one by one, as for one altered row, would throw sound tokens away.

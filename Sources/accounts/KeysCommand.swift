@@ -203,10 +203,13 @@ struct KeysCommand: AsyncParsableCommand {
                     } else {
                         opens = ", and every value opens with the key ring"
                     }
+                    // (not "the others are still under the keys they were": another process sealing meanwhile may
+                    // have moved any of them, these included; `keys status` counts what is where)
                     printMessage(
-                        "accounts: \(done) values were rewrapped under key \(key) before the failure (committed); the "
-                            + "others are still under the keys they were\(opens). Keep the old keys in the ring, fix "
-                            + "the failure and run `accounts keys rewrap` again to finish")
+                        "accounts: \(done) values were rewrapped under key \(key) before the failure (committed); "
+                            + "this run changed no other\(opens). `accounts keys status` shows which key each value "
+                            + "is under now. Keep the old keys in the ring, fix the failure and run `accounts keys "
+                            + "rewrap` again to finish")
                 }
                 throw exit
             }

@@ -186,6 +186,50 @@ struct StoreBackupTests {
         }
     }
 
+    /// A backup killed outright (SIGKILL, the OOM killer) leaves its hidden partial copy, a whole database of hashes
+    /// and sealed tokens. The next backup to the same file removes the ones no process holds that were last written
+    /// over a minute ago (until session 64 each kill left one more, for good), and leaves alone one that a backup
+    /// under way holds, a fresh one, and files of other names.
+    @Test func aLaterBackupRemovesTheCopiesOfBackupsKilledOutright() async throws {
+        try await withTemporaryDirectory { dir throws in
+            let store = try makeStore(in: dir)
+            defer { try? store.close() }
+            _ = try await store.createAccount(newAccount("ada"))
+            let copy = dir + "/copy.sqlite"
+            func make(_ path: String, age: TimeInterval) throws {
+                try Data("half a copy".utf8).write(to: URL(fileURLWithPath: path))
+                let then = Date().addingTimeInterval(-age)
+                try FileManager.default.setAttributes([.modificationDate: then], ofItemAtPath: path)
+            }
+            let killed = dir + "/.copy.sqlite.partial-32814def7d4815b3"
+            try make(killed, age: 3_600)
+            try make(killed + "-journal", age: 3_600)
+            let held = dir + "/.copy.sqlite.partial-dc2a7081aa"
+            try make(held, age: 3_600)
+            let fresh = dir + "/.copy.sqlite.partial-47f97dd2"
+            try make(fresh, age: 0)
+            let other = dir + "/.other.sqlite.partial-c5d128eb"
+            try make(other, age: 3_600)
+            let notOurs = dir + "/.copy.sqlite.partial-notahexname"
+            try make(notOurs, age: 3_600)
+            // (another backup's lock on its copy under way, taken as that backup takes it)
+            let lock = open(held, O_RDONLY | O_CLOEXEC)  // (not inherited by the commands other tests run)
+            #expect(lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
+
+            _ = try await store.backUp(to: copy)
+            let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
+            #expect(!exists(killed) && !exists(killed + "-journal"), "the killed backup's copy is still there")
+            #expect(exists(held), "a copy held by a backup under way was removed")
+            #expect(exists(fresh) && exists(other) && exists(notOurs))
+            #expect(countQuery(copy, "SELECT count(*) FROM users") == 1)
+
+            close(lock)
+            _ = try await store.backUp(to: copy)
+            #expect(!exists(held), "a copy no process holds any longer was left")
+            #expect(exists(fresh) && exists(other) && exists(notOurs))
+        }
+    }
+
     /// A backup written over an earlier copy that a killed program left with changes in its `-wal` (and its
     /// `-shm`) reads as the new copy: the log of the file it replaces is not replayed into it, and no `-wal`,
     /// `-shm` or `-journal` of the old file stays beside it.

@@ -137,8 +137,8 @@ struct OperationalFailureTests {
             #expect(result.stderr.contains("Twitter user 1000002"))
             #expect(
                 result.stderr.contains(
-                    "accounts: 2 values were rewrapped under key keyB before the failure (committed); the others are "
-                        + "still under the keys they were. Keep"),
+                    "accounts: 2 values were rewrapped under key keyB before the failure (committed); this run changed "
+                        + "no other. `accounts keys status` shows which key each value is under now. Keep"),
                 "\(result.stderr)")
             #expect(
                 result.stderr.contains("Keep the old keys in the ring, fix the failure and run `accounts keys rewrap`"))
