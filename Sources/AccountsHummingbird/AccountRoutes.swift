@@ -46,8 +46,9 @@ public struct AccountRoutes: Sendable {
         /// whose `Host` names another gets 421 Misdirected Request and nothing else. `nil` (the default): any, for an
         /// app behind a proxy that checks it. Set it when browsers reach the app directly: a page of another site
         /// whose name its owner points at the app's address (DNS rebinding) is then not the app's origin, and cannot
-        /// read its pages and forms. (`accounts demo` sets `127.0.0.1`, `localhost`, `[::1]` and the names of its
-        /// `--allowed-host`.) An entry no `Host` can match (`localhost:8080`, `App.example`, `::1` without brackets)
+        /// read its pages and forms. The routes check their own requests; the app's own routes are checked only with
+        /// ``AccountRoutes/hostCheck()`` added to the router. (`accounts demo` sets `127.0.0.1`, `localhost`, `[::1]`
+        /// and the names of its `--allowed-host`.) An entry no `Host` can match (`localhost:8080`, `App.example`, `::1` without brackets)
         /// stops the app when the routes are made, naming it: it would answer every request with 421.
         public var allowedHosts: Set<String>?
         /// How recently someone must have signed in to give their account a password when it has none (made through

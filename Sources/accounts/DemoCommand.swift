@@ -200,6 +200,7 @@ struct DemoCommand: AsyncParsableCommand {
                     store: store, registration: registration, local: LocalAccounts(store: store),
                     configuration: routesConfiguration, logger: demoLogger)
                 let router = Router(context: AccountsRequestContext.self)
+                router.add(middleware: routes.hostCheck())
                 routes.addRoutes(to: router)
                 let application = Application(
                     router: router,

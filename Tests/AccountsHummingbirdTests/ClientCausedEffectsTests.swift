@@ -116,7 +116,8 @@ struct ClientCausedEffectsTests {
     }
 
     /// With `allowedHosts` set, a request naming another host (a name pointed at the app's address by someone else:
-    /// DNS rebinding) gets 421 and nothing else; the allowed names are served, with or without a port.
+    /// DNS rebinding) gets 421 and nothing else, on the app's own routes too (`hostCheck()`); the allowed names are
+    /// served, with or without a port.
     @Test func aHostNameNotAllowedIsMisdirected() async throws {
         var configuration = AccountRoutes.Configuration()
         configuration.allowedHosts = ["127.0.0.1", "localhost", "[::1]"]
@@ -127,11 +128,16 @@ struct ClientCausedEffectsTests {
                 let refused = try await browser.get("/")
                 #expect(refused.status == 421, "\(host)")
                 #expect(refused.setCookies.isEmpty, "\(host)")
+                // and so does the app's own route, through `hostCheck()` (until session 64 only the routes' own
+                // paths were held to allowedHosts: the app's answered a rebound page as their origin)
+                let own = try await browser.get("/whoami")
+                #expect(own.status == 421 && own.text != "nobody", "\(host): \(own.status)")
             }
             for host in ["127.0.0.1", "LOCALHOST:8080", "[::1]:443"] {
                 var browser = app.browser()
                 browser.extraHeaders = [HTTPHeader(name: "Host", value: host)]
                 #expect(try await browser.get("/").status == 200, "\(host)")
+                #expect(try await browser.get("/whoami").text == "nobody", "\(host)")
             }
         }
     }

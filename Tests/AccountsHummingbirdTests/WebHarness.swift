@@ -82,6 +82,7 @@ struct WebApp: Sendable {
                     store: store, registration: twitter ? registration : nil, local: local,
                     configuration: configuration, logger: logger)
                 let router = Router(context: AccountsRequestContext.self)
+                router.add(middleware: routes.hostCheck())  // (as README's mounting sample: the app's routes too)
                 routes.addRoutes(to: router)
                 router.get("/whoami") { request, context in
                     try await routes.signedInAccount(request, context: context)?.username ?? "nobody"

@@ -14,8 +14,7 @@ import TwitterOAuth
 /// README "Mounting the routes": an app serving the routes (its top-level statements, in a function).
 func mountingSample(consumerKey: String, consumerSecret: String) async throws {
     let logger = Logger(label: "app.accounts")  // the routes, the service and the store log nothing without one
-    var storeConfiguration = StoreConfiguration(path: "accounts.sqlite")
-    storeConfiguration.schemaPolicy = .applyPendingMigrations
+    var storeConfiguration = StoreConfiguration(path: "accounts.sqlite")  // migrated by `accounts migrate` on deploy
     storeConfiguration.logger = logger
     let store = try AccountStore(
         configuration: storeConfiguration,
@@ -30,6 +29,7 @@ func mountingSample(consumerKey: String, consumerSecret: String) async throws {
     )
 
     let router = Router(context: AccountsRequestContext.self)  // knows each request's peer address
+    router.add(middleware: routes.hostCheck())  // allowedHosts for the app's own routes too
     routes.addRoutes(to: router)  // the routes below
     router.get("/hello") { request, context in  // the app's own routes can ask who is signed in
         let account = try await routes.signedInAccount(request, context: context)
