@@ -48,8 +48,8 @@ extension AccountStore {
         defer { entry.end() }
         try refuseBackupDestination(path)
         let temporary = OutputFile.temporaryPath(for: path)
-        // (SQLite writes the copy with a rollback journal beside it)
-        let companions = ["-journal", "-wal", "-shm"]
+        // (SQLite writes the copy with a rollback journal beside it; `.lock` is the backup's own, claimCopy(_:))
+        let companions = ["-journal", "-wal", "-shm", ".lock"]
         // Partial copies of earlier backups to `path` whose process was killed outright (SIGKILL, the OOM killer, a
         // job's time limit): each a whole database of hashes and sealed tokens, one more per kill until session 64.
         Self.removeAbandonedCopies(of: path, companions: companions)
@@ -57,7 +57,7 @@ extension AccountStore {
             throw .backupFailed(path: path, reason: String(cString: strerror(failure)))
         }
         // (held until the copy is renamed or removed: another backup's sweep leaves a copy under way alone)
-        let claim = Self.claimCopy(temporary)
+        let claim = Self.claimCopy(temporary, creating: true)
         var renamed = false
         defer {
             if !renamed { unlink(temporary) }
@@ -142,11 +142,13 @@ extension AccountStore {
     /// process holding its lock): a copy under way is written to all along, and checked within seconds.
     static let abandonedCopyAge: TimeInterval = 60
 
-    /// A descriptor of the partial copy at `path` holding a `flock` on it, which ends with this process (a SIGKILL
-    /// included): -1 when it cannot be had. SQLite's own locks on the file are POSIX ones, which this neither takes
-    /// nor releases while the descriptor stays open (it is closed after SQLite has closed the copy).
-    static func claimCopy(_ path: String) -> Int32 {
-        let descriptor = Foundation.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    /// A descriptor of the lock file of the partial copy at `path` (`path.lock`, empty, 0600; made when `creating`)
+    /// holding a `flock` on it, which ends with this process (a SIGKILL included): -1 when it cannot be had. Never
+    /// on the copy itself, which SQLite writes: on SMB mounts a `flock` is a mandatory byte-range lock, and SQLite's
+    /// writes through its own descriptor would fail; NFS takes a `flock` only on a file open for writing.
+    static func claimCopy(_ path: String, creating: Bool = false) -> Int32 {
+        let descriptor = Foundation.open(
+            path + ".lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC | (creating ? O_CREAT | O_EXCL : 0), 0o600)
         guard descriptor >= 0 else { return -1 }
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             Foundation.close(descriptor)
@@ -156,7 +158,8 @@ extension AccountStore {
     }
 
     /// Removes the hidden partial copies of backups to `destination` (`.NAME.partial-` and a hexadecimal suffix,
-    /// with `companions` beside each) that no process holds (``claimCopy(_:)``) and that were last written more than
+    /// with `companions` beside each) that no process holds (``claimCopy(_:creating:)``: a copy without its lock file,
+    /// left by an earlier version, is claimed by making one) and that were last written more than
     /// ``abandonedCopyAge`` ago: those of backups killed outright. Regular files of this user only.
     static func removeAbandonedCopies(of destination: String, companions: [String]) {
         let directory = PathParts.directory(of: destination)
@@ -175,8 +178,10 @@ extension AccountStore {
             guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid(),
                 now - TimeInterval(info.st_mtim.tv_sec) > abandonedCopyAge
             else { continue }
-            let claim = claimCopy(path)
-            guard claim >= 0 else { continue }  // a backup under way (or a file that cannot be opened)
+            var lock = stat()
+            let hasLock = lstat(path + ".lock", &lock) == 0
+            let claim = claimCopy(path, creating: !hasLock)
+            guard claim >= 0 else { continue }  // a backup under way (or a lock file that cannot be opened)
             unlink(path)
             for suffix in companions { unlink(path + suffix) }
             Foundation.close(claim)

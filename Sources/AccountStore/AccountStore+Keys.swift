@@ -160,8 +160,10 @@ extension AccountStore {
                 kind: "values",
                 reason:
                     "\(missing.total) are sealed under key \(KeyRingError.shown(missing.keyID)), which is not in the key "
-                    + "ring\(lookalike ?? ""); "
-                    + "add that key to the ring (after the new first key) and run again")
+                    + "ring\(lookalike ?? ""). If that key is newer than this ring's first (a rotation made with "
+                    + "another ring: apps seal under it), run the rewrap with the ring that has it first, not this "
+                    + "one: this ring would move the values back from it. If it is older, add it to this ring after "
+                    + "the first key and run again")
         }
         var run = RewrapRun(
             target: target, keyRing: keyRing, batchSize: batchSize, actor: actor,

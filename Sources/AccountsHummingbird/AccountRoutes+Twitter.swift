@@ -216,7 +216,10 @@ extension AccountRoutes {
         }
         return Pages.ExistingMatch(
             hasTwitter: match?.twitter != nil, sameAddress: sameAddress, addressFree: addressFree,
-            opensWithPassword: match.map { $0.hasPassword || !$0.isEmailVerified } ?? true)
+            // (an unconfirmed address is mailed a reset link only when the routes mail them)
+            opensWithPassword: match.map {
+                $0.hasPassword || (!$0.isEmailVerified && configuration.passwordReset != nil)
+            } ?? true)
     }
 
     /// How "This email already has an account" describes the account sharing the draft's mailbox now.

@@ -443,7 +443,12 @@ public struct AccountRoutes: Sendable {
             // W3C's "well-known URL for changing passwords": a password manager's "Change password" opens the
             // account page (the log-in page first, signed out). Under a mount path the site's root is the app's, which
             // adds it (README, "Mounting the routes").
-            router.get("/.well-known/change-password") { _, _ in self.redirect(nil, to: "/account") }
+            router.get("/.well-known/change-password") { request, context in
+                await self.guarded(request, context) {
+                    _ = try self.origin(of: request)  // (held to allowedHosts as every route is)
+                    return self.redirect(nil, to: "/account")
+                }
+            }
         }
         router.get("/account/data") { request, context in
             await self.guarded(request, context) { try await self.accountData(request) }

@@ -1,10 +1,11 @@
 public import Hummingbird
 
 extension AccountRoutes {
-    /// A middleware that holds every route of the router it is added to, the app's own among them, to
+    /// A middleware that holds the routes of the router added after it, the app's own among them, to
     /// ``Configuration/allowedHosts``, as the routes hold their own: a request whose `Host` names another host gets
     /// 421 Misdirected Request and nothing else (one without a valid `Host`, 400). With `allowedHosts` `nil` it lets
-    /// every request through.
+    /// every request through. Add it before any route: Hummingbird applies a router's middleware only to the routes
+    /// added after it.
     ///
     /// The routes check their own requests whether or not it is added; without it, the app's routes answer a page of
     /// another site whose name its owner points at the app's address (DNS rebinding) as their own origin:

@@ -291,9 +291,10 @@ package enum Pages: Sendable {
         /// No account holds the Twitter account's address itself: the person may register with it, and the page says
         /// so when the match is by another address of the mailbox.
         var addressFree: Bool
-        /// The account has a password, or would be mailed a reset link (its address is not confirmed): false for an
-        /// account made through Twitter whose address is confirmed, which only its Twitter account signs in to (a
-        /// person who lost that Twitter account and arrives with a new one of the same address).
+        /// The account has a password, or would be mailed a reset link (its address is not confirmed, and the routes
+        /// mail reset links): false for an account made through Twitter whose address is confirmed, which only its
+        /// Twitter account signs in to (a person who lost that Twitter account and arrives with a new one of the same
+        /// address).
         var opensWithPassword = true
     }
 

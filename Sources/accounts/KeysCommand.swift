@@ -182,8 +182,8 @@ struct KeysCommand: AsyncParsableCommand {
                 let key = KeyRingError.shownPlain(keyID)
                 printMessage(
                     "accounts: stopped by \(Interruption.name) between two batches: \(rewrapped) values were "
-                        + "rewrapped under key \(key) (committed); the others are still under the keys they were, and "
-                        + "every value opens with the key ring. Run `accounts keys rewrap` again to finish (it goes "
+                        + "rewrapped under key \(key) (committed); this run changed no other, and every value opens "
+                        + "with the key ring. Run `accounts keys rewrap` again to finish (it goes "
                         + "on from where this run stopped), and keep the old keys in the ring until `accounts keys "
                         + "status` shows no value under another key than \(key)")
                 throw Interruption.exitCode

@@ -212,20 +212,26 @@ struct StoreBackupTests {
             try make(other, age: 3_600)
             let notOurs = dir + "/.copy.sqlite.partial-notahexname"
             try make(notOurs, age: 3_600)
-            // (another backup's lock on its copy under way, taken as that backup takes it)
-            let lock = open(held, O_RDONLY | O_CLOEXEC)  // (not inherited by the commands other tests run)
+            // (another backup's lock on its copy under way, taken as that backup takes it: on the copy's lock file)
+            // (O_CLOEXEC: not inherited by the commands other tests run, which would hold it)
+            let lock = open(held + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             #expect(lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
 
             _ = try await store.backUp(to: copy)
             let exists = { (path: String) in FileManager.default.fileExists(atPath: path) }
             #expect(!exists(killed) && !exists(killed + "-journal"), "the killed backup's copy is still there")
+            #expect(!exists(killed + ".lock"))
+            let locks = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+                $0.hasPrefix(".copy.sqlite.partial-") && $0.hasSuffix(".lock") && !$0.contains("dc2a7081aa")
+            }
+            #expect(locks.isEmpty, "\(locks)")
             #expect(exists(held), "a copy held by a backup under way was removed")
             #expect(exists(fresh) && exists(other) && exists(notOurs))
             #expect(countQuery(copy, "SELECT count(*) FROM users") == 1)
 
             close(lock)
             _ = try await store.backUp(to: copy)
-            #expect(!exists(held), "a copy no process holds any longer was left")
+            #expect(!exists(held) && !exists(held + ".lock"), "a copy no process holds any longer was left")
             #expect(exists(fresh) && exists(other) && exists(notOurs))
         }
     }

@@ -250,4 +250,26 @@ struct FormFitnessTests {
             #expect(page.text.contains("Register a new account"))
         }
     }
+
+    /// The same for an account whose address is not confirmed when the site mails no reset links (no
+    /// `passwordReset`): no link would come, so the page offers no password sign-in; with reset links mailed, it does
+    /// (the reset would set the account's first password).
+    @Test func anUnconfirmedAccountWithoutPasswordIsOfferedASignInOnlyWhenResetsAreMailed() async throws {
+        for mailsResets in [false, true] {
+            let resets = Locked<[AccountRoutes.PasswordResetMail]>([])
+            let configuration =
+                mailsResets ? PasswordResetRoutesTests.configuration(resets) : AccountRoutes.Configuration()
+            try await WebApp.run(configuration: configuration) { app in
+                _ = try await app.store.createAccount(
+                    newAccount("ada_old", email: "ada@example.org"),
+                    linking: twitterIdentity("42", screenName: "ada_gone"),
+                    credential: TwitterCredential(token: "42-token", secret: Secret("token secret")))
+                var browser = app.browser()
+                let arrival = try await browser.viaTwitter("/register/twitter", as: WebApp.ada)
+                let page = try await browser.get(try #require(arrival.location))
+                #expect(page.text.contains("id=\"existing-form\"") == mailsResets, "resets mailed: \(mailsResets)")
+                #expect(page.text.contains("id=\"match-twitter-only\"") == !mailsResets)
+            }
+        }
+    }
 }

@@ -122,4 +122,27 @@ extension LiveStoreKeyRotationTests {
             #expect(!rewrap.stderr.contains("delete that row"), "\(rewrap.stderr)")
         }
     }
+
+    /// A ring older than a rotation that finished (the values under k2, the ring only k1): refused before anything
+    /// changes, and the message says not to add k2 after this ring's first key, which would move every value back
+    /// under k1 and undo the rotation (until session 64 it said to do just that).
+    @Test func aRingOlderThanTheValuesIsToldNotToUndoTheRotation() async throws {
+        try await withTemporaryDirectory { dir in
+            let k1 = try SecretKey.generate(id: "k1")
+            let k2 = try SecretKey.generate(id: "k2")
+            try await KeysCommandTests.seedCredentials(2, sealedUnder: k2, in: dir)
+            let database = dir + "/accounts.sqlite"
+            let before = try databaseDump(database)
+            let rewrap = try await runAccounts(
+                ["--database", database, "keys", "rewrap"], environment: ["ACCOUNTS_KEYS": k1.unredactedKeysFileLine()])
+            #expect(rewrap.status == 1)
+            #expect(
+                rewrap.stderr.contains(
+                    "2 are sealed under key \"k2\", which is not in the key ring. If that key is newer")
+                    && rewrap.stderr.contains("run the rewrap with the ring that has it first, not this one"),
+                "\(rewrap.stderr)")
+            #expect(!rewrap.stderr.contains("after the new first key"))
+            #expect(try databaseDump(database) == before)
+        }
+    }
 }
