@@ -16,6 +16,9 @@ import Synchronization
 ///   `/proc` is not mounted, it is a hidden named file, removed on SIGINT, SIGTERM and SIGHUP.
 /// - A device, FIFO or socket (`/dev/null`, a named pipe), or a symbolic link to one, is written directly. Renaming
 ///   a file over it would put a regular file in its place (as root, `--output /dev/null` replaced the null device).
+///   It must be this user's or root's, and so must a link to it (``directWriteRefusal(_:)``): another user's FIFO
+///   in a shared directory got the output it was handed. It is opened without blocking, and a FIFO that no process
+///   reads within ``readerWait`` is refused (the command once waited for a reader for ever).
 /// - A path that names one of the process's descriptors through `/proc` (`/dev/stdout`, `/dev/fd/1`, whatever
 ///   stdout is: a terminal, a pipe or a regular file) is written through that descriptor, duplicated.
 /// - Any other symbolic link is replaced by the file, not followed: a link planted in a shared directory cannot aim
@@ -57,12 +60,13 @@ package final class OutputFile {
             case S_IFBLK:
                 throw .cannotOpen(path: path, reason: "is a block device")
             default:
-                let descriptor = open(path, O_WRONLY | O_CLOEXEC)
-                guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-                self.descriptor = descriptor
-                temporaryPath = nil
-                unnamed = false
-                return
+                // (`nil`: a regular file put there since the `stat`, written beside it and renamed over it as one)
+                if let descriptor = try Self.openDirectly(path, type: info.st_mode & S_IFMT) {
+                    self.descriptor = descriptor
+                    temporaryPath = nil
+                    unnamed = false
+                    return
+                }
             }
         }
         if let descriptor = Self.unnamedFile(beside: path) {
@@ -81,6 +85,115 @@ package final class OutputFile {
         self.descriptor = descriptor
         temporaryPath = temporary
         unnamed = false
+    }
+
+    /// How long ``init(path:)`` waits for a process to open a FIFO for reading (one started beside the command, as
+    /// `accounts export --output pipe & cat pipe` does) before it gives up: the open never blocks, so that a FIFO
+    /// nobody reads no longer holds the command up for ever.
+    package static let readerWait: Duration = .seconds(5)
+
+    /// Why `path`, a device, FIFO or socket (or a symbolic link to one) that ``init(path:)`` would write directly,
+    /// may not be written, `nil` when it may: one that belongs to another user (but root) is refused, as is a link
+    /// of another user's to one. Another user's FIFO in a shared directory (`/tmp`) would hand its reader the
+    /// output, password hashes and all; a FIFO, terminal or socket of this user's, and root's devices
+    /// (`/dev/null`), are written. `nil` too for a path that names no such file. (`accounts` says it before any
+    /// work; ``init(path:)`` checks again, on the file it opened.)
+    package static func directWriteRefusal(_ path: String) -> String? {
+        var link = stat()
+        var info = stat()
+        guard lstat(path, &link) == 0, stat(path, &info) == 0 else { return nil }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFIFO || type == S_IFCHR || type == S_IFSOCK else { return nil }
+        if link.st_mode & S_IFMT == S_IFLNK, !isTrusted(owner: link.st_uid) {
+            return "is a symbolic link owned by uid \(link.st_uid), another user, to \(describe(type)); another "
+                + "user's link is not followed to one: name a file of this user's"
+        }
+        return refusal(type: type, owner: info.st_uid)
+    }
+
+    /// Why a file of `type` that `owner` owns may not take the output; `nil` when this user or root owns it.
+    private static func refusal(type: mode_t, owner: uid_t) -> String? {
+        guard !isTrusted(owner: owner) else { return nil }
+        return "is \(describe(type)) owned by uid \(owner), another user, who would get what is written to it: "
+            + "name a file of this user's"
+    }
+
+    /// Whether a file `owner` owns may take the output: this user's, or root's (`/dev/null`, `/dev/tty`).
+    private static func isTrusted(owner: uid_t) -> Bool {
+        owner == geteuid() || owner == 0
+    }
+
+    /// `a FIFO`, `a character device`, `a socket`, for a file type (`S_IFMT` bits).
+    private static func describe(_ type: mode_t) -> String {
+        switch type {
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFCHR: "a character device"
+        case S_IFSOCK: "a socket"
+        case S_IFBLK: "a block device"
+        case S_IFDIR: "a directory"
+        default: "a special file"
+        }
+    }
+
+    /// Opens `path`, found to be of `type` (a FIFO, character device or socket, or a link to one), to be written
+    /// directly: never blocking (a FIFO with no reader is waited for ``readerWait``, then refused), and checked on the
+    /// descriptor opened, which may not be what `stat` saw. `nil` when a regular file is there now (put there
+    /// meanwhile): the caller writes it as one.
+    private static func openDirectly(_ path: String, type: mode_t) throws(TransferError) -> Int32? {
+        if let refusal = directWriteRefusal(path) { throw .cannotOpen(path: path, reason: refusal) }
+        // A link is followed only when it was one (of this user's or root's) a moment ago.
+        var link = stat()
+        let isLink = lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK
+        let flags = O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (isLink ? 0 : O_NOFOLLOW)
+        let clock = ContinuousClock()
+        let deadline = clock.now + readerWait
+        var descriptor = open(path, flags)
+        // (`ENXIO`: a FIFO nobody has open for reading yet, or a socket, which no process opens as a file)
+        while descriptor < 0 && errno == ENXIO && type == S_IFIFO && clock.now < deadline {
+            usleep(20_000)
+            descriptor = open(path, flags)
+        }
+        guard descriptor >= 0 else {
+            let code = errno
+            let reason: String
+            switch code {
+            case ENXIO where type == S_IFIFO:
+                reason =
+                    "no process is reading the pipe (none opened it within \(readerWait.components.seconds) s): "
+                    + "start the reader first"
+            case ENXIO where type == S_IFSOCK:
+                reason = "is a socket, which cannot be written as a file"
+            default:
+                reason = String(cString: strerror(code))
+            }
+            throw .cannotOpen(path: path, reason: reason)
+        }
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw .cannotOpen(path: path, reason: reason)
+        }
+        let openedType = opened.st_mode & S_IFMT
+        if openedType == S_IFREG {
+            close(descriptor)
+            return nil
+        }
+        let problem =
+            openedType == S_IFBLK || openedType == S_IFDIR
+            ? "is \(describe(openedType))" : refusal(type: openedType, owner: opened.st_uid)
+        if let problem {
+            close(descriptor)
+            throw .cannotOpen(path: path, reason: problem)
+        }
+        // Written as blocking from here: a reader slower than the writer is waited for, not an error (`EAGAIN`).
+        let status = fcntl(descriptor, F_GETFL)
+        guard status >= 0, fcntl(descriptor, F_SETFL, status & ~O_NONBLOCK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw .cannotOpen(path: path, reason: reason)
+        }
+        return descriptor
     }
 
     /// A new file without a name, mode 0600, in the directory of `path`, open for writing; nil where that cannot be

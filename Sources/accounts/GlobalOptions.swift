@@ -71,9 +71,10 @@ extension GlobalOptions {
         }
     }
 
-    /// Refuses an `--output` path before any work: empty, a directory, under something that is not a directory, the
-    /// database itself (or its `-wal`, `-shm` or `-journal` file, beside the file a link names), or a keys file
-    /// (`--keys-file`, `ACCOUNTS_KEYS_FILE`, the demo's `<database>.keys`), which the output would replace.
+    /// Refuses an `--output` path before any work: empty, a directory, under something that is not a directory,
+    /// another user's FIFO, device or socket (or their link to one), the database itself (or its `-wal`, `-shm` or
+    /// `-journal` file, beside the file a link names), or a keys file (`--keys-file`, `ACCOUNTS_KEYS_FILE`, the demo's
+    /// `<database>.keys`), which the output would replace.
     func validateOutput(_ output: String) throws {
         guard !output.isEmpty else { throw ValidationError("--output: the path is empty; name a file") }
         var isDirectory: ObjCBool = false
@@ -114,6 +115,11 @@ extension GlobalOptions {
             throw ValidationError(
                 "--output \(output): \(shown) does not let this user create files (\(String(cString: strerror(errno))))"
             )
+        }
+        // Another user's FIFO, terminal or socket (or a link of theirs to one) would get the output: refused now,
+        // before a scan or an export, as the output file refuses it when opened.
+        if OutputFile.processDescriptor(output) == nil, let refusal = OutputFile.directWriteRefusal(output) {
+            throw ValidationError("--output \(output) \(refusal)")
         }
         // A descriptor of this process (`/dev/fd/6`) must be one it was given: not one it has not opened yet (the
         // store's would take it), nor one the runtime opened for itself (an eventfd or epoll instance).
