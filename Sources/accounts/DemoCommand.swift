@@ -181,6 +181,12 @@ struct DemoCommand: AsyncParsableCommand {
                     logger: demoLogger)
                 var routesConfiguration = AccountRoutes.Configuration()
                 let outbox = DemoOutbox(path: global.databasePath + ".outbox", port: port)
+                // (said now, and again with each mail it keeps from being written: the operator may fix it meanwhile)
+                if let problem = DemoOutbox.problem(at: outbox.path) {
+                    printMessage(
+                        "accounts: warning: the demo outbox \(outbox.path) cannot take mail: \(problem); password "
+                            + "reset, confirmation and notice mails will not be written until it is removed or fixed")
+                }
                 // Loopback only: the link names the address the demo listens on (with --port 0, the port it got).
                 routesConfiguration.passwordReset = AccountRoutes.PasswordResetDelivery(
                     baseURL: URL(string: "http://127.0.0.1:\(port)")!, send: { mail in try outbox.deliver(mail) })
@@ -434,24 +440,65 @@ final class DemoOutbox: Sendable {
 
 
             """
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw failure(what) }
+        // Never blocking (a FIFO there with no reader held a thread of the server for ever), and checked on the file
+        // opened: a regular file of this user's, or nothing is written.
+        let descriptor = open(
+            path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            // (`ENXIO`: a FIFO nobody reads, or a socket; `ELOOP`: a symbolic link: said as what is there)
+            let code = errno
+            let problem = code == ENXIO || code == ELOOP ? Self.problem(at: path) : nil
+            throw failure(what, reason: problem ?? String(cString: strerror(code)))
+        }
         defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw failure(what, reason: String(cString: strerror(errno))) }
+        if let problem = Self.problem(info) { throw failure(what, reason: problem) }
         guard fchmod(descriptor, 0o600) == 0,
             text.utf8CString.withUnsafeBytes({
                 writeFully(descriptor, UnsafeRawBufferPointer(rebasing: $0.dropLast()))
             })
-        else { throw failure(what) }
+        else { throw failure(what, reason: String(cString: strerror(errno))) }
         printMessage("\(what) written to \(path)")
     }
 
-    /// Says on stderr that `what` was not written, naming the outbox and the reason (`errno`, read first): the routes
-    /// log only the error's type. The error to throw.
-    private func failure(_ what: String) -> WriteFailed {
-        let reason = String(cString: strerror(errno))
+    /// Why the outbox at `path` cannot take the demo's mails, `nil` when it can or is not there yet (it is made then):
+    /// anything but a regular file (a symbolic link is not followed), or a file of another user's, who would read the
+    /// links mailed to it (reset, confirmation and undo links: each one a way into an account).
+    static func problem(at path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return problem(info)
+    }
+
+    /// Why a file with `info` (its `lstat` or `fstat`) cannot be the outbox, `nil` when it can.
+    private static func problem(_ info: stat) -> String? {
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            let what =
+                switch type {
+                case S_IFLNK: "a symbolic link (not followed)"
+                case S_IFDIR: "a directory"
+                case S_IFIFO: "a FIFO (named pipe)"
+                case S_IFSOCK: "a socket"
+                case S_IFCHR, S_IFBLK: "a device"
+                default: "not a regular file"
+                }
+            return what.hasPrefix("not ") ? "it is \(what)" : "it is \(what), not a regular file"
+        }
+        guard info.st_uid == geteuid() else {
+            return "it is owned by uid \(info.st_uid), not by this user (uid \(geteuid())): its owner could read the "
+                + "links mailed to it"
+        }
+        return nil
+    }
+
+    /// Says on stderr that `what` was not written, naming the outbox and `reason`: the routes log only the error's
+    /// type. The error to throw.
+    private func failure(_ what: String, reason: String) -> WriteFailed {
         printError(
-            "cannot write the demo outbox \(path): \(reason); the \(what) was not written (the outbox must be a file "
-                + "this user may write, or not exist yet)")
+            "cannot write the demo outbox \(path): \(reason); the \(what) was not written (the outbox must be a "
+                + "regular file of this user's, or not exist yet)")
         return WriteFailed()
     }
 }
