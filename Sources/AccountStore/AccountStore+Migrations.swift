@@ -110,7 +110,7 @@ extension AccountStore {
                 throw .migration(.targetBelowApplied(target: target, applied: highest))
             }
         }
-        if !configuration.readOnly { createPrivateFile(path) }
+        if !configuration.readOnly { try createPrivateFile(path) }
         let pool = try openPool(configuration)
         defer { AccountStore.checkpointAndClose(pool) }
         do {

@@ -79,7 +79,7 @@ public struct AccountStore: Sendable {
             // A file there is checked read-only first all the same (pending migrations aside, which it applies): one
             // whose history this binary does not know was opened for writing, and so changed, before it was refused.
             try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned, allowsPending: true)
-            AccountStore.createPrivateFile(path)
+            try AccountStore.createPrivateFile(path)
         } else {
             try AccountStore.refuseUnmigratedUnchanged(configuration, planned: planned, checksHistory: checksHistory)
         }
@@ -212,10 +212,12 @@ public struct AccountStore: Sendable {
     ///
     /// The file holds password hashes and access tokens; SQLite would create it 0644 (less the umask), and makes its
     /// `-wal`, `-shm` and `-journal` files with the database file's mode, so they follow. A symbolic link that names
-    /// no file yet is followed (SQLite follows it), and the file it names is created so. An existing file (or a link
-    /// to one) is left as it is, and any other failure is left to SQLite's own opening to report.
-    static func createPrivateFile(_ path: String) {
-        createOwnerOnlyFile(path)
+    /// no file yet is followed (SQLite follows it), and the file it names is created so. An empty file there (or a
+    /// link to one) is made 0600, or refused as ``StoreError/emptyFileOfAnotherUser(path:owner:)`` when another user
+    /// owns it; a file with anything in it is left as it is, and any other failure is left to SQLite's own opening to
+    /// report.
+    static func createPrivateFile(_ path: String) throws(StoreError) {
+        try createOwnerOnlyFile(path)
     }
 
     /// Refuses a file that is not migrated before it is opened as a pool: opening a pool turns a file into WAL mode
@@ -643,7 +645,13 @@ extension AccountStore {
 /// A symbolic link that names no file yet (`accounts.sqlite -> /data/accounts.sqlite`, before the first run) is
 /// followed, as SQLite follows it: the file it names is created 0600. (Left alone, SQLite created that file with its
 /// own mode, 0644 less the umask, and its `-wal` and `-shm` files with it: a database readable by every user.)
-private func createOwnerOnlyFile(_ path: String) {
+///
+/// An empty regular file there (`touch accounts.sqlite`; through a link too, as SQLite follows it) holds nothing of
+/// anyone's, and the database is written into it: it is made 0600 first (SQLite gives the `-wal` and `-shm` the
+/// main file's mode), and refused when another user owns it (``StoreError/emptyFileOfAnotherUser(path:owner:)``),
+/// who could read and change the store. (It kept its mode and owner: 0644, or another user's 0666 in `/tmp`.) A file
+/// with anything in it is left as it is.
+private func createOwnerOnlyFile(_ path: String) throws(StoreError) {
     var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     if descriptor < 0 && errno == EEXIST {
         var link = stat()
@@ -651,10 +659,35 @@ private func createOwnerOnlyFile(_ path: String) {
         let dangling =
             lstat(path, &link) == 0 && link.st_mode & S_IFMT == S_IFLNK && stat(path, &target) != 0
             && errno == ENOENT
-        guard dangling else { return }
+        guard dangling else { return try makeEmptyFileOwnerOnly(path) }
         // Without `O_EXCL`, which never follows a link; a file made meanwhile is opened, not changed (nothing is
         // written, and `O_NONBLOCK` keeps a FIFO from holding this up).
         descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o600)
+        if descriptor >= 0 {
+            close(descriptor)
+            // (another process's empty file, made since the `stat`, is checked as any other)
+            return try makeEmptyFileOwnerOnly(path)
+        }
     }
     if descriptor >= 0 { close(descriptor) }
+}
+
+/// Makes the file at `path` owner-only (0600) when it is an empty regular file of this user's, the file SQLite is
+/// about to write the database into; refuses one of another user's (root's included: this user cannot make it
+/// private). Anything else is left as it is, and to SQLite's opening to report.
+private func makeEmptyFileOwnerOnly(_ path: String) throws(StoreError) {
+    // (the file SQLite opens: a link is followed, as it follows it; `O_NONBLOCK`: a FIFO is left to be refused later)
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    guard descriptor >= 0 else { return }
+    defer { close(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size == 0 else { return }
+    guard info.st_uid == geteuid() else { throw .emptyFileOfAnotherUser(path: path, owner: UInt32(info.st_uid)) }
+    guard info.st_mode & 0o077 != 0 else { return }
+    guard fchmod(descriptor, 0o600) == 0 else {
+        throw .database(
+            path: path, code: SQLITE_CANTOPEN,
+            message: "cannot make the empty file owner-only (mode 0600) before the database is written into it: "
+                + String(cString: strerror(errno)))
+    }
 }
