@@ -52,7 +52,19 @@ struct KeysCommand: AsyncParsableCommand {
             if output?.isEmpty == true {
                 throw ValidationError("--output is empty (an unset shell variable?): give a file, or - for stdout")
             }
-            if destination == nil { try GlobalOptions.validateStandardOutput() }
+            if let destination {
+                // (as the other commands' `--output` says it, exit 64: not "it already exists (keys are never
+                // overwritten)", exit 1, as if a key were there to keep)
+                var isDirectory: ObjCBool = false
+                if destination.hasSuffix("/")
+                    || (FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory)
+                        && isDirectory.boolValue)
+                {
+                    throw ValidationError("--output \(destination) is a directory; name a file")
+                }
+            } else {
+                try GlobalOptions.validateStandardOutput()
+            }
         }
 
         func run() throws {

@@ -64,5 +64,6 @@ private func existingPathProblem(_ path: String) -> String? {
     if info.st_mode & S_IFMT == S_IFLNK, stat(path, &info) != 0 {
         return "it is a symbolic link to nothing (it is not followed: remove it, or give the path it points to)"
     }
+    if info.st_mode & S_IFMT == S_IFDIR { return "it is a directory; name a file" }
     return "it already exists (keys are never overwritten)"
 }

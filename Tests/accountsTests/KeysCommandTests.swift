@@ -66,6 +66,22 @@ struct KeysCommandTests {
         }
     }
 
+    /// `--output` naming a directory (or a link to one) is a usage error, as the other commands' `--output` says it:
+    /// it said "it already exists (keys are never overwritten)", exit 1, as if a key were there to keep.
+    @Test func generateIntoADirectoryIsAUsageError() async throws {
+        try await withTemporaryDirectory { dir in
+            #expect(symlink(dir, dir + "/here") == 0)
+            for output in [dir, dir + "/here", dir + "/"] {
+                let result = try await runAccounts(["keys", "generate", "--output", output])
+                #expect(result.status == 64, "\(output): \(result.stderr)")
+                #expect(result.stderr.contains("--output \(output) is a directory; name a file"), "\(result.stderr)")
+                #expect(!result.stderr.contains("already exists"), "\(result.stderr)")
+                #expect(result.stdout.isEmpty)
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["here"])
+        }
+    }
+
     /// An id that begins with `#` and a combining mark (one character, not `#`) is refused like `#k2`: before, `keys
     /// generate` wrote it, and a keys file skipped its line as a comment, so with that line first the old key went
     /// on sealing and a rewrap moved nothing.
