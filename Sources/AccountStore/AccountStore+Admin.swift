@@ -266,9 +266,12 @@ extension AccountStore {
                 """, arguments: [userRowID]) ?? false
     }
 
-    /// The details a deleted account's earlier events lose: who the person was on Twitter and the addresses it
-    /// changed between. (And `reason`, but for ``reasonCodeKinds``.)
-    static let redactedDetailKeys = ["screen_name", "twitter_id", "old_email", "new_email"]
+    /// The details a deleted account's earlier events lose: who the person was on Twitter (its id, and the names a
+    /// Twitter sign-in found and replaced) and the addresses it changed between. (And `reason`, but for
+    /// ``reasonCodeKinds``.)
+    static let redactedDetailKeys = [
+        "screen_name", "twitter_id", "previous_screen_name", "previous_name", "old_email", "new_email",
+    ]
 
     /// The kinds whose `reason` is a code the store wrote (`disabled`, `deleted`, `sessions_ended`,
     /// `address_confirmed_by_reset`), which names no one and keeps saying why after a deletion. Every other kind's

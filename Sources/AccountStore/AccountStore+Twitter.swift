@@ -69,7 +69,10 @@ extension AccountStore {
 
     /// Records a sign-in through Twitter for the account linked to `identity.userID`: the identity's screen name,
     /// display name, profile and last-seen time refreshed (screen names change; the id does not), the credential
-    /// replaced, the last sign-in time set and a `signed_in` event recorded, in one transaction.
+    /// replaced, the last sign-in time set and a `signed_in` event recorded, in one transaction. The event's details
+    /// name the Twitter account by its id as well as its screen name (`{"method": "twitter", "twitter_id",
+    /// "screen_name"}`: a screen name given up is taken by someone else), and the names the sign-in replaced
+    /// (`previous_screen_name`, `previous_name`) when they changed.
     ///
     /// `obtainedAt` is when Twitter gave the credential and profile (a registration draft's creation, for a draft
     /// completed late): the identity and the credential are then left as they are when Twitter gave the store's at
@@ -77,7 +80,9 @@ extension AccountStore {
     /// token or an old screen name). `nil`: they are just in, and replace what is stored.
     ///
     /// Returns `nil` (and changes nothing) when no account is linked to that Twitter id. Throws
-    /// ``StoreError/accountDisabled(_:)`` for a disabled account, having recorded only a `sign_in_refused` event.
+    /// ``StoreError/accountDisabled(_:)`` for a disabled account, having recorded only a `sign_in_refused` event
+    /// (`{"method": "twitter", "reason": "disabled", "twitter_id", "screen_name"}`, the screen name Twitter gave, and
+    /// the stored names where they differ, as the `signed_in` event has them).
     public func recordTwitterSignIn(
         _ identity: NewTwitterIdentity, credential: TwitterCredential, consumingDraft draftID: String? = nil,
         obtainedAt: Date? = nil
@@ -102,18 +107,27 @@ extension AccountStore {
                 owner.status != AccountStatus.active.rawValue
             {
                 let userID = UserID(uncheckedRawValue: owner.publicID)
+                // (the Twitter account by its id, which no one else is given, and the stored names it no longer has)
+                var details = AccountStore.previousNames(stored: identityRecord, incoming: identity)
+                details.merge(
+                    [
+                        "method": "twitter", "reason": "disabled", "twitter_id": identity.userID.decimalString,
+                        "screen_name": identity.screenName,
+                    ], uniquingKeysWith: { $1 })
                 try AccountStore.insertEvent(
                     db,
                     AccountEvent(
-                        kind: .signInRefused, subject: userID, actor: "user",
-                        details: ["method": "twitter", "reason": "disabled", "screen_name": identity.screenName],
-                        occurredAt: now))
+                        kind: .signInRefused, subject: userID, actor: "user", details: details, occurredAt: now))
                 return .failure(.accountDisabled(userID))
             }
             // The identity's `last_seen_at` and the credential's `updated_at` are when Twitter gave what they hold (a
             // draft's creation, for a registration or link): what a late draft is compared with.
             let obtained = Timestamp.micros(obtainedAt ?? now)
+            // The names the sign-in replaces: screen names are given up and taken by others, and an imported account
+            // has no event that says which it had.
+            var renamed: [String: String] = [:]
             if obtainedAt == nil || identityRecord.lastSeenAt < obtained {
+                renamed = AccountStore.previousNames(stored: identityRecord, incoming: identity)
                 identityRecord.screenName = identity.screenName
                 identityRecord.displayName = identity.name
                 if let profile = identity.profileJSON { identityRecord.profileJSON = profile }
@@ -137,17 +151,31 @@ extension AccountStore {
                     arguments: [identityRecord.userID])
             else { return .success(nil) }
             let userID = UserID(uncheckedRawValue: record.publicID)
+            renamed.merge(
+                [
+                    "method": "twitter", "twitter_id": identity.userID.decimalString,
+                    "screen_name": identityRecord.screenName,
+                ], uniquingKeysWith: { $1 })
             try AccountStore.insertEvent(
-                db,
-                AccountEvent(
-                    kind: .signedIn, subject: userID, actor: "user",
-                    details: ["method": "twitter", "screen_name": identityRecord.screenName], occurredAt: now))
+                db, AccountEvent(kind: .signedIn, subject: userID, actor: "user", details: renamed, occurredAt: now))
             if let draftID {
                 try db.run(sql: "DELETE FROM registration_drafts WHERE id = ?", arguments: [draftID])
             }
             return .success(record.account(twitter: identityRecord.identity))
         }
         return try result.get()
+    }
+
+    /// `previous_screen_name` and `previous_name`: the stored identity's screen name and display name where
+    /// `incoming` (the same Twitter id, as Twitter gives it now) has others, compared byte for byte; empty when
+    /// neither changed. A sign-in's event says so, as its identity's names are replaced.
+    static func previousNames(stored: TwitterIdentityRecord, incoming: NewTwitterIdentity) -> [String: String] {
+        var names: [String: String] = [:]
+        if !stored.screenName.utf8.elementsEqual(incoming.screenName.utf8) {
+            names["previous_screen_name"] = stored.screenName
+        }
+        if !stored.displayName.utf8.elementsEqual(incoming.name.utf8) { names["previous_name"] = stored.displayName }
+        return names
     }
 
     /// Inserts `identity` for the account in row `userRowID`, linked `now` and last seen at `seenAt` (when Twitter
