@@ -20,11 +20,15 @@ public struct MatchableAccount: Sendable, Hashable {
     public var twitterScreenName: String?
     /// The linked Twitter identity's display name, if any.
     public var twitterName: String?
+    /// The linked Twitter identity's user id, if any: what tells two Twitter accounts apart when a screen name was
+    /// given up by one and taken by the other. Shown by the duplicate report, never compared.
+    public var twitterUserID: TwitterUserID?
 
     /// Makes a value.
     public init(
         id: UserID, username: String, email: String? = nil, emailMailbox: String? = nil, emailRulesVersion: Int? = nil,
-        firstName: String? = nil, lastName: String? = nil, twitterScreenName: String? = nil, twitterName: String? = nil
+        firstName: String? = nil, lastName: String? = nil, twitterScreenName: String? = nil, twitterName: String? = nil,
+        twitterUserID: TwitterUserID? = nil
     ) {
         self.id = id
         self.username = username
@@ -35,5 +39,6 @@ public struct MatchableAccount: Sendable, Hashable {
         self.lastName = lastName
         self.twitterScreenName = twitterScreenName
         self.twitterName = twitterName
+        self.twitterUserID = twitterUserID
     }
 }

@@ -33,6 +33,8 @@ public struct MatchableAccountBatch: Sendable {
     private var present: [UInt8] = []
     /// `emailRulesVersion` per account.
     private var rulesVersions: [Int?] = []
+    /// The linked Twitter identity's user id per account (a number, not text: ids are read, never compared).
+    private var twitterUserIDs: [TwitterUserID?] = []
 
     /// An empty batch.
     public init() {}
@@ -52,6 +54,7 @@ public struct MatchableAccountBatch: Sendable {
         bytes.reserveCapacity(accounts * 100)
         present.reserveCapacity(accounts)
         rulesVersions.reserveCapacity(accounts)
+        twitterUserIDs.reserveCapacity(accounts)
     }
 
     /// Empties the batch, keeping its storage for the next.
@@ -61,6 +64,7 @@ public struct MatchableAccountBatch: Sendable {
         bytes.removeAll(keepingCapacity: true)
         present.removeAll(keepingCapacity: true)
         rulesVersions.removeAll(keepingCapacity: true)
+        twitterUserIDs.removeAll(keepingCapacity: true)
     }
 
     /// Adds `account`.
@@ -87,13 +91,14 @@ public struct MatchableAccountBatch: Sendable {
         }
         present.append(mask)
         rulesVersions.append(account.emailRulesVersion)
+        twitterUserIDs.append(account.twitterUserID)
     }
 
     /// Adds an account whose fields `field` gives as UTF-8 (`nil` for a missing one), asked once for each field in
     /// ``Field`` order; the bytes are copied before the next call. The ``Field/id`` and ``Field/username`` must be
-    /// present.
+    /// present. `twitterUserID` is its linked Twitter identity's id, if any.
     public mutating func appendAccount(
-        emailRulesVersion: Int?, field: (Field) -> UnsafeBufferPointer<UInt8>?
+        emailRulesVersion: Int?, twitterUserID: TwitterUserID? = nil, field: (Field) -> UnsafeBufferPointer<UInt8>?
     ) {
         var mask: UInt8 = 0
         for kind in Field.allCases {
@@ -106,6 +111,7 @@ public struct MatchableAccountBatch: Sendable {
         precondition(mask & 0b11 == 0b11, "an account has an id and a username")
         present.append(mask)
         rulesVersions.append(emailRulesVersion)
+        twitterUserIDs.append(twitterUserID)
     }
 
     /// Whether `account`'s `field` is present.
@@ -116,6 +122,11 @@ public struct MatchableAccountBatch: Sendable {
     /// The email rules version of `account`'s stored mailbox, if any.
     public func emailRulesVersion(of account: Int) -> Int? {
         rulesVersions[account]
+    }
+
+    /// The user id of `account`'s linked Twitter identity, if any.
+    public func twitterUserID(of account: Int) -> TwitterUserID? {
+        twitterUserIDs[account]
     }
 
     /// Calls `body` with `account`'s `field` as UTF-8, or `nil` when it is missing. The bytes are valid only inside
@@ -141,6 +152,6 @@ public struct MatchableAccountBatch: Sendable {
             email: text(.email, of: index), emailMailbox: text(.emailMailbox, of: index),
             emailRulesVersion: emailRulesVersion(of: index), firstName: text(.firstName, of: index),
             lastName: text(.lastName, of: index), twitterScreenName: text(.twitterScreenName, of: index),
-            twitterName: text(.twitterName, of: index))
+            twitterName: text(.twitterName, of: index), twitterUserID: twitterUserID(of: index))
     }
 }

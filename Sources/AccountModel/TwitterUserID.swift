@@ -19,6 +19,21 @@ public struct TwitterUserID: Hashable, Sendable, Comparable, CustomStringConvert
         self.value = value
     }
 
+    /// Reads a canonical decimal string given as UTF-8 (as ``init(decimal:)`` reads its text), making no string: the
+    /// store's bulk reads.
+    package init?(decimalUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard !bytes.isEmpty, bytes.count <= 20, bytes.count == 1 || bytes[0] != UInt8(ascii: "0") else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflow && !carry else { return nil }
+            value = sum
+        }
+        self.value = value
+    }
+
     /// The decimal string form (Twitter's `id_str`).
     public var decimalString: String { String(value) }
 

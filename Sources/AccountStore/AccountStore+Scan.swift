@@ -44,7 +44,9 @@ extension AccountStore {
                 }
                 let linked = identity == id
                 let version = users.integer(4).map { Int(truncatingIfNeeded: $0) }
-                batch.appendAccount(emailRulesVersion: version) { field in
+                // (a canonical decimal string, as the table's CHECK keeps it)
+                let twitterID = linked ? identities.text(3).flatMap(TwitterUserID.init(decimalUTF8:)) : nil
+                batch.appendAccount(emailRulesVersion: version, twitterUserID: twitterID) { field in
                     switch field {
                     case .id: users.text(0)
                     case .username: users.text(1)
@@ -74,8 +76,9 @@ extension Queries {
         FROM users ORDER BY id
         """
 
-    /// Every Twitter identity's names, in the order of its account's internal id (through the index on `user_id`).
+    /// Every Twitter identity's names and id, in the order of its account's internal id (through the index on
+    /// `user_id`).
     package static let matchableTwitterNames = """
-        SELECT user_id, screen_name, display_name FROM twitter_identities ORDER BY user_id
+        SELECT user_id, screen_name, display_name, twitter_user_id FROM twitter_identities ORDER BY user_id
         """
 }

@@ -55,15 +55,20 @@ struct AccountTable: Sendable {
     }
 
     static let rawFieldCount = RawField.allCases.count
+    /// The bit of ``rawPresent`` set when the account has a Twitter user id (``twitterIDs``), after the raw fields'.
+    static let twitterIDBit: UInt8 = 1 << UInt8(rawFieldCount)
     static let handleCount = HandleSlot.allCases.count
     static let nameCount = NameSlotKind.allCases.count
 
     private(set) var count = 0
     /// `rawFieldCount + 1` starts per account (the last is the end of the last field).
     private(set) var rawStarts: [UInt32] = []
-    /// Bit `field` set when the field is present (not nil).
+    /// Bit `field` set when the field is present (not nil); ``twitterIDBit`` when the Twitter user id is.
     private(set) var rawPresent: [UInt8] = []
     private(set) var rawText: [UInt8] = []
+    /// The linked Twitter identity's user id (0 when there is none: see ``twitterIDBit``), for the report only: a
+    /// number per account, not text.
+    private(set) var twitterIDs: [UInt64] = []
     /// FNV-1a of the normalised mailbox; 0 when there is none. Equal hashes say only that two mailboxes may be the
     /// same: ``sameMailbox(_:_:)`` compares their text (FNV-1a collisions are easy to make on purpose).
     private(set) var mailbox: [UInt64] = []
@@ -97,6 +102,7 @@ struct AccountTable: Sendable {
         rawStarts.reserveCapacity(accounts * (AccountTable.rawFieldCount + 1))
         rawPresent.reserveCapacity(accounts)
         rawText.reserveCapacity(accounts * 96)
+        twitterIDs.reserveCapacity(accounts)
         mailbox.reserveCapacity(accounts)
         mailboxStarts.reserveCapacity(accounts + 1)
         mailboxText.reserveCapacity(accounts * 24)
@@ -119,6 +125,7 @@ struct AccountTable: Sendable {
         rawText.append(contentsOf: batch.rawText)
         rawStarts.append(contentsOf: batch.rawStarts.lazy.map { $0 + rawBase })
         rawPresent.append(contentsOf: batch.rawPresent)
+        twitterIDs.append(contentsOf: batch.twitterIDs)
         mailbox.append(contentsOf: batch.mailbox)
         let mailboxBase = UInt32(mailboxText.count)
         mailboxText.append(contentsOf: batch.mailboxText)
@@ -1106,7 +1113,9 @@ struct AccountTable: Sendable {
         MatchableAccount(
             id: UserID(uncheckedRawValue: raw(account, .id) ?? ""), username: raw(account, .username) ?? "",
             email: raw(account, .email), firstName: raw(account, .firstName), lastName: raw(account, .lastName),
-            twitterScreenName: raw(account, .twitterScreenName), twitterName: raw(account, .twitterName))
+            twitterScreenName: raw(account, .twitterScreenName), twitterName: raw(account, .twitterName),
+            twitterUserID: rawPresent[account] & AccountTable.twitterIDBit != 0
+                ? TwitterUserID(twitterIDs[account]) : nil)
     }
 
     func handleRange(_ account: Int, _ slot: HandleSlot) -> Range<Int> {
@@ -1327,6 +1336,7 @@ public struct PreparedAccounts: Sendable {
     private(set) var rawStarts: [UInt32] = []
     private(set) var rawPresent: [UInt8] = []
     private(set) var rawText: [UInt8] = []
+    private(set) var twitterIDs: [UInt64] = []
     private(set) var mailbox: [UInt64] = []
     /// `count + 1` starts into `mailboxText`, from 0.
     private(set) var mailboxStarts: [UInt32] = [0]
@@ -1348,6 +1358,7 @@ public struct PreparedAccounts: Sendable {
         rawStarts.reserveCapacity(batch.count * (AccountTable.rawFieldCount + 1))
         rawPresent.reserveCapacity(batch.count)
         rawText.reserveCapacity(batch.count * 96)
+        twitterIDs.reserveCapacity(batch.count)
         mailbox.reserveCapacity(batch.count)
         mailboxStarts.reserveCapacity(batch.count + 1)
         mailboxText.reserveCapacity(batch.count * 24)
@@ -1392,7 +1403,10 @@ public struct PreparedAccounts: Sendable {
             }
         }
         rawStarts.append(UInt32(rawText.count))
+        let twitterID = batch.twitterUserID(of: index)
+        if twitterID != nil { present |= AccountTable.twitterIDBit }
         rawPresent.append(present)
+        twitterIDs.append(twitterID?.value ?? 0)
 
         // The mailbox: the stored form when the rules that made it are current, else computed now.
         scratch.removeAll(keepingCapacity: true)

@@ -134,6 +134,16 @@ enum HTMLRenderer {
                 }
             }
             html += "</tr>\n"
+            if field == .twitterScreenName {
+                // Beside the screen name, the id of the Twitter account that had it when the report was made: a
+                // screen name given up by one Twitter account is taken by another. (Never highlighted: not compared.)
+                html += "<tr><th>twitter_id</th>"
+                html += cluster.members.map { member in
+                    member.account.twitterUserID.map { "<td><code>\($0)</code></td>" }
+                        ?? "<td class=\"none\">&mdash;</td>"
+                }.joined()
+                html += "</tr>\n"
+            }
         }
         html += "<tr><th>id</th>"
         html += cluster.members.map { "<td><code>\(escape($0.account.id.rawValue))</code></td>" }.joined()

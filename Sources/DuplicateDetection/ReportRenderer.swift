@@ -120,8 +120,9 @@ public enum ReportRenderer: Sendable {
 }
 
 /// The JSON contract: `{"generated_at", "accounts_scanned", "clusters": [{"id", "score", "reasons", "members":
-/// [{"id", "username", "email", "twitter_screen_name", "first_name", "last_name", "twitter_name",
-/// "matched_fields"}]}]}`; one cluster a line.
+/// [{"id", "username", "email", "twitter_screen_name", "twitter_id", "first_name", "last_name", "twitter_name",
+/// "matched_fields"}]}]}`; one cluster a line. `twitter_id` is the linked Twitter account's user id as a decimal
+/// string (ids pass 2^53, which a JSON number read as a double does not keep exact), or `null`.
 enum JSONRenderer {
     static func render(_ report: DuplicateReport) -> String {
         // Written as UTF-8: a million-account report is tens of megabytes.
@@ -176,7 +177,8 @@ enum JSONRenderer {
         let fields: [(StaticString, String?)] = [
             ("{\"id\": ", account.id.rawValue), (", \"username\": ", account.username),
             (", \"email\": ", account.email),
-            (", \"twitter_screen_name\": ", account.twitterScreenName), (", \"first_name\": ", account.firstName),
+            (", \"twitter_screen_name\": ", account.twitterScreenName),
+            (", \"twitter_id\": ", account.twitterUserID?.decimalString), (", \"first_name\": ", account.firstName),
             (", \"last_name\": ", account.lastName), (", \"twitter_name\": ", account.twitterName),
         ]
         for (key, value) in fields {
@@ -193,13 +195,15 @@ enum JSONRenderer {
 }
 
 /// One row per account: `cluster_id,cluster_score,cluster_reasons,id,username,email,first_name,last_name,
-/// twitter_screen_name,twitter_name,matched_fields`. Reasons are joined by `; `, matched fields by spaces. A cell
+/// twitter_screen_name,twitter_name,matched_fields,twitter_id` (`twitter_id`, the linked Twitter account's user id in
+/// decimal, came last, after the columns readers already counted). Reasons are joined by `; `, matched fields by
+/// spaces. A cell
 /// that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a
 /// leading `'`.
 enum CSVRenderer {
     static let header = [
         "cluster_id", "cluster_score", "cluster_reasons", "id", "username", "email", "first_name", "last_name",
-        "twitter_screen_name", "twitter_name", "matched_fields",
+        "twitter_screen_name", "twitter_name", "matched_fields", "twitter_id",
     ]
 
     static func render(_ report: DuplicateReport) -> String {
@@ -212,6 +216,7 @@ enum CSVRenderer {
                     cluster.id, ReportRenderer.scoreText(cluster.score), reasons, account.id.rawValue,
                     account.username, account.email, account.firstName, account.lastName, account.twitterScreenName,
                     account.twitterName, member.matchedFields.sorted().map(\.rawValue).joined(separator: " "),
+                    account.twitterUserID?.decimalString,
                 ]
                 output += cells.map { cell($0 ?? "") }.joined(separator: ",") + "\r\n"
             }
@@ -258,6 +263,8 @@ enum TableRenderer {
                 let account = member.account
                 let name = [account.firstName, account.lastName].compactMap { $0 }.joined(separator: " ")
                 var twitter = account.twitterScreenName.map { "@" + $0 } ?? ""
+                // (the id beside the handle: a screen name given up by one Twitter account is taken by another)
+                if let id = account.twitterUserID { twitter += (twitter.isEmpty ? "" : " ") + "[id \(id)]" }
                 if let display = account.twitterName { twitter += twitter.isEmpty ? display : " (\(display))" }
                 rows.append(
                     [

@@ -50,6 +50,17 @@ struct TwitterUserIDTests {
     func refusesNonCanonicalDecimals(_ text: String) {
         #expect(TwitterUserID(decimal: text) == nil)
     }
+
+    /// The store's bulk read (the duplicate report) reads the UTF-8 of the stored text as the string reader does.
+    @Test(arguments: [
+        "0", "7", "1234567890123456789", "18446744073709551615", "", "-1", "01", "1.0", "1e5", "18446744073709551616",
+        "99999999999999999999", " 12", "١٢",
+    ])
+    func readsUTF8AsItReadsText(_ text: String) {
+        let bytes = Array(text.utf8)
+        let read = bytes.withUnsafeBufferPointer { TwitterUserID(decimalUTF8: $0) }
+        #expect(read == TwitterUserID(decimal: text))
+    }
 }
 
 struct SecretTests {

@@ -88,6 +88,8 @@ struct MatchableScanTests {
             #expect(all.map(\.username) == (0..<7).map { "user\($0)" } + ["zoe"])
             let zoe = try #require(all.last)
             #expect(zoe.twitterScreenName == "zoe_angstrom" && zoe.twitterName == "Zoë Ångström")
+            #expect(zoe.twitterUserID == TwitterUserID(1_234_567_890_123_456_789))
+            #expect(all.dropLast().allSatisfy { $0.twitterUserID == nil })
             #expect(zoe.firstName == "Zoë" && zoe.lastName == "Ångström" && zoe.email == nil)
             let first = try #require(all.first)
             #expect(first.emailMailbox == "u0@example.org" && first.emailRulesVersion == Mailbox.rulesVersion)
@@ -111,13 +113,16 @@ struct MatchableScanTests {
             let seen = Locked<[String]>([])
             try store.scanMatchableAccounts(batchSize: 2) { batch in
                 seen.withLock {
-                    $0 += batch.map { "\($0.username):\($0.twitterScreenName ?? "-"):\($0.twitterName ?? "-")" }
+                    $0 += batch.map {
+                        "\($0.username):\($0.twitterScreenName ?? "-"):\($0.twitterName ?? "-")"
+                            + ":\($0.twitterUserID?.decimalString ?? "-")"
+                    }
                 }
             }
             #expect(
                 seen.value == [
-                    "user0:-:-", "user1:tw1:Name 1", "user2:-:-", "user3:tw3:Name 3", "user4:-:-", "user5:tw5:Name 5",
-                    "user6:tw6:Name 6", "user7:-:-",
+                    "user0:-:-:-", "user1:tw1:Name 1:10", "user2:-:-:-", "user3:tw3:Name 3:30", "user4:-:-:-",
+                    "user5:tw5:Name 5:50", "user6:tw6:Name 6:60", "user7:-:-:-",
                 ])
         }
     }

@@ -21,6 +21,24 @@ struct DuplicateDetectorTests {
         #expect(cluster.members.allSatisfy { $0.matchedFields.contains(.email) })
     }
 
+    /// A member carries its Twitter id into the report as given (the renderers show it beside the screen name), and
+    /// the id plays no part in the score: the same accounts without it give the same clusters and scores.
+    @Test func membersCarryTheirTwitterIDWhichIsNotCompared() throws {
+        var accounts = [
+            account("john", email: "j.o.h.n+x@gmail.com", first: "John", last: "Smith"),
+            account("johnny_tw", email: "john@googlemail.com", screen: "johnny_tw", twitterName: "Johnny"),
+            account("someone", email: "someone@example.org", first: "Some", last: "One"),
+        ]
+        let without = detect(accounts)
+        accounts[1].twitterUserID = TwitterUserID(UInt64.max)
+        accounts[2].twitterUserID = TwitterUserID(0)
+        let report = detect(accounts)
+        let cluster = try #require(report.clusters.first)
+        #expect(cluster.members.map(\.account.twitterUserID) == [nil, TwitterUserID(UInt64.max)])
+        #expect(report.clusters.map(\.score) == without.clusters.map(\.score))
+        #expect(report.usernameClusters == without.usernameClusters)
+    }
+
     /// The same name at two of Apple's (or Proton's) domains is not one mailbox (`Mailbox.providers` says why), but it
     /// is the same handle: with names that agree the accounts still link, through their email local parts; with names
     /// that clash they do not.

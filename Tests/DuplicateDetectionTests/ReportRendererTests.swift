@@ -8,13 +8,16 @@ import Testing
 struct ReportRendererTests {
     static let generatedAt = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
 
+    /// Above 2^53, where a JSON number read as a double is no longer exact (it reads as ...768).
+    static let bigTwitterID = TwitterUserID(1_234_567_890_123_456_789)
+
     static func sample(name: String = "John \"JJ\" Smith") -> DuplicateReport {
         let first = MatchableAccount(
             id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000001"), username: "john",
             email: "j.o.h.n+x@gmail.com", firstName: "John", lastName: "Smith")
         let second = MatchableAccount(
             id: UserID(uncheckedRawValue: "00000000-0000-4000-8000-000000000002"), username: "john_tw",
-            email: "john@googlemail.com", twitterScreenName: "john_tw", twitterName: name)
+            email: "john@googlemail.com", twitterScreenName: "john_tw", twitterName: name, twitterUserID: bigTwitterID)
         let cluster = DuplicateCluster(
             id: "dup-0123456789abcdef", score: 0.99,
             reasons: ["same mailbox after gmail normalisation", "Twitter display name matches account name"],
@@ -32,10 +35,12 @@ struct ReportRendererTests {
             {"generated_at": "2027-01-15T08:00:00Z", "accounts_scanned": 3, "clusters": [
             {"id": "dup-0123456789abcdef", "score": 0.99, "reasons": ["same mailbox after gmail normalisation", \
             "Twitter display name matches account name"], "members": [{"id": "00000000-0000-4000-8000-000000000001", \
-            "username": "john", "email": "j.o.h.n+x@gmail.com", "twitter_screen_name": null, "first_name": "John", \
-            "last_name": "Smith", "twitter_name": null, "matched_fields": ["email", "first_name", "last_name"]}, \
+            "username": "john", "email": "j.o.h.n+x@gmail.com", "twitter_screen_name": null, "twitter_id": null, \
+            "first_name": "John", "last_name": "Smith", "twitter_name": null, \
+            "matched_fields": ["email", "first_name", "last_name"]}, \
             {"id": "00000000-0000-4000-8000-000000000002", "username": "john_tw", "email": "john@googlemail.com", \
-            "twitter_screen_name": "john_tw", "first_name": null, "last_name": null, \
+            "twitter_screen_name": "john_tw", "twitter_id": "1234567890123456789", "first_name": null, \
+            "last_name": null, \
             "twitter_name": "John \\"JJ\\" Smith", "matched_fields": ["email", "twitter_name"]}]}
             ]}
 
@@ -51,7 +56,38 @@ struct ReportRendererTests {
         #expect(Set(clusters[0].keys) == ["id", "score", "reasons", "members"])
         let members = try #require(clusters[0]["members"] as? [[String: Any]])
         #expect(members.map { $0["username"] as? String } == ["john", "john_tw"])
-        #expect(members.allSatisfy { Set(["id", "username", "email", "twitter_screen_name"]).isSubset(of: $0.keys) })
+        #expect(
+            members.allSatisfy {
+                Set(["id", "username", "email", "twitter_screen_name", "twitter_id"]).isSubset(of: $0.keys)
+            })
+        // The Twitter id as a string, every digit kept: as a number it would read as 1234567890123456768.
+        #expect(members[0]["twitter_id"] is NSNull)
+        #expect(members[1]["twitter_id"] as? String == "1234567890123456789")
+    }
+
+    /// Two accounts whose Twitter accounts had the same screen name (one gave it up, the other took it) are told
+    /// apart by the Twitter id, in every format.
+    @Test func everyFormatShowsTheTwitterIDBesideTheScreenName() throws {
+        var report = Self.sample()
+        report.clusters[0].members[0].account.twitterScreenName = "john_tw"
+        report.clusters[0].members[0].account.twitterUserID = TwitterUserID(12)
+        let table = ReportRenderer.render(report, as: .table)
+        #expect(table.contains("@john_tw [id 12]"), "\(table)")
+        #expect(table.contains("@john_tw [id 1234567890123456789] (John \"JJ\" Smith)"), "\(table)")
+        let html = ReportRenderer.render(report, as: .html)
+        #expect(
+            html.contains(
+                "<tr><th>twitter_screen_name</th><td>john_tw</td><td>john_tw</td></tr>\n"
+                    + "<tr><th>twitter_id</th><td><code>12</code></td><td><code>1234567890123456789</code></td></tr>"),
+            "\(html)")
+        let records = Self.splitCSV(ReportRenderer.render(report, as: .csv))
+        #expect(records.map(\.last) == ["twitter_id", "12", "1234567890123456789"])
+        // (one without a Twitter account: an empty cell, a dash on the page)
+        let csv = Self.splitCSV(ReportRenderer.render(Self.sample(), as: .csv))
+        #expect(csv.map(\.last) == ["twitter_id", "", "1234567890123456789"])
+        #expect(
+            ReportRenderer.render(Self.sample(), as: .html).contains(
+                "<tr><th>twitter_id</th><td class=\"none\">&mdash;</td><td><code>1234567890123456789</code></td></tr>"))
     }
 
     @Test func emptyReportIsValidJSON() throws {
@@ -96,9 +132,10 @@ struct ReportRendererTests {
         let lines = csv.components(separatedBy: "\r\n")
         #expect(
             lines[0] == "cluster_id,cluster_score,cluster_reasons,id,username,email,first_name,last_name,"
-                + "twitter_screen_name,twitter_name,matched_fields")
+                + "twitter_screen_name,twitter_name,matched_fields,twitter_id")
         #expect(lines.count == 4)  // header, two members, final empty
-        #expect(lines[2].hasSuffix(",john_tw,\"'=HYPERLINK(\"\"x\"\"), Smith\",email twitter_name"))
+        #expect(
+            lines[2].hasSuffix(",john_tw,\"'=HYPERLINK(\"\"x\"\"), Smith\",email twitter_name,1234567890123456789"))
         #expect(lines[1].hasPrefix("dup-0123456789abcdef,0.99,same mailbox after gmail normalisation; Twitter display"))
     }
 
@@ -111,10 +148,10 @@ struct ReportRendererTests {
         let records = Self.splitCSV(csv)
         #expect(records.count == 3, "\(records.count) records")
         for record in records {
-            #expect(record.count == 11, "\(record.count) fields")
+            #expect(record.count == 12, "\(record.count) fields")
             #expect(!record.contains { $0.hasPrefix("=") })
         }
-        #expect(records.count == 3 && records[2].count == 11 && records[2][9] == name)
+        #expect(records.count == 3 && records[2].count == 12 && records[2][9] == name)
     }
 
     /// RFC 4180 read byte by byte, as a spreadsheet does: the records of `csv`, each its fields.

@@ -79,6 +79,10 @@ struct DuplicatesCommandTests {
             }
             #expect(usernames == [["john", "johnny"], ["sk8erboi99", "zoe_tw"]])
             #expect((clusters[0]["reasons"] as? [String])?.first == "same mailbox after gmail normalisation")
+            // The Twitter id, read from the store, every digit as stored (a string: it passes 2^53)
+            let members = clusters.last?["members"] as? [[String: Any]] ?? []
+            #expect(members.first?["twitter_id"] is NSNull)
+            #expect(members.last?["twitter_id"] as? String == "1234567890123456789")
             let generated = try #require(report["generated_at"] as? String)
             #expect(generated.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
         }
