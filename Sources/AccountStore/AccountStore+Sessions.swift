@@ -33,17 +33,64 @@ extension AccountStore {
     /// ``browserSession(tokenHash:)`` and the session's account (as ``account(_:)`` finds it; `nil` for an anonymous
     /// session), read in one transaction: a signed-in request's two lookups for the cost of one read (each read through
     /// GRDB's pool costs about as much again as its own SQL: the reader, the transaction, the schema check).
+    /// The row id comes with them: what ends the session at sign-out (``deleteBrowserSession(loaded:)``), whatever id a
+    /// change made from it meanwhile gave it.
     package func browserSessionWithAccount(tokenHash: String) async throws(StoreError) -> (
-        session: BrowserSession, account: Account?
+        session: BrowserSession, account: Account?, rowID: Int64
     )? {
         let now = Timestamp.micros(now())
         return try await read { db in
             guard
-                let session = try Row.fetchOne(
-                    db.cachedStatement(sql: AccountStore.liveSessionByHash), arguments: [tokenHash, now, now]
-                ).map(AccountStore.session(from:))
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: AccountStore.liveSessionByHash), arguments: [tokenHash, now, now])
             else { return nil }
-            return (session, try session.user.flatMap { user in try AccountStore.fetchAccount(db, .id(user)) })
+            let session = AccountStore.session(from: row)
+            return (
+                session, try session.user.flatMap { user in try AccountStore.fetchAccount(db, .id(user)) },
+                row[8] as Int64
+            )
+        }
+    }
+
+    /// A browser session as a request loaded it (``browserSessionWithAccount(tokenHash:)``): its row and what the row
+    /// held then. Its row id alone is not enough to name it: a row id freed by a deleted session can be given again to
+    /// a new one, of another account.
+    package struct LoadedSession: Sendable, Hashable {
+        /// The row's id.
+        package var rowID: Int64
+        /// Its token hash when loaded (a change made from the session may have given it another since).
+        package var tokenHash: String
+        /// Its account, `nil` for an anonymous session.
+        package var user: UserID?
+        /// When it was made (kept by a rekey).
+        package var createdAt: Date
+
+        package init(rowID: Int64, tokenHash: String, user: UserID?, createdAt: Date) {
+            self.rowID = rowID
+            self.tokenHash = tokenHash
+            self.user = user
+            self.createdAt = createdAt
+        }
+    }
+
+    /// Ends the session `loaded` (sign-out): the row it was loaded from, under whatever id it has now, and any row still
+    /// under its id then. A change of the account's ways in made from the same session meanwhile (a password change in
+    /// another tab) gives the row a new id in place (``rekeySession(_:_:of:to:)``): ended by its old
+    /// id alone, the session went on under the new one, and its sign-out said "You signed out". Returns whether a row
+    /// was deleted.
+    @discardableResult
+    package func deleteBrowserSession(loaded: LoadedSession) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.run(
+                sql: """
+                    DELETE FROM browser_sessions WHERE token_hash = ?1
+                        OR (id = ?2 AND created_at = ?3
+                            AND user_id IS (SELECT id FROM users WHERE public_id = ?4))
+                    """,
+                arguments: [
+                    loaded.tokenHash, loaded.rowID, Timestamp.micros(loaded.createdAt), loaded.user?.rawValue,
+                ])
+            return db.changesCount > 0
         }
     }
 
@@ -450,9 +497,10 @@ extension AccountStore {
         "s.token_hash, u.public_id, s.csrf_token, s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at, "
         + "s.device"
 
-    /// The live session whose token hash is `?1` at `?2` (and `?3`, the same time), with its account's public id.
+    /// The live session whose token hash is `?1` at `?2` (and `?3`, the same time), with its account's public id (and
+    /// its row id, last).
     static let liveSessionByHash = """
-        SELECT \(sessionColumns)
+        SELECT \(sessionColumns), s.id
         FROM browser_sessions s LEFT JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = ? AND s.idle_expires_at > ? AND s.expires_at > ?
         """

@@ -25,6 +25,8 @@ struct BrowserSessions: Sendable {
         var isNew: Bool
         /// The session's account as read with it (``load(_:secure:)``), whatever its status; `nil` when not read.
         var account: Account? = nil
+        /// The stored row as ``load(_:secure:)`` read it; `nil` for a session not read from the store (new, anonymous).
+        var loaded: AccountStore.LoadedSession? = nil
     }
 
     /// The session cookie's name: over HTTPS ``AccountRoutes/Configuration/cookieName`` with the `__Host-` prefix,
@@ -41,9 +43,11 @@ struct BrowserSessions: Sendable {
     /// `secure`: whether the browser used HTTPS (which cookie names the session).
     func load(_ request: Request, secure: Bool) async throws(StoreError) -> Current? {
         guard let id = request.cookies[cookieName(secure: secure)]?.value, Self.isWellFormed(id) else { return nil }
-        guard let (stored, account) = try await store.browserSessionWithAccount(tokenHash: Self.hash(id)) else {
+        guard let (stored, account, rowID) = try await store.browserSessionWithAccount(tokenHash: Self.hash(id)) else {
             return nil
         }
+        let loaded = AccountStore.LoadedSession(
+            rowID: rowID, tokenHash: stored.tokenHash, user: stored.user, createdAt: stored.createdAt)
         var record = stored
         let now = store.currentDate
         // (at most a tenth of the idle lifetime: a session whose use is written back less often than its idle lifetime
@@ -64,7 +68,7 @@ struct BrowserSessions: Sendable {
                 // busy timeout, 30 s, then failed with 500.)
             }
         }
-        return Current(id: id, record: record, isNew: false, account: account)
+        return Current(id: id, record: record, isNew: false, account: account, loaded: loaded)
     }
 
     /// The request's session: the stored one its cookie names, or else an anonymous one, which is not stored.
@@ -124,9 +128,16 @@ struct BrowserSessions: Sendable {
         )
     }
 
-    /// Ends the session (sign-out).
+    /// Ends the session (sign-out): the row it was loaded from, under whatever id a change made from it in another
+    /// tab gave it meanwhile (``AccountStore/deleteBrowserSession(loaded:)``). Until session 64 the row was deleted by
+    /// the id the sign-out was sent with: a password change landing between the two left the session live under its
+    /// new id, and the page said "You signed out".
     func end(_ current: Current) async throws(StoreError) {
-        try await store.deleteBrowserSession(tokenHash: current.record.tokenHash)
+        guard let loaded = current.loaded else {
+            try await store.deleteBrowserSession(tokenHash: current.record.tokenHash)
+            return
+        }
+        try await store.deleteBrowserSession(loaded: loaded)
     }
 
     /// The cookie that hands `current`'s id to the browser.
