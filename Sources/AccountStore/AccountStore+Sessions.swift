@@ -94,6 +94,47 @@ extension AccountStore {
         }
     }
 
+    /// What became of the session `loaded` by a request whose change the store refused as made for an ended session
+    /// (``StoreError/sessionEnded``), and of its account since `mark` (read before the request loaded it): for the
+    /// request to answer with what happened rather than as if another browser had signed it out.
+    package struct SessionFate: Sendable, Hashable {
+        /// Whether the session lives on under another id: a change of the account's ways in made from it (another
+        /// tab's, the first of a double click) gave it one after the request loaded it.
+        package var rekeyed: Bool
+        /// Whether the account no longer exists.
+        package var accountGone: Bool
+        /// The kinds of the account's events recorded after `mark`, oldest first.
+        package var eventsSince: [AccountEventKind]
+    }
+
+    /// ``SessionFate`` of `loaded` and its account since `mark`, read in one transaction.
+    package func sessionFate(of loaded: LoadedSession, since mark: EventMark) async throws(StoreError) -> SessionFate {
+        let now = Timestamp.micros(now())
+        return try await read { db in
+            guard let user = loaded.user else {
+                return SessionFate(rekeyed: false, accountGone: false, eventsSince: [])
+            }
+            let userRowID = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM users WHERE public_id = ?"), arguments: [user.rawValue])
+            let rekeyed =
+                try Bool.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT EXISTS (SELECT 1 FROM browser_sessions
+                            WHERE id = ?1 AND token_hash <> ?2 AND created_at = ?3 AND user_id = ?4
+                                AND idle_expires_at > ?5 AND expires_at > ?5)
+                            """),
+                    arguments: [loaded.rowID, loaded.tokenHash, Timestamp.micros(loaded.createdAt), userRowID, now])
+                ?? false
+            let kinds = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT kind FROM account_events WHERE subject = ? AND id > ? ORDER BY id"),
+                arguments: [user.rawValue, mark.lastEventID])
+            return SessionFate(
+                rekeyed: userRowID != nil && rekeyed, accountGone: userRowID == nil,
+                eventsSince: kinds.map(AccountEventKind.init(rawValue:)))
+        }
+    }
+
     /// Records that the browser used the session at `date`, pushing its idle expiry to `idleExpiresAt` (never past its
     /// absolute expiry). Returns `false` when the session is gone. Even at ``StoreConfiguration/Synchronous/full`` this
     /// commit does not wait for the disk: a touch lost to a power failure costs at most a minute of idle time. Nor

@@ -298,7 +298,7 @@ extension AccountRoutes {
     ) async throws -> Response {
         // A form refused (a wrong or refused password, a bad address, …) shows the page again: not to a browser whose
         // session ended while the form was checked (another device signed it out), which gets the log-in page.
-        if status != .ok, try await !sessionLives(visit) { return sessionEndedResponse() }
+        if status != .ok, try await !sessionLives(visit) { return await sessionEndedResponse(visit) }
         let events = try await store.events(for: account.id, limit: configuration.eventsShown)
         let sessions = try await store.browserSessions(of: account.id, limit: Pages.sessionsListed + 1)
         let offer: Pages.PasswordOffer =
@@ -339,7 +339,7 @@ extension AccountRoutes {
     /// account (whoever signed in with the old password, or holds a stolen session); this one stays, under a new id.
     func changePassword(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let (visit, form) = try await postedVisit(request)
+        let (visit, form) = try await postedVisit(request, change: "password_changed")
         let (_, account) = try signedInVisit(visit)
         // (this session goes on under a new id, given in the change's own transaction: a copy of the old cookie,
         // stolen, which may be why the password changes, signs nobody in once it lands)
@@ -363,7 +363,7 @@ extension AccountRoutes {
     /// ``Configuration/recentSignIn`` of signing in (403 otherwise). Success ends every other session of the account.
     func addPassword(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let (visit, form) = try await postedVisit(request)
+        let (visit, form) = try await postedVisit(request, change: "password_added")
         let (_, account) = try signedInVisit(visit)
         guard isRecentSignIn(visit) else {
             return try await accountPage(
@@ -390,7 +390,7 @@ extension AccountRoutes {
     /// Success ends every other session of the account (whoever signed in with the password); this one stays.
     func removePassword(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let (visit, form) = try await postedVisit(request)
+        let (visit, form) = try await postedVisit(request, change: "password_removed")
         let (_, account) = try signedInVisit(visit)
         let (rekeyed, rekey) = sessions.rekeyed(visit.session)
         do {
@@ -414,7 +414,7 @@ extension AccountRoutes {
     /// its sessions with it, and clears this browser's cookie.
     func deleteAccount(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let (visit, form) = try await postedVisit(request)
+        let (visit, form) = try await postedVisit(request, change: "account_deleted")
         let (_, account) = try signedInVisit(visit)
         guard form["confirm"] == "yes" else {
             return try await accountPage(
@@ -546,7 +546,7 @@ extension AccountRoutes {
     ) async throws -> Response? {
         switch error {
         case .store(.sessionEnded):
-            return sessionEndedResponse()
+            return await sessionEndedResponse(visit)
         case .wrongPassword:
             try? await Task.sleep(until: started + local.failureFloor, clock: .continuous)
             return try await accountPage(
@@ -575,7 +575,7 @@ extension AccountRoutes {
     /// leave them without their Twitter sign-in.
     func unlink(_ request: Request) async throws -> Response {
         let started = ContinuousClock.now
-        let (visit, form) = try await postedVisit(request)
+        let (visit, form) = try await postedVisit(request, change: "unlinked")
         let (_, account) = try signedInVisit(visit)
         // (an account without a password cannot be unlinked: Twitter is its only way in, said below)
         if account.twitter != nil, account.hasPassword, !isRecentSignIn(visit) {
@@ -609,6 +609,7 @@ extension AccountRoutes {
             switch error {
             case .store(.lastSignInMethod): return redirect(visit, to: "/account?notice=last_sign_in_method")
             case .store(.notLinked): return redirect(visit, to: "/account")
+            case .store(.sessionEnded): return await sessionEndedResponse(visit)
             default: return failure(error, visit: visit)
             }
         }
@@ -635,11 +636,16 @@ extension AccountRoutes {
 
     /// `POST /account/sign-out-everywhere`: revokes every session of the account (this one included).
     func signOutEverywhere(_ request: Request) async throws -> Response {
-        let (visit, account) = try signedInVisit(try await postedVisit(request).0)
+        let (visit, account) = try signedInVisit(try await postedVisit(request, change: "signed_out_everywhere").0)
         // (asked from a browser signed out meanwhile, it ends nothing: that browser is signed out already, and whoever
-        // signed it out stays in)
-        let count = try await forSession(visit) { () async throws(StoreError) in
-            try await store.deleteBrowserSessions(of: account.id)
+        // signed it out stays in; when that was this request's twin, a double click, it is told as its own answer)
+        let count: Int
+        do throws(StoreError) {
+            count = try await forSession(visit) { () async throws(StoreError) in
+                try await store.deleteBrowserSessions(of: account.id)
+            }
+        } catch .sessionEnded {
+            return await sessionEndedResponse(visit)
         }
         logger.info("signed out everywhere", metadata: ["account.id": "\(account.id)", "web.sessions": "\(count)"])
         var response = redirect(nil, to: "/?notice=signed_out_everywhere")

@@ -610,12 +610,55 @@ public struct AccountRoutes: Sendable {
         return response
     }
 
-    /// The answer to a change whose session ended while it was under way: nothing was changed, and the log-in page
-    /// says the sessions were ended.
+    /// The answer to a change whose session ended while it was under way: the change was not made, and the log-in
+    /// page says this browser was signed out before it could be (and that a first of two clicks may have been).
     func sessionEndedResponse() -> Response {
         logger.info("change refused: its session ended meanwhile")
         return redirect(nil, to: "/login?notice=sessions_ended")
     }
+
+    /// ``sessionEndedResponse()`` for `visit`, told apart by what ended its session since the visit's
+    /// ``Visit/mark`` (the change is not made in any case):
+    /// - the account is gone (deleted: by this browser's first click of a double "Delete", another tab, an operator):
+    ///   the home page saying it was deleted, the cookie cleared;
+    /// - the session lives on under a new id, given by a change of the account's ways in made from this very session
+    ///   (the first of a double click, or another tab: the same cookie), and that change is the one this request asked
+    ///   for (``Visit/change``): the account page with that change's notice; the browser holds the new id from the
+    ///   first answer;
+    /// - "sign out everywhere" asked, and the account's sessions were revoked meanwhile: as its own answer;
+    /// - else ``sessionEndedResponse()``.
+    ///
+    /// Until session 64 every case got the log-in page saying "nothing was changed. Please log in again", after the
+    /// first click had changed the password or deleted the account.
+    func sessionEndedResponse(_ visit: Visit) async -> Response {
+        guard let loaded = visit.session.loaded, let mark = visit.mark,
+            let fate = try? await store.sessionFate(of: loaded, since: mark)
+        else { return sessionEndedResponse() }
+        let cleared = { (notice: String) -> Response in
+            var response = self.redirect(nil, to: "/?notice=\(notice)")
+            response.setCookie(self.sessions.clearingCookie(secure: visit.origin.isHTTPS))
+            return response
+        }
+        if fate.accountGone {
+            logger.info("change refused: the account was deleted meanwhile")
+            return cleared("account_deleted")
+        }
+        let made = fate.eventsSince.compactMap { kind -> String? in
+            if fate.rekeyed, let notice = Self.rekeyingNotices[kind] { return notice }
+            if !fate.rekeyed, kind == .sessionsRevoked { return "signed_out_everywhere" }
+            return nil
+        }
+        guard let change = visit.change, made.contains(change) else { return sessionEndedResponse() }
+        logger.info("change refused: the same change was made from this session meanwhile")
+        return change == "signed_out_everywhere"
+            ? cleared(change) : redirect(nil, to: "/account?notice=\(change)")
+    }
+
+    /// The notice of each change of an account's ways in that keeps the session it was made from under a new id.
+    static let rekeyingNotices: [AccountEventKind: String] = [
+        .passwordChanged: "password_changed", .passwordAdded: "password_added", .passwordRemoved: "password_removed",
+        .unlinked: "unlinked",
+    ]
 
     /// The client a request being answered comes from, as ``clientKey(_:context:)`` computes it: every line the
     /// routes log while answering it carries it as `web.client`.

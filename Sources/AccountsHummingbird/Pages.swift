@@ -114,10 +114,11 @@ package enum Pages: Sendable {
         case "sign_in_first": return "Please log in first."
         case "sessions_ended":
             // (both for a sign-in refused as the account's sessions ended, and for a change refused as this browser was
-            // signed out meanwhile, from another browser too: the text names no single cause)
+            // signed out meanwhile, from another browser too: the text names no single cause. Nor does it say nothing
+            // was changed: the first of two clicks, or another tab, may have made the change that signed it out.)
             return "This browser was signed out (the account's password was reset or changed, it signed out "
-                + "everywhere, or another browser signed this one out) while you were signing in or making a change, "
-                + "and nothing was changed. Please log in again."
+                + "everywhere, or another browser signed this one out) before your sign-in or change was carried out, "
+                + "so that request was not. If you sent it twice, the first may have been made: log in again to check."
         case "password_reset":
             return "Your password was changed, and you are signed in with it; every other session of your account "
                 + "has ended."
