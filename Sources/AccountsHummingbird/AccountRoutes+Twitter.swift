@@ -328,11 +328,17 @@ extension AccountRoutes {
             }
         }
         do {
-            let linked = try await forSession(visit) { () async throws(RegistrationError) in
-                try await registration.link(draftID: draftID, to: account.id, browserSession: visit.session.id)
+            let outcome = try await forSession(visit) { () async throws(RegistrationError) in
+                try await registration.linkOutcome(draftID: draftID, to: account.id, browserSession: visit.session.id)
             }
-            logger.info("twitter linked", metadata: ["account.id": "\(account.id)"])
-            sendSecurityNotice(.twitterLinked, for: account, twitterScreenName: linked.twitter?.screenName)
+            switch outcome {
+            case .linked(let linked):
+                logger.info("twitter linked", metadata: ["account.id": "\(account.id)"])
+                sendSecurityNotice(.twitterLinked, for: account, twitterScreenName: linked.twitter?.screenName)
+            case .linkedMeanwhile:
+                // (a double click's second confirmation: the first linked it, and told the owner)
+                logger.info("twitter link confirmed again: linked already", metadata: ["account.id": "\(account.id)"])
+            }
             return redirect(visit, to: "/account?notice=linked")
         } catch {
             return failure(error, visit: visit)

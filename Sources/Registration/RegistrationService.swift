@@ -692,6 +692,36 @@ public struct RegistrationService: Sendable {
     public func link(draftID: String, to user: UserID, browserSession: String) async throws(RegistrationError)
         -> Account
     {
+        try await linkOutcome(draftID: draftID, to: user, browserSession: browserSession).account
+    }
+
+    /// What ``linkOutcome(draftID:to:browserSession:)`` did.
+    public enum LinkOutcome: Sendable, Hashable {
+        /// The Twitter account is linked to the account now, with a `linked` event.
+        case linked(Account)
+        /// The draft's Twitter account was linked to this very account meanwhile, by a confirmation sent with this one
+        /// (a double click, another tab, another server): nothing more was done, and no second `linked` event was
+        /// recorded. Not to be told as a new link (no second security notice).
+        case linkedMeanwhile(Account)
+
+        /// The account, with its Twitter identity.
+        public var account: Account {
+            switch self {
+            case .linked(let account), .linkedMeanwhile(let account): account
+            }
+        }
+    }
+
+    /// ``link(draftID:to:browserSession:)``, saying whether this call linked the Twitter account or found it linked to
+    /// `user` already by a confirmation that landed first: two confirmations sent at once both open the draft before
+    /// either links, and the second's link fails on the Twitter id then taken. It is answered as linked
+    /// (``LinkOutcome/linkedMeanwhile(_:)``), its draft deleted, and not as
+    /// ``RegistrationError/twitterLinkedToAnotherAccount`` (until session 64 "That Twitter account is already linked
+    /// to another account", of the account it had just been linked to). Linked to another account, or `user` holding
+    /// another Twitter account, it is refused as before.
+    public func linkOutcome(draftID: String, to user: UserID, browserSession: String) async throws(RegistrationError)
+        -> LinkOutcome
+    {
         let draft = try await openDraft(draftID, browserSession: browserSession)
         if let linkUser = draft.linkUser, linkUser != user { throw .notSignedIn }
         let profile = try? TwitterProfile(json: draft.profileJSON)
@@ -699,15 +729,33 @@ public struct RegistrationService: Sendable {
             userID: draft.twitterUserID, screenName: draft.screenName, name: profile?.name ?? draft.screenName,
             profileJSON: draft.profileJSON)
         do {
-            return try await store.linkTwitter(
-                identity, credential: draft.credential, to: .id(user), consumingDraft: draft.id,
-                obtainedAt: draft.createdAt)
+            return .linked(
+                try await store.linkTwitter(
+                    identity, credential: draft.credential, to: .id(user), consumingDraft: draft.id,
+                    obtainedAt: draft.createdAt))
         } catch .alreadyLinked {
+            if let account = try await linkedMeanwhile(draft, to: user) { return .linkedMeanwhile(account) }
             throw .accountAlreadyLinked
         } catch .duplicate(.twitterUserID) {
+            if let account = try await linkedMeanwhile(draft, to: user) { return .linkedMeanwhile(account) }
             throw .twitterLinkedToAnotherAccount
         } catch .accountDisabled {
             throw .accountDisabled
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// `user`'s account when it holds `draft`'s Twitter id (linked by a confirmation that landed first), having deleted
+    /// the draft (a second draft of the same Twitter account, approved twice, is as used as the first); else `nil`.
+    private func linkedMeanwhile(_ draft: RegistrationDraft, to user: UserID) async throws(RegistrationError)
+        -> Account?
+    {
+        do {
+            guard let account = try await store.account(.id(user)), account.twitter?.userID == draft.twitterUserID
+            else { return nil }
+            try await store.deleteDraft(id: draft.id)
+            return account
         } catch {
             throw .store(error)
         }

@@ -145,4 +145,29 @@ struct DoubleClickRoutesTests {
             #expect(live == 0, "the session lives on under the id the change gave it")
         }
     }
+
+    /// "Link Twitter account" confirmed twice: the second confirmation, whose link finds the Twitter account linked
+    /// to this account by the first, is answered as linked, with one `linked` event (until session 64:
+    /// "That Twitter account is already linked to another account"). Played with two approvals of one Twitter
+    /// account, each on its confirmation page, the second confirmed after the first.
+    @Test func aLinkConfirmedTwiceAnswersTheSecondAsLinked() async throws {
+        try await WebApp.run { app in
+            var ada = try await PasswordResetRoutesTests.signUpAda(app)
+            let firstArrival = try await ada.viaTwitter("/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+            let firstConfirm = try await ada.get(try #require(firstArrival.location))
+            let secondArrival = try await ada.viaTwitter(
+                "/account/twitter/link", as: WebApp.zoe, startPage: "/account")
+            let secondConfirm = try await ada.get(try #require(secondArrival.location))
+            for confirm in [firstConfirm, secondConfirm] {
+                let linked = try await ada.post(
+                    "/register/link",
+                    [
+                        ("csrf_token", try #require(confirm.csrfToken)),
+                        ("draft", try #require(confirm.hiddenValue("draft"))),
+                    ])
+                #expect(linked.location == "/account?notice=linked", "\(linked.status)")
+            }
+            #expect(PasswordSettingsRoutesTests.events(app, "linked") == 1)
+        }
+    }
 }
