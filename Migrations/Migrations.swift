@@ -80,5 +80,9 @@ public enum Migrations: Sendable {
             fileName: "0016_sign_in_failures_ids_never_reused.sql",
             contents: PackageResources._016_sign_in_failures_ids_never_reused_sql
         ),
+        MigrationFile(
+            fileName: "0017_add_registration_drafts_carried_from.sql",
+            contents: PackageResources._017_add_registration_drafts_carried_from_sql
+        ),
     ]
 }

@@ -488,15 +488,27 @@ extension AccountStore {
     /// sign-in made to link that draft ("this email already has an account — sign in to link") does when it rotates
     /// the session id. Nothing else moves: a draft or pending authorization someone else planted in the browser's old
     /// session (a cookie set by another site on the same host) must not follow the person into their account.
-    /// - Returns: whether the draft was bound to `oldBinding` and moved.
+    ///
+    /// With `carriedAs` (a hash of `oldBinding` and the account that signed in, never either itself), the draft keeps
+    /// it as where it was carried from, and a draft carried so already moves again from wherever it is to
+    /// `newBinding` when given the same: the second of two sign-ins sent at once (a double click), which each made a
+    /// session, carries it on to its own, so whichever answer the browser keeps holds it. Only a caller that held
+    /// `oldBinding` and signed in to the same account can give it: nothing moves a draft to another account, or to a
+    /// session that was not made from the one that held it.
+    /// - Returns: whether the draft (live) was bound to `oldBinding`, or carried as `carriedAs`, and moved.
     @discardableResult
-    public func rebindDraft(_ draftID: String, from oldBinding: String, to newBinding: String) async throws(StoreError)
-        -> Bool
-    {
-        try await write { db in
+    public func rebindDraft(
+        _ draftID: String, from oldBinding: String, to newBinding: String, carriedAs carry: String? = nil
+    ) async throws(StoreError) -> Bool {
+        let now = Timestamp.micros(now())
+        return try await write { db in
             try db.run(
-                sql: "UPDATE registration_drafts SET browser_session = ? WHERE id = ? AND browser_session = ?",
-                arguments: [newBinding, draftID, oldBinding])
+                sql: """
+                    UPDATE registration_drafts SET browser_session = ?1, carried_from = coalesce(?4, carried_from)
+                    WHERE id = ?2 AND expires_at > ?5
+                        AND (browser_session = ?3 OR (?4 IS NOT NULL AND carried_from = ?4))
+                    """,
+                arguments: [newBinding, draftID, oldBinding, carry, now])
             return db.changesCount == 1
         }
     }

@@ -447,7 +447,9 @@ extension AccountRoutes {
         /// Left behind: the account signed in does not share the mailbox of the draft's Twitter email (or the
         /// profile has none), so it is not this account's to link.
         case refused
-        /// Gone meanwhile (expired, used, carried by another request), or the store failed: nothing to link.
+        /// Gone meanwhile (expired, used, carried by another request's sign-in to another account), or the store
+        /// failed: nothing to link. (Carried by a sign-in to the same account sent with this one, a double click, it
+        /// is carried on to this request's session: ``RegistrationService/carryDraft(_:from:to:for:)``.)
         case closed
     }
 

@@ -1,3 +1,4 @@
+import AccountCrypto
 public import AccountModel
 import AccountStore
 import TwitterOAuth
@@ -13,28 +14,44 @@ extension RegistrationService {
     /// and so does a draft whose Twitter email is not the account's: another site on the same host can plant a
     /// session cookie whose drafts hold its own Twitter account, and send the person to sign in "to link" it. Only the
     /// SHA-256 bindings of the ids reach the store.
+    ///
+    /// A draft this carried already from `old` for `account` to another new session moves on to `new`: two sign-ins
+    /// sent at once (a double-clicked "Sign in to link") each make a session, and both carry the draft, the second
+    /// from the first's session, so that whichever answer the browser keeps last names a session that holds it. (Until
+    /// session 64 the second found the draft gone from `old` and answered "registration closed", and a browser that
+    /// kept that answer's cookie had lost the draft.) Only a caller holding `old` that signed in to that same account
+    /// can: a draft never moves to another account, nor to a session not made from the one that held it.
     /// - Returns: whether the draft moved.
     @discardableResult
     public func carryDraft(_ draftID: String, from old: String, to new: String, for account: UserID)
         async throws(RegistrationError) -> Bool
     {
-        let draft: RegistrationDraft
+        let stored: RegistrationDraft?
         do {
-            draft = try await openDraft(draftID, browserSession: old)
-        } catch .store(let error) {
-            throw .store(error)
+            // (read whatever session holds it: the store moves it only from `old`, or as carried from `old` for
+            // `account`)
+            stored = try await store.draft(id: draftID)
         } catch {
-            return false
+            throw .store(error)
         }
-        guard let email = (try? TwitterProfile(json: draft.profileJSON))?.email else { return false }
+        guard let draft = stored, draft.expiresAt > store.currentDate,
+            let email = (try? TwitterProfile(json: draft.profileJSON))?.email
+        else { return false }
         do {
             guard try await store.accounts(sharingMailboxWith: email).contains(where: { $0.id == account }) else {
                 return false
             }
             return try await store.rebindDraft(
-                draftID, from: RegistrationService.binding(old), to: RegistrationService.binding(new))
+                draftID, from: RegistrationService.binding(old), to: RegistrationService.binding(new),
+                carriedAs: RegistrationService.carryMark(old, account))
         } catch {
             throw .store(error)
         }
+    }
+
+    /// What a draft carried from browser session `old` for `account` keeps as where it came from: a SHA-256 of both,
+    /// from which neither can be read back.
+    static func carryMark(_ old: String, _ account: UserID) -> String {
+        SHA256.hexDigest(Array("accounts/draft-carry/v1:\(binding(old)):\(account.rawValue)".utf8))
     }
 }
