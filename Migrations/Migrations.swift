@@ -84,5 +84,9 @@ public enum Migrations: Sendable {
             fileName: "0017_add_registration_drafts_carried_from.sql",
             contents: PackageResources._017_add_registration_drafts_carried_from_sql
         ),
+        MigrationFile(
+            fileName: "0018_index_maintenance_reads.sql",
+            contents: PackageResources._018_index_maintenance_reads_sql
+        ),
     ]
 }

@@ -8,9 +8,11 @@ extension AccountStore {
     ///
     /// Works on any database: a missing file in a directory that exists shows everything pending and is not created;
     /// in a missing directory there is no database to read (``StoreError/databaseMissing(path:)``: a status creates
-    /// nothing, so making the directory alone would not give it one).
+    /// nothing, so making the directory alone would not give it one). `onIntegrityCheck` is called as the check of an
+    /// existing file (SQLite's `quick_check`, seconds for a large file) begins and as it ends.
     public static func migrationStatus(
-        path: String, migrations: [MigrationFile] = Migrations.sqlite
+        path: String, migrations: [MigrationFile] = Migrations.sqlite,
+        onIntegrityCheck: (IntegrityCheck) -> Void = { _ in }
     ) throws(StoreError) -> [MigrationStatusEntry] {
         let planned: [PlannedMigration]
         do {
@@ -31,7 +33,7 @@ extension AccountStore {
         defer { try? queue.close() }
         do {
             let applied = try queue.read { db in
-                try AccountStore.checkIntegrity(db, path: path)
+                try AccountStore.checkIntegrity(db, path: path, report: onIntegrityCheck)
                 return try SchemaMigrator.history(db)
             }
             return SchemaMigrator.status(planned: planned, applied: applied)
@@ -60,9 +62,12 @@ extension AccountStore {
     ///   - onApplied: called with each migration as it commits, before the next one begins; not in a dry run. When a
     ///     later one fails, the ones it was called with stay applied: report them (`accounts migrate` prints each as
     ///     `applied NNNN name`).
+    ///   - onIntegrityCheck: called as each check of the file (SQLite's `quick_check`, before anything is applied;
+    ///     seconds for a large file) begins and as it ends.
     public static func migrate(
         _ configuration: StoreConfiguration, to target: Int? = nil, dryRun: Bool = false,
-        migrations: [MigrationFile] = Migrations.sqlite, onApplied: (MigrationStatusEntry) -> Void = { _ in }
+        migrations: [MigrationFile] = Migrations.sqlite, onApplied: (MigrationStatusEntry) -> Void = { _ in },
+        onIntegrityCheck: (IntegrityCheck) -> Void = { _ in }
     ) throws(StoreError) -> MigrationReport {
         let planned: [PlannedMigration]
         do {
@@ -76,7 +81,8 @@ extension AccountStore {
         }
         if dryRun {
             // A dry run only reads; it neither creates the file nor switches its journal mode.
-            let entries = try migrationStatus(path: path, migrations: migrations)
+            let entries = try migrationStatus(
+                path: path, migrations: migrations, onIntegrityCheck: onIntegrityCheck)
             try checkHistoryTyped(entries, planned: planned)
             let highest = entries.filter { $0.state == .applied }.map(\.version).max() ?? 0
             if let target, target < highest {
@@ -93,14 +99,14 @@ extension AccountStore {
         if existed {
             var entries: [MigrationStatusEntry]
             do throws(StoreError) {
-                entries = try migrationStatus(path: path, migrations: migrations)
+                entries = try migrationStatus(path: path, migrations: migrations, onIntegrityCheck: onIntegrityCheck)
                 try checkHistoryTyped(entries, planned: planned)
             } catch .interruptedWrite where !configuration.readOnly {
                 // A hot journal, which only a writer rolls back: one that does nothing else (no switch to WAL mode)
                 // rolls it back and closes, and the same checks run on the file as it was before the interrupted
                 // write.
                 try rollBackInterruptedWrite(configuration)
-                entries = try migrationStatus(path: path, migrations: migrations)
+                entries = try migrationStatus(path: path, migrations: migrations, onIntegrityCheck: onIntegrityCheck)
                 try checkHistoryTyped(entries, planned: planned)
             }
             // (and a target below what is applied, as a dry run refuses it: until session 59 only once the file was
@@ -115,7 +121,7 @@ extension AccountStore {
         defer { AccountStore.checkpointAndClose(pool) }
         do {
             return try pool.writeWithoutTransaction { db in
-                if !existed { try AccountStore.checkIntegrity(db, path: path) }
+                if !existed { try AccountStore.checkIntegrity(db, path: path, report: onIntegrityCheck) }
                 try db.run(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
                 return try SchemaMigrator.migrate(
                     db, planned: planned, target: target, dryRun: false, now: configuration.now, onApplied: onApplied)
@@ -223,8 +229,12 @@ extension AccountStore {
     private static let newestMigrationSQL = "SELECT max(version) FROM \(SchemaMigrator.historyTable)"
 
     /// Runs SQLite's `quick_check` (every page reachable, b-trees well formed) and throws ``StoreError/corrupt`` with
-    /// its first finding. Migration commands run it so a damaged file is reported before it is migrated.
-    static func checkIntegrity(_ db: Database, path: String) throws {
+    /// its first finding. Migration commands run it so a damaged file is reported before it is migrated. `report` is
+    /// called as it begins and as it ends (``IntegrityCheck``).
+    static func checkIntegrity(_ db: Database, path: String, report: (IntegrityCheck) -> Void = { _ in }) throws {
+        report(.began(bytes: fileSize(path)))
+        let started = ContinuousClock.now
+        defer { report(.ended(duration: ContinuousClock.now - started)) }
         let findings = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
         guard findings == ["ok"] else {
             throw StoreError.corrupt(path: path, message: findings.first ?? "quick_check found problems")

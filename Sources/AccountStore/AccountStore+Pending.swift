@@ -238,7 +238,9 @@ extension AccountStore {
     static let signInFailureRetention: Int64 = 86_400_000_000
 
     /// The kinds whose writes leave personal data behind: a deletion, an unlink (the profile and token), a change of
-    /// address (the old one).
+    /// address (the old one). The partial index `account_events_rebuilding` (migration 0018) lists the same kinds in
+    /// the same order, which ``Queries/rebuildDue`` must match for SQLite to use it: a change here needs a migration
+    /// that makes the index again.
     static let rebuildingKinds: [AccountEventKind] = [.deleted, .unlinked, .emailChanged, .emailChangeUndone]
 
     /// Removes pending authorizations (used or not) that expired more than an hour before, expired drafts, expired
@@ -357,20 +359,10 @@ extension AccountStore {
     private func rebuildIfDue(
         progress: (@Sendable (RebuildProgress) -> Void)?
     ) async throws(StoreError) -> RebuildOutcome {
-        let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let due = try await read { db -> Int64? in
             // The events the last rebuild covered: up to its `through_event` (an older one: up to its own id).
-            let covered =
-                try Int64.fetchOne(
-                    db,
-                    sql: """
-                        SELECT CAST(coalesce(json_extract(details, '$.through_event'), id) AS INTEGER) FROM account_events
-                        WHERE subject IS NULL AND kind = ? ORDER BY id DESC LIMIT 1
-                        """, arguments: [AccountEventKind.fileRebuilt.rawValue]) ?? 0
-            let pending =
-                try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM account_events WHERE id > ? AND kind IN (\(kinds)))",
-                    arguments: [covered]) ?? false
+            let covered = try Int64.fetchOne(db, sql: Queries.lastRebuildCovered) ?? 0
+            let pending = try Bool.fetchOne(db, sql: Queries.rebuildDue, arguments: [covered]) ?? false
             // (what this rebuild covers: every event so far)
             return pending ? try Int64.fetchOne(db, sql: "SELECT max(id) FROM account_events") ?? 0 : nil
         }
@@ -489,19 +481,23 @@ extension AccountStore {
             let linkUserRowID = try draft.linkUser.map { user in
                 try AccountStore.requireUserRecord(db, .id(user)).id!
             }
+            // (the mailbox a deletion of an account with that address finds the draft by, and the rules that made it)
+            let profile = Data(draft.profileJSON)
+            let offered = DraftTokenRow.offeredMailbox(profileJSON: profile)
             try db.run(
                 sql: """
                     INSERT INTO registration_drafts (id, browser_session, purpose, twitter_user_id, screen_name,
                         access_token, sealed_secret, key_id, profile_json, fields_json, link_user_id, created_at,
-                        expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        expires_at, offered_mailbox, offered_rules_version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET fields_json = excluded.fields_json
                     """,
                 arguments: [
                     draft.id, draft.browserSession, draft.purpose.rawValue,
                     draft.twitterUserID.decimalString, draft.screenName, draft.credential.token, sealed.blob,
-                    sealed.keyID, Data(draft.profileJSON), fields, linkUserRowID,
-                    Timestamp.micros(draft.createdAt), Timestamp.micros(draft.expiresAt),
+                    sealed.keyID, profile, fields, linkUserRowID,
+                    Timestamp.micros(draft.createdAt), Timestamp.micros(draft.expiresAt), offered,
+                    Mailbox.rulesVersion,
                 ])
         }
     }
@@ -692,23 +688,45 @@ struct DraftTokenRow: Sendable {
 
     /// The drafts not made to link, made at `since` (microseconds) or later, whose Twitter profile's address has the
     /// normalised `mailbox`: those a match with an account of that mailbox, made at `since`, was offered from.
+    ///
+    /// Found by the mailbox stored with each draft (``Queries/offeredDrafts``: those stored by today's rules, and every
+    /// draft whose mailbox was stored by other rules or not at all, saved before migration 0018), each then checked
+    /// against its profile's address as today's rules normalise it, as all of them were until that migration.
     static func offered(_ db: Database, toMailbox mailbox: String, madeSince since: Int64) throws -> [DraftTokenRow] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
-                WHERE link_user_id IS NULL AND created_at >= ?
-                """,
-            arguments: [since]
+            db.cachedStatement(sql: Queries.offeredDrafts), arguments: [mailbox, since, Mailbox.rulesVersion]
         ).compactMap { row -> DraftTokenRow? in
-            let profile = (row[4] as Data?).flatMap { try? JSONSerialization.jsonObject(with: $0) }
-            guard let address = (profile as? [String: Any])?["email"] as? String,
-                Mailbox.normalize(EmailAddress.trim(address)) == mailbox
-            else { return nil }
+            guard offeredMailbox(profileJSON: row[4]) == mailbox else { return nil }
             return DraftTokenRow(
                 id: row[0], twitterUserID: row[1], token: row[2], sealed: AccountStore.sealedBlob(row, 3))
         }
     }
+
+    /// The normalised mailbox (``AccountMatching/Mailbox/normalize(_:)``) of the address a draft's Twitter profile
+    /// (`profile_json`) holds, `nil` when it holds none (or one the rules cannot normalise): what a match was offered
+    /// by, stored with the draft as it is saved (`offered_mailbox`).
+    static func offeredMailbox(profileJSON: Data?) -> String? {
+        let profile = profileJSON.flatMap { try? JSONSerialization.jsonObject(with: $0) }
+        guard let address = (profile as? [String: Any])?["email"] as? String else { return nil }
+        return Mailbox.normalize(EmailAddress.trim(address))
+    }
+}
+
+extension Queries {
+    /// The drafts not made to link, made at `?2` or later, that may have been offered to the normalised mailbox `?1`:
+    /// those whose stored `offered_mailbox` is `?1` by the rules of version `?3` (today's), and those whose mailbox
+    /// other rules stored, or none did (saved before migration 0018): each through the partial index
+    /// `registration_drafts_offered` (four searches, not one `OR`, which SQLite read as a scan of the whole index).
+    /// Until that migration a deletion read and parsed the profile of every live draft inside the write lock.
+    package static let offeredDrafts = [
+        "offered_rules_version = ?3 AND offered_mailbox = ?1", "offered_rules_version IS NULL",
+        "offered_rules_version < ?3", "offered_rules_version > ?3",
+    ].map { condition in
+        """
+        SELECT id, twitter_user_id, access_token, sealed_secret, profile_json FROM registration_drafts
+        WHERE link_user_id IS NULL AND created_at >= ?2 AND \(condition)
+        """
+    }.joined(separator: "\nUNION ALL\n")
 }
 
 /// What reports a rebuild's progress (``AccountStore/rebuildAfterDeletionsSaying(progress:)``): SQLite's progress
@@ -784,4 +802,24 @@ private final class RebuildWatch: Sendable {
             report(.init(written: min(max(0, grown), expected), expected: expected, finished: false))
         }
     }
+}
+
+extension Queries {
+    /// The last event the last rebuild of the file covered: its `through_event` (an older rebuild's: its own id). The
+    /// kind is written out, not bound, so that SQLite uses the partial index `account_events_file_rebuilt`: the last
+    /// such event is the index's last entry, where the index of events without a subject it read before held every
+    /// one without a subject (until migration 0018 this took 1.4 s at 800,000 such events, growing with them).
+    package static let lastRebuildCovered = """
+        SELECT CAST(coalesce(json_extract(details, '$.through_event'), id) AS INTEGER) FROM account_events
+        WHERE kind = '\(AccountEventKind.fileRebuilt.rawValue)' ORDER BY id DESC LIMIT 1
+        """
+
+    /// Whether an event of the ``AccountStore/rebuildingKinds`` came after event `?1`. The kinds are written out, in
+    /// their order, so that SQLite uses the partial index `account_events_rebuilding` (whose list is the same): it
+    /// reads the first such event after `?1` in that index, where it read every event since `?1` in the table (until
+    /// migration 0018 a purge with nothing to do read every event since the last rebuild: 2.5 s at 4,000,000).
+    package static let rebuildDue: String = {
+        let kinds = AccountStore.rebuildingKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return "SELECT EXISTS (SELECT 1 FROM account_events WHERE id > ?1 AND kind IN (\(kinds)))"
+    }()
 }

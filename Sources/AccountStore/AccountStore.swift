@@ -55,8 +55,8 @@ public struct AccountStore: Sendable {
     /// exist) and pending migrations are applied; otherwise a missing file (in a missing directory too) or pending
     /// migration is an error (``StoreError/databaseMissing(path:)``,
     /// ``StoreError/schemaBehind(path:pendingVersions:)``) that says to apply them with
-    /// ``migrate(_:to:dryRun:migrations:onApplied:)`` or this policy. A file that is not SQLite, or is damaged, is
-    /// refused and left untouched.
+    /// ``migrate(_:to:dryRun:migrations:onApplied:onIntegrityCheck:)`` or this policy. A file that is not SQLite, or
+    /// is damaged, is refused and left untouched.
     /// - Parameters:
     ///   - configuration: the file and its settings.
     ///   - keyRing: the keys that seal and open secrets; without one, secret-bearing calls throw

@@ -16,10 +16,10 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case missing(version: Int, name: String)
     /// The database holds a migration newer than this binary knows (a newer `accounts` migrated it).
     case unknown(version: Int, name: String)
-    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:)``, `--to` of
+    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:onIntegrityCheck:)``, `--to` of
     /// `accounts migrate`) names a version this binary does not have.
     case targetNotFound(Int)
-    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:)``, `--to` of
+    /// The target (`to:` of ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:onIntegrityCheck:)``, `--to` of
     /// `accounts migrate`) is a version below one already applied; migrations are never undone.
     case targetBelowApplied(target: Int, applied: Int)
     /// A statement of a migration failed; the migration was rolled back and not recorded.

@@ -41,3 +41,16 @@ public struct MigrationReport: Sendable, Hashable {
     /// The highest applied version after the run (0 for none).
     public var currentVersion: Int
 }
+
+/// SQLite's `quick_check` of an existing database file, which
+/// ``AccountStore/migrationStatus(path:migrations:onIntegrityCheck:)`` and
+/// ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:onIntegrityCheck:)`` run before anything else, so that a
+/// damaged file is reported before it is migrated: reported as it begins and as it ends. It reads the whole file
+/// (2.5 s at 460 MB, 10 s at 1.4 GB, on 2 shared cores), so a command can say what it waits for meanwhile, and leave
+/// the check's time out of the time the migrations took.
+public enum IntegrityCheck: Sendable, Hashable {
+    /// The check of the file, `bytes` long, began.
+    case began(bytes: Int64)
+    /// The check ended (whatever it found), after `duration`.
+    case ended(duration: Duration)
+}

@@ -10,7 +10,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case directoryMissing(path: String)
     /// The database file (or its directory) does not exist, and the store was opened not to create one (commands
     /// other than `migrate` never create one); also a migration status or dry run in a missing directory, which
-    /// create nothing (``AccountStore/migrationStatus(path:migrations:)``).
+    /// create nothing (``AccountStore/migrationStatus(path:migrations:onIntegrityCheck:)``).
     case databaseMissing(path: String)
     /// The file is not an SQLite database.
     case notADatabase(path: String)
@@ -29,8 +29,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// in rollback-journal mode, the mode of a backup copy) and left a hot journal (`-journal`) that only a connection
     /// that may write rolls back: one that only reads (a migration status or dry run, a store opened read-only)
     /// cannot read the database until then, and read and changed nothing.
-    /// ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:)`` rolls it back, as does opening a store that is
-    /// not read-only.
+    /// ``AccountStore/migrate(_:to:dryRun:migrations:onApplied:onIntegrityCheck:)`` rolls it back, as does opening a
+    /// store that is not read-only.
     case interruptedWrite(path: String)
     /// The disk (or the database's page limit) is full; nothing of the failed write was kept.
     case diskFull(path: String)

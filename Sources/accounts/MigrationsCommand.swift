@@ -27,7 +27,8 @@ struct MigrationsCommand: ParsableCommand {
         func run() throws {
             let entries: [MigrationStatusEntry]
             do {
-                entries = try AccountStore.migrationStatus(path: global.databasePath)
+                entries = try AccountStore.migrationStatus(
+                    path: global.databasePath, onIntegrityCheck: IntegrityCheckLine().show)
             } catch {
                 throw fail(error)
             }
@@ -49,7 +50,8 @@ struct MigrationsCommand: ParsableCommand {
         func run() throws {
             let entries: [MigrationStatusEntry]
             do {
-                entries = try AccountStore.migrationStatus(path: global.databasePath)
+                entries = try AccountStore.migrationStatus(
+                    path: global.databasePath, onIntegrityCheck: IntegrityCheckLine().show)
             } catch {
                 throw fail(error)
             }

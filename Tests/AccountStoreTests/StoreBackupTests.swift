@@ -47,7 +47,7 @@ struct StoreBackupTests {
 
             #expect(report.accounts >= before && report.accounts <= after, "\(before) ≤ \(report.accounts) ≤ \(after)")
             #expect(countQuery(copy, "SELECT count(*) FROM users") == report.accounts)
-            #expect(report.schemaVersion == 17)
+            #expect(report.schemaVersion == 18)
             #expect(textQuery(copy, "PRAGMA integrity_check") == "ok")
             #expect(countQuery(copy, "SELECT count(*) FROM pragma_foreign_key_check") == 0)
             #expect(

@@ -62,7 +62,7 @@ struct BackupCommandTests {
 
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
-                result.stdout.hasPrefix("backed up 3 accounts (schema version 17) to \(copy): 1 MB, checked"),
+                result.stdout.hasPrefix("backed up 3 accounts (schema version 18) to \(copy): 1 MB, checked"),
                 "\(result.stdout)")
             #expect(result.stderr.isEmpty, "\(result.stderr)")
             #expect(try databaseDump(copy) == databaseDump(database))
@@ -164,7 +164,7 @@ struct BackupCommandTests {
                 ])
 
             #expect(result.status == 75, "\(result.stderr)")
-            #expect(result.stderr.contains("backed up 10 accounts (schema version 17) to \(copy)"), "\(result.stderr)")
+            #expect(result.stderr.contains("backed up 10 accounts (schema version 18) to \(copy)"), "\(result.stderr)")
             #expect(countQuery(copy, "SELECT count(*) FROM users") == 10)
         }
     }
@@ -343,7 +343,7 @@ struct BackupCommandTests {
 
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
-                result.stdout.hasPrefix("backed up 2000 accounts (schema version 17) to \(copy)"), "\(result.stdout)")
+                result.stdout.hasPrefix("backed up 2000 accounts (schema version 18) to \(copy)"), "\(result.stdout)")
             let after = try FileManager.default.contentsOfDirectory(atPath: data).sorted()
             if protection == .readOnlyFile {
                 // The store's read-only reader (as for `export`, `users show`) makes the `-wal` and `-shm` every reader

@@ -289,4 +289,36 @@ struct MigrateCommandTests {
             #expect(try databaseDump(database) == before)
         }
     }
+
+    #if os(Linux)
+        /// `migrate`, `migrations status` and `migrations validate` run SQLite's `quick_check` over the whole file
+        /// first (10 s at 1.4 GB): on a terminal a line says so meanwhile, cleared once the check ends, so nothing of
+        /// it stays above the table; the time `migrate` gives its migrations leaves the check out and names it. Until
+        /// session 64 nothing showed, and a migrate with nothing to apply said "0 applied in 7846.4 ms".
+        @Test func theCheckOfTheFileShowsALineOnATerminalClearedOnceItEnds() async throws {
+            try await withTemporaryDirectory { dir in
+                let database = try await migratedDatabase(dir)
+                for arguments in [["migrations", "status"], ["migrations", "validate"], ["migrate"]] {
+                    let result = try await runAccountsOnATerminal(["--database", database] + arguments)
+                    #expect(result.status == 0, "\(result.stdout)")
+                    let line = "\r\u{1B}[Kcheck: reading the whole file for damage ("
+                    let shown = try #require(
+                        result.stdout.range(of: line), "\(arguments): \(result.stdout.debugDescription)")
+                    // (cleared, not ended: what follows begins on the same line)
+                    let after = result.stdout[shown.upperBound...]
+                    #expect(
+                        after.contains(/MB, quick_check\)\r\x{1B}\[K(VERSION|ok: |\/)/),
+                        "\(arguments): \(result.stdout.debugDescription)")
+                }
+                // Off a terminal, no line; `migrate` names the check's time apart from the migrations'
+                let plain = try await runAccounts(["--database", database, "migrate"])
+                #expect(plain.status == 0, "\(plain.stderr)")
+                #expect(!plain.stderr.contains("check:"), "\(plain.stderr)")
+                #expect(
+                    plain.stderr.contains(
+                        /at version \d+ \(0 applied in \d+\.\d ms, after a check of the file in \d+\.\d ms\)/),
+                    "\(plain.stderr)")
+            }
+        }
+    #endif
 }
