@@ -92,6 +92,8 @@ extension AccountStore {
             return MigrationReport(applied: pending, dryRun: true, currentVersion: highest)
         }
         try checkLocation(path, mayCreate: !configuration.readOnly)
+        // (before any connection: one of this process's, closing last, would delete a planted log unseen)
+        if !configuration.readOnly { try refuseLogsOfAnotherUser(path) }
         // An existing file is checked read-only first (quick_check, the history against the files), so that a damaged
         // file or an edited migration is reported before anything touches it: opening it for writing would already
         // change it (GRDB's probe, the switch to WAL mode).

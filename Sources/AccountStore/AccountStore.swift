@@ -213,7 +213,7 @@ public struct AccountStore: Sendable {
     /// The file holds password hashes and access tokens; SQLite would create it 0644 (less the umask), and makes its
     /// `-wal`, `-shm` and `-journal` files with the database file's mode, so they follow. A symbolic link that names
     /// no file yet is followed (SQLite follows it), and the file it names is created so. An empty file there (or a
-    /// link to one) is made 0600, or refused as ``StoreError/emptyFileOfAnotherUser(path:owner:)`` when another user
+    /// link to one) is made 0600, or refused as ``StoreError/fileOfAnotherUser(path:owner:)`` when another user
     /// owns it; a file with anything in it is left as it is, and any other failure is left to SQLite's own opening to
     /// report.
     static func createPrivateFile(_ path: String) throws(StoreError) {
@@ -232,6 +232,7 @@ public struct AccountStore: Sendable {
         allowsPending: Bool = false
     ) throws(StoreError) {
         let path = configuration.path
+        if !configuration.readOnly { try refuseLogsOfAnotherUser(path) }
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
         if info.st_size == 0 {
@@ -648,10 +649,11 @@ extension AccountStore {
 ///
 /// An empty regular file there (`touch accounts.sqlite`; through a link too, as SQLite follows it) holds nothing of
 /// anyone's, and the database is written into it: it is made 0600 first (SQLite gives the `-wal` and `-shm` the
-/// main file's mode), and refused when another user owns it (``StoreError/emptyFileOfAnotherUser(path:owner:)``),
+/// main file's mode), and refused when another user owns it (``StoreError/fileOfAnotherUser(path:owner:)``),
 /// who could read and change the store. (It kept its mode and owner: 0644, or another user's 0666 in `/tmp`.) A file
 /// with anything in it is left as it is.
 private func createOwnerOnlyFile(_ path: String) throws(StoreError) {
+    try refuseLogsOfAnotherUser(path)
     var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
     if descriptor < 0 && errno == EEXIST {
         var link = stat()
@@ -672,6 +674,31 @@ private func createOwnerOnlyFile(_ path: String) throws(StoreError) {
     if descriptor >= 0 { close(descriptor) }
 }
 
+/// Refuses a `-wal`, `-shm` or `-journal` file beside the database (or beside the file a link names, where SQLite
+/// keeps them) owned by neither this user nor the database file's owner: SQLite opens one that is there as it is, and
+/// every write of the store (hashes, sealed tokens, session ids) would pass through a file that user reads (planted
+/// in a shared directory while no connection was open; r10 of session 64). The database's owner's own (an app
+/// running as its user while root migrates) are its.
+func refuseLogsOfAnotherUser(_ path: String) throws(StoreError) {
+    var database = stat()
+    let databaseOwner = stat(path, &database) == 0 ? database.st_uid : geteuid()
+    var bases = [path]
+    if let real = realpath(path, nil) {
+        let resolved = String(cString: real)
+        free(real)
+        if resolved != path { bases.append(resolved) }
+    }
+    for base in bases {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            var info = stat()
+            guard lstat(base + suffix, &info) == 0 else { continue }
+            if info.st_uid != geteuid() && info.st_uid != databaseOwner {
+                throw .fileOfAnotherUser(path: base + suffix, owner: UInt32(info.st_uid))
+            }
+        }
+    }
+}
+
 /// Makes the file at `path` owner-only (0600) when it is an empty regular file of this user's, the file SQLite is
 /// about to write the database into; refuses one of another user's (root's included: this user cannot make it
 /// private). Anything else is left as it is, and to SQLite's opening to report.
@@ -681,8 +708,14 @@ private func makeEmptyFileOwnerOnly(_ path: String) throws(StoreError) {
     guard descriptor >= 0 else { return }
     defer { close(descriptor) }
     var info = stat()
-    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size == 0 else { return }
-    guard info.st_uid == geteuid() else { throw .emptyFileOfAnotherUser(path: path, owner: UInt32(info.st_uid)) }
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
+    // Empty, or an SQLite file without a migration applied (one page with no table is as good as empty, and was
+    // migrated into as such: r10 of session 64): nothing of anyone's to keep, and about to become the store.
+    let unmigrated =
+        info.st_size == 0
+        || (try? AccountStore.appliedMigrationsWithoutChanges(path, busyTimeout: .milliseconds(100)))??.isEmpty == true
+    guard unmigrated else { return }
+    guard info.st_uid == geteuid() else { throw .fileOfAnotherUser(path: path, owner: UInt32(info.st_uid)) }
     guard info.st_mode & 0o077 != 0 else { return }
     guard fchmod(descriptor, 0o600) == 0 else {
         throw .database(

@@ -14,10 +14,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case databaseMissing(path: String)
     /// The file is not an SQLite database.
     case notADatabase(path: String)
-    /// The database was to be created in the empty file at `path`, which user `owner` owns, not this one: its owner
-    /// could read and change everything the store keeps (another user's empty file planted in a shared directory).
-    /// Nothing was written to it.
-    case emptyFileOfAnotherUser(path: String, owner: UInt32)
+    /// The database was to be written into the file at `path` (empty, or SQLite with no migration applied; or a
+    /// `-wal`, `-shm` or `-journal` file beside it), which user `owner` owns, not this one: its owner could read and
+    /// change everything the store keeps (another user's file planted in a shared directory). Nothing was written.
+    case fileOfAnotherUser(path: String, owner: UInt32)
     /// The path cannot be looked at by this user (a directory on the way it may not search: permission denied),
     /// `reason` the system's: the database may well be there.
     case unreachable(path: String, reason: String)
@@ -119,10 +119,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
                     + "schemaPolicy = .applyPendingMigrations")
         case .notADatabase:
             return message(advice: "wrong StoreConfiguration path?")
-        case .emptyFileOfAnotherUser(let path, let owner):
-            return "the database \(path) is an empty file owned by uid \(owner), not by this user (uid \(geteuid())): "
-                + "its owner could read and change everything the store keeps, so nothing was written to it; remove "
-                + "it, or give it to this user (chown), and try again"
+        case .fileOfAnotherUser(let path, let owner):
+            return "\(path), which the database was to be written into, is owned by uid \(owner), not by this user "
+                + "(uid \(geteuid())): its owner could read and change everything the store keeps, so nothing was "
+                + "written to it; run this as uid \(owner) (the file's owner), or remove the file and try again"
         case .unreachable(let path, let reason):
             return "cannot reach the database \(path): \(reason); run as a user who may (the database's owner), or "
                 + "let this one through its directories; it was left untouched"

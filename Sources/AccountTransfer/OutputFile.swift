@@ -106,7 +106,7 @@ package final class OutputFile {
         guard type == S_IFIFO || type == S_IFCHR || type == S_IFSOCK else { return nil }
         if link.st_mode & S_IFMT == S_IFLNK, !isTrusted(owner: link.st_uid) {
             return "is a symbolic link owned by uid \(link.st_uid), another user, to \(describe(type)); another "
-                + "user's link is not followed to one: name a file of this user's"
+                + "user's link is not followed to one: name a file of this user's, or leave out --output and redirect stdout"
         }
         return refusal(type: type, owner: info.st_uid)
     }
@@ -115,7 +115,7 @@ package final class OutputFile {
     private static func refusal(type: mode_t, owner: uid_t) -> String? {
         guard !isTrusted(owner: owner) else { return nil }
         return "is \(describe(type)) owned by uid \(owner), another user, who would get what is written to it: "
-            + "name a file of this user's"
+            + "name a file of this user's, or leave out --output and redirect stdout"
     }
 
     /// Whether a file `owner` owns may take the output: this user's, or root's (`/dev/null`, `/dev/tty`).

@@ -13,8 +13,16 @@ struct OutputFileOwnerTests {
 
     /// Releases a reader started with `readAll` that no writer reached: it sees the end of the pipe.
     static func release(_ fifo: String) {
-        let descriptor = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
-        if descriptor >= 0 { close(descriptor) }
+        // (the reader may not have opened its end yet: a writer's open fails, ENXIO, until it has; tried for up to 5 s,
+        // or the reader's thread stayed blocked for good and `read()` waited its 10 s)
+        for _ in 0..<500 {
+            let descriptor = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            if descriptor >= 0 {
+                close(descriptor)
+                return
+            }
+            usleep(10_000)
+        }
     }
 
     /// Another user's FIFO (planted in a shared directory) is refused unopened, with the owner named: its reader got
@@ -28,7 +36,7 @@ struct OutputFileOwnerTests {
             let expected = TransferError.cannotOpen(
                 path: fifo,
                 reason: "is a FIFO (named pipe) owned by uid 65534, another user, who would get what is written to "
-                    + "it: name a file of this user's")
+                    + "it: name a file of this user's, or leave out --output and redirect stdout")
             #expect(throws: expected) {
                 let writer = try AccountWriter(format: .jsonl, includePasswordHashes: true, path: fifo)
                 try writer.write(bareRecord)

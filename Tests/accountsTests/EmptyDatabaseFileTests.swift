@@ -55,8 +55,9 @@ struct EmptyDatabaseFileTests {
             #expect(result.status == 1, "\(result.stderr)")
             #expect(
                 result.stderr.contains(
-                    "the database \(path) is an empty file owned by uid 65534, not by this user (uid \(geteuid())): its "
-                        + "owner could read and change everything the store keeps, so nothing was written to it"),
+                    "\(path), which the database was to be written into, is owned by uid 65534, not by this user (uid "
+                        + "\(geteuid())): its owner could read and change everything the store keeps, so nothing was "
+                        + "written to it"),
                 "\(result.stderr)")
             var info = stat()
             #expect(
@@ -74,6 +75,48 @@ struct EmptyDatabaseFileTests {
             let result = try await runAccounts(["--database", path, "migrate"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(fileMode(path).map { $0 & 0o7777 } == 0o640)
+        }
+    }
+
+    /// The same with a one-page SQLite file of another user's (`CREATE TABLE t(x); DROP TABLE t;`): no migration
+    /// applied, nothing of anyone's to keep, and migrated into as readily as an empty file (until r10 of session 64
+    /// it was, staying theirs, 0666).
+    @Test func anotherUsersUnmigratedSQLiteFileIsRefused() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            try executeSQL(path, "CREATE TABLE t(x); DROP TABLE t;")
+            #expect(chmod(path, 0o666) == 0)
+            #expect(chown(path, 65_534, 65_534) == 0)
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            let result = try await runAccounts(["--database", path, "migrate"], limit: .seconds(60))
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("is owned by uid 65534, not by this user"), "\(result.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        }
+    }
+
+    /// A `-wal` file of another user's planted beside this user's database while no connection had it open: SQLite
+    /// would open it as it is and write every change through it, for its owner to read. Refused, naming it; the
+    /// database's owner's own (an app running as its user while root migrates) are not.
+    @Test func aLogOfAnotherUserBesideTheDatabaseIsRefused() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/accounts.sqlite"
+            #expect(try await runAccounts(["--database", path, "migrate", "--to", "1"]).status == 0)
+            for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
+            writeFile(path + "-wal", [UInt8]())
+            #expect(chmod(path + "-wal", 0o666) == 0)
+            #expect(chown(path + "-wal", 65_534, 65_534) == 0)
+            let result = try await runAccounts(["--database", path, "migrate"], limit: .seconds(60))
+            #expect(result.status == 1, "\(result.stderr)")
+            #expect(
+                result.stderr.contains("\(path)-wal, which the database was to be written into, is owned by uid 65534"),
+                "\(result.stderr)")
+            #expect(countQuery(path, "SELECT count(*) FROM schema_migrations") == 1)
+
+            // The database's owner's own log: migrated as before
+            #expect(chown(path, 65_534, 65_534) == 0)
+            let owners = try await runAccounts(["--database", path, "migrate"], limit: .seconds(60))
+            #expect(owners.status == 0, "\(owners.stderr)")
         }
     }
 }

@@ -27,7 +27,7 @@ struct OutputOwnerCommandTests {
             #expect(
                 result.stderr.contains(
                     "--output \(fifo) is a FIFO (named pipe) owned by uid 65534, another user, who would get what is "
-                        + "written to it: name a file of this user's"),
+                        + "written to it: name a file of this user's, or leave out --output and redirect stdout"),
                 "\(result.stderr)")
             var info = stat()
             #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
