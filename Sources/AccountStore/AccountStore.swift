@@ -674,6 +674,21 @@ private func createOwnerOnlyFile(_ path: String) throws(StoreError) {
     if descriptor >= 0 { close(descriptor) }
 }
 
+/// Whether the SQLite file at `path` holds no table, index, view or trigger at all (read through a read-only
+/// connection of its own); `false` when it cannot be read so (not SQLite, a WAL file without its log): such a file is
+/// left as it is.
+private func hasNoSchema(_ path: String) -> Bool {
+    var connection: OpaquePointer?
+    defer { sqlite3_close_v2(connection) }
+    guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { return false }
+    var statement: OpaquePointer?
+    defer { sqlite3_finalize(statement) }
+    guard sqlite3_prepare_v2(connection, "SELECT count(*) FROM sqlite_schema", -1, &statement, nil) == SQLITE_OK,
+        sqlite3_step(statement) == SQLITE_ROW
+    else { return false }
+    return sqlite3_column_int64(statement, 0) == 0
+}
+
 /// Refuses a `-wal`, `-shm` or `-journal` file beside the database (or beside the file a link names, where SQLite
 /// keeps them) owned by neither this user nor the database file's owner: SQLite opens one that is there as it is, and
 /// every write of the store (hashes, sealed tokens, session ids) would pass through a file that user reads (planted
@@ -692,7 +707,8 @@ func refuseLogsOfAnotherUser(_ path: String) throws(StoreError) {
         for suffix in ["-wal", "-shm", "-journal"] {
             var info = stat()
             guard lstat(base + suffix, &info) == 0 else { continue }
-            if info.st_uid != geteuid() && info.st_uid != databaseOwner {
+            // (root's are trusted as its outputs are: a read-only command run as root leaves an empty -wal and -shm)
+            if info.st_uid != geteuid() && info.st_uid != databaseOwner && info.st_uid != 0 {
                 throw .fileOfAnotherUser(path: base + suffix, owner: UInt32(info.st_uid))
             }
         }
@@ -711,10 +727,7 @@ private func makeEmptyFileOwnerOnly(_ path: String) throws(StoreError) {
     guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
     // Empty, or an SQLite file without a migration applied (one page with no table is as good as empty, and was
     // migrated into as such: r10 of session 64): nothing of anyone's to keep, and about to become the store.
-    let unmigrated =
-        info.st_size == 0
-        || (try? AccountStore.appliedMigrationsWithoutChanges(path, busyTimeout: .milliseconds(100)))??.isEmpty == true
-    guard unmigrated else { return }
+    guard info.st_size == 0 || hasNoSchema(path) else { return }
     guard info.st_uid == geteuid() else { throw .fileOfAnotherUser(path: path, owner: UInt32(info.st_uid)) }
     guard info.st_mode & 0o077 != 0 else { return }
     guard fchmod(descriptor, 0o600) == 0 else {

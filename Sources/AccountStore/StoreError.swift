@@ -120,9 +120,14 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notADatabase:
             return message(advice: "wrong StoreConfiguration path?")
         case .fileOfAnotherUser(let path, let owner):
+            let log = ["-wal", "-shm", "-journal"].contains { path.hasSuffix($0) }
             return "\(path), which the database was to be written into, is owned by uid \(owner), not by this user "
                 + "(uid \(geteuid())): its owner could read and change everything the store keeps, so nothing was "
-                + "written to it; run this as uid \(owner) (the file's owner), or remove the file and try again"
+                + "written to it; "
+                + (log
+                    ? "if no process has the database open, remove that file and try again"
+                    : "if it is not a file of this app's, remove it and try again (if that user runs the app, run "
+                        + "this as that user)")
         case .unreachable(let path, let reason):
             return "cannot reach the database \(path): \(reason); run as a user who may (the database's owner), or "
                 + "let this one through its directories; it was left untouched"
