@@ -56,8 +56,9 @@ struct Visit: Sendable {
     var origin: Origin
     /// The browser's `User-Agent`, read into a label (``device``) only by a sign-in.
     var userAgent: String?
-    /// The audit trail's newest event before the visit loaded its session (a form posted: ``AccountRoutes/postVisit(_:)``
-    /// reads it): an event of the account after it happened while the request was under way.
+    /// The audit trail's newest event before the visit loaded its session (read for a form that asks for a change:
+    /// ``AccountRoutes/postedVisit(_:change:)``): an event of the account after it happened while the request was
+    /// under way.
     var mark: AccountStore.EventMark? = nil
     /// The notice code the request's change answers with when made (`password_changed`, `account_deleted`, …), set by
     /// the route: a request refused because its session ended meanwhile answers with it when that session ended by the
@@ -166,7 +167,15 @@ extension AccountRoutes {
     /// constant time) and, when the browser sent an `Origin`, the same scheme, host and port as the request. Anything
     /// else is refused with 403 and nothing changes.
     func postedVisit(_ request: Request) async throws -> (Visit, PostedForm) {
-        let visit = try await postVisit(request)
+        try await postedVisit(request, change: nil)
+    }
+
+    /// ``postedVisit(_:)`` for a form that asks for `change` (``Visit/change``: the notice code its answer carries when
+    /// it is made), its ``Visit/mark`` read before its session is loaded (only these forms read one: the others' posts,
+    /// refused log-ins among them, make no extra read).
+    func postedVisit(_ request: Request, change: String?) async throws -> (Visit, PostedForm) {
+        var visit = try await postVisit(request, marked: change != nil)
+        visit.change = change
         var request = request
         let body: ByteBuffer
         do {
@@ -193,15 +202,6 @@ extension AccountRoutes {
         return (visit, form)
     }
 
-    /// ``postedVisit(_:)`` for a form that asks for `change` (``Visit/change``: the notice code its answer carries when
-    /// it is made).
-    func postedVisit(_ request: Request, change: String) async throws -> (Visit, PostedForm) {
-        let posted = try await postedVisit(request)
-        var visit = posted.0
-        visit.change = change
-        return (visit, posted.1)
-    }
-
     /// The 403 page of a form that failed the CSRF check (logged by its path).
     func csrfRefusal(_ request: Request, visit: Visit) -> Response {
         logger.info("form refused: CSRF check failed", metadata: ["web.path": "\(request.uri.path)"])
@@ -224,9 +224,9 @@ extension AccountRoutes {
     /// refused, and a cookie set by that refusal would replace the browser's own, signing it out or dropping the
     /// Twitter sign-up its visitor id holds. A sign-in's new session (``signIn(_:as:checkedAfter:sessionsEnded:)``) is set all the
     /// same: it is not the visit's.
-    /// The visit carries the ``Visit/mark`` read before its session was loaded.
-    func postVisit(_ request: Request) async throws -> Visit {
-        let mark = try await store.eventMark()
+    /// With `marked`, the visit carries the ``Visit/mark`` read before its session was loaded.
+    func postVisit(_ request: Request, marked: Bool = false) async throws -> Visit {
+        let mark = marked ? try await store.eventMark() : nil
         var visit = try await visit(request)
         visit.session.isNew = false
         visit.mark = mark
